@@ -1,0 +1,38 @@
+# tucai — the two commands are `make run` and `make test`; both do all set-up.
+BUILD  ?= build/release
+TBUILD ?= build/test
+DATA   ?= data
+MESON_RELEASE = meson setup $(BUILD) --buildtype=release -Db_ndebug=true
+MESON_TEST    = meson setup $(TBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+.PHONY: all setup build build-test run test bench gallery eval fuzz clean
+
+all: build
+
+setup:
+	@bash scripts/setup
+
+build: setup
+	@if [ -d $(BUILD) ]; then meson setup --reconfigure $(BUILD) >/dev/null; else $(MESON_RELEASE); fi
+	@ninja -C $(BUILD)
+
+build-test: setup
+	@if [ -d $(TBUILD) ]; then meson setup --reconfigure $(TBUILD) >/dev/null; else $(MESON_TEST); fi
+	@ninja -C $(TBUILD)
+
+# Serve the demo: creates data/ with a demo school on first run and prints
+# how to sign in as each role.
+run: build
+	$(BUILD)/tucai serve --data-dir $(DATA) --demo
+
+test: build-test
+	@bash scripts/run-tests $(TBUILD)
+
+bench: build
+	@bash scripts/bench $(BUILD)
+
+fuzz: setup
+	@bash scripts/fuzz
+
+clean:
+	rm -rf build

@@ -1,0 +1,150 @@
+/*
+ * tc_http — the HTTP server: libmicrohttpd (thread pool + epoll) underneath,
+ * a small router, per-request memory pool, limits, static files, access log,
+ * security headers, TLS, graceful shutdown.
+ *
+ * Flow of one request: libmicrohttpd accepts the connection -> headers are
+ * read (bounded by the connection memory limit) -> the route is looked up
+ * (404/405 otherwise) -> the body is accumulated into the request pool up to
+ * the route's max_body (413 otherwise, without reading the rest) -> the
+ * handler runs on a pool thread and calls exactly one tc_http_respond_* ->
+ * the access-log line is written -> the pool is cleared.
+ *
+ * Ownership: the server owns every tc_http_req and its pool; handlers must not
+ * keep pointers into a request after returning.  Response bodies given to
+ * tc_http_respond are copied unless said otherwise.
+ */
+#ifndef TC_HTTP_H
+#define TC_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/tc_base.h"
+
+typedef struct tc_http_server tc_http_server;
+typedef struct tc_http_conn tc_http_conn; /* private to tc_http.c */
+
+enum { TC_HTTP_MAX_PARAMS = 6 };
+
+typedef struct tc_http_req {
+    tc_pool *pool;          /* request-scoped memory, cleared after the response      */
+    void *app;              /* the pointer given to tc_http_server_new                */
+    const char *method;     /* "GET", "POST", ...                                     */
+    const char *path;       /* URL path, percent-decoded, without the query string    */
+    const char *client_ip;  /* textual peer address                                   */
+    char request_id[17];    /* 16 hex characters, also sent as X-Request-Id           */
+    int tls;                /* 1 when the connection is HTTPS                         */
+    const char *params[TC_HTTP_MAX_PARAMS]; /* route captures (":name"), in order     */
+    int nparams;
+    const char *body;       /* the whole request body, NUL-terminated, in the pool    */
+    size_t body_len;
+    tc_http_conn *conn;     /* private */
+} tc_http_req;
+
+/* A handler returns 0 after it has responded.  If it returns without having
+ * responded (or returns -1), the server answers 500. */
+typedef int (*tc_http_handler)(tc_http_req *r);
+
+typedef struct tc_http_config {
+    const char *bind;          /* default "127.0.0.1"                                    */
+    unsigned port;             /* default 8080; 0 picks a free port (see _port)          */
+    unsigned threads;          /* thread pool size; default 4                            */
+    size_t max_body;           /* default body limit for routes that give 0; 1 MiB       */
+    size_t max_header;         /* bytes of request line + headers per connection; 16 KiB */
+    unsigned max_connections;  /* total; default 1024                                    */
+    unsigned conn_per_ip;      /* default 64                                             */
+    unsigned timeout_s;        /* idle connection timeout; default 30                    */
+    const char *tls_cert_pem;  /* PEM text (not a path); both set = serve HTTPS          */
+    const char *tls_key_pem;
+    int access_log;            /* 1 = one line per request to stderr (default 1)         */
+} tc_http_config;
+
+/* Fill with the defaults above. */
+void tc_http_config_defaults(tc_http_config *c);
+
+/* The server is created stopped; add routes and mounts, then start.
+ * Returns NULL and fills e on failure.  Caller owns the server. */
+tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e);
+
+/* Route: method "GET"/"POST"/"PUT"/"DELETE"/"PATCH"; pattern segments
+ * starting with ':' capture one path segment into req->params; a final
+ * segment "*" captures the rest of the path.  max_body 0 = config default.
+ * HEAD is answered by GET routes.  Routes are matched in the order added. */
+int tc_http_route(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
+                  size_t max_body, tc_err *e);
+
+/* Static files: GET/HEAD under url_prefix (e.g. "/static/") are served from
+ * dir, never outside it (no "..", no symlinks leaving it).  A path ending in
+ * '/' serves index.html.  Content-Type from the extension, ETag and
+ * Last-Modified with 304 answers; cache_max_age seconds in Cache-Control
+ * (0 = "no-cache", i.e. always revalidate).  Checked after the routes. */
+int tc_http_mount(tc_http_server *s, const char *url_prefix, const char *dir, unsigned cache_max_age,
+                  tc_err *e);
+
+/* For single-page apps: a GET whose path starts with url_prefix and matches
+ * no route and no file is answered with this file (e.g. the app's index.html). */
+int tc_http_fallback(tc_http_server *s, const char *url_prefix, const char *file, tc_err *e);
+
+int tc_http_server_start(tc_http_server *s, tc_err *e);
+unsigned tc_http_server_port(const tc_http_server *s);
+/* Graceful: stop accepting, let in-flight requests finish (up to grace_s
+ * seconds), then stop.  Safe to call once from any thread but a handler. */
+void tc_http_server_stop(tc_http_server *s, unsigned grace_s);
+void tc_http_server_free(tc_http_server *s);
+
+/* ---- reading the request ------------------------------------------------ */
+
+const char *tc_http_header(tc_http_req *r, const char *name);  /* case-insensitive */
+const char *tc_http_query(tc_http_req *r, const char *name);   /* decoded value or NULL */
+const char *tc_http_cookie(tc_http_req *r, const char *name);
+
+/* Parse the body as JSON (Content-Type must be application/json).  The
+ * returned reference is released by the server after the response. */
+json_t *tc_http_json(tc_http_req *r, tc_err *e);
+
+/* multipart/form-data or application/x-www-form-urlencoded body.  Parts live
+ * in the pool.  Bounded: at most 32 parts; names and headers of a part at most
+ * 1 KiB. */
+typedef struct tc_http_part {
+    const char *name;
+    const char *filename;     /* NULL for plain fields */
+    const char *content_type; /* NULL when absent */
+    const char *data;         /* NUL-terminated, not counted in len */
+    size_t len;
+} tc_http_part;
+int tc_http_form(tc_http_req *r, tc_http_part **parts, size_t *n, tc_err *e);
+const tc_http_part *tc_http_form_get(const tc_http_part *parts, size_t n, const char *name);
+
+/* ---- responding ---------------------------------------------------------- */
+
+/* Headers and cookies added before the respond call go out with it. */
+void tc_http_add_header(tc_http_req *r, const char *name, const char *value);
+/* Set-Cookie with Path=/, SameSite=Lax or Strict, Secure when TLS.
+ * max_age < 0 deletes the cookie; 0 = session cookie. */
+void tc_http_set_cookie(tc_http_req *r, const char *name, const char *value, long max_age, int http_only);
+
+int tc_http_respond(tc_http_req *r, int status, const char *content_type, const void *body, size_t len);
+/* Takes ownership of j (decref'ed after sending). Content-Type application/json. */
+int tc_http_respond_json(tc_http_req *r, int status, json_t *j);
+/* {"error":{"code":..,"zh":..,"en":..}} with e->status (500 when 0). */
+int tc_http_respond_error(tc_http_req *r, const tc_err *e);
+/* Serve a file from disk (path in the pool is fine): Content-Length from the
+ * file, the fd is closed by the server. */
+int tc_http_respond_file(tc_http_req *r, int status, const char *content_type, const char *path,
+                         const char *download_name);
+
+/* Streaming body (ZIP exports, Server-Sent Events): the server calls read()
+ * from its own thread until it returns 0 (end) or -1 (abort).  A read may
+ * return -2 meaning "nothing yet, call again shortly" (SSE).  free_cls is
+ * called once when the response is done.  No Content-Length. */
+typedef long (*tc_http_stream_read)(void *cls, uint64_t pos, char *buf, size_t max);
+int tc_http_respond_stream(tc_http_req *r, int status, const char *content_type, tc_http_stream_read read,
+                           void *cls, void (*free_cls)(void *));
+
+/* MIME type for a file name, from its extension; "application/octet-stream"
+ * when unknown. */
+const char *tc_http_mime(const char *filename);
+
+#endif
