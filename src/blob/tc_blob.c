@@ -1,0 +1,160 @@
+/* tc_blob — see tc_blob.h. */
+#include "tc_blob.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct tc_blob_store {
+    char *dir; /* owned; no trailing slash */
+};
+
+tc_blob_store *tc_blob_open(const char *dir, tc_err *e)
+{
+    if (!dir || !*dir) {
+        tc_err_set(e, 500, "blob.open", "未配置文件存储目录", "No blob store folder is configured");
+        return NULL;
+    }
+    /* sodium_init is idempotent and thread-safe; SHA-256 does not strictly
+     * need it, but libsodium documents it as required before any use. */
+    if (sodium_init() < 0) {
+        tc_err_internal(e, "sodium_init failed");
+        return NULL;
+    }
+    tc_err sub;
+    if (tc_mkdirs(dir, &sub) != 0 || access(dir, W_OK | X_OK) != 0) {
+        tc_err_set(e, 500, "blob.open", "无法创建或写入文件存储目录 %s，请检查路径和权限",
+                   "Cannot create or write the blob store folder %s: check the path and permissions", dir);
+        return NULL;
+    }
+    tc_blob_store *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->dir = strdup(dir);
+    if (!s->dir)
+        abort();
+    size_t n = strlen(s->dir);
+    while (n > 1 && s->dir[n - 1] == '/')
+        s->dir[--n] = 0;
+    return s;
+}
+
+void tc_blob_close(tc_blob_store *s)
+{
+    if (!s)
+        return;
+    free(s->dir);
+    free(s);
+}
+
+int tc_blob_id_valid(const char *id)
+{
+    if (!id)
+        return 0;
+    for (int i = 0; i < TC_BLOB_ID_LEN; i++) {
+        char c = id[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return 0; /* also stops at the NUL of a short id */
+    }
+    return id[TC_BLOB_ID_LEN] == 0;
+}
+
+static int bad_id(tc_err *e)
+{
+    return tc_err_set(e, 400, "blob.bad_id", "文件编号无效（应为 64 位小写十六进制）",
+                      "Invalid file id (must be 64 lower-case hex characters)");
+}
+
+int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz, tc_err *e)
+{
+    if (!tc_blob_id_valid(id))
+        return bad_id(e);
+    int n = snprintf(out, outsz, "%s/%.2s/%.2s/%s", s->dir, id, id + 2, id);
+    if (n < 0 || (size_t)n >= outsz)
+        return tc_err_internal(e, "blob path buffer too small");
+    return 0;
+}
+
+int tc_blob_exists(const tc_blob_store *s, const char *id)
+{
+    char path[4096];
+    if (tc_blob_path(s, id, path, sizeof path, NULL) != 0)
+        return 0;
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void hash_hex(const void *data, size_t len, char out[TC_BLOB_ID_LEN + 1])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    tc_hex(h, sizeof h, out);
+}
+
+int tc_blob_put(tc_blob_store *s, const void *data, size_t len, char out_id[TC_BLOB_ID_LEN + 1], tc_err *e)
+{
+    if (!data && len)
+        return tc_err_internal(e, "tc_blob_put: NULL data");
+    char id[TC_BLOB_ID_LEN + 1];
+    hash_hex(len ? data : "", len, id);
+    char path[4096];
+    if (tc_blob_path(s, id, path, sizeof path, e) != 0)
+        return -1;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        memcpy(out_id, id, sizeof id); /* dedup: same name means same bytes */
+        return 0;
+    }
+    /* the two fan-out levels keep folders small (65,536 leaves) */
+    char *slash = strrchr(path, '/');
+    *slash = 0;
+    int rc = tc_mkdirs(path, e);
+    *slash = '/';
+    if (rc != 0)
+        return -1;
+    if (tc_file_write_atomic(path, len ? data : "", len, e) != 0)
+        return -1;
+    memcpy(out_id, id, sizeof id);
+    return 0;
+}
+
+int tc_blob_get(tc_blob_store *s, const char *id, size_t max, char **data, size_t *len, tc_err *e)
+{
+    *data = NULL;
+    *len = 0;
+    char path[4096];
+    if (tc_blob_path(s, id, path, sizeof path, e) != 0)
+        return -1;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return tc_err_set(e, 404, "blob.not_found", "文件不存在", "File not found");
+    if ((uint64_t)st.st_size > (uint64_t)max)
+        return tc_err_set(e, 413, "blob.too_large", "文件超过 %zu 字节的读取上限",
+                          "File is larger than the read limit of %zu bytes", max);
+    char *buf;
+    size_t n;
+    tc_err sub;
+    if (tc_file_read(path, max, &buf, &n, &sub) != 0) {
+        if (strcmp(sub.code, "file.too_large") == 0) /* grew since stat: cannot be ours */
+            return tc_err_set(e, 500, "blob.corrupt", "文件已损坏，请重新上传", "File is corrupt: upload it again");
+        if (strcmp(sub.code, "file.not_found") == 0)
+            return tc_err_set(e, 404, "blob.not_found", "文件不存在", "File not found");
+        if (e)
+            *e = sub;
+        return -1;
+    }
+    char got[TC_BLOB_ID_LEN + 1];
+    hash_hex(buf, n, got);
+    if (!tc_ct_equal(got, id, TC_BLOB_ID_LEN)) {
+        free(buf);
+        tc_log(TC_LOG_ERROR, "blob %s is corrupt on disk (hash %s)", id, got);
+        return tc_err_set(e, 500, "blob.corrupt", "文件已损坏，请重新上传", "File is corrupt: upload it again");
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * tc_blob — a content-addressed file store for photos and exports.
+ *
+ * A blob's id is the lower-case hex SHA-256 of its bytes, and it lives at
+ * <dir>/<id[0..1]>/<id[2..3]>/<id>.  Because the name is the content, a put
+ * of bytes already stored writes nothing (dedup), concurrent puts of the
+ * same bytes cannot conflict (each writes a private temporary file and
+ * renames it over the same name with the same content), and a read can
+ * prove that the disk gave back what was stored.
+ *
+ * Ids come from clients (URLs, database rows), so every function that takes
+ * one checks it is exactly 64 lower-case hex characters before it builds a
+ * path: nothing else can reach the file system ("blob.bad_id").
+ *
+ * A store handle is immutable after tc_blob_open, so one handle may be used
+ * by many threads at once.
+ */
+#ifndef TC_BLOB_H
+#define TC_BLOB_H
+
+#include <stddef.h>
+
+#include "../base/tc_base.h"
+
+enum { TC_BLOB_ID_LEN = 64 };
+
+typedef struct tc_blob_store tc_blob_store;
+
+/* Open (creating it if needed) the store rooted at dir.  The handle is owned
+ * by the caller and released with tc_blob_close.  Returns NULL and fills e
+ * on failure (blob.open: the folder cannot be created or is not writable). */
+tc_blob_store *tc_blob_open(const char *dir, tc_err *e);
+void tc_blob_close(tc_blob_store *s);   /* NULL is fine */
+
+/* Is id exactly 64 lower-case hex characters?  1 yes, 0 no. */
+int tc_blob_id_valid(const char *id);
+
+/* Store len bytes (len may be 0) and write the id (64 hex + NUL) to out_id.
+ * Durable on return: written with tc_file_write_atomic.  If the blob already
+ * exists nothing is written. */
+int tc_blob_put(tc_blob_store *s, const void *data, size_t len, char out_id[TC_BLOB_ID_LEN + 1], tc_err *e);
+
+/* Read a blob of at most max bytes and check its hash.  On success *data is
+ * malloc'ed, NUL-terminated (not counted in *len) and owned by the caller,
+ * who frees it with free().  Errors: blob.bad_id (400), blob.not_found (404),
+ * blob.too_large (413, bigger than max), blob.corrupt (500, the bytes on disk
+ * no longer match the id), internal. */
+int tc_blob_get(tc_blob_store *s, const char *id, size_t max, char **data, size_t *len, tc_err *e);
+
+/* The file path of a blob, for streaming it (sendfile, libvips).  Does not
+ * check that the blob exists and does not verify its hash: a caller that
+ * streams must trust the disk or verify itself.  Errors: blob.bad_id,
+ * internal (outsz too small; dir length + 72 bytes is always enough). */
+int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz, tc_err *e);
+
+/* 1 if a blob with this id is stored, 0 if not or if the id is invalid. */
+int tc_blob_exists(const tc_blob_store *s, const char *id);
+
+#endif
