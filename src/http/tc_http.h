@@ -59,6 +59,11 @@ typedef struct tc_http_config {
     const char *tls_cert_pem;  /* PEM text (not a path); both set = serve HTTPS          */
     const char *tls_key_pem;
     int access_log;            /* 1 = one line per request to stderr (default 1)         */
+    int cookie_secure;         /* 1 = Secure on every cookie even over plain HTTP, for a
+                                * TLS-terminating reverse proxy in front (default 0)     */
+    int trust_proxy;           /* 1 = believe X-Forwarded-For (right-most address) and
+                                * X-Forwarded-Proto: https; only behind a proxy that sets
+                                * them, else any client could forge them (default 0)     */
 } tc_http_config;
 
 /* Fill with the defaults above. */
@@ -116,6 +121,15 @@ typedef struct tc_http_part {
 } tc_http_part;
 int tc_http_form(tc_http_req *r, tc_http_part **parts, size_t *n, tc_err *e);
 const tc_http_part *tc_http_form_get(const tc_http_part *parts, size_t n, const char *name);
+
+/* The parsers behind tc_http_form, usable without a connection (tests, fuzzing).
+ * content_type is the whole header value ("multipart/form-data; boundary=...").
+ * Parts and their data are allocated in p; body need not be NUL-terminated.
+ * Errors: 400 "http.bad_multipart" / "http.bad_form", 413 "http.too_many_parts". */
+int tc_http_parse_multipart(tc_pool *p, const char *content_type, const char *body, size_t len,
+                            tc_http_part **parts, size_t *n, tc_err *e);
+int tc_http_parse_urlencoded(tc_pool *p, const char *body, size_t len, tc_http_part **parts, size_t *n,
+                             tc_err *e);
 
 /* ---- responding ---------------------------------------------------------- */
 
