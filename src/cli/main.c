@@ -1,15 +1,384 @@
-/* tucai — the one program: serve, migrate, demo, import-roster, version, ... */
+/* tucai — one program: serve, migrate, demo, import-roster, version, ...
+ *
+ * main owns the only long-lived state: the configuration, the store, the
+ * blob store, the keys and the HTTP server, gathered in one tc_app that
+ * handlers read. */
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <vips/vips.h>
 
-#include "base/tc_base.h"
+#include "api/tc_api.h"
+#include "cli/tc_cli.h"
+#include "qr/tc_qr.h"
+
+#define TUCAI_VERSION "0.1.0"
+
+static int die(const tc_err *e)
+{
+    fprintf(stderr, "tucai: %s\n       %s [%s]\n", e->en, e->zh, e->code);
+    return 1;
+}
+
+/* Open everything the commands share. */
+static int app_open(tc_app *app, tc_config *cfg, tc_err *e)
+{
+    memset(app, 0, sizeof *app);
+    tc_api_defaults(app);
+    app->cfg = cfg;
+    char *secret;
+    if (tc_config_secret(cfg, &secret, e) != 0)
+        return -1;
+    int rc = tc_keys_derive(&app->keys, secret, e);
+    sodium_memzero(secret, strlen(secret));
+    free(secret);
+    if (rc != 0)
+        return -1;
+    if (tc_mkdirs(cfg->data_dir, e) != 0)
+        return -1;
+    app->store = tc_store_open(cfg->database, e);
+    if (!app->store)
+        return -1;
+    char blobs[4096];
+    snprintf(blobs, sizeof blobs, "%s/blobs", cfg->data_dir);
+    app->blobs = tc_blob_open(blobs, e);
+    if (!app->blobs) {
+        tc_store_close(app->store);
+        return -1;
+    }
+    return 0;
+}
+
+static void app_close(tc_app *app)
+{
+    tc_blob_close(app->blobs);
+    tc_store_close(app->store);
+    sodium_memzero(&app->keys, sizeof app->keys);
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
+
+static char *public_url(const tc_config *cfg, unsigned port, int tls)
+{
+    char *u = malloc(512);
+    if (!u)
+        abort();
+    if (cfg->public_url)
+        snprintf(u, 512, "%s", cfg->public_url);
+    else
+        snprintf(u, 512, "%s://%s:%u", tls ? "https" : "http",
+                 strcmp(cfg->listen, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen, port);
+    return u;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        tc_config_usage("serve", "\n\nServes the student app (/), the staff console (/console/) and the API (/api/v1/).\n"
+                                 "HTTPS: give --tls-cert and --tls-key, or run behind a reverse proxy that\n"
+                                 "terminates TLS and set --cookie-secure --trust-proxy (see README).");
+        return 0;
+    }
+    tc_config cfg;
+    char **rest;
+    int nrest;
+    tc_err e = {0};
+    if (tc_config_load(&cfg, argc, argv, &rest, &nrest, &e) != 0)
+        return die(&e);
+    free(rest);
+    tc_app app;
+    if (app_open(&app, &cfg, &e) != 0) {
+        tc_config_free(&cfg);
+        return die(&e);
+    }
+    int rc = 1;
+    tc_http_server *srv = NULL;
+    char *cert = NULL, *key = NULL, *url = NULL;
+    size_t len;
+    if (cfg.tls_cert || cfg.tls_key) {
+        if (!cfg.tls_cert || !cfg.tls_key) {
+            tc_err_set(&e, 400, "config.tls", "--tls-cert 与 --tls-key 须同时给出", "--tls-cert and --tls-key go together");
+            goto out;
+        }
+        if (tc_file_read(cfg.tls_cert, 1 << 20, &cert, &len, &e) != 0 ||
+            tc_file_read(cfg.tls_key, 1 << 20, &key, &len, &e) != 0)
+            goto out;
+    }
+    tc_http_config hc;
+    tc_http_config_defaults(&hc);
+    hc.bind = cfg.listen;
+    hc.port = (unsigned)cfg.port;
+    hc.threads = (unsigned)cfg.threads;
+    hc.tls_cert_pem = cert;
+    hc.tls_key_pem = key;
+    hc.access_log = cfg.access_log;
+    hc.cookie_secure = cfg.cookie_secure;
+    hc.trust_proxy = cfg.trust_proxy;
+    srv = tc_http_server_new(&hc, &app, &e);
+    if (!srv || tc_api_register(srv, &app, &e) != 0)
+        goto out;
+    /* Block the stop signals in every thread; this one waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (tc_http_server_start(srv, &e) != 0)
+        goto out;
+    url = public_url(&cfg, tc_http_server_port(srv), cert != NULL);
+    if (cfg.demo) {
+        int empty = tc_store_is_empty(app.store, &e);
+        if (empty < 0)
+            goto out;
+        if (empty) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s/demo", cfg.data_dir);
+            if (tc_cli_demo(&app, dir, url, stdout, &e) != 0)
+                goto out;
+        } else {
+            printf("demo: the database already has data; sign-in details are in %s/demo/README.txt\n", cfg.data_dir);
+        }
+    }
+    printf("tucai %s serving on %s  (student app: %s/  console: %s/console/)\n", TUCAI_VERSION, url, url, url);
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    tc_log(TC_LOG_INFO, "signal %d: finishing in-flight requests, then stopping", sig);
+    tc_http_server_stop(srv, 30);
+    rc = 0;
+out:
+    if (rc)
+        die(&e);
+    tc_http_server_free(srv);
+    free(cert);
+    if (key)
+        sodium_memzero(key, strlen(key));
+    free(key);
+    free(url);
+    app_close(&app);
+    tc_config_free(&cfg);
+    return rc;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        tc_config_usage("migrate", "\n\nBrings the database to the newest schema (serve does this too).");
+        return 0;
+    }
+    tc_config cfg;
+    char **rest;
+    int nrest;
+    tc_err e = {0};
+    if (tc_config_load(&cfg, argc, argv, &rest, &nrest, &e) != 0)
+        return die(&e);
+    free(rest);
+    tc_app app;
+    if (app_open(&app, &cfg, &e) != 0) {
+        tc_config_free(&cfg);
+        return die(&e);
+    }
+    printf("database %s at schema version %d (newest known: %d)\n", cfg.database, tc_store_schema_version(app.store),
+           tc_store_schema_latest());
+    app_close(&app);
+    tc_config_free(&cfg);
+    return 0;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        tc_config_usage("demo", " [OUT-DIR]\n\nCreates a demo school, batch, staff accounts and students with their "
+                                "QR images\n(default OUT-DIR: <data-dir>/demo).");
+        return 0;
+    }
+    tc_config cfg;
+    char **rest;
+    int nrest;
+    tc_err e = {0};
+    if (tc_config_load(&cfg, argc, argv, &rest, &nrest, &e) != 0)
+        return die(&e);
+    tc_app app;
+    if (app_open(&app, &cfg, &e) != 0) {
+        free(rest);
+        tc_config_free(&cfg);
+        return die(&e);
+    }
+    char dir[4096];
+    if (nrest > 0)
+        snprintf(dir, sizeof dir, "%s", rest[0]);
+    else
+        snprintf(dir, sizeof dir, "%s/demo", cfg.data_dir);
+    char *url = public_url(&cfg, (unsigned)cfg.port, cfg.tls_cert != NULL);
+    int rc = tc_cli_demo(&app, dir, url, stdout, &e) == 0 ? 0 : die(&e);
+    free(url);
+    free(rest);
+    app_close(&app);
+    tc_config_free(&cfg);
+    return rc;
+}
+
+static int cmd_import_roster(int argc, char **argv)
+{
+    if (wants_help(argc, argv) || argc < 3) {
+        tc_config_usage("import-roster", " BATCH-CODE FILE.csv|FILE.xlsx [--dry-run]\n\n"
+                                         "Imports a roster into a batch: every row is checked, and nothing is "
+                                         "imported\nif any row has an error (the report lists them all).");
+        return argc < 3 && !wants_help(argc, argv) ? 2 : 0;
+    }
+    int dry = 0;
+    int k = 0;
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--dry-run") == 0)
+            dry = 1;
+        else
+            argv[k++] = argv[i];
+    argc = k;
+    tc_config cfg;
+    char **rest;
+    int nrest;
+    tc_err e = {0};
+    if (tc_config_load(&cfg, argc, argv, &rest, &nrest, &e) != 0)
+        return die(&e);
+    int rc = 1;
+    tc_app app;
+    if (nrest != 2) {
+        fprintf(stderr, "usage: tucai import-roster BATCH-CODE FILE [--dry-run]\n");
+        free(rest);
+        tc_config_free(&cfg);
+        return 2;
+    }
+    if (app_open(&app, &cfg, &e) != 0) {
+        free(rest);
+        tc_config_free(&cfg);
+        return die(&e);
+    }
+    tc_pool pool;
+    tc_pool_init(&pool);
+    tc_batch b;
+    char *data = NULL;
+    size_t len;
+    json_t *report = NULL, *summary = NULL;
+    if (tc_store_batch_by_code(app.store, &pool, rest[0], &b, &e) != 0 ||
+        tc_file_read(rest[1], 10 * 1024 * 1024, &data, &len, &e) != 0) {
+        die(&e);
+        goto out;
+    }
+    if (tc_api_roster_import(&app, b.id, data, len, dry, &report, &summary, &e) != 0) {
+        die(&e);
+        if (report)
+            json_dumpf(report, stdout, JSON_INDENT(2));
+        printf("\n");
+        goto out;
+    }
+    json_dumpf(summary, stdout, JSON_INDENT(2));
+    printf("\n");
+    rc = 0;
+out:
+    if (report)
+        json_decref(report);
+    if (summary)
+        json_decref(summary);
+    free(data);
+    tc_pool_clear(&pool);
+    free(rest);
+    app_close(&app);
+    tc_config_free(&cfg);
+    return rc;
+}
+
+/* tucai qr encode TEXT OUT.png | tucai qr decode IMAGE */
+static int cmd_qr(int argc, char **argv)
+{
+    tc_err e = {0};
+    if (argc == 4 && !strcmp(argv[1], "encode")) {
+        void *png;
+        size_t len;
+        if (tc_qr_encode_png(argv[2], 8, 4, &png, &len, &e) != 0)
+            return die(&e);
+        int rc = tc_file_write_atomic(argv[3], png, len, &e);
+        g_free(png);
+        return rc == 0 ? 0 : die(&e);
+    }
+    if (argc == 3 && !strcmp(argv[1], "decode")) {
+        char *data, out[4096];
+        size_t len;
+        if (tc_file_read(argv[2], 64 * 1024 * 1024, &data, &len, &e) != 0)
+            return die(&e);
+        int rc = tc_qr_decode(data, len, out, sizeof out, &e);
+        free(data);
+        if (rc != 0)
+            return die(&e);
+        printf("%s\n", out);
+        return 0;
+    }
+    fprintf(stderr, "usage: tucai qr encode TEXT OUT.png | tucai qr decode IMAGE\n");
+    return 2;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "tucai %s — standard graduation and ID photo collection\n\n"
+               "usage: tucai COMMAND [options]   (tucai COMMAND --help for options)\n\n"
+               "  serve          serve the student app, the staff console and the API\n"
+               "  migrate        bring the database to the newest schema\n"
+               "  demo           create a demo school, batch, staff and students (with QR images)\n"
+               "  import-roster  import a roster file (CSV or XLSX) into a batch\n"
+               "  qr             encode TEXT OUT.png | decode IMAGE (QR codes, as the server does)\n"
+               "  version        print the version\n",
+            TUCAI_VERSION);
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "version") == 0) {
-        printf("tucai 0.1.0\n");
-        return 0;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
     }
-    fprintf(stderr, "usage: tucai serve|migrate|demo|import-roster|version\n");
-    return 2;
+    if (sodium_init() < 0) {
+        fprintf(stderr, "tucai: libsodium failed to initialise\n");
+        return 1;
+    }
+    if (VIPS_INIT(argv[0]) != 0) {
+        fprintf(stderr, "tucai: libvips failed to initialise\n");
+        return 1;
+    }
+    /* Uploads are untrusted: only libvips's fuzzed, well-kept loaders. */
+    vips_block_untrusted_set(TRUE);
+    const char *cmd = argv[1];
+    int rc;
+    if (!strcmp(cmd, "serve"))
+        rc = cmd_serve(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "migrate"))
+        rc = cmd_migrate(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "demo"))
+        rc = cmd_demo(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "import-roster"))
+        rc = cmd_import_roster(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "qr"))
+        rc = cmd_qr(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("tucai %s (libvips %s, libsodium %s)\n", TUCAI_VERSION, vips_version_string(),
+               sodium_version_string());
+        rc = 0;
+    } else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        rc = 0;
+    } else {
+        fprintf(stderr, "tucai: unknown command %s\n\n", cmd);
+        usage(stderr);
+        rc = 2;
+    }
+    vips_shutdown();
+    return rc;
 }

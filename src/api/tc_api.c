@@ -1,0 +1,1103 @@
+/* tc_api — routes, authentication, CSRF and the identity handlers.
+ *
+ * A request goes: tc_http routes it -> the handler calls api_begin() which
+ * loads the session from the tc_sid cookie, checks CSRF on state-changing
+ * methods and the role the handler needs -> the handler calls tc_store ->
+ * the handler answers JSON.  Errors carry a stable code and zh/en text. */
+#include "tc_api.h"
+
+#include <glib.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../qr/tc_qr.h"
+#include "../roster/tc_roster.h"
+
+#define SID_COOKIE "tc_sid"
+#define CSRF_COOKIE "tc_csrf"
+
+void tc_api_defaults(tc_app *app)
+{
+    app->limits = (tc_entry_limits){
+        .last4_max_fails = 5,
+        .last4_window_s = 900,
+        .last4_lock_s = 900,
+        .ip_max_fails = 20,
+        .ip_lock_s = 900,
+        .login_max_fails = 5,
+        .login_lock_s = 900,
+    };
+    app->session_ttl_s = 7 * 24 * 3600;
+    char t[TC_TOKEN_LEN + 1];
+    tc_token_new(t);
+    if (tc_password_hash(t, app->dummy_pwhash, NULL) != 0)
+        app->dummy_pwhash[0] = 0;
+}
+
+void tc_api_batch_code(char out[7])
+{
+    static const char al[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    for (int i = 0; i < 6; i++)
+        out[i] = al[randombytes_uniform(36)];
+    out[6] = 0;
+}
+
+/* ---- the request context ------------------------------------------------------ */
+
+enum {
+    NEED_NONE = 0,
+    NEED_STAFF = 1,        /* any staff member (password changed)            */
+    NEED_STAFF_ANY = 2,    /* staff, even before the forced password change  */
+    NEED_PLATFORM = 4,     /* platform admin                                 */
+    NEED_SCHOOL_STAFF = 8, /* platform admin or school admin                 */
+    NEED_STUDENT = 16,     /* a verified student (person)                    */
+    NEED_ENTRY = 32,       /* in the middle of entry (verified code)         */
+};
+
+typedef struct api_ctx {
+    tc_app *app;
+    tc_http_req *r;
+    int has_session;
+    tc_session sess;
+    tc_staff staff;
+    tc_err e;
+} api_ctx;
+
+static int fail(api_ctx *c)
+{
+    return tc_http_respond_error(c->r, &c->e);
+}
+
+static int is_safe_method(const char *m)
+{
+    return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
+}
+
+static void session_hash(const char *token, char out[65])
+{
+    tc_token_hash(token, out);
+}
+
+/* Loads the session, checks CSRF and the role.  On failure it has already
+ * responded and returns -1. */
+static int api_begin(tc_http_req *r, api_ctx *c, int need)
+{
+    memset(c, 0, sizeof *c);
+    c->app = r->app;
+    c->r = r;
+    const char *sid = tc_http_cookie(r, SID_COOKIE);
+    if (sid && strlen(sid) == TC_TOKEN_LEN) {
+        char h[65];
+        session_hash(sid, h);
+        tc_err e2;
+        if (tc_store_session_get(c->app->store, r->pool, h, tc_now(), &c->sess, &e2) == 0)
+            c->has_session = 1;
+    }
+    /* CSRF: every state-changing request carries X-CSRF-Token equal to the
+     * tc_csrf cookie (double submit: another site can make the browser send
+     * the cookie but cannot read it to copy it into a header), and once
+     * signed in, equal to the token bound to the session. */
+    if (!is_safe_method(r->method)) {
+        const char *hdr = tc_http_header(r, "X-CSRF-Token");
+        const char *ck = tc_http_cookie(r, CSRF_COOKIE);
+        int ok = hdr && ck && strlen(hdr) == strlen(ck) && strlen(hdr) >= 20 && tc_ct_equal(hdr, ck, strlen(hdr));
+        if (ok && c->has_session)
+            ok = strlen(c->sess.csrf) == strlen(hdr) && tc_ct_equal(c->sess.csrf, hdr, strlen(hdr));
+        if (!ok) {
+            tc_err_set(&c->e, 403, "auth.csrf", "页面已过期，请刷新后重试",
+                       "The page has expired (CSRF check failed): reload and try again");
+            fail(c);
+            return -1;
+        }
+    }
+    if (need & (NEED_STAFF | NEED_STAFF_ANY | NEED_PLATFORM | NEED_SCHOOL_STAFF)) {
+        if (!c->has_session || strcmp(c->sess.kind, "staff") != 0 ||
+            tc_store_staff_get(c->app->store, r->pool, c->sess.staff_id, &c->staff, &c->e) != 0 || c->staff.disabled) {
+            tc_err_set(&c->e, 401, "auth.staff_required", "请先登录管理账号", "Please sign in with a staff account");
+            fail(c);
+            return -1;
+        }
+        if (!(need & NEED_STAFF_ANY) && c->staff.must_change_password) {
+            tc_err_set(&c->e, 403, "auth.password_change_required", "首次登录请先修改密码",
+                       "Change your password before continuing (first sign-in)");
+            fail(c);
+            return -1;
+        }
+        int role_ok = 1;
+        if (need & NEED_PLATFORM)
+            role_ok = !strcmp(c->staff.role, "platform_admin");
+        else if (need & NEED_SCHOOL_STAFF)
+            role_ok = !strcmp(c->staff.role, "platform_admin") || !strcmp(c->staff.role, "school_admin");
+        if (!role_ok) {
+            tc_err_set(&c->e, 403, "auth.forbidden", "您的账号没有此操作的权限",
+                       "Your account is not allowed to do this");
+            fail(c);
+            return -1;
+        }
+    }
+    if (need & NEED_STUDENT) {
+        if (!c->has_session || strcmp(c->sess.kind, "student") != 0) {
+            tc_err_set(&c->e, 401, "auth.student_required", "请先验证学生身份",
+                       "Please verify yourself as a student first");
+            fail(c);
+            return -1;
+        }
+    }
+    if (need & NEED_ENTRY) {
+        if (!c->has_session || strcmp(c->sess.kind, "entry") != 0) {
+            tc_err_set(&c->e, 401, "entry.expired", "验证已过期，请重新扫描或上传采集码",
+                       "Your verification has expired: scan or upload the collection code again");
+            fail(c);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* May this staff member see this school's data? */
+static int staff_school_ok(api_ctx *c, int64_t school_id)
+{
+    if (!strcmp(c->staff.role, "platform_admin"))
+        return 1;
+    if (!strcmp(c->staff.role, "school_admin") && c->staff.school_id == school_id)
+        return 1;
+    tc_err_set(&c->e, 403, "auth.other_school", "无权查看其他学校的数据", "You cannot see another school's data");
+    return 0;
+}
+
+static int parse_id(const char *s, int64_t *out)
+{
+    char *end;
+    long long v = s ? strtoll(s, &end, 10) : 0;
+    if (!s || !*s || *end || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int bad_id(api_ctx *c)
+{
+    tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    return fail(c);
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* New session: token to the cookie, hash to the store. */
+static int session_start(api_ctx *c, const char *kind, int64_t staff_id, int64_t person_id, int64_t student_id,
+                         int64_t ttl)
+{
+    char token[TC_TOKEN_LEN + 1];
+    tc_token_new(token);
+    tc_session s;
+    memset(&s, 0, sizeof s);
+    session_hash(token, s.token_hash);
+    s.kind = kind;
+    s.staff_id = staff_id;
+    s.person_id = person_id;
+    s.student_id = student_id;
+    /* Bind the CSRF token the page already holds, so it keeps working. */
+    const char *ck = tc_http_cookie(c->r, CSRF_COOKIE);
+    if (ck && strlen(ck) < sizeof s.csrf && strlen(ck) >= 20)
+        snprintf(s.csrf, sizeof s.csrf, "%s", ck);
+    else {
+        char t[TC_TOKEN_LEN + 1];
+        tc_token_new(t);
+        snprintf(s.csrf, sizeof s.csrf, "%s", t);
+        tc_http_set_cookie(c->r, CSRF_COOKIE, s.csrf, 0, 0);
+    }
+    s.expires_at = tc_now() + ttl;
+    if (c->has_session)
+        tc_store_session_delete(c->app->store, c->sess.token_hash, NULL);
+    if (tc_store_session_create(c->app->store, &s, &c->e) != 0)
+        return -1;
+    tc_http_set_cookie(c->r, SID_COOKIE, token, 0, 1);
+    c->sess = s;
+    c->has_session = 1;
+    return 0;
+}
+
+/* ---- small public endpoints ------------------------------------------------------ */
+
+static int h_healthz(tc_http_req *r)
+{
+    tc_app *app = r->app;
+    tc_err e;
+    int empty = tc_store_is_empty(app->store, &e);
+    if (empty < 0)
+        return tc_http_respond_error(r, &e);
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:s, s:i}", "status", "ok", "schema", tc_store_schema_version(app->store)));
+}
+
+static int h_csrf(tc_http_req *r)
+{
+    const char *ck = tc_http_cookie(r, CSRF_COOKIE);
+    char t[TC_TOKEN_LEN + 1];
+    if (!ck || strlen(ck) != TC_TOKEN_LEN) {
+        tc_token_new(t);
+        tc_http_set_cookie(r, CSRF_COOKIE, t, 0, 0);
+        ck = t;
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:s}", "csrf", ck));
+}
+
+static int h_logout(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_NONE) != 0)
+        return 0;
+    if (c.has_session)
+        tc_store_session_delete(c.app->store, c.sess.token_hash, NULL);
+    tc_http_set_cookie(r, SID_COOKIE, "", -1, 1);
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- student entry ------------------------------------------------------------------ */
+
+/* What the information-check page shows: masked name, student number, school. */
+static json_t *student_json(api_ctx *c, const tc_student *st)
+{
+    char name[256], idm[32] = "";
+    tc_name_mask(st->name, name, sizeof name);
+    char *id = NULL;
+    if (tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, NULL) == 0) {
+        tc_idnum_mask(id, idm);
+        sodium_memzero(id, strlen(id));
+        free(id);
+    }
+    tc_school sc = {0};
+    tc_batch b = {0};
+    tc_store_school_get(c->app->store, c->r->pool, st->school_id, &sc, NULL);
+    tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, NULL);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)st->id,
+                     "name_masked", name, "student_no", st->student_no, "id_masked", idm, "school",
+                     sc.name ? sc.name : "", "batch", b.name ? b.name : "", "level", st->level, "programme",
+                     st->programme, "department", st->department, "class_name", st->class_name, "batch_id",
+                     (json_int_t)st->batch_id, "state", st->state, "phone", st->phone);
+}
+
+static void audit(api_ctx *c, const char *method, int64_t batch_id, int64_t student_id, int ok, const char *reason)
+{
+    tc_verify_attempt a = {.ip = c->r->client_ip,
+                           .method = method,
+                           .batch_id = batch_id,
+                           .student_id = student_id,
+                           .ok = ok,
+                           .reason = reason};
+    tc_err e;
+    if (tc_store_audit_verify(c->app->store, &a, &e) != 0)
+        tc_log(TC_LOG_ERROR, "audit write failed: %s", e.en);
+}
+
+static int locked_error(api_ctx *c, int64_t until, int last4)
+{
+    char when[20];
+    tc_time_fmt_cn(until, when);
+    if (last4)
+        tc_err_set(&c->e, 423, "entry.locked", "身份证后4位错误次数过多，请于 %s 后再试",
+                   "Too many wrong attempts at the last 4 ID characters: try again after %s (China time)", when);
+    else
+        tc_err_set(&c->e, 423, "entry.locked", "尝试次数过多，请于 %s 后再试",
+                   "Too many attempts: try again after %s (China time)", when);
+    return fail(c);
+}
+
+/* Count a failure for this client address (unknown codes): stops guessing. */
+static int ip_failure(api_ctx *c)
+{
+    char key[96];
+    int fails;
+    int64_t until;
+    snprintf(key, sizeof key, "ip:%s", c->r->client_ip);
+    tc_store_lock_fail(c->app->store, key, tc_now(), c->app->limits.ip_lock_s, c->app->limits.ip_max_fails,
+                       c->app->limits.ip_lock_s, &fails, &until, NULL);
+    return 0;
+}
+
+static int ip_locked(api_ctx *c)
+{
+    char key[96];
+    int64_t until = 0;
+    snprintf(key, sizeof key, "ip:%s", c->r->client_ip);
+    if (tc_store_lock_check(c->app->store, key, tc_now(), &until, &c->e) != 0)
+        return fail(c), 1;
+    if (until)
+        return locked_error(c, until, 0), 1;
+    return 0;
+}
+
+/* The 采集码 from the request: a "qr" image part decoded with zbar, or a
+ * "chsi_code" text part (what an in-page scanner read). */
+static int entry_code(api_ctx *c, tc_http_part *parts, size_t n, char *code, size_t codesz)
+{
+    const tc_http_part *img = tc_http_form_get(parts, n, "qr");
+    const tc_http_part *txt = tc_http_form_get(parts, n, "chsi_code");
+    if (img && img->len > 0)
+        return tc_qr_decode(img->data, img->len, code, codesz, &c->e);
+    if (txt && txt->len > 0 && txt->len < codesz) {
+        snprintf(code, codesz, "%s", txt->data);
+        tc_str_trim(code);
+        if (*code && tc_utf8_valid(code, strlen(code)))
+            return 0;
+    }
+    return tc_err_set(&c->e, 400, "entry.code_missing", "请扫描或上传学信网图像采集码",
+                      "Scan or upload your CHSI image-collection code");
+}
+
+/* After a roster row is found: an entry session (or, for a signed-in person
+ * adding a record, the link straight away). */
+static int entry_found(api_ctx *c, tc_student *st, const char *method)
+{
+    if (c->has_session && !strcmp(c->sess.kind, "student")) {
+        /* 添加学历: the same person (same ID number) may add records */
+        uint8_t ph[32];
+        if (tc_store_person_id_hash(c->app->store, c->sess.person_id, ph, &c->e) != 0)
+            return fail(c);
+        if (!tc_ct_equal(ph, st->id_hash, 32)) {
+            audit(c, "add_record", st->batch_id, st->id, 0, "entry.other_person");
+            tc_err_set(&c->e, 403, "entry.other_person", "该采集码属于其他人，不能添加到您的账号",
+                       "This collection code belongs to someone else and cannot be added to your account");
+            return fail(c);
+        }
+        tc_student me;
+        if (tc_store_student_get(c->app->store, c->r->pool, c->sess.student_id, &me, &c->e) != 0)
+            return fail(c);
+        if (tc_store_student_verify(c->app->store, st->id, c->sess.person_id, me.phone, &c->e) != 0)
+            return fail(c);
+        audit(c, "add_record", st->batch_id, st->id, 1, NULL);
+        tc_store_student_get(c->app->store, c->r->pool, st->id, st, NULL);
+        return tc_http_respond_json(c->r, 200, json_pack("{s:s, s:o}", "step", "added", "student", student_json(c, st)));
+    }
+    if (session_start(c, "entry", 0, 0, st->id, 1800) != 0)
+        return fail(c);
+    audit(c, method, st->batch_id, st->id, 1, NULL);
+    json_t *j = json_pack("{s:s, s:o, s:s, s:s}", "step", "confirm", "student", student_json(c, st), "warning_zh",
+                          "请核实确认本人信息，使用他人信息进行采集的自行承担相应责任！", "warning_en",
+                          "Please check and confirm your information. You bear all consequences if you collect "
+                          "under someone else's information.");
+    return tc_http_respond_json(c->r, 200, j);
+}
+
+/* (a) the 采集码 QR alone (江苏图采 style). */
+static int h_entry_qr(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_NONE) != 0 || ip_locked(&c))
+        return 0;
+    tc_http_part *parts;
+    size_t n;
+    char code[512];
+    if (tc_http_form(r, &parts, &n, &c.e) != 0 || entry_code(&c, parts, n, code, sizeof code) != 0) {
+        audit(&c, "qr", 0, 0, 0, c.e.code);
+        return fail(&c);
+    }
+    uint8_t h[32];
+    tc_ident_hash(&c.app->keys, "chsi", code, h);
+    tc_student st;
+    if (tc_store_student_by_chsi(c.app->store, r->pool, 0, h, &st, &c.e) != 0) {
+        audit(&c, "qr", 0, 0, 0, c.e.code);
+        ip_failure(&c);
+        return fail(&c);
+    }
+    return entry_found(&c, &st, "qr");
+}
+
+/* (b) batch 特征码 + last 4 of the ID number + the 采集码 (seed 004). */
+static int h_entry_code(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_NONE) != 0 || ip_locked(&c))
+        return 0;
+    tc_http_part *parts;
+    size_t n;
+    if (tc_http_form(r, &parts, &n, &c.e) != 0)
+        return fail(&c);
+    const tc_http_part *fc = tc_http_form_get(parts, n, "feature_code");
+    const tc_http_part *l4 = tc_http_form_get(parts, n, "id_last4");
+    char bcode[16] = "";
+    if (fc && fc->len < sizeof bcode)
+        snprintf(bcode, sizeof bcode, "%s", fc->data);
+    tc_str_trim(bcode);
+    for (char *p = bcode; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    if (strlen(bcode) != 6) {
+        tc_err_set(&c.e, 400, "entry.bad_feature_code", "请输入6位特征码（字母或数字）",
+                   "Enter the 6-character batch code (letters or digits)");
+        audit(&c, "code", 0, 0, 0, c.e.code);
+        return fail(&c);
+    }
+    if (!l4 || l4->len == 0 || l4->len > 15) {
+        tc_err_set(&c.e, 400, "entry.last4_missing", "请输入身份证号后4位（完整括号算2位）",
+                   "Enter the last 4 characters of your ID number (a bracket pair counts as 2)");
+        return fail(&c);
+    }
+    tc_batch b;
+    if (tc_store_batch_by_code(c.app->store, r->pool, bcode, &b, &c.e) != 0) {
+        audit(&c, "code", 0, 0, 0, c.e.code);
+        ip_failure(&c);
+        return fail(&c);
+    }
+    int64_t now = tc_now();
+    if ((b.starts_at && now < b.starts_at) || (b.ends_at && now > b.ends_at)) {
+        char a[20], z[20];
+        tc_time_fmt_cn(b.starts_at, a);
+        tc_time_fmt_cn(b.ends_at, z);
+        tc_err_set(&c.e, 403, "entry.outside_window", "不在本批次采集时间内（%s 至 %s）",
+                   "Outside this batch's collection window (%s to %s, China time)", b.starts_at ? a : "-",
+                   b.ends_at ? z : "-");
+        audit(&c, "code", b.id, 0, 0, c.e.code);
+        return fail(&c);
+    }
+    char code[512];
+    if (entry_code(&c, parts, n, code, sizeof code) != 0) {
+        audit(&c, "code", b.id, 0, 0, c.e.code);
+        return fail(&c);
+    }
+    uint8_t h[32];
+    tc_ident_hash(&c.app->keys, "chsi", code, h);
+    tc_student st;
+    if (tc_store_student_by_chsi(c.app->store, r->pool, b.id, h, &st, &c.e) != 0) {
+        audit(&c, "code", b.id, 0, 0, c.e.code);
+        ip_failure(&c);
+        return fail(&c);
+    }
+    /* The lock is per roster row, so a guesser cannot lock out everyone
+     * from one address, and a student is told exactly until when. */
+    char key[64];
+    snprintf(key, sizeof key, "last4:%lld", (long long)st.id);
+    int64_t until;
+    if (tc_store_lock_check(c.app->store, key, now, &until, &c.e) != 0)
+        return fail(&c);
+    if (until) {
+        audit(&c, "code", b.id, st.id, 0, "entry.locked");
+        return locked_error(&c, until, 1);
+    }
+    char *id = NULL;
+    if (tc_ident_open(&c.app->keys, st.id_sealed, st.id_sealed_len, &id, &c.e) != 0)
+        return fail(&c);
+    int match = tc_idnum_last4_matches(id, l4->data);
+    sodium_memzero(id, strlen(id));
+    free(id);
+    if (!match) {
+        int fails;
+        if (tc_store_lock_fail(c.app->store, key, now, c.app->limits.last4_window_s, c.app->limits.last4_max_fails,
+                               c.app->limits.last4_lock_s, &fails, &until, &c.e) != 0)
+            return fail(&c);
+        audit(&c, "code", b.id, st.id, 0, "entry.last4_wrong");
+        if (until)
+            return locked_error(&c, until, 1);
+        int left = c.app->limits.last4_max_fails - fails;
+        tc_err_set(&c.e, 400, "entry.last4_wrong", "身份证号后4位不正确，还可尝试 %d 次",
+                   "The last 4 ID characters do not match; %d attempts left", left);
+        return fail(&c);
+    }
+    tc_store_lock_clear(c.app->store, key, NULL);
+    return entry_found(&c, &st, "code");
+}
+
+/* The information check is confirmed, with the phone number. */
+static int h_entry_confirm(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_ENTRY) != 0)
+        return 0;
+    json_t *j = tc_http_json(r, &c.e);
+    if (!j)
+        return fail(&c);
+    const char *phone = jstr(j, "phone");
+    char ph[32] = "";
+    if (phone && strlen(phone) < sizeof ph)
+        snprintf(ph, sizeof ph, "%s", phone);
+    tc_str_trim(ph);
+    if (tc_phone_validate(ph, &c.e) != 0)
+        return fail(&c);
+    tc_student st;
+    if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0)
+        return fail(&c);
+    int64_t person;
+    if (tc_store_person_upsert(c.app->store, st.id_hash, ph, &person, &c.e) != 0 ||
+        tc_store_student_verify(c.app->store, st.id, person, ph, &c.e) != 0)
+        return fail(&c);
+    audit(&c, "confirm", st.batch_id, st.id, 1, NULL);
+    if (session_start(&c, "student", 0, person, st.id, c.app->session_ttl_s) != 0)
+        return fail(&c);
+    tc_store_student_get(c.app->store, r->pool, st.id, &st, NULL);
+    return tc_http_respond_json(r, 200, json_pack("{s:s, s:o}", "step", "done", "student", student_json(&c, &st)));
+}
+
+static int h_me(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_student *rows;
+    size_t n;
+    if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &rows, &n, &c.e) != 0)
+        return fail(&c);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, student_json(&c, &rows[i]));
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:I, s:I, s:o}", "person_id", (json_int_t)c.sess.person_id,
+                                          "current_record", (json_int_t)c.sess.student_id, "records", arr));
+}
+
+static int h_me_record(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    int64_t id;
+    if (parse_id(r->params[0], &id) != 0)
+        return bad_id(&c);
+    tc_student st;
+    if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+        return fail(&c);
+    if (st.person_id != c.sess.person_id) {
+        tc_err_set(&c.e, 403, "auth.not_yours", "这不是您的记录", "This record is not yours");
+        return fail(&c);
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", student_json(&c, &st)));
+}
+
+/* ---- staff: sign-in, password ------------------------------------------------------ */
+
+static json_t *staff_json(const tc_staff *s)
+{
+    return json_pack("{s:I, s:s, s:s, s:I, s:b}", "id", (json_int_t)s->id, "username", s->username, "role", s->role,
+                     "school_id", (json_int_t)s->school_id, "must_change_password", s->must_change_password);
+}
+
+static int h_staff_login(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_NONE) != 0)
+        return 0;
+    json_t *j = tc_http_json(r, &c.e);
+    if (!j)
+        return fail(&c);
+    const char *user = jstr(j, "username"), *pw = jstr(j, "password");
+    if (!user || !pw || strlen(user) > 64 || strlen(pw) > 256) {
+        tc_err_set(&c.e, 400, "auth.bad_request", "请输入用户名和密码", "Enter your user name and password");
+        return fail(&c);
+    }
+    char key[96];
+    snprintf(key, sizeof key, "login:%s", user);
+    int64_t until, now = tc_now();
+    if (tc_store_lock_check(c.app->store, key, now, &until, &c.e) != 0)
+        return fail(&c);
+    if (until)
+        return locked_error(&c, until, 0);
+    tc_staff st;
+    tc_err e2;
+    int found = tc_store_staff_by_username(c.app->store, r->pool, user, &st, &e2) == 0;
+    /* Verify against a real hash of nothing when the user is unknown, so the
+     * time taken does not tell which user names exist. */
+    int ok = tc_password_verify(found ? st.pwhash : c.app->dummy_pwhash, pw) && found && !st.disabled;
+    if (!ok) {
+        int fails;
+        tc_store_lock_fail(c.app->store, key, now, c.app->limits.login_lock_s, c.app->limits.login_max_fails,
+                           c.app->limits.login_lock_s, &fails, &until, NULL);
+        tc_store_audit_staff(c.app->store, found ? st.id : 0, "login_failed", user, NULL, NULL, r->client_ip, NULL);
+        if (until)
+            return locked_error(&c, until, 0);
+        tc_err_set(&c.e, 401, "auth.bad_credentials", "用户名或密码错误", "Wrong user name or password");
+        return fail(&c);
+    }
+    tc_store_lock_clear(c.app->store, key, NULL);
+    if (session_start(&c, "staff", st.id, 0, 0, 12 * 3600) != 0)
+        return fail(&c);
+    tc_store_audit_staff(c.app->store, st.id, "login", user, NULL, NULL, r->client_ip, NULL);
+    return tc_http_respond_json(r, 200, json_pack("{s:o, s:s}", "staff", staff_json(&st), "csrf", c.sess.csrf));
+}
+
+static int h_staff_me(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STAFF_ANY) != 0)
+        return 0;
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_json(&c.staff)));
+}
+
+static int h_staff_password(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STAFF_ANY) != 0)
+        return 0;
+    json_t *j = tc_http_json(r, &c.e);
+    if (!j)
+        return fail(&c);
+    const char *old = jstr(j, "old_password"), *nw = jstr(j, "new_password");
+    if (!old || !nw || !tc_password_verify(c.staff.pwhash, old)) {
+        tc_err_set(&c.e, 400, "auth.bad_old_password", "原密码不正确", "The current password is wrong");
+        return fail(&c);
+    }
+    if (!strcmp(old, nw)) {
+        tc_err_set(&c.e, 400, "password.same", "新密码不能与原密码相同", "The new password must differ from the old one");
+        return fail(&c);
+    }
+    char h[TC_PWHASH_LEN];
+    if (tc_password_policy(nw, &c.e) != 0 || tc_password_hash(nw, h, &c.e) != 0 ||
+        tc_store_staff_set_password(c.app->store, c.staff.id, h, 0, &c.e) != 0)
+        return fail(&c);
+    /* Other sessions of this account end: a changed password locks out
+     * whoever else had it. */
+    tc_store_session_delete_staff(c.app->store, c.staff.id, c.sess.token_hash, NULL);
+    tc_store_audit_staff(c.app->store, c.staff.id, "password_change", c.staff.username, NULL, NULL, r->client_ip, NULL);
+    c.staff.must_change_password = 0;
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_json(&c.staff)));
+}
+
+static int h_staff_create(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    json_t *j = tc_http_json(r, &c.e);
+    if (!j)
+        return fail(&c);
+    const char *user = jstr(j, "username"), *role = jstr(j, "role"), *pw = jstr(j, "password");
+    json_int_t school = json_integer_value(json_object_get(j, "school_id"));
+    if (!user || !role || !pw || strlen(user) < 3 || strlen(user) > 64) {
+        tc_err_set(&c.e, 400, "staff.bad_request", "请填写用户名（3–64位）、角色和初始密码",
+                   "Give a user name (3-64 characters), a role and an initial password");
+        return fail(&c);
+    }
+    char h[TC_PWHASH_LEN];
+    if (tc_password_policy(pw, &c.e) != 0 || tc_password_hash(pw, h, &c.e) != 0)
+        return fail(&c);
+    tc_staff st = {.username = user, .pwhash = h, .role = role, .school_id = school, .must_change_password = 1};
+    int64_t id;
+    if (tc_store_staff_create(c.app->store, &st, &id, &c.e) != 0)
+        return fail(&c);
+    st.id = id;
+    char *after = json_dumps(json_pack("{s:s, s:s, s:I}", "username", user, "role", role, "school_id", school),
+                             JSON_COMPACT);
+    tc_store_audit_staff(c.app->store, c.staff.id, "staff_create", user, NULL, after, r->client_ip, NULL);
+    free(after);
+    return tc_http_respond_json(r, 201, json_pack("{s:o}", "staff", staff_json(&st)));
+}
+
+static int h_staff_list(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    tc_staff *rows;
+    size_t n;
+    if (tc_store_staff_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
+        return fail(&c);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, staff_json(&rows[i]));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", arr));
+}
+
+/* ---- schools and batches -------------------------------------------------------------- */
+
+static json_t *batch_json(const tc_batch *b)
+{
+    json_t *settings = json_loads(b->settings, 0, NULL);
+    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:I}", "id", (json_int_t)b->id, "school_id",
+                     (json_int_t)b->school_id, "name", b->name, "code", b->code, "starts_at", (json_int_t)b->starts_at,
+                     "ends_at", (json_int_t)b->ends_at, "settings", settings ? settings : json_object(), "students",
+                     (json_int_t)b->students);
+}
+
+static int h_schools(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    tc_school *rows;
+    size_t n;
+    if (tc_store_school_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
+        return fail(&c);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(c.staff.role, "platform_admin") || rows[i].id == c.staff.school_id)
+            json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)rows[i].id, "name", rows[i].name));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "schools", arr));
+}
+
+static int h_school_create(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    json_t *j = tc_http_json(r, &c.e);
+    if (!j)
+        return fail(&c);
+    const char *name = jstr(j, "name");
+    if (!name || !*name || strlen(name) > 200) {
+        tc_err_set(&c.e, 400, "school.bad_name", "请填写学校名称", "Give the school's name");
+        return fail(&c);
+    }
+    int64_t id;
+    if (tc_store_school_create(c.app->store, name, &id, &c.e) != 0)
+        return fail(&c);
+    tc_store_audit_staff(c.app->store, c.staff.id, "school_create", name, NULL, NULL, r->client_ip, NULL);
+    return tc_http_respond_json(r, 201, json_pack("{s:{s:I, s:s}}", "school", "id", (json_int_t)id, "name", name));
+}
+
+static int h_batches(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    int64_t sid;
+    if (parse_id(r->params[0], &sid) != 0)
+        return bad_id(&c);
+    if (!staff_school_ok(&c, sid))
+        return fail(&c);
+    tc_batch *rows;
+    size_t n;
+    if (tc_store_batch_list(c.app->store, r->pool, sid, &rows, &n, &c.e) != 0)
+        return fail(&c);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, batch_json(&rows[i]));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batches", arr));
+}
+
+static int h_batch_create(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    int64_t sid;
+    if (parse_id(r->params[0], &sid) != 0)
+        return bad_id(&c);
+    if (!staff_school_ok(&c, sid))
+        return fail(&c);
+    json_t *j = tc_http_json(r, &c.e);
+    if (!j)
+        return fail(&c);
+    const char *name = jstr(j, "name");
+    json_t *settings = json_object_get(j, "settings");
+    if (!name || !*name || strlen(name) > 200 || (settings && !json_is_object(settings))) {
+        tc_err_set(&c.e, 400, "batch.bad_request", "请填写批次名称", "Give the batch a name");
+        return fail(&c);
+    }
+    tc_batch b = {.school_id = sid,
+                  .name = name,
+                  .starts_at = json_integer_value(json_object_get(j, "starts_at")),
+                  .ends_at = json_integer_value(json_object_get(j, "ends_at"))};
+    char *st = settings ? json_dumps(settings, JSON_COMPACT) : NULL;
+    b.settings = st;
+    int rc = -1;
+    for (int tries = 0; tries < 8 && rc != 0; tries++) {
+        tc_api_batch_code(b.code);
+        rc = tc_store_batch_create(c.app->store, &b, &c.e);
+        if (rc != 0 && strcmp(c.e.code, "batch.code_taken") != 0)
+            break;
+    }
+    free(st);
+    if (rc != 0)
+        return fail(&c);
+    tc_store_audit_staff(c.app->store, c.staff.id, "batch_create", b.code, NULL, name, r->client_ip, NULL);
+    tc_batch out;
+    if (tc_store_batch_get(c.app->store, r->pool, b.id, &out, &c.e) != 0)
+        return fail(&c);
+    return tc_http_respond_json(r, 201, json_pack("{s:o}", "batch", batch_json(&out)));
+}
+
+/* Loads a batch from params[0] and checks the staff member may see it. */
+static int load_batch(api_ctx *c, tc_batch *b)
+{
+    int64_t id;
+    if (parse_id(c->r->params[0], &id) != 0)
+        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
+        return -1;
+    return staff_school_ok(c, b->school_id) ? 0 : -1;
+}
+
+static int h_batch_get(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", batch_json(&b)));
+}
+
+/* The batch's QR poster image: the entry URL with the code filled in. */
+static int h_batch_qr(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return fail(&c);
+    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : "";
+    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
+    void *png;
+    size_t len;
+    if (tc_qr_encode_png(url, 8, 4, &png, &len, &c.e) != 0)
+        return fail(&c);
+    int rc = tc_http_respond(r, 200, "image/png", png, len);
+    g_free(png);
+    return rc;
+}
+
+static int h_roster_import(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return fail(&c);
+    const char *data = r->body;
+    size_t len = r->body_len;
+    const char *ct = tc_http_header(r, "Content-Type");
+    if (ct && (!strncmp(ct, "multipart/form-data", 19) || !strncmp(ct, "application/x-www-form-urlencoded", 33))) {
+        tc_http_part *parts;
+        size_t n;
+        if (tc_http_form(r, &parts, &n, &c.e) != 0)
+            return fail(&c);
+        const tc_http_part *f = tc_http_form_get(parts, n, "file");
+        if (!f) {
+            tc_err_set(&c.e, 400, "roster.no_file", "请选择花名册文件（CSV 或 XLSX）",
+                       "Choose a roster file (CSV or XLSX)");
+            return fail(&c);
+        }
+        data = f->data;
+        len = f->len;
+    }
+    const char *dry = tc_http_query(r, "dry_run");
+    int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
+    json_t *report = NULL, *summary = NULL;
+    if (tc_api_roster_import(c.app, b.id, data, len, dry_run, &report, &summary, &c.e) != 0) {
+        json_t *err = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
+                                "report", report ? report : json_object());
+        return tc_http_respond_json(r, c.e.status ? c.e.status : 422, err);
+    }
+    if (!dry_run) {
+        char *after = json_dumps(summary, JSON_COMPACT);
+        tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
+        free(after);
+    }
+    return tc_http_respond_json(r, 200, summary);
+}
+
+static int h_students(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return fail(&c);
+    const char *q = tc_http_query(r, "q");
+    const char *lim = tc_http_query(r, "limit"), *off = tc_http_query(r, "offset");
+    int limit = lim ? atoi(lim) : 50, offset = off ? atoi(off) : 0;
+    if (limit <= 0 || limit > 500)
+        limit = 50;
+    if (offset < 0)
+        offset = 0;
+    tc_student *rows;
+    size_t n;
+    int64_t total;
+    if (tc_store_student_list(c.app->store, r->pool, b.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
+        return fail(&c);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = student_json(&c, &rows[i]);
+        /* staff see the real name; the ID stays masked everywhere */
+        json_object_set_new(s, "name", json_string(rows[i].name));
+        json_array_append_new(arr, s);
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "students", arr));
+}
+
+static int h_student_get(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    int64_t id;
+    if (parse_id(r->params[0], &id) != 0)
+        return bad_id(&c);
+    tc_student st;
+    if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+        return fail(&c);
+    if (!staff_school_ok(&c, st.school_id))
+        return fail(&c);
+    json_t *s = student_json(&c, &st);
+    json_object_set_new(s, "name", json_string(st.name));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", s));
+}
+
+/* How many verification attempts the audit log holds for a student. */
+static int h_student_attempts(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    int64_t id;
+    if (parse_id(r->params[0], &id) != 0)
+        return bad_id(&c);
+    tc_student st;
+    if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+        return fail(&c);
+    if (!staff_school_ok(&c, st.school_id))
+        return fail(&c);
+    int64_t n = tc_store_audit_verify_count(c.app->store, id, &c.e);
+    if (n < 0)
+        return fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:I}", "student_id", (json_int_t)id, "attempts", (json_int_t)n));
+}
+
+/* ---- roster import (shared by API and CLI) -------------------------------------------------- */
+
+int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t len, int dry_run, json_t **report,
+                         json_t **summary, tc_err *e)
+{
+    if (report)
+        *report = NULL;
+    *summary = NULL;
+    tc_roster ro;
+    if (tc_roster_parse(data, len, &ro, e) != 0)
+        return -1;
+    tc_roster_report rep;
+    int rc = -1;
+    tc_student *rows = NULL;
+    size_t nrows = 0;
+    if (tc_roster_validate(&ro, &rep) != 0) {
+        if (report)
+            *report = tc_roster_report_json(&rep);
+        tc_err_set(e, 422, "roster.invalid", "花名册有 %zu 行存在错误，未导入任何数据；请改正后重新导入",
+                   "%zu rows of the roster have errors; nothing was imported. Correct them and import again",
+                   rep.nbad_rows);
+        goto out;
+    }
+    nrows = ro.nrows;
+    rows = calloc(nrows ? nrows : 1, sizeof *rows);
+    if (!rows) {
+        tc_err_internal(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        const tc_roster_row *src = &ro.rows[i];
+        char id[64];
+        snprintf(id, sizeof id, "%s", src->f[TC_ROSTER_ID_NUMBER]);
+        tc_idnum_normalize(id);
+        uint8_t *sealed;
+        size_t slen;
+        if (tc_ident_seal(&app->keys, id, &sealed, &slen, e) != 0)
+            goto out;
+        rows[i].id_sealed = sealed;
+        rows[i].id_sealed_len = slen;
+        tc_ident_hash(&app->keys, "id", id, rows[i].id_hash);
+        tc_ident_hash(&app->keys, "chsi", src->f[TC_ROSTER_CHSI_CODE], rows[i].chsi_hash);
+        rows[i].name = src->f[TC_ROSTER_NAME];
+        rows[i].student_no = src->f[TC_ROSTER_STUDENT_NO];
+        rows[i].level = src->f[TC_ROSTER_LEVEL];
+        rows[i].programme = src->f[TC_ROSTER_MAJOR];
+        rows[i].department = src->f[TC_ROSTER_DEPARTMENT];
+        rows[i].class_name = src->f[TC_ROSTER_CLASS];
+        rows[i].phone = src->f[TC_ROSTER_PHONE];
+        sodium_memzero(id, sizeof id);
+    }
+    if (dry_run) {
+        json_t *preview = json_array();
+        for (size_t i = 0; i < nrows && i < 20; i++) {
+            json_array_append_new(preview, json_pack("{s:I, s:s, s:s, s:s}", "row", (json_int_t)ro.rows[i].line,
+                                                     "name", rows[i].name, "student_no", rows[i].student_no,
+                                                     "class_name", rows[i].class_name));
+        }
+        *summary = json_pack("{s:b, s:I, s:o, s:o}", "dry_run", 1, "rows", (json_int_t)nrows, "preview", preview,
+                             "report", tc_roster_report_json(&rep));
+        rc = 0;
+        goto out;
+    }
+    size_t bad, ins, upd;
+    if (tc_store_roster_import(app->store, batch_id, rows, nrows, &bad, &ins, &upd, e) != 0) {
+        if (bad != (size_t)-1 && report) {
+            json_t *errs = json_array();
+            json_array_append_new(errs, json_pack("{s:I, s:s, s:s, s:s, s:s}", "row", (json_int_t)ro.rows[bad].line,
+                                                  "field", "id_number", "code", e->code, "zh", e->zh, "en", e->en));
+            *report = json_pack("{s:I, s:I, s:b, s:o, s:[]}", "rows", (json_int_t)nrows, "bad_rows", (json_int_t)1,
+                                "ok", 0, "errors", errs, "warnings");
+        }
+        goto out;
+    }
+    *summary = json_pack("{s:b, s:I, s:I, s:I, s:o}", "dry_run", 0, "rows", (json_int_t)nrows, "inserted",
+                         (json_int_t)ins, "updated", (json_int_t)upd, "report", tc_roster_report_json(&rep));
+    rc = 0;
+out:
+    for (size_t i = 0; rows && i < nrows; i++)
+        free((void *)rows[i].id_sealed);
+    free(rows);
+    tc_roster_report_free(&rep);
+    tc_roster_free(&ro);
+    return rc;
+}
+
+/* ---- routes ---------------------------------------------------------------------------------------- */
+
+int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
+{
+    size_t up = (size_t)(app->cfg ? app->cfg->upload_max_mb : 20) * 1024 * 1024 + 64 * 1024;
+    static const struct {
+        const char *m, *p;
+        tc_http_handler h;
+        int upload;
+    } R[] = {
+        {"GET", "/healthz", h_healthz, 0},
+        {"GET", "/api/v1/csrf", h_csrf, 0},
+        {"POST", "/api/v1/logout", h_logout, 0},
+        {"POST", "/api/v1/entry/qr", h_entry_qr, 1},
+        {"POST", "/api/v1/entry/code", h_entry_code, 1},
+        {"POST", "/api/v1/entry/confirm", h_entry_confirm, 0},
+        {"GET", "/api/v1/me", h_me, 0},
+        {"GET", "/api/v1/me/records/:id", h_me_record, 0},
+        {"POST", "/api/v1/staff/login", h_staff_login, 0},
+        {"GET", "/api/v1/staff/me", h_staff_me, 0},
+        {"POST", "/api/v1/staff/password", h_staff_password, 0},
+        {"GET", "/api/v1/staff/accounts", h_staff_list, 0},
+        {"POST", "/api/v1/staff/accounts", h_staff_create, 0},
+        {"GET", "/api/v1/schools", h_schools, 0},
+        {"POST", "/api/v1/schools", h_school_create, 0},
+        {"GET", "/api/v1/schools/:id/batches", h_batches, 0},
+        {"POST", "/api/v1/schools/:id/batches", h_batch_create, 0},
+        {"GET", "/api/v1/batches/:id", h_batch_get, 0},
+        {"GET", "/api/v1/batches/:id/qr.png", h_batch_qr, 0},
+        {"POST", "/api/v1/batches/:id/roster", h_roster_import, 1},
+        {"GET", "/api/v1/batches/:id/students", h_students, 0},
+        {"GET", "/api/v1/students/:id", h_student_get, 0},
+        {"GET", "/api/v1/students/:id/attempts", h_student_attempts, 0},
+    };
+    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
+        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
+            return -1;
+    if (app->cfg) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/weui/dist/style", app->cfg->vendor_dir);
+        if (tc_http_mount(s, "/vendor/weui/", path, 86400, e) != 0)
+            return -1;
+        snprintf(path, sizeof path, "%s/console", app->cfg->web_dir);
+        if (tc_http_mount(s, "/console/", path, 0, e) != 0)
+            return -1;
+        snprintf(path, sizeof path, "%s/common", app->cfg->web_dir);
+        if (tc_http_mount(s, "/common/", path, 0, e) != 0)
+            return -1;
+        snprintf(path, sizeof path, "%s/student", app->cfg->web_dir);
+        if (tc_http_mount(s, "/", path, 0, e) != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * tc_api — the HTTP API and the pages: routes, authentication (sessions in
+ * HttpOnly cookies), CSRF, roles, and the handlers that turn requests into
+ * store calls.  Handlers never see SQL (tc_store) and never touch sockets
+ * (tc_http).
+ *
+ * Every JSON error is {"error":{"code":..., "zh":..., "en":...}} with a stable
+ * code; the endpoint list is in docs/API.md.
+ */
+#ifndef TC_API_H
+#define TC_API_H
+
+#include "../base/tc_base.h"
+#include "../blob/tc_blob.h"
+#include "../config/tc_config.h"
+#include "../http/tc_http.h"
+#include "../ident/tc_ident.h"
+#include "../store/tc_store.h"
+
+/* Tunables of the entry (verification) step. */
+typedef struct tc_entry_limits {
+    int last4_max_fails;    /* wrong last-4 attempts per record before a lock; 5  */
+    int last4_window_s;     /* ... counted within this window; 900               */
+    int last4_lock_s;       /* lock length; 900                                  */
+    int ip_max_fails;       /* unknown codes per client address; 20              */
+    int ip_lock_s;          /* 900                                               */
+    int login_max_fails;    /* staff sign-in failures per user name; 5          */
+    int login_lock_s;       /* 900                                               */
+} tc_entry_limits;
+
+/* Everything a handler may use.  Owned by main; shared read-only by all
+ * request threads (the store does its own locking). */
+typedef struct tc_app {
+    const tc_config *cfg;
+    tc_store *store;
+    tc_blob_store *blobs;
+    tc_keys keys;
+    tc_entry_limits limits;
+    int64_t session_ttl_s;   /* signed-in students; 7 days (staff: 12 h)      */
+    char dummy_pwhash[TC_PWHASH_LEN]; /* verified against for unknown user names */
+} tc_app;
+
+void tc_api_defaults(tc_app *app);
+
+/* Add every route and static mount to the server. */
+int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e);
+
+/* Import a roster file (CSV or XLSX bytes) into a batch: parse, validate every
+ * row, encrypt ID numbers, all-or-nothing.  On validation errors returns -1
+ * with e->code "roster.invalid" and, if report is not NULL, *report set to a
+ * JSON array of row errors (caller decrefs). Used by the API and the CLI. */
+int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t len, int dry_run,
+                         json_t **report, json_t **summary, tc_err *e);
+
+/* A fresh 6-character batch code (a-z, 0-9). */
+void tc_api_batch_code(char out[7]);
+
+#endif

@@ -1,0 +1,205 @@
+/* The demo: a school anyone can try the whole flow with. */
+#include <glib.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../qr/tc_qr.h"
+#include "tc_cli.h"
+
+void tc_cli_fake_idnum(int year, int month, int day, int seq, char out[19])
+{
+    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    snprintf(out, 19, "320102%04d%02d%02d%03d", year % 10000, month % 100, day % 100, seq % 1000);
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (out[i] - '0') * w[i];
+    int c = (12 - sum % 11) % 11;
+    out[17] = c == 10 ? 'X' : (char)('0' + c);
+    out[18] = 0;
+}
+
+static void random_password(char out[17])
+{
+    /* no look-alikes (0/O, 1/l/I) so it can be typed from a printout */
+    static const char al[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    for (int i = 0; i < 16; i++)
+        out[i] = al[randombytes_uniform(sizeof al - 1)];
+    out[16] = 0;
+    out[4] = '7'; /* at least one digit and letters: passes the policy */
+}
+
+static void random_chsi(char out[33])
+{
+    static const char al[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    memcpy(out, "XXCJ2026", 8);
+    for (int i = 8; i < 32; i++)
+        out[i] = al[randombytes_uniform(sizeof al - 1)];
+    out[32] = 0;
+}
+
+int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err *e)
+{
+    static const struct {
+        const char *name, *no, *cls;
+        int y, m, d;
+        const char *other_id; /* non-mainland document with a bracket, or NULL */
+    } S[] = {
+        {"张三", "2022010101", "计算机2201", 2004, 3, 15, NULL},
+        {"吴小兰", "2022010102", "计算机2201", 2003, 11, 2, NULL},
+        {"欧阳娜娜", "2022010103", "计算机2201", 2004, 7, 30, NULL},
+        {"李雷", "2022010104", "计算机2202", 2003, 12, 1, NULL},
+        {"韩梅梅", "2022010105", "计算机2202", 2004, 2, 29, NULL},
+        {"陈大文", "2022010106", "计算机2202", 0, 0, 0, "A123456(7)"},
+    };
+    if (tc_mkdirs(dir, e) != 0)
+        return -1;
+    char qrdir[4096];
+    snprintf(qrdir, sizeof qrdir, "%s/qr", dir);
+    if (tc_mkdirs(qrdir, e) != 0)
+        return -1;
+
+    char sname[128];
+    int64_t school = 0;
+    for (int i = 0; i < 100; i++) {
+        if (i == 0)
+            snprintf(sname, sizeof sname, "演示大学 Demo University");
+        else
+            snprintf(sname, sizeof sname, "演示大学 Demo University %d", i + 1);
+        tc_err e2;
+        if (tc_store_school_create(app->store, sname, &school, &e2) == 0)
+            break;
+        if (strcmp(e2.code, "school.name_taken") != 0) {
+            *e = e2;
+            return -1;
+        }
+    }
+    if (!school)
+        return tc_err_internal(e, "no free demo school name");
+
+    tc_batch b = {.school_id = school, .name = "2026届毕业生图像采集 (demo)"};
+    b.settings = "{\"who_pays\":\"student\",\"fee_cents\":3000,\"album_allowed\":true}";
+    int rc = -1;
+    for (int t = 0; t < 8 && rc != 0; t++) {
+        tc_api_batch_code(b.code);
+        rc = tc_store_batch_create(app->store, &b, e);
+        if (rc != 0 && strcmp(e->code, "batch.code_taken") != 0)
+            break;
+    }
+    if (rc != 0)
+        return -1;
+
+    /* The roster goes in through the same import path a school uses. */
+    tc_buf csv;
+    tc_buf_init(&csv);
+    tc_buf_puts(&csv, "姓名,学号,身份证号,层次,专业,班级,采集码\n");
+    char codes[TC_ARRAY_LEN(S)][33], ids[TC_ARRAY_LEN(S)][24];
+    for (size_t i = 0; i < TC_ARRAY_LEN(S); i++) {
+        if (S[i].other_id)
+            snprintf(ids[i], sizeof ids[i], "%s", S[i].other_id);
+        else
+            tc_cli_fake_idnum(S[i].y, S[i].m, S[i].d, 100 + (int)i, ids[i]);
+        random_chsi(codes[i]);
+        tc_buf_printf(&csv, "%s,%s,%s,本科,计算机科学与技术,%s,%s\n", S[i].name, S[i].no, ids[i], S[i].cls, codes[i]);
+    }
+    json_t *report = NULL, *summary = NULL;
+    rc = tc_api_roster_import(app, b.id, csv.data, csv.len, 0, &report, &summary, e);
+    if (report)
+        json_decref(report);
+    if (summary)
+        json_decref(summary);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/roster.csv", dir);
+    if (rc == 0)
+        rc = tc_file_write_atomic(path, csv.data, csv.len, e);
+    tc_buf_free(&csv);
+    if (rc != 0)
+        return -1;
+
+    /* Staff accounts: the first sign-in forces a new password (seed 001). */
+    static const char *roles[][2] = {{"admin", "platform_admin"}, {"reviewer", "reviewer"}, {"school", "school_admin"}};
+    char users[3][64], pws[3][17];
+    for (int i = 0; i < 3; i++) {
+        random_password(pws[i]);
+        char h[TC_PWHASH_LEN];
+        if (tc_password_hash(pws[i], h, e) != 0)
+            return -1;
+        tc_staff st = {.pwhash = h, .role = roles[i][1], .school_id = i == 2 ? school : 0, .must_change_password = 1};
+        int64_t id;
+        int ok = -1;
+        for (int k = 0; k < 100 && ok != 0; k++) {
+            if (k == 0)
+                snprintf(users[i], sizeof users[i], "%s", roles[i][0]);
+            else
+                snprintf(users[i], sizeof users[i], "%s%d", roles[i][0], k + 1);
+            st.username = users[i];
+            tc_err e2;
+            ok = tc_store_staff_create(app->store, &st, &id, &e2);
+            if (ok != 0 && strcmp(e2.code, "staff.username_taken") != 0) {
+                *e = e2;
+                return -1;
+            }
+        }
+        if (ok != 0)
+            return tc_err_internal(e, "no free demo user name");
+    }
+
+    tc_buf txt;
+    tc_buf_init(&txt);
+    tc_buf_printf(&txt,
+                  "tucai demo — %s\n\n"
+                  "Open %s on a phone or a browser.\n\n"
+                  "Staff console: %s/console/  (the first sign-in asks for a new password)\n"
+                  "  platform admin : %-10s password %s\n"
+                  "  reviewer       : %-10s password %s\n"
+                  "  school admin   : %-10s password %s\n\n"
+                  "Batch \"%s\", 特征码 (batch code): %s\n\n"
+                  "Students (sign in with the QR image alone, or the batch code + last 4 ID characters + the QR):\n",
+                  sname, url, url, users[0], pws[0], users[1], pws[1], users[2], pws[2], b.name, b.code);
+    /* The same, for programs (tests read it). */
+    json_t *dj = json_pack("{s:s, s:s, s:I, s:{s:I, s:s, s:s}, s:[], s:[]}", "url", url, "school", sname, "school_id",
+                           (json_int_t)school, "batch", "id", (json_int_t)b.id, "code", b.code, "name", b.name, "staff",
+                           "students");
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(json_object_get(dj, "staff"), json_pack("{s:s, s:s, s:s}", "username", users[i],
+                                                                        "password", pws[i], "role", roles[i][1]));
+    for (size_t i = 0; i < TC_ARRAY_LEN(S); i++) {
+        char l4[16];
+        tc_idnum_last4(ids[i], l4);
+        void *png;
+        size_t len;
+        if (tc_qr_encode_png(codes[i], 8, 4, &png, &len, e) != 0) {
+            tc_buf_free(&txt);
+            json_decref(dj);
+            return -1;
+        }
+        snprintf(path, sizeof path, "%s/%s.png", qrdir, S[i].no);
+        rc = tc_file_write_atomic(path, png, len, e);
+        g_free(png);
+        if (rc != 0) {
+            tc_buf_free(&txt);
+            json_decref(dj);
+            return -1;
+        }
+        tc_buf_printf(&txt, "  %-10s 学号 %s  last 4: %-6s QR: %s\n", S[i].name, S[i].no, l4, path);
+        json_array_append_new(json_object_get(dj, "students"),
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", S[i].name, "student_no", S[i].no,
+                                        "id_number", ids[i], "id_last4", l4, "chsi_code", codes[i], "qr_png", path));
+    }
+    snprintf(path, sizeof path, "%s/demo.json", dir);
+    char *djs = json_dumps(dj, JSON_INDENT(2));
+    json_decref(dj);
+    if (tc_file_write_atomic(path, djs, strlen(djs), e) != 0) {
+        free(djs);
+        tc_buf_free(&txt);
+        return -1;
+    }
+    free(djs);
+    snprintf(path, sizeof path, "%s/README.txt", dir);
+    rc = tc_file_write_atomic(path, txt.data, txt.len, e);
+    fputs(txt.data, out);
+    fprintf(out, "(saved in %s)\n", path);
+    tc_buf_free(&txt);
+    return rc;
+}

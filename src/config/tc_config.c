@@ -1,0 +1,256 @@
+/* tc_config — see tc_config.h. */
+#include "tc_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../ident/tc_ident.h"
+
+typedef enum { OPT_STR, OPT_INT, OPT_BOOL } opt_type;
+
+typedef struct {
+    const char *name;
+    opt_type type;
+    size_t off;
+    const char *def;
+    const char *help;
+} opt;
+
+#define O(f) offsetof(tc_config, f)
+static const opt OPTS[] = {
+    {"config", OPT_STR, O(config_file), NULL, "settings file (key = value lines), read before the environment"},
+    {"data-dir", OPT_STR, O(data_dir), "data", "where the database, stored files and the secret key live"},
+    {"database", OPT_STR, O(database), NULL, "SQLite database file (default <data-dir>/tucai.db)"},
+    {"web-dir", OPT_STR, O(web_dir), "web", "folder of the web pages"},
+    {"vendor-dir", OPT_STR, O(vendor_dir), "node_modules", "npm packages, served under /vendor/"},
+    {"models-dir", OPT_STR, O(models_dir), "models", "neural-network model files (scripts/fetch-models)"},
+    {"listen", OPT_STR, O(listen), "127.0.0.1", "address to listen on (0.0.0.0 for every interface)"},
+    {"port", OPT_INT, O(port), "8080", "TCP port (0 picks a free one and prints it)"},
+    {"threads", OPT_INT, O(threads), "4", "HTTP worker threads"},
+    {"public-url", OPT_STR, O(public_url), NULL, "URL people use to reach this server (printed links, QR posters)"},
+    {"tls-cert", OPT_STR, O(tls_cert), NULL, "PEM certificate: with --tls-key, serve HTTPS directly"},
+    {"tls-key", OPT_STR, O(tls_key), NULL, "PEM private key for --tls-cert"},
+    {"cookie-secure", OPT_BOOL, O(cookie_secure), "0", "mark cookies Secure (set this behind a TLS reverse proxy)"},
+    {"trust-proxy", OPT_BOOL, O(trust_proxy), "0", "trust X-Forwarded-For/-Proto from a reverse proxy"},
+    {"secret", OPT_STR, O(secret), NULL, "master key for personal data (default: <data-dir>/secret.key, made on first run)"},
+    {"upload-max-mb", OPT_INT, O(upload_max_mb), "20", "largest upload accepted, in MB"},
+    {"max-megapixels", OPT_INT, O(max_megapixels), "50", "largest photo accepted, in megapixels"},
+    {"demo", OPT_BOOL, O(demo), "0", "create a demo school, batch and roster when the database is empty"},
+    {"access-log", OPT_BOOL, O(access_log), "1", "write one line per request to stderr"},
+};
+#undef O
+
+static int set_opt(tc_config *c, const opt *o, const char *val, const char *from, tc_err *e)
+{
+    void *p = (char *)c + o->off;
+    if (o->type == OPT_STR) {
+        char **s = p;
+        free(*s);
+        *s = val ? strdup(val) : NULL;
+        return 0;
+    }
+    if (o->type == OPT_BOOL) {
+        int b;
+        if (!strcmp(val, "1") || !strcasecmp(val, "true") || !strcasecmp(val, "yes") || !strcasecmp(val, "on"))
+            b = 1;
+        else if (!strcmp(val, "0") || !strcasecmp(val, "false") || !strcasecmp(val, "no") || !strcasecmp(val, "off"))
+            b = 0;
+        else
+            return tc_err_set(e, 400, "config.bad_value", "配置项 %s（来自%s）应为 true 或 false",
+                              "option %s (from %s) must be true or false", o->name, from);
+        *(int *)p = b;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(val, &end, 10);
+    if (errno || *end || end == val || v < 0 || v > 1000000)
+        return tc_err_set(e, 400, "config.bad_value", "配置项 %s（来自%s）应为非负整数",
+                          "option %s (from %s) must be a non-negative whole number", o->name, from);
+    *(int *)p = (int)v;
+    return 0;
+}
+
+static const opt *find_opt(const char *name, size_t n)
+{
+    for (size_t i = 0; i < TC_ARRAY_LEN(OPTS); i++)
+        if (strlen(OPTS[i].name) == n && !strncmp(OPTS[i].name, name, n))
+            return &OPTS[i];
+    return NULL;
+}
+
+static int load_file(tc_config *c, const char *path, tc_err *e)
+{
+    char *text;
+    size_t len;
+    if (tc_file_read(path, 1 << 20, &text, &len, e) != 0)
+        return -1;
+    int lineno = 0, rc = 0;
+    for (char *line = strtok(text, "\n"); line && rc == 0; line = strtok(NULL, "\n")) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = 0;
+        char *t = tc_str_trim(line);
+        if (!*t)
+            continue;
+        char *eq = strchr(t, '=');
+        if (!eq) {
+            rc = tc_err_set(e, 400, "config.bad_line", "配置文件 %s 第 %d 行应为 key = value",
+                            "config file %s line %d should be key = value", path, lineno);
+            break;
+        }
+        *eq = 0;
+        char *k = tc_str_trim(t), *v = tc_str_trim(eq + 1);
+        for (char *q = k; *q; q++)
+            if (*q == '_')
+                *q = '-';
+        const opt *o = find_opt(k, strlen(k));
+        if (!o) {
+            rc = tc_err_set(e, 400, "config.unknown_option", "未知配置项 %s（配置文件 %s）",
+                            "unknown option %s in config file %s", k, path);
+            break;
+        }
+        rc = set_opt(c, o, v, path, e);
+    }
+    free(text);
+    return rc;
+}
+
+int tc_config_load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, tc_err *e)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < TC_ARRAY_LEN(OPTS); i++)
+        if (OPTS[i].def && set_opt(c, &OPTS[i], OPTS[i].def, "default", e) != 0)
+            return -1;
+    /* The config file can come from the environment or a flag: find it first. */
+    const char *cf = getenv("TUCAI_CONFIG");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            cf = argv[i + 1];
+        else if (!strncmp(argv[i], "--config=", 9))
+            cf = argv[i] + 9;
+    }
+    if (cf && load_file(c, cf, e) != 0)
+        return -1;
+    for (size_t i = 0; i < TC_ARRAY_LEN(OPTS); i++) {
+        char env[64] = "TUCAI_";
+        size_t k = 6;
+        for (const char *p = OPTS[i].name; *p && k < sizeof env - 1; p++)
+            env[k++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+        env[k] = 0;
+        const char *v = getenv(env);
+        if (v && set_opt(c, &OPTS[i], v, env, e) != 0)
+            return -1;
+    }
+    *rest = calloc((size_t)argc + 1, sizeof(char *));
+    if (!*rest)
+        abort();
+    *nrest = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0 || !strcmp(a, "--")) {
+            (*rest)[(*nrest)++] = argv[i];
+            continue;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        const opt *o = find_opt(name, n);
+        if (!o) {
+            free(*rest);
+            *rest = NULL;
+            return tc_err_set(e, 400, "config.unknown_option", "未知选项 %s（用 --help 查看全部选项）",
+                              "unknown option %s (see --help)", a);
+        }
+        const char *val = eq ? eq + 1 : NULL;
+        if (!val && o->type == OPT_BOOL)
+            val = "1";
+        else if (!val) {
+            if (i + 1 >= argc) {
+                free(*rest);
+                *rest = NULL;
+                return tc_err_set(e, 400, "config.missing_value", "选项 %s 需要一个值", "option %s needs a value", a);
+            }
+            val = argv[++i];
+        }
+        if (set_opt(c, o, val, "command line", e) != 0) {
+            free(*rest);
+            *rest = NULL;
+            return -1;
+        }
+    }
+    if (!c->database) {
+        size_t n = strlen(c->data_dir) + 16;
+        c->database = malloc(n);
+        if (!c->database)
+            abort();
+        snprintf(c->database, n, "%s/tucai.db", c->data_dir);
+    }
+    if (c->port > 65535)
+        return tc_err_set(e, 400, "config.bad_value", "端口应在 0–65535 之间", "the port must be 0-65535");
+    if (c->threads < 1)
+        c->threads = 1;
+    return 0;
+}
+
+void tc_config_free(tc_config *c)
+{
+    for (size_t i = 0; i < TC_ARRAY_LEN(OPTS); i++)
+        if (OPTS[i].type == OPT_STR) {
+            char **s = (char **)((char *)c + OPTS[i].off);
+            free(*s);
+            *s = NULL;
+        }
+}
+
+void tc_config_usage(const char *cmd, const char *what)
+{
+    printf("usage: tucai %s [options]%s\n\nOptions (file, then TUCAI_* environment, then flags):\n", cmd,
+           what ? what : "");
+    for (size_t i = 0; i < TC_ARRAY_LEN(OPTS); i++) {
+        char flag[48], env[48] = "TUCAI_";
+        snprintf(flag, sizeof flag, "--%s%s", OPTS[i].name, OPTS[i].type == OPT_BOOL ? "" : " V");
+        size_t k = 6;
+        for (const char *p = OPTS[i].name; *p; p++)
+            env[k++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+        env[k] = 0;
+        printf("  %-22s %s\n  %-22s   env %s%s%s\n", flag, OPTS[i].help, "", env, OPTS[i].def ? ", default " : "",
+               OPTS[i].def ? OPTS[i].def : "");
+    }
+}
+
+int tc_config_secret(const tc_config *c, char **out, tc_err *e)
+{
+    *out = NULL;
+    if (c->secret) {
+        *out = strdup(c->secret);
+        return *out ? 0 : tc_err_internal(e, "out of memory");
+    }
+    if (tc_mkdirs(c->data_dir, e) != 0)
+        return -1;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/secret.key", c->data_dir);
+    char *text;
+    size_t len;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        char key[65];
+        tc_keys_generate_master(key);
+        char line[80];
+        int n = snprintf(line, sizeof line, "%s\n", key);
+        if (tc_file_write_atomic(path, line, (size_t)n, e) != 0)
+            return -1;
+        chmod(path, 0600);
+        tc_log(TC_LOG_WARN, "created a new master key in %s: back it up, personal data cannot be read without it",
+               path);
+    }
+    if (tc_file_read(path, 4096, &text, &len, e) != 0)
+        return -1;
+    *out = strdup(tc_str_trim(text));
+    free(text);
+    return *out ? 0 : tc_err_internal(e, "out of memory");
+}

@@ -1,0 +1,51 @@
+/*
+ * tc_config — the program's settings, from a file, then the environment,
+ * then command-line flags (each overrides the one before).  One table
+ * describes every option; `tucai serve --help` prints it.
+ *
+ * File format: "key = value" lines, '#' comments, blank lines ignored.
+ * Environment: TUCAI_<KEY> with '-' as '_' and upper case (TUCAI_DATA_DIR).
+ * Flags: --key value or --key=value; boolean flags alone mean true.
+ */
+#ifndef TC_CONFIG_H
+#define TC_CONFIG_H
+
+#include <stddef.h>
+
+#include "../base/tc_base.h"
+
+typedef struct tc_config {
+    char *config_file;     /* --config: the file read first (default: none, or $TUCAI_CONFIG) */
+    char *data_dir;        /* database, blobs, demo QR images, secret key */
+    char *database;        /* SQLite file; default <data_dir>/tucai.db */
+    char *web_dir;         /* the pages (student app, consoles) */
+    char *vendor_dir;      /* npm packages served under /vendor/ */
+    char *models_dir;      /* neural-network model files */
+    char *listen;          /* address to bind; default 127.0.0.1 */
+    int port;              /* default 8080 */
+    int threads;           /* HTTP worker threads; default 4 */
+    char *public_url;      /* how people reach us, for printed links and QR posters */
+    char *tls_cert;        /* PEM file: serve HTTPS directly when both are set */
+    char *tls_key;
+    int cookie_secure;     /* set Secure on cookies (behind a TLS reverse proxy) */
+    int trust_proxy;       /* honour X-Forwarded-For / -Proto from the proxy */
+    char *secret;          /* master key for personal data; default: <data_dir>/secret.key */
+    int upload_max_mb;     /* photo and roster uploads; default 20 */
+    int max_megapixels;    /* photos; default 50 */
+    int demo;              /* create the demo school when the database is empty */
+    int access_log;        /* one line per request; default on */
+} tc_config;
+
+/* Defaults, then file, environment, and argv (argv[0] is the subcommand).
+ * Unknown flags are errors ("config.unknown_option").  Positional arguments
+ * are returned in *rest (pointers into argv), *nrest their count.  The
+ * config owns its strings: free with tc_config_free. */
+int tc_config_load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, tc_err *e);
+void tc_config_free(tc_config *c);
+/* The option table as help text. */
+void tc_config_usage(const char *cmd, const char *what);
+/* Resolve the master secret: the configured one, or <data_dir>/secret.key
+ * (created with a random key on first use, mode 0600).  *out is malloc'ed. */
+int tc_config_secret(const tc_config *c, char **out, tc_err *e);
+
+#endif

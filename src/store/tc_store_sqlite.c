@@ -1,0 +1,1007 @@
+/* tc_store — the SQLite backend.  See tc_store.h for the contract. */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_store.h"
+
+/* ---- migrations ---------------------------------------------------------------
+ * Versioned, append-only: migration N brings the schema from N-1 to N and is
+ * never edited once released; PRAGMA user_version records the newest applied.
+ * Each runs in its own transaction with the version bump, so a crash leaves
+ * the database at a whole version. */
+static const char *const MIGRATIONS[] = {
+    /* 1: identity */
+    "CREATE TABLE school ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);"
+    "CREATE TABLE batch ("
+    "  id INTEGER PRIMARY KEY, school_id INTEGER NOT NULL REFERENCES school(id),"
+    "  name TEXT NOT NULL, code TEXT NOT NULL UNIQUE CHECK (length(code) = 6),"
+    "  starts_at INTEGER NOT NULL DEFAULT 0, ends_at INTEGER NOT NULL DEFAULT 0,"
+    "  settings TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL);"
+    "CREATE INDEX batch_school ON batch(school_id);"
+    "CREATE TABLE person ("
+    "  id INTEGER PRIMARY KEY, id_hash BLOB NOT NULL UNIQUE, phone TEXT, created_at INTEGER NOT NULL);"
+    "CREATE TABLE student ("
+    "  id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(id),"
+    "  school_id INTEGER NOT NULL REFERENCES school(id),"
+    "  name TEXT NOT NULL, student_no TEXT NOT NULL,"
+    "  id_sealed BLOB NOT NULL, id_hash BLOB NOT NULL, chsi_hash BLOB NOT NULL,"
+    "  level TEXT NOT NULL DEFAULT '', programme TEXT NOT NULL DEFAULT '',"
+    "  department TEXT NOT NULL DEFAULT '', class_name TEXT NOT NULL DEFAULT '',"
+    "  phone TEXT NOT NULL DEFAULT '', person_id INTEGER REFERENCES person(id),"
+    "  verified_at INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'not_started',"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (batch_id, student_no), UNIQUE (batch_id, id_hash), UNIQUE (batch_id, chsi_hash));"
+    "CREATE INDEX student_chsi ON student(chsi_hash);"
+    "CREATE INDEX student_person ON student(person_id);"
+    "CREATE INDEX student_school ON student(school_id);"
+    "CREATE TABLE staff ("
+    "  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, pwhash TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('platform_admin','reviewer','school_admin')),"
+    "  school_id INTEGER REFERENCES school(id),"
+    "  must_change_password INTEGER NOT NULL DEFAULT 1, disabled INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((role = 'school_admin') = (school_id IS NOT NULL)));"
+    "CREATE TABLE session ("
+    "  token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('staff','student','entry')),"
+    "  staff_id INTEGER REFERENCES staff(id) ON DELETE CASCADE,"
+    "  person_id INTEGER REFERENCES person(id) ON DELETE CASCADE,"
+    "  student_id INTEGER REFERENCES student(id) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+    "CREATE INDEX session_expiry ON session(expires_at);"
+    "CREATE TABLE verify_audit ("
+    "  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, ip TEXT NOT NULL, method TEXT NOT NULL,"
+    "  batch_id INTEGER, student_id INTEGER, ok INTEGER NOT NULL, reason TEXT);"
+    "CREATE INDEX verify_audit_student ON verify_audit(student_id);"
+    "CREATE TABLE staff_audit ("
+    "  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, staff_id INTEGER, action TEXT NOT NULL,"
+    "  target TEXT, before TEXT, after TEXT, ip TEXT);"
+    "CREATE TABLE lockout ("
+    "  key TEXT PRIMARY KEY, fails INTEGER NOT NULL, window_start INTEGER NOT NULL,"
+    "  locked_until INTEGER NOT NULL DEFAULT 0);",
+};
+
+enum { POOL_SIZE = 8 };
+
+struct tc_store {
+    sqlite3 *conns[POOL_SIZE];
+    int busy[POOL_SIZE];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static int db_err(tc_err *e, sqlite3 *db, const char *what)
+{
+    return tc_err_internal(e, "sqlite %s: %s", what, sqlite3_errmsg(db));
+}
+
+static sqlite3 *acquire(tc_store *s)
+{
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        for (int i = 0; i < POOL_SIZE; i++)
+            if (!s->busy[i]) {
+                s->busy[i] = 1;
+                pthread_mutex_unlock(&s->mu);
+                return s->conns[i];
+            }
+        pthread_cond_wait(&s->cv, &s->mu);
+    }
+}
+
+static void release(tc_store *s, sqlite3 *db)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < POOL_SIZE; i++)
+        if (s->conns[i] == db)
+            s->busy[i] = 0;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static int exec(sqlite3 *db, const char *sql, tc_err *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        tc_err_internal(e, "sqlite: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(sqlite3 *db, tc_err *e)
+{
+    int v = user_version(db);
+    int latest = (int)TC_ARRAY_LEN(MIGRATIONS);
+    if (v > latest)
+        return tc_err_set(e, 500, "store.too_new", "数据库版本 %d 比程序（%d）新，请升级程序",
+                          "the database schema (%d) is newer than this program knows (%d): upgrade tucai", v, latest);
+    for (; v < latest; v++) {
+        char bump[64];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
+        if (exec(db, "BEGIN IMMEDIATE", e) != 0)
+            return -1;
+        if (exec(db, MIGRATIONS[v], e) != 0 || exec(db, bump, e) != 0) {
+            exec(db, "ROLLBACK", NULL);
+            return -1;
+        }
+        if (exec(db, "COMMIT", e) != 0)
+            return -1;
+        tc_log(TC_LOG_INFO, "database migrated to schema version %d", v + 1);
+    }
+    return 0;
+}
+
+tc_store *tc_store_open(const char *path, tc_err *e)
+{
+    tc_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        tc_err_internal(e, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    for (int i = 0; i < POOL_SIZE; i++) {
+        sqlite3 *db;
+        if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK) {
+            tc_err_set(e, 500, "store.open", "无法打开数据库 %s：%s", "cannot open database %s: %s", path,
+                       sqlite3_errmsg(db));
+            sqlite3_close(db);
+            tc_store_close(s);
+            return NULL;
+        }
+        s->conns[i] = db;
+        sqlite3_busy_timeout(db, 10000);
+        /* WAL: readers never block the writer; synchronous=NORMAL is durable
+         * across application crashes and loses at most the last commits on a
+         * power cut, which WAL makes safe (no corruption). */
+        if (exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", e) != 0) {
+            tc_store_close(s);
+            return NULL;
+        }
+        if (i == 0 && migrate(db, e) != 0) {
+            tc_store_close(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+void tc_store_close(tc_store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < POOL_SIZE; i++)
+        sqlite3_close(s->conns[i]);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+}
+
+int tc_store_schema_version(tc_store *s)
+{
+    sqlite3 *db = acquire(s);
+    int v = user_version(db);
+    release(s, db);
+    return v;
+}
+
+int tc_store_schema_latest(void)
+{
+    return (int)TC_ARRAY_LEN(MIGRATIONS);
+}
+
+/* ---- statement helpers ------------------------------------------------------------
+ * q_prepare binds arguments from a tiny format string: 'i' int64, 's' text
+ * (NULL binds NULL), 'b' blob (pointer + size_t length), 'h' 32-byte hash. */
+
+static sqlite3_stmt *q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_err(e, db, "prepare");
+        return NULL;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    for (int i = 1; fmt && *fmt; fmt++, i++) {
+        switch (*fmt) {
+        case 'i':
+            sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+            break;
+        case 's': {
+            const char *v = va_arg(ap, const char *);
+            if (v)
+                sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i);
+            break;
+        }
+        case 'b': {
+            const void *v = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            sqlite3_bind_blob(st, i, v, (int)n, SQLITE_TRANSIENT);
+            break;
+        }
+        case 'h':
+            sqlite3_bind_blob(st, i, va_arg(ap, const uint8_t *), 32, SQLITE_TRANSIENT);
+            break;
+        default:
+            abort(); /* a programming error in this file, not input */
+        }
+    }
+    va_end(ap);
+    return st;
+}
+
+static const char *col_str(tc_pool *p, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return tc_pool_strdup(p, t ? (const char *)t : "");
+}
+
+static void col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
+{
+    const void *b = sqlite3_column_blob(st, i);
+    if (b && sqlite3_column_bytes(st, i) == 32)
+        memcpy(out, b, 32);
+    else
+        memset(out, 0, 32);
+}
+
+/* Run a statement that returns no rows. */
+static int q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
+{
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_err(e, db, "step");
+    return 0;
+}
+
+static int not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code)
+{
+    tc_err_set(e, 404, code, "%s", "%s", "");
+    if (e) {
+        snprintf(e->zh, sizeof e->zh, "%s不存在", what_zh);
+        snprintf(e->en, sizeof e->en, "%s not found", what_en);
+    }
+    return -1;
+}
+
+int tc_store_is_empty(tc_store *s, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT count(*) FROM school", NULL);
+    int r = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        r = sqlite3_column_int64(st, 0) == 0;
+    else if (st)
+        db_err(e, db, "count");
+    sqlite3_finalize(st);
+    release(s, db);
+    return r;
+}
+
+/* ---- schools ---------------------------------------------------------------------- */
+
+int tc_store_school_create(tc_store *s, const char *name, int64_t *id, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "INSERT INTO school(name, created_at) VALUES (?, ?)", "si", name, tc_now());
+    int rc = -1;
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_DONE) {
+            *id = sqlite3_last_insert_rowid(db);
+            rc = 0;
+        } else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
+            tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
+        else
+            db_err(e, db, "insert school");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+static void read_school(tc_pool *p, sqlite3_stmt *st, tc_school *o)
+{
+    o->id = sqlite3_column_int64(st, 0);
+    o->name = col_str(p, st, 1);
+    o->created_at = sqlite3_column_int64(st, 2);
+}
+
+int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_school *out, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT id, name, created_at FROM school WHERE id = ?", "i", id);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            read_school(p, st, out);
+            rc = 0;
+        } else
+            not_found(e, "学校", "school", "school.not_found");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT id, name, created_at FROM school ORDER BY id", NULL);
+    *out = NULL;
+    *n = 0;
+    int rc = st ? 0 : -1;
+    size_t cap = 0;
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tc_school *nw = tc_pool_alloc(p, cap * sizeof *nw);
+            if (*n)
+                memcpy(nw, *out, *n * sizeof *nw);
+            *out = nw;
+        }
+        read_school(p, st, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+/* ---- batches ------------------------------------------------------------------------ */
+
+#define BATCH_COLS                                                                                             \
+    "b.id, b.school_id, b.name, b.code, b.starts_at, b.ends_at, b.settings, b.created_at, "                    \
+    "(SELECT count(*) FROM student WHERE batch_id = b.id)"
+
+static void read_batch(tc_pool *p, sqlite3_stmt *st, tc_batch *o)
+{
+    o->id = sqlite3_column_int64(st, 0);
+    o->school_id = sqlite3_column_int64(st, 1);
+    o->name = col_str(p, st, 2);
+    const unsigned char *c = sqlite3_column_text(st, 3);
+    snprintf(o->code, sizeof o->code, "%s", c ? (const char *)c : "");
+    o->starts_at = sqlite3_column_int64(st, 4);
+    o->ends_at = sqlite3_column_int64(st, 5);
+    o->settings = col_str(p, st, 6);
+    o->created_at = sqlite3_column_int64(st, 7);
+    o->students = sqlite3_column_int64(st, 8);
+}
+
+int tc_store_batch_create(tc_store *s, tc_batch *b, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e,
+                                 "INSERT INTO batch(school_id, name, code, starts_at, ends_at, settings, created_at)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 "issiisi", b->school_id, b->name, b->code, b->starts_at, b->ends_at,
+                                 b->settings ? b->settings : "{}", tc_now());
+    int rc = -1;
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_DONE) {
+            b->id = sqlite3_last_insert_rowid(db);
+            rc = 0;
+        } else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
+            tc_err_set(e, 409, "batch.code_taken", "特征码 %s 已被使用", "the batch code %s is in use", b->code);
+        else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+            not_found(e, "学校", "school", "school.not_found");
+        else
+            db_err(e, db, "insert batch");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+static int batch_one(tc_store *s, tc_pool *p, const char *where, const char *fmt, int64_t id, const char *code,
+                     tc_batch *out, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT " BATCH_COLS " FROM batch b WHERE %s", where);
+    sqlite3_stmt *st = code ? q_prepare(db, e, sql, fmt, code) : q_prepare(db, e, sql, fmt, id);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            read_batch(p, st, out);
+            rc = 0;
+        } else
+            tc_err_set(e, 404, "batch.not_found", "采集批次不存在，请核对特征码",
+                       "No such collection batch: check the batch code");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_batch_get(tc_store *s, tc_pool *p, int64_t id, tc_batch *out, tc_err *e)
+{
+    return batch_one(s, p, "b.id = ?", "i", id, NULL, out, e);
+}
+
+int tc_store_batch_by_code(tc_store *s, tc_pool *p, const char *code, tc_batch *out, tc_err *e)
+{
+    return batch_one(s, p, "b.code = ?", "s", 0, code, out, e);
+}
+
+int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = school_id
+                           ? q_prepare(db, e, "SELECT " BATCH_COLS " FROM batch b WHERE b.school_id = ? ORDER BY b.id",
+                                       "i", school_id)
+                           : q_prepare(db, e, "SELECT " BATCH_COLS " FROM batch b ORDER BY b.id", NULL);
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    int rc = st ? 0 : -1;
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tc_batch *nw = tc_pool_alloc(p, cap * sizeof *nw);
+            if (*n)
+                memcpy(nw, *out, *n * sizeof *nw);
+            *out = nw;
+        }
+        read_batch(p, st, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+/* ---- students ------------------------------------------------------------------------- */
+
+#define STUDENT_COLS                                                                                           \
+    "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
+    "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at"
+
+static void read_student(tc_pool *p, sqlite3_stmt *st, tc_student *o)
+{
+    o->id = sqlite3_column_int64(st, 0);
+    o->batch_id = sqlite3_column_int64(st, 1);
+    o->school_id = sqlite3_column_int64(st, 2);
+    o->name = col_str(p, st, 3);
+    o->student_no = col_str(p, st, 4);
+    int n = sqlite3_column_bytes(st, 5);
+    uint8_t *b = tc_pool_alloc(p, (size_t)n + 1);
+    if (n)
+        memcpy(b, sqlite3_column_blob(st, 5), (size_t)n);
+    o->id_sealed = b;
+    o->id_sealed_len = (size_t)n;
+    col_hash(st, 6, o->id_hash);
+    col_hash(st, 7, o->chsi_hash);
+    o->level = col_str(p, st, 8);
+    o->programme = col_str(p, st, 9);
+    o->department = col_str(p, st, 10);
+    o->class_name = col_str(p, st, 11);
+    o->phone = col_str(p, st, 12);
+    o->person_id = sqlite3_column_int64(st, 13);
+    o->verified_at = sqlite3_column_int64(st, 14);
+    o->state = col_str(p, st, 15);
+    o->created_at = sqlite3_column_int64(st, 16);
+}
+
+static int student_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, tc_student **out, size_t *n, tc_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (!st)
+        return -1;
+    size_t cap = 0;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tc_student *nw = tc_pool_alloc(p, cap * sizeof *nw);
+            if (*n)
+                memcpy(nw, *out, *n * sizeof *nw);
+            *out = nw;
+        }
+        read_student(p, st, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? 0 : db_err(e, db, "select students");
+}
+
+int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, size_t *bad_row,
+                           size_t *inserted, size_t *updated, tc_err *e)
+{
+    *inserted = *updated = 0;
+    *bad_row = (size_t)-1;
+    sqlite3 *db = acquire(s);
+    int rc = -1;
+    int64_t school_id = 0;
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT school_id FROM batch WHERE id = ?", "i", batch_id);
+    if (!st)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        not_found(e, "采集批次", "batch", "batch.not_found");
+        goto out;
+    }
+    school_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (exec(db, "BEGIN IMMEDIATE", e) != 0)
+        goto out;
+    int64_t now = tc_now();
+    for (size_t i = 0; i < n; i++) {
+        const tc_student *r = &rows[i];
+        /* Upsert by student number: a corrected roster keeps progress. */
+        st = q_prepare(db, e, "SELECT 1 FROM student WHERE batch_id = ? AND student_no = ?", "is", batch_id,
+                       r->student_no);
+        if (!st)
+            goto rollback;
+        int exists = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        st = q_prepare(db, e,
+                       "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
+                       " level, programme, department, class_name, phone, created_at)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                       " ON CONFLICT(batch_id, student_no) DO UPDATE SET name = excluded.name,"
+                       " id_sealed = excluded.id_sealed, id_hash = excluded.id_hash, chsi_hash = excluded.chsi_hash,"
+                       " level = excluded.level, programme = excluded.programme, department = excluded.department,"
+                       " class_name = excluded.class_name,"
+                       " phone = CASE WHEN student.phone = '' THEN excluded.phone ELSE student.phone END",
+                       "iissbhhsssssi", batch_id, school_id, r->name, r->student_no, r->id_sealed, r->id_sealed_len,
+                       r->id_hash, r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
+                       r->department ? r->department : "", r->class_name ? r->class_name : "",
+                       r->phone ? r->phone : "", now);
+        if (!st)
+            goto rollback;
+        if (sqlite3_step(st) == SQLITE_DONE) {
+            if (exists)
+                (*updated)++;
+            else
+                (*inserted)++;
+            sqlite3_finalize(st);
+            continue;
+        }
+        int ext = sqlite3_extended_errcode(db);
+        sqlite3_finalize(st);
+        if (ext == SQLITE_CONSTRAINT_UNIQUE) {
+            *bad_row = i;
+            tc_err_set(e, 409, "roster.conflict", "第 %zu 行：证件号码或采集码已属于本批次的另一名学生",
+                       "row %zu: the ID number or CHSI code already belongs to another student of this batch", i + 1);
+        } else
+            db_err(e, db, "insert student");
+        goto rollback;
+    }
+    if (exec(db, "COMMIT", e) == 0)
+        rc = 0;
+    else
+        goto rollback;
+    goto out;
+rollback:
+    exec(db, "ROLLBACK", NULL);
+    *inserted = *updated = 0;
+out:
+    release(s, db);
+    return rc;
+}
+
+int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_student *out, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE id = ?", "i", id);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            read_student(p, st, out);
+            rc = 0;
+        } else
+            not_found(e, "学生记录", "student record", "student.not_found");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const uint8_t chsi_hash[32],
+                             tc_student *out, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st =
+        batch_id ? q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? AND batch_id = ?", "hi",
+                             chsi_hash, batch_id)
+                 : q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? ORDER BY id DESC LIMIT 1",
+                             "h", chsi_hash);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            read_student(p, st, out);
+            rc = 0;
+        } else
+            tc_err_set(e, 404, "entry.unknown_code",
+                       "未找到该采集码对应的学生信息，请联系学校图采工作部门",
+                       "No student matches this collection code: contact your school's photo collection office");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_student_list(tc_store *s, tc_pool *p, int64_t batch_id, const char *q, int limit, int offset,
+                          tc_student **out, size_t *n, int64_t *total, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    char *like = q && *q ? tc_pool_printf(p, "%s%%", q) : NULL;
+    sqlite3_stmt *st;
+    int rc = -1;
+    if (like)
+        st = q_prepare(db, e,
+                       "SELECT count(*) FROM student WHERE batch_id = ? AND (name LIKE ? OR student_no LIKE ?)", "iss",
+                       batch_id, like, like);
+    else
+        st = q_prepare(db, e, "SELECT count(*) FROM student WHERE batch_id = ?", "i", batch_id);
+    if (!st)
+        goto out;
+    *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (like)
+        st = q_prepare(db, e,
+                       "SELECT " STUDENT_COLS " FROM student WHERE batch_id = ? AND (name LIKE ? OR student_no LIKE ?)"
+                       " ORDER BY student_no LIMIT ? OFFSET ?",
+                       "issii", batch_id, like, like, (int64_t)limit, (int64_t)offset);
+    else
+        st = q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE batch_id = ? ORDER BY student_no LIMIT ? OFFSET ?",
+                       "iii", batch_id, (int64_t)limit, (int64_t)offset);
+    rc = student_list_q(db, st, p, out, n, e);
+out:
+    release(s, db);
+    return rc;
+}
+
+int tc_store_student_by_person(tc_store *s, tc_pool *p, int64_t person_id, tc_student **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st =
+        q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE person_id = ? ORDER BY id DESC", "i", person_id);
+    int rc = student_list_q(db, st, p, out, n, e);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_student_verify(tc_store *s, int64_t student_id, int64_t person_id, const char *phone, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    int rc = q_done(db,
+                    q_prepare(db, e,
+                              "UPDATE student SET person_id = ?, phone = ?, verified_at = ?,"
+                              " state = CASE WHEN state = 'not_started' THEN 'verified' ELSE state END WHERE id = ?",
+                              "isii", person_id, phone, tc_now(), student_id),
+                    e);
+    release(s, db);
+    return rc;
+}
+
+/* ---- persons ----------------------------------------------------------------------------- */
+
+int tc_store_person_upsert(tc_store *s, const uint8_t id_hash[32], const char *phone, int64_t *person_id, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e,
+                                 "INSERT INTO person(id_hash, phone, created_at) VALUES (?, ?, ?)"
+                                 " ON CONFLICT(id_hash) DO UPDATE SET phone = excluded.phone RETURNING id",
+                                 "hsi", id_hash, phone, tc_now());
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *person_id = sqlite3_column_int64(st, 0);
+            rc = 0;
+        } else
+            db_err(e, db, "upsert person");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_person_id_hash(tc_store *s, int64_t person_id, uint8_t out[32], tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT id_hash FROM person WHERE id = ?", "i", person_id);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            col_hash(st, 0, out);
+            rc = 0;
+        } else
+            not_found(e, "用户", "person", "person.not_found");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+/* ---- staff ----------------------------------------------------------------------------------- */
+
+#define STAFF_COLS "id, username, pwhash, role, coalesce(school_id, 0), must_change_password, disabled, created_at"
+
+static void read_staff(tc_pool *p, sqlite3_stmt *st, tc_staff *o)
+{
+    o->id = sqlite3_column_int64(st, 0);
+    o->username = col_str(p, st, 1);
+    o->pwhash = col_str(p, st, 2);
+    o->role = col_str(p, st, 3);
+    o->school_id = sqlite3_column_int64(st, 4);
+    o->must_change_password = sqlite3_column_int(st, 5);
+    o->disabled = sqlite3_column_int(st, 6);
+    o->created_at = sqlite3_column_int64(st, 7);
+}
+
+int tc_store_staff_create(tc_store *s, const tc_staff *a, int64_t *id, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e,
+                                 "INSERT INTO staff(username, pwhash, role, school_id, must_change_password, created_at)"
+                                 " VALUES (?, ?, ?, nullif(?, 0), ?, ?)",
+                                 "sssiii", a->username, a->pwhash, a->role, a->school_id,
+                                 (int64_t)a->must_change_password, tc_now());
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_DONE) {
+            *id = sqlite3_last_insert_rowid(db);
+            rc = 0;
+        } else {
+            int ext = sqlite3_extended_errcode(db);
+            if (ext == SQLITE_CONSTRAINT_UNIQUE)
+                tc_err_set(e, 409, "staff.username_taken", "用户名 %s 已存在", "the user name %s is taken", a->username);
+            else if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+                tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
+                           "bad role or school (a school admin belongs to exactly one school)");
+            else
+                db_err(e, db, "insert staff");
+        }
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+static int staff_one(tc_store *s, tc_pool *p, const char *sql, const char *fmt, int64_t id, const char *name,
+                     tc_staff *out, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = name ? q_prepare(db, e, sql, fmt, name) : q_prepare(db, e, sql, fmt, id);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            read_staff(p, st, out);
+            rc = 0;
+        } else
+            not_found(e, "账号", "account", "staff.not_found");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_staff_get(tc_store *s, tc_pool *p, int64_t id, tc_staff *out, tc_err *e)
+{
+    return staff_one(s, p, "SELECT " STAFF_COLS " FROM staff WHERE id = ?", "i", id, NULL, out, e);
+}
+
+int tc_store_staff_by_username(tc_store *s, tc_pool *p, const char *username, tc_staff *out, tc_err *e)
+{
+    return staff_one(s, p, "SELECT " STAFF_COLS " FROM staff WHERE username = ?", "s", 0, username, out, e);
+}
+
+int tc_store_staff_set_password(tc_store *s, int64_t id, const char *pwhash, int must_change, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    int rc = q_done(db,
+                    q_prepare(db, e, "UPDATE staff SET pwhash = ?, must_change_password = ? WHERE id = ?", "sii",
+                              pwhash, (int64_t)must_change, id),
+                    e);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT " STAFF_COLS " FROM staff ORDER BY id", NULL);
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    int rc = st ? 0 : -1;
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            tc_staff *nw = tc_pool_alloc(p, cap * sizeof *nw);
+            if (*n)
+                memcpy(nw, *out, *n * sizeof *nw);
+            *out = nw;
+        }
+        read_staff(p, st, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+/* ---- sessions ------------------------------------------------------------------------------------- */
+
+int tc_store_session_create(tc_store *s, const tc_session *ss, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    int64_t now = tc_now();
+    /* Housekeeping on the write path: expired sessions go now and then. */
+    if ((now & 63) == 0)
+        exec(db, "DELETE FROM session WHERE expires_at < strftime('%s','now')", NULL);
+    int rc = q_done(db,
+                    q_prepare(db, e,
+                              "INSERT INTO session(token_hash, kind, staff_id, person_id, student_id, csrf, created_at,"
+                              " expires_at) VALUES (?, ?, nullif(?,0), nullif(?,0), nullif(?,0), ?, ?, ?)",
+                              "ssiiisii", ss->token_hash, ss->kind, ss->staff_id, ss->person_id, ss->student_id,
+                              ss->csrf, now, ss->expires_at),
+                    e);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_t now, tc_session *out, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e,
+                                 "SELECT token_hash, kind, coalesce(staff_id,0), coalesce(person_id,0),"
+                                 " coalesce(student_id,0), csrf, created_at, expires_at FROM session"
+                                 " WHERE token_hash = ? AND expires_at > ?",
+                                 "si", token_hash, now);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(out->token_hash, sizeof out->token_hash, "%s", sqlite3_column_text(st, 0));
+            out->kind = col_str(p, st, 1);
+            out->staff_id = sqlite3_column_int64(st, 2);
+            out->person_id = sqlite3_column_int64(st, 3);
+            out->student_id = sqlite3_column_int64(st, 4);
+            snprintf(out->csrf, sizeof out->csrf, "%s", sqlite3_column_text(st, 5));
+            out->created_at = sqlite3_column_int64(st, 6);
+            out->expires_at = sqlite3_column_int64(st, 7);
+            rc = 0;
+        } else
+            tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_session_delete(tc_store *s, const char *token_hash, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    int rc = q_done(db, q_prepare(db, e, "DELETE FROM session WHERE token_hash = ?", "s", token_hash), e);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_session_delete_staff(tc_store *s, int64_t staff_id, const char *keep_hash, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    int rc = q_done(db,
+                    q_prepare(db, e, "DELETE FROM session WHERE staff_id = ? AND token_hash <> ?", "is", staff_id,
+                              keep_hash ? keep_hash : ""),
+                    e);
+    release(s, db);
+    return rc;
+}
+
+/* ---- audit and lockouts ------------------------------------------------------------------------------ */
+
+int tc_store_audit_verify(tc_store *s, const tc_verify_attempt *a, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    int rc = q_done(db,
+                    q_prepare(db, e,
+                              "INSERT INTO verify_audit(at, ip, method, batch_id, student_id, ok, reason)"
+                              " VALUES (?, ?, ?, nullif(?,0), nullif(?,0), ?, ?)",
+                              "issiiis", tc_now(), a->ip ? a->ip : "", a->method, a->batch_id, a->student_id,
+                              (int64_t)a->ok, a->reason),
+                    e);
+    release(s, db);
+    return rc;
+}
+
+int64_t tc_store_audit_verify_count(tc_store *s, int64_t student_id, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT count(*) FROM verify_audit WHERE student_id = ?", "i", student_id);
+    int64_t r = -1;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        r = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    release(s, db);
+    return r;
+}
+
+int tc_store_audit_staff(tc_store *s, int64_t staff_id, const char *action, const char *target, const char *before,
+                         const char *after, const char *ip, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    int rc = q_done(db,
+                    q_prepare(db, e,
+                              "INSERT INTO staff_audit(at, staff_id, action, target, before, after, ip)"
+                              " VALUES (?, nullif(?,0), ?, ?, ?, ?, ?)",
+                              "iisssss", tc_now(), staff_id, action, target, before, after, ip),
+                    e);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_lock_check(tc_store *s, const char *key, int64_t now, int64_t *until, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    sqlite3_stmt *st = q_prepare(db, e, "SELECT locked_until FROM lockout WHERE key = ?", "s", key);
+    int rc = st ? 0 : -1;
+    *until = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t u = sqlite3_column_int64(st, 0);
+        *until = u > now ? u : 0;
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, int max_fails, int lock_s, int *fails,
+                       int64_t *until, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    /* One statement, so concurrent failures for the same key cannot both
+     * read the old count: restart the window when it has passed, count, and
+     * lock when the count reaches the limit. */
+    sqlite3_stmt *st = q_prepare(
+        db, e,
+        "INSERT INTO lockout(key, fails, window_start, locked_until) VALUES (?1, 1, ?2, CASE WHEN ?4 <= 1 THEN ?2 + ?5 ELSE 0 END)"
+        " ON CONFLICT(key) DO UPDATE SET"
+        "  fails = CASE WHEN window_start + ?3 < ?2 OR locked_until > 0 AND locked_until <= ?2 THEN 1 ELSE fails + 1 END,"
+        "  window_start = CASE WHEN window_start + ?3 < ?2 OR locked_until > 0 AND locked_until <= ?2 THEN ?2 ELSE window_start END,"
+        "  locked_until = CASE WHEN (CASE WHEN window_start + ?3 < ?2 OR locked_until > 0 AND locked_until <= ?2 THEN 1 ELSE fails + 1 END) >= ?4"
+        "    THEN ?2 + ?5 ELSE CASE WHEN locked_until > ?2 THEN locked_until ELSE 0 END END"
+        " RETURNING fails, locked_until",
+        "siiii", key, now, (int64_t)window_s, (int64_t)max_fails, (int64_t)lock_s);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *fails = sqlite3_column_int(st, 0);
+            *until = sqlite3_column_int64(st, 1);
+            rc = 0;
+        } else
+            db_err(e, db, "lockout");
+    }
+    sqlite3_finalize(st);
+    release(s, db);
+    return rc;
+}
+
+int tc_store_lock_clear(tc_store *s, const char *key, tc_err *e)
+{
+    sqlite3 *db = acquire(s);
+    int rc = q_done(db, q_prepare(db, e, "DELETE FROM lockout WHERE key = ?", "s", key), e);
+    release(s, db);
+    return rc;
+}

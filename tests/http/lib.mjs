@@ -1,0 +1,119 @@
+// Shared helpers for the tests that drive the real server over HTTP.
+// startServer() runs the (sanitizer-built) tucai binary on a free port with a
+// fresh data directory and the demo data, and returns its URL and demo.json.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const ROOT = process.env.TC_SRCDIR || path.resolve(new URL('../..', import.meta.url).pathname);
+export const BIN = process.env.TUCAI_BIN || path.join(ROOT, 'build/test/tucai');
+export const TESTDATA = process.env.TC_TESTDATA || '';
+
+export async function startServer({ demo = true, extraArgs = [], env = {} } = {}) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tucai-test-'));
+  const args = ['serve', '--data-dir', dataDir, '--port', '0', '--listen', '127.0.0.1',
+    '--web-dir', path.join(ROOT, 'web'), '--vendor-dir', path.join(ROOT, 'node_modules'),
+    '--threads', '4', ...(demo ? ['--demo'] : []), ...extraArgs];
+  const proc = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { err += d; });
+  const url = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('server did not start:\n' + out + err)), 30000);
+    const check = () => {
+      const m = out.match(/serving on (https?:\/\/[^\s]+)/);
+      if (m) { clearTimeout(t); resolve(m[1]); }
+    };
+    proc.stdout.on('data', check);
+    proc.on('exit', (code) => { clearTimeout(t); reject(new Error(`server exited ${code}:\n${out}${err}`)); });
+  });
+  const demoFile = path.join(dataDir, 'demo', 'demo.json');
+  const demoData = demo && existsSync(demoFile) ? JSON.parse(readFileSync(demoFile, 'utf8')) : null;
+  return {
+    url, dataDir, demo: demoData, proc,
+    log: () => out + err,
+    async stop() {
+      if (proc.exitCode === null) {
+        const done = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
+        proc.kill('SIGTERM');
+        const res = await done;
+        rmSync(dataDir, { recursive: true, force: true });
+        return { ...res, log: out + err };
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+      return { code: proc.exitCode, log: out + err };
+    },
+  };
+}
+
+// A browser-like client: a cookie jar and the CSRF header on every write.
+export class Client {
+  constructor(base) { this.base = base; this.jar = new Map(); }
+  cookieHeader() { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
+  take(res) {
+    for (const c of res.headers.getSetCookie()) {
+      const [kv, ...attrs] = c.split(';');
+      const i = kv.indexOf('=');
+      const k = kv.slice(0, i).trim(), v = kv.slice(i + 1).trim();
+      const expired = attrs.some((a) => /max-age=(0|-)/i.test(a.trim()));
+      if (expired || v === '') this.jar.delete(k); else this.jar.set(k, v);
+    }
+  }
+  async req(method, p, { json, form, body, headers = {}, csrf = true } = {}) {
+    const h = { ...headers };
+    if (this.jar.size) h.cookie = this.cookieHeader();
+    if (csrf && method !== 'GET' && this.jar.get('tc_csrf')) h['x-csrf-token'] = this.jar.get('tc_csrf');
+    let b = body;
+    if (json !== undefined) { b = JSON.stringify(json); h['content-type'] = 'application/json'; }
+    if (form) { b = form; }
+    const res = await fetch(this.base + p, { method, headers: h, body: b, redirect: 'manual' });
+    this.take(res);
+    const text = await res.text();
+    let data = null;
+    try { data = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, headers: res.headers, data, text };
+  }
+  get(p, o) { return this.req('GET', p, o); }
+  post(p, o) { return this.req('POST', p, o); }
+  async csrf() { return (await this.get('/api/v1/csrf')).data.csrf; }
+  // Sign in as staff and get past the forced first password change.
+  async staffLogin(username, password, newPassword = 'N3w-password-' + username) {
+    await this.csrf();
+    let r = await this.post('/api/v1/staff/login', { json: { username, password } });
+    if (r.status !== 200) throw new Error('login failed: ' + r.text);
+    if (r.data.staff.must_change_password) {
+      r = await this.post('/api/v1/staff/password', { json: { old_password: password, new_password: newPassword } });
+      if (r.status !== 200) throw new Error('password change failed: ' + r.text);
+    }
+    return r.data.staff;
+  }
+}
+
+export function fileForm(fields) {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) {
+    if (v && v.path) fd.append(k, new Blob([readFileSync(v.path)], { type: v.type || 'application/octet-stream' }), path.basename(v.path));
+    else if (v && v.bytes) fd.append(k, new Blob([v.bytes], { type: v.type || 'application/octet-stream' }), v.name || 'file');
+    else fd.append(k, String(v));
+  }
+  return fd;
+}
+
+// A valid 18-digit resident ID (GB 11643 check digit), for rosters.
+export function fakeId(seq, birth = '20040101') {
+  const base = '320102' + birth + String(seq % 1000).padStart(3, '0');
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let s = 0;
+  for (let i = 0; i < 17; i++) s += Number(base[i]) * w[i];
+  const c = (12 - (s % 11)) % 11;
+  return base + (c === 10 ? 'X' : String(c));
+}
+
+// A real QR image made by the server's own libqrencode path (tucai qr encode).
+export function qrPng(text, outPath) {
+  execFileSync(BIN, ['qr', 'encode', text, outPath], { stdio: 'pipe' });
+  return outPath;
+}
+
+export { execFileSync };
