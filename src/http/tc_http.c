@@ -211,7 +211,7 @@ static int parse_http_date(const char *s, time_t *out)
                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     char wd[4], mon[4];
     struct tm tm = {0};
-    if (sscanf(s, "%3s %d %3s %d %d:%d:%d GMT", wd, &tm.tm_mday, mon, &tm.tm_year, &tm.tm_hour, &tm.tm_min,
+    if (sscanf(s, "%3s, %d %3s %d %d:%d:%d GMT", wd, &tm.tm_mday, mon, &tm.tm_year, &tm.tm_hour, &tm.tm_min,
                &tm.tm_sec) != 7)
         return -1;
     tm.tm_mon = -1;
@@ -624,10 +624,7 @@ int tc_http_respond_json(tc_http_req *r, int status, json_t *j)
         return tc_http_respond_error(r, &e);
     }
     char *text = json_dumps(j, JSON_COMPACT);
-    /* The caller gave us its reference; the one from tc_http_json is the
-     * server's and is released at the end of the request instead. */
-    if (j != r->conn->json)
-        json_decref(j);
+    json_decref(j); /* ours now; to send the tc_http_json document, json_incref it first */
     if (!text) {
         tc_err e;
         tc_err_internal(&e, "json_dumps failed");
@@ -1314,10 +1311,11 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
 
     struct MHD_OptionItem opts[20];
     int k = 0;
+    /* the logger first, or MHD prints what it meets before it to stderr */
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, s};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
-    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, s};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)mem, NULL};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)c->max_connections, NULL};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)c->conn_per_ip, NULL};

@@ -308,7 +308,7 @@ int tc_http_parse_urlencoded(tc_pool *p, const char *body, size_t len, tc_http_p
             vlen = 0;
         }
         if (bad)
-            return tc_err_set(e, 400, "http.bad_form", "表单编码不正确（% 后须为两位十六进制）",
+            return tc_err_set(e, 400, "http.bad_form", "表单编码不正确（%% 后须为两位十六进制）",
                               "Malformed form encoding (%% must be followed by two hex digits)");
         if (nlen > FORM_MAX_HEADER || memchr(name, 0, nlen))
             return tc_err_set(e, 400, "http.bad_form", "表单字段名不正确", "Invalid form field name");
