@@ -1,0 +1,35 @@
+/*
+ * Private to src/roster: the row builder that the CSV and XLSX readers both
+ * feed, so that header mapping, caps and cell clean-up are written once.
+ * Not part of the module's interface (that is tc_roster.h).
+ */
+#ifndef TC_ROSTER_INT_H
+#define TC_ROSTER_INT_H
+
+#include "tc_roster.h"
+
+enum { RB_TOO_LONG = 1, RB_LOSSY = 2 };
+
+typedef struct tc_roster_rb {
+    tc_roster *r;
+    tc_err *e;
+    int failed;                              /* e is filled; stop reading  */
+    int have_header;
+    int colmap[TC_ROSTER_MAX_COLS];          /* field, or -1 (ignored)     */
+    char *hdr[TC_ROSTER_MAX_COLS];           /* header texts while in the header row */
+    tc_roster_row cur;
+    int cur_any;                             /* a recognised cell of this row is non-empty */
+} tc_roster_rb;
+
+void tc_roster_rb_init(tc_roster_rb *b, tc_roster *r, tc_err *e);
+void tc_roster_rb_row_begin(tc_roster_rb *b, int line);
+/* One cell: s has n bytes (not NUL-terminated, any bytes); col is 0-based. */
+int tc_roster_rb_cell(tc_roster_rb *b, int col, const char *s, size_t n, int flags);
+int tc_roster_rb_row_end(tc_roster_rb *b);
+int tc_roster_rb_finish(tc_roster_rb *b);
+
+/* The two readers.  CSV data is UTF-8 already (BOM removed). */
+int tc_roster_read_csv(const char *p, size_t n, tc_roster_rb *b);
+int tc_roster_read_xlsx(const char *p, size_t n, tc_roster_rb *b);
+
+#endif
