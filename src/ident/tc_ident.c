@@ -16,7 +16,7 @@ char *tc_idnum_normalize(char *s)
     for (const unsigned char *p = (const unsigned char *)t; *p;) {
         /* full-width digits/letters U+FF10..U+FF5A are EF BC 90.. / EF BD 80.. */
         if (p[0] == 0xEF && (p[1] == 0xBC || p[1] == 0xBD) && p[2]) {
-            unsigned cp = 0xFF00u + (unsigned)((p[1] & 0x3F) << 6) + (p[2] & 0x3F);
+            unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
             if (cp >= 0xFF01 && cp <= 0xFF5E) {
                 *w++ = (char)(cp - 0xFF01 + 0x21);
                 p += 3;
@@ -66,7 +66,7 @@ int tc_idnum_validate(const char *id, tc_err *e)
     int m = (id[10] - '0') * 10 + (id[11] - '0');
     int d = (id[12] - '0') * 10 + (id[13] - '0');
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap(y)))
+    if (y < 1850 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap(y)))
         return tc_err_set(e, 400, "idnum.bad_date", "身份证号中的出生日期无效", "The birth date inside the ID number is invalid");
     /* GB 11643-1999: weights 2^(17-i) mod 11, check = (12 - sum mod 11) mod 11, 10 -> 'X' */
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
