@@ -1,0 +1,42 @@
+/* Private to src/photo: what the module's files share.  Not an interface. */
+#ifndef TC_PHOTO_INTERNAL_H
+#define TC_PHOTO_INTERNAL_H
+
+#include <vips/vips.h>
+
+#include "tc_photo.h"
+
+struct tc_photo_src {
+    uint8_t *data; /* copy of the upload; the lazy VipsImages point into it */
+    size_t len;
+    tc_photo_format fmt;
+    int width, height; /* upright, full resolution */
+    tc_photo_rgb work;
+    double work_scale;
+};
+
+/* Open the source as an upright sRGB 3-band uchar VipsImage read at a
+ * reduced scale when the format can do it cheaply (JPEG DCT scaling, WebP
+ * scaled decoding), but never below min_scale of the full resolution.
+ * *fx, *fy: loaded pixels per full-resolution pixel.  *out is the caller's
+ * reference (g_object_unref). */
+int photo_open(const tc_photo_src *s, double min_scale, VipsAccess access, VipsImage **out, double *fx,
+               double *fy, tc_err *e);
+
+/* Turn the pending libvips error into a tc_err: "truncated" when the message
+ * says the data ended early, otherwise fallback_code. */
+int photo_vips_error(tc_err *e, const char *fallback_code, const char *what);
+
+/* Copy a 3-band uchar image into a tc_photo_rgb (px malloc'ed). */
+int photo_rgb_from_vips(VipsImage *im, tc_photo_rgb *out, tc_err *e);
+/* Wrap a tc_photo_rgb as a VipsImage (pixels copied). */
+VipsImage *photo_vips_from_rgb(const tc_photo_rgb *im);
+
+/* sRGB 8-bit -> CIE Lab (D65), for ΔE. */
+void photo_srgb_to_lab(const double rgb[3], double lab[3]);
+double photo_delta_e76(const double a[3], const double b[3]);
+
+/* JPEG quality search used by encode and by sheets. */
+int photo_jpeg_save(VipsImage *im, int q, double dpi, uint8_t **out, size_t *len, tc_err *e);
+
+#endif

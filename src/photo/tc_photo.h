@@ -1,0 +1,355 @@
+/*
+ * tc_photo — photo production: decode an upload, turn it into a photo that
+ * meets a spec (学信网, 身份证, 一寸 ...), encode it inside the spec's file
+ * size range, and lay photos out on print sheets (排版照).
+ *
+ * The pipeline, and who does what:
+ *
+ *   bytes ──tc_photo_decode──▶ tc_photo_src (upright, sRGB, 8-bit RGB;
+ *                              holds a small "work" copy for the models)
+ *   work copy ──(tc_vision: face keypoints, landmarks, person mask)──▶
+ *          tc_photo_face_geom (source pixels) + tc_photo_mask (work size)
+ *   src + geom + mask + spec ──tc_photo_compose──▶ tc_photo_rgb (spec size)
+ *   tc_photo_rgb + spec ──tc_photo_encode──▶ JPEG bytes + tc_photo_report
+ *   JPEGs ──tc_sheet_*──▶ 6-inch / 5-inch / A4 print sheet (JPEG, PNG, PDF)
+ *
+ * This module never runs a neural network; it only consumes their output,
+ * so that it can be tested with synthetic geometry and masks.
+ *
+ * libvips must be started once by the program before any call here, with
+ * tc_photo_startup(), which also blocks libvips's untrusted loaders
+ * (vips_block_untrusted_set).  Tests call it too.
+ *
+ * Errors: functions that can fail return 0 or -1 and fill the caller's
+ * tc_err; reason codes start with "photo." (see each function).
+ */
+#ifndef TC_PHOTO_H
+#define TC_PHOTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/tc_base.h"
+
+/* ---- start-up --------------------------------------------------------------- */
+
+/* Start libvips (VIPS_INIT) and block its untrusted loaders; call once from
+ * main() before any thread uses this module.  argv0 may be NULL. */
+int tc_photo_startup(const char *argv0, tc_err *e);
+
+/* ---- images in memory --------------------------------------------------------- */
+
+/* A packed 8-bit RGB image, rows of width*3 bytes.  px is malloc'ed and owned
+ * by whoever the producing function names (free with tc_photo_rgb_free). */
+typedef struct tc_photo_rgb {
+    int width, height;
+    uint8_t *px;
+} tc_photo_rgb;
+
+void tc_photo_rgb_free(tc_photo_rgb *im);
+
+/* A person mask: alpha 0 (background) .. 1 (person), one float per pixel,
+ * rows of width floats.  It covers the whole upright source image, usually
+ * at the size of the work copy.  a is malloc'ed; owner named by producer. */
+typedef struct tc_photo_mask {
+    int width, height;
+    float *a;
+} tc_photo_mask;
+
+void tc_photo_mask_free(tc_photo_mask *m);
+
+/* ---- decode -------------------------------------------------------------------- */
+
+typedef enum {
+    TC_PHOTO_FMT_UNKNOWN = 0,
+    TC_PHOTO_FMT_JPEG,
+    TC_PHOTO_FMT_PNG,
+    TC_PHOTO_FMT_WEBP,
+    TC_PHOTO_FMT_HEIF, /* HEIC/HEIF brands */
+    TC_PHOTO_FMT_AVIF,
+} tc_photo_format;
+
+/* From the magic bytes only; the file name is never trusted. */
+tc_photo_format tc_photo_sniff(const void *data, size_t len);
+const char *tc_photo_format_name(tc_photo_format f); /* "jpeg", "png", ... */
+
+typedef struct tc_photo_limits {
+    size_t max_bytes;    /* default 20 MB                                     */
+    uint64_t max_pixels; /* default 50 megapixels, checked on the header      */
+    int work_side;       /* longest side of the work copy, default 1024       */
+} tc_photo_limits;
+
+void tc_photo_limits_default(tc_photo_limits *l);
+
+/* A decoded upload.  Opaque; owns a copy of the bytes and the work copy. */
+typedef struct tc_photo_src tc_photo_src;
+
+/* Sniff the format, read the header, refuse what is over the limits before
+ * any pixel is decoded, then decode once at reduced scale (shrink-on-load)
+ * into the work copy: upright (EXIF orientation applied), sRGB (embedded ICC
+ * profile converted), alpha flattened on white.  Decoding every pixel here is
+ * what catches truncated and corrupt files early.
+ * lim may be NULL (defaults).  On success *out is owned by the caller
+ * (tc_photo_src_free).  Codes: photo.empty, photo.too_large (bytes or
+ * pixels), photo.unsupported_format, photo.truncated, photo.corrupt. */
+int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc_photo_src **out, tc_err *e);
+void tc_photo_src_free(tc_photo_src *s);
+
+tc_photo_format tc_photo_src_format(const tc_photo_src *s);
+/* Full-resolution size of the upright image. */
+int tc_photo_src_width(const tc_photo_src *s);
+int tc_photo_src_height(const tc_photo_src *s);
+/* The work copy for the models (longest side <= work_side; never enlarged).
+ * Owned by s.  Work pixel (x, y) is source pixel (x / scale, y / scale). */
+const tc_photo_rgb *tc_photo_src_work(const tc_photo_src *s);
+double tc_photo_src_work_scale(const tc_photo_src *s);
+/* A region of the upright image at full resolution (x, y, w, h in source
+ * pixels, clipped to the image).  *out owned by the caller.
+ * Codes: photo.bad_region, photo.truncated, photo.corrupt. */
+int tc_photo_src_region(const tc_photo_src *s, int x, int y, int w, int h, tc_photo_rgb *out, tc_err *e);
+
+/* ---- specs (data, not code) ---------------------------------------------------- */
+
+/* A closed range in output pixels; a side that a standard leaves open is
+ * marked by has_lo / has_hi = 0.  Compose aims for the middle of ranges
+ * closed on both sides. */
+typedef struct tc_spec_range {
+    double lo, hi;
+    int has_lo, has_hi;
+} tc_spec_range;
+
+typedef struct tc_spec_bg {
+    char name[16]; /* "blue", "white", "grey", "red" ...            */
+    char zh[16];   /* "浅蓝" ...                                     */
+    uint8_t rgb[3];
+} tc_spec_bg;
+
+#define TC_SPEC_MAX_BG 6
+
+typedef struct tc_spec {
+    char name[32]; /* "chsi", "idcard", "1inch" ...                      */
+    char zh[64];   /* "学信网学历照片" ...                                */
+    int width, height; /* pixels                                          */
+    double dpi;
+    int n_bg, default_bg;
+    tc_spec_bg bg[TC_SPEC_MAX_BG];
+    tc_spec_range hair_top;   /* top edge -> top of the hair             */
+    tc_spec_range eye_line;   /* top edge -> line through the eye centres */
+    tc_spec_range face_width; /* cheek to cheek, at ear level            */
+    double max_centre_off;    /* |face centre - width/2|, px               */
+    int kb_min, kb_max;       /* file size, KB of 1024 bytes; 0 = open    */
+} tc_spec;
+
+/* A set of specs.  v is malloc'ed and owned by the table. */
+typedef struct tc_spec_table {
+    tc_spec *v;
+    size_t n;
+} tc_spec_table;
+
+/* The built-in specs: chsi, idcard, 1inch, small1inch, big1inch, small2inch,
+ * 2inch (413x579), 2inch_626 (413x626). */
+void tc_spec_table_builtin(tc_spec_table *t);
+/* Add the specs of a JSON file (format: docs in tc_photo_spec.c and
+ * `tucai specs --help`); a spec whose name exists replaces it, so a school
+ * can change e.g. chsi's KB range.  Codes: photo.spec_file, photo.bad_spec. */
+int tc_spec_table_load_file(tc_spec_table *t, const char *path, tc_err *e);
+int tc_spec_table_load_json(tc_spec_table *t, const char *json, size_t len, tc_err *e);
+void tc_spec_table_free(tc_spec_table *t);
+/* Look up by name; NULL if none. The pointer lives as long as the table. */
+const tc_spec *tc_spec_find(const tc_spec_table *t, const char *name);
+/* A custom size: "35x49mm@300", "390x567px@300" or "390x567" (px, 300 dpi).
+ * Background and geometry ranges are those of 一寸 scaled to the size.
+ * Code: photo.bad_spec. */
+int tc_spec_parse_custom(const char *text, tc_spec *out, tc_err *e);
+/* "blue" / "white" / "grey" / a name from the spec / "#RRGGBB"; NULL or ""
+ * gives the spec's default.  Code: photo.bad_background. */
+int tc_spec_background(const tc_spec *s, const char *arg, uint8_t rgb[3], tc_err *e);
+/* Physical size in millimetres (pixels / dpi). */
+double tc_spec_width_mm(const tc_spec *s);
+double tc_spec_height_mm(const tc_spec *s);
+/* One spec as JSON text; malloc'ed, caller frees. */
+char *tc_spec_to_json(const tc_spec *s);
+
+/* `tucai specs [--json] [--file SPECS.json] [NAME]`: print the table. */
+int tc_photo_specs_cli(int argc, char **argv);
+
+/* ---- geometry and compose ------------------------------------------------------- */
+
+/* What the vision engine measures, in full-resolution pixels of the upright
+ * source (multiply work-copy coordinates by 1 / tc_photo_src_work_scale, or
+ * use tc_photo_geom_scale).  "left" and "right" are as seen in the image.
+ * Optional fields are NAN when unknown:
+ *   hair_top  the top of the head, hair included; found from the mask when
+ *             NAN (tc_photo_geom_hair_top_from_mask), estimated otherwise;
+ *   face_left/face_right  cheek contour points at ear level (landmarks 234
+ *             and 454 of the 468-point mesh); estimated from the eyes if NAN. */
+typedef struct tc_photo_face_geom {
+    float left_eye[2], right_eye[2]; /* eye centres (x, y), required  */
+    float chin[2];                   /* lowest point of chin, required */
+    float hair_top[2];
+    float face_left[2], face_right[2];
+} tc_photo_face_geom;
+
+/* Set every field to NAN. */
+void tc_photo_geom_init(tc_photo_face_geom *g);
+/* Multiply every coordinate by f (work copy -> source: 1 / work scale). */
+void tc_photo_geom_scale(tc_photo_face_geom *g, double f);
+/* Walk up from the eyes along the face's vertical axis in the mask and put
+ * the top of the head where the person ends.  0, or -1 when the mask never
+ * leaves the person (head cut by the top edge): code photo.head_cut_off. */
+int tc_photo_geom_hair_top_from_mask(tc_photo_face_geom *g, const tc_photo_mask *m, int src_width, tc_err *e);
+
+/* Developer/test aid, not a segmentation model: a mask that keys out a plain
+ * backdrop, estimated from the colour of the image border.  Works on
+ * mugshot-like photos against a plain wall; useless on busy backgrounds.
+ * *out owned by the caller. */
+int tc_photo_mask_plain_bg(const tc_photo_rgb *im, tc_photo_mask *out, tc_err *e);
+
+/* Where the face lands in the output, and how. */
+typedef struct tc_photo_layout {
+    double scale;      /* output px per source px                      */
+    double roll_deg;   /* rotation applied (eyes made level)           */
+    double eye_line_y, face_width, hair_top_y, chin_y, face_centre_x;
+    double outside_frac; /* part of the output beyond the source image  */
+    int fits;          /* 1 if every geometry range of the spec is met  */
+    /* affine map source -> output: u = a*x + b*y + tx, v = c*x + d*y + ty */
+    double m[6];
+} tc_photo_layout;
+
+/* Choose rotation, scale and offset so that eye line, face width and hair top
+ * fall inside the spec's ranges (the middle where possible), the face centred.
+ * Fills *lay even when the face cannot fit; returns -1 then, with code
+ * photo.geometry_out_of_range (head proportions that no crop can satisfy) or
+ * photo.bad_geometry (missing or absurd points). */
+int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, tc_photo_layout *lay, tc_err *e);
+
+typedef struct tc_photo_compose_opts {
+    uint8_t background[3]; /* from tc_spec_background                     */
+    int strict;            /* 1: geometry that cannot fit is an error     */
+    int keep_background;   /* 1: no replacement (debug), mask may be NULL  */
+} tc_photo_compose_opts;
+
+/* Roll-correct, crop and resize the source to the spec (read at the lowest
+ * resolution that still is at least the output's), then replace the
+ * background: the mask, carried to the output, is refined along its edge by a
+ * guided filter on the output's luminance, the foreground colour is
+ * re-estimated where alpha is fractional (no fringe of the old backdrop), and
+ * the result is laid over the spec colour.  g must have hair_top set (see
+ * tc_photo_geom_hair_top_from_mask).  *out (spec size) owned by the caller;
+ * *lay_out (may be NULL) receives the plan, *alpha_out (may be NULL) the
+ * final alpha at output size, owned by the caller.
+ * Codes: those of tc_photo_plan (when strict), photo.truncated,
+ * photo.corrupt, photo.bad_mask. */
+int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const tc_photo_mask *mask,
+                     const tc_spec *spec, const tc_photo_compose_opts *o, tc_photo_rgb *out,
+                     tc_photo_layout *lay_out, tc_photo_mask *alpha_out, tc_err *e);
+
+/* ---- output ----------------------------------------------------------------------- */
+
+/* Measurements of a finished photo, for the API and `tucai photo --json`. */
+typedef struct tc_photo_report {
+    char spec[32];
+    int width, height;
+    double dpi;
+    double eye_line_y, face_width, hair_top_y, chin_y, face_centre_x, roll_deg;
+    uint8_t background[3];   /* the spec colour asked for                 */
+    double bg_mean[3];       /* measured on the encoded file               */
+    double bg_delta_e_max;   /* CIE76 ΔE of background pixels to the colour */
+    size_t file_bytes;
+    int quality;
+    int in_spec;             /* every check below passed                   */
+    char problem[48];        /* first failed check's code, "" if none      */
+} tc_photo_report;
+
+/* Encode im (spec size) as a baseline JPEG: sRGB, no metadata of the input,
+ * resolution in both JFIF and EXIF, 4:4:4 chroma; the quality is the highest
+ * Q <= 95 whose file fits the spec's KB maximum (binary search), and the file
+ * is never padded.  *jpeg malloc'ed, caller frees.  rep may be NULL; when
+ * given, its file fields are filled (the rest is left as is).
+ * Code: photo.size_out_of_range (under the minimum even at Q 95, or over the
+ * maximum even at the lowest quality), photo.encode. */
+int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg, size_t *len,
+                    tc_photo_report *rep, tc_err *e);
+/* Fill rep from the layout, the final alpha and the encoded file (decoded
+ * again to measure the background), and judge it against the spec. */
+int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const uint8_t bg[3],
+                     const tc_photo_layout *lay, const tc_photo_mask *alpha, tc_photo_report *rep, tc_err *e);
+/* The report as one JSON object; malloc'ed, caller frees. */
+char *tc_photo_report_json(const tc_photo_report *r);
+
+/* Read back the resolution (dpi) of a JPEG: from JFIF and from EXIF; 0 when
+ * absent.  For tests and checks. */
+int tc_photo_jpeg_dpi(const uint8_t *jpeg, size_t len, double *jfif_dpi, double *exif_dpi);
+
+/* ---- print sheets (排版照) ----------------------------------------------------------- */
+
+typedef struct tc_sheet_paper {
+    char name[16]; /* "6inch", "5inch", "a4" */
+    double w_mm, h_mm;
+    double dpi;
+} tc_sheet_paper;
+
+/* 6inch: 4x6 in (1800x1200 px at 300 dpi); 5inch: 3.5x5 in; a4.
+ * Code: photo.bad_sheet. */
+int tc_sheet_paper_find(const char *name, tc_sheet_paper *out, tc_err *e);
+
+/* One kind of photo on the sheet: its physical size and how many (0 = as
+ * many as fit; only allowed when it is the only item). */
+typedef struct tc_sheet_item {
+    double w_mm, h_mm;
+    int count;
+} tc_sheet_item;
+
+typedef struct tc_sheet_place {
+    int item;         /* index into the items                        */
+    double x_mm, y_mm; /* top-left corner on the sheet                */
+    double w_mm, h_mm; /* as placed (swapped if rotated)              */
+    int rotated;      /* 1: turned 90 degrees clockwise             */
+} tc_sheet_place;
+
+/* A sheet plan.  v is malloc'ed, owned by the layout (tc_sheet_layout_free). */
+typedef struct tc_sheet_layout {
+    tc_sheet_paper paper; /* w_mm, h_mm as used (may be landscape)     */
+    double gap_mm;
+    size_t n;
+    tc_sheet_place *v;
+} tc_sheet_layout;
+
+/* Place the items: rows of one kind each, every kind in either
+ * orientation, paper either way round, gaps as large as possible up to 3 mm
+ * (cut lines run through the gaps).  Code: photo.sheet_overflow. */
+int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_t n_items,
+                  tc_sheet_layout *out, tc_err *e);
+void tc_sheet_layout_free(tc_sheet_layout *l);
+
+/* Named layouts of the print shops (seed 004): "1" = 版式一, 1寸x8 + 2寸x4;
+ * "2" = 版式二, 2寸x8.  Fills the items (item 0 is the 1寸, item 1 the 2寸)
+ * with the sizes of specs 1inch and 2inch.  Code: photo.bad_layout. */
+int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_item items[2], size_t *n,
+                         tc_err *e);
+
+/* Render a plan.  photos[i] is the JPEG of item i (any pixel size; it is
+ * resampled to the item's physical size at the paper's dpi).
+ * format: "jpeg" or "png" raster at the paper's dpi; "pdf": a page of the
+ * paper's true size with every photo placed at its exact size in mm.
+ * *out malloc'ed, caller frees.  Codes: photo.bad_sheet, photo.encode. */
+int tc_sheet_render(const tc_sheet_layout *l, const uint8_t *const *photos, const size_t *photo_lens,
+                    const char *format, int cut_lines, uint8_t **out, size_t *len, tc_err *e);
+
+/* ---- command line --------------------------------------------------------------------- */
+
+/* The hook through which the vision engine is plugged in: given the work
+ * copy, fill geometry (in work-copy pixels) and a mask of the work copy's
+ * size (mask->a malloc'ed, handed to the caller).  */
+typedef struct tc_photo_analyzer {
+    void *ctx;
+    int (*analyze)(void *ctx, const tc_photo_rgb *work, tc_photo_face_geom *g, tc_photo_mask *mask, tc_err *e);
+} tc_photo_analyzer;
+
+/* `tucai photo IN -o OUT [--spec NAME] ...` (see --help).  Without an
+ * analyzer, and without the developer option --geom, it fails with
+ * photo.no_face_engine. */
+int tc_photo_cli(int argc, char **argv);
+int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an);
+
+#endif

@@ -1,0 +1,639 @@
+/* From a source photo, a face geometry and a person mask to a photo of the
+ * spec's size: plan the crop, carry image and mask to the output, refine the
+ * mask's edge and lay the person over the new background. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "photo_internal.h"
+
+/* ---- geometry -------------------------------------------------------------------- */
+
+void tc_photo_geom_init(tc_photo_face_geom *g)
+{
+    float *f = (float *)g;
+    for (size_t i = 0; i < sizeof *g / sizeof(float); i++)
+        f[i] = NAN;
+}
+
+void tc_photo_geom_scale(tc_photo_face_geom *g, double k)
+{
+    float *f = (float *)g;
+    for (size_t i = 0; i < sizeof *g / sizeof(float); i++)
+        f[i] = (float)(f[i] * k);
+}
+
+static int pt_ok(const float p[2])
+{
+    return isfinite(p[0]) && isfinite(p[1]);
+}
+
+/* The face's frame: origin between the eyes, x along the eye line, y down
+ * the face.  Rotating by -roll makes the eyes level. */
+typedef struct frame {
+    double cx, cy, cs, sn; /* centre, cos and sin of the roll */
+} frame;
+
+static void to_frame(const frame *f, const float p[2], double q[2])
+{
+    double dx = p[0] - f->cx, dy = p[1] - f->cy;
+    q[0] = f->cs * dx + f->sn * dy;
+    q[1] = -f->sn * dx + f->cs * dy;
+}
+
+static int make_frame(const tc_photo_face_geom *g, frame *f, tc_err *e)
+{
+    if (!pt_ok(g->left_eye) || !pt_ok(g->right_eye) || !pt_ok(g->chin))
+        return tc_err_set(e, 422, "photo.bad_geometry", "未找到眼睛或下巴的位置", "Eye or chin position missing");
+    double dx = g->right_eye[0] - g->left_eye[0], dy = g->right_eye[1] - g->left_eye[1];
+    double d = hypot(dx, dy);
+    if (d < 4 || dx <= 0)
+        return tc_err_set(e, 422, "photo.bad_geometry", "眼睛位置不合理", "The eye positions are implausible");
+    f->cx = (g->left_eye[0] + g->right_eye[0]) / 2.0;
+    f->cy = (g->left_eye[1] + g->right_eye[1]) / 2.0;
+    f->cs = dx / d;
+    f->sn = dy / d;
+    if (fabs(atan2(dy, dx)) > M_PI / 4)
+        return tc_err_set(e, 422, "photo.bad_geometry", "头部倾斜过大，请端正头部重新拍摄",
+                          "The head is tilted too far; please hold it straight and take the photo again");
+    return 0;
+}
+
+int tc_photo_geom_hair_top_from_mask(tc_photo_face_geom *g, const tc_photo_mask *m, int src_width, tc_err *e)
+{
+    frame f;
+    if (make_frame(g, &f, e) != 0)
+        return -1;
+    if (!m || !m->a || m->width <= 0 || src_width <= 0)
+        return tc_err_set(e, 422, "photo.bad_mask", "缺少人像分割结果", "The person mask is missing");
+    double k = (double)m->width / src_width; /* mask px per source px */
+    double eye = hypot(g->right_eye[0] - g->left_eye[0], g->right_eye[1] - g->left_eye[1]);
+    /* Several parallel lines across the head's width: a single line could
+     * run through a parting or a gap in the hair; take the highest end. */
+    double best = 0;
+    int found = 0;
+    for (int j = -2; j <= 2; j++) {
+        double off = j * eye * 0.25; /* across, in source px */
+        double bx = f.cx + f.cs * off, by = f.cy + f.sn * off;
+        double last_in = -1;
+        int inside = 0;
+        for (double t = 0; t < 8 * eye; t += 0.5 / k) {
+            /* up the face is -y in the frame: (sn, -cs) in the image */
+            double x = (bx + f.sn * t) * k, y = (by - f.cs * t) * k;
+            if (x < 0 || y < 0 || x >= m->width || y >= m->height) {
+                if (inside)
+                    return tc_err_set(e, 422, "photo.head_cut_off", "头顶超出了照片上边缘，请在头顶上方留出空间重新拍摄",
+                                      "The top of the head is cut off; please leave space above the head and take the photo again");
+                break;
+            }
+            float a = m->a[(size_t)(int)y * m->width + (int)x];
+            if (a >= 0.5f) {
+                inside = 1;
+                last_in = t;
+            } else if (inside && t - last_in > 0.08 * eye) {
+                break; /* left the head for good (small gaps in hair are bridged) */
+            }
+        }
+        if (inside && last_in > best) {
+            best = last_in;
+            found = 1;
+        }
+    }
+    if (!found)
+        return tc_err_set(e, 422, "photo.bad_mask", "人像分割结果与人脸位置不一致", "The person mask does not cover the face");
+    g->hair_top[0] = (float)(f.cx + f.sn * best);
+    g->hair_top[1] = (float)(f.cy - f.cs * best);
+    return 0;
+}
+
+/* ---- planning -------------------------------------------------------------------- */
+
+static double half(const tc_spec_range *r)
+{
+    return (r->hi - r->lo) / 2;
+}
+
+/* Distance of v outside r, in px; 0 inside. */
+static double outside(const tc_spec_range *r, double v)
+{
+    if (r->has_lo && v < r->lo)
+        return r->lo - v;
+    if (r->has_hi && v > r->hi)
+        return v - r->hi;
+    return 0;
+}
+
+static double aim_cost(const tc_spec_range *r, double v)
+{
+    if (!(r->has_lo && r->has_hi) || half(r) <= 0)
+        return 0;
+    double z = (v - (r->lo + r->hi) / 2) / half(r);
+    return z * z;
+}
+
+int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, tc_photo_layout *lay, tc_err *e)
+{
+    memset(lay, 0, sizeof *lay);
+    frame f;
+    if (make_frame(g, &f, e) != 0)
+        return -1;
+    double ipd = hypot(g->right_eye[0] - g->left_eye[0], g->right_eye[1] - g->left_eye[1]);
+    double q[2];
+    to_frame(&f, g->chin, q);
+    double d_chin = q[1];
+    if (d_chin < 0.5 * ipd || d_chin > 4 * ipd)
+        return tc_err_set(e, 422, "photo.bad_geometry", "下巴位置不合理", "The chin position is implausible");
+    /* Unknown points get the proportions of an average adult face:
+     * eyes-to-crown about 1.05x eyes-to-chin, face width 2.2x the eye
+     * distance.  The vision engine normally supplies them. */
+    double d_hair = 1.05 * d_chin, fw = 2.2 * ipd, fc = 0;
+    if (pt_ok(g->hair_top)) {
+        to_frame(&f, g->hair_top, q);
+        d_hair = -q[1];
+        if (d_hair < 0.3 * d_chin || d_hair > 4 * d_chin)
+            return tc_err_set(e, 422, "photo.bad_geometry", "头顶位置不合理", "The top of the head is implausible");
+    }
+    if (pt_ok(g->face_left) && pt_ok(g->face_right)) {
+        double l[2], r[2];
+        to_frame(&f, g->face_left, l);
+        to_frame(&f, g->face_right, r);
+        fw = r[0] - l[0];
+        fc = (r[0] + l[0]) / 2;
+        if (fw < ipd || fw > 5 * ipd)
+            return tc_err_set(e, 422, "photo.bad_geometry", "脸部宽度不合理", "The face width is implausible");
+    }
+
+    const double W = spec->width, H = spec->height;
+    const tc_spec_range *FW = &spec->face_width, *EL = &spec->eye_line, *HT = &spec->hair_top;
+    /* Scale range from the face width; open sides get generous bounds. */
+    double s_lo = FW->has_lo ? FW->lo / fw : 0.1 * W / fw;
+    double s_hi = FW->has_hi ? FW->hi / fw : 1.0 * W / fw;
+    double w_el = EL->has_lo && EL->has_hi && half(EL) > 0 ? 1 / (half(EL) * half(EL)) : 0;
+    double w_ht = HT->has_lo && HT->has_hi && half(HT) > 0 ? 1 / (half(HT) * half(HT)) : 0;
+    double m_el = (EL->lo + EL->hi) / 2, m_ht = (HT->lo + HT->hi) / 2;
+
+    /* Two unknowns (scale s, eye line y): for each s on a fine grid the best
+     * eye line is a weighted mean clamped to what the ranges allow; keep the
+     * s of lowest cost.  If nothing is feasible keep the least violation. */
+    double best_cost = INFINITY, best_s = 0, best_e = 0, best_viol = INFINITY;
+    int feasible = 0;
+    const int N = 2000;
+    for (int i = 0; i <= N; i++) {
+        double s = s_lo + (s_hi - s_lo) * i / N;
+        double e_lo = -INFINITY, e_hi = INFINITY;
+        if (EL->has_lo) e_lo = fmax(e_lo, EL->lo);
+        if (EL->has_hi) e_hi = fmin(e_hi, EL->hi);
+        if (HT->has_lo) e_lo = fmax(e_lo, HT->lo + s * d_hair);
+        if (HT->has_hi) e_hi = fmin(e_hi, HT->hi + s * d_hair);
+        e_hi = fmin(e_hi, H - s * d_chin - 2); /* the chin stays in the photo */
+        double ey;
+        if (w_el + w_ht > 0)
+            ey = (w_el * m_el + w_ht * (m_ht + s * d_hair)) / (w_el + w_ht);
+        else
+            ey = isfinite(e_lo) && isfinite(e_hi) ? (e_lo + e_hi) / 2 : H * 0.4;
+        if (e_lo <= e_hi) {
+            ey = fmin(fmax(ey, e_lo), e_hi);
+            double c = aim_cost(FW, s * fw) + aim_cost(EL, ey) + aim_cost(HT, ey - s * d_hair);
+            if (c < best_cost) {
+                best_cost = c;
+                best_s = s;
+                best_e = ey;
+                feasible = 1;
+            }
+        } else if (!feasible) {
+            double v = outside(EL, ey) + outside(HT, ey - s * d_hair) + fmax(0, ey + s * d_chin - H);
+            if (v < best_viol) {
+                best_viol = v;
+                best_s = s;
+                best_e = ey;
+            }
+        }
+    }
+    double s = best_s, ey = best_e;
+    double tx = W / 2 - s * fc, ty = ey;
+    /* u = s R (p - c) + t, with R the rotation that levels the eyes. */
+    lay->m[0] = s * f.cs;
+    lay->m[1] = s * f.sn;
+    lay->m[3] = -s * f.sn;
+    lay->m[4] = s * f.cs;
+    lay->m[2] = tx - (lay->m[0] * f.cx + lay->m[1] * f.cy);
+    lay->m[5] = ty - (lay->m[3] * f.cx + lay->m[4] * f.cy);
+    lay->scale = s;
+    lay->roll_deg = atan2(f.sn, f.cs) * 180 / M_PI;
+    lay->eye_line_y = ey;
+    lay->face_width = s * fw;
+    lay->hair_top_y = ey - s * d_hair;
+    lay->chin_y = ey + s * d_chin;
+    lay->face_centre_x = W / 2;
+    lay->fits = feasible;
+    if (!feasible)
+        return tc_err_set(e, 422, "photo.geometry_out_of_range",
+                          "头部比例不符合“%s”的要求（头顶、眼睛与脸宽无法同时满足），请正对镜头、头顶上方留出空间后重新拍摄",
+                          "The head's proportions cannot meet spec \"%s\" (top of head, eye line and face width "
+                          "cannot all fit); face the camera, leave space above the head and take the photo again",
+                          spec->name);
+    return 0;
+}
+
+/* ---- carrying pixels to the output ----------------------------------------------------- */
+
+/* Map image `in`, whose pixels are (kx, ky) per source pixel, through the
+ * source->output affine m into a W x H image.  Shrinks first with a proper
+ * low-pass kernel (an affine alone would alias when reducing), then applies
+ * the remaining rotation and sub-pixel shift with a bicubic interpolator.
+ * Pixels beyond the input repeat its edge (a cut-off shoulder continues). */
+static int warp(VipsImage *in, double kx, double ky, const double m[6], int W, int H, VipsImage **out)
+{
+    /* In this module a pixel (i, j) covers [i, i+1) x [j, j+1); libvips's
+     * resamplers sample pixel centres, hence the 0.5 shifts below. */
+    double a = m[0] / kx, b = m[1] / ky, c = m[3] / kx, d = m[4] / ky, tx = m[2], ty = m[5];
+    double det = a * d - b * c;
+    if (!(fabs(det) > 1e-12))
+        return vips_error("tc_photo", "degenerate transform"), -1;
+    /* inverse: p = A^-1 (u - t) */
+    double ia = d / det, ib = -b / det, ic = -c / det, id = a / det;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    const double cu[4] = {0, (double)W, 0, (double)W}, cv[4] = {0, 0, (double)H, (double)H};
+    for (int i = 0; i < 4; i++) {
+        double px = ia * (cu[i] - tx) + ib * (cv[i] - ty), py = ic * (cu[i] - tx) + id * (cv[i] - ty);
+        x0 = fmin(x0, px);
+        y0 = fmin(y0, py);
+        x1 = fmax(x1, px);
+        y1 = fmax(y1, py);
+    }
+    double sc = sqrt(fabs(det)); /* output px per input px */
+    double margin = 4 + 4 / fmin(sc, 1.0);
+    int bx = (int)floor(x0 - margin), by = (int)floor(y0 - margin);
+    int bw = (int)ceil(x1 + margin) - bx, bh = (int)ceil(y1 + margin) - by;
+    if (bw <= 0 || bh <= 0 || (double)bw * bh > 4e8)
+        return vips_error("tc_photo", "crop box out of range"), -1;
+    VipsImage *box = NULL, *z = NULL, *o = NULL;
+    if (vips_embed(in, &box, -bx, -by, bw, bh, "extend", VIPS_EXTEND_COPY, NULL) != 0)
+        return -1;
+    double zx = 1, zy = 1;
+    if (sc < 0.999) {
+        if (vips_resize(box, &z, sc, "kernel", VIPS_KERNEL_LANCZOS3, NULL) != 0) {
+            g_object_unref(box);
+            return -1;
+        }
+        zx = (double)z->Xsize / box->Xsize;
+        zy = (double)z->Ysize / box->Ysize;
+        g_object_unref(box);
+    } else {
+        z = box;
+    }
+    /* p_in = p_z / z + b  =>  u = A (p_z / z + b) + t */
+    double A = a / zx, B = b / zy, C = c / zx, D = d / zy;
+    double odx = a * bx + b * by + tx, ody = c * bx + d * by + ty;
+    /* libvips indexes pixels by their centres: with X = u - 0.5 and
+     * x = p_z - 0.5,  X = A x + (o + A 0.5 - 0.5). */
+    odx += (A + B) * 0.5 - 0.5;
+    ody += (C + D) * 0.5 - 0.5;
+    VipsInterpolate *bic = vips_interpolate_new("bicubic");
+    VipsArrayInt *area = vips_array_int_newv(4, 0, 0, W, H);
+    int r = vips_affine(z, &o, A, B, C, D, "oarea", area, "odx", odx, "ody", ody, "idx", 0.0,
+                        "idy", 0.0, "interpolate", bic, "extend", VIPS_EXTEND_COPY, NULL);
+    vips_area_unref(VIPS_AREA(area));
+    g_object_unref(bic);
+    g_object_unref(z);
+    if (r != 0)
+        return -1;
+    *out = o;
+    return 0;
+}
+
+/* ---- box filter, guided filter ----------------------------------------------------------- */
+
+/* Mean over a (2r+1)^2 window clipped to the image, via a summed-area table
+ * (O(1) per pixel whatever r). sat has (w+1)*(h+1) doubles. */
+static void box_mean(const float *in, float *out, int w, int h, int r, double *sat)
+{
+    size_t W1 = (size_t)w + 1;
+    for (int x = 0; x <= w; x++)
+        sat[x] = 0;
+    for (int y = 0; y < h; y++) {
+        double row = 0;
+        sat[(y + 1) * W1] = 0;
+        for (int x = 0; x < w; x++) {
+            row += in[(size_t)y * w + x];
+            sat[(y + 1) * W1 + x + 1] = sat[y * W1 + x + 1] + row;
+        }
+    }
+    for (int y = 0; y < h; y++) {
+        int ya = y - r < 0 ? 0 : y - r, yb = y + r + 1 > h ? h : y + r + 1;
+        for (int x = 0; x < w; x++) {
+            int xa = x - r < 0 ? 0 : x - r, xb = x + r + 1 > w ? w : x + r + 1;
+            double s = sat[yb * W1 + xb] - sat[ya * W1 + xb] - sat[yb * W1 + xa] + sat[ya * W1 + xa];
+            out[(size_t)y * w + x] = (float)(s / ((double)(xb - xa) * (yb - ya)));
+        }
+    }
+}
+
+/* He, Sun & Tang's guided filter with a grey guide: inside each window the
+ * output is a linear function of the guide, so the mask's edge snaps to
+ * the luminance edge of hair and shoulders. */
+static int guided_filter(const float *I, const float *p, float *q, int w, int h, int r, float eps)
+{
+    size_t n = (size_t)w * h;
+    float *buf = malloc(n * 6 * sizeof(float));
+    double *sat = malloc(((size_t)w + 1) * (h + 1) * sizeof(double));
+    if (!buf || !sat) {
+        free(buf);
+        free(sat);
+        return -1;
+    }
+    float *mI = buf, *mp = buf + n, *t = buf + 2 * n, *mII = buf + 3 * n, *mIp = buf + 4 * n, *u = buf + 5 * n;
+    box_mean(I, mI, w, h, r, sat);
+    box_mean(p, mp, w, h, r, sat);
+    for (size_t i = 0; i < n; i++)
+        t[i] = I[i] * I[i];
+    box_mean(t, mII, w, h, r, sat);
+    for (size_t i = 0; i < n; i++)
+        t[i] = I[i] * p[i];
+    box_mean(t, mIp, w, h, r, sat);
+    /* a into t, b into u */
+    for (size_t i = 0; i < n; i++) {
+        float var = mII[i] - mI[i] * mI[i], cov = mIp[i] - mI[i] * mp[i];
+        t[i] = cov / (var + eps);
+        u[i] = mp[i] - t[i] * mI[i];
+    }
+    box_mean(t, mII, w, h, r, sat); /* mean a */
+    box_mean(u, mIp, w, h, r, sat); /* mean b */
+    for (size_t i = 0; i < n; i++)
+        q[i] = mII[i] * I[i] + mIp[i];
+    free(buf);
+    free(sat);
+    return 0;
+}
+
+/* Refine alpha along its edge, then lay the person over colour bg.
+ * rgb (in/out) w*h*3, alpha (in/out) w*h. */
+static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const uint8_t bg[3])
+{
+    size_t n = (size_t)w * h;
+    int r = w / 160 > 2 ? w / 160 : 2;
+    float *I = malloc(n * sizeof(float)), *q = malloc(n * sizeof(float)), *band = malloc(n * sizeof(float));
+    float *tmp = malloc(n * sizeof(float)), *num = malloc(n * sizeof(float)), *den = malloc(n * sizeof(float));
+    double *sat = malloc(((size_t)w + 1) * (h + 1) * sizeof(double));
+    float *Fh[3] = {0}, *Bh[3] = {0};
+    int rc = -1;
+    if (!I || !q || !band || !tmp || !num || !den || !sat)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *px = rgb + 3 * i;
+        I[i] = (0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]) / 255.0f;
+        alpha[i] = alpha[i] < 0 ? 0 : alpha[i] > 1 ? 1 : alpha[i];
+    }
+    /* 1. refine: only near the edge, where the mask is neither all 0 nor
+     * all 1 around a pixel; far inside and far outside it stays as it is. */
+    if (guided_filter(I, alpha, q, w, h, r, 2e-4f) != 0)
+        goto out;
+    box_mean(alpha, band, w, h, 2 * r, sat);
+    for (size_t i = 0; i < n; i++) {
+        float a = alpha[i];
+        if (band[i] > 0.002f && band[i] < 0.998f)
+            a = q[i];
+        /* Exact 0 and 1 away from the edge keep the backdrop one flat
+         * colour and the face untouched. */
+        alpha[i] = a < 1.0f / 255 ? 0 : a > 254.0f / 255 ? 1 : a;
+    }
+    /* 2. local colours of the old background (weights (1-a)^2) and of the
+     * person (weights a^2), for pixels that mix the two. */
+    int rd = 3 * r;
+    for (int c = 0; c < 3; c++) {
+        Fh[c] = malloc(n * sizeof(float));
+        Bh[c] = malloc(n * sizeof(float));
+        if (!Fh[c] || !Bh[c])
+            goto out;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            float wgt = pass ? alpha[i] * alpha[i] : (1 - alpha[i]) * (1 - alpha[i]);
+            tmp[i] = wgt;
+        }
+        box_mean(tmp, den, w, h, rd, sat);
+        for (int c = 0; c < 3; c++) {
+            for (size_t i = 0; i < n; i++) {
+                float wgt = pass ? alpha[i] * alpha[i] : (1 - alpha[i]) * (1 - alpha[i]);
+                tmp[i] = wgt * rgb[3 * i + c] / 255.0f;
+            }
+            box_mean(tmp, num, w, h, rd, sat);
+            float *dst = pass ? Fh[c] : Bh[c];
+            for (size_t i = 0; i < n; i++)
+                dst[i] = den[i] > 1e-6f ? num[i] / den[i] : rgb[3 * i + c] / 255.0f;
+        }
+    }
+    /* 3. composite.  Where 0 < a < 1 the pixel is a*F + (1-a)*B_old; solve
+     * for F with the local B_old, trust it in proportion to a, and lean on
+     * the local foreground mean where a is small (division blows up). */
+    for (size_t i = 0; i < n; i++) {
+        float a = alpha[i];
+        uint8_t *px = rgb + 3 * i;
+        if (a <= 0) {
+            px[0] = bg[0];
+            px[1] = bg[1];
+            px[2] = bg[2];
+            continue;
+        }
+        if (a >= 1)
+            continue;
+        for (int c = 0; c < 3; c++) {
+            float Iv = px[c] / 255.0f;
+            float Fs = (Iv - (1 - a) * Bh[c][i]) / a;
+            Fs = Fs < 0 ? 0 : Fs > 1 ? 1 : Fs;
+            float F = a * Fs + (1 - a) * Fh[c][i];
+            float o = a * F + (1 - a) * (bg[c] / 255.0f);
+            int v = (int)lrintf(o * 255.0f);
+            px[c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+    rc = 0;
+out:
+    for (int c = 0; c < 3; c++) {
+        free(Fh[c]);
+        free(Bh[c]);
+    }
+    free(I);
+    free(q);
+    free(band);
+    free(tmp);
+    free(num);
+    free(den);
+    free(sat);
+    return rc;
+}
+
+/* ---- compose ----------------------------------------------------------------------------- */
+
+static double outside_fraction(const tc_photo_layout *lay, int W, int H, int sw, int sh)
+{
+    const double *m = lay->m;
+    double det = m[0] * m[4] - m[1] * m[3];
+    int outc = 0, all = 0;
+    for (int v = 2; v < H; v += 4)
+        for (int u = 2; u < W; u += 4) {
+            double du = u - m[2], dv = v - m[5];
+            double x = (m[4] * du - m[1] * dv) / det, y = (-m[3] * du + m[0] * dv) / det;
+            all++;
+            outc += x < 0 || y < 0 || x >= sw || y >= sh;
+        }
+    return all ? (double)outc / all : 0;
+}
+
+int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const tc_photo_mask *mask,
+                     const tc_spec *spec, const tc_photo_compose_opts *o, tc_photo_rgb *out,
+                     tc_photo_layout *lay_out, tc_photo_mask *alpha_out, tc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (alpha_out)
+        memset(alpha_out, 0, sizeof *alpha_out);
+    tc_photo_layout lay;
+    tc_err pe = {0};
+    if (tc_photo_plan(g, spec, &lay, &pe) != 0 && (o->strict || !lay.scale)) {
+        if (e)
+            *e = pe;
+        if (lay_out)
+            *lay_out = lay;
+        return -1;
+    }
+    if (!o->keep_background && (!mask || !mask->a || mask->width <= 0 || mask->height <= 0))
+        return tc_err_set(e, 422, "photo.bad_mask", "缺少人像分割结果", "The person mask is missing");
+    const int W = spec->width, H = spec->height;
+    lay.outside_frac = outside_fraction(&lay, W, H, src->width, src->height);
+
+    VipsImage *full = NULL, *img = NULL, *mimg = NULL, *mw = NULL;
+    double fx, fy;
+    if (photo_open(src, fmin(1.0, lay.scale), VIPS_ACCESS_RANDOM, &full, &fx, &fy, e) != 0)
+        return -1;
+    int r = warp(full, fx, fy, lay.m, W, H, &img);
+    g_object_unref(full);
+    if (r != 0)
+        return photo_vips_error(e, "photo.corrupt", "warp");
+    r = photo_rgb_from_vips(img, out, e);
+    g_object_unref(img);
+    if (r != 0)
+        return -1;
+
+    tc_photo_mask alpha = {W, H, malloc((size_t)W * H * sizeof(float))};
+    if (!alpha.a) {
+        tc_photo_rgb_free(out);
+        return tc_err_internal(e, "photo: out of memory");
+    }
+    if (o->keep_background) {
+        for (size_t i = 0; i < (size_t)W * H; i++)
+            alpha.a[i] = 1;
+    } else {
+        mimg = vips_image_new_from_memory(mask->a, (size_t)mask->width * mask->height * sizeof(float), mask->width,
+                                          mask->height, 1, VIPS_FORMAT_FLOAT);
+        if (!mimg || warp(mimg, (double)mask->width / src->width, (double)mask->height / src->height, lay.m, W, H,
+                          &mw) != 0) {
+            if (mimg)
+                g_object_unref(mimg);
+            tc_photo_rgb_free(out);
+            tc_photo_mask_free(&alpha);
+            return photo_vips_error(e, "photo.bad_mask", "mask warp");
+        }
+        size_t n = 0;
+        float *p = vips_image_write_to_memory(mw, &n);
+        g_object_unref(mw);
+        g_object_unref(mimg);
+        if (!p || n != (size_t)W * H * sizeof(float)) {
+            g_free(p);
+            tc_photo_rgb_free(out);
+            tc_photo_mask_free(&alpha);
+            return photo_vips_error(e, "internal", "mask read");
+        }
+        memcpy(alpha.a, p, n);
+        g_free(p);
+        if (replace_background(out->px, alpha.a, W, H, o->background) != 0) {
+            tc_photo_rgb_free(out);
+            tc_photo_mask_free(&alpha);
+            return tc_err_internal(e, "photo: out of memory");
+        }
+    }
+    if (lay_out)
+        *lay_out = lay;
+    if (alpha_out)
+        *alpha_out = alpha;
+    else
+        tc_photo_mask_free(&alpha);
+    return 0;
+}
+
+/* ---- a keyed mask for plain backdrops (developer aid) ---------------------------------------- */
+
+int tc_photo_mask_plain_bg(const tc_photo_rgb *im, tc_photo_mask *out, tc_err *e)
+{
+    int w = im->width, h = im->height;
+    size_t n = (size_t)w * h;
+    memset(out, 0, sizeof *out);
+    float *L = malloc(n * 3 * sizeof(float));
+    int *stack = malloc(n * sizeof(int));
+    uint8_t *seen = calloc(n, 1);
+    float *a = malloc(n * sizeof(float));
+    if (!L || !stack || !seen || !a) {
+        free(L), free(stack), free(seen), free(a);
+        return tc_err_internal(e, "photo: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        double rgb[3] = {im->px[3 * i], im->px[3 * i + 1], im->px[3 * i + 2]}, lab[3];
+        photo_srgb_to_lab(rgb, lab);
+        L[3 * i] = (float)lab[0];
+        L[3 * i + 1] = (float)lab[1];
+        L[3 * i + 2] = (float)lab[2];
+    }
+    /* The backdrop's colour: the top corners, which a head-and-shoulders
+     * photo leaves empty. */
+    double mean[3] = {0, 0, 0};
+    int cnt = 0, bw = w / 10 > 1 ? w / 10 : 1, bh = h / 10 > 1 ? h / 10 : 1;
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < w; x++) {
+            if (x >= bw && x < w - bw)
+                continue;
+            for (int c = 0; c < 3; c++)
+                mean[c] += L[3 * ((size_t)y * w + x) + c];
+            cnt++;
+        }
+    for (int c = 0; c < 3; c++)
+        mean[c] /= cnt;
+    /* Grow the backdrop from the top and side edges through pixels close to
+     * its colour, so holes inside the person (a grey shirt) stay person. */
+    int sp = 0;
+    for (int x = 0; x < w; x++)
+        stack[sp++] = x, seen[x] = 1;
+    for (int y = 1; y < h; y++) {
+        stack[sp++] = y * w, seen[(size_t)y * w] = 1;
+        stack[sp++] = y * w + w - 1, seen[(size_t)y * w + w - 1] = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        a[i] = 1;
+    while (sp > 0) {
+        int i = stack[--sp];
+        double d[3] = {L[3 * (size_t)i], L[3 * (size_t)i + 1], L[3 * (size_t)i + 2]};
+        if (photo_delta_e76(d, mean) > 14)
+            continue;
+        a[i] = 0;
+        int x = i % w, y = i / w;
+        const int nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+        for (int k = 0; k < 4; k++) {
+            int xx = x + nb[k][0], yy = y + nb[k][1];
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+                continue;
+            size_t j = (size_t)yy * w + xx;
+            if (seen[j])
+                continue;
+            double dj[3] = {L[3 * j], L[3 * j + 1], L[3 * j + 2]};
+            if (photo_delta_e76(dj, d) < 6) {
+                seen[j] = 1;
+                stack[sp++] = (int)j;
+            }
+        }
+    }
+    free(L);
+    free(stack);
+    free(seen);
+    out->width = w;
+    out->height = h;
+    out->a = a;
+    return 0;
+}

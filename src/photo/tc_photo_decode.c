@@ -1,0 +1,432 @@
+/* Decoding uploads: sniffing, caps, shrink-on-load, orientation, colour. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "photo_internal.h"
+
+int tc_photo_startup(const char *argv0, tc_err *e)
+{
+    if (VIPS_INIT(argv0 ? argv0 : "tucai") != 0)
+        return photo_vips_error(e, "internal", "vips_init");
+    /* Uploads come from anyone: only the loaders that libvips considers
+     * safe for untrusted input may run (we dispatch ourselves anyway, but
+     * this also guards every other module that calls libvips). */
+    vips_block_untrusted_set(TRUE);
+    return 0;
+}
+
+void tc_photo_rgb_free(tc_photo_rgb *im)
+{
+    if (!im)
+        return;
+    free(im->px);
+    memset(im, 0, sizeof *im);
+}
+
+void tc_photo_mask_free(tc_photo_mask *m)
+{
+    if (!m)
+        return;
+    free(m->a);
+    memset(m, 0, sizeof *m);
+}
+
+void tc_photo_limits_default(tc_photo_limits *l)
+{
+    l->max_bytes = 20u * 1024 * 1024;
+    l->max_pixels = 50000000u;
+    l->work_side = 1024;
+}
+
+/* ---- sniffing ------------------------------------------------------------------- */
+
+tc_photo_format tc_photo_sniff(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    if (!p)
+        return TC_PHOTO_FMT_UNKNOWN;
+    if (len >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+        return TC_PHOTO_FMT_JPEG;
+    if (len >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return TC_PHOTO_FMT_PNG;
+    if (len >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+        return TC_PHOTO_FMT_WEBP;
+    /* ISO-BMFF: a box "ftyp" whose major brand or one of the compatible
+     * brands names a HEIF image.  AVIF is told apart because it needs the
+     * AV1 decoder, which an installation may lack. */
+    if (len >= 16 && memcmp(p + 4, "ftyp", 4) == 0) {
+        uint32_t box = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        if (box < 16 || box > 4096)
+            return TC_PHOTO_FMT_UNKNOWN;
+        size_t end = box < len ? box : len;
+        int heif = 0, avif = 0;
+        for (size_t off = 8; off + 4 <= end; off += 4) {
+            if (off == 12)
+                continue; /* minor version, not a brand */
+            const char *b = (const char *)p + off;
+            if (!memcmp(b, "avif", 4) || !memcmp(b, "avis", 4))
+                avif = 1;
+            else if (!memcmp(b, "heic", 4) || !memcmp(b, "heix", 4) || !memcmp(b, "hevc", 4) ||
+                     !memcmp(b, "heim", 4) || !memcmp(b, "heis", 4) || !memcmp(b, "hevx", 4) ||
+                     !memcmp(b, "mif1", 4) || !memcmp(b, "msf1", 4))
+                heif = 1;
+        }
+        /* The major brand decides when both appear (avif files list mif1). */
+        if (!memcmp(p + 8, "avif", 4) || !memcmp(p + 8, "avis", 4))
+            return TC_PHOTO_FMT_AVIF;
+        if (avif && !memcmp(p + 8, "mif1", 4))
+            return TC_PHOTO_FMT_AVIF;
+        if (heif)
+            return TC_PHOTO_FMT_HEIF;
+        if (avif)
+            return TC_PHOTO_FMT_AVIF;
+    }
+    return TC_PHOTO_FMT_UNKNOWN;
+}
+
+const char *tc_photo_format_name(tc_photo_format f)
+{
+    switch (f) {
+    case TC_PHOTO_FMT_JPEG: return "jpeg";
+    case TC_PHOTO_FMT_PNG: return "png";
+    case TC_PHOTO_FMT_WEBP: return "webp";
+    case TC_PHOTO_FMT_HEIF: return "heif";
+    case TC_PHOTO_FMT_AVIF: return "avif";
+    default: return "unknown";
+    }
+}
+
+/* ---- libvips errors --------------------------------------------------------------- */
+
+int photo_vips_error(tc_err *e, const char *fallback_code, const char *what)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s", vips_error_buffer());
+    vips_error_clear();
+    for (char *q = msg; *q; q++)
+        if (*q == '\n')
+            *q = ' ';
+    tc_log(TC_LOG_DEBUG, "photo: %s: %s", what, msg);
+    /* Each decoder words it differently; these are the ways libjpeg,
+     * libspng/libpng, libwebp and libheif say the data stopped early. */
+    static const char *const trunc[] = {"Premature end", "premature end", "truncated", "Truncated",
+                                        "unexpected end", "Unexpected end", "not enough data",
+                                        "end of file", "End of file", "EOF", "short read",
+                                        "out of order read", "read error", "incomplete"};
+    for (size_t i = 0; i < TC_ARRAY_LEN(trunc); i++)
+        if (strstr(msg, trunc[i]))
+            return tc_err_set(e, 400, "photo.truncated", "照片文件不完整（上传中断或文件损坏），请重新上传原图",
+                              "The photo file is incomplete (interrupted upload or damaged file); "
+                              "please upload the original again");
+    if (!strcmp(fallback_code, "photo.corrupt"))
+        return tc_err_set(e, 400, "photo.corrupt", "照片文件已损坏，无法读取，请重新拍摄或上传原图",
+                          "The photo file is damaged and cannot be read; please take it again or "
+                          "upload the original");
+    if (!strcmp(fallback_code, "photo.encode"))
+        return tc_err_set(e, 500, "photo.encode", "照片生成失败，请稍后重试（%s）",
+                          "Could not produce the photo, please retry later (%s)", msg);
+    return tc_err_internal(e, "%s: %s", what, msg);
+}
+
+/* ---- loading ------------------------------------------------------------------------ */
+
+/* libvips options common to every load: untrusted input must fail on the
+ * first truncation or corruption rather than show grey where data is missing. */
+static VipsImage *load_raw(const tc_photo_src *s, int shrink, VipsAccess access)
+{
+    VipsImage *im = NULL;
+    int r = -1;
+    switch (s->fmt) {
+    case TC_PHOTO_FMT_JPEG:
+        r = vips_jpegload_buffer(s->data, s->len, &im, "shrink", shrink, "access", access, "fail_on",
+                                 VIPS_FAIL_ON_TRUNCATED, NULL);
+        break;
+    case TC_PHOTO_FMT_PNG:
+        r = vips_pngload_buffer(s->data, s->len, &im, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                NULL);
+        break;
+    case TC_PHOTO_FMT_WEBP:
+        r = vips_webpload_buffer(s->data, s->len, &im, "scale", 1.0 / shrink, "access", access, "fail_on",
+                                 VIPS_FAIL_ON_TRUNCATED, NULL);
+        break;
+    case TC_PHOTO_FMT_HEIF:
+    case TC_PHOTO_FMT_AVIF:
+        r = vips_heifload_buffer(s->data, s->len, &im, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                 NULL);
+        break;
+    default:
+        vips_error("tc_photo", "unsupported format");
+        break;
+    }
+    return r == 0 ? im : NULL;
+}
+
+static int orientation_of(VipsImage *im)
+{
+    int o = 1;
+    if (vips_image_get_typeof(im, VIPS_META_ORIENTATION) && vips_image_get_int(im, VIPS_META_ORIENTATION, &o) == 0 &&
+        o >= 1 && o <= 8)
+        return o;
+    return 1;
+}
+
+/* Any band layout and depth -> 3-band uchar sRGB, alpha laid on white.
+ * Steals nothing: *out is a new reference. */
+static int to_srgb8(VipsImage *in, VipsImage **out)
+{
+    VipsImage *t = NULL, *u = NULL;
+    VipsInterpretation interp = vips_image_guess_interpretation(in);
+    int has_icc = vips_image_get_typeof(in, VIPS_META_ICC_NAME) != 0;
+
+    if (has_icc || interp == VIPS_INTERPRETATION_CMYK) {
+        /* Phones embed Display P3 profiles; converting to sRGB keeps skin
+         * tones the ones the student saw.  CMYK without a profile gets
+         * libvips's built-in one. */
+        int r = has_icc ? vips_icc_transform(in, &t, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_PERCEPTUAL,
+                                             "depth", 8, NULL)
+                        : vips_icc_transform(in, &t, "srgb", "input_profile", "cmyk", "intent",
+                                             VIPS_INTENT_PERCEPTUAL, "depth", 8, NULL);
+        if (r != 0) {
+            /* A broken profile is the sender's mistake, not a reason to
+             * refuse the photo: fall back to treating the pixels as sRGB. */
+            vips_error_clear();
+            t = NULL;
+        }
+    }
+    if (!t && vips_colourspace(in, &t, VIPS_INTERPRETATION_sRGB, NULL) != 0)
+        return -1;
+    if (t->BandFmt != VIPS_FORMAT_UCHAR) {
+        if (vips_cast_uchar(t, &u, NULL) != 0)
+            goto fail;
+        g_object_unref(t);
+        t = u;
+        u = NULL;
+    }
+    if (t->Bands == 4 || t->Bands == 2) {
+        double white[3] = {255, 255, 255};
+        VipsArrayDouble *bg = vips_array_double_new(white, t->Bands == 4 ? 3 : 1);
+        int r = vips_flatten(t, &u, "background", bg, NULL);
+        vips_area_unref(VIPS_AREA(bg));
+        if (r != 0)
+            goto fail;
+        g_object_unref(t);
+        t = u;
+        u = NULL;
+    }
+    if (t->Bands == 1) {
+        VipsImage *b[3] = {t, t, t};
+        if (vips_bandjoin(b, &u, 3, NULL) != 0)
+            goto fail;
+        g_object_unref(t);
+        t = u;
+        u = NULL;
+    } else if (t->Bands > 3) {
+        if (vips_extract_band(t, &u, 0, "n", 3, NULL) != 0)
+            goto fail;
+        g_object_unref(t);
+        t = u;
+        u = NULL;
+    }
+    if (t->BandFmt != VIPS_FORMAT_UCHAR || t->Bands != 3) {
+        vips_error("tc_photo", "unexpected pixel layout");
+        goto fail;
+    }
+    *out = t;
+    return 0;
+fail:
+    if (t)
+        g_object_unref(t);
+    return -1;
+}
+
+int photo_open(const tc_photo_src *s, double min_scale, VipsAccess access, VipsImage **out, double *fx,
+               double *fy, tc_err *e)
+{
+    int shrink = 1;
+    if (s->fmt == TC_PHOTO_FMT_JPEG || s->fmt == TC_PHOTO_FMT_WEBP)
+        while (shrink < 8 && 1.0 / (shrink * 2) >= min_scale)
+            shrink *= 2;
+    VipsImage *raw = load_raw(s, shrink, access);
+    if (!raw)
+        return photo_vips_error(e, "photo.corrupt", "load");
+    VipsImage *c = NULL, *up = NULL;
+    if (to_srgb8(raw, &c) != 0) {
+        g_object_unref(raw);
+        return photo_vips_error(e, "photo.corrupt", "colour");
+    }
+    g_object_unref(raw);
+    if (orientation_of(c) != 1) {
+        if (vips_autorot(c, &up, NULL) != 0) {
+            g_object_unref(c);
+            return photo_vips_error(e, "photo.corrupt", "autorot");
+        }
+        g_object_unref(c);
+    } else {
+        up = c;
+    }
+    *fx = (double)up->Xsize / s->width;
+    *fy = (double)up->Ysize / s->height;
+    *out = up;
+    return 0;
+}
+
+int photo_rgb_from_vips(VipsImage *im, tc_photo_rgb *out, tc_err *e)
+{
+    size_t n = 0;
+    void *p = vips_image_write_to_memory(im, &n);
+    if (!p)
+        return photo_vips_error(e, "photo.corrupt", "decode");
+    if (n != (size_t)im->Xsize * im->Ysize * 3) {
+        g_free(p);
+        return tc_err_internal(e, "photo: unexpected buffer size");
+    }
+    /* libvips allocates with g_malloc; copy so that owners can free().  The
+     * images here are small (work copies, crops), so the copy is cheap. */
+    out->px = malloc(n);
+    if (!out->px) {
+        g_free(p);
+        return tc_err_internal(e, "photo: out of memory");
+    }
+    memcpy(out->px, p, n);
+    g_free(p);
+    out->width = im->Xsize;
+    out->height = im->Ysize;
+    return 0;
+}
+
+VipsImage *photo_vips_from_rgb(const tc_photo_rgb *im)
+{
+    VipsImage *v = vips_image_new_from_memory_copy(im->px, (size_t)im->width * im->height * 3, im->width,
+                                                   im->height, 3, VIPS_FORMAT_UCHAR);
+    if (v)
+        v->Type = VIPS_INTERPRETATION_sRGB;
+    return v;
+}
+
+/* ---- decode ------------------------------------------------------------------------- */
+
+int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc_photo_src **out, tc_err *e)
+{
+    tc_photo_limits def;
+    if (!lim) {
+        tc_photo_limits_default(&def);
+        lim = &def;
+    }
+    *out = NULL;
+    if (!data || len == 0)
+        return tc_err_set(e, 400, "photo.empty", "没有收到照片文件，请重新选择照片", "No photo was received; please choose the photo again");
+    if (len > lim->max_bytes)
+        return tc_err_set(e, 413, "photo.too_large", "照片文件太大（%.1f MB），请上传不超过 %.0f MB 的照片",
+                          "The photo file is too large (%.1f MB); please upload one of at most %.0f MB",
+                          len / 1048576.0, lim->max_bytes / 1048576.0);
+    tc_photo_format fmt = tc_photo_sniff(data, len);
+    if (fmt == TC_PHOTO_FMT_UNKNOWN)
+        return tc_err_set(e, 415, "photo.unsupported_format",
+                          "无法识别的照片格式，请上传 JPG、PNG、WebP 或 HEIC 格式的照片",
+                          "Unrecognised photo format; please upload a JPG, PNG, WebP or HEIC photo");
+
+    tc_photo_src *s = calloc(1, sizeof *s);
+    if (!s || !(s->data = malloc(len))) {
+        free(s);
+        return tc_err_internal(e, "photo: out of memory");
+    }
+    memcpy(s->data, data, len);
+    s->len = len;
+    s->fmt = fmt;
+
+    /* Header only: libvips reads no pixel until asked, so a 30000x30000
+     * "bomb" costs nothing here. */
+    VipsImage *hdr = load_raw(s, 1, VIPS_ACCESS_SEQUENTIAL);
+    if (!hdr) {
+        photo_vips_error(e, "photo.corrupt", "header");
+        tc_photo_src_free(s);
+        return -1;
+    }
+    uint64_t px = (uint64_t)hdr->Xsize * (uint64_t)hdr->Ysize;
+    int o = orientation_of(hdr);
+    s->width = o >= 5 ? hdr->Ysize : hdr->Xsize;
+    s->height = o >= 5 ? hdr->Xsize : hdr->Ysize;
+    g_object_unref(hdr);
+    if (px > lim->max_pixels) {
+        tc_err_set(e, 413, "photo.too_large", "照片尺寸太大（%d x %d 像素），请上传不超过 %.0f 百万像素的照片",
+                   "The photo is too large (%d x %d pixels); please upload one of at most %.0f megapixels",
+                   s->width, s->height, lim->max_pixels / 1e6);
+        tc_photo_src_free(s);
+        return -1;
+    }
+    if (s->width < 16 || s->height < 16) {
+        tc_err_set(e, 400, "photo.too_small", "照片太小（%d x %d 像素），请上传原图",
+                   "The photo is too small (%d x %d pixels); please upload the original", s->width, s->height);
+        tc_photo_src_free(s);
+        return -1;
+    }
+
+    /* The work copy: every pixel is decoded here (at reduced scale), so a
+     * damaged file is refused now and not half-way through compose. */
+    int side = lim->work_side > 0 ? lim->work_side : 1024;
+    int longest = s->width > s->height ? s->width : s->height;
+    double want = longest > side ? (double)side / longest : 1.0;
+    VipsImage *im = NULL, *r = NULL;
+    double fx, fy;
+    if (photo_open(s, want, VIPS_ACCESS_SEQUENTIAL, &im, &fx, &fy, e) != 0) {
+        tc_photo_src_free(s);
+        return -1;
+    }
+    int cur = im->Xsize > im->Ysize ? im->Xsize : im->Ysize;
+    if (cur > side) {
+        if (vips_resize(im, &r, (double)side / cur, "kernel", VIPS_KERNEL_LANCZOS3, NULL) != 0) {
+            g_object_unref(im);
+            photo_vips_error(e, "photo.corrupt", "resize");
+            tc_photo_src_free(s);
+            return -1;
+        }
+        g_object_unref(im);
+        im = r;
+    }
+    int rc = photo_rgb_from_vips(im, &s->work, e);
+    g_object_unref(im);
+    if (rc != 0) {
+        tc_photo_src_free(s);
+        return -1;
+    }
+    s->work_scale = (double)s->work.width / s->width;
+    *out = s;
+    return 0;
+}
+
+void tc_photo_src_free(tc_photo_src *s)
+{
+    if (!s)
+        return;
+    tc_photo_rgb_free(&s->work);
+    free(s->data);
+    free(s);
+}
+
+tc_photo_format tc_photo_src_format(const tc_photo_src *s) { return s->fmt; }
+int tc_photo_src_width(const tc_photo_src *s) { return s->width; }
+int tc_photo_src_height(const tc_photo_src *s) { return s->height; }
+const tc_photo_rgb *tc_photo_src_work(const tc_photo_src *s) { return &s->work; }
+double tc_photo_src_work_scale(const tc_photo_src *s) { return s->work_scale; }
+
+int tc_photo_src_region(const tc_photo_src *s, int x, int y, int w, int h, tc_photo_rgb *out, tc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
+    int x1 = x + w > s->width ? s->width : x + w, y1 = y + h > s->height ? s->height : y + h;
+    if (w <= 0 || h <= 0 || x1 <= x0 || y1 <= y0)
+        return tc_err_set(e, 400, "photo.bad_region", "所选区域不在照片内", "The region is outside the photo");
+    VipsImage *im = NULL, *c = NULL;
+    double fx, fy;
+    if (photo_open(s, 1.0, VIPS_ACCESS_RANDOM, &im, &fx, &fy, e) != 0)
+        return -1;
+    if (vips_extract_area(im, &c, x0, y0, x1 - x0, y1 - y0, NULL) != 0) {
+        g_object_unref(im);
+        return photo_vips_error(e, "photo.corrupt", "extract");
+    }
+    g_object_unref(im);
+    int rc = photo_rgb_from_vips(c, out, e);
+    g_object_unref(c);
+    return rc;
+}

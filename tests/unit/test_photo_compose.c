@@ -1,0 +1,415 @@
+/* Photo compose, encode and measure: synthetic faces with known geometry
+ * (so the output can be measured independently of the plan), then real
+ * portraits with hand-measured geometry and a keyed mask until the vision
+ * engine provides both. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vips/vips.h>
+
+#include "photo/tc_photo.h"
+
+typedef struct synth {
+    int w, h;
+    double cx, cy, ax, ay; /* head ellipse */
+    double roll;           /* radians, clockwise in the image */
+    double eye_dx, eye_dy; /* eyes relative to the head centre, unrotated */
+    uint8_t *px;
+} synth;
+
+static void rot(const synth *s, double dx, double dy, double *x, double *y)
+{
+    *x = s->cx + dx * cos(s->roll) - dy * sin(s->roll);
+    *y = s->cy + dx * sin(s->roll) + dy * cos(s->roll);
+}
+
+/* 1 inside the person (head ellipse or shoulders), in the unrotated frame. */
+static double person_at(const synth *s, double x, double y, int *what)
+{
+    double dx = x - s->cx, dy = y - s->cy;
+    double u = dx * cos(s->roll) + dy * sin(s->roll), v = -dx * sin(s->roll) + dy * cos(s->roll);
+    *what = 0;
+    double e = (u / s->ax) * (u / s->ax) + (v / s->ay) * (v / s->ay);
+    if (e <= 1) {
+        *what = 1;
+        for (int k = -1; k <= 1; k += 2)
+            if (hypot(u - k * s->eye_dx, v - s->eye_dy) < 9)
+                *what = 2;
+        if (v < -0.55 * s->ay)
+            *what = 3; /* hair */
+        return 1;
+    }
+    if (v > s->ay * 0.8 && fabs(u) < s->ax * 0.5 + (v - s->ay * 0.8) * 1.2) {
+        *what = 4;
+        return 1;
+    }
+    return 0;
+}
+
+static void make_synth(synth *s, int w, int h, double roll)
+{
+    s->w = w;
+    s->h = h;
+    s->cx = w * 0.5;
+    s->cy = h * 0.42;
+    s->ax = w * 0.17;
+    s->ay = w * 0.23;
+    s->roll = roll;
+    s->eye_dx = s->ax * 0.42;
+    s->eye_dy = -s->ay * 0.08;
+    s->px = malloc((size_t)w * h * 3);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int what;
+            person_at(s, x + 0.5, y + 0.5, &what);
+            uint8_t *p = s->px + 3 * ((size_t)y * w + x);
+            static const uint8_t col[5][3] = {{150, 150, 150}, {224, 180, 150}, {20, 15, 15}, {110, 70, 45}, {30, 40, 90}};
+            memcpy(p, col[what], 3);
+            if (!what) /* a soft gradient on the wall, as in a real room */
+                p[0] = p[1] = p[2] = (uint8_t)(140 + 20.0 * y / h);
+        }
+}
+
+static void synth_geom(const synth *s, tc_photo_face_geom *g)
+{
+    double x, y;
+    tc_photo_geom_init(g);
+    rot(s, -s->eye_dx, s->eye_dy, &x, &y);
+    g->left_eye[0] = (float)x, g->left_eye[1] = (float)y;
+    rot(s, s->eye_dx, s->eye_dy, &x, &y);
+    g->right_eye[0] = (float)x, g->right_eye[1] = (float)y;
+    rot(s, 0, s->ay, &x, &y);
+    g->chin[0] = (float)x, g->chin[1] = (float)y;
+    rot(s, -s->ax * cos(asin(s->eye_dy / s->ay)), s->eye_dy, &x, &y);
+    g->face_left[0] = (float)x, g->face_left[1] = (float)y;
+    rot(s, s->ax * cos(asin(s->eye_dy / s->ay)), s->eye_dy, &x, &y);
+    g->face_right[0] = (float)x, g->face_right[1] = (float)y;
+}
+
+/* Mask at (mw, mh), slightly soft like a network's output. */
+static void synth_mask(const synth *s, int mw, int mh, tc_photo_mask *m)
+{
+    m->width = mw;
+    m->height = mh;
+    m->a = malloc(sizeof(float) * mw * mh);
+    double k = (double)s->w / mw;
+    for (int y = 0; y < mh; y++)
+        for (int x = 0; x < mw; x++) {
+            double acc = 0;
+            for (int j = 0; j < 3; j++)
+                for (int i = 0; i < 3; i++) {
+                    int what;
+                    acc += person_at(s, (x + (i + 0.5) / 3) * k, (y + (j + 0.5) / 3) * k, &what);
+                }
+            m->a[(size_t)y * mw + x] = (float)(acc / 9);
+        }
+}
+
+static uint8_t *to_png(const uint8_t *px, int w, int h, size_t *len)
+{
+    VipsImage *v = vips_image_new_from_memory_copy(px, (size_t)w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
+    void *buf = NULL;
+    assert_int_equal(vips_pngsave_buffer(v, &buf, len, "compression", 1, NULL), 0);
+    g_object_unref(v);
+    return buf;
+}
+
+/* Centroids of the two dark eye blobs in an output photo. */
+static void find_eyes(const tc_photo_rgb *im, double eye[2][2])
+{
+    double sx[2] = {0, 0}, sy[2] = {0, 0}, n[2] = {0, 0};
+    for (int y = 0; y < im->height; y++)
+        for (int x = 0; x < im->width; x++) {
+            const uint8_t *p = im->px + 3 * ((size_t)y * im->width + x);
+            if (p[0] < 60 && p[1] < 60 && p[2] < 60 && y > im->height / 5 && y < im->height * 0.6) {
+                int k = x >= im->width / 2;
+                double wgt = 60 - p[0];
+                sx[k] += x * wgt;
+                sy[k] += y * wgt;
+                n[k] += wgt;
+            }
+        }
+    for (int k = 0; k < 2; k++) {
+        eye[k][0] = n[k] ? sx[k] / n[k] + 0.5 : -1;
+        eye[k][1] = n[k] ? sy[k] / n[k] + 0.5 : -1;
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tc_err e = {0};
+    return tc_photo_startup("test_photo_compose", &e);
+}
+
+static void run_synth(double roll, const char *spec_name, int src_w, int src_h)
+{
+    synth s;
+    make_synth(&s, src_w, src_h, roll);
+    size_t len;
+    uint8_t *png = to_png(s.px, s.w, s.h, &len);
+    tc_photo_src *src = NULL;
+    tc_err e = {0};
+    assert_int_equal(tc_photo_decode(png, len, NULL, &src, &e), 0);
+    g_free(png);
+    const tc_photo_rgb *work = tc_photo_src_work(src);
+    tc_photo_face_geom g;
+    synth_geom(&s, &g);
+    tc_photo_mask m;
+    synth_mask(&s, work->width, work->height, &m);
+    /* the top of the head comes from the mask, as it will in production */
+    assert_int_equal(tc_photo_geom_hair_top_from_mask(&g, &m, tc_photo_src_width(src), &e), 0);
+    double hx, hy;
+    rot(&s, 0, -s.ay, &hx, &hy);
+    assert_true(hypot(g.hair_top[0] - hx, g.hair_top[1] - hy) < 3.0 / tc_photo_src_work_scale(src));
+
+    tc_spec_table t;
+    tc_spec_table_builtin(&t);
+    const tc_spec *spec = tc_spec_find(&t, spec_name);
+    assert_non_null(spec);
+    tc_photo_compose_opts o = {.strict = 1};
+    assert_int_equal(tc_spec_background(spec, NULL, o.background, &e), 0);
+    tc_photo_rgb out;
+    tc_photo_layout lay;
+    tc_photo_mask alpha;
+    int rc = tc_photo_compose(src, &g, &m, spec, &o, &out, &lay, &alpha, &e);
+    if (rc)
+        print_message("compose: %s %s\n", e.code, e.en);
+    assert_int_equal(rc, 0);
+    assert_int_equal(out.width, spec->width);
+    assert_int_equal(out.height, spec->height);
+    assert_true(lay.fits);
+
+    /* Measured independently on the pixels: the eyes are level and on the
+     * planned eye line, symmetric about the centre. */
+    double eye[2][2];
+    find_eyes(&out, eye);
+    print_message("roll %.1f°: eyes (%.1f,%.1f) (%.1f,%.1f), plan eye line %.1f, face %.1f, hair %.1f\n",
+                  roll * 180 / M_PI, eye[0][0], eye[0][1], eye[1][0], eye[1][1], lay.eye_line_y, lay.face_width,
+                  lay.hair_top_y);
+    assert_true(fabs(eye[0][1] - eye[1][1]) < 1.0);
+    assert_true(fabs((eye[0][1] + eye[1][1]) / 2 - lay.eye_line_y) < 1.0);
+    assert_true(fabs((eye[0][0] + eye[1][0]) / 2 - spec->width / 2.0) < 1.0);
+    /* Face width on the eye row: the skin run between the background. */
+    int y = (int)lrint(lay.eye_line_y);
+    int x0 = -1, x1 = -1;
+    for (int x = 0; x < out.width; x++) {
+        const uint8_t *p = out.px + 3 * ((size_t)y * out.width + x);
+        int skin = p[0] > 180 && p[1] > 140 && p[1] < 200 && p[2] < 180;
+        int dark = p[0] < 60;
+        if ((skin || dark) && x0 < 0)
+            x0 = x;
+        if (skin || dark)
+            x1 = x;
+    }
+    print_message("face run %d..%d = %d px\n", x0, x1, x1 - x0 + 1);
+    assert_true(fabs((x1 - x0 + 1) - lay.face_width) < 3.0);
+
+    uint8_t *jpg = NULL;
+    size_t jl = 0;
+    tc_photo_report rep;
+    memset(&rep, 0, sizeof rep);
+    rc = tc_photo_encode(&out, spec, &jpg, &jl, &rep, &e);
+    if (rc)
+        print_message("encode: %s %s\n", e.code, e.en);
+    assert_int_equal(rc, 0);
+    int q = rep.quality;
+    assert_int_equal(tc_photo_measure(jpg, jl, spec, o.background, &lay, &alpha, &rep, &e), 0);
+    rep.quality = q;
+    char *js = tc_photo_report_json(&rep);
+    print_message("%s\n", js);
+    free(js);
+    assert_int_equal(rep.width, spec->width);
+    assert_true(fabs(rep.dpi - spec->dpi) < 0.5);
+    assert_true(rep.bg_delta_e_max <= 3.0);
+    assert_true(rep.hair_top_y >= spec->hair_top.lo - 1 && rep.hair_top_y <= spec->hair_top.hi + 1);
+    assert_true(rep.in_spec);
+    double jd, xd;
+    assert_int_equal(tc_photo_jpeg_dpi(jpg, jl, &jd, &xd), 0);
+    assert_true(fabs(jd - spec->dpi) < 0.5 && fabs(xd - spec->dpi) < 0.5);
+    if (spec->kb_max)
+        assert_true(jl <= (size_t)spec->kb_max * 1024 && jl >= (size_t)spec->kb_min * 1024);
+
+    free(jpg);
+    tc_photo_mask_free(&alpha);
+    tc_photo_rgb_free(&out);
+    tc_photo_mask_free(&m);
+    tc_spec_table_free(&t);
+    tc_photo_src_free(src);
+    free(s.px);
+}
+
+static void test_synth_level(void **state)
+{
+    (void)state;
+    run_synth(0, "chsi", 900, 1200);
+}
+
+static void test_synth_roll(void **state)
+{
+    (void)state;
+    run_synth(12 * M_PI / 180, "chsi", 900, 1200);
+    run_synth(-8 * M_PI / 180, "chsi", 900, 1200);
+}
+
+static void test_synth_big_source(void **state)
+{
+    (void)state;
+    /* 12 MP: read with JPEG-less (PNG) full decode; checks the scale path */
+    run_synth(3 * M_PI / 180, "2inch", 3000, 4000);
+}
+
+static void test_synth_idcard(void **state)
+{
+    (void)state;
+    run_synth(0, "idcard", 900, 1200);
+    run_synth(5 * M_PI / 180, "1inch", 900, 1200);
+}
+
+static void test_plan_infeasible(void **state)
+{
+    (void)state;
+    tc_spec_table t;
+    tc_spec_table_builtin(&t);
+    tc_photo_face_geom g;
+    tc_photo_geom_init(&g);
+    /* eyes 100 px apart, chin close below, hair very high above: a head far
+     * taller than wide cannot fit chsi's ranges */
+    g.left_eye[0] = 400, g.left_eye[1] = 500;
+    g.right_eye[0] = 500, g.right_eye[1] = 500;
+    g.chin[0] = 450, g.chin[1] = 620;
+    g.hair_top[0] = 450, g.hair_top[1] = 60;
+    g.face_left[0] = 340, g.face_left[1] = 500;
+    g.face_right[0] = 560, g.face_right[1] = 500;
+    tc_photo_layout lay;
+    tc_err e = {0};
+    assert_int_equal(tc_photo_plan(&g, tc_spec_find(&t, "chsi"), &lay, &e), -1);
+    assert_string_equal(e.code, "photo.geometry_out_of_range");
+    assert_false(lay.fits);
+    g.chin[1] = 400; /* chin above the eyes */
+    assert_int_equal(tc_photo_plan(&g, tc_spec_find(&t, "chsi"), &lay, &e), -1);
+    assert_string_equal(e.code, "photo.bad_geometry");
+    tc_spec_table_free(&t);
+}
+
+/* ---- real portraits ------------------------------------------------------------------ */
+
+static char *portrait(const char *name)
+{
+    const char *d = getenv("TC_TESTDATA");
+    char *p = malloc(4096);
+    if (d)
+        snprintf(p, 4096, "%s/portraits/%s", d, name);
+    else
+        snprintf(p, 4096, "%s/../shared/testdata/portraits/%s", TC_SRCDIR, name);
+    FILE *f = fopen(p, "rb");
+    if (!f) {
+        free(p);
+        return NULL;
+    }
+    fclose(f);
+    return p;
+}
+
+/* Hand-measured on the images (pixels of the upright originals). */
+typedef struct {
+    const char *file;
+    float le[2], re[2], chin[2], fl[2], fr[2];
+} portrait_geom;
+
+static const portrait_geom pg[] = {
+    {"woman_plain_grey_bg.jpg", {213, 211}, {301, 214}, {253, 352}, {157, 228}, {352, 232}},
+    {"mugshot_S024-01_frontal_neutral.jpg", {201, 258}, {298, 255}, {256, 450}, {126, 300}, {382, 298}},
+};
+
+static void test_portraits(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof pg / sizeof pg[0]; i++) {
+        char *path = portrait(pg[i].file);
+        if (!path) {
+            print_message("portraits absent (set TC_TESTDATA or put ../shared/testdata beside the project)\n");
+            skip();
+        }
+        char *data;
+        size_t len;
+        tc_err e = {0};
+        assert_int_equal(tc_file_read(path, 50 << 20, &data, &len, &e), 0);
+        tc_photo_src *src;
+        assert_int_equal(tc_photo_decode(data, len, NULL, &src, &e), 0);
+        free(data);
+        const tc_photo_rgb *work = tc_photo_src_work(src);
+        tc_photo_mask m;
+        assert_int_equal(tc_photo_mask_plain_bg(work, &m, &e), 0);
+        tc_photo_face_geom g;
+        tc_photo_geom_init(&g);
+        memcpy(g.left_eye, pg[i].le, sizeof g.left_eye);
+        memcpy(g.right_eye, pg[i].re, sizeof g.right_eye);
+        memcpy(g.chin, pg[i].chin, sizeof g.chin);
+        memcpy(g.face_left, pg[i].fl, sizeof g.face_left);
+        memcpy(g.face_right, pg[i].fr, sizeof g.face_right);
+        assert_int_equal(tc_photo_geom_hair_top_from_mask(&g, &m, tc_photo_src_width(src), &e), 0);
+        print_message("%s: hair top (%.0f, %.0f)\n", pg[i].file, g.hair_top[0], g.hair_top[1]);
+
+        tc_spec_table t;
+        tc_spec_table_builtin(&t);
+        const char *specs[] = {"chsi", "1inch", "2inch"};
+        const char *bgs[] = {NULL, "white", "grey"};
+        for (size_t k = 0; k < 3; k++) {
+            const tc_spec *spec = tc_spec_find(&t, specs[k]);
+            tc_photo_compose_opts o = {.strict = 1};
+            assert_int_equal(tc_spec_background(spec, k < 1 ? bgs[0] : (k == 1 ? "white" : "blue"), o.background, &e), 0);
+            (void)bgs;
+            tc_photo_rgb out;
+            tc_photo_layout lay;
+            tc_photo_mask alpha;
+            int rc = tc_photo_compose(src, &g, &m, spec, &o, &out, &lay, &alpha, &e);
+            if (rc)
+                print_message("%s/%s: %s %s\n", pg[i].file, spec->name, e.code, e.en);
+            assert_int_equal(rc, 0);
+            uint8_t *jpg;
+            size_t jl;
+            tc_photo_report rep = {0};
+            assert_int_equal(tc_photo_encode(&out, spec, &jpg, &jl, &rep, &e), 0);
+            int q = rep.quality;
+            assert_int_equal(tc_photo_measure(jpg, jl, spec, o.background, &lay, &alpha, &rep, &e), 0);
+            rep.quality = q;
+            char *js = tc_photo_report_json(&rep);
+            print_message("%s/%s: %s\n", pg[i].file, spec->name, js);
+            free(js);
+            const char *dump = getenv("TC_PHOTO_DUMP");
+            if (dump) {
+                char p[4096];
+                snprintf(p, sizeof p, "%s/%s_%s.jpg", dump, pg[i].file, spec->name);
+                tc_file_write_atomic(p, jpg, jl, &e);
+            }
+            assert_true(rep.in_spec);
+            free(jpg);
+            tc_photo_rgb_free(&out);
+            tc_photo_mask_free(&alpha);
+        }
+        tc_spec_table_free(&t);
+        tc_photo_mask_free(&m);
+        tc_photo_src_free(src);
+        free(path);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_synth_level),     cmocka_unit_test(test_synth_roll),
+        cmocka_unit_test(test_synth_big_source), cmocka_unit_test(test_synth_idcard),
+        cmocka_unit_test(test_plan_infeasible), cmocka_unit_test(test_portraits),
+    };
+    int r = cmocka_run_group_tests(tests, setup, NULL);
+    vips_shutdown();
+    return r;
+}
