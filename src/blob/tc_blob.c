@@ -69,20 +69,35 @@ static int bad_id(tc_err *e)
                       "Invalid file id (must be 64 lower-case hex characters)");
 }
 
-int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz, tc_err *e)
+int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz)
+{
+    if (outsz)
+        out[0] = 0;
+    if (!tc_blob_id_valid(id))
+        return -1;
+    int n = snprintf(out, outsz, "%s/%.2s/%.2s/%s", s->dir, id, id + 2, id);
+    if (n < 0 || (size_t)n >= outsz) {
+        if (outsz)
+            out[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* Path of a blob into a PATH_MAX-sized buffer, with the error filled. */
+static int path_of(const tc_blob_store *s, const char *id, char path[4096], tc_err *e)
 {
     if (!tc_blob_id_valid(id))
         return bad_id(e);
-    int n = snprintf(out, outsz, "%s/%.2s/%.2s/%s", s->dir, id, id + 2, id);
-    if (n < 0 || (size_t)n >= outsz)
-        return tc_err_internal(e, "blob path buffer too small");
+    if (tc_blob_path(s, id, path, 4096) != 0)
+        return tc_err_internal(e, "blob store path too long");
     return 0;
 }
 
 int tc_blob_exists(const tc_blob_store *s, const char *id)
 {
     char path[4096];
-    if (tc_blob_path(s, id, path, sizeof path, NULL) != 0)
+    if (tc_blob_path(s, id, path, sizeof path) != 0)
         return 0;
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -102,7 +117,7 @@ int tc_blob_put(tc_blob_store *s, const void *data, size_t len, char out_id[TC_B
     char id[TC_BLOB_ID_LEN + 1];
     hash_hex(len ? data : "", len, id);
     char path[4096];
-    if (tc_blob_path(s, id, path, sizeof path, e) != 0)
+    if (path_of(s, id, path, e) != 0)
         return -1;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -127,7 +142,7 @@ int tc_blob_get(tc_blob_store *s, const char *id, size_t max, char **data, size_
     *data = NULL;
     *len = 0;
     char path[4096];
-    if (tc_blob_path(s, id, path, sizeof path, e) != 0)
+    if (path_of(s, id, path, e) != 0)
         return -1;
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))

@@ -47,11 +47,12 @@ int tc_blob_put(tc_blob_store *s, const void *data, size_t len, char out_id[TC_B
  * no longer match the id), internal. */
 int tc_blob_get(tc_blob_store *s, const char *id, size_t max, char **data, size_t *len, tc_err *e);
 
-/* The file path of a blob, for streaming it (sendfile, libvips).  Does not
- * check that the blob exists and does not verify its hash: a caller that
- * streams must trust the disk or verify itself.  Errors: blob.bad_id,
- * internal (outsz too small; dir length + 72 bytes is always enough). */
-int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz, tc_err *e);
+/* The file path of a blob, for streaming it (sendfile, libvips).  Returns 0,
+ * or -1 if the id is invalid or outsz is too small (strlen(dir) + 72 bytes is
+ * always enough); the caller turns -1 into blob.bad_id, having validated
+ * nothing else.  Does not check that the blob exists and does not verify its
+ * hash: a caller that streams must trust the disk or verify itself. */
+int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz);
 
 /* 1 if a blob with this id is stored, 0 if not or if the id is invalid. */
 int tc_blob_exists(const tc_blob_store *s, const char *id);
