@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vision/tc_net.h"
 #include "vision/tc_tfl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,6 +22,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tc_tfl_model m;
     if (tc_tfl_parse(copy, size, &m, &e) == 0)
         tc_tfl_free(&m);
+    /* The whole load: checks, constant folding, packing, planning.  A model
+     * that loads and is cheap enough is also run once on zeros, so that the
+     * kernels meet every shape the builder lets through. */
+    tc_tfl_net *net;
+    if (tc_tfl_net_load(copy, size, &net, &e) == 0) {
+        if (tc_tfl_net_macs(net) < 20000000 && tc_tfl_net_arena_bytes(net) < ((size_t)64 << 20)) {
+            void *arena = aligned_alloc(64, tc_tfl_net_arena_bytes(net));
+            if (arena) {
+                memset(arena, 0, tc_tfl_net_arena_bytes(net));
+                tc_tfl_net_run(net, arena);
+                free(arena);
+            }
+        }
+        tc_tfl_net_free(net);
+    }
     free(copy);
     return 0;
 }

@@ -1,0 +1,877 @@
+/*
+ * Loading, checking, planning and running a TensorFlow Lite model.  See
+ * tc_net.h.  The rule that keeps a hostile model from crashing us: every
+ * shape the kernels see is computed here from checked inputs, compared with
+ * what the file declares, and bounded; constants are checked against their
+ * declared size; a model that asks for anything else is refused by name.
+ */
+#include "vision/tc_net.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vision/tc_tensor.h"
+#include "vision/tc_tfl.h"
+
+/* Bounds that no sane vision model reaches, and that keep a hostile one
+ * from asking for gigabytes. */
+#define MAX_DIM (1 << 16)
+#define MAX_ELEMS ((int64_t)1 << 24)
+#define MAX_ARENA_BYTES ((size_t)1 << 29)
+#define MAX_CONCAT 64
+#define ALIGN_FLOATS 16 /* 64 bytes */
+
+enum { V_UNUSED, V_CONST, V_ACT };
+
+typedef struct value {
+    int kind;
+    int ne[4];
+    const float *c;      /* V_CONST: float32 data owned by the net */
+    size_t off;          /* V_ACT: offset in floats in the arena */
+    int first, last;     /* V_ACT: producing op (-1 for inputs) and last reader */
+    int produced;        /* V_ACT: defined yet while walking the ops */
+} value;
+
+enum { K_CONV, K_DW, K_TCONV, K_MAXPOOL, K_AVGPOOL, K_BIN, K_UNARY, K_PAD, K_COPY, K_CONCAT, K_RESIZE };
+
+typedef struct node {
+    int kind;
+    int sub;                 /* K_BIN: TC_BIN_*; K_UNARY: TC_UN_* */
+    int x, x2, y;            /* value indexes; x2 = -1 when unused */
+    int *xs, n_xs;           /* K_CONCAT inputs (owned by the net) */
+    tc_conv_geom g;
+    int mult;                /* K_DW */
+    int axis;                /* K_CONCAT */
+    int pads[4][2];          /* K_PAD */
+    int align_corners, half_pixel;
+    const float *w, *b;      /* packed weights and bias (owned by the net) */
+    int64_t macs;
+} node;
+
+struct tc_tfl_net {
+    int n_values, n_nodes;
+    value *values;
+    node *nodes;
+    int n_in, n_out;
+    int *in, *out;           /* value indexes */
+    size_t arena_floats;
+    int64_t macs;
+    void **blocks;           /* every allocation of constants, freed together */
+    int n_blocks, cap_blocks;
+};
+
+static int model_err(tc_err *e, const char *what, int op, const char *opname)
+{
+    return tc_err_set(e, 500, "vision.model_invalid", "模型无法使用：第 %d 个算子（%s）%s",
+                      "unusable model: op %d (%s): %s", op, opname, what);
+}
+
+static void *net_alloc(tc_tfl_net *net, size_t bytes)
+{
+    if (net->n_blocks == net->cap_blocks) {
+        int cap = net->cap_blocks ? net->cap_blocks * 2 : 64;
+        void **b = realloc(net->blocks, (size_t)cap * sizeof *b);
+        if (!b)
+            return NULL;
+        net->blocks = b;
+        net->cap_blocks = cap;
+    }
+    /* 64-byte aligned, size rounded for aligned_alloc; zeroed so that the
+     * vector padding of packed weights is zero. */
+    size_t n = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, n ? n : 64);
+    if (!p)
+        return NULL;
+    memset(p, 0, n ? n : 64);
+    net->blocks[net->n_blocks++] = p;
+    return p;
+}
+
+void tc_tfl_net_free(tc_tfl_net *net)
+{
+    if (!net)
+        return;
+    for (int i = 0; i < net->n_blocks; i++)
+        free(net->blocks[i]);
+    free(net->blocks);
+    free(net->values);
+    free(net->nodes);
+    free(net->in);
+    free(net->out);
+    free(net);
+}
+
+static int64_t nelem4(const int ne[4])
+{
+    return (int64_t)ne[0] * ne[1] * ne[2] * ne[3];
+}
+
+/* The file's shape as 4-D, leading 1s.  -1 if it has more than 4 dims, a
+ * zero dim, or is too big. */
+static int shape4(const tc_tfl_tensor *t, int ne[4])
+{
+    if (t->ndim > 4)
+        return -1;
+    int k = 4 - t->ndim;
+    for (int d = 0; d < 4; d++)
+        ne[d] = d < k ? 1 : t->shape[d - k];
+    for (int d = 0; d < 4; d++)
+        if (ne[d] <= 0 || ne[d] > MAX_DIM)
+            return -1;
+    return nelem4(ne) <= MAX_ELEMS ? 0 : -1;
+}
+
+typedef struct builder {
+    tc_tfl_net *net;
+    const tc_tfl_model *m;
+    tc_err *e;
+    int op;                  /* index of the op being built, for messages */
+    const char *opname;
+} builder;
+
+static int fail(builder *bd, const char *what)
+{
+    return model_err(bd->e, what, bd->op, bd->opname);
+}
+
+/* Make tensor t a float32 constant of the net (copying from the file). */
+static int ensure_const(builder *bd, int t)
+{
+    value *v = &bd->net->values[t];
+    if (v->kind == V_CONST)
+        return 0;
+    if (v->kind == V_ACT)
+        return fail(bd, "expects a constant (weights) where the model has a computed tensor");
+    const tc_tfl_tensor *tt = &bd->m->tensors[t];
+    if (!tt->data)
+        return fail(bd, "a weight tensor has no data");
+    if (tt->type != TC_TFL_FLOAT32)
+        return fail(bd, "weights are not float32 (only float16 through DEQUANTIZE is supported)");
+    if (shape4(tt, v->ne))
+        return fail(bd, "weight tensor shape unsupported");
+    int64_t n = nelem4(v->ne);
+    if ((uint64_t)tt->size != (uint64_t)n * 4)
+        return fail(bd, "weight data size does not match its shape");
+    float *c = net_alloc(bd->net, (size_t)n * 4);
+    if (!c)
+        return tc_err_internal(bd->e, "out of memory loading a model");
+    memcpy(c, tt->data, (size_t)n * 4);
+    v->kind = V_CONST;
+    v->c = c;
+    return 0;
+}
+
+/* Tensor t as an input to the op being built: a computed tensor that is
+ * already produced (or a graph input), or a constant if allow_const. */
+static int use(builder *bd, int t, int allow_const)
+{
+    if (t < 0)
+        return fail(bd, "a required input is absent");
+    value *v = &bd->net->values[t];
+    if (v->kind == V_ACT) {
+        if (!v->produced)
+            return fail(bd, "reads a tensor before any op writes it");
+        v->last = bd->op;
+        return 0;
+    }
+    if (v->kind == V_CONST || bd->m->tensors[t].data) {
+        if (!allow_const)
+            return fail(bd, "expects a computed tensor where the model has a constant");
+        return ensure_const(bd, t);
+    }
+    return fail(bd, "reads a tensor that is neither computed nor constant");
+}
+
+/* Declare the op's output with the shape we computed; the file's declared
+ * shape, if any, must agree. */
+static int produce(builder *bd, int t, const int ne[4])
+{
+    value *v = &bd->net->values[t];
+    const tc_tfl_tensor *tt = &bd->m->tensors[t];
+    if (v->kind != V_UNUSED || tt->data)
+        return fail(bd, "writes a tensor that is a constant, an input or written twice");
+    if (tt->type != TC_TFL_FLOAT32)
+        return fail(bd, "output is not float32");
+    for (int d = 0; d < 4; d++)
+        if (ne[d] <= 0 || ne[d] > MAX_DIM)
+            return fail(bd, "output shape out of range");
+    if (nelem4(ne) > MAX_ELEMS)
+        return fail(bd, "output tensor too large");
+    if (tt->ndim > 0) {
+        int decl[4];
+        if (shape4(tt, decl) || memcmp(decl, ne, sizeof decl) != 0)
+            return fail(bd, "declared output shape differs from the computed one");
+    }
+    v->kind = V_ACT;
+    memcpy(v->ne, ne, sizeof v->ne);
+    v->produced = 1;
+    v->first = v->last = bd->op;
+    return 0;
+}
+
+static int check_act(builder *bd, int act)
+{
+    if (act < 0 || act > TC_ACT_RELU6)
+        return fail(bd, "fused activation unsupported");
+    return 0;
+}
+
+/* Read a constant int32 tensor of n elements (PAD paddings, resize size). */
+static int const_i32(builder *bd, int t, int64_t n, int32_t *out)
+{
+    if (t < 0)
+        return fail(bd, "a required constant is absent");
+    const tc_tfl_tensor *tt = &bd->m->tensors[t];
+    if (!tt->data || tt->type != TC_TFL_INT32 || (uint64_t)tt->size != (uint64_t)n * 4)
+        return fail(bd, "expects a constant int32 tensor of the right size");
+    memcpy(out, tt->data, (size_t)n * 4);
+    return 0;
+}
+
+static int build_conv(builder *bd, const tc_tfl_op *op, int kind)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    const tc_tfl_opts *o = &op->opt;
+    if (op->n_in < 2 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0) || use(bd, op->in[1], 1))
+        return -1;
+    if (op->n_in > 2 && op->in[2] >= 0 && use(bd, op->in[2], 1))
+        return -1;
+    const value *x = &bd->net->values[op->in[0]], *w = &bd->net->values[op->in[1]];
+    const value *b = op->n_in > 2 && op->in[2] >= 0 ? &bd->net->values[op->in[2]] : NULL;
+    if (check_act(bd, o->activation))
+        return -1;
+    if (o->padding != TC_TFL_PAD_SAME && o->padding != TC_TFL_PAD_VALID)
+        return fail(bd, "unknown padding");
+    int kh = w->ne[1], kw = w->ne[2], O, I = x->ne[3];
+    int ne[4] = {x->ne[0], 0, 0, 0};
+    tc_conv_geom g = {kh, kw, o->stride_h, o->stride_w, o->dilation_h, o->dilation_w, 0, 0, o->activation};
+    if (tc_tensor_out_size(x->ne[1], kh, g.sh, g.dh, o->padding == TC_TFL_PAD_SAME, &ne[1], &g.pt) ||
+        tc_tensor_out_size(x->ne[2], kw, g.sw, g.dw, o->padding == TC_TFL_PAD_SAME, &ne[2], &g.pl))
+        return fail(bd, "window, stride or dilation does not fit the input");
+    if (kind == K_CONV) {
+        O = w->ne[0];
+        if (w->ne[3] != I)
+            return fail(bd, "weights' input channels differ from the input's (grouped convolution unsupported)");
+    } else {
+        if (w->ne[0] != 1 || w->ne[3] % I != 0)
+            return fail(bd, "depthwise weights do not match the input channels");
+        O = w->ne[3];
+        nd->mult = O / I;
+    }
+    if (b && nelem4(b->ne) != O)
+        return fail(bd, "bias size differs from the output channels");
+    ne[3] = O;
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = kind;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    nd->g = g;
+    /* Packed weights and a bias padded to whole vectors (see tc_tensor.h). */
+    int Op = tc_tensor_pad_vec(O);
+    float *bias = net_alloc(bd->net, (size_t)Op * 4);
+    if (!bias)
+        return tc_err_internal(bd->e, "out of memory loading a model");
+    if (b)
+        memcpy(bias, b->c, (size_t)O * 4);
+    nd->b = bias;
+    if (kind == K_CONV) {
+        float *wp = net_alloc(bd->net, tc_tensor_conv_packed_len(O, kh, kw, I) * 4);
+        if (!wp)
+            return tc_err_internal(bd->e, "out of memory loading a model");
+        tc_tensor_conv_pack(w->c, O, kh, kw, I, wp);
+        nd->w = wp;
+        nd->macs = (int64_t)ne[1] * ne[2] * O * kh * kw * I;
+    } else {
+        nd->w = w->c;
+        nd->macs = (int64_t)ne[1] * ne[2] * O * kh * kw;
+    }
+    nd->macs *= ne[0];
+    return 0;
+}
+
+/* MediaPipe's Convolution2DTransposeBias: custom options are the C struct
+ * TfLiteTransposeConvParams {int padding (1 SAME, 2 VALID); int stride_w;
+ * int stride_h;} written as raw bytes. */
+static int build_tconv(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 3 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (!op->custom_opts || op->custom_opts_len < 12)
+        return fail(bd, "custom options missing");
+    int32_t prm[3];
+    memcpy(prm, op->custom_opts, sizeof prm);
+    if ((prm[0] != 1 && prm[0] != 2) || prm[1] < 1 || prm[2] < 1 || prm[1] > 64 || prm[2] > 64)
+        return fail(bd, "bad padding or stride");
+    if (use(bd, op->in[0], 0) || use(bd, op->in[1], 1) || use(bd, op->in[2], 1))
+        return -1;
+    const value *x = &bd->net->values[op->in[0]], *w = &bd->net->values[op->in[1]],
+                *b = &bd->net->values[op->in[2]];
+    int O = w->ne[0], kh = w->ne[1], kw = w->ne[2], I = x->ne[3];
+    if (w->ne[3] != I || nelem4(b->ne) != O)
+        return fail(bd, "weights or bias do not match the input");
+    int sw = prm[1], sh = prm[2], padh = 0, padw = 0;
+    if (prm[0] == 1) {
+        padh = kh - (x->ne[1] - 1) % sh - 1;
+        padw = kw - (x->ne[2] - 1) % sw - 1;
+        padh = padh > 0 ? padh : 0;
+        padw = padw > 0 ? padw : 0;
+    }
+    int64_t oh = (int64_t)sh * (x->ne[1] - 1) + kh - padh, ow = (int64_t)sw * (x->ne[2] - 1) + kw - padw;
+    if (oh <= 0 || ow <= 0 || oh > MAX_DIM || ow > MAX_DIM)
+        return fail(bd, "output size out of range");
+    int ne[4] = {x->ne[0], (int)oh, (int)ow, O};
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = K_TCONV;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    nd->g = (tc_conv_geom){kh, kw, sh, sw, 1, 1, padh / 2, padw / 2, TC_ACT_NONE};
+    float *wp = net_alloc(bd->net, tc_tensor_conv_packed_len(O, kh, kw, I) * 4);
+    if (!wp)
+        return tc_err_internal(bd->e, "out of memory loading a model");
+    tc_tensor_conv_pack(w->c, O, kh, kw, I, wp);
+    nd->w = wp;
+    nd->b = b->c;
+    nd->macs = (int64_t)x->ne[0] * x->ne[1] * x->ne[2] * kh * kw * I * O;
+    return 0;
+}
+
+static int build_pool(builder *bd, const tc_tfl_op *op, int kind)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    const tc_tfl_opts *o = &op->opt;
+    if (op->n_in != 1 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0) || check_act(bd, o->activation))
+        return -1;
+    if (o->padding != TC_TFL_PAD_SAME && o->padding != TC_TFL_PAD_VALID)
+        return fail(bd, "unknown padding");
+    const value *x = &bd->net->values[op->in[0]];
+    tc_conv_geom g = {o->filter_h, o->filter_w, o->stride_h, o->stride_w, 1, 1, 0, 0, o->activation};
+    int ne[4] = {x->ne[0], 0, 0, x->ne[3]};
+    if (tc_tensor_out_size(x->ne[1], g.kh, g.sh, 1, o->padding == TC_TFL_PAD_SAME, &ne[1], &g.pt) ||
+        tc_tensor_out_size(x->ne[2], g.kw, g.sw, 1, o->padding == TC_TFL_PAD_SAME, &ne[2], &g.pl))
+        return fail(bd, "window or stride does not fit the input");
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = kind;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    nd->g = g;
+    return 0;
+}
+
+static int build_binary(builder *bd, const tc_tfl_op *op, int sub)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 2 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    /* PRELU's first operand must be computed; ADD and MUL take a constant
+     * on either side, but not on both (that would be constant folding). */
+    if (use(bd, op->in[0], sub != TC_BIN_PRELU) || use(bd, op->in[1], 1))
+        return -1;
+    const value *a = &bd->net->values[op->in[0]], *b = &bd->net->values[op->in[1]];
+    if (a->kind == V_CONST && b->kind == V_CONST)
+        return fail(bd, "both operands are constants");
+    int act = sub == TC_BIN_PRELU ? TC_ACT_NONE : op->opt.activation;
+    if (check_act(bd, act))
+        return -1;
+    int ne[4];
+    for (int d = 0; d < 4; d++) {
+        if (a->ne[d] != b->ne[d] && a->ne[d] != 1 && b->ne[d] != 1)
+            return fail(bd, "operand shapes cannot be broadcast");
+        ne[d] = a->ne[d] > b->ne[d] ? a->ne[d] : b->ne[d];
+        if (sub == TC_BIN_PRELU && ne[d] != a->ne[d])
+            return fail(bd, "PRELU alpha is larger than its input");
+    }
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = K_BIN;
+    nd->sub = sub;
+    nd->x = op->in[0];
+    nd->x2 = op->in[1];
+    nd->y = op->out[0];
+    nd->g.act = act;
+    return 0;
+}
+
+static int build_unary(builder *bd, const tc_tfl_op *op, int sub)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 1 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0))
+        return -1;
+    if (produce(bd, op->out[0], bd->net->values[op->in[0]].ne))
+        return -1;
+    nd->kind = K_UNARY;
+    nd->sub = sub;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    return 0;
+}
+
+static int build_pad(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 2 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0))
+        return -1;
+    int nd_in = bd->m->tensors[op->in[0]].ndim;
+    if (nd_in < 1 || nd_in > 4)
+        return fail(bd, "input rank unsupported");
+    int32_t p[8];
+    if (const_i32(bd, op->in[1], (int64_t)nd_in * 2, p))
+        return -1;
+    const value *x = &bd->net->values[op->in[0]];
+    int ne[4];
+    memset(nd->pads, 0, sizeof nd->pads);
+    for (int d = 0; d < nd_in; d++) {
+        int d4 = d + 4 - nd_in;
+        if (p[2 * d] < 0 || p[2 * d + 1] < 0 || p[2 * d] > MAX_DIM || p[2 * d + 1] > MAX_DIM)
+            return fail(bd, "padding out of range");
+        nd->pads[d4][0] = p[2 * d];
+        nd->pads[d4][1] = p[2 * d + 1];
+    }
+    for (int d = 0; d < 4; d++)
+        ne[d] = x->ne[d] + nd->pads[d][0] + nd->pads[d][1];
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = K_PAD;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    return 0;
+}
+
+static int build_reshape(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in < 1 || op->n_in > 2 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0))
+        return -1;
+    const value *x = &bd->net->values[op->in[0]];
+    const tc_tfl_tensor *out = &bd->m->tensors[op->out[0]];
+    /* The output's declared shape is static in these models; a reshape
+     * that only has a shape tensor or option is resolved from those. */
+    int32_t shp[TC_TFL_MAX_NEW_SHAPE];
+    int n = 0;
+    if (out->ndim > 0) {
+        n = out->ndim;
+        memcpy(shp, out->shape, (size_t)n * 4);
+    } else if (op->opt.n_new_shape >= 0) {
+        n = op->opt.n_new_shape;
+        memcpy(shp, op->opt.new_shape, (size_t)n * 4);
+    } else if (op->n_in == 2 && op->in[1] >= 0) {
+        const tc_tfl_tensor *st = &bd->m->tensors[op->in[1]];
+        n = st->ndim == 1 ? st->shape[0] : -1;
+        if (n < 0 || n > TC_TFL_MAX_NEW_SHAPE || const_i32(bd, op->in[1], n, shp))
+            return fail(bd, "shape tensor unusable");
+    }
+    if (n > 4)
+        return fail(bd, "reshape to more than 4 dimensions");
+    int ne[4] = {1, 1, 1, 1}, unknown = -1;
+    int64_t known = 1;
+    for (int d = 0; d < n; d++) {
+        int32_t v = shp[d];
+        if (v == -1 && unknown < 0) {
+            unknown = d;
+            continue;
+        }
+        if (v <= 0 || v > MAX_DIM)
+            return fail(bd, "bad reshape dimension");
+        known *= v;
+        ne[d + 4 - n] = v;
+    }
+    int64_t total = nelem4(x->ne);
+    if (unknown >= 0) {
+        if (known <= 0 || total % known != 0)
+            return fail(bd, "reshape cannot infer its dimension");
+        ne[unknown + 4 - n] = (int)(total / known);
+        known = total;
+    }
+    if (known != total)
+        return fail(bd, "reshape changes the number of elements");
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = K_COPY;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    return 0;
+}
+
+static int build_concat(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in < 1 || op->n_in > MAX_CONCAT || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (check_act(bd, op->opt.activation))
+        return -1;
+    if (op->opt.activation != TC_ACT_NONE)
+        return fail(bd, "fused activation on CONCATENATION unsupported");
+    int rank = bd->m->tensors[op->in[0] >= 0 ? op->in[0] : 0].ndim;
+    int axis = op->opt.axis < 0 ? op->opt.axis + rank : op->opt.axis;
+    if (rank < 1 || rank > 4 || axis < 0 || axis >= rank)
+        return fail(bd, "axis out of range");
+    axis += 4 - rank;
+    int ne[4];
+    int *xs = net_alloc(bd->net, (size_t)op->n_in * sizeof *xs);
+    if (!xs)
+        return tc_err_internal(bd->e, "out of memory loading a model");
+    for (int k = 0; k < op->n_in; k++) {
+        if (use(bd, op->in[k], 0))
+            return -1;
+        const value *x = &bd->net->values[op->in[k]];
+        if (bd->m->tensors[op->in[k]].ndim != rank)
+            return fail(bd, "inputs of different ranks");
+        if (k == 0) {
+            memcpy(ne, x->ne, sizeof ne);
+        } else {
+            for (int d = 0; d < 4; d++)
+                if (d != axis && x->ne[d] != ne[d])
+                    return fail(bd, "inputs differ outside the axis");
+            ne[axis] += x->ne[axis];
+            if (ne[axis] > MAX_DIM)
+                return fail(bd, "output too large");
+        }
+        xs[k] = op->in[k];
+    }
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = K_CONCAT;
+    nd->xs = xs;
+    nd->n_xs = op->n_in;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    nd->axis = axis;
+    return 0;
+}
+
+static int build_resize(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 2 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0))
+        return -1;
+    int32_t hw[2];
+    if (const_i32(bd, op->in[1], 2, hw))
+        return -1;
+    if (hw[0] <= 0 || hw[1] <= 0 || hw[0] > MAX_DIM || hw[1] > MAX_DIM)
+        return fail(bd, "size out of range");
+    const value *x = &bd->net->values[op->in[0]];
+    int ne[4] = {x->ne[0], hw[0], hw[1], x->ne[3]};
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = K_RESIZE;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    nd->align_corners = op->opt.align_corners;
+    nd->half_pixel = op->opt.half_pixel_centers;
+    if (nd->align_corners && nd->half_pixel)
+        return fail(bd, "align_corners with half_pixel_centers is invalid");
+    return 0;
+}
+
+/* DEQUANTIZE of a float16 constant: folded now, no node. */
+static int fold_dequantize(builder *bd, const tc_tfl_op *op)
+{
+    if (op->n_in != 1 || op->n_out != 1 || op->in[0] < 0)
+        return fail(bd, "wrong number of inputs or outputs");
+    const tc_tfl_tensor *src = &bd->m->tensors[op->in[0]];
+    const tc_tfl_tensor *dst = &bd->m->tensors[op->out[0]];
+    value *v = &bd->net->values[op->out[0]];
+    if (!src->data || src->type != TC_TFL_FLOAT16)
+        return fail(bd, "DEQUANTIZE is supported only for constant float16 weights");
+    if (v->kind != V_UNUSED || dst->data || dst->type != TC_TFL_FLOAT32)
+        return fail(bd, "DEQUANTIZE output unusable");
+    int ne[4];
+    if (shape4(src, ne))
+        return fail(bd, "weight tensor shape unsupported");
+    int64_t n = nelem4(ne);
+    if ((uint64_t)src->size != (uint64_t)n * 2)
+        return fail(bd, "weight data size does not match its shape");
+    if (dst->ndim > 0) {
+        int decl[4];
+        if (shape4(dst, decl) || memcmp(decl, ne, sizeof ne) != 0)
+            return fail(bd, "DEQUANTIZE changes the shape");
+    }
+    float *c = net_alloc(bd->net, (size_t)n * 4);
+    if (!c)
+        return tc_err_internal(bd->e, "out of memory loading a model");
+    for (int64_t i = 0; i < n; i++) {
+        uint16_t h;
+        memcpy(&h, src->data + 2 * i, 2);
+        c[i] = tc_tensor_half_to_float(h);
+    }
+    v->kind = V_CONST;
+    v->c = c;
+    memcpy(v->ne, ne, sizeof ne);
+    return 0;
+}
+
+static int build_op(builder *bd, const tc_tfl_op *op)
+{
+    switch (op->code) {
+    case TC_TFL_OP_CONV_2D: return build_conv(bd, op, K_CONV);
+    case TC_TFL_OP_DEPTHWISE_CONV_2D: return build_conv(bd, op, K_DW);
+    case TC_TFL_OP_MAX_POOL_2D: return build_pool(bd, op, K_MAXPOOL);
+    case TC_TFL_OP_AVERAGE_POOL_2D: return build_pool(bd, op, K_AVGPOOL);
+    case TC_TFL_OP_ADD: return build_binary(bd, op, TC_BIN_ADD);
+    case TC_TFL_OP_MUL: return build_binary(bd, op, TC_BIN_MUL);
+    case TC_TFL_OP_PRELU: return build_binary(bd, op, TC_BIN_PRELU);
+    case TC_TFL_OP_RELU: return build_unary(bd, op, TC_UN_RELU);
+    case TC_TFL_OP_RELU6: return build_unary(bd, op, TC_UN_RELU6);
+    case TC_TFL_OP_LOGISTIC: return build_unary(bd, op, TC_UN_LOGISTIC);
+    case TC_TFL_OP_HARD_SWISH: return build_unary(bd, op, TC_UN_HARD_SWISH);
+    case TC_TFL_OP_PAD: return build_pad(bd, op);
+    case TC_TFL_OP_RESHAPE: return build_reshape(bd, op);
+    case TC_TFL_OP_CONCATENATION: return build_concat(bd, op);
+    case TC_TFL_OP_RESIZE_BILINEAR: return build_resize(bd, op);
+    case TC_TFL_OP_CUSTOM:
+        if (op->custom && strcmp(op->custom, "Convolution2DTransposeBias") == 0)
+            return build_tconv(bd, op);
+        break;
+    default:
+        break;
+    }
+    char name[80];
+    if (op->code == TC_TFL_OP_CUSTOM)
+        snprintf(name, sizeof name, "CUSTOM:%.60s", op->custom ? op->custom : "(unnamed)");
+    else if (tc_tfl_op_name(op->code))
+        snprintf(name, sizeof name, "%s", tc_tfl_op_name(op->code));
+    else
+        snprintf(name, sizeof name, "BUILTIN_%d", op->code);
+    return tc_err_set(bd->e, 500, "vision.model_unsupported_op", "模型使用了推理引擎不支持的算子 %s（第 %d 个算子）",
+                      "the model uses an op the engine lacks: %s (op %d)", name, bd->op);
+}
+
+/* Greedy arena planning (largest first, lowest offset that fits among the
+ * tensors alive at the same time), as TensorFlow Lite's own planner does. */
+typedef struct span { size_t off, len; } span;
+
+static int cmp_size_desc(const void *a, const void *b, void *ctx)
+{
+    const value *v = ctx;
+    int ia = *(const int *)a, ib = *(const int *)b;
+    int64_t sa = nelem4(v[ia].ne), sb = nelem4(v[ib].ne);
+    return sa < sb ? 1 : sa > sb ? -1 : ia - ib;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int plan(tc_tfl_net *net, tc_err *e)
+{
+    int n = 0;
+    int *order = malloc((size_t)net->n_values * sizeof *order);
+    int *placed = malloc((size_t)net->n_values * sizeof *placed);
+    span *busy = malloc((size_t)net->n_values * sizeof *busy);
+    if (!order || !placed || !busy) {
+        free(order);
+        free(placed);
+        free(busy);
+        return tc_err_internal(e, "out of memory planning a model");
+    }
+    for (int i = 0; i < net->n_values; i++)
+        if (net->values[i].kind == V_ACT)
+            order[n++] = i;
+    qsort_r(order, (size_t)n, sizeof *order, cmp_size_desc, net->values);
+    size_t top = 0;
+    int n_placed = 0;
+    for (int k = 0; k < n; k++) {
+        value *v = &net->values[order[k]];
+        size_t len = ((size_t)nelem4(v->ne) + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
+        int nb = 0;
+        for (int j = 0; j < n_placed; j++) {
+            const value *u = &net->values[placed[j]];
+            if (u->first <= v->last && v->first <= u->last)
+                busy[nb++] = (span){u->off, ((size_t)nelem4(u->ne) + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS};
+        }
+        qsort(busy, (size_t)nb, sizeof *busy, cmp_span);
+        size_t off = 0;
+        for (int j = 0; j < nb; j++) {
+            if (busy[j].off >= off + len)
+                break;
+            if (busy[j].off + busy[j].len > off)
+                off = busy[j].off + busy[j].len;
+        }
+        v->off = off;
+        placed[n_placed++] = order[k];
+        if (off + len > top)
+            top = off + len;
+    }
+    free(order);
+    free(placed);
+    free(busy);
+    net->arena_floats = top ? top : ALIGN_FLOATS;
+    if (net->arena_floats * 4 > MAX_ARENA_BYTES)
+        return tc_err_set(e, 500, "vision.model_invalid", "模型需要的内存过多", "the model needs too much memory");
+    return 0;
+}
+
+int tc_tfl_net_load(const uint8_t *data, size_t len, tc_tfl_net **out, tc_err *e)
+{
+    tc_tfl_model m;
+    *out = NULL;
+    if (tc_tfl_parse(data, len, &m, e))
+        return -1;
+    tc_tfl_net *net = calloc(1, sizeof *net);
+    if (!net) {
+        tc_tfl_free(&m);
+        return tc_err_internal(e, "out of memory loading a model");
+    }
+    net->n_values = m.n_tensors;
+    net->values = calloc((size_t)m.n_tensors, sizeof *net->values);
+    net->nodes = calloc((size_t)m.n_ops, sizeof *net->nodes);
+    net->in = calloc((size_t)m.n_inputs, sizeof *net->in);
+    net->out = calloc((size_t)m.n_outputs, sizeof *net->out);
+    if (!net->values || !net->nodes || !net->in || !net->out) {
+        tc_err_internal(e, "out of memory loading a model");
+        goto fail;
+    }
+    builder bd = {net, &m, e, -1, "input"};
+    for (int i = 0; i < m.n_inputs; i++) {
+        int t = m.inputs[i];
+        value *v = &net->values[t];
+        if (v->kind != V_UNUSED || m.tensors[t].data || m.tensors[t].type != TC_TFL_FLOAT32 ||
+            shape4(&m.tensors[t], v->ne)) {
+            model_err(e, "graph input is not a float32 tensor of at most 4 dimensions", -1, "input");
+            goto fail;
+        }
+        v->kind = V_ACT;
+        v->produced = 1;
+        v->first = -1;
+        v->last = -1;
+        net->in[net->n_in++] = t;
+    }
+    for (int k = 0; k < m.n_ops; k++) {
+        const tc_tfl_op *op = &m.ops[k];
+        bd.op = k;
+        bd.opname = op->code == TC_TFL_OP_CUSTOM ? (op->custom ? op->custom : "CUSTOM")
+                    : tc_tfl_op_name(op->code) ? tc_tfl_op_name(op->code) : "?";
+        if (op->code == TC_TFL_OP_DEQUANTIZE) {
+            if (fold_dequantize(&bd, op))
+                goto fail;
+            continue;
+        }
+        memset(&net->nodes[net->n_nodes], 0, sizeof(node));
+        if (build_op(&bd, op))
+            goto fail;
+        /* saturating: a hostile model must not overflow the sum */
+        int64_t mk = net->nodes[net->n_nodes].macs;
+        net->macs = net->macs > INT64_MAX - mk ? INT64_MAX : net->macs + mk;
+        net->n_nodes++;
+    }
+    for (int i = 0; i < m.n_outputs; i++) {
+        int t = m.outputs[i];
+        value *v = &net->values[t];
+        if (v->kind != V_ACT || v->first < 0) {
+            model_err(e, "graph output is not computed by any op", m.n_ops, "output");
+            goto fail;
+        }
+        v->last = m.n_ops; /* alive to the end */
+        net->out[net->n_out++] = t;
+    }
+    if (net->n_nodes == 0) {
+        model_err(e, "no op to run", 0, "-");
+        goto fail;
+    }
+    if (plan(net, e))
+        goto fail;
+    tc_tfl_free(&m);
+    *out = net;
+    return 0;
+fail:
+    tc_tfl_free(&m);
+    tc_tfl_net_free(net);
+    return -1;
+}
+
+size_t tc_tfl_net_arena_bytes(const tc_tfl_net *net) { return net->arena_floats * sizeof(float); }
+int tc_tfl_net_n_inputs(const tc_tfl_net *net) { return net->n_in; }
+int tc_tfl_net_n_outputs(const tc_tfl_net *net) { return net->n_out; }
+int64_t tc_tfl_net_macs(const tc_tfl_net *net) { return net->macs; }
+int tc_tfl_net_n_nodes(const tc_tfl_net *net) { return net->n_nodes; }
+
+const int *tc_tfl_net_input_shape(const tc_tfl_net *net, int i)
+{
+    return net->values[net->in[i]].ne;
+}
+
+const int *tc_tfl_net_output_shape(const tc_tfl_net *net, int i)
+{
+    return net->values[net->out[i]].ne;
+}
+
+float *tc_tfl_net_input(const tc_tfl_net *net, void *arena, int i)
+{
+    return (float *)arena + net->values[net->in[i]].off;
+}
+
+const float *tc_tfl_net_output(const tc_tfl_net *net, const void *arena, int i)
+{
+    return (const float *)arena + net->values[net->out[i]].off;
+}
+
+static tc_tensor view(const tc_tfl_net *net, float *arena, int v)
+{
+    const value *x = &net->values[v];
+    tc_tensor t;
+    memcpy(t.ne, x->ne, sizeof t.ne);
+    t.data = x->kind == V_CONST ? (float *)x->c : arena + x->off;
+    return t;
+}
+
+void tc_tfl_net_run(const tc_tfl_net *net, void *arena_)
+{
+    float *arena = arena_;
+    for (int k = 0; k < net->n_nodes; k++) {
+        const node *nd = &net->nodes[k];
+        tc_tensor x = view(net, arena, nd->x), y = view(net, arena, nd->y);
+        switch (nd->kind) {
+        case K_CONV: tc_tensor_conv2d(&x, nd->w, nd->b, &y, &nd->g); break;
+        case K_DW: tc_tensor_depthwise(&x, nd->w, nd->b, nd->mult, &y, &nd->g); break;
+        case K_TCONV: tc_tensor_transpose_conv(&x, nd->w, nd->b, &y, &nd->g); break;
+        case K_MAXPOOL: tc_tensor_max_pool(&x, &y, &nd->g); break;
+        case K_AVGPOOL: tc_tensor_avg_pool(&x, &y, &nd->g); break;
+        case K_BIN: {
+            tc_tensor x2 = view(net, arena, nd->x2);
+            tc_tensor_binary(nd->sub, &x, &x2, &y, nd->g.act);
+            break;
+        }
+        case K_UNARY: tc_tensor_unary(nd->sub, x.data, y.data, tc_tensor_nelem(&y)); break;
+        case K_PAD: tc_tensor_pad(&x, nd->pads, &y); break;
+        case K_COPY: memcpy(y.data, x.data, tc_tensor_nelem(&y) * sizeof(float)); break;
+        case K_CONCAT: {
+            tc_tensor xs[MAX_CONCAT];
+            const tc_tensor *ps[MAX_CONCAT];
+            for (int i = 0; i < nd->n_xs; i++) {
+                xs[i] = view(net, arena, nd->xs[i]);
+                ps[i] = &xs[i];
+            }
+            tc_tensor_concat(ps, nd->n_xs, nd->axis, &y);
+            break;
+        }
+        case K_RESIZE: tc_tensor_resize_bilinear(&x, &y, nd->align_corners, nd->half_pixel); break;
+        }
+    }
+}

@@ -1,0 +1,545 @@
+/*
+ * Kernels of the vision engine.  See tc_tensor.h for layouts and contracts.
+ *
+ * Speed: the inner loops run over output channels, which NHWC keeps
+ * contiguous, in whole vectors of 8 floats (GCC vector extensions, so the
+ * code stays portable C: the compiler emits AVX2/FMA in the clones that
+ * target_clones makes, and pairs of SSE instructions elsewhere).  The
+ * hottest kernel, the 1x1 convolution, is a small matrix product blocked
+ * over 4 pixels x 16 channels so its accumulators live in registers.
+ */
+#include "vision/tc_tensor.h"
+
+#include <assert.h>
+#include <math.h>
+#include <string.h>
+
+/* The vector helpers below are static inline and never cross a call
+ * boundary, so GCC's note that passing 32-byte vectors changes the ABI
+ * without AVX does not concern us. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+typedef float v8 __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+/* The same, for loads and stores at any float-aligned address. */
+typedef float v8u __attribute__((vector_size(32), aligned(4)));
+
+/* Function multi-versioning: one copy of each hot kernel for x86-64-v3
+ * (AVX2 + FMA), one for AVX-512 machines and the baseline, picked once at
+ * load time by the dynamic linker (ifunc).  No -march=native: the binary
+ * runs anywhere. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(TC_NO_CLONES)
+#define TC_HOT __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define TC_HOT
+#endif
+
+static inline __attribute__((always_inline)) v8 ld(const float *p) { return *(const v8u *)p; }
+static inline __attribute__((always_inline)) void st(float *p, v8 v) { *(v8u *)p = v; }
+static inline __attribute__((always_inline)) v8 splat(float f) { return (v8){f, f, f, f, f, f, f, f}; }
+/* m ? a : b per lane (C has no vector ?:) */
+static inline __attribute__((always_inline)) v8 sel(v8i m, v8 a, v8 b) { return (v8)(((v8i)a & m) | ((v8i)b & ~m)); }
+
+static inline float act1(float v, int act)
+{
+    switch (act) {
+    case TC_ACT_RELU: return v > 0 ? v : 0;
+    case TC_ACT_RELU6: return v < 0 ? 0 : v > 6 ? 6 : v;
+    case TC_ACT_RELU_N1_TO_1: return v < -1 ? -1 : v > 1 ? 1 : v;
+    default: return v;
+    }
+}
+
+static inline __attribute__((always_inline)) v8 act8(v8 v, int act)
+{
+    if (act == TC_ACT_NONE)
+        return v;
+    v8 lo = splat(act == TC_ACT_RELU_N1_TO_1 ? -1.0f : 0.0f);
+    v = sel(v < lo, lo, v);
+    if (act == TC_ACT_RELU6 || act == TC_ACT_RELU_N1_TO_1) {
+        v8 hi = splat(act == TC_ACT_RELU6 ? 6.0f : 1.0f);
+        v = sel(v > hi, hi, v);
+    }
+    return v;
+}
+
+int tc_tensor_out_size(int in, int k, int stride, int dilation, int same, int *out, int *pad_before)
+{
+    if (in <= 0 || k <= 0 || stride <= 0 || dilation <= 0 || stride > (1 << 16))
+        return -1;
+    int64_t ek = (int64_t)(k - 1) * dilation + 1; /* effective window */
+    int64_t o = same ? (in + (int64_t)stride - 1) / stride : (in - ek + stride) / stride;
+    if (o <= 0 || ek > (int64_t)1 << 24)
+        return -1;
+    int64_t total = (o - 1) * stride + ek - in;
+    *out = (int)o;
+    *pad_before = same && total > 0 ? (int)(total / 2) : 0;
+    return 0;
+}
+
+size_t tc_tensor_conv_packed_len(int O, int kh, int kw, int I)
+{
+    return (size_t)kh * kw * I * tc_tensor_pad_vec(O);
+}
+
+void tc_tensor_conv_pack(const float *ohwi, int O, int kh, int kw, int I, float *out)
+{
+    int Op = tc_tensor_pad_vec(O);
+    memset(out, 0, tc_tensor_conv_packed_len(O, kh, kw, I) * sizeof *out);
+    for (int o = 0; o < O; o++)
+        for (int y = 0; y < kh; y++)
+            for (int x = 0; x < kw; x++)
+                for (int i = 0; i < I; i++)
+                    out[(((size_t)y * kw + x) * I + i) * Op + o] = ohwi[(((size_t)o * kh + y) * kw + x) * I + i];
+}
+
+/* ---- convolution ------------------------------------------------------- */
+
+/* 1x1, stride 1, no padding: Y[P x O] = X[P x I] * W[I x Op] + b. */
+TC_HOT static void conv1x1(const float *x, size_t P, int I, const float *w, int O, const float *b, float *y, int act)
+{
+    int Op = tc_tensor_pad_vec(O);
+    const float *bias = b;
+    size_t p = 0;
+    for (; p + 4 <= P; p += 4) {
+        const float *x0 = x + p * I, *x1 = x0 + I, *x2 = x1 + I, *x3 = x2 + I;
+        float *y0 = y + p * O;
+        int o = 0;
+        for (; o + 16 <= Op; o += 16) {
+            v8 b0 = ld(bias + o), b1 = ld(bias + o + 8);
+            v8 a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+            const float *wp = w + o;
+            for (int i = 0; i < I; i++, wp += Op) {
+                v8 w0 = ld(wp), w1 = ld(wp + 8);
+                v8 s;
+                s = splat(x0[i]); a00 += s * w0; a01 += s * w1;
+                s = splat(x1[i]); a10 += s * w0; a11 += s * w1;
+                s = splat(x2[i]); a20 += s * w0; a21 += s * w1;
+                s = splat(x3[i]); a30 += s * w0; a31 += s * w1;
+            }
+            v8 r[8] = {act8(a00, act), act8(a01, act), act8(a10, act), act8(a11, act),
+                       act8(a20, act), act8(a21, act), act8(a30, act), act8(a31, act)};
+            int n = O - o < 16 ? O - o : 16;
+            for (int k = 0; k < 4; k++) {
+                float *yk = y0 + (size_t)k * O + o;
+                if (n == 16) {
+                    st(yk, r[2 * k]);
+                    st(yk + 8, r[2 * k + 1]);
+                } else {
+                    float tmp[16];
+                    memcpy(tmp, &r[2 * k], 32);
+                    memcpy(tmp + 8, &r[2 * k + 1], 32);
+                    memcpy(yk, tmp, (size_t)n * 4);
+                }
+            }
+        }
+        for (; o < Op; o += 8) {
+            v8 b0 = ld(bias + o);
+            v8 a0 = b0, a1 = b0, a2 = b0, a3 = b0;
+            const float *wp = w + o;
+            for (int i = 0; i < I; i++, wp += Op) {
+                v8 w0 = ld(wp);
+                a0 += splat(x0[i]) * w0;
+                a1 += splat(x1[i]) * w0;
+                a2 += splat(x2[i]) * w0;
+                a3 += splat(x3[i]) * w0;
+            }
+            v8 r[4] = {act8(a0, act), act8(a1, act), act8(a2, act), act8(a3, act)};
+            int n = O - o < 8 ? O - o : 8;
+            for (int k = 0; k < 4; k++)
+                memcpy(y0 + (size_t)k * O + o, &r[k], (size_t)n * 4);
+        }
+    }
+    for (; p < P; p++) {
+        const float *xp = x + p * I;
+        for (int o = 0; o < Op; o += 8) {
+            v8 a = ld(bias + o);
+            const float *wp = w + o;
+            for (int i = 0; i < I; i++, wp += Op)
+                a += splat(xp[i]) * ld(wp);
+            a = act8(a, act);
+            int n = O - o < 8 ? O - o : 8;
+            memcpy(y + p * O + o, &a, (size_t)n * 4);
+        }
+    }
+}
+
+/* Any window: per output pixel, 64 output channels at a time. */
+TC_HOT static void conv_general(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
+                                const tc_conv_geom *g)
+{
+    const int H = x->ne[1], W = x->ne[2], I = x->ne[3];
+    const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3], Op = tc_tensor_pad_vec(O);
+    for (int n = 0; n < y->ne[0]; n++)
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++) {
+                float *yp = y->data + (((size_t)n * OH + oy) * OW + ox) * O;
+                for (int ob = 0; ob < Op; ob += 64) {
+                    int nb = Op - ob < 64 ? Op - ob : 64;
+                    v8 acc[8];
+                    for (int k = 0; k < nb / 8; k++)
+                        acc[k] = ld(b + ob + 8 * k);
+                    for (int ky = 0; ky < g->kh; ky++) {
+                        int iy = oy * g->sh - g->pt + ky * g->dh;
+                        if (iy < 0 || iy >= H)
+                            continue;
+                        for (int kx = 0; kx < g->kw; kx++) {
+                            int ix = ox * g->sw - g->pl + kx * g->dw;
+                            if (ix < 0 || ix >= W)
+                                continue;
+                            const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
+                            const float *wp = w + ((size_t)(ky * g->kw + kx) * I) * Op + ob;
+                            if (nb == 64) {
+                                for (int i = 0; i < I; i++, wp += Op) {
+                                    v8 s = splat(xp[i]);
+                                    for (int k = 0; k < 8; k++)
+                                        acc[k] += s * ld(wp + 8 * k);
+                                }
+                            } else {
+                                for (int i = 0; i < I; i++, wp += Op) {
+                                    v8 s = splat(xp[i]);
+                                    for (int k = 0; k < nb / 8; k++)
+                                        acc[k] += s * ld(wp + 8 * k);
+                                }
+                            }
+                        }
+                    }
+                    for (int k = 0; k < nb / 8; k++) {
+                        v8 r = act8(acc[k], g->act);
+                        int o = ob + 8 * k;
+                        int cnt = O - o < 8 ? O - o : 8;
+                        if (cnt > 0)
+                            memcpy(yp + o, &r, (size_t)cnt * 4);
+                    }
+                }
+            }
+}
+
+void tc_tensor_conv2d(const tc_tensor *x, const float *w, const float *b, tc_tensor *y, const tc_conv_geom *g)
+{
+    assert(x->ne[0] == y->ne[0]);
+    if (g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 &&
+        x->ne[1] == y->ne[1] && x->ne[2] == y->ne[2])
+        conv1x1(x->data, (size_t)x->ne[0] * x->ne[1] * x->ne[2], x->ne[3], w, y->ne[3], b, y->data, g->act);
+    else
+        conv_general(x, w, b, y, g);
+}
+
+/* ---- depthwise --------------------------------------------------------- */
+
+TC_HOT static void depthwise_m1(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
+                                const tc_conv_geom *g)
+{
+    const int H = x->ne[1], W = x->ne[2], C = x->ne[3];
+    const int OH = y->ne[1], OW = y->ne[2];
+    const int C8 = C / 8 * 8;
+    for (int n = 0; n < y->ne[0]; n++)
+        for (int oy = 0; oy < OH; oy++) {
+            int ky0 = 0, ky1 = g->kh;
+            while (ky0 < ky1 && oy * g->sh - g->pt + ky0 * g->dh < 0) ky0++;
+            while (ky1 > ky0 && oy * g->sh - g->pt + (ky1 - 1) * g->dh >= H) ky1--;
+            for (int ox = 0; ox < OW; ox++) {
+                int kx0 = 0, kx1 = g->kw;
+                while (kx0 < kx1 && ox * g->sw - g->pl + kx0 * g->dw < 0) kx0++;
+                while (kx1 > kx0 && ox * g->sw - g->pl + (kx1 - 1) * g->dw >= W) kx1--;
+                float *yp = y->data + (((size_t)n * OH + oy) * OW + ox) * C;
+                int c = 0;
+                for (; c < C8; c += 8) {
+                    v8 acc = ld(b + c);
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        int iy = oy * g->sh - g->pt + ky * g->dh;
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            int ix = ox * g->sw - g->pl + kx * g->dw;
+                            acc += ld(x->data + (((size_t)n * H + iy) * W + ix) * C + c) *
+                                   ld(w + (size_t)(ky * g->kw + kx) * C + c);
+                        }
+                    }
+                    st(yp + c, act8(acc, g->act));
+                }
+                for (; c < C; c++) {
+                    float acc = b[c];
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        int iy = oy * g->sh - g->pt + ky * g->dh;
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            int ix = ox * g->sw - g->pl + kx * g->dw;
+                            acc += x->data[(((size_t)n * H + iy) * W + ix) * C + c] *
+                                   w[(size_t)(ky * g->kw + kx) * C + c];
+                        }
+                    }
+                    yp[c] = act1(acc, g->act);
+                }
+            }
+        }
+}
+
+void tc_tensor_depthwise(const tc_tensor *x, const float *w, const float *b, int mult, tc_tensor *y,
+                         const tc_conv_geom *g)
+{
+    assert(y->ne[3] == x->ne[3] * mult);
+    if (mult == 1) {
+        depthwise_m1(x, w, b, y, g);
+        return;
+    }
+    const int H = x->ne[1], W = x->ne[2], C = x->ne[3], OC = y->ne[3];
+    for (int n = 0; n < y->ne[0]; n++)
+        for (int oy = 0; oy < y->ne[1]; oy++)
+            for (int ox = 0; ox < y->ne[2]; ox++)
+                for (int oc = 0; oc < OC; oc++) {
+                    int c = oc / mult;
+                    float acc = b[oc];
+                    for (int ky = 0; ky < g->kh; ky++) {
+                        int iy = oy * g->sh - g->pt + ky * g->dh;
+                        if (iy < 0 || iy >= H)
+                            continue;
+                        for (int kx = 0; kx < g->kw; kx++) {
+                            int ix = ox * g->sw - g->pl + kx * g->dw;
+                            if (ix < 0 || ix >= W)
+                                continue;
+                            acc += x->data[(((size_t)n * H + iy) * W + ix) * C + c] *
+                                   w[(size_t)(ky * g->kw + kx) * OC + oc];
+                        }
+                    }
+                    y->data[(((size_t)n * y->ne[1] + oy) * y->ne[2] + ox) * OC + oc] = act1(acc, g->act);
+                }
+}
+
+/* ---- transposed convolution (MediaPipe's custom op) ------------------------ */
+
+TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
+                                     const tc_conv_geom *g)
+{
+    const int H = x->ne[1], W = x->ne[2], I = x->ne[3];
+    const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3], Op = tc_tensor_pad_vec(O);
+    for (int n = 0; n < y->ne[0]; n++) {
+        for (size_t p = 0; p < (size_t)OH * OW; p++)
+            for (int o = 0; o < O; o++)
+                y->data[((size_t)n * OH * OW + p) * O + o] = b[o];
+        for (int iy = 0; iy < H; iy++)
+            for (int ix = 0; ix < W; ix++) {
+                const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
+                for (int ky = 0; ky < g->kh; ky++) {
+                    int oy = iy * g->sh - g->pt + ky;
+                    if (oy < 0 || oy >= OH)
+                        continue;
+                    for (int kx = 0; kx < g->kw; kx++) {
+                        int ox = ix * g->sw - g->pl + kx;
+                        if (ox < 0 || ox >= OW)
+                            continue;
+                        float *yp = y->data + (((size_t)n * OH + oy) * OW + ox) * O;
+                        for (int o = 0; o < Op; o += 8) {
+                            v8 acc = splat(0);
+                            const float *wp = w + ((size_t)(ky * g->kw + kx) * I) * Op + o;
+                            for (int i = 0; i < I; i++, wp += Op)
+                                acc += splat(xp[i]) * ld(wp);
+                            int cnt = O - o < 8 ? O - o : 8;
+                            for (int j = 0; j < cnt; j++)
+                                yp[o + j] += acc[j];
+                        }
+                    }
+                }
+            }
+    }
+}
+
+/* ---- pooling ----------------------------------------------------------------- */
+
+static void pool(const tc_tensor *x, tc_tensor *y, const tc_conv_geom *g, int is_max)
+{
+    const int H = x->ne[1], W = x->ne[2], C = x->ne[3];
+    for (int n = 0; n < y->ne[0]; n++)
+        for (int oy = 0; oy < y->ne[1]; oy++)
+            for (int ox = 0; ox < y->ne[2]; ox++) {
+                float *yp = y->data + (((size_t)n * y->ne[1] + oy) * y->ne[2] + ox) * C;
+                int y0 = oy * g->sh - g->pt, x0 = ox * g->sw - g->pl;
+                int ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > H ? H : y0 + g->kh;
+                int xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > W ? W : x0 + g->kw;
+                int cnt = (yb - ya) * (xb - xa);
+                for (int c = 0; c < C; c++)
+                    yp[c] = is_max ? -INFINITY : 0.0f;
+                for (int iy = ya; iy < yb; iy++)
+                    for (int ix = xa; ix < xb; ix++) {
+                        const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * C;
+                        if (is_max)
+                            for (int c = 0; c < C; c++)
+                                yp[c] = xp[c] > yp[c] ? xp[c] : yp[c];
+                        else
+                            for (int c = 0; c < C; c++)
+                                yp[c] += xp[c];
+                    }
+                for (int c = 0; c < C; c++)
+                    yp[c] = act1(is_max ? (cnt > 0 ? yp[c] : 0.0f) : (cnt > 0 ? yp[c] / cnt : 0.0f), g->act);
+            }
+}
+
+void tc_tensor_max_pool(const tc_tensor *x, tc_tensor *y, const tc_conv_geom *g) { pool(x, y, g, 1); }
+void tc_tensor_avg_pool(const tc_tensor *x, tc_tensor *y, const tc_conv_geom *g) { pool(x, y, g, 0); }
+
+/* ---- elementwise --------------------------------------------------------------- */
+
+static inline float bin1(int op, float a, float b)
+{
+    switch (op) {
+    case TC_BIN_ADD: return a + b;
+    case TC_BIN_MUL: return a * b;
+    default: return a >= 0 ? a : a * b;
+    }
+}
+
+TC_HOT void tc_tensor_binary(int op, const tc_tensor *a, const tc_tensor *b, tc_tensor *y, int act)
+{
+    size_t sa[4], sb[4];
+    size_t ma = 1, mb = 1;
+    for (int d = 3; d >= 0; d--) { /* strides, 0 where broadcast */
+        assert(a->ne[d] == y->ne[d] || a->ne[d] == 1);
+        assert(b->ne[d] == y->ne[d] || b->ne[d] == 1);
+        sa[d] = a->ne[d] == 1 ? 0 : ma;
+        sb[d] = b->ne[d] == 1 ? 0 : mb;
+        ma *= (size_t)a->ne[d];
+        mb *= (size_t)b->ne[d];
+    }
+    const int C = y->ne[3];
+    float *yp = y->data;
+    for (int n = 0; n < y->ne[0]; n++)
+        for (int h = 0; h < y->ne[1]; h++)
+            for (int w = 0; w < y->ne[2]; w++, yp += C) {
+                const float *ap = a->data + n * sa[0] + h * sa[1] + w * sa[2];
+                const float *bp = b->data + n * sb[0] + h * sb[1] + w * sb[2];
+                if (sa[3] == 1 && sb[3] == 1) {
+                    int c = 0;
+                    for (; c + 8 <= C; c += 8) {
+                        v8 va = ld(ap + c), vb = ld(bp + c), r;
+                        if (op == TC_BIN_ADD)
+                            r = va + vb;
+                        else if (op == TC_BIN_MUL)
+                            r = va * vb;
+                        else
+                            r = sel(va >= splat(0), va, va * vb);
+                        st(yp + c, act8(r, act));
+                    }
+                    for (; c < C; c++)
+                        yp[c] = act1(bin1(op, ap[c], bp[c]), act);
+                } else {
+                    for (int c = 0; c < C; c++)
+                        yp[c] = act1(bin1(op, ap[c * sa[3]], bp[c * sb[3]]), act);
+                }
+            }
+}
+
+TC_HOT void tc_tensor_unary(int op, const float *x, float *y, size_t n)
+{
+    switch (op) {
+    case TC_UN_RELU:
+        for (size_t i = 0; i < n; i++)
+            y[i] = x[i] > 0 ? x[i] : 0;
+        break;
+    case TC_UN_RELU6:
+        for (size_t i = 0; i < n; i++)
+            y[i] = act1(x[i], TC_ACT_RELU6);
+        break;
+    case TC_UN_RELU_N1_TO_1:
+        for (size_t i = 0; i < n; i++)
+            y[i] = act1(x[i], TC_ACT_RELU_N1_TO_1);
+        break;
+    case TC_UN_LOGISTIC:
+        for (size_t i = 0; i < n; i++)
+            y[i] = 1.0f / (1.0f + expf(-x[i]));
+        break;
+    case TC_UN_HARD_SWISH:
+        for (size_t i = 0; i < n; i++) {
+            float r = x[i] + 3.0f;
+            r = r < 0 ? 0 : r > 6 ? 6 : r;
+            y[i] = x[i] * r * (1.0f / 6.0f);
+        }
+        break;
+    default:
+        assert(!"unknown unary op");
+    }
+}
+
+/* ---- data movement ---------------------------------------------------------------- */
+
+void tc_tensor_pad(const tc_tensor *x, const int pads[4][2], tc_tensor *y)
+{
+    memset(y->data, 0, tc_tensor_nelem(y) * sizeof(float));
+    const int C = x->ne[3];
+    for (int n = 0; n < x->ne[0]; n++)
+        for (int h = 0; h < x->ne[1]; h++)
+            for (int w = 0; w < x->ne[2]; w++) {
+                const float *xp = x->data + (((size_t)n * x->ne[1] + h) * x->ne[2] + w) * C;
+                float *yp = y->data + ((((size_t)n + pads[0][0]) * y->ne[1] + h + pads[1][0]) * y->ne[2] + w +
+                                       pads[2][0]) * y->ne[3] + pads[3][0];
+                memcpy(yp, xp, (size_t)C * sizeof(float));
+            }
+}
+
+void tc_tensor_concat(const tc_tensor *const *xs, int n, int axis, tc_tensor *y)
+{
+    size_t outer = 1, inner = 1;
+    for (int d = 0; d < axis; d++)
+        outer *= (size_t)y->ne[d];
+    for (int d = axis + 1; d < 4; d++)
+        inner *= (size_t)y->ne[d];
+    float *yp = y->data;
+    for (size_t o = 0; o < outer; o++)
+        for (int k = 0; k < n; k++) {
+            size_t len = (size_t)xs[k]->ne[axis] * inner;
+            memcpy(yp, xs[k]->data + o * len, len * sizeof(float));
+            yp += len;
+        }
+}
+
+void tc_tensor_resize_bilinear(const tc_tensor *x, tc_tensor *y, int align_corners, int half_pixel_centers)
+{
+    const int H = x->ne[1], W = x->ne[2], C = x->ne[3], OH = y->ne[1], OW = y->ne[2];
+    float sy = align_corners && OH > 1 ? (float)(H - 1) / (OH - 1) : (float)H / OH;
+    float sx = align_corners && OW > 1 ? (float)(W - 1) / (OW - 1) : (float)W / OW;
+    for (int n = 0; n < y->ne[0]; n++)
+        for (int oy = 0; oy < OH; oy++) {
+            /* TensorFlow Lite's ComputeInterpolationValues, reproduced so
+             * the edges match its results. */
+            float fy = half_pixel_centers ? (oy + 0.5f) * sy - 0.5f : oy * sy;
+            int y0 = (int)floorf(fy), y1 = (int)ceilf(fy);
+            y0 = y0 < 0 ? 0 : y0;
+            y1 = y1 > H - 1 ? H - 1 : y1;
+            float dy = fy - y0;
+            for (int ox = 0; ox < OW; ox++) {
+                float fx = half_pixel_centers ? (ox + 0.5f) * sx - 0.5f : ox * sx;
+                int x0 = (int)floorf(fx), x1 = (int)ceilf(fx);
+                x0 = x0 < 0 ? 0 : x0;
+                x1 = x1 > W - 1 ? W - 1 : x1;
+                float dx = fx - x0;
+                const float *p00 = x->data + (((size_t)n * H + y0) * W + x0) * C;
+                const float *p01 = x->data + (((size_t)n * H + y0) * W + x1) * C;
+                const float *p10 = x->data + (((size_t)n * H + y1) * W + x0) * C;
+                const float *p11 = x->data + (((size_t)n * H + y1) * W + x1) * C;
+                float *yp = y->data + (((size_t)n * OH + oy) * OW + ox) * C;
+                for (int c = 0; c < C; c++)
+                    yp[c] = p00[c] * (1 - dy) * (1 - dx) + p10[c] * dy * (1 - dx) + p01[c] * (1 - dy) * dx +
+                            p11[c] * dy * dx;
+            }
+        }
+}
+
+float tc_tensor_half_to_float(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
+    if (exp == 0) {
+        if (man == 0) {
+            bits = sign;
+        } else { /* subnormal: normalise */
+            int e = -1;
+            do {
+                e++;
+                man <<= 1;
+            } while (!(man & 0x400));
+            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3ff) << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7f800000u | (man << 13);
+    } else {
+        bits = sign | ((exp - 15 + 127) << 23) | (man << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
