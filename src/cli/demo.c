@@ -11,7 +11,8 @@
 void tc_cli_fake_idnum(int year, int month, int day, int seq, char out[19])
 {
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    snprintf(out, 19, "320102%04d%02d%02d%03d", year % 10000, month % 100, day % 100, seq % 1000);
+    unsigned y = (unsigned)year % 10000u, m = (unsigned)month % 100u, d = (unsigned)day % 100u, q = (unsigned)seq % 1000u;
+    snprintf(out, 19, "320102%04u%02u%02u%03u", y, m, d, q);
     int sum = 0;
     for (int i = 0; i < 17; i++)
         sum += (out[i] - '0') * w[i];
@@ -109,7 +110,7 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
         json_decref(report);
     if (summary)
         json_decref(summary);
-    char path[4096];
+    char path[8192];
     snprintf(path, sizeof path, "%s/roster.csv", dir);
     if (rc == 0)
         rc = tc_file_write_atomic(path, csv.data, csv.len, e);

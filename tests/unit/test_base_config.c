@@ -53,7 +53,7 @@ static void test_files(void **st)
     (void)st;
     char dir[] = "/tmp/tc-base-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char path[128], sub[128];
+    char path[256], sub[128];
     snprintf(sub, sizeof sub, "%s/a/b/c", dir);
     tc_err e;
     assert_int_equal(tc_mkdirs(sub, &e), 0);
