@@ -445,6 +445,8 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
     tc_log(TC_LOG_DEBUG, "mhd: %s", line);
 }
 
+static const char *client_ip(struct tc_http_conn *c);
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 {
     tc_http_server *s = cls;
@@ -466,6 +468,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
      * see what the client really sent (%00, encodings). */
     size_t plen = strcspn(uri, "?");
     c->raw_path = tc_pool_strndup(&c->pool, uri, plen);
+    c->req.path = c->raw_path;     /* until decoded, for the log of refused requests */
+    c->req.client_ip = client_ip(c);
     pthread_mutex_lock(&s->mu);
     s->inflight++;
     pthread_mutex_unlock(&s->mu);
@@ -497,8 +501,11 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, e
                           : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? " shutdown"
                           : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? " client-abort"
                                                                        : " aborted";
+        /* status 0: MHD refused the request itself (headers too large for its
+         * pool, malformed request line) or the client left before an answer */
+        uint64_t bytes = strcmp(c->req.method, "HEAD") == 0 ? 0 : c->bytes;
         tc_log(TC_LOG_INFO, "http %s %s %s %s %d %llu %lldms%s", c->req.request_id, c->req.client_ip,
-               c->req.method, path, c->status, (unsigned long long)c->bytes, (long long)(tc_now_ms() - c->t0), how);
+               c->req.method, path, c->status, (unsigned long long)bytes, (long long)(tc_now_ms() - c->t0), how);
     }
     if (c->st)
         c->st->c = NULL; /* MHD may free the stream later, with the response */
@@ -1150,13 +1157,19 @@ static enum MHD_Result send_pending(struct tc_http_conn *c)
     return queue(c);
 }
 
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
 static void headers_stage(struct tc_http_conn *c, const char *url, const char *method)
 {
     tc_http_server *s = c->s;
     tc_http_req *r = &c->req;
     r->method = tc_pool_strdup(&c->pool, method);
     r->path = tc_pool_strdup(&c->pool, url);
-    r->client_ip = client_ip(c);
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_PROTOCOL);
     r->tls = s->cfg.tls_cert_pem != NULL && ci != NULL;
     if (s->cfg.trust_proxy)
@@ -1165,6 +1178,13 @@ static void headers_stage(struct tc_http_conn *c, const char *url, const char *m
      * NUL (which MHD would decode and so cut the path short). */
     if (c->raw_path[0] != '/' || strstr(c->raw_path, "%00")) {
         pending(c, 400, "http.bad_path", "请求路径不正确", "Invalid request path");
+        return;
+    }
+    /* MHD's own bound (the connection pool) is coarse; this one is exact. */
+    size_t hsize = strlen(method) + strlen(c->raw_path) + 12;
+    MHD_get_connection_values(c->mc, MHD_HEADER_KIND, add_header_size, &hsize);
+    if (hsize > s->cfg.max_header) {
+        pending(c, 431, "http.header_too_large", "请求头过大", "Request headers too large");
         return;
     }
     dispatch(c);
@@ -1187,7 +1207,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         headers_stage(c, url, method);
         uint64_t clen;
         int body = has_body(c, &clen);
-        if (body && (!c->rt || c->pending_status)) {
+        if (c->pending_status == 431 || (body && (!c->rt || c->pending_status))) {
             /* An error or a static file with a body: answer now; MHD then
              * skips the body and closes. */
             if (!c->pending_status)
@@ -1302,12 +1322,10 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
         return tc_err_set(e, 500, "http.bad_bind", "端口不正确：%u", "Invalid port: %u", c->port);
 
     /* MHD keeps the request line, the headers and the reply headers in one
-     * per-connection pool and gives half of it to the read buffer at first;
-     * the header limit is enforced by that pool running out (MHD answers 431
-     * or 414).  Twice max_header leaves room for our response headers. */
-    size_t mem = c->max_header * 2;
-    if (mem < 8192)
-        mem = 8192;
+     * per-connection pool; headers that do not fit are refused by MHD itself
+     * (431/414, connection closed).  The pool is max_header plus room for
+     * our reply headers; headers_stage() then enforces max_header exactly. */
+    size_t mem = c->max_header + 16 * 1024;
 
     struct MHD_OptionItem opts[20];
     int k = 0;

@@ -270,6 +270,23 @@ static int h_stream(tc_http_req *r)
     return tc_http_respond_stream(r, 200, "text/event-stream", sse_read, st, sse_free);
 }
 
+static long forever_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    if (pos == 0 && max >= 3) {
+        memcpy(buf, ":\n\n", 3); /* an SSE comment, so the client sees headers */
+        return 3;
+    }
+    return -2; /* nothing, ever */
+}
+
+static int h_forever(tc_http_req *r)
+{
+    sse_state *st = calloc(1, sizeof *st);
+    st->freed = &sse_freed;
+    return tc_http_respond_stream(r, 200, "text/event-stream", forever_read, st, sse_free);
+}
+
 /* ---- fixture ----------------------------------------------------------------------- */
 
 typedef struct fx {
@@ -304,6 +321,7 @@ static tc_http_server *start(fx *f, tc_http_config *c)
     assert_int_equal(tc_http_route(s, "GET", "/api/slow", h_slow, 0, &e), 0);
     assert_int_equal(tc_http_route(s, "GET", "/api/download", h_download, 0, &e), 0);
     assert_int_equal(tc_http_route(s, "GET", "/api/stream", h_stream, 0, &e), 0);
+    assert_int_equal(tc_http_route(s, "GET", "/api/forever", h_forever, 0, &e), 0);
     assert_int_equal(tc_http_mount(s, "/static/", f->www, 3600, &e), 0);
     char index[400];
     snprintf(index, sizeof index, "%s/index.html", f->www);
@@ -552,7 +570,20 @@ static void test_header_limit(void **state)
     request(f->port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\nConnection: close\r\n\r\n", v);
     assert_int_equal(r.status, 200);
     resp_free(&r);
-    /* 60 KiB is refused (MHD answers 431 or closes) */
+    /* just under and just over the 16 KiB limit: exact, and a JSON answer */
+    memset(v, 'a', 16000);
+    v[16000] = 0;
+    request(f->port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\nConnection: close\r\n\r\n", v);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    memset(v, 'a', 17000);
+    v[17000] = 0;
+    request(f->port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\nConnection: close\r\n\r\n", v);
+    assert_int_equal(r.status, 431);
+    assert_error_code(&r, "http.header_too_large");
+    assert_non_null(hdr(&r, "X-Request-Id"));
+    resp_free(&r);
+    /* 60 KiB does not even fit MHD's buffer: refused by MHD (431 or closed) */
     memset(v, 'a', 60000);
     v[60000] = 0;
     request(f->port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\nConnection: close\r\n\r\n", v);
@@ -941,8 +972,68 @@ static void test_graceful_stop(void **state)
     resp_free(&a.r);
     tc_http_server_free(s);
 
-    /* an SSE stream that never ends does not block stop beyond the grace */
+    /* an SSE stream that never ends: stop waits the grace, then closes it
+     * (the suspended connection must be resumed first, or MHD aborts) */
     s = start(&g, &c);
+    int before = sse_freed;
+    int fds[3];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = dial(tc_http_server_port(s));
+        const char *rq = "GET /api/forever HTTP/1.1\r\nHost: x\r\n\r\n";
+        assert_int_equal(send(fds[i], rq, strlen(rq), MSG_NOSIGNAL), (ssize_t)strlen(rq));
+        char buf[1024];
+        assert_true(recv(fds[i], buf, sizeof buf, 0) > 0); /* headers (and maybe the comment) */
+    }
+    usleep(200 * 1000); /* suspended and resumed a few times */
+    t0 = tc_now_ms();
+    tc_http_server_stop(s, 1);
+    dt = tc_now_ms() - t0;
+    assert_true(dt >= 900 && dt < 3000);
+    assert_int_equal(sse_freed, before + 3);
+    for (int i = 0; i < 3; i++) {
+        char buf[1024];
+        ssize_t n;
+        while ((n = recv(fds[i], buf, sizeof buf, 0)) > 0)
+            ;
+        assert_true(n == 0 || errno == ECONNRESET); /* closed by the server */
+        close(fds[i]);
+    }
+    tc_http_server_free(s);
+}
+
+static void test_connection_limits(void **state)
+{
+    fx *f = *state;
+    tc_http_config c;
+    tc_http_config_defaults(&c);
+    c.port = 0;
+    c.threads = 1;
+    c.conn_per_ip = 2;
+    c.timeout_s = 1;
+    fx g = *f;
+    tc_http_server *s = start(&g, &c);
+    unsigned port = tc_http_server_port(s);
+    int a = dial(port), b = dial(port);
+    assert_true(a >= 0 && b >= 0);
+    usleep(100 * 1000);
+    /* the third connection from the same address is closed at once */
+    resp r;
+    request(port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_int_equal(r.status, 0);
+    resp_free(&r);
+    /* idle connections are closed after timeout_s */
+    char buf[16];
+    int64_t t0 = tc_now_ms();
+    assert_int_equal(recv(a, buf, sizeof buf, 0), 0);
+    assert_int_equal(recv(b, buf, sizeof buf, 0), 0);
+    int64_t dt = tc_now_ms() - t0;
+    assert_true(dt >= 500 && dt < 5000);
+    close(a);
+    close(b);
+    /* with them gone a new connection works */
+    request(port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
     tc_http_server_free(s);
 }
 
@@ -1057,6 +1148,7 @@ int main(void)
         cmocka_unit_test(test_multipart_http),   cmocka_unit_test(test_multipart_parser),
         cmocka_unit_test(test_stream),           cmocka_unit_test(test_graceful_stop),
         cmocka_unit_test(test_tls),              cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_connection_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
