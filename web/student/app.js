@@ -1,0 +1,579 @@
+// The student app: one page, hash routing (#/entry, #/confirm, #/home …) so
+// a step never reloads the page (in-app browsers keep the back button and
+// the chosen file), and a table of views so later steps (notice, shooting,
+// drafts, payment) are one route() call each.
+//
+// Flow (seeds 000/002/003/004): entry by the 采集码 QR alone, or by the
+// batch 特征码 + last 4 ID characters + the 采集码 -> information check with
+// the phone number -> home with the education records; 添加学历 runs the
+// entry again while signed in and the server answers step "added".
+
+import { t, addMessages, getLang, setLang, onLangChange, localError } from '/common/i18n.js';
+import { api } from '/common/api.js';
+import { h, mount, errorRegion, showError, relabel, newId } from '/common/dom.js';
+
+addMessages({
+  'app.name': '图像采集',
+  'nav.entry': '获取采集资格',
+  'nav.add': '添加学历',
+  'nav.confirm': '信息核对',
+  'nav.home': '首页',
+
+  'entry.lead': '请扫描或上传学信网图像采集码进行验证，通过后按步骤操作。如报错，可根据提示联系学校图采工作部门。',
+  'entry.add_lead': '输入集采特征码与身份证后4位，并上传学信网图像采集码，即可添加新的学历。',
+  'entry.tabs': '验证方式',
+  'entry.tab_qr': '采集码验证',
+  'entry.tab_code': '特征码验证',
+  'entry.qr_button': '扫描或上传采集码',
+  'entry.qr_tip': '可从相册选择学信网图像采集码截图，也可直接拍照。',
+  'entry.feature_code': '特征码',
+  'entry.feature_code_ph': '6位字母或数字',
+  'entry.last4': '身份证后4位',
+  'entry.last4_ph': '例如 123X',
+  'entry.last4_tip': '如证件号码中有括号，一个完整的括号算2位，使用英文输入法。此信息与图像采集码后4位相同。',
+  'entry.code_image': '采集码',
+  'entry.code_choose': '上传采集码',
+  'entry.code_rechoose': '重新选择',
+  'entry.code_none': '未选择图片',
+  'entry.code_chosen': '已选择：{name}',
+  'entry.submit': '下一步',
+  'entry.recognizing': '正在识别…',
+  'entry.verifying': '正在验证…',
+  'entry.help_link': '如何获取学信网图像采集码？',
+  'entry.help_1': '1. 登录学信网（www.chsi.com.cn）“学信档案”。',
+  'entry.help_2': '2. 进入“高等教育信息”中的“学籍”，找到本次毕业的学籍，点击“图像采集码”。',
+  'entry.help_3': '3. 截图保存二维码，回到本页点击“扫描或上传采集码”，从相册选择该截图。',
+  'entry.help_4': '采集码仅供本人使用，请勿转发他人。',
+  'entry.err_feature_code': '请输入6位特征码（字母或数字）',
+  'entry.err_last4': '请输入身份证号后4位',
+  'entry.err_image': '请上传学信网图像采集码',
+
+  'confirm.lead': '请核对以下信息并录入手机号',
+  'confirm.name': '姓名',
+  'confirm.student_no': '学号',
+  'confirm.school': '学校',
+  'confirm.batch': '批次',
+  'confirm.level': '层次',
+  'confirm.programme': '专业',
+  'confirm.phone': '手机号',
+  'confirm.phone_ph': '请输入11位手机号',
+  'confirm.back': '返回',
+  'confirm.enter': '确认进入',
+  'confirm.err_phone': '请输入11位中国大陆手机号',
+  'confirm.saving': '正在提交…',
+
+  'home.records': '我的学历',
+  'home.empty': '您当前还没有学历哦！',
+  'home.add': '添加学历',
+  'home.logout': '退出登录',
+  'home.added': '已添加学历',
+  'home.welcome': '验证成功',
+  'home.student_no': '学号',
+  'home.school': '学校',
+  'home.level': '层次',
+  'home.batch': '批次',
+  'home.state': '状态',
+  'home.expired': '登录已过期，请重新验证',
+
+  'state.not_started': '未开始',
+  'state.verified': '已验证',
+  'state.drafts': '草稿箱有照片',
+  'state.submitted': '待审核',
+  'state.paid': '已支付',
+  'state.approved': '审核通过',
+  'state.rejected': '审核未通过',
+  'state.locked': '已锁定',
+}, {
+  'app.name': 'Photo collection',
+  'nav.entry': 'Get started',
+  'nav.add': 'Add a record',
+  'nav.confirm': 'Check your details',
+  'nav.home': 'Home',
+
+  'entry.lead': 'Scan or upload your CHSI image-collection code to verify yourself, then follow the steps. If you see an error, contact your school\'s photo collection office.',
+  'entry.add_lead': 'Enter the batch code and the last 4 characters of your ID number, and upload your CHSI image-collection code, to add another education record.',
+  'entry.tabs': 'How to verify',
+  'entry.tab_qr': 'Collection code',
+  'entry.tab_code': 'Batch code',
+  'entry.qr_button': 'Scan or upload the code',
+  'entry.qr_tip': 'Choose a screenshot of your CHSI image-collection code from the album, or take a picture of it.',
+  'entry.feature_code': 'Batch code',
+  'entry.feature_code_ph': '6 letters or digits',
+  'entry.last4': 'Last 4 of ID',
+  'entry.last4_ph': 'e.g. 123X',
+  'entry.last4_tip': 'If your ID number has brackets, a complete pair of brackets counts as 2 characters; type them with the English keyboard. These are also the last 4 characters of your collection code.',
+  'entry.code_image': 'Code',
+  'entry.code_choose': 'Upload the code',
+  'entry.code_rechoose': 'Choose again',
+  'entry.code_none': 'No picture chosen',
+  'entry.code_chosen': 'Chosen: {name}',
+  'entry.submit': 'Next',
+  'entry.recognizing': 'Reading the code…',
+  'entry.verifying': 'Verifying…',
+  'entry.help_link': 'How do I get my CHSI image-collection code?',
+  'entry.help_1': '1. Sign in to the CHSI site (www.chsi.com.cn), “学信档案” (student records).',
+  'entry.help_2': '2. Open “高等教育信息” → “学籍” (enrolment), find the enrolment you graduate from, and tap “图像采集码” (image-collection code).',
+  'entry.help_3': '3. Take a screenshot of the QR code, come back here, tap “Scan or upload the code” and choose the screenshot.',
+  'entry.help_4': 'The code is for you alone: do not share it.',
+  'entry.err_feature_code': 'Enter the 6-character batch code (letters or digits)',
+  'entry.err_last4': 'Enter the last 4 characters of your ID number',
+  'entry.err_image': 'Upload your CHSI image-collection code',
+
+  'confirm.lead': 'Check the details below and enter your mobile number',
+  'confirm.name': 'Name',
+  'confirm.student_no': 'Student no.',
+  'confirm.school': 'School',
+  'confirm.batch': 'Batch',
+  'confirm.level': 'Level',
+  'confirm.programme': 'Programme',
+  'confirm.phone': 'Mobile',
+  'confirm.phone_ph': '11-digit mobile number',
+  'confirm.back': 'Back',
+  'confirm.enter': 'Confirm',
+  'confirm.err_phone': 'Enter an 11-digit mainland China mobile number',
+  'confirm.saving': 'Saving…',
+
+  'home.records': 'My education records',
+  'home.empty': 'You have no education records yet.',
+  'home.add': 'Add a record',
+  'home.logout': 'Sign out',
+  'home.added': 'Record added',
+  'home.welcome': 'Verified',
+  'home.student_no': 'Student no.',
+  'home.school': 'School',
+  'home.level': 'Level',
+  'home.batch': 'Batch',
+  'home.state': 'State',
+  'home.expired': 'Your sign-in has expired: verify yourself again',
+
+  'state.not_started': 'Not started',
+  'state.verified': 'Verified',
+  'state.drafts': 'Photos in drafts',
+  'state.submitted': 'Awaiting review',
+  'state.paid': 'Paid',
+  'state.approved': 'Approved',
+  'state.rejected': 'Not approved',
+  'state.locked': 'Locked',
+});
+
+// ---- state ------------------------------------------------------------------------
+
+const state = {
+  me: null,        // GET /api/v1/me once signed in
+  pending: null,   // the entry answer awaiting the information check
+  batchCode: '',   // ?batch= from the batch QR poster
+};
+
+// The information check survives a reload (the entry session lasts 30
+// minutes on the server); sessionStorage is per tab and cleared on close.
+const PENDING_KEY = 'tc_pending';
+function savePending(p) {
+  state.pending = p;
+  try {
+    if (p) sessionStorage.setItem(PENDING_KEY, JSON.stringify(p)); else sessionStorage.removeItem(PENDING_KEY);
+  } catch { /* storage unavailable: the in-memory copy still works */ }
+}
+function loadPending() {
+  try { return JSON.parse(sessionStorage.getItem(PENDING_KEY) || 'null'); } catch { return null; }
+}
+
+// ---- busy indicator and toast ---------------------------------------------------------
+
+const busyEl = document.getElementById('busy');
+const toastEl = document.getElementById('toast');
+
+async function withBusy(key, fn) {
+  document.getElementById('busy-text').textContent = t(key);
+  busyEl.hidden = false;
+  try { return await fn(); } finally { busyEl.hidden = true; }
+}
+
+let toastTimer = 0;
+function toast(key) {
+  document.getElementById('toast-text').textContent = t(key);
+  toastEl.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toastEl.hidden = true; }, 1800);
+}
+
+// ---- router -------------------------------------------------------------------------
+
+// need: 'guest' (signed-out only), 'student' (signed in), 'pending' (an
+// entry answer to confirm), or nothing.
+const views = {};
+function route(name, def) { views[name] = def; }
+
+function parseHash() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  return { name: parts[0] || '', args: parts.slice(1) };
+}
+
+function go(path, replace = false) {
+  const hash = '#/' + path;
+  if (replace) {
+    history.replaceState(null, '', location.pathname + location.search + hash);
+    render();
+  } else if (location.hash === hash) {
+    render();
+  } else {
+    location.hash = hash;
+  }
+}
+
+const app = document.getElementById('app');
+let renderSeq = 0;
+let firstRender = true;
+
+async function render() {
+  const seq = ++renderSeq;
+  const { name, args } = parseHash();
+  const view = views[name];
+  if (!view) return go(state.me ? 'home' : (state.batchCode ? 'entry/code' : 'entry'), true);
+  if (view.need === 'student' && !state.me) return go('entry', true);
+  if (view.need === 'guest' && state.me) return go('home', true);
+  if (view.need === 'pending' && !state.pending) return go('entry', true);
+  app.setAttribute('aria-busy', 'true');
+  const node = await view.render(...args);
+  if (seq !== renderSeq) return; // a newer navigation won
+  app.dataset.view = name;
+  mount(app, node);
+  setTitle(view.title);
+  app.setAttribute('aria-busy', 'false');
+  window.scrollTo(0, 0);
+  // Move focus to the page title so screen readers announce the new step
+  // (not on first load: the browser's own focus handling is right there).
+  if (!firstRender) document.getElementById('page-title').focus();
+  firstRender = false;
+}
+
+function setTitle(key) {
+  const title = document.getElementById('page-title');
+  title.dataset.i18n = key;
+  title.textContent = t(key);
+  document.title = `${t(key)} · ${t('app.name')}`;
+}
+
+// ---- language switch ---------------------------------------------------------------------
+
+const langBtn = document.getElementById('lang-switch');
+function labelLangButton() {
+  langBtn.textContent = t('common.lang_switch');
+  langBtn.setAttribute('aria-label', t('common.lang_switch_label'));
+  langBtn.lang = getLang() === 'zh' ? 'en' : 'zh-CN';
+}
+langBtn.addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
+onLangChange(() => {
+  labelLangButton();
+  relabel(document.body); // in place: typed values and chosen files stay
+  const title = document.getElementById('page-title');
+  document.title = `${title.textContent} · ${t('app.name')}`;
+});
+
+// ---- shared pieces --------------------------------------------------------------------------
+
+function cell(labelKey, control, forId) {
+  return h('div', { class: 'weui-cell weui-cell_active' },
+    h('div', { class: 'weui-cell__hd' }, h('label', { class: 'weui-label', for: forId, i18n: labelKey })),
+    h('div', { class: 'weui-cell__bd' }, control));
+}
+
+function helpBlock() {
+  return h('details', { class: 'tc-help' },
+    h('summary', { class: 'tc-help__link', i18n: 'entry.help_link' }),
+    h('div', { class: 'tc-help__body' },
+      ['entry.help_1', 'entry.help_2', 'entry.help_3'].map((k) => h('p', { i18n: k })),
+      h('p', { class: 'tc-help__note', i18n: 'entry.help_4' })));
+}
+
+// A file picker shown as a button: the input stays in the page (visually
+// hidden, still focusable and labelled) so keyboards, screen readers and
+// test drivers all reach it.  No `capture` attribute: the 采集码 is usually
+// a screenshot in the album, and capture would force the camera.
+function filePicker({ id, labelKey, className, onChange, describedBy }) {
+  const input = h('input', {
+    type: 'file', accept: 'image/*', id, name: 'qr', class: 'tc-file-input', 'aria-describedby': describedBy,
+  });
+  const label = h('label', { for: id, class: className }, h('span', { i18n: labelKey }));
+  input.addEventListener('change', () => onChange(input));
+  return { input, label };
+}
+
+async function afterEntry(data) {
+  if (data.step === 'added') {
+    await loadMe();
+    toast('home.added');
+    go('home');
+    return;
+  }
+  // step "confirm": the information check comes next
+  savePending({ student: data.student, warning_zh: data.warning_zh, warning_en: data.warning_en });
+  go('confirm');
+}
+
+// ---- views: entry (a) and (b), and 添加学历 -----------------------------------------------
+
+function entryView(tab, adding) {
+  const base = adding ? 'add' : 'entry';
+  const err = errorRegion();
+  const tabs = h('nav', { class: 'tc-tabs', 'aria-label': t('entry.tabs'), i18nAttr: { 'aria-label': 'entry.tabs' } },
+    [['qr', 'entry.tab_qr'], ['code', 'entry.tab_code']].map(([k, key]) => h('a', {
+      href: `#/${base}/${k}`, class: 'tc-tabs__item' + (tab === k ? ' is-current' : ''),
+      'aria-current': tab === k ? 'page' : null, i18n: key,
+    })));
+  const pane = tab === 'qr' ? qrPane(err) : codePane(err);
+  return h('div', { class: 'tc-page tc-entry' },
+    h('div', { class: 'tc-hero' },
+      h('div', { class: 'tc-hero__icon', 'aria-hidden': 'true' }),
+      h('p', { class: 'tc-hero__lead', i18n: adding ? 'entry.add_lead' : 'entry.lead' })),
+    tabs, pane, err, helpBlock());
+}
+
+// (a) the 采集码 alone: choosing the picture submits it.
+function qrPane(err) {
+  const tipId = newId('qr-tip');
+  const picker = filePicker({
+    id: newId('qr'), labelKey: 'entry.qr_button', className: 'weui-btn weui-btn_primary tc-file-btn',
+    describedBy: tipId,
+    onChange: async (input) => {
+      const file = input.files[0];
+      if (!file) return;
+      showError(err, null);
+      const fd = new FormData();
+      fd.append('qr', file, file.name || 'qr.png');
+      try {
+        const res = await withBusy('entry.recognizing', () => api.postForm('/api/v1/entry/qr', fd));
+        await afterEntry(res.data);
+      } catch (e) {
+        showError(err, e);
+      } finally {
+        input.value = ''; // the same screenshot can be chosen again after an error
+      }
+    },
+  });
+  return h('section', { class: 'tc-pane' },
+    h('div', { class: 'tc-qr-box' }, picker.input, picker.label),
+    h('p', { class: 'weui-cells__tips tc-center', id: tipId, i18n: 'entry.qr_tip' }));
+}
+
+// (b) 特征码 + last 4 + 采集码 (seed 004's 集中采集).
+function codePane(err) {
+  const fcId = newId('fc'), l4Id = newId('l4'), l4Tip = newId('l4-tip'), qrId = newId('qr'), chosenId = newId('chosen');
+  const fc = h('input', {
+    class: 'weui-input tc-code', id: fcId, name: 'feature_code', maxlength: '6', autocomplete: 'off',
+    autocapitalize: 'characters', spellcheck: 'false', required: true, value: state.batchCode.toUpperCase(),
+    i18nAttr: { placeholder: 'entry.feature_code_ph' },
+  });
+  const l4 = h('input', {
+    class: 'weui-input', id: l4Id, name: 'id_last4', maxlength: '8', autocomplete: 'off', autocapitalize: 'characters',
+    spellcheck: 'false', required: true, 'aria-describedby': l4Tip, i18nAttr: { placeholder: 'entry.last4_ph' },
+  });
+  const chosen = h('span', { class: 'tc-chosen', id: chosenId, i18n: 'entry.code_none' });
+  const thumb = h('img', { class: 'tc-thumb', alt: '', hidden: true });
+  let file = null;
+  const picker = filePicker({
+    id: qrId, labelKey: 'entry.code_choose', className: 'weui-btn weui-btn_default weui-btn_mini tc-file-btn-mini',
+    describedBy: chosenId,
+    onChange: (input) => {
+      file = input.files[0] || null;
+      if (thumb.src) URL.revokeObjectURL(thumb.src);
+      if (file) {
+        thumb.src = URL.createObjectURL(file);
+        thumb.hidden = false;
+        chosen.removeAttribute('data-i18n');
+        chosen.textContent = t('entry.code_chosen', { name: file.name });
+      }
+    },
+  });
+  const form = h('form', { class: 'tc-form', novalidate: true },
+    h('div', { class: 'weui-cells weui-cells_form' },
+      cell('entry.feature_code', fc, fcId),
+      cell('entry.last4', l4, l4Id),
+      h('div', { class: 'weui-cell tc-cell-file' },
+        h('div', { class: 'weui-cell__hd' }, h('span', { class: 'weui-label', id: qrId + '-l', i18n: 'entry.code_image' })),
+        h('div', { class: 'weui-cell__bd tc-file-row' }, picker.input, picker.label, chosen),
+        h('div', { class: 'weui-cell__ft' }, thumb))),
+    h('p', { class: 'weui-cells__tips', id: l4Tip, i18n: 'entry.last4_tip' }),
+    h('div', { class: 'weui-btn-area' },
+      h('button', { type: 'submit', class: 'weui-btn weui-btn_primary', i18n: 'entry.submit' })));
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(err, null);
+    const code = fc.value.trim();
+    // Full-width brackets and digits come from Chinese keyboards even though
+    // the hint asks for the English one: accept them rather than fail.
+    const last4 = l4.value.trim()
+      .replace(/[（]/g, '(').replace(/[）]/g, ')')
+      .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+      .replace(/[ｘＸ]/g, 'X');
+    if (!/^[A-Za-z0-9]{6}$/.test(code)) { showError(err, localError('entry.bad_feature_code', 'entry.err_feature_code')); fc.focus(); return; }
+    if (!last4) { showError(err, localError('entry.last4_missing', 'entry.err_last4')); l4.focus(); return; }
+    if (!file) { showError(err, localError('entry.code_missing', 'entry.err_image')); picker.input.focus(); return; }
+    const fd = new FormData();
+    fd.append('feature_code', code);
+    fd.append('id_last4', last4);
+    fd.append('qr', file, file.name || 'qr.png');
+    try {
+      const res = await withBusy('entry.verifying', () => api.postForm('/api/v1/entry/code', fd));
+      await afterEntry(res.data);
+    } catch (e) {
+      showError(err, e);
+    }
+  });
+  return h('section', { class: 'tc-pane' }, form);
+}
+
+route('entry', { title: 'nav.entry', need: 'guest', render: (tab) => entryView(tab === 'code' ? 'code' : 'qr', false) });
+route('add', { title: 'nav.add', need: 'student', render: (tab) => entryView(tab === 'qr' ? 'qr' : 'code', true) });
+
+// ---- view: information check (信息核对) --------------------------------------------------
+
+function confirmView() {
+  const p = state.pending;
+  const st = p.student;
+  const err = errorRegion();
+  const rows = [
+    ['confirm.name', st.name_masked, 'name'],
+    ['confirm.student_no', st.student_no, 'student_no'],
+    ['confirm.school', st.school, 'school'],
+    ['confirm.batch', st.batch, 'batch'],
+    ['confirm.level', st.level, 'level'],
+    ['confirm.programme', st.programme, 'programme'],
+  ].filter(([, v]) => v);
+  const phoneId = newId('phone');
+  const phone = h('input', {
+    class: 'weui-input', id: phoneId, name: 'phone', type: 'tel', inputmode: 'numeric', maxlength: '11',
+    autocomplete: 'tel-national', required: true, value: st.phone || '', i18nAttr: { placeholder: 'confirm.phone_ph' },
+  });
+  const warning = h('p', { class: 'tc-warning', role: 'note' });
+  const setWarning = () => { warning.textContent = getLang() === 'en' ? p.warning_en : p.warning_zh; };
+  setWarning();
+  onLangChangeWhileMounted(warning, setWarning);
+
+  const form = h('form', { class: 'tc-form', novalidate: true },
+    h('div', { class: 'weui-cells__title', i18n: 'confirm.lead' }),
+    h('dl', { class: 'weui-cells tc-facts' },
+      rows.map(([key, value, field]) => h('div', { class: 'weui-cell', dataset: { field } },
+        h('dt', { class: 'weui-cell__hd weui-label', i18n: key }),
+        h('dd', { class: 'weui-cell__bd', text: value })))),
+    h('div', { class: 'weui-cells weui-cells_form' }, cell('confirm.phone', phone, phoneId)),
+    warning,
+    err,
+    h('div', { class: 'tc-btn-row' },
+      h('button', { type: 'button', class: 'weui-btn weui-btn_default', i18n: 'confirm.back', onclick: () => { savePending(null); go('entry'); } }),
+      h('button', { type: 'submit', class: 'weui-btn weui-btn_primary', i18n: 'confirm.enter' })));
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(err, null);
+    const value = phone.value.replace(/\s+/g, '');
+    if (!/^1\d{10}$/.test(value)) { showError(err, localError('phone.invalid', 'confirm.err_phone')); phone.focus(); return; }
+    try {
+      await withBusy('confirm.saving', () => api.post('/api/v1/entry/confirm', { phone: value }));
+      savePending(null);
+      await loadMe();
+      toast('home.welcome');
+      go('home');
+    } catch (e) {
+      showError(err, e);
+    }
+  });
+  return h('div', { class: 'tc-page tc-confirm' }, form);
+}
+
+// Texts that come from the server in both languages (not data-i18n keys)
+// follow the switch while their element is on screen.
+function onLangChangeWhileMounted(el, fn) {
+  const off = onLangChange(() => { if (!el.isConnected) off(); else fn(); });
+}
+
+route('confirm', { title: 'nav.confirm', need: 'pending', render: confirmView });
+
+// ---- view: home (我的学历) -----------------------------------------------------------------
+
+const KNOWN_STATES = ['not_started', 'verified', 'drafts', 'submitted', 'paid', 'approved', 'rejected', 'locked'];
+
+function stateBadge(s) {
+  const known = KNOWN_STATES.includes(s);
+  return h('span', { class: `tc-state tc-state_${known ? s : 'other'}`, dataset: { state: s }, i18n: known ? 'state.' + s : null, text: known ? null : s });
+}
+
+// What a record offers next.  Empty for now: the shooting, drafts and
+// payment steps add their buttons here, by state.
+const recordActions = [];
+
+function recordCard(r) {
+  const titleId = newId('rec');
+  const line = (key, value) => (value ? h('div', { class: 'tc-record__row' },
+    h('dt', { i18n: key }), h('dd', { text: value })) : null);
+  return h('article', { class: 'tc-record', 'aria-labelledby': titleId, dataset: { id: String(r.id) } },
+    h('div', { class: 'tc-record__hd' },
+      h('h3', { class: 'tc-record__name', id: titleId, text: r.name_masked }),
+      stateBadge(r.state)),
+    h('dl', { class: 'tc-record__bd' },
+      line('home.student_no', r.student_no),
+      line('home.school', r.school),
+      line('home.level', r.level),
+      line('home.batch', r.batch)),
+    recordActions.map((fn) => fn(r)).filter(Boolean));
+}
+
+async function loadMe() {
+  try {
+    state.me = (await api.get('/api/v1/me')).data;
+  } catch (e) {
+    if (e.status !== 401) throw e;
+    state.me = null;
+  }
+  return state.me;
+}
+
+async function homeView() {
+  const err = errorRegion();
+  try {
+    await loadMe();
+  } catch (e) {
+    showError(err, e);
+  }
+  if (!state.me && !err._err) {
+    go('entry', true);
+    return h('div');
+  }
+  const records = state.me ? state.me.records : [];
+  const list = records.length
+    ? h('div', { class: 'tc-records' }, records.map(recordCard))
+    : h('p', { class: 'tc-empty', i18n: 'home.empty' });
+  return h('div', { class: 'tc-page tc-home' },
+    h('h2', { class: 'weui-cells__title tc-h2', i18n: 'home.records' }),
+    err,
+    list,
+    h('div', { class: 'weui-btn-area' },
+      h('a', { href: '#/add/code', class: 'weui-btn weui-btn_primary tc-add', i18n: 'home.add' }),
+      h('button', { type: 'button', class: 'weui-btn weui-btn_default tc-logout', i18n: 'home.logout', onclick: logout })));
+}
+
+async function logout() {
+  try { await api.post('/api/v1/logout'); } catch { /* signed out locally anyway */ }
+  state.me = null;
+  savePending(null);
+  go('entry');
+}
+
+route('home', { title: 'nav.home', need: 'student', render: homeView });
+
+// ---- start ------------------------------------------------------------------------------------
+
+async function start() {
+  labelLangButton();
+  const params = new URLSearchParams(location.search);
+  const batch = (params.get('batch') || '').trim();
+  if (/^[A-Za-z0-9]{6}$/.test(batch)) state.batchCode = batch;
+  state.pending = loadPending();
+  try { await loadMe(); } catch { /* offline: the entry page shows errors on use */ }
+  window.addEventListener('hashchange', render);
+  // A signed-in student scanning a batch poster wants to add that record.
+  if (state.batchCode && !location.hash) return go(state.me ? 'add/code' : 'entry/code', true);
+  render();
+}
+
+start();
