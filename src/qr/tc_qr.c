@@ -306,8 +306,8 @@ int tc_qr_decode(const void *img, size_t len, char *out, size_t outsz, tc_err *e
     if (len > TC_QR_MAX_INPUT)
         return tc_err_set(e, 413, "qr.too_large", "图片文件过大（最大 20 MB），请上传截图",
                           "Image file is too large (at most 20 MB): upload a screenshot");
-    unsigned char *pix;
-    int w, h;
+    unsigned char *pix = NULL;
+    int w = 0, h = 0;
     if (load_grey(img, len, &pix, &w, &h, e) != 0)
         return -1;
 

@@ -181,7 +181,7 @@ int tc_roster_validate(const tc_roster *r, tc_roster_report *rep)
                                   : strncmp(sub.code, "idnum.", 6) == 0    ? sub.code + 6
                                                                            : "invalid";
                 char code[48];
-                snprintf(code, sizeof code, "roster.bad_id_%s", why);
+                snprintf(code, sizeof code, "roster.bad_id_%.30s", why);
                 snprintf(zh, sizeof zh, "第 %d 行的身份证号无效：%s", line, sub.zh);
                 snprintf(en, sizeof en, "Row %d: invalid ID number: %s", line, sub.en);
                 add(rep, 0, line, key, code, zh, en);
