@@ -1,0 +1,477 @@
+/*
+ * The vision engine's pre- and post-processing, after MediaPipe's graphs
+ * (mediapipe/modules/face_detection/face_detection.pbtxt,
+ * face_landmark/face_landmark_front_gpu.pbtxt and friends,
+ * selfie_segmentation/selfie_segmentation_gpu.pbtxt) and the calculators
+ * they name.  The parameters are theirs; each place says which calculator
+ * it stands for.  See tc_vision.h for the contract.
+ */
+#include "vision/tc_vision.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vision/tc_net.h"
+
+#define N_ANCHORS 896
+#define DET_SIZE 128
+#define LMK_SIZE 192
+#define SEG_SIZE 256
+#define MODEL_MAX_BYTES ((size_t)64 << 20)
+
+typedef struct anchor { float x, y; } anchor; /* centres; fixed size 1x1 */
+
+struct tc_vision {
+    tc_tfl_net *det, *lmk, *seg;
+    int det_boxes_out, det_scores_out;    /* output indexes, found by shape */
+    int lmk_points_out, lmk_flag_out;
+    anchor anchors[N_ANCHORS];
+};
+
+typedef struct cand {      /* a decoded detection, tensor-normalised */
+    float score;
+    float xmin, ymin, xmax, ymax;
+    float kp[TC_VISION_KEYPOINTS][2];
+} cand;
+
+struct tc_vision_ctx {
+    void *det_arena, *lmk_arena, *seg_arena;
+    cand cands[N_ANCHORS];
+    int order[N_ANCHORS], rest[N_ANCHORS];
+};
+
+/* ---- loading ------------------------------------------------------------ */
+
+static int load_net(const char *dir, const char *file, tc_tfl_net **net, tc_err *e)
+{
+    char path[4096];
+    char *data;
+    size_t len;
+    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
+        return tc_err_set(e, 500, "vision.model_missing", "模型目录路径过长", "models path too long");
+    if (tc_file_read(path, MODEL_MAX_BYTES, &data, &len, e))
+        return tc_err_set(e, 500, "vision.model_missing", "无法读取模型文件 %s（请运行 scripts/fetch-models）",
+                          "cannot read model file %s (run scripts/fetch-models)", path);
+    int rc = tc_tfl_net_load((const uint8_t *)data, len, net, e);
+    free(data);
+    if (rc) { /* keep the reason and code, name the file */
+        tc_err why = *e;
+        tc_err_set(e, why.status, "vision.model_invalid", "%s：%.200s", "%s: %.200s", file, why.zh);
+        snprintf(e->code, sizeof e->code, "%s", why.code);
+        snprintf(e->en, sizeof e->en, "%s: %.200s", file, why.en);
+    }
+    return rc;
+}
+
+static int shape_is(const int *s, int n, int h, int w, int c)
+{
+    return s[0] == n && s[1] == h && s[2] == w && s[3] == c;
+}
+
+/* SsdAnchorsCalculator with face_detection_short_range.pbtxt's options:
+ * 4 layers, strides 8 16 16 16, one aspect ratio plus one interpolated
+ * scale per layer, fixed anchor size.  Layers of equal stride share a grid,
+ * so the 8x8 grid carries 3 x 2 anchors per cell: 16*16*2 + 8*8*6 = 896. */
+static void make_anchors(anchor *a)
+{
+    static const int strides[4] = {8, 16, 16, 16};
+    int n = 0, layer = 0;
+    while (layer < 4) {
+        int last = layer, per_cell = 0;
+        while (last < 4 && strides[last] == strides[layer]) {
+            per_cell += 2; /* aspect ratio 1.0 and the interpolated scale */
+            last++;
+        }
+        int fm = (DET_SIZE + strides[layer] - 1) / strides[layer];
+        for (int y = 0; y < fm; y++)
+            for (int x = 0; x < fm; x++)
+                for (int k = 0; k < per_cell; k++) {
+                    a[n].x = (x + 0.5f) / fm;
+                    a[n].y = (y + 0.5f) / fm;
+                    n++;
+                }
+        layer = last;
+    }
+}
+
+tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
+{
+    if (!models_dir) {
+        const char *env = getenv("TUCAI_MODELS");
+        models_dir = env && *env ? env : "models";
+    }
+    tc_vision *v = calloc(1, sizeof *v);
+    if (!v) {
+        tc_err_internal(e, "out of memory");
+        return NULL;
+    }
+    if (load_net(models_dir, TC_VISION_DETECTOR_FILE, &v->det, e) ||
+        load_net(models_dir, TC_VISION_LANDMARK_FILE, &v->lmk, e) ||
+        load_net(models_dir, TC_VISION_SEGMENTER_FILE, &v->seg, e))
+        goto fail;
+    /* Check that the files are the models we expect, and find which output
+     * is which by shape rather than by position. */
+    if (tc_tfl_net_n_inputs(v->det) != 1 || !shape_is(tc_tfl_net_input_shape(v->det, 0), 1, DET_SIZE, DET_SIZE, 3) ||
+        tc_tfl_net_n_outputs(v->det) != 2)
+        goto wrong;
+    v->det_boxes_out = -1;
+    v->det_scores_out = -1;
+    for (int i = 0; i < 2; i++) {
+        const int *s = tc_tfl_net_output_shape(v->det, i);
+        if (shape_is(s, 1, 1, N_ANCHORS, 16))
+            v->det_boxes_out = i;
+        else if (shape_is(s, 1, 1, N_ANCHORS, 1))
+            v->det_scores_out = i;
+    }
+    if (v->det_boxes_out < 0 || v->det_scores_out < 0)
+        goto wrong;
+    if (tc_tfl_net_n_inputs(v->lmk) != 1 || !shape_is(tc_tfl_net_input_shape(v->lmk, 0), 1, LMK_SIZE, LMK_SIZE, 3) ||
+        tc_tfl_net_n_outputs(v->lmk) < 2)
+        goto wrong;
+    v->lmk_points_out = -1;
+    v->lmk_flag_out = -1;
+    for (int i = 0; i < tc_tfl_net_n_outputs(v->lmk); i++) {
+        const int *s = tc_tfl_net_output_shape(v->lmk, i);
+        if (shape_is(s, 1, 1, 1, TC_VISION_LANDMARKS * 3))
+            v->lmk_points_out = i;
+        else if (shape_is(s, 1, 1, 1, 1))
+            v->lmk_flag_out = i;
+    }
+    if (v->lmk_points_out < 0 || v->lmk_flag_out < 0)
+        goto wrong;
+    if (tc_tfl_net_n_inputs(v->seg) != 1 || !shape_is(tc_tfl_net_input_shape(v->seg, 0), 1, SEG_SIZE, SEG_SIZE, 3) ||
+        tc_tfl_net_n_outputs(v->seg) != 1 || !shape_is(tc_tfl_net_output_shape(v->seg, 0), 1, SEG_SIZE, SEG_SIZE, 1))
+        goto wrong;
+    make_anchors(v->anchors);
+    return v;
+wrong:
+    tc_err_set(e, 500, "vision.model_invalid", "模型文件的输入输出与预期不符（文件放错了？）",
+               "a model's inputs or outputs are not the expected ones (wrong file?)");
+fail:
+    tc_vision_free(v);
+    return NULL;
+}
+
+void tc_vision_free(tc_vision *v)
+{
+    if (!v)
+        return;
+    tc_tfl_net_free(v->det);
+    tc_tfl_net_free(v->lmk);
+    tc_tfl_net_free(v->seg);
+    free(v);
+}
+
+void tc_vision_macs(const tc_vision *v, int64_t macs[3])
+{
+    macs[0] = tc_tfl_net_macs(v->det);
+    macs[1] = tc_tfl_net_macs(v->lmk);
+    macs[2] = tc_tfl_net_macs(v->seg);
+}
+
+tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e)
+{
+    tc_vision_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        tc_err_internal(e, "out of memory");
+        return NULL;
+    }
+    c->det_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->det));
+    c->lmk_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->lmk));
+    c->seg_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->seg));
+    if (!c->det_arena || !c->lmk_arena || !c->seg_arena) {
+        tc_vision_ctx_free(c);
+        tc_err_internal(e, "out of memory");
+        return NULL;
+    }
+    return c;
+}
+
+void tc_vision_ctx_free(tc_vision_ctx *c)
+{
+    if (!c)
+        return;
+    free(c->det_arena);
+    free(c->lmk_arena);
+    free(c->seg_arena);
+    free(c);
+}
+
+/* ---- image to tensor ----------------------------------------------------- */
+
+/* A rotated rectangle in pixels, the image spanning [0, W] x [0, H]. */
+typedef struct roi {
+    float cx, cy, w, h, rot;
+} roi;
+
+static int check_image(const tc_vision_image *img, tc_err *e)
+{
+    if (!img || !img->rgb || img->width <= 0 || img->height <= 0 || img->width > 1 << 15 ||
+        img->height > 1 << 15 || img->stride < (size_t)img->width * 3)
+        return tc_err_set(e, 400, "vision.bad_image", "图像尺寸或格式无效", "invalid image size or layout");
+    return 0;
+}
+
+/* ImageToTensorCalculator on the GPU, which is what MediaPipe's web
+ * solutions run: tensor pixel (x, y) samples the image at the rectangle's
+ * point ((x + .5) / tw, (y + .5) / th), bilinear between pixel centres,
+ * edges clamped (GL's clamp-to-edge).  With zero_border, points outside
+ * the image give 0 (BORDER_ZERO).  Values are mapped from [0, 255] to
+ * [lo, hi]. */
+static void roi_to_tensor(const tc_vision_image *img, const roi *r, int tw, int th, float lo, float hi,
+                          int zero_border, float *out)
+{
+    const float c = cosf(r->rot), s = sinf(r->rot);
+    const float scale = (hi - lo) / 255.0f;
+    const int W = img->width, H = img->height;
+    for (int y = 0; y < th; y++) {
+        float v = ((y + 0.5f) / th - 0.5f) * r->h;
+        for (int x = 0; x < tw; x++) {
+            float u = ((x + 0.5f) / tw - 0.5f) * r->w;
+            float sx = r->cx + c * u - s * v, sy = r->cy + s * u + c * v;
+            float *o = out + ((size_t)y * tw + x) * 3;
+            if (zero_border && (sx < 0 || sy < 0 || sx > W || sy > H)) {
+                o[0] = o[1] = o[2] = lo;
+                continue;
+            }
+            float px = sx - 0.5f, py = sy - 0.5f;
+            float fx0 = floorf(px), fy0 = floorf(py);
+            float fx = px - fx0, fy = py - fy0;
+            int x0 = (int)fx0, y0 = (int)fy0, x1 = x0 + 1, y1 = y0 + 1;
+            x0 = x0 < 0 ? 0 : x0 >= W ? W - 1 : x0;
+            x1 = x1 < 0 ? 0 : x1 >= W ? W - 1 : x1;
+            y0 = y0 < 0 ? 0 : y0 >= H ? H - 1 : y0;
+            y1 = y1 < 0 ? 0 : y1 >= H ? H - 1 : y1;
+            const uint8_t *p00 = img->rgb + (size_t)y0 * img->stride + 3 * (size_t)x0;
+            const uint8_t *p01 = img->rgb + (size_t)y0 * img->stride + 3 * (size_t)x1;
+            const uint8_t *p10 = img->rgb + (size_t)y1 * img->stride + 3 * (size_t)x0;
+            const uint8_t *p11 = img->rgb + (size_t)y1 * img->stride + 3 * (size_t)x1;
+            for (int k = 0; k < 3; k++) {
+                float top = p00[k] + (p01[k] - p00[k]) * fx;
+                float bot = p10[k] + (p11[k] - p10[k]) * fx;
+                o[k] = (top + (bot - top) * fy) * scale + lo;
+            }
+        }
+    }
+}
+
+/* ---- detection -------------------------------------------------------------- */
+
+static float sigmoid(float x)
+{
+    return 1.0f / (1.0f + expf(-x));
+}
+
+static float iou(const cand *a, const cand *b)
+{
+    float ix = fminf(a->xmax, b->xmax) - fmaxf(a->xmin, b->xmin);
+    float iy = fminf(a->ymax, b->ymax) - fmaxf(a->ymin, b->ymin);
+    if (ix <= 0 || iy <= 0)
+        return 0;
+    float inter = ix * iy;
+    float u = (a->xmax - a->xmin) * (a->ymax - a->ymin) + (b->xmax - b->xmin) * (b->ymax - b->ymin) - inter;
+    return u > 0 ? inter / u : 0;
+}
+
+static int cmp_cand(const void *pa, const void *pb, void *ctx)
+{
+    const cand *c = ctx;
+    int a = *(const int *)pa, b = *(const int *)pb;
+    if (c[a].score != c[b].score)
+        return c[a].score > c[b].score ? -1 : 1;
+    return a - b;
+}
+
+int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, tc_vision_face *faces,
+                     int max_faces, int *n_faces, tc_err *e)
+{
+    *n_faces = 0;
+    if (check_image(img, e))
+        return -1;
+    /* ImageToTensor, keep_aspect_ratio: the whole image, letterboxed into a
+     * square (PadRoi), zero border, values in [-1, 1]. */
+    float side = (float)(img->width > img->height ? img->width : img->height);
+    roi r = {img->width / 2.0f, img->height / 2.0f, side, side, 0};
+    roi_to_tensor(img, &r, DET_SIZE, DET_SIZE, -1.0f, 1.0f, 1, tc_tfl_net_input(v->det, c->det_arena, 0));
+    tc_tfl_net_run(v->det, c->det_arena);
+    const float *boxes = tc_tfl_net_output(v->det, c->det_arena, v->det_boxes_out);
+    const float *scores = tc_tfl_net_output(v->det, c->det_arena, v->det_scores_out);
+
+    /* TensorsToDetectionsCalculator: scores clipped to +-100 then sigmoid,
+     * kept from 0.5; boxes are (x, y, w, h) offsets in 128ths of the
+     * anchor (reverse_output_order, scales 128). */
+    int n = 0;
+    for (int i = 0; i < N_ANCHORS; i++) {
+        float raw = scores[i];
+        raw = raw < -100 ? -100 : raw > 100 ? 100 : raw;
+        float sc = sigmoid(raw);
+        if (!(sc >= 0.5f))
+            continue;
+        const float *b = boxes + (size_t)i * 16;
+        const anchor *a = &v->anchors[i];
+        float cx = b[0] / DET_SIZE + a->x, cy = b[1] / DET_SIZE + a->y;
+        float w = b[2] / DET_SIZE, h = b[3] / DET_SIZE;
+        if (!(w >= 0 && h >= 0))
+            continue;
+        cand *cd = &c->cands[n];
+        cd->score = sc;
+        cd->xmin = cx - w / 2;
+        cd->ymin = cy - h / 2;
+        cd->xmax = cx + w / 2;
+        cd->ymax = cy + h / 2;
+        for (int k = 0; k < TC_VISION_KEYPOINTS; k++) {
+            cd->kp[k][0] = b[4 + 2 * k] / DET_SIZE + a->x;
+            cd->kp[k][1] = b[5 + 2 * k] / DET_SIZE + a->y;
+        }
+        c->order[n] = n;
+        n++;
+    }
+    qsort_r(c->order, (size_t)n, sizeof *c->order, cmp_cand, c->cands);
+
+    /* NonMaxSuppressionCalculator, WEIGHTED, IoU > 0.3: the best remaining
+     * detection absorbs every one overlapping it; box and keypoints become
+     * their score-weighted mean, the score stays the best's. */
+    int remaining = n, out = 0;
+    if (max_faces > TC_VISION_MAX_FACES)
+        max_faces = TC_VISION_MAX_FACES;
+    while (remaining > 0 && out < max_faces) {
+        const cand *top = &c->cands[c->order[0]];
+        cand acc = {0};
+        float total = 0;
+        int kept = 0;
+        for (int j = 0; j < remaining; j++) {
+            const cand *o = &c->cands[c->order[j]];
+            if (iou(o, top) > 0.3f) {
+                float s = o->score;
+                total += s;
+                acc.xmin += o->xmin * s;
+                acc.ymin += o->ymin * s;
+                acc.xmax += o->xmax * s;
+                acc.ymax += o->ymax * s;
+                for (int k = 0; k < TC_VISION_KEYPOINTS; k++) {
+                    acc.kp[k][0] += o->kp[k][0] * s;
+                    acc.kp[k][1] += o->kp[k][1] * s;
+                }
+            } else {
+                c->rest[kept++] = c->order[j];
+            }
+        }
+        cand d = *top;
+        if (total > 0) {
+            d.xmin = acc.xmin / total;
+            d.ymin = acc.ymin / total;
+            d.xmax = acc.xmax / total;
+            d.ymax = acc.ymax / total;
+            for (int k = 0; k < TC_VISION_KEYPOINTS; k++) {
+                d.kp[k][0] = acc.kp[k][0] / total;
+                d.kp[k][1] = acc.kp[k][1] / total;
+            }
+        }
+        /* DetectionProjectionCalculator: from the letterboxed square back
+         * to the image. */
+        tc_vision_face *f = &faces[out++];
+        float W = (float)img->width, H = (float)img->height;
+        f->score = d.score;
+        f->xmin = ((d.xmin - 0.5f) * side + r.cx) / W;
+        f->ymin = ((d.ymin - 0.5f) * side + r.cy) / H;
+        f->width = (d.xmax - d.xmin) * side / W;
+        f->height = (d.ymax - d.ymin) * side / H;
+        for (int k = 0; k < TC_VISION_KEYPOINTS; k++) {
+            f->keypoints[k][0] = ((d.kp[k][0] - 0.5f) * side + r.cx) / W;
+            f->keypoints[k][1] = ((d.kp[k][1] - 0.5f) * side + r.cy) / H;
+        }
+        if (kept == remaining) /* cannot happen (top overlaps itself), but never loop */
+            break;
+        memcpy(c->order, c->rest, (size_t)kept * sizeof *c->order);
+        remaining = kept;
+    }
+    *n_faces = out;
+    return 0;
+}
+
+/* ---- landmarks ----------------------------------------------------------------- */
+
+static float normalize_radians(float a)
+{
+    return a - 2 * (float)M_PI * floorf((a + (float)M_PI) / (2 * (float)M_PI));
+}
+
+int tc_vision_landmarks(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img,
+                        const tc_vision_face *face, tc_vision_mesh *out, tc_err *e)
+{
+    if (check_image(img, e))
+        return -1;
+    const float W = (float)img->width, H = (float)img->height;
+    /* DetectionsToRectsCalculator: the box, turned so that the line from
+     * the right eye (keypoint 0) to the left eye (1) is horizontal. */
+    float rot = normalize_radians(0.0f - atan2f(-(face->keypoints[1][1] - face->keypoints[0][1]) * H,
+                                                (face->keypoints[1][0] - face->keypoints[0][0]) * W));
+    float cx = face->xmin + face->width / 2, cy = face->ymin + face->height / 2;
+    /* RectTransformationCalculator: square on the long side (in pixels),
+     * then 1.5 times larger. */
+    float long_side = fmaxf(face->width * W, face->height * H);
+    float nw = long_side / W * 1.5f, nh = long_side / H * 1.5f;
+    roi r = {cx * W, cy * H, nw * W, nh * H, rot};
+    /* ImageToTensor: 192x192, values in [0, 1], edges replicated. */
+    roi_to_tensor(img, &r, LMK_SIZE, LMK_SIZE, 0.0f, 1.0f, 0, tc_tfl_net_input(v->lmk, c->lmk_arena, 0));
+    tc_tfl_net_run(v->lmk, c->lmk_arena);
+    const float *pts = tc_tfl_net_output(v->lmk, c->lmk_arena, v->lmk_points_out);
+    const float *flag = tc_tfl_net_output(v->lmk, c->lmk_arena, v->lmk_flag_out);
+    out->presence = sigmoid(flag[0]);
+    out->roi_cx = cx;
+    out->roi_cy = cy;
+    out->roi_w = nw;
+    out->roi_h = nh;
+    out->roi_rotation = rot;
+    /* TensorsToLandmarksCalculator (divide by 192) then
+     * LandmarkProjectionCalculator (rotate about the crop's centre, scale
+     * by the crop, z by its width). */
+    const float cs = cosf(rot), sn = sinf(rot);
+    for (int i = 0; i < TC_VISION_LANDMARKS; i++) {
+        float x = pts[3 * i] / LMK_SIZE - 0.5f, y = pts[3 * i + 1] / LMK_SIZE - 0.5f, z = pts[3 * i + 2] / LMK_SIZE;
+        out->points[i][0] = (cs * x - sn * y) * nw + cx;
+        out->points[i][1] = (sn * x + cs * y) * nh + cy;
+        out->points[i][2] = z * nw;
+    }
+    return 0;
+}
+
+/* ---- segmentation ----------------------------------------------------------------- */
+
+int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, float *mask, tc_err *e)
+{
+    if (check_image(img, e))
+        return -1;
+    /* ImageToTensor: the whole image stretched to 256x256, [0, 1]. */
+    roi r = {img->width / 2.0f, img->height / 2.0f, (float)img->width, (float)img->height, 0};
+    roi_to_tensor(img, &r, SEG_SIZE, SEG_SIZE, 0.0f, 1.0f, 1, tc_tfl_net_input(v->seg, c->seg_arena, 0));
+    tc_tfl_net_run(v->seg, c->seg_arena);
+    const float *m = tc_tfl_net_output(v->seg, c->seg_arena, 0);
+    /* TensorsToSegmentationCalculator: the 256x256 mask (already a
+     * probability: the model ends in LOGISTIC) resized bilinearly to the
+     * image, sampling at pixel centres. */
+    const int W = img->width, H = img->height;
+    const float sx = (float)SEG_SIZE / W, sy = (float)SEG_SIZE / H;
+    for (int y = 0; y < H; y++) {
+        float fy = (y + 0.5f) * sy - 0.5f;
+        float fy0 = floorf(fy), dy = fy - fy0;
+        int y0 = (int)fy0, y1 = y0 + 1;
+        y0 = y0 < 0 ? 0 : y0 > SEG_SIZE - 1 ? SEG_SIZE - 1 : y0;
+        y1 = y1 < 0 ? 0 : y1 > SEG_SIZE - 1 ? SEG_SIZE - 1 : y1;
+        const float *r0 = m + (size_t)y0 * SEG_SIZE, *r1 = m + (size_t)y1 * SEG_SIZE;
+        float *o = mask + (size_t)y * W;
+        for (int x = 0; x < W; x++) {
+            float fx = (x + 0.5f) * sx - 0.5f;
+            float fx0 = floorf(fx), dx = fx - fx0;
+            int x0 = (int)fx0, x1 = x0 + 1;
+            x0 = x0 < 0 ? 0 : x0 > SEG_SIZE - 1 ? SEG_SIZE - 1 : x0;
+            x1 = x1 < 0 ? 0 : x1 > SEG_SIZE - 1 ? SEG_SIZE - 1 : x1;
+            float top = r0[x0] + (r0[x1] - r0[x0]) * dx, bot = r1[x0] + (r1[x1] - r1[x0]) * dx;
+            float val = top + (bot - top) * dy;
+            o[x] = val < 0 ? 0 : val > 1 ? 1 : val;
+        }
+    }
+    return 0;
+}

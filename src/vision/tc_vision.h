@@ -1,0 +1,116 @@
+/*
+ * tc_vision — the vision engine: face detection, 468-point face landmarks
+ * and person segmentation, in plain C with no ML framework.
+ *
+ * It runs three MediaPipe models (fetched into models/ by
+ * scripts/fetch-models, never committed) and does, in C, the work MediaPipe's
+ * graphs do around them: letterboxing and normalisation, BlazeFace anchors,
+ * box decoding and weighted non-maximum suppression, the rotated face crop
+ * for the landmark model and the mapping of every result back to the input
+ * image.  All coordinates are normalised to the input image, as MediaPipe
+ * gives them: x / width, y / height, in [0, 1] for points inside it.
+ *
+ * Threads and memory:
+ *  - tc_vision_load reads and prepares the models once; the tc_vision it
+ *    returns is owned by the caller (tc_vision_free) and is read-only
+ *    afterwards, so any number of threads may share it.
+ *  - Each thread needs its own tc_vision_ctx (tc_vision_ctx_new, owned by
+ *    the caller, tc_vision_ctx_free): it holds the arenas the models run in
+ *    and all scratch space, so a call allocates nothing.
+ *  - Images and output arrays belong to the caller; nothing keeps a pointer
+ *    to them after a call returns.
+ *
+ * Errors follow tc_base.h: 0 on success, -1 with e filled.  Codes:
+ *   vision.model_missing / vision.model_corrupt / vision.model_invalid /
+ *   vision.model_unsupported_op / vision.model_not_tflite (500: the
+ *   installation is broken), vision.bad_image (400), vision.image_read,
+ *   vision.usage (CLI).
+ */
+#ifndef TC_VISION_H
+#define TC_VISION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/tc_base.h"
+
+#define TC_VISION_LANDMARKS 468
+#define TC_VISION_KEYPOINTS 6
+#define TC_VISION_MAX_FACES 32
+
+/* File names inside the models folder. */
+#define TC_VISION_DETECTOR_FILE "face_detection_short_range.tflite"
+#define TC_VISION_LANDMARK_FILE "face_landmark.tflite"
+#define TC_VISION_SEGMENTER_FILE "selfie_segmentation.tflite"
+
+typedef struct tc_vision tc_vision;
+typedef struct tc_vision_ctx tc_vision_ctx;
+
+/* An 8-bit RGB image: pixel (x, y) is rgb[y * stride + 3 * x + 0..2].
+ * Images with alpha must drop it first (MediaPipe ignores alpha too). */
+typedef struct tc_vision_image {
+    const uint8_t *rgb;
+    int width, height;
+    size_t stride;        /* bytes per row, >= 3 * width */
+} tc_vision_image;
+
+/* Keypoints, in MediaPipe's order; "right" is the person's right, which is
+ * on the left of an unmirrored photo. */
+enum {
+    TC_VISION_KP_RIGHT_EYE = 0,
+    TC_VISION_KP_LEFT_EYE = 1,
+    TC_VISION_KP_NOSE_TIP = 2,
+    TC_VISION_KP_MOUTH = 3,
+    TC_VISION_KP_RIGHT_EAR = 4,
+    TC_VISION_KP_LEFT_EAR = 5,
+};
+
+typedef struct tc_vision_face {
+    float score;                                /* 0.5 .. 1 */
+    float xmin, ymin, width, height;            /* box, normalised */
+    float keypoints[TC_VISION_KEYPOINTS][2];    /* x, y normalised */
+} tc_vision_face;
+
+typedef struct tc_vision_mesh {
+    float presence;       /* the model's face score (sigmoid); < 0.5: no face, points unset */
+    /* x, y normalised to the image; z is depth in the same unit as x (image
+     * width), smaller is nearer the camera, 0 near the face's centre. */
+    float points[TC_VISION_LANDMARKS][3];
+    /* The crop the model saw: centre and size normalised, rotation in
+     * radians (the eye line made horizontal). */
+    float roi_cx, roi_cy, roi_w, roi_h, roi_rotation;
+} tc_vision_mesh;
+
+/* Load the three models from models_dir (NULL: $TUCAI_MODELS, else
+ * "models" in the current directory). */
+tc_vision *tc_vision_load(const char *models_dir, tc_err *e);
+void tc_vision_free(tc_vision *v);
+
+/* Per-thread working memory for one loaded tc_vision (about 7 MB). */
+tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e);
+void tc_vision_ctx_free(tc_vision_ctx *c);
+
+/* Faces with score >= 0.5, most confident first; at most max_faces
+ * (<= TC_VISION_MAX_FACES) are written to faces, *n_faces says how many. */
+int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, tc_vision_face *faces,
+                     int max_faces, int *n_faces, tc_err *e);
+
+/* 468 landmarks of one detected face (a tc_vision_face from
+ * tc_vision_detect on the same image). */
+int tc_vision_landmarks(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img,
+                        const tc_vision_face *face, tc_vision_mesh *out, tc_err *e);
+
+/* Person mask at the image's size: mask[y * width + x] in [0, 1], 1 for
+ * the person.  mask holds width * height floats, owned by the caller. */
+int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, float *mask, tc_err *e);
+
+/* Multiply-adds of one run of each model (detector, landmarks, segmenter),
+ * for the benchmark. */
+void tc_vision_macs(const tc_vision *v, int64_t macs[3]);
+
+/* `tucai vision IMAGE --json [--mask OUT.png] [--models DIR]`; argv[0] is
+ * "vision".  Prints the JSON described in docs (issue 3) on stdout; returns
+ * the process exit status (0 ok, 1 failure, 2 usage).  Initialises libvips. */
+int tc_vision_cli(int argc, char **argv);
+
+#endif
