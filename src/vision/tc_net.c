@@ -242,6 +242,8 @@ static int build_conv(builder *bd, const tc_tfl_op *op, int kind)
         return -1;
     const value *x = &bd->net->values[op->in[0]], *w = &bd->net->values[op->in[1]];
     const value *b = op->n_in > 2 && op->in[2] >= 0 ? &bd->net->values[op->in[2]] : NULL;
+    if (w->kind != V_CONST || (b && b->kind != V_CONST))
+        return fail(bd, "weights or bias are computed, not constants");
     if (check_act(bd, o->activation))
         return -1;
     if (o->padding != TC_TFL_PAD_SAME && o->padding != TC_TFL_PAD_VALID)
@@ -314,6 +316,8 @@ static int build_tconv(builder *bd, const tc_tfl_op *op)
     const value *x = &bd->net->values[op->in[0]], *w = &bd->net->values[op->in[1]],
                 *b = &bd->net->values[op->in[2]];
     int O = w->ne[0], kh = w->ne[1], kw = w->ne[2], I = x->ne[3];
+    if (w->kind != V_CONST || b->kind != V_CONST)
+        return fail(bd, "weights or bias are computed, not constants");
     if (w->ne[3] != I || nelem4(b->ne) != O)
         return fail(bd, "weights or bias do not match the input");
     int sw = prm[1], sh = prm[2], padh = 0, padw = 0;
