@@ -129,6 +129,75 @@ int photo_vips_error(tc_err *e, const char *fallback_code, const char *what)
     return tc_err_internal(e, "%s: %s", what, msg);
 }
 
+/* ---- truncation ---------------------------------------------------------------------- */
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Does the container end where it says it does?  Decoders word "ran out of
+ * data" in many ways (libpng only warns), so a failed decode is called
+ * truncated when the file's own structure shows its end is missing. */
+static int looks_truncated(tc_photo_format f, const uint8_t *d, size_t n)
+{
+    switch (f) {
+    case TC_PHOTO_FMT_JPEG:
+        /* EOI, possibly followed by padding a phone or a proxy appended */
+        for (size_t i = n; i >= 2 && n - i < 4096; i--)
+            if (d[i - 2] == 0xFF && d[i - 1] == 0xD9)
+                return 0;
+        return 1;
+    case TC_PHOTO_FMT_PNG: {
+        /* walk the chunks up to IEND */
+        size_t p = 8;
+        while (p + 12 <= n) {
+            uint32_t len = be32(d + p);
+            if (!memcmp(d + p + 4, "IEND", 4))
+                return 0;
+            if (len > n || p + 12 + (size_t)len > n)
+                return 1;
+            p += 12 + (size_t)len;
+        }
+        return 1;
+    }
+    case TC_PHOTO_FMT_WEBP:
+        return n < 12 || (size_t)(d[4] | d[5] << 8 | d[6] << 16 | (uint32_t)d[7] << 24) + 8 > n;
+    case TC_PHOTO_FMT_HEIF:
+    case TC_PHOTO_FMT_AVIF: {
+        /* top-level ISO-BMFF boxes must tile the file */
+        size_t p = 0;
+        while (p + 8 <= n) {
+            uint64_t len = be32(d + p);
+            if (len == 1) {
+                if (p + 16 > n)
+                    return 1;
+                len = (uint64_t)be32(d + p + 8) << 32 | be32(d + p + 12);
+            } else if (len == 0) {
+                return 0; /* extends to the end of the file */
+            }
+            if (len < 8 || len > n - p)
+                return 1;
+            p += (size_t)len;
+        }
+        return p != n;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int load_error(const tc_photo_src *s, tc_err *e, const char *what)
+{
+    if (looks_truncated(s->fmt, s->data, s->len)) {
+        photo_vips_error(NULL, "photo.corrupt", what); /* logs and clears */
+        return tc_err_set(e, 400, "photo.truncated", "照片文件不完整（上传中断或文件损坏），请重新上传原图",
+                          "The photo file is incomplete (interrupted upload or damaged file); "
+                          "please upload the original again");
+    }
+    return photo_vips_error(e, "photo.corrupt", what);
+}
+
 /* ---- loading ------------------------------------------------------------------------ */
 
 /* libvips options common to every load: untrusted input must fail on the
@@ -247,19 +316,20 @@ int photo_open(const tc_photo_src *s, double min_scale, VipsAccess access, VipsI
     if (s->fmt == TC_PHOTO_FMT_JPEG || s->fmt == TC_PHOTO_FMT_WEBP)
         while (shrink < 8 && 1.0 / (shrink * 2) >= min_scale)
             shrink *= 2;
+    vips_error_clear(); /* messages below are about this file only */
     VipsImage *raw = load_raw(s, shrink, access);
     if (!raw)
-        return photo_vips_error(e, "photo.corrupt", "load");
+        return load_error(s, e, "load");
     VipsImage *c = NULL, *up = NULL;
     if (to_srgb8(raw, &c) != 0) {
         g_object_unref(raw);
-        return photo_vips_error(e, "photo.corrupt", "colour");
+        return load_error(s, e, "colour");
     }
     g_object_unref(raw);
     if (orientation_of(c) != 1) {
         if (vips_autorot(c, &up, NULL) != 0) {
             g_object_unref(c);
-            return photo_vips_error(e, "photo.corrupt", "autorot");
+            return load_error(s, e, "autorot");
         }
         g_object_unref(c);
     } else {
@@ -275,8 +345,8 @@ int photo_rgb_from_vips(VipsImage *im, tc_photo_rgb *out, tc_err *e)
 {
     size_t n = 0;
     void *p = vips_image_write_to_memory(im, &n);
-    if (!p)
-        return photo_vips_error(e, "photo.corrupt", "decode");
+    if (!p) /* without e, the caller reads libvips's message itself */
+        return e ? photo_vips_error(e, "photo.corrupt", "decode") : -1;
     if (n != (size_t)im->Xsize * im->Ysize * 3) {
         g_free(p);
         return tc_err_internal(e, "photo: unexpected buffer size");
@@ -337,9 +407,10 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
 
     /* Header only: libvips reads no pixel until asked, so a 30000x30000
      * "bomb" costs nothing here. */
+    vips_error_clear();
     VipsImage *hdr = load_raw(s, 1, VIPS_ACCESS_SEQUENTIAL);
     if (!hdr) {
-        photo_vips_error(e, "photo.corrupt", "header");
+        load_error(s, e, "header");
         tc_photo_src_free(s);
         return -1;
     }
@@ -377,16 +448,17 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
     if (cur > side) {
         if (vips_resize(im, &r, (double)side / cur, "kernel", VIPS_KERNEL_LANCZOS3, NULL) != 0) {
             g_object_unref(im);
-            photo_vips_error(e, "photo.corrupt", "resize");
+            load_error(s, e, "resize");
             tc_photo_src_free(s);
             return -1;
         }
         g_object_unref(im);
         im = r;
     }
-    int rc = photo_rgb_from_vips(im, &s->work, e);
+    int rc = photo_rgb_from_vips(im, &s->work, NULL);
     g_object_unref(im);
     if (rc != 0) {
+        load_error(s, e, "decode");
         tc_photo_src_free(s);
         return -1;
     }
@@ -426,7 +498,7 @@ int tc_photo_src_region(const tc_photo_src *s, int x, int y, int w, int h, tc_ph
         return photo_vips_error(e, "photo.corrupt", "extract");
     }
     g_object_unref(im);
-    int rc = photo_rgb_from_vips(c, out, e);
+    int rc = photo_rgb_from_vips(c, out, NULL);
     g_object_unref(c);
-    return rc;
+    return rc ? load_error(s, e, "region") : 0;
 }

@@ -1,0 +1,279 @@
+/* `tucai photo`: one upload in, one spec photo or print sheet out. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "photo_internal.h"
+
+static const char usage[] =
+    "usage: tucai photo IN -o OUT [options]\n"
+    "  --spec NAME|WxHmm@DPI|WxHpx@DPI   spec (default chsi); see `tucai specs`\n"
+    "  --specs FILE.json                 extra or patched specs\n"
+    "  --background blue|white|grey|NAME|#RRGGBB   (default: the spec's)\n"
+    "  --sheet 6inch|5inch|a4            print sheet instead of a single photo\n"
+    "  --layout 1|2|best                 1: 1寸x8+2寸x4, 2: 2寸x8, best: most of --spec (default)\n"
+    "  --cut-lines                       draw cut lines on the sheet\n"
+    "  --format jpeg|png|pdf             sheet format (default from OUT's extension)\n"
+    "  --json                            print the measurements as JSON\n"
+    "  --no-strict                       produce a photo even when the head cannot meet the spec\n"
+    "developer options, until the vision engine is wired in:\n"
+    "  --geom LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]  eye centres, chin [, cheeks] in source pixels\n"
+    "                                    (the mask then comes from a plain-backdrop keyer)\n";
+
+static int fail(const tc_err *e)
+{
+    fprintf(stderr, "tucai photo: %s: %s\n  %s\n", e->code, e->zh, e->en);
+    return 1;
+}
+
+static int parse_geom(const char *s, tc_photo_face_geom *g)
+{
+    double v[10];
+    int n = 0;
+    const char *p = s;
+    while (n < 10 && *p) {
+        char *end;
+        v[n] = strtod(p, &end);
+        if (end == p || !isfinite(v[n]))
+            return -1;
+        n++;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
+    }
+    if (*p || (n != 6 && n != 10))
+        return -1;
+    tc_photo_geom_init(g);
+    g->left_eye[0] = (float)v[0], g->left_eye[1] = (float)v[1];
+    g->right_eye[0] = (float)v[2], g->right_eye[1] = (float)v[3];
+    g->chin[0] = (float)v[4], g->chin[1] = (float)v[5];
+    if (n == 10) {
+        g->face_left[0] = (float)v[6], g->face_left[1] = (float)v[7];
+        g->face_right[0] = (float)v[8], g->face_right[1] = (float)v[9];
+    }
+    return 0;
+}
+
+static const char *ext_of(const char *path)
+{
+    const char *d = strrchr(path, '.');
+    if (!d)
+        return "jpeg";
+    if (!strcasecmp(d, ".png"))
+        return "png";
+    if (!strcasecmp(d, ".pdf"))
+        return "pdf";
+    return "jpeg";
+}
+
+/* Compose and encode one spec; fills jpeg and rep. */
+static int make_photo(const tc_photo_src *src, const tc_photo_face_geom *g, const tc_photo_mask *m,
+                      const tc_spec *spec, const char *bg_arg, int strict, uint8_t **jpg, size_t *len,
+                      tc_photo_report *rep, tc_err *e)
+{
+    tc_photo_compose_opts o = {.strict = strict};
+    if (tc_spec_background(spec, bg_arg, o.background, e) != 0)
+        return -1;
+    tc_photo_rgb out;
+    tc_photo_layout lay;
+    tc_photo_mask alpha;
+    if (tc_photo_compose(src, g, m, spec, &o, &out, &lay, &alpha, e) != 0)
+        return -1;
+    memset(rep, 0, sizeof *rep);
+    int rc = tc_photo_encode(&out, spec, jpg, len, rep, e);
+    int q = rep->quality;
+    if (rc == 0 && (rc = tc_photo_measure(*jpg, *len, spec, o.background, &lay, &alpha, rep, e)) != 0) {
+        free(*jpg);
+        *jpg = NULL;
+    }
+    rep->quality = q;
+    tc_photo_rgb_free(&out);
+    tc_photo_mask_free(&alpha);
+    return rc;
+}
+
+int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
+{
+    const char *in = NULL, *outp = NULL, *spec_name = "chsi", *specs_file = NULL, *bg = NULL, *sheet = NULL;
+    const char *layout = "best", *format = NULL, *geom = NULL;
+    int json = 0, cut = 0, strict = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(name, var)                                                                                                  \
+    if (!strcmp(a, name)) {                                                                                             \
+        if (!val) {                                                                                                     \
+            fprintf(stderr, "tucai photo: %s needs a value\n%s", name, usage);                                          \
+            return 2;                                                                                                   \
+        }                                                                                                               \
+        var = val;                                                                                                      \
+        i++;                                                                                                            \
+        continue;                                                                                                       \
+    }
+        OPT("-o", outp)
+        OPT("--spec", spec_name)
+        OPT("--specs", specs_file)
+        OPT("--background", bg)
+        OPT("--sheet", sheet)
+        OPT("--layout", layout)
+        OPT("--format", format)
+        OPT("--geom", geom)
+#undef OPT
+        if (!strcmp(a, "--json"))
+            json = 1;
+        else if (!strcmp(a, "--cut-lines"))
+            cut = 1;
+        else if (!strcmp(a, "--no-strict"))
+            strict = 0;
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (a[0] != '-' && !in)
+            in = a;
+        else {
+            fprintf(stderr, "tucai photo: unexpected argument %s\n%s", a, usage);
+            return 2;
+        }
+    }
+    if (!in || !outp) {
+        fputs(usage, stderr);
+        return 2;
+    }
+
+    tc_err e = {0};
+    /* Harmless when main() has done it already (libvips starts once). */
+    if (tc_photo_startup(argv[0], &e) != 0)
+        return fail(&e);
+    int rc = 1;
+    tc_spec_table t;
+    tc_spec_table_builtin(&t);
+    tc_photo_src *src = NULL;
+    tc_photo_mask mask = {0};
+    char *data = NULL;
+    uint8_t *outbuf = NULL;
+    size_t outlen = 0;
+    tc_sheet_layout sl = {0};
+    uint8_t *jpgs[2] = {0};
+    size_t lens[2] = {0};
+    tc_spec custom;
+    const tc_spec *spec;
+
+    if (specs_file && tc_spec_table_load_file(&t, specs_file, &e) != 0)
+        goto err;
+    spec = tc_spec_find(&t, spec_name);
+    if (!spec) {
+        if (tc_spec_parse_custom(spec_name, &custom, &e) != 0)
+            goto err;
+        spec = &custom;
+    }
+
+    /* 1. decode (the limits of an upload apply to the command line too) */
+    tc_photo_limits lim;
+    tc_photo_limits_default(&lim);
+    size_t len = 0;
+    if (tc_file_read(in, lim.max_bytes + 1, &data, &len, &e) != 0) {
+        if (!strcmp(e.code, "file.too_large"))
+            tc_err_set(&e, 413, "photo.too_large", "照片文件太大（超过 %.0f MB）", "The photo file is too large (over %.0f MB)",
+                       lim.max_bytes / 1048576.0);
+        goto err;
+    }
+    if (tc_photo_decode(data, len, &lim, &src, &e) != 0)
+        goto err;
+
+    /* 2. face geometry and person mask */
+    tc_photo_face_geom g;
+    if (an && an->analyze) {
+        if (an->analyze(an->ctx, tc_photo_src_work(src), &g, &mask, &e) != 0)
+            goto err;
+        tc_photo_geom_scale(&g, 1.0 / tc_photo_src_work_scale(src));
+    } else if (geom) {
+        if (parse_geom(geom, &g) != 0) {
+            tc_err_set(&e, 400, "photo.bad_geometry", "--geom 格式：LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]",
+                       "--geom format: LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]");
+            goto err;
+        }
+        if (tc_photo_mask_plain_bg(tc_photo_src_work(src), &mask, &e) != 0)
+            goto err;
+    } else {
+        tc_err_set(&e, 503, "photo.no_face_engine", "人脸检测引擎尚未就绪，暂时无法自动制作证件照",
+                   "The face engine is not available yet, so the photo cannot be made automatically");
+        goto err;
+    }
+    if (!isfinite(g.hair_top[0]) &&
+        tc_photo_geom_hair_top_from_mask(&g, &mask, tc_photo_src_width(src), &e) != 0)
+        goto err;
+
+    /* 3. one photo, or a sheet of them */
+    tc_photo_report rep[2];
+    if (!sheet) {
+        if (make_photo(src, &g, &mask, spec, bg, strict, &outbuf, &outlen, &rep[0], &e) != 0)
+            goto err;
+        if (json) {
+            char *j = tc_photo_report_json(&rep[0]);
+            printf("%s\n", j);
+            free(j);
+        }
+    } else {
+        tc_sheet_paper paper;
+        tc_sheet_item items[2];
+        size_t n = 1;
+        const tc_spec *specs[2] = {spec, NULL};
+        if (tc_sheet_paper_find(sheet, &paper, &e) != 0)
+            goto err;
+        if (!strcmp(layout, "best")) {
+            items[0] = (tc_sheet_item){tc_spec_width_mm(spec), tc_spec_height_mm(spec), 0};
+        } else {
+            if (tc_sheet_named_items(layout, &t, items, &n, &e) != 0)
+                goto err;
+            specs[0] = tc_spec_find(&t, "1inch");
+            specs[1] = tc_spec_find(&t, "2inch");
+            if (items[0].count == 0) { /* 版式二: only the 2寸 */
+                items[0] = items[1];
+                specs[0] = specs[1];
+                n = 1;
+            }
+        }
+        for (size_t k = 0; k < n; k++)
+            if (make_photo(src, &g, &mask, specs[k], bg, strict, &jpgs[k], &lens[k], &rep[k], &e) != 0)
+                goto err;
+        if (tc_sheet_plan(&paper, items, n, &sl, &e) != 0)
+            goto err;
+        const uint8_t *ph[2] = {jpgs[0], jpgs[1]};
+        if (tc_sheet_render(&sl, ph, lens, format ? format : ext_of(outp), cut, &outbuf, &outlen, &e) != 0)
+            goto err;
+        if (json) {
+            printf("{\"sheet\":\"%s\",\"width_mm\":%.1f,\"height_mm\":%.1f,\"gap_mm\":%.2f,\"count\":%zu,\"photos\":[",
+                   paper.name, sl.paper.w_mm, sl.paper.h_mm, sl.gap_mm, sl.n);
+            for (size_t k = 0; k < n; k++) {
+                char *j = tc_photo_report_json(&rep[k]);
+                printf("%s%s", k ? "," : "", j);
+                free(j);
+            }
+            printf("]}\n");
+        }
+    }
+    if (tc_file_write_atomic(outp, outbuf, outlen, &e) != 0)
+        goto err;
+    rc = 0;
+    goto done;
+err:
+    rc = fail(&e);
+done:
+    free(outbuf);
+    free(jpgs[0]);
+    free(jpgs[1]);
+    tc_sheet_layout_free(&sl);
+    tc_photo_mask_free(&mask);
+    tc_photo_src_free(src);
+    free(data);
+    tc_spec_table_free(&t);
+    return rc;
+}
+
+int tc_photo_cli(int argc, char **argv)
+{
+    return tc_photo_cli_with(argc, argv, NULL);
+}

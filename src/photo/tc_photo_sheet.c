@@ -1,0 +1,478 @@
+/* Print sheets (排版照): place photos of physical sizes on a paper, render
+ * the sheet as a raster (JPEG/PNG at the paper's dpi) or as a PDF page of
+ * the paper's true size. */
+#include <hpdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "photo_internal.h"
+
+int tc_sheet_paper_find(const char *name, tc_sheet_paper *out, tc_err *e)
+{
+    static const tc_sheet_paper papers[] = {
+        {"6inch", 101.6, 152.4, 300}, /* 4 x 6 in: 1200 x 1800 px */
+        {"5inch", 88.9, 127.0, 300},  /* 3.5 x 5 in */
+        {"a4", 210.0, 297.0, 300},
+    };
+    for (size_t i = 0; name && i < TC_ARRAY_LEN(papers); i++)
+        if (!strcmp(papers[i].name, name)) {
+            *out = papers[i];
+            return 0;
+        }
+    return tc_err_set(e, 400, "photo.bad_sheet", "不支持的相纸 %s（可选：6inch、5inch、a4）",
+                      "Unsupported sheet %s (choose 6inch, 5inch or a4)", name ? name : "");
+}
+
+void tc_sheet_layout_free(tc_sheet_layout *l)
+{
+    if (!l)
+        return;
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+/* ---- planning ------------------------------------------------------------------------ */
+
+/* Gaps tried, widest first: wide gaps are easy to cut; narrow ones are what
+ * lets 1寸x8 + 2寸x4 share a 6-inch sheet. */
+static const double gaps[] = {3, 2, 1.5, 1, 0.75, 0.5, 0.25, 0};
+
+/* Rows ("shelves") of one kind each, top to bottom, each row centred.
+ * Returns the number of rotated photos, or -1 if they do not fit.  When out
+ * is given, writes the places there. */
+static int shelves(double W, double H, const tc_sheet_item *it, const int *order, unsigned rotmask, size_t n,
+                   double g, tc_sheet_place *out)
+{
+    double y = g;
+    size_t k = 0;
+    int rotated = 0;
+    for (size_t oi = 0; oi < n; oi++) {
+        int i = order[oi];
+        int rot = (rotmask >> i) & 1;
+        double w = rot ? it[i].h_mm : it[i].w_mm, h = rot ? it[i].w_mm : it[i].h_mm;
+        int per = (int)floor((W - g) / (w + g) + 1e-9);
+        if (per < 1)
+            return -1;
+        for (int left = it[i].count; left > 0; left -= per) {
+            int m = left < per ? left : per;
+            if (y + h + g > H + 1e-9)
+                return -1;
+            double x = (W - (m * w + (m - 1) * g)) / 2;
+            for (int j = 0; out && j < m; j++, k++)
+                out[k] = (tc_sheet_place){i, x + j * (w + g), y, w, h, rot};
+            rotated += rot * m;
+            y += h + g;
+        }
+    }
+    /* centre the block vertically */
+    if (out) {
+        double dy = (H - y) / 2;
+        for (size_t j = 0; j < k; j++)
+            out[j].y_mm += dy;
+    }
+    return rotated;
+}
+
+static int next_perm(int *a, size_t n)
+{
+    if (n < 2)
+        return 0;
+    size_t i = n - 1;
+    while (i > 0 && a[i - 1] >= a[i])
+        i--;
+    if (i == 0)
+        return 0;
+    size_t j = n - 1;
+    while (a[j] <= a[i - 1])
+        j--;
+    int t = a[i - 1];
+    a[i - 1] = a[j];
+    a[j] = t;
+    for (size_t l = i, r = n - 1; l < r; l++, r--)
+        t = a[l], a[l] = a[r], a[r] = t;
+    return 1;
+}
+
+/* As many of one size as fit: rows of one orientation, then rows of the
+ * other in the remaining height. */
+static int best_fill(double W, double H, double w, double h, double g, int *rows_a, int *per_a, int *rows_b,
+                     int *per_b)
+{
+    int best = -1;
+    int pa = (int)floor((W - g) / (w + g) + 1e-9), pb = (int)floor((W - g) / (h + g) + 1e-9);
+    int max_a = (int)floor((H - g) / (h + g) + 1e-9);
+    for (int ra = 0; ra <= max_a; ra++) {
+        double left = H - g - ra * (h + g);
+        int rb = pb > 0 ? (int)floor(left / (w + g) + 1e-9) : 0;
+        int c = (pa > 0 ? ra * pa : 0) + (rb > 0 ? rb * pb : 0);
+        if (c > best) {
+            best = c;
+            *rows_a = pa > 0 ? ra : 0;
+            *per_a = pa;
+            *rows_b = rb;
+            *per_b = pb;
+        }
+    }
+    return best;
+}
+
+int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_t n, tc_sheet_layout *out,
+                  tc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0 || n > 4)
+        return tc_err_set(e, 400, "photo.bad_layout", "一张相纸上放 1 到 4 种尺寸", "Put 1 to 4 sizes on one sheet");
+    for (size_t i = 0; i < n; i++)
+        if (!(items[i].w_mm > 0 && items[i].h_mm > 0) || items[i].count < 0 || (items[i].count == 0 && n > 1))
+            return tc_err_set(e, 400, "photo.bad_layout", "排版参数有误", "Invalid layout request");
+
+    if (items[0].count == 0) {
+        /* the most of a single size, any orientation */
+        int best = 0, ra = 0, pa = 0, rb = 0, pb = 0, land = 0;
+        double bg = 0;
+        for (size_t gi = 0; gi < TC_ARRAY_LEN(gaps); gi++)
+            for (int l = 0; l < 2; l++)
+                for (int o = 0; o < 2; o++) {
+                    double W = l ? paper->h_mm : paper->w_mm, H = l ? paper->w_mm : paper->h_mm;
+                    double w = o ? items[0].h_mm : items[0].w_mm, h = o ? items[0].w_mm : items[0].h_mm;
+                    int a, p, b, q;
+                    int c = best_fill(W, H, w, h, gaps[gi], &a, &p, &b, &q);
+                    if (c > best) {
+                        best = c, ra = a, pa = p, rb = b, pb = q, land = l, bg = gaps[gi];
+                        /* remember the orientation in the sign of pa */
+                        if (o)
+                            pa = -pa - 1;
+                    }
+                }
+        if (best <= 0)
+            return tc_err_set(e, 422, "photo.sheet_overflow", "照片比相纸还大", "The photo is larger than the sheet");
+        int o = pa < 0;
+        if (o)
+            pa = -pa - 1;
+        out->paper = *paper;
+        if (land) {
+            out->paper.w_mm = paper->h_mm;
+            out->paper.h_mm = paper->w_mm;
+        }
+        out->gap_mm = bg;
+        out->v = calloc((size_t)best, sizeof *out->v);
+        if (!out->v)
+            return tc_err_internal(e, "photo: out of memory");
+        double W = out->paper.w_mm, H = out->paper.h_mm;
+        double w = o ? items[0].h_mm : items[0].w_mm, h = o ? items[0].w_mm : items[0].h_mm;
+        double y = bg, used = bg + ra * (h + bg) + rb * (w + bg);
+        y += (H - used) / 2;
+        for (int r = 0; r < ra + rb; r++) {
+            int second = r >= ra;
+            int per = second ? pb : pa;
+            double cw = second ? h : w, ch = second ? w : h;
+            double x = (W - (per * cw + (per - 1) * bg)) / 2;
+            for (int j = 0; j < per; j++)
+                out->v[out->n++] = (tc_sheet_place){0, x + j * (cw + bg), y, cw, ch, second ? !o : o};
+            y += ch + bg;
+        }
+        return 0;
+    }
+
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += (size_t)items[i].count;
+    if (total > 1000)
+        return tc_err_set(e, 400, "photo.bad_layout", "照片数量过多", "Too many photos");
+    for (size_t gi = 0; gi < TC_ARRAY_LEN(gaps); gi++) {
+        int best_rot = -1, best_land = 0, best_order[4] = {0};
+        unsigned best_mask = 0;
+        for (int l = 0; l < 2; l++) {
+            double W = l ? paper->h_mm : paper->w_mm, H = l ? paper->w_mm : paper->h_mm;
+            int order[4] = {0, 1, 2, 3};
+            do {
+                for (unsigned mask = 0; mask < (1u << n); mask++) {
+                    int r = shelves(W, H, items, order, mask, n, gaps[gi], NULL);
+                    if (r >= 0 && (best_rot < 0 || r < best_rot)) {
+                        best_rot = r, best_land = l, best_mask = mask;
+                        memcpy(best_order, order, sizeof order);
+                    }
+                }
+            } while (next_perm(order, n));
+        }
+        if (best_rot >= 0) {
+            out->paper = *paper;
+            if (best_land) {
+                out->paper.w_mm = paper->h_mm;
+                out->paper.h_mm = paper->w_mm;
+            }
+            out->gap_mm = gaps[gi];
+            out->v = calloc(total, sizeof *out->v);
+            if (!out->v)
+                return tc_err_internal(e, "photo: out of memory");
+            shelves(out->paper.w_mm, out->paper.h_mm, items, best_order, best_mask, n, gaps[gi], out->v);
+            out->n = total;
+            return 0;
+        }
+    }
+    return tc_err_set(e, 422, "photo.sheet_overflow", "这些照片放不进一张 %s 相纸", "These photos do not fit on one %s sheet",
+                      paper->name);
+}
+
+int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_item items[2], size_t *n, tc_err *e)
+{
+    const tc_spec *one = tc_spec_find(t, "1inch"), *two = tc_spec_find(t, "2inch");
+    if (!one || !two)
+        return tc_err_internal(e, "photo: 1inch/2inch specs missing");
+    items[0] = (tc_sheet_item){tc_spec_width_mm(one), tc_spec_height_mm(one), 0};
+    items[1] = (tc_sheet_item){tc_spec_width_mm(two), tc_spec_height_mm(two), 0};
+    if (layout && !strcmp(layout, "1")) { /* 版式一 */
+        items[0].count = 8;
+        items[1].count = 4;
+        *n = 2;
+        return 0;
+    }
+    if (layout && !strcmp(layout, "2")) { /* 版式二: item 0 unused */
+        items[0].count = 0;
+        items[1].count = 8;
+        *n = 2;
+        return 0;
+    }
+    return tc_err_set(e, 400, "photo.bad_layout", "未知版式 %s（可选：1 = 1寸x8+2寸x4，2 = 2寸x8，best）",
+                      "Unknown layout %s (1 = 1-inch x8 + 2-inch x4, 2 = 2-inch x8, best)", layout ? layout : "");
+}
+
+/* ---- rendering ---------------------------------------------------------------------------- */
+
+static int px_of(double mm, double dpi)
+{
+    return (int)lrint(mm / 25.4 * dpi);
+}
+
+/* A photo at exactly tw x th pixels, turned if asked. */
+static int photo_at(const uint8_t *jpg, size_t len, int rot, int tw, int th, tc_photo_rgb *out, tc_err *e)
+{
+    VipsImage *a = NULL, *b = NULL, *c = NULL;
+    if (tc_photo_sniff(jpg, len) != TC_PHOTO_FMT_JPEG)
+        return tc_err_set(e, 400, "photo.bad_sheet", "排版只接受 JPEG 照片", "Sheets take JPEG photos only");
+    if (vips_jpegload_buffer((void *)jpg, len, &a, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) != 0)
+        return photo_vips_error(e, "photo.corrupt", "sheet load");
+    if (rot) {
+        if (vips_rot(a, &b, VIPS_ANGLE_D90, NULL) != 0)
+            goto fail;
+        g_object_unref(a);
+        a = b;
+        b = NULL;
+    }
+    if (vips_resize(a, &b, (double)tw / a->Xsize, "vscale", (double)th / a->Ysize, "kernel", VIPS_KERNEL_LANCZOS3,
+                    NULL) != 0)
+        goto fail;
+    /* rounding may leave a pixel more or less: pin the size */
+    if (vips_embed(b, &c, 0, 0, tw, th, "extend", VIPS_EXTEND_COPY, NULL) != 0)
+        goto fail;
+    g_object_unref(a);
+    g_object_unref(b);
+    a = b = NULL;
+    if (c->Bands != 3 || c->BandFmt != VIPS_FORMAT_UCHAR) {
+        vips_error("tc_photo", "sheet photo must be 8-bit RGB");
+        goto fail;
+    }
+    int r = photo_rgb_from_vips(c, out, e);
+    g_object_unref(c);
+    return r;
+fail:
+    if (a)
+        g_object_unref(a);
+    if (b)
+        g_object_unref(b);
+    if (c)
+        g_object_unref(c);
+    return photo_vips_error(e, "photo.corrupt", "sheet photo");
+}
+
+static void hline(uint8_t *cv, int W, int H, int y, int x0, int x1)
+{
+    if (y < 0 || y >= H)
+        return;
+    for (int x = x0 < 0 ? 0 : x0; x <= x1 && x < W; x++)
+        memset(cv + 3 * ((size_t)y * W + x), 150, 3);
+}
+
+static void vline(uint8_t *cv, int W, int H, int x, int y0, int y1)
+{
+    if (x < 0 || x >= W)
+        return;
+    for (int y = y0 < 0 ? 0 : y0; y <= y1 && y < H; y++)
+        memset(cv + 3 * ((size_t)y * W + x), 150, 3);
+}
+
+static int render_raster(const tc_sheet_layout *l, const uint8_t *const *photos, const size_t *lens, int png,
+                         int cut, uint8_t **out, size_t *len, tc_err *e)
+{
+    double dpi = l->paper.dpi;
+    int W = px_of(l->paper.w_mm, dpi), H = px_of(l->paper.h_mm, dpi);
+    tc_photo_rgb canvas = {W, H, malloc((size_t)W * H * 3)};
+    if (!canvas.px)
+        return tc_err_internal(e, "photo: out of memory");
+    memset(canvas.px, 255, (size_t)W * H * 3);
+    tc_photo_rgb cache = {0};
+    int ck = -1, cr = -1, cw = -1, ch = -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const tc_sheet_place *p = &l->v[i];
+        int x = px_of(p->x_mm, dpi), y = px_of(p->y_mm, dpi);
+        int tw = px_of(p->x_mm + p->w_mm, dpi) - x, th = px_of(p->y_mm + p->h_mm, dpi) - y;
+        if (p->item != ck || p->rotated != cr || tw != cw || th != ch) {
+            tc_photo_rgb_free(&cache);
+            if (photo_at(photos[p->item], lens[p->item], p->rotated, tw, th, &cache, e) != 0) {
+                tc_photo_rgb_free(&canvas);
+                return -1;
+            }
+            ck = p->item, cr = p->rotated, cw = tw, ch = th;
+        }
+        for (int r = 0; r < th; r++) {
+            if (y + r < 0 || y + r >= H)
+                continue;
+            int x0 = x < 0 ? 0 : x, x1 = x + tw > W ? W : x + tw;
+            if (x1 > x0)
+                memcpy(canvas.px + 3 * ((size_t)(y + r) * W + x0), cache.px + 3 * ((size_t)r * tw + (x0 - x)),
+                       3 * (size_t)(x1 - x0));
+        }
+        if (cut) {
+            hline(canvas.px, W, H, y - 1, x - 1, x + tw);
+            hline(canvas.px, W, H, y + th, x - 1, x + tw);
+            vline(canvas.px, W, H, x - 1, y - 1, y + th);
+            vline(canvas.px, W, H, x + tw, y - 1, y + th);
+        }
+    }
+    tc_photo_rgb_free(&cache);
+    VipsImage *v = photo_vips_from_rgb(&canvas);
+    tc_photo_rgb_free(&canvas);
+    if (!v)
+        return photo_vips_error(e, "photo.encode", "sheet wrap");
+    int rc;
+    if (png) {
+        VipsImage *c = NULL;
+        void *buf = NULL;
+        size_t n = 0;
+        rc = vips_copy(v, &c, "xres", dpi / 25.4, "yres", dpi / 25.4, NULL);
+        if (rc == 0)
+            rc = vips_pngsave_buffer(c, &buf, &n, "compression", 6, NULL);
+        if (c)
+            g_object_unref(c);
+        if (rc != 0) {
+            g_object_unref(v);
+            return photo_vips_error(e, "photo.encode", "sheet png");
+        }
+        *out = malloc(n);
+        if (*out)
+            memcpy(*out, buf, n);
+        g_free(buf);
+        *len = n;
+        rc = *out ? 0 : tc_err_internal(e, "photo: out of memory");
+    } else {
+        rc = photo_jpeg_save(v, 95, dpi, out, len, e);
+    }
+    g_object_unref(v);
+    return rc;
+}
+
+/* libhpdf reports errors through a callback; keep the first one. */
+typedef struct pdf_err {
+    HPDF_STATUS code, detail;
+} pdf_err;
+
+static void pdf_on_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+{
+    pdf_err *pe = user;
+    if (!pe->code) {
+        pe->code = code;
+        pe->detail = detail;
+    }
+}
+
+static double pt(double mm)
+{
+    return mm / 25.4 * 72.0;
+}
+
+static int render_pdf(const tc_sheet_layout *l, const uint8_t *const *photos, const size_t *lens, int cut,
+                      uint8_t **out, size_t *len, tc_err *e)
+{
+    pdf_err pe = {0, 0};
+    HPDF_Doc pdf = HPDF_New(pdf_on_error, &pe);
+    if (!pdf)
+        return tc_err_internal(e, "photo: HPDF_New");
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    HPDF_Page page = HPDF_AddPage(pdf);
+    double PW = pt(l->paper.w_mm), PH = pt(l->paper.h_mm);
+    HPDF_Page_SetWidth(page, (HPDF_REAL)PW);
+    HPDF_Page_SetHeight(page, (HPDF_REAL)PH);
+    /* one image object per item, however many times it is placed */
+    HPDF_Image img[4] = {0};
+    for (size_t i = 0; i < l->n && !pe.code; i++) {
+        const tc_sheet_place *p = &l->v[i];
+        if (p->item < 0 || p->item >= 4) {
+            HPDF_Free(pdf);
+            return tc_err_internal(e, "photo: sheet item %d", p->item);
+        }
+        if (!img[p->item]) {
+            if (tc_photo_sniff(photos[p->item], lens[p->item]) != TC_PHOTO_FMT_JPEG) {
+                HPDF_Free(pdf);
+                return tc_err_set(e, 400, "photo.bad_sheet", "排版只接受 JPEG 照片", "Sheets take JPEG photos only");
+            }
+            img[p->item] = HPDF_LoadJpegImageFromMem(pdf, photos[p->item], (HPDF_UINT)lens[p->item]);
+            if (!img[p->item])
+                break;
+        }
+        double x = pt(p->x_mm), w = pt(p->w_mm), h = pt(p->h_mm);
+        double y = PH - pt(p->y_mm) - h; /* PDF's origin is bottom-left */
+        HPDF_Page_GSave(page);
+        if (p->rotated) /* 90° clockwise: the unit square's bottom-left goes to the top-left */
+            HPDF_Page_Concat(page, 0, (HPDF_REAL)-h, (HPDF_REAL)w, 0, (HPDF_REAL)x, (HPDF_REAL)(y + h));
+        else
+            HPDF_Page_Concat(page, (HPDF_REAL)w, 0, 0, (HPDF_REAL)h, (HPDF_REAL)x, (HPDF_REAL)y);
+        HPDF_Page_DrawImage(page, img[p->item], 0, 0, 1, 1);
+        HPDF_Page_GRestore(page);
+        if (cut) {
+            HPDF_Page_SetRGBStroke(page, 0.6f, 0.6f, 0.6f);
+            HPDF_Page_SetLineWidth(page, 0.25f);
+            HPDF_Page_Rectangle(page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
+            HPDF_Page_Stroke(page);
+        }
+    }
+    if (!pe.code)
+        HPDF_SaveToStream(pdf);
+    if (pe.code) {
+        HPDF_Free(pdf);
+        return tc_err_set(e, 500, "photo.encode", "生成 PDF 失败（libhpdf 0x%04X/%u）", "Could not make the PDF (libhpdf 0x%04X/%u)",
+                          (unsigned)pe.code, (unsigned)pe.detail);
+    }
+    HPDF_UINT32 n = HPDF_GetStreamSize(pdf);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        HPDF_Free(pdf);
+        return tc_err_internal(e, "photo: out of memory");
+    }
+    HPDF_UINT32 got = n;
+    HPDF_ReadFromStream(pdf, buf, &got);
+    HPDF_Free(pdf);
+    if (got != n) {
+        free(buf);
+        return tc_err_internal(e, "photo: short PDF stream");
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+int tc_sheet_render(const tc_sheet_layout *l, const uint8_t *const *photos, const size_t *photo_lens,
+                    const char *format, int cut_lines, uint8_t **out, size_t *len, tc_err *e)
+{
+    *out = NULL;
+    *len = 0;
+    if (!format || !strcmp(format, "jpeg") || !strcmp(format, "jpg"))
+        return render_raster(l, photos, photo_lens, 0, cut_lines, out, len, e);
+    if (!strcmp(format, "png"))
+        return render_raster(l, photos, photo_lens, 1, cut_lines, out, len, e);
+    if (!strcmp(format, "pdf"))
+        return render_pdf(l, photos, photo_lens, cut_lines, out, len, e);
+    return tc_err_set(e, 400, "photo.bad_sheet", "不支持的排版输出格式 %s（jpeg、png、pdf）",
+                      "Unsupported sheet format %s (jpeg, png, pdf)", format);
+}
