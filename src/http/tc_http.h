@@ -66,6 +66,17 @@ typedef struct tc_http_config {
                                 * them, else any client could forge them (default 0)     */
 } tc_http_config;
 
+/* Limits in practice: a request whose Content-Length exceeds the route's
+ * max_body gets 413 "http.body_too_large" without the body being read, and
+ * the connection is closed; a chunked body that grows past it is cut off
+ * (connection closed, logged as 413).  Headers over max_header get 431
+ * "http.header_too_large" (far over: MHD's own 431 or a close).  Other error
+ * codes: "http.not_found" 404, "http.method_not_allowed" 405 (+ Allow),
+ * "http.bad_path" 400, "http.bad_json" 400, "http.bad_content_type" 415,
+ * "http.bad_multipart"/"http.bad_form" 400, "http.too_many_parts" 413.
+ * Access-log line (INFO): "http <request-id> <ip> <method> <path> <status>
+ * <bytes> <ms>ms [timeout|shutdown|client-abort|aborted]". */
+
 /* Fill with the defaults above. */
 void tc_http_config_defaults(tc_http_config *c);
 
@@ -140,7 +151,8 @@ void tc_http_add_header(tc_http_req *r, const char *name, const char *value);
 void tc_http_set_cookie(tc_http_req *r, const char *name, const char *value, long max_age, int http_only);
 
 int tc_http_respond(tc_http_req *r, int status, const char *content_type, const void *body, size_t len);
-/* Takes ownership of j (decref'ed after sending). Content-Type application/json. */
+/* Takes ownership of j (decref'ed after sending). Content-Type application/json.
+ * To send back the document from tc_http_json, pass json_incref(j). */
 int tc_http_respond_json(tc_http_req *r, int status, json_t *j);
 /* {"error":{"code":..,"zh":..,"en":..}} with e->status (500 when 0). */
 int tc_http_respond_error(tc_http_req *r, const tc_err *e);
@@ -151,8 +163,13 @@ int tc_http_respond_file(tc_http_req *r, int status, const char *content_type, c
 
 /* Streaming body (ZIP exports, Server-Sent Events): the server calls read()
  * from its own thread until it returns 0 (end) or -1 (abort).  A read may
- * return -2 meaning "nothing yet, call again shortly" (SSE).  free_cls is
- * called once when the response is done.  No Content-Length. */
+ * return -2 meaning "nothing yet, call again shortly" (SSE): the connection
+ * is then suspended and read() is called again about 50 ms later; no thread
+ * waits meanwhile.  read() must not block for long (it runs on a worker that
+ * serves other connections).  free_cls is called once when the response is
+ * done (also for HEAD, where read() is never called, and at server stop,
+ * which closes streams still open after the grace period).  Chunked, no
+ * Content-Length. */
 typedef long (*tc_http_stream_read)(void *cls, uint64_t pos, char *buf, size_t max);
 int tc_http_respond_stream(tc_http_req *r, int status, const char *content_type, tc_http_stream_read read,
                            void *cls, void (*free_cls)(void *));
