@@ -69,8 +69,8 @@ void tc_roster_rb_row_begin(tc_roster_rb *b, int line)
     memset(&b->cur, 0, sizeof b->cur);
     b->cur.line = line;
     b->cur_any = 0;
-    if (!b->have_header)
-        memset(b->hdr, 0, sizeof b->hdr);
+    /* b->hdr needs no clearing: a header cell is only stored in a row that
+     * then becomes the header (or fails), so rows before it leave it empty. */
 }
 
 /* Copy n bytes into the pool as valid UTF-8: truncated to the cell cap at a
