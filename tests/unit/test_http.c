@@ -1093,6 +1093,16 @@ static void test_tls(void **state)
     assert_string_equal(body, "tls");
     free(head);
     free(body);
+    /* a stream that suspends and resumes works over TLS too */
+    snprintf(cmd, sizeof cmd,
+             "curl -s --cacert '%s/c.pem' --resolve localhost:%u:127.0.0.1 'https://localhost:%u/api/stream' "
+             "-o '%s/tls_body'",
+             f->dir, port, port, f->dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/tls_body", f->dir);
+    assert_int_equal(tc_file_read(path, 1 << 20, &body, &len, &e), 0);
+    assert_string_equal(body, "data: one\n\ndata: two\n\n");
+    free(body);
     /* plain HTTP on the TLS port gets nothing useful */
     resp r;
     request(port, &r, "GET /api/cookie HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
