@@ -36,8 +36,9 @@ void tc_sheet_layout_free(tc_sheet_layout *l)
 /* ---- planning ------------------------------------------------------------------------ */
 
 /* Gaps tried, widest first: wide gaps are easy to cut; narrow ones are what
- * lets 1寸x8 + 2寸x4 share a 6-inch sheet. */
-static const double gaps[] = {3, 2, 1.5, 1, 0.75, 0.5, 0.25, 0};
+ * lets 1寸x8 + 2寸x4 share a 6-inch sheet.  Never 0: photos that touch
+ * cannot be cut apart cleanly. */
+static const double gaps[] = {3, 2, 1.5, 1, 0.75, 0.5, 0.25};
 
 /* Rows ("shelves") of one kind each, top to bottom, each row centred.
  * Returns the number of rotated photos, or -1 if they do not fit.  When out
