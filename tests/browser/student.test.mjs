@@ -76,6 +76,7 @@ test('entry (a): upload the 采集码 screenshot, check the details, give the ph
   assert.match(await card.textContent(), new RegExp(st.student_no));
   assert.equal(await card.locator('.tc-state').textContent(), '已验证');
   await page.getByRole('link', { name: '添加学历' }).waitFor();
+  await page.locator('#toast').waitFor({ state: 'hidden' });
   await shot(page, 'student-05-home');
 
   // the session survives a reload (the page asks /api/v1/me)

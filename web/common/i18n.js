@@ -79,7 +79,20 @@ export function applyDocumentLang() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 }
 
+// A student record's states, shared by the student app and the console.
+// Later steps (drafts, submission, payment, review) move a record along
+// these; a state not listed here is shown as its raw code.
+export const KNOWN_STATES = ['not_started', 'verified', 'drafts', 'submitted', 'paid', 'approved', 'rejected', 'locked'];
+
 addMessages({
+  'state.not_started': '未开始',
+  'state.verified': '已验证',
+  'state.drafts': '草稿箱有照片',
+  'state.submitted': '待审核',
+  'state.paid': '已支付',
+  'state.approved': '审核通过',
+  'state.rejected': '审核未通过',
+  'state.locked': '已锁定',
   'common.lang_switch': 'English',
   'common.lang_switch_label': 'Switch to English',
   'common.network': '网络异常，请检查网络后重试',
@@ -87,6 +100,14 @@ addMessages({
   'common.loading': '加载中…',
   'common.error_prefix': '错误：',
 }, {
+  'state.not_started': 'Not started',
+  'state.verified': 'Verified',
+  'state.drafts': 'Photos in drafts',
+  'state.submitted': 'Awaiting review',
+  'state.paid': 'Paid',
+  'state.approved': 'Approved',
+  'state.rejected': 'Not approved',
+  'state.locked': 'Locked',
   'common.lang_switch': '中文',
   'common.lang_switch_label': '切换到中文',
   'common.network': 'Network problem: check your connection and try again',

@@ -8,7 +8,7 @@
 // the phone number -> home with the education records; 添加学历 runs the
 // entry again while signed in and the server answers step "added".
 
-import { t, addMessages, getLang, setLang, onLangChange, localError } from '/common/i18n.js';
+import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
 import { api } from '/common/api.js';
 import { h, mount, errorRegion, showError, relabel, newId } from '/common/dom.js';
 
@@ -47,6 +47,7 @@ addMessages({
   'entry.err_feature_code': '请输入6位特征码（字母或数字）',
   'entry.err_last4': '请输入身份证号后4位',
   'entry.err_image': '请上传学信网图像采集码',
+  'entry.back_home': '返回首页',
 
   'confirm.lead': '请核对以下信息并录入手机号',
   'confirm.name': '姓名',
@@ -75,14 +76,6 @@ addMessages({
   'home.state': '状态',
   'home.expired': '登录已过期，请重新验证',
 
-  'state.not_started': '未开始',
-  'state.verified': '已验证',
-  'state.drafts': '草稿箱有照片',
-  'state.submitted': '待审核',
-  'state.paid': '已支付',
-  'state.approved': '审核通过',
-  'state.rejected': '审核未通过',
-  'state.locked': '已锁定',
 }, {
   'app.name': 'Photo collection',
   'nav.entry': 'Get started',
@@ -118,6 +111,7 @@ addMessages({
   'entry.err_feature_code': 'Enter the 6-character batch code (letters or digits)',
   'entry.err_last4': 'Enter the last 4 characters of your ID number',
   'entry.err_image': 'Upload your CHSI image-collection code',
+  'entry.back_home': 'Back to home',
 
   'confirm.lead': 'Check the details below and enter your mobile number',
   'confirm.name': 'Name',
@@ -146,14 +140,6 @@ addMessages({
   'home.state': 'State',
   'home.expired': 'Your sign-in has expired: verify yourself again',
 
-  'state.not_started': 'Not started',
-  'state.verified': 'Verified',
-  'state.drafts': 'Photos in drafts',
-  'state.submitted': 'Awaiting review',
-  'state.paid': 'Paid',
-  'state.approved': 'Approved',
-  'state.rejected': 'Not approved',
-  'state.locked': 'Locked',
 });
 
 // ---- state ------------------------------------------------------------------------
@@ -320,12 +306,16 @@ function entryView(tab, adding) {
       href: `#/${base}/${k}`, class: 'tc-tabs__item' + (tab === k ? ' is-current' : ''),
       'aria-current': tab === k ? 'page' : null, i18n: key,
     })));
+  // The error sits where the eye is: under the QR button, or between the
+  // form fields and its submit button.
   const pane = tab === 'qr' ? qrPane(err) : codePane(err);
   return h('div', { class: 'tc-page tc-entry' },
     h('div', { class: 'tc-hero' },
       h('div', { class: 'tc-hero__icon', 'aria-hidden': 'true' }),
       h('p', { class: 'tc-hero__lead', i18n: adding ? 'entry.add_lead' : 'entry.lead' })),
-    tabs, pane, err, helpBlock());
+    tabs, pane, helpBlock(),
+    adding ? h('div', { class: 'weui-btn-area' },
+      h('a', { href: '#/home', class: 'weui-btn weui-btn_default', i18n: 'entry.back_home' })) : null);
 }
 
 // (a) the 采集码 alone: choosing the picture submits it.
@@ -352,7 +342,8 @@ function qrPane(err) {
   });
   return h('section', { class: 'tc-pane' },
     h('div', { class: 'tc-qr-box' }, picker.input, picker.label),
-    h('p', { class: 'weui-cells__tips tc-center', id: tipId, i18n: 'entry.qr_tip' }));
+    h('p', { class: 'weui-cells__tips tc-center', id: tipId, i18n: 'entry.qr_tip' }),
+    err);
 }
 
 // (b) 特征码 + last 4 + 采集码 (seed 004's 集中采集).
@@ -393,6 +384,7 @@ function codePane(err) {
         h('div', { class: 'weui-cell__bd tc-file-row' }, picker.input, picker.label, chosen),
         h('div', { class: 'weui-cell__ft' }, thumb))),
     h('p', { class: 'weui-cells__tips', id: l4Tip, i18n: 'entry.last4_tip' }),
+    err,
     h('div', { class: 'weui-btn-area' },
       h('button', { type: 'submit', class: 'weui-btn weui-btn_primary', i18n: 'entry.submit' })));
 
@@ -490,8 +482,6 @@ function onLangChangeWhileMounted(el, fn) {
 route('confirm', { title: 'nav.confirm', need: 'pending', render: confirmView });
 
 // ---- view: home (我的学历) -----------------------------------------------------------------
-
-const KNOWN_STATES = ['not_started', 'verified', 'drafts', 'submitted', 'paid', 'approved', 'rejected', 'locked'];
 
 function stateBadge(s) {
   const known = KNOWN_STATES.includes(s);
