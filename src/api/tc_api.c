@@ -886,6 +886,11 @@ static int h_roster_import(tc_http_req *r)
         return tc_http_respond_json(r, c.e.status ? c.e.status : 422, err);
     }
     if (!dry_run) {
+        /* Keep the file as imported: the audit entry names it by content. */
+        char blob_id[TC_BLOB_ID_LEN + 1];
+        if (tc_blob_put(c.app->blobs, data, len, blob_id, &c.e) != 0)
+            return fail(&c);
+        json_object_set_new(summary, "file", json_string(blob_id));
         char *after = json_dumps(summary, JSON_COMPACT);
         tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
         free(after);

@@ -102,6 +102,8 @@ test('roster import: a good CSV is imported, a re-import updates', async () => {
   r = await importRoster(admin, batch.id, csv(rows));
   assert.equal(r.status, 200, r.text);
   assert.equal(r.data.inserted, 3);
+  const stored = path.join(srv.dataDir, 'blobs', r.data.file.slice(0, 2), r.data.file.slice(2, 4), r.data.file);
+  assert.equal(readFileSync(stored, 'utf8'), csv(rows), 'the imported file is kept, named by its content');
   r = await admin.get(`/api/v1/batches/${batch.id}/students`);
   assert.equal(r.data.total, 3);
   const s = r.data.students[0];
