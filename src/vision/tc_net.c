@@ -32,6 +32,8 @@ typedef struct value {
     size_t off;          /* V_ACT: offset in floats in the arena */
     int first, last;     /* V_ACT: producing op (-1 for inputs) and last reader */
     int produced;        /* V_ACT: defined yet while walking the ops */
+    int uses;            /* V_ACT: number of op inputs reading it */
+    int producer;        /* V_ACT: index of the node writing it, -1 for inputs */
 } value;
 
 enum { K_CONV, K_DW, K_TCONV, K_MAXPOOL, K_AVGPOOL, K_BIN, K_UNARY, K_PAD, K_COPY, K_CONCAT, K_RESIZE };
@@ -48,6 +50,7 @@ typedef struct node {
     int align_corners, half_pixel;
     const float *w, *b;      /* packed weights and bias (owned by the net) */
     int64_t macs;
+    int dead;                /* fused into the node before it */
 } node;
 
 struct tc_tfl_net {
@@ -57,6 +60,7 @@ struct tc_tfl_net {
     int n_in, n_out;
     int *in, *out;           /* value indexes */
     size_t arena_floats;
+    size_t scratch_off, scratch_floats;  /* kernels' scratch, after the tensors */
     int64_t macs;
     void **blocks;           /* every allocation of constants, freed together */
     int n_blocks, cap_blocks;
@@ -174,6 +178,7 @@ static int use(builder *bd, int t, int allow_const)
         if (!v->produced)
             return fail(bd, "reads a tensor before any op writes it");
         v->last = bd->op;
+        v->uses++;
         return 0;
     }
     if (v->kind == V_CONST || bd->m->tensors[t].data) {
@@ -208,6 +213,7 @@ static int produce(builder *bd, int t, const int ne[4])
     memcpy(v->ne, ne, sizeof v->ne);
     v->produced = 1;
     v->first = v->last = bd->op;
+    v->producer = bd->net->n_nodes;
     return 0;
 }
 
@@ -283,6 +289,9 @@ static int build_conv(builder *bd, const tc_tfl_op *op, int kind)
         memcpy(bias, b->c, (size_t)O * 4);
     nd->b = bias;
     if (kind == K_CONV) {
+        size_t sc = tc_tensor_conv_scratch_len(&g, I, ne[1] == x->ne[1] && ne[2] == x->ne[2]);
+        if (sc > bd->net->scratch_floats)
+            bd->net->scratch_floats = sc;
         float *wp = net_alloc(bd->net, tc_tensor_conv_packed_len(O, kh, kw, I) * 4);
         if (!wp)
             return tc_err_internal(bd->e, "out of memory loading a model");
@@ -338,10 +347,12 @@ static int build_tconv(builder *bd, const tc_tfl_op *op)
     nd->x2 = -1;
     nd->y = op->out[0];
     nd->g = (tc_conv_geom){kh, kw, sh, sw, 1, 1, padh / 2, padw / 2, TC_ACT_NONE};
-    float *wp = net_alloc(bd->net, tc_tensor_conv_packed_len(O, kh, kw, I) * 4);
+    if ((int64_t)kh * kw * O > MAX_DIM)
+        return fail(bd, "kernel too large");
+    float *wp = net_alloc(bd->net, tc_tensor_tconv_packed_len(O, kh, kw, I) * 4);
     if (!wp)
         return tc_err_internal(bd->e, "out of memory loading a model");
-    tc_tensor_conv_pack(w->c, O, kh, kw, I, wp);
+    tc_tensor_tconv_pack(w->c, O, kh, kw, I, wp);
     nd->w = wp;
     nd->b = b->c;
     nd->macs = (int64_t)x->ne[0] * x->ne[1] * x->ne[2] * kh * kw * I * O;
@@ -665,6 +676,39 @@ static int build_op(builder *bd, const tc_tfl_op *op)
                       "the model uses an op the engine lacks: %s (op %d)", name, bd->op);
 }
 
+/* A RELU, RELU6 or HARD_SWISH that alone reads the output of a
+ * convolution, depthwise convolution, ADD or MUL without an activation of
+ * its own becomes that op's fused activation: one pass over memory fewer,
+ * and the tensor between them disappears from the plan. */
+static void fuse_activations(tc_tfl_net *net)
+{
+    int w = 0;
+    for (int k = 0; k < net->n_nodes; k++) {
+        node *nd = &net->nodes[k];
+        if (nd->kind == K_UNARY && (nd->sub == TC_UN_RELU || nd->sub == TC_UN_RELU6 || nd->sub == TC_UN_HARD_SWISH)) {
+            value *x = &net->values[nd->x];
+            if (x->kind == V_ACT && x->uses == 1 && x->producer >= 0) {
+                node *p = &net->nodes[x->producer];
+                int fusable = (p->kind == K_CONV || p->kind == K_DW ||
+                               (p->kind == K_BIN && p->sub != TC_BIN_PRELU)) && p->g.act == TC_ACT_NONE && p->y == nd->x;
+                if (fusable) {
+                    p->g.act = nd->sub == TC_UN_RELU ? TC_ACT_RELU : nd->sub == TC_UN_RELU6 ? TC_ACT_RELU6
+                                                                                             : TC_ACT_HARD_SWISH;
+                    value *y = &net->values[nd->y];
+                    y->first = x->first;
+                    p->y = nd->y;
+                    x->kind = V_UNUSED;
+                    nd->dead = 1;
+                }
+            }
+        }
+    }
+    for (int k = 0; k < net->n_nodes; k++)
+        if (!net->nodes[k].dead)
+            net->nodes[w++] = net->nodes[k];
+    net->n_nodes = w;
+}
+
 /* Greedy arena planning (largest first, lowest offset that fits among the
  * tensors alive at the same time), as TensorFlow Lite's own planner does. */
 typedef struct span { size_t off, len; } span;
@@ -726,7 +770,10 @@ static int plan(tc_tfl_net *net, tc_err *e)
     free(order);
     free(placed);
     free(busy);
-    net->arena_floats = top ? top : ALIGN_FLOATS;
+    net->scratch_off = top;
+    net->arena_floats = top + (net->scratch_floats + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
+    if (net->arena_floats == 0)
+        net->arena_floats = ALIGN_FLOATS;
     if (net->arena_floats * 4 > MAX_ARENA_BYTES)
         return tc_err_set(e, 500, "vision.model_invalid", "模型需要的内存过多", "the model needs too much memory");
     return 0;
@@ -765,6 +812,7 @@ int tc_tfl_net_load(const uint8_t *data, size_t len, tc_tfl_net **out, tc_err *e
         v->produced = 1;
         v->first = -1;
         v->last = -1;
+        v->producer = -1;
         net->in[net->n_in++] = t;
     }
     for (int k = 0; k < m.n_ops; k++) {
@@ -793,12 +841,14 @@ int tc_tfl_net_load(const uint8_t *data, size_t len, tc_tfl_net **out, tc_err *e
             goto fail;
         }
         v->last = m.n_ops; /* alive to the end */
+        v->uses++;         /* and never fused away */
         net->out[net->n_out++] = t;
     }
     if (net->n_nodes == 0) {
         model_err(e, "no op to run", 0, "-");
         goto fail;
     }
+    fuse_activations(net);
     if (plan(net, e))
         goto fail;
     tc_tfl_free(&m);
@@ -852,7 +902,7 @@ void tc_tfl_net_run(const tc_tfl_net *net, void *arena_)
         const node *nd = &net->nodes[k];
         tc_tensor x = view(net, arena, nd->x), y = view(net, arena, nd->y);
         switch (nd->kind) {
-        case K_CONV: tc_tensor_conv2d(&x, nd->w, nd->b, &y, &nd->g); break;
+        case K_CONV: tc_tensor_conv2d(&x, nd->w, nd->b, &y, &nd->g, arena + net->scratch_off); break;
         case K_DW: tc_tensor_depthwise(&x, nd->w, nd->b, nd->mult, &y, &nd->g); break;
         case K_TCONV: tc_tensor_transpose_conv(&x, nd->w, nd->b, &y, &nd->g); break;
         case K_MAXPOOL: tc_tensor_max_pool(&x, &y, &nd->g); break;

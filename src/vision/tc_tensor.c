@@ -43,6 +43,11 @@ static inline __attribute__((always_inline)) v8 sel(v8i m, v8 a, v8 b) { return 
 static inline float act1(float v, int act)
 {
     switch (act) {
+    case TC_ACT_HARD_SWISH: {
+        float r = v + 3.0f;
+        r = r < 0 ? 0 : r > 6 ? 6 : r;
+        return v * r * (1.0f / 6.0f);
+    }
     case TC_ACT_RELU: return v > 0 ? v : 0;
     case TC_ACT_RELU6: return v < 0 ? 0 : v > 6 ? 6 : v;
     case TC_ACT_RELU_N1_TO_1: return v < -1 ? -1 : v > 1 ? 1 : v;
@@ -54,6 +59,12 @@ static inline __attribute__((always_inline)) v8 act8(v8 v, int act)
 {
     if (act == TC_ACT_NONE)
         return v;
+    if (act == TC_ACT_HARD_SWISH) {
+        v8 r = v + splat(3.0f);
+        r = sel(r < splat(0), splat(0), r);
+        r = sel(r > splat(6), splat(6), r);
+        return v * r * splat(1.0f / 6.0f);
+    }
     v8 lo = splat(act == TC_ACT_RELU_N1_TO_1 ? -1.0f : 0.0f);
     v = sel(v < lo, lo, v);
     if (act == TC_ACT_RELU6 || act == TC_ACT_RELU_N1_TO_1) {
@@ -164,65 +175,53 @@ TC_HOT static void conv1x1(const float *x, size_t P, int I, const float *w, int 
     }
 }
 
-/* Any window: per output pixel, 64 output channels at a time. */
-TC_HOT static void conv_general(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
-                                const tc_conv_geom *g)
+/* Any other window: the input patches of up to TC_TENSOR_CONV_BLOCK output
+ * pixels are copied side by side (im2col, zeros where the window leaves the
+ * input), which turns the convolution into the same matrix product as 1x1:
+ * the packed weights [kh][kw][I][Op] are already a [K][Op] matrix. */
+static void conv_im2col(const tc_tensor *x, const float *w, const float *b, tc_tensor *y, const tc_conv_geom *g,
+                        float *col)
 {
     const int H = x->ne[1], W = x->ne[2], I = x->ne[3];
-    const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3], Op = tc_tensor_pad_vec(O);
-    for (int n = 0; n < y->ne[0]; n++)
-        for (int oy = 0; oy < OH; oy++)
-            for (int ox = 0; ox < OW; ox++) {
-                float *yp = y->data + (((size_t)n * OH + oy) * OW + ox) * O;
-                for (int ob = 0; ob < Op; ob += 64) {
-                    int nb = Op - ob < 64 ? Op - ob : 64;
-                    v8 acc[8];
-                    for (int k = 0; k < nb / 8; k++)
-                        acc[k] = ld(b + ob + 8 * k);
-                    for (int ky = 0; ky < g->kh; ky++) {
-                        int iy = oy * g->sh - g->pt + ky * g->dh;
-                        if (iy < 0 || iy >= H)
-                            continue;
-                        for (int kx = 0; kx < g->kw; kx++) {
-                            int ix = ox * g->sw - g->pl + kx * g->dw;
-                            if (ix < 0 || ix >= W)
-                                continue;
-                            const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
-                            const float *wp = w + ((size_t)(ky * g->kw + kx) * I) * Op + ob;
-                            if (nb == 64) {
-                                for (int i = 0; i < I; i++, wp += Op) {
-                                    v8 s = splat(xp[i]);
-                                    for (int k = 0; k < 8; k++)
-                                        acc[k] += s * ld(wp + 8 * k);
-                                }
-                            } else {
-                                for (int i = 0; i < I; i++, wp += Op) {
-                                    v8 s = splat(xp[i]);
-                                    for (int k = 0; k < nb / 8; k++)
-                                        acc[k] += s * ld(wp + 8 * k);
-                                }
-                            }
-                        }
-                    }
-                    for (int k = 0; k < nb / 8; k++) {
-                        v8 r = act8(acc[k], g->act);
-                        int o = ob + 8 * k;
-                        int cnt = O - o < 8 ? O - o : 8;
-                        if (cnt > 0)
-                            memcpy(yp + o, &r, (size_t)cnt * 4);
-                    }
+    const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3];
+    const int K = g->kh * g->kw * I;
+    const size_t P = (size_t)y->ne[0] * OH * OW;
+    for (size_t p0 = 0; p0 < P; p0 += TC_TENSOR_CONV_BLOCK) {
+        int np = P - p0 < TC_TENSOR_CONV_BLOCK ? (int)(P - p0) : TC_TENSOR_CONV_BLOCK;
+        for (int q = 0; q < np; q++) {
+            size_t p = p0 + (size_t)q;
+            int ox = (int)(p % OW), oy = (int)(p / OW % OH), n = (int)(p / ((size_t)OW * OH));
+            float *c = col + (size_t)q * K;
+            for (int ky = 0; ky < g->kh; ky++) {
+                int iy = oy * g->sh - g->pt + ky * g->dh;
+                for (int kx = 0; kx < g->kw; kx++, c += I) {
+                    int ix = ox * g->sw - g->pl + kx * g->dw;
+                    if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                        memset(c, 0, (size_t)I * sizeof *c);
+                    else
+                        memcpy(c, x->data + (((size_t)n * H + iy) * W + ix) * I, (size_t)I * sizeof *c);
                 }
             }
+        }
+        conv1x1(col, (size_t)np, K, w, O, b, y->data + p0 * O, g->act);
+    }
 }
 
-void tc_tensor_conv2d(const tc_tensor *x, const float *w, const float *b, tc_tensor *y, const tc_conv_geom *g)
+size_t tc_tensor_conv_scratch_len(const tc_conv_geom *g, int I, int same_size)
+{
+    if (g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 && same_size)
+        return 0;
+    return (size_t)TC_TENSOR_CONV_BLOCK * g->kh * g->kw * I;
+}
+
+void tc_tensor_conv2d(const tc_tensor *x, const float *w, const float *b, tc_tensor *y, const tc_conv_geom *g,
+                      float *scratch)
 {
     assert(x->ne[0] == y->ne[0]);
-    if (g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 &&
-        x->ne[1] == y->ne[1] && x->ne[2] == y->ne[2])
+    if (tc_tensor_conv_scratch_len(g, x->ne[3], x->ne[1] == y->ne[1] && x->ne[2] == y->ne[2]) == 0)
         conv1x1(x->data, (size_t)x->ne[0] * x->ne[1] * x->ne[2], x->ne[3], w, y->ne[3], b, y->data, g->act);
     else
-        conv_general(x, w, b, y, g);
+        conv_im2col(x, w, b, y, g, scratch);
 }
 
 /* ---- depthwise --------------------------------------------------------- */
@@ -305,11 +304,28 @@ void tc_tensor_depthwise(const tc_tensor *x, const float *w, const float *b, int
 
 /* ---- transposed convolution (MediaPipe's custom op) ------------------------ */
 
+size_t tc_tensor_tconv_packed_len(int O, int kh, int kw, int I)
+{
+    return (size_t)I * tc_tensor_pad_vec(kh * kw * O);
+}
+
+void tc_tensor_tconv_pack(const float *ohwi, int O, int kh, int kw, int I, float *out)
+{
+    int Np = tc_tensor_pad_vec(kh * kw * O);
+    memset(out, 0, tc_tensor_tconv_packed_len(O, kh, kw, I) * sizeof *out);
+    for (int o = 0; o < O; o++)
+        for (int y = 0; y < kh; y++)
+            for (int x = 0; x < kw; x++)
+                for (int i = 0; i < I; i++)
+                    out[(size_t)i * Np + (y * kw + x) * O + o] = ohwi[(((size_t)o * kh + y) * kw + x) * I + i];
+}
+
 TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
                                      const tc_conv_geom *g)
 {
     const int H = x->ne[1], W = x->ne[2], I = x->ne[3];
-    const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3], Op = tc_tensor_pad_vec(O);
+    const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3];
+    const int T = g->kh * g->kw, Np = tc_tensor_pad_vec(T * O);
     for (int n = 0; n < y->ne[0]; n++) {
         for (size_t p = 0; p < (size_t)OH * OW; p++)
             for (int o = 0; o < O; o++)
@@ -317,24 +333,24 @@ TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const f
         for (int iy = 0; iy < H; iy++)
             for (int ix = 0; ix < W; ix++) {
                 const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
-                for (int ky = 0; ky < g->kh; ky++) {
-                    int oy = iy * g->sh - g->pt + ky;
-                    if (oy < 0 || oy >= OH)
-                        continue;
-                    for (int kx = 0; kx < g->kw; kx++) {
-                        int ox = ix * g->sw - g->pl + kx;
-                        if (ox < 0 || ox >= OW)
-                            continue;
-                        float *yp = y->data + (((size_t)n * OH + oy) * OW + ox) * O;
-                        for (int o = 0; o < Op; o += 8) {
-                            v8 acc = splat(0);
-                            const float *wp = w + ((size_t)(ky * g->kw + kx) * I) * Op + o;
-                            for (int i = 0; i < I; i++, wp += Op)
-                                acc += splat(xp[i]) * ld(wp);
-                            int cnt = O - o < 8 ? O - o : 8;
-                            for (int j = 0; j < cnt; j++)
-                                yp[o + j] += acc[j];
-                        }
+                for (int cb = 0; cb < Np; cb += 64) { /* 64 columns at a time */
+                    int nb = Np - cb < 64 ? Np - cb : 64;
+                    v8 acc[8];
+                    for (int k = 0; k < nb / 8; k++)
+                        acc[k] = splat(0);
+                    const float *wp = w + cb;
+                    for (int i = 0; i < I; i++, wp += Np) {
+                        v8 s = splat(xp[i]);
+                        for (int k = 0; k < nb / 8; k++)
+                            acc[k] += s * ld(wp + 8 * k);
+                    }
+                    float col[64];
+                    memcpy(col, acc, (size_t)nb * sizeof(float));
+                    for (int j = 0; j < nb && cb + j < T * O; j++) {
+                        int t = (cb + j) / O, o = (cb + j) % O;
+                        int oy = iy * g->sh - g->pt + t / g->kw, ox = ix * g->sw - g->pl + t % g->kw;
+                        if (oy >= 0 && oy < OH && ox >= 0 && ox < OW)
+                            y->data[(((size_t)n * OH + oy) * OW + ox) * O + o] += col[j];
                     }
                 }
             }

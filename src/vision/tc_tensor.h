@@ -33,8 +33,9 @@ static inline size_t tc_tensor_nelem(const tc_tensor *t)
     return (size_t)t->ne[0] * t->ne[1] * t->ne[2] * t->ne[3];
 }
 
-/* Fused activations (TensorFlow Lite's numbering). */
-enum { TC_ACT_NONE = 0, TC_ACT_RELU = 1, TC_ACT_RELU_N1_TO_1 = 2, TC_ACT_RELU6 = 3 };
+/* Fused activations (TensorFlow Lite's numbering), plus hard swish, which
+ * the net fuses itself when a HARD_SWISH op follows a convolution. */
+enum { TC_ACT_NONE = 0, TC_ACT_RELU = 1, TC_ACT_RELU_N1_TO_1 = 2, TC_ACT_RELU6 = 3, TC_ACT_HARD_SWISH = 16 };
 
 /* Geometry of a convolution or pooling window.  pt/pl: padding at the top
  * and left (the bottom/right padding follows from the output size). */
@@ -63,9 +64,13 @@ static inline int tc_tensor_pad_vec(int n)
 size_t tc_tensor_conv_packed_len(int O, int kh, int kw, int I);
 void tc_tensor_conv_pack(const float *ohwi, int O, int kh, int kw, int I, float *out);
 /* y = act(conv(x, w) + b); b has tc_tensor_pad_vec(O) floats, zeros after
- * the O-th (the net pads it at load time). */
+ * the O-th (the net pads it at load time).  scratch holds
+ * tc_tensor_conv_scratch_len floats (0 for a 1x1 stride-1 convolution
+ * whose output is the input's size: it needs none). */
+#define TC_TENSOR_CONV_BLOCK 64
+size_t tc_tensor_conv_scratch_len(const tc_conv_geom *g, int I, int same_size);
 void tc_tensor_conv2d(const tc_tensor *x, const float *wpacked, const float *b, tc_tensor *y,
-                      const tc_conv_geom *g);
+                      const tc_conv_geom *g, float *scratch);
 
 /* DEPTHWISE_CONV_2D.  w is [1][kh][kw][C*M] as stored, which is already the
  * layout the kernel walks (channels innermost): no packing.  Output channel
@@ -73,9 +78,13 @@ void tc_tensor_conv2d(const tc_tensor *x, const float *wpacked, const float *b, 
 void tc_tensor_depthwise(const tc_tensor *x, const float *w, const float *b, int mult, tc_tensor *y,
                          const tc_conv_geom *g);
 
-/* MediaPipe's Convolution2DTransposeBias.  w is OHWI; packed like conv:
- * [kh][kw][I][Op].  pt/pl in g are the padding subtracted from the output
- * position; dilation and activation are unused.  b has O floats. */
+/* MediaPipe's Convolution2DTransposeBias.  w is OHWI; packed as
+ * [I][Np], Np = tc_tensor_pad_vec(kh*kw*O), column (ky*kw + kx)*O + o: one
+ * input pixel's whole contribution is one small matrix-vector product.
+ * pt/pl in g are the padding subtracted from the output position; dilation
+ * and activation are unused.  b has O floats. */
+size_t tc_tensor_tconv_packed_len(int O, int kh, int kw, int I);
+void tc_tensor_tconv_pack(const float *ohwi, int O, int kh, int kw, int I, float *out);
 void tc_tensor_transpose_conv(const tc_tensor *x, const float *wpacked, const float *b, tc_tensor *y,
                               const tc_conv_geom *g);
 

@@ -66,7 +66,9 @@ static void conv(const float *x, int H, int W, int I, const float *ohwi, const f
     if (b)
         memcpy(bp, b, (size_t)O * sizeof *bp);
     tc_tensor xt = T(1, H, W, I, (float *)x), yt = T(1, *OH, *OW, O, y);
-    tc_tensor_conv2d(&xt, wp, bp, &yt, &g);
+    float *scratch = calloc(tc_tensor_conv_scratch_len(&g, I, *OH == H && *OW == W) + 1, sizeof *scratch);
+    tc_tensor_conv2d(&xt, wp, bp, &yt, &g, scratch);
+    free(scratch);
     free(wp);
     free(bp);
 }
@@ -206,8 +208,8 @@ static void test_transpose_conv(void **state)
     /* 2x2 input [[1,2],[3,4]], 2x2 ones kernel, stride 2: each input
      * spreads into its own 2x2 block; bias .5 */
     float x[4] = {1, 2, 3, 4}, w[4] = {1, 1, 1, 1}, b[1] = {0.5f}, y[16];
-    float *wp = calloc(tc_tensor_conv_packed_len(1, 2, 2, 1), sizeof *wp);
-    tc_tensor_conv_pack(w, 1, 2, 2, 1, wp);
+    float *wp = calloc(tc_tensor_tconv_packed_len(1, 2, 2, 1), sizeof *wp);
+    tc_tensor_tconv_pack(w, 1, 2, 2, 1, wp);
     tc_tensor xt = T(1, 2, 2, 1, x), yt = T(1, 4, 4, 1, y);
     tc_conv_geom g = {2, 2, 2, 2, 1, 1, 0, 0, 0};
     tc_tensor_transpose_conv(&xt, wp, b, &yt, &g);
@@ -218,8 +220,8 @@ static void test_transpose_conv(void **state)
     /* overlap: input (1, 2) along x, 1x3 ones kernel, stride 1, 2 output
      * channels with weights 1 and 10: out width 4 = (1, 1+2, 1+2, 2) */
     float x2[2] = {1, 2}, w2[6] = {1, 1, 1, 10, 10, 10}, b2[2] = {0, 0}, y2[8];
-    wp = calloc(tc_tensor_conv_packed_len(2, 1, 3, 1), sizeof *wp);
-    tc_tensor_conv_pack(w2, 2, 1, 3, 1, wp);
+    wp = calloc(tc_tensor_tconv_packed_len(2, 1, 3, 1), sizeof *wp);
+    tc_tensor_tconv_pack(w2, 2, 1, 3, 1, wp);
     tc_tensor xt2 = T(1, 1, 2, 1, x2), yt2 = T(1, 1, 4, 2, y2);
     tc_conv_geom g2 = {1, 3, 1, 1, 1, 1, 0, 0, 0};
     tc_tensor_transpose_conv(&xt2, wp, b2, &yt2, &g2);
@@ -314,6 +316,15 @@ static void test_unary(void **state)
     /* hard swish x*relu6(x+3)/6: -4 -> 0, -1 -> -1/3, 1 -> 2/3, 7 -> 7 */
     tc_tensor_unary(TC_UN_HARD_SWISH, x, y, 5);
     NEAR(y[0], 0);
+    NEAR(y[1], -1.0f / 3);
+    /* the same, fused into a 1x1 convolution with weight 1 */
+    float w1[1] = {1}, b1[8] = {0}, wp1[8] = {0}, y2[5], sc[1];
+    tc_tensor_conv_pack(w1, 1, 1, 1, 1, wp1);
+    tc_tensor xt = {{1, 1, 5, 1}, x}, yt = {{1, 1, 5, 1}, y2};
+    tc_conv_geom g = {1, 1, 1, 1, 1, 1, 0, 0, TC_ACT_HARD_SWISH};
+    tc_tensor_conv2d(&xt, wp1, b1, &yt, &g, sc);
+    for (int i = 0; i < 5; i++)
+        NEAR(y2[i], y[i]);
     NEAR(y[1], -1.0f / 3);
     NEAR(y[3], 2.0f / 3);
     NEAR(y[4], 7);
