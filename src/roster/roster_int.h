@@ -15,6 +15,7 @@ typedef struct tc_roster_rb {
     tc_err *e;
     int failed;                              /* e is filled; stop reading  */
     int have_header;
+    int title_rows;                          /* non-empty rows skipped before the header */
     int colmap[TC_ROSTER_MAX_COLS];          /* field, or -1 (ignored)     */
     char *hdr[TC_ROSTER_MAX_COLS];           /* header texts while in the header row */
     tc_roster_row cur;

@@ -69,8 +69,9 @@ void tc_roster_rb_row_begin(tc_roster_rb *b, int line)
     memset(&b->cur, 0, sizeof b->cur);
     b->cur.line = line;
     b->cur_any = 0;
-    /* b->hdr needs no clearing: a header cell is only stored in a row that
-     * then becomes the header (or fails), so rows before it leave it empty. */
+    /* b->hdr needs no clearing here: a header cell is only stored in a row
+     * that then becomes the header, fails, or is skipped as a title row (and
+     * then cleared by map_header). */
 }
 
 /* Copy n bytes into the pool as valid UTF-8: truncated to the cell cap at a
@@ -170,6 +171,15 @@ static int map_header(tc_roster_rb *b)
         b->colmap[c] = f;
         nknown++;
     }
+    if (nknown == 0 && b->title_rows < TC_ROSTER_MAX_TITLE_ROWS) {
+        /* A title above the header ("2026届毕业生名单") is common in schools'
+         * spreadsheets: skip a few rows that name no column, and forget what
+         * they held so the real header starts clean. */
+        b->title_rows++;
+        r->nunknown = 0;
+        memset(b->hdr, 0, sizeof b->hdr);
+        return 0;
+    }
     if (nknown == 0) {
         b->failed = 1;
         return tc_err_set(b->e, 400, "roster.no_header",
@@ -243,6 +253,13 @@ int tc_roster_rb_finish(tc_roster_rb *b)
 {
     if (b->failed)
         return -1;
+    if (!b->have_header && b->title_rows > 0) {
+        b->failed = 1;
+        return tc_err_set(b->e, 400, "roster.no_header",
+                          "找不到名单表头：应有一行列名，如 姓名、学号、身份证号、图像采集码",
+                          "No roster header found: one row must name the columns, e.g. name, student_no, "
+                          "id_number, chsi_code");
+    }
     if (!b->have_header) {
         b->failed = 1;
         return tc_err_set(b->e, 400, "roster.empty", "名单文件是空的", "The roster file is empty");

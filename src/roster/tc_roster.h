@@ -33,6 +33,7 @@ enum {
     TC_ROSTER_MAX_CELL = 1024,              /* bytes of UTF-8 in one cell                    */
     TC_ROSTER_MAX_CHSI = 256,               /* characters of a 图像采集码                    */
     TC_ROSTER_MAX_XML = 64 * 1024 * 1024,   /* uncompressed bytes of one XLSX part (zip bomb) */
+    TC_ROSTER_MAX_TITLE_ROWS = 5,           /* title rows above the header that are skipped  */
 };
 
 /* The columns we know.  Header names, matched after trimming and ignoring
@@ -106,7 +107,9 @@ typedef struct tc_roster {
  *   roster.bad_xlsx           damaged XLSX (zip or XML), or no worksheet
  *   roster.zip_bomb (413)     an XLSX part over TC_ROSTER_MAX_XML uncompressed
  *   roster.too_many_rows (413), roster.too_many_columns
- *   roster.no_header          the first non-empty row names none of our columns
+ *   roster.no_header          none of the first non-empty rows names any of our columns
+ *                             (up to TC_ROSTER_MAX_TITLE_ROWS title rows above the
+ *                             header, naming no column, are skipped)
  *   roster.duplicate_column   two columns map to the same field
  *   roster.missing_column     a required column is missing (named in the message)
  *   roster.no_rows            a header but no data rows */

@@ -392,6 +392,20 @@ static void test_file_errors(void **state)
     }
     const char *t = "hello world\nthis is a letter, not a roster\n";
     parse_fails(t, strlen(t), "roster.no_header");
+    t = "1\n2\n3\n4\n5\n6\n姓名,学号,身份证号,采集码\n张三,1,11010519491231002X,C\n";
+    parse_fails(t, strlen(t), "roster.no_header"); /* more title rows than we skip */
+    {
+        /* a title row and a note above the header are skipped */
+        const char *d = "2026届毕业生名单,,,\n制表：教务处\n姓名,学号,身份证号,采集码\n张三,1,11010519491231002X,C1\n";
+        tc_roster r;
+        tc_err e;
+        assert_int_equal(tc_roster_parse(d, strlen(d), &r, &e), 0);
+        assert_int_equal(r.header_line, 3);
+        assert_int_equal(r.nrows, 1);
+        assert_int_equal(r.rows[0].line, 4);
+        assert_int_equal(r.nunknown, 0);
+        tc_roster_free(&r);
+    }
     t = "姓名,学号,身份证号,采集码,name\n";
     parse_fails(t, strlen(t), "roster.duplicate_column");
     t = "姓名,学号,身份证号,采集码\n\n";
