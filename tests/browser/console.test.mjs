@@ -219,13 +219,23 @@ test('school admin: sees only its own school; another school is refused', async 
   await links.first().getByRole('link').first().click();
   await view(page, 'school');
   await page.locator('.c-batches').getByText(demo.batch.code.toUpperCase()).waitFor();
+  await page.locator('.c-batches').getByRole('link', { name: '管理' }).click();
+  await view(page, 'batch');
+  await page.getByText(`共 ${demo.students.length} 人`).waitFor();
+  await shot(page, 'console-14a-school-admin-batch');
+  // on a phone the page keeps to the screen; the wide table scrolls inside its panel
+  await page.setViewportSize(PHONE);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= PHONE.width, `batch page is ${width}px wide on a phone`);
+  await shot(page, 'console-14b-school-admin-batch-phone');
+  await page.setViewportSize(DESKTOP);
 
   // typing another school's address shows the server's refusal
   if (newSchoolId) {
     await page.goto(`${srv.url}/console/#/school/${newSchoolId}`);
     await page.locator('#app .tc-error[data-code="auth.other_school"]').waitFor();
     assert.match(await errorBox(page).textContent(), /无权查看其他学校的数据/);
-    await shot(page, 'console-14-school-admin-other-school');
+    await shot(page, 'console-14c-school-admin-other-school');
   }
   await page.goto(`${srv.url}/console/#/accounts`);
   await view(page, 'schools'); // not offered: back to its home

@@ -15,6 +15,7 @@ addMessages({
   'console.name': '图采管理后台',
   'console.nav': '主导航',
   'console.logout': '退出登录',
+  'console.back_home': '返回首页',
   'nav.schools': '学校',
   'nav.accounts': '账号管理',
   'role.platform_admin': '平台管理员',
@@ -119,6 +120,7 @@ addMessages({
   'console.name': 'Photo collection console',
   'console.nav': 'Main navigation',
   'console.logout': 'Sign out',
+  'console.back_home': 'Back to the start page',
   'nav.schools': 'Schools',
   'nav.accounts': 'Staff accounts',
   'role.platform_admin': 'Platform admin',
@@ -283,7 +285,8 @@ async function render() {
     if (e && e.status === 401) { state.staff = null; return go('login', true); }
     const err = errorRegion();
     showError(err, e);
-    node = h('div', { class: 'c-page' }, err);
+    node = h('div', { class: 'c-page' }, err,
+      h('p', null, h('a', { href: '#/' + home(), i18n: 'console.back_home' })));
   }
   if (mySeq !== seq) return;
   app.dataset.view = name;
@@ -649,10 +652,15 @@ function studentsPanel(batchId) {
   const q = input({ type: 'search', name: 'q', autocomplete: 'off' });
   const box = h('div', { class: 'c-students' });
   let offset = 0;
+  let timer = 0;
+  let latest = 0; // answers can arrive out of order: only the newest is shown
   const load = async () => {
+    clearTimeout(timer);
+    const mine = ++latest;
     showError(err, null);
     try {
       const r = await api.get(`/api/v1/batches/${batchId}/students` + qs({ q: q.value.trim(), limit: PAGE, offset }));
+      if (mine !== latest) return;
       const { total, students } = r.data;
       const pages = Math.max(1, Math.ceil(total / PAGE));
       const page = Math.floor(offset / PAGE) + 1;
@@ -678,7 +686,6 @@ function studentsPanel(batchId) {
     field('batch.search', q), submit('batch.search_submit'));
   form.addEventListener('submit', (ev) => { ev.preventDefault(); offset = 0; load(); });
   // Search as one types, once the typing pauses.
-  let timer = 0;
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => { offset = 0; load(); }, 350); });
   return { node: panel('batch.students', form, err, box), load };
 }
