@@ -1,0 +1,168 @@
+/* Benchmark of the vision engine (issue 3): per model, the median latency
+ * of one inference on one core, its multiply-adds and the GFLOP/s achieved
+ * (2 FLOP per multiply-add); then the same through the public API, with
+ * the pre- and post-processing, on a 512x512 portrait.
+ *
+ *   bench_vision [MODELS_DIR]     (default $TUCAI_MODELS, else models/)
+ *
+ * The process pins itself to one CPU so that the figure is one core's. */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <vips/vips.h>
+
+#include "vision/tc_net.h"
+#include "vision/tc_vision.h"
+
+#define WARMUP 20
+#define RUNS 200
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median ms of one tc_tfl_net_run. */
+static double bench_net(const tc_tfl_net *net)
+{
+    void *arena = aligned_alloc(64, tc_tfl_net_arena_bytes(net));
+    const int *s = tc_tfl_net_input_shape(net, 0);
+    size_t n = (size_t)s[0] * s[1] * s[2] * s[3];
+    float *in = tc_tfl_net_input(net, arena, 0);
+    static double t[RUNS];
+    for (int r = 0; r < WARMUP + RUNS; r++) {
+        for (size_t i = 0; i < n; i++) /* a fixed, image-like pattern */
+            in[i] = (float)((i * 2654435761u >> 7) % 256) / 255.0f;
+        double t0 = now_ms();
+        tc_tfl_net_run(net, arena);
+        if (r >= WARMUP)
+            t[r - WARMUP] = now_ms() - t0;
+    }
+    free(arena);
+    return median(t, RUNS);
+}
+
+int main(int argc, char **argv)
+{
+    const char *env = getenv("TUCAI_MODELS");
+    const char *dir = argc > 1 ? argv[1] : env && *env ? env : "models";
+    /* one core: the last one this process may use */
+    cpu_set_t set;
+    int cpu = -1;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &set))
+                cpu = c;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        sched_setaffinity(0, sizeof set, &set);
+    }
+    static const char *files[3] = {TC_VISION_DETECTOR_FILE, TC_VISION_LANDMARK_FILE, TC_VISION_SEGMENTER_FILE};
+    static const char *names[3] = {"face detection", "face landmarks", "person segmentation"};
+    double ms[3];
+    int64_t macs[3];
+    for (int k = 0; k < 3; k++) {
+        char path[4096], *data;
+        size_t len;
+        tc_err e;
+        tc_tfl_net *net;
+        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+        if (tc_file_read(path, (size_t)64 << 20, &data, &len, &e) ||
+            tc_tfl_net_load((const uint8_t *)data, len, &net, &e)) {
+            fprintf(stderr, "bench_vision: %s: %s (run scripts/fetch-models)\n", path, e.en);
+            return 1;
+        }
+        free(data);
+        macs[k] = tc_tfl_net_macs(net);
+        ms[k] = bench_net(net);
+        tc_tfl_net_free(net);
+    }
+    printf("vision engine: one inference on one core (CPU %d), median of %d runs after %d warm-up\n", cpu, RUNS,
+           WARMUP);
+    printf("%-22s %10s %10s %9s\n", "model", "M mul-add", "median ms", "GFLOP/s");
+    for (int k = 0; k < 3; k++)
+        printf("%-22s %10.1f %10.3f %9.1f\n", names[k], macs[k] / 1e6, ms[k], 2.0 * macs[k] / (ms[k] * 1e6));
+    printf("%-22s %10.1f %10.3f %9.1f\n", "all three", (macs[0] + macs[1] + macs[2]) / 1e6, ms[0] + ms[1] + ms[2],
+           2.0 * (macs[0] + macs[1] + macs[2]) / ((ms[0] + ms[1] + ms[2]) * 1e6));
+
+    /* The public API on a real photo: letterbox/crop, inference, decoding,
+     * NMS, projection, mask resized to the image. */
+    if (VIPS_INIT(argv[0]))
+        return 1;
+    const char *td = getenv("TC_TESTDATA");
+    char img_path[4096];
+    snprintf(img_path, sizeof img_path, "%s/portraits/astronaut.png", td && *td ? td : "../shared/testdata");
+    VipsImage *im = vips_image_new_from_file(img_path, NULL), *rgb = NULL;
+    uint8_t *px = NULL;
+    int w = 512, h = 512;
+    if (im && !vips_extract_band(im, &rgb, 0, "n", 3, NULL)) {
+        size_t len;
+        px = vips_image_write_to_memory(rgb, &len);
+        w = vips_image_get_width(rgb);
+        h = vips_image_get_height(rgb);
+    } else {
+        snprintf(img_path, sizeof img_path, "a synthetic 512x512 gradient (astronaut.png not found)");
+        vips_error_clear();
+        px = g_malloc((size_t)w * h * 3);
+        for (size_t i = 0; i < (size_t)w * h * 3; i++)
+            px[i] = (uint8_t)(i * 7 / 3);
+    }
+    if (rgb) g_object_unref(rgb);
+    if (im) g_object_unref(im);
+    tc_err e;
+    tc_vision *v = tc_vision_load(dir, &e);
+    tc_vision_ctx *c = v ? tc_vision_ctx_new(v, &e) : NULL;
+    if (!c) {
+        fprintf(stderr, "bench_vision: %s\n", e.en);
+        return 1;
+    }
+    tc_vision_image img = {px, w, h, (size_t)w * 3};
+    tc_vision_face faces[TC_VISION_MAX_FACES];
+    tc_vision_mesh *mesh = malloc(sizeof *mesh);
+    float *mask = malloc((size_t)w * h * sizeof *mask);
+    static double t[3][RUNS];
+    int nf = 0;
+    for (int r = 0; r < WARMUP + RUNS; r++) {
+        double t0 = now_ms();
+        tc_vision_detect(v, c, &img, faces, TC_VISION_MAX_FACES, &nf, &e);
+        double t1 = now_ms();
+        if (nf > 0)
+            tc_vision_landmarks(v, c, &img, &faces[0], mesh, &e);
+        double t2 = now_ms();
+        tc_vision_segment(v, c, &img, mask, &e);
+        double t3 = now_ms();
+        if (r >= WARMUP) {
+            t[0][r - WARMUP] = t1 - t0;
+            t[1][r - WARMUP] = t2 - t1;
+            t[2][r - WARMUP] = t3 - t2;
+        }
+    }
+    printf("\npublic API with pre/post-processing, input %s (%dx%d, %d face%s):\n", img_path, w, h, nf,
+           nf == 1 ? "" : "s");
+    printf("  tc_vision_detect    %7.3f ms\n", median(t[0], RUNS));
+    printf("  tc_vision_landmarks %7.3f ms%s\n", median(t[1], RUNS), nf ? "" : " (no face: not run)");
+    printf("  tc_vision_segment   %7.3f ms (mask at %dx%d)\n", median(t[2], RUNS), w, h);
+    free(mask);
+    free(mesh);
+    g_free(px);
+    tc_vision_ctx_free(c);
+    tc_vision_free(v);
+    vips_shutdown();
+    return 0;
+}
