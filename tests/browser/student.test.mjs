@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, ROOT } from '../http/lib.mjs';
+import { startServer, ROOT, Client, fileForm, qrPng } from '../http/lib.mjs';
 import { launch, newPage, shot, PHONE } from './helpers.mjs';
 
 let srv, demo, browser;
@@ -76,7 +76,7 @@ test('entry (a): upload the 采集码 screenshot, check the details, give the ph
   assert.match(await card.textContent(), new RegExp(st.student_no));
   assert.equal(await card.locator('.tc-state').textContent(), '已验证');
   await page.getByRole('link', { name: '添加学历' }).waitFor();
-  await page.locator('#toast').waitFor({ state: 'hidden' });
+  await page.waitForSelector('#toast[hidden]', { state: 'attached' }); // the toast has gone
   await shot(page, 'student-05-home');
 
   // the session survives a reload (the page asks /api/v1/me)
@@ -151,6 +151,47 @@ test('entry (b): the batch poster link fills the 特征码; a wrong last 4 shows
   await page.locator('#app .tc-error[data-code="entry.other_person"]').waitFor();
   assert.match(await errorBox(page).textContent(), /属于其他人/);
   await shot(page, 'student-10-add-record-other-person');
+  assert.deepEqual(problems, []);
+});
+
+test('添加学历: a signed-in student adds a second record (graduate school) and sees both', async () => {
+  const st = demo.students[0];
+  // the graduate school's roster holds the same person (same ID number)
+  const admin = new Client(srv.url);
+  await admin.staffLogin(demo.staff[0].username, demo.staff[0].password);
+  let r = await admin.post('/api/v1/schools', { json: { name: '研究生院 Graduate School' } });
+  assert.equal(r.status, 201, r.text);
+  r = await admin.post(`/api/v1/schools/${r.data.school.id}/batches`, { json: { name: '2026届研究生' } });
+  const batch = r.data.batch;
+  const csv = `姓名,学号,身份证号,层次,专业,班级,采集码\n${st.name},G2026001,${st.id_number},硕士,软件工程,研1班,CODE-GRAD-WEB\n`;
+  r = await admin.post(`/api/v1/batches/${batch.id}/roster`, { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'grad.csv' } }) });
+  assert.equal(r.status, 200, r.text);
+
+  const { page, problems } = await phone();
+  await page.goto(srv.url + '/');
+  await view(page, 'entry');
+  await page.locator('#app input[type=file]').setInputFiles(st.qr_png);
+  await view(page, 'confirm');
+  await page.getByLabel('手机号').fill('13700137000');
+  await page.getByRole('button', { name: '确认进入' }).click();
+  await view(page, 'home');
+  assert.equal(await page.locator('.tc-record').count(), 1);
+
+  // the graduate batch's poster link while signed in goes straight to 添加学历
+  await page.goto(`${srv.url}/?batch=${batch.code}`);
+  await view(page, 'add');
+  assert.equal((await page.getByLabel('特征码').inputValue()).toLowerCase(), batch.code);
+  await page.getByLabel('身份证后4位').fill(st.id_last4);
+  // this 采集码 is only in the roster (no image): a QR made the way CHSI would
+  const png = qrPng('CODE-GRAD-WEB', path.join(srv.dataDir, 'grad-qr.png')); // removed with the server's data
+  await page.locator('#app input[type=file]').setInputFiles(png);
+  await page.getByRole('button', { name: '下一步' }).click();
+  await view(page, 'home');
+  const cards = page.locator('.tc-record');
+  assert.equal(await cards.count(), 2);
+  assert.match(await page.locator('.tc-records').textContent(), /G2026001.*研究生院|研究生院.*G2026001/s);
+  await page.waitForSelector('#toast[hidden]', { state: 'attached' }); // the toast has gone
+  await shot(page, 'student-10b-home-two-records');
   assert.deepEqual(problems, []);
 });
 

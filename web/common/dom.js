@@ -40,7 +40,8 @@ function append(el, children) {
 
 // Replaces what a container shows.
 export function mount(container, ...children) {
-  container.replaceChildren();
+  // (not replaceChildren: older in-app webviews lack it)
+  while (container.firstChild) container.removeChild(container.firstChild);
   append(container, children);
 }
 

@@ -311,7 +311,7 @@ function renderChrome(current) {
   who.hidden = !s;
   logoutBtn.hidden = !s;
   if (s) {
-    who.replaceChildren(h('span', { class: 'c-top__username', text: s.username }), ' ',
+    mount(who, h('span', { class: 'c-top__username', text: s.username }), ' ',
       h('span', { class: 'c-role', i18n: 'role.' + s.role }));
   }
   const items = [];
