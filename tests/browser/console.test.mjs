@@ -194,6 +194,7 @@ test('platform admin: forced password change, school, batch, bad then good roste
   await page.getByRole('button', { name: 'Switch to English' }).click();
   await page.locator('#nav').getByRole('link', { name: 'Staff accounts' }).waitFor();
   assert.match(await acct.textContent(), /School admin.*Must change password/);
+  await page.getByText('Account webschool created', { exact: false }).waitFor(); // notices follow too
   await shot(page, 'console-12-accounts-en');
   await page.getByRole('button', { name: '切换到中文' }).click();
 

@@ -2,7 +2,7 @@
 // that names, school names and roster text from the server can never be
 // parsed as markup (a student called "<img onerror=…>" stays text).
 //
-// h('h1', {i18n: 'key'}) marks translatable text (data-i18n) so a language
+// h('h1', {i18n: 'key', i18nVars: {n: 3}}) marks translatable text (data-i18n) so a language
 // switch can relabel a page in place (applyI18n) without re-rendering it and
 // losing what the user typed or the file they chose.
 
@@ -15,7 +15,11 @@ export function h(tag, attrs, ...children) {
       if (v === undefined || v === null || v === false) continue;
       if (k === 'class') el.className = v;
       else if (k === 'text') el.textContent = v;
-      else if (k === 'i18n') { el.dataset.i18n = v; el.textContent = t(v); }
+      else if (k === 'i18n') {
+        el.dataset.i18n = v;
+        if (attrs.i18nVars) el.dataset.i18nVars = JSON.stringify(attrs.i18nVars);
+        el.textContent = t(v, attrs.i18nVars);
+      } else if (k === 'i18nVars') continue;
       else if (k === 'i18nAttr') {
         el.dataset.i18nAttr = Object.entries(v).map(([a, key]) => `${a}:${key}`).join(',');
         for (const [a, key] of Object.entries(v)) el.setAttribute(a, t(key));

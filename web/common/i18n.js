@@ -63,10 +63,13 @@ export function localError(code, key, vars) {
   return { code, zh: both.zh, en: both.en };
 }
 
-// Fills every [data-i18n] element's text, and [data-i18n-attr="attr:key,…"]
+// Fills every [data-i18n] element's text (with the JSON values of
+// data-i18n-vars for texts like "共 {total} 人"), and [data-i18n-attr="attr:key,…"]
 // attributes (placeholders, aria-labels) below root.
 export function applyI18n(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n]')) {
+    el.textContent = t(el.dataset.i18n, el.dataset.i18nVars ? JSON.parse(el.dataset.i18nVars) : undefined);
+  }
   for (const el of root.querySelectorAll('[data-i18n-attr]')) {
     for (const pair of el.dataset.i18nAttr.split(',')) {
       const [attr, key] = pair.split(':');

@@ -373,7 +373,7 @@ function table(columns, rows, { caption, empty, cls = '' } = {}) {
   if (!rows.length && empty) return h('p', { class: 'c-empty', i18n: empty });
   return h('div', { class: 'c-table-wrap', tabindex: '0', role: 'region', 'aria-label': caption ? t(caption.key, caption.vars) : null },
     h('table', { class: 'c-table ' + cls },
-      caption ? h('caption', { text: t(caption.key, caption.vars) }) : null,
+      caption ? h('caption', { i18n: caption.key, i18nVars: caption.vars }) : null,
       h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', i18n: c.key, class: c.cls })))),
       h('tbody', null, rows.map((r) => h('tr', null, columns.map((c) => {
         const v = c.value(r);
@@ -381,8 +381,8 @@ function table(columns, rows, { caption, empty, cls = '' } = {}) {
       }))))));
 }
 
-function notice(text, kind = 'ok') {
-  return h('p', { class: 'c-notice c-notice_' + kind, role: 'status', text });
+function notice(key, vars, kind = 'ok') {
+  return h('p', { class: 'c-notice c-notice_' + kind, role: 'status', i18n: key, i18nVars: vars });
 }
 
 function stateLabel(s) {
@@ -504,7 +504,7 @@ route('schools', {
           await schools(true);
           draw();
           name.value = '';
-          mount(msg, notice(t('schools.created', { name: r.data.school.name })));
+          mount(msg, notice('schools.created', { name: r.data.school.name }));
         } catch (e) { showError(err, e); }
       });
       create = panel('schools.create', form, err, msg);
@@ -555,7 +555,7 @@ route('school', {
           name: name.value.trim(), starts_at: toEpoch(starts.value), ends_at: toEpoch(ends.value),
         });
         name.value = ''; starts.value = ''; ends.value = '';
-        mount(msg, notice(t('batches.created', { name: r.data.batch.name, code: codeText(r.data.batch.code) })));
+        mount(msg, notice('batches.created', { name: r.data.batch.name, code: codeText(r.data.batch.code) }));
         await load();
       } catch (e) { showError(err, e); }
     });
@@ -614,7 +614,7 @@ function rosterPanel(batchId, onImported) {
       const d = r.data;
       const warnings = (d.report && d.report.warnings) || [];
       if (dry) {
-        mount(result, notice(t('batch.preview_ok', { rows: d.rows })),
+        mount(result, notice('batch.preview_ok', { rows: d.rows }),
           table([
             { key: 'batch.row', id: 'row', value: (x) => String(x.row), cls: 'c-num' },
             { key: 'col.name', id: 'name', value: (x) => x.name },
@@ -624,7 +624,7 @@ function rosterPanel(batchId, onImported) {
           warnings.length ? issueTable(warnings, 'batch.warnings', 'c-warnings') : null);
         importBtn.hidden = false;
       } else {
-        mount(result, notice(t('batch.imported', d)), warnings.length ? issueTable(warnings, 'batch.warnings', 'c-warnings') : null);
+        mount(result, notice('batch.imported', { rows: d.rows, inserted: d.inserted, updated: d.updated }), warnings.length ? issueTable(warnings, 'batch.warnings', 'c-warnings') : null);
         importBtn.hidden = true;
         file.value = '';
         await onImported();
@@ -665,7 +665,7 @@ function studentsPanel(batchId) {
       const pages = Math.max(1, Math.ceil(total / PAGE));
       const page = Math.floor(offset / PAGE) + 1;
       mount(box,
-        h('p', { class: 'c-total', role: 'status', text: t('batch.total', { total }) }),
+        h('p', { class: 'c-total', role: 'status', i18n: 'batch.total', i18nVars: { total } }),
         table([
           { key: 'col.name', id: 'name', value: (s) => s.name },
           { key: 'col.student_no', id: 'student_no', value: (s) => s.student_no },
@@ -678,7 +678,7 @@ function studentsPanel(batchId) {
         ], students, { empty: 'batch.none', cls: 'c-student-table' }),
         pages > 1 ? h('div', { class: 'c-pager' },
           button('batch.prev', { disabled: page <= 1, onclick: () => { offset -= PAGE; load(); } }),
-          h('span', { text: t('batch.page', { page, pages }) }),
+          h('span', { i18n: 'batch.page', i18nVars: { page, pages } }),
           button('batch.next', { disabled: page >= pages, onclick: () => { offset += PAGE; load(); } })) : null);
     } catch (e) { showError(err, e); }
   };
@@ -765,7 +765,7 @@ route('accounts', {
       if (role.value === 'school_admin') body.school_id = Number(school.value);
       try {
         const r = await api.post('/api/v1/staff/accounts', body);
-        mount(msg, notice(t('accounts.created', { username: r.data.staff.username })));
+        mount(msg, notice('accounts.created', { username: r.data.staff.username }));
         username.value = ''; pw.value = '';
         await load();
       } catch (e) { showError(err, e); }

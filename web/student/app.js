@@ -370,7 +370,8 @@ function codePane(err) {
       if (file) {
         thumb.src = URL.createObjectURL(file);
         thumb.hidden = false;
-        chosen.removeAttribute('data-i18n');
+        chosen.dataset.i18n = 'entry.code_chosen';
+        chosen.dataset.i18nVars = JSON.stringify({ name: file.name });
         chosen.textContent = t('entry.code_chosen', { name: file.name });
       }
     },
