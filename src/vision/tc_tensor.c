@@ -226,18 +226,20 @@ void tc_tensor_conv2d(const tc_tensor *x, const float *w, const float *b, tc_ten
 
 /* ---- depthwise --------------------------------------------------------- */
 
-TC_HOT static void depthwise_m1(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
-                                const tc_conv_geom *g)
+/* Depthwise, multiplier 1, any window: output pixels ox in [oxa, oxb) of
+ * row oy of image n, or the whole tensor when n < 0. */
+TC_HOT static void depthwise_rows(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
+                                  const tc_conv_geom *g, int n_only, int oy_only, int oxa, int oxb)
 {
     const int H = x->ne[1], W = x->ne[2], C = x->ne[3];
     const int OH = y->ne[1], OW = y->ne[2];
     const int C8 = C / 8 * 8;
-    for (int n = 0; n < y->ne[0]; n++)
-        for (int oy = 0; oy < OH; oy++) {
+    for (int n = n_only < 0 ? 0 : n_only; n < (n_only < 0 ? y->ne[0] : n_only + 1); n++)
+        for (int oy = oy_only < 0 ? 0 : oy_only; oy < (oy_only < 0 ? OH : oy_only + 1); oy++) {
             int ky0 = 0, ky1 = g->kh;
             while (ky0 < ky1 && oy * g->sh - g->pt + ky0 * g->dh < 0) ky0++;
             while (ky1 > ky0 && oy * g->sh - g->pt + (ky1 - 1) * g->dh >= H) ky1--;
-            for (int ox = 0; ox < OW; ox++) {
+            for (int ox = n_only < 0 ? 0 : oxa; ox < (n_only < 0 ? OW : oxb); ox++) {
                 int kx0 = 0, kx1 = g->kw;
                 while (kx0 < kx1 && ox * g->sw - g->pl + kx0 * g->dw < 0) kx0++;
                 while (kx1 > kx0 && ox * g->sw - g->pl + (kx1 - 1) * g->dw >= W) kx1--;
@@ -271,12 +273,74 @@ TC_HOT static void depthwise_m1(const tc_tensor *x, const float *w, const float 
         }
 }
 
+/* 3x3 and 5x5 depthwise without dilation, the models' cases: per output
+ * row and block of 8 channels, the window's weights stay in registers while
+ * the row's interior pixels (whole window inside the input) go by; border
+ * pixels take the general path above, one pixel at a time. */
+#define DW_FIXED(K)                                                                                             \
+    TC_HOT static void depthwise_k##K(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,        \
+                                      const tc_conv_geom *g)                                                   \
+    {                                                                                                          \
+        const int H = x->ne[1], W = x->ne[2], C = x->ne[3], OH = y->ne[1], OW = y->ne[2];                       \
+        const int C8 = C / 8 * 8;                                                                              \
+        /* interior columns: ox*sw - pl >= 0 and ox*sw - pl + K - 1 < W */                                     \
+        int ox0 = (g->pl + g->sw - 1) / g->sw, ox1 = (W - K + g->pl) / g->sw + 1;                              \
+        if (W - K + g->pl < 0)                                                                                 \
+            ox1 = 0;                                                                                           \
+        ox1 = ox1 > OW ? OW : ox1;                                                                             \
+        if (ox0 > ox1)                                                                                         \
+            ox0 = ox1;                                                                                         \
+        for (int n = 0; n < y->ne[0]; n++)                                                                     \
+            for (int oy = 0; oy < OH; oy++) {                                                                  \
+                int iy0 = oy * g->sh - g->pt;                                                                  \
+                if (iy0 < 0 || iy0 + K > H || ox0 >= ox1 || C8 == 0) { /* whole row the slow way */           \
+                    depthwise_rows(x, w, b, y, g, n, oy, 0, OW);                                               \
+                    continue;                                                                                  \
+                }                                                                                              \
+                depthwise_rows(x, w, b, y, g, n, oy, 0, ox0);                                                  \
+                depthwise_rows(x, w, b, y, g, n, oy, ox1, OW);                                                 \
+                for (int c = 0; c < C8; c += 8) {                                                              \
+                    v8 wk[K * K];                                                                              \
+                    for (int t = 0; t < K * K; t++)                                                            \
+                        wk[t] = ld(w + (size_t)t * C + c);                                                     \
+                    v8 bias = ld(b + c);                                                                       \
+                    for (int ox = ox0; ox < ox1; ox++) {                                                       \
+                        const float *xp = x->data + (((size_t)n * H + iy0) * W + ox * g->sw - g->pl) * C + c; \
+                        v8 acc = bias;                                                                         \
+                        for (int ky = 0; ky < K; ky++)                                                         \
+                            for (int kx = 0; kx < K; kx++)                                                     \
+                                acc += ld(xp + ((size_t)ky * W + kx) * C) * wk[ky * K + kx];                   \
+                        st(y->data + (((size_t)n * OH + oy) * OW + ox) * C + c, act8(acc, g->act));            \
+                    }                                                                                          \
+                }                                                                                              \
+                for (int c = C8; c < C; c++)                                                                   \
+                    for (int ox = ox0; ox < ox1; ox++) {                                                       \
+                        const float *xp = x->data + (((size_t)n * H + iy0) * W + ox * g->sw - g->pl) * C + c; \
+                        float acc = b[c];                                                                      \
+                        for (int ky = 0; ky < K; ky++)                                                         \
+                            for (int kx = 0; kx < K; kx++)                                                     \
+                                acc += xp[((size_t)ky * W + kx) * C] * w[(size_t)(ky * K + kx) * C + c];       \
+                        y->data[(((size_t)n * OH + oy) * OW + ox) * C + c] = act1(acc, g->act);                \
+                    }                                                                                          \
+            }                                                                                                  \
+    }
+DW_FIXED(3)
+DW_FIXED(5)
+
 void tc_tensor_depthwise(const tc_tensor *x, const float *w, const float *b, int mult, tc_tensor *y,
                          const tc_conv_geom *g)
 {
     assert(y->ne[3] == x->ne[3] * mult);
+    if (mult == 1 && g->dh == 1 && g->dw == 1 && g->kh == 3 && g->kw == 3) {
+        depthwise_k3(x, w, b, y, g);
+        return;
+    }
+    if (mult == 1 && g->dh == 1 && g->dw == 1 && g->kh == 5 && g->kw == 5) {
+        depthwise_k5(x, w, b, y, g);
+        return;
+    }
     if (mult == 1) {
-        depthwise_m1(x, w, b, y, g);
+        depthwise_rows(x, w, b, y, g, -1, -1, 0, 0);
         return;
     }
     const int H = x->ne[1], W = x->ne[2], C = x->ne[3], OC = y->ne[3];
@@ -326,6 +390,37 @@ TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const f
     const int H = x->ne[1], W = x->ne[2], I = x->ne[3];
     const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3];
     const int T = g->kh * g->kw, Np = tc_tensor_pad_vec(T * O);
+    /* Stride equal to the window and no padding (the segmenter's last
+     * layer, 2x2 stride 2): every output pixel comes from exactly one input
+     * pixel, so results are written once, bias included, in the order the
+     * packed columns give them. */
+    if (g->sh == g->kh && g->sw == g->kw && g->pt == 0 && g->pl == 0 && OH == H * g->kh && OW == W * g->kw &&
+        Np <= 64) {
+        for (int n = 0; n < y->ne[0]; n++)
+            for (int iy = 0; iy < H; iy++)
+                for (int ix = 0; ix < W; ix++) {
+                    const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
+                    v8 acc[8];
+                    for (int k = 0; k < Np / 8; k++)
+                        acc[k] = splat(0);
+                    const float *wp = w;
+                    for (int i = 0; i < I; i++, wp += Np) {
+                        v8 s = splat(xp[i]);
+                        for (int k = 0; k < Np / 8; k++)
+                            acc[k] += s * ld(wp + 8 * k);
+                    }
+                    float col[64];
+                    memcpy(col, acc, (size_t)Np * sizeof(float));
+                    const float *cp = col;
+                    for (int ky = 0; ky < g->kh; ky++)
+                        for (int kx = 0; kx < g->kw; kx++, cp += O) {
+                            float *yp = y->data + (((size_t)n * OH + iy * g->kh + ky) * OW + ix * g->kw + kx) * O;
+                            for (int o = 0; o < O; o++)
+                                yp[o] = cp[o] + b[o];
+                        }
+                }
+        return;
+    }
     for (int n = 0; n < y->ne[0]; n++) {
         for (size_t p = 0; p < (size_t)OH * OW; p++)
             for (int o = 0; o < O; o++)
