@@ -58,6 +58,12 @@ test('entry (a): upload the 采集码 screenshot, check the details, give the ph
   assert.equal(await page.locator('#page-title').textContent(), '信息核对');
   await shot(page, 'student-03-confirm');
 
+  // 返回 goes back to the entry; the same screenshot can be chosen again
+  await page.getByRole('button', { name: '返回' }).click();
+  await view(page, 'entry');
+  await page.locator('#app input[type=file]').setInputFiles(st.qr_png);
+  await view(page, 'confirm');
+
   // a wrong phone number is refused on the page, with the reason announced
   const phoneInput = page.getByLabel('手机号');
   await phoneInput.fill('12345');

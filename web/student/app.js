@@ -284,7 +284,7 @@ function filePicker({ id, labelKey, className, onChange, describedBy }) {
   return { input, label };
 }
 
-async function afterEntry(data) {
+async function afterEntry(data, from) {
   if (data.step === 'added') {
     await loadMe();
     toast('home.added');
@@ -292,7 +292,7 @@ async function afterEntry(data) {
     return;
   }
   // step "confirm": the information check comes next
-  savePending({ student: data.student, warning_zh: data.warning_zh, warning_en: data.warning_en });
+  savePending({ student: data.student, warning_zh: data.warning_zh, warning_en: data.warning_en, from });
   go('confirm');
 }
 
@@ -332,7 +332,7 @@ function qrPane(err) {
       fd.append('qr', file, file.name || 'qr.png');
       try {
         const res = await withBusy('entry.recognizing', () => api.postForm('/api/v1/entry/qr', fd));
-        await afterEntry(res.data);
+        await afterEntry(res.data, 'qr');
       } catch (e) {
         showError(err, e);
       } finally {
@@ -408,7 +408,7 @@ function codePane(err) {
     fd.append('qr', file, file.name || 'qr.png');
     try {
       const res = await withBusy('entry.verifying', () => api.postForm('/api/v1/entry/code', fd));
-      await afterEntry(res.data);
+      await afterEntry(res.data, 'code');
     } catch (e) {
       showError(err, e);
     }
@@ -453,7 +453,7 @@ function confirmView() {
     warning,
     err,
     h('div', { class: 'tc-btn-row' },
-      h('button', { type: 'button', class: 'weui-btn weui-btn_default', i18n: 'confirm.back', onclick: () => { savePending(null); go('entry'); } }),
+      h('button', { type: 'button', class: 'weui-btn weui-btn_default', i18n: 'confirm.back', onclick: () => { savePending(null); go('entry/' + (p.from || 'qr')); } }),
       h('button', { type: 'submit', class: 'weui-btn weui-btn_primary', i18n: 'confirm.enter' })));
 
   form.addEventListener('submit', async (ev) => {
