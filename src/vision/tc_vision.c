@@ -226,6 +226,46 @@ static void roi_to_tensor(const tc_vision_image *img, const roi *r, int tw, int 
     const float c = cosf(r->rot), s = sinf(r->rot);
     const float scale = (hi - lo) / 255.0f;
     const int W = img->width, H = img->height;
+    if (r->rot == 0 && tw <= 512) { /* unrotated: columns and rows separate */
+        int xa[512], xb[512], ok[512];
+        float xd[512];
+        for (int x = 0; x < tw; x++) {
+            float sx = r->cx + ((x + 0.5f) / tw - 0.5f) * r->w;
+            float px = sx - 0.5f, fx0 = floorf(px);
+            int a = (int)fx0, bb = a + 1;
+            ok[x] = !(zero_border && (sx < 0 || sx > W));
+            xd[x] = px - fx0;
+            xa[x] = 3 * (a < 0 ? 0 : a >= W ? W - 1 : a);
+            xb[x] = 3 * (bb < 0 ? 0 : bb >= W ? W - 1 : bb);
+        }
+        for (int y = 0; y < th; y++) {
+            float sy = r->cy + ((y + 0.5f) / th - 0.5f) * r->h;
+            float *o = out + (size_t)y * tw * 3;
+            if (zero_border && (sy < 0 || sy > H)) {
+                for (int k = 0; k < tw * 3; k++)
+                    o[k] = lo;
+                continue;
+            }
+            float py = sy - 0.5f, fy0 = floorf(py), fy = py - fy0;
+            int y0 = (int)fy0, y1 = y0 + 1;
+            y0 = y0 < 0 ? 0 : y0 >= H ? H - 1 : y0;
+            y1 = y1 < 0 ? 0 : y1 >= H ? H - 1 : y1;
+            const uint8_t *r0 = img->rgb + (size_t)y0 * img->stride, *r1 = img->rgb + (size_t)y1 * img->stride;
+            for (int x = 0; x < tw; x++, o += 3) {
+                if (!ok[x]) {
+                    o[0] = o[1] = o[2] = lo;
+                    continue;
+                }
+                float fx = xd[x];
+                for (int k = 0; k < 3; k++) {
+                    float top = r0[xa[x] + k] + (r0[xb[x] + k] - r0[xa[x] + k]) * fx;
+                    float bot = r1[xa[x] + k] + (r1[xb[x] + k] - r1[xa[x] + k]) * fx;
+                    o[k] = (top + (bot - top) * fy) * scale + lo;
+                }
+            }
+        }
+        return;
+    }
     for (int y = 0; y < th; y++) {
         float v = ((y + 0.5f) / th - 0.5f) * r->h;
         for (int x = 0; x < tw; x++) {
@@ -454,23 +494,34 @@ int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_imag
      * image, sampling at pixel centres. */
     const int W = img->width, H = img->height;
     const float sx = (float)SEG_SIZE / W, sy = (float)SEG_SIZE / H;
-    for (int y = 0; y < H; y++) {
-        float fy = (y + 0.5f) * sy - 0.5f;
-        float fy0 = floorf(fy), dy = fy - fy0;
-        int y0 = (int)fy0, y1 = y0 + 1;
-        y0 = y0 < 0 ? 0 : y0 > SEG_SIZE - 1 ? SEG_SIZE - 1 : y0;
-        y1 = y1 < 0 ? 0 : y1 > SEG_SIZE - 1 ? SEG_SIZE - 1 : y1;
-        const float *r0 = m + (size_t)y0 * SEG_SIZE, *r1 = m + (size_t)y1 * SEG_SIZE;
-        float *o = mask + (size_t)y * W;
-        for (int x = 0; x < W; x++) {
-            float fx = (x + 0.5f) * sx - 0.5f;
-            float fx0 = floorf(fx), dx = fx - fx0;
-            int x0 = (int)fx0, x1 = x0 + 1;
-            x0 = x0 < 0 ? 0 : x0 > SEG_SIZE - 1 ? SEG_SIZE - 1 : x0;
-            x1 = x1 < 0 ? 0 : x1 > SEG_SIZE - 1 ? SEG_SIZE - 1 : x1;
-            float top = r0[x0] + (r0[x1] - r0[x0]) * dx, bot = r1[x0] + (r1[x1] - r1[x0]) * dx;
-            float val = top + (bot - top) * dy;
-            o[x] = val < 0 ? 0 : val > 1 ? 1 : val;
+    /* the columns' source positions, computed once per block of columns */
+    enum { XB = 512 };
+    int xa[XB], xb[XB];
+    float xd[XB];
+    for (int x0b = 0; x0b < W; x0b += XB) {
+        int nx = W - x0b < XB ? W - x0b : XB;
+        for (int j = 0; j < nx; j++) {
+            float fx = (x0b + j + 0.5f) * sx - 0.5f;
+            float fx0 = floorf(fx);
+            int a = (int)fx0, bb = a + 1;
+            xd[j] = fx - fx0;
+            xa[j] = a < 0 ? 0 : a > SEG_SIZE - 1 ? SEG_SIZE - 1 : a;
+            xb[j] = bb < 0 ? 0 : bb > SEG_SIZE - 1 ? SEG_SIZE - 1 : bb;
+        }
+        for (int y = 0; y < H; y++) {
+            float fy = (y + 0.5f) * sy - 0.5f;
+            float fy0 = floorf(fy), dy = fy - fy0;
+            int y0 = (int)fy0, y1 = y0 + 1;
+            y0 = y0 < 0 ? 0 : y0 > SEG_SIZE - 1 ? SEG_SIZE - 1 : y0;
+            y1 = y1 < 0 ? 0 : y1 > SEG_SIZE - 1 ? SEG_SIZE - 1 : y1;
+            const float *r0 = m + (size_t)y0 * SEG_SIZE, *r1 = m + (size_t)y1 * SEG_SIZE;
+            float *o = mask + (size_t)y * W + x0b;
+            for (int j = 0; j < nx; j++) {
+                float top = r0[xa[j]] + (r0[xb[j]] - r0[xa[j]]) * xd[j];
+                float bot = r1[xa[j]] + (r1[xb[j]] - r1[xa[j]]) * xd[j];
+                float val = top + (bot - top) * dy;
+                o[j] = val < 0 ? 0 : val > 1 ? 1 : val;
+            }
         }
     }
     return 0;
