@@ -259,6 +259,14 @@ static int h_logout(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* "/console" typed without the slash. */
+static int h_console_redirect(tc_http_req *r)
+{
+    tc_http_add_header(r, "Location", "/console/");
+    static const char body[] = "Moved to /console/\n";
+    return tc_http_respond(r, 301, "text/plain; charset=utf-8", body, sizeof body - 1);
+}
+
 /* ---- student entry ------------------------------------------------------------------ */
 
 /* What the information-check page shows: masked name, student number, school. */
@@ -841,7 +849,12 @@ static int h_batch_qr(tc_http_req *r)
         return 0;
     if (load_batch(&c, &b) != 0)
         return fail(&c);
-    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : "";
+    /* A phone camera can only open an absolute link: the configured public
+     * URL, or else the address the staff member reached us at. */
+    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
+    const char *host = tc_http_header(r, "Host");
+    if (!base)
+        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
     char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
     void *png;
     size_t len;
@@ -1063,6 +1076,7 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         int upload;
     } R[] = {
         {"GET", "/healthz", h_healthz, 0},
+        {"GET", "/console", h_console_redirect, 0},
         {"GET", "/api/v1/csrf", h_csrf, 0},
         {"POST", "/api/v1/logout", h_logout, 0},
         {"POST", "/api/v1/entry/qr", h_entry_qr, 1},

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, qrPng, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, qrPng, ROOT, BIN, execFileSync } from './lib.mjs';
 
 let srv, demo, tmp;
 let admin; // platform admin client (password changed)
@@ -55,6 +55,20 @@ test('the student app and the console are served as HTML', async () => {
     assert.equal(r.status, 200, p);
     assert.match(r.headers.get('content-type'), /text\/html/);
   }
+});
+
+test('/console redirects to /console/; the batch QR holds an absolute link', async () => {
+  const r = await fetch(srv.url + '/console', { redirect: 'manual' });
+  assert.equal(r.status, 301);
+  assert.equal(r.headers.get('location'), '/console/');
+  const q = await admin.req('GET', `/api/v1/batches/${demo.batch.id}/qr.png`);
+  assert.equal(q.status, 200);
+  assert.equal(q.headers.get('content-type'), 'image/png');
+  const png = path.join(tmp, 'batch-qr.png');
+  const res = await fetch(srv.url + `/api/v1/batches/${demo.batch.id}/qr.png`, { headers: { cookie: admin.cookieHeader() } });
+  writeFileSync(png, Buffer.from(await res.arrayBuffer()));
+  const decoded = execFileSync(BIN, ['qr', 'decode', png], { encoding: 'utf8' }).trim();
+  assert.equal(decoded, `${srv.url}/?batch=${demo.batch.code}`);
 });
 
 test('a state-changing request without the CSRF token is refused', async () => {
