@@ -13,7 +13,9 @@
 
 #include "api/tc_api.h"
 #include "cli/tc_cli.h"
+#include "photo/tc_photo.h"
 #include "qr/tc_qr.h"
+#include "vision/tc_vision.h"
 
 #define TUCAI_VERSION "0.1.0"
 
@@ -335,6 +337,9 @@ static void usage(FILE *f)
                "  demo           create a demo school, batch, staff and students (with QR images)\n"
                "  import-roster  import a roster file (CSV or XLSX) into a batch\n"
                "  qr             encode TEXT OUT.png | decode IMAGE (QR codes, as the server does)\n"
+               "  vision         IMAGE --json [--mask OUT.png]: faces, 468 landmarks, person mask\n"
+               "  photo          IN -o OUT [--spec chsi] [--background blue]: make a standard photo\n"
+               "  specs          list the photo specifications\n"
                "  version        print the version\n",
             TUCAI_VERSION);
 }
@@ -355,6 +360,10 @@ int main(int argc, char **argv)
     }
     /* Uploads are untrusted: only libvips's fuzzed, well-kept loaders. */
     vips_block_untrusted_set(TRUE);
+    /* libvips caches operations keyed by their arguments, including the
+     * address of an upload's buffer; buffers are reused between requests,
+     * so a cached result could belong to another upload. */
+    vips_cache_set_max(0);
     const char *cmd = argv[1];
     int rc;
     if (!strcmp(cmd, "serve"))
@@ -367,6 +376,12 @@ int main(int argc, char **argv)
         rc = cmd_import_roster(argc - 1, argv + 1);
     else if (!strcmp(cmd, "qr"))
         rc = cmd_qr(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "vision"))
+        rc = tc_vision_cli(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "photo"))
+        rc = tc_photo_cli(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "specs"))
+        rc = tc_photo_specs_cli(argc - 1, argv + 1);
     else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tucai %s (libvips %s, libsodium %s)\n", TUCAI_VERSION, vips_version_string(),
                sodium_version_string());
