@@ -302,164 +302,240 @@ static int warp(VipsImage *in, double kx, double ky, const double m[6], int W, i
     return 0;
 }
 
-/* ---- box filter, guided filter ----------------------------------------------------------- */
-
-/* Mean over a (2r+1)^2 window clipped to the image, via a summed-area table
- * (O(1) per pixel whatever r). sat has (w+1)*(h+1) doubles. */
-static void box_mean(const float *in, float *out, int w, int h, int r, double *sat)
+/* The mask is smooth and usually smaller than the output (networks work
+ * at 256 px), so plain bilinear sampling through the inverse map carries it
+ * over, without libvips's per-call overhead.  Returns -1 when the mask
+ * would be reduced by more than 2x (bilinear would alias); warp() then. */
+static int warp_mask_bilinear(const tc_photo_mask *m, double kx, double ky, const double M[6], int W, int H,
+                              float *out)
 {
-    size_t W1 = (size_t)w + 1;
-    for (int x = 0; x <= w; x++)
-        sat[x] = 0;
-    for (int y = 0; y < h; y++) {
-        double row = 0;
-        sat[(y + 1) * W1] = 0;
-        for (int x = 0; x < w; x++) {
-            row += in[(size_t)y * w + x];
-            sat[(y + 1) * W1 + x + 1] = sat[y * W1 + x + 1] + row;
-        }
-    }
-    for (int y = 0; y < h; y++) {
-        int ya = y - r < 0 ? 0 : y - r, yb = y + r + 1 > h ? h : y + r + 1;
-        for (int x = 0; x < w; x++) {
-            int xa = x - r < 0 ? 0 : x - r, xb = x + r + 1 > w ? w : x + r + 1;
-            double s = sat[yb * W1 + xb] - sat[ya * W1 + xb] - sat[yb * W1 + xa] + sat[ya * W1 + xa];
-            out[(size_t)y * w + x] = (float)(s / ((double)(xb - xa) * (yb - ya)));
-        }
-    }
-}
-
-/* He, Sun & Tang's guided filter with a grey guide: inside each window the
- * output is a linear function of the guide, so the mask's edge snaps to
- * the luminance edge of hair and shoulders. */
-static int guided_filter(const float *I, const float *p, float *q, int w, int h, int r, float eps)
-{
-    size_t n = (size_t)w * h;
-    float *buf = malloc(n * 6 * sizeof(float));
-    double *sat = malloc(((size_t)w + 1) * (h + 1) * sizeof(double));
-    if (!buf || !sat) {
-        free(buf);
-        free(sat);
+    double a = M[0] / kx, b = M[1] / ky, c = M[3] / kx, d = M[4] / ky;
+    double det = a * d - b * c;
+    if (!(fabs(det) > 0.25)) /* output px per mask px, squared */
         return -1;
+    double ia = d / det, ib = -b / det, ic = -c / det, id = a / det;
+    for (int v = 0; v < H; v++) {
+        double dv = v + 0.5 - M[5];
+        for (int u = 0; u < W; u++) {
+            double du = u + 0.5 - M[2];
+            /* mask pixel centres sit at i + 0.5 */
+            double x = ia * du + ib * dv - 0.5, y = ic * du + id * dv - 0.5;
+            x = x < 0 ? 0 : x > m->width - 1 ? m->width - 1 : x;
+            y = y < 0 ? 0 : y > m->height - 1 ? m->height - 1 : y;
+            int x0 = (int)x, y0 = (int)y;
+            int x1 = x0 + 1 < m->width ? x0 + 1 : x0, y1 = y0 + 1 < m->height ? y0 + 1 : y0;
+            float fx = (float)(x - x0), fy = (float)(y - y0);
+            const float *r0 = m->a + (size_t)y0 * m->width, *r1 = m->a + (size_t)y1 * m->width;
+            float top = r0[x0] + (r0[x1] - r0[x0]) * fx, bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
+            out[(size_t)v * W + u] = top + (bot - top) * fy;
+        }
     }
-    float *mI = buf, *mp = buf + n, *t = buf + 2 * n, *mII = buf + 3 * n, *mIp = buf + 4 * n, *u = buf + 5 * n;
-    box_mean(I, mI, w, h, r, sat);
-    box_mean(p, mp, w, h, r, sat);
-    for (size_t i = 0; i < n; i++)
-        t[i] = I[i] * I[i];
-    box_mean(t, mII, w, h, r, sat);
-    for (size_t i = 0; i < n; i++)
-        t[i] = I[i] * p[i];
-    box_mean(t, mIp, w, h, r, sat);
-    /* a into t, b into u */
-    for (size_t i = 0; i < n; i++) {
-        float var = mII[i] - mI[i] * mI[i], cov = mIp[i] - mI[i] * mp[i];
-        t[i] = cov / (var + eps);
-        u[i] = mp[i] - t[i] * mI[i];
-    }
-    box_mean(t, mII, w, h, r, sat); /* mean a */
-    box_mean(u, mIp, w, h, r, sat); /* mean b */
-    for (size_t i = 0; i < n; i++)
-        q[i] = mII[i] * I[i] + mIp[i];
-    free(buf);
-    free(sat);
     return 0;
 }
 
+/* ---- box filter, guided filter ----------------------------------------------------------- */
+
+/* Mean over a (2r+1)^2 window clipped to the image, of NC interleaved
+ * channels at once: a vertical then a horizontal running sum, O(1) per
+ * pixel whatever r.  Float sums are exact enough here (a few thousand
+ * values in 0..1).  Inlined per channel count so the loops unroll.
+ * ws: box_ws(w, h, NC) floats. */
+static size_t box_ws(int w, int h, int nc)
+{
+    return ((size_t)w * h + (size_t)w + 1) * nc + (size_t)w + (size_t)h;
+}
+
+static inline void box_mean_n(const float *in, float *out, int w, int h, const int NC, int r, float *ws)
+{
+    size_t rowlen = (size_t)w * NC;
+    float *tmp = ws, *col = ws + (size_t)h * rowlen, *invx = col + rowlen + NC, *invy = invx + w;
+    for (int x = 0; x < w; x++)
+        invx[x] = 1.0f / (float)((x + r + 1 > w ? w : x + r + 1) - (x - r < 0 ? 0 : x - r));
+    for (int y = 0; y < h; y++)
+        invy[y] = 1.0f / (float)((y + r + 1 > h ? h : y + r + 1) - (y - r < 0 ? 0 : y - r));
+    memset(col, 0, rowlen * sizeof(float));
+    for (int y = 0; y <= r && y < h; y++)
+        for (size_t k = 0; k < rowlen; k++)
+            col[k] += in[(size_t)y * rowlen + k];
+    for (int y = 0; y < h; y++) {
+        float *t = tmp + (size_t)y * rowlen, iy = invy[y];
+        for (size_t k = 0; k < rowlen; k++)
+            t[k] = col[k] * iy;
+        if (y + r + 1 < h) {
+            const float *add = in + (size_t)(y + r + 1) * rowlen;
+            for (size_t k = 0; k < rowlen; k++)
+                col[k] += add[k];
+        }
+        if (y - r >= 0) {
+            const float *sub = in + (size_t)(y - r) * rowlen;
+            for (size_t k = 0; k < rowlen; k++)
+                col[k] -= sub[k];
+        }
+    }
+    for (int y = 0; y < h; y++) {
+        const float *t = tmp + (size_t)y * rowlen;
+        float *o = out + (size_t)y * rowlen;
+        float run[8] = {0};
+        for (int x = 0; x <= r && x < w; x++)
+            for (int c = 0; c < NC; c++)
+                run[c] += t[(size_t)x * NC + c];
+        for (int x = 0; x < w; x++) {
+            for (int c = 0; c < NC; c++)
+                o[(size_t)x * NC + c] = run[c] * invx[x];
+            if (x + r + 1 < w)
+                for (int c = 0; c < NC; c++)
+                    run[c] += t[(size_t)(x + r + 1) * NC + c];
+            if (x - r >= 0)
+                for (int c = 0; c < NC; c++)
+                    run[c] -= t[(size_t)(x - r) * NC + c];
+        }
+    }
+}
+
+static void box1(const float *in, float *out, int w, int h, int r, float *ws) { box_mean_n(in, out, w, h, 1, r, ws); }
+static void box2(const float *in, float *out, int w, int h, int r, float *ws) { box_mean_n(in, out, w, h, 2, r, ws); }
+static void box4(const float *in, float *out, int w, int h, int r, float *ws) { box_mean_n(in, out, w, h, 4, r, ws); }
+static void box8(const float *in, float *out, int w, int h, int r, float *ws) { box_mean_n(in, out, w, h, 8, r, ws); }
+
+/* Half size by 2x2 means (the last row/column alone when odd). */
+static void down2(const float *in, int w, int h, int nc, float *out, int w2, int h2)
+{
+    for (int y = 0; y < h2; y++) {
+        int ya = 2 * y, yb = 2 * y + 1 < h ? 2 * y + 1 : 2 * y;
+        for (int x = 0; x < w2; x++) {
+            int xa = 2 * x, xb = 2 * x + 1 < w ? 2 * x + 1 : 2 * x;
+            for (int c = 0; c < nc; c++)
+                out[((size_t)y * w2 + x) * nc + c] =
+                    0.25f * (in[((size_t)ya * w + xa) * nc + c] + in[((size_t)ya * w + xb) * nc + c] +
+                             in[((size_t)yb * w + xa) * nc + c] + in[((size_t)yb * w + xb) * nc + c]);
+        }
+    }
+}
+
+/* Bilinear read of a half-size image at the centre of full-size pixel (u, v). */
+static inline void up2(const float *lo, int w2, int h2, int nc, int u, int v, float *o)
+{
+    float x = (u + 0.5f) * 0.5f - 0.5f, y = (v + 0.5f) * 0.5f - 0.5f;
+    x = x < 0 ? 0 : x > w2 - 1 ? (float)(w2 - 1) : x;
+    y = y < 0 ? 0 : y > h2 - 1 ? (float)(h2 - 1) : y;
+    int x0 = (int)x, y0 = (int)y, x1 = x0 + 1 < w2 ? x0 + 1 : x0, y1 = y0 + 1 < h2 ? y0 + 1 : y0;
+    float fx = x - x0, fy = y - y0;
+    const float *a = lo + ((size_t)y0 * w2 + x0) * nc, *b = lo + ((size_t)y0 * w2 + x1) * nc;
+    const float *c = lo + ((size_t)y1 * w2 + x0) * nc, *d = lo + ((size_t)y1 * w2 + x1) * nc;
+    for (int k = 0; k < nc; k++) {
+        float t = a[k] + (b[k] - a[k]) * fx, bt = c[k] + (d[k] - c[k]) * fx;
+        o[k] = t + (bt - t) * fy;
+    }
+}
+
 /* Refine alpha along its edge, then lay the person over colour bg.
- * rgb (in/out) w*h*3, alpha (in/out) w*h. */
+ * rgb (in/out) w*h*3, alpha (in/out) w*h.
+ *
+ * 1. Guided filter (He, Sun & Tang) with the luminance as guide: inside
+ *    each window alpha is made a linear function of the guide, so the edge
+ *    snaps to the luminance edge of hair and shoulders.  Its coefficients
+ *    are smooth, so they are computed at half size and interpolated ("fast
+ *    guided filter", He & Sun 2015); the guide itself stays full size.
+ * 2. Only a band along the mask's edge takes the refined alpha; elsewhere
+ *    alpha is exactly 0 or 1.
+ * 3. Colour decontamination: in the band a pixel is a*F + (1-a)*B_old.
+ *    Local means of the old backdrop (weights (1-a)^2) and of the person
+ *    (weights a^2), also at half size, give B_old; F is solved from it and
+ *    leaned towards the local person colour where a is small. */
 static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const uint8_t bg[3])
 {
     size_t n = (size_t)w * h;
-    int r = w / 160 > 2 ? w / 160 : 2;
-    float *I = malloc(n * sizeof(float)), *q = malloc(n * sizeof(float)), *band = malloc(n * sizeof(float));
-    float *tmp = malloc(n * sizeof(float)), *num = malloc(n * sizeof(float)), *den = malloc(n * sizeof(float));
-    double *sat = malloc(((size_t)w + 1) * (h + 1) * sizeof(double));
-    float *Fh[3] = {0}, *Bh[3] = {0};
+    int w2 = (w + 1) / 2, h2 = (h + 1) / 2;
+    size_t n2 = (size_t)w2 * h2;
+    int r = w / 160 > 2 ? w / 160 : 2; /* full-size radius */
+    int r2 = r / 2 > 1 ? r / 2 : 1;
+    float *full = malloc(n * 4 * sizeof(float)); /* I, alpha, I*I, I*alpha */
+    float *lo = malloc(n2 * 8 * sizeof(float)), *lm = malloc(n2 * 8 * sizeof(float));
+    float *ws = malloc(box_ws(w2, h2, 8) * sizeof(float));
+    float *band = malloc(n2 * sizeof(float)), *la = malloc(n2 * sizeof(float));
     int rc = -1;
-    if (!I || !q || !band || !tmp || !num || !den || !sat)
+    if (!full || !lo || !lm || !ws || !band || !la)
         goto out;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *px = rgb + 3 * i;
-        I[i] = (0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]) / 255.0f;
-        alpha[i] = alpha[i] < 0 ? 0 : alpha[i] > 1 ? 1 : alpha[i];
+        float I = (0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]) * (1.0f / 255);
+        float a = alpha[i] < 0 ? 0 : alpha[i] > 1 ? 1 : alpha[i];
+        alpha[i] = a;
+        full[4 * i] = I, full[4 * i + 1] = a, full[4 * i + 2] = I * I, full[4 * i + 3] = I * a;
     }
-    /* 1. refine: only near the edge, where the mask is neither all 0 nor
-     * all 1 around a pixel; far inside and far outside it stays as it is. */
-    if (guided_filter(I, alpha, q, w, h, r, 2e-4f) != 0)
-        goto out;
-    box_mean(alpha, band, w, h, 2 * r, sat);
-    for (size_t i = 0; i < n; i++) {
-        float a = alpha[i];
-        if (band[i] > 0.002f && band[i] < 0.998f)
-            a = q[i];
-        /* Exact 0 and 1 away from the edge keep the backdrop one flat
-         * colour and the face untouched. */
-        alpha[i] = a < 1.0f / 255 ? 0 : a > 254.0f / 255 ? 1 : a;
+    /* 1. guided filter coefficients at half size */
+    down2(full, w, h, 4, lo, w2, h2);
+    box4(lo, lm, w2, h2, r2, ws);
+    const float eps = 2e-4f;
+    for (size_t i = 0; i < n2; i++) {
+        float mI = lm[4 * i], mp = lm[4 * i + 1];
+        float a = (lm[4 * i + 3] - mI * mp) / (lm[4 * i + 2] - mI * mI + eps);
+        lo[2 * i] = a;
+        lo[2 * i + 1] = mp - a * mI;
     }
-    /* 2. local colours of the old background (weights (1-a)^2) and of the
-     * person (weights a^2), for pixels that mix the two. */
-    int rd = 3 * r;
-    for (int c = 0; c < 3; c++) {
-        Fh[c] = malloc(n * sizeof(float));
-        Bh[c] = malloc(n * sizeof(float));
-        if (!Fh[c] || !Bh[c])
-            goto out;
-    }
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < n; i++) {
-            float wgt = pass ? alpha[i] * alpha[i] : (1 - alpha[i]) * (1 - alpha[i]);
-            tmp[i] = wgt;
-        }
-        box_mean(tmp, den, w, h, rd, sat);
-        for (int c = 0; c < 3; c++) {
-            for (size_t i = 0; i < n; i++) {
-                float wgt = pass ? alpha[i] * alpha[i] : (1 - alpha[i]) * (1 - alpha[i]);
-                tmp[i] = wgt * rgb[3 * i + c] / 255.0f;
+    box2(lo, lm, w2, h2, r2, ws); /* lm: mean a, mean b */
+    /* 2. the band: alpha is neither all 0 nor all 1 within 2r (r at half size) */
+    down2(alpha, w, h, 1, la, w2, h2);
+    box1(la, band, w2, h2, r, ws);
+    for (int v = 0; v < h; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            float bnd = band[(size_t)(v / 2) * w2 + u / 2], a = alpha[i];
+            if (bnd > 0.002f && bnd < 0.998f) {
+                float ab[2];
+                up2(lm, w2, h2, 2, u, v, ab);
+                a = ab[0] * full[4 * i] + ab[1];
             }
-            box_mean(tmp, num, w, h, rd, sat);
-            float *dst = pass ? Fh[c] : Bh[c];
-            for (size_t i = 0; i < n; i++)
-                dst[i] = den[i] > 1e-6f ? num[i] / den[i] : rgb[3 * i + c] / 255.0f;
+            /* Exact 0 and 1 away from the edge keep the backdrop one flat
+             * colour and the face untouched. */
+            alpha[i] = a < 1.0f / 255 ? 0 : a > 254.0f / 255 ? 1 : a;
         }
-    }
-    /* 3. composite.  Where 0 < a < 1 the pixel is a*F + (1-a)*B_old; solve
-     * for F with the local B_old, trust it in proportion to a, and lean on
-     * the local foreground mean where a is small (division blows up). */
+    /* 3. local backdrop and person colours at half size, 8 channels */
+    float *full8 = realloc(full, n * 8 * sizeof(float));
+    if (!full8)
+        goto out;
+    full = full8;
     for (size_t i = 0; i < n; i++) {
-        float a = alpha[i];
-        uint8_t *px = rgb + 3 * i;
-        if (a <= 0) {
-            px[0] = bg[0];
-            px[1] = bg[1];
-            px[2] = bg[2];
-            continue;
-        }
-        if (a >= 1)
-            continue;
+        float a = alpha[i], wb = (1 - a) * (1 - a), wf = a * a;
+        const uint8_t *px = rgb + 3 * i;
+        float *o = full + 8 * i;
+        o[0] = wb, o[4] = wf;
         for (int c = 0; c < 3; c++) {
-            float Iv = px[c] / 255.0f;
-            float Fs = (Iv - (1 - a) * Bh[c][i]) / a;
-            Fs = Fs < 0 ? 0 : Fs > 1 ? 1 : Fs;
-            float F = a * Fs + (1 - a) * Fh[c][i];
-            float o = a * F + (1 - a) * (bg[c] / 255.0f);
-            int v = (int)lrintf(o * 255.0f);
-            px[c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+            float val = px[c] * (1.0f / 255);
+            o[1 + c] = wb * val;
+            o[5 + c] = wf * val;
         }
     }
+    down2(full, w, h, 8, lo, w2, h2);
+    box8(lo, lm, w2, h2, (3 * r + 1) / 2, ws);
+    for (int v = 0; v < h; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            float a = alpha[i];
+            uint8_t *px = rgb + 3 * i;
+            if (a <= 0) {
+                px[0] = bg[0], px[1] = bg[1], px[2] = bg[2];
+                continue;
+            }
+            if (a >= 1)
+                continue;
+            float mm[8];
+            up2(lm, w2, h2, 8, u, v, mm);
+            for (int c = 0; c < 3; c++) {
+                float Iv = px[c] * (1.0f / 255);
+                float Bh = mm[0] > 1e-6f ? mm[1 + c] / mm[0] : Iv;
+                float Fh = mm[4] > 1e-6f ? mm[5 + c] / mm[4] : Iv;
+                float Fs = (Iv - (1 - a) * Bh) / a;
+                Fs = Fs < 0 ? 0 : Fs > 1 ? 1 : Fs;
+                float F = a * Fs + (1 - a) * Fh;
+                float o = a * F + (1 - a) * (bg[c] * (1.0f / 255));
+                int q = (int)lrintf(o * 255.0f);
+                px[c] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+            }
+        }
     rc = 0;
 out:
-    for (int c = 0; c < 3; c++) {
-        free(Fh[c]);
-        free(Bh[c]);
-    }
-    free(I);
-    free(q);
-    free(band);
-    free(tmp);
-    free(num);
-    free(den);
-    free(sat);
+    free(full), free(lo), free(lm), free(ws), free(band), free(la);
     return rc;
 }
 
@@ -522,6 +598,13 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
     if (o->keep_background) {
         for (size_t i = 0; i < (size_t)W * H; i++)
             alpha.a[i] = 1;
+    } else if (warp_mask_bilinear(mask, (double)mask->width / src->width, (double)mask->height / src->height,
+                                  lay.m, W, H, alpha.a) == 0) {
+        if (replace_background(out->px, alpha.a, W, H, o->background) != 0) {
+            tc_photo_rgb_free(out);
+            tc_photo_mask_free(&alpha);
+            return tc_err_internal(e, "photo: out of memory");
+        }
     } else {
         mimg = vips_image_new_from_memory(mask->a, (size_t)mask->width * mask->height * sizeof(float), mask->width,
                                           mask->height, 1, VIPS_FORMAT_FLOAT);
