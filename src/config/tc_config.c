@@ -121,7 +121,7 @@ static int load_file(tc_config *c, const char *path, tc_err *e)
     return rc;
 }
 
-int tc_config_load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, tc_err *e)
+static int load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, tc_err *e)
 {
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < TC_ARRAY_LEN(OPTS); i++)
@@ -195,6 +195,19 @@ int tc_config_load(tc_config *c, int argc, char **argv, char ***rest, int *nrest
     if (c->threads < 1)
         c->threads = 1;
     return 0;
+}
+
+int tc_config_load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, tc_err *e)
+{
+    *rest = NULL;
+    *nrest = 0;
+    if (load(c, argc, argv, rest, nrest, e) == 0)
+        return 0;
+    /* after a failure there is nothing for the caller to free */
+    tc_config_free(c);
+    free(*rest);
+    *rest = NULL;
+    return -1;
 }
 
 void tc_config_free(tc_config *c)

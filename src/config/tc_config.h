@@ -38,8 +38,9 @@ typedef struct tc_config {
 
 /* Defaults, then file, environment, and argv (argv[0] is the subcommand).
  * Unknown flags are errors ("config.unknown_option").  Positional arguments
- * are returned in *rest (pointers into argv), *nrest their count.  The
- * config owns its strings: free with tc_config_free. */
+ * are returned in *rest (pointers into argv; the array is malloc'ed, the
+ * caller frees it), *nrest their count.  The config owns its strings: free
+ * with tc_config_free.  After a failure nothing needs freeing. */
 int tc_config_load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, tc_err *e);
 void tc_config_free(tc_config *c);
 /* The option table as help text. */
