@@ -941,18 +941,24 @@ static int h_students(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "students", arr));
 }
 
+/* Loads a student from params[0] and checks the staff member may see it. */
+static int load_student(api_ctx *c, tc_student *st)
+{
+    int64_t id;
+    if (parse_id(c->r->params[0], &id) != 0)
+        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
+        return -1;
+    return staff_school_ok(c, st->school_id) ? 0 : -1;
+}
+
 static int h_student_get(tc_http_req *r)
 {
     api_ctx c;
+    tc_student st;
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
-    int64_t id;
-    if (parse_id(r->params[0], &id) != 0)
-        return bad_id(&c);
-    tc_student st;
-    if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
-        return fail(&c);
-    if (!staff_school_ok(&c, st.school_id))
+    if (load_student(&c, &st) != 0)
         return fail(&c);
     json_t *s = student_json(&c, &st);
     json_object_set_new(s, "name", json_string(st.name));
@@ -963,20 +969,16 @@ static int h_student_get(tc_http_req *r)
 static int h_student_attempts(tc_http_req *r)
 {
     api_ctx c;
+    tc_student st;
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
-    int64_t id;
-    if (parse_id(r->params[0], &id) != 0)
-        return bad_id(&c);
-    tc_student st;
-    if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+    if (load_student(&c, &st) != 0)
         return fail(&c);
-    if (!staff_school_ok(&c, st.school_id))
-        return fail(&c);
-    int64_t n = tc_store_audit_verify_count(c.app->store, id, &c.e);
+    int64_t n = tc_store_audit_verify_count(c.app->store, st.id, &c.e);
     if (n < 0)
         return fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:I, s:I}", "student_id", (json_int_t)id, "attempts", (json_int_t)n));
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:I, s:I}", "student_id", (json_int_t)st.id, "attempts", (json_int_t)n));
 }
 
 /* ---- roster import (shared by API and CLI) -------------------------------------------------- */

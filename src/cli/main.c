@@ -61,6 +61,19 @@ static void app_close(tc_app *app)
     sodium_memzero(&app->keys, sizeof app->keys);
 }
 
+/* Configuration, then the app; on failure nothing is left to free. */
+static int cmd_open(int argc, char **argv, tc_config *cfg, tc_app *app, char ***rest, int *nrest, tc_err *e)
+{
+    if (tc_config_load(cfg, argc, argv, rest, nrest, e) != 0)
+        return -1;
+    if (app_open(app, cfg, e) != 0) {
+        free(*rest);
+        tc_config_free(cfg);
+        return -1;
+    }
+    return 0;
+}
+
 static int wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
@@ -91,17 +104,13 @@ static int cmd_serve(int argc, char **argv)
         return 0;
     }
     tc_config cfg;
+    tc_app app;
     char **rest;
     int nrest;
     tc_err e = {0};
-    if (tc_config_load(&cfg, argc, argv, &rest, &nrest, &e) != 0)
+    if (cmd_open(argc, argv, &cfg, &app, &rest, &nrest, &e) != 0)
         return die(&e);
     free(rest);
-    tc_app app;
-    if (app_open(&app, &cfg, &e) != 0) {
-        tc_config_free(&cfg);
-        return die(&e);
-    }
     int rc = 1;
     tc_http_server *srv = NULL;
     char *cert = NULL, *key = NULL, *url = NULL;
@@ -179,17 +188,13 @@ static int cmd_migrate(int argc, char **argv)
         return 0;
     }
     tc_config cfg;
+    tc_app app;
     char **rest;
     int nrest;
     tc_err e = {0};
-    if (tc_config_load(&cfg, argc, argv, &rest, &nrest, &e) != 0)
+    if (cmd_open(argc, argv, &cfg, &app, &rest, &nrest, &e) != 0)
         return die(&e);
     free(rest);
-    tc_app app;
-    if (app_open(&app, &cfg, &e) != 0) {
-        tc_config_free(&cfg);
-        return die(&e);
-    }
     printf("database %s at schema version %d (newest known: %d)\n", cfg.database, tc_store_schema_version(app.store),
            tc_store_schema_latest());
     app_close(&app);
@@ -205,17 +210,12 @@ static int cmd_demo(int argc, char **argv)
         return 0;
     }
     tc_config cfg;
+    tc_app app;
     char **rest;
     int nrest;
     tc_err e = {0};
-    if (tc_config_load(&cfg, argc, argv, &rest, &nrest, &e) != 0)
+    if (cmd_open(argc, argv, &cfg, &app, &rest, &nrest, &e) != 0)
         return die(&e);
-    tc_app app;
-    if (app_open(&app, &cfg, &e) != 0) {
-        free(rest);
-        tc_config_free(&cfg);
-        return die(&e);
-    }
     char dir[4096];
     if (nrest > 0)
         snprintf(dir, sizeof dir, "%s", rest[0]);
@@ -247,23 +247,19 @@ static int cmd_import_roster(int argc, char **argv)
             argv[k++] = argv[i];
     argc = k;
     tc_config cfg;
+    tc_app app;
     char **rest;
     int nrest;
     tc_err e = {0};
-    if (tc_config_load(&cfg, argc, argv, &rest, &nrest, &e) != 0)
+    if (cmd_open(argc, argv, &cfg, &app, &rest, &nrest, &e) != 0)
         return die(&e);
     int rc = 1;
-    tc_app app;
     if (nrest != 2) {
         fprintf(stderr, "usage: tucai import-roster BATCH-CODE FILE [--dry-run]\n");
         free(rest);
+        app_close(&app);
         tc_config_free(&cfg);
         return 2;
-    }
-    if (app_open(&app, &cfg, &e) != 0) {
-        free(rest);
-        tc_config_free(&cfg);
-        return die(&e);
     }
     tc_pool pool;
     tc_pool_init(&pool);

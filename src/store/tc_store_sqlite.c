@@ -276,6 +276,19 @@ static int q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
     return 0;
 }
 
+/* Grow a pool-allocated array by doubling (the old copy stays in the pool
+ * until it is cleared; lists are short-lived and small). */
+static void *grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return arr;
+    *cap = *cap ? *cap * 2 : 16;
+    void *nw = tc_pool_alloc(p, *cap * elem);
+    if (n)
+        memcpy(nw, arr, n * elem);
+    return nw;
+}
+
 static int not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code)
 {
     tc_err_set(e, 404, code, "%s", "%s", "");
@@ -355,13 +368,7 @@ int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc
     int rc = st ? 0 : -1;
     size_t cap = 0;
     while (st && sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            tc_school *nw = tc_pool_alloc(p, cap * sizeof *nw);
-            if (*n)
-                memcpy(nw, *out, *n * sizeof *nw);
-            *out = nw;
-        }
+        *out = grow(p, *out, *n, &cap, sizeof **out);
         read_school(p, st, &(*out)[(*n)++]);
     }
     sqlite3_finalize(st);
@@ -458,13 +465,7 @@ int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **o
     size_t cap = 0;
     int rc = st ? 0 : -1;
     while (st && sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            tc_batch *nw = tc_pool_alloc(p, cap * sizeof *nw);
-            if (*n)
-                memcpy(nw, *out, *n * sizeof *nw);
-            *out = nw;
-        }
+        *out = grow(p, *out, *n, &cap, sizeof **out);
         read_batch(p, st, &(*out)[(*n)++]);
     }
     sqlite3_finalize(st);
@@ -513,13 +514,7 @@ static int student_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, tc_student 
     size_t cap = 0;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            tc_student *nw = tc_pool_alloc(p, cap * sizeof *nw);
-            if (*n)
-                memcpy(nw, *out, *n * sizeof *nw);
-            *out = nw;
-        }
+        *out = grow(p, *out, *n, &cap, sizeof **out);
         read_student(p, st, &(*out)[(*n)++]);
     }
     sqlite3_finalize(st);
@@ -829,13 +824,7 @@ int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_e
     size_t cap = 0;
     int rc = st ? 0 : -1;
     while (st && sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            tc_staff *nw = tc_pool_alloc(p, cap * sizeof *nw);
-            if (*n)
-                memcpy(nw, *out, *n * sizeof *nw);
-            *out = nw;
-        }
+        *out = grow(p, *out, *n, &cap, sizeof **out);
         read_staff(p, st, &(*out)[(*n)++]);
     }
     sqlite3_finalize(st);
