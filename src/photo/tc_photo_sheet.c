@@ -138,7 +138,7 @@ int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_
                 for (int o = 0; o < 2; o++) {
                     double W = l ? paper->h_mm : paper->w_mm, H = l ? paper->w_mm : paper->h_mm;
                     double w = o ? items[0].h_mm : items[0].w_mm, h = o ? items[0].w_mm : items[0].h_mm;
-                    int a, p, b, q;
+                    int a = 0, p = 0, b = 0, q = 0;
                     int c = best_fill(W, H, w, h, gaps[gi], &a, &p, &b, &q);
                     if (c > best) {
                         best = c, ra = a, pa = p, rb = b, pb = q, land = l, bg = gaps[gi];
