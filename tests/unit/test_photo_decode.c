@@ -179,8 +179,8 @@ static void test_formats_and_orientation(void **state)
 {
     (void)state;
     VipsImage *v = card(600, 400);
-    const char *fmts[] = {"jpeg", "png", "webp", "heif"};
-    for (int i = 0; i < 4; i++) {
+    const char *fmts[] = {"jpeg", "png", "webp", "heif", "avif"};
+    for (int i = 0; i < 5; i++) {
         size_t len;
         uint8_t *b = save(v, fmts[i], &len);
         if (!b) {
