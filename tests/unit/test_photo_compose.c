@@ -149,7 +149,9 @@ static int setup(void **state)
     return tc_photo_startup("test_photo_compose", &e);
 }
 
-static void run_synth(double roll, const char *spec_name, int src_w, int src_h)
+/* mask_w: width of the mask handed to compose (0: the work copy's size; a
+ * larger one takes compose's other path for carrying the mask over). */
+static void run_synth_m(double roll, const char *spec_name, int src_w, int src_h, int mask_w)
 {
     synth s;
     make_synth(&s, src_w, src_h, roll);
@@ -163,7 +165,10 @@ static void run_synth(double roll, const char *spec_name, int src_w, int src_h)
     tc_photo_face_geom g;
     synth_geom(&s, &g);
     tc_photo_mask m;
-    synth_mask(&s, work->width, work->height, &m);
+    if (mask_w)
+        synth_mask(&s, mask_w, (int)lrint((double)mask_w * src_h / src_w), &m);
+    else
+        synth_mask(&s, work->width, work->height, &m);
     /* the top of the head comes from the mask, as it will in production */
     assert_int_equal(tc_photo_geom_hair_top_from_mask(&g, &m, tc_photo_src_width(src), &e), 0);
     double hx, hy;
@@ -246,6 +251,11 @@ static void run_synth(double roll, const char *spec_name, int src_w, int src_h)
     free(s.px);
 }
 
+static void run_synth(double roll, const char *spec_name, int src_w, int src_h)
+{
+    run_synth_m(roll, spec_name, src_w, src_h, 0);
+}
+
 static void test_synth_level(void **state)
 {
     (void)state;
@@ -264,6 +274,7 @@ static void test_synth_big_source(void **state)
     (void)state;
     /* 12 MP: read with JPEG-less (PNG) full decode; checks the scale path */
     run_synth(3 * M_PI / 180, "2inch", 3000, 4000);
+    run_synth_m(-4 * M_PI / 180, "2inch", 3000, 4000, 1600); /* mask reduced > 2x */
 }
 
 static void test_synth_idcard(void **state)
