@@ -323,10 +323,10 @@ int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_
 void tc_sheet_layout_free(tc_sheet_layout *l);
 
 /* Named layouts of the print shops (seed 004): "1" = 版式一, 1寸x8 + 2寸x4;
- * "2" = 版式二, 2寸x8.  Fills the items (item 0 is the 1寸, item 1 the 2寸)
- * with the sizes of specs 1inch and 2inch.  Code: photo.bad_layout. */
-int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_item items[2], size_t *n,
-                         tc_err *e);
+ * "2" = 版式二, 2寸x8.  Fills *n items and, for each, the spec (from t:
+ * 1inch, 2inch) whose photo goes there.  Code: photo.bad_layout. */
+int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_item items[2],
+                         const tc_spec *specs[2], size_t *n, tc_err *e);
 
 /* Render a plan.  photos[i] is the JPEG of item i (any pixel size; it is
  * resampled to the item's physical size at the paper's dpi).

@@ -226,15 +226,8 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
         if (!strcmp(layout, "best")) {
             items[0] = (tc_sheet_item){tc_spec_width_mm(spec), tc_spec_height_mm(spec), 0};
         } else {
-            if (tc_sheet_named_items(layout, &t, items, &n, &e) != 0)
+            if (tc_sheet_named_items(layout, &t, items, specs, &n, &e) != 0)
                 goto err;
-            specs[0] = tc_spec_find(&t, "1inch");
-            specs[1] = tc_spec_find(&t, "2inch");
-            if (items[0].count == 0) { /* 版式二: only the 2寸 */
-                items[0] = items[1];
-                specs[0] = specs[1];
-                n = 1;
-            }
         }
         for (size_t k = 0; k < n; k++)
             if (make_photo(src, &g, &mask, specs[k], bg, strict, &jpgs[k], &lens[k], &rep[k], &e) != 0)

@@ -217,23 +217,25 @@ int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_
                       paper->name);
 }
 
-int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_item items[2], size_t *n, tc_err *e)
+int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_item items[2],
+                         const tc_spec *specs[2], size_t *n, tc_err *e)
 {
     const tc_spec *one = tc_spec_find(t, "1inch"), *two = tc_spec_find(t, "2inch");
     if (!one || !two)
         return tc_err_internal(e, "photo: 1inch/2inch specs missing");
-    items[0] = (tc_sheet_item){tc_spec_width_mm(one), tc_spec_height_mm(one), 0};
-    items[1] = (tc_sheet_item){tc_spec_width_mm(two), tc_spec_height_mm(two), 0};
     if (layout && !strcmp(layout, "1")) { /* 版式一 */
-        items[0].count = 8;
-        items[1].count = 4;
+        items[0] = (tc_sheet_item){tc_spec_width_mm(one), tc_spec_height_mm(one), 8};
+        items[1] = (tc_sheet_item){tc_spec_width_mm(two), tc_spec_height_mm(two), 4};
+        specs[0] = one;
+        specs[1] = two;
         *n = 2;
         return 0;
     }
-    if (layout && !strcmp(layout, "2")) { /* 版式二: item 0 unused */
-        items[0].count = 0;
-        items[1].count = 8;
-        *n = 2;
+    if (layout && !strcmp(layout, "2")) { /* 版式二 */
+        items[0] = (tc_sheet_item){tc_spec_width_mm(two), tc_spec_height_mm(two), 8};
+        specs[0] = two;
+        specs[1] = NULL;
+        *n = 1;
         return 0;
     }
     return tc_err_set(e, 400, "photo.bad_layout", "未知版式 %s（可选：1 = 1寸x8+2寸x4，2 = 2寸x8，best）",
@@ -400,7 +402,10 @@ static int render_pdf(const tc_sheet_layout *l, const uint8_t *const *photos, co
     HPDF_Doc pdf = HPDF_New(pdf_on_error, &pe);
     if (!pdf)
         return tc_err_internal(e, "photo: HPDF_New");
-    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    /* Photos stay JPEG (DCT) inside the PDF; the page's few drawing
+     * operators stay plain text, so a print shop (and the tests) can read
+     * the exact placement. */
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_IMAGE | HPDF_COMP_METADATA);
     HPDF_Page page = HPDF_AddPage(pdf);
     double PW = pt(l->paper.w_mm), PH = pt(l->paper.h_mm);
     HPDF_Page_SetWidth(page, (HPDF_REAL)PW);

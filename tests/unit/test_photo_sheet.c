@@ -170,9 +170,12 @@ static void test_sheet_plans(void **state)
 
     /* 版式一: 1寸 x8 + 2寸 x4 on one 6-inch sheet */
     tc_sheet_item it[2];
+    const tc_spec *sp[2];
     size_t n;
     tc_sheet_layout l;
-    assert_int_equal(tc_sheet_named_items("1", &t, it, &n, &e), 0);
+    assert_int_equal(tc_sheet_named_items("1", &t, it, sp, &n, &e), 0);
+    assert_string_equal(sp[0]->name, "1inch");
+    assert_string_equal(sp[1]->name, "2inch");
     assert_int_equal(tc_sheet_plan(&p6, it, n, &l, &e), 0);
     assert_int_equal(l.n, 12);
     int c0 = 0, c1 = 0;
@@ -185,13 +188,14 @@ static void test_sheet_plans(void **state)
     tc_sheet_layout_free(&l);
 
     /* 版式二: 2寸 x8 */
-    assert_int_equal(tc_sheet_named_items("2", &t, it, &n, &e), 0);
-    tc_sheet_item two = it[1];
-    assert_int_equal(tc_sheet_plan(&p6, &two, 1, &l, &e), 0);
+    assert_int_equal(tc_sheet_named_items("2", &t, it, sp, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(sp[0]->name, "2inch");
+    assert_int_equal(tc_sheet_plan(&p6, it, n, &l, &e), 0);
     assert_int_equal(l.n, 8);
     assert_false(overlaps(&l));
     tc_sheet_layout_free(&l);
-    assert_int_equal(tc_sheet_named_items("3", &t, it, &n, &e), -1);
+    assert_int_equal(tc_sheet_named_items("3", &t, it, sp, &n, &e), -1);
 
     /* best fit of one size */
     struct {
@@ -261,8 +265,9 @@ static void test_sheet_render(void **state)
     tc_sheet_paper p6;
     assert_int_equal(tc_sheet_paper_find("6inch", &p6, &e), 0);
     tc_sheet_item it[2];
+    const tc_spec *sp[2];
     size_t n;
-    assert_int_equal(tc_sheet_named_items("1", &t, it, &n, &e), 0);
+    assert_int_equal(tc_sheet_named_items("1", &t, it, sp, &n, &e), 0);
     tc_sheet_layout l;
     assert_int_equal(tc_sheet_plan(&p6, it, n, &l, &e), 0);
     size_t lens[2];
@@ -293,6 +298,33 @@ static void test_sheet_render(void **state)
     /* 6 x 4 inches = 432 x 288 points, either way round */
     double w = box[2] - box[0], h = box[3] - box[1];
     assert_true((fabs(w - 432) < 0.5 && fabs(h - 288) < 0.5) || (fabs(w - 288) < 0.5 && fabs(h - 432) < 0.5));
+    /* every photo drawn at its exact physical size: the placement matrices
+     * ("a b c d e f cm") scale the unit image to 24.98 x 34.97 mm (1寸,
+     * turned) and 34.97 x 49.02 mm (2寸), in points */
+    int n1 = 0, n2 = 0;
+    for (size_t i = 0; i + 3 < len; i++) {
+        if (memcmp(out + i, " cm\n", 4) != 0)
+            continue;
+        size_t b = i;
+        int sp = 0;
+        while (b > 0 && sp < 6 && out[b - 1] != '\n')
+            sp += out[--b] == ' ';
+        double m[6];
+        char tmp[160];
+        size_t k = i - b < sizeof tmp - 1 ? i - b : sizeof tmp - 1;
+        memcpy(tmp, out + b, k);
+        tmp[k] = 0;
+        if (sscanf(tmp, "%lf %lf %lf %lf %lf %lf", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+            continue;
+        double pt1w = 295 / 300.0 * 72, pt1h = 413 / 300.0 * 72, pt2w = 413 / 300.0 * 72, pt2h = 579 / 300.0 * 72;
+        if (fabs(m[0]) < 1e-3 && fabs(m[1] + pt1w) < 0.05 && fabs(m[2] - pt1h) < 0.05)
+            n1++;
+        if (fabs(m[0] - pt2w) < 0.05 && fabs(m[3] - pt2h) < 0.05)
+            n2++;
+    }
+    print_message("PDF: %d 1-inch placements, %d 2-inch placements at exact size\n", n1, n2);
+    assert_int_equal(n1 + n2, 12);
+    assert_int_equal(n2, 4);
     free(out);
 
     assert_int_equal(tc_sheet_render(&l, ph, lens, "gif", 0, &out, &len, &e), -1);
