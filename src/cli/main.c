@@ -375,7 +375,7 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "vision"))
         rc = tc_vision_cli(argc - 1, argv + 1);
     else if (!strcmp(cmd, "photo"))
-        rc = tc_photo_cli(argc - 1, argv + 1);
+        rc = tc_cli_photo(argc - 1, argv + 1);
     else if (!strcmp(cmd, "specs"))
         rc = tc_photo_specs_cli(argc - 1, argv + 1);
     else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

@@ -19,4 +19,8 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
  * 320102, the given birth date and sequence). */
 void tc_cli_fake_idnum(int year, int month, int day, int seq, char out[19]);
 
+/* `tucai photo ...`: tc_photo's command with the vision engine as its
+ * analyzer (models from $TUCAI_MODELS or ./models). */
+int tc_cli_photo(int argc, char **argv);
+
 #endif
