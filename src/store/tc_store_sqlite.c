@@ -289,6 +289,28 @@ static void *grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem)
     return nw;
 }
 
+/* Step a prepared SELECT to its end, reading each row with read() into a
+ * pool array of elem-sized items.  Finalises st; a failing step is an error,
+ * never a silently short list. */
+typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);
+
+static int list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
+                  tc_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (!st)
+        return -1;
+    size_t cap = 0;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = grow(p, *out, *n, &cap, elem);
+        read(p, st, (char *)*out + elem * (*n)++);
+    }
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? 0 : db_err(e, db, "select list");
+}
+
 static int not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code)
 {
     tc_err_set(e, 404, code, "%s", "%s", "");
@@ -342,6 +364,11 @@ static void read_school(tc_pool *p, sqlite3_stmt *st, tc_school *o)
     o->created_at = sqlite3_column_int64(st, 2);
 }
 
+static void read_school_any(tc_pool *p, sqlite3_stmt *st, void *o)
+{
+    read_school(p, st, o);
+}
+
 int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_school *out, tc_err *e)
 {
     sqlite3 *db = acquire(s);
@@ -363,15 +390,7 @@ int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc
 {
     sqlite3 *db = acquire(s);
     sqlite3_stmt *st = q_prepare(db, e, "SELECT id, name, created_at FROM school ORDER BY id", NULL);
-    *out = NULL;
-    *n = 0;
-    int rc = st ? 0 : -1;
-    size_t cap = 0;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        *out = grow(p, *out, *n, &cap, sizeof **out);
-        read_school(p, st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
+    int rc = list_q(db, st, p, sizeof **out, read_school_any, (void **)out, n, e);
     release(s, db);
     return rc;
 }
@@ -394,6 +413,11 @@ static void read_batch(tc_pool *p, sqlite3_stmt *st, tc_batch *o)
     o->settings = col_str(p, st, 6);
     o->created_at = sqlite3_column_int64(st, 7);
     o->students = sqlite3_column_int64(st, 8);
+}
+
+static void read_batch_any(tc_pool *p, sqlite3_stmt *st, void *o)
+{
+    read_batch(p, st, o);
 }
 
 int tc_store_batch_create(tc_store *s, tc_batch *b, tc_err *e)
@@ -460,15 +484,7 @@ int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **o
                            ? q_prepare(db, e, "SELECT " BATCH_COLS " FROM batch b WHERE b.school_id = ? ORDER BY b.id",
                                        "i", school_id)
                            : q_prepare(db, e, "SELECT " BATCH_COLS " FROM batch b ORDER BY b.id", NULL);
-    *out = NULL;
-    *n = 0;
-    size_t cap = 0;
-    int rc = st ? 0 : -1;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        *out = grow(p, *out, *n, &cap, sizeof **out);
-        read_batch(p, st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
+    int rc = list_q(db, st, p, sizeof **out, read_batch_any, (void **)out, n, e);
     release(s, db);
     return rc;
 }
@@ -505,20 +521,9 @@ static void read_student(tc_pool *p, sqlite3_stmt *st, tc_student *o)
     o->created_at = sqlite3_column_int64(st, 16);
 }
 
-static int student_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, tc_student **out, size_t *n, tc_err *e)
+static void read_student_any(tc_pool *p, sqlite3_stmt *st, void *o)
 {
-    *out = NULL;
-    *n = 0;
-    if (!st)
-        return -1;
-    size_t cap = 0;
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        *out = grow(p, *out, *n, &cap, sizeof **out);
-        read_student(p, st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
-    return r == SQLITE_DONE ? 0 : db_err(e, db, "select students");
+    read_student(p, st, o);
 }
 
 int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, size_t *bad_row,
@@ -663,7 +668,7 @@ int tc_store_student_list(tc_store *s, tc_pool *p, int64_t batch_id, const char 
     else
         st = q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE batch_id = ? ORDER BY student_no LIMIT ? OFFSET ?",
                        "iii", batch_id, (int64_t)limit, (int64_t)offset);
-    rc = student_list_q(db, st, p, out, n, e);
+    rc = list_q(db, st, p, sizeof **out, read_student_any, (void **)out, n, e);
 out:
     release(s, db);
     return rc;
@@ -674,7 +679,7 @@ int tc_store_student_by_person(tc_store *s, tc_pool *p, int64_t person_id, tc_st
     sqlite3 *db = acquire(s);
     sqlite3_stmt *st =
         q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE person_id = ? ORDER BY id DESC", "i", person_id);
-    int rc = student_list_q(db, st, p, out, n, e);
+    int rc = list_q(db, st, p, sizeof **out, read_student_any, (void **)out, n, e);
     release(s, db);
     return rc;
 }
@@ -745,6 +750,11 @@ static void read_staff(tc_pool *p, sqlite3_stmt *st, tc_staff *o)
     o->must_change_password = sqlite3_column_int(st, 5);
     o->disabled = sqlite3_column_int(st, 6);
     o->created_at = sqlite3_column_int64(st, 7);
+}
+
+static void read_staff_any(tc_pool *p, sqlite3_stmt *st, void *o)
+{
+    read_staff(p, st, o);
 }
 
 int tc_store_staff_create(tc_store *s, const tc_staff *a, int64_t *id, tc_err *e)
@@ -819,15 +829,7 @@ int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_e
 {
     sqlite3 *db = acquire(s);
     sqlite3_stmt *st = q_prepare(db, e, "SELECT " STAFF_COLS " FROM staff ORDER BY id", NULL);
-    *out = NULL;
-    *n = 0;
-    size_t cap = 0;
-    int rc = st ? 0 : -1;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        *out = grow(p, *out, *n, &cap, sizeof **out);
-        read_staff(p, st, &(*out)[(*n)++]);
-    }
-    sqlite3_finalize(st);
+    int rc = list_q(db, st, p, sizeof **out, read_staff_any, (void **)out, n, e);
     release(s, db);
     return rc;
 }
