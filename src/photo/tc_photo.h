@@ -108,6 +108,26 @@ double tc_photo_src_work_scale(const tc_photo_src *s);
  * Codes: photo.bad_region, photo.truncated, photo.corrupt. */
 int tc_photo_src_region(const tc_photo_src *s, int x, int y, int w, int h, tc_photo_rgb *out, tc_err *e);
 
+/* What the file says about itself, for the checks (recapture, retouching):
+ * read from the EXIF block of the original bytes at decode time.  Strings are
+ * "" when absent; numbers 0.  Nothing here is carried into the output. */
+typedef struct tc_photo_meta {
+    int has_exif;            /* the file had an EXIF block at all            */
+    char make[64];           /* camera maker, e.g. "Apple"                    */
+    char model[64];          /* camera model, e.g. "iPhone 13"                */
+    char software[64];       /* Software tag, e.g. "Adobe Photoshop 25.0", "Meitu" */
+    char datetime[20];       /* DateTimeOriginal "YYYY:MM:DD HH:MM:SS"        */
+    double exposure_s;       /* ExposureTime, seconds                         */
+    double fnumber;          /* FNumber                                       */
+    int iso;                 /* ISOSpeedRatings / PhotographicSensitivity     */
+    double focal_mm;         /* FocalLength                                   */
+    int orientation;         /* EXIF orientation 1..8 as found (1 if absent)   */
+    int has_icc;             /* an embedded ICC profile was present           */
+} tc_photo_meta;
+
+/* The source's file evidence (filled at decode; never fails). */
+void tc_photo_src_meta(const tc_photo_src *s, tc_photo_meta *out);
+
 /* ---- specs (data, not code) ---------------------------------------------------- */
 
 /* A closed range in output pixels; a side that a standard leaves open is
@@ -280,6 +300,13 @@ char *tc_photo_report_json(const tc_photo_report *r);
 /* Read back the resolution (dpi) of a JPEG: from JFIF and from EXIF; 0 when
  * absent.  For tests and checks. */
 int tc_photo_jpeg_dpi(const uint8_t *jpeg, size_t len, double *jfif_dpi, double *exif_dpi);
+
+/* Mark a photo as a proof (样片) for the student to see before production
+ * is final: a repeated, semi-transparent diagonal "样片 SAMPLE" text over the
+ * whole image, re-encoded as JPEG at the same pixel size and DPI (no KB range
+ * applies).  *out malloc'ed, caller frees.  Code: photo.encode, photo.corrupt. */
+int tc_photo_watermark(const uint8_t *jpeg, size_t len, const tc_spec *spec, uint8_t **out, size_t *out_len,
+                       tc_err *e);
 
 /* ---- print sheets (排版照) ----------------------------------------------------------- */
 

@@ -1,0 +1,87 @@
+/*
+ * tc_studio — the photo pipeline joined up: an upload's bytes in, the
+ * standard photo and every automatic check's verdict out.
+ *
+ *   bytes ─tc_photo_decode─▶ work copy ─tc_vision─▶ faces, landmarks, mask
+ *         ─tc_photo_plan/compose/encode─▶ standard JPEG + report
+ *         ─tc_check_run─▶ check report (+ overlay for reviewers)
+ *
+ * photo, vision and check know nothing of each other; this module is where
+ * they meet, for the server (api) and for `tucai photo` / `tucai check`.
+ *
+ * Threads and memory:
+ *  - tc_studio_open loads the models once; the tc_studio it returns is owned
+ *    by the caller (tc_studio_free) and read-only afterwards: threads share it.
+ *  - Each thread needs its own tc_studio_ctx (tc_studio_ctx_new / _free).
+ *  - A tc_studio_result owns its buffers (tc_studio_result_free).
+ *
+ * Errors (0 / -1 with e): the codes of tc_photo_decode (photo.too_large,
+ * photo.truncated, photo.unsupported_format ... : the upload itself is bad,
+ * 400/413/415) and vision.model_* (500).  A photo in which the checks find
+ * problems — even no face at all — is not an error: it returns 0 with the
+ * failed checks in the report and, when no photo could be made, jpeg NULL.
+ */
+#ifndef TC_STUDIO_H
+#define TC_STUDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/tc_base.h"
+#include "../check/tc_check.h"
+#include "../photo/tc_photo.h"
+
+typedef struct tc_studio tc_studio;
+typedef struct tc_studio_ctx tc_studio_ctx;
+
+/* models_dir: NULL = $TUCAI_MODELS or ./models.  specs: borrowed; must
+ * outlive the studio (NULL: the built-in table, owned by the studio). */
+tc_studio *tc_studio_open(const char *models_dir, const tc_spec_table *specs, tc_err *e);
+void tc_studio_free(tc_studio *s);
+const tc_spec_table *tc_studio_specs(const tc_studio *s);
+
+tc_studio_ctx *tc_studio_ctx_new(const tc_studio *s, tc_err *e);
+void tc_studio_ctx_free(tc_studio_ctx *c);
+
+typedef struct tc_studio_req {
+    const void *data;                /* the upload, untrusted                          */
+    size_t len;
+    const tc_photo_limits *limits;   /* NULL: defaults                                 */
+    const char *spec;                /* spec name ("chsi"); NULL = "chsi"               */
+    const char *background;          /* as tc_spec_background; NULL = spec default      */
+    const tc_check_config *checks;   /* NULL: defaults; run_checks 0 skips them         */
+    int run_checks;
+    const tc_check_prior *prior;     /* earlier photos for the duplicate check          */
+    size_t n_prior;
+    int want_overlay;                /* make the reviewers' overlay PNG                 */
+    int want_original;               /* keep an upright JPEG of the work copy           */
+} tc_studio_req;
+
+typedef struct tc_studio_result {
+    uint8_t *jpeg;          /* the standard photo, or NULL when none could be made   */
+    size_t jpeg_len;
+    tc_photo_report report; /* measurements of jpeg (valid when jpeg != NULL)        */
+    tc_check_report checks; /* valid when run_checks                                 */
+    int ok;                 /* jpeg made, and every check passed (when run)          */
+    char problem[48];       /* why no photo was made ("photo.no_face" ...), else ""   */
+    char problem_zh[192], problem_en[256];
+    uint8_t *overlay_png;   /* when want_overlay                                     */
+    size_t overlay_len;
+    uint8_t *original_jpeg; /* when want_original: the upright work copy             */
+    size_t original_len;
+    tc_photo_meta meta;     /* the upload's own evidence                             */
+    double ms_decode, ms_vision, ms_compose, ms_checks; /* wall time per stage        */
+} tc_studio_result;
+
+/* Run the pipeline on one upload.  *out is filled (and owned by the caller)
+ * whenever 0 is returned. */
+int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *req, tc_studio_result *out,
+                   tc_err *e);
+void tc_studio_result_free(tc_studio_result *r);
+
+/* `tucai check IN [--spec chsi] [--background ..] [--json] [--overlay OUT.png]
+ * [--config CHECKS.json] [--models DIR]`: every check's code, score, verdict
+ * and message.  Exit status 0 when all pass, 1 when any fails, 2 usage. */
+int tc_studio_check_cli(int argc, char **argv);
+
+#endif
