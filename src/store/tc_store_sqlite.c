@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tc_store.h"
+#include "store_int.h"
 
 /* ---- migrations ---------------------------------------------------------------
  * Versioned, append-only: migration N brings the schema from N-1 to N and is
@@ -62,27 +62,100 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE lockout ("
     "  key TEXT PRIMARY KEY, fails INTEGER NOT NULL, window_start INTEGER NOT NULL,"
     "  locked_until INTEGER NOT NULL DEFAULT 0);",
+    /* 2: the student's journey (photos, drafts, submissions and review),
+     * money (orders, addresses) and messages (in-app and the outbox of
+     * e-mails, SMS and webhooks). */
+    "ALTER TABLE school ADD COLUMN notice TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE school ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';"
+    "ALTER TABLE student ADD COLUMN notice_read_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN tips_read_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN tutorial_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN notify_status INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN notify_payment INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN notify_chosen_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN email TEXT NOT NULL DEFAULT '';"
+    /* cool-off after a failed photo; failures counted towards the two locks */
+    "ALTER TABLE student ADD COLUMN cooloff_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN fails INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN live_fails INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN live_locked INTEGER NOT NULL DEFAULT 0;"
+    /* the photo fee is paid once per record: a retake is never charged again */
+    "ALTER TABLE student ADD COLUMN paid_order INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX student_batch_state ON student(batch_id, state);"
+    /* every photo a student made: the upload, what the pipeline made of it
+     * (blob hashes) and what the checks said */
+    "CREATE TABLE photo ("
+    "  id INTEGER PRIMARY KEY, student_id INTEGER NOT NULL REFERENCES student(id),"
+    "  created_at INTEGER NOT NULL, done_at INTEGER NOT NULL DEFAULT 0,"
+    "  source TEXT NOT NULL CHECK (source IN ('camera','album')),"
+    "  state TEXT NOT NULL CHECK (state IN ('processing','failed','draft','deleted','used','error')),"
+    "  upload_blob TEXT NOT NULL, original_blob TEXT NOT NULL DEFAULT '', standard_blob TEXT NOT NULL DEFAULT '',"
+    "  proof_blob TEXT NOT NULL DEFAULT '', overlay_blob TEXT NOT NULL DEFAULT '', final_blob TEXT NOT NULL DEFAULT '',"
+    "  checks TEXT NOT NULL DEFAULT '{}', report TEXT NOT NULL DEFAULT '{}',"
+    "  failed TEXT NOT NULL DEFAULT '', liveness_failed INTEGER NOT NULL DEFAULT 0, face_hash BLOB,"
+    "  error TEXT NOT NULL DEFAULT '', ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX photo_student ON photo(student_id, state);"
+    /* a draft the student confirmed for review (one live at a time) */
+    "CREATE TABLE submission ("
+    "  id INTEGER PRIMARY KEY, student_id INTEGER NOT NULL REFERENCES student(id),"
+    "  photo_id INTEGER NOT NULL REFERENCES photo(id),"
+    "  state TEXT NOT NULL CHECK (state IN"
+    "    ('pending_payment','submitted','withdrawn','approved','rejected','final','reset')),"
+    "  created_at INTEGER NOT NULL, submitted_at INTEGER NOT NULL DEFAULT 0, decided_at INTEGER NOT NULL DEFAULT 0,"
+    "  reviewer_id INTEGER REFERENCES staff(id), reasons TEXT NOT NULL DEFAULT '[]', note TEXT NOT NULL DEFAULT '',"
+    "  claim_by INTEGER, claim_until INTEGER NOT NULL DEFAULT 0, final_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX submission_student ON submission(student_id, state);"
+    "CREATE INDEX submission_queue ON submission(state, submitted_at);"
+    /* orders: the photo fee and reprints (加洗); paid once, shipped once */
+    "CREATE TABLE pay_order ("
+    "  id INTEGER PRIMARY KEY, out_trade_no TEXT NOT NULL UNIQUE,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id), student_id INTEGER REFERENCES student(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('photo','reprint')), amount_fen INTEGER NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '', provider TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('created','paid','closed','refunding','refunded')),"
+    "  provider_txn TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, paid_at INTEGER NOT NULL DEFAULT 0,"
+    "  refunded_at INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '{}',"
+    "  ship_state TEXT NOT NULL DEFAULT '' CHECK (ship_state IN ('','to_ship','shipped','done')),"
+    "  carrier TEXT NOT NULL DEFAULT '', tracking TEXT NOT NULL DEFAULT '', shipped_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX pay_order_person ON pay_order(person_id, id);"
+    "CREATE TABLE address ("
+    "  id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES person(id),"
+    "  name TEXT NOT NULL, phone TEXT NOT NULL, region TEXT NOT NULL, detail TEXT NOT NULL,"
+    "  is_default INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);"
+    "CREATE INDEX address_person ON address(person_id);"
+    /* the in-app message centre */
+    "CREATE TABLE message ("
+    "  id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES person(id),"
+    "  student_id INTEGER REFERENCES student(id), at INTEGER NOT NULL, kind TEXT NOT NULL,"
+    "  title_zh TEXT NOT NULL, title_en TEXT NOT NULL, body_zh TEXT NOT NULL, body_en TEXT NOT NULL,"
+    "  read_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX message_person ON message(person_id, id);"
+    /* what must leave the building (e-mail, SMS, webhook): written in the
+     * same transaction as the event, sent by the outbox worker with retries,
+     * so nothing is lost when a channel is down or the server restarts */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    "  channel TEXT NOT NULL CHECK (channel IN ('email','sms','webhook')),"
+    "  recipient TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '', body TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sending','sent','dead')),"
+    "  last_error TEXT NOT NULL DEFAULT '', sent_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX outbox_due ON outbox(state, next_at);",
 };
 
-enum { POOL_SIZE = 8 };
 
-struct tc_store {
-    sqlite3 *conns[POOL_SIZE];
-    int busy[POOL_SIZE];
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-};
 
-static int db_err(tc_err *e, sqlite3 *db, const char *what)
+int store_db_err(tc_err *e, sqlite3 *db, const char *what)
 {
     return tc_err_internal(e, "sqlite %s: %s", what, sqlite3_errmsg(db));
 }
 
-static sqlite3 *acquire(tc_store *s)
+sqlite3 *store_acquire(tc_store *s)
 {
     pthread_mutex_lock(&s->mu);
     for (;;) {
-        for (int i = 0; i < POOL_SIZE; i++)
+        for (int i = 0; i < STORE_POOL_SIZE; i++)
             if (!s->busy[i]) {
                 s->busy[i] = 1;
                 pthread_mutex_unlock(&s->mu);
@@ -92,17 +165,17 @@ static sqlite3 *acquire(tc_store *s)
     }
 }
 
-static void release(tc_store *s, sqlite3 *db)
+void store_release(tc_store *s, sqlite3 *db)
 {
     pthread_mutex_lock(&s->mu);
-    for (int i = 0; i < POOL_SIZE; i++)
+    for (int i = 0; i < STORE_POOL_SIZE; i++)
         if (s->conns[i] == db)
             s->busy[i] = 0;
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
 }
 
-static int exec(sqlite3 *db, const char *sql, tc_err *e)
+int store_exec(sqlite3 *db, const char *sql, tc_err *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -133,13 +206,13 @@ static int migrate(sqlite3 *db, tc_err *e)
     for (; v < latest; v++) {
         char bump[64];
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
-        if (exec(db, "BEGIN IMMEDIATE", e) != 0)
+        if (store_exec(db, "BEGIN IMMEDIATE", e) != 0)
             return -1;
-        if (exec(db, MIGRATIONS[v], e) != 0 || exec(db, bump, e) != 0) {
-            exec(db, "ROLLBACK", NULL);
+        if (store_exec(db, MIGRATIONS[v], e) != 0 || store_exec(db, bump, e) != 0) {
+            store_exec(db, "ROLLBACK", NULL);
             return -1;
         }
-        if (exec(db, "COMMIT", e) != 0)
+        if (store_exec(db, "COMMIT", e) != 0)
             return -1;
         tc_log(TC_LOG_INFO, "database migrated to schema version %d", v + 1);
     }
@@ -155,7 +228,7 @@ tc_store *tc_store_open(const char *path, tc_err *e)
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    for (int i = 0; i < POOL_SIZE; i++) {
+    for (int i = 0; i < STORE_POOL_SIZE; i++) {
         sqlite3 *db;
         if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK) {
@@ -170,7 +243,7 @@ tc_store *tc_store_open(const char *path, tc_err *e)
         /* WAL: readers never block the writer; synchronous=NORMAL is durable
          * across application crashes and loses at most the last commits on a
          * power cut, which WAL makes safe (no corruption). */
-        if (exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", e) != 0) {
+        if (store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", e) != 0) {
             tc_store_close(s);
             return NULL;
         }
@@ -186,7 +259,7 @@ void tc_store_close(tc_store *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < POOL_SIZE; i++)
+    for (int i = 0; i < STORE_POOL_SIZE; i++)
         sqlite3_close(s->conns[i]);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
@@ -195,9 +268,9 @@ void tc_store_close(tc_store *s)
 
 int tc_store_schema_version(tc_store *s)
 {
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     int v = user_version(db);
-    release(s, db);
+    store_release(s, db);
     return v;
 }
 
@@ -210,11 +283,11 @@ int tc_store_schema_latest(void)
  * q_prepare binds arguments from a tiny format string: 'i' int64, 's' text
  * (NULL binds NULL), 'b' blob (pointer + size_t length), 'h' 32-byte hash. */
 
-static sqlite3_stmt *q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+sqlite3_stmt *store_q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        db_err(e, db, "prepare");
+        store_db_err(e, db, "prepare");
         return NULL;
     }
     va_list ap;
@@ -249,13 +322,13 @@ static sqlite3_stmt *q_prepare(sqlite3 *db, tc_err *e, const char *sql, const ch
     return st;
 }
 
-static const char *col_str(tc_pool *p, sqlite3_stmt *st, int i)
+const char *store_col_str(tc_pool *p, sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return tc_pool_strdup(p, t ? (const char *)t : "");
 }
 
-static void col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
+void store_col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
 {
     const void *b = sqlite3_column_blob(st, i);
     if (b && sqlite3_column_bytes(st, i) == 32)
@@ -265,20 +338,20 @@ static void col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
 }
 
 /* Run a statement that returns no rows. */
-static int q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
+int store_q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
 {
     if (!st)
         return -1;
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_err(e, db, "step");
+        return store_db_err(e, db, "step");
     return 0;
 }
 
 /* Grow a pool-allocated array by doubling (the old copy stays in the pool
  * until it is cleared; lists are short-lived and small). */
-static void *grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem)
+void *store_grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem)
 {
     if (n < *cap)
         return arr;
@@ -292,9 +365,8 @@ static void *grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem)
 /* Step a prepared SELECT to its end, reading each row with read() into a
  * pool array of elem-sized items.  Finalises st; a failing step is an error,
  * never a silently short list. */
-typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);
 
-static int list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
+int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
                   tc_err *e)
 {
     *out = NULL;
@@ -304,14 +376,14 @@ static int list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_re
     size_t cap = 0;
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        *out = grow(p, *out, *n, &cap, elem);
+        *out = store_grow(p, *out, *n, &cap, elem);
         read(p, st, (char *)*out + elem * (*n)++);
     }
     sqlite3_finalize(st);
-    return r == SQLITE_DONE ? 0 : db_err(e, db, "select list");
+    return r == SQLITE_DONE ? 0 : store_db_err(e, db, "select list");
 }
 
-static int not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code)
+int store_not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code)
 {
     tc_err_set(e, 404, code, "%s", "%s", "");
     if (e) {
@@ -323,15 +395,15 @@ static int not_found(tc_err *e, const char *what_zh, const char *what_en, const 
 
 int tc_store_is_empty(tc_store *s, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT count(*) FROM school", NULL);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM school", NULL);
     int r = -1;
     if (st && sqlite3_step(st) == SQLITE_ROW)
         r = sqlite3_column_int64(st, 0) == 0;
     else if (st)
-        db_err(e, db, "count");
+        store_db_err(e, db, "count");
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return r;
 }
 
@@ -339,8 +411,8 @@ int tc_store_is_empty(tc_store *s, tc_err *e)
 
 int tc_store_school_create(tc_store *s, const char *name, int64_t *id, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "INSERT INTO school(name, created_at) VALUES (?, ?)", "si", name, tc_now());
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "INSERT INTO school(name, created_at) VALUES (?, ?)", "si", name, tc_now());
     int rc = -1;
     if (st) {
         int r = sqlite3_step(st);
@@ -350,17 +422,17 @@ int tc_store_school_create(tc_store *s, const char *name, int64_t *id, tc_err *e
         } else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
             tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
         else
-            db_err(e, db, "insert school");
+            store_db_err(e, db, "insert school");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 static void read_school(tc_pool *p, sqlite3_stmt *st, tc_school *o)
 {
     o->id = sqlite3_column_int64(st, 0);
-    o->name = col_str(p, st, 1);
+    o->name = store_col_str(p, st, 1);
     o->created_at = sqlite3_column_int64(st, 2);
 }
 
@@ -371,27 +443,27 @@ static void read_school_any(tc_pool *p, sqlite3_stmt *st, void *o)
 
 int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_school *out, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT id, name, created_at FROM school WHERE id = ?", "i", id);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT id, name, created_at FROM school WHERE id = ?", "i", id);
     int rc = -1;
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
             read_school(p, st, out);
             rc = 0;
         } else
-            not_found(e, "学校", "school", "school.not_found");
+            store_not_found(e, "学校", "school", "school.not_found");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT id, name, created_at FROM school ORDER BY id", NULL);
-    int rc = list_q(db, st, p, sizeof **out, read_school_any, (void **)out, n, e);
-    release(s, db);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT id, name, created_at FROM school ORDER BY id", NULL);
+    int rc = store_list_q(db, st, p, sizeof **out, read_school_any, (void **)out, n, e);
+    store_release(s, db);
     return rc;
 }
 
@@ -405,12 +477,12 @@ static void read_batch(tc_pool *p, sqlite3_stmt *st, tc_batch *o)
 {
     o->id = sqlite3_column_int64(st, 0);
     o->school_id = sqlite3_column_int64(st, 1);
-    o->name = col_str(p, st, 2);
+    o->name = store_col_str(p, st, 2);
     const unsigned char *c = sqlite3_column_text(st, 3);
     snprintf(o->code, sizeof o->code, "%s", c ? (const char *)c : "");
     o->starts_at = sqlite3_column_int64(st, 4);
     o->ends_at = sqlite3_column_int64(st, 5);
-    o->settings = col_str(p, st, 6);
+    o->settings = store_col_str(p, st, 6);
     o->created_at = sqlite3_column_int64(st, 7);
     o->students = sqlite3_column_int64(st, 8);
 }
@@ -422,8 +494,8 @@ static void read_batch_any(tc_pool *p, sqlite3_stmt *st, void *o)
 
 int tc_store_batch_create(tc_store *s, tc_batch *b, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e,
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
                                  "INSERT INTO batch(school_id, name, code, starts_at, ends_at, settings, created_at)"
                                  " VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  "issiisi", b->school_id, b->name, b->code, b->starts_at, b->ends_at,
@@ -437,22 +509,22 @@ int tc_store_batch_create(tc_store *s, tc_batch *b, tc_err *e)
         } else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
             tc_err_set(e, 409, "batch.code_taken", "特征码 %s 已被使用", "the batch code %s is in use", b->code);
         else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-            not_found(e, "学校", "school", "school.not_found");
+            store_not_found(e, "学校", "school", "school.not_found");
         else
-            db_err(e, db, "insert batch");
+            store_db_err(e, db, "insert batch");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 static int batch_one(tc_store *s, tc_pool *p, const char *where, const char *fmt, int64_t id, const char *code,
                      tc_batch *out, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT " BATCH_COLS " FROM batch b WHERE %s", where);
-    sqlite3_stmt *st = code ? q_prepare(db, e, sql, fmt, code) : q_prepare(db, e, sql, fmt, id);
+    sqlite3_stmt *st = code ? store_q_prepare(db, e, sql, fmt, code) : store_q_prepare(db, e, sql, fmt, id);
     int rc = -1;
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -463,7 +535,7 @@ static int batch_one(tc_store *s, tc_pool *p, const char *where, const char *fmt
                        "No such collection batch: check the batch code");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
@@ -479,13 +551,13 @@ int tc_store_batch_by_code(tc_store *s, tc_pool *p, const char *code, tc_batch *
 
 int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st = school_id
-                           ? q_prepare(db, e, "SELECT " BATCH_COLS " FROM batch b WHERE b.school_id = ? ORDER BY b.id",
+                           ? store_q_prepare(db, e, "SELECT " BATCH_COLS " FROM batch b WHERE b.school_id = ? ORDER BY b.id",
                                        "i", school_id)
-                           : q_prepare(db, e, "SELECT " BATCH_COLS " FROM batch b ORDER BY b.id", NULL);
-    int rc = list_q(db, st, p, sizeof **out, read_batch_any, (void **)out, n, e);
-    release(s, db);
+                           : store_q_prepare(db, e, "SELECT " BATCH_COLS " FROM batch b ORDER BY b.id", NULL);
+    int rc = store_list_q(db, st, p, sizeof **out, read_batch_any, (void **)out, n, e);
+    store_release(s, db);
     return rc;
 }
 
@@ -500,24 +572,24 @@ static void read_student(tc_pool *p, sqlite3_stmt *st, tc_student *o)
     o->id = sqlite3_column_int64(st, 0);
     o->batch_id = sqlite3_column_int64(st, 1);
     o->school_id = sqlite3_column_int64(st, 2);
-    o->name = col_str(p, st, 3);
-    o->student_no = col_str(p, st, 4);
+    o->name = store_col_str(p, st, 3);
+    o->student_no = store_col_str(p, st, 4);
     int n = sqlite3_column_bytes(st, 5);
     uint8_t *b = tc_pool_alloc(p, (size_t)n + 1);
     if (n)
         memcpy(b, sqlite3_column_blob(st, 5), (size_t)n);
     o->id_sealed = b;
     o->id_sealed_len = (size_t)n;
-    col_hash(st, 6, o->id_hash);
-    col_hash(st, 7, o->chsi_hash);
-    o->level = col_str(p, st, 8);
-    o->programme = col_str(p, st, 9);
-    o->department = col_str(p, st, 10);
-    o->class_name = col_str(p, st, 11);
-    o->phone = col_str(p, st, 12);
+    store_col_hash(st, 6, o->id_hash);
+    store_col_hash(st, 7, o->chsi_hash);
+    o->level = store_col_str(p, st, 8);
+    o->programme = store_col_str(p, st, 9);
+    o->department = store_col_str(p, st, 10);
+    o->class_name = store_col_str(p, st, 11);
+    o->phone = store_col_str(p, st, 12);
     o->person_id = sqlite3_column_int64(st, 13);
     o->verified_at = sqlite3_column_int64(st, 14);
-    o->state = col_str(p, st, 15);
+    o->state = store_col_str(p, st, 15);
     o->created_at = sqlite3_column_int64(st, 16);
 }
 
@@ -531,32 +603,32 @@ int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows
 {
     *inserted = *updated = 0;
     *bad_row = (size_t)-1;
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     int rc = -1;
     int64_t school_id = 0;
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT school_id FROM batch WHERE id = ?", "i", batch_id);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT school_id FROM batch WHERE id = ?", "i", batch_id);
     if (!st)
         goto out;
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        not_found(e, "采集批次", "batch", "batch.not_found");
+        store_not_found(e, "采集批次", "batch", "batch.not_found");
         goto out;
     }
     school_id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    if (exec(db, "BEGIN IMMEDIATE", e) != 0)
+    if (store_exec(db, "BEGIN IMMEDIATE", e) != 0)
         goto out;
     int64_t now = tc_now();
     for (size_t i = 0; i < n; i++) {
         const tc_student *r = &rows[i];
         /* Upsert by student number: a corrected roster keeps progress. */
-        st = q_prepare(db, e, "SELECT 1 FROM student WHERE batch_id = ? AND student_no = ?", "is", batch_id,
+        st = store_q_prepare(db, e, "SELECT 1 FROM student WHERE batch_id = ? AND student_no = ?", "is", batch_id,
                        r->student_no);
         if (!st)
             goto rollback;
         int exists = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_finalize(st);
-        st = q_prepare(db, e,
+        st = store_q_prepare(db, e,
                        "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
                        " level, programme, department, class_name, phone, created_at)"
                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -586,47 +658,47 @@ int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows
             tc_err_set(e, 409, "roster.conflict", "第 %zu 行：证件号码或采集码已属于本批次的另一名学生",
                        "row %zu: the ID number or CHSI code already belongs to another student of this batch", i + 1);
         } else
-            db_err(e, db, "insert student");
+            store_db_err(e, db, "insert student");
         goto rollback;
     }
-    if (exec(db, "COMMIT", e) == 0)
+    if (store_exec(db, "COMMIT", e) == 0)
         rc = 0;
     else
         goto rollback;
     goto out;
 rollback:
-    exec(db, "ROLLBACK", NULL);
+    store_exec(db, "ROLLBACK", NULL);
     *inserted = *updated = 0;
 out:
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_student *out, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE id = ?", "i", id);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE id = ?", "i", id);
     int rc = -1;
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
             read_student(p, st, out);
             rc = 0;
         } else
-            not_found(e, "学生记录", "student record", "student.not_found");
+            store_not_found(e, "学生记录", "student record", "student.not_found");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const uint8_t chsi_hash[32],
                              tc_student *out, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st =
-        batch_id ? q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? AND batch_id = ?", "hi",
+        batch_id ? store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? AND batch_id = ?", "hi",
                              chsi_hash, batch_id)
-                 : q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? ORDER BY id DESC LIMIT 1",
+                 : store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? ORDER BY id DESC LIMIT 1",
                              "h", chsi_hash);
     int rc = -1;
     if (st) {
@@ -639,61 +711,61 @@ int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const ui
                        "No student matches this collection code: contact your school's photo collection office");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_student_list(tc_store *s, tc_pool *p, int64_t batch_id, const char *q, int limit, int offset,
                           tc_student **out, size_t *n, int64_t *total, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     char *like = q && *q ? tc_pool_printf(p, "%s%%", q) : NULL;
     sqlite3_stmt *st;
     int rc = -1;
     if (like)
-        st = q_prepare(db, e,
+        st = store_q_prepare(db, e,
                        "SELECT count(*) FROM student WHERE batch_id = ? AND (name LIKE ? OR student_no LIKE ?)", "iss",
                        batch_id, like, like);
     else
-        st = q_prepare(db, e, "SELECT count(*) FROM student WHERE batch_id = ?", "i", batch_id);
+        st = store_q_prepare(db, e, "SELECT count(*) FROM student WHERE batch_id = ?", "i", batch_id);
     if (!st)
         goto out;
     *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     if (like)
-        st = q_prepare(db, e,
+        st = store_q_prepare(db, e,
                        "SELECT " STUDENT_COLS " FROM student WHERE batch_id = ? AND (name LIKE ? OR student_no LIKE ?)"
                        " ORDER BY student_no LIMIT ? OFFSET ?",
                        "issii", batch_id, like, like, (int64_t)limit, (int64_t)offset);
     else
-        st = q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE batch_id = ? ORDER BY student_no LIMIT ? OFFSET ?",
+        st = store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE batch_id = ? ORDER BY student_no LIMIT ? OFFSET ?",
                        "iii", batch_id, (int64_t)limit, (int64_t)offset);
-    rc = list_q(db, st, p, sizeof **out, read_student_any, (void **)out, n, e);
+    rc = store_list_q(db, st, p, sizeof **out, read_student_any, (void **)out, n, e);
 out:
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_student_by_person(tc_store *s, tc_pool *p, int64_t person_id, tc_student **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st =
-        q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE person_id = ? ORDER BY id DESC", "i", person_id);
-    int rc = list_q(db, st, p, sizeof **out, read_student_any, (void **)out, n, e);
-    release(s, db);
+        store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE person_id = ? ORDER BY id DESC", "i", person_id);
+    int rc = store_list_q(db, st, p, sizeof **out, read_student_any, (void **)out, n, e);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_student_verify(tc_store *s, int64_t student_id, int64_t person_id, const char *phone, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    int rc = q_done(db,
-                    q_prepare(db, e,
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                    store_q_prepare(db, e,
                               "UPDATE student SET person_id = ?, phone = ?, verified_at = ?,"
                               " state = CASE WHEN state = 'not_started' THEN 'verified' ELSE state END WHERE id = ?",
                               "isii", person_id, phone, tc_now(), student_id),
                     e);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
@@ -701,8 +773,8 @@ int tc_store_student_verify(tc_store *s, int64_t student_id, int64_t person_id, 
 
 int tc_store_person_upsert(tc_store *s, const uint8_t id_hash[32], const char *phone, int64_t *person_id, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e,
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
                                  "INSERT INTO person(id_hash, phone, created_at) VALUES (?, ?, ?)"
                                  " ON CONFLICT(id_hash) DO UPDATE SET phone = excluded.phone RETURNING id",
                                  "hsi", id_hash, phone, tc_now());
@@ -712,27 +784,27 @@ int tc_store_person_upsert(tc_store *s, const uint8_t id_hash[32], const char *p
             *person_id = sqlite3_column_int64(st, 0);
             rc = 0;
         } else
-            db_err(e, db, "upsert person");
+            store_db_err(e, db, "upsert person");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_person_id_hash(tc_store *s, int64_t person_id, uint8_t out[32], tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT id_hash FROM person WHERE id = ?", "i", person_id);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT id_hash FROM person WHERE id = ?", "i", person_id);
     int rc = -1;
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
-            col_hash(st, 0, out);
+            store_col_hash(st, 0, out);
             rc = 0;
         } else
-            not_found(e, "用户", "person", "person.not_found");
+            store_not_found(e, "用户", "person", "person.not_found");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
@@ -743,9 +815,9 @@ int tc_store_person_id_hash(tc_store *s, int64_t person_id, uint8_t out[32], tc_
 static void read_staff(tc_pool *p, sqlite3_stmt *st, tc_staff *o)
 {
     o->id = sqlite3_column_int64(st, 0);
-    o->username = col_str(p, st, 1);
-    o->pwhash = col_str(p, st, 2);
-    o->role = col_str(p, st, 3);
+    o->username = store_col_str(p, st, 1);
+    o->pwhash = store_col_str(p, st, 2);
+    o->role = store_col_str(p, st, 3);
     o->school_id = sqlite3_column_int64(st, 4);
     o->must_change_password = sqlite3_column_int(st, 5);
     o->disabled = sqlite3_column_int(st, 6);
@@ -759,8 +831,8 @@ static void read_staff_any(tc_pool *p, sqlite3_stmt *st, void *o)
 
 int tc_store_staff_create(tc_store *s, const tc_staff *a, int64_t *id, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e,
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
                                  "INSERT INTO staff(username, pwhash, role, school_id, must_change_password, created_at)"
                                  " VALUES (?, ?, ?, nullif(?, 0), ?, ?)",
                                  "sssiii", a->username, a->pwhash, a->role, a->school_id,
@@ -778,29 +850,29 @@ int tc_store_staff_create(tc_store *s, const tc_staff *a, int64_t *id, tc_err *e
                 tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
                            "bad role or school (a school admin belongs to exactly one school)");
             else
-                db_err(e, db, "insert staff");
+                store_db_err(e, db, "insert staff");
         }
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 static int staff_one(tc_store *s, tc_pool *p, const char *sql, const char *fmt, int64_t id, const char *name,
                      tc_staff *out, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = name ? q_prepare(db, e, sql, fmt, name) : q_prepare(db, e, sql, fmt, id);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = name ? store_q_prepare(db, e, sql, fmt, name) : store_q_prepare(db, e, sql, fmt, id);
     int rc = -1;
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
             read_staff(p, st, out);
             rc = 0;
         } else
-            not_found(e, "账号", "account", "staff.not_found");
+            store_not_found(e, "账号", "account", "staff.not_found");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
@@ -816,21 +888,21 @@ int tc_store_staff_by_username(tc_store *s, tc_pool *p, const char *username, tc
 
 int tc_store_staff_set_password(tc_store *s, int64_t id, const char *pwhash, int must_change, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    int rc = q_done(db,
-                    q_prepare(db, e, "UPDATE staff SET pwhash = ?, must_change_password = ? WHERE id = ?", "sii",
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                    store_q_prepare(db, e, "UPDATE staff SET pwhash = ?, must_change_password = ? WHERE id = ?", "sii",
                               pwhash, (int64_t)must_change, id),
                     e);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT " STAFF_COLS " FROM staff ORDER BY id", NULL);
-    int rc = list_q(db, st, p, sizeof **out, read_staff_any, (void **)out, n, e);
-    release(s, db);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " STAFF_COLS " FROM staff ORDER BY id", NULL);
+    int rc = store_list_q(db, st, p, sizeof **out, read_staff_any, (void **)out, n, e);
+    store_release(s, db);
     return rc;
 }
 
@@ -838,26 +910,26 @@ int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_e
 
 int tc_store_session_create(tc_store *s, const tc_session *ss, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     int64_t now = tc_now();
     /* Housekeeping on the write path: expired sessions go now and then. */
     if ((now & 63) == 0)
-        exec(db, "DELETE FROM session WHERE expires_at < strftime('%s','now')", NULL);
-    int rc = q_done(db,
-                    q_prepare(db, e,
+        store_exec(db, "DELETE FROM session WHERE expires_at < strftime('%s','now')", NULL);
+    int rc = store_q_done(db,
+                    store_q_prepare(db, e,
                               "INSERT INTO session(token_hash, kind, staff_id, person_id, student_id, csrf, created_at,"
                               " expires_at) VALUES (?, ?, nullif(?,0), nullif(?,0), nullif(?,0), ?, ?, ?)",
                               "ssiiisii", ss->token_hash, ss->kind, ss->staff_id, ss->person_id, ss->student_id,
                               ss->csrf, now, ss->expires_at),
                     e);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_t now, tc_session *out, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e,
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
                                  "SELECT token_hash, kind, coalesce(staff_id,0), coalesce(person_id,0),"
                                  " coalesce(student_id,0), csrf, created_at, expires_at FROM session"
                                  " WHERE token_hash = ? AND expires_at > ?",
@@ -866,7 +938,7 @@ int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
             snprintf(out->token_hash, sizeof out->token_hash, "%s", sqlite3_column_text(st, 0));
-            out->kind = col_str(p, st, 1);
+            out->kind = store_col_str(p, st, 1);
             out->staff_id = sqlite3_column_int64(st, 2);
             out->person_id = sqlite3_column_int64(st, 3);
             out->student_id = sqlite3_column_int64(st, 4);
@@ -878,26 +950,26 @@ int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_
             tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_session_delete(tc_store *s, const char *token_hash, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    int rc = q_done(db, q_prepare(db, e, "DELETE FROM session WHERE token_hash = ?", "s", token_hash), e);
-    release(s, db);
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db, store_q_prepare(db, e, "DELETE FROM session WHERE token_hash = ?", "s", token_hash), e);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_session_delete_staff(tc_store *s, int64_t staff_id, const char *keep_hash, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    int rc = q_done(db,
-                    q_prepare(db, e, "DELETE FROM session WHERE staff_id = ? AND token_hash <> ?", "is", staff_id,
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                    store_q_prepare(db, e, "DELETE FROM session WHERE staff_id = ? AND token_hash <> ?", "is", staff_id,
                               keep_hash ? keep_hash : ""),
                     e);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
@@ -905,48 +977,48 @@ int tc_store_session_delete_staff(tc_store *s, int64_t staff_id, const char *kee
 
 int tc_store_audit_verify(tc_store *s, const tc_verify_attempt *a, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    int rc = q_done(db,
-                    q_prepare(db, e,
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                    store_q_prepare(db, e,
                               "INSERT INTO verify_audit(at, ip, method, batch_id, student_id, ok, reason)"
                               " VALUES (?, ?, ?, nullif(?,0), nullif(?,0), ?, ?)",
                               "issiiis", tc_now(), a->ip ? a->ip : "", a->method, a->batch_id, a->student_id,
                               (int64_t)a->ok, a->reason),
                     e);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int64_t tc_store_audit_verify_count(tc_store *s, int64_t student_id, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT count(*) FROM verify_audit WHERE student_id = ?", "i", student_id);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM verify_audit WHERE student_id = ?", "i", student_id);
     int64_t r = -1;
     if (st && sqlite3_step(st) == SQLITE_ROW)
         r = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return r;
 }
 
 int tc_store_audit_staff(tc_store *s, int64_t staff_id, const char *action, const char *target, const char *before,
                          const char *after, const char *ip, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    int rc = q_done(db,
-                    q_prepare(db, e,
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                    store_q_prepare(db, e,
                               "INSERT INTO staff_audit(at, staff_id, action, target, before, after, ip)"
                               " VALUES (?, nullif(?,0), ?, ?, ?, ?, ?)",
                               "iisssss", tc_now(), staff_id, action, target, before, after, ip),
                     e);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_lock_check(tc_store *s, const char *key, int64_t now, int64_t *until, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    sqlite3_stmt *st = q_prepare(db, e, "SELECT locked_until FROM lockout WHERE key = ?", "s", key);
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT locked_until FROM lockout WHERE key = ?", "s", key);
     int rc = st ? 0 : -1;
     *until = 0;
     if (st && sqlite3_step(st) == SQLITE_ROW) {
@@ -954,18 +1026,18 @@ int tc_store_lock_check(tc_store *s, const char *key, int64_t now, int64_t *unti
         *until = u > now ? u : 0;
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, int max_fails, int lock_s, int *fails,
                        int64_t *until, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
+    sqlite3 *db = store_acquire(s);
     /* One statement, so concurrent failures for the same key cannot both
      * read the old count: restart the window when it has passed, count, and
      * lock when the count reaches the limit. */
-    sqlite3_stmt *st = q_prepare(
+    sqlite3_stmt *st = store_q_prepare(
         db, e,
         "INSERT INTO lockout(key, fails, window_start, locked_until) VALUES (?1, 1, ?2, CASE WHEN ?4 <= 1 THEN ?2 + ?5 ELSE 0 END)"
         " ON CONFLICT(key) DO UPDATE SET"
@@ -982,17 +1054,17 @@ int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, 
             *until = sqlite3_column_int64(st, 1);
             rc = 0;
         } else
-            db_err(e, db, "lockout");
+            store_db_err(e, db, "lockout");
     }
     sqlite3_finalize(st);
-    release(s, db);
+    store_release(s, db);
     return rc;
 }
 
 int tc_store_lock_clear(tc_store *s, const char *key, tc_err *e)
 {
-    sqlite3 *db = acquire(s);
-    int rc = q_done(db, q_prepare(db, e, "DELETE FROM lockout WHERE key = ?", "s", key), e);
-    release(s, db);
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db, store_q_prepare(db, e, "DELETE FROM lockout WHERE key = ?", "s", key), e);
+    store_release(s, db);
     return rc;
 }
