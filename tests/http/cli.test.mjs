@@ -28,7 +28,7 @@ test('migrate, demo and import-roster work on a data directory', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tucai-cli-'));
   let r = run('migrate', '--data-dir', dir);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /schema version 1/);
+  assert.match(r.stdout, /schema version [0-9]+/);
   r = run('demo', '--data-dir', dir);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /特征码/);
