@@ -13,6 +13,7 @@ struct tc_photo_src {
     int width, height; /* upright, full resolution */
     tc_photo_rgb work;
     double work_scale;
+    tc_photo_meta meta; /* file evidence, read from the header at decode */
 };
 
 /* Open the source as an upright sRGB 3-band uchar VipsImage read at a
@@ -22,6 +23,11 @@ struct tc_photo_src {
  * reference (g_object_unref). */
 int photo_open(const tc_photo_src *s, double min_scale, VipsAccess access, VipsImage **out, double *fx,
                double *fy, tc_err *e);
+
+/* Fill *m from the header image of the upload (its EXIF blob, ICC
+ * presence) and the orientation found there.  Never fails: what cannot be
+ * read is left "" / 0. */
+void photo_meta_read(VipsImage *hdr, int orientation, tc_photo_meta *m);
 
 /* Turn the pending libvips error into a tc_err: "truncated" when the message
  * says the data ended early, otherwise fallback_code. */

@@ -418,6 +418,7 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
     int o = orientation_of(hdr);
     s->width = o >= 5 ? hdr->Ysize : hdr->Xsize;
     s->height = o >= 5 ? hdr->Xsize : hdr->Ysize;
+    photo_meta_read(hdr, o, &s->meta);
     g_object_unref(hdr);
     if (px > lim->max_pixels) {
         tc_err_set(e, 413, "photo.too_large", "照片尺寸太大（%d x %d 像素），请上传不超过 %.0f 百万像素的照片",
