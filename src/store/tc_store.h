@@ -178,4 +178,138 @@ int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, 
                        int *fails, int64_t *until, tc_err *e);
 int tc_store_lock_clear(tc_store *s, const char *key, tc_err *e);
 
+/* ---- the student's journey (tc_store_journey.c) ----------------------------------------
+ * Every transition re-checks its condition inside its transaction (e.g. a
+ * withdraw only from "submitted"), so that two requests at once cannot both
+ * pass; a refused transition is a 409 with a journey.* code. */
+
+typedef struct tc_store_journey {
+    int64_t notice_read_at, tips_read_at, tutorial_at, notify_chosen_at;
+    int notify_status, notify_payment;
+    const char *email;
+    int64_t cooloff_until, locked_until;
+    int live_locked, fails, live_fails;
+    int64_t paid_order;          /* the paid photo-fee order, 0 if none          */
+    int drafts, processing;      /* photos in these states now                   */
+} tc_store_journey;
+
+int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_journey *out, tc_err *e);
+typedef enum { TC_STORE_MARK_NOTICE, TC_STORE_MARK_TIPS, TC_STORE_MARK_TUTORIAL } tc_store_mark;
+int tc_store_journey_mark(tc_store *s, int64_t student_id, tc_store_mark what, int64_t now, tc_err *e);
+int tc_store_journey_notify(tc_store *s, int64_t student_id, int status, int payment, const char *email,
+                            int64_t now, tc_err *e);
+/* A school admin unlocks: both locks, the failure counts and the cool-off. */
+int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e);
+
+typedef struct tc_store_photo {
+    int64_t id, student_id, created_at, done_at;
+    const char *source, *state;
+    const char *upload_blob, *original_blob, *standard_blob, *proof_blob, *overlay_blob, *final_blob;
+    const char *checks, *report; /* JSON text                                  */
+    const char *failed;          /* failed check codes, comma-separated         */
+    const char *error;           /* why no photo could be made                  */
+    int liveness_failed, ms;
+} tc_store_photo;
+
+/* Start a photo (state processing).  Refused, inside the transaction, with
+ * journey.busy when one is still processing and journey.drafts_full when the
+ * drafts (plus this one) would exceed capacity. */
+int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
+                         int capacity, int64_t now, int64_t *photo_id, tc_err *e);
+
+/* What the pipeline made of it, and the student's counters afterwards. */
+typedef struct tc_store_photo_done {
+    const char *state;           /* "draft", "failed" or "error"                */
+    const char *original_blob, *standard_blob, *proof_blob, *overlay_blob;
+    const char *checks, *report, *failed, *error;
+    int liveness_failed, ms;
+    const uint8_t *face_hash;    /* 32 bytes or NULL                            */
+    int fails, live_fails, live_locked;
+    int64_t cooloff_until, locked_until;
+} tc_store_photo_done;
+int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_done *d, int64_t now, tc_err *e);
+int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e);
+/* A student's photos in a state (NULL: all but deleted), newest first. */
+int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
+                        size_t *n, tc_err *e);
+/* Delete a draft, not before min_age_s after it was made:
+ * journey.delete_too_early (409, *deletable_at set), journey.not_a_draft. */
+int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int64_t min_age_s, int64_t now,
+                          int64_t *deletable_at, tc_err *e);
+
+/* Face hashes of earlier photos of a school's students (for the duplicate
+ * check), newest first, at most limit. */
+typedef struct tc_store_face_hash {
+    int64_t photo_id, student_id;
+    uint8_t hash[32];
+} tc_store_face_hash;
+int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, tc_store_face_hash **out,
+                         size_t *n, tc_err *e);
+
+typedef struct tc_store_submission {
+    int64_t id, student_id, photo_id;
+    const char *state;
+    int64_t created_at, submitted_at, decided_at, reviewer_id, final_at;
+    const char *reasons;         /* JSON array of check names / catalogue codes */
+    const char *note;
+} tc_store_submission;
+
+/* Confirm a draft: it becomes "used" and a submission starts, in state
+ * pending_payment (pay_first 1) or submitted.  journey.already_submitted,
+ * journey.not_a_draft. */
+int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id, int pay_first, int64_t now,
+                               int64_t *sub_id, tc_err *e);
+/* The student's newest submission that was not withdrawn or reset; error
+ * journey.no_submission (404) when none. */
+int tc_store_submission_current(tc_store *s, tc_pool *p, int64_t student_id, tc_store_submission *out, tc_err *e);
+int tc_store_submission_get(tc_store *s, tc_pool *p, int64_t sub_id, tc_store_submission *out, tc_err *e);
+/* Back to the draft box, only while waiting (submitted or pending payment):
+ * journey.not_withdrawable. */
+int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, tc_err *e);
+/* A reviewer's decision on a submitted photo (review.not_submitted). */
+int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                               const char *note, int64_t now, tc_err *e);
+/* Production done: the clean photo (final_blob) replaces the proof
+ * (review.not_approved unless approved). */
+int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blob, int64_t now, tc_err *e);
+/* A school resets an unqualified photo at any time (seed 000 §7): the live
+ * submission becomes "reset" with the reason; journey.no_submission. */
+int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e);
+/* Claim up to limit submitted photos, oldest first, for a reviewer for
+ * claim_s seconds; photos another reviewer holds are skipped. */
+int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limit, int claim_s, int64_t now,
+                          tc_store_submission **out, size_t *n, tc_err *e);
+
+typedef struct tc_store_order {
+    int64_t id;
+    const char *out_trade_no;
+    int64_t person_id, student_id;
+    const char *kind;            /* "photo", "reprint"                          */
+    int64_t amount_fen;
+    const char *description, *provider, *state, *provider_txn, *detail;
+    int64_t created_at, paid_at, refunded_at;
+    const char *ship_state, *carrier, *tracking;
+    int64_t shipped_at;
+} tc_store_order;
+
+int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e);
+int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e);
+/* A provider said the order is paid.  Idempotent: a second call for a paid
+ * order sets *already and changes nothing; an amount that differs from the
+ * order's is refused (pay.amount_mismatch).  A paid photo fee marks the
+ * student paid and moves a submission waiting for payment on to review. */
+int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
+                        int *already, tc_err *e);
+int tc_store_order_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_order **out, size_t *n, tc_err *e);
+
+typedef struct tc_store_message {
+    int64_t id, person_id, student_id, at, read_at;
+    const char *kind, *title_zh, *title_en, *body_zh, *body_en;
+} tc_store_message;
+
+int tc_store_message_add(tc_store *s, const tc_store_message *m, int64_t *id, tc_err *e);
+int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit, tc_store_message **out, size_t *n,
+                          int64_t *unread, tc_err *e);
+int tc_store_message_read(tc_store *s, int64_t person_id, int64_t id, int64_t now, tc_err *e);
+
 #endif

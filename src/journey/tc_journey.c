@@ -1,0 +1,367 @@
+/* tc_journey — the rules of the student's journey.  See tc_journey.h. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "tc_journey.h"
+
+/* ---- settings ------------------------------------------------------------------------------ */
+
+void tc_journey_settings_default(tc_journey_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->pay_when = TC_PAY_AFTER_CONFIRM;
+    s->fee_fen = 0;
+    s->live_allowed = 1;
+    s->album_allowed = 1;
+    s->draft_capacity = 3;
+    s->draft_delete_after_h = 24;
+    s->cooloff_min = 2;
+    s->lock_after_fails = 5;
+    s->lock_hours = 24;
+    s->liveness_lock_after = 3;
+    snprintf(s->spec, sizeof s->spec, "chsi");
+    snprintf(s->background, sizeof s->background, "blue");
+}
+
+static const char *const PAY_WHEN[] = {"after_confirm", "before_shoot", "school"};
+
+static int bad(tc_err *e, const char *key, const char *why_zh, const char *why_en)
+{
+    /* one argument list serves both languages: each format skips the
+     * other language's words with %.0s */
+    return tc_err_set(e, 400, "journey.bad_settings", "设置项 %s 无效：%s%.0s", "setting %s is invalid: %.0s%s", key,
+                      why_zh, why_en);
+}
+
+/* An integer setting within [lo, hi]. */
+static int get_int(json_t *v, const char *key, long long lo, long long hi, long long *out, tc_err *e)
+{
+    if (!json_is_integer(v))
+        return bad(e, key, "应为整数", "must be an integer");
+    long long x = json_integer_value(v);
+    if (x < lo || x > hi) {
+        char zh[64], en[64];
+        snprintf(zh, sizeof zh, "应在 %lld 到 %lld 之间", lo, hi);
+        snprintf(en, sizeof en, "must be between %lld and %lld", lo, hi);
+        return bad(e, key, zh, en);
+    }
+    *out = x;
+    return 0;
+}
+
+int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *e)
+{
+    if (!text || !*text)
+        return 0;
+    json_error_t je;
+    json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+    if (!o || !json_is_object(o)) {
+        json_decref(o);
+        return tc_err_set(e, 400, "journey.bad_settings", "设置不是有效的 JSON 对象", "settings are not a JSON object");
+    }
+    const char *k;
+    json_t *v;
+    int rc = 0;
+    json_object_foreach(o, k, v)
+    {
+        long long x = 0;
+        struct {
+            const char *name;
+            long long lo, hi;
+            int *dst;
+        } ints[] = {
+            {"draft_capacity", 1, 20, &s->draft_capacity},
+            {"draft_delete_after_h", 0, 24 * 30, &s->draft_delete_after_h},
+            {"cooloff_min", 0, 24 * 60, &s->cooloff_min},
+            {"lock_after_fails", 1, 1000, &s->lock_after_fails},
+            {"lock_hours", 0, 24 * 30, &s->lock_hours},
+            {"liveness_lock_after", 1, 1000, &s->liveness_lock_after},
+        };
+        int done = 0;
+        for (size_t i = 0; i < TC_ARRAY_LEN(ints) && !done; i++)
+            if (!strcmp(k, ints[i].name)) {
+                if ((rc = get_int(v, k, ints[i].lo, ints[i].hi, &x, e)) != 0)
+                    goto out;
+                *ints[i].dst = (int)x;
+                done = 1;
+            }
+        if (done)
+            continue;
+        if (!strcmp(k, "fee_fen")) {
+            if ((rc = get_int(v, k, 0, 100000000, &x, e)) != 0)
+                goto out;
+            s->fee_fen = x;
+        } else if (!strcmp(k, "pay_when")) {
+            const char *t = json_string_value(v);
+            int found = -1;
+            for (int i = 0; t && i < 3; i++)
+                if (!strcmp(t, PAY_WHEN[i]))
+                    found = i;
+            if (found < 0) {
+                rc = bad(e, k, "应为 after_confirm、before_shoot 或 school",
+                         "must be after_confirm, before_shoot or school");
+                goto out;
+            }
+            s->pay_when = (tc_pay_when)found;
+        } else if (!strcmp(k, "album_allowed") || !strcmp(k, "live_allowed") || !strcmp(k, "glasses_forbidden")) {
+            if (!json_is_boolean(v)) {
+                rc = bad(e, k, "应为 true 或 false", "must be true or false");
+                goto out;
+            }
+            int b = json_is_true(v);
+            if (!strcmp(k, "album_allowed"))
+                s->album_allowed = b;
+            else if (!strcmp(k, "live_allowed"))
+                s->live_allowed = b;
+            else
+                s->glasses_forbidden = b;
+        } else if (!strcmp(k, "glasses")) {
+            const char *t = json_string_value(v);
+            if (!t || (strcmp(t, "forbidden") && strcmp(t, "clear_ok"))) {
+                rc = bad(e, k, "应为 forbidden 或 clear_ok", "must be forbidden or clear_ok");
+                goto out;
+            }
+            s->glasses_forbidden = !strcmp(t, "forbidden");
+        } else if (!strcmp(k, "spec") || !strcmp(k, "background")) {
+            const char *t = json_string_value(v);
+            char *dst = !strcmp(k, "spec") ? s->spec : s->background;
+            size_t cap = !strcmp(k, "spec") ? sizeof s->spec : sizeof s->background;
+            if (!t || !*t || strlen(t) >= cap) {
+                rc = bad(e, k, "应为较短的名称", "must be a short name");
+                goto out;
+            }
+            snprintf(dst, cap, "%s", t);
+        } else if (!strcmp(k, "checks")) {
+            if (!json_is_object(v)) {
+                rc = bad(e, k, "应为对象", "must be an object");
+                goto out;
+            }
+            char *t = json_dumps(v, JSON_COMPACT);
+            if (!t || strlen(t) >= sizeof s->checks) {
+                free(t);
+                rc = bad(e, k, "过长", "is too long");
+                goto out;
+            }
+            snprintf(s->checks, sizeof s->checks, "%s", t);
+            free(t);
+        } else {
+            rc = tc_err_set(e, 400, "journey.bad_settings", "未知的设置项 %s", "unknown setting %s", k);
+            goto out;
+        }
+    }
+out:
+    json_decref(o);
+    return rc;
+}
+
+json_t *tc_journey_settings_json(const tc_journey_settings *s)
+{
+    json_t *o = json_pack("{s:s, s:I, s:b, s:b, s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:s}", "pay_when",
+                          PAY_WHEN[s->pay_when], "fee_fen", (json_int_t)s->fee_fen, "live_allowed", s->live_allowed,
+                          "album_allowed", s->album_allowed, "draft_capacity", s->draft_capacity,
+                          "draft_delete_after_h", s->draft_delete_after_h, "cooloff_min", s->cooloff_min,
+                          "lock_after_fails", s->lock_after_fails, "lock_hours", s->lock_hours,
+                          "liveness_lock_after", s->liveness_lock_after, "spec", s->spec, "background",
+                          s->background, "glasses", s->glasses_forbidden ? "forbidden" : "clear_ok");
+    if (o && s->checks[0])
+        json_object_set_new(o, "checks", json_loads(s->checks, 0, NULL));
+    return o;
+}
+
+/* ---- steps and refusals ----------------------------------------------------------------------- */
+
+static int must_pay(const tc_journey_settings *s)
+{
+    return s->pay_when != TC_PAY_SCHOOL && s->fee_fen > 0;
+}
+
+const char *tc_journey_step(const tc_journey_settings *s, const tc_journey_state *st)
+{
+    if (!st->notice_read_at)
+        return "notice";
+    if (!st->tips_read_at)
+        return "tips";
+    if (!st->notify_chosen_at)
+        return "notify";
+    const char *sub = st->submission;
+    if (!strcmp(sub, "pending_payment"))
+        return "pay";
+    if (!strcmp(sub, "submitted"))
+        return "waiting";
+    if (!strcmp(sub, "approved"))
+        return "approved";
+    if (!strcmp(sub, "final"))
+        return "final";
+    if (!strcmp(sub, "rejected"))
+        return "rejected";
+    if (must_pay(s) && s->pay_when == TC_PAY_BEFORE_SHOOT && !st->paid)
+        return "pay_first";
+    if (st->drafts > 0)
+        return "confirm";
+    return "shoot";
+}
+
+int tc_journey_refusal(const char *code, int64_t until, tc_err *e)
+{
+    char t[20] = "";
+    if (until > 0)
+        tc_time_fmt_cn(until, t);
+    /* seed 000 §13 writes the time as "XX 年 XX 月 XX 日 XX:XX:XX" */
+    char cn[48] = "";
+    if (until > 0)
+        snprintf(cn, sizeof cn, "%.4s 年 %.2s 月 %.2s 日 %.8s", t, t + 5, t + 8, t + 11);
+    if (!strcmp(code, "journey.live_locked"))
+        return tc_err_set(e, 423, code,
+                          "系统检测到您的照片多次未通过活体检测，请联系学校图采工作部门进行账号解锁。"
+                          "系统检测到草稿箱有照片，可以选择进行上传。",
+                          "Your photos have failed the liveness check several times. Please contact your "
+                          "school's photo collection office to unlock your account. Photos in your draft box "
+                          "can still be submitted.");
+    if (!strcmp(code, "journey.locked"))
+        return tc_err_set(e, 423, code,
+                          "请仔细阅读拍摄要求，可于 %s%.0s 后重新拍摄。系统检测到草稿箱有照片，可以选择进行上传。",
+                          "Please read the shooting requirements carefully; you can shoot again after %.0s%s "
+                          "(China time). Photos in your draft box can still be submitted.",
+                          cn, t);
+    if (!strcmp(code, "journey.cooloff"))
+        return tc_err_set(e, 429, code, "冷静期中，请于 %s 后重拍，先看看上面的提示", "Cooling off: you can shoot again "
+                          "after %s (China time); read the advice above first", t + 11);
+    if (!strcmp(code, "journey.drafts_full"))
+        return tc_err_set(e, 409, code, "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。",
+                          "The draft box is full: delete a photo there or use one of them.");
+    return tc_err_set(e, 409, code, "当前不能进行此操作", "This cannot be done now");
+}
+
+int tc_journey_can_shoot(const tc_journey_settings *s, const tc_journey_state *st, const char *source, int64_t now,
+                         int64_t *until, tc_err *e)
+{
+    *until = 0;
+    int album = source && !strcmp(source, "album");
+    if (!st->notice_read_at)
+        return tc_err_set(e, 409, "journey.notice_unread", "请先阅读学校图采通知", "Read the school's notice first");
+    if (!st->tips_read_at)
+        return tc_err_set(e, 409, "journey.tips_unread", "请先阅读拍照注意事项并勾选“我已阅读”",
+                          "Read the shooting tips and tick \"I have read\" first");
+    if (!album && !st->tutorial_at)
+        return tc_err_set(e, 409, "journey.tutorial_unwatched", "请完整观看拍摄教程后再拍摄",
+                          "Watch the whole shooting tutorial first");
+    if (album && !s->album_allowed)
+        return tc_err_set(e, 403, "journey.album_not_allowed", "学校未开放相册上传，请使用现场拍摄",
+                          "Your school does not accept album uploads: shoot live");
+    if (!album && !s->live_allowed)
+        return tc_err_set(e, 403, "journey.live_not_allowed", "学校未开放现场拍摄，请从相册上传",
+                          "Your school does not accept live shots: upload from the album");
+    if ((st->starts_at && now < st->starts_at) || (st->ends_at && now > st->ends_at)) {
+        char a[20] = "-", b[20] = "-";
+        if (st->starts_at)
+            tc_time_fmt_cn(st->starts_at, a);
+        if (st->ends_at)
+            tc_time_fmt_cn(st->ends_at, b);
+        return tc_err_set(e, 403, "journey.outside_window", "不在采集时间内（%s 至 %s）",
+                          "Outside the collection window (%s to %s)", a, b);
+    }
+    const char *sub = st->submission;
+    if (!strcmp(sub, "submitted") || !strcmp(sub, "approved") || !strcmp(sub, "final") ||
+        !strcmp(sub, "pending_payment"))
+        return tc_err_set(e, 409, "journey.under_review", "照片已提交，如需重拍请先撤回审核",
+                          "Your photo is submitted: withdraw it first to shoot again");
+    if (must_pay(s) && s->pay_when == TC_PAY_BEFORE_SHOOT && !st->paid)
+        return tc_err_set(e, 402, "journey.not_paid", "请先支付采集费用", "Pay the collection fee first");
+    if (st->processing > 0)
+        return tc_err_set(e, 409, "journey.busy", "上一张照片正在制作中，请稍候", "Your last photo is still being made");
+    if (st->live_locked)
+        return tc_journey_refusal("journey.live_locked", 0, e);
+    if (st->locked_until > now) {
+        *until = st->locked_until;
+        return tc_journey_refusal("journey.locked", st->locked_until, e);
+    }
+    if (st->cooloff_until > now) {
+        *until = st->cooloff_until;
+        return tc_journey_refusal("journey.cooloff", st->cooloff_until, e);
+    }
+    if (st->drafts >= s->draft_capacity)
+        return tc_journey_refusal("journey.drafts_full", 0, e);
+    return 0;
+}
+
+void tc_journey_after_photo(const tc_journey_settings *s, tc_journey_state *st, int passed, int liveness_failed,
+                            int64_t now)
+{
+    if (passed) {
+        st->fails = 0;
+        return;
+    }
+    st->fails++;
+    st->cooloff_until = now + (int64_t)s->cooloff_min * 60;
+    if (liveness_failed && ++st->live_fails >= s->liveness_lock_after) {
+        /* seed 000 §12: only a teacher unlocks */
+        st->live_locked = 1;
+        st->live_fails = 0;
+    }
+    if (st->fails >= s->lock_after_fails) {
+        /* seed 000 §13: locked until a stated time */
+        st->locked_until = now + (int64_t)s->lock_hours * 3600;
+        st->fails = 0;
+    }
+}
+
+/* ---- event hub -------------------------------------------------------------------------------------- */
+
+void tc_hub_init(tc_hub *h)
+{
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->mu, NULL);
+    h->next = 1;
+}
+
+void tc_hub_destroy(tc_hub *h)
+{
+    pthread_mutex_destroy(&h->mu);
+}
+
+void tc_hub_publish(tc_hub *h, int64_t person_id, const char *type, const char *json)
+{
+    pthread_mutex_lock(&h->mu);
+    tc_hub_event *ev = &h->ring[h->next % TC_HUB_RING];
+    ev->seq = h->next++;
+    ev->person_id = person_id;
+    snprintf(ev->type, sizeof ev->type, "%s", type);
+    /* an event's data is a small summary; a longer one is replaced by {} and
+     * the app refetches what it needs anyway */
+    if (strlen(json) < sizeof ev->data)
+        snprintf(ev->data, sizeof ev->data, "%s", json);
+    else
+        snprintf(ev->data, sizeof ev->data, "{}");
+    pthread_mutex_unlock(&h->mu);
+}
+
+uint64_t tc_hub_now(tc_hub *h)
+{
+    pthread_mutex_lock(&h->mu);
+    uint64_t n = h->next;
+    pthread_mutex_unlock(&h->mu);
+    return n;
+}
+
+int tc_hub_next(tc_hub *h, int64_t person_id, uint64_t *from, tc_hub_event *out)
+{
+    int found = 0;
+    pthread_mutex_lock(&h->mu);
+    uint64_t lo = h->next > TC_HUB_RING ? h->next - TC_HUB_RING : 1;
+    if (*from < lo)
+        *from = lo;
+    for (; *from < h->next; (*from)++) {
+        const tc_hub_event *ev = &h->ring[*from % TC_HUB_RING];
+        if (ev->person_id == person_id) {
+            *out = *ev;
+            (*from)++;
+            found = 1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&h->mu);
+    return found;
+}

@@ -1,0 +1,123 @@
+/*
+ * tc_journey — the rules of the student's journey (issue 6, seeds 000–004):
+ * which step comes next, what a student may do now, and what a failed photo
+ * costs (cool-off, locks).  Pure functions over a snapshot: no I/O, so every
+ * rule is unit-tested without a server; the API reads the snapshot from the
+ * store, asks here, and makes the change in one store transaction that
+ * re-checks the same condition (two requests at once cannot both pass).
+ *
+ * Also the event hub behind the app's live updates (Server-Sent Events): a
+ * small ring of recent events that SSE streams poll.  Owned by main (tc_app).
+ *
+ * Errors (0 / -1 with e): the journey.* codes listed in docs/API.md.
+ */
+#ifndef TC_JOURNEY_H
+#define TC_JOURNEY_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/tc_base.h"
+
+/* ---- settings (per school, overridden per batch) ------------------------------------- */
+
+typedef enum tc_pay_when {
+    TC_PAY_AFTER_CONFIRM = 0, /* seeds 000–002: pay after confirming a draft */
+    TC_PAY_BEFORE_SHOOT = 1,  /* seeds 003–004: pay before shooting           */
+    TC_PAY_SCHOOL = 2         /* the school pays: no payment page            */
+} tc_pay_when;
+
+typedef struct tc_journey_settings {
+    tc_pay_when pay_when;
+    int64_t fee_fen;           /* photo fee in 分; 0 with a student-pays rule = free  */
+    int live_allowed;          /* 现场拍摄                                              */
+    int album_allowed;         /* 相册上传                                              */
+    int draft_capacity;        /* 3 (seed 000 §14)                                      */
+    int draft_delete_after_h;  /* 24 (seed 000 §14)                                     */
+    int cooloff_min;           /* after each failed photo (seed 000 §11); 2             */
+    int lock_after_fails;      /* failed photos in a row before a timed lock; 5         */
+    int lock_hours;            /* that lock's length (seed 000 §13); 24                 */
+    int liveness_lock_after;   /* failed liveness checks before the teacher lock; 3     */
+    char spec[32];             /* "chsi"                                                */
+    char background[16];       /* "blue"                                                */
+    int glasses_forbidden;     /* seed 004                                              */
+    char checks[1024];         /* tc_check_config_json text ("" = defaults)             */
+} tc_journey_settings;
+
+void tc_journey_settings_default(tc_journey_settings *s);
+/* Apply a JSON object of settings (the keys of docs/API.md) over s.  Unknown
+ * keys and bad values are errors (journey.bad_settings, 400) so that a typo in
+ * a school's settings is seen, not silently ignored.  json may be NULL/"". */
+int tc_journey_settings_apply(tc_journey_settings *s, const char *json, tc_err *e);
+/* As a JSON object (jansson; caller decrefs). */
+struct json_t;
+struct json_t *tc_journey_settings_json(const tc_journey_settings *s);
+
+/* ---- the student's state --------------------------------------------------------------- */
+
+typedef struct tc_journey_state {
+    int64_t notice_read_at, tips_read_at, tutorial_at, notify_chosen_at;
+    int64_t cooloff_until, locked_until;
+    int live_locked;
+    int fails, live_fails;     /* failed photos in a row / failed liveness checks       */
+    int paid;                  /* the photo fee is paid (or nothing to pay)              */
+    int drafts;                /* photos in the draft box                                */
+    int processing;            /* photos being made now                                  */
+    char submission[20];       /* the live submission's state, "" when none              */
+    int64_t starts_at, ends_at;/* the batch's collection window (0 = open)              */
+} tc_journey_state;
+
+/* The next thing the student should do: "notice", "tips", "notify",
+ * "pay_first", "shoot", "confirm", "pay", "waiting", "approved", "rejected",
+ * "final". */
+const char *tc_journey_step(const tc_journey_settings *s, const tc_journey_state *st);
+
+/* May the student shoot or upload now (source "camera" or "album")?  0, or
+ * -1 with the refusal (journey.notice_unread, tips_unread,
+ * tutorial_unwatched, not_paid, album_not_allowed, live_not_allowed,
+ * outside_window, under_review, busy, live_locked, locked, cooloff,
+ * drafts_full), whose message is the seed's text where it gives one.
+ * *until is set for cooloff and locked (else 0). */
+int tc_journey_can_shoot(const tc_journey_settings *s, const tc_journey_state *st, const char *source, int64_t now,
+                         int64_t *until, tc_err *e);
+
+/* What a finished photo does to the counters: a pass resets the failure
+ * streak; a failure starts the cool-off and counts towards the locks (a
+ * liveness failure towards the teacher lock, which also counts as a failure).
+ * Updates st in place. */
+void tc_journey_after_photo(const tc_journey_settings *s, tc_journey_state *st, int passed, int liveness_failed,
+                            int64_t now);
+
+/* The seed texts (000 §12, §13, §14) for a refusal code, formatted for
+ * "until" where needed. */
+int tc_journey_refusal(const char *code, int64_t until, tc_err *e);
+
+/* ---- events for live updates ------------------------------------------------------------- */
+
+enum { TC_HUB_RING = 256, TC_HUB_DATA = 240 };
+
+typedef struct tc_hub_event {
+    uint64_t seq;
+    int64_t person_id;
+    char type[16];             /* "photo", "submission", "payment", "message" */
+    char data[TC_HUB_DATA];    /* JSON text                                  */
+} tc_hub_event;
+
+typedef struct tc_hub {
+    pthread_mutex_t mu;
+    uint64_t next;             /* seq of the next event                       */
+    tc_hub_event ring[TC_HUB_RING];
+} tc_hub;
+
+void tc_hub_init(tc_hub *h);
+void tc_hub_destroy(tc_hub *h);
+void tc_hub_publish(tc_hub *h, int64_t person_id, const char *type, const char *json);
+/* The current sequence number (a new stream starts from here). */
+uint64_t tc_hub_now(tc_hub *h);
+/* Copy the first event for person_id with seq >= *from into *out and move
+ * *from past it; 0 when there is none (yet).  Events that fell out of the
+ * ring are skipped (the app refreshes its whole view on any event). */
+int tc_hub_next(tc_hub *h, int64_t person_id, uint64_t *from, tc_hub_event *out);
+
+#endif

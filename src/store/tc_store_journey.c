@@ -1,0 +1,810 @@
+/* tc_store — the student's journey: photos, drafts, submissions and review,
+ * orders and messages.  See tc_store.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+/* A transaction around fn-like blocks: BEGIN IMMEDIATE takes the write lock
+ * up front, so the re-checks inside see what they will change. */
+static int tx_begin(sqlite3 *db, tc_err *e)
+{
+    return store_exec(db, "BEGIN IMMEDIATE", e);
+}
+
+static int tx_end(sqlite3 *db, int ok, tc_err *e)
+{
+    if (ok == 0)
+        return store_exec(db, "COMMIT", e);
+    store_exec(db, "ROLLBACK", NULL);
+    return -1;
+}
+
+/* One integer from a query (0 when no row). */
+static int q_int(sqlite3 *db, sqlite3_stmt *st, int64_t *out, tc_err *e)
+{
+    *out = 0;
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_db_err(e, db, "step");
+}
+
+static int refuse(tc_err *e, int status, const char *code, const char *zh, const char *en)
+{
+    return tc_err_set(e, status, code, "%s%.0s", "%.0s%s", zh, en);
+}
+
+/* ---- the student's progress ----------------------------------------------------------------------- */
+
+int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_journey *out, tc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    sqlite3_stmt *st = store_q_prepare(
+        db, e,
+        "SELECT notice_read_at, tips_read_at, tutorial_at, notify_chosen_at, notify_status, notify_payment, email,"
+        " cooloff_until, locked_until, live_locked, fails, live_fails, paid_order,"
+        " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'draft'),"
+        " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'processing')"
+        " FROM student WHERE id = ?",
+        "i", student_id);
+    if (!st)
+        goto out;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        out->notice_read_at = sqlite3_column_int64(st, 0);
+        out->tips_read_at = sqlite3_column_int64(st, 1);
+        out->tutorial_at = sqlite3_column_int64(st, 2);
+        out->notify_chosen_at = sqlite3_column_int64(st, 3);
+        out->notify_status = sqlite3_column_int(st, 4);
+        out->notify_payment = sqlite3_column_int(st, 5);
+        out->email = store_col_str(p, st, 6);
+        out->cooloff_until = sqlite3_column_int64(st, 7);
+        out->locked_until = sqlite3_column_int64(st, 8);
+        out->live_locked = sqlite3_column_int(st, 9);
+        out->fails = sqlite3_column_int(st, 10);
+        out->live_fails = sqlite3_column_int(st, 11);
+        out->paid_order = sqlite3_column_int64(st, 12);
+        out->drafts = sqlite3_column_int(st, 13);
+        out->processing = sqlite3_column_int(st, 14);
+        rc = 0;
+    } else if (r == SQLITE_DONE)
+        store_not_found(e, "学生", "student", "student.not_found");
+    else
+        store_db_err(e, db, "journey");
+    sqlite3_finalize(st);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_journey_mark(tc_store *s, int64_t student_id, tc_store_mark what, int64_t now, tc_err *e)
+{
+    static const char *const SQL[] = {
+        "UPDATE student SET notice_read_at = ? WHERE id = ? AND notice_read_at = 0",
+        "UPDATE student SET tips_read_at = ? WHERE id = ? AND tips_read_at = 0",
+        "UPDATE student SET tutorial_at = ? WHERE id = ? AND tutorial_at = 0",
+    };
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db, store_q_prepare(db, e, SQL[what], "ii", now, student_id), e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_journey_notify(tc_store *s, int64_t student_id, int status, int payment, const char *email,
+                            int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE student SET notify_status = ?, notify_payment = ?, email = ?,"
+                                          " notify_chosen_at = ? WHERE id = ?",
+                                          "iisii", (int64_t)status, (int64_t)payment, email ? email : "", now,
+                                          student_id),
+                          e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE student SET live_locked = 0, locked_until = 0, fails = 0,"
+                                          " live_fails = 0, cooloff_until = 0 WHERE id = ?",
+                                          "i", student_id),
+                          e);
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- photos ------------------------------------------------------------------------------------------ */
+
+#define PHOTO_COLS                                                                                                  \
+    "id, student_id, created_at, done_at, source, state, upload_blob, original_blob, standard_blob, proof_blob,"   \
+    " overlay_blob, final_blob, checks, report, failed, error, liveness_failed, ms"
+
+static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    tc_store_photo *o = o_;
+    o->id = sqlite3_column_int64(st, 0);
+    o->student_id = sqlite3_column_int64(st, 1);
+    o->created_at = sqlite3_column_int64(st, 2);
+    o->done_at = sqlite3_column_int64(st, 3);
+    o->source = store_col_str(p, st, 4);
+    o->state = store_col_str(p, st, 5);
+    o->upload_blob = store_col_str(p, st, 6);
+    o->original_blob = store_col_str(p, st, 7);
+    o->standard_blob = store_col_str(p, st, 8);
+    o->proof_blob = store_col_str(p, st, 9);
+    o->overlay_blob = store_col_str(p, st, 10);
+    o->final_blob = store_col_str(p, st, 11);
+    o->checks = store_col_str(p, st, 12);
+    o->report = store_col_str(p, st, 13);
+    o->failed = store_col_str(p, st, 14);
+    o->error = store_col_str(p, st, 15);
+    o->liveness_failed = sqlite3_column_int(st, 16);
+    o->ms = sqlite3_column_int(st, 17);
+}
+
+int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
+                         int capacity, int64_t now, int64_t *photo_id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    int64_t busy = 0, drafts = 0;
+    if (q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'processing'",
+                                  "i", student_id),
+              &busy, e) != 0 ||
+        q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'draft'", "i",
+                                  student_id),
+              &drafts, e) != 0) {
+        tx_end(db, -1, NULL);
+        goto out;
+    }
+    if (busy) {
+        refuse(e, 409, "journey.busy", "上一张照片正在制作中，请稍候", "Your last photo is still being made");
+        tx_end(db, -1, NULL);
+        goto out;
+    }
+    if (drafts >= capacity) {
+        refuse(e, 409, "journey.drafts_full", "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。",
+               "The draft box is full: delete a photo there or use one of them.");
+        tx_end(db, -1, NULL);
+        goto out;
+    }
+    int ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "INSERT INTO photo (student_id, created_at, source, state, upload_blob)"
+                                          " VALUES (?, ?, ?, 'processing', ?)",
+                                          "iiss", student_id, now, source, upload_blob),
+                          e);
+    *photo_id = sqlite3_last_insert_rowid(db);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_done *d, int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    sqlite3_stmt *st = store_q_prepare(
+        db, e,
+        "UPDATE photo SET state = ?, done_at = ?, original_blob = ?, standard_blob = ?, proof_blob = ?,"
+        " overlay_blob = ?, checks = ?, report = ?, failed = ?, error = ?, liveness_failed = ?, ms = ?"
+        " WHERE id = ? AND state = 'processing'",
+        "sisssssssssiii", d->state, now, d->original_blob ? d->original_blob : "",
+        d->standard_blob ? d->standard_blob : "", d->proof_blob ? d->proof_blob : "",
+        d->overlay_blob ? d->overlay_blob : "", d->checks ? d->checks : "{}", d->report ? d->report : "{}",
+        d->failed ? d->failed : "", d->error ? d->error : "", (int64_t)d->liveness_failed, (int64_t)d->ms, photo_id);
+    int ok = store_q_done(db, st, e);
+    if (ok == 0 && d->face_hash)
+        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET face_hash = ? WHERE id = ?", "hi",
+                                              d->face_hash, photo_id),
+                          e);
+    if (ok == 0)
+        ok = store_q_done(
+            db,
+            store_q_prepare(db, e,
+                            "UPDATE student SET fails = ?, live_fails = ?, live_locked = ?, cooloff_until = ?,"
+                            " locked_until = ?, state = CASE WHEN state IN ('not_started','verified') AND ? = 'draft'"
+                            " THEN 'drafts' ELSE state END"
+                            " WHERE id = (SELECT student_id FROM photo WHERE id = ?)",
+                            "iiiiisi", (int64_t)d->fails, (int64_t)d->live_fails, (int64_t)d->live_locked,
+                            d->cooloff_until, d->locked_until, d->state, photo_id),
+            e);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " PHOTO_COLS " FROM photo WHERE id = ?", "i", photo_id);
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            read_photo(p, st, out);
+            rc = 0;
+        } else if (r == SQLITE_DONE)
+            store_not_found(e, "照片", "photo", "photo.not_found");
+        else
+            store_db_err(e, db, "photo");
+        sqlite3_finalize(st);
+    }
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
+                        size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st =
+        state ? store_q_prepare(db, e,
+                                "SELECT " PHOTO_COLS " FROM photo WHERE student_id = ? AND state = ? ORDER BY id DESC",
+                                "is", student_id, state)
+              : store_q_prepare(db, e,
+                                "SELECT " PHOTO_COLS
+                                " FROM photo WHERE student_id = ? AND state != 'deleted' ORDER BY id DESC",
+                                "i", student_id);
+    int rc = store_list_q(db, st, p, sizeof **out, read_photo, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int64_t min_age_s, int64_t now,
+                          int64_t *deletable_at, tc_err *e)
+{
+    *deletable_at = 0;
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT state, created_at FROM photo WHERE id = ? AND student_id = ?",
+                                       "ii", photo_id, student_id);
+    int ok = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *state = (const char *)sqlite3_column_text(st, 0);
+            int64_t made = sqlite3_column_int64(st, 1);
+            if (!state || strcmp(state, "draft") != 0)
+                refuse(e, 409, "journey.not_a_draft", "只能删除草稿箱中的照片", "Only photos in the draft box can be deleted");
+            else if (now < made + min_age_s) {
+                *deletable_at = made + min_age_s;
+                char t[20];
+                tc_time_fmt_cn(*deletable_at, t);
+                tc_err_set(e, 409, "journey.delete_too_early", "草稿箱照片存入 24 小时后才可删除，可于 %s 后删除",
+                           "A draft can be deleted only 24 hours after it was saved: after %s (China time)", t);
+            } else
+                ok = 0;
+        } else
+            store_not_found(e, "照片", "photo", "photo.not_found");
+        sqlite3_finalize(st);
+    }
+    if (ok == 0)
+        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET state = 'deleted' WHERE id = ?", "i", photo_id),
+                          e);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+static void read_hash(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    (void)p;
+    tc_store_face_hash *o = o_;
+    o->photo_id = sqlite3_column_int64(st, 0);
+    o->student_id = sqlite3_column_int64(st, 1);
+    store_col_hash(st, 2, o->hash);
+}
+
+int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, tc_store_face_hash **out,
+                         size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "SELECT photo.id, photo.student_id, photo.face_hash FROM photo"
+                                       " JOIN student ON student.id = photo.student_id"
+                                       " WHERE student.school_id = ? AND photo.face_hash IS NOT NULL"
+                                       " AND photo.state IN ('draft','used','failed')"
+                                       " ORDER BY photo.id DESC LIMIT ?",
+                                       "ii", school_id, (int64_t)limit);
+    int rc = store_list_q(db, st, p, sizeof **out, read_hash, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- submissions and review ------------------------------------------------------------------------------ */
+
+#define SUB_COLS                                                                                                    \
+    "id, student_id, photo_id, state, created_at, submitted_at, decided_at, coalesce(reviewer_id, 0), final_at,"     \
+    " reasons, note"
+
+static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    tc_store_submission *o = o_;
+    o->id = sqlite3_column_int64(st, 0);
+    o->student_id = sqlite3_column_int64(st, 1);
+    o->photo_id = sqlite3_column_int64(st, 2);
+    o->state = store_col_str(p, st, 3);
+    o->created_at = sqlite3_column_int64(st, 4);
+    o->submitted_at = sqlite3_column_int64(st, 5);
+    o->decided_at = sqlite3_column_int64(st, 6);
+    o->reviewer_id = sqlite3_column_int64(st, 7);
+    o->final_at = sqlite3_column_int64(st, 8);
+    o->reasons = store_col_str(p, st, 9);
+    o->note = store_col_str(p, st, 10);
+}
+
+static int sub_one(sqlite3 *db, tc_pool *p, sqlite3_stmt *st, tc_store_submission *out, tc_err *e)
+{
+    if (!st)
+        return -1;
+    int r = sqlite3_step(st), rc = -1;
+    if (r == SQLITE_ROW) {
+        read_sub(p, st, out);
+        rc = 0;
+    } else if (r == SQLITE_DONE)
+        refuse(e, 404, "journey.no_submission", "没有已提交的照片", "No photo has been submitted");
+    else
+        store_db_err(e, db, "submission");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int tc_store_submission_current(tc_store *s, tc_pool *p, int64_t student_id, tc_store_submission *out, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = sub_one(db, p,
+                     store_q_prepare(db, e,
+                                     "SELECT " SUB_COLS " FROM submission WHERE student_id = ?"
+                                     " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1",
+                                     "i", student_id),
+                     out, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_submission_get(tc_store *s, tc_pool *p, int64_t sub_id, tc_store_submission *out, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = sub_one(db, p, store_q_prepare(db, e, "SELECT " SUB_COLS " FROM submission WHERE id = ?", "i", sub_id),
+                     out, e);
+    store_release(s, db);
+    return rc;
+}
+
+/* Set the roster state that the consoles count by. */
+static int student_state(sqlite3 *db, int64_t student_id, const char *state, tc_err *e)
+{
+    return store_q_done(db, store_q_prepare(db, e, "UPDATE student SET state = ? WHERE id = ?", "si", state, student_id),
+                        e);
+}
+
+int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id, int pay_first, int64_t now,
+                               int64_t *sub_id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    int64_t live = 0, draft = 0;
+    if (q_int(db, store_q_prepare(db, e,
+                                  "SELECT count(*) FROM submission WHERE student_id = ?"
+                                  " AND state IN ('pending_payment','submitted','approved','final')",
+                                  "i", student_id),
+              &live, e) != 0 ||
+        q_int(db, store_q_prepare(db, e,
+                                  "SELECT count(*) FROM photo WHERE id = ? AND student_id = ? AND state = 'draft'",
+                                  "ii", photo_id, student_id),
+              &draft, e) != 0)
+        goto end;
+    if (live) {
+        refuse(e, 409, "journey.already_submitted", "已有照片提交，请勿重复提交", "A photo is already submitted");
+        goto end;
+    }
+    if (!draft) {
+        refuse(e, 409, "journey.not_a_draft", "只能提交草稿箱中的照片", "Only a photo from the draft box can be submitted");
+        goto end;
+    }
+    const char *state = pay_first ? "pending_payment" : "submitted";
+    ok = store_q_done(db,
+                      store_q_prepare(db, e,
+                                      "INSERT INTO submission (student_id, photo_id, state, created_at, submitted_at)"
+                                      " VALUES (?, ?, ?, ?, ?)",
+                                      "iisii", student_id, photo_id, state, now, pay_first ? (int64_t)0 : now),
+                      e);
+    *sub_id = sqlite3_last_insert_rowid(db);
+    if (ok == 0)
+        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET state = 'used' WHERE id = ?", "i", photo_id), e);
+    if (ok == 0)
+        ok = student_state(db, student_id, state, e);
+end:
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, tc_err *e)
+{
+    (void)now;
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    int64_t sub = 0, photo = 0;
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "SELECT id, photo_id FROM submission WHERE student_id = ?"
+                                       " AND state IN ('submitted','pending_payment') ORDER BY id DESC LIMIT 1",
+                                       "i", student_id);
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            sub = sqlite3_column_int64(st, 0);
+            photo = sqlite3_column_int64(st, 1);
+        }
+        sqlite3_finalize(st);
+    }
+    if (!sub) {
+        refuse(e, 409, "journey.not_withdrawable", "照片已审核通过（待处理）或未在待审核状态，不能撤回",
+               "Only a photo waiting for review can be withdrawn (an approved one cannot)");
+        goto end;
+    }
+    ok = store_q_done(db, store_q_prepare(db, e, "UPDATE submission SET state = 'withdrawn' WHERE id = ?", "i", sub), e);
+    if (ok == 0)
+        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET state = 'draft' WHERE id = ?", "i", photo), e);
+    if (ok == 0)
+        ok = student_state(db, student_id, "drafts", e);
+end:
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                               const char *note, int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    ok = store_q_done(db,
+                      store_q_prepare(db, e,
+                                      "UPDATE submission SET state = ?, reviewer_id = ?, reasons = ?, note = ?,"
+                                      " decided_at = ?, claim_by = NULL, claim_until = 0"
+                                      " WHERE id = ? AND state = 'submitted'",
+                                      "sissii", approve ? "approved" : "rejected", reviewer_id,
+                                      reasons ? reasons : "[]", note ? note : "", now, sub_id),
+                      e);
+    if (ok == 0 && sqlite3_changes(db) == 0) {
+        ok = refuse(e, 409, "review.not_submitted", "该照片不在待审核状态", "This photo is not waiting for review");
+    }
+    if (ok == 0)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE student SET state = ? WHERE id ="
+                                          " (SELECT student_id FROM submission WHERE id = ?)",
+                                          "si", approve ? "approved" : "rejected", sub_id),
+                          e);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blob, int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    ok = store_q_done(db,
+                      store_q_prepare(db, e,
+                                      "UPDATE submission SET state = 'final', final_at = ? WHERE id = ? AND state = 'approved'",
+                                      "ii", now, sub_id),
+                      e);
+    if (ok == 0 && sqlite3_changes(db) == 0)
+        ok = refuse(e, 409, "review.not_approved", "只有审核通过的照片可以制作成片", "Only approved photos can be made final");
+    if (ok == 0)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE photo SET final_blob = ? WHERE id = (SELECT photo_id FROM submission WHERE id = ?)",
+                                          "si", final_blob, sub_id),
+                          e);
+    if (ok == 0)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE student SET state = 'final' WHERE id ="
+                                          " (SELECT student_id FROM submission WHERE id = ?)",
+                                          "i", sub_id),
+                          e);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    ok = store_q_done(db,
+                      store_q_prepare(db, e,
+                                      "UPDATE submission SET state = 'reset', note = ?, decided_at = ?"
+                                      " WHERE id = (SELECT id FROM submission WHERE student_id = ?"
+                                      " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1)",
+                                      "sii", reason ? reason : "", now, student_id),
+                      e);
+    if (ok == 0 && sqlite3_changes(db) == 0)
+        ok = refuse(e, 404, "journey.no_submission", "该学生没有已提交的照片", "This student has no submitted photo");
+    if (ok == 0)
+        ok = student_state(db, student_id, "reset", e);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limit, int claim_s, int64_t now,
+                          tc_store_submission **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    *out = NULL;
+    *n = 0;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    /* keep this reviewer's own live claims, and take unclaimed or expired
+     * ones up to the limit, oldest first */
+    ok = store_q_done(db,
+                      store_q_prepare(db, e,
+                                      "UPDATE submission SET claim_by = ?, claim_until = ? WHERE id IN"
+                                      " (SELECT id FROM submission WHERE state = 'submitted'"
+                                      "  AND (claim_by IS NULL OR claim_by = ? OR claim_until < ?)"
+                                      "  ORDER BY submitted_at, id LIMIT ?)",
+                                      "iiiii", reviewer_id, now + claim_s, reviewer_id, now, (int64_t)limit),
+                      e);
+    if (ok == 0)
+        ok = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT " SUB_COLS " FROM submission WHERE state = 'submitted'"
+                                          " AND claim_by = ? AND claim_until >= ? ORDER BY submitted_at, id",
+                                          "ii", reviewer_id, now),
+                          p, sizeof **out, read_sub, (void **)out, n, e);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- orders ------------------------------------------------------------------------------------------------ */
+
+#define ORDER_COLS                                                                                                  \
+    "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
+    " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at"
+
+static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    tc_store_order *o = o_;
+    o->id = sqlite3_column_int64(st, 0);
+    o->out_trade_no = store_col_str(p, st, 1);
+    o->person_id = sqlite3_column_int64(st, 2);
+    o->student_id = sqlite3_column_int64(st, 3);
+    o->kind = store_col_str(p, st, 4);
+    o->amount_fen = sqlite3_column_int64(st, 5);
+    o->description = store_col_str(p, st, 6);
+    o->provider = store_col_str(p, st, 7);
+    o->state = store_col_str(p, st, 8);
+    o->provider_txn = store_col_str(p, st, 9);
+    o->detail = store_col_str(p, st, 10);
+    o->created_at = sqlite3_column_int64(st, 11);
+    o->paid_at = sqlite3_column_int64(st, 12);
+    o->refunded_at = sqlite3_column_int64(st, 13);
+    o->ship_state = store_col_str(p, st, 14);
+    o->carrier = store_col_str(p, st, 15);
+    o->tracking = store_col_str(p, st, 16);
+    o->shipped_at = sqlite3_column_int64(st, 17);
+}
+
+int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
+                                          " amount_fen, description, provider, state, created_at, detail, ship_state)"
+                                          " VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, 'created', ?, ?, ?)",
+                                          "siisisssss", o->out_trade_no, o->person_id, o->student_id, o->kind,
+                                          o->amount_fen, o->description ? o->description : "", o->provider,
+                                          o->created_at, o->detail ? o->detail : "{}",
+                                          o->ship_state ? o->ship_state : ""),
+                          e);
+    *id = sqlite3_last_insert_rowid(db);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    sqlite3_stmt *st =
+        store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            read_order(p, st, out);
+            rc = 0;
+        } else if (r == SQLITE_DONE)
+            store_not_found(e, "订单", "order", "pay.order_not_found");
+        else
+            store_db_err(e, db, "order");
+        sqlite3_finalize(st);
+    }
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
+                        int *already, tc_err *e)
+{
+    *already = 0;
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "SELECT id, state, amount_fen, kind, coalesce(student_id, 0) FROM pay_order"
+                                       " WHERE out_trade_no = ?",
+                                       "s", out_trade_no);
+    int64_t id = 0, amount = 0, student = 0;
+    char state[16] = "", kind[16] = "";
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            id = sqlite3_column_int64(st, 0);
+            snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 1));
+            amount = sqlite3_column_int64(st, 2);
+            snprintf(kind, sizeof kind, "%s", (const char *)sqlite3_column_text(st, 3));
+            student = sqlite3_column_int64(st, 4);
+        }
+        sqlite3_finalize(st);
+    }
+    if (!id) {
+        store_not_found(e, "订单", "order", "pay.order_not_found");
+        goto end;
+    }
+    if (strcmp(state, "created") != 0) {
+        /* a provider repeats its callback until it is acknowledged: a paid
+         * order stays paid, once */
+        *already = 1;
+        ok = 0;
+        goto end;
+    }
+    if (amount != amount_fen) {
+        tc_err_set(e, 400, "pay.amount_mismatch", "支付金额与订单不符", "The amount paid does not match the order");
+        goto end;
+    }
+    ok = store_q_done(db,
+                      store_q_prepare(db, e,
+                                      "UPDATE pay_order SET state = 'paid', provider_txn = ?, paid_at = ?,"
+                                      " ship_state = CASE WHEN kind = 'reprint' THEN 'to_ship' ELSE ship_state END"
+                                      " WHERE id = ?",
+                                      "sii", txn ? txn : "", now, id),
+                      e);
+    if (ok == 0 && !strcmp(kind, "photo") && student) {
+        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE student SET paid_order = ? WHERE id = ?", "ii", id, student),
+                          e);
+        if (ok == 0)
+            ok = store_q_done(db,
+                              store_q_prepare(db, e,
+                                              "UPDATE submission SET state = 'submitted', submitted_at = ?"
+                                              " WHERE student_id = ? AND state = 'pending_payment'",
+                                              "ii", now, student),
+                              e);
+        if (ok == 0 && sqlite3_changes(db) > 0)
+            ok = student_state(db, student, "submitted", e);
+    }
+end:
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_order **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(
+        db, store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE person_id = ? ORDER BY id DESC", "i",
+                            person_id),
+        p, sizeof **out, read_order, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- messages ------------------------------------------------------------------------------------------------ */
+
+int tc_store_message_add(tc_store *s, const tc_store_message *m, int64_t *id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "INSERT INTO message (person_id, student_id, at, kind, title_zh, title_en,"
+                                          " body_zh, body_en) VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, ?)",
+                                          "iiisssss", m->person_id, m->student_id, m->at, m->kind, m->title_zh,
+                                          m->title_en, m->body_zh, m->body_en),
+                          e);
+    if (id)
+        *id = sqlite3_last_insert_rowid(db);
+    store_release(s, db);
+    return rc;
+}
+
+static void read_message(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    tc_store_message *o = o_;
+    o->id = sqlite3_column_int64(st, 0);
+    o->person_id = sqlite3_column_int64(st, 1);
+    o->student_id = sqlite3_column_int64(st, 2);
+    o->at = sqlite3_column_int64(st, 3);
+    o->read_at = sqlite3_column_int64(st, 4);
+    o->kind = store_col_str(p, st, 5);
+    o->title_zh = store_col_str(p, st, 6);
+    o->title_en = store_col_str(p, st, 7);
+    o->body_zh = store_col_str(p, st, 8);
+    o->body_en = store_col_str(p, st, 9);
+}
+
+int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit, tc_store_message **out, size_t *n,
+                          int64_t *unread, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT id, person_id, coalesce(student_id, 0), at, read_at, kind, title_zh,"
+                                          " title_en, body_zh, body_en FROM message WHERE person_id = ?"
+                                          " ORDER BY id DESC LIMIT ?",
+                                          "ii", person_id, (int64_t)limit),
+                          p, sizeof **out, read_message, (void **)out, n, e);
+    if (rc == 0 && unread)
+        rc = q_int(db,
+                   store_q_prepare(db, e, "SELECT count(*) FROM message WHERE person_id = ? AND read_at = 0", "i",
+                                   person_id),
+                   unread, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_message_read(tc_store *s, int64_t person_id, int64_t id, int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE message SET read_at = ? WHERE id = ? AND person_id = ? AND read_at = 0",
+                                          "iii", now, id, person_id),
+                          e);
+    store_release(s, db);
+    return rc;
+}
