@@ -34,6 +34,24 @@ typedef struct tc_config {
     int max_megapixels;    /* photos; default 50 */
     int demo;              /* create the demo school when the database is empty */
     int access_log;        /* one line per request; default on */
+    /* payments (src/pay): the provider and WeChat Pay API v3 merchant settings */
+    char *pay_provider;        /* "sandbox" (default, demo: no money moves) or "wechat" */
+    char *wxpay_mchid;         /* 商户号 */
+    char *wxpay_appid;         /* the 公众号/小程序 AppID the orders belong to */
+    char *wxpay_serial;        /* serial number of the merchant API certificate */
+    char *wxpay_key_file;      /* PEM file: the merchant API private key (apiclient_key.pem) */
+    char *wxpay_platform_cert; /* PEM file: WeChat Pay platform certificate or public key */
+    char *wxpay_apiv3_key;     /* the 32-character APIv3 key (decrypts callbacks) */
+    char *wxpay_base_url;      /* default https://api.mch.weixin.qq.com (tests: a local stand-in) */
+    char *wxpay_notify_url;    /* public URL of POST /api/v1/pay/notify/wechat */
+    /* notifications (src/notify): the outbox's channels */
+    char *smtp_url;            /* smtp://host:587 (STARTTLS when offered) or smtps://host:465 */
+    char *smtp_from;           /* sender address */
+    char *smtp_user;
+    char *smtp_password;
+    char *webhook_url;         /* webhook channel: POST JSON signed with HMAC-SHA256 */
+    char *sms_webhook_url;     /* sms channel: the SMS gateway's webhook */
+    char *notify_secret;       /* webhook signing key; default derived from the master secret */
 } tc_config;
 
 /* Defaults, then file, environment, and argv (argv[0] is the subcommand).
