@@ -90,6 +90,14 @@ void tc_spec_table_builtin(tc_spec_table *t)
     s[1].eye_line = (tc_spec_range){0, 441 - 207, 0, 1};
     s[1].face_width = rng(207 - 14, 207 + 14);
     s[1].max_centre_off = 12;
+    /* File size: GA 461-2004 asks for JPEG at quality factor 70 and says
+     * such a photo is "generally 14k to 20k bytes" (一般相片的文件容量在
+     * 14k~20k 字节之间); the upload checks of the 户政 systems that take
+     * these photos enforce that range.  Whether a checker reads "k" as 1000
+     * or 1024, 14 KiB (14336 B) is above 14000 and 19 KiB (19456 B) is
+     * below 20000, so [14, 19] passes both readings. */
+    s[1].kb_min = 14;
+    s[1].kb_max = 19;
 
     generic(&s[2], "1inch", "一寸", 295, 413, 300);
     generic(&s[3], "small1inch", "小一寸", 260, 378, 300);

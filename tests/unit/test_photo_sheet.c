@@ -63,6 +63,7 @@ static void test_builtin_specs(void **state)
     assert_true(id->hair_top.lo == 7 && id->hair_top.hi == 21);
     assert_true(!id->eye_line.has_lo && id->eye_line.hi == 441 - 207);
     assert_int_equal(id->n_bg, 1);
+    assert_true(id->kb_min == 14 && id->kb_max == 19); /* GA 461-2004: 14k..20k bytes */
 
     struct {
         const char *n;
