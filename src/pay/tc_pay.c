@@ -82,6 +82,13 @@ int64_t pay_json_int(json_t *o, const char *key)
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
 }
 
+/* Non-empty valid UTF-8 of at most max bytes (WeChat's limits are in bytes). */
+static int text_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= max && tc_utf8_valid(s, n);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 tc_pay *tc_pay_open(const tc_config *c, const uint8_t sandbox_key[32], tc_err *e)
@@ -107,8 +114,7 @@ void tc_pay_close(tc_pay *p)
 int tc_pay_create(tc_pay *p, tc_pool *pool, const tc_pay_order *o, tc_pay_launch *out, tc_err *e)
 {
     memset(out, 0, sizeof *out);
-    if (!pay_no_valid(o->out_trade_no) || o->amount_fen <= 0 || !o->description ||
-        !tc_utf8_valid(o->description, 127))
+    if (!pay_no_valid(o->out_trade_no) || o->amount_fen <= 0 || !text_ok(o->description, 127))
         return tc_err_set(e, 400, "pay.bad_request", "订单号、金额或说明无效", "invalid order number, amount or description");
     return p->create(p, pool, o, out, e);
 }
@@ -126,7 +132,7 @@ int tc_pay_refund(tc_pay *p, const tc_pay_refund_req *r, tc_pay_event *out, tc_e
     memset(out, 0, sizeof *out);
     if (!pay_no_valid(r->out_trade_no) || !r->out_refund_no || !*r->out_refund_no ||
         strlen(r->out_refund_no) > TC_PAY_NO_MAX || r->refund_fen <= 0 || r->refund_fen > r->total_fen ||
-        (r->reason && !tc_utf8_valid(r->reason, 80)))
+        (r->reason && !text_ok(r->reason, 80)))
         return tc_err_set(e, 400, "pay.bad_request", "退款单号、金额或原因无效", "invalid refund number, amount or reason");
     return p->refund(p, r, out, e);
 }

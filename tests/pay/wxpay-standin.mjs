@@ -1,0 +1,241 @@
+// A local stand-in for WeChat Pay API v3, for tests only.
+//
+// At start-up it makes a merchant key pair and a platform key pair in a
+// temporary folder and prints one JSON line on stdout:
+//   {"port","dir","mchid","appid","serial","merchant_key","platform_pub","apiv3_key"}
+// then serves, on 127.0.0.1:<port>:
+//   POST /v3/pay/transactions/jsapi | /h5       create an order (prepay_id | h5_url)
+//   GET  /v3/pay/transactions/out-trade-no/:no  query (?mchid=)
+//   POST /v3/refund/domestic/refunds            refund a paid order
+// Every /v3 request must carry a valid WECHATPAY2-SHA256-RSA2048 Authorization
+// (401 SIGN_ERROR otherwise); every answer is signed with the platform key.
+// Test controls (unsigned, not part of WeChat's API):
+//   POST /__ctl/mode      {"bad_sign":bool,"stale":bool}  how later answers are signed
+//   POST /__ctl/callback  {"out_trade_no","kind":"payment"|"refund","url"?,"bad_sign"?,"stale"?,"wrong_key"?}
+//        marks the order paid (payment) and builds the signed, AES-256-GCM
+//        encrypted callback; POSTs it to url when given, and answers
+//        {"headers":{...},"body":"...","status"?} either way.
+// It exits when its stdin closes, so a test that spawned it cannot leave it behind.
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-standin-'));
+const gen = () => crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const merchant = gen();
+const platform = gen();
+const MCHID = '1900000109';
+const APPID = 'wxd678efh567hg6787';
+const SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
+const PLATFORM_SERIAL = 'PUB_KEY_ID_0114232134912410000000000000';
+const APIV3 = crypto.randomBytes(16).toString('hex'); // 32 characters
+const files = {
+  merchant_key: path.join(dir, 'apiclient_key.pem'),
+  platform_pub: path.join(dir, 'wechatpay_pub.pem'),
+};
+fs.writeFileSync(files.merchant_key, merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+fs.writeFileSync(files.platform_pub, platform.publicKey.export({ type: 'spki', format: 'pem' }));
+
+const orders = new Map(); // out_trade_no -> {amount, state, transaction_id, openid, trade_type, success_time, refunds}
+let mode = { bad_sign: false, stale: false };
+const now = () => Math.floor(Date.now() / 1000);
+const nonce = () => crypto.randomBytes(16).toString('hex').toUpperCase();
+const rfc3339 = (t) => new Date((t + 8 * 3600) * 1000).toISOString().replace(/\.\d+Z$/, '+08:00');
+
+function platformSign(ts, n, body, bad) {
+  const s = crypto.sign('sha256', Buffer.from(`${ts}\n${n}\n${body}\n`), platform.privateKey).toString('base64');
+  if (!bad) return s;
+  const b = Buffer.from(s, 'base64');
+  b[10] ^= 1; // one bit off: well-formed, wrong
+  return b.toString('base64');
+}
+
+function signedHeaders(body, opt = {}) {
+  const ts = String(now() - (opt.stale ? 600 : 0));
+  const n = nonce();
+  return {
+    'Wechatpay-Timestamp': ts,
+    'Wechatpay-Nonce': n,
+    'Wechatpay-Signature': platformSign(ts, n, body, opt.bad_sign),
+    'Wechatpay-Serial': PLATFORM_SERIAL,
+  };
+}
+
+function send(res, status, obj, opt = mode) {
+  const body = obj === null ? '' : JSON.stringify(obj);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Request-ID': nonce(), ...signedHeaders(body, opt) });
+  res.end(body);
+}
+
+// Checks the merchant's signature exactly as WeChat Pay documents it.
+function checkAuth(req, body) {
+  const h = req.headers.authorization || '';
+  const m = /^WECHATPAY2-SHA256-RSA2048 (.*)$/.exec(h);
+  if (!m) return 'no WECHATPAY2-SHA256-RSA2048 Authorization';
+  const f = {};
+  for (const part of m[1].split(',')) {
+    const k = /^\s*(\w+)="([^"]*)"\s*$/.exec(part);
+    if (k) f[k[1]] = k[2];
+  }
+  if (f.mchid !== MCHID) return 'wrong mchid';
+  if (f.serial_no !== SERIAL) return 'wrong serial_no';
+  if (!f.nonce_str || !f.signature || !/^\d+$/.test(f.timestamp || '')) return 'missing fields';
+  if (Math.abs(now() - Number(f.timestamp)) > 300) return 'stale timestamp';
+  const msg = `${req.method}\n${req.url}\n${f.timestamp}\n${f.nonce_str}\n${body}\n`;
+  const ok = crypto.verify('sha256', Buffer.from(msg), merchant.publicKey, Buffer.from(f.signature, 'base64'));
+  return ok ? null : 'signature does not verify';
+}
+
+function transaction(no, o) {
+  const t = {
+    appid: APPID, mchid: MCHID, out_trade_no: no, trade_type: o.trade_type, trade_state: o.state,
+    trade_state_desc: o.state, amount: { total: o.amount, currency: 'CNY' },
+  };
+  if (o.state === 'SUCCESS' || o.state === 'REFUND') {
+    Object.assign(t, { transaction_id: o.transaction_id, bank_type: 'OTHERS', success_time: rfc3339(o.success_time) });
+    t.amount.payer_total = o.amount;
+    t.amount.payer_currency = 'CNY';
+    if (o.openid) t.payer = { openid: o.openid };
+  }
+  return t;
+}
+
+function encrypt(plain, key) {
+  const n = crypto.randomBytes(6).toString('hex'); // 12 characters, as WeChat sends
+  const ad = 'transaction';
+  const c = crypto.createCipheriv('aes-256-gcm', Buffer.from(key), Buffer.from(n));
+  c.setAAD(Buffer.from(ad));
+  const ct = Buffer.concat([c.update(Buffer.from(plain)), c.final(), c.getAuthTag()]);
+  return { algorithm: 'AEAD_AES_256_GCM', ciphertext: ct.toString('base64'), associated_data: ad, nonce: n };
+}
+
+async function callback(req) {
+  const no = req.out_trade_no;
+  const o = orders.get(no);
+  if (!o) return [404, { code: 'ORDER_NOT_EXIST', message: 'no such order' }];
+  let original, type, summary;
+  if ((req.kind || 'payment') === 'payment') {
+    if (o.state === 'NOTPAY') {
+      o.state = 'SUCCESS';
+      o.transaction_id = '4200000' + String(Date.now()).slice(-10) + crypto.randomInt(100000, 999999);
+      o.success_time = now();
+    }
+    original = transaction(no, o);
+    type = 'TRANSACTION.SUCCESS';
+    summary = '支付成功';
+  } else {
+    const r = o.refunds[o.refunds.length - 1];
+    if (!r) return [409, { code: 'NO_REFUND', message: 'no refund yet' }];
+    original = {
+      mchid: MCHID, out_trade_no: no, transaction_id: o.transaction_id, out_refund_no: r.out_refund_no,
+      refund_id: r.refund_id, refund_status: 'SUCCESS', success_time: rfc3339(now()),
+      amount: { total: o.amount, refund: r.refund, payer_total: o.amount, payer_refund: r.refund },
+    };
+    type = 'REFUND.SUCCESS';
+    summary = '退款成功';
+  }
+  const key = req.wrong_key ? crypto.randomBytes(16).toString('hex') : APIV3;
+  const body = JSON.stringify({
+    id: crypto.randomUUID(), create_time: rfc3339(now()), resource_type: 'encrypt-resource', event_type: type,
+    summary, resource: { original_type: type.startsWith('REFUND') ? 'refund' : 'transaction', ...encrypt(JSON.stringify(original), key) },
+  });
+  const headers = { 'Content-Type': 'application/json', ...signedHeaders(body, req) };
+  const out = { headers, body };
+  if (req.url) {
+    const r = await fetch(req.url, { method: 'POST', headers, body }).catch((e) => ({ status: 0, text: async () => String(e) }));
+    out.status = r.status;
+    out.answer = await r.text();
+  }
+  return [200, out];
+}
+
+async function route(req, res, body) {
+  const u = new URL(req.url, 'http://x');
+  if (req.method === 'POST' && u.pathname === '/__ctl/mode') {
+    mode = { bad_sign: false, stale: false, ...JSON.parse(body || '{}') };
+    return send(res, 200, mode, {});
+  }
+  if (req.method === 'POST' && u.pathname === '/__ctl/callback') {
+    const [st, out] = await callback(JSON.parse(body || '{}'));
+    res.writeHead(st, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify(out));
+  }
+  if (!u.pathname.startsWith('/v3/')) return send(res, 404, { code: 'NOT_FOUND', message: 'no such API' });
+  const bad = checkAuth(req, body);
+  if (bad) return send(res, 401, { code: 'SIGN_ERROR', message: bad });
+  let j = {};
+  if (body) {
+    try { j = JSON.parse(body); } catch { return send(res, 400, { code: 'PARAM_ERROR', message: 'bad JSON' }); }
+  }
+  const create = /^\/v3\/pay\/transactions\/(jsapi|h5)$/.exec(u.pathname);
+  if (req.method === 'POST' && create) {
+    const kind = create[1];
+    if (j.mchid !== MCHID || j.appid !== APPID || !j.out_trade_no || !j.description || !j.notify_url ||
+        !j.amount || !(j.amount.total > 0))
+      return send(res, 400, { code: 'PARAM_ERROR', message: 'missing fields' });
+    if (kind === 'jsapi' && !(j.payer && j.payer.openid)) return send(res, 400, { code: 'PARAM_ERROR', message: 'payer.openid' });
+    if (kind === 'h5' && !(j.scene_info && j.scene_info.payer_client_ip && j.scene_info.h5_info))
+      return send(res, 400, { code: 'PARAM_ERROR', message: 'scene_info' });
+    const old = orders.get(j.out_trade_no);
+    if (old && old.state !== 'NOTPAY') return send(res, 400, { code: 'ORDERPAID', message: 'order paid' });
+    orders.set(j.out_trade_no, { amount: j.amount.total, state: 'NOTPAY', trade_type: kind === 'jsapi' ? 'JSAPI' : 'MWEB',
+      openid: j.payer && j.payer.openid, refunds: [] });
+    const prepay = 'wx' + crypto.randomBytes(14).toString('hex');
+    return kind === 'jsapi' ? send(res, 200, { prepay_id: prepay })
+      : send(res, 200, { h5_url: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=${prepay}&package=1` });
+  }
+  const q = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/.exec(u.pathname);
+  if (req.method === 'GET' && q) {
+    if (u.searchParams.get('mchid') !== MCHID) return send(res, 400, { code: 'PARAM_ERROR', message: 'mchid' });
+    const o = orders.get(q[1]);
+    if (!o) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
+    return send(res, 200, transaction(q[1], o));
+  }
+  if (req.method === 'POST' && u.pathname === '/v3/refund/domestic/refunds') {
+    const o = orders.get(j.out_trade_no);
+    if (!o) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
+    if (o.state !== 'SUCCESS' && o.state !== 'REFUND') return send(res, 403, { code: 'NOT_ENOUGH', message: 'not paid' });
+    const done = o.refunds.reduce((a, r) => a + r.refund, 0);
+    if (!j.out_refund_no || !j.amount || j.amount.total !== o.amount || !(j.amount.refund > 0) ||
+        done + j.amount.refund > o.amount)
+      return send(res, 400, { code: 'PARAM_ERROR', message: 'refund amount' });
+    const r = { out_refund_no: j.out_refund_no, refund_id: '5030' + crypto.randomInt(1e9, 9e9), refund: j.amount.refund };
+    o.refunds.push(r);
+    o.state = 'REFUND';
+    return send(res, 200, {
+      refund_id: r.refund_id, out_refund_no: r.out_refund_no, transaction_id: o.transaction_id,
+      out_trade_no: j.out_trade_no, channel: 'ORIGINAL', user_received_account: '支付用户零钱',
+      create_time: rfc3339(now()), status: 'SUCCESS',
+      amount: { total: o.amount, refund: r.refund, payer_total: o.amount, payer_refund: r.refund, currency: 'CNY' },
+    });
+  }
+  return send(res, 404, { code: 'NOT_FOUND', message: 'no such API' });
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  let size = 0;
+  req.on('data', (c) => { size += c.length; if (size <= 1 << 20) chunks.push(c); });
+  req.on('end', () => {
+    route(req, res, Buffer.concat(chunks).toString('utf8')).catch((e) => {
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ code: 'SYSTEM_ERROR', message: String(e) }));
+    });
+  });
+});
+
+function quit() {
+  server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+server.listen(0, '127.0.0.1', () => {
+  const info = { port: server.address().port, dir, mchid: MCHID, appid: APPID, serial: SERIAL, apiv3_key: APIV3, ...files };
+  process.stdout.write(JSON.stringify(info) + '\n');
+});
+process.stdin.on('end', quit);
+process.stdin.on('error', quit);
+process.stdin.resume();
+process.on('SIGTERM', quit);
