@@ -4,7 +4,7 @@
  * loads the session from the tc_sid cookie, checks CSRF on state-changing
  * methods and the role the handler needs -> the handler calls tc_store ->
  * the handler answers JSON.  Errors carry a stable code and zh/en text. */
-#include "tc_api.h"
+#include "api_int.h"
 
 #include <glib.h>
 #include <sodium.h>
@@ -46,26 +46,8 @@ void tc_api_batch_code(char out[7])
 
 /* ---- the request context ------------------------------------------------------ */
 
-enum {
-    NEED_NONE = 0,
-    NEED_STAFF = 1,        /* any staff member (password changed)            */
-    NEED_STAFF_ANY = 2,    /* staff, even before the forced password change  */
-    NEED_PLATFORM = 4,     /* platform admin                                 */
-    NEED_SCHOOL_STAFF = 8, /* platform admin or school admin                 */
-    NEED_STUDENT = 16,     /* a verified student (person)                    */
-    NEED_ENTRY = 32,       /* in the middle of entry (verified code)         */
-};
 
-typedef struct api_ctx {
-    tc_app *app;
-    tc_http_req *r;
-    int has_session;
-    tc_session sess;
-    tc_staff staff;
-    tc_err e;
-} api_ctx;
-
-static int fail(api_ctx *c)
+int api_fail(api_ctx *c)
 {
     return tc_http_respond_error(c->r, &c->e);
 }
@@ -82,7 +64,7 @@ static void session_hash(const char *token, char out[65])
 
 /* Loads the session, checks CSRF and the role.  On failure it has already
  * responded and returns -1. */
-static int api_begin(tc_http_req *r, api_ctx *c, int need)
+int api_begin(tc_http_req *r, api_ctx *c, int need)
 {
     memset(c, 0, sizeof *c);
     c->app = r->app;
@@ -108,21 +90,21 @@ static int api_begin(tc_http_req *r, api_ctx *c, int need)
         if (!ok) {
             tc_err_set(&c->e, 403, "auth.csrf", "页面已过期，请刷新后重试",
                        "The page has expired (CSRF check failed): reload and try again");
-            fail(c);
+            api_fail(c);
             return -1;
         }
     }
-    if (need & (NEED_STAFF | NEED_STAFF_ANY | NEED_PLATFORM | NEED_SCHOOL_STAFF)) {
+    if (need & (NEED_STAFF | NEED_STAFF_ANY | NEED_PLATFORM | NEED_SCHOOL_STAFF | NEED_REVIEW)) {
         if (!c->has_session || strcmp(c->sess.kind, "staff") != 0 ||
             tc_store_staff_get(c->app->store, r->pool, c->sess.staff_id, &c->staff, &c->e) != 0 || c->staff.disabled) {
             tc_err_set(&c->e, 401, "auth.staff_required", "请先登录管理账号", "Please sign in with a staff account");
-            fail(c);
+            api_fail(c);
             return -1;
         }
         if (!(need & NEED_STAFF_ANY) && c->staff.must_change_password) {
             tc_err_set(&c->e, 403, "auth.password_change_required", "首次登录请先修改密码",
                        "Change your password before continuing (first sign-in)");
-            fail(c);
+            api_fail(c);
             return -1;
         }
         int role_ok = 1;
@@ -130,10 +112,12 @@ static int api_begin(tc_http_req *r, api_ctx *c, int need)
             role_ok = !strcmp(c->staff.role, "platform_admin");
         else if (need & NEED_SCHOOL_STAFF)
             role_ok = !strcmp(c->staff.role, "platform_admin") || !strcmp(c->staff.role, "school_admin");
+        else if (need & NEED_REVIEW)
+            role_ok = !strcmp(c->staff.role, "platform_admin") || !strcmp(c->staff.role, "reviewer");
         if (!role_ok) {
             tc_err_set(&c->e, 403, "auth.forbidden", "您的账号没有此操作的权限",
                        "Your account is not allowed to do this");
-            fail(c);
+            api_fail(c);
             return -1;
         }
     }
@@ -141,7 +125,7 @@ static int api_begin(tc_http_req *r, api_ctx *c, int need)
         if (!c->has_session || strcmp(c->sess.kind, "student") != 0) {
             tc_err_set(&c->e, 401, "auth.student_required", "请先验证学生身份",
                        "Please verify yourself as a student first");
-            fail(c);
+            api_fail(c);
             return -1;
         }
     }
@@ -149,7 +133,7 @@ static int api_begin(tc_http_req *r, api_ctx *c, int need)
         if (!c->has_session || strcmp(c->sess.kind, "entry") != 0) {
             tc_err_set(&c->e, 401, "entry.expired", "验证已过期，请重新扫描或上传采集码",
                        "Your verification has expired: scan or upload the collection code again");
-            fail(c);
+            api_fail(c);
             return -1;
         }
     }
@@ -157,7 +141,7 @@ static int api_begin(tc_http_req *r, api_ctx *c, int need)
 }
 
 /* May this staff member see this school's data? */
-static int staff_school_ok(api_ctx *c, int64_t school_id)
+int api_staff_school_ok(api_ctx *c, int64_t school_id)
 {
     if (!strcmp(c->staff.role, "platform_admin"))
         return 1;
@@ -167,7 +151,7 @@ static int staff_school_ok(api_ctx *c, int64_t school_id)
     return 0;
 }
 
-static int parse_id(const char *s, int64_t *out)
+int api_parse_id(const char *s, int64_t *out)
 {
     char *end;
     long long v = s ? strtoll(s, &end, 10) : 0;
@@ -177,13 +161,13 @@ static int parse_id(const char *s, int64_t *out)
     return 0;
 }
 
-static int bad_id(api_ctx *c)
+int api_bad_id(api_ctx *c)
 {
     tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    return fail(c);
+    return api_fail(c);
 }
 
-static const char *jstr(json_t *o, const char *k)
+const char *api_jstr(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
     return json_is_string(v) ? json_string_value(v) : NULL;
@@ -270,7 +254,7 @@ static int h_console_redirect(tc_http_req *r)
 /* ---- student entry ------------------------------------------------------------------ */
 
 /* What the information-check page shows: masked name, student number, school. */
-static json_t *student_json(api_ctx *c, const tc_student *st)
+json_t *api_student_json(api_ctx *c, const tc_student *st)
 {
     char name[256], idm[32] = "";
     tc_name_mask(st->name, name, sizeof name);
@@ -314,7 +298,7 @@ static int locked_error(api_ctx *c, int64_t until, int last4)
     else
         tc_err_set(&c->e, 423, "entry.locked", "尝试次数过多，请于 %s 后再试",
                    "Too many attempts: try again after %s (China time)", when);
-    return fail(c);
+    return api_fail(c);
 }
 
 /* Count a failure for this client address (unknown codes): stops guessing. */
@@ -335,7 +319,7 @@ static int ip_locked(api_ctx *c)
     int64_t until = 0;
     snprintf(key, sizeof key, "ip:%s", c->r->client_ip);
     if (tc_store_lock_check(c->app->store, key, tc_now(), &until, &c->e) != 0)
-        return fail(c), 1;
+        return api_fail(c), 1;
     if (until)
         return locked_error(c, until, 0), 1;
     return 0;
@@ -367,26 +351,26 @@ static int entry_found(api_ctx *c, tc_student *st, const char *method)
         /* 添加学历: the same person (same ID number) may add records */
         uint8_t ph[32];
         if (tc_store_person_id_hash(c->app->store, c->sess.person_id, ph, &c->e) != 0)
-            return fail(c);
+            return api_fail(c);
         if (!tc_ct_equal(ph, st->id_hash, 32)) {
             audit(c, "add_record", st->batch_id, st->id, 0, "entry.other_person");
             tc_err_set(&c->e, 403, "entry.other_person", "该采集码属于其他人，不能添加到您的账号",
                        "This collection code belongs to someone else and cannot be added to your account");
-            return fail(c);
+            return api_fail(c);
         }
         tc_student me;
         if (tc_store_student_get(c->app->store, c->r->pool, c->sess.student_id, &me, &c->e) != 0)
-            return fail(c);
+            return api_fail(c);
         if (tc_store_student_verify(c->app->store, st->id, c->sess.person_id, me.phone, &c->e) != 0)
-            return fail(c);
+            return api_fail(c);
         audit(c, "add_record", st->batch_id, st->id, 1, NULL);
         tc_store_student_get(c->app->store, c->r->pool, st->id, st, NULL);
-        return tc_http_respond_json(c->r, 200, json_pack("{s:s, s:o}", "step", "added", "student", student_json(c, st)));
+        return tc_http_respond_json(c->r, 200, json_pack("{s:s, s:o}", "step", "added", "student", api_student_json(c, st)));
     }
     if (session_start(c, "entry", 0, 0, st->id, 1800) != 0)
-        return fail(c);
+        return api_fail(c);
     audit(c, method, st->batch_id, st->id, 1, NULL);
-    json_t *j = json_pack("{s:s, s:o, s:s, s:s}", "step", "confirm", "student", student_json(c, st), "warning_zh",
+    json_t *j = json_pack("{s:s, s:o, s:s, s:s}", "step", "confirm", "student", api_student_json(c, st), "warning_zh",
                           "请核实确认本人信息，使用他人信息进行采集的自行承担相应责任！", "warning_en",
                           "Please check and confirm your information. You bear all consequences if you collect "
                           "under someone else's information.");
@@ -404,7 +388,7 @@ static int h_entry_qr(tc_http_req *r)
     char code[512];
     if (tc_http_form(r, &parts, &n, &c.e) != 0 || entry_code(&c, parts, n, code, sizeof code) != 0) {
         audit(&c, "qr", 0, 0, 0, c.e.code);
-        return fail(&c);
+        return api_fail(&c);
     }
     uint8_t h[32];
     tc_ident_hash(&c.app->keys, "chsi", code, h);
@@ -412,7 +396,7 @@ static int h_entry_qr(tc_http_req *r)
     if (tc_store_student_by_chsi(c.app->store, r->pool, 0, h, &st, &c.e) != 0) {
         audit(&c, "qr", 0, 0, 0, c.e.code);
         ip_failure(&c);
-        return fail(&c);
+        return api_fail(&c);
     }
     return entry_found(&c, &st, "qr");
 }
@@ -426,7 +410,7 @@ static int h_entry_code(tc_http_req *r)
     tc_http_part *parts;
     size_t n;
     if (tc_http_form(r, &parts, &n, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     const tc_http_part *fc = tc_http_form_get(parts, n, "feature_code");
     const tc_http_part *l4 = tc_http_form_get(parts, n, "id_last4");
     char bcode[16] = "";
@@ -440,18 +424,18 @@ static int h_entry_code(tc_http_req *r)
         tc_err_set(&c.e, 400, "entry.bad_feature_code", "请输入6位特征码（字母或数字）",
                    "Enter the 6-character batch code (letters or digits)");
         audit(&c, "code", 0, 0, 0, c.e.code);
-        return fail(&c);
+        return api_fail(&c);
     }
     if (!l4 || l4->len == 0 || l4->len > 15) {
         tc_err_set(&c.e, 400, "entry.last4_missing", "请输入身份证号后4位（完整括号算2位）",
                    "Enter the last 4 characters of your ID number (a bracket pair counts as 2)");
-        return fail(&c);
+        return api_fail(&c);
     }
     tc_batch b;
     if (tc_store_batch_by_code(c.app->store, r->pool, bcode, &b, &c.e) != 0) {
         audit(&c, "code", 0, 0, 0, c.e.code);
         ip_failure(&c);
-        return fail(&c);
+        return api_fail(&c);
     }
     int64_t now = tc_now();
     if ((b.starts_at && now < b.starts_at) || (b.ends_at && now > b.ends_at)) {
@@ -462,12 +446,12 @@ static int h_entry_code(tc_http_req *r)
                    "Outside this batch's collection window (%s to %s, China time)", b.starts_at ? a : "-",
                    b.ends_at ? z : "-");
         audit(&c, "code", b.id, 0, 0, c.e.code);
-        return fail(&c);
+        return api_fail(&c);
     }
     char code[512];
     if (entry_code(&c, parts, n, code, sizeof code) != 0) {
         audit(&c, "code", b.id, 0, 0, c.e.code);
-        return fail(&c);
+        return api_fail(&c);
     }
     uint8_t h[32];
     tc_ident_hash(&c.app->keys, "chsi", code, h);
@@ -475,7 +459,7 @@ static int h_entry_code(tc_http_req *r)
     if (tc_store_student_by_chsi(c.app->store, r->pool, b.id, h, &st, &c.e) != 0) {
         audit(&c, "code", b.id, 0, 0, c.e.code);
         ip_failure(&c);
-        return fail(&c);
+        return api_fail(&c);
     }
     /* The lock is per roster row, so a guesser cannot lock out everyone
      * from one address, and a student is told exactly until when. */
@@ -483,14 +467,14 @@ static int h_entry_code(tc_http_req *r)
     snprintf(key, sizeof key, "last4:%lld", (long long)st.id);
     int64_t until;
     if (tc_store_lock_check(c.app->store, key, now, &until, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     if (until) {
         audit(&c, "code", b.id, st.id, 0, "entry.locked");
         return locked_error(&c, until, 1);
     }
     char *id = NULL;
     if (tc_ident_open(&c.app->keys, st.id_sealed, st.id_sealed_len, &id, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     int match = tc_idnum_last4_matches(id, l4->data);
     sodium_memzero(id, strlen(id));
     free(id);
@@ -498,14 +482,14 @@ static int h_entry_code(tc_http_req *r)
         int fails;
         if (tc_store_lock_fail(c.app->store, key, now, c.app->limits.last4_window_s, c.app->limits.last4_max_fails,
                                c.app->limits.last4_lock_s, &fails, &until, &c.e) != 0)
-            return fail(&c);
+            return api_fail(&c);
         audit(&c, "code", b.id, st.id, 0, "entry.last4_wrong");
         if (until)
             return locked_error(&c, until, 1);
         int left = c.app->limits.last4_max_fails - fails;
         tc_err_set(&c.e, 400, "entry.last4_wrong", "身份证号后4位不正确，还可尝试 %d 次",
                    "The last 4 ID characters do not match; %d attempts left", left);
-        return fail(&c);
+        return api_fail(&c);
     }
     tc_store_lock_clear(c.app->store, key, NULL);
     return entry_found(&c, &st, "code");
@@ -519,26 +503,26 @@ static int h_entry_confirm(tc_http_req *r)
         return 0;
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
-        return fail(&c);
-    const char *phone = jstr(j, "phone");
+        return api_fail(&c);
+    const char *phone = api_jstr(j, "phone");
     char ph[32] = "";
     if (phone && strlen(phone) < sizeof ph)
         snprintf(ph, sizeof ph, "%s", phone);
     tc_str_trim(ph);
     if (tc_phone_validate(ph, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     tc_student st;
     if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     int64_t person;
     if (tc_store_person_upsert(c.app->store, st.id_hash, ph, &person, &c.e) != 0 ||
         tc_store_student_verify(c.app->store, st.id, person, ph, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     audit(&c, "confirm", st.batch_id, st.id, 1, NULL);
     if (session_start(&c, "student", 0, person, st.id, c.app->session_ttl_s) != 0)
-        return fail(&c);
+        return api_fail(&c);
     tc_store_student_get(c.app->store, r->pool, st.id, &st, NULL);
-    return tc_http_respond_json(r, 200, json_pack("{s:s, s:o}", "step", "done", "student", student_json(&c, &st)));
+    return tc_http_respond_json(r, 200, json_pack("{s:s, s:o}", "step", "done", "student", api_student_json(&c, &st)));
 }
 
 static int h_me(tc_http_req *r)
@@ -549,10 +533,10 @@ static int h_me(tc_http_req *r)
     tc_student *rows;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &rows, &n, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, student_json(&c, &rows[i]));
+        json_array_append_new(arr, api_student_json(&c, &rows[i]));
     return tc_http_respond_json(r, 200,
                                 json_pack("{s:I, s:I, s:o}", "person_id", (json_int_t)c.sess.person_id,
                                           "current_record", (json_int_t)c.sess.student_id, "records", arr));
@@ -564,16 +548,16 @@ static int h_me_record(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     int64_t id;
-    if (parse_id(r->params[0], &id) != 0)
-        return bad_id(&c);
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
     tc_student st;
     if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     if (st.person_id != c.sess.person_id) {
         tc_err_set(&c.e, 403, "auth.not_yours", "这不是您的记录", "This record is not yours");
-        return fail(&c);
+        return api_fail(&c);
     }
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", student_json(&c, &st)));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
 }
 
 /* ---- staff: sign-in, password ------------------------------------------------------ */
@@ -591,17 +575,17 @@ static int h_staff_login(tc_http_req *r)
         return 0;
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
-        return fail(&c);
-    const char *user = jstr(j, "username"), *pw = jstr(j, "password");
+        return api_fail(&c);
+    const char *user = api_jstr(j, "username"), *pw = api_jstr(j, "password");
     if (!user || !pw || strlen(user) > 64 || strlen(pw) > 256) {
         tc_err_set(&c.e, 400, "auth.bad_request", "请输入用户名和密码", "Enter your user name and password");
-        return fail(&c);
+        return api_fail(&c);
     }
     char key[96];
     snprintf(key, sizeof key, "login:%s", user);
     int64_t until, now = tc_now();
     if (tc_store_lock_check(c.app->store, key, now, &until, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     if (until)
         return locked_error(&c, until, 0);
     tc_staff st;
@@ -618,11 +602,11 @@ static int h_staff_login(tc_http_req *r)
         if (until)
             return locked_error(&c, until, 0);
         tc_err_set(&c.e, 401, "auth.bad_credentials", "用户名或密码错误", "Wrong user name or password");
-        return fail(&c);
+        return api_fail(&c);
     }
     tc_store_lock_clear(c.app->store, key, NULL);
     if (session_start(&c, "staff", st.id, 0, 0, 12 * 3600) != 0)
-        return fail(&c);
+        return api_fail(&c);
     tc_store_audit_staff(c.app->store, st.id, "login", user, NULL, NULL, r->client_ip, NULL);
     return tc_http_respond_json(r, 200, json_pack("{s:o, s:s}", "staff", staff_json(&st), "csrf", c.sess.csrf));
 }
@@ -642,20 +626,20 @@ static int h_staff_password(tc_http_req *r)
         return 0;
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
-        return fail(&c);
-    const char *old = jstr(j, "old_password"), *nw = jstr(j, "new_password");
+        return api_fail(&c);
+    const char *old = api_jstr(j, "old_password"), *nw = api_jstr(j, "new_password");
     if (!old || !nw || !tc_password_verify(c.staff.pwhash, old)) {
         tc_err_set(&c.e, 400, "auth.bad_old_password", "原密码不正确", "The current password is wrong");
-        return fail(&c);
+        return api_fail(&c);
     }
     if (!strcmp(old, nw)) {
         tc_err_set(&c.e, 400, "password.same", "新密码不能与原密码相同", "The new password must differ from the old one");
-        return fail(&c);
+        return api_fail(&c);
     }
     char h[TC_PWHASH_LEN];
     if (tc_password_policy(nw, &c.e) != 0 || tc_password_hash(nw, h, &c.e) != 0 ||
         tc_store_staff_set_password(c.app->store, c.staff.id, h, 0, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     /* Other sessions of this account end: a changed password locks out
      * whoever else had it. */
     tc_store_session_delete_staff(c.app->store, c.staff.id, c.sess.token_hash, NULL);
@@ -671,21 +655,21 @@ static int h_staff_create(tc_http_req *r)
         return 0;
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
-        return fail(&c);
-    const char *user = jstr(j, "username"), *role = jstr(j, "role"), *pw = jstr(j, "password");
+        return api_fail(&c);
+    const char *user = api_jstr(j, "username"), *role = api_jstr(j, "role"), *pw = api_jstr(j, "password");
     json_int_t school = json_integer_value(json_object_get(j, "school_id"));
     if (!user || !role || !pw || strlen(user) < 3 || strlen(user) > 64) {
         tc_err_set(&c.e, 400, "staff.bad_request", "请填写用户名（3–64位）、角色和初始密码",
                    "Give a user name (3-64 characters), a role and an initial password");
-        return fail(&c);
+        return api_fail(&c);
     }
     char h[TC_PWHASH_LEN];
     if (tc_password_policy(pw, &c.e) != 0 || tc_password_hash(pw, h, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     tc_staff st = {.username = user, .pwhash = h, .role = role, .school_id = school, .must_change_password = 1};
     int64_t id;
     if (tc_store_staff_create(c.app->store, &st, &id, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     st.id = id;
     char *after = json_dumps(json_pack("{s:s, s:s, s:I}", "username", user, "role", role, "school_id", school),
                              JSON_COMPACT);
@@ -702,7 +686,7 @@ static int h_staff_list(tc_http_req *r)
     tc_staff *rows;
     size_t n;
     if (tc_store_staff_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, staff_json(&rows[i]));
@@ -728,7 +712,7 @@ static int h_schools(tc_http_req *r)
     tc_school *rows;
     size_t n;
     if (tc_store_school_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         if (!strcmp(c.staff.role, "platform_admin") || rows[i].id == c.staff.school_id)
@@ -743,15 +727,15 @@ static int h_school_create(tc_http_req *r)
         return 0;
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
-        return fail(&c);
-    const char *name = jstr(j, "name");
+        return api_fail(&c);
+    const char *name = api_jstr(j, "name");
     if (!name || !*name || strlen(name) > 200) {
         tc_err_set(&c.e, 400, "school.bad_name", "请填写学校名称", "Give the school's name");
-        return fail(&c);
+        return api_fail(&c);
     }
     int64_t id;
     if (tc_store_school_create(c.app->store, name, &id, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     tc_store_audit_staff(c.app->store, c.staff.id, "school_create", name, NULL, NULL, r->client_ip, NULL);
     return tc_http_respond_json(r, 201, json_pack("{s:{s:I, s:s}}", "school", "id", (json_int_t)id, "name", name));
 }
@@ -762,14 +746,14 @@ static int h_batches(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     int64_t sid;
-    if (parse_id(r->params[0], &sid) != 0)
-        return bad_id(&c);
-    if (!staff_school_ok(&c, sid))
-        return fail(&c);
+    if (api_parse_id(r->params[0], &sid) != 0)
+        return api_bad_id(&c);
+    if (!api_staff_school_ok(&c, sid))
+        return api_fail(&c);
     tc_batch *rows;
     size_t n;
     if (tc_store_batch_list(c.app->store, r->pool, sid, &rows, &n, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, batch_json(&rows[i]));
@@ -782,18 +766,18 @@ static int h_batch_create(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     int64_t sid;
-    if (parse_id(r->params[0], &sid) != 0)
-        return bad_id(&c);
-    if (!staff_school_ok(&c, sid))
-        return fail(&c);
+    if (api_parse_id(r->params[0], &sid) != 0)
+        return api_bad_id(&c);
+    if (!api_staff_school_ok(&c, sid))
+        return api_fail(&c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
-        return fail(&c);
-    const char *name = jstr(j, "name");
+        return api_fail(&c);
+    const char *name = api_jstr(j, "name");
     json_t *settings = json_object_get(j, "settings");
     if (!name || !*name || strlen(name) > 200 || (settings && !json_is_object(settings))) {
         tc_err_set(&c.e, 400, "batch.bad_request", "请填写批次名称", "Give the batch a name");
-        return fail(&c);
+        return api_fail(&c);
     }
     tc_batch b = {.school_id = sid,
                   .name = name,
@@ -801,6 +785,14 @@ static int h_batch_create(tc_http_req *r)
                   .ends_at = json_integer_value(json_object_get(j, "ends_at"))};
     char *st = settings ? json_dumps(settings, JSON_COMPACT) : NULL;
     b.settings = st;
+    /* the journey enforces these settings: refuse a bad one now, not when a
+     * student meets it */
+    tc_journey_settings check;
+    tc_journey_settings_default(&check);
+    if (tc_journey_settings_apply(&check, st, &c.e) != 0) {
+        free(st);
+        return api_fail(&c);
+    }
     int rc = -1;
     for (int tries = 0; tries < 8 && rc != 0; tries++) {
         tc_api_batch_code(b.code);
@@ -810,11 +802,11 @@ static int h_batch_create(tc_http_req *r)
     }
     free(st);
     if (rc != 0)
-        return fail(&c);
+        return api_fail(&c);
     tc_store_audit_staff(c.app->store, c.staff.id, "batch_create", b.code, NULL, name, r->client_ip, NULL);
     tc_batch out;
     if (tc_store_batch_get(c.app->store, r->pool, b.id, &out, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     return tc_http_respond_json(r, 201, json_pack("{s:o}", "batch", batch_json(&out)));
 }
 
@@ -822,11 +814,11 @@ static int h_batch_create(tc_http_req *r)
 static int load_batch(api_ctx *c, tc_batch *b)
 {
     int64_t id;
-    if (parse_id(c->r->params[0], &id) != 0)
+    if (api_parse_id(c->r->params[0], &id) != 0)
         return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
     if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
         return -1;
-    return staff_school_ok(c, b->school_id) ? 0 : -1;
+    return api_staff_school_ok(c, b->school_id) ? 0 : -1;
 }
 
 static int h_batch_get(tc_http_req *r)
@@ -836,7 +828,7 @@ static int h_batch_get(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     if (load_batch(&c, &b) != 0)
-        return fail(&c);
+        return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", batch_json(&b)));
 }
 
@@ -848,7 +840,7 @@ static int h_batch_qr(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     if (load_batch(&c, &b) != 0)
-        return fail(&c);
+        return api_fail(&c);
     /* A phone camera can only open an absolute link: the configured public
      * URL, or else the address the staff member reached us at. */
     const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
@@ -859,7 +851,7 @@ static int h_batch_qr(tc_http_req *r)
     void *png;
     size_t len;
     if (tc_qr_encode_png(url, 8, 4, &png, &len, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     int rc = tc_http_respond(r, 200, "image/png", png, len);
     g_free(png);
     return rc;
@@ -872,7 +864,7 @@ static int h_roster_import(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     if (load_batch(&c, &b) != 0)
-        return fail(&c);
+        return api_fail(&c);
     const char *data = r->body;
     size_t len = r->body_len;
     const char *ct = tc_http_header(r, "Content-Type");
@@ -880,12 +872,12 @@ static int h_roster_import(tc_http_req *r)
         tc_http_part *parts;
         size_t n;
         if (tc_http_form(r, &parts, &n, &c.e) != 0)
-            return fail(&c);
+            return api_fail(&c);
         const tc_http_part *f = tc_http_form_get(parts, n, "file");
         if (!f) {
             tc_err_set(&c.e, 400, "roster.no_file", "请选择花名册文件（CSV 或 XLSX）",
                        "Choose a roster file (CSV or XLSX)");
-            return fail(&c);
+            return api_fail(&c);
         }
         data = f->data;
         len = f->len;
@@ -902,7 +894,7 @@ static int h_roster_import(tc_http_req *r)
         /* Keep the file as imported: the audit entry names it by content. */
         char blob_id[TC_BLOB_ID_LEN + 1];
         if (tc_blob_put(c.app->blobs, data, len, blob_id, &c.e) != 0)
-            return fail(&c);
+            return api_fail(&c);
         json_object_set_new(summary, "file", json_string(blob_id));
         char *after = json_dumps(summary, JSON_COMPACT);
         tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
@@ -918,7 +910,7 @@ static int h_students(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     if (load_batch(&c, &b) != 0)
-        return fail(&c);
+        return api_fail(&c);
     const char *q = tc_http_query(r, "q");
     const char *lim = tc_http_query(r, "limit"), *off = tc_http_query(r, "offset");
     int limit = lim ? atoi(lim) : 50, offset = off ? atoi(off) : 0;
@@ -930,10 +922,10 @@ static int h_students(tc_http_req *r)
     size_t n;
     int64_t total;
     if (tc_store_student_list(c.app->store, r->pool, b.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
-        return fail(&c);
+        return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *s = student_json(&c, &rows[i]);
+        json_t *s = api_student_json(&c, &rows[i]);
         /* staff see the real name; the ID stays masked everywhere */
         json_object_set_new(s, "name", json_string(rows[i].name));
         json_array_append_new(arr, s);
@@ -945,11 +937,11 @@ static int h_students(tc_http_req *r)
 static int load_student(api_ctx *c, tc_student *st)
 {
     int64_t id;
-    if (parse_id(c->r->params[0], &id) != 0)
+    if (api_parse_id(c->r->params[0], &id) != 0)
         return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
     if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
         return -1;
-    return staff_school_ok(c, st->school_id) ? 0 : -1;
+    return api_staff_school_ok(c, st->school_id) ? 0 : -1;
 }
 
 static int h_student_get(tc_http_req *r)
@@ -959,8 +951,8 @@ static int h_student_get(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     if (load_student(&c, &st) != 0)
-        return fail(&c);
-    json_t *s = student_json(&c, &st);
+        return api_fail(&c);
+    json_t *s = api_student_json(&c, &st);
     json_object_set_new(s, "name", json_string(st.name));
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", s));
 }
@@ -973,10 +965,10 @@ static int h_student_attempts(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     if (load_student(&c, &st) != 0)
-        return fail(&c);
+        return api_fail(&c);
     int64_t n = tc_store_audit_verify_count(c.app->store, st.id, &c.e);
     if (n < 0)
-        return fail(&c);
+        return api_fail(&c);
     return tc_http_respond_json(r, 200,
                                 json_pack("{s:I, s:I}", "student_id", (json_int_t)st.id, "attempts", (json_int_t)n));
 }
@@ -1105,6 +1097,8 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
     for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
         if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
             return -1;
+    if (api_journey_routes(s, app, up, e) != 0)
+        return -1;
     if (app->cfg) {
         char path[4096];
         snprintf(path, sizeof path, "%s/weui/dist/style", app->cfg->vendor_dir);

@@ -15,7 +15,9 @@
 #include "../config/tc_config.h"
 #include "../http/tc_http.h"
 #include "../ident/tc_ident.h"
+#include "../journey/tc_journey.h"
 #include "../store/tc_store.h"
+#include "../studio/tc_studio.h"
 
 /* Tunables of the entry (verification) step. */
 typedef struct tc_entry_limits {
@@ -38,7 +40,22 @@ typedef struct tc_app {
     tc_entry_limits limits;
     int64_t session_ttl_s;   /* signed-in students; 7 days (staff: 12 h)      */
     char dummy_pwhash[TC_PWHASH_LEN]; /* verified against for unknown user names */
+    /* The photo pipeline (models loaded once), or NULL when the models are
+     * absent: uploads are then refused with studio.unavailable (503). */
+    const tc_studio *studio;
+    tc_hub hub;                  /* live updates for the app (SSE)              */
+    struct tc_api_work *work;    /* photo workers (tc_api_work_start)           */
+    uint8_t pay_key[32];         /* signs the sandbox provider's callbacks      */
 } tc_app;
+
+/* Start threads that make and check uploaded photos, each with its own
+ * studio context (one per core is right: a photo is CPU-bound).  Photos
+ * left "processing" by a previous run are queued again.  app->studio must be
+ * set.  tc_api_work_stop finishes the photo in hand, then joins. */
+int tc_api_work_start(tc_app *app, int threads, tc_err *e);
+void tc_api_work_stop(tc_app *app);
+/* Wait until no photo is queued or in hand (tests, the CLI). */
+void tc_api_work_drain(tc_app *app);
 
 void tc_api_defaults(tc_app *app);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <vips/vips.h>
 
 #include "api/tc_api.h"
@@ -16,6 +17,7 @@
 #include "photo/tc_photo.h"
 #include "qr/tc_qr.h"
 #include "vision/tc_vision.h"
+#include "studio/tc_studio.h"
 
 #define TUCAI_VERSION "0.1.0"
 
@@ -114,6 +116,8 @@ static int cmd_serve(int argc, char **argv)
     int rc = 1;
     tc_http_server *srv = NULL;
     char *cert = NULL, *key = NULL, *url = NULL;
+    tc_studio *studio = NULL;
+    int hub_ready = 0;
     size_t len;
     if (cfg.tls_cert || cfg.tls_key) {
         if (!cfg.tls_cert || !cfg.tls_key) {
@@ -134,6 +138,26 @@ static int cmd_serve(int argc, char **argv)
     hc.access_log = cfg.access_log;
     hc.cookie_secure = cfg.cookie_secure;
     hc.trust_proxy = cfg.trust_proxy;
+    tc_hub_init(&app.hub);
+    hub_ready = 1;
+    /* the sandbox payment provider signs its callbacks with a key of its own,
+     * derived from the app's so that it survives restarts */
+    crypto_generichash(app.pay_key, sizeof app.pay_key, (const unsigned char *)"tucai pay sandbox", 17, app.keys.mac,
+                       sizeof app.keys.mac);
+    /* The photo pipeline: without the models the server still runs (entry,
+     * consoles) and refuses uploads with a clear code. */
+    {
+        tc_err me = {0};
+        studio = tc_studio_open(cfg.models_dir, NULL, &me);
+        if (!studio)
+            tc_log(TC_LOG_WARN, "photos are disabled: %s [%s]", me.en, me.code);
+        else {
+            app.studio = studio;
+            long cores = sysconf(_SC_NPROCESSORS_ONLN);
+            if (tc_api_work_start(&app, cores > 0 ? (int)cores : 1, &e) != 0)
+                goto out;
+        }
+    }
     srv = tc_http_server_new(&hc, &app, &e);
     if (!srv || tc_api_register(srv, &app, &e) != 0)
         goto out;
@@ -171,6 +195,10 @@ out:
     if (rc)
         die(&e);
     tc_http_server_free(srv);
+    tc_api_work_stop(&app);
+    tc_studio_free(studio);
+    if (hub_ready)
+        tc_hub_destroy(&app.hub);
     free(cert);
     if (key)
         sodium_memzero(key, strlen(key));
@@ -335,6 +363,7 @@ static void usage(FILE *f)
                "  qr             encode TEXT OUT.png | decode IMAGE (QR codes, as the server does)\n"
                "  vision         IMAGE --json [--mask OUT.png]: faces, 468 landmarks, person mask\n"
                "  photo          IN -o OUT [--spec chsi] [--background blue]: make a standard photo\n"
+               "  check          IN [--spec chsi] [--json] [--overlay OUT.png]: run the automatic photo checks\n"
                "  specs          list the photo specifications\n"
                "  version        print the version\n",
             TUCAI_VERSION);
@@ -376,6 +405,8 @@ int main(int argc, char **argv)
         rc = tc_vision_cli(argc - 1, argv + 1);
     else if (!strcmp(cmd, "photo"))
         rc = tc_cli_photo(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "check"))
+        rc = tc_studio_check_cli(argc - 1, argv + 1);
     else if (!strcmp(cmd, "specs"))
         rc = tc_photo_specs_cli(argc - 1, argv + 1);
     else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

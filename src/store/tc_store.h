@@ -312,4 +312,63 @@ int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit,
                           int64_t *unread, tc_err *e);
 int tc_store_message_read(tc_store *s, int64_t person_id, int64_t id, int64_t now, tc_err *e);
 
+/* A school's notice to its students (sanitised HTML) and its settings (JSON
+ * object text, the journey's defaults for its batches). */
+int tc_store_school_extra(tc_store *s, tc_pool *p, int64_t school_id, const char **notice, const char **settings,
+                          tc_err *e);
+int tc_store_school_set_notice(tc_store *s, int64_t school_id, const char *notice, tc_err *e);
+int tc_store_school_set_settings(tc_store *s, int64_t school_id, const char *settings, tc_err *e);
+int tc_store_batch_set_settings(tc_store *s, int64_t batch_id, const char *settings, tc_err *e);
+/* Photos left "processing" (by a stopped server), oldest first. */
+int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n, tc_err *e);
+
+/* ---- outbox ------------------------------------------------------------------------------
+ * What must leave the building (e-mail, SMS, webhook), sent by tc_notify's
+ * worker with retries.  A row is pending (due at next_at), sending (claimed
+ * by the worker), sent, or dead (gave up after max attempts; last_error says
+ * why).  Delivery is at least once: a row claimed when the server died goes
+ * back to pending at start-up and is sent again. */
+
+typedef struct tc_outbox_msg {
+    int64_t id;
+    int64_t created_at;
+    const char *channel;          /* "email", "sms", "webhook" */
+    const char *recipient;        /* e-mail address, phone number, or webhook event name; <= 254 bytes */
+    const char *subject;          /* e-mail subject / SMS template; may be "" */
+    const char *body;             /* UTF-8 text (webhook: anything the receiver expects); <= 64 KiB */
+    const char *attachment;       /* e-mail: blob id of one JPEG, or "" */
+    const char *attachment_name;  /* its file name, e.g. "photo.jpg" ("" = none) */
+    int attempts;
+    int64_t next_at;
+    const char *state;            /* "pending", "sending", "sent", "dead" */
+    const char *last_error;
+    int64_t sent_at;
+} tc_outbox_msg;
+
+enum {
+    TC_OUTBOX_BACKOFF_S = 30,     /* first retry after 30 s, doubling ... */
+    TC_OUTBOX_BACKOFF_MAX_S = 3600, /* ... up to an hour */
+};
+
+/* Queue a message due now.  Uses channel, recipient, subject, body,
+ * attachment, attachment_name of m.  Errors: outbox.bad_message (400). */
+int tc_store_outbox_add(tc_store *s, const tc_outbox_msg *m, int64_t now, int64_t *id, tc_err *e);
+/* Claim up to limit due rows (pending, next_at <= now), oldest first, and
+ * mark them sending, in one transaction (strings from p). */
+int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_outbox_msg **out, size_t *n,
+                          tc_err *e);
+int tc_store_outbox_sent(tc_store *s, int64_t id, int64_t now, tc_err *e);
+/* A failed attempt: attempts + 1, last_error = error (truncated to 500
+ * bytes); back to pending at now + 30 s * 2^(attempts-1) (at most an hour),
+ * or dead when attempts reaches max_attempts.  *dead (may be NULL) says which. */
+int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *error, int max_attempts, int *dead,
+                           tc_err *e);
+/* At start-up: rows left sending go back to pending, due now; *n how many. */
+int tc_store_outbox_recover(tc_store *s, int64_t now, int64_t *n, tc_err *e);
+/* Rows in a state (NULL = all), newest first, for the console and tests. */
+int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, tc_outbox_msg **out, size_t *n,
+                         tc_err *e);
+int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e);
+int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e);
+
 #endif

@@ -808,3 +808,65 @@ int tc_store_message_read(tc_store *s, int64_t person_id, int64_t id, int64_t no
     store_release(s, db);
     return rc;
 }
+
+/* ---- school notice and settings ------------------------------------------------------------------------ */
+
+int tc_store_school_extra(tc_store *s, tc_pool *p, int64_t school_id, const char **notice, const char **settings,
+                          tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT notice, settings FROM school WHERE id = ?", "i", school_id);
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            *notice = store_col_str(p, st, 0);
+            *settings = store_col_str(p, st, 1);
+            rc = 0;
+        } else if (r == SQLITE_DONE)
+            store_not_found(e, "学校", "school", "school.not_found");
+        else
+            store_db_err(e, db, "school");
+        sqlite3_finalize(st);
+    }
+    store_release(s, db);
+    return rc;
+}
+
+static int set_text(tc_store *s, const char *sql, const char *v, int64_t id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db, store_q_prepare(db, e, sql, "si", v, id), e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_school_set_notice(tc_store *s, int64_t school_id, const char *notice, tc_err *e)
+{
+    return set_text(s, "UPDATE school SET notice = ? WHERE id = ?", notice, school_id, e);
+}
+
+int tc_store_school_set_settings(tc_store *s, int64_t school_id, const char *settings, tc_err *e)
+{
+    return set_text(s, "UPDATE school SET settings = ? WHERE id = ?", settings, school_id, e);
+}
+
+int tc_store_batch_set_settings(tc_store *s, int64_t batch_id, const char *settings, tc_err *e)
+{
+    return set_text(s, "UPDATE batch SET settings = ? WHERE id = ?", settings, batch_id, e);
+}
+
+static void read_id(tc_pool *p, sqlite3_stmt *st, void *o)
+{
+    (void)p;
+    *(int64_t *)o = sqlite3_column_int64(st, 0);
+}
+
+int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db, store_q_prepare(db, e, "SELECT id FROM photo WHERE state = 'processing' ORDER BY id", NULL),
+                          p, sizeof **ids, read_id, (void **)ids, n, e);
+    store_release(s, db);
+    return rc;
+}

@@ -1,0 +1,1435 @@
+/* tc_api — the student's journey (issue 6): the handlers behind the app's
+ * steps, the photo workers, live updates, payment through the sandbox
+ * provider, and the review and school actions the journey needs.
+ *
+ * Every handler reads a snapshot (jctx), asks tc_journey whether the step is
+ * allowed, and makes the change in one store transaction that re-checks it. */
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_int.h"
+
+/* ---- the journey snapshot --------------------------------------------------------------------------- */
+
+typedef struct jctx {
+    tc_student st;
+    tc_batch batch;
+    tc_school school;
+    const char *notice;
+    tc_journey_settings set;
+    tc_store_journey sj;
+    tc_journey_state js;
+    tc_store_submission sub;
+    int has_sub;
+} jctx;
+
+static int must_pay(const tc_journey_settings *s)
+{
+    return s->pay_when != TC_PAY_SCHOOL && s->fee_fen > 0;
+}
+
+/* Settings of a student's batch: defaults, then the school's, then the
+ * batch's own. */
+static int load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc,
+                         const char **notice, tc_journey_settings *set, tc_err *e)
+{
+    const char *school_settings;
+    if (tc_store_batch_get(app->store, p, st->batch_id, b, e) != 0 ||
+        tc_store_school_get(app->store, p, st->school_id, sc, e) != 0 ||
+        tc_store_school_extra(app->store, p, st->school_id, notice, &school_settings, e) != 0)
+        return -1;
+    tc_journey_settings_default(set);
+    if (tc_journey_settings_apply(set, school_settings, e) != 0 || tc_journey_settings_apply(set, b->settings, e) != 0) {
+        e->status = 500; /* stored settings are checked when saved; this is a broken row */
+        return -1;
+    }
+    return 0;
+}
+
+static int load_j(api_ctx *c, jctx *j)
+{
+    memset(j, 0, sizeof *j);
+    tc_app *app = c->app;
+    tc_pool *p = c->r->pool;
+    if (tc_store_student_get(app->store, p, c->sess.student_id, &j->st, &c->e) != 0 ||
+        load_settings(app, p, &j->st, &j->batch, &j->school, &j->notice, &j->set, &c->e) != 0 ||
+        tc_store_journey_get(app->store, p, j->st.id, &j->sj, &c->e) != 0)
+        return -1;
+    tc_err e2;
+    j->has_sub = tc_store_submission_current(app->store, p, j->st.id, &j->sub, &e2) == 0;
+    tc_journey_state *js = &j->js;
+    js->notice_read_at = j->sj.notice_read_at;
+    js->tips_read_at = j->sj.tips_read_at;
+    js->tutorial_at = j->sj.tutorial_at;
+    js->notify_chosen_at = j->sj.notify_chosen_at;
+    js->cooloff_until = j->sj.cooloff_until;
+    js->locked_until = j->sj.locked_until;
+    js->live_locked = j->sj.live_locked;
+    js->fails = j->sj.fails;
+    js->live_fails = j->sj.live_fails;
+    js->paid = j->sj.paid_order != 0 || !must_pay(&j->set);
+    js->drafts = j->sj.drafts;
+    js->processing = j->sj.processing;
+    snprintf(js->submission, sizeof js->submission, "%s", j->has_sub ? j->sub.state : "");
+    js->starts_at = j->batch.starts_at;
+    js->ends_at = j->batch.ends_at;
+    return 0;
+}
+
+static json_t *err_json(const tc_err *e)
+{
+    return json_pack("{s:s, s:s, s:s}", "code", e->code, "zh", e->zh, "en", e->en);
+}
+
+static char *url_of(tc_pool *p, const char *fmt, int64_t id)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, fmt, (long long)id);
+    return tc_pool_strdup(p, buf);
+}
+
+/* The failed checks' advice from a stored checks report. */
+static void failed_json(const char *checks, json_t **failed, json_t **unknown)
+{
+    *failed = json_array();
+    *unknown = json_array();
+    json_t *o = json_loads(checks ? checks : "{}", 0, NULL);
+    json_t *prob = json_object_get(o, "problem");
+    if (json_is_object(prob))
+        json_array_append(*failed, prob);
+    size_t i;
+    json_t *ck;
+    json_array_foreach(json_object_get(o, "checks"), i, ck)
+    {
+        const char *v = json_string_value(json_object_get(ck, "verdict"));
+        if (v && !strcmp(v, "fail"))
+            json_array_append_new(*failed, json_pack("{s:O, s:O, s:O}", "code", json_object_get(ck, "code"), "zh",
+                                                     json_object_get(ck, "zh"), "en", json_object_get(ck, "en")));
+        else if (v && !strcmp(v, "unknown"))
+            json_array_append(*unknown, json_object_get(ck, "code"));
+    }
+    json_decref(o);
+}
+
+static json_t *reasons_json(const char *reasons)
+{
+    /* reasons are stored as the reviewer chose them: [{code,zh,en}] */
+    json_t *a = json_loads(reasons && *reasons ? reasons : "[]", 0, NULL);
+    return json_is_array(a) ? a : (json_decref(a), json_array());
+}
+
+static int h_journey(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    jctx j;
+    if (load_j(&c, &j) != 0)
+        return api_fail(&c);
+    int64_t now = tc_now(), until;
+    tc_err why;
+    memset(&why, 0, sizeof why);
+    int can = tc_journey_can_shoot(&j.set, &j.js, j.set.live_allowed ? "camera" : "album", now, &until, &why) == 0;
+    tc_store_photo *drafts;
+    size_t nd;
+    if (tc_store_photo_list(c.app->store, r->pool, j.st.id, "draft", &drafts, &nd, &c.e) != 0)
+        return api_fail(&c);
+    json_t *da = json_array();
+    for (size_t i = 0; i < nd; i++)
+        json_array_append_new(
+            da, json_pack("{s:I, s:I, s:I, s:s}", "id", (json_int_t)drafts[i].id, "created_at",
+                          (json_int_t)drafts[i].created_at, "deletable_at",
+                          (json_int_t)(drafts[i].created_at + (int64_t)j.set.draft_delete_after_h * 3600), "proof_url",
+                          url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", drafts[i].id)));
+    json_t *sub = json_null();
+    if (j.has_sub)
+        sub = json_pack("{s:I, s:I, s:s, s:o, s:s, s:b, s:s, s:I, s:I}", "id", (json_int_t)j.sub.id, "photo_id",
+                        (json_int_t)j.sub.photo_id, "state", j.sub.state, "reasons", reasons_json(j.sub.reasons),
+                        "note", j.sub.note, "withdrawable",
+                        !strcmp(j.sub.state, "submitted") || !strcmp(j.sub.state, "pending_payment"), "proof_url",
+                        url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", j.sub.photo_id), "submitted_at",
+                        (json_int_t)j.sub.submitted_at, "decided_at", (json_int_t)j.sub.decided_at);
+    int64_t unread = 0;
+    tc_store_message *msgs;
+    size_t nm;
+    if (tc_store_message_list(c.app->store, r->pool, c.sess.person_id, 1, &msgs, &nm, &unread, &c.e) != 0)
+        return api_fail(&c);
+    json_t *settings = tc_journey_settings_json(&j.set);
+    json_object_set_new(settings, "starts_at", json_integer(j.batch.starts_at));
+    json_object_set_new(settings, "ends_at", json_integer(j.batch.ends_at));
+    json_t *out = json_pack(
+        "{s:s, s:{s:s, s:s}, s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b, s:b, s:s},"
+        " s:{s:b, s:o, s:I, s:I, s:b}, s:o, s:o, s:I, s:I}",
+        "step", tc_journey_step(&j.set, &j.js), "school", "name", j.school.name, "notice_html", j.notice, "student",
+        api_student_json(&c, &j.st), "settings", settings, "progress", "notice_read", j.js.notice_read_at != 0,
+        "tips_read", j.js.tips_read_at != 0, "tutorial_done", j.js.tutorial_at != 0, "notify_chosen",
+        j.js.notify_chosen_at != 0, "paid", j.js.paid, "notify", "status", j.sj.notify_status, "payment",
+        j.sj.notify_payment, "email", j.sj.email, "shoot", "allowed", can, "reason",
+        can ? json_null() : err_json(&why), "cooloff_until", (json_int_t)j.sj.cooloff_until, "locked_until",
+        (json_int_t)j.sj.locked_until, "live_locked", j.sj.live_locked, "drafts", da, "submission", sub, "unread",
+        (json_int_t)unread, "now", (json_int_t)now);
+    return tc_http_respond_json(r, 200, out);
+}
+
+static int mark(tc_http_req *r, tc_store_mark what)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    jctx j;
+    if (load_j(&c, &j) != 0)
+        return api_fail(&c);
+    if (what == TC_STORE_MARK_TIPS && !j.js.notice_read_at) {
+        tc_err_set(&c.e, 409, "journey.notice_unread", "请先阅读学校图采通知", "Read the school's notice first");
+        return api_fail(&c);
+    }
+    if (what == TC_STORE_MARK_TUTORIAL && !j.js.tips_read_at) {
+        tc_err_set(&c.e, 409, "journey.tips_unread", "请先阅读拍照注意事项", "Read the shooting tips first");
+        return api_fail(&c);
+    }
+    if (tc_store_journey_mark(c.app->store, j.st.id, what, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int h_notice_read(tc_http_req *r)
+{
+    return mark(r, TC_STORE_MARK_NOTICE);
+}
+
+static int h_tips_read(tc_http_req *r)
+{
+    return mark(r, TC_STORE_MARK_TIPS);
+}
+
+static int h_tutorial_done(tc_http_req *r)
+{
+    return mark(r, TC_STORE_MARK_TUTORIAL);
+}
+
+static int email_ok(const char *s)
+{
+    if (!s || !*s)
+        return 1; /* no e-mail is a choice */
+    size_t n = strlen(s);
+    const char *at = strchr(s, '@');
+    if (n > 200 || !at || at == s || !strchr(at, '.') || at[1] == '.' || s[n - 1] == '.')
+        return 0;
+    for (const char *q = s; *q; q++)
+        if ((unsigned char)*q <= ' ' || *q == '<' || *q == '>' || *q == ',' || *q == ';' || *q == '"')
+            return 0;
+    return strchr(at + 1, '@') == NULL;
+}
+
+static int h_notify(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    json_t *j = tc_http_json(r, &c.e);
+    if (!j)
+        return api_fail(&c);
+    const char *email = api_jstr(j, "email");
+    if (!email_ok(email)) {
+        tc_err_set(&c.e, 400, "journey.bad_email", "邮箱地址格式不正确", "That e-mail address is not valid");
+        return api_fail(&c);
+    }
+    if (tc_store_journey_notify(c.app->store, c.sess.student_id, json_is_true(json_object_get(j, "status")),
+                                json_is_true(json_object_get(j, "payment")), email, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- photos: upload, the workers, results ------------------------------------------------------------------ */
+
+typedef struct tc_api_work {
+    tc_app *app;
+    pthread_mutex_t mu;
+    pthread_cond_t cv, idle;
+    int64_t *q;         /* queued photo ids (a ring would do; uploads are rare) */
+    size_t n, cap;
+    int busy;           /* photos in hand                                      */
+    int stop;
+    int nthreads;
+    pthread_t th[16];
+} tc_api_work;
+
+static int work_push(tc_api_work *w, int64_t id)
+{
+    pthread_mutex_lock(&w->mu);
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        int64_t *q = realloc(w->q, cap * sizeof *q);
+        if (!q) {
+            pthread_mutex_unlock(&w->mu);
+            return -1;
+        }
+        w->q = q;
+        w->cap = cap;
+    }
+    w->q[w->n++] = id;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+static void publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
+{
+    char *t = json_dumps(data, JSON_COMPACT);
+    tc_hub_publish(&app->hub, person_id, type, t ? t : "{}");
+    free(t);
+    json_decref(data);
+}
+
+static void message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
+                    const char *te, const char *bz, const char *be)
+{
+    tc_store_message m = {.person_id = person_id,
+                          .student_id = student_id,
+                          .at = tc_now(),
+                          .kind = kind,
+                          .title_zh = tz,
+                          .title_en = te,
+                          .body_zh = bz,
+                          .body_en = be};
+    tc_err e;
+    if (tc_store_message_add(app->store, &m, NULL, &e) != 0)
+        tc_log(TC_LOG_WARN, "message for person %lld lost: %s", (long long)person_id, e.en);
+    publish(app, person_id, "message", json_pack("{s:s}", "kind", kind));
+}
+
+static const tc_spec *find_spec(const tc_app *app, tc_spec_table *own, const char *name)
+{
+    const tc_spec *s = app->studio ? tc_spec_find(tc_studio_specs(app->studio), name) : NULL;
+    if (!s) {
+        if (!own->v)
+            tc_spec_table_builtin(own);
+        s = tc_spec_find(own, name);
+    }
+    return s;
+}
+
+/* Make and check one photo, store what came out, apply the journey's
+ * counters, tell the student. */
+static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
+{
+    tc_pool pool;
+    tc_pool_init(&pool);
+    tc_pool *p = &pool;
+    tc_err e;
+    memset(&e, 0, sizeof e);
+    tc_store_photo ph;
+    tc_student st;
+    tc_batch b;
+    tc_school school;
+    const char *notice;
+    tc_journey_settings set;
+    tc_store_journey sj;
+    char *upload = NULL;
+    size_t upload_len = 0;
+    tc_studio_result res;
+    memset(&res, 0, sizeof res);
+    tc_check_prior *prior = NULL;
+    tc_spec_table own = {0};
+    int64_t t0 = tc_now_ms();
+    if (tc_store_photo_get(app->store, p, photo_id, &ph, &e) != 0 || strcmp(ph.state, "processing") != 0 ||
+        tc_store_student_get(app->store, p, ph.student_id, &st, &e) != 0 ||
+        load_settings(app, p, &st, &b, &school, &notice, &set, &e) != 0 ||
+        tc_blob_get(app->blobs, ph.upload_blob, (size_t)64 << 20, &upload, &upload_len, &e) != 0)
+        goto fail_internal;
+    tc_check_config cfg;
+    tc_check_config_default(&cfg);
+    cfg.glasses = set.glasses_forbidden ? TC_GLASSES_FORBIDDEN : TC_GLASSES_CLEAR_OK;
+    if (set.checks[0] && tc_check_config_json(&cfg, set.checks, strlen(set.checks), &e) != 0)
+        goto fail_internal;
+    tc_store_face_hash *hashes;
+    size_t nh = 0;
+    if (tc_store_face_hashes(app->store, p, st.school_id, 20000, &hashes, &nh, &e) != 0)
+        goto fail_internal;
+    prior = calloc(nh ? nh : 1, sizeof *prior);
+    if (!prior)
+        goto fail_internal;
+    for (size_t i = 0; i < nh; i++) {
+        memcpy(prior[i].hash.bits, hashes[i].hash, sizeof prior[i].hash.bits);
+        prior[i].ref = hashes[i].photo_id;
+        prior[i].same_student = hashes[i].student_id == st.id;
+    }
+    tc_photo_limits lim;
+    tc_photo_limits_default(&lim);
+    if (app->cfg)
+        lim.max_bytes = (size_t)app->cfg->upload_max_mb * 1024 * 1024;
+    tc_studio_req req = {.data = upload,
+                         .len = upload_len,
+                         .limits = &lim,
+                         .spec = set.spec,
+                         .background = set.background,
+                         .checks = &cfg,
+                         .run_checks = 1,
+                         .prior = prior,
+                         .n_prior = nh,
+                         .want_overlay = 1,
+                         .want_original = 1};
+    tc_store_photo_done d;
+    memset(&d, 0, sizeof d);
+    char id_std[TC_BLOB_ID_LEN + 1] = "", id_proof[TC_BLOB_ID_LEN + 1] = "", id_ov[TC_BLOB_ID_LEN + 1] = "",
+         id_orig[TC_BLOB_ID_LEN + 1] = "";
+    char *checks = NULL;
+    char failed[1024] = "";
+    uint8_t hash[32];
+    tc_journey_state js;
+    memset(&js, 0, sizeof js);
+    if (tc_store_journey_get(app->store, p, st.id, &sj, &e) != 0)
+        goto fail_internal;
+    js.fails = sj.fails;
+    js.live_fails = sj.live_fails;
+    js.live_locked = sj.live_locked;
+    js.cooloff_until = sj.cooloff_until;
+    js.locked_until = sj.locked_until;
+    if (tc_studio_make(app->studio, sc, &req, &res, &e) != 0) {
+        /* the upload itself is bad (not an image, truncated, too big): say
+         * so; it is not a failed check, so no cool-off */
+        json_t *cj = json_pack("{s:b, s:{s:s, s:s, s:s}, s:[]}", "passed", 0, "problem", "code", e.code, "zh", e.zh,
+                               "en", e.en, "checks");
+        checks = json_dumps(cj, JSON_COMPACT);
+        json_decref(cj);
+        d.state = "error";
+        d.error = e.code;
+        d.checks = checks;
+    } else {
+        json_t *cj = NULL;
+        if (res.checks.r[0].threshold || res.checks.n_failed || res.checks.has_hash) {
+            char *t = tc_check_report_json(&res.checks);
+            cj = t ? json_loads(t, 0, NULL) : NULL;
+            free(t);
+        }
+        if (!cj)
+            cj = json_pack("{s:b, s:[]}", "passed", res.ok, "checks");
+        if (res.problem[0])
+            json_object_set_new(cj, "problem",
+                                json_pack("{s:s, s:s, s:s}", "code", res.problem, "zh", res.problem_zh, "en",
+                                          res.problem_en));
+        checks = json_dumps(cj, JSON_COMPACT);
+        json_decref(cj);
+        for (int i = 0; i < TC_CHECK_N; i++)
+            if (res.checks.r[i].verdict == TC_CHECK_FAIL) {
+                size_t l = strlen(failed);
+                snprintf(failed + l, sizeof failed - l, "%s%s", l ? "," : "", tc_check_code((tc_check_id)i));
+            }
+        if (res.problem[0] && !failed[0])
+            snprintf(failed, sizeof failed, "%s", res.problem);
+        int passed = res.ok && res.jpeg;
+        if (res.jpeg && tc_blob_put(app->blobs, res.jpeg, res.jpeg_len, id_std, &e) != 0)
+            goto fail_internal;
+        if (res.jpeg) {
+            uint8_t *proof = NULL;
+            size_t plen = 0;
+            tc_spec_table tmp = {0};
+            const tc_spec *spec = find_spec(app, &tmp, set.spec);
+            int wrc = spec ? tc_photo_watermark(res.jpeg, res.jpeg_len, spec, &proof, &plen, &e) : -1;
+            tc_spec_table_free(&tmp);
+            if (wrc != 0 || tc_blob_put(app->blobs, proof, plen, id_proof, &e) != 0) {
+                free(proof);
+                goto fail_internal;
+            }
+            free(proof);
+        }
+        if (res.overlay_png && tc_blob_put(app->blobs, res.overlay_png, res.overlay_len, id_ov, &e) != 0)
+            goto fail_internal;
+        if (res.original_jpeg && tc_blob_put(app->blobs, res.original_jpeg, res.original_len, id_orig, &e) != 0)
+            goto fail_internal;
+        if (res.checks.has_hash) {
+            memcpy(hash, res.checks.hash.bits, sizeof hash);
+            d.face_hash = hash;
+        }
+        tc_journey_after_photo(&set, &js, passed, res.checks.liveness_failed, tc_now());
+        d.state = passed ? "draft" : "failed";
+        d.checks = checks;
+        d.failed = failed;
+        d.liveness_failed = res.checks.liveness_failed;
+        d.standard_blob = id_std;
+        d.proof_blob = id_proof;
+        d.overlay_blob = id_ov;
+        d.original_blob = id_orig;
+    }
+    d.fails = js.fails;
+    d.live_fails = js.live_fails;
+    d.live_locked = js.live_locked;
+    d.cooloff_until = js.cooloff_until;
+    d.locked_until = js.locked_until;
+    d.ms = (int)(tc_now_ms() - t0);
+    if (tc_store_photo_finish(app->store, photo_id, &d, tc_now(), &e) != 0)
+        goto fail_internal;
+    tc_log(TC_LOG_INFO, "photo %lld: %s in %d ms%s%s", (long long)photo_id, d.state, d.ms, failed[0] ? " failed " : "",
+           failed);
+    publish(app, st.person_id, "photo", json_pack("{s:I, s:s}", "id", (json_int_t)photo_id, "state", d.state));
+    if (!strcmp(d.state, "failed"))
+        message(app, st.person_id, st.id, "photo_failed", "照片检测未通过", "Your photo did not pass the checks",
+                "请查看检测结果中的提示，冷静期后重新拍摄。", "Read the advice in the results and shoot again after the cool-off.");
+    free(checks);
+    goto out;
+fail_internal:
+    tc_log(TC_LOG_ERROR, "photo %lld could not be processed: %s [%s]", (long long)photo_id, e.en, e.code);
+    {
+        tc_store_photo_done d2;
+        memset(&d2, 0, sizeof d2);
+        d2.state = "error";
+        d2.error = "studio.internal";
+        d2.checks = "{\"passed\":false,\"problem\":{\"code\":\"studio.internal\",\"zh\":\"照片处理出错，请重新上传\","
+                    "\"en\":\"Something went wrong making your photo: upload it again\"},\"checks\":[]}";
+        tc_err e3;
+        tc_store_journey sj2;
+        if (tc_store_photo_get(app->store, p, photo_id, &ph, &e3) == 0 && !strcmp(ph.state, "processing") &&
+            tc_store_journey_get(app->store, p, ph.student_id, &sj2, &e3) == 0) {
+            d2.fails = sj2.fails;
+            d2.live_fails = sj2.live_fails;
+            d2.live_locked = sj2.live_locked;
+            d2.cooloff_until = sj2.cooloff_until;
+            d2.locked_until = sj2.locked_until;
+            tc_store_photo_finish(app->store, photo_id, &d2, tc_now(), &e3);
+        }
+    }
+out:
+    tc_spec_table_free(&own);
+    free(prior);
+    free(upload);
+    tc_studio_result_free(&res);
+    tc_pool_clear(p);
+}
+
+static void *work_main(void *arg)
+{
+    tc_api_work *w = arg;
+    tc_err e;
+    tc_studio_ctx *sc = tc_studio_ctx_new(w->app->studio, &e);
+    if (!sc)
+        tc_log(TC_LOG_ERROR, "photo worker cannot start: %s", e.en);
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        while (!w->n && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->stop) {
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        int64_t id = w->q[0];
+        memmove(w->q, w->q + 1, --w->n * sizeof *w->q);
+        w->busy++;
+        pthread_mutex_unlock(&w->mu);
+        if (sc)
+            process_photo(w->app, sc, id);
+        pthread_mutex_lock(&w->mu);
+        w->busy--;
+        if (!w->n && !w->busy)
+            pthread_cond_broadcast(&w->idle);
+        pthread_mutex_unlock(&w->mu);
+    }
+    tc_studio_ctx_free(sc);
+    return NULL;
+}
+
+int tc_api_work_start(tc_app *app, int threads, tc_err *e)
+{
+    if (!app->studio)
+        return tc_err_internal(e, "photo workers need the studio");
+    tc_api_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return tc_err_internal(e, "out of memory");
+    w->app = app;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    pthread_cond_init(&w->idle, NULL);
+    if (threads < 1)
+        threads = 1;
+    if (threads > (int)TC_ARRAY_LEN(w->th))
+        threads = (int)TC_ARRAY_LEN(w->th);
+    app->work = w;
+    /* photos a stopped server left half-made are made again */
+    tc_pool pool;
+    tc_pool_init(&pool);
+    int64_t *ids = NULL;
+    size_t n = 0;
+    if (tc_store_photo_processing(app->store, &pool, &ids, &n, e) == 0)
+        for (size_t i = 0; i < n; i++)
+            work_push(w, ids[i]);
+    tc_pool_clear(&pool);
+    for (int i = 0; i < threads; i++) {
+        if (pthread_create(&w->th[i], NULL, work_main, w) != 0)
+            break;
+        w->nthreads++;
+    }
+    return 0;
+}
+
+void tc_api_work_stop(tc_app *app)
+{
+    tc_api_work *w = app->work;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    for (int i = 0; i < w->nthreads; i++)
+        pthread_join(w->th[i], NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    pthread_cond_destroy(&w->idle);
+    free(w->q);
+    free(w);
+    app->work = NULL;
+}
+
+void tc_api_work_drain(tc_app *app)
+{
+    tc_api_work *w = app->work;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (w->n || w->busy)
+        pthread_cond_wait(&w->idle, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static int h_photo_upload(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    if (!c.app->studio || !c.app->work) {
+        tc_err_set(&c.e, 503, "studio.unavailable", "照片制作服务暂不可用，请稍后再试",
+                   "Photo making is not available right now: try again later");
+        return api_fail(&c);
+    }
+    tc_http_part *parts;
+    size_t np;
+    if (tc_http_form(r, &parts, &np, &c.e) != 0)
+        return api_fail(&c);
+    const tc_http_part *ph = tc_http_form_get(parts, np, "photo");
+    const tc_http_part *src = tc_http_form_get(parts, np, "source");
+    const char *source = src ? src->data : "camera";
+    if (strcmp(source, "camera") != 0 && strcmp(source, "album") != 0) {
+        tc_err_set(&c.e, 400, "journey.bad_source", "拍摄方式应为 camera 或 album", "source must be camera or album");
+        return api_fail(&c);
+    }
+    if (!ph || !ph->len) {
+        tc_err_set(&c.e, 400, "journey.no_photo", "请选择或拍摄一张照片", "Choose or take a photo");
+        return api_fail(&c);
+    }
+    jctx j;
+    if (load_j(&c, &j) != 0)
+        return api_fail(&c);
+    int64_t until = 0;
+    if (tc_journey_can_shoot(&j.set, &j.js, source, tc_now(), &until, &c.e) != 0) {
+        json_t *o = json_pack("{s:{s:s, s:s, s:s, s:I}}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
+                              "until", (json_int_t)until);
+        return tc_http_respond_json(r, c.e.status, o);
+    }
+    /* the photo is kept (content-addressed) before anything else happens:
+     * bad input loses nothing */
+    char blob[TC_BLOB_ID_LEN + 1];
+    if (tc_blob_put(c.app->blobs, ph->data, ph->len, blob, &c.e) != 0)
+        return api_fail(&c);
+    int64_t id;
+    if (tc_store_photo_begin(c.app->store, j.st.id, source, blob, j.set.draft_capacity, tc_now(), &id, &c.e) != 0)
+        return api_fail(&c);
+    if (work_push(c.app->work, id) != 0) {
+        tc_err_internal(&c.e, "out of memory queueing a photo");
+        return api_fail(&c);
+    }
+    return tc_http_respond_json(r, 202, json_pack("{s:{s:I, s:s}}", "photo", "id", (json_int_t)id, "state", "processing"));
+}
+
+/* A photo of the signed-in student (404 for anyone else's: ids are not
+ * secrets, but we do not confirm them either). */
+static int own_photo(api_ctx *c, tc_store_photo *ph)
+{
+    int64_t id;
+    if (api_parse_id(c->r->params[0], &id) != 0)
+        return tc_err_set(&c->e, 404, "photo.not_found", "照片不存在", "photo not found");
+    if (tc_store_photo_get(c->app->store, c->r->pool, id, ph, &c->e) != 0)
+        return -1;
+    tc_student st;
+    if (tc_store_student_get(c->app->store, c->r->pool, ph->student_id, &st, &c->e) != 0)
+        return -1;
+    if (st.person_id != c->sess.person_id)
+        return tc_err_set(&c->e, 404, "photo.not_found", "照片不存在", "photo not found");
+    return 0;
+}
+
+static int h_photo_get(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_photo ph;
+    if (own_photo(&c, &ph) != 0)
+        return api_fail(&c);
+    tc_store_journey sj;
+    if (tc_store_journey_get(c.app->store, r->pool, ph.student_id, &sj, &c.e) != 0)
+        return api_fail(&c);
+    json_t *failed, *unknown;
+    failed_json(ph.checks, &failed, &unknown);
+    json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:b, s:I, s:I}", "id", (json_int_t)ph.id, "state",
+                          ph.state, "source", ph.source, "failed", failed, "unknown", unknown, "cooloff_until",
+                          (json_int_t)sj.cooloff_until, "locked_until", (json_int_t)sj.locked_until, "live_locked",
+                          sj.live_locked, "created_at", (json_int_t)ph.created_at, "ms", (json_int_t)ph.ms);
+    if (ph.proof_blob[0])
+        json_object_set_new(o, "proof_url", json_string(url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", ph.id)));
+    /* what happens next, in the seeds' words */
+    tc_err why;
+    if (sj.live_locked && tc_journey_refusal("journey.live_locked", 0, &why) != 0)
+        json_object_set_new(o, "lock", err_json(&why));
+    else if (sj.locked_until > tc_now() && tc_journey_refusal("journey.locked", sj.locked_until, &why) != 0)
+        json_object_set_new(o, "lock", err_json(&why));
+    return tc_http_respond_json(r, 200, o);
+}
+
+static int send_blob(api_ctx *c, const char *id, const char *type, const char *name)
+{
+    char path[4096];
+    if (!id || !*id || tc_blob_path(c->app->blobs, id, path, sizeof path) != 0) {
+        tc_err_set(&c->e, 404, "photo.no_image", "还没有这张图片", "This image is not there (yet)");
+        return api_fail(c);
+    }
+    tc_http_add_header(c->r, "Cache-Control", "private, max-age=3600");
+    return tc_http_respond_file(c->r, 200, type, tc_pool_strdup(c->r->pool, path), name);
+}
+
+static int h_photo_proof(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_photo ph;
+    if (own_photo(&c, &ph) != 0)
+        return api_fail(&c);
+    return send_blob(&c, ph.proof_blob, "image/jpeg", NULL);
+}
+
+static int h_photo_delete(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_photo ph;
+    if (own_photo(&c, &ph) != 0)
+        return api_fail(&c);
+    jctx j;
+    if (load_j(&c, &j) != 0)
+        return api_fail(&c);
+    int64_t at;
+    if (tc_store_photo_delete(c.app->store, ph.student_id, ph.id, (int64_t)j.set.draft_delete_after_h * 3600,
+                              tc_now(), &at, &c.e) != 0) {
+        json_t *o = json_pack("{s:{s:s, s:s, s:s, s:I}}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
+                              "deletable_at", (json_int_t)at);
+        return tc_http_respond_json(r, c.e.status, o);
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- submission, withdraw, payment ---------------------------------------------------------------------- */
+
+static json_t *sub_json(tc_pool *p, const tc_store_submission *s)
+{
+    return json_pack("{s:I, s:I, s:s, s:o, s:s, s:s}", "id", (json_int_t)s->id, "photo_id", (json_int_t)s->photo_id,
+                     "state", s->state, "reasons", reasons_json(s->reasons), "note", s->note, "proof_url",
+                     url_of(p, "/api/v1/me/photos/%lld/proof.jpg", s->photo_id));
+}
+
+static int h_submit(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    json_t *pid = json_object_get(body, "photo_id");
+    if (!json_is_integer(pid)) {
+        tc_err_set(&c.e, 400, "journey.no_photo", "请选择一张草稿箱中的照片", "Choose a photo from the draft box");
+        return api_fail(&c);
+    }
+    jctx j;
+    if (load_j(&c, &j) != 0)
+        return api_fail(&c);
+    int pay_first = must_pay(&j.set) && !j.js.paid;
+    int64_t sid;
+    if (tc_store_submission_create(c.app->store, j.st.id, json_integer_value(pid), pay_first, tc_now(), &sid, &c.e) !=
+        0)
+        return api_fail(&c);
+    tc_store_submission s;
+    if (tc_store_submission_get(c.app->store, r->pool, sid, &s, &c.e) != 0)
+        return api_fail(&c);
+    publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", s.state));
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:o, s:s}", "submission", sub_json(r->pool, &s), "next",
+                                          pay_first ? "pay" : "waiting"));
+}
+
+static int h_withdraw(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    if (tc_store_submission_withdraw(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", "withdrawn"));
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static json_t *order_json(const tc_store_order *o)
+{
+    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:s}", "out_trade_no", o->out_trade_no, "kind",
+                     o->kind, "amount_fen", (json_int_t)o->amount_fen, "description", o->description, "state",
+                     o->state, "created_at", (json_int_t)o->created_at, "paid_at", (json_int_t)o->paid_at,
+                     "ship_state", o->ship_state, "carrier", o->carrier, "tracking", o->tracking);
+}
+
+static int h_pay(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    jctx j;
+    if (load_j(&c, &j) != 0)
+        return api_fail(&c);
+    if (j.sj.paid_order) {
+        tc_err_set(&c.e, 409, "journey.already_paid", "已支付，无需重复支付", "Already paid: nothing more to pay");
+        return api_fail(&c);
+    }
+    int due = must_pay(&j.set) &&
+              ((j.has_sub && !strcmp(j.sub.state, "pending_payment")) || j.set.pay_when == TC_PAY_BEFORE_SHOOT);
+    if (!due) {
+        tc_err_set(&c.e, 409, "journey.nothing_to_pay", "当前没有需要支付的费用", "There is nothing to pay now");
+        return api_fail(&c);
+    }
+    char no[33], rnd[9];
+    uint32_t x = randombytes_random();
+    snprintf(rnd, sizeof rnd, "%08x", x);
+    snprintf(no, sizeof no, "TC%lld%s", (long long)tc_now(), rnd);
+    tc_store_order o = {.out_trade_no = no,
+                        .person_id = c.sess.person_id,
+                        .student_id = j.st.id,
+                        .kind = "photo",
+                        .amount_fen = j.set.fee_fen,
+                        .description = "图像采集服务费 / photo collection fee",
+                        .provider = "sandbox",
+                        .created_at = tc_now()};
+    int64_t oid;
+    if (tc_store_order_create(c.app->store, &o, &oid, &c.e) != 0)
+        return api_fail(&c);
+    o.state = "created";
+    o.ship_state = o.carrier = o.tracking = "";
+    char url[96];
+    snprintf(url, sizeof url, "/pay/sandbox/%s", no);
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:o, s:{s:s, s:s}}", "order", order_json(&o), "launch", "kind", "redirect",
+                                          "url", url));
+}
+
+/* The sandbox provider's callback signature: HMAC-SHA256 over
+ * "out_trade_no|amount|txn" under the app's pay key. */
+static void sandbox_sign(const tc_app *app, const char *no, int64_t amount, const char *txn, char hex[65])
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s|%lld|%s", no, (long long)amount, txn);
+    uint8_t mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256(mac, (const uint8_t *)msg, strlen(msg), app->pay_key);
+    sodium_bin2hex(hex, 65, mac, sizeof mac);
+}
+
+/* A provider's word that an order is paid: the store makes it idempotent. */
+static int order_paid(api_ctx *c, const char *no, const char *txn, int64_t amount, int *already)
+{
+    if (tc_store_order_paid(c->app->store, no, txn, amount, tc_now(), already, &c->e) != 0)
+        return -1;
+    tc_store_order o;
+    if (!*already && tc_store_order_by_no(c->app->store, c->r->pool, no, &o, &c->e) == 0) {
+        publish(c->app, o.person_id, "payment", json_pack("{s:s, s:s}", "out_trade_no", no, "state", "paid"));
+        char body[128];
+        snprintf(body, sizeof body, "订单 %s 已支付 %.2f 元", no, (double)o.amount_fen / 100);
+        char body_en[128];
+        snprintf(body_en, sizeof body_en, "Order %s is paid: CNY %.2f", no, (double)o.amount_fen / 100);
+        message(c->app, o.person_id, o.student_id, "payment", "支付成功", "Payment received", body, body_en);
+    }
+    return 0;
+}
+
+static int h_sandbox_order(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_order o;
+    if (tc_store_order_by_no(c.app->store, r->pool, r->params[0], &o, &c.e) != 0)
+        return api_fail(&c);
+    if (o.person_id != c.sess.person_id) {
+        tc_err_set(&c.e, 404, "pay.order_not_found", "订单不存在", "order not found");
+        return api_fail(&c);
+    }
+    json_t *j = order_json(&o);
+    json_object_set_new(j, "sandbox", json_true());
+    return tc_http_respond_json(r, 200, j);
+}
+
+/* The sandbox pay page's button: the provider "takes the money" and calls
+ * back, signed, through the same path a real provider's callback takes. */
+static int h_sandbox_pay(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_order o;
+    if (tc_store_order_by_no(c.app->store, r->pool, r->params[0], &o, &c.e) != 0)
+        return api_fail(&c);
+    if (o.person_id != c.sess.person_id) {
+        tc_err_set(&c.e, 404, "pay.order_not_found", "订单不存在", "order not found");
+        return api_fail(&c);
+    }
+    char txn[40], sig[65];
+    snprintf(txn, sizeof txn, "SANDBOX%s", o.out_trade_no + 2);
+    sandbox_sign(c.app, o.out_trade_no, o.amount_fen, txn, sig);
+    int already;
+    if (order_paid(&c, o.out_trade_no, txn, o.amount_fen, &already) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:s, s:b, s:s}", "state", "paid", "already", already,
+                                                  "return_url", "/#/paid"));
+}
+
+/* POST /api/v1/pay/notify/sandbox {"out_trade_no","amount_fen","transaction_id","signature"} */
+static int h_notify_sandbox(tc_http_req *r)
+{
+    api_ctx c;
+    memset(&c, 0, sizeof c);
+    c.app = r->app;
+    c.r = r;
+    json_t *j = tc_http_json(r, &c.e);
+    if (!j)
+        return api_fail(&c);
+    const char *no = api_jstr(j, "out_trade_no"), *txn = api_jstr(j, "transaction_id"), *sig = api_jstr(j, "signature");
+    json_t *amt = json_object_get(j, "amount_fen");
+    if (!no || !txn || !sig || !json_is_integer(amt) || strlen(no) > 32 || strlen(txn) > 32) {
+        tc_err_set(&c.e, 400, "pay.bad_callback", "支付回调格式错误", "malformed payment callback");
+        return api_fail(&c);
+    }
+    char want[65];
+    sandbox_sign(c.app, no, json_integer_value(amt), txn, want);
+    if (strlen(sig) != 64 || sodium_memcmp(want, sig, 64) != 0) {
+        tc_err_set(&c.e, 401, "pay.bad_signature", "支付回调签名无效", "payment callback signature is invalid");
+        return api_fail(&c);
+    }
+    int already;
+    if (order_paid(&c, no, txn, json_integer_value(amt), &already) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:s, s:b}", "code", "SUCCESS", "already", already));
+}
+
+static int h_orders(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_order *o;
+    size_t n;
+    if (tc_store_order_list(c.app->store, r->pool, c.sess.person_id, &o, &n, &c.e) != 0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, order_json(&o[i]));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "orders", a));
+}
+
+/* ---- messages and live updates --------------------------------------------------------------------------------- */
+
+static int h_messages(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_message *m;
+    size_t n;
+    int64_t unread;
+    if (tc_store_message_list(c.app->store, r->pool, c.sess.person_id, 100, &m, &n, &unread, &c.e) != 0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)m[i].id,
+                                           "at", (json_int_t)m[i].at, "kind", m[i].kind, "title_zh", m[i].title_zh,
+                                           "title_en", m[i].title_en, "body_zh", m[i].body_zh, "body_en",
+                                           m[i].body_en, "read", m[i].read_at != 0));
+    return tc_http_respond_json(r, 200, json_pack("{s:o, s:I}", "messages", a, "unread", (json_int_t)unread));
+}
+
+static int h_message_read(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    if (tc_store_message_read(c.app->store, c.sess.person_id, id, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+typedef struct sse {
+    tc_app *app;
+    int64_t person_id;
+    uint64_t from;
+    char buf[512];
+    size_t len, off;
+    int64_t last_ms;
+} sse;
+
+static long sse_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos;
+    sse *s = cls;
+    if (s->off == s->len) {
+        tc_hub_event ev;
+        s->off = s->len = 0;
+        if (tc_hub_next(&s->app->hub, s->person_id, &s->from, &ev)) {
+            int n = snprintf(s->buf, sizeof s->buf, "event: %s\ndata: %s\n\n", ev.type, ev.data);
+            s->len = n > 0 && (size_t)n < sizeof s->buf ? (size_t)n : 0;
+        } else if (tc_now_ms() - s->last_ms > 15000) {
+            /* a comment line keeps proxies from closing an idle stream */
+            s->len = (size_t)snprintf(s->buf, sizeof s->buf, ": ping\n\n");
+        }
+        if (!s->len)
+            return -2;
+        s->last_ms = tc_now_ms();
+    }
+    size_t n = s->len - s->off < max ? s->len - s->off : max;
+    memcpy(out, s->buf + s->off, n);
+    s->off += n;
+    return (long)n;
+}
+
+static int h_events(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    sse *s = calloc(1, sizeof *s);
+    if (!s) {
+        tc_err_internal(&c.e, "out of memory");
+        return api_fail(&c);
+    }
+    s->app = c.app;
+    s->person_id = c.sess.person_id;
+    s->from = tc_hub_now(&c.app->hub);
+    s->len = (size_t)snprintf(s->buf, sizeof s->buf, "retry: 3000\n\n");
+    s->last_ms = tc_now_ms();
+    tc_http_add_header(r, "Cache-Control", "no-cache");
+    tc_http_add_header(r, "X-Accel-Buffering", "no");
+    return tc_http_respond_stream(r, 200, "text/event-stream", sse_read, s, free);
+}
+
+/* ---- the result ------------------------------------------------------------------------------------------------------ */
+
+/* The photo of an approved (or final) submission of the signed-in student. */
+static int result_photo(api_ctx *c, tc_store_photo *ph, int *final)
+{
+    tc_store_submission s;
+    if (tc_store_submission_current(c->app->store, c->r->pool, c->sess.student_id, &s, &c->e) != 0 ||
+        (strcmp(s.state, "approved") != 0 && strcmp(s.state, "final") != 0))
+        return tc_err_set(&c->e, 404, "journey.no_result", "照片审核通过后才能下载", "You can download your photo once it is approved");
+    *final = !strcmp(s.state, "final");
+    return tc_store_photo_get(c->app->store, c->r->pool, s.photo_id, ph, &c->e);
+}
+
+static int h_result(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_photo ph;
+    int final;
+    if (result_photo(&c, &ph, &final) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:b, s:s, s:s}", "final", final, "standard_url",
+                                          "/api/v1/me/result/standard.jpg", "sheet_url", "/api/v1/me/result/sheet.jpg"));
+}
+
+static int h_result_standard(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_photo ph;
+    int final;
+    if (result_photo(&c, &ph, &final) != 0)
+        return api_fail(&c);
+    /* 样片 until production is final (seed 001 §14), then the clean 成片 */
+    return send_blob(&c, final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob, "image/jpeg",
+                     final ? "standard.jpg" : "proof.jpg");
+}
+
+static int h_result_sheet(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_photo ph;
+    int final;
+    if (result_photo(&c, &ph, &final) != 0)
+        return api_fail(&c);
+    const char *blob = final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob;
+    char *jpeg = NULL;
+    size_t len = 0;
+    if (tc_blob_get(c.app->blobs, blob, (size_t)16 << 20, &jpeg, &len, &c.e) != 0)
+        return api_fail(&c);
+    tc_student st;
+    tc_batch b;
+    tc_school sc;
+    const char *notice;
+    tc_journey_settings set;
+    tc_spec_table own = {0};
+    tc_sheet_paper paper;
+    tc_sheet_layout lay = {0};
+    uint8_t *out = NULL;
+    size_t outlen = 0;
+    int rc = -1;
+    const tc_spec *spec;
+    if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0 ||
+        load_settings(c.app, r->pool, &st, &b, &sc, &notice, &set, &c.e) != 0)
+        goto out;
+    spec = find_spec(c.app, &own, set.spec);
+    const char *paper_name = tc_http_query(r, "paper");
+    if (!spec) {
+        tc_err_internal(&c.e, "spec %s missing", set.spec);
+        goto out;
+    }
+    if (tc_sheet_paper_find(paper_name ? paper_name : "6inch", &paper, &c.e) != 0)
+        goto out;
+    tc_sheet_item item = {tc_spec_width_mm(spec), tc_spec_height_mm(spec), 0};
+    const uint8_t *photos[1] = {(const uint8_t *)jpeg};
+    size_t lens[1] = {len};
+    if (tc_sheet_plan(&paper, &item, 1, &lay, &c.e) != 0 ||
+        tc_sheet_render(&lay, photos, lens, "jpeg", 1, &out, &outlen, &c.e) != 0)
+        goto out;
+    tc_http_add_header(r, "Content-Disposition", final ? "attachment; filename=\"sheet.jpg\"" : "inline");
+    rc = tc_http_respond(r, 200, "image/jpeg", out, outlen);
+out:
+    free(out);
+    tc_sheet_layout_free(&lay);
+    tc_spec_table_free(&own);
+    free(jpeg);
+    return rc == 0 ? 0 : api_fail(&c);
+}
+
+/* ---- review and school actions ---------------------------------------------------------------------------------- */
+
+static json_t *review_item(api_ctx *c, const tc_store_submission *s)
+{
+    tc_store_photo ph;
+    tc_student st;
+    tc_err e2;
+    if (tc_store_photo_get(c->app->store, c->r->pool, s->photo_id, &ph, &e2) != 0 ||
+        tc_store_student_get(c->app->store, c->r->pool, s->student_id, &st, &e2) != 0)
+        return json_pack("{s:I}", "id", (json_int_t)s->id);
+    json_t *checks = json_loads(ph.checks, 0, NULL);
+    return json_pack("{s:I, s:s, s:I, s:o, s:{s:I, s:s, s:s, s:s, s:o}}", "id", (json_int_t)s->id, "state", s->state,
+                     "submitted_at", (json_int_t)s->submitted_at, "student", api_student_json(c, &st), "photo", "id",
+                     (json_int_t)ph.id, "standard_url", url_of(c->r->pool, "/api/v1/review/photos/%lld/standard.jpg", ph.id),
+                     "original_url", url_of(c->r->pool, "/api/v1/review/photos/%lld/original.jpg", ph.id),
+                     "overlay_url", url_of(c->r->pool, "/api/v1/review/photos/%lld/overlay.png", ph.id), "checks",
+                     checks ? checks : json_object());
+}
+
+static int h_review_queue(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_REVIEW) != 0)
+        return 0;
+    tc_store_submission *s;
+    size_t n;
+    const char *lim = tc_http_query(r, "limit");
+    int limit = lim ? atoi(lim) : 10;
+    if (limit < 1 || limit > 100)
+        limit = 10;
+    if (tc_store_review_claim(c.app->store, r->pool, c.staff.id, limit, 600, tc_now(), &s, &n, &c.e) != 0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, review_item(&c, &s[i]));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "items", a));
+}
+
+static int h_review_photo(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STAFF) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    tc_store_photo ph;
+    tc_student st;
+    if (tc_store_photo_get(c.app->store, r->pool, id, &ph, &c.e) != 0 ||
+        tc_store_student_get(c.app->store, r->pool, ph.student_id, &st, &c.e) != 0)
+        return api_fail(&c);
+    if (strcmp(c.staff.role, "reviewer") != 0 && !api_staff_school_ok(&c, st.school_id))
+        return api_fail(&c);
+    const char *kind = r->params[1];
+    if (!strcmp(kind, "standard.jpg"))
+        return send_blob(&c, ph.final_blob[0] ? ph.final_blob : ph.standard_blob, "image/jpeg", NULL);
+    if (!strcmp(kind, "original.jpg"))
+        return send_blob(&c, ph.original_blob, "image/jpeg", NULL);
+    if (!strcmp(kind, "overlay.png"))
+        return send_blob(&c, ph.overlay_blob, "image/png", NULL);
+    return api_bad_id(&c);
+}
+
+/* The reasons a reviewer may give: the checks' own codes plus a few that
+ * only a person sees. */
+static int reason_text(const char *code, json_t **out)
+{
+    static const struct {
+        const char *code, *zh, *en;
+    } EXTRA[] = {
+        {"other", "其他原因", "Other reason"},
+        {"not_the_student", "照片与本人不符", "The photo does not show the student"},
+        {"composited", "照片经过软件合成", "The photo was composited by software"},
+    };
+    for (size_t i = 0; i < TC_ARRAY_LEN(EXTRA); i++)
+        if (!strcmp(code, EXTRA[i].code)) {
+            *out = json_pack("{s:s, s:s, s:s}", "code", EXTRA[i].code, "zh", EXTRA[i].zh, "en", EXTRA[i].en);
+            return 0;
+        }
+    int id = tc_check_by_name(code);
+    if (id < 0)
+        return -1;
+    /* the catalogue's wording for a reviewer's rejection */
+    static const char *const ZH[TC_CHECK_N] = {
+        "照片中应只有本人一张人脸", "头部未完整在画面内", "头部大小或位置不符合要求", "头部左右转动", "头部抬起或低下",
+        "头部倾斜", "眼睛未自然睁开", "眼睛未平视镜头", "嘴唇未自然闭合", "表情不自然",
+        "光线过暗", "光线过亮", "面部光线不均匀（阴阳脸）", "面部有高光、光斑", "有红眼",
+        "照片模糊", "照片分辨率不足", "不得佩戴眼镜", "不得佩戴有色眼镜", "眼镜反光",
+        "头发遮挡眉毛或眼睛", "耳朵未露出", "不得佩戴帽子或头饰", "不得佩戴耳环、项链等饰品", "不得穿与背景相近颜色（蓝色）的衣服",
+        "翻拍照片", "美颜或修图", "同版照片"};
+    static const char *const EN[TC_CHECK_N] = {
+        "Only your own face may be in the photo", "The head is not wholly in the frame", "Head size or position is off",
+        "Head turned", "Head raised or lowered", "Head tilted", "Eyes not open", "Not looking at the camera",
+        "Mouth not closed", "Expression not neutral", "Too dark", "Too bright", "Uneven light on the face",
+        "Hot spots on the face", "Red eye", "Blurred", "Too few pixels", "No glasses allowed", "Tinted glasses",
+        "Glare on the glasses", "Hair over the eyebrows or eyes", "Ears not visible", "No hats or headwear",
+        "No earrings or necklaces", "Top too close to the background colour (no blue)", "Re-photographed picture",
+        "Retouched (beauty filter)", "Same photo as an earlier one"};
+    *out = json_pack("{s:s, s:s, s:s}", "code", tc_check_name((tc_check_id)id), "zh", ZH[id], "en", EN[id]);
+    return 0;
+}
+
+static int decide(tc_http_req *r, int approve)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_REVIEW) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    json_t *reasons = json_array();
+    const char *note = "";
+    if (!approve) {
+        json_t *body = tc_http_json(r, &c.e);
+        if (!body) {
+            json_decref(reasons);
+            return api_fail(&c);
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(body, "reasons"), i, v)
+        {
+            json_t *t;
+            if (!json_is_string(v) || reason_text(json_string_value(v), &t) != 0) {
+                json_decref(reasons);
+                tc_err_set(&c.e, 400, "review.bad_reason", "不认识的驳回原因", "Unknown rejection reason");
+                return api_fail(&c);
+            }
+            json_array_append_new(reasons, t);
+        }
+        note = api_jstr(body, "note") ? api_jstr(body, "note") : "";
+        if (!json_array_size(reasons) && !*note) {
+            json_decref(reasons);
+            tc_err_set(&c.e, 400, "review.reason_required", "驳回时请选择原因或填写说明",
+                       "Give a reason (or a note) when rejecting");
+            return api_fail(&c);
+        }
+    }
+    char *rs = json_dumps(reasons, JSON_COMPACT);
+    json_decref(reasons);
+    tc_store_submission s;
+    int rc = tc_store_submission_decide(c.app->store, id, c.staff.id, approve, rs, note, tc_now(), &c.e);
+    free(rs);
+    if (rc != 0 || tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0)
+        return api_fail(&c);
+    tc_student st;
+    if (tc_store_student_get(c.app->store, r->pool, s.student_id, &st, &c.e) == 0) {
+        publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", s.state));
+        if (approve)
+            message(c.app, st.person_id, st.id, "approved", "照片审核通过", "Photo approved",
+                    "您的照片已审核通过，状态为待处理，制作完成后可下载成片。",
+                    "Your photo is approved (待处理); you can download the final photo once it is made.");
+        else
+            message(c.app, st.person_id, st.id, "rejected", "照片审核未通过", "Photo rejected",
+                    "请查看未通过原因，尽快重新拍照上传（重拍上传不需要重复付费）。",
+                    "See why, and shoot again soon (a retake is not charged again).");
+    }
+    char before[64], after[64];
+    snprintf(before, sizeof before, "{\"state\":\"submitted\"}");
+    snprintf(after, sizeof after, "{\"state\":\"%s\"}", s.state);
+    char target[32];
+    snprintf(target, sizeof target, "submission:%lld", (long long)id);
+    tc_store_audit_staff(c.app->store, c.staff.id, approve ? "review.approve" : "review.reject", target, before, after,
+                         r->client_ip, NULL);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "submission", sub_json(r->pool, &s)));
+}
+
+static int h_approve(tc_http_req *r)
+{
+    return decide(r, 1);
+}
+
+static int h_reject(tc_http_req *r)
+{
+    return decide(r, 0);
+}
+
+static int h_final(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_REVIEW) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    tc_store_submission s;
+    tc_store_photo ph;
+    if (tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0 ||
+        tc_store_photo_get(c.app->store, r->pool, s.photo_id, &ph, &c.e) != 0)
+        return api_fail(&c);
+    /* production: the clean standard photo becomes the 成片 */
+    if (tc_store_submission_final(c.app->store, id, ph.standard_blob, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    tc_student st;
+    if (tc_store_student_get(c.app->store, r->pool, s.student_id, &st, &c.e) == 0) {
+        publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", "final"));
+        message(c.app, st.person_id, st.id, "final", "成片已制作完成", "Your final photo is ready",
+                "可在照片下载页下载成片和排版照。", "Download the final photo and the print sheet now.");
+    }
+    char target[32];
+    snprintf(target, sizeof target, "submission:%lld", (long long)id);
+    tc_store_audit_staff(c.app->store, c.staff.id, "production.final", target, "{\"state\":\"approved\"}",
+                         "{\"state\":\"final\"}", r->client_ip, NULL);
+    return tc_http_respond_json(r, 200, json_pack("{s:s}", "state", "final"));
+}
+
+/* A school admin's action on one of the school's students. */
+static int school_student(api_ctx *c, tc_student *st)
+{
+    int64_t id;
+    if (api_parse_id(c->r->params[0], &id) != 0)
+        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
+        return -1;
+    return api_staff_school_ok(c, st->school_id) ? 0 : -1;
+}
+
+static int h_unlock(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    tc_student st;
+    if (school_student(&c, &st) != 0)
+        return api_fail(&c);
+    if (tc_store_journey_unlock(c.app->store, st.id, &c.e) != 0)
+        return api_fail(&c);
+    char target[32];
+    snprintf(target, sizeof target, "student:%lld", (long long)st.id);
+    tc_store_audit_staff(c.app->store, c.staff.id, "student.unlock", target, NULL, NULL, r->client_ip, NULL);
+    if (st.person_id)
+        message(c.app, st.person_id, st.id, "unlocked", "账号已解锁", "Your account is unlocked",
+                "学校已为您解锁，可以重新拍摄。", "Your school unlocked your account: you can shoot again.");
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static int h_reset(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    tc_student st;
+    if (school_student(&c, &st) != 0)
+        return api_fail(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *reason = api_jstr(body, "reason");
+    if (!reason || !*reason || strlen(reason) > 500) {
+        tc_err_set(&c.e, 400, "student.reason_required", "请填写重置原因（学生会看到）",
+                   "Give the reason for the reset (the student is told)");
+        return api_fail(&c);
+    }
+    if (tc_store_submission_reset(c.app->store, st.id, reason, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    char target[32];
+    snprintf(target, sizeof target, "student:%lld", (long long)st.id);
+    tc_store_audit_staff(c.app->store, c.staff.id, "student.reset", target, NULL, NULL, r->client_ip, NULL);
+    if (st.person_id) {
+        publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", "reset"));
+        message(c.app, st.person_id, st.id, "reset", "照片已被学校重置", "Your photo was reset by your school", reason,
+                reason);
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
+{
+    (void)app;
+    static const struct {
+        const char *m, *p;
+        tc_http_handler h;
+        int upload;
+    } R[] = {
+        {"GET", "/api/v1/me/journey", h_journey, 0},
+        {"POST", "/api/v1/me/notice/read", h_notice_read, 0},
+        {"POST", "/api/v1/me/tips/read", h_tips_read, 0},
+        {"POST", "/api/v1/me/tutorial/done", h_tutorial_done, 0},
+        {"POST", "/api/v1/me/notify", h_notify, 0},
+        {"POST", "/api/v1/me/photos", h_photo_upload, 1},
+        {"GET", "/api/v1/me/photos/:id", h_photo_get, 0},
+        {"GET", "/api/v1/me/photos/:id/proof.jpg", h_photo_proof, 0},
+        {"DELETE", "/api/v1/me/photos/:id", h_photo_delete, 0},
+        {"POST", "/api/v1/me/submission", h_submit, 0},
+        {"POST", "/api/v1/me/submission/withdraw", h_withdraw, 0},
+        {"POST", "/api/v1/me/pay", h_pay, 0},
+        {"GET", "/api/v1/me/orders", h_orders, 0},
+        {"GET", "/api/v1/me/events", h_events, 0},
+        {"GET", "/api/v1/me/messages", h_messages, 0},
+        {"POST", "/api/v1/me/messages/:id/read", h_message_read, 0},
+        {"GET", "/api/v1/me/result", h_result, 0},
+        {"GET", "/api/v1/me/result/standard.jpg", h_result_standard, 0},
+        {"GET", "/api/v1/me/result/sheet.jpg", h_result_sheet, 0},
+        {"GET", "/api/v1/pay/sandbox/:no", h_sandbox_order, 0},
+        {"POST", "/api/v1/pay/sandbox/:no/pay", h_sandbox_pay, 0},
+        {"POST", "/api/v1/pay/notify/sandbox", h_notify_sandbox, 0},
+        {"GET", "/api/v1/review/queue", h_review_queue, 0},
+        {"GET", "/api/v1/review/photos/:id/:kind", h_review_photo, 0},
+        {"POST", "/api/v1/review/submissions/:id/approve", h_approve, 0},
+        {"POST", "/api/v1/review/submissions/:id/reject", h_reject, 0},
+        {"POST", "/api/v1/review/submissions/:id/final", h_final, 0},
+        {"POST", "/api/v1/students/:id/unlock", h_unlock, 0},
+        {"POST", "/api/v1/students/:id/reset", h_reset, 0},
+    };
+    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
+        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
+            return -1;
+    return 0;
+}
