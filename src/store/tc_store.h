@@ -363,8 +363,9 @@ int tc_store_outbox_sent(tc_store *s, int64_t id, int64_t now, tc_err *e);
  * or dead when attempts reaches max_attempts.  *dead (may be NULL) says which. */
 int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *error, int max_attempts, int *dead,
                            tc_err *e);
-/* At start-up: rows left sending go back to pending, due now; *n how many. */
-int tc_store_outbox_recover(tc_store *s, int64_t now, int64_t *n, tc_err *e);
+/* At start-up: rows left sending go back to pending (they were due when
+ * claimed, so they are due again at once); *n (may be NULL) how many. */
+int tc_store_outbox_recover(tc_store *s, int64_t *n, tc_err *e);
 /* Rows in a state (NULL = all), newest first, for the console and tests. */
 int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, tc_outbox_msg **out, size_t *n,
                          tc_err *e);

@@ -19,13 +19,13 @@ typedef struct {
     json_t *info;   /* its JSON line */
 } standin;
 
-static int node_available(void)
+static inline int node_available(void)
 {
     return system("node --version >/dev/null 2>&1") == 0;
 }
 
 /* script: path relative to the source root (TC_SRCDIR). */
-static int standin_start(standin *s, const char *script, const char *arg)
+static inline int standin_start(standin *s, const char *script, const char *arg)
 {
     memset(s, 0, sizeof *s);
     int in[2], out[2];
@@ -61,7 +61,7 @@ static int standin_start(standin *s, const char *script, const char *arg)
     return s->info ? 0 : -1;
 }
 
-static void standin_stop(standin *s)
+static inline void standin_stop(standin *s)
 {
     if (s->in_fd > 0)
         close(s->in_fd);
@@ -83,19 +83,19 @@ static void standin_stop(standin *s)
     memset(s, 0, sizeof *s);
 }
 
-static const char *standin_str(standin *s, const char *k)
+static inline const char *standin_str(standin *s, const char *k)
 {
     return json_string_value(json_object_get(s->info, k));
 }
 
-static int standin_port(standin *s)
+static inline int standin_port(standin *s)
 {
     return (int)json_integer_value(json_object_get(s->info, "port"));
 }
 
 #include <curl/curl.h>
 
-static size_t standin_write(char *p, size_t sz, size_t n, void *u)
+static inline size_t standin_write(char *p, size_t sz, size_t n, void *u)
 {
     json_t **acc = u;
     const char *old = json_string_value(*acc);
@@ -112,7 +112,7 @@ static size_t standin_write(char *p, size_t sz, size_t n, void *u)
 
 /* POST (body != NULL) or GET a control URL on 127.0.0.1:port; returns the
  * parsed JSON answer (caller decrefs) or NULL. */
-static json_t *standin_call(int port, const char *path, const char *body)
+static inline json_t *standin_call(int port, const char *path, const char *body)
 {
     char url[512];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);

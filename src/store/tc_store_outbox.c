@@ -1,0 +1,279 @@
+/* tc_store — the outbox (see the "outbox" section of tc_store.h).
+ *
+ * The outbox table of schema 2 has no attachment column, so an e-mail's
+ * attachment reference travels inside the body column, framed by ASCII
+ * record separators that a message text may not contain:
+ *     "\x1e" <blob id> "\x1f" <file name> "\x1e" <text>
+ * Only this file reads or writes that framing; when a migration adds a
+ * column, only this file changes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+enum { OUTBOX_BODY_MAX = 64 * 1024, OUTBOX_RCPT_MAX = 254, OUTBOX_SUBJECT_MAX = 998, OUTBOX_ERR_MAX = 500 };
+
+#define RS '\x1e'
+#define US '\x1f'
+
+static int bad(tc_err *e, const char *what)
+{
+    return tc_err_set(e, 400, "outbox.bad_message", "待发消息无效：%s", "invalid outgoing message: %s", what);
+}
+
+/* Text a header or a framing could be confused by: control characters other
+ * than tab (and, in the body, newline and CR). */
+static int clean(const char *s, size_t max, int multiline)
+{
+    size_t n = strlen(s);
+    if (n > max || !tc_utf8_valid(s, n))
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 && *p != '\t' && !(multiline && (*p == '\n' || *p == '\r')))
+            return 0;
+    return 1;
+}
+
+int tc_store_outbox_add(tc_store *s, const tc_outbox_msg *m, int64_t now, int64_t *id, tc_err *e)
+{
+    const char *ch = m->channel ? m->channel : "";
+    if (strcmp(ch, "email") && strcmp(ch, "sms") && strcmp(ch, "webhook"))
+        return bad(e, "channel");
+    if (!m->recipient || !*m->recipient || !clean(m->recipient, OUTBOX_RCPT_MAX, 0))
+        return bad(e, "recipient");
+    const char *subject = m->subject ? m->subject : "";
+    if (!clean(subject, OUTBOX_SUBJECT_MAX, 0))
+        return bad(e, "subject");
+    if (!m->body || !clean(m->body, OUTBOX_BODY_MAX, 1))
+        return bad(e, "body");
+    const char *att = m->attachment ? m->attachment : "";
+    const char *name = m->attachment_name && *m->attachment_name ? m->attachment_name : "photo.jpg";
+    tc_pool p;
+    tc_pool_init(&p);
+    const char *body = m->body;
+    if (*att) {
+        if (strcmp(ch, "email"))
+            return tc_pool_clear(&p), bad(e, "attachment (e-mail only)");
+        /* a blob id is 64 hex characters; a file name goes into a MIME header */
+        size_t k = strlen(att);
+        int hex = k == 64;
+        for (size_t i = 0; hex && i < k; i++)
+            hex = (att[i] >= '0' && att[i] <= '9') || (att[i] >= 'a' && att[i] <= 'f');
+        if (!hex)
+            return tc_pool_clear(&p), bad(e, "attachment");
+        if (!clean(name, 100, 0) || strpbrk(name, "\"\\/"))
+            return tc_pool_clear(&p), bad(e, "attachment name");
+        body = tc_pool_printf(&p, "%c%s%c%s%c%s", RS, att, US, name, RS, m->body);
+    }
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "INSERT INTO outbox(created_at, channel, recipient, subject, body, next_at)"
+                                       " VALUES (?, ?, ?, ?, ?, ?)",
+                                       "issssi", now, ch, m->recipient, subject, body, now);
+    int rc = store_q_done(db, st, e);
+    if (rc == 0 && id)
+        *id = sqlite3_last_insert_rowid(db);
+    store_release(s, db);
+    tc_pool_clear(&p);
+    return rc;
+}
+
+#define OUTBOX_COLS "id, created_at, channel, recipient, subject, body, attempts, next_at, state, last_error, sent_at"
+
+static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
+{
+    tc_outbox_msg *m = out;
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    m->created_at = sqlite3_column_int64(st, 1);
+    m->channel = store_col_str(p, st, 2);
+    m->recipient = store_col_str(p, st, 3);
+    m->subject = store_col_str(p, st, 4);
+    char *body = (char *)store_col_str(p, st, 5);
+    m->attachment = "";
+    m->attachment_name = "";
+    m->body = body;
+    if (body[0] == RS) {
+        char *us = strchr(body + 1, US), *rs = us ? strchr(us + 1, RS) : NULL;
+        if (us && rs) {
+            *us = 0;
+            *rs = 0;
+            m->attachment = body + 1;
+            m->attachment_name = us + 1;
+            m->body = rs + 1;
+        }
+    }
+    m->attempts = sqlite3_column_int(st, 6);
+    m->next_at = sqlite3_column_int64(st, 7);
+    m->state = store_col_str(p, st, 8);
+    m->last_error = store_col_str(p, st, 9);
+    m->sent_at = sqlite3_column_int64(st, 10);
+}
+
+int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_outbox_msg **out, size_t *n,
+                          tc_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    if (limit < 1)
+        limit = 1;
+    sqlite3 *db = store_acquire(s);
+    /* IMMEDIATE: take the write lock before reading, so two claimers (a
+     * second server on the same file) cannot claim the same rows */
+    int rc = store_exec(db, "BEGIN IMMEDIATE", e);
+    if (rc != 0)
+        goto out;
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 'pending' AND next_at <= ?"
+                                       " ORDER BY next_at, id LIMIT ?",
+                                       "ii", now, (int64_t)limit);
+    rc = store_list_q(db, st, p, sizeof **out, read_row, (void **)out, n, e);
+    for (size_t i = 0; rc == 0 && i < *n; i++) {
+        rc = store_q_done(db, store_q_prepare(db, e, "UPDATE outbox SET state = 'sending' WHERE id = ?", "i", (*out)[i].id),
+                          e);
+        (*out)[i].state = "sending";
+    }
+    if (rc == 0)
+        rc = store_exec(db, "COMMIT", e);
+    if (rc != 0) {
+        store_exec(db, "ROLLBACK", NULL);
+        *out = NULL;
+        *n = 0;
+    }
+out:
+    store_release(s, db);
+    return rc;
+}
+
+static int changed_one(sqlite3 *db, tc_err *e)
+{
+    return sqlite3_changes(db) == 1 ? 0 : store_not_found(e, "待发消息", "outgoing message", "outbox.not_found");
+}
+
+int tc_store_outbox_sent(tc_store *s, int64_t id, int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = ''"
+                                          " WHERE id = ? AND state IN ('pending', 'sending')",
+                                          "ii", now, id),
+                          e);
+    if (rc == 0)
+        rc = changed_one(db, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *error, int max_attempts, int *dead,
+                           tc_err *e)
+{
+    if (dead)
+        *dead = 0;
+    char err[OUTBOX_ERR_MAX + 1];
+    snprintf(err, sizeof err, "%s", error ? error : "");
+    /* when cut, cut before the UTF-8 sequence that did not fit, not inside it */
+    size_t k = strlen(err);
+    if (k == OUTBOX_ERR_MAX && strlen(error) > k) {
+        while (k > 0 && ((unsigned char)error[k] & 0xC0) == 0x80)
+            k--;
+        err[k] = 0;
+    }
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT attempts FROM outbox WHERE id = ? AND state IN ('pending', 'sending')",
+                                       "i", id);
+    int rc = -1;
+    if (!st)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        rc = store_not_found(e, "待发消息", "outgoing message", "outbox.not_found");
+        goto out;
+    }
+    int attempts = sqlite3_column_int(st, 0) + 1;
+    sqlite3_finalize(st);
+    int is_dead = max_attempts > 0 && attempts >= max_attempts;
+    int64_t delay = TC_OUTBOX_BACKOFF_MAX_S;
+    if (attempts - 1 < 8) /* 30 s << 7 already passes the hour */
+        delay = (int64_t)TC_OUTBOX_BACKOFF_S << (attempts - 1);
+    if (delay > TC_OUTBOX_BACKOFF_MAX_S)
+        delay = TC_OUTBOX_BACKOFF_MAX_S;
+    rc = store_q_done(db,
+                      store_q_prepare(db, e,
+                                      "UPDATE outbox SET attempts = ?, last_error = ?, state = ?, next_at = ? WHERE id = ?",
+                                      "issii", (int64_t)attempts, err, is_dead ? "dead" : "pending", now + delay, id),
+                      e);
+    if (rc == 0 && dead)
+        *dead = is_dead;
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_outbox_recover(tc_store *s, int64_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db, store_q_prepare(db, e, "UPDATE outbox SET state = 'pending' WHERE state = 'sending'", NULL),
+                          e);
+    if (n)
+        *n = rc == 0 ? sqlite3_changes(db) : 0;
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, tc_outbox_msg **out, size_t *n,
+                         tc_err *e)
+{
+    if (limit < 1 || limit > 1000)
+        limit = 1000;
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st =
+        state ? store_q_prepare(db, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ?", "si",
+                                state, (int64_t)limit)
+              : store_q_prepare(db, e, "SELECT " OUTBOX_COLS " FROM outbox ORDER BY id DESC LIMIT ?", "i", (int64_t)limit);
+    int rc = store_list_q(db, st, p, sizeof **out, read_row, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e)
+{
+    *n = 0;
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = state ? store_q_prepare(db, e, "SELECT count(*) FROM outbox WHERE state = ?", "s", state)
+                             : store_q_prepare(db, e, "SELECT count(*) FROM outbox", NULL);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *n = sqlite3_column_int64(st, 0);
+            rc = 0;
+        } else {
+            store_db_err(e, db, "count outbox");
+        }
+        sqlite3_finalize(st);
+    }
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?", "i", id);
+    int rc = -1;
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            read_row(p, st, out);
+            rc = 0;
+        } else if (r == SQLITE_DONE) {
+            rc = store_not_found(e, "待发消息", "outgoing message", "outbox.not_found");
+        } else {
+            store_db_err(e, db, "get outbox");
+        }
+        sqlite3_finalize(st);
+    }
+    store_release(s, db);
+    return rc;
+}
