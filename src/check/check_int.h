@@ -37,4 +37,99 @@ int check_duplicate(check_ctx *x, const tc_check_input *in, const tc_check_confi
  * mesh to align by. */
 int check_face_hash(const tc_check_input *in, tc_check_hash *out);
 
+/* ---- tuning: the one defaults table (tc_check.c) ---------------------------------- */
+
+/* How a check turns its raw measurement into a score: linear from `bad`
+ * (score 0) to `good` (score 100), clamped; bad may be above or below good.
+ * The default threshold is in the same table, so that every number tuned on
+ * the evaluation set lives in one place. */
+typedef struct check_tune {
+    int threshold;
+    double bad, good;
+} check_tune;
+
+const check_tune *check_tuning(tc_check_id id);
+/* The score of value v for check id from its tuning (0..100). */
+int check_ramp(tc_check_id id, double v);
+
+/* ---- the shared context (check_util.c) --------------------------------------------- */
+
+/* Mesh indices used by several checks (MediaPipe face mesh, 468 points). */
+enum {
+    LM_FOREHEAD = 10, LM_CHIN = 152, LM_NOSE_TIP = 1, LM_BRIDGE = 168, LM_NOSE_MID = 6,
+    LM_CHEEK_A = 234, LM_CHEEK_B = 454, /* contour at ear level, image left / right on a frontal face */
+    LM_EYE_A_OUT = 33, LM_EYE_A_IN = 133, LM_EYE_A_TOP = 159, LM_EYE_A_BOT = 145,
+    LM_EYE_B_IN = 362, LM_EYE_B_OUT = 263, LM_EYE_B_TOP = 386, LM_EYE_B_BOT = 374,
+    LM_LIP_TOP = 13, LM_LIP_BOT = 14, LM_MOUTH_A = 61, LM_MOUTH_B = 291,
+    LM_CHEEK_PATCH_A = 50, LM_CHEEK_PATCH_B = 280,
+};
+
+/* The face oval (silhouette) of the mesh, in order around the face. */
+extern const int check_oval_idx[36];
+/* Eyelid contours (16 points each, in order): eye A (landmarks 33..133), eye B. */
+extern const int check_eye_idx[2][16];
+
+/* Derived once per tc_check_run and shared by the checks.  Fields are set by
+ * check_ctx_init unless marked lazy (then use the accessor, which computes
+ * them on first use).  Owned by tc_check_run (check_ctx_free). */
+struct check_ctx {
+    const tc_check_input *in;
+    int w, h;             /* work copy size                                   */
+    int has_mesh;         /* in->mesh present with presence >= 0.5            */
+    float (*p)[3];        /* mesh in work pixels (z scaled like x); NULL without mesh */
+    float (*u)[2];        /* the same, rotated so the eye line is horizontal
+                             (about the eye midpoint): "upright" coordinates  */
+    double roll;          /* eye line angle, radians, image coordinates       */
+    double eye[2][2];     /* eye centres (eye A, eye B), work px              */
+    double iod;           /* inter-ocular distance, px                        */
+    double face_w;        /* |234 - 454|, px                                  */
+    double face_h;        /* |10 - 152|, px                                   */
+    int oval_box[4];      /* bounding box of the face oval, clipped: x0 y0 x1 y1 (exclusive) */
+    /* lazy */
+    uint8_t *lum;         /* luma of the whole work copy (w*h), check_lum     */
+    uint8_t *oval;        /* face-oval mask over oval_box, check_oval         */
+    int skin_done;        /* check_skin                                       */
+    int skin_ok;
+    double skin_lab[3], skin_y, skin_y_sd;
+    int glasses_done;     /* check_glasses_likelihood                         */
+    double glasses_p;     /* 0 (surely none) .. 1 (surely worn); < 0: unknown */
+    int iris_done;        /* check_iris                                       */
+    int iris_ok[2];
+    double iris[2][3];    /* centre x, y and radius of each eye's dark iris, work px */
+    float lin[256];       /* sRGB -> linear                                   */
+};
+
+int check_ctx_init(check_ctx *x, const tc_check_input *in, tc_err *e);
+void check_ctx_free(check_ctx *x);
+
+/* Luma (BT.601) of the work copy; NULL only when out of memory. */
+const uint8_t *check_lum(check_ctx *x);
+/* Face-oval mask over x->oval_box (1 inside); NULL without mesh or memory. */
+const uint8_t *check_oval(check_ctx *x);
+/* Skin colour from the two cheek patches (median-ish mean of the central
+ * part); 0, or -1 when there is no mesh. */
+int check_skin(check_ctx *x);
+/* Dark-iris centre inside each eyelid contour (check_face.c uses it for gaze,
+ * check_light.c for red eye). */
+void check_iris(check_ctx *x);
+/* 0..1 likelihood that glasses are worn (check_attire.c); < 0 unknown. */
+double check_glasses_likelihood(check_ctx *x);
+
+void check_rgb_lab(const check_ctx *x, const uint8_t rgb[3], double lab[3]);
+double check_delta_e(const double a[3], const double b[3]);
+/* Rasterise a polygon (work px) into m (bw*bh, origin bx, by): 1 inside. */
+void check_poly_fill(const float (*pts)[2], int n, uint8_t *m, int bx, int by, int bw, int bh);
+/* A point of the mesh as float[2] in work px. */
+void check_pt(const check_ctx *x, int i, double out[2]);
+double check_lm_dist(const check_ctx *x, int a, int b);
+/* Clip a rectangle to the work copy; 0 when empty. */
+int check_clip(const check_ctx *x, double x0, double y0, double x1, double y1, int r[4]);
+/* Mean luma in a clipped rectangle (r from check_clip); NAN if empty. */
+double check_mean_lum(check_ctx *x, const int r[4]);
+/* Mask value at work pixel, 1 when there is no mask. */
+float check_mask_at(const check_ctx *x, int px, int py);
+void check_region(tc_check_result *r, double x0, double y0, double x1, double y1);
+/* Set score -1 and the "no face landmarks" reason. */
+void check_no_mesh(tc_check_result *r);
+
 #endif

@@ -170,6 +170,8 @@ typedef struct tc_check_result {
     /* Where the check looked, in work-copy pixels (x, y, w, h); w = 0: none. */
     float region[4];
     int64_t match_ref; /* duplicate: the prior's ref that matched, else 0          */
+    float ms;          /* how long the check took (the lazily shared data it
+                          derived first included), for the benchmark       */
 } tc_check_result;
 
 typedef struct tc_check_report {

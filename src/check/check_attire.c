@@ -1,0 +1,521 @@
+/* What the person wears: glasses (worn, tinted, glare), hair over the brows,
+ * ears, headwear, jewellery and the colour of the top.  All of them compare
+ * pixels beside mesh landmarks with the person's skin colour (check_skin)
+ * and, for the top, with the spec's background colour. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_int.h"
+
+static const int brow_idx[2][5] = {{70, 63, 105, 66, 107}, {300, 293, 334, 296, 336}};
+
+static int need_skin(check_ctx *x, tc_check_result *r)
+{
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return -1;
+    }
+    if (check_skin(x) != 0) {
+        r->score = -1;
+        check_say(r, "无法取得脸颊肤色，无法判断此项", "The cheeks could not be sampled for skin colour, so this cannot be judged");
+        return -1;
+    }
+    return 0;
+}
+
+/* Unit vectors of the face: "out" along the eye line (towards eye B),
+ * "down" perpendicular to it, towards the chin. */
+static void face_dirs(const check_ctx *x, double right[2], double down[2])
+{
+    right[0] = cos(x->roll), right[1] = sin(x->roll);
+    down[0] = -sin(x->roll), down[1] = cos(x->roll);
+}
+
+/* Mean |vertical gradient| (along "down") of luma in a rectangle given in
+ * face coordinates around centre (cx, cy): half-sizes hw (along right) and hh
+ * (along down).  Sampled at whole pixels. */
+static double edge_energy(check_ctx *x, double cx, double cy, double hw, double hh, int *n_out)
+{
+    const uint8_t *l = check_lum(x);
+    double rt[2], dn[2];
+    face_dirs(x, rt, dn);
+    double s = 0;
+    int n = 0;
+    for (double v = -hh; v <= hh; v += 1)
+        for (double u = -hw; u <= hw; u += 1) {
+            double px = cx + u * rt[0] + v * dn[0], py = cy + u * rt[1] + v * dn[1];
+            int x0 = (int)lround(px - dn[0]), y0 = (int)lround(py - dn[1]);
+            int x1 = (int)lround(px + dn[0]), y1 = (int)lround(py + dn[1]);
+            if (x0 < 0 || y0 < 0 || x1 < 0 || y1 < 0 || x0 >= x->w || x1 >= x->w || y0 >= x->h || y1 >= x->h)
+                continue;
+            s += fabs((double)l[(size_t)y1 * x->w + x1] - l[(size_t)y0 * x->w + x0]);
+            n++;
+        }
+    if (n_out)
+        *n_out = n;
+    return n ? s / n : NAN;
+}
+
+/* Frames cross the nose bridge as a horizontal bar (a strong edge across
+ * the "down" direction), where bare skin is smooth: compare the bridge's
+ * edge energy (between landmarks 168 and 6) with the cheeks'. */
+static double glasses_index(check_ctx *x)
+{
+    if (!x->has_mesh || !check_lum(x))
+        return NAN;
+    double cx = (x->p[LM_BRIDGE][0] + x->p[LM_NOSE_MID][0]) / 2, cy = (x->p[LM_BRIDGE][1] + x->p[LM_NOSE_MID][1]) / 2;
+    double hh = fmax(2, 0.5 * check_lm_dist(x, LM_BRIDGE, LM_NOSE_MID) + 0.05 * x->iod);
+    int n1 = 0, n2 = 0, n3 = 0;
+    double bridge = edge_energy(x, cx, cy, fmax(1, 0.08 * x->iod), hh, &n1);
+    double ch = fmax(2, 0.08 * x->face_w);
+    double ca = edge_energy(x, x->p[LM_CHEEK_PATCH_A][0], x->p[LM_CHEEK_PATCH_A][1], ch, ch, &n2);
+    double cb = edge_energy(x, x->p[LM_CHEEK_PATCH_B][0], x->p[LM_CHEEK_PATCH_B][1], ch, ch, &n3);
+    if (n1 < 4 || n2 + n3 < 4)
+        return NAN;
+    double cheek = n2 && n3 ? (ca + cb) / 2 : n2 ? ca : cb;
+    return bridge / fmax(cheek, 1.0);
+}
+
+double check_glasses_likelihood(check_ctx *x)
+{
+    if (x->glasses_p > -2)
+        return x->glasses_p;
+    double g = glasses_index(x);
+    x->glasses_p = isfinite(g) ? 1.0 - check_ramp(TC_CHECK_GLASSES, g) / 100.0 : -1;
+    return x->glasses_p;
+}
+
+int check_glasses(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                  tc_err *e)
+{
+    (void)in, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    double g = glasses_index(x);
+    if (!isfinite(g)) {
+        r->score = -1;
+        check_say(r, "鼻梁处不在画面内，无法判断是否佩戴眼镜", "The bridge of the nose is not visible, so glasses cannot be judged");
+        return 0;
+    }
+    r->value = g;
+    r->score = check_ramp(TC_CHECK_GLASSES, g);
+    check_region(r, x->p[LM_EYE_A_OUT][0] - 0.15 * x->iod, x->eye[0][1] - 0.35 * x->iod,
+                 x->p[LM_EYE_B_OUT][0] + 0.15 * x->iod, x->eye[1][1] + 0.35 * x->iod);
+    /* Where clear glasses are allowed, wearing them is no failure: the raw
+     * value still tells the reviewer, and tinted / glare judge the lenses. */
+    if (c->glasses == TC_GLASSES_CLEAR_OK)
+        r->score = 100;
+    check_say(r, "本校要求不佩戴眼镜，请摘下眼镜后重拍", "Your school requires photos without glasses: take them off and shoot again");
+    return 0;
+}
+
+/* The lens area in front of eye k: the eyelid contour's box, widened. */
+static int lens_rect(check_ctx *x, int k, int rr[4])
+{
+    double b[4] = {1e9, 1e9, -1e9, -1e9};
+    for (int i = 0; i < 16; i++) {
+        const float *q = x->p[check_eye_idx[k][i]];
+        b[0] = fmin(b[0], q[0]), b[1] = fmin(b[1], q[1]), b[2] = fmax(b[2], q[0]), b[3] = fmax(b[3], q[1]);
+    }
+    double m = 0.12 * x->iod;
+    return check_clip(x, b[0] - m, b[1] - m, b[2] + m, b[3] + m, rr);
+}
+
+int check_glasses_tinted(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                         tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (need_skin(x, r))
+        return 0;
+    /* Tinted lenses darken the whole area round the eye, not just the
+     * pupil: the lens boxes' mean luma against the cheeks'. */
+    int ra[4], rb[4];
+    if (!lens_rect(x, 0, ra) || !lens_rect(x, 1, rb)) {
+        r->score = -1;
+        check_say(r, "眼部不在画面内，无法判断", "The eyes are not in the picture, so this cannot be judged");
+        return 0;
+    }
+    double v = fmax(check_mean_lum(x, ra), check_mean_lum(x, rb)) / fmax(x->skin_y, 1);
+    r->value = v;
+    r->score = check_ramp(TC_CHECK_GLASSES_TINTED, v);
+    check_region(r, ra[0], fmin(ra[1], rb[1]), rb[2], fmax(ra[3], rb[3]));
+    check_say(r, "眼部过暗（可能佩戴了有色眼镜或墨镜），请摘下有色眼镜、让双眼清晰可见后重拍",
+              "Your eyes are too dark (tinted glasses or sunglasses?): take them off so both eyes are clearly "
+              "visible, and shoot again");
+    return 0;
+}
+
+int check_glasses_glare(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                        tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (need_skin(x, r))
+        return 0;
+    int rr[2][4];
+    if (!lens_rect(x, 0, rr[0]) || !lens_rect(x, 1, rr[1])) {
+        r->score = -1;
+        check_say(r, "眼部不在画面内，无法判断", "The eyes are not in the picture, so this cannot be judged");
+        return 0;
+    }
+    const uint8_t *l = check_lum(x);
+    /* near-white and well above the skin: a reflection, not skin or sclera */
+    int hl = (int)fmax(235, fmin(250, x->skin_y + 70));
+    double worst = 0;
+    for (int k = 0; k < 2; k++) {
+        int n = 0, b = 0;
+        for (int y = rr[k][1]; y < rr[k][3]; y++)
+            for (int xx = rr[k][0]; xx < rr[k][2]; xx++, n++)
+                b += l[(size_t)y * x->w + xx] >= hl;
+        if (n)
+            worst = fmax(worst, (double)b / n);
+    }
+    r->value = worst;
+    r->score = check_ramp(TC_CHECK_GLASSES_GLARE, worst);
+    /* Without glasses a bright spot in the eye is the catch light of the
+     * lamp, which is fine. */
+    double gp = check_glasses_likelihood(x);
+    if (gp >= 0 && gp < 0.5)
+        r->score = 100;
+    check_region(r, rr[0][0], fmin(rr[0][1], rr[1][1]), rr[1][2], fmax(rr[0][3], rr[1][3]));
+    check_say(r, "眼镜片有反光，请调整灯光或眼镜角度（或摘下眼镜），让双眼清晰可见后重拍",
+              "Light reflects off your glasses: move the light or tilt the glasses slightly (or take them off) so "
+              "both eyes are clearly visible, and shoot again");
+    return 0;
+}
+
+/* Is this pixel hair-like next to this skin?  Darker than the skin by a
+ * clear margin and of another colour. */
+static int hairlike(check_ctx *x, const uint8_t *q)
+{
+    double Y = 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
+    if (Y < 0.55 * x->skin_y)
+        return 1;
+    double lab[3];
+    check_rgb_lab(x, q, lab);
+    return Y < 0.85 * x->skin_y && check_delta_e(lab, x->skin_lab) > 22;
+}
+
+int check_hair_brows(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                     tc_err *e)
+{
+    (void)c, (void)e;
+    if (need_skin(x, r))
+        return 0;
+    /* The forehead band just above the eyebrows is skin on an uncovered
+     * face and hair under a fringe: count hair-like pixels in it. */
+    double rt[2], dn[2];
+    face_dirs(x, rt, dn);
+    const uint8_t *rgb = in->work->px;
+    int n = 0, hair = 0;
+    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 5; i++) {
+            const float *b = x->p[brow_idx[k][i]];
+            for (double v = 0.06 * x->iod; v <= 0.26 * x->iod; v += 1)
+                for (double u = -0.06 * x->iod; u <= 0.06 * x->iod; u += 1) {
+                    double px = b[0] + u * rt[0] - v * dn[0], py = b[1] + u * rt[1] - v * dn[1];
+                    int ix = (int)px, iy = (int)py;
+                    if (ix < 0 || iy < 0 || ix >= x->w || iy >= x->h)
+                        continue;
+                    n++;
+                    hair += hairlike(x, rgb + ((size_t)iy * x->w + ix) * 3);
+                    x0 = fmin(x0, px), y0 = fmin(y0, py), x1 = fmax(x1, px), y1 = fmax(y1, py);
+                }
+        }
+    if (n < 10) {
+        r->score = -1;
+        check_say(r, "眉毛上方不在画面内，无法判断", "The area above the eyebrows is not in the picture, so this cannot be judged");
+        return 0;
+    }
+    double v = (double)hair / n;
+    r->value = v;
+    r->score = check_ramp(TC_CHECK_HAIR_BROWS, v);
+    check_region(r, x0, y0, x1, y1);
+    check_say(r, "头发遮挡了眉毛或眼睛，请将刘海梳起或别到耳后，露出眉毛和双眼后重拍",
+              "Hair covers your eyebrows or eyes: comb the fringe back or pin it up so eyebrows and eyes are "
+              "visible, and shoot again");
+    return 0;
+}
+
+int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                       tc_err *e)
+{
+    (void)c, (void)e;
+    if (need_skin(x, r))
+        return 0;
+    /* Beside the cheek contour at ear level (234 / 454), outwards: an ear
+     * is skin-coloured person there; hair or background is not. */
+    double rt[2], dn[2];
+    face_dirs(x, rt, dn);
+    const uint8_t *rgb = in->work->px;
+    double frac[2];
+    int total = 0;
+    for (int k = 0; k < 2; k++) {
+        const float *p = x->p[k ? LM_CHEEK_B : LM_CHEEK_A];
+        double sgn = k ? 1 : -1;
+        int n = 0, skin = 0;
+        double step = fmax(1, x->face_w / 120);
+        for (double v = -0.08 * x->face_h; v <= 0.22 * x->face_h; v += step)
+            for (double t = 0.03 * x->face_w; t <= 0.16 * x->face_w; t += step) {
+                double px = p[0] + sgn * t * rt[0] + v * dn[0], py = p[1] + sgn * t * rt[1] + v * dn[1];
+                int ix = (int)px, iy = (int)py;
+                if (ix < 0 || iy < 0 || ix >= x->w || iy >= x->h)
+                    continue;
+                n++;
+                if (check_mask_at(x, ix, iy) < 0.5f)
+                    continue;
+                double lab[3];
+                check_rgb_lab(x, rgb + ((size_t)iy * x->w + ix) * 3, lab);
+                skin += check_delta_e(lab, x->skin_lab) < 20;
+            }
+        frac[k] = n ? (double)skin / n : 0;
+        total += n;
+    }
+    if (total < 10) {
+        r->score = -1;
+        check_say(r, "耳朵位置不在画面内，无法判断", "The ears' place is outside the picture, so this cannot be judged");
+        return 0;
+    }
+    double v = fmin(frac[0], frac[1]);
+    r->value = v;
+    r->score = check_ramp(TC_CHECK_EARS_VISIBLE, v);
+    double a = 0.2 * x->face_w;
+    check_region(r, x->p[LM_CHEEK_A][0] - a, x->p[LM_CHEEK_A][1] - 0.1 * x->face_h, x->p[LM_CHEEK_B][0] + a,
+                 x->p[LM_CHEEK_B][1] + 0.25 * x->face_h);
+    check_say(r, "未能看到双耳，请将头发别到耳后、露出双耳后重拍",
+              "Both ears must be visible: tuck your hair behind your ears and shoot again");
+    return 0;
+}
+
+int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                   tc_err *e)
+{
+    (void)c, (void)e;
+    if (need_skin(x, r))
+        return 0;
+    /* Reference hair colour: the darker half of the eyebrow pixels (brows
+     * are hair of the same person, and always in view). */
+    const uint8_t *rgb = in->work->px;
+    double hl[3] = {0}, hy = 0;
+    {
+        double ys[90];
+        double labs[90][3];
+        int n = 0;
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < 5; i++) {
+                const float *b = x->p[brow_idx[k][i]];
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int px = (int)b[0] + dx, py = (int)b[1] + dy;
+                        if (px < 0 || py < 0 || px >= x->w || py >= x->h || n >= 90)
+                            continue;
+                        const uint8_t *q = rgb + ((size_t)py * x->w + px) * 3;
+                        ys[n] = 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
+                        check_rgb_lab(x, q, labs[n]);
+                        n++;
+                    }
+            }
+        if (n < 9) {
+            r->score = -1;
+            check_say(r, "眉毛不在画面内，无法判断", "The eyebrows are not in the picture, so this cannot be judged");
+            return 0;
+        }
+        double mean = 0;
+        for (int i = 0; i < n; i++)
+            mean += ys[i];
+        mean /= n;
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if (ys[i] <= mean) {
+                for (int k = 0; k < 3; k++)
+                    hl[k] += labs[i][k];
+                hy += ys[i];
+                m++;
+            }
+        for (int k = 0; k < 3; k++)
+            hl[k] /= m;
+        hy /= m;
+    }
+    /* Above the hairline (landmark 10) inside the person mask: hair and
+     * skin are expected there; a hat or scarf is neither. */
+    double rt[2], dn[2];
+    face_dirs(x, rt, dn);
+    const float *t = x->p[LM_FOREHEAD];
+    int n = 0, other = 0;
+    double step = fmax(1, x->face_w / 100);
+    for (double v = 0.06 * x->face_h; v <= 0.40 * x->face_h; v += step)
+        for (double u = -0.35 * x->face_w; u <= 0.35 * x->face_w; u += step) {
+            double px = t[0] + u * rt[0] - v * dn[0], py = t[1] + u * rt[1] - v * dn[1];
+            int ix = (int)px, iy = (int)py;
+            if (ix < 0 || iy < 0 || ix >= x->w || iy >= x->h || check_mask_at(x, ix, iy) < 0.5f)
+                continue;
+            const uint8_t *q = rgb + ((size_t)iy * x->w + ix) * 3;
+            double lab[3];
+            check_rgb_lab(x, q, lab);
+            double Y = 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
+            n++;
+            int is_skin = check_delta_e(lab, x->skin_lab) < 20;
+            int is_hair = check_delta_e(lab, hl) < 25 || Y < fmax(hy * 1.15, 0.45 * x->skin_y);
+            other += !is_skin && !is_hair;
+        }
+    double v = n >= 20 ? (double)other / n : 0;
+    r->value = v;
+    r->score = check_ramp(TC_CHECK_HEADWEAR, v);
+    check_region(r, t[0] - 0.35 * x->face_w, t[1] - 0.40 * x->face_h, t[0] + 0.35 * x->face_w, t[1]);
+    check_say(r, "请摘下帽子、头巾、发箍等头饰后重拍（宗教或医疗需要的除外，且不得遮挡脸部）",
+              "Take off hats, scarves, headbands and other headwear and shoot again (religious or medical "
+              "coverings excepted, if they leave the face uncovered)");
+    return 0;
+}
+
+/* Sparkle: a pixel much brighter than its neighbourhood (7x7 mean) and
+ * brighter than the skin — metal and stones of earrings and necklaces; a
+ * collar or a bright shirt is a large region, so it is not a sparkle. */
+static void sparkle(check_ctx *x, double cx, double cy, double hw, double hh, int *n, int *hits, double reg[4])
+{
+    const uint8_t *l = check_lum(x);
+    int rr[4];
+    if (!check_clip(x, cx - hw, cy - hh, cx + hw, cy + hh, rr))
+        return;
+    reg[0] = fmin(reg[0], rr[0]), reg[1] = fmin(reg[1], rr[1]), reg[2] = fmax(reg[2], rr[2]),
+    reg[3] = fmax(reg[3], rr[3]);
+    for (int y = rr[1] + 3; y < rr[3] - 3; y++)
+        for (int xx = rr[0] + 3; xx < rr[2] - 3; xx++) {
+            if (check_mask_at(x, xx, y) < 0.5f)
+                continue;
+            int v = l[(size_t)y * x->w + xx];
+            (*n)++;
+            if (v < x->skin_y + 25)
+                continue;
+            int s = 0;
+            for (int j = -3; j <= 3; j++)
+                for (int i = -3; i <= 3; i++)
+                    s += l[(size_t)(y + j) * x->w + xx + i];
+            *hits += v - s / 49.0 > 45;
+        }
+}
+
+int check_jewelry(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                  tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (need_skin(x, r) || !check_lum(x))
+        return 0;
+    double rt[2], dn[2];
+    face_dirs(x, rt, dn);
+    int n = 0, hits = 0;
+    double reg[4] = {1e9, 1e9, -1e9, -1e9};
+    /* ear lobes: below the cheek contour points, just outside the face */
+    for (int k = 0; k < 2; k++) {
+        const float *p = x->p[k ? LM_CHEEK_B : LM_CHEEK_A];
+        double sgn = k ? 1 : -1;
+        double cx = p[0] + sgn * 0.06 * x->face_w * rt[0] + 0.3 * x->face_h * dn[0];
+        double cy = p[1] + sgn * 0.06 * x->face_w * rt[1] + 0.3 * x->face_h * dn[1];
+        sparkle(x, cx, cy, 0.08 * x->face_w, 0.15 * x->face_h, &n, &hits, reg);
+    }
+    /* the neck below the chin */
+    const float *ch = x->p[LM_CHIN];
+    sparkle(x, ch[0] + 0.25 * x->face_h * dn[0], ch[1] + 0.25 * x->face_h * dn[1], 0.3 * x->face_w,
+            0.2 * x->face_h, &n, &hits, reg);
+    if (n < 20) {
+        r->score = -1;
+        check_say(r, "耳垂和颈部不在画面内，无法判断饰品", "Ear lobes and neck are not in the picture, so jewellery cannot be judged");
+        return 0;
+    }
+    double v = (double)hits / n;
+    r->value = v;
+    r->score = check_ramp(TC_CHECK_JEWELRY, v);
+    check_region(r, reg[0], reg[1], reg[2], reg[3]);
+    check_say(r, "请摘下耳环、项链等饰品后重拍", "Take off earrings, necklaces and other jewellery and shoot again");
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                          tc_err *e)
+{
+    (void)c;
+    if (need_skin(x, r))
+        return 0;
+    if (!in->mask) {
+        r->score = -1;
+        check_say(r, "没有人像分割结果，无法判断衣服颜色", "No person mask, so the colour of the clothes cannot be judged");
+        return 0;
+    }
+    /* The top: inside the person, from a little below the chin (past the
+     * neck) down, within a shoulder's width of the face; skin excluded. */
+    const float *ch = x->p[LM_CHIN];
+    double cx = (x->p[LM_CHEEK_A][0] + x->p[LM_CHEEK_B][0]) / 2;
+    int rr[4];
+    if (!check_clip(x, cx - 1.1 * x->face_w, ch[1] + 0.3 * x->face_h, cx + 1.1 * x->face_w, x->h, rr)) {
+        r->score = -1;
+        check_say(r, "画面中没有拍到上衣，请拍到肩部以下后重拍",
+                  "Your clothes are not in the picture: include your shoulders and shoot again");
+        return 0;
+    }
+    double bg[3];
+    check_rgb_lab(x, in->background, bg);
+    int step = (int)fmax(1, (rr[2] - rr[0]) / 120);
+    size_t cap = (size_t)((rr[2] - rr[0]) / step + 1) * (size_t)((rr[3] - rr[1]) / step + 1);
+    double *de = malloc(sizeof(double) * cap);
+    double (*labs)[3] = malloc(sizeof(double[3]) * cap);
+    if (!de || !labs) {
+        free(de), free(labs);
+        return tc_err_set(e, 500, "check.oom", "内部错误：内存不足", "Internal error: out of memory");
+    }
+    size_t n = 0;
+    for (int y = rr[1]; y < rr[3]; y += step)
+        for (int xx = rr[0]; xx < rr[2]; xx += step) {
+            if (check_mask_at(x, xx, y) < 0.7f || n >= cap)
+                continue;
+            double lab[3];
+            check_rgb_lab(x, in->work->px + ((size_t)y * x->w + xx) * 3, lab);
+            if (check_delta_e(lab, x->skin_lab) < 15)
+                continue;
+            de[n] = check_delta_e(lab, bg);
+            memcpy(labs[n], lab, sizeof lab);
+            n++;
+        }
+    if (n < 60) {
+        free(de), free(labs);
+        r->score = -1;
+        check_say(r, "画面中上衣部分太少，无法判断衣服颜色", "Too little of your clothes is in the picture to judge their colour");
+        return 0;
+    }
+    /* Blue tops are not allowed at all (seed 004); on a blue background they
+     * also vanish.  Count clearly blue pixels (hue 220-300 degrees, chroma
+     * above 12); and the median ΔE to the background. */
+    size_t blue = 0;
+    for (size_t i = 0; i < n; i++) {
+        double h = atan2(labs[i][2], labs[i][1]) * 180 / M_PI, ch2 = hypot(labs[i][1], labs[i][2]);
+        if (h < 0)
+            h += 360;
+        blue += ch2 > 12 && h >= 220 && h <= 300;
+    }
+    double bluef = (double)blue / n;
+    qsort(de, n, sizeof *de, cmp_double);
+    double med = de[n / 2];
+    free(de), free(labs);
+    r->value = med;
+    r->score = check_ramp(TC_CHECK_CLOTHING_COLOUR, med);
+    if (bluef > 0.4 && r->score > 25)
+        r->score = 25;
+    check_region(r, rr[0], rr[1], rr[2], rr[3]);
+    if (bluef > 0.4)
+        check_say(r, "不允许穿蓝色衣服，请换一件与背景颜色反差明显的非蓝色上衣后重拍",
+                  "Blue clothes are not allowed: change into a top that is not blue and contrasts with the background, "
+                  "and shoot again");
+    else
+        check_say(r, "衣服颜色与背景色太接近，请换一件与背景颜色反差明显的上衣后重拍",
+                  "Your clothes are too close to the background colour: change into a top that contrasts with it, and "
+                  "shoot again");
+    return 0;
+}

@@ -1,0 +1,390 @@
+/* Checks of the face itself: how many, where, pose, eyes, mouth, expression.
+ * All but face_count and geometry read the 468-point mesh only. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check_int.h"
+
+#define DEG (180.0 / M_PI)
+
+int check_face_count(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                     tc_err *e)
+{
+    (void)c, (void)e;
+    int n = in->n_faces > 0 && in->faces ? in->n_faces : 0;
+    r->value = n;
+    r->score = check_ramp(TC_CHECK_FACE_COUNT, n == 1 ? 1 : 0);
+    if (n == 0) {
+        check_say(r, "未检测到人脸，请正对镜头、在光线充足处重拍", "No face found: face the camera in good light and shoot again");
+        return 0;
+    }
+    /* The region: every face found, so the overlay shows the extra ones. */
+    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (int i = 0; i < n; i++) {
+        const tc_vision_face *f = &in->faces[i];
+        x0 = fmin(x0, f->xmin * x->w), y0 = fmin(y0, f->ymin * x->h);
+        x1 = fmax(x1, (f->xmin + f->width) * x->w), y1 = fmax(y1, (f->ymin + f->height) * x->h);
+    }
+    check_region(r, x0, y0, x1, y1);
+    if (n > 1)
+        check_say(r, "照片中有 %d 张人脸，请只拍本人，背景中不要有其他人或人像",
+                  "%d faces in the photo: only you may be in it, with no other people or pictures of faces behind you",
+                  n);
+    return 0;
+}
+
+int check_face_inside(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                      tc_err *e)
+{
+    (void)c, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    /* The smallest distance from any face-oval point to an image edge, in
+     * face widths: negative when the mesh (which the model extrapolates
+     * beyond the picture) runs out of it.  The top of the oval is the
+     * hairline, so a head whose hair is cut by the top edge is caught too
+     * via the mask: a person at the top row above the face. */
+    double m = 1e9;
+    for (int k = 0; k < 36; k++) {
+        const float *q = x->p[check_oval_idx[k]];
+        double d = fmin(fmin(q[0], x->w - q[0]), fmin(q[1], x->h - q[1]));
+        m = fmin(m, d);
+    }
+    m /= x->face_w;
+    int top_cut = 0;
+    if (in->mask) {
+        /* the column band of the face: any person pixel in the top row */
+        int n = 0, on = 0;
+        for (int xx = x->oval_box[0]; xx < x->oval_box[2]; xx++, n++)
+            on += check_mask_at(x, xx, 0) > 0.5f;
+        top_cut = n > 0 && on > n / 3;
+    }
+    r->value = m;
+    r->score = check_ramp(TC_CHECK_FACE_INSIDE, m);
+    if (top_cut && r->score > 20)
+        r->score = 20;
+    check_region(r, x->oval_box[0], x->oval_box[1], x->oval_box[2], x->oval_box[3]);
+    if (top_cut)
+        check_say(r, "头顶超出了画面，请后退一点，让整个头部（含头发）和肩膀都在画面内",
+                  "The top of your head is cut off: step back so the whole head, hair included, and the shoulders "
+                  "are in the picture");
+    else
+        check_say(r, "脸部不完整或太靠近画面边缘，请把整张脸放在取景框中央重拍",
+                  "Part of the face is outside the picture or too close to its edge: put the whole face in the "
+                  "middle of the frame and shoot again");
+    return 0;
+}
+
+/* How far value v is outside range rg, as a fraction of the range's width
+ * (or of its bound when one side is open); 0 inside. */
+static double range_off(const tc_spec_range *rg, double v)
+{
+    double w = rg->has_lo && rg->has_hi ? rg->hi - rg->lo : fmax(fabs(rg->has_lo ? rg->lo : rg->hi), 1.0);
+    if (w <= 0)
+        w = 1;
+    if (rg->has_lo && v < rg->lo)
+        return (rg->lo - v) / w;
+    if (rg->has_hi && v > rg->hi)
+        return (v - rg->hi) / w;
+    return 0;
+}
+
+int check_geometry(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                   tc_err *e)
+{
+    (void)x, (void)c, (void)e;
+    const tc_photo_layout *l = in->lay;
+    if (!l) {
+        r->score = -1;
+        check_say(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
+                  "No crop could be planned from the face: face the camera with the whole face visible and shoot again");
+        return 0;
+    }
+    /* The plan either meets every range of the spec or says how far it
+     * misses; part of the crop beyond the source (outside_frac) means the
+     * photo would need invented margins: the subject is too close to an
+     * edge or too near the camera. */
+    const tc_spec *s = in->spec;
+    double off = 0;
+    off = fmax(off, range_off(&s->eye_line, l->eye_line_y));
+    off = fmax(off, range_off(&s->face_width, l->face_width));
+    off = fmax(off, range_off(&s->hair_top, l->hair_top_y));
+    if (!l->fits)
+        off = fmax(off, 0.05);
+    off = fmax(off, l->outside_frac);
+    r->value = off;
+    r->score = check_ramp(TC_CHECK_GEOMETRY, off);
+    if (l->outside_frac > 0.02)
+        check_say(r, "人像离画面边缘太近，无法按规格裁出完整的头肩，请后退一点、居中站好重拍",
+                  "You are too close to the edge of the picture for the spec's head and shoulders: step back, stand "
+                  "in the middle and shoot again");
+    else
+        check_say(r, "头部比例无法满足%s的要求，请调整与镜头的距离，使头肩完整居中后重拍",
+                  "The head's proportions cannot meet the %s spec: adjust your distance to the camera so head and "
+                  "shoulders are centred, and shoot again",
+                  s->name);
+    return 0;
+}
+
+/* Pose from the mesh in 3D: the cheek-to-cheek axis (234 -> 454) and the
+ * forehead-to-chin axis (10 -> 152) span the face plane; its normal gives yaw
+ * and pitch.  z comes from the model in the same unit as x (see
+ * tc_vision_mesh), which is what makes the angles metric. */
+static void face_axes(const check_ctx *x, double yaw_pitch[2])
+{
+    const float *a = x->p[LM_CHEEK_A], *b = x->p[LM_CHEEK_B], *t = x->p[LM_FOREHEAD], *d = x->p[LM_CHIN];
+    double ex[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]};
+    double ey[3] = {d[0] - t[0], d[1] - t[1], d[2] - t[2]};
+    /* remove roll: rotate both axes about the view axis by -roll */
+    double cs = cos(-x->roll), sn = sin(-x->roll);
+    double rx[3] = {ex[0] * cs - ex[1] * sn, ex[0] * sn + ex[1] * cs, ex[2]};
+    double ry[3] = {ey[0] * cs - ey[1] * sn, ey[0] * sn + ey[1] * cs, ey[2]};
+    yaw_pitch[0] = atan2(rx[2], rx[0]) * DEG;
+    yaw_pitch[1] = atan2(-ry[2], ry[1]) * DEG;
+}
+
+int check_pose_yaw(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    double yp[2];
+    face_axes(x, yp);
+    /* The 2D cue as a cross-check: the nose tip's place between the cheek
+     * contours (0.5 when frontal).  A profile squeezes one side of the mesh
+     * to nothing; take whichever cue says "more turned". */
+    double a = x->u[LM_CHEEK_A][0], b = x->u[LM_CHEEK_B][0], n = x->u[LM_NOSE_TIP][0];
+    double f = (b - a) != 0 ? (n - a) / (b - a) : 0.5;
+    double yaw2d = asin(fmax(-1, fmin(1, 2 * f - 1))) * DEG;
+    double yaw = fabs(yaw2d) > fabs(yp[0]) ? yaw2d : yp[0];
+    r->value = yaw;
+    r->score = check_ramp(TC_CHECK_POSE_YAW, fabs(yaw));
+    check_region(r, x->oval_box[0], x->oval_box[1], x->oval_box[2], x->oval_box[3]);
+    check_say(r, "头部向一侧转动了约 %.0f 度，请正对镜头、双肩摆正后重拍",
+              "Your head is turned about %.0f degrees to one side: face the camera squarely, shoulders level, and "
+              "shoot again",
+              fabs(yaw));
+    return 0;
+}
+
+int check_pose_pitch(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                     tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    /* 2D: where the nose tip falls between the eye line and the chin
+     * (upright coordinates).  Looking down shortens eye->nose less than
+     * nose->chin... both cues are measured; the calibrated 2D ratio is the
+     * steadier one on the portraits, the 3D tilt of the face plane confirms
+     * the sign. */
+    double yp[2];
+    face_axes(x, yp);
+    double ey = (x->u[LM_EYE_A_OUT][1] + x->u[LM_EYE_A_IN][1] + x->u[LM_EYE_B_IN][1] + x->u[LM_EYE_B_OUT][1]) / 4;
+    double ny = x->u[LM_NOSE_TIP][1], cy = x->u[LM_CHIN][1];
+    double ratio = cy - ey > 1 ? (ny - ey) / (cy - ey) : 0.5;
+    /* frontal ratio about 0.42 on the portraits; each 0.01 is ~1.8 degrees */
+    double p2d = (0.42 - ratio) * 180.0;
+    double pitch = p2d;
+    r->value = pitch;
+    r->score = check_ramp(TC_CHECK_POSE_PITCH, fabs(pitch));
+    check_region(r, x->oval_box[0], x->oval_box[1], x->oval_box[2], x->oval_box[3]);
+    if (pitch > 0)
+        check_say(r, "头部低下了约 %.0f 度，请抬头平视镜头后重拍", "Your head is lowered about %.0f degrees: lift your chin, look "
+                  "straight into the camera and shoot again", fabs(pitch));
+    else
+        check_say(r, "头部仰起了约 %.0f 度，请收下巴平视镜头后重拍", "Your head is raised about %.0f degrees: lower your chin, look "
+                  "straight into the camera and shoot again", fabs(pitch));
+    return 0;
+}
+
+int check_pose_roll(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                    tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    double roll = x->roll * DEG;
+    r->value = roll;
+    r->score = check_ramp(TC_CHECK_POSE_ROLL, fabs(roll));
+    check_region(r, x->eye[0][0], x->eye[0][1] - 2, x->eye[1][0], x->eye[1][1] + 2);
+    check_say(r, "头部歪向一侧约 %.0f 度，请端正头部、双眼保持水平后重拍",
+              "Your head is tilted about %.0f degrees: hold it upright with both eyes level and shoot again", fabs(roll));
+    return 0;
+}
+
+static double eye_ratio(const check_ctx *x, int k)
+{
+    int top = k ? LM_EYE_B_TOP : LM_EYE_A_TOP, bot = k ? LM_EYE_B_BOT : LM_EYE_A_BOT;
+    int c0 = k ? LM_EYE_B_IN : LM_EYE_A_OUT, c1 = k ? LM_EYE_B_OUT : LM_EYE_A_IN;
+    double w = check_lm_dist(x, c0, c1);
+    return w > 0 ? check_lm_dist(x, top, bot) / w : 0;
+}
+
+int check_eyes_open(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                    tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    /* The less open eye decides: one closed eye (a wink) fails too. */
+    double v = fmin(eye_ratio(x, 0), eye_ratio(x, 1));
+    r->value = v;
+    r->score = check_ramp(TC_CHECK_EYES_OPEN, v);
+    check_region(r, x->p[LM_EYE_A_OUT][0], x->eye[0][1] - x->iod * 0.2, x->p[LM_EYE_B_OUT][0],
+                 x->eye[1][1] + x->iod * 0.2);
+    check_say(r, "眼睛没有完全睁开，请自然睁大双眼、不要眨眼后重拍",
+              "Your eyes are not fully open: open both eyes naturally, don't blink, and shoot again");
+    return 0;
+}
+
+/* The iris is the darkest part inside the eyelid contour: take the darkest
+ * third of the pixels in the eye polygon and their centroid. */
+void check_iris(check_ctx *x)
+{
+    if (x->iris_done)
+        return;
+    x->iris_done = 1;
+    if (!x->has_mesh)
+        return;
+    const uint8_t *l = check_lum(x);
+    if (!l)
+        return;
+    for (int k = 0; k < 2; k++) {
+        float poly[16][2];
+        double b[4] = {1e9, 1e9, -1e9, -1e9};
+        for (int i = 0; i < 16; i++) {
+            const float *q = x->p[check_eye_idx[k][i]];
+            poly[i][0] = q[0], poly[i][1] = q[1];
+            b[0] = fmin(b[0], q[0]), b[1] = fmin(b[1], q[1]), b[2] = fmax(b[2], q[0]), b[3] = fmax(b[3], q[1]);
+        }
+        int rr[4];
+        if (!check_clip(x, b[0], b[1], b[2] + 1, b[3] + 1, rr))
+            continue;
+        int bw = rr[2] - rr[0], bh = rr[3] - rr[1];
+        if (bw * bh < 6 || bw > 400 || bh > 400)
+            continue;
+        uint8_t *m = malloc((size_t)bw * bh);
+        if (!m)
+            continue;
+        check_poly_fill((const float(*)[2])poly, 16, m, rr[0], rr[1], bw, bh);
+        int hist[256] = {0}, n = 0;
+        for (int y = 0; y < bh; y++)
+            for (int xx = 0; xx < bw; xx++)
+                if (m[y * bw + xx])
+                    hist[l[(size_t)(rr[1] + y) * x->w + rr[0] + xx]]++, n++;
+        if (n >= 6) {
+            int cut = 0, acc = 0;
+            while (cut < 255 && acc + hist[cut] < n / 3)
+                acc += hist[cut++];
+            double sx = 0, sy = 0, cnt = 0;
+            for (int y = 0; y < bh; y++)
+                for (int xx = 0; xx < bw; xx++)
+                    if (m[y * bw + xx] && l[(size_t)(rr[1] + y) * x->w + rr[0] + xx] <= cut)
+                        sx += rr[0] + xx + 0.5, sy += rr[1] + y + 0.5, cnt++;
+            if (cnt > 0) {
+                x->iris[k][0] = sx / cnt;
+                x->iris[k][1] = sy / cnt;
+                x->iris[k][2] = sqrt(cnt / M_PI);
+                x->iris_ok[k] = 1;
+            }
+        }
+        free(m);
+    }
+}
+
+int check_gaze(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    check_iris(x);
+    if (!x->iris_ok[0] || !x->iris_ok[1] || fmin(eye_ratio(x, 0), eye_ratio(x, 1)) < 0.12) {
+        r->score = -1;
+        check_say(r, "眼睛太小或闭着，无法判断视线；请睁开双眼看镜头", "The eyes are too small or closed to tell where you look: "
+                  "open them and look into the lens");
+        return 0;
+    }
+    /* Horizontal place of the iris between the corners, 0.5 = centred;
+     * both eyes move together when the gaze turns, so average the signed
+     * offsets (a squint or lazy eye does not look like a turned gaze). */
+    double off = 0;
+    for (int k = 0; k < 2; k++) {
+        int c0 = k ? LM_EYE_B_IN : LM_EYE_A_OUT, c1 = k ? LM_EYE_B_OUT : LM_EYE_A_IN;
+        double ax = x->p[c0][0], ay = x->p[c0][1], bx = x->p[c1][0], by = x->p[c1][1];
+        double dx = bx - ax, dy = by - ay, L2 = dx * dx + dy * dy;
+        double t = L2 > 0 ? ((x->iris[k][0] - ax) * dx + (x->iris[k][1] - ay) * dy) / L2 : 0.5;
+        off += (t - 0.5) / 2;
+    }
+    r->value = off;
+    r->score = check_ramp(TC_CHECK_GAZE, fabs(off));
+    check_region(r, x->p[LM_EYE_A_OUT][0], x->eye[0][1] - x->iod * 0.15, x->p[LM_EYE_B_OUT][0],
+                 x->eye[1][1] + x->iod * 0.15);
+    check_say(r, "视线没有看向镜头，请双眼平视镜头后重拍", "You are not looking into the camera: look straight into the lens and shoot again");
+    return 0;
+}
+
+int check_mouth_closed(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                       tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    double mw = check_lm_dist(x, LM_MOUTH_A, LM_MOUTH_B);
+    double v = mw > 0 ? check_lm_dist(x, LM_LIP_TOP, LM_LIP_BOT) / mw : 1;
+    r->value = v;
+    r->score = check_ramp(TC_CHECK_MOUTH_CLOSED, v);
+    check_region(r, x->p[LM_MOUTH_A][0], x->p[LM_LIP_TOP][1] - mw * 0.25, x->p[LM_MOUTH_B][0],
+                 x->p[LM_LIP_BOT][1] + mw * 0.25);
+    check_say(r, "嘴巴张开了，请自然闭合嘴唇、不要露齿后重拍", "Your mouth is open: close your lips naturally, no teeth showing, and shoot again");
+    return 0;
+}
+
+int check_expression(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                     tc_err *e)
+{
+    (void)in, (void)c, (void)e;
+    if (!x->has_mesh) {
+        check_no_mesh(r);
+        return 0;
+    }
+    /* A smile lifts the mouth corners above the lips' centre and widens the
+     * mouth relative to the face.  In upright coordinates, per mouth width:
+     *   lift  = (centre y - mean corner y) / mouth width  (about 0 neutral)
+     *   width = mouth width / face width                  (about 0.40 neutral)
+     * smile index = max(lift, (width - 0.44) * 0.8): either cue alone is
+     * enough, since a closed-lip smile barely widens and a wide one may not
+     * lift the corners much. */
+    double mw = hypot(x->u[LM_MOUTH_B][0] - x->u[LM_MOUTH_A][0], x->u[LM_MOUTH_B][1] - x->u[LM_MOUTH_A][1]);
+    if (!(mw > 1)) {
+        r->score = -1;
+        check_say(r, "无法定位嘴部，无法判断表情", "The mouth could not be located, so the expression cannot be judged");
+        return 0;
+    }
+    double cy = (x->u[LM_LIP_TOP][1] + x->u[LM_LIP_BOT][1]) / 2;
+    double corner = (x->u[LM_MOUTH_A][1] + x->u[LM_MOUTH_B][1]) / 2;
+    double lift = (cy - corner) / mw;
+    double width = mw / x->face_w;
+    double v = fmax(lift, (width - 0.44) * 0.8);
+    r->value = v;
+    r->score = check_ramp(TC_CHECK_EXPRESSION, v);
+    check_region(r, x->p[LM_MOUTH_A][0], x->p[LM_LIP_TOP][1] - mw * 0.3, x->p[LM_MOUTH_B][0],
+                 x->p[LM_LIP_BOT][1] + mw * 0.3);
+    check_say(r, "表情不够自然平和（如在笑），请放松面部、保持自然表情后重拍",
+              "Your expression is not neutral (smiling): relax your face, keep a natural, neutral look and shoot again");
+    return 0;
+}

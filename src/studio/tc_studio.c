@@ -1,0 +1,495 @@
+/* tc_studio: decode -> vision -> plan/compose/encode -> checks, and
+ * `tucai check`.  The one place where photo, vision and check meet. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include <vips/vips.h>
+
+#include "../vision/tc_vision.h"
+#include "tc_studio.h"
+
+struct tc_studio {
+    tc_vision *v;
+    tc_spec_table own; /* the built-in table when none was given */
+    const tc_spec_table *specs;
+};
+
+struct tc_studio_ctx {
+    tc_vision_ctx *vc;
+};
+
+tc_studio *tc_studio_open(const char *models_dir, const tc_spec_table *specs, tc_err *e)
+{
+    tc_studio *s = calloc(1, sizeof *s);
+    if (!s) {
+        tc_err_internal(e, "studio: out of memory");
+        return NULL;
+    }
+    s->v = tc_vision_load(models_dir, e);
+    if (!s->v) {
+        free(s);
+        return NULL;
+    }
+    if (specs)
+        s->specs = specs;
+    else {
+        tc_spec_table_builtin(&s->own);
+        s->specs = &s->own;
+    }
+    return s;
+}
+
+void tc_studio_free(tc_studio *s)
+{
+    if (!s)
+        return;
+    tc_vision_free(s->v);
+    tc_spec_table_free(&s->own);
+    free(s);
+}
+
+const tc_spec_table *tc_studio_specs(const tc_studio *s)
+{
+    return s->specs;
+}
+
+tc_studio_ctx *tc_studio_ctx_new(const tc_studio *s, tc_err *e)
+{
+    tc_studio_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        tc_err_internal(e, "studio: out of memory");
+        return NULL;
+    }
+    c->vc = tc_vision_ctx_new(s->v, e);
+    if (!c->vc) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void tc_studio_ctx_free(tc_studio_ctx *c)
+{
+    if (!c)
+        return;
+    tc_vision_ctx_free(c->vc);
+    free(c);
+}
+
+void tc_studio_result_free(tc_studio_result *r)
+{
+    if (!r)
+        return;
+    free(r->jpeg);
+    free(r->overlay_png);
+    free(r->original_jpeg);
+    r->jpeg = r->overlay_png = r->original_jpeg = NULL;
+    r->jpeg_len = r->overlay_len = r->original_len = 0;
+}
+
+/* Stage times with sub-millisecond resolution (tc_now_ms is whole ms, too
+ * coarse for the checks' budget). */
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double ms_since(double t0)
+{
+    return now_ms() - t0;
+}
+
+/* Copy at most n-1 bytes, cut back to a whole UTF-8 character. */
+static void copy_utf8(char *dst, size_t n, const char *src)
+{
+    size_t len = strnlen(src, n - 1);
+    if (len == n - 1 && src[len]) {
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = 0;
+}
+
+static void set_problem(tc_studio_result *out, const tc_err *pe)
+{
+    copy_utf8(out->problem, sizeof out->problem, pe->code);
+    copy_utf8(out->problem_zh, sizeof out->problem_zh, pe->zh);
+    copy_utf8(out->problem_en, sizeof out->problem_en, pe->en);
+}
+
+/* Eye centres, chin and cheek contour of the mesh, in work pixels; "left"
+ * is the image's left (as cli/photo_vision.c does for tc_photo). */
+static void geom_from_mesh(const tc_vision_mesh *m, int w, int h, tc_photo_face_geom *g)
+{
+    tc_photo_geom_init(g);
+#define PT(i, k) (m->points[i][k] * (k ? (float)h : (float)w))
+    float ea[2], eb[2];
+    for (int k = 0; k < 2; k++) {
+        ea[k] = (PT(33, k) + PT(133, k)) / 2;
+        eb[k] = (PT(362, k) + PT(263, k)) / 2;
+    }
+    int a_left = ea[0] <= eb[0];
+    int ca_left = PT(234, 0) <= PT(454, 0);
+    for (int k = 0; k < 2; k++) {
+        g->left_eye[k] = a_left ? ea[k] : eb[k];
+        g->right_eye[k] = a_left ? eb[k] : ea[k];
+        g->chin[k] = PT(152, k);
+        g->face_left[k] = ca_left ? PT(234, k) : PT(454, k);
+        g->face_right[k] = ca_left ? PT(454, k) : PT(234, k);
+    }
+#undef PT
+}
+
+static int mesh_sane(const tc_vision_mesh *m)
+{
+    if (!(m->presence >= 0.5f))
+        return 0;
+    for (int i = 0; i < TC_VISION_LANDMARKS; i++)
+        for (int k = 0; k < 3; k++)
+            if (!isfinite(m->points[i][k]))
+                return 0;
+    return 1;
+}
+
+/* An upright JPEG of the work copy (what the student actually sent, for the
+ * reviewer); *out malloc'ed. */
+static int work_jpeg(const tc_photo_rgb *w, uint8_t **out, size_t *len, tc_err *e)
+{
+    VipsImage *im = vips_image_new_from_memory(w->px, (size_t)w->width * w->height * 3, w->width, w->height, 3,
+                                               VIPS_FORMAT_UCHAR);
+    if (!im) {
+        vips_error_clear();
+        return tc_err_internal(e, "studio: vips_image_new_from_memory");
+    }
+    void *buf = NULL;
+    size_t blen = 0;
+    int rc = vips_jpegsave_buffer(im, &buf, &blen, "Q", 90, "strip", TRUE, NULL);
+    g_object_unref(im);
+    if (rc != 0) {
+        vips_error_clear();
+        return tc_err_internal(e, "studio: vips_jpegsave_buffer");
+    }
+    *out = malloc(blen);
+    if (!*out) {
+        g_free(buf);
+        return tc_err_internal(e, "studio: out of memory");
+    }
+    memcpy(*out, buf, blen);
+    *len = blen;
+    g_free(buf);
+    return 0;
+}
+
+int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *req, tc_studio_result *out,
+                   tc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    const tc_spec *spec = tc_spec_find(s->specs, req->spec ? req->spec : "chsi");
+    if (!spec)
+        return tc_err_set(e, 400, "photo.bad_spec", "未知的照片规格：%s", "Unknown photo spec: %s",
+                          req->spec ? req->spec : "chsi");
+    uint8_t bg[3];
+    if (tc_spec_background(spec, req->background, bg, e) != 0)
+        return -1;
+
+    double t0 = now_ms();
+    tc_photo_src *src = NULL;
+    if (tc_photo_decode(req->data, req->len, req->limits, &src, e) != 0)
+        return -1;
+    tc_photo_src_meta(src, &out->meta);
+    const tc_photo_rgb *work = tc_photo_src_work(src);
+    double scale = tc_photo_src_work_scale(src);
+    int w = work->width, h = work->height;
+    out->ms_decode = ms_since(t0);
+
+    int rc = -1;
+    tc_photo_mask mask = {0};
+    tc_photo_rgb photo = {0};
+    tc_photo_mask alpha = {0};
+    tc_vision_mesh *mesh = NULL;
+    tc_vision_face faces[TC_VISION_MAX_FACES];
+    int n_faces = 0, have_mesh = 0, have_geom = 0, have_lay = 0, have_photo = 0;
+    tc_photo_face_geom gwork, gsrc;
+    tc_photo_layout lay;
+    memset(&lay, 0, sizeof lay);
+    tc_err pe = {0}; /* why no photo: a finding about the upload, not an error */
+
+    /* 1. vision: every face, the mesh of the first, the person mask */
+    t0 = now_ms();
+    tc_vision_image img = {work->px, w, h, (size_t)w * 3};
+    mesh = malloc(sizeof *mesh);
+    mask.a = malloc((size_t)w * h * sizeof(float));
+    if (!mesh || !mask.a) {
+        tc_err_internal(e, "studio: out of memory");
+        goto done;
+    }
+    mask.width = w, mask.height = h;
+    if (tc_vision_detect(s->v, c->vc, &img, faces, TC_VISION_MAX_FACES, &n_faces, e) != 0)
+        goto done;
+    if (n_faces > 0) {
+        if (tc_vision_landmarks(s->v, c->vc, &img, &faces[0], mesh, e) != 0)
+            goto done;
+        have_mesh = mesh_sane(mesh);
+    }
+    if (tc_vision_segment(s->v, c->vc, &img, mask.a, e) != 0)
+        goto done;
+    out->ms_vision = ms_since(t0);
+
+    /* 2. plan, compose, encode */
+    t0 = now_ms();
+    if (!have_mesh) {
+        tc_err_set(&pe, 422, "photo.no_face", "未检测到人脸，请正对镜头重新拍摄", "No face found: face the camera and shoot again");
+    } else {
+        geom_from_mesh(mesh, w, h, &gwork);
+        have_geom = 1;
+        gsrc = gwork;
+        tc_photo_geom_scale(&gsrc, 1.0 / scale);
+        if (tc_photo_geom_hair_top_from_mask(&gsrc, &mask, tc_photo_src_width(src), &pe) == 0) {
+            /* the hair top in work pixels too, for the checks */
+            gwork.hair_top[0] = (float)(gsrc.hair_top[0] * scale);
+            gwork.hair_top[1] = (float)(gsrc.hair_top[1] * scale);
+            int prc = tc_photo_plan(&gsrc, spec, &lay, &pe);
+            /* the plan is filled even when the head cannot fit the spec */
+            have_lay = prc == 0 || !strcmp(pe.code, "photo.geometry_out_of_range");
+            if (prc == 0) {
+                tc_photo_compose_opts o = {.strict = 1};
+                memcpy(o.background, bg, 3);
+                if (tc_photo_compose(src, &gsrc, &mask, spec, &o, &photo, &lay, &alpha, &pe) == 0) {
+                    have_photo = 1;
+                    if (tc_photo_encode(&photo, spec, &out->jpeg, &out->jpeg_len, &out->report, &pe) == 0) {
+                        int q = out->report.quality;
+                        if (tc_photo_measure(out->jpeg, out->jpeg_len, spec, bg, &lay, &alpha, &out->report, &pe) !=
+                            0) {
+                            free(out->jpeg);
+                            out->jpeg = NULL;
+                            out->jpeg_len = 0;
+                        }
+                        out->report.quality = q;
+                    }
+                }
+            }
+        }
+        /* A 500 inside photo is a real error (memory, libvips), not a
+         * finding about this upload. */
+        if (pe.status >= 500) {
+            *e = pe;
+            goto done;
+        }
+    }
+    if (!out->jpeg && pe.code[0])
+        set_problem(out, &pe);
+    else if (!out->jpeg)
+        snprintf(out->problem, sizeof out->problem, "photo.not_made");
+    out->ms_compose = ms_since(t0);
+
+    /* 3. checks */
+    tc_check_input in = {
+        .work = work,
+        .work_scale = scale,
+        .src_width = tc_photo_src_width(src),
+        .src_height = tc_photo_src_height(src),
+        .faces = faces,
+        .n_faces = n_faces,
+        .mesh = have_mesh ? mesh : NULL,
+        .mask = &mask,
+        .geom = have_geom ? &gwork : NULL,
+        .lay = have_lay ? &lay : NULL,
+        .out = have_photo ? &photo : NULL,
+        .out_alpha = have_photo ? &alpha : NULL,
+        .spec = spec,
+        .meta = &out->meta,
+        .prior = req->prior,
+        .n_prior = req->n_prior,
+    };
+    memcpy(in.background, bg, 3);
+    if (req->run_checks) {
+        t0 = now_ms();
+        if (tc_check_run(req->checks, &in, &out->checks, e) != 0)
+            goto done;
+        out->ms_checks = ms_since(t0);
+    }
+    out->ok = out->jpeg != NULL && (!req->run_checks || out->checks.passed);
+    if (req->want_overlay &&
+        tc_check_overlay(&in, req->run_checks ? &out->checks : NULL, &out->overlay_png, &out->overlay_len, e) != 0)
+        goto done;
+    if (req->want_original && work_jpeg(work, &out->original_jpeg, &out->original_len, e) != 0)
+        goto done;
+    rc = 0;
+done:
+    if (rc != 0)
+        tc_studio_result_free(out);
+    free(mesh);
+    tc_photo_mask_free(&mask);
+    tc_photo_rgb_free(&photo);
+    tc_photo_mask_free(&alpha);
+    tc_photo_src_free(src);
+    return rc;
+}
+
+/* ---- tucai check ---------------------------------------------------------------- */
+
+static const char usage[] =
+    "usage: tucai check IN [--spec chsi] [--background blue] [--json] [--overlay OUT.png]\n"
+    "                      [--config CHECKS.json] [--models DIR] [--photo OUT.jpg]\n"
+    "  Make the standard photo from IN and run every automatic check on it: each check's code,\n"
+    "  score (0-100, higher is better), threshold, verdict and what to do.\n"
+    "  --config  thresholds per check, disabled checks, glasses rule, e.g.\n"
+    "            {\"glasses\":\"forbidden\",\"thresholds\":{\"light_dark\":45},\"disabled\":[\"jewelry\"]}\n"
+    "  Exit status: 0 every check passed, 1 a check failed or no photo could be made, 2 usage.\n";
+
+static int cli_fail(const tc_err *e)
+{
+    fprintf(stderr, "tucai check: %s: %s\n  %s\n", e->code, e->zh, e->en);
+    return 1;
+}
+
+int tc_studio_check_cli(int argc, char **argv)
+{
+    const char *in = NULL, *spec = "chsi", *bg = NULL, *overlay = NULL, *config = NULL, *models = NULL,
+               *photo_out = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT(name, var)                                                                                                  \
+    if (!strcmp(a, name)) {                                                                                             \
+        if (!val) {                                                                                                     \
+            fprintf(stderr, "tucai check: %s needs a value\n%s", name, usage);                                          \
+            return 2;                                                                                                   \
+        }                                                                                                               \
+        var = val;                                                                                                      \
+        i++;                                                                                                            \
+        continue;                                                                                                       \
+    }
+        OPT("--spec", spec)
+        OPT("--background", bg)
+        OPT("--overlay", overlay)
+        OPT("--config", config)
+        OPT("--models", models)
+        OPT("--photo", photo_out)
+#undef OPT
+        if (!strcmp(a, "--json"))
+            json = 1;
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (a[0] != '-' && !in)
+            in = a;
+        else {
+            fprintf(stderr, "tucai check: unexpected argument %s\n%s", a, usage);
+            return 2;
+        }
+    }
+    if (!in) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    tc_err e = {0};
+    if (tc_photo_startup(argv[0], &e) != 0)
+        return cli_fail(&e);
+    tc_check_config cfg;
+    tc_check_config_default(&cfg);
+    char *data = NULL;
+    size_t len = 0;
+    if (config) {
+        if (tc_file_read(config, 1 << 20, &data, &len, &e) != 0 || tc_check_config_json(&cfg, data, len, &e) != 0) {
+            free(data);
+            return cli_fail(&e);
+        }
+        free(data);
+        data = NULL;
+    }
+    tc_photo_limits lim;
+    tc_photo_limits_default(&lim);
+    if (tc_file_read(in, lim.max_bytes + 1, &data, &len, &e) != 0)
+        return cli_fail(&e);
+    int rc = 1;
+    tc_studio *s = tc_studio_open(models, NULL, &e);
+    tc_studio_ctx *c = s ? tc_studio_ctx_new(s, &e) : NULL;
+    tc_studio_result res = {0};
+    if (!c)
+        goto err;
+    tc_studio_req req = {.data = data,
+                         .len = len,
+                         .limits = &lim,
+                         .spec = spec,
+                         .background = bg,
+                         .checks = &cfg,
+                         .run_checks = 1,
+                         .want_overlay = overlay != NULL};
+    if (tc_studio_make(s, c, &req, &res, &e) != 0)
+        goto err;
+    if (overlay && tc_file_write_atomic(overlay, res.overlay_png, res.overlay_len, &e) != 0)
+        goto err;
+    if (photo_out && res.jpeg && tc_file_write_atomic(photo_out, res.jpeg, res.jpeg_len, &e) != 0)
+        goto err;
+    const tc_check_report *rep = &res.checks;
+    if (json) {
+        char *cj = tc_check_report_json(rep);
+        json_t *root = cj ? json_loads(cj, 0, NULL) : NULL;
+        free(cj);
+        if (!root) {
+            tc_err_internal(&e, "check: report JSON");
+            goto err;
+        }
+        if (res.jpeg) {
+            char *pj = tc_photo_report_json(&res.report);
+            json_t *p = pj ? json_loads(pj, 0, NULL) : NULL;
+            free(pj);
+            json_object_set_new(root, "photo", p ? p : json_null());
+        } else
+            json_object_set_new(root, "photo", json_null());
+        json_object_set_new(root, "problem", json_string(res.problem));
+        json_object_set_new(root, "problem_zh", json_string(res.problem_zh));
+        json_object_set_new(root, "problem_en", json_string(res.problem_en));
+        json_t *ms = json_object();
+        json_object_set_new(ms, "decode", json_real(res.ms_decode));
+        json_object_set_new(ms, "vision", json_real(res.ms_vision));
+        json_object_set_new(ms, "compose", json_real(res.ms_compose));
+        json_object_set_new(ms, "checks", json_real(res.ms_checks));
+        json_object_set_new(root, "ms", ms);
+        char *txt = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6));
+        json_decref(root);
+        if (txt)
+            printf("%s\n", txt);
+        free(txt);
+    } else {
+        for (int i = 0; i < TC_CHECK_N; i++) {
+            const tc_check_result *r = &rep->r[i];
+            const char *v = r->skipped ? "skip" : r->verdict == TC_CHECK_PASS ? "pass"
+                                              : r->verdict == TC_CHECK_FAIL   ? "FAIL"
+                                                                              : "unknown";
+            char val[32] = "";
+            if (isfinite(r->value))
+                snprintf(val, sizeof val, "%.3g", r->value);
+            printf("%-24s %-7s %3d/%-3d %-9s", tc_check_code(r->id), v, r->score, r->threshold, val);
+            if (r->zh[0])
+                printf(" %s / %s", r->zh, r->en);
+            printf("\n");
+        }
+        if (res.jpeg)
+            printf("photo: %dx%d, %zu bytes, %s\n", res.report.width, res.report.height, res.jpeg_len,
+                   res.report.in_spec ? "in spec" : res.report.problem);
+        else
+            printf("photo: none (%s) %s / %s\n", res.problem, res.problem_zh, res.problem_en);
+        printf("%s: %d failed, %d could not be assessed; checks %.1f ms (vision %.0f ms)\n",
+               rep->passed && res.jpeg ? "PASSED" : "NOT PASSED", rep->n_failed, rep->n_unknown, res.ms_checks,
+               res.ms_vision);
+    }
+    rc = rep->passed && res.jpeg ? 0 : 1;
+    goto done;
+err:
+    rc = cli_fail(&e);
+done:
+    tc_studio_result_free(&res);
+    tc_studio_ctx_free(c);
+    tc_studio_free(s);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,373 @@
+/* tc_check: names and codes, configuration, the run's verdict rules, the
+ * JSON report, the overlay; and the landmark/lighting checks on a synthetic
+ * face (an ellipse of skin with eyes, brows, nose and mouth drawn and the
+ * mesh points those checks read placed on them), changed one way at a time:
+ * eyes closed, mouth open, head tilted, face dark, half in shadow. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vips/vips.h>
+
+#include "check/check_int.h"
+
+#define W 400
+#define H 500
+#define CX 200.0
+#define CY 250.0
+#define RX 90.0
+#define RY 120.0
+
+typedef struct synth {
+    tc_photo_rgb im;
+    tc_vision_face face;
+    tc_vision_mesh mesh;
+    tc_spec_table t;
+    tc_check_input in;
+} synth;
+
+static void setpt(tc_vision_mesh *m, int i, double x, double y)
+{
+    m->points[i][0] = (float)(x / W);
+    m->points[i][1] = (float)(y / H);
+    m->points[i][2] = 0;
+}
+
+static void fill_disc(tc_photo_rgb *im, double cx, double cy, double rx, double ry, const uint8_t c[3])
+{
+    for (int y = 0; y < im->height; y++)
+        for (int x = 0; x < im->width; x++) {
+            double dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
+            if (dx * dx + dy * dy <= 1)
+                memcpy(im->px + ((size_t)y * im->width + x) * 3, c, 3);
+        }
+}
+
+/* eye_h: half-height of the eyelid opening; lip_gap: lower lip below upper. */
+static void make(synth *s, double eye_h, double lip_gap)
+{
+    memset(s, 0, sizeof *s);
+    s->im.width = W, s->im.height = H;
+    s->im.px = malloc((size_t)W * H * 3);
+    assert_non_null(s->im.px);
+    memset(s->im.px, 128, (size_t)W * H * 3);
+    static const uint8_t skin[3] = {205, 165, 140}, white[3] = {235, 235, 235}, iris[3] = {50, 35, 30},
+                         brow[3] = {60, 45, 40}, lip[3] = {170, 90, 90};
+    fill_disc(&s->im, CX, CY, RX, RY, skin);
+    /* some skin texture so that the face is not a flat field */
+    for (size_t i = 0; i < (size_t)W * H * 3; i += 3)
+        if (s->im.px[i] == skin[0] && s->im.px[i + 1] == skin[1])
+            for (int k = 0; k < 3; k++)
+                s->im.px[i + k] = (uint8_t)(s->im.px[i + k] + (int)((i * 2654435761u) >> 29) - 4);
+    tc_vision_mesh *m = &s->mesh;
+    m->presence = 1;
+    for (int i = 0; i < TC_VISION_LANDMARKS; i++)
+        setpt(m, i, CX, CY);
+    for (int k = 0; k < 36; k++) {
+        double th = (-90 + 10 * k) * M_PI / 180;
+        setpt(m, check_oval_idx[k], CX + RX * cos(th), CY + RY * sin(th));
+    }
+    for (int e = 0; e < 2; e++) {
+        double ex = e ? 240 : 160, ey = 220, sg = e ? 1 : -1;
+        fill_disc(&s->im, ex, ey, 18, eye_h, white);
+        fill_disc(&s->im, ex, ey, fmin(5, eye_h), fmin(5, eye_h), iris);
+        fill_disc(&s->im, ex, 195, 20, 3, brow);
+        for (int i = 0; i < 16; i++) {
+            double ph = M_PI * i / 8;
+            setpt(m, check_eye_idx[e][i], ex + sg * 18 * cos(ph), ey + eye_h * sin(ph));
+        }
+        static const int brows[2][5] = {{70, 63, 105, 66, 107}, {300, 293, 334, 296, 336}};
+        for (int i = 0; i < 5; i++)
+            setpt(m, brows[e][i], ex - 18 + 9 * i, 195);
+    }
+    setpt(m, LM_BRIDGE, 200, 215);
+    setpt(m, LM_NOSE_MID, 200, 240);
+    setpt(m, LM_NOSE_TIP, 200, 280);
+    fill_disc(&s->im, 200, 315 + lip_gap / 2, 30, 3 + lip_gap / 2, lip);
+    setpt(m, LM_MOUTH_A, 170, 315);
+    setpt(m, LM_MOUTH_B, 230, 315);
+    setpt(m, LM_LIP_TOP, 200, 313);
+    setpt(m, LM_LIP_BOT, 200, 317 + lip_gap);
+    setpt(m, LM_CHEEK_PATCH_A, 155, 270);
+    setpt(m, LM_CHEEK_PATCH_B, 245, 270);
+    s->face = (tc_vision_face){.score = 0.9f,
+                               .xmin = (float)((CX - RX) / W),
+                               .ymin = (float)((CY - RY) / H),
+                               .width = (float)(2 * RX / W),
+                               .height = (float)(2 * RY / H)};
+    tc_spec_table_builtin(&s->t);
+    s->in = (tc_check_input){.work = &s->im,
+                             .work_scale = 1,
+                             .src_width = W,
+                             .src_height = H,
+                             .faces = &s->face,
+                             .n_faces = 1,
+                             .mesh = m,
+                             .spec = tc_spec_find(&s->t, "chsi"),
+                             .background = {67, 142, 219}};
+}
+
+static void drop(synth *s)
+{
+    free(s->im.px);
+    tc_spec_table_free(&s->t);
+}
+
+static void run(synth *s, tc_check_report *rep)
+{
+    tc_err e = {0};
+    assert_int_equal(tc_check_run(NULL, &s->in, rep, &e), 0);
+    for (int i = 0; i < TC_CHECK_N; i++) {
+        const tc_check_result *r = &rep->r[i];
+        assert_int_equal(r->id, i);
+        assert_true(r->score >= -1 && r->score <= 100);
+        /* never a silent pass: an unknown carries its reason */
+        if (r->verdict == TC_CHECK_UNKNOWN)
+            assert_true(r->zh[0] && r->en[0] && r->score == -1);
+        if (r->verdict == TC_CHECK_FAIL)
+            assert_true(r->zh[0] && r->en[0]);
+        if (r->verdict == TC_CHECK_PASS && !r->skipped)
+            assert_true(!r->zh[0] && !r->en[0]);
+        assert_true(tc_utf8_valid(r->zh, strlen(r->zh)) && tc_utf8_valid(r->en, strlen(r->en)));
+    }
+}
+
+static void test_names(void **st)
+{
+    (void)st;
+    for (int i = 0; i < TC_CHECK_N; i++) {
+        const char *n = tc_check_name((tc_check_id)i), *c = tc_check_code((tc_check_id)i);
+        assert_non_null(n);
+        assert_non_null(c);
+        assert_string_equal(c + 6, n);
+        assert_int_equal(tc_check_by_name(n), i);
+        assert_int_equal(tc_check_by_name(c), i);
+        assert_non_null(check_tuning((tc_check_id)i));
+    }
+    assert_null(tc_check_name(TC_CHECK_N));
+    assert_int_equal(tc_check_by_name("light_darkk"), -1);
+    assert_int_equal(tc_check_by_name(NULL), -1);
+    assert_int_equal(tc_check_by_name("check.light_dark"), TC_CHECK_LIGHT_DARK);
+    assert_true(tc_check_is_liveness(TC_CHECK_RECAPTURE));
+    assert_false(tc_check_is_liveness(TC_CHECK_BLUR));
+    /* check_ramp is linear and clamped, whichever way round */
+    const check_tune *t = check_tuning(TC_CHECK_POSE_ROLL);
+    assert_int_equal(check_ramp(TC_CHECK_POSE_ROLL, t->bad), 0);
+    assert_int_equal(check_ramp(TC_CHECK_POSE_ROLL, t->good), 100);
+    assert_int_equal(check_ramp(TC_CHECK_POSE_ROLL, t->good + (t->good - t->bad)), 100);
+    assert_int_equal(check_ramp(TC_CHECK_POSE_ROLL, NAN), 0);
+}
+
+static void test_config(void **st)
+{
+    (void)st;
+    tc_check_config c, d;
+    tc_check_config_default(&c);
+    for (int i = 0; i < TC_CHECK_N; i++)
+        assert_true(c.enabled[i] && c.threshold[i] >= 0 && c.threshold[i] <= 100);
+    assert_int_equal(c.glasses, TC_GLASSES_CLEAR_OK);
+    tc_err e = {0};
+    const char *ok = "{\"glasses\":\"forbidden\",\"thresholds\":{\"light_dark\":45,\"check.blur\":70},"
+                     "\"disabled\":[\"jewelry\"]}";
+    assert_int_equal(tc_check_config_json(&c, ok, strlen(ok), &e), 0);
+    assert_int_equal(c.glasses, TC_GLASSES_FORBIDDEN);
+    assert_int_equal(c.threshold[TC_CHECK_LIGHT_DARK], 45);
+    assert_int_equal(c.threshold[TC_CHECK_BLUR], 70);
+    assert_false(c.enabled[TC_CHECK_JEWELRY]);
+    d = c;
+    const char *bad[] = {"{\"thresholds\":{\"light_drak\":45}}", "{\"thresholds\":{\"blur\":101}}",
+                         "{\"glasses\":\"sometimes\"}", "{\"disabled\":[\"x\"]}", "{\"colour\":1}", "[1]", "{",
+                         "{\"thresholds\":{\"blur\":\"50\"}}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        tc_err_clear(&e);
+        assert_int_equal(tc_check_config_json(&c, bad[i], strlen(bad[i]), &e), -1);
+        assert_string_equal(e.code, "check.bad_config");
+        assert_int_equal(e.status, 400);
+        assert_memory_equal(&c, &d, sizeof c); /* unchanged by a bad file */
+    }
+}
+
+static void test_no_face(void **st)
+{
+    (void)st;
+    synth s;
+    make(&s, 6, 0);
+    s.in.n_faces = 0;
+    s.in.mesh = NULL;
+    tc_check_report rep;
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_FACE_COUNT].verdict, TC_CHECK_FAIL);
+    for (int i = TC_CHECK_FACE_INSIDE; i <= TC_CHECK_CLOTHING_COLOUR; i++)
+        assert_int_equal(rep.r[i].verdict, TC_CHECK_UNKNOWN);
+    assert_false(rep.passed);
+    assert_true(rep.n_failed >= 1 && rep.n_unknown >= 20);
+    char *j = tc_check_report_json(&rep);
+    assert_non_null(j);
+    json_t *root = json_loads(j, 0, NULL);
+    assert_non_null(root);
+    assert_int_equal(json_array_size(json_object_get(root, "checks")), TC_CHECK_N);
+    assert_false(json_is_true(json_object_get(root, "passed")));
+    json_t *c0 = json_array_get(json_object_get(root, "checks"), 0);
+    assert_string_equal(json_string_value(json_object_get(c0, "code")), "check.face_count");
+    assert_string_equal(json_string_value(json_object_get(c0, "verdict")), "fail");
+    json_decref(root);
+    free(j);
+    /* a caller bug is an error, not a report */
+    tc_err e = {0};
+    s.in.work = NULL;
+    assert_int_equal(tc_check_run(NULL, &s.in, &rep, &e), -1);
+    assert_string_equal(e.code, "check.bad_input");
+    drop(&s);
+}
+
+static void test_disabled(void **st)
+{
+    (void)st;
+    synth s;
+    make(&s, 6, 0);
+    tc_check_config c;
+    tc_check_config_default(&c);
+    c.enabled[TC_CHECK_FACE_COUNT] = 0;
+    s.in.n_faces = 0;
+    tc_check_report rep;
+    tc_err e = {0};
+    assert_int_equal(tc_check_run(&c, &s.in, &rep, &e), 0);
+    assert_true(rep.r[TC_CHECK_FACE_COUNT].skipped);
+    assert_int_equal(rep.r[TC_CHECK_FACE_COUNT].verdict, TC_CHECK_PASS);
+    assert_int_equal(rep.r[TC_CHECK_FACE_COUNT].score, -1);
+    drop(&s);
+}
+
+static int verdict(synth *s, tc_check_id id)
+{
+    tc_check_report rep;
+    run(s, &rep);
+    return rep.r[id].verdict;
+}
+
+static void test_synthetic_frontal(void **st)
+{
+    (void)st;
+    synth s;
+    make(&s, 6, 0);
+    tc_check_report rep;
+    run(&s, &rep);
+    const tc_check_id good[] = {TC_CHECK_FACE_COUNT, TC_CHECK_FACE_INSIDE, TC_CHECK_POSE_YAW, TC_CHECK_POSE_PITCH,
+                                TC_CHECK_POSE_ROLL,  TC_CHECK_EYES_OPEN,   TC_CHECK_GAZE,     TC_CHECK_MOUTH_CLOSED,
+                                TC_CHECK_EXPRESSION, TC_CHECK_LIGHT_DARK,  TC_CHECK_LIGHT_BRIGHT,
+                                TC_CHECK_LIGHT_UNEVEN, TC_CHECK_LIGHT_HOTSPOT, TC_CHECK_RED_EYE,
+                                TC_CHECK_GLASSES_TINTED, TC_CHECK_HAIR_BROWS};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        if (rep.r[good[i]].verdict != TC_CHECK_PASS)
+            print_message("%s: score %d value %g\n", tc_check_name(good[i]), rep.r[good[i]].score,
+                          rep.r[good[i]].value);
+        assert_int_equal(rep.r[good[i]].verdict, TC_CHECK_PASS);
+    }
+    assert_true(fabs(rep.r[TC_CHECK_POSE_ROLL].value) < 0.5);
+    /* no plan given: geometry cannot be assessed, and says so */
+    assert_int_equal(rep.r[TC_CHECK_GEOMETRY].verdict, TC_CHECK_UNKNOWN);
+    uint8_t *png = NULL;
+    size_t len = 0;
+    tc_err e = {0};
+    assert_int_equal(tc_check_overlay(&s.in, &rep, &png, &len, &e), 0);
+    assert_true(len > 8 && !memcmp(png, "\x89PNG", 4));
+    free(png);
+    drop(&s);
+}
+
+static void test_synthetic_faults(void **st)
+{
+    (void)st;
+    synth s;
+    make(&s, 1.0, 0); /* eyes nearly shut */
+    assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_FAIL);
+    drop(&s);
+
+    make(&s, 6, 18); /* mouth open */
+    assert_int_equal(verdict(&s, TC_CHECK_MOUTH_CLOSED), TC_CHECK_FAIL);
+    drop(&s);
+
+    make(&s, 6, 0); /* head tilted 15 degrees: rotate every point about the face centre */
+    double a = 15 * M_PI / 180;
+    for (int i = 0; i < TC_VISION_LANDMARKS; i++) {
+        double x = s.mesh.points[i][0] * W - CX, y = s.mesh.points[i][1] * H - CY;
+        setpt(&s.mesh, i, CX + x * cos(a) - y * sin(a), CY + x * sin(a) + y * cos(a));
+    }
+    tc_check_report rep;
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_POSE_ROLL].verdict, TC_CHECK_FAIL);
+    assert_true(fabs(rep.r[TC_CHECK_POSE_ROLL].value - 15) < 0.5);
+    assert_int_equal(rep.r[TC_CHECK_POSE_YAW].verdict, TC_CHECK_PASS);
+    drop(&s);
+
+    make(&s, 6, 0); /* dark */
+    for (size_t i = 0; i < (size_t)W * H * 3; i++)
+        s.im.px[i] = (uint8_t)(s.im.px[i] / 4);
+    assert_int_equal(verdict(&s, TC_CHECK_LIGHT_DARK), TC_CHECK_FAIL);
+    drop(&s);
+
+    make(&s, 6, 0); /* over-exposed */
+    for (size_t i = 0; i < (size_t)W * H * 3; i++)
+        s.im.px[i] = (uint8_t)fmin(255, s.im.px[i] * 1.6);
+    assert_int_equal(verdict(&s, TC_CHECK_LIGHT_BRIGHT), TC_CHECK_FAIL);
+    drop(&s);
+
+    make(&s, 6, 0); /* the image's left half of the face in shadow */
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < (int)CX; x++)
+            for (int k = 0; k < 3; k++)
+                s.im.px[((size_t)y * W + x) * 3 + k] = (uint8_t)(s.im.px[((size_t)y * W + x) * 3 + k] * 2 / 5);
+    assert_int_equal(verdict(&s, TC_CHECK_LIGHT_UNEVEN), TC_CHECK_FAIL);
+    drop(&s);
+
+    make(&s, 6, 0); /* a mesh the model marked as no face: could not assess */
+    s.mesh.presence = 0.1f;
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_EYES_OPEN].verdict, TC_CHECK_UNKNOWN);
+    s.mesh.presence = 1;
+    s.mesh.points[5][0] = NAN; /* garbage points: also unknown, never a crash */
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_POSE_YAW].verdict, TC_CHECK_UNKNOWN);
+    drop(&s);
+}
+
+static void test_say_utf8(void **st)
+{
+    (void)st;
+    tc_check_result r;
+    memset(&r, 0, sizeof r);
+    char zh[600] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(zh, "光");
+    check_say(&r, zh, "%s", "x");
+    assert_true(strlen(r.zh) < sizeof r.zh);
+    assert_true(tc_utf8_valid(r.zh, strlen(r.zh)));
+    assert_int_equal(strlen(r.zh) % 3, 0);
+}
+
+static int setup(void **st)
+{
+    (void)st;
+    tc_err e = {0};
+    return tc_photo_startup("test_check_framework", &e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names),           cmocka_unit_test(test_config),
+        cmocka_unit_test(test_no_face),         cmocka_unit_test(test_disabled),
+        cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_synthetic_faults),
+        cmocka_unit_test(test_say_utf8),
+    };
+    int r = cmocka_run_group_tests(tests, setup, NULL);
+    vips_shutdown();
+    return r;
+}
