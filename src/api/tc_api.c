@@ -671,8 +671,9 @@ static int h_staff_create(tc_http_req *r)
     if (tc_store_staff_create(c.app->store, &st, &id, &c.e) != 0)
         return api_fail(&c);
     st.id = id;
-    char *after = json_dumps(json_pack("{s:s, s:s, s:I}", "username", user, "role", role, "school_id", school),
-                             JSON_COMPACT);
+    json_t *aj = json_pack("{s:s, s:s, s:I}", "username", user, "role", role, "school_id", school);
+    char *after = json_dumps(aj, JSON_COMPACT);
+    json_decref(aj);
     tc_store_audit_staff(c.app->store, c.staff.id, "staff_create", user, NULL, after, r->client_ip, NULL);
     free(after);
     return tc_http_respond_json(r, 201, json_pack("{s:o}", "staff", staff_json(&st)));

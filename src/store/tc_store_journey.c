@@ -206,7 +206,7 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
         "UPDATE photo SET state = ?, done_at = ?, original_blob = ?, standard_blob = ?, proof_blob = ?,"
         " overlay_blob = ?, checks = ?, report = ?, failed = ?, error = ?, liveness_failed = ?, ms = ?"
         " WHERE id = ? AND state = 'processing'",
-        "sisssssssssiii", d->state, now, d->original_blob ? d->original_blob : "",
+        "sissssssssiii", d->state, now, d->original_blob ? d->original_blob : "",
         d->standard_blob ? d->standard_blob : "", d->proof_blob ? d->proof_blob : "",
         d->overlay_blob ? d->overlay_blob : "", d->checks ? d->checks : "{}", d->report ? d->report : "{}",
         d->failed ? d->failed : "", d->error ? d->error : "", (int64_t)d->liveness_failed, (int64_t)d->ms, photo_id);
@@ -636,7 +636,7 @@ int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_
                                           "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
                                           " amount_fen, description, provider, state, created_at, detail, ship_state)"
                                           " VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, 'created', ?, ?, ?)",
-                                          "siisisssss", o->out_trade_no, o->person_id, o->student_id, o->kind,
+                                          "siisississ", o->out_trade_no, o->person_id, o->student_id, o->kind,
                                           o->amount_fen, o->description ? o->description : "", o->provider,
                                           o->created_at, o->detail ? o->detail : "{}",
                                           o->ship_state ? o->ship_state : ""),
