@@ -895,10 +895,35 @@ static tc_tensor view(const tc_tfl_net *net, float *arena, int v)
     return t;
 }
 
-void tc_tfl_net_run(const tc_tfl_net *net, void *arena_)
+void tc_tfl_net_run(const tc_tfl_net *net, void *arena)
+{
+    tc_tfl_net_run_nodes(net, arena, 0, net->n_nodes);
+}
+
+void tc_tfl_net_describe_node(const tc_tfl_net *net, int k, char *buf, size_t n)
+{
+    static const char *names[] = {"CONV", "DW", "TCONV", "MAXPOOL", "AVGPOOL", "BIN", "UNARY", "PAD", "COPY",
+                                  "CONCAT", "RESIZE"};
+    static const char *bins[] = {"ADD", "MUL", "PRELU"};
+    const node *nd = &net->nodes[k];
+    const int *xs = net->values[nd->x].ne, *ys = net->values[nd->y].ne;
+    char what[32];
+    if (nd->kind == K_CONV || nd->kind == K_DW || nd->kind == K_TCONV)
+        snprintf(what, sizeof what, "%s%dx%d/%d%s", names[nd->kind], nd->g.kh, nd->g.kw, nd->g.sh,
+                 nd->g.act ? "+act" : "");
+    else if (nd->kind == K_BIN)
+        snprintf(what, sizeof what, "%s%s", bins[nd->sub], nd->g.act ? "+act" : "");
+    else
+        snprintf(what, sizeof what, "%s", names[nd->kind]);
+    snprintf(buf, n, "%-14s %4dx%-4dx%-4d -> %4dx%-4dx%-4d", what, xs[1], xs[2], xs[3], ys[1], ys[2], ys[3]);
+}
+
+int64_t tc_tfl_net_node_macs(const tc_tfl_net *net, int k) { return net->nodes[k].macs; }
+
+void tc_tfl_net_run_nodes(const tc_tfl_net *net, void *arena_, int k0, int k1)
 {
     float *arena = arena_;
-    for (int k = 0; k < net->n_nodes; k++) {
+    for (int k = k0; k < k1; k++) {
         const node *nd = &net->nodes[k];
         tc_tensor x = view(net, arena, nd->x), y = view(net, arena, nd->y);
         switch (nd->kind) {

@@ -43,5 +43,11 @@ void tc_tfl_net_run(const tc_tfl_net *net, void *arena);
 /* Multiply-adds of one run (convolutions), for the benchmark. */
 int64_t tc_tfl_net_macs(const tc_tfl_net *net);
 int tc_tfl_net_n_nodes(const tc_tfl_net *net);
+/* For the benchmark's per-op profile: run nodes [k0, k1) only (in order,
+ * after the ones before them), a node's one-line description and its
+ * multiply-adds. */
+void tc_tfl_net_run_nodes(const tc_tfl_net *net, void *arena, int k0, int k1);
+void tc_tfl_net_describe_node(const tc_tfl_net *net, int k, char *buf, size_t n);
+int64_t tc_tfl_net_node_macs(const tc_tfl_net *net, int k);
 
 #endif

@@ -5,8 +5,9 @@
  * contiguous, in whole vectors of 8 floats (GCC vector extensions, so the
  * code stays portable C: the compiler emits AVX2/FMA in the clones that
  * target_clones makes, and pairs of SSE instructions elsewhere).  The
- * hottest kernel, the 1x1 convolution, is a small matrix product blocked
- * over 4 pixels x 16 channels so its accumulators live in registers.
+ * convolutions, most of the work, run on the x86 micro-kernels of
+ * tc_gemm.c when the CPU has AVX2 or AVX-512; conv1x1 and conv_im2col here
+ * are the portable fallback (and serve dilated windows).
  */
 #include "vision/tc_tensor.h"
 
@@ -14,10 +15,18 @@
 #include <math.h>
 #include <string.h>
 
+#include "vision/tc_gemm.h"
+
 /* The vector helpers below are static inline and never cross a call
  * boundary, so GCC's note that passing 32-byte vectors changes the ABI
  * without AVX does not concern us. */
 #pragma GCC diagnostic ignored "-Wpsabi"
+
+/* a += b * c must become one fused multiply-add: in ISO C mode (-std=c11)
+ * GCC does not contract across the expression unless told to, and separate
+ * multiplies and adds halve the throughput of every convolution.  (Fused is
+ * also what XNNPACK, MediaPipe's runtime, does on these CPUs.) */
+#pragma GCC optimize("fp-contract=fast")
 
 typedef float v8 __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
@@ -214,14 +223,132 @@ size_t tc_tensor_conv_scratch_len(const tc_conv_geom *g, int I, int same_size)
     return (size_t)TC_TENSOR_CONV_BLOCK * g->kh * g->kw * I;
 }
 
+static void gemm_run(int isa, const tc_gemm_job *j)
+{
+    if (isa == TC_ISA_AVX512)
+        tc_gemm_run_avx512(j);
+    else
+        tc_gemm_run_avx2(j);
+}
+
+/* Any convolution without dilation on the tc_gemm kernels, reading the
+ * input in place.  Per output row: the window rows inside the input are
+ * the job's segments (kw*I contiguous floats each, as NHWC stores a row);
+ * the interior pixels, whose windows are whole across, are one job; a
+ * border pixel is a job of its own with its columns cut to the input. */
+static void conv_direct(const tc_tensor *x, const float *w, const float *b, tc_tensor *y, const tc_conv_geom *g,
+                        const float *res, const float *alpha, int isa)
+{
+    const int H = x->ne[1], W = x->ne[2], I = x->ne[3];
+    const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3], Op = tc_tensor_pad_vec(O);
+    tc_gemm_job j = {0};
+    j.xstep = (ptrdiff_t)g->sw * I;
+    j.xseg = (ptrdiff_t)W * I;
+    j.wseg = (ptrdiff_t)g->kw * I * Op;
+    j.Op = Op;
+    j.b = b;
+    j.alpha = alpha;
+    j.rstep = O;
+    j.ystep = O;
+    j.O = O;
+    j.act = g->act;
+    if (g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 && g->pl == 0 && OH == H && OW == W) {
+        /* 1x1: the whole tensor is one matrix product */
+        j.x = x->data;
+        j.nseg = 1;
+        j.L = I;
+        j.w = w;
+        j.res = res;
+        j.y = y->data;
+        j.np = x->ne[0] * H * W;
+        gemm_run(isa, &j);
+        return;
+    }
+    /* interior columns: ox*sw - pl >= 0 and ox*sw - pl + kw <= W */
+    int ox0 = (g->pl + g->sw - 1) / g->sw, ox1 = W - g->kw + g->pl < 0 ? 0 : (W - g->kw + g->pl) / g->sw + 1;
+    ox1 = ox1 > OW ? OW : ox1;
+    ox0 = ox0 > ox1 ? ox1 : ox0;
+    for (int n = 0; n < y->ne[0]; n++)
+        for (int oy = 0; oy < OH; oy++) {
+            int iy = oy * g->sh - g->pt, ky0 = iy < 0 ? -iy : 0, ky1 = H - iy < g->kh ? H - iy : g->kh;
+            size_t yoff = (((size_t)n * OH + oy) * OW) * O;
+            if (ky0 >= ky1) { /* no window row inside the input: bias only */
+                for (int ox = 0; ox < OW; ox++) {
+                    j.x = x->data;
+                    j.nseg = 0;
+                    j.L = 0;
+                    j.w = w;
+                    j.res = res ? res + yoff + (size_t)ox * O : NULL;
+                    j.y = y->data + yoff + (size_t)ox * O;
+                    j.np = 1;
+                    gemm_run(isa, &j);
+                }
+                continue;
+            }
+            const float *xrow = x->data + (((size_t)n * H + iy + ky0) * W) * I;
+            j.nseg = ky1 - ky0;
+            for (int ox = 0; ox < OW; ox++) {
+                if (ox == ox0 && ox0 < ox1) { /* the interior, at once */
+                    j.x = xrow + ((ptrdiff_t)ox0 * g->sw - g->pl) * I;
+                    j.L = g->kw * I;
+                    j.w = w + (size_t)ky0 * j.wseg;
+                    j.res = res ? res + yoff + (size_t)ox0 * O : NULL;
+                    j.y = y->data + yoff + (size_t)ox0 * O;
+                    j.np = ox1 - ox0;
+                    gemm_run(isa, &j);
+                    ox = ox1 - 1;
+                    continue;
+                }
+                int ix = ox * g->sw - g->pl, kx0 = ix < 0 ? -ix : 0, kx1 = W - ix < g->kw ? W - ix : g->kw;
+                kx1 = kx1 < kx0 ? kx0 : kx1;
+                j.x = xrow + (ptrdiff_t)(ix + kx0) * I;
+                j.L = (kx1 - kx0) * I;
+                j.w = w + (size_t)ky0 * j.wseg + (size_t)kx0 * I * Op;
+                j.res = res ? res + yoff + (size_t)ox * O : NULL;
+                j.y = y->data + yoff + (size_t)ox * O;
+                j.np = 1;
+                gemm_run(isa, &j);
+            }
+        }
+}
+
+/* Residual and activation after a portable kernel that ran without them. */
+static void fuse_after(tc_tensor *y, const float *res, const float *alpha, int act)
+{
+    const int C = y->ne[3];
+    size_t n = tc_tensor_nelem(y);
+    for (size_t i = 0; i < n; i++) {
+        float v = y->data[i] + (res ? res[i] : 0.0f);
+        y->data[i] = act == TC_ACT_PRELU ? (v >= 0 ? v : v * alpha[i % (size_t)C]) : act1(v, act);
+    }
+}
+
+void tc_tensor_conv2d_fused(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
+                            const tc_conv_geom *g, float *scratch, const float *res, const float *alpha, int isa)
+{
+    assert(x->ne[0] == y->ne[0]);
+    int best = tc_gemm_isa();
+    isa = isa < 0 || isa > best ? best : isa;
+    if (isa != TC_ISA_GENERIC && g->dh == 1 && g->dw == 1) {
+        conv_direct(x, w, b, y, g, res, alpha, isa);
+        return;
+    }
+    tc_conv_geom g1 = *g;
+    int post = res || g->act == TC_ACT_PRELU;
+    if (post)
+        g1.act = TC_ACT_NONE;
+    if (tc_tensor_conv_scratch_len(g, x->ne[3], x->ne[1] == y->ne[1] && x->ne[2] == y->ne[2]) == 0)
+        conv1x1(x->data, (size_t)x->ne[0] * x->ne[1] * x->ne[2], x->ne[3], w, y->ne[3], b, y->data, g1.act);
+    else
+        conv_im2col(x, w, b, y, &g1, scratch);
+    if (post)
+        fuse_after(y, res, alpha, g->act);
+}
+
 void tc_tensor_conv2d(const tc_tensor *x, const float *w, const float *b, tc_tensor *y, const tc_conv_geom *g,
                       float *scratch)
 {
-    assert(x->ne[0] == y->ne[0]);
-    if (tc_tensor_conv_scratch_len(g, x->ne[3], x->ne[1] == y->ne[1] && x->ne[2] == y->ne[2]) == 0)
-        conv1x1(x->data, (size_t)x->ne[0] * x->ne[1] * x->ne[2], x->ne[3], w, y->ne[3], b, y->data, g->act);
-    else
-        conv_im2col(x, w, b, y, g, scratch);
+    tc_tensor_conv2d_fused(x, w, b, y, g, scratch, NULL, NULL, -1);
 }
 
 /* ---- depthwise --------------------------------------------------------- */

@@ -36,6 +36,9 @@ static inline size_t tc_tensor_nelem(const tc_tensor *t)
 /* Fused activations (TensorFlow Lite's numbering), plus hard swish, which
  * the net fuses itself when a HARD_SWISH op follows a convolution. */
 enum { TC_ACT_NONE = 0, TC_ACT_RELU = 1, TC_ACT_RELU_N1_TO_1 = 2, TC_ACT_RELU6 = 3, TC_ACT_HARD_SWISH = 16 };
+/* PRELU fused into a convolution (tc_tensor_conv2d_fused): the slopes are
+ * the fusion's alpha.  Never a model's own code. */
+#define TC_ACT_PRELU 100
 
 /* Geometry of a convolution or pooling window.  pt/pl: padding at the top
  * and left (the bottom/right padding follows from the output size). */
@@ -71,6 +74,14 @@ void tc_tensor_conv_pack(const float *ohwi, int O, int kh, int kw, int I, float 
 size_t tc_tensor_conv_scratch_len(const tc_conv_geom *g, int I, int same_size);
 void tc_tensor_conv2d(const tc_tensor *x, const float *wpacked, const float *b, tc_tensor *y,
                       const tc_conv_geom *g, float *scratch);
+
+/* The same with what the net fuses into a convolution: res (NULL or a
+ * tensor of y's shape) is added before the activation, and g->act may be
+ * TC_ACT_PRELU with alpha its tc_tensor_pad_vec(O) slopes.  isa: -1 for
+ * the best kernels this CPU has, else a TC_ISA_* of tc_gemm.h no better
+ * than that (the tests compare them). */
+void tc_tensor_conv2d_fused(const tc_tensor *x, const float *wpacked, const float *b, tc_tensor *y,
+                            const tc_conv_geom *g, float *scratch, const float *res, const float *alpha, int isa);
 
 /* DEPTHWISE_CONV_2D.  w is [1][kh][kw][C*M] as stored, which is already the
  * layout the kernel walks (channels innermost): no packing.  Output channel

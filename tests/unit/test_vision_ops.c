@@ -163,6 +163,92 @@ static void test_conv_many_channels(void **state)
         NEAR(y[o], 171.0f * o + 1);
 }
 
+/* Reference convolution in double, straight from the definition, for the
+ * kernel comparison below. */
+static void conv_ref(const float *x, int H, int W, int I, const float *ohwi, const float *b, int O, const tc_conv_geom *g,
+                     int OH, int OW, const float *res, const float *alpha, float *y)
+{
+    for (int oy = 0; oy < OH; oy++)
+        for (int ox = 0; ox < OW; ox++)
+            for (int o = 0; o < O; o++) {
+                double a = b[o];
+                for (int ky = 0; ky < g->kh; ky++)
+                    for (int kx = 0; kx < g->kw; kx++) {
+                        int iy = oy * g->sh - g->pt + ky, ix = ox * g->sw - g->pl + kx;
+                        if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                            continue;
+                        for (int i = 0; i < I; i++)
+                            a += (double)x[((size_t)iy * W + ix) * I + i] *
+                                 ohwi[(((size_t)o * g->kh + ky) * g->kw + kx) * I + i];
+                    }
+                size_t k = ((size_t)oy * OW + ox) * O + o;
+                float v = (float)a + (res ? res[k] : 0.0f);
+                switch (g->act) {
+                case TC_ACT_RELU: v = v > 0 ? v : 0; break;
+                case TC_ACT_RELU6: v = v < 0 ? 0 : v > 6 ? 6 : v; break;
+                case TC_ACT_RELU_N1_TO_1: v = v < -1 ? -1 : v > 1 ? 1 : v; break;
+                case TC_ACT_HARD_SWISH: { float r = v + 3; r = r < 0 ? 0 : r > 6 ? 6 : r; v = v * r / 6; break; }
+                case TC_ACT_PRELU: v = v >= 0 ? v : v * alpha[o]; break;
+                default: break;
+                }
+                y[k] = v;
+            }
+}
+
+/* Every kernel set this CPU has (portable, AVX2, AVX-512) against the
+ * reference, on shapes that reach each code path: whole tiles and the
+ * pixel tails, channel counts that are not a multiple of 8 or need several
+ * column blocks, border pixels of strided SAME windows, a single-pixel
+ * output, fused residual and every activation. */
+static void test_conv_kernels(void **state)
+{
+    (void)state;
+    static const struct { int H, W, I, O, k, s, same; } cs[] = {
+        {3, 50, 16, 16, 1, 1, 0}, {4, 6, 13, 37, 1, 1, 0}, {1, 1, 128, 128, 1, 1, 0}, {7, 9, 24, 88, 1, 1, 0},
+        {6, 5, 16, 2, 1, 1, 0},   {17, 19, 3, 16, 3, 2, 1}, {20, 20, 3, 24, 3, 2, 1}, {13, 14, 3, 24, 5, 2, 1},
+        {3, 3, 32, 70, 3, 3, 0},  {6, 7, 5, 9, 3, 1, 1},    {9, 8, 4, 12, 5, 1, 0},  {2, 2, 3, 8, 5, 1, 1},
+    };
+    static const int acts[] = {TC_ACT_NONE, TC_ACT_RELU, TC_ACT_RELU6, TC_ACT_RELU_N1_TO_1, TC_ACT_HARD_SWISH,
+                               TC_ACT_PRELU};
+    uint32_t seed = 12345;
+#define RND() ((seed = seed * 1664525u + 1013904223u), (float)((seed >> 8) % 2001) / 1000.0f - 1.0f)
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        int H = cs[c].H, W = cs[c].W, I = cs[c].I, O = cs[c].O, k = cs[c].k, OH, OW;
+        tc_conv_geom g = {k, k, cs[c].s, cs[c].s, 1, 1, 0, 0, 0};
+        assert_int_equal(tc_tensor_out_size(H, k, g.sh, 1, cs[c].same, &OH, &g.pt), 0);
+        assert_int_equal(tc_tensor_out_size(W, k, g.sw, 1, cs[c].same, &OW, &g.pl), 0);
+        size_t nx = (size_t)H * W * I, nw = (size_t)O * k * k * I, ny = (size_t)OH * OW * O;
+        int Op = tc_tensor_pad_vec(O);
+        float *x = malloc(nx * 4), *w = malloc(nw * 4), *b = calloc((size_t)Op, 4), *al = calloc((size_t)Op, 4);
+        float *res = malloc(ny * 4), *want = malloc(ny * 4), *got = malloc(ny * 4);
+        float *wp = calloc(tc_tensor_conv_packed_len(O, k, k, I), 4);
+        float *sc = calloc(tc_tensor_conv_scratch_len(&g, I, OH == H && OW == W) + 1, 4);
+        for (size_t i = 0; i < nx; i++) x[i] = RND();
+        for (size_t i = 0; i < nw; i++) w[i] = RND();
+        for (size_t i = 0; i < ny; i++) res[i] = RND();
+        for (int o = 0; o < O; o++) { b[o] = RND(); al[o] = RND(); }
+        tc_tensor_conv_pack(w, O, k, k, I, wp);
+        tc_tensor xt = T(1, H, W, I, x), yt = T(1, OH, OW, O, got);
+        for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++)
+            for (int r = 0; r < 2; r++)
+                for (int isa = 0; isa <= 2; isa++) {
+                    g.act = acts[a];
+                    conv_ref(x, H, W, I, w, b, O, &g, OH, OW, r ? res : NULL, al, want);
+                    for (size_t i = 0; i < ny; i++)
+                        got[i] = NAN;
+                    tc_tensor_conv2d_fused(&xt, wp, b, &yt, &g, sc, r ? res : NULL, al, isa);
+                    for (size_t i = 0; i < ny; i++)
+                        if (!(fabsf(got[i] - want[i]) <= 1e-4f * (1 + fabsf(want[i])))) {
+                            print_error("case %zu act %d res %d isa %d: y[%zu] %g, want %g\n", c, g.act, r, isa, i,
+                                        (double)got[i], (double)want[i]);
+                            fail();
+                        }
+                }
+        free(x), free(w), free(b), free(al), free(res), free(want), free(got), free(wp), free(sc);
+    }
+#undef RND
+}
+
 static void test_depthwise(void **state)
 {
     (void)state;
@@ -502,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_conv_1x1),
         cmocka_unit_test(test_conv_same_valid_stride),
         cmocka_unit_test(test_conv_many_channels),
+        cmocka_unit_test(test_conv_kernels),
         cmocka_unit_test(test_depthwise),
         cmocka_unit_test(test_transpose_conv),
         cmocka_unit_test(test_pool),
