@@ -545,8 +545,8 @@ static int wx_parse_callback(tc_pay *p, const tc_pay_callback *cb, tc_pay_event 
         tc_err_set(e, 400, "pay.bad_callback", "支付通知缺少字段", "the payment message lacks fields");
         goto out;
     }
-    char *plain;
-    size_t plen;
+    char *plain = NULL;
+    size_t plen = 0;
     if (gcm_open(w, &pool, pay_json_str(res, "ciphertext"), pay_json_str(res, "nonce"),
                  pay_json_str(res, "associated_data"), &plain, &plen, e) != 0)
         goto out;
