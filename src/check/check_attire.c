@@ -24,6 +24,17 @@ static int need_skin(check_ctx *x, tc_check_result *r)
     return 0;
 }
 
+/* Skin under other light: the same hue and chroma (a*, b* within 10) at a
+ * luminance within 35 of the cheeks counts as skin too — a bald crown or an
+ * ear in shade is darker or lighter than the cheek but the same colour. */
+static int skinlike(const check_ctx *x, const double lab[3])
+{
+    if (check_delta_e(lab, x->skin_lab) < 20)
+        return 1;
+    return hypot(lab[1] - x->skin_lab[1], lab[2] - x->skin_lab[2]) < 10 && fabs(lab[0] - x->skin_lab[0]) < 35 &&
+           hypot(lab[1], lab[2]) > 8;
+}
+
 /* Unit vectors of the face: "out" along the eye line (towards eye B),
  * "down" perpendicular to it, towards the chin. */
 static void face_dirs(const check_ctx *x, double right[2], double down[2])
@@ -64,6 +75,8 @@ static double glasses_index(check_ctx *x)
 {
     if (!x->has_mesh || !check_lum(x))
         return NAN;
+    /* between 168 and 6: taking the patch higher (a top bar near the brows)
+     * was tried and picked up brows and fringes more than frames */
     double cx = (x->p[LM_BRIDGE][0] + x->p[LM_NOSE_MID][0]) / 2, cy = (x->p[LM_BRIDGE][1] + x->p[LM_NOSE_MID][1]) / 2;
     double hh = fmax(2, 0.5 * check_lm_dist(x, LM_BRIDGE, LM_NOSE_MID) + 0.05 * x->iod);
     int n1 = 0, n2 = 0, n3 = 0;
@@ -269,7 +282,7 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
                     continue;
                 double lab[3];
                 check_rgb_lab(x, rgb + ((size_t)iy * x->w + ix) * 3, lab);
-                skin += check_delta_e(lab, x->skin_lab) < 20;
+                skin += skinlike(x, lab);
             }
         frac[k] = n ? (double)skin / n : 0;
         total += n;
@@ -357,7 +370,7 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
             check_rgb_lab(x, q, lab);
             double Y = 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
             n++;
-            int is_skin = check_delta_e(lab, x->skin_lab) < 20;
+            int is_skin = skinlike(x, lab);
             int is_hair = check_delta_e(lab, hl) < 25 || Y < fmax(hy * 1.15, 0.45 * x->skin_y);
             other += !is_skin && !is_hair;
         }

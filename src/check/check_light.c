@@ -7,8 +7,8 @@
 
 #include "check_int.h"
 
-/* Luma statistics over the face oval: mean, clipped fraction (any channel
- * >= 250), highlight fraction, and the two halves' means split by the face's
+/* Luma statistics over the face oval: mean, clipped fraction (all channels
+ * >= 248), highlight fraction, and the two halves' means split by the face's
  * vertical axis (forehead 10 -> chin 152), taken between the eye line and
  * the mouth so that hair on the forehead does not count as shadow. */
 typedef struct {
@@ -54,7 +54,9 @@ static int oval_measure(check_ctx *x, oval_stats *s)
                 continue;
             size_t o = (size_t)(by + y) * x->w + bx + xx;
             const uint8_t *q = rgb + o * 3;
-            if (q[0] >= 250 || q[1] >= 250 || q[2] >= 250)
+            /* white, not just one channel full: a pale or ruddy face fills
+             * red long before it loses detail */
+            if (q[0] >= 248 && q[1] >= 248 && q[2] >= 248)
                 nclip++;
             if (l[o] >= hl)
                 nhl++;
