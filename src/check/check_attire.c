@@ -476,7 +476,9 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
     }
     double bg[3];
     check_rgb_lab(x, in->background, bg);
-    int step = (int)fmax(1, (rr[2] - rr[0]) / 120);
+    /* about 4000 samples whatever the size: a median colour needs no more,
+     * and each costs a Lab conversion */
+    int step = (int)fmax(1, ceil(sqrt((double)(rr[2] - rr[0]) * (rr[3] - rr[1]) / 4000.0)));
     size_t cap = (size_t)((rr[2] - rr[0]) / step + 1) * (size_t)((rr[3] - rr[1]) / step + 1);
     double *de = malloc(sizeof(double) * cap);
     double (*labs)[3] = malloc(sizeof(double[3]) * cap);
