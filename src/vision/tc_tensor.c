@@ -497,7 +497,9 @@ void tc_tensor_depthwise(const tc_tensor *x, const float *w, const float *b, int
 
 size_t tc_tensor_tconv_packed_len(int O, int kh, int kw, int I)
 {
-    return (size_t)I * tc_tensor_pad_vec(kh * kw * O);
+    /* + one vector: the window-row jobs below start their loads at a
+     * column inside a row, so the last row's load may run 7 floats past */
+    return (size_t)I * tc_tensor_pad_vec(kh * kw * O) + TC_TENSOR_VEC;
 }
 
 void tc_tensor_tconv_pack(const float *ohwi, int O, int kh, int kw, int I, float *out)
@@ -521,6 +523,36 @@ TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const f
      * layer, 2x2 stride 2): every output pixel comes from exactly one input
      * pixel, so results are written once, bias included, in the order the
      * packed columns give them. */
+    int isa = tc_gemm_isa();
+    if (isa != TC_ISA_GENERIC && g->sh == g->kh && g->sw == g->kw && g->pt == 0 && g->pl == 0 &&
+        OH == H * g->kh && OW == W * g->kw && g->kw * O <= TC_TENSOR_VEC) {
+        /* The same case on the matrix-product kernels: window row ky of
+         * every input pixel of row iy is output row iy*kh + ky, kw*O
+         * contiguous floats; so each (iy, ky) is one job over the input
+         * row, reading columns ky*kw*O.. of the packed weights. */
+        float bias[TC_TENSOR_VEC] = {0};
+        for (int t = 0; t < g->kw * O; t++)
+            bias[t] = b[t % O];
+        tc_gemm_job j = {0};
+        j.xstep = I;
+        j.nseg = 1;
+        j.L = I;
+        j.Op = Np;
+        j.b = bias;
+        j.ystep = (ptrdiff_t)g->kw * O;
+        j.O = g->kw * O;
+        j.np = W;
+        j.act = TC_ACT_NONE;
+        for (int n = 0; n < y->ne[0]; n++)
+            for (int iy = 0; iy < H; iy++)
+                for (int ky = 0; ky < g->kh; ky++) {
+                    j.x = x->data + ((size_t)n * H + iy) * W * I;
+                    j.w = w + (size_t)ky * g->kw * O;
+                    j.y = y->data + (((size_t)n * OH + iy * g->kh + ky) * OW) * O;
+                    gemm_run(isa, &j);
+                }
+        return;
+    }
     if (g->sh == g->kh && g->sw == g->kw && g->pt == 0 && g->pl == 0 && OH == H * g->kh && OW == W * g->kw &&
         Np <= 64) {
         for (int n = 0; n < y->ne[0]; n++)
@@ -581,7 +613,7 @@ TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const f
 
 /* ---- pooling ----------------------------------------------------------------- */
 
-static void pool(const tc_tensor *x, tc_tensor *y, const tc_conv_geom *g, int is_max)
+TC_HOT static void pool(const tc_tensor *x, tc_tensor *y, const tc_conv_geom *g, int is_max)
 {
     const int H = x->ne[1], W = x->ne[2], C = x->ne[3];
     for (int n = 0; n < y->ne[0]; n++)
@@ -592,20 +624,30 @@ static void pool(const tc_tensor *x, tc_tensor *y, const tc_conv_geom *g, int is
                 int ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > H ? H : y0 + g->kh;
                 int xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > W ? W : x0 + g->kw;
                 int cnt = (yb - ya) * (xb - xa);
-                for (int c = 0; c < C; c++)
-                    yp[c] = is_max ? -INFINITY : 0.0f;
-                for (int iy = ya; iy < yb; iy++)
-                    for (int ix = xa; ix < xb; ix++) {
-                        const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * C;
-                        if (is_max)
-                            for (int c = 0; c < C; c++)
-                                yp[c] = xp[c] > yp[c] ? xp[c] : yp[c];
-                        else
-                            for (int c = 0; c < C; c++)
-                                yp[c] += xp[c];
-                    }
-                for (int c = 0; c < C; c++)
-                    yp[c] = act1(is_max ? (cnt > 0 ? yp[c] : 0.0f) : (cnt > 0 ? yp[c] / cnt : 0.0f), g->act);
+                int c = 0;
+                /* 8 channels at a time in registers, the rest one by one */
+                for (; c + 8 <= C; c += 8) {
+                    v8 a = splat(is_max ? -INFINITY : 0.0f);
+                    for (int iy = ya; iy < yb; iy++)
+                        for (int ix = xa; ix < xb; ix++) {
+                            v8 v = ld(x->data + (((size_t)n * H + iy) * W + ix) * C + c);
+                            a = is_max ? sel(v > a, v, a) : a + v;
+                        }
+                    if (cnt == 0)
+                        a = splat(0);
+                    else if (!is_max)
+                        a = a / splat((float)cnt);
+                    st(yp + c, act8(a, g->act));
+                }
+                for (; c < C; c++) {
+                    float a = is_max ? -INFINITY : 0.0f;
+                    for (int iy = ya; iy < yb; iy++)
+                        for (int ix = xa; ix < xb; ix++) {
+                            float v = x->data[(((size_t)n * H + iy) * W + ix) * C + c];
+                            a = is_max ? (v > a ? v : a) : a + v;
+                        }
+                    yp[c] = act1(is_max ? (cnt > 0 ? a : 0.0f) : (cnt > 0 ? a / cnt : 0.0f), g->act);
+                }
             }
 }
 
@@ -663,6 +705,30 @@ TC_HOT void tc_tensor_binary(int op, const tc_tensor *a, const tc_tensor *b, tc_
             }
 }
 
+/* e^x for 8 lanes, to float precision (about 1 ulp, as expf): x = n ln2 + r
+ * with |r| <= ln2/2, e^r by its Taylor polynomial to r^7 (the next term
+ * is below 2^-24 there), 2^n put into the exponent bits.  Beyond +-88 the
+ * result saturates (to 1.7e38 and 0), which is all the logistic needs. */
+static inline __attribute__((always_inline)) v8 exp8(v8 x)
+{
+    x = sel(x > splat(88.0f), splat(88.0f), x);
+    x = sel(x < splat(-87.0f), splat(-87.0f), x);
+    /* round x/ln2 to the nearest integer by the 1.5*2^23 trick */
+    v8 t = x * splat(1.44269504088896341f) + splat(12582912.0f);
+    v8 nf = t - splat(12582912.0f);
+    v8 r = x - nf * splat(0.693359375f) - nf * splat(-2.12194440e-4f); /* ln2 split: hi exact */
+    v8 p = splat(1.0f / 5040);
+    p = p * r + splat(1.0f / 720);
+    p = p * r + splat(1.0f / 120);
+    p = p * r + splat(1.0f / 24);
+    p = p * r + splat(1.0f / 6);
+    p = p * r + splat(0.5f);
+    p = p * r + splat(1.0f);
+    p = p * r + splat(1.0f);
+    v8i e = (__builtin_convertvector(nf, v8i) + 127) << 23;
+    return p * (v8)e;
+}
+
 TC_HOT void tc_tensor_unary(int op, const float *x, float *y, size_t n)
 {
     switch (op) {
@@ -678,10 +744,14 @@ TC_HOT void tc_tensor_unary(int op, const float *x, float *y, size_t n)
         for (size_t i = 0; i < n; i++)
             y[i] = act1(x[i], TC_ACT_RELU_N1_TO_1);
         break;
-    case TC_UN_LOGISTIC:
-        for (size_t i = 0; i < n; i++)
+    case TC_UN_LOGISTIC: {
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            st(y + i, splat(1.0f) / (splat(1.0f) + exp8(-ld(x + i))));
+        for (; i < n; i++)
             y[i] = 1.0f / (1.0f + expf(-x[i]));
         break;
+    }
     case TC_UN_HARD_SWISH:
         for (size_t i = 0; i < n; i++) {
             float r = x[i] + 3.0f;
@@ -726,7 +796,7 @@ void tc_tensor_concat(const tc_tensor *const *xs, int n, int axis, tc_tensor *y)
         }
 }
 
-void tc_tensor_resize_bilinear(const tc_tensor *x, tc_tensor *y, int align_corners, int half_pixel_centers)
+TC_HOT void tc_tensor_resize_bilinear(const tc_tensor *x, tc_tensor *y, int align_corners, int half_pixel_centers)
 {
     const int H = x->ne[1], W = x->ne[2], C = x->ne[3], OH = y->ne[1], OW = y->ne[2];
     float sy = align_corners && OH > 1 ? (float)(H - 1) / (OH - 1) : (float)H / OH;
@@ -751,9 +821,14 @@ void tc_tensor_resize_bilinear(const tc_tensor *x, tc_tensor *y, int align_corne
                 const float *p10 = x->data + (((size_t)n * H + y1) * W + x0) * C;
                 const float *p11 = x->data + (((size_t)n * H + y1) * W + x1) * C;
                 float *yp = y->data + (((size_t)n * OH + oy) * OW + ox) * C;
-                for (int c = 0; c < C; c++)
-                    yp[c] = p00[c] * (1 - dy) * (1 - dx) + p10[c] * dy * (1 - dx) + p01[c] * (1 - dy) * dx +
-                            p11[c] * dy * dx;
+                float w00 = (1 - dy) * (1 - dx), w10 = dy * (1 - dx), w01 = (1 - dy) * dx, w11 = dy * dx;
+                int c = 0;
+                /* (vector * float: GCC broadcasts the float with one
+                 * instruction here, where splat() costs eight) */
+                for (; c + 8 <= C; c += 8)
+                    st(yp + c, ld(p00 + c) * w00 + ld(p10 + c) * w10 + ld(p01 + c) * w01 + ld(p11 + c) * w11);
+                for (; c < C; c++)
+                    yp[c] = p00[c] * w00 + p10[c] * w10 + p01[c] * w01 + p11[c] * w11;
             }
         }
 }
