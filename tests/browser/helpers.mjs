@@ -12,12 +12,19 @@ mkdirSync(SHOTS, { recursive: true });
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1440, height: 900 };
 
-export function launch() {
+// extraArgs: e.g. the fake camera (fakeCameraArgs below).
+export function launch({ extraArgs = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync'],
+      '--no-first-run', '--disable-sync', ...extraArgs],
   });
+}
+
+// Chromium's fake camera fed from a .y4m clip (scripts/make-y4m.mjs), with
+// the permission prompt answered "allow".
+export function fakeCameraArgs(y4m) {
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`];
 }
 
 // A fresh context (its own cookies and localStorage) and page.  Page errors,

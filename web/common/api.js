@@ -73,6 +73,7 @@ export const api = {
   get: (path) => send('GET', path),
   post: (path, json) => send('POST', path, { json: json === undefined ? {} : json }),
   postForm: (path, form) => send('POST', path, { form }),
+  del: (path) => send('DELETE', path),
 };
 
 // Query strings without surprises: api.get('/x' + qs({q: 'a b'})).

@@ -10,7 +10,9 @@
 
 import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
 import { api } from '/common/api.js';
-import { h, mount, errorRegion, showError, relabel, newId } from '/common/dom.js';
+import { h, errorRegion, showError, relabel, newId } from '/common/dom.js';
+import { state, withBusy, toast, route, go, render, loadMe, onLangChangeWhileMounted } from './core.js';
+import { installJourney, homeJourneyCard, loadJourneyQuietly, startEvents, stopEvents, hooks } from './journey.js';
 
 addMessages({
   'app.name': '图像采集',
@@ -142,14 +144,6 @@ addMessages({
 
 });
 
-// ---- state ------------------------------------------------------------------------
-
-const state = {
-  me: null,        // GET /api/v1/me once signed in
-  pending: null,   // the entry answer awaiting the information check
-  batchCode: '',   // ?batch= from the batch QR poster
-};
-
 // The information check survives a reload (the entry session lasts 30
 // minutes on the server); sessionStorage is per tab and cleared on close.
 const PENDING_KEY = 'tc_pending';
@@ -161,82 +155,6 @@ function savePending(p) {
 }
 function loadPending() {
   try { return JSON.parse(sessionStorage.getItem(PENDING_KEY) || 'null'); } catch { return null; }
-}
-
-// ---- busy indicator and toast ---------------------------------------------------------
-
-const busyEl = document.getElementById('busy');
-const toastEl = document.getElementById('toast');
-
-async function withBusy(key, fn) {
-  document.getElementById('busy-text').textContent = t(key);
-  busyEl.hidden = false;
-  try { return await fn(); } finally { busyEl.hidden = true; }
-}
-
-let toastTimer = 0;
-function toast(key) {
-  document.getElementById('toast-text').textContent = t(key);
-  toastEl.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { toastEl.hidden = true; }, 1800);
-}
-
-// ---- router -------------------------------------------------------------------------
-
-// need: 'guest' (signed-out only), 'student' (signed in), 'pending' (an
-// entry answer to confirm), or nothing.
-const views = {};
-function route(name, def) { views[name] = def; }
-
-function parseHash() {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  return { name: parts[0] || '', args: parts.slice(1) };
-}
-
-function go(path, replace = false) {
-  const hash = '#/' + path;
-  if (replace) {
-    history.replaceState(null, '', location.pathname + location.search + hash);
-    render();
-  } else if (location.hash === hash) {
-    render();
-  } else {
-    location.hash = hash;
-  }
-}
-
-const app = document.getElementById('app');
-let renderSeq = 0;
-let firstRender = true;
-
-async function render() {
-  const seq = ++renderSeq;
-  const { name, args } = parseHash();
-  const view = views[name];
-  if (!view) return go(state.me ? 'home' : (state.batchCode ? 'entry/code' : 'entry'), true);
-  if (view.need === 'student' && !state.me) return go('entry', true);
-  if (view.need === 'guest' && state.me) return go('home', true);
-  if (view.need === 'pending' && !state.pending) return go('entry', true);
-  app.setAttribute('aria-busy', 'true');
-  const node = await view.render(...args);
-  if (seq !== renderSeq) return; // a newer navigation won
-  app.dataset.view = name;
-  mount(app, node);
-  setTitle(view.title);
-  app.setAttribute('aria-busy', 'false');
-  window.scrollTo(0, 0);
-  // Move focus to the page title so screen readers announce the new step
-  // (not on first load: the browser's own focus handling is right there).
-  if (!firstRender) document.getElementById('page-title').focus();
-  firstRender = false;
-}
-
-function setTitle(key) {
-  const title = document.getElementById('page-title');
-  title.dataset.i18n = key;
-  title.textContent = t(key);
-  document.title = `${t(key)} · ${t('app.name')}`;
 }
 
 // ---- language switch ---------------------------------------------------------------------
@@ -465,6 +383,7 @@ function confirmView() {
       await withBusy('confirm.saving', () => api.post('/api/v1/entry/confirm', { phone: value }));
       savePending(null);
       await loadMe();
+      startEvents();
       toast('home.welcome');
       go('home');
     } catch (e) {
@@ -472,12 +391,6 @@ function confirmView() {
     }
   });
   return h('div', { class: 'tc-page tc-confirm' }, form);
-}
-
-// Texts that come from the server in both languages (not data-i18n keys)
-// follow the switch while their element is on screen.
-function onLangChangeWhileMounted(el, fn) {
-  const off = onLangChange(() => { if (!el.isConnected) off(); else fn(); });
 }
 
 route('confirm', { title: 'nav.confirm', need: 'pending', render: confirmView });
@@ -489,9 +402,9 @@ function stateBadge(s) {
   return h('span', { class: `tc-state tc-state_${known ? s : 'other'}`, dataset: { state: s }, i18n: known ? 'state.' + s : null, text: known ? null : s });
 }
 
-// What a record offers next.  Empty for now: the shooting, drafts and
-// payment steps add their buttons here, by state.
-const recordActions = [];
+// What a record offers next: the current record carries the journey's
+// next step (journey.js), the others only their facts.
+const recordActions = [(r) => (state.me && r.id === state.me.current_record ? homeJourneyCard() : null)];
 
 function recordCard(r) {
   const titleId = newId('rec');
@@ -509,20 +422,11 @@ function recordCard(r) {
     recordActions.map((fn) => fn(r)).filter(Boolean));
 }
 
-async function loadMe() {
-  try {
-    state.me = (await api.get('/api/v1/me')).data;
-  } catch (e) {
-    if (e.status !== 401) throw e;
-    state.me = null;
-  }
-  return state.me;
-}
-
 async function homeView() {
   const err = errorRegion();
   try {
     await loadMe();
+    if (state.me) await loadJourneyQuietly();
   } catch (e) {
     showError(err, e);
   }
@@ -539,18 +443,22 @@ async function homeView() {
     err,
     list,
     h('div', { class: 'weui-btn-area' },
-      h('a', { href: '#/add/code', class: 'weui-btn weui-btn_primary tc-add', i18n: 'home.add' }),
+      h('a', { href: '#/add/code', class: 'weui-btn ' + (state.journey ? 'weui-btn_default' : 'weui-btn_primary') + ' tc-add', i18n: 'home.add' }),
       h('button', { type: 'button', class: 'weui-btn weui-btn_default tc-logout', i18n: 'home.logout', onclick: logout })));
 }
 
 async function logout() {
   try { await api.post('/api/v1/logout'); } catch { /* signed out locally anyway */ }
   state.me = null;
+  state.journey = null;
+  stopEvents();
   savePending(null);
   go('entry');
 }
 
-route('home', { title: 'nav.home', need: 'student', render: homeView });
+hooks.logout = logout;
+
+route('home', { title: 'nav.home', need: 'student', tab: 'home', live: true, render: homeView });
 
 // ---- start ------------------------------------------------------------------------------------
 
@@ -561,7 +469,9 @@ async function start() {
   if (/^[A-Za-z0-9]{6}$/.test(batch)) state.batchCode = batch;
   state.pending = loadPending();
   try { await loadMe(); } catch { /* offline: the entry page shows errors on use */ }
-  window.addEventListener('hashchange', render);
+  installJourney();
+  if (state.me) startEvents();
+  window.addEventListener('hashchange', () => render());
   // A signed-in student scanning a batch poster wants to add that record.
   if (state.batchCode && !location.hash) return go(state.me ? 'add/code' : 'entry/code', true);
   render();
