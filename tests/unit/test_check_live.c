@@ -1,0 +1,333 @@
+/* Checks 11-13: recapture (翻拍), retouch (美颜) and duplicate (同版照片), on
+ * synthetic inputs, then on the real spoof portraits when the test data and
+ * the models are present. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check/check_int.h"
+#include "studio/tc_studio.h"
+
+/* A deterministic generator (the test's own state, passed around). */
+static double rnd(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+static double gauss(uint64_t *s)
+{
+    return rnd(s) + rnd(s) + rnd(s) + rnd(s) - 2.0; /* sd about 0.58 */
+}
+
+static uint8_t u8(double v)
+{
+    return (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : lround(v)));
+}
+
+/* A mesh whose eyes sit at (ex0, ey) and (ex1, ey) of a w x h image, the
+ * other points spread over the face below and around them. */
+static void make_mesh(tc_vision_mesh *m, int w, int h, double ex0, double ex1, double ey)
+{
+    memset(m, 0, sizeof *m);
+    m->presence = 1;
+    double d = ex1 - ex0, cx = (ex0 + ex1) / 2;
+    for (int i = 0; i < TC_VISION_LANDMARKS; i++) {
+        double a = i * 2.399963, r = sqrt((i + 0.5) / TC_VISION_LANDMARKS);
+        m->points[i][0] = (float)((cx + cos(a) * r * d * 0.95) / w);
+        m->points[i][1] = (float)((ey + 0.4 * d + sin(a) * r * d * 1.25) / h);
+    }
+    const int a_pts[2] = {33, 133}, b_pts[2] = {362, 263};
+    for (int k = 0; k < 2; k++) {
+        m->points[a_pts[k]][0] = (float)((ex0 + (k ? 0.15 : -0.15) * d) / w);
+        m->points[a_pts[k]][1] = (float)(ey / h);
+        m->points[b_pts[k]][0] = (float)((ex1 + (k ? 0.15 : -0.15) * d) / w);
+        m->points[b_pts[k]][1] = (float)(ey / h);
+    }
+}
+
+static tc_spec chsi(void)
+{
+    tc_spec_table t;
+    tc_spec_table_builtin(&t);
+    tc_spec s = *tc_spec_find(&t, "chsi");
+    tc_spec_table_free(&t);
+    return s;
+}
+
+/* Skin-like picture: shading plus camera noise; pattern > 0 multiplies a
+ * halftone / screen grid of that depth into it. */
+static void fill_face(tc_photo_rgb *im, uint64_t seed, double pattern)
+{
+    uint64_t s = seed;
+    for (int y = 0; y < im->height; y++)
+        for (int x = 0; x < im->width; x++) {
+            double base = 150 + 40 * sin(x * 0.011 + seed) * cos(y * 0.007) + 4 * gauss(&s);
+            if (pattern > 0) {
+                /* a dot screen turned 30 degrees, period 4.3 px */
+                double u = (x * 0.866 + y * 0.5) / 4.3, v = (-x * 0.5 + y * 0.866) / 4.3;
+                base *= 1 + pattern * cos(2 * M_PI * u) * cos(2 * M_PI * v);
+            }
+            uint8_t *p = im->px + ((size_t)y * im->width + x) * 3;
+            p[0] = u8(base + 20), p[1] = u8(base - 10), p[2] = u8(base - 30);
+        }
+}
+
+static void test_recapture_pattern(void **state)
+{
+    (void)state;
+    tc_photo_rgb im = {400, 500, malloc(400 * 500 * 3)};
+    assert_non_null(im.px);
+    tc_vision_mesh mesh;
+    make_mesh(&mesh, im.width, im.height, 140, 260, 200);
+    tc_spec spec = chsi();
+    tc_photo_meta meta = {.has_exif = 1};
+    snprintf(meta.make, sizeof meta.make, "Apple");
+    tc_check_input in = {.work = &im, .work_scale = 1, .src_width = 400, .src_height = 500, .mesh = &mesh,
+                         .spec = &spec, .meta = &meta};
+    tc_check_config c;
+    tc_check_config_default(&c);
+    tc_err e = {0};
+
+    fill_face(&im, 7, 0);
+    tc_check_result r = {0};
+    assert_int_equal(check_recapture(NULL, &in, &c, &r, &e), 0);
+    print_message("natural: score %d value %.3f\n", r.score, r.value);
+    assert_true(r.score >= 80);
+
+    fill_face(&im, 7, 0.25);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(check_recapture(NULL, &in, &c, &r, &e), 0);
+    print_message("halftone: score %d value %.3f\n", r.score, r.value);
+    assert_true(r.score < 50);
+    assert_true(r.zh[0] && r.en[0]);
+
+    /* no face: could not assess, never a silent pass */
+    in.mesh = NULL;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(check_recapture(NULL, &in, &c, &r, &e), 0);
+    assert_int_equal(r.score, -1);
+    free(im.px);
+}
+
+static void test_retouch_tag(void **state)
+{
+    (void)state;
+    tc_photo_rgb im = {400, 500, malloc(400 * 500 * 3)};
+    assert_non_null(im.px);
+    fill_face(&im, 3, 0);
+    tc_vision_mesh mesh;
+    make_mesh(&mesh, im.width, im.height, 140, 260, 200);
+    tc_spec spec = chsi();
+    tc_photo_meta meta = {.has_exif = 1};
+    tc_check_input in = {.work = &im, .work_scale = 1, .mesh = &mesh, .spec = &spec, .meta = &meta};
+    tc_check_config c;
+    tc_check_config_default(&c);
+    tc_err e = {0};
+    tc_check_result r = {0};
+    snprintf(meta.software, sizeof meta.software, "Meitu 9.2");
+    assert_int_equal(check_retouch(NULL, &in, &c, &r, &e), 0);
+    assert_true(r.score < 50);
+    assert_non_null(strstr(r.en, "Meitu"));
+    /* the tag alone is enough, even without landmarks */
+    in.mesh = NULL;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(check_retouch(NULL, &in, &c, &r, &e), 0);
+    assert_true(r.score >= 0 && r.score < 50);
+    /* a camera's tag is not an editor's; no landmarks then: unknown */
+    snprintf(meta.software, sizeof meta.software, "iOS 17.1");
+    memset(&r, 0, sizeof r);
+    assert_int_equal(check_retouch(NULL, &in, &c, &r, &e), 0);
+    assert_int_equal(r.score, -1);
+    /* a noisy camera picture with landmarks: skin as textured as the rest */
+    in.mesh = &mesh;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(check_retouch(NULL, &in, &c, &r, &e), 0);
+    print_message("camera-like: score %d value %.3f\n", r.score, r.value);
+    assert_true(r.score >= 50);
+    free(im.px);
+}
+
+/* A "face": smooth random blobs; seed picks the person. */
+static void blob_face(tc_photo_rgb *im, uint64_t seed, double scale, double ox, double oy, uint64_t noise)
+{
+    /* blobs of many sizes, so the picture has detail at every scale the
+     * hash looks at (a face has: eyes, nostrils, lips, the jaw) */
+    enum { NB = 200 };
+    double bx[NB], by[NB], br[NB], bv[NB];
+    uint64_t s = seed;
+    for (int k = 0; k < NB; k++)
+        bx[k] = 100 + 200 * rnd(&s), by[k] = 120 + 260 * rnd(&s), br[k] = 3 + 40 * rnd(&s) * rnd(&s),
+        bv[k] = 140 * (rnd(&s) - 0.5);
+    uint64_t n = noise;
+    for (int y = 0; y < im->height; y++)
+        for (int x = 0; x < im->width; x++) {
+            double fx = (x - ox) / scale, fy = (y - oy) / scale, v = 128;
+            for (int k = 0; k < NB; k++) {
+                double d2 = ((fx - bx[k]) * (fx - bx[k]) + (fy - by[k]) * (fy - by[k])) / (br[k] * br[k]);
+                if (d2 < 16)
+                    v += bv[k] * exp(-d2);
+            }
+            v += noise ? 6 * gauss(&n) : 0;
+            uint8_t *p = im->px + ((size_t)y * im->width + x) * 3;
+            p[0] = p[1] = p[2] = u8(v);
+        }
+}
+
+static int face_hash_of(tc_photo_rgb *im, double scale, double ox, double oy, tc_check_hash *h)
+{
+    tc_vision_mesh mesh;
+    make_mesh(&mesh, im->width, im->height, ox + 140 * scale, ox + 260 * scale, oy + 200 * scale);
+    tc_spec spec = chsi();
+    tc_check_input in = {.work = im, .work_scale = 1, .mesh = &mesh, .spec = &spec};
+    return check_face_hash(&in, h);
+}
+
+static void test_hash(void **state)
+{
+    (void)state;
+    tc_photo_rgb a = {400, 500, malloc(400 * 500 * 3)}, b = {300, 380, malloc(300 * 380 * 3)};
+    assert_non_null(a.px);
+    assert_non_null(b.px);
+    tc_check_hash ha, hb, hc, hd;
+    blob_face(&a, 11, 1, 0, 0, 0);
+    assert_int_equal(face_hash_of(&a, 1, 0, 0, &ha), 0);
+    /* the same picture smaller (0.7), shifted by a crop, with new noise */
+    blob_face(&b, 11, 0.7, -20, -25, 99);
+    assert_int_equal(face_hash_of(&b, 0.7, -20, -25, &hb), 0);
+    int same = tc_check_hash_distance(&ha, &hb);
+    /* another face */
+    blob_face(&a, 12, 1, 0, 0, 0);
+    assert_int_equal(face_hash_of(&a, 1, 0, 0, &hc), 0);
+    int other = tc_check_hash_distance(&ha, &hc);
+    print_message("hash distance: copy %d, other face %d\n", same, other);
+    assert_true(same <= 24);
+    assert_true(other >= 60);
+    assert_int_equal(tc_check_hash_distance(&ha, &ha), 0);
+    memset(&hd, 0, sizeof hd);
+    assert_int_equal(tc_check_hash_distance(&hd, &hd), 0);
+
+    /* the duplicate check names whose photo it matched */
+    tc_check_prior pr[2] = {{.hash = hc, .ref = 5, .same_student = 1}, {.hash = ha, .ref = 9, .same_student = 0}};
+    tc_vision_mesh mesh;
+    make_mesh(&mesh, b.width, b.height, -20 + 140 * 0.7, -20 + 260 * 0.7, -25 + 200 * 0.7);
+    tc_spec spec = chsi();
+    tc_check_input in = {.work = &b, .work_scale = 1, .mesh = &mesh, .spec = &spec, .prior = pr, .n_prior = 2};
+    tc_check_config c;
+    tc_check_config_default(&c);
+    tc_check_result r = {0};
+    tc_err e = {0};
+    assert_int_equal(check_duplicate(NULL, &in, &c, &r, &e), 0);
+    assert_true(r.score < 50);
+    assert_int_equal(r.match_ref, 9);
+    assert_non_null(strstr(r.en, "another student"));
+    /* no prior: passes; no mesh: unknown */
+    in.n_prior = 0;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(check_duplicate(NULL, &in, &c, &r, &e), 0);
+    assert_int_equal(r.score, 100);
+    in.mesh = NULL;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(check_duplicate(NULL, &in, &c, &r, &e), 0);
+    assert_int_equal(r.score, -1);
+    free(a.px);
+    free(b.px);
+}
+
+/* ---- real portraits -------------------------------------------------------------------- */
+
+static char *portrait(const char *name)
+{
+    const char *d = getenv("TC_TESTDATA");
+    char *p = malloc(4096);
+    if (d)
+        snprintf(p, 4096, "%s/portraits/%s", d, name);
+    else
+        snprintf(p, 4096, "%s/../shared/testdata/portraits/%s", TC_SRCDIR, name);
+    FILE *f = fopen(p, "rb");
+    if (!f) {
+        free(p);
+        return NULL;
+    }
+    fclose(f);
+    return p;
+}
+
+static void test_portraits(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        int spoof;
+    } cases[] = {
+        {"spoof_printed_photo_exif_rotated.jpg", 1},
+        {"spoof_tablet_screen_exif_rotated.jpg", 1},
+        {"live_selfie_exif_rotated.jpg", 0},
+        {"mugshot_S024-01_frontal_neutral.jpg", 0},
+        {"mugshot_S029-01_frontal_neutral.jpg", 0},
+        {"mugshot_S041-01_frontal_blue_top.jpg", 0},
+        {"mugshot_S010-01_frontal_light_bg.jpg", 0},
+    };
+    char *first = portrait(cases[0].file);
+    if (!first) {
+        print_message("portraits absent (set TC_TESTDATA or put ../shared/testdata beside the project)\n");
+        skip();
+    }
+    free(first);
+    char models[4096];
+    const char *md = getenv("TUCAI_MODELS");
+    snprintf(models, sizeof models, "%s", md ? md : TC_SRCDIR "/models");
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/%s", models, TC_VISION_DETECTOR_FILE);
+    FILE *pf = fopen(probe, "rb");
+    if (!pf) {
+        print_message("models absent (run scripts/fetch-models or set TUCAI_MODELS)\n");
+        skip();
+    }
+    fclose(pf);
+    tc_err e = {0};
+    assert_int_equal(tc_photo_startup(NULL, &e), 0);
+    tc_studio *s = tc_studio_open(models, NULL, &e);
+    assert_non_null(s);
+    tc_studio_ctx *c = tc_studio_ctx_new(s, &e);
+    assert_non_null(c);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *path = portrait(cases[i].file);
+        assert_non_null(path);
+        char *data;
+        size_t len;
+        assert_int_equal(tc_file_read(path, 50 << 20, &data, &len, &e), 0);
+        free(path);
+        tc_studio_req req = {.data = data, .len = len, .run_checks = 1};
+        tc_studio_result res;
+        assert_int_equal(tc_studio_make(s, c, &req, &res, &e), 0);
+        const tc_check_result *r = &res.checks.r[TC_CHECK_RECAPTURE];
+        print_message("%s: recapture score %d (%s)\n", cases[i].file, r->score,
+                      r->verdict == TC_CHECK_FAIL ? "fail" : (r->verdict == TC_CHECK_PASS ? "pass" : "unknown"));
+        assert_int_equal(r->verdict, cases[i].spoof ? TC_CHECK_FAIL : TC_CHECK_PASS);
+        if (cases[i].spoof)
+            assert_true(res.checks.liveness_failed);
+        tc_studio_result_free(&res);
+        free(data);
+    }
+    tc_studio_ctx_free(c);
+    tc_studio_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_recapture_pattern),
+        cmocka_unit_test(test_retouch_tag),
+        cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_portraits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
