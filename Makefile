@@ -31,6 +31,11 @@ test: build-test
 bench: build
 	@bash scripts/bench $(BUILD)
 
+# The checks' evaluation: the labelled set made from the portraits, the
+# pipeline run on it, per check false rejects / misses (docs/QUALITY.md).
+eval: build
+	@bash scripts/eval $(BUILD)
+
 fuzz: setup
 	@bash scripts/fuzz
 

@@ -1,0 +1,265 @@
+/*
+ * tucai-eval — runs the real pipeline (tc_studio_make with every check) on
+ * the labelled evaluation set and prints, per check: good photos wrongly
+ * rejected (false rejects), bad photos missed (misses) and photos it could
+ * not assess.
+ *
+ *   tucai-eval SET_DIR [--models DIR] [--spec chsi] [-v] [--check NAME]
+ *
+ * SET_DIR holds set.tsv written by tucai-evalgen (file, prior, prior is the
+ * same student's, labels).  A prior is another image of the set; its face
+ * hash is taken from its own run (each image runs once, priors first), as
+ * the server keeps the hash of every accepted photo.
+ *
+ * -v prints every disagreement; --check NAME every image's score for one
+ * check (for tuning).  Exit status 0 (the table is the result), 1 when the
+ * set cannot be read, 2 usage.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/tc_base.h"
+#include "check/tc_check.h"
+#include "photo/tc_photo.h"
+#include "studio/tc_studio.h"
+
+typedef struct item {
+    char file[128];
+    char prior[128];
+    int prior_same;
+    signed char lab[TC_CHECK_N]; /* 1 pass, 0 fail, -1 not judged */
+    int done, failed_run;
+    int has_hash;
+    tc_check_hash hash;
+    tc_check_report rep;
+} item;
+
+typedef struct tally {
+    int good, bad;       /* labelled pass / fail                     */
+    int false_rej, miss; /* good that failed; bad that passed       */
+    int unk_good, unk_bad;
+} tally;
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int parse_line(char *line, item *it)
+{
+    memset(it, 0, sizeof *it);
+    for (int i = 0; i < TC_CHECK_N; i++)
+        it->lab[i] = -1;
+    char *f[4] = {0};
+    char *save = NULL;
+    for (int k = 0; k < 4; k++) {
+        f[k] = strtok_r(k ? NULL : line, "\t", &save);
+        if (!f[k])
+            return k == 3 ? 0 : -1; /* an image with no labels at all */
+    }
+    if (strlen(f[0]) >= sizeof it->file || strlen(f[1]) >= sizeof it->prior)
+        return -1;
+    memcpy(it->file, f[0], strlen(f[0]) + 1);
+    if (strcmp(f[1], "-"))
+        memcpy(it->prior, f[1], strlen(f[1]) + 1);
+    it->prior_same = atoi(f[2]);
+    for (char *s2 = NULL, *t = strtok_r(f[3], " ", &s2); t; t = strtok_r(NULL, " ", &s2)) {
+        char *eq = strchr(t, '=');
+        if (!eq)
+            continue;
+        *eq = 0;
+        int id = tc_check_by_name(t);
+        if (id >= 0)
+            it->lab[id] = (signed char)!strcmp(eq + 1, "pass");
+    }
+    return 0;
+}
+
+typedef struct run_env {
+    const tc_studio *s;
+    tc_studio_ctx *c;
+    const char *dir, *spec;
+    item *items;
+    int n;
+    double ms_checks, ms_all;
+    int n_runs;
+} run_env;
+
+static int run_item(run_env *env, int i, int depth)
+{
+    item *it = &env->items[i];
+    if (it->done)
+        return 0;
+    it->done = 1;
+    tc_check_prior pr = {0};
+    size_t npr = 0;
+    if (it->prior[0] && depth < 4) {
+        for (int k = 0; k < env->n; k++)
+            if (!strcmp(env->items[k].file, it->prior)) {
+                run_item(env, k, depth + 1);
+                if (env->items[k].has_hash) {
+                    pr.hash = env->items[k].hash;
+                    pr.ref = k + 1;
+                    pr.same_student = it->prior_same;
+                    npr = 1;
+                }
+                break;
+            }
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", env->dir, it->file);
+    char *data;
+    size_t len;
+    tc_err e = {0};
+    if (tc_file_read(path, 64 << 20, &data, &len, &e) != 0) {
+        fprintf(stderr, "eval: %s: %s\n", it->file, e.en);
+        it->failed_run = 1;
+        return -1;
+    }
+    tc_studio_req req = {.data = data, .len = len, .spec = env->spec, .run_checks = 1,
+                         .prior = npr ? &pr : NULL, .n_prior = npr};
+    tc_studio_result res;
+    double t0 = now_ms();
+    int rc = tc_studio_make(env->s, env->c, &req, &res, &e);
+    double t1 = now_ms();
+    free(data);
+    if (rc != 0) {
+        /* the upload itself was refused: every check counts as unknown */
+        fprintf(stderr, "eval: %s: %s [%s]\n", it->file, e.en, e.code);
+        it->failed_run = 1;
+        return 0;
+    }
+    it->rep = res.checks;
+    it->has_hash = res.checks.has_hash;
+    it->hash = res.checks.hash;
+    env->ms_checks += res.ms_checks;
+    env->ms_all += t1 - t0;
+    env->n_runs++;
+    tc_studio_result_free(&res);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || argv[1][0] == '-') {
+        fprintf(stderr, "usage: tucai-eval SET_DIR [--models DIR] [--spec NAME] [-v] [--check NAME]\n");
+        return 2;
+    }
+    const char *models = NULL, *spec = "chsi";
+    int verbose = 0, one = -1;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--models") && i + 1 < argc)
+            models = argv[++i];
+        else if (!strcmp(argv[i], "--spec") && i + 1 < argc)
+            spec = argv[++i];
+        else if (!strcmp(argv[i], "-v"))
+            verbose = 1;
+        else if (!strcmp(argv[i], "--check") && i + 1 < argc) {
+            one = tc_check_by_name(argv[++i]);
+            if (one < 0) {
+                fprintf(stderr, "eval: unknown check %s\n", argv[i]);
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "eval: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/set.tsv", argv[1]);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "eval: cannot read %s (run tucai-evalgen first)\n", path);
+        return 1;
+    }
+    int cap = 64, n = 0;
+    item *items = malloc((size_t)cap * sizeof *items);
+    char line[8192];
+    while (items && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!line[0] || line[0] == '#')
+            continue;
+        if (n == cap) {
+            item *ni = realloc(items, (size_t)cap * 2 * sizeof *items);
+            if (!ni)
+                break;
+            items = ni, cap *= 2;
+        }
+        if (parse_line(line, &items[n]) == 0)
+            n++;
+    }
+    fclose(f);
+    if (!items || n == 0) {
+        fprintf(stderr, "eval: no images in %s\n", path);
+        free(items);
+        return 1;
+    }
+    tc_err e = {0};
+    if (tc_photo_startup(argv[0], &e) != 0) {
+        fprintf(stderr, "eval: %s\n", e.en);
+        return 1;
+    }
+    tc_studio *s = tc_studio_open(models, NULL, &e);
+    tc_studio_ctx *c = s ? tc_studio_ctx_new(s, &e) : NULL;
+    if (!c) {
+        fprintf(stderr, "eval: %s [%s]\n", e.en, e.code);
+        tc_studio_free(s);
+        free(items);
+        return 1;
+    }
+    run_env env = {s, c, argv[1], spec, items, n, 0, 0, 0};
+    for (int i = 0; i < n; i++)
+        run_item(&env, i, 0);
+
+    tally t[TC_CHECK_N];
+    memset(t, 0, sizeof t);
+    for (int i = 0; i < n; i++) {
+        const item *it = &items[i];
+        for (int k = 0; k < TC_CHECK_N; k++) {
+            if (it->lab[k] < 0)
+                continue;
+            int good = it->lab[k] == 1;
+            good ? t[k].good++ : t[k].bad++;
+            tc_check_verdict v = it->failed_run ? TC_CHECK_UNKNOWN : it->rep.r[k].verdict;
+            if (v == TC_CHECK_UNKNOWN) {
+                good ? t[k].unk_good++ : t[k].unk_bad++;
+            } else if (good && v == TC_CHECK_FAIL) {
+                t[k].false_rej++;
+            } else if (!good && v == TC_CHECK_PASS) {
+                t[k].miss++;
+            } else
+                continue;
+            if (verbose)
+                printf("  %-16s %-22s expected %s, got %s (score %d, value %.3g)\n", tc_check_name((tc_check_id)k),
+                       it->file, good ? "pass" : "fail",
+                       v == TC_CHECK_UNKNOWN ? "unknown" : (v == TC_CHECK_FAIL ? "fail" : "pass"),
+                       it->failed_run ? -1 : it->rep.r[k].score, it->failed_run ? NAN : it->rep.r[k].value);
+        }
+        if (one >= 0)
+            printf("  %-22s label %-4s score %4d value %.4g\n", it->file,
+                   it->lab[one] < 0 ? "-" : (it->lab[one] ? "pass" : "fail"),
+                   it->failed_run ? -1 : it->rep.r[one].score, it->failed_run ? NAN : it->rep.r[one].value);
+    }
+    printf("\n%d images (%d runs), spec %s; checks %.1f ms per photo on average, whole pipeline %.0f ms\n\n", n,
+           env.n_runs, spec, env.n_runs ? env.ms_checks / env.n_runs : 0, env.n_runs ? env.ms_all / env.n_runs : 0);
+    printf("| check | good | false rejects | bad | misses | could not assess (good / bad) |\n");
+    printf("|---|---:|---:|---:|---:|---:|\n");
+    tally tot = {0};
+    for (int k = 0; k < TC_CHECK_N; k++) {
+        printf("| %s | %d | %d | %d | %d | %d / %d |\n", tc_check_name((tc_check_id)k), t[k].good, t[k].false_rej,
+               t[k].bad, t[k].miss, t[k].unk_good, t[k].unk_bad);
+        tot.good += t[k].good, tot.bad += t[k].bad, tot.false_rej += t[k].false_rej, tot.miss += t[k].miss;
+        tot.unk_good += t[k].unk_good, tot.unk_bad += t[k].unk_bad;
+    }
+    printf("| **total** | %d | %d | %d | %d | %d / %d |\n", tot.good, tot.false_rej, tot.bad, tot.miss, tot.unk_good,
+           tot.unk_bad);
+    tc_studio_ctx_free(c);
+    tc_studio_free(s);
+    free(items);
+    return 0;
+}
