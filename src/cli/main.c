@@ -138,6 +138,14 @@ static int cmd_serve(int argc, char **argv)
     hc.access_log = cfg.access_log;
     hc.cookie_secure = cfg.cookie_secure;
     hc.trust_proxy = cfg.trust_proxy;
+    /* Block the stop signals in every thread (threads inherit the mask, so
+     * before the first one starts); this one waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
     tc_hub_init(&app.hub);
     hub_ready = 1;
     /* the sandbox payment provider signs its callbacks with a key of its own,
@@ -161,13 +169,6 @@ static int cmd_serve(int argc, char **argv)
     srv = tc_http_server_new(&hc, &app, &e);
     if (!srv || tc_api_register(srv, &app, &e) != 0)
         goto out;
-    /* Block the stop signals in every thread; this one waits for them. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
     if (tc_http_server_start(srv, &e) != 0)
         goto out;
     url = public_url(&cfg, tc_http_server_port(srv), cert != NULL);
