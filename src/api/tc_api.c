@@ -1108,6 +1108,13 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         snprintf(path, sizeof path, "%s/console", app->cfg->web_dir);
         if (tc_http_mount(s, "/console/", path, 0, e) != 0)
             return -1;
+        /* the sandbox payment provider's page: /pay/sandbox/<order> */
+        snprintf(path, sizeof path, "%s/pay", app->cfg->web_dir);
+        if (tc_http_mount(s, "/pay/", path, 0, e) != 0)
+            return -1;
+        snprintf(path, sizeof path, "%s/pay/sandbox.html", app->cfg->web_dir);
+        if (tc_http_fallback(s, "/pay/sandbox/", path, e) != 0)
+            return -1;
         snprintf(path, sizeof path, "%s/common", app->cfg->web_dir);
         if (tc_http_mount(s, "/common/", path, 0, e) != 0)
             return -1;
