@@ -15,6 +15,7 @@ import { api, ApiError } from '/common/api.js';
 import { h, errorRegion, showError, fmtTime, newId } from '/common/dom.js';
 import {
   state, withBusy, toast, route, go, render, onLeave, currentView, isLive, setTabbarHook, bilingual, loadMe,
+  onLangChangeWhileMounted,
 } from './core.js';
 import { portrait, EXAMPLES, outline, SCENES, icon } from './figures.js';
 
@@ -664,16 +665,19 @@ export function refusalText(reason, { until, hasDrafts } = {}) {
   return { zh: reason.zh || reason.code, en: reason.en || reason.zh || reason.code };
 }
 
-// A live countdown: calls tick(secondsLeft) every second, then done().
-function countdown(until, tick, done) {
-  let timer = 0;
+// A live countdown: calls tick(secondsLeft) every second, then done();
+// a language switch relabels at once while el is on screen.
+function countdown(until, tick, done, el) {
+  let timer = 0, over = false;
   const step = () => {
+    if (over) return;
     const left = until - nowSec();
-    if (left <= 0) { clearInterval(timer); tick(0); done(); return; }
+    if (left <= 0) { over = true; clearInterval(timer); tick(0); done(); return; }
     tick(left);
   };
   timer = setInterval(step, 1000);
   onLeave(() => clearInterval(timer));
+  if (el) onLangChangeWhileMounted(el, step);
   step();
   return () => clearInterval(timer);
 }
@@ -1013,7 +1017,7 @@ async function shootView() {
     const tm = seedTime(sh.cooloff_until);
     countdown(sh.cooloff_until, (left) => {
       coolEl.textContent = t('shoot.cooloff', { time: getLang() === 'zh' ? tm.zh : tm.en }) + ' · ' + fmtLeft(left);
-    }, () => render({ quiet: true }));
+    }, () => render({ quiet: true }), coolEl);
   }
   return node;
 }
@@ -1355,10 +1359,11 @@ async function finished(photo) {
         note.textContent = t('photo.cooloff_note', { time: getLang() === 'zh' ? tm.zh : tm.en });
       }, () => {
         retake.disabled = false;
+        retake.dataset.i18n = 'photo.retake';
         retake.textContent = t('photo.retake');
         retake.removeAttribute('aria-label');
         note.textContent = '';
-      });
+      }, retake);
     } else {
       retake.dataset.i18n = 'photo.retake';
       retake.textContent = t('photo.retake');
