@@ -30,10 +30,12 @@ typedef struct tc_gemm_job {
     int Op;
     const float *b;
     /* Optional epilogue operands (NULL when unused): a residual added
-     * before the activation (pixel m at res + m*rstep, O floats), and the
-     * per-channel slopes of a PRELU activation (Op floats). */
+     * before the activation (pixel m at res + m*rstep, rC <= O floats, the
+     * channels after rC count as zeros), and the per-channel slopes of a
+     * PRELU activation (Op floats). */
     const float *res;
     ptrdiff_t rstep;
+    int rC;
     const float *alpha;
     float *y;
     ptrdiff_t ystep;

@@ -72,13 +72,15 @@ static inline __attribute__((always_inline)) void SFX(tile)(const tc_gemm_job *j
     _Pragma("GCC unroll 16")
     for (int m = 0; m < MR; m++) {
         float *yp = j->y + (ptrdiff_t)(p + m) * j->ystep + o;
-        const float *rp = j->res ? j->res + (ptrdiff_t)(p + m) * j->rstep + o : NULL;
         _Pragma("GCC unroll 16")
         for (int v = 0; v < NV; v++) {
             __m256 r = acc[m][v];
-            int n = j->O - o - 8 * v; /* channels left to write */
-            if (rp)
-                r = _mm256_add_ps(r, n >= 8 ? _mm256_loadu_ps(rp + 8 * v) : SFX(load_part)(rp + 8 * v, n));
+            int n = j->O - o - 8 * v;          /* channels left to write */
+            int rn = j->rC - o - 8 * v;        /* and residual channels to read */
+            if (j->res && rn > 0) {
+                const float *rp = j->res + (ptrdiff_t)(p + m) * j->rstep + o + 8 * v;
+                r = _mm256_add_ps(r, rn >= 8 ? _mm256_loadu_ps(rp) : SFX(load_part)(rp, rn));
+            }
             r = SFX(activate)(r, j->act, j->alpha ? j->alpha + o + 8 * v : NULL);
             if (n >= 8)
                 _mm256_storeu_ps(yp + 8 * v, r);

@@ -49,8 +49,11 @@ typedef struct node {
     int pads[4][2];          /* K_PAD */
     int align_corners, half_pixel;
     const float *w, *b;      /* packed weights and bias (owned by the net) */
+    int res;                 /* K_CONV: value added before the activation (fused ADD), or -1 */
+    const float *alpha;      /* K_CONV with TC_ACT_PRELU: slopes padded to whole vectors (owned by the net) */
     int64_t macs;
-    int dead;                /* fused into the node before it */
+    int op;                  /* index of the model's op that runs it (lifetimes are in these) */
+    int dead;                /* fused into another node */
 } node;
 
 struct tc_tfl_net {
@@ -709,6 +712,111 @@ static void fuse_activations(tc_tfl_net *net)
     net->n_nodes = w;
 }
 
+/* Drop dead nodes and point every value at its producer's new index. */
+static void compact(tc_tfl_net *net)
+{
+    int w = 0;
+    for (int k = 0; k < net->n_nodes; k++)
+        if (!net->nodes[k].dead)
+            net->nodes[w++] = net->nodes[k];
+    net->n_nodes = w;
+    for (int k = 0; k < net->n_nodes; k++)
+        net->values[net->nodes[k].y].producer = k;
+}
+
+/* The K_CONV node that alone produces value v and has no activation yet
+ * (nor a fused residual unless allow_res), or NULL. */
+static node *plain_conv_of(tc_tfl_net *net, int v, int allow_res)
+{
+    const value *x = &net->values[v];
+    if (x->kind != V_ACT || x->uses != 1 || x->producer < 0)
+        return NULL;
+    node *p = &net->nodes[x->producer];
+    if (p->kind != K_CONV || p->dead || p->y != v || p->g.act != TC_ACT_NONE || (p->res >= 0 && !allow_res))
+        return NULL;
+    return p;
+}
+
+/* A residual ADD (no broadcasting) of a convolution's output, read by
+ * nothing else, and another computed tensor becomes the convolution's
+ * epilogue: the sum is written once instead of written, read and written
+ * again.  The convolution then runs where the ADD was (the other operand
+ * may be computed after the convolution, as BlazeFace's channel PAD is),
+ * so its input must live until there.  When the other operand is a PAD of
+ * channels only (zeros after the last channel), read alone by the ADD,
+ * the PAD goes too: the kernel reads the unpadded tensor and counts the
+ * missing channels as zeros. */
+static void fuse_residuals(tc_tfl_net *net)
+{
+    for (int k = 0; k < net->n_nodes; k++) {
+        node *a = &net->nodes[k];
+        if (a->kind != K_BIN || a->sub != TC_BIN_ADD || a->dead)
+            continue;
+        const int *yne = net->values[a->y].ne;
+        for (int side = 0; side < 2; side++) {
+            int cv = side ? a->x2 : a->x, ov = side ? a->x : a->x2;
+            node *p = plain_conv_of(net, cv, 0);
+            const value *o = &net->values[ov];
+            if (!p || o->kind != V_ACT || memcmp(net->values[cv].ne, yne, sizeof o->ne) != 0 ||
+                memcmp(o->ne, yne, sizeof o->ne) != 0)
+                continue;
+            int res = ov;
+            if (o->uses == 1 && o->producer >= 0) {
+                node *q = &net->nodes[o->producer];
+                int chans_only = q->kind == K_PAD && q->pads[3][0] == 0;
+                for (int d = 0; d < 3; d++)
+                    chans_only = chans_only && q->pads[d][0] == 0 && q->pads[d][1] == 0;
+                if (chans_only && net->values[q->x].kind == V_ACT) {
+                    res = q->x;
+                    q->dead = 1;
+                    net->values[ov].kind = V_UNUSED;
+                }
+            }
+            node c = *p;
+            p->dead = 1;
+            net->values[cv].kind = V_UNUSED;
+            c.res = res;
+            c.g.act = a->g.act;
+            c.y = a->y;
+            c.op = a->op;
+            value *xin = &net->values[c.x], *r = &net->values[res];
+            xin->last = xin->last > a->op ? xin->last : a->op;
+            r->last = r->last > a->op ? r->last : a->op;
+            *a = c;
+            break;
+        }
+    }
+    compact(net);
+}
+
+/* A PRELU whose slopes are per channel and whose input is a convolution's
+ * output read by nothing else becomes that convolution's activation. */
+static int fuse_prelu(tc_tfl_net *net, tc_err *e)
+{
+    for (int k = 0; k < net->n_nodes; k++) {
+        node *r = &net->nodes[k];
+        if (r->kind != K_BIN || r->sub != TC_BIN_PRELU)
+            continue;
+        node *p = plain_conv_of(net, r->x, 1);
+        const value *al = &net->values[r->x2];
+        int C = net->values[r->y].ne[3];
+        if (!p || al->kind != V_CONST || al->ne[0] != 1 || al->ne[1] != 1 || al->ne[2] != 1 || al->ne[3] != C)
+            continue;
+        float *alpha = net_alloc(net, (size_t)tc_tensor_pad_vec(C) * sizeof *alpha);
+        if (!alpha)
+            return tc_err_internal(e, "out of memory loading a model");
+        memcpy(alpha, al->c, (size_t)C * sizeof *alpha);
+        p->alpha = alpha;
+        p->g.act = TC_ACT_PRELU;
+        net->values[r->y].first = net->values[r->x].first;
+        net->values[r->x].kind = V_UNUSED;
+        p->y = r->y;
+        r->dead = 1;
+    }
+    compact(net);
+    return 0;
+}
+
 /* Greedy arena planning (largest first, lowest offset that fits among the
  * tensors alive at the same time), as TensorFlow Lite's own planner does. */
 typedef struct span { size_t off, len; } span;
@@ -826,6 +934,8 @@ int tc_tfl_net_load(const uint8_t *data, size_t len, tc_tfl_net **out, tc_err *e
             continue;
         }
         memset(&net->nodes[net->n_nodes], 0, sizeof(node));
+        net->nodes[net->n_nodes].res = -1;
+        net->nodes[net->n_nodes].op = k;
         if (build_op(&bd, op))
             goto fail;
         /* saturating: a hostile model must not overflow the sum */
@@ -849,7 +959,9 @@ int tc_tfl_net_load(const uint8_t *data, size_t len, tc_tfl_net **out, tc_err *e
         goto fail;
     }
     fuse_activations(net);
-    if (plan(net, e))
+    compact(net);
+    fuse_residuals(net);
+    if (fuse_prelu(net, e) || plan(net, e))
         goto fail;
     tc_tfl_free(&m);
     *out = net;
@@ -909,8 +1021,9 @@ void tc_tfl_net_describe_node(const tc_tfl_net *net, int k, char *buf, size_t n)
     const int *xs = net->values[nd->x].ne, *ys = net->values[nd->y].ne;
     char what[32];
     if (nd->kind == K_CONV || nd->kind == K_DW || nd->kind == K_TCONV)
-        snprintf(what, sizeof what, "%s%dx%d/%d%s", names[nd->kind], nd->g.kh, nd->g.kw, nd->g.sh,
-                 nd->g.act ? "+act" : "");
+        snprintf(what, sizeof what, "%s%dx%d/%d%s%s", names[nd->kind], nd->g.kh, nd->g.kw, nd->g.sh,
+                 nd->kind == K_CONV && nd->res >= 0 ? "+add" : "",
+                 nd->g.act == TC_ACT_PRELU ? "+prelu" : nd->g.act ? "+act" : "");
     else if (nd->kind == K_BIN)
         snprintf(what, sizeof what, "%s%s", bins[nd->sub], nd->g.act ? "+act" : "");
     else
@@ -927,7 +1040,12 @@ void tc_tfl_net_run_nodes(const tc_tfl_net *net, void *arena_, int k0, int k1)
         const node *nd = &net->nodes[k];
         tc_tensor x = view(net, arena, nd->x), y = view(net, arena, nd->y);
         switch (nd->kind) {
-        case K_CONV: tc_tensor_conv2d(&x, nd->w, nd->b, &y, &nd->g, arena + net->scratch_off); break;
+        case K_CONV: {
+            tc_tensor r = nd->res >= 0 ? view(net, arena, nd->res) : x;
+            tc_tensor_conv2d_fused(&x, nd->w, nd->b, &y, &nd->g, arena + net->scratch_off, nd->res >= 0 ? &r : NULL,
+                                   nd->alpha, -1);
+            break;
+        }
         case K_DW: tc_tensor_depthwise(&x, nd->w, nd->b, nd->mult, &y, &nd->g); break;
         case K_TCONV: tc_tensor_transpose_conv(&x, nd->w, nd->b, &y, &nd->g); break;
         case K_MAXPOOL: tc_tensor_max_pool(&x, &y, &nd->g); break;

@@ -237,10 +237,12 @@ static void gemm_run(int isa, const tc_gemm_job *j)
  * the interior pixels, whose windows are whole across, are one job; a
  * border pixel is a job of its own with its columns cut to the input. */
 static void conv_direct(const tc_tensor *x, const float *w, const float *b, tc_tensor *y, const tc_conv_geom *g,
-                        const float *res, const float *alpha, int isa)
+                        const tc_tensor *rt, const float *alpha, int isa)
 {
     const int H = x->ne[1], W = x->ne[2], I = x->ne[3];
     const int OH = y->ne[1], OW = y->ne[2], O = y->ne[3], Op = tc_tensor_pad_vec(O);
+    const float *res = rt ? rt->data : NULL;
+    const int rC = rt ? rt->ne[3] : 0;
     tc_gemm_job j = {0};
     j.xstep = (ptrdiff_t)g->sw * I;
     j.xseg = (ptrdiff_t)W * I;
@@ -248,7 +250,8 @@ static void conv_direct(const tc_tensor *x, const float *w, const float *b, tc_t
     j.Op = Op;
     j.b = b;
     j.alpha = alpha;
-    j.rstep = O;
+    j.rstep = rC;
+    j.rC = rC;
     j.ystep = O;
     j.O = O;
     j.act = g->act;
@@ -271,15 +274,15 @@ static void conv_direct(const tc_tensor *x, const float *w, const float *b, tc_t
     for (int n = 0; n < y->ne[0]; n++)
         for (int oy = 0; oy < OH; oy++) {
             int iy = oy * g->sh - g->pt, ky0 = iy < 0 ? -iy : 0, ky1 = H - iy < g->kh ? H - iy : g->kh;
-            size_t yoff = (((size_t)n * OH + oy) * OW) * O;
+            size_t q0 = ((size_t)n * OH + oy) * OW; /* the row's first pixel */
             if (ky0 >= ky1) { /* no window row inside the input: bias only */
                 for (int ox = 0; ox < OW; ox++) {
                     j.x = x->data;
                     j.nseg = 0;
                     j.L = 0;
                     j.w = w;
-                    j.res = res ? res + yoff + (size_t)ox * O : NULL;
-                    j.y = y->data + yoff + (size_t)ox * O;
+                    j.res = res ? res + (q0 + (size_t)ox) * rC : NULL;
+                    j.y = y->data + (q0 + (size_t)ox) * O;
                     j.np = 1;
                     gemm_run(isa, &j);
                 }
@@ -292,8 +295,8 @@ static void conv_direct(const tc_tensor *x, const float *w, const float *b, tc_t
                     j.x = xrow + ((ptrdiff_t)ox0 * g->sw - g->pl) * I;
                     j.L = g->kw * I;
                     j.w = w + (size_t)ky0 * j.wseg;
-                    j.res = res ? res + yoff + (size_t)ox0 * O : NULL;
-                    j.y = y->data + yoff + (size_t)ox0 * O;
+                    j.res = res ? res + (q0 + (size_t)ox0) * rC : NULL;
+                    j.y = y->data + (q0 + (size_t)ox0) * O;
                     j.np = ox1 - ox0;
                     gemm_run(isa, &j);
                     ox = ox1 - 1;
@@ -304,8 +307,8 @@ static void conv_direct(const tc_tensor *x, const float *w, const float *b, tc_t
                 j.x = xrow + (ptrdiff_t)(ix + kx0) * I;
                 j.L = (kx1 - kx0) * I;
                 j.w = w + (size_t)ky0 * j.wseg + (size_t)kx0 * I * Op;
-                j.res = res ? res + yoff + (size_t)ox * O : NULL;
-                j.y = y->data + yoff + (size_t)ox * O;
+                j.res = res ? res + (q0 + (size_t)ox) * rC : NULL;
+                j.y = y->data + (q0 + (size_t)ox) * O;
                 j.np = 1;
                 gemm_run(isa, &j);
             }
@@ -313,20 +316,23 @@ static void conv_direct(const tc_tensor *x, const float *w, const float *b, tc_t
 }
 
 /* Residual and activation after a portable kernel that ran without them. */
-static void fuse_after(tc_tensor *y, const float *res, const float *alpha, int act)
+static void fuse_after(tc_tensor *y, const tc_tensor *res, const float *alpha, int act)
 {
-    const int C = y->ne[3];
-    size_t n = tc_tensor_nelem(y);
-    for (size_t i = 0; i < n; i++) {
-        float v = y->data[i] + (res ? res[i] : 0.0f);
-        y->data[i] = act == TC_ACT_PRELU ? (v >= 0 ? v : v * alpha[i % (size_t)C]) : act1(v, act);
-    }
+    const int C = y->ne[3], rC = res ? res->ne[3] : 0;
+    size_t P = tc_tensor_nelem(y) / (size_t)C;
+    for (size_t p = 0; p < P; p++)
+        for (int c = 0; c < C; c++) {
+            float v = y->data[p * C + c] + (c < rC ? res->data[p * rC + c] : 0.0f);
+            y->data[p * C + c] = act == TC_ACT_PRELU ? (v >= 0 ? v : v * alpha[c]) : act1(v, act);
+        }
 }
 
 void tc_tensor_conv2d_fused(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
-                            const tc_conv_geom *g, float *scratch, const float *res, const float *alpha, int isa)
+                            const tc_conv_geom *g, float *scratch, const tc_tensor *res, const float *alpha,
+                            int isa)
 {
     assert(x->ne[0] == y->ne[0]);
+    assert(!res || (tc_tensor_nelem(res) / res->ne[3] == tc_tensor_nelem(y) / y->ne[3] && res->ne[3] <= y->ne[3]));
     int best = tc_gemm_isa();
     isa = isa < 0 || isa > best ? best : isa;
     if (isa != TC_ISA_GENERIC && g->dh == 1 && g->dw == 1) {

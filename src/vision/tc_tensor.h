@@ -76,12 +76,15 @@ void tc_tensor_conv2d(const tc_tensor *x, const float *wpacked, const float *b, 
                       const tc_conv_geom *g, float *scratch);
 
 /* The same with what the net fuses into a convolution: res (NULL or a
- * tensor of y's shape) is added before the activation, and g->act may be
+ * tensor of y's N, H, W and at most its channels, the missing ones read as
+ * zeros: a residual whose channel PAD was folded in) is added before the
+ * activation, and g->act may be
  * TC_ACT_PRELU with alpha its tc_tensor_pad_vec(O) slopes.  isa: -1 for
  * the best kernels this CPU has, else a TC_ISA_* of tc_gemm.h no better
  * than that (the tests compare them). */
 void tc_tensor_conv2d_fused(const tc_tensor *x, const float *wpacked, const float *b, tc_tensor *y,
-                            const tc_conv_geom *g, float *scratch, const float *res, const float *alpha, int isa);
+                            const tc_conv_geom *g, float *scratch, const tc_tensor *res, const float *alpha,
+                            int isa);
 
 /* DEPTHWISE_CONV_2D.  w is [1][kh][kw][C*M] as stored, which is already the
  * layout the kernel walks (channels innermost): no packing.  Output channel

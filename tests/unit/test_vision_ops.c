@@ -166,7 +166,7 @@ static void test_conv_many_channels(void **state)
 /* Reference convolution in double, straight from the definition, for the
  * kernel comparison below. */
 static void conv_ref(const float *x, int H, int W, int I, const float *ohwi, const float *b, int O, const tc_conv_geom *g,
-                     int OH, int OW, const float *res, const float *alpha, float *y)
+                     int OH, int OW, const float *res, int rC, const float *alpha, float *y)
 {
     for (int oy = 0; oy < OH; oy++)
         for (int ox = 0; ox < OW; ox++)
@@ -182,7 +182,7 @@ static void conv_ref(const float *x, int H, int W, int I, const float *ohwi, con
                                  ohwi[(((size_t)o * g->kh + ky) * g->kw + kx) * I + i];
                     }
                 size_t k = ((size_t)oy * OW + ox) * O + o;
-                float v = (float)a + (res ? res[k] : 0.0f);
+                float v = (float)a + (res && o < rC ? res[((size_t)oy * OW + ox) * rC + o] : 0.0f);
                 switch (g->act) {
                 case TC_ACT_RELU: v = v > 0 ? v : 0; break;
                 case TC_ACT_RELU6: v = v < 0 ? 0 : v > 6 ? 6 : v; break;
@@ -230,13 +230,15 @@ static void test_conv_kernels(void **state)
         tc_tensor_conv_pack(w, O, k, k, I, wp);
         tc_tensor xt = T(1, H, W, I, x), yt = T(1, OH, OW, O, got);
         for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++)
-            for (int r = 0; r < 2; r++)
+            for (int r = 0; r < 3; r++) /* no residual, a whole one, one with fewer channels */
                 for (int isa = 0; isa <= 2; isa++) {
+                    int rC = r == 2 ? O / 2 + 1 : O;
+                    tc_tensor rt = T(1, OH, OW, rC, res);
                     g.act = acts[a];
-                    conv_ref(x, H, W, I, w, b, O, &g, OH, OW, r ? res : NULL, al, want);
+                    conv_ref(x, H, W, I, w, b, O, &g, OH, OW, r ? res : NULL, rC, al, want);
                     for (size_t i = 0; i < ny; i++)
                         got[i] = NAN;
-                    tc_tensor_conv2d_fused(&xt, wp, b, &yt, &g, sc, r ? res : NULL, al, isa);
+                    tc_tensor_conv2d_fused(&xt, wp, b, &yt, &g, sc, r ? &rt : NULL, al, isa);
                     for (size_t i = 0; i < ny; i++)
                         if (!(fabsf(got[i] - want[i]) <= 1e-4f * (1 + fabsf(want[i])))) {
                             print_error("case %zu act %d res %d isa %d: y[%zu] %g, want %g\n", c, g.act, r, isa, i,
