@@ -11,11 +11,6 @@
 #include "../vision/tc_vision.h"
 #include "tc_cli.h"
 
-typedef struct {
-    tc_vision *v;
-    tc_vision_ctx *c;
-} photo_vision;
-
 /* Mesh indices (MediaPipe face mesh): eye corners 33/133 and 362/263,
  * chin 152, cheek contour at ear level 234/454. */
 enum { EYE_A_OUT = 33, EYE_A_IN = 133, EYE_B_IN = 362, EYE_B_OUT = 263, CHIN = 152, CHEEK_A = 234, CHEEK_B = 454 };
@@ -28,7 +23,7 @@ static void pt(const tc_vision_mesh *m, int i, int w, int h, float out[2])
 
 static int analyze(void *ctx, const tc_photo_rgb *work, tc_photo_face_geom *g, tc_photo_mask *mask, tc_err *e)
 {
-    photo_vision *pv = ctx;
+    tc_cli_photo_vision *pv = ctx;
     int w = work->width, h = work->height;
     tc_vision_image img = {work->px, w, h, (size_t)w * 3};
     tc_vision_face faces[TC_VISION_MAX_FACES];
@@ -75,6 +70,11 @@ static int analyze(void *ctx, const tc_photo_rgb *work, tc_photo_face_geom *g, t
     return tc_vision_segment(pv->v, pv->c, &img, mask->a, e);
 }
 
+tc_photo_analyzer tc_cli_photo_analyzer(tc_cli_photo_vision *pv)
+{
+    return (tc_photo_analyzer){pv, analyze};
+}
+
 int tc_cli_photo(int argc, char **argv)
 {
     /* --help and usage errors need no models */
@@ -82,18 +82,16 @@ int tc_cli_photo(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--geom"))
             return tc_photo_cli(argc, argv);
     tc_err e = {0};
-    photo_vision pv = {0};
-    pv.v = tc_vision_load(NULL, &e);
-    if (pv.v)
-        pv.c = tc_vision_ctx_new(pv.v, &e);
-    if (!pv.v || !pv.c) {
+    tc_vision *v = tc_vision_load(NULL, &e);
+    tc_cli_photo_vision pv = {v, v ? tc_vision_ctx_new(v, &e) : NULL};
+    if (!v || !pv.c) {
         fprintf(stderr, "tucai: %s\n       %s [%s]\n", e.en, e.zh, e.code);
-        tc_vision_free(pv.v);
+        tc_vision_free(v);
         return 1;
     }
-    tc_photo_analyzer an = {&pv, analyze};
+    tc_photo_analyzer an = tc_cli_photo_analyzer(&pv);
     int rc = tc_photo_cli_with(argc, argv, &an);
     tc_vision_ctx_free(pv.c);
-    tc_vision_free(pv.v);
+    tc_vision_free(v);
     return rc;
 }

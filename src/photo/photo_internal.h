@@ -14,6 +14,14 @@ struct tc_photo_src {
     tc_photo_rgb work;
     double work_scale;
     tc_photo_meta meta; /* file evidence, read from the header at decode */
+    /* The one full decode, kept so that compose does not decode again:
+     * upright sRGB pixels in memory at base_fx x base_fy loaded pixels per
+     * full-resolution pixel (the shrink-on-load scale of the work copy).
+     * NULL when it would be too large to keep (then compose decodes the
+     * file again at the scale it needs).  Owned by the src; when the work
+     * copy is this very image, base wraps work.px without copying. */
+    VipsImage *base;
+    double base_fx, base_fy;
 };
 
 /* Open the source as an upright sRGB 3-band uchar VipsImage read at a
@@ -23,6 +31,12 @@ struct tc_photo_src {
  * reference (g_object_unref). */
 int photo_open(const tc_photo_src *s, double min_scale, VipsAccess access, VipsImage **out, double *fx,
                double *fy, tc_err *e);
+
+/* The upright source for compose and regions, read at no less than
+ * min_scale of the full resolution: the decode kept by tc_photo_decode when
+ * it is fine enough, else a new decode (random access).  *out is a new
+ * reference for the caller (g_object_unref); *fx, *fy as photo_open. */
+int photo_pixels(const tc_photo_src *s, double min_scale, VipsImage **out, double *fx, double *fy, tc_err *e);
 
 /* Fill *m from the header image of the upload (its EXIF blob, ICC
  * presence) and the orientation found there.  Never fails: what cannot be

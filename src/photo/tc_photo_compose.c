@@ -397,21 +397,6 @@ static void box2(const float *in, float *out, int w, int h, int r, float *ws) { 
 static void box4(const float *in, float *out, int w, int h, int r, float *ws) { box_mean_n(in, out, w, h, 4, r, ws); }
 static void box8(const float *in, float *out, int w, int h, int r, float *ws) { box_mean_n(in, out, w, h, 8, r, ws); }
 
-/* Half size by 2x2 means (the last row/column alone when odd). */
-static void down2(const float *in, int w, int h, int nc, float *out, int w2, int h2)
-{
-    for (int y = 0; y < h2; y++) {
-        int ya = 2 * y, yb = 2 * y + 1 < h ? 2 * y + 1 : 2 * y;
-        for (int x = 0; x < w2; x++) {
-            int xa = 2 * x, xb = 2 * x + 1 < w ? 2 * x + 1 : 2 * x;
-            for (int c = 0; c < nc; c++)
-                out[((size_t)y * w2 + x) * nc + c] =
-                    0.25f * (in[((size_t)ya * w + xa) * nc + c] + in[((size_t)ya * w + xb) * nc + c] +
-                             in[((size_t)yb * w + xa) * nc + c] + in[((size_t)yb * w + xb) * nc + c]);
-        }
-    }
-}
-
 /* Bilinear read of a half-size image at the centre of full-size pixel (u, v). */
 static inline void up2(const float *lo, int w2, int h2, int nc, int u, int v, float *o)
 {
@@ -449,22 +434,39 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     size_t n2 = (size_t)w2 * h2;
     int r = w / 160 > 2 ? w / 160 : 2; /* full-size radius */
     int r2 = r / 2 > 1 ? r / 2 : 1;
-    float *full = malloc(n * 4 * sizeof(float)); /* I, alpha, I*I, I*alpha */
+    /* Only the guide (luminance) is kept at full size; every statistic is
+     * gathered straight into half-size buffers.  Building full-size
+     * 4- and 8-channel planes first cost more in memory traffic and page
+     * faults than all the filtering. */
+    float *lum = malloc(n * sizeof(float));
     float *lo = malloc(n2 * 8 * sizeof(float)), *lm = malloc(n2 * 8 * sizeof(float));
     float *ws = malloc(box_ws(w2, h2, 8) * sizeof(float));
     float *band = malloc(n2 * sizeof(float)), *la = malloc(n2 * sizeof(float));
     int rc = -1;
-    if (!full || !lo || !lm || !ws || !band || !la)
+    if (!lum || !lo || !lm || !ws || !band || !la)
         goto out;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *px = rgb + 3 * i;
-        float I = (0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]) * (1.0f / 255);
-        float a = alpha[i] < 0 ? 0 : alpha[i] > 1 ? 1 : alpha[i];
-        alpha[i] = a;
-        full[4 * i] = I, full[4 * i + 1] = a, full[4 * i + 2] = I * I, full[4 * i + 3] = I * a;
+        lum[i] = (0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2]) * (1.0f / 255);
+        alpha[i] = alpha[i] < 0 ? 0 : alpha[i] > 1 ? 1 : alpha[i];
     }
-    /* 1. guided filter coefficients at half size */
-    down2(full, w, h, 4, lo, w2, h2);
+    /* 1. guided filter inputs (I, alpha, I*I, I*alpha) as 2x2 means; an odd
+     * last row or column is its own pair (counted twice). */
+    for (int y = 0; y < h2; y++) {
+        size_t ra = (size_t)(2 * y) * w, rb = (size_t)(2 * y + 1 < h ? 2 * y + 1 : 2 * y) * w;
+        for (int x = 0; x < w2; x++) {
+            int xa = 2 * x, xb = 2 * x + 1 < w ? 2 * x + 1 : 2 * x;
+            size_t q[4] = {ra + xa, ra + xb, rb + xa, rb + xb};
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int k = 0; k < 4; k++) {
+                float I = lum[q[k]], al = alpha[q[k]];
+                s0 += I, s1 += al, s2 += I * I, s3 += I * al;
+            }
+            float *o = lo + 4 * ((size_t)y * w2 + x);
+            o[0] = 0.25f * s0, o[1] = 0.25f * s1, o[2] = 0.25f * s2, o[3] = 0.25f * s3;
+            la[(size_t)y * w2 + x] = o[1];
+        }
+    }
     box4(lo, lm, w2, h2, r2, ws);
     const float eps = 2e-4f;
     for (size_t i = 0; i < n2; i++) {
@@ -475,7 +477,6 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     }
     box2(lo, lm, w2, h2, r2, ws); /* lm: mean a, mean b */
     /* 2. the band: alpha is neither all 0 nor all 1 within 2r (r at half size) */
-    down2(alpha, w, h, 1, la, w2, h2);
     box1(la, band, w2, h2, r, ws);
     for (int v = 0; v < h; v++)
         for (int u = 0; u < w; u++) {
@@ -484,29 +485,35 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             if (bnd > 0.002f && bnd < 0.998f) {
                 float ab[2];
                 up2(lm, w2, h2, 2, u, v, ab);
-                a = ab[0] * full[4 * i] + ab[1];
+                a = ab[0] * lum[i] + ab[1];
             }
             /* Exact 0 and 1 away from the edge keep the backdrop one flat
              * colour and the face untouched. */
             alpha[i] = a < 1.0f / 255 ? 0 : a > 254.0f / 255 ? 1 : a;
         }
-    /* 3. local backdrop and person colours at half size, 8 channels */
-    float *full8 = realloc(full, n * 8 * sizeof(float));
-    if (!full8)
-        goto out;
-    full = full8;
-    for (size_t i = 0; i < n; i++) {
-        float a = alpha[i], wb = (1 - a) * (1 - a), wf = a * a;
-        const uint8_t *px = rgb + 3 * i;
-        float *o = full + 8 * i;
-        o[0] = wb, o[4] = wf;
-        for (int c = 0; c < 3; c++) {
-            float val = px[c] * (1.0f / 255);
-            o[1 + c] = wb * val;
-            o[5 + c] = wf * val;
+    /* 3. local backdrop and person colours at half size, 8 channels:
+     * weights (1-a)^2 and a^2 and the weighted colours, as 2x2 means. */
+    for (int y = 0; y < h2; y++) {
+        size_t ra = (size_t)(2 * y) * w, rb = (size_t)(2 * y + 1 < h ? 2 * y + 1 : 2 * y) * w;
+        for (int x = 0; x < w2; x++) {
+            int xa = 2 * x, xb = 2 * x + 1 < w ? 2 * x + 1 : 2 * x;
+            size_t q[4] = {ra + xa, ra + xb, rb + xa, rb + xb};
+            float acc[8] = {0};
+            for (int k = 0; k < 4; k++) {
+                float a = alpha[q[k]], wb = (1 - a) * (1 - a), wf = a * a;
+                const uint8_t *px = rgb + 3 * q[k];
+                acc[0] += wb, acc[4] += wf;
+                for (int c = 0; c < 3; c++) {
+                    float val = px[c] * (1.0f / 255);
+                    acc[1 + c] += wb * val;
+                    acc[5 + c] += wf * val;
+                }
+            }
+            float *o = lo + 8 * ((size_t)y * w2 + x);
+            for (int c = 0; c < 8; c++)
+                o[c] = 0.25f * acc[c];
         }
     }
-    down2(full, w, h, 8, lo, w2, h2);
     box8(lo, lm, w2, h2, (3 * r + 1) / 2, ws);
     for (int v = 0; v < h; v++)
         for (int u = 0; u < w; u++) {
@@ -535,7 +542,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         }
     rc = 0;
 out:
-    free(full), free(lo), free(lm), free(ws), free(band), free(la);
+    free(lum), free(lo), free(lm), free(ws), free(band), free(la);
     return rc;
 }
 
@@ -579,7 +586,7 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
 
     VipsImage *full = NULL, *img = NULL, *mimg = NULL, *mw = NULL;
     double fx, fy;
-    if (photo_open(src, fmin(1.0, lay.scale), VIPS_ACCESS_RANDOM, &full, &fx, &fy, e) != 0)
+    if (photo_pixels(src, fmin(1.0, lay.scale), &full, &fx, &fy, e) != 0)
         return -1;
     int r = warp(full, fx, fy, lay.m, W, H, &img);
     g_object_unref(full);

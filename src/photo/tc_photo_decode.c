@@ -434,18 +434,40 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
         return -1;
     }
 
-    /* The work copy: every pixel is decoded here (at reduced scale), so a
-     * damaged file is refused now and not half-way through compose. */
+    /* The one decode: every pixel is decoded here (at reduced scale when
+     * the format allows), so a damaged file is refused now and not half-way
+     * through compose.  The decoded image is kept (s->base) when it is at
+     * most BASE_MAX_PIXELS, so that compose crops from memory instead of
+     * decoding the file a second time; a 12 MP JPEG is read at 1/2 scale
+     * (about 9 MB kept).  Bigger ones (a 50 MP PNG cannot be read at
+     * reduced scale) are streamed into the work copy and decoded again by
+     * compose, which costs time but not 150 MB per request. */
+    enum { BASE_MAX_PIXELS = 16000000 };
     int side = lim->work_side > 0 ? lim->work_side : 1024;
     int longest = s->width > s->height ? s->width : s->height;
     double want = longest > side ? (double)side / longest : 1.0;
     VipsImage *im = NULL, *r = NULL;
     double fx, fy;
-    if (photo_open(s, want, VIPS_ACCESS_SEQUENTIAL, &im, &fx, &fy, e) != 0) {
+    /* Turning an image by 90 degrees reads its rows out of order, which a
+     * sequential JPEG decode refuses; then let libvips buffer the decode. */
+    VipsAccess acc = o == 1 ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
+    if (photo_open(s, want, acc, &im, &fx, &fy, e) != 0) {
         tc_photo_src_free(s);
         return -1;
     }
     int cur = im->Xsize > im->Ysize ? im->Xsize : im->Ysize;
+    if ((uint64_t)im->Xsize * (uint64_t)im->Ysize <= BASE_MAX_PIXELS) {
+        VipsImage *mem = vips_image_copy_memory(im);
+        g_object_unref(im);
+        if (!mem) {
+            load_error(s, e, "decode");
+            tc_photo_src_free(s);
+            return -1;
+        }
+        im = mem;
+        s->base_fx = fx;
+        s->base_fy = fy;
+    }
     if (cur > side) {
         if (vips_resize(im, &r, (double)side / cur, "kernel", VIPS_KERNEL_LANCZOS3, NULL) != 0) {
             g_object_unref(im);
@@ -453,25 +475,58 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
             tc_photo_src_free(s);
             return -1;
         }
-        g_object_unref(im);
-        im = r;
+    } else {
+        r = im;
+        g_object_ref(r);
     }
-    int rc = photo_rgb_from_vips(im, &s->work, NULL);
-    g_object_unref(im);
+    int rc = photo_rgb_from_vips(r, &s->work, NULL);
+    g_object_unref(r);
     if (rc != 0) {
+        g_object_unref(im);
         load_error(s, e, "decode");
         tc_photo_src_free(s);
         return -1;
+    }
+    if (s->base_fx > 0) {
+        if (cur <= side) {
+            /* the work copy is the base itself: keep one copy of it */
+            g_object_unref(im);
+            im = vips_image_new_from_memory(s->work.px, (size_t)s->work.width * s->work.height * 3, s->work.width,
+                                            s->work.height, 3, VIPS_FORMAT_UCHAR);
+            if (im)
+                im->Type = VIPS_INTERPRETATION_sRGB;
+            else
+                s->base_fx = s->base_fy = 0; /* compose will decode again */
+        }
+        s->base = im;
+    } else {
+        g_object_unref(im);
     }
     s->work_scale = (double)s->work.width / s->width;
     *out = s;
     return 0;
 }
 
+int photo_pixels(const tc_photo_src *s, double min_scale, VipsImage **out, double *fx, double *fy, tc_err *e)
+{
+    /* The base's scale comes from rounding the loaded size up, so a base at
+     * exactly the scale asked for counts as fine enough. */
+    if (s->base && s->base_fx >= min_scale - 1e-9 && s->base_fy >= min_scale - 1e-9) {
+        g_object_ref(s->base);
+        *out = s->base;
+        *fx = s->base_fx;
+        *fy = s->base_fy;
+        return 0;
+    }
+    return photo_open(s, min_scale, VIPS_ACCESS_RANDOM, out, fx, fy, e);
+}
+
 void tc_photo_src_free(tc_photo_src *s)
 {
     if (!s)
         return;
+    if (s->base) /* before the work copy: it may wrap its pixels */
+        g_object_unref(s->base);
     tc_photo_rgb_free(&s->work);
     free(s->data);
     free(s);
@@ -492,7 +547,7 @@ int tc_photo_src_region(const tc_photo_src *s, int x, int y, int w, int h, tc_ph
         return tc_err_set(e, 400, "photo.bad_region", "所选区域不在照片内", "The region is outside the photo");
     VipsImage *im = NULL, *c = NULL;
     double fx, fy;
-    if (photo_open(s, 1.0, VIPS_ACCESS_RANDOM, &im, &fx, &fy, e) != 0)
+    if (photo_pixels(s, 1.0, &im, &fx, &fy, e) != 0)
         return -1;
     if (vips_extract_area(im, &c, x0, y0, x1 - x0, y1 - y0, NULL) != 0) {
         g_object_unref(im);
