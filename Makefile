@@ -36,6 +36,10 @@ bench: build
 eval: build
 	@bash scripts/eval $(BUILD)
 
+# Every test portrait through `tucai photo`, as one page to look at the edges.
+gallery: build
+	@bash scripts/gallery $(BUILD)
+
 fuzz: setup
 	@bash scripts/fuzz
 

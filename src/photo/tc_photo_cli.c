@@ -16,6 +16,7 @@ static const char usage[] =
     "  --cut-lines                       draw cut lines on the sheet\n"
     "  --format jpeg|png|pdf             sheet format (default from OUT's extension)\n"
     "  --json                            print the measurements as JSON\n"
+    "  --mask OUT.png                    also write the final alpha (person = white) at the photo's size\n"
     "  --no-strict                       produce a photo even when the head cannot meet the spec\n"
     "developer options, until the vision engine is wired in:\n"
     "  --geom LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]  eye centres, chin [, cheeks] in source pixels\n"
@@ -70,9 +71,32 @@ static const char *ext_of(const char *path)
 }
 
 /* Compose and encode one spec; fills jpeg and rep. */
+/* The final alpha as an 8-bit greyscale PNG, for looking at edges. */
+static int write_mask_png(const tc_photo_mask *a, const char *path, tc_err *e)
+{
+    size_t n = (size_t)a->width * a->height;
+    uint8_t *px = malloc(n ? n : 1);
+    if (!px)
+        return tc_err_internal(e, "photo: out of memory");
+    for (size_t i = 0; i < n; i++)
+        px[i] = (uint8_t)lrintf(fminf(fmaxf(a->a[i], 0.0f), 1.0f) * 255.0f);
+    VipsImage *v = vips_image_new_from_memory(px, n, a->width, a->height, 1, VIPS_FORMAT_UCHAR);
+    void *buf = NULL;
+    size_t len = 0;
+    int r = v ? vips_pngsave_buffer(v, &buf, &len, "compression", 6, NULL) : -1;
+    if (v)
+        g_object_unref(v);
+    free(px);
+    if (r != 0)
+        return photo_vips_error(e, "photo.encode", "mask png");
+    r = tc_file_write_atomic(path, buf, len, e);
+    g_free(buf);
+    return r;
+}
+
 static int make_photo(const tc_photo_src *src, const tc_photo_face_geom *g, const tc_photo_mask *m,
-                      const tc_spec *spec, const char *bg_arg, int strict, uint8_t **jpg, size_t *len,
-                      tc_photo_report *rep, tc_err *e)
+                      const tc_spec *spec, const char *bg_arg, int strict, const char *mask_path, uint8_t **jpg,
+                      size_t *len, tc_photo_report *rep, tc_err *e)
 {
     tc_photo_compose_opts o = {.strict = strict};
     if (tc_spec_background(spec, bg_arg, o.background, e) != 0)
@@ -90,6 +114,10 @@ static int make_photo(const tc_photo_src *src, const tc_photo_face_geom *g, cons
         *jpg = NULL;
     }
     rep->quality = q;
+    if (rc == 0 && mask_path && (rc = write_mask_png(&alpha, mask_path, e)) != 0) {
+        free(*jpg);
+        *jpg = NULL;
+    }
     tc_photo_rgb_free(&out);
     tc_photo_mask_free(&alpha);
     return rc;
@@ -98,7 +126,7 @@ static int make_photo(const tc_photo_src *src, const tc_photo_face_geom *g, cons
 int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
 {
     const char *in = NULL, *outp = NULL, *spec_name = "chsi", *specs_file = NULL, *bg = NULL, *sheet = NULL;
-    const char *layout = "best", *format = NULL, *geom = NULL;
+    const char *layout = "best", *format = NULL, *geom = NULL, *mask_out = NULL;
     int json = 0, cut = 0, strict = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -121,6 +149,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
         OPT("--layout", layout)
         OPT("--format", format)
         OPT("--geom", geom)
+        OPT("--mask", mask_out)
 #undef OPT
         if (!strcmp(a, "--json"))
             json = 1;
@@ -209,7 +238,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
     /* 3. one photo, or a sheet of them */
     tc_photo_report rep[2];
     if (!sheet) {
-        if (make_photo(src, &g, &mask, spec, bg, strict, &outbuf, &outlen, &rep[0], &e) != 0)
+        if (make_photo(src, &g, &mask, spec, bg, strict, mask_out, &outbuf, &outlen, &rep[0], &e) != 0)
             goto err;
         if (json) {
             char *j = tc_photo_report_json(&rep[0]);
@@ -230,7 +259,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
                 goto err;
         }
         for (size_t k = 0; k < n; k++)
-            if (make_photo(src, &g, &mask, specs[k], bg, strict, &jpgs[k], &lens[k], &rep[k], &e) != 0)
+            if (make_photo(src, &g, &mask, specs[k], bg, strict, k == 0 ? mask_out : NULL, &jpgs[k], &lens[k], &rep[k], &e) != 0)
                 goto err;
         if (tc_sheet_plan(&paper, items, n, &sl, &e) != 0)
             goto err;
