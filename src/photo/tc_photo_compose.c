@@ -528,6 +528,40 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 continue;
             float mm[8];
             up2(lm, w2, h2, 8, u, v, mm);
+            /* Where the local person and backdrop colours differ clearly
+             * (dark hair on a light wall), the pixel's own colour says how
+             * much of it is person better than the coarse mask does: its
+             * position between the two means (projection).  This clears
+             * the light halo of backdrop seen between loose strands, which
+             * the mask calls half person.  Where the two are alike (skin on
+             * a beige wall) the mask's alpha stands. */
+            if (mm[0] > 1e-3f && mm[4] > 1e-3f) {
+                float d[3], q[3], dd = 0, dq = 0;
+                for (int c = 0; c < 3; c++) {
+                    float Bc = mm[1 + c] / mm[0], Fc = mm[5 + c] / mm[4];
+                    d[c] = Fc - Bc;
+                    q[c] = px[c] * (1.0f / 255) - Bc;
+                    dd += d[c] * d[c];
+                    dq += d[c] * q[c];
+                }
+                float contrast = sqrtf(dd);
+                float wgt = (contrast - 0.12f) / 0.18f; /* 0 below 0.12, 1 above 0.30 */
+                if (wgt > 0) {
+                    wgt = wgt > 1 ? 1 : wgt;
+                    float ap = dq / dd;
+                    ap = ap < 0 ? 0 : ap > 1 ? 1 : ap;
+                    /* only ever lower alpha: the projection removes
+                     * backdrop, it does not invent person */
+                    if (ap < a)
+                        a = a + (ap - a) * wgt;
+                }
+                if (a < 1.0f / 255) {
+                    px[0] = bg[0], px[1] = bg[1], px[2] = bg[2];
+                    alpha[i] = 0;
+                    continue;
+                }
+                alpha[i] = a;
+            }
             for (int c = 0; c < 3; c++) {
                 float Iv = px[c] * (1.0f / 255);
                 float Bh = mm[0] > 1e-6f ? mm[1 + c] / mm[0] : Iv;
