@@ -51,4 +51,10 @@ int tc_gemm_isa(void);
 void tc_gemm_run_avx2(const tc_gemm_job *j);
 void tc_gemm_run_avx512(const tc_gemm_job *j);
 
+/* The 2x2, stride 2, one-channel transposed convolution of rows x W input
+ * pixels of I channels (I % 8 == 0, I <= TC_GEMM_TCONV_MAXI) into the
+ * (2 rows) x (2 W) output y; wp is tc_tensor_tconv_pack's [I][Np]. */
+#define TC_GEMM_TCONV_MAXI 256
+void tc_tconv2x2_avx2(const float *x, int rows, int W, int I, const float *wp, int Np, float bias, float *y);
+
 #endif

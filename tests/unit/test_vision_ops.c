@@ -319,6 +319,26 @@ static void test_transpose_conv(void **state)
         NEAR(y2[2 * i + 1], 10 * want2[i]);
     }
     free(wp);
+    /* the segmenter's case, 2x2 stride 2 from 16 channels to 1 (its own
+     * kernel on x86), on an odd width, against the definition */
+    enum { H3 = 3, W3 = 5, I3 = 16 };
+    float x3[H3 * W3 * I3], w3[4 * I3], y3[4 * H3 * W3], b3[1] = {0.25f};
+    for (int i = 0; i < H3 * W3 * I3; i++)
+        x3[i] = (float)((i * 7) % 13) - 6;
+    for (int i = 0; i < 4 * I3; i++)
+        w3[i] = (float)((i * 5) % 11) / 8 - 0.6f;
+    wp = calloc(tc_tensor_tconv_packed_len(1, 2, 2, I3), sizeof *wp);
+    tc_tensor_tconv_pack(w3, 1, 2, 2, I3, wp);
+    tc_tensor xt3 = T(1, H3, W3, I3, x3), yt3 = T(1, 2 * H3, 2 * W3, 1, y3);
+    tc_tensor_transpose_conv(&xt3, wp, b3, &yt3, &g);
+    for (int oy = 0; oy < 2 * H3; oy++)
+        for (int ox = 0; ox < 2 * W3; ox++) {
+            float want3 = b3[0];
+            for (int i = 0; i < I3; i++) /* OHWI: w3[((0*2 + ky)*2 + kx)*I + i] */
+                want3 += x3[((oy / 2) * W3 + ox / 2) * I3 + i] * w3[((oy % 2) * 2 + ox % 2) * I3 + i];
+            assert_true(fabsf(y3[oy * 2 * W3 + ox] - want3) < 1e-4f);
+        }
+    free(wp);
 }
 
 static void test_pool(void **state)
