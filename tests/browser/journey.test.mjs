@@ -305,16 +305,13 @@ test('the whole journey: verify → notice → tips → notify → tutorial → 
   await shot(page, 'journey-14-pay');
   await page.getByRole('button', { name: '立即支付' }).click();
 
-  // the sandbox provider's pay page, clearly labelled
-  await page.waitForURL(/\/pay\/sandbox\//);
-  if (!await page.locator('.tc-sandbox-pay').waitFor({ timeout: 4000 }).then(() => true, () => false)) {
-    const no = new URL(page.url()).pathname.split('/').pop();
-    console.log(`# the server does not serve /pay/sandbox/${no} yet: opening /sandbox.html?no=${no}`);
-    await page.goto(`${srv.url}/sandbox.html?no=${no}`);
-  }
-  await page.getByText('不会产生真实扣款', { exact: false }).waitFor();
+  // the sandbox provider's pay page (web/pay), clearly labelled
+  await page.waitForURL(/\/pay\/sandbox\/TC/);
+  await page.getByText('沙箱支付（演示环境，不会扣款）').waitFor();
+  await page.waitForFunction(() => !document.getElementById('pay').disabled);
+  assert.match(await page.locator('#amount').textContent(), /30\.00/);
   await shot(page, 'journey-15-sandbox-pay');
-  await page.getByRole('button', { name: '确认支付（沙箱）' }).click();
+  await page.locator('#pay').click();
 
   // back in the app: waiting for review, withdrawable
   await view(page, 'status', 20000);
@@ -577,6 +574,7 @@ test('withdraw while waiting and shoot again (seed 004 §2.4); a rejection shows
   await page.getByText('面部光线不均匀（阴阳脸）').waitFor();
   await page.getByText('审核意见：请穿白色上衣重新拍摄').waitFor();
   await page.getByRole('link', { name: '重新拍照' }).waitFor();
+  await toastGone(page);
   await shot(page, 'journey-42-rejected');
   await page.getByRole('link', { name: '重新拍照' }).click();
   await view(page, 'shoot');

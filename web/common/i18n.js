@@ -85,7 +85,8 @@ export function applyDocumentLang() {
 // A student record's states, shared by the student app and the console.
 // Later steps (drafts, submission, payment, review) move a record along
 // these; a state not listed here is shown as its raw code.
-export const KNOWN_STATES = ['not_started', 'verified', 'drafts', 'submitted', 'paid', 'approved', 'rejected', 'locked'];
+export const KNOWN_STATES = ['not_started', 'verified', 'drafts', 'submitted', 'pending_payment', 'paid', 'approved', 'rejected',
+  'final', 'reset', 'locked'];
 
 addMessages({
   'state.not_started': '未开始',
@@ -96,6 +97,9 @@ addMessages({
   'state.approved': '审核通过',
   'state.rejected': '审核未通过',
   'state.locked': '已锁定',
+  'state.pending_payment': '待支付',
+  'state.final': '已完成',
+  'state.reset': '已重置',
   'common.lang_switch': 'English',
   'common.lang_switch_label': 'Switch to English',
   'common.network': '网络异常，请检查网络后重试',
@@ -111,6 +115,9 @@ addMessages({
   'state.approved': 'Approved',
   'state.rejected': 'Not approved',
   'state.locked': 'Locked',
+  'state.pending_payment': 'Awaiting payment',
+  'state.final': 'Done',
+  'state.reset': 'Reset',
   'common.lang_switch': '中文',
   'common.lang_switch_label': '切换到中文',
   'common.network': 'Network problem: check your connection and try again',

@@ -10,7 +10,7 @@
 // texts, which follow seed 000 §12–§14 word for word with the time written
 // the way the seed writes it.
 
-import { t, addMessages, getLang, localError } from '/common/i18n.js';
+import { t, addMessages, getLang, localError, KNOWN_STATES } from '/common/i18n.js';
 import { api, ApiError } from '/common/api.js';
 import { h, errorRegion, showError, fmtTime, newId } from '/common/dom.js';
 import {
@@ -1579,9 +1579,9 @@ async function resultView() {
     h('div', { class: 'weui-cells weui-cells_form' },
       h('div', { class: 'weui-cell weui-cell_active' },
         h('div', { class: 'weui-cell__hd' }, h('label', { class: 'weui-label', for: emailId, i18n: 'result.email_label' })),
-        h('div', { class: 'weui-cell__bd' }, email),
-        h('div', { class: 'weui-cell__ft' }, h('button', { type: 'submit', class: 'weui-btn weui-btn_primary weui-btn_mini', i18n: 'result.email_send' })))),
-    err);
+        h('div', { class: 'weui-cell__bd' }, email))),
+    err,
+    btnArea(h('button', { type: 'submit', class: 'weui-btn weui-btn_default tc-email-send', i18n: 'result.email_send' })));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     showError(err, null);
@@ -1628,7 +1628,7 @@ async function mineView() {
     h('div', { class: 'weui-cell__bd' },
       h('p', { class: 'tc-mine-record__name', text: `${r.name_masked} · ${r.student_no || ''}` }),
       h('p', { class: 'tc-mine-record__meta', text: [r.school, r.level, r.batch].filter(Boolean).join(' · ') })),
-    h('div', { class: 'weui-cell__ft' }, r.state && KNOWN.has(r.state) ? h('span', { i18n: 'state.' + r.state }) : r.state || null))));
+    h('div', { class: 'weui-cell__ft' }, r.state && KNOWN_STATES.includes(r.state) ? h('span', { i18n: 'state.' + r.state }) : r.state || null))));
   const orderList = orders && Array.isArray(orders.orders) ? (orders.orders.length
     ? h('div', { class: 'weui-cells tc-orders' }, orders.orders.map((o) => h('div', { class: 'weui-cell' },
       h('div', { class: 'weui-cell__bd' }, h('p', { text: o.out_trade_no || String(o.id || '') }), h('p', { class: 'tc-mine-record__meta', text: fmtTime(o.created_at || o.at) })),
@@ -1653,7 +1653,6 @@ async function mineView() {
       contact ? h('p', { i18n: 'mine.service_contact', i18nVars: { contact } }) : null),
     btnArea(btn('mine.logout', { cls: 'tc-logout', onclick: () => hooks.logout && hooks.logout() })));
 }
-const KNOWN = new Set(['not_started', 'verified', 'drafts', 'submitted', 'paid', 'approved', 'rejected', 'locked']);
 export const hooks = { logout: null };
 
 async function messagesView() {
