@@ -3,8 +3,11 @@
  * (2 FLOP per multiply-add); then the same through the public API, with
  * the pre- and post-processing, on a 512x512 portrait.
  *
- *   bench_vision [MODELS_DIR]     (default $TUCAI_MODELS, else models/)
+ *   bench_vision [--ops] [MODELS_DIR]   (default $TUCAI_MODELS, else models/)
  *
+ * --ops adds a per-op profile of each model: every node timed on its own
+ * (median of 50, after running the nodes before it), with its share and,
+ * for convolutions, its GFLOP/s; fused nodes show as CONV...+add+prelu.
  * The process pins itself to one CPU so that the figure is one core's. */
 #include <sched.h>
 #include <stdio.h>
@@ -58,9 +61,50 @@ static double bench_net(const tc_tfl_net *net)
     return median(t, RUNS);
 }
 
+/* Per-node median times of one net (see --ops). */
+static void profile_net(const tc_tfl_net *net, const char *name)
+{
+    enum { PRUNS = 50 };
+    void *arena = aligned_alloc(64, tc_tfl_net_arena_bytes(net));
+    const int *s = tc_tfl_net_input_shape(net, 0);
+    size_t n = (size_t)s[0] * s[1] * s[2] * s[3];
+    float *in = tc_tfl_net_input(net, arena, 0);
+    int nn = tc_tfl_net_n_nodes(net);
+    double *ms = calloc((size_t)nn, sizeof *ms), t[PRUNS], total = 0;
+    for (int k = 0; k < nn; k++) {
+        for (int r = 0; r < PRUNS; r++) {
+            for (size_t i = 0; i < n; i++)
+                in[i] = (float)((i * 2654435761u >> 7) % 256) / 255.0f;
+            tc_tfl_net_run_nodes(net, arena, 0, k);
+            double t0 = now_ms();
+            tc_tfl_net_run_nodes(net, arena, k, k + 1);
+            t[r] = now_ms() - t0;
+        }
+        ms[k] = median(t, PRUNS);
+        total += ms[k];
+    }
+    printf("\nper-op profile, %s (%d nodes, sum of medians %.3f ms):\n", name, nn, total);
+    for (int k = 0; k < nn; k++) {
+        char d[128];
+        tc_tfl_net_describe_node(net, k, d, sizeof d);
+        int64_t m = tc_tfl_net_node_macs(net, k);
+        printf("%4d %-52s %8.1f us %5.1f%%", k, d, ms[k] * 1e3, 100 * ms[k] / total);
+        if (m)
+            printf(" %6.1f GFLOP/s", 2.0 * m / (ms[k] * 1e6));
+        printf("\n");
+    }
+    free(ms);
+    free(arena);
+}
+
 int main(int argc, char **argv)
 {
     const char *env = getenv("TUCAI_MODELS");
+    int ops = argc > 1 && strcmp(argv[1], "--ops") == 0;
+    if (ops) {
+        argv++;
+        argc--;
+    }
     const char *dir = argc > 1 ? argv[1] : env && *env ? env : "models";
     /* one core: the last one this process may use */
     cpu_set_t set;
@@ -91,6 +135,8 @@ int main(int argc, char **argv)
         free(data);
         macs[k] = tc_tfl_net_macs(net);
         ms[k] = bench_net(net);
+        if (ops)
+            profile_net(net, names[k]);
         tc_tfl_net_free(net);
     }
     printf("vision engine: one inference on one core (CPU %d), median of %d runs after %d warm-up\n", cpu, RUNS,
