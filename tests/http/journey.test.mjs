@@ -42,7 +42,10 @@ before(async () => {
 after(async () => { if (srv) { const r = await srv.stop(); if (process.env.TC_DEBUG_LOG) console.log(r.log.slice(-5000)); } });
 
 // A batch with these settings and one verified student in it.
+// The same good portrait serves several students here, which the duplicate
+// check (同版照片) rightly refuses; it is switched off except where tested.
 async function student(settings) {
+  settings = { checks: { disabled: ['duplicate'] }, ...settings };
   let r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: 'batch ' + seq, settings } });
   assert.equal(r.status, 201, r.text);
   const batch = r.data.batch;
@@ -313,6 +316,20 @@ test('a rejection with reasons reaches the student; a reset by the school too', 
   const m = await c.get('/api/v1/me/messages');
   assert.ok(m.data.messages.some((x) => x.kind === 'reset' && x.body_zh === '照片不合格，请重新拍摄'));
   assert.ok(m.data.messages.some((x) => x.kind === 'rejected'));
+});
+
+test('the same photo for a second student is refused as 同版照片', { skip: noPhotos, timeout: 300000 }, async () => {
+  const a = await student({ checks: {} });
+  await readSteps(a);
+  let r = await upload(a, path.join(PORTRAITS, 'mugshot_S029-01_frontal_neutral.jpg'));
+  const first = await made(a, r.data.photo.id);
+  assert.equal(first.state, 'draft', JSON.stringify(first.failed));
+  const b = await student({ checks: {} });
+  await readSteps(b);
+  r = await upload(b, path.join(PORTRAITS, 'mugshot_S029-01_frontal_neutral.jpg'));
+  const second = await made(b, r.data.photo.id);
+  assert.equal(second.state, 'failed');
+  assert.ok(second.failed.some((f) => f.code === 'check.duplicate'), JSON.stringify(second.failed));
 });
 
 test('live updates arrive over Server-Sent Events', { skip: noPhotos, timeout: 300000 }, async () => {
