@@ -343,11 +343,16 @@ test('the whole journey: verify → notice → tips → notify → tutorial → 
   await page.waitForFunction(() => [...document.querySelectorAll('.tc-result-fig__img')].every((i) => i.complete && i.naturalWidth > 0));
   await shot(page, 'journey-18-result-proof');
 
+  const proofSrc = await page.locator('.tc-result-fig__img').first().getAttribute('src');
+  const proofBytes = (await page.request.get(srv.url + proofSrc).then((x) => x.body())).length;
   const sub = (await page.request.get(srv.url + '/api/v1/me/journey').then((x) => x.json())).submission;
   r = await reviewer.post(`/api/v1/review/submissions/${sub.id}/final`, { json: {} });
   assert.equal(r.status, 200, r.text);
   await page.getByRole('link', { name: '成片下载' }).waitFor({ timeout: 15000 });
   assert.equal(await page.locator('.tc-proof-mark').count(), 0, 'no 样片 mark on the final photo');
+  const finalSrc = await page.locator('.tc-result-fig__img').first().getAttribute('src');
+  assert.notEqual(finalSrc, proofSrc, 'the page asks for the 成片 afresh, not the cached 样片');
+  assert.notEqual((await page.request.get(srv.url + finalSrc).then((x) => x.body())).length, proofBytes, 'the 成片 is not the 样片');
   await page.waitForFunction(() => [...document.querySelectorAll('.tc-result-fig__img')].every((i) => i.complete && i.naturalWidth > 0));
   await shot(page, 'journey-19-result-final');
 

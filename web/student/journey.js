@@ -1567,6 +1567,11 @@ async function resultView() {
     return page('tc-result', h('p', { class: 'tc-empty', i18n: 'result.none' }), btnArea(linkBtn('home.continue', '#/journey', true)));
   }
   const final = !!res.final;
+  // The same address serves the 样片 and, later, the 成片 (and may be cached
+  // for an hour): ask for the version this answer describes.
+  const v = (url) => url + (url.includes('?') ? '&' : '?') + (final ? 'v=final' : 'v=proof');
+  res.standard_url = v(res.standard_url);
+  res.sheet_url = v(res.sheet_url);
   const figure = (url, key, cls) => h('figure', { class: 'tc-result-fig ' + cls },
     h('div', { class: 'tc-result-fig__frame' }, proofImg(url, key, 'tc-result-fig__img'),
       final ? null : h('span', { class: 'tc-proof-mark', 'aria-hidden': 'true', i18n: 'result.proof_mark' })),
