@@ -688,15 +688,21 @@ static int h_photo_get(tc_http_req *r)
     return tc_http_respond_json(r, 200, o);
 }
 
-static int send_blob(api_ctx *c, const char *id, const char *type, const char *name)
+static int send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache)
 {
     char path[4096];
     if (!id || !*id || tc_blob_path(c->app->blobs, id, path, sizeof path) != 0) {
         tc_err_set(&c->e, 404, "photo.no_image", "还没有这张图片", "This image is not there (yet)");
         return api_fail(c);
     }
-    tc_http_add_header(c->r, "Cache-Control", "private, max-age=3600");
+    tc_http_add_header(c->r, "Cache-Control", cache);
     return tc_http_respond_file(c->r, 200, type, tc_pool_strdup(c->r->pool, path), name);
+}
+
+/* A photo's own images never change (content-addressed blobs). */
+static int send_blob(api_ctx *c, const char *id, const char *type, const char *name)
+{
+    return send_blob_cc(c, id, type, name, "private, max-age=3600");
 }
 
 static int h_photo_proof(tc_http_req *r)
@@ -1067,8 +1073,44 @@ static int h_result_standard(tc_http_req *r)
     if (result_photo(&c, &ph, &final) != 0)
         return api_fail(&c);
     /* 样片 until production is final (seed 001 §14), then the clean 成片 */
-    return send_blob(&c, final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob, "image/jpeg",
-                     final ? "standard.jpg" : "proof.jpg");
+    /* the same address serves the 样片, then the 成片: always revalidate */
+    return send_blob_cc(&c, final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob,
+                        "image/jpeg", final ? "standard.jpg" : "proof.jpg", "private, no-cache");
+}
+
+/* POST /api/v1/me/result/email {"email"}: the photo goes out through the
+ * outbox (sent by the notify worker with retries; nothing is sent from the
+ * request). */
+static int h_result_email(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *to = api_jstr(body, "email");
+    if (!to || !*to || !email_ok(to)) {
+        tc_err_set(&c.e, 400, "journey.bad_email", "邮箱地址格式不正确", "That e-mail address is not valid");
+        return api_fail(&c);
+    }
+    tc_store_photo ph;
+    int final;
+    if (result_photo(&c, &ph, &final) != 0)
+        return api_fail(&c);
+    const char *blob = final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob;
+    tc_outbox_msg m = {.channel = "email",
+                       .recipient = to,
+                       .subject = final ? "您的标准照 / Your standard photo" : "您的照片（样片）/ Your photo (proof)",
+                       .body = final ? "附件是您的标准照（成片）。\nYour standard photo is attached.\n"
+                                     : "附件是您的照片样片，制作完成后可下载成片。\n"
+                                       "Your photo proof is attached; the final photo follows production.\n",
+                       .attachment = blob,
+                       .attachment_name = final ? "photo.jpg" : "proof.jpg"};
+    int64_t id;
+    if (tc_store_outbox_add(c.app->store, &m, tc_now(), &id, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 202, json_pack("{s:b, s:s}", "queued", 1, "email", to));
 }
 
 static int h_result_sheet(tc_http_req *r)
@@ -1417,6 +1459,7 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/me/result", h_result, 0},
         {"GET", "/api/v1/me/result/standard.jpg", h_result_standard, 0},
         {"GET", "/api/v1/me/result/sheet.jpg", h_result_sheet, 0},
+        {"POST", "/api/v1/me/result/email", h_result_email, 0},
         {"GET", "/api/v1/pay/sandbox/:no", h_sandbox_order, 0},
         {"POST", "/api/v1/pay/sandbox/:no/pay", h_sandbox_pay, 0},
         {"POST", "/api/v1/pay/notify/sandbox", h_notify_sandbox, 0},

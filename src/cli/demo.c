@@ -80,7 +80,7 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
         return tc_err_internal(e, "no free demo school name");
 
     tc_batch b = {.school_id = school, .name = "2026届毕业生图像采集 (demo)"};
-    b.settings = "{\"who_pays\":\"student\",\"fee_cents\":3000,\"album_allowed\":true}";
+    b.settings = "{\"pay_when\":\"after_confirm\",\"fee_fen\":3000,\"album_allowed\":true}";
     int rc = -1;
     for (int t = 0; t < 8 && rc != 0; t++) {
         tc_api_batch_code(b.code);

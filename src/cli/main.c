@@ -17,6 +17,8 @@
 #include "photo/tc_photo.h"
 #include "qr/tc_qr.h"
 #include "vision/tc_vision.h"
+#include "notify/tc_notify.h"
+#include "pay/tc_pay.h"
 #include "studio/tc_studio.h"
 
 #define TUCAI_VERSION "0.1.0"
@@ -117,6 +119,7 @@ static int cmd_serve(int argc, char **argv)
     tc_http_server *srv = NULL;
     char *cert = NULL, *key = NULL, *url = NULL;
     tc_studio *studio = NULL;
+    tc_notify *notify = NULL;
     int hub_ready = 0;
     size_t len;
     if (cfg.tls_cert || cfg.tls_key) {
@@ -166,6 +169,18 @@ static int cmd_serve(int argc, char **argv)
                 goto out;
         }
     }
+    /* the outbox worker: e-mails, SMS and webhooks leave from here, with
+     * retries, never from a request */
+    {
+        uint8_t nkey[32];
+        crypto_generichash(nkey, sizeof nkey, (const unsigned char *)"tucai notify", 12, app.keys.mac,
+                           sizeof app.keys.mac);
+        tc_notify_config nc;
+        tc_notify_config_from(&nc, &cfg, nkey);
+        notify = tc_notify_new(&nc, app.store, app.blobs, &e);
+        if (!notify || tc_notify_start(notify, &e) != 0)
+            goto out;
+    }
     srv = tc_http_server_new(&hc, &app, &e);
     if (!srv || tc_api_register(srv, &app, &e) != 0)
         goto out;
@@ -197,6 +212,7 @@ out:
         die(&e);
     tc_http_server_free(srv);
     tc_api_work_stop(&app);
+    tc_notify_free(notify);
     tc_studio_free(studio);
     if (hub_ready)
         tc_hub_destroy(&app.hub);
@@ -380,6 +396,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "tucai: libsodium failed to initialise\n");
         return 1;
     }
+    tc_err ge = {0};
+    if (tc_pay_global_init(&ge) != 0) {
+        fprintf(stderr, "tucai: %s\n", ge.en);
+        return 1;
+    }
     if (VIPS_INIT(argv[0]) != 0) {
         fprintf(stderr, "tucai: libvips failed to initialise\n");
         return 1;
@@ -423,5 +444,6 @@ int main(int argc, char **argv)
         rc = 2;
     }
     vips_shutdown();
+    tc_pay_global_cleanup();
     return rc;
 }

@@ -364,8 +364,8 @@ test('the whole journey: verify → notice → tips → notify → tutorial → 
   await page.getByText('审核未通过，重拍需要再付费吗？').waitFor();
   await shot(page, 'journey-20-mine');
   await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: /^消息/ }).click();
-  assert.match(await page.locator('#page-title').textContent(), /消息中心/);
   await view(page, 'messages');
+  assert.match(await page.locator('#page-title').textContent(), /消息中心/);
   await page.getByText('照片审核通过').waitFor();
   await page.getByText('支付成功').first().click();
   await shot(page, 'journey-21-messages');
