@@ -406,16 +406,40 @@ TC_HOT static void depthwise_rows(const tc_tensor *x, const float *w, const floa
         }
 }
 
+/* One output pixel of a KxK depthwise window for 8 channels, the weights
+ * in registers; only window rows [ky0, ky1) and columns [kx0, kx1) are
+ * inside the input, and xp points at tap (ky0, kx0).  K is a constant after
+ * inlining and, for interior pixels, so are the bounds: the loops unroll to
+ * straight multiply-adds at constant offsets. */
+static inline __attribute__((always_inline)) v8 dw_pixel(const int K, const float *xp, size_t rowlen, size_t C,
+                                                         int ky0, int ky1, int kx0, int kx1, const v8 *wk, v8 acc)
+{
+    for (int ky = 0; ky < K; ky++) {
+        if (ky < ky0 || ky >= ky1)
+            continue;
+        for (int kx = 0; kx < K; kx++)
+            if (kx >= kx0 && kx < kx1)
+                acc += ld(xp + (size_t)(ky - ky0) * rowlen + (size_t)(kx - kx0) * C) * wk[ky * K + kx];
+    }
+    return acc;
+}
+
 /* 3x3 and 5x5 depthwise without dilation, the models' cases: per output
  * row and block of 8 channels, the window's weights stay in registers while
- * the row's interior pixels (whole window inside the input) go by; border
- * pixels take the general path above, one pixel at a time. */
+ * the row's pixels go by; window rows and columns outside the input are
+ * skipped.  A channel count that is not a multiple of 8 ends with one
+ * block overlapping the previous one (C - 8 .. C - 1): those channels are
+ * computed twice, identically, instead of one by one.  Fewer than 8
+ * channels take the general path above. */
 #define DW_FIXED(K)                                                                                             \
     TC_HOT static void depthwise_k##K(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,        \
                                       const tc_conv_geom *g)                                                   \
     {                                                                                                          \
         const int H = x->ne[1], W = x->ne[2], C = x->ne[3], OH = y->ne[1], OW = y->ne[2];                       \
-        const int C8 = C / 8 * 8;                                                                              \
+        if (C < 8) {                                                                                           \
+            depthwise_rows(x, w, b, y, g, -1, -1, 0, 0);                                                       \
+            return;                                                                                            \
+        }                                                                                                      \
         /* interior columns: ox*sw - pl >= 0 and ox*sw - pl + K - 1 < W */                                     \
         int ox0 = (g->pl + g->sw - 1) / g->sw, ox1 = (W - K + g->pl) / g->sw + 1;                              \
         if (W - K + g->pl < 0)                                                                                 \
@@ -423,38 +447,43 @@ TC_HOT static void depthwise_rows(const tc_tensor *x, const float *w, const floa
         ox1 = ox1 > OW ? OW : ox1;                                                                             \
         if (ox0 > ox1)                                                                                         \
             ox0 = ox1;                                                                                         \
+        const size_t rowlen = (size_t)W * C;                                                                   \
         for (int n = 0; n < y->ne[0]; n++)                                                                     \
             for (int oy = 0; oy < OH; oy++) {                                                                  \
                 int iy0 = oy * g->sh - g->pt;                                                                  \
-                if (iy0 < 0 || iy0 + K > H || ox0 >= ox1 || C8 == 0) { /* whole row the slow way */           \
-                    depthwise_rows(x, w, b, y, g, n, oy, 0, OW);                                               \
-                    continue;                                                                                  \
-                }                                                                                              \
-                depthwise_rows(x, w, b, y, g, n, oy, 0, ox0);                                                  \
-                depthwise_rows(x, w, b, y, g, n, oy, ox1, OW);                                                 \
-                for (int c = 0; c < C8; c += 8) {                                                              \
+                int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = H - iy0 < K ? H - iy0 : K;                                 \
+                float *yrow = y->data + (((size_t)n * OH + oy) * OW) * C;                                      \
+                const float *xn = x->data + (size_t)n * H * rowlen;                                            \
+                for (int c0 = 0; c0 < C; c0 += 8) {                                                            \
+                    int c = c0 + 8 <= C ? c0 : C - 8;                                                          \
                     v8 wk[K * K];                                                                              \
                     for (int t = 0; t < K * K; t++)                                                            \
                         wk[t] = ld(w + (size_t)t * C + c);                                                     \
                     v8 bias = ld(b + c);                                                                       \
-                    for (int ox = ox0; ox < ox1; ox++) {                                                       \
-                        const float *xp = x->data + (((size_t)n * H + iy0) * W + ox * g->sw - g->pl) * C + c; \
-                        v8 acc = bias;                                                                         \
-                        for (int ky = 0; ky < K; ky++)                                                         \
-                            for (int kx = 0; kx < K; kx++)                                                     \
-                                acc += ld(xp + ((size_t)ky * W + kx) * C) * wk[ky * K + kx];                   \
-                        st(y->data + (((size_t)n * OH + oy) * OW + ox) * C + c, act8(acc, g->act));            \
+                    /* left border, interior (two variants, so the loop has no tests), right border */    \
+                    for (int ox = 0; ox < OW; ox++) {                                                          \
+                        if (ox == ox0 && ox0 < ox1) {                                                          \
+                            const float *xp = xn + (size_t)(iy0 + ky0) * rowlen +                              \
+                                              (size_t)(ox0 * g->sw - g->pl) * C + c;                           \
+                            const size_t step = (size_t)g->sw * C;                                             \
+                            float *yp = yrow + (size_t)ox0 * C + c;                                            \
+                            if (ky0 == 0 && ky1 == K)                                                          \
+                                for (int i = ox0; i < ox1; i++, xp += step, yp += C)                           \
+                                    st(yp, act8(dw_pixel(K, xp, rowlen, (size_t)C, 0, K, 0, K, wk, bias), g->act)); \
+                            else                                                                               \
+                                for (int i = ox0; i < ox1; i++, xp += step, yp += C)                           \
+                                    st(yp, act8(dw_pixel(K, xp, rowlen, (size_t)C, ky0, ky1, 0, K, wk, bias),  \
+                                                g->act));                                                      \
+                            ox = ox1 - 1;                                                                      \
+                            continue;                                                                          \
+                        }                                                                                      \
+                        int ix = ox * g->sw - g->pl;                                                           \
+                        int kx0 = ix < 0 ? -ix : 0, kx1 = W - ix < K ? W - ix : K;                             \
+                        const float *xp = xn + (size_t)(iy0 + ky0) * rowlen + (size_t)(ix + kx0) * C + c;      \
+                        v8 acc = dw_pixel(K, xp, rowlen, (size_t)C, ky0, ky1, kx0, kx1, wk, bias);             \
+                        st(yrow + (size_t)ox * C + c, act8(acc, g->act));                                      \
                     }                                                                                          \
                 }                                                                                              \
-                for (int c = C8; c < C; c++)                                                                   \
-                    for (int ox = ox0; ox < ox1; ox++) {                                                       \
-                        const float *xp = x->data + (((size_t)n * H + iy0) * W + ox * g->sw - g->pl) * C + c; \
-                        float acc = b[c];                                                                      \
-                        for (int ky = 0; ky < K; ky++)                                                         \
-                            for (int kx = 0; kx < K; kx++)                                                     \
-                                acc += xp[((size_t)ky * W + kx) * C] * w[(size_t)(ky * K + kx) * C + c];       \
-                        y->data[(((size_t)n * OH + oy) * OW + ox) * C + c] = act1(acc, g->act);                \
-                    }                                                                                          \
             }                                                                                                  \
     }
 DW_FIXED(3)
