@@ -719,6 +719,33 @@ TC_HOT void tc_tensor_binary(int op, const tc_tensor *a, const tc_tensor *b, tc_
     }
     const int C = y->ne[3];
     float *yp = y->data;
+    size_t ny = tc_tensor_nelem(y);
+    if (C % 8 == 0 && op != TC_BIN_PRELU &&
+        (tc_tensor_nelem(a) == ny || (a->ne[0] * a->ne[1] * a->ne[2] == 1 && a->ne[3] == C)) &&
+        (tc_tensor_nelem(b) == ny || (b->ne[0] * b->ne[1] * b->ne[2] == 1 && b->ne[3] == C))) {
+        /* The models' cases, a residual ADD or a squeeze-excite MUL by
+         * per-channel gates: one flat loop, the operation chosen outside
+         * it.  (An operand of y's size has y's shape: broadcasting only
+         * ever stretches a dimension of 1.) */
+        size_t pa = tc_tensor_nelem(a) == ny ? (size_t)C : 0, pb = tc_tensor_nelem(b) == ny ? (size_t)C : 0;
+        const float *ap = a->data, *bp = b->data;
+        /* (the two common cases spelt out, so the loop holds no tests) */
+        if (op == TC_BIN_ADD && act == TC_ACT_NONE)
+            for (size_t i = 0; i < ny; i += (size_t)C, ap += pa, bp += pb)
+                for (int c = 0; c < C; c += 8)
+                    st(yp + i + c, ld(ap + c) + ld(bp + c));
+        else if (op == TC_BIN_MUL && act == TC_ACT_NONE)
+            for (size_t i = 0; i < ny; i += (size_t)C, ap += pa, bp += pb)
+                for (int c = 0; c < C; c += 8)
+                    st(yp + i + c, ld(ap + c) * ld(bp + c));
+        else
+            for (size_t i = 0; i < ny; i += (size_t)C, ap += pa, bp += pb)
+                for (int c = 0; c < C; c += 8) {
+                    v8 va = ld(ap + c), vb = ld(bp + c);
+                    st(yp + i + c, act8(op == TC_BIN_ADD ? va + vb : va * vb, act));
+                }
+        return;
+    }
     for (int n = 0; n < y->ne[0]; n++)
         for (int h = 0; h < y->ne[1]; h++)
             for (int w = 0; w < y->ne[2]; w++, yp += C) {

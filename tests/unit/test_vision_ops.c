@@ -409,6 +409,34 @@ static void test_binary(void **state)
     NEAR(y[35], 8 * 17);
 }
 
+/* The flat paths for channels in whole vectors: same shape, and
+ * per-channel gates on either side, with and without an activation. */
+static void test_binary_vectors(void **state)
+{
+    (void)state;
+    enum { P = 6, C = 16 };
+    float a[P * C], g[C], y[P * C];
+    for (int i = 0; i < P * C; i++)
+        a[i] = (float)(i % 11) - 5;
+    for (int c = 0; c < C; c++)
+        g[c] = (float)c / 4 - 2;
+    tc_tensor at = T(1, 2, 3, C, a), gt = T(1, 1, 1, C, g), yt = T(1, 2, 3, C, y);
+    tc_tensor_binary(TC_BIN_MUL, &at, &gt, &yt, TC_ACT_NONE);
+    for (int i = 0; i < P * C; i++)
+        NEAR(y[i], a[i] * g[i % C]);
+    tc_tensor_binary(TC_BIN_MUL, &gt, &at, &yt, TC_ACT_RELU);
+    for (int i = 0; i < P * C; i++)
+        NEAR(y[i], a[i] * g[i % C] > 0 ? a[i] * g[i % C] : 0);
+    tc_tensor_binary(TC_BIN_ADD, &at, &at, &yt, TC_ACT_NONE);
+    for (int i = 0; i < P * C; i++)
+        NEAR(y[i], 2 * a[i]);
+    tc_tensor_binary(TC_BIN_ADD, &at, &gt, &yt, TC_ACT_RELU6);
+    for (int i = 0; i < P * C; i++) {
+        float v = a[i] + g[i % C];
+        NEAR(y[i], v < 0 ? 0 : v > 6 ? 6 : v);
+    }
+}
+
 static void test_unary(void **state)
 {
     (void)state;
@@ -628,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_transpose_conv),
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_binary),
+        cmocka_unit_test(test_binary_vectors),
         cmocka_unit_test(test_unary),
         cmocka_unit_test(test_pad_concat),
         cmocka_unit_test(test_resize),
