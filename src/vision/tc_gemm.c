@@ -4,12 +4,13 @@
  * of the build needs no -march flag.  Intrinsics rather than GCC's generic
  * vectors: GCC 12 turns a generic "broadcast this float" into eight lane
  * inserts inside these loops, where the intrinsic is one vbroadcastss.
+ * GCC only (its target pragmas), as tc_tensor.c's target_clones are.
  */
 #include "vision/tc_gemm.h"
 
 #include "vision/tc_tensor.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(TC_NO_CLONES)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(TC_NO_CLONES)
 
 #include <immintrin.h>
 

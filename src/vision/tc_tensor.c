@@ -26,7 +26,9 @@
  * GCC does not contract across the expression unless told to, and separate
  * multiplies and adds halve the throughput of every convolution.  (Fused is
  * also what XNNPACK, MediaPipe's runtime, does on these CPUs.) */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast")
+#endif
 
 typedef float v8 __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
