@@ -42,6 +42,9 @@ int api_parse_id(const char *s, int64_t *out);
 int api_bad_id(api_ctx *c);
 const char *api_jstr(json_t *o, const char *k);
 json_t *api_student_json(api_ctx *c, const tc_student *st);
+/* The student of params[0], if this staff member may see the school's data;
+ * -1 with c->e set otherwise. */
+int api_load_student(api_ctx *c, tc_student *st);
 
 /* Add the journey's routes (tc_api_journey.c). */
 int api_journey_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);

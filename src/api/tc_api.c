@@ -935,7 +935,7 @@ static int h_students(tc_http_req *r)
 }
 
 /* Loads a student from params[0] and checks the staff member may see it. */
-static int load_student(api_ctx *c, tc_student *st)
+int api_load_student(api_ctx *c, tc_student *st)
 {
     int64_t id;
     if (api_parse_id(c->r->params[0], &id) != 0)
@@ -951,7 +951,7 @@ static int h_student_get(tc_http_req *r)
     tc_student st;
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
-    if (load_student(&c, &st) != 0)
+    if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     json_t *s = api_student_json(&c, &st);
     json_object_set_new(s, "name", json_string(st.name));
@@ -965,7 +965,7 @@ static int h_student_attempts(tc_http_req *r)
     tc_student st;
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
-    if (load_student(&c, &st) != 0)
+    if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     int64_t n = tc_store_audit_verify_count(c.app->store, st.id, &c.e);
     if (n < 0)

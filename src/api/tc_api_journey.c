@@ -400,12 +400,10 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         d.error = e.code;
         d.checks = checks;
     } else {
-        json_t *cj = NULL;
-        if (res.checks.r[0].threshold || res.checks.n_failed || res.checks.has_hash) {
-            char *t = tc_check_report_json(&res.checks);
-            cj = t ? json_loads(t, 0, NULL) : NULL;
-            free(t);
-        }
+        /* the checks always run here (run_checks = 1) */
+        char *t = tc_check_report_json(&res.checks);
+        json_t *cj = t ? json_loads(t, 0, NULL) : NULL;
+        free(t);
         if (!cj)
             cj = json_pack("{s:b, s:[]}", "passed", res.ok, "checks");
         if (res.problem[0])
@@ -427,10 +425,8 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         if (res.jpeg) {
             uint8_t *proof = NULL;
             size_t plen = 0;
-            tc_spec_table tmp = {0};
-            const tc_spec *spec = find_spec(app, &tmp, set.spec);
+            const tc_spec *spec = find_spec(app, &own, set.spec);
             int wrc = spec ? tc_photo_watermark(res.jpeg, res.jpeg_len, spec, &proof, &plen, &e) : -1;
-            tc_spec_table_free(&tmp);
             if (wrc != 0 || tc_blob_put(app->blobs, proof, plen, id_proof, &e) != 0) {
                 free(proof);
                 goto fail_internal;
@@ -1268,6 +1264,14 @@ static int reason_text(const char *code, json_t **out)
     return 0;
 }
 
+/* One line of the staff audit log about a submission or a student. */
+static void audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after)
+{
+    char target[40];
+    snprintf(target, sizeof target, "%s:%lld", kind, (long long)id);
+    tc_store_audit_staff(c->app->store, c->staff.id, action, target, before, after, c->r->client_ip, NULL);
+}
+
 static int decide(tc_http_req *r, int approve)
 {
     api_ctx c;
@@ -1326,10 +1330,7 @@ static int decide(tc_http_req *r, int approve)
     char before[64], after[64];
     snprintf(before, sizeof before, "{\"state\":\"submitted\"}");
     snprintf(after, sizeof after, "{\"state\":\"%s\"}", s.state);
-    char target[32];
-    snprintf(target, sizeof target, "submission:%lld", (long long)id);
-    tc_store_audit_staff(c.app->store, c.staff.id, approve ? "review.approve" : "review.reject", target, before, after,
-                         r->client_ip, NULL);
+    audit(&c, approve ? "review.approve" : "review.reject", "submission", id, before, after);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "submission", sub_json(r->pool, &s)));
 }
 
@@ -1365,22 +1366,8 @@ static int h_final(tc_http_req *r)
         message(c.app, st.person_id, st.id, "final", "成片已制作完成", "Your final photo is ready",
                 "可在照片下载页下载成片和排版照。", "Download the final photo and the print sheet now.");
     }
-    char target[32];
-    snprintf(target, sizeof target, "submission:%lld", (long long)id);
-    tc_store_audit_staff(c.app->store, c.staff.id, "production.final", target, "{\"state\":\"approved\"}",
-                         "{\"state\":\"final\"}", r->client_ip, NULL);
+    audit(&c, "production.final", "submission", id, "{\"state\":\"approved\"}", "{\"state\":\"final\"}");
     return tc_http_respond_json(r, 200, json_pack("{s:s}", "state", "final"));
-}
-
-/* A school admin's action on one of the school's students. */
-static int school_student(api_ctx *c, tc_student *st)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, st->school_id) ? 0 : -1;
 }
 
 static int h_unlock(tc_http_req *r)
@@ -1389,13 +1376,11 @@ static int h_unlock(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     tc_student st;
-    if (school_student(&c, &st) != 0)
+    if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     if (tc_store_journey_unlock(c.app->store, st.id, &c.e) != 0)
         return api_fail(&c);
-    char target[32];
-    snprintf(target, sizeof target, "student:%lld", (long long)st.id);
-    tc_store_audit_staff(c.app->store, c.staff.id, "student.unlock", target, NULL, NULL, r->client_ip, NULL);
+    audit(&c, "student.unlock", "student", st.id, NULL, NULL);
     if (st.person_id)
         message(c.app, st.person_id, st.id, "unlocked", "账号已解锁", "Your account is unlocked",
                 "学校已为您解锁，可以重新拍摄。", "Your school unlocked your account: you can shoot again.");
@@ -1408,7 +1393,7 @@ static int h_reset(tc_http_req *r)
     if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
         return 0;
     tc_student st;
-    if (school_student(&c, &st) != 0)
+    if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
@@ -1421,9 +1406,7 @@ static int h_reset(tc_http_req *r)
     }
     if (tc_store_submission_reset(c.app->store, st.id, reason, tc_now(), &c.e) != 0)
         return api_fail(&c);
-    char target[32];
-    snprintf(target, sizeof target, "student:%lld", (long long)st.id);
-    tc_store_audit_staff(c.app->store, c.staff.id, "student.reset", target, NULL, NULL, r->client_ip, NULL);
+    audit(&c, "student.reset", "student", st.id, NULL, NULL);
     if (st.person_id) {
         publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", "reset"));
         message(c.app, st.person_id, st.id, "reset", "照片已被学校重置", "Your photo was reset by your school", reason,
