@@ -1,0 +1,302 @@
+// School staff pages: schools, a school's batches, a batch (poster, roster import, students).
+import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
+import { api, qs } from '/common/api.js';
+import { h, mount, errorRegion, showError, relabel, newId, fmtTime } from '/common/dom.js';
+import {
+  state, isPlatform, isReviewer, isSchoolStaff, route, go, home, field, input, button, submit, table, notice, stateLabel,
+  panel, schools, schoolName, crumbs, announce, navItem, app,
+} from './console.js';
+
+// ---- schools --------------------------------------------------------------------------------------------
+
+route('schools', {
+  title: 'schools.title', need: 'school_staff',
+  async render() {
+    await schools(true);
+    const listBox = h('div');
+    const draw = () => mount(listBox, table([
+      { key: 'schools.name', id: 'name', value: (s) => h('a', { href: `#/school/${s.id}`, text: s.name }) },
+      { key: 'schools.open', id: 'open', value: (s) => h('a', { href: `#/school/${s.id}`, class: 'c-link', i18n: 'schools.open' }), cls: 'c-col-narrow' },
+    ], state.schools, { empty: 'schools.empty', cls: 'c-schools' }));
+    draw();
+    let create = null;
+    if (isPlatform()) {
+      const err = errorRegion();
+      const msg = h('div');
+      const name = input({ name: 'name', required: true, maxlength: '200' });
+      const form = h('form', { class: 'c-inline-form', novalidate: true }, field('schools.name', name),
+        submit('schools.create_submit'));
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        showError(err, null);
+        try {
+          const r = await api.post('/api/v1/schools', { name: name.value.trim() });
+          await schools(true);
+          draw();
+          name.value = '';
+          mount(msg, notice('schools.created', { name: r.data.school.name }));
+        } catch (e) { showError(err, e); }
+      });
+      create = panel('schools.create', form, err, msg);
+    }
+    return h('div', { class: 'c-page' },
+      h('h1', { i18n: 'schools.title' }),
+      h('section', { class: 'c-panel' }, listBox),
+      create);
+  },
+});
+
+// ---- a school's batches ---------------------------------------------------------------------------------
+
+function toEpoch(v) { return v ? Math.floor(new Date(v).getTime() / 1000) : 0; }
+const codeText = (c) => String(c || '').toUpperCase();
+
+route('school', {
+  title: 'batches.title', need: 'school_staff',
+  async render(id) {
+    await schools();
+    const sid = Number(id);
+    const box = h('div');
+    const load = async () => {
+      const r = await api.get(`/api/v1/schools/${sid}/batches`);
+      mount(box, table([
+        { key: 'batches.name', id: 'name', value: (b) => h('a', { href: `#/batch/${b.id}`, text: b.name }) },
+        { key: 'batches.code', id: 'code', value: (b) => h('code', { class: 'c-code', text: codeText(b.code) }) },
+        { key: 'batches.students', id: 'students', value: (b) => String(b.students), cls: 'c-num' },
+        { key: 'batches.window', id: 'window', value: (b) => windowText(b) },
+        { key: 'batches.qr', id: 'qr', value: (b) => h('img', { class: 'c-qr-thumb', src: `/api/v1/batches/${b.id}/qr.png`, width: '72', height: '72', loading: 'lazy', alt: t('batches.qr_alt', { code: codeText(b.code) }) }) },
+        { key: 'batches.open', id: 'open', value: (b) => h('a', { href: `#/batch/${b.id}`, class: 'c-btn c-btn_default c-btn_small', i18n: 'batches.open' }) },
+      ], r.data.batches, { empty: 'batches.empty', cls: 'c-batches' }));
+    };
+    await load();
+    const err = errorRegion();
+    const msg = h('div');
+    const name = input({ name: 'name', required: true, maxlength: '200' });
+    const starts = input({ name: 'starts_at', type: 'datetime-local' });
+    const ends = input({ name: 'ends_at', type: 'datetime-local' });
+    const form = h('form', { class: 'c-inline-form', novalidate: true },
+      field('batches.name', name), field('batches.starts', starts), field('batches.ends', ends),
+      submit('batches.create_submit'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(err, null);
+      try {
+        const r = await api.post(`/api/v1/schools/${sid}/batches`, {
+          name: name.value.trim(), starts_at: toEpoch(starts.value), ends_at: toEpoch(ends.value),
+        });
+        name.value = ''; starts.value = ''; ends.value = '';
+        mount(msg, notice('batches.created', { name: r.data.batch.name, code: codeText(r.data.batch.code) }));
+        await load();
+      } catch (e) { showError(err, e); }
+    });
+    return h('div', { class: 'c-page' },
+      crumbs([['#/schools', t('nav.schools'), 'nav.schools'], [null, schoolName(sid)]]),
+      h('h1', { text: schoolName(sid) }),
+      h('section', { class: 'c-panel' }, h('h2', { class: 'c-panel__title', i18n: 'batches.title' }), box),
+      panel('batches.create', form, err, msg));
+  },
+});
+
+function windowText(b) {
+  if (!b.starts_at && !b.ends_at) return h('span', { i18n: 'batches.any_time' });
+  return `${fmtTime(b.starts_at) || '…'} – ${fmtTime(b.ends_at) || '…'}`;
+}
+
+// ---- a batch: poster, roster import, students ---------------------------------------------------------------
+
+const FIELD_KEYS = {
+  name: 'col.name', student_no: 'col.student_no', id_number: 'col.id_number', school: 'col.school', level: 'col.level',
+  major: 'col.programme', programme: 'col.programme', department: 'col.department', class: 'col.class',
+  class_name: 'col.class', phone: 'col.phone', chsi_code: 'col.chsi_code',
+};
+
+function issueTable(issues, titleKey, cls) {
+  return table([
+    { key: 'batch.row', id: 'row', value: (x) => String(x.row), cls: 'c-num' },
+    { key: 'batch.field', id: 'field', value: (x) => (FIELD_KEYS[x.field] ? h('span', { i18n: FIELD_KEYS[x.field] }) : x.field) },
+    { key: 'batch.message', id: 'message', value: (x) => h('span', { class: 'c-bilingual', dataset: { zh: x.zh, en: x.en }, text: getLang() === 'en' ? x.en : x.zh }) },
+  ], issues, { caption: { key: titleKey, vars: { n: issues.length } }, cls });
+}
+
+// Server texts in both languages inside tables follow the switch.
+onLangChange((l) => {
+  for (const el of document.querySelectorAll('.c-bilingual')) el.textContent = l === 'en' ? el.dataset.en : el.dataset.zh;
+});
+
+function rosterPanel(batchId, onImported) {
+  const err = errorRegion();
+  const result = h('div', { class: 'c-roster-result', 'aria-live': 'polite' });
+  const file = input({ type: 'file', name: 'file', accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  const previewBtn = submit('batch.preview');
+  const importBtn = button('batch.import', { class: 'c-btn c-btn_primary', hidden: true });
+  const form = h('form', { class: 'c-inline-form', novalidate: true },
+    field('batch.roster_file', file, 'batch.roster_tip'), previewBtn, importBtn);
+
+  const send = async (dry) => {
+    showError(err, null);
+    const f = file.files[0];
+    if (!f) { showError(err, localError('roster.no_file', 'batch.no_file')); file.focus(); return; }
+    const fd = new FormData();
+    fd.append('file', f, f.name);
+    previewBtn.disabled = importBtn.disabled = true;
+    try {
+      const r = await api.postForm(`/api/v1/batches/${batchId}/roster${dry ? '?dry_run=1' : ''}`, fd);
+      const d = r.data;
+      const warnings = (d.report && d.report.warnings) || [];
+      if (dry) {
+        mount(result, notice('batch.preview_ok', { rows: d.rows }),
+          table([
+            { key: 'batch.row', id: 'row', value: (x) => String(x.row), cls: 'c-num' },
+            { key: 'col.name', id: 'name', value: (x) => x.name },
+            { key: 'col.student_no', id: 'student_no', value: (x) => x.student_no },
+            { key: 'col.class', id: 'class', value: (x) => x.class_name },
+          ], d.preview, { caption: { key: 'batch.preview_rows', vars: { n: d.preview.length } }, cls: 'c-preview' }),
+          warnings.length ? issueTable(warnings, 'batch.warnings', 'c-warnings') : null);
+        importBtn.hidden = false;
+      } else {
+        mount(result, notice('batch.imported', { rows: d.rows, inserted: d.inserted, updated: d.updated }), warnings.length ? issueTable(warnings, 'batch.warnings', 'c-warnings') : null);
+        importBtn.hidden = true;
+        file.value = '';
+        await onImported();
+      }
+    } catch (e) {
+      showError(err, e);
+      importBtn.hidden = true;
+      const rep = e.body && e.body.report;
+      mount(result, rep && rep.errors && rep.errors.length ? issueTable(rep.errors, 'batch.errors', 'c-errors') : null);
+    } finally {
+      previewBtn.disabled = importBtn.disabled = false;
+    }
+  };
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); send(true); });
+  importBtn.addEventListener('click', () => send(false));
+  // A new file must be previewed again before it can be imported.
+  file.addEventListener('change', () => { importBtn.hidden = true; mount(result); showError(err, null); });
+  return panel('batch.roster', form, err, result);
+}
+
+const PAGE = 50;
+
+function studentsPanel(batchId) {
+  const err = errorRegion();
+  const q = input({ type: 'search', name: 'q', autocomplete: 'off' });
+  const box = h('div', { class: 'c-students' });
+  let offset = 0;
+  let timer = 0;
+  let latest = 0; // answers can arrive out of order: only the newest is shown
+  const load = async () => {
+    clearTimeout(timer);
+    const mine = ++latest;
+    showError(err, null);
+    try {
+      const r = await api.get(`/api/v1/batches/${batchId}/students` + qs({ q: q.value.trim(), limit: PAGE, offset }));
+      if (mine !== latest) return;
+      const { total, students } = r.data;
+      const pages = Math.max(1, Math.ceil(total / PAGE));
+      const page = Math.floor(offset / PAGE) + 1;
+      mount(box,
+        h('p', { class: 'c-total', role: 'status', i18n: 'batch.total', i18nVars: { total } }),
+        table([
+          { key: 'col.name', id: 'name', value: (s) => s.name },
+          { key: 'col.student_no', id: 'student_no', value: (s) => s.student_no },
+          { key: 'col.id', id: 'id', value: (s) => h('span', { class: 'c-mono', text: s.id_masked }) },
+          { key: 'col.level', id: 'level', value: (s) => s.level },
+          { key: 'col.programme', id: 'programme', value: (s) => s.programme },
+          { key: 'col.class', id: 'class', value: (s) => s.class_name },
+          { key: 'col.phone', id: 'phone', value: (s) => s.phone },
+          { key: 'col.state', id: 'state', value: (s) => stateLabel(s.state) },
+          { key: 'col.actions', id: 'actions', value: (s) => h('span', { class: 'c-row-actions' },
+            button('student.unlock', { class: 'c-btn c-btn_default c-btn_small', onclick: () => unlock(s) }),
+            button('student.reset', { class: 'c-btn c-btn_default c-btn_small', onclick: () => askReset(s) })) },
+        ], students, { empty: 'batch.none', cls: 'c-student-table' }),
+        pages > 1 ? h('div', { class: 'c-pager' },
+          button('batch.prev', { disabled: page <= 1, onclick: () => { offset -= PAGE; load(); } }),
+          h('span', { i18n: 'batch.page', i18nVars: { page, pages } }),
+          button('batch.next', { disabled: page >= pages, onclick: () => { offset += PAGE; load(); } })) : null);
+    } catch (e) { showError(err, e); }
+  };
+  // Unlock (clears both locks and the cool-off) and reset with a reason the
+  // student is told; the server's refusals show in the panel's error region.
+  const msg = h('div', { 'aria-live': 'polite' });
+  const unlock = async (s) => {
+    showError(err, null);
+    mount(msg);
+    try {
+      await api.post(`/api/v1/students/${s.id}/unlock`);
+      mount(msg, notice('student.unlocked', { name: s.name }));
+      await load();
+    } catch (e) { showError(err, e); }
+  };
+  const reason = h('textarea', { class: 'c-input', rows: '3', maxlength: '500' });
+  const dlgErr = errorRegion();
+  const dlgTitle = h('h2', { class: 'c-panel__title', id: newId('dlg') });
+  const dlgForm = h('form', { method: 'dialog', novalidate: true },
+    dlgTitle, field('student.reset_reason', reason), dlgErr,
+    h('div', { class: 'c-actions' }, submit('student.reset_submit'),
+      button('student.cancel', { onclick: () => dlg.close() })));
+  const dlg = h('dialog', { class: 'c-dialog', 'aria-labelledby': dlgTitle.id }, dlgForm);
+  let resetting = null;
+  const askReset = (s) => {
+    resetting = s;
+    showError(dlgErr, null);
+    reason.value = '';
+    mount(dlgTitle, h('span', { i18n: 'student.reset_title', i18nVars: { name: s.name } }));
+    dlg.showModal();
+    reason.focus();
+  };
+  dlgForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(dlgErr, null);
+    const s = resetting;
+    try {
+      // an empty reason goes to the server too: its refusal is the message
+      await api.post(`/api/v1/students/${s.id}/reset`, { reason: reason.value.trim() });
+      dlg.close();
+      showError(err, null);
+      mount(msg, notice('student.was_reset', { name: s.name }));
+      await load();
+    } catch (e) { showError(dlgErr, e); }
+  });
+  const form = h('form', { class: 'c-search', role: 'search', novalidate: true },
+    field('batch.search', q), submit('batch.search_submit'));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); offset = 0; load(); });
+  // Search as one types, once the typing pauses.
+  q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => { offset = 0; load(); }, 350); });
+  return { node: panel('batch.students', form, err, msg, box, dlg), load };
+}
+
+route('batch', {
+  title: 'batch.students', need: 'school_staff',
+  async render(id) {
+    const bid = Number(id);
+    const b = (await api.get(`/api/v1/batches/${bid}`)).data.batch;
+    await schools();
+    const link = `${location.origin}/?batch=${b.code}`;
+    const students = studentsPanel(bid);
+    await students.load();
+    const qrSrc = `/api/v1/batches/${bid}/qr.png`;
+    return h('div', { class: 'c-page' },
+      crumbs([['#/schools', t('nav.schools'), 'nav.schools'], [`#/school/${b.school_id}`, schoolName(b.school_id)], [null, b.name]]),
+      h('h1', { text: b.name }),
+      h('section', { class: 'c-panel c-poster', 'aria-labelledby': 'poster-title' },
+        h('img', { class: 'c-qr', src: qrSrc, width: '160', height: '160', alt: t('batches.qr_alt', { code: codeText(b.code) }) }),
+        h('div', { class: 'c-poster__text' },
+          h('h2', { class: 'c-panel__title', id: 'poster-title', i18n: 'batch.poster' }),
+          h('dl', { class: 'c-facts' },
+            h('dt', { i18n: 'batches.code' }), h('dd', null, h('code', { class: 'c-code c-code_big', text: codeText(b.code) })),
+            h('dt', { i18n: 'batches.students' }), h('dd', { class: 'c-batch-count', text: String(b.students) }),
+            h('dt', { i18n: 'batches.window' }), h('dd', null, windowText(b)),
+            h('dt', { i18n: 'batch.link' }), h('dd', null, h('a', { href: link, text: link, target: '_blank', rel: 'noopener' }))),
+          h('p', { class: 'c-field__tip', i18n: 'batch.poster_tip' }),
+          h('a', { href: qrSrc, download: `batch-${b.code}.png`, class: 'c-btn c-btn_default c-btn_small', i18n: 'batch.download_qr' }))),
+      rosterPanel(bid, async () => {
+        await students.load();
+        const fresh = (await api.get(`/api/v1/batches/${bid}`)).data.batch;
+        const count = app.querySelector('.c-batch-count');
+        if (count) count.textContent = String(fresh.students);
+      }),
+      students.node);
+  },
+});
+
+navItem('schools', 'nav.schools', ['schools', 'school', 'batch'], isSchoolStaff, 10);
