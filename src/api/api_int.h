@@ -48,5 +48,11 @@ int api_load_student(api_ctx *c, tc_student *st);
 
 /* Add the journey's routes (tc_api_journey.c). */
 int api_journey_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+/* The school console: batches, progress, exports, reminders (tc_api_school.c). */
+int api_school_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+/* The platform admin: schools, staff, reason catalogue, specs, audit log (tc_api_admin.c). */
+int api_admin_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+/* Money: orders, addresses, reprints, print queue, refunds, reconciliation (tc_api_money.c). */
+int api_money_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
 
 #endif

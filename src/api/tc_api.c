@@ -1098,7 +1098,8 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
     for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
         if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
             return -1;
-    if (api_journey_routes(s, app, up, e) != 0)
+    if (api_journey_routes(s, app, up, e) != 0 || api_school_routes(s, app, up, e) != 0 ||
+        api_admin_routes(s, app, up, e) != 0 || api_money_routes(s, app, up, e) != 0)
         return -1;
     if (app->cfg) {
         char path[4096];

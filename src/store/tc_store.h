@@ -372,4 +372,13 @@ int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, 
 int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e);
 int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e);
 
+/* ---- school console (issue 7): batches, progress, exports, reminders ---------------------- */
+/* school console end */
+
+/* ---- platform admin (issue 7): reason catalogue, specs, audit search, staff --------------- */
+/* platform admin end */
+
+/* ---- money (issue 8): orders by state, addresses, reprints, shipping, refunds, reconciliation */
+/* money end */
+
 #endif

@@ -142,6 +142,27 @@ static const char *const MIGRATIONS[] = {
     "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sending','sent','dead')),"
     "  last_error TEXT NOT NULL DEFAULT '', sent_at INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX outbox_due ON outbox(state, next_at);",
+    /* 3: running a season (the consoles) and money on paper (reprints,
+     * shipping, refunds, reconciliation).  Three segments, one per area. */
+    /* 3a: school console */
+    "ALTER TABLE batch ADD COLUMN cancelled_at INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX student_batch_class ON student(batch_id, class_name);"
+    /* 3a end */
+    /* 3b: platform admin — the reason catalogue and custom specs become data */
+    "CREATE TABLE reason ("
+    "  code TEXT PRIMARY KEY, zh TEXT NOT NULL, en TEXT NOT NULL, sort INTEGER NOT NULL DEFAULT 0,"
+    "  active INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE spec ("
+    "  name TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX staff_audit_at ON staff_audit(at);"
+    /* 3b end */
+    /* 3c: money — the daily reconciliation report; the print queue by state */
+    "CREATE TABLE recon_report ("
+    "  day TEXT NOT NULL, provider TEXT NOT NULL, created_at INTEGER NOT NULL, report TEXT NOT NULL,"
+    "  PRIMARY KEY (day, provider));"
+    "CREATE INDEX pay_order_ship ON pay_order(ship_state, paid_at);"
+    /* 3c end */
+    ,
 };
 
 
