@@ -1,7 +1,9 @@
 /*
  * Inside tc_api: the request context and helpers that every handler file
  * shares (tc_api.c: entry, staff, schools, rosters; tc_api_journey.c: the
- * student's journey, review, payment callbacks, and the photo workers).
+ * student's journey and the photo workers; tc_api_money.c: payment, orders,
+ * reprints; tc_api_review.c: the reviewer; tc_api_school.c: the school
+ * console; tc_api_admin.c: the platform admin).
  * Not part of the module's interface.
  */
 #ifndef TC_API_INT_H
@@ -46,8 +48,50 @@ json_t *api_student_json(api_ctx *c, const tc_student *st);
  * -1 with c->e set otherwise. */
 int api_load_student(api_ctx *c, tc_student *st);
 
+/* ---- shared by the journey, money, review and school handlers ---- */
+
+/* A student's journey as one snapshot: the record, its batch and school, the
+ * merged settings (defaults < school < batch), the journey columns, the state
+ * tc_journey judges, and the live submission if any. */
+typedef struct api_jctx {
+    tc_student st;
+    tc_batch batch;
+    tc_school school;
+    const char *notice;
+    tc_journey_settings set;
+    tc_store_journey sj;
+    tc_journey_state js;
+    tc_store_submission sub;
+    int has_sub;
+} api_jctx;
+
+/* Load the snapshot of the session's student; -1 with c->e set. */
+int api_journey_load(api_ctx *c, api_jctx *j);
+/* Does this batch charge the student at all? */
+int api_must_pay(const tc_journey_settings *s);
+/* {code, zh, en} of an error (new reference). */
+json_t *api_err_json(const tc_err *e);
+/* fmt with one %lld, copied into the pool. */
+char *api_url_of(tc_pool *p, const char *fmt, int64_t id);
+/* The reviewer's reasons as stored ([{code,zh,en}]); always an array (new reference). */
+json_t *api_reasons_json(const char *reasons);
+/* A submission as the student sees it (new reference). */
+json_t *api_sub_json(tc_pool *p, const tc_store_submission *s);
+/* Push an event to the person's open apps (SSE); steals data. */
+void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data);
+/* A message-centre entry (and its live event); failures are logged, never fatal. */
+void api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
+                 const char *te, const char *bz, const char *be);
+/* Respond with a blob's bytes (404 photo.no_image when there is none). */
+int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name);
+int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache);
+/* One line of the staff audit log about "kind:id". */
+void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after);
+
 /* Add the journey's routes (tc_api_journey.c). */
 int api_journey_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+/* The reviewer's queue, decisions and production (tc_api_review.c). */
+int api_review_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
 /* The school console: batches, progress, exports, reminders (tc_api_school.c). */
 int api_school_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
 /* The platform admin: schools, staff, reason catalogue, specs, audit log (tc_api_admin.c). */

@@ -1060,6 +1060,14 @@ out:
     return rc;
 }
 
+/* One line of the staff audit log about a submission or a student. */
+void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after)
+{
+    char target[40];
+    snprintf(target, sizeof target, "%s:%lld", kind, (long long)id);
+    tc_store_audit_staff(c->app->store, c->staff.id, action, target, before, after, c->r->client_ip, NULL);
+}
+
 /* ---- routes ---------------------------------------------------------------------------------------- */
 
 int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
@@ -1099,6 +1107,7 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
             return -1;
     if (api_journey_routes(s, app, up, e) != 0 || api_school_routes(s, app, up, e) != 0 ||
+        api_review_routes(s, app, up, e) != 0 ||
         api_admin_routes(s, app, up, e) != 0 || api_money_routes(s, app, up, e) != 0)
         return -1;
     if (app->cfg) {

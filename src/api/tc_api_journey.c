@@ -1,8 +1,9 @@
 /* tc_api — the student's journey (issue 6): the handlers behind the app's
- * steps, the photo workers, live updates, payment through the sandbox
- * provider, and the review and school actions the journey needs.
+ * steps, the photo workers, live updates and the result.  Payment is in
+ * tc_api_money.c, review in tc_api_review.c, the school's actions in
+ * tc_api_school.c.
  *
- * Every handler reads a snapshot (jctx), asks tc_journey whether the step is
+ * Every handler reads a snapshot (api_jctx), asks tc_journey whether the step is
  * allowed, and makes the change in one store transaction that re-checks it. */
 #include <jansson.h>
 #include <pthread.h>
@@ -15,19 +16,7 @@
 
 /* ---- the journey snapshot --------------------------------------------------------------------------- */
 
-typedef struct jctx {
-    tc_student st;
-    tc_batch batch;
-    tc_school school;
-    const char *notice;
-    tc_journey_settings set;
-    tc_store_journey sj;
-    tc_journey_state js;
-    tc_store_submission sub;
-    int has_sub;
-} jctx;
-
-static int must_pay(const tc_journey_settings *s)
+int api_must_pay(const tc_journey_settings *s)
 {
     return s->pay_when != TC_PAY_SCHOOL && s->fee_fen > 0;
 }
@@ -50,7 +39,7 @@ static int load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch
     return 0;
 }
 
-static int load_j(api_ctx *c, jctx *j)
+int api_journey_load(api_ctx *c, api_jctx *j)
 {
     memset(j, 0, sizeof *j);
     tc_app *app = c->app;
@@ -71,7 +60,7 @@ static int load_j(api_ctx *c, jctx *j)
     js->live_locked = j->sj.live_locked;
     js->fails = j->sj.fails;
     js->live_fails = j->sj.live_fails;
-    js->paid = j->sj.paid_order != 0 || !must_pay(&j->set);
+    js->paid = j->sj.paid_order != 0 || !api_must_pay(&j->set);
     js->drafts = j->sj.drafts;
     js->processing = j->sj.processing;
     snprintf(js->submission, sizeof js->submission, "%s", j->has_sub ? j->sub.state : "");
@@ -80,12 +69,12 @@ static int load_j(api_ctx *c, jctx *j)
     return 0;
 }
 
-static json_t *err_json(const tc_err *e)
+json_t *api_err_json(const tc_err *e)
 {
     return json_pack("{s:s, s:s, s:s}", "code", e->code, "zh", e->zh, "en", e->en);
 }
 
-static char *url_of(tc_pool *p, const char *fmt, int64_t id)
+char *api_url_of(tc_pool *p, const char *fmt, int64_t id)
 {
     char buf[96];
     snprintf(buf, sizeof buf, fmt, (long long)id);
@@ -115,7 +104,7 @@ static void failed_json(const char *checks, json_t **failed, json_t **unknown)
     json_decref(o);
 }
 
-static json_t *reasons_json(const char *reasons)
+json_t *api_reasons_json(const char *reasons)
 {
     /* reasons are stored as the reviewer chose them: [{code,zh,en}] */
     json_t *a = json_loads(reasons && *reasons ? reasons : "[]", 0, NULL);
@@ -127,8 +116,8 @@ static int h_journey(tc_http_req *r)
     api_ctx c;
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
-    jctx j;
-    if (load_j(&c, &j) != 0)
+    api_jctx j;
+    if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
     int64_t now = tc_now(), until;
     tc_err why;
@@ -144,14 +133,14 @@ static int h_journey(tc_http_req *r)
             da, json_pack("{s:I, s:I, s:I, s:s}", "id", (json_int_t)drafts[i].id, "created_at",
                           (json_int_t)drafts[i].created_at, "deletable_at",
                           (json_int_t)(drafts[i].created_at + (int64_t)j.set.draft_delete_after_h * 3600), "proof_url",
-                          url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", drafts[i].id)));
+                          api_url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", drafts[i].id)));
     json_t *sub = json_null();
     if (j.has_sub)
         sub = json_pack("{s:I, s:I, s:s, s:o, s:s, s:b, s:s, s:I, s:I}", "id", (json_int_t)j.sub.id, "photo_id",
-                        (json_int_t)j.sub.photo_id, "state", j.sub.state, "reasons", reasons_json(j.sub.reasons),
+                        (json_int_t)j.sub.photo_id, "state", j.sub.state, "reasons", api_reasons_json(j.sub.reasons),
                         "note", j.sub.note, "withdrawable",
                         !strcmp(j.sub.state, "submitted") || !strcmp(j.sub.state, "pending_payment"), "proof_url",
-                        url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", j.sub.photo_id), "submitted_at",
+                        api_url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", j.sub.photo_id), "submitted_at",
                         (json_int_t)j.sub.submitted_at, "decided_at", (json_int_t)j.sub.decided_at);
     int64_t unread = 0;
     tc_store_message *msgs;
@@ -169,7 +158,7 @@ static int h_journey(tc_http_req *r)
         "tips_read", j.js.tips_read_at != 0, "tutorial_done", j.js.tutorial_at != 0, "notify_chosen",
         j.js.notify_chosen_at != 0, "paid", j.js.paid, "notify", "status", j.sj.notify_status, "payment",
         j.sj.notify_payment, "email", j.sj.email, "shoot", "allowed", can, "reason",
-        can ? json_null() : err_json(&why), "cooloff_until", (json_int_t)j.sj.cooloff_until, "locked_until",
+        can ? json_null() : api_err_json(&why), "cooloff_until", (json_int_t)j.sj.cooloff_until, "locked_until",
         (json_int_t)j.sj.locked_until, "live_locked", j.sj.live_locked, "drafts", da, "submission", sub, "unread",
         (json_int_t)unread, "now", (json_int_t)now);
     return tc_http_respond_json(r, 200, out);
@@ -180,8 +169,8 @@ static int mark(tc_http_req *r, tc_store_mark what)
     api_ctx c;
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
-    jctx j;
-    if (load_j(&c, &j) != 0)
+    api_jctx j;
+    if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
     if (what == TC_STORE_MARK_TIPS && !j.js.notice_read_at) {
         tc_err_set(&c.e, 409, "journey.notice_unread", "请先阅读学校图采通知", "Read the school's notice first");
@@ -277,7 +266,7 @@ static int work_push(tc_api_work *w, int64_t id)
     return 0;
 }
 
-static void publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
+void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
 {
     char *t = json_dumps(data, JSON_COMPACT);
     tc_hub_publish(&app->hub, person_id, type, t ? t : "{}");
@@ -285,7 +274,7 @@ static void publish(tc_app *app, int64_t person_id, const char *type, json_t *da
     json_decref(data);
 }
 
-static void message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
+void api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
                     const char *te, const char *bz, const char *be)
 {
     tc_store_message m = {.person_id = person_id,
@@ -299,7 +288,7 @@ static void message(tc_app *app, int64_t person_id, int64_t student_id, const ch
     tc_err e;
     if (tc_store_message_add(app->store, &m, NULL, &e) != 0)
         tc_log(TC_LOG_WARN, "message for person %lld lost: %s", (long long)person_id, e.en);
-    publish(app, person_id, "message", json_pack("{s:s}", "kind", kind));
+    api_publish(app, person_id, "message", json_pack("{s:s}", "kind", kind));
 }
 
 static const tc_spec *find_spec(const tc_app *app, tc_spec_table *own, const char *name)
@@ -461,9 +450,9 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         goto fail_internal;
     tc_log(TC_LOG_INFO, "photo %lld: %s in %d ms%s%s", (long long)photo_id, d.state, d.ms, failed[0] ? " failed " : "",
            failed);
-    publish(app, st.person_id, "photo", json_pack("{s:I, s:s}", "id", (json_int_t)photo_id, "state", d.state));
+    api_publish(app, st.person_id, "photo", json_pack("{s:I, s:s}", "id", (json_int_t)photo_id, "state", d.state));
     if (!strcmp(d.state, "failed"))
-        message(app, st.person_id, st.id, "photo_failed", "照片检测未通过", "Your photo did not pass the checks",
+        api_message(app, st.person_id, st.id, "photo_failed", "照片检测未通过", "Your photo did not pass the checks",
                 "请查看检测结果中的提示，冷静期后重新拍摄。", "Read the advice in the results and shoot again after the cool-off.");
     free(checks);
     goto out;
@@ -615,8 +604,8 @@ static int h_photo_upload(tc_http_req *r)
         tc_err_set(&c.e, 400, "journey.no_photo", "请选择或拍摄一张照片", "Choose or take a photo");
         return api_fail(&c);
     }
-    jctx j;
-    if (load_j(&c, &j) != 0)
+    api_jctx j;
+    if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
     int64_t until = 0;
     if (tc_journey_can_shoot(&j.set, &j.js, source, tc_now(), &until, &c.e) != 0) {
@@ -674,17 +663,17 @@ static int h_photo_get(tc_http_req *r)
                           (json_int_t)sj.cooloff_until, "locked_until", (json_int_t)sj.locked_until, "live_locked",
                           sj.live_locked, "created_at", (json_int_t)ph.created_at, "ms", (json_int_t)ph.ms);
     if (ph.proof_blob[0])
-        json_object_set_new(o, "proof_url", json_string(url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", ph.id)));
+        json_object_set_new(o, "proof_url", json_string(api_url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", ph.id)));
     /* what happens next, in the seeds' words */
     tc_err why;
     if (sj.live_locked && tc_journey_refusal("journey.live_locked", 0, &why) != 0)
-        json_object_set_new(o, "lock", err_json(&why));
+        json_object_set_new(o, "lock", api_err_json(&why));
     else if (sj.locked_until > tc_now() && tc_journey_refusal("journey.locked", sj.locked_until, &why) != 0)
-        json_object_set_new(o, "lock", err_json(&why));
+        json_object_set_new(o, "lock", api_err_json(&why));
     return tc_http_respond_json(r, 200, o);
 }
 
-static int send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache)
+int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache)
 {
     char path[4096];
     if (!id || !*id || tc_blob_path(c->app->blobs, id, path, sizeof path) != 0) {
@@ -696,9 +685,9 @@ static int send_blob_cc(api_ctx *c, const char *id, const char *type, const char
 }
 
 /* A photo's own images never change (content-addressed blobs). */
-static int send_blob(api_ctx *c, const char *id, const char *type, const char *name)
+int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name)
 {
-    return send_blob_cc(c, id, type, name, "private, max-age=3600");
+    return api_send_blob_cc(c, id, type, name, "private, max-age=3600");
 }
 
 static int h_photo_proof(tc_http_req *r)
@@ -709,7 +698,7 @@ static int h_photo_proof(tc_http_req *r)
     tc_store_photo ph;
     if (own_photo(&c, &ph) != 0)
         return api_fail(&c);
-    return send_blob(&c, ph.proof_blob, "image/jpeg", NULL);
+    return api_send_blob(&c, ph.proof_blob, "image/jpeg", NULL);
 }
 
 static int h_photo_delete(tc_http_req *r)
@@ -720,8 +709,8 @@ static int h_photo_delete(tc_http_req *r)
     tc_store_photo ph;
     if (own_photo(&c, &ph) != 0)
         return api_fail(&c);
-    jctx j;
-    if (load_j(&c, &j) != 0)
+    api_jctx j;
+    if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
     int64_t at;
     if (tc_store_photo_delete(c.app->store, ph.student_id, ph.id, (int64_t)j.set.draft_delete_after_h * 3600,
@@ -735,11 +724,11 @@ static int h_photo_delete(tc_http_req *r)
 
 /* ---- submission, withdraw, payment ---------------------------------------------------------------------- */
 
-static json_t *sub_json(tc_pool *p, const tc_store_submission *s)
+json_t *api_sub_json(tc_pool *p, const tc_store_submission *s)
 {
     return json_pack("{s:I, s:I, s:s, s:o, s:s, s:s}", "id", (json_int_t)s->id, "photo_id", (json_int_t)s->photo_id,
-                     "state", s->state, "reasons", reasons_json(s->reasons), "note", s->note, "proof_url",
-                     url_of(p, "/api/v1/me/photos/%lld/proof.jpg", s->photo_id));
+                     "state", s->state, "reasons", api_reasons_json(s->reasons), "note", s->note, "proof_url",
+                     api_url_of(p, "/api/v1/me/photos/%lld/proof.jpg", s->photo_id));
 }
 
 static int h_submit(tc_http_req *r)
@@ -755,10 +744,10 @@ static int h_submit(tc_http_req *r)
         tc_err_set(&c.e, 400, "journey.no_photo", "请选择一张草稿箱中的照片", "Choose a photo from the draft box");
         return api_fail(&c);
     }
-    jctx j;
-    if (load_j(&c, &j) != 0)
+    api_jctx j;
+    if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
-    int pay_first = must_pay(&j.set) && !j.js.paid;
+    int pay_first = api_must_pay(&j.set) && !j.js.paid;
     int64_t sid;
     if (tc_store_submission_create(c.app->store, j.st.id, json_integer_value(pid), pay_first, tc_now(), &sid, &c.e) !=
         0)
@@ -766,9 +755,9 @@ static int h_submit(tc_http_req *r)
     tc_store_submission s;
     if (tc_store_submission_get(c.app->store, r->pool, sid, &s, &c.e) != 0)
         return api_fail(&c);
-    publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", s.state));
+    api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", s.state));
     return tc_http_respond_json(r, 200,
-                                json_pack("{s:o, s:s}", "submission", sub_json(r->pool, &s), "next",
+                                json_pack("{s:o, s:s}", "submission", api_sub_json(r->pool, &s), "next",
                                           pay_first ? "pay" : "waiting"));
 }
 
@@ -779,170 +768,8 @@ static int h_withdraw(tc_http_req *r)
         return 0;
     if (tc_store_submission_withdraw(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
         return api_fail(&c);
-    publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", "withdrawn"));
+    api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", "withdrawn"));
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
-}
-
-static json_t *order_json(const tc_store_order *o)
-{
-    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:s}", "out_trade_no", o->out_trade_no, "kind",
-                     o->kind, "amount_fen", (json_int_t)o->amount_fen, "description", o->description, "state",
-                     o->state, "created_at", (json_int_t)o->created_at, "paid_at", (json_int_t)o->paid_at,
-                     "ship_state", o->ship_state, "carrier", o->carrier, "tracking", o->tracking);
-}
-
-static int h_pay(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
-    jctx j;
-    if (load_j(&c, &j) != 0)
-        return api_fail(&c);
-    if (j.sj.paid_order) {
-        tc_err_set(&c.e, 409, "journey.already_paid", "已支付，无需重复支付", "Already paid: nothing more to pay");
-        return api_fail(&c);
-    }
-    int due = must_pay(&j.set) &&
-              ((j.has_sub && !strcmp(j.sub.state, "pending_payment")) || j.set.pay_when == TC_PAY_BEFORE_SHOOT);
-    if (!due) {
-        tc_err_set(&c.e, 409, "journey.nothing_to_pay", "当前没有需要支付的费用", "There is nothing to pay now");
-        return api_fail(&c);
-    }
-    char no[33], rnd[9];
-    uint32_t x = randombytes_random();
-    snprintf(rnd, sizeof rnd, "%08x", x);
-    snprintf(no, sizeof no, "TC%lld%s", (long long)tc_now(), rnd);
-    tc_store_order o = {.out_trade_no = no,
-                        .person_id = c.sess.person_id,
-                        .student_id = j.st.id,
-                        .kind = "photo",
-                        .amount_fen = j.set.fee_fen,
-                        .description = "图像采集服务费 / photo collection fee",
-                        .provider = "sandbox",
-                        .created_at = tc_now()};
-    int64_t oid;
-    if (tc_store_order_create(c.app->store, &o, &oid, &c.e) != 0)
-        return api_fail(&c);
-    o.state = "created";
-    o.ship_state = o.carrier = o.tracking = "";
-    char url[96];
-    snprintf(url, sizeof url, "/pay/sandbox/%s", no);
-    return tc_http_respond_json(r, 200,
-                                json_pack("{s:o, s:{s:s, s:s}}", "order", order_json(&o), "launch", "kind", "redirect",
-                                          "url", url));
-}
-
-/* The sandbox provider's callback signature: HMAC-SHA256 over
- * "out_trade_no|amount|txn" under the app's pay key. */
-static void sandbox_sign(const tc_app *app, const char *no, int64_t amount, const char *txn, char hex[65])
-{
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s|%lld|%s", no, (long long)amount, txn);
-    uint8_t mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256(mac, (const uint8_t *)msg, strlen(msg), app->pay_key);
-    sodium_bin2hex(hex, 65, mac, sizeof mac);
-}
-
-/* A provider's word that an order is paid: the store makes it idempotent. */
-static int order_paid(api_ctx *c, const char *no, const char *txn, int64_t amount, int *already)
-{
-    if (tc_store_order_paid(c->app->store, no, txn, amount, tc_now(), already, &c->e) != 0)
-        return -1;
-    tc_store_order o;
-    if (!*already && tc_store_order_by_no(c->app->store, c->r->pool, no, &o, &c->e) == 0) {
-        publish(c->app, o.person_id, "payment", json_pack("{s:s, s:s}", "out_trade_no", no, "state", "paid"));
-        char body[128];
-        snprintf(body, sizeof body, "订单 %s 已支付 %.2f 元", no, (double)o.amount_fen / 100);
-        char body_en[128];
-        snprintf(body_en, sizeof body_en, "Order %s is paid: CNY %.2f", no, (double)o.amount_fen / 100);
-        message(c->app, o.person_id, o.student_id, "payment", "支付成功", "Payment received", body, body_en);
-    }
-    return 0;
-}
-
-static int h_sandbox_order(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
-    tc_store_order o;
-    if (tc_store_order_by_no(c.app->store, r->pool, r->params[0], &o, &c.e) != 0)
-        return api_fail(&c);
-    if (o.person_id != c.sess.person_id) {
-        tc_err_set(&c.e, 404, "pay.order_not_found", "订单不存在", "order not found");
-        return api_fail(&c);
-    }
-    json_t *j = order_json(&o);
-    json_object_set_new(j, "sandbox", json_true());
-    return tc_http_respond_json(r, 200, j);
-}
-
-/* The sandbox pay page's button: the provider "takes the money" and calls
- * back, signed, through the same path a real provider's callback takes. */
-static int h_sandbox_pay(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
-    tc_store_order o;
-    if (tc_store_order_by_no(c.app->store, r->pool, r->params[0], &o, &c.e) != 0)
-        return api_fail(&c);
-    if (o.person_id != c.sess.person_id) {
-        tc_err_set(&c.e, 404, "pay.order_not_found", "订单不存在", "order not found");
-        return api_fail(&c);
-    }
-    char txn[40], sig[65];
-    snprintf(txn, sizeof txn, "SANDBOX%s", o.out_trade_no + 2);
-    sandbox_sign(c.app, o.out_trade_no, o.amount_fen, txn, sig);
-    int already;
-    if (order_paid(&c, o.out_trade_no, txn, o.amount_fen, &already) != 0)
-        return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:s, s:b, s:s}", "state", "paid", "already", already,
-                                                  "return_url", "/#/paid"));
-}
-
-/* POST /api/v1/pay/notify/sandbox {"out_trade_no","amount_fen","transaction_id","signature"} */
-static int h_notify_sandbox(tc_http_req *r)
-{
-    api_ctx c;
-    memset(&c, 0, sizeof c);
-    c.app = r->app;
-    c.r = r;
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
-    const char *no = api_jstr(j, "out_trade_no"), *txn = api_jstr(j, "transaction_id"), *sig = api_jstr(j, "signature");
-    json_t *amt = json_object_get(j, "amount_fen");
-    if (!no || !txn || !sig || !json_is_integer(amt) || strlen(no) > 32 || strlen(txn) > 32) {
-        tc_err_set(&c.e, 400, "pay.bad_callback", "支付回调格式错误", "malformed payment callback");
-        return api_fail(&c);
-    }
-    char want[65];
-    sandbox_sign(c.app, no, json_integer_value(amt), txn, want);
-    if (strlen(sig) != 64 || sodium_memcmp(want, sig, 64) != 0) {
-        tc_err_set(&c.e, 401, "pay.bad_signature", "支付回调签名无效", "payment callback signature is invalid");
-        return api_fail(&c);
-    }
-    int already;
-    if (order_paid(&c, no, txn, json_integer_value(amt), &already) != 0)
-        return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:s, s:b}", "code", "SUCCESS", "already", already));
-}
-
-static int h_orders(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
-    tc_store_order *o;
-    size_t n;
-    if (tc_store_order_list(c.app->store, r->pool, c.sess.person_id, &o, &n, &c.e) != 0)
-        return api_fail(&c);
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, order_json(&o[i]));
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "orders", a));
 }
 
 /* ---- messages and live updates --------------------------------------------------------------------------------- */
@@ -1070,7 +897,7 @@ static int h_result_standard(tc_http_req *r)
         return api_fail(&c);
     /* 样片 until production is final (seed 001 §14), then the clean 成片 */
     /* the same address serves the 样片, then the 成片: always revalidate */
-    return send_blob_cc(&c, final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob,
+    return api_send_blob_cc(&c, final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob,
                         "image/jpeg", final ? "standard.jpg" : "proof.jpg", "private, no-cache");
 }
 
@@ -1162,259 +989,6 @@ out:
     return rc == 0 ? 0 : api_fail(&c);
 }
 
-/* ---- review and school actions ---------------------------------------------------------------------------------- */
-
-static json_t *review_item(api_ctx *c, const tc_store_submission *s)
-{
-    tc_store_photo ph;
-    tc_student st;
-    tc_err e2;
-    if (tc_store_photo_get(c->app->store, c->r->pool, s->photo_id, &ph, &e2) != 0 ||
-        tc_store_student_get(c->app->store, c->r->pool, s->student_id, &st, &e2) != 0)
-        return json_pack("{s:I}", "id", (json_int_t)s->id);
-    json_t *checks = json_loads(ph.checks, 0, NULL);
-    return json_pack("{s:I, s:s, s:I, s:o, s:{s:I, s:s, s:s, s:s, s:o}}", "id", (json_int_t)s->id, "state", s->state,
-                     "submitted_at", (json_int_t)s->submitted_at, "student", api_student_json(c, &st), "photo", "id",
-                     (json_int_t)ph.id, "standard_url", url_of(c->r->pool, "/api/v1/review/photos/%lld/standard.jpg", ph.id),
-                     "original_url", url_of(c->r->pool, "/api/v1/review/photos/%lld/original.jpg", ph.id),
-                     "overlay_url", url_of(c->r->pool, "/api/v1/review/photos/%lld/overlay.png", ph.id), "checks",
-                     checks ? checks : json_object());
-}
-
-static int h_review_queue(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
-    tc_store_submission *s;
-    size_t n;
-    const char *lim = tc_http_query(r, "limit");
-    int limit = lim ? atoi(lim) : 10;
-    if (limit < 1 || limit > 100)
-        limit = 10;
-    if (tc_store_review_claim(c.app->store, r->pool, c.staff.id, limit, 600, tc_now(), &s, &n, &c.e) != 0)
-        return api_fail(&c);
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, review_item(&c, &s[i]));
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "items", a));
-}
-
-static int h_review_photo(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_STAFF) != 0)
-        return 0;
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    tc_store_photo ph;
-    tc_student st;
-    if (tc_store_photo_get(c.app->store, r->pool, id, &ph, &c.e) != 0 ||
-        tc_store_student_get(c.app->store, r->pool, ph.student_id, &st, &c.e) != 0)
-        return api_fail(&c);
-    if (strcmp(c.staff.role, "reviewer") != 0 && !api_staff_school_ok(&c, st.school_id))
-        return api_fail(&c);
-    const char *kind = r->params[1];
-    if (!strcmp(kind, "standard.jpg"))
-        return send_blob(&c, ph.final_blob[0] ? ph.final_blob : ph.standard_blob, "image/jpeg", NULL);
-    if (!strcmp(kind, "original.jpg"))
-        return send_blob(&c, ph.original_blob, "image/jpeg", NULL);
-    if (!strcmp(kind, "overlay.png"))
-        return send_blob(&c, ph.overlay_blob, "image/png", NULL);
-    return api_bad_id(&c);
-}
-
-/* The reasons a reviewer may give: the checks' own codes plus a few that
- * only a person sees. */
-static int reason_text(const char *code, json_t **out)
-{
-    static const struct {
-        const char *code, *zh, *en;
-    } EXTRA[] = {
-        {"other", "其他原因", "Other reason"},
-        {"not_the_student", "照片与本人不符", "The photo does not show the student"},
-        {"composited", "照片经过软件合成", "The photo was composited by software"},
-    };
-    for (size_t i = 0; i < TC_ARRAY_LEN(EXTRA); i++)
-        if (!strcmp(code, EXTRA[i].code)) {
-            *out = json_pack("{s:s, s:s, s:s}", "code", EXTRA[i].code, "zh", EXTRA[i].zh, "en", EXTRA[i].en);
-            return 0;
-        }
-    int id = tc_check_by_name(code);
-    if (id < 0)
-        return -1;
-    /* the catalogue's wording for a reviewer's rejection */
-    static const char *const ZH[TC_CHECK_N] = {
-        "照片中应只有本人一张人脸", "头部未完整在画面内", "头部大小或位置不符合要求", "头部左右转动", "头部抬起或低下",
-        "头部倾斜", "眼睛未自然睁开", "眼睛未平视镜头", "嘴唇未自然闭合", "表情不自然",
-        "光线过暗", "光线过亮", "面部光线不均匀（阴阳脸）", "面部有高光、光斑", "有红眼",
-        "照片模糊", "照片分辨率不足", "不得佩戴眼镜", "不得佩戴有色眼镜", "眼镜反光",
-        "头发遮挡眉毛或眼睛", "耳朵未露出", "不得佩戴帽子或头饰", "不得佩戴耳环、项链等饰品", "不得穿与背景相近颜色（蓝色）的衣服",
-        "翻拍照片", "美颜或修图", "同版照片"};
-    static const char *const EN[TC_CHECK_N] = {
-        "Only your own face may be in the photo", "The head is not wholly in the frame", "Head size or position is off",
-        "Head turned", "Head raised or lowered", "Head tilted", "Eyes not open", "Not looking at the camera",
-        "Mouth not closed", "Expression not neutral", "Too dark", "Too bright", "Uneven light on the face",
-        "Hot spots on the face", "Red eye", "Blurred", "Too few pixels", "No glasses allowed", "Tinted glasses",
-        "Glare on the glasses", "Hair over the eyebrows or eyes", "Ears not visible", "No hats or headwear",
-        "No earrings or necklaces", "Top too close to the background colour (no blue)", "Re-photographed picture",
-        "Retouched (beauty filter)", "Same photo as an earlier one"};
-    *out = json_pack("{s:s, s:s, s:s}", "code", tc_check_name((tc_check_id)id), "zh", ZH[id], "en", EN[id]);
-    return 0;
-}
-
-/* One line of the staff audit log about a submission or a student. */
-static void audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after)
-{
-    char target[40];
-    snprintf(target, sizeof target, "%s:%lld", kind, (long long)id);
-    tc_store_audit_staff(c->app->store, c->staff.id, action, target, before, after, c->r->client_ip, NULL);
-}
-
-static int decide(tc_http_req *r, int approve)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    json_t *reasons = json_array();
-    const char *note = "";
-    if (!approve) {
-        json_t *body = tc_http_json(r, &c.e);
-        if (!body) {
-            json_decref(reasons);
-            return api_fail(&c);
-        }
-        size_t i;
-        json_t *v;
-        json_array_foreach(json_object_get(body, "reasons"), i, v)
-        {
-            json_t *t;
-            if (!json_is_string(v) || reason_text(json_string_value(v), &t) != 0) {
-                json_decref(reasons);
-                tc_err_set(&c.e, 400, "review.bad_reason", "不认识的驳回原因", "Unknown rejection reason");
-                return api_fail(&c);
-            }
-            json_array_append_new(reasons, t);
-        }
-        note = api_jstr(body, "note") ? api_jstr(body, "note") : "";
-        if (!json_array_size(reasons) && !*note) {
-            json_decref(reasons);
-            tc_err_set(&c.e, 400, "review.reason_required", "驳回时请选择原因或填写说明",
-                       "Give a reason (or a note) when rejecting");
-            return api_fail(&c);
-        }
-    }
-    char *rs = json_dumps(reasons, JSON_COMPACT);
-    json_decref(reasons);
-    tc_store_submission s;
-    int rc = tc_store_submission_decide(c.app->store, id, c.staff.id, approve, rs, note, tc_now(), &c.e);
-    free(rs);
-    if (rc != 0 || tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0)
-        return api_fail(&c);
-    tc_student st;
-    if (tc_store_student_get(c.app->store, r->pool, s.student_id, &st, &c.e) == 0) {
-        publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", s.state));
-        if (approve)
-            message(c.app, st.person_id, st.id, "approved", "照片审核通过", "Photo approved",
-                    "您的照片已审核通过，状态为待处理，制作完成后可下载成片。",
-                    "Your photo is approved (待处理); you can download the final photo once it is made.");
-        else
-            message(c.app, st.person_id, st.id, "rejected", "照片审核未通过", "Photo rejected",
-                    "请查看未通过原因，尽快重新拍照上传（重拍上传不需要重复付费）。",
-                    "See why, and shoot again soon (a retake is not charged again).");
-    }
-    char before[64], after[64];
-    snprintf(before, sizeof before, "{\"state\":\"submitted\"}");
-    snprintf(after, sizeof after, "{\"state\":\"%s\"}", s.state);
-    audit(&c, approve ? "review.approve" : "review.reject", "submission", id, before, after);
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "submission", sub_json(r->pool, &s)));
-}
-
-static int h_approve(tc_http_req *r)
-{
-    return decide(r, 1);
-}
-
-static int h_reject(tc_http_req *r)
-{
-    return decide(r, 0);
-}
-
-static int h_final(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    tc_store_submission s;
-    tc_store_photo ph;
-    if (tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0 ||
-        tc_store_photo_get(c.app->store, r->pool, s.photo_id, &ph, &c.e) != 0)
-        return api_fail(&c);
-    /* production: the clean standard photo becomes the 成片 */
-    if (tc_store_submission_final(c.app->store, id, ph.standard_blob, tc_now(), &c.e) != 0)
-        return api_fail(&c);
-    tc_student st;
-    if (tc_store_student_get(c.app->store, r->pool, s.student_id, &st, &c.e) == 0) {
-        publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", "final"));
-        message(c.app, st.person_id, st.id, "final", "成片已制作完成", "Your final photo is ready",
-                "可在照片下载页下载成片和排版照。", "Download the final photo and the print sheet now.");
-    }
-    audit(&c, "production.final", "submission", id, "{\"state\":\"approved\"}", "{\"state\":\"final\"}");
-    return tc_http_respond_json(r, 200, json_pack("{s:s}", "state", "final"));
-}
-
-static int h_unlock(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    tc_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    if (tc_store_journey_unlock(c.app->store, st.id, &c.e) != 0)
-        return api_fail(&c);
-    audit(&c, "student.unlock", "student", st.id, NULL, NULL);
-    if (st.person_id)
-        message(c.app, st.person_id, st.id, "unlocked", "账号已解锁", "Your account is unlocked",
-                "学校已为您解锁，可以重新拍摄。", "Your school unlocked your account: you can shoot again.");
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
-}
-
-static int h_reset(tc_http_req *r)
-{
-    api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    tc_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
-    const char *reason = api_jstr(body, "reason");
-    if (!reason || !*reason || strlen(reason) > 500) {
-        tc_err_set(&c.e, 400, "student.reason_required", "请填写重置原因（学生会看到）",
-                   "Give the reason for the reset (the student is told)");
-        return api_fail(&c);
-    }
-    if (tc_store_submission_reset(c.app->store, st.id, reason, tc_now(), &c.e) != 0)
-        return api_fail(&c);
-    audit(&c, "student.reset", "student", st.id, NULL, NULL);
-    if (st.person_id) {
-        publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", "reset"));
-        message(c.app, st.person_id, st.id, "reset", "照片已被学校重置", "Your photo was reset by your school", reason,
-                reason);
-    }
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
-}
-
 int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
@@ -1434,8 +1008,6 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"DELETE", "/api/v1/me/photos/:id", h_photo_delete, 0},
         {"POST", "/api/v1/me/submission", h_submit, 0},
         {"POST", "/api/v1/me/submission/withdraw", h_withdraw, 0},
-        {"POST", "/api/v1/me/pay", h_pay, 0},
-        {"GET", "/api/v1/me/orders", h_orders, 0},
         {"GET", "/api/v1/me/events", h_events, 0},
         {"GET", "/api/v1/me/messages", h_messages, 0},
         {"POST", "/api/v1/me/messages/:id/read", h_message_read, 0},
@@ -1443,16 +1015,6 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/me/result/standard.jpg", h_result_standard, 0},
         {"GET", "/api/v1/me/result/sheet.jpg", h_result_sheet, 0},
         {"POST", "/api/v1/me/result/email", h_result_email, 0},
-        {"GET", "/api/v1/pay/sandbox/:no", h_sandbox_order, 0},
-        {"POST", "/api/v1/pay/sandbox/:no/pay", h_sandbox_pay, 0},
-        {"POST", "/api/v1/pay/notify/sandbox", h_notify_sandbox, 0},
-        {"GET", "/api/v1/review/queue", h_review_queue, 0},
-        {"GET", "/api/v1/review/photos/:id/:kind", h_review_photo, 0},
-        {"POST", "/api/v1/review/submissions/:id/approve", h_approve, 0},
-        {"POST", "/api/v1/review/submissions/:id/reject", h_reject, 0},
-        {"POST", "/api/v1/review/submissions/:id/final", h_final, 0},
-        {"POST", "/api/v1/students/:id/unlock", h_unlock, 0},
-        {"POST", "/api/v1/students/:id/reset", h_reset, 0},
     };
     for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
         if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
