@@ -13,6 +13,7 @@ import { api } from '/common/api.js';
 import { h, errorRegion, showError, relabel, newId } from '/common/dom.js';
 import { state, withBusy, toast, route, go, render, loadMe, onLangChangeWhileMounted } from './core.js';
 import { installJourney, homeJourneyCard, loadJourneyQuietly, startEvents, stopEvents, hooks } from './journey.js';
+import { installMoney } from './money.js';
 
 addMessages({
   'app.name': '图像采集',
@@ -470,6 +471,7 @@ async function start() {
   state.pending = loadPending();
   try { await loadMe(); } catch { /* offline: the entry page shows errors on use */ }
   installJourney();
+  installMoney();
   if (state.me) startEvents();
   window.addEventListener('hashchange', () => render());
   // A signed-in student scanning a batch poster wants to add that record.

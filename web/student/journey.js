@@ -682,9 +682,9 @@ function countdown(until, tick, done, el) {
   return () => clearInterval(timer);
 }
 
-function page(cls, ...children) { return h('div', { class: 'tc-page ' + cls }, ...children); }
+export function page(cls, ...children) { return h('div', { class: 'tc-page ' + cls }, ...children); }
 function lead(key, vars) { return h('p', { class: 'tc-lead', i18n: key, i18nVars: vars }); }
-function btn(key, { primary = false, warn = false, onclick, disabled, cls = '', attrs = {} } = {}) {
+export function btn(key, { primary = false, warn = false, onclick, disabled, cls = '', attrs = {} } = {}) {
   return h('button', {
     type: 'button', class: `weui-btn ${primary ? 'weui-btn_primary' : warn ? 'weui-btn_warn' : 'weui-btn_default'} ${cls}`,
     i18n: key, onclick, disabled, ...attrs,
@@ -693,7 +693,7 @@ function btn(key, { primary = false, warn = false, onclick, disabled, cls = '', 
 function linkBtn(key, href, primary = false, vars) {
   return h('a', { href, class: `weui-btn ${primary ? 'weui-btn_primary' : 'weui-btn_default'}`, i18n: key, i18nVars: vars });
 }
-function btnArea(...children) { return h('div', { class: 'weui-btn-area tc-btns' }, ...children); }
+export function btnArea(...children) { return h('div', { class: 'weui-btn-area tc-btns' }, ...children); }
 
 // A box with a refusal or lock text (role=status so it is read out).
 function noticeBox(text, kind = 'warn') {
@@ -1616,17 +1616,18 @@ function faqList() {
     h('summary', { i18n: `faq.q${i + 1}` }), h('p', { i18n: `faq.a${i + 1}` }))));
 }
 
-function cellLink(key, href, extra, vars) {
+export function cellLink(key, href, extra, vars) {
   return h('a', { class: 'weui-cell weui-cell_active weui-cell_access', href },
     h('div', { class: 'weui-cell__bd' }, h('span', { i18n: key, i18nVars: vars })),
     h('div', { class: 'weui-cell__ft' }, extra || null));
 }
 
+// Sections other areas add to 我的, after the records: async (journey) => Node|null.
+export const mineSections = [];
+
 async function mineView() {
   await loadMe();
   const j = await loadJourneyQuietly();
-  let orders = null;
-  try { orders = (await api.get('/api/v1/me/orders')).data; } catch { orders = null; } // not offered: hidden
   const records = (state.me && state.me.records) || [];
   const school = (j && j.school && j.school.name) || (records[0] && records[0].school) || '';
   const recs = h('div', { class: 'weui-cells' }, records.map((r) => h('div', { class: 'weui-cell tc-mine-record', dataset: { id: String(r.id) } },
@@ -1634,18 +1635,13 @@ async function mineView() {
       h('p', { class: 'tc-mine-record__name', text: `${r.name_masked} · ${r.student_no || ''}` }),
       h('p', { class: 'tc-mine-record__meta', text: [r.school, r.level, r.batch].filter(Boolean).join(' · ') })),
     h('div', { class: 'weui-cell__ft' }, r.state && KNOWN_STATES.includes(r.state) ? h('span', { i18n: 'state.' + r.state }) : r.state || null))));
-  const orderList = orders && Array.isArray(orders.orders) ? (orders.orders.length
-    ? h('div', { class: 'weui-cells tc-orders' }, orders.orders.map((o) => h('div', { class: 'weui-cell' },
-      h('div', { class: 'weui-cell__bd' }, h('p', { text: o.out_trade_no || String(o.id || '') }), h('p', { class: 'tc-mine-record__meta', text: fmtTime(o.created_at || o.at) })),
-      h('div', { class: 'weui-cell__ft' },
-        h('span', { i18n: 'mine.order_amount', i18nVars: { amount: ((o.amount_fen || 0) / 100).toFixed(2) } }), ' ',
-        h('span', { i18n: 'mine.order_state.' + o.state })))))
-    : h('p', { class: 'weui-cells__tips', i18n: 'mine.orders_empty' })) : null;
+  // other areas' sections (money.js: orders), each failing quietly
+  const extra = await Promise.all(mineSections.map((f) => f(j).catch(() => null)));
   const unread = (j && j.unread) || 0;
   const contact = j && j.school && (j.school.contact || j.school.service_contact);
   return page('tc-mine',
     h('h2', { class: 'weui-cells__title', i18n: 'mine.records' }), recs,
-    orderList ? [h('h2', { class: 'weui-cells__title', i18n: 'mine.orders' }), orderList] : null,
+    extra,
     h('div', { class: 'weui-cells' },
       cellLink('mine.messages', '#/messages', unread ? h('span', { class: 'weui-badge', text: String(unread), 'aria-label': t('tab.unread', { n: unread }) }) : null),
       j ? cellLink('mine.notify', '#/notify') : null,
