@@ -36,6 +36,9 @@ int check_duplicate(check_ctx *x, const tc_check_input *in, const tc_check_confi
  * face reduced to a 256-bit perceptual hash.  -1 (no e) when there is no
  * mesh to align by. */
 int check_face_hash(const tc_check_input *in, tc_check_hash *out);
+/* The same, computed once per run and shared by the duplicate check and the
+ * report; NULL when there is none (no mesh, or no memory). */
+const tc_check_hash *check_ctx_hash(check_ctx *x);
 
 /* ---- tuning: the one defaults table (tc_check.c) ---------------------------------- */
 
@@ -96,6 +99,8 @@ struct check_ctx {
     int iris_done;        /* check_iris                                       */
     int iris_ok[2];
     double iris[2][3];    /* centre x, y and radius of each eye's dark iris, work px */
+    int hash_done, hash_ok; /* check_ctx_hash                                 */
+    tc_check_hash hash;
     float lin[256];       /* sRGB -> linear                                   */
 };
 

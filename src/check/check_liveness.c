@@ -360,7 +360,7 @@ static double mask_cut(const tc_photo_mask *m, const tc_photo_rgb *im, const dou
 
 /* Find, on each side of the face (top, bottom, left, right), the longest
  * straight edge that spans past the face without crossing it. */
-static int frame_sides(const tc_check_input *in, const face_frame *f, frame_side side[4], tc_err *e)
+static int frame_sides(check_ctx *cx, const tc_check_input *in, const face_frame *f, frame_side side[4], tc_err *e)
 {
     const tc_photo_rgb *im = in->work;
     memset(side, 0, 4 * sizeof side[0]);
@@ -378,15 +378,28 @@ static int frame_sides(const tc_check_input *in, const face_frame *f, frame_side
         free(g), free(acc);
         return tc_err_internal(e, "check: out of memory (recapture)");
     }
+    /* the shared luma (other checks made it already), box-reduced by fct */
+    const uint8_t *lum = check_lum(cx);
+    if (!lum) {
+        free(g), free(acc);
+        return tc_err_internal(e, "check: out of memory (recapture)");
+    }
     float *gx = g + n, *gy = g + 2 * n, *mag = g + 3 * n;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            double s = 0;
-            for (int j = 0; j < fct; j++)
+    for (int y = 0; y < h; y++) {
+        float *o = g + (size_t)y * w;
+        memset(o, 0, (size_t)w * sizeof *o);
+        for (int j = 0; j < fct; j++) {
+            const uint8_t *row = lum + (size_t)(y * fct + j) * (size_t)im->width;
+            for (int x = 0; x < w; x++) {
+                unsigned s = 0;
                 for (int i = 0; i < fct; i++)
-                    s += grey_px(im, x * fct + i, y * fct + j);
-            g[(size_t)y * w + x] = (float)(s / (fct * fct));
+                    s += row[x * fct + i];
+                o[x] += (float)s;
+            }
         }
+        for (int x = 0; x < w; x++)
+            o[x] /= (float)(fct * fct);
+    }
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             size_t k = (size_t)y * w + x;
@@ -557,7 +570,7 @@ static double clamp01(double v)
 
 int check_recapture(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
 {
-    (void)x, (void)c;
+    (void)c;
     r->value = NAN;
     face_frame f;
     if (!in || !in->work || !in->work->px || face_frame_of(in, &f) != 0) {
@@ -568,7 +581,7 @@ int check_recapture(check_ctx *x, const tc_check_input *in, const tc_check_confi
     double where[2], amp = 0;
     double peak = periodic_peak(in->work, &f, where, &amp);
     frame_side side[4];
-    if (frame_sides(in, &f, side, e) != 0)
+    if (frame_sides(x, in, &f, side, e) != 0)
         return -1;
 
     /* periodic pattern: 0 at a peak ratio of 10 (the most natural faces
