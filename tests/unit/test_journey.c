@@ -1,0 +1,359 @@
+/* tc_journey: the journey's rules, without a server.  The HTTP and browser
+ * tests walk the same rules through the API; these pin each rule down,
+ * including the ones that need many photos to reach (the two locks). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "journey/tc_journey.h"
+
+static const int64_t NOW = 1780000000; /* 2026-05-28, a fixed clock */
+
+/* A student who has read everything and may shoot. */
+static void ready(tc_journey_state *st)
+{
+    memset(st, 0, sizeof *st);
+    st->notice_read_at = st->tips_read_at = st->tutorial_at = st->notify_chosen_at = NOW - 60;
+    st->paid = 1;
+}
+
+static const char *refusal(const tc_journey_settings *s, const tc_journey_state *st, const char *source, int64_t *until)
+{
+    static tc_err e; /* a test's scratch; cmocka runs tests one at a time */
+    int64_t u = 0;
+    if (tc_journey_can_shoot(s, st, source, NOW, &u, &e) == 0)
+        return "ok";
+    if (until)
+        *until = u;
+    return e.code;
+}
+
+static void test_defaults_follow_the_seeds(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_settings_default(&s);
+    assert_int_equal(s.draft_capacity, 3);       /* seed 000 §14 */
+    assert_int_equal(s.draft_delete_after_h, 24); /* seed 000 §14 */
+    assert_int_equal(s.pay_when, TC_PAY_AFTER_CONFIRM);
+    assert_string_equal(s.spec, "chsi");
+    assert_string_equal(s.background, "blue");
+    assert_true(s.live_allowed && s.album_allowed);
+}
+
+static void test_settings_apply_and_round_trip(void **state)
+{
+    (void)state;
+    tc_journey_settings s, t;
+    tc_err e;
+    tc_journey_settings_default(&s);
+    assert_int_equal(tc_journey_settings_apply(&s,
+                                               "{\"pay_when\":\"before_shoot\",\"fee_fen\":2500,\"album_allowed\":false,"
+                                               "\"draft_capacity\":5,\"cooloff_min\":10,\"glasses\":\"forbidden\","
+                                               "\"spec\":\"idcard\",\"checks\":{\"disabled\":[\"duplicate\"]}}",
+                                               &e),
+                     0);
+    assert_int_equal(s.pay_when, TC_PAY_BEFORE_SHOOT);
+    assert_int_equal(s.fee_fen, 2500);
+    assert_false(s.album_allowed);
+    assert_int_equal(s.draft_capacity, 5);
+    assert_true(s.glasses_forbidden);
+    assert_string_equal(s.spec, "idcard");
+    /* what settings_json writes, apply reads back to the same settings */
+    json_t *j = tc_journey_settings_json(&s);
+    char *text = json_dumps(j, JSON_COMPACT);
+    tc_journey_settings_default(&t);
+    assert_int_equal(tc_journey_settings_apply(&t, text, &e), 0);
+    assert_int_equal(t.pay_when, s.pay_when);
+    assert_int_equal(t.fee_fen, s.fee_fen);
+    assert_int_equal(t.draft_capacity, s.draft_capacity);
+    assert_int_equal(t.cooloff_min, s.cooloff_min);
+    assert_int_equal(t.glasses_forbidden, s.glasses_forbidden);
+    assert_string_equal(t.checks, s.checks);
+    free(text);
+    json_decref(j);
+}
+
+static void test_bad_settings_are_refused_not_ignored(void **state)
+{
+    (void)state;
+    static const char *const BAD[] = {
+        "[1]",                         /* not an object */
+        "{\"draft_capacity\":0}",      /* below the range */
+        "{\"draft_capacity\":\"3\"}",  /* a string */
+        "{\"cooloff_minutes\":2}",     /* a typo: unknown key */
+        "{\"pay_when\":\"later\"}",    /* not one of the three */
+        "{\"album_allowed\":1}",       /* not a boolean */
+        "{\"glasses\":\"tinted\"}",    /* not a rule */
+        "{\"spec\":\"\"}",             /* empty name */
+        "{\"fee_fen\":-1}",            /* negative money */
+        "{\"a\":1,\"a\":2}",           /* duplicate keys */
+        "{",                           /* broken JSON */
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        tc_journey_settings s;
+        tc_err e;
+        tc_journey_settings_default(&s);
+        assert_int_not_equal(tc_journey_settings_apply(&s, BAD[i], &e), 0);
+        assert_int_equal(e.status, 400);
+        assert_string_equal(e.code, "journey.bad_settings");
+        assert_true(e.zh[0] && e.en[0]);
+    }
+}
+
+static void test_steps_in_the_seeds_order(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_state st;
+    tc_journey_settings_default(&s);
+    memset(&st, 0, sizeof st);
+    assert_string_equal(tc_journey_step(&s, &st), "notice");
+    st.notice_read_at = NOW;
+    assert_string_equal(tc_journey_step(&s, &st), "tips");
+    st.tips_read_at = NOW;
+    assert_string_equal(tc_journey_step(&s, &st), "notify");
+    st.notify_chosen_at = NOW;
+    assert_string_equal(tc_journey_step(&s, &st), "shoot");
+    st.drafts = 1;
+    assert_string_equal(tc_journey_step(&s, &st), "confirm");
+    strcpy(st.submission, "pending_payment");
+    assert_string_equal(tc_journey_step(&s, &st), "pay");
+    strcpy(st.submission, "submitted");
+    assert_string_equal(tc_journey_step(&s, &st), "waiting");
+    strcpy(st.submission, "approved");
+    assert_string_equal(tc_journey_step(&s, &st), "approved");
+    strcpy(st.submission, "rejected");
+    assert_string_equal(tc_journey_step(&s, &st), "rejected");
+    strcpy(st.submission, "final");
+    assert_string_equal(tc_journey_step(&s, &st), "final");
+    /* seeds 003–004: pay before shooting */
+    tc_journey_settings_apply(&s, "{\"pay_when\":\"before_shoot\",\"fee_fen\":100}", &(tc_err){0});
+    st.submission[0] = 0;
+    st.drafts = 0;
+    st.paid = 0;
+    assert_string_equal(tc_journey_step(&s, &st), "pay_first");
+    st.paid = 1;
+    assert_string_equal(tc_journey_step(&s, &st), "shoot");
+}
+
+static void test_shooting_out_of_order_is_refused(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_state st;
+    tc_journey_settings_default(&s);
+    memset(&st, 0, sizeof st);
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.notice_unread");
+    st.notice_read_at = NOW;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.tips_unread");
+    st.tips_read_at = NOW;
+    /* seed 000 §8: the tutorial is for live shooting; an album upload needs none */
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.tutorial_unwatched");
+    assert_string_equal(refusal(&s, &st, "album", NULL), "ok");
+    st.tutorial_at = NOW;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "ok");
+
+    tc_journey_settings_apply(&s, "{\"album_allowed\":false}", &(tc_err){0});
+    assert_string_equal(refusal(&s, &st, "album", NULL), "journey.album_not_allowed");
+    tc_journey_settings_apply(&s, "{\"album_allowed\":true,\"live_allowed\":false}", &(tc_err){0});
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.live_not_allowed");
+    tc_journey_settings_default(&s);
+
+    st.starts_at = NOW + 3600;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.outside_window");
+    st.starts_at = 0;
+    st.ends_at = NOW - 1;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.outside_window");
+    st.ends_at = 0;
+
+    static const char *const UNDER[] = {"pending_payment", "submitted", "approved", "final"};
+    for (size_t i = 0; i < 4; i++) {
+        strcpy(st.submission, UNDER[i]);
+        assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.under_review");
+    }
+    strcpy(st.submission, "rejected"); /* a rejection invites a retake */
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "ok");
+    strcpy(st.submission, "withdrawn");
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "ok");
+
+    st.processing = 1;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.busy");
+    st.processing = 0;
+    st.drafts = 3;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.drafts_full");
+}
+
+static void test_pay_before_shooting(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_state st;
+    tc_journey_settings_default(&s);
+    tc_journey_settings_apply(&s, "{\"pay_when\":\"before_shoot\",\"fee_fen\":3000}", &(tc_err){0});
+    ready(&st);
+    st.paid = 0;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.not_paid");
+    st.paid = 1;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "ok");
+    /* the school pays: never a payment step, whatever the fee */
+    tc_journey_settings_apply(&s, "{\"pay_when\":\"school\"}", &(tc_err){0});
+    st.paid = 0;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "ok");
+}
+
+static void test_a_failure_starts_the_cooloff(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_state st;
+    tc_journey_settings_default(&s);
+    ready(&st);
+    tc_journey_after_photo(&s, &st, 0, 0, NOW);
+    assert_int_equal(st.fails, 1);
+    assert_int_equal(st.cooloff_until, NOW + 2 * 60);
+    int64_t until = 0;
+    assert_string_equal(refusal(&s, &st, "camera", &until), "journey.cooloff");
+    assert_int_equal(until, st.cooloff_until);
+    /* once the cool-off is over, shooting is allowed again */
+    st.cooloff_until = NOW - 1;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "ok");
+    /* a pass ends the streak */
+    tc_journey_after_photo(&s, &st, 1, 0, NOW);
+    assert_int_equal(st.fails, 0);
+}
+
+static void test_repeated_failures_lock_until_a_stated_time(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_state st;
+    tc_journey_settings_default(&s);
+    ready(&st);
+    for (int i = 0; i < s.lock_after_fails - 1; i++)
+        tc_journey_after_photo(&s, &st, 0, 0, NOW + i);
+    assert_int_equal(st.locked_until, 0);
+    tc_journey_after_photo(&s, &st, 0, 0, NOW);
+    assert_int_equal(st.locked_until, NOW + 24 * 3600);
+    assert_int_equal(st.fails, 0); /* the next lock needs a new streak */
+    st.cooloff_until = 0;
+    int64_t until = 0;
+    tc_err e;
+    assert_int_not_equal(tc_journey_can_shoot(&s, &st, "camera", NOW, &until, &e), 0);
+    assert_string_equal(e.code, "journey.locked");
+    assert_int_equal(e.status, 423);
+    assert_int_equal(until, NOW + 24 * 3600);
+    /* seed 000 §13's wording, with the time, and the draft box stays usable */
+    assert_non_null(strstr(e.zh, "请仔细阅读拍摄要求，可于 "));
+    assert_non_null(strstr(e.zh, " 年 "));
+    assert_non_null(strstr(e.zh, "草稿箱有照片，可以选择进行上传"));
+    assert_non_null(strstr(e.en, "draft box"));
+    /* an album upload is refused too: the lock is on the student, not the camera */
+    assert_string_equal(refusal(&s, &st, "album", NULL), "journey.locked");
+    /* after the stated time it opens by itself */
+    assert_int_equal(tc_journey_can_shoot(&s, &st, "camera", st.locked_until + 1, &until, &e), 0);
+}
+
+static void test_liveness_failures_lock_until_a_teacher_unlocks(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_state st;
+    tc_journey_settings_default(&s);
+    ready(&st);
+    /* an ordinary failure between them does not count towards this lock */
+    tc_journey_after_photo(&s, &st, 0, 1, NOW);
+    tc_journey_after_photo(&s, &st, 0, 0, NOW);
+    tc_journey_after_photo(&s, &st, 0, 1, NOW);
+    assert_false(st.live_locked);
+    assert_int_equal(st.live_fails, 2);
+    tc_journey_after_photo(&s, &st, 0, 1, NOW);
+    assert_true(st.live_locked);
+    st.cooloff_until = 0;
+    int64_t until = 1;
+    tc_err e;
+    /* no time passes it: only the school's unlock (the store clears the flag) */
+    assert_int_not_equal(tc_journey_can_shoot(&s, &st, "camera", NOW + 365LL * 86400, &until, &e), 0);
+    assert_string_equal(e.code, "journey.live_locked");
+    assert_int_equal(e.status, 423);
+    assert_int_equal(until, 0);
+    /* seed 000 §12's wording */
+    assert_non_null(strstr(e.zh, "多次未通过活体检测，请联系学校图采工作部门进行账号解锁"));
+    assert_non_null(strstr(e.zh, "草稿箱有照片"));
+    assert_non_null(strstr(e.en, "unlock"));
+    /* a school setting changes the threshold */
+    tc_journey_settings_apply(&s, "{\"liveness_lock_after\":1}", &(tc_err){0});
+    ready(&st);
+    tc_journey_after_photo(&s, &st, 0, 1, NOW);
+    assert_true(st.live_locked);
+}
+
+static void test_refusal_texts(void **state)
+{
+    (void)state;
+    tc_err e;
+    assert_int_not_equal(tc_journey_refusal("journey.drafts_full", 0, &e), 0);
+    assert_string_equal(e.zh, "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。"); /* seed 000 §14 */
+    assert_int_not_equal(tc_journey_refusal("journey.cooloff", NOW + 120, &e), 0);
+    assert_int_equal(e.status, 429);
+    assert_non_null(strstr(e.zh, ":")); /* names the time of day */
+    assert_int_not_equal(tc_journey_refusal("journey.something_else", 0, &e), 0);
+    assert_true(e.zh[0] && e.en[0]);
+}
+
+static void test_hub_delivers_each_persons_events_in_order(void **state)
+{
+    (void)state;
+    tc_hub *h = malloc(sizeof *h);
+    tc_hub_init(h);
+    uint64_t from = tc_hub_now(h);
+    tc_hub_publish(h, 7, "photo", "{\"id\":1}");
+    tc_hub_publish(h, 8, "photo", "{\"id\":2}");
+    tc_hub_publish(h, 7, "message", "{}");
+    tc_hub_event ev;
+    assert_true(tc_hub_next(h, 7, &from, &ev));
+    assert_string_equal(ev.type, "photo");
+    assert_string_equal(ev.data, "{\"id\":1}");
+    assert_true(tc_hub_next(h, 7, &from, &ev));
+    assert_string_equal(ev.type, "message");
+    assert_false(tc_hub_next(h, 7, &from, &ev)); /* person 8's event is not 7's */
+    /* a stream that fell behind the ring skips what it lost, in order */
+    uint64_t old = tc_hub_now(h);
+    for (int i = 0; i < TC_HUB_RING + 10; i++)
+        tc_hub_publish(h, 9, "photo", i == TC_HUB_RING + 9 ? "{\"last\":true}" : "{}");
+    uint64_t prev = 0;
+    int n = 0;
+    while (tc_hub_next(h, 9, &old, &ev)) {
+        assert_true(ev.seq > prev);
+        prev = ev.seq;
+        n++;
+    }
+    assert_true(n <= TC_HUB_RING);
+    assert_string_equal(ev.data, "{\"last\":true}");
+    tc_hub_destroy(h);
+    free(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_follow_the_seeds),
+        cmocka_unit_test(test_settings_apply_and_round_trip),
+        cmocka_unit_test(test_bad_settings_are_refused_not_ignored),
+        cmocka_unit_test(test_steps_in_the_seeds_order),
+        cmocka_unit_test(test_shooting_out_of_order_is_refused),
+        cmocka_unit_test(test_pay_before_shooting),
+        cmocka_unit_test(test_a_failure_starts_the_cooloff),
+        cmocka_unit_test(test_repeated_failures_lock_until_a_stated_time),
+        cmocka_unit_test(test_liveness_failures_lock_until_a_teacher_unlocks),
+        cmocka_unit_test(test_refusal_texts),
+        cmocka_unit_test(test_hub_delivers_each_persons_events_in_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
