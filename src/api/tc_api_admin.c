@@ -1,8 +1,452 @@
-/* The platform admin: schools, staff, the reason catalogue, specs, the audit log (issue 7). */
+/* The platform admin: the reason catalogue, specs, changes to staff accounts
+ * and schools, the audit log (issue 7).  Every change is written to the
+ * staff audit log with the record before and after. */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../photo/tc_photo.h"
 #include "api_int.h"
 
-int api_admin_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e)
+/* obj as compact JSON text, then released (malloc'ed; caller frees). */
+static char *dump(json_t *obj)
 {
-    (void)s, (void)app, (void)upload_max, (void)e;
+    char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(obj);
+    return s;
+}
+
+/* One audit line on "kind:key" with before/after as JSON objects (stolen). */
+static void audit_obj(api_ctx *c, const char *action, const char *kind, const char *key, json_t *before, json_t *after)
+{
+    char target[128];
+    snprintf(target, sizeof target, "%s:%s", kind, key);
+    char *b = before ? dump(before) : NULL, *a = after ? dump(after) : NULL;
+    tc_store_audit_staff(c->app->store, c->staff.id, action, target, b, a, c->r->client_ip, NULL);
+    free(b);
+    free(a);
+}
+
+/* A code or name: 2..31 of a-z 0-9 _, starting with a letter. */
+static int ident_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 2 || n > 31 || !islower((unsigned char)s[0]))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
+            return 0;
+    return 1;
+}
+
+/* A required one-line text of 1..max bytes. */
+static int text_ok(const char *s, size_t max)
+{
+    return s && *s && strlen(s) <= max && !strpbrk(s, "\r\n");
+}
+
+/* ---- the reason catalogue ------------------------------------------------------------------------------------ */
+
+static json_t *reason_json(const tc_store_reason *r)
+{
+    return json_pack("{s:s, s:s, s:s, s:I, s:b, s:I}", "code", r->code, "zh", r->zh, "en", r->en, "sort",
+                     (json_int_t)r->sort, "active", r->active, "updated_at", (json_int_t)r->updated_at);
+}
+
+static int h_reasons(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    tc_store_reason *rows;
+    size_t n;
+    if (tc_store_reason_list(c.app->store, r->pool, 0, &rows, &n, &c.e) != 0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, reason_json(&rows[i]));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "reasons", a));
+}
+
+/* zh, en, sort, active of body onto rr (absent keys keep rr's values). */
+static int reason_fields(json_t *body, tc_store_reason *rr, tc_err *e)
+{
+    json_t *v;
+    if ((v = json_object_get(body, "zh")))
+        rr->zh = json_string_value(v);
+    if ((v = json_object_get(body, "en")))
+        rr->en = json_string_value(v);
+    if ((v = json_object_get(body, "sort"))) {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000)
+            return tc_err_set(e, 400, "reason.bad_sort", "排序应为 0 至 1000000 的整数",
+                              "sort must be a whole number from 0 to 1000000");
+        rr->sort = json_integer_value(v);
+    }
+    if ((v = json_object_get(body, "active"))) {
+        if (!json_is_boolean(v))
+            return tc_err_set(e, 400, "reason.bad_active", "active 应为 true 或 false", "active must be true or false");
+        rr->active = json_is_true(v);
+    }
+    if (!text_ok(rr->zh, 200) || !text_ok(rr->en, 300))
+        return tc_err_set(e, 400, "reason.bad_text", "请填写原因的中文和英文说明（一行，最多 200 字节）",
+                          "Give the reason's Chinese and English wording (one line, at most 200 bytes)");
+    return 0;
+}
+
+static int h_reason_add(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    tc_store_reason rr = {.code = api_jstr(body, "code"), .sort = 1000, .active = 1};
+    if (!ident_ok(rr.code)) {
+        tc_err_set(&c.e, 400, "reason.bad_code", "原因代码应为 2–31 位小写字母、数字或下划线，以字母开头",
+                   "The code must be 2-31 lower-case letters, digits or _, starting with a letter");
+        return api_fail(&c);
+    }
+    if (reason_fields(body, &rr, &c.e) != 0 || tc_store_reason_add(c.app->store, &rr, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    audit_obj(&c, "reason.add", "reason", rr.code, NULL, reason_json(&rr));
+    return tc_http_respond_json(r, 201, json_pack("{s:o}", "reason", reason_json(&rr)));
+}
+
+/* Edit wording or order, or deactivate (active false): a deactivated reason
+ * is no longer offered or accepted, but rejections that used it keep it. */
+static int h_reason_edit(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    tc_store_reason old, rr;
+    if (!ident_ok(r->params[0])) {
+        tc_err_set(&c.e, 404, "reason.not_found", "驳回原因不存在", "rejection reason not found");
+        return api_fail(&c);
+    }
+    if (tc_store_reason_get(c.app->store, r->pool, r->params[0], 0, &old, &c.e) != 0) {
+        tc_err_set(&c.e, 404, "reason.not_found", "驳回原因不存在", "rejection reason not found");
+        return api_fail(&c);
+    }
+    rr = old;
+    if (reason_fields(body, &rr, &c.e) != 0 || tc_store_reason_update(c.app->store, &rr, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    audit_obj(&c, "reason.edit", "reason", rr.code, reason_json(&old), reason_json(&rr));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "reason", reason_json(&rr)));
+}
+
+/* ---- specs ------------------------------------------------------------------------------------------------------ */
+
+/* Built-in specs and the custom ones; any staff member may read them (the
+ * school console's batch settings choose a spec by name). */
+static int h_specs(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STAFF) != 0)
+        return 0;
+    tc_spec_table t = {0};
+    tc_spec_table_builtin(&t);
+    json_t *b = json_array();
+    for (size_t i = 0; i < t.n; i++) {
+        char *s = tc_spec_to_json(&t.v[i]);
+        json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+        free(s);
+        if (o)
+            json_array_append_new(b, o);
+    }
+    tc_spec_table_free(&t);
+    tc_store_spec *rows;
+    size_t n;
+    if (tc_store_spec_list(c.app->store, r->pool, &rows, &n, &c.e) != 0) {
+        json_decref(b);
+        return api_fail(&c);
+    }
+    json_t *cu = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_loads(rows[i].json, 0, NULL);
+        if (!o)
+            continue;
+        json_object_set_new(o, "created_at", json_integer(rows[i].created_at));
+        json_array_append_new(cu, o);
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "builtin", b, "custom", cu));
+}
+
+/* A custom spec: {name, zh, size: "35x49mm@300"} or {name, zh, width,
+ * height, unit: "px"|"mm", dpi}.  The size goes through the photo module's
+ * own parser (tc_spec_parse_custom), so the server accepts exactly the sizes
+ * the pipeline can make; the stored JSON is that spec under the given name,
+ * loadable by tc_spec_table_load_json. */
+static int h_spec_add(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *name = api_jstr(body, "name"), *zh = api_jstr(body, "zh"), *size = api_jstr(body, "size");
+    if (!ident_ok(name)) {
+        tc_err_set(&c.e, 400, "spec.bad_name", "规格名称应为 2–31 位小写字母、数字或下划线，以字母开头",
+                   "The spec name must be 2-31 lower-case letters, digits or _, starting with a letter");
+        return api_fail(&c);
+    }
+    if (zh && (strlen(zh) >= sizeof((tc_spec *)0)->zh || strpbrk(zh, "\r\n"))) {
+        tc_err_set(&c.e, 400, "spec.bad_zh", "中文名称过长（最多 63 字节）", "The Chinese name is too long (63 bytes)");
+        return api_fail(&c);
+    }
+    tc_spec_table t = {0};
+    tc_spec_table_builtin(&t);
+    int builtin = tc_spec_find(&t, name) != NULL;
+    tc_spec_table_free(&t);
+    if (builtin) {
+        tc_err_set(&c.e, 409, "spec.name_taken", "规格名称 %s 已存在", "A spec named %s exists already", name);
+        return api_fail(&c);
+    }
+    char text[96];
+    if (!size) {
+        json_t *w = json_object_get(body, "width"), *h = json_object_get(body, "height"), *d = json_object_get(body, "dpi");
+        const char *unit = api_jstr(body, "unit") ? api_jstr(body, "unit") : "px";
+        if (!json_is_number(w) || !json_is_number(h) || (d && !json_is_number(d)) ||
+            (strcmp(unit, "px") && strcmp(unit, "mm"))) {
+            tc_err_set(&c.e, 400, "photo.bad_spec", "请填写宽、高（像素或毫米）和分辨率",
+                       "Give width and height (px or mm) and the dpi");
+            return api_fail(&c);
+        }
+        snprintf(text, sizeof text, "%gx%g%s@%g", json_number_value(w), json_number_value(h), unit,
+                 d ? json_number_value(d) : 300.0);
+        size = text;
+    } else if (strlen(size) > 64) {
+        tc_err_set(&c.e, 400, "photo.bad_spec", "尺寸过长", "The size is too long");
+        return api_fail(&c);
+    }
+    tc_spec s;
+    if (tc_spec_parse_custom(size, &s, &c.e) != 0)
+        return api_fail(&c);
+    snprintf(s.name, sizeof s.name, "%s", name);
+    if (zh && *zh)
+        snprintf(s.zh, sizeof s.zh, "%s", zh);
+    char *js = tc_spec_to_json(&s);
+    if (!js) {
+        tc_err_internal(&c.e, "spec to json");
+        return api_fail(&c);
+    }
+    int rc = tc_store_spec_add(c.app->store, name, js, tc_now(), &c.e);
+    json_t *o = rc == 0 ? json_loads(js, 0, NULL) : NULL;
+    free(js);
+    if (rc != 0)
+        return api_fail(&c);
+    audit_obj(&c, "spec.add", "spec", name, NULL, json_pack("{s:s, s:s}", "size", size, "zh", s.zh));
+    return tc_http_respond_json(r, 201, json_pack("{s:o}", "spec", o ? o : json_object()));
+}
+
+/* ---- staff accounts and schools ---------------------------------------------------------------------------------- */
+
+static json_t *staff_obj(const tc_staff *s)
+{
+    return json_pack("{s:I, s:s, s:s, s:I, s:b, s:b}", "id", (json_int_t)s->id, "username", s->username, "role",
+                     s->role, "school_id", (json_int_t)s->school_id, "must_change_password",
+                     s->must_change_password, "disabled", s->disabled);
+}
+
+/* Change role, school, disabled ({role?, school_id?, disabled?}).  A
+ * platform admin cannot disable or demote their own account (the last
+ * admin would lock everyone out).  Disabling ends the account's sessions. */
+static int h_staff_edit(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    tc_staff old;
+    if (tc_store_staff_get(c.app->store, r->pool, id, &old, &c.e) != 0)
+        return api_fail(&c);
+    tc_staff nw = old;
+    json_t *v;
+    if ((v = json_object_get(body, "role")))
+        nw.role = json_string_value(v);
+    if ((v = json_object_get(body, "school_id")))
+        nw.school_id = json_is_integer(v) ? json_integer_value(v) : -1;
+    else if (nw.role && strcmp(nw.role, "school_admin") != 0)
+        nw.school_id = 0; /* leaving the school role leaves the school */
+    if ((v = json_object_get(body, "disabled")))
+        nw.disabled = json_is_boolean(v) ? json_is_true(v) : -1;
+    if (!nw.role || (strcmp(nw.role, "platform_admin") && strcmp(nw.role, "reviewer") && strcmp(nw.role, "school_admin")) ||
+        nw.school_id < 0 || nw.disabled < 0) {
+        tc_err_set(&c.e, 400, "staff.bad_request", "角色应为 platform_admin、reviewer 或 school_admin，学校为编号，禁用为 true/false",
+                   "role must be platform_admin, reviewer or school_admin; school_id a number; disabled true/false");
+        return api_fail(&c);
+    }
+    if (id == c.staff.id && (nw.disabled || strcmp(nw.role, "platform_admin"))) {
+        tc_err_set(&c.e, 409, "staff.self", "不能禁用自己的账号或取消自己的平台管理员角色",
+                   "You cannot disable your own account or give up your own platform admin role");
+        return api_fail(&c);
+    }
+    if (tc_store_staff_update(c.app->store, id, nw.role, nw.school_id, nw.disabled, &c.e) != 0)
+        return api_fail(&c);
+    if (nw.disabled && !old.disabled)
+        tc_store_session_delete_staff(c.app->store, id, NULL, NULL);
+    const char *action = nw.disabled != old.disabled ? (nw.disabled ? "staff.disable" : "staff.enable") : "staff.edit";
+    audit_obj(&c, action, "staff", old.username, staff_obj(&old), staff_obj(&nw));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_obj(&nw)));
+}
+
+/* Reset a password: the new one is given by the admin (and told to the
+ * person); the account must change it at its next sign-in, and its open
+ * sessions end.  The audit log never holds a password. */
+static int h_staff_reset_password(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *pw = api_jstr(body, "password");
+    tc_staff st;
+    if (tc_store_staff_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+        return api_fail(&c);
+    if (!pw || strlen(pw) > 256) {
+        tc_err_set(&c.e, 400, "staff.bad_request", "请填写新的初始密码", "Give the new initial password");
+        return api_fail(&c);
+    }
+    char h[TC_PWHASH_LEN];
+    if (tc_password_policy(pw, &c.e) != 0 || tc_password_hash(pw, h, &c.e) != 0 ||
+        tc_store_staff_set_password(c.app->store, id, h, 1, &c.e) != 0)
+        return api_fail(&c);
+    tc_store_session_delete_staff(c.app->store, id, id == c.staff.id ? c.sess.token_hash : NULL, NULL);
+    audit_obj(&c, "staff.password_reset", "staff", st.username,
+              json_pack("{s:b}", "must_change_password", st.must_change_password),
+              json_pack("{s:b}", "must_change_password", 1));
+    st.must_change_password = 1;
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_obj(&st)));
+}
+
+static int h_school_edit(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *name = api_jstr(body, "name");
+    if (!text_ok(name, 200)) {
+        tc_err_set(&c.e, 400, "school.bad_name", "请填写学校名称", "Give the school's name");
+        return api_fail(&c);
+    }
+    tc_school old;
+    if (tc_store_school_get(c.app->store, r->pool, id, &old, &c.e) != 0 ||
+        tc_store_school_rename(c.app->store, id, name, &c.e) != 0)
+        return api_fail(&c);
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    audit_obj(&c, "school.rename", "school", key, json_pack("{s:s}", "name", old.name), json_pack("{s:s}", "name", name));
+    return tc_http_respond_json(r, 200, json_pack("{s:{s:I, s:s}}", "school", "id", (json_int_t)id, "name", name));
+}
+
+/* ---- the audit log ---------------------------------------------------------------------------------------------- */
+
+static int q_num(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e)
+{
+    const char *v = tc_http_query(r, k);
+    *out = dflt;
+    if (!v || !*v)
+        return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (*end || x < lo || x > hi)
+        return tc_err_set(e, 400, "query.bad_number", "参数 %s 不正确", "Bad value for %s", k);
+    *out = x;
+    return 0;
+}
+
+/* GET ?staff=<user name or id>&action=&target=&from=&to=&q=&limit=&offset=
+ * (from/to: seconds since the epoch, to exclusive).  Newest first. */
+static int h_audit(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    tc_store_audit_query q = {0};
+    int64_t limit, offset;
+    if (q_num(r, "from", 0, 0, INT64_MAX / 2, &q.from, &c.e) != 0 || q_num(r, "to", 0, 0, INT64_MAX / 2, &q.to, &c.e) != 0 ||
+        q_num(r, "limit", 50, 1, 200, &limit, &c.e) != 0 || q_num(r, "offset", 0, 0, 10000000, &offset, &c.e) != 0)
+        return api_fail(&c);
+    q.limit = (int)limit;
+    q.offset = (int)offset;
+    q.action = tc_http_query(r, "action");
+    q.target = tc_http_query(r, "target");
+    q.text = tc_http_query(r, "q");
+    const char *who = tc_http_query(r, "staff");
+    if ((q.action && strlen(q.action) > 64) || (q.target && strlen(q.target) > 128) || (q.text && strlen(q.text) > 200) ||
+        (who && strlen(who) > 64)) {
+        tc_err_set(&c.e, 400, "audit.bad_query", "查询条件过长", "A search field is too long");
+        return api_fail(&c);
+    }
+    if (who && *who) {
+        tc_staff st;
+        int64_t id;
+        if (api_parse_id(who, &id) == 0)
+            q.staff_id = id;
+        else if (tc_store_staff_by_username(c.app->store, r->pool, who, &st, &c.e) == 0)
+            q.staff_id = st.id;
+        else
+            return tc_http_respond_json(r, 200, json_pack("{s:I, s:[]}", "total", (json_int_t)0, "items"));
+    }
+    tc_store_audit_row *rows;
+    size_t n;
+    int64_t total;
+    if (tc_store_audit_search(c.app->store, r->pool, &q, &rows, &n, &total, &c.e) != 0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const tc_store_audit_row *x = &rows[i];
+        json_array_append_new(a, json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)x->id, "at",
+                                           (json_int_t)x->at, "staff_id", (json_int_t)x->staff_id, "username",
+                                           x->username, "action", x->action, "target", x->target, "before", x->before,
+                                           "after", x->after, "ip", x->ip));
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", a));
+}
+
+int api_admin_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
+{
+    (void)app;
+    static const struct {
+        const char *m, *p;
+        tc_http_handler h;
+        int upload;
+    } R[] = {
+        {"GET", "/api/v1/admin/reasons", h_reasons, 0},
+        {"POST", "/api/v1/admin/reasons", h_reason_add, 0},
+        {"POST", "/api/v1/admin/reasons/:code", h_reason_edit, 0},
+        {"GET", "/api/v1/admin/specs", h_specs, 0},
+        {"POST", "/api/v1/admin/specs", h_spec_add, 0},
+        {"POST", "/api/v1/admin/staff/:id", h_staff_edit, 0},
+        {"POST", "/api/v1/admin/staff/:id/password", h_staff_reset_password, 0},
+        {"POST", "/api/v1/admin/schools/:id", h_school_edit, 0},
+        {"GET", "/api/v1/admin/audit", h_audit, 0},
+    };
+    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
+        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
+            return -1;
     return 0;
 }

@@ -70,42 +70,62 @@ static int h_review_photo(tc_http_req *r)
     return api_bad_id(&c);
 }
 
-/* The reasons a reviewer may give: the checks' own codes plus a few that
- * only a person sees. */
-static int reason_text(const char *code, json_t **out)
+/* The reasons as given, checked against the catalogue (the reason table,
+ * edited by platform admins): each becomes {code, zh, en} as worded now, so
+ * a later edit of the catalogue does not change what a student was told. */
+static json_t *reasons_of(api_ctx *c, json_t *body, tc_err *e)
 {
-    static const struct {
-        const char *code, *zh, *en;
-    } EXTRA[] = {
-        {"other", "其他原因", "Other reason"},
-        {"not_the_student", "照片与本人不符", "The photo does not show the student"},
-        {"composited", "照片经过软件合成", "The photo was composited by software"},
-    };
-    for (size_t i = 0; i < TC_ARRAY_LEN(EXTRA); i++)
-        if (!strcmp(code, EXTRA[i].code)) {
-            *out = json_pack("{s:s, s:s, s:s}", "code", EXTRA[i].code, "zh", EXTRA[i].zh, "en", EXTRA[i].en);
-            return 0;
+    json_t *in = json_object_get(body, "reasons");
+    json_t *reasons = json_array();
+    if (in && (!json_is_array(in) || json_array_size(in) > 40)) {
+        json_decref(reasons);
+        tc_err_set(e, 400, "review.bad_reason", "驳回原因应为原因代码的列表", "reasons must be a list of reason codes");
+        return NULL;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(in, i, v)
+    {
+        tc_store_reason rr;
+        if (!json_is_string(v) || strlen(json_string_value(v)) > 64 ||
+            tc_store_reason_get(c->app->store, c->r->pool, json_string_value(v), 1, &rr, e) != 0) {
+            if (!json_is_string(v) || strlen(json_string_value(v)) > 64)
+                tc_err_set(e, 400, "review.bad_reason", "不认识的驳回原因", "Unknown rejection reason");
+            json_decref(reasons);
+            return NULL;
         }
-    int id = tc_check_by_name(code);
-    if (id < 0)
+        json_array_append_new(reasons, json_pack("{s:s, s:s, s:s}", "code", rr.code, "zh", rr.zh, "en", rr.en));
+    }
+    return reasons;
+}
+
+/* One decision: stored (claim-checked), the student told, the audit line
+ * written.  -1 with e set when refused. */
+static int decide_one(api_ctx *c, int64_t id, int approve, const char *reasons, const char *note,
+                      tc_store_submission *s, tc_err *e)
+{
+    if (tc_store_review_decide(c->app->store, id, c->staff.id, approve, reasons, note, tc_now(), e) != 0 ||
+        tc_store_submission_get(c->app->store, c->r->pool, id, s, e) != 0)
         return -1;
-    /* the catalogue's wording for a reviewer's rejection */
-    static const char *const ZH[TC_CHECK_N] = {
-        "照片中应只有本人一张人脸", "头部未完整在画面内", "头部大小或位置不符合要求", "头部左右转动", "头部抬起或低下",
-        "头部倾斜", "眼睛未自然睁开", "眼睛未平视镜头", "嘴唇未自然闭合", "表情不自然",
-        "光线过暗", "光线过亮", "面部光线不均匀（阴阳脸）", "面部有高光、光斑", "有红眼",
-        "照片模糊", "照片分辨率不足", "不得佩戴眼镜", "不得佩戴有色眼镜", "眼镜反光",
-        "头发遮挡眉毛或眼睛", "耳朵未露出", "不得佩戴帽子或头饰", "不得佩戴耳环、项链等饰品", "不得穿与背景相近颜色（蓝色）的衣服",
-        "翻拍照片", "美颜或修图", "同版照片"};
-    static const char *const EN[TC_CHECK_N] = {
-        "Only your own face may be in the photo", "The head is not wholly in the frame", "Head size or position is off",
-        "Head turned", "Head raised or lowered", "Head tilted", "Eyes not open", "Not looking at the camera",
-        "Mouth not closed", "Expression not neutral", "Too dark", "Too bright", "Uneven light on the face",
-        "Hot spots on the face", "Red eye", "Blurred", "Too few pixels", "No glasses allowed", "Tinted glasses",
-        "Glare on the glasses", "Hair over the eyebrows or eyes", "Ears not visible", "No hats or headwear",
-        "No earrings or necklaces", "Top too close to the background colour (no blue)", "Re-photographed picture",
-        "Retouched (beauty filter)", "Same photo as an earlier one"};
-    *out = json_pack("{s:s, s:s, s:s}", "code", tc_check_name((tc_check_id)id), "zh", ZH[id], "en", EN[id]);
+    tc_student st;
+    tc_err e2;
+    if (tc_store_student_get(c->app->store, c->r->pool, s->student_id, &st, &e2) == 0) {
+        api_publish(c->app, st.person_id, "submission", json_pack("{s:s}", "state", s->state));
+        if (approve)
+            api_message(c->app, st.person_id, st.id, "approved", "照片审核通过", "Photo approved",
+                        "您的照片已审核通过，状态为待处理，制作完成后可下载成片。",
+                        "Your photo is approved (待处理); you can download the final photo once it is made.");
+        else
+            api_message(c->app, st.person_id, st.id, "rejected", "照片审核未通过", "Photo rejected",
+                        "请查看未通过原因，尽快重新拍照上传（重拍上传不需要重复付费）。",
+                        "See why, and shoot again soon (a retake is not charged again).");
+    }
+    json_t *aj = json_pack("{s:s, s:s, s:s}", "state", s->state, "reasons", reasons ? reasons : "[]", "note",
+                           note ? note : "");
+    char *after = json_dumps(aj, JSON_COMPACT);
+    json_decref(aj);
+    api_audit(c, approve ? "review.approve" : "review.reject", "submission", id, "{\"state\":\"submitted\"}", after);
+    free(after);
     return 0;
 }
 
@@ -120,24 +140,17 @@ static int decide(tc_http_req *r, int approve)
     json_t *reasons = json_array();
     const char *note = "";
     if (!approve) {
+        json_decref(reasons);
         json_t *body = tc_http_json(r, &c.e);
-        if (!body) {
+        if (!body || !(reasons = reasons_of(&c, body, &c.e)))
+            return api_fail(&c);
+        note = api_jstr(body, "note") ? api_jstr(body, "note") : "";
+        if (strlen(note) > 2000) {
             json_decref(reasons);
+            tc_err_set(&c.e, 400, "review.note_too_long", "补充说明过长（最多 2000 字节）",
+                       "The note is too long (at most 2000 bytes)");
             return api_fail(&c);
         }
-        size_t i;
-        json_t *v;
-        json_array_foreach(json_object_get(body, "reasons"), i, v)
-        {
-            json_t *t;
-            if (!json_is_string(v) || reason_text(json_string_value(v), &t) != 0) {
-                json_decref(reasons);
-                tc_err_set(&c.e, 400, "review.bad_reason", "不认识的驳回原因", "Unknown rejection reason");
-                return api_fail(&c);
-            }
-            json_array_append_new(reasons, t);
-        }
-        note = api_jstr(body, "note") ? api_jstr(body, "note") : "";
         if (!json_array_size(reasons) && !*note) {
             json_decref(reasons);
             tc_err_set(&c.e, 400, "review.reason_required", "驳回时请选择原因或填写说明",
@@ -148,26 +161,10 @@ static int decide(tc_http_req *r, int approve)
     char *rs = json_dumps(reasons, JSON_COMPACT);
     json_decref(reasons);
     tc_store_submission s;
-    int rc = tc_store_submission_decide(c.app->store, id, c.staff.id, approve, rs, note, tc_now(), &c.e);
+    int rc = decide_one(&c, id, approve, rs, note, &s, &c.e);
     free(rs);
-    if (rc != 0 || tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0)
+    if (rc != 0)
         return api_fail(&c);
-    tc_student st;
-    if (tc_store_student_get(c.app->store, r->pool, s.student_id, &st, &c.e) == 0) {
-        api_publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", s.state));
-        if (approve)
-            api_message(c.app, st.person_id, st.id, "approved", "照片审核通过", "Photo approved",
-                    "您的照片已审核通过，状态为待处理，制作完成后可下载成片。",
-                    "Your photo is approved (待处理); you can download the final photo once it is made.");
-        else
-            api_message(c.app, st.person_id, st.id, "rejected", "照片审核未通过", "Photo rejected",
-                    "请查看未通过原因，尽快重新拍照上传（重拍上传不需要重复付费）。",
-                    "See why, and shoot again soon (a retake is not charged again).");
-    }
-    char before[64], after[64];
-    snprintf(before, sizeof before, "{\"state\":\"submitted\"}");
-    snprintf(after, sizeof after, "{\"state\":\"%s\"}", s.state);
-    api_audit(&c, approve ? "review.approve" : "review.reject", "submission", id, before, after);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "submission", api_sub_json(r->pool, &s)));
 }
 
@@ -181,6 +178,83 @@ static int h_reject(tc_http_req *r)
     return decide(r, 0);
 }
 
+enum { BULK_MAX = 200 };
+
+/* {"ids": [1, 2, ...]} (1..BULK_MAX distinct ids); NULL with e set if not. */
+static json_t *bulk_ids(tc_http_req *r, tc_err *e)
+{
+    json_t *body = tc_http_json(r, e);
+    if (!body)
+        return NULL;
+    json_t *ids = json_object_get(body, "ids");
+    size_t i;
+    json_t *v;
+    int ok = json_is_array(ids) && json_array_size(ids) >= 1 && json_array_size(ids) <= BULK_MAX;
+    json_array_foreach(ids, i, v) if (!json_is_integer(v) || json_integer_value(v) <= 0) ok = 0;
+    if (!ok) {
+        tc_err_set(e, 400, "review.bad_ids", "请选择 1 至 %d 张照片", "Choose 1 to %d photos", BULK_MAX);
+        return NULL;
+    }
+    return ids;
+}
+
+static json_t *result_json(int64_t id, const char *state, const tc_err *e)
+{
+    if (!e)
+        return json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "ok", 1, "state", state);
+    return json_pack("{s:I, s:b, s:o}", "id", (json_int_t)id, "ok", 0, "error", api_err_json(e));
+}
+
+/* Bulk approve: each photo decided (and audit-logged) on its own, so one
+ * that another reviewer holds or that was withdrawn meanwhile does not stop
+ * the rest; the answer says which. */
+static int h_bulk_approve(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_REVIEW) != 0)
+        return 0;
+    json_t *ids = bulk_ids(r, &c.e);
+    if (!ids)
+        return api_fail(&c);
+    json_t *res = json_array();
+    int64_t done = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        int64_t id = json_integer_value(v);
+        tc_store_submission s;
+        tc_err e;
+        memset(&e, 0, sizeof e);
+        if (decide_one(&c, id, 1, "[]", "", &s, &e) == 0) {
+            done++;
+            json_array_append_new(res, result_json(id, s.state, NULL));
+        } else
+            json_array_append_new(res, result_json(id, NULL, &e));
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "approved", (json_int_t)done, "results", res));
+}
+
+/* Production of one: the clean standard photo becomes the 成片. */
+static int final_one(api_ctx *c, int64_t id, tc_err *e)
+{
+    tc_store_submission s;
+    tc_store_photo ph;
+    if (tc_store_submission_get(c->app->store, c->r->pool, id, &s, e) != 0 ||
+        tc_store_photo_get(c->app->store, c->r->pool, s.photo_id, &ph, e) != 0 ||
+        tc_store_submission_final(c->app->store, id, ph.standard_blob, tc_now(), e) != 0)
+        return -1;
+    tc_student st;
+    tc_err e2;
+    if (tc_store_student_get(c->app->store, c->r->pool, s.student_id, &st, &e2) == 0) {
+        api_publish(c->app, st.person_id, "submission", json_pack("{s:s}", "state", "final"));
+        api_message(c->app, st.person_id, st.id, "final", "成片已制作完成", "Your final photo is ready",
+                    "可在照片下载页下载成片和排版照。", "Download the final photo and the print sheet now.");
+    }
+    api_audit(c, "production.final", "submission", id, "{\"state\":\"approved\"}", "{\"state\":\"final\"}");
+    return 0;
+}
+
 static int h_final(tc_http_req *r)
 {
     api_ctx c;
@@ -189,22 +263,150 @@ static int h_final(tc_http_req *r)
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
-    tc_store_submission s;
-    tc_store_photo ph;
-    if (tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0 ||
-        tc_store_photo_get(c.app->store, r->pool, s.photo_id, &ph, &c.e) != 0)
+    if (final_one(&c, id, &c.e) != 0)
         return api_fail(&c);
-    /* production: the clean standard photo becomes the 成片 */
-    if (tc_store_submission_final(c.app->store, id, ph.standard_blob, tc_now(), &c.e) != 0)
-        return api_fail(&c);
-    tc_student st;
-    if (tc_store_student_get(c.app->store, r->pool, s.student_id, &st, &c.e) == 0) {
-        api_publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", "final"));
-        api_message(c.app, st.person_id, st.id, "final", "成片已制作完成", "Your final photo is ready",
-                "可在照片下载页下载成片和排版照。", "Download the final photo and the print sheet now.");
-    }
-    api_audit(&c, "production.final", "submission", id, "{\"state\":\"approved\"}", "{\"state\":\"final\"}");
     return tc_http_respond_json(r, 200, json_pack("{s:s}", "state", "final"));
+}
+
+/* Production in batches: {"ids": [...]} or {"batch_id": N} (every approved
+ * photo of the batch, BULK_MAX at a time: "remaining" says how many are
+ * left for the next call). */
+static int h_bulk_final(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_REVIEW) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    json_t *bid = json_object_get(body, "batch_id");
+    json_t *ids;
+    json_t *own = NULL;
+    if (bid) {
+        if (!json_is_integer(bid) || json_integer_value(bid) <= 0) {
+            tc_err_set(&c.e, 400, "review.bad_ids", "批次编号不正确", "Bad batch id");
+            return api_fail(&c);
+        }
+        tc_batch b;
+        if (tc_store_batch_get(c.app->store, r->pool, json_integer_value(bid), &b, &c.e) != 0)
+            return api_fail(&c);
+        tc_store_production *rows;
+        size_t n;
+        int64_t total;
+        if (tc_store_review_production(c.app->store, r->pool, b.id, BULK_MAX, 0, &rows, &n, &total, &c.e) != 0)
+            return api_fail(&c);
+        ids = own = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(own, json_integer(rows[i].sub_id));
+    } else if (!(ids = bulk_ids(r, &c.e)))
+        return api_fail(&c);
+    json_t *res = json_array();
+    int64_t done = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        int64_t id = json_integer_value(v);
+        tc_err e;
+        memset(&e, 0, sizeof e);
+        if (final_one(&c, id, &e) == 0) {
+            done++;
+            json_array_append_new(res, result_json(id, "final", NULL));
+        } else
+            json_array_append_new(res, result_json(id, NULL, &e));
+    }
+    json_decref(own);
+    int64_t left = 0;
+    if (bid) {
+        tc_store_production *rows;
+        size_t n;
+        if (tc_store_review_production(c.app->store, r->pool, json_integer_value(bid), 1, 0, &rows, &n, &left, &c.e) !=
+            0) {
+            json_decref(res);
+            return api_fail(&c);
+        }
+    }
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:I, s:I, s:o}", "final", (json_int_t)done, "remaining", (json_int_t)left,
+                                          "results", res));
+}
+
+static int query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e)
+{
+    const char *v = tc_http_query(r, k);
+    *out = dflt;
+    if (!v || !*v)
+        return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (*end || x < lo || x > hi)
+        return tc_err_set(e, 400, "query.bad_number", "参数 %s 不正确", "Bad value for %s", k);
+    *out = x;
+    return 0;
+}
+
+/* Approved photos waiting for production, oldest decision first. */
+static int h_production(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_REVIEW) != 0)
+        return 0;
+    int64_t batch, limit, offset;
+    if (query_int(r, "batch_id", 0, 0, INT64_MAX, &batch, &c.e) != 0 ||
+        query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
+        query_int(r, "offset", 0, 0, 1000000, &offset, &c.e) != 0)
+        return api_fail(&c);
+    tc_store_production *rows;
+    size_t n;
+    int64_t total;
+    if (tc_store_review_production(c.app->store, r->pool, batch, (int)limit, (int)offset, &rows, &n, &total, &c.e) !=
+        0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const tc_store_production *p = &rows[i];
+        json_array_append_new(
+            a, json_pack("{s:I, s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)p->sub_id,
+                         "student_id", (json_int_t)p->student_id, "batch_id", (json_int_t)p->batch_id, "batch",
+                         p->batch_name, "school_id", (json_int_t)p->school_id, "school", p->school_name, "name",
+                         p->name, "student_no", p->student_no, "class_name", p->class_name, "decided_at",
+                         (json_int_t)p->decided_at));
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", a));
+}
+
+/* The reviewer's start page: queue length, approved waiting for
+ * production, my decisions today (China time, UTC+8). */
+static int h_stats(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_REVIEW) != 0)
+        return 0;
+    int64_t now = tc_now();
+    int64_t since = now - (now + 8 * 3600) % 86400;
+    int64_t queue, approved, mine;
+    if (tc_store_review_stats(c.app->store, c.staff.id, since, &queue, &approved, &mine, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:I, s:I, s:I, s:I}", "queue", (json_int_t)queue, "approved",
+                                          (json_int_t)approved, "mine_today", (json_int_t)mine, "since",
+                                          (json_int_t)since));
+}
+
+/* The active catalogue, for the review page's checkboxes. */
+static int h_reasons(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_REVIEW) != 0)
+        return 0;
+    tc_store_reason *rows;
+    size_t n;
+    if (tc_store_reason_list(c.app->store, r->pool, 1, &rows, &n, &c.e) != 0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "code", rows[i].code, "zh", rows[i].zh, "en", rows[i].en));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "reasons", a));
 }
 
 int api_review_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
@@ -220,6 +422,11 @@ int api_review_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"POST", "/api/v1/review/submissions/:id/approve", h_approve, 0},
         {"POST", "/api/v1/review/submissions/:id/reject", h_reject, 0},
         {"POST", "/api/v1/review/submissions/:id/final", h_final, 0},
+        {"POST", "/api/v1/review/approve", h_bulk_approve, 0},
+        {"POST", "/api/v1/review/final", h_bulk_final, 0},
+        {"GET", "/api/v1/review/production", h_production, 0},
+        {"GET", "/api/v1/review/stats", h_stats, 0},
+        {"GET", "/api/v1/review/reasons", h_reasons, 0},
     };
     for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
         if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)

@@ -243,11 +243,11 @@ test('school admin: sees only its own school; another school is refused', async 
   assert.deepEqual(problems, []);
 });
 
-test('reviewer: signs in to a page that says what is coming; the console fits a phone', async () => {
+test('reviewer: signs in to the start page (queue length, a link to the queue); the console fits a phone', async () => {
   const { page, problems } = await desktop();
   await signIn(page, staff('reviewer'), 'Reviewer-pass-123');
   await view(page, 'welcome');
-  await page.getByText('审核员的照片审核功能将在后续版本提供。').waitFor();
+  await page.locator('[data-stat="queue"]').getByText('待审核照片').waitFor();
 
   const p2 = await newPage(browser, { viewport: PHONE });
   open.push(p2.context);

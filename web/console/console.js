@@ -115,7 +115,6 @@ addMessages({
   'accounts.no_school': '—',
 
   'welcome.title': '欢迎',
-  'welcome.reviewer': '审核员的照片审核功能将在后续版本提供。',
 }, {
   'console.name': 'Photo collection console',
   'console.nav': 'Main navigation',
@@ -220,7 +219,6 @@ addMessages({
   'accounts.no_school': '—',
 
   'welcome.title': 'Welcome',
-  'welcome.reviewer': 'Photo review for reviewers comes in a later version.',
 });
 
 // ---- state -----------------------------------------------------------------------------
@@ -478,13 +476,7 @@ route('password', {
 
 export function announce(text) { document.getElementById('status').textContent = text; }
 
-// ---- reviewer: nothing yet ------------------------------------------------------------------------------
-
-route('welcome', {
-  title: 'welcome.title', need: 'staff',
-  render: () => h('div', { class: 'c-page' }, h('h1', { i18n: 'welcome.title' }), h('p', { class: 'c-empty', i18n: 'welcome.reviewer' }),
-    isReviewer() ? h('p', null, h('a', { href: '#/review', class: 'c-btn c-btn_primary', i18n: 'welcome.go_review' })) : null),
-});
+// The 'welcome' route (the reviewers' start page) is in review.js.
 
 // ---- start --------------------------------------------------------------------------------------------------
 

@@ -15,26 +15,15 @@ import {
 // checks' scores (failed red, unknown yellow), and Approve / Reject with
 // reasons from the catalogue.  Keys: A approve, R reject, J/K next/previous.
 
-// The reasons the server accepts (src/api/tc_api_journey.c reason_text):
-// the checks' codes plus a few only a person sees.
-const REASONS = ['face_count', 'face_inside', 'geometry', 'pose_yaw', 'pose_pitch', 'pose_roll', 'eyes_open', 'gaze',
-  'mouth_closed', 'expression', 'light_dark', 'light_bright', 'light_uneven', 'light_hotspot', 'red_eye', 'blur',
-  'resolution', 'glasses', 'glasses_tinted', 'glasses_glare', 'hair_brows', 'ears_visible', 'headwear', 'jewelry',
-  'clothing_colour', 'recapture', 'retouch', 'duplicate', 'not_the_student', 'composited', 'other'];
-const REASON_ZH = ['照片中应只有本人一张人脸', '头部未完整在画面内', '头部大小或位置不符合要求', '头部左右转动', '头部抬起或低下',
-  '头部倾斜', '眼睛未自然睁开', '眼睛未平视镜头', '嘴唇未自然闭合', '表情不自然', '光线过暗', '光线过亮', '面部光线不均匀（阴阳脸）',
-  '面部有高光、光斑', '有红眼', '照片模糊', '照片分辨率不足', '不得佩戴眼镜', '不得佩戴有色眼镜', '眼镜反光', '头发遮挡眉毛或眼睛',
-  '耳朵未露出', '不得佩戴帽子或头饰', '不得佩戴耳环、项链等饰品', '不得穿与背景相近颜色（蓝色）的衣服', '翻拍照片', '美颜或修图', '同版照片',
-  '照片与本人不符', '照片经过软件合成', '其他原因'];
-const REASON_EN = ['Only your own face may be in the photo', 'The head is not wholly in the frame', 'Head size or position is off',
-  'Head turned', 'Head raised or lowered', 'Head tilted', 'Eyes not open', 'Not looking at the camera', 'Mouth not closed',
-  'Expression not neutral', 'Too dark', 'Too bright', 'Uneven light on the face', 'Hot spots on the face', 'Red eye', 'Blurred',
-  'Too few pixels', 'No glasses allowed', 'Tinted glasses', 'Glare on the glasses', 'Hair over the eyebrows or eyes',
-  'Ears not visible', 'No hats or headwear', 'No earrings or necklaces', 'Top too close to the background colour (no blue)',
-  'Re-photographed picture', 'Retouched (beauty filter)', 'Same photo as an earlier one', 'The photo does not show the student',
-  'The photo was composited by software', 'Other reason'];
-addMessages(Object.fromEntries(REASONS.map((c, i) => ['reason.' + c, REASON_ZH[i]])),
-  Object.fromEntries(REASONS.map((c, i) => ['reason.' + c, REASON_EN[i]])));
+// The reasons come from the catalogue (GET /api/v1/review/reasons, edited
+// by platform admins on the reasons page); each becomes an i18n key
+// reason.<code> so the language switch relabels them.
+async function loadReasons() {
+  const list = (await api.get('/api/v1/review/reasons')).data.reasons;
+  addMessages(Object.fromEntries(list.map((r) => ['reason.' + r.code, r.zh])),
+    Object.fromEntries(list.map((r) => ['reason.' + r.code, r.en])));
+  return list.map((r) => r.code);
+}
 
 addMessages({
   'nav.review': '照片审核',
@@ -68,6 +57,28 @@ addMessages({
   'review.done_rejected': '已驳回：{name}',
   'review.done_final': '已制作完成：{name}',
   'review.pick_reason': '请选择驳回原因或填写说明',
+  'review.pick': '选择 {name}',
+  'review.select_all': '全选',
+  'review.bulk_approve_n': '批量通过（{n}）',
+  'review.bulk_done': '已批量通过 {n} 张',
+  'nav.production': '成片制作',
+  'prod.title': '成片制作',
+  'prod.lead': '审核通过的照片在此制作成片：成片（无水印标准照）替换样片，学生即可下载。',
+  'prod.batch': '批次',
+  'prod.all_batches': '全部批次',
+  'prod.total': '待制作 {total} 张',
+  'prod.pick': '选择 {name}',
+  'prod.make_selected': '制作所选（{n}）',
+  'prod.make_batch': '本批次全部制作',
+  'prod.done': '已制作 {n} 张成片',
+  'prod.empty': '没有待制作的照片',
+  'prod.decided': '通过时间',
+  'col.batch': '批次',
+  'welcome.queue': '待审核照片',
+  'welcome.mine': '我今天的审核',
+  'welcome.approved': '待制作成片',
+  'welcome.go_production': '进入成片制作',
+  'welcome.staff': '您已登录。请从上方导航选择功能。',
   'col.actions': '操作',
   'student.unlock': '解锁',
   'student.reset': '重置',
@@ -109,6 +120,28 @@ addMessages({
   'review.done_rejected': 'Rejected: {name}',
   'review.done_final': 'Made final: {name}',
   'review.pick_reason': 'Choose a reason or write a note',
+  'review.pick': 'Select {name}',
+  'review.select_all': 'Select all',
+  'review.bulk_approve_n': 'Approve selected ({n})',
+  'review.bulk_done': 'Approved {n} photos',
+  'nav.production': 'Production',
+  'prod.title': 'Production of final photos',
+  'prod.lead': 'Approved photos are made final here: the clean standard photo replaces the proof, and the student can download it.',
+  'prod.batch': 'Batch',
+  'prod.all_batches': 'All batches',
+  'prod.total': '{total} waiting',
+  'prod.pick': 'Select {name}',
+  'prod.make_selected': 'Make selected final ({n})',
+  'prod.make_batch': 'Make the whole batch final',
+  'prod.done': 'Made {n} final photos',
+  'prod.empty': 'No approved photos are waiting',
+  'prod.decided': 'Approved at',
+  'col.batch': 'Batch',
+  'welcome.queue': 'Photos to review',
+  'welcome.mine': 'My decisions today',
+  'welcome.approved': 'Waiting for production',
+  'welcome.go_production': 'Open production',
+  'welcome.staff': 'You are signed in. Choose a page above.',
   'col.actions': 'Actions',
   'student.unlock': 'Unlock',
   'student.reset': 'Reset',
@@ -150,8 +183,10 @@ function checksTable(report) {
 route('review', {
   title: 'review.title', need: 'reviewer',
   async render() {
-    let items = (await api.get('/api/v1/review/queue')).data.items;
+    const [REASONS, first] = await Promise.all([loadReasons(), api.get('/api/v1/review/queue')]);
+    let items = first.data.items;
     let cur = 0;
+    const picked = new Set(); // ids ticked for bulk approve
     const err = errorRegion();
     const msg = h('div', { 'aria-live': 'polite' });
     const listBox = h('ol', { class: 'c-queue' });
@@ -173,12 +208,51 @@ route('review', {
       h('span', { class: 'c-field__tip', i18n: 'review.keys' }));
     const name = (it) => (it.student ? `${it.student.name_masked || ''} ${it.student.student_no || ''}`.trim() : `#${it.id}`);
 
-    const drawList = () => {
-      mount(listBox, items.map((it, i) => h('li', null, h('button', {
-        type: 'button', class: 'c-queue__item' + (i === cur ? ' c-queue__item_on' : ''), 'aria-current': i === cur ? 'true' : null,
-        dataset: { id: String(it.id) }, onclick: () => show(i),
-      }, h('span', { class: 'c-queue__name', text: name(it) }), ' ', stateLabel(it.state)))));
+    // bulk approve: a checkbox per photo still to review, "select all", and
+    // one button that approves the ticked ones (each still audit-logged)
+    const bulkBtn = button('review.bulk_approve_n', { i18nVars: { n: 0 }, class: 'c-btn c-btn_primary c-btn_small', dataset: { act: 'bulk-approve' } });
+    const allBtn = button('review.select_all', { class: 'c-btn c-btn_default c-btn_small' });
+    const syncBulk = () => {
+      for (const id of [...picked]) if (!items.some((x) => x.id === id && x.state === 'submitted')) picked.delete(id);
+      bulkBtn.disabled = !picked.size;
+      bulkBtn.dataset.i18nVars = JSON.stringify({ n: picked.size });
+      bulkBtn.textContent = t('review.bulk_approve_n', { n: picked.size });
     };
+    const drawList = () => {
+      syncBulk();
+      mount(listBox, items.map((it, i) => h('li', { class: 'c-queue__row' },
+        it.state === 'submitted' ? h('input', {
+          type: 'checkbox', class: 'c-queue__pick', checked: picked.has(it.id), 'aria-label': t('review.pick', { name: name(it) }),
+          dataset: { id: String(it.id) },
+          onchange: (ev) => { if (ev.target.checked) picked.add(it.id); else picked.delete(it.id); syncBulk(); },
+        }) : h('span', { class: 'c-queue__pick-gap' }),
+        h('button', {
+          type: 'button', class: 'c-queue__item' + (i === cur ? ' c-queue__item_on' : ''), 'aria-current': i === cur ? 'true' : null,
+          dataset: { id: String(it.id) }, onclick: () => show(i),
+        }, h('span', { class: 'c-queue__name', text: name(it) }), ' ', stateLabel(it.state)))));
+    };
+    allBtn.addEventListener('click', () => {
+      for (const it of items) if (it.state === 'submitted') picked.add(it.id);
+      drawList();
+    });
+    bulkBtn.addEventListener('click', async () => {
+      if (!picked.size) return;
+      showError(err, null);
+      bulkBtn.disabled = true;
+      try {
+        const r = await api.post('/api/v1/review/approve', { ids: [...picked] });
+        const failed = r.data.results.filter((x) => !x.ok);
+        for (const x of r.data.results) {
+          const it = items.find((y) => y.id === x.id);
+          if (it && x.ok) it.state = x.state;
+        }
+        picked.clear();
+        mount(msg, notice('review.bulk_done', { n: r.data.approved }));
+        announce(t('review.bulk_done', { n: r.data.approved }));
+        if (failed.length) showError(err, { status: 409, error: failed[0].error });
+        show(cur);
+      } catch (e) { showError(err, e); syncBulk(); }
+    });
     const show = (i) => {
       showError(err, null);
       if (!items.length) {
@@ -257,6 +331,7 @@ route('review', {
       showError(err, null);
       try {
         items = (await api.get('/api/v1/review/queue')).data.items;
+        picked.clear();
         mount(msg);
         mount(queueTitle, h('span', { i18n: 'review.queue', i18nVars: { n: items.length } }));
         show(0);
@@ -268,9 +343,104 @@ route('review', {
     return h('div', { class: 'c-page c-review' },
       h('h1', { i18n: 'review.title' }),
       h('div', { class: 'c-review__layout' },
-        h('aside', { class: 'c-panel c-review__list' }, queueTitle, listBox, reload),
+        h('aside', { class: 'c-panel c-review__list' }, queueTitle, listBox,
+          h('div', { class: 'c-queue__bulk' }, allBtn, bulkBtn), reload),
         h('section', { class: 'c-panel c-review__main', 'aria-live': 'off' }, heading, err, msg, detail, reasons, actions)));
   },
 });
 
 navItem('review', 'nav.review', ['review'], isReviewer, 20);
+
+// ---- production: approved photos become final, singly or in batches ----------------------------------------
+
+route('production', {
+  title: 'prod.title', need: 'reviewer',
+  async render(batchArg) {
+    const err = errorRegion();
+    const msg = h('div', { 'aria-live': 'polite' });
+    const box = h('div');
+    const picked = new Set();
+    const batchSel = h('select', { class: 'c-input', name: 'batch_id' }, h('option', { value: '', i18n: 'prod.all_batches' }));
+    const known = new Map(); // batch id -> "school · batch"
+    const makeSel = button('prod.make_selected', { class: 'c-btn c-btn_primary', i18nVars: { n: 0 }, dataset: { act: 'final-selected' } });
+    const makeBatch = button('prod.make_batch', { dataset: { act: 'final-batch' } });
+    const sync = () => {
+      makeSel.disabled = !picked.size;
+      makeSel.dataset.i18nVars = JSON.stringify({ n: picked.size });
+      makeSel.textContent = t('prod.make_selected', { n: picked.size });
+      makeBatch.hidden = !batchSel.value;
+    };
+    const load = async () => {
+      const q = batchSel.value ? `?batch_id=${encodeURIComponent(batchSel.value)}&limit=200` : '?limit=200';
+      const r = await api.get('/api/v1/review/production' + q);
+      for (const it of r.data.items) known.set(String(it.batch_id), `${it.school} · ${it.batch}`);
+      const cur = batchSel.value;
+      mount(batchSel, h('option', { value: '', i18n: 'prod.all_batches' }),
+        [...known].map(([id, label]) => h('option', { value: id, text: label })));
+      batchSel.value = cur;
+      picked.clear();
+      const who = (it) => `${it.name} ${it.student_no}`;
+      mount(box,
+        h('p', { class: 'c-field__tip', i18n: 'prod.total', i18nVars: { total: r.data.total } }),
+        table([
+          { key: 'review.select_all', id: 'pick', value: (it) => h('input', {
+            type: 'checkbox', class: 'c-prod__pick', 'aria-label': t('prod.pick', { name: who(it) }), dataset: { id: String(it.id) },
+            onchange: (ev) => { if (ev.target.checked) picked.add(it.id); else picked.delete(it.id); sync(); },
+          }) },
+          { key: 'col.name', id: 'name', value: (it) => it.name },
+          { key: 'col.student_no', id: 'student_no', value: (it) => it.student_no },
+          { key: 'col.school', id: 'school', value: (it) => it.school },
+          { key: 'col.batch', id: 'batch', value: (it) => it.batch },
+          { key: 'col.class', id: 'class', value: (it) => it.class_name },
+          { key: 'prod.decided', id: 'decided', value: (it) => fmtTime(it.decided_at) },
+        ], r.data.items, { empty: 'prod.empty', cls: 'c-prod' }));
+      sync();
+    };
+    const run = async (body) => {
+      showError(err, null);
+      makeSel.disabled = makeBatch.disabled = true;
+      try {
+        const r = await api.post('/api/v1/review/final', body);
+        mount(msg, notice('prod.done', { n: r.data.final }));
+        announce(t('prod.done', { n: r.data.final }));
+        const failed = r.data.results.filter((x) => !x.ok);
+        if (failed.length) showError(err, { status: 409, error: failed[0].error });
+        await load();
+      } catch (e) { showError(err, e); } finally { makeBatch.disabled = false; sync(); }
+    };
+    makeSel.addEventListener('click', () => picked.size && run({ ids: [...picked] }));
+    makeBatch.addEventListener('click', () => batchSel.value && run({ batch_id: Number(batchSel.value) }));
+    batchSel.addEventListener('change', () => { mount(msg); load().catch((e) => showError(err, e)); });
+    if (batchArg) { known.set(String(batchArg), '#' + batchArg); batchSel.append(h('option', { value: String(batchArg), text: '#' + batchArg })); batchSel.value = String(batchArg); }
+    await load();
+    return h('div', { class: 'c-page c-production' },
+      h('h1', { i18n: 'prod.title' }),
+      h('p', { class: 'c-field__tip', i18n: 'prod.lead' }),
+      h('section', { class: 'c-panel' },
+        h('div', { class: 'c-search' }, field('prod.batch', batchSel), h('div', { class: 'c-actions' }, makeSel, makeBatch)),
+        err, msg, box));
+  },
+});
+
+navItem('production', 'nav.production', ['production'], isReviewer, 21);
+
+// ---- the start page for staff whose home is not the schools list (reviewers) -------------------------------
+
+route('welcome', {
+  title: 'welcome.title', need: 'staff',
+  async render() {
+    if (!isReviewer()) {
+      return h('div', { class: 'c-page' }, h('h1', { i18n: 'welcome.title' }), h('p', { class: 'c-empty', i18n: 'welcome.staff' }));
+    }
+    const s = (await api.get('/api/v1/review/stats')).data;
+    const stat = (key, n, id) => h('div', { class: 'c-stat', dataset: { stat: id } },
+      h('div', { class: 'c-stat__n', text: String(n) }), h('div', { class: 'c-stat__label', i18n: key }));
+    return h('div', { class: 'c-page c-welcome' },
+      h('h1', { i18n: 'welcome.title' }),
+      h('div', { class: 'c-stats' },
+        stat('welcome.queue', s.queue, 'queue'), stat('welcome.mine', s.mine_today, 'mine'), stat('welcome.approved', s.approved, 'approved')),
+      h('p', { class: 'c-actions' },
+        h('a', { href: '#/review', class: 'c-btn c-btn_primary', i18n: 'welcome.go_review' }), ' ',
+        h('a', { href: '#/production', class: 'c-btn c-btn_default', i18n: 'welcome.go_production' })));
+  },
+});
