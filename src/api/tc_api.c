@@ -564,8 +564,9 @@ static int h_me_record(tc_http_req *r)
 
 static json_t *staff_json(const tc_staff *s)
 {
-    return json_pack("{s:I, s:s, s:s, s:I, s:b}", "id", (json_int_t)s->id, "username", s->username, "role", s->role,
-                     "school_id", (json_int_t)s->school_id, "must_change_password", s->must_change_password);
+    return json_pack("{s:I, s:s, s:s, s:I, s:b, s:b}", "id", (json_int_t)s->id, "username", s->username, "role", s->role,
+                     "school_id", (json_int_t)s->school_id, "must_change_password", s->must_change_password,
+                     "disabled", s->disabled);
 }
 
 static int h_staff_login(tc_http_req *r)

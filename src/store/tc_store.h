@@ -376,6 +376,73 @@ int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out,
 /* school console end */
 
 /* ---- platform admin (issue 7): reason catalogue, specs, audit search, staff --------------- */
+/* (tc_store_admin.c)  The reviewer's queue and production, the catalogue of
+ * rejection reasons, custom specs, account and school changes, the audit log. */
+
+/* A reviewer's decision, only on a submitted photo that no other reviewer
+ * holds a live claim on: review.not_submitted (409), review.claimed (409,
+ * another reviewer has it until the claim expires).  Clears the claim. */
+int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                           const char *note, int64_t now, tc_err *e);
+
+/* An approved photo waiting for production, with what the list shows. */
+typedef struct tc_store_production {
+    int64_t sub_id, student_id, batch_id, school_id, decided_at, reviewer_id;
+    const char *name, *student_no, *class_name, *batch_name, *school_name;
+} tc_store_production;
+/* Approved submissions (batch_id 0: all), oldest decision first. */
+int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int limit, int offset,
+                               tc_store_production **out, size_t *n, int64_t *total, tc_err *e);
+
+/* The reviewer's start page: photos waiting (submitted), approved waiting
+ * for production, and this reviewer's decisions since `since`. */
+int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64_t *queue, int64_t *approved,
+                          int64_t *mine, tc_err *e);
+
+typedef struct tc_store_reason {
+    const char *code, *zh, *en;
+    int64_t sort, updated_at;
+    int active;
+} tc_store_reason;
+/* The catalogue by sort then code; active_only 1 leaves out deactivated ones. */
+int tc_store_reason_list(tc_store *s, tc_pool *p, int active_only, tc_store_reason **out, size_t *n, tc_err *e);
+/* review.bad_reason (400) when absent or (active_only) deactivated. */
+int tc_store_reason_get(tc_store *s, tc_pool *p, const char *code, int active_only, tc_store_reason *out, tc_err *e);
+/* reason.code_taken (409). */
+int tc_store_reason_add(tc_store *s, const tc_store_reason *r, int64_t now, tc_err *e);
+/* Replace zh, en, sort, active of an existing code: reason.not_found (404). */
+int tc_store_reason_update(tc_store *s, const tc_store_reason *r, int64_t now, tc_err *e);
+
+typedef struct tc_store_spec {
+    const char *name, *json;     /* json: tc_spec_to_json of the parsed spec */
+    int64_t created_at;
+} tc_store_spec;
+int tc_store_spec_list(tc_store *s, tc_pool *p, tc_store_spec **out, size_t *n, tc_err *e);
+/* spec.not_found (404). */
+int tc_store_spec_get(tc_store *s, tc_pool *p, const char *name, tc_store_spec *out, tc_err *e);
+/* spec.name_taken (409). */
+int tc_store_spec_add(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e);
+
+/* Role, school (0 for none) and disabled of an account; the schema's check
+ * (a school admin has exactly one school) gives staff.bad_role (400). */
+int tc_store_staff_update(tc_store *s, int64_t id, const char *role, int64_t school_id, int disabled, tc_err *e);
+/* school.not_found (404), school.name_taken (409). */
+int tc_store_school_rename(tc_store *s, int64_t id, const char *name, tc_err *e);
+
+typedef struct tc_store_audit_row {
+    int64_t id, at, staff_id;
+    const char *username, *action, *target, *before, *after, *ip;
+} tc_store_audit_row;
+/* Filters: 0 / NULL / "" mean any.  action matches exactly or, ending in
+ * '.', as a prefix ("review."); target as a prefix; text anywhere in
+ * action, target, before or after.  Newest first. */
+typedef struct tc_store_audit_query {
+    int64_t staff_id, from, to;   /* to: exclusive */
+    const char *action, *target, *text;
+    int limit, offset;
+} tc_store_audit_query;
+int tc_store_audit_search(tc_store *s, tc_pool *p, const tc_store_audit_query *q, tc_store_audit_row **out,
+                          size_t *n, int64_t *total, tc_err *e);
 /* platform admin end */
 
 /* ---- money (issue 8): orders by state, addresses, reprints, shipping, refunds, reconciliation */
