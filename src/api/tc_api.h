@@ -46,6 +46,8 @@ typedef struct tc_app {
     tc_hub hub;                  /* live updates for the app (SSE)              */
     struct tc_api_work *work;    /* photo workers (tc_api_work_start)           */
     uint8_t pay_key[32];         /* signs the sandbox provider's callbacks      */
+    struct tc_pay *pay;          /* the payment provider (tc_pay_open; owned by main) */
+    struct tc_api_recon *recon;  /* the daily reconciliation job (tc_api_recon_start) */
 } tc_app;
 
 /* Start threads that make and check uploaded photos, each with its own
@@ -56,6 +58,15 @@ int tc_api_work_start(tc_app *app, int threads, tc_err *e);
 void tc_api_work_stop(tc_app *app);
 /* Wait until no photo is queued or in hand (tests, the CLI). */
 void tc_api_work_drain(tc_app *app);
+
+/* Daily reconciliation (tc_api_money.c): compare the orders of one day
+ * (YYYY-MM-DD, China time) with the provider's answers and store the report
+ * (recon_report); *report (may be NULL) gets its JSON (caller decrefs).
+ * tc_api_recon_start runs it for yesterday once a day in a thread; stop
+ * joins it.  app->pay must be set. */
+int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e);
+int tc_api_recon_start(tc_app *app, tc_err *e);
+void tc_api_recon_stop(tc_app *app);
 
 void tc_api_defaults(tc_app *app);
 

@@ -1,21 +1,214 @@
-/* Money on paper: the photo fee through the payment provider, the sandbox
- * provider's page and callback, orders by state, addresses, reprints, the
- * print queue, refunds, reconciliation (issue 8). */
+/* Money on paper: the photo fee and reprints (加洗) through the payment
+ * provider (app->pay, tc_pay.h), the sandbox provider's page and callback,
+ * the WeChat Pay callback, orders by state, the address book, the print
+ * queue and shipping, refunds when a batch is cancelled, and the daily
+ * reconciliation (issue 8).
+ *
+ * Every payment, whichever way it arrives (a provider's callback, the
+ * sandbox page's button), goes through tc_pay_parse_callback and then
+ * apply_event, and the store pays an order once (tc_store_order_paid is a
+ * conditional UPDATE): a repeated callback changes nothing, an amount that
+ * differs is refused. */
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "../pay/tc_pay.h"
+#include "../photo/tc_photo.h"
 #include "api_int.h"
 
+enum {
+    ADDRESS_MAX = 20,         /* addresses per person                       */
+    REPRINT_QTY_MAX = 20,     /* sets per reprint order                     */
+    CHINA_UTC_OFFSET = 8 * 3600, /* a "day" of the reconciliation is China's */
+};
+
+/* ---- orders as JSON ------------------------------------------------------------------------------------------ */
+
+/* The reprint layouts (seed 004 §2.9): the two of the print shops, then the
+ * sheets src/photo makes of the student's own spec (as many as fit). */
+static const struct layout_def {
+    const char *id, *zh, *en, *paper;
+} LAYOUTS[] = {
+    {"1", "版式一，1寸×8 + 2寸×4", "Layout 1: 1-inch x8 + 2-inch x4", "6inch"},
+    {"2", "版式二，2寸×8", "Layout 2: 2-inch x8", "6inch"},
+    {"6inch", "6寸排版照（标准照铺满）", "6-inch sheet of the standard photo", "6inch"},
+    {"5inch", "5寸排版照（标准照铺满）", "5-inch sheet of the standard photo", "5inch"},
+    {"a4", "A4 排版照（标准照铺满）", "A4 sheet of the standard photo", "a4"},
+};
+
+static const struct layout_def *layout_find(const char *id)
+{
+    for (size_t i = 0; id && i < TC_ARRAY_LEN(LAYOUTS); i++)
+        if (!strcmp(LAYOUTS[i].id, id))
+            return &LAYOUTS[i];
+    return NULL;
+}
+
+static json_t *detail_of(const tc_store_order *o)
+{
+    json_t *d = o->detail && *o->detail ? json_loads(o->detail, 0, NULL) : NULL;
+    if (!json_is_object(d)) {
+        json_decref(d);
+        d = json_object();
+    }
+    return d;
+}
+
+/* An order as the student and the staff see it, with its fee lines. */
 static json_t *order_json(const tc_store_order *o)
 {
-    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:s}", "out_trade_no", o->out_trade_no, "kind",
-                     o->kind, "amount_fen", (json_int_t)o->amount_fen, "description", o->description, "state",
-                     o->state, "created_at", (json_int_t)o->created_at, "paid_at", (json_int_t)o->paid_at,
-                     "ship_state", o->ship_state, "carrier", o->carrier, "tracking", o->tracking);
+    json_t *j = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:I}", "id",
+                          (json_int_t)o->id, "out_trade_no", o->out_trade_no, "kind", o->kind, "amount_fen",
+                          (json_int_t)o->amount_fen, "description", o->description, "provider",
+                          o->provider ? o->provider : "", "state", o->state, "created_at", (json_int_t)o->created_at,
+                          "paid_at", (json_int_t)o->paid_at, "refunded_at", (json_int_t)o->refunded_at, "ship_state",
+                          o->ship_state, "carrier", o->carrier, "tracking", o->tracking, "shipped_at",
+                          (json_int_t)o->shipped_at);
+    json_t *d = detail_of(o);
+    json_t *lines = json_object_get(d, "lines");
+    if (json_is_array(lines))
+        json_object_set(j, "lines", lines);
+    else
+        json_object_set_new(j, "lines",
+                            json_pack("[{s:s, s:s, s:i, s:I, s:I}]", "zh", "图像采集服务费", "en", "Photo collection fee",
+                                      "quantity", 1, "unit_fen", (json_int_t)o->amount_fen, "amount_fen",
+                                      (json_int_t)o->amount_fen));
+    json_object_del(d, "lines");
+    json_object_del(d, "photo_id");
+    json_object_set_new(j, "detail", d);
+    /* the tab of the order page it is on */
+    const char *tab = !strcmp(o->state, "created")                                   ? "to_pay"
+                      : strcmp(o->state, "paid")                                     ? o->state
+                      : !strcmp(o->ship_state, "to_ship")                            ? "to_ship"
+                      : !strcmp(o->ship_state, "shipped")                            ? "shipped"
+                                                                                     : "done";
+    json_object_set_new(j, "tab", json_string(tab));
+    return j;
 }
+
+static void new_no(const char *prefix, char no[33])
+{
+    snprintf(no, 33, "%s%lld%08x", prefix, (long long)tc_now(), (unsigned)randombytes_random());
+}
+
+static json_t *launch_json(const tc_pay_launch *l)
+{
+    json_t *j = json_pack("{s:s, s:s}", "kind", l->kind ? l->kind : "", "url", l->url ? l->url : "");
+    if (l->params && *l->params) {
+        json_t *p = json_loads(l->params, 0, NULL);
+        if (p)
+            json_object_set_new(j, "params", p);
+    }
+    if (l->prepay_id && *l->prepay_id)
+        json_object_set_new(j, "prepay_id", json_string(l->prepay_id));
+    return j;
+}
+
+/* Ask the provider to take the order's money; the body may choose the
+ * method ({"method":"jsapi","openid":...} inside WeChat; h5 otherwise). */
+static int provider_create(api_ctx *c, const tc_store_order *o, tc_pay_launch *l)
+{
+    json_t *body = NULL;
+    if (c->r->body_len > 0) {
+        body = tc_http_json(c->r, &c->e);
+        if (!body)
+            return -1;
+    }
+    const char *method = body ? api_jstr(body, "method") : NULL, *openid = body ? api_jstr(body, "openid") : NULL;
+    if ((method && strlen(method) > 16) || (openid && strlen(openid) > 128))
+        return tc_err_set(&c->e, 400, "pay.bad_request", "支付方式或 openid 无效", "invalid payment method or openid");
+    tc_pay_order po = {.out_trade_no = o->out_trade_no,
+                       .amount_fen = o->amount_fen,
+                       .description = o->description,
+                       .method = method,
+                       .openid = openid,
+                       .client_ip = c->r->client_ip,
+                       .expire_at = 0};
+    return tc_pay_create(c->app->pay, c->r->pool, &po, l, &c->e);
+}
+
+/* E-mail the student about money, if they chose payment notices and gave
+ * an address (seed 000: the notification choice). */
+static void money_email(tc_app *app, int64_t student_id, const char *subject, const char *body)
+{
+    if (!student_id)
+        return;
+    tc_pool pool;
+    tc_pool_init(&pool);
+    tc_store_journey sj;
+    tc_err e;
+    if (tc_store_journey_get(app->store, &pool, student_id, &sj, &e) == 0 && sj.notify_payment && sj.email && *sj.email) {
+        tc_outbox_msg m = {.channel = "email", .recipient = sj.email, .subject = subject, .body = body,
+                           .attachment = "", .attachment_name = ""};
+        int64_t id;
+        if (tc_store_outbox_add(app->store, &m, tc_now(), &id, &e) != 0)
+            tc_log(TC_LOG_WARN, "payment e-mail for student %lld not queued: %s", (long long)student_id, e.en);
+    }
+    tc_pool_clear(&pool);
+}
+
+/* Tell the student what happened to an order: the message centre, the open
+ * app (SSE) and, if chosen, e-mail. */
+static void order_notice(tc_app *app, tc_pool *p, const tc_store_order *o, const char *state, const char *tz,
+                         const char *te, const char *bz, const char *be)
+{
+    api_publish(app, o->person_id, "order",
+                json_pack("{s:s, s:s, s:s}", "out_trade_no", o->out_trade_no, "kind", o->kind, "state", state));
+    api_message(app, o->person_id, o->student_id, "payment", tz, te, bz, be);
+    money_email(app, o->student_id, tc_pool_printf(p, "%s / %s", tz, te), tc_pool_printf(p, "%s\n%s\n", bz, be));
+}
+
+/* Apply what the provider said (from a callback).  Payments other than
+ * SUCCESS and refunds other than SUCCESS change nothing: the provider will
+ * say more later, or the reconciliation will. */
+static int apply_event(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *already, tc_err *e)
+{
+    *already = 0;
+    tc_store_order o;
+    if (!strcmp(ev->kind, "payment") && !strcmp(ev->state, "SUCCESS")) {
+        if (tc_store_order_paid(app->store, ev->out_trade_no, ev->transaction_id, ev->amount_fen, tc_now(), already,
+                                e) != 0)
+            return -1;
+        if (*already || tc_store_order_by_no(app->store, p, ev->out_trade_no, &o, e) != 0)
+            return 0;
+        double yuan = (double)o.amount_fen / 100;
+        if (!strcmp(o.kind, "reprint"))
+            order_notice(app, p, &o, "paid", "加洗订单已支付", "Reprint order paid",
+                         tc_pool_printf(p, "订单 %s 已支付 %.2f 元，我们将尽快打印并寄出。", o.out_trade_no, yuan),
+                         tc_pool_printf(p, "Order %s is paid (CNY %.2f); we will print and send it soon.",
+                                        o.out_trade_no, yuan));
+        else
+            order_notice(app, p, &o, "paid", "支付成功", "Payment received",
+                         tc_pool_printf(p, "订单 %s 已支付 %.2f 元", o.out_trade_no, yuan),
+                         tc_pool_printf(p, "Order %s is paid: CNY %.2f", o.out_trade_no, yuan));
+        api_publish(app, o.person_id, "payment", json_pack("{s:s, s:s}", "out_trade_no", o.out_trade_no, "state", "paid"));
+        return 0;
+    }
+    if (!strcmp(ev->kind, "refund") && !strcmp(ev->state, "SUCCESS")) {
+        if (tc_store_order_refunded(app->store, ev->out_trade_no, tc_now(), already, e) != 0)
+            return -1;
+        if (!*already && tc_store_order_by_no(app->store, p, ev->out_trade_no, &o, e) == 0)
+            order_notice(app, p, &o, "refunded", "退款成功", "Refunded",
+                         tc_pool_printf(p, "订单 %s 已退款 %.2f 元", o.out_trade_no, (double)ev->refund_fen / 100),
+                         tc_pool_printf(p, "Order %s is refunded: CNY %.2f", o.out_trade_no,
+                                        (double)ev->refund_fen / 100));
+        return 0;
+    }
+    *already = 1;
+    return 0;
+}
+
+static int provider_is(const tc_app *app, const char *name)
+{
+    return app->pay && !strcmp(app->pay->name, name);
+}
+
+/* ---- the photo fee --------------------------------------------------------------------------------------------- */
 
 static int h_pay(tc_http_req *r)
 {
@@ -35,56 +228,57 @@ static int h_pay(tc_http_req *r)
         tc_err_set(&c.e, 409, "journey.nothing_to_pay", "当前没有需要支付的费用", "There is nothing to pay now");
         return api_fail(&c);
     }
-    char no[33], rnd[9];
-    uint32_t x = randombytes_random();
-    snprintf(rnd, sizeof rnd, "%08x", x);
-    snprintf(no, sizeof no, "TC%lld%s", (long long)tc_now(), rnd);
+    char no[33];
+    new_no("TC", no);
+    json_t *detail = json_pack("{s:[{s:s, s:s, s:i, s:I, s:I}]}", "lines", "zh", "图像采集服务费", "en",
+                               "Photo collection fee", "quantity", 1, "unit_fen", (json_int_t)j.set.fee_fen,
+                               "amount_fen", (json_int_t)j.set.fee_fen);
+    char *dtext = json_dumps(detail, JSON_COMPACT);
+    json_decref(detail);
     tc_store_order o = {.out_trade_no = no,
                         .person_id = c.sess.person_id,
                         .student_id = j.st.id,
                         .kind = "photo",
                         .amount_fen = j.set.fee_fen,
                         .description = "图像采集服务费 / photo collection fee",
-                        .provider = "sandbox",
+                        .provider = c.app->pay->name,
+                        .detail = tc_pool_strdup(r->pool, dtext ? dtext : "{}"),
                         .created_at = tc_now()};
+    free(dtext);
+    tc_pay_launch l;
     int64_t oid;
+    /* the order exists before the provider hears of it, so that a callback
+     * can never name an order we do not know */
     if (tc_store_order_create(c.app->store, &o, &oid, &c.e) != 0)
         return api_fail(&c);
-    o.state = "created";
-    o.ship_state = o.carrier = o.tracking = "";
-    char url[96];
-    snprintf(url, sizeof url, "/pay/sandbox/%s", no);
-    return tc_http_respond_json(r, 200,
-                                json_pack("{s:o, s:{s:s, s:s}}", "order", order_json(&o), "launch", "kind", "redirect",
-                                          "url", url));
-}
-
-/* The sandbox provider's callback signature: HMAC-SHA256 over
- * "out_trade_no|amount|txn" under the app's pay key. */
-static void sandbox_sign(const tc_app *app, const char *no, int64_t amount, const char *txn, char hex[65])
-{
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s|%lld|%s", no, (long long)amount, txn);
-    uint8_t mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256(mac, (const uint8_t *)msg, strlen(msg), app->pay_key);
-    sodium_bin2hex(hex, 65, mac, sizeof mac);
-}
-
-/* A provider's word that an order is paid: the store makes it idempotent. */
-static int order_paid(api_ctx *c, const char *no, const char *txn, int64_t amount, int *already)
-{
-    if (tc_store_order_paid(c->app->store, no, txn, amount, tc_now(), already, &c->e) != 0)
-        return -1;
-    tc_store_order o;
-    if (!*already && tc_store_order_by_no(c->app->store, c->r->pool, no, &o, &c->e) == 0) {
-        api_publish(c->app, o.person_id, "payment", json_pack("{s:s, s:s}", "out_trade_no", no, "state", "paid"));
-        char body[128];
-        snprintf(body, sizeof body, "订单 %s 已支付 %.2f 元", no, (double)o.amount_fen / 100);
-        char body_en[128];
-        snprintf(body_en, sizeof body_en, "Order %s is paid: CNY %.2f", no, (double)o.amount_fen / 100);
-        api_message(c->app, o.person_id, o.student_id, "payment", "支付成功", "Payment received", body, body_en);
+    if (provider_create(&c, &o, &l) != 0) {
+        tc_err ce;
+        tc_store_order_close(c.app->store, c.sess.person_id, no, tc_now(), &ce);
+        return api_fail(&c);
     }
+    tc_store_order saved;
+    if (tc_store_order_by_no(c.app->store, r->pool, no, &saved, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "order", order_json(&saved), "launch", launch_json(&l)));
+}
+
+/* ---- the sandbox provider's page and callback ------------------------------------------------------------------ */
+
+static int own_order(api_ctx *c, const char *no, tc_store_order *o)
+{
+    if (!no || strlen(no) > 32 || tc_store_order_by_no(c->app->store, c->r->pool, no, o, &c->e) != 0)
+        return tc_err_set(&c->e, 404, "pay.order_not_found", "订单不存在", "order not found");
+    if (o->person_id != c->sess.person_id)
+        return tc_err_set(&c->e, 404, "pay.order_not_found", "订单不存在", "order not found");
     return 0;
+}
+
+static int sandbox_only(api_ctx *c)
+{
+    if (provider_is(c->app, "sandbox"))
+        return 0;
+    /* with a real provider the demo page must not be a way to mark orders paid */
+    return tc_err_set(&c->e, 404, "pay.sandbox_off", "演示支付未启用", "the sandbox (demo) payment is not enabled");
 }
 
 static int h_sandbox_order(tc_http_req *r)
@@ -93,12 +287,8 @@ static int h_sandbox_order(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     tc_store_order o;
-    if (tc_store_order_by_no(c.app->store, r->pool, r->params[0], &o, &c.e) != 0)
+    if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
-    if (o.person_id != c.sess.person_id) {
-        tc_err_set(&c.e, 404, "pay.order_not_found", "订单不存在", "order not found");
-        return api_fail(&c);
-    }
     json_t *j = order_json(&o);
     json_object_set_new(j, "sandbox", json_true());
     return tc_http_respond_json(r, 200, j);
@@ -112,63 +302,894 @@ static int h_sandbox_pay(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     tc_store_order o;
-    if (tc_store_order_by_no(c.app->store, r->pool, r->params[0], &o, &c.e) != 0)
+    if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
-    if (o.person_id != c.sess.person_id) {
-        tc_err_set(&c.e, 404, "pay.order_not_found", "订单不存在", "order not found");
+    if (strcmp(o.state, "created") != 0 && strcmp(o.state, "paid") != 0) {
+        tc_err_set(&c.e, 409, "order.not_payable", "该订单已关闭或已退款", "This order is closed or refunded");
         return api_fail(&c);
     }
-    char txn[40], sig[65];
-    snprintf(txn, sizeof txn, "SANDBOX%s", o.out_trade_no + 2);
-    sandbox_sign(c.app, o.out_trade_no, o.amount_fen, txn, sig);
+    char txn[28], sig[65];
+    tc_pay_sandbox_txn(txn);
+    int64_t now = tc_now();
+    const char *body = tc_pay_sandbox_callback(r->pool, c.app->pay_key, o.out_trade_no, o.amount_fen, txn, now, sig);
+    tc_pay_callback cb = {.body = body, .body_len = strlen(body), .signature = sig, .now = now};
+    tc_pay_event ev;
     int already;
-    if (order_paid(&c, o.out_trade_no, txn, o.amount_fen, &already) != 0)
+    if (tc_pay_parse_callback(c.app->pay, &cb, &ev, &c.e) != 0 || apply_event(c.app, r->pool, &ev, &already, &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:s, s:b, s:s}", "state", "paid", "already", already,
-                                                  "return_url", "/#/paid"));
+    const char *ret = !strcmp(o.kind, "photo") ? "/#/paid" : tc_pool_printf(r->pool, "/#/orders/%s", o.out_trade_no);
+    return tc_http_respond_json(r, 200, json_pack("{s:s, s:b, s:s}", "state", "paid", "already", already, "return_url", ret));
 }
 
-/* POST /api/v1/pay/notify/sandbox {"out_trade_no","amount_fen","transaction_id","signature"} */
+/* A provider's callback went wrong: answer so that it retries later. */
+static int notify_fail(tc_http_req *r, const tc_err *e)
+{
+    tc_log(TC_LOG_WARN, "payment callback refused: %s [%s]", e->en, e->code);
+    json_t *j = json_pack("{s:s, s:s, s:o}", "code", "FAIL", "message", e->en, "error", api_err_json(e));
+    return tc_http_respond_json(r, e->status ? e->status : 500, j);
+}
+
+/* POST /api/v1/pay/notify/sandbox: the body tc_pay_sandbox_callback makes,
+ * the signature in X-Tucai-Sandbox-Signature (or, as the first version
+ * sent it, a "signature" member). */
 static int h_notify_sandbox(tc_http_req *r)
 {
-    api_ctx c;
-    memset(&c, 0, sizeof c);
-    c.app = r->app;
-    c.r = r;
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
-    const char *no = api_jstr(j, "out_trade_no"), *txn = api_jstr(j, "transaction_id"), *sig = api_jstr(j, "signature");
-    json_t *amt = json_object_get(j, "amount_fen");
-    if (!no || !txn || !sig || !json_is_integer(amt) || strlen(no) > 32 || strlen(txn) > 32) {
-        tc_err_set(&c.e, 400, "pay.bad_callback", "支付回调格式错误", "malformed payment callback");
-        return api_fail(&c);
+    tc_err e = {0};
+    if (!provider_is(r->app, "sandbox")) {
+        tc_err_set(&e, 404, "pay.sandbox_off", "演示支付未启用", "the sandbox (demo) payment is not enabled");
+        return notify_fail(r, &e);
     }
-    char want[65];
-    sandbox_sign(c.app, no, json_integer_value(amt), txn, want);
-    if (strlen(sig) != 64 || sodium_memcmp(want, sig, 64) != 0) {
-        tc_err_set(&c.e, 401, "pay.bad_signature", "支付回调签名无效", "payment callback signature is invalid");
-        return api_fail(&c);
+    const char *sig = tc_http_header(r, "X-Tucai-Sandbox-Signature");
+    json_t *j = NULL;
+    if (!sig && r->body_len > 0 && r->body_len <= TC_PAY_BODY_MAX) {
+        j = json_loadb(r->body, r->body_len, 0, NULL);
+        json_t *s = json_object_get(j, "signature");
+        sig = json_is_string(s) ? tc_pool_strdup(r->pool, json_string_value(s)) : NULL;
+        json_decref(j);
     }
+    tc_pay_callback cb = {.body = r->body, .body_len = r->body_len, .signature = sig, .now = tc_now()};
+    tc_pay_event ev;
     int already;
-    if (order_paid(&c, no, txn, json_integer_value(amt), &already) != 0)
-        return api_fail(&c);
+    if (tc_pay_parse_callback(((tc_app *)r->app)->pay, &cb, &ev, &e) != 0 ||
+        apply_event(r->app, r->pool, &ev, &already, &e) != 0)
+        return notify_fail(r, &e);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:b}", "code", "SUCCESS", "already", already));
 }
+
+/* POST /api/v1/pay/notify/wechat: WeChat Pay v3's signed, encrypted
+ * callback.  204 when applied (or already applied); otherwise an error
+ * status, so that WeChat sends it again. */
+static int h_notify_wechat(tc_http_req *r)
+{
+    tc_err e = {0};
+    if (!provider_is(r->app, "wechat")) {
+        tc_err_set(&e, 404, "pay.wechat_off", "未启用微信支付", "WeChat Pay is not enabled");
+        return notify_fail(r, &e);
+    }
+    tc_pay_callback cb = {.body = r->body,
+                          .body_len = r->body_len,
+                          .timestamp = tc_http_header(r, "Wechatpay-Timestamp"),
+                          .nonce = tc_http_header(r, "Wechatpay-Nonce"),
+                          .signature = tc_http_header(r, "Wechatpay-Signature"),
+                          .serial = tc_http_header(r, "Wechatpay-Serial"),
+                          .now = tc_now()};
+    tc_pay_event ev;
+    int already;
+    if (tc_pay_parse_callback(((tc_app *)r->app)->pay, &cb, &ev, &e) != 0 ||
+        apply_event(r->app, r->pool, &ev, &already, &e) != 0)
+        return notify_fail(r, &e);
+    tc_log(TC_LOG_INFO, "wechat pay %s %s %s%s", ev.kind, ev.out_trade_no, ev.state, already ? " (already applied)" : "");
+    return tc_http_respond(r, 204, NULL, NULL, 0);
+}
+
+/* ---- the student's orders -------------------------------------------------------------------------------------- */
 
 static int h_orders(tc_http_req *r)
 {
     api_ctx c;
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
+    const char *filter = tc_http_query(r, "state");
     tc_store_order *o;
     size_t n;
-    if (tc_store_order_list(c.app->store, r->pool, c.sess.person_id, &o, &n, &c.e) != 0)
+    if (tc_store_order_list_by(c.app->store, r->pool, c.sess.person_id, filter ? filter : "all", &o, &n, &c.e) != 0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, order_json(&o[i]));
+    return tc_http_respond_json(r, 200, json_pack("{s:o, s:s}", "orders", a, "state", filter ? filter : "all"));
+}
+
+/* The record's photo is ready (approved or final): its submission's photo. */
+static int record_photo(tc_app *app, tc_pool *p, int64_t student_id, tc_store_submission *sub, tc_store_photo *ph,
+                        tc_err *e)
+{
+    if (tc_store_submission_current(app->store, p, student_id, sub, e) != 0 ||
+        (strcmp(sub->state, "approved") != 0 && strcmp(sub->state, "final") != 0))
+        return tc_err_set(e, 409, "reprint.no_photo", "该学籍的照片尚未审核通过，不能加洗",
+                          "This record's photo is not approved yet: no reprints");
+    return tc_store_photo_get(app->store, p, sub->photo_id, ph, e);
+}
+
+static int h_order(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_order o;
+    if (own_order(&c, r->params[0], &o) != 0)
+        return api_fail(&c);
+    json_t *j = order_json(&o);
+    /* a completed photo order: the photo can be downloaded or e-mailed
+     * (the result endpoints serve the signed-in record) */
+    tc_store_submission sub;
+    tc_store_photo ph;
+    tc_err e2;
+    if (!strcmp(o.kind, "photo") && !strcmp(o.state, "paid") && o.student_id == c.sess.student_id &&
+        record_photo(c.app, r->pool, o.student_id, &sub, &ph, &e2) == 0)
+        json_object_set_new(j, "result",
+                            json_pack("{s:b, s:s, s:s, s:s}", "final", !strcmp(sub.state, "final"), "standard_url",
+                                      "/api/v1/me/result/standard.jpg", "sheet_url", "/api/v1/me/result/sheet.jpg",
+                                      "email_url", "/api/v1/me/result/email"));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "order", j));
+}
+
+static int h_order_close(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_order o;
+    if (own_order(&c, r->params[0], &o) != 0 ||
+        tc_store_order_close(c.app->store, c.sess.person_id, o.out_trade_no, tc_now(), &c.e) != 0 ||
+        tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "order", order_json(&o)));
+}
+
+/* Pay an unpaid order (a reprint left unpaid, or a photo fee whose page
+ * was closed): the provider is asked again with the same number. */
+static int h_order_pay(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_order o;
+    if (own_order(&c, r->params[0], &o) != 0)
+        return api_fail(&c);
+    if (strcmp(o.state, "created") != 0) {
+        tc_err_set(&c.e, 409, "order.not_payable", "该订单不是待支付状态", "This order is not waiting for payment");
+        return api_fail(&c);
+    }
+    tc_pay_launch l;
+    if (provider_create(&c, &o, &l) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "order", order_json(&o), "launch", launch_json(&l)));
+}
+
+static int h_order_received(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_store_order o;
+    if (own_order(&c, r->params[0], &o) != 0 || tc_store_order_done(c.app->store, c.sess.person_id, o.out_trade_no, &c.e) != 0 ||
+        tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "order", order_json(&o)));
+}
+
+/* ---- the address book ------------------------------------------------------------------------------------------- */
+
+static json_t *address_json(const tc_store_address *a)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)a->id, "name", a->name, "phone", a->phone,
+                     "region", a->region, "detail", a->detail, "is_default", a->is_default);
+}
+
+/* A mainland mobile number: 11 digits, 1[3-9]... */
+static int mobile_ok(const char *s)
+{
+    if (!s || strlen(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9')
+        return 0;
+    for (int i = 0; i < 11; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* Text a person typed: valid UTF-8, 1..max bytes, no control characters. */
+static int text_ok(const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max || !tc_utf8_valid(s, n))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* 省 市 区: two to four parts separated by spaces or '/', each non-empty. */
+static int region_ok(const char *s)
+{
+    if (!text_ok(s, 96))
+        return 0;
+    int parts = 0, in = 0;
+    for (const char *p = s; *p; p++) {
+        int sep = *p == ' ' || *p == '/';
+        if (!sep && !in)
+            parts++;
+        in = !sep;
+    }
+    return parts >= 2 && parts <= 4;
+}
+
+static int address_from(api_ctx *c, json_t *b, tc_store_address *a)
+{
+    a->name = api_jstr(b, "name");
+    a->phone = api_jstr(b, "phone");
+    a->region = api_jstr(b, "region");
+    a->detail = api_jstr(b, "detail");
+    a->is_default = json_is_true(json_object_get(b, "is_default"));
+    if (!text_ok(a->name, 60))
+        return tc_err_set(&c->e, 400, "address.bad_name", "请填写收件人姓名（不超过 20 个字）",
+                          "Give the recipient's name (at most 20 characters)");
+    if (!mobile_ok(a->phone))
+        return tc_err_set(&c->e, 400, "address.bad_phone", "请填写 11 位中国大陆手机号码",
+                          "Give an 11-digit mainland China mobile number");
+    if (!region_ok(a->region))
+        return tc_err_set(&c->e, 400, "address.bad_region", "请选择所在地区（省 市 区）",
+                          "Give the region as province, city and district");
+    if (!text_ok(a->detail, 300) || strlen(a->detail) < 4)
+        return tc_err_set(&c->e, 400, "address.bad_detail", "请填写详细地址（街道、门牌号，不超过 100 个字）",
+                          "Give the street address (at most 100 characters)");
+    return 0;
+}
+
+static int respond_addresses(api_ctx *c, int status, int64_t id)
+{
+    tc_store_address *v;
+    size_t n;
+    if (tc_store_address_list(c->app->store, c->r->pool, c->sess.person_id, &v, &n, &c->e) != 0)
+        return api_fail(c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, address_json(&v[i]));
+    json_t *j = json_pack("{s:o}", "addresses", a);
+    if (id)
+        json_object_set_new(j, "id", json_integer(id));
+    return tc_http_respond_json(c->r, status, j);
+}
+
+static int h_addresses(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    return respond_addresses(&c, 200, 0);
+}
+
+static int h_address_add(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    json_t *b = tc_http_json(r, &c.e);
+    tc_store_address a = {.person_id = c.sess.person_id, .created_at = tc_now()};
+    if (!b || address_from(&c, b, &a) != 0 || tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
+        return api_fail(&c);
+    return respond_addresses(&c, 201, a.id);
+}
+
+static int h_address_edit(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    json_t *b = tc_http_json(r, &c.e);
+    tc_store_address a = {.id = id, .person_id = c.sess.person_id};
+    if (!b || address_from(&c, b, &a) != 0 || tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
+        return api_fail(&c);
+    return respond_addresses(&c, 200, id);
+}
+
+static int h_address_default(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    tc_store_address a;
+    if (tc_store_address_get(c.app->store, r->pool, c.sess.person_id, id, &a, &c.e) != 0)
+        return api_fail(&c);
+    a.is_default = 1;
+    if (tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
+        return api_fail(&c);
+    return respond_addresses(&c, 200, id);
+}
+
+static int h_address_delete(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    if (tc_store_address_delete(c.app->store, c.sess.person_id, id, &c.e) != 0)
+        return api_fail(&c);
+    return respond_addresses(&c, 200, 0);
+}
+
+/* ---- reprints (加洗) ----------------------------------------------------------------------------------------------- */
+
+static int record_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_journey_settings *set, tc_school *sc,
+                           tc_batch *b, tc_err *e)
+{
+    const char *notice, *school_settings;
+    if (tc_store_batch_get(app->store, p, st->batch_id, b, e) != 0 ||
+        tc_store_school_get(app->store, p, st->school_id, sc, e) != 0 ||
+        tc_store_school_extra(app->store, p, st->school_id, &notice, &school_settings, e) != 0)
+        return -1;
+    tc_journey_settings_default(set);
+    if (tc_journey_settings_apply(set, school_settings, e) != 0 || tc_journey_settings_apply(set, b->settings, e) != 0) {
+        e->status = 500;
+        return -1;
+    }
+    return 0;
+}
+
+/* GET /api/v1/me/reprint: what can be reprinted (the person's records whose
+ * photo is approved), the layouts with their price, the addresses. */
+static int h_reprint_options(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    tc_student *recs;
+    size_t n;
+    if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &recs, &n, &c.e) != 0)
+        return api_fail(&c);
+    json_t *photos = json_array();
+    for (size_t i = 0; i < n; i++) {
+        tc_store_submission sub;
+        tc_store_photo ph;
+        tc_journey_settings set;
+        tc_school sc;
+        tc_batch b;
+        tc_err e2;
+        if (record_photo(c.app, r->pool, recs[i].id, &sub, &ph, &e2) != 0 ||
+            record_settings(c.app, r->pool, &recs[i], &set, &sc, &b, &e2) != 0)
+            continue;
+        json_array_append_new(photos, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "student_id", (json_int_t)recs[i].id,
+                                                "name", recs[i].name, "school", sc.name, "batch", b.name, "spec",
+                                                set.spec, "final", !strcmp(sub.state, "final"), "current",
+                                                recs[i].id == c.sess.student_id));
+    }
+    json_t *layouts = json_array();
+    for (size_t i = 0; i < TC_ARRAY_LEN(LAYOUTS); i++)
+        json_array_append_new(layouts, json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", LAYOUTS[i].id, "zh", LAYOUTS[i].zh,
+                                                 "en", LAYOUTS[i].en, "paper", LAYOUTS[i].paper, "unit_fen",
+                                                 (json_int_t)c.app->cfg->reprint_fen));
+    tc_store_address *addr;
+    size_t na;
+    if (tc_store_address_list(c.app->store, r->pool, c.sess.person_id, &addr, &na, &c.e) != 0) {
+        json_decref(photos);
+        json_decref(layouts);
+        return api_fail(&c);
+    }
+    json_t *aa = json_array();
+    for (size_t i = 0; i < na; i++)
+        json_array_append_new(aa, address_json(&addr[i]));
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:o, s:o, s:o, s:i}", "photos", photos, "layouts", layouts, "addresses", aa,
+                                          "quantity_max", REPRINT_QTY_MAX));
+}
+
+/* POST /api/v1/me/reprints {student_id, layout, quantity, address_id,
+ * method?, openid?}: the order, then the provider's launch. */
+static int h_reprint_create(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    json_t *b = tc_http_json(r, &c.e);
+    if (!b)
+        return api_fail(&c);
+    json_t *sid = json_object_get(b, "student_id"), *qty = json_object_get(b, "quantity"),
+           *aid = json_object_get(b, "address_id");
+    const struct layout_def *lay = layout_find(api_jstr(b, "layout"));
+    if (!lay) {
+        tc_err_set(&c.e, 400, "reprint.bad_layout", "请选择版式", "Choose a layout");
+        return api_fail(&c);
+    }
+    if (!json_is_integer(qty) || json_integer_value(qty) < 1 || json_integer_value(qty) > REPRINT_QTY_MAX) {
+        tc_err_set(&c.e, 400, "reprint.bad_quantity", "数量应为 1 到 %d 套", "The quantity must be 1 to %d sets",
+                   REPRINT_QTY_MAX);
+        return api_fail(&c);
+    }
+    if (!json_is_integer(aid)) {
+        tc_err_set(&c.e, 400, "reprint.no_address", "请选择收货地址", "Choose a delivery address");
+        return api_fail(&c);
+    }
+    int64_t student_id = json_is_integer(sid) ? json_integer_value(sid) : c.sess.student_id;
+    tc_student st;
+    tc_store_address addr;
+    tc_store_submission sub;
+    tc_store_photo ph;
+    tc_journey_settings set;
+    tc_school sc;
+    tc_batch bt;
+    if (tc_store_student_get(c.app->store, r->pool, student_id, &st, &c.e) != 0 || st.person_id != c.sess.person_id) {
+        tc_err_set(&c.e, 404, "reprint.no_photo", "没有这张照片", "No such photo");
+        return api_fail(&c);
+    }
+    if (record_photo(c.app, r->pool, st.id, &sub, &ph, &c.e) != 0 ||
+        record_settings(c.app, r->pool, &st, &set, &sc, &bt, &c.e) != 0)
+        return api_fail(&c);
+    if (tc_store_address_get(c.app->store, r->pool, c.sess.person_id, json_integer_value(aid), &addr, &c.e) != 0) {
+        tc_err_set(&c.e, 400, "reprint.no_address", "请选择收货地址", "Choose a delivery address");
+        return api_fail(&c);
+    }
+    int64_t q = json_integer_value(qty), unit = c.app->cfg->reprint_fen, total = unit * q;
+    char no[33];
+    new_no("RP", no);
+    json_t *detail = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s},"
+                               " s:[{s:s, s:s, s:I, s:I, s:I}]}",
+                               "layout", lay->id, "layout_zh", lay->zh, "layout_en", lay->en, "paper", lay->paper,
+                               "quantity", (json_int_t)q, "photo_id", (json_int_t)ph.id, "spec", set.spec, "school",
+                               sc.name, "student_name", st.name, "address", "name", addr.name, "phone", addr.phone,
+                               "region", addr.region, "detail", addr.detail, "lines", "zh", lay->zh, "en", lay->en,
+                               "quantity", (json_int_t)q, "unit_fen", (json_int_t)unit, "amount_fen", (json_int_t)total);
+    char *dtext = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    json_decref(detail);
+    if (!dtext)
+        abort(); /* out of memory, as tc_pool does */
+    tc_store_order o = {.out_trade_no = no,
+                        .person_id = c.sess.person_id,
+                        .student_id = st.id,
+                        .kind = "reprint",
+                        .amount_fen = total,
+                        .description = "加洗照片 / photo reprints",
+                        .provider = c.app->pay->name,
+                        .detail = tc_pool_strdup(r->pool, dtext),
+                        .created_at = tc_now()};
+    free(dtext);
+    int64_t oid;
+    tc_pay_launch l;
+    if (tc_store_order_create(c.app->store, &o, &oid, &c.e) != 0)
+        return api_fail(&c);
+    if (provider_create(&c, &o, &l) != 0)
+        return api_fail(&c); /* the order stays unpaid: payable again from the order page */
+    tc_store_order saved;
+    if (tc_store_order_by_no(c.app->store, r->pool, no, &saved, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 201, json_pack("{s:o, s:o}", "order", order_json(&saved), "launch", launch_json(&l)));
+}
+
+/* ---- the print queue (platform staff) -------------------------------------------------------------------------- */
+
+static int h_print_queue(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    const char *ship = tc_http_query(r, "ship_state");
+    if (ship && *ship && strcmp(ship, "to_ship") && strcmp(ship, "shipped") && strcmp(ship, "done")) {
+        tc_err_set(&c.e, 400, "order.bad_filter", "发货状态 %s 无效（to_ship、shipped、done）",
+                   "ship state %s is not one of to_ship, shipped, done", ship);
+        return api_fail(&c);
+    }
+    tc_store_order *o;
+    size_t n;
+    if (tc_store_print_queue(c.app->store, r->pool, ship ? ship : "", &o, &n, &c.e) != 0)
         return api_fail(&c);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, order_json(&o[i]));
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "orders", a));
+}
+
+static int staff_order(api_ctx *c, const char *no, tc_store_order *o)
+{
+    if (!no || strlen(no) > 32 || tc_store_order_by_no(c->app->store, c->r->pool, no, o, &c->e) != 0 ||
+        strcmp(o->kind, "reprint") != 0)
+        return tc_err_set(&c->e, 404, "pay.order_not_found", "订单不存在", "order not found");
+    return 0;
+}
+
+static const tc_spec *spec_of(const tc_app *app, tc_spec_table *own, const char *name)
+{
+    const tc_spec *s = app->studio ? tc_spec_find(tc_studio_specs(app->studio), name) : NULL;
+    if (!s) {
+        if (!own->v)
+            tc_spec_table_builtin(own);
+        s = tc_spec_find(own, name);
+    }
+    return s;
+}
+
+/* GET /api/v1/print/orders/:no/sheet.pdf: the print-ready sheet, true size
+ * (one page; print it `quantity` times). */
+static int h_print_sheet(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    tc_store_order o;
+    if (staff_order(&c, r->params[0], &o) != 0)
+        return api_fail(&c);
+    json_t *d = detail_of(&o);
+    const struct layout_def *lay = layout_find(json_string_value(json_object_get(d, "layout")));
+    json_t *pid = json_object_get(d, "photo_id");
+    const char *spec_name = json_string_value(json_object_get(d, "spec"));
+    tc_store_photo ph;
+    tc_spec_table own = {0}, builtin = {0};
+    tc_sheet_paper paper;
+    tc_sheet_layout sl = {0};
+    tc_sheet_item items[2];
+    const tc_spec *specs[2];
+    size_t ni = 0;
+    char *jpeg = NULL;
+    uint8_t *pdf = NULL;
+    size_t len = 0, pdflen = 0;
+    int rc = -1;
+    if (!lay || !json_is_integer(pid)) {
+        tc_err_internal(&c.e, "order %s: detail without layout or photo", o.out_trade_no);
+        goto out;
+    }
+    if (tc_store_photo_get(c.app->store, r->pool, json_integer_value(pid), &ph, &c.e) != 0)
+        goto out;
+    /* the clean photo: 成片 if production is done, else the standard photo
+     * (never the watermarked proof) */
+    if (tc_blob_get(c.app->blobs, ph.final_blob[0] ? ph.final_blob : ph.standard_blob, (size_t)16 << 20, &jpeg, &len,
+                    &c.e) != 0 ||
+        tc_sheet_paper_find(lay->paper, &paper, &c.e) != 0)
+        goto out;
+    if (!strcmp(lay->id, "1") || !strcmp(lay->id, "2")) {
+        tc_spec_table_builtin(&builtin);
+        if (tc_sheet_named_items(lay->id, &builtin, items, specs, &ni, &c.e) != 0)
+            goto out;
+    } else {
+        const tc_spec *sp = spec_of(c.app, &own, spec_name ? spec_name : "chsi");
+        if (!sp) {
+            tc_err_internal(&c.e, "spec %s missing", spec_name ? spec_name : "");
+            goto out;
+        }
+        items[0] = (tc_sheet_item){tc_spec_width_mm(sp), tc_spec_height_mm(sp), 0};
+        ni = 1;
+    }
+    const uint8_t *photos[2] = {(const uint8_t *)jpeg, (const uint8_t *)jpeg};
+    size_t lens[2] = {len, len};
+    if (tc_sheet_plan(&paper, items, ni, &sl, &c.e) != 0 ||
+        tc_sheet_render(&sl, photos, lens, "pdf", 1, &pdf, &pdflen, &c.e) != 0)
+        goto out;
+    tc_http_add_header(r, "Content-Disposition",
+                       tc_pool_printf(r->pool, "attachment; filename=\"%s-layout%s-x%lld.pdf\"", o.out_trade_no, lay->id,
+                                      (long long)json_integer_value(json_object_get(d, "quantity"))));
+    rc = tc_http_respond(r, 200, "application/pdf", pdf, pdflen);
+out:
+    json_decref(d);
+    free(pdf);
+    free(jpeg);
+    tc_sheet_layout_free(&sl);
+    tc_spec_table_free(&own);
+    tc_spec_table_free(&builtin);
+    return rc == 0 ? 0 : api_fail(&c);
+}
+
+static int h_print_ship(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    tc_store_order o;
+    json_t *b = tc_http_json(r, &c.e);
+    if (!b || staff_order(&c, r->params[0], &o) != 0)
+        return api_fail(&c);
+    const char *carrier = api_jstr(b, "carrier"), *tracking = api_jstr(b, "tracking");
+    if (!text_ok(carrier, 60)) {
+        tc_err_set(&c.e, 400, "order.bad_carrier", "请填写快递公司", "Give the carrier");
+        return api_fail(&c);
+    }
+    size_t tl = tracking ? strlen(tracking) : 0;
+    int ok = tl >= 6 && tl <= 40;
+    for (size_t i = 0; ok && i < tl; i++)
+        ok = (tracking[i] >= '0' && tracking[i] <= '9') || (tracking[i] >= 'A' && tracking[i] <= 'Z') ||
+             (tracking[i] >= 'a' && tracking[i] <= 'z') || tracking[i] == '-';
+    if (!ok) {
+        tc_err_set(&c.e, 400, "order.bad_tracking", "快递单号应为 6 到 40 位字母或数字",
+                   "The tracking number is 6 to 40 letters or digits");
+        return api_fail(&c);
+    }
+    if (tc_store_order_ship(c.app->store, o.out_trade_no, carrier, tracking, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    api_audit(&c, "order.ship", "order", o.id, NULL, NULL);
+    tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e);
+    order_notice(c.app, r->pool, &o, "shipped", "加洗照片已发货", "Reprints shipped",
+                 tc_pool_printf(r->pool, "订单 %s 已发货：%s，单号 %s", o.out_trade_no, carrier, tracking),
+                 tc_pool_printf(r->pool, "Order %s is on its way: %s, tracking number %s", o.out_trade_no, carrier,
+                                tracking));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "order", order_json(&o)));
+}
+
+static int h_print_done(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    tc_store_order o;
+    if (staff_order(&c, r->params[0], &o) != 0 || tc_store_order_done(c.app->store, 0, o.out_trade_no, &c.e) != 0)
+        return api_fail(&c);
+    api_audit(&c, "order.done", "order", o.id, NULL, NULL);
+    tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e);
+    order_notice(c.app, r->pool, &o, "done", "加洗订单已完成", "Reprint order completed",
+                 tc_pool_printf(r->pool, "订单 %s 已签收，订单完成。", o.out_trade_no),
+                 tc_pool_printf(r->pool, "Order %s was delivered: completed.", o.out_trade_no));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "order", order_json(&o)));
+}
+
+/* ---- refunds when a batch is cancelled ------------------------------------------------------------------------ */
+
+/* POST /api/v1/batches/:id/cancel: the batch stops; every photo fee its
+ * students paid goes back through the provider.  Repeating it is harmless
+ * and retries refunds that failed (they stay "refunding"). */
+static int h_batch_cancel(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    int already;
+    if (tc_store_batch_cancel(c.app->store, id, tc_now(), &already, &c.e) != 0)
+        return api_fail(&c);
+    if (!already)
+        api_audit(&c, "batch.cancel", "batch", id, NULL, NULL);
+    tc_store_order *o;
+    size_t n;
+    if (tc_store_batch_refundable(c.app->store, r->pool, id, &o, &n, &c.e) != 0)
+        return api_fail(&c);
+    json_t *done = json_array(), *failed = json_array();
+    for (size_t i = 0; i < n; i++) {
+        int was;
+        tc_err e2 = {0};
+        if (tc_store_order_refunding(c.app->store, o[i].out_trade_no, &was, &e2) != 0) {
+            json_array_append_new(failed, json_pack("{s:s, s:o}", "out_trade_no", o[i].out_trade_no, "error", api_err_json(&e2)));
+            continue;
+        }
+        tc_pay_refund_req rq = {.out_trade_no = o[i].out_trade_no,
+                                /* one refund per order: the same number on a retry, so the
+                                 * provider refunds once */
+                                .out_refund_no = tc_pool_printf(r->pool, "RF%s", o[i].out_trade_no),
+                                .refund_fen = o[i].amount_fen,
+                                .total_fen = o[i].amount_fen,
+                                .reason = "采集批次取消 / batch cancelled"};
+        tc_pay_event ev;
+        if (tc_pay_refund(c.app->pay, &rq, &ev, &e2) != 0) {
+            tc_log(TC_LOG_WARN, "refund of %s failed: %s [%s]", o[i].out_trade_no, e2.en, e2.code);
+            json_array_append_new(failed, json_pack("{s:s, s:o}", "out_trade_no", o[i].out_trade_no, "error", api_err_json(&e2)));
+            continue;
+        }
+        if (!strcmp(ev.state, "SUCCESS")) {
+            int a2;
+            if (ev.refund_fen == 0)
+                ev.refund_fen = o[i].amount_fen;
+            strcpy(ev.kind, "refund");
+            if (apply_event(c.app, r->pool, &ev, &a2, &e2) != 0) {
+                json_array_append_new(failed, json_pack("{s:s, s:o}", "out_trade_no", o[i].out_trade_no, "error", api_err_json(&e2)));
+                continue;
+            }
+        } else {
+            /* PROCESSING: the refund callback finishes it */
+            api_message(c.app, o[i].person_id, o[i].student_id, "payment", "退款处理中", "Refund under way",
+                        tc_pool_printf(r->pool, "采集批次已取消，订单 %s 的费用正在退回。", o[i].out_trade_no),
+                        tc_pool_printf(r->pool, "The collection was cancelled; order %s is being refunded.",
+                                       o[i].out_trade_no));
+        }
+        json_array_append_new(done, json_pack("{s:s, s:s, s:I}", "out_trade_no", o[i].out_trade_no, "state", ev.state,
+                                              "refund_fen", (json_int_t)rq.refund_fen));
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:b, s:o, s:o}", "batch_id", (json_int_t)id, "already", already,
+                                                  "refunds", done, "failed", failed));
+}
+
+/* ---- daily reconciliation ---------------------------------------------------------------------------------------- */
+
+/* "YYYY-MM-DD" -> [from, to) in seconds, China time. */
+static int day_range(const char *day, int64_t *from, int64_t *to, tc_err *e)
+{
+    int y, m, d;
+    char extra;
+    if (!day || strlen(day) != 10 || sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 ||
+        d < 1 || d > 31 || y < 2000 || y > 2999)
+        return tc_err_set(e, 400, "recon.bad_day", "日期应为 YYYY-MM-DD", "The day must be YYYY-MM-DD");
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+    time_t t = timegm(&tm);
+    struct tm back;
+    gmtime_r(&t, &back);
+    if (back.tm_mday != d)
+        return tc_err_set(e, 400, "recon.bad_day", "日期 %s 不存在", "There is no day %s", day);
+    *from = (int64_t)t - CHINA_UTC_OFFSET;
+    *to = *from + 86400;
+    return 0;
+}
+
+int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e)
+{
+    if (report)
+        *report = NULL;
+    int64_t from, to;
+    if (day_range(day, &from, &to, e) != 0)
+        return -1;
+    tc_pool pool;
+    tc_pool_init(&pool);
+    int rc = -1;
+    tc_store_order *o;
+    size_t n;
+    tc_pay_recon_item *items;
+    size_t ni;
+    if (tc_store_order_activity(app->store, &pool, app->pay->name, from, to, &o, &n, e) != 0)
+        goto out;
+    tc_pay_recon_order *ro = tc_pool_alloc(&pool, (n ? n : 1) * sizeof *ro);
+    for (size_t i = 0; i < n; i++)
+        ro[i] = (tc_pay_recon_order){o[i].out_trade_no, o[i].amount_fen, o[i].state};
+    if (tc_pay_reconcile(app->pay, &pool, ro, n, &items, &ni, e) != 0)
+        goto out;
+    const char *text = tc_pay_reconcile_json(&pool, app->pay->name, tc_now(), n, items, ni);
+    json_t *j = json_loads(text, 0, NULL);
+    if (!j) {
+        tc_err_internal(e, "reconciliation report is not JSON");
+        goto out;
+    }
+    int64_t paid = 0, refunded = 0, paid_fen = 0, refunded_fen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].paid_at >= from && o[i].paid_at < to) {
+            paid++;
+            paid_fen += o[i].amount_fen;
+        }
+        if (o[i].refunded_at >= from && o[i].refunded_at < to) {
+            refunded++;
+            refunded_fen += o[i].amount_fen;
+        }
+    }
+    json_object_set_new(j, "day", json_string(day));
+    json_object_set_new(j, "paid", json_integer(paid));
+    json_object_set_new(j, "paid_fen", json_integer(paid_fen));
+    json_object_set_new(j, "refunded", json_integer(refunded));
+    json_object_set_new(j, "refunded_fen", json_integer(refunded_fen));
+    char *stored = json_dumps(j, JSON_COMPACT);
+    rc = stored ? tc_store_recon_put(app->store, day, app->pay->name, tc_now(), stored, e) : -1;
+    free(stored);
+    if (rc == 0 && report)
+        *report = j;
+    else
+        json_decref(j);
+out:
+    tc_pool_clear(&pool);
+    return rc;
+}
+
+/* The job: once an hour, make yesterday's report unless it exists. */
+struct tc_api_recon {
+    tc_app *app;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+};
+
+static void yesterday(char day[11])
+{
+    time_t t = (time_t)(tc_now() + CHINA_UTC_OFFSET - 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(day, 11, "%Y-%m-%d", &tm);
+}
+
+static void *recon_main(void *arg)
+{
+    struct tc_api_recon *rj = arg;
+    pthread_mutex_lock(&rj->mu);
+    while (!rj->stop) {
+        pthread_mutex_unlock(&rj->mu);
+        char day[11];
+        yesterday(day);
+        tc_pool pool;
+        tc_pool_init(&pool);
+        tc_store_recon *have;
+        size_t n = 0;
+        tc_err e = {0};
+        if (tc_store_recon_list(rj->app->store, &pool, day, 10, &have, &n, &e) == 0) {
+            int found = 0;
+            for (size_t i = 0; i < n; i++)
+                found |= !strcmp(have[i].provider, rj->app->pay->name);
+            if (!found && tc_api_reconcile(rj->app, day, NULL, &e) != 0)
+                tc_log(TC_LOG_WARN, "reconciliation of %s failed: %s [%s]", day, e.en, e.code);
+            else if (!found)
+                tc_log(TC_LOG_INFO, "reconciliation report for %s (%s) made", day, rj->app->pay->name);
+        }
+        tc_pool_clear(&pool);
+        pthread_mutex_lock(&rj->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 3600;
+        while (!rj->stop && pthread_cond_timedwait(&rj->cv, &rj->mu, &ts) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&rj->mu);
+    return NULL;
+}
+
+int tc_api_recon_start(tc_app *app, tc_err *e)
+{
+    struct tc_api_recon *rj = calloc(1, sizeof *rj);
+    if (!rj)
+        abort();
+    rj->app = app;
+    pthread_mutex_init(&rj->mu, NULL);
+    pthread_cond_init(&rj->cv, NULL);
+    if (pthread_create(&rj->th, NULL, recon_main, rj) != 0) {
+        pthread_mutex_destroy(&rj->mu);
+        pthread_cond_destroy(&rj->cv);
+        free(rj);
+        return tc_err_internal(e, "cannot start the reconciliation thread");
+    }
+    app->recon = rj;
+    return 0;
+}
+
+void tc_api_recon_stop(tc_app *app)
+{
+    struct tc_api_recon *rj = app->recon;
+    if (!rj)
+        return;
+    pthread_mutex_lock(&rj->mu);
+    rj->stop = 1;
+    pthread_cond_signal(&rj->cv);
+    pthread_mutex_unlock(&rj->mu);
+    pthread_join(rj->th, NULL);
+    pthread_mutex_destroy(&rj->mu);
+    pthread_cond_destroy(&rj->cv);
+    free(rj);
+    app->recon = NULL;
+}
+
+static int h_recon_list(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    tc_store_recon *v;
+    size_t n;
+    if (tc_store_recon_list(c.app->store, r->pool, tc_http_query(r, "day"), 60, &v, &n, &c.e) != 0)
+        return api_fail(&c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *rep = json_loads(v[i].report, 0, NULL);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:o}", "day", v[i].day, "provider", v[i].provider,
+                                           "created_at", (json_int_t)v[i].created_at, "report",
+                                           rep ? rep : json_object()));
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "reports", a));
+}
+
+static int h_recon_run(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    json_t *b = tc_http_json(r, &c.e), *rep;
+    if (!b || tc_api_reconcile(c.app, api_jstr(b, "day"), &rep, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "report", rep));
 }
 
 int api_money_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
@@ -177,16 +1198,35 @@ int api_money_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
     static const struct {
         const char *m, *p;
         tc_http_handler h;
-        int upload;
     } R[] = {
-        {"POST", "/api/v1/me/pay", h_pay, 0},
-        {"GET", "/api/v1/me/orders", h_orders, 0},
-        {"GET", "/api/v1/pay/sandbox/:no", h_sandbox_order, 0},
-        {"POST", "/api/v1/pay/sandbox/:no/pay", h_sandbox_pay, 0},
-        {"POST", "/api/v1/pay/notify/sandbox", h_notify_sandbox, 0},
+        {"POST", "/api/v1/me/pay", h_pay},
+        {"GET", "/api/v1/me/orders", h_orders},
+        {"GET", "/api/v1/me/orders/:no", h_order},
+        {"POST", "/api/v1/me/orders/:no/close", h_order_close},
+        {"POST", "/api/v1/me/orders/:no/pay", h_order_pay},
+        {"POST", "/api/v1/me/orders/:no/received", h_order_received},
+        {"GET", "/api/v1/me/addresses", h_addresses},
+        {"POST", "/api/v1/me/addresses", h_address_add},
+        {"POST", "/api/v1/me/addresses/:id", h_address_edit},
+        {"POST", "/api/v1/me/addresses/:id/default", h_address_default},
+        {"DELETE", "/api/v1/me/addresses/:id", h_address_delete},
+        {"GET", "/api/v1/me/reprint", h_reprint_options},
+        {"POST", "/api/v1/me/reprints", h_reprint_create},
+        {"GET", "/api/v1/pay/sandbox/:no", h_sandbox_order},
+        {"POST", "/api/v1/pay/sandbox/:no/pay", h_sandbox_pay},
+        {"POST", "/api/v1/pay/notify/sandbox", h_notify_sandbox},
+        {"POST", "/api/v1/pay/notify/wechat", h_notify_wechat},
+        {"GET", "/api/v1/print/orders", h_print_queue},
+        {"GET", "/api/v1/print/orders/:no/sheet.pdf", h_print_sheet},
+        {"POST", "/api/v1/print/orders/:no/ship", h_print_ship},
+        {"POST", "/api/v1/print/orders/:no/done", h_print_done},
+        {"POST", "/api/v1/batches/:id/cancel", h_batch_cancel},
+        {"GET", "/api/v1/recon/reports", h_recon_list},
+        {"POST", "/api/v1/recon/run", h_recon_run},
     };
+    (void)up;
     for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
-        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
+        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, 0, e) != 0)
             return -1;
     return 0;
 }

@@ -155,6 +155,11 @@ static int cmd_serve(int argc, char **argv)
      * derived from the app's so that it survives restarts */
     crypto_generichash(app.pay_key, sizeof app.pay_key, (const unsigned char *)"tucai pay sandbox", 17, app.keys.mac,
                        sizeof app.keys.mac);
+    /* the payment provider (sandbox unless configured): a bad WeChat Pay
+     * setting stops the start, not the first order */
+    app.pay = tc_pay_open(&cfg, app.pay_key, &e);
+    if (!app.pay)
+        goto out;
     /* The photo pipeline: without the models the server still runs (entry,
      * consoles) and refuses uploads with a clear code. */
     {
@@ -181,6 +186,9 @@ static int cmd_serve(int argc, char **argv)
         if (!notify || tc_notify_start(notify, &e) != 0)
             goto out;
     }
+    /* the daily reconciliation of payments with the provider */
+    if (tc_api_recon_start(&app, &e) != 0)
+        goto out;
     srv = tc_http_server_new(&hc, &app, &e);
     if (!srv || tc_api_register(srv, &app, &e) != 0)
         goto out;
@@ -213,6 +221,8 @@ out:
     tc_http_server_free(srv);
     tc_api_work_stop(&app);
     tc_notify_free(notify);
+    tc_api_recon_stop(&app);
+    tc_pay_close(app.pay);
     tc_studio_free(studio);
     if (hub_ready)
         tc_hub_destroy(&app.hub);
@@ -223,6 +233,62 @@ out:
     free(url);
     app_close(&app);
     tc_config_free(&cfg);
+    return rc;
+}
+
+/* tucai reconcile --day YYYY-MM-DD: the daily report, made now (the
+ * server makes yesterday's by itself). */
+static int cmd_reconcile(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        tc_config_usage("reconcile", " --day YYYY-MM-DD\n\nCompares the day's orders with the payment provider and "
+                                     "stores the report\n(the server makes yesterday's report every day).");
+        return 0;
+    }
+    const char *day = NULL;
+    char **av = calloc((size_t)argc + 1, sizeof *av);
+    int ac = 0;
+    if (!av)
+        abort();
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--day") && i + 1 < argc)
+            day = argv[++i];
+        else if (!strncmp(argv[i], "--day=", 6))
+            day = argv[i] + 6;
+        else
+            av[ac++] = argv[i];
+    }
+    tc_config cfg;
+    tc_app app;
+    char **rest;
+    int nrest, rc = 1;
+    tc_err e = {0};
+    if (!day) {
+        free(av);
+        fprintf(stderr, "tucai reconcile: --day YYYY-MM-DD is required\n");
+        return 2;
+    }
+    if (cmd_open(ac, av, &cfg, &app, &rest, &nrest, &e) != 0) {
+        free(av);
+        return die(&e);
+    }
+    free(rest);
+    crypto_generichash(app.pay_key, sizeof app.pay_key, (const unsigned char *)"tucai pay sandbox", 17, app.keys.mac,
+                       sizeof app.keys.mac);
+    app.pay = tc_pay_open(&cfg, app.pay_key, &e);
+    json_t *report = NULL;
+    if (app.pay && tc_api_reconcile(&app, day, &report, &e) == 0) {
+        char *text = json_dumps(report, JSON_INDENT(2));
+        printf("%s\n", text ? text : "{}");
+        free(text);
+        json_decref(report);
+        rc = 0;
+    } else
+        die(&e);
+    tc_pay_close(app.pay);
+    app_close(&app);
+    tc_config_free(&cfg);
+    free(av);
     return rc;
 }
 
@@ -375,6 +441,7 @@ static void usage(FILE *f)
                "usage: tucai COMMAND [options]   (tucai COMMAND --help for options)\n\n"
                "  serve          serve the student app, the staff console and the API\n"
                "  migrate        bring the database to the newest schema\n"
+               "  reconcile      --day YYYY-MM-DD: compare a day's payments with the provider\n"
                "  demo           create a demo school, batch, staff and students (with QR images)\n"
                "  import-roster  import a roster file (CSV or XLSX) into a batch\n"
                "  qr             encode TEXT OUT.png | decode IMAGE (QR codes, as the server does)\n"
@@ -415,6 +482,8 @@ int main(int argc, char **argv)
     int rc;
     if (!strcmp(cmd, "serve"))
         rc = cmd_serve(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "reconcile"))
+        rc = cmd_reconcile(argc - 1, argv + 1);
     else if (!strcmp(cmd, "migrate"))
         rc = cmd_migrate(argc - 1, argv + 1);
     else if (!strcmp(cmd, "demo"))

@@ -53,6 +53,7 @@ static const opt OPTS[] = {
     {"wxpay-base-url", OPT_STR, O(wxpay_base_url), "https://api.mch.weixin.qq.com", "WeChat Pay API address"},
     {"wxpay-notify-url", OPT_STR, O(wxpay_notify_url), NULL,
      "public HTTPS URL of POST /api/v1/pay/notify/wechat (payment and refund callbacks)"},
+    {"reprint-fen", OPT_INT, O(reprint_fen), "2000", "price of one reprint set (加洗, one print sheet), in fen, postage included"},
     {"smtp-url", OPT_STR, O(smtp_url), NULL, "mail server: smtp://host:587 (STARTTLS) or smtps://host:465; unset = no e-mail"},
     {"smtp-from", OPT_STR, O(smtp_from), NULL, "sender address of e-mails"},
     {"smtp-user", OPT_STR, O(smtp_user), NULL, "mail server user name"},

@@ -44,6 +44,7 @@ typedef struct tc_config {
     char *wxpay_apiv3_key;     /* the 32-character APIv3 key (decrypts callbacks) */
     char *wxpay_base_url;      /* default https://api.mch.weixin.qq.com (tests: a local stand-in) */
     char *wxpay_notify_url;    /* public URL of POST /api/v1/pay/notify/wechat */
+    int reprint_fen;           /* price of one reprint set (加洗), in fen; default 2000 */
     /* notifications (src/notify): the outbox's channels */
     char *smtp_url;            /* smtp://host:587 (STARTTLS when offered) or smtps://host:465 */
     char *smtp_from;           /* sender address */

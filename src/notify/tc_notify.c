@@ -382,6 +382,15 @@ tc_notify *tc_notify_new(const tc_notify_config *c, tc_store *s, tc_blob_store *
     }
     if (back)
         tc_log(TC_LOG_INFO, "outbox: %" PRId64 " message(s) interrupted by a stop will be sent again", back);
+    /* and those waiting out a backoff are tried at once: a restart usually
+     * follows fixing the channel that was down */
+    int64_t due = 0;
+    if (tc_store_outbox_due_now(s, tc_now(), &due, e) != 0) {
+        tc_notify_free(n);
+        return NULL;
+    }
+    if (due)
+        tc_log(TC_LOG_INFO, "outbox: %" PRId64 " undelivered message(s) will be tried again now", due);
     return n;
 }
 

@@ -373,6 +373,61 @@ int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e)
 int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e);
 
 /* ---- school console (issue 7): batches, progress, exports, reminders ---------------------- */
+/* (tc_store_school.c) */
+
+/* Rename a batch, move its window, replace its own settings (JSON text, the
+ * keys it overrides; checked by the caller).  batch.not_found. */
+int tc_store_batch_update(tc_store *s, int64_t batch_id, const char *name, int64_t starts_at, int64_t ends_at,
+                          const char *settings, tc_err *e);
+
+/* Progress of a batch, one row per (class, state): how many students, how
+ * many of them paid the photo fee, how many are locked now. */
+typedef struct tc_store_progress_row {
+    const char *class_name, *state;
+    int64_t n, paid, locked;
+} tc_store_progress_row;
+int tc_store_progress(tc_store *s, tc_pool *p, int64_t batch_id, int64_t now, tc_store_progress_row **out, size_t *n,
+                      tc_err *e);
+
+/* A roster row with the journey columns the console shows. */
+typedef struct tc_store_roster_row {
+    tc_student st;
+    int64_t paid_order, locked_until, reminded_at;
+    int live_locked, notify_status;
+    const char *email;
+} tc_store_roster_row;
+typedef struct tc_store_roster_query {
+    int64_t batch_id;
+    const char *q;            /* part of the name, student no or class (NULL/"": any) */
+    const char *class_name;   /* exactly this class (NULL/"": any)                     */
+    int unfinished;           /* only students not yet approved or final               */
+    int locked;               /* only students locked now                              */
+    int limit, offset;        /* limit <= 0: all                                       */
+} tc_store_roster_query;
+int tc_store_roster_search(tc_store *s, tc_pool *p, const tc_store_roster_query *q, int64_t now,
+                           tc_store_roster_row **out, size_t *n, int64_t *total, tc_err *e);
+
+/* One student added to r->batch_id (school from the batch) or edited (by
+ * r->id: the roster fields only, progress kept).  Uses name, student_no,
+ * id_sealed, id_hash, chsi_hash, level, programme, department, class_name,
+ * phone.  409 student.no_taken / student.id_taken / student.chsi_taken. */
+int tc_store_student_add(tc_store *s, const tc_student *r, int64_t *id, tc_err *e);
+int tc_store_student_update(tc_store *s, const tc_student *r, tc_err *e);
+
+/* The approved or final photo of each student of a batch (blob: the 成片
+ * when made, else the standard photo), by student number. */
+typedef struct tc_store_export_row {
+    int64_t student_id, decided_at;
+    const char *name, *student_no, *class_name, *state, *blob;
+    const uint8_t *id_sealed;
+    size_t id_sealed_len;
+} tc_store_export_row;
+int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_export_row **out, size_t *n,
+                           tc_err *e);
+
+/* Take the reminder slot of a student: 1 if the last reminder was at least
+ * min_gap_s ago (and now is recorded), 0 if too soon, -1 on error. */
+int tc_store_remind_take(tc_store *s, int64_t student_id, int64_t now, int64_t min_gap_s, tc_err *e);
 /* school console end */
 
 /* ---- platform admin (issue 7): reason catalogue, specs, audit search, staff --------------- */
@@ -446,6 +501,71 @@ int tc_store_audit_search(tc_store *s, tc_pool *p, const tc_store_audit_query *q
 /* platform admin end */
 
 /* ---- money (issue 8): orders by state, addresses, reprints, shipping, refunds, reconciliation */
+/* (tc_store_money.c; creating and paying an order is declared with the
+ * journey above.)  Every state change below is one conditional UPDATE, so
+ * that two requests at once cannot both pass. */
+
+/* A person's orders on one tab of the order page: "all", "to_pay" (created),
+ * "to_ship" (a paid reprint not yet sent), "shipped", "done" (a paid photo
+ * fee, or a reprint received).  Newest first.  order.bad_filter (400). */
+int tc_store_order_list_by(tc_store *s, tc_pool *p, int64_t person_id, const char *filter, tc_store_order **out,
+                           size_t *n, tc_err *e);
+/* The student closes an unpaid order: order.not_closable (409). */
+int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_no, int64_t now, tc_err *e);
+/* Paid reprints by ship_state ("to_ship", "shipped", "done"; "" = all),
+ * oldest payment first: the print queue. */
+int tc_store_print_queue(tc_store *s, tc_pool *p, const char *ship_state, tc_store_order **out, size_t *n, tc_err *e);
+/* to_ship -> shipped with carrier and tracking number: order.not_to_ship (409). */
+int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carrier, const char *tracking,
+                        int64_t now, tc_err *e);
+/* shipped -> done (received); person_id 0 = staff, else only the owner's:
+ * order.not_shipped (409). */
+int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no, tc_err *e);
+/* paid -> refunding (*already when it was not paid any more). */
+int tc_store_order_refunding(tc_store *s, const char *out_trade_no, int *already, tc_err *e);
+/* paid|refunding -> refunded (*already when it was neither). */
+int tc_store_order_refunded(tc_store *s, const char *out_trade_no, int64_t now, int *already, tc_err *e);
+/* Mark a batch cancelled (once: *already afterwards); batch.not_found. */
+int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *already, tc_err *e);
+/* Photo-fee orders of a batch's students that are paid or refunding. */
+int tc_store_batch_refundable(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n, tc_err *e);
+/* A provider's orders created, paid or refunded in [from, to). */
+int tc_store_order_activity(tc_store *s, tc_pool *p, const char *provider, int64_t from, int64_t to,
+                            tc_store_order **out, size_t *n, tc_err *e);
+
+/* The daily reconciliation report of one provider (report: JSON text). */
+typedef struct tc_store_recon {
+    const char *day, *provider, *report;
+    int64_t created_at;
+} tc_store_recon;
+/* Insert or replace the (day, provider) report. */
+int tc_store_recon_put(tc_store *s, const char *day, const char *provider, int64_t now, const char *report, tc_err *e);
+/* Newest days first; day NULL/"" = any. */
+int tc_store_recon_list(tc_store *s, tc_pool *p, const char *day, int limit, tc_store_recon **out, size_t *n,
+                        tc_err *e);
+
+/* The address book (paper photos are sent there).  Exactly one default
+ * while any exist: the first is the default, a new default clears the old,
+ * deleting the default promotes the newest. */
+typedef struct tc_store_address {
+    int64_t id, person_id;
+    const char *name, *phone, *region, *detail;
+    int is_default;
+    int64_t created_at;
+} tc_store_address;
+int tc_store_address_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_address **out, size_t *n, tc_err *e);
+/* address.not_found (404) unless it is the person's. */
+int tc_store_address_get(tc_store *s, tc_pool *p, int64_t person_id, int64_t id, tc_store_address *out, tc_err *e);
+/* id 0: add (a->id set; address.too_many past max_per_person); else edit
+ * the person's address a->id (is_default 1 makes it the default; 0 keeps
+ * it as it was).  Fields are validated by the caller. */
+int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, tc_err *e);
+int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *e);
+
+/* At start-up (tc_notify_new): pending outbox rows waiting out a backoff
+ * become due now — a restart is when a broken channel was usually fixed,
+ * so nothing should wait an hour for it.  *n (may be NULL) how many. */
+int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e);
 /* money end */
 
 #endif

@@ -599,73 +599,7 @@ out:
     return rc;
 }
 
-/* ---- orders ------------------------------------------------------------------------------------------------ */
-
-#define ORDER_COLS                                                                                                  \
-    "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
-    " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at"
-
-static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
-{
-    tc_store_order *o = o_;
-    o->id = sqlite3_column_int64(st, 0);
-    o->out_trade_no = store_col_str(p, st, 1);
-    o->person_id = sqlite3_column_int64(st, 2);
-    o->student_id = sqlite3_column_int64(st, 3);
-    o->kind = store_col_str(p, st, 4);
-    o->amount_fen = sqlite3_column_int64(st, 5);
-    o->description = store_col_str(p, st, 6);
-    o->provider = store_col_str(p, st, 7);
-    o->state = store_col_str(p, st, 8);
-    o->provider_txn = store_col_str(p, st, 9);
-    o->detail = store_col_str(p, st, 10);
-    o->created_at = sqlite3_column_int64(st, 11);
-    o->paid_at = sqlite3_column_int64(st, 12);
-    o->refunded_at = sqlite3_column_int64(st, 13);
-    o->ship_state = store_col_str(p, st, 14);
-    o->carrier = store_col_str(p, st, 15);
-    o->tracking = store_col_str(p, st, 16);
-    o->shipped_at = sqlite3_column_int64(st, 17);
-}
-
-int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e)
-{
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
-                                          " amount_fen, description, provider, state, created_at, detail, ship_state)"
-                                          " VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, 'created', ?, ?, ?)",
-                                          "siisississ", o->out_trade_no, o->person_id, o->student_id, o->kind,
-                                          o->amount_fen, o->description ? o->description : "", o->provider,
-                                          o->created_at, o->detail ? o->detail : "{}",
-                                          o->ship_state ? o->ship_state : ""),
-                          e);
-    *id = sqlite3_last_insert_rowid(db);
-    store_release(s, db);
-    return rc;
-}
-
-int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e)
-{
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st =
-        store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_order(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "订单", "order", "pay.order_not_found");
-        else
-            store_db_err(e, db, "order");
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
-}
+/* ---- orders: paying (the rest is in tc_store_money.c) ------------------------------------------------------ */
 
 int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
                         int *already, tc_err *e)
@@ -729,17 +663,6 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
 end:
     rc = tx_end(db, ok, e);
 out:
-    store_release(s, db);
-    return rc;
-}
-
-int tc_store_order_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_order **out, size_t *n, tc_err *e)
-{
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(
-        db, store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE person_id = ? ORDER BY id DESC", "i",
-                            person_id),
-        p, sizeof **out, read_order, (void **)out, n, e);
     store_release(s, db);
     return rc;
 }

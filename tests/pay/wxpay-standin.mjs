@@ -10,11 +10,17 @@
 // Every /v3 request must carry a valid WECHATPAY2-SHA256-RSA2048 Authorization
 // (401 SIGN_ERROR otherwise); every answer is signed with the platform key.
 // Test controls (unsigned, not part of WeChat's API):
-//   POST /__ctl/mode      {"bad_sign":bool,"stale":bool}  how later answers are signed
-//   POST /__ctl/callback  {"out_trade_no","kind":"payment"|"refund","url"?,"bad_sign"?,"stale"?,"wrong_key"?}
+//   POST /__ctl/mode      {"bad_sign":bool,"stale":bool,"auto_pay":bool}  how later answers are
+//        signed; auto_pay: every order created is paid at once and its callback
+//        POSTed to the order's notify_url (as WeChat does after the payer pays)
+//   POST /__ctl/callback  {"out_trade_no","kind":"payment"|"refund","url"?,"notify"?,"bad_sign"?,"stale"?,
+//        "wrong_key"?,"amount"?}
 //        marks the order paid (payment) and builds the signed, AES-256-GCM
-//        encrypted callback; POSTs it to url when given, and answers
-//        {"headers":{...},"body":"...","status"?} either way.
+//        encrypted callback; POSTs it to url (or, with notify:true, to the
+//        order's notify_url) when given, and answers
+//        {"headers":{...},"body":"...","status"?,"answer"?} either way.
+//        amount: claim another total than the order's (a forged amount).
+//   GET  /__ctl/callbacks  the auto_pay callbacks sent: [{out_trade_no,status}]
 // It exits when its stdin closes, so a test that spawned it cannot leave it behind.
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -39,7 +45,8 @@ fs.writeFileSync(files.merchant_key, merchant.privateKey.export({ type: 'pkcs8',
 fs.writeFileSync(files.platform_pub, platform.publicKey.export({ type: 'spki', format: 'pem' }));
 
 const orders = new Map(); // out_trade_no -> {amount, state, transaction_id, openid, trade_type, success_time, refunds}
-let mode = { bad_sign: false, stale: false };
+let mode = { bad_sign: false, stale: false, auto_pay: false };
+const sent = []; // auto_pay callbacks: {out_trade_no, status}
 const now = () => Math.floor(Date.now() / 1000);
 const nonce = () => crypto.randomBytes(16).toString('hex').toUpperCase();
 const rfc3339 = (t) => new Date((t + 8 * 3600) * 1000).toISOString().replace(/\.\d+Z$/, '+08:00');
@@ -123,6 +130,7 @@ async function callback(req) {
       o.success_time = now();
     }
     original = transaction(no, o);
+    if (req.amount) original.amount = { ...original.amount, total: req.amount, payer_total: req.amount };
     type = 'TRANSACTION.SUCCESS';
     summary = '支付成功';
   } else {
@@ -143,8 +151,9 @@ async function callback(req) {
   });
   const headers = { 'Content-Type': 'application/json', ...signedHeaders(body, req) };
   const out = { headers, body };
-  if (req.url) {
-    const r = await fetch(req.url, { method: 'POST', headers, body }).catch((e) => ({ status: 0, text: async () => String(e) }));
+  const target = req.url || (req.notify ? o.notify_url : null);
+  if (target) {
+    const r = await fetch(target, { method: 'POST', headers, body }).catch((e) => ({ status: 0, text: async () => String(e) }));
     out.status = r.status;
     out.answer = await r.text();
   }
@@ -154,13 +163,17 @@ async function callback(req) {
 async function route(req, res, body) {
   const u = new URL(req.url, 'http://x');
   if (req.method === 'POST' && u.pathname === '/__ctl/mode') {
-    mode = { bad_sign: false, stale: false, ...JSON.parse(body || '{}') };
+    mode = { bad_sign: false, stale: false, auto_pay: false, ...JSON.parse(body || '{}') };
     return send(res, 200, mode, {});
   }
   if (req.method === 'POST' && u.pathname === '/__ctl/callback') {
     const [st, out] = await callback(JSON.parse(body || '{}'));
     res.writeHead(st, { 'Content-Type': 'application/json' });
     return res.end(JSON.stringify(out));
+  }
+  if (req.method === 'GET' && u.pathname === '/__ctl/callbacks') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify(sent));
   }
   if (!u.pathname.startsWith('/v3/')) return send(res, 404, { code: 'NOT_FOUND', message: 'no such API' });
   const bad = checkAuth(req, body);
@@ -181,7 +194,15 @@ async function route(req, res, body) {
     const old = orders.get(j.out_trade_no);
     if (old && old.state !== 'NOTPAY') return send(res, 400, { code: 'ORDERPAID', message: 'order paid' });
     orders.set(j.out_trade_no, { amount: j.amount.total, state: 'NOTPAY', trade_type: kind === 'jsapi' ? 'JSAPI' : 'MWEB',
-      openid: j.payer && j.payer.openid, refunds: [] });
+      openid: j.payer && j.payer.openid, refunds: [], notify_url: j.notify_url });
+    if (mode.auto_pay) {
+      // the payer pays a moment after the order exists; WeChat then calls back
+      setTimeout(() => {
+        callback({ out_trade_no: j.out_trade_no, notify: true })
+          .then(([, out]) => sent.push({ out_trade_no: j.out_trade_no, status: out.status, answer: out.answer }))
+          .catch((e) => sent.push({ out_trade_no: j.out_trade_no, status: 0, answer: String(e) }));
+      }, 50);
+    }
     const prepay = 'wx' + crypto.randomBytes(14).toString('hex');
     return kind === 'jsapi' ? send(res, 200, { prepay_id: prepay })
       : send(res, 200, { h5_url: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=${prepay}&package=1` });

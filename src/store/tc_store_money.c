@@ -1,0 +1,473 @@
+/* tc_store — money on paper: orders by state, closing, the print queue and
+ * shipping, refunds, cancelled batches, addresses, reconciliation reports.
+ * See the "money" section of tc_store.h.  (Paying an order, which moves the
+ * student's journey on, is in tc_store_journey.c.) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+static int tx_begin(sqlite3 *db, tc_err *e)
+{
+    return store_exec(db, "BEGIN IMMEDIATE", e);
+}
+
+static int tx_end(sqlite3 *db, int ok, tc_err *e)
+{
+    if (ok == 0)
+        return store_exec(db, "COMMIT", e);
+    store_exec(db, "ROLLBACK", NULL);
+    return -1;
+}
+
+/* Run an UPDATE and report how many rows it changed (-1 on error). */
+static int64_t q_changes(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
+{
+    if (store_q_done(db, st, e) != 0)
+        return -1;
+    return sqlite3_changes(db);
+}
+
+/* ---- orders ------------------------------------------------------------------------------------------------ */
+
+#define ORDER_COLS                                                                                                  \
+    "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
+    " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at"
+
+static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    tc_store_order *o = o_;
+    o->id = sqlite3_column_int64(st, 0);
+    o->out_trade_no = store_col_str(p, st, 1);
+    o->person_id = sqlite3_column_int64(st, 2);
+    o->student_id = sqlite3_column_int64(st, 3);
+    o->kind = store_col_str(p, st, 4);
+    o->amount_fen = sqlite3_column_int64(st, 5);
+    o->description = store_col_str(p, st, 6);
+    o->provider = store_col_str(p, st, 7);
+    o->state = store_col_str(p, st, 8);
+    o->provider_txn = store_col_str(p, st, 9);
+    o->detail = store_col_str(p, st, 10);
+    o->created_at = sqlite3_column_int64(st, 11);
+    o->paid_at = sqlite3_column_int64(st, 12);
+    o->refunded_at = sqlite3_column_int64(st, 13);
+    o->ship_state = store_col_str(p, st, 14);
+    o->carrier = store_col_str(p, st, 15);
+    o->tracking = store_col_str(p, st, 16);
+    o->shipped_at = sqlite3_column_int64(st, 17);
+}
+
+int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
+                                          " amount_fen, description, provider, state, created_at, detail, ship_state)"
+                                          " VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, 'created', ?, ?, ?)",
+                                          "siisississ", o->out_trade_no, o->person_id, o->student_id, o->kind,
+                                          o->amount_fen, o->description ? o->description : "", o->provider,
+                                          o->created_at, o->detail ? o->detail : "{}",
+                                          o->ship_state ? o->ship_state : ""),
+                          e);
+    *id = sqlite3_last_insert_rowid(db);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    sqlite3_stmt *st =
+        store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            read_order(p, st, out);
+            rc = 0;
+        } else if (r == SQLITE_DONE)
+            store_not_found(e, "订单", "order", "pay.order_not_found");
+        else
+            store_db_err(e, db, "order");
+        sqlite3_finalize(st);
+    }
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_order **out, size_t *n, tc_err *e)
+{
+    return tc_store_order_list_by(s, p, person_id, "all", out, n, e);
+}
+
+/* The tabs of the order page as SQL conditions (constants: never input). */
+static const char *filter_sql(const char *filter)
+{
+    if (!filter || !strcmp(filter, "all"))
+        return "1";
+    if (!strcmp(filter, "to_pay"))
+        return "state = 'created'";
+    if (!strcmp(filter, "to_ship"))
+        return "state = 'paid' AND ship_state = 'to_ship'";
+    if (!strcmp(filter, "shipped"))
+        return "state = 'paid' AND ship_state = 'shipped'";
+    if (!strcmp(filter, "done"))
+        return "state = 'paid' AND ship_state IN ('', 'done')";
+    return NULL;
+}
+
+int tc_store_order_list_by(tc_store *s, tc_pool *p, int64_t person_id, const char *filter, tc_store_order **out,
+                           size_t *n, tc_err *e)
+{
+    const char *cond = filter_sql(filter);
+    if (!cond)
+        return tc_err_set(e, 400, "order.bad_filter", "订单状态 %s 无效（all、to_pay、to_ship、shipped、done）",
+                          "order filter %s is not one of all, to_pay, to_ship, shipped, done", filter);
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT " ORDER_COLS " FROM pay_order WHERE person_id = ? AND %s ORDER BY id DESC", cond);
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db, store_q_prepare(db, e, sql, "i", person_id), p, sizeof **out, read_order, (void **)out,
+                          n, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_no, int64_t now, tc_err *e)
+{
+    (void)now;
+    sqlite3 *db = store_acquire(s);
+    int64_t ch = q_changes(db,
+                           store_q_prepare(db, e,
+                                           "UPDATE pay_order SET state = 'closed' WHERE out_trade_no = ?"
+                                           " AND person_id = ? AND state = 'created'",
+                                           "si", out_trade_no, person_id),
+                           e);
+    store_release(s, db);
+    if (ch < 0)
+        return -1;
+    if (ch == 0)
+        return tc_err_set(e, 409, "order.not_closable", "只有待支付的订单可以关闭", "Only an unpaid order can be closed");
+    return 0;
+}
+
+int tc_store_print_queue(tc_store *s, tc_pool *p, const char *ship_state, tc_store_order **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'reprint' AND state = 'paid'"
+                                          " AND (ship_state = ? OR (? = '' AND ship_state != '')) ORDER BY paid_at, id",
+                                          "ss", ship_state ? ship_state : "", ship_state ? ship_state : ""),
+                          p, sizeof **out, read_order, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carrier, const char *tracking,
+                        int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int64_t ch = q_changes(db,
+                           store_q_prepare(db, e,
+                                           "UPDATE pay_order SET ship_state = 'shipped', carrier = ?, tracking = ?,"
+                                           " shipped_at = ? WHERE out_trade_no = ? AND state = 'paid'"
+                                           " AND ship_state = 'to_ship'",
+                                           "ssis", carrier, tracking, now, out_trade_no),
+                           e);
+    store_release(s, db);
+    if (ch < 0)
+        return -1;
+    if (ch == 0)
+        return tc_err_set(e, 409, "order.not_to_ship", "该订单不在待发货状态", "This order is not waiting to be shipped");
+    return 0;
+}
+
+int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int64_t ch = q_changes(db,
+                           store_q_prepare(db, e,
+                                           "UPDATE pay_order SET ship_state = 'done' WHERE out_trade_no = ?"
+                                           " AND (? = 0 OR person_id = ?) AND ship_state = 'shipped'",
+                                           "sii", out_trade_no, person_id, person_id),
+                           e);
+    store_release(s, db);
+    if (ch < 0)
+        return -1;
+    if (ch == 0)
+        return tc_err_set(e, 409, "order.not_shipped", "该订单尚未发货", "This order has not been shipped");
+    return 0;
+}
+
+int tc_store_order_refunding(tc_store *s, const char *out_trade_no, int *already, tc_err *e)
+{
+    *already = 0;
+    sqlite3 *db = store_acquire(s);
+    int64_t ch = q_changes(db,
+                           store_q_prepare(db, e,
+                                           "UPDATE pay_order SET state = 'refunding' WHERE out_trade_no = ?"
+                                           " AND state = 'paid'",
+                                           "s", out_trade_no),
+                           e);
+    store_release(s, db);
+    if (ch < 0)
+        return -1;
+    *already = ch == 0;
+    return 0;
+}
+
+int tc_store_order_refunded(tc_store *s, const char *out_trade_no, int64_t now, int *already, tc_err *e)
+{
+    *already = 0;
+    sqlite3 *db = store_acquire(s);
+    /* a refund callback may arrive before our own refund call returns: from
+     * paid as well as from refunding */
+    int64_t ch = q_changes(db,
+                           store_q_prepare(db, e,
+                                           "UPDATE pay_order SET state = 'refunded', refunded_at = ? WHERE out_trade_no = ?"
+                                           " AND state IN ('paid', 'refunding')",
+                                           "is", now, out_trade_no),
+                           e);
+    store_release(s, db);
+    if (ch < 0)
+        return -1;
+    *already = ch == 0;
+    return 0;
+}
+
+int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *already, tc_err *e)
+{
+    *already = 0;
+    sqlite3 *db = store_acquire(s);
+    int64_t ch = q_changes(
+        db, store_q_prepare(db, e, "UPDATE batch SET cancelled_at = ? WHERE id = ? AND cancelled_at = 0", "ii", now, batch_id),
+        e);
+    int64_t exists = 0;
+    if (ch == 0) {
+        sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM batch WHERE id = ?", "i", batch_id);
+        if (st) {
+            if (sqlite3_step(st) == SQLITE_ROW)
+                exists = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+    }
+    store_release(s, db);
+    if (ch < 0)
+        return -1;
+    if (ch == 0 && !exists)
+        return store_not_found(e, "批次", "batch", "batch.not_found");
+    *already = ch == 0;
+    return 0;
+}
+
+int tc_store_batch_refundable(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'photo'"
+                                          " AND state IN ('paid', 'refunding')"
+                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
+                                          "i", batch_id),
+                          p, sizeof **out, read_order, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_activity(tc_store *s, tc_pool *p, const char *provider, int64_t from, int64_t to,
+                            tc_store_order **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT " ORDER_COLS " FROM pay_order WHERE provider = ? AND"
+                                          " ((created_at >= ? AND created_at < ?) OR (paid_at >= ? AND paid_at < ?)"
+                                          " OR (refunded_at >= ? AND refunded_at < ?)) ORDER BY id",
+                                          "siiiiii", provider, from, to, from, to, from, to),
+                          p, sizeof **out, read_order, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- reconciliation reports -------------------------------------------------------------------------------- */
+
+int tc_store_recon_put(tc_store *s, const char *day, const char *provider, int64_t now, const char *report, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "INSERT INTO recon_report (day, provider, created_at, report) VALUES (?, ?, ?, ?)"
+                                          " ON CONFLICT (day, provider) DO UPDATE SET created_at = excluded.created_at,"
+                                          " report = excluded.report",
+                                          "ssis", day, provider, now, report),
+                          e);
+    store_release(s, db);
+    return rc;
+}
+
+static void read_recon(tc_pool *p, sqlite3_stmt *st, void *r_)
+{
+    tc_store_recon *r = r_;
+    r->day = store_col_str(p, st, 0);
+    r->provider = store_col_str(p, st, 1);
+    r->created_at = sqlite3_column_int64(st, 2);
+    r->report = store_col_str(p, st, 3);
+}
+
+int tc_store_recon_list(tc_store *s, tc_pool *p, const char *day, int limit, tc_store_recon **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT day, provider, created_at, report FROM recon_report"
+                                          " WHERE (? = '' OR day = ?) ORDER BY day DESC, provider LIMIT ?",
+                                          "ssi", day ? day : "", day ? day : "", (int64_t)limit),
+                          p, sizeof **out, read_recon, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- addresses ------------------------------------------------------------------------------------------------ */
+
+#define ADDR_COLS "id, person_id, name, phone, region, detail, is_default, created_at"
+
+static void read_addr(tc_pool *p, sqlite3_stmt *st, void *a_)
+{
+    tc_store_address *a = a_;
+    a->id = sqlite3_column_int64(st, 0);
+    a->person_id = sqlite3_column_int64(st, 1);
+    a->name = store_col_str(p, st, 2);
+    a->phone = store_col_str(p, st, 3);
+    a->region = store_col_str(p, st, 4);
+    a->detail = store_col_str(p, st, 5);
+    a->is_default = (int)sqlite3_column_int64(st, 6);
+    a->created_at = sqlite3_column_int64(st, 7);
+}
+
+int tc_store_address_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_address **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT " ADDR_COLS " FROM address WHERE person_id = ?"
+                                          " ORDER BY is_default DESC, id DESC",
+                                          "i", person_id),
+                          p, sizeof **out, read_addr, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_address_get(tc_store *s, tc_pool *p, int64_t person_id, int64_t id, tc_store_address *out, tc_err *e)
+{
+    tc_store_address *v;
+    size_t n;
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e, "SELECT " ADDR_COLS " FROM address WHERE person_id = ? AND id = ?",
+                                          "ii", person_id, id),
+                          p, sizeof *v, read_addr, (void **)&v, &n, e);
+    store_release(s, db);
+    if (rc != 0)
+        return -1;
+    if (n == 0)
+        return store_not_found(e, "地址", "address", "address.not_found");
+    *out = v[0];
+    return 0;
+}
+
+/* The first address is the default; making one the default clears the
+ * others in the same transaction, so there is never more than one. */
+int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    int64_t count = 0;
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM address WHERE person_id = ?", "i", a->person_id);
+    if (!st)
+        goto end;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        count = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (a->id == 0) {
+        if (count >= max_per_person) {
+            tc_err_set(e, 409, "address.too_many", "最多保存 %d 个地址", "At most %d addresses can be kept", max_per_person);
+            goto end;
+        }
+        if (count == 0)
+            a->is_default = 1;
+        if (a->is_default &&
+            store_q_done(db, store_q_prepare(db, e, "UPDATE address SET is_default = 0 WHERE person_id = ?", "i", a->person_id),
+                         e) != 0)
+            goto end;
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "INSERT INTO address (person_id, name, phone, region, detail, is_default,"
+                                          " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                          "issssii", a->person_id, a->name, a->phone, a->region, a->detail,
+                                          (int64_t)a->is_default, a->created_at),
+                          e);
+        a->id = sqlite3_last_insert_rowid(db);
+    } else {
+        if (a->is_default &&
+            store_q_done(db, store_q_prepare(db, e, "UPDATE address SET is_default = 0 WHERE person_id = ?", "i", a->person_id),
+                         e) != 0)
+            goto end;
+        int64_t ch = q_changes(db,
+                               store_q_prepare(db, e,
+                                               "UPDATE address SET name = ?, phone = ?, region = ?, detail = ?,"
+                                               " is_default = max(is_default, ?) WHERE id = ? AND person_id = ?",
+                                               "ssssiii", a->name, a->phone, a->region, a->detail,
+                                               (int64_t)a->is_default, a->id, a->person_id),
+                               e);
+        if (ch == 0)
+            store_not_found(e, "地址", "address", "address.not_found");
+        ok = ch == 1 ? 0 : -1;
+    }
+end:
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    int64_t ch = q_changes(db, store_q_prepare(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id),
+                           e);
+    if (ch == 0)
+        store_not_found(e, "地址", "address", "address.not_found");
+    else if (ch > 0)
+        /* the default went away: the newest remaining one takes its place */
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE address SET is_default = 1 WHERE id = (SELECT id FROM address"
+                                          " WHERE person_id = ? ORDER BY id DESC LIMIT 1) AND NOT EXISTS"
+                                          " (SELECT 1 FROM address WHERE person_id = ? AND is_default = 1)",
+                                          "ii", person_id, person_id),
+                          e);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- the outbox at start-up ------------------------------------------------------------------------------------ */
+
+int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int64_t ch = q_changes(
+        db, store_q_prepare(db, e, "UPDATE outbox SET next_at = ? WHERE state = 'pending' AND next_at > ?", "ii", now, now), e);
+    store_release(s, db);
+    if (n)
+        *n = ch > 0 ? ch : 0;
+    return ch < 0 ? -1 : 0;
+}
