@@ -1,12 +1,24 @@
 /* The school console: batches, progress, exports, reminders, and the
  * actions on one student (unlock, reset) (issue 7). */
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <hpdf.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
 #include "api_int.h"
+#include "api_notice.h"
+#include "../qr/tc_qr.h"
+#include "../roster/tc_roster.h"
 
 static int h_unlock(tc_http_req *r)
 {
@@ -53,6 +65,1376 @@ static int h_reset(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* ---- shared bits ---------------------------------------------------------------------------- */
+
+/* The batch of params[0], if this staff member may see its school. */
+static int load_batch(api_ctx *c, tc_batch *b)
+{
+    int64_t id;
+    if (api_parse_id(c->r->params[0], &id) != 0)
+        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
+        return -1;
+    return api_staff_school_ok(c, b->school_id) ? 0 : -1;
+}
+
+static int load_school_id(api_ctx *c, int64_t *sid)
+{
+    if (api_parse_id(c->r->params[0], sid) != 0)
+        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    tc_school sc;
+    if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
+        return -1;
+    return api_staff_school_ok(c, *sid) ? 0 : -1;
+}
+
+/* 400 with the per-field list: {"error":{code,zh,en}, "errors":[{field,code,zh,en}]} */
+static int fail_fields(api_ctx *c, const char *code, const char *zh, const char *en, json_t *errors)
+{
+    json_t *j = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", code, "zh", zh, "en", en, "errors", errors);
+    return tc_http_respond_json(c->r, 400, j);
+}
+
+static void field_err(json_t *errs, const char *field, const tc_err *e)
+{
+    json_array_append_new(errs, json_pack("{s:s, s:s, s:s, s:s}", "field", field, "code", e->code, "zh", e->zh, "en",
+                                          e->en));
+}
+
+/* ---- settings: the batch < school < built-in chain ------------------------------------------- */
+
+/* Check a settings object key by key (so that every bad field is named, not
+ * only the first) and return it without null members (null = inherit).
+ * NULL when any key is bad; the errors are appended to errs. */
+static json_t *settings_check(json_t *in, json_t *errs)
+{
+    json_t *out = json_object();
+    const char *k;
+    json_t *v;
+    int bad = 0;
+    json_object_foreach(in, k, v)
+    {
+        if (json_is_null(v))
+            continue;
+        json_t *one = json_pack("{s:O}", k, v);
+        char *txt = json_dumps(one, JSON_COMPACT);
+        json_decref(one);
+        tc_journey_settings s;
+        tc_journey_settings_default(&s);
+        tc_err e;
+        if (!txt || tc_journey_settings_apply(&s, txt, &e) != 0) {
+            if (!txt)
+                tc_err_set(&e, 400, "journey.bad_settings", "设置无效", "bad setting");
+            field_err(errs, k, &e);
+            bad = 1;
+        } else
+            json_object_set(out, k, v);
+        free(txt);
+    }
+    if (bad) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Merged settings as JSON (defaults < school < batch); NULL texts skip. */
+static json_t *effective(const char *school, const char *batch, tc_err *e)
+{
+    tc_journey_settings s;
+    tc_journey_settings_default(&s);
+    if (tc_journey_settings_apply(&s, school, e) != 0 || tc_journey_settings_apply(&s, batch, e) != 0)
+        return NULL;
+    return tc_journey_settings_json(&s);
+}
+
+static json_t *defaults_json(void)
+{
+    tc_journey_settings s;
+    tc_journey_settings_default(&s);
+    return tc_journey_settings_json(&s);
+}
+
+static json_t *obj_of(const char *txt)
+{
+    json_t *j = txt && *txt ? json_loads(txt, 0, NULL) : NULL;
+    return json_is_object(j) ? j : (json_decref(j), json_object());
+}
+
+/* A merged result must still let a student make a photo at all. */
+static void check_modes(json_t *eff, json_t *errs)
+{
+    if (eff && json_is_false(json_object_get(eff, "live_allowed")) && json_is_false(json_object_get(eff, "album_allowed"))) {
+        tc_err e;
+        tc_err_set(&e, 400, "settings.no_mode", "现场拍摄和相册上传至少允许一种",
+                   "Allow at least one of live shooting and album upload");
+        field_err(errs, "live_allowed", &e);
+    }
+}
+
+static json_t *batch_edit_json(const tc_batch *b)
+{
+    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:I}", "id", (json_int_t)b->id, "school_id",
+                     (json_int_t)b->school_id, "name", b->name, "code", b->code, "starts_at", (json_int_t)b->starts_at,
+                     "ends_at", (json_int_t)b->ends_at, "settings", obj_of(b->settings), "students",
+                     (json_int_t)b->students);
+}
+
+/* GET /api/v1/batches/:id/settings: the batch's own values, the school's,
+ * the built-in defaults and what applies (for the form's inheritance). */
+static int h_batch_settings(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *notice, *ss;
+    if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0)
+        return api_fail(&c);
+    json_t *eff = effective(ss, b.settings, &c.e);
+    if (!eff)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:o, s:o, s:o, s:o}", "batch", batch_edit_json(&b), "school", obj_of(ss),
+                                          "defaults", defaults_json(), "effective", eff));
+}
+
+/* PUT /api/v1/batches/:id {name?, starts_at?, ends_at?, settings?}: absent
+ * fields keep their value; settings replaces the batch's own overrides. */
+static int h_batch_update(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    if (!json_is_object(body)) {
+        tc_err_set(&c.e, 400, "batch.bad_request", "请求格式不正确", "The request is not a JSON object");
+        return api_fail(&c);
+    }
+    json_t *errs = json_array();
+    tc_err fe;
+    const char *name = b.name;
+    json_t *jn = json_object_get(body, "name");
+    if (jn) {
+        name = json_string_value(jn);
+        if (!name || !*name || strlen(name) > 200 || !tc_utf8_valid(name, strlen(name))) {
+            tc_err_set(&fe, 400, "batch.bad_name", "请填写批次名称（最多200字节）", "Give the batch a name (at most 200 bytes)");
+            field_err(errs, "name", &fe);
+            name = b.name;
+        }
+    }
+    int64_t w[2] = {b.starts_at, b.ends_at};
+    const char *wk[2] = {"starts_at", "ends_at"};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(body, wk[i]);
+        if (!v)
+            continue;
+        if (json_is_null(v))
+            w[i] = 0;
+        else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 4102444800LL)
+            w[i] = json_integer_value(v);
+        else {
+            tc_err_set(&fe, 400, "batch.bad_time", "时间无效", "Not a valid time");
+            field_err(errs, wk[i], &fe);
+        }
+    }
+    if (w[0] && w[1] && w[1] <= w[0]) {
+        tc_err_set(&fe, 400, "batch.bad_window", "结束时间须晚于开始时间", "The window must end after it starts");
+        field_err(errs, "ends_at", &fe);
+    }
+    json_t *set = json_object_get(body, "settings");
+    json_t *clean = NULL;
+    if (set && !json_is_object(set)) {
+        tc_err_set(&fe, 400, "batch.bad_settings", "设置应为对象", "settings must be an object");
+        field_err(errs, "settings", &fe);
+    } else if (set)
+        clean = settings_check(set, errs);
+    else
+        clean = obj_of(b.settings);
+    const char *notice, *ss;
+    if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0) {
+        json_decref(errs);
+        json_decref(clean);
+        return api_fail(&c);
+    }
+    char *st = clean ? json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(clean);
+    if (st) {
+        tc_err e2;
+        json_t *eff = effective(ss, st, &e2);
+        check_modes(eff, errs);
+        json_decref(eff);
+    }
+    if (json_array_size(errs)) {
+        free(st);
+        return fail_fields(&c, "batch.invalid", "批次设置有误，请按提示修改", "Some batch settings are wrong: see each field",
+                           errs);
+    }
+    json_decref(errs);
+    int rc = tc_store_batch_update(c.app->store, b.id, name, w[0], w[1], st, &c.e);
+    free(st);
+    if (rc != 0)
+        return api_fail(&c);
+    tc_batch nb;
+    if (tc_store_batch_get(c.app->store, r->pool, b.id, &nb, &c.e) != 0)
+        return api_fail(&c);
+    json_t *bj = batch_edit_json(&b), *aj = batch_edit_json(&nb);
+    json_object_del(bj, "students");
+    json_object_del(aj, "students");
+    char *before = json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS), *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
+    api_audit(&c, "batch.update", "batch", b.id, before, after);
+    free(before);
+    free(after);
+    json_decref(bj);
+    json_decref(aj);
+    json_t *eff = effective(ss, nb.settings, &c.e);
+    return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "batch", batch_edit_json(&nb), "effective",
+                                                  eff ? eff : json_object()));
+}
+
+/* GET /api/v1/schools/:id/settings */
+static int h_school_settings(tc_http_req *r)
+{
+    api_ctx c;
+    int64_t sid;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_school_id(&c, &sid) != 0)
+        return api_fail(&c);
+    const char *notice, *ss;
+    if (tc_store_school_extra(c.app->store, r->pool, sid, &notice, &ss, &c.e) != 0)
+        return api_fail(&c);
+    json_t *eff = effective(ss, NULL, &c.e);
+    if (!eff)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o, s:o, s:o}", "settings", obj_of(ss), "defaults", defaults_json(),
+                                                  "effective", eff));
+}
+
+/* PUT /api/v1/schools/:id/settings {settings}: the school's defaults for
+ * its batches (replaced wholesale; null or absent keys use the built-in). */
+static int h_school_settings_put(tc_http_req *r)
+{
+    api_ctx c;
+    int64_t sid;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_school_id(&c, &sid) != 0)
+        return api_fail(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    json_t *set = json_object_get(body, "settings");
+    json_t *errs = json_array();
+    tc_err fe;
+    json_t *clean = NULL;
+    if (!json_is_object(set)) {
+        tc_err_set(&fe, 400, "school.bad_settings", "设置应为对象", "settings must be an object");
+        field_err(errs, "settings", &fe);
+    } else
+        clean = settings_check(set, errs);
+    char *st = clean ? json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(clean);
+    if (st) {
+        tc_err e2;
+        json_t *eff = effective(st, NULL, &e2);
+        check_modes(eff, errs);
+        json_decref(eff);
+    }
+    if (json_array_size(errs)) {
+        free(st);
+        return fail_fields(&c, "school.invalid", "学校默认设置有误，请按提示修改",
+                           "Some school settings are wrong: see each field", errs);
+    }
+    json_decref(errs);
+    const char *notice, *old;
+    int rc = tc_store_school_extra(c.app->store, r->pool, sid, &notice, &old, &c.e);
+    if (rc == 0)
+        rc = tc_store_school_set_settings(c.app->store, sid, st, &c.e);
+    if (rc != 0) {
+        free(st);
+        return api_fail(&c);
+    }
+    api_audit(&c, "school.settings", "school", sid, old, st);
+    json_t *eff = effective(st, NULL, &c.e);
+    json_t *out = json_pack("{s:o, s:o}", "settings", obj_of(st), "effective", eff ? eff : json_object());
+    free(st);
+    return tc_http_respond_json(r, 200, out);
+}
+
+/* ---- the notice ----------------------------------------------------------------------------------- */
+
+static int h_notice_get(tc_http_req *r)
+{
+    api_ctx c;
+    int64_t sid;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_school_id(&c, &sid) != 0)
+        return api_fail(&c);
+    const char *notice, *ss;
+    if (tc_store_school_extra(c.app->store, r->pool, sid, &notice, &ss, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:s, s:i}", "html", notice, "max_bytes", API_NOTICE_MAX_OUT));
+}
+
+/* PUT /api/v1/schools/:id/notice {html}: sanitised here, stored, and what
+ * was stored comes back (the editor shows exactly what students will see). */
+static int h_notice_put(tc_http_req *r)
+{
+    api_ctx c;
+    int64_t sid;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_school_id(&c, &sid) != 0)
+        return api_fail(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    json_t *hv = json_object_get(body, "html");
+    if (!json_is_string(hv)) {
+        tc_err_set(&c.e, 400, "notice.bad_request", "请填写须知内容", "Give the notice's text (html)");
+        return api_fail(&c);
+    }
+    char *clean;
+    if (api_notice_sanitize(json_string_value(hv), json_string_length(hv), &clean, &c.e) != 0)
+        return api_fail(&c);
+    const char *old, *ss;
+    int rc = tc_store_school_extra(c.app->store, r->pool, sid, &old, &ss, &c.e);
+    if (rc == 0)
+        rc = tc_store_school_set_notice(c.app->store, sid, clean, &c.e);
+    if (rc != 0) {
+        free(clean);
+        return api_fail(&c);
+    }
+    json_t *bj = json_pack("{s:s}", "notice", old), *aj = json_pack("{s:s}", "notice", clean);
+    char *before = json_dumps(bj, JSON_COMPACT), *after = json_dumps(aj, JSON_COMPACT);
+    api_audit(&c, "school.notice", "school", sid, before, after);
+    free(before);
+    free(after);
+    json_decref(bj);
+    json_decref(aj);
+    json_t *out = json_pack("{s:s}", "html", clean);
+    free(clean);
+    return tc_http_respond_json(r, 200, out);
+}
+
+/* ---- progress ------------------------------------------------------------------------------------ */
+
+/* The roster's states (student.state), in the journey's order. */
+static const char *const STATES[] = {"not_started", "verified", "drafts", "pending_payment", "submitted",
+                                     "approved",    "rejected", "final",  "reset"};
+
+static json_t *counts_new(void)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
+        json_object_set_new(o, STATES[i], json_integer(0));
+    json_object_set_new(o, "paid", json_integer(0));
+    json_object_set_new(o, "locked", json_integer(0));
+    json_object_set_new(o, "total", json_integer(0));
+    json_object_set_new(o, "finished", json_integer(0));
+    json_object_set_new(o, "unfinished", json_integer(0));
+    return o;
+}
+
+static void counts_add(json_t *o, const char *key, int64_t n)
+{
+    json_t *v = json_object_get(o, key);
+    if (v)
+        json_integer_set(v, json_integer_value(v) + n);
+    else
+        json_object_set_new(o, key, json_integer(n));
+}
+
+static void counts_row(json_t *o, const tc_store_progress_row *p)
+{
+    counts_add(o, p->state, p->n);
+    counts_add(o, "paid", p->paid);
+    counts_add(o, "locked", p->locked);
+    counts_add(o, "total", p->n);
+    int done = !strcmp(p->state, "approved") || !strcmp(p->state, "final");
+    counts_add(o, done ? "finished" : "unfinished", p->n);
+}
+
+/* {totals, classes:[{class_name, counts}]} (new reference) */
+static json_t *progress_json(api_ctx *c, int64_t batch_id)
+{
+    tc_store_progress_row *rows;
+    size_t n;
+    if (tc_store_progress(c->app->store, c->r->pool, batch_id, tc_now(), &rows, &n, &c->e) != 0)
+        return NULL;
+    json_t *tot = counts_new(), *classes = json_array(), *cur = NULL;
+    const char *curname = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!curname || strcmp(curname, rows[i].class_name) != 0) {
+            curname = rows[i].class_name;
+            cur = counts_new();
+            json_array_append_new(classes, json_pack("{s:s, s:o}", "class_name", curname, "counts", cur));
+        }
+        counts_row(cur, &rows[i]);
+        counts_row(tot, &rows[i]);
+    }
+    return json_pack("{s:o, s:o}", "totals", tot, "classes", classes);
+}
+
+static int h_progress(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    json_t *p = progress_json(&c, b.id);
+    if (!p)
+        return api_fail(&c);
+    json_object_set_new(p, "batch", batch_edit_json(&b));
+    return tc_http_respond_json(r, 200, p);
+}
+
+/* ---- the roster with states: search, one student ---------------------------------------------------- */
+
+static int is_locked(const tc_store_roster_row *x, int64_t now)
+{
+    return x->live_locked || x->locked_until > now;
+}
+
+static json_t *row_json(api_ctx *c, const tc_store_roster_row *x, int64_t now)
+{
+    json_t *s = api_student_json(c, &x->st);
+    json_object_set_new(s, "name", json_string(x->st.name));
+    json_object_set_new(s, "paid", json_boolean(x->paid_order != 0));
+    json_object_set_new(s, "locked", json_boolean(is_locked(x, now)));
+    json_object_set_new(s, "verified", json_boolean(x->st.person_id != 0));
+    json_object_set_new(s, "reminded_at", json_integer(x->reminded_at));
+    return s;
+}
+
+static int roster_query(api_ctx *c, const tc_batch *b, tc_store_roster_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->batch_id = b->id;
+    q->q = tc_http_query(c->r, "q");
+    q->class_name = tc_http_query(c->r, "class");
+    const char *f = tc_http_query(c->r, "filter");
+    if ((q->q && strlen(q->q) > 100) || (q->class_name && strlen(q->class_name) > 200))
+        return tc_err_set(&c->e, 400, "roster.bad_query", "搜索内容过长", "The search text is too long");
+    if (f && *f && strcmp(f, "unfinished") && strcmp(f, "locked") && strcmp(f, "all"))
+        return tc_err_set(&c->e, 400, "roster.bad_filter", "筛选条件应为 all、unfinished 或 locked",
+                          "filter must be all, unfinished or locked");
+    q->unfinished = f && !strcmp(f, "unfinished");
+    q->locked = f && !strcmp(f, "locked");
+    const char *lim = tc_http_query(c->r, "limit"), *off = tc_http_query(c->r, "offset");
+    q->limit = lim ? atoi(lim) : 50;
+    q->offset = off ? atoi(off) : 0;
+    if (q->limit <= 0 || q->limit > 500)
+        q->limit = 50;
+    if (q->offset < 0)
+        q->offset = 0;
+    return 0;
+}
+
+/* GET /api/v1/batches/:id/roster?q=&class=&filter=all|unfinished|locked&limit&offset */
+static int h_roster_search(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    tc_store_roster_query q;
+    if (load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
+        return api_fail(&c);
+    tc_store_roster_row *rows;
+    size_t n;
+    int64_t total, now = tc_now();
+    if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0)
+        return api_fail(&c);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, row_json(&c, &rows[i], now));
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "students", arr));
+}
+
+/* The roster's own checks on one student: the fields written as a one-row
+ * CSV and read by tc_roster like an imported file, so that a student added
+ * by hand meets exactly the rules of an import.  Returns the report's errors
+ * (new reference, empty when fine) or NULL with c->e set. */
+static const char *const ONE_KEYS[] = {"name",       "student_no", "id_number", "level",    "programme",
+                                       "department", "class_name", "phone",     "chsi_code"};
+static const char ONE_HEADER[] = "姓名,学号,身份证号,层次,专业,院系,班级,手机号,采集码\n";
+
+static json_t *one_check(api_ctx *c, const char *const v[9])
+{
+    tc_buf b;
+    tc_buf_init(&b);
+    tc_buf_puts(&b, ONE_HEADER);
+    json_t *errs = json_array();
+    for (int i = 0; i < 9; i++) {
+        if (strpbrk(v[i], "\r\n") || strlen(v[i]) > TC_ROSTER_MAX_CELL) {
+            tc_err fe;
+            tc_err_set(&fe, 400, "student.bad_field", "内容过长或含有换行", "too long or holds a line break");
+            field_err(errs, ONE_KEYS[i], &fe);
+        }
+        tc_buf_puts(&b, i ? ",\"" : "\"");
+        for (const char *p = v[i]; *p; p++)
+            tc_buf_append(&b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+        tc_buf_puts(&b, "\"");
+    }
+    tc_buf_puts(&b, "\n");
+    if (json_array_size(errs)) {
+        tc_buf_free(&b);
+        return errs;
+    }
+    tc_roster ro;
+    tc_err pe;
+    if (tc_roster_parse(b.data, b.len, &ro, &pe) != 0) {
+        tc_buf_free(&b);
+        field_err(errs, "name", &pe);
+        return errs;
+    }
+    tc_buf_free(&b);
+    tc_roster_report rep;
+    tc_roster_validate(&ro, &rep);
+    for (size_t i = 0; i < rep.nerrors; i++) {
+        const tc_roster_issue *x = &rep.errors[i];
+        const char *f = !strcmp(x->field, "major") ? "programme" : !strcmp(x->field, "class") ? "class_name" : x->field;
+        json_array_append_new(errs, json_pack("{s:s, s:s, s:s, s:s}", "field", f, "code", x->code, "zh", x->zh, "en",
+                                              x->en));
+    }
+    tc_roster_report_free(&rep);
+    tc_roster_free(&ro);
+    (void)c;
+    return errs;
+}
+
+/* Fill st's roster fields from the values (sealing the ID number). */
+static int one_fill(api_ctx *c, tc_student *st, const char *const v[9], int new_chsi)
+{
+    char id[64];
+    snprintf(id, sizeof id, "%s", v[2]);
+    tc_idnum_normalize(id);
+    uint8_t *sealed;
+    size_t slen;
+    if (tc_ident_seal(&c->app->keys, id, &sealed, &slen, &c->e) != 0)
+        return -1;
+    uint8_t *copy = tc_pool_alloc(c->r->pool, slen);
+    memcpy(copy, sealed, slen);
+    free(sealed);
+    st->id_sealed = copy;
+    st->id_sealed_len = slen;
+    tc_ident_hash(&c->app->keys, "id", id, st->id_hash);
+    sodium_memzero(id, sizeof id);
+    if (new_chsi)
+        tc_ident_hash(&c->app->keys, "chsi", v[8], st->chsi_hash);
+    st->name = v[0];
+    st->student_no = v[1];
+    st->level = v[3];
+    st->programme = v[4];
+    st->department = v[5];
+    st->class_name = v[6];
+    st->phone = v[7];
+    return 0;
+}
+
+/* Values from the body, or (editing) from the current record. */
+static void one_values(api_ctx *c, json_t *body, const tc_student *cur, const char *v[9], char **idplain, int *new_chsi)
+{
+    const char *curv[9] = {0};
+    if (cur) {
+        curv[0] = cur->name, curv[1] = cur->student_no, curv[3] = cur->level, curv[4] = cur->programme;
+        curv[5] = cur->department, curv[6] = cur->class_name, curv[7] = cur->phone;
+        if (tc_ident_open(&c->app->keys, cur->id_sealed, cur->id_sealed_len, idplain, NULL) == 0)
+            curv[2] = *idplain;
+        /* the code is kept as a hash only: a placeholder passes the checks */
+        curv[8] = "KEEP-CURRENT-CODE";
+    }
+    *new_chsi = 1;
+    for (int i = 0; i < 9; i++) {
+        json_t *j = json_object_get(body, ONE_KEYS[i]);
+        v[i] = json_is_string(j) ? json_string_value(j) : NULL;
+        if (!v[i] && cur && curv[i])
+            v[i] = curv[i];
+        if (i == 8 && (!v[i] || v[i] == curv[8]))
+            *new_chsi = !cur;
+        if (!v[i])
+            v[i] = "";
+    }
+}
+
+static json_t *student_fields(const tc_student *st)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", st->name, "student_no", st->student_no, "level",
+                     st->level, "programme", st->programme, "department", st->department, "class_name",
+                     st->class_name, "phone", st->phone);
+}
+
+/* POST /api/v1/batches/:id/students {name, student_no, id_number, chsi_code, level?, programme?, department?,
+ * class_name?, phone?} */
+static int h_student_add(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *v[9];
+    char *idp = NULL;
+    int new_chsi;
+    one_values(&c, body, NULL, v, &idp, &new_chsi);
+    json_t *errs = one_check(&c, v);
+    if (json_array_size(errs))
+        return fail_fields(&c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong",
+                           errs);
+    json_decref(errs);
+    tc_student st = {.batch_id = b.id};
+    int64_t id;
+    if (one_fill(&c, &st, v, 1) != 0 || tc_store_student_add(c.app->store, &st, &id, &c.e) != 0)
+        return api_fail(&c);
+    json_t *aj = student_fields(&st);
+    char *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
+    api_audit(&c, "student.add", "student", id, NULL, after);
+    free(after);
+    json_decref(aj);
+    tc_student out;
+    if (tc_store_student_get(c.app->store, r->pool, id, &out, &c.e) != 0)
+        return api_fail(&c);
+    json_t *s = api_student_json(&c, &out);
+    json_object_set_new(s, "name", json_string(out.name));
+    return tc_http_respond_json(r, 201, json_pack("{s:o}", "student", s));
+}
+
+/* PUT /api/v1/students/:id: the same fields, each optional (kept when absent). */
+static int h_student_edit(tc_http_req *r)
+{
+    api_ctx c;
+    tc_student cur;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (api_load_student(&c, &cur) != 0)
+        return api_fail(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *v[9];
+    char *idp = NULL;
+    int new_chsi;
+    one_values(&c, body, &cur, v, &idp, &new_chsi);
+    json_t *errs = one_check(&c, v);
+    tc_student st = cur;
+    int rc = json_array_size(errs) ? 1 : one_fill(&c, &st, v, new_chsi);
+    if (idp) {
+        sodium_memzero(idp, strlen(idp));
+        free(idp);
+    }
+    if (rc == 1)
+        return fail_fields(&c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong",
+                           errs);
+    json_decref(errs);
+    if (rc != 0 || tc_store_student_update(c.app->store, &st, &c.e) != 0)
+        return api_fail(&c);
+    json_t *bj = student_fields(&cur), *aj = student_fields(&st);
+    json_object_set_new(aj, "id_changed", json_boolean(memcmp(cur.id_hash, st.id_hash, 32) != 0));
+    json_object_set_new(aj, "code_changed", json_boolean(new_chsi));
+    char *before = json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS), *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
+    api_audit(&c, "student.edit", "student", cur.id, before, after);
+    free(before);
+    free(after);
+    json_decref(bj);
+    json_decref(aj);
+    tc_student out;
+    if (tc_store_student_get(c.app->store, r->pool, cur.id, &out, &c.e) != 0)
+        return api_fail(&c);
+    json_t *s = api_student_json(&c, &out);
+    json_object_set_new(s, "name", json_string(out.name));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", s));
+}
+
+/* ---- XLSX: progress and the roster with states ------------------------------------------------------- */
+
+/* libxlsxwriter writes to a file: a private temporary one, unlinked once the
+ * server has it open (constant_memory keeps the library's own use flat). */
+static lxw_workbook *xlsx_open(char path[64])
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, 64, "%.40s/tucai-xlsx-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
+    lxw_workbook *wb = workbook_new_opt(path, &o);
+    if (!wb)
+        unlink(path);
+    return wb;
+}
+
+static int xlsx_send(api_ctx *c, lxw_workbook *wb, const char *path, const char *name)
+{
+    if (workbook_close(wb) != LXW_NO_ERROR) {
+        unlink(path);
+        tc_err_internal(&c->e, "xlsx: could not write the workbook");
+        return api_fail(c);
+    }
+    int rc = tc_http_respond_file(c->r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", path,
+                                  name);
+    unlink(path); /* the response holds the open file */
+    return rc;
+}
+
+static const char *const STATE_ZH[] = {"未开始", "已验证", "草稿", "待支付", "已提交", "已通过", "未通过", "已制作", "已重置"};
+
+static const char *state_zh(const char *s)
+{
+    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
+        if (!strcmp(s, STATES[i]))
+            return STATE_ZH[i];
+    return s;
+}
+
+static void write_roster_rows(api_ctx *c, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows, size_t n,
+                              int64_t now)
+{
+    static const char *const H[] = {"学号", "姓名", "身份证号", "层次", "专业", "院系", "班级", "手机号",
+                                    "状态", "state", "已支付", "已锁定", "已验证"};
+    for (lxw_col_t i = 0; i < TC_ARRAY_LEN(H); i++)
+        worksheet_write_string(ws, 0, i, H[i], bold);
+    for (size_t i = 0; i < n; i++) {
+        const tc_store_roster_row *x = &rows[i];
+        lxw_row_t row = (lxw_row_t)(i + 1);
+        char idm[32] = "";
+        char *id = NULL;
+        if (tc_ident_open(&c->app->keys, x->st.id_sealed, x->st.id_sealed_len, &id, NULL) == 0) {
+            tc_idnum_mask(id, idm);
+            sodium_memzero(id, strlen(id));
+            free(id);
+        }
+        const char *v[] = {x->st.student_no, x->st.name,          idm,        x->st.level,    x->st.programme,
+                           x->st.department, x->st.class_name,   x->st.phone, state_zh(x->st.state), x->st.state,
+                           x->paid_order ? "是" : "否", is_locked(x, now) ? "是" : "否", x->st.person_id ? "是" : "否"};
+        for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
+            worksheet_write_string(ws, row, k, v[k], NULL);
+    }
+}
+
+/* GET /api/v1/batches/:id/progress.xlsx: counts per class, then the students
+ * who have not finished. */
+static int h_progress_xlsx(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    json_t *p = progress_json(&c, b.id);
+    if (!p)
+        return api_fail(&c);
+    tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
+    tc_store_roster_row *rows;
+    size_t n;
+    int64_t total, now = tc_now();
+    if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0) {
+        json_decref(p);
+        return api_fail(&c);
+    }
+    char path[64];
+    lxw_workbook *wb = xlsx_open(path);
+    if (!wb) {
+        json_decref(p);
+        tc_err_internal(&c.e, "xlsx: cannot create a temporary file: %s", strerror(errno));
+        return api_fail(&c);
+    }
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "进度");
+    worksheet_write_string(ws, 0, 0, "班级", bold);
+    static const char *const EXTRA[] = {"paid", "locked", "total", "finished", "unfinished"};
+    static const char *const EXTRA_ZH[] = {"已支付", "已锁定", "合计", "已完成", "未完成"};
+    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)(i + 1), STATE_ZH[i], bold);
+    for (size_t i = 0; i < TC_ARRAY_LEN(EXTRA); i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + i), EXTRA_ZH[i], bold);
+    json_t *classes = json_object_get(p, "classes");
+    size_t nc = json_array_size(classes);
+    for (size_t i = 0; i <= nc; i++) {
+        json_t *cnt = i < nc ? json_object_get(json_array_get(classes, i), "counts") : json_object_get(p, "totals");
+        const char *label = i < nc ? json_string_value(json_object_get(json_array_get(classes, i), "class_name")) : "合计";
+        lxw_row_t row = (lxw_row_t)(i + 1);
+        worksheet_write_string(ws, row, 0, label && *label ? label : "（未分班）", i < nc ? NULL : bold);
+        for (size_t k = 0; k < TC_ARRAY_LEN(STATES); k++)
+            worksheet_write_number(ws, row, (lxw_col_t)(k + 1),
+                                   (double)json_integer_value(json_object_get(cnt, STATES[k])), NULL);
+        for (size_t k = 0; k < TC_ARRAY_LEN(EXTRA); k++)
+            worksheet_write_number(ws, row, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + k),
+                                   (double)json_integer_value(json_object_get(cnt, EXTRA[k])), NULL);
+    }
+    json_decref(p);
+    lxw_worksheet *ws2 = workbook_add_worksheet(wb, "未完成");
+    write_roster_rows(&c, ws2, bold, rows, n, now);
+    return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
+}
+
+/* GET /api/v1/batches/:id/roster.xlsx: every student with the state. */
+static int h_roster_xlsx(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    tc_store_roster_query q = {.batch_id = b.id};
+    tc_store_roster_row *rows;
+    size_t n;
+    int64_t total, now = tc_now();
+    if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0)
+        return api_fail(&c);
+    char path[64];
+    lxw_workbook *wb = xlsx_open(path);
+    if (!wb) {
+        tc_err_internal(&c.e, "xlsx: cannot create a temporary file: %s", strerror(errno));
+        return api_fail(&c);
+    }
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    write_roster_rows(&c, workbook_add_worksheet(wb, "名单"), bold, rows, n, now);
+    return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "roster-%s.xlsx", b.code));
+}
+
+/* ---- the photo export: a stored ZIP, streamed ---------------------------------------------------------
+ * JPEGs do not compress, so every entry is "stored" and the archive is
+ * written as it goes: for each photo the file is read once for its CRC and
+ * size, then the local header and the bytes follow.  Memory is one read
+ * buffer plus the central directory (about 60 bytes an entry) whatever the
+ * photos weigh.  No ZIP64: at most 65535 entries and 4 GiB (an export
+ * bigger than that is refused before it starts, or aborted). */
+
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
+    }
+}
+static uint32_t crc_update(uint32_t crc, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    crc = ~crc;
+    while (n--)
+        crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+typedef struct zip_item {
+    char *name, *path;  /* path NULL: data is the in-memory manifest */
+} zip_item;
+
+typedef struct zip_stream {
+    zip_item *items;
+    size_t n, next;      /* next item to start                         */
+    char *manifest;      /* the CSV (the last item's data)             */
+    size_t manifest_len;
+    FILE *f;             /* the item being sent, or NULL               */
+    const char *mem;     /* ... or its in-memory bytes                 */
+    size_t mem_left;
+    tc_buf pending;      /* header bytes not yet handed out            */
+    size_t pending_off;
+    tc_buf central;      /* the central directory so far               */
+    uint64_t offset;     /* bytes written so far                       */
+    uint16_t dos_time, dos_date;
+    int done;
+} zip_stream;
+
+static void put16(tc_buf *b, unsigned v)
+{
+    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    tc_buf_append(b, x, 2);
+}
+static void put32(tc_buf *b, uint32_t v)
+{
+    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    tc_buf_append(b, x, 4);
+}
+
+static void zip_free(void *cls)
+{
+    zip_stream *z = cls;
+    for (size_t i = 0; i < z->n; i++) {
+        free(z->items[i].name);
+        free(z->items[i].path);
+    }
+    free(z->items);
+    free(z->manifest);
+    if (z->f)
+        fclose(z->f);
+    tc_buf_free(&z->pending);
+    tc_buf_free(&z->central);
+    free(z);
+}
+
+/* Begin item i: CRC and size, then its local header into pending. */
+static int zip_start(zip_stream *z, size_t i)
+{
+    zip_item *it = &z->items[i];
+    uint32_t crc = 0;
+    uint64_t size = 0;
+    if (it->path) {
+        z->f = fopen(it->path, "rb");
+        if (!z->f) {
+            tc_log(TC_LOG_ERROR, "export: cannot open %s: %s", it->path, strerror(errno));
+            return -1;
+        }
+        char buf[65536];
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, z->f)) > 0) {
+            crc = crc_update(crc, buf, got);
+            size += got;
+        }
+        if (ferror(z->f) || fseek(z->f, 0, SEEK_SET) != 0)
+            return -1;
+    } else {
+        z->mem = z->manifest;
+        z->mem_left = z->manifest_len;
+        crc = crc_update(0, z->manifest, z->manifest_len);
+        size = z->manifest_len;
+    }
+    size_t nl = strlen(it->name);
+    if (size > 0xFFFFFFF0u || z->offset + size + 30 + nl > 0xFFFFFFF0u)
+        return -1; /* would need ZIP64 */
+    /* local file header: stored, UTF-8 names (bit 11) */
+    tc_buf *b = &z->pending;
+    put32(b, 0x04034b50);
+    put16(b, 10);
+    put16(b, 0x0800);
+    put16(b, 0);
+    put16(b, z->dos_time);
+    put16(b, z->dos_date);
+    put32(b, crc);
+    put32(b, (uint32_t)size);
+    put32(b, (uint32_t)size);
+    put16(b, (unsigned)nl);
+    put16(b, 0);
+    tc_buf_append(b, it->name, nl);
+    /* its central directory entry */
+    tc_buf *c = &z->central;
+    put32(c, 0x02014b50);
+    put16(c, 0x0314); /* made by: Unix, 2.0 */
+    put16(c, 10);
+    put16(c, 0x0800);
+    put16(c, 0);
+    put16(c, z->dos_time);
+    put16(c, z->dos_date);
+    put32(c, crc);
+    put32(c, (uint32_t)size);
+    put32(c, (uint32_t)size);
+    put16(c, (unsigned)nl);
+    put16(c, 0);
+    put16(c, 0);
+    put16(c, 0);
+    put16(c, 0);
+    put32(c, 0100644u << 16); /* -rw-r--r-- */
+    put32(c, (uint32_t)z->offset);
+    tc_buf_append(c, it->name, nl);
+    z->offset += 30 + nl + size;
+    return 0;
+}
+
+static void zip_end(zip_stream *z)
+{
+    tc_buf *b = &z->pending;
+    uint64_t cd_off = z->offset;
+    tc_buf_append(b, z->central.data, z->central.len);
+    put32(b, 0x06054b50);
+    put16(b, 0);
+    put16(b, 0);
+    put16(b, (unsigned)z->n);
+    put16(b, (unsigned)z->n);
+    put32(b, (uint32_t)z->central.len);
+    put32(b, (uint32_t)cd_off);
+    put16(b, 0);
+    z->done = 1;
+}
+
+static long zip_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    zip_stream *z = cls;
+    for (;;) {
+        if (z->pending_off < z->pending.len) {
+            size_t k = z->pending.len - z->pending_off;
+            if (k > max)
+                k = max;
+            memcpy(buf, z->pending.data + z->pending_off, k);
+            z->pending_off += k;
+            if (z->pending_off == z->pending.len)
+                z->pending.len = z->pending_off = 0;
+            return (long)k;
+        }
+        if (z->f) {
+            size_t got = fread(buf, 1, max, z->f);
+            if (got > 0)
+                return (long)got;
+            int bad = ferror(z->f);
+            fclose(z->f);
+            z->f = NULL;
+            if (bad)
+                return -1;
+            continue;
+        }
+        if (z->mem) {
+            if (z->mem_left) {
+                size_t k = z->mem_left < max ? z->mem_left : max;
+                memcpy(buf, z->mem, k);
+                z->mem += k;
+                z->mem_left -= k;
+                return (long)k;
+            }
+            z->mem = NULL;
+            continue;
+        }
+        if (z->done)
+            return 0;
+        if (z->next < z->n) {
+            if (zip_start(z, z->next++) != 0)
+                return -1; /* the client sees a cut-off archive, never a wrong one */
+            continue;
+        }
+        zip_end(z);
+    }
+}
+
+/* A file name from a student number or ID number: path separators and
+ * characters Windows refuses become "_". */
+static char *safe_name(const char *s)
+{
+    size_t n = strlen(s);
+    char *o = malloc(n + 5);
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        o[i] = ((unsigned char)s[i] < 0x20 || strchr("/\\:*?\"<>|", s[i])) ? '_' : s[i];
+    o[n] = 0;
+    if (!n || !strcmp(o, ".") || !strcmp(o, ".."))
+        o[0] = '_', o[1] = 0;
+    return o;
+}
+
+static void csv_cell(tc_buf *b, const char *s, int last)
+{
+    /* a cell Excel would run as a formula starts with a quote mark */
+    int formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
+    tc_buf_puts(b, "\"");
+    if (formula)
+        tc_buf_puts(b, "'");
+    for (; *s; s++)
+        tc_buf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+    tc_buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+/* GET /api/v1/batches/:id/photos.zip?name=student_no|id_number */
+static int h_photos_zip(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *rule = tc_http_query(r, "name");
+    if (!rule || !*rule)
+        rule = "student_no";
+    int by_id = !strcmp(rule, "id_number");
+    if (!by_id && strcmp(rule, "student_no") != 0) {
+        tc_err_set(&c.e, 400, "export.bad_rule", "命名规则应为 student_no（学号）或 id_number（身份证号）",
+                   "name must be student_no or id_number");
+        return api_fail(&c);
+    }
+    tc_store_export_row *rows;
+    size_t n;
+    if (tc_store_export_photos(c.app->store, r->pool, b.id, &rows, &n, &c.e) != 0)
+        return api_fail(&c);
+    if (n + 1 > 65535) {
+        tc_err_set(&c.e, 413, "export.too_many", "照片过多（超过 65534 张），请分批导出",
+                   "Too many photos (over 65534) for one archive");
+        return api_fail(&c);
+    }
+    pthread_once(&crc_once, crc_init);
+    zip_stream *z = calloc(1, sizeof *z);
+    if (!z || !(z->items = calloc(n + 1, sizeof *z->items))) {
+        free(z);
+        tc_err_internal(&c.e, "out of memory");
+        return api_fail(&c);
+    }
+    tc_buf_init(&z->pending);
+    tc_buf_init(&z->central);
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    z->dos_time = (uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
+    z->dos_date = (uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+    tc_buf man;
+    tc_buf_init(&man);
+    tc_buf_puts(&man, "\xEF\xBB\xBF"); /* BOM: Excel reads the CSV as UTF-8 */
+    tc_buf_puts(&man, "\"文件名\",\"学号\",\"姓名\",\"班级\",\"状态\",\"审核时间\"\r\n");
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    int fail = 0;
+    for (size_t i = 0; i < n && !fail; i++) {
+        char *key = NULL;
+        if (by_id) {
+            if (tc_ident_open(&c.app->keys, rows[i].id_sealed, rows[i].id_sealed_len, &key, &c.e) != 0) {
+                fail = 1;
+                break;
+            }
+        } else
+            key = strdup(rows[i].student_no);
+        char *base = key ? safe_name(key) : NULL;
+        if (key) {
+            sodium_memzero(key, strlen(key));
+            free(key);
+        }
+        char path[4096];
+        if (!base || tc_blob_path(c.app->blobs, rows[i].blob, path, sizeof path) != 0) {
+            free(base);
+            tc_err_internal(&c.e, "export: bad photo for student %lld", (long long)rows[i].student_id);
+            fail = 1;
+            break;
+        }
+        /* two students with the same number: the second gets a suffix */
+        char *name = g_strdup_printf("%s.jpg", base);
+        for (int k = 2; g_hash_table_contains(seen, name); k++) {
+            g_free(name);
+            name = g_strdup_printf("%s_%d.jpg", base, k);
+        }
+        free(base);
+        g_hash_table_add(seen, g_strdup(name));
+        z->items[z->n].name = strdup(name);
+        z->items[z->n].path = strdup(path);
+        z->n++;
+        char when[20] = "";
+        if (rows[i].decided_at)
+            tc_time_fmt_cn(rows[i].decided_at, when);
+        csv_cell(&man, name, 0);
+        csv_cell(&man, rows[i].student_no, 0);
+        csv_cell(&man, rows[i].name, 0);
+        csv_cell(&man, rows[i].class_name, 0);
+        csv_cell(&man, state_zh(rows[i].state), 0);
+        csv_cell(&man, when, 1);
+        g_free(name);
+    }
+    g_hash_table_destroy(seen);
+    z->items[z->n].name = strdup("manifest.csv");
+    z->n++;
+    z->manifest = tc_buf_steal(&man, &z->manifest_len);
+    if (fail) {
+        zip_free(z);
+        return api_fail(&c);
+    }
+    char *after = tc_pool_printf(r->pool, "{\"rule\":\"%s\",\"photos\":%zu}", by_id ? "id_number" : "student_no", n);
+    api_audit(&c, "batch.export_photos", "batch", b.id, NULL, after);
+    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"photos-%s-%s.zip\"", b.code, by_id ? "id" : "no");
+    tc_http_add_header(r, "Content-Disposition", cd);
+    tc_http_add_header(r, "Cache-Control", "no-store");
+    return tc_http_respond_stream(r, 200, "application/zip", zip_read, z, zip_free);
+}
+
+/* ---- reminders ---------------------------------------------------------------------------------------- */
+
+enum { REMIND_GAP_S = 24 * 3600 };
+
+/* POST /api/v1/batches/:id/remind: the students who have not finished get a
+ * message (and the e-mail / SMS they opted into), at most once a day each. */
+static int h_remind(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
+    tc_store_roster_row *rows;
+    size_t n;
+    int64_t total, now = tc_now();
+    if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0)
+        return api_fail(&c);
+    tc_school sc = {0};
+    tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, NULL);
+    char when[20] = "";
+    if (b.ends_at)
+        tc_time_fmt_cn(b.ends_at, when);
+    const char *bz = b.ends_at ? tc_pool_printf(r->pool, "%s提醒您：请在 %s 前完成「%s」的照片采集。", sc.name ? sc.name : "学校",
+                                                when, b.name)
+                               : tc_pool_printf(r->pool, "%s提醒您：请尽快完成「%s」的照片采集。", sc.name ? sc.name : "学校",
+                                                b.name);
+    const char *be = b.ends_at ? tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" before %s (China time).",
+                                                sc.name ? sc.name : "Your school", b.name, when)
+                               : tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" soon.",
+                                                sc.name ? sc.name : "Your school", b.name);
+    int64_t sent = 0, recent = 0, unverified = 0, outbox = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tc_store_roster_row *x = &rows[i];
+        if (!x->st.person_id) {
+            unverified++; /* never signed in: no message centre, no opt-in */
+            continue;
+        }
+        int took = tc_store_remind_take(c.app->store, x->st.id, now, REMIND_GAP_S, &c.e);
+        if (took < 0)
+            return api_fail(&c);
+        if (!took) {
+            recent++;
+            continue;
+        }
+        api_message(c.app, x->st.person_id, x->st.id, "reminder", "采集提醒", "Reminder", bz, be);
+        sent++;
+        if (!x->notify_status)
+            continue;
+        tc_outbox_msg m = {.subject = "采集提醒 / Photo collection reminder",
+                           .body = tc_pool_printf(r->pool, "%s\n%s\n", bz, be)};
+        tc_err oe;
+        if (x->email[0]) {
+            m.channel = "email";
+            m.recipient = x->email;
+            if (tc_store_outbox_add(c.app->store, &m, now, NULL, &oe) == 0)
+                outbox++;
+        }
+        if (x->st.phone[0]) {
+            m.channel = "sms";
+            m.recipient = x->st.phone;
+            m.subject = "reminder";
+            m.body = bz;
+            if (tc_store_outbox_add(c.app->store, &m, now, NULL, &oe) == 0)
+                outbox++;
+        }
+    }
+    char *after = tc_pool_printf(r->pool, "{\"sent\":%lld,\"recent\":%lld,\"unverified\":%lld,\"outbox\":%lld}",
+                                 (long long)sent, (long long)recent, (long long)unverified, (long long)outbox);
+    api_audit(&c, "batch.remind", "batch", b.id, NULL, after);
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:I, s:I, s:I, s:I, s:I}", "unfinished", (json_int_t)n, "sent",
+                                          (json_int_t)sent, "skipped_recent", (json_int_t)recent, "skipped_unverified",
+                                          (json_int_t)unverified, "outbox", (json_int_t)outbox));
+}
+
+/* ---- the QR poster (PDF) -------------------------------------------------------------------------------- */
+
+#define POSTER_FONT "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+
+static void pdf_err(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+{
+    int *bad = user;
+    *bad = 1;
+    tc_log(TC_LOG_ERROR, "poster: libharu error 0x%04x (%u)", (unsigned)code, (unsigned)detail);
+}
+
+static void pdf_text(HPDF_Page pg, HPDF_Font f, float size, float y, const char *s, float pw)
+{
+    HPDF_Page_SetFontAndSize(pg, f, size);
+    float w = HPDF_Page_TextWidth(pg, s);
+    HPDF_Page_BeginText(pg);
+    HPDF_Page_TextOut(pg, (pw - w) / 2, y, s);
+    HPDF_Page_EndText(pg);
+}
+
+/* GET /api/v1/batches/:id/poster.pdf: an A4 page to print and put up — the
+ * school, the batch, its QR code, the 特征码 and the steps. */
+static int h_poster(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    tc_school sc;
+    if (tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, &c.e) != 0)
+        return api_fail(&c);
+    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
+    const char *host = tc_http_header(r, "Host");
+    if (!base)
+        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
+    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
+    void *png;
+    size_t plen;
+    if (tc_qr_encode_png(url, 8, 4, &png, &plen, &c.e) != 0)
+        return api_fail(&c);
+    int bad = 0;
+    HPDF_Doc pdf = HPDF_New(pdf_err, &bad);
+    if (!pdf) {
+        g_free(png);
+        tc_err_internal(&c.e, "poster: HPDF_New");
+        return api_fail(&c);
+    }
+    HPDF_UseUTFEncodings(pdf);
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    const char *fname = HPDF_LoadTTFontFromFile(pdf, POSTER_FONT, HPDF_TRUE);
+    HPDF_Font font = fname ? HPDF_GetFont(pdf, fname, "UTF-8") : NULL;
+    HPDF_Page pg = HPDF_AddPage(pdf);
+    HPDF_Page_SetSize(pg, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    float pw = HPDF_Page_GetWidth(pg), ph = HPDF_Page_GetHeight(pg);
+    HPDF_Image img = HPDF_LoadPngImageFromMem(pdf, png, (HPDF_UINT)plen);
+    g_free(png);
+    if (!font || !img || bad) {
+        HPDF_Free(pdf);
+        tc_err_internal(&c.e, "poster: font (" POSTER_FONT ") or QR image failed");
+        return api_fail(&c);
+    }
+    char code[8];
+    for (int i = 0; i < 7; i++)
+        code[i] = (char)(b.code[i] >= 'a' && b.code[i] <= 'z' ? b.code[i] - 32 : b.code[i]);
+    pdf_text(pg, font, 26, ph - 90, sc.name, pw);
+    pdf_text(pg, font, 20, ph - 130, b.name, pw);
+    pdf_text(pg, font, 16, ph - 165, "毕业生图像采集 · 扫码进入", pw);
+    float q = 280;
+    HPDF_Page_DrawImage(pg, img, (pw - q) / 2, ph - 190 - q, q, q);
+    pdf_text(pg, font, 18, ph - 510, tc_pool_printf(r->pool, "特征码  %s", code), pw);
+    static const char *const STEPS[] = {
+        "1. 用微信扫描上方二维码，或打开链接后输入特征码；",
+        "2. 上传学信网图像采集码，核对并确认本人信息；",
+        "3. 阅读须知和拍摄要求，现场拍摄或从相册上传；",
+        "4. 确认照片并提交审核，留意消息通知。",
+    };
+    HPDF_Page_SetFontAndSize(pg, font, 13);
+    for (size_t i = 0; i < TC_ARRAY_LEN(STEPS); i++) {
+        HPDF_Page_BeginText(pg);
+        HPDF_Page_TextOut(pg, 110, ph - 560 - 26 * (float)i, STEPS[i]);
+        HPDF_Page_EndText(pg);
+    }
+    pdf_text(pg, font, 10, 60, url, pw);
+    HPDF_SaveToStream(pdf);
+    HPDF_UINT32 n = HPDF_GetStreamSize(pdf);
+    char *buf = n ? malloc(n) : NULL;
+    if (!buf || bad) {
+        free(buf);
+        HPDF_Free(pdf);
+        tc_err_internal(&c.e, "poster: could not write the PDF");
+        return api_fail(&c);
+    }
+    HPDF_UINT32 got = n;
+    HPDF_ReadFromStream(pdf, (HPDF_BYTE *)buf, &got);
+    HPDF_Free(pdf);
+    tc_http_add_header(r, "Content-Disposition",
+                       tc_pool_printf(r->pool, "attachment; filename=\"poster-%s.pdf\"", b.code));
+    int rc = tc_http_respond(r, 200, "application/pdf", buf, got);
+    free(buf);
+    return rc;
+}
+
 int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
@@ -63,6 +1445,21 @@ int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
     } R[] = {
         {"POST", "/api/v1/students/:id/unlock", h_unlock, 0},
         {"POST", "/api/v1/students/:id/reset", h_reset, 0},
+        {"PUT", "/api/v1/students/:id", h_student_edit, 0},
+        {"GET", "/api/v1/batches/:id/settings", h_batch_settings, 0},
+        {"PUT", "/api/v1/batches/:id", h_batch_update, 0},
+        {"GET", "/api/v1/schools/:id/settings", h_school_settings, 0},
+        {"PUT", "/api/v1/schools/:id/settings", h_school_settings_put, 0},
+        {"GET", "/api/v1/schools/:id/notice", h_notice_get, 0},
+        {"PUT", "/api/v1/schools/:id/notice", h_notice_put, 0},
+        {"GET", "/api/v1/batches/:id/progress", h_progress, 0},
+        {"GET", "/api/v1/batches/:id/progress.xlsx", h_progress_xlsx, 0},
+        {"GET", "/api/v1/batches/:id/roster", h_roster_search, 0},
+        {"GET", "/api/v1/batches/:id/roster.xlsx", h_roster_xlsx, 0},
+        {"POST", "/api/v1/batches/:id/students", h_student_add, 0},
+        {"GET", "/api/v1/batches/:id/photos.zip", h_photos_zip, 0},
+        {"POST", "/api/v1/batches/:id/remind", h_remind, 0},
+        {"GET", "/api/v1/batches/:id/poster.pdf", h_poster, 0},
     };
     for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
         if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)

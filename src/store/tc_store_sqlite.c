@@ -147,6 +147,8 @@ static const char *const MIGRATIONS[] = {
     /* 3a: school console */
     "ALTER TABLE batch ADD COLUMN cancelled_at INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX student_batch_class ON student(batch_id, class_name);"
+    /* reminders: at most one per student per day */
+    "ALTER TABLE student ADD COLUMN reminded_at INTEGER NOT NULL DEFAULT 0;"
     /* 3a end */
     /* 3b: platform admin — the reason catalogue and custom specs become data */
     "CREATE TABLE reason ("
