@@ -1,0 +1,320 @@
+// The authorisation matrix (issue 7): every route of every route table in
+// src/api/*.c, read from the source so that a new route is covered at once
+// (and the test fails on a route it has no expectation for), is called by
+// each role — anonymous, a student, the school admin of school A, the school
+// admin of school B, a reviewer, a platform admin — on an object of its own
+// school and of the other school where the route names one.  Asserted:
+//   * never a 5xx;
+//   * where the role has no right: 401 or 403 (never 2xx, never 404 —
+//     decision: an object of another school is refused with 403
+//     auth.other_school, not hidden behind 404; documented in docs/API.md);
+//   * where it has the right: the role gate let it through (whatever the
+//     handler then says about the empty body or the made-up id, it is not
+//     one of the gate's codes).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
+
+// Who may call a route (the handler's api_begin NEED_* flag):
+//   public       anyone (sign-in, entry, health, payment callbacks)
+//   entry        in the middle of entry (none of the roles here)
+//   student      a verified student
+//   staff        any staff member (school admin, reviewer, platform admin)
+//   school_staff platform admin, or a school admin on their own school's objects
+//   review       reviewer or platform admin
+//   platform     platform admin
+const EXPECT = {
+  'GET /healthz': 'public',
+  'GET /console': 'public',
+  'GET /api/v1/csrf': 'public',
+  'POST /api/v1/logout': 'public',
+  'POST /api/v1/entry/qr': 'public',
+  'POST /api/v1/entry/code': 'public',
+  'POST /api/v1/entry/confirm': 'entry',
+  'GET /api/v1/me': 'student',
+  'GET /api/v1/me/records/:id': 'student',
+  'POST /api/v1/staff/login': 'public',
+  'GET /api/v1/staff/me': 'staff',
+  'POST /api/v1/staff/password': 'staff',
+  'GET /api/v1/staff/accounts': 'platform',
+  'POST /api/v1/staff/accounts': 'platform',
+  'GET /api/v1/schools': 'school_staff',
+  'POST /api/v1/schools': 'platform',
+  'GET /api/v1/schools/:id/batches': 'school_staff',
+  'POST /api/v1/schools/:id/batches': 'school_staff',
+  'GET /api/v1/batches/:id': 'school_staff',
+  'GET /api/v1/batches/:id/qr.png': 'school_staff',
+  'POST /api/v1/batches/:id/roster': 'school_staff',
+  'GET /api/v1/batches/:id/students': 'school_staff',
+  'GET /api/v1/students/:id': 'school_staff',
+  'GET /api/v1/students/:id/attempts': 'school_staff',
+  // platform admin (tc_api_admin.c); specs are read by the batch settings
+  'GET /api/v1/admin/reasons': 'platform',
+  'POST /api/v1/admin/reasons': 'platform',
+  'POST /api/v1/admin/reasons/:code': 'platform',
+  'GET /api/v1/admin/specs': 'staff',
+  'POST /api/v1/admin/specs': 'platform',
+  'POST /api/v1/admin/staff/:id': 'platform',
+  'POST /api/v1/admin/staff/:id/password': 'platform',
+  'POST /api/v1/admin/schools/:id': 'platform',
+  'GET /api/v1/admin/audit': 'platform',
+  // the student's journey (tc_api_journey.c)
+  'GET /api/v1/me/journey': 'student',
+  'POST /api/v1/me/notice/read': 'student',
+  'POST /api/v1/me/tips/read': 'student',
+  'POST /api/v1/me/tutorial/done': 'student',
+  'POST /api/v1/me/notify': 'student',
+  'POST /api/v1/me/photos': 'student',
+  'GET /api/v1/me/photos/:id': 'student',
+  'GET /api/v1/me/photos/:id/proof.jpg': 'student',
+  'DELETE /api/v1/me/photos/:id': 'student',
+  'POST /api/v1/me/submission': 'student',
+  'POST /api/v1/me/submission/withdraw': 'student',
+  'GET /api/v1/me/events': 'student',
+  'GET /api/v1/me/messages': 'student',
+  'POST /api/v1/me/messages/:id/read': 'student',
+  'GET /api/v1/me/result': 'student',
+  'GET /api/v1/me/result/standard.jpg': 'student',
+  'GET /api/v1/me/result/sheet.jpg': 'student',
+  'POST /api/v1/me/result/email': 'student',
+  // review (tc_api_review.c); the photos: reviewers any, school admins their own school's
+  'GET /api/v1/review/queue': 'review',
+  'GET /api/v1/review/photos/:id/:kind': 'staff',
+  'POST /api/v1/review/submissions/:id/approve': 'review',
+  'POST /api/v1/review/submissions/:id/reject': 'review',
+  'POST /api/v1/review/submissions/:id/final': 'review',
+  'POST /api/v1/review/approve': 'review',
+  'POST /api/v1/review/final': 'review',
+  'GET /api/v1/review/production': 'review',
+  'GET /api/v1/review/stats': 'review',
+  'GET /api/v1/review/reasons': 'review',
+  // the school console (tc_api_school.c)
+  'POST /api/v1/students/:id/unlock': 'school_staff',
+  'POST /api/v1/students/:id/reset': 'school_staff',
+  'PUT /api/v1/students/:id': 'school_staff',
+  'GET /api/v1/batches/:id/settings': 'school_staff',
+  'PUT /api/v1/batches/:id': 'school_staff',
+  'GET /api/v1/schools/:id/settings': 'school_staff',
+  'PUT /api/v1/schools/:id/settings': 'school_staff',
+  'GET /api/v1/schools/:id/notice': 'school_staff',
+  'PUT /api/v1/schools/:id/notice': 'school_staff',
+  'GET /api/v1/batches/:id/progress': 'school_staff',
+  'GET /api/v1/batches/:id/progress.xlsx': 'school_staff',
+  'GET /api/v1/batches/:id/roster': 'school_staff',
+  'GET /api/v1/batches/:id/roster.xlsx': 'school_staff',
+  'POST /api/v1/batches/:id/students': 'school_staff',
+  'GET /api/v1/batches/:id/photos.zip': 'school_staff',
+  'POST /api/v1/batches/:id/remind': 'school_staff',
+  'GET /api/v1/batches/:id/poster.pdf': 'school_staff',
+  // money (tc_api_money.c)
+  'POST /api/v1/me/pay': 'student',
+  'GET /api/v1/me/orders': 'student',
+  'GET /api/v1/me/orders/:no': 'student',
+  'POST /api/v1/me/orders/:no/close': 'student',
+  'POST /api/v1/me/orders/:no/pay': 'student',
+  'POST /api/v1/me/orders/:no/received': 'student',
+  'GET /api/v1/me/addresses': 'student',
+  'POST /api/v1/me/addresses': 'student',
+  'POST /api/v1/me/addresses/:id': 'student',
+  'POST /api/v1/me/addresses/:id/default': 'student',
+  'DELETE /api/v1/me/addresses/:id': 'student',
+  'GET /api/v1/me/reprint': 'student',
+  'POST /api/v1/me/reprints': 'student',
+  'GET /api/v1/pay/sandbox/:no': 'student',
+  'POST /api/v1/pay/sandbox/:no/pay': 'student',
+  'POST /api/v1/pay/notify/sandbox': 'public',
+  'POST /api/v1/pay/notify/wechat': 'public',
+  'GET /api/v1/print/orders': 'platform',
+  'GET /api/v1/print/orders/:no/sheet.pdf': 'platform',
+  'POST /api/v1/print/orders/:no/ship': 'platform',
+  'POST /api/v1/print/orders/:no/done': 'platform',
+  'POST /api/v1/batches/:id/cancel': 'platform',
+  'GET /api/v1/recon/reports': 'platform',
+  'POST /api/v1/recon/run': 'platform',
+};
+
+// The codes with which the role gate (api_begin, api_staff_school_ok) refuses.
+const GATE = new Set(['auth.staff_required', 'auth.student_required', 'auth.forbidden', 'auth.other_school',
+  'auth.password_change_required', 'entry.expired', 'auth.csrf']);
+
+// Every {"METHOD", "/path", h_handler[, n]} line of every route table.
+export function readRoutes() {
+  const dir = path.join(ROOT, 'src/api');
+  const out = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.c')).sort()) {
+    const src = readFileSync(path.join(dir, f), 'utf8');
+    for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|DELETE|PATCH)",\s*"(\/[^"]*)",\s*(h_\w+)\s*(?:,\s*\d+\s*)?\}/g)) {
+      out.push({ file: f, method: m[1], path: m[2], key: `${m[1]} ${m[2]}` });
+    }
+  }
+  return out;
+}
+
+const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
+const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
+const GOOD = path.join(PORTRAITS, 'mugshot_S024-01_frontal_neutral.jpg');
+const havePhotos = PORTRAITS && existsSync(GOOD) && existsSync(path.join(MODELS, 'face_landmark.tflite'));
+
+let srv;
+const roles = {}; // name -> {client, school: 'A'|'B'|null, kind}
+const objs = { A: {}, B: {} }; // school -> {school, batch, student, photo}
+
+async function addStudent(admin, batchId, n) {
+  const chsi = `CHSI-AUTHZ-${n}`;
+  const csv = `姓名,学号,身份证号,采集码\n权限${n},Z${n},${fakeId(n)},${chsi}\n`;
+  let r = await admin.post(`/api/v1/batches/${batchId}/roster`, { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
+  assert.equal(r.status, 200, r.text);
+  const c = new Client(srv.url);
+  await c.csrf();
+  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi }) });
+  assert.equal(r.status, 200, r.text);
+  r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
+  assert.equal(r.status, 200, r.text);
+  return { client: c, id: (await c.get('/api/v1/me')).data.current_record };
+}
+
+async function photoOf(c) {
+  for (const step of ['notice/read', 'tips/read']) await c.post('/api/v1/me/' + step);
+  await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } });
+  await c.post('/api/v1/me/tutorial/done');
+  const r = await c.post('/api/v1/me/photos', { form: fileForm({ photo: { path: GOOD, type: 'image/jpeg' }, source: 'camera' }) });
+  assert.equal(r.status, 202, r.text);
+  for (let i = 0; i < 1200; i++) {
+    const p = await c.get(`/api/v1/me/photos/${r.data.photo.id}`);
+    if (p.data.state !== 'processing') return r.data.photo.id;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error('photo still processing');
+}
+
+before(async () => {
+  srv = await startServer({ env: { TUCAI_MODELS: MODELS } });
+  const staff = Object.fromEntries(srv.demo.staff.map((s) => [s.role, s]));
+  const admin = new Client(srv.url);
+  await admin.staffLogin(staff.platform_admin.username, staff.platform_admin.password);
+  const reviewer = new Client(srv.url);
+  await reviewer.staffLogin(staff.reviewer.username, staff.reviewer.password);
+  const schoolA = new Client(srv.url);
+  await schoolA.staffLogin(staff.school_admin.username, staff.school_admin.password);
+  let r = await admin.post('/api/v1/schools', { json: { name: '权限测试B校' } });
+  assert.equal(r.status, 201, r.text);
+  objs.A.school = srv.demo.school_id;
+  objs.B.school = r.data.school.id;
+  r = await admin.post('/api/v1/staff/accounts', { json: { username: 'authz-school-b', role: 'school_admin', password: 'Init-pass-authz-b', school_id: objs.B.school } });
+  assert.equal(r.status, 201, r.text);
+  const schoolB = new Client(srv.url);
+  await schoolB.staffLogin('authz-school-b', 'Init-pass-authz-b');
+  objs.A.batch = srv.demo.batch.id;
+  r = await admin.post(`/api/v1/schools/${objs.B.school}/batches`, { json: { name: 'B校批次', settings: { checks: { disabled: ['duplicate'] } } } });
+  assert.equal(r.status, 201, r.text);
+  objs.B.batch = r.data.batch.id;
+  const sa = await addStudent(admin, objs.A.batch, 901);
+  const sb = await addStudent(admin, objs.B.batch, 902);
+  objs.A.student = sa.id;
+  objs.B.student = sb.id;
+  if (havePhotos) [objs.A.photo, objs.B.photo] = await Promise.all([photoOf(sa.client), photoOf(sb.client)]);
+  const anon = new Client(srv.url);
+  await anon.csrf(); // so that a refusal is the role gate's, not the CSRF check's
+  roles.anonymous = { client: anon, school: null, kind: 'anonymous' };
+  roles.student = { client: sa.client, school: null, kind: 'student' };
+  roles.school_admin_A = { client: schoolA, school: 'A', kind: 'school_admin' };
+  roles.school_admin_B = { client: schoolB, school: 'B', kind: 'school_admin' };
+  roles.reviewer = { client: reviewer, school: null, kind: 'reviewer' };
+  roles.platform_admin = { client: admin, school: null, kind: 'platform_admin' };
+});
+after(async () => { if (srv) await srv.stop(); });
+
+// Which object a route names, by its path: a school, a batch, a student, or
+// a photo (the review photos); null when none of a school.
+function scopeOf(p) {
+  if (/^\/api\/v1\/(schools|admin\/schools)\/:id/.test(p)) return p.startsWith('/api/v1/admin/') ? null : 'school';
+  if (/^\/api\/v1\/batches\/:id/.test(p)) return 'batch';
+  if (/^\/api\/v1\/students\/:id/.test(p)) return 'student';
+  if (/^\/api\/v1\/review\/photos\/:id/.test(p)) return 'photo';
+  return null;
+}
+
+function fill(p, scope, school) {
+  const id = scope && objs[school][scope] ? objs[school][scope] : 999999;
+  return p.replace(':id', String(id)).replace(':kind', 'standard.jpg').replace(':code', 'no_such_reason')
+    .replace(':no', 'TCNOSUCHORDER');
+}
+
+function allowed(need, role, objSchool) {
+  const k = role.kind;
+  switch (need) {
+    case 'public': return true;
+    case 'entry': return false;
+    case 'student': return k === 'student';
+    case 'platform': return k === 'platform_admin';
+    case 'review': return k === 'reviewer' || k === 'platform_admin';
+    case 'staff': // the review photos: a school admin only their own school's
+      if (k === 'school_admin' && objSchool) return objSchool === role.school;
+      return ['school_admin', 'reviewer', 'platform_admin'].includes(k);
+    case 'school_staff':
+      if (k === 'platform_admin') return true;
+      return k === 'school_admin' && (!objSchool || objSchool === role.school);
+    default: throw new Error('unknown need ' + need);
+  }
+}
+
+// One call: the status and, for JSON, the error code; a stream (SSE) is
+// cut as soon as its headers arrive.
+async function probe(client, method, p) {
+  const headers = { cookie: client.cookieHeader() };
+  let body;
+  if (method !== 'GET') {
+    headers['x-csrf-token'] = client.jar.get('tc_csrf') || '';
+    headers['content-type'] = 'application/json';
+    body = '{}';
+  }
+  const ac = new AbortController();
+  const res = await fetch(srv.url + p, { method, headers, body, redirect: 'manual', signal: ac.signal });
+  let code = null;
+  if ((res.headers.get('content-type') || '').includes('text/event-stream')) ac.abort();
+  else {
+    const text = await res.text();
+    try { code = JSON.parse(text).error?.code ?? null; } catch { /* not JSON */ }
+  }
+  return { status: res.status, code };
+}
+
+test('every route in the route tables has an expectation (a new route fails here until it gets one)', () => {
+  const routes = readRoutes();
+  assert.ok(routes.length >= 60, `found ${routes.length} routes`);
+  const missing = routes.filter((r) => !(r.key in EXPECT)).map((r) => `${r.key} (${r.file})`);
+  assert.deepEqual(missing, [], 'routes without an expectation');
+  const keys = new Set(routes.map((r) => r.key));
+  const stale = Object.keys(EXPECT).filter((k) => !keys.has(k));
+  assert.deepEqual(stale, [], 'expectations for routes that no longer exist');
+});
+
+test('role × route × own/other school: nothing leaks, refusals are 401/403, never 5xx', { timeout: 600000 }, async () => {
+  // calls that end or change the caller's session or the batches run last
+  const LAST = ['POST /api/v1/batches/:id/cancel', 'POST /api/v1/logout'];
+  const routes = readRoutes().filter((r) => r.key in EXPECT)
+    .sort((a, b) => LAST.indexOf(a.key) - LAST.indexOf(b.key));
+  const bad = [];
+  let calls = 0;
+  for (const r of routes) {
+    const need = EXPECT[r.key];
+    const scope = scopeOf(r.path);
+    for (const [name, role] of Object.entries(roles)) {
+      for (const school of scope ? ['A', 'B'] : [null]) {
+        if (scope === 'photo' && school && !objs[school].photo) continue;
+        const url = fill(r.path, scope, school);
+        const res = await probe(role.client, r.method, url);
+        calls++;
+        const ok = allowed(need, role, school);
+        const where = `${name} ${r.method} ${url}${school ? ` (school ${school})` : ''} [${need}] -> ${res.status} ${res.code || ''}`;
+        if (res.status >= 500) bad.push('5xx: ' + where);
+        else if (!ok && res.status !== 401 && res.status !== 403) bad.push('not refused: ' + where);
+        else if (ok && GATE.has(res.code)) bad.push('refused by the gate though allowed: ' + where);
+      }
+    }
+  }
+  assert.deepEqual(bad, [], `${bad.length} of ${calls} calls`);
+  assert.ok(calls > 400, `${calls} calls`);
+});
