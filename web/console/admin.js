@@ -1,4 +1,6 @@
-// Platform admin pages: staff accounts.
+// Platform admin pages: staff accounts and schools (disable/enable, reset
+// password, role and school, rename), the rejection reason catalogue,
+// specs, and the audit log.  Every change is audit-logged by the server.
 import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
 import { api, qs } from '/common/api.js';
 import { h, mount, errorRegion, showError, relabel, newId, fmtTime } from '/common/dom.js';
@@ -22,12 +24,69 @@ route('accounts', {
         { key: 'accounts.username', id: 'username', value: (s) => s.username },
         { key: 'accounts.role', id: 'role', value: (s) => h('span', { i18n: 'role.' + s.role }) },
         { key: 'accounts.school', id: 'school', value: (s) => (s.school_id ? schoolName(s.school_id) : '') },
-        { key: 'accounts.status', id: 'status', value: (s) => h('span', { i18n: s.must_change_password ? 'accounts.must_change' : 'accounts.active' }) },
+        { key: 'accounts.status', id: 'status', value: (s) => h('span', { i18n: s.disabled ? 'accounts.disabled' : s.must_change_password ? 'accounts.must_change' : 'accounts.active' }) },
+        { key: 'col.actions', id: 'actions', value: (s) => (s.id === state.staff.id ? '' : h('span', { class: 'c-row-actions' },
+          button(s.disabled ? 'accounts.enable' : 'accounts.disable', { class: 'c-btn c-btn_default c-btn_small', onclick: () => toggle(s) }),
+          button('accounts.reset_pw', { class: 'c-btn c-btn_default c-btn_small', onclick: () => ask(s, 'password') }),
+          button('accounts.edit', { class: 'c-btn c-btn_default c-btn_small', onclick: () => ask(s, 'edit') }))) },
       ], r.data.staff, { cls: 'c-accounts' }));
     };
-    await load();
+    const toggle = async (s) => {
+      showError(err, null);
+      try {
+        await api.post(`/api/v1/admin/staff/${s.id}`, { disabled: !s.disabled });
+        mount(msg, notice(s.disabled ? 'accounts.enabled' : 'accounts.disabled_done', { username: s.username }));
+        await load();
+      } catch (e) { showError(err, e); }
+    };
+    // one dialog for "reset password" and "change role / school"
+    const dlgErr = errorRegion();
+    const dlgTitle = h('h2', { class: 'c-panel__title', id: newId('dlg') });
+    const dlgPw = input({ name: 'new_password', type: 'text', minlength: '10', autocomplete: 'off', spellcheck: 'false' });
+    const dlgRole = h('select', { class: 'c-input', name: 'role' }, ROLES.map((r) => h('option', { value: r, i18n: 'role.' + r })));
+    const dlgSchool = h('select', { class: 'c-input', name: 'school_id' }, state.schools.map((x) => h('option', { value: String(x.id), text: x.name })));
+    const pwField = field('accounts.new_password', dlgPw, 'pw.rule');
+    const roleField = field('accounts.role', dlgRole);
+    const schoolField2 = field('accounts.school', dlgSchool);
+    dlgRole.addEventListener('change', () => { schoolField2.hidden = dlgRole.value !== 'school_admin'; });
+    const dlgForm = h('form', { method: 'dialog', novalidate: true }, dlgTitle, pwField, roleField, schoolField2, dlgErr,
+      h('div', { class: 'c-actions' }, submit('accounts.save'), button('student.cancel', { onclick: () => dlg.close() })));
+    const dlg = h('dialog', { class: 'c-dialog', 'aria-labelledby': dlgTitle.id }, dlgForm);
+    let editing = null;
+    const ask = (s, what) => {
+      editing = { s, what };
+      showError(dlgErr, null);
+      mount(dlgTitle, h('span', { i18n: what === 'password' ? 'accounts.reset_title' : 'accounts.edit_title', i18nVars: { username: s.username } }));
+      pwField.hidden = what !== 'password';
+      roleField.hidden = what !== 'edit';
+      dlgPw.value = '';
+      dlgRole.value = s.role;
+      if (s.school_id) dlgSchool.value = String(s.school_id);
+      schoolField2.hidden = what !== 'edit' || s.role !== 'school_admin';
+      dlg.showModal();
+      (what === 'password' ? dlgPw : dlgRole).focus();
+    };
+    dlgForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(dlgErr, null);
+      const { s, what } = editing;
+      try {
+        if (what === 'password') {
+          await api.post(`/api/v1/admin/staff/${s.id}/password`, { password: dlgPw.value });
+          mount(msg, notice('accounts.pw_reset', { username: s.username }));
+        } else {
+          const body = { role: dlgRole.value };
+          if (dlgRole.value === 'school_admin') body.school_id = Number(dlgSchool.value);
+          await api.post(`/api/v1/admin/staff/${s.id}`, body);
+          mount(msg, notice('accounts.saved', { username: s.username }));
+        }
+        dlg.close();
+        await load();
+      } catch (e) { showError(dlgErr, e); }
+    });
     const err = errorRegion();
-    const msg = h('div');
+    const msg = h('div', { 'aria-live': 'polite' });
+    await load();
     const username = input({ name: 'username', required: true, minlength: '3', maxlength: '64', autocomplete: 'off' });
     const role = h('select', { class: 'c-input', name: 'role' },
       ROLES.map((r) => h('option', { value: r, i18n: 'role.' + r })));
@@ -53,11 +112,372 @@ route('accounts', {
         await load();
       } catch (e) { showError(err, e); }
     });
+    // schools: rename (the school admin's school list shows the new name)
+    const schoolBox = h('div');
+    const drawSchools = () => mount(schoolBox, table([
+      { key: 'col.school', id: 'name', value: (x) => x.name },
+      { key: 'col.actions', id: 'actions', value: (x) => button('schools.rename', { class: 'c-btn c-btn_default c-btn_small', onclick: () => rename(x) }) },
+    ], state.schools, { empty: 'schools.empty', cls: 'c-school-names' }));
+    const rnErr = errorRegion();
+    const rnTitle = h('h2', { class: 'c-panel__title', id: newId('dlg') });
+    const rnName = input({ name: 'school_name', maxlength: '200' });
+    const rnForm = h('form', { method: 'dialog', novalidate: true }, rnTitle, field('schools.name', rnName), rnErr,
+      h('div', { class: 'c-actions' }, submit('accounts.save'), button('student.cancel', { onclick: () => rnDlg.close() })));
+    const rnDlg = h('dialog', { class: 'c-dialog', 'aria-labelledby': rnTitle.id }, rnForm);
+    let renaming = null;
+    const rename = (x) => {
+      renaming = x;
+      showError(rnErr, null);
+      mount(rnTitle, h('span', { i18n: 'schools.rename_title', i18nVars: { name: x.name } }));
+      rnName.value = x.name;
+      rnDlg.showModal();
+      rnName.select();
+    };
+    rnForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(rnErr, null);
+      try {
+        await api.post(`/api/v1/admin/schools/${renaming.id}`, { name: rnName.value.trim() });
+        rnDlg.close();
+        mount(msg, notice('schools.renamed', { name: rnName.value.trim() }));
+        await schools(true);
+        drawSchools();
+        await load();
+      } catch (e) { showError(rnErr, e); }
+    });
+    drawSchools();
     return h('div', { class: 'c-page' },
       h('h1', { i18n: 'accounts.title' }),
-      h('section', { class: 'c-panel' }, box),
-      panel('accounts.create', form, err, msg));
+      h('section', { class: 'c-panel' }, msg, err, box),
+      panel('accounts.create', form),
+      panel('schools.title', schoolBox), dlg, rnDlg);
   },
 });
 
 navItem('accounts', 'nav.accounts', ['accounts'], isPlatform, 30);
+
+addMessages({
+  'accounts.disabled': '已禁用',
+  'accounts.disable': '禁用',
+  'accounts.enable': '启用',
+  'accounts.disabled_done': '已禁用账号 {username}',
+  'accounts.enabled': '已启用账号 {username}',
+  'accounts.reset_pw': '重置密码',
+  'accounts.reset_title': '重置 {username} 的密码',
+  'accounts.new_password': '新的初始密码（下次登录须修改）',
+  'accounts.pw_reset': '已重置 {username} 的密码，下次登录时须修改。',
+  'accounts.edit': '修改角色',
+  'accounts.edit_title': '修改 {username} 的角色和学校',
+  'accounts.save': '保存',
+  'accounts.saved': '已保存 {username}',
+  'schools.rename': '改名',
+  'schools.rename_title': '修改学校名称：{name}',
+  'schools.renamed': '学校已改名为 {name}',
+  'col.actions': '操作',
+  'nav.reasons': '驳回原因',
+  'reasons.title': '驳回原因目录',
+  'reasons.lead': '审核员驳回照片时从此目录中选择原因，学生会看到原因的说明。停用的原因不再提供，已驳回的照片保留当时的说明。',
+  'reasons.code': '代码',
+  'reasons.zh': '中文说明',
+  'reasons.en': '英文说明',
+  'reasons.sort': '排序',
+  'reasons.active': '状态',
+  'reasons.on': '启用',
+  'reasons.off': '已停用',
+  'reasons.add': '新增原因',
+  'reasons.add_submit': '新增',
+  'reasons.added': '已新增原因 {code}',
+  'reasons.edit': '编辑',
+  'reasons.edit_title': '编辑原因 {code}',
+  'reasons.deactivate': '停用',
+  'reasons.activate': '启用',
+  'reasons.saved': '已保存原因 {code}',
+  'nav.specs': '照片规格',
+  'specs.title': '照片规格',
+  'specs.builtin': '内置规格',
+  'specs.custom': '自定义规格',
+  'specs.name': '名称',
+  'specs.zh': '中文名',
+  'specs.px': '像素',
+  'specs.mm': '尺寸（毫米）',
+  'specs.dpi': '分辨率（dpi）',
+  'specs.kb': '文件大小（KB）',
+  'specs.add': '新增自定义规格',
+  'specs.add_tip': '名称用于批次设置（小写字母、数字、下划线）。尺寸可按像素或毫米填写；毫米按分辨率换算为像素。',
+  'specs.width': '宽',
+  'specs.height': '高',
+  'specs.unit': '单位',
+  'specs.add_submit': '新增',
+  'specs.added': '已新增规格 {name}（{w}×{h} 像素）',
+  'specs.none': '还没有自定义规格',
+  'nav.audit': '操作日志',
+  'audit.title': '操作日志',
+  'audit.staff': '账号',
+  'audit.action': '操作',
+  'audit.target': '对象',
+  'audit.from': '开始日期',
+  'audit.to': '结束日期',
+  'audit.q': '包含文字',
+  'audit.search': '查询',
+  'audit.at': '时间',
+  'audit.before': '修改前',
+  'audit.after': '修改后',
+  'audit.ip': 'IP',
+  'audit.total': '共 {total} 条',
+  'audit.none': '没有符合条件的记录',
+}, {
+  'accounts.disabled': 'Disabled',
+  'accounts.disable': 'Disable',
+  'accounts.enable': 'Enable',
+  'accounts.disabled_done': 'Account {username} disabled',
+  'accounts.enabled': 'Account {username} enabled',
+  'accounts.reset_pw': 'Reset password',
+  'accounts.reset_title': 'Reset the password of {username}',
+  'accounts.new_password': 'New initial password (to be changed at next sign-in)',
+  'accounts.pw_reset': 'Password of {username} reset; it must be changed at the next sign-in.',
+  'accounts.edit': 'Change role',
+  'accounts.edit_title': 'Role and school of {username}',
+  'accounts.save': 'Save',
+  'accounts.saved': 'Saved {username}',
+  'schools.rename': 'Rename',
+  'schools.rename_title': 'Rename the school {name}',
+  'schools.renamed': 'School renamed to {name}',
+  'col.actions': 'Actions',
+  'nav.reasons': 'Reasons',
+  'reasons.title': 'Rejection reasons',
+  'reasons.lead': 'Reviewers choose from this catalogue when they reject a photo; the student sees the wording. A deactivated reason is no longer offered; rejected photos keep the wording they were given.',
+  'reasons.code': 'Code',
+  'reasons.zh': 'Chinese wording',
+  'reasons.en': 'English wording',
+  'reasons.sort': 'Order',
+  'reasons.active': 'Status',
+  'reasons.on': 'Active',
+  'reasons.off': 'Deactivated',
+  'reasons.add': 'New reason',
+  'reasons.add_submit': 'Add',
+  'reasons.added': 'Reason {code} added',
+  'reasons.edit': 'Edit',
+  'reasons.edit_title': 'Edit reason {code}',
+  'reasons.deactivate': 'Deactivate',
+  'reasons.activate': 'Activate',
+  'reasons.saved': 'Reason {code} saved',
+  'nav.specs': 'Photo specs',
+  'specs.title': 'Photo specs',
+  'specs.builtin': 'Built-in specs',
+  'specs.custom': 'Custom specs',
+  'specs.name': 'Name',
+  'specs.zh': 'Chinese name',
+  'specs.px': 'Pixels',
+  'specs.mm': 'Size (mm)',
+  'specs.dpi': 'DPI',
+  'specs.kb': 'File size (KB)',
+  'specs.add': 'New custom spec',
+  'specs.add_tip': 'The name is what batch settings use (lower-case letters, digits, _). Give the size in pixels or in millimetres (converted at the DPI).',
+  'specs.width': 'Width',
+  'specs.height': 'Height',
+  'specs.unit': 'Unit',
+  'specs.add_submit': 'Add',
+  'specs.added': 'Spec {name} added ({w}×{h} px)',
+  'specs.none': 'No custom specs yet',
+  'nav.audit': 'Audit log',
+  'audit.title': 'Audit log',
+  'audit.staff': 'Account',
+  'audit.action': 'Action',
+  'audit.target': 'Target',
+  'audit.from': 'From',
+  'audit.to': 'To',
+  'audit.q': 'Containing',
+  'audit.search': 'Search',
+  'audit.at': 'Time',
+  'audit.before': 'Before',
+  'audit.after': 'After',
+  'audit.ip': 'IP',
+  'audit.total': '{total} entries',
+  'audit.none': 'No matching entries',
+});
+
+// ---- the reason catalogue ----------------------------------------------------------------------------------
+
+route('reasons', {
+  title: 'reasons.title', need: 'platform',
+  async render() {
+    const err = errorRegion();
+    const msg = h('div', { 'aria-live': 'polite' });
+    const box = h('div');
+    const load = async () => {
+      const r = await api.get('/api/v1/admin/reasons');
+      mount(box, table([
+        { key: 'reasons.code', id: 'code', value: (x) => h('code', { text: x.code }) },
+        { key: 'reasons.zh', id: 'zh', value: (x) => x.zh },
+        { key: 'reasons.en', id: 'en', value: (x) => x.en },
+        { key: 'reasons.sort', id: 'sort', value: (x) => String(x.sort), cls: 'c-num' },
+        { key: 'reasons.active', id: 'active', value: (x) => h('span', { i18n: x.active ? 'reasons.on' : 'reasons.off' }) },
+        { key: 'col.actions', id: 'actions', value: (x) => h('span', { class: 'c-row-actions' },
+          button('reasons.edit', { class: 'c-btn c-btn_default c-btn_small', onclick: () => edit(x) }),
+          button(x.active ? 'reasons.deactivate' : 'reasons.activate', { class: 'c-btn c-btn_default c-btn_small', onclick: () => save(x, { active: !x.active }) })) },
+      ], r.data.reasons, { cls: 'c-reason-table' }));
+    };
+    const save = async (x, body) => {
+      showError(err, null);
+      try {
+        await api.post(`/api/v1/admin/reasons/${encodeURIComponent(x.code)}`, body);
+        mount(msg, notice('reasons.saved', { code: x.code }));
+        await load();
+        return true;
+      } catch (e) { showError(dlg.open ? dlgErr : err, e); return false; }
+    };
+    const dlgErr = errorRegion();
+    const dlgTitle = h('h2', { class: 'c-panel__title', id: newId('dlg') });
+    const ezh = input({ name: 'zh', maxlength: '200' });
+    const een = input({ name: 'en', maxlength: '300' });
+    const esort = input({ name: 'sort', type: 'number', min: '0' });
+    const dlgForm = h('form', { method: 'dialog', novalidate: true }, dlgTitle, field('reasons.zh', ezh), field('reasons.en', een),
+      field('reasons.sort', esort), dlgErr,
+      h('div', { class: 'c-actions' }, submit('accounts.save'), button('student.cancel', { onclick: () => dlg.close() })));
+    const dlg = h('dialog', { class: 'c-dialog', 'aria-labelledby': dlgTitle.id }, dlgForm);
+    let editing = null;
+    const edit = (x) => {
+      editing = x;
+      showError(dlgErr, null);
+      mount(dlgTitle, h('span', { i18n: 'reasons.edit_title', i18nVars: { code: x.code } }));
+      ezh.value = x.zh; een.value = x.en; esort.value = String(x.sort);
+      dlg.showModal();
+      ezh.focus();
+    };
+    dlgForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(dlgErr, null);
+      if (await save(editing, { zh: ezh.value.trim(), en: een.value.trim(), sort: Number(esort.value) })) dlg.close();
+    });
+    const code = input({ name: 'code', maxlength: '31', autocomplete: 'off', spellcheck: 'false' });
+    const zh = input({ name: 'zh', maxlength: '200' });
+    const en = input({ name: 'en', maxlength: '300' });
+    const sort = input({ name: 'sort', type: 'number', min: '0', value: '1000' });
+    const addErr = errorRegion();
+    const form = h('form', { class: 'c-inline-form', novalidate: true },
+      field('reasons.code', code), field('reasons.zh', zh), field('reasons.en', en), field('reasons.sort', sort), submit('reasons.add_submit'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(addErr, null);
+      try {
+        await api.post('/api/v1/admin/reasons', { code: code.value.trim(), zh: zh.value.trim(), en: en.value.trim(), sort: Number(sort.value || 0) });
+        mount(msg, notice('reasons.added', { code: code.value.trim() }));
+        code.value = zh.value = en.value = '';
+        await load();
+      } catch (e) { showError(addErr, e); }
+    });
+    await load();
+    return h('div', { class: 'c-page' },
+      h('h1', { i18n: 'reasons.title' }),
+      h('p', { class: 'c-field__tip', i18n: 'reasons.lead' }),
+      h('section', { class: 'c-panel' }, msg, err, box),
+      panel('reasons.add', form, addErr), dlg);
+  },
+});
+
+// ---- specs ------------------------------------------------------------------------------------------------------
+
+route('specs', {
+  title: 'specs.title', need: 'platform',
+  async render() {
+    const msg = h('div', { 'aria-live': 'polite' });
+    const builtinBox = h('div');
+    const customBox = h('div');
+    const cols = [
+      { key: 'specs.name', id: 'name', value: (x) => h('code', { text: x.name }) },
+      { key: 'specs.zh', id: 'zh', value: (x) => x.zh },
+      { key: 'specs.px', id: 'px', value: (x) => `${x.width} × ${x.height}` },
+      { key: 'specs.mm', id: 'mm', value: (x) => `${x.width_mm.toFixed(1)} × ${x.height_mm.toFixed(1)}` },
+      { key: 'specs.dpi', id: 'dpi', value: (x) => String(Math.round(x.dpi)) },
+      { key: 'specs.kb', id: 'kb', value: (x) => (Array.isArray(x.kb) && (x.kb[0] || x.kb[1]) ? `${x.kb[0] ?? ''}–${x.kb[1] ?? ''}` : '') },
+    ];
+    const load = async () => {
+      const r = await api.get('/api/v1/admin/specs');
+      mount(builtinBox, table(cols, r.data.builtin, { cls: 'c-spec-table c-spec-table_builtin' }));
+      mount(customBox, table(cols, r.data.custom, { cls: 'c-spec-table c-spec-table_custom', empty: 'specs.none' }));
+    };
+    const err = errorRegion();
+    const name = input({ name: 'name', maxlength: '31', autocomplete: 'off', spellcheck: 'false' });
+    const zh = input({ name: 'zh', maxlength: '60' });
+    const w = input({ name: 'width', type: 'number', min: '1', step: 'any' });
+    const hh = input({ name: 'height', type: 'number', min: '1', step: 'any' });
+    const unit = h('select', { class: 'c-input', name: 'unit' }, h('option', { value: 'mm', text: 'mm' }), h('option', { value: 'px', text: 'px' }));
+    const dpi = input({ name: 'dpi', type: 'number', min: '72', max: '1200', value: '300' });
+    const form = h('form', { class: 'c-inline-form', novalidate: true },
+      field('specs.name', name), field('specs.zh', zh), field('specs.width', w), field('specs.height', hh),
+      field('specs.unit', unit), field('specs.dpi', dpi), submit('specs.add_submit'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(err, null);
+      try {
+        const r = await api.post('/api/v1/admin/specs', { name: name.value.trim(), zh: zh.value.trim(), width: Number(w.value), height: Number(hh.value), unit: unit.value, dpi: Number(dpi.value) });
+        mount(msg, notice('specs.added', { name: r.data.spec.name, w: r.data.spec.width, h: r.data.spec.height }));
+        name.value = zh.value = w.value = hh.value = '';
+        await load();
+      } catch (e) { showError(err, e); }
+    });
+    await load();
+    return h('div', { class: 'c-page' },
+      h('h1', { i18n: 'specs.title' }),
+      panel('specs.custom', msg, customBox),
+      panel('specs.add', h('p', { class: 'c-field__tip', i18n: 'specs.add_tip' }), form, err),
+      panel('specs.builtin', builtinBox));
+  },
+});
+
+// ---- the audit log --------------------------------------------------------------------------------------------------
+
+// A date input (China time) as seconds since the epoch; '' -> ''.
+const dayStart = (v, plus = 0) => (v ? String(Math.floor(Date.parse(v + 'T00:00:00+08:00') / 1000) + plus) : '');
+
+route('audit', {
+  title: 'audit.title', need: 'platform',
+  async render() {
+    const PAGE = 50;
+    let offset = 0;
+    const err = errorRegion();
+    const box = h('div');
+    const staffIn = input({ name: 'staff', maxlength: '64', autocomplete: 'off' });
+    const action = input({ name: 'action', maxlength: '64', autocomplete: 'off', placeholder: 'review. / staff.disable' });
+    const target = input({ name: 'target', maxlength: '128', autocomplete: 'off' });
+    const from = input({ name: 'from', type: 'date' });
+    const to = input({ name: 'to', type: 'date' });
+    const q = input({ name: 'q', maxlength: '200', autocomplete: 'off' });
+    const load = async () => {
+      showError(err, null);
+      const params = { staff: staffIn.value.trim(), action: action.value.trim(), target: target.value.trim(), q: q.value.trim(),
+        from: dayStart(from.value), to: dayStart(to.value, 86400), limit: String(PAGE), offset: String(offset) };
+      const qs = Object.entries(params).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+      try {
+        const r = await api.get('/api/v1/admin/audit?' + qs);
+        const pages = Math.max(1, Math.ceil(r.data.total / PAGE));
+        const page = Math.floor(offset / PAGE) + 1;
+        mount(box,
+          h('p', { class: 'c-field__tip', i18n: 'audit.total', i18nVars: { total: r.data.total } }),
+          table([
+            { key: 'audit.at', id: 'at', value: (x) => fmtTime(x.at) },
+            { key: 'audit.staff', id: 'staff', value: (x) => x.username },
+            { key: 'audit.action', id: 'action', value: (x) => h('code', { text: x.action }) },
+            { key: 'audit.target', id: 'target', value: (x) => x.target },
+            { key: 'audit.before', id: 'before', value: (x) => (x.before ? h('code', { class: 'c-json', text: x.before }) : '') },
+            { key: 'audit.after', id: 'after', value: (x) => (x.after ? h('code', { class: 'c-json', text: x.after }) : '') },
+            { key: 'audit.ip', id: 'ip', value: (x) => x.ip },
+          ], r.data.items, { empty: 'audit.none', cls: 'c-audit' }),
+          pages > 1 ? h('div', { class: 'c-pager' },
+            button('batch.prev', { disabled: page <= 1, onclick: () => { offset -= PAGE; load(); } }),
+            h('span', { i18n: 'batch.page', i18nVars: { page, pages } }),
+            button('batch.next', { disabled: page >= pages, onclick: () => { offset += PAGE; load(); } })) : null);
+      } catch (e) { showError(err, e); }
+    };
+    const form = h('form', { class: 'c-inline-form c-audit-form', role: 'search', novalidate: true },
+      field('audit.staff', staffIn), field('audit.action', action), field('audit.target', target),
+      field('audit.from', from), field('audit.to', to), field('audit.q', q), submit('audit.search'));
+    form.addEventListener('submit', (ev) => { ev.preventDefault(); offset = 0; load(); });
+    await load();
+    return h('div', { class: 'c-page' }, h('h1', { i18n: 'audit.title' }), h('section', { class: 'c-panel' }, form, err, box));
+  },
+});
+
+navItem('reasons', 'nav.reasons', ['reasons'], isPlatform, 31);
+navItem('specs', 'nav.specs', ['specs'], isPlatform, 32);
+navItem('audit', 'nav.audit', ['audit'], isPlatform, 33);
