@@ -223,6 +223,11 @@ test('school admin: sees only its own school; another school is refused', async 
   await page.locator('.c-batches').getByRole('link', { name: '管理' }).click();
   await view(page, 'batch');
   await page.getByText(`共 ${demo.students.length} 人`).waitFor();
+  // the progress panel's numbers are the server's counts of the same roster
+  const allRow = page.locator('table.c-progress-table tbody tr').last();
+  assert.equal((await allRow.locator('td[data-col="total"]').textContent()).trim(), String(demo.students.length));
+  await page.getByRole('button', { name: '提醒未完成的学生' }).click();
+  await page.locator('.c-notice').getByText('已提醒', { exact: false }).waitFor();
   await shot(page, 'console-14a-school-admin-batch');
   // on a phone the page keeps to the screen; the wide table scrolls inside its panel
   await page.setViewportSize(PHONE);

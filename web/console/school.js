@@ -265,6 +265,60 @@ function studentsPanel(batchId) {
   return { node: panel('batch.students', form, err, msg, box, dlg), load };
 }
 
+// ---- progress, downloads and reminders (issue 7) ---------------------------------------------------------
+
+addMessages({
+  'progress.title': '采集进度', 'progress.class': '班级', 'progress.all': '合计', 'progress.no_class': '（未分班）',
+  'progress.not_started': '未开始', 'progress.verified': '已验证', 'progress.drafts': '草稿', 'progress.pending_payment': '待支付',
+  'progress.submitted': '已提交', 'progress.approved': '已通过', 'progress.rejected': '未通过', 'progress.final': '已制作',
+  'progress.reset': '已重置', 'progress.paid': '已支付', 'progress.locked': '已锁定', 'progress.unfinished': '未完成',
+  'progress.xlsx': '导出进度（XLSX）', 'progress.roster_xlsx': '导出名单（XLSX）', 'progress.zip_no': '导出照片（学号.jpg）',
+  'progress.zip_id': '导出照片（身份证号.jpg）', 'progress.poster': '打印海报（PDF）', 'progress.remind': '提醒未完成的学生',
+  'progress.reminded': '已提醒 {sent} 人；今天已提醒过 {recent} 人；未验证 {unverified} 人。',
+}, {
+  'progress.title': 'Progress', 'progress.class': 'Class', 'progress.all': 'All', 'progress.no_class': '(no class)',
+  'progress.not_started': 'Not started', 'progress.verified': 'Verified', 'progress.drafts': 'Drafts', 'progress.pending_payment': 'To pay',
+  'progress.submitted': 'Submitted', 'progress.approved': 'Approved', 'progress.rejected': 'Rejected', 'progress.final': 'Final',
+  'progress.reset': 'Reset', 'progress.paid': 'Paid', 'progress.locked': 'Locked', 'progress.unfinished': 'Not finished',
+  'progress.xlsx': 'Progress (XLSX)', 'progress.roster_xlsx': 'Roster (XLSX)', 'progress.zip_no': 'Photos (student no.)',
+  'progress.zip_id': 'Photos (ID number)', 'progress.poster': 'Poster (PDF)', 'progress.remind': 'Remind students who have not finished',
+  'progress.reminded': 'Reminded {sent}; {recent} were reminded today already; {unverified} never signed in.',
+});
+
+const COUNT_KEYS = ['not_started', 'verified', 'drafts', 'pending_payment', 'submitted', 'approved', 'rejected', 'final', 'reset', 'paid', 'locked', 'unfinished'];
+
+async function progressPanel(bid) {
+  const box = h('div', { class: 'c-progress' });
+  const err = errorRegion();
+  const msg = h('div', { 'aria-live': 'polite' });
+  const load = async () => {
+    const d = (await api.get(`/api/v1/batches/${bid}/progress`)).data;
+    const rows = [...d.classes.map((c) => ({ label: c.class_name || t('progress.no_class'), c: c.counts })), { label: t('progress.all'), c: d.totals, all: true }];
+    mount(box, table([
+      { key: 'progress.class', id: 'class', value: (r) => r.label },
+      { key: 'batches.students', id: 'total', value: (r) => String(r.c.total), cls: 'c-num' },
+      ...COUNT_KEYS.map((k) => ({ key: 'progress.' + k, id: k, value: (r) => String(r.c[k] || 0), cls: 'c-num' })),
+    ], rows, { cls: 'c-progress-table' }));
+  };
+  await load();
+  const link = (href, key) => h('a', { href, class: 'c-btn c-btn_default c-btn_small', i18n: key, download: '' });
+  const remind = button('progress.remind', { class: 'c-btn c-btn_primary c-btn_small' });
+  remind.addEventListener('click', async () => {
+    showError(err, null);
+    try {
+      const r = (await api.post(`/api/v1/batches/${bid}/remind`)).data;
+      mount(msg, notice('progress.reminded', { sent: r.sent, recent: r.skipped_recent, unverified: r.skipped_unverified }));
+      await load();
+    } catch (e) { showError(err, e); }
+  });
+  return panel('progress.title', box,
+    h('div', { class: 'c-actions c-downloads' },
+      link(`/api/v1/batches/${bid}/progress.xlsx`, 'progress.xlsx'), link(`/api/v1/batches/${bid}/roster.xlsx`, 'progress.roster_xlsx'),
+      link(`/api/v1/batches/${bid}/photos.zip?name=student_no`, 'progress.zip_no'), link(`/api/v1/batches/${bid}/photos.zip?name=id_number`, 'progress.zip_id'),
+      link(`/api/v1/batches/${bid}/poster.pdf`, 'progress.poster'), remind),
+    err, msg);
+}
+
 route('batch', {
   title: 'batch.students', need: 'school_staff',
   async render(id) {
@@ -289,6 +343,7 @@ route('batch', {
             h('dt', { i18n: 'batch.link' }), h('dd', null, h('a', { href: link, text: link, target: '_blank', rel: 'noopener' }))),
           h('p', { class: 'c-field__tip', i18n: 'batch.poster_tip' }),
           h('a', { href: qrSrc, download: `batch-${b.code}.png`, class: 'c-btn c-btn_default c-btn_small', i18n: 'batch.download_qr' }))),
+      await progressPanel(bid),
       rosterPanel(bid, async () => {
         await students.load();
         const fresh = (await api.get(`/api/v1/batches/${bid}`)).data.batch;
