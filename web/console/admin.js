@@ -13,6 +13,15 @@ import {
 
 const ROLES = ['school_admin', 'reviewer', 'platform_admin'];
 
+// A dialog is in the document only while open, so that its fields never
+// share labels with the page's own forms.
+function showDialog(dlg) {
+  document.body.append(dlg);
+  dlg.addEventListener('close', () => dlg.remove(), { once: true });
+  dlg.showModal();
+}
+
+
 route('accounts', {
   title: 'accounts.title', need: 'platform',
   async render() {
@@ -63,7 +72,7 @@ route('accounts', {
       dlgRole.value = s.role;
       if (s.school_id) dlgSchool.value = String(s.school_id);
       schoolField2.hidden = what !== 'edit' || s.role !== 'school_admin';
-      dlg.showModal();
+      showDialog(dlg);
       (what === 'password' ? dlgPw : dlgRole).focus();
     };
     dlgForm.addEventListener('submit', async (ev) => {
@@ -130,7 +139,7 @@ route('accounts', {
       showError(rnErr, null);
       mount(rnTitle, h('span', { i18n: 'schools.rename_title', i18nVars: { name: x.name } }));
       rnName.value = x.name;
-      rnDlg.showModal();
+      showDialog(rnDlg);
       rnName.select();
     };
     rnForm.addEventListener('submit', async (ev) => {
@@ -150,7 +159,7 @@ route('accounts', {
       h('h1', { i18n: 'accounts.title' }),
       h('section', { class: 'c-panel' }, msg, err, box),
       panel('accounts.create', form),
-      panel('schools.title', schoolBox), dlg, rnDlg);
+      panel('schools.title', schoolBox));
   },
 });
 
@@ -341,7 +350,7 @@ route('reasons', {
       showError(dlgErr, null);
       mount(dlgTitle, h('span', { i18n: 'reasons.edit_title', i18nVars: { code: x.code } }));
       ezh.value = x.zh; een.value = x.en; esort.value = String(x.sort);
-      dlg.showModal();
+      showDialog(dlg);
       ezh.focus();
     };
     dlgForm.addEventListener('submit', async (ev) => {
@@ -371,7 +380,7 @@ route('reasons', {
       h('h1', { i18n: 'reasons.title' }),
       h('p', { class: 'c-field__tip', i18n: 'reasons.lead' }),
       h('section', { class: 'c-panel' }, msg, err, box),
-      panel('reasons.add', form, addErr), dlg);
+      panel('reasons.add', form, addErr));
   },
 });
 
