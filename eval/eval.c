@@ -30,6 +30,7 @@ typedef struct item {
     char file[128];
     char prior[128];
     int prior_same;
+    int heldout; /* a held-out portrait or its variant: reported apart */
     signed char lab[TC_CHECK_N]; /* 1 pass, 0 fail, -1 not judged */
     int done, failed_run;
     int has_hash;
@@ -55,13 +56,15 @@ static int parse_line(char *line, item *it)
     memset(it, 0, sizeof *it);
     for (int i = 0; i < TC_CHECK_N; i++)
         it->lab[i] = -1;
-    char *f[4] = {0};
+    char *f[5] = {0};
     char *save = NULL;
     for (int k = 0; k < 4; k++) {
         f[k] = strtok_r(k ? NULL : line, "\t", &save);
         if (!f[k])
             return k == 3 ? 0 : -1; /* an image with no labels at all */
     }
+    f[4] = strtok_r(NULL, "\t", &save);
+    it->heldout = f[4] && !strcmp(f[4], "heldout");
     if (strlen(f[0]) >= sizeof it->file || strlen(f[1]) >= sizeof it->prior)
         return -1;
     memcpy(it->file, f[0], strlen(f[0]) + 1);
@@ -144,6 +147,54 @@ static int run_item(run_env *env, int i, int depth)
     return 0;
 }
 
+/* Tally and print the table over the items with heldout == held (-1: all);
+ * -v lists the disagreements, --check one check's values. */
+static void report(const item *items, int n, int held, int verbose, int one)
+{
+    tally t[TC_CHECK_N];
+    memset(t, 0, sizeof t);
+    for (int i = 0; i < n; i++) {
+        const item *it = &items[i];
+        if (held >= 0 && it->heldout != held)
+            continue;
+        for (int k = 0; k < TC_CHECK_N; k++) {
+            if (it->lab[k] < 0)
+                continue;
+            int good = it->lab[k] == 1;
+            good ? t[k].good++ : t[k].bad++;
+            tc_check_verdict v = it->failed_run ? TC_CHECK_UNKNOWN : it->rep.r[k].verdict;
+            if (v == TC_CHECK_UNKNOWN) {
+                good ? t[k].unk_good++ : t[k].unk_bad++;
+            } else if (good && v == TC_CHECK_FAIL) {
+                t[k].false_rej++;
+            } else if (!good && v == TC_CHECK_PASS) {
+                t[k].miss++;
+            } else
+                continue;
+            if (verbose)
+                printf("  %-16s %-22s expected %s, got %s (score %d, value %.3g)\n", tc_check_name((tc_check_id)k),
+                       it->file, good ? "pass" : "fail",
+                       v == TC_CHECK_UNKNOWN ? "unknown" : (v == TC_CHECK_FAIL ? "fail" : "pass"),
+                       it->failed_run ? -1 : it->rep.r[k].score, it->failed_run ? NAN : it->rep.r[k].value);
+        }
+        if (one >= 0)
+            printf("  %-22s label %-4s score %4d value %.4g\n", it->file,
+                   it->lab[one] < 0 ? "-" : (it->lab[one] ? "pass" : "fail"),
+                   it->failed_run ? -1 : it->rep.r[one].score, it->failed_run ? NAN : it->rep.r[one].value);
+    }
+    printf("| check | good | false rejects | bad | misses | could not assess (good / bad) |\n");
+    printf("|---|---:|---:|---:|---:|---:|\n");
+    tally tot = {0};
+    for (int k = 0; k < TC_CHECK_N; k++) {
+        printf("| %s | %d | %d | %d | %d | %d / %d |\n", tc_check_name((tc_check_id)k), t[k].good, t[k].false_rej,
+               t[k].bad, t[k].miss, t[k].unk_good, t[k].unk_bad);
+        tot.good += t[k].good, tot.bad += t[k].bad, tot.false_rej += t[k].false_rej, tot.miss += t[k].miss;
+        tot.unk_good += t[k].unk_good, tot.unk_bad += t[k].unk_bad;
+    }
+    printf("| **total** | %d | %d | %d | %d | %d / %d |\n", tot.good, tot.false_rej, tot.bad, tot.miss, tot.unk_good,
+           tot.unk_bad);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] == '-') {
@@ -216,48 +267,25 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++)
         run_item(&env, i, 0);
 
-    tally t[TC_CHECK_N];
-    memset(t, 0, sizeof t);
-    for (int i = 0; i < n; i++) {
-        const item *it = &items[i];
-        for (int k = 0; k < TC_CHECK_N; k++) {
-            if (it->lab[k] < 0)
-                continue;
-            int good = it->lab[k] == 1;
-            good ? t[k].good++ : t[k].bad++;
-            tc_check_verdict v = it->failed_run ? TC_CHECK_UNKNOWN : it->rep.r[k].verdict;
-            if (v == TC_CHECK_UNKNOWN) {
-                good ? t[k].unk_good++ : t[k].unk_bad++;
-            } else if (good && v == TC_CHECK_FAIL) {
-                t[k].false_rej++;
-            } else if (!good && v == TC_CHECK_PASS) {
-                t[k].miss++;
-            } else
-                continue;
-            if (verbose)
-                printf("  %-16s %-22s expected %s, got %s (score %d, value %.3g)\n", tc_check_name((tc_check_id)k),
-                       it->file, good ? "pass" : "fail",
-                       v == TC_CHECK_UNKNOWN ? "unknown" : (v == TC_CHECK_FAIL ? "fail" : "pass"),
-                       it->failed_run ? -1 : it->rep.r[k].score, it->failed_run ? NAN : it->rep.r[k].value);
-        }
-        if (one >= 0)
-            printf("  %-22s label %-4s score %4d value %.4g\n", it->file,
-                   it->lab[one] < 0 ? "-" : (it->lab[one] ? "pass" : "fail"),
-                   it->failed_run ? -1 : it->rep.r[one].score, it->failed_run ? NAN : it->rep.r[one].value);
-    }
-    printf("\n%d images (%d runs), spec %s; checks %.1f ms per photo on average, whole pipeline %.0f ms\n\n", n,
+    printf("\n%d images (%d runs), spec %s; checks %.1f ms per photo on average, whole pipeline %.0f ms\n", n,
            env.n_runs, spec, env.n_runs ? env.ms_checks / env.n_runs : 0, env.n_runs ? env.ms_all / env.n_runs : 0);
-    printf("| check | good | false rejects | bad | misses | could not assess (good / bad) |\n");
-    printf("|---|---:|---:|---:|---:|---:|\n");
-    tally tot = {0};
-    for (int k = 0; k < TC_CHECK_N; k++) {
-        printf("| %s | %d | %d | %d | %d | %d / %d |\n", tc_check_name((tc_check_id)k), t[k].good, t[k].false_rej,
-               t[k].bad, t[k].miss, t[k].unk_good, t[k].unk_bad);
-        tot.good += t[k].good, tot.bad += t[k].bad, tot.false_rej += t[k].false_rej, tot.miss += t[k].miss;
-        tot.unk_good += t[k].unk_good, tot.unk_bad += t[k].unk_bad;
+    int n_held = 0;
+    for (int i = 0; i < n; i++)
+        n_held += items[i].heldout;
+    if (n_held == 0) {
+        printf("\n");
+        report(items, n, -1, verbose, one);
+    } else {
+        /* the portraits tuned on, then the held-out ones (their variants
+         * included): a check that does much worse there is fitted to the
+         * photos it was tuned on */
+        printf("\ntuned on (%d images):\n\n", n - n_held);
+        report(items, n, 0, verbose, one);
+        printf("\nheld out (%d images, portraits marked heldout=yes and their variants):\n\n", n_held);
+        report(items, n, 1, verbose, one);
+        printf("\nall:\n\n");
+        report(items, n, -1, 0, -1);
     }
-    printf("| **total** | %d | %d | %d | %d | %d / %d |\n", tot.good, tot.false_rej, tot.bad, tot.miss, tot.unk_good,
-           tot.unk_bad);
     tc_studio_ctx_free(c);
     tc_studio_free(s);
     free(items);

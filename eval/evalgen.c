@@ -28,7 +28,9 @@
  * move (a blurred face may look smooth to the retouch check).
  *
  * OUT_DIR receives the images (JPEG) and OUT_DIR/set.tsv, one image a line:
- *   file \t prior_file|- \t prior_same_student \t check=pass|fail ...
+ *   file \t prior_file|- \t prior_same_student \t check=pass|fail ... [\t heldout]
+ * "heldout" marks the portraits labelled heldout=yes and their variants:
+ * tucai-eval reports them apart, as a check on tuning to the rest.
  * Nothing generated is committed; `make eval` writes to the build folder.
  */
 #include <math.h>
@@ -614,6 +616,7 @@ static int side_by_side(const img *a, const img *b, img *out)
 typedef struct base {
     char file[128];
     int variants;
+    int heldout;                 /* heldout=yes: reported apart, not to tune on */
     signed char lab[TC_CHECK_N]; /* 1 pass, 0 fail, -1 not judged */
     char same_as[128];           /* another photo of the same person, or "" */
 } base;
@@ -642,6 +645,10 @@ static int parse_labels(const char *s, base *b)
             b->variants = !strcmp(v, "yes");
             continue;
         }
+        if (!strcmp(t, "heldout")) {
+            b->heldout = !strcmp(v, "yes");
+            continue;
+        }
         if (!strcmp(t, "same")) {
             snprintf(b->same_as, sizeof b->same_as, "%s", v);
             continue;
@@ -662,7 +669,7 @@ static int parse_labels(const char *s, base *b)
     return 0;
 }
 
-static void write_line(FILE *o, const char *file, const char *prior, int same, const signed char *lab)
+static void write_line(FILE *o, const char *file, const char *prior, int same, const signed char *lab, int heldout)
 {
     fprintf(o, "%s\t%s\t%d\t", file, prior ? prior : "-", same);
     int first = 1;
@@ -671,6 +678,9 @@ static void write_line(FILE *o, const char *file, const char *prior, int same, c
             fprintf(o, "%s%s=%s", first ? "" : " ", tc_check_name((tc_check_id)i), lab[i] ? "pass" : "fail");
             first = 0;
         }
+    /* a fifth column: the held-out portraits and their variants */
+    if (heldout)
+        fputs("\theldout", o);
     fputc('\n', o);
 }
 
@@ -915,7 +925,7 @@ int main(int argc, char **argv)
         if (prior && lab[TC_CHECK_DUPLICATE] < 0)
             lab[TC_CHECK_DUPLICATE] = 1;
         fprintf(o, "# %s\n", b->file);
-        write_line(o, dst, prior, same, lab);
+        write_line(o, dst, prior, same, lab, b->heldout);
         n_out++;
         face f;
         if (!b->variants || !find_face(v, vc, &src, &f)) {
@@ -956,7 +966,7 @@ int main(int argc, char **argv)
             int copy = !strcmp(va->fail, "duplicate");
             /* copies: one as another student's photo, the others as the
              * same student's re-upload */
-            write_line(o, name, copy ? dst : NULL, copy && strcmp(va->name, "reenc") != 0, lab);
+            write_line(o, name, copy ? dst : NULL, copy && strcmp(va->name, "reenc") != 0, lab, b->heldout);
             n_out++;
         }
         img_free(&other);

@@ -218,7 +218,10 @@ int check_hair_brows(check_ctx *x, const tc_check_input *in, const tc_check_conf
     if (need_skin(x, r))
         return 0;
     /* The forehead band just above the eyebrows is skin on an uncovered
-     * face and hair under a fringe: count hair-like pixels in it. */
+     * face and hair under a fringe: count hair-like pixels in it.  The band
+     * ends 0.18 eye distances above the brows: a fringe that stops a little
+     * above them (the astronaut's) leaves them visible; the band used to
+     * reach 0.26 and took such a fringe for hair over the brows. */
     double rt[2], dn[2];
     face_dirs(x, rt, dn);
     const uint8_t *rgb = in->work->px;
@@ -227,7 +230,7 @@ int check_hair_brows(check_ctx *x, const tc_check_input *in, const tc_check_conf
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < 5; i++) {
             const float *b = x->p[brow_idx[k][i]];
-            for (double v = 0.06 * x->iod; v <= 0.26 * x->iod; v += 1)
+            for (double v = 0.04 * x->iod; v <= 0.18 * x->iod; v += 1)
                 for (double u = -0.06 * x->iod; u <= 0.06 * x->iod; u += 1) {
                     double px = b[0] + u * rt[0] - v * dn[0], py = b[1] + u * rt[1] - v * dn[1];
                     int ix = (int)px, iy = (int)py;
