@@ -317,7 +317,7 @@ static int h_sandbox_pay(tc_http_req *r)
     int already;
     if (tc_pay_parse_callback(c.app->pay, &cb, &ev, &c.e) != 0 || apply_event(c.app, r->pool, &ev, &already, &c.e) != 0)
         return api_fail(&c);
-    const char *ret = !strcmp(o.kind, "photo") ? "/#/paid" : tc_pool_printf(r->pool, "/#/orders/%s", o.out_trade_no);
+    const char *ret = !strcmp(o.kind, "photo") ? "/#/paid" : tc_pool_printf(r->pool, "/#/order/%s", o.out_trade_no);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:b, s:s}", "state", "paid", "already", already, "return_url", ret));
 }
 

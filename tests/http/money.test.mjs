@@ -294,7 +294,7 @@ test('orders by state; a reprint through the print queue: paid, PDF, shipped, do
   assert.equal(rp.detail.address.phone, '13912345678');
   assert.match(r.data.launch.url, /^\/pay\/sandbox\/RP/);
   r = await c.post(`/api/v1/pay/sandbox/${rp.out_trade_no}/pay`);
-  assert.equal(r.data.return_url, `/#/orders/${rp.out_trade_no}`);
+  assert.equal(r.data.return_url, `/#/order/${rp.out_trade_no}`);
   assert.equal((await c.get('/api/v1/me/orders?state=to_ship')).data.orders[0].out_trade_no, rp.out_trade_no);
 
   // platform staff: the queue, the PDF, shipped
