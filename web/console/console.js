@@ -482,7 +482,7 @@ export function announce(text) { document.getElementById('status').textContent =
 
 // Page modules register their routes and header links when imported; they
 // import this module's helpers, so they are loaded after it has run.
-const PAGES = ['./school.js', './review.js', './admin.js'];
+const PAGES = ['./school.js', './review.js', './admin.js', './orders.js'];
 
 async function start() {
   labelLangButton();
