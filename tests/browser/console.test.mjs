@@ -181,7 +181,7 @@ test('platform admin: forced password change, school, batch, bad then good roste
   await view(page, 'accounts');
   for (const s of demo.staff) await page.locator('.c-accounts').getByRole('cell', { name: s.username, exact: true }).waitFor();
   await page.getByLabel('用户名').fill('webschool');
-  await page.getByLabel('角色').selectOption('school_admin');
+  await page.locator('form', { has: page.getByLabel('初始密码') }).getByLabel('角色').selectOption('school_admin');
   await page.getByLabel('所属学校').selectOption({ label: newSchool });
   await page.getByLabel('初始密码').fill('Initial-pass-123');
   await page.getByRole('button', { name: '创建' }).click();

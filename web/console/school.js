@@ -6,6 +6,7 @@ import {
   state, isPlatform, isReviewer, isSchoolStaff, route, go, home, field, input, button, submit, table, notice, stateLabel,
   panel, schools, schoolName, crumbs, announce, navItem, app,
 } from './console.js';
+import { schoolSettingsPanel, noticePanel, studentEditor } from './school-forms.js';
 
 // ---- schools --------------------------------------------------------------------------------------------
 
@@ -93,7 +94,9 @@ route('school', {
       crumbs([['#/schools', t('nav.schools'), 'nav.schools'], [null, schoolName(sid)]]),
       h('h1', { text: schoolName(sid) }),
       h('section', { class: 'c-panel' }, h('h2', { class: 'c-panel__title', i18n: 'batches.title' }), box),
-      panel('batches.create', form, err, msg));
+      panel('batches.create', form, err, msg),
+      await schoolSettingsPanel(sid),
+      await noticePanel(sid));
   },
 });
 
@@ -177,19 +180,22 @@ function rosterPanel(batchId, onImported) {
 
 const PAGE = 50;
 
-function studentsPanel(batchId) {
+function studentsPanel(batchId, onChanged) {
   const err = errorRegion();
   const q = input({ type: 'search', name: 'q', autocomplete: 'off' });
+  const filter = h('select', { class: 'c-input', name: 'filter' },
+    ['all', 'unfinished', 'locked'].map((f) => h('option', { value: f, i18n: 'stu.f_' + f })));
   const box = h('div', { class: 'c-students' });
   let offset = 0;
   let timer = 0;
   let latest = 0; // answers can arrive out of order: only the newest is shown
+  const editor = studentEditor(batchId, async () => { await load(); if (onChanged) await onChanged(); });
   const load = async () => {
     clearTimeout(timer);
     const mine = ++latest;
     showError(err, null);
     try {
-      const r = await api.get(`/api/v1/batches/${batchId}/students` + qs({ q: q.value.trim(), limit: PAGE, offset }));
+      const r = await api.get(`/api/v1/batches/${batchId}/roster` + qs({ q: q.value.trim(), filter: filter.value === 'all' ? '' : filter.value, limit: PAGE, offset }));
       if (mine !== latest) return;
       const { total, students } = r.data;
       const pages = Math.max(1, Math.ceil(total / PAGE));
@@ -204,8 +210,11 @@ function studentsPanel(batchId) {
           { key: 'col.programme', id: 'programme', value: (s) => s.programme },
           { key: 'col.class', id: 'class', value: (s) => s.class_name },
           { key: 'col.phone', id: 'phone', value: (s) => s.phone },
-          { key: 'col.state', id: 'state', value: (s) => stateLabel(s.state) },
+          { key: 'col.state', id: 'state', value: (s) => h('span', { class: 'c-state-cell' }, stateLabel(s.state),
+            s.locked ? h('span', { class: 'c-state c-state_locked', i18n: 'stu.locked' }) : null,
+            s.paid ? h('span', { class: 'c-state c-state_paid', i18n: 'stu.paid' }) : null) },
           { key: 'col.actions', id: 'actions', value: (s) => h('span', { class: 'c-row-actions' },
+            button('stu.edit', { class: 'c-btn c-btn_default c-btn_small', 'aria-label': t('stu.edit_label', { name: s.name }), onclick: () => editor.edit(s) }),
             button('student.unlock', { class: 'c-btn c-btn_default c-btn_small', onclick: () => unlock(s) }),
             button('student.reset', { class: 'c-btn c-btn_default c-btn_small', onclick: () => askReset(s) })) },
         ], students, { empty: 'batch.none', cls: 'c-student-table' }),
@@ -257,12 +266,13 @@ function studentsPanel(batchId) {
       await load();
     } catch (e) { showError(dlgErr, e); }
   });
-  const form = h('form', { class: 'c-search', role: 'search', novalidate: true },
-    field('batch.search', q), submit('batch.search_submit'));
+  const form = h('form', { class: 'c-search c-search_roster', role: 'search', novalidate: true },
+    field('batch.search', q, 'stu.search_tip'), field('stu.filter', filter), submit('batch.search_submit'));
   form.addEventListener('submit', (ev) => { ev.preventDefault(); offset = 0; load(); });
+  filter.addEventListener('change', () => { offset = 0; load(); });
   // Search as one types, once the typing pauses.
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => { offset = 0; load(); }, 350); });
-  return { node: panel('batch.students', form, err, msg, box, dlg), load };
+  return { node: panel('batch.students', form, err, msg, box, editor.addNode, dlg, editor.dlg), load };
 }
 
 // ---- progress, downloads and reminders (issue 7) ---------------------------------------------------------
@@ -326,7 +336,12 @@ route('batch', {
     const b = (await api.get(`/api/v1/batches/${bid}`)).data.batch;
     await schools();
     const link = `${location.origin}/?batch=${b.code}`;
-    const students = studentsPanel(bid);
+    const refreshCount = async () => {
+      const fresh = (await api.get(`/api/v1/batches/${bid}`)).data.batch;
+      const count = app.querySelector('.c-batch-count');
+      if (count) count.textContent = String(fresh.students);
+    };
+    const students = studentsPanel(bid, refreshCount);
     await students.load();
     const qrSrc = `/api/v1/batches/${bid}/qr.png`;
     return h('div', { class: 'c-page' },
@@ -342,16 +357,16 @@ route('batch', {
             h('dt', { i18n: 'batches.window' }), h('dd', null, windowText(b)),
             h('dt', { i18n: 'batch.link' }), h('dd', null, h('a', { href: link, text: link, target: '_blank', rel: 'noopener' }))),
           h('p', { class: 'c-field__tip', i18n: 'batch.poster_tip' }),
-          h('a', { href: qrSrc, download: `batch-${b.code}.png`, class: 'c-btn c-btn_default c-btn_small', i18n: 'batch.download_qr' }))),
+          h('div', { class: 'c-row-actions' },
+            h('a', { href: qrSrc, download: `batch-${b.code}.png`, class: 'c-btn c-btn_default c-btn_small', i18n: 'batch.download_qr' }),
+            h('a', { href: `#/batch-settings/${bid}`, class: 'c-btn c-btn_primary c-btn_small c-settings-link', i18n: 'sf.open' })))),
       await progressPanel(bid),
       rosterPanel(bid, async () => {
         await students.load();
-        const fresh = (await api.get(`/api/v1/batches/${bid}`)).data.batch;
-        const count = app.querySelector('.c-batch-count');
-        if (count) count.textContent = String(fresh.students);
+        await refreshCount();
       }),
       students.node);
   },
 });
 
-navItem('schools', 'nav.schools', ['schools', 'school', 'batch'], isSchoolStaff, 10);
+navItem('schools', 'nav.schools', ['schools', 'school', 'batch', 'batch-settings'], isSchoolStaff, 10);
