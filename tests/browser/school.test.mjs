@@ -93,11 +93,15 @@ test('school admin: batch settings, school defaults, notice, students, export', 
   await page.keyboard.type('身份证');
   await np.getByRole('button', { name: '粗体', exact: true }).click();
   await page.keyboard.type('。<script>alert(1)</script>');
-  // what a paste of someone's web page brings (inserted as a paste would, never run)
+  // a paste of someone's web page (a paste event carrying text/html, as the clipboard gives it)
   await editor.evaluate((ed) => {
-    ed.insertAdjacentHTML('beforeend', '<p style="color:red" onclick="x()">粘贴的<span class="big">文字</span><script>window.pwned=1</script>' +
-      '<a href="javascript:alert(1)">坏链接</a><a href="https://chsi.com.cn/" target="_top">学信网</a></p><iframe src="/"></iframe>');
+    const dt = new DataTransfer();
+    dt.setData('text/html', '<p style="color:red" data-track="x">粘贴的<span class="big">文字</span><script>window.pwned=1</script>' +
+      '<a href="javascript:alert(1)">坏链接</a><a href="https://chsi.com.cn/" target="_top">学信网</a></p><h1>大标题</h1>');
+    ed.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
   });
+  assert.match(await editor.innerHTML(), /粘贴的/);
+  assert.doesNotMatch(await editor.innerHTML(), /onclick|<script/, 'nothing that runs reaches the page');
   await shot(page, 'school-04-notice-editing');
   await np.getByRole('button', { name: '保存通知' }).click();
   await np.getByText('通知已保存', { exact: false }).waitFor();
@@ -106,7 +110,8 @@ test('school admin: batch settings, school defaults, notice, students, export', 
   assert.match(stored, /<b>身份证<\/b>/, stored);
   assert.match(stored, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/, 'typed markup stays text: ' + stored);
   assert.match(stored, /<a href="https:\/\/chsi.com.cn\/" rel="noopener">学信网<\/a>/, stored);
-  assert.doesNotMatch(stored, /<script|onclick|style=|javascript:|<iframe|<span|class=/, stored);
+  assert.doesNotMatch(stored, /<script|onclick|style=|javascript:|<span|class=|data-track|<h1/, stored);
+  assert.match(stored, /粘贴的文字/, stored);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   const preview = np.locator('.c-notice-preview');
   assert.equal(await preview.locator('b').textContent(), '身份证');

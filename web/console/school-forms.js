@@ -458,6 +458,17 @@ export function safeFragment(html) {
   return out;
 }
 
+// Pasted markup is parsed inertly and loses what could run in this page
+// (scripts, frames, on* handlers); the rest is left to the server's allowlist.
+function pasteClean(html) {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  for (const el of doc.body.querySelectorAll('script, style, iframe, frame, object, embed, template, link, meta, base, form')) el.remove();
+  for (const el of doc.body.querySelectorAll('*')) {
+    for (const a of [...el.attributes]) if (/^on/i.test(a.name) || /^\s*javascript:/i.test(a.value)) el.removeAttribute(a.name);
+  }
+  return doc.body.innerHTML;
+}
+
 export async function noticePanel(sid) {
   const stored = (await api.get(`/api/v1/schools/${sid}/notice`)).data.html || '';
   const err = errorRegion();
@@ -469,6 +480,16 @@ export async function noticePanel(sid) {
     'aria-labelledby': labelId, 'aria-describedby': tipId, spellcheck: 'false',
   });
   editor.append(safeFragment(stored));
+  // A paste of formatted text goes in without what could run here
+  // (pasteClean); the server keeps only its allowlist, and the preview
+  // shows what it stored.
+  editor.addEventListener('paste', (ev) => {
+    const dt = ev.clipboardData;
+    const html = dt && dt.getData('text/html');
+    if (!html) return;
+    ev.preventDefault();
+    document.execCommand('insertHTML', false, pasteClean(html));
+  });
   const preview = h('div', { class: 'c-notice-preview c-rich', 'aria-labelledby': '' });
   const showStored = (html) => {
     if (html) mount(preview, safeFragment(html)); else mount(preview, h('p', { class: 'c-empty', i18n: 'nt.empty' }));
