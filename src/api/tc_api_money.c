@@ -1026,7 +1026,7 @@ int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e)
 {
     if (report)
         *report = NULL;
-    int64_t from, to;
+    int64_t from = 0, to = 0;
     if (day_range(day, &from, &to, e) != 0)
         return -1;
     tc_pool pool;
