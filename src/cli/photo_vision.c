@@ -21,7 +21,8 @@ static void pt(const tc_vision_mesh *m, int i, int w, int h, float out[2])
     out[1] = m->points[i][1] * (float)h;
 }
 
-static int analyze(void *ctx, const tc_photo_rgb *work, tc_photo_face_geom *g, tc_photo_mask *mask, tc_err *e)
+static int analyze(void *ctx, const tc_photo_rgb *work, int largest_face, tc_photo_face_geom *g, tc_photo_mask *mask,
+                   tc_err *e)
 {
     tc_cli_photo_vision *pv = ctx;
     int w = work->width, h = work->height;
@@ -30,11 +31,16 @@ static int analyze(void *ctx, const tc_photo_rgb *work, tc_photo_face_geom *g, t
     int n = 0;
     if (tc_vision_detect(pv->v, pv->c, &img, faces, TC_VISION_MAX_FACES, &n, e) != 0)
         return -1;
-    if (n == 0)
-        return tc_err_set(e, 422, "photo.no_face", "未检测到人脸，请正对镜头重新拍摄",
-                          "No face found: face the camera and shoot again");
+    /* Not simply the most confident face: a passer-by far behind is
+     * ignored, a second person beside the student is refused. */
+    tc_photo_face_box boxes[TC_VISION_MAX_FACES];
+    for (int i = 0; i < n; i++)
+        boxes[i] = (tc_photo_face_box){faces[i].xmin * w, faces[i].ymin * h, faces[i].width * w, faces[i].height * h};
+    int pick;
+    if (tc_photo_pick_face(boxes, n, w, h, largest_face, &pick, e) != 0)
+        return -1;
     tc_vision_mesh mesh;
-    if (tc_vision_landmarks(pv->v, pv->c, &img, &faces[0], &mesh, e) != 0)
+    if (tc_vision_landmarks(pv->v, pv->c, &img, &faces[pick], &mesh, e) != 0)
         return -1;
     if (mesh.presence < 0.5f)
         return tc_err_set(e, 422, "photo.no_face", "未检测到人脸，请正对镜头重新拍摄",

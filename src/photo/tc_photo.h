@@ -219,6 +219,20 @@ void tc_photo_geom_scale(tc_photo_face_geom *g, double f);
  * leaves the person (head cut by the top edge): code photo.head_cut_off. */
 int tc_photo_geom_hair_top_from_mask(tc_photo_face_geom *g, const tc_photo_mask *m, int src_width, tc_err *e);
 
+/* A face the detector found: its box, in the image's pixels. */
+typedef struct tc_photo_face_box {
+    float x, y, w, h;
+} tc_photo_face_box;
+
+/* Which of n detected faces to make the photo of (image img_w x img_h).
+ * A face less than half as wide as the largest is someone far behind and
+ * does not count; the largest is taken (ties: the one nearest the centre).
+ * Another face at least half as wide is a second person in the picture:
+ * refused with photo.faces (422) unless largest is set (`tucai photo
+ * --largest-face`).  n == 0: photo.no_face.  *pick: index into boxes. */
+int tc_photo_pick_face(const tc_photo_face_box *boxes, int n, double img_w, double img_h, int largest, int *pick,
+                       tc_err *e);
+
 /* Developer/test aid, not a segmentation model: a mask that keys out a plain
  * backdrop, estimated from the colour of the image border.  Works on
  * mugshot-like photos against a plain wall; useless on busy backgrounds.
@@ -367,10 +381,12 @@ int tc_sheet_render(const tc_sheet_layout *l, const uint8_t *const *photos, cons
 
 /* The hook through which the vision engine is plugged in: given the work
  * copy, fill geometry (in work-copy pixels) and a mask of the work copy's
- * size (mask->a malloc'ed, handed to the caller).  */
+ * size (mask->a malloc'ed, handed to the caller).  The face is chosen with
+ * tc_photo_pick_face; largest_face is its `largest`. */
 typedef struct tc_photo_analyzer {
     void *ctx;
-    int (*analyze)(void *ctx, const tc_photo_rgb *work, tc_photo_face_geom *g, tc_photo_mask *mask, tc_err *e);
+    int (*analyze)(void *ctx, const tc_photo_rgb *work, int largest_face, tc_photo_face_geom *g, tc_photo_mask *mask,
+                   tc_err *e);
 } tc_photo_analyzer;
 
 /* `tucai photo IN -o OUT [--spec NAME] ...` (see --help).  Without an

@@ -18,6 +18,8 @@ static const char usage[] =
     "  --json                            print the measurements as JSON\n"
     "  --mask OUT.png                    also write the final alpha (person = white) at the photo's size\n"
     "  --no-strict                       produce a photo even when the head cannot meet the spec\n"
+    "  --largest-face                    with several people in the photo, take the largest face\n"
+    "                                    (otherwise refused: photo.faces)\n"
     "developer options, until the vision engine is wired in:\n"
     "  --geom LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]  eye centres, chin [, cheeks] in source pixels\n"
     "                                    (the mask then comes from a plain-backdrop keyer)\n";
@@ -127,7 +129,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
 {
     const char *in = NULL, *outp = NULL, *spec_name = "chsi", *specs_file = NULL, *bg = NULL, *sheet = NULL;
     const char *layout = "best", *format = NULL, *geom = NULL, *mask_out = NULL;
-    int json = 0, cut = 0, strict = 1;
+    int json = 0, cut = 0, strict = 1, largest = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -157,6 +159,8 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
             cut = 1;
         else if (!strcmp(a, "--no-strict"))
             strict = 0;
+        else if (!strcmp(a, "--largest-face"))
+            largest = 1;
         else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage, stdout);
             return 0;
@@ -215,7 +219,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
     /* 2. face geometry and person mask */
     tc_photo_face_geom g;
     if (an && an->analyze) {
-        if (an->analyze(an->ctx, tc_photo_src_work(src), &g, &mask, &e) != 0)
+        if (an->analyze(an->ctx, tc_photo_src_work(src), largest, &g, &mask, &e) != 0)
             goto err;
         tc_photo_geom_scale(&g, 1.0 / tc_photo_src_work_scale(src));
     } else if (geom) {

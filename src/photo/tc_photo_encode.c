@@ -320,7 +320,9 @@ int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const
         /* Background: pixels whose whole 17x17 neighbourhood is backdrop
          * (JPEG blocks smear edges up to 8 px), checked for ΔE. */
         const int R = 8;
-        double sum[3] = {0, 0, 0};
+        double sum[3] = {0, 0, 0}, d = 0;
+        uint8_t last[3] = {0, 0, 0};
+        int have_last = 0;
         long cnt = 0;
         int *colmax = malloc(sizeof(int) * (size_t)W);
         if (!colmax) {
@@ -341,9 +343,16 @@ int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const
                 if (m)
                     continue;
                 const uint8_t *p = px.px + 3 * ((size_t)y * W + x);
-                double rgb[3] = {p[0], p[1], p[2]}, lab[3];
-                photo_srgb_to_lab(rgb, lab);
-                double d = photo_delta_e76(lab, wl);
+                /* The backdrop is nearly one colour: convert only when the
+                 * pixel differs from the previous one (pow and cbrt for
+                 * every sample were a tenth of encode+measure). */
+                if (!have_last || p[0] != last[0] || p[1] != last[1] || p[2] != last[2]) {
+                    double rgb[3] = {p[0], p[1], p[2]}, lab[3];
+                    photo_srgb_to_lab(rgb, lab);
+                    d = photo_delta_e76(lab, wl);
+                    memcpy(last, p, 3);
+                    have_last = 1;
+                }
                 if (d > rep->bg_delta_e_max)
                     rep->bg_delta_e_max = d;
                 for (int c = 0; c < 3; c++)

@@ -49,3 +49,19 @@ test('a text file named .jpg is refused with a clear code', () => {
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /photo\.unsupported_format/);
 });
+
+test('two people in the photo: refused with photo.faces (zh + en), or the largest face with --largest-face', (t) => {
+  const src = path.join(TESTDATA || '', 'portraits', 'two_people.jpg');
+  if (!TESTDATA || !existsSync(src)) { t.skip('../shared/testdata/portraits is absent'); return; }
+  if (!existsSync(models)) { t.skip('models/ absent: run scripts/fetch-models'); return; }
+  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-photo-'));
+  let r = run('photo', src, '-o', path.join(dir, 'o.jpg'), '--spec', 'chsi');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /photo\.faces/);
+  assert.match(r.stderr, /2 个人/);
+  assert.match(r.stderr, /2 people/);
+  assert.equal(existsSync(path.join(dir, 'o.jpg')), false);
+  r = run('photo', src, '-o', path.join(dir, 'o.jpg'), '--spec', 'chsi', '--largest-face', '--no-strict', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(statSync(path.join(dir, 'o.jpg')).size > 0);
+});

@@ -413,12 +413,45 @@ static void test_portraits(void **state)
     }
 }
 
+/* Which face: two people side by side are refused unless the largest is
+ * asked for; a small face far behind does not count. */
+static void test_pick_face(void **state)
+{
+    (void)state;
+    tc_err e = {0};
+    int pick = -7;
+    /* two people, the right one a little larger */
+    tc_photo_face_box two[2] = {{100, 100, 150, 180}, {600, 120, 160, 190}};
+    assert_int_equal(tc_photo_pick_face(two, 2, 1000, 800, 0, &pick, &e), -1);
+    assert_string_equal(e.code, "photo.faces");
+    assert_int_equal(e.status, 422);
+    assert_non_null(strstr(e.en, "2 people"));
+    assert_non_null(strstr(e.zh, "2 个人"));
+    assert_int_equal(tc_photo_pick_face(two, 2, 1000, 800, 1, &pick, &e), 0);
+    assert_int_equal(pick, 1);
+    /* the student in front, a passer-by far behind (a third as wide) listed
+     * first by the detector: the student, without any flag */
+    tc_photo_face_box crowd[3] = {{50, 40, 60, 70}, {400, 200, 180, 220}, {850, 60, 40, 50}};
+    assert_int_equal(tc_photo_pick_face(crowd, 3, 1000, 800, 0, &pick, &e), 0);
+    assert_int_equal(pick, 1);
+    /* equal sizes: the more central one, when asked for the largest */
+    tc_photo_face_box twins[2] = {{20, 300, 150, 150}, {430, 320, 150, 150}};
+    assert_int_equal(tc_photo_pick_face(twins, 2, 1000, 800, 1, &pick, &e), 0);
+    assert_int_equal(pick, 1);
+    /* one face; none */
+    assert_int_equal(tc_photo_pick_face(crowd + 1, 1, 1000, 800, 0, &pick, &e), 0);
+    assert_int_equal(pick, 0);
+    assert_int_equal(tc_photo_pick_face(NULL, 0, 1000, 800, 0, &pick, &e), -1);
+    assert_string_equal(e.code, "photo.no_face");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_synth_level),     cmocka_unit_test(test_synth_roll),
         cmocka_unit_test(test_synth_big_source), cmocka_unit_test(test_synth_idcard),
         cmocka_unit_test(test_plan_infeasible), cmocka_unit_test(test_portraits),
+        cmocka_unit_test(test_pick_face),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();
