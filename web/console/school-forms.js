@@ -513,7 +513,9 @@ export async function noticePanel(sid) {
     editor.focus();
   };
   const tool = (key, text, fn, cls = '') => {
-    const b = h('button', { type: 'button', class: 'c-btn c-btn_default c-btn_small c-tool ' + cls, text, title: t(key), 'aria-label': t(key), dataset: { i18nAttr: `title:${key},aria-label:${key}` } });
+    const b = text
+      ? h('button', { type: 'button', class: 'c-btn c-btn_default c-btn_small c-tool ' + cls, text, title: t(key), 'aria-label': t(key), dataset: { i18nAttr: `title:${key},aria-label:${key}` } })
+      : h('button', { type: 'button', class: 'c-btn c-btn_default c-btn_small c-tool ' + cls, i18n: key });
     b.addEventListener('mousedown', (ev) => ev.preventDefault()); // the editor keeps its selection
     b.addEventListener('click', fn);
     return b;
@@ -527,7 +529,7 @@ export async function noticePanel(sid) {
     tool('nt.ol', '1. ≡', () => cmd('insertOrderedList')),
     h('span', { class: 'c-toolbar__link' },
       h('label', { for: url.id || (url.id = newId('url')), class: 'c-sr', i18n: 'nt.link_url' }), url,
-      tool('nt.link', '🔗', () => {
+      tool('nt.link', null, () => {
         const v = url.value.trim();
         const sel = range && !range.collapsed;
         if (!/^https?:\/\/\S+$/i.test(v) || !sel) { setErr(urlErr, local('nt.bad_url')); url.focus(); return; }
@@ -535,7 +537,7 @@ export async function noticePanel(sid) {
         cmd('createLink', v);
         url.value = '';
       }),
-      tool('nt.unlink', '⛓', () => cmd('unlink'))));
+      tool('nt.unlink', null, () => cmd('unlink'))));
   const save = submit('nt.save');
   const form = h('form', { class: 'c-notice-form', novalidate: true },
     h('p', { class: 'c-field__label', id: labelId, i18n: 'nt.editor' }), toolbar, urlErr, editor,
