@@ -896,10 +896,39 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 px[0] = bg[0], px[1] = bg[1], px[2] = bg[2];
                 continue;
             }
-            if (a >= 1)
+            /* Fully person and no backdrop anywhere in the window: as is. */
+            const float *mh = lm + 8 * ((size_t)(v / 2) * w2 + u / 2);
+            if (a >= 1 && mh[0] < 0.02f)
                 continue;
             float mm[8];
             up2(lm, w2, h2, 8, u, v, mm);
+            /* The colour-distance test against the old backdrop: a pixel
+             * much nearer the local backdrop colour than the local person
+             * colour is backdrop, whatever the mask says.  It catches
+             * what the projection below cannot: backdrop seen through a
+             * hole the mask filled as person (a beige wall between hair and
+             * neck, where skin and wall are too alike for the projection),
+             * and specks of a busy background (a red object by the ear)
+             * that the guided filter left half person.  It runs only where
+             * the window holds backdrop, i.e. near the silhouette. */
+            if (mm[0] > 0.02f && mm[4] > 1e-3f) {
+                float dB = 0, dF = 0;
+                for (int c = 0; c < 3; c++) {
+                    float Iv = px[c] * (1.0f / 255), Bc = mm[1 + c] / mm[0], Fc = mm[5 + c] / mm[4];
+                    dB += (Iv - Bc) * (Iv - Bc);
+                    dF += (Iv - Fc) * (Iv - Fc);
+                }
+                dB = sqrtf(dB), dF = sqrtf(dF);
+                /* keep alpha when dB >= 0.8 dF, none when dB <= 0.4 dF;
+                 * a pixel near both (low contrast) keeps its alpha */
+                if (dF > 0.10f && dB < 0.8f * dF) {
+                    float k = (dB / dF - 0.4f) / 0.4f;
+                    k = k < 0 ? 0 : k;
+                    a *= k;
+                }
+            }
+            if (a >= 1)
+                continue;
             /* Where the local person and backdrop colours differ clearly
              * (dark hair on a light wall), the pixel's own colour says how
              * much of it is person better than the coarse mask does: its
@@ -927,13 +956,13 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                     if (ap < a)
                         a = a + (ap - a) * wgt;
                 }
-                if (a < 1.0f / 255) {
-                    px[0] = bg[0], px[1] = bg[1], px[2] = bg[2];
-                    alpha[i] = 0;
-                    continue;
-                }
-                alpha[i] = a;
             }
+            if (a < 1.0f / 255) {
+                px[0] = bg[0], px[1] = bg[1], px[2] = bg[2];
+                alpha[i] = 0;
+                continue;
+            }
+            alpha[i] = a;
             for (int c = 0; c < 3; c++) {
                 float Iv = px[c] * (1.0f / 255);
                 float Bh = mm[0] > 1e-6f ? mm[1 + c] / mm[0] : Iv;
