@@ -372,6 +372,7 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
                          .len = upload_len,
                          .limits = &lim,
                          .spec = set.spec,
+                         .spec_def = find_spec(app, &own, set.spec), /* a custom spec too */
                          .background = set.background,
                          .checks = &cfg,
                          .run_checks = 1,

@@ -190,7 +190,7 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
                    tc_err *e)
 {
     memset(out, 0, sizeof *out);
-    const tc_spec *spec = tc_spec_find(s->specs, req->spec ? req->spec : "chsi");
+    const tc_spec *spec = req->spec_def ? req->spec_def : tc_spec_find(s->specs, req->spec ? req->spec : "chsi");
     if (!spec)
         return tc_err_set(e, 400, "photo.bad_spec", "未知的照片规格：%s", "Unknown photo spec: %s",
                           req->spec ? req->spec : "chsi");
@@ -232,6 +232,24 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
     mask.width = w, mask.height = h;
     if (tc_vision_detect(s->v, c->vc, &img, faces, TC_VISION_MAX_FACES, &n_faces, e) != 0)
         goto done;
+    if (n_faces > 1) {
+        /* The student is the largest face (ties: the most central); a face
+         * far behind is a passer-by.  It goes first, because the mesh, the
+         * geometry and the checks all take faces[0] as the student; a
+         * second person of similar size is still the face_count check's
+         * finding, so the photo is made and the student told why it fails. */
+        tc_photo_face_box boxes[TC_VISION_MAX_FACES];
+        for (int i = 0; i < n_faces; i++)
+            boxes[i] = (tc_photo_face_box){faces[i].xmin * w, faces[i].ymin * h, faces[i].width * w,
+                                           faces[i].height * h};
+        int pick = 0;
+        tc_err pe2;
+        if (tc_photo_pick_face(boxes, n_faces, w, h, 1, &pick, &pe2) == 0 && pick > 0) {
+            tc_vision_face t = faces[0];
+            faces[0] = faces[pick];
+            faces[pick] = t;
+        }
+    }
     if (n_faces > 0) {
         if (tc_vision_landmarks(s->v, c->vc, &img, &faces[0], mesh, e) != 0)
             goto done;

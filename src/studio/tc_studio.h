@@ -48,6 +48,8 @@ typedef struct tc_studio_req {
     size_t len;
     const tc_photo_limits *limits;   /* NULL: defaults                                 */
     const char *spec;                /* spec name ("chsi"); NULL = "chsi"               */
+    const tc_spec *spec_def;         /* the spec itself (a school's custom spec); when
+                                        set, spec names it and the table is not asked */
     const char *background;          /* as tc_spec_background; NULL = spec default      */
     const tc_check_config *checks;   /* NULL: defaults; run_checks 0 skips them         */
     int run_checks;

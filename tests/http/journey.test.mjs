@@ -351,3 +351,31 @@ test('live updates arrive over Server-Sent Events', { skip: noPhotos, timeout: 3
   ctl.abort();
   assert.match(text, /event: photo/);
 });
+
+// The pixel size in a JPEG's frame header (SOF0..SOF3).
+function jpegSize(buf) {
+  for (let i = 2; i + 9 < buf.length;) {
+    if (buf[i] !== 0xff) return null;
+    const m = buf[i + 1], len = buf.readUInt16BE(i + 2);
+    if (m >= 0xc0 && m <= 0xc3) return { width: buf.readUInt16BE(i + 7), height: buf.readUInt16BE(i + 5) };
+    i += 2 + len;
+  }
+  return null;
+}
+
+test('a batch may use a custom spec from the platform admin: the photo is made to it', { skip: noPhotos, timeout: 300000 }, async () => {
+  let r = await admin.post('/api/v1/admin/specs', { json: { name: 'journey_custom', zh: '测试规格', width: 300, height: 400, unit: 'px', dpi: 300 } });
+  assert.equal(r.status, 201, r.text);
+  // the checks are about the chsi standard; this test is about the size
+  const c = await student({ spec: 'journey_custom', checks: { disabled: ['duplicate', 'geometry', 'resolution'] } });
+  await readSteps(c);
+  r = await upload(c, GOOD);
+  assert.equal(r.status, 202, r.text);
+  const p = await made(c, r.data.photo.id);
+  assert.ok(['draft', 'failed'].includes(p.state), JSON.stringify(p));
+  assert.ok(p.proof_url, 'a photo was made: ' + JSON.stringify(p));
+  const res = await fetch(srv.url + p.proof_url, { headers: { cookie: c.cookieHeader() } });
+  assert.equal(res.status, 200);
+  const size = jpegSize(Buffer.from(await res.arrayBuffer()));
+  assert.deepEqual(size, { width: 300, height: 400 });
+});
