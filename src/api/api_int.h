@@ -88,6 +88,16 @@ int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *n
 /* One line of the staff audit log about "kind:id". */
 void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after);
 
+/* One row of an area's route table; upload 1: the body may be as large as
+ * an upload (else tc_http's default cap). */
+typedef struct api_route {
+    const char *m, *p;
+    tc_http_handler h;
+    int upload;
+} api_route;
+/* Register n routes; upload_max is the body cap of upload routes. */
+int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e);
+
 /* Add the journey's routes (tc_api_journey.c). */
 int api_journey_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
 /* The reviewer's queue, decisions and production (tc_api_review.c). */

@@ -1071,14 +1071,18 @@ void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, con
 
 /* ---- routes ---------------------------------------------------------------------------------------- */
 
+int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e)
+{
+    for (size_t i = 0; i < n; i++)
+        if (tc_http_route(s, r[i].m, r[i].p, r[i].h, r[i].upload ? upload_max : 0, e) != 0)
+            return -1;
+    return 0;
+}
+
 int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
 {
     size_t up = (size_t)(app->cfg ? app->cfg->upload_max_mb : 20) * 1024 * 1024 + 64 * 1024;
-    static const struct {
-        const char *m, *p;
-        tc_http_handler h;
-        int upload;
-    } R[] = {
+    static const api_route R[] = {
         {"GET", "/healthz", h_healthz, 0},
         {"GET", "/console", h_console_redirect, 0},
         {"GET", "/api/v1/csrf", h_csrf, 0},
@@ -1104,9 +1108,8 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         {"GET", "/api/v1/students/:id", h_student_get, 0},
         {"GET", "/api/v1/students/:id/attempts", h_student_attempts, 0},
     };
-    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
-        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
-            return -1;
+    if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
+        return -1;
     if (api_journey_routes(s, app, up, e) != 0 || api_school_routes(s, app, up, e) != 0 ||
         api_review_routes(s, app, up, e) != 0 ||
         api_admin_routes(s, app, up, e) != 0 || api_money_routes(s, app, up, e) != 0)

@@ -430,11 +430,7 @@ static int h_audit(tc_http_req *r)
 int api_admin_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
-    static const struct {
-        const char *m, *p;
-        tc_http_handler h;
-        int upload;
-    } R[] = {
+    static const api_route R[] = {
         {"GET", "/api/v1/admin/reasons", h_reasons, 0},
         {"POST", "/api/v1/admin/reasons", h_reason_add, 0},
         {"POST", "/api/v1/admin/reasons/:code", h_reason_edit, 0},
@@ -445,8 +441,5 @@ int api_admin_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"POST", "/api/v1/admin/schools/:id", h_school_edit, 0},
         {"GET", "/api/v1/admin/audit", h_audit, 0},
     };
-    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
-        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
-            return -1;
-    return 0;
+    return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

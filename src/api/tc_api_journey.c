@@ -1010,11 +1010,7 @@ out:
 int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
-    static const struct {
-        const char *m, *p;
-        tc_http_handler h;
-        int upload;
-    } R[] = {
+    static const api_route R[] = {
         {"GET", "/api/v1/me/journey", h_journey, 0},
         {"POST", "/api/v1/me/notice/read", h_notice_read, 0},
         {"POST", "/api/v1/me/tips/read", h_tips_read, 0},
@@ -1034,8 +1030,5 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/me/result/sheet.jpg", h_result_sheet, 0},
         {"POST", "/api/v1/me/result/email", h_result_email, 0},
     };
-    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
-        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
-            return -1;
-    return 0;
+    return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

@@ -1195,38 +1195,31 @@ static int h_recon_run(tc_http_req *r)
 int api_money_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
-    static const struct {
-        const char *m, *p;
-        tc_http_handler h;
-    } R[] = {
-        {"POST", "/api/v1/me/pay", h_pay},
-        {"GET", "/api/v1/me/orders", h_orders},
-        {"GET", "/api/v1/me/orders/:no", h_order},
-        {"POST", "/api/v1/me/orders/:no/close", h_order_close},
-        {"POST", "/api/v1/me/orders/:no/pay", h_order_pay},
-        {"POST", "/api/v1/me/orders/:no/received", h_order_received},
-        {"GET", "/api/v1/me/addresses", h_addresses},
-        {"POST", "/api/v1/me/addresses", h_address_add},
-        {"POST", "/api/v1/me/addresses/:id", h_address_edit},
-        {"POST", "/api/v1/me/addresses/:id/default", h_address_default},
-        {"DELETE", "/api/v1/me/addresses/:id", h_address_delete},
-        {"GET", "/api/v1/me/reprint", h_reprint_options},
-        {"POST", "/api/v1/me/reprints", h_reprint_create},
-        {"GET", "/api/v1/pay/sandbox/:no", h_sandbox_order},
-        {"POST", "/api/v1/pay/sandbox/:no/pay", h_sandbox_pay},
-        {"POST", "/api/v1/pay/notify/sandbox", h_notify_sandbox},
-        {"POST", "/api/v1/pay/notify/wechat", h_notify_wechat},
-        {"GET", "/api/v1/print/orders", h_print_queue},
-        {"GET", "/api/v1/print/orders/:no/sheet.pdf", h_print_sheet},
-        {"POST", "/api/v1/print/orders/:no/ship", h_print_ship},
-        {"POST", "/api/v1/print/orders/:no/done", h_print_done},
-        {"POST", "/api/v1/batches/:id/cancel", h_batch_cancel},
-        {"GET", "/api/v1/recon/reports", h_recon_list},
-        {"POST", "/api/v1/recon/run", h_recon_run},
+    static const api_route R[] = {
+        {"POST", "/api/v1/me/pay", h_pay, 0},
+        {"GET", "/api/v1/me/orders", h_orders, 0},
+        {"GET", "/api/v1/me/orders/:no", h_order, 0},
+        {"POST", "/api/v1/me/orders/:no/close", h_order_close, 0},
+        {"POST", "/api/v1/me/orders/:no/pay", h_order_pay, 0},
+        {"POST", "/api/v1/me/orders/:no/received", h_order_received, 0},
+        {"GET", "/api/v1/me/addresses", h_addresses, 0},
+        {"POST", "/api/v1/me/addresses", h_address_add, 0},
+        {"POST", "/api/v1/me/addresses/:id", h_address_edit, 0},
+        {"POST", "/api/v1/me/addresses/:id/default", h_address_default, 0},
+        {"DELETE", "/api/v1/me/addresses/:id", h_address_delete, 0},
+        {"GET", "/api/v1/me/reprint", h_reprint_options, 0},
+        {"POST", "/api/v1/me/reprints", h_reprint_create, 0},
+        {"GET", "/api/v1/pay/sandbox/:no", h_sandbox_order, 0},
+        {"POST", "/api/v1/pay/sandbox/:no/pay", h_sandbox_pay, 0},
+        {"POST", "/api/v1/pay/notify/sandbox", h_notify_sandbox, 0},
+        {"POST", "/api/v1/pay/notify/wechat", h_notify_wechat, 0},
+        {"GET", "/api/v1/print/orders", h_print_queue, 0},
+        {"GET", "/api/v1/print/orders/:no/sheet.pdf", h_print_sheet, 0},
+        {"POST", "/api/v1/print/orders/:no/ship", h_print_ship, 0},
+        {"POST", "/api/v1/print/orders/:no/done", h_print_done, 0},
+        {"POST", "/api/v1/batches/:id/cancel", h_batch_cancel, 0},
+        {"GET", "/api/v1/recon/reports", h_recon_list, 0},
+        {"POST", "/api/v1/recon/run", h_recon_run, 0},
     };
-    (void)up;
-    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
-        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, 0, e) != 0)
-            return -1;
-    return 0;
+    return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

@@ -412,11 +412,7 @@ static int h_reasons(tc_http_req *r)
 int api_review_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
-    static const struct {
-        const char *m, *p;
-        tc_http_handler h;
-        int upload;
-    } R[] = {
+    static const api_route R[] = {
         {"GET", "/api/v1/review/queue", h_review_queue, 0},
         {"GET", "/api/v1/review/photos/:id/:kind", h_review_photo, 0},
         {"POST", "/api/v1/review/submissions/:id/approve", h_approve, 0},
@@ -428,8 +424,5 @@ int api_review_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/review/stats", h_stats, 0},
         {"GET", "/api/v1/review/reasons", h_reasons, 0},
     };
-    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
-        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
-            return -1;
-    return 0;
+    return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

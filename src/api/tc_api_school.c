@@ -1438,11 +1438,7 @@ static int h_poster(tc_http_req *r)
 int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
-    static const struct {
-        const char *m, *p;
-        tc_http_handler h;
-        int upload;
-    } R[] = {
+    static const api_route R[] = {
         {"POST", "/api/v1/students/:id/unlock", h_unlock, 0},
         {"POST", "/api/v1/students/:id/reset", h_reset, 0},
         {"PUT", "/api/v1/students/:id", h_student_edit, 0},
@@ -1461,8 +1457,5 @@ int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"POST", "/api/v1/batches/:id/remind", h_remind, 0},
         {"GET", "/api/v1/batches/:id/poster.pdf", h_poster, 0},
     };
-    for (size_t i = 0; i < TC_ARRAY_LEN(R); i++)
-        if (tc_http_route(s, R[i].m, R[i].p, R[i].h, R[i].upload ? up : 0, e) != 0)
-            return -1;
-    return 0;
+    return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }
