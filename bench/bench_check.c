@@ -48,6 +48,7 @@ static int by_name(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     int runs = 3, values = 0, worst = 3;
+    tc_mem_keep_freed(); /* as main() does */
     char *files[256];
     int nf = 0;
     for (int i = 1; i < argc; i++) {

@@ -318,6 +318,7 @@ int main(int argc, char **argv)
     if (runs < 3)
         runs = 3;
     const char *which = argc > 2 ? argv[2] : "all";
+    tc_mem_keep_freed(); /* as main() does */
     if (strcmp(which, "all") && strcmp(which, "small") && strcmp(which, "12mp") && strcmp(which, "pair")) {
         fprintf(stderr, "usage: bench_photo [RUNS] [small|12mp|pair|all]\n");
         return 2;

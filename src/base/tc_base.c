@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,16 @@ int tc_file_write_atomic(const char *path, const void *data, size_t len, tc_err 
     free(dcopy);
     free(tmp);
     return 0;
+}
+
+void tc_mem_keep_freed(void)
+{
+    /* 32 MB is the largest mmap threshold glibc accepts on 64-bit (half
+     * its per-thread heap size); anything larger is mmap'ed as before.
+     * The trim threshold keeps the top of each heap instead of trimming it
+     * after every photo. */
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 }
 
 int tc_mkdirs(const char *path, tc_err *e)

@@ -85,6 +85,16 @@ int tc_file_write_atomic(const char *path, const void *data, size_t len, tc_err 
 /* mkdir -p */
 int tc_mkdirs(const char *path, tc_err *e);
 
+/* ---- process set-up ---------------------------------------------------------- */
+
+/* Keep freed memory in the allocator for reuse instead of handing it back to
+ * the kernel.  A photo needs a dozen buffers of 1-10 MB; glibc serves each
+ * from fresh mmap'ed pages and unmaps it on free, so every photo paid ~3000
+ * page faults (a quarter of a 512x715 photo's time).  With this, a worker's
+ * arena stays at its peak (under 100 MB even for a 12 MP photo).  Changes
+ * process-wide state: call once from main() before starting threads. */
+void tc_mem_keep_freed(void);
+
 /* ---- time ------------------------------------------------------------------ */
 
 int64_t tc_now(void);          /* seconds since the epoch, wall clock */

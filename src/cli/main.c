@@ -459,6 +459,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    tc_mem_keep_freed();
     if (sodium_init() < 0) {
         fprintf(stderr, "tucai: libsodium failed to initialise\n");
         return 1;
