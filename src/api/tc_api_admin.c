@@ -143,6 +143,17 @@ static int h_reason_edit(tc_http_req *r)
 
 /* ---- specs ------------------------------------------------------------------------------------------------------ */
 
+/* The spec as the API shows it: the stored JSON with its times. */
+static json_t *custom_json(const tc_store_spec *cs)
+{
+    json_t *o = json_loads(cs->json, 0, NULL);
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "created_at", json_integer(cs->created_at));
+    json_object_set_new(o, "updated_at", json_integer(cs->updated_at));
+    return o;
+}
+
 /* Built-in specs and the custom ones; any staff member may read them (the
  * school console's batch settings choose a spec by name). */
 static int h_specs(tc_http_req *r)
@@ -169,19 +180,68 @@ static int h_specs(tc_http_req *r)
     }
     json_t *cu = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *o = json_loads(rows[i].json, 0, NULL);
-        if (!o)
-            continue;
-        json_object_set_new(o, "created_at", json_integer(rows[i].created_at));
-        json_array_append_new(cu, o);
+        json_t *o = custom_json(&rows[i]);
+        if (o)
+            json_array_append_new(cu, o);
     }
     return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "builtin", b, "custom", cu));
 }
 
-/* A custom spec: {name, zh, size: "35x49mm@300"} or {name, zh, width,
- * height, unit: "px"|"mm", dpi}.  The size goes through the photo module's
- * own parser (tc_spec_parse_custom), so the server accepts exactly the sizes
- * the pipeline can make; the stored JSON is that spec under the given name,
+static int is_builtin_spec(const char *name)
+{
+    tc_spec_table t = {0};
+    tc_spec_table_builtin(&t);
+    int found = tc_spec_find(&t, name) != NULL;
+    tc_spec_table_free(&t);
+    return found;
+}
+
+/* The size and Chinese name of a body ({zh, size: "35x49mm@300"} or {zh,
+ * width, height, unit: "px"|"mm", dpi}) as a spec named `name`, through the
+ * photo module's own parser (tc_spec_parse_custom), so the server accepts
+ * exactly the sizes the pipeline can make.  size_text gets the size as
+ * typed or built (for the audit log). */
+static int spec_of_body(json_t *body, const char *name, tc_spec *s, char size_text[96], tc_err *e)
+{
+    const char *zh = api_jstr(body, "zh"), *size = api_jstr(body, "size");
+    if (zh && (strlen(zh) >= sizeof s->zh || strpbrk(zh, "\r\n")))
+        return tc_err_set(e, 400, "spec.bad_zh", "中文名称过长（最多 63 字节）", "The Chinese name is too long (63 bytes)");
+    if (!size) {
+        json_t *w = json_object_get(body, "width"), *h = json_object_get(body, "height"), *d = json_object_get(body, "dpi");
+        const char *unit = api_jstr(body, "unit") ? api_jstr(body, "unit") : "px";
+        if (!json_is_number(w) || !json_is_number(h) || (d && !json_is_number(d)) ||
+            (strcmp(unit, "px") && strcmp(unit, "mm")))
+            return tc_err_set(e, 400, "photo.bad_spec", "请填写宽、高（像素或毫米）和分辨率",
+                              "Give width and height (px or mm) and the dpi");
+        snprintf(size_text, 96, "%gx%g%s@%g", json_number_value(w), json_number_value(h), unit,
+                 d ? json_number_value(d) : 300.0);
+    } else if (strlen(size) > 64) {
+        return tc_err_set(e, 400, "photo.bad_spec", "尺寸过长", "The size is too long");
+    } else {
+        snprintf(size_text, 96, "%s", size);
+    }
+    if (tc_spec_parse_custom(size_text, s, e) != 0)
+        return -1;
+    snprintf(s->name, sizeof s->name, "%s", name);
+    if (zh && *zh)
+        snprintf(s->zh, sizeof s->zh, "%s", zh);
+    return 0;
+}
+
+/* What the audit log keeps of a spec: its name in Chinese and its size. */
+static json_t *spec_summary(const char *json)
+{
+    json_t *o = json_loads(json, 0, NULL), *out = json_object();
+    const char *keys[] = {"zh", "width", "height", "dpi"};
+    for (size_t i = 0; o && i < TC_ARRAY_LEN(keys); i++)
+        if (json_object_get(o, keys[i]))
+            json_object_set(out, keys[i], json_object_get(o, keys[i]));
+    json_decref(o);
+    return out;
+}
+
+/* A custom spec: {name, zh, size} or {name, zh, width, height, unit, dpi}
+ * (spec_of_body); the stored JSON is that spec under the given name,
  * loadable by tc_spec_table_load_json. */
 static int h_spec_add(tc_http_req *r)
 {
@@ -191,47 +251,20 @@ static int h_spec_add(tc_http_req *r)
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
-    const char *name = api_jstr(body, "name"), *zh = api_jstr(body, "zh"), *size = api_jstr(body, "size");
+    const char *name = api_jstr(body, "name");
     if (!ident_ok(name)) {
         tc_err_set(&c.e, 400, "spec.bad_name", "规格名称应为 2–31 位小写字母、数字或下划线，以字母开头",
                    "The spec name must be 2-31 lower-case letters, digits or _, starting with a letter");
         return api_fail(&c);
     }
-    if (zh && (strlen(zh) >= sizeof((tc_spec *)0)->zh || strpbrk(zh, "\r\n"))) {
-        tc_err_set(&c.e, 400, "spec.bad_zh", "中文名称过长（最多 63 字节）", "The Chinese name is too long (63 bytes)");
-        return api_fail(&c);
-    }
-    tc_spec_table t = {0};
-    tc_spec_table_builtin(&t);
-    int builtin = tc_spec_find(&t, name) != NULL;
-    tc_spec_table_free(&t);
-    if (builtin) {
+    if (is_builtin_spec(name)) {
         tc_err_set(&c.e, 409, "spec.name_taken", "规格名称 %s 已存在", "A spec named %s exists already", name);
         return api_fail(&c);
     }
-    char text[96];
-    if (!size) {
-        json_t *w = json_object_get(body, "width"), *h = json_object_get(body, "height"), *d = json_object_get(body, "dpi");
-        const char *unit = api_jstr(body, "unit") ? api_jstr(body, "unit") : "px";
-        if (!json_is_number(w) || !json_is_number(h) || (d && !json_is_number(d)) ||
-            (strcmp(unit, "px") && strcmp(unit, "mm"))) {
-            tc_err_set(&c.e, 400, "photo.bad_spec", "请填写宽、高（像素或毫米）和分辨率",
-                       "Give width and height (px or mm) and the dpi");
-            return api_fail(&c);
-        }
-        snprintf(text, sizeof text, "%gx%g%s@%g", json_number_value(w), json_number_value(h), unit,
-                 d ? json_number_value(d) : 300.0);
-        size = text;
-    } else if (strlen(size) > 64) {
-        tc_err_set(&c.e, 400, "photo.bad_spec", "尺寸过长", "The size is too long");
-        return api_fail(&c);
-    }
     tc_spec s;
-    if (tc_spec_parse_custom(size, &s, &c.e) != 0)
+    char size[96];
+    if (spec_of_body(body, name, &s, size, &c.e) != 0)
         return api_fail(&c);
-    snprintf(s.name, sizeof s.name, "%s", name);
-    if (zh && *zh)
-        snprintf(s.zh, sizeof s.zh, "%s", zh);
     char *js = tc_spec_to_json(&s);
     if (!js) {
         tc_err_internal(&c.e, "spec to json");
@@ -244,6 +277,87 @@ static int h_spec_add(tc_http_req *r)
         return api_fail(&c);
     audit_obj(&c, "spec.add", "spec", name, NULL, json_pack("{s:s, s:s}", "size", size, "zh", s.zh));
     return tc_http_respond_json(r, 201, json_pack("{s:o}", "spec", o ? o : json_object()));
+}
+
+/* The custom spec of params[0] for an edit or a delete: a built-in name is
+ * refused (403 spec.builtin: the pipeline and every school rely on it), a
+ * name that cannot exist is not found. */
+static int custom_of_param(api_ctx *c, tc_store_spec *cs)
+{
+    const char *name = c->r->params[0];
+    if (!ident_ok(name))
+        return tc_err_set(&c->e, 404, "spec.not_found", "规格不存在", "spec not found");
+    if (is_builtin_spec(name))
+        return tc_err_set(&c->e, 403, "spec.builtin", "内置规格 %s 不能修改或删除；可以新增一个自定义规格",
+                          "The built-in spec %s cannot be changed or deleted; add a custom spec instead", name);
+    return tc_store_spec_get(c->app->store, c->r->pool, name, cs, &c->e);
+}
+
+/* PUT: the same body as adding; the name stays (a body naming another spec
+ * is refused).  Photos already made keep their pixels; photos made from now
+ * on (and their print sheets) use the new size. */
+static int h_spec_edit(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    tc_store_spec old;
+    if (custom_of_param(&c, &old) != 0)
+        return api_fail(&c);
+    const char *bname = api_jstr(body, "name");
+    if (json_object_get(body, "name") && (!bname || strcmp(bname, old.name))) {
+        tc_err_set(&c.e, 400, "spec.name_fixed", "规格名称不能修改（批次设置按名称选用规格）；请新增一个规格",
+                   "A spec's name cannot change (batch settings choose specs by name); add a new spec instead");
+        return api_fail(&c);
+    }
+    tc_spec s;
+    char size[96];
+    if (spec_of_body(body, old.name, &s, size, &c.e) != 0)
+        return api_fail(&c);
+    char *js = tc_spec_to_json(&s);
+    if (!js) {
+        tc_err_internal(&c.e, "spec to json");
+        return api_fail(&c);
+    }
+    int64_t now = tc_now();
+    int rc = tc_store_spec_update(c.app->store, old.name, js, now, &c.e);
+    tc_store_spec nw = {.name = old.name, .json = js, .created_at = old.created_at, .updated_at = now};
+    json_t *o = rc == 0 ? custom_json(&nw) : NULL, *after = rc == 0 ? spec_summary(js) : NULL;
+    free(js);
+    if (rc != 0)
+        return api_fail(&c);
+    json_object_set_new(after, "size", json_string(size));
+    audit_obj(&c, "spec.edit", "spec", old.name, spec_summary(old.json), after);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "spec", o ? o : json_object()));
+}
+
+/* DELETE: refused (409 spec.in_use, with every place in "uses") while a
+ * school's defaults or a batch's settings choose the spec. */
+static int h_spec_delete(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_PLATFORM) != 0)
+        return 0;
+    tc_store_spec old;
+    if (custom_of_param(&c, &old) != 0)
+        return api_fail(&c);
+    tc_store_spec_use *u;
+    size_t n;
+    if (tc_store_spec_delete(c.app->store, r->pool, old.name, &u, &n, &c.e) != 0) {
+        if (n == 0)
+            return api_fail(&c);
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, json_pack("{s:I, s:s, s:I, s:s}", "school_id", (json_int_t)u[i].school_id,
+                                               "school", u[i].school_name, "batch_id", (json_int_t)u[i].batch_id,
+                                               "batch", u[i].batch_name));
+        return tc_http_respond_json(r, c.e.status, json_pack("{s:o, s:o}", "error", api_err_json(&c.e), "uses", a));
+    }
+    audit_obj(&c, "spec.delete", "spec", old.name, spec_summary(old.json), NULL);
+    return tc_http_respond_json(r, 200, json_pack("{s:b, s:s}", "deleted", 1, "name", old.name));
 }
 
 /* ---- staff accounts and schools ---------------------------------------------------------------------------------- */
@@ -436,6 +550,8 @@ int api_admin_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"POST", "/api/v1/admin/reasons/:code", h_reason_edit, 0},
         {"GET", "/api/v1/admin/specs", h_specs, 0},
         {"POST", "/api/v1/admin/specs", h_spec_add, 0},
+        {"PUT", "/api/v1/admin/specs/:name", h_spec_edit, 0},
+        {"DELETE", "/api/v1/admin/specs/:name", h_spec_delete, 0},
         {"POST", "/api/v1/admin/staff/:id", h_staff_edit, 0},
         {"POST", "/api/v1/admin/staff/:id/password", h_staff_reset_password, 0},
         {"POST", "/api/v1/admin/schools/:id", h_school_edit, 0},

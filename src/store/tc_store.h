@@ -468,15 +468,37 @@ int tc_store_reason_add(tc_store *s, const tc_store_reason *r, int64_t now, tc_e
 /* Replace zh, en, sort, active of an existing code: reason.not_found (404). */
 int tc_store_reason_update(tc_store *s, const tc_store_reason *r, int64_t now, tc_err *e);
 
+/* A custom spec.  Which names are built in is the photo module's business:
+ * the store keeps any name, the API refuses built-in ones. */
 typedef struct tc_store_spec {
     const char *name, *json;     /* json: tc_spec_to_json of the parsed spec */
-    int64_t created_at;
+    int64_t created_at, updated_at; /* updated_at 0: never edited */
 } tc_store_spec;
 int tc_store_spec_list(tc_store *s, tc_pool *p, tc_store_spec **out, size_t *n, tc_err *e);
 /* spec.not_found (404). */
 int tc_store_spec_get(tc_store *s, tc_pool *p, const char *name, tc_store_spec *out, tc_err *e);
 /* spec.name_taken (409). */
 int tc_store_spec_add(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e);
+/* Replace the JSON of an existing spec (the name stays): spec.not_found
+ * (404).  Photos already made keep their pixels; the photo workers read the
+ * spec when they make a photo, so only photos made after this use it. */
+int tc_store_spec_update(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e);
+
+/* One place that chooses a spec by name: a school's defaults (batch_id 0,
+ * batch_name "") or a batch's own settings ("spec" in the settings JSON). */
+typedef struct tc_store_spec_use {
+    int64_t school_id, batch_id;
+    const char *school_name, *batch_name;
+} tc_store_spec_use;
+/* Every place that chooses `name`, schools first, then batches by id; none
+ * is 0 with *n 0.  Rows live in p. */
+int tc_store_spec_uses(tc_store *s, tc_pool *p, const char *name, tc_store_spec_use **out, size_t *n, tc_err *e);
+/* Delete a custom spec unless some school default or batch setting chooses
+ * it; the check and the delete are one transaction.  spec.in_use (409; the
+ * message names the first places; uses and n_uses, when not NULL, get them
+ * all, in p), spec.not_found (404). */
+int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spec_use **uses, size_t *n_uses,
+                         tc_err *e);
 
 /* Role, school (0 for none) and disabled of an account; the schema's check
  * (a school admin has exactly one school) gives staff.bad_role (400). */

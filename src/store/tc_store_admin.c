@@ -241,12 +241,13 @@ static void read_spec(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->name = store_col_str(p, st, 0);
     o->json = store_col_str(p, st, 1);
     o->created_at = sqlite3_column_int64(st, 2);
+    o->updated_at = sqlite3_column_int64(st, 3);
 }
 
 int tc_store_spec_list(tc_store *s, tc_pool *p, tc_store_spec **out, size_t *n, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db, store_q_prepare(db, e, "SELECT name, json, created_at FROM spec ORDER BY name", NULL), p,
+    int rc = store_list_q(db, store_q_prepare(db, e, "SELECT name, json, created_at, updated_at FROM spec ORDER BY name", NULL), p,
                           sizeof **out, read_spec, (void **)out, n, e);
     store_release(s, db);
     return rc;
@@ -255,7 +256,7 @@ int tc_store_spec_list(tc_store *s, tc_pool *p, tc_store_spec **out, size_t *n, 
 int tc_store_spec_get(tc_store *s, tc_pool *p, const char *name, tc_store_spec *out, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT name, json, created_at FROM spec WHERE name = ?", "s", name);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT name, json, created_at, updated_at FROM spec WHERE name = ?", "s", name);
     int rc = -1;
     if (st) {
         int r = sqlite3_step(st);
@@ -287,6 +288,138 @@ int tc_store_spec_add(tc_store *s, const char *name, const char *json, int64_t n
             store_db_err(e, db, "insert spec");
     }
     sqlite3_finalize(st);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_spec_update(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e, "UPDATE spec SET json = ?, updated_at = ? WHERE name = ?", "sis", json,
+                                          now, name),
+                          e);
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = store_not_found(e, "规格", "spec", "spec.not_found");
+    store_release(s, db);
+    return rc;
+}
+
+static void read_spec_use(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    tc_store_spec_use *o = o_;
+    o->school_id = sqlite3_column_int64(st, 0);
+    o->batch_id = sqlite3_column_int64(st, 1);
+    o->school_name = store_col_str(p, st, 2);
+    o->batch_name = store_col_str(p, st, 3);
+}
+
+/* The "spec" member of a settings column; the CASE keeps json_extract off a
+ * text that is not JSON (it would fail the whole query, and one bad row must
+ * not make a spec undeletable or, worse, deletable unchecked). */
+#define SPEC_OF(col) "CASE WHEN json_valid(" col ") THEN json_extract(" col ", '$.spec') END"
+
+static int spec_uses(sqlite3 *db, tc_pool *p, const char *name, tc_store_spec_use **out, size_t *n, tc_err *e)
+{
+    return store_list_q(db,
+                        store_q_prepare(db, e,
+                                        "SELECT c.id, 0, c.name, '' FROM school c WHERE " SPEC_OF("c.settings") " = ?1"
+                                        " UNION ALL"
+                                        " SELECT b.school_id, b.id, c.name, b.name FROM batch b"
+                                        " JOIN school c ON c.id = b.school_id WHERE " SPEC_OF("b.settings") " = ?1"
+                                        " ORDER BY 2, 1",
+                                        "s", name),
+                        p, sizeof **out, read_spec_use, (void **)out, n, e);
+}
+
+int tc_store_spec_uses(tc_store *s, tc_pool *p, const char *name, tc_store_spec_use **out, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = spec_uses(db, p, name, out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+/* src, cut to at most max bytes on a UTF-8 character boundary (a cut
+ * character would make the message invalid JSON text), with "…" when cut;
+ * dst holds max + 4. */
+static void clip_utf8(char *dst, const char *src, size_t max)
+{
+    size_t n = strlen(src);
+    int cut = n > max;
+    if (cut) {
+        n = max;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    strcpy(dst + n, cut ? "…" : "");
+}
+
+/* spec.in_use naming as many places as fit tc_err's 256 bytes (names cut
+ * at 45 bytes, so the first always fits) and how many there are in all. */
+static int in_use_err(tc_err *e, const char *name, const tc_store_spec_use *u, size_t n)
+{
+    /* the list's room: the message less its fixed words (under 72 bytes in
+     * either language), the spec name and the "and N more" tail */
+    const size_t room = sizeof e->zh - 1 - 72 - strlen(name) - 20;
+    char zh[256] = "", en[256] = "";
+    size_t shown = 0;
+    for (; shown < n; shown++) {
+        char sn[49], bn[49], iz[160], ie[160];
+        clip_utf8(sn, u[shown].school_name, 45);
+        clip_utf8(bn, u[shown].batch_name, 45);
+        const char *sep_z = shown ? "、" : "", *sep_e = shown ? ", " : "";
+        if (u[shown].batch_id) {
+            snprintf(iz, sizeof iz, "%s批次“%s”（%s）", sep_z, bn, sn);
+            snprintf(ie, sizeof ie, "%sbatch \"%s\" (%s)", sep_e, bn, sn);
+        } else {
+            snprintf(iz, sizeof iz, "%s学校“%s”的默认设置", sep_z, sn);
+            snprintf(ie, sizeof ie, "%sthe defaults of school \"%s\"", sep_e, sn);
+        }
+        if (strlen(zh) + strlen(iz) > room || strlen(en) + strlen(ie) > room)
+            break;
+        strcat(zh, iz);
+        strcat(en, ie);
+    }
+    if (shown < n) {
+        size_t lz = strlen(zh), le = strlen(en);
+        snprintf(zh + lz, sizeof zh - lz, "等 %zu 处", n);
+        snprintf(en + le, sizeof en - le, " and %zu more", n - shown);
+    }
+    return tc_err_set(e, 409, "spec.in_use", "规格 %s 正在使用：%s%.0s。请先改用其他规格再删除。",
+                      "Spec %s is in use: %.0s%s. Choose another spec there first, then delete it.", name, zh, en);
+}
+
+int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spec_use **uses, size_t *n_uses,
+                         tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    tc_store_spec_use *u = NULL;
+    size_t n = 0;
+    int rc = -1, ok;
+    if (uses) {
+        *uses = NULL;
+        *n_uses = 0;
+    }
+    if (tx_begin(db, e) != 0)
+        goto out;
+    /* Why one transaction: a setting saved between the check and the delete
+     * would otherwise choose a spec that is gone. */
+    ok = spec_uses(db, p, name, &u, &n, e);
+    if (ok == 0 && n > 0) {
+        ok = in_use_err(e, name, u, n);
+        if (uses) {
+            *uses = u;
+            *n_uses = n;
+        }
+    }
+    if (ok == 0)
+        ok = store_q_done(db, store_q_prepare(db, e, "DELETE FROM spec WHERE name = ?", "s", name), e);
+    if (ok == 0 && sqlite3_changes(db) == 0)
+        ok = store_not_found(e, "规格", "spec", "spec.not_found");
+    rc = tx_end(db, ok, e);
+out:
     store_release(s, db);
     return rc;
 }

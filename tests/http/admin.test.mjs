@@ -1,8 +1,9 @@
 // The reviewer's and the platform admin's endpoints (issue 7) over HTTP on
 // the real server: bulk approve, claims between two reviewers, production
 // singly and by batch, the start page's numbers, the reason catalogue as
-// data, account and school changes with the audit log, custom specs, audit
-// search; each with its refusals and bad input.
+// data, account and school changes with the audit log, custom specs (added,
+// edited, deleted once nothing chooses them), audit search; each with its
+// refusals and bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -46,11 +47,19 @@ before(async () => {
   r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: '管理测试批次', settings: { checks: { disabled: ALL_CHECKS } } } });
   assert.equal(r.status, 201, r.text);
   batch = r.data.batch;
-  const rows = [0, 1, 2].map((i) => ({ n: 800 + i, name: `管理${i + 1}`, no: `A${800 + i}`, chsi: `CHSI-ADMIN-${800 + i}` }));
+  studs.push(...await enrol(batch.id, [800, 801, 802]));
+});
+after(async () => { if (srv) await srv.stop(); });
+
+// Students of a batch (roster rows numbered ns), signed in and through the
+// steps before the camera.
+async function enrol(batchId, ns) {
+  const rows = ns.map((n, i) => ({ n, name: `管理${i + 1}`, no: `A${n}`, chsi: `CHSI-ADMIN-${n}` }));
   const csv = '姓名,学号,身份证号,层次,专业,班级,采集码\n' +
     rows.map((x) => `${x.name},${x.no},${fakeId(x.n)},本科,软件工程,1班,${x.chsi}`).join('\n') + '\n';
-  r = await admin.post(`/api/v1/batches/${batch.id}/roster`, { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
+  let r = await admin.post(`/api/v1/batches/${batchId}/roster`, { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
   assert.equal(r.status, 200, r.text);
+  const out = [];
   for (const x of rows) {
     const c = new Client(srv.url);
     await c.csrf();
@@ -61,10 +70,10 @@ before(async () => {
     for (const step of ['notice/read', 'tips/read']) assert.equal((await c.post('/api/v1/me/' + step)).status, 200);
     assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } })).status, 200);
     assert.equal((await c.post('/api/v1/me/tutorial/done')).status, 200);
-    studs.push({ client: c, id: (await c.get('/api/v1/me')).data.current_record, no: x.no });
+    out.push({ client: c, id: (await c.get('/api/v1/me')).data.current_record, no: x.no });
   }
-});
-after(async () => { if (srv) await srv.stop(); });
+  return out;
+}
 
 async function shoot(c) {
   const r = await c.post('/api/v1/me/photos', { form: fileForm({ photo: { path: GOOD, type: 'image/jpeg' }, source: 'camera' }) });
@@ -323,6 +332,147 @@ test('specs: built-in listed; custom in px and in mm + dpi, parsed by the photo 
   assert.equal((await schoolAdmin.c.post('/api/v1/admin/specs', { json: { name: 'zz', size: '480x640' } })).status, 403);
   assert.equal((await new Client(srv.url).get('/api/v1/admin/specs')).status, 401);
   assert.equal((await audit('action=spec.add')).total, 2);
+});
+
+const put = (c, p, json) => c.req('PUT', p, { json });
+const del = (c, p) => c.req('DELETE', p);
+const customSpec = async (name) => (await admin.get('/api/v1/admin/specs')).data.custom.find((x) => x.name === name);
+
+test('specs: edit (same validation as adding, the name fixed, built-ins refused); delete refused while a school default or a batch chooses it, then allowed; audit before/after; roles', async () => {
+  let r = await admin.post('/api/v1/admin/specs', { json: { name: 'edit_me', zh: '可编辑', width: 300, height: 400, unit: 'px', dpi: 300 } });
+  assert.equal(r.status, 201, r.text);
+  const made = await customSpec('edit_me');
+  assert.equal(made.updated_at, 0, 'never edited');
+
+  r = await put(admin, '/api/v1/admin/specs/edit_me', { zh: '改过的', width: 35, height: 45, unit: 'mm', dpi: 300 });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.data.spec.name, r.data.spec.zh, r.data.spec.width, r.data.spec.height], ['edit_me', '改过的', 413, 531]);
+  let got = await customSpec('edit_me');
+  assert.deepEqual([got.zh, got.width, got.height], ['改过的', 413, 531], 'GET shows the edit');
+  assert.equal(got.created_at, made.created_at);
+  assert.ok(got.updated_at >= got.created_at && got.updated_at > 0);
+  // the body may repeat the name, never change it
+  r = await put(admin, '/api/v1/admin/specs/edit_me', { name: 'edit_me', zh: '改过的', size: '360x480px@300' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.data.spec.width, 360);
+  // the same validation as adding; a refused edit changes nothing
+  for (const [body, code] of [[{ name: 'renamed', size: '480x640' }, 'spec.name_fixed'], [{ name: 7, size: '480x640' }, 'spec.name_fixed'],
+    [{ size: '10x10' }, 'photo.bad_spec'], [{ width: 5000, height: 5000 }, 'photo.bad_spec'], [{ size: '35x49mm@10' }, 'photo.bad_spec'],
+    [{}, 'photo.bad_spec'], [{ width: 3, height: 4, unit: 'in' }, 'photo.bad_spec'], [{ size: 'x'.repeat(65) }, 'photo.bad_spec'],
+    [{ zh: 'x'.repeat(64), size: '480x640' }, 'spec.bad_zh']]) {
+    r = await put(admin, '/api/v1/admin/specs/edit_me', body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.equal(r.data.error.code, code, JSON.stringify(body));
+  }
+  r = await admin.req('PUT', '/api/v1/admin/specs/edit_me', { body: 'not json', headers: { 'content-type': 'application/json' } });
+  assert.equal(r.status, 400);
+  got = await customSpec('edit_me');
+  assert.deepEqual([got.zh, got.width, got.height], ['改过的', 360, 480], 'refused edits changed nothing');
+
+  // built-in specs cannot be edited or deleted; unknown names are not found
+  for (const c of [put(admin, '/api/v1/admin/specs/chsi', { size: '300x400' }), del(admin, '/api/v1/admin/specs/chsi')]) {
+    r = await c;
+    assert.equal(r.status, 403);
+    assert.equal(r.data.error.code, 'spec.builtin');
+    assert.match(r.data.error.zh, /内置规格 chsi/);
+  }
+  assert.deepEqual((await admin.get('/api/v1/admin/specs')).data.builtin.filter((x) => x.name === 'chsi').map((x) => x.width), [480]);
+  for (const p of ['/api/v1/admin/specs/no_such', '/api/v1/admin/specs/Bad%20Name', '/api/v1/admin/specs/' + 'x'.repeat(40)]) {
+    for (const r2 of [await put(admin, p, { size: '300x400' }), await del(admin, p)]) {
+      assert.equal(r2.status, 404, p);
+      assert.equal(r2.data.error.code, 'spec.not_found');
+    }
+  }
+  // roles: only a platform admin
+  assert.equal((await put(rev1.c, '/api/v1/admin/specs/edit_me', { size: '300x400' })).status, 403);
+  assert.equal((await del(rev1.c, '/api/v1/admin/specs/edit_me')).status, 403);
+  assert.equal((await put(schoolAdmin.c, '/api/v1/admin/specs/edit_me', { size: '300x400' })).status, 403);
+  assert.equal((await del(schoolAdmin.c, '/api/v1/admin/specs/edit_me')).status, 403);
+  const anon = new Client(srv.url);
+  await anon.csrf();
+  assert.equal((await del(anon, '/api/v1/admin/specs/edit_me')).status, 401);
+
+  // in use by the school's defaults, then by a batch: refused, naming the place
+  const sname = (await admin.get('/api/v1/schools')).data.schools.find((x) => x.id === school.id).name;
+  r = await put(admin, `/api/v1/schools/${school.id}/settings`, { settings: { spec: 'edit_me' } });
+  assert.equal(r.status, 200, r.text);
+  r = await del(admin, '/api/v1/admin/specs/edit_me');
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.data.error.code, 'spec.in_use');
+  assert.ok(r.data.error.zh.includes(`学校“${sname}”的默认设置`), r.data.error.zh);
+  assert.ok(r.data.error.en.includes(`the defaults of school "${sname}"`), r.data.error.en);
+  assert.deepEqual(r.data.uses, [{ school_id: school.id, school: sname, batch_id: 0, batch: '' }]);
+  r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: '规格测试批次', settings: { spec: 'edit_me' } } });
+  assert.equal(r.status, 201, r.text);
+  const specBatch = r.data.batch;
+  r = await del(admin, '/api/v1/admin/specs/edit_me');
+  assert.equal(r.status, 409);
+  assert.ok(r.data.error.zh.includes(`学校“${sname}”的默认设置、批次“规格测试批次”（${sname}）`), r.data.error.zh);
+  assert.ok(r.data.error.en.includes(`the defaults of school "${sname}", batch "规格测试批次" (${sname})`), r.data.error.en);
+  assert.deepEqual(r.data.uses.map((x) => x.batch_id), [0, specBatch.id], 'schools first');
+  r = await put(admin, `/api/v1/schools/${school.id}/settings`, { settings: {} });
+  assert.equal(r.status, 200, r.text);
+  r = await del(admin, '/api/v1/admin/specs/edit_me');
+  assert.equal(r.status, 409);
+  assert.ok(r.data.error.zh.includes('批次“规格测试批次”'), r.data.error.zh);
+  assert.ok(r.data.error.en.includes('batch "规格测试批次"'), r.data.error.en);
+  assert.deepEqual(r.data.uses.map((x) => x.batch_id), [specBatch.id]);
+  assert.ok(await customSpec('edit_me'), 'still there');
+  // the batch chooses another spec: now it can go
+  r = await put(admin, `/api/v1/batches/${specBatch.id}`, { settings: { spec: 'exam_px' } });
+  assert.equal(r.status, 200, r.text);
+  r = await del(admin, '/api/v1/admin/specs/edit_me');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.data.name, 'edit_me');
+  assert.equal(await customSpec('edit_me'), undefined);
+  assert.equal((await del(admin, '/api/v1/admin/specs/edit_me')).status, 404, 'gone');
+  assert.equal((await put(admin, '/api/v1/admin/specs/edit_me', { size: '300x400' })).status, 404);
+  // a deleted name may be added again
+  r = await admin.post('/api/v1/admin/specs', { json: { name: 'edit_me', size: '300x400' } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await del(admin, '/api/v1/admin/specs/edit_me')).status, 200);
+
+  // audit: before and after of the edits, before of the delete
+  const ed = await audit('action=spec.edit&target=spec:edit_me');
+  assert.equal(ed.total, 2, 'refused edits are not logged');
+  const first = ed.items[ed.items.length - 1];
+  assert.deepEqual([JSON.parse(first.before).width, JSON.parse(first.before).zh], [300, '可编辑']);
+  assert.deepEqual([JSON.parse(first.after).width, JSON.parse(first.after).zh, JSON.parse(first.after).size], [413, '改过的', '35x45mm@300']);
+  const dl = await audit('action=spec.delete&target=spec:edit_me');
+  assert.equal(dl.total, 2);
+  assert.equal(JSON.parse(dl.items[1].before).width, 360);
+  assert.equal(dl.items[1].after, '');
+});
+
+// The pixel size in a JPEG's frame header (SOF0..SOF3).
+function jpegSize(buf) {
+  for (let i = 2; i + 9 < buf.length;) {
+    if (buf[i] !== 0xff) return null;
+    const m = buf[i + 1], len = buf.readUInt16BE(i + 2);
+    if (m >= 0xc0 && m <= 0xc3) return { width: buf.readUInt16BE(i + 7), height: buf.readUInt16BE(i + 5) };
+    i += 2 + len;
+  }
+  return null;
+}
+
+test('specs: a photo made after an edit has the new size; it keeps its pixels when the spec is deleted', { skip: noPhotos, timeout: 600000 }, async () => {
+  let r = await admin.post('/api/v1/admin/specs', { json: { name: 'photo_edit', zh: '拍摄前修改', width: 300, height: 400, unit: 'px', dpi: 300 } });
+  assert.equal(r.status, 201, r.text);
+  r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: '规格拍摄批次', settings: { spec: 'photo_edit', checks: { disabled: ALL_CHECKS } } } });
+  assert.equal(r.status, 201, r.text);
+  const pb = r.data.batch;
+  const [st] = await enrol(pb.id, [810]);
+  r = await put(admin, '/api/v1/admin/specs/photo_edit', { zh: '拍摄前修改', width: 360, height: 480, unit: 'px', dpi: 300 });
+  assert.equal(r.status, 200, r.text);
+  const p = await shoot(st.client);
+  assert.ok(p.proof_url, 'a photo was made: ' + JSON.stringify(p));
+  const proof = async () => jpegSize(Buffer.from(await (await fetch(srv.url + p.proof_url, { headers: { cookie: st.client.cookieHeader() } })).arrayBuffer()));
+  assert.deepEqual(await proof(), { width: 360, height: 480 }, 'the edited size, not the 300x400 it was added with');
+  r = await put(admin, `/api/v1/batches/${pb.id}`, { settings: { checks: { disabled: ALL_CHECKS } } });
+  assert.equal(r.status, 200, r.text);
+  r = await del(admin, '/api/v1/admin/specs/photo_edit');
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(await proof(), { width: 360, height: 480 }, 'made photos keep their pixels');
 });
 
 test('audit search: filters by staff, action, target, time and text; paged newest first; bad input refused', async () => {

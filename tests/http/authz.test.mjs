@@ -56,6 +56,8 @@ const EXPECT = {
   'POST /api/v1/admin/reasons/:code': 'platform',
   'GET /api/v1/admin/specs': 'staff',
   'POST /api/v1/admin/specs': 'platform',
+  'PUT /api/v1/admin/specs/:name': 'platform',
+  'DELETE /api/v1/admin/specs/:name': 'platform',
   'POST /api/v1/admin/staff/:id': 'platform',
   'POST /api/v1/admin/staff/:id/password': 'platform',
   'POST /api/v1/admin/schools/:id': 'platform',
