@@ -28,9 +28,19 @@ static int h_unlock(tc_http_req *r)
     tc_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
-    if (tc_store_journey_unlock(c.app->store, st.id, &c.e) != 0)
+    /* the audit says which lock was lifted (a teacher lock after liveness
+     * failures, or a timed one), as every console change has before/after */
+    tc_store_journey sj;
+    if (tc_store_journey_get(c.app->store, r->pool, st.id, &sj, &c.e) != 0 ||
+        tc_store_journey_unlock(c.app->store, st.id, &c.e) != 0)
         return api_fail(&c);
-    api_audit(&c, "student.unlock", "student", st.id, NULL, NULL);
+    char before[160];
+    snprintf(before, sizeof before,
+             "{\"cooloff_until\":%lld,\"fails\":%d,\"live_fails\":%d,\"live_locked\":%s,\"locked_until\":%lld}",
+             (long long)sj.cooloff_until, sj.fails, sj.live_fails, sj.live_locked ? "true" : "false",
+             (long long)sj.locked_until);
+    api_audit(&c, "student.unlock", "student", st.id, before,
+              "{\"cooloff_until\":0,\"fails\":0,\"live_fails\":0,\"live_locked\":false,\"locked_until\":0}");
     if (st.person_id)
         api_message(c.app, st.person_id, st.id, "unlocked", "账号已解锁", "Your account is unlocked",
                 "学校已为您解锁，可以重新拍摄。", "Your school unlocked your account: you can shoot again.");
