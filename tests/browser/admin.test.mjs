@@ -3,8 +3,9 @@
 // a reviewer rejects with the edited reason (the student sees its wording),
 // bulk-approves the rest and makes them final by batch on the production
 // page; the start page's numbers; an account disabled (its sign-in fails);
-// a custom spec added; the audit log searched.  A screenshot of each page at
-// 1440x900.
+// a custom spec added, edited in its dialog, refused deletion while a batch
+// chooses it, then deleted; the audit log searched.  A screenshot of each
+// page at 1440x900.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -23,7 +24,7 @@ const ALL_CHECKS = ['face_count', 'face_inside', 'geometry', 'pose_yaw', 'pose_p
   'glasses', 'glasses_tinted', 'glasses_glare', 'hair_brows', 'ears_visible', 'headwear', 'jewelry', 'clothing_colour',
   'recapture', 'retouch', 'duplicate'];
 
-let srv, admin, browser, batch;
+let srv, admin, browser, school, batch;
 const open = [];
 const ADMIN = 'web-platform';
 const REVIEWER = 'web-rev2';
@@ -40,7 +41,7 @@ before(async () => {
     await new Client(srv.url).staffLogin(username, 'Init-pass-' + username);
   }
   let r = await admin.post('/api/v1/schools', { json: { name: '后台测试大学' } });
-  const school = r.data.school;
+  school = r.data.school;
   r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: '后台测试批次', settings: { checks: { disabled: ALL_CHECKS } } } });
   assert.equal(r.status, 201, r.text);
   batch = r.data.batch;
@@ -202,5 +203,68 @@ test('platform admin: disable an account (its sign-in fails), add a custom spec,
   await page.getByRole('button', { name: '查询' }).click();
   await page.locator('table.c-audit tbody tr', { hasText: 'spec.add' }).waitFor();
   await shot(page, 'console-37-admin-audit-search');
+  assert.deepEqual(problems, []);
+});
+
+test('platform admin: edit a custom spec (the dialog comes filled in), delete refused while a batch chooses it (the server names the batch), then deleted', async () => {
+  let r = await admin.post('/api/v1/admin/specs', { json: { name: 'web_edit', zh: '网页编辑', width: 35, height: 45, unit: 'mm', dpi: 300 } });
+  assert.equal(r.status, 201, r.text);
+  r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: '规格网页批次', settings: { spec: 'web_edit' } } });
+  assert.equal(r.status, 201, r.text);
+  const specBatch = r.data.batch;
+  const { page, problems } = await desktop();
+  await signIn(page, ADMIN);
+  await page.locator('#nav').getByRole('link', { name: '照片规格' }).click();
+  await view(page, 'specs');
+  const row = page.locator('table.c-spec-table_custom tbody tr', { has: page.locator('code', { hasText: /^web_edit$/ }) });
+  assert.equal(await page.locator('table.c-spec-table_builtin button').count(), 0, 'built-in specs have no actions');
+
+  // edit: the same fields, filled in as typed (mm), the name fixed
+  await row.getByRole('button', { name: '编辑' }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByText('编辑规格 web_edit').waitFor();
+  assert.equal(await dlg.getByLabel('名称').inputValue(), 'web_edit');
+  assert.equal(await dlg.getByLabel('名称').getAttribute('readonly'), '');
+  assert.equal(await dlg.getByLabel('中文名').inputValue(), '网页编辑');
+  assert.equal(await dlg.getByLabel('单位').inputValue(), 'mm');
+  assert.deepEqual([await dlg.getByLabel('宽').inputValue(), await dlg.getByLabel('高', { exact: true }).inputValue()], ['35', '45']);
+  assert.equal(await dlg.getByLabel('分辨率（dpi）').inputValue(), '300');
+  // a bad size: the server's error in the dialog, nothing saved
+  await dlg.getByLabel('宽').fill('3');
+  await dlg.getByRole('button', { name: '保存' }).click();
+  await dlg.locator('.tc-error[data-code="photo.bad_spec"]').waitFor();
+  await dlg.getByLabel('中文名').fill('网页编辑后');
+  await dlg.getByLabel('宽').fill('40');
+  await dlg.getByLabel('高', { exact: true }).fill('50');
+  await shot(page, 'console-38-admin-spec-edit');
+  await dlg.getByRole('button', { name: '保存' }).click();
+  await page.locator('#app .c-notice', { hasText: '已保存规格 web_edit（472×591 像素）' }).waitFor();
+  assert.equal(await page.getByRole('dialog').count(), 0, 'the dialog closed');
+  assert.match(await row.textContent(), /网页编辑后.*472 × 591/s);
+  let spec = (await admin.get('/api/v1/admin/specs')).data.custom.find((x) => x.name === 'web_edit');
+  assert.deepEqual([spec.zh, spec.width, spec.height], ['网页编辑后', 472, 591]);
+
+  // delete while the batch chooses it: asked first, then the server's refusal
+  await row.getByRole('button', { name: '删除' }).click();
+  const ask = page.getByRole('alertdialog');
+  await ask.getByText('删除规格 web_edit？').waitFor();
+  await ask.getByRole('button', { name: '删除' }).click();
+  const refusal = ask.locator('.tc-error[data-code="spec.in_use"]');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /规格 web_edit 正在使用：批次“规格网页批次”（后台测试大学）/);
+  await shot(page, 'console-39-admin-spec-in-use');
+  await ask.getByRole('button', { name: '取消' }).click();
+  assert.ok((await admin.get('/api/v1/admin/specs')).data.custom.some((x) => x.name === 'web_edit'), 'still there');
+
+  // the batch chooses another spec; now it goes
+  r = await admin.req('PUT', `/api/v1/batches/${specBatch.id}`, { json: { settings: {} } });
+  assert.equal(r.status, 200, r.text);
+  await row.getByRole('button', { name: '删除' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: '删除' }).click();
+  await page.locator('#app .c-notice', { hasText: '已删除规格 web_edit' }).waitFor();
+  assert.equal(await row.count(), 0);
+  spec = (await admin.get('/api/v1/admin/specs')).data.custom.find((x) => x.name === 'web_edit');
+  assert.equal(spec, undefined);
+  await shot(page, 'console-40-admin-spec-deleted');
   assert.deepEqual(problems, []);
 });

@@ -72,6 +72,7 @@ async function send(method, path, { json, form } = {}, retried = false) {
 export const api = {
   get: (path) => send('GET', path),
   post: (path, json) => send('POST', path, { json: json === undefined ? {} : json }),
+  put: (path, json) => send('PUT', path, { json: json === undefined ? {} : json }),
   postForm: (path, form) => send('POST', path, { form }),
   del: (path) => send('DELETE', path),
 };

@@ -1,6 +1,6 @@
 // Platform admin pages: staff accounts and schools (disable/enable, reset
 // password, role and school, rename), the rejection reason catalogue,
-// specs, and the audit log.  Every change is audit-logged by the server.
+// specs (custom ones added, edited, deleted), and the audit log.  Every change is audit-logged by the server.
 import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
 import { api, qs } from '/common/api.js';
 import { h, mount, errorRegion, showError, relabel, newId, fmtTime } from '/common/dom.js';
@@ -219,6 +219,16 @@ addMessages({
   'specs.add_submit': '新增',
   'specs.added': '已新增规格 {name}（{w}×{h} 像素）',
   'specs.none': '还没有自定义规格',
+  'specs.edit': '编辑',
+  'specs.edit_title': '编辑规格 {name}',
+  'specs.edit_tip': '修改只影响此后拍摄的照片；已拍摄的照片保留原来的像素。',
+  'specs.name_fixed': '名称不能修改：批次设置按名称选用规格。',
+  'specs.saved': '已保存规格 {name}（{w}×{h} 像素）',
+  'specs.delete': '删除',
+  'specs.delete_title': '删除规格 {name}？',
+  'specs.delete_tip': '已拍摄的照片不受影响。仍有学校默认设置或批次设置选用此规格时不能删除，请先改用其他规格。',
+  'specs.delete_submit': '删除',
+  'specs.deleted': '已删除规格 {name}',
   'nav.audit': '操作日志',
   'audit.title': '操作日志',
   'audit.staff': '账号',
@@ -288,6 +298,16 @@ addMessages({
   'specs.add_submit': 'Add',
   'specs.added': 'Spec {name} added ({w}×{h} px)',
   'specs.none': 'No custom specs yet',
+  'specs.edit': 'Edit',
+  'specs.edit_title': 'Edit spec {name}',
+  'specs.edit_tip': 'A change affects only photos made from now on; photos already made keep their pixels.',
+  'specs.name_fixed': 'The name cannot change: batch settings choose specs by name.',
+  'specs.saved': 'Spec {name} saved ({w}×{h} px)',
+  'specs.delete': 'Delete',
+  'specs.delete_title': 'Delete spec {name}?',
+  'specs.delete_tip': 'Photos already made are not affected. A spec that a school default or a batch setting still chooses cannot be deleted: choose another spec there first.',
+  'specs.delete_submit': 'Delete',
+  'specs.deleted': 'Spec {name} deleted',
   'nav.audit': 'Audit log',
   'audit.title': 'Audit log',
   'audit.staff': 'Account',
@@ -400,31 +420,120 @@ route('specs', {
       { key: 'specs.dpi', id: 'dpi', value: (x) => String(Math.round(x.dpi)) },
       { key: 'specs.kb', id: 'kb', value: (x) => (Array.isArray(x.kb) && (x.kb[0] || x.kb[1]) ? `${x.kb[0] ?? ''}–${x.kb[1] ?? ''}` : '') },
     ];
+    // built-in specs are part of the program: only custom rows get actions
+    const actions = { key: 'col.actions', id: 'actions', value: (x) => h('span', { class: 'c-row-actions' },
+      button('specs.edit', { class: 'c-btn c-btn_default c-btn_small', onclick: () => edit(x) }),
+      button('specs.delete', { class: 'c-btn c-btn_default c-btn_small', onclick: () => askDelete(x) })) };
     const load = async () => {
       const r = await api.get('/api/v1/admin/specs');
       mount(builtinBox, table(cols, r.data.builtin, { cls: 'c-spec-table c-spec-table_builtin' }));
-      mount(customBox, table(cols, r.data.custom, { cls: 'c-spec-table c-spec-table_custom', empty: 'specs.none' }));
+      mount(customBox, table([...cols, actions], r.data.custom, { cls: 'c-spec-table c-spec-table_custom', empty: 'specs.none' }));
     };
+
+    // The size fields, built twice: for the add form and the edit dialog
+    // (the dialog is in the document only while open, so labels never clash).
+    const sizeFields = () => {
+      const f = {
+        zh: input({ name: 'zh', maxlength: '60' }),
+        w: input({ name: 'width', type: 'number', min: '1', step: 'any' }),
+        hh: input({ name: 'height', type: 'number', min: '1', step: 'any' }),
+        unit: h('select', { class: 'c-input', name: 'unit' }, h('option', { value: 'mm', text: 'mm' }), h('option', { value: 'px', text: 'px' })),
+        dpi: input({ name: 'dpi', type: 'number', min: '72', max: '1200', value: '300' }),
+      };
+      f.fields = () => [field('specs.zh', f.zh), field('specs.width', f.w), field('specs.height', f.hh), field('specs.unit', f.unit), field('specs.dpi', f.dpi)];
+      f.body = () => ({ zh: f.zh.value.trim(), width: Number(f.w.value), height: Number(f.hh.value), unit: f.unit.value, dpi: Number(f.dpi.value) });
+      // A stored spec as the admin typed it: millimetres when they give back
+      // the same pixels (the server rounds mm * dpi / 25.4 as Math.round
+      // does), else pixels, which are always exact.
+      f.fill = (x) => {
+        const mm = (v) => Number(v.toFixed(1));
+        const back = (v) => Math.round(mm(v) * x.dpi / 25.4);
+        const inMm = back(x.width_mm) === x.width && back(x.height_mm) === x.height;
+        f.zh.value = x.zh;
+        f.unit.value = inMm ? 'mm' : 'px';
+        f.w.value = String(inMm ? mm(x.width_mm) : x.width);
+        f.hh.value = String(inMm ? mm(x.height_mm) : x.height);
+        f.dpi.value = String(x.dpi);
+      };
+      return f;
+    };
+
+    // add
     const err = errorRegion();
     const name = input({ name: 'name', maxlength: '31', autocomplete: 'off', spellcheck: 'false' });
-    const zh = input({ name: 'zh', maxlength: '60' });
-    const w = input({ name: 'width', type: 'number', min: '1', step: 'any' });
-    const hh = input({ name: 'height', type: 'number', min: '1', step: 'any' });
-    const unit = h('select', { class: 'c-input', name: 'unit' }, h('option', { value: 'mm', text: 'mm' }), h('option', { value: 'px', text: 'px' }));
-    const dpi = input({ name: 'dpi', type: 'number', min: '72', max: '1200', value: '300' });
+    const add = sizeFields();
     const form = h('form', { class: 'c-inline-form', novalidate: true },
-      field('specs.name', name), field('specs.zh', zh), field('specs.width', w), field('specs.height', hh),
-      field('specs.unit', unit), field('specs.dpi', dpi), submit('specs.add_submit'));
+      field('specs.name', name), add.fields(), submit('specs.add_submit'));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       showError(err, null);
       try {
-        const r = await api.post('/api/v1/admin/specs', { name: name.value.trim(), zh: zh.value.trim(), width: Number(w.value), height: Number(hh.value), unit: unit.value, dpi: Number(dpi.value) });
+        const r = await api.post('/api/v1/admin/specs', { name: name.value.trim(), ...add.body() });
         mount(msg, notice('specs.added', { name: r.data.spec.name, w: r.data.spec.width, h: r.data.spec.height }));
-        name.value = zh.value = w.value = hh.value = '';
+        name.value = add.zh.value = add.w.value = add.hh.value = '';
         await load();
       } catch (e) { showError(err, e); }
     });
+
+    // edit: the same fields, filled in; the name is shown but fixed
+    const edErr = errorRegion();
+    const edTitle = h('h2', { class: 'c-panel__title', id: newId('dlg') });
+    const edName = input({ name: 'name', readonly: true, spellcheck: 'false' });
+    const ed = sizeFields();
+    const edForm = h('form', { method: 'dialog', novalidate: true }, edTitle,
+      h('p', { class: 'c-field__tip', i18n: 'specs.edit_tip' }),
+      field('specs.name', edName, 'specs.name_fixed'), ed.fields(), edErr,
+      h('div', { class: 'c-actions' }, submit('accounts.save'), button('student.cancel', { onclick: () => edDlg.close() })));
+    const edDlg = h('dialog', { class: 'c-dialog', 'aria-labelledby': edTitle.id }, edForm);
+    let editing = null;
+    const edit = (x) => {
+      editing = x;
+      showError(edErr, null);
+      mount(edTitle, h('span', { i18n: 'specs.edit_title', i18nVars: { name: x.name } }));
+      edName.value = x.name;
+      ed.fill(x);
+      showDialog(edDlg);
+      ed.zh.focus();
+    };
+    edForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(edErr, null);
+      try {
+        const r = await api.put(`/api/v1/admin/specs/${encodeURIComponent(editing.name)}`, ed.body());
+        edDlg.close();
+        mount(msg, notice('specs.saved', { name: r.data.spec.name, w: r.data.spec.width, h: r.data.spec.height }));
+        await load();
+      } catch (e) { showError(edErr, e); }
+    });
+
+    // delete: asks first; while a school or batch chooses the spec the
+    // server refuses (spec.in_use) and its message, naming where, shows here
+    const delErr = errorRegion();
+    const delTitle = h('h2', { class: 'c-panel__title', id: newId('dlg') });
+    const delForm = h('form', { method: 'dialog', novalidate: true }, delTitle,
+      h('p', { i18n: 'specs.delete_tip' }), delErr,
+      h('div', { class: 'c-actions' }, submit('specs.delete_submit', { class: 'c-btn c-btn_warn' }),
+        button('student.cancel', { onclick: () => delDlg.close() })));
+    const delDlg = h('dialog', { class: 'c-dialog', role: 'alertdialog', 'aria-labelledby': delTitle.id }, delForm);
+    let deleting = null;
+    const askDelete = (x) => {
+      deleting = x;
+      showError(delErr, null);
+      mount(delTitle, h('span', { i18n: 'specs.delete_title', i18nVars: { name: x.name } }));
+      showDialog(delDlg);
+      delForm.querySelector('button[type="button"]').focus(); // "cancel" first: deleting is the deliberate choice
+    };
+    delForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(delErr, null);
+      try {
+        await api.del(`/api/v1/admin/specs/${encodeURIComponent(deleting.name)}`);
+        delDlg.close();
+        mount(msg, notice('specs.deleted', { name: deleting.name }));
+        await load();
+      } catch (e) { showError(delErr, e); }
+    });
+
     await load();
     return h('div', { class: 'c-page' },
       h('h1', { i18n: 'specs.title' }),

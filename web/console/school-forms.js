@@ -5,7 +5,7 @@
 // sanitising, and one student added or edited.  The API is docs/API.md,
 // "School console (issue 7)".
 import { t, addMessages, getLang, onLangChange, localError } from '/common/i18n.js';
-import { api, ApiError } from '/common/api.js';
+import { api } from '/common/api.js';
 import { h, mount, errorRegion, showError, newId, fmtTime } from '/common/dom.js';
 import { route, input, button, submit, notice, panel, schools, schoolName, crumbs } from './console.js';
 
@@ -74,39 +74,6 @@ addMessages({
   'stu.f_locked': 'Locked', 'stu.search_tip': 'Part of a name, student no. or class', 'stu.locked': 'Locked', 'stu.paid': 'Paid',
   'stu.edit_label': 'Edit {name}',
 });
-
-// PUT: /common/api.js (not this module's file) has no put(); this mirrors its
-// send() for JSON PUTs — the CSRF double-submit header, one retry on
-// auth.csrf, errors thrown as ApiError with the whole body (per-field errors).
-function cookie(name) {
-  for (const part of document.cookie.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return '';
-}
-let csrfKept = '';
-async function csrf(force) {
-  if (!force && (cookie('tc_csrf') || csrfKept)) return cookie('tc_csrf') || csrfKept;
-  const j = await (await fetch('/api/v1/csrf', { credentials: 'same-origin', cache: 'no-store' })).json().catch(() => ({}));
-  csrfKept = j.csrf || '';
-  return cookie('tc_csrf') || csrfKept;
-}
-export async function apiPut(path, json, retried = false) {
-  const token = await csrf(retried);
-  let res;
-  try {
-    res = await fetch(path, {
-      method: 'PUT', credentials: 'same-origin', cache: 'no-store', body: JSON.stringify(json),
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': token },
-    });
-  } catch { throw new ApiError(0, localError('net.offline', 'common.network'), null); }
-  const data = (res.headers.get('content-type') || '').includes('json') ? await res.json().catch(() => null) : null;
-  if (res.ok) return { status: res.status, data };
-  const error = data && data.error ? data.error : localError('http.' + res.status, 'common.server');
-  if (!retried && error.code === 'auth.csrf') return apiPut(path, json, true);
-  throw new ApiError(res.status, error, data);
-}
 
 // ---- fields with their own error ---------------------------------------------------------------------------
 
@@ -376,7 +343,7 @@ route('batch-settings', {
         const settings = set.collect();
         if (!settings) { showError(err, localError('batch.invalid', 'sf.bad_fee')); return; }
         try {
-          await apiPut(`/api/v1/batches/${bid}`, {
+          await api.put(`/api/v1/batches/${bid}`, {
             name: name.control.value.trim(), starts_at: fromLocal(starts.control.value), ends_at: fromLocal(ends.control.value), settings,
           });
           await draw(true);
@@ -416,7 +383,7 @@ export async function schoolSettingsPanel(sid) {
       const settings = set.collect();
       if (!settings) return;
       try {
-        await apiPut(`/api/v1/schools/${sid}/settings`, { settings });
+        await api.put(`/api/v1/schools/${sid}/settings`, { settings });
         await draw(true);
       } catch (e) {
         showError(err, e);
@@ -547,7 +514,7 @@ export async function noticePanel(sid) {
     showError(err, null); mount(msg);
     save.disabled = true;
     try {
-      const r = await apiPut(`/api/v1/schools/${sid}/notice`, { html: editor.innerHTML });
+      const r = await api.put(`/api/v1/schools/${sid}/notice`, { html: editor.innerHTML });
       showStored(r.data.html || '');
       // the editor now holds what was stored, so a second save changes nothing
       mount(editor, safeFragment(r.data.html || ''));
@@ -600,7 +567,7 @@ function studentForm(bid, student, onDone) {
       body[k] = v;
     }
     try {
-      const r = student ? await apiPut(`/api/v1/students/${student.id}`, body) : await api.post(`/api/v1/batches/${bid}/students`, body);
+      const r = student ? await api.put(`/api/v1/students/${student.id}`, body) : await api.post(`/api/v1/batches/${bid}/students`, body);
       if (!student) for (const f of Object.values(fields)) f.control.value = '';
       onDone(r.data.student);
     } catch (e) {
