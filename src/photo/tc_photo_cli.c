@@ -20,7 +20,7 @@ static const char usage[] =
     "  --no-strict                       produce a photo even when the head cannot meet the spec\n"
     "  --largest-face                    with several people in the photo, take the largest face\n"
     "                                    (otherwise refused: photo.faces)\n"
-    "developer options, until the vision engine is wired in:\n"
+    "developer options (skip the vision models, for tests of the geometry):\n"
     "  --geom LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]  eye centres, chin [, cheeks] in source pixels\n"
     "                                    (the mask then comes from a plain-backdrop keyer)\n";
 
