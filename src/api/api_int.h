@@ -88,6 +88,23 @@ int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *n
 /* One line of the staff audit log about "kind:id". */
 void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after);
 
+/* ---- photo specs (tc_api_journey.c) ---- */
+
+/* The spec called name: the studio's table (built-in and a --specs file),
+ * then a platform admin's custom spec, loaded into own (the caller frees it
+ * with tc_spec_table_free; a later call with the same own may move what an
+ * earlier one returned).  NULL with e set when there is none: spec.not_found
+ * (400, naming it: said to whoever chose the name) or a store error. */
+const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, tc_err *e);
+/* The spec a photo was made to: the definition stored with it when it was
+ * made (photo.spec), so that a later edit or delete of a custom spec, or a
+ * batch choosing another one, changes nothing about its sheets; for photos
+ * made before that was kept, the spec called fallback now.  own is emptied
+ * and refilled.  NULL with e set (as api_spec_find, or 500 for a stored
+ * definition that does not load). */
+const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
+                              tc_err *e);
+
 /* One row of an area's route table; upload 1: the body may be as large as
  * an upload (else tc_http's default cap). */
 typedef struct api_route {

@@ -293,29 +293,63 @@ void api_message(tc_app *app, int64_t person_id, int64_t student_id, const char 
 
 /* The studio's table first (built-in and --specs file), then a custom spec
  * a platform admin added (the spec table, issue 7), loaded into own. */
-static const tc_spec *find_spec(const tc_app *app, tc_spec_table *own, const char *name)
+const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, tc_err *e)
 {
-    const tc_spec *s = app->studio ? tc_spec_find(tc_studio_specs(app->studio), name) : NULL;
-    if (!s) {
+    const tc_spec *s = app->studio && name ? tc_spec_find(tc_studio_specs(app->studio), name) : NULL;
+    if (!s && name) {
         if (!own->v)
             tc_spec_table_builtin(own);
         s = tc_spec_find(own, name);
     }
-    if (!s && name) {
-        tc_pool p;
-        tc_pool_init(&p);
-        tc_store_spec cs;
-        tc_err e;
-        if (tc_store_spec_get(app->store, &p, name, &cs, &e) == 0) {
-            /* stored as one spec object; the loader reads a list */
-            size_t n = strlen(cs.json) + 3;
-            char *list = tc_pool_alloc(&p, n);
-            snprintf(list, n, "[%s]", cs.json);
-            if (tc_spec_table_load_json(own, list, n - 1, &e) == 0)
-                s = tc_spec_find(own, name);
-        }
-        tc_pool_clear(&p);
+    if (s)
+        return s;
+    if (!name || !*name) {
+        tc_err_set(e, 400, "spec.not_found", "请选择照片规格", "Choose a photo spec");
+        return NULL;
     }
+    tc_pool p;
+    tc_pool_init(&p);
+    tc_store_spec cs;
+    if (tc_store_spec_get(app->store, &p, name, &cs, e) == 0) {
+        /* stored as one spec object; the loader reads a list */
+        size_t n = strlen(cs.json) + 3;
+        char *list = tc_pool_alloc(&p, n);
+        snprintf(list, n, "[%s]", cs.json);
+        if (tc_spec_table_load_json(own, list, n - 1, e) == 0 && !(s = tc_spec_find(own, name)))
+            tc_err_internal(e, "custom spec %s not loaded", name);
+        else if (!s)
+            e->status = 500; /* checked when it was saved: a broken row */
+    } else if (!strcmp(e->code, "spec.not_found")) {
+        /* said to whoever chose the name (a school's or a batch's settings) */
+        tc_err_set(e, 400, "spec.not_found", "没有名为 %s 的照片规格：请选择内置规格或平台添加的自定义规格",
+                   "There is no photo spec named %s: choose a built-in spec or a custom one the platform added", name);
+    }
+    tc_pool_clear(&p);
+    return s;
+}
+
+const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
+                              tc_err *e)
+{
+    if (!ph->spec || !ph->spec[0])
+        return api_spec_find(app, own, fallback, e);
+    /* a table of its own: the stored definition is whole, and must not
+     * patch (or be shadowed by) a spec of today's tables with its name */
+    tc_spec_table_free(own);
+    size_t n = strlen(ph->spec) + 3;
+    char *list = malloc(n);
+    if (!list) {
+        tc_err_internal(e, "out of memory");
+        return NULL;
+    }
+    snprintf(list, n, "[%s]", ph->spec);
+    const tc_spec *s = NULL;
+    tc_err le = {0};
+    if (tc_spec_table_load_json(own, list, n - 1, &le) == 0 && own->n == 1)
+        s = &own->v[0];
+    else
+        tc_err_internal(e, "photo %lld: stored spec unreadable (%s)", (long long)ph->id, le.code);
+    free(list);
     return s;
 }
 
@@ -341,6 +375,8 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     memset(&res, 0, sizeof res);
     tc_check_prior *prior = NULL;
     tc_spec_table own = {0};
+    const tc_spec *spec = NULL;
+    char *spec_json = NULL;
     int64_t t0 = tc_now_ms();
     if (tc_store_photo_get(app->store, p, photo_id, &ph, &e) != 0 || strcmp(ph.state, "processing") != 0 ||
         tc_store_student_get(app->store, p, ph.student_id, &st, &e) != 0 ||
@@ -368,11 +404,25 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     tc_photo_limits_default(&lim);
     if (app->cfg)
         lim.max_bytes = (size_t)app->cfg->upload_max_mb * 1024 * 1024;
+    /* a custom spec too; NULL (an unknown name) lets the studio say so */
+    tc_err se;
+    spec = api_spec_find(app, &own, set.spec, &se);
+    if (!spec && se.status >= 500) {
+        e = se;
+        goto fail_internal;
+    }
+    /* kept with the photo: its sheets and reprints must not change when a
+     * platform admin edits or deletes the custom spec later */
+    spec_json = spec ? tc_spec_to_json(spec) : NULL;
+    if (spec && !spec_json) {
+        tc_err_internal(&e, "spec to json");
+        goto fail_internal;
+    }
     tc_studio_req req = {.data = upload,
                          .len = upload_len,
                          .limits = &lim,
                          .spec = set.spec,
-                         .spec_def = find_spec(app, &own, set.spec), /* a custom spec too */
+                         .spec_def = spec,
                          .background = set.background,
                          .checks = &cfg,
                          .run_checks = 1,
@@ -432,7 +482,6 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         if (res.jpeg) {
             uint8_t *proof = NULL;
             size_t plen = 0;
-            const tc_spec *spec = find_spec(app, &own, set.spec);
             int wrc = spec ? tc_photo_watermark(res.jpeg, res.jpeg_len, spec, &proof, &plen, &e) : -1;
             if (wrc != 0 || tc_blob_put(app->blobs, proof, plen, id_proof, &e) != 0) {
                 free(proof);
@@ -457,6 +506,7 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         d.proof_blob = id_proof;
         d.overlay_blob = id_ov;
         d.original_blob = id_orig;
+        d.spec = res.jpeg ? spec_json : NULL;
     }
     d.fails = js.fails;
     d.live_fails = js.live_fails;
@@ -496,6 +546,7 @@ fail_internal:
         }
     }
 out:
+    free(spec_json);
     tc_spec_table_free(&own);
     free(prior);
     free(upload);
@@ -983,10 +1034,15 @@ static int h_result_sheet(tc_http_req *r)
     if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0 ||
         load_settings(c.app, r->pool, &st, &b, &sc, &notice, &set, &c.e) != 0)
         goto out;
-    spec = find_spec(c.app, &own, set.spec);
+    /* the spec the photo was made to, whatever the batch or the platform
+     * has changed since (the batch's spec only for photos made before that
+     * was kept) */
+    spec = api_photo_spec(c.app, &own, &ph, set.spec, &c.e);
     const char *paper_name = tc_http_query(r, "paper");
     if (!spec) {
-        tc_err_internal(&c.e, "spec %s missing", set.spec);
+        char why[sizeof c.e.code];
+        snprintf(why, sizeof why, "%s", c.e.code);
+        tc_err_internal(&c.e, "photo %lld: no spec to print it (%s)", (long long)ph.id, why); /* not the student's doing */
         goto out;
     }
     if (tc_sheet_paper_find(paper_name ? paper_name : "6inch", &paper, &c.e) != 0)

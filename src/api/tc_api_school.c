@@ -113,11 +113,30 @@ static void field_err(json_t *errs, const char *field, const tc_err *e)
 
 /* ---- settings: the batch < school < built-in chain ------------------------------------------- */
 
+/* Is the spec a settings object names one the photo workers can make: built
+ * in (or the server's --specs file) or a platform admin's custom spec?  An
+ * unknown name would only fail at the student's first photo.  1 yes, 0 no
+ * (fe says why, spec.not_found), -1 when the store cannot say (c->e). */
+static int spec_known(api_ctx *c, const char *name, tc_err *fe)
+{
+    tc_spec_table own = {0};
+    tc_err e;
+    int rc = api_spec_find(c->app, &own, name, &e) ? 1 : !strcmp(e.code, "spec.not_found") ? 0 : -1;
+    tc_spec_table_free(&own);
+    if (rc == 0)
+        *fe = e;
+    else if (rc < 0)
+        c->e = e;
+    return rc;
+}
+
 /* Check a settings object key by key (so that every bad field is named, not
  * only the first) and return it without null members (null = inherit).
- * NULL when any key is bad; the errors are appended to errs. */
-static json_t *settings_check(json_t *in, json_t *errs)
+ * NULL when any key is bad; the errors are appended to errs.  NULL with
+ * c->e.status set (and nothing in errs) when the store failed. */
+static json_t *settings_check(api_ctx *c, json_t *in, json_t *errs)
 {
+    c->e.status = 0;
     json_t *out = json_object();
     const char *k;
     json_t *v;
@@ -132,14 +151,22 @@ static json_t *settings_check(json_t *in, json_t *errs)
         tc_journey_settings s;
         tc_journey_settings_default(&s);
         tc_err e;
-        if (!txt || tc_journey_settings_apply(&s, txt, &e) != 0) {
-            if (!txt)
-                tc_err_set(&e, 400, "journey.bad_settings", "设置无效", "bad setting");
+        int ok = txt && tc_journey_settings_apply(&s, txt, &e) == 0;
+        if (!txt)
+            tc_err_set(&e, 400, "journey.bad_settings", "设置无效", "bad setting");
+        free(txt);
+        if (ok && !strcmp(k, "spec")) {
+            ok = spec_known(c, s.spec, &e);
+            if (ok < 0) {
+                json_decref(out);
+                return NULL;
+            }
+        }
+        if (!ok) {
             field_err(errs, k, &e);
             bad = 1;
         } else
             json_object_set(out, k, v);
-        free(txt);
     }
     if (bad) {
         json_decref(out);
@@ -264,9 +291,13 @@ static int h_batch_update(tc_http_req *r)
     if (set && !json_is_object(set)) {
         tc_err_set(&fe, 400, "batch.bad_settings", "设置应为对象", "settings must be an object");
         field_err(errs, "settings", &fe);
-    } else if (set)
-        clean = settings_check(set, errs);
-    else
+    } else if (set) {
+        clean = settings_check(&c, set, errs);
+        if (!clean && c.e.status) {
+            json_decref(errs);
+            return api_fail(&c);
+        }
+    } else
         clean = obj_of(b.settings);
     const char *notice, *ss;
     if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0) {
@@ -348,8 +379,13 @@ static int h_school_settings_put(tc_http_req *r)
     if (!json_is_object(set)) {
         tc_err_set(&fe, 400, "school.bad_settings", "设置应为对象", "settings must be an object");
         field_err(errs, "settings", &fe);
-    } else
-        clean = settings_check(set, errs);
+    } else {
+        clean = settings_check(&c, set, errs);
+        if (!clean && c.e.status) {
+            json_decref(errs);
+            return api_fail(&c);
+        }
+    }
     char *st = clean ? json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(clean);
     if (st) {

@@ -209,6 +209,9 @@ typedef struct tc_store_photo {
     const char *failed;          /* failed check codes, comma-separated         */
     const char *error;           /* why no photo could be made                  */
     int liveness_failed, ms;
+    const char *spec;            /* the spec it was made to, as tc_spec_to_json
+                                    wrote it then; "" for photos made before
+                                    schema 4 or when no photo could be made    */
 } tc_store_photo;
 
 /* Start a photo (state processing).  Refused, inside the transaction, with
@@ -222,6 +225,7 @@ typedef struct tc_store_photo_done {
     const char *state;           /* "draft", "failed" or "error"                */
     const char *original_blob, *standard_blob, *proof_blob, *overlay_blob;
     const char *checks, *report, *failed, *error;
+    const char *spec;            /* JSON of the spec used (NULL = "")           */
     int liveness_failed, ms;
     const uint8_t *face_hash;    /* 32 bytes or NULL                            */
     int fails, live_fails, live_locked;

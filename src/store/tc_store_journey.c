@@ -129,7 +129,7 @@ int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e)
 
 #define PHOTO_COLS                                                                                                  \
     "id, student_id, created_at, done_at, source, state, upload_blob, original_blob, standard_blob, proof_blob,"   \
-    " overlay_blob, final_blob, checks, report, failed, error, liveness_failed, ms"
+    " overlay_blob, final_blob, checks, report, failed, error, liveness_failed, ms, spec"
 
 static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
@@ -152,6 +152,7 @@ static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->error = store_col_str(p, st, 15);
     o->liveness_failed = sqlite3_column_int(st, 16);
     o->ms = sqlite3_column_int(st, 17);
+    o->spec = store_col_str(p, st, 18);
 }
 
 int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
@@ -204,12 +205,13 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
     sqlite3_stmt *st = store_q_prepare(
         db, e,
         "UPDATE photo SET state = ?, done_at = ?, original_blob = ?, standard_blob = ?, proof_blob = ?,"
-        " overlay_blob = ?, checks = ?, report = ?, failed = ?, error = ?, liveness_failed = ?, ms = ?"
+        " overlay_blob = ?, checks = ?, report = ?, failed = ?, error = ?, liveness_failed = ?, ms = ?, spec = ?"
         " WHERE id = ? AND state = 'processing'",
-        "sissssssssiii", d->state, now, d->original_blob ? d->original_blob : "",
+        "sissssssssiisi", d->state, now, d->original_blob ? d->original_blob : "",
         d->standard_blob ? d->standard_blob : "", d->proof_blob ? d->proof_blob : "",
         d->overlay_blob ? d->overlay_blob : "", d->checks ? d->checks : "{}", d->report ? d->report : "{}",
-        d->failed ? d->failed : "", d->error ? d->error : "", (int64_t)d->liveness_failed, (int64_t)d->ms, photo_id);
+        d->failed ? d->failed : "", d->error ? d->error : "", (int64_t)d->liveness_failed, (int64_t)d->ms,
+        d->spec ? d->spec : "", photo_id);
     int ok = store_q_done(db, st, e);
     if (ok == 0 && d->face_hash)
         ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET face_hash = ? WHERE id = ?", "hi",

@@ -200,6 +200,14 @@ static const char *const MIGRATIONS[] = {
     "CREATE INDEX pay_order_ship ON pay_order(ship_state, paid_at);"
     /* 3c end */
     ,
+    /* 4: a photo keeps the definition of the spec it was made to (the JSON of
+     * tc_spec_to_json), so its print sheets and reprints keep their size when
+     * a platform admin later edits or deletes a custom spec.  Segments as in 3. */
+    /* 4a: the photo's spec ('' for photos made before: they fall back to the
+     * spec their batch names) */
+    "ALTER TABLE photo ADD COLUMN spec TEXT NOT NULL DEFAULT '';"
+    /* 4a end */
+    ,
 };
 
 
