@@ -804,17 +804,6 @@ static int staff_order(api_ctx *c, const char *no, tc_store_order *o)
     return 0;
 }
 
-static const tc_spec *spec_of(const tc_app *app, tc_spec_table *own, const char *name)
-{
-    const tc_spec *s = app->studio ? tc_spec_find(tc_studio_specs(app->studio), name) : NULL;
-    if (!s) {
-        if (!own->v)
-            tc_spec_table_builtin(own);
-        s = tc_spec_find(own, name);
-    }
-    return s;
-}
-
 /* GET /api/v1/print/orders/:no/sheet.pdf: the print-ready sheet, true size
  * (one page; print it `quantity` times). */
 static int h_print_sheet(tc_http_req *r)
@@ -857,9 +846,13 @@ static int h_print_sheet(tc_http_req *r)
         if (tc_sheet_named_items(lay->id, &builtin, items, specs, &ni, &c.e) != 0)
             goto out;
     } else {
-        const tc_spec *sp = spec_of(c.app, &own, spec_name ? spec_name : "chsi");
+        /* the spec the photo was made to (a custom spec too, as it was then:
+         * a later edit or delete changes no print); the order's spec name
+         * only for photos made before that was kept */
+        tc_err se;
+        const tc_spec *sp = api_photo_spec(c.app, &own, &ph, spec_name ? spec_name : "chsi", &se);
         if (!sp) {
-            tc_err_internal(&c.e, "spec %s missing", spec_name ? spec_name : "");
+            tc_err_internal(&c.e, "order %s: no spec %s (%s)", o.out_trade_no, spec_name ? spec_name : "", se.code);
             goto out;
         }
         items[0] = (tc_sheet_item){tc_spec_width_mm(sp), tc_spec_height_mm(sp), 0};
