@@ -795,6 +795,14 @@ static int h_batch_create(tc_http_req *r)
         free(st);
         return api_fail(&c);
     }
+    /* and a spec the photo workers cannot make (spec.not_found) */
+    tc_spec_table own = {0};
+    const tc_spec *sp = api_spec_find(c.app, &own, check.spec, &c.e);
+    tc_spec_table_free(&own);
+    if (!sp) {
+        free(st);
+        return api_fail(&c);
+    }
     int rc = -1;
     for (int tries = 0; tries < 8 && rc != 0; tries++) {
         tc_api_batch_code(b.code);

@@ -20,6 +20,7 @@ addMessages({
   'sf.when': '付款时间', 'sf.when_before_shoot': '拍摄前付款', 'sf.when_after_confirm': '确认照片后付款',
   'sf.live_allowed': '允许现场拍摄', 'sf.album_allowed': '允许相册上传', 'sf.yes': '允许', 'sf.no': '不允许',
   'sf.spec': '照片规格', 'sf.background': '背景颜色', 'sf.glasses': '眼镜',
+  'sf.spec_builtin': '内置规格', 'sf.spec_custom': '平台自定义规格', 'sf.spec_unknown': '{v}（没有这个规格，请另选）',
   'sf.glasses_clear_ok': '可戴无反光的眼镜', 'sf.glasses_forbidden': '不得戴眼镜',
   'sf.cooloff_min': '两次拍摄的冷静期（分钟）', 'sf.lock_after_fails': '连续失败几次后锁定',
   'sf.lock_hours': '锁定时长（小时）', 'sf.liveness_lock_after': '活体检测失败几次后锁定（须老师解锁）',
@@ -52,6 +53,7 @@ addMessages({
   'sf.when': 'When', 'sf.when_before_shoot': 'Before shooting', 'sf.when_after_confirm': 'After confirming the photo',
   'sf.live_allowed': 'Live shooting allowed', 'sf.album_allowed': 'Album upload allowed', 'sf.yes': 'Allowed', 'sf.no': 'Not allowed',
   'sf.spec': 'Photo spec', 'sf.background': 'Background', 'sf.glasses': 'Glasses',
+  'sf.spec_builtin': 'Built-in specs', 'sf.spec_custom': 'Custom specs (platform)', 'sf.spec_unknown': '{v} (no such spec: choose another)',
   'sf.glasses_clear_ok': 'Glasses without glare allowed', 'sf.glasses_forbidden': 'No glasses',
   'sf.cooloff_min': 'Cool-off between shots (minutes)', 'sf.lock_after_fails': 'Failures before a lock',
   'sf.lock_hours': 'Lock length (hours)', 'sf.liveness_lock_after': 'Liveness failures before the teacher lock',
@@ -115,15 +117,19 @@ const GROUPS = [
 ];
 const MANAGED = GROUPS.flatMap((g) => g[1]).concat(['glasses_forbidden']);
 
-let specCache = null;
+// The specs a school may choose: built-in, then the platform's custom ones
+// (asked for each form, so a spec the platform added or deleted meanwhile
+// shows; the server refuses any other name, spec.not_found).
 async function specList() {
-  if (specCache) return specCache;
   try {
     const d = (await api.get('/api/v1/admin/specs')).data;
-    specCache = [...(d.builtin || []), ...(d.custom || [])];
-  } catch { specCache = []; }
-  return specCache;
+    return [...(d.builtin || []), ...(d.custom || []).map((x) => ({ ...x, custom: true }))];
+  } catch { return []; }
 }
+const specLabel = (x) => {
+  const mm = x.width_mm && x.height_mm ? ` ${Math.round(x.width_mm)}×${Math.round(x.height_mm)} mm` : '';
+  return (x.zh && x.zh !== x.name ? `${x.zh}（${x.name}）` : x.name) + mm;
+};
 
 // glasses may be stored as glasses_forbidden (a boolean) by older clients
 function norm(o) {
@@ -188,9 +194,20 @@ function settingRow(key, { own, parent, ownKey, specs, onSpec }) {
       mount(s, opts.map(([v, text]) => h('option', { value: v, text })));
       if (keep !== undefined && !opts.some(([v]) => v === keep)) s.append(h('option', { value: keep, text: keep }));
     };
-    if (key === 'spec') fill(specs.map((x) => [x.name, x.zh ? `${x.zh}（${x.name}）` : x.name]));
+    if (key === 'spec') {
+      const groups = [['sf.spec_builtin', specs.filter((x) => !x.custom)], ['sf.spec_custom', specs.filter((x) => x.custom)]];
+      mount(s, groups.filter(([, l]) => l.length).map(([k, l]) => h('optgroup', { i18nAttr: { label: k } },
+        l.map((x) => h('option', { value: x.name, text: specLabel(x) })))));
+    }
     get = () => s.value;
-    put = (v) => { if (![...s.options].some((o) => o.value === v)) s.append(h('option', { value: v, text: v })); s.value = v; };
+    // a stored name the list does not have (e.g. saved before names were
+    // checked) stays visible, marked, rather than silently becoming another
+    put = (v) => {
+      if (![...s.options].some((o) => o.value === v)) {
+        s.append(h('option', key === 'spec' ? { value: v, i18n: 'sf.spec_unknown', i18nVars: { v } } : { value: v, text: v }));
+      }
+      s.value = v;
+    };
     if (key === 'background') {
       s._fill = (specName) => {
         const spec = specs.find((x) => x.name === specName) || specs[0];
