@@ -125,5 +125,16 @@ int api_school_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err 
 int api_admin_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
 /* Money: orders, addresses, reprints, print queue, refunds, reconciliation (tc_api_money.c). */
 int api_money_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+/* WeChat web authorisation (tc_api_wechat.c): start and callback; added by
+ * api_money_routes. */
+int api_wechat_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+/* How a student pays: the method the body asked for (NULL = the provider's
+ * default; "jsapi" inside WeChat's browser when the wechat provider can
+ * authorise) and, for jsapi, the openid WeChat confirmed for this session
+ * (never the client's: a body openid that differs is pay.openid_mismatch).
+ * -1 with c->e: wechat.oauth_off, wechat.openid_required (409: send the
+ * browser through POST /api/v1/wechat/oauth/start first). */
+int api_wx_payer(api_ctx *c, const char *method, const char *body_openid, const char **method_out,
+                 const char **openid_out);
 
 #endif

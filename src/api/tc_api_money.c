@@ -109,10 +109,19 @@ static json_t *launch_json(const tc_pay_launch *l)
     return j;
 }
 
-/* Ask the provider to take the order's money; the body may choose the
- * method ({"method":"jsapi","openid":...} inside WeChat; h5 otherwise). */
-static int provider_create(api_ctx *c, const tc_store_order *o, tc_pay_launch *l)
+/* How the student pays, read before any order is made (so that a missing
+ * openid leaves no order behind): the body may choose the method
+ * ({"method":"jsapi"} inside WeChat; h5 otherwise; inside WeChat's browser
+ * jsapi is the default when the provider can authorise).  For jsapi the
+ * openid is the one WeChat confirmed for this session (tc_api_wechat.c); a
+ * body openid is accepted only when it is that one. */
+typedef struct pay_how {
+    const char *method, *openid;
+} pay_how;
+
+static int pay_how_read(api_ctx *c, pay_how *how)
 {
+    how->method = how->openid = NULL;
     json_t *body = NULL;
     if (c->r->body_len > 0) {
         body = tc_http_json(c->r, &c->e);
@@ -120,13 +129,19 @@ static int provider_create(api_ctx *c, const tc_store_order *o, tc_pay_launch *l
             return -1;
     }
     const char *method = body ? api_jstr(body, "method") : NULL, *openid = body ? api_jstr(body, "openid") : NULL;
-    if ((method && strlen(method) > 16) || (openid && strlen(openid) > 128))
+    if ((method && strlen(method) > 16) || (openid && strlen(openid) > TC_PAY_OPENID_MAX))
         return tc_err_set(&c->e, 400, "pay.bad_request", "支付方式或 openid 无效", "invalid payment method or openid");
+    return api_wx_payer(c, method, openid, &how->method, &how->openid);
+}
+
+/* Ask the provider to take the order's money. */
+static int provider_create(api_ctx *c, const pay_how *how, const tc_store_order *o, tc_pay_launch *l)
+{
     tc_pay_order po = {.out_trade_no = o->out_trade_no,
                        .amount_fen = o->amount_fen,
                        .description = o->description,
-                       .method = method,
-                       .openid = openid,
+                       .method = how->method,
+                       .openid = how->openid,
                        .client_ip = c->r->client_ip,
                        .expire_at = 0};
     return tc_pay_create(c->app->pay, c->r->pool, &po, l, &c->e);
@@ -228,6 +243,9 @@ static int h_pay(tc_http_req *r)
         tc_err_set(&c.e, 409, "journey.nothing_to_pay", "当前没有需要支付的费用", "There is nothing to pay now");
         return api_fail(&c);
     }
+    pay_how how;
+    if (pay_how_read(&c, &how) != 0)
+        return api_fail(&c);
     char no[33];
     new_no("TC", no);
     json_t *detail = json_pack("{s:[{s:s, s:s, s:i, s:I, s:I}]}", "lines", "zh", "图像采集服务费", "en",
@@ -251,7 +269,7 @@ static int h_pay(tc_http_req *r)
      * can never name an order we do not know */
     if (tc_store_order_create(c.app->store, &o, &oid, &c.e) != 0)
         return api_fail(&c);
-    if (provider_create(&c, &o, &l) != 0) {
+    if (provider_create(&c, &how, &o, &l) != 0) {
         tc_err ce;
         tc_store_order_close(c.app->store, c.sess.person_id, no, tc_now(), &ce);
         return api_fail(&c);
@@ -461,8 +479,9 @@ static int h_order_pay(tc_http_req *r)
         tc_err_set(&c.e, 409, "order.not_payable", "该订单不是待支付状态", "This order is not waiting for payment");
         return api_fail(&c);
     }
+    pay_how how;
     tc_pay_launch l;
-    if (provider_create(&c, &o, &l) != 0)
+    if (pay_how_read(&c, &how) != 0 || provider_create(&c, &how, &o, &l) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "order", order_json(&o), "launch", launch_json(&l)));
 }
@@ -700,7 +719,8 @@ static int h_reprint_create(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     json_t *b = tc_http_json(r, &c.e);
-    if (!b)
+    pay_how how;
+    if (!b || pay_how_read(&c, &how) != 0)
         return api_fail(&c);
     json_t *sid = json_object_get(b, "student_id"), *qty = json_object_get(b, "quantity"),
            *aid = json_object_get(b, "address_id");
@@ -765,7 +785,7 @@ static int h_reprint_create(tc_http_req *r)
     tc_pay_launch l;
     if (tc_store_order_create(c.app->store, &o, &oid, &c.e) != 0)
         return api_fail(&c);
-    if (provider_create(&c, &o, &l) != 0)
+    if (provider_create(&c, &how, &o, &l) != 0)
         return api_fail(&c); /* the order stays unpaid: payable again from the order page */
     tc_store_order saved;
     if (tc_store_order_by_no(c.app->store, r->pool, no, &saved, &c.e) != 0)
@@ -1187,7 +1207,6 @@ static int h_recon_run(tc_http_req *r)
 
 int api_money_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"POST", "/api/v1/me/pay", h_pay, 0},
         {"GET", "/api/v1/me/orders", h_orders, 0},
@@ -1214,5 +1233,8 @@ int api_money_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/recon/reports", h_recon_list, 0},
         {"POST", "/api/v1/recon/run", h_recon_run, 0},
     };
-    return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
+    if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
+        return -1;
+    /* the openid JSAPI payment needs: its own file, registered with money */
+    return api_wechat_routes(s, app, up, e);
 }

@@ -53,6 +53,11 @@ static const opt OPTS[] = {
     {"wxpay-base-url", OPT_STR, O(wxpay_base_url), "https://api.mch.weixin.qq.com", "WeChat Pay API address"},
     {"wxpay-notify-url", OPT_STR, O(wxpay_notify_url), NULL,
      "public HTTPS URL of POST /api/v1/pay/notify/wechat (payment and refund callbacks)"},
+    {"wxpay-oa-secret", OPT_STR, O(wxpay_oa_secret), NULL,
+     "AppSecret of the Official Account (公众号) of --wxpay-appid: lets the server learn the payer's openid "
+     "for JSAPI payment inside WeChat (web authorisation, snsapi_base)"},
+    {"wxpay-oa-base-url", OPT_STR, O(wxpay_oa_base_url), "https://api.weixin.qq.com",
+     "WeChat Official Account API address (exchanges the authorisation code for the openid)"},
     {"reprint-fen", OPT_INT, O(reprint_fen), "2000", "price of one reprint set (加洗, one print sheet), in fen, postage included"},
     {"smtp-url", OPT_STR, O(smtp_url), NULL, "mail server: smtp://host:587 (STARTTLS) or smtps://host:465; unset = no e-mail"},
     {"smtp-from", OPT_STR, O(smtp_from), NULL, "sender address of e-mails"},

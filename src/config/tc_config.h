@@ -44,6 +44,11 @@ typedef struct tc_config {
     char *wxpay_apiv3_key;     /* the 32-character APIv3 key (decrypts callbacks) */
     char *wxpay_base_url;      /* default https://api.mch.weixin.qq.com (tests: a local stand-in) */
     char *wxpay_notify_url;    /* public URL of POST /api/v1/pay/notify/wechat */
+    /* WeChat web authorisation (公众号网页授权, snsapi_base) of the Official
+     * Account whose AppID is wxpay_appid: JSAPI orders need the payer's
+     * openid for that AppID, and this is how the server learns it */
+    char *wxpay_oa_secret;     /* the Official Account's AppSecret; unset = no JSAPI (H5 only) */
+    char *wxpay_oa_base_url;   /* default https://api.weixin.qq.com (tests: a local stand-in) */
     int reprint_fen;           /* price of one reprint set (加洗), in fen; default 2000 */
     /* notifications (src/notify): the outbox's channels */
     char *smtp_url;            /* smtp://host:587 (STARTTLS when offered) or smtps://host:465 */

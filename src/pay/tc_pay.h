@@ -178,6 +178,43 @@ void tc_pay_sandbox_txn(char out[28]);
  * Answers and callbacks: timestamp, nonce, body. */
 char *tc_pay_wx_message(tc_pool *pool, const char *const *parts, size_t n);
 
+/* ---- WeChat web authorisation (公众号网页授权, scope snsapi_base) -------------------
+ *
+ * JSAPI payment inside WeChat needs the payer's openid for the order's AppID
+ * (--wxpay-appid).  The browser is sent to WeChat's authorize page, which
+ * comes back at once (snsapi_base asks the user nothing) to our redirect_uri
+ * with ?code=CODE&state=STATE; the server trades the code (single use, 5
+ * minutes) for the openid at <wxpay-oa-base-url>/sns/oauth2/access_token
+ * with the Official Account's AppSecret (--wxpay-oa-secret).  Binding and
+ * checking state is the caller's job (tc_api_wechat.c).
+ *
+ * Errors (code, status): wechat.bad_code (400: the code is not a code),
+ * wechat.code_invalid (400: WeChat's 40029, invalid or expired code),
+ * wechat.code_used (400: 40163, the code was used already),
+ * wechat.refused (502: another errcode, e.g. a wrong AppSecret; the errcode in
+ * the message), wechat.bad_answer (502: not JSON, or no openid),
+ * wechat.unreachable (503: network failure or timeout).  Neither the secret
+ * nor WeChat's access_token appears in any message or log line. */
+
+enum {
+    TC_PAY_OPENID_MAX = 128,     /* openids are 28 characters today; stored and sent bounded */
+    TC_PAY_WX_STATE_MAX = 128,   /* WeChat passes state through when it is [A-Za-z0-9]{1,128} */
+    TC_PAY_WX_CODE_MAX = 128,
+};
+
+/* Is JSAPI possible: the wechat provider with an AppID and an Official
+ * Account AppSecret configured? */
+int tc_pay_wx_oauth_on(const tc_config *c);
+/* https://open.weixin.qq.com/connect/oauth2/authorize?appid=..&redirect_uri=
+ * <percent-encoded>&response_type=code&scope=snsapi_base&state=..
+ * #wechat_redirect, from pool.  state: [A-Za-z0-9]{1,128} (asserted). */
+const char *tc_pay_wx_authorize_url(tc_pool *pool, const tc_config *c, const char *redirect_uri, const char *state);
+/* Trade an authorisation code for the openid: one GET, 5 s to connect, 10 s
+ * in all, an answer of at most 8 KiB.  openid: [A-Za-z0-9_-]{1,128}. */
+int tc_pay_wx_code_openid(const tc_config *c, const char *code, char openid[TC_PAY_OPENID_MAX + 1], tc_err *e);
+/* Is s an openid as WeChat writes them ([A-Za-z0-9_-]{1,128})? */
+int tc_pay_wx_openid_valid(const char *s);
+
 /* ---- daily reconciliation ------------------------------------------------------- */
 
 typedef struct tc_pay_recon_order {

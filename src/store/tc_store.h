@@ -151,6 +151,28 @@ int tc_store_session_delete(tc_store *s, const char *token_hash, tc_err *e);
 /* End every session of a staff member (after a password change), but one. */
 int tc_store_session_delete_staff(tc_store *s, int64_t staff_id, const char *keep_hash, tc_err *e);
 
+/* ---- WeChat web authorisation (tc_store_wechat.c; schema 5) ---------------------------
+ * A student's session inside WeChat learns the payer's openid through
+ * snsapi_base authorisation.  The session holds at most one pending state
+ * (stored hashed, as tokens are: a copied database cannot answer a callback),
+ * the path the app returns to, and the openid once WeChat gave it.  The
+ * openid lives and dies with the session: another sign-in, another browser or
+ * another WeChat user asks WeChat again. */
+
+/* Remember state_hash (64 hex) until `until` (seconds) and where to return;
+ * replaces a pending one.  session.none (401) when the session is gone. */
+int tc_store_wx_state_put(tc_store *s, const char *token_hash, const char *state_hash, int64_t until,
+                          const char *return_to, tc_err *e);
+/* Use the pending state once: it is cleared whether or not it has expired.
+ * *return_to (from p) is the path given to tc_store_wx_state_put.  Errors:
+ * wechat.bad_state (403: no such pending state on this session, or used),
+ * wechat.state_expired (403). */
+int tc_store_wx_state_take(tc_store *s, tc_pool *p, const char *token_hash, const char *state_hash, int64_t now,
+                           const char **return_to, tc_err *e);
+/* The session's openid ("" when none yet; *openid from p). */
+int tc_store_wx_openid_put(tc_store *s, const char *token_hash, const char *openid, tc_err *e);
+int tc_store_wx_openid_get(tc_store *s, tc_pool *p, const char *token_hash, const char **openid, tc_err *e);
+
 /* ---- audit and lockouts ---------------------------------------------------------------- */
 
 /* Every verification attempt by a student, good or bad. */

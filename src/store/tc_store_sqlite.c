@@ -208,6 +208,15 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE photo ADD COLUMN spec TEXT NOT NULL DEFAULT '';"
     /* 4a end */
     ,
+    /* 5: WeChat web authorisation (snsapi_base, tc_store_wx_*): the state a
+     * session waits for (its hash; single use, short-lived), where the app
+     * returns afterwards, and the openid WeChat gave for our AppID, which
+     * JSAPI orders use instead of anything the client says */
+    "ALTER TABLE session ADD COLUMN wx_state_hash TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE session ADD COLUMN wx_state_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE session ADD COLUMN wx_return TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE session ADD COLUMN wx_openid TEXT NOT NULL DEFAULT '';"
+    ,
 };
 
 

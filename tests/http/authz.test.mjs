@@ -135,6 +135,9 @@ const EXPECT = {
   'POST /api/v1/batches/:id/cancel': 'platform',
   'GET /api/v1/recon/reports': 'platform',
   'POST /api/v1/recon/run': 'platform',
+  // WeChat web authorisation for JSAPI payment (tc_api_wechat.c)
+  'POST /api/v1/wechat/oauth/start': 'student',
+  'GET /api/v1/wechat/oauth/callback': 'student',
 };
 
 // The codes with which the role gate (api_begin, api_staff_school_ok) refuses.

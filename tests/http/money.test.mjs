@@ -91,7 +91,8 @@ test('WeChat Pay: create, the stand-in pays and calls back signed, bad signature
   const srv = await startServer({ extraArgs: ['--port', String(port), '--pay-provider', 'wechat', '--wxpay-mchid', w.mchid,
     '--wxpay-appid', w.appid, '--wxpay-serial', w.serial, '--wxpay-key-file', w.merchant_key,
     '--wxpay-platform-cert', w.platform_pub, '--wxpay-apiv3-key', w.apiv3_key,
-    '--wxpay-base-url', `http://127.0.0.1:${w.port}`, '--wxpay-notify-url', notifyUrl] });
+    '--wxpay-base-url', `http://127.0.0.1:${w.port}`, '--wxpay-notify-url', notifyUrl,
+    '--wxpay-oa-secret', w.oa_secret, '--wxpay-oa-base-url', `http://127.0.0.1:${w.port}`] });
   const ctl = (p, body) => fetch(`http://127.0.0.1:${w.port}${p}`, { method: body ? 'POST' : 'GET', body: body && JSON.stringify(body) }).then((r) => r.json());
   try {
     const admin = new Client(srv.url);
@@ -110,8 +111,20 @@ test('WeChat Pay: create, the stand-in pays and calls back signed, bad signature
     assert.equal(r.status, 404);
     assert.equal(r.data.error.code, 'pay.sandbox_off');
 
-    // JSAPI inside WeChat: the bridge's parameters, signed
+    // JSAPI inside WeChat: the openid comes from WeChat's web authorisation
+    // (tests/http/wechat_oauth.test.mjs has the details), never from the body
     r = await c.post('/api/v1/me/pay', { json: { method: 'jsapi', openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' } });
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.data.error.code, 'wechat.openid_required');
+    const inWeChat = { headers: { 'user-agent': 'Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0.49' } };
+    r = await c.post('/api/v1/wechat/oauth/start', { json: { return: '/#/pay' }, ...inWeChat });
+    assert.equal(r.status, 200, r.text);
+    const auth = new URL(r.data.url);
+    const { code } = await ctl('/__ctl/oauth_code', { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' });
+    r = await c.get(new URL(auth.searchParams.get('redirect_uri')).pathname + '?' +
+      new URLSearchParams({ code, state: auth.searchParams.get('state') }), inWeChat);
+    assert.equal(r.status, 302, r.text);
+    r = await c.post('/api/v1/me/pay', { json: { method: 'jsapi' } });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.data.launch.kind, 'jsapi');
     assert.match(r.data.launch.params.package, /^prepay_id=wx/);

@@ -2,7 +2,7 @@
 //
 // At start-up it makes a merchant key pair and a platform key pair in a
 // temporary folder and prints one JSON line on stdout:
-//   {"port","dir","mchid","appid","serial","merchant_key","platform_pub","apiv3_key"}
+//   {"port","dir","mchid","appid","serial","merchant_key","platform_pub","apiv3_key","oa_secret"}
 // then serves, on 127.0.0.1:<port>:
 //   POST /v3/pay/transactions/jsapi | /h5       create an order (prepay_id | h5_url)
 //   GET  /v3/pay/transactions/out-trade-no/:no  query (?mchid=)
@@ -21,6 +21,18 @@
 //        {"headers":{...},"body":"...","status"?,"answer"?} either way.
 //        amount: claim another total than the order's (a forged amount).
 //   GET  /__ctl/callbacks  the auto_pay callbacks sent: [{out_trade_no,status}]
+//   GET  /__ctl/orders     the orders created: [{out_trade_no,trade_type,openid}]
+// WeChat web authorisation of the Official Account (公众号网页授权, snsapi_base):
+//   GET  /sns/oauth2/access_token?appid&secret&code&grant_type=authorization_code
+//        {access_token,expires_in,refresh_token,openid,scope} for a code it
+//        issued; HTTP 200 {errcode,errmsg} otherwise, as WeChat answers:
+//        40029 invalid code, 40163 code been used, 40125 invalid appsecret,
+//        40013 invalid appid
+//   POST /__ctl/oauth_code {"openid"}  issue a code for that user, as WeChat's
+//        authorize page does before redirecting (the test plays the redirect)
+//   POST /__ctl/oauth_mode {"down":bool}  down: drop every later exchange's
+//        connection without an answer (a network failure)
+//   GET  /__ctl/oauth_log   the exchanges received: [{appid,secret_ok,code,grant_type}]
 // It exits when its stdin closes, so a test that spawned it cannot leave it behind.
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -37,6 +49,7 @@ const APPID = 'wxd678efh567hg6787';
 const SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
 const PLATFORM_SERIAL = 'PUB_KEY_ID_0114232134912410000000000000';
 const APIV3 = crypto.randomBytes(16).toString('hex'); // 32 characters
+const OA_SECRET = crypto.randomBytes(16).toString('hex'); // the Official Account's AppSecret
 const files = {
   merchant_key: path.join(dir, 'apiclient_key.pem'),
   platform_pub: path.join(dir, 'wechatpay_pub.pem'),
@@ -160,8 +173,49 @@ async function callback(req) {
   return [200, out];
 }
 
+// WeChat web authorisation: codes are single use, as WeChat's are.
+const codes = new Map(); // code -> {openid, used}
+const oauthLog = [];
+let oauthDown = false;
+
+function oauth(req, res, u) {
+  if (oauthDown) return req.socket.destroy();
+  const q = Object.fromEntries(u.searchParams);
+  oauthLog.push({ appid: q.appid, secret_ok: q.secret === OA_SECRET, code: q.code, grant_type: q.grant_type });
+  const answer = (obj) => { res.writeHead(200, { 'Content-Type': 'application/json; encoding=utf-8' }); res.end(JSON.stringify(obj)); };
+  if (q.appid !== APPID) return answer({ errcode: 40013, errmsg: 'invalid appid' });
+  if (q.secret !== OA_SECRET) return answer({ errcode: 40125, errmsg: 'invalid appsecret' });
+  if (q.grant_type !== 'authorization_code') return answer({ errcode: 40002, errmsg: 'invalid grant_type' });
+  const c = codes.get(q.code);
+  if (!c) return answer({ errcode: 40029, errmsg: 'invalid code' });
+  if (c.used) return answer({ errcode: 40163, errmsg: 'code been used' });
+  c.used = true;
+  return answer({ access_token: 'ACCESS' + crypto.randomBytes(24).toString('hex'), expires_in: 7200,
+    refresh_token: 'REFRESH' + crypto.randomBytes(24).toString('hex'), openid: c.openid, scope: 'snsapi_base' });
+}
+
 async function route(req, res, body) {
   const u = new URL(req.url, 'http://x');
+  if (req.method === 'GET' && u.pathname === '/sns/oauth2/access_token') return oauth(req, res, u);
+  if (req.method === 'POST' && u.pathname === '/__ctl/oauth_code') {
+    const code = crypto.randomBytes(16).toString('hex');
+    codes.set(code, { openid: JSON.parse(body || '{}').openid, used: false });
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify({ code }));
+  }
+  if (req.method === 'POST' && u.pathname === '/__ctl/oauth_mode') {
+    oauthDown = !!JSON.parse(body || '{}').down;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify({ down: oauthDown }));
+  }
+  if (req.method === 'GET' && u.pathname === '/__ctl/oauth_log') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify(oauthLog));
+  }
+  if (req.method === 'GET' && u.pathname === '/__ctl/orders') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify([...orders].map(([no, o]) => ({ out_trade_no: no, trade_type: o.trade_type, openid: o.openid || null }))));
+  }
   if (req.method === 'POST' && u.pathname === '/__ctl/mode') {
     mode = { bad_sign: false, stale: false, auto_pay: false, ...JSON.parse(body || '{}') };
     return send(res, 200, mode, {});
@@ -253,7 +307,7 @@ function quit() {
   process.exit(0);
 }
 server.listen(0, '127.0.0.1', () => {
-  const info = { port: server.address().port, dir, mchid: MCHID, appid: APPID, serial: SERIAL, apiv3_key: APIV3, ...files };
+  const info = { port: server.address().port, dir, mchid: MCHID, appid: APPID, serial: SERIAL, apiv3_key: APIV3, oa_secret: OA_SECRET, ...files };
   process.stdout.write(JSON.stringify(info) + '\n');
 });
 process.stdin.on('end', quit);

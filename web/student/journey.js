@@ -18,6 +18,7 @@ import {
   onLangChangeWhileMounted,
 } from './core.js';
 import { portrait, EXAMPLES, outline, SCENES, icon } from './figures.js';
+import { payRequest, launch } from './money.js';
 
 addMessages({
   'nav.journey': '图像采集',
@@ -1462,9 +1463,9 @@ async function payView() {
     showError(err, null);
     pay.disabled = true;
     try {
-      const res = await withBusy('pay.launching', () => api.post('/api/v1/me/pay'));
-      const launch = res.data && res.data.launch;
-      if (launch && launch.url) { location.assign(launch.url); return; }
+      // money.js: inside WeChat, WeChat's authorisation first, then JSAPI
+      const res = await withBusy('pay.launching', () => payRequest('/api/v1/me/pay', undefined, 'paid'));
+      if (launch(res.data && res.data.launch, 'paid')) { pay.disabled = false; return; }
       await afterAction();
     } catch (e) {
       pay.disabled = false;

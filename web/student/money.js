@@ -26,6 +26,7 @@ addMessages({
   'addr.region_ph': '省 市 区，如：山东省 青岛市 崂山区', 'addr.detail': '详细地址', 'addr.default': '设为默认地址', 'addr.is_default': '默认',
   'addr.save': '保存', 'addr.delete': '删除', 'addr.saved': '已保存', 'addr.deleted': '已删除', 'addr.edit': '编辑', 'addr.tip': '地址为纸质照片收件地址',
   'rp.photo': '选择照片', 'rp.none': '照片审核通过后才能加洗', 'rp.layout': '选择版式', 'rp.confirm_layout': '请与学籍老师确认版式',
+  'money.wx_retry': '微信授权未完成，请再点一次支付', 'money.pay_failed': '支付未能发起，请再试一次',
   'rp.qty': '数量（套）', 'rp.address': '收货地址', 'rp.submit': '提交订单', 'rp.unit': '¥{amount}/套', 'rp.total': '合计 ¥{amount}',
 }, {
   'nav.orders': 'My orders', 'nav.order': 'Order', 'nav.addresses': 'Addresses', 'nav.address': 'Edit address', 'nav.reprint': 'Reprints',
@@ -45,6 +46,7 @@ addMessages({
   'addr.region_ph': 'Province city district', 'addr.detail': 'Street address', 'addr.default': 'Make it the default', 'addr.is_default': 'Default',
   'addr.save': 'Save', 'addr.delete': 'Delete', 'addr.saved': 'Saved', 'addr.deleted': 'Deleted', 'addr.edit': 'Edit', 'addr.tip': 'Printed photos are sent to this address',
   'rp.photo': 'Photo', 'rp.none': 'Reprints are possible once your photo is approved', 'rp.layout': 'Layout', 'rp.confirm_layout': 'Check the layout with your registrar',
+  'money.wx_retry': 'WeChat did not confirm who is paying: press Pay again', 'money.pay_failed': 'The payment did not start: try again',
   'rp.qty': 'Sets', 'rp.address': 'Delivery address', 'rp.submit': 'Place order', 'rp.unit': '¥{amount} per set', 'rp.total': 'Total ¥{amount}',
 });
 
@@ -53,14 +55,66 @@ const yuan = (fen) => ((fen || 0) / 100).toFixed(2);
 const lang = () => (document.documentElement.lang || 'zh').startsWith('en') ? 'en' : 'zh';
 const txt = (o, base) => (lang() === 'en' ? o[base + '_en'] || o.en : o[base + '_zh'] || o.zh) || '';
 
+// ---- paying: the provider's launch, and WeChat's authorisation first ----------------------------
+
+const inWeChat = () => /MicroMessenger/i.test(navigator.userAgent || '');
+const RESUME = 'tc_wx_pay'; // sessionStorage: the payment to ask again for after WeChat's redirect
+const RESUME_MS = 10 * 60 * 1000;
+
 // Where the provider's launch sends the payer (our own sandbox page, or
-// WeChat's H5 cashier); JSAPI inside WeChat goes through the bridge.
-function launch(l) {
-  if (l && l.kind === 'jsapi' && window.WeixinJSBridge && l.params) {
-    window.WeixinJSBridge.invoke('getBrandWCPayRequest', l.params, () => go('orders', true));
-    return;
+// WeChat's H5 cashier); JSAPI inside WeChat goes through the bridge, which
+// WeChat injects a moment after the page loads.  after: the route to show
+// once WeChat says the payment went through.
+export function launch(l, after = 'orders') {
+  if (l && l.kind === 'jsapi' && l.params) {
+    const pay = () => window.WeixinJSBridge.invoke('getBrandWCPayRequest', l.params, (res) => {
+      if (res && res.err_msg === 'get_brand_wcpay_request:ok') go(after, true);
+    });
+    if (window.WeixinJSBridge) pay();
+    else document.addEventListener('WeixinJSBridgeReady', pay, { once: true });
+    return true;
   }
-  if (l && l.url && (l.url.startsWith('/') || l.url.startsWith('https://'))) location.assign(l.url);
+  if (l && l.url && (l.url.startsWith('/') || l.url.startsWith('https://'))) { location.assign(l.url); return true; }
+  return false;
+}
+
+function takeResume() {
+  let v = null;
+  try { v = JSON.parse(sessionStorage.getItem(RESUME) || 'null'); sessionStorage.removeItem(RESUME); } catch { v = null; }
+  return v;
+}
+
+// POST a pay endpoint (me/pay, me/orders/:no/pay, me/reprints).  Inside
+// WeChat the server pays by JSAPI and needs the payer's openid, which only
+// WeChat can tell it: when it answers wechat.openid_required, the browser goes
+// through WeChat's authorisation (no question is asked: snsapi_base) and
+// comes back to this page, where resumePay asks again.  A request made on the
+// way back never redirects again, so a failing authorisation cannot loop.
+export async function payRequest(path, body, after = 'orders', resumed = false) {
+  try {
+    return await api.post(path, body);
+  } catch (e) {
+    if (e.code !== 'wechat.openid_required' || !inWeChat() || resumed) throw e;
+    const back = location.pathname + location.hash;
+    const r = await api.post('/api/v1/wechat/oauth/start', { return: back });
+    try {
+      sessionStorage.setItem(RESUME, JSON.stringify({ path, body: body === undefined ? null : body, after, hash: location.hash, at: Date.now() }));
+    } catch { /* private mode: the student presses Pay again */ }
+    location.assign(r.data.url);
+    return new Promise(() => {}); // the page is leaving
+  }
+}
+
+// Back from WeChat's authorisation: ask for the payment that was waiting.
+export async function resumePay() {
+  const v = takeResume();
+  if (!v || !v.path || Date.now() - v.at > RESUME_MS || v.hash !== location.hash) return;
+  try {
+    const r = await withBusy('pay.launching', () => payRequest(v.path, v.body === null ? undefined : v.body, v.after, true));
+    launch(r.data && r.data.launch, v.after);
+  } catch (e) {
+    toast(e.code === 'wechat.openid_required' ? 'money.wx_retry' : 'money.pay_failed');
+  }
 }
 
 // ---- 我的: the order tabs, addresses, reprints -------------------------------------------------
@@ -151,7 +205,7 @@ async function orderView(no) {
     const pay = btn('money.pay', { primary: true, cls: 'tc-order-pay' });
     pay.addEventListener('click', async () => {
       showError(err, null);
-      try { const r = await withBusy('pay.launching', () => api.post(`/api/v1/me/orders/${o.out_trade_no}/pay`)); launch(r.data.launch); } catch (e) { showError(err, e); }
+      try { const r = await withBusy('pay.launching', () => payRequest(`/api/v1/me/orders/${o.out_trade_no}/pay`)); launch(r.data.launch); } catch (e) { showError(err, e); }
     });
     const close = btn('money.close', { cls: 'tc-order-close' });
     close.addEventListener('click', async () => {
@@ -248,7 +302,7 @@ async function reprintView() {
   submit.addEventListener('click', async () => {
     showError(err, null);
     try {
-      const r = await withBusy('pay.launching', () => api.post('/api/v1/me/reprints', {
+      const r = await withBusy('pay.launching', () => payRequest('/api/v1/me/reprints', {
         student_id: Number(val('photo')), layout: val('layout'), quantity: Number(qty.value), address_id: val('address') ? Number(val('address')) : null }));
       launch(r.data.launch);
     } catch (e) { showError(err, e); }
@@ -272,4 +326,6 @@ export function installMoney() {
   r('addresses', 'nav.addresses', addressesView);
   r('address', 'nav.address', addressView);
   r('reprint', 'nav.reprint', reprintView);
+  // back from WeChat's authorisation (tc_api_wechat.c): the waiting payment
+  if (inWeChat()) setTimeout(resumePay, 0);
 }

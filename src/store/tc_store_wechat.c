@@ -1,0 +1,97 @@
+/* tc_store — WeChat web authorisation on the session (see the "WeChat web
+ * authorisation" section of tc_store.h; columns of schema 5). */
+#include <string.h>
+
+#include "store_int.h"
+
+int tc_store_wx_state_put(tc_store *s, const char *token_hash, const char *state_hash, int64_t until,
+                          const char *return_to, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE session SET wx_state_hash = ?, wx_state_until = ?, wx_return = ?"
+                                          " WHERE token_hash = ?",
+                                          "siss", state_hash, until, return_to, token_hash),
+                          e);
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_wx_state_take(tc_store *s, tc_pool *p, const char *token_hash, const char *state_hash, int64_t now,
+                           const char **return_to, tc_err *e)
+{
+    *return_to = "";
+    sqlite3 *db = store_acquire(s);
+    /* one statement clears and reads: of two callbacks with the same state
+     * only one finds it.  RETURNING shows the row as updated, so only the
+     * hash is cleared (that alone makes the state unusable) and the other two
+     * columns still hold what was put. */
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "UPDATE session SET wx_state_hash = ''"
+                                       " WHERE token_hash = ? AND wx_state_hash = ? AND wx_state_hash <> ''"
+                                       " RETURNING wx_state_until, wx_return",
+                                       "ss", token_hash, state_hash);
+    int rc = -1, found = 0;
+    int64_t until = 0;
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            found = 1;
+            until = sqlite3_column_int64(st, 0);
+            *return_to = store_col_str(p, st, 1);
+            r = sqlite3_step(st);
+        }
+        if (r != SQLITE_DONE)
+            store_db_err(e, db, "wx state");
+        else if (!found)
+            tc_err_set(e, 403, "wechat.bad_state", "微信授权的校验参数不匹配（state），请回到支付页面重试",
+                       "The WeChat authorisation does not match this session (state): go back to the pay page and "
+                       "try again");
+        else if (until < now)
+            tc_err_set(e, 403, "wechat.state_expired", "微信授权已超时，请回到支付页面重试",
+                       "The WeChat authorisation took too long: go back to the pay page and try again");
+        else
+            rc = 0;
+    }
+    sqlite3_finalize(st);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_wx_openid_put(tc_store *s, const char *token_hash, const char *openid, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(
+        db, store_q_prepare(db, e, "UPDATE session SET wx_openid = ? WHERE token_hash = ?", "ss", openid, token_hash),
+        e);
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_wx_openid_get(tc_store *s, tc_pool *p, const char *token_hash, const char **openid, tc_err *e)
+{
+    *openid = "";
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st =
+        store_q_prepare(db, e, "SELECT wx_openid FROM session WHERE token_hash = ?", "s", token_hash);
+    int rc = -1;
+    if (st) {
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            *openid = store_col_str(p, st, 0);
+            rc = 0;
+        } else if (r == SQLITE_DONE) {
+            rc = tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
+        } else {
+            store_db_err(e, db, "wx openid");
+        }
+    }
+    sqlite3_finalize(st);
+    store_release(s, db);
+    return rc;
+}
