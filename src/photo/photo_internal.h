@@ -56,7 +56,8 @@ VipsImage *photo_vips_from_rgb(const tc_photo_rgb *im);
 void photo_srgb_to_lab(const double rgb[3], double lab[3]);
 double photo_delta_e76(const double a[3], const double b[3]);
 
-/* JPEG quality search used by encode and by sheets. */
-int photo_jpeg_save(VipsImage *im, int q, double dpi, uint8_t **out, size_t *len, tc_err *e);
+/* One JPEG at quality q (optimised Huffman tables when optimize), the DPI in
+ * JFIF and EXIF, no other metadata; *out malloc'ed (caller's). */
+int photo_jpeg_save(VipsImage *im, int q, int optimize, double dpi, uint8_t **out, size_t *len, tc_err *e);
 
 #endif

@@ -64,7 +64,7 @@ static int add_jfif(uint8_t **buf, size_t *len, double dpi)
     return 0;
 }
 
-int photo_jpeg_save(VipsImage *im, int q, double dpi, uint8_t **out, size_t *len, tc_err *e)
+int photo_jpeg_save(VipsImage *im, int q, int optimize, double dpi, uint8_t **out, size_t *len, tc_err *e)
 {
     VipsImage *c = NULL;
     /* libvips keeps resolution in pixels per millimetre. */
@@ -77,7 +77,7 @@ int photo_jpeg_save(VipsImage *im, int q, double dpi, uint8_t **out, size_t *len
     vips_image_set_string(c, "exif-ifd2-ColorSpace", "1");
     void *buf = NULL;
     size_t n = 0;
-    int r = vips_jpegsave_buffer(c, &buf, &n, "Q", q, "optimize_coding", TRUE, "subsample_mode",
+    int r = vips_jpegsave_buffer(c, &buf, &n, "Q", q, "optimize_coding", optimize ? TRUE : FALSE, "subsample_mode",
                                  VIPS_FOREIGN_SUBSAMPLE_OFF, "interlace", FALSE, NULL);
     g_object_unref(c);
     if (r != 0)
@@ -116,12 +116,24 @@ int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg,
     size_t best_len = 0;
     int best_q = 0, rc = 0;
     /* Size grows with Q (4:4:4 throughout keeps it monotonic), so the
-     * highest Q that fits is found by bisection: about 7 encodes. */
+     * highest Q that fits is found by bisection: about 7 encodes.  Most
+     * photos fit at the top Q with room to spare, so that first try skips
+     * the optimised Huffman tables (a second pass over the coefficients,
+     * a fifth of encode+measure for 5-10 % of the file); every try that
+     * has to fit a limit uses them. */
     uint8_t *b = NULL;
     size_t bl = 0;
-    if (photo_jpeg_save(v, QMAX, spec->dpi, &b, &bl, e) != 0) {
+    if (photo_jpeg_save(v, QMAX, 0, spec->dpi, &b, &bl, e) != 0) {
         rc = -1;
         goto out;
+    }
+    if (bl > max) {
+        free(b);
+        b = NULL;
+        if (photo_jpeg_save(v, QMAX, 1, spec->dpi, &b, &bl, e) != 0) {
+            rc = -1;
+            goto out;
+        }
     }
     if (bl <= max) {
         best = b, best_len = bl, best_q = QMAX;
@@ -130,7 +142,7 @@ int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg,
         int lo = QMIN, hi = QMAX - 1;
         while (lo <= hi) {
             int mid = (lo + hi) / 2;
-            if (photo_jpeg_save(v, mid, spec->dpi, &b, &bl, e) != 0) {
+            if (photo_jpeg_save(v, mid, 1, spec->dpi, &b, &bl, e) != 0) {
                 rc = -1;
                 goto out;
             }

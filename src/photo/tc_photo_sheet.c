@@ -370,7 +370,7 @@ static int render_raster(const tc_sheet_layout *l, const uint8_t *const *photos,
         *len = n;
         rc = *out ? 0 : tc_err_internal(e, "photo: out of memory");
     } else {
-        rc = photo_jpeg_save(v, 95, dpi, out, len, e);
+        rc = photo_jpeg_save(v, 95, 1, dpi, out, len, e);
     }
     g_object_unref(v);
     return rc;

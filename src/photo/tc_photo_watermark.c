@@ -129,7 +129,7 @@ int tc_photo_watermark(const uint8_t *jpeg, size_t len, const tc_spec *spec, uin
     tc_photo_rgb_free(&im);
     if (!v)
         return photo_vips_error(e, "photo.encode", "watermark wrap");
-    r = photo_jpeg_save(v, 90, dpi, out, out_len, e);
+    r = photo_jpeg_save(v, 90, 1, dpi, out, out_len, e);
     g_object_unref(v);
     return r;
 }
