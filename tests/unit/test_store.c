@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "store/tc_store.h"
+#include "store_fixture.h"
 
 typedef struct {
-    char dir[64];
-    char path[128];
+    tcx_tmp t;
     tc_store *s;
     tc_pool p;
 } fx;
@@ -22,12 +22,7 @@ typedef struct {
 static int setup(void **st)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/tc-store-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    tc_err e;
-    f->s = tc_store_open(f->path, &e);
+    f->s = tcx_store_open(&f->t, "store");
     tc_pool_init(&f->p);
     *st = f;
     return f->s ? 0 : -1;
@@ -36,28 +31,10 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     fx *f = *st;
-    tc_store_close(f->s);
+    tcx_store_remove(f->s, &f->t);
     tc_pool_clear(&f->p);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    (void)rc;
     free(f);
     return 0;
-}
-
-static tc_student row(const char *no, uint8_t idb, uint8_t chsib)
-{
-    static uint8_t sealed[4] = {1, 2, 3, 4};
-    tc_student r;
-    memset(&r, 0, sizeof r);
-    r.name = "测试";
-    r.student_no = no;
-    r.id_sealed = sealed;
-    r.id_sealed_len = sizeof sealed;
-    memset(r.id_hash, idb, 32);
-    memset(r.chsi_hash, chsib, 32);
-    return r;
 }
 
 static int64_t make_batch(fx *f, const char *school, const char *code)
@@ -78,7 +55,7 @@ static void test_migrated(void **st)
     assert_int_equal(tc_store_schema_version(f->s), tc_store_schema_latest());
     assert_int_equal(tc_store_is_empty(f->s, &e), 1);
     /* reopening an up-to-date database changes nothing */
-    tc_store *again = tc_store_open(f->path, &e);
+    tc_store *again = tc_store_open(f->t.path, &e);
     assert_non_null(again);
     assert_int_equal(tc_store_schema_version(again), tc_store_schema_latest());
     tc_store_close(again);
@@ -109,13 +86,13 @@ static void test_roster_all_or_nothing(void **st)
     fx *f = *st;
     tc_err e;
     int64_t bid = make_batch(f, "乙大学", "def456");
-    tc_student rows[3] = {row("1", 1, 1), row("2", 2, 2), row("3", 3, 3)};
+    tc_student rows[3] = {tcx_student_row("1", 1, 1), tcx_student_row("2", 2, 2), tcx_student_row("3", 3, 3)};
     size_t bad, ins, upd;
     assert_int_equal(tc_store_roster_import(f->s, bid, rows, 3, &bad, &ins, &upd, &e), 0);
     assert_int_equal(ins, 3);
     assert_int_equal(upd, 0);
     /* a new roster where row 1 (0-based) takes the 采集码 of student "3" */
-    tc_student again[2] = {row("1", 1, 1), row("4", 4, 3)};
+    tc_student again[2] = {tcx_student_row("1", 1, 1), tcx_student_row("4", 4, 3)};
     assert_int_equal(tc_store_roster_import(f->s, bid, again, 2, &bad, &ins, &upd, &e), -1);
     assert_string_equal(e.code, "roster.conflict");
     assert_int_equal(bad, 1);
@@ -125,7 +102,7 @@ static void test_roster_all_or_nothing(void **st)
     assert_int_equal(tc_store_student_list(f->s, &f->p, bid, NULL, 50, 0, &list, &n, &total, &e), 0);
     assert_int_equal(total, 3); /* nothing of the failed import landed */
     /* a corrected roster updates by student number */
-    tc_student fix[1] = {row("2", 2, 2)};
+    tc_student fix[1] = {tcx_student_row("2", 2, 2)};
     fix[0].name = "改名";
     assert_int_equal(tc_store_roster_import(f->s, bid, fix, 1, &bad, &ins, &upd, &e), 0);
     assert_int_equal(upd, 1);
@@ -148,7 +125,7 @@ static void test_person_and_sessions(void **st)
     fx *f = *st;
     tc_err e;
     int64_t bid = make_batch(f, "丙大学", "ghi789");
-    tc_student rows[1] = {row("1", 7, 7)};
+    tc_student rows[1] = {tcx_student_row("1", 7, 7)};
     size_t bad, ins, upd;
     assert_int_equal(tc_store_roster_import(f->s, bid, rows, 1, &bad, &ins, &upd, &e), 0);
     tc_student *list;

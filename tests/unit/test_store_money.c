@@ -15,30 +15,16 @@
 #include <unistd.h>
 
 #include "store/tc_store.h"
+#include "store_fixture.h"
 
 enum { T0 = 1700000000 }; /* a fixed "now": the store takes time as an argument */
 
 typedef struct {
-    char dir[64];
-    char path[128];
+    tcx_tmp t;
     tc_store *s;
     tc_pool p;
     int64_t school, batch, student, person; /* one verified student */
 } fx;
-
-static tc_student row(const char *no, uint8_t idb, uint8_t chsib)
-{
-    static uint8_t sealed[4] = {1, 2, 3, 4};
-    tc_student r;
-    memset(&r, 0, sizeof r);
-    r.name = "测试";
-    r.student_no = no;
-    r.id_sealed = sealed;
-    r.id_sealed_len = sizeof sealed;
-    memset(r.id_hash, idb, 32);
-    memset(r.chsi_hash, chsib, 32);
-    return r;
-}
 
 /* A batch with one student who verified (so has a person); returns the
  * student id, *person its person. */
@@ -48,7 +34,7 @@ static int64_t make_student(fx *f, const char *code, const char *no, uint8_t idb
     tc_batch b = {.school_id = f->school, .name = "b"};
     snprintf(b.code, sizeof b.code, "%s", code);
     assert_int_equal(tc_store_batch_create(f->s, &b, &e), 0);
-    tc_student rows[1] = {row(no, idb, idb)};
+    tc_student rows[1] = {tcx_student_row(no, idb, idb)};
     size_t bad, ins, upd;
     assert_int_equal(tc_store_roster_import(f->s, b.id, rows, 1, &bad, &ins, &upd, &e), 0);
     tc_student *list;
@@ -68,12 +54,8 @@ static int64_t make_student(fx *f, const char *code, const char *no, uint8_t idb
 static int setup(void **st)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/tc-money-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    f->s = tcx_store_open(&f->t, "money");
     tc_err e;
-    f->s = tc_store_open(f->path, &e);
     tc_pool_init(&f->p);
     *st = f;
     if (!f->s || tc_store_school_create(f->s, "钱大学", &f->school, &e) != 0)
@@ -85,12 +67,8 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     fx *f = *st;
-    tc_store_close(f->s);
+    tcx_store_remove(f->s, &f->t);
     tc_pool_clear(&f->p);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    (void)rc;
     free(f);
     return 0;
 }

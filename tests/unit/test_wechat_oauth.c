@@ -13,9 +13,10 @@
 
 #include "pay/tc_pay.h"
 #include "store/tc_store.h"
+#include "store_fixture.h"
 
 typedef struct {
-    char dir[64], path[128];
+    tcx_tmp t;
     tc_store *s;
     tc_pool p;
     char sess[65], other[65];
@@ -34,12 +35,8 @@ static void add_session(fx *f, char hash[65], int n, int64_t person)
 static int setup(void **st)
 {
     fx *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/tc-wx-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    f->s = tcx_store_open(&f->t, "wx");
     tc_err e;
-    f->s = tc_store_open(f->path, &e);
     tc_pool_init(&f->p);
     *st = f;
     if (!f->s)
@@ -58,12 +55,8 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     fx *f = *st;
-    tc_store_close(f->s);
+    tcx_store_remove(f->s, &f->t);
     tc_pool_clear(&f->p);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    (void)rc;
     free(f);
     return 0;
 }
