@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, jpegSize, ROOT } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -443,17 +443,6 @@ test('specs: edit (same validation as adding, the name fixed, built-ins refused)
   assert.equal(JSON.parse(dl.items[1].before).width, 360);
   assert.equal(dl.items[1].after, '');
 });
-
-// The pixel size in a JPEG's frame header (SOF0..SOF3).
-function jpegSize(buf) {
-  for (let i = 2; i + 9 < buf.length;) {
-    if (buf[i] !== 0xff) return null;
-    const m = buf[i + 1], len = buf.readUInt16BE(i + 2);
-    if (m >= 0xc0 && m <= 0xc3) return { width: buf.readUInt16BE(i + 7), height: buf.readUInt16BE(i + 5) };
-    i += 2 + len;
-  }
-  return null;
-}
 
 test('specs: a photo made after an edit has the new size; it keeps its pixels when the spec is deleted', { skip: noPhotos, timeout: 600000 }, async () => {
   let r = await admin.post('/api/v1/admin/specs', { json: { name: 'photo_edit', zh: '拍摄前修改', width: 300, height: 400, unit: 'px', dpi: 300 } });

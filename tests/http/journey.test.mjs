@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, jpegSize, ROOT } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -351,17 +351,6 @@ test('live updates arrive over Server-Sent Events', { skip: noPhotos, timeout: 3
   ctl.abort();
   assert.match(text, /event: photo/);
 });
-
-// The pixel size in a JPEG's frame header (SOF0..SOF3).
-function jpegSize(buf) {
-  for (let i = 2; i + 9 < buf.length;) {
-    if (buf[i] !== 0xff) return null;
-    const m = buf[i + 1], len = buf.readUInt16BE(i + 2);
-    if (m >= 0xc0 && m <= 0xc3) return { width: buf.readUInt16BE(i + 7), height: buf.readUInt16BE(i + 5) };
-    i += 2 + len;
-  }
-  return null;
-}
 
 test('a batch may use a custom spec from the platform admin: the photo is made to it', { skip: noPhotos, timeout: 300000 }, async () => {
   let r = await admin.post('/api/v1/admin/specs', { json: { name: 'journey_custom', zh: '测试规格', width: 300, height: 400, unit: 'px', dpi: 300 } });

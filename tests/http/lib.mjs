@@ -116,4 +116,15 @@ export function qrPng(text, outPath) {
   return outPath;
 }
 
+// The pixel size in a JPEG's frame header (SOF0..SOF3), or null.
+export function jpegSize(buf) {
+  for (let i = 2; i + 9 < buf.length;) {
+    if (buf[i] !== 0xff) return null;
+    const m = buf[i + 1], len = buf.readUInt16BE(i + 2);
+    if (m >= 0xc0 && m <= 0xc3) return { width: buf.readUInt16BE(i + 7), height: buf.readUInt16BE(i + 5) };
+    i += 2 + len;
+  }
+  return null;
+}
+
 export { execFileSync };

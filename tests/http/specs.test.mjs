@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, jpegSize, ROOT } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -103,17 +103,6 @@ test('settings: an unknown spec name is refused (school defaults, batch settings
 });
 
 // ---- a photo keeps its spec -------------------------------------------------------------------------------------
-
-// The pixel size in a JPEG's frame header (SOF0..SOF3).
-function jpegSize(buf) {
-  for (let i = 2; i + 9 < buf.length;) {
-    if (buf[i] !== 0xff) return null;
-    const m = buf[i + 1], len = buf.readUInt16BE(i + 2);
-    if (m >= 0xc0 && m <= 0xc3) return { width: buf.readUInt16BE(i + 7), height: buf.readUInt16BE(i + 5) };
-    i += 2 + len;
-  }
-  return null;
-}
 
 // The photo cells of a sheet PDF: the page's drawing operators are plain
 // text (src/photo/tc_photo_sheet.c), each photo placed by "a b c d e f cm"
