@@ -19,4 +19,15 @@ json_t *pay_json_parse(const char *body, size_t len, tc_err *e);
 const char *pay_json_str(json_t *o, const char *key);
 int64_t pay_json_int(json_t *o, const char *key);
 
+/* An HTTP answer's body, bounded: a curl CURLOPT_WRITEFUNCTION with the sink
+ * as its CURLOPT_WRITEDATA.  Past max bytes it aborts the transfer and sets
+ * too_big (an answer that big is not WeChat's).  body is the caller's
+ * (tc_buf_init before, tc_buf_free after). */
+typedef struct {
+    tc_buf body;
+    size_t max;
+    int too_big;
+} pay_sink;
+size_t pay_sink_write(char *p, size_t sz, size_t nm, void *sink);
+
 #endif

@@ -41,6 +41,18 @@ int pay_no_valid(const char *no)
     return 1;
 }
 
+size_t pay_sink_write(char *p, size_t sz, size_t nm, void *sink)
+{
+    pay_sink *k = sink;
+    size_t n = sz * nm;
+    if (k->body.len + n > k->max) {
+        k->too_big = 1;
+        return 0;
+    }
+    tc_buf_append(&k->body, p, n);
+    return n;
+}
+
 int pay_copy(char *dst, size_t cap, const char *s)
 {
     if (!s)

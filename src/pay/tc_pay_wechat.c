@@ -149,22 +149,9 @@ static int wx_verify(wx *w, tc_pool *pool, const char *ts, const char *nonce, co
 /* ---- HTTP ----------------------------------------------------------------------- */
 
 typedef struct {
-    tc_buf body;
-    int too_big;
+    pay_sink sink;
     char ts[32], nonce[80], sig[1100], serial[96];
 } wx_resp;
-
-static size_t on_body(char *p, size_t sz, size_t nm, void *u)
-{
-    wx_resp *r = u;
-    size_t n = sz * nm;
-    if (r->body.len + n > TC_PAY_BODY_MAX) {
-        r->too_big = 1;
-        return 0; /* abort the transfer: an answer that big is not WeChat's */
-    }
-    tc_buf_append(&r->body, p, n);
-    return n;
-}
 
 static void take_header(const char *line, size_t n, const char *name, char *dst, size_t cap)
 {
@@ -231,15 +218,16 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
     h = curl_slist_append(h, "User-Agent: tucai/0.1");
     wx_resp r;
     memset(&r, 0, sizeof r);
-    tc_buf_init(&r.body);
+    tc_buf_init(&r.sink.body);
+    r.sink.max = TC_PAY_BODY_MAX;
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pay_sink_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.sink);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
     if (!strcmp(method, "POST")) {
@@ -253,7 +241,7 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
     curl_slist_free_all(h);
     int rc = -1;
     if (cc != CURLE_OK) {
-        if (r.too_big)
+        if (r.sink.too_big)
             tc_err_set(e, 502, "pay.provider", "微信支付的应答过大", "the WeChat Pay answer is too large");
         else
             tc_err_set(e, 503, "pay.unreachable", "无法连接微信支付（%s），请稍后再试",
@@ -261,7 +249,7 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
         goto out;
     }
     if (status < 200 || status > 299) {
-        json_t *j = r.body.len ? json_loadb(r.body.data, r.body.len, 0, NULL) : NULL;
+        json_t *j = r.sink.body.len ? json_loadb(r.sink.body.data, r.sink.body.len, 0, NULL) : NULL;
         const char *code = j ? pay_json_str(j, "code") : NULL;
         char cbuf[64];
         pay_copy(cbuf, sizeof cbuf, code ? code : "");
@@ -273,11 +261,11 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
         json_decref(j);
         goto out;
     }
-    if (wx_verify(w, pool, r.ts, r.nonce, r.sig, r.serial, r.body.data ? r.body.data : "", r.body.len, tc_now(), e) !=
-        0)
+    const tc_buf *b = &r.sink.body;
+    if (wx_verify(w, pool, r.ts, r.nonce, r.sig, r.serial, b->data ? b->data : "", b->len, tc_now(), e) != 0)
         goto out;
-    if (r.body.len) {
-        *out = json_loadb(r.body.data, r.body.len, 0, NULL);
+    if (b->len) {
+        *out = json_loadb(b->data, b->len, 0, NULL);
         if (!*out || !json_is_object(*out)) {
             json_decref(*out);
             *out = NULL;
@@ -287,7 +275,7 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
     }
     rc = 0;
 out:
-    tc_buf_free(&r.body);
+    tc_buf_free(&r.sink.body);
     return rc;
 }
 

@@ -77,23 +77,6 @@ const char *tc_pay_wx_authorize_url(tc_pool *pool, const tc_config *c, const cha
                           AUTHORIZE, urlenc(pool, c->wxpay_appid), urlenc(pool, redirect_uri), state);
 }
 
-typedef struct {
-    tc_buf body;
-    int too_big;
-} answer;
-
-static size_t on_body(char *p, size_t sz, size_t nm, void *u)
-{
-    answer *a = u;
-    size_t n = sz * nm;
-    if (a->body.len + n > OAUTH_ANSWER_MAX) {
-        a->too_big = 1;
-        return 0;
-    }
-    tc_buf_append(&a->body, p, n);
-    return n;
-}
-
 /* WeChat's errcode as one of our errors; errmsg is not repeated (it is
  * theirs, unbounded, and may echo what we sent). */
 static int errcode_err(long long code, tc_err *e)
@@ -126,8 +109,9 @@ int tc_pay_wx_code_openid(const tc_config *c, const char *code, char openid[TC_P
     /* the secret is in the query, as WeChat wants it: this URL is never logged */
     char *url = tc_pool_printf(&pool, "%.*s/sns/oauth2/access_token?appid=%s&secret=%s&code=%s&grant_type=authorization_code",
                                (int)bl, base, urlenc(&pool, c->wxpay_appid), urlenc(&pool, c->wxpay_oa_secret), code);
-    answer a;
+    pay_sink a;
     memset(&a, 0, sizeof a);
+    a.max = OAUTH_ANSWER_MAX;
     tc_buf_init(&a.body);
     int rc = -1;
     json_t *j = NULL;
@@ -142,7 +126,7 @@ int tc_pay_wx_code_openid(const tc_config *c, const char *code, char openid[TC_P
     curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)OAUTH_TOTAL_S);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, pay_sink_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &a);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "tucai/0.1");
     CURLcode cc = curl_easy_perform(h);
