@@ -26,8 +26,11 @@ void tc_api_defaults(tc_app *app)
         .last4_lock_s = 900,
         .ip_max_fails = 20,
         .ip_lock_s = 900,
-        .login_max_fails = 5,
-        .login_lock_s = 900,
+        .login_window_s = 86400,
+        .login_acct_free = 5,
+        .login_ip_free = 20,
+        .login_base_s = 30,
+        .login_max_s = 3600,
     };
     app->session_ttl_s = 7 * 24 * 3600;
     char t[TC_TOKEN_LEN + 1];
@@ -186,16 +189,13 @@ static int session_start(api_ctx *c, const char *kind, int64_t staff_id, int64_t
     s.staff_id = staff_id;
     s.person_id = person_id;
     s.student_id = student_id;
-    /* Bind the CSRF token the page already holds, so it keeps working. */
-    const char *ck = tc_http_cookie(c->r, CSRF_COOKIE);
-    if (ck && strlen(ck) < sizeof s.csrf && strlen(ck) >= 20)
-        snprintf(s.csrf, sizeof s.csrf, "%s", ck);
-    else {
-        char t[TC_TOKEN_LEN + 1];
-        tc_token_new(t);
-        snprintf(s.csrf, sizeof s.csrf, "%s", t);
-        tc_http_set_cookie(c->r, CSRF_COOKIE, s.csrf, 0, 0);
-    }
+    /* A new CSRF token at every sign-in: a token planted in the browser
+     * before (a cookie set by a sibling subdomain, a shared computer) is
+     * worth nothing afterwards.  The page reads the cookie on each write. */
+    char t[TC_TOKEN_LEN + 1];
+    tc_token_new(t);
+    snprintf(s.csrf, sizeof s.csrf, "%s", t);
+    tc_http_set_cookie(c->r, CSRF_COOKIE, s.csrf, 0, 0);
     s.expires_at = tc_now() + ttl;
     if (c->has_session)
         tc_store_session_delete(c->app->store, c->sess.token_hash, NULL);
@@ -288,21 +288,20 @@ static void audit(api_ctx *c, const char *method, int64_t batch_id, int64_t stud
         tc_log(TC_LOG_ERROR, "audit write failed: %s", e.en);
 }
 
-static int locked_error(api_ctx *c, int64_t until, int last4)
+static int set_locked(api_ctx *c, int64_t until, int last4)
 {
     char when[20];
     tc_time_fmt_cn(until, when);
     if (last4)
-        tc_err_set(&c->e, 423, "entry.locked", "身份证后4位错误次数过多，请于 %s 后再试",
-                   "Too many wrong attempts at the last 4 ID characters: try again after %s (China time)", when);
-    else
-        tc_err_set(&c->e, 423, "entry.locked", "尝试次数过多，请于 %s 后再试",
-                   "Too many attempts: try again after %s (China time)", when);
-    return api_fail(c);
+        return tc_err_set(&c->e, 423, "entry.locked", "身份证后4位错误次数过多，请于 %s 后再试",
+                          "Too many wrong attempts at the last 4 ID characters: try again after %s (China time)", when);
+    return tc_err_set(&c->e, 423, "entry.locked", "尝试次数过多，请于 %s 后再试",
+                      "Too many attempts: try again after %s (China time)", when);
 }
 
-/* Count a failure for this client address (unknown codes): stops guessing. */
-static int ip_failure(api_ctx *c)
+/* Count a failure for this client address (unknown codes, pictures with no
+ * code in them): stops guessing and decoding floods from one address. */
+static void ip_failure(api_ctx *c)
 {
     char key[96];
     int fails;
@@ -310,7 +309,6 @@ static int ip_failure(api_ctx *c)
     snprintf(key, sizeof key, "ip:%s", c->r->client_ip);
     tc_store_lock_fail(c->app->store, key, tc_now(), c->app->limits.ip_lock_s, c->app->limits.ip_max_fails,
                        c->app->limits.ip_lock_s, &fails, &until, NULL);
-    return 0;
 }
 
 static int ip_locked(api_ctx *c)
@@ -321,7 +319,7 @@ static int ip_locked(api_ctx *c)
     if (tc_store_lock_check(c->app->store, key, tc_now(), &until, &c->e) != 0)
         return api_fail(c), 1;
     if (until)
-        return locked_error(c, until, 0), 1;
+        return set_locked(c, until, 0), api_fail(c), 1;
     return 0;
 }
 
@@ -343,14 +341,96 @@ static int entry_code(api_ctx *c, tc_http_part *parts, size_t n, char *code, siz
                       "Scan or upload your CHSI image-collection code");
 }
 
-/* After a roster row is found: an entry session (or, for a signed-in person
- * adding a record, the link straight away). */
+/* The rules of every way in, in one place, for the roster row a code found:
+ * the row's batch is not cancelled and is inside its collection window, the
+ * row is not locked, and the last four ID characters match (a wrong answer
+ * counts toward the row's lock).  last4 NULL checks all but the last four:
+ * the QR was recognised and the page asks for them next.  On refusal c->e
+ * is set and the attempt audited. */
+static int entry_check(api_ctx *c, const tc_student *st, const char *method, const tc_http_part *last4)
+{
+    int64_t now = tc_now();
+    tc_batch b;
+    if (tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, &c->e) != 0)
+        return -1;
+    if (b.cancelled_at) {
+        tc_err_set(&c->e, 403, "entry.batch_cancelled", "本批次图像采集已取消，请联系学校图采工作部门",
+                   "This collection batch was cancelled: contact your school's photo collection office");
+        audit(c, method, b.id, st->id, 0, c->e.code);
+        return -1;
+    }
+    if ((b.starts_at && now < b.starts_at) || (b.ends_at && now > b.ends_at)) {
+        char a[20], z[20];
+        tc_time_fmt_cn(b.starts_at, a);
+        tc_time_fmt_cn(b.ends_at, z);
+        tc_err_set(&c->e, 403, "entry.outside_window", "不在本批次采集时间内（%s 至 %s）",
+                   "Outside this batch's collection window (%s to %s, China time)", b.starts_at ? a : "-",
+                   b.ends_at ? z : "-");
+        audit(c, method, b.id, st->id, 0, c->e.code);
+        return -1;
+    }
+    /* The lock is per roster row, so a guesser cannot lock out everyone
+     * from one address, and a student is told exactly until when. */
+    char key[64];
+    snprintf(key, sizeof key, "last4:%lld", (long long)st->id);
+    int64_t until;
+    if (tc_store_lock_check(c->app->store, key, now, &until, &c->e) != 0)
+        return -1;
+    if (until) {
+        audit(c, method, b.id, st->id, 0, "entry.locked");
+        return set_locked(c, until, 1);
+    }
+    if (!last4)
+        return 0;
+    char *id = NULL;
+    if (tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, &c->e) != 0)
+        return -1;
+    int match = tc_idnum_last4_matches(id, last4->data);
+    sodium_memzero(id, strlen(id));
+    free(id);
+    if (!match) {
+        int fails;
+        if (tc_store_lock_fail(c->app->store, key, now, c->app->limits.last4_window_s, c->app->limits.last4_max_fails,
+                               c->app->limits.last4_lock_s, &fails, &until, &c->e) != 0)
+            return -1;
+        audit(c, method, b.id, st->id, 0, "entry.last4_wrong");
+        if (until)
+            return set_locked(c, until, 1);
+        int left = c->app->limits.last4_max_fails - fails;
+        return tc_err_set(&c->e, 400, "entry.last4_wrong", "身份证号后4位不正确，还可尝试 %d 次",
+                          "The last 4 ID characters do not match; %d attempts left", left);
+    }
+    tc_store_lock_clear(c->app->store, key, NULL);
+    return 0;
+}
+
+/* The last four ID characters from the form: NULL when absent; a part that
+ * cannot be them is refused. */
+static int entry_last4(api_ctx *c, tc_http_part *parts, size_t n, const tc_http_part **out)
+{
+    const tc_http_part *l4 = tc_http_form_get(parts, n, "id_last4");
+    *out = NULL;
+    if (!l4 || l4->len == 0)
+        return 0;
+    if (l4->len > 15)
+        return tc_err_set(&c->e, 400, "entry.last4_missing", "请输入身份证号后4位（完整括号算2位）",
+                          "Enter the last 4 characters of your ID number (a bracket pair counts as 2)");
+    *out = l4;
+    return 0;
+}
+
+/* After a roster row is found and checked: an entry session (or, for a
+ * signed-in person adding a record, the link straight away). */
 static int entry_found(api_ctx *c, tc_student *st, const char *method)
 {
     if (c->has_session && !strcmp(c->sess.kind, "student")) {
-        /* 添加学历: the same person (same ID number) may add records */
+        /* 添加学历: the same person (same ID number) adds a record it has
+         * just proved itself (code and last four, entry_check), even of
+         * another school (a graduate school).  What is never done is the
+         * silent join by ID number at confirmation: that is per school. */
         uint8_t ph[32];
-        if (tc_store_person_id_hash(c->app->store, c->sess.person_id, ph, &c->e) != 0)
+        int64_t school;
+        if (tc_store_person_get(c->app->store, c->sess.person_id, &school, ph, &c->e) != 0)
             return api_fail(c);
         if (!tc_ct_equal(ph, st->id_hash, 32)) {
             audit(c, "add_record", st->batch_id, st->id, 0, "entry.other_person");
@@ -377,7 +457,10 @@ static int entry_found(api_ctx *c, tc_student *st, const char *method)
     return tc_http_respond_json(c->r, 200, j);
 }
 
-/* (a) the 采集码 QR alone (江苏图采 style). */
+/* (a) the 采集码 QR, then the last four ID characters (seed 003: collectors
+ * ask them once the code is recognised).  Without id_last4 the answer is
+ * step "last4" and no session: the page asks, then sends the same picture
+ * (or text) again with them. */
 static int h_entry_qr(tc_http_req *r)
 {
     api_ctx c;
@@ -386,18 +469,30 @@ static int h_entry_qr(tc_http_req *r)
     tc_http_part *parts;
     size_t n;
     char code[512];
-    if (tc_http_form(r, &parts, &n, &c.e) != 0 || entry_code(&c, parts, n, code, sizeof code) != 0) {
+    if (tc_http_form(r, &parts, &n, &c.e) != 0)
+        return api_fail(&c);
+    if (entry_code(&c, parts, n, code, sizeof code) != 0) {
+        /* a picture with no readable code costs decoding: it counts */
         audit(&c, "qr", 0, 0, 0, c.e.code);
+        ip_failure(&c);
         return api_fail(&c);
     }
+    const tc_http_part *l4;
+    if (entry_last4(&c, parts, n, &l4) != 0)
+        return api_fail(&c);
     uint8_t h[32];
     tc_ident_hash(&c.app->keys, "chsi", code, h);
+    sodium_memzero(code, sizeof code);
     tc_student st;
     if (tc_store_student_by_chsi(c.app->store, r->pool, 0, h, &st, &c.e) != 0) {
         audit(&c, "qr", 0, 0, 0, c.e.code);
         ip_failure(&c);
         return api_fail(&c);
     }
+    if (entry_check(&c, &st, "qr", l4) != 0)
+        return api_fail(&c);
+    if (!l4)
+        return tc_http_respond_json(r, 200, json_pack("{s:s}", "step", "last4"));
     return entry_found(&c, &st, "qr");
 }
 
@@ -412,7 +507,6 @@ static int h_entry_code(tc_http_req *r)
     if (tc_http_form(r, &parts, &n, &c.e) != 0)
         return api_fail(&c);
     const tc_http_part *fc = tc_http_form_get(parts, n, "feature_code");
-    const tc_http_part *l4 = tc_http_form_get(parts, n, "id_last4");
     char bcode[16] = "";
     if (fc && fc->len < sizeof bcode)
         snprintf(bcode, sizeof bcode, "%s", fc->data);
@@ -426,7 +520,10 @@ static int h_entry_code(tc_http_req *r)
         audit(&c, "code", 0, 0, 0, c.e.code);
         return api_fail(&c);
     }
-    if (!l4 || l4->len == 0 || l4->len > 15) {
+    const tc_http_part *l4;
+    if (entry_last4(&c, parts, n, &l4) != 0)
+        return api_fail(&c);
+    if (!l4) {
         tc_err_set(&c.e, 400, "entry.last4_missing", "请输入身份证号后4位（完整括号算2位）",
                    "Enter the last 4 characters of your ID number (a bracket pair counts as 2)");
         return api_fail(&c);
@@ -437,61 +534,24 @@ static int h_entry_code(tc_http_req *r)
         ip_failure(&c);
         return api_fail(&c);
     }
-    int64_t now = tc_now();
-    if ((b.starts_at && now < b.starts_at) || (b.ends_at && now > b.ends_at)) {
-        char a[20], z[20];
-        tc_time_fmt_cn(b.starts_at, a);
-        tc_time_fmt_cn(b.ends_at, z);
-        tc_err_set(&c.e, 403, "entry.outside_window", "不在本批次采集时间内（%s 至 %s）",
-                   "Outside this batch's collection window (%s to %s, China time)", b.starts_at ? a : "-",
-                   b.ends_at ? z : "-");
-        audit(&c, "code", b.id, 0, 0, c.e.code);
-        return api_fail(&c);
-    }
     char code[512];
     if (entry_code(&c, parts, n, code, sizeof code) != 0) {
         audit(&c, "code", b.id, 0, 0, c.e.code);
+        if (strcmp(c.e.code, "entry.code_missing") != 0)
+            ip_failure(&c);
         return api_fail(&c);
     }
     uint8_t h[32];
     tc_ident_hash(&c.app->keys, "chsi", code, h);
+    sodium_memzero(code, sizeof code);
     tc_student st;
     if (tc_store_student_by_chsi(c.app->store, r->pool, b.id, h, &st, &c.e) != 0) {
         audit(&c, "code", b.id, 0, 0, c.e.code);
         ip_failure(&c);
         return api_fail(&c);
     }
-    /* The lock is per roster row, so a guesser cannot lock out everyone
-     * from one address, and a student is told exactly until when. */
-    char key[64];
-    snprintf(key, sizeof key, "last4:%lld", (long long)st.id);
-    int64_t until;
-    if (tc_store_lock_check(c.app->store, key, now, &until, &c.e) != 0)
+    if (entry_check(&c, &st, "code", l4) != 0)
         return api_fail(&c);
-    if (until) {
-        audit(&c, "code", b.id, st.id, 0, "entry.locked");
-        return locked_error(&c, until, 1);
-    }
-    char *id = NULL;
-    if (tc_ident_open(&c.app->keys, st.id_sealed, st.id_sealed_len, &id, &c.e) != 0)
-        return api_fail(&c);
-    int match = tc_idnum_last4_matches(id, l4->data);
-    sodium_memzero(id, strlen(id));
-    free(id);
-    if (!match) {
-        int fails;
-        if (tc_store_lock_fail(c.app->store, key, now, c.app->limits.last4_window_s, c.app->limits.last4_max_fails,
-                               c.app->limits.last4_lock_s, &fails, &until, &c.e) != 0)
-            return api_fail(&c);
-        audit(&c, "code", b.id, st.id, 0, "entry.last4_wrong");
-        if (until)
-            return locked_error(&c, until, 1);
-        int left = c.app->limits.last4_max_fails - fails;
-        tc_err_set(&c.e, 400, "entry.last4_wrong", "身份证号后4位不正确，还可尝试 %d 次",
-                   "The last 4 ID characters do not match; %d attempts left", left);
-        return api_fail(&c);
-    }
-    tc_store_lock_clear(c.app->store, key, NULL);
     return entry_found(&c, &st, "code");
 }
 
@@ -515,7 +575,7 @@ static int h_entry_confirm(tc_http_req *r)
     if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0)
         return api_fail(&c);
     int64_t person;
-    if (tc_store_person_upsert(c.app->store, st.id_hash, ph, &person, &c.e) != 0 ||
+    if (tc_store_person_upsert(c.app->store, st.school_id, st.id_hash, ph, &person, &c.e) != 0 ||
         tc_store_student_verify(c.app->store, st.id, person, ph, &c.e) != 0)
         return api_fail(&c);
     audit(&c, "confirm", st.batch_id, st.id, 1, NULL);
@@ -569,6 +629,17 @@ static json_t *staff_json(const tc_staff *s)
                      "disabled", s->disabled);
 }
 
+static int login_throttled(api_ctx *c, int64_t until)
+{
+    char when[20];
+    tc_time_fmt_cn(until, when);
+    int64_t wait = until - tc_now();
+    tc_http_add_header(c->r, "Retry-After", tc_pool_printf(c->r->pool, "%lld", (long long)(wait > 0 ? wait : 1)));
+    tc_err_set(&c->e, 429, "auth.throttled", "登录失败次数过多，请于 %s 后再试",
+               "Too many failed sign-ins from here: try again after %s (China time)", when);
+    return api_fail(c);
+}
+
 static int h_staff_login(tc_http_req *r)
 {
     api_ctx c;
@@ -582,30 +653,43 @@ static int h_staff_login(tc_http_req *r)
         tc_err_set(&c.e, 400, "auth.bad_request", "请输入用户名和密码", "Enter your user name and password");
         return api_fail(&c);
     }
-    char key[96];
-    snprintf(key, sizeof key, "login:%s", user);
-    int64_t until, now = tc_now();
-    if (tc_store_lock_check(c.app->store, key, now, &until, &c.e) != 0)
+    /* Throttled per client address (any names: stops spraying) and per
+     * (account, address) (stops guessing one password), each with growing
+     * delays, both checked before the argon2 work.  Never per account alone:
+     * the right password from an address that is not throttled gets in, so
+     * nobody can lock the platform admin out.  Unknown names make no rows
+     * of their own; they count toward the address. */
+    const tc_entry_limits *lim = &c.app->limits;
+    char ipkey[96], acctkey[128];
+    snprintf(ipkey, sizeof ipkey, "login-ip:%s", r->client_ip);
+    int64_t until = 0, now = tc_now();
+    if (tc_store_lock_check(c.app->store, ipkey, now, &until, &c.e) != 0)
         return api_fail(&c);
-    if (until)
-        return locked_error(&c, until, 0);
     tc_staff st;
     tc_err e2;
     int found = tc_store_staff_by_username(c.app->store, r->pool, user, &st, &e2) == 0;
+    if (!until && found) {
+        snprintf(acctkey, sizeof acctkey, "login-acct:%lld:%s", (long long)st.id, r->client_ip);
+        if (tc_store_lock_check(c.app->store, acctkey, now, &until, &c.e) != 0)
+            return api_fail(&c);
+    }
+    if (until)
+        return login_throttled(&c, until);
     /* Verify against a real hash of nothing when the user is unknown, so the
      * time taken does not tell which user names exist. */
     int ok = tc_password_verify(found ? st.pwhash : c.app->dummy_pwhash, pw) && found && !st.disabled;
     if (!ok) {
-        int fails;
-        tc_store_lock_fail(c.app->store, key, now, c.app->limits.login_lock_s, c.app->limits.login_max_fails,
-                           c.app->limits.login_lock_s, &fails, &until, NULL);
+        int64_t u1 = 0, u2 = 0;
+        tc_store_throttle_fail(c.app->store, ipkey, now, lim->login_window_s, lim->login_ip_free, lim->login_base_s,
+                               lim->login_max_s, &u1, NULL);
+        if (found)
+            tc_store_throttle_fail(c.app->store, acctkey, now, lim->login_window_s, lim->login_acct_free,
+                                   lim->login_base_s, lim->login_max_s, &u2, NULL);
         tc_store_audit_staff(c.app->store, found ? st.id : 0, "login_failed", user, NULL, NULL, r->client_ip, NULL);
-        if (until)
-            return locked_error(&c, until, 0);
         tc_err_set(&c.e, 401, "auth.bad_credentials", "用户名或密码错误", "Wrong user name or password");
         return api_fail(&c);
     }
-    tc_store_lock_clear(c.app->store, key, NULL);
+    tc_store_lock_clear(c.app->store, acctkey, NULL);
     if (session_start(&c, "staff", st.id, 0, 0, 12 * 3600) != 0)
         return api_fail(&c);
     tc_store_audit_staff(c.app->store, st.id, "login", user, NULL, NULL, r->client_ip, NULL);
@@ -896,16 +980,27 @@ static int h_roster_import(tc_http_req *r)
     int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
     json_t *report = NULL, *summary = NULL;
     if (tc_api_roster_import(c.app, b.id, data, len, dry_run, &report, &summary, &c.e) != 0) {
+        /* A refused import is audited with why (e.g. a 采集码 that another
+         * record, perhaps of another school, already holds). */
+        if (!dry_run) {
+            char *why = tc_pool_printf(r->pool, "{\"refused\":\"%s\"}", c.e.code);
+            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", b.code, NULL, why, r->client_ip,
+                                 NULL);
+        }
         json_t *err = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
                                 "report", report ? report : json_object());
         return tc_http_respond_json(r, c.e.status ? c.e.status : 422, err);
     }
     if (!dry_run) {
-        /* Keep the file as imported: the audit entry names it by content. */
-        char blob_id[TC_BLOB_ID_LEN + 1];
-        if (tc_blob_put(c.app->blobs, data, len, blob_id, &c.e) != 0)
-            return api_fail(&c);
-        json_object_set_new(summary, "file", json_string(blob_id));
+        /* The audit entry names the file by its SHA-256 only: a roster holds
+         * full ID numbers and 采集码 in clear, so the file itself is not kept
+         * (the rows are, sealed).  A school that must prove what it imported
+         * keeps its file and compares the hash. */
+        unsigned char hash[crypto_hash_sha256_BYTES];
+        char hex[2 * crypto_hash_sha256_BYTES + 1];
+        crypto_hash_sha256(hash, (const unsigned char *)data, len);
+        sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+        json_object_set_new(summary, "file_sha256", json_string(hex));
         char *after = json_dumps(summary, JSON_COMPACT);
         tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
         free(after);
@@ -984,6 +1079,28 @@ static int h_student_attempts(tc_http_req *r)
 }
 
 /* ---- roster import (shared by API and CLI) -------------------------------------------------- */
+
+int tc_api_roster_files_purge(tc_app *app, tc_err *e)
+{
+    tc_pool p;
+    tc_pool_init(&p);
+    const char **ids;
+    size_t n;
+    int removed = 0;
+    if (tc_store_audit_roster_files(app->store, &p, &ids, &n, e) != 0) {
+        tc_pool_clear(&p);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int r = tc_blob_delete(app->blobs, ids[i], NULL);
+        if (r > 0)
+            removed++;
+    }
+    tc_pool_clear(&p);
+    if (removed)
+        tc_log(TC_LOG_INFO, "removed %d roster file(s) kept in clear by earlier versions", removed);
+    return removed;
+}
 
 int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t len, int dry_run, json_t **report,
                          json_t **summary, tc_err *e)

@@ -26,8 +26,14 @@ typedef struct tc_entry_limits {
     int last4_lock_s;       /* lock length; 900                                  */
     int ip_max_fails;       /* unknown codes per client address; 20              */
     int ip_lock_s;          /* 900                                               */
-    int login_max_fails;    /* staff sign-in failures per user name; 5          */
-    int login_lock_s;       /* 900                                               */
+    /* Staff sign-in (docs/SECURITY.md): failures are counted per (account,
+     * client address) and per client address, each with growing delays;
+     * never per account alone, so nobody can lock the platform admin out. */
+    int login_window_s;     /* failures are counted over this window; 86400     */
+    int login_acct_free;    /* free failures per (account, address); 5          */
+    int login_ip_free;      /* free failures per address, any names; 20         */
+    int login_base_s;       /* first delay past the free ones, then doubling; 30 */
+    int login_max_s;        /* longest delay; 3600                               */
 } tc_entry_limits;
 
 /* Everything a handler may use.  Owned by main; shared read-only by all
@@ -79,6 +85,11 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e);
  * JSON array of row errors (caller decrefs). Used by the API and the CLI. */
 int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t len, int dry_run,
                          json_t **report, json_t **summary, tc_err *e);
+
+/* Remove the roster files that versions before schema 6 kept as blobs (in
+ * clear: full ID numbers and codes).  Idempotent, run by main at start.
+ * Returns how many were removed, or -1. */
+int tc_api_roster_files_purge(tc_app *app, tc_err *e);
 
 /* A fresh 6-character batch code (a-z, 0-9). */
 void tc_api_batch_code(char out[7]);

@@ -186,6 +186,9 @@ static int cmd_serve(int argc, char **argv)
         if (!notify || tc_notify_start(notify, &e) != 0)
             goto out;
     }
+    /* roster files earlier versions kept in clear go before anyone connects */
+    if (tc_api_roster_files_purge(&app, &e) < 0)
+        goto out;
     /* the daily reconciliation of payments with the provider */
     if (tc_api_recon_start(&app, &e) != 0)
         goto out;

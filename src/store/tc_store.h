@@ -27,6 +27,9 @@ tc_store *tc_store_open(const char *path, tc_err *e);
 void tc_store_close(tc_store *s);
 int tc_store_schema_version(tc_store *s);   /* newest applied migration */
 int tc_store_schema_latest(void);           /* newest this binary knows */
+/* Bring the database at path to exactly this schema version (not past it;
+ * never down): for tests of a migration on data an older version made. */
+int tc_store_migrate_to(const char *path, int version, tc_err *e);
 /* Is the database empty of schools (used by --demo)? 1 yes, 0 no, -1 error. */
 int tc_store_is_empty(tc_store *s, tc_err *e);
 
@@ -52,6 +55,7 @@ typedef struct tc_batch {
     const char *settings;   /* JSON object text: fees, limits, spec (see docs) */
     int64_t created_at;
     int64_t students;       /* filled by list/get: roster size */
+    int64_t cancelled_at;   /* 0, or when the batch was cancelled (no entry, uploads or payment after) */
 } tc_batch;
 
 /* Errors: batch.code_taken (409) when the code is in use. */
@@ -106,10 +110,15 @@ int tc_store_student_verify(tc_store *s, int64_t student_id, int64_t person_id, 
 
 /* ---- persons (a student who signed in; may hold several records) ---------------- */
 
-/* Find the person by the keyed hash of the ID number, or create one. */
-int tc_store_person_upsert(tc_store *s, const uint8_t id_hash[32], const char *phone, int64_t *person_id,
+/* Find the person of this school with the keyed hash of the ID number, or
+ * create one: confirming a record never joins it silently to records of
+ * another school (migration 6; a signed-in student may still add one it
+ * proves, 添加学历).  An existing person's data is never changed by this. */
+int tc_store_person_upsert(tc_store *s, int64_t school_id, const uint8_t id_hash[32], const char *phone,
+                           int64_t *person_id,
                            tc_err *e);
-int tc_store_person_id_hash(tc_store *s, int64_t person_id, uint8_t out[32], tc_err *e);
+/* The person's school and keyed ID hash; person.not_found (404). */
+int tc_store_person_get(tc_store *s, int64_t person_id, int64_t *school_id, uint8_t id_hash[32], tc_err *e);
 
 /* ---- staff ----------------------------------------------------------------------- */
 
@@ -188,6 +197,10 @@ int tc_store_audit_verify(tc_store *s, const tc_verify_attempt *a, tc_err *e);
 int64_t tc_store_audit_verify_count(tc_store *s, int64_t student_id, tc_err *e);
 
 /* Staff actions: who, what, on what, before and after (JSON text or NULL). */
+/* Blob ids of roster files that imports before migration 6 kept (named by
+ * their audit entries' "file"), so start-up can remove them: a roster holds
+ * full ID numbers and codes in clear.  Strings in p. */
+int tc_store_audit_roster_files(tc_store *s, tc_pool *p, const char ***ids, size_t *n, tc_err *e);
 int tc_store_audit_staff(tc_store *s, int64_t staff_id, const char *action, const char *target,
                          const char *before, const char *after, const char *ip, tc_err *e);
 
@@ -199,6 +212,13 @@ int tc_store_lock_check(tc_store *s, const char *key, int64_t now, int64_t *unti
 int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, int max_fails, int lock_s,
                        int *fails, int64_t *until, tc_err *e);
 int tc_store_lock_clear(tc_store *s, const char *key, tc_err *e);
+/* A throttle with growing delays on the same table (staff sign-in): count a
+ * failure in a window of window_s from the first; past free_fails failures
+ * the key is closed for base_s, doubling with each further failure, at most
+ * max_s.  *until is the new closing time (0 while still free).  Check with
+ * tc_store_lock_check. */
+int tc_store_throttle_fail(tc_store *s, const char *key, int64_t now, int window_s, int free_fails, int base_s,
+                           int max_s, int64_t *until, tc_err *e);
 
 /* ---- the student's journey (tc_store_journey.c) ----------------------------------------
  * Every transition re-checks its condition inside its transaction (e.g. a

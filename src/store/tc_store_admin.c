@@ -519,3 +519,35 @@ int tc_store_audit_search(tc_store *s, tc_pool *p, const tc_store_audit_query *q
     store_release(s, db);
     return rc;
 }
+
+/* ---- roster files kept before migration 6 ------------------------------------------------- */
+
+typedef struct {
+    const char *id;
+} file_row;
+
+static void read_file_row(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    ((file_row *)o_)->id = store_col_str(p, st, 0);
+}
+
+int tc_store_audit_roster_files(tc_store *s, tc_pool *p, const char ***ids, size_t *n, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    file_row *rows = NULL;
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT DISTINCT json_extract(after, '$.file') FROM staff_audit"
+                                          " WHERE action = 'roster_import' AND json_valid(after)"
+                                          " AND json_type(after, '$.file') = 'text'",
+                                          NULL),
+                          p, sizeof *rows, read_file_row, (void **)&rows, n, e);
+    store_release(s, db);
+    if (rc != 0)
+        return -1;
+    /* file_row is one pointer: hand the array out as the strings it holds */
+    *ids = tc_pool_alloc(p, (*n ? *n : 1) * sizeof **ids);
+    for (size_t i = 0; i < *n; i++)
+        (*ids)[i] = rows[i].id;
+    return 0;
+}

@@ -161,8 +161,9 @@ static int student_write_err(sqlite3 *db, tc_err *e)
     if (strstr(m, "id_hash"))
         return tc_err_set(e, 409, "student.id_taken", "本批次已有该身份证号的学生",
                           "a student of this batch has that ID number");
-    return tc_err_set(e, 409, "student.chsi_taken", "本批次已有该采集码的学生",
-                      "a student of this batch has that collection code");
+    return tc_err_set(e, 409, "student.chsi_taken", "该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校）",
+                      "that collection code already belongs to another student record (this batch, another batch or "
+                      "another school)");
 }
 
 int tc_store_student_add(tc_store *s, const tc_student *r, int64_t *id, tc_err *e)

@@ -217,6 +217,49 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE session ADD COLUMN wx_return TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE session ADD COLUMN wx_openid TEXT NOT NULL DEFAULT '';"
     ,
+    /* 6: identity — a person is one ID number AT ONE SCHOOL.  Before, a person
+     * was the ID number alone, so a school admin who put another school's
+     * student's ID number into a roster row of his own could enter with that
+     * row and see (and overwrite) the other school's record.  The table is
+     * rebuilt (SQLite cannot change a UNIQUE constraint); each old person
+     * keeps its id for the school of its first record, and gets a new person
+     * per other school, to which that school's records, orders, messages and
+     * sessions move.  Addresses stay with the first.  The migration runner
+     * has foreign keys off and checks them before committing. */
+    "CREATE TABLE person_new ("
+    "  id INTEGER PRIMARY KEY, school_id INTEGER NOT NULL DEFAULT 0, id_hash BLOB NOT NULL, phone TEXT,"
+    "  created_at INTEGER NOT NULL, UNIQUE (school_id, id_hash));"
+    "INSERT INTO person_new(id, school_id, id_hash, phone, created_at)"
+    "  SELECT p.id, coalesce((SELECT s.school_id FROM student s WHERE s.person_id = p.id ORDER BY s.id LIMIT 1), 0),"
+    "         p.id_hash, p.phone, p.created_at FROM person p;"
+    "INSERT INTO person_new(school_id, id_hash, phone, created_at)"
+    "  SELECT DISTINCT s.school_id, q.id_hash, '', q.created_at FROM student s JOIN person_new q ON q.id = s.person_id"
+    "  WHERE s.school_id <> q.school_id;"
+    "CREATE TEMP TABLE person_move AS"
+    "  SELECT s.id AS student_id, n.id AS person_id FROM student s JOIN person_new q ON q.id = s.person_id"
+    "  JOIN person_new n ON n.id_hash = q.id_hash AND n.school_id = s.school_id WHERE n.id <> q.id;"
+    "UPDATE pay_order SET person_id = (SELECT person_id FROM person_move m WHERE m.student_id = pay_order.student_id)"
+    "  WHERE student_id IN (SELECT student_id FROM person_move);"
+    "UPDATE message SET person_id = (SELECT person_id FROM person_move m WHERE m.student_id = message.student_id)"
+    "  WHERE student_id IN (SELECT student_id FROM person_move);"
+    "UPDATE session SET person_id = (SELECT person_id FROM person_move m WHERE m.student_id = session.student_id)"
+    "  WHERE kind = 'student' AND student_id IN (SELECT student_id FROM person_move);"
+    "UPDATE student SET person_id = (SELECT person_id FROM person_move m WHERE m.student_id = student.id)"
+    "  WHERE id IN (SELECT student_id FROM person_move);"
+    "DROP TABLE person_move;"
+    "DROP TABLE person;"
+    "ALTER TABLE person_new RENAME TO person;"
+    /* A 采集码 belongs to one roster row in the whole system (it used to be
+     * unique per batch, and the QR lookup took the newest row, so a row added
+     * in another batch or school captured the student's scan).  Rows that
+     * already share a code keep it only on the oldest; the newer ones are
+     * marked (chsi_dup = their id) and cannot be entered with it until the
+     * school gives them their own code. */
+    "ALTER TABLE student ADD COLUMN chsi_dup INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE student SET chsi_dup = id WHERE EXISTS"
+    "  (SELECT 1 FROM student o WHERE o.chsi_hash = student.chsi_hash AND o.id < student.id);"
+    "CREATE UNIQUE INDEX student_chsi_one ON student(chsi_hash) WHERE chsi_dup = 0;"
+    ,
 };
 
 
@@ -271,27 +314,76 @@ static int user_version(sqlite3 *db)
     return v;
 }
 
-static int migrate(sqlite3 *db, tc_err *e)
+/* Any row whose foreign key points nowhere fails the migration. */
+static int fk_check(sqlite3 *db, int version, tc_err *e)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return store_db_err(e, db, "foreign_key_check");
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        tc_err_set(e, 500, "store.migration_keys", "数据库升级到版本 %d 时发现无效引用（表 %s）",
+                   "migration to schema %d left a dangling reference in table %s", version, t ? t : "?");
+        rc = -1;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int migrate(sqlite3 *db, int latest, tc_err *e)
 {
     int v = user_version(db);
-    int latest = (int)TC_ARRAY_LEN(MIGRATIONS);
-    if (v > latest)
+    if (v > (int)TC_ARRAY_LEN(MIGRATIONS))
         return tc_err_set(e, 500, "store.too_new", "数据库版本 %d 比程序（%d）新，请升级程序",
                           "the database schema (%d) is newer than this program knows (%d): upgrade tucai", v, latest);
+    if (v == latest)
+        return 0;
+    /* Foreign keys off while migrating (the pragma is a no-op inside a
+     * transaction, so before BEGIN): rebuilding a table the way SQLite
+     * documents it drops the old one, which with keys on would cascade into
+     * sessions.  Each migration checks every key before it commits. */
+    if (store_exec(db, "PRAGMA foreign_keys=OFF", e) != 0)
+        return -1;
+    int rc = 0;
     for (; v < latest; v++) {
         char bump[64];
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", v + 1);
-        if (store_exec(db, "BEGIN IMMEDIATE", e) != 0)
-            return -1;
-        if (store_exec(db, MIGRATIONS[v], e) != 0 || store_exec(db, bump, e) != 0) {
-            store_exec(db, "ROLLBACK", NULL);
-            return -1;
+        if (store_exec(db, "BEGIN IMMEDIATE", e) != 0) {
+            rc = -1;
+            break;
         }
-        if (store_exec(db, "COMMIT", e) != 0)
-            return -1;
+        if (store_exec(db, MIGRATIONS[v], e) != 0 || store_exec(db, bump, e) != 0 || fk_check(db, v + 1, e) != 0) {
+            store_exec(db, "ROLLBACK", NULL);
+            rc = -1;
+            break;
+        }
+        if (store_exec(db, "COMMIT", e) != 0) {
+            rc = -1;
+            break;
+        }
         tc_log(TC_LOG_INFO, "database migrated to schema version %d", v + 1);
     }
-    return 0;
+    if (store_exec(db, "PRAGMA foreign_keys=ON", rc == 0 ? e : NULL) != 0)
+        rc = -1;
+    return rc;
+}
+
+int tc_store_migrate_to(const char *path, int version, tc_err *e)
+{
+    if (version < 0 || version > (int)TC_ARRAY_LEN(MIGRATIONS))
+        return tc_err_set(e, 400, "store.bad_version", "没有该数据库版本 %d", "no schema version %d", version);
+    sqlite3 *db;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        tc_err_set(e, 500, "store.open", "无法打开数据库 %s：%s", "cannot open database %s: %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    int rc = store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", e) == 0 && migrate(db, version, e) == 0
+                 ? 0
+                 : -1;
+    sqlite3_close(db);
+    return rc;
 }
 
 tc_store *tc_store_open(const char *path, tc_err *e)
@@ -322,7 +414,7 @@ tc_store *tc_store_open(const char *path, tc_err *e)
             tc_store_close(s);
             return NULL;
         }
-        if (i == 0 && migrate(db, e) != 0) {
+        if (i == 0 && migrate(db, (int)TC_ARRAY_LEN(MIGRATIONS), e) != 0) {
             tc_store_close(s);
             return NULL;
         }
@@ -546,7 +638,7 @@ int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc
 
 #define BATCH_COLS                                                                                             \
     "b.id, b.school_id, b.name, b.code, b.starts_at, b.ends_at, b.settings, b.created_at, "                    \
-    "(SELECT count(*) FROM student WHERE batch_id = b.id)"
+    "(SELECT count(*) FROM student WHERE batch_id = b.id), b.cancelled_at"
 
 static void read_batch(tc_pool *p, sqlite3_stmt *st, tc_batch *o)
 {
@@ -560,6 +652,7 @@ static void read_batch(tc_pool *p, sqlite3_stmt *st, tc_batch *o)
     o->settings = store_col_str(p, st, 6);
     o->created_at = sqlite3_column_int64(st, 7);
     o->students = sqlite3_column_int64(st, 8);
+    o->cancelled_at = sqlite3_column_int64(st, 9);
 }
 
 static void read_batch_any(tc_pool *p, sqlite3_stmt *st, void *o)
@@ -730,8 +823,14 @@ int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows
         sqlite3_finalize(st);
         if (ext == SQLITE_CONSTRAINT_UNIQUE) {
             *bad_row = i;
-            tc_err_set(e, 409, "roster.conflict", "第 %zu 行：证件号码或采集码已属于本批次的另一名学生",
-                       "row %zu: the ID number or CHSI code already belongs to another student of this batch", i + 1);
+            if (strstr(sqlite3_errmsg(db), "chsi_hash"))
+                tc_err_set(e, 409, "roster.chsi_taken",
+                           "第 %zu 行：该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校），一个采集码只能对应一名学生",
+                           "row %zu: this CHSI code already belongs to another student record (in this batch, another "
+                           "batch or another school); a code belongs to one student only", i + 1);
+            else
+                tc_err_set(e, 409, "roster.conflict", "第 %zu 行：证件号码已属于本批次的另一名学生",
+                           "row %zu: the ID number already belongs to another student of this batch", i + 1);
         } else
             store_db_err(e, db, "insert student");
         goto rollback;
@@ -771,10 +870,12 @@ int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const ui
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st =
-        batch_id ? store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? AND batch_id = ?", "hi",
-                             chsi_hash, batch_id)
-                 : store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? ORDER BY id DESC LIMIT 1",
-                             "h", chsi_hash);
+        /* One row holds a code (migration 6); rows that shared one before are
+         * marked chsi_dup and are never found by it. */
+        batch_id ? store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? AND chsi_dup = 0"
+                                   " AND batch_id = ?", "hi", chsi_hash, batch_id)
+                 : store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE chsi_hash = ? AND chsi_dup = 0",
+                                   "h", chsi_hash);
     int rc = -1;
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -846,13 +947,17 @@ int tc_store_student_verify(tc_store *s, int64_t student_id, int64_t person_id, 
 
 /* ---- persons ----------------------------------------------------------------------------- */
 
-int tc_store_person_upsert(tc_store *s, const uint8_t id_hash[32], const char *phone, int64_t *person_id, tc_err *e)
+int tc_store_person_upsert(tc_store *s, int64_t school_id, const uint8_t id_hash[32], const char *phone,
+                           int64_t *person_id, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
+    /* Keyed by (school, ID number): records of other schools are never
+     * joined to this person.  An existing person keeps its data: the phone
+     * of this confirmation goes to the record being confirmed only. */
     sqlite3_stmt *st = store_q_prepare(db, e,
-                                 "INSERT INTO person(id_hash, phone, created_at) VALUES (?, ?, ?)"
-                                 " ON CONFLICT(id_hash) DO UPDATE SET phone = excluded.phone RETURNING id",
-                                 "hsi", id_hash, phone, tc_now());
+                                 "INSERT INTO person(school_id, id_hash, phone, created_at) VALUES (?, ?, ?, ?)"
+                                 " ON CONFLICT(school_id, id_hash) DO UPDATE SET phone = person.phone RETURNING id",
+                                 "ihsi", school_id, id_hash, phone, tc_now());
     int rc = -1;
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -866,14 +971,15 @@ int tc_store_person_upsert(tc_store *s, const uint8_t id_hash[32], const char *p
     return rc;
 }
 
-int tc_store_person_id_hash(tc_store *s, int64_t person_id, uint8_t out[32], tc_err *e)
+int tc_store_person_get(tc_store *s, int64_t person_id, int64_t *school_id, uint8_t id_hash[32], tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT id_hash FROM person WHERE id = ?", "i", person_id);
+    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT id_hash, school_id FROM person WHERE id = ?", "i", person_id);
     int rc = -1;
     if (st) {
         if (sqlite3_step(st) == SQLITE_ROW) {
-            store_col_hash(st, 0, out);
+            store_col_hash(st, 0, id_hash);
+            *school_id = sqlite3_column_int64(st, 1);
             rc = 0;
         } else
             store_not_found(e, "用户", "person", "person.not_found");
@@ -1130,6 +1236,40 @@ int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, 
             rc = 0;
         } else
             store_db_err(e, db, "lockout");
+    }
+    sqlite3_finalize(st);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_throttle_fail(tc_store *s, const char *key, int64_t now, int window_s, int free_fails, int base_s,
+                           int max_s, int64_t *until, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    /* One statement, as lock_fail.  The count restarts only when a whole
+     * window passed since its first failure; each failure past the free ones
+     * doubles the wait (base << k, at most max_s), so a patient guesser gets
+     * a handful of tries an hour while a user who mistypes five times waits
+     * seconds. */
+    sqlite3_stmt *st = store_q_prepare(
+        db, e,
+        "INSERT INTO lockout(key, fails, window_start, locked_until) VALUES (?1, 1, ?2,"
+        "  CASE WHEN ?4 < 1 THEN ?2 + ?5 ELSE 0 END)"
+        " ON CONFLICT(key) DO UPDATE SET"
+        "  fails = CASE WHEN window_start + ?3 < ?2 THEN 1 ELSE fails + 1 END,"
+        "  window_start = CASE WHEN window_start + ?3 < ?2 THEN ?2 ELSE window_start END,"
+        "  locked_until = CASE WHEN (CASE WHEN window_start + ?3 < ?2 THEN 1 ELSE fails + 1 END) > ?4"
+        "    THEN ?2 + min(?6, ?5 << min(20, (CASE WHEN window_start + ?3 < ?2 THEN 1 ELSE fails + 1 END) - ?4 - 1))"
+        "    ELSE 0 END"
+        " RETURNING locked_until",
+        "siiiii", key, now, (int64_t)window_s, (int64_t)free_fails, (int64_t)base_s, (int64_t)max_s);
+    int rc = -1;
+    if (st) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *until = sqlite3_column_int64(st, 0);
+            rc = 0;
+        } else
+            store_db_err(e, db, "throttle");
     }
     sqlite3_finalize(st);
     store_release(s, db);

@@ -53,7 +53,7 @@ before(async () => {
   for (const x of rows) {
     const c = new Client(srv.url);
     await c.csrf();
-    r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: x.chsi }) });
+    r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: x.chsi, id_last4: fakeId(x.n).slice(-4) }) });
     assert.equal(r.status, 200, r.text);
     r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
     assert.equal(r.status, 200, r.text);

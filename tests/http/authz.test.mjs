@@ -173,7 +173,7 @@ async function addStudent(admin, batchId, n) {
   assert.equal(r.status, 200, r.text);
   const c = new Client(srv.url);
   await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi }) });
+  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
   assert.equal(r.status, 200, r.text);
@@ -322,4 +322,36 @@ test('role × route × own/other school: nothing leaks, refusals are 401/403, ne
   }
   assert.deepEqual(bad, [], `${bad.length} of ${calls} calls`);
   assert.ok(calls > 400, `${calls} calls`);
+});
+
+test('identity: a student of school B whose roster row has the ID number of a student of A sees only what she proved', async () => {
+  // a fresh sign-in: the matrix above signs its clients out
+  const pa = srv.demo.staff.find((s) => s.role === 'platform_admin');
+  const admin = new Client(srv.url);
+  await admin.csrf();
+  let r = await admin.post('/api/v1/staff/login', { json: { username: pa.username, password: 'N3w-password-' + pa.username } });
+  assert.equal(r.status, 200, r.text);
+  const csv = `姓名,学号,身份证号,采集码\n同号,ZB901,${fakeId(901)},CHSI-AUTHZ-B901\n`;
+  // a batch of its own: the matrix above cancelled B's
+  r = await admin.post(`/api/v1/schools/${objs.B.school}/batches`, { json: { name: 'B校同号批次' } });
+  assert.equal(r.status, 201, r.text);
+  r = await admin.post(`/api/v1/batches/${r.data.batch.id}/roster`, { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
+  assert.equal(r.status, 200, r.text);
+  const c = new Client(srv.url);
+  await c.csrf();
+  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-AUTHZ-B901', id_last4: fakeId(901).slice(-4) }) });
+  assert.equal(r.status, 200, r.text);
+  r = await c.post('/api/v1/entry/confirm', { json: { phone: '13700000901' } });
+  assert.equal(r.status, 200, r.text);
+  r = await c.get('/api/v1/me');
+  assert.deepEqual(r.data.records.map((x) => x.student_no), ['ZB901'], 'A\'s record is not joined by ID number');
+  r = await c.get(`/api/v1/me/records/${objs.A.student}`);
+  assert.equal(r.status, 403, r.text);
+  if (objs.A.photo) {
+    r = await c.get(`/api/v1/me/photos/${objs.A.photo}`);
+    assert.ok(r.status === 403 || r.status === 404, r.text);
+  }
+  // and A's student still sees only her own
+  r = await roles.student.client.get('/api/v1/me');
+  if (r.status === 200) assert.deepEqual(r.data.records.map((x) => x.id), [objs.A.student]);
 });

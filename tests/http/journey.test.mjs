@@ -58,7 +58,7 @@ async function student(settings) {
   assert.equal(r.status, 200, r.text);
   const c = new Client(srv.url);
   await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi }) });
+  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
   assert.equal(r.status, 200, r.text);

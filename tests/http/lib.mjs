@@ -10,8 +10,10 @@ export const ROOT = process.env.TC_SRCDIR || path.resolve(new URL('../..', impor
 export const BIN = process.env.TUCAI_BIN || path.join(ROOT, 'build/test/tucai');
 export const TESTDATA = process.env.TC_TESTDATA || '';
 
-export async function startServer({ demo = true, extraArgs = [], env = {} } = {}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tucai-test-'));
+// dataDir: start on an existing data directory (a restart); stop({ keep: true })
+// leaves it in place for that.
+export async function startServer({ demo = true, extraArgs = [], env = {}, dataDir: given = null } = {}) {
+  const dataDir = given || mkdtempSync(path.join(tmpdir(), 'tucai-test-'));
   const args = ['serve', '--data-dir', dataDir, '--port', '0', '--listen', '127.0.0.1',
     '--web-dir', path.join(ROOT, 'web'), '--vendor-dir', path.join(ROOT, 'node_modules'),
     '--threads', '4', ...(demo ? ['--demo'] : []), ...extraArgs];
@@ -33,23 +35,24 @@ export async function startServer({ demo = true, extraArgs = [], env = {} } = {}
   return {
     url, dataDir, demo: demoData, proc,
     log: () => out + err,
-    async stop() {
+    async stop({ keep = false } = {}) {
       if (proc.exitCode === null) {
         const done = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
         proc.kill('SIGTERM');
         const res = await done;
-        rmSync(dataDir, { recursive: true, force: true });
+        if (!keep) rmSync(dataDir, { recursive: true, force: true });
         return { ...res, log: out + err };
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
       return { code: proc.exitCode, log: out + err };
     },
   };
 }
 
 // A browser-like client: a cookie jar and the CSRF header on every write.
+// headers: sent with every request (e.g. X-Forwarded-For behind --trust-proxy).
 export class Client {
-  constructor(base) { this.base = base; this.jar = new Map(); }
+  constructor(base, headers = {}) { this.base = base; this.jar = new Map(); this.headers = headers; }
   cookieHeader() { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
   take(res) {
     for (const c of res.headers.getSetCookie()) {
@@ -61,7 +64,7 @@ export class Client {
     }
   }
   async req(method, p, { json, form, body, headers = {}, csrf = true } = {}) {
-    const h = { ...headers };
+    const h = { ...this.headers, ...headers };
     if (this.jar.size) h.cookie = this.cookieHeader();
     if (csrf && method !== 'GET' && this.jar.get('tc_csrf')) h['x-csrf-token'] = this.jar.get('tc_csrf');
     let b = body;

@@ -55,7 +55,7 @@ after(async () => { if (srv) await srv.stop(); });
 async function enter(i) {
   const c = new Client(srv.url);
   await c.csrf();
-  let r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-SC-' + i }) });
+  let r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-SC-' + i, id_last4: fakeId(700 + i).slice(-4) }) });
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '1380013800' + i } });
   assert.equal(r.status, 200, r.text);
@@ -180,7 +180,7 @@ test('one student added and edited, validated like an import; search', async () 
   // the code and ID were kept: the student can still enter with the code
   const c = new Client(srv.url);
   await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-SC-9' }) });
+  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-SC-9', id_last4: fakeId(709).slice(-4) }) });
   assert.equal(r.status, 200, r.text);
   // search by name, number and class
   const q = async (p) => (await mine.get(`/api/v1/batches/${batch.id}/roster?${p}`)).data;

@@ -137,7 +137,7 @@ test('a photo made to a custom spec keeps its size: the sheet and the reprint PD
   assert.equal(r.status, 200, r.text);
   const c = new Client(srv.url);
   await c.csrf();
-  assert.equal((await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi }) })).status, 200);
+  assert.equal((await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(900).slice(-4) }) })).status, 200);
   assert.equal((await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } })).status, 200);
   for (const step of ['notice/read', 'tips/read', 'tutorial/done']) assert.equal((await c.post('/api/v1/me/' + step)).status, 200);
   assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } })).status, 200);

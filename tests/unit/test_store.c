@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store/tc_store.h"
 #include "store_fixture.h"
 
@@ -94,7 +96,7 @@ static void test_roster_all_or_nothing(void **st)
     /* a new roster where row 1 (0-based) takes the 采集码 of student "3" */
     tc_student again[2] = {tcx_student_row("1", 1, 1), tcx_student_row("4", 4, 3)};
     assert_int_equal(tc_store_roster_import(f->s, bid, again, 2, &bad, &ins, &upd, &e), -1);
-    assert_string_equal(e.code, "roster.conflict");
+    assert_string_equal(e.code, "roster.chsi_taken");
     assert_int_equal(bad, 1);
     tc_student *list;
     size_t n;
@@ -135,9 +137,18 @@ static void test_person_and_sessions(void **st)
     uint8_t idh[32];
     memset(idh, 7, 32);
     int64_t p1, p2;
-    assert_int_equal(tc_store_person_upsert(f->s, idh, "13800138000", &p1, &e), 0);
-    assert_int_equal(tc_store_person_upsert(f->s, idh, "13900139000", &p2, &e), 0);
-    assert_int_equal(p1, p2); /* same ID hash, same person */
+    int64_t sc = list[0].school_id, p3;
+    assert_int_equal(tc_store_person_upsert(f->s, sc, idh, "13800138000", &p1, &e), 0);
+    assert_int_equal(tc_store_person_upsert(f->s, sc, idh, "13900139000", &p2, &e), 0);
+    assert_int_equal(p1, p2); /* same school and ID hash, same person */
+    /* the same ID number at another school is another person */
+    assert_int_equal(tc_store_person_upsert(f->s, sc + 1000, idh, "13900139000", &p3, &e), 0);
+    assert_true(p3 != p1);
+    int64_t got_school;
+    uint8_t got_hash[32];
+    assert_int_equal(tc_store_person_get(f->s, p3, &got_school, got_hash, &e), 0);
+    assert_int_equal(got_school, sc + 1000);
+    assert_memory_equal(got_hash, idh, 32);
     assert_int_equal(tc_store_student_verify(f->s, list[0].id, p1, "13900139000", &e), 0);
     tc_store_student_by_person(f->s, &f->p, p1, &list, &n, &e);
     assert_int_equal(n, 1);
@@ -184,6 +195,105 @@ static void test_lockout(void **st)
     assert_int_equal(tc_store_lock_clear(f->s, "w", &e), 0);
 }
 
+/* Staff sign-in throttle: free failures, then doubling delays up to a cap;
+ * the count restarts only after a whole window. */
+static void test_throttle(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    int64_t until, now = 2000000;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(tc_store_throttle_fail(f->s, "t", now + i, 3600, 3, 30, 100, &until, &e), 0);
+        assert_int_equal(until, 0);
+    }
+    assert_int_equal(tc_store_throttle_fail(f->s, "t", now + 3, 3600, 3, 30, 100, &until, &e), 0);
+    assert_int_equal(until, now + 3 + 30);
+    assert_int_equal(tc_store_throttle_fail(f->s, "t", now + 40, 3600, 3, 30, 100, &until, &e), 0);
+    assert_int_equal(until, now + 40 + 60);
+    assert_int_equal(tc_store_throttle_fail(f->s, "t", now + 200, 3600, 3, 30, 100, &until, &e), 0);
+    assert_int_equal(until, now + 200 + 100); /* 120 capped at 100 */
+    assert_int_equal(tc_store_lock_check(f->s, "t", now + 250, &until, &e), 0);
+    assert_true(until > now + 250);
+    /* a whole window later it starts again */
+    assert_int_equal(tc_store_throttle_fail(f->s, "t", now + 4000, 3600, 3, 30, 100, &until, &e), 0);
+    assert_int_equal(until, 0);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "sql: %s\n", msg ? msg : "?");
+    sqlite3_free(msg);
+    assert_int_equal(rc, SQLITE_OK);
+}
+
+static int64_t one_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Migration 6 on data schema 5 made: one person (ID hash 0x07...) with a
+ * record at school 1 and one at school 2 (the join the take-over used), and
+ * two rows sharing a 采集码.  Afterwards the school-2 record, its order,
+ * message and session belong to a new person of school 2; the address stays;
+ * the newer row with the shared code is marked and not found by it. */
+static void test_migration_6_splits_people(void **st)
+{
+    (void)st;
+    tcx_tmp t;
+    snprintf(t.dir, sizeof t.dir, "/tmp/tc-m6-XXXXXX");
+    assert_non_null(mkdtemp(t.dir));
+    snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
+    tc_err e;
+    assert_int_equal(tc_store_migrate_to(t.path, 5, &e), 0);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
+    exec_ok(db, "PRAGMA foreign_keys=ON;"
+                "INSERT INTO school(id, name, created_at) VALUES (1, 'A', 0), (2, 'B', 0);"
+                "INSERT INTO batch(id, school_id, name, code, created_at) VALUES (1, 1, 'a', 'aaaaaa', 0),"
+                " (2, 2, 'b', 'bbbbbb', 0);"
+                "INSERT INTO person(id, id_hash, phone, created_at) VALUES (10, zeroblob(32), '13800000000', 0);"
+                "INSERT INTO student(id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
+                " person_id, created_at) VALUES"
+                " (100, 1, 1, 'v', 'A1', x'01', zeroblob(32), x'aa', 10, 0),"
+                " (200, 2, 2, 'x', 'B1', x'01', zeroblob(32), x'bb', 10, 0),"
+                " (300, 2, 2, 'y', 'B2', x'01', x'02', x'aa', NULL, 0);"
+                "INSERT INTO session(token_hash, kind, person_id, student_id, csrf, created_at, expires_at)"
+                " VALUES ('s200', 'student', 10, 200, 'c', 0, 9999999999);"
+                "INSERT INTO pay_order(out_trade_no, person_id, student_id, kind, amount_fen, provider, state,"
+                " created_at) VALUES ('o200', 10, 200, 'photo', 100, 'sandbox', 'created', 0);"
+                "INSERT INTO message(person_id, student_id, at, kind, title_zh, title_en, body_zh, body_en)"
+                " VALUES (10, 200, 0, 'k', 't', 't', 'b', 'b');"
+                "INSERT INTO address(person_id, name, phone, region, detail, created_at)"
+                " VALUES (10, 'n', '13800000000', 'r', 'd', 0);");
+    sqlite3_close(db);
+    tc_store *s = tc_store_open(t.path, &e);
+    assert_non_null(s);
+    tc_store_close(s);
+    assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
+    assert_int_equal(one_int(db, "SELECT person_id FROM student WHERE id = 100"), 10);
+    int64_t p2 = one_int(db, "SELECT person_id FROM student WHERE id = 200");
+    assert_true(p2 > 0 && p2 != 10);
+    assert_int_equal(one_int(db, "SELECT school_id FROM person WHERE id = 10"), 1);
+    char q[160];
+    snprintf(q, sizeof q, "SELECT school_id FROM person WHERE id = %lld", (long long)p2);
+    assert_int_equal(one_int(db, q), 2);
+    assert_int_equal(one_int(db, "SELECT person_id FROM pay_order WHERE out_trade_no = 'o200'"), p2);
+    assert_int_equal(one_int(db, "SELECT person_id FROM message WHERE student_id = 200"), p2);
+    assert_int_equal(one_int(db, "SELECT person_id FROM session WHERE token_hash = 's200'"), p2);
+    assert_int_equal(one_int(db, "SELECT person_id FROM address"), 10);
+    assert_int_equal(one_int(db, "SELECT chsi_dup FROM student WHERE id = 100"), 0);
+    assert_int_equal(one_int(db, "SELECT chsi_dup FROM student WHERE id = 300"), 300);
+    sqlite3_close(db);
+    tcx_store_remove(NULL, &t);
+}
+
 static void test_staff(void **st)
 {
     fx *f = *st;
@@ -213,6 +323,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roster_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_person_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
+        cmocka_unit_test(test_migration_6_splits_people),
         cmocka_unit_test_setup_teardown(test_staff, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

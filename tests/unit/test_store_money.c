@@ -44,7 +44,7 @@ static int64_t make_student(fx *f, const char *code, const char *no, uint8_t idb
     assert_int_equal(n, 1);
     uint8_t idh[32];
     memset(idh, idb, 32);
-    assert_int_equal(tc_store_person_upsert(f->s, idh, "13800138000", person, &e), 0);
+    assert_int_equal(tc_store_person_upsert(f->s, list[0].school_id, idh, "13800138000", person, &e), 0);
     assert_int_equal(tc_store_student_verify(f->s, list[0].id, *person, "13800138000", &e), 0);
     if (batch)
         *batch = b.id;

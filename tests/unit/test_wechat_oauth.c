@@ -44,9 +44,9 @@ static int setup(void **st)
     uint8_t idh[32];
     int64_t p1, p2;
     memset(idh, 1, 32);
-    assert_int_equal(tc_store_person_upsert(f->s, idh, "13800138000", &p1, &e), 0);
+    assert_int_equal(tc_store_person_upsert(f->s, 0, idh, "13800138000", &p1, &e), 0);
     memset(idh, 2, 32);
-    assert_int_equal(tc_store_person_upsert(f->s, idh, "13900139000", &p2, &e), 0);
+    assert_int_equal(tc_store_person_upsert(f->s, 0, idh, "13900139000", &p2, &e), 0);
     add_session(f, f->sess, 1, p1);
     add_session(f, f->other, 2, p2);
     return 0;

@@ -29,6 +29,8 @@ addMessages({
   'entry.tab_code': '特征码验证',
   'entry.qr_button': '扫描或上传采集码',
   'entry.qr_tip': '可从相册选择学信网图像采集码截图，也可直接拍照。',
+  'entry.qr_found': '已识别采集码。请输入身份证号后4位完成验证。',
+  'entry.qr_again': '重新选择采集码',
   'entry.feature_code': '特征码',
   'entry.feature_code_ph': '6位字母或数字',
   'entry.last4': '身份证后4位',
@@ -93,6 +95,8 @@ addMessages({
   'entry.tab_code': 'Batch code',
   'entry.qr_button': 'Scan or upload the code',
   'entry.qr_tip': 'Choose a screenshot of your CHSI image-collection code from the album, or take a picture of it.',
+  'entry.qr_found': 'Code recognised. Enter the last 4 characters of your ID number to finish.',
+  'entry.qr_again': 'Choose another code',
   'entry.feature_code': 'Batch code',
   'entry.feature_code_ph': '6 letters or digits',
   'entry.last4': 'Last 4 of ID',
@@ -237,31 +241,82 @@ function entryView(tab, adding) {
       h('a', { href: '#/home', class: 'weui-btn weui-btn_default', i18n: 'entry.back_home' })) : null);
 }
 
-// (a) the 采集码 alone: choosing the picture submits it.
+// The last 4 as typed, with the full-width forms of Chinese keyboards
+// turned into the ASCII the hint asks for (accepted rather than failed).
+function normLast4(v) {
+  return v.trim()
+    .replace(/[（]/g, '(').replace(/[）]/g, ')')
+    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+    .replace(/[ｘＸ]/g, 'X');
+}
+
+function last4Input(l4Id, tipId) {
+  return h('input', {
+    class: 'weui-input', id: l4Id, name: 'id_last4', maxlength: '8', autocomplete: 'off', autocapitalize: 'characters',
+    spellcheck: 'false', required: true, 'aria-describedby': tipId, i18nAttr: { placeholder: 'entry.last4_ph' },
+  });
+}
+
+// (a) the 采集码: choosing the picture sends it; once the server has
+// recognised it, the last 4 of the ID number are asked (seed 003) and the
+// same picture goes again with them.
 function qrPane(err) {
-  const tipId = newId('qr-tip');
+  const tipId = newId('qr-tip'), l4Id = newId('l4'), l4Tip = newId('l4-tip');
+  let file = null;
+  const l4 = last4Input(l4Id, l4Tip);
+  const step2 = h('form', { class: 'tc-form', novalidate: true, hidden: true },
+    h('p', { class: 'weui-cells__tips tc-center tc-qr-found', role: 'status', i18n: 'entry.qr_found' }),
+    h('div', { class: 'weui-cells weui-cells_form' }, cell('entry.last4', l4, l4Id)),
+    h('p', { class: 'weui-cells__tips', id: l4Tip, i18n: 'entry.last4_tip' }),
+    h('div', { class: 'weui-btn-area' },
+      h('button', { type: 'submit', class: 'weui-btn weui-btn_primary', i18n: 'entry.submit' })));
+  const send = async (last4) => {
+    const fd = new FormData();
+    fd.append('qr', file, file.name || 'qr.png');
+    if (last4) fd.append('id_last4', last4);
+    return withBusy(last4 ? 'entry.verifying' : 'entry.recognizing', () => api.postForm('/api/v1/entry/qr', fd));
+  };
   const picker = filePicker({
     id: newId('qr'), labelKey: 'entry.qr_button', className: 'weui-btn weui-btn_primary tc-file-btn',
     describedBy: tipId,
     onChange: async (input) => {
-      const file = input.files[0];
-      if (!file) return;
+      const chosen = input.files[0];
+      if (!chosen) return;
       showError(err, null);
-      const fd = new FormData();
-      fd.append('qr', file, file.name || 'qr.png');
+      file = chosen;
       try {
-        const res = await withBusy('entry.recognizing', () => api.postForm('/api/v1/entry/qr', fd));
-        await afterEntry(res.data, 'qr');
+        const res = await send(null);
+        if (res.data.step === 'last4') {
+          step2.hidden = false;
+          picker.label.className = 'weui-btn weui-btn_default tc-file-btn';
+          picker.label.querySelector('span').dataset.i18n = 'entry.qr_again';
+          picker.label.querySelector('span').textContent = t('entry.qr_again');
+          l4.focus();
+        } else await afterEntry(res.data, 'qr');
       } catch (e) {
+        step2.hidden = true;
+        picker.label.className = 'weui-btn weui-btn_primary tc-file-btn';
         showError(err, e);
       } finally {
         input.value = ''; // the same screenshot can be chosen again after an error
       }
     },
   });
+  step2.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(err, null);
+    const last4 = normLast4(l4.value);
+    if (!last4) { showError(err, localError('entry.last4_missing', 'entry.err_last4')); l4.focus(); return; }
+    try {
+      await afterEntry((await send(last4)).data, 'qr');
+    } catch (e) {
+      showError(err, e);
+    }
+  });
   return h('section', { class: 'tc-pane' },
     h('div', { class: 'tc-qr-box' }, picker.input, picker.label),
     h('p', { class: 'weui-cells__tips tc-center', id: tipId, i18n: 'entry.qr_tip' }),
+    step2,
     err);
 }
 
@@ -273,10 +328,7 @@ function codePane(err) {
     autocapitalize: 'characters', spellcheck: 'false', required: true, value: state.batchCode.toUpperCase(),
     i18nAttr: { placeholder: 'entry.feature_code_ph' },
   });
-  const l4 = h('input', {
-    class: 'weui-input', id: l4Id, name: 'id_last4', maxlength: '8', autocomplete: 'off', autocapitalize: 'characters',
-    spellcheck: 'false', required: true, 'aria-describedby': l4Tip, i18nAttr: { placeholder: 'entry.last4_ph' },
-  });
+  const l4 = last4Input(l4Id, l4Tip);
   const chosen = h('span', { class: 'tc-chosen', id: chosenId, i18n: 'entry.code_none' });
   const thumb = h('img', { class: 'tc-thumb', alt: '', hidden: true });
   let file = null;
@@ -314,10 +366,7 @@ function codePane(err) {
     const code = fc.value.trim();
     // Full-width brackets and digits come from Chinese keyboards even though
     // the hint asks for the English one: accept them rather than fail.
-    const last4 = l4.value.trim()
-      .replace(/[（]/g, '(').replace(/[）]/g, ')')
-      .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
-      .replace(/[ｘＸ]/g, 'X');
+    const last4 = normLast4(l4.value);
     if (!/^[A-Za-z0-9]{6}$/.test(code)) { showError(err, localError('entry.bad_feature_code', 'entry.err_feature_code')); fc.focus(); return; }
     if (!last4) { showError(err, localError('entry.last4_missing', 'entry.err_last4')); l4.focus(); return; }
     if (!file) { showError(err, localError('entry.code_missing', 'entry.err_image')); picker.input.focus(); return; }
