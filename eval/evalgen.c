@@ -693,8 +693,8 @@ typedef struct variant {
 } variant;
 
 static const variant VARIANTS[] = {
-    {"roll", "pose_roll", "geometry face_inside"},
-    {"yaw", "pose_yaw", "geometry ears_visible light_uneven gaze expression eyes_open hair_brows mouth_closed"},
+    {"roll", "pose_roll", "geometry framing face_inside"},
+    {"yaw", "pose_yaw", "geometry framing ears_visible light_uneven gaze expression eyes_open hair_brows mouth_closed"},
     {"dark", "light_dark", "light_uneven light_hotspot light_bright blur red_eye glasses_tinted glasses_glare "
                            "clothing_colour retouch eyes_open gaze"},
     {"shadow", "light_uneven", "light_dark light_hotspot clothing_colour ears_visible"},
@@ -706,19 +706,19 @@ static const variant VARIANTS[] = {
     {"sunglasses", "glasses_tinted", "glasses glasses_glare eyes_open gaze red_eye hair_brows light_dark "
                                      "light_uneven light_hotspot"},
     {"screen", "recapture", "light_dark light_bright light_uneven light_hotspot blur retouch clothing_colour "
-                            "geometry resolution glasses_glare red_eye"},
+                            "geometry framing resolution glasses_glare red_eye"},
     {"print", "recapture", "light_dark light_bright light_uneven light_hotspot blur retouch clothing_colour "
-                           "geometry resolution glasses_glare red_eye"},
+                           "geometry framing resolution glasses_glare red_eye"},
     /* the same without the frame in view: only the pattern can tell */
     {"screen_close", "recapture", "light_dark light_bright light_uneven light_hotspot blur retouch clothing_colour "
-                                  "geometry resolution glasses_glare red_eye face_inside"},
+                                  "geometry framing resolution glasses_glare red_eye face_inside"},
     {"print_close", "recapture", "light_dark light_bright light_uneven light_hotspot blur retouch clothing_colour "
-                                 "geometry resolution glasses_glare red_eye face_inside"},
+                                 "geometry framing resolution glasses_glare red_eye face_inside"},
     {"smooth", "retouch", ""},
     {"reenc", "duplicate", ""},
     {"resized", "duplicate", "resolution blur"},
-    {"crop", "duplicate", "geometry face_inside"},
-    {"two", "face_count", "geometry face_inside resolution duplicate recapture"},
+    {"crop", "duplicate", "geometry framing face_inside"},
+    {"two", "face_count", "geometry framing face_inside resolution duplicate recapture"},
 };
 
 static void variant_labels(const base *b, const variant *v, signed char *lab)

@@ -111,22 +111,38 @@ int check_geometry(check_ctx *x, const tc_check_input *in, const tc_check_config
     off = fmax(off, range_off(&s->eye_line, l->eye_line_y));
     off = fmax(off, range_off(&s->face_width, l->face_width));
     off = fmax(off, range_off(&s->hair_top, l->hair_top_y));
-    if (!l->fits)
+    /* a plan that meets the spec only past the picture's edge is the
+     * framing check's finding, not this one's */
+    if (!l->fits && l->inside)
         off = fmax(off, 0.05);
-    /* a crop reaching past the source is padded by compose: a flaw, but a
-     * milder one than a head the spec cannot hold */
-    off = fmax(off, 0.5 * l->outside_frac);
     r->value = off;
     r->score = check_ramp(TC_CHECK_GEOMETRY, off);
-    if (l->outside_frac > 0.02)
-        check_say(r, "人像离画面边缘太近，无法按规格裁出完整的头肩，请后退一点、居中站好重拍",
-                  "You are too close to the edge of the picture for the spec's head and shoulders: step back, stand "
-                  "in the middle and shoot again");
-    else
-        check_say(r, "头部比例无法满足%s的要求，请调整与镜头的距离，使头肩完整居中后重拍",
-                  "The head's proportions cannot meet the %s spec: adjust your distance to the camera so head and "
-                  "shoulders are centred, and shoot again",
-                  s->name);
+    check_say(r, "头部比例无法满足%s的要求，请调整与镜头的距离，使头肩完整居中后重拍",
+              "The head's proportions cannot meet the %s spec: adjust your distance to the camera so head and "
+              "shoulders are centred, and shoot again",
+              s->name);
+    return 0;
+}
+
+/* The spec's crop must lie inside the picture at the sides and bottom
+ * (tc_photo_plan): a picture cut just below the collar cannot give the
+ * 学信网 head-and-shoulders without inventing the shirt.  The value is the
+ * part of the crop past the picture (0 when inside). */
+int check_framing(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
+{
+    (void)x, (void)c, (void)e;
+    const tc_photo_layout *l = in->lay;
+    if (!l) {
+        r->score = -1;
+        check_say(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
+                  "No crop could be planned from the face: face the camera with the whole face visible and shoot again");
+        return 0;
+    }
+    r->value = l->inside ? 0 : fmax(l->outside_frac, 0.02);
+    r->score = check_ramp(TC_CHECK_FRAMING, r->value);
+    check_say(r, "照片拍得太紧，无法按规格裁出头肩：请后退一点，拍到胸部、两肩完整入镜后重拍",
+              "The picture is cut too tight for the spec's head and shoulders: step back and include your shoulders "
+              "and chest, then shoot again");
     return 0;
 }
 

@@ -14,6 +14,7 @@
 int check_face_count(check_ctx *, const tc_check_input *, const tc_check_config *, tc_check_result *, tc_err *);
 int check_face_inside(check_ctx *, const tc_check_input *, const tc_check_config *, tc_check_result *, tc_err *);
 int check_geometry(check_ctx *, const tc_check_input *, const tc_check_config *, tc_check_result *, tc_err *);
+int check_framing(check_ctx *, const tc_check_input *, const tc_check_config *, tc_check_result *, tc_err *);
 int check_pose_yaw(check_ctx *, const tc_check_input *, const tc_check_config *, tc_check_result *, tc_err *);
 int check_pose_pitch(check_ctx *, const tc_check_input *, const tc_check_config *, tc_check_result *, tc_err *);
 int check_pose_roll(check_ctx *, const tc_check_input *, const tc_check_config *, tc_check_result *, tc_err *);
@@ -87,6 +88,7 @@ static const struct {
     [TC_CHECK_RECAPTURE] = {"recapture", check_recapture, {50, 0, 100}},
     [TC_CHECK_RETOUCH] = {"retouch", check_retouch, {50, 0, 100}},
     [TC_CHECK_DUPLICATE] = {"duplicate", check_duplicate, {50, 0, 100}},
+    [TC_CHECK_FRAMING] = {"framing", check_framing, {50, 0.02, 0}},
 };
 
 /* "check." + name, kept as literals so that tc_check_code returns a constant. */
@@ -98,6 +100,7 @@ static const char *const codes[TC_CHECK_N] = {
     "check.resolution",   "check.glasses",       "check.glasses_tinted", "check.glasses_glare",
     "check.hair_brows",   "check.ears_visible",  "check.headwear",       "check.jewelry",
     "check.clothing_colour", "check.recapture",  "check.retouch",        "check.duplicate",
+    "check.framing",
 };
 
 const char *tc_check_name(tc_check_id id)

@@ -67,6 +67,7 @@ typedef enum tc_check_id {
     TC_CHECK_RECAPTURE,        /* recapture: liveness — a photo of a screen or a print    */
     TC_CHECK_RETOUCH,          /* retouch: 美颜, smoothed skin, editing tags              */
     TC_CHECK_DUPLICATE,        /* duplicate: 同版照片, same as an earlier photo           */
+    TC_CHECK_FRAMING,          /* framing: the spec's crop lies inside the picture (chest in) */
     TC_CHECK_N
 } tc_check_id;
 

@@ -245,17 +245,24 @@ typedef struct tc_photo_layout {
     double roll_deg;   /* rotation applied (eyes made level)           */
     double eye_line_y, face_width, hair_top_y, chin_y, face_centre_x;
     double outside_frac; /* part of the output beyond the source image  */
-    int fits;          /* 1 if every geometry range of the spec is met  */
+    int fits;          /* 1 if every geometry range of the spec is met, inside the source */
+    int inside;        /* 1 if the crop's sides and bottom lie inside the source       */
     /* affine map source -> output: u = a*x + b*y + tx, v = c*x + d*y + ty */
     double m[6];
 } tc_photo_layout;
 
 /* Choose rotation, scale and offset so that eye line, face width and hair top
- * fall inside the spec's ranges (the middle where possible), the face centred.
- * Fills *lay even when the face cannot fit; returns -1 then, with code
- * photo.geometry_out_of_range (head proportions that no crop can satisfy) or
+ * fall inside the spec's ranges, each with a margin (the middle where
+ * possible), the face centred or off centre by what the spec allows, and —
+ * when the source size src_w x src_h is given (0 x 0: not checked) — the
+ * crop's sides and bottom inside the source: pixels past an edge would have
+ * to be invented.  Fills *lay even when the face cannot fit; returns -1
+ * then, with code photo.crop_outside (the spec fits only past the picture's
+ * edge: step back, include the chest), photo.geometry_out_of_range (head
+ * proportions that no crop can satisfy, naming the window) or
  * photo.bad_geometry (missing or absurd points). */
-int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, tc_photo_layout *lay, tc_err *e);
+int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, int src_h, tc_photo_layout *lay,
+                  tc_err *e);
 
 typedef struct tc_photo_compose_opts {
     uint8_t background[3]; /* from tc_spec_background                     */

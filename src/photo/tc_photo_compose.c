@@ -165,7 +165,38 @@ static double aim_cost(const tc_spec_range *r, double v)
     return z * z;
 }
 
-int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, tc_photo_layout *lay, tc_err *e)
+/* The range shrunk by a margin on each bounded side, so that rounding, the
+ * JPEG and a re-measurement on the output cannot push a value that was
+ * planned at a bound just past it (an eye line planned at exactly 300 px
+ * measured 300.4).  1.5 px, or a twentieth of the range for narrow ones. */
+static tc_spec_range inset(const tc_spec_range *r)
+{
+    tc_spec_range o = *r;
+    double m = r->has_lo && r->has_hi ? fmin(1.5, 0.05 * (r->hi - r->lo)) : 1.5;
+    if (o.has_lo)
+        o.lo += m;
+    if (o.has_hi)
+        o.hi -= m;
+    return o;
+}
+
+/* Narrow [*lo, *hi] to the eye lines y for which a + b*y stays in [0, S]
+ * (one coordinate of one output corner mapped into the source). */
+static void keep_inside(double a, double b, double S, double *lo, double *hi)
+{
+    const double slack = 0.5; /* half a source pixel: edge pixels are real */
+    if (fabs(b) < 1e-12) {
+        if (a < -slack || a > S + slack)
+            *lo = INFINITY, *hi = -INFINITY;
+        return;
+    }
+    double y0 = (-slack - a) / b, y1 = (S + slack - a) / b;
+    *lo = fmax(*lo, fmin(y0, y1));
+    *hi = fmin(*hi, fmax(y0, y1));
+}
+
+int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, int src_h, tc_photo_layout *lay,
+                  tc_err *e)
 {
     memset(lay, 0, sizeof *lay);
     frame f;
@@ -198,53 +229,89 @@ int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, tc_photo_lay
     }
 
     const double W = spec->width, H = spec->height;
-    const tc_spec_range *FW = &spec->face_width, *EL = &spec->eye_line, *HT = &spec->hair_top;
-    /* Scale range from the face width; open sides get generous bounds. */
-    double s_lo = FW->has_lo ? FW->lo / fw : 0.1 * W / fw;
-    double s_hi = FW->has_hi ? FW->hi / fw : 1.0 * W / fw;
-    double w_el = EL->has_lo && EL->has_hi && half(EL) > 0 ? 1 / (half(EL) * half(EL)) : 0;
-    double w_ht = HT->has_lo && HT->has_hi && half(HT) > 0 ? 1 / (half(HT) * half(HT)) : 0;
-    double m_el = (EL->lo + EL->hi) / 2, m_ht = (HT->lo + HT->hi) / 2;
+    /* Every window of the spec at once, each with its margin; the aim (the
+     * middle of each window) uses the spec's own ranges. */
+    const tc_spec_range FW = inset(&spec->face_width), EL = inset(&spec->eye_line), HT = inset(&spec->hair_top);
+    const tc_spec_range *FW0 = &spec->face_width, *EL0 = &spec->eye_line, *HT0 = &spec->hair_top;
+    double s_lo = FW.has_lo ? FW.lo / fw : 0.1 * W / fw;
+    double s_hi = FW.has_hi ? FW.hi / fw : 1.0 * W / fw;
+    if (s_hi < s_lo)
+        s_hi = s_lo;
+    double w_el = EL0->has_lo && EL0->has_hi && half(EL0) > 0 ? 1 / (half(EL0) * half(EL0)) : 0;
+    double w_ht = HT0->has_lo && HT0->has_hi && half(HT0) > 0 ? 1 / (half(HT0) * half(HT0)) : 0;
+    double m_el = (EL0->lo + EL0->hi) / 2, m_ht = (HT0->lo + HT0->hi) / 2;
+    /* The face may sit off centre by what the spec allows (less a margin),
+     * when that is what keeps the crop inside the picture. */
+    double max_dx = spec->max_centre_off > 3 ? spec->max_centre_off - 2 : 0;
+    const int K = max_dx > 0 ? 6 : 0;
+    const int source = src_w > 0 && src_h > 0;
 
-    /* Two unknowns (scale s, eye line y): for each s on a fine grid the best
-     * eye line is a weighted mean clamped to what the ranges allow; keep the
-     * s of lowest cost.  If nothing is feasible keep the least violation. */
-    double best_cost = INFINITY, best_s = 0, best_e = 0, best_viol = INFINITY;
-    int feasible = 0;
-    const int N = 2000;
+    /* Unknowns: scale s, eye line y, horizontal shift dx.  For each s on a
+     * fine grid and dx on a coarse one, the windows and the source give an
+     * interval of eye lines (each a linear constraint); the best eye line
+     * is a weighted mean clamped to it.  The source: the crop's sides and
+     * bottom must map inside the picture — pixels past an edge would have
+     * to be invented (repeating the edge smears the shirt) — while its top
+     * may reach above the picture, where only backdrop can be, which the
+     * new background replaces.  Kept apart: the best plan meeting the spec
+     * alone, to tell "the picture is cut too tight" from "the head's
+     * proportions cannot fit". */
+    struct cand {
+        double cost, s, ey, dx, viol;
+        int ok;
+    } all = {INFINITY, 0, 0, 0, INFINITY, 0}, spec_only = all, least = all;
+    const int N = 1000;
     for (int i = 0; i <= N; i++) {
         double s = s_lo + (s_hi - s_lo) * i / N;
         double e_lo = -INFINITY, e_hi = INFINITY;
-        if (EL->has_lo) e_lo = fmax(e_lo, EL->lo);
-        if (EL->has_hi) e_hi = fmin(e_hi, EL->hi);
-        if (HT->has_lo) e_lo = fmax(e_lo, HT->lo + s * d_hair);
-        if (HT->has_hi) e_hi = fmin(e_hi, HT->hi + s * d_hair);
+        if (EL.has_lo) e_lo = fmax(e_lo, EL.lo);
+        if (EL.has_hi) e_hi = fmin(e_hi, EL.hi);
+        if (HT.has_lo) e_lo = fmax(e_lo, HT.lo + s * d_hair);
+        if (HT.has_hi) e_hi = fmin(e_hi, HT.hi + s * d_hair);
         e_hi = fmin(e_hi, H - s * d_chin - 2); /* the chin stays in the photo */
-        double ey;
+        double ey0;
         if (w_el + w_ht > 0)
-            ey = (w_el * m_el + w_ht * (m_ht + s * d_hair)) / (w_el + w_ht);
+            ey0 = (w_el * m_el + w_ht * (m_ht + s * d_hair)) / (w_el + w_ht);
         else
-            ey = isfinite(e_lo) && isfinite(e_hi) ? (e_lo + e_hi) / 2 : H * 0.4;
-        if (e_lo <= e_hi) {
-            ey = fmin(fmax(ey, e_lo), e_hi);
-            double c = aim_cost(FW, s * fw) + aim_cost(EL, ey) + aim_cost(HT, ey - s * d_hair);
-            if (c < best_cost) {
-                best_cost = c;
-                best_s = s;
-                best_e = ey;
-                feasible = 1;
+            ey0 = isfinite(e_lo) && isfinite(e_hi) ? (e_lo + e_hi) / 2 : H * 0.4;
+        double base = aim_cost(FW0, s * fw);
+        if (e_lo > e_hi) {
+            double v = outside(&EL, ey0) + outside(&HT, ey0 - s * d_hair) + fmax(0, ey0 + s * d_chin - H);
+            if (!spec_only.ok && v < least.viol)
+                least = (struct cand){0, s, ey0, 0, v, 0};
+            continue;
+        }
+        for (int k = 0; k <= 2 * K; k++) {
+            /* 0, +1, -1, +2, -2 ... steps: centred first */
+            int j = (k + 1) / 2 * (k % 2 ? 1 : -1);
+            double dx = K ? max_dx * j / K : 0;
+            double lo = e_lo, hi = e_hi;
+            if (source) {
+                /* corner (u, v) -> frame (qx, qy) = ((u - W/2 - dx)/s + fc, (v - ey)/s)
+                 * -> source x = cx + cs qx - sn qy, y = cy + sn qx + cs qy */
+                for (int c = 0; c < 4; c++) {
+                    double u = c & 1 ? W : 0, v = c & 2 ? H : 0;
+                    double qx = (u - W / 2 - dx) / s + fc;
+                    keep_inside(f.cx + f.cs * qx - f.sn * v / s, f.sn / s, src_w, &lo, &hi);
+                    if (v > 0)
+                        keep_inside(f.cy + f.sn * qx + f.cs * v / s, -f.cs / s, src_h, &lo, &hi);
+                }
             }
-        } else if (!feasible) {
-            double v = outside(EL, ey) + outside(HT, ey - s * d_hair) + fmax(0, ey + s * d_chin - H);
-            if (v < best_viol) {
-                best_viol = v;
-                best_s = s;
-                best_e = ey;
-            }
+            double ey_spec = fmin(fmax(ey0, e_lo), e_hi);
+            double c_spec = base + aim_cost(EL0, ey_spec) + aim_cost(HT0, ey_spec - s * d_hair);
+            if (k == 0 && c_spec < spec_only.cost)
+                spec_only = (struct cand){c_spec, s, ey_spec, 0, 0, 1};
+            if (lo > hi)
+                continue;
+            double ey = fmin(fmax(ey0, lo), hi);
+            double c = base + aim_cost(EL0, ey) + aim_cost(HT0, ey - s * d_hair) + 0.25 * (dx / (max_dx + 1)) * (dx / (max_dx + 1));
+            if (c < all.cost)
+                all = (struct cand){c, s, ey, dx, 0, 1};
         }
     }
-    double s = best_s, ey = best_e;
-    double tx = W / 2 - s * fc, ty = ey;
+    const struct cand *pick = all.ok ? &all : spec_only.ok ? &spec_only : &least;
+    double s = pick->s, ey = pick->ey, dx = pick->dx;
+    double tx = W / 2 - s * fc + dx, ty = ey;
     /* u = s R (p - c) + t, with R the rotation that levels the eyes. */
     lay->m[0] = s * f.cs;
     lay->m[1] = s * f.sn;
@@ -258,15 +325,35 @@ int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, tc_photo_lay
     lay->face_width = s * fw;
     lay->hair_top_y = ey - s * d_hair;
     lay->chin_y = ey + s * d_chin;
-    lay->face_centre_x = W / 2;
-    lay->fits = feasible;
-    if (!feasible)
-        return tc_err_set(e, 422, "photo.geometry_out_of_range",
-                          "头部比例不符合“%s”的要求（头顶、眼睛与脸宽无法同时满足），请正对镜头、头顶上方留出空间后重新拍摄",
-                          "The head's proportions cannot meet spec \"%s\" (top of head, eye line and face width "
-                          "cannot all fit); face the camera, leave space above the head and take the photo again",
+    lay->face_centre_x = W / 2 + dx;
+    lay->fits = all.ok || (!source && spec_only.ok);
+    lay->inside = !source || all.ok;
+    if (lay->fits)
+        return 0;
+    if (spec_only.ok)
+        return tc_err_set(e, 422, "photo.crop_outside",
+                          "照片拍得太紧，按“%s”规格裁剪会超出照片下边或两侧：请后退一点，拍到胸部、两肩完整入镜后重拍",
+                          "The picture is cut too tight: a crop to spec \"%s\" would reach past its bottom or sides. "
+                          "Step back and include your shoulders and chest, then take the photo again",
                           spec->name);
-    return 0;
+    /* Name the window that could not be met. */
+    if (outside(&EL, ey) > 0)
+        return tc_err_set(e, 422, "photo.geometry_out_of_range",
+                          "头部比例不符合“%s”的要求（眼睛位置无法满足），请正对镜头、调整与镜头的距离后重新拍摄",
+                          "The head's proportions cannot meet spec \"%s\" (the eye line cannot be met); face the "
+                          "camera, adjust your distance to it and take the photo again",
+                          spec->name);
+    if (outside(&HT, ey - s * d_hair) > 0)
+        return tc_err_set(e, 422, "photo.geometry_out_of_range",
+                          "头部比例不符合“%s”的要求（头顶位置无法满足），请正对镜头、头顶上方留出空间后重新拍摄",
+                          "The head's proportions cannot meet spec \"%s\" (the top of the head cannot be met); face "
+                          "the camera, leave space above the head and take the photo again",
+                          spec->name);
+    return tc_err_set(e, 422, "photo.geometry_out_of_range",
+                      "头部比例不符合“%s”的要求（头顶、眼睛、下巴与脸宽无法同时满足），请正对镜头、头顶上方留出空间后重新拍摄",
+                      "The head's proportions cannot meet spec \"%s\" (top of head, eye line, chin and face width "
+                      "cannot all fit); face the camera, leave space above the head and take the photo again",
+                      spec->name);
 }
 
 /* ---- carrying pixels to the output ----------------------------------------------------- */
@@ -1048,6 +1135,19 @@ out:
 
 /* ---- compose ----------------------------------------------------------------------------- */
 
+static void clear_outside(const tc_photo_layout *lay, int W, int H, int sw, int sh, float *alpha)
+{
+    const double *m = lay->m;
+    double det = m[0] * m[4] - m[1] * m[3];
+    for (int v = 0; v < H; v++)
+        for (int u = 0; u < W; u++) {
+            double du = u + 0.5 - m[2], dv = v + 0.5 - m[5];
+            double x = (m[4] * du - m[1] * dv) / det, y = (-m[3] * du + m[0] * dv) / det;
+            if (x < -0.5 || y < -0.5 || x > sw + 0.5 || y > sh + 0.5)
+                alpha[(size_t)v * W + u] = 0;
+        }
+}
+
 static double outside_fraction(const tc_photo_layout *lay, int W, int H, int sw, int sh)
 {
     const double *m = lay->m;
@@ -1072,7 +1172,7 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         memset(alpha_out, 0, sizeof *alpha_out);
     tc_photo_layout lay;
     tc_err pe = {0};
-    if (tc_photo_plan(g, spec, &lay, &pe) != 0 && (o->strict || !lay.scale)) {
+    if (tc_photo_plan(g, spec, src->width, src->height, &lay, &pe) != 0 && (o->strict || !lay.scale)) {
         if (e)
             *e = pe;
         if (lay_out)
@@ -1114,6 +1214,11 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         memcpy(alpha.a, p, n);
         g_free(p);
     }
+    /* Never invent pixels: wherever the crop reaches past the picture (only
+     * above the head when the plan fits; anywhere when a caller composes a
+     * plan that does not), the new background shows, not a repeated edge. */
+    if (!o->keep_background)
+        clear_outside(&lay, W, H, src->width, src->height, alpha.a);
     if (warp_photo(src, fmin(1.0, lay.scale), lay.m, W, H, out, e) != 0) {
         tc_photo_mask_free(&alpha);
         return -1;

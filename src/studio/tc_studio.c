@@ -272,9 +272,11 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
             /* the hair top in work pixels too, for the checks */
             gwork.hair_top[0] = (float)(gsrc.hair_top[0] * scale);
             gwork.hair_top[1] = (float)(gsrc.hair_top[1] * scale);
-            int prc = tc_photo_plan(&gsrc, spec, &lay, &pe);
-            /* the plan is filled even when the head cannot fit the spec */
-            have_lay = prc == 0 || !strcmp(pe.code, "photo.geometry_out_of_range");
+            int prc = tc_photo_plan(&gsrc, spec, tc_photo_src_width(src), tc_photo_src_height(src), &lay, &pe);
+            /* the plan is filled even when the head cannot fit the spec or
+             * the picture (the geometry and framing checks say which) */
+            have_lay = prc == 0 || !strcmp(pe.code, "photo.geometry_out_of_range") ||
+                       !strcmp(pe.code, "photo.crop_outside");
             if (prc == 0) {
                 tc_photo_compose_opts o = {.strict = 1};
                 memcpy(o.background, bg, 3);

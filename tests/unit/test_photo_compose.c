@@ -301,12 +301,59 @@ static void test_plan_infeasible(void **state)
     g.face_right[0] = 560, g.face_right[1] = 500;
     tc_photo_layout lay;
     tc_err e = {0};
-    assert_int_equal(tc_photo_plan(&g, tc_spec_find(&t, "chsi"), &lay, &e), -1);
+    assert_int_equal(tc_photo_plan(&g, tc_spec_find(&t, "chsi"), 0, 0, &lay, &e), -1);
     assert_string_equal(e.code, "photo.geometry_out_of_range");
     assert_false(lay.fits);
     g.chin[1] = 400; /* chin above the eyes */
-    assert_int_equal(tc_photo_plan(&g, tc_spec_find(&t, "chsi"), &lay, &e), -1);
+    assert_int_equal(tc_photo_plan(&g, tc_spec_find(&t, "chsi"), 0, 0, &lay, &e), -1);
     assert_string_equal(e.code, "photo.bad_geometry");
+    tc_spec_table_free(&t);
+}
+
+/* The crop stays inside the picture at the sides and bottom: a picture cut
+ * just below the chin can only be met by a bigger head (within the spec's
+ * face-width window) or not at all (photo.crop_outside); every window is
+ * met with its margin. */
+static void test_plan_inside_source(void **state)
+{
+    (void)state;
+    tc_spec_table t;
+    tc_spec_table_builtin(&t);
+    const tc_spec *chsi = tc_spec_find(&t, "chsi");
+    tc_photo_face_geom g;
+    tc_photo_geom_init(&g);
+    g.left_eye[0] = 400, g.left_eye[1] = 400;
+    g.right_eye[0] = 500, g.right_eye[1] = 400;
+    g.chin[0] = 450, g.chin[1] = 560;
+    g.hair_top[0] = 450, g.hair_top[1] = 240;
+    g.face_left[0] = 350, g.face_left[1] = 420;
+    g.face_right[0] = 550, g.face_right[1] = 420;
+    tc_photo_layout lay;
+    tc_err e = {0};
+    /* a big picture: centred, every window with its margin */
+    assert_int_equal(tc_photo_plan(&g, chsi, 900, 1400, &lay, &e), 0);
+    assert_true(lay.fits && lay.inside);
+    assert_true(lay.eye_line_y >= chsi->eye_line.lo + 1 && lay.eye_line_y <= chsi->eye_line.hi - 1);
+    assert_true(lay.face_width >= chsi->face_width.lo + 1 && lay.face_width <= chsi->face_width.hi - 1);
+    assert_true(lay.hair_top_y >= chsi->hair_top.lo + 1 && lay.hair_top_y <= chsi->hair_top.hi - 1);
+    double loose = lay.scale;
+    /* the picture ends 140 px below the chin: the plan scales up to keep the
+     * crop's bottom inside it, and the bottom row maps inside */
+    assert_int_equal(tc_photo_plan(&g, chsi, 900, 700, &lay, &e), 0);
+    assert_true(lay.inside);
+    assert_true(lay.scale > loose);
+    const double *m = lay.m;
+    double det = m[0] * m[4] - m[1] * m[3];
+    for (int u = 0; u <= chsi->width; u += chsi->width) {
+        double du = u - m[2], dv = chsi->height - m[5];
+        double y = (-m[3] * du + m[0] * dv) / det, x = (m[4] * du - m[1] * dv) / det;
+        assert_true(y <= 700 + 0.51 && x >= -0.51 && x <= 900 + 0.51);
+    }
+    /* cut at the chin: nothing inside meets the spec */
+    assert_int_equal(tc_photo_plan(&g, chsi, 900, 580, &lay, &e), -1);
+    assert_string_equal(e.code, "photo.crop_outside");
+    assert_false(lay.fits);
+    assert_false(lay.inside);
     tc_spec_table_free(&t);
 }
 
@@ -402,6 +449,26 @@ static void test_portraits(void **state)
                 tc_file_write_atomic(p, jpg, jl, &e);
             }
             assert_true(rep.in_spec);
+            /* the smear test: a crop past the picture's bottom used to repeat
+             * its last row, so each column was constant over a band; real
+             * pixels change from row to row somewhere in the bottom 40 rows */
+            double change = 0;
+            size_t cnt = 0;
+            for (int y = out.height - 40; y < out.height; y++)
+                for (int x = 0; x < out.width; x++) {
+                    size_t a = (size_t)y * out.width + x, b = a - out.width;
+                    if (alpha.a[a] < 0.9f || alpha.a[b] < 0.9f)
+                        continue; /* the person only: the backdrop is flat */
+                    for (int c = 0; c < 3; c++)
+                        change += abs(out.px[3 * a + c] - out.px[3 * b + c]);
+                    cnt += 3;
+                }
+            if (cnt > 300) {
+                change /= (double)cnt;
+                print_message("%s/%s: bottom rows change %.2f per value\n", pg[i].file, spec->name, change);
+                assert_true(change > 0.5);
+            }
+            assert_true(lay.inside);
             free(jpg);
             tc_photo_rgb_free(&out);
             tc_photo_mask_free(&alpha);
@@ -450,7 +517,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_synth_level),     cmocka_unit_test(test_synth_roll),
         cmocka_unit_test(test_synth_big_source), cmocka_unit_test(test_synth_idcard),
-        cmocka_unit_test(test_plan_infeasible), cmocka_unit_test(test_portraits),
+        cmocka_unit_test(test_plan_infeasible), cmocka_unit_test(test_plan_inside_source), cmocka_unit_test(test_portraits),
         cmocka_unit_test(test_pick_face),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
