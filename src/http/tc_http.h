@@ -4,9 +4,12 @@
  * security headers, TLS, graceful shutdown.
  *
  * Flow of one request: libmicrohttpd accepts the connection -> headers are
- * read (bounded by the connection memory limit) -> the route is looked up
- * (404/405 otherwise) -> the body is accumulated into the request pool up to
- * the route's max_body (413 otherwise, without reading the rest) -> the
+ * read (bounded by the connection memory limit) -> with trust_proxy, the
+ * forwarded client's requests in flight are counted (429 past conn_per_ip)
+ * -> the route is looked up (404/405 otherwise) -> from the headers alone:
+ * 413 over the route's max_body, the route's gate, the in-flight body budgets
+ * (429/503), each answered without reading the body -> the body is
+ * accumulated into the request pool -> the
  * handler runs on a pool thread and calls exactly one tc_http_respond_* ->
  * the access-log line is written -> the pool is cleared.
  *
