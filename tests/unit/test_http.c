@@ -1127,6 +1127,57 @@ static void test_gate_and_budget(void **state)
     tc_http_server_free(s);
 }
 
+/* Behind a proxy: MHD's cap per address is off (every connection is the
+ * proxy's) and conn_per_ip counts requests in flight per forwarded client. */
+static void test_proxy_client_limit(void **state)
+{
+    fx *f = *state;
+    tc_http_config c;
+    tc_http_config_defaults(&c);
+    c.port = 0;
+    c.threads = 2;
+    c.trust_proxy = 1;
+    c.conn_per_ip = 2;
+    fx g = *f;
+    tc_http_server *s = start(&g, &c);
+    unsigned port = tc_http_server_port(s);
+    /* two requests of 192.0.2.1 held, waiting for the rest of their body */
+    static const char held_req[] =
+        "POST /api/small HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.1\r\nContent-Length: 50\r\n\r\nab";
+    int held[2];
+    for (int i = 0; i < 2; i++) {
+        held[i] = dial(port);
+        assert_true(held[i] >= 0);
+        assert_int_equal(send(held[i], held_req, sizeof held_req - 1, MSG_NOSIGNAL), (ssize_t)(sizeof held_req - 1));
+    }
+    usleep(200 * 1000);
+    resp r;
+    /* a third connection from 127.0.0.1 is accepted (no cap on the proxy);
+     * its request for the same forwarded client is refused */
+    request(port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.1\r\nConnection: close\r\n\r\n");
+    assert_int_equal(r.status, 429);
+    assert_error_code(&r, "http.too_many_requests");
+    assert_non_null(hdr(&r, "Retry-After"));
+    resp_free(&r);
+    /* another forwarded client is served */
+    request(port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.2\r\nConnection: close\r\n\r\n");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    /* the held ones end: the client is served again */
+    close(held[0]);
+    close(held[1]);
+    for (int i = 0; i < 20; i++) {
+        request(port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.1\r\nConnection: close\r\n\r\n");
+        if (r.status == 200)
+            break;
+        resp_free(&r);
+        usleep(100 * 1000);
+    }
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    tc_http_server_free(s);
+}
+
 static void test_tls(void **state)
 {
     fx *f = *state;
@@ -1249,6 +1300,7 @@ int main(void)
         cmocka_unit_test(test_stream),           cmocka_unit_test(test_graceful_stop),
         cmocka_unit_test(test_tls),              cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_connection_limits),  cmocka_unit_test(test_gate_and_budget),
+        cmocka_unit_test(test_proxy_client_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
