@@ -105,13 +105,21 @@ const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, 
 const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
                               tc_err *e);
 
-/* One row of an area's route table; upload 1: the body may be as large as
- * an upload (else tc_http's default cap). */
+/* One row of an area's route table.  upload: 0, or API_UPLOAD | the NEED_*
+ * its handler asks api_begin for (API_UPLOAD alone for NEED_NONE).  An upload
+ * route takes a body as large as an upload (else tc_http's default cap) and
+ * is gated: api_begin's session, CSRF and role checks with that need run as
+ * soon as the headers are in, so that a request without the right session
+ * or CSRF token is refused before its body is read (NEED_NONE still checks
+ * CSRF).  The handler's own api_begin call stays; a need here stricter than
+ * the handler's would refuse what the handler allows (the authorisation
+ * matrix test, tests/http/authz.test.mjs, would see it). */
 typedef struct api_route {
     const char *m, *p;
     tc_http_handler h;
     int upload;
 } api_route;
+#define API_UPLOAD 0x10000
 /* Register n routes; upload_max is the body cap of upload routes. */
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e);
 

@@ -65,9 +65,10 @@ static void session_hash(const char *token, char out[65])
     tc_token_hash(token, out);
 }
 
-/* Loads the session, checks CSRF and the role.  On failure it has already
- * responded and returns -1. */
-int api_begin(tc_http_req *r, api_ctx *c, int need)
+/* The checks of api_begin without the answer: -1 with c->e set.  Uses only
+ * the method, headers and cookies, so it also runs at the header stage as
+ * the gate of upload routes (api_gate). */
+static int api_check(tc_http_req *r, api_ctx *c, int need)
 {
     memset(c, 0, sizeof *c);
     c->app = r->app;
@@ -93,7 +94,6 @@ int api_begin(tc_http_req *r, api_ctx *c, int need)
         if (!ok) {
             tc_err_set(&c->e, 403, "auth.csrf", "页面已过期，请刷新后重试",
                        "The page has expired (CSRF check failed): reload and try again");
-            api_fail(c);
             return -1;
         }
     }
@@ -101,13 +101,11 @@ int api_begin(tc_http_req *r, api_ctx *c, int need)
         if (!c->has_session || strcmp(c->sess.kind, "staff") != 0 ||
             tc_store_staff_get(c->app->store, r->pool, c->sess.staff_id, &c->staff, &c->e) != 0 || c->staff.disabled) {
             tc_err_set(&c->e, 401, "auth.staff_required", "请先登录管理账号", "Please sign in with a staff account");
-            api_fail(c);
             return -1;
         }
         if (!(need & NEED_STAFF_ANY) && c->staff.must_change_password) {
             tc_err_set(&c->e, 403, "auth.password_change_required", "首次登录请先修改密码",
                        "Change your password before continuing (first sign-in)");
-            api_fail(c);
             return -1;
         }
         int role_ok = 1;
@@ -120,7 +118,6 @@ int api_begin(tc_http_req *r, api_ctx *c, int need)
         if (!role_ok) {
             tc_err_set(&c->e, 403, "auth.forbidden", "您的账号没有此操作的权限",
                        "Your account is not allowed to do this");
-            api_fail(c);
             return -1;
         }
     }
@@ -128,7 +125,6 @@ int api_begin(tc_http_req *r, api_ctx *c, int need)
         if (!c->has_session || strcmp(c->sess.kind, "student") != 0) {
             tc_err_set(&c->e, 401, "auth.student_required", "请先验证学生身份",
                        "Please verify yourself as a student first");
-            api_fail(c);
             return -1;
         }
     }
@@ -136,11 +132,30 @@ int api_begin(tc_http_req *r, api_ctx *c, int need)
         if (!c->has_session || strcmp(c->sess.kind, "entry") != 0) {
             tc_err_set(&c->e, 401, "entry.expired", "验证已过期，请重新扫描或上传采集码",
                        "Your verification has expired: scan or upload the collection code again");
-            api_fail(c);
             return -1;
         }
     }
     return 0;
+}
+
+/* Loads the session, checks CSRF and the role.  On failure it has already
+ * responded and returns -1. */
+int api_begin(tc_http_req *r, api_ctx *c, int need)
+{
+    if (api_check(r, c, need) == 0)
+        return 0;
+    api_fail(c);
+    return -1;
+}
+
+/* tc_http's gate of upload routes: api_begin's checks before the body. */
+static int api_gate(tc_http_req *r, int need, tc_err *e)
+{
+    api_ctx c;
+    if (api_check(r, &c, need) == 0)
+        return 0;
+    *e = c.e;
+    return -1;
 }
 
 /* May this staff member see this school's data? */
@@ -1198,9 +1213,17 @@ void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, con
 
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e)
 {
-    for (size_t i = 0; i < n; i++)
-        if (tc_http_route(s, r[i].m, r[i].p, r[i].h, r[i].upload ? upload_max : 0, e) != 0)
+    for (size_t i = 0; i < n; i++) {
+        int up = r[i].upload;
+        /* a bare 1 (the column's old meaning) would gate as NEED_STAFF */
+        if (up && !(up & API_UPLOAD))
+            return tc_err_set(e, 500, "api.bad_route", "路由表错误：%s %s", "Bad route table row: %s %s", r[i].m,
+                              r[i].p);
+        int rc = up ? tc_http_route_gated(s, r[i].m, r[i].p, r[i].h, upload_max, api_gate, up & ~API_UPLOAD, e)
+                    : tc_http_route(s, r[i].m, r[i].p, r[i].h, 0, e);
+        if (rc != 0)
             return -1;
+    }
     return 0;
 }
 
@@ -1212,8 +1235,8 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         {"GET", "/console", h_console_redirect, 0},
         {"GET", "/api/v1/csrf", h_csrf, 0},
         {"POST", "/api/v1/logout", h_logout, 0},
-        {"POST", "/api/v1/entry/qr", h_entry_qr, 1},
-        {"POST", "/api/v1/entry/code", h_entry_code, 1},
+        {"POST", "/api/v1/entry/qr", h_entry_qr, API_UPLOAD},
+        {"POST", "/api/v1/entry/code", h_entry_code, API_UPLOAD},
         {"POST", "/api/v1/entry/confirm", h_entry_confirm, 0},
         {"GET", "/api/v1/me", h_me, 0},
         {"GET", "/api/v1/me/records/:id", h_me_record, 0},
@@ -1228,7 +1251,7 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         {"POST", "/api/v1/schools/:id/batches", h_batch_create, 0},
         {"GET", "/api/v1/batches/:id", h_batch_get, 0},
         {"GET", "/api/v1/batches/:id/qr.png", h_batch_qr, 0},
-        {"POST", "/api/v1/batches/:id/roster", h_roster_import, 1},
+        {"POST", "/api/v1/batches/:id/roster", h_roster_import, API_UPLOAD | NEED_SCHOOL_STAFF},
         {"GET", "/api/v1/batches/:id/students", h_students, 0},
         {"GET", "/api/v1/students/:id", h_student_get, 0},
         {"GET", "/api/v1/students/:id/attempts", h_student_attempts, 0},

@@ -1072,7 +1072,7 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"POST", "/api/v1/me/tips/read", h_tips_read, 0},
         {"POST", "/api/v1/me/tutorial/done", h_tutorial_done, 0},
         {"POST", "/api/v1/me/notify", h_notify, 0},
-        {"POST", "/api/v1/me/photos", h_photo_upload, 1},
+        {"POST", "/api/v1/me/photos", h_photo_upload, API_UPLOAD | NEED_STUDENT},
         {"GET", "/api/v1/me/photos/:id", h_photo_get, 0},
         {"GET", "/api/v1/me/photos/:id/proof.jpg", h_photo_proof, 0},
         {"DELETE", "/api/v1/me/photos/:id", h_photo_delete, 0},

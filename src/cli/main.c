@@ -141,6 +141,9 @@ static int cmd_serve(int argc, char **argv)
     hc.access_log = cfg.access_log;
     hc.cookie_secure = cfg.cookie_secure;
     hc.trust_proxy = cfg.trust_proxy;
+    hc.conn_per_ip = (unsigned)cfg.conn_per_ip;
+    hc.body_inflight = (uint64_t)cfg.upload_inflight_mb << 20;
+    hc.body_inflight_ip = (uint64_t)cfg.upload_inflight_ip_mb << 20;
     /* Block the stop signals in every thread (threads inherit the mask, so
      * before the first one starts); this one waits for them. */
     sigset_t set;

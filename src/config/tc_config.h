@@ -31,6 +31,10 @@ typedef struct tc_config {
     int trust_proxy;       /* honour X-Forwarded-For / -Proto from the proxy */
     char *secret;          /* master key for personal data; default: <data_dir>/secret.key */
     int upload_max_mb;     /* photo and roster uploads; default 20 */
+    int upload_inflight_mb;    /* request-body MB all requests in flight may hold; default 256 */
+    int upload_inflight_ip_mb; /* the same per client address; default 64 */
+    int conn_per_ip;       /* connections per address; with trust_proxy requests in flight
+                            * per forwarded client; default 64 */
     int max_megapixels;    /* photos; default 50 */
     int demo;              /* create the demo school when the database is empty */
     int access_log;        /* one line per request; default on */

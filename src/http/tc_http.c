@@ -24,6 +24,19 @@
  * returning MHD_NO, which closes the connection (the access log still says
  * 413) — the only alternative would be to keep reading what we will refuse.
  *
+ * Refusing before the body.  The same header-stage answer serves a route's
+ * gate (the api layer's session, CSRF and role checks for routes that take
+ * uploads) and the in-flight body budget: Content-Length is reserved against
+ * the client's and the server's budget before the body is read, and given
+ * back when the request ends (on_completed), however it ends.  The budgets
+ * live in a small hash of client addresses (client_slot) behind its own
+ * mutex; a slot exists only while a request of that address holds it.
+ *
+ * Behind a proxy (trust_proxy) every TCP connection comes from the proxy, so
+ * MHD's per-address connection cap would throttle the proxy itself; it is
+ * switched off and the same number is applied per forwarded client address,
+ * as requests in flight, in the same slots.
+ *
  * Streams that have "nothing yet" (SSE).  A content-reader callback that
  * returns 0 makes MHD call it again immediately — a busy loop.  Instead the
  * connection is suspended (MHD_suspend_connection, allowed from the reader
@@ -35,6 +48,7 @@
 #include "tc_http.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -57,6 +71,8 @@ enum {
     STREAM_BLOCK = 16 * 1024,
     STREAM_RETRY_MS = 50,    /* how soon a stream that had nothing is asked again */
     LOG_PATH_MAX = 200,      /* path bytes written to the access log            */
+    CLIENT_BUCKETS = 256,    /* hash of client addresses with requests in flight */
+    RETRY_AFTER_S = 5,       /* told to clients refused by a budget               */
 };
 
 static const char CSP[] =
@@ -71,6 +87,8 @@ typedef struct route {
     int star;     /* last pattern segment was "*" (not in segs)          */
     tc_http_handler h;
     size_t max_body;
+    tc_http_gate gate; /* NULL: none */
+    int gate_arg;
 } route;
 
 typedef struct mount {
@@ -85,6 +103,15 @@ typedef struct fallback {
 } fallback;
 
 typedef struct stream stream;
+
+/* What the requests in flight of one client address hold. */
+typedef struct client_slot {
+    struct client_slot *next; /* in its bucket */
+    unsigned refs;            /* requests in flight holding this slot */
+    unsigned requests;        /* of them, counted against conn_per_ip (trust_proxy) */
+    uint64_t bytes;           /* body bytes reserved */
+    char addr[INET6_ADDRSTRLEN];
+} client_slot;
 
 struct tc_http_server {
     tc_http_config cfg;
@@ -114,6 +141,13 @@ struct tc_http_server {
     int wquit;
     int wstarted;
     pthread_t waker;
+
+    /* per-client budgets (see the top of the file) */
+    pthread_mutex_t lmu;
+    client_slot *clients[CLIENT_BUCKETS];
+    uint64_t body_total;     /* body bytes reserved by all requests in flight */
+    uint64_t body_max_ip;    /* effective limits, fixed at start */
+    uint64_t body_max;
 };
 
 typedef struct hdr {
@@ -144,6 +178,9 @@ struct tc_http_conn {
     uint64_t bytes;        /* response body bytes, for the log */
     json_t *json;          /* from tc_http_json, released at the end */
     stream *st;            /* streaming response, to detach at the end */
+    client_slot *slot;     /* this client's budget, once taken; released at the end */
+    uint64_t reserved;     /* body bytes reserved in slot and in the server total */
+    int counted;           /* counted in slot->requests */
 };
 
 struct stream {
@@ -259,6 +296,8 @@ void tc_http_config_defaults(tc_http_config *c)
     c->conn_per_ip = 64;
     c->timeout_s = 30;
     c->access_log = 1;
+    c->body_inflight = TC_HTTP_BODY_INFLIGHT;
+    c->body_inflight_ip = TC_HTTP_BODY_INFLIGHT_IP;
 }
 
 tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e)
@@ -295,7 +334,12 @@ tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e
         s->cfg.conn_per_ip = 64;
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = 30;
+    if (!s->cfg.body_inflight)
+        s->cfg.body_inflight = TC_HTTP_BODY_INFLIGHT;
+    if (!s->cfg.body_inflight_ip)
+        s->cfg.body_inflight_ip = TC_HTTP_BODY_INFLIGHT_IP;
     s->app = app;
+    pthread_mutex_init(&s->lmu, NULL);
     pthread_mutex_init(&s->mu, NULL);
     cond_init_monotonic(&s->cv);
     pthread_mutex_init(&s->wmu, NULL);
@@ -311,6 +355,12 @@ static int bad_arg(tc_err *e, const char *what)
 int tc_http_route(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
                   size_t max_body, tc_err *e)
 {
+    return tc_http_route_gated(s, method, pattern, h, max_body, NULL, 0, e);
+}
+
+int tc_http_route_gated(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
+                        size_t max_body, tc_http_gate gate, int gate_arg, tc_err *e)
+{
     if (s->d)
         return bad_arg(e, "route added after start");
     if (!method || strlen(method) >= sizeof(((route *)0)->method) || !pattern || pattern[0] != '/' || !h)
@@ -324,6 +374,8 @@ int tc_http_route(tc_http_server *s, const char *method, const char *pattern, tc
     snprintf(r->method, sizeof r->method, "%s", method);
     r->h = h;
     r->max_body = max_body;
+    r->gate = gate;
+    r->gate_arg = gate_arg;
     /* count segments: one per '/' */
     int n = 0;
     for (const char *p = pattern; *p; p++)
@@ -446,6 +498,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 }
 
 static const char *client_ip(struct tc_http_conn *c);
+static void limits_release(struct tc_http_conn *c);
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 {
@@ -507,6 +560,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, e
         tc_log(TC_LOG_INFO, "http %s %s %s %s %d %llu %lldms%s", c->req.request_id, c->req.client_ip,
                c->req.method, path, c->status, (unsigned long long)bytes, (long long)(tc_now_ms() - c->t0), how);
     }
+    limits_release(c);
     if (c->st)
         c->st->c = NULL; /* MHD may free the stream later, with the response */
     if (c->resp)
@@ -1073,6 +1127,119 @@ static int serve_static(struct tc_http_conn *c, const mount *m, const char *rel)
     return rc;
 }
 
+/* ---- per-client budgets ----------------------------------------------------------------- */
+
+static size_t addr_bucket(const char *a)
+{
+    uint32_t h = 2166136261u; /* FNV-1a: addresses are short, spread is all we need */
+    for (; *a; a++)
+        h = (h ^ (unsigned char)*a) * 16777619u;
+    return h % CLIENT_BUCKETS;
+}
+
+/* This request's slot, found or made on first use.  Under lmu. */
+static client_slot *slot_take(struct tc_http_conn *c)
+{
+    if (c->slot)
+        return c->slot;
+    tc_http_server *s = c->s;
+    const char *ip = c->req.client_ip;
+    assert(strlen(ip) < sizeof(((client_slot *)0)->addr)); /* from inet_ntop or checked by inet_pton */
+    client_slot **b = &s->clients[addr_bucket(ip)];
+    client_slot *sl = *b;
+    while (sl && strcmp(sl->addr, ip) != 0)
+        sl = sl->next;
+    if (!sl) {
+        sl = calloc(1, sizeof *sl);
+        if (!sl)
+            abort(); /* same policy as tc_pool_alloc */
+        snprintf(sl->addr, sizeof sl->addr, "%s", ip);
+        sl->next = *b;
+        *b = sl;
+    }
+    sl->refs++;
+    c->slot = sl;
+    return sl;
+}
+
+static void refuse_busy(struct tc_http_conn *c, int status, const char *code, const char *zh, const char *en)
+{
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", RETRY_AFTER_S);
+    tc_http_add_header(&c->req, "Retry-After", ra);
+    pending(c, status, code, zh, en);
+}
+
+/* Behind a trusted proxy: one more request in flight for this forwarded
+ * client, or 429 when it already has conn_per_ip of them. */
+static int limit_requests(struct tc_http_conn *c)
+{
+    tc_http_server *s = c->s;
+    pthread_mutex_lock(&s->lmu);
+    client_slot *sl = slot_take(c);
+    int ok = sl->requests < s->cfg.conn_per_ip;
+    if (ok) {
+        sl->requests++;
+        c->counted = 1;
+    }
+    pthread_mutex_unlock(&s->lmu);
+    if (ok)
+        return 0;
+    refuse_busy(c, 429, "http.too_many_requests", "来自您网络地址的同时请求过多，请稍后重试",
+                "Too many requests at once from your address: try again in a moment");
+    return -1;
+}
+
+/* Reserve n more body bytes for this request against its client's and the
+ * server's budget; -1 with the answer set (429 for the client's, 503 for the
+ * server's) when either would be exceeded. */
+static int limit_body(struct tc_http_conn *c, uint64_t n)
+{
+    tc_http_server *s = c->s;
+    pthread_mutex_lock(&s->lmu);
+    client_slot *sl = slot_take(c);
+    int over_ip = n > s->body_max_ip || sl->bytes > s->body_max_ip - n;
+    int over_all = n > s->body_max || s->body_total > s->body_max - n;
+    if (!over_ip && !over_all) {
+        sl->bytes += n;
+        s->body_total += n;
+        c->reserved += n;
+    }
+    pthread_mutex_unlock(&s->lmu);
+    if (over_ip)
+        refuse_busy(c, 429, "http.too_many_uploads", "您的网络地址同时上传的内容过多，请等其他上传完成后重试",
+                    "Too many uploads from your address at once: wait for the others to finish and try again");
+    else if (over_all)
+        refuse_busy(c, 503, "http.busy", "服务器正忙（同时上传的内容过多），请稍后重试",
+                    "The server is busy (too many uploads at once): try again in a moment");
+    return over_ip || over_all ? -1 : 0;
+}
+
+/* The end of a request, however it ended: give back what it held. */
+static void limits_release(struct tc_http_conn *c)
+{
+    client_slot *sl = c->slot;
+    if (!sl)
+        return;
+    tc_http_server *s = c->s;
+    pthread_mutex_lock(&s->lmu);
+    assert(sl->bytes >= c->reserved && s->body_total >= c->reserved && sl->refs > 0);
+    sl->bytes -= c->reserved;
+    s->body_total -= c->reserved;
+    if (c->counted)
+        sl->requests--;
+    if (--sl->refs == 0) {
+        client_slot **pp = &s->clients[addr_bucket(sl->addr)];
+        while (*pp != sl)
+            pp = &(*pp)->next;
+        *pp = sl->next;
+        free(sl);
+    }
+    pthread_mutex_unlock(&s->lmu);
+    c->slot = NULL;
+    c->reserved = 0;
+}
+
 /* ---- the access callback -------------------------------------------------------------- */
 
 static const char *client_ip(struct tc_http_conn *c)
@@ -1187,6 +1354,8 @@ static void headers_stage(struct tc_http_conn *c, const char *url, const char *m
         pending(c, 431, "http.header_too_large", "请求头过大", "Request headers too large");
         return;
     }
+    if (s->cfg.trust_proxy && limit_requests(c) != 0)
+        return;
     dispatch(c);
     if (!c->rt && !c->pending_status)
         pending(c, 404, "http.not_found", "找不到该页面或接口", "Not found"); /* may still be a file */
@@ -1220,6 +1389,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             c->pending_en = tc_pool_printf(&c->pool, "Request body too large (at most %zu bytes)", c->max_body);
             return send_pending(c);
         }
+        /* Who may not send this body is told so before sending it, and the
+         * gate runs before the budget so that refused requests take none. */
+        if (c->rt && c->rt->gate) {
+            tc_err ge = {0};
+            if (c->rt->gate(&c->req, c->rt->gate_arg, &ge) != 0) {
+                int st = ge.status >= 400 && ge.status <= 599 ? ge.status : 500;
+                pending(c, st, tc_pool_strdup(&c->pool, ge.code[0] ? ge.code : "internal"),
+                        tc_pool_strdup(&c->pool, ge.zh), tc_pool_strdup(&c->pool, ge.en));
+                return send_pending(c);
+            }
+        }
+        if (body && clen > 0 && limit_body(c, clen) != 0)
+            return send_pending(c);
         if (body && clen != UINT64_MAX && clen > 0) {
             /* Exact size known: one allocation, no copying as it arrives. */
             c->body_cap = (size_t)clen;
@@ -1236,6 +1418,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             return MHD_NO;
         }
         size_t need = c->req.body_len + *upload_size;
+        if (need > c->reserved && limit_body(c, need - c->reserved) != 0) {
+            /* A chunked body crossing a budget: as over the size limit, it
+             * can only be cut off (the log says why). */
+            c->too_big = 1;
+            c->status = c->pending_status;
+            return MHD_NO;
+        }
         if (need > c->body_cap) {
             size_t cap = c->body_cap ? c->body_cap * 2 : 8192;
             while (cap < need)
@@ -1336,7 +1525,11 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)mem, NULL};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)c->max_connections, NULL};
-    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)c->conn_per_ip, NULL};
+    /* Behind a proxy every connection is the proxy's: MHD's cap per address
+     * (0 = none) would refuse the proxy itself; limit_requests() applies the
+     * number per forwarded client instead. */
+    opts[k++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                        (intptr_t)(c->trust_proxy ? 0 : c->conn_per_ip), NULL};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)c->timeout_s, NULL};
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL};
     if (c->threads > 1)
@@ -1346,6 +1539,15 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
         opts[k++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)c->tls_cert_pem};
     }
     opts[k++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+
+    /* One largest request must always fit a client's budget, and one
+     * client's budget the server's. */
+    uint64_t biggest = c->max_body;
+    for (size_t i = 0; i < s->nroutes; i++)
+        if (s->routes[i].max_body > biggest)
+            biggest = s->routes[i].max_body;
+    s->body_max_ip = c->body_inflight_ip > biggest ? c->body_inflight_ip : biggest;
+    s->body_max = c->body_inflight > s->body_max_ip ? c->body_inflight : s->body_max_ip;
 
     s->closing = 0;
     s->wquit = 0;
@@ -1449,5 +1651,6 @@ void tc_http_server_free(tc_http_server *s)
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->wmu);
     pthread_cond_destroy(&s->wcv);
+    pthread_mutex_destroy(&s->lmu);
     free(s);
 }

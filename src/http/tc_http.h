@@ -4,9 +4,12 @@
  * security headers, TLS, graceful shutdown.
  *
  * Flow of one request: libmicrohttpd accepts the connection -> headers are
- * read (bounded by the connection memory limit) -> the route is looked up
- * (404/405 otherwise) -> the body is accumulated into the request pool up to
- * the route's max_body (413 otherwise, without reading the rest) -> the
+ * read (bounded by the connection memory limit) -> with trust_proxy, the
+ * forwarded client's requests in flight are counted (429 past conn_per_ip)
+ * -> the route is looked up (404/405 otherwise) -> from the headers alone:
+ * 413 over the route's max_body, the route's gate, the in-flight body budgets
+ * (429/503), each answered without reading the body -> the body is
+ * accumulated into the request pool -> the
  * handler runs on a pool thread and calls exactly one tc_http_respond_* ->
  * the access-log line is written -> the pool is cleared.
  *
@@ -54,7 +57,11 @@ typedef struct tc_http_config {
     size_t max_body;           /* default body limit for routes that give 0; 1 MiB       */
     size_t max_header;         /* bytes of request line + headers per connection; 16 KiB */
     unsigned max_connections;  /* total; default 1024                                    */
-    unsigned conn_per_ip;      /* default 64                                             */
+    unsigned conn_per_ip;      /* connections one address may hold; default 64.  With
+                                * trust_proxy every connection comes from the proxy, so
+                                * MHD's per-address cap is off and this many requests in
+                                * flight per forwarded client are allowed instead (429
+                                * "http.too_many_requests" past it)                      */
     unsigned timeout_s;        /* idle connection timeout; default 30                    */
     const char *tls_cert_pem;  /* PEM text (not a path); both set = serve HTTPS          */
     const char *tls_key_pem;
@@ -64,12 +71,36 @@ typedef struct tc_http_config {
     int trust_proxy;           /* 1 = believe X-Forwarded-For (right-most address) and
                                 * X-Forwarded-Proto: https; only behind a proxy that sets
                                 * them, else any client could forge them (default 0)     */
+    uint64_t body_inflight;    /* request-body bytes all requests in flight may hold at
+                                * once (counted from Content-Length at the header stage,
+                                * as they arrive when chunked); 503 "http.busy" past it;
+                                * default TC_HTTP_BODY_INFLIGHT                          */
+    uint64_t body_inflight_ip; /* the same per client address (the forwarded one with
+                                * trust_proxy); 429 "http.too_many_uploads" past it;
+                                * default TC_HTTP_BODY_INFLIGHT_IP.  Raised at start to
+                                * the largest route limit (one largest request always
+                                * fits), and body_inflight to at least this            */
 } tc_http_config;
+
+/* Bodies are read whole into memory before the handler runs, so what all
+ * requests in flight may hold is memory the server needs: 256 MiB leaves a
+ * small (2 GB) school server room for the photo workers while a dozen 20 MB
+ * uploads, or some 60 ordinary phone photos, arrive at once.  Per address 64
+ * MiB: three largest uploads or some 15 phone photos at the same moment from
+ * one address (a classroom behind one NAT address uploads over seconds, not
+ * all in the same instant); one held-open client cannot take the budget. */
+#define TC_HTTP_BODY_INFLIGHT ((uint64_t)256 << 20)
+#define TC_HTTP_BODY_INFLIGHT_IP ((uint64_t)64 << 20)
 
 /* Limits in practice: a request whose Content-Length exceeds the route's
  * max_body gets 413 "http.body_too_large" without the body being read, and
  * the connection is closed; a chunked body that grows past it is cut off
- * (connection closed, logged as 413).  Headers over max_header get 431
+ * (connection closed, logged as 413).  A request whose body would take the
+ * in-flight body bytes past body_inflight_ip / body_inflight gets 429
+ * "http.too_many_uploads" / 503 "http.busy" (with Retry-After) the same way,
+ * before the body is read; a chunked one is cut off when it crosses them.
+ * A route's gate (tc_http_route_gated) that refuses answers its own error
+ * at the header stage, also before the body.  Headers over max_header get 431
  * "http.header_too_large" (far over: MHD's own 431 or a close).  Other error
  * codes: "http.not_found" 404, "http.method_not_allowed" 405 (+ Allow),
  * "http.bad_path" 400, "http.bad_json" 400, "http.bad_content_type" 415,
@@ -90,6 +121,18 @@ tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e
  * HEAD is answered by GET routes.  Routes are matched in the order added. */
 int tc_http_route(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
                   size_t max_body, tc_err *e);
+
+/* A gate runs when the headers are in and before a byte of the body is read
+ * (libmicrohttpd hands the application the headers first): return 0 to go
+ * on, or -1 with e set to have e answered at once; the body is then never
+ * read and the connection is closed.  It sees the method, path, params,
+ * client address, headers and cookies; r->body is NULL.  For routes that
+ * take large bodies: who may not send one is refused before sending it.
+ * gate_arg is passed through (e.g. the role the route needs).  The handler
+ * still runs its own checks; a gate is only an earlier copy of them. */
+typedef int (*tc_http_gate)(tc_http_req *r, int gate_arg, tc_err *e);
+int tc_http_route_gated(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
+                        size_t max_body, tc_http_gate gate, int gate_arg, tc_err *e);
 
 /* Static files: GET/HEAD under url_prefix (e.g. "/static/") are served from
  * dir, never outside it (no "..", no symlinks leaving it).  A path ending in

@@ -144,13 +144,13 @@ const EXPECT = {
 const GATE = new Set(['auth.staff_required', 'auth.student_required', 'auth.forbidden', 'auth.other_school',
   'auth.password_change_required', 'entry.expired', 'auth.csrf']);
 
-// Every {"METHOD", "/path", h_handler[, n]} line of every route table.
+// Every {"METHOD", "/path", h_handler[, upload]} line of every route table.
 export function readRoutes() {
   const dir = path.join(ROOT, 'src/api');
   const out = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.c')).sort()) {
     const src = readFileSync(path.join(dir, f), 'utf8');
-    for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|DELETE|PATCH)",\s*"(\/[^"]*)",\s*(h_\w+)\s*(?:,\s*\d+\s*)?\}/g)) {
+    for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|DELETE|PATCH)",\s*"(\/[^"]*)",\s*(h_\w+)\s*(?:,\s*[\w| ]+)?\}/g)) {
       out.push({ file: f, method: m[1], path: m[2], key: `${m[1]} ${m[2]}` });
     }
   }

@@ -1044,6 +1044,140 @@ static void test_connection_limits(void **state)
     tc_http_server_free(s);
 }
 
+/* A gate that wants "X-Key: ok"; counts its calls so the test can see it
+ * ran once, at the header stage. */
+static int gate_calls;
+static int key_gate(tc_http_req *r, int arg, tc_err *e)
+{
+    __atomic_add_fetch(&gate_calls, 1, __ATOMIC_SEQ_CST);
+    assert_int_equal(arg, 7);
+    assert_null(r->body); /* the body is not read yet */
+    const char *k = tc_http_header(r, "X-Key");
+    if (k && !strcmp(k, "ok"))
+        return 0;
+    return tc_err_set(e, 401, "test.key", "缺少钥匙", "No key");
+}
+
+static void test_gate_and_budget(void **state)
+{
+    fx *f = *state;
+    tc_http_config c;
+    tc_http_config_defaults(&c);
+    c.port = 0;
+    c.threads = 2;
+    c.body_inflight_ip = 1; /* raised to the largest route limit: 1 MiB */
+    c.body_inflight = 1;
+    tc_err e;
+    tc_http_server *s = tc_http_server_new(&c, f->www, &e);
+    assert_non_null(s);
+    assert_int_equal(tc_http_route_gated(s, "POST", "/up", h_small, 0, key_gate, 7, &e), 0);
+    assert_int_equal(tc_http_server_start(s, &e), 0);
+    unsigned port = tc_http_server_port(s);
+    resp r;
+
+    /* refused by the gate from the headers: no body sent, answered at once */
+    gate_calls = 0;
+    request(port, &r, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 900000\r\n\r\n");
+    assert_int_equal(r.status, 401);
+    assert_error_code(&r, "test.key");
+    assert_int_equal(gate_calls, 1);
+    resp_free(&r);
+    /* let through: the handler gets the whole body */
+    request(port, &r, "POST /up HTTP/1.1\r\nHost: x\r\nX-Key: ok\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "got 5");
+    resp_free(&r);
+
+    /* one address holding 900000 body bytes: a second such body is over
+     * the budget (1 MiB) and refused before it is sent */
+    int held = dial(port);
+    assert_true(held >= 0);
+    static const char h1[] = "POST /up HTTP/1.1\r\nHost: x\r\nX-Key: ok\r\nContent-Length: 900000\r\n\r\nabc";
+    assert_int_equal(send(held, h1, sizeof h1 - 1, MSG_NOSIGNAL), (ssize_t)(sizeof h1 - 1));
+    usleep(200 * 1000);
+    request(port, &r, "POST /up HTTP/1.1\r\nHost: x\r\nX-Key: ok\r\nContent-Length: 900000\r\n\r\n");
+    assert_int_equal(r.status, 429);
+    assert_error_code(&r, "http.too_many_uploads");
+    assert_non_null(hdr(&r, "Retry-After"));
+    resp_free(&r);
+    /* a chunked body is counted as it arrives: cut off when it crosses */
+    static const char ch[] =
+        "POST /up HTTP/1.1\r\nHost: x\r\nX-Key: ok\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "493e0\r\n"; /* 300000 bytes */
+    size_t n = sizeof ch - 1 + 300000 + 7;
+    char *big = malloc(n);
+    memcpy(big, ch, sizeof ch - 1);
+    memset(big + sizeof ch - 1, 'y', 300000);
+    memcpy(big + sizeof ch - 1 + 300000, "\r\n0\r\n\r\n", 7);
+    exchange(port, big, n, &r);
+    free(big);
+    assert_int_not_equal(r.status, 200);
+    resp_free(&r);
+    /* the held request ends: its bytes are given back */
+    close(held);
+    for (int i = 0; i < 20; i++) {
+        request(port, &r, "POST /up HTTP/1.1\r\nHost: x\r\nX-Key: ok\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello");
+        if (r.status == 200)
+            break;
+        resp_free(&r);
+        usleep(100 * 1000);
+    }
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    tc_http_server_free(s);
+}
+
+/* Behind a proxy: MHD's cap per address is off (every connection is the
+ * proxy's) and conn_per_ip counts requests in flight per forwarded client. */
+static void test_proxy_client_limit(void **state)
+{
+    fx *f = *state;
+    tc_http_config c;
+    tc_http_config_defaults(&c);
+    c.port = 0;
+    c.threads = 2;
+    c.trust_proxy = 1;
+    c.conn_per_ip = 2;
+    fx g = *f;
+    tc_http_server *s = start(&g, &c);
+    unsigned port = tc_http_server_port(s);
+    /* two requests of 192.0.2.1 held, waiting for the rest of their body */
+    static const char held_req[] =
+        "POST /api/small HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.1\r\nContent-Length: 50\r\n\r\nab";
+    int held[2];
+    for (int i = 0; i < 2; i++) {
+        held[i] = dial(port);
+        assert_true(held[i] >= 0);
+        assert_int_equal(send(held[i], held_req, sizeof held_req - 1, MSG_NOSIGNAL), (ssize_t)(sizeof held_req - 1));
+    }
+    usleep(200 * 1000);
+    resp r;
+    /* a third connection from 127.0.0.1 is accepted (no cap on the proxy);
+     * its request for the same forwarded client is refused */
+    request(port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.1\r\nConnection: close\r\n\r\n");
+    assert_int_equal(r.status, 429);
+    assert_error_code(&r, "http.too_many_requests");
+    assert_non_null(hdr(&r, "Retry-After"));
+    resp_free(&r);
+    /* another forwarded client is served */
+    request(port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.2\r\nConnection: close\r\n\r\n");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    /* the held ones end: the client is served again */
+    close(held[0]);
+    close(held[1]);
+    for (int i = 0; i < 20; i++) {
+        request(port, &r, "GET /api/items/1 HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.1\r\nConnection: close\r\n\r\n");
+        if (r.status == 200)
+            break;
+        resp_free(&r);
+        usleep(100 * 1000);
+    }
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    tc_http_server_free(s);
+}
+
 static void test_tls(void **state)
 {
     fx *f = *state;
@@ -1165,7 +1299,8 @@ int main(void)
         cmocka_unit_test(test_multipart_http),   cmocka_unit_test(test_multipart_parser),
         cmocka_unit_test(test_stream),           cmocka_unit_test(test_graceful_stop),
         cmocka_unit_test(test_tls),              cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_connection_limits),
+        cmocka_unit_test(test_connection_limits),  cmocka_unit_test(test_gate_and_budget),
+        cmocka_unit_test(test_proxy_client_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
