@@ -103,6 +103,16 @@ int tc_blob_exists(const tc_blob_store *s, const char *id)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+int tc_blob_remove(tc_blob_store *s, const char *id, tc_err *e)
+{
+    char path[4096];
+    if (path_of(s, id, path, e) != 0)
+        return -1;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return tc_err_internal(e, "cannot remove blob %s: %s", id, strerror(errno));
+    return 0;
+}
+
 static void hash_hex(const void *data, size_t len, char out[TC_BLOB_ID_LEN + 1])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
