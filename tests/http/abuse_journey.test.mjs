@@ -82,7 +82,11 @@ before(async () => {
   await reviewer.staffLogin('abuse-reviewer', password);
 });
 after(async () => {
-  if (srv) { const r = await srv.stop(); if (process.env.TC_DEBUG_LOG) console.log(r.log.slice(-5000)); }
+  if (srv) {
+    const r = await srv.stop();
+    if (process.env.TC_DEBUG_LOG) console.log(r.log.slice(-5000));
+    assert.equal(r.code, 0, 'the server stops cleanly (sanitizers): ' + r.log.slice(-3000));
+  }
   if (smtp) smtp.stop();
 });
 
@@ -168,7 +172,10 @@ test('each student holds at most --student-quota-mb of uploads', { skip: noModel
     // a small one still fits
     r = await send(c, randomBytes(100 * 1024));
     assert.equal(r.status, 202, r.text);
-  } finally { await s.stop(); }
+  } finally {
+    const r = await s.stop();
+    assert.equal(r.code, 0, 'the server stops cleanly (sanitizers): ' + r.log.slice(-3000));
+  }
 });
 
 test('the retention sweep removes the files of failed photos, never a draft\'s, and frees the quota', { skip: noModels, timeout: 180000 }, async () => {
@@ -201,7 +208,10 @@ test('the retention sweep removes the files of failed photos, never a draft\'s, 
       const proof = await fetch(s.url + draft.proof_url, { headers: { cookie: c.cookieHeader() } });
       assert.equal(proof.status, 200, 'the draft\'s proof is kept');
     }
-  } finally { await s.stop(); }
+  } finally {
+    const r = await s.stop();
+    assert.equal(r.code, 0, 'the server stops cleanly (sanitizers): ' + r.log.slice(-3000));
+  }
 });
 
 // ---- item 10: result e-mails only to a confirmed address, a few a day ---------------------------------------
