@@ -1579,7 +1579,7 @@ function isIOSorWeChat() {
 // The photo goes only to an address the student proved is theirs (issue 14):
 // a confirmed address shows with a Send button; otherwise, or to change it,
 // a code is sent to the address typed and typed back here.
-function emailBox(n) {
+export function emailBox(n) {
   const box = h('section', { class: 'tc-form tc-email' });
   const cell = (id, key, input) => h('div', { class: 'weui-cells weui-cells_form' },
     h('div', { class: 'weui-cell weui-cell_active' },
