@@ -235,6 +235,8 @@ static const char *const MIGRATIONS[] = {
     "  id INTEGER PRIMARY KEY, student_id INTEGER NOT NULL REFERENCES student(id), at INTEGER NOT NULL,"
     "  kind TEXT NOT NULL CHECK (kind IN ('code','result')));"
     "CREATE INDEX student_mail_student ON student_mail(student_id, at);"
+    /* the sweep asks, for each used photo, whether a submission still needs it */
+    "CREATE INDEX submission_photo ON submission(photo_id, state);"
     ,
 };
 
