@@ -385,6 +385,8 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     tc_spec_table own = {0};
     const tc_spec *spec = NULL;
     char *spec_json = NULL;
+    uint8_t *proof = NULL; /* the 样片, kept until the photo names its file */
+    size_t plen = 0;
     int64_t t0 = tc_now_ms();
     if (tc_store_photo_get(app->store, p, photo_id, &ph, &e) != 0 || strcmp(ph.state, "processing") != 0 ||
         tc_store_student_get(app->store, p, ph.student_id, &st, &e) != 0 ||
@@ -493,14 +495,9 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         if (res.jpeg && tc_blob_put(app->blobs, res.jpeg, res.jpeg_len, id_std, &e) != 0)
             goto fail_internal;
         if (res.jpeg) {
-            uint8_t *proof = NULL;
-            size_t plen = 0;
             int wrc = spec ? tc_photo_watermark(res.jpeg, res.jpeg_len, spec, &proof, &plen, &e) : -1;
-            if (wrc != 0 || tc_blob_put(app->blobs, proof, plen, id_proof, &e) != 0) {
-                free(proof);
+            if (wrc != 0 || tc_blob_put(app->blobs, proof, plen, id_proof, &e) != 0)
                 goto fail_internal;
-            }
-            free(proof);
         }
         if (res.overlay_png && tc_blob_put(app->blobs, res.overlay_png, res.overlay_len, id_ov, &e) != 0)
             goto fail_internal;
@@ -538,6 +535,8 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         char again[TC_BLOB_ID_LEN + 1];
         if (id_std[0] && !tc_blob_exists(app->blobs, id_std))
             tc_blob_put(app->blobs, res.jpeg, res.jpeg_len, again, &pe);
+        if (id_proof[0] && proof && !tc_blob_exists(app->blobs, id_proof))
+            tc_blob_put(app->blobs, proof, plen, again, &pe);
         if (id_ov[0] && !tc_blob_exists(app->blobs, id_ov))
             tc_blob_put(app->blobs, res.overlay_png, res.overlay_len, again, &pe);
         if (id_orig[0] && !tc_blob_exists(app->blobs, id_orig))
@@ -573,6 +572,7 @@ fail_internal:
         }
     }
 out:
+    free(proof);
     free(spec_json);
     tc_spec_table_free(&own);
     free(prior);
