@@ -1106,11 +1106,9 @@ int tc_api_roster_files_purge(tc_app *app, tc_err *e)
         tc_pool_clear(&p);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        int r = tc_blob_delete(app->blobs, ids[i], NULL);
-        if (r > 0)
+    for (size_t i = 0; i < n; i++)
+        if (tc_blob_exists(app->blobs, ids[i]) && tc_blob_remove(app->blobs, ids[i], NULL) == 0)
             removed++;
-    }
     tc_pool_clear(&p);
     if (removed)
         tc_log(TC_LOG_INFO, "removed %d roster file(s) kept in clear by earlier versions", removed);

@@ -54,6 +54,7 @@ typedef struct tc_app {
     uint8_t pay_key[32];         /* signs the sandbox provider's callbacks      */
     struct tc_pay *pay;          /* the payment provider (tc_pay_open; owned by main) */
     struct tc_api_recon *recon;  /* the daily reconciliation job (tc_api_recon_start) */
+    struct tc_api_sweep *sweep;  /* the retention sweep (tc_api_sweep_start)     */
 } tc_app;
 
 /* Start threads that make and check uploaded photos, each with its own
@@ -64,6 +65,15 @@ int tc_api_work_start(tc_app *app, int threads, tc_err *e);
 void tc_api_work_stop(tc_app *app);
 /* Wait until no photo is queued or in hand (tests, the CLI). */
 void tc_api_work_drain(tc_app *app);
+
+/* The retention sweep (issue 14): removes the files of failed, errored,
+ * deleted and superseded photos older than cfg->blob_retention_h (see
+ * tc_store_photo_sweep for what is never removed).  tc_api_sweep_once runs
+ * it now (*photos, *files: how many); tc_api_sweep_start runs it in a thread
+ * every cfg->sweep_interval_s, first at start; stop joins it. */
+int tc_api_sweep_once(tc_app *app, int64_t now, int *photos, int *files, tc_err *e);
+int tc_api_sweep_start(tc_app *app, tc_err *e);
+void tc_api_sweep_stop(tc_app *app);
 
 /* Daily reconciliation (tc_api_money.c): compare the orders of one day
  * (YYYY-MM-DD, China time) with the provider's answers and store the report

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "api_int.h"
 
@@ -66,6 +68,7 @@ int api_journey_load(api_ctx *c, api_jctx *j)
     snprintf(js->submission, sizeof js->submission, "%s", j->has_sub ? j->sub.state : "");
     js->starts_at = j->batch.starts_at;
     js->ends_at = j->batch.ends_at;
+    js->cancelled_at = j->sj.batch_cancelled_at;
     return 0;
 }
 
@@ -161,6 +164,11 @@ static int h_journey(tc_http_req *r)
         can ? json_null() : api_err_json(&why), "cooloff_until", (json_int_t)j.sj.cooloff_until, "locked_until",
         (json_int_t)j.sj.locked_until, "live_locked", j.sj.live_locked, "drafts", da, "submission", sub, "unread",
         (json_int_t)unread, "now", (json_int_t)now);
+    /* the address result e-mails go to, once the student proved it is
+     * theirs, and one a code was sent to (issue 14) */
+    json_t *nt = json_object_get(out, "notify");
+    json_object_set_new(nt, "email_confirmed", json_string(j.sj.email_confirmed ? j.sj.email_confirmed : ""));
+    json_object_set_new(nt, "email_pending", json_string(j.sj.email_pending ? j.sj.email_pending : ""));
     return tc_http_respond_json(r, 200, out);
 }
 
@@ -377,6 +385,8 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     tc_spec_table own = {0};
     const tc_spec *spec = NULL;
     char *spec_json = NULL;
+    uint8_t *proof = NULL; /* the 样片, kept until the photo names its file */
+    size_t plen = 0;
     int64_t t0 = tc_now_ms();
     if (tc_store_photo_get(app->store, p, photo_id, &ph, &e) != 0 || strcmp(ph.state, "processing") != 0 ||
         tc_store_student_get(app->store, p, ph.student_id, &st, &e) != 0 ||
@@ -456,6 +466,11 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         d.state = "error";
         d.error = e.code;
         d.checks = checks;
+        /* the student's bad file costs a cool-off like a failed photo
+         * (issue 14: junk uploads at network speed); our own failure (5xx)
+         * costs nothing */
+        if (e.status < 500)
+            tc_journey_after_error(&set, &js, tc_now());
     } else {
         /* the checks always run here (run_checks = 1) */
         char *t = tc_check_report_json(&res.checks);
@@ -480,14 +495,9 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         if (res.jpeg && tc_blob_put(app->blobs, res.jpeg, res.jpeg_len, id_std, &e) != 0)
             goto fail_internal;
         if (res.jpeg) {
-            uint8_t *proof = NULL;
-            size_t plen = 0;
             int wrc = spec ? tc_photo_watermark(res.jpeg, res.jpeg_len, spec, &proof, &plen, &e) : -1;
-            if (wrc != 0 || tc_blob_put(app->blobs, proof, plen, id_proof, &e) != 0) {
-                free(proof);
+            if (wrc != 0 || tc_blob_put(app->blobs, proof, plen, id_proof, &e) != 0)
                 goto fail_internal;
-            }
-            free(proof);
         }
         if (res.overlay_png && tc_blob_put(app->blobs, res.overlay_png, res.overlay_len, id_ov, &e) != 0)
             goto fail_internal;
@@ -516,6 +526,22 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     d.ms = (int)(tc_now_ms() - t0);
     if (tc_store_photo_finish(app->store, photo_id, &d, tc_now(), &e) != 0)
         goto fail_internal;
+    /* the retention sweep may have removed a file with these very bytes
+     * (an earlier, swept photo of the same upload) between the put and the
+     * finish; now that this photo names them no sweep removes them, so a
+     * second put is final */
+    {
+        tc_err pe;
+        char again[TC_BLOB_ID_LEN + 1];
+        if (id_std[0] && !tc_blob_exists(app->blobs, id_std))
+            tc_blob_put(app->blobs, res.jpeg, res.jpeg_len, again, &pe);
+        if (id_proof[0] && proof && !tc_blob_exists(app->blobs, id_proof))
+            tc_blob_put(app->blobs, proof, plen, again, &pe);
+        if (id_ov[0] && !tc_blob_exists(app->blobs, id_ov))
+            tc_blob_put(app->blobs, res.overlay_png, res.overlay_len, again, &pe);
+        if (id_orig[0] && !tc_blob_exists(app->blobs, id_orig))
+            tc_blob_put(app->blobs, res.original_jpeg, res.original_len, again, &pe);
+    }
     tc_log(TC_LOG_INFO, "photo %lld: %s in %d ms%s%s", (long long)photo_id, d.state, d.ms, failed[0] ? " failed " : "",
            failed);
     api_publish(app, st.person_id, "photo", json_pack("{s:I, s:s}", "id", (json_int_t)photo_id, "state", d.state));
@@ -546,6 +572,7 @@ fail_internal:
         }
     }
 out:
+    free(proof);
     free(spec_json);
     tc_spec_table_free(&own);
     free(prior);
@@ -648,6 +675,105 @@ void tc_api_work_drain(tc_app *app)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* ---- the retention sweep (issue 14) ------------------------------------------------------------------------ */
+
+struct tc_api_sweep {
+    tc_app *app;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+};
+
+static int sweep_remove(void *ctx, const char *blob_id)
+{
+    tc_app *app = ctx;
+    tc_err e;
+    if (tc_blob_remove(app->blobs, blob_id, &e) != 0) {
+        tc_log(TC_LOG_WARN, "sweep: %s", e.en);
+        return -1;
+    }
+    return 0;
+}
+
+int tc_api_sweep_once(tc_app *app, int64_t now, int *photos, int *files, tc_err *e)
+{
+    int64_t keep_s = (int64_t)(app->cfg ? app->cfg->blob_retention_h : 168) * 3600;
+    *photos = *files = 0;
+    /* rounds of a few hundred photos: the write lock is held for one round
+     * only, so uploads wait milliseconds, not the whole sweep */
+    for (;;) {
+        int p = 0, f = 0;
+        if (tc_store_photo_sweep(app->store, now - keep_s, 200, sweep_remove, app, &p, &f, now, e) != 0)
+            return -1;
+        *photos += p;
+        *files += f;
+        if (p < 200)
+            return 0;
+        /* the next round's rows are marked with a later time: never the
+         * same mark as this round's */
+        now++;
+    }
+}
+
+static void *sweep_main(void *arg)
+{
+    struct tc_api_sweep *sw = arg;
+    int interval = sw->app->cfg && sw->app->cfg->sweep_interval_s > 0 ? sw->app->cfg->sweep_interval_s : 3600;
+    pthread_mutex_lock(&sw->mu);
+    while (!sw->stop) {
+        pthread_mutex_unlock(&sw->mu);
+        int photos = 0, files = 0;
+        tc_err e = {0};
+        if (tc_api_sweep_once(sw->app, tc_now(), &photos, &files, &e) != 0)
+            tc_log(TC_LOG_WARN, "retention sweep failed: %s [%s]", e.en, e.code);
+        else if (photos)
+            tc_log(TC_LOG_INFO, "retention sweep: %d photos, %d files removed", photos, files);
+        pthread_mutex_lock(&sw->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += interval;
+        while (!sw->stop && pthread_cond_timedwait(&sw->cv, &sw->mu, &ts) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&sw->mu);
+    return NULL;
+}
+
+int tc_api_sweep_start(tc_app *app, tc_err *e)
+{
+    struct tc_api_sweep *sw = calloc(1, sizeof *sw);
+    if (!sw)
+        return tc_err_internal(e, "out of memory");
+    sw->app = app;
+    pthread_mutex_init(&sw->mu, NULL);
+    pthread_cond_init(&sw->cv, NULL);
+    if (pthread_create(&sw->th, NULL, sweep_main, sw) != 0) {
+        pthread_mutex_destroy(&sw->mu);
+        pthread_cond_destroy(&sw->cv);
+        free(sw);
+        return tc_err_internal(e, "cannot start the retention sweep");
+    }
+    app->sweep = sw;
+    return 0;
+}
+
+void tc_api_sweep_stop(tc_app *app)
+{
+    struct tc_api_sweep *sw = app->sweep;
+    if (!sw)
+        return;
+    pthread_mutex_lock(&sw->mu);
+    sw->stop = 1;
+    pthread_cond_signal(&sw->cv);
+    pthread_mutex_unlock(&sw->mu);
+    pthread_join(sw->th, NULL);
+    pthread_mutex_destroy(&sw->mu);
+    pthread_cond_destroy(&sw->cv);
+    free(sw);
+    app->sweep = NULL;
+}
+
 static int h_photo_upload(tc_http_req *r)
 {
     api_ctx c;
@@ -676,19 +802,66 @@ static int h_photo_upload(tc_http_req *r)
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
+    /* The page's "source" is the client's word.  The camera page uploads a
+     * canvas JPEG, which has no EXIF: a "camera" file that names a camera,
+     * an editor or an old capture time came from somewhere else, and is an
+     * album photo (issue 14; stripped EXIF cannot be told apart). */
+    int64_t now = tc_now();
+    const char *why = NULL;
+    if (!strcmp(source, "camera")) {
+        tc_photo_meta meta;
+        tc_photo_meta_of(ph->data, ph->len, &meta);
+        why = tc_journey_capture_evidence(meta.make, meta.model, meta.software, meta.datetime, now);
+        if (why)
+            source = "album";
+    }
     int64_t until = 0;
-    if (tc_journey_can_shoot(&j.set, &j.js, source, tc_now(), &until, &c.e) != 0) {
+    if (tc_journey_can_shoot(&j.set, &j.js, source, now, &until, &c.e) != 0) {
+        if (why && !strcmp(c.e.code, "journey.album_not_allowed"))
+            tc_err_set(&c.e, 403, "journey.not_live_capture",
+                       "这张照片不是刚刚在本页面现场拍摄的（照片中带有%s%.0s），学校未开放相册上传，请使用现场拍摄。",
+                       "This photo was not just taken on this page (it carries %.0s%s), and your school does not "
+                       "accept album photos: shoot it live.",
+                       !strcmp(why, "camera_tags")        ? "其他相机的拍摄信息"
+                       : !strcmp(why, "editing_software") ? "修图软件的信息"
+                                                          : "较早的拍摄时间",
+                       !strcmp(why, "camera_tags")        ? "another camera's tags"
+                       : !strcmp(why, "editing_software") ? "an editing program's tag"
+                                                          : "an earlier capture time");
         json_t *o = json_pack("{s:{s:s, s:s, s:s, s:I}}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
                               "until", (json_int_t)until);
         return tc_http_respond_json(r, c.e.status, o);
     }
+    if (why)
+        tc_log(TC_LOG_INFO, "student %lld: a \"camera\" upload taken as an album photo (%s)", (long long)j.st.id,
+               why);
+    /* the quota before the file touches the disk (the transaction below
+     * checks it again) */
+    int64_t quota = c.app->cfg ? (int64_t)c.app->cfg->student_quota_mb << 20 : 0;
+    if (tc_store_photo_quota_check(c.app->store, j.st.id, (int64_t)ph->len, quota, &c.e) != 0)
+        return api_fail(&c);
     /* the photo is kept (content-addressed) before anything else happens:
      * bad input loses nothing */
     char blob[TC_BLOB_ID_LEN + 1];
     if (tc_blob_put(c.app->blobs, ph->data, ph->len, blob, &c.e) != 0)
         return api_fail(&c);
     int64_t id;
-    if (tc_store_photo_begin(c.app->store, j.st.id, source, blob, j.set.draft_capacity, tc_now(), &id, &c.e) != 0)
+    if (tc_store_photo_begin_limited(c.app->store, j.st.id, source, blob, (int64_t)ph->len, j.set.draft_capacity,
+                                     quota, now, &id, &c.e) != 0) {
+        /* refused after all (two uploads at once: busy, or over the quota):
+         * the file is nobody's, and must not stay (issue 14) — unless a
+         * photo has the same bytes (that photo's upload puts it again if
+         * this removal comes between its put and its begin) */
+        tc_err ue;
+        int used = 1;
+        if (tc_store_blob_in_use(c.app->store, blob, &used, &ue) == 0 && !used)
+            tc_blob_remove(c.app->blobs, blob, &ue);
+        return api_fail(&c);
+    }
+    /* the sweep may have removed a file with these bytes (a swept photo of
+     * the same upload) between the put and the begin; now this photo names
+     * it and no sweep removes it, so this put is final */
+    if (!tc_blob_exists(c.app->blobs, blob) && tc_blob_put(c.app->blobs, ph->data, ph->len, blob, &c.e) != 0)
         return api_fail(&c);
     if (work_push(c.app->work, id) != 0) {
         tc_err_internal(&c.e, "out of memory queueing a photo");
@@ -970,10 +1143,31 @@ static int h_result_standard(tc_http_req *r)
                         "image/jpeg", final ? "standard.jpg" : "proof.jpg", "private, no-cache");
 }
 
-/* POST /api/v1/me/result/email {"email"}: the photo goes out through the
- * outbox (sent by the notify worker with retries; nothing is sent from the
- * request). */
-static int h_result_email(tc_http_req *r)
+/* ---- the student's own e-mail address (issue 14) ---------------------------------------------------------------- */
+
+enum { EMAIL_CODE_TTL_S = 30 * 60, EMAIL_CODE_TRIES = 5 };
+
+static int emails_per_day(const tc_app *app)
+{
+    return app->cfg ? app->cfg->student_emails_per_day : 5;
+}
+
+/* The code's keyed hash (hex), bound to the student: a code is worth
+ * nothing for another record, and the database alone does not give it. */
+static void email_code_hash(const tc_app *app, int64_t student_id, const char *code, char out[65])
+{
+    char msg[64];
+    int n = snprintf(msg, sizeof msg, "email-code:%lld:%s", (long long)student_id, code);
+    uint8_t h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)msg, (unsigned long long)n, app->keys.mac,
+                       sizeof app->keys.mac);
+    tc_hex(h, sizeof h, out);
+}
+
+/* POST /api/v1/me/email/code {"email"}: a 6-digit code goes to the address
+ * (through the outbox); the address becomes the student's once the code
+ * comes back.  Counts towards the student's e-mails of the day. */
+static int h_email_code(tc_http_req *r)
 {
     api_ctx c;
     if (api_begin(r, &c, NEED_STUDENT) != 0)
@@ -986,9 +1180,89 @@ static int h_result_email(tc_http_req *r)
         tc_err_set(&c.e, 400, "journey.bad_email", "邮箱地址格式不正确", "That e-mail address is not valid");
         return api_fail(&c);
     }
+    int64_t now = tc_now();
+    if (tc_store_student_mail(c.app->store, c.sess.student_id, "code", tc_journey_day_start(now), emails_per_day(c.app),
+                              now, &c.e) != 0)
+        return api_fail(&c);
+    char code[8], hash[65];
+    snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
+    email_code_hash(c.app, c.sess.student_id, code, hash);
+    if (tc_store_email_code_set(c.app->store, c.sess.student_id, to, hash, now + EMAIL_CODE_TTL_S, &c.e) != 0)
+        return api_fail(&c);
+    char *text = tc_pool_printf(r->pool,
+                                "您的邮箱验证码是 %s，30 分钟内有效。如果不是您本人操作，请忽略本邮件。\n"
+                                "Your e-mail confirmation code is %s; it is valid for 30 minutes. If you did not "
+                                "ask for it, ignore this e-mail.\n",
+                                code, code);
+    tc_outbox_msg m = {.channel = "email",
+                       .recipient = to,
+                       .subject = "邮箱验证码 / Your confirmation code",
+                       .body = text};
+    int64_t id;
+    if (tc_store_outbox_add(c.app->store, &m, now, &id, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 202, json_pack("{s:b, s:s, s:I}", "sent", 1, "email", to, "expires_at",
+                                                  (json_int_t)(now + EMAIL_CODE_TTL_S)));
+}
+
+/* POST /api/v1/me/email/confirm {"code"}: the address the code went to is
+ * now the student's confirmed address (and their notification address). */
+static int h_email_confirm(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *code = api_jstr(body, "code");
+    if (!code || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
+        tc_err_set(&c.e, 400, "journey.email_code_wrong", "请输入邮件中的 6 位数字验证码",
+                   "Enter the 6-digit code from the e-mail");
+        return api_fail(&c);
+    }
+    char hash[65];
+    email_code_hash(c.app, c.sess.student_id, code, hash);
+    if (tc_store_email_confirm(c.app->store, c.sess.student_id, hash, EMAIL_CODE_TRIES, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    tc_store_journey sj;
+    if (tc_store_journey_get(c.app->store, r->pool, c.sess.student_id, &sj, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "email_confirmed", sj.email_confirmed));
+}
+
+/* POST /api/v1/me/result/email {} (or {"email"} naming the confirmed
+ * address): the photo goes out through the outbox (sent by the notify
+ * worker with retries; nothing is sent from the request), only to the
+ * address the student confirmed, a few a day (issue 14: a photo of a
+ * person is not sent to any address anyone types). */
+static int h_result_email(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *asked = api_jstr(body, "email");
+    tc_store_journey sj;
+    if (tc_store_journey_get(c.app->store, r->pool, c.sess.student_id, &sj, &c.e) != 0)
+        return api_fail(&c);
+    const char *to = sj.email_confirmed;
+    if (!to || !*to || (asked && *asked && strcasecmp(asked, to) != 0)) {
+        tc_err_set(&c.e, 409, "journey.email_unconfirmed",
+                   "照片只能发送到您验证过的邮箱：请先获取验证码并完成邮箱验证",
+                   "Your photo can only be sent to an e-mail address you have confirmed: ask for a code and "
+                   "confirm the address first");
+        return api_fail(&c);
+    }
     tc_store_photo ph;
     int final;
     if (result_photo(&c, &ph, &final) != 0)
+        return api_fail(&c);
+    int64_t now = tc_now();
+    if (tc_store_student_mail(c.app->store, c.sess.student_id, "result", tc_journey_day_start(now),
+                              emails_per_day(c.app), now, &c.e) != 0)
         return api_fail(&c);
     const char *blob = final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob;
     tc_outbox_msg m = {.channel = "email",
@@ -1085,6 +1359,8 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/me/result/standard.jpg", h_result_standard, 0},
         {"GET", "/api/v1/me/result/sheet.jpg", h_result_sheet, 0},
         {"POST", "/api/v1/me/result/email", h_result_email, 0},
+        {"POST", "/api/v1/me/email/code", h_email_code, 0},
+        {"POST", "/api/v1/me/email/confirm", h_email_confirm, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

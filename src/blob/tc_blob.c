@@ -103,16 +103,14 @@ int tc_blob_exists(const tc_blob_store *s, const char *id)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int tc_blob_delete(tc_blob_store *s, const char *id, tc_err *e)
+int tc_blob_remove(tc_blob_store *s, const char *id, tc_err *e)
 {
     char path[4096];
-    if (tc_blob_path(s, id, path, sizeof path) != 0)
-        return tc_err_set(e, 400, "blob.bad_id", "文件编号无效", "invalid blob id");
-    if (unlink(path) == 0)
-        return 1;
-    if (errno == ENOENT)
-        return 0;
-    return tc_err_internal(e, "cannot remove blob %s: %s", id, strerror(errno));
+    if (path_of(s, id, path, e) != 0)
+        return -1;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return tc_err_internal(e, "cannot remove blob %s: %s", id, strerror(errno));
+    return 0;
 }
 
 static void hash_hex(const void *data, size_t len, char out[TC_BLOB_ID_LEN + 1])

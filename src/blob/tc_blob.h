@@ -57,9 +57,9 @@ int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz
 /* 1 if a blob with this id is stored, 0 if not or if the id is invalid. */
 int tc_blob_exists(const tc_blob_store *s, const char *id);
 
-/* Remove a blob.  Returns 1 if it was removed, 0 if there was none, -1 (e
- * set: blob.bad_id, internal) otherwise.  The caller knows no row needs it:
- * content addressing means two rows may name the same bytes. */
-int tc_blob_delete(tc_blob_store *s, const char *id, tc_err *e);
+/* Remove a blob (the retention sweep: the caller has made sure nothing
+ * needs it).  A blob already gone is fine.  Errors: blob.bad_id, internal
+ * (the file cannot be removed). */
+int tc_blob_remove(tc_blob_store *s, const char *id, tc_err *e);
 
 #endif

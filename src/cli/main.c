@@ -195,6 +195,9 @@ static int cmd_serve(int argc, char **argv)
     /* the daily reconciliation of payments with the provider */
     if (tc_api_recon_start(&app, &e) != 0)
         goto out;
+    /* the retention sweep: files of photos nobody needs any more */
+    if (tc_api_sweep_start(&app, &e) != 0)
+        goto out;
     srv = tc_http_server_new(&hc, &app, &e);
     if (!srv || tc_api_register(srv, &app, &e) != 0)
         goto out;
@@ -228,6 +231,7 @@ out:
     tc_api_work_stop(&app);
     tc_notify_free(notify);
     tc_api_recon_stop(&app);
+    tc_api_sweep_stop(&app);
     tc_pay_close(app.pay);
     tc_studio_free(studio);
     if (hub_ready)

@@ -36,6 +36,11 @@ typedef struct tc_config {
     int conn_per_ip;       /* connections per address; with trust_proxy requests in flight
                             * per forwarded client; default 64 */
     int max_megapixels;    /* photos; default 50 */
+    /* the student-side abuse limits (issue 14) */
+    int student_quota_mb;  /* uploads a student may hold (files not yet swept); default 300, 0 = none */
+    int blob_retention_h;  /* files of failed, deleted and superseded photos kept this long; default 168 */
+    int sweep_interval_s;  /* how often the retention sweep runs; default 3600 */
+    int student_emails_per_day; /* codes and result e-mails one student may send a day; default 5 */
     int demo;              /* create the demo school when the database is empty */
     int access_log;        /* one line per request; default on */
     /* payments (src/pay): the provider and WeChat Pay API v3 merchant settings */

@@ -240,6 +240,12 @@ int tc_journey_can_shoot(const tc_journey_settings *s, const tc_journey_state *s
 {
     *until = 0;
     int album = source && !strcmp(source, "album");
+    /* first: nothing else the student could do changes this */
+    if (st->cancelled_at)
+        return tc_err_set(e, 410, "journey.batch_cancelled",
+                          "本次照片采集已取消，不再接收照片。已支付的费用将原路退回，如有疑问请联系学校图采工作部门。",
+                          "This photo collection has been cancelled and takes no more photos. Fees paid are "
+                          "refunded the way they were paid; ask your school's photo office if you have questions.");
     if (!st->notice_read_at)
         return tc_err_set(e, 409, "journey.notice_unread", "请先阅读学校图采通知", "Read the school's notice first");
     if (!st->tips_read_at)
@@ -306,6 +312,55 @@ void tc_journey_after_photo(const tc_journey_settings *s, tc_journey_state *st, 
         st->locked_until = now + (int64_t)s->lock_hours * 3600;
         st->fails = 0;
     }
+}
+
+void tc_journey_after_error(const tc_journey_settings *s, tc_journey_state *st, int64_t now)
+{
+    tc_journey_after_photo(s, st, 0, 0, now);
+}
+
+/* ---- fresh captures ---------------------------------------------------------------------------------- */
+
+/* "YYYY:MM:DD HH:MM:SS" (China time) as seconds since the epoch; -1 when it
+ * is not that (cameras write "    :  :     :  :  " for an unknown time). */
+static int64_t exif_time(const char *t)
+{
+    int y, mo, d, h, mi, sec;
+    char tail;
+    if (!t || strlen(t) != 19 || sscanf(t, "%4d:%2d:%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &tail) != 6)
+        return -1;
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || h < 0 ||
+        mi < 0 || sec < 0)
+        return -1;
+    /* days from the civil date (proleptic Gregorian), no time-zone tables */
+    int64_t yy = y - (mo <= 2);
+    int64_t era = yy / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    return days * 86400 + h * 3600 + mi * 60 + sec - 8 * 3600;
+}
+
+const char *tc_journey_capture_evidence(const char *make, const char *model, const char *software,
+                                        const char *datetime, int64_t now)
+{
+    if ((make && *make) || (model && *model))
+        return "camera_tags";
+    if (software && *software)
+        return "editing_software";
+    int64_t at = exif_time(datetime);
+    if (at >= 0 && at < now - TC_JOURNEY_FRESH_S)
+        return "old_capture";
+    return NULL;
+}
+
+int64_t tc_journey_day_start(int64_t now)
+{
+    const int64_t cn = 8 * 3600;
+    int64_t local = now + cn;
+    int64_t day = local / 86400 - (local % 86400 < 0);
+    return day * 86400 - cn;
 }
 
 /* ---- event hub -------------------------------------------------------------------------------------- */

@@ -66,6 +66,7 @@ typedef struct tc_journey_state {
     int processing;            /* photos being made now                                  */
     char submission[20];       /* the live submission's state, "" when none              */
     int64_t starts_at, ends_at;/* the batch's collection window (0 = open)              */
+    int64_t cancelled_at;      /* the batch was cancelled then (0 = not)                 */
 } tc_journey_state;
 
 /* The next thing the student should do: "notice", "tips", "notify",
@@ -74,7 +75,7 @@ typedef struct tc_journey_state {
 const char *tc_journey_step(const tc_journey_settings *s, const tc_journey_state *st);
 
 /* May the student shoot or upload now (source "camera" or "album")?  0, or
- * -1 with the refusal (journey.notice_unread, tips_unread,
+ * -1 with the refusal (journey.batch_cancelled, notice_unread, tips_unread,
  * tutorial_unwatched, not_paid, album_not_allowed, live_not_allowed,
  * outside_window, under_review, busy, live_locked, locked, cooloff,
  * drafts_full), whose message is the seed's text where it gives one.
@@ -89,9 +90,35 @@ int tc_journey_can_shoot(const tc_journey_settings *s, const tc_journey_state *s
 void tc_journey_after_photo(const tc_journey_settings *s, tc_journey_state *st, int passed, int liveness_failed,
                             int64_t now);
 
+/* What an upload that ended in an error (not an image, truncated, too big)
+ * costs: the same as a failed photo — the cool-off starts and it counts
+ * towards the timed lock — so that junk uploads cannot be repeated at the
+ * speed of the network (issue 14).  Never towards the liveness lock. */
+void tc_journey_after_error(const tc_journey_settings *s, tc_journey_state *st, int64_t now);
+
 /* The seed texts (000 §12, §13, §14) for a refusal code, formatted for
  * "until" where needed. */
 int tc_journey_refusal(const char *code, int64_t until, tc_err *e);
+
+/* ---- is a "camera" upload a fresh capture of the page? -------------------------------------- */
+
+/* The camera page draws getUserMedia's frame on a canvas and uploads the
+ * canvas's JPEG: such a file has no EXIF at all.  A file that says which
+ * camera made it (Make/Model), which program last wrote it (Software) or
+ * that it was taken more than TC_JOURNEY_FRESH_S before now is a photo from
+ * somewhere else, whatever the page's "source" field says.  The strings are
+ * the upload's EXIF tags ("" when absent; datetime is DateTimeOriginal
+ * "YYYY:MM:DD HH:MM:SS", read as China time, the service's time zone).
+ * Returns NULL for a plausible fresh capture, else why not:
+ * "camera_tags", "editing_software" or "old_capture".  Stripped EXIF cannot
+ * be told from a fresh capture: this is evidence, not proof. */
+enum { TC_JOURNEY_FRESH_S = 600 };
+const char *tc_journey_capture_evidence(const char *make, const char *model, const char *software,
+                                        const char *datetime, int64_t now);
+
+/* The student's own e-mails (codes and result photos) on the China day of
+ * now: the time that day started (seconds since the epoch). */
+int64_t tc_journey_day_start(int64_t now);
 
 /* ---- events for live updates ------------------------------------------------------------- */
 

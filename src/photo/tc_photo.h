@@ -127,6 +127,11 @@ typedef struct tc_photo_meta {
 
 /* The source's file evidence (filled at decode; never fails). */
 void tc_photo_src_meta(const tc_photo_src *s, tc_photo_meta *out);
+/* The same evidence from the header alone, no pixel decoded (cheap enough
+ * for a request handler deciding what an upload is).  A file that is not an
+ * image or whose header is unreadable gives the empty evidence: the pipeline
+ * reports those.  Never fails. */
+void tc_photo_meta_of(const void *data, size_t len, tc_photo_meta *out);
 
 /* ---- specs (data, not code) ---------------------------------------------------- */
 

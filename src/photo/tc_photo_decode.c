@@ -376,6 +376,29 @@ VipsImage *photo_vips_from_rgb(const tc_photo_rgb *im)
 
 /* ---- decode ------------------------------------------------------------------------- */
 
+void tc_photo_meta_of(const void *data, size_t len, tc_photo_meta *out)
+{
+    memset(out, 0, sizeof *out);
+    out->orientation = 1;
+    tc_photo_src s;
+    memset(&s, 0, sizeof s);
+    s.fmt = data && len ? tc_photo_sniff(data, len) : TC_PHOTO_FMT_UNKNOWN;
+    if (s.fmt == TC_PHOTO_FMT_UNKNOWN)
+        return;
+    /* the loaders only read the buffer; the header image is dropped before
+     * this returns, so nothing outlives the caller's bytes */
+    s.data = (uint8_t *)data;
+    s.len = len;
+    vips_error_clear();
+    VipsImage *hdr = load_raw(&s, 1, VIPS_ACCESS_SEQUENTIAL);
+    if (!hdr) {
+        vips_error_clear();
+        return;
+    }
+    photo_meta_read(hdr, orientation_of(hdr), out);
+    g_object_unref(hdr);
+}
+
 int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc_photo_src **out, tc_err *e)
 {
     tc_photo_limits def;

@@ -233,6 +233,9 @@ typedef struct tc_store_journey {
     int live_locked, fails, live_fails;
     int64_t paid_order;          /* the paid photo-fee order, 0 if none          */
     int drafts, processing;      /* photos in these states now                   */
+    int64_t batch_cancelled_at;  /* the student's batch was cancelled (0 = not)   */
+    const char *email_confirmed; /* the address the student proved is theirs, "" */
+    const char *email_pending;   /* the address a code was sent to, ""            */
 } tc_store_journey;
 
 int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_journey *out, tc_err *e);
@@ -240,6 +243,23 @@ typedef enum { TC_STORE_MARK_NOTICE, TC_STORE_MARK_TIPS, TC_STORE_MARK_TUTORIAL 
 int tc_store_journey_mark(tc_store *s, int64_t student_id, tc_store_mark what, int64_t now, tc_err *e);
 int tc_store_journey_notify(tc_store *s, int64_t student_id, int status, int payment, const char *email,
                             int64_t now, tc_err *e);
+/* E-mails a student makes the server send (confirmation codes, the result
+ * photo): kind "code" or "result".  Counts the student's e-mails since
+ * day_start and, when fewer than limit, records this one (one transaction):
+ * else journey.email_limit (429). */
+int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int64_t day_start, int limit,
+                          int64_t now, tc_err *e);
+/* A confirmation code was sent to email: keep the address, the code's keyed
+ * hash (hex) and its expiry; a new code replaces the old one and its tries. */
+int tc_store_email_code_set(tc_store *s, int64_t student_id, const char *email, const char *code_hash, int64_t until,
+                            tc_err *e);
+/* The student typed a code whose keyed hash is code_hash.  Right: the
+ * pending address becomes the confirmed one (and the notification address).
+ * Errors: journey.no_email_code (409, none sent), journey.email_code_expired
+ * (410), journey.email_code_tries (429, max_tries wrong codes: ask for a new
+ * one), journey.email_code_wrong (400; the try is counted). */
+int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_hash, int max_tries, int64_t now,
+                           tc_err *e);
 /* A school admin unlocks: both locks, the failure counts and the cool-off. */
 int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e);
 
@@ -261,6 +281,19 @@ typedef struct tc_store_photo {
  * drafts (plus this one) would exceed capacity. */
 int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
                          int capacity, int64_t now, int64_t *photo_id, tc_err *e);
+/* The same with the abuse limits of issue 14, also re-checked inside the
+ * transaction: journey.batch_cancelled (410) when the student's batch was
+ * cancelled, journey.storage_full (413) when the uploads the student still
+ * holds (photos whose files the sweep has not removed) plus bytes would
+ * exceed quota_bytes (0 = no quota).  bytes is kept with the photo. */
+int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
+                                 int64_t bytes, int capacity, int64_t quota_bytes, int64_t now, int64_t *photo_id,
+                                 tc_err *e);
+/* Would bytes more fit in the student's quota (0 = none)?  0, or -1 with
+ * journey.storage_full (413): the check before the file is stored. */
+int tc_store_photo_quota_check(tc_store *s, int64_t student_id, int64_t bytes, int64_t quota_bytes, tc_err *e);
+/* *used = 1 when a photo names this blob in any of its files. */
+int tc_store_blob_in_use(tc_store *s, const char *blob_id, int *used, tc_err *e);
 
 /* What the pipeline made of it, and the student's counters afterwards. */
 typedef struct tc_store_photo_done {
@@ -278,6 +311,21 @@ int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo
 /* A student's photos in a state (NULL: all but deleted), newest first. */
 int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
                         size_t *n, tc_err *e);
+/* The retention sweep (issue 14): removes the files of photos nobody needs
+ * any more, at most limit photos a round.  A photo's files go when, before
+ * cutoff, it failed or ended in an error (done_at), was deleted from the
+ * draft box (deleted_at), or was superseded: used for a submission that was
+ * rejected or reset (decided_at) and for no live one.  A photo of a live,
+ * approved or final submission, a draft and a photo being made never lose
+ * their files.  A file is removed only when no photo that keeps its files
+ * names it (blobs are content-addressed: two photos may share one) and no
+ * e-mail waiting in the outbox attaches it.  remove(ctx, blob_id) is called
+ * for each such file inside the transaction (so that an upload of the same
+ * bytes cannot begin meanwhile: tc_store_photo_begin* waits for it); then the
+ * photos are marked swept (swept_at) and their bytes leave the quota.
+ * *photos / *files count them (may be NULL). */
+int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(void *ctx, const char *blob_id),
+                         void *ctx, int *photos, int *files, int64_t now, tc_err *e);
 /* Delete a draft, not before min_age_s after it was made:
  * journey.delete_too_early (409, *deletable_at set), journey.not_a_draft. */
 int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int64_t min_age_s, int64_t now,

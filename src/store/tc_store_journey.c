@@ -51,7 +51,9 @@ int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_j
         "SELECT notice_read_at, tips_read_at, tutorial_at, notify_chosen_at, notify_status, notify_payment, email,"
         " cooloff_until, locked_until, live_locked, fails, live_fails, paid_order,"
         " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'draft'),"
-        " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'processing')"
+        " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'processing'),"
+        " coalesce((SELECT cancelled_at FROM batch WHERE batch.id = student.batch_id), 0),"
+        " email_confirmed, email_pending"
         " FROM student WHERE id = ?",
         "i", student_id);
     if (!st)
@@ -73,6 +75,9 @@ int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_j
         out->paid_order = sqlite3_column_int64(st, 12);
         out->drafts = sqlite3_column_int(st, 13);
         out->processing = sqlite3_column_int(st, 14);
+        out->batch_cancelled_at = sqlite3_column_int64(st, 15);
+        out->email_confirmed = store_col_str(p, st, 16);
+        out->email_pending = store_col_str(p, st, 17);
         rc = 0;
     } else if (r == SQLITE_DONE)
         store_not_found(e, "学生", "student", "student.not_found");
@@ -158,17 +163,86 @@ static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
 int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
                          int capacity, int64_t now, int64_t *photo_id, tc_err *e)
 {
+    return tc_store_photo_begin_limited(s, student_id, source, upload_blob, 0, capacity, 0, now, photo_id, e);
+}
+
+/* Bytes of uploads a student holds: the photos whose files are still kept. */
+#define HELD_SQL "SELECT coalesce(sum(bytes), 0) FROM photo WHERE student_id = ? AND swept_at = 0"
+
+static int storage_full(tc_err *e, int64_t quota_bytes)
+{
+    return tc_err_set(e, 413, "journey.storage_full",
+                      "您保存的照片已达到个人存储上限（%lld MB）。未通过和已删除的照片会在保留期满后自动清理，"
+                      "之后即可继续上传；草稿箱中的照片仍可使用。",
+                      "Your stored photos have reached your storage limit (%lld MB). Failed and deleted photos are "
+                      "removed automatically after the retention period, and you can upload again then; the photos "
+                      "in your draft box can still be used.",
+                      (long long)(quota_bytes >> 20));
+}
+
+int tc_store_photo_quota_check(tc_store *s, int64_t student_id, int64_t bytes, int64_t quota_bytes, tc_err *e)
+{
+    if (quota_bytes <= 0)
+        return 0;
+    sqlite3 *db = store_acquire(s);
+    int64_t held = 0;
+    int rc = q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e);
+    store_release(s, db);
+    if (rc == 0 && held + bytes > quota_bytes)
+        rc = storage_full(e, quota_bytes);
+    return rc;
+}
+
+int tc_store_blob_in_use(tc_store *s, const char *blob_id, int *used, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int64_t n = 1;
+    int rc = q_int(db,
+                   store_q_prepare(db, e,
+                                   "SELECT EXISTS (SELECT 1 FROM photo WHERE ?1 IN (upload_blob, original_blob,"
+                                   " standard_blob, proof_blob, overlay_blob, final_blob))",
+                                   "s", blob_id),
+                   &n, e);
+    store_release(s, db);
+    *used = rc != 0 || n != 0; /* in doubt, in use */
+    return rc;
+}
+
+int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
+                                 int64_t bytes, int capacity, int64_t quota_bytes, int64_t now, int64_t *photo_id,
+                                 tc_err *e)
+{
     sqlite3 *db = store_acquire(s);
     int rc = -1;
     if (tx_begin(db, e) != 0)
         goto out;
-    int64_t busy = 0, drafts = 0;
+    int64_t busy = 0, drafts = 0, cancelled = 0, held = 0;
     if (q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'processing'",
                                   "i", student_id),
               &busy, e) != 0 ||
         q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'draft'", "i",
                                   student_id),
-              &drafts, e) != 0) {
+              &drafts, e) != 0 ||
+        q_int(db,
+              store_q_prepare(db, e,
+                              "SELECT batch.cancelled_at FROM batch JOIN student ON student.batch_id = batch.id"
+                              " WHERE student.id = ?",
+                              "i", student_id),
+              &cancelled, e) != 0 ||
+        q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e) != 0) {
+        tx_end(db, -1, NULL);
+        goto out;
+    }
+    if (cancelled) {
+        refuse(e, 410, "journey.batch_cancelled",
+               "本次照片采集已取消，不再接收照片。已支付的费用将原路退回，如有疑问请联系学校图采工作部门。",
+               "This photo collection has been cancelled and takes no more photos. Fees paid are refunded the way "
+               "they were paid; ask your school's photo office if you have questions.");
+        tx_end(db, -1, NULL);
+        goto out;
+    }
+    if (quota_bytes > 0 && held + bytes > quota_bytes) {
+        storage_full(e, quota_bytes);
         tx_end(db, -1, NULL);
         goto out;
     }
@@ -185,9 +259,9 @@ int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, co
     }
     int ok = store_q_done(db,
                           store_q_prepare(db, e,
-                                          "INSERT INTO photo (student_id, created_at, source, state, upload_blob)"
-                                          " VALUES (?, ?, ?, 'processing', ?)",
-                                          "iiss", student_id, now, source, upload_blob),
+                                          "INSERT INTO photo (student_id, created_at, source, state, upload_blob,"
+                                          " bytes) VALUES (?, ?, ?, 'processing', ?, ?)",
+                                          "iissi", student_id, now, source, upload_blob, bytes),
                           e);
     *photo_id = sqlite3_last_insert_rowid(db);
     rc = tx_end(db, ok, e);
@@ -301,7 +375,9 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
         sqlite3_finalize(st);
     }
     if (ok == 0)
-        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET state = 'deleted' WHERE id = ?", "i", photo_id),
+        ok = store_q_done(db,
+                          store_q_prepare(db, e, "UPDATE photo SET state = 'deleted', deleted_at = ? WHERE id = ?",
+                                          "ii", now, photo_id),
                           e);
     rc = tx_end(db, ok, e);
 out:
@@ -792,6 +868,183 @@ int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n,
     sqlite3 *db = store_acquire(s);
     int rc = store_list_q(db, store_q_prepare(db, e, "SELECT id FROM photo WHERE state = 'processing' ORDER BY id", NULL),
                           p, sizeof **ids, read_id, (void **)ids, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- the retention sweep (issue 14) ------------------------------------------------------------------------ */
+
+/* Photos whose files may go (see tc_store.h): failed and error photos from
+ * when they were made, deleted drafts from when they were deleted, photos of
+ * rejected or reset submissions (and of no live one) from the decision. */
+#define SWEEPABLE                                                                                                   \
+    " swept_at = 0 AND ("                                                                                          \
+    "  (state IN ('failed','error') AND max(done_at, created_at) <= ?1)"                                         \
+    "  OR (state = 'deleted' AND max(deleted_at, done_at, created_at) <= ?1)"                                    \
+    "  OR (state = 'used'"                                                                                         \
+    "      AND NOT EXISTS (SELECT 1 FROM submission u WHERE u.photo_id = photo.id"                                  \
+    "          AND u.state IN ('pending_payment','submitted','approved','final'))"                                  \
+    "      AND coalesce((SELECT max(u.decided_at) FROM submission u WHERE u.photo_id = photo.id"                    \
+    "          AND u.state IN ('rejected','reset')), 0) BETWEEN 1 AND ?1))"
+
+#define BLOB_UNION(where)                                                                                          \
+    "SELECT upload_blob AS b FROM photo WHERE " where " UNION SELECT original_blob FROM photo WHERE " where        \
+    " UNION SELECT standard_blob FROM photo WHERE " where " UNION SELECT proof_blob FROM photo WHERE " where      \
+    " UNION SELECT overlay_blob FROM photo WHERE " where " UNION SELECT final_blob FROM photo WHERE " where
+
+static void read_text(tc_pool *p, sqlite3_stmt *st, void *o)
+{
+    *(const char **)o = store_col_str(p, st, 0);
+}
+
+int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(void *ctx, const char *blob_id),
+                         void *ctx, int *photos, int *files, int64_t now, tc_err *e)
+{
+    if (photos)
+        *photos = 0;
+    if (files)
+        *files = 0;
+    tc_pool pool;
+    tc_pool_init(&pool);
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    const char **gone = NULL;
+    size_t ngone = 0;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    /* mark this round's photos first (the newest mark is now: a later round
+     * cannot confuse them), then the files only they name */
+    ok = store_q_done(db,
+                      store_q_prepare(db, e,
+                                      "UPDATE photo SET swept_at = ?2 WHERE id IN (SELECT id FROM photo WHERE"
+                                      SWEEPABLE " ORDER BY id LIMIT ?3)",
+                                      "iii", cutoff, now, (int64_t)limit),
+                      e);
+    int marked = ok == 0 ? sqlite3_changes(db) : 0;
+    if (ok == 0 && marked > 0)
+        ok = store_list_q(
+            db,
+            store_q_prepare(db, e,
+                            "SELECT b FROM (" BLOB_UNION("swept_at = ?1") ") WHERE b != ''"
+                            " AND b NOT IN (" BLOB_UNION("swept_at = 0") ")"
+                            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
+                            "   AND instr(body, b) > 0)",
+                            "i", now),
+            &pool, sizeof *gone, read_text, (void **)&gone, &ngone, e);
+    for (size_t i = 0; ok == 0 && i < ngone; i++)
+        if (remove(ctx, gone[i]) != 0)
+            ok = tc_err_internal(e, "sweep: file %s could not be removed", gone[i]);
+    rc = tx_end(db, ok, e);
+    if (rc == 0) {
+        if (photos)
+            *photos = marked;
+        if (files)
+            *files = (int)ngone;
+    }
+out:
+    store_release(s, db);
+    tc_pool_clear(&pool);
+    return rc;
+}
+
+/* ---- the student's own e-mails (issue 14) ------------------------------------------------------------------ */
+
+int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int64_t day_start, int limit,
+                          int64_t now, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    int64_t n = 0;
+    ok = q_int(db,
+               store_q_prepare(db, e, "SELECT count(*) FROM student_mail WHERE student_id = ? AND at >= ?", "ii",
+                               student_id, day_start),
+               &n, e);
+    if (ok == 0 && n >= limit)
+        ok = tc_err_set(e, 429, "journey.email_limit", "今天发送的邮件已达上限（%d 封），请明天再试",
+                        "You have reached today's limit of %d e-mails: try again tomorrow", limit);
+    if (ok == 0)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e, "INSERT INTO student_mail (student_id, at, kind) VALUES (?, ?, ?)",
+                                          "iis", student_id, now, kind),
+                          e);
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_email_code_set(tc_store *s, int64_t student_id, const char *email, const char *code_hash, int64_t until,
+                            tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE student SET email_pending = ?, email_code_hash = ?,"
+                                          " email_code_until = ?, email_code_tries = 0 WHERE id = ?",
+                                          "ssii", email, code_hash, until, student_id),
+                          e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_hash, int max_tries, int64_t now,
+                           tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1, wrong = 0;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    sqlite3_stmt *st = store_q_prepare(
+        db, e, "SELECT email_pending, email_code_hash, email_code_until, email_code_tries FROM student WHERE id = ?",
+        "i", student_id);
+    if (!st) {
+        tx_end(db, -1, NULL);
+        goto out;
+    }
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        store_not_found(e, "学生", "student", "student.not_found");
+        tx_end(db, -1, NULL);
+        goto out;
+    }
+    const char *pending = (const char *)sqlite3_column_text(st, 0);
+    const char *hash = (const char *)sqlite3_column_text(st, 1);
+    int64_t until = sqlite3_column_int64(st, 2);
+    int tries = sqlite3_column_int(st, 3);
+    size_t hl = hash ? strlen(hash) : 0;
+    if (!pending || !*pending || !hl)
+        ok = refuse(e, 409, "journey.no_email_code", "请先获取邮箱验证码", "Ask for a confirmation code first");
+    else if (until < now)
+        ok = refuse(e, 410, "journey.email_code_expired", "验证码已过期，请重新获取",
+                    "The code has expired: ask for a new one");
+    else if (tries >= max_tries)
+        ok = refuse(e, 429, "journey.email_code_tries", "验证码错误次数过多，请重新获取",
+                    "Too many wrong codes: ask for a new one");
+    else if (strlen(code_hash) != hl || !tc_ct_equal(code_hash, hash, hl)) {
+        wrong = 1;
+        ok = 0;
+    } else
+        ok = 0;
+    sqlite3_finalize(st); /* pending and hash are not used past here */
+    if (ok == 0 && wrong)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e, "UPDATE student SET email_code_tries = email_code_tries + 1 WHERE id = ?",
+                                          "i", student_id),
+                          e);
+    else if (ok == 0)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE student SET email_confirmed = email_pending, email = email_pending,"
+                                          " email_pending = '', email_code_hash = '', email_code_until = 0,"
+                                          " email_code_tries = 0 WHERE id = ?",
+                                          "i", student_id),
+                          e);
+    rc = tx_end(db, ok, e);
+    if (rc == 0 && wrong)
+        rc = refuse(e, 400, "journey.email_code_wrong", "验证码不正确", "That code is not right");
+out:
     store_release(s, db);
     return rc;
 }

@@ -260,6 +260,27 @@ static const char *const MIGRATIONS[] = {
     "  (SELECT 1 FROM student o WHERE o.chsi_hash = student.chsi_hash AND o.id < student.id);"
     "CREATE UNIQUE INDEX student_chsi_one ON student(chsi_hash) WHERE chsi_dup = 0;"
     ,
+    /* 7: journey — the student-side abuse limits (issue 14).  A photo's upload
+     * size (the student's storage quota), when a draft was deleted and when
+     * the sweep removed its files (the retention period); the e-mail address
+     * a student confirmed with a code sent to it (result e-mails go only
+     * there), the code waiting (its keyed hash, expiry, wrong tries), and one
+     * row per e-mail a student made the server send (the daily limit). */
+    "ALTER TABLE photo ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE photo ADD COLUMN deleted_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE photo ADD COLUMN swept_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN email_confirmed TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE student ADD COLUMN email_pending TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE student ADD COLUMN email_code_hash TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE student ADD COLUMN email_code_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN email_code_tries INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE student_mail ("
+    "  id INTEGER PRIMARY KEY, student_id INTEGER NOT NULL REFERENCES student(id), at INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('code','result')));"
+    "CREATE INDEX student_mail_student ON student_mail(student_id, at);"
+    /* the sweep asks, for each used photo, whether a submission still needs it */
+    "CREATE INDEX submission_photo ON submission(photo_id, state);"
+    ,
 };
 
 

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { existsSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { startServer, ROOT, Client, fileForm, qrPng, fakeId, TESTDATA } from '../http/lib.mjs';
 import { launch, newPage, shot, PHONE, fakeCameraArgs } from './helpers.mjs';
 import { makeY4m, makeFrameJpeg, hasVipsCli } from '../../scripts/make-y4m.mjs';
@@ -37,14 +37,32 @@ const needGood = () => assert.ok(GOOD, 'no test portrait passes the server\'s ch
 // Photo making runs the whole vision pipeline (slow under the sanitizers).
 const PHOTO_MS = 120000;
 
-let srv, browser, admin, reviewer, tmp, y4m;
+let srv, browser, admin, reviewer, tmp, y4m, smtp;
 const open = [];
 let seq = 0;
+
+// A tiny SMTP server keeping what it is sent (tests/notify): the e-mail
+// confirmation code is read from it, as the student reads their mailbox.
+async function smtpStandin() {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'tests/notify/smtp-standin.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const info = await new Promise((resolve, reject) => {
+    let buf = '';
+    proc.stdout.on('data', (d) => {
+      buf += d;
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)));
+    });
+    proc.on('exit', (c) => reject(new Error('smtp stand-in exited ' + c)));
+  });
+  return { info, stop: () => proc.stdin.end(),
+    messages: () => fetch(`http://127.0.0.1:${info.ctl_port}/messages`).then((r) => r.json()) };
+}
 
 before(async () => {
   if (SKIP) return;
   tmp = mkdtempSync(path.join(tmpdir(), 'tucai-journey-'));
-  srv = await startServer();
+  smtp = await smtpStandin();
+  srv = await startServer({ extraArgs: ['--smtp-url', `smtp://127.0.0.1:${smtp.info.smtp_port}`, '--smtp-from', 'photos@example.edu.cn'] });
   admin = new Client(srv.url);
   await admin.staffLogin(srv.demo.staff[0].username, srv.demo.staff[0].password);
   reviewer = new Client(srv.url);
@@ -79,6 +97,7 @@ after(async () => {
   for (const c of open) await c.close().catch(() => {});
   if (browser) await browser.close();
   if (srv) await srv.stop();
+  if (smtp) smtp.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -376,7 +395,7 @@ test('the whole journey: verify → notice → tips → notify → tutorial → 
   assert.deepEqual(problems, []);
 });
 
-test('result: send the photo to an e-mail address', { skip: SKIP, timeout: 300000 }, async () => {
+test('result: confirm an e-mail address with a code, then send the photo there', { skip: SKIP, timeout: 300000 }, async () => {
   needGood();
   const st = await newStudent({ pay_when: 'school', album_allowed: true });
   const c = await signedIn(st);
@@ -392,8 +411,25 @@ test('result: send the photo to an e-mail address', { skip: SKIP, timeout: 30000
   await view(page, 'status');
   await page.getByRole('link', { name: '查看照片' }).click();
   await view(page, 'result');
+  // only to the student's own, confirmed address (issue 14): a code first
+  await page.getByText('只能发送到您本人的邮箱').waitFor();
   await page.getByLabel('邮箱').fill('me@example.com');
-  await page.getByRole('button', { name: '发送' }).click();
+  await page.getByRole('button', { name: '发送验证码' }).click();
+  await page.getByText('验证码已发送到 me@example.com').waitFor();
+  let mail = null;
+  for (let i = 0; i < 300 && !mail; i++) {
+    mail = (await smtp.messages()).find((m) => m.to.includes('me@example.com') && /\b\d{6}\b/.test(m.text));
+    if (!mail) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(mail, 'the code e-mail arrived');
+  await page.getByLabel('验证码').fill('000000' === mail.text.match(/\b(\d{6})\b/)[1] ? '111111' : '000000');
+  await page.getByRole('button', { name: '验证邮箱' }).click();
+  await page.getByText('验证码不正确').waitFor();
+  await page.getByLabel('验证码').fill(mail.text.match(/\b(\d{6})\b/)[1]);
+  await shot(page, 'journey-22-email-code');
+  await page.getByRole('button', { name: '验证邮箱' }).click();
+  await page.getByText('照片将发送到您验证过的邮箱：me@example.com').waitFor();
+  await page.getByRole('button', { name: '发送', exact: true }).click();
   await page.getByText('已发送，请查收邮件').waitFor();
   assert.deepEqual(problems, []);
 });

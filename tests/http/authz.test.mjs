@@ -81,6 +81,8 @@ const EXPECT = {
   'GET /api/v1/me/result/standard.jpg': 'student',
   'GET /api/v1/me/result/sheet.jpg': 'student',
   'POST /api/v1/me/result/email': 'student',
+  'POST /api/v1/me/email/code': 'student',
+  'POST /api/v1/me/email/confirm': 'student',
   // review (tc_api_review.c); the photos: reviewers any, school admins their own school's
   'GET /api/v1/review/queue': 'review',
   'GET /api/v1/review/photos/:id/:kind': 'staff',

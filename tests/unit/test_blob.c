@@ -217,6 +217,24 @@ static void test_concurrent_same_content(void **state)
     free(buf);
 }
 
+static void test_remove(void **state)
+{
+    fx *f = *state;
+    tc_err e;
+    char id[65];
+    assert_int_equal(tc_blob_put(f->s, "gone soon", 9, id, &e), 0);
+    assert_true(tc_blob_exists(f->s, id));
+    assert_int_equal(tc_blob_remove(f->s, id, &e), 0);
+    assert_false(tc_blob_exists(f->s, id));
+    /* already gone is fine; a bad id never reaches the file system */
+    assert_int_equal(tc_blob_remove(f->s, id, &e), 0);
+    assert_int_equal(tc_blob_remove(f->s, "../../etc/passwd", &e), -1);
+    assert_string_equal(e.code, "blob.bad_id");
+    /* put again: back */
+    assert_int_equal(tc_blob_put(f->s, "gone soon", 9, id, &e), 0);
+    assert_true(tc_blob_exists(f->s, id));
+}
+
 static void test_open_fails(void **state)
 {
     (void)state;
@@ -234,6 +252,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corruption, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_same_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
         cmocka_unit_test(test_open_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

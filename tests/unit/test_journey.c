@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -340,6 +341,94 @@ static void test_hub_delivers_each_persons_events_in_order(void **state)
     free(h);
 }
 
+/* ---- issue 14: the student-side abuse rules ------------------------------------------------------------ */
+
+static void test_an_error_costs_a_cooloff_and_counts_towards_the_lock(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_settings_default(&s);
+    tc_journey_state st;
+    ready(&st);
+    tc_journey_after_error(&s, &st, NOW);
+    assert_int_equal(st.fails, 1);
+    assert_int_equal(st.live_fails, 0);
+    assert_int_equal(st.cooloff_until, NOW + 2 * 60);
+    int64_t until;
+    assert_string_equal(refusal(&s, &st, "camera", &until), "journey.cooloff");
+    assert_int_equal(until, NOW + 2 * 60);
+    /* junk again and again: the timed lock, never the teacher's */
+    for (int i = 1; i < s.lock_after_fails; i++)
+        tc_journey_after_error(&s, &st, NOW);
+    assert_int_equal(st.locked_until, NOW + 24 * 3600);
+    assert_int_equal(st.live_locked, 0);
+}
+
+static void test_a_cancelled_batch_takes_no_photos(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_settings_default(&s);
+    tc_journey_state st;
+    ready(&st);
+    st.cancelled_at = NOW - 5;
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.batch_cancelled");
+    assert_string_equal(refusal(&s, &st, "album", NULL), "journey.batch_cancelled");
+    /* said first: reading the notice would not help */
+    st.notice_read_at = 0;
+    tc_err e;
+    int64_t u;
+    assert_int_equal(tc_journey_can_shoot(&s, &st, "album", NOW, &u, &e), -1);
+    assert_string_equal(e.code, "journey.batch_cancelled");
+    assert_int_equal(e.status, 410);
+    assert_non_null(strstr(e.zh, "本次照片采集已取消"));
+}
+
+/* DateTimeOriginal in China time, s seconds after NOW. */
+static void exif_at(int64_t s, char out[20])
+{
+    time_t t = (time_t)(NOW + s + 8 * 3600);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 20, "%Y:%m:%d %H:%M:%S", &tm);
+}
+
+static void test_what_a_fresh_capture_of_the_page_looks_like(void **state)
+{
+    (void)state;
+    char t[20];
+    /* the canvas JPEG: no EXIF */
+    assert_null(tc_journey_capture_evidence("", "", "", "", NOW));
+    assert_null(tc_journey_capture_evidence(NULL, NULL, NULL, NULL, NOW));
+    assert_string_equal(tc_journey_capture_evidence("Apple", "", "", "", NOW), "camera_tags");
+    assert_string_equal(tc_journey_capture_evidence("", "iPhone 13", "", "", NOW), "camera_tags");
+    assert_string_equal(tc_journey_capture_evidence("", "", "Adobe Photoshop 25.0", "", NOW), "editing_software");
+    exif_at(-3 * 86400, t);
+    assert_string_equal(tc_journey_capture_evidence("", "", "", t, NOW), "old_capture");
+    exif_at(-TC_JOURNEY_FRESH_S - 1, t);
+    assert_string_equal(tc_journey_capture_evidence("", "", "", t, NOW), "old_capture");
+    exif_at(-TC_JOURNEY_FRESH_S + 5, t);
+    assert_null(tc_journey_capture_evidence("", "", "", t, NOW));
+    exif_at(30, t); /* a clock a little ahead */
+    assert_null(tc_journey_capture_evidence("", "", "", t, NOW));
+    /* an unknown time as cameras write it, and junk: no evidence either way */
+    assert_null(tc_journey_capture_evidence("", "", "", "    :  :     :  :  ", NOW));
+    assert_null(tc_journey_capture_evidence("", "", "", "2020:13:01 00:00:00", NOW));
+    assert_null(tc_journey_capture_evidence("", "", "", "2020:01:01 00:00:00x", NOW));
+}
+
+static void test_the_china_day_of_a_time(void **state)
+{
+    (void)state;
+    int64_t d = tc_journey_day_start(NOW);
+    assert_true(d <= NOW && NOW < d + 86400);
+    assert_int_equal((d + 8 * 3600) % 86400, 0);
+    /* 23:59:59 and 00:00:00 China time are different days */
+    int64_t midnight = d + 86400;
+    assert_int_equal(tc_journey_day_start(midnight - 1), d);
+    assert_int_equal(tc_journey_day_start(midnight), midnight);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +443,10 @@ int main(void)
         cmocka_unit_test(test_liveness_failures_lock_until_a_teacher_unlocks),
         cmocka_unit_test(test_refusal_texts),
         cmocka_unit_test(test_hub_delivers_each_persons_events_in_order),
+        cmocka_unit_test(test_an_error_costs_a_cooloff_and_counts_towards_the_lock),
+        cmocka_unit_test(test_a_cancelled_batch_takes_no_photos),
+        cmocka_unit_test(test_what_a_fresh_capture_of_the_page_looks_like),
+        cmocka_unit_test(test_the_china_day_of_a_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

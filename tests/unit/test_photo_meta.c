@@ -66,6 +66,25 @@ static void test_meta_from_exif(void **state)
     assert_int_equal(vips_jpegsave_buffer(c, &buf, &len, "Q", 90, NULL), 0);
     g_object_unref(c);
 
+    /* the header alone gives the same evidence (the upload handler's) */
+    tc_photo_meta h;
+    memset(&h, 0x55, sizeof h);
+    tc_photo_meta_of(buf, len, &h);
+    assert_int_equal(h.has_exif, 1);
+    assert_string_equal(h.make, "Apple");
+    assert_string_equal(h.model, "iPhone 13");
+    assert_string_equal(h.software, "Adobe Photoshop 25.0 Windows");
+    assert_string_equal(h.datetime, "2024:06:01 09:30:00");
+    assert_int_equal(h.orientation, 6);
+    /* not an image, or cut before the header ends: no evidence, no error */
+    tc_photo_meta_of("not an image at all", 19, &h);
+    assert_int_equal(h.has_exif, 0);
+    assert_string_equal(h.make, "");
+    tc_photo_meta_of(buf, 40, &h);
+    assert_string_equal(h.software, "");
+    tc_photo_meta_of(NULL, 0, &h);
+    assert_int_equal(h.has_exif, 0);
+
     tc_photo_src *s = NULL;
     tc_err e = {0};
     assert_int_equal(tc_photo_decode(buf, len, NULL, &s, &e), 0);

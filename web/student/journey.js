@@ -254,6 +254,15 @@ addMessages({
   'result.email_label': '邮箱',
   'result.email_send': '发送',
   'result.email_sent': '已发送，请查收邮件',
+  'result.email_to': '照片将发送到您验证过的邮箱：{email}',
+  'result.email_change': '更换邮箱',
+  'result.email_why': '为保护您的照片，只能发送到您本人的邮箱：我们先向邮箱发送一个验证码，填写后即可发送。',
+  'result.email_code_send': '发送验证码',
+  'result.email_code_sent': '验证码已发送到 {email}，30 分钟内有效，请查收邮件后填写。',
+  'result.email_code': '验证码',
+  'result.email_code_bad': '请输入邮件中的 6 位数字验证码',
+  'result.email_confirm': '验证邮箱',
+  'result.email_confirmed': '邮箱已验证',
   'result.none': '照片审核通过后可以在这里下载。',
 
   'mine.records': '我的学历',
@@ -538,6 +547,15 @@ addMessages({
   'result.email_label': 'E-mail',
   'result.email_send': 'Send',
   'result.email_sent': 'Sent: check your mailbox',
+  'result.email_to': 'Your photo goes to the address you confirmed: {email}',
+  'result.email_change': 'Use another address',
+  'result.email_why': 'To protect your photo it is sent only to your own address: we first e-mail you a code, and once you type it here you can send.',
+  'result.email_code_send': 'Send me a code',
+  'result.email_code_sent': 'A code went to {email}; it is valid for 30 minutes. Type it here.',
+  'result.email_code': 'Code',
+  'result.email_code_bad': 'Enter the 6-digit code from the e-mail',
+  'result.email_confirm': 'Confirm the address',
+  'result.email_confirmed': 'Address confirmed',
   'result.none': 'You can download your photo here once it is approved.',
 
   'mine.records': 'My education records',
@@ -1558,6 +1576,92 @@ function isIOSorWeChat() {
   return /iPhone|iPad|iPod|MicroMessenger/i.test(ua);
 }
 
+// The photo goes only to an address the student proved is theirs (issue 14):
+// a confirmed address shows with a Send button; otherwise, or to change it,
+// a code is sent to the address typed and typed back here.
+export function emailBox(n) {
+  const box = h('section', { class: 'tc-form tc-email' });
+  const cell = (id, key, input) => h('div', { class: 'weui-cells weui-cells_form' },
+    h('div', { class: 'weui-cell weui-cell_active' },
+      h('div', { class: 'weui-cell__hd' }, h('label', { class: 'weui-label', for: id, i18n: key })),
+      h('div', { class: 'weui-cell__bd' }, input)));
+  const show = (...children) => { box.replaceChildren(h('h2', { class: 'tc-h2', i18n: 'result.email' }), ...children); };
+  let confirmed = n.email_confirmed || '';
+  let pending = n.email_pending || '';
+
+  const sendView = () => {
+    const err = errorRegion();
+    const form = h('form', { novalidate: true },
+      h('p', { class: 'tc-hint tc-email-to', i18n: 'result.email_to', i18nVars: { email: confirmed } }),
+      err,
+      btnArea(h('button', { type: 'submit', class: 'weui-btn weui-btn_default tc-email-send', i18n: 'result.email_send' }),
+        h('button', { type: 'button', class: 'weui-btn weui-btn_default tc-email-change', i18n: 'result.email_change' })));
+    form.querySelector('.tc-email-change').addEventListener('click', () => addressView());
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(err, null);
+      try {
+        await withBusy('common.working', () => api.post('/api/v1/me/result/email', { email: confirmed }));
+        toast('result.email_sent');
+      } catch (e) { showError(err, e); }
+    });
+    show(form);
+  };
+
+  const addressView = () => {
+    const err = errorRegion();
+    const id = newId('remail');
+    const email = h('input', { class: 'weui-input', type: 'email', id, autocomplete: 'email', inputmode: 'email', value: pending || n.email || '', i18nAttr: { placeholder: 'notify.email_ph' } });
+    const form = h('form', { novalidate: true },
+      h('p', { class: 'tc-hint', i18n: 'result.email_why' }),
+      cell(id, 'result.email_label', email),
+      err,
+      btnArea(h('button', { type: 'submit', class: 'weui-btn weui-btn_default tc-email-code', i18n: 'result.email_code_send' })));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(err, null);
+      const mail = email.value.trim();
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(mail)) { showError(err, localError('journey.bad_email', 'notify.email_bad')); email.focus(); return; }
+      try {
+        await withBusy('common.working', () => api.post('/api/v1/me/email/code', { email: mail }));
+        pending = mail;
+        codeView();
+      } catch (e) { showError(err, e); }
+    });
+    show(form);
+  };
+
+  const codeView = () => {
+    const err = errorRegion();
+    const id = newId('rcode');
+    const code = h('input', { class: 'weui-input', type: 'text', id, autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: '6', pattern: '[0-9]{6}' });
+    const form = h('form', { novalidate: true },
+      h('p', { class: 'tc-hint', i18n: 'result.email_code_sent', i18nVars: { email: pending } }),
+      cell(id, 'result.email_code', code),
+      err,
+      btnArea(h('button', { type: 'submit', class: 'weui-btn weui-btn_default tc-email-confirm', i18n: 'result.email_confirm' }),
+        h('button', { type: 'button', class: 'weui-btn weui-btn_default tc-email-change', i18n: 'result.email_change' })));
+    form.querySelector('.tc-email-change').addEventListener('click', () => addressView());
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(err, null);
+      const v = code.value.trim();
+      if (!/^[0-9]{6}$/.test(v)) { showError(err, localError('journey.email_code_wrong', 'result.email_code_bad')); code.focus(); return; }
+      try {
+        const r = await withBusy('common.working', () => api.post('/api/v1/me/email/confirm', { code: v }));
+        confirmed = r.data.email_confirmed;
+        pending = '';
+        toast('result.email_confirmed');
+        sendView();
+      } catch (e) { showError(err, e); }
+    });
+    show(form);
+  };
+
+  if (confirmed) sendView(); else if (pending) codeView(); else addressView();
+  return box;
+}
+
 async function resultView() {
   const j = await loadJourney();
   let res;
@@ -1577,27 +1681,7 @@ async function resultView() {
     h('div', { class: 'tc-result-fig__frame' }, proofImg(url, key, 'tc-result-fig__img'),
       final ? null : h('span', { class: 'tc-proof-mark', 'aria-hidden': 'true', i18n: 'result.proof_mark' })),
     h('figcaption', { i18n: key }));
-  const err = errorRegion();
-  const emailId = newId('remail');
-  const email = h('input', { class: 'weui-input', type: 'email', id: emailId, autocomplete: 'email', inputmode: 'email', value: (j.notify && j.notify.email) || '', i18nAttr: { placeholder: 'notify.email_ph' } });
-  const form = h('form', { class: 'tc-form tc-email', novalidate: true },
-    h('h2', { class: 'tc-h2', i18n: 'result.email' }),
-    h('div', { class: 'weui-cells weui-cells_form' },
-      h('div', { class: 'weui-cell weui-cell_active' },
-        h('div', { class: 'weui-cell__hd' }, h('label', { class: 'weui-label', for: emailId, i18n: 'result.email_label' })),
-        h('div', { class: 'weui-cell__bd' }, email))),
-    err,
-    btnArea(h('button', { type: 'submit', class: 'weui-btn weui-btn_default tc-email-send', i18n: 'result.email_send' })));
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    showError(err, null);
-    const mail = email.value.trim();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(mail)) { showError(err, localError('journey.bad_email', 'notify.email_bad')); email.focus(); return; }
-    try {
-      await withBusy('common.working', () => api.post('/api/v1/me/result/email', { email: mail }));
-      toast('result.email_sent');
-    } catch (e) { showError(err, e); }
-  });
+  const form = emailBox(j.notify || {});
   return page('tc-result',
     lead(final ? 'result.lead_final' : 'result.lead_proof'),
     h('div', { class: 'tc-result-figs' }, figure(res.standard_url, 'result.standard', 'is-standard'), figure(res.sheet_url, 'result.sheet', 'is-sheet')),

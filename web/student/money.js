@@ -6,7 +6,7 @@ import { h, fmtTime, errorRegion, showError } from '/common/dom.js';
 import { api, qs } from '/common/api.js';
 import { t, addMessages } from '/common/i18n.js';
 import { route, go, toast, withBusy } from './core.js';
-import { mineSections, page, btn, btnArea, cellLink } from './journey.js';
+import { mineSections, page, btn, btnArea, cellLink, emailBox, loadJourney } from './journey.js';
 
 addMessages({
   'nav.orders': '我的订单', 'nav.order': '订单详情', 'nav.addresses': '地址管理', 'nav.address': '编辑地址', 'nav.reprint': '加洗照片',
@@ -188,17 +188,13 @@ async function orderView(no) {
         kv('money.ship_to', `${a.name || ''} ${a.phone || ''}`), h('div', { class: 'weui-cell' }, h('div', { class: 'weui-cell__bd tc-order__meta', text: `${a.region || ''} ${a.detail || ''}` }))));
   }
   if (o.result) {
-    const email = h('input', { class: 'weui-input', type: 'email', name: 'email', maxlength: '254', autocomplete: 'email', placeholder: t('money.email_ph'), 'aria-label': t('money.email_ph') });
-    const send = btn('money.email', { cls: 'tc-send-email' });
-    send.addEventListener('click', async () => {
-      showError(err, null);
-      try { await withBusy('common.working', () => api.post(o.result.email_url, { email: email.value.trim() })); toast('money.emailed'); } catch (e) { showError(err, e); }
-    });
+    // only to the student's confirmed address (issue 14): the result page's box
+    const j = await loadJourney().catch(() => ({}));
     parts.push(h('h2', { class: 'weui-cells__title', i18n: 'money.photo' }),
       h('div', { class: 'tc-order-photo' }, h('img', { src: o.result.standard_url, alt: t('money.photo'), class: 'tc-proof' }), h('p', { class: 'weui-cells__tips', i18n: 'money.save_tip' })),
       btnArea(h('a', { class: 'weui-btn weui-btn_primary tc-download', href: o.result.standard_url, download: 'photo.jpg', i18n: 'money.download' }),
         h('a', { class: 'weui-btn weui-btn_default', href: o.result.sheet_url, download: 'sheet.jpg', i18n: 'money.sheet' })),
-      h('div', { class: 'weui-cells weui-cells_form' }, h('div', { class: 'weui-cell' }, h('div', { class: 'weui-cell__bd' }, email))), btnArea(send));
+      emailBox((j && j.notify) || {}));
   }
   const actions = [];
   if (o.state === 'created') {
