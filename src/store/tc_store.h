@@ -3,7 +3,8 @@
  * domain's terms.  Callers never see SQL, so a PostgreSQL backend can be
  * added behind these same functions without touching the handlers.
  *
- * The SQLite backend runs in WAL mode with foreign keys on, and keeps a small
+ * The SQLite backend runs in WAL mode with synchronous=FULL (a commit is on
+ * disk when the function returns) and foreign keys on, and keeps a small
  * pool of connections so that readers on different HTTP threads do not wait
  * for each other; writes are serialised by SQLite itself (busy timeout).
  * Each function is one transaction: multi-row operations (a roster import)
@@ -614,6 +615,18 @@ int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *
  * become due now — a restart is when a broken channel was usually fixed,
  * so nothing should wait an hour for it.  *n (may be NULL) how many. */
 int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e);
+
+/* ---- money (issue 14): one open order per fee, cancelled batches, late payments, durability */
+
+/* The lowest PRAGMA synchronous over the pool's connections (0 OFF,
+ * 1 NORMAL, 2 FULL, 3 EXTRA), -1 on error: what a commit's durability rests
+ * on (tests and the bench ask). */
+int tc_store_synchronous(tc_store *s);
+/* Set it on every connection of the pool: for the bench, which compares
+ * levels in one run; the server keeps what tc_store_open sets. */
+int tc_store_set_synchronous(tc_store *s, int level, tc_err *e);
+/* money end (issue 14) */
+
 /* money end */
 
 #endif

@@ -2,6 +2,7 @@
  * shipping, refunds, cancelled batches, addresses, reconciliation reports.
  * See the "money" section of tc_store.h.  (Paying an order, which moves the
  * student's journey on, is in tc_store_journey.c.) */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,4 +471,46 @@ int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e)
     if (n)
         *n = ch > 0 ? ch : 0;
     return ch < 0 ? -1 : 0;
+}
+
+/* ---- durability ---------------------------------------------------------------------------------------------------- */
+
+int tc_store_synchronous(tc_store *s)
+{
+    /* synchronous is per connection: ask every one.  Holding them all at
+     * once is how each is reached exactly once (so: one caller at a time,
+     * as tests and the bench are; two would each wait for the other's). */
+    sqlite3 *held[STORE_POOL_SIZE];
+    int low = 99;
+    for (int i = 0; i < STORE_POOL_SIZE; i++) {
+        held[i] = store_acquire(s);
+        sqlite3_stmt *st = NULL;
+        int v = -1;
+        if (sqlite3_prepare_v2(held[i], "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        if (v < low)
+            low = v;
+    }
+    for (int i = 0; i < STORE_POOL_SIZE; i++)
+        store_release(s, held[i]);
+    return low;
+}
+
+int tc_store_set_synchronous(tc_store *s, int level, tc_err *e)
+{
+    assert(level >= 0 && level <= 3);
+    static const char *const SQL[] = {"PRAGMA synchronous=OFF", "PRAGMA synchronous=NORMAL", "PRAGMA synchronous=FULL",
+                                      "PRAGMA synchronous=EXTRA"};
+    sqlite3 *held[STORE_POOL_SIZE];
+    int rc = 0;
+    for (int i = 0; i < STORE_POOL_SIZE; i++) {
+        held[i] = store_acquire(s);
+        if (rc == 0 && store_exec(held[i], SQL[level], e) != 0)
+            rc = -1;
+    }
+    for (int i = 0; i < STORE_POOL_SIZE; i++)
+        store_release(s, held[i]);
+    return rc;
 }

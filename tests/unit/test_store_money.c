@@ -3,7 +3,8 @@
  * calls back, a wrong amount refused, every order state change and each
  * refused out-of-order one, refunds once, cancelled batches, the print
  * queue, the address book's one default, and the reconciliation's day of
- * orders and its stored reports.  A fresh SQLite file per test. */
+ * orders and its stored reports; commits at synchronous=FULL (issue 14).
+ * A fresh SQLite file per test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -703,6 +704,15 @@ static void test_addresses(void **st)
     assert_string_equal(e.code, "address.too_many");
 }
 
+/* Item 17: every connection commits with synchronous=FULL, so a commit that
+ * acknowledged money (a callback, a refund) is on disk before the answer
+ * leaves: in WAL mode NORMAL can lose the last commits on a power cut. */
+static void test_commits_are_durable(void **st)
+{
+    fx *f = *st;
+    assert_int_equal(tc_store_synchronous(f->s), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -718,6 +728,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_activity_of_a_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recon_reports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_addresses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commits_are_durable, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
