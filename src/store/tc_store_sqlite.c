@@ -217,6 +217,15 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE session ADD COLUMN wx_return TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE session ADD COLUMN wx_openid TEXT NOT NULL DEFAULT '';"
     ,
+    /* money: a payment that arrives for an order we had closed (the payer
+     * was already paying) is recorded, not dropped: when it came; the
+     * order then goes closed -> refunding -> refunded (tc_store_order_paid_late).
+     * The index finds a record's open photo-fee order (one per fee) and the
+     * late payments staff must see. */
+    "ALTER TABLE pay_order ADD COLUMN late_paid_at INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX pay_order_open ON pay_order(student_id, kind, state);"
+    "CREATE INDEX pay_order_late ON pay_order(late_paid_at) WHERE late_paid_at > 0;"
+    ,
 };
 
 
