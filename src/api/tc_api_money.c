@@ -261,8 +261,34 @@ static int late_payment(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *al
     }
     if (strcmp(o.state, "refunding") != 0)
         return 0; /* refunded already */
+    /* still going back (a late payment, or one taken for a cancelled batch,
+     * below): every repeat of the callback retries the same refund */
     tc_pay_event rev;
-    return start_refund(app, p, &o, "订单已关闭，原路退款 / order was closed", &rev, e);
+    return start_refund(app, p, &o,
+                        o.late_paid_at ? "订单已关闭，原路退款 / order was closed" : "采集批次取消 / batch cancelled",
+                        &rev, e);
+}
+
+/* A payment applied to an order whose batch was cancelled meanwhile (the
+ * cancel could not close it at the provider, or the payer was already
+ * paying): it goes back at once, as the cancel's refunds do. */
+static int paid_for_cancelled(tc_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
+{
+    int64_t at = 0;
+    int was;
+    if (!o->student_id || tc_store_student_cancelled(app->store, o->student_id, &at, e) != 0 || !at)
+        return 0;
+    if (tc_store_order_refunding(app->store, o->out_trade_no, &was, e) != 0)
+        return -1;
+    tc_log(TC_LOG_WARN, "payment for %s of a cancelled batch: refunding", o->out_trade_no);
+    api_message(app, o->person_id, o->student_id, "payment", "退款处理中", "Refund under way",
+                tc_pool_printf(p, "采集批次已取消，订单 %s 的费用将原路退回。", o->out_trade_no),
+                tc_pool_printf(p, "The collection was cancelled; order %s is being refunded.", o->out_trade_no));
+    tc_store_order now;
+    if (tc_store_order_by_no(app->store, p, o->out_trade_no, &now, e) != 0)
+        return -1;
+    tc_pay_event rev;
+    return start_refund(app, p, &now, "采集批次取消 / batch cancelled", &rev, e);
 }
 
 /* Apply what the provider said (from a callback).  Payments other than
@@ -291,7 +317,7 @@ static int apply_event(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *alr
                          tc_pool_printf(p, "订单 %s 已支付 %.2f 元", o.out_trade_no, yuan),
                          tc_pool_printf(p, "Order %s is paid: CNY %.2f", o.out_trade_no, yuan));
         api_publish(app, o.person_id, "payment", json_pack("{s:s, s:s}", "out_trade_no", o.out_trade_no, "state", "paid"));
-        return 0;
+        return paid_for_cancelled(app, p, &o, e);
     }
     if (!strcmp(ev->kind, "refund") && !strcmp(ev->state, "SUCCESS")) {
         if (tc_store_order_refunded(app->store, ev->out_trade_no, tc_now(), already, e) != 0)
@@ -1214,6 +1240,19 @@ int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e)
     size_t n;
     tc_pay_recon_item *items;
     size_t ni;
+    /* first, a late payment whose refund could not start (and whose
+     * callback the provider stopped repeating) is tried again: once a day by
+     * the job, or when staff run the report */
+    tc_store_order *pending;
+    size_t np;
+    if (tc_store_order_late_list(app->store, &pool, from, to, &pending, &np, e) != 0)
+        goto out;
+    for (size_t i = 0; i < np; i++) {
+        tc_pay_event rev;
+        tc_err re = {0};
+        if (!strcmp(pending[i].state, "refunding"))
+            start_refund(app, &pool, &pending[i], "订单已关闭，原路退款 / order was closed", &rev, &re);
+    }
     if (tc_store_order_activity(app->store, &pool, app->pay->name, from, to, &o, &n, e) != 0)
         goto out;
     tc_pay_recon_order *ro = tc_pool_alloc(&pool, (n ? n : 1) * sizeof *ro);

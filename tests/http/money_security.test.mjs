@@ -265,6 +265,21 @@ test('16: when the refund cannot start the callback is refused, so WeChat sends 
     assert.deepEqual((await stateAt(ctl, no)).refunds, [{ out_refund_no: 'RF' + no, refund: 1500 }], 'refunded once');
     r = await adm.get('/api/v1/admin/audit?action=pay.late_payment');
     assert.equal(r.data.items.length, 1, 'recorded and audited once');
+
+    // WeChat gives up repeating after a day: the reconciliation tries the refund again
+    const c2 = await newStudent(s, adm, { pay_when: 'before_shoot', fee_fen: 1200 });
+    r = await c2.post('/api/v1/me/pay');
+    const no2 = r.data.order.out_trade_no;
+    assert.equal((await c2.post(`/api/v1/me/orders/${no2}/close`)).status, 200);
+    await ctl('/__ctl/mode', { refund_down: true });
+    const cb2 = await ctl('/__ctl/callback', { out_trade_no: no2, notify: true, paid_while_closing: true });
+    assert.ok(cb2.status >= 500, cb2.answer);
+    await ctl('/__ctl/mode', {});
+    r = await adm.post('/api/v1/recon/run', { json: { day: chinaDay() } });
+    assert.deepEqual(r.data.report.late_payments.map((x) => [x.out_trade_no, x.state]), [[no, 'refunded'], [no2, 'refunded']]);
+    assert.deepEqual((await stateAt(ctl, no2)).refunds, [{ out_refund_no: 'RF' + no2, refund: 1200 }]);
+    assert.equal((await resend(notify, cb2)).status, 204, 'and the callback is then acknowledged');
+    assert.deepEqual((await stateAt(ctl, no2)).refunds, [{ out_refund_no: 'RF' + no2, refund: 1200 }], 'refunded once');
   });
 });
 
@@ -293,5 +308,24 @@ test('15: with WeChat Pay, cancelling a batch closes its open orders at WeChat P
     assert.equal((await stateAt(ctl, no)).state, 'CLOSED', 'nothing more can be paid for it');
     assertCancelled(await c.post('/api/v1/me/pay'), 'pay');
     assertCancelled(await c.post(`/api/v1/me/orders/${no}/pay`), 'pay again');
+
+    // WeChat Pay cannot close it during the cancel: the cancel says so, and a
+    // payment that then comes for it goes straight back
+    const c2 = await newStudent(s, adm, { pay_when: 'before_shoot', fee_fen: 1500 });
+    r = await c2.post('/api/v1/me/pay');
+    const no2 = r.data.order.out_trade_no;
+    await ctl('/__ctl/mode', { close_down: true });
+    r = await adm.post(`/api/v1/batches/${c2.batch.id}/cancel`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.data.failed.map((x) => x.out_trade_no), [no2]);
+    assert.deepEqual(r.data.closed, []);
+    await ctl('/__ctl/mode', {});
+    const cb = await ctl('/__ctl/callback', { out_trade_no: no2, notify: true });
+    assert.equal(cb.status, 204, cb.answer);
+    assert.equal((await c2.get(`/api/v1/me/orders/${no2}`)).data.order.state, 'refunded', 'the money went back');
+    assert.deepEqual((await stateAt(ctl, no2)).refunds, [{ out_refund_no: 'RF' + no2, refund: 1500 }]);
+    // repeating the cancel now has nothing left to close or refund
+    r = await adm.post(`/api/v1/batches/${c2.batch.id}/cancel`);
+    assert.deepEqual([r.data.closed, r.data.refunds, r.data.failed], [[], [], []]);
   });
 });

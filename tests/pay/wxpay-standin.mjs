@@ -12,10 +12,10 @@
 // Every /v3 request must carry a valid WECHATPAY2-SHA256-RSA2048 Authorization
 // (401 SIGN_ERROR otherwise); every answer is signed with the platform key.
 // Test controls (unsigned, not part of WeChat's API):
-//   POST /__ctl/mode      {"bad_sign":bool,"stale":bool,"auto_pay":bool,"refund_down":bool}  how later answers are
+//   POST /__ctl/mode      {"bad_sign":bool,"stale":bool,"auto_pay":bool,"refund_down":bool,"close_down":bool}  how later answers are
 //        signed; auto_pay: every order created is paid at once and its callback
 //        POSTed to the order's notify_url (as WeChat does after the payer pays);
-//        refund_down: refunds answer 500 SYSTEM_ERROR (WeChat busy)
+//        refund_down / close_down: refunds / closes answer 500 SYSTEM_ERROR (WeChat busy)
 //   POST /__ctl/callback  {"out_trade_no","kind":"payment"|"refund","url"?,"notify"?,"bad_sign"?,"stale"?,
 //        "wrong_key"?,"amount"?}
 //        marks the order paid (payment) and builds the signed, AES-256-GCM
@@ -277,6 +277,7 @@ async function route(req, res, body) {
   }
   const cl = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/.exec(u.pathname);
   if (req.method === 'POST' && cl) {
+    if (mode.close_down) return send(res, 500, { code: 'SYSTEM_ERROR', message: '系统繁忙，请稍后重试' });
     if (j.mchid !== MCHID) return send(res, 400, { code: 'PARAM_ERROR', message: 'mchid' });
     const o = orders.get(cl[1]);
     if (!o) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
