@@ -8,7 +8,12 @@
  * sandbox page's button), goes through tc_pay_parse_callback and then
  * apply_event, and the store pays an order once (tc_store_order_paid is a
  * conditional UPDATE): a repeated callback changes nothing, an amount that
- * differs is refused. */
+ * differs is refused.
+ *
+ * Issue 14: one open order per fee (tc_store_order_open), nothing taken
+ * for a cancelled batch (refuse_cancelled, and the store's transaction),
+ * closing at the provider before here (order_close), and money that still
+ * arrives for a closed order recorded and refunded (late_payment). */
 #include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -88,6 +93,8 @@ static json_t *order_json(const tc_store_order *o)
                       : !strcmp(o->ship_state, "shipped")                            ? "shipped"
                                                                                      : "done";
     json_object_set_new(j, "tab", json_string(tab));
+    /* money that came after the order was closed: recorded, going back */
+    json_object_set_new(j, "late_paid_at", json_integer(o->late_paid_at));
     return j;
 }
 
@@ -178,6 +185,112 @@ static void order_notice(tc_app *app, tc_pool *p, const tc_store_order *o, const
     money_email(app, o->student_id, tc_pool_printf(p, "%s / %s", tz, te), tc_pool_printf(p, "%s\n%s\n", bz, be));
 }
 
+/* Give an order's money back through the provider: one refund per order,
+ * numbered "RF" + the order's number, so that a retry (a repeated call or
+ * callback) is the same refund and the provider pays back once.  The order
+ * must be refunding (the caller moved it there).  A SUCCESS answer finishes
+ * it here; PROCESSING waits for the refund callback.  *ev: the answer. */
+static int start_refund(tc_app *app, tc_pool *p, const tc_store_order *o, const char *reason, tc_pay_event *ev,
+                        tc_err *e)
+{
+    tc_pay_refund_req rq = {.out_trade_no = o->out_trade_no,
+                            .out_refund_no = tc_pool_printf(p, "RF%s", o->out_trade_no),
+                            .refund_fen = o->amount_fen,
+                            .total_fen = o->amount_fen,
+                            .reason = reason};
+    if (tc_pay_refund(app->pay, &rq, ev, e) != 0) {
+        tc_log(TC_LOG_WARN, "refund of %s failed: %s [%s]", o->out_trade_no, e->en, e->code);
+        return -1;
+    }
+    if (strcmp(ev->state, "SUCCESS") != 0)
+        return 0;
+    int already;
+    if (tc_store_order_refunded(app->store, o->out_trade_no, tc_now(), &already, e) != 0)
+        return -1;
+    tc_store_order now;
+    if (!already && tc_store_order_by_no(app->store, p, o->out_trade_no, &now, e) == 0)
+        order_notice(app, p, &now, "refunded", "退款成功", "Refunded",
+                     tc_pool_printf(p, "订单 %s 已退款 %.2f 元", now.out_trade_no, (double)now.amount_fen / 100),
+                     tc_pool_printf(p, "Order %s is refunded: CNY %.2f", now.out_trade_no,
+                                    (double)now.amount_fen / 100));
+    return 0;
+}
+
+/* A SUCCESS payment for an order that is not waiting for one.  Usually a
+ * repeated callback of a paid order (*already).  But the payer may have been
+ * paying when the order was closed here: then the provider has the money
+ * and we must not keep it silently.  It is recorded against the closed order
+ * (closed -> refunding, once however often the callback comes), audited,
+ * told to the student and refunded.  When the refund cannot be started the
+ * callback is answered with the error, so that the provider sends it again
+ * and the refund is tried again (same refund number: paid back once). */
+static int late_payment(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *already, tc_err *e)
+{
+    int again;
+    if (tc_store_order_paid_late(app->store, ev->out_trade_no, ev->transaction_id, ev->amount_fen, tc_now(), &again,
+                                 e) != 0)
+        return -1;
+    tc_store_order o;
+    if (tc_store_order_by_no(app->store, p, ev->out_trade_no, &o, e) != 0)
+        return -1;
+    *already = again;
+    if (!o.late_paid_at) {
+        *already = 1; /* paid or refunded in the ordinary way: a repeat */
+        return 0;
+    }
+    double yuan = (double)o.amount_fen / 100;
+    if (!again) {
+        tc_log(TC_LOG_WARN, "payment %s for CLOSED order %s (CNY %.2f): recorded, refunding", ev->transaction_id,
+               o.out_trade_no, yuan);
+        json_t *after = json_pack("{s:s, s:s, s:I, s:s}", "out_trade_no", o.out_trade_no, "provider_txn",
+                                  ev->transaction_id, "amount_fen", (json_int_t)o.amount_fen, "state", o.state);
+        char *at = after ? json_dumps(after, JSON_COMPACT) : NULL;
+        json_decref(after);
+        tc_err ae;
+        /* staff id 0: the provider did it, no one signed in */
+        if (tc_store_audit_staff(app->store, 0, "pay.late_payment", tc_pool_printf(p, "order:%lld", (long long)o.id),
+                                 "{\"state\":\"closed\"}", at, "", &ae) != 0)
+            tc_log(TC_LOG_WARN, "audit of the late payment of %s failed: %s", o.out_trade_no, ae.en);
+        free(at);
+        order_notice(app, p, &o, "refunding", "已关闭订单收到付款，将原路退回", "Payment for a closed order: refunding",
+                     tc_pool_printf(p, "订单 %s 已关闭，但收到了 %.2f 元付款。这笔钱将原路退回，无需任何操作。",
+                                    o.out_trade_no, yuan),
+                     tc_pool_printf(p, "Order %s was closed, but CNY %.2f was paid for it. The money goes back "
+                                       "the way it came; you need not do anything.",
+                                    o.out_trade_no, yuan));
+    }
+    if (strcmp(o.state, "refunding") != 0)
+        return 0; /* refunded already */
+    /* still going back (a late payment, or one taken for a cancelled batch,
+     * below): every repeat of the callback retries the same refund */
+    tc_pay_event rev;
+    return start_refund(app, p, &o,
+                        o.late_paid_at ? "订单已关闭，原路退款 / order was closed" : "采集批次取消 / batch cancelled",
+                        &rev, e);
+}
+
+/* A payment applied to an order whose batch was cancelled meanwhile (the
+ * cancel could not close it at the provider, or the payer was already
+ * paying): it goes back at once, as the cancel's refunds do. */
+static int paid_for_cancelled(tc_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
+{
+    int64_t at = 0;
+    int was;
+    if (!o->student_id || tc_store_student_cancelled(app->store, o->student_id, &at, e) != 0 || !at)
+        return 0;
+    if (tc_store_order_refunding(app->store, o->out_trade_no, &was, e) != 0)
+        return -1;
+    tc_log(TC_LOG_WARN, "payment for %s of a cancelled batch: refunding", o->out_trade_no);
+    api_message(app, o->person_id, o->student_id, "payment", "退款处理中", "Refund under way",
+                tc_pool_printf(p, "采集批次已取消，订单 %s 的费用将原路退回。", o->out_trade_no),
+                tc_pool_printf(p, "The collection was cancelled; order %s is being refunded.", o->out_trade_no));
+    tc_store_order now;
+    if (tc_store_order_by_no(app->store, p, o->out_trade_no, &now, e) != 0)
+        return -1;
+    tc_pay_event rev;
+    return start_refund(app, p, &now, "采集批次取消 / batch cancelled", &rev, e);
+}
+
 /* Apply what the provider said (from a callback).  Payments other than
  * SUCCESS and refunds other than SUCCESS change nothing: the provider will
  * say more later, or the reconciliation will. */
@@ -189,7 +302,9 @@ static int apply_event(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *alr
         if (tc_store_order_paid(app->store, ev->out_trade_no, ev->transaction_id, ev->amount_fen, tc_now(), already,
                                 e) != 0)
             return -1;
-        if (*already || tc_store_order_by_no(app->store, p, ev->out_trade_no, &o, e) != 0)
+        if (*already)
+            return late_payment(app, p, ev, already, e);
+        if (tc_store_order_by_no(app->store, p, ev->out_trade_no, &o, e) != 0)
             return 0;
         double yuan = (double)o.amount_fen / 100;
         if (!strcmp(o.kind, "reprint"))
@@ -202,7 +317,7 @@ static int apply_event(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *alr
                          tc_pool_printf(p, "订单 %s 已支付 %.2f 元", o.out_trade_no, yuan),
                          tc_pool_printf(p, "Order %s is paid: CNY %.2f", o.out_trade_no, yuan));
         api_publish(app, o.person_id, "payment", json_pack("{s:s, s:s}", "out_trade_no", o.out_trade_no, "state", "paid"));
-        return 0;
+        return paid_for_cancelled(app, p, &o, e);
     }
     if (!strcmp(ev->kind, "refund") && !strcmp(ev->state, "SUCCESS")) {
         if (tc_store_order_refunded(app->store, ev->out_trade_no, tc_now(), already, e) != 0)
@@ -225,13 +340,66 @@ static int provider_is(const tc_app *app, const char *name)
 
 /* ---- the photo fee --------------------------------------------------------------------------------------------- */
 
+/* Refuse money for a record whose batch was cancelled (batch.cancelled,
+ * 409, the store's words).  The order-making transaction checks again. */
+static int refuse_cancelled(api_ctx *c, int64_t student_id)
+{
+    int64_t at = 0;
+    if (!student_id)
+        return 0;
+    if (tc_store_student_cancelled(c->app->store, student_id, &at, &c->e) != 0)
+        return -1;
+    if (!at)
+        return 0;
+    return tc_err_set(&c->e, 409, "batch.cancelled",
+                      "本次图像采集已取消，无需支付；已支付的费用将原路退回。如有疑问，请联系学校图采工作部门。",
+                      "This photo collection was cancelled: there is nothing to pay, and fees already paid go back "
+                      "the way they came. If you have questions, contact your school's photo collection office.");
+}
+
+/* Close an unpaid order: at the provider first, so that nothing can be paid
+ * for it afterwards, then here (a conditional UPDATE from created).  When
+ * the provider says the payer has paid it, the payment is applied instead
+ * and the close refused (order.not_closable).  A payer who was already on
+ * the provider's page when it closed may still get through: late_payment
+ * records and refunds that. */
+static int order_close(tc_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
+{
+    if (strcmp(o->state, "created") != 0)
+        return tc_err_set(e, 409, "order.not_closable", "只有待支付的订单可以关闭", "Only an unpaid order can be closed");
+    if (tc_pay_close_order(app->pay, o->out_trade_no, e) != 0) {
+        if (strcmp(e->code, "pay.order_paid") != 0)
+            return -1; /* unreachable: stays open, close again later */
+        tc_pay_event ev;
+        tc_err qe = {0};
+        int already;
+        if (tc_pay_query(app->pay, o->out_trade_no, &ev, &qe) == 0 && !strcmp(ev.state, "SUCCESS") &&
+            apply_event(app, p, &ev, &already, &qe) != 0)
+            tc_log(TC_LOG_WARN, "payment of %s found on close not applied: %s [%s]", o->out_trade_no, qe.en, qe.code);
+        return tc_err_set(e, 409, "order.not_closable", "该订单已支付，不能关闭", "This order is paid: it cannot be closed");
+    }
+    return tc_store_order_close(app->store, o->person_id, o->out_trade_no, tc_now(), e);
+}
+
+/* Can the open order be launched again for this payment: the same amount
+ * and the same kind of WeChat order, JSAPI or not (WeChat refuses an order
+ * number sent again as another trade type)? */
+static int order_fits(const tc_store_order *o, int64_t fee_fen, const char *method)
+{
+    json_t *d = detail_of(o);
+    const char *m = api_jstr(d, "method");
+    int fits = o->amount_fen == fee_fen && !strcmp(m ? m : "", "jsapi") == !strcmp(method ? method : "", "jsapi");
+    json_decref(d);
+    return fits;
+}
+
 static int h_pay(tc_http_req *r)
 {
     api_ctx c;
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     api_jctx j;
-    if (api_journey_load(&c, &j) != 0)
+    if (api_journey_load(&c, &j) != 0 || refuse_cancelled(&c, j.st.id) != 0)
         return api_fail(&c);
     if (j.sj.paid_order) {
         tc_err_set(&c.e, 409, "journey.already_paid", "已支付，无需重复支付", "Already paid: nothing more to pay");
@@ -248,9 +416,9 @@ static int h_pay(tc_http_req *r)
         return api_fail(&c);
     char no[33];
     new_no("TC", no);
-    json_t *detail = json_pack("{s:[{s:s, s:s, s:i, s:I, s:I}]}", "lines", "zh", "图像采集服务费", "en",
-                               "Photo collection fee", "quantity", 1, "unit_fen", (json_int_t)j.set.fee_fen,
-                               "amount_fen", (json_int_t)j.set.fee_fen);
+    json_t *detail = json_pack("{s:s, s:[{s:s, s:s, s:i, s:I, s:I}]}", "method", how.method ? how.method : "", "lines",
+                               "zh", "图像采集服务费", "en", "Photo collection fee", "quantity", 1, "unit_fen",
+                               (json_int_t)j.set.fee_fen, "amount_fen", (json_int_t)j.set.fee_fen);
     char *dtext = json_dumps(detail, JSON_COMPACT);
     json_decref(detail);
     tc_store_order o = {.out_trade_no = no,
@@ -264,20 +432,38 @@ static int h_pay(tc_http_req *r)
                         .created_at = tc_now()};
     free(dtext);
     tc_pay_launch l;
-    int64_t oid;
+    tc_store_order saved;
+    int reused;
     /* the order exists before the provider hears of it, so that a callback
-     * can never name an order we do not know */
-    if (tc_store_order_create(c.app->store, &o, &oid, &c.e) != 0)
+     * can never name an order we do not know; one open order per fee: a
+     * second pay launches the same order again */
+    if (tc_store_order_open(c.app->store, r->pool, &o, &saved, &reused, &c.e) != 0)
         return api_fail(&c);
-    if (provider_create(&c, &how, &o, &l) != 0) {
-        tc_err ce;
-        tc_store_order_close(c.app->store, c.sess.person_id, no, tc_now(), &ce);
+    if (reused && !order_fits(&saved, j.set.fee_fen, how.method)) {
+        /* the fee or the way of paying changed: the open order is closed
+         * (at the provider first) and replaced, still one open at a time */
+        if (order_close(c.app, r->pool, &saved, &c.e) != 0) {
+            if (!strcmp(c.e.code, "order.not_closable")) /* paid meanwhile: applied by order_close */
+                tc_err_set(&c.e, 409, "journey.already_paid", "已支付，无需重复支付", "Already paid: nothing more to pay");
+            return api_fail(&c);
+        }
+        if (tc_store_order_open(c.app->store, r->pool, &o, &saved, &reused, &c.e) != 0)
+            return api_fail(&c);
+    }
+    if (provider_create(&c, &how, &saved, &l) != 0) {
+        if (!reused) {
+            /* never launched: closed here, and at the provider in case it
+             * made the order before failing (best effort: the student never
+             * got a way to pay it, and a payment would be refunded) */
+            tc_err ce;
+            tc_pay_close_order(c.app->pay, saved.out_trade_no, &ce);
+            tc_store_order_close(c.app->store, c.sess.person_id, saved.out_trade_no, tc_now(), &ce);
+        }
         return api_fail(&c);
     }
-    tc_store_order saved;
-    if (tc_store_order_by_no(c.app->store, r->pool, no, &saved, &c.e) != 0)
-        return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "order", order_json(&saved), "launch", launch_json(&l)));
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:o, s:o, s:b}", "order", order_json(&saved), "launch", launch_json(&l),
+                                          "reused", reused));
 }
 
 /* ---- the sandbox provider's page and callback ------------------------------------------------------------------ */
@@ -321,6 +507,8 @@ static int h_sandbox_pay(tc_http_req *r)
         return 0;
     tc_store_order o;
     if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
+        return api_fail(&c);
+    if (strcmp(o.state, "paid") != 0 && refuse_cancelled(&c, o.student_id) != 0)
         return api_fail(&c);
     if (strcmp(o.state, "created") != 0 && strcmp(o.state, "paid") != 0) {
         tc_err_set(&c.e, 409, "order.not_payable", "该订单已关闭或已退款", "This order is closed or refunded");
@@ -458,8 +646,7 @@ static int h_order_close(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     tc_store_order o;
-    if (own_order(&c, r->params[0], &o) != 0 ||
-        tc_store_order_close(c.app->store, c.sess.person_id, o.out_trade_no, tc_now(), &c.e) != 0 ||
+    if (own_order(&c, r->params[0], &o) != 0 || order_close(c.app, r->pool, &o, &c.e) != 0 ||
         tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "order", order_json(&o)));
@@ -474,6 +661,10 @@ static int h_order_pay(tc_http_req *r)
         return 0;
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0)
+        return api_fail(&c);
+    /* first: a cancelled batch's orders were closed by the cancel, and the
+     * student should read why rather than "not waiting for payment" */
+    if (refuse_cancelled(&c, o.student_id) != 0)
         return api_fail(&c);
     if (strcmp(o.state, "created") != 0) {
         tc_err_set(&c.e, 409, "order.not_payable", "该订单不是待支付状态", "This order is not waiting for payment");
@@ -750,7 +941,7 @@ static int h_reprint_create(tc_http_req *r)
         tc_err_set(&c.e, 404, "reprint.no_photo", "没有这张照片", "No such photo");
         return api_fail(&c);
     }
-    if (record_photo(c.app, r->pool, st.id, &sub, &ph, &c.e) != 0 ||
+    if (refuse_cancelled(&c, st.id) != 0 || record_photo(c.app, r->pool, st.id, &sub, &ph, &c.e) != 0 ||
         record_settings(c.app, r->pool, &st, &set, &sc, &bt, &c.e) != 0)
         return api_fail(&c);
     if (tc_store_address_get(c.app->store, r->pool, c.sess.person_id, json_integer_value(aid), &addr, &c.e) != 0) {
@@ -781,15 +972,15 @@ static int h_reprint_create(tc_http_req *r)
                         .detail = tc_pool_strdup(r->pool, dtext),
                         .created_at = tc_now()};
     free(dtext);
-    int64_t oid;
     tc_pay_launch l;
-    if (tc_store_order_create(c.app->store, &o, &oid, &c.e) != 0)
-        return api_fail(&c);
-    if (provider_create(&c, &how, &o, &l) != 0)
-        return api_fail(&c); /* the order stays unpaid: payable again from the order page */
     tc_store_order saved;
-    if (tc_store_order_by_no(c.app->store, r->pool, no, &saved, &c.e) != 0)
+    int reused;
+    /* each reprint order is its own purchase (never reused); the store
+     * refuses it for a cancelled batch in the same transaction */
+    if (tc_store_order_open(c.app->store, r->pool, &o, &saved, &reused, &c.e) != 0)
         return api_fail(&c);
+    if (provider_create(&c, &how, &saved, &l) != 0)
+        return api_fail(&c); /* the order stays unpaid: payable again from the order page */
     return tc_http_respond_json(r, 201, json_pack("{s:o, s:o}", "order", order_json(&saved), "launch", launch_json(&l)));
 }
 
@@ -950,9 +1141,11 @@ static int h_print_done(tc_http_req *r)
 
 /* ---- refunds when a batch is cancelled ------------------------------------------------------------------------ */
 
-/* POST /api/v1/batches/:id/cancel: the batch stops; every photo fee its
- * students paid goes back through the provider.  Repeating it is harmless
- * and retries refunds that failed (they stay "refunding"). */
+/* POST /api/v1/batches/:id/cancel: the batch stops; its open orders are
+ * closed (at the provider too, so that nothing more is paid for them) and
+ * every photo fee its students paid goes back through the provider.
+ * Repeating it is harmless and retries closes and refunds that failed
+ * (those orders stay created / refunding). */
 static int h_batch_cancel(tc_http_req *r)
 {
     api_ctx c;
@@ -966,11 +1159,22 @@ static int h_batch_cancel(tc_http_req *r)
         return api_fail(&c);
     if (!already)
         api_audit(&c, "batch.cancel", "batch", id, NULL, NULL);
+    json_t *done = json_array(), *failed = json_array(), *closed = json_array();
     tc_store_order *o;
     size_t n;
+    /* after the cancel committed, no new order can be made for the batch
+     * (tc_store_order_open checks in its transaction): this list is complete */
+    if (tc_store_batch_open_orders(c.app->store, r->pool, id, &o, &n, &c.e) != 0)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        tc_err e2 = {0};
+        if (order_close(c.app, r->pool, &o[i], &e2) != 0)
+            json_array_append_new(failed, json_pack("{s:s, s:o}", "out_trade_no", o[i].out_trade_no, "error", api_err_json(&e2)));
+        else
+            json_array_append_new(closed, json_string(o[i].out_trade_no));
+    }
     if (tc_store_batch_refundable(c.app->store, r->pool, id, &o, &n, &c.e) != 0)
-        return api_fail(&c);
-    json_t *done = json_array(), *failed = json_array();
+        goto fail;
     for (size_t i = 0; i < n; i++) {
         int was;
         tc_err e2 = {0};
@@ -978,40 +1182,27 @@ static int h_batch_cancel(tc_http_req *r)
             json_array_append_new(failed, json_pack("{s:s, s:o}", "out_trade_no", o[i].out_trade_no, "error", api_err_json(&e2)));
             continue;
         }
-        tc_pay_refund_req rq = {.out_trade_no = o[i].out_trade_no,
-                                /* one refund per order: the same number on a retry, so the
-                                 * provider refunds once */
-                                .out_refund_no = tc_pool_printf(r->pool, "RF%s", o[i].out_trade_no),
-                                .refund_fen = o[i].amount_fen,
-                                .total_fen = o[i].amount_fen,
-                                .reason = "采集批次取消 / batch cancelled"};
         tc_pay_event ev;
-        if (tc_pay_refund(c.app->pay, &rq, &ev, &e2) != 0) {
-            tc_log(TC_LOG_WARN, "refund of %s failed: %s [%s]", o[i].out_trade_no, e2.en, e2.code);
+        if (start_refund(c.app, r->pool, &o[i], "采集批次取消 / batch cancelled", &ev, &e2) != 0) {
             json_array_append_new(failed, json_pack("{s:s, s:o}", "out_trade_no", o[i].out_trade_no, "error", api_err_json(&e2)));
             continue;
         }
-        if (!strcmp(ev.state, "SUCCESS")) {
-            int a2;
-            if (ev.refund_fen == 0)
-                ev.refund_fen = o[i].amount_fen;
-            strcpy(ev.kind, "refund");
-            if (apply_event(c.app, r->pool, &ev, &a2, &e2) != 0) {
-                json_array_append_new(failed, json_pack("{s:s, s:o}", "out_trade_no", o[i].out_trade_no, "error", api_err_json(&e2)));
-                continue;
-            }
-        } else {
+        if (strcmp(ev.state, "SUCCESS") != 0)
             /* PROCESSING: the refund callback finishes it */
             api_message(c.app, o[i].person_id, o[i].student_id, "payment", "退款处理中", "Refund under way",
                         tc_pool_printf(r->pool, "采集批次已取消，订单 %s 的费用正在退回。", o[i].out_trade_no),
                         tc_pool_printf(r->pool, "The collection was cancelled; order %s is being refunded.",
                                        o[i].out_trade_no));
-        }
         json_array_append_new(done, json_pack("{s:s, s:s, s:I}", "out_trade_no", o[i].out_trade_no, "state", ev.state,
-                                              "refund_fen", (json_int_t)rq.refund_fen));
+                                              "refund_fen", (json_int_t)o[i].amount_fen));
     }
-    return tc_http_respond_json(r, 200, json_pack("{s:I, s:b, s:o, s:o}", "batch_id", (json_int_t)id, "already", already,
-                                                  "refunds", done, "failed", failed));
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:b, s:o, s:o, s:o}", "batch_id", (json_int_t)id, "already",
+                                                  already, "refunds", done, "closed", closed, "failed", failed));
+fail:
+    json_decref(done);
+    json_decref(failed);
+    json_decref(closed);
+    return api_fail(&c);
 }
 
 /* ---- daily reconciliation ---------------------------------------------------------------------------------------- */
@@ -1049,6 +1240,19 @@ int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e)
     size_t n;
     tc_pay_recon_item *items;
     size_t ni;
+    /* first, a late payment whose refund could not start (and whose
+     * callback the provider stopped repeating) is tried again: once a day by
+     * the job, or when staff run the report */
+    tc_store_order *pending;
+    size_t np;
+    if (tc_store_order_late_list(app->store, &pool, from, to, &pending, &np, e) != 0)
+        goto out;
+    for (size_t i = 0; i < np; i++) {
+        tc_pay_event rev;
+        tc_err re = {0};
+        if (!strcmp(pending[i].state, "refunding"))
+            start_refund(app, &pool, &pending[i], "订单已关闭，原路退款 / order was closed", &rev, &re);
+    }
     if (tc_store_order_activity(app->store, &pool, app->pay->name, from, to, &o, &n, e) != 0)
         goto out;
     tc_pay_recon_order *ro = tc_pool_alloc(&pool, (n ? n : 1) * sizeof *ro);
@@ -1078,6 +1282,21 @@ int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e)
     json_object_set_new(j, "paid_fen", json_integer(paid_fen));
     json_object_set_new(j, "refunded", json_integer(refunded));
     json_object_set_new(j, "refunded_fen", json_integer(refunded_fen));
+    /* money paid for closed orders: recorded and going back; staff see each
+     * one until its refund is done */
+    tc_store_order *late;
+    size_t nl;
+    if (tc_store_order_late_list(app->store, &pool, from, to, &late, &nl, e) != 0) {
+        json_decref(j);
+        goto out;
+    }
+    json_t *la = json_array();
+    for (size_t i = 0; i < nl; i++)
+        json_array_append_new(la, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I}", "out_trade_no", late[i].out_trade_no, "kind",
+                                            late[i].kind, "amount_fen", (json_int_t)late[i].amount_fen, "state",
+                                            late[i].state, "late_paid_at", (json_int_t)late[i].late_paid_at,
+                                            "refunded_at", (json_int_t)late[i].refunded_at));
+    json_object_set_new(j, "late_payments", la);
     char *stored = json_dumps(j, JSON_COMPACT);
     rc = stored ? tc_store_recon_put(app->store, day, app->pay->name, tc_now(), stored, e) : -1;
     free(stored);

@@ -149,6 +149,15 @@ int tc_pay_refund(tc_pay *p, const tc_pay_refund_req *r, tc_pay_event *out, tc_e
     return p->refund(p, r, out, e);
 }
 
+int tc_pay_close_order(tc_pay *p, const char *out_trade_no, tc_err *e)
+{
+    if (!pay_no_valid(out_trade_no))
+        return tc_err_set(e, 400, "pay.bad_request", "订单号无效", "invalid order number");
+    if (!p->close_order)
+        return 0;
+    return p->close_order(p, out_trade_no, e);
+}
+
 int tc_pay_parse_callback(tc_pay *p, const tc_pay_callback *cb, tc_pay_event *out, tc_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -217,6 +226,7 @@ typedef struct {
     char no[TC_PAY_NO_MAX + 1];
     char txn[TC_PAY_NO_MAX + 1];
     int64_t amount, refunded, at;
+    int closed; /* closed unpaid (no txn, no amount): its page may not pay it any more */
 } sbx_row;
 
 typedef struct {
@@ -235,10 +245,27 @@ static sbx_row *sbx_find(sandbox *s, const char *no)
     return NULL;
 }
 
+/* A new row, overwriting the oldest past SBX_MAX; the caller holds mu. */
+static sbx_row *sbx_add(sandbox *s, const char *no)
+{
+    sbx_row *r = &s->rows[s->next];
+    memset(r, 0, sizeof *r);
+    pay_copy(r->no, sizeof r->no, no);
+    s->next = (s->next + 1) % SBX_MAX;
+    if (s->n < SBX_MAX)
+        s->n++;
+    return r;
+}
+
 static int sbx_create(tc_pay *p, tc_pool *pool, const tc_pay_order *o, tc_pay_launch *out, tc_err *e)
 {
-    (void)p;
-    (void)e;
+    sandbox *s = p->impl;
+    pthread_mutex_lock(&s->mu);
+    sbx_row *r = sbx_find(s, o->out_trade_no);
+    int closed = r && r->closed;
+    pthread_mutex_unlock(&s->mu);
+    if (closed) /* as WeChat: a closed order number is not taken again */
+        return tc_err_set(e, 409, "pay.provider", "沙箱中此订单已关闭", "the sandbox has closed this order");
     out->kind = "redirect";
     out->url = tc_pool_printf(pool, "/pay/sandbox/%s", o->out_trade_no);
     out->params = "";
@@ -251,7 +278,7 @@ static void sbx_event(const sbx_row *r, tc_pay_event *out)
     strcpy(out->kind, "payment");
     pay_copy(out->out_trade_no, sizeof out->out_trade_no, r->no);
     pay_copy(out->transaction_id, sizeof out->transaction_id, r->txn);
-    strcpy(out->state, r->refunded ? "REFUND" : "SUCCESS");
+    strcpy(out->state, r->closed ? "CLOSED" : r->refunded ? "REFUND" : "SUCCESS");
     out->amount_fen = r->amount;
     out->paid_at = r->at;
 }
@@ -279,7 +306,7 @@ static int sbx_refund(tc_pay *p, const tc_pay_refund_req *rq, tc_pay_event *out,
     sandbox *s = p->impl;
     pthread_mutex_lock(&s->mu);
     sbx_row *r = sbx_find(s, rq->out_trade_no);
-    int ok = r && r->refunded + rq->refund_fen <= r->amount;
+    int ok = r && !r->closed && r->refunded + rq->refund_fen <= r->amount;
     if (ok) {
         r->refunded += rq->refund_fen;
         strcpy(out->kind, "refund");
@@ -324,22 +351,41 @@ static int sbx_parse_callback(tc_pay *p, const tc_pay_callback *cb, tc_pay_event
     out->paid_at = at > 0 ? at : cb->now;
     pay_copy(out->event_id, sizeof out->event_id, txn);
     pthread_mutex_lock(&s->mu);
-    if (!sbx_find(s, no)) {
-        sbx_row *r = &s->rows[s->next];
-        memset(r, 0, sizeof *r);
-        pay_copy(r->no, sizeof r->no, no);
+    sbx_row *r = sbx_find(s, no);
+    int closed = r && r->closed;
+    if (!r) {
+        r = sbx_add(s, no);
         pay_copy(r->txn, sizeof r->txn, txn);
         r->amount = amount;
         r->at = out->paid_at;
-        s->next = (s->next + 1) % SBX_MAX;
-        if (s->n < SBX_MAX)
-            s->n++;
     }
     pthread_mutex_unlock(&s->mu);
+    if (closed) {
+        /* the sandbox takes no money for an order it closed, as WeChat does not */
+        tc_err_set(e, 409, "pay.provider", "沙箱中此订单已关闭", "the sandbox has closed this order");
+        goto out;
+    }
     rc = 0;
 out:
     json_decref(j);
     return rc;
+}
+
+/* The sandbox's close: remember the number as closed (its page then refuses
+ * to pay it); an order it already took money for is refused, as WeChat's
+ * ORDERPAID. */
+static int sbx_close_order(tc_pay *p, const char *no, tc_err *e)
+{
+    sandbox *s = p->impl;
+    pthread_mutex_lock(&s->mu);
+    sbx_row *r = sbx_find(s, no);
+    int paid = r && !r->closed;
+    if (!r)
+        sbx_add(s, no)->closed = 1;
+    pthread_mutex_unlock(&s->mu);
+    if (paid)
+        return tc_err_set(e, 409, "pay.order_paid", "该订单已支付，不能关闭", "This order is paid: it cannot be closed");
+    return 0;
 }
 
 static void sbx_close(tc_pay *p)
@@ -362,7 +408,8 @@ tc_pay *pay_sandbox_open(const uint8_t key[32], tc_err *e)
     memcpy(s->key, key, 32);
     pthread_mutex_init(&s->mu, NULL);
     s->pay = (tc_pay){.name = "sandbox", .create = sbx_create, .query = sbx_query, .refund = sbx_refund,
-                      .parse_callback = sbx_parse_callback, .close = sbx_close, .impl = s};
+                      .parse_callback = sbx_parse_callback, .close_order = sbx_close_order, .close = sbx_close,
+                      .impl = s};
     return &s->pay;
 }
 

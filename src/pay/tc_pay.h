@@ -34,7 +34,8 @@
  * pay.bad_callback (400: unreadable callback), pay.decrypt (401: the
  * resource does not decrypt with our key), pay.provider (502: the provider
  * refused; its code in the message), pay.unreachable (503), pay.not_found
- * (404: the provider has no such order).
+ * (404: the provider has no such order), pay.order_paid (409: closing an
+ * order the payer has paid).
  */
 #ifndef TC_PAY_H
 #define TC_PAY_H
@@ -129,6 +130,7 @@ struct tc_pay {
     int (*query)(tc_pay *p, const char *out_trade_no, tc_pay_event *out, tc_err *e);
     int (*refund)(tc_pay *p, const tc_pay_refund_req *r, tc_pay_event *out, tc_err *e);
     int (*parse_callback)(tc_pay *p, const tc_pay_callback *cb, tc_pay_event *out, tc_err *e);
+    int (*close_order)(tc_pay *p, const char *out_trade_no, tc_err *e);
     void (*close)(tc_pay *p);
     void *impl;
 };
@@ -141,10 +143,17 @@ struct tc_pay {
 tc_pay *tc_pay_open(const tc_config *c, const uint8_t sandbox_key[32], tc_err *e);
 void tc_pay_close(tc_pay *p);   /* NULL is fine */
 
-/* The four operations (thin wrappers over the table). */
+/* The operations (thin wrappers over the table). */
 int tc_pay_create(tc_pay *p, tc_pool *pool, const tc_pay_order *o, tc_pay_launch *out, tc_err *e);
 int tc_pay_query(tc_pay *p, const char *out_trade_no, tc_pay_event *out, tc_err *e);
 int tc_pay_refund(tc_pay *p, const tc_pay_refund_req *r, tc_pay_event *out, tc_err *e);
+/* Close an unpaid order at the provider, so that the payer can no longer
+ * pay it (WeChat Pay v3: POST /v3/pay/transactions/out-trade-no/{no}/close
+ * with {"mchid"}, 204).  An order the provider never heard of is closed
+ * already (0).  An order already paid there is refused (pay.order_paid,
+ * 409): query it and apply the payment.  A provider without close_order
+ * (a test's fake) has nothing to close. */
+int tc_pay_close_order(tc_pay *p, const char *out_trade_no, tc_err *e);
 /* Verify and read a callback (POST /api/v1/pay/notify/<provider>).  On
  * success answer 204 (WeChat: 200 or 204 with no body); on failure answer
  * the error's status with {"code":"FAIL","message":...} so the provider

@@ -255,6 +255,8 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
         pay_copy(cbuf, sizeof cbuf, code ? code : "");
         if (status == 404 || (code && !strcmp(code, "ORDER_NOT_EXIST")))
             tc_err_set(e, 404, "pay.not_found", "微信支付没有此订单", "WeChat Pay has no such order");
+        else if (code && !strcmp(code, "ORDERPAID"))
+            tc_err_set(e, 409, "pay.order_paid", "该订单已在微信支付付款", "This order was paid at WeChat Pay");
         else
             tc_err_set(e, 502, "pay.provider", "微信支付拒绝了请求（%ld %s）", "WeChat Pay refused the request (%ld %s)",
                        status, cbuf);
@@ -480,6 +482,27 @@ static int wx_refund(tc_pay *p, const tc_pay_refund_req *r, tc_pay_event *out, t
     return rc;
 }
 
+/* Close an unpaid order so that WeChat takes no payment for it any more
+ * (关闭订单: POST .../out-trade-no/{no}/close {"mchid"}, 204 No Content).
+ * Our order numbers are [A-Za-z0-9_-|*] (tc_pay_close_order checked), so
+ * the number goes into the path as it is. */
+static int wx_close_order(tc_pay *p, const char *no, tc_err *e)
+{
+    wx *w = p->impl;
+    tc_pool pool;
+    tc_pool_init(&pool);
+    char *body = dumps(json_pack("{s:s}", "mchid", w->mchid));
+    json_t *ans = NULL;
+    int rc = wx_call(w, &pool, "POST", tc_pool_printf(&pool, "/v3/pay/transactions/out-trade-no/%s/close", no), body,
+                     &ans, e);
+    free(body);
+    json_decref(ans);
+    tc_pool_clear(&pool);
+    if (rc != 0 && !strcmp(e->code, "pay.not_found"))
+        return 0; /* WeChat never had it (our create failed): nothing can be paid */
+    return rc;
+}
+
 /* AEAD_AES_256_GCM open: ciphertext || 16-byte tag. *out from pool, NUL-terminated. */
 static int gcm_open(wx *w, tc_pool *pool, const char *b64, const char *nonce, const char *ad, char **out, size_t *outlen,
                     tc_err *e)
@@ -612,7 +635,8 @@ tc_pay *pay_wechat_open(const tc_config *c, tc_err *e)
         return NULL;
     }
     w->pay = (tc_pay){.name = "wechat", .create = wx_create, .query = wx_query, .refund = wx_refund,
-                      .parse_callback = wx_parse_callback, .close = wx_close, .impl = w};
+                      .parse_callback = wx_parse_callback, .close_order = wx_close_order, .close = wx_close,
+                      .impl = w};
     w->mchid = strdup(c->wxpay_mchid);
     w->appid = strdup(c->wxpay_appid);
     w->serial = strdup(c->wxpay_serial);

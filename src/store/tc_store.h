@@ -3,7 +3,8 @@
  * domain's terms.  Callers never see SQL, so a PostgreSQL backend can be
  * added behind these same functions without touching the handlers.
  *
- * The SQLite backend runs in WAL mode with foreign keys on, and keeps a small
+ * The SQLite backend runs in WAL mode with synchronous=FULL (a commit is on
+ * disk when the function returns) and foreign keys on, and keeps a small
  * pool of connections so that readers on different HTTP threads do not wait
  * for each other; writes are serialised by SQLite itself (busy timeout).
  * Each function is one transaction: multi-row operations (a roster import)
@@ -384,6 +385,8 @@ typedef struct tc_store_order {
     int64_t created_at, paid_at, refunded_at;
     const char *ship_state, *carrier, *tracking;
     int64_t shipped_at;
+    int64_t late_paid_at;        /* a payment that arrived after the order was closed: when (0: none);
+                                    such an order goes closed -> refunding -> refunded */
 } tc_store_order;
 
 int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e);
@@ -682,6 +685,42 @@ int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *
  * become due now — a restart is when a broken channel was usually fixed,
  * so nothing should wait an hour for it.  *n (may be NULL) how many. */
 int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e);
+
+/* ---- money (issue 14): one open order per fee, cancelled batches, late payments, durability */
+
+/* Make an order in one transaction that first re-checks the record's batch:
+ * batch.cancelled (409) when it was cancelled.  For a photo fee the
+ * record's open (created) photo-fee order, if there is one, is returned
+ * instead of a new one (*reused = 1): one open order per fee, so that paying
+ * twice cannot leave two payable orders.  out (from p) is the order as
+ * stored. */
+int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_store_order *out, int *reused,
+                        tc_err *e);
+/* Is the record's batch cancelled?  *cancelled_at 0 when not. */
+int tc_store_student_cancelled(tc_store *s, int64_t student_id, int64_t *cancelled_at, tc_err *e);
+/* Open (created) orders, of any kind, of a batch's students. */
+int tc_store_batch_open_orders(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n,
+                               tc_err *e);
+/* A provider says a CLOSED order was paid (the payer was already paying when
+ * it was closed): the money is recorded against it and the order goes
+ * closed -> refunding with late_paid_at set, once (*already for a repeat,
+ * or when the order is not closed).  pay.amount_mismatch (400) as for
+ * tc_store_order_paid; pay.order_not_found. */
+int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
+                             int *already, tc_err *e);
+/* Late payments for staff: those that arrived in [from, to) and those whose
+ * refund is not finished (still refunding), oldest first. */
+int tc_store_order_late_list(tc_store *s, tc_pool *p, int64_t from, int64_t to, tc_store_order **out, size_t *n,
+                             tc_err *e);
+/* The lowest PRAGMA synchronous over the pool's connections (0 OFF,
+ * 1 NORMAL, 2 FULL, 3 EXTRA), -1 on error: what a commit's durability rests
+ * on (tests and the bench ask). */
+int tc_store_synchronous(tc_store *s);
+/* Set it on every connection of the pool: for the bench, which compares
+ * levels in one run; the server keeps what tc_store_open sets. */
+int tc_store_set_synchronous(tc_store *s, int level, tc_err *e);
+/* money end (issue 14) */
+
 /* money end */
 
 #endif

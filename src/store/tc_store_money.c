@@ -2,6 +2,7 @@
  * shipping, refunds, cancelled batches, addresses, reconciliation reports.
  * See the "money" section of tc_store.h.  (Paying an order, which moves the
  * student's journey on, is in tc_store_journey.c.) */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,8 @@ static int64_t q_changes(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
 
 #define ORDER_COLS                                                                                                  \
     "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
-    " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at"
+    " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at,"           \
+    " late_paid_at"
 
 static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
@@ -56,6 +58,7 @@ static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->carrier = store_col_str(p, st, 15);
     o->tracking = store_col_str(p, st, 16);
     o->shipped_at = sqlite3_column_int64(st, 17);
+    o->late_paid_at = sqlite3_column_int64(st, 18);
 }
 
 int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e)
@@ -470,4 +473,221 @@ int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e)
     if (n)
         *n = ch > 0 ? ch : 0;
     return ch < 0 ? -1 : 0;
+}
+
+/* ---- one open order per fee, cancelled batches, late payments (issue 14) -------------------------------------- */
+
+/* The cancelled_at of a record's batch (0: not cancelled, or no record). */
+static int batch_cancelled_at(sqlite3 *db, int64_t student_id, int64_t *at, tc_err *e)
+{
+    *at = 0;
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "SELECT b.cancelled_at FROM student s JOIN batch b ON b.id = s.batch_id"
+                                       " WHERE s.id = ?",
+                                       "i", student_id);
+    if (!st)
+        return -1;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *at = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : store_db_err(e, db, "batch");
+}
+
+static int cancelled_err(tc_err *e)
+{
+    /* the seeds' way: say what happened and whom to ask */
+    return tc_err_set(e, 409, "batch.cancelled",
+                      "本次图像采集已取消，无需支付；已支付的费用将原路退回。如有疑问，请联系学校图采工作部门。",
+                      "This photo collection was cancelled: there is nothing to pay, and fees already paid go back "
+                      "the way they came. If you have questions, contact your school's photo collection office.");
+}
+
+int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_store_order *out, int *reused,
+                        tc_err *e)
+{
+    *reused = 0;
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    tc_store_order *v = NULL;
+    size_t n = 0;
+    /* IMMEDIATE: the check and the insert are one write transaction, so two
+     * pay requests at once see each other's order and a cancel cannot slip
+     * between the check and the insert */
+    if (tx_begin(db, e) != 0)
+        goto out;
+    int64_t cancelled = 0;
+    if (o->student_id && batch_cancelled_at(db, o->student_id, &cancelled, e) != 0)
+        goto end;
+    if (cancelled) {
+        cancelled_err(e);
+        goto end;
+    }
+    if (!strcmp(o->kind, "photo")) {
+        if (store_list_q(db,
+                         store_q_prepare(db, e,
+                                         "SELECT " ORDER_COLS " FROM pay_order WHERE student_id = ? AND kind = 'photo'"
+                                         " AND state = 'created' ORDER BY id DESC LIMIT 1",
+                                         "i", o->student_id),
+                         p, sizeof *v, read_order, (void **)&v, &n, e) != 0)
+            goto end;
+        if (n == 1) {
+            *out = v[0];
+            *reused = 1;
+            ok = 0;
+            goto end;
+        }
+    }
+    if (store_q_done(db,
+                     store_q_prepare(db, e,
+                                     "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
+                                     " amount_fen, description, provider, state, created_at, detail, ship_state)"
+                                     " VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, 'created', ?, ?, ?)",
+                                     "siisississ", o->out_trade_no, o->person_id, o->student_id, o->kind,
+                                     o->amount_fen, o->description ? o->description : "", o->provider, o->created_at,
+                                     o->detail ? o->detail : "{}", o->ship_state ? o->ship_state : ""),
+                     e) != 0)
+        goto end;
+    if (store_list_q(db,
+                     store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE id = ?", "i",
+                                     (int64_t)sqlite3_last_insert_rowid(db)),
+                     p, sizeof *v, read_order, (void **)&v, &n, e) != 0)
+        goto end;
+    assert(n == 1); /* inserted just now, in this transaction */
+    *out = v[0];
+    ok = 0;
+end:
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_student_cancelled(tc_store *s, int64_t student_id, int64_t *cancelled_at, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = batch_cancelled_at(db, student_id, cancelled_at, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_batch_open_orders(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n,
+                               tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT " ORDER_COLS " FROM pay_order WHERE state = 'created'"
+                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
+                                          "i", batch_id),
+                          p, sizeof **out, read_order, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
+                             int *already, tc_err *e)
+{
+    *already = 0;
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (tx_begin(db, e) != 0)
+        goto out;
+    sqlite3_stmt *st =
+        store_q_prepare(db, e, "SELECT id, state, amount_fen FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
+    int64_t id = 0, amount = 0;
+    char state[16] = "";
+    if (!st)
+        goto end;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 1));
+        amount = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (!id) {
+        store_not_found(e, "订单", "order", "pay.order_not_found");
+        goto end;
+    }
+    if (strcmp(state, "closed") != 0) {
+        /* recorded already (refunding, refunded), or not a closed order at all */
+        *already = 1;
+        ok = 0;
+        goto end;
+    }
+    if (amount != amount_fen) {
+        tc_err_set(e, 400, "pay.amount_mismatch", "支付金额与订单不符", "The amount paid does not match the order");
+        goto end;
+    }
+    /* the student's journey is not moved on: the order was closed, the money
+     * goes back (the caller starts the refund) */
+    int64_t ch = q_changes(db,
+                           store_q_prepare(db, e,
+                                           "UPDATE pay_order SET state = 'refunding', provider_txn = ?, paid_at = ?,"
+                                           " late_paid_at = ? WHERE id = ? AND state = 'closed'",
+                                           "siii", txn ? txn : "", now, now, id),
+                           e);
+    ok = ch == 1 ? 0 : -1;
+end:
+    rc = tx_end(db, ok, e);
+out:
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_order_late_list(tc_store *s, tc_pool *p, int64_t from, int64_t to, tc_store_order **out, size_t *n,
+                             tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT " ORDER_COLS " FROM pay_order WHERE late_paid_at > 0 AND"
+                                          " ((late_paid_at >= ? AND late_paid_at < ?) OR state = 'refunding')"
+                                          " ORDER BY late_paid_at, id",
+                                          "ii", from, to),
+                          p, sizeof **out, read_order, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+/* ---- durability ---------------------------------------------------------------------------------------------------- */
+
+int tc_store_synchronous(tc_store *s)
+{
+    /* synchronous is per connection: ask every one.  Holding them all at
+     * once is how each is reached exactly once (so: one caller at a time,
+     * as tests and the bench are; two would each wait for the other's). */
+    sqlite3 *held[STORE_POOL_SIZE];
+    int low = 99;
+    for (int i = 0; i < STORE_POOL_SIZE; i++) {
+        held[i] = store_acquire(s);
+        sqlite3_stmt *st = NULL;
+        int v = -1;
+        if (sqlite3_prepare_v2(held[i], "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        if (v < low)
+            low = v;
+    }
+    for (int i = 0; i < STORE_POOL_SIZE; i++)
+        store_release(s, held[i]);
+    return low;
+}
+
+int tc_store_set_synchronous(tc_store *s, int level, tc_err *e)
+{
+    assert(level >= 0 && level <= 3);
+    static const char *const SQL[] = {"PRAGMA synchronous=OFF", "PRAGMA synchronous=NORMAL", "PRAGMA synchronous=FULL",
+                                      "PRAGMA synchronous=EXTRA"};
+    sqlite3 *held[STORE_POOL_SIZE];
+    int rc = 0;
+    for (int i = 0; i < STORE_POOL_SIZE; i++) {
+        held[i] = store_acquire(s);
+        if (rc == 0 && store_exec(held[i], SQL[level], e) != 0)
+            rc = -1;
+    }
+    for (int i = 0; i < STORE_POOL_SIZE; i++)
+        store_release(s, held[i]);
+    return rc;
 }

@@ -9,37 +9,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, Client, fileForm, fakeId, ROOT, BIN } from './lib.mjs';
+import { standin, freePort, wxpayArgs } from '../pay/standin.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
 const havePhotos = PORTRAITS && existsSync(PORTRAITS) && existsSync(path.join(MODELS, 'face_landmark.tflite'));
 const noPhotos = havePhotos ? false : 'needs ../shared/testdata/portraits and the models (scripts/fetch-models)';
 const GOOD = path.join(PORTRAITS, 'mugshot_S024-01_frontal_neutral.jpg');
-
-// A Node stand-in that prints one JSON line and exits when its stdin closes.
-async function standin(script) {
-  const proc = spawn(process.execPath, [path.join(ROOT, script)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const info = await new Promise((resolve, reject) => {
-    let buf = '';
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      const i = buf.indexOf('\n');
-      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)));
-    });
-    proc.on('exit', (c) => reject(new Error(script + ' exited ' + c)));
-  });
-  return { info, stop: () => proc.stdin.end() };
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
 
 const poll = async (what, fn) => {
   for (let i = 0; i < 300; i++) {
@@ -86,13 +65,8 @@ async function newStudent(srv, admin, settings, { email = '' } = {}) {
 test('WeChat Pay: create, the stand-in pays and calls back signed, bad signatures refused, refund on cancel, reconciliation', { timeout: 120000 }, async () => {
   const wx = await standin('tests/pay/wxpay-standin.mjs');
   const port = await freePort();
-  const notifyUrl = `http://127.0.0.1:${port}/api/v1/pay/notify/wechat`;
   const w = wx.info;
-  const srv = await startServer({ extraArgs: ['--port', String(port), '--pay-provider', 'wechat', '--wxpay-mchid', w.mchid,
-    '--wxpay-appid', w.appid, '--wxpay-serial', w.serial, '--wxpay-key-file', w.merchant_key,
-    '--wxpay-platform-cert', w.platform_pub, '--wxpay-apiv3-key', w.apiv3_key,
-    '--wxpay-base-url', `http://127.0.0.1:${w.port}`, '--wxpay-notify-url', notifyUrl,
-    '--wxpay-oa-secret', w.oa_secret, '--wxpay-oa-base-url', `http://127.0.0.1:${w.port}`] });
+  const srv = await startServer({ extraArgs: wxpayArgs(w, port) });
   const ctl = (p, body) => fetch(`http://127.0.0.1:${w.port}${p}`, { method: body ? 'POST' : 'GET', body: body && JSON.stringify(body) }).then((r) => r.json());
   try {
     const admin = new Client(srv.url);
@@ -112,19 +86,22 @@ test('WeChat Pay: create, the stand-in pays and calls back signed, bad signature
     assert.equal(r.data.error.code, 'pay.sandbox_off');
 
     // JSAPI inside WeChat: the openid comes from WeChat's web authorisation
-    // (tests/http/wechat_oauth.test.mjs has the details), never from the body
-    r = await c.post('/api/v1/me/pay', { json: { method: 'jsapi', openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' } });
+    // (tests/http/wechat_oauth.test.mjs has the details), never from the body.
+    // Another student: a student has one open photo-fee order at a time, and
+    // changing the way of paying replaces it (money_security.test.mjs)
+    const cj = await newStudent(srv, admin, { pay_when: 'before_shoot', fee_fen: 1500 });
+    r = await cj.post('/api/v1/me/pay', { json: { method: 'jsapi', openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' } });
     assert.equal(r.status, 409, r.text);
     assert.equal(r.data.error.code, 'wechat.openid_required');
     const inWeChat = { headers: { 'user-agent': 'Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0.49' } };
-    r = await c.post('/api/v1/wechat/oauth/start', { json: { return: '/#/pay' }, ...inWeChat });
+    r = await cj.post('/api/v1/wechat/oauth/start', { json: { return: '/#/pay' }, ...inWeChat });
     assert.equal(r.status, 200, r.text);
     const auth = new URL(r.data.url);
     const { code } = await ctl('/__ctl/oauth_code', { openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' });
-    r = await c.get(new URL(auth.searchParams.get('redirect_uri')).pathname + '?' +
+    r = await cj.get(new URL(auth.searchParams.get('redirect_uri')).pathname + '?' +
       new URLSearchParams({ code, state: auth.searchParams.get('state') }), inWeChat);
     assert.equal(r.status, 302, r.text);
-    r = await c.post('/api/v1/me/pay', { json: { method: 'jsapi' } });
+    r = await cj.post('/api/v1/me/pay', { json: { method: 'jsapi' } });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.data.launch.kind, 'jsapi');
     assert.match(r.data.launch.params.package, /^prepay_id=wx/);
@@ -156,8 +133,8 @@ test('WeChat Pay: create, the stand-in pays and calls back signed, bad signature
     assert.equal(orders.filter((o) => o.state === 'paid').length, 1);
     const msgs = (await c.get('/api/v1/me/messages')).data.messages.filter((m) => m.kind === 'payment');
     assert.equal(msgs.length, 1, 'one payment message');
-    // the other order is still unpaid: the student closes it
-    r = await c.post(`/api/v1/me/orders/${jsapiNo}/close`);
+    // the other order is still unpaid: its student closes it
+    r = await cj.post(`/api/v1/me/orders/${jsapiNo}/close`);
     assert.equal(r.status, 200, r.text);
     assert.equal(r.data.order.state, 'closed');
     r = await c.post(`/api/v1/me/orders/${no}/close`);
@@ -201,7 +178,8 @@ test('WeChat Pay: create, the stand-in pays and calls back signed, bad signature
     assert.equal(r.data.report.refunded, 1);
     assert.deepEqual(r.data.report.mismatches, []);
     // ... until the provider takes money whose callback never reaches us
-    await ctl('/__ctl/callback', { out_trade_no: jsapiNo });
+    // (for the closed order: the payer was already paying when it closed)
+    await ctl('/__ctl/callback', { out_trade_no: jsapiNo, paid_while_closing: true });
     r = await admin.post('/api/v1/recon/run', { json: { day: chinaDay() } });
     assert.deepEqual(r.data.report.mismatches.map((m) => [m.out_trade_no, m.problem]), [[jsapiNo, 'paid_not_recorded']]);
     r = await admin.post('/api/v1/recon/run', { json: { day: 'yesterday' } });

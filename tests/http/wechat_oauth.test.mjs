@@ -75,7 +75,7 @@ async function newStudent(cls = WeChatClient) {
   assert.equal(r.status, 200, r.text);
   const c = new cls(srv.url);
   await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi }) });
+  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
   assert.equal(r.status, 200, r.text);

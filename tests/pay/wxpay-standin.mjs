@@ -6,13 +6,16 @@
 // then serves, on 127.0.0.1:<port>:
 //   POST /v3/pay/transactions/jsapi | /h5       create an order (prepay_id | h5_url)
 //   GET  /v3/pay/transactions/out-trade-no/:no  query (?mchid=)
-//   POST /v3/refund/domestic/refunds            refund a paid order
+//   POST /v3/pay/transactions/out-trade-no/:no/close  close an unpaid order ({"mchid"}; 204;
+//        400 ORDERPAID when it is paid, 404 ORDER_NOT_EXIST)
+//   POST /v3/refund/domestic/refunds            refund a paid order (the same out_refund_no again: the same refund)
 // Every /v3 request must carry a valid WECHATPAY2-SHA256-RSA2048 Authorization
 // (401 SIGN_ERROR otherwise); every answer is signed with the platform key.
 // Test controls (unsigned, not part of WeChat's API):
-//   POST /__ctl/mode      {"bad_sign":bool,"stale":bool,"auto_pay":bool}  how later answers are
+//   POST /__ctl/mode      {"bad_sign":bool,"stale":bool,"auto_pay":bool,"refund_down":bool,"close_down":bool}  how later answers are
 //        signed; auto_pay: every order created is paid at once and its callback
-//        POSTed to the order's notify_url (as WeChat does after the payer pays)
+//        POSTed to the order's notify_url (as WeChat does after the payer pays);
+//        refund_down / close_down: refunds / closes answer 500 SYSTEM_ERROR (WeChat busy)
 //   POST /__ctl/callback  {"out_trade_no","kind":"payment"|"refund","url"?,"notify"?,"bad_sign"?,"stale"?,
 //        "wrong_key"?,"amount"?}
 //        marks the order paid (payment) and builds the signed, AES-256-GCM
@@ -20,8 +23,12 @@
 //        order's notify_url) when given, and answers
 //        {"headers":{...},"body":"...","status"?,"answer"?} either way.
 //        amount: claim another total than the order's (a forged amount).
+//        A CLOSED order is refused (409 ORDER_CLOSED) unless "paid_while_closing":true:
+//        the payer was already on WeChat's cashier page when the merchant closed
+//        it, and the payment went through (the race closing cannot rule out).
 //   GET  /__ctl/callbacks  the auto_pay callbacks sent: [{out_trade_no,status}]
 //   GET  /__ctl/orders     the orders created: [{out_trade_no,trade_type,openid}]
+//   GET  /__ctl/states     where they are: [{out_trade_no,state,closes,refunds:[{out_refund_no,refund}]}]
 // WeChat web authorisation of the Official Account (公众号网页授权, snsapi_base):
 //   GET  /sns/oauth2/access_token?appid&secret&code&grant_type=authorization_code
 //        {access_token,expires_in,refresh_token,openid,scope} for a code it
@@ -137,7 +144,8 @@ async function callback(req) {
   if (!o) return [404, { code: 'ORDER_NOT_EXIST', message: 'no such order' }];
   let original, type, summary;
   if ((req.kind || 'payment') === 'payment') {
-    if (o.state === 'NOTPAY') {
+    if (o.state === 'CLOSED' && !req.paid_while_closing) return [409, { code: 'ORDER_CLOSED', message: 'order closed' }];
+    if (o.state === 'NOTPAY' || o.state === 'CLOSED') {
       o.state = 'SUCCESS';
       o.transaction_id = '4200000' + String(Date.now()).slice(-10) + crypto.randomInt(100000, 999999);
       o.success_time = now();
@@ -216,6 +224,11 @@ async function route(req, res, body) {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     return res.end(JSON.stringify([...orders].map(([no, o]) => ({ out_trade_no: no, trade_type: o.trade_type, openid: o.openid || null }))));
   }
+  if (req.method === 'GET' && u.pathname === '/__ctl/states') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify([...orders].map(([no, o]) => ({ out_trade_no: no, state: o.state, closes: o.closes || 0,
+      refunds: o.refunds.map((r) => ({ out_refund_no: r.out_refund_no, refund: r.refund })) }))));
+  }
   if (req.method === 'POST' && u.pathname === '/__ctl/mode') {
     mode = { bad_sign: false, stale: false, auto_pay: false, ...JSON.parse(body || '{}') };
     return send(res, 200, mode, {});
@@ -246,6 +259,7 @@ async function route(req, res, body) {
     if (kind === 'h5' && !(j.scene_info && j.scene_info.payer_client_ip && j.scene_info.h5_info))
       return send(res, 400, { code: 'PARAM_ERROR', message: 'scene_info' });
     const old = orders.get(j.out_trade_no);
+    if (old && old.state === 'CLOSED') return send(res, 400, { code: 'ORDER_CLOSED', message: 'order closed' });
     if (old && old.state !== 'NOTPAY') return send(res, 400, { code: 'ORDERPAID', message: 'order paid' });
     orders.set(j.out_trade_no, { amount: j.amount.total, state: 'NOTPAY', trade_type: kind === 'jsapi' ? 'JSAPI' : 'MWEB',
       openid: j.payer && j.payer.openid, refunds: [], notify_url: j.notify_url });
@@ -261,6 +275,17 @@ async function route(req, res, body) {
     return kind === 'jsapi' ? send(res, 200, { prepay_id: prepay })
       : send(res, 200, { h5_url: `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=${prepay}&package=1` });
   }
+  const cl = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/.exec(u.pathname);
+  if (req.method === 'POST' && cl) {
+    if (mode.close_down) return send(res, 500, { code: 'SYSTEM_ERROR', message: '系统繁忙，请稍后重试' });
+    if (j.mchid !== MCHID) return send(res, 400, { code: 'PARAM_ERROR', message: 'mchid' });
+    const o = orders.get(cl[1]);
+    if (!o) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
+    if (o.state === 'SUCCESS' || o.state === 'REFUND') return send(res, 400, { code: 'ORDERPAID', message: '订单已支付' });
+    o.state = 'CLOSED';
+    o.closes = (o.closes || 0) + 1;
+    return send(res, 204, null);
+  }
   const q = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/.exec(u.pathname);
   if (req.method === 'GET' && q) {
     if (u.searchParams.get('mchid') !== MCHID) return send(res, 400, { code: 'PARAM_ERROR', message: 'mchid' });
@@ -269,9 +294,20 @@ async function route(req, res, body) {
     return send(res, 200, transaction(q[1], o));
   }
   if (req.method === 'POST' && u.pathname === '/v3/refund/domestic/refunds') {
+    if (mode.refund_down) return send(res, 500, { code: 'SYSTEM_ERROR', message: '系统繁忙，请稍后重试' });
     const o = orders.get(j.out_trade_no);
     if (!o) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
     if (o.state !== 'SUCCESS' && o.state !== 'REFUND') return send(res, 403, { code: 'NOT_ENOUGH', message: 'not paid' });
+    // the same out_refund_no again is the same refund (WeChat answers it again, pays back once)
+    const same = o.refunds.find((r) => r.out_refund_no === j.out_refund_no);
+    if (same) {
+      return send(res, 200, {
+        refund_id: same.refund_id, out_refund_no: same.out_refund_no, transaction_id: o.transaction_id,
+        out_trade_no: j.out_trade_no, channel: 'ORIGINAL', user_received_account: '支付用户零钱',
+        create_time: rfc3339(now()), status: 'SUCCESS',
+        amount: { total: o.amount, refund: same.refund, payer_total: o.amount, payer_refund: same.refund, currency: 'CNY' },
+      });
+    }
     const done = o.refunds.reduce((a, r) => a + r.refund, 0);
     if (!j.out_refund_no || !j.amount || j.amount.total !== o.amount || !(j.amount.refund > 0) ||
         done + j.amount.refund > o.amount)

@@ -451,6 +451,75 @@ static void wx_reconcile(void **st)
     tc_pay_close(down);
 }
 
+/* Closing (issue 14 item 16): the sandbox remembers a closed number, its
+ * page can no longer pay it, and it cannot be made again; a paid order is
+ * not closed (pay.order_paid). */
+static void sandbox_close_order(void **st)
+{
+    (void)st;
+    tc_config c;
+    memset(&c, 0, sizeof c);
+    tc_err e;
+    tc_pay *p = tc_pay_open(&c, KEY, &e);
+    assert_non_null(p);
+    tc_pool pool;
+    tc_pool_init(&pool);
+    assert_int_equal(tc_pay_close_order(p, "TCLOSE000001", &e), 0);
+    tc_pay_event ev;
+    assert_int_equal(tc_pay_query(p, "TCLOSE000001", &ev, &e), 0);
+    assert_string_equal(ev.state, "CLOSED");
+    tc_pay_launch l;
+    tc_pay_order o = {.out_trade_no = "TCLOSE000001", .amount_fen = 2500, .description = "毕业照片"};
+    assert_int_equal(tc_pay_create(p, &pool, &o, &l, &e), -1);
+    char txn[28], sig[65];
+    tc_pay_sandbox_txn(txn);
+    const char *body = tc_pay_sandbox_callback(&pool, KEY, "TCLOSE000001", 2500, txn, 1700000000, sig);
+    tc_pay_callback cb = {.body = body, .body_len = strlen(body), .signature = sig, .now = 1700000000};
+    assert_int_equal(tc_pay_parse_callback(p, &cb, &ev, &e), -1);
+    /* paid first: not closable */
+    body = tc_pay_sandbox_callback(&pool, KEY, "TPAID0000001", 2500, txn, 1700000000, sig);
+    cb = (tc_pay_callback){.body = body, .body_len = strlen(body), .signature = sig, .now = 1700000000};
+    assert_int_equal(tc_pay_parse_callback(p, &cb, &ev, &e), 0);
+    assert_int_equal(tc_pay_close_order(p, "TPAID0000001", &e), -1);
+    assert_string_equal(e.code, "pay.order_paid");
+    assert_int_equal(e.status, 409);
+    assert_int_equal(tc_pay_close_order(p, "../../x", &e), -1);
+    assert_string_equal(e.code, "pay.bad_request");
+    tc_pool_clear(&pool);
+    tc_pay_close(p);
+}
+
+/* WeChat's close-order API against the stand-in: 204; a number WeChat never
+ * had is closed already; a paid order is ORDERPAID (pay.order_paid). */
+static void wx_close_order(void **st)
+{
+    wxfx *f = *st;
+    NEED_NODE(f);
+    tc_err e;
+    tc_pay_launch l;
+    tc_pay_order o = {.out_trade_no = "WXCLOSE00001", .amount_fen = 2500, .description = "毕业证件照",
+                      .method = "h5", .client_ip = "203.0.113.7"};
+    assert_int_equal(tc_pay_create(f->p, &f->pool, &o, &l, &e), 0);
+    assert_int_equal(tc_pay_close_order(f->p, "WXCLOSE00001", &e), 0);
+    tc_pay_event ev;
+    assert_int_equal(tc_pay_query(f->p, "WXCLOSE00001", &ev, &e), 0);
+    assert_string_equal(ev.state, "CLOSED");
+    assert_int_equal(tc_pay_close_order(f->p, "WXNEVER00001", &e), 0);
+    o.out_trade_no = "WXCLOSE00002";
+    assert_int_equal(tc_pay_create(f->p, &f->pool, &o, &l, &e), 0);
+    tc_pay_callback cb;
+    get_callback(f, "{\"out_trade_no\":\"WXCLOSE00002\"}", &cb);
+    assert_int_equal(tc_pay_close_order(f->p, "WXCLOSE00002", &e), -1);
+    assert_string_equal(e.code, "pay.order_paid");
+    o.out_trade_no = "WXCLOSE00003";
+    assert_int_equal(tc_pay_create(f->p, &f->pool, &o, &l, &e), 0);
+    mode(f, "{\"bad_sign\":true}");
+    /* a 204 that WeChat did not sign is no close */
+    assert_int_equal(tc_pay_close_order(f->p, "WXCLOSE00003", &e), -1);
+    assert_string_equal(e.code, "pay.bad_signature");
+    mode(f, "{}");
+}
+
 int main(void)
 {
     tc_err e;
@@ -459,12 +528,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sandbox_sign_verify),
         cmocka_unit_test(sandbox_provider),
+        cmocka_unit_test(sandbox_close_order),
         cmocka_unit_test(recon_compare),
         cmocka_unit_test_setup_teardown(wx_orders, wx_setup, wx_teardown),
         cmocka_unit_test_setup_teardown(wx_bad_answers, wx_setup, wx_teardown),
         cmocka_unit_test_setup_teardown(wx_request_signature_checked, wx_setup, wx_teardown),
         cmocka_unit_test_setup_teardown(wx_callback_and_refund, wx_setup, wx_teardown),
         cmocka_unit_test_setup_teardown(wx_reconcile, wx_setup, wx_teardown),
+        cmocka_unit_test_setup_teardown(wx_close_order, wx_setup, wx_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tc_pay_global_cleanup();

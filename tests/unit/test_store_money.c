@@ -3,7 +3,9 @@
  * calls back, a wrong amount refused, every order state change and each
  * refused out-of-order one, refunds once, cancelled batches, the print
  * queue, the address book's one default, and the reconciliation's day of
- * orders and its stored reports.  A fresh SQLite file per test. */
+ * orders and its stored reports; one open order per fee, no order for a
+ * cancelled batch, a payment for a closed order recorded once for refund,
+ * commits at synchronous=FULL (issue 14).  A fresh SQLite file per test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -703,6 +705,166 @@ static void test_addresses(void **st)
     assert_string_equal(e.code, "address.too_many");
 }
 
+/* ---- issue 14: one open order per fee, cancelled batches, late payments, durability ------------------------- */
+
+static tc_store_order open_order(fx *f, const char *no, const char *kind, int64_t fen, int *reused)
+{
+    tc_err e;
+    tc_store_order in = {.out_trade_no = no, .person_id = f->person, .student_id = f->student, .kind = kind,
+                         .amount_fen = fen, .provider = "wechat", .created_at = T0},
+                   out;
+    assert_int_equal(tc_store_order_open(f->s, &f->p, &in, &out, reused, &e), 0);
+    return out;
+}
+
+static void test_one_open_order_per_fee(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    int reused = -1;
+    tc_store_order a = open_order(f, "T-OPEN-1", "photo", 1500, &reused);
+    assert_int_equal(reused, 0);
+    assert_string_equal(a.out_trade_no, "T-OPEN-1");
+    assert_string_equal(a.state, "created");
+    /* paying again: the open order comes back, no second one is made */
+    tc_store_order b = open_order(f, "T-OPEN-2", "photo", 1500, &reused);
+    assert_int_equal(reused, 1);
+    assert_string_equal(b.out_trade_no, "T-OPEN-1");
+    assert_int_equal(tc_store_order_by_no(f->s, &f->p, "T-OPEN-2", &b, &e), -1);
+    assert_string_equal(e.code, "pay.order_not_found");
+    /* reprints are each their own purchase */
+    tc_store_order r1 = open_order(f, "T-OPEN-R1", "reprint", 800, &reused);
+    assert_int_equal(reused, 0);
+    tc_store_order r2 = open_order(f, "T-OPEN-R2", "reprint", 800, &reused);
+    assert_int_equal(reused, 0);
+    assert_string_not_equal(r1.out_trade_no, r2.out_trade_no);
+    /* once closed, the next pay makes a new one: still one open */
+    assert_int_equal(tc_store_order_close(f->s, f->person, "T-OPEN-1", T0, &e), 0);
+    tc_store_order c = open_order(f, "T-OPEN-3", "photo", 1500, &reused);
+    assert_int_equal(reused, 0);
+    assert_string_equal(c.out_trade_no, "T-OPEN-3");
+    tc_store_order *v;
+    size_t n;
+    assert_int_equal(tc_store_order_list_by(f->s, &f->p, f->person, "to_pay", &v, &n, &e), 0);
+    assert_string_equal(nos(&f->p, v, n), "T-OPEN-3,T-OPEN-R2,T-OPEN-R1");
+}
+
+static void test_cancelled_batch_takes_no_order(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    int reused;
+    int64_t at = -1;
+    assert_int_equal(tc_store_student_cancelled(f->s, f->student, &at, &e), 0);
+    assert_int_equal(at, 0);
+    open_order(f, "T-CAN-OPEN", "photo", 1500, &reused);
+    open_order(f, "T-CAN-RP", "reprint", 800, &reused);
+    int already;
+    assert_int_equal(tc_store_batch_cancel(f->s, f->batch, T0 + 50, &already, &e), 0);
+    assert_int_equal(tc_store_student_cancelled(f->s, f->student, &at, &e), 0);
+    assert_int_equal(at, T0 + 50);
+    /* the open orders, for the cancel to close */
+    tc_store_order *v;
+    size_t n;
+    assert_int_equal(tc_store_batch_open_orders(f->s, &f->p, f->batch, &v, &n, &e), 0);
+    assert_string_equal(nos(&f->p, v, n), "T-CAN-OPEN,T-CAN-RP");
+    /* no new order of either kind, and no reuse of the open one either */
+    const char *kinds[] = {"photo", "reprint"};
+    for (int i = 0; i < 2; i++) {
+        tc_store_order in = {.out_trade_no = "T-CAN-NEW", .person_id = f->person, .student_id = f->student,
+                             .kind = kinds[i], .amount_fen = 1500, .provider = "wechat", .created_at = T0},
+                       out;
+        assert_int_equal(tc_store_order_open(f->s, &f->p, &in, &out, &reused, &e), -1);
+        assert_string_equal(e.code, "batch.cancelled");
+        assert_int_equal(e.status, 409);
+        assert_non_null(strstr(e.zh, "取消"));
+        assert_non_null(strstr(e.en, "cancelled"));
+    }
+}
+
+static void test_late_payment_recorded_once(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    int reused, already = -1;
+    open_order(f, "T-LATE", "photo", 1500, &reused);
+    assert_int_equal(tc_store_order_close(f->s, f->person, "T-LATE", T0 + 1, &e), 0);
+    /* the ordinary path leaves a closed order alone ... */
+    assert_int_equal(tc_store_order_paid(f->s, "T-LATE", "WX-1", 1500, T0 + 2, &already, &e), 0);
+    assert_int_equal(already, 1);
+    assert_string_equal(get(f, "T-LATE").state, "closed");
+    /* ... a wrong amount is refused here too ... */
+    assert_int_equal(tc_store_order_paid_late(f->s, "T-LATE", "WX-1", 1, T0 + 2, &already, &e), -1);
+    assert_string_equal(e.code, "pay.amount_mismatch");
+    assert_string_equal(get(f, "T-LATE").state, "closed");
+    /* ... and the late path records the money against it, to be refunded */
+    assert_int_equal(tc_store_order_paid_late(f->s, "T-LATE", "WX-1", 1500, T0 + 3, &already, &e), 0);
+    assert_int_equal(already, 0);
+    tc_store_order o = get(f, "T-LATE");
+    assert_string_equal(o.state, "refunding");
+    assert_string_equal(o.provider_txn, "WX-1");
+    assert_int_equal(o.late_paid_at, T0 + 3);
+    assert_int_equal(o.paid_at, T0 + 3);
+    /* however often the callback comes: once */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(tc_store_order_paid(f->s, "T-LATE", "WX-1", 1500, T0 + 9, &already, &e), 0);
+        assert_int_equal(already, 1);
+        assert_int_equal(tc_store_order_paid_late(f->s, "T-LATE", "WX-1", 1500, T0 + 9, &already, &e), 0);
+        assert_int_equal(already, 1);
+    }
+    o = get(f, "T-LATE");
+    assert_int_equal(o.late_paid_at, T0 + 3);
+    assert_string_equal(o.state, "refunding");
+    /* a closed order pays nothing: the student is not marked paid */
+    tc_store_journey sj;
+    assert_int_equal(tc_store_journey_get(f->s, &f->p, f->student, &sj, &e), 0);
+    assert_int_equal(sj.paid_order, 0);
+    /* staff see it while the refund is not done, and on its day after */
+    tc_store_order *v;
+    size_t n;
+    assert_int_equal(tc_store_order_late_list(f->s, &f->p, T0 + 1000, T0 + 2000, &v, &n, &e), 0);
+    assert_string_equal(nos(&f->p, v, n), "T-LATE");
+    assert_int_equal(tc_store_order_refunded(f->s, "T-LATE", T0 + 20, &already, &e), 0);
+    assert_int_equal(already, 0);
+    assert_int_equal(tc_store_order_late_list(f->s, &f->p, T0 + 1000, T0 + 2000, &v, &n, &e), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(tc_store_order_late_list(f->s, &f->p, T0, T0 + 10, &v, &n, &e), 0);
+    assert_string_equal(nos(&f->p, v, n), "T-LATE");
+    assert_string_equal(v[0].state, "refunded");
+    /* refunded: a repeat still changes nothing */
+    assert_int_equal(tc_store_order_paid_late(f->s, "T-LATE", "WX-1", 1500, T0 + 30, &already, &e), 0);
+    assert_int_equal(already, 1);
+    assert_string_equal(get(f, "T-LATE").state, "refunded");
+}
+
+static void test_paid_late_only_for_closed(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    int reused, already = -1;
+    open_order(f, "T-NL-OPEN", "photo", 1500, &reused);
+    assert_int_equal(tc_store_order_paid_late(f->s, "T-NL-OPEN", "WX", 1500, T0, &already, &e), 0);
+    assert_int_equal(already, 1);
+    assert_string_equal(get(f, "T-NL-OPEN").state, "created");
+    pay(f, "T-NL-OPEN", 1500, T0 + 1);
+    assert_int_equal(tc_store_order_paid_late(f->s, "T-NL-OPEN", "WX", 1500, T0 + 2, &already, &e), 0);
+    assert_int_equal(already, 1);
+    tc_store_order o = get(f, "T-NL-OPEN");
+    assert_string_equal(o.state, "paid");
+    assert_int_equal(o.late_paid_at, 0);
+    assert_int_equal(tc_store_order_paid_late(f->s, "T-NOPE", "WX", 1500, T0, &already, &e), -1);
+    assert_string_equal(e.code, "pay.order_not_found");
+}
+
+/* Item 17: every connection commits with synchronous=FULL, so a commit that
+ * acknowledged money (a callback, a refund) is on disk before the answer
+ * leaves: in WAL mode NORMAL can lose the last commits on a power cut. */
+static void test_commits_are_durable(void **st)
+{
+    fx *f = *st;
+    assert_int_equal(tc_store_synchronous(f->s), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -718,6 +880,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_activity_of_a_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recon_reports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_addresses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_open_order_per_fee, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancelled_batch_takes_no_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_payment_recorded_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paid_late_only_for_closed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commits_are_durable, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@ addMessages({
   'addr.region_ph': '省 市 区，如：山东省 青岛市 崂山区', 'addr.detail': '详细地址', 'addr.default': '设为默认地址', 'addr.is_default': '默认',
   'addr.save': '保存', 'addr.delete': '删除', 'addr.saved': '已保存', 'addr.deleted': '已删除', 'addr.edit': '编辑', 'addr.tip': '地址为纸质照片收件地址',
   'rp.photo': '选择照片', 'rp.none': '照片审核通过后才能加洗', 'rp.layout': '选择版式', 'rp.confirm_layout': '请与学籍老师确认版式',
+  'money.late': '订单关闭后收到了这笔付款，已原路退回（或正在退回），无需任何操作。',
   'money.wx_retry': '微信授权未完成，请再点一次支付', 'money.pay_failed': '支付未能发起，请再试一次',
   'rp.qty': '数量（套）', 'rp.address': '收货地址', 'rp.submit': '提交订单', 'rp.unit': '¥{amount}/套', 'rp.total': '合计 ¥{amount}',
 }, {
@@ -46,6 +47,7 @@ addMessages({
   'addr.region_ph': 'Province city district', 'addr.detail': 'Street address', 'addr.default': 'Make it the default', 'addr.is_default': 'Default',
   'addr.save': 'Save', 'addr.delete': 'Delete', 'addr.saved': 'Saved', 'addr.deleted': 'Deleted', 'addr.edit': 'Edit', 'addr.tip': 'Printed photos are sent to this address',
   'rp.photo': 'Photo', 'rp.none': 'Reprints are possible once your photo is approved', 'rp.layout': 'Layout', 'rp.confirm_layout': 'Check the layout with your registrar',
+  'money.late': 'This payment arrived after the order was closed: it goes back the way it came (or already has). You need not do anything.',
   'money.wx_retry': 'WeChat did not confirm who is paying: press Pay again', 'money.pay_failed': 'The payment did not start: try again',
   'rp.qty': 'Sets', 'rp.address': 'Delivery address', 'rp.submit': 'Place order', 'rp.unit': '¥{amount} per set', 'rp.total': 'Total ¥{amount}',
 });
@@ -176,6 +178,8 @@ async function orderView(no) {
   const info = h('div', { class: 'weui-cells' }, kv('money.no', o.out_trade_no, { no: '' }), kv('money.created', fmtTime(o.created_at), { at: '' }),
     o.paid_at ? kv('money.paid_at', fmtTime(o.paid_at), { at: '' }) : null);
   const parts = [head, h('h2', { class: 'weui-cells__title', i18n: 'money.lines' }), lines, info];
+  // money paid for a closed order: the server refunds it; say so
+  if (o.late_paid_at) parts.splice(1, 0, h('p', { class: 'weui-cells__tips tc-order-late', i18n: 'money.late' }));
   if (o.kind === 'reprint') {
     const a = d.address || {};
     const steps = ['paid', 'shipped', 'done'];
