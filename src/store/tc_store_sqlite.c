@@ -217,6 +217,16 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE session ADD COLUMN wx_return TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE session ADD COLUMN wx_openid TEXT NOT NULL DEFAULT '';"
     ,
+    /* photo tokens: every photo URL (staff and student) names the photo by a
+     * random public token instead of its sequential id, which anyone could
+     * count through (issue 14).  128 bits from SQLite's randomblob (ChaCha20
+     * since 3.40, seeded from /dev/urandom by the unix VFS), 32 hex digits;
+     * photos made before get theirs here, new ones at INSERT
+     * (tc_store_photo_begin). */
+    "ALTER TABLE photo ADD COLUMN token TEXT NOT NULL DEFAULT '';"
+    "UPDATE photo SET token = lower(hex(randomblob(16))) WHERE token = '';"
+    "CREATE UNIQUE INDEX photo_token ON photo(token);"
+    ,
 };
 
 
