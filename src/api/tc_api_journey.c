@@ -74,13 +74,6 @@ json_t *api_err_json(const tc_err *e)
     return json_pack("{s:s, s:s, s:s}", "code", e->code, "zh", e->zh, "en", e->en);
 }
 
-char *api_url_of(tc_pool *p, const char *fmt, int64_t id)
-{
-    char buf[96];
-    snprintf(buf, sizeof buf, fmt, (long long)id);
-    return tc_pool_strdup(p, buf);
-}
-
 /* The failed checks' advice from a stored checks report. */
 static void failed_json(const char *checks, json_t **failed, json_t **unknown)
 {
