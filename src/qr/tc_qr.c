@@ -325,7 +325,7 @@ static int load_grey(const void *img, size_t len, unsigned char **pix, int *w, i
         goto vips_fail;
     *w = vips_image_get_width(x);
     *h = vips_image_get_height(x);
-    if (sz != (size_t)*w * (size_t)*h || *w > TC_QR_WORK_SIDE || *h > TC_QR_WORK_SIDE) {
+    if (sz != (size_t)*w * (size_t)*h) {
         g_free(mem);
         tc_err_internal(e, "unexpected decoded size");
         goto out;
