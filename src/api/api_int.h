@@ -71,8 +71,6 @@ int api_journey_load(api_ctx *c, api_jctx *j);
 int api_must_pay(const tc_journey_settings *s);
 /* {code, zh, en} of an error (new reference). */
 json_t *api_err_json(const tc_err *e);
-/* fmt with one %lld, copied into the pool. */
-char *api_url_of(tc_pool *p, const char *fmt, int64_t id);
 /* The reviewer's reasons as stored ([{code,zh,en}]); always an array (new reference). */
 json_t *api_reasons_json(const char *reasons);
 /* A submission as the student sees it (new reference). */

@@ -77,13 +77,6 @@ json_t *api_err_json(const tc_err *e)
     return json_pack("{s:s, s:s, s:s}", "code", e->code, "zh", e->zh, "en", e->en);
 }
 
-char *api_url_of(tc_pool *p, const char *fmt, int64_t id)
-{
-    char buf[96];
-    snprintf(buf, sizeof buf, fmt, (long long)id);
-    return tc_pool_strdup(p, buf);
-}
-
 /* The failed checks' advice from a stored checks report. */
 static void failed_json(const char *checks, json_t **failed, json_t **unknown)
 {
@@ -136,14 +129,14 @@ static int h_journey(tc_http_req *r)
             da, json_pack("{s:I, s:I, s:I, s:s}", "id", (json_int_t)drafts[i].id, "created_at",
                           (json_int_t)drafts[i].created_at, "deletable_at",
                           (json_int_t)(drafts[i].created_at + (int64_t)j.set.draft_delete_after_h * 3600), "proof_url",
-                          api_url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", drafts[i].id)));
+                          tc_pool_printf(r->pool, "/api/v1/me/photos/%s/proof.jpg", drafts[i].token)));
     json_t *sub = json_null();
     if (j.has_sub)
         sub = json_pack("{s:I, s:I, s:s, s:o, s:s, s:b, s:s, s:I, s:I}", "id", (json_int_t)j.sub.id, "photo_id",
                         (json_int_t)j.sub.photo_id, "state", j.sub.state, "reasons", api_reasons_json(j.sub.reasons),
                         "note", j.sub.note, "withdrawable",
                         !strcmp(j.sub.state, "submitted") || !strcmp(j.sub.state, "pending_payment"), "proof_url",
-                        api_url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", j.sub.photo_id), "submitted_at",
+                        tc_pool_printf(r->pool, "/api/v1/me/photos/%s/proof.jpg", j.sub.photo_token), "submitted_at",
                         (json_int_t)j.sub.submitted_at, "decided_at", (json_int_t)j.sub.decided_at);
     int64_t unread = 0;
     tc_store_message *msgs;
@@ -871,14 +864,20 @@ static int h_photo_upload(tc_http_req *r)
 }
 
 /* A photo of the signed-in student (404 for anyone else's: ids are not
- * secrets, but we do not confirm them either). */
-static int own_photo(api_ctx *c, tc_store_photo *ph)
+ * secrets, but we do not confirm them either).  The JSON routes name it by
+ * id; the image route by its random token (by_token), like every photo URL
+ * (issue 14). */
+static int own_photo(api_ctx *c, int by_token, tc_store_photo *ph)
 {
     int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
+    if (by_token) {
+        if (tc_store_photo_by_token(c->app->store, c->r->pool, c->r->params[0], ph, &c->e) != 0)
+            return -1;
+    } else if (api_parse_id(c->r->params[0], &id) != 0) {
         return tc_err_set(&c->e, 404, "photo.not_found", "照片不存在", "photo not found");
-    if (tc_store_photo_get(c->app->store, c->r->pool, id, ph, &c->e) != 0)
+    } else if (tc_store_photo_get(c->app->store, c->r->pool, id, ph, &c->e) != 0) {
         return -1;
+    }
     tc_student st;
     if (tc_store_student_get(c->app->store, c->r->pool, ph->student_id, &st, &c->e) != 0)
         return -1;
@@ -893,7 +892,7 @@ static int h_photo_get(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     tc_store_photo ph;
-    if (own_photo(&c, &ph) != 0)
+    if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
     tc_store_journey sj;
     if (tc_store_journey_get(c.app->store, r->pool, ph.student_id, &sj, &c.e) != 0)
@@ -905,7 +904,7 @@ static int h_photo_get(tc_http_req *r)
                           (json_int_t)sj.cooloff_until, "locked_until", (json_int_t)sj.locked_until, "live_locked",
                           sj.live_locked, "created_at", (json_int_t)ph.created_at, "ms", (json_int_t)ph.ms);
     if (ph.proof_blob[0])
-        json_object_set_new(o, "proof_url", json_string(api_url_of(r->pool, "/api/v1/me/photos/%lld/proof.jpg", ph.id)));
+        json_object_set_new(o, "proof_url", json_string(tc_pool_printf(r->pool, "/api/v1/me/photos/%s/proof.jpg", ph.token)));
     /* what happens next, in the seeds' words */
     tc_err why;
     if (sj.live_locked && tc_journey_refusal("journey.live_locked", 0, &why) != 0)
@@ -938,7 +937,7 @@ static int h_photo_proof(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     tc_store_photo ph;
-    if (own_photo(&c, &ph) != 0)
+    if (own_photo(&c, 1, &ph) != 0)
         return api_fail(&c);
     return api_send_blob(&c, ph.proof_blob, "image/jpeg", NULL);
 }
@@ -949,7 +948,7 @@ static int h_photo_delete(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     tc_store_photo ph;
-    if (own_photo(&c, &ph) != 0)
+    if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
@@ -970,7 +969,7 @@ json_t *api_sub_json(tc_pool *p, const tc_store_submission *s)
 {
     return json_pack("{s:I, s:I, s:s, s:o, s:s, s:s}", "id", (json_int_t)s->id, "photo_id", (json_int_t)s->photo_id,
                      "state", s->state, "reasons", api_reasons_json(s->reasons), "note", s->note, "proof_url",
-                     api_url_of(p, "/api/v1/me/photos/%lld/proof.jpg", s->photo_id));
+                     tc_pool_printf(p, "/api/v1/me/photos/%s/proof.jpg", s->photo_token));
 }
 
 static int h_submit(tc_http_req *r)
@@ -1348,7 +1347,7 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
         {"POST", "/api/v1/me/notify", h_notify, 0},
         {"POST", "/api/v1/me/photos", h_photo_upload, API_UPLOAD | NEED_STUDENT},
         {"GET", "/api/v1/me/photos/:id", h_photo_get, 0},
-        {"GET", "/api/v1/me/photos/:id/proof.jpg", h_photo_proof, 0},
+        {"GET", "/api/v1/me/photos/:token/proof.jpg", h_photo_proof, 0},
         {"DELETE", "/api/v1/me/photos/:id", h_photo_delete, 0},
         {"POST", "/api/v1/me/submission", h_submit, 0},
         {"POST", "/api/v1/me/submission/withdraw", h_withdraw, 0},

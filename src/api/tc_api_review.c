@@ -18,12 +18,68 @@ static json_t *review_item(api_ctx *c, const tc_store_submission *s)
         tc_store_student_get(c->app->store, c->r->pool, s->student_id, &st, &e2) != 0)
         return json_pack("{s:I}", "id", (json_int_t)s->id);
     json_t *checks = json_loads(ph.checks, 0, NULL);
+    /* the images are named by the photo's random token, never its id */
     return json_pack("{s:I, s:s, s:I, s:o, s:{s:I, s:s, s:s, s:s, s:o}}", "id", (json_int_t)s->id, "state", s->state,
                      "submitted_at", (json_int_t)s->submitted_at, "student", api_student_json(c, &st), "photo", "id",
-                     (json_int_t)ph.id, "standard_url", api_url_of(c->r->pool, "/api/v1/review/photos/%lld/standard.jpg", ph.id),
-                     "original_url", api_url_of(c->r->pool, "/api/v1/review/photos/%lld/original.jpg", ph.id),
-                     "overlay_url", api_url_of(c->r->pool, "/api/v1/review/photos/%lld/overlay.png", ph.id), "checks",
+                     (json_int_t)ph.id, "standard_url",
+                     tc_pool_printf(c->r->pool, "/api/v1/review/photos/%s/standard.jpg", ph.token), "original_url",
+                     tc_pool_printf(c->r->pool, "/api/v1/review/photos/%s/original.jpg", ph.token), "overlay_url",
+                     tc_pool_printf(c->r->pool, "/api/v1/review/photos/%s/overlay.png", ph.token), "checks",
                      checks ? checks : json_object());
+}
+
+static int in(const char *state, const char *const *set)
+{
+    for (; *set; set++)
+        if (!strcmp(state, *set))
+            return 1;
+    return 0;
+}
+
+/* May this staff member see this photo (issue 14)?  The photo is named by its
+ * random token, so nobody reaches one by counting; and even with a token,
+ * staff see only photos a student submitted, and of those the ones their
+ * work needs:
+ *   - never a photo that was not submitted (a draft, a failed photo) or that
+ *     the student deleted: it is the student's own until they submit it;
+ *   - what counts is the photo's newest submission (a withdrawn and
+ *     resubmitted photo has two);
+ *   - a school admin: students of its own school (403 auth.other_school for
+ *     another school's, as on every school route), photos submitted,
+ *     approved or final — what the school is collecting; not one waiting for
+ *     payment, withdrawn, rejected or reset;
+ *   - a reviewer: photos in the review queue (submitted), and the ones whose
+ *     decision is theirs (approved, rejected or final since);
+ *   - a platform admin: any photo submitted, approved, rejected or final.
+ * Everything else is 404 photo.not_found, the same as a token that does not
+ * exist.  0, or -1 with c->e filled. */
+static int staff_photo(api_ctx *c, const char *token, tc_store_photo *ph)
+{
+    static const char *const school_sees[] = {"submitted", "approved", "final", NULL};
+    static const char *const decided[] = {"approved", "rejected", "final", NULL};
+    static const char *const admin_sees[] = {"submitted", "approved", "rejected", "final", NULL};
+    tc_store *db = c->app->store;
+    tc_student st;
+    tc_store_submission sub;
+    tc_err e2;
+    if (tc_store_photo_by_token(db, c->r->pool, token, ph, &c->e) != 0 ||
+        tc_store_student_get(db, c->r->pool, ph->student_id, &st, &c->e) != 0)
+        return -1;
+    const char *role = c->staff.role;
+    if (!strcmp(role, "school_admin") && !api_staff_school_ok(c, st.school_id))
+        return -1;
+    int ok = 0;
+    if (strcmp(ph->state, "deleted") != 0 && tc_store_photo_submission(db, c->r->pool, ph->id, &sub, &e2) == 0) {
+        if (!strcmp(role, "school_admin"))
+            ok = in(sub.state, school_sees);
+        else if (!strcmp(role, "reviewer"))
+            ok = !strcmp(sub.state, "submitted") || (in(sub.state, decided) && sub.reviewer_id == c->staff.id);
+        else if (!strcmp(role, "platform_admin"))
+            ok = in(sub.state, admin_sees);
+    }
+    if (!ok)
+        return tc_err_set(&c->e, 404, "photo.not_found", "照片不存在", "photo not found");
+    return 0;
 }
 
 static int h_review_queue(tc_http_req *r)
@@ -50,15 +106,8 @@ static int h_review_photo(tc_http_req *r)
     api_ctx c;
     if (api_begin(r, &c, NEED_STAFF) != 0)
         return 0;
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     tc_store_photo ph;
-    tc_student st;
-    if (tc_store_photo_get(c.app->store, r->pool, id, &ph, &c.e) != 0 ||
-        tc_store_student_get(c.app->store, r->pool, ph.student_id, &st, &c.e) != 0)
-        return api_fail(&c);
-    if (strcmp(c.staff.role, "reviewer") != 0 && !api_staff_school_ok(&c, st.school_id))
+    if (staff_photo(&c, r->params[0], &ph) != 0)
         return api_fail(&c);
     const char *kind = r->params[1];
     if (!strcmp(kind, "standard.jpg"))
@@ -414,7 +463,7 @@ int api_review_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
     (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/review/queue", h_review_queue, 0},
-        {"GET", "/api/v1/review/photos/:id/:kind", h_review_photo, 0},
+        {"GET", "/api/v1/review/photos/:token/:kind", h_review_photo, 0},
         {"POST", "/api/v1/review/submissions/:id/approve", h_approve, 0},
         {"POST", "/api/v1/review/submissions/:id/reject", h_reject, 0},
         {"POST", "/api/v1/review/submissions/:id/final", h_final, 0},

@@ -171,11 +171,15 @@ static unsigned char *twice(const unsigned char *p, int w, int h, int *ow, int *
     return q;
 }
 
-/* Scan normal then inverted.  Returns with f->n > 0 when something was found. */
+/* Scan normal then inverted.  Returns with f->n > 0 when something was found.
+ * White-on-black codes (a dark-mode screen) are looked for only from
+ * TC_QR_INVERT_SIDE down: zbar's cost grows with the pixels it scans, and a
+ * picture where such a code is so small that only the full size shows it is
+ * not worth doubling the cost of every picture that holds no code. */
 static void scan_both(unsigned char *pix, int w, int h, found *f)
 {
     scan(pix, w, h, f);
-    if (f->n)
+    if (f->n || (w > h ? w : h) > TC_QR_INVERT_SIDE)
         return;
     size_t n = (size_t)w * (size_t)h;
     unsigned char *inv = malloc(n);
@@ -198,7 +202,36 @@ static int is_allowed_loader(const char *name)
     return 0;
 }
 
-/* Decode to an 8-bit grey, upright, <= TC_QR_WORK_SIDE buffer (g_malloc'ed). */
+/* The pixel cap for a format, from its loader.  JPEG and WebP decode at a
+ * reduced size (shrink-on-load), so what a big one costs grows slowly with
+ * its size; PNG and HEIC cannot (HEIC only has a small embedded thumbnail),
+ * so a big one costs its whole size in decoding, whatever we keep of it:
+ * their caps are what a real screenshot or phone photo needs. */
+static uint64_t max_pixels(const char *loader)
+{
+    if (strstr(loader, "Png") || strstr(loader, "png"))
+        return TC_QR_MAX_PIXELS_PNG;
+    if (strstr(loader, "Heif") || strstr(loader, "heif"))
+        return TC_QR_MAX_PIXELS_HEIC;
+    return TC_QR_MAX_PIXELS;
+}
+
+static int too_large(tc_err *e, int w, int h, uint64_t cap)
+{
+    return tc_err_set(e, 413, "qr.too_large", "图片尺寸过大（%d×%d），请上传采集码截图或不超过 %d00 万像素的图片",
+                      "Image is too large (%dx%d): upload a screenshot of the code or a picture of at most %d "
+                      "megapixels",
+                      w, h, (int)(cap / 1000000));
+}
+
+/* Decode to an 8-bit grey, upright, <= TC_QR_WORK_SIDE buffer (g_malloc'ed).
+ * The size is read from the header and capped before any pixel is decoded.
+ * Then JPEG and WebP are decoded at a reduced size by the decoder itself
+ * (libjpeg's DCT scaling, WebP's scaled decode: shrink-on-load), never below
+ * TC_QR_WORK_SIDE; every format is turned to one grey band while streaming,
+ * before the remaining downscale, so a huge picture is never held whole and
+ * costs little more than its file: a QR code needs far fewer pixels than a
+ * camera makes. */
 static int load_grey(const void *img, size_t len, unsigned char **pix, int *w, int *h, tc_err *e)
 {
     const char *loader = vips_foreign_find_load_buffer(img, len);
@@ -211,20 +244,33 @@ static int load_grey(const void *img, size_t len, unsigned char **pix, int *w, i
     VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 12);
     int rc = -1;
 
-    /* Only the header is read here; pixels are decoded on demand later. */
+    /* Only the header is read here. */
     t[0] = vips_image_new_from_buffer(img, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     if (!t[0]) {
         not_an_image(e);
         goto out;
     }
     int iw = vips_image_get_width(t[0]), ih = vips_image_get_height(t[0]);
-    if (iw <= 0 || ih <= 0 || (uint64_t)iw * (uint64_t)ih > TC_QR_MAX_PIXELS) {
-        tc_err_set(e, 413, "qr.too_large", "图片尺寸过大（%d×%d），请上传截图或不超过 5000 万像素的图片",
-                   "Image is too large (%dx%d): upload a screenshot or a picture of at most 50 megapixels", iw, ih);
+    uint64_t cap = max_pixels(loader);
+    if (iw <= 0 || ih <= 0 || (uint64_t)iw * (uint64_t)ih > cap) {
+        too_large(e, iw, ih, cap);
         goto out;
     }
-    VipsImage *x = t[0];
-    int k = 1;
+    int longer = iw > ih ? iw : ih;
+    if (longer > TC_QR_WORK_SIDE && (strstr(loader, "Jpeg") || strstr(loader, "jpeg"))) {
+        int shrink = 1;
+        while (shrink < 8 && longer / (shrink * 2) >= TC_QR_WORK_SIDE)
+            shrink *= 2;
+        if (shrink > 1 && !(t[1] = vips_image_new_from_buffer(img, len, "", "access", VIPS_ACCESS_SEQUENTIAL,
+                                                              "shrink", shrink, NULL)))
+            goto vips_fail;
+    } else if (longer > TC_QR_WORK_SIDE && (strstr(loader, "Webp") || strstr(loader, "webp"))) {
+        if (!(t[1] = vips_image_new_from_buffer(img, len, "", "access", VIPS_ACCESS_SEQUENTIAL, "scale",
+                                                (double)TC_QR_WORK_SIDE / longer, NULL)))
+            goto vips_fail;
+    }
+    VipsImage *x = t[1] ? t[1] : t[0];
+    int k = 2;
     if (vips_colourspace_issupported(x)) {
         if (vips_colourspace(x, &t[k], VIPS_INTERPRETATION_B_W, NULL))
             goto vips_fail;
@@ -258,7 +304,7 @@ static int load_grey(const void *img, size_t len, unsigned char **pix, int *w, i
             goto vips_fail;
         x = t[k++];
     }
-    int longer = iw > ih ? iw : ih;
+    longer = x->Xsize > x->Ysize ? x->Xsize : x->Ysize;
     if (longer > TC_QR_WORK_SIDE) {
         if (vips_resize(x, &t[k], (double)TC_QR_WORK_SIDE / longer, NULL))
             goto vips_fail;
@@ -312,11 +358,20 @@ int tc_qr_decode(const void *img, size_t len, char *out, size_t outsz, tc_err *e
         return -1;
 
     found f = {0};
-    scan_both(pix, w, h, &f);
+    /* A picture without contrast (all black, all white, one colour) holds no
+     * code: answer at once rather than scanning it at every scale. */
+    unsigned char lo = 255, hi = 0;
+    for (size_t i = 0, n = (size_t)w * (size_t)h; i < n; i++) {
+        lo = pix[i] < lo ? pix[i] : lo;
+        hi = pix[i] > hi ? pix[i] : hi;
+    }
+    int flat = hi - lo < TC_QR_MIN_CONTRAST;
+    if (!flat)
+        scan_both(pix, w, h, &f);
     /* Smaller scales: down to about 250 px on the longer side. */
     unsigned char *cur = pix;
     int cw = w, ch = h;
-    while (!f.n && (cw > ch ? cw : ch) >= 500) {
+    while (!flat && !f.n && (cw > ch ? cw : ch) >= 500) {
         int nw, nh;
         unsigned char *q = half(cur, cw, ch, &nw, &nh);
         if (cur != pix)
@@ -328,7 +383,7 @@ int tc_qr_decode(const void *img, size_t len, char *out, size_t outsz, tc_err *e
     }
     if (cur != pix)
         free(cur);
-    if (!f.n && (w > h ? w : h) <= 1000) {
+    if (!flat && !f.n && (w > h ? w : h) <= 1000) {
         int nw, nh;
         unsigned char *q = twice(pix, w, h, &nw, &nh);
         scan_both(q, nw, nh, &f);

@@ -25,8 +25,13 @@
 enum {
     TC_QR_MAX_TEXT = 2048,                 /* bytes of text tc_qr_encode_png accepts        */
     TC_QR_MAX_INPUT = 20 * 1024 * 1024,    /* bytes of an uploaded image                    */
-    TC_QR_MAX_PIXELS = 50 * 1000 * 1000,   /* width x height, checked from the header       */
+    /* width x height, checked from the header before any pixel is decoded */
+    TC_QR_MAX_PIXELS = 50 * 1000 * 1000,      /* JPEG, WebP (shrink-on-load: cheap when big)   */
+    TC_QR_MAX_PIXELS_PNG = 16 * 1000 * 1000,  /* PNG: decoded whole; a 5K-display screenshot   */
+    TC_QR_MAX_PIXELS_HEIC = 25 * 1000 * 1000, /* HEIC: decoded whole; a 24 MP phone photo      */
     TC_QR_WORK_SIDE = 2000,                /* longer side the image is scaled down to       */
+    TC_QR_INVERT_SIDE = 1000,              /* white-on-black codes looked for from here down */
+    TC_QR_MIN_CONTRAST = 24,               /* grey levels between darkest and lightest pixel */
 };
 
 /* Encode UTF-8 text (1..TC_QR_MAX_TEXT bytes) as a QR code: error correction
@@ -41,11 +46,14 @@ int tc_qr_encode_png(const char *text, int scale, int margin, void **png, size_t
 
 /* Find and decode the one QR code in an uploaded image (JPEG, PNG, WebP or
  * HEIC).  The image is checked before any pixel is decoded (size <=
- * TC_QR_MAX_INPUT bytes, dimensions <= TC_QR_MAX_PIXELS), decoded
- * sequentially, turned to 8-bit grey (transparency flattened onto white),
- * scaled so the longer side is <= TC_QR_WORK_SIDE, rotated upright from its
- * EXIF orientation, and scanned with zbar; if nothing is found it is scanned
- * again inverted (white-on-black codes) and at smaller and larger scales.
+ * TC_QR_MAX_INPUT bytes, width x height <= the format's TC_QR_MAX_PIXELS*),
+ * decoded sequentially (JPEG and WebP at a reduced size by the decoder,
+ * never below TC_QR_WORK_SIDE), turned to 8-bit grey (transparency flattened
+ * onto white), scaled so the longer side is <= TC_QR_WORK_SIDE, rotated
+ * upright from its EXIF orientation, and scanned with zbar (unless it has
+ * less than TC_QR_MIN_CONTRAST: then no code can be in it); if nothing is
+ * found it is scanned again at smaller and larger scales, and inverted
+ * (white-on-black codes) from TC_QR_INVERT_SIDE down.
  * On success out holds the text, NUL-terminated, valid UTF-8.
  * Errors: qr.not_an_image (415), qr.too_large (413), qr.not_found (422),
  * qr.multiple (422: two or more different codes), qr.bad_content (422: the

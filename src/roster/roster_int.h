@@ -20,6 +20,8 @@ typedef struct tc_roster_rb {
     char *hdr[TC_ROSTER_MAX_COLS];           /* header texts while in the header row */
     tc_roster_row cur;
     int cur_any;                             /* a recognised cell of this row is non-empty */
+    /* what the file has made us do so far, against the caps in tc_roster.h */
+    size_t nlines, ncells, row_cells, text;
 } tc_roster_rb;
 
 void tc_roster_rb_init(tc_roster_rb *b, tc_roster *r, tc_err *e);
@@ -28,6 +30,9 @@ void tc_roster_rb_row_begin(tc_roster_rb *b, int line);
 int tc_roster_rb_cell(tc_roster_rb *b, int col, const char *s, size_t n, int flags);
 int tc_roster_rb_row_end(tc_roster_rb *b);
 int tc_roster_rb_finish(tc_roster_rb *b);
+/* Count n bytes of text about to be kept (a cell, an XLSX shared string)
+ * against TC_ROSTER_MAX_TEXT: 0, or -1 with b->e filled and b->failed set. */
+int tc_roster_rb_charge(tc_roster_rb *b, size_t n);
 
 /* The two readers.  CSV data is UTF-8 already (BOM removed). */
 int tc_roster_read_csv(const char *p, size_t n, tc_roster_rb *b);

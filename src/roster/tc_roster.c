@@ -69,6 +69,8 @@ void tc_roster_rb_row_begin(tc_roster_rb *b, int line)
     memset(&b->cur, 0, sizeof b->cur);
     b->cur.line = line;
     b->cur_any = 0;
+    b->row_cells = 0;
+    b->nlines++; /* checked in tc_roster_rb_row_end, which every row reaches */
     /* b->hdr needs no clearing here: a header cell is only stored in a row
      * that then becomes the header, fails, or is skipped as a title row (and
      * then cleared by map_header). */
@@ -106,10 +108,43 @@ static char *clean_cell(tc_pool *pool, const char *s, size_t n, int *too_long, i
     return out;
 }
 
+static int too_much_text(tc_roster_rb *b)
+{
+    b->failed = 1;
+    return tc_err_set(b->e, 413, "roster.too_much_text",
+                      "名单文件中的文字过多（超过 %d MB），请只保留名单所需的列和行",
+                      "The roster file holds too much text (over %d MB): keep only the roster's columns and rows",
+                      TC_ROSTER_MAX_TEXT / (1024 * 1024));
+}
+
+int tc_roster_rb_charge(tc_roster_rb *b, size_t n)
+{
+    if (b->failed)
+        return -1;
+    if (n > TC_ROSTER_MAX_TEXT - b->text)
+        return too_much_text(b);
+    b->text += n;
+    return 0;
+}
+
 int tc_roster_rb_cell(tc_roster_rb *b, int col, const char *s, size_t n, int flags)
 {
     if (b->failed)
         return -1;
+    /* Counted before anything else, empty cells included: an XLSX of 69 KB
+     * can name a million cells, and each costs parsing time even when it
+     * stores nothing. */
+    if (++b->row_cells > TC_ROSTER_MAX_ROW_CELLS || ++b->ncells > TC_ROSTER_MAX_CELLS) {
+        b->failed = 1;
+        if (b->row_cells > TC_ROSTER_MAX_ROW_CELLS)
+            return tc_err_set(b->e, 413, "roster.too_many_cells",
+                              "第 %d 行的单元格超过 %d 个，请删除多余的列后重新导入",
+                              "Row %d has more than %d cells: delete the extra columns and import again", b->cur.line,
+                              TC_ROSTER_MAX_ROW_CELLS);
+        return tc_err_set(b->e, 413, "roster.too_many_cells", "名单文件的单元格超过 %d 个，请只保留名单所需的列",
+                          "The roster file has more than %d cells: keep only the roster's columns",
+                          TC_ROSTER_MAX_CELLS);
+    }
     if (n == 0)
         return 0;
     int field = -1;
@@ -117,6 +152,11 @@ int tc_roster_rb_cell(tc_roster_rb *b, int col, const char *s, size_t n, int fla
         if (col >= TC_ROSTER_MAX_COLS || (field = b->colmap[col]) < 0)
             return 0; /* ignored column: not even stored */
     }
+    /* what clean_cell keeps, at most: the cut cell, three bytes per byte
+     * when every byte is replaced by U+FFFD */
+    size_t keep = n < TC_ROSTER_MAX_CELL ? n : TC_ROSTER_MAX_CELL;
+    if (tc_roster_rb_charge(b, tc_utf8_valid(s, keep) ? keep + 1 : keep * 3 + 1) != 0)
+        return -1;
     int too_long = (flags & RB_TOO_LONG) != 0, bad = 0;
     char *v = clean_cell(&b->r->pool, s, n, &too_long, &bad);
     char *t = tc_str_trim(v);
@@ -220,6 +260,15 @@ int tc_roster_rb_row_end(tc_roster_rb *b)
 {
     if (b->failed)
         return -1;
+    if (b->nlines > TC_ROSTER_MAX_LINES) {
+        /* empty rows keep nothing, but each costs time to read */
+        b->failed = 1;
+        return tc_err_set(b->e, 413, "roster.too_many_rows",
+                          "名单文件超过 %d 行（含空行），请删除多余的空行或拆分成多个文件",
+                          "The roster file has more than %d rows, empty ones included: delete the empty rows or "
+                          "split the file",
+                          TC_ROSTER_MAX_LINES);
+    }
     if (!b->cur_any)
         return 0; /* empty rows are skipped, before and after the header */
     if (!b->have_header)

@@ -34,6 +34,15 @@ enum {
     TC_ROSTER_MAX_CHSI = 256,               /* characters of a 图像采集码                    */
     TC_ROSTER_MAX_XML = 64 * 1024 * 1024,   /* uncompressed bytes of one XLSX part (zip bomb) */
     TC_ROSTER_MAX_TITLE_ROWS = 5,           /* title rows above the header that are skipped  */
+    /* Caps on what a file makes us do, whatever its size on disk: an XLSX
+     * compresses ~1000:1, so 69 KB can hold a million cells.  Each is checked
+     * as the cell or row is met, before anything is kept for it. */
+    TC_ROSTER_MAX_LINES = 200000,           /* rows of any kind, empty ones included         */
+    TC_ROSTER_MAX_ROW_CELLS = 16384,        /* cells in one row, empty ones included (XFD)   */
+    TC_ROSTER_MAX_CELLS = 2000000,          /* cells in the whole file, empty ones included  */
+    TC_ROSTER_MAX_SST = 1000000,            /* XLSX shared strings                           */
+    TC_ROSTER_MAX_TEXT = 32 * 1024 * 1024,  /* bytes of cell text kept (cells + shared strings) */
+    TC_ROSTER_MAX_XML_TOTAL = 128 * 1024 * 1024, /* uncompressed bytes of all XLSX parts read */
 };
 
 /* The columns we know.  Header names, matched after trimming and ignoring
@@ -106,7 +115,14 @@ typedef struct tc_roster {
  *   roster.csv_quote          a quoted CSV cell that never ends
  *   roster.bad_xlsx           damaged XLSX (zip or XML), or no worksheet
  *   roster.zip_bomb (413)     an XLSX part over TC_ROSTER_MAX_XML uncompressed
- *   roster.too_many_rows (413), roster.too_many_columns
+ *   roster.zip_bomb (413)     ... or all parts read together over TC_ROSTER_MAX_XML_TOTAL
+ *   roster.too_many_rows (413) more than TC_ROSTER_MAX_ROWS data rows or
+ *                             TC_ROSTER_MAX_LINES rows of any kind
+ *   roster.too_many_cells (413) a row over TC_ROSTER_MAX_ROW_CELLS cells, or
+ *                             the file over TC_ROSTER_MAX_CELLS
+ *   roster.too_much_text (413) over TC_ROSTER_MAX_TEXT bytes of text kept, or
+ *                             over TC_ROSTER_MAX_SST shared strings
+ *   roster.too_many_columns
  *   roster.no_header          none of the first non-empty rows names any of our columns
  *                             (up to TC_ROSTER_MAX_TITLE_ROWS title rows above the
  *                             header, naming no column, are skipped)

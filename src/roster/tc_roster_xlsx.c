@@ -17,8 +17,6 @@
 #include <string.h>
 #include <zip.h>
 
-enum { MAX_SST = 2000000 /* shared strings; far above 50,000 rows x useful columns */ };
-
 typedef struct {
     char *s; /* pool */
     uint32_t len;
@@ -47,6 +45,7 @@ typedef struct {
     char buf[TC_ROSTER_MAX_CELL + 8];
     size_t n;
     int over;
+    uint64_t xml_total; /* inflated bytes of every part read so far */
 } xctx;
 
 static const char *local(const char *name)
@@ -156,9 +155,16 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
         x->in_t = 0;
     else if (strcmp(n, "si") == 0 && x->in_si) {
         x->in_si = 0;
-        if (x->nsst >= MAX_SST) {
-            tc_err_set(x->e, 413, "roster.too_large", "xlsx 文件中的文字过多，请只保留名单所需的列",
-                       "The xlsx file holds too much text: keep only the roster's columns");
+        if (x->nsst >= TC_ROSTER_MAX_SST) {
+            x->b->failed = 1;
+            tc_err_set(x->e, 413, "roster.too_much_text", "xlsx 文件中的文字条目超过 %d 条，请只保留名单所需的列",
+                       "The xlsx file holds more than %d pieces of text: keep only the roster's columns",
+                       TC_ROSTER_MAX_SST);
+            stop(x);
+            return;
+        }
+        /* kept text counts against the same budget as the cells */
+        if (x->n && tc_roster_rb_charge(x->b, x->n + 1) != 0) {
             stop(x);
             return;
         }
@@ -287,8 +293,9 @@ static void end_cell(xctx *x)
         if (lossy)
             flags |= RB_LOSSY;
     }
-    /* inlineStr, str (formula result), b, e, d: the collected text as is */
-    if (n && tc_roster_rb_cell(x->b, x->col, s, n, flags) != 0)
+    /* inlineStr, str (formula result), b, e, d: the collected text as is.
+     * Empty cells go to the builder too, which counts every cell. */
+    if (tc_roster_rb_cell(x->b, x->col, s, n, flags) != 0)
         stop(x);
 }
 
@@ -346,7 +353,8 @@ static int read_part(zip_t *za, const char *name, xctx *x, XML_StartElementHandl
             break;
         }
         total += (uint64_t)got;
-        if (total > TC_ROSTER_MAX_XML) {
+        x->xml_total += (uint64_t)got;
+        if (total > TC_ROSTER_MAX_XML || x->xml_total > TC_ROSTER_MAX_XML_TOTAL) {
             rc = -2;
             break;
         }
@@ -367,8 +375,9 @@ static int read_part(zip_t *za, const char *name, xctx *x, XML_StartElementHandl
         goto bomb;
     return rc;
 bomb:
-    return tc_err_set(x->e, 413, "roster.zip_bomb", "xlsx 文件解压后过大（超过 64 MB），已拒绝",
-                      "The xlsx file is too large when unpacked (over 64 MB) and was refused");
+    return tc_err_set(x->e, 413, "roster.zip_bomb", "xlsx 文件解压后过大（单个部分超过 %d MB 或合计超过 %d MB），已拒绝",
+                      "The xlsx file is too large when unpacked (a part over %d MB or all over %d MB) and was refused",
+                      TC_ROSTER_MAX_XML / (1024 * 1024), TC_ROSTER_MAX_XML_TOTAL / (1024 * 1024));
 }
 
 int tc_roster_read_xlsx(const char *p, size_t n, tc_roster_rb *b)

@@ -275,6 +275,8 @@ typedef struct tc_store_photo {
     const char *spec;            /* the spec it was made to, as tc_spec_to_json
                                     wrote it then; "" for photos made before
                                     schema 4 or when no photo could be made    */
+    const char *token;           /* random public name (32 hex digits), the only
+                                    way a photo's image is named in a URL      */
 } tc_store_photo;
 
 /* Start a photo (state processing).  Refused, inside the transaction, with
@@ -309,6 +311,8 @@ typedef struct tc_store_photo_done {
 } tc_store_photo_done;
 int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_done *d, int64_t now, tc_err *e);
 int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e);
+/* The photo with that public token (photo.not_found, 404, when none). */
+int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e);
 /* A student's photos in a state (NULL: all but deleted), newest first. */
 int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
                         size_t *n, tc_err *e);
@@ -347,6 +351,7 @@ typedef struct tc_store_submission {
     int64_t created_at, submitted_at, decided_at, reviewer_id, final_at;
     const char *reasons;         /* JSON array of check names / catalogue codes */
     const char *note;
+    const char *photo_token;     /* the photo's public token (tc_store_photo.token) */
 } tc_store_submission;
 
 /* Confirm a draft: it becomes "used" and a submission starts, in state
@@ -358,6 +363,9 @@ int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id
  * journey.no_submission (404) when none. */
 int tc_store_submission_current(tc_store *s, tc_pool *p, int64_t student_id, tc_store_submission *out, tc_err *e);
 int tc_store_submission_get(tc_store *s, tc_pool *p, int64_t sub_id, tc_store_submission *out, tc_err *e);
+/* The newest submission of a photo, whatever its state; journey.no_submission
+ * (404) when the photo was never submitted (a draft, a failed photo). */
+int tc_store_photo_submission(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_submission *out, tc_err *e);
 /* Back to the draft box, only while waiting (submitted or pending payment):
  * journey.not_withdrawable. */
 int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, tc_err *e);

@@ -134,7 +134,7 @@ int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e)
 
 #define PHOTO_COLS                                                                                                  \
     "id, student_id, created_at, done_at, source, state, upload_blob, original_blob, standard_blob, proof_blob,"   \
-    " overlay_blob, final_blob, checks, report, failed, error, liveness_failed, ms, spec"
+    " overlay_blob, final_blob, checks, report, failed, error, liveness_failed, ms, spec, token"
 
 static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
@@ -158,6 +158,7 @@ static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->liveness_failed = sqlite3_column_int(st, 16);
     o->ms = sqlite3_column_int(st, 17);
     o->spec = store_col_str(p, st, 18);
+    o->token = store_col_str(p, st, 19);
 }
 
 int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
@@ -259,8 +260,9 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
     }
     int ok = store_q_done(db,
                           store_q_prepare(db, e,
+                                          /* the public token: see the "photo tokens" migration */
                                           "INSERT INTO photo (student_id, created_at, source, state, upload_blob,"
-                                          " bytes) VALUES (?, ?, ?, 'processing', ?, ?)",
+                                          " bytes, token) VALUES (?, ?, ?, 'processing', ?, ?, lower(hex(randomblob(16))))",
                                           "iissi", student_id, now, source, upload_blob, bytes),
                           e);
     *photo_id = sqlite3_last_insert_rowid(db);
@@ -308,11 +310,9 @@ out:
     return rc;
 }
 
-int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e)
+static int photo_one(tc_pool *p, sqlite3 *db, sqlite3_stmt *st, tc_store_photo *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     int rc = -1;
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " PHOTO_COLS " FROM photo WHERE id = ?", "i", photo_id);
     if (st) {
         int r = sqlite3_step(st);
         if (r == SQLITE_ROW) {
@@ -324,6 +324,26 @@ int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo
             store_db_err(e, db, "photo");
         sqlite3_finalize(st);
     }
+    return rc;
+}
+
+int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e)
+{
+    /* '' is the column's default, never a photo's token */
+    if (!token || !*token)
+        return store_not_found(e, "照片", "photo", "photo.not_found");
+    sqlite3 *db = store_acquire(s);
+    int rc = photo_one(p, db, store_q_prepare(db, e, "SELECT " PHOTO_COLS " FROM photo WHERE token = ?", "s", token),
+                       out, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = photo_one(p, db, store_q_prepare(db, e, "SELECT " PHOTO_COLS " FROM photo WHERE id = ?", "i", photo_id),
+                       out, e);
     store_release(s, db);
     return rc;
 }
@@ -414,7 +434,7 @@ int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, 
 
 #define SUB_COLS                                                                                                    \
     "id, student_id, photo_id, state, created_at, submitted_at, decided_at, coalesce(reviewer_id, 0), final_at,"     \
-    " reasons, note"
+    " reasons, note, (SELECT token FROM photo WHERE photo.id = submission.photo_id)"
 
 static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
@@ -430,6 +450,7 @@ static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->final_at = sqlite3_column_int64(st, 8);
     o->reasons = store_col_str(p, st, 9);
     o->note = store_col_str(p, st, 10);
+    o->photo_token = store_col_str(p, st, 11);
 }
 
 static int sub_one(sqlite3 *db, tc_pool *p, sqlite3_stmt *st, tc_store_submission *out, tc_err *e)
@@ -456,6 +477,18 @@ int tc_store_submission_current(tc_store *s, tc_pool *p, int64_t student_id, tc_
                                      "SELECT " SUB_COLS " FROM submission WHERE student_id = ?"
                                      " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1",
                                      "i", student_id),
+                     out, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_photo_submission(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_submission *out, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = sub_one(db, p,
+                     store_q_prepare(db, e,
+                                     "SELECT " SUB_COLS " FROM submission WHERE photo_id = ? ORDER BY id DESC LIMIT 1",
+                                     "i", photo_id),
                      out, e);
     store_release(s, db);
     return rc;

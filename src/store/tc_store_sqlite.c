@@ -290,6 +290,16 @@ static const char *const MIGRATIONS[] = {
     "CREATE INDEX pay_order_open ON pay_order(student_id, kind, state);"
     "CREATE INDEX pay_order_late ON pay_order(late_paid_at) WHERE late_paid_at > 0;"
     ,
+    /* 9: photo tokens — every photo URL (staff and student) names the photo by a
+     * random public token instead of its sequential id, which anyone could
+     * count through (issue 14).  128 bits from SQLite's randomblob (ChaCha20
+     * since 3.40, seeded from /dev/urandom by the unix VFS), 32 hex digits;
+     * photos made before get theirs here, new ones at INSERT
+     * (tc_store_photo_begin). */
+    "ALTER TABLE photo ADD COLUMN token TEXT NOT NULL DEFAULT '';"
+    "UPDATE photo SET token = lower(hex(randomblob(16))) WHERE token = '';"
+    "CREATE UNIQUE INDEX photo_token ON photo(token);"
+    ,
 };
 
 

@@ -70,7 +70,7 @@ const EXPECT = {
   'POST /api/v1/me/notify': 'student',
   'POST /api/v1/me/photos': 'student',
   'GET /api/v1/me/photos/:id': 'student',
-  'GET /api/v1/me/photos/:id/proof.jpg': 'student',
+  'GET /api/v1/me/photos/:token/proof.jpg': 'student',
   'DELETE /api/v1/me/photos/:id': 'student',
   'POST /api/v1/me/submission': 'student',
   'POST /api/v1/me/submission/withdraw': 'student',
@@ -83,9 +83,10 @@ const EXPECT = {
   'POST /api/v1/me/result/email': 'student',
   'POST /api/v1/me/email/code': 'student',
   'POST /api/v1/me/email/confirm': 'student',
-  // review (tc_api_review.c); the photos: reviewers any, school admins their own school's
+  // review (tc_api_review.c); the photos, by their random token: school admins
+  // their own school's (the finer rules by state: 'staff see a photo ...' below)
   'GET /api/v1/review/queue': 'review',
-  'GET /api/v1/review/photos/:id/:kind': 'staff',
+  'GET /api/v1/review/photos/:token/:kind': 'staff',
   'POST /api/v1/review/submissions/:id/approve': 'review',
   'POST /api/v1/review/submissions/:id/reject': 'review',
   'POST /api/v1/review/submissions/:id/final': 'review',
@@ -166,7 +167,7 @@ const havePhotos = PORTRAITS && existsSync(GOOD) && existsSync(path.join(MODELS,
 
 let srv;
 const roles = {}; // name -> {client, school: 'A'|'B'|null, kind}
-const objs = { A: {}, B: {} }; // school -> {school, batch, student, photo}
+const objs = { A: {}, B: {} }; // school -> {school, batch, student, photo (its token, submitted)}
 
 async function addStudent(admin, batchId, n) {
   const chsi = `CHSI-AUTHZ-${n}`;
@@ -180,6 +181,14 @@ async function addStudent(admin, batchId, n) {
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
   assert.equal(r.status, 200, r.text);
   return { client: c, id: (await c.get('/api/v1/me')).data.current_record };
+}
+
+// A photo's public token, from the proof URL its owner is given.
+async function tokenOf(c, id) {
+  const p = (await c.get(`/api/v1/me/photos/${id}`)).data;
+  const m = /\/api\/v1\/me\/photos\/([0-9a-f]{32})\/proof\.jpg$/.exec(p.proof_url || '');
+  assert.ok(m, 'a proof URL named by a token: ' + JSON.stringify(p));
+  return m[1];
 }
 
 async function photoOf(c) {
@@ -214,14 +223,31 @@ before(async () => {
   const schoolB = new Client(srv.url);
   await schoolB.staffLogin('authz-school-b', 'Init-pass-authz-b');
   objs.A.batch = srv.demo.batch.id;
-  r = await admin.post(`/api/v1/schools/${objs.B.school}/batches`, { json: { name: 'B校批次', settings: { checks: { disabled: ['duplicate'] } } } });
+  // the school pays: a confirmed photo goes straight to review
+  r = await admin.req('PUT', `/api/v1/batches/${objs.A.batch}`, { json: { settings: { pay_when: 'school', checks: { disabled: ['duplicate'] } } } });
+  assert.equal(r.status, 200, r.text);
+  r = await admin.post(`/api/v1/schools/${objs.B.school}/batches`, { json: { name: 'B校批次', settings: { checks: { disabled: ['duplicate'] }, pay_when: 'school' } } });
   assert.equal(r.status, 201, r.text);
   objs.B.batch = r.data.batch.id;
   const sa = await addStudent(admin, objs.A.batch, 901);
   const sb = await addStudent(admin, objs.B.batch, 902);
   objs.A.student = sa.id;
   objs.B.student = sb.id;
-  if (havePhotos) [objs.A.photo, objs.B.photo] = await Promise.all([photoOf(sa.client), photoOf(sb.client)]);
+  if (havePhotos) {
+    // the matrix probes submitted photos (what staff may see at all)
+    const ids = await Promise.all([photoOf(sa.client), photoOf(sb.client)]);
+    const second = await photoOf(sa.client); // stays a draft
+    assert.equal((await sa.client.get(`/api/v1/me/photos/${second}`)).data.state, 'draft');
+    objs.A.draft = await tokenOf(sa.client, second);
+    for (const [k, st, id] of [['A', sa, ids[0]], ['B', sb, ids[1]]]) {
+      r = await st.client.post('/api/v1/me/submission', { json: { photo_id: id } });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.data.submission.state, 'submitted', r.text);
+      objs[k].photo = await tokenOf(st.client, id);
+      objs[k].photoId = id;
+      objs[k].studentClient = st.client;
+    }
+  }
   const anon = new Client(srv.url);
   await anon.csrf(); // so that a refusal is the role gate's, not the CSRF check's
   roles.anonymous = { client: anon, school: null, kind: 'anonymous' };
@@ -239,13 +265,14 @@ function scopeOf(p) {
   if (/^\/api\/v1\/(schools|admin\/schools)\/:id/.test(p)) return p.startsWith('/api/v1/admin/') ? null : 'school';
   if (/^\/api\/v1\/batches\/:id/.test(p)) return 'batch';
   if (/^\/api\/v1\/students\/:id/.test(p)) return 'student';
-  if (/^\/api\/v1\/review\/photos\/:id/.test(p)) return 'photo';
+  if (/^\/api\/v1\/review\/photos\/:token/.test(p)) return 'photo';
   return null;
 }
 
 function fill(p, scope, school) {
   const id = scope && objs[school][scope] ? objs[school][scope] : 999999;
-  return p.replace(':id', String(id)).replace(':kind', 'standard.jpg').replace(':code', 'no_such_reason')
+  return p.replace(':id', String(id)).replace(':token', scope === 'photo' && objs[school].photo ? objs[school].photo : 'f'.repeat(32))
+    .replace(':kind', 'standard.jpg').replace(':code', 'no_such_reason')
     .replace(':no', 'TCNOSUCHORDER');
 }
 
@@ -287,6 +314,39 @@ async function probe(client, method, p) {
   }
   return { status: res.status, code };
 }
+
+// Which photo each staff role sees (issue 14), beyond the school gate that
+// the matrix checks (run before the matrix, which ends every session): only by the random token, only once submitted, and
+// then by what the role's work needs (docs/API.md, "Review").
+test('staff see a photo only by its token, only once submitted, and only what their work needs', { skip: !havePhotos, timeout: 600000 }, async () => {
+  const see = async (role, token) => (await probe(roles[role].client, 'GET', `/api/v1/review/photos/${token}/standard.jpg`)).status;
+  const staffRoles = ['school_admin_A', 'school_admin_B', 'reviewer', 'platform_admin'];
+  const expect = async (token, want, what) => {
+    for (const role of staffRoles) assert.equal(await see(role, token), want[role], `${what}: ${role}`);
+  };
+  // the sequential id is no name for a photo, for anyone
+  for (const role of staffRoles) assert.equal(await see(role, String(objs.A.photoId)), 404, role + ' by id');
+  // a draft: nobody (school B: refused by the school gate first)
+  await expect(objs.A.draft, { school_admin_A: 404, school_admin_B: 403, reviewer: 404, platform_admin: 404 }, 'draft');
+  // submitted (in the review queue): the school, any reviewer, the platform
+  await expect(objs.A.photo, { school_admin_A: 200, school_admin_B: 403, reviewer: 200, platform_admin: 200 }, 'submitted');
+  // approved by the platform admin: no longer the reviewer's business
+  // (A was submitted first: the platform admin claims it alone, B is left for the reviewer)
+  const queue = (await roles.platform_admin.client.get('/api/v1/review/queue?limit=1')).data.items;
+  const subA = queue.find((x) => x.photo.standard_url.includes(objs.A.photo));
+  assert.ok(subA, 'A is in the queue, named by its token');
+  assert.ok(!queue.some((x) => /\/photos\/\d+\//.test(x.photo.standard_url)), 'no queue URL names a photo by id');
+  let r = await roles.platform_admin.client.post(`/api/v1/review/submissions/${subA.id}/approve`);
+  assert.equal(r.status, 200, r.text);
+  await expect(objs.A.photo, { school_admin_A: 200, school_admin_B: 403, reviewer: 404, platform_admin: 200 }, 'approved by another');
+  // rejected by the reviewer: theirs to look back at; not the school's any more
+  const rq = (await roles.reviewer.client.get('/api/v1/review/queue?limit=100')).data.items;
+  const subB = rq.find((x) => x.photo.standard_url.includes(objs.B.photo));
+  assert.ok(subB, 'B is in the reviewer\'s queue');
+  r = await roles.reviewer.client.post(`/api/v1/review/submissions/${subB.id}/reject`, { json: { reasons: ['light_dark'] } });
+  assert.equal(r.status, 200, r.text);
+  await expect(objs.B.photo, { school_admin_A: 403, school_admin_B: 404, reviewer: 200, platform_admin: 200 }, 'rejected by the reviewer');
+});
 
 test('every route in the route tables has an expectation (a new route fails here until it gets one)', () => {
   const routes = readRoutes();

@@ -210,6 +210,7 @@ test('progress counts match students in known states; reminders; exports', { tim
       const item = queue.find((x) => x.photo.id === photos[i].id);
       assert.equal((await admin.post(`/api/v1/review/submissions/${item.id}/approve`)).status, 200);
       photos[i].sub = item.id;
+      photos[i].standard_url = item.photo.standard_url; // named by the photo's token
     }
     assert.equal((await admin.post(`/api/v1/review/submissions/${photos[6].sub}/final`)).status, 200);
   }
@@ -272,7 +273,7 @@ test('progress counts match students in known states; reminders; exports', { tim
         const name = rule === 'student_no' ? `K00${i}.jpg` : `${fakeId(700 + i)}.jpg`;
         assert.ok(existsSync(path.join(out, name)), name);
         assert.match(manifest, new RegExp(name.replace('.', '\\.')));
-        const std = Buffer.from(await (await fetch(`${srv.url}/api/v1/review/photos/${photos[i].id}/standard.jpg`, { headers: { cookie: admin.cookieHeader() } })).arrayBuffer());
+        const std = Buffer.from(await (await fetch(srv.url + photos[i].standard_url, { headers: { cookie: admin.cookieHeader() } })).arrayBuffer());
         assert.deepEqual(readFileSync(path.join(out, name)), std, name + ' is the standard photo');
       }
       assert.equal(existsSync(path.join(out, rule === 'student_no' ? 'K004.jpg' : `${fakeId(704)}.jpg`)), false, 'only approved and final');

@@ -239,36 +239,57 @@ static void put32(unsigned char *p, uint32_t v)
     p[3] = (unsigned char)v;
 }
 
-/* A PNG whose header claims 30000 x 30000 pixels but carries no pixel data:
- * it must be refused from the header alone. */
-static void test_huge_header(void **state)
+static const unsigned char empty_zlib[] = {0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01};
+enum { HEADER_PNG_LEN = 8 + 25 + 12 + sizeof empty_zlib + 12 };
+
+/* A PNG whose header claims w x h grey pixels but carries no pixel data. */
+static void header_png(unsigned char png[HEADER_PNG_LEN], uint32_t w, uint32_t h)
 {
-    (void)state;
-    static const unsigned char z[] = {0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01}; /* empty zlib stream */
-    unsigned char png[8 + 25 + 12 + sizeof z + 12];
+    static const unsigned char *z = empty_zlib;
     memcpy(png, "\x89PNG\r\n\x1a\n", 8);
     unsigned char *c = png + 8;
     put32(c, 13);
     memcpy(c + 4, "IHDR", 4);
-    put32(c + 8, 30000);
-    put32(c + 12, 30000);
+    put32(c + 8, w);
+    put32(c + 12, h);
     c[16] = 8; /* bit depth */
     c[17] = 0; /* grey */
     c[18] = c[19] = c[20] = 0;
     put32(c + 21, crc32_of(c + 4, 17));
     unsigned char *d = c + 25; /* a token IDAT: some decoders want one before IEND */
-    put32(d, sizeof z);
+    put32(d, sizeof empty_zlib);
     memcpy(d + 4, "IDAT", 4);
-    memcpy(d + 8, z, sizeof z);
-    put32(d + 8 + sizeof z, crc32_of(d + 4, 4 + sizeof z));
-    unsigned char *end = d + 12 + sizeof z;
+    memcpy(d + 8, z, sizeof empty_zlib);
+    put32(d + 8 + sizeof empty_zlib, crc32_of(d + 4, 4 + sizeof empty_zlib));
+    unsigned char *end = d + 12 + sizeof empty_zlib;
     put32(end, 0);
     memcpy(end + 4, "IEND", 4);
     put32(end + 8, crc32_of(end + 4, 4));
+}
+
+/* A PNG whose header claims 30000 x 30000 pixels must be refused from the
+ * header alone; so must a 49-megapixel one (the issue's black PNG) and one
+ * just over the PNG cap, which is lower than JPEG's: PNG has no
+ * shrink-on-load, every pixel is decoded. */
+static void test_huge_header(void **state)
+{
+    (void)state;
+    unsigned char png[HEADER_PNG_LEN];
+    header_png(png, 30000, 30000);
     char out[64];
     tc_err e;
     assert_int_equal(tc_qr_decode(png, sizeof png, out, sizeof out, &e), -1);
     assert_string_equal(e.code, "qr.too_large");
+    header_png(png, 7000, 7000);
+    assert_int_equal(tc_qr_decode(png, sizeof png, out, sizeof out, &e), -1);
+    assert_string_equal(e.code, "qr.too_large");
+    assert_int_equal(e.status, 413);
+    header_png(png, 4001, 4000); /* 16,004,000 pixels */
+    assert_int_equal(tc_qr_decode(png, sizeof png, out, sizeof out, &e), -1);
+    assert_string_equal(e.code, "qr.too_large");
+    header_png(png, 4000, 4000); /* at the cap: decoded (its missing rows read as black or as damage) */
+    assert_int_equal(tc_qr_decode(png, sizeof png, out, sizeof out, &e), -1);
+    assert_true(strcmp(e.code, "qr.too_large") != 0);
 
     /* and the byte cap */
     size_t big = (size_t)TC_QR_MAX_INPUT + 1;
@@ -279,12 +300,43 @@ static void test_huge_header(void **state)
     free(junk);
 }
 
+/* A big camera JPEG (24 MP, over the PNG cap) is decoded at a reduced size
+ * (shrink-on-load) and the code in it, a tenth of the picture's width, is
+ * still found; the same picture as one flat colour answers at once. */
+static void test_big_photo(void **state)
+{
+    (void)state;
+    const char *text = "https://my.chsi.com.cn/archive/xlcj/CJM-2026-3201-0042-7788";
+    VipsImage *q = qr_image(text, 14, 4);
+    VipsImage *t[8] = {0};
+    assert_int_equal(vips_black(&t[0], 6000, 4000, NULL), 0);
+    assert_int_equal(vips_linear1(t[0], &t[1], 1.0, 190.0, NULL), 0);
+    assert_int_equal(vips_cast_uchar(t[1], &t[2], NULL), 0);
+    assert_int_equal(vips_insert(t[2], q, &t[3], 3100, 1700, NULL), 0);
+    void *jpg;
+    size_t len;
+    assert_int_equal(vips_jpegsave_buffer(t[3], &jpg, &len, "Q", 85, NULL), 0);
+    decode_ok(jpg, len, text);
+    g_free(jpg);
+
+    assert_int_equal(vips_jpegsave_buffer(t[2], &jpg, &len, "Q", 85, NULL), 0);
+    char out[256];
+    tc_err e;
+    assert_int_equal(tc_qr_decode(jpg, len, out, sizeof out, &e), -1);
+    assert_string_equal(e.code, "qr.not_found");
+    g_free(jpg);
+    for (size_t i = 0; i < TC_ARRAY_LEN(t); i++)
+        if (t[i])
+            g_object_unref(t[i]);
+    g_object_unref(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),        cmocka_unit_test(test_encode_errors),
         cmocka_unit_test(test_embedded_in_photo), cmocka_unit_test(test_blank_and_not_image),
-        cmocka_unit_test(test_huge_header),
+        cmocka_unit_test(test_huge_header),       cmocka_unit_test(test_big_photo),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -502,6 +502,69 @@ static void test_xlsx_hostile(void **state)
     free(d);
 }
 
+/* Files far bigger inside than on disk (tests/fixtures/roster/make.py caps()):
+ * each is refused at its cap, before the memory it asks for is taken. */
+static void test_xlsx_cell_caps(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *code;
+    } cases[] = {
+        {"cells_row.xlsx", "roster.too_many_cells"},   /* 20,000 cells in one row        */
+        {"cells_text.xlsx", "roster.too_much_text"},   /* 36 MB of text from 7 KB         */
+        {"cells_total.xlsx", "roster.too_many_cells"}, /* 2,000,200 empty cells           */
+        {"rows_empty.xlsx", "roster.too_many_rows"},   /* 200,001 empty rows              */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n;
+        char *d = slurp_fixture(cases[i].file, &n);
+        assert_true(n < 16 * 1024);
+        tc_roster r;
+        tc_err e = {0};
+        assert_int_equal(tc_roster_parse(d, n, &r, &e), -1);
+        if (strcmp(e.code, cases[i].code) != 0)
+            fail_msg("%s: expected %s, got %s (%s)", cases[i].file, cases[i].code, e.code, e.en);
+        assert_int_equal(e.status, 413);
+        assert_true(e.zh[0] && e.en[0]);
+        free(d);
+    }
+}
+
+/* The CSV reader feeds the same builder: the same row and cell caps. */
+static void test_csv_line_caps(void **state)
+{
+    (void)state;
+    tc_buf b;
+    /* 200,001 lines, all empty after the header */
+    tc_buf_init(&b);
+    tc_buf_puts(&b, "姓名,学号,身份证号,采集码\n");
+    for (int i = 0; i < TC_ROSTER_MAX_LINES; i++)
+        tc_buf_puts(&b, "\n");
+    parse_fails(b.data, b.len, "roster.too_many_rows");
+    tc_buf_free(&b);
+
+    /* a row of 16,385 cells */
+    tc_buf_init(&b);
+    tc_buf_puts(&b, "姓名,学号,身份证号,采集码\nn,1,x,c");
+    for (int i = 4; i < TC_ROSTER_MAX_ROW_CELLS + 1; i++)
+        tc_buf_puts(&b, ",");
+    tc_buf_puts(&b, "\n");
+    parse_fails(b.data, b.len, "roster.too_many_cells");
+    tc_buf_free(&b);
+
+    /* 16,384 cells in a row is still fine */
+    tc_buf_init(&b);
+    tc_buf_puts(&b, "姓名,学号,身份证号,采集码\nn,1,x,c");
+    for (int i = 4; i < TC_ROSTER_MAX_ROW_CELLS; i++)
+        tc_buf_puts(&b, ",");
+    tc_buf_puts(&b, "\n");
+    tc_roster r;
+    parse_ok(b.data, b.len, &r);
+    assert_int_equal(r.nrows, 1);
+    tc_roster_free(&r);
+    tc_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,7 +573,8 @@ int main(void)
         cmocka_unit_test(test_csv_quoted),      cmocka_unit_test(test_xlsx_good),
         cmocka_unit_test(test_xlsx_id_as_number), cmocka_unit_test(test_bad_rows),
         cmocka_unit_test(test_file_errors),     cmocka_unit_test(test_caps),
-        cmocka_unit_test(test_xlsx_hostile),
+        cmocka_unit_test(test_xlsx_hostile),    cmocka_unit_test(test_xlsx_cell_caps),
+        cmocka_unit_test(test_csv_line_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
