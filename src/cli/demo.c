@@ -156,7 +156,7 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
                   "  reviewer       : %-10s password %s\n"
                   "  school admin   : %-10s password %s\n\n"
                   "Batch \"%s\", 特征码 (batch code): %s\n\n"
-                  "Students (sign in with the QR image alone, or the batch code + last 4 ID characters + the QR):\n",
+                  "Students (sign in with the QR image, then the last 4 ID characters; or the batch code + last 4 + the QR):\n",
                   sname, url, url, users[0], pws[0], users[1], pws[1], users[2], pws[2], b.name, b.code);
     /* The same, for programs (tests read it). */
     json_t *dj = json_pack("{s:s, s:s, s:I, s:{s:I, s:s, s:s}, s:[], s:[]}", "url", url, "school", sname, "school_id",
