@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     uint8_t idh[32];
     memset(idh, 0x42, sizeof idh);
     int64_t person;
-    if (tc_store_person_upsert(s, idh, "13800138000", &person, &e) != 0) {
+    if (tc_store_person_upsert(s, 0, idh, "13800138000", &person, &e) != 0) {
         fprintf(stderr, "bench_store: %s\n", e.en);
         return 1;
     }
