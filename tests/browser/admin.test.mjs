@@ -240,6 +240,8 @@ test('platform admin: edit a custom spec (the dialog comes filled in), delete re
   await dlg.getByRole('button', { name: '保存' }).click();
   await page.locator('#app .c-notice', { hasText: '已保存规格 web_edit（472×591 像素）' }).waitFor();
   assert.equal(await page.getByRole('dialog').count(), 0, 'the dialog closed');
+  // the table is fetched again after the notice: wait for it rather than read it at once
+  await page.locator('table.c-spec-table_custom tbody tr', { hasText: '472 × 591' }).waitFor();
   assert.match(await row.textContent(), /网页编辑后.*472 × 591/s);
   let spec = (await admin.get('/api/v1/admin/specs')).data.custom.find((x) => x.name === 'web_edit');
   assert.deepEqual([spec.zh, spec.width, spec.height], ['网页编辑后', 472, 591]);
