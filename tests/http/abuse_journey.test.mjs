@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, TESTDATA } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, enrolStudent, ROOT, TESTDATA } from './lib.mjs';
 
 const PORTRAITS = TESTDATA ? path.join(TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -98,19 +98,7 @@ async function student(a, settings = {}) {
   assert.equal(r.status, 201, r.text);
   const batch = r.data.batch;
   const n = seq++;
-  const chsi = 'CHSI-ABUSE-' + n;
-  const csv = '姓名,学号,身份证号,层次,专业,班级,采集码\n' + `滥用${n},A${n},${fakeId(n)},本科,软件工程,1班,${chsi}\n`;
-  r = await a.post(`/api/v1/batches/${batch.id}/roster`,
-    { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
-  assert.equal(r.status, 200, r.text);
-  const c = new Client(a.base);
-  await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
-  assert.equal(r.status, 200, r.text);
-  r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
-  assert.equal(r.status, 200, r.text);
-  c.studentId = (await c.get('/api/v1/me')).data.current_record;
-  c.batchId = batch.id;
+  const c = await enrolStudent(a.base, a, batch.id, n, { tag: 'ABUSE', name: '滥用', no: 'A' });
   c.no = 'A' + n;
   assert.equal((await c.post('/api/v1/me/notice/read')).status, 200);
   assert.equal((await c.post('/api/v1/me/tips/read')).status, 200);

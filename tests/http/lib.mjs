@@ -113,6 +113,28 @@ export function fakeId(seq, birth = '20040101') {
   return base + (c === 10 ? 'X' : String(c));
 }
 
+// One roster row (ID fakeId(n), code `CHSI-<tag>-<n>`, student number
+// `<no><n>`) imported into a batch by a staff client, then signed in as entry
+// (a) does — the code and the last 4 — and confirmed: the student's client,
+// with .chsi, .studentId and .batchId set.
+export async function enrolStudent(base, staff, batchId, n, { tag = 'T', name = '学生', no = 'T', major = '软件工程', phone = '13800138000' } = {}) {
+  const chsi = `CHSI-${tag}-${n}`;
+  const csv = '姓名,学号,身份证号,层次,专业,班级,采集码\n' + `${name}${n},${no}${n},${fakeId(n)},本科,${major},1班,${chsi}\n`;
+  let r = await staff.post(`/api/v1/batches/${batchId}/roster`,
+    { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
+  if (r.status !== 200) throw new Error('roster import: ' + r.text);
+  const c = new Client(base);
+  await c.csrf();
+  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
+  if (r.status !== 200) throw new Error('entry: ' + r.text);
+  r = await c.post('/api/v1/entry/confirm', { json: { phone } });
+  if (r.status !== 200) throw new Error('confirm: ' + r.text);
+  c.chsi = chsi;
+  c.studentId = (await c.get('/api/v1/me')).data.current_record;
+  c.batchId = batchId;
+  return c;
+}
+
 // A real QR image made by the server's own libqrencode path (tucai qr encode).
 export function qrPng(text, outPath) {
   execFileSync(BIN, ['qr', 'encode', text, outPath], { stdio: 'pipe' });

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, TESTDATA } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, enrolStudent, ROOT, TESTDATA } from './lib.mjs';
 
 const PORTRAITS = TESTDATA ? path.join(TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -66,20 +66,7 @@ async function student(settings) {
   let r = await schoolAdmin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: 'lock ' + seq, ...(settings ? { settings } : {}) } });
   assert.equal(r.status, 201, r.text);
   const batch = r.data.batch;
-  const n = seq++;
-  const chsi = 'CHSI-LOCK-' + n;
-  const csv = '姓名,学号,身份证号,层次,专业,班级,采集码\n' + `锁定${n},L${n},${fakeId(n)},本科,软件工程,1班,${chsi}\n`;
-  r = await schoolAdmin.post(`/api/v1/batches/${batch.id}/roster`,
-    { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
-  assert.equal(r.status, 200, r.text);
-  const c = new Client(srv.url);
-  await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
-  assert.equal(r.status, 200, r.text);
-  r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
-  assert.equal(r.status, 200, r.text);
-  c.studentId = (await c.get('/api/v1/me')).data.current_record;
-  c.batchId = batch.id;
+  const c = await enrolStudent(srv.url, schoolAdmin, batch.id, seq++, { tag: 'LOCK', name: '锁定', no: 'L' });
   assert.equal((await c.post('/api/v1/me/notice/read')).status, 200);
   assert.equal((await c.post('/api/v1/me/tips/read')).status, 200);
   assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: false, email: '' } })).status, 200);

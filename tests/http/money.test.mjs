@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, BIN } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, enrolStudent, ROOT, BIN } from './lib.mjs';
 import { standin, freePort, wxpayArgs } from '../pay/standin.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
@@ -41,18 +41,7 @@ async function newStudent(srv, admin, settings, { email = '' } = {}) {
   r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: 'money ' + seq, settings: { checks: { disabled: ['duplicate'] }, ...settings } } });
   assert.equal(r.status, 201, r.text);
   const batch = r.data.batch;
-  const n = seq++;
-  const chsi = 'CHSI-MONEY-' + n;
-  const csv = '姓名,学号,身份证号,层次,专业,班级,采集码\n' + `付费${n},M${n},${fakeId(n)},本科,会计,1班,${chsi}\n`;
-  r = await admin.post(`/api/v1/batches/${batch.id}/roster`,
-    { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
-  assert.equal(r.status, 200, r.text);
-  const c = new Client(srv.url);
-  await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
-  assert.equal(r.status, 200, r.text);
-  r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
-  assert.equal(r.status, 200, r.text);
+  const c = await enrolStudent(srv.url, admin, batch.id, seq++, { tag: 'MONEY', name: '付费', no: 'M', major: '会计' });
   assert.equal((await c.post('/api/v1/me/notice/read')).status, 200);
   assert.equal((await c.post('/api/v1/me/tips/read')).status, 200);
   assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email } })).status, 200);

@@ -13,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, enrolStudent, ROOT } from './lib.mjs';
 import { standin, freePort, wxpayArgs } from '../pay/standin.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
@@ -41,18 +41,7 @@ async function newStudent(srv, admin, settings) {
   r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: 'money-sec ' + seq, settings: { checks: { disabled: ['duplicate'] }, ...settings } } });
   assert.equal(r.status, 201, r.text);
   const batch = r.data.batch;
-  const n = seq++;
-  const chsi = 'CHSI-MSEC-' + n;
-  const csv = '姓名,学号,身份证号,层次,专业,班级,采集码\n' + `安全${n},S${n},${fakeId(n)},本科,会计,1班,${chsi}\n`;
-  r = await admin.post(`/api/v1/batches/${batch.id}/roster`,
-    { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
-  assert.equal(r.status, 200, r.text);
-  const c = new Client(srv.url);
-  await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
-  assert.equal(r.status, 200, r.text);
-  r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
-  assert.equal(r.status, 200, r.text);
+  const c = await enrolStudent(srv.url, admin, batch.id, seq++, { tag: 'MSEC', name: '安全', no: 'S', major: '会计' });
   assert.equal((await c.post('/api/v1/me/notice/read')).status, 200);
   assert.equal((await c.post('/api/v1/me/tips/read')).status, 200);
   c.batch = batch;
