@@ -77,13 +77,34 @@ json_t *api_err_json(const tc_err *e)
     return json_pack("{s:s, s:s, s:s}", "code", e->code, "zh", e->zh, "en", e->en);
 }
 
-/* The failed checks' advice from a stored checks report. */
+/* A problem that stopped the photo being made and the check that says the
+ * same thing in other words: the student reads it once. */
+static int same_finding(const char *problem, const char *check)
+{
+    static const char *const pairs[][2] = {
+        {"photo.no_face", "check.face_count"},          {"photo.faces", "check.face_count"},
+        {"photo.head_cut_off", "check.face_inside"},    {"photo.crop_outside", "check.framing"},
+        {"photo.geometry_out_of_range", "check.geometry"},
+    };
+    for (size_t i = 0; problem && check && i < TC_ARRAY_LEN(pairs); i++)
+        if (!strcmp(problem, pairs[i][0]) && !strcmp(check, pairs[i][1]))
+            return 1;
+    return 0;
+}
+
+/* The failed checks' advice from a stored checks report, as the student
+ * reads it: the problem that stopped the photo first, then the failed
+ * checks in the report's order (most basic first: one face, framing, pose,
+ * eyes …), each advice once, at most TC_REASONS_SHOWN.  Checks that could
+ * not run ("unknown") are no failures: they go apart, for the record. */
+enum { TC_REASONS_SHOWN = 3 };
 static void failed_json(const char *checks, json_t **failed, json_t **unknown)
 {
     *failed = json_array();
     *unknown = json_array();
     json_t *o = json_loads(checks ? checks : "{}", 0, NULL);
     json_t *prob = json_object_get(o, "problem");
+    const char *pcode = json_is_object(prob) ? json_string_value(json_object_get(prob, "code")) : NULL;
     if (json_is_object(prob))
         json_array_append(*failed, prob);
     size_t i;
@@ -91,11 +112,25 @@ static void failed_json(const char *checks, json_t **failed, json_t **unknown)
     json_array_foreach(json_object_get(o, "checks"), i, ck)
     {
         const char *v = json_string_value(json_object_get(ck, "verdict"));
-        if (v && !strcmp(v, "fail"))
+        const char *code = json_string_value(json_object_get(ck, "code"));
+        if (v && !strcmp(v, "unknown")) {
+            json_array_append(*unknown, json_object_get(ck, "code"));
+            continue;
+        }
+        if (!v || strcmp(v, "fail") || json_array_size(*failed) >= TC_REASONS_SHOWN || same_finding(pcode, code))
+            continue;
+        const char *zh = json_string_value(json_object_get(ck, "zh"));
+        int dup = 0;
+        size_t k;
+        json_t *f;
+        json_array_foreach(*failed, k, f)
+        {
+            const char *fz = json_string_value(json_object_get(f, "zh"));
+            dup |= zh && fz && !strcmp(zh, fz);
+        }
+        if (!dup)
             json_array_append_new(*failed, json_pack("{s:O, s:O, s:O}", "code", json_object_get(ck, "code"), "zh",
                                                      json_object_get(ck, "zh"), "en", json_object_get(ck, "en")));
-        else if (v && !strcmp(v, "unknown"))
-            json_array_append(*unknown, json_object_get(ck, "code"));
     }
     json_decref(o);
 }

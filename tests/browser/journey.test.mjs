@@ -452,8 +452,13 @@ test('a failing photo shows each failed check and the retake countdown (seed 000
   assert.equal(await page.locator('.tc-photo').getAttribute('data-state'), 'failed');
   await page.getByRole('heading', { name: '照片未通过检测' }).waitFor();
   const reasons = page.locator('.tc-reasons li');
-  assert.ok(await reasons.count() >= 1, 'the failed checks are listed');
+  const n = await reasons.count();
+  assert.ok(n >= 1 && n <= 3, `the reasons that matter most, at most 3: ${n}`);
   assert.ok((await reasons.first().textContent()).length > 2);
+  const said = await page.locator('.tc-result-box').textContent();
+  assert.doesNotMatch(said, /check\.|photo\.|[a-z]+_[a-z]+/, 'no code reaches the student: ' + said);
+  const texts = await reasons.allTextContents();
+  assert.equal(new Set(texts).size, texts.length, 'each reason once');
   const retake = page.locator('button.tc-retake');
   assert.equal(await retake.isDisabled(), true, 'retake waits for the cool-off');
   const t1 = await retake.textContent();

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, jpegSize, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, enrolStudent, jpegSize, ROOT } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -49,21 +49,7 @@ async function student(settings) {
   let r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: 'batch ' + seq, settings } });
   assert.equal(r.status, 201, r.text);
   const batch = r.data.batch;
-  const n = seq++;
-  const chsi = 'CHSI-JOURNEY-' + n;
-  const csv = '姓名,学号,身份证号,层次,专业,班级,采集码\n' +
-    `旅程${n},J${n},${fakeId(n)},本科,软件工程,1班,${chsi}\n`;
-  r = await admin.post(`/api/v1/batches/${batch.id}/roster`,
-    { form: fileForm({ file: { bytes: Buffer.from(csv), name: 'r.csv', type: 'text/csv' } }) });
-  assert.equal(r.status, 200, r.text);
-  const c = new Client(srv.url);
-  await c.csrf();
-  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(n).slice(-4) }) });
-  assert.equal(r.status, 200, r.text);
-  r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
-  assert.equal(r.status, 200, r.text);
-  const s = await c.get('/api/v1/me');
-  c.studentId = s.data.current_record;
+  const c = await enrolStudent(srv.url, admin, batch.id, seq++, { tag: 'JOURNEY', name: '旅程', no: 'J' });
   return c;
 }
 
@@ -277,6 +263,21 @@ test('a failing photo starts the cool-off; repeated failures lock until a time; 
   r = await upload(d, GOOD);
   assert.equal(r.status, 202, r.text);
   await made(d, r.data.photo.id);
+});
+
+test('a photo with no face: one reason the student can act on, each advice once, no code, nothing that could not run', { skip: noPhotos, timeout: 300000 }, async () => {
+  const c = await student({ album_allowed: true });
+  await readSteps(c);
+  const r = await c.post('/api/v1/me/photos', { form: fileForm({ photo: { path: path.join(ROOT, 'web/student/icon.png'), type: 'image/png' }, source: 'album' }) });
+  assert.equal(r.status, 202, r.text);
+  const p = await made(c, r.data.photo.id);
+  assert.equal(p.state, 'failed', JSON.stringify(p));
+  assert.ok(p.failed.length >= 1 && p.failed.length <= 3, JSON.stringify(p.failed));
+  assert.equal(p.failed[0].code, 'photo.no_face');
+  assert.ok(!p.failed.some((f) => f.code === 'check.face_count'), 'the no-face advice is not said twice');
+  assert.equal(new Set(p.failed.map((f) => f.zh)).size, p.failed.length);
+  assert.ok(p.failed.every((f) => f.zh && f.en && !/check\.|photo\./.test(f.zh)));
+  assert.ok(p.unknown.length > 10, 'the checks that could not run are kept apart, not failures');
 });
 
 test('a full draft box refuses shooting with the seed text', { skip: noPhotos, timeout: 300000 }, async () => {

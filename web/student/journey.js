@@ -181,7 +181,6 @@ addMessages({
   'photo.draft_lead': '照片检测通过，已自动存入草稿箱。点击“下一步”确认上传，或继续拍摄。',
   'photo.failed': '照片未通过检测',
   'photo.failed_lead': '请根据以下提示调整后重新拍摄：',
-  'photo.unknown': '其他检测项未通过（{code}）',
   'photo.error': '照片制作失败，请重新拍摄或上传其他照片。',
   'photo.retake': '重拍',
   'photo.retake_wait': '重拍（{time}）',
@@ -474,7 +473,6 @@ addMessages({
   'photo.draft_lead': 'The photo passed the checks and was saved to the draft box. Tap “Next” to confirm it, or take another.',
   'photo.failed': 'The photo did not pass the checks',
   'photo.failed_lead': 'Adjust as follows and take it again:',
-  'photo.unknown': 'Another check did not pass ({code})',
   'photo.error': 'The photo could not be made: take it again or upload another.',
   'photo.retake': 'Retake',
   'photo.retake_wait': 'Retake ({time})',
@@ -1352,8 +1350,9 @@ async function finished(photo) {
       btnArea(linkBtn('common.next', `#/submit/${photo.id}`, true), linkBtn('photo.continue', '#/shoot'), linkBtn('nav.drafts', '#/drafts')));
   }
   if (photo.state === 'failed' || photo.state === 'error') {
+    // the server sends the reasons that matter most, each once (at most 3); checks that
+    // could not run are no failures and are not listed: the student never reads a code
     const items = (photo.failed || []).map((f) => bilingual(h('li', { dataset: { code: f.code } }), f));
-    for (const code of photo.unknown || []) items.push(h('li', { dataset: { code }, i18n: 'photo.unknown', i18nVars: { code } }));
     const locked = photo.live_locked ? refusalText({ code: 'journey.live_locked' }, { hasDrafts })
       : photo.locked_until && photo.locked_until > nowSec() ? refusalText({ code: 'journey.locked' }, { until: photo.locked_until, hasDrafts }) : null;
     const retake = h('button', { type: 'button', class: 'weui-btn weui-btn_primary tc-retake', onclick: () => go('shoot') });
