@@ -439,6 +439,10 @@ test('a failing photo shows each failed check and the retake countdown (seed 000
   const c = await signedIn(st);
   await readyToShoot(c);
   const { page, problems } = await phoneFor(c);
+  // a second phone already on the album page, before the cool-off starts
+  const other = await phoneFor(c);
+  await other.page.goto(srv.url + '/#/album');
+  await view(other.page, 'album');
   await page.goto(srv.url + '/#/journey');
   await view(page, 'shoot');
   await page.getByRole('link', { name: /相册上传/ }).click();
@@ -467,6 +471,15 @@ test('a failing photo shows each failed check and the retake countdown (seed 000
   assert.notEqual(await retake.textContent(), t1, 'the countdown runs');
   await page.getByText(/冷静期，\d{4} 年 \d{2} 月 \d{2} 日 \d{2}:\d{2}:\d{2} 后可重新拍摄/).waitFor();
   await shot(page, 'journey-31-failed-countdown');
+
+  // the other phone's upload during the cool-off: refused where the student is, with its message
+  await other.page.locator('#app input[type=file]').setInputFiles(BAD);
+  await other.page.getByRole('button', { name: '确定上传' }).click();
+  await other.page.locator('#app .tc-error[data-code="journey.cooloff"]').waitFor();
+  assert.match(await other.page.locator('#app .tc-error:not([hidden])').textContent(), /冷静期|后可重新拍摄|重新拍摄/);
+  assert.equal(await other.page.locator('#app').getAttribute('data-view'), 'album', 'no silent bounce');
+  await shot(other.page, 'journey-31b-album-cooloff-refused');
+  assert.deepEqual(other.problems, []);
 
   // English: the server's advice follows the switch
   await page.getByRole('button', { name: 'Switch to English' }).click();

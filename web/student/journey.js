@@ -1053,12 +1053,11 @@ async function uploadPhoto(blob, name, source, err) {
     go('photo/' + photo.id);
     return true;
   } catch (e) {
-    if (e instanceof ApiError && ['journey.locked', 'journey.live_locked', 'journey.drafts_full', 'journey.cooloff'].includes(e.code)) {
-      await loadJourney().catch(() => {});
-      go('shoot');
-      return false;
-    }
+    // every refusal is shown where the student is, in the server's words (the cool-off or
+    // lock with its time, a full draft box …); the journey is refreshed behind it
     showError(err, e);
+    if (e instanceof ApiError && ['journey.locked', 'journey.live_locked', 'journey.drafts_full', 'journey.cooloff'].includes(e.code))
+      await loadJourney().catch(() => {});
     return false;
   }
 }
