@@ -379,6 +379,20 @@ test('the whole journey: verify → notice → tips → notify → tutorial → 
   await page.waitForFunction(() => [...document.querySelectorAll('.tc-result-fig__img')].every((i) => i.complete && i.naturalWidth > 0));
   await shot(page, 'journey-19-result-final');
 
+  // after 成片 every place says the same: the status page's badge and text, and home's button
+  await page.goto(srv.url + '/#/status');
+  await view(page, 'status');
+  assert.equal(await page.locator('.tc-state').textContent(), '已完成');
+  const statusText = await page.locator('#app').textContent();
+  assert.match(statusText, /照片已制作完成/);
+  assert.doesNotMatch(statusText, /待处理|后期制作完成后/, 'no text of the state before');
+  await shot(page, 'journey-19b-status-final');
+  await page.goto(srv.url + '/#/home');
+  await view(page, 'home');
+  assert.equal(await page.locator('a.tc-start').textContent(), '查看并下载成片');
+  assert.equal(await page.getByRole('link', { name: '继续采集' }).count(), 0);
+  await shot(page, 'journey-19c-home-final');
+
   // 我的 and the message centre
   await page.getByRole('link', { name: '我的' }).click();
   await view(page, 'mine');

@@ -66,6 +66,7 @@ addMessages({
   'home.next': '当前步骤：{step}',
   'home.start': '开始采集',
   'home.continue': '继续采集',
+  'home.view_result': '查看并下载成片',
 
   'notice.lead': '请完整阅读学校图像采集通知，滑动到底部后可点击“下一步”。',
   'notice.empty': '学校暂未发布图采通知，请按以下步骤完成图像采集。',
@@ -232,6 +233,7 @@ addMessages({
   'status.withdraw_q': '撤回后可以重新拍照上传，或选择草稿箱中的其他照片。确定撤回审核吗？',
   'status.withdrawn': '已撤回',
   'status.approved_lead': '照片已通过人工审核，状态为待处理，不能再撤回修改。后期制作完成后即可下载成片。',
+  'status.final_lead': '照片已制作完成，可以下载标准照和排版照。',
   'status.rejected_lead': '照片未通过人工审核，原因如下。请注意提示内容，重新拍照上传，避免再次出现同类问题。',
   'status.note': '审核意见：{note}',
   'status.reshoot': '重新拍照',
@@ -358,6 +360,7 @@ addMessages({
   'home.next': 'Next step: {step}',
   'home.start': 'Start',
   'home.continue': 'Continue',
+  'home.view_result': 'View and download your photo',
 
   'notice.lead': 'Read the school\'s notice to the end; “Next” becomes available when you reach the bottom.',
   'notice.empty': 'Your school has not published a notice; follow the steps to take your photo.',
@@ -524,6 +527,7 @@ addMessages({
   'status.withdraw_q': 'After withdrawing you can take a new photo or choose another from the draft box. Withdraw the photo from review?',
   'status.withdrawn': 'Withdrawn',
   'status.approved_lead': 'Your photo passed the review and is being processed; it can no longer be withdrawn. You can download the final photo once production is done.',
+  'status.final_lead': 'Your photo is finished: download the standard photo and the print sheet.',
   'status.rejected_lead': 'Your photo was not approved, for the reasons below. Take a new photo and avoid the same problems.',
   'status.note': 'Reviewer\'s note: {note}',
   'status.reshoot': 'Take a new photo',
@@ -822,7 +826,9 @@ export function homeJourneyCard() {
   const fresh = j.step === 'notice' && !(j.progress && j.progress.notice_read);
   return h('div', { class: 'tc-record__journey' },
     h('p', { class: 'tc-record__step', dataset: { step: j.step }, i18n: 'home.next', i18nVars: { step: t('step.' + j.step) } }),
-    h('a', { href: '#/journey', class: 'weui-btn weui-btn_primary tc-start', i18n: fresh ? 'home.start' : 'home.continue' }));
+    j.step === 'final'
+      ? h('a', { href: '#/result', class: 'weui-btn weui-btn_primary tc-start', i18n: 'home.view_result' })
+      : h('a', { href: '#/journey', class: 'weui-btn weui-btn_primary tc-start', i18n: fresh ? 'home.start' : 'home.continue' }));
 }
 
 // ---- the school's notice --------------------------------------------------------------------
@@ -1547,7 +1553,9 @@ async function statusView() {
     parts.push(err, btnArea(linkBtn('status.reshoot', '#/shoot', true),
       (j.drafts || []).length ? linkBtn('status.choose_draft', '#/drafts') : null));
   } else if (j.step === 'approved' || j.step === 'final') {
-    parts.push(lead('status.approved_lead'), err, btnArea(linkBtn('status.view_result', '#/result', true)));
+    // one state, one text: the badge and the lead come from the same step
+    parts.push(lead(j.step === 'final' ? 'status.final_lead' : 'status.approved_lead'), err,
+      btnArea(linkBtn('status.view_result', '#/result', true)));
   } else {
     parts.push(lead('status.waiting_lead'));
     const withdraw = sub.withdrawable ? btn('status.withdraw', { cls: 'tc-withdraw' }) : null;
