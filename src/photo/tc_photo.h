@@ -328,7 +328,8 @@ char *tc_photo_report_json(const tc_photo_report *r);
 int tc_photo_jpeg_dpi(const uint8_t *jpeg, size_t len, double *jfif_dpi, double *exif_dpi);
 
 /* Mark a photo as a proof (样片) for the student to see before production
- * is final: a repeated, semi-transparent diagonal "样片 SAMPLE" text over the
+ * is final: a repeated, semi-transparent diagonal "样片" text (Chinese only: the
+ * student never sees an English word in the Chinese UI) over the
  * whole image, re-encoded as JPEG at the same pixel size and DPI (no KB range
  * applies).  *out malloc'ed, caller frees.  Code: photo.encode, photo.corrupt. */
 int tc_photo_watermark(const uint8_t *jpeg, size_t len, const tc_spec *spec, uint8_t **out, size_t *out_len,

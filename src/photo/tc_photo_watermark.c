@@ -21,7 +21,7 @@ static VipsImage *mark_text(int text_px)
     VipsImage *t = NULL;
     /* pango sizes are points: pixels = points * dpi / 72. */
     int dpi = text_px * 72 / 12;
-    if (vips_text(&t, "样片 SAMPLE", "font", "Droid Sans Fallback 12", "dpi", dpi < 8 ? 8 : dpi, NULL) != 0)
+    if (vips_text(&t, "样片", "font", "Droid Sans Fallback 12", "dpi", dpi < 8 ? 8 : dpi, NULL) != 0)
         return NULL;
     return t;
 }
