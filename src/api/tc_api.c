@@ -283,8 +283,11 @@ json_t *api_student_json(api_ctx *c, const tc_student *st)
     tc_batch b = {0};
     tc_store_school_get(c->app->store, c->r->pool, st->school_id, &sc, NULL);
     tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, NULL);
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)st->id,
-                     "name_masked", name, "student_no", st->student_no, "id_masked", idm, "school",
+    /* Every caller may see the full name: the student who proved this record
+     * (信息核对 shows it in full, so a wrong record is noticed), or staff of its
+     * school.  Pages shown where others may look use name_masked. */
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)st->id,
+                     "name", st->name, "name_masked", name, "student_no", st->student_no, "id_masked", idm, "school",
                      sc.name ? sc.name : "", "batch", b.name ? b.name : "", "level", st->level, "programme",
                      st->programme, "department", st->department, "class_name", st->class_name, "batch_id",
                      (json_int_t)st->batch_id, "state", st->state, "phone", st->phone);
@@ -1045,10 +1048,8 @@ static int h_students(tc_http_req *r)
         return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *s = api_student_json(&c, &rows[i]);
         /* staff see the real name; the ID stays masked everywhere */
-        json_object_set_new(s, "name", json_string(rows[i].name));
-        json_array_append_new(arr, s);
+        json_array_append_new(arr, api_student_json(&c, &rows[i]));
     }
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "students", arr));
 }
@@ -1072,9 +1073,7 @@ static int h_student_get(tc_http_req *r)
         return 0;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
-    json_t *s = api_student_json(&c, &st);
-    json_object_set_new(s, "name", json_string(st.name));
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", s));
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
 }
 
 /* How many verification attempts the audit log holds for a student. */

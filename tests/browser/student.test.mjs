@@ -59,7 +59,8 @@ test('entry (a): upload the 采集码 screenshot, check the details, give the ph
 
   await qrEntry(page, st, 'student-02b-entry-qr-last4');
   await view(page, 'confirm');
-  await page.getByText('吴*兰', { exact: true }).waitFor();
+  // the student's own name in full on 信息核对 (masked only where others may look)
+  await page.getByText('吴小兰', { exact: true }).waitFor();
   await page.getByText(st.student_no, { exact: true }).waitFor();
   await page.getByText(demo.school, { exact: true }).waitFor();
   const warning = page.locator('.tc-warning');

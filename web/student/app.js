@@ -394,7 +394,7 @@ function confirmView() {
   const st = p.student;
   const err = errorRegion();
   const rows = [
-    ['confirm.name', st.name_masked, 'name'],
+    ['confirm.name', st.name || st.name_masked, 'name'],
     ['confirm.student_no', st.student_no, 'student_no'],
     ['confirm.school', st.school, 'school'],
     ['confirm.batch', st.batch, 'batch'],
