@@ -19,6 +19,7 @@
 #include "vision/tc_vision.h"
 #include "notify/tc_notify.h"
 #include "pay/tc_pay.h"
+#include "pdf/tc_pdf.h"
 #include "studio/tc_studio.h"
 
 #define TUCAI_VERSION "0.1.0"
@@ -177,6 +178,14 @@ static int cmd_serve(int argc, char **argv)
                 goto out;
         }
     }
+    /* the posters' font, loaded once: without it the server still runs and
+     * a poster is refused with pdf.font_missing */
+    {
+        tc_err fe = {0};
+        app.pdf_fonts = tc_pdf_fonts_open(&fe);
+        if (!app.pdf_fonts)
+            tc_log(TC_LOG_WARN, "QR posters are disabled: %s [%s]", fe.en, fe.code);
+    }
     /* the outbox worker: e-mails, SMS and webhooks leave from here, with
      * retries, never from a request */
     {
@@ -234,6 +243,7 @@ out:
     tc_api_sweep_stop(&app);
     tc_pay_close(app.pay);
     tc_studio_free(studio);
+    tc_pdf_fonts_close(app.pdf_fonts);
     if (hub_ready)
         tc_hub_destroy(&app.hub);
     free(cert);

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import path from 'node:path';
 import { startServer, Client, fileForm, fakeId, jpegSize, ROOT } from './lib.mjs';
 
@@ -104,16 +105,20 @@ test('settings: an unknown spec name is refused (school defaults, batch settings
 
 // ---- a photo keeps its spec -------------------------------------------------------------------------------------
 
-// The photo cells of a sheet PDF: the page's drawing operators are plain
-// text (src/photo/tc_photo_sheet.c), each photo placed by "a b c d e f cm"
-// (then drawn into the unit square by an identity "1 0 0 1 0 0 cm");
-// returned as [long, short] sides in points, rounded to 0.01.
+// The photo cells of a sheet PDF: the page's drawing operators (in a
+// Flate-compressed stream, src/pdf/tc_pdf.c) place each photo, an image
+// XObject drawn into the unit square, by "a b c d e f cm" just before its
+// "Do"; returned as [long, short] sides in points, rounded to 0.01.
 function pdfCells(buf) {
-  const txt = buf.toString('latin1');
+  let txt = '';
+  const bin = buf.toString('latin1');
+  for (const m of bin.matchAll(/stream\r?\n/g)) {
+    if (bin.slice(m.index - 3, m.index) === 'end') continue;
+    try { txt += inflateSync(buf.subarray(m.index + m[0].length)).toString('latin1') + '\n'; } catch { /* an image */ }
+  }
   const cells = [];
-  for (const m of txt.matchAll(/(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) cm/g)) {
-    const [a, b, c, d, e, f] = m.slice(1, 7).map(Number);
-    if (a === 1 && b === 0 && c === 0 && d === 1 && e === 0 && f === 0) continue; // the image in its unit square
+  for (const m of txt.matchAll(/(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) cm\n\/a\d+ gs \/x\d+ Do/g)) {
+    const [a, b, c, d] = m.slice(1, 5).map(Number);
     const w = Math.abs(a) + Math.abs(c), h = Math.abs(b) + Math.abs(d);
     cells.push([Math.max(w, h), Math.min(w, h)].map((x) => Math.round(x * 100) / 100));
   }

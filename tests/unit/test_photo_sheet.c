@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <gio/gio.h>
 #include <vips/vips.h>
 
 #include "photo/tc_photo.h"
@@ -241,6 +242,40 @@ static uint8_t *grey_jpeg(int w, int h, size_t *len)
     return j;
 }
 
+/* The PDF's compressed (Flate) streams, inflated and joined: the page's
+ * drawing operators are among them.  Caller frees. */
+static char *pdf_streams(const uint8_t *pdf, size_t len, size_t *outlen)
+{
+    GByteArray *all = g_byte_array_new();
+    const char *key = "stream";
+    for (size_t i = 0; i + 7 < len; i++) {
+        if (memcmp(pdf + i, key, 6) != 0 || (i >= 3 && !memcmp(pdf + i - 3, "end", 3)))
+            continue;
+        size_t st = i + 6;
+        if (st < len && pdf[st] == '\r')
+            st++;
+        if (st < len && pdf[st] == '\n')
+            st++;
+        GZlibDecompressor *z = g_zlib_decompressor_new(G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
+        size_t in = st;
+        for (;;) {
+            char buf[1 << 16];
+            gsize r = 0, w = 0;
+            GConverterResult cr = g_converter_convert(G_CONVERTER(z), pdf + in, len - in, buf, sizeof buf,
+                                                      G_CONVERTER_NO_FLAGS, &r, &w, NULL);
+            g_byte_array_append(all, (const guint8 *)buf, (guint)w);
+            in += r;
+            if (cr != G_CONVERTER_CONVERTED || (r == 0 && w == 0))
+                break;
+        }
+        g_object_unref(z);
+        g_byte_array_append(all, (const guint8 *)"\n", 1);
+    }
+    *outlen = all->len;
+    g_byte_array_append(all, (const guint8 *)"", 1);
+    return (char *)g_byte_array_free(all, FALSE);
+}
+
 /* MediaBox of the first page, read from the PDF text. */
 static int media_box(const uint8_t *pdf, size_t len, double box[4])
 {
@@ -300,9 +335,13 @@ static void test_sheet_render(void **state)
     double w = box[2] - box[0], h = box[3] - box[1];
     assert_true((fabs(w - 432) < 0.5 && fabs(h - 288) < 0.5) || (fabs(w - 288) < 0.5 && fabs(h - 432) < 0.5));
     /* every photo drawn at its exact physical size: the placement matrices
-     * ("a b c d e f cm") scale the unit image to 24.98 x 34.97 mm (1寸,
-     * turned) and 34.97 x 49.02 mm (2寸), in points */
+     * ("a b c d e f cm", in the compressed page stream; cairo flips the page
+     * so y runs down, hence the signs are not checked) scale the unit image
+     * to 24.98 x 34.97 mm (1寸, turned) and 34.97 x 49.02 mm (2寸), in points */
     int n1 = 0, n2 = 0;
+    size_t plen = len;
+    uint8_t *pdf = out;
+    out = (uint8_t *)pdf_streams(pdf, plen, &len);
     for (size_t i = 0; i + 3 < len; i++) {
         if (memcmp(out + i, " cm\n", 4) != 0)
             continue;
@@ -318,15 +357,21 @@ static void test_sheet_render(void **state)
         if (sscanf(tmp, "%lf %lf %lf %lf %lf %lf", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
             continue;
         double pt1w = 295 / 300.0 * 72, pt1h = 413 / 300.0 * 72, pt2w = 413 / 300.0 * 72, pt2h = 579 / 300.0 * 72;
-        if (fabs(m[0]) < 1e-3 && fabs(m[1] + pt1w) < 0.05 && fabs(m[2] - pt1h) < 0.05)
+        if (fabs(m[0]) < 1e-3 && fabs(fabs(m[1]) - pt1w) < 0.05 && fabs(fabs(m[2]) - pt1h) < 0.05)
             n1++;
-        if (fabs(m[0] - pt2w) < 0.05 && fabs(m[3] - pt2h) < 0.05)
+        if (fabs(fabs(m[0]) - pt2w) < 0.05 && fabs(fabs(m[3]) - pt2h) < 0.05)
             n2++;
     }
     print_message("PDF: %d 1-inch placements, %d 2-inch placements at exact size\n", n1, n2);
     assert_int_equal(n1 + n2, 12);
     assert_int_equal(n2, 4);
-    free(out);
+    g_free(out);
+    /* the photos stay JPEG: one DCT image per photo, however often placed */
+    size_t dct = 0;
+    for (size_t i = 0; i + 10 < plen; i++)
+        dct += !memcmp(pdf + i, "/DCTDecode", 10);
+    assert_int_equal(dct, 2);
+    free(pdf);
 
     assert_int_equal(tc_sheet_render(&l, ph, lens, "gif", 0, &out, &len, &e), -1);
     assert_string_equal(e.code, "photo.bad_sheet");
