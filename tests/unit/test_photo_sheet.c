@@ -242,6 +242,94 @@ static uint8_t *grey_jpeg(int w, int h, size_t *len)
     return j;
 }
 
+/* A smooth picture with a dark block at its top-left corner: where the
+ * block lands shows how a photo was turned. */
+static uint8_t *marked_jpeg(int w, int h, size_t *len)
+{
+    tc_photo_rgb im = {w, h, malloc((size_t)w * h * 3)};
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint8_t *p = im.px + 3 * ((size_t)y * w + x);
+            int dark = x < w / 3 && y < h / 4;
+            p[0] = (uint8_t)(dark ? 20 : 90 + 120 * x / w);
+            p[1] = (uint8_t)(dark ? 20 : 90 + 120 * y / h);
+            p[2] = (uint8_t)(dark ? 20 : 150);
+        }
+    tc_spec s;
+    tc_err e = {0};
+    char size[32];
+    snprintf(size, sizeof size, "%dx%dpx@300", w, h);
+    assert_int_equal(tc_spec_parse_custom(size, &s, &e), 0);
+    uint8_t *j = NULL;
+    assert_int_equal(tc_photo_encode(&im, &s, &j, len, NULL, &e), 0);
+    tc_photo_rgb_free(&im);
+    return j;
+}
+
+/* The sheet's PDF, printed (rendered by pdftoppm at the paper's 300 dpi),
+ * looks like the sheet's PNG made by the raster path: same size in pixels,
+ * photos in the same places, turned the same way. */
+static void test_sheet_pdf_prints_like_png(void **state)
+{
+    (void)state;
+    tc_spec_table t;
+    tc_spec_table_builtin(&t);
+    tc_err e = {0};
+    tc_sheet_paper p6;
+    assert_int_equal(tc_sheet_paper_find("6inch", &p6, &e), 0);
+    tc_sheet_item it[2];
+    const tc_spec *sp[2];
+    size_t n;
+    assert_int_equal(tc_sheet_named_items("1", &t, it, sp, &n, &e), 0);
+    tc_sheet_layout l;
+    assert_int_equal(tc_sheet_plan(&p6, it, n, &l, &e), 0);
+    size_t lens[2];
+    uint8_t *j1 = marked_jpeg(295, 413, &lens[0]), *j2 = marked_jpeg(413, 579, &lens[1]);
+    const uint8_t *ph[2] = {j1, j2};
+    uint8_t *png, *pdf;
+    size_t plen, dlen;
+    assert_int_equal(tc_sheet_render(&l, ph, lens, "png", 0, &png, &plen, &e), 0);
+    assert_int_equal(tc_sheet_render(&l, ph, lens, "pdf", 0, &pdf, &dlen, &e), 0);
+    char dir[] = "/tmp/test_sheet_pdf.XXXXXX", path[64], cmd[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sheet.pdf", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(pdf, 1, dlen, f), dlen);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "pdftoppm -r 300 -png -singlefile '%s' '%s/page'", path, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/page.png", dir);
+    VipsImage *a = NULL, *b = NULL, *d = NULL, *ab = NULL;
+    assert_int_equal(vips_pngload_buffer(png, plen, &a, NULL), 0);
+    assert_non_null(b = vips_image_new_from_file(path, NULL));
+    print_message("raster %dx%d, PDF at 300 dpi %dx%d\n", a->Xsize, a->Ysize, b->Xsize, b->Ysize);
+    assert_int_equal(a->Xsize, b->Xsize);
+    assert_int_equal(a->Ysize, b->Ysize);
+    /* photos are resampled differently (Lanczos vs poppler at fractional
+     * positions): compare the two a little blurred */
+    VipsImage *as = NULL, *bs = NULL;
+    assert_int_equal(vips_shrink(a, &as, 3, 3, NULL), 0);
+    assert_int_equal(vips_shrink(b, &bs, 3, 3, NULL), 0);
+    assert_int_equal(vips_subtract(as, bs, &d, NULL), 0);
+    assert_int_equal(vips_abs(d, &ab, NULL), 0);
+    double mean = 0, mx = 0;
+    assert_int_equal(vips_avg(ab, &mean, NULL), 0);
+    assert_int_equal(vips_max(ab, &mx, NULL), 0);
+    print_message("PDF vs raster: mean |diff| %.2f, max %.0f\n", mean, mx);
+    assert_true(mean < 3);
+    g_object_unref(a), g_object_unref(b), g_object_unref(as), g_object_unref(bs), g_object_unref(d),
+        g_object_unref(ab);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(png);
+    free(pdf);
+    free(j1);
+    free(j2);
+    tc_sheet_layout_free(&l);
+    tc_spec_table_free(&t);
+}
+
 /* The PDF's compressed (Flate) streams, inflated and joined: the page's
  * drawing operators are among them.  Caller frees. */
 static char *pdf_streams(const uint8_t *pdf, size_t len, size_t *outlen)
@@ -527,7 +615,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builtin_specs), cmocka_unit_test(test_spec_json),    cmocka_unit_test(test_sheet_plans),
-        cmocka_unit_test(test_sheet_render),  cmocka_unit_test(test_encode_range), cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_sheet_render),  cmocka_unit_test(test_sheet_pdf_prints_like_png), cmocka_unit_test(test_encode_range), cmocka_unit_test(test_cli),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();
