@@ -9,8 +9,8 @@
  * font we name, cairo embeds the subset of that font the page uses (CID
  * font, "emb yes" in pdffonts) and writes the ToUnicode map.
  *
- * The font is one file, not whatever fontconfig finds on the machine: each
- * document gets a private fontconfig set holding only TC_PDF_FONT (and
+ * The font is one file, not whatever fontconfig finds on the machine: the
+ * font map is a private fontconfig set holding only TC_PDF_FONT (and
  * TC_PDF_FONT_BOLD), so a missing glyph can never silently come from another
  * font and the page prints the same on every server.  Noto Sans CJK
  * (Debian: fonts-noto-cjk) covers Chinese, Latin letters and digits.
@@ -57,10 +57,11 @@ void tc_pdf_fonts_close(tc_pdf_fonts *f);
 int tc_pdf_new(double w_mm, double h_mm, tc_pdf_fonts *fonts, tc_pdf **out, tc_err *e);
 void tc_pdf_free(tc_pdf *d);
 
-/* Draw a JPEG (8-bit, grey, RGB or CMYK) into the box at (x, y) of w x h mm,
+/* Draw a JPEG (8-bit grey or RGB) into the box at (x, y) of w x h mm,
  * stretched to fill it.  rotated: the picture is turned 90° clockwise first
  * (so w and h are the turned picture's).  The JPEG bytes go into the PDF as
- * they are (DCT), never recompressed.  Errors: pdf.bad_image (400). */
+ * they are (DCT), never recompressed; drawn again (the same jpg pointer and
+ * len), the same image object is placed again.  Errors: pdf.bad_image (400). */
 int tc_pdf_jpeg(tc_pdf *d, const void *jpg, size_t len, double x_mm, double y_mm, double w_mm, double h_mm,
                 int rotated, tc_err *e);
 

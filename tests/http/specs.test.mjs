@@ -6,10 +6,11 @@
 // is edited and after it is deleted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { inflateSync } from 'node:zlib';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, jpegSize, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, jpegSize, ROOT, execFileSync } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -187,6 +188,22 @@ test('a photo made to a custom spec keeps its size: the sheet and the reprint PD
     assert.equal(res.status, 200, buf.toString());
     const cells = pdfCells(buf);
     assert.ok(cells.length >= 2, 'photos placed: ' + cells.length);
+    // the page is the 6-inch paper, the photos JPEG, and poppler draws it
+    const dir = mkdtempSync(path.join(tmpdir(), 'tucai-reprint-'));
+    try {
+      const file = path.join(dir, 'sheet.pdf');
+      writeFileSync(file, buf);
+      const [, w, h] = execFileSync('pdfinfo', [file]).toString().match(/Page size:\s+([\d.]+) x ([\d.]+) pts/).map(Number);
+      assert.deepEqual([Math.max(w, h), Math.min(w, h)], [432, 288], `page ${w} x ${h} pt`);
+      const imgs = execFileSync('pdfimages', ['-list', file]).toString().trim().split('\n').slice(2);
+      assert.ok(imgs.length >= 2 && imgs.every((l) => l.trim().split(/\s+/)[8] === 'jpeg'), imgs.join('\n'));
+      execFileSync('pdftoppm', ['-r', '30', '-gray', '-singlefile', file, path.join(dir, 'p')]);
+      const pgm = readFileSync(path.join(dir, 'p.pgm'));
+      const px = pgm.subarray(pgm.length - 180 * 120);
+      assert.ok(px.filter((v) => v < 200).length > px.length / 4, 'the photos are drawn');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     return cells;
   };
 
