@@ -155,6 +155,13 @@ static cairo_surface_t *jpeg_surface(const void *jpg, size_t len, tc_err *e)
     }
     g_object_unref(a);
     g_object_unref(b);
+    /* photos on a sheet are a few hundred pixels a side; a picture this big
+     * is a mistake, not worth a gigabyte of pixels */
+    if ((double)c->Xsize * c->Ysize > 50e6) {
+        g_object_unref(c);
+        bad_image(e, "JPEG over 50 megapixels");
+        return NULL;
+    }
     size_t n = 0;
     uint8_t *px = vips_image_write_to_memory(c, &n);
     int w = c->Xsize, h = c->Ysize, bands = c->Bands;
