@@ -55,6 +55,9 @@ typedef struct tc_app {
     struct tc_pay *pay;          /* the payment provider (tc_pay_open; owned by main) */
     struct tc_api_recon *recon;  /* the daily reconciliation job (tc_api_recon_start) */
     struct tc_api_sweep *sweep;  /* the retention sweep (tc_api_sweep_start)     */
+    /* the posters' fonts (tc_pdf_fonts_open; owned by main), or NULL when the
+     * font file is missing: posters are then refused with pdf.font_missing */
+    struct tc_pdf_fonts *pdf_fonts;
 } tc_app;
 
 /* Start threads that make and check uploaded photos, each with its own

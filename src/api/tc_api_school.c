@@ -10,13 +10,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
-#include <hpdf.h>
 #include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "api_int.h"
 #include "api_notice.h"
+#include "../pdf/tc_pdf.h"
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
 
@@ -1379,24 +1379,6 @@ static int h_remind(tc_http_req *r)
 
 /* ---- the QR poster (PDF) -------------------------------------------------------------------------------- */
 
-#define POSTER_FONT "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
-
-static void pdf_err(HPDF_STATUS code, HPDF_STATUS detail, void *user)
-{
-    int *bad = user;
-    *bad = 1;
-    tc_log(TC_LOG_ERROR, "poster: libharu error 0x%04x (%u)", (unsigned)code, (unsigned)detail);
-}
-
-static void pdf_text(HPDF_Page pg, HPDF_Font f, float size, float y, const char *s, float pw)
-{
-    HPDF_Page_SetFontAndSize(pg, f, size);
-    float w = HPDF_Page_TextWidth(pg, s);
-    HPDF_Page_BeginText(pg);
-    HPDF_Page_TextOut(pg, (pw - w) / 2, y, s);
-    HPDF_Page_EndText(pg);
-}
-
 /* GET /api/v1/batches/:id/poster.pdf: an A4 page to print and put up — the
  * school, the batch, its QR code, the 特征码 and the steps. */
 static int h_poster(tc_http_req *r)
@@ -1419,61 +1401,17 @@ static int h_poster(tc_http_req *r)
     size_t plen;
     if (tc_qr_encode_png(url, 8, 4, &png, &plen, &c.e) != 0)
         return api_fail(&c);
-    int bad = 0;
-    HPDF_Doc pdf = HPDF_New(pdf_err, &bad);
-    if (!pdf) {
-        g_free(png);
-        tc_err_internal(&c.e, "poster: HPDF_New");
-        return api_fail(&c);
-    }
-    HPDF_UseUTFEncodings(pdf);
-    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
-    const char *fname = HPDF_LoadTTFontFromFile(pdf, POSTER_FONT, HPDF_TRUE);
-    HPDF_Font font = fname ? HPDF_GetFont(pdf, fname, "UTF-8") : NULL;
-    HPDF_Page pg = HPDF_AddPage(pdf);
-    HPDF_Page_SetSize(pg, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-    float pw = HPDF_Page_GetWidth(pg), ph = HPDF_Page_GetHeight(pg);
-    HPDF_Image img = HPDF_LoadPngImageFromMem(pdf, png, (HPDF_UINT)plen);
-    g_free(png);
-    if (!font || !img || bad) {
-        HPDF_Free(pdf);
-        tc_err_internal(&c.e, "poster: font (" POSTER_FONT ") or QR image failed");
-        return api_fail(&c);
-    }
     char code[8];
     for (int i = 0; i < 7; i++)
         code[i] = (char)(b.code[i] >= 'a' && b.code[i] <= 'z' ? b.code[i] - 32 : b.code[i]);
-    pdf_text(pg, font, 26, ph - 90, sc.name, pw);
-    pdf_text(pg, font, 20, ph - 130, b.name, pw);
-    pdf_text(pg, font, 16, ph - 165, "毕业生图像采集 · 扫码进入", pw);
-    float q = 280;
-    HPDF_Page_DrawImage(pg, img, (pw - q) / 2, ph - 190 - q, q, q);
-    pdf_text(pg, font, 18, ph - 510, tc_pool_printf(r->pool, "特征码  %s", code), pw);
-    static const char *const STEPS[] = {
-        "1. 用微信扫描上方二维码，或打开链接后输入特征码；",
-        "2. 上传学信网图像采集码，核对并确认本人信息；",
-        "3. 阅读须知和拍摄要求，现场拍摄或从相册上传；",
-        "4. 确认照片并提交审核，留意消息通知。",
-    };
-    HPDF_Page_SetFontAndSize(pg, font, 13);
-    for (size_t i = 0; i < TC_ARRAY_LEN(STEPS); i++) {
-        HPDF_Page_BeginText(pg);
-        HPDF_Page_TextOut(pg, 110, ph - 560 - 26 * (float)i, STEPS[i]);
-        HPDF_Page_EndText(pg);
-    }
-    pdf_text(pg, font, 10, 60, url, pw);
-    HPDF_SaveToStream(pdf);
-    HPDF_UINT32 n = HPDF_GetStreamSize(pdf);
-    char *buf = n ? malloc(n) : NULL;
-    if (!buf || bad) {
-        free(buf);
-        HPDF_Free(pdf);
-        tc_err_internal(&c.e, "poster: could not write the PDF");
+    code[7] = 0;
+    tc_pdf_poster p = {sc.name, b.name, code, url, png, plen};
+    uint8_t *buf;
+    size_t got;
+    int pr = tc_pdf_poster_render(c.app->pdf_fonts, &p, &buf, &got, &c.e);
+    g_free(png);
+    if (pr != 0)
         return api_fail(&c);
-    }
-    HPDF_UINT32 got = n;
-    HPDF_ReadFromStream(pdf, (HPDF_BYTE *)buf, &got);
-    HPDF_Free(pdf);
     tc_http_add_header(r, "Content-Disposition",
                        tc_pool_printf(r->pool, "attachment; filename=\"poster-%s.pdf\"", b.code));
     int rc = tc_http_respond(r, 200, "application/pdf", buf, got);

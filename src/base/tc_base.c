@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -357,9 +358,32 @@ void tc_time_fmt_cn(int64_t t, char out[20])
 
 /* ---- log ------------------------------------------------------------------------ */
 
+static const char *const LOG_NAMES[] = {"debug", "info", "warn", "error"};
+/* Set by main once (tc_log_set_level); debug lines (libmicrohttpd's reports of
+ * clients that misbehave, libvips's notes) are for someone looking into a
+ * problem, not for the default log. */
+static atomic_int log_min = TC_LOG_INFO;
+
+void tc_log_set_level(tc_log_level min)
+{
+    atomic_store(&log_min, (int)min);
+}
+
+int tc_log_level_parse(const char *name, tc_log_level *out)
+{
+    for (int i = 0; name && i < (int)TC_ARRAY_LEN(LOG_NAMES); i++)
+        if (!strcmp(name, LOG_NAMES[i])) {
+            *out = (tc_log_level)i;
+            return 0;
+        }
+    return -1;
+}
+
 void tc_log(tc_log_level lvl, const char *fmt, ...)
 {
-    static const char *names[] = {"debug", "info", "warn", "error"};
+    if ((int)lvl < atomic_load(&log_min))
+        return;
+    const char *const *names = LOG_NAMES;
     char line[2048];
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

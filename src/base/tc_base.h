@@ -106,8 +106,16 @@ void tc_time_fmt_cn(int64_t t, char out[20]);
 /* ---- logging --------------------------------------------------------------- */
 
 typedef enum { TC_LOG_DEBUG, TC_LOG_INFO, TC_LOG_WARN, TC_LOG_ERROR } tc_log_level;
-/* One line to stderr, prefixed with time and level; thread-safe (one write). */
+/* One line to stderr, prefixed with time and level; thread-safe (one write).
+ * Lines below the process's level (tc_log_set_level; info unless set) are
+ * dropped. */
 void tc_log(tc_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The least important level written.  The one process-wide setting of the
+ * logger, like stderr itself: main sets it from --log-level before any
+ * thread starts; it is read atomically. */
+void tc_log_set_level(tc_log_level min);
+/* "debug", "info", "warn", "error" -> *out; -1 for anything else. */
+int tc_log_level_parse(const char *name, tc_log_level *out);
 
 /* ---- strings ---------------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vips/vips.h>
 
@@ -19,6 +20,7 @@
 #include "vision/tc_vision.h"
 #include "notify/tc_notify.h"
 #include "pay/tc_pay.h"
+#include "pdf/tc_pdf.h"
 #include "studio/tc_studio.h"
 
 #define TUCAI_VERSION "0.1.0"
@@ -70,6 +72,11 @@ static int cmd_open(int argc, char **argv, tc_config *cfg, tc_app *app, char ***
 {
     if (tc_config_load(cfg, argc, argv, rest, nrest, e) != 0)
         return -1;
+    /* before anything logs or any thread starts (the level is checked by
+     * the config) */
+    tc_log_level lv = TC_LOG_INFO;
+    tc_log_level_parse(cfg->log_level, &lv);
+    tc_log_set_level(lv);
     if (app_open(app, cfg, e) != 0) {
         free(*rest);
         tc_config_free(cfg);
@@ -97,6 +104,37 @@ static char *public_url(const tc_config *cfg, unsigned port, int tls)
         snprintf(u, 512, "%s://%s:%u", tls ? "https" : "http",
                  strcmp(cfg->listen, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->listen, port);
     return u;
+}
+
+static int is_dir(const char *dir, const char *sub)
+{
+    char path[4096];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/%s", dir, sub) >= (int)sizeof path)
+        return 0;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The pages and the npm packages are found relative to the working folder
+ * by default (web, node_modules): run anywhere else, say which flag points
+ * at them rather than libmicrohttpd's "folder not found". */
+static int check_dirs(const tc_config *cfg, tc_err *e)
+{
+    if (!is_dir(cfg->web_dir, "student") || !is_dir(cfg->web_dir, "console"))
+        return tc_err_set(e, 400, "config.web_dir_missing",
+                          "找不到网页文件夹 %s（须含 student/ 与 console/）：在源码目录之外运行时，请用 --web-dir "
+                          "（或环境变量 TUCAI_WEB_DIR）指定 tucai 源码中的 web 文件夹",
+                          "web pages folder %s not found (it holds student/ and console/): outside the source "
+                          "folder, set --web-dir (or TUCAI_WEB_DIR) to tucai's web folder",
+                          cfg->web_dir);
+    if (!is_dir(cfg->vendor_dir, "weui/dist/style"))
+        return tc_err_set(e, 400, "config.vendor_dir_missing",
+                          "npm 包文件夹 %s 中没有 weui：在源码目录之外运行时，请用 --vendor-dir（或环境变量 "
+                          "TUCAI_VENDOR_DIR）指定已安装 npm 包（scripts/setup）的 node_modules 文件夹",
+                          "npm packages folder %s has no weui: outside the source folder, set --vendor-dir (or "
+                          "TUCAI_VENDOR_DIR) to the node_modules folder scripts/setup filled",
+                          cfg->vendor_dir);
+    return 0;
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -131,6 +169,8 @@ static int cmd_serve(int argc, char **argv)
             tc_file_read(cfg.tls_key, 1 << 20, &key, &len, &e) != 0)
             goto out;
     }
+    if (check_dirs(&cfg, &e) != 0)
+        goto out;
     tc_http_config hc;
     tc_http_config_defaults(&hc);
     hc.bind = cfg.listen;
@@ -168,6 +208,15 @@ static int cmd_serve(int argc, char **argv)
     {
         tc_err me = {0};
         studio = tc_studio_open(cfg.models_dir, NULL, &me);
+        if (!studio && !strcmp(me.code, "vision.model_missing"))
+            /* most often the server runs outside the source folder: name
+             * the flag, not only the file */
+            tc_err_set(&me, 503, "config.models_dir_missing",
+                       "模型文件夹 %s 中缺少模型文件：请运行 scripts/fetch-models，在源码目录之外运行时请用 "
+                       "--models-dir（或环境变量 TUCAI_MODELS_DIR）指定模型文件夹",
+                       "models folder %s lacks the model files: run scripts/fetch-models, and outside the source "
+                       "folder set --models-dir (or TUCAI_MODELS_DIR) to the models folder",
+                       cfg.models_dir);
         if (!studio)
             tc_log(TC_LOG_WARN, "photos are disabled: %s [%s]", me.en, me.code);
         else {
@@ -176,6 +225,14 @@ static int cmd_serve(int argc, char **argv)
             if (tc_api_work_start(&app, cores > 0 ? (int)cores : 1, &e) != 0)
                 goto out;
         }
+    }
+    /* the posters' font, loaded once: without it the server still runs and
+     * a poster is refused with pdf.font_missing */
+    {
+        tc_err fe = {0};
+        app.pdf_fonts = tc_pdf_fonts_open(&fe);
+        if (!app.pdf_fonts)
+            tc_log(TC_LOG_WARN, "QR posters are disabled: %s [%s]", fe.en, fe.code);
     }
     /* the outbox worker: e-mails, SMS and webhooks leave from here, with
      * retries, never from a request */
@@ -234,6 +291,7 @@ out:
     tc_api_sweep_stop(&app);
     tc_pay_close(app.pay);
     tc_studio_free(studio);
+    tc_pdf_fonts_close(app.pdf_fonts);
     if (hub_ready)
         tc_hub_destroy(&app.hub);
     free(cert);

@@ -54,6 +54,8 @@ static const opt OPTS[] = {
      "e-mails one student may have sent a day (confirmation codes and result photos together)"},
     {"demo", OPT_BOOL, O(demo), "0", "create a demo school, batch and roster when the database is empty"},
     {"access-log", OPT_BOOL, O(access_log), "1", "write one line per request to stderr"},
+    {"log-level", OPT_STR, O(log_level), "info",
+     "least important log lines written: debug (libmicrohttpd's reports too), info, warn or error"},
     {"pay-provider", OPT_STR, O(pay_provider), "sandbox",
      "payments: sandbox (demo, no money moves) or wechat (WeChat Pay API v3)"},
     {"wxpay-mchid", OPT_STR, O(wxpay_mchid), NULL, "WeChat Pay merchant id (商户号)"},
@@ -229,6 +231,10 @@ static int load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, t
             abort();
         snprintf(c->database, n, "%s/tucai.db", c->data_dir);
     }
+    tc_log_level lv;
+    if (tc_log_level_parse(c->log_level, &lv) != 0)
+        return tc_err_set(e, 400, "config.bad_value", "--log-level 应为 debug、info、warn 或 error（不是 %s）",
+                          "--log-level must be debug, info, warn or error (not %s)", c->log_level ? c->log_level : "");
     if (c->port > 65535)
         return tc_err_set(e, 400, "config.bad_value", "端口应在 0–65535 之间", "the port must be 0-65535");
     if (c->threads < 1)

@@ -43,6 +43,7 @@ typedef struct tc_config {
     int student_emails_per_day; /* codes and result e-mails one student may send a day; default 5 */
     int demo;              /* create the demo school when the database is empty */
     int access_log;        /* one line per request; default on */
+    char *log_level;       /* debug, info (default), warn, error: see tc_log_set_level */
     /* payments (src/pay): the provider and WeChat Pay API v3 merchant settings */
     char *pay_provider;        /* "sandbox" (default, demo: no money moves) or "wechat" */
     char *wxpay_mchid;         /* 商户号 */

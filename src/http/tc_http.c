@@ -43,7 +43,9 @@
  * callback) and a small per-server "waker" thread resumes it 50 ms later,
  * when MHD asks the reader again.  No worker thread ever sleeps, so one
  * worker can hold many idle SSE clients.  MHD forbids stopping a daemon with
- * suspended connections, so stop resumes them all and forbids new ones.
+ * suspended connections, so stop resumes them all and forbids new ones —
+ * first thing, so that idle streams end at once instead of holding the
+ * graceful stop for its whole grace period.
  */
 #include "tc_http.h"
 
@@ -1589,7 +1591,21 @@ void tc_http_server_stop(tc_http_server *s, unsigned grace_s)
     MHD_socket ls = MHD_quiesce_daemon(s->d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
-    /* 2. wait for in-flight requests (those already past the request line) */
+    /* 2. streams that are waiting for something to say (Server-Sent Events)
+     * end now: they would otherwise hold the stop for the whole grace
+     * period, and a client reconnects anyway.  From here on a stream's
+     * reader that has nothing ends it (stream_read), and the ones suspended
+     * are woken to do so; streams with data to send (a ZIP) go on. */
+    pthread_mutex_lock(&s->wmu);
+    s->closing = 1;
+    while (s->waiting) {
+        stream *st = s->waiting;
+        s->waiting = st->next;
+        st->next = NULL;
+        MHD_resume_connection(st->mc);
+    }
+    pthread_mutex_unlock(&s->wmu);
+    /* 3. wait for in-flight requests (those already past the request line) */
     struct timespec deadline;
     timespec_in_ms(&deadline, (long)grace_s * 1000);
     pthread_mutex_lock(&s->mu);
@@ -1601,9 +1617,8 @@ void tc_http_server_stop(tc_http_server *s, unsigned grace_s)
     pthread_mutex_unlock(&s->mu);
     if (left)
         tc_log(TC_LOG_WARN, "http stop: %ld request(s) still running after %us, closing them", left, grace_s);
-    /* 3. no suspended connection may remain when MHD stops */
+    /* 4. no suspended connection may remain when MHD stops */
     pthread_mutex_lock(&s->wmu);
-    s->closing = 1;
     while (s->waiting) {
         stream *st = s->waiting;
         s->waiting = st->next;

@@ -148,8 +148,11 @@ int tc_http_fallback(tc_http_server *s, const char *url_prefix, const char *file
 
 int tc_http_server_start(tc_http_server *s, tc_err *e);
 unsigned tc_http_server_port(const tc_http_server *s);
-/* Graceful: stop accepting, let in-flight requests finish (up to grace_s
- * seconds), then stop.  Safe to call once from any thread but a handler. */
+/* Graceful: stop accepting, end at once the streams that have nothing to
+ * send (an idle Server-Sent Events client would otherwise hold the stop for
+ * the whole grace period; it reconnects to the next server anyway), let
+ * in-flight requests finish (up to grace_s seconds), then stop.  Safe to
+ * call once from any thread but a handler. */
 void tc_http_server_stop(tc_http_server *s, unsigned grace_s);
 void tc_http_server_free(tc_http_server *s);
 
@@ -210,9 +213,10 @@ int tc_http_respond_file(tc_http_req *r, int status, const char *content_type, c
  * is then suspended and read() is called again about 50 ms later; no thread
  * waits meanwhile.  read() must not block for long (it runs on a worker that
  * serves other connections).  free_cls is called once when the response is
- * done (also for HEAD, where read() is never called, and at server stop,
- * which closes streams still open after the grace period).  Chunked, no
- * Content-Length. */
+ * done (also for HEAD, where read() is never called, and at server stop).
+ * Once the server is stopping, a read that returns -2 ends the stream; a
+ * stream with data (a ZIP) goes on until the grace period is over.  Chunked,
+ * no Content-Length. */
 typedef long (*tc_http_stream_read)(void *cls, uint64_t pos, char *buf, size_t max);
 int tc_http_respond_stream(tc_http_req *r, int status, const char *content_type, tc_http_stream_read read,
                            void *cls, void (*free_cls)(void *));

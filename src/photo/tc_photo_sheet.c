@@ -1,12 +1,12 @@
 /* Print sheets (排版照): place photos of physical sizes on a paper, render
  * the sheet as a raster (JPEG/PNG at the paper's dpi) or as a PDF page of
  * the paper's true size. */
-#include <hpdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "photo_internal.h"
+#include "../pdf/tc_pdf.h"
 
 int tc_sheet_paper_find(const char *name, tc_sheet_paper *out, tc_err *e)
 {
@@ -376,96 +376,33 @@ static int render_raster(const tc_sheet_layout *l, const uint8_t *const *photos,
     return rc;
 }
 
-/* libhpdf reports errors through a callback; keep the first one. */
-typedef struct pdf_err {
-    HPDF_STATUS code, detail;
-} pdf_err;
-
-static void pdf_on_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
-{
-    pdf_err *pe = user;
-    if (!pe->code) {
-        pe->code = code;
-        pe->detail = detail;
-    }
-}
-
-static double pt(double mm)
-{
-    return mm / 25.4 * 72.0;
-}
-
+/* A PDF page of the paper's true size; every photo placed at its physical
+ * size, its JPEG bytes embedded as they are (tc_pdf). */
 static int render_pdf(const tc_sheet_layout *l, const uint8_t *const *photos, const size_t *lens, int cut,
                       uint8_t **out, size_t *len, tc_err *e)
 {
-    pdf_err pe = {0, 0};
-    HPDF_Doc pdf = HPDF_New(pdf_on_error, &pe);
-    if (!pdf)
-        return tc_err_internal(e, "photo: HPDF_New");
-    /* Photos stay JPEG (DCT) inside the PDF; the page's few drawing
-     * operators stay plain text, so a print shop (and the tests) can read
-     * the exact placement. */
-    HPDF_SetCompressionMode(pdf, HPDF_COMP_IMAGE | HPDF_COMP_METADATA);
-    HPDF_Page page = HPDF_AddPage(pdf);
-    double PW = pt(l->paper.w_mm), PH = pt(l->paper.h_mm);
-    HPDF_Page_SetWidth(page, (HPDF_REAL)PW);
-    HPDF_Page_SetHeight(page, (HPDF_REAL)PH);
-    /* one image object per item, however many times it is placed */
-    HPDF_Image img[4] = {0};
-    for (size_t i = 0; i < l->n && !pe.code; i++) {
+    for (size_t i = 0; i < l->n; i++) {
         const tc_sheet_place *p = &l->v[i];
-        if (p->item < 0 || p->item >= 4) {
-            HPDF_Free(pdf);
+        if (p->item < 0 || p->item >= 4)
             return tc_err_internal(e, "photo: sheet item %d", p->item);
+        if (tc_photo_sniff(photos[p->item], lens[p->item]) != TC_PHOTO_FMT_JPEG)
+            return tc_err_set(e, 400, "photo.bad_sheet", "排版只接受 JPEG 照片", "Sheets take JPEG photos only");
+    }
+    tc_pdf *d;
+    if (tc_pdf_new(l->paper.w_mm, l->paper.h_mm, NULL, &d, e) != 0)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const tc_sheet_place *p = &l->v[i];
+        if (tc_pdf_jpeg(d, photos[p->item], lens[p->item], p->x_mm, p->y_mm, p->w_mm, p->h_mm, p->rotated, e) != 0) {
+            tc_pdf_free(d);
+            if (!strcmp(e->code, "pdf.bad_image"))
+                return tc_err_set(e, 400, "photo.corrupt", "照片已损坏，无法排版", "A photo is damaged and cannot go on the sheet");
+            return -1;
         }
-        if (!img[p->item]) {
-            if (tc_photo_sniff(photos[p->item], lens[p->item]) != TC_PHOTO_FMT_JPEG) {
-                HPDF_Free(pdf);
-                return tc_err_set(e, 400, "photo.bad_sheet", "排版只接受 JPEG 照片", "Sheets take JPEG photos only");
-            }
-            img[p->item] = HPDF_LoadJpegImageFromMem(pdf, photos[p->item], (HPDF_UINT)lens[p->item]);
-            if (!img[p->item])
-                break;
-        }
-        double x = pt(p->x_mm), w = pt(p->w_mm), h = pt(p->h_mm);
-        double y = PH - pt(p->y_mm) - h; /* PDF's origin is bottom-left */
-        HPDF_Page_GSave(page);
-        if (p->rotated) /* 90° clockwise: the unit square's bottom-left goes to the top-left */
-            HPDF_Page_Concat(page, 0, (HPDF_REAL)-h, (HPDF_REAL)w, 0, (HPDF_REAL)x, (HPDF_REAL)(y + h));
-        else
-            HPDF_Page_Concat(page, (HPDF_REAL)w, 0, 0, (HPDF_REAL)h, (HPDF_REAL)x, (HPDF_REAL)y);
-        HPDF_Page_DrawImage(page, img[p->item], 0, 0, 1, 1);
-        HPDF_Page_GRestore(page);
-        if (cut) {
-            HPDF_Page_SetRGBStroke(page, 0.6f, 0.6f, 0.6f);
-            HPDF_Page_SetLineWidth(page, 0.25f);
-            HPDF_Page_Rectangle(page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
-            HPDF_Page_Stroke(page);
-        }
+        if (cut) /* a 0.25 pt grey hairline on the photo's edge */
+            tc_pdf_rect(d, p->x_mm, p->y_mm, p->w_mm, p->h_mm, 0.25 / 72 * 25.4, 0.6);
     }
-    if (!pe.code)
-        HPDF_SaveToStream(pdf);
-    if (pe.code) {
-        HPDF_Free(pdf);
-        return tc_err_set(e, 500, "photo.encode", "生成 PDF 失败（libhpdf 0x%04X/%u）", "Could not make the PDF (libhpdf 0x%04X/%u)",
-                          (unsigned)pe.code, (unsigned)pe.detail);
-    }
-    HPDF_UINT32 n = HPDF_GetStreamSize(pdf);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf) {
-        HPDF_Free(pdf);
-        return tc_err_internal(e, "photo: out of memory");
-    }
-    HPDF_UINT32 got = n;
-    HPDF_ReadFromStream(pdf, buf, &got);
-    HPDF_Free(pdf);
-    if (got != n) {
-        free(buf);
-        return tc_err_internal(e, "photo: short PDF stream");
-    }
-    *out = buf;
-    *len = n;
-    return 0;
+    return tc_pdf_finish(d, out, len, e);
 }
 
 int tc_sheet_render(const tc_sheet_layout *l, const uint8_t *const *photos, const size_t *photo_lens,

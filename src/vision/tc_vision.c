@@ -52,8 +52,12 @@ static int load_net(const char *dir, const char *file, tc_tfl_net **net, tc_err 
     if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
         return tc_err_set(e, 500, "vision.model_missing", "模型目录路径过长", "models path too long");
     if (tc_file_read(path, MODEL_MAX_BYTES, &data, &len, e))
-        return tc_err_set(e, 500, "vision.model_missing", "无法读取模型文件 %s（请运行 scripts/fetch-models）",
-                          "cannot read model file %s (run scripts/fetch-models)", path);
+        return tc_err_set(e, 500, "vision.model_missing",
+                          "无法读取模型文件 %s（请运行 scripts/fetch-models；在源码目录之外运行时，serve 用 "
+                          "--models-dir、photo 与 check 用环境变量 TUCAI_MODELS 指定模型文件夹）",
+                          "cannot read model file %s (run scripts/fetch-models; outside the source folder point "
+                          "serve's --models-dir, or TUCAI_MODELS for photo and check, at the models folder)",
+                          path);
     int rc = tc_tfl_net_load((const uint8_t *)data, len, net, e);
     free(data);
     if (rc) { /* keep the reason and code, name the file */

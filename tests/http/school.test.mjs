@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, BIN, execFileSync } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -51,6 +51,64 @@ before(async () => {
   assert.equal(imp.status, 200, imp.text);
 });
 after(async () => { if (srv) await srv.stop(); });
+
+// The QR poster every school prints (issue 20, item 7).  pdftotext alone
+// cannot catch garbled glyphs (the text layer was right while the drawn
+// glyphs were boxes or other characters): the page is rendered by pdftoppm
+// and the title, the 特征码 and the link are compared with the same strings
+// drawn straight by pango (tests/tools/pango_ref.c, which prints the
+// normalised correlation of the two: whole line and the worst window about a
+// character wide); the font must be embedded.
+test('the QR poster prints its text with the right glyphs: Chinese, Latin letters, digits; the font embedded; A4', async () => {
+  const sc = (await admin.post('/api/v1/schools', { json: { name: '示范大学 Demo University' } })).data.school;
+  const r = await admin.post(`/api/v1/schools/${sc.id}/batches`, { json: { name: '2026届本科毕业生 Class of 2026' } });
+  assert.equal(r.status, 201, r.text);
+  const b = r.data.batch;
+  const res = await fetch(`${srv.url}/api/v1/batches/${b.id}/poster.pdf`, { headers: { cookie: admin.cookieHeader() } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-poster-'));
+  try {
+    const file = path.join(dir, 'poster.pdf');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const info = execFileSync('pdfinfo', [file]).toString();
+    const [, w, h] = info.match(/Page size:\s+([\d.]+) x ([\d.]+) pts/);
+    assert.ok(Math.abs(w - 595.28) < 0.1 && Math.abs(h - 841.89) < 0.1, info);
+    // every font embedded, and it is Noto Sans CJK (Latin letters and digits too)
+    const fonts = execFileSync('pdffonts', [file]).toString().trim().split('\n').slice(2);
+    assert.ok(fonts.length >= 1, 'no font');
+    for (const row of fonts) {
+      const cols = row.trim().split(/\s+/);
+      assert.match(cols[0], /NotoSansCJK/, row);
+      assert.equal(cols[cols.length - 5], 'yes', `not embedded: ${row}`);
+    }
+    // the text layer
+    const code = b.code.toUpperCase();
+    const txt = execFileSync('pdftotext', [file, '-']).toString();
+    assert.ok(txt.includes('示范大学 Demo University'), txt);
+    assert.ok(txt.includes(code), txt);
+    const url = txt.split('\n').map((l) => l.trim()).find((l) => l.endsWith(`/?batch=${b.code}`));
+    assert.ok(url && url.startsWith('http'), txt);
+    // the drawn glyphs, against pango
+    execFileSync('pdftoppm', ['-gray', '-r', '200', '-singlefile', file, path.join(dir, 'page')]);
+    const helper = path.join(path.dirname(BIN), 'tests', 'pango_ref');
+    const match = (top, bottom, text, pt, bold) => {
+      const out = execFileSync(helper, ['match', path.join(dir, 'page.pgm'), '200', String(top), String(bottom), text, String(pt), bold ? '1' : '0']).toString();
+      return JSON.parse(out);
+    };
+    // positions and sizes: src/pdf/tc_pdf.h (TC_POSTER_*)
+    const lines = [[19, 38, '示范大学 Demo University', 26, 1], [173, 189, `特征码  ${code}`, 20, 1], [269, 281, url, 11, 0]];
+    for (const [top, bottom, text, pt, bold] of lines) {
+      const m = match(top, bottom, text, pt, bold);
+      assert.ok(m.ncc > 0.9 && m.worst > 0.85, `${text}: ${JSON.stringify(m)}`);
+    }
+    // and the comparison tells glyphs apart
+    const m = match(19, 38, '演示大学 Demo Universe', 26, 1);
+    assert.ok(!(m.ncc > 0.9 && m.worst > 0.85), JSON.stringify(m));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 async function enter(i) {
   const c = new Client(srv.url);

@@ -6,9 +6,11 @@
 // is edited and after it is deleted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { inflateSync } from 'node:zlib';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, jpegSize, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, jpegSize, ROOT, execFileSync } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -104,16 +106,20 @@ test('settings: an unknown spec name is refused (school defaults, batch settings
 
 // ---- a photo keeps its spec -------------------------------------------------------------------------------------
 
-// The photo cells of a sheet PDF: the page's drawing operators are plain
-// text (src/photo/tc_photo_sheet.c), each photo placed by "a b c d e f cm"
-// (then drawn into the unit square by an identity "1 0 0 1 0 0 cm");
-// returned as [long, short] sides in points, rounded to 0.01.
+// The photo cells of a sheet PDF: the page's drawing operators (in a
+// Flate-compressed stream, src/pdf/tc_pdf.c) place each photo, an image
+// XObject drawn into the unit square, by "a b c d e f cm" just before its
+// "Do"; returned as [long, short] sides in points, rounded to 0.01.
 function pdfCells(buf) {
-  const txt = buf.toString('latin1');
+  let txt = '';
+  const bin = buf.toString('latin1');
+  for (const m of bin.matchAll(/stream\r?\n/g)) {
+    if (bin.slice(m.index - 3, m.index) === 'end') continue;
+    try { txt += inflateSync(buf.subarray(m.index + m[0].length)).toString('latin1') + '\n'; } catch { /* an image */ }
+  }
   const cells = [];
-  for (const m of txt.matchAll(/(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) cm/g)) {
-    const [a, b, c, d, e, f] = m.slice(1, 7).map(Number);
-    if (a === 1 && b === 0 && c === 0 && d === 1 && e === 0 && f === 0) continue; // the image in its unit square
+  for (const m of txt.matchAll(/(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) cm\n\/a\d+ gs \/x\d+ Do/g)) {
+    const [a, b, c, d] = m.slice(1, 5).map(Number);
     const w = Math.abs(a) + Math.abs(c), h = Math.abs(b) + Math.abs(d);
     cells.push([Math.max(w, h), Math.min(w, h)].map((x) => Math.round(x * 100) / 100));
   }
@@ -182,6 +188,22 @@ test('a photo made to a custom spec keeps its size: the sheet and the reprint PD
     assert.equal(res.status, 200, buf.toString());
     const cells = pdfCells(buf);
     assert.ok(cells.length >= 2, 'photos placed: ' + cells.length);
+    // the page is the 6-inch paper, the photos JPEG, and poppler draws it
+    const dir = mkdtempSync(path.join(tmpdir(), 'tucai-reprint-'));
+    try {
+      const file = path.join(dir, 'sheet.pdf');
+      writeFileSync(file, buf);
+      const [, w, h] = execFileSync('pdfinfo', [file]).toString().match(/Page size:\s+([\d.]+) x ([\d.]+) pts/).map(Number);
+      assert.deepEqual([Math.max(w, h), Math.min(w, h)], [432, 288], `page ${w} x ${h} pt`);
+      const imgs = execFileSync('pdfimages', ['-list', file]).toString().trim().split('\n').slice(2);
+      assert.ok(imgs.length >= 2 && imgs.every((l) => l.trim().split(/\s+/)[8] === 'jpeg'), imgs.join('\n'));
+      execFileSync('pdftoppm', ['-r', '30', '-gray', '-singlefile', file, path.join(dir, 'p')]);
+      const pgm = readFileSync(path.join(dir, 'p.pgm'));
+      const px = pgm.subarray(pgm.length - 180 * 120);
+      assert.ok(px.filter((v) => v < 200).length > px.length / 4, 'the photos are drawn');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     return cells;
   };
 

@@ -972,8 +972,9 @@ static void test_graceful_stop(void **state)
     resp_free(&a.r);
     tc_http_server_free(s);
 
-    /* an SSE stream that never ends: stop waits the grace, then closes it
-     * (the suspended connection must be resumed first, or MHD aborts) */
+    /* SSE streams that never end: stop closes them at once, not after the
+     * grace period (a student's open events page held SIGTERM 16 s); the
+     * suspended connections are resumed first, or MHD aborts */
     s = start(&g, &c);
     int before = sse_freed;
     int fds[3];
@@ -986,9 +987,10 @@ static void test_graceful_stop(void **state)
     }
     usleep(200 * 1000); /* suspended and resumed a few times */
     t0 = tc_now_ms();
-    tc_http_server_stop(s, 1);
+    tc_http_server_stop(s, 5);
     dt = tc_now_ms() - t0;
-    assert_true(dt >= 900 && dt < 3000);
+    print_message("stop with 3 idle streams: %lld ms\n", (long long)dt);
+    assert_true(dt < 1000);
     assert_int_equal(sse_freed, before + 3);
     for (int i = 0; i < 3; i++) {
         char buf[1024];

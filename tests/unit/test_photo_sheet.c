@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <gio/gio.h>
 #include <vips/vips.h>
 
 #include "photo/tc_photo.h"
@@ -241,6 +242,128 @@ static uint8_t *grey_jpeg(int w, int h, size_t *len)
     return j;
 }
 
+/* A smooth picture with a dark block at its top-left corner: where the
+ * block lands shows how a photo was turned. */
+static uint8_t *marked_jpeg(int w, int h, size_t *len)
+{
+    tc_photo_rgb im = {w, h, malloc((size_t)w * h * 3)};
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint8_t *p = im.px + 3 * ((size_t)y * w + x);
+            int dark = x < w / 3 && y < h / 4;
+            p[0] = (uint8_t)(dark ? 20 : 90 + 120 * x / w);
+            p[1] = (uint8_t)(dark ? 20 : 90 + 120 * y / h);
+            p[2] = (uint8_t)(dark ? 20 : 150);
+        }
+    tc_spec s;
+    tc_err e = {0};
+    char size[32];
+    snprintf(size, sizeof size, "%dx%dpx@300", w, h);
+    assert_int_equal(tc_spec_parse_custom(size, &s, &e), 0);
+    uint8_t *j = NULL;
+    assert_int_equal(tc_photo_encode(&im, &s, &j, len, NULL, &e), 0);
+    tc_photo_rgb_free(&im);
+    return j;
+}
+
+/* The sheet's PDF, printed (rendered by pdftoppm at the paper's 300 dpi),
+ * looks like the sheet's PNG made by the raster path: same size in pixels,
+ * photos in the same places, turned the same way. */
+static void test_sheet_pdf_prints_like_png(void **state)
+{
+    (void)state;
+    tc_spec_table t;
+    tc_spec_table_builtin(&t);
+    tc_err e = {0};
+    tc_sheet_paper p6;
+    assert_int_equal(tc_sheet_paper_find("6inch", &p6, &e), 0);
+    tc_sheet_item it[2];
+    const tc_spec *sp[2];
+    size_t n;
+    assert_int_equal(tc_sheet_named_items("1", &t, it, sp, &n, &e), 0);
+    tc_sheet_layout l;
+    assert_int_equal(tc_sheet_plan(&p6, it, n, &l, &e), 0);
+    size_t lens[2];
+    uint8_t *j1 = marked_jpeg(295, 413, &lens[0]), *j2 = marked_jpeg(413, 579, &lens[1]);
+    const uint8_t *ph[2] = {j1, j2};
+    uint8_t *png, *pdf;
+    size_t plen, dlen;
+    assert_int_equal(tc_sheet_render(&l, ph, lens, "png", 0, &png, &plen, &e), 0);
+    assert_int_equal(tc_sheet_render(&l, ph, lens, "pdf", 0, &pdf, &dlen, &e), 0);
+    char dir[] = "/tmp/test_sheet_pdf.XXXXXX", path[64], cmd[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sheet.pdf", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(pdf, 1, dlen, f), dlen);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "pdftoppm -r 300 -png -singlefile '%s' '%s/page'", path, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/page.png", dir);
+    VipsImage *a = NULL, *b = NULL, *d = NULL, *ab = NULL;
+    assert_int_equal(vips_pngload_buffer(png, plen, &a, NULL), 0);
+    assert_non_null(b = vips_image_new_from_file(path, NULL));
+    print_message("raster %dx%d, PDF at 300 dpi %dx%d\n", a->Xsize, a->Ysize, b->Xsize, b->Ysize);
+    assert_int_equal(a->Xsize, b->Xsize);
+    assert_int_equal(a->Ysize, b->Ysize);
+    /* photos are resampled differently (Lanczos vs poppler at fractional
+     * positions): compare the two a little blurred */
+    VipsImage *as = NULL, *bs = NULL;
+    assert_int_equal(vips_shrink(a, &as, 3, 3, NULL), 0);
+    assert_int_equal(vips_shrink(b, &bs, 3, 3, NULL), 0);
+    assert_int_equal(vips_subtract(as, bs, &d, NULL), 0);
+    assert_int_equal(vips_abs(d, &ab, NULL), 0);
+    double mean = 0, mx = 0;
+    assert_int_equal(vips_avg(ab, &mean, NULL), 0);
+    assert_int_equal(vips_max(ab, &mx, NULL), 0);
+    print_message("PDF vs raster: mean |diff| %.2f, max %.0f\n", mean, mx);
+    assert_true(mean < 3);
+    g_object_unref(a), g_object_unref(b), g_object_unref(as), g_object_unref(bs), g_object_unref(d),
+        g_object_unref(ab);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(png);
+    free(pdf);
+    free(j1);
+    free(j2);
+    tc_sheet_layout_free(&l);
+    tc_spec_table_free(&t);
+}
+
+/* The PDF's compressed (Flate) streams, inflated and joined: the page's
+ * drawing operators are among them.  Caller frees. */
+static char *pdf_streams(const uint8_t *pdf, size_t len, size_t *outlen)
+{
+    GByteArray *all = g_byte_array_new();
+    const char *key = "stream";
+    for (size_t i = 0; i + 7 < len; i++) {
+        if (memcmp(pdf + i, key, 6) != 0 || (i >= 3 && !memcmp(pdf + i - 3, "end", 3)))
+            continue;
+        size_t st = i + 6;
+        if (st < len && pdf[st] == '\r')
+            st++;
+        if (st < len && pdf[st] == '\n')
+            st++;
+        GZlibDecompressor *z = g_zlib_decompressor_new(G_ZLIB_COMPRESSOR_FORMAT_ZLIB);
+        size_t in = st;
+        for (;;) {
+            char buf[1 << 16];
+            gsize r = 0, w = 0;
+            GConverterResult cr = g_converter_convert(G_CONVERTER(z), pdf + in, len - in, buf, sizeof buf,
+                                                      G_CONVERTER_NO_FLAGS, &r, &w, NULL);
+            g_byte_array_append(all, (const guint8 *)buf, (guint)w);
+            in += r;
+            if (cr != G_CONVERTER_CONVERTED || (r == 0 && w == 0))
+                break;
+        }
+        g_object_unref(z);
+        g_byte_array_append(all, (const guint8 *)"\n", 1);
+    }
+    *outlen = all->len;
+    g_byte_array_append(all, (const guint8 *)"", 1);
+    return (char *)g_byte_array_free(all, FALSE);
+}
+
 /* MediaBox of the first page, read from the PDF text. */
 static int media_box(const uint8_t *pdf, size_t len, double box[4])
 {
@@ -300,9 +423,13 @@ static void test_sheet_render(void **state)
     double w = box[2] - box[0], h = box[3] - box[1];
     assert_true((fabs(w - 432) < 0.5 && fabs(h - 288) < 0.5) || (fabs(w - 288) < 0.5 && fabs(h - 432) < 0.5));
     /* every photo drawn at its exact physical size: the placement matrices
-     * ("a b c d e f cm") scale the unit image to 24.98 x 34.97 mm (1寸,
-     * turned) and 34.97 x 49.02 mm (2寸), in points */
+     * ("a b c d e f cm", in the compressed page stream; cairo flips the page
+     * so y runs down, hence the signs are not checked) scale the unit image
+     * to 24.98 x 34.97 mm (1寸, turned) and 34.97 x 49.02 mm (2寸), in points */
     int n1 = 0, n2 = 0;
+    size_t plen = len;
+    uint8_t *pdf = out;
+    out = (uint8_t *)pdf_streams(pdf, plen, &len);
     for (size_t i = 0; i + 3 < len; i++) {
         if (memcmp(out + i, " cm\n", 4) != 0)
             continue;
@@ -318,15 +445,21 @@ static void test_sheet_render(void **state)
         if (sscanf(tmp, "%lf %lf %lf %lf %lf %lf", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
             continue;
         double pt1w = 295 / 300.0 * 72, pt1h = 413 / 300.0 * 72, pt2w = 413 / 300.0 * 72, pt2h = 579 / 300.0 * 72;
-        if (fabs(m[0]) < 1e-3 && fabs(m[1] + pt1w) < 0.05 && fabs(m[2] - pt1h) < 0.05)
+        if (fabs(m[0]) < 1e-3 && fabs(fabs(m[1]) - pt1w) < 0.05 && fabs(fabs(m[2]) - pt1h) < 0.05)
             n1++;
-        if (fabs(m[0] - pt2w) < 0.05 && fabs(m[3] - pt2h) < 0.05)
+        if (fabs(fabs(m[0]) - pt2w) < 0.05 && fabs(fabs(m[3]) - pt2h) < 0.05)
             n2++;
     }
     print_message("PDF: %d 1-inch placements, %d 2-inch placements at exact size\n", n1, n2);
     assert_int_equal(n1 + n2, 12);
     assert_int_equal(n2, 4);
-    free(out);
+    g_free(out);
+    /* the photos stay JPEG: one DCT image per photo, however often placed */
+    size_t dct = 0;
+    for (size_t i = 0; i + 10 < plen; i++)
+        dct += !memcmp(pdf + i, "/DCTDecode", 10);
+    assert_int_equal(dct, 2);
+    free(pdf);
 
     assert_int_equal(tc_sheet_render(&l, ph, lens, "gif", 0, &out, &len, &e), -1);
     assert_string_equal(e.code, "photo.bad_sheet");
@@ -482,7 +615,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_builtin_specs), cmocka_unit_test(test_spec_json),    cmocka_unit_test(test_sheet_plans),
-        cmocka_unit_test(test_sheet_render),  cmocka_unit_test(test_encode_range), cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_sheet_render),  cmocka_unit_test(test_sheet_pdf_prints_like_png), cmocka_unit_test(test_encode_range), cmocka_unit_test(test_cli),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();
