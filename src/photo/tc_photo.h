@@ -284,6 +284,11 @@ typedef struct tc_photo_compose_opts {
     uint8_t background[3]; /* from tc_spec_background                     */
     int strict;            /* 1: geometry that cannot fit is an error     */
     int keep_background;   /* 1: no replacement (debug), mask may be NULL  */
+    /* Developer aid (tucai photo --trimap, make gallery): when not NULL,
+     * compose fills it with the trimap of its edge step at the photo's
+     * size (0 sure backdrop, 0.5 unknown, 0.75 an ear region, 1 sure
+     * person; a malloc'ed, the caller frees with tc_photo_mask_free). */
+    tc_photo_mask *trimap_out;
 } tc_photo_compose_opts;
 
 /* Roll-correct, crop and resize the source to the spec (read at the lowest

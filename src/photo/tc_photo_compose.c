@@ -973,6 +973,7 @@ static inline void up2(const float *lo, int w2, int h2, int nc, int u, int v, fl
 typedef struct trimap_hint {
     const uint8_t *sure;
     int seed_x, seed_y, chin_y;
+    float *tri; /* w*h: the trimap out (developer aid), or NULL */
 } trimap_hint;
 
 static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const uint8_t bg[3], const trimap_hint *th)
@@ -1092,6 +1093,14 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             float a = alpha[i];
             uint8_t *px = rgb + 3 * i;
             int sure = th && th->sure ? th->sure[i] : 0;
+            if (th && th->tri) {
+                float bnd = band[(size_t)(v / 2) * w2 + u / 2];
+                th->tri[i] = sure == 1                          ? 1
+                             : sure == 2                        ? 0.75f
+                             : a0[i] >= 0.95f && bnd >= 0.998f ? 1
+                             : a0[i] < 0.05f && bnd <= 0.002f  ? 0
+                                                                : 0.5f;
+            }
             if (sure == 1) {
                 alpha[i] = 1;
                 continue;
@@ -1417,6 +1426,8 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
     memset(out, 0, sizeof *out);
     if (alpha_out)
         memset(alpha_out, 0, sizeof *alpha_out);
+    if (o->trimap_out)
+        memset(o->trimap_out, 0, sizeof *o->trimap_out);
     tc_photo_layout lay;
     tc_err pe = {0};
     if (tc_photo_plan(g, spec, src->width, src->height, &lay, &pe) != 0 && (o->strict || !lay.scale)) {
@@ -1473,7 +1484,15 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
     if (!o->keep_background) {
         /* the trimap's sure person and the seed of the person, from the
          * mesh when there is one, else a point between eyes and chin */
-        trimap_hint th = {NULL, -1, -1, H};
+        trimap_hint th = {NULL, -1, -1, H, NULL};
+        if (o->trimap_out) {
+            memset(o->trimap_out, 0, sizeof *o->trimap_out);
+            o->trimap_out->a = malloc((size_t)W * H * sizeof(float));
+            if (o->trimap_out->a) {
+                o->trimap_out->width = W, o->trimap_out->height = H;
+                th.tri = o->trimap_out->a;
+            }
+        }
         uint8_t *sure = NULL;
         double seed[2], chin[2];
         int have_oval = 1;
@@ -1493,6 +1512,8 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         int rrc = (have_oval && !sure) ? -1 : replace_background(out->px, alpha.a, W, H, o->background, &th);
         free(sure);
         if (rrc != 0) {
+            if (o->trimap_out)
+                tc_photo_mask_free(o->trimap_out);
             tc_photo_rgb_free(out);
             tc_photo_mask_free(&alpha);
             return tc_err_internal(e, "photo: out of memory");
