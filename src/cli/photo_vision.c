@@ -68,6 +68,8 @@ static int analyze(void *ctx, const tc_photo_rgb *work, int largest_face, tc_pho
         g->face_left[k] = ca_left ? ca[k] : cb[k];
         g->face_right[k] = ca_left ? cb[k] : ca[k];
     }
+    for (int i = 0; i < TC_PHOTO_OVAL_POINTS; i++)
+        pt(&mesh, tc_photo_oval_mesh_index[i], w, h, g->oval[i]);
     mask->width = w;
     mask->height = h;
     mask->a = malloc((size_t)w * (size_t)h * sizeof *mask->a);

@@ -213,7 +213,18 @@ typedef struct tc_photo_face_geom {
     float chin[2];                   /* lowest point of chin, required */
     float hair_top[2];
     float face_left[2], face_right[2];
+    /* The face oval of the mesh (TC_PHOTO_OVAL_POINTS points in the order of
+     * MediaPipe's FACE_OVAL ring, starting at the forehead's top, 10, and
+     * going clockwise in the person's frame through 454, the chin 152 and
+     * 234); NAN when no mesh.  Compose treats the inside, and the ears
+     * beside the oval's points 234 and 454, as person for sure (the trimap
+     * of its matting step). */
+    float oval[36][2];
 } tc_photo_face_geom;
+
+#define TC_PHOTO_OVAL_POINTS 36
+/* The mesh indices of tc_photo_face_geom.oval, for the analyzers. */
+extern const int tc_photo_oval_mesh_index[TC_PHOTO_OVAL_POINTS];
 
 /* Set every field to NAN. */
 void tc_photo_geom_init(tc_photo_face_geom *g);
@@ -273,6 +284,11 @@ typedef struct tc_photo_compose_opts {
     uint8_t background[3]; /* from tc_spec_background                     */
     int strict;            /* 1: geometry that cannot fit is an error     */
     int keep_background;   /* 1: no replacement (debug), mask may be NULL  */
+    /* Developer aid (tucai photo --trimap, make gallery): when not NULL,
+     * compose fills it with the trimap of its edge step at the photo's
+     * size (0 sure backdrop, 0.5 unknown, 0.75 an ear region, 1 sure
+     * person; a malloc'ed, the caller frees with tc_photo_mask_free). */
+    tc_photo_mask *trimap_out;
 } tc_photo_compose_opts;
 
 /* Roll-correct, crop and resize the source to the spec (read at the lowest

@@ -17,6 +17,8 @@ static const char usage[] =
     "  --format jpeg|png|pdf             sheet format (default from OUT's extension)\n"
     "  --json                            print the measurements as JSON\n"
     "  --mask OUT.png                    also write the final alpha (person = white) at the photo's size\n"
+    "  --trimap OUT.png                  also write the edge step's trimap (black: sure backdrop, grey: unknown,\n"
+    "                                    light grey: ear region, white: sure person)\n"
     "  --no-strict                       produce a photo even when the head cannot meet the spec\n"
     "  --largest-face                    with several people in the photo, take the largest face\n"
     "                                    (otherwise refused: photo.faces)\n"
@@ -97,10 +99,11 @@ static int write_mask_png(const tc_photo_mask *a, const char *path, tc_err *e)
 }
 
 static int make_photo(const tc_photo_src *src, const tc_photo_face_geom *g, const tc_photo_mask *m,
-                      const tc_spec *spec, const char *bg_arg, int strict, const char *mask_path, uint8_t **jpg,
-                      size_t *len, tc_photo_report *rep, tc_err *e)
+                      const tc_spec *spec, const char *bg_arg, int strict, const char *mask_path,
+                      const char *trimap_path, uint8_t **jpg, size_t *len, tc_photo_report *rep, tc_err *e)
 {
-    tc_photo_compose_opts o = {.strict = strict};
+    tc_photo_mask tri = {0};
+    tc_photo_compose_opts o = {.strict = strict, .trimap_out = trimap_path ? &tri : NULL};
     if (tc_spec_background(spec, bg_arg, o.background, e) != 0)
         return -1;
     tc_photo_rgb out;
@@ -120,6 +123,11 @@ static int make_photo(const tc_photo_src *src, const tc_photo_face_geom *g, cons
         free(*jpg);
         *jpg = NULL;
     }
+    if (rc == 0 && trimap_path && tri.a && (rc = write_mask_png(&tri, trimap_path, e)) != 0) {
+        free(*jpg);
+        *jpg = NULL;
+    }
+    tc_photo_mask_free(&tri);
     tc_photo_rgb_free(&out);
     tc_photo_mask_free(&alpha);
     return rc;
@@ -128,7 +136,7 @@ static int make_photo(const tc_photo_src *src, const tc_photo_face_geom *g, cons
 int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
 {
     const char *in = NULL, *outp = NULL, *spec_name = "chsi", *specs_file = NULL, *bg = NULL, *sheet = NULL;
-    const char *layout = "best", *format = NULL, *geom = NULL, *mask_out = NULL;
+    const char *layout = "best", *format = NULL, *geom = NULL, *mask_out = NULL, *trimap_out = NULL;
     int json = 0, cut = 0, strict = 1, largest = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -152,6 +160,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
         OPT("--format", format)
         OPT("--geom", geom)
         OPT("--mask", mask_out)
+        OPT("--trimap", trimap_out)
 #undef OPT
         if (!strcmp(a, "--json"))
             json = 1;
@@ -242,7 +251,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
     /* 3. one photo, or a sheet of them */
     tc_photo_report rep[2];
     if (!sheet) {
-        if (make_photo(src, &g, &mask, spec, bg, strict, mask_out, &outbuf, &outlen, &rep[0], &e) != 0)
+        if (make_photo(src, &g, &mask, spec, bg, strict, mask_out, trimap_out, &outbuf, &outlen, &rep[0], &e) != 0)
             goto err;
         if (json) {
             char *j = tc_photo_report_json(&rep[0]);
@@ -263,7 +272,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
                 goto err;
         }
         for (size_t k = 0; k < n; k++)
-            if (make_photo(src, &g, &mask, specs[k], bg, strict, k == 0 ? mask_out : NULL, &jpgs[k], &lens[k], &rep[k], &e) != 0)
+            if (make_photo(src, &g, &mask, specs[k], bg, strict, k == 0 ? mask_out : NULL, k == 0 ? trimap_out : NULL, &jpgs[k], &lens[k], &rep[k], &e) != 0)
                 goto err;
         if (tc_sheet_plan(&paper, items, n, &sl, &e) != 0)
             goto err;

@@ -12,6 +12,12 @@
 
 /* ---- geometry -------------------------------------------------------------------- */
 
+/* MediaPipe face mesh, FACE_OVAL ring (the silhouette of the face from the
+ * forehead round the jaw; 454 and 234 are at the ears). */
+const int tc_photo_oval_mesh_index[TC_PHOTO_OVAL_POINTS] = {
+    10,  338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+    152, 148, 176, 149, 150, 136, 172, 58,  132, 93,  234, 127, 162, 21,  54,  103, 67,  109};
+
 void tc_photo_geom_init(tc_photo_face_geom *g)
 {
     float *f = (float *)g;
@@ -951,8 +957,26 @@ static inline void up2(const float *lo, int w2, int h2, int nc, int u, int v, fl
  * 3. Colour decontamination: in the band a pixel is a*F + (1-a)*B_old.
  *    Local means of the old backdrop (weights (1-a)^2) and of the person
  *    (weights a^2), also at half size, give B_old; F is solved from it and
- *    leaned towards the local person colour where a is small. */
-static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const uint8_t bg[3])
+ *    leaned towards the local person colour where a is small.
+ * Steps 3a-3d make it a trimap-driven matting of the edge (issue 15), the
+ * learning-free kind: sure person from the face mesh (th), sure backdrop
+ * and sure person from the coarse mask, colour models of both sampled
+ * around each unsure pixel (as sampling-based matting does, e.g. Wang &
+ * Cohen's robust matting, here reduced to windowed means), a closing of
+ * the alpha against specks and a connectivity pass against islands.  A
+ * global solve (Levin, Lischinski & Weiss 2008) was not attempted: the
+ * budget left about 5 ms for the whole step. */
+/* What the face mesh tells the matting step, in output pixels: sure[i] = 1
+ * inside the face oval, 2 in an ear region (NULL without a mesh); the seed
+ * of the person (a point inside the face) and the chin's row, below which
+ * there is no loose hair. */
+typedef struct trimap_hint {
+    const uint8_t *sure;
+    int seed_x, seed_y, chin_y;
+    float *tri; /* w*h: the trimap out (developer aid), or NULL */
+} trimap_hint;
+
+static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const uint8_t bg[3], const trimap_hint *th)
 {
     int w2 = (w + 1) / 2, h2 = (h + 1) / 2;
     size_t n2 = (size_t)w2 * h2;
@@ -965,9 +989,18 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     float *ws = malloc(box_ws(w2, h2, 8) * sizeof(float));
     float *band = malloc(n2 * sizeof(float)), *la = malloc(n2 * sizeof(float));
     float *col = malloc(n2 * 3 * sizeof(float));
+    /* per output pixel: the mask's alpha before refinement (ears), then the
+     * alpha a hole-closing raised (speck), and the reach of the person */
+    float *a0 = malloc((size_t)w * h * sizeof(float)), *tmpa = malloc((size_t)w * h * sizeof(float));
+    uint8_t *raised = calloc((size_t)w * h, 1);
+    int *queue = malloc((size_t)w * h * sizeof(int));
+    uint8_t *dist = malloc((size_t)w * h);
+    float *wide = malloc(n2 * 8 * sizeof(float));
     int rc = -1;
-    if (!lo || !lm || !ws || !band || !la || !col)
+    if (!wide || !lo || !lm || !ws || !band || !la || !col || !a0 || !tmpa || !raised || !queue || !dist)
         goto out;
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        a0[i] = alpha[i] < 0 ? 0 : alpha[i] > 1 ? 1 : alpha[i];
     /* 1. guided filter inputs (I, alpha, I*I, I*alpha) as 2x2 means, the
      * luminance computed on the fly (a full-size plane of it cost a pass
      * of its own); the 2x2 mean colour is kept for step 3.  An odd last
@@ -1039,14 +1072,78 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         }
     }
     box8(lo, lm, w2, h2, (3 * r + 1) / 2, ws);
+    /* the wide models of the trimap's sure backdrop (coarse mask < 0.05)
+     * and sure person (> 0.95), same layout as lm */
+    for (size_t i = 0; i < n2; i++) {
+        float wb = la[i] < 0.05f, wf = la[i] > 0.95f;
+        const float *cc = col + 3 * i;
+        float *o = lo + 8 * i;
+        o[0] = wb, o[4] = wf;
+        for (int c = 0; c < 3; c++)
+            o[1 + c] = wb * cc[c], o[5 + c] = wf * cc[c];
+    }
+    box8(lo, wide, w2, h2, 6 * r, ws);
+    /* 3a. alpha in the band from the pixel's colour (below); the face
+     * oval is person for sure, and so is an ear wherever the coarse mask
+     * saw person: skin against a beige wall is where the colour tests
+     * below fail, and made ears half transparent. */
     for (int v = 0; v < h; v++)
         for (int u = 0; u < w; u++) {
             size_t i = (size_t)v * w + u;
             float a = alpha[i];
             uint8_t *px = rgb + 3 * i;
-            if (a <= 0) {
-                px[0] = bg[0], px[1] = bg[1], px[2] = bg[2];
+            int sure = th && th->sure ? th->sure[i] : 0;
+            if (th && th->tri) {
+                float bnd = band[(size_t)(v / 2) * w2 + u / 2];
+                th->tri[i] = sure == 1                          ? 1
+                             : sure == 2                        ? 0.75f
+                             : a0[i] >= 0.95f && bnd >= 0.998f ? 1
+                             : a0[i] < 0.05f && bnd <= 0.002f  ? 0
+                                                                : 0.5f;
+            }
+            if (sure == 1) {
+                alpha[i] = 1;
                 continue;
+            }
+            float ear = -1; /* the coarse mask's say in an ear region */
+            if (sure == 2) {
+                ear = (a0[i] - 0.15f) / 0.3f;
+                ear = ear < 0 ? 0 : ear > 1 ? 1 : ear;
+                if (ear <= 0)
+                    ear = -1;
+            }
+            if (a <= 0 && ear < 0)
+                continue;
+            /* The trimap's unknown band, where the coarse mask was not sure
+             * (a0 < 0.95): the pixel is also weighed against colour models
+             * of the sure backdrop and the sure person from a window four
+             * times wider (6r against 1.5r).  Inside a smear the mask left half person, the
+             * narrow window's two means are the smear itself and tell
+             * nothing; the wide ones see the real backdrop and hair. */
+            if (a0[i] < 0.95f) {
+                const float *mw = wide + 8 * ((size_t)(v / 2) * w2 + u / 2);
+                if (mw[0] > 0.02f && mw[4] > 0.02f) {
+                    float dB = 0, dF = 0, d[3], q[3], dd = 0, dq = 0;
+                    for (int c = 0; c < 3; c++) {
+                        float Iv = px[c] * (1.0f / 255), Bc = mw[1 + c] / mw[0], Fc = mw[5 + c] / mw[4];
+                        dB += (Iv - Bc) * (Iv - Bc);
+                        dF += (Iv - Fc) * (Iv - Fc);
+                        d[c] = Fc - Bc, q[c] = Iv - Bc;
+                        dd += d[c] * d[c], dq += d[c] * q[c];
+                    }
+                    dB = sqrtf(dB), dF = sqrtf(dF);
+                    if (dF > 0.10f && dB < 0.8f * dF) {
+                        float k = (dB / dF - 0.4f) / 0.4f;
+                        a *= k < 0 ? 0 : k;
+                    }
+                    float wgt = (sqrtf(dd) - 0.12f) / 0.18f;
+                    if (wgt > 0) {
+                        float ap = dq / dd;
+                        ap = ap < 0 ? 0 : ap > 1 ? 1 : ap;
+                        if (ap < a)
+                            a = a + (ap - a) * (wgt > 1 ? 1 : wgt);
+                    }
+                }
             }
             /* Fully person and no backdrop anywhere in the window: as is. */
             const float *mh = lm + 8 * ((size_t)(v / 2) * w2 + u / 2);
@@ -1054,6 +1151,16 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 continue;
             float mm[8];
             up2(lm, w2, h2, 8, u, v, mm);
+            float low = 1; /* 1 where the local person and backdrop colours are alike */
+            if (mm[0] > 1e-3f && mm[4] > 1e-3f) {
+                float dd = 0;
+                for (int c = 0; c < 3; c++) {
+                    float dc = mm[5 + c] / mm[4] - mm[1 + c] / mm[0];
+                    dd += dc * dc;
+                }
+                low = 1 - (sqrtf(dd) - 0.12f) / 0.18f;
+                low = low < 0 ? 0 : low > 1 ? 1 : low;
+            }
             /* The colour-distance test against the old backdrop: a pixel
              * much nearer the local backdrop colour than the local person
              * colour is backdrop, whatever the mask says.  It catches
@@ -1079,16 +1186,14 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                     a *= k;
                 }
             }
-            if (a >= 1)
-                continue;
-            /* Where the local person and backdrop colours differ clearly
-             * (dark hair on a light wall), the pixel's own colour says how
-             * much of it is person better than the coarse mask does: its
-             * position between the two means (projection).  This clears
-             * the light halo of backdrop seen between loose strands, which
-             * the mask calls half person.  Where the two are alike (skin on
-             * a beige wall) the mask's alpha stands. */
-            if (mm[0] > 1e-3f && mm[4] > 1e-3f) {
+            if (a < 1 && mm[0] > 1e-3f && mm[4] > 1e-3f) {
+                /* Where the local person and backdrop colours differ clearly
+                 * (dark hair on a light wall), the pixel's own colour says how
+                 * much of it is person better than the coarse mask does: its
+                 * position between the two means (projection).  This clears
+                 * the light halo of backdrop seen between loose strands, which
+                 * the mask calls half person.  Where the two are alike (skin on
+                 * a beige wall) the mask's alpha stands. */
                 float d[3], q[3], dd = 0, dq = 0;
                 for (int c = 0; c < 3; c++) {
                     float Bc = mm[1 + c] / mm[0], Fc = mm[5 + c] / mm[4];
@@ -1109,19 +1214,109 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                         a = a + (ap - a) * wgt;
                 }
             }
-            if (a < 1.0f / 255) {
-                px[0] = bg[0], px[1] = bg[1], px[2] = bg[2];
+            /* An ear against a backdrop of its own colour: the tests above
+             * cannot tell skin from wall and would make it half
+             * transparent; there the coarse mask, which saw an ear, stands.
+             * Against a backdrop of another colour the tests are right and
+             * the mask's soft edge would bring back a halo of wall. */
+            if (ear > 0 && ear * low > a)
+                a = ear * low;
+            alpha[i] = a < 1.0f / 255 ? 0 : a;
+        }
+    /* 3b. Specks: the tests above judge each pixel alone, so a light
+     * strand or a glint inside the hair, near the light backdrop's colour,
+     * became a hole through which the new blue showed (the light and cyan
+     * specks inside the hair outline).  A morphological closing of alpha
+     * (dilation then erosion, a 3x3 square per 320 px of width) fills holes
+     * narrower than the square and leaves the outline where it is; it runs
+     * above the chin, where hair is, wherever alpha is below 1.  A filled pixel takes the
+     * local person colour below, not its own. */
+    int cr = w / 320 > 1 ? w / 320 : 1, vmax = th && th->chin_y < h ? (th->chin_y > 0 ? th->chin_y : 0) : h;
+    for (int v = 0; v < vmax + cr && v < h; v++)
+        for (int u = 0; u < w; u++) {
+            float m = 0;
+            for (int y = v - cr; y <= v + cr; y++)
+                for (int x = u - cr; x <= u + cr; x++)
+                    if (x >= 0 && y >= 0 && x < w && y < h && alpha[(size_t)y * w + x] > m)
+                        m = alpha[(size_t)y * w + x];
+            tmpa[(size_t)v * w + u] = m;
+        }
+    for (int v = cr; v < vmax && v < h - cr; v++)
+        for (int u = cr; u < w - cr; u++) {
+            size_t i = (size_t)v * w + u;
+            if (alpha[i] >= 1 || tmpa[i] <= alpha[i] + 0.2f)
+                continue;
+            float m = 1;
+            for (int y = v - cr; y <= v + cr; y++)
+                for (int x = u - cr; x <= u + cr; x++)
+                    if (tmpa[(size_t)y * w + x] < m)
+                        m = tmpa[(size_t)y * w + x];
+            if (m > alpha[i] + 0.2f) {
+                alpha[i] = m;
+                raised[i] = 1;
+            }
+        }
+    /* 3c. What is not joined to the person goes: a flood from a point of
+     * the face through alpha >= 1/2 finds the person's core; pixels of any
+     * alpha within a few pixels of the core (the band's width) through
+     * non-zero alpha stay.  Islands of old backdrop the mask kept (a shelf
+     * post beside an ear, a patch of wall) are removed. */
+    if (th && th->seed_x >= 0 && th->seed_y >= 0 && th->seed_x < w && th->seed_y < h &&
+        alpha[(size_t)th->seed_y * w + th->seed_x] >= 0.5f) {
+        const int D = 2 * r < 250 ? 2 * r : 250;
+        memset(dist, 255, (size_t)w * h);
+        size_t qn = 0;
+        int s0 = th->seed_y * w + th->seed_x;
+        dist[s0] = 0;
+        queue[qn++] = s0;
+        for (size_t k = 0; k < qn; k++) { /* core */
+            int i = queue[k], x = i % w, y = i / w;
+            int nb[4] = {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1};
+            for (int t = 0; t < 4; t++)
+                if (nb[t] >= 0 && dist[nb[t]] == 255 && alpha[nb[t]] >= 0.5f)
+                    dist[nb[t]] = 0, queue[qn++] = nb[t];
+        }
+        for (size_t k = 0; k < qn; k++) { /* reach, breadth first from the core */
+            int i = queue[k], x = i % w, y = i / w, d = dist[i];
+            if (d >= D)
+                continue;
+            int nb[4] = {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1};
+            for (int t = 0; t < 4; t++)
+                if (nb[t] >= 0 && dist[nb[t]] == 255 && alpha[nb[t]] > 0)
+                    dist[nb[t]] = (uint8_t)(d + 1), queue[qn++] = nb[t];
+        }
+        for (size_t i = 0; i < (size_t)w * h; i++)
+            if (dist[i] == 255)
                 alpha[i] = 0;
+    }
+    /* 3d. Foreground colour and the new background: in the band a pixel is
+     * a*F + (1-a)*B_old; F is solved from the local backdrop mean and
+     * leaned towards the local person colour where a is small. */
+    for (int v = 0; v < h; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            float a = alpha[i];
+            uint8_t *px = rgb + 3 * i;
+            if (a <= 0) {
+                px[0] = bg[0], px[1] = bg[1], px[2] = bg[2];
                 continue;
             }
-            alpha[i] = a;
+            if (a >= 1 && !raised[i])
+                continue;
+            float mm[8];
+            up2(lm, w2, h2, 8, u, v, mm);
             for (int c = 0; c < 3; c++) {
                 float Iv = px[c] * (1.0f / 255);
                 float Bh = mm[0] > 1e-6f ? mm[1 + c] / mm[0] : Iv;
                 float Fh = mm[4] > 1e-6f ? mm[5 + c] / mm[4] : Iv;
-                float Fs = (Iv - (1 - a) * Bh) / a;
-                Fs = Fs < 0 ? 0 : Fs > 1 ? 1 : Fs;
-                float F = a * Fs + (1 - a) * Fh;
+                float F;
+                if (raised[i]) {
+                    F = Fh;
+                } else {
+                    float Fs = (Iv - (1 - a) * Bh) / a;
+                    Fs = Fs < 0 ? 0 : Fs > 1 ? 1 : Fs;
+                    F = a * Fs + (1 - a) * Fh;
+                }
                 float o = a * F + (1 - a) * (bg[c] * (1.0f / 255));
                 int q = (int)lrintf(o * 255.0f);
                 px[c] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
@@ -1130,10 +1325,71 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     rc = 0;
 out:
     free(lo), free(lm), free(ws), free(band), free(la), free(col);
+    free(a0), free(tmpa), free(raised), free(queue), free(dist), free(wide);
     return rc;
 }
 
 /* ---- compose ----------------------------------------------------------------------------- */
+
+static void to_out(const double m[6], const float p[2], double q[2])
+{
+    q[0] = m[0] * p[0] + m[1] * p[1] + m[2];
+    q[1] = m[3] * p[0] + m[4] * p[1] + m[5];
+}
+
+/* The sure part of the trimap from the mesh, in output pixels: the face
+ * oval (even-odd fill of the ring) is 1; beside the oval's ear-level points
+ * (234, 454), an ellipse reaching outward a third of the half face and
+ * up and down about the ear's height is 2.  The mesh does not cover the
+ * ears; the ellipse is where they are on a face seen from the front, and
+ * compose only trusts it where the coarse mask saw person too. */
+static void mesh_trimap(const tc_photo_face_geom *g, const double m[6], int W, int H, uint8_t *sure, double seed[2])
+{
+    enum { N = TC_PHOTO_OVAL_POINTS, EAR_A = 8, EAR_B = 28 };
+    double q[N][2], c[2] = {0, 0};
+    for (int i = 0; i < N; i++) {
+        to_out(m, g->oval[i], q[i]);
+        c[0] += q[i][0] / N, c[1] += q[i][1] / N;
+    }
+    seed[0] = c[0], seed[1] = c[1];
+    for (int v = 0; v < H; v++) {
+        double y = v + 0.5, xs[N];
+        int n = 0;
+        for (int i = 0; i < N; i++) {
+            const double *a = q[i], *b = q[(i + 1) % N];
+            if ((a[1] <= y) != (b[1] <= y))
+                xs[n++] = a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+        }
+        for (int i = 1; i < n; i++) /* insertion sort: a handful */
+            for (int j = i; j > 0 && xs[j] < xs[j - 1]; j--) {
+                double t = xs[j];
+                xs[j] = xs[j - 1], xs[j - 1] = t;
+            }
+        for (int i = 0; i + 1 < n; i += 2) {
+            int u0 = (int)ceil(xs[i] - 0.5), u1 = (int)floor(xs[i + 1] - 0.5);
+            for (int u = u0 < 0 ? 0 : u0; u <= u1 && u < W; u++)
+                sure[(size_t)v * W + u] = 1;
+        }
+    }
+    const int ears[2] = {EAR_A, EAR_B};
+    for (int k = 0; k < 2; k++) {
+        const double *p = q[ears[k]];
+        double dx = p[0] - c[0], dy = p[1] - c[1], hf = hypot(dx, dy);
+        if (!(hf > 2))
+            continue;
+        dx /= hf, dy /= hf;
+        double ex = p[0] + dx * 0.12 * hf, ey = p[1] + dy * 0.12 * hf;
+        double ra = 0.18 * hf, rb = 0.32 * hf; /* outward, along the face */
+        int x0 = (int)floor(ex - rb), x1 = (int)ceil(ex + rb), y0 = (int)floor(ey - rb), y1 = (int)ceil(ey + rb);
+        for (int v = y0 < 0 ? 0 : y0; v <= y1 && v < H; v++)
+            for (int u = x0 < 0 ? 0 : x0; u <= x1 && u < W; u++) {
+                double rx = u + 0.5 - ex, ry = v + 0.5 - ey;
+                double s = rx * dx + ry * dy, t = -rx * dy + ry * dx;
+                if ((s * s) / (ra * ra) + (t * t) / (rb * rb) <= 1 && sure[(size_t)v * W + u] == 0)
+                    sure[(size_t)v * W + u] = 2;
+            }
+    }
+}
 
 static void clear_outside(const tc_photo_layout *lay, int W, int H, int sw, int sh, float *alpha)
 {
@@ -1170,6 +1426,8 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
     memset(out, 0, sizeof *out);
     if (alpha_out)
         memset(alpha_out, 0, sizeof *alpha_out);
+    if (o->trimap_out)
+        memset(o->trimap_out, 0, sizeof *o->trimap_out);
     tc_photo_layout lay;
     tc_err pe = {0};
     if (tc_photo_plan(g, spec, src->width, src->height, &lay, &pe) != 0 && (o->strict || !lay.scale)) {
@@ -1223,10 +1481,43 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         tc_photo_mask_free(&alpha);
         return -1;
     }
-    if (!o->keep_background && replace_background(out->px, alpha.a, W, H, o->background) != 0) {
-        tc_photo_rgb_free(out);
-        tc_photo_mask_free(&alpha);
-        return tc_err_internal(e, "photo: out of memory");
+    if (!o->keep_background) {
+        /* the trimap's sure person and the seed of the person, from the
+         * mesh when there is one, else a point between eyes and chin */
+        trimap_hint th = {NULL, -1, -1, H, NULL};
+        if (o->trimap_out) {
+            memset(o->trimap_out, 0, sizeof *o->trimap_out);
+            o->trimap_out->a = malloc((size_t)W * H * sizeof(float));
+            if (o->trimap_out->a) {
+                o->trimap_out->width = W, o->trimap_out->height = H;
+                th.tri = o->trimap_out->a;
+            }
+        }
+        uint8_t *sure = NULL;
+        double seed[2], chin[2];
+        int have_oval = 1;
+        for (int i = 0; i < TC_PHOTO_OVAL_POINTS; i++)
+            have_oval &= pt_ok(g->oval[i]);
+        if (have_oval && (sure = calloc((size_t)W * H, 1)) != NULL) {
+            mesh_trimap(g, lay.m, W, H, sure, seed);
+            th.sure = sure;
+        } else {
+            float mid[2] = {(g->left_eye[0] + g->right_eye[0] + 2 * g->chin[0]) / 4,
+                            (g->left_eye[1] + g->right_eye[1] + 2 * g->chin[1]) / 4};
+            to_out(lay.m, mid, seed);
+        }
+        to_out(lay.m, g->chin, chin);
+        th.seed_x = (int)floor(seed[0]), th.seed_y = (int)floor(seed[1]);
+        th.chin_y = chin[1] < 0 ? 0 : chin[1] > H ? H : (int)chin[1];
+        int rrc = (have_oval && !sure) ? -1 : replace_background(out->px, alpha.a, W, H, o->background, &th);
+        free(sure);
+        if (rrc != 0) {
+            if (o->trimap_out)
+                tc_photo_mask_free(o->trimap_out);
+            tc_photo_rgb_free(out);
+            tc_photo_mask_free(&alpha);
+            return tc_err_internal(e, "photo: out of memory");
+        }
     }
     if (lay_out)
         *lay_out = lay;

@@ -143,6 +143,9 @@ static void geom_from_mesh(const tc_vision_mesh *m, int w, int h, tc_photo_face_
         g->face_left[k] = ca_left ? PT(234, k) : PT(454, k);
         g->face_right[k] = ca_left ? PT(454, k) : PT(234, k);
     }
+    for (int i = 0; i < TC_PHOTO_OVAL_POINTS; i++)
+        for (int k = 0; k < 2; k++)
+            g->oval[i][k] = PT(tc_photo_oval_mesh_index[i], k);
 #undef PT
 }
 
