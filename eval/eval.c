@@ -5,12 +5,17 @@
  * not assess.
  *
  *   tucai-eval SET_DIR [--models DIR] [--spec chsi] [-v] [--check NAME]
+ *              [--images DIR] [--config JSON]
  *
  * SET_DIR holds set.tsv written by tucai-evalgen (file, prior, prior is the
  * same student's, labels).  A prior is another image of the set; its face
  * hash is taken from its own run (each image runs once, priors first), as
  * the server keeps the hash of every accepted photo.
  *
+ * --images DIR reads the images from DIR instead of SET_DIR (the real
+ * photos of ../shared/testdata/real stay where they are: never copied);
+ * --config JSON applies school settings (tc_check_config_json), e.g.
+ * '{"glasses":"forbidden"}' as seed 004 asks for the real table.
  * -v prints every disagreement; --check NAME every image's score for one
  * check (for tuning).  Exit status 0 (the table is the result), 1 when the
  * set cannot be read, 2 usage.
@@ -86,7 +91,8 @@ static int parse_line(char *line, item *it)
 typedef struct run_env {
     const tc_studio *s;
     tc_studio_ctx *c;
-    const char *dir, *spec;
+    const char *images, *spec;
+    const tc_check_config *cfg;
     item *items;
     int n;
     double ms_checks, ms_all;
@@ -115,7 +121,7 @@ static int run_item(run_env *env, int i, int depth)
             }
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", env->dir, it->file);
+    snprintf(path, sizeof path, "%s/%s", env->images, it->file);
     char *data;
     size_t len;
     tc_err e = {0};
@@ -124,7 +130,7 @@ static int run_item(run_env *env, int i, int depth)
         it->failed_run = 1;
         return -1;
     }
-    tc_studio_req req = {.data = data, .len = len, .spec = env->spec, .run_checks = 1,
+    tc_studio_req req = {.data = data, .len = len, .spec = env->spec, .run_checks = 1, .checks = env->cfg,
                          .prior = npr ? &pr : NULL, .n_prior = npr};
     tc_studio_result res;
     double t0 = now_ms();
@@ -198,16 +204,20 @@ static void report(const item *items, int n, int held, int verbose, int one)
 int main(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: tucai-eval SET_DIR [--models DIR] [--spec NAME] [-v] [--check NAME]\n");
+        fprintf(stderr, "usage: tucai-eval SET_DIR [--models DIR] [--spec NAME] [-v] [--check NAME] [--images DIR] [--config JSON]\n");
         return 2;
     }
-    const char *models = NULL, *spec = "chsi";
+    const char *models = NULL, *spec = "chsi", *images = argv[1], *config = NULL;
     int verbose = 0, one = -1;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--models") && i + 1 < argc)
             models = argv[++i];
         else if (!strcmp(argv[i], "--spec") && i + 1 < argc)
             spec = argv[++i];
+        else if (!strcmp(argv[i], "--images") && i + 1 < argc)
+            images = argv[++i];
+        else if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            config = argv[++i];
         else if (!strcmp(argv[i], "-v"))
             verbose = 1;
         else if (!strcmp(argv[i], "--check") && i + 1 < argc) {
@@ -220,6 +230,13 @@ int main(int argc, char **argv)
             fprintf(stderr, "eval: unknown option %s\n", argv[i]);
             return 2;
         }
+    }
+    tc_check_config cfg;
+    tc_check_config_default(&cfg);
+    tc_err ce = {0};
+    if (config && tc_check_config_json(&cfg, config, strlen(config), &ce) != 0) {
+        fprintf(stderr, "eval: --config: %s\n", ce.en);
+        return 2;
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/set.tsv", argv[1]);
@@ -263,7 +280,7 @@ int main(int argc, char **argv)
         free(items);
         return 1;
     }
-    run_env env = {s, c, argv[1], spec, items, n, 0, 0, 0};
+    run_env env = {s, c, images, spec, &cfg, items, n, 0, 0, 0};
     for (int i = 0; i < n; i++)
         run_item(&env, i, 0);
 
@@ -281,7 +298,7 @@ int main(int argc, char **argv)
          * photos it was tuned on */
         printf("\ntuned on (%d images):\n\n", n - n_held);
         report(items, n, 0, verbose, one);
-        printf("\nheld out (%d images, portraits marked heldout=yes and their variants):\n\n", n_held);
+        printf("\nheld out / set aside (%d images, marked heldout: no threshold was fitted on them):\n\n", n_held);
         report(items, n, 1, verbose, one);
         printf("\nall:\n\n");
         report(items, n, -1, 0, -1);

@@ -215,7 +215,7 @@ int check_hair_brows(check_ctx *x, const tc_check_input *in, const tc_check_conf
                      tc_err *e)
 {
     (void)c, (void)e;
-    if (need_skin(x, r))
+    if (need_skin(x, r) || check_need_colour(x, r))
         return 0;
     /* The forehead band just above the eyebrows is skin on an uncovered
      * face and hair under a fringe: count hair-like pixels in it.  The band
@@ -260,7 +260,7 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
                        tc_err *e)
 {
     (void)c, (void)e;
-    if (need_skin(x, r))
+    if (need_skin(x, r) || check_need_colour(x, r))
         return 0;
     /* Beside the cheek contour at ear level (234 / 454), outwards: an ear
      * is skin-coloured person there; hair or background is not. */
@@ -310,7 +310,7 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
                    tc_err *e)
 {
     (void)c, (void)e;
-    if (need_skin(x, r))
+    if (need_skin(x, r) || check_need_colour(x, r))
         return 0;
     /* Reference hair colour: the darker half of the eyebrow pixels (brows
      * are hair of the same person, and always in view). */
@@ -459,7 +459,7 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
                           tc_err *e)
 {
     (void)c;
-    if (need_skin(x, r))
+    if (need_skin(x, r) || check_need_colour(x, r))
         return 0;
     if (!in->mask) {
         r->score = -1;

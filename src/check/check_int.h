@@ -99,6 +99,7 @@ struct check_ctx {
     int iris_done;        /* check_iris                                       */
     int iris_ok[2];
     double iris[2][3];    /* centre x, y and radius of each eye's dark iris, work px */
+    int grey_done, grey;  /* check_is_grey                                    */
     int hash_done, hash_ok; /* check_ctx_hash                                 */
     tc_check_hash hash;
     float lin[256];       /* sRGB -> linear                                   */
@@ -114,6 +115,17 @@ const uint8_t *check_oval(check_ctx *x);
 /* Skin colour from the two cheek patches (median-ish mean of the central
  * part); 0, or -1 when there is no mesh. */
 int check_skin(check_ctx *x);
+/* 1 when the work copy carries no colour (a black-and-white photo: every
+ * pixel's R, G, B nearly equal, check_grey_chroma): checks that judge by
+ * colour then say "could not assess" instead of measuring grey as a colour
+ * (issue 16: Yale's grey photos failed headwear and ears for want of skin
+ * colour, and passed red_eye for want of red). */
+int check_is_grey(check_ctx *x);
+/* Mean per-pixel chroma (max - min of R, G, B) below which a photo is grey;
+ * kept beside the defaults table (tc_check.c). */
+double check_grey_chroma(void);
+/* Set score -1 and the "black and white photo" reason; 1 when grey. */
+int check_need_colour(check_ctx *x, tc_check_result *r);
 /* Dark-iris centre inside each eyelid contour (check_face.c uses it for gaze,
  * check_light.c for red eye). */
 void check_iris(check_ctx *x);

@@ -164,6 +164,9 @@ int check_red_eye(check_ctx *x, const tc_check_input *in, const tc_check_config 
         check_no_mesh(r);
         return 0;
     }
+    /* a grey photo has no red to find: not a pass */
+    if (check_need_colour(x, r))
+        return 0;
     check_iris(x);
     if (!x->iris_ok[0] || !x->iris_ok[1]) {
         r->score = -1;

@@ -2,6 +2,7 @@
  * and data several checks need (luma, face oval, skin colour), derived the
  * first time a check asks so that disabled checks cost nothing. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,6 +241,37 @@ void check_no_mesh(tc_check_result *r)
     check_say(r, "未能定位面部特征点，无法判断此项；请正对镜头、露出整张脸重拍",
               "Could not find the face's landmarks, so this cannot be judged: face the camera with the whole face "
               "visible and shoot again");
+}
+
+int check_is_grey(check_ctx *x)
+{
+    if (x->grey_done)
+        return x->grey;
+    x->grey_done = 1;
+    const uint8_t *rgb = x->in->work->px;
+    size_t n = (size_t)x->w * x->h;
+    /* about 64k samples are plenty for a mean */
+    size_t step = n / 65536 + 1;
+    double s = 0;
+    size_t cnt = 0;
+    for (size_t i = 0; i < n; i += step, cnt++) {
+        const uint8_t *q = rgb + 3 * i;
+        int mx = q[0] > q[1] ? q[0] : q[1], mn = q[0] < q[1] ? q[0] : q[1];
+        mx = q[2] > mx ? q[2] : mx, mn = q[2] < mn ? q[2] : mn;
+        s += mx - mn;
+    }
+    x->grey = cnt > 0 && s / (double)cnt < check_grey_chroma();
+    return x->grey;
+}
+
+int check_need_colour(check_ctx *x, tc_check_result *r)
+{
+    if (!check_is_grey(x))
+        return 0;
+    r->score = -1;
+    check_say(r, "照片是黑白的，无法按颜色判断此项（请上传彩色照片）",
+              "The photo is black and white, so this cannot be judged by colour (upload a colour photo)");
+    return 1;
 }
 
 /* Skin colour: the cheek patches below the eyes (landmarks 50 and 280) are

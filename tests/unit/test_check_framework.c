@@ -338,6 +338,35 @@ static void test_synthetic_faults(void **st)
     drop(&s);
 }
 
+/* A black-and-white photo (issue 16, Yale's grey faces): the checks that
+ * judge by colour say "could not assess" with a reason, never pass or fail
+ * for want of colour; the others judge it as before. */
+static void test_grey_photo(void **st)
+{
+    (void)st;
+    synth s;
+    make(&s, 6, 0);
+    tc_check_report colour;
+    run(&s, &colour);
+    for (size_t i = 0; i < (size_t)W * H * 3; i += 3) {
+        uint8_t y = (uint8_t)lround(0.299 * s.im.px[i] + 0.587 * s.im.px[i + 1] + 0.114 * s.im.px[i + 2]);
+        s.im.px[i] = s.im.px[i + 1] = s.im.px[i + 2] = y;
+    }
+    tc_check_report grey;
+    run(&s, &grey);
+    const tc_check_id by_colour[] = {TC_CHECK_RED_EYE, TC_CHECK_HAIR_BROWS, TC_CHECK_EARS_VISIBLE, TC_CHECK_HEADWEAR,
+                                     TC_CHECK_CLOTHING_COLOUR};
+    for (size_t i = 0; i < sizeof by_colour / sizeof *by_colour; i++) {
+        assert_int_equal(grey.r[by_colour[i]].verdict, TC_CHECK_UNKNOWN);
+        assert_non_null(strstr(grey.r[by_colour[i]].zh, "黑白"));
+    }
+    const tc_check_id by_luma[] = {TC_CHECK_EYES_OPEN, TC_CHECK_MOUTH_CLOSED, TC_CHECK_POSE_ROLL, TC_CHECK_LIGHT_DARK,
+                                   TC_CHECK_GLASSES_TINTED};
+    for (size_t i = 0; i < sizeof by_luma / sizeof *by_luma; i++)
+        assert_int_equal(grey.r[by_luma[i]].verdict, colour.r[by_luma[i]].verdict);
+    drop(&s);
+}
+
 static void test_say_utf8(void **st)
 {
     (void)st;
@@ -365,7 +394,7 @@ int main(void)
         cmocka_unit_test(test_names),           cmocka_unit_test(test_config),
         cmocka_unit_test(test_no_face),         cmocka_unit_test(test_disabled),
         cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_synthetic_faults),
-        cmocka_unit_test(test_say_utf8),
+        cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_grey_photo),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();
