@@ -109,14 +109,21 @@ static void failed_json(const char *checks, json_t **failed, json_t **unknown)
         json_array_append(*failed, prob);
     size_t i;
     json_t *ck;
+    /* Two passes: first the findings that cost the student most (a
+     * re-photographed picture leads to the liveness lock, a copy of an earlier
+     * photo is refused whatever else is fixed), then the rest in order. */
+    for (int pass = 0; pass < 2; pass++)
     json_array_foreach(json_object_get(o, "checks"), i, ck)
     {
         const char *v = json_string_value(json_object_get(ck, "verdict"));
         const char *code = json_string_value(json_object_get(ck, "code"));
-        if (v && !strcmp(v, "unknown")) {
+        int first = code && (!strcmp(code, "check.recapture") || !strcmp(code, "check.duplicate"));
+        if (pass == 0 && v && !strcmp(v, "unknown")) {
             json_array_append(*unknown, json_object_get(ck, "code"));
             continue;
         }
+        if (first != (pass == 0))
+            continue;
         if (!v || strcmp(v, "fail") || json_array_size(*failed) >= TC_REASONS_SHOWN || same_finding(pcode, code))
             continue;
         const char *zh = json_string_value(json_object_get(ck, "zh"));
