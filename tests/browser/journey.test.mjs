@@ -16,9 +16,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { existsSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { startServer, ROOT, Client, fileForm, qrPng, fakeId, TESTDATA } from '../http/lib.mjs';
 import { launch, newPage, shot, PHONE, fakeCameraArgs } from './helpers.mjs';
+import { standin } from '../pay/standin.mjs';
 import { makeY4m, makeFrameJpeg, hasVipsCli } from '../../scripts/make-y4m.mjs';
 
 const PORTRAITS = [TESTDATA && path.join(TESTDATA, 'portraits'), path.resolve(ROOT, '../shared/testdata/portraits')]
@@ -44,18 +45,8 @@ let seq = 0;
 // A tiny SMTP server keeping what it is sent (tests/notify): the e-mail
 // confirmation code is read from it, as the student reads their mailbox.
 async function smtpStandin() {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'tests/notify/smtp-standin.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const info = await new Promise((resolve, reject) => {
-    let buf = '';
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      const i = buf.indexOf('\n');
-      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)));
-    });
-    proc.on('exit', (c) => reject(new Error('smtp stand-in exited ' + c)));
-  });
-  return { info, stop: () => proc.stdin.end(),
-    messages: () => fetch(`http://127.0.0.1:${info.ctl_port}/messages`).then((r) => r.json()) };
+  const sd = await standin('tests/notify/smtp-standin.mjs');
+  return { ...sd, messages: () => fetch(`http://127.0.0.1:${sd.info.ctl_port}/messages`).then((r) => r.json()) };
 }
 
 before(async () => {

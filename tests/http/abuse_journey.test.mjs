@@ -16,10 +16,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startServer, Client, fileForm, fakeId, enrolStudent, ROOT, TESTDATA } from './lib.mjs';
+import { standin } from '../pay/standin.mjs';
 
 const PORTRAITS = TESTDATA ? path.join(TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -29,21 +29,6 @@ const GOOD = path.join(PORTRAITS, 'mugshot_S024-01_frontal_neutral.jpg');
 const EDITED = path.join(PORTRAITS, 'spoof_printed_photo_exif_rotated.jpg'); // EXIF Software: Shotwell
 const havePhotos = haveModels && PORTRAITS && [GOOD, EDITED].every((f) => existsSync(f));
 const noPhotos = havePhotos ? false : 'skipped: needs ../shared/testdata/portraits (TC_TESTDATA) and the models';
-
-// A tiny SMTP server that keeps what it is sent (tests/notify).
-async function standin(script) {
-  const proc = spawn(process.execPath, [path.join(ROOT, script)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const info = await new Promise((resolve, reject) => {
-    let buf = '';
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      const i = buf.indexOf('\n');
-      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)));
-    });
-    proc.on('exit', (c) => reject(new Error(script + ' exited ' + c)));
-  });
-  return { info, stop: () => proc.stdin.end() };
-}
 
 const poll = async (what, fn, ms = 30000) => {
   const until = Date.now() + ms;

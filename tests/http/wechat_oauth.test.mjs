@@ -14,9 +14,8 @@
 // access_token shows in the server's log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId } from './lib.mjs';
+import { standin } from '../pay/standin.mjs';
 
 const UA_WECHAT = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) ' +
   'Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN';
@@ -28,22 +27,8 @@ class WeChatClient extends Client {
 
 let wx, srv, admin, ctl;
 
-async function standin() {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'tests/pay/wxpay-standin.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const info = await new Promise((resolve, reject) => {
-    let buf = '';
-    proc.stdout.on('data', (d) => {
-      buf += d;
-      const i = buf.indexOf('\n');
-      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)));
-    });
-    proc.on('exit', (c) => reject(new Error('stand-in exited ' + c)));
-  });
-  return { info, stop: () => proc.stdin.end() };
-}
-
 before(async () => {
-  wx = await standin();
+  wx = await standin('tests/pay/wxpay-standin.mjs');
   const w = wx.info;
   const base = `http://127.0.0.1:${w.port}`;
   srv = await startServer({ extraArgs: ['--pay-provider', 'wechat', '--wxpay-mchid', w.mchid, '--wxpay-appid', w.appid,
