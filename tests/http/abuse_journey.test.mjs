@@ -170,6 +170,8 @@ test('the retention sweep removes the files of failed photos, never a draft\'s, 
     assert.equal((await made(c, r.data.photo.id)).state, 'error');
     // the sweep (every second, retention 0) removes the error photo's upload
     await poll('the sweep', async () => !existsSync(blobPath(s.dataDir, junk)), 20000);
+    // the sweep logs once its transaction is over, a moment after the file went
+    await poll('the sweep\'s log line', async () => /retention sweep: \d+ photos, \d+ files removed/.test(s.log()), 20000);
     assert.match(s.log(), /retention sweep: \d+ photos, \d+ files removed/);
     // ... and the quota counts it no more: another 700 KB fits in 1 MB
     r = await send(c, randomBytes(700 * 1024));
