@@ -180,6 +180,8 @@ test('platform admin: disable an account (its sign-in fails), add a custom spec,
   await page.getByLabel('高', { exact: true }).fill('48');
   await page.getByRole('button', { name: '新增', exact: true }).click();
   await page.locator('#app .c-notice', { hasText: '已新增规格 visa_web（390×567 像素）' }).waitFor();
+  // the table is fetched again after the notice: wait for it rather than count at once
+  await page.locator('table.c-spec-table_custom tbody tr').first().waitFor();
   assert.equal(await page.locator('table.c-spec-table_custom tbody tr').count(), 1);
   await page.getByLabel('名称').fill('tiny_web');
   await page.getByLabel('宽').fill('5');
