@@ -467,6 +467,15 @@ static int entry_found(api_ctx *c, tc_student *st, const char *method)
     }
     if (session_start(c, "entry", 0, 0, st->id, 1800) != 0)
         return api_fail(c);
+    /* the phone number is remembered: a record without one is prefilled with
+     * the number this person (same school, same ID) confirmed last */
+    if (!st->phone || !st->phone[0]) {
+        char last[32];
+        if (tc_store_person_last_phone(c->app->store, st->school_id, st->id_hash, last, sizeof last, &c->e) != 0)
+            return api_fail(c);
+        if (last[0])
+            st->phone = tc_pool_strdup(c->r->pool, last);
+    }
     audit(c, method, st->batch_id, st->id, 1, NULL);
     json_t *j = json_pack("{s:s, s:o, s:s, s:s}", "step", "confirm", "student", api_student_json(c, st), "warning_zh",
                           "请核实确认本人信息，使用他人信息进行采集的自行承担相应责任！", "warning_en",

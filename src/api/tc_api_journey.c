@@ -228,6 +228,31 @@ static int mark(tc_http_req *r, tc_store_mark what)
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* GET /api/v1/me/spec: the geometry of the batch's photo spec, from which
+ * the camera page sizes and places its guide (issue 20 item 6). */
+static int h_spec(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0)
+        return 0;
+    api_jctx j;
+    if (api_journey_load(&c, &j) != 0)
+        return api_fail(&c);
+    tc_spec_table own = {0};
+    const tc_spec *spec = api_spec_find(c.app, &own, j.set.spec, &c.e);
+    char *text = spec ? tc_spec_to_json(spec) : NULL;
+    tc_spec_table_free(&own);
+    if (!spec)
+        return api_fail(&c);
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    if (!o) {
+        tc_err_internal(&c.e, "spec %s as JSON", j.set.spec);
+        return api_fail(&c);
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "spec", o));
+}
+
 static int h_notice_read(tc_http_req *r)
 {
     return mark(r, TC_STORE_MARK_NOTICE);
@@ -542,7 +567,9 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
             memcpy(hash, res.checks.hash.bits, sizeof hash);
             d.face_hash = hash;
         }
-        tc_journey_after_photo(&set, &js, passed, res.checks.liveness_failed, tc_now());
+        int strike = tc_journey_teacher_strike(&set, res.checks.liveness_failed,
+                                               res.checks.r[TC_CHECK_RETOUCH].verdict == TC_CHECK_FAIL);
+        tc_journey_after_photo(&set, &js, passed, strike, tc_now());
         d.state = passed ? "draft" : "failed";
         d.checks = checks;
         d.failed = failed;
@@ -1383,6 +1410,7 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
     (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/me/journey", h_journey, 0},
+        {"GET", "/api/v1/me/spec", h_spec, 0},
         {"POST", "/api/v1/me/notice/read", h_notice_read, 0},
         {"POST", "/api/v1/me/tips/read", h_tips_read, 0},
         {"POST", "/api/v1/me/tutorial/done", h_tutorial_done, 0},

@@ -857,6 +857,43 @@ static int record_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_jou
 
 /* GET /api/v1/me/reprint: what can be reprinted (the person's records whose
  * photo is approved), the layouts with their price, the addresses. */
+/* A layout's print sheet as a plan in mm, for the small drawing of it the
+ * reprint page shows: {"w_mm","h_mm","places":[[x,y,w,h],...]}.  sp is the
+ * spec of the standard photo the "fill" layouts repeat.  NULL when it cannot
+ * be planned (the page then shows no drawing). */
+static json_t *sheet_preview_json(const struct layout_def *lay, const tc_spec *sp)
+{
+    tc_sheet_paper paper;
+    tc_sheet_item items[2];
+    const tc_spec *specs[2];
+    size_t ni = 0;
+    tc_spec_table builtin = {0};
+    tc_sheet_layout sl = {0};
+    tc_err e;
+    json_t *out = NULL;
+    if (tc_sheet_paper_find(lay->paper, &paper, &e) != 0)
+        return NULL;
+    if (!strcmp(lay->id, "1") || !strcmp(lay->id, "2")) {
+        tc_spec_table_builtin(&builtin);
+        if (tc_sheet_named_items(lay->id, &builtin, items, specs, &ni, &e) != 0)
+            goto out;
+    } else if (sp) {
+        items[0] = (tc_sheet_item){tc_spec_width_mm(sp), tc_spec_height_mm(sp), 0};
+        ni = 1;
+    } else
+        goto out;
+    if (tc_sheet_plan(&paper, items, ni, &sl, &e) != 0)
+        goto out;
+    json_t *pl = json_array();
+    for (size_t i = 0; i < sl.n; i++)
+        json_array_append_new(pl, json_pack("[f, f, f, f]", sl.v[i].x_mm, sl.v[i].y_mm, sl.v[i].w_mm, sl.v[i].h_mm));
+    out = json_pack("{s:f, s:f, s:o}", "w_mm", sl.paper.w_mm, "h_mm", sl.paper.h_mm, "places", pl);
+out:
+    tc_sheet_layout_free(&sl);
+    tc_spec_table_free(&builtin);
+    return out;
+}
+
 static int h_reprint_options(tc_http_req *r)
 {
     api_ctx c;
@@ -867,6 +904,9 @@ static int h_reprint_options(tc_http_req *r)
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &recs, &n, &c.e) != 0)
         return api_fail(&c);
     json_t *photos = json_array();
+    tc_spec_table own = {0};
+    tc_spec cur_spec; /* a copy: the spec of the current (else the first) photo offered, for the drawings */
+    int has_spec = 0;
     for (size_t i = 0; i < n; i++) {
         tc_store_submission sub;
         tc_store_photo ph;
@@ -881,12 +921,25 @@ static int h_reprint_options(tc_http_req *r)
                                                 "name", recs[i].name, "school", sc.name, "batch", b.name, "spec",
                                                 set.spec, "final", !strcmp(sub.state, "final"), "current",
                                                 recs[i].id == c.sess.student_id));
+        if (!has_spec || recs[i].id == c.sess.student_id) {
+            tc_err se;
+            const tc_spec *sp = api_photo_spec(c.app, &own, &ph, set.spec, &se);
+            if (sp) {
+                cur_spec = *sp;
+                has_spec = 1;
+            }
+        }
     }
     json_t *layouts = json_array();
-    for (size_t i = 0; i < TC_ARRAY_LEN(LAYOUTS); i++)
-        json_array_append_new(layouts, json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", LAYOUTS[i].id, "zh", LAYOUTS[i].zh,
-                                                 "en", LAYOUTS[i].en, "paper", LAYOUTS[i].paper, "unit_fen",
-                                                 (json_int_t)c.app->cfg->reprint_fen));
+    for (size_t i = 0; i < TC_ARRAY_LEN(LAYOUTS); i++) {
+        json_t *l = json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", LAYOUTS[i].id, "zh", LAYOUTS[i].zh, "en", LAYOUTS[i].en,
+                              "paper", LAYOUTS[i].paper, "unit_fen", (json_int_t)c.app->cfg->reprint_fen);
+        json_t *sheet = sheet_preview_json(&LAYOUTS[i], has_spec ? &cur_spec : NULL);
+        if (sheet)
+            json_object_set_new(l, "sheet", sheet);
+        json_array_append_new(layouts, l);
+    }
+    tc_spec_table_free(&own);
     tc_store_address *addr;
     size_t na;
     if (tc_store_address_list(c.app->store, r->pool, c.sess.person_id, &addr, &na, &c.e) != 0) {

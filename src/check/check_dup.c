@@ -239,7 +239,7 @@ int check_duplicate(check_ctx *x, const tc_check_input *in, const tc_check_confi
     if (best < (DIST_SAME + DIST_DIFF) / 2)
         r->match_ref = in->prior[bi].ref;
     if (in->prior[bi].same_student)
-        check_say(r, "这张照片与你之前上传的照片是同一张（同版照片），请重新拍摄一张新照片",
+        check_say(r, "这张照片与您之前上传的照片是同一张（同版照片），请重新拍摄一张新照片",
                   "This is the same picture as a photo you uploaded before: take a new photo");
     else
         check_say(r, "这张照片与另一位学生的照片是同一张（同版照片），请本人重新拍摄",

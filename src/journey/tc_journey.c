@@ -22,6 +22,7 @@ void tc_journey_settings_default(tc_journey_settings *s)
     s->lock_after_fails = 5;
     s->lock_hours = 24;
     s->liveness_lock_after = 3;
+    s->retouch_teacher_lock = 1;
     snprintf(s->spec, sizeof s->spec, "chsi");
     snprintf(s->background, sizeof s->background, "blue");
 }
@@ -106,6 +107,13 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
                 goto out;
             }
             s->pay_when = (tc_pay_when)found;
+        } else if (!strcmp(k, "retouch_lock")) {
+            const char *t = json_string_value(v);
+            if (!t || (strcmp(t, "teacher") && strcmp(t, "timed"))) {
+                rc = bad(e, k, "应为 teacher 或 timed", "must be teacher or timed");
+                goto out;
+            }
+            s->retouch_teacher_lock = !strcmp(t, "teacher");
         } else if (!strcmp(k, "album_allowed") || !strcmp(k, "live_allowed") || !strcmp(k, "glasses_forbidden")) {
             if (!json_is_boolean(v)) {
                 rc = bad(e, k, "应为 true 或 false", "must be true or false");
@@ -159,13 +167,14 @@ out:
 
 json_t *tc_journey_settings_json(const tc_journey_settings *s)
 {
-    json_t *o = json_pack("{s:s, s:I, s:b, s:b, s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:s}", "pay_when",
+    json_t *o = json_pack("{s:s, s:I, s:b, s:b, s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:s, s:s}", "pay_when",
                           PAY_WHEN[s->pay_when], "fee_fen", (json_int_t)s->fee_fen, "live_allowed", s->live_allowed,
                           "album_allowed", s->album_allowed, "draft_capacity", s->draft_capacity,
                           "draft_delete_after_h", s->draft_delete_after_h, "cooloff_min", s->cooloff_min,
                           "lock_after_fails", s->lock_after_fails, "lock_hours", s->lock_hours,
                           "liveness_lock_after", s->liveness_lock_after, "spec", s->spec, "background",
-                          s->background, "glasses", s->glasses_forbidden ? "forbidden" : "clear_ok");
+                          s->background, "glasses", s->glasses_forbidden ? "forbidden" : "clear_ok", "retouch_lock",
+                          s->retouch_teacher_lock ? "teacher" : "timed");
     if (o && s->checks[0])
         json_object_set_new(o, "checks", json_loads(s->checks, 0, NULL));
     return o;
@@ -312,6 +321,11 @@ void tc_journey_after_photo(const tc_journey_settings *s, tc_journey_state *st, 
         st->locked_until = now + (int64_t)s->lock_hours * 3600;
         st->fails = 0;
     }
+}
+
+int tc_journey_teacher_strike(const tc_journey_settings *s, int liveness_failed, int retouch_failed)
+{
+    return liveness_failed || (s->retouch_teacher_lock && retouch_failed);
 }
 
 void tc_journey_after_error(const tc_journey_settings *s, tc_journey_state *st, int64_t now)

@@ -39,6 +39,9 @@ typedef struct tc_journey_settings {
     int lock_after_fails;      /* failed photos in a row before a timed lock; 5         */
     int lock_hours;            /* that lock's length (seed 000 §13); 24                 */
     int liveness_lock_after;   /* failed liveness checks before the teacher lock; 3     */
+    int retouch_teacher_lock;  /* a retouched (美颜) photo counts towards the teacher
+                                  lock like a recapture (seed 001 §5), else it is one
+                                  more failed photo towards the timed lock; 1         */
     char spec[32];             /* "chsi"                                                */
     char background[16];       /* "blue"                                                */
     int glasses_forbidden;     /* seed 004                                              */
@@ -94,6 +97,10 @@ void tc_journey_after_photo(const tc_journey_settings *s, tc_journey_state *st, 
  * costs: the same as a failed photo — the cool-off starts and it counts
  * towards the timed lock — so that junk uploads cannot be repeated at the
  * speed of the network (issue 14).  Never towards the liveness lock. */
+/* Does this failed photo count towards the teacher lock (live_locked)?  A
+ * failed liveness check always does; a failed retouch (美颜) check when the
+ * school's retouch_teacher_lock says so (seed 001 §5). */
+int tc_journey_teacher_strike(const tc_journey_settings *s, int liveness_failed, int retouch_failed);
 void tc_journey_after_error(const tc_journey_settings *s, tc_journey_state *st, int64_t now);
 
 /* The seed texts (000 §12, §13, §14) for a refusal code, formatted for

@@ -118,6 +118,11 @@ int tc_store_student_verify(tc_store *s, int64_t student_id, int64_t person_id, 
 int tc_store_person_upsert(tc_store *s, int64_t school_id, const uint8_t id_hash[32], const char *phone,
                            int64_t *person_id,
                            tc_err *e);
+/* The phone number this person (same school, same keyed ID hash) confirmed
+ * last on any record, into out (cap bytes; "" when none), so a re-entry is
+ * prefilled with it. */
+int tc_store_person_last_phone(tc_store *s, int64_t school_id, const uint8_t id_hash[32], char *out, size_t cap,
+                               tc_err *e);
 /* The person's school and keyed ID hash; person.not_found (404). */
 int tc_store_person_get(tc_store *s, int64_t person_id, int64_t *school_id, uint8_t id_hash[32], tc_err *e);
 

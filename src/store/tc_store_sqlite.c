@@ -1,4 +1,5 @@
 /* tc_store — the SQLite backend.  See tc_store.h for the contract. */
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1010,6 +1011,33 @@ int tc_store_person_upsert(tc_store *s, int64_t school_id, const uint8_t id_hash
             rc = 0;
         } else
             store_db_err(e, db, "upsert person");
+    }
+    sqlite3_finalize(st);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_person_last_phone(tc_store *s, int64_t school_id, const uint8_t id_hash[32], char *out, size_t cap,
+                               tc_err *e)
+{
+    assert(out && cap > 0);
+    out[0] = 0;
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "SELECT phone FROM student WHERE school_id = ? AND id_hash = ? AND phone != ''"
+                                       " AND verified_at > 0 ORDER BY verified_at DESC, id DESC LIMIT 1",
+                                       "ih", school_id, id_hash);
+    int rc = -1;
+    if (st) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            const unsigned char *v = sqlite3_column_text(st, 0);
+            snprintf(out, cap, "%s", v ? (const char *)v : "");
+            rc = 0;
+        } else if (step == SQLITE_DONE)
+            rc = 0;
+        else
+            store_db_err(e, db, "last phone");
     }
     sqlite3_finalize(st);
     store_release(s, db);

@@ -129,6 +129,26 @@ test('a reprint with a new address; staff ship it; the student sees the tracking
   // 加洗: layout 2, two sets
   await page.goto(srv.url + '/#/reprint');
   await view(page, 'reprint');
+  // each layout with a small drawing of its sheet, from the server's sheet plan (issue 20 item 4)
+  const plan = (await c.get('/api/v1/me/reprint')).data.layouts;
+  assert.deepEqual(plan.map((l) => l.id), ['1', '2', '6inch', '5inch', 'a4']);
+  for (const l of plan) {
+    const fig = page.locator(`.tc-layout__fig[data-layout="${l.id}"] svg.tc-sheet-fig`);
+    assert.equal(await fig.count(), 1, `layout ${l.id} has a drawing`);
+    assert.ok(l.sheet && l.sheet.places.length > 0, `layout ${l.id} has a plan`);
+    assert.equal(await fig.locator('.tc-sheet-fig__photo').count(), l.sheet.places.length, `layout ${l.id}: one drawn photo per place`);
+    const box = await fig.boundingBox();
+    assert.ok(Math.abs(box.width / box.height - l.sheet.w_mm / l.sheet.h_mm) < 0.05, `layout ${l.id}: the paper's proportions`);
+    assert.ok(Math.max(box.width, box.height) <= 97 && Math.max(box.width, box.height) >= 95, `layout ${l.id}: a small drawing (${box.width}x${box.height} px)`);
+  }
+  assert.equal(plan[0].sheet.places.length, 12, '版式一: 1寸×8 + 2寸×4');
+  assert.equal(plan[1].sheet.places.length, 8, '版式二: 2寸×8');
+  // 版式一 has two sizes of photo, 版式二 one
+  const sizes = (l) => new Set(l.sheet.places.map(([, , w, hh]) => `${Math.min(w, hh).toFixed(0)}x${Math.max(w, hh).toFixed(0)}`)).size;
+  assert.equal(sizes(plan[0]), 2);
+  assert.equal(sizes(plan[1]), 1);
+  await page.waitForSelector('#toast[hidden]', { state: 'attached' }); // the address's 已保存 has gone
+  await page.locator('.weui-cells_radio').nth(1).screenshot({ path: path.join(ROOT, 'tests/out/screenshots/money-08a-reprint-layouts.png') });
   await page.locator('label', { has: page.locator('input[name=layout][value="2"]') }).click();
   assert.equal(await page.locator('input[name=layout][value="2"]').isChecked(), true);
   await page.locator('input[name=quantity]').fill('2');

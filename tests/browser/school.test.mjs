@@ -136,6 +136,8 @@ test('school admin: batch settings, school defaults, notice, students, export', 
   assert.equal(await row(page, 'cooloff_min').getAttribute('data-source'), 'own');
   assert.equal(await row(page, 'lock_hours').getAttribute('data-source'), 'school');
   assert.match(await row(page, 'draft_capacity').locator('.c-set__src').textContent(), /继承学校默认：5/);
+  // 美颜 follows seed 001 §5 unless the school says otherwise (issue 20 item 5)
+  assert.match(await row(page, 'retouch_lock').locator('.c-set__src').textContent(), /继承系统内置：计入活体锁定（须老师解锁）/);
   await shot(page, 'school-06-batch-settings');
   await page.getByLabel('草稿数量上限', { exact: true }).fill('0');
   await page.getByLabel('费用（元）', { exact: true }).fill('12.5');
@@ -156,6 +158,7 @@ test('school admin: batch settings, school defaults, notice, students, export', 
   await page.getByLabel('付款人', { exact: true }).selectOption('student');
   await page.getByLabel('付款时间', { exact: true }).selectOption('before_shoot');
   await page.getByLabel('眼镜', { exact: true }).selectOption('forbidden');
+  await page.getByLabel('美颜照片', { exact: true }).selectOption('timed');
   await page.getByLabel('结束时间', { exact: true }).fill('2030-06-30T18:00');
   await page.getByRole('button', { name: '保存设置' }).click();
   await page.getByText('设置已保存').waitFor();
@@ -169,6 +172,7 @@ test('school admin: batch settings, school defaults, notice, students, export', 
   assert.deepEqual({ d: own.draft_capacity, f: own.fee_fen, p: own.pay_when, g: own.glasses, l: own.live_allowed, c: own.cooloff_min },
     { d: 4, f: 1250, p: 'before_shoot', g: 'forbidden', l: false, c: 0 });
   assert.deepEqual(own.checks, { disabled: ['duplicate'] }, 'settings the form does not show are kept');
+  assert.equal(own.retouch_lock, 'timed');
   assert.equal(own.album_allowed, undefined);
   assert.equal(r.data.effective.lock_hours, 12);
   assert.ok(r.data.batch.ends_at > 0);

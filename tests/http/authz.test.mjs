@@ -64,6 +64,7 @@ const EXPECT = {
   'GET /api/v1/admin/audit': 'platform',
   // the student's journey (tc_api_journey.c)
   'GET /api/v1/me/journey': 'student',
+  'GET /api/v1/me/spec': 'student',
   'POST /api/v1/me/notice/read': 'student',
   'POST /api/v1/me/tips/read': 'student',
   'POST /api/v1/me/tutorial/done': 'student',

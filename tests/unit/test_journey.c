@@ -295,6 +295,41 @@ static void test_liveness_failures_lock_until_a_teacher_unlocks(void **state)
     assert_true(st.live_locked);
 }
 
+static void test_a_retouched_photo_follows_the_schools_retouch_lock(void **state)
+{
+    (void)state;
+    tc_journey_settings s;
+    tc_journey_state st;
+    tc_journey_settings_default(&s);
+    /* seed 001 §5 by default: 美颜 is locked until a teacher unlocks */
+    assert_true(s.retouch_teacher_lock);
+    assert_true(tc_journey_teacher_strike(&s, 0, 1));
+    assert_true(tc_journey_teacher_strike(&s, 1, 0));
+    assert_false(tc_journey_teacher_strike(&s, 0, 0));
+    ready(&st);
+    for (int i = 0; i < s.liveness_lock_after; i++)
+        tc_journey_after_photo(&s, &st, 0, tc_journey_teacher_strike(&s, 0, 1), NOW);
+    assert_true(st.live_locked);
+    /* a school may choose the timed lock instead: a retouched photo is one more failed photo */
+    tc_err e = {0};
+    assert_int_equal(tc_journey_settings_apply(&s, "{\"retouch_lock\":\"timed\"}", &e), 0);
+    assert_false(s.retouch_teacher_lock);
+    assert_false(tc_journey_teacher_strike(&s, 0, 1));
+    assert_true(tc_journey_teacher_strike(&s, 1, 1));
+    ready(&st);
+    for (int i = 0; i < s.lock_after_fails; i++)
+        tc_journey_after_photo(&s, &st, 0, tc_journey_teacher_strike(&s, 0, 1), NOW);
+    assert_false(st.live_locked);
+    assert_true(st.locked_until > NOW);
+    /* the JSON says which, and only the two words are taken */
+    json_t *o = tc_journey_settings_json(&s);
+    assert_string_equal(json_string_value(json_object_get(o, "retouch_lock")), "timed");
+    json_decref(o);
+    assert_int_not_equal(tc_journey_settings_apply(&s, "{\"retouch_lock\":\"never\"}", &e), 0);
+    assert_string_equal(e.code, "journey.bad_settings");
+    assert_int_not_equal(tc_journey_settings_apply(&s, "{\"retouch_lock\":true}", &e), 0);
+}
+
 static void test_refusal_texts(void **state)
 {
     (void)state;
@@ -447,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_a_cancelled_batch_takes_no_photos),
         cmocka_unit_test(test_what_a_fresh_capture_of_the_page_looks_like),
         cmocka_unit_test(test_the_china_day_of_a_time),
+        cmocka_unit_test(test_a_retouched_photo_follows_the_schools_retouch_lock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

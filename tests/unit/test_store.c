@@ -149,7 +149,15 @@ static void test_person_and_sessions(void **st)
     assert_int_equal(tc_store_person_get(f->s, p3, &got_school, got_hash, &e), 0);
     assert_int_equal(got_school, sc + 1000);
     assert_memory_equal(got_hash, idh, 32);
+    char last[32] = "x";
+    assert_int_equal(tc_store_person_last_phone(f->s, sc, idh, last, sizeof last, &e), 0);
+    assert_string_equal(last, ""); /* nothing confirmed yet */
     assert_int_equal(tc_store_student_verify(f->s, list[0].id, p1, "13900139000", &e), 0);
+    /* the number this person confirmed, for a re-entry's prefill; per school */
+    assert_int_equal(tc_store_person_last_phone(f->s, sc, idh, last, sizeof last, &e), 0);
+    assert_string_equal(last, "13900139000");
+    assert_int_equal(tc_store_person_last_phone(f->s, sc + 1000, idh, last, sizeof last, &e), 0);
+    assert_string_equal(last, "");
     tc_store_student_by_person(f->s, &f->p, p1, &list, &n, &e);
     assert_int_equal(n, 1);
     assert_string_equal(list[0].state, "verified");

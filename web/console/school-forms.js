@@ -22,6 +22,7 @@ addMessages({
   'sf.spec': '照片规格', 'sf.background': '背景颜色', 'sf.glasses': '眼镜',
   'sf.spec_builtin': '内置规格', 'sf.spec_custom': '平台自定义规格', 'sf.spec_unknown': '{v}（没有这个规格，请另选）',
   'sf.glasses_clear_ok': '可戴无反光的眼镜', 'sf.glasses_forbidden': '不得戴眼镜',
+  'sf.retouch_lock': '美颜照片', 'sf.retouch_lock_teacher': '计入活体锁定（须老师解锁）', 'sf.retouch_lock_timed': '计入失败次数（定时解锁）',
   'sf.cooloff_min': '两次拍摄的冷静期（分钟）', 'sf.lock_after_fails': '连续失败几次后锁定',
   'sf.lock_hours': '锁定时长（小时）', 'sf.liveness_lock_after': '活体检测失败几次后锁定（须老师解锁）',
   'sf.draft_capacity': '草稿数量上限', 'sf.draft_delete_after_h': '草稿删除延迟（小时）',
@@ -55,6 +56,7 @@ addMessages({
   'sf.spec': 'Photo spec', 'sf.background': 'Background', 'sf.glasses': 'Glasses',
   'sf.spec_builtin': 'Built-in specs', 'sf.spec_custom': 'Custom specs (platform)', 'sf.spec_unknown': '{v} (no such spec: choose another)',
   'sf.glasses_clear_ok': 'Glasses without glare allowed', 'sf.glasses_forbidden': 'No glasses',
+  'sf.retouch_lock': 'Retouched photos', 'sf.retouch_lock_teacher': 'Count towards the teacher lock', 'sf.retouch_lock_timed': 'Count as failed photos (timed lock)',
   'sf.cooloff_min': 'Cool-off between shots (minutes)', 'sf.lock_after_fails': 'Failures before a lock',
   'sf.lock_hours': 'Lock length (hours)', 'sf.liveness_lock_after': 'Liveness failures before the teacher lock',
   'sf.draft_capacity': 'Draft capacity', 'sf.draft_delete_after_h': 'Draft deletion delay (hours)',
@@ -113,7 +115,7 @@ const INTS = {
 const GROUPS = [
   ['sf.payment', ['fee_fen', 'pay_when']],
   ['sf.shooting', ['live_allowed', 'album_allowed', 'spec', 'background', 'glasses']],
-  ['sf.limits', ['cooloff_min', 'lock_after_fails', 'lock_hours', 'liveness_lock_after', 'draft_capacity', 'draft_delete_after_h']],
+  ['sf.limits', ['cooloff_min', 'lock_after_fails', 'lock_hours', 'liveness_lock_after', 'retouch_lock', 'draft_capacity', 'draft_delete_after_h']],
 ];
 const MANAGED = GROUPS.flatMap((g) => g[1]).concat(['glasses_forbidden']);
 
@@ -145,6 +147,7 @@ function fmtValue(key, v, specs) {
   if (key === 'pay_when') return v === 'school' ? t('sf.payer_school') : `${t('sf.payer_student')}，${t('sf.when_' + v)}`;
   if (key === 'live_allowed' || key === 'album_allowed') return t(v ? 'sf.yes' : 'sf.no');
   if (key === 'glasses') return t('sf.glasses_' + v);
+  if (key === 'retouch_lock') return t('sf.retouch_lock_' + v);
   if (key === 'spec') { const s = specs.find((x) => x.name === v); return s && s.zh ? `${s.zh}（${v}）` : v; }
   if (key === 'background') {
     for (const s of specs) { const b = (s.backgrounds || []).find((x) => x.name === v); if (b) return getLang() === 'en' ? v : b.zh; }
@@ -183,6 +186,10 @@ function settingRow(key, { own, parent, ownKey, specs, onSpec }) {
     get = () => cb.checked;
     put = (v) => { cb.checked = !!v; };
     body = h('label', { class: 'c-set__check', for: id }, cb, h('span', { i18n: label }));
+  } else if (key === 'retouch_lock') {
+    const s = sel([['teacher', 'sf.retouch_lock_teacher'], ['timed', 'sf.retouch_lock_timed']]);
+    controls = [s];
+    get = () => s.value; put = (v) => { s.value = v; };
   } else if (key === 'glasses') {
     const s = sel([['clear_ok', 'sf.glasses_clear_ok'], ['forbidden', 'sf.glasses_forbidden']]);
     controls = [s];

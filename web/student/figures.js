@@ -117,17 +117,56 @@ export function portrait(variant = 'good', ok = null, cls = 'tc-fig') {
   return svg('0 0 120 150', cls, figure(VARIANTS[variant] || {}), ok === null ? null : mark(ok));
 }
 
-// The viewfinder's head-and-shoulders outline, drawn over the live video
-// (a 3:4 box, the proportions of the ID photo).
-export function outline() {
-  return svg('0 0 300 400', 'tc-outline',
-    s('path', {
-      class: 'tc-outline__shape',
-      d: 'M150 62 C106 62 92 98 92 140 C92 186 116 222 150 222 C184 222 208 186 208 140 C208 98 194 62 150 62 Z '
-        + 'M128 224 L128 252 C84 258 48 276 36 320 L30 400 M172 224 L172 252 C216 258 252 276 264 320 L270 400',
-      fill: 'none', stroke: '#fff', 'stroke-width': 4, 'stroke-dasharray': '12 8', 'stroke-linecap': 'round',
-    }),
-    s('path', { d: 'M12 40 V12 H40 M260 12 H288 V40 M288 360 V388 H260 M40 388 H12 V360', stroke: '#07c160', 'stroke-width': 5, fill: 'none' }));
+// The viewfinder's guide, sized and placed from the batch's photo spec
+// (GET /api/v1/me/spec): the SVG's user space is the spec's own pixels
+// (e.g. 学信网 480x640), fitted into the viewfinder whatever its aspect
+// (preserveAspectRatio meet, centred), so a face that fills the oval is
+// framed as the finished photo wants it: the top of the hair at the middle
+// of the spec's hair_top window, the eyes at the middle of eye_line, the
+// cheeks as wide as the middle of face_width.  A window open on one side
+// (身份证: eye line only "at most 234 px down") takes the usual proportion
+// (eyes 0.7 face widths below the hair top, as in 学信网's windows) within
+// its bound.  The chin is as far below the eyes as the hair top is above
+// them (the eyes sit about half-way down the head).  Outside the spec's
+// frame the picture is dimmed: it is cut off.
+const num = (v) => typeof v === 'number' && Number.isFinite(v);
+const pick = (r, usual) => {
+  const [lo, hi] = Array.isArray(r) ? r : [];
+  if (num(lo) && num(hi)) return (lo + hi) / 2;
+  if (num(lo)) return Math.max(lo, usual);
+  if (num(hi)) return Math.min(hi, usual);
+  return usual;
+};
+export function guideGeometry(spec) {
+  const W = (spec && spec.width) || 480, H = (spec && spec.height) || 640;
+  const hair = pick(spec && spec.hair_top, H * 0.125);
+  const face = pick(spec && spec.face_width, W * 0.5);
+  const eye = pick(spec && spec.eye_line, hair + face * 0.7);
+  const chin = Math.min(H, eye + (eye - hair));
+  return { W, H, cx: W / 2, hair, eye, face, chin };
+}
+export function outline(spec) {
+  const g = guideGeometry(spec);
+  const { W, H, cx, hair, eye, face, chin } = g;
+  const rx = face / 2, ry = (chin - hair) / 2;
+  const neck = face * 0.24, shoulder = Math.min(W / 2, face * 1.05);
+  const sTop = chin + (chin - hair) * 0.14;
+  const dash = { fill: 'none', stroke: '#fff', 'stroke-width': W / 110, 'stroke-dasharray': `${W / 40} ${W / 60}`, 'stroke-linecap': 'round' };
+  const corner = W / 12;
+  const el = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'tc-outline', 'aria-hidden': 'true', focusable: 'false',
+    'data-spec': (spec && spec.name) || '' },
+    s('path', { class: 'tc-outline__outside', 'fill-rule': 'evenodd', fill: 'rgba(0,0,0,.45)',
+      d: `M${-W} ${-H} H${2 * W} V${2 * H} H${-W} Z M0 0 V${H} H${W} V0 Z` }),
+    s('ellipse', { class: 'tc-outline__face', cx, cy: (hair + chin) / 2, rx, ry, ...dash }),
+    s('path', { class: 'tc-outline__eyes', d: `M${cx - rx * 0.8} ${eye} H${cx + rx * 0.8}`, stroke: '#07c160', 'stroke-width': W / 160,
+      'stroke-dasharray': `${W / 80} ${W / 80}` }),
+    s('path', { class: 'tc-outline__shoulders', ...dash,
+      d: `M${cx - neck} ${chin - ry * 0.12} V${sTop} C${cx - shoulder * 0.55} ${sTop + (H - sTop) * 0.08} ${cx - shoulder * 0.9} ${sTop + (H - sTop) * 0.25} ${cx - shoulder} ${H} `
+        + `M${cx + neck} ${chin - ry * 0.12} V${sTop} C${cx + shoulder * 0.55} ${sTop + (H - sTop) * 0.08} ${cx + shoulder * 0.9} ${sTop + (H - sTop) * 0.25} ${cx + shoulder} ${H}` }),
+    s('path', { d: `M${corner * 0.3} ${corner * 1.3} V${corner * 0.3} H${corner * 1.3} M${W - corner * 1.3} ${corner * 0.3} H${W - corner * 0.3} V${corner * 1.3} `
+      + `M${W - corner * 0.3} ${H - corner * 1.3} V${H - corner * 0.3} H${W - corner * 1.3} M${corner * 1.3} ${H - corner * 0.3} H${corner * 0.3} V${H - corner * 1.3}`,
+    stroke: '#07c160', 'stroke-width': W / 60, fill: 'none' }));
+  return el;
 }
 
 // ---- the tutorial (seed 000 §8): five short animated scenes ------------------------------
@@ -187,6 +226,37 @@ export function icon(name) {
   const paths = {
     camera: 'M4 8 H8 L10 5 H14 L16 8 H20 V19 H4 Z M12 10 A3.5 3.5 0 1 0 12.01 10',
     album: 'M4 5 H20 V19 H4 Z M6 17 L10 12 L13 15 L15 13 L18 17 Z M15 9 A1.5 1.5 0 1 0 15.01 9',
+    // the bottom tab bar: a house, a speech bubble with two lines, a person
+    home: 'M3.5 11 L12 4 L20.5 11 M6 9.5 V20 H10 V14.5 H14 V20 H18 V9.5',
+    messages: 'M4 5.5 H20 V16.5 H11 L6.5 20 V16.5 H4 Z M8 9.5 H16 M8 12.5 H13.5',
+    mine: 'M12 4 A4 4 0 1 1 11.99 4 M4.5 20.5 C5 15.5 8 13.5 12 13.5 C16 13.5 19 15.5 19.5 20.5 Z',
   };
   return svg('0 0 24 24', 'tc-icon', s('path', { d: paths[name] || '', fill: 'none', stroke: 'currentColor', 'stroke-width': 1.8, 'stroke-linejoin': 'round' }));
+}
+
+// A small drawing of a print sheet (加洗 layouts): the paper and each photo
+// where the server's sheet plan puts it (GET /api/v1/me/reprint, "sheet":
+// mm), each photo with a head-and-shoulders mark so the sizes read at once.
+export function sheetDrawing(sheet) {
+  if (!sheet || !(sheet.w_mm > 0) || !(sheet.h_mm > 0) || !Array.isArray(sheet.places)) return null;
+  const { w_mm: W, h_mm: H } = sheet;
+  const el = svg(`0 0 ${W} ${H}`, 'tc-sheet-fig',
+    s('rect', { class: 'tc-sheet-fig__paper', x: 0, y: 0, width: W, height: H, fill: '#fff', stroke: '#b2b2b2', 'stroke-width': W / 120 }),
+    sheet.places.map(([x, y, w, hh]) => {
+      const r = Math.min(w, hh) * 0.22;
+      const up = hh >= w; // the head towards the photo's top (a photo may be turned on the sheet)
+      const cx = x + w / 2, cy = y + hh / 2;
+      const head = up ? s('circle', { cx, cy: y + hh * 0.38, r, fill: SKIN }) : s('circle', { cx: x + w * 0.62, cy, r, fill: SKIN });
+      const body = up
+        ? s('path', { d: `M${x + w * 0.15} ${y + hh} C${x + w * 0.2} ${y + hh * 0.7} ${x + w * 0.8} ${y + hh * 0.7} ${x + w * 0.85} ${y + hh} Z`, fill: '#fff' })
+        : s('path', { d: `M${x} ${y + hh * 0.15} C${x + w * 0.3} ${y + hh * 0.2} ${x + w * 0.3} ${y + hh * 0.8} ${x} ${y + hh * 0.85} Z`, fill: '#fff' });
+      return s('g', { class: 'tc-sheet-fig__photo' },
+        s('rect', { x, y, width: w, height: hh, fill: '#64c5ff' }), head, body);
+    }));
+  // the longer side 96 px, the paper's own proportions
+  const k = 96 / Math.max(W, H);
+  el.setAttribute('width', (W * k).toFixed(1));
+  el.setAttribute('height', (H * k).toFixed(1));
+  el.setAttribute('data-places', String(sheet.places.length));
+  return el;
 }

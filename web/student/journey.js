@@ -89,10 +89,11 @@ addMessages({
   'tips.rules': '拍照注意事项',
   'tips.r1': '拍照背景不要求，拍照上传后系统自动替换背景为{bg}。',
   'tips.r2': '光线：建议面向窗户，自然光拍摄（避免阳光直射，不建议晚间拍摄），保证面部光线均匀，无明显可见或不对称的高光、光斑，无红眼。可选择背靠正对窗户的一面墙拍摄。不要在灯光下拍摄，容易出现头发和脸上部光源强、脸下部暗淡。',
-  'tips.r3': '拍照为证件照（请参照图例或身份证照片），不得上传半身或全身照。',
+  'tips.r3': '拍照为证件照（请参照图例或身份证照片）：画面为头部和肩膀，下缘至胸部；不得上传腰部以下的半身照或全身照。',
   'tips.r4': '女同学应将头发扎起，头发应放在肩膀后。',
-  'tips.r5': '证件照应注重真实性，严禁翻拍其他照片，严禁利用其它软件做任何脸部美颜处理，如有违规，学生账号将被锁定，需由学校管理员进行解锁。',
-  'tips.r6': '站姿端正，表情自然，双眼自然睁开并平视，耳朵对称，左右肩膀平衡，嘴唇自然闭合。',
+  'tips.r5': '证件照应注重真实性，严禁翻拍其他照片，严禁利用其它软件做任何脸部美颜处理。系统检测到翻拍或美颜累计 {n} 次，学生账号将被锁定，需由学校管理员进行解锁。',
+  'tips.r5_timed': '证件照应注重真实性，严禁翻拍其他照片，严禁利用其它软件做任何脸部美颜处理。系统检测到翻拍累计 {n} 次，学生账号将被锁定，需由学校管理员进行解锁；美颜处理的照片不能通过检测，连续 {m} 张照片未通过检测，账号将被锁定 {h} 小时。',
+  'tips.r6': '坐姿端正，表情自然，双眼自然睁开并平视，耳朵对称，左右肩膀平衡，嘴唇自然闭合。',
   'tips.r7': '眼镜：常戴眼镜者应佩戴眼镜，但不得戴有色（含隐形）眼镜，镜框不得遮挡眼睛，眼镜不能有反光。',
   'tips.r7_forbidden': '眼镜：本校要求拍摄时不能佩戴眼镜，也不得佩戴有色隐形眼镜（美瞳）。',
   'tips.r8': '佩饰及遮挡物：不得佩戴耳环、项链等饰品，头发不得遮挡眉毛、眼睛和耳朵，不得使用头部覆盖物（宗教、医疗和文化需要时，不得遮挡脸部或造成阴影），不宜化妆或涂抹防晒霜。',
@@ -100,11 +101,12 @@ addMessages({
   'tips.r10': '人像在矩形框中应水平居中，左右对称。',
   'tips.how': '拍摄方法',
   'tips.h1': '选取光线较好的室内，选择一面干净的白墙，穿与背景颜色有反差的衣服，身体距离墙壁一米左右；',
-  'tips.h2': '使用后置摄像头拍摄身体部位至胸部部位的半身；不可自拍，必须请他人持手机为您拍摄；',
+  'tips.h2': '使用后置摄像头拍摄头部和肩膀，画面下缘至胸部（即胸部以上的半身）；不可自拍，必须请他人持手机为您拍摄；',
   'tips.h3': '露出耳朵和额头，头部正视镜头，保持肩膀齐平，表情自然，嘴唇自然闭合；',
   'tips.h4': '穿单色有领衣服，避免复杂图案、花纹，不要穿无袖、吊带、低胸衫；',
   'tips.h5': '避免脸部阴影或阴阳脸；素颜，禁止美颜和化妆、佩戴美瞳。',
   'tips.read': '我已阅读并了解以上拍照注意事项',
+  'tips.serious': '所采集相片将用于毕业证书制作、并上传学信网作教育部学历验证使用，请本人严肃对待。',
   'tips.start': '开始拍照',
   'tips.must_tick': '请先勾选“我已阅读”',
   'bg.blue': '天蓝色',
@@ -206,6 +208,7 @@ addMessages({
 
   'submit.lead': '请确认使用这张照片。确认上传后照片将提交审核。',
   'submit.after_pay': '确认上传后将进入支付页面。',
+  'submit.fee': '图像采集费用：',
   'submit.after_school': '费用由学校统一缴纳，确认上传后即提交审核。',
   'submit.confirm': '确认上传',
   'submit.back': '返回草稿箱',
@@ -296,7 +299,7 @@ addMessages({
   'faq.q3': '照片检测不通过怎么办？什么是冷静期？',
   'faq.a3': '系统会逐项提示未通过的原因，请按提示调整后重拍。检测不通过后，重拍按钮会进入一定时间的冷静期，倒计时结束后即可重新拍摄。',
   'faq.q4': '账号被锁定了怎么办？',
-  'faq.a4': '多次未通过活体检测（例如翻拍照片或屏幕）时，需联系学校图采工作部门解锁；多次其他指标检测失败时，在提示的时间之后可以重新拍摄。锁定期间草稿箱中的照片仍可使用和上传。',
+  'faq.a4': '多次未通过活体检测（例如翻拍照片或屏幕）时，需联系学校图采工作部门解锁（美颜修图照片按本校规则计入，见“拍照注意事项”）；多次其他指标检测失败时，在提示的时间之后可以重新拍摄。锁定期间草稿箱中的照片仍可使用和上传。',
   'faq.q5': '草稿箱的照片可以删除吗？',
   'faq.a5': '照片存入草稿箱一定时间（默认 24 小时）后可以删除。草稿箱已满时不能继续拍摄，请删除照片或使用草稿箱中的照片。',
   'faq.q6': '提交后还能更换照片吗？',
@@ -383,10 +386,11 @@ addMessages({
   'tips.rules': 'Requirements',
   'tips.r1': 'Any background will do: after upload the system replaces it with {bg}.',
   'tips.r2': 'Light: face a window and use daylight (no direct sunshine; evenings are not recommended) so the face is evenly lit, without visible or uneven highlights, spots or red eyes. You may stand with your back to the wall facing the window. Do not shoot under lamps: the hair and upper face get too bright and the lower face too dark.',
-  'tips.r3': 'This is an ID photo (see the examples or your ID card): no half-length or full-length photos.',
+  'tips.r3': 'This is an ID photo (see the examples or your ID card): head and shoulders, down to the chest; no photos down to the waist or full-length.',
   'tips.r4': 'Tie long hair back and keep it behind the shoulders.',
-  'tips.r5': 'The photo must be genuine: never photograph another photo, and never retouch or beautify the face with any app. Violations lock the account until a school administrator unlocks it.',
-  'tips.r6': 'Stand straight, natural expression, eyes open looking straight ahead, both ears equally visible, shoulders level, lips closed.',
+  'tips.r5': 'The photo must be genuine: never photograph another photo, and never retouch or beautify the face with any app. After {n} photos found re-photographed or retouched, the account is locked until a school administrator unlocks it.',
+  'tips.r5_timed': 'The photo must be genuine: never photograph another photo, and never retouch or beautify the face with any app. After {n} photos found re-photographed, the account is locked until a school administrator unlocks it; a retouched photo fails the checks, and after {m} failed photos in a row the account is locked for {h} hours.',
+  'tips.r6': 'Sit up straight, natural expression, eyes open looking straight ahead, both ears equally visible, shoulders level, lips closed.',
   'tips.r7': 'Glasses: if you always wear glasses, wear them, but no tinted (or coloured contact) lenses; the frames must not cover the eyes and the lenses must not reflect.',
   'tips.r7_forbidden': 'Glasses: your school requires photos without glasses, and no coloured contact lenses.',
   'tips.r8': 'Accessories: no earrings, necklaces or other jewellery; hair must not cover the eyebrows, eyes or ears; no head coverings (for religious, medical or cultural reasons they must not cover the face or cast shadows); avoid make-up and sunscreen.',
@@ -399,6 +403,7 @@ addMessages({
   'tips.h4': 'Wear a plain collared top; no busy patterns, no sleeveless, strappy or low-cut tops.',
   'tips.h5': 'Avoid shadows on the face; no make-up, no beauty filters, no coloured contact lenses.',
   'tips.read': 'I have read and understood the photo tips',
+  'tips.serious': 'The photo will be used for your graduation certificate and uploaded to CHSI for the Ministry of Education\'s degree verification: take it seriously.',
   'tips.start': 'Start taking photos',
   'tips.must_tick': 'Tick “I have read” first',
   'bg.blue': 'sky blue',
@@ -500,6 +505,7 @@ addMessages({
 
   'submit.lead': 'Confirm that you want to use this photo. After you confirm, it is sent for review.',
   'submit.after_pay': 'The payment page comes next.',
+  'submit.fee': 'Photo collection fee: ',
   'submit.after_school': 'Your school pays the fee: the photo goes straight to review.',
   'submit.confirm': 'Confirm upload',
   'submit.back': 'Back to the draft box',
@@ -590,7 +596,7 @@ addMessages({
   'faq.q3': 'My photo failed the checks. What is the cooling-off period?',
   'faq.a3': 'The page lists each check that failed; adjust and try again. After a failed photo the retake button waits for a cooling-off period; when the countdown ends you can shoot again.',
   'faq.q4': 'My account is locked. What now?',
-  'faq.a4': 'After repeated liveness failures (photographing a print or a screen) the school\'s photo collection office must unlock the account; after repeated failures of other checks you can shoot again after the time shown. While locked you can still use the photos in your draft box.',
+  'faq.a4': 'After repeated liveness failures (photographing a print or a screen) the school\'s photo collection office must unlock the account (retouched photos count as your school decides: see “Photo tips”); after repeated failures of other checks you can shoot again after the time shown. While locked you can still use the photos in your draft box.',
   'faq.q5': 'Can I delete photos in the draft box?',
   'faq.a5': 'A photo can be deleted a while (24 hours by default) after it was saved. When the draft box is full you cannot take more photos: delete one or use one.',
   'faq.q6': 'Can I change my photo after submitting it?',
@@ -758,7 +764,7 @@ function buildTabbar() {
   badgeEl = h('span', { class: 'weui-badge tc-badge', hidden: true, 'aria-hidden': 'true' });
   badgeSr = h('span', { class: 'tc-sr' });
   const item = (key, href, tab, extra) => h('a', { href, class: 'weui-tabbar__item tc-tab', dataset: { tab } },
-    h('span', { class: `tc-tab__icon tc-tab__icon_${tab}`, 'aria-hidden': 'true' }), extra || null,
+    h('span', { class: `tc-tab__icon tc-tab__icon_${tab}`, 'aria-hidden': 'true' }, icon(tab)), extra || null,
     h('span', { class: 'weui-tabbar__label', i18n: key }), tab === 'messages' ? badgeSr : null);
   tabbar = h('nav', { class: 'weui-tabbar tc-tabbar', i18nAttr: { 'aria-label': 'tab.label' }, hidden: true },
     item('tab.home', '#/home', 'home'),
@@ -867,6 +873,11 @@ function sanitize(html) {
   return frag;
 }
 
+// Seed 004: what the photo is for, where the student reads the notice and the tips.
+function serious() {
+  return h('p', { class: 'tc-serious', role: 'note', i18n: 'tips.serious' });
+}
+
 async function noticeView() {
   const j = await loadJourney();
   const err = errorRegion();
@@ -892,7 +903,7 @@ async function noticeView() {
       await afterAction();
     } catch (e) { showError(err, e); }
   });
-  return page('tc-notice-page', lead('notice.lead'), box, hint, err, btnArea(next));
+  return page('tc-notice-page', lead('notice.lead'), serious(), box, hint, err, btnArea(next));
 }
 
 // ---- the shooting tips --------------------------------------------------------------------
@@ -911,15 +922,21 @@ function tipsContent(j) {
     portrait(variant, ok),
     h('span', { class: 'tc-example__verdict', i18n: ok ? 'tips.example_ok' : 'tips.example_bad' }),
     h('span', { class: 'tc-example__text', i18n: key }))));
-  const rules = ['tips.r1', 'tips.r2', 'tips.r3', 'tips.r4', 'tips.r5', 'tips.r6',
+  // the 美颜 rule says what the server does (the school's retouch_lock, seed 001 §5)
+  const r5 = set.retouch_lock === 'timed' ? 'tips.r5_timed' : 'tips.r5';
+  const rules = ['tips.r1', 'tips.r2', 'tips.r3', 'tips.r4', r5, 'tips.r6',
     set.glasses === 'forbidden' ? 'tips.r7_forbidden' : 'tips.r7', 'tips.r8', 'tips.r9', 'tips.r10'];
   const bgVars = { bg: t(bgName(set.background)) };
+  const vars = {
+    'tips.r1': bgVars,
+    [r5]: { n: set.liveness_lock_after || 3, m: set.lock_after_fails || 5, h: set.lock_hours ?? 24 },
+  };
   return [
     h('h2', { class: 'tc-h2', i18n: 'tips.examples' }),
     h('div', { class: 'tc-figure-main' }, portrait('good', true, 'tc-fig tc-fig_big')),
     examples,
     h('h2', { class: 'tc-h2', i18n: 'tips.rules' }),
-    h('ol', { class: 'tc-rules' }, rules.map((k) => h('li', { i18n: k, i18nVars: k === 'tips.r1' ? bgVars : undefined }))),
+    h('ol', { class: 'tc-rules' }, rules.map((k) => h('li', { i18n: k, i18nVars: vars[k] }))),
     h('h2', { class: 'tc-h2', i18n: 'tips.how' }),
     h('ol', { class: 'tc-rules' }, ['tips.h1', 'tips.h2', 'tips.h3', 'tips.h4', 'tips.h5'].map((k) => h('li', { i18n: k }))),
   ];
@@ -940,7 +957,7 @@ async function tipsView() {
       await afterAction();
     } catch (e) { showError(err, e); }
   });
-  return page('tc-tips', lead('tips.lead'), ...tipsContent(j),
+  return page('tc-tips', lead('tips.lead'), serious(), ...tipsContent(j),
     h('div', { class: 'weui-cells weui-cells_checkbox tc-tick' },
       h('label', { class: 'weui-cell weui-cell_active weui-check__label', for: tickId },
         h('div', { class: 'weui-cell__hd' }, tick, h('i', { class: 'weui-icon-checked', 'aria-hidden': 'true' })),
@@ -1173,7 +1190,9 @@ async function cameraView() {
   video.setAttribute('playsinline', '');
   const canvas = h('canvas', { class: 'tc-viewfinder__canvas', hidden: true, role: 'img', i18nAttr: { 'aria-label': 'camera.preview' } });
   const status = h('p', { class: 'tc-viewfinder__status', role: 'status', i18n: 'camera.starting' });
-  const finder = h('div', { class: 'tc-viewfinder', role: 'group', i18nAttr: { 'aria-label': 'camera.region' } }, video, canvas, outline(), status);
+  // the guide is drawn from the batch's spec; without it, from 学信网's proportions
+  const spec = await api.get('/api/v1/me/spec').then((r) => r.data.spec, () => null);
+  const finder = h('div', { class: 'tc-viewfinder', role: 'group', i18nAttr: { 'aria-label': 'camera.region' } }, video, canvas, outline(spec), status);
   const shutter = h('button', { type: 'button', class: 'tc-shutter', disabled: true, i18nAttr: { 'aria-label': 'camera.shutter' } });
   const retake = btn('camera.retake', { cls: 'tc-retake' });
   const ok = btn('camera.confirm', { primary: true, cls: 'tc-confirm-photo' });
@@ -1412,7 +1431,14 @@ async function draftsView() {
   const list = drafts.length ? h('ul', { class: 'tc-drafts' }, drafts.map((d, i) => {
     const itemErr = errorRegion('tc-error_small');
     const early = d.deletable_at && d.deletable_at > nowSec();
-    const del = h('button', { type: 'button', class: 'weui-btn weui-btn_default weui-btn_mini tc-delete', i18n: 'drafts.delete' });
+    const whenId = newId('draft-when');
+    // during the hold (seed 000 §14) the button is off, and says when it opens
+    const del = h('button', { type: 'button', class: 'weui-btn weui-btn_default weui-btn_mini tc-delete', i18n: 'drafts.delete',
+      disabled: early || null, 'aria-describedby': early ? whenId : null });
+    if (early) {
+      const timer = setTimeout(() => render({ quiet: true }), Math.min((d.deletable_at - nowSec()) * 1000 + 500, 2 ** 31 - 1));
+      onLeave(() => clearTimeout(timer));
+    }
     del.addEventListener('click', async () => {
       showError(itemErr, null);
       if (!await confirmDialog('drafts.delete_q', 'drafts.delete', { warn: true })) return;
@@ -1436,7 +1462,7 @@ async function draftsView() {
       h('div', { class: 'tc-draft__bd' },
         h('h3', { class: 'tc-draft__title', id: titleId, i18n: 'drafts.photo_n', i18nVars: { n: i + 1 } }),
         h('p', { class: 'tc-draft__meta', i18n: 'drafts.saved_at', i18nVars: { time: fmtTime(d.created_at) } }),
-        early ? h('p', { class: 'tc-draft__meta', i18n: 'drafts.deletable_at', i18nVars: { time: fmtTime(d.deletable_at) } }) : null,
+        early ? h('p', { class: 'tc-draft__meta tc-draft__when', id: whenId, i18n: 'drafts.deletable_at', i18nVars: { time: fmtTime(d.deletable_at) } }) : null,
         h('div', { class: 'tc-draft__btns' },
           reviewing ? null : h('a', { href: `#/submit/${d.id}`, class: 'weui-btn weui-btn_primary weui-btn_mini tc-use', i18n: 'drafts.use' }),
           del),
@@ -1468,8 +1494,12 @@ async function submitView(id) {
       if (res.data && res.data.next === 'pay') { await loadJourney(); go('pay'); } else await afterAction();
     } catch (e) { ok.disabled = false; showError(err, e); }
   });
+  // the price before the student commits (the batch's fee, as the pay page will ask it)
+  const fen = (j.settings && j.settings.fee_fen) || 0;
+  const price = payAfter && fen > 0 ? h('p', { class: 'tc-submit-fee' }, h('span', { i18n: 'submit.fee' }),
+    h('strong', { class: 'tc-submit-fee__value', text: '¥' + (fen / 100).toFixed(2) })) : null;
   return page('tc-submit', proofImg(d.proof_url, 'photo.proof_alt', 'tc-proof tc-proof_big'),
-    lead('submit.lead'), payAfter ? lead('submit.after_pay') : schoolPays ? lead('submit.after_school') : null,
+    lead('submit.lead'), price, payAfter ? lead('submit.after_pay') : schoolPays ? lead('submit.after_school') : null,
     err, h('div', { class: 'tc-btn-row' }, linkBtn('submit.back', '#/drafts'), ok));
 }
 

@@ -7,6 +7,7 @@ import { api, qs } from '/common/api.js';
 import { t, addMessages } from '/common/i18n.js';
 import { route, go, toast, withBusy } from './core.js';
 import { mineSections, page, btn, btnArea, cellLink, emailBox, loadJourney } from './journey.js';
+import { sheetDrawing } from './figures.js';
 
 addMessages({
   'nav.orders': '我的订单', 'nav.order': '订单详情', 'nav.addresses': '地址管理', 'nav.address': '编辑地址', 'nav.reprint': '加洗照片',
@@ -286,7 +287,10 @@ async function reprintView() {
       h('div', { class: 'weui-cell__ft' }, h('input', { type: 'radio', class: 'weui-check', name, value: String(it.id ?? it.student_id), checked: checked(it, i) }),
         h('span', { class: 'weui-icon-checked' })))));
   const photos = radios('photo', o.photos.map((p) => ({ ...p, id: p.student_id })), (p) => h('span', { text: `${p.name} · ${p.school} · ${p.batch}` }), (p, i) => p.current || i === 0);
-  const layouts = radios('layout', o.layouts, (l) => h('span', {}, h('span', { text: txt(l, 'x') }), ' ', h('span', { class: 'tc-order__meta', i18n: 'rp.unit', i18nVars: { amount: yuan(l.unit_fen) } })), (l, i) => i === 0);
+  // each layout with a small drawing of its print sheet (the server's plan)
+  const layouts = radios('layout', o.layouts, (l) => h('span', { class: 'tc-layout' },
+    h('span', { class: 'tc-layout__fig', dataset: { layout: l.id } }, sheetDrawing(l.sheet)),
+    h('span', { class: 'tc-layout__text' }, h('span', { text: txt(l, 'x') }), ' ', h('span', { class: 'tc-order__meta', i18n: 'rp.unit', i18nVars: { amount: yuan(l.unit_fen) } }))), (l, i) => i === 0);
   const qty = h('input', { class: 'weui-input', type: 'number', name: 'quantity', min: '1', max: String(o.quantity_max), value: '1', inputmode: 'numeric' });
   const addrs = o.addresses.length ? radios('address', o.addresses, (a) => h('span', {}, h('p', { text: `${a.name} ${a.phone}` }), h('p', { class: 'tc-order__meta', text: `${a.region} ${a.detail}` })), (a) => a.is_default)
     : null;
