@@ -1037,9 +1037,9 @@ static int h_roster_import(tc_http_req *r)
         char hex[2 * crypto_hash_sha256_BYTES + 1];
         crypto_hash_sha256(hash, (const unsigned char *)data, len);
         sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+        json_object_set_new(summary, "file_sha256", json_string(hex));
         json_t *aj = json_deep_copy(summary);
         json_object_del(aj, "report");
-        json_object_set_new(aj, "file_sha256", json_string(hex));
         char *after = json_dumps(aj, JSON_COMPACT);
         json_decref(aj);
         tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);

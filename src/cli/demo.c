@@ -76,12 +76,12 @@ static int demo_batch(tc_app *app, tc_batch *b, tc_err *e)
 /* The demo school's notice to students (图采通知), as a school would write it
  * in the console: what the photo is for, and how to take it. */
 static const char DEMO_NOTICE[] =
-    "<h2>2026届毕业生图像采集须知（演示）</h2>"
+    "<h3>2026届毕业生图像采集须知（演示）</h3>"
     "<p>所采集相片将用于毕业证书制作、并上传学信网作教育部学历验证使用，请本人<strong>严肃对待</strong>。</p>"
     "<ul><li>请在光线均匀的室内，面对镜头，露出双耳和眉毛。</li>"
     "<li>请勿佩戴帽子、头饰、耳环、项链和有色眼镜；不要穿与背景相近的蓝色衣服。</li>"
     "<li>照片由学校审核，审核通过后即可下载成片。</li></ul>"
-    "<p>This is the demo school's notice: a school edits it in the staff console.</p>";
+    "<p>（演示学校的通知：学校管理员可在管理后台修改。）</p>";
 
 int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err *e)
 {
@@ -229,13 +229,15 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
     json_t *dj = json_pack("{s:s, s:s, s:I, s:{s:I, s:s, s:s}, s:[], s:[]}", "url", url, "school", sname, "school_id",
                            (json_int_t)school, "batch", "id", (json_int_t)b.id, "code", b.code, "name", b.name, "staff",
                            "students");
-    for (int i = 0; i < 4; i++)
-        json_array_append_new(json_object_get(dj, "staff"),
-                              json_pack("{s:s, s:s, s:s, s:I}", "username", users[i], "password", pws[i], "role",
-                                        roles[i][1], "school_id", (json_int_t)(i == 2 ? school : i == 3 ? school2 : 0)));
-    json_t *second = json_pack("{s:s, s:I, s:{s:I, s:s, s:s}, s:[]}", "school", sname2, "school_id",
-                               (json_int_t)school2, "batch", "id", (json_int_t)b2.id, "code", b2.code, "name", b2.name,
-                               "students");
+    /* staff: one account per role (programs look them up by role); the
+     * second school's admin is under second_school */
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(json_object_get(dj, "staff"), json_pack("{s:s, s:s, s:s}", "username", users[i],
+                                                                        "password", pws[i], "role", roles[i][1]));
+    json_t *second = json_pack("{s:s, s:I, s:{s:I, s:s, s:s}, s:{s:s, s:s, s:s}, s:[]}", "school", sname2,
+                               "school_id", (json_int_t)school2, "batch", "id", (json_int_t)b2.id, "code", b2.code,
+                               "name", b2.name, "admin", "username", users[3], "password", pws[3], "role",
+                               roles[3][1], "students");
     for (size_t i = 0; i < TC_ARRAY_LEN(S2); i++) {
         char l4[16];
         tc_idnum_last4(ids2[i], l4);

@@ -196,7 +196,7 @@ test('reviewer: side-by-side photos and check scores; reject with two reasons (R
 test('school admin: unlock and reset (reason required, the server\'s refusal shown) from the student list', async (t) => {
   const { page, problems } = await desktop();
   await signIn(page, SCHOOL_ADMIN);
-  await view(page, 'schools');
+  await view(page, 'school'); // its one school's batches
   await page.goto(`${srv.url}/console/#/batch/${batch.id}`);
   await view(page, 'batch');
   await page.getByText('共 2 人').waitFor();

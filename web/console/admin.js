@@ -8,7 +8,7 @@ import {
   state, isPlatform, isReviewer, isSchoolStaff, route, go, home, field, input, button, submit, table, notice, stateLabel,
   panel, schools, schoolName, crumbs, announce, navItem, app,
 } from './console.js';
-import { AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_VALUES, auditDiff } from './words.js';
+import { AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_VALUES, AUDIT_BATCH_CODE_TARGET, auditDiff } from './words.js';
 
 // ---- staff accounts (platform admins) -------------------------------------------------------------------------
 
@@ -557,17 +557,18 @@ addMessages(
   Object.fromEntries(Object.entries(AUDIT_FIELDS).map(([k, v]) => ['audit.f.' + k, v[1]])));
 addMessages({
   'audit.change': '修改内容', 'audit.all_actions': '全部操作', 'audit.colon': '：', 'audit.a_other': '其他操作', 'audit.yes': '是', 'audit.no': '否', 'audit.empty': '（空）',
-  'audit.t.student': '学生 #{id}', 'audit.t.submission': '照片提交 #{id}', 'audit.t.batch': '批次 #{id}', 'audit.t.school': '学校 #{id}',
+  'audit.t.batch_code': '批次 {code}', 'audit.t.student': '学生 #{id}', 'audit.t.submission': '照片提交 #{id}', 'audit.t.batch': '批次 #{id}', 'audit.t.school': '学校 #{id}',
   'audit.t.staff': '账号 {id}', 'audit.t.order': '订单 #{id}', 'audit.t.reason': '驳回原因 {id}', 'audit.t.spec': '照片规格 {id}',
 }, {
   'audit.change': 'Change', 'audit.all_actions': 'All actions', 'audit.colon': ': ', 'audit.a_other': 'Other action', 'audit.yes': 'yes', 'audit.no': 'no', 'audit.empty': '(empty)',
-  'audit.t.student': 'Student #{id}', 'audit.t.submission': 'Submission #{id}', 'audit.t.batch': 'Batch #{id}', 'audit.t.school': 'School #{id}',
+  'audit.t.batch_code': 'Batch {code}', 'audit.t.student': 'Student #{id}', 'audit.t.submission': 'Submission #{id}', 'audit.t.batch': 'Batch #{id}', 'audit.t.school': 'School #{id}',
   'audit.t.staff': 'Account {id}', 'audit.t.order': 'Order #{id}', 'audit.t.reason': 'Reason {id}', 'audit.t.spec': 'Spec {id}',
 });
 
 const actionWords = (a) => h('span', { class: 'c-audit__action', dataset: { action: a }, title: a },
   AUDIT_ACTIONS[a] ? h('span', { i18n: 'audit.a.' + a }) : h('span', { i18n: 'audit.a_other' }));
-const targetWords = (tgt) => {
+const targetWords = (tgt, action) => {
+  if (AUDIT_BATCH_CODE_TARGET.includes(action) && /^[a-z0-9]{6}$/.test(tgt || '')) return h('span', { i18n: 'audit.t.batch_code', i18nVars: { code: tgt.toUpperCase() } });
   const m = /^(student|submission|batch|school|staff|order|reason|spec):(.+)$/.exec(tgt || '');
   return m ? h('span', { i18n: 'audit.t.' + m[1], i18nVars: { id: m[2] } }) : (tgt || '');
 };
@@ -584,6 +585,7 @@ function valueWords(field, v) {
   if (last === 'state' && KNOWN_STATES.includes(v)) return h('span', { i18n: 'state.' + v });
   if (AUDIT_VALUES[last] && AUDIT_VALUES[last][v]) return h('span', { class: 'c-bilingual', dataset: { zh: AUDIT_VALUES[last][v][0], en: AUDIT_VALUES[last][v][1] }, text: AUDIT_VALUES[last][v][L()] });
   if (typeof v === 'number' && /(_at|_until)$/.test(last)) return v ? fmtTime(v) : '—';
+  if (last === 'school_id' && !v) return '—';
   if (typeof v === 'number' && last === 'fee_fen') return t('sf.yuan', { v: (v / 100).toFixed(2) });
   if (typeof v === 'string' && v.startsWith('[')) {
     try {
@@ -603,7 +605,8 @@ function changeList(x) {
   if (!d.length) return '';
   return h('ul', { class: 'c-diff' }, d.map((c) => h('li', { class: 'c-diff__row', dataset: { field: c.field } },
     h('span', { class: 'c-diff__field' }, fieldWords(c.field)), h('span', { i18n: 'audit.colon' }),
-    c.before !== undefined && x.before ? [h('del', { class: 'c-diff__old' }, valueWords(c.field, c.before)), ' → '] : null,
+    // an entry with a before shows old → new for every field (— where a field is new or gone)
+    x.before ? [h('del', { class: 'c-diff__old' }, valueWords(c.field, c.before)), ' → '] : null,
     h('ins', { class: 'c-diff__new' }, valueWords(c.field, c.after)))));
 }
 
@@ -639,7 +642,7 @@ route('audit', {
             { key: 'audit.at', id: 'at', value: (x) => fmtTime(x.at) },
             { key: 'audit.staff', id: 'staff', value: (x) => x.username },
             { key: 'audit.action', id: 'action', value: (x) => actionWords(x.action) },
-            { key: 'audit.target', id: 'target', value: (x) => targetWords(x.target) },
+            { key: 'audit.target', id: 'target', value: (x) => targetWords(x.target, x.action) },
             { key: 'audit.change', id: 'change', value: (x) => changeList(x) },
             { key: 'audit.ip', id: 'ip', value: (x) => x.ip },
           ], r.data.items, { empty: 'audit.none', cls: 'c-audit' }),

@@ -78,6 +78,8 @@ export const AUDIT_FIELDS = {
   inserted: ['新增', 'Added'],
   updated: ['更新', 'Updated'],
   skipped: ['未导入的行', 'Rows not imported'],
+  dry_run: ['仅预览', 'Preview only'],
+  good_only: ['只导入无误的行', 'Good rows only'],
   file_sha256: ['文件 SHA-256', 'File SHA-256'],
   refused: ['拒绝原因', 'Refused because'],
   rule: ['命名规则', 'Naming rule'],
@@ -98,6 +100,9 @@ export const AUDIT_FIELDS = {
   _text: ['内容', 'Details'],
 };
 
+// Actions whose target is a batch's 特征码 rather than "kind:id".
+export const AUDIT_BATCH_CODE_TARGET = ['batch_create', 'roster_import', 'roster_import_refused'];
+
 // A value's words for a few fields whose values are codes.
 export const AUDIT_VALUES = {
   role: { platform_admin: ['平台管理员', 'Platform admin'], reviewer: ['审核员', 'Reviewer'], school_admin: ['学校管理员', 'School admin'] },
@@ -109,7 +114,6 @@ export const AUDIT_VALUES = {
 function flat(v, prefix, out) {
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     for (const [k, x] of Object.entries(v)) flat(x, prefix ? `${prefix}.${k}` : k, out);
-    if (!Object.keys(v).length && prefix) out.set(prefix, '');
   } else if (prefix) out.set(prefix, v);
   return out;
 }
