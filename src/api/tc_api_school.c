@@ -926,21 +926,25 @@ static int h_progress_xlsx(tc_http_req *r)
     }
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "进度");
-    worksheet_write_string(ws, 0, 0, "班级", bold);
+    const char *lang = tc_http_query(r, "lang");
+    int en = lang && !strcmp(lang, "en");
+    lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Progress" : "进度");
+    worksheet_write_string(ws, 0, 0, en ? "Class" : "班级", bold);
     static const char *const EXTRA[] = {"paid", "locked", "total", "finished", "unfinished"};
     static const char *const EXTRA_ZH[] = {"已支付", "已锁定", "合计", "已完成", "未完成"};
+    static const char *const EXTRA_EN[] = {"Paid", "Locked", "Total", "Finished", "Not finished"};
     for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
-        worksheet_write_string(ws, 0, (lxw_col_t)(i + 1), STATE_ZH[i], bold);
+        worksheet_write_string(ws, 0, (lxw_col_t)(i + 1), en ? STATE_EN[i] : STATE_ZH[i], bold);
     for (size_t i = 0; i < TC_ARRAY_LEN(EXTRA); i++)
-        worksheet_write_string(ws, 0, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + i), EXTRA_ZH[i], bold);
+        worksheet_write_string(ws, 0, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + i), en ? EXTRA_EN[i] : EXTRA_ZH[i], bold);
     json_t *classes = json_object_get(p, "classes");
     size_t nc = json_array_size(classes);
     for (size_t i = 0; i <= nc; i++) {
         json_t *cnt = i < nc ? json_object_get(json_array_get(classes, i), "counts") : json_object_get(p, "totals");
-        const char *label = i < nc ? json_string_value(json_object_get(json_array_get(classes, i), "class_name")) : "合计";
+        const char *label = i < nc ? json_string_value(json_object_get(json_array_get(classes, i), "class_name"))
+                                   : en ? "All" : "合计";
         lxw_row_t row = (lxw_row_t)(i + 1);
-        worksheet_write_string(ws, row, 0, label && *label ? label : "（未分班）", i < nc ? NULL : bold);
+        worksheet_write_string(ws, row, 0, label && *label ? label : en ? "(no class)" : "（未分班）", i < nc ? NULL : bold);
         for (size_t k = 0; k < TC_ARRAY_LEN(STATES); k++)
             worksheet_write_number(ws, row, (lxw_col_t)(k + 1),
                                    (double)json_integer_value(json_object_get(cnt, STATES[k])), NULL);
@@ -949,9 +953,8 @@ static int h_progress_xlsx(tc_http_req *r)
                                    (double)json_integer_value(json_object_get(cnt, EXTRA[k])), NULL);
     }
     json_decref(p);
-    lxw_worksheet *ws2 = workbook_add_worksheet(wb, "未完成");
-    const char *lang = tc_http_query(r, "lang");
-    write_roster_rows(&c, ws2, bold, rows, n, now, lang && !strcmp(lang, "en"), 0);
+    lxw_worksheet *ws2 = workbook_add_worksheet(wb, en ? "Not finished" : "未完成");
+    write_roster_rows(&c, ws2, bold, rows, n, now, en, 0);
     return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
 }
 

@@ -145,6 +145,8 @@ test('roster export: words not codes, ID numbers masked; full IDs only to a scho
   // progress.xlsx's sheet of unfinished students follows too
   cells = xlsxStrings((await download(mine, `/api/v1/batches/${b.id}/progress.xlsx`)).buf);
   assert.ok(cells.includes('未开始') && !cells.includes('not_started'));
+  cells = xlsxStrings((await download(mine, `/api/v1/batches/${b.id}/progress.xlsx?lang=en`)).buf);
+  assert.ok(cells.includes('Class') && cells.includes('Not started') && cells.includes('All') && !cells.some((c) => /[\u4e00-\u9fff]/.test(c) && !/^学生|^数学|^本科/.test(c)), cells.join(','));
 
   // full IDs: refused to a platform admin, and to a bad value
   r = await admin.get(`/api/v1/batches/${b.id}/roster.xlsx?ids=full`);
