@@ -137,6 +137,8 @@ test('reviewer: side-by-side photos and check scores; reject with two reasons (R
   }
   const checks = page.locator('table.c-checks tbody tr');
   assert.ok(await checks.count() >= 20, 'every check has a row');
+  const checkNames = await checks.evaluateAll((rows) => rows.map((r) => r.cells[0].textContent.trim()));
+  assert.ok(checkNames.every((n) => /[\u4e00-\u9fff]/.test(n) && !/_|check\./.test(n)), '检测项 named in words: ' + checkNames.join(','));
   const verdicts = await checks.evaluateAll((rows) => rows.map((r) => r.dataset.verdict));
   const order = { fail: 0, unknown: 1, pass: 2 };
   for (let i = 1; i < verdicts.length; i++) assert.ok(order[verdicts[i - 1]] <= order[verdicts[i]], 'failed, then unknown, then passed');

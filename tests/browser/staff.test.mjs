@@ -211,6 +211,8 @@ test('platform admin: the audit log in words, with what changed as "field: old �
   await table.locator('tbody tr', { hasText: 'Student unlocked' }).first().waitFor();
   const en = await table.locator('tbody').textContent();
   assert.ok(en.includes('Password changed') && en.includes('Batch settings changed'), en.slice(0, 300));
+  await table.locator('tbody tr', { hasText: 'Fee (yuan)' }).getByText('¥15.00').waitFor(); // values follow the switch too
+  assert.doesNotMatch(await table.locator('tbody').textContent(), /元|学校管理员|审核员|：/, 'no Chinese words left in English');
   await shot(page, 'staff-09-audit-en');
   await page.getByRole('button', { name: '切换到中文' }).click();
   assert.deepEqual(problems, []);

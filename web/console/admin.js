@@ -565,6 +565,11 @@ addMessages({
   'audit.t.staff': 'Account {id}', 'audit.t.order': 'Order #{id}', 'audit.t.reason': 'Reason {id}', 'audit.t.spec': 'Spec {id}',
 });
 
+// Values (times, amounts, lists) are written in the language of the moment:
+// the shown page of the log is drawn again when the language changes.
+let auditRedraw = null;
+onLangChange(() => { if (auditRedraw) auditRedraw(); });
+
 const actionWords = (a) => h('span', { class: 'c-audit__action', dataset: { action: a }, title: a },
   AUDIT_ACTIONS[a] ? h('span', { i18n: 'audit.a.' + a }) : h('span', { i18n: 'audit.a_other' }));
 const targetWords = (tgt, action) => {
@@ -657,6 +662,7 @@ route('audit', {
       field('audit.from', from), field('audit.to', to), field('audit.q', q), submit('audit.search'));
     form.addEventListener('submit', (ev) => { ev.preventDefault(); offset = 0; load(); });
     await load();
+    auditRedraw = () => { if (box.isConnected) load(); else auditRedraw = null; };
     return h('div', { class: 'c-page' }, h('h1', { i18n: 'audit.title' }), h('section', { class: 'c-panel' }, form, err, box));
   },
 });
