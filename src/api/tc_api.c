@@ -1315,10 +1315,18 @@ int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, s
     if (tc_store_roster_import_ex(app->store, batch_id, rows, nrows, flags, skips, &nskips, &badrow, &ins, &upd, e) !=
         0) {
         if (badrow != (size_t)-1 && report) {
+            /* the store counts the rows it was given; the school reads the
+             * file's row numbers, and which column is at fault */
+            int line = ro.rows[idx[badrow]].line;
+            json_t *x = skip_issue(e->code, line, en);
+            char code[64];
+            snprintf(code, sizeof code, "%s", e->code);
+            tc_err_set(e, 409, code, "第 %d 行：%s%.0s", "Row %d: %.0s%s", line,
+                       json_string_value(json_object_get(x, "zh")), json_string_value(json_object_get(x, "en")));
+            json_object_set_new(x, "zh", json_string(e->zh));
+            json_object_set_new(x, "en", json_string(e->en));
             json_t *errs = json_array();
-            json_array_append_new(errs, json_pack("{s:I, s:s, s:s, s:s, s:s}", "row",
-                                                  (json_int_t)ro.rows[idx[badrow]].line, "field", "id_number", "code",
-                                                  e->code, "zh", e->zh, "en", e->en));
+            json_array_append_new(errs, x);
             *report = json_pack("{s:I, s:I, s:b, s:o, s:[]}", "rows", (json_int_t)nrows, "bad_rows", (json_int_t)1,
                                 "ok", 0, "errors", errs, "warnings");
         }

@@ -167,6 +167,27 @@ test('school admin: lands on its school; progress follows the import; import the
   assert.equal(au.total, 1);
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'staff-06-roster-exports');
+
+  // a 采集码 another school's student holds: only the database finds it, at import
+  const taken = `员工8,W8,${fakeId(508)},本科,数学,数学2班,${srv.demo.students[0].chsi_code}`;
+  await file.setInputFiles({ name: '第三批.csv', mimeType: 'text/csv', buffer: Buffer.from(csvOf([good(6), taken])) });
+  await page.getByRole('button', { name: '预览' }).click();
+  await page.getByText('共 2 行，检查通过，可以导入。').waitFor();
+  await page.getByRole('button', { name: '确认导入' }).click();
+  await page.locator('#app .tc-error[data-code="roster.chsi_taken"]').waitFor();
+  // the file's row number and the column at fault
+  assert.match(await page.locator('#app .tc-error[data-code="roster.chsi_taken"]').textContent(), /第 3 行：该图像采集码已属于另一条学生记录/);
+  assert.match(await page.locator('table.c-errors tbody').textContent(), /3\s*采集码第 3 行/);
+  assert.equal((await progressAll(page).textContent()).trim(), '5', 'all or nothing');
+  await shot(page, 'staff-06b-roster-code-taken');
+  await page.getByRole('button', { name: '只导入无误的行' }).click();
+  await page.getByText('已导入无误的 1 行（新增 1，更新 0）；1 行有错误，未导入。').waitFor();
+  await page.locator('table.c-errors').getByText('该图像采集码已属于另一条学生记录', { exact: false }).waitFor();
+  await page.getByText('共 6 人').waitFor();
+  await page.waitForFunction(() => {
+    const rows = document.querySelectorAll('table.c-progress-table tbody tr');
+    return rows[rows.length - 1].querySelector('td[data-col="total"]').textContent.trim() === '6';
+  });
   assert.deepEqual(problems, []);
 });
 

@@ -133,7 +133,7 @@ onLangChange((l) => {
 });
 
 addMessages({
-  'roster.good_n': '只导入无误的 {n} 行',
+  'roster.good_n': '只导入无误的 {n} 行', 'roster.good': '只导入无误的行',
   'roster.good_tip': '默认全部无误才导入。也可以先导入无误的行，把有错误的行下载成 CSV，改正后再导入这个文件。',
   'roster.rejects': '下载有错误的行（CSV）',
   'roster.rejects_done': '已下载 {n} 行有错误的学生：在表格中改正后，重新导入这个文件即可（“错误原因”列会被忽略）。',
@@ -142,7 +142,7 @@ addMessages({
   'roster.export_full': '导出名单（含完整身份证号）',
   'roster.export_full_tip': '含完整身份证号的名单可修改后重新导入；每次导出都会记录在操作日志中。默认导出的名单身份证号已遮盖。',
 }, {
-  'roster.good_n': 'Import only the {n} rows without errors',
+  'roster.good_n': 'Import only the {n} rows without errors', 'roster.good': 'Import only the rows without errors',
   'roster.good_tip': 'By default nothing is imported unless every row is right. You can also import the rows without errors, download the others as CSV, correct them and import that file.',
   'roster.rejects': 'Download the rows with errors (CSV)',
   'roster.rejects_done': 'Downloaded {n} rows with errors: correct them in the spreadsheet and import that file (the error column is ignored).',
@@ -237,8 +237,12 @@ function rosterPanel(batchId, onImported) {
       // some rows are right: offer to import them and to download the rest
       const good = rep && rep.rows > rep.bad_rows ? rep.rows - rep.bad_rows : 0;
       let offer = null;
-      if (errs && e.code === 'roster.invalid') {
-        const goodBtn = good ? button('roster.good_n', { class: 'c-btn c-btn_primary', i18nVars: { n: good }, dataset: { act: 'import-good' } }) : null;
+      // the database's refusals stop at the first row: their count is not known yet
+      const conflict = ['roster.chsi_taken', 'roster.conflict', 'roster.no_code'].includes(e.code);
+      if (errs && (e.code === 'roster.invalid' || conflict)) {
+        const goodBtn = !good ? null : conflict
+          ? button('roster.good', { class: 'c-btn c-btn_primary', dataset: { act: 'import-good' } })
+          : button('roster.good_n', { class: 'c-btn c-btn_primary', i18nVars: { n: good }, dataset: { act: 'import-good' } });
         if (goodBtn) goodBtn.addEventListener('click', () => send('good'));
         offer = h('div', { class: 'c-roster-offer' },
           h('p', { class: 'c-field__tip', i18n: 'roster.good_tip' }),
