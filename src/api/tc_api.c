@@ -978,6 +978,28 @@ static int h_batch_qr(tc_http_req *r)
     return rc;
 }
 
+/* The roster file of a roster request: the multipart "file" part, or the
+ * whole body. */
+static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *len)
+{
+    *data = r->body;
+    *len = r->body_len;
+    const char *ct = tc_http_header(r, "Content-Type");
+    if (ct && (!strncmp(ct, "multipart/form-data", 19) || !strncmp(ct, "application/x-www-form-urlencoded", 33))) {
+        tc_http_part *parts;
+        size_t n;
+        if (tc_http_form(r, &parts, &n, &c->e) != 0)
+            return -1;
+        const tc_http_part *f = tc_http_form_get(parts, n, "file");
+        if (!f)
+            return tc_err_set(&c->e, 400, "roster.no_file", "请选择花名册文件（CSV 或 XLSX）",
+                              "Choose a roster file (CSV or XLSX)");
+        *data = f->data;
+        *len = f->len;
+    }
+    return 0;
+}
+
 static int h_roster_import(tc_http_req *r)
 {
     api_ctx c;
@@ -986,27 +1008,23 @@ static int h_roster_import(tc_http_req *r)
         return 0;
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
-    const char *data = r->body;
-    size_t len = r->body_len;
-    const char *ct = tc_http_header(r, "Content-Type");
-    if (ct && (!strncmp(ct, "multipart/form-data", 19) || !strncmp(ct, "application/x-www-form-urlencoded", 33))) {
-        tc_http_part *parts;
-        size_t n;
-        if (tc_http_form(r, &parts, &n, &c.e) != 0)
-            return api_fail(&c);
-        const tc_http_part *f = tc_http_form_get(parts, n, "file");
-        if (!f) {
-            tc_err_set(&c.e, 400, "roster.no_file", "请选择花名册文件（CSV 或 XLSX）",
-                       "Choose a roster file (CSV or XLSX)");
+    const char *data;
+    size_t len;
+    if (roster_body(r, &c, &data, &len) != 0)
+        return api_fail(&c);
+    const char *dry = tc_http_query(r, "dry_run"), *mq = tc_http_query(r, "mode");
+    int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
+    int mode = dry_run ? TC_API_ROSTER_DRY : TC_API_ROSTER_ALL;
+    if (mq && *mq && strcmp(mq, "all") != 0) {
+        if (strcmp(mq, "good") != 0 || dry_run) {
+            tc_err_set(&c.e, 400, "roster.bad_mode", "导入方式应为 all（全部或不导入）或 good（只导入无误的行）",
+                       "mode must be all (all or nothing) or good (import the rows without errors)");
             return api_fail(&c);
         }
-        data = f->data;
-        len = f->len;
+        mode = TC_API_ROSTER_GOOD;
     }
-    const char *dry = tc_http_query(r, "dry_run");
-    int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
     json_t *report = NULL, *summary = NULL;
-    if (tc_api_roster_import(c.app, b.id, data, len, dry_run, &report, &summary, &c.e) != 0) {
+    if (tc_api_roster_import_mode(c.app, b.id, data, len, mode, 0, &report, &summary, &c.e) != 0) {
         /* A refused import is audited with why (e.g. a 采集码 that another
          * record, perhaps of another school, already holds). */
         if (!dry_run) {
@@ -1022,17 +1040,52 @@ static int h_roster_import(tc_http_req *r)
         /* The audit entry names the file by its SHA-256 only: a roster holds
          * full ID numbers and 采集码 in clear, so the file itself is not kept
          * (the rows are, sealed).  A school that must prove what it imported
-         * keeps its file and compares the hash. */
+         * keeps its file and compares the hash.  The row messages stay out
+         * of the audit (counts only). */
         unsigned char hash[crypto_hash_sha256_BYTES];
         char hex[2 * crypto_hash_sha256_BYTES + 1];
         crypto_hash_sha256(hash, (const unsigned char *)data, len);
         sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
         json_object_set_new(summary, "file_sha256", json_string(hex));
-        char *after = json_dumps(summary, JSON_COMPACT);
+        json_t *aj = json_deep_copy(summary);
+        json_object_del(aj, "report");
+        char *after = json_dumps(aj, JSON_COMPACT);
+        json_decref(aj);
         tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
         free(after);
     }
     return tc_http_respond_json(r, 200, summary);
+}
+
+/* POST /api/v1/batches/:id/roster/rejects?lang=zh|en: the rows of this file
+ * that an import would refuse, each with why, as a CSV to fix and import
+ * again.  Nothing is kept: the file comes with the request, as for the
+ * import, so the server never stores a roster. */
+static int h_roster_rejects(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *data;
+    size_t len;
+    if (roster_body(r, &c, &data, &len) != 0)
+        return api_fail(&c);
+    const char *lang = tc_http_query(r, "lang");
+    int en = lang && !strcmp(lang, "en");
+    json_t *summary = NULL;
+    if (tc_api_roster_import_mode(c.app, b.id, data, len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
+        return api_fail(&c);
+    json_t *csv = json_object_get(summary, "csv");
+    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", b.code, en ? "to-fix" : "errors");
+    tc_http_add_header(r, "Content-Disposition", cd);
+    tc_http_add_header(r, "X-Bad-Rows", tc_pool_printf(r->pool, "%lld",
+                                                       (long long)json_integer_value(json_object_get(summary, "bad_rows"))));
+    int rc = tc_http_respond(r, 200, "text/csv; charset=utf-8", json_string_value(csv), json_string_length(csv));
+    json_decref(summary);
+    return rc;
 }
 
 static int h_students(tc_http_req *r)
@@ -1126,6 +1179,49 @@ int tc_api_roster_files_purge(tc_app *app, tc_err *e)
 int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t len, int dry_run, json_t **report,
                          json_t **summary, tc_err *e)
 {
+    return tc_api_roster_import_mode(app, batch_id, data, len, dry_run ? TC_API_ROSTER_DRY : TC_API_ROSTER_ALL, 0,
+                                     report, summary, e);
+}
+
+/* The batch's student numbers, for rows that leave the 采集码 empty. */
+static int known_no(void *ctx, const char *no)
+{
+    return g_hash_table_contains((GHashTable *)ctx, no);
+}
+
+static void rej_cell(tc_buf *b, const char *s, int last)
+{
+    /* a cell Excel would run as a formula starts with a quote mark */
+    int formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
+    tc_buf_puts(b, "\"");
+    if (formula)
+        tc_buf_puts(b, "'");
+    for (; *s; s++)
+        tc_buf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+    tc_buf_puts(b, last ? "\"\r\n" : "\",");
+}
+
+/* A database refusal (tc_store_roster_skip.code) as a row error. */
+static json_t *skip_issue(const char *code, int line, int en)
+{
+    (void)en;
+    if (!strcmp(code, "roster.chsi_taken"))
+        return json_pack("{s:i, s:s, s:s, s:s, s:s}", "row", line, "field", "chsi_code", "code", code, "zh",
+                         "该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校），一个采集码只能对应一名学生", "en",
+                         "This CHSI code already belongs to another student record (in this batch, another batch or "
+                         "another school); a code belongs to one student only");
+    if (!strcmp(code, "roster.no_code"))
+        return json_pack("{s:i, s:s, s:s, s:s, s:s}", "row", line, "field", "chsi_code", "code", code, "zh",
+                         "本批次没有这个学号的学生，请填写图像采集码", "en",
+                         "No student of this batch has this student number: fill in the CHSI code");
+    return json_pack("{s:i, s:s, s:s, s:s, s:s}", "row", line, "field", "id_number", "code", code, "zh",
+                     "证件号码已属于本批次的另一名学生", "en",
+                     "The ID number already belongs to another student of this batch");
+}
+
+int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, size_t len, int mode, int en,
+                              json_t **report, json_t **summary, tc_err *e)
+{
     if (report)
         *report = NULL;
     *summary = NULL;
@@ -1135,8 +1231,45 @@ int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t
     tc_roster_report rep;
     int rc = -1;
     tc_student *rows = NULL;
-    size_t nrows = 0;
-    if (tc_roster_validate(&ro, &rep) != 0) {
+    size_t *idx = NULL;     /* rows[k] is ro.rows[idx[k]] */
+    unsigned char *bad = NULL; /* per ro row: has an error */
+    tc_store_roster_skip *skips = NULL;
+    size_t nrows = 0, nskips = 0;
+    GHashTable *known = NULL;
+    tc_pool kp;
+    tc_pool_init(&kp);
+    /* Rows that leave the 采集码 empty may be students the batch has. */
+    for (size_t i = 0; i < ro.nrows && !known; i++) {
+        if (*ro.rows[i].f[TC_ROSTER_CHSI_CODE])
+            continue;
+        known = g_hash_table_new(g_str_hash, g_str_equal);
+        tc_store_roster_query q = {.batch_id = batch_id};
+        tc_store_roster_row *have;
+        size_t nh;
+        int64_t total;
+        if (tc_store_roster_search(app->store, &kp, &q, tc_now(), &have, &nh, &total, e) != 0) {
+            memset(&rep, 0, sizeof rep);
+            goto out;
+        }
+        for (size_t k = 0; k < nh; k++)
+            g_hash_table_add(known, (char *)have[k].st.student_no);
+    }
+    int invalid = tc_roster_validate_known(&ro, known ? known_no : NULL, known, &rep) != 0;
+    bad = calloc(ro.nrows ? ro.nrows : 1, 1);
+    idx = calloc(ro.nrows ? ro.nrows : 1, sizeof *idx);
+    skips = calloc(ro.nrows ? ro.nrows : 1, sizeof *skips);
+    rows = calloc(ro.nrows ? ro.nrows : 1, sizeof *rows);
+    if (!bad || !idx || !skips || !rows)
+        abort();
+    /* errors are sorted by row line, as are the rows */
+    for (size_t i = 0, k = 0; i < ro.nrows && k < rep.nerrors; i++) {
+        while (k < rep.nerrors && rep.errors[k].row < ro.rows[i].line)
+            k++;
+        if (k < rep.nerrors && rep.errors[k].row == ro.rows[i].line)
+            bad[i] = 1;
+    }
+    int good_only = mode == TC_API_ROSTER_GOOD || mode == TC_API_ROSTER_REJECTS;
+    if (invalid && (!good_only || (mode == TC_API_ROSTER_GOOD && rep.nbad_rows >= ro.nrows))) {
         if (report)
             *report = tc_roster_report_json(&rep);
         tc_err_set(e, 422, "roster.invalid", "花名册有 %zu 行存在错误，未导入任何数据；请改正后重新导入",
@@ -1144,14 +1277,12 @@ int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t
                    rep.nbad_rows);
         goto out;
     }
-    nrows = ro.nrows;
-    rows = calloc(nrows ? nrows : 1, sizeof *rows);
-    if (!rows) {
-        tc_err_internal(e, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < nrows; i++) {
+    for (size_t i = 0; i < ro.nrows; i++) {
+        if (bad[i])
+            continue;
         const tc_roster_row *src = &ro.rows[i];
+        tc_student *st = &rows[nrows];
+        idx[nrows++] = i;
         char id[64];
         snprintf(id, sizeof id, "%s", src->f[TC_ROSTER_ID_NUMBER]);
         tc_idnum_normalize(id);
@@ -1159,23 +1290,25 @@ int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t
         size_t slen;
         if (tc_ident_seal(&app->keys, id, &sealed, &slen, e) != 0)
             goto out;
-        rows[i].id_sealed = sealed;
-        rows[i].id_sealed_len = slen;
-        tc_ident_hash(&app->keys, "id", id, rows[i].id_hash);
-        tc_ident_hash(&app->keys, "chsi", src->f[TC_ROSTER_CHSI_CODE], rows[i].chsi_hash);
-        rows[i].name = src->f[TC_ROSTER_NAME];
-        rows[i].student_no = src->f[TC_ROSTER_STUDENT_NO];
-        rows[i].level = src->f[TC_ROSTER_LEVEL];
-        rows[i].programme = src->f[TC_ROSTER_MAJOR];
-        rows[i].department = src->f[TC_ROSTER_DEPARTMENT];
-        rows[i].class_name = src->f[TC_ROSTER_CLASS];
-        rows[i].phone = src->f[TC_ROSTER_PHONE];
+        st->id_sealed = sealed;
+        st->id_sealed_len = slen;
+        tc_ident_hash(&app->keys, "id", id, st->id_hash);
+        if (*src->f[TC_ROSTER_CHSI_CODE])
+            tc_ident_hash(&app->keys, "chsi", src->f[TC_ROSTER_CHSI_CODE], st->chsi_hash);
+        /* else all zero: the store keeps the student's code */
+        st->name = src->f[TC_ROSTER_NAME];
+        st->student_no = src->f[TC_ROSTER_STUDENT_NO];
+        st->level = src->f[TC_ROSTER_LEVEL];
+        st->programme = src->f[TC_ROSTER_MAJOR];
+        st->department = src->f[TC_ROSTER_DEPARTMENT];
+        st->class_name = src->f[TC_ROSTER_CLASS];
+        st->phone = src->f[TC_ROSTER_PHONE];
         sodium_memzero(id, sizeof id);
     }
-    if (dry_run) {
+    if (mode == TC_API_ROSTER_DRY) {
         json_t *preview = json_array();
         for (size_t i = 0; i < nrows && i < 20; i++) {
-            json_array_append_new(preview, json_pack("{s:I, s:s, s:s, s:s}", "row", (json_int_t)ro.rows[i].line,
+            json_array_append_new(preview, json_pack("{s:I, s:s, s:s, s:s}", "row", (json_int_t)ro.rows[idx[i]].line,
                                                      "name", rows[i].name, "student_no", rows[i].student_no,
                                                      "class_name", rows[i].class_name));
         }
@@ -1184,17 +1317,84 @@ int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t
         rc = 0;
         goto out;
     }
-    size_t bad, ins, upd;
-    if (tc_store_roster_import(app->store, batch_id, rows, nrows, &bad, &ins, &upd, e) != 0) {
-        if (bad != (size_t)-1 && report) {
+    size_t badrow, ins, upd;
+    int flags = mode == TC_API_ROSTER_ALL ? 0
+                : mode == TC_API_ROSTER_GOOD ? TC_STORE_ROSTER_SKIP
+                                             : TC_STORE_ROSTER_SKIP | TC_STORE_ROSTER_ROLLBACK;
+    if (tc_store_roster_import_ex(app->store, batch_id, rows, nrows, flags, skips, &nskips, &badrow, &ins, &upd, e) !=
+        0) {
+        if (badrow != (size_t)-1 && report) {
+            /* the store counts the rows it was given; the school reads the
+             * file's row numbers, and which column is at fault */
+            int line = ro.rows[idx[badrow]].line;
+            json_t *x = skip_issue(e->code, line, en);
+            char code[64];
+            snprintf(code, sizeof code, "%s", e->code);
+            tc_err_set(e, 409, code, "第 %d 行：%s%.0s", "Row %d: %.0s%s", line,
+                       json_string_value(json_object_get(x, "zh")), json_string_value(json_object_get(x, "en")));
+            json_object_set_new(x, "zh", json_string(e->zh));
+            json_object_set_new(x, "en", json_string(e->en));
             json_t *errs = json_array();
-            json_array_append_new(errs, json_pack("{s:I, s:s, s:s, s:s, s:s}", "row", (json_int_t)ro.rows[bad].line,
-                                                  "field", "id_number", "code", e->code, "zh", e->zh, "en", e->en));
+            json_array_append_new(errs, x);
             *report = json_pack("{s:I, s:I, s:b, s:o, s:[]}", "rows", (json_int_t)nrows, "bad_rows", (json_int_t)1,
                                 "ok", 0, "errors", errs, "warnings");
         }
         goto out;
     }
+    json_t *rj = tc_roster_report_json(&rep);
+    json_t *errs = json_object_get(rj, "errors");
+    for (size_t k = 0; k < nskips; k++) {
+        size_t i = idx[skips[k].row];
+        bad[i] = 1;
+        json_array_append_new(errs, skip_issue(skips[k].code, ro.rows[i].line, en));
+    }
+    size_t nbad = 0;
+    for (size_t i = 0; i < ro.nrows; i++)
+        nbad += bad[i];
+    json_object_set_new(rj, "bad_rows", json_integer((json_int_t)nbad));
+    json_object_set_new(rj, "ok", json_boolean(nbad == 0));
+    if (mode == TC_API_ROSTER_GOOD) {
+        *summary = json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:o}", "dry_run", 0, "good_only", 1, "rows",
+                             (json_int_t)ro.nrows, "inserted", (json_int_t)ins, "updated", (json_int_t)upd, "skipped",
+                             (json_int_t)nbad, "report", rj);
+        rc = 0;
+        goto out;
+    }
+    if (mode == TC_API_ROSTER_REJECTS) {
+        /* the bad rows with the template's headers and their errors */
+        tc_buf b;
+        tc_buf_init(&b);
+        tc_buf_puts(&b, "\xef\xbb\xbf");
+        for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
+            rej_cell(&b, en ? tc_roster_field_key(f) : tc_roster_field_zh(f), 0);
+        rej_cell(&b, en ? "error" : "错误原因", 1);
+        size_t ne = json_array_size(errs);
+        for (size_t i = 0; i < ro.nrows; i++) {
+            if (!bad[i])
+                continue;
+            for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
+                rej_cell(&b, ro.rows[i].f[f], 0);
+            tc_buf why;
+            tc_buf_init(&why);
+            for (size_t k = 0; k < ne; k++) {
+                json_t *x = json_array_get(errs, k);
+                if (json_integer_value(json_object_get(x, "row")) != ro.rows[i].line)
+                    continue;
+                if (why.len)
+                    tc_buf_puts(&why, en ? "; " : "；");
+                tc_buf_puts(&why, json_string_value(json_object_get(x, en ? "en" : "zh")));
+            }
+            rej_cell(&b, why.len ? why.data : "", 1);
+            tc_buf_free(&why);
+        }
+        *summary = json_pack("{s:I, s:s%}", "bad_rows", (json_int_t)nbad, "csv", b.data, b.len);
+        sodium_memzero(b.data, b.len);
+        tc_buf_free(&b);
+        json_decref(rj);
+        rc = 0;
+        goto out;
+    }
+    json_decref(rj);
     *summary = json_pack("{s:b, s:I, s:I, s:I, s:o}", "dry_run", 0, "rows", (json_int_t)nrows, "inserted",
                          (json_int_t)ins, "updated", (json_int_t)upd, "report", tc_roster_report_json(&rep));
     rc = 0;
@@ -1202,6 +1402,12 @@ out:
     for (size_t i = 0; rows && i < nrows; i++)
         free((void *)rows[i].id_sealed);
     free(rows);
+    free(idx);
+    free(bad);
+    free(skips);
+    if (known)
+        g_hash_table_destroy(known);
+    tc_pool_clear(&kp);
     tc_roster_report_free(&rep);
     tc_roster_free(&ro);
     return rc;
@@ -1258,6 +1464,7 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         {"GET", "/api/v1/batches/:id", h_batch_get, 0},
         {"GET", "/api/v1/batches/:id/qr.png", h_batch_qr, 0},
         {"POST", "/api/v1/batches/:id/roster", h_roster_import, API_UPLOAD | NEED_SCHOOL_STAFF},
+        {"POST", "/api/v1/batches/:id/roster/rejects", h_roster_rejects, API_UPLOAD | NEED_SCHOOL_STAFF},
         {"GET", "/api/v1/batches/:id/students", h_students, 0},
         {"GET", "/api/v1/students/:id", h_student_get, 0},
         {"GET", "/api/v1/students/:id/attempts", h_student_attempts, 0},

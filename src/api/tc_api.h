@@ -99,6 +99,25 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e);
 int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t len, int dry_run,
                          json_t **report, json_t **summary, tc_err *e);
 
+/* The same with a mode (issue 20):
+ *   TC_API_ROSTER_ALL      all-or-nothing (tc_api_roster_import, dry_run 0)
+ *   TC_API_ROSTER_DRY      check only (dry_run 1)
+ *   TC_API_ROSTER_GOOD     import the rows without errors; the rest (row
+ *                          errors, and rows the database refuses: a 采集码
+ *                          another record holds) are left out and listed in
+ *                          summary.report.errors, summary.skipped counting them.
+ *                          No good row at all: roster.invalid as ALL.
+ *   TC_API_ROSTER_REJECTS  nothing is kept: *summary = {"bad_rows": N,
+ *                          "csv": text} — the rows ALL would refuse, each with
+ *                          its error(s) in a last column, as UTF-8 CSV (BOM,
+ *                          CRLF) with the template's headers, to fix and import
+ *                          again; en != 0: English headers and messages.
+ * A row of a student number the batch already has may leave the 采集码 empty:
+ * the stored one is kept (a re-imported export). */
+enum { TC_API_ROSTER_ALL = 0, TC_API_ROSTER_DRY = 1, TC_API_ROSTER_GOOD = 2, TC_API_ROSTER_REJECTS = 3 };
+int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, size_t len, int mode, int en,
+                              json_t **report, json_t **summary, tc_err *e);
+
 /* Remove the roster files that versions before schema 6 kept as blobs (in
  * clear: full ID numbers and codes).  Idempotent, run by main at start.
  * Returns how many were removed, or -1. */

@@ -840,37 +840,59 @@ static int xlsx_send(api_ctx *c, lxw_workbook *wb, const char *path, const char 
 }
 
 static const char *const STATE_ZH[] = {"未开始", "已验证", "草稿", "待支付", "已提交", "已通过", "未通过", "已制作", "已重置"};
+static const char *const STATE_EN[] = {"Not started", "Verified", "Drafts", "To pay", "Submitted",
+                                       "Approved",    "Rejected", "Final",  "Reset"};
 
-static const char *state_zh(const char *s)
+/* A state in words (never the code: the exports are read by people). */
+static const char *state_word(const char *s, int en)
 {
     for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
         if (!strcmp(s, STATES[i]))
-            return STATE_ZH[i];
-    return s;
+            return en ? STATE_EN[i] : STATE_ZH[i];
+    return en ? "Other" : "其他";
 }
 
-static void write_roster_rows(api_ctx *c, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows, size_t n,
-                              int64_t now)
+static const char *state_zh(const char *s)
 {
-    static const char *const H[] = {"学号", "姓名", "身份证号", "层次", "专业", "院系", "班级", "手机号",
-                                    "状态", "state", "已支付", "已锁定", "已验证"};
-    for (lxw_col_t i = 0; i < TC_ARRAY_LEN(H); i++)
+    return state_word(s, 0);
+}
+
+/* The roster sheet: the import template's columns first (so the file can be
+ * imported again: the 采集码 is kept only as a hash, so its column stays
+ * empty and the import keeps each student's code), then the progress.  ID
+ * numbers masked unless full_ids (a school admin who asked, audited). */
+static void write_roster_rows(api_ctx *c, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows, size_t n,
+                              int64_t now, int en, int full_ids)
+{
+    static const char *const HZ[] = {"姓名", "学号", "身份证号", "层次", "专业", "院系", "班级", "手机号",
+                                     "图像采集码", "状态", "已支付", "已锁定", "已验证"};
+    /* English: the template's English column names, which the import reads */
+    static const char *const HE[] = {"name", "student_no", "id_number", "level", "programme", "department", "class",
+                                     "phone", "chsi_code", "State", "Paid", "Locked", "Verified"};
+    const char *const *H = en ? HE : HZ;
+    const char *yes = en ? "yes" : "是", *no = en ? "no" : "否";
+    for (lxw_col_t i = 0; i < TC_ARRAY_LEN(HZ); i++)
         worksheet_write_string(ws, 0, i, H[i], bold);
     for (size_t i = 0; i < n; i++) {
         const tc_store_roster_row *x = &rows[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
-        char idm[32] = "";
+        char idm[64] = "";
         char *id = NULL;
         if (tc_ident_open(&c->app->keys, x->st.id_sealed, x->st.id_sealed_len, &id, NULL) == 0) {
-            tc_idnum_mask(id, idm);
+            if (full_ids)
+                snprintf(idm, sizeof idm, "%s", id);
+            else
+                tc_idnum_mask(id, idm);
             sodium_memzero(id, strlen(id));
             free(id);
         }
-        const char *v[] = {x->st.student_no, x->st.name,          idm,        x->st.level,    x->st.programme,
-                           x->st.department, x->st.class_name,   x->st.phone, state_zh(x->st.state), x->st.state,
-                           x->paid_order ? "是" : "否", is_locked(x, now) ? "是" : "否", x->st.person_id ? "是" : "否"};
+        const char *v[] = {x->st.name,       x->st.student_no, idm,         x->st.level,
+                           x->st.programme,  x->st.department, x->st.class_name, x->st.phone,
+                           "",               state_word(x->st.state, en), x->paid_order ? yes : no,
+                           is_locked(x, now) ? yes : no, x->st.person_id ? yes : no};
         for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
             worksheet_write_string(ws, row, k, v[k], NULL);
+        sodium_memzero(idm, sizeof idm);
     }
 }
 
@@ -904,21 +926,25 @@ static int h_progress_xlsx(tc_http_req *r)
     }
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "进度");
-    worksheet_write_string(ws, 0, 0, "班级", bold);
+    const char *lang = tc_http_query(r, "lang");
+    int en = lang && !strcmp(lang, "en");
+    lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Progress" : "进度");
+    worksheet_write_string(ws, 0, 0, en ? "Class" : "班级", bold);
     static const char *const EXTRA[] = {"paid", "locked", "total", "finished", "unfinished"};
     static const char *const EXTRA_ZH[] = {"已支付", "已锁定", "合计", "已完成", "未完成"};
+    static const char *const EXTRA_EN[] = {"Paid", "Locked", "Total", "Finished", "Not finished"};
     for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
-        worksheet_write_string(ws, 0, (lxw_col_t)(i + 1), STATE_ZH[i], bold);
+        worksheet_write_string(ws, 0, (lxw_col_t)(i + 1), en ? STATE_EN[i] : STATE_ZH[i], bold);
     for (size_t i = 0; i < TC_ARRAY_LEN(EXTRA); i++)
-        worksheet_write_string(ws, 0, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + i), EXTRA_ZH[i], bold);
+        worksheet_write_string(ws, 0, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + i), en ? EXTRA_EN[i] : EXTRA_ZH[i], bold);
     json_t *classes = json_object_get(p, "classes");
     size_t nc = json_array_size(classes);
     for (size_t i = 0; i <= nc; i++) {
         json_t *cnt = i < nc ? json_object_get(json_array_get(classes, i), "counts") : json_object_get(p, "totals");
-        const char *label = i < nc ? json_string_value(json_object_get(json_array_get(classes, i), "class_name")) : "合计";
+        const char *label = i < nc ? json_string_value(json_object_get(json_array_get(classes, i), "class_name"))
+                                   : en ? "All" : "合计";
         lxw_row_t row = (lxw_row_t)(i + 1);
-        worksheet_write_string(ws, row, 0, label && *label ? label : "（未分班）", i < nc ? NULL : bold);
+        worksheet_write_string(ws, row, 0, label && *label ? label : en ? "(no class)" : "（未分班）", i < nc ? NULL : bold);
         for (size_t k = 0; k < TC_ARRAY_LEN(STATES); k++)
             worksheet_write_number(ws, row, (lxw_col_t)(k + 1),
                                    (double)json_integer_value(json_object_get(cnt, STATES[k])), NULL);
@@ -927,12 +953,15 @@ static int h_progress_xlsx(tc_http_req *r)
                                    (double)json_integer_value(json_object_get(cnt, EXTRA[k])), NULL);
     }
     json_decref(p);
-    lxw_worksheet *ws2 = workbook_add_worksheet(wb, "未完成");
-    write_roster_rows(&c, ws2, bold, rows, n, now);
+    lxw_worksheet *ws2 = workbook_add_worksheet(wb, en ? "Not finished" : "未完成");
+    write_roster_rows(&c, ws2, bold, rows, n, now, en, 0);
     return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
 }
 
-/* GET /api/v1/batches/:id/roster.xlsx: every student with the state. */
+/* GET /api/v1/batches/:id/roster.xlsx?lang=zh|en&ids=masked|full: every
+ * student with the state, in the import template's columns.  ids=full (the
+ * full ID numbers, to import the file again) only for a school admin, and
+ * audited (roster.export_ids). */
 static int h_roster_xlsx(tc_http_req *r)
 {
     api_ctx c;
@@ -941,6 +970,21 @@ static int h_roster_xlsx(tc_http_req *r)
         return 0;
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
+    const char *lang = tc_http_query(r, "lang"), *ids = tc_http_query(r, "ids");
+    int en = lang && !strcmp(lang, "en"), full = 0;
+    if (ids && *ids && strcmp(ids, "masked") != 0) {
+        if (strcmp(ids, "full") != 0) {
+            tc_err_set(&c.e, 400, "export.bad_ids", "身份证号应为 masked（遮盖）或 full（完整）",
+                       "ids must be masked or full");
+            return api_fail(&c);
+        }
+        if (strcmp(c.staff.role, "school_admin") != 0) {
+            tc_err_set(&c.e, 403, "export.ids_school_only", "只有本校的学校管理员可以导出完整身份证号",
+                       "Only the school's own administrator may export full ID numbers");
+            return api_fail(&c);
+        }
+        full = 1;
+    }
     tc_store_roster_query q = {.batch_id = b.id};
     tc_store_roster_row *rows;
     size_t n;
@@ -955,8 +999,11 @@ static int h_roster_xlsx(tc_http_req *r)
     }
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
-    write_roster_rows(&c, workbook_add_worksheet(wb, "名单"), bold, rows, n, now);
-    return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "roster-%s.xlsx", b.code));
+    write_roster_rows(&c, workbook_add_worksheet(wb, en ? "Roster" : "名单"), bold, rows, n, now, en, full);
+    if (full)
+        api_audit(&c, "roster.export_ids", "batch", b.id, NULL,
+                  tc_pool_printf(r->pool, "{\"ids\":\"full\",\"rows\":%zu}", n));
+    return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", b.code, full ? "-full-ids" : ""));
 }
 
 /* ---- the photo export: a stored ZIP, streamed ---------------------------------------------------------

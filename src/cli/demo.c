@@ -40,6 +40,49 @@ static void random_chsi(char out[33])
     out[32] = 0;
 }
 
+/* A school named base (or "base N" when taken), into *id and name. */
+static int demo_school(tc_app *app, const char *base, char *name, size_t cap, int64_t *id, tc_err *e)
+{
+    *id = 0;
+    for (int i = 0; i < 100; i++) {
+        if (i == 0)
+            snprintf(name, cap, "%s", base);
+        else
+            snprintf(name, cap, "%s %d", base, i + 1);
+        tc_err e2;
+        if (tc_store_school_create(app->store, name, id, &e2) == 0)
+            return 0;
+        if (strcmp(e2.code, "school.name_taken") != 0) {
+            *e = e2;
+            return -1;
+        }
+    }
+    return tc_err_internal(e, "no free demo school name");
+}
+
+/* A batch with a fresh code. */
+static int demo_batch(tc_app *app, tc_batch *b, tc_err *e)
+{
+    int rc = -1;
+    for (int t = 0; t < 8 && rc != 0; t++) {
+        tc_api_batch_code(b->code);
+        rc = tc_store_batch_create(app->store, b, e);
+        if (rc != 0 && strcmp(e->code, "batch.code_taken") != 0)
+            break;
+    }
+    return rc;
+}
+
+/* The demo school's notice to students (图采通知), as a school would write it
+ * in the console: what the photo is for, and how to take it. */
+static const char DEMO_NOTICE[] =
+    "<h3>2026届毕业生图像采集须知（演示）</h3>"
+    "<p>所采集相片将用于毕业证书制作、并上传学信网作教育部学历验证使用，请本人<strong>严肃对待</strong>。</p>"
+    "<ul><li>请在光线均匀的室内，面对镜头，露出双耳和眉毛。</li>"
+    "<li>请勿佩戴帽子、头饰、耳环、项链和有色眼镜；不要穿与背景相近的蓝色衣服。</li>"
+    "<li>照片由学校审核，审核通过后即可下载成片。</li></ul>"
+    "<p>（演示学校的通知：学校管理员可在管理后台修改。）</p>";
+
 int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err *e)
 {
     static const struct {
@@ -63,33 +106,54 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
 
     char sname[128];
     int64_t school = 0;
-    for (int i = 0; i < 100; i++) {
-        if (i == 0)
-            snprintf(sname, sizeof sname, "演示大学 Demo University");
-        else
-            snprintf(sname, sizeof sname, "演示大学 Demo University %d", i + 1);
-        tc_err e2;
-        if (tc_store_school_create(app->store, sname, &school, &e2) == 0)
-            break;
-        if (strcmp(e2.code, "school.name_taken") != 0) {
-            *e = e2;
-            return -1;
-        }
-    }
-    if (!school)
-        return tc_err_internal(e, "no free demo school name");
+    if (demo_school(app, "演示大学 Demo University", sname, sizeof sname, &school, e) != 0)
+        return -1;
+    if (tc_store_school_set_notice(app->store, school, DEMO_NOTICE, e) != 0)
+        return -1;
 
     tc_batch b = {.school_id = school, .name = "2026届毕业生图像采集 (demo)"};
     b.settings = "{\"pay_when\":\"after_confirm\",\"fee_fen\":3000,\"album_allowed\":true}";
-    int rc = -1;
-    for (int t = 0; t < 8 && rc != 0; t++) {
-        tc_api_batch_code(b.code);
-        rc = tc_store_batch_create(app->store, &b, e);
-        if (rc != 0 && strcmp(e->code, "batch.code_taken") != 0)
-            break;
-    }
+    int rc = demo_batch(app, &b, e);
     if (rc != 0)
         return -1;
+
+    /* A second school with its own admin and students: each school admin
+     * sees only their own school (isolation at work). */
+    static const struct {
+        const char *name, *no, *cls;
+        int y, m, d;
+    } S2[] = {
+        {"赵一鸣", "2022020101", "会计2201", 2004, 5, 6},
+        {"钱晓雨", "2022020102", "会计2201", 2003, 9, 18},
+        {"孙立", "2022020103", "会计2202", 2004, 1, 23},
+    };
+    char sname2[128];
+    int64_t school2 = 0;
+    if (demo_school(app, "示例学院 Second College", sname2, sizeof sname2, &school2, e) != 0)
+        return -1;
+    tc_batch b2 = {.school_id = school2, .name = "2026届毕业生图像采集 (demo)", .settings = "{}"};
+    if (demo_batch(app, &b2, e) != 0)
+        return -1;
+    char codes2[TC_ARRAY_LEN(S2)][33], ids2[TC_ARRAY_LEN(S2)][24];
+    {
+        tc_buf csv2;
+        tc_buf_init(&csv2);
+        tc_buf_puts(&csv2, "姓名,学号,身份证号,层次,专业,班级,采集码\n");
+        for (size_t i = 0; i < TC_ARRAY_LEN(S2); i++) {
+            tc_cli_fake_idnum(S2[i].y, S2[i].m, S2[i].d, 200 + (int)i, ids2[i]);
+            random_chsi(codes2[i]);
+            tc_buf_printf(&csv2, "%s,%s,%s,本科,会计学,%s,%s\n", S2[i].name, S2[i].no, ids2[i], S2[i].cls, codes2[i]);
+        }
+        json_t *rep2 = NULL, *sum2 = NULL;
+        rc = tc_api_roster_import(app, b2.id, csv2.data, csv2.len, 0, &rep2, &sum2, e);
+        if (rep2)
+            json_decref(rep2);
+        if (sum2)
+            json_decref(sum2);
+        tc_buf_free(&csv2);
+        if (rc != 0)
+            return -1;
+    }
 
     /* The roster goes in through the same import path a school uses. */
     tc_buf csv;
@@ -119,14 +183,15 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
         return -1;
 
     /* Staff accounts: the first sign-in forces a new password (seed 001). */
-    static const char *roles[][2] = {{"admin", "platform_admin"}, {"reviewer", "reviewer"}, {"school", "school_admin"}};
-    char users[3][64], pws[3][17];
-    for (int i = 0; i < 3; i++) {
+    static const char *roles[][2] = {
+        {"admin", "platform_admin"}, {"reviewer", "reviewer"}, {"school", "school_admin"}, {"school2", "school_admin"}};
+    char users[4][64], pws[4][17];
+    for (int i = 0; i < 4; i++) {
         random_password(pws[i]);
         char h[TC_PWHASH_LEN];
         if (tc_password_hash(pws[i], h, e) != 0)
             return -1;
-        tc_staff st = {.pwhash = h, .role = roles[i][1], .school_id = i == 2 ? school : 0, .must_change_password = 1};
+        tc_staff st = {.pwhash = h, .role = roles[i][1], .school_id = i == 2 ? school : i == 3 ? school2 : 0, .must_change_password = 1};
         int64_t id;
         int ok = -1;
         for (int k = 0; k < 100 && ok != 0; k++) {
@@ -154,17 +219,33 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
                   "Staff console: %s/console/  (the first sign-in asks for a new password)\n"
                   "  platform admin : %-10s password %s\n"
                   "  reviewer       : %-10s password %s\n"
-                  "  school admin   : %-10s password %s\n\n"
+                  "  school admin   : %-10s password %s   (%s only)\n"
+                  "  school admin   : %-10s password %s   (%s only: each school sees only its own students)\n\n"
                   "Batch \"%s\", 特征码 (batch code): %s\n\n"
                   "Students (sign in with the QR image, then the last 4 ID characters; or the batch code + last 4 + the QR):\n",
-                  sname, url, url, users[0], pws[0], users[1], pws[1], users[2], pws[2], b.name, b.code);
+                  sname, url, url, users[0], pws[0], users[1], pws[1], users[2], pws[2], sname, users[3], pws[3], sname2,
+                  b.name, b.code);
     /* The same, for programs (tests read it). */
     json_t *dj = json_pack("{s:s, s:s, s:I, s:{s:I, s:s, s:s}, s:[], s:[]}", "url", url, "school", sname, "school_id",
                            (json_int_t)school, "batch", "id", (json_int_t)b.id, "code", b.code, "name", b.name, "staff",
                            "students");
+    /* staff: one account per role (programs look them up by role); the
+     * second school's admin is under second_school */
     for (int i = 0; i < 3; i++)
         json_array_append_new(json_object_get(dj, "staff"), json_pack("{s:s, s:s, s:s}", "username", users[i],
                                                                         "password", pws[i], "role", roles[i][1]));
+    json_t *second = json_pack("{s:s, s:I, s:{s:I, s:s, s:s}, s:{s:s, s:s, s:s}, s:[]}", "school", sname2,
+                               "school_id", (json_int_t)school2, "batch", "id", (json_int_t)b2.id, "code", b2.code,
+                               "name", b2.name, "admin", "username", users[3], "password", pws[3], "role",
+                               roles[3][1], "students");
+    for (size_t i = 0; i < TC_ARRAY_LEN(S2); i++) {
+        char l4[16];
+        tc_idnum_last4(ids2[i], l4);
+        json_array_append_new(json_object_get(second, "students"),
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", S2[i].name, "student_no", S2[i].no,
+                                        "id_number", ids2[i], "id_last4", l4, "chsi_code", codes2[i]));
+    }
+    json_object_set_new(dj, "second_school", second);
     for (size_t i = 0; i < TC_ARRAY_LEN(S); i++) {
         char l4[16];
         tc_idnum_last4(ids[i], l4);
@@ -197,6 +278,11 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
         return -1;
     }
     free(djs);
+    tc_buf_printf(&txt,
+                  "\nA second school, \"%s\" (batch code %s), has %zu students of its own: the school admin %s sees only "
+                  "them, %s sees only the first school's, the platform admin sees both.\n"
+                  "The first school's notice to students (图采通知) is filled in; edit it in the console.\n",
+                  sname2, b2.code, TC_ARRAY_LEN(S2), users[3], users[2]);
     snprintf(path, sizeof path, "%s/README.txt", dir);
     rc = tc_file_write_atomic(path, txt.data, txt.len, e);
     fputs(txt.data, out);

@@ -95,6 +95,26 @@ typedef struct tc_student {
  * error roster.conflict (409) and *bad_row = the 0-based index. */
 int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, size_t *bad_row,
                            size_t *inserted, size_t *updated, tc_err *e);
+
+/* The same with choices (issue 20):
+ *   TC_STORE_ROSTER_SKIP      a row that conflicts (roster.chsi_taken,
+ *                             roster.conflict, roster.no_code) is left out
+ *                             and listed in skips[0..*nskips) (the caller's
+ *                             array of n entries) instead of failing the import
+ *   TC_STORE_ROSTER_ROLLBACK  nothing is kept (a dry run that still meets the
+ *                             database's conflicts); counts are what would be
+ * A row whose chsi_hash is all zero keeps the 采集码 of the batch's student
+ * with its student number (an export re-imported: the code is kept only as a
+ * hash, so an export cannot hold it); without such a student the row fails
+ * with roster.no_code (409). */
+enum { TC_STORE_ROSTER_SKIP = 1, TC_STORE_ROSTER_ROLLBACK = 2 };
+typedef struct tc_store_roster_skip {
+    size_t row;       /* 0-based index into rows */
+    const char *code; /* static: roster.chsi_taken, roster.conflict or roster.no_code */
+} tc_store_roster_skip;
+int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, int flags,
+                              tc_store_roster_skip *skips, size_t *nskips, size_t *bad_row, size_t *inserted,
+                              size_t *updated, tc_err *e);
 int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_student *out, tc_err *e);
 /* By 采集码 hash across all batches; batch_id 0 = any batch.  Newest first
  * when a code appears in several batches. */

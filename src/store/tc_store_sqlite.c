@@ -815,8 +815,26 @@ static void read_student_any(tc_pool *p, sqlite3_stmt *st, void *o)
 int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, size_t *bad_row,
                            size_t *inserted, size_t *updated, tc_err *e)
 {
+    return tc_store_roster_import_ex(s, batch_id, rows, n, 0, NULL, NULL, bad_row, inserted, updated, e);
+}
+
+static int zero_hash(const uint8_t h[32])
+{
+    uint8_t any = 0;
+    for (int i = 0; i < 32; i++)
+        any |= h[i];
+    return any == 0;
+}
+
+int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, int flags,
+                              tc_store_roster_skip *skips, size_t *nskips, size_t *bad_row, size_t *inserted,
+                              size_t *updated, tc_err *e)
+{
+    assert(!(flags & TC_STORE_ROSTER_SKIP) || (skips && nskips));
     *inserted = *updated = 0;
     *bad_row = (size_t)-1;
+    if (nskips)
+        *nskips = 0;
     sqlite3 *db = store_acquire(s);
     int rc = -1;
     int64_t school_id = 0;
@@ -842,44 +860,83 @@ int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows
             goto rollback;
         int exists = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_finalize(st);
-        st = store_q_prepare(db, e,
-                       "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
-                       " level, programme, department, class_name, phone, created_at)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                       " ON CONFLICT(batch_id, student_no) DO UPDATE SET name = excluded.name,"
-                       " id_sealed = excluded.id_sealed, id_hash = excluded.id_hash, chsi_hash = excluded.chsi_hash,"
-                       " level = excluded.level, programme = excluded.programme, department = excluded.department,"
-                       " class_name = excluded.class_name,"
-                       " phone = CASE WHEN student.phone = '' THEN excluded.phone ELSE student.phone END",
-                       "iissbhhsssssi", batch_id, school_id, r->name, r->student_no, r->id_sealed, r->id_sealed_len,
-                       r->id_hash, r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
-                       r->department ? r->department : "", r->class_name ? r->class_name : "",
-                       r->phone ? r->phone : "", now);
-        if (!st)
-            goto rollback;
-        if (sqlite3_step(st) == SQLITE_DONE) {
-            if (exists)
-                (*updated)++;
-            else
-                (*inserted)++;
+        const char *fail = NULL;
+        if (zero_hash(r->chsi_hash)) {
+            /* keep the stored 采集码: an UPDATE that does not touch it */
+            if (!exists) {
+                fail = "roster.no_code";
+            } else {
+                st = store_q_prepare(db, e,
+                               "UPDATE student SET name = ?, id_sealed = ?, id_hash = ?, level = ?, programme = ?,"
+                               " department = ?, class_name = ?,"
+                               " phone = CASE WHEN phone = '' THEN ? ELSE phone END"
+                               " WHERE batch_id = ? AND student_no = ?",
+                               "sbhsssssis", r->name, r->id_sealed, r->id_sealed_len, r->id_hash,
+                               r->level ? r->level : "", r->programme ? r->programme : "",
+                               r->department ? r->department : "", r->class_name ? r->class_name : "",
+                               r->phone ? r->phone : "", batch_id, r->student_no);
+                if (!st)
+                    goto rollback;
+            }
+        } else {
+            st = store_q_prepare(db, e,
+                           "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
+                           " level, programme, department, class_name, phone, created_at)"
+                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                           " ON CONFLICT(batch_id, student_no) DO UPDATE SET name = excluded.name,"
+                           " id_sealed = excluded.id_sealed, id_hash = excluded.id_hash, chsi_hash = excluded.chsi_hash,"
+                           " level = excluded.level, programme = excluded.programme, department = excluded.department,"
+                           " class_name = excluded.class_name,"
+                           " phone = CASE WHEN student.phone = '' THEN excluded.phone ELSE student.phone END",
+                           "iissbhhsssssi", batch_id, school_id, r->name, r->student_no, r->id_sealed, r->id_sealed_len,
+                           r->id_hash, r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
+                           r->department ? r->department : "", r->class_name ? r->class_name : "",
+                           r->phone ? r->phone : "", now);
+            if (!st)
+                goto rollback;
+        }
+        if (!fail) {
+            if (sqlite3_step(st) == SQLITE_DONE) {
+                if (exists)
+                    (*updated)++;
+                else
+                    (*inserted)++;
+                sqlite3_finalize(st);
+                continue;
+            }
+            int ext = sqlite3_extended_errcode(db);
             sqlite3_finalize(st);
+            if (ext != SQLITE_CONSTRAINT_UNIQUE) {
+                store_db_err(e, db, "insert student");
+                goto rollback;
+            }
+            /* a failed statement undoes only itself: the transaction goes on */
+            fail = strstr(sqlite3_errmsg(db), "chsi_hash") ? "roster.chsi_taken" : "roster.conflict";
+        }
+        if (flags & TC_STORE_ROSTER_SKIP) {
+            skips[*nskips].row = i;
+            skips[*nskips].code = fail;
+            (*nskips)++;
             continue;
         }
-        int ext = sqlite3_extended_errcode(db);
-        sqlite3_finalize(st);
-        if (ext == SQLITE_CONSTRAINT_UNIQUE) {
-            *bad_row = i;
-            if (strstr(sqlite3_errmsg(db), "chsi_hash"))
-                tc_err_set(e, 409, "roster.chsi_taken",
-                           "第 %zu 行：该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校），一个采集码只能对应一名学生",
-                           "row %zu: this CHSI code already belongs to another student record (in this batch, another "
-                           "batch or another school); a code belongs to one student only", i + 1);
-            else
-                tc_err_set(e, 409, "roster.conflict", "第 %zu 行：证件号码已属于本批次的另一名学生",
-                           "row %zu: the ID number already belongs to another student of this batch", i + 1);
-        } else
-            store_db_err(e, db, "insert student");
+        *bad_row = i;
+        if (!strcmp(fail, "roster.chsi_taken"))
+            tc_err_set(e, 409, "roster.chsi_taken",
+                       "第 %zu 行：该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校），一个采集码只能对应一名学生",
+                       "row %zu: this CHSI code already belongs to another student record (in this batch, another "
+                       "batch or another school); a code belongs to one student only", i + 1);
+        else if (!strcmp(fail, "roster.no_code"))
+            tc_err_set(e, 409, "roster.no_code", "第 %zu 行：本批次没有这个学号的学生，请填写图像采集码",
+                       "row %zu: no student of this batch has this student number: fill in the CHSI code", i + 1);
+        else
+            tc_err_set(e, 409, "roster.conflict", "第 %zu 行：证件号码已属于本批次的另一名学生",
+                       "row %zu: the ID number already belongs to another student of this batch", i + 1);
         goto rollback;
+    }
+    if (flags & TC_STORE_ROSTER_ROLLBACK) {
+        if (store_exec(db, "ROLLBACK", e) == 0)
+            rc = 0;
+        goto out;
     }
     if (store_exec(db, "COMMIT", e) == 0)
         rc = 0;

@@ -193,17 +193,19 @@ test('platform admin: disable an account (its sign-in fails), add a custom spec,
   await page.locator('#nav').getByRole('link', { name: '操作日志' }).click();
   await view(page, 'audit');
   await shot(page, 'console-36-admin-audit');
-  await page.getByLabel('操作', { exact: true }).fill('staff.disable');
+  await page.getByLabel('操作', { exact: true }).selectOption('staff.disable');
   await page.getByRole('button', { name: '查询' }).click();
   await page.getByText('共 1 条').waitFor();
   const line = page.locator('table.c-audit tbody tr');
   assert.equal(await line.count(), 1);
-  assert.match(await line.textContent(), /web-platform.*staff\.disable.*staff:web-victim/s);
-  assert.match(await line.locator('[data-col="after"]').textContent(), /"disabled":true/);
-  await page.getByLabel('操作', { exact: true }).fill('');
+  // words, not codes: the action, the target and what changed (issue 20, item 10)
+  assert.match(await line.textContent(), /web-platform.*停用账号.*账号 web-victim/s);
+  assert.doesNotMatch(await line.textContent(), /staff\.disable|[{}"]/);
+  assert.match(await line.locator('[data-col="change"]').textContent(), /已停用：否 → 是/);
+  await page.getByLabel('操作', { exact: true }).selectOption('');
   await page.getByLabel('包含文字').fill('visa_web');
   await page.getByRole('button', { name: '查询' }).click();
-  await page.locator('table.c-audit tbody tr', { hasText: 'spec.add' }).waitFor();
+  await page.locator('table.c-audit tbody tr', { hasText: '新增照片规格' }).waitFor();
   await shot(page, 'console-37-admin-audit-search');
   assert.deepEqual(problems, []);
 });

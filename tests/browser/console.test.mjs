@@ -208,17 +208,20 @@ test('platform admin: forced password change, school, batch, bad then good roste
 test('school admin: sees only its own school; another school is refused', async () => {
   const { page, problems } = await desktop();
   await signIn(page, staff('school_admin'), 'School-admin-pass-1');
-  await view(page, 'schools');
-  const links = page.locator('.c-schools tbody tr');
-  assert.equal(await links.count(), 1, 'only its own school');
-  assert.equal((await links.first().locator('td[data-col="name"]').textContent()).trim(), demo.school);
+  // one school: straight to its batches, not a one-row list (issue 20, item 9)
+  await view(page, 'school');
+  assert.equal(new URL(page.url()).hash, `#/school/${demo.school_id}`);
+  assert.equal((await page.locator('#app h1').textContent()).trim(), demo.school);
+  assert.equal(await page.locator('.c-schools').count(), 0, 'no list of schools');
   assert.equal(await page.locator('#nav').getByRole('link', { name: '账号管理' }).count(), 0, 'no accounts page');
   assert.equal(await page.getByLabel('学校名称').count(), 0, 'cannot create schools');
   await shot(page, 'console-13-school-admin');
+  // the 学校 link and the list's address come back to the same page
+  await page.goto(`${srv.url}/console/#/schools`);
+  await view(page, 'school');
+  assert.equal(new URL(page.url()).hash, `#/school/${demo.school_id}`);
 
   // its own batch works
-  await links.first().getByRole('link').first().click();
-  await view(page, 'school');
   await page.locator('.c-batches').getByText(demo.batch.code.toUpperCase()).waitFor();
   await page.locator('.c-batches').getByRole('link', { name: '管理' }).click();
   await view(page, 'batch');
@@ -244,7 +247,7 @@ test('school admin: sees only its own school; another school is refused', async 
     await shot(page, 'console-14c-school-admin-other-school');
   }
   await page.goto(`${srv.url}/console/#/accounts`);
-  await view(page, 'schools'); // not offered: back to its home
+  await view(page, 'school'); // not offered: back to its home (its school)
   assert.deepEqual(problems, []);
 });
 

@@ -137,6 +137,8 @@ test('reviewer: side-by-side photos and check scores; reject with two reasons (R
   }
   const checks = page.locator('table.c-checks tbody tr');
   assert.ok(await checks.count() >= 20, 'every check has a row');
+  const checkNames = await checks.evaluateAll((rows) => rows.map((r) => r.cells[0].textContent.trim()));
+  assert.ok(checkNames.every((n) => /[\u4e00-\u9fff]/.test(n) && !/_|check\./.test(n)), '检测项 named in words: ' + checkNames.join(','));
   const verdicts = await checks.evaluateAll((rows) => rows.map((r) => r.dataset.verdict));
   const order = { fail: 0, unknown: 1, pass: 2 };
   for (let i = 1; i < verdicts.length; i++) assert.ok(order[verdicts[i - 1]] <= order[verdicts[i]], 'failed, then unknown, then passed');
@@ -196,7 +198,7 @@ test('reviewer: side-by-side photos and check scores; reject with two reasons (R
 test('school admin: unlock and reset (reason required, the server\'s refusal shown) from the student list', async (t) => {
   const { page, problems } = await desktop();
   await signIn(page, SCHOOL_ADMIN);
-  await view(page, 'schools');
+  await view(page, 'school'); // its one school's batches
   await page.goto(`${srv.url}/console/#/batch/${batch.id}`);
   await view(page, 'batch');
   await page.getByText('共 2 人').waitFor();

@@ -110,6 +110,7 @@ const EXPECT = {
   'GET /api/v1/batches/:id/progress.xlsx': 'school_staff',
   'GET /api/v1/batches/:id/roster': 'school_staff',
   'GET /api/v1/batches/:id/roster.xlsx': 'school_staff',
+  'POST /api/v1/batches/:id/roster/rejects': 'school_staff',
   'POST /api/v1/batches/:id/students': 'school_staff',
   'GET /api/v1/batches/:id/photos.zip': 'school_staff',
   'POST /api/v1/batches/:id/remind': 'school_staff',

@@ -122,6 +122,55 @@ static void test_roster_all_or_nothing(void **st)
     assert_string_equal(e.code, "entry.unknown_code");
 }
 
+/* issue 20: skip the rows the database refuses, a dry run that meets the
+ * conflicts, and a row without a 采集码 that keeps the stored one. */
+static void test_roster_skip_and_keep_code(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    int64_t bid = make_batch(f, "丁大学", "jkl012");
+    tc_student rows[2] = {tcx_student_row("1", 1, 1), tcx_student_row("2", 2, 2)};
+    size_t bad, ins, upd, nskips;
+    assert_int_equal(tc_store_roster_import(f->s, bid, rows, 2, &bad, &ins, &upd, &e), 0);
+    /* "3" takes the code of "2"; "4" has no code and no stored row; "1" keeps its code */
+    tc_student more[4] = {tcx_student_row("3", 3, 2), tcx_student_row("4", 4, 0), tcx_student_row("1", 1, 0),
+                          tcx_student_row("5", 5, 5)};
+    memset(more[1].chsi_hash, 0, 32);
+    memset(more[2].chsi_hash, 0, 32);
+    more[2].name = "改名一";
+    tc_store_roster_skip skips[4];
+    /* a dry run: the same answer, nothing kept */
+    assert_int_equal(tc_store_roster_import_ex(f->s, bid, more, 4, TC_STORE_ROSTER_SKIP | TC_STORE_ROSTER_ROLLBACK,
+                                               skips, &nskips, &bad, &ins, &upd, &e),
+                     0);
+    assert_int_equal(nskips, 2);
+    tc_student *list;
+    size_t n;
+    int64_t total;
+    assert_int_equal(tc_store_student_list(f->s, &f->p, bid, NULL, 50, 0, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 2);
+    assert_int_equal(tc_store_roster_import_ex(f->s, bid, more, 4, TC_STORE_ROSTER_SKIP, skips, &nskips, &bad, &ins,
+                                               &upd, &e),
+                     0);
+    assert_int_equal(nskips, 2);
+    assert_int_equal(skips[0].row, 0);
+    assert_string_equal(skips[0].code, "roster.chsi_taken");
+    assert_int_equal(skips[1].row, 1);
+    assert_string_equal(skips[1].code, "roster.no_code");
+    assert_int_equal(ins, 1);
+    assert_int_equal(upd, 1);
+    assert_int_equal(tc_store_student_list(f->s, &f->p, bid, NULL, 50, 0, &list, &n, &total, &e), 0);
+    assert_int_equal(total, 3);
+    uint8_t h[32];
+    memset(h, 1, 32);
+    tc_student s1;
+    assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, bid, h, &s1, &e), 0);
+    assert_string_equal(s1.name, "改名一"); /* updated, code kept */
+    /* without SKIP a row without a code and no stored row fails the import */
+    assert_int_equal(tc_store_roster_import(f->s, bid, &more[1], 1, &bad, &ins, &upd, &e), -1);
+    assert_string_equal(e.code, "roster.no_code");
+}
+
 static void test_person_and_sessions(void **st)
 {
     fx *f = *st;
@@ -329,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roster_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roster_skip_and_keep_code, setup, teardown),
         cmocka_unit_test_setup_teardown(test_person_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),

@@ -42,7 +42,7 @@ async function ensureCsrf(force) {
 
 function csrfToken() { return cookie('tc_csrf') || csrfFallback; }
 
-async function send(method, path, { json, form } = {}, retried = false) {
+async function send(method, path, { json, form, blob } = {}, retried = false) {
   const headers = { Accept: 'application/json' };
   let body;
   if (method !== 'GET') {
@@ -57,6 +57,8 @@ async function send(method, path, { json, form } = {}, retried = false) {
   } catch {
     throw new ApiError(0, localError('net.offline', 'common.network'), null);
   }
+  // a file answer (blob): the bytes and the headers; errors are JSON as always
+  if (blob && res.ok) return { status: res.status, blob: await res.blob(), headers: res.headers };
   const ct = res.headers.get('content-type') || '';
   let data = null;
   if (ct.includes('json')) data = await res.json().catch(() => null);
@@ -64,7 +66,7 @@ async function send(method, path, { json, form } = {}, retried = false) {
   const error = data && data.error ? data.error : localError('http.' + res.status, 'common.server');
   if (!retried && error.code === 'auth.csrf') {
     await ensureCsrf(true);
-    return send(method, path, { json, form }, true);
+    return send(method, path, { json, form, blob }, true);
   }
   throw new ApiError(res.status, error, data);
 }
@@ -74,6 +76,8 @@ export const api = {
   post: (path, json) => send('POST', path, { json: json === undefined ? {} : json }),
   put: (path, json) => send('PUT', path, { json: json === undefined ? {} : json }),
   postForm: (path, form) => send('POST', path, { form }),
+  // a form whose answer is a file: resolves to {status, blob, headers}
+  postFormFile: (path, form) => send('POST', path, { form, blob: true }),
   del: (path) => send('DELETE', path),
 };
 

@@ -8,6 +8,7 @@ import {
   state, isPlatform, isReviewer, isSchoolStaff, route, go, home, field, input, button, submit, table, notice, stateLabel,
   panel, schools, schoolName, crumbs, announce, navItem, app,
 } from './console.js';
+import { AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_VALUES, AUDIT_BATCH_CODE_TARGET, auditDiff } from './words.js';
 
 // ---- staff accounts (platform admins) -------------------------------------------------------------------------
 
@@ -545,6 +546,75 @@ route('specs', {
 
 // ---- the audit log --------------------------------------------------------------------------------------------------
 
+// Actions, fields and values in the console's language (words.js); the
+// before/after texts become "field: old → new" lines for what changed.
+const L = () => (getLang() === 'en' ? 1 : 0);
+addMessages(
+  Object.fromEntries(Object.entries(AUDIT_ACTIONS).map(([k, v]) => ['audit.a.' + k, v[0]])),
+  Object.fromEntries(Object.entries(AUDIT_ACTIONS).map(([k, v]) => ['audit.a.' + k, v[1]])));
+addMessages(
+  Object.fromEntries(Object.entries(AUDIT_FIELDS).map(([k, v]) => ['audit.f.' + k, v[0]])),
+  Object.fromEntries(Object.entries(AUDIT_FIELDS).map(([k, v]) => ['audit.f.' + k, v[1]])));
+addMessages({
+  'audit.change': '修改内容', 'audit.all_actions': '全部操作', 'audit.colon': '：', 'audit.a_other': '其他操作', 'audit.yes': '是', 'audit.no': '否', 'audit.empty': '（空）',
+  'audit.t.batch_code': '批次 {code}', 'audit.t.student': '学生 #{id}', 'audit.t.submission': '照片提交 #{id}', 'audit.t.batch': '批次 #{id}', 'audit.t.school': '学校 #{id}',
+  'audit.t.staff': '账号 {id}', 'audit.t.order': '订单 #{id}', 'audit.t.reason': '驳回原因 {id}', 'audit.t.spec': '照片规格 {id}',
+}, {
+  'audit.change': 'Change', 'audit.all_actions': 'All actions', 'audit.colon': ': ', 'audit.a_other': 'Other action', 'audit.yes': 'yes', 'audit.no': 'no', 'audit.empty': '(empty)',
+  'audit.t.batch_code': 'Batch {code}', 'audit.t.student': 'Student #{id}', 'audit.t.submission': 'Submission #{id}', 'audit.t.batch': 'Batch #{id}', 'audit.t.school': 'School #{id}',
+  'audit.t.staff': 'Account {id}', 'audit.t.order': 'Order #{id}', 'audit.t.reason': 'Reason {id}', 'audit.t.spec': 'Spec {id}',
+});
+
+// Values (times, amounts, lists) are written in the language of the moment:
+// the shown page of the log is drawn again when the language changes.
+let auditRedraw = null;
+onLangChange(() => { if (auditRedraw) auditRedraw(); });
+
+const actionWords = (a) => h('span', { class: 'c-audit__action', dataset: { action: a }, title: a },
+  AUDIT_ACTIONS[a] ? h('span', { i18n: 'audit.a.' + a }) : h('span', { i18n: 'audit.a_other' }));
+const targetWords = (tgt, action) => {
+  if (AUDIT_BATCH_CODE_TARGET.includes(action) && /^[a-z0-9]{6}$/.test(tgt || '')) return h('span', { i18n: 'audit.t.batch_code', i18nVars: { code: tgt.toUpperCase() } });
+  const m = /^(student|submission|batch|school|staff|order|reason|spec):(.+)$/.exec(tgt || '');
+  return m ? h('span', { i18n: 'audit.t.' + m[1], i18nVars: { id: m[2] } }) : (tgt || '');
+};
+function fieldWords(path) {
+  const last = path.split('.').pop();
+  for (const k of ['audit.f.' + path, 'audit.f.' + last, 'sf.' + last, 'col.' + last]) if (t(k) !== k) return h('span', { i18n: k });
+  return h('span', { text: last });
+}
+function valueWords(field, v) {
+  const last = field.split('.').pop();
+  if (v === undefined) return h('span', { class: 'c-audit__none', text: '—' });
+  if (v === null || v === '') return h('span', { i18n: 'audit.empty' });
+  if (typeof v === 'boolean') return h('span', { i18n: v ? 'audit.yes' : 'audit.no' });
+  if (last === 'state' && KNOWN_STATES.includes(v)) return h('span', { i18n: 'state.' + v });
+  if (AUDIT_VALUES[last] && AUDIT_VALUES[last][v]) return h('span', { class: 'c-bilingual', dataset: { zh: AUDIT_VALUES[last][v][0], en: AUDIT_VALUES[last][v][1] }, text: AUDIT_VALUES[last][v][L()] });
+  if (typeof v === 'number' && /(_at|_until)$/.test(last)) return v ? fmtTime(v) : '—';
+  if (last === 'school_id' && !v) return '—';
+  if (typeof v === 'number' && last === 'fee_fen') return t('sf.yuan', { v: (v / 100).toFixed(2) });
+  if (typeof v === 'string' && v.startsWith('[')) {
+    try {
+      const list = JSON.parse(v);
+      if (Array.isArray(list)) {
+        return h('span', { class: 'c-bilingual', dataset: { zh: list.map((x) => x.zh || x.code || String(x)).join('、'), en: list.map((x) => x.en || x.code || String(x)).join(', ') },
+          text: list.map((x) => (L() ? x.en : x.zh) || x.code || String(x)).join(L() ? ', ' : '、') });
+      }
+    } catch { /* plain text */ }
+  }
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+  const s = typeof v === 'string' ? v.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() : String(v);
+  return s.length > 120 ? s.slice(0, 119) + '…' : s;
+}
+function changeList(x) {
+  const d = auditDiff(x.before, x.after);
+  if (!d.length) return '';
+  return h('ul', { class: 'c-diff' }, d.map((c) => h('li', { class: 'c-diff__row', dataset: { field: c.field } },
+    h('span', { class: 'c-diff__field' }, fieldWords(c.field)), h('span', { i18n: 'audit.colon' }),
+    // an entry with a before shows old → new for every field (— where a field is new or gone)
+    x.before ? [h('del', { class: 'c-diff__old' }, valueWords(c.field, c.before)), ' → '] : null,
+    h('ins', { class: 'c-diff__new' }, valueWords(c.field, c.after)))));
+}
+
 // A date input (China time) as seconds since the epoch; '' -> ''.
 const dayStart = (v, plus = 0) => (v ? String(Math.floor(Date.parse(v + 'T00:00:00+08:00') / 1000) + plus) : '');
 
@@ -556,7 +626,8 @@ route('audit', {
     const err = errorRegion();
     const box = h('div');
     const staffIn = input({ name: 'staff', maxlength: '64', autocomplete: 'off' });
-    const action = input({ name: 'action', maxlength: '64', autocomplete: 'off', placeholder: 'review. / staff.disable' });
+    const action = h('select', { class: 'c-input', name: 'action' }, h('option', { value: '', i18n: 'audit.all_actions' }),
+      Object.keys(AUDIT_ACTIONS).map((a) => h('option', { value: a, i18n: 'audit.a.' + a })));
     const target = input({ name: 'target', maxlength: '128', autocomplete: 'off' });
     const from = input({ name: 'from', type: 'date' });
     const to = input({ name: 'to', type: 'date' });
@@ -575,10 +646,9 @@ route('audit', {
           table([
             { key: 'audit.at', id: 'at', value: (x) => fmtTime(x.at) },
             { key: 'audit.staff', id: 'staff', value: (x) => x.username },
-            { key: 'audit.action', id: 'action', value: (x) => h('code', { text: x.action }) },
-            { key: 'audit.target', id: 'target', value: (x) => x.target },
-            { key: 'audit.before', id: 'before', value: (x) => (x.before ? h('code', { class: 'c-json', text: x.before }) : '') },
-            { key: 'audit.after', id: 'after', value: (x) => (x.after ? h('code', { class: 'c-json', text: x.after }) : '') },
+            { key: 'audit.action', id: 'action', value: (x) => actionWords(x.action) },
+            { key: 'audit.target', id: 'target', value: (x) => targetWords(x.target, x.action) },
+            { key: 'audit.change', id: 'change', value: (x) => changeList(x) },
             { key: 'audit.ip', id: 'ip', value: (x) => x.ip },
           ], r.data.items, { empty: 'audit.none', cls: 'c-audit' }),
           pages > 1 ? h('div', { class: 'c-pager' },
@@ -592,6 +662,7 @@ route('audit', {
       field('audit.from', from), field('audit.to', to), field('audit.q', q), submit('audit.search'));
     form.addEventListener('submit', (ev) => { ev.preventDefault(); offset = 0; load(); });
     await load();
+    auditRedraw = () => { if (box.isConnected) load(); else auditRedraw = null; };
     return h('div', { class: 'c-page' }, h('h1', { i18n: 'audit.title' }), h('section', { class: 'c-panel' }, form, err, box));
   },
 });

@@ -165,6 +165,45 @@ document.addEventListener('keydown', (ev) => {
 
 const bilingual = (o) => h('span', { class: 'c-bilingual', dataset: { zh: o.zh || '', en: o.en || '' }, text: getLang() === 'en' ? o.en : o.zh });
 
+// What each automatic check looks at (src/check/tc_check.h, in its order),
+// in the reviewer's words: the report itself carries only the check's code
+// and, for a failed one, what the student should do.
+export const CHECK_NAMES = {
+  face_count: ['人脸数量', 'Number of faces'],
+  face_inside: ['头部完整在画面内', 'Whole head in the frame'],
+  geometry: ['头部大小与位置', 'Head size and position'],
+  pose_yaw: ['头部左右转动', 'Head turned left/right'],
+  pose_pitch: ['头部抬起或低下', 'Head raised/lowered'],
+  pose_roll: ['头部倾斜', 'Head tilt'],
+  eyes_open: ['眼睛睁开', 'Eyes open'],
+  gaze: ['眼睛平视镜头', 'Looking at the camera'],
+  mouth_closed: ['嘴唇闭合', 'Mouth closed'],
+  expression: ['表情自然', 'Neutral expression'],
+  light_dark: ['面部亮度（过暗）', 'Face brightness (too dark)'],
+  light_bright: ['面部亮度（过亮）', 'Face brightness (too bright)'],
+  light_uneven: ['面部光线均匀（阴阳脸）', 'Even light on the face'],
+  light_hotspot: ['面部高光、光斑', 'Hot spots on the face'],
+  red_eye: ['红眼', 'Red eye'],
+  blur: ['清晰度（模糊）', 'Sharpness (blur)'],
+  resolution: ['分辨率', 'Resolution'],
+  glasses: ['佩戴眼镜', 'Glasses'],
+  glasses_tinted: ['有色眼镜', 'Tinted glasses'],
+  glasses_glare: ['眼镜反光', 'Glare on glasses'],
+  hair_brows: ['头发遮挡眉毛或眼睛', 'Hair over brows or eyes'],
+  ears_visible: ['露出双耳', 'Ears visible'],
+  headwear: ['帽子或头饰', 'Hats or headwear'],
+  jewelry: ['耳环、项链等饰品', 'Earrings, necklaces'],
+  clothing_colour: ['衣服颜色与背景区分', 'Clothing against the background'],
+  recapture: ['翻拍（屏幕或打印件）', 'Re-photographed (screen or print)'],
+  retouch: ['美颜或修图', 'Beauty filter or editing'],
+  duplicate: ['同版照片', 'Same as an earlier photo'],
+  framing: ['裁切范围（至胸部）', 'Crop down to the chest'],
+};
+const checkKey = (c) => String(c.name || c.code || '').replace(/^check\./, '');
+addMessages(Object.fromEntries(Object.entries(CHECK_NAMES).map(([k, v]) => ['check.' + k, v[0]])),
+  Object.fromEntries(Object.entries(CHECK_NAMES).map(([k, v]) => ['check.' + k, v[1]])));
+addMessages({ 'review.advice': '说明', 'review.check_other': '其他检测项' }, { 'review.advice': 'Advice', 'review.check_other': 'Other check' });
+
 function checksTable(report) {
   const checks = (report && report.checks) || [];
   if (!checks.length) return h('p', { class: 'c-empty', i18n: 'review.no_checks' });
@@ -173,11 +212,13 @@ function checksTable(report) {
   const rows = checks.map((c, i) => ({ ...c, i })).sort((a, b) => (rank[a.verdict] ?? 1) - (rank[b.verdict] ?? 1) || a.i - b.i);
   return h('div', { class: 'c-table-wrap', tabindex: '0', role: 'region', 'aria-label': t('review.checks') },
     h('table', { class: 'c-table c-checks' },
-      h('thead', null, h('tr', null, ['review.check', 'review.verdict', 'review.score'].map((k) => h('th', { scope: 'col', i18n: k })))),
-      h('tbody', null, rows.map((c) => h('tr', { class: 'c-check c-check_' + c.verdict, dataset: { code: c.name || c.code, verdict: c.verdict } },
-        h('td', null, bilingual(c)),
+      h('thead', null, h('tr', null, ['review.check', 'review.verdict', 'review.score', 'review.advice'].map((k) => h('th', { scope: 'col', i18n: k })))),
+      h('tbody', null, rows.map((c) => h('tr', { class: 'c-check c-check_' + c.verdict, dataset: { code: checkKey(c), verdict: c.verdict } },
+        h('td', { class: 'c-check__name', i18n: CHECK_NAMES[checkKey(c)] ? 'check.' + checkKey(c) : 'review.check_other' }),
         h('td', null, h('span', { class: 'c-verdict c-verdict_' + c.verdict, i18n: 'review.verdict.' + (rank[c.verdict] === undefined ? 'unknown' : c.verdict) })),
-        h('td', { class: 'c-num' }, String(c.score === undefined ? '' : c.score)))))));
+        // -1: could not be measured (unknown or switched off)
+        h('td', { class: 'c-num' }, typeof c.score === 'number' && c.score >= 0 ? String(c.score) : '—'),
+        h('td', { class: 'c-check__advice' }, c.verdict !== 'pass' && (c.zh || c.en) ? bilingual(c) : ''))))));
 }
 
 route('review', {

@@ -14,6 +14,12 @@ route('schools', {
   title: 'schools.title', need: 'school_staff',
   async render() {
     await schools(true);
+    // A school admin of one school has nothing to choose: straight to its
+    // batches (the breadcrumb's 学校 link comes back here and goes on too).
+    if (!isPlatform() && state.schools.length === 1) {
+      go(`school/${state.schools[0].id}`, true);
+      return h('div');
+    }
     const listBox = h('div');
     const draw = () => mount(listBox, table([
       { key: 'schools.name', id: 'name', value: (s) => h('a', { href: `#/school/${s.id}`, text: s.name }) },
@@ -126,6 +132,36 @@ onLangChange((l) => {
   for (const el of document.querySelectorAll('.c-bilingual')) el.textContent = l === 'en' ? el.dataset.en : el.dataset.zh;
 });
 
+addMessages({
+  'roster.good_n': '只导入无误的 {n} 行', 'roster.good': '只导入无误的行',
+  'roster.good_tip': '默认全部无误才导入。也可以先导入无误的行，把有错误的行下载成 CSV，改正后再导入这个文件。',
+  'roster.rejects': '下载有错误的行（CSV）',
+  'roster.rejects_done': '已下载 {n} 行有错误的学生：在表格中改正后，重新导入这个文件即可（“错误原因”列会被忽略）。',
+  'roster.imported_good': '已导入无误的 {ok} 行（新增 {inserted}，更新 {updated}）；{skipped} 行有错误，未导入。',
+  'roster.skipped': '未导入的行（共 {n} 处错误）',
+  'roster.export_full': '导出名单（含完整身份证号）',
+  'roster.export_full_tip': '含完整身份证号的名单可修改后重新导入；每次导出都会记录在操作日志中。默认导出的名单身份证号已遮盖。',
+}, {
+  'roster.good_n': 'Import only the {n} rows without errors', 'roster.good': 'Import only the rows without errors',
+  'roster.good_tip': 'By default nothing is imported unless every row is right. You can also import the rows without errors, download the others as CSV, correct them and import that file.',
+  'roster.rejects': 'Download the rows with errors (CSV)',
+  'roster.rejects_done': 'Downloaded {n} rows with errors: correct them in the spreadsheet and import that file (the error column is ignored).',
+  'roster.imported_good': 'Imported the {ok} rows without errors ({inserted} new, {updated} updated); {skipped} rows with errors were not imported.',
+  'roster.skipped': 'Rows not imported ({n} errors)',
+  'roster.export_full': 'Roster with full ID numbers (XLSX)',
+  'roster.export_full_tip': 'The roster with full ID numbers can be corrected and imported again; every such export is recorded in the audit log. The default roster masks ID numbers.',
+});
+
+// Saves a downloaded blob under its name (the <a download> a browser honours).
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 function rosterPanel(batchId, onImported) {
   const err = errorRegion();
   const result = h('div', { class: 'c-roster-result', 'aria-live': 'polite' });
@@ -134,16 +170,39 @@ function rosterPanel(batchId, onImported) {
   const importBtn = button('batch.import', { class: 'c-btn c-btn_primary', hidden: true });
   const form = h('form', { class: 'c-inline-form', novalidate: true },
     field('batch.roster_file', file, 'batch.roster_tip'), previewBtn, importBtn);
+  const formData = () => {
+    const fd = new FormData();
+    fd.append('file', file.files[0], file.files[0].name);
+    return fd;
+  };
+  // The rows an import would refuse, as a CSV to fix (the server keeps
+  // nothing: the same file goes up again).
+  const rejects = async (btn) => {
+    showError(err, null);
+    btn.disabled = true;
+    try {
+      const r = await api.postFormFile(`/api/v1/batches/${batchId}/roster/rejects?lang=${getLang()}`, formData());
+      const n = Number(r.headers.get('X-Bad-Rows') || 0);
+      const base = file.files[0].name.replace(/\.(csv|xlsx)$/i, '');
+      saveBlob(r.blob, `${base}-${getLang() === 'en' ? 'to-fix' : '待修改'}.csv`);
+      btn.after(notice('roster.rejects_done', { n }));
+    } catch (e) { showError(err, e); } finally { btn.disabled = false; }
+  };
+  const rejectsBtn = () => {
+    const b = button('roster.rejects', { class: 'c-btn c-btn_default', dataset: { act: 'rejects' } });
+    b.addEventListener('click', () => rejects(b));
+    return b;
+  };
 
-  const send = async (dry) => {
+  const send = async (mode) => {
     showError(err, null);
     const f = file.files[0];
     if (!f) { showError(err, localError('roster.no_file', 'batch.no_file')); file.focus(); return; }
-    const fd = new FormData();
-    fd.append('file', f, f.name);
+    const dry = mode === 'dry';
     previewBtn.disabled = importBtn.disabled = true;
     try {
-      const r = await api.postForm(`/api/v1/batches/${batchId}/roster${dry ? '?dry_run=1' : ''}`, fd);
+      const q = dry ? '?dry_run=1' : mode === 'good' ? '?mode=good' : '';
+      const r = await api.postForm(`/api/v1/batches/${batchId}/roster${q}`, formData());
       const d = r.data;
       const warnings = (d.report && d.report.warnings) || [];
       if (dry) {
@@ -156,6 +215,14 @@ function rosterPanel(batchId, onImported) {
           ], d.preview, { caption: { key: 'batch.preview_rows', vars: { n: d.preview.length } }, cls: 'c-preview' }),
           warnings.length ? issueTable(warnings, 'batch.warnings', 'c-warnings') : null);
         importBtn.hidden = false;
+      } else if (d.good_only) {
+        const errors = (d.report && d.report.errors) || [];
+        mount(result, notice('roster.imported_good', { ok: d.inserted + d.updated, inserted: d.inserted, updated: d.updated, skipped: d.skipped }, d.skipped ? 'warn' : 'ok'),
+          d.skipped ? h('div', { class: 'c-actions' }, rejectsBtn()) : null,
+          errors.length ? issueTable(errors, 'roster.skipped', 'c-errors') : null,
+          warnings.length ? issueTable(warnings, 'batch.warnings', 'c-warnings') : null);
+        importBtn.hidden = true;
+        await onImported();
       } else {
         mount(result, notice('batch.imported', { rows: d.rows, inserted: d.inserted, updated: d.updated }), warnings.length ? issueTable(warnings, 'batch.warnings', 'c-warnings') : null);
         importBtn.hidden = true;
@@ -166,13 +233,28 @@ function rosterPanel(batchId, onImported) {
       showError(err, e);
       importBtn.hidden = true;
       const rep = e.body && e.body.report;
-      mount(result, rep && rep.errors && rep.errors.length ? issueTable(rep.errors, 'batch.errors', 'c-errors') : null);
+      const errs = rep && rep.errors && rep.errors.length ? rep.errors : null;
+      // some rows are right: offer to import them and to download the rest
+      const good = rep && rep.rows > rep.bad_rows ? rep.rows - rep.bad_rows : 0;
+      let offer = null;
+      // the database's refusals stop at the first row: their count is not known yet
+      const conflict = ['roster.chsi_taken', 'roster.conflict', 'roster.no_code'].includes(e.code);
+      if (errs && (e.code === 'roster.invalid' || conflict)) {
+        const goodBtn = !good ? null : conflict
+          ? button('roster.good', { class: 'c-btn c-btn_primary', dataset: { act: 'import-good' } })
+          : button('roster.good_n', { class: 'c-btn c-btn_primary', i18nVars: { n: good }, dataset: { act: 'import-good' } });
+        if (goodBtn) goodBtn.addEventListener('click', () => send('good'));
+        offer = h('div', { class: 'c-roster-offer' },
+          h('p', { class: 'c-field__tip', i18n: 'roster.good_tip' }),
+          h('div', { class: 'c-actions' }, goodBtn, rejectsBtn()));
+      }
+      mount(result, offer, errs ? issueTable(errs, 'batch.errors', 'c-errors') : null);
     } finally {
       previewBtn.disabled = importBtn.disabled = false;
     }
   };
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); send(true); });
-  importBtn.addEventListener('click', () => send(false));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); send('dry'); });
+  importBtn.addEventListener('click', () => send('all'));
   // A new file must be previewed again before it can be imported.
   file.addEventListener('change', () => { importBtn.hidden = true; mount(result); showError(err, null); });
   return panel('batch.roster', form, err, result);
@@ -234,6 +316,7 @@ function studentsPanel(batchId, onChanged) {
       await api.post(`/api/v1/students/${s.id}/unlock`);
       mount(msg, notice('student.unlocked', { name: s.name }));
       await load();
+      if (onChanged) await onChanged();
     } catch (e) { showError(err, e); }
   };
   const reason = h('textarea', { class: 'c-input', rows: '3', maxlength: '500' });
@@ -264,6 +347,7 @@ function studentsPanel(batchId, onChanged) {
       showError(err, null);
       mount(msg, notice('student.was_reset', { name: s.name }));
       await load();
+      if (onChanged) await onChanged();
     } catch (e) { showError(dlgErr, e); }
   });
   const form = h('form', { class: 'c-search c-search_roster', role: 'search', novalidate: true },
@@ -297,6 +381,8 @@ addMessages({
 
 const COUNT_KEYS = ['not_started', 'verified', 'drafts', 'pending_payment', 'submitted', 'approved', 'rejected', 'final', 'reset', 'paid', 'locked', 'unfinished'];
 
+// The progress table, reloaded after every change on the batch page (an
+// import, a student added or edited, an unlock or reset, reminders).
 async function progressPanel(bid) {
   const box = h('div', { class: 'c-progress' });
   const err = errorRegion();
@@ -311,7 +397,16 @@ async function progressPanel(bid) {
     ], rows, { cls: 'c-progress-table' }));
   };
   await load();
-  const link = (href, key) => h('a', { href, class: 'c-btn c-btn_default c-btn_small', i18n: key, download: '' });
+  // the exports speak the console's language (asked for when clicked)
+  const link = (href, key, attrs = {}) => h('a', {
+    href, class: 'c-btn c-btn_default c-btn_small', i18n: key, download: '', ...attrs,
+    onclick: (ev) => { const u = new URL(href, location.href); u.searchParams.set('lang', getLang()); ev.currentTarget.href = u.pathname + u.search; },
+  });
+  const fullIds = state.staff && state.staff.role === 'school_admin'
+    ? h('p', { class: 'c-field__tip c-export-full' },
+      link(`/api/v1/batches/${bid}/roster.xlsx?ids=full`, 'roster.export_full', { dataset: { act: 'export-full' } }), ' ',
+      h('span', { i18n: 'roster.export_full_tip' }))
+    : null;
   const remind = button('progress.remind', { class: 'c-btn c-btn_primary c-btn_small' });
   remind.addEventListener('click', async () => {
     showError(err, null);
@@ -321,12 +416,13 @@ async function progressPanel(bid) {
       await load();
     } catch (e) { showError(err, e); }
   });
-  return panel('progress.title', box,
+  const node = panel('progress.title', box,
     h('div', { class: 'c-actions c-downloads' },
       link(`/api/v1/batches/${bid}/progress.xlsx`, 'progress.xlsx'), link(`/api/v1/batches/${bid}/roster.xlsx`, 'progress.roster_xlsx'),
       link(`/api/v1/batches/${bid}/photos.zip?name=student_no`, 'progress.zip_no'), link(`/api/v1/batches/${bid}/photos.zip?name=id_number`, 'progress.zip_id'),
       link(`/api/v1/batches/${bid}/poster.pdf`, 'progress.poster'), remind),
-    err, msg);
+    fullIds, err, msg);
+  return { node, load };
 }
 
 route('batch', {
@@ -336,14 +432,17 @@ route('batch', {
     const b = (await api.get(`/api/v1/batches/${bid}`)).data.batch;
     await schools();
     const link = `${location.origin}/?batch=${b.code}`;
+    let progress = null;
     const refreshCount = async () => {
       const fresh = (await api.get(`/api/v1/batches/${bid}`)).data.batch;
       const count = app.querySelector('.c-batch-count');
       if (count) count.textContent = String(fresh.students);
+      if (progress) await progress.load();
     };
     const students = studentsPanel(bid, refreshCount);
     await students.load();
     const qrSrc = `/api/v1/batches/${bid}/qr.png`;
+    progress = await progressPanel(bid);
     return h('div', { class: 'c-page' },
       crumbs([['#/schools', t('nav.schools'), 'nav.schools'], [`#/school/${b.school_id}`, schoolName(b.school_id)], [null, b.name]]),
       h('h1', { text: b.name }),
@@ -360,7 +459,7 @@ route('batch', {
           h('div', { class: 'c-row-actions' },
             h('a', { href: qrSrc, download: `batch-${b.code}.png`, class: 'c-btn c-btn_default c-btn_small', i18n: 'batch.download_qr' }),
             h('a', { href: `#/batch-settings/${bid}`, class: 'c-btn c-btn_primary c-btn_small c-settings-link', i18n: 'sf.open' })))),
-      await progressPanel(bid),
+      progress.node,
       rosterPanel(bid, async () => {
         await students.load();
         await refreshCount();
