@@ -79,10 +79,9 @@ int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *t
             .channel = "email",
             .recipient = ch.email,
             .subject = tc_pool_printf(&p, "%s（%s）", tz, school),
-            .body = tc_pool_printf(&p, "%s同学：\n\n%s\n\n%s照片采集%s%s\n\n----\n%s\n%s\n", ch.name, bz, school,
-                                   *cz ? "\n联系方式：" : "", cz, te, be),
+            .body = tc_pool_printf(&p, "%s同学：\n\n%s\n\n%s照片采集%s%s\n\n----\n%s\n%s\n%s%s\n", ch.name, bz, school,
+                                   *cz ? "\n联系方式：" : "", cz, te, be, *ce ? "Contact: " : "", ce),
         };
-    (void)ce;
     if (ch.sms && ch.phone[0])
         m[nm++] = (tc_outbox_msg){.channel = "sms",
                                   .recipient = ch.phone,
