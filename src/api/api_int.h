@@ -77,9 +77,26 @@ json_t *api_reasons_json(const char *reasons);
 json_t *api_sub_json(tc_pool *p, const tc_store_submission *s);
 /* Push an event to the person's open apps (SSE); steals data. */
 void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data);
-/* A message-centre entry (and its live event); failures are logged, never fatal. */
-void api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
-                 const char *te, const char *bz, const char *be);
+/* A message-centre entry (and its live event), and the same by each
+ * channel the student chose (api_deliver); failures are logged, never
+ * fatal.  Returns how many outside messages were queued. */
+int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
+                const char *te, const char *bz, const char *be);
+
+/* ---- every status reaches the student (tc_api_notify.c) ---- */
+
+/* Queue the message for each channel the student chose for this kind
+ * ("payment": the payment choice; any other kind: the photo-status choice):
+ * e-mail to the confirmed address, SMS to the roster phone, a WeChat
+ * subscribe message to the openid, each in the outbox under the daily limit
+ * per channel (--student-messages-per-day).  Returns how many were queued. */
+int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *tz, const char *te, const char *bz,
+                const char *be);
+/* The school's contact {phone, wechat, hours} from its stored JSON text
+ * (missing keys as ""; new reference). */
+json_t *api_contact_json(const char *json);
+/* GET/PUT /api/v1/schools/:id/contact. */
+int api_notify_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */
 int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name);
 int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache);

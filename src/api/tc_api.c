@@ -1473,7 +1473,8 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         return -1;
     if (api_journey_routes(s, app, up, e) != 0 || api_school_routes(s, app, up, e) != 0 ||
         api_review_routes(s, app, up, e) != 0 ||
-        api_admin_routes(s, app, up, e) != 0 || api_money_routes(s, app, up, e) != 0)
+        api_admin_routes(s, app, up, e) != 0 || api_money_routes(s, app, up, e) != 0 ||
+        api_notify_routes(s, app, up, e) != 0)
         return -1;
     if (app->cfg) {
         char path[4096];

@@ -55,6 +55,7 @@ typedef struct tc_app {
     struct tc_pay *pay;          /* the payment provider (tc_pay_open; owned by main) */
     struct tc_api_recon *recon;  /* the daily reconciliation job (tc_api_recon_start) */
     struct tc_api_sweep *sweep;  /* the retention sweep (tc_api_sweep_start)     */
+    struct tc_api_remind *remind; /* the automatic reminders (tc_api_remind_start) */
     /* the posters' fonts (tc_pdf_fonts_open; owned by main), or NULL when the
      * font file is missing: posters are then refused with pdf.font_missing */
     struct tc_pdf_fonts *pdf_fonts;
@@ -77,6 +78,19 @@ void tc_api_work_drain(tc_app *app);
 int tc_api_sweep_once(tc_app *app, int64_t now, int *photos, int *files, tc_err *e);
 int tc_api_sweep_start(tc_app *app, tc_err *e);
 void tc_api_sweep_stop(tc_app *app);
+
+/* The automatic reminders (issue 19): for each batch that closes within
+ * 31 days, the unfinished students who signed in get a message (and their
+ * channels) remind_days before the close (a batch setting, 3 by default) and
+ * 1 day before, each once (tc_store_remind_once).  tc_api_remind_once runs a
+ * round at now; tc_api_remind_start runs one every cfg->remind_interval_s
+ * in a thread (first at start) with now = tc_api_clock; stop joins it. */
+int tc_api_remind_once(tc_app *app, int64_t now, int *sent, tc_err *e);
+int tc_api_remind_start(tc_app *app, tc_err *e);
+void tc_api_remind_stop(tc_app *app);
+/* The reminders' clock: the wall clock plus cfg->test_clock_offset_s (0
+ * unless a test sets it), the one place that offset is read. */
+int64_t tc_api_clock(const tc_app *app);
 
 /* Daily reconciliation (tc_api_money.c): compare the orders of one day
  * (YYYY-MM-DD, China time) with the provider's answers and store the report

@@ -204,6 +204,22 @@ static int h_journey(tc_http_req *r)
     json_t *nt = json_object_get(out, "notify");
     json_object_set_new(nt, "email_confirmed", json_string(j.sj.email_confirmed ? j.sj.email_confirmed : ""));
     json_object_set_new(nt, "email_pending", json_string(j.sj.email_pending ? j.sj.email_pending : ""));
+    /* the other channels (issue 19) and the school's contact */
+    tc_store_channels ch;
+    if (tc_store_channels_get(c.app->store, r->pool, j.st.id, &ch, &c.e) != 0) {
+        json_decref(out);
+        return api_fail(&c);
+    }
+    json_object_set_new(nt, "sms", json_boolean(ch.sms));
+    json_object_set_new(nt, "wechat", json_boolean(ch.wechat));
+    json_object_set_new(nt, "has_phone", json_boolean(ch.phone[0] != 0));
+    json_object_set_new(nt, "wechat_available", json_boolean(c.app->cfg && c.app->cfg->wx_subscribe_template));
+    const char *contact = "{}";
+    if (tc_store_school_contact(c.app->store, r->pool, j.st.school_id, &contact, &c.e) != 0) {
+        json_decref(out);
+        return api_fail(&c);
+    }
+    json_object_set_new(json_object_get(out, "school"), "contact", api_contact_json(contact));
     return tc_http_respond_json(r, 200, out);
 }
 
@@ -295,8 +311,38 @@ static int h_notify(tc_http_req *r)
         tc_err_set(&c.e, 400, "journey.bad_email", "邮箱地址格式不正确", "That e-mail address is not valid");
         return api_fail(&c);
     }
+    /* the channels besides the message centre and e-mail (issue 19): absent
+     * keeps the earlier choice */
+    tc_store_channels ch;
+    if (tc_store_channels_get(c.app->store, r->pool, c.sess.student_id, &ch, &c.e) != 0)
+        return api_fail(&c);
+    json_t *jsms = json_object_get(j, "sms"), *jwx = json_object_get(j, "wechat");
+    int sms = jsms ? json_is_true(jsms) : ch.sms, wechat = jwx ? json_is_true(jwx) : ch.wechat;
+    const char *openid = ch.openid;
+    if (sms && !ch.phone[0]) {
+        tc_err_set(&c.e, 409, "journey.no_phone", "学校名单中没有您的手机号，无法接收短信通知",
+                   "Your school's roster has no phone number for you: SMS notifications cannot be sent");
+        return api_fail(&c);
+    }
+    if (wechat && jwx) {
+        if (!c.app->cfg || !c.app->cfg->wx_subscribe_template) {
+            tc_err_set(&c.e, 409, "journey.wechat_unavailable", "暂未开通微信通知，请选择短信或邮箱",
+                       "WeChat notifications are not available: choose SMS or e-mail");
+            return api_fail(&c);
+        }
+        /* the openid WeChat gave this session (web authorisation), never one
+         * the client names */
+        if (tc_store_wx_openid_get(c.app->store, r->pool, c.sess.token_hash, &openid, &c.e) != 0)
+            return api_fail(&c);
+        if (!openid[0]) {
+            tc_err_set(&c.e, 409, "journey.wechat_unauthorised", "请在微信中打开本页并授权后，再选择微信通知",
+                       "Open this page in WeChat and authorise it first, then choose WeChat notifications");
+            return api_fail(&c);
+        }
+    }
     if (tc_store_journey_notify(c.app->store, c.sess.student_id, json_is_true(json_object_get(j, "status")),
-                                json_is_true(json_object_get(j, "payment")), email, tc_now(), &c.e) != 0)
+                                json_is_true(json_object_get(j, "payment")), email, tc_now(), &c.e) != 0 ||
+        tc_store_channels_set(c.app->store, c.sess.student_id, sms, wechat, openid, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
@@ -342,8 +388,8 @@ void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
     json_decref(data);
 }
 
-void api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
-                    const char *te, const char *bz, const char *be)
+int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
+                const char *te, const char *bz, const char *be)
 {
     tc_store_message m = {.person_id = person_id,
                           .student_id = student_id,
@@ -357,6 +403,7 @@ void api_message(tc_app *app, int64_t person_id, int64_t student_id, const char 
     if (tc_store_message_add(app->store, &m, NULL, &e) != 0)
         tc_log(TC_LOG_WARN, "message for person %lld lost: %s", (long long)person_id, e.en);
     api_publish(app, person_id, "message", json_pack("{s:s}", "kind", kind));
+    return api_deliver(app, student_id, kind, tz, te, bz, be);
 }
 
 /* The studio's table first (built-in and --specs file), then a custom spec
@@ -516,6 +563,9 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     js.live_locked = sj.live_locked;
     js.cooloff_until = sj.cooloff_until;
     js.locked_until = sj.locked_until;
+    /* locked before this photo? (the lock message goes when it starts) */
+    const int64_t t_before = tc_now();
+    const int was_live_locked = js.live_locked, was_locked = js.locked_until > t_before;
     if (tc_studio_make(app->studio, sc, &req, &res, &e) != 0) {
         /* the upload itself is bad (not an image, truncated, too big): say
          * so; it is not a failed check, so no cool-off */
@@ -607,9 +657,25 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     tc_log(TC_LOG_INFO, "photo %lld: %s in %d ms%s%s", (long long)photo_id, d.state, d.ms, failed[0] ? " failed " : "",
            failed);
     api_publish(app, st.person_id, "photo", json_pack("{s:I, s:s}", "id", (json_int_t)photo_id, "state", d.state));
+    /* the check result, and a lock this photo started (seed 000 §7, §13) */
     if (!strcmp(d.state, "failed"))
         api_message(app, st.person_id, st.id, "photo_failed", "照片检测未通过", "Your photo did not pass the checks",
                 "请查看检测结果中的提示，冷静期后重新拍摄。", "Read the advice in the results and shoot again after the cool-off.");
+    else if (!strcmp(d.state, "draft"))
+        api_message(app, st.person_id, st.id, "photo_passed", "照片检测通过", "Your photo passed the checks",
+                    "照片已放入草稿箱，请确认并提交审核。", "The photo is in your drafts: confirm it and submit it for review.");
+    if (js.live_locked && !was_live_locked)
+        api_message(app, st.person_id, st.id, "locked", "账号已锁定", "Your account is locked",
+                    "活体检测多次未通过，账号已锁定，请联系学校图采负责老师解锁。",
+                    "The liveness check failed several times: your account is locked. Ask your school's photo "
+                    "collection office to unlock it.");
+    else if (js.locked_until > t_before && !was_locked) {
+        char until[20];
+        tc_time_fmt_cn(js.locked_until, until);
+        api_message(app, st.person_id, st.id, "locked", "拍摄已暂时锁定", "Shooting is locked for now",
+                    tc_pool_printf(p, "连续多次检测未通过，拍摄已锁定至 %s（北京时间），届时可重新拍摄。", until),
+                    tc_pool_printf(p, "Several photos in a row failed: shooting is locked until %s (China time).", until));
+    }
     free(checks);
     goto out;
 fail_internal:

@@ -154,35 +154,17 @@ static int provider_create(api_ctx *c, const pay_how *how, const tc_store_order 
     return tc_pay_create(c->app->pay, c->r->pool, &po, l, &c->e);
 }
 
-/* E-mail the student about money, if they chose payment notices and gave
- * an address (seed 000: the notification choice). */
-static void money_email(tc_app *app, int64_t student_id, const char *subject, const char *body)
-{
-    if (!student_id)
-        return;
-    tc_pool pool;
-    tc_pool_init(&pool);
-    tc_store_journey sj;
-    tc_err e;
-    if (tc_store_journey_get(app->store, &pool, student_id, &sj, &e) == 0 && sj.notify_payment && sj.email && *sj.email) {
-        tc_outbox_msg m = {.channel = "email", .recipient = sj.email, .subject = subject, .body = body,
-                           .attachment = "", .attachment_name = ""};
-        int64_t id;
-        if (tc_store_outbox_add(app->store, &m, tc_now(), &id, &e) != 0)
-            tc_log(TC_LOG_WARN, "payment e-mail for student %lld not queued: %s", (long long)student_id, e.en);
-    }
-    tc_pool_clear(&pool);
-}
-
 /* Tell the student what happened to an order: the message centre, the open
- * app (SSE) and, if chosen, e-mail. */
+ * app (SSE) and the channels the student chose. */
 static void order_notice(tc_app *app, tc_pool *p, const tc_store_order *o, const char *state, const char *tz,
                          const char *te, const char *bz, const char *be)
 {
     api_publish(app, o->person_id, "order",
                 json_pack("{s:s, s:s, s:s}", "out_trade_no", o->out_trade_no, "kind", o->kind, "state", state));
-    api_message(app, o->person_id, o->student_id, "payment", tz, te, bz, be);
-    money_email(app, o->student_id, tc_pool_printf(p, "%s / %s", tz, te), tc_pool_printf(p, "%s\n%s\n", bz, be));
+    (void)p;
+    /* the message centre and the channels the student chose (api_deliver):
+     * a shipped reprint is a status, the rest payment results */
+    api_message(app, o->person_id, o->student_id, !strcmp(state, "shipped") ? "shipped" : "payment", tz, te, bz, be);
 }
 
 /* Give an order's money back through the provider: one refund per order,

@@ -164,10 +164,31 @@ static int decide_one(api_ctx *c, int64_t id, int approve, const char *reasons, 
             api_message(c->app, st.person_id, st.id, "approved", "照片审核通过", "Photo approved",
                         "您的照片已审核通过，状态为待处理，制作完成后可下载成片。",
                         "Your photo is approved (待处理); you can download the final photo once it is made.");
-        else
-            api_message(c->app, st.person_id, st.id, "rejected", "照片审核未通过", "Photo rejected",
-                        "请查看未通过原因，尽快重新拍照上传（重拍上传不需要重复付费）。",
-                        "See why, and shoot again soon (a retake is not charged again).");
+        else {
+            /* the reasons and the note go with the message: an e-mail, SMS
+             * or WeChat message is read where the app's page is not */
+            tc_buf bz, be;
+            tc_buf_init(&bz);
+            tc_buf_init(&be);
+            json_t *rs = reasons ? json_loads(reasons, 0, NULL) : NULL;
+            size_t i;
+            json_t *v;
+            json_array_foreach(rs, i, v)
+            {
+                tc_buf_printf(&bz, "%s%s", i ? "；" : "未通过原因：", json_string_value(json_object_get(v, "zh")));
+                tc_buf_printf(&be, "%s%s", i ? "; " : "Why: ", json_string_value(json_object_get(v, "en")));
+            }
+            json_decref(rs);
+            if (note && *note) {
+                tc_buf_printf(&bz, "%s%s", bz.len ? "；" : "", note);
+                tc_buf_printf(&be, "%s%s", be.len ? "; " : "", note);
+            }
+            tc_buf_printf(&bz, "%s请尽快重新拍照上传（重拍上传不需要重复付费）。", bz.len ? "。" : "");
+            tc_buf_printf(&be, "%sShoot again soon (a retake is not charged again).", be.len ? ". " : "");
+            api_message(c->app, st.person_id, st.id, "rejected", "照片审核未通过", "Photo rejected", bz.data, be.data);
+            tc_buf_free(&bz);
+            tc_buf_free(&be);
+        }
     }
     json_t *aj = json_pack("{s:s, s:s, s:s}", "state", s->state, "reasons", reasons ? reasons : "[]", "note",
                            note ? note : "");

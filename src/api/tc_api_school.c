@@ -1393,27 +1393,9 @@ static int h_remind(tc_http_req *r)
             recent++;
             continue;
         }
-        api_message(c.app, x->st.person_id, x->st.id, "reminder", "采集提醒", "Reminder", bz, be);
+        /* the message centre, and each channel the student chose */
+        outbox += api_message(c.app, x->st.person_id, x->st.id, "reminder", "采集提醒", "Reminder", bz, be);
         sent++;
-        if (!x->notify_status)
-            continue;
-        tc_outbox_msg m = {.subject = "采集提醒 / Photo collection reminder",
-                           .body = tc_pool_printf(r->pool, "%s\n%s\n", bz, be)};
-        tc_err oe;
-        if (x->email[0]) {
-            m.channel = "email";
-            m.recipient = x->email;
-            if (tc_store_outbox_add(c.app->store, &m, now, NULL, &oe) == 0)
-                outbox++;
-        }
-        if (x->st.phone[0]) {
-            m.channel = "sms";
-            m.recipient = x->st.phone;
-            m.subject = "reminder";
-            m.body = bz;
-            if (tc_store_outbox_add(c.app->store, &m, now, NULL, &oe) == 0)
-                outbox++;
-        }
     }
     char *after = tc_pool_printf(r->pool, "{\"sent\":%lld,\"recent\":%lld,\"unverified\":%lld,\"outbox\":%lld}",
                                  (long long)sent, (long long)recent, (long long)unverified, (long long)outbox);

@@ -255,6 +255,9 @@ static int cmd_serve(int argc, char **argv)
     /* the retention sweep: files of photos nobody needs any more */
     if (tc_api_sweep_start(&app, &e) != 0)
         goto out;
+    /* the automatic reminders before a batch closes */
+    if (tc_api_remind_start(&app, &e) != 0)
+        goto out;
     srv = tc_http_server_new(&hc, &app, &e);
     if (!srv || tc_api_register(srv, &app, &e) != 0)
         goto out;
@@ -289,6 +292,7 @@ out:
     tc_notify_free(notify);
     tc_api_recon_stop(&app);
     tc_api_sweep_stop(&app);
+    tc_api_remind_stop(&app);
     tc_pay_close(app.pay);
     tc_studio_free(studio);
     tc_pdf_fonts_close(app.pdf_fonts);

@@ -82,6 +82,15 @@ static const opt OPTS[] = {
     {"sms-webhook-url", OPT_STR, O(sms_webhook_url), NULL, "SMS channel: the SMS gateway's webhook URL (signed JSON)"},
     {"notify-secret", OPT_STR, O(notify_secret), NULL,
      "key that signs webhook POSTs (default: derived from the master secret)"},
+    {"wx-subscribe-template", OPT_STR, O(wx_subscribe_template), NULL,
+     "WeChat channel: id of the subscribe-message template (fields thing1, thing2, time3) sent with "
+     "subscribeMessage.send as the app of --wxpay-appid/--wxpay-oa-secret; unset = no WeChat messages"},
+    {"wx-subscribe-page", OPT_STR, O(wx_subscribe_page), NULL, "WeChat channel: the page a message opens (optional)"},
+    {"student-messages-per-day", OPT_INT, O(student_messages_per_day), "20",
+     "status messages one student may be sent a day by each of e-mail, SMS and WeChat (the message centre has them all)"},
+    {"remind-interval-s", OPT_INT, O(remind_interval_s), "600", "seconds between two rounds of the automatic reminders"},
+    {"test-clock-offset-s", OPT_INT, O(test_clock_offset_s), "0",
+     "tests only: seconds added to the clock the automatic reminders read (tc_api_clock)"},
 };
 #undef O
 

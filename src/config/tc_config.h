@@ -68,6 +68,11 @@ typedef struct tc_config {
     char *webhook_url;         /* webhook channel: POST JSON signed with HMAC-SHA256 */
     char *sms_webhook_url;     /* sms channel: the SMS gateway's webhook */
     char *notify_secret;       /* webhook signing key; default derived from the master secret */
+    char *wx_subscribe_template; /* wechat channel: subscribe-message template id; unset = no WeChat messages */
+    char *wx_subscribe_page;   /* the page such a message opens (optional) */
+    int student_messages_per_day; /* status messages per student a day on each of e-mail, SMS, WeChat; default 20 */
+    int remind_interval_s;     /* seconds between automatic reminder rounds; default 600 */
+    int test_clock_offset_s;   /* tests only: added to the reminders' clock (tc_api_clock); default 0 */
 } tc_config;
 
 /* Defaults, then file, environment, and argv (argv[0] is the subcommand).

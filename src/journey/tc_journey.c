@@ -23,6 +23,7 @@ void tc_journey_settings_default(tc_journey_settings *s)
     s->lock_hours = 24;
     s->liveness_lock_after = 3;
     s->retouch_teacher_lock = 1;
+    s->remind_days = 3;
     snprintf(s->spec, sizeof s->spec, "chsi");
     snprintf(s->background, sizeof s->background, "blue");
 }
@@ -80,6 +81,7 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
             {"lock_after_fails", 1, 1000, &s->lock_after_fails},
             {"lock_hours", 0, 24 * 30, &s->lock_hours},
             {"liveness_lock_after", 1, 1000, &s->liveness_lock_after},
+            {"remind_days", 0, 30, &s->remind_days},
         };
         int done = 0;
         for (size_t i = 0; i < TC_ARRAY_LEN(ints) && !done; i++)
@@ -175,6 +177,8 @@ json_t *tc_journey_settings_json(const tc_journey_settings *s)
                           "liveness_lock_after", s->liveness_lock_after, "spec", s->spec, "background",
                           s->background, "glasses", s->glasses_forbidden ? "forbidden" : "clear_ok", "retouch_lock",
                           s->retouch_teacher_lock ? "teacher" : "timed");
+    if (o)
+        json_object_set_new(o, "remind_days", json_integer(s->remind_days));
     if (o && s->checks[0])
         json_object_set_new(o, "checks", json_loads(s->checks, 0, NULL));
     return o;

@@ -46,6 +46,8 @@ typedef struct tc_journey_settings {
     char background[16];       /* "blue"                                                */
     int glasses_forbidden;     /* seed 004                                              */
     char checks[1024];         /* tc_check_config_json text ("" = defaults)             */
+    int remind_days;           /* automatic reminder this many days before the close,
+                                  besides the one a day before (0 = that one only); 3  */
 } tc_journey_settings;
 
 void tc_journey_settings_default(tc_journey_settings *s);

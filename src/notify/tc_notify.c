@@ -15,6 +15,11 @@
 struct tc_notify {
     tc_notify_config c;  /* strings below are our copies */
     char *smtp_url, *smtp_from, *smtp_user, *smtp_password, *webhook_url, *sms_webhook_url;
+    char *wx_appid, *wx_secret, *wx_base_url, *wx_template, *wx_page;
+    /* the WeChat access_token, cached until shortly before it expires; read
+     * and written by the round in progress only (one worker thread) */
+    char wx_token[600];
+    int64_t wx_token_until;
     tc_store *store;
     tc_blob_store *blobs;
     pthread_t thread;
@@ -33,6 +38,11 @@ void tc_notify_config_from(tc_notify_config *out, const tc_config *c, const uint
     out->smtp_password = c->smtp_password;
     out->webhook_url = c->webhook_url;
     out->sms_webhook_url = c->sms_webhook_url;
+    out->wx_appid = c->wxpay_appid;
+    out->wx_secret = c->wxpay_oa_secret;
+    out->wx_base_url = c->wxpay_oa_base_url;
+    out->wx_template = c->wx_subscribe_template;
+    out->wx_page = c->wx_subscribe_page;
     if (c->notify_secret && *c->notify_secret)
         crypto_hash_sha256(out->key, (const unsigned char *)c->notify_secret, strlen(c->notify_secret));
     else
@@ -336,10 +346,207 @@ static int send_sms(tc_notify *n, const tc_outbox_msg *m, int64_t now, tc_err *e
     return post_row(n, n->c.sms_webhook_url, m, now, e);
 }
 
+/* ---- WeChat subscribe messages (subscribeMessage.send) ------------------------------- */
+
+enum { WX_RESP_MAX = 64 * 1024 };
+
+static size_t on_keep(char *p, size_t sz, size_t nm, void *u)
+{
+    tc_buf *b = u;
+    size_t k = sz * nm;
+    if (b->len + k > WX_RESP_MAX)
+        return 0; /* a bounded answer: more is an error */
+    tc_buf_append(b, p, k);
+    return k;
+}
+
+/* GET (body NULL) or POST JSON to url; the answer's JSON in *out (caller
+ * decrefs).  The URL holds a secret or a token: never logged, and libcurl's
+ * error text names the host only. */
+static int wx_call(const tc_notify_config *c, const char *url, const char *body, json_t **out, tc_err *e)
+{
+    *out = NULL;
+    char ebuf[CURL_ERROR_SIZE] = "";
+    tc_buf resp;
+    tc_buf_init(&resp);
+    CURL *h = curl_easy_init();
+    if (!h)
+        return tc_err_internal(e, "curl_easy_init failed");
+    struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    }
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_keep);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)timeout_of(c));
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    CURLcode cc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(h);
+    curl_slist_free_all(hd);
+    int rc = 0;
+    if (cc != CURLE_OK)
+        rc = tc_err_set(e, 502, "notify.send_failed", "微信接口无法访问：%s", "the WeChat API could not be reached: %s",
+                        curl_easy_strerror(cc));
+    else if (status < 200 || status > 299)
+        rc = tc_err_set(e, 502, "notify.send_failed", "微信接口返回 HTTP %ld", "the WeChat API answered HTTP %ld", status);
+    else {
+        *out = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
+        if (!json_is_object(*out)) {
+            json_decref(*out);
+            *out = NULL;
+            rc = tc_err_set(e, 502, "notify.send_failed", "微信接口的回答无法解析", "the WeChat API's answer is not JSON");
+        }
+    }
+    tc_buf_free(&resp);
+    return rc;
+}
+
+/* The access_token (GET /cgi-bin/token, client_credential), from the cache
+ * while it is good. */
+static int wx_token(tc_notify *n, int64_t now, tc_err *e)
+{
+    if (n->wx_token[0] && now < n->wx_token_until)
+        return 0;
+    n->wx_token[0] = 0;
+    char *id = curl_easy_escape(NULL, n->c.wx_appid, 0), *sec = curl_easy_escape(NULL, n->c.wx_secret, 0);
+    tc_buf url;
+    tc_buf_init(&url);
+    tc_buf_printf(&url, "%s/cgi-bin/token?grant_type=client_credential&appid=%s&secret=%s", n->c.wx_base_url,
+                  id ? id : "", sec ? sec : "");
+    curl_free(id);
+    if (sec)
+        sodium_memzero(sec, strlen(sec));
+    curl_free(sec);
+    json_t *j;
+    int rc = wx_call(&n->c, url.data, NULL, &j, e);
+    sodium_memzero(url.data, url.len);
+    tc_buf_free(&url);
+    if (rc != 0)
+        return rc;
+    const char *tok = json_string_value(json_object_get(j, "access_token"));
+    json_int_t ttl = json_integer_value(json_object_get(j, "expires_in"));
+    if (!tok || !*tok || strlen(tok) >= sizeof n->wx_token) {
+        rc = tc_err_set(e, 502, "notify.wechat_token", "微信 access_token 获取失败（errcode %lld）",
+                        "could not get the WeChat access_token (errcode %lld)",
+                        (long long)json_integer_value(json_object_get(j, "errcode")));
+    } else {
+        snprintf(n->wx_token, sizeof n->wx_token, "%s", tok);
+        /* renew five minutes early (WeChat gives 7200 s) */
+        n->wx_token_until = now + (ttl > 600 ? ttl - 300 : 60);
+    }
+    json_decref(j);
+    return rc;
+}
+
+/* At most max characters (code points) of s, with "…" when cut: a
+ * template's thing field takes 20. */
+static char *wx_cut(const char *s, int max)
+{
+    tc_buf b;
+    tc_buf_init(&b);
+    int k = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t len = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : 4;
+        if (k == max - 1 && strlen((const char *)p) > len) {
+            /* a character more follows this one: end with the ellipsis */
+            tc_buf_puts(&b, "\xe2\x80\xa6");
+            break;
+        }
+        tc_buf_append(&b, p, len);
+        p += len;
+        k++;
+    }
+    return tc_buf_steal(&b, NULL);
+}
+
+int tc_notify_wechat_body(const tc_notify_config *c, const char *openid, const char *payload, char **out, tc_err *e)
+{
+    *out = NULL;
+    json_t *in = json_loads(payload, 0, NULL);
+    const char *title = json_string_value(json_object_get(in, "title"));
+    const char *text = json_string_value(json_object_get(in, "text"));
+    const char *time = json_string_value(json_object_get(in, "time"));
+    if (!title || !text || !time) {
+        json_decref(in);
+        return tc_err_set(e, 500, "notify.bad_payload", "微信消息内容无效", "invalid WeChat message payload");
+    }
+    char *t1 = wx_cut(title, 20), *t2 = wx_cut(text, 20);
+    json_t *j = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:s}", "touser", openid, "template_id",
+                          c->wx_template, "data", "thing1", "value", t1, "thing2", "value", t2, "time3", "value", time,
+                          "lang", "zh_CN");
+    if (j && c->wx_page && *c->wx_page)
+        json_object_set_new(j, "page", json_string(c->wx_page));
+    free(t1);
+    free(t2);
+    json_decref(in);
+    *out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    return *out ? 0 : tc_err_internal(e, "json encoding failed");
+}
+
+static int send_wechat(tc_notify *n, const tc_outbox_msg *m, int64_t now, tc_err *e)
+{
+    if (!n->c.wx_template || !*n->c.wx_template || !n->c.wx_appid || !n->c.wx_secret || !n->c.wx_base_url)
+        return tc_err_set(e, 503, "notify.not_configured",
+                          "未配置微信订阅消息（--wx-subscribe-template、--wxpay-appid、--wxpay-oa-secret）",
+                          "no WeChat subscribe messages configured (--wx-subscribe-template, --wxpay-appid, "
+                          "--wxpay-oa-secret)");
+    char *body;
+    if (tc_notify_wechat_body(&n->c, m->recipient, m->body, &body, e) != 0)
+        return -1;
+    int rc = -1;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (wx_token(n, now, e) != 0)
+            break;
+        char *url = NULL;
+        size_t k = strlen(n->c.wx_base_url) + strlen(n->wx_token) + 64;
+        url = malloc(k);
+        if (!url)
+            abort();
+        snprintf(url, k, "%s/cgi-bin/message/subscribe/send?access_token=%s", n->c.wx_base_url, n->wx_token);
+        json_t *j;
+        rc = wx_call(&n->c, url, body, &j, e);
+        sodium_memzero(url, k);
+        free(url);
+        if (rc != 0)
+            break;
+        json_int_t code = json_integer_value(json_object_get(j, "errcode"));
+        json_decref(j);
+        if (code == 0) {
+            rc = 0;
+            break;
+        }
+        /* 40001 / 40014 / 42001: the token is no longer good (another server
+         * asked for a new one, or it expired early): ask once more */
+        if (code == 40001 || code == 40014 || code == 42001) {
+            n->wx_token[0] = 0;
+            rc = tc_err_set(e, 502, "notify.wechat_token", "微信 access_token 已失效（errcode %lld）",
+                            "the WeChat access_token is no longer valid (errcode %lld)", (long long)code);
+            continue;
+        }
+        /* 43101: the user has not subscribed (or used up the one-time
+         * subscription); 40003: not an openid of this app */
+        rc = tc_err_set(e, 502, "notify.wechat_refused", "微信拒绝发送（errcode %lld）", "WeChat refused the message (errcode %lld)",
+                        (long long)code);
+        break;
+    }
+    free(body);
+    return rc;
+}
+
 static const struct {
     const char *name;
     channel_send send;
-} CHANNELS[] = {{"email", send_email}, {"webhook", send_webhook}, {"sms", send_sms}};
+} CHANNELS[] = {{"email", send_email}, {"webhook", send_webhook}, {"sms", send_sms}, {"wechat", send_wechat}};
 
 /* ---- the worker ---------------------------------------------------------------------- */
 
@@ -367,6 +574,11 @@ tc_notify *tc_notify_new(const tc_notify_config *c, tc_store *s, tc_blob_store *
     n->c.smtp_password = n->smtp_password = dup_or_null(c->smtp_password);
     n->c.webhook_url = n->webhook_url = dup_or_null(c->webhook_url);
     n->c.sms_webhook_url = n->sms_webhook_url = dup_or_null(c->sms_webhook_url);
+    n->c.wx_appid = n->wx_appid = dup_or_null(c->wx_appid);
+    n->c.wx_secret = n->wx_secret = dup_or_null(c->wx_secret);
+    n->c.wx_base_url = n->wx_base_url = dup_or_null(c->wx_base_url);
+    n->c.wx_template = n->wx_template = dup_or_null(c->wx_template);
+    n->c.wx_page = n->wx_page = dup_or_null(c->wx_page);
     if (n->c.max_attempts <= 0)
         n->c.max_attempts = 10;
     if (n->c.batch <= 0)
@@ -498,6 +710,14 @@ void tc_notify_free(tc_notify *n)
     free(n->smtp_password);
     free(n->webhook_url);
     free(n->sms_webhook_url);
+    free(n->wx_appid);
+    if (n->wx_secret)
+        sodium_memzero(n->wx_secret, strlen(n->wx_secret));
+    free(n->wx_secret);
+    free(n->wx_base_url);
+    free(n->wx_template);
+    free(n->wx_page);
+    sodium_memzero(n->wx_token, sizeof n->wx_token);
     sodium_memzero(n->c.key, sizeof n->c.key);
     free(n);
 }

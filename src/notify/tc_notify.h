@@ -20,6 +20,14 @@
  *    "<timestamp>.<body>" under the notify key>.  2xx = delivered.
  *  - sms: the same POST to sms_webhook_url (recipient = phone number): SMS
  *    providers are plugged in with a small adapter behind a URL.
+ *  - wechat: a WeChat subscribe message (subscribeMessage.send): recipient =
+ *    the student's openid for wx_appid, body = JSON {"title","text","time"}
+ *    put into the template's fields thing1, thing2 (each cut to 20
+ *    characters, WeChat's limit) and time3.  The access_token comes from
+ *    GET <wx_base_url>/cgi-bin/token (client_credential) and is cached until
+ *    five minutes before it expires; an answer saying it is no longer valid
+ *    (errcode 40001, 40014, 42001) gets a new one once.  Neither the
+ *    AppSecret nor the token is logged.
  * A channel that is not configured fails its rows with a clear last_error
  * (they retry, so configuring it later still delivers them).
  *
@@ -46,6 +54,11 @@ typedef struct tc_notify_config {
     const char *smtp_password;
     const char *webhook_url;
     const char *sms_webhook_url;
+    const char *wx_appid;        /* WeChat subscribe messages: the app (公众号/小程序) ... */
+    const char *wx_secret;       /* ... its AppSecret ... */
+    const char *wx_base_url;     /* ... https://api.weixin.qq.com (tests: a stand-in) ... */
+    const char *wx_template;     /* ... and the template id; NULL = no WeChat channel */
+    const char *wx_page;         /* the page a message opens, or NULL */
     uint8_t key[32];             /* signs webhook POSTs */
     int max_attempts;            /* 0 = 10 */
     int batch;                   /* rows claimed per round; 0 = 20 */
@@ -93,6 +106,10 @@ int tc_notify_mime(const tc_notify_mail *m, tc_buf *out, tc_err *e);
 int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_err *e);
 /* POST json to url with the signature headers.  Errors as above. */
 int tc_notify_send_webhook(const tc_notify_config *c, const char *url, const char *json, int64_t now, tc_err *e);
+/* The subscribeMessage.send body for openid from an outbox row's payload
+ * {"title","text","time"} (*out malloc'ed, the caller frees).  Errors:
+ * notify.bad_payload. */
+int tc_notify_wechat_body(const tc_notify_config *c, const char *openid, const char *payload, char **out, tc_err *e);
 /* The webhook signature: hex HMAC-SHA256 over "<ts>.<body>". */
 void tc_notify_webhook_sign(const uint8_t key[32], int64_t ts, const char *body, size_t len, char sig_hex[65]);
 

@@ -462,8 +462,8 @@ int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n,
 typedef struct tc_outbox_msg {
     int64_t id;
     int64_t created_at;
-    const char *channel;          /* "email", "sms", "webhook" */
-    const char *recipient;        /* e-mail address, phone number, or webhook event name; <= 254 bytes */
+    const char *channel;          /* "email", "sms", "webhook", "wechat" */
+    const char *recipient;        /* e-mail address, phone number, openid, or webhook event name; <= 254 bytes */
     const char *subject;          /* e-mail subject / SMS template; may be "" */
     const char *body;             /* UTF-8 text (webhook: anything the receiver expects); <= 64 KiB */
     const char *attachment;       /* e-mail: blob id of one JPEG, or "" */
@@ -473,6 +473,7 @@ typedef struct tc_outbox_msg {
     const char *state;            /* "pending", "sending", "sent", "dead" */
     const char *last_error;
     int64_t sent_at;
+    int64_t student_id;           /* whose message (0: nobody's, e.g. a webhook); written, not read back */
 } tc_outbox_msg;
 
 enum {
@@ -483,6 +484,13 @@ enum {
 /* Queue a message due now.  Uses channel, recipient, subject, body,
  * attachment, attachment_name of m.  Errors: outbox.bad_message (400). */
 int tc_store_outbox_add(tc_store *s, const tc_outbox_msg *m, int64_t now, int64_t *id, tc_err *e);
+/* The same for a student's status message (m->student_id > 0), under a
+ * daily limit per channel: counts the student's rows of m->channel created
+ * since day_start and adds
+ * this one only when fewer than limit (*added = 1), in one transaction.
+ * Over the limit is not an error (*added = 0). */
+int tc_store_outbox_add_capped(tc_store *s, const tc_outbox_msg *m, int64_t day_start, int limit, int64_t now,
+                               int *added, int64_t *id, tc_err *e);
 /* Claim up to limit due rows (pending, next_at <= now), oldest first, and
  * mark them sending, in one transaction (strings from p). */
 int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_outbox_msg **out, size_t *n,
@@ -501,6 +509,34 @@ int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, 
                          tc_err *e);
 int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e);
 int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e);
+
+/* ---- every status reaches the student (issue 19; tc_store_notify.c, schema 10) ----------- */
+
+/* Where a student's messages may go besides the message centre. */
+typedef struct tc_store_channels {
+    int64_t person_id, school_id;
+    int status, payment;          /* the kinds the student chose (seed 000 §7)            */
+    int sms, wechat;              /* the channels the student chose besides e-mail        */
+    const char *email;            /* the confirmed address ("" = no e-mail)               */
+    const char *phone;            /* the roster phone ("" = no SMS)                       */
+    const char *openid;           /* the WeChat openid given when WeChat was chosen ("")  */
+    const char *name;             /* the student's name                                   */
+} tc_store_channels;
+/* Strings from p.  student.not_found (404). */
+int tc_store_channels_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_channels *out, tc_err *e);
+/* The student's SMS and WeChat choice; openid is kept with the WeChat choice
+ * (NULL or "" with wechat = 0 clears it). */
+int tc_store_channels_set(tc_store *s, int64_t student_id, int sms, int wechat, const char *openid, tc_err *e);
+/* An automatic reminder `days` before the close: 1 when this call recorded
+ * it (send it), 0 when it was recorded before (sent already), -1 on error. */
+int tc_store_remind_once(tc_store *s, int64_t student_id, int days, int64_t now, tc_err *e);
+/* Batches whose close lies in (now, until], not cancelled (strings in p). */
+int tc_store_batches_closing(tc_store *s, tc_pool *p, int64_t now, int64_t until, tc_batch **out, size_t *n,
+                             tc_err *e);
+/* The school's contact for students: JSON object text {phone, wechat,
+ * hours} ("{}" when none; from p) / replace it (school.not_found). */
+int tc_store_school_contact(tc_store *s, tc_pool *p, int64_t school_id, const char **json, tc_err *e);
+int tc_store_school_set_contact(tc_store *s, int64_t school_id, const char *json, tc_err *e);
 
 /* ---- school console (issue 7): batches, progress, exports, reminders ---------------------- */
 /* (tc_store_school.c) */

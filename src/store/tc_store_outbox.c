@@ -6,6 +6,7 @@
  *     "\x1e" <blob id> "\x1f" <file name> "\x1e" <text>
  * Only this file reads or writes that framing; when a migration adds a
  * column, only this file changes. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,45 +36,107 @@ static int clean(const char *s, size_t max, int multiline)
     return 1;
 }
 
-int tc_store_outbox_add(tc_store *s, const tc_outbox_msg *m, int64_t now, int64_t *id, tc_err *e)
+/* Check m and build the body column (with the attachment framing) in p.
+ * NULL with e when m is not a valid message. */
+static const char *outbox_body(tc_pool *p, const tc_outbox_msg *m, tc_err *e)
 {
     const char *ch = m->channel ? m->channel : "";
-    if (strcmp(ch, "email") && strcmp(ch, "sms") && strcmp(ch, "webhook"))
-        return bad(e, "channel");
+    if (strcmp(ch, "email") && strcmp(ch, "sms") && strcmp(ch, "webhook") && strcmp(ch, "wechat"))
+        return bad(e, "channel"), NULL;
     if (!m->recipient || !*m->recipient || !clean(m->recipient, OUTBOX_RCPT_MAX, 0))
-        return bad(e, "recipient");
+        return bad(e, "recipient"), NULL;
     const char *subject = m->subject ? m->subject : "";
     if (!clean(subject, OUTBOX_SUBJECT_MAX, 0))
-        return bad(e, "subject");
+        return bad(e, "subject"), NULL;
     if (!m->body || !clean(m->body, OUTBOX_BODY_MAX, 1))
-        return bad(e, "body");
+        return bad(e, "body"), NULL;
     const char *att = m->attachment ? m->attachment : "";
     const char *name = m->attachment_name && *m->attachment_name ? m->attachment_name : "photo.jpg";
-    tc_pool p;
-    tc_pool_init(&p);
-    const char *body = m->body;
-    if (*att) {
-        if (strcmp(ch, "email"))
-            return tc_pool_clear(&p), bad(e, "attachment (e-mail only)");
-        /* a blob id is 64 hex characters; a file name goes into a MIME header */
-        size_t k = strlen(att);
-        int hex = k == 64;
-        for (size_t i = 0; hex && i < k; i++)
-            hex = (att[i] >= '0' && att[i] <= '9') || (att[i] >= 'a' && att[i] <= 'f');
-        if (!hex)
-            return tc_pool_clear(&p), bad(e, "attachment");
-        if (!clean(name, 100, 0) || strpbrk(name, "\"\\/"))
-            return tc_pool_clear(&p), bad(e, "attachment name");
-        body = tc_pool_printf(&p, "%c%s%c%s%c%s", RS, att, US, name, RS, m->body);
-    }
-    sqlite3 *db = store_acquire(s);
+    if (!*att)
+        return m->body;
+    if (strcmp(ch, "email"))
+        return bad(e, "attachment (e-mail only)"), NULL;
+    /* a blob id is 64 hex characters; a file name goes into a MIME header */
+    size_t k = strlen(att);
+    int hex = k == 64;
+    for (size_t i = 0; hex && i < k; i++)
+        hex = (att[i] >= '0' && att[i] <= '9') || (att[i] >= 'a' && att[i] <= 'f');
+    if (!hex)
+        return bad(e, "attachment"), NULL;
+    if (!clean(name, 100, 0) || strpbrk(name, "\"\\/"))
+        return bad(e, "attachment name"), NULL;
+    return tc_pool_printf(p, "%c%s%c%s%c%s", RS, att, US, name, RS, m->body);
+}
+
+static int outbox_insert(sqlite3 *db, const tc_outbox_msg *m, const char *body, int64_t now, int64_t *id, tc_err *e)
+{
     sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "INSERT INTO outbox(created_at, channel, recipient, subject, body, next_at)"
-                                       " VALUES (?, ?, ?, ?, ?, ?)",
-                                       "issssi", now, ch, m->recipient, subject, body, now);
+                                       "INSERT INTO outbox(created_at, channel, recipient, subject, body, next_at,"
+                                       " student_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                       "issssii", now, m->channel, m->recipient, m->subject ? m->subject : "", body,
+                                       now, m->student_id);
     int rc = store_q_done(db, st, e);
     if (rc == 0 && id)
         *id = sqlite3_last_insert_rowid(db);
+    return rc;
+}
+
+int tc_store_outbox_add(tc_store *s, const tc_outbox_msg *m, int64_t now, int64_t *id, tc_err *e)
+{
+    tc_pool p;
+    tc_pool_init(&p);
+    const char *body = outbox_body(&p, m, e);
+    int rc = -1;
+    if (body) {
+        sqlite3 *db = store_acquire(s);
+        rc = outbox_insert(db, m, body, now, id, e);
+        store_release(s, db);
+    }
+    tc_pool_clear(&p);
+    return rc;
+}
+
+int tc_store_outbox_add_capped(tc_store *s, const tc_outbox_msg *m, int64_t day_start, int limit, int64_t now,
+                               int *added, int64_t *id, tc_err *e)
+{
+    assert(m->student_id > 0);
+    *added = 0;
+    tc_pool p;
+    tc_pool_init(&p);
+    const char *body = outbox_body(&p, m, e);
+    if (!body)
+        return tc_pool_clear(&p), -1;
+    sqlite3 *db = store_acquire(s);
+    /* IMMEDIATE: the count and the insert in one write transaction, so two
+     * events at once cannot both pass the limit */
+    int rc = store_exec(db, "BEGIN IMMEDIATE", e);
+    if (rc == 0) {
+        sqlite3_stmt *st = store_q_prepare(db, e,
+                                           "SELECT count(*) FROM outbox WHERE student_id = ? AND channel = ?"
+                                           " AND created_at >= ?",
+                                           "isi", m->student_id, m->channel, day_start);
+        int64_t n = 0;
+        rc = -1;
+        if (st) {
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                n = sqlite3_column_int64(st, 0);
+                rc = 0;
+            } else
+                store_db_err(e, db, "count outbox");
+            sqlite3_finalize(st);
+        }
+        if (rc == 0 && n < limit) {
+            rc = outbox_insert(db, m, body, now, id, e);
+            if (rc == 0)
+                *added = 1;
+        }
+        if (rc == 0)
+            rc = store_exec(db, "COMMIT", e);
+        if (rc != 0) {
+            store_exec(db, "ROLLBACK", NULL);
+            *added = 0;
+        }
+    }
     store_release(s, db);
     tc_pool_clear(&p);
     return rc;

@@ -301,6 +301,37 @@ static const char *const MIGRATIONS[] = {
     "UPDATE photo SET token = lower(hex(randomblob(16))) WHERE token = '';"
     "CREATE UNIQUE INDEX photo_token ON photo(token);"
     ,
+    /* 10: every status reaches the student (issue 19).  The channels a student
+     * chose besides the message centre and e-mail (SMS to the roster phone,
+     * WeChat subscribe messages to the openid WeChat gave when they chose
+     * it); the school's contact for students (JSON {phone, wechat, hours});
+     * the outbox learns the WeChat channel and whose message a row is (the
+     * daily limit per student), so it is rebuilt (SQLite cannot change a
+     * CHECK); and one row per automatic reminder sent (student, days before
+     * the close), so each goes once. */
+    "ALTER TABLE student ADD COLUMN notify_sms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN notify_wechat INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE student ADD COLUMN wx_openid TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE school ADD COLUMN contact TEXT NOT NULL DEFAULT '{}';"
+    "CREATE TABLE outbox_new ("
+    "  id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL,"
+    "  channel TEXT NOT NULL CHECK (channel IN ('email','sms','webhook','wechat')),"
+    "  recipient TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '', body TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sending','sent','dead')),"
+    "  last_error TEXT NOT NULL DEFAULT '', sent_at INTEGER NOT NULL DEFAULT 0,"
+    "  student_id INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO outbox_new(id, created_at, channel, recipient, subject, body, attempts, next_at, state, last_error,"
+    "  sent_at) SELECT id, created_at, channel, recipient, subject, body, attempts, next_at, state, last_error, sent_at"
+    "  FROM outbox;"
+    "DROP TABLE outbox;"
+    "ALTER TABLE outbox_new RENAME TO outbox;"
+    "CREATE INDEX outbox_due ON outbox(state, next_at);"
+    "CREATE INDEX outbox_student ON outbox(student_id, created_at) WHERE student_id > 0;"
+    "CREATE TABLE remind_sent ("
+    "  student_id INTEGER NOT NULL REFERENCES student(id), days INTEGER NOT NULL, at INTEGER NOT NULL,"
+    "  PRIMARY KEY (student_id, days));"
+    ,
 };
 
 
@@ -761,6 +792,19 @@ int tc_store_batch_get(tc_store *s, tc_pool *p, int64_t id, tc_batch *out, tc_er
 int tc_store_batch_by_code(tc_store *s, tc_pool *p, const char *code, tc_batch *out, tc_err *e)
 {
     return batch_one(s, p, "b.code = ?", "s", 0, code, out, e);
+}
+
+int tc_store_batches_closing(tc_store *s, tc_pool *p, int64_t now, int64_t until, tc_batch **out, size_t *n,
+                             tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "SELECT " BATCH_COLS " FROM batch b WHERE b.cancelled_at = 0 AND b.ends_at > ?"
+                                       " AND b.ends_at <= ? ORDER BY b.ends_at, b.id",
+                                       "ii", now, until);
+    int rc = store_list_q(db, st, p, sizeof **out, read_batch_any, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
 }
 
 int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **out, size_t *n, tc_err *e)

@@ -251,6 +251,17 @@ test('the whole journey: verify → notice → tips → notify → tutorial → 
   await page.getByLabel('邮箱（选填）').fill('student@example.com');
   await shot(page, 'journey-05-notify');
   await page.getByRole('button', { name: '下一步' }).click();
+  // a new address is confirmed here with a code (status e-mails go to a confirmed address only, issue 19)
+  await page.getByText('验证码已发送至 student@example.com').waitFor();
+  let codeMail = null;
+  for (let i = 0; i < 300 && !codeMail; i++) {
+    codeMail = (await smtp.messages()).find((m) => m.to.includes('student@example.com') && /\b\d{6}\b/.test(m.text));
+    if (!codeMail) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(codeMail, 'the code e-mail arrived');
+  await page.getByLabel('验证码').fill(codeMail.text.match(/\b(\d{6})\b/)[1]);
+  await shot(page, 'journey-05b-notify-code');
+  await page.getByRole('button', { name: '验证邮箱' }).click();
 
   // the choice of shooting mode
   await view(page, 'shoot');

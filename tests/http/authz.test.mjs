@@ -104,6 +104,8 @@ const EXPECT = {
   'PUT /api/v1/batches/:id': 'school_staff',
   'GET /api/v1/schools/:id/settings': 'school_staff',
   'PUT /api/v1/schools/:id/settings': 'school_staff',
+  'GET /api/v1/schools/:id/contact': 'school_staff',
+  'PUT /api/v1/schools/:id/contact': 'school_staff',
   'GET /api/v1/schools/:id/notice': 'school_staff',
   'PUT /api/v1/schools/:id/notice': 'school_staff',
   'GET /api/v1/batches/:id/progress': 'school_staff',

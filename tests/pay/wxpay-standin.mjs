@@ -40,6 +40,18 @@
 //   POST /__ctl/oauth_mode {"down":bool}  down: drop every later exchange's
 //        connection without an answer (a network failure)
 //   GET  /__ctl/oauth_log   the exchanges received: [{appid,secret_ok,code,grant_type}]
+// WeChat subscribe messages (subscribeMessage.send) of the same app:
+//   GET  /cgi-bin/token?grant_type=client_credential&appid&secret  {access_token,expires_in:7200};
+//        {errcode:40013|40125|40002} for a wrong appid / secret / grant_type
+//   POST /cgi-bin/message/subscribe/send?access_token  checks the token (40001
+//        when not one it gave or revoked), touser (40003 when not an openid its
+//        authorisation gave), template_id, and the data fields (thing* at most
+//        20 characters, time* "YYYY-MM-DD HH:MM": 47003 otherwise), then
+//        records the message; {errcode:0,errmsg:"ok"}
+//   POST /__ctl/subscribe_mode {"revoke_tokens":bool}  revoke every token given so far (as
+//        when another server asks for a new one)
+//   GET  /__ctl/subscribe_log  [{touser,template_id,page,data,lang}] the messages accepted, and
+//        GET /__ctl/token_log [{appid,secret_ok}] the token requests
 // It exits when its stdin closes, so a test that spawned it cannot leave it behind.
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -198,12 +210,59 @@ function oauth(req, res, u) {
   if (!c) return answer({ errcode: 40029, errmsg: 'invalid code' });
   if (c.used) return answer({ errcode: 40163, errmsg: 'code been used' });
   c.used = true;
+  openids.add(c.openid);
   return answer({ access_token: 'ACCESS' + crypto.randomBytes(24).toString('hex'), expires_in: 7200,
     refresh_token: 'REFRESH' + crypto.randomBytes(24).toString('hex'), openid: c.openid, scope: 'snsapi_base' });
 }
 
+// subscribe messages: tokens given, messages accepted
+const tokens = new Set();
+const tokenLog = [];
+const subscribeLog = [];
+const openids = new Set(); // the openids the authorisation gave out
+
+function wxToken(res, u) {
+  const q = Object.fromEntries(u.searchParams);
+  tokenLog.push({ appid: q.appid, secret_ok: q.secret === OA_SECRET });
+  const answer = (obj) => { res.writeHead(200, { 'Content-Type': 'application/json; encoding=utf-8' }); res.end(JSON.stringify(obj)); };
+  if (q.grant_type !== 'client_credential') return answer({ errcode: 40002, errmsg: 'invalid grant_type' });
+  if (q.appid !== APPID) return answer({ errcode: 40013, errmsg: 'invalid appid' });
+  if (q.secret !== OA_SECRET) return answer({ errcode: 40125, errmsg: 'invalid appsecret' });
+  const t = 'TOKEN' + crypto.randomBytes(24).toString('hex');
+  tokens.add(t);
+  return answer({ access_token: t, expires_in: 7200 });
+}
+
+function wxSubscribe(res, u, body) {
+  const answer = (obj) => { res.writeHead(200, { 'Content-Type': 'application/json; encoding=utf-8' }); res.end(JSON.stringify(obj)); };
+  if (!tokens.has(u.searchParams.get('access_token'))) return answer({ errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' });
+  let m;
+  try { m = JSON.parse(body); } catch { return answer({ errcode: 47001, errmsg: 'data format error' }); }
+  if (!openids.has(m.touser)) return answer({ errcode: 40003, errmsg: 'invalid openid' });
+  if (!m.template_id) return answer({ errcode: 40037, errmsg: 'invalid template_id' });
+  for (const [k, v] of Object.entries(m.data || {})) {
+    const val = v && v.value;
+    if (typeof val !== 'string') return answer({ errcode: 47003, errmsg: `argument invalid! data.${k}.value empty` });
+    if (/^thing/.test(k) && [...val].length > 20) return answer({ errcode: 47003, errmsg: `argument invalid! data.${k}.value too long` });
+    if (/^time/.test(k) && !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(val)) return answer({ errcode: 47003, errmsg: `argument invalid! data.${k}.value invalid` });
+  }
+  subscribeLog.push({ touser: m.touser, template_id: m.template_id, page: m.page || null, data: m.data, lang: m.lang || null });
+  return answer({ errcode: 0, errmsg: 'ok', msgid: subscribeLog.length });
+}
+
 async function route(req, res, body) {
   const u = new URL(req.url, 'http://x');
+  if (req.method === 'GET' && u.pathname === '/cgi-bin/token') return wxToken(res, u);
+  if (req.method === 'POST' && u.pathname === '/cgi-bin/message/subscribe/send') return wxSubscribe(res, u, body);
+  if (req.method === 'POST' && u.pathname === '/__ctl/subscribe_mode') {
+    if (JSON.parse(body || '{}').revoke_tokens) tokens.clear();
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end('{}');
+  }
+  if (req.method === 'GET' && (u.pathname === '/__ctl/subscribe_log' || u.pathname === '/__ctl/token_log')) {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify(u.pathname === '/__ctl/token_log' ? tokenLog : subscribeLog));
+  }
   if (req.method === 'GET' && u.pathname === '/sns/oauth2/access_token') return oauth(req, res, u);
   if (req.method === 'POST' && u.pathname === '/__ctl/oauth_code') {
     const code = crypto.randomBytes(16).toString('hex');

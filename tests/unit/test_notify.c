@@ -413,6 +413,93 @@ static void refusals(void **st)
     assert_string_equal(e.code, "notify.not_configured");
 }
 
+/* The subscribeMessage.send body: the template's fields, thing* cut to 20
+ * characters (not bytes) with an ellipsis, a payload that is not ours refused. */
+static void wechat_body(void **st)
+{
+    (void)st;
+    tc_notify_config c;
+    memset(&c, 0, sizeof c);
+    c.wx_template = "TPL1";
+    c.wx_page = "pages/index/index";
+    char *out;
+    tc_err e;
+    assert_int_equal(tc_notify_wechat_body(&c, "oOPENID", "{\"title\":\"照片审核通过\",\"text\":\"订单 RP123 已发货：顺丰速运，单号 SF5550001111\","
+                                           "\"time\":\"2026-12-05 13:00\"}", &out, &e), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    free(out);
+    assert_string_equal(json_string_value(json_object_get(j, "touser")), "oOPENID");
+    assert_string_equal(json_string_value(json_object_get(j, "template_id")), "TPL1");
+    assert_string_equal(json_string_value(json_object_get(j, "page")), "pages/index/index");
+    json_t *d = json_object_get(j, "data");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d, "thing1"), "value")), "照片审核通过");
+    /* 19 characters and the ellipsis */
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d, "thing2"), "value")),
+                        "订单 RP123 已发货：顺丰速运，单\xe2\x80\xa6");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(d, "time3"), "value")), "2026-12-05 13:00");
+    json_decref(j);
+    /* exactly 20 characters stay whole */
+    assert_int_equal(tc_notify_wechat_body(&c, "o", "{\"title\":\"一二三四五六七八九十一二三四五六七八九十\",\"text\":\"\",\"time\":\"t\"}",
+                                           &out, &e), 0);
+    assert_non_null(strstr(out, "一二三四五六七八九十一二三四五六七八九十\""));
+    free(out);
+    assert_int_equal(tc_notify_wechat_body(&c, "o", "{\"title\":1}", &out, &e), -1);
+    assert_string_equal(e.code, "notify.bad_payload");
+    assert_null(out);
+}
+
+/* The daily limit per student and channel: counted and added in one
+ * transaction; other channels and other students are not affected. */
+static void capped_per_student(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/tc-cap-XXXXXX", db[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    tc_err e;
+    tc_store *s = tc_store_open(db, &e);
+    assert_non_null(s);
+    int64_t day = 1000000, now = day + 10;
+    tc_outbox_msg m = {.channel = "sms", .recipient = "13800000001", .subject = "approved", .body = "【学校】通过", .student_id = 7};
+    int added = -1;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(tc_store_outbox_add_capped(s, &m, day, 3, now, &added, NULL, &e), 0);
+        assert_int_equal(added, 1);
+    }
+    assert_int_equal(tc_store_outbox_add_capped(s, &m, day, 3, now, &added, NULL, &e), 0);
+    assert_int_equal(added, 0);
+    /* another channel, another student, the next day */
+    m.channel = "email";
+    m.recipient = "a@example.edu.cn";
+    assert_int_equal(tc_store_outbox_add_capped(s, &m, day, 3, now, &added, NULL, &e), 0);
+    assert_int_equal(added, 1);
+    m.channel = "sms";
+    m.recipient = "13800000001";
+    m.student_id = 8;
+    assert_int_equal(tc_store_outbox_add_capped(s, &m, day, 3, now, &added, NULL, &e), 0);
+    assert_int_equal(added, 1);
+    m.student_id = 7;
+    assert_int_equal(tc_store_outbox_add_capped(s, &m, now + 86400, 3, now + 86400, &added, NULL, &e), 0);
+    assert_int_equal(added, 1);
+    int64_t n = 0;
+    assert_int_equal(tc_store_outbox_count(s, "pending", &n, &e), 0);
+    assert_int_equal(n, 6);
+    /* a bad message is an error, not "over the limit" */
+    m.channel = "fax";
+    assert_int_equal(tc_store_outbox_add_capped(s, &m, day, 3, now, &added, NULL, &e), -1);
+    assert_string_equal(e.code, "outbox.bad_message");
+    /* the wechat channel is known to the outbox */
+    m.channel = "wechat";
+    m.recipient = "oOPENID";
+    m.body = "{\"title\":\"t\",\"text\":\"x\",\"time\":\"2026-12-05 13:00\"}";
+    assert_int_equal(tc_store_outbox_add_capped(s, &m, day, 3, now, &added, NULL, &e), 0);
+    assert_int_equal(added, 1);
+    tc_store_close(s);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     tc_err e;
@@ -420,6 +507,8 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(refusals),
+        cmocka_unit_test(wechat_body),
+        cmocka_unit_test(capped_per_student),
         cmocka_unit_test_setup_teardown(delivered_with_attachment, setup, teardown),
         cmocka_unit_test_setup_teardown(retried_while_down, setup, teardown),
         cmocka_unit_test_setup_teardown(survives_restart, setup, teardown),

@@ -30,7 +30,11 @@ addMessages({
   'sf.from_school': '继承学校默认：{v}', 'sf.from_default': '继承系统内置：{v}', 'sf.own_over': '（不设置时为 {v}）',
   'sf.inherit': '恢复继承', 'sf.inherit_label': '{name}：恢复继承', 'sf.save': '保存设置', 'sf.saved': '设置已保存',
   'sf.bad_fee': '请输入金额，如 12.50（最多两位小数）', 'sf.any_time': '不限',
-  'sf.min': '{v} 分钟', 'sf.h': '{v} 小时', 'sf.times': '{v} 次', 'sf.n': '{v} 张', 'sf.yuan': '{v} 元',
+  'sf.min': '{v} 分钟', 'sf.h': '{v} 小时', 'sf.times': '{v} 次', 'sf.n': '{v} 张', 'sf.yuan': '{v} 元', 'sf.days': '{v} 天',
+  'sf.reminders': '截止提醒', 'sf.remind_days': '截止前几天自动提醒学生（截止前 1 天另有一次；0 表示只提醒那一次）',
+  'ct.title': '学生联系方式', 'ct.tip': '学生在首页和“我的”页面看到这些联系方式，通知邮件中也会附上。',
+  'ct.phone': '联系电话', 'ct.wechat': '微信号', 'ct.hours': '办公时间', 'ct.hours_ph': '如：工作日 8:30–17:00',
+  'ct.save': '保存联系方式', 'ct.saved': '联系方式已保存',
   'nt.title': '学生须知（图采通知）', 'nt.editor': '通知内容', 'nt.toolbar': '格式',
   'nt.bold': '粗体', 'nt.italic': '斜体', 'nt.underline': '下划线', 'nt.heading': '标题', 'nt.paragraph': '正文',
   'nt.ul': '项目符号列表', 'nt.ol': '编号列表', 'nt.link_url': '链接地址', 'nt.link': '插入链接', 'nt.unlink': '取消链接',
@@ -64,7 +68,11 @@ addMessages({
   'sf.from_school': 'Inherits the school default: {v}', 'sf.from_default': 'Inherits the built-in value: {v}', 'sf.own_over': '(unset: {v})',
   'sf.inherit': 'Inherit', 'sf.inherit_label': '{name}: inherit', 'sf.save': 'Save settings', 'sf.saved': 'Settings saved',
   'sf.bad_fee': 'Enter an amount such as 12.50 (at most two decimals)', 'sf.any_time': 'Any time',
-  'sf.min': '{v} min', 'sf.h': '{v} h', 'sf.times': '{v} times', 'sf.n': '{v}', 'sf.yuan': '¥{v}',
+  'sf.min': '{v} min', 'sf.h': '{v} h', 'sf.times': '{v} times', 'sf.n': '{v}', 'sf.yuan': '¥{v}', 'sf.days': '{v} days',
+  'sf.reminders': 'Deadline reminders', 'sf.remind_days': 'Remind students this many days before the close (plus one reminder a day before; 0: that one only)',
+  'ct.title': 'Contact for students', 'ct.tip': 'Students see this contact on their home and “Me” pages; notification e-mails carry it too.',
+  'ct.phone': 'Phone', 'ct.wechat': 'WeChat ID', 'ct.hours': 'Office hours', 'ct.hours_ph': 'e.g. weekdays 8:30–17:00',
+  'ct.save': 'Save the contact', 'ct.saved': 'Contact saved',
   'nt.title': 'Notice to students', 'nt.editor': 'Notice text', 'nt.toolbar': 'Formatting',
   'nt.bold': 'Bold', 'nt.italic': 'Italic', 'nt.underline': 'Underline', 'nt.heading': 'Heading', 'nt.paragraph': 'Paragraph',
   'nt.ul': 'Bulleted list', 'nt.ol': 'Numbered list', 'nt.link_url': 'Link address', 'nt.link': 'Add link', 'nt.unlink': 'Remove link',
@@ -111,11 +119,13 @@ const local = (key) => ({ code: 'form.' + key.replace(/^\w+\./, ''), key });
 const INTS = {
   cooloff_min: [0, 1440, 'sf.min'], lock_after_fails: [1, 1000, 'sf.times'], lock_hours: [0, 720, 'sf.h'],
   liveness_lock_after: [1, 1000, 'sf.times'], draft_capacity: [1, 20, 'sf.n'], draft_delete_after_h: [0, 720, 'sf.h'],
+  remind_days: [0, 30, 'sf.days'],
 };
 const GROUPS = [
   ['sf.payment', ['fee_fen', 'pay_when']],
   ['sf.shooting', ['live_allowed', 'album_allowed', 'spec', 'background', 'glasses']],
   ['sf.limits', ['cooloff_min', 'lock_after_fails', 'lock_hours', 'liveness_lock_after', 'retouch_lock', 'draft_capacity', 'draft_delete_after_h']],
+  ['sf.reminders', ['remind_days']],
 ];
 const MANAGED = GROUPS.flatMap((g) => g[1]).concat(['glasses_forbidden']);
 
@@ -419,6 +429,35 @@ export async function schoolSettingsPanel(sid) {
   await draw(false);
   const p = panel('sf.school_title', box);
   p.classList.add('c-school-settings');
+  return p;
+}
+
+// ---- the school's contact for students (issue 19) ----------------------------------------------------------
+
+export async function contactPanel(sid) {
+  const box = h('div');
+  const draw = async (saved) => {
+    const c = (await api.get(`/api/v1/schools/${sid}/contact`)).data.contact || {};
+    const err = errorRegion();
+    const phone = errField('ct.phone', input({ name: 'phone', type: 'tel', maxlength: '60', autocomplete: 'off', value: c.phone || '' }));
+    const wechat = errField('ct.wechat', input({ name: 'wechat', maxlength: '60', autocomplete: 'off', value: c.wechat || '' }));
+    const hours = errField('ct.hours', input({ name: 'hours', maxlength: '100', autocomplete: 'off', value: c.hours || '', i18nAttr: { placeholder: 'ct.hours_ph' } }));
+    const form = h('form', { class: 'c-settings-form c-contact-form', novalidate: true },
+      h('div', { class: 'c-inline-form' }, phone.node, wechat.node, hours.node), err,
+      h('div', { class: 'c-actions' }, submit('ct.save')), saved ? notice('ct.saved') : null);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(err, null);
+      try {
+        await api.put(`/api/v1/schools/${sid}/contact`, { phone: phone.control.value.trim(), wechat: wechat.control.value.trim(), hours: hours.control.value.trim() });
+        await draw(true);
+      } catch (e) { showError(err, e); }
+    });
+    mount(box, h('p', { class: 'c-field__tip', i18n: 'ct.tip' }), form);
+  };
+  await draw(false);
+  const p = panel('ct.title', box);
+  p.classList.add('c-school-contact');
   return p;
 }
 

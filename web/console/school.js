@@ -6,7 +6,7 @@ import {
   state, isPlatform, isReviewer, isSchoolStaff, route, go, home, field, input, button, submit, table, notice, stateLabel,
   panel, schools, schoolName, crumbs, announce, navItem, app,
 } from './console.js';
-import { schoolSettingsPanel, noticePanel, studentEditor } from './school-forms.js';
+import { schoolSettingsPanel, contactPanel, noticePanel, studentEditor } from './school-forms.js';
 
 // ---- schools --------------------------------------------------------------------------------------------
 
@@ -102,6 +102,7 @@ route('school', {
       h('section', { class: 'c-panel' }, h('h2', { class: 'c-panel__title', i18n: 'batches.title' }), box),
       panel('batches.create', form, err, msg),
       await schoolSettingsPanel(sid),
+      await contactPanel(sid),
       await noticePanel(sid));
   },
 });

@@ -122,7 +122,26 @@ addMessages({
   'notify.email': '邮箱（选填）',
   'notify.email_ph': '用于接收通知和照片',
   'notify.email_bad': '请输入正确的邮箱地址',
-  'notify.inapp': '通知会出现在本页面的“消息”中；填写邮箱后也会发送到邮箱。',
+  'notify.inapp': '通知会出现在本页面的“消息”中；邮箱验证后也会发送到邮箱，选择短信或微信后也会发送短信或微信消息。',
+  'notify.sms': '短信通知',
+  'notify.sms_tip': '发送到学校名单中登记的手机号',
+  'notify.wechat': '微信通知',
+  'notify.wechat_tip': '通过微信服务通知发送给您',
+  'notify.email_unconfirmed': '邮箱 {email} 尚未验证：验证后才会收到通知邮件。',
+  'notify.email_code_send': '发送验证码',
+  'notify.email_code': '验证码',
+  'notify.email_code_sent': '验证码已发送至 {email}，30 分钟内有效。',
+  'notify.email_confirm': '验证邮箱',
+  'notify.email_confirmed': '邮箱已验证：{email}',
+  'notify.email_later': '稍后验证',
+  'home.deadline': '采集截止：{time}（北京时间）',
+  'home.deadline_left': '还剩 {n} 天',
+  'home.deadline_today': '今天截止',
+  'home.deadline_past': '采集已截止',
+  'home.contact': '学校联系方式',
+  'contact.phone': '电话',
+  'contact.wechat': '微信',
+  'contact.hours': '办公时间',
   'notify.saved': '已保存',
 
   'shoot.lead': '请选择拍摄方式',
@@ -284,7 +303,6 @@ addMessages({
   'mine.faq': '常见问题',
   'mine.service': '客服咨询',
   'mine.service_text': '如有疑问，请先查看常见问题；仍无法解决的，请联系{school}图采工作部门（校内图像采集负责老师）。',
-  'mine.service_contact': '联系方式：{contact}',
   'mine.logout': '退出登录',
   'mine.add': '添加学历',
 
@@ -419,7 +437,26 @@ addMessages({
   'notify.email': 'E-mail (optional)',
   'notify.email_ph': 'For notifications and your photos',
   'notify.email_bad': 'Enter a valid e-mail address',
-  'notify.inapp': 'Notifications appear under “Messages” in this app, and are also e-mailed if you give an address.',
+  'notify.inapp': 'Notifications appear under “Messages” in this app; they are also e-mailed once your address is confirmed, and sent by SMS or WeChat if you choose.',
+  'notify.sms': 'SMS',
+  'notify.sms_tip': 'To the phone number in your school\'s roster',
+  'notify.wechat': 'WeChat',
+  'notify.wechat_tip': 'As a WeChat service notification',
+  'notify.email_unconfirmed': 'The address {email} is not confirmed yet: notification e-mails go only to a confirmed address.',
+  'notify.email_code_send': 'Send a code',
+  'notify.email_code': 'Code',
+  'notify.email_code_sent': 'A code was sent to {email}; it is valid for 30 minutes.',
+  'notify.email_confirm': 'Confirm the address',
+  'notify.email_confirmed': 'Confirmed address: {email}',
+  'notify.email_later': 'Confirm later',
+  'home.deadline': 'Collection closes {time} (China time)',
+  'home.deadline_left': '{n} days left',
+  'home.deadline_today': 'Closes today',
+  'home.deadline_past': 'Collection has closed',
+  'home.contact': 'School contact',
+  'contact.phone': 'Phone',
+  'contact.wechat': 'WeChat',
+  'contact.hours': 'Office hours',
   'notify.saved': 'Saved',
 
   'shoot.lead': 'Choose how to take your photo',
@@ -581,7 +618,6 @@ addMessages({
   'mine.faq': 'FAQ',
   'mine.service': 'Customer service',
   'mine.service_text': 'Check the FAQ first; if it does not help, contact the photo collection office of {school} (the teacher in charge of photo collection).',
-  'mine.service_contact': 'Contact: {contact}',
   'mine.logout': 'Sign out',
   'mine.add': 'Add a record',
 
@@ -826,15 +862,44 @@ export function stopEvents() {
 
 // ---- home: the current record's next step -------------------------------------------------
 
+// The batch's closing time: the date, and how long is left.
+function deadline(j) {
+  const ends = j.settings && j.settings.ends_at;
+  if (!ends) return null;
+  const now = j.now || Math.floor(Date.now() / 1000);
+  const left = ends - now;
+  const days = Math.ceil(left / 86400);
+  const done = j.step === 'approved' || j.step === 'final';
+  const tag = left <= 0 ? h('span', { class: 'tc-deadline__left is-past', i18n: 'home.deadline_past' })
+    : done ? null
+      : left <= 86400 ? h('span', { class: 'tc-deadline__left is-soon', i18n: 'home.deadline_today' })
+        : h('span', { class: 'tc-deadline__left' + (days <= 3 ? ' is-soon' : ''), i18n: 'home.deadline_left', i18nVars: { n: days } });
+  return h('p', { class: 'tc-deadline' }, h('span', { i18n: 'home.deadline', i18nVars: { time: fmtTime(ends) } }), tag);
+}
+
+// The school's contact (a school setting): phone, WeChat, office hours.
+export function contactBlock(j, cls = 'tc-contact') {
+  const c = j && j.school && j.school.contact;
+  if (!c || typeof c !== 'object' || !(c.phone || c.wechat || c.hours)) return null;
+  const row = (key, value, href) => (value ? h('div', { class: 'tc-contact__row' },
+    h('dt', { i18n: key }), h('dd', {}, href ? h('a', { href, text: value }) : h('span', { text: value }))) : null);
+  return h('div', { class: cls },
+    h('p', { class: 'tc-contact__title', i18n: 'home.contact' }),
+    h('dl', {}, row('contact.phone', c.phone, 'tel:' + c.phone.replace(/[^0-9+]/g, '')), row('contact.wechat', c.wechat),
+      row('contact.hours', c.hours)));
+}
+
 export function homeJourneyCard() {
   const j = state.journey;
   if (!j) return null;
   const fresh = j.step === 'notice' && !(j.progress && j.progress.notice_read);
   return h('div', { class: 'tc-record__journey' },
+    deadline(j),
     h('p', { class: 'tc-record__step', dataset: { step: j.step }, i18n: 'home.next', i18nVars: { step: t('step.' + j.step) } }),
     j.step === 'final'
       ? h('a', { href: '#/result', class: 'weui-btn weui-btn_primary tc-start', i18n: 'home.view_result' })
-      : h('a', { href: '#/journey', class: 'weui-btn weui-btn_primary tc-start', i18n: fresh ? 'home.start' : 'home.continue' }));
+      : h('a', { href: '#/journey', class: 'weui-btn weui-btn_primary tc-start', i18n: fresh ? 'home.start' : 'home.continue' }),
+    contactBlock(j));
 }
 
 // ---- the school's notice --------------------------------------------------------------------
@@ -983,14 +1048,24 @@ async function notifyView() {
   const schoolPays = j.settings && j.settings.pay_when === 'school';
   const [statusCell, status] = switchCell(newId('ns'), 'notify.status', chosen ? !!n.status : true, 'notify.status_tip');
   const [payCell, payment] = switchCell(newId('np'), 'notify.payment', chosen ? !!n.payment : true);
+  // SMS to the roster phone; WeChat inside WeChat, when the server offers it
+  const [smsCell, sms] = switchCell(newId('nsms'), 'notify.sms', !!n.sms, 'notify.sms_tip');
+  const wxOffered = n.wechat_available && /MicroMessenger/i.test(navigator.userAgent || '');
+  const wxBack = sessionStorage.getItem('tc-notify-wechat') === '1';
+  sessionStorage.removeItem('tc-notify-wechat');
+  const [wxCell, wechat] = switchCell(newId('nwx'), 'notify.wechat', !!n.wechat || wxBack, 'notify.wechat_tip');
   const emailId = newId('email');
   const email = h('input', { class: 'weui-input', id: emailId, type: 'email', name: 'email', autocomplete: 'email', inputmode: 'email', value: n.email || '', i18nAttr: { placeholder: 'notify.email_ph' } });
   const form = h('form', { class: 'tc-form', novalidate: true },
-    h('div', { class: 'weui-cells' }, statusCell, schoolPays ? null : payCell),
+    h('div', { class: 'weui-cells' }, statusCell, schoolPays ? null : payCell, n.has_phone ? smsCell : null, wxOffered ? wxCell : null),
     h('div', { class: 'weui-cells weui-cells_form' },
       h('div', { class: 'weui-cell weui-cell_active' },
         h('div', { class: 'weui-cell__hd' }, h('label', { class: 'weui-label', for: emailId, i18n: 'notify.email' })),
         h('div', { class: 'weui-cell__bd' }, email))),
+    n.email_confirmed
+      ? h('p', { class: 'weui-cells__tips tc-email-confirmed', i18n: 'notify.email_confirmed', i18nVars: { email: n.email_confirmed } }) : null,
+    n.email && n.email !== n.email_confirmed
+      ? h('p', { class: 'weui-cells__tips tc-email-unconfirmed', i18n: 'notify.email_unconfirmed', i18nVars: { email: n.email } }) : null,
     h('p', { class: 'weui-cells__tips', i18n: 'notify.inapp' }),
     err,
     btnArea(h('button', { type: 'submit', class: 'weui-btn weui-btn_primary tc-next', i18n: 'common.next' })));
@@ -1000,10 +1075,58 @@ async function notifyView() {
     const mail = email.value.trim();
     if (mail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(mail)) { showError(err, localError('journey.bad_email', 'notify.email_bad')); email.focus(); return; }
     try {
-      await withBusy('common.working', () => api.post('/api/v1/me/notify', { status: status.checked, payment: schoolPays ? false : payment.checked, email: mail }));
-      if (chosen) { toast('notify.saved'); await loadJourney(); go('mine'); } else await afterAction();
+      const body = { status: status.checked, payment: schoolPays ? false : payment.checked, email: mail };
+      if (n.has_phone) body.sms = sms.checked;
+      if (wxOffered) body.wechat = wechat.checked;
+      try {
+        await withBusy('common.working', () => api.post('/api/v1/me/notify', body));
+      } catch (e) {
+        // WeChat gives the openid through its web authorisation: go there and come back
+        if (e.code !== 'journey.wechat_unauthorised') throw e;
+        const r = await api.post('/api/v1/wechat/oauth/start', { return: '/#/notify' });
+        sessionStorage.setItem('tc-notify-wechat', '1');
+        window.location.href = r.data.url;
+        return;
+      }
+      // a new address: the code goes there now, and the student types it here
+      // (notification e-mails go to a confirmed address only)
+      if (mail && mail !== n.email_confirmed) {
+        await withBusy('common.working', () => api.post('/api/v1/me/email/code', { email: mail }));
+        codeStep(mail);
+        return;
+      }
+      await done();
     } catch (e) { showError(err, e); }
   });
+  const done = async () => { if (chosen) { toast('notify.saved'); await loadJourney(); go('mine'); } else await afterAction(); };
+  const codeStep = (mail) => {
+    const cerr = errorRegion();
+    const id = newId('ncode');
+    const code = h('input', { class: 'weui-input', type: 'text', id, autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: '6', pattern: '[0-9]{6}' });
+    const cform = h('form', { class: 'tc-form tc-notify-code', novalidate: true },
+      h('p', { class: 'weui-cells__tips', i18n: 'notify.email_code_sent', i18nVars: { email: mail } }),
+      h('div', { class: 'weui-cells weui-cells_form' },
+        h('div', { class: 'weui-cell weui-cell_active' },
+          h('div', { class: 'weui-cell__hd' }, h('label', { class: 'weui-label', for: id, i18n: 'notify.email_code' })),
+          h('div', { class: 'weui-cell__bd' }, code))),
+      cerr,
+      btnArea(h('button', { type: 'submit', class: 'weui-btn weui-btn_primary tc-email-confirm', i18n: 'notify.email_confirm' }),
+        h('button', { type: 'button', class: 'weui-btn weui-btn_default tc-email-later', i18n: 'notify.email_later' })));
+    cform.querySelector('.tc-email-later').addEventListener('click', () => { done().catch((e) => showError(cerr, e)); });
+    cform.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      showError(cerr, null);
+      const v = code.value.trim();
+      if (!/^[0-9]{6}$/.test(v)) { showError(cerr, localError('journey.email_code_wrong', 'result.email_code_bad')); code.focus(); return; }
+      try {
+        await withBusy('common.working', () => api.post('/api/v1/me/email/confirm', { code: v }));
+        toast('result.email_confirmed');
+        await done();
+      } catch (e) { showError(cerr, e); }
+    });
+    form.replaceWith(cform);
+    code.focus();
+  };
   return page('tc-notify', lead('notify.lead'), form);
 }
 
@@ -1759,7 +1882,7 @@ async function mineView() {
   // other areas' sections (money.js: orders), each failing quietly
   const extra = await Promise.all(mineSections.map((f) => f(j).catch(() => null)));
   const unread = (j && j.unread) || 0;
-  const contact = j && j.school && (j.school.contact || j.school.service_contact);
+  const contact = contactBlock(j, 'tc-contact tc-contact_mine');
   return page('tc-mine',
     h('h2', { class: 'weui-cells__title', i18n: 'mine.records' }), recs,
     extra,
@@ -1772,7 +1895,7 @@ async function mineView() {
     h('h2', { class: 'weui-cells__title', id: 'faq', i18n: 'mine.faq' }), faqList(),
     h('h2', { class: 'weui-cells__title', i18n: 'mine.service' }),
     h('div', { class: 'tc-service' }, h('p', { i18n: 'mine.service_text', i18nVars: { school } }),
-      contact ? h('p', { i18n: 'mine.service_contact', i18nVars: { contact } }) : null),
+      contact),
     btnArea(btn('mine.logout', { cls: 'tc-logout', onclick: () => hooks.logout && hooks.logout() })));
 }
 export const hooks = { logout: null };

@@ -1,0 +1,394 @@
+/* Every status reaches the student (issue 19): the message centre entry goes
+ * out by each channel the student chose (e-mail to the confirmed address,
+ * SMS to the roster phone, WeChat subscribe messages to the openid WeChat
+ * gave), through the outbox, under a daily limit per student; the automatic
+ * reminders before a batch closes (a job thread owned by main); the school's
+ * contact for students (a school setting). */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_int.h"
+
+/* ---- the channels ------------------------------------------------------------------------------------- */
+
+/* Kinds the "payment results" choice covers; every other kind is a photo
+ * status (check results, locks, review, reset, 成片, shipping, reminders). */
+static int is_payment(const char *kind)
+{
+    return !strcmp(kind, "payment");
+}
+
+/* The school's contact as one line ("" when none), e.g.
+ * "电话 010-1234 · 微信 tucai · 工作日 9:00–17:00". */
+static const char *contact_line(tc_pool *p, const char *json, int zh)
+{
+    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
+    const char *ph = json_string_value(json_object_get(o, "phone"));
+    const char *wx = json_string_value(json_object_get(o, "wechat"));
+    const char *hr = json_string_value(json_object_get(o, "hours"));
+    tc_buf b;
+    tc_buf_init(&b);
+    if (ph && *ph)
+        tc_buf_printf(&b, "%s%s", zh ? "电话 " : "phone ", ph);
+    if (wx && *wx)
+        tc_buf_printf(&b, "%s%s%s", b.len ? " · " : "", zh ? "微信 " : "WeChat ", wx);
+    if (hr && *hr)
+        tc_buf_printf(&b, "%s%s", b.len ? " · " : "", hr);
+    const char *out = tc_pool_strdup(p, b.data ? b.data : "");
+    tc_buf_free(&b);
+    json_decref(o);
+    return out;
+}
+
+int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *tz, const char *te, const char *bz,
+                const char *be)
+{
+    if (!student_id)
+        return 0;
+    tc_pool p;
+    tc_pool_init(&p);
+    tc_store_channels ch;
+    tc_err e;
+    int queued = 0;
+    if (tc_store_channels_get(app->store, &p, student_id, &ch, &e) != 0) {
+        tc_log(TC_LOG_WARN, "student %lld: channels: %s", (long long)student_id, e.en);
+        goto out;
+    }
+    if (!(is_payment(kind) ? ch.payment : ch.status))
+        goto out;
+    tc_school sc = {0};
+    const char *contact = "{}";
+    tc_store_school_get(app->store, &p, ch.school_id, &sc, NULL);
+    tc_store_school_contact(app->store, &p, ch.school_id, &contact, NULL);
+    const char *school = sc.name ? sc.name : "学校";
+    const char *cz = contact_line(&p, contact, 1), *ce = contact_line(&p, contact, 0);
+    int64_t now = tc_now();
+    int64_t day = tc_journey_day_start(now);
+    int limit = app->cfg && app->cfg->student_messages_per_day > 0 ? app->cfg->student_messages_per_day : 20;
+    char when[20];
+    tc_time_fmt_cn(now, when);
+    when[16] = 0; /* "YYYY-MM-DD HH:MM", a template's time field */
+    tc_outbox_msg m[3];
+    int nm = 0;
+    if (ch.email[0])
+        m[nm++] = (tc_outbox_msg){
+            .channel = "email",
+            .recipient = ch.email,
+            .subject = tc_pool_printf(&p, "%s（%s）", tz, school),
+            .body = tc_pool_printf(&p, "%s同学：\n\n%s\n\n%s照片采集%s%s\n\n----\n%s\n%s\n%s%s\n", ch.name, bz, school,
+                                   *cz ? "\n联系方式：" : "", cz, te, be, *ce ? "Contact: " : "", ce),
+        };
+    if (ch.sms && ch.phone[0])
+        m[nm++] = (tc_outbox_msg){.channel = "sms",
+                                  .recipient = ch.phone,
+                                  .subject = kind,
+                                  .body = tc_pool_printf(&p, "【%s】%s：%s", school, tz, bz)};
+    if (ch.wechat && ch.openid[0] && app->cfg && app->cfg->wx_subscribe_template) {
+        json_t *j = json_pack("{s:s, s:s, s:s}", "title", tz, "text", bz, "time", when);
+        char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (t) {
+            m[nm++] = (tc_outbox_msg){
+                .channel = "wechat", .recipient = ch.openid, .subject = kind, .body = tc_pool_strdup(&p, t)};
+            free(t);
+        }
+    }
+    for (int i = 0; i < nm; i++) {
+        m[i].student_id = student_id;
+        int added = 0;
+        if (tc_store_outbox_add_capped(app->store, &m[i], day, limit, now, &added, NULL, &e) != 0)
+            tc_log(TC_LOG_WARN, "student %lld: %s message not queued: %s", (long long)student_id, m[i].channel, e.en);
+        else if (!added)
+            tc_log(TC_LOG_WARN, "student %lld: daily message limit (%d) reached, %s %s not sent (the message centre has it)",
+                   (long long)student_id, limit, kind, m[i].channel);
+        else
+            queued++;
+    }
+out:
+    tc_pool_clear(&p);
+    return queued;
+}
+
+/* ---- the automatic reminders -------------------------------------------------------------------------- */
+
+int64_t tc_api_clock(const tc_app *app)
+{
+    return tc_now() + (app->cfg ? app->cfg->test_clock_offset_s : 0);
+}
+
+enum { DAY_S = 24 * 3600 };
+
+/* The batch's settings: built-in < school < batch. */
+static int batch_settings(tc_app *app, tc_pool *p, const tc_batch *b, tc_journey_settings *set, tc_err *e)
+{
+    const char *notice, *ss;
+    tc_journey_settings_default(set);
+    if (tc_store_school_extra(app->store, p, b->school_id, &notice, &ss, e) != 0)
+        return -1;
+    if (tc_journey_settings_apply(set, ss, e) != 0 || tc_journey_settings_apply(set, b->settings, e) != 0)
+        return -1;
+    return 0;
+}
+
+static int remind_batch(tc_app *app, tc_pool *p, const tc_batch *b, int64_t now, int *sent, tc_err *e)
+{
+    tc_journey_settings set;
+    if (batch_settings(app, p, b, &set, e) != 0)
+        return -1;
+    /* the marks in force: the nearest one before the close that has passed;
+     * a farther one that passed too (the server was down) is recorded as
+     * done without sending it, so a student gets the one that is true now */
+    int marks[2] = {set.remind_days > 1 ? set.remind_days : 1, 1};
+    int nmarks = marks[0] > 1 ? 2 : 1;
+    int due = 0;
+    for (int i = 0; i < nmarks; i++)
+        if (now >= b->ends_at - (int64_t)marks[i] * DAY_S)
+            due = marks[i];
+    if (!due)
+        return 0;
+    tc_store_roster_query q = {.batch_id = b->id, .unfinished = 1};
+    tc_store_roster_row *rows;
+    size_t n;
+    int64_t total;
+    if (tc_store_roster_search(app->store, p, &q, now, &rows, &n, &total, e) != 0)
+        return -1;
+    tc_school sc = {0};
+    tc_store_school_get(app->store, p, b->school_id, &sc, NULL);
+    const char *school = sc.name ? sc.name : "学校";
+    char when[20];
+    tc_time_fmt_cn(b->ends_at, when);
+    int left_h = (int)((b->ends_at - now + 3599) / 3600);
+    const char *bz, *be;
+    if (left_h <= 24) {
+        bz = tc_pool_printf(p, "%s提醒您：「%s」的照片采集将于 %s（北京时间）截止，不足一天，请尽快完成拍摄与提交。", school,
+                            b->name, when);
+        be = tc_pool_printf(p, "%s: photo collection for \"%s\" closes at %s (China time), in less than a day: "
+                            "finish your photo now.", school, b->name, when);
+    } else {
+        int days = (left_h + 23) / 24;
+        bz = tc_pool_printf(p, "%s提醒您：「%s」的照片采集将于 %s（北京时间）截止，还剩 %d 天，请尽快完成拍摄与提交。", school,
+                            b->name, when, days);
+        be = tc_pool_printf(p, "%s: photo collection for \"%s\" closes at %s (China time), in %d days: finish your "
+                            "photo soon.", school, b->name, when, days);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const tc_store_roster_row *x = &rows[i];
+        if (!x->st.person_id)
+            continue; /* never signed in: no message centre, no choice of channels */
+        int fresh = tc_store_remind_once(app->store, x->st.id, due, now, e);
+        if (fresh < 0)
+            return -1;
+        for (int k = 0; k < nmarks; k++)
+            if (marks[k] > due && tc_store_remind_once(app->store, x->st.id, marks[k], now, e) < 0)
+                return -1;
+        if (!fresh)
+            continue;
+        api_message(app, x->st.person_id, x->st.id, "reminder", "采集截止提醒", "Deadline reminder", bz, be);
+        (*sent)++;
+    }
+    return 0;
+}
+
+int tc_api_remind_once(tc_app *app, int64_t now, int *sent, tc_err *e)
+{
+    *sent = 0;
+    tc_pool p;
+    tc_pool_init(&p);
+    tc_batch *bs;
+    size_t n;
+    /* remind_days is at most 30 */
+    int rc = tc_store_batches_closing(app->store, &p, now, now + 31 * (int64_t)DAY_S, &bs, &n, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        tc_err be;
+        if (remind_batch(app, &p, &bs[i], now, sent, &be) != 0) {
+            if (be.status >= 500) {
+                *e = be;
+                rc = -1;
+            } else {
+                /* a batch whose stored settings no longer load: its reminders
+                 * wait, the others go */
+                tc_log(TC_LOG_WARN, "reminders: batch %lld skipped: %s [%s]", (long long)bs[i].id, be.en, be.code);
+            }
+        }
+    }
+    tc_pool_clear(&p);
+    return rc;
+}
+
+struct tc_api_remind {
+    tc_app *app;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+};
+
+static void *remind_main(void *arg)
+{
+    struct tc_api_remind *rm = arg;
+    int interval = rm->app->cfg && rm->app->cfg->remind_interval_s > 0 ? rm->app->cfg->remind_interval_s : 600;
+    pthread_mutex_lock(&rm->mu);
+    while (!rm->stop) {
+        pthread_mutex_unlock(&rm->mu);
+        int sent = 0;
+        tc_err e = {0};
+        if (tc_api_remind_once(rm->app, tc_api_clock(rm->app), &sent, &e) != 0)
+            tc_log(TC_LOG_WARN, "reminders failed: %s [%s]", e.en, e.code);
+        else if (sent)
+            tc_log(TC_LOG_INFO, "reminders: %d students reminded of a closing batch", sent);
+        pthread_mutex_lock(&rm->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += interval;
+        while (!rm->stop && pthread_cond_timedwait(&rm->cv, &rm->mu, &ts) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&rm->mu);
+    return NULL;
+}
+
+int tc_api_remind_start(tc_app *app, tc_err *e)
+{
+    struct tc_api_remind *rm = calloc(1, sizeof *rm);
+    if (!rm)
+        return tc_err_internal(e, "out of memory");
+    rm->app = app;
+    pthread_mutex_init(&rm->mu, NULL);
+    pthread_cond_init(&rm->cv, NULL);
+    if (pthread_create(&rm->th, NULL, remind_main, rm) != 0) {
+        pthread_mutex_destroy(&rm->mu);
+        pthread_cond_destroy(&rm->cv);
+        free(rm);
+        return tc_err_internal(e, "cannot start the reminders");
+    }
+    app->remind = rm;
+    return 0;
+}
+
+void tc_api_remind_stop(tc_app *app)
+{
+    struct tc_api_remind *rm = app->remind;
+    if (!rm)
+        return;
+    pthread_mutex_lock(&rm->mu);
+    rm->stop = 1;
+    pthread_cond_signal(&rm->cv);
+    pthread_mutex_unlock(&rm->mu);
+    pthread_join(rm->th, NULL);
+    pthread_mutex_destroy(&rm->mu);
+    pthread_cond_destroy(&rm->cv);
+    free(rm);
+    app->remind = NULL;
+}
+
+/* ---- the school's contact ----------------------------------------------------------------------------- */
+
+json_t *api_contact_json(const char *json)
+{
+    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
+    json_t *out = json_pack("{s:s, s:s, s:s}", "phone", "", "wechat", "", "hours", "");
+    const char *keys[] = {"phone", "wechat", "hours"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = json_string_value(json_object_get(o, keys[i]));
+        if (v)
+            json_object_set_new(out, keys[i], json_string(v));
+    }
+    json_decref(o);
+    return out;
+}
+
+static int load_school(api_ctx *c, int64_t *sid)
+{
+    if (api_parse_id(c->r->params[0], sid) != 0)
+        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    tc_school sc;
+    if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
+        return -1;
+    return api_staff_school_ok(c, *sid) ? 0 : -1;
+}
+
+/* GET /api/v1/schools/:id/contact */
+static int h_contact(tc_http_req *r)
+{
+    api_ctx c;
+    int64_t sid;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_school(&c, &sid) != 0)
+        return api_fail(&c);
+    const char *json;
+    if (tc_store_school_contact(c.app->store, r->pool, sid, &json, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "contact", api_contact_json(json)));
+}
+
+/* A contact field: at most max characters of printable UTF-8 text. */
+static int contact_ok(const char *v, size_t max_bytes)
+{
+    size_t n = strlen(v);
+    if (n > max_bytes || !tc_utf8_valid(v, n))
+        return 0;
+    for (const unsigned char *q = (const unsigned char *)v; *q; q++)
+        if (*q < 0x20 || *q == 0x7f || *q == '<' || *q == '>')
+            return 0;
+    return 1;
+}
+
+/* PUT /api/v1/schools/:id/contact {phone, wechat, hours} */
+static int h_contact_put(tc_http_req *r)
+{
+    api_ctx c;
+    int64_t sid;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    if (load_school(&c, &sid) != 0)
+        return api_fail(&c);
+    json_t *b = tc_http_json(r, &c.e);
+    if (!b)
+        return api_fail(&c);
+    static const struct {
+        const char *key, *zh, *en;
+        size_t max;
+    } F[] = {{"phone", "联系电话", "phone", 60}, {"wechat", "微信号", "WeChat ID", 60}, {"hours", "办公时间", "office hours", 200}};
+    json_t *clean = json_object();
+    for (size_t i = 0; i < TC_ARRAY_LEN(F); i++) {
+        json_t *v = json_object_get(b, F[i].key);
+        const char *s = v ? json_string_value(v) : "";
+        if (!s || !contact_ok(s, F[i].max)) {
+            json_decref(clean);
+            /* one argument list serves both languages: each skips the other's name */
+            tc_err_set(&c.e, 400, "school.bad_contact", "%s%.0s无效：应为不超过 %zu 字节的文字，不含 < >",
+                       "the %.0s%s is not valid: text of at most %zu bytes without < or >", F[i].zh, F[i].en, F[i].max);
+            return api_fail(&c);
+        }
+        json_object_set_new(clean, F[i].key, json_string(s));
+    }
+    char *t = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(clean);
+    if (!t)
+        return tc_err_internal(&c.e, "json"), api_fail(&c);
+    const char *before = "{}";
+    tc_store_school_contact(c.app->store, r->pool, sid, &before, NULL);
+    int rc = tc_store_school_set_contact(c.app->store, sid, t, &c.e);
+    if (rc == 0)
+        api_audit(&c, "school.contact", "school", sid, before, t);
+    json_t *out = rc == 0 ? json_pack("{s:o}", "contact", api_contact_json(t)) : NULL;
+    free(t);
+    if (rc != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, out);
+}
+
+int api_notify_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e)
+{
+    (void)app;
+    static const api_route R[] = {
+        {"GET", "/api/v1/schools/:id/contact", h_contact, 0},
+        {"PUT", "/api/v1/schools/:id/contact", h_contact_put, 0},
+    };
+    return api_routes_add(s, R, TC_ARRAY_LEN(R), upload_max, e);
+}
