@@ -746,6 +746,11 @@ static void variant_labels(const base *b, const variant *v, signed char *lab)
         if (id >= 0)
             lab[id] = -1;
     }
+    /* a base whose own file is blocky keeps its blocks only in a plain
+     * re-save: a variant that resamples or redraws it may lose them */
+    if (lab[TC_CHECK_COMPRESSION] == 0 && strncmp(v->name, "jpeg", 4) && strcmp(v->name, "dim") &&
+        strcmp(v->name, "cast"))
+        lab[TC_CHECK_COMPRESSION] = -1;
     int id = tc_check_by_name(v->fail);
     if (id >= 0)
         lab[id] = 0;
