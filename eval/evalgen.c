@@ -22,6 +22,10 @@
  *   smooth               skin smoothed by an edge-preserving filter
  *   reenc, resized, crop copies, compared with the original's hash
  *   two                  two portraits side by side
+ *   dim, cast            a third of the exposure, a blue cast: corrected by
+ *                        the pipeline, so no check may fail for them
+ *   jpeg8 .. jpeg90      saved at JPEG quality 8/20/40 (compression fails)
+ *                        and 60/90 (passes)
  *
  * and carries labels: "fail" for the checks the change targets, and the
  * base's "pass" for the others, except checks the change may legitimately
@@ -715,10 +719,21 @@ static const variant VARIANTS[] = {
     {"print_close", "recapture", "light_dark light_bright light_uneven light_hotspot blur retouch clothing_colour "
                                  "geometry framing resolution glasses_glare red_eye face_inside"},
     {"smooth", "retouch", ""},
-    {"reenc", "duplicate", ""},
+    {"reenc", "duplicate", "compression"}, /* saved at Q55: below the standard's 60 */
     {"resized", "duplicate", "resolution blur"},
     {"crop", "duplicate", "geometry framing face_inside"},
     {"two", "face_count", "geometry framing face_inside resolution duplicate recapture"},
+    /* issue 16: exposure the pipeline corrects (a third of the light, a
+     * blue cast): no check may fail for it */
+    {"dim", "", "light_uneven light_hotspot blur red_eye glasses_tinted glasses_glare retouch"},
+    {"cast", "", "clothing_colour"},
+    /* issue 16: JPEG quality (the 学信网 standard asks >= 60) */
+    {"jpeg8", "compression", "blur retouch recapture light_hotspot red_eye glasses_glare clothing_colour duplicate "
+                             "eyes_open gaze jewelry hair_brows"},
+    {"jpeg20", "compression", "blur retouch recapture light_hotspot red_eye glasses_glare jewelry"},
+    {"jpeg40", "compression", "retouch recapture"},
+    {"jpeg60", "", "retouch recapture"},
+    {"jpeg90", "", ""},
 };
 
 static void variant_labels(const base *b, const variant *v, signed char *lab)
@@ -731,6 +746,11 @@ static void variant_labels(const base *b, const variant *v, signed char *lab)
         if (id >= 0)
             lab[id] = -1;
     }
+    /* a base whose own file is blocky keeps its blocks only in a plain
+     * re-save: a variant that resamples or redraws it may lose them */
+    if (lab[TC_CHECK_COMPRESSION] == 0 && strncmp(v->name, "jpeg", 4) && strcmp(v->name, "dim") &&
+        strcmp(v->name, "cast"))
+        lab[TC_CHECK_COMPRESSION] = -1;
     int id = tc_check_by_name(v->fail);
     if (id >= 0)
         lab[id] = 0;
@@ -796,8 +816,19 @@ static int make_variant(const variant *v, const img *src, const face *f, const i
         return sunglasses(out, f), 0;
     if (!strcmp(v->name, "smooth"))
         return smooth_skin(out, f);
-    if (!strcmp(v->name, "reenc"))
+    if (!strcmp(v->name, "reenc") || !strncmp(v->name, "jpeg", 4))
         return 0; /* saved at a low quality below */
+    if (!strcmp(v->name, "dim") || !strcmp(v->name, "cast")) {
+        /* in linear light: a third of the exposure; R * 0.75, B * 1.3 */
+        int dim = !strcmp(v->name, "dim");
+        for (size_t i = 0; i < (size_t)out->w * out->h * 3; i++) {
+            double c = out->px[i] / 255.0, l = c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+            l *= dim ? 1.0 / 3 : (i % 3 == 0 ? 0.75 : i % 3 == 2 ? 1.3 : 1.0);
+            l = l > 1 ? 1 : l;
+            out->px[i] = u8(255 * (l <= 0.0031308 ? 12.92 * l : 1.055 * pow(l, 1 / 2.4) - 0.055));
+        }
+        return 0;
+    }
     if (!strcmp(v->name, "resized")) {
         double s = 0.6;
         return apply(out, op_resize, &s);
@@ -954,6 +985,8 @@ int main(int argc, char **argv)
             }
             snprintf(path, sizeof path, "%s/v%02d_%s.jpg", argv[3], i, va->name);
             int q = !strcmp(va->name, "reenc") ? 55 : (!strcmp(va->name, "resized") ? 80 : 92);
+            if (!strncmp(va->name, "jpeg", 4))
+                q = atoi(va->name + 4);
             if (save_jpeg(&out, path, q) != 0) {
                 fprintf(stderr, "evalgen: cannot write %s\n", path);
                 img_free(&out);

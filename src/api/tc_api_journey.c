@@ -92,12 +92,50 @@ static int same_finding(const char *problem, const char *check)
     return 0;
 }
 
-/* The failed checks' advice from a stored checks report, as the student
- * reads it: the problem that stopped the photo first, then the failed
- * checks in the report's order (most basic first: one face, framing, pose,
- * eyes …), each advice once, at most TC_REASONS_SHOWN.  Checks that could
- * not run ("unknown") are no failures: they go apart, for the record. */
 enum { TC_REASONS_SHOWN = 3 };
+
+/* The tier a failed check is shown in (lower first): a re-photographed
+ * picture leads to the liveness lock and a copy of an earlier photo is
+ * refused whatever else is fixed (0); a head turned, raised or tilted (1)
+ * causes the crop, ears, framing and clothing findings that follow from it,
+ * so the student reads the cause before its consequences (issue 16 item 5);
+ * the rest in the report's order (2). */
+static int reason_tier(const char *code)
+{
+    if (!code)
+        return 2;
+    if (!strcmp(code, "check.recapture") || !strcmp(code, "check.duplicate"))
+        return 0;
+    if (!strcmp(code, "check.pose_roll") || !strcmp(code, "check.pose_yaw") || !strcmp(code, "check.pose_pitch"))
+        return 1;
+    return 2;
+}
+
+/* Append a failed check's advice unless it is shown already or the list is
+ * full. */
+static void add_reason(json_t *failed, json_t *ck)
+{
+    if (json_array_size(failed) >= TC_REASONS_SHOWN)
+        return;
+    const char *zh = json_string_value(json_object_get(ck, "zh"));
+    size_t k;
+    json_t *f;
+    json_array_foreach(failed, k, f)
+    {
+        const char *fz = json_string_value(json_object_get(f, "zh"));
+        if (zh && fz && !strcmp(zh, fz))
+            return;
+    }
+    json_array_append_new(failed, json_pack("{s:O, s:O, s:O}", "code", json_object_get(ck, "code"), "zh",
+                                            json_object_get(ck, "zh"), "en", json_object_get(ck, "en")));
+}
+
+/* The failed checks' advice from a stored checks report, as the student
+ * reads it, at most TC_REASONS_SHOWN, each advice once: the findings of tier
+ * 0 and 1 (reason_tier), then the problem that stopped the photo, then the
+ * other failed checks in the report's order (most basic first: one face,
+ * framing, pose, eyes …).  Checks that could not run ("unknown") are no
+ * failures: they go apart, for the record. */
 static void failed_json(const char *checks, json_t **failed, json_t **unknown)
 {
     *failed = json_array();
@@ -105,39 +143,23 @@ static void failed_json(const char *checks, json_t **failed, json_t **unknown)
     json_t *o = json_loads(checks ? checks : "{}", 0, NULL);
     json_t *prob = json_object_get(o, "problem");
     const char *pcode = json_is_object(prob) ? json_string_value(json_object_get(prob, "code")) : NULL;
-    if (json_is_object(prob))
-        json_array_append(*failed, prob);
     size_t i;
     json_t *ck;
-    /* Two passes: first the findings that cost the student most (a
-     * re-photographed picture leads to the liveness lock, a copy of an earlier
-     * photo is refused whatever else is fixed), then the rest in order. */
-    for (int pass = 0; pass < 2; pass++)
-    json_array_foreach(json_object_get(o, "checks"), i, ck)
-    {
-        const char *v = json_string_value(json_object_get(ck, "verdict"));
-        const char *code = json_string_value(json_object_get(ck, "code"));
-        int first = code && (!strcmp(code, "check.recapture") || !strcmp(code, "check.duplicate"));
-        if (pass == 0 && v && !strcmp(v, "unknown")) {
-            json_array_append(*unknown, json_object_get(ck, "code"));
-            continue;
-        }
-        if (first != (pass == 0))
-            continue;
-        if (!v || strcmp(v, "fail") || json_array_size(*failed) >= TC_REASONS_SHOWN || same_finding(pcode, code))
-            continue;
-        const char *zh = json_string_value(json_object_get(ck, "zh"));
-        int dup = 0;
-        size_t k;
-        json_t *f;
-        json_array_foreach(*failed, k, f)
+    for (int tier = 0; tier < 3; tier++) {
+        if (tier == 2 && json_is_object(prob) && json_array_size(*failed) < TC_REASONS_SHOWN)
+            json_array_append(*failed, prob);
+        json_array_foreach(json_object_get(o, "checks"), i, ck)
         {
-            const char *fz = json_string_value(json_object_get(f, "zh"));
-            dup |= zh && fz && !strcmp(zh, fz);
+            const char *v = json_string_value(json_object_get(ck, "verdict"));
+            const char *code = json_string_value(json_object_get(ck, "code"));
+            if (tier == 0 && v && !strcmp(v, "unknown")) {
+                json_array_append(*unknown, json_object_get(ck, "code"));
+                continue;
+            }
+            if (reason_tier(code) != tier || !v || strcmp(v, "fail") || same_finding(pcode, code))
+                continue;
+            add_reason(*failed, ck);
         }
-        if (!dup)
-            json_array_append_new(*failed, json_pack("{s:O, s:O, s:O}", "code", json_object_get(ck, "code"), "zh",
-                                                     json_object_get(ck, "zh"), "en", json_object_get(ck, "en")));
     }
     json_decref(o);
 }

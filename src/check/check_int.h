@@ -31,6 +31,8 @@ void check_say(tc_check_result *r, const char *zh_fmt, const char *en_fmt, ...);
 int check_recapture(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e);
 int check_retouch(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e);
 int check_duplicate(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e);
+/* Compression damage (check_compress.c). */
+int check_compression(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e);
 
 /* The face hash of this photo: an aligned, landmark-normalised crop of the
  * face reduced to a 256-bit perceptual hash.  -1 (no e) when there is no

@@ -93,13 +93,28 @@ static void oval_region(const check_ctx *x, tc_check_result *r)
 int check_light_dark(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
                      tc_err *e)
 {
-    (void)in, (void)c, (void)e;
+    (void)c, (void)e;
     oval_stats s;
     if (!x->has_mesh || oval_measure(x, &s) != 0)
         return no_oval(x, r);
     r->value = s.mean;
     r->score = check_ramp(TC_CHECK_LIGHT_DARK, s.mean);
     oval_region(x, r);
+    /* The face was brightened before the checks (tc_check_tone) as far as
+     * it can be without visible noise; a face that needed more is failed
+     * for that, whatever the brightened copy measures. */
+    const tc_check_tone *t = in->tone;
+    double lim = tc_check_tone_max_gain();
+    if (t && t->measured && t->need > lim) {
+        int sc = (int)floor(49.0 * lim / t->need);
+        if (sc < r->score)
+            r->score = sc;
+        check_say(r, "照片太暗（需提亮约 %.1f 档），无法在不产生明显噪点的情况下校正；请面向窗户在自然光下重拍",
+                  "The photo is too dark to correct (it needs about %.1f stops more light) without visible noise: "
+                  "face a window in daylight and shoot again",
+                  log2(t->need));
+        return 0;
+    }
     check_say(r, "脸部光线过暗，请面向窗户在自然光下重拍", "Your face is too dark: face a window in daylight and shoot again");
     return 0;
 }

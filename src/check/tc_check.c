@@ -54,7 +54,9 @@ int check_clothing_colour(check_ctx *, const tc_check_input *, const tc_check_co
  *   cheek luma; glare lens highlight fraction; hair_brows hair fraction above
  *   the brows; ears skin fraction beside the cheek (worse side); headwear
  *   fraction above the forehead that is neither skin nor hair; jewelry
- *   bright-blob fraction; clothing ΔE (CIE76) top vs background. */
+ *   bright-blob fraction; clothing ΔE (CIE76) top vs background; compression blockiness (step
+ *   across the 8x8 grid / step inside, 1 = none; the file's JPEG quality
+ *   scores apart, 60 = 50). */
 static const struct {
     const char *name;
     check_fn fn;
@@ -65,7 +67,7 @@ static const struct {
     [TC_CHECK_GEOMETRY] = {"geometry", check_geometry, {50, 0.40, 0.05}},
     [TC_CHECK_POSE_YAW] = {"pose_yaw", check_pose_yaw, {50, 25, 10}},
     [TC_CHECK_POSE_PITCH] = {"pose_pitch", check_pose_pitch, {50, 25, 10}},
-    [TC_CHECK_POSE_ROLL] = {"pose_roll", check_pose_roll, {50, 17, 7}},
+    [TC_CHECK_POSE_ROLL] = {"pose_roll", check_pose_roll, {50, 14, 5}},
     [TC_CHECK_EYES_OPEN] = {"eyes_open", check_eyes_open, {50, 0.10, 0.22}},
     [TC_CHECK_GAZE] = {"gaze", check_gaze, {50, 0.22, 0.06}},
     [TC_CHECK_MOUTH_CLOSED] = {"mouth_closed", check_mouth_closed, {50, 0.16, 0.04}},
@@ -89,6 +91,7 @@ static const struct {
     [TC_CHECK_RETOUCH] = {"retouch", check_retouch, {50, 0, 100}},
     [TC_CHECK_DUPLICATE] = {"duplicate", check_duplicate, {50, 0, 100}},
     [TC_CHECK_FRAMING] = {"framing", check_framing, {50, 0.02, 0}},
+    [TC_CHECK_COMPRESSION] = {"compression", check_compression, {50, 2.4, 1.1}},
 };
 
 /* A photo whose mean per-pixel chroma (max - min of R, G, B, 0..255) stays
@@ -111,7 +114,7 @@ static const char *const codes[TC_CHECK_N] = {
     "check.resolution",   "check.glasses",       "check.glasses_tinted", "check.glasses_glare",
     "check.hair_brows",   "check.ears_visible",  "check.headwear",       "check.jewelry",
     "check.clothing_colour", "check.recapture",  "check.retouch",        "check.duplicate",
-    "check.framing",
+    "check.framing",      "check.compression",
 };
 
 const char *tc_check_name(tc_check_id id)

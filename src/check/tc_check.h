@@ -68,6 +68,7 @@ typedef enum tc_check_id {
     TC_CHECK_RETOUCH,          /* retouch: 美颜, smoothed skin, editing tags              */
     TC_CHECK_DUPLICATE,        /* duplicate: 同版照片, same as an earlier photo           */
     TC_CHECK_FRAMING,          /* framing: the spec's crop lies inside the picture (chest in) */
+    TC_CHECK_COMPRESSION,      /* compression: JPEG quality >= 60, no visible blocks          */
     TC_CHECK_N
 } tc_check_id;
 
@@ -108,6 +109,38 @@ void tc_check_config_default(tc_check_config *c);
  * Unknown keys inside "thresholds" are errors (check.bad_config, 400), so
  * that a typo does not silently keep a default. */
 int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_err *e);
+
+/* ---- exposure and white balance (issue 16) ------------------------------------------ */
+
+/* What a studio corrects before it judges a photo: the face's exposure and
+ * the skin's white balance, measured on the work copy by the landmarks
+ * (face oval, cheeks), as a tone curve per channel.  A plain value. */
+typedef struct tc_check_tone {
+    int measured;        /* a face was measured (else the curve is the identity)   */
+    double face_luma;    /* mean luma of the face oval before correction, 0..255   */
+    int image_p99;       /* the work copy's 99th percentile of luma                */
+    double need;         /* linear gain the face needed (1: none)                  */
+    double gain;         /* linear gain applied: need within the limits            */
+    double wb[3];        /* linear white-balance gains of R, G, B applied          */
+    double skin[2];      /* the cheeks' ln(R/G), ln(B/G) of linear light, before   */
+    double cast;         /* the skin's distance from the skin locus (log chromaticity) */
+    int applied;         /* the curve changes some value                           */
+    uint8_t lut[3][256]; /* sRGB in -> sRGB out, per channel                       */
+} tc_check_tone;
+
+/* Measure work's face (mesh of the first face, normalised coordinates) and
+ * fill *out; the identity and -1 when there is no usable mesh. */
+int tc_check_tone_measure(const tc_photo_rgb *work, const tc_vision_mesh *mesh, tc_check_tone *out);
+/* out[i] = curve(in[i]) for n_px packed RGB pixels (in == out allowed). */
+void tc_check_tone_apply(const tc_check_tone *t, const uint8_t *in, uint8_t *out, size_t n_px);
+/* The largest exposure gain applied (linear light); a face needing more
+ * fails light_dark as "too dark to correct". */
+double tc_check_tone_max_gain(void);
+
+/* The quality factor (1..100) a JPEG was saved with, from its luma
+ * quantisation table (libjpeg's scaling of the standard table); 0 when data
+ * is not a JPEG or has no such table.  Reads at most len bytes. */
+int tc_check_jpeg_quality(const void *data, size_t len);
 
 /* ---- inputs ------------------------------------------------------------------------- */
 
@@ -153,6 +186,11 @@ typedef struct tc_check_input {
     const tc_spec *spec;     /* required */
     uint8_t background[3];   /* the background colour used                  */
     const tc_photo_meta *meta; /* the file's evidence, or NULL              */
+    /* The exposure / white balance correction applied to work (and to the
+     * person in out) before the checks, or NULL when none was measured. */
+    const tc_check_tone *tone;
+    /* The upload's JPEG quality (tc_check_jpeg_quality), 0 when unknown. */
+    int jpeg_quality;
     const tc_check_prior *prior;
     size_t n_prior;
 } tc_check_input;

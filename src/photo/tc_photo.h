@@ -289,6 +289,10 @@ typedef struct tc_photo_compose_opts {
      * size (0 sure backdrop, 0.5 unknown, 0.75 an ear region, 1 sure
      * person; a malloc'ed, the caller frees with tc_photo_mask_free). */
     tc_photo_mask *trimap_out;
+    /* A tone curve per channel (sRGB in -> out) applied to the cropped
+     * picture before the background is replaced: the studio's exposure and
+     * white balance (tc_check_tone); NULL: none.  Borrowed. */
+    const uint8_t (*tone)[256];
 } tc_photo_compose_opts;
 
 /* Roll-correct, crop and resize the source to the spec (read at the lowest

@@ -1481,6 +1481,9 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         tc_photo_mask_free(&alpha);
         return -1;
     }
+    if (o->tone)
+        for (size_t i = 0; i < (size_t)W * H * 3; i++)
+            out->px[i] = o->tone[i % 3][out->px[i]];
     if (!o->keep_background) {
         /* the trimap's sure person and the seed of the person, from the
          * mesh when there is one, else a point between eyes and chin */

@@ -213,7 +213,7 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
 
     int rc = -1;
     tc_photo_mask mask = {0};
-    tc_photo_rgb photo = {0};
+    tc_photo_rgb photo = {0}, toned = {0};
     tc_photo_mask alpha = {0};
     tc_vision_mesh *mesh = NULL;
     tc_vision_face faces[TC_VISION_MAX_FACES];
@@ -262,6 +262,20 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
         goto done;
     out->ms_vision = ms_since(t0);
 
+    /* 1b. exposure and white balance measured on the face, applied to the
+     * person before the background is replaced and to the copy the checks
+     * judge (the vision results stay valid: no pixel moves) */
+    if (have_mesh && tc_check_tone_measure(work, mesh, &out->tone) == 0 && out->tone.applied) {
+        toned.px = malloc((size_t)w * h * 3);
+        if (!toned.px) {
+            tc_err_internal(e, "studio: out of memory");
+            goto done;
+        }
+        toned.width = w, toned.height = h;
+        tc_check_tone_apply(&out->tone, work->px, toned.px, (size_t)w * h);
+    }
+    const tc_photo_rgb *judged = toned.px ? &toned : work;
+
     /* 2. plan, compose, encode */
     t0 = now_ms();
     if (!have_mesh) {
@@ -281,7 +295,7 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
             have_lay = prc == 0 || !strcmp(pe.code, "photo.geometry_out_of_range") ||
                        !strcmp(pe.code, "photo.crop_outside");
             if (prc == 0) {
-                tc_photo_compose_opts o = {.strict = 1};
+                tc_photo_compose_opts o = {.strict = 1, .tone = toned.px ? (const uint8_t(*)[256])out->tone.lut : NULL};
                 memcpy(o.background, bg, 3);
                 if (tc_photo_compose(src, &gsrc, &mask, spec, &o, &photo, &lay, &alpha, &pe) == 0) {
                     have_photo = 1;
@@ -313,7 +327,7 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
 
     /* 3. checks */
     tc_check_input in = {
-        .work = work,
+        .work = judged,
         .work_scale = scale,
         .src_width = tc_photo_src_width(src),
         .src_height = tc_photo_src_height(src),
@@ -327,6 +341,8 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
         .out_alpha = have_photo ? &alpha : NULL,
         .spec = spec,
         .meta = &out->meta,
+        .tone = out->tone.measured ? &out->tone : NULL,
+        .jpeg_quality = tc_check_jpeg_quality(req->data, req->len),
         .prior = req->prior,
         .n_prior = req->n_prior,
     };
@@ -350,6 +366,7 @@ done:
     free(mesh);
     tc_photo_mask_free(&mask);
     tc_photo_rgb_free(&photo);
+    tc_photo_rgb_free(&toned);
     tc_photo_mask_free(&alpha);
     tc_photo_src_free(src);
     return rc;
@@ -477,6 +494,15 @@ int tc_studio_check_cli(int argc, char **argv)
         json_object_set_new(ms, "compose", json_real(res.ms_compose));
         json_object_set_new(ms, "checks", json_real(res.ms_checks));
         json_object_set_new(root, "ms", ms);
+        json_t *tone = json_object();
+        json_object_set_new(tone, "measured", json_boolean(res.tone.measured));
+        json_object_set_new(tone, "face_luma", json_real(res.tone.face_luma));
+        json_object_set_new(tone, "need", json_real(res.tone.need));
+        json_object_set_new(tone, "gain", json_real(res.tone.gain));
+        json_object_set_new(tone, "wb", json_pack("[fff]", res.tone.wb[0], res.tone.wb[1], res.tone.wb[2]));
+        json_object_set_new(tone, "cast", json_real(res.tone.cast));
+        json_object_set_new(tone, "skin", json_pack("[ff]", res.tone.skin[0], res.tone.skin[1]));
+        json_object_set_new(root, "tone", tone);
         char *txt = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6));
         json_decref(root);
         if (txt)

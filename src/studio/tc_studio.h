@@ -72,6 +72,8 @@ typedef struct tc_studio_result {
     uint8_t *original_jpeg; /* when want_original: the upright work copy             */
     size_t original_len;
     tc_photo_meta meta;     /* the upload's own evidence                             */
+    tc_check_tone tone;     /* the exposure / white balance applied before the
+                               background was replaced and the checks ran     */
     double ms_decode, ms_vision, ms_compose, ms_checks; /* wall time per stage        */
 } tc_studio_result;
 

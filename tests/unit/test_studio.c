@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,12 +244,273 @@ static void test_edges(void **st)
     }
 }
 
+/* ---- exposure and white balance (issue 16, item 1) ---------------------------------------- */
+
+static double lin_of(double c)
+{
+    c /= 255;
+    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+
+static double srgb8(double l)
+{
+    l = l < 0 ? 0 : l > 1 ? 1 : l;
+    return 255 * (l <= 0.0031308 ? 12.92 * l : 1.055 * pow(l, 1 / 2.4) - 0.055);
+}
+
+/* The portrait with its pixels changed: mode 0 linear exposure * k (a third:
+ * k = 1/3), 1 sRGB values * k, 2 a blue cast (linear R * 0.7, B * 1.35). */
+static uint8_t *altered(const char *data, size_t len, int mode, double k, size_t *out_len)
+{
+    VipsImage *im = vips_image_new_from_buffer(data, len, "", NULL), *rgb = NULL;
+    assert_non_null(im);
+    assert_int_equal(vips_extract_band(im, &rgb, 0, "n", 3, NULL), 0);
+    g_object_unref(im);
+    size_t n = 0;
+    uint8_t *px = vips_image_write_to_memory(rgb, &n);
+    int w = rgb->Xsize, h = rgb->Ysize;
+    g_object_unref(rgb);
+    assert_true(px && n == (size_t)w * h * 3);
+    for (size_t i = 0; i < n; i++) {
+        double v = px[i];
+        if (mode == 0)
+            v = srgb8(lin_of(v) * k);
+        else if (mode == 1)
+            v = v * k;
+        else
+            v = srgb8(lin_of(v) * (i % 3 == 0 ? 0.7 : i % 3 == 2 ? 1.35 : 1.0));
+        px[i] = (uint8_t)lround(v);
+    }
+    VipsImage *o = vips_image_new_from_memory(px, n, w, h, 3, VIPS_FORMAT_UCHAR);
+    void *buf = NULL;
+    size_t blen = 0;
+    assert_int_equal(vips_jpegsave_buffer(o, &buf, &blen, "Q", 95, NULL), 0);
+    g_object_unref(o);
+    g_free(px);
+    uint8_t *copy = malloc(blen);
+    memcpy(copy, buf, blen);
+    g_free(buf);
+    *out_len = blen;
+    return copy;
+}
+
+static void make_bytes(const uint8_t *data, size_t len, tc_studio_result *res, const char *save_as)
+{
+    tc_studio_req req = {.data = data, .len = len, .spec = "chsi", .run_checks = 1};
+    tc_err e = {0};
+    int rc = tc_studio_make(g_s, g_c, &req, res, &e);
+    if (rc != 0)
+        print_message("%s: %s\n", e.code, e.en);
+    assert_int_equal(rc, 0);
+    const char *out = getenv("TC_TEST_OUT");
+    if (save_as && out && *out && res->jpeg) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", out, save_as);
+        tc_file_write_atomic(path, res->jpeg, res->jpeg_len, &e);
+    }
+}
+
+/* The skin of the finished photo: mean linear R, G, B between the eye line
+ * and the chin, a fifth of the face wide, at the face's centre; as
+ * ln(R/G), ln(B/G). */
+static void photo_skin(const tc_studio_result *res, double chroma[2])
+{
+    VipsImage *im = vips_image_new_from_buffer(res->jpeg, res->jpeg_len, "", NULL);
+    assert_non_null(im);
+    size_t n = 0;
+    uint8_t *px = vips_image_write_to_memory(im, &n);
+    int w = im->Xsize;
+    g_object_unref(im);
+    const tc_photo_report *r = &res->report;
+    double s[3] = {0, 0, 0};
+    int y0 = (int)(r->eye_line_y + 0.35 * (r->chin_y - r->eye_line_y)), y1 = (int)(r->eye_line_y + 0.55 * (r->chin_y - r->eye_line_y));
+    int x0 = (int)(r->face_centre_x - r->face_width / 10), x1 = (int)(r->face_centre_x + r->face_width / 10);
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            for (int c = 0; c < 3; c++)
+                s[c] += lin_of(px[((size_t)y * w + x) * 3 + c]);
+    g_free(px);
+    chroma[0] = log(s[0] / s[1]);
+    chroma[1] = log(s[2] / s[1]);
+}
+
+static void test_exposure(void **st)
+{
+    (void)st;
+    size_t len = 0;
+    char *data = portrait("mugshot_S024-01_frontal_neutral.jpg", &len);
+    if (!data)
+        skip();
+    tc_studio_result ref, res;
+    make_bytes((const uint8_t *)data, len, &ref, "exposure_original.jpg");
+    assert_false(ref.tone.applied && ref.tone.gain != 1);
+    assert_int_equal(ref.checks.n_failed, 0);
+
+    /* a third of the exposure (1.6 stops under): brightened, then passes */
+    size_t n = 0;
+    uint8_t *b = altered(data, len, 0, 1.0 / 3, &n);
+    make_bytes(b, n, &res, "exposure_third_corrected.jpg");
+    free(b);
+    print_message("third: face luma %.0f need %.2f gain %.2f, light_dark %d\n", res.tone.face_luma, res.tone.need,
+                  res.tone.gain, res.checks.r[TC_CHECK_LIGHT_DARK].score);
+    assert_true(res.tone.applied);
+    assert_true(res.tone.gain > 2.2 && res.tone.gain < 3.6);
+    for (int i = 0; i < TC_CHECK_N; i++)
+        if (res.checks.r[i].verdict == TC_CHECK_FAIL)
+            print_message("third: %s fails: score %d value %g\n", tc_check_name(i), res.checks.r[i].score,
+                          res.checks.r[i].value);
+    assert_int_equal(res.checks.r[TC_CHECK_LIGHT_DARK].verdict, TC_CHECK_PASS);
+    assert_int_equal(res.checks.n_failed, 0);
+    assert_non_null(res.jpeg);
+    tc_studio_result_free(&res);
+
+    /* every sRGB value divided by 3 (about 3.5 stops under): beyond the
+     * 2 stops that can be made up without visible noise */
+    b = altered(data, len, 1, 1.0 / 3, &n);
+    make_bytes(b, n, &res, "exposure_extreme.jpg");
+    free(b);
+    print_message("extreme: face luma %.0f need %.2f gain %.2f, light_dark %d\n", res.tone.face_luma, res.tone.need,
+                  res.tone.gain, res.checks.r[TC_CHECK_LIGHT_DARK].score);
+    assert_true(res.tone.need > tc_check_tone_max_gain());
+    assert_int_equal(res.checks.r[TC_CHECK_LIGHT_DARK].verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(res.checks.r[TC_CHECK_LIGHT_DARK].en, "too dark to correct"));
+    assert_non_null(strstr(res.checks.r[TC_CHECK_LIGHT_DARK].zh, "无法在不产生明显噪点"));
+    assert_false(res.ok);
+    tc_studio_result_free(&res);
+
+    /* a blue cast: the skin of the photo made comes back at least half way
+     * to the original's (it is moved to the edge of plausible skin colour,
+     * not to this person's, which nothing in the photo tells) */
+    b = altered(data, len, 2, 0, &n);
+    make_bytes(b, n, &res, "exposure_cast_corrected.jpg");
+    free(b);
+    double c0[2], c1[2];
+    photo_skin(&ref, c0);
+    photo_skin(&res, c1);
+    double before = hypot(log(0.7), log(1.35)), after = hypot(c1[0] - c0[0], c1[1] - c0[1]);
+    print_message("cast: wb %.2f %.2f %.2f, skin %.2f %.2f -> %.2f %.2f (original %.2f %.2f): off %.2f, uncorrected %.2f\n",
+                  res.tone.wb[0], res.tone.wb[1], res.tone.wb[2], res.tone.skin[0], res.tone.skin[1], c1[0], c1[1],
+                  c0[0], c0[1], after, before);
+    assert_true(res.tone.applied);
+    assert_true(after < 0.5 * before);
+    assert_int_equal(res.checks.n_failed, 0);
+    tc_studio_result_free(&res);
+    tc_studio_result_free(&ref);
+    free(data);
+}
+
+/* ---- compression (issue 16, item 3) -------------------------------------------------------- */
+
+static uint8_t *resaved(const char *data, size_t len, int q, size_t *out_len)
+{
+    VipsImage *im = vips_image_new_from_buffer(data, len, "", NULL);
+    assert_non_null(im);
+    void *buf = NULL;
+    size_t blen = 0;
+    assert_int_equal(vips_jpegsave_buffer(im, &buf, &blen, "Q", q, NULL), 0);
+    g_object_unref(im);
+    uint8_t *copy = malloc(blen);
+    memcpy(copy, buf, blen);
+    g_free(buf);
+    *out_len = blen;
+    return copy;
+}
+
+static void test_compression(void **st)
+{
+    (void)st;
+    /* the quality read from the file's table, and nothing from bytes that
+     * are not a JPEG or stop inside a segment */
+    assert_int_equal(tc_check_jpeg_quality("\xFF\xD8\xFF\xDB\x00\x43\x00", 7), 0);
+    assert_int_equal(tc_check_jpeg_quality("GIF89a", 6), 0);
+    assert_int_equal(tc_check_jpeg_quality(NULL, 0), 0);
+    size_t len = 0;
+    char *data = portrait("mugshot_S024-01_frontal_neutral.jpg", &len);
+    if (!data)
+        skip();
+    const int qs[] = {20, 40, 60, 90};
+    for (size_t k = 0; k < 4; k++) {
+        size_t n = 0;
+        uint8_t *b = resaved(data, len, qs[k], &n);
+        int got = tc_check_jpeg_quality(b, n);
+        assert_true(got >= qs[k] - 1 && got <= qs[k] + 1);
+        for (size_t cut = 0; cut < 600 && cut < n; cut += 7)
+            assert_true(tc_check_jpeg_quality(b, cut) == 0 || tc_check_jpeg_quality(b, cut) == got);
+        tc_studio_result res;
+        make_bytes(b, n, &res, NULL);
+        free(b);
+        const tc_check_result *r = &res.checks.r[TC_CHECK_COMPRESSION];
+        print_message("Q%d: compression %d value %g\n", qs[k], r->score, r->value);
+        assert_int_equal(r->verdict, qs[k] < 60 ? TC_CHECK_FAIL : TC_CHECK_PASS);
+        if (qs[k] < 60)
+            assert_true(r->zh[0] && r->en[0] && strstr(r->en, "compress"));
+        tc_studio_result_free(&res);
+    }
+    /* a photo saved at 20 and then again at 95: the table says 95, the
+     * blocks on the pixels still fail it */
+    size_t n1 = 0, n2 = 0;
+    uint8_t *b1 = resaved(data, len, 20, &n1);
+    uint8_t *b2 = resaved((const char *)b1, n1, 95, &n2);
+    free(b1);
+    tc_studio_result res;
+    make_bytes(b2, n2, &res, NULL);
+    free(b2);
+    print_message("Q20 then Q95: compression %d value %g\n", res.checks.r[TC_CHECK_COMPRESSION].score,
+                  res.checks.r[TC_CHECK_COMPRESSION].value);
+    assert_int_equal(res.checks.r[TC_CHECK_COMPRESSION].verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(res.checks.r[TC_CHECK_COMPRESSION].en, "blocks"));
+    tc_studio_result_free(&res);
+    free(data);
+}
+
+/* ---- a tilted head (issue 16, item 5) ------------------------------------------------------ */
+
+/* S029-01 (its eye line at about -3 degrees) turned 7.5 degrees more, cut to
+ * the largest upright rectangle inside (no tilted frame in view): a head
+ * tilted about 10 degrees.  It fails for its roll and for nothing the tilt
+ * merely causes. */
+static void test_tilt(void **st)
+{
+    (void)st;
+    size_t len = 0;
+    char *data = portrait("mugshot_S029-01_frontal_neutral.jpg", &len);
+    if (!data)
+        skip();
+    VipsImage *im = vips_image_new_from_buffer(data, len, "", NULL), *rot = NULL, *cut = NULL;
+    assert_non_null(im);
+    assert_int_equal(vips_similarity(im, &rot, "angle", -7.5, NULL), 0);
+    double th = 7.5 * M_PI / 180, w0 = im->Xsize, h0 = im->Ysize;
+    double k = 1 / (cos(th) + sin(th) * fmax(w0 / h0, h0 / w0));
+    int w = (int)(w0 * k), h = (int)(h0 * k);
+    assert_int_equal(vips_crop(rot, &cut, (rot->Xsize - w) / 2, (rot->Ysize - h) / 2, w, h, NULL), 0);
+    void *buf = NULL;
+    size_t blen = 0;
+    assert_int_equal(vips_jpegsave_buffer(cut, &buf, &blen, "Q", 92, NULL), 0);
+    g_object_unref(cut);
+    g_object_unref(rot);
+    g_object_unref(im);
+    tc_studio_result res;
+    make_bytes(buf, blen, &res, NULL);
+    g_free(buf);
+    const tc_check_result *r = &res.checks.r[TC_CHECK_POSE_ROLL];
+    print_message("tilt: roll %.1f score %d, %d failed\n", r->value, r->score, res.checks.n_failed);
+    assert_true(fabs(r->value) > 9.5 && fabs(r->value) < 12);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(r->en, "tilted"));
+    for (int i = 0; i < TC_CHECK_N; i++)
+        if (i != TC_CHECK_POSE_ROLL && res.checks.r[i].verdict == TC_CHECK_FAIL)
+            print_message("tilt: %s fails too\n", tc_check_name(i));
+    assert_int_equal(res.checks.n_failed, 1);
+    tc_studio_result_free(&res);
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compliant), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
-        cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_edges),  cmocka_unit_test(test_exposure), cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
