@@ -18,7 +18,9 @@
  *   smear      rows at the bottom, counted upwards from the last, each of
  *              which repeats the row above (mean absolute difference under
  *              0.75 of 255 over its pixels, a quarter of them not the new
- *              blue): an edge row repeated to fill the frame.  0 on a photo
+ *              blue, and with texture along it, mean difference to its left
+ *              neighbour at least 1.5): an edge row repeated to fill the
+ *              frame.  0 on a photo
  *              whose crop stays inside the source.
  * Header only: static functions. */
 #ifndef TC_MATTE_METRICS_H
@@ -132,13 +134,17 @@ static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h
     /* smear */
     for (int v = h - 1; v > 0; v--) {
         const uint8_t *a = rgb + 3 * (size_t)v * w, *b = a - 3 * (size_t)w;
-        long d = 0, fg = 0;
+        long d = 0, hd = 0, fg = 0;
         for (int u = 0; u < w; u++) {
             fg += !isbg[(size_t)v * w + u];
-            for (int c = 0; c < 3; c++)
+            for (int c = 0; c < 3; c++) {
                 d += abs(a[3 * u + c] - b[3 * u + c]);
+                hd += u ? abs(a[3 * u + c] - a[3 * u - 3 + c]) : 0;
+            }
         }
-        if (4 * fg < w || d >= 0.75 * 3 * w)
+        /* a flat row (a dark table, a plain wall) repeats itself without
+         * being a smear: only a row with texture along it counts */
+        if (4 * fg < w || d >= 0.75 * 3 * w || hd < 1.5 * 3 * w)
             break;
         f->smear++;
     }

@@ -59,6 +59,10 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
             pos[idx[i]] = (int)i;
     /* the Laplacian's rows of the unknown pixels, window by window */
     const double eps = 1e-6, inv9 = 1.0 / 9;
+    int soff[9][9]; /* the stencil entry of pixel b of a window in the row of pixel a */
+    for (int a = 0; a < 9; a++)
+        for (int b = 0; b < 9; b++)
+            soff[a][b] = (b / 3 - a / 3 + 2) * 5 + (b % 3 - a % 3 + 2);
     for (int cy = 1; cy < h - 1; cy++)
         for (int cx = 1; cx < w - 1; cx++) {
             int any = 0, wi[9];
@@ -91,12 +95,13 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
             double id = 1 / det;
             double M[3][3] = {{c00 * id, c01 * id, c02 * id}, {c01 * id, c11 * id, c12 * id},
                               {c02 * id, c12 * id, c22 * id}};
-            double v[9][3], d[9][3];
+            float v[9][3], d[9][3];
             for (int k = 0; k < 9; k++) {
+                double dd[3];
                 for (int c = 0; c < 3; c++)
-                    d[k][c] = I[k][c] - mu[c];
+                    dd[c] = I[k][c] - mu[c], d[k][c] = (float)dd[c];
                 for (int c = 0; c < 3; c++)
-                    v[k][c] = M[c][0] * d[k][0] + M[c][1] * d[k][1] + M[c][2] * d[k][2];
+                    v[k][c] = (float)((M[c][0] * dd[0] + M[c][1] * dd[1] + M[c][2] * dd[2]) * inv9);
             }
             for (int a = 0; a < 9; a++) {
                 int ui = idx[wi[a]];
@@ -104,9 +109,8 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
                     continue;
                 float *row = st + (size_t)ui * ST;
                 for (int b = 0; b < 9; b++) {
-                    double l = (a == b) - inv9 * (1 + v[a][0] * d[b][0] + v[a][1] * d[b][1] + v[a][2] * d[b][2]);
-                    int s = (b / 3 - a / 3 + 2) * 5 + (b % 3 - a % 3 + 2);
-                    row[s] += (float)l;
+                    float l = (float)(a == b) - (1.0f / 9) - (v[a][0] * d[b][0] + v[a][1] * d[b][1] + v[a][2] * d[b][2]);
+                    row[soff[a][b]] += l;
                 }
             }
         }
@@ -150,9 +154,11 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
             int i = pos[u];
             float acc = lambda[i] * p[u];
             if (i >= 2 * w + 2 && (size_t)i + 2 * w + 2 < N) {
-                const float *q = P + i;
-                for (int s = 0; s < ST; s++)
-                    acc += row[s] * q[off[s]];
+                /* five rows of five neighbours, each contiguous */
+                for (int dy = 0; dy < 5; dy++) {
+                    const float *q = P + i + (dy - 2) * w - 2, *rr = row + 5 * dy;
+                    acc += rr[0] * q[0] + rr[1] * q[1] + rr[2] * q[2] + rr[3] * q[3] + rr[4] * q[4];
+                }
             } else {
                 for (int s = 0; s < ST; s++) {
                     long j = (long)i + off[s];
