@@ -17,7 +17,8 @@
  *              the face's centre: old backdrop left outside the person;
  *   smear      rows at the bottom, counted upwards from the last, each of
  *              which repeats the row above (mean absolute difference under
- *              0.75 of 255 over its pixels, a quarter of them not the new
+ *              0.3 of 255 over its pixels: a repeated row stays identical
+ *              through JPEG, an enlarged smooth photo's rows differ by ~0.5; a quarter of them not the new
  *              blue, and with texture along it, mean difference to its left
  *              neighbour at least 1.5): an edge row repeated to fill the
  *              frame.  0 on a photo
@@ -144,7 +145,7 @@ static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h
         }
         /* a flat row (a dark table, a plain wall) repeats itself without
          * being a smear: only a row with texture along it counts */
-        if (4 * fg < w || d >= 0.75 * 3 * w || hd < 1.5 * 3 * w)
+        if (4 * fg < w || d >= 0.3 * 3 * w || hd < 1.5 * 3 * w)
             break;
         f->smear++;
     }
