@@ -2,7 +2,7 @@
  * eval/matte_metrics.h for one photo made by `tucai photo IN -o OUT.jpg
  * --mask MASK.png --json > REPORT.json` (any version of it: old and new
  * binaries are compared from their files; scripts/matte-quality).  Prints
- * one line: ear_left ear_right specks islands. */
+ * one line: ear_left ear_right specks islands smear. */
 #include <jansson.h>
 #include <stdio.h>
 #include <vips/vips.h>
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tucai-matte: out of memory\n");
         return 1;
     }
-    printf("%.3f %.3f %ld %ld\n", f.ear_alpha[0], f.ear_alpha[1], f.specks, f.islands);
+    printf("%.3f %.3f %ld %ld %ld\n", f.ear_alpha[0], f.ear_alpha[1], f.specks, f.islands, f.smear);
     free(alpha);
     g_free(mp);
     g_free(px);

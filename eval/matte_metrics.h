@@ -14,7 +14,15 @@
  *              much more blue-than-red (the new blue through a hole);
  *   islands    pixels that are not the new blue and not joined (8-connected,
  *              through pixels that are not the new blue) to the person at
- *              the face's centre: old backdrop left outside the person.
+ *              the face's centre: old backdrop left outside the person;
+ *   smear      rows at the bottom, counted upwards from the last, each of
+ *              which repeats the row above (mean absolute difference under
+ *              0.3 of 255 over its pixels: a repeated row stays identical
+ *              through JPEG, an enlarged smooth photo's rows differ by ~0.5; a quarter of them not the new
+ *              blue, and with texture along it, mean difference to its left
+ *              neighbour at least 1.5): an edge row repeated to fill the
+ *              frame.  0 on a photo
+ *              whose crop stays inside the source.
  * Header only: static functions. */
 #ifndef TC_MATTE_METRICS_H
 #define TC_MATTE_METRICS_H
@@ -26,7 +34,7 @@
 
 typedef struct tc_matte_figures {
     double ear_alpha[2]; /* left, right in the image; NAN when off the image */
-    long specks, islands;
+    long specks, islands, smear;
 } tc_matte_figures;
 
 static int tc_matte_is_bg(const uint8_t *p, const uint8_t bg[3])
@@ -124,6 +132,23 @@ static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h
     }
     for (size_t i = 0; i < n; i++)
         f->islands += !isbg[i] && !seen[i];
+    /* smear */
+    for (int v = h - 1; v > 0; v--) {
+        const uint8_t *a = rgb + 3 * (size_t)v * w, *b = a - 3 * (size_t)w;
+        long d = 0, hd = 0, fg = 0;
+        for (int u = 0; u < w; u++) {
+            fg += !isbg[(size_t)v * w + u];
+            for (int c = 0; c < 3; c++) {
+                d += abs(a[3 * u + c] - b[3 * u + c]);
+                hd += u ? abs(a[3 * u + c] - a[3 * u - 3 + c]) : 0;
+            }
+        }
+        /* a flat row (a dark table, a plain wall) repeats itself without
+         * being a smear: only a row with texture along it counts */
+        if (4 * fg < w || d >= 0.3 * 3 * w || hd < 1.5 * 3 * w)
+            break;
+        f->smear++;
+    }
     free(isbg), free(seen), free(stack);
     return 0;
 }

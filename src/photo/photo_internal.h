@@ -60,4 +60,21 @@ double photo_delta_e76(const double a[3], const double b[3]);
  * JFIF and EXIF, no other metadata; *out malloc'ed (caller's). */
 int photo_jpeg_save(VipsImage *im, int q, int optimize, double dpi, uint8_t **out, size_t *len, tc_err *e);
 
+/* Matting of the edge (tc_photo_matte.c).  The trimap's classes: */
+enum { PHOTO_TRI_BG = 0, PHOTO_TRI_FG = 1, PHOTO_TRI_UNKNOWN = 2 };
+
+/* Closed-form matting (Levin, Lischinski & Weiss 2008) of the pixels that
+ * cls[] (w*h) calls unknown: alpha (w*h, in/out) holds the known pixels' 0
+ * or 1 and the unknown pixels' prior; lambda (w*h) the weight of the prior
+ * per pixel (> 0).  At most max_iter conjugate-gradient steps; *iters_out
+ * (may be NULL) the number taken.  rgb: w*h*3 sRGB.  Allocates and frees
+ * its own work memory; -1 when out of memory (alpha then unchanged). */
+int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, const float *lambda, float *alpha,
+                      int max_iter, int *iters_out);
+
+/* Foreground colour (Germer et al. 2020, multi-level): F (w*h*3, 0..1,
+ * the caller's) such that rgb = alpha F + (1 - alpha) B with F and B
+ * smooth where alpha is.  -1 when out of memory. */
+int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float *F);
+
 #endif

@@ -1,0 +1,302 @@
+/* Alpha matting of the trimap's unknown band and foreground colour
+ * estimation, at the output resolution (issue 15 item 3).  Written from the
+ * papers, no code copied:
+ *
+ * - A. Levin, D. Lischinski, Y. Weiss, "A Closed-Form Solution to Natural
+ *   Image Matting", IEEE TPAMI 30(2), 2008: within each 3x3 window alpha is
+ *   close to a linear function of the colour, which gives a quadratic
+ *   energy alpha' L alpha with the matting Laplacian
+ *     L_ij = sum over windows k holding i and j of
+ *            delta_ij - 1/|w| (1 + (I_i - mu_k)' (S_k + eps/|w| E)^-1 (I_j - mu_k)).
+ *   With a data term towards a prior alpha (as J. Wang, M. Cohen, "Optimized
+ *   Color Sampling for Robust Matting", CVPR 2007, combine sampled alpha and
+ *   the Laplacian) and the trimap's known pixels as constraints, the band's
+ *   alpha solves (L_UU + Lambda) a_U = Lambda a_prior - L_UK a_K: sparse,
+ *   symmetric positive definite, a 5x5 stencil per unknown pixel; solved by
+ *   conjugate gradient with a Jacobi preconditioner, started from the prior.
+ * - M. Germer, U. Schneider, S. Hebel, D. Kersten, "Fast Multi-Level
+ *   Foreground Estimation", ICPR 2020: F and B minimise
+ *     sum_i (a_i F_i + (1 - a_i) B_i - I_i)^2
+ *       + sum_i sum_{j in N4(i)} (eps_r + omega |a_i - a_j|) (|F_i - F_j|^2 + |B_i - B_j|^2),
+ *   solved coarse to fine on an image pyramid, a few Jacobi-like sweeps per
+ *   level, each pixel a 2x2 system per channel.  At the finest level only
+ *   the band is swept: elsewhere alpha is 0 or 1 and F (or B) is the pixel. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "photo_internal.h"
+
+/* stencil offsets: s = (dy + 2) * 5 + (dx + 2) */
+enum { ST = 25 };
+
+int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, const float *lambda, float *alpha,
+                      int max_iter, int *iters_out)
+{
+    if (iters_out)
+        *iters_out = 0;
+    size_t N = (size_t)w * h;
+    int *idx = malloc(N * sizeof(int));
+    if (!idx)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < N; i++)
+        idx[i] = cls[i] == PHOTO_TRI_UNKNOWN ? (int)n++ : -1;
+    if (n == 0 || w < 3 || h < 3) {
+        free(idx);
+        return 0;
+    }
+    float *st = calloc(n * ST, sizeof(float));
+    float *x = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float)), *z = malloc(n * sizeof(float));
+    float *p = malloc(n * sizeof(float)), *ap = malloc(n * sizeof(float)), *dinv = malloc(n * sizeof(float));
+    int *pos = malloc(n * sizeof(int));
+    float *P = malloc(N * sizeof(float));
+    int rc = -1;
+    if (!st || !x || !r || !z || !p || !ap || !dinv || !pos || !P)
+        goto out;
+    for (size_t i = 0; i < N; i++)
+        if (idx[i] >= 0)
+            pos[idx[i]] = (int)i;
+    /* the Laplacian's rows of the unknown pixels, window by window */
+    const double eps = 1e-6, inv9 = 1.0 / 9;
+    int soff[9][9]; /* the stencil entry of pixel b of a window in the row of pixel a */
+    for (int a = 0; a < 9; a++)
+        for (int b = 0; b < 9; b++)
+            soff[a][b] = (b / 3 - a / 3 + 2) * 5 + (b % 3 - a % 3 + 2);
+    for (int cy = 1; cy < h - 1; cy++)
+        for (int cx = 1; cx < w - 1; cx++) {
+            int any = 0, wi[9];
+            for (int k = 0; k < 9; k++) {
+                wi[k] = (cy - 1 + k / 3) * w + (cx - 1 + k % 3);
+                any |= idx[wi[k]] >= 0;
+            }
+            if (!any)
+                continue;
+            double I[9][3], mu[3] = {0, 0, 0}, S[6] = {0, 0, 0, 0, 0, 0};
+            for (int k = 0; k < 9; k++) {
+                const uint8_t *px = rgb + 3 * (size_t)wi[k];
+                for (int c = 0; c < 3; c++)
+                    I[k][c] = px[c] * (1.0 / 255), mu[c] += I[k][c] * inv9;
+            }
+            for (int k = 0; k < 9; k++) {
+                double d0 = I[k][0] - mu[0], d1 = I[k][1] - mu[1], d2 = I[k][2] - mu[2];
+                S[0] += d0 * d0, S[1] += d0 * d1, S[2] += d0 * d2;
+                S[3] += d1 * d1, S[4] += d1 * d2, S[5] += d2 * d2;
+            }
+            for (int k = 0; k < 6; k++)
+                S[k] *= inv9;
+            S[0] += eps * inv9, S[3] += eps * inv9, S[5] += eps * inv9;
+            /* inverse of the symmetric 3x3 [S0 S1 S2; S1 S3 S4; S2 S4 S5] */
+            double c00 = S[3] * S[5] - S[4] * S[4], c01 = S[2] * S[4] - S[1] * S[5], c02 = S[1] * S[4] - S[2] * S[3];
+            double c11 = S[0] * S[5] - S[2] * S[2], c12 = S[1] * S[2] - S[0] * S[4], c22 = S[0] * S[3] - S[1] * S[1];
+            double det = S[0] * c00 + S[1] * c01 + S[2] * c02;
+            if (!(det > 0))
+                continue; /* cannot happen with eps > 0; a guard against NaN */
+            double id = 1 / det;
+            double M[3][3] = {{c00 * id, c01 * id, c02 * id}, {c01 * id, c11 * id, c12 * id},
+                              {c02 * id, c12 * id, c22 * id}};
+            float v[9][3], d[9][3];
+            for (int k = 0; k < 9; k++) {
+                double dd[3];
+                for (int c = 0; c < 3; c++)
+                    dd[c] = I[k][c] - mu[c], d[k][c] = (float)dd[c];
+                for (int c = 0; c < 3; c++)
+                    v[k][c] = (float)((M[c][0] * dd[0] + M[c][1] * dd[1] + M[c][2] * dd[2]) * inv9);
+            }
+            for (int a = 0; a < 9; a++) {
+                int ui = idx[wi[a]];
+                if (ui < 0)
+                    continue;
+                float *row = st + (size_t)ui * ST;
+                for (int b = 0; b < 9; b++) {
+                    float l = (float)(a == b) - (1.0f / 9) - (v[a][0] * d[b][0] + v[a][1] * d[b][1] + v[a][2] * d[b][2]);
+                    row[soff[a][b]] += l;
+                }
+            }
+        }
+    /* r = b - A x0 with x0 the prior: b - A x0 = -(L a)_U with a the full
+     * alpha (known pixels at their values, unknown at the prior) */
+    const int off[ST] = {-2 * w - 2, -2 * w - 1, -2 * w, -2 * w + 1, -2 * w + 2, -w - 2, -w - 1, -w, -w + 1,
+                         -w + 2,     -2,         -1,     0,          1,          2,          w - 2, w - 1,  w,
+                         w + 1,      w + 2,      2 * w - 2, 2 * w - 1, 2 * w,     2 * w + 1, 2 * w + 2};
+    double rz = 0;
+    for (size_t u = 0; u < n; u++) {
+        const float *row = st + u * ST;
+        int i = pos[u], px = i % w, py = i / w;
+        float acc = 0;
+        for (int s = 0; s < ST; s++)
+            if (row[s] != 0) {
+                int dx = s % 5 - 2, dy = s / 5 - 2;
+                if (px + dx >= 0 && px + dx < w && py + dy >= 0 && py + dy < h)
+                    acc += row[s] * alpha[i + off[s]];
+            }
+        x[u] = alpha[i];
+        r[u] = -acc;
+        float dg = row[12] + lambda[i];
+        dinv[u] = dg > 1e-6f ? 1 / dg : 1e6f;
+        z[u] = r[u] * dinv[u];
+        p[u] = z[u];
+        rz += (double)r[u] * z[u];
+    }
+    /* P: the search direction laid out as the image, 0 at known pixels and
+     * in a 2-pixel frame, so the stencil never needs a bounds test (a
+     * stencil entry reaching past the image is 0 by construction: no
+     * window holds such a pair) */
+    memset(P, 0, N * sizeof(float));
+    double rz0 = rz;
+    int it = 0;
+    for (; it < max_iter && rz > 1e-5 * rz0 && rz > 1e-12; it++) {
+        for (size_t u = 0; u < n; u++)
+            P[pos[u]] = p[u];
+        double pap = 0;
+        for (size_t u = 0; u < n; u++) {
+            const float *row = st + u * ST;
+            int i = pos[u];
+            float acc = lambda[i] * p[u];
+            if (i >= 2 * w + 2 && (size_t)i + 2 * w + 2 < N) {
+                /* five rows of five neighbours, each contiguous */
+                for (int dy = 0; dy < 5; dy++) {
+                    const float *q = P + i + (dy - 2) * w - 2, *rr = row + 5 * dy;
+                    acc += rr[0] * q[0] + rr[1] * q[1] + rr[2] * q[2] + rr[3] * q[3] + rr[4] * q[4];
+                }
+            } else {
+                for (int s = 0; s < ST; s++) {
+                    long j = (long)i + off[s];
+                    if (row[s] != 0 && j >= 0 && (size_t)j < N)
+                        acc += row[s] * P[j];
+                }
+            }
+            ap[u] = acc;
+            pap += (double)p[u] * acc;
+        }
+        if (!(pap > 0))
+            break;
+        double a = rz / pap, rzn = 0;
+        for (size_t u = 0; u < n; u++) {
+            x[u] += (float)a * p[u];
+            r[u] -= (float)a * ap[u];
+            z[u] = r[u] * dinv[u];
+            rzn += (double)r[u] * z[u];
+        }
+        double b = rzn / rz;
+        rz = rzn;
+        for (size_t u = 0; u < n; u++)
+            p[u] = z[u] + (float)b * p[u];
+    }
+    for (size_t u = 0; u < n; u++) {
+        float a = x[u];
+        alpha[pos[u]] = a < 1.0f / 255 ? 0 : a > 254.0f / 255 ? 1 : a;
+    }
+    if (iters_out)
+        *iters_out = it;
+    rc = 0;
+out:
+    free(idx), free(st), free(x), free(r), free(z), free(p), free(ap), free(dinv), free(pos), free(P);
+    return rc;
+}
+
+/* ---- foreground estimation (Germer et al.) ------------------------------------------------ */
+
+/* One sweep over the pixels of a level (all of them, or only those whose
+ * band[] is set), in place. fb: 6 floats a pixel (F rgb, B rgb). */
+static void fb_sweep(float *fb, const float *I, const float *A, const uint8_t *band, int w, int h)
+{
+    const float eps_r = 1e-5f, omega = 1.0f;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            size_t i = (size_t)y * w + x;
+            if (band && !band[i])
+                continue;
+            float a = A[i], W = 0, fn[3] = {0, 0, 0}, bn[3] = {0, 0, 0};
+            int nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+            for (int t = 0; t < 4; t++) {
+                int u = nb[t][0], v = nb[t][1];
+                if (u < 0 || v < 0 || u >= w || v >= h)
+                    continue;
+                size_t j = (size_t)v * w + u;
+                float wj = eps_r + omega * fabsf(a - A[j]);
+                W += wj;
+                for (int c = 0; c < 3; c++)
+                    fn[c] += wj * fb[6 * j + c], bn[c] += wj * fb[6 * j + 3 + c];
+            }
+            /* [a^2+W, a(1-a); a(1-a), (1-a)^2+W] [F; B] = [a I + fn; (1-a) I + bn] */
+            float m00 = a * a + W, m01 = a * (1 - a), m11 = (1 - a) * (1 - a) + W;
+            float det = m00 * m11 - m01 * m01;
+            if (!(det > 1e-20f))
+                continue;
+            float id = 1 / det;
+            for (int c = 0; c < 3; c++) {
+                float r0 = a * I[3 * i + c] + fn[c], r1 = (1 - a) * I[3 * i + c] + bn[c];
+                float F = (m11 * r0 - m01 * r1) * id, B = (m00 * r1 - m01 * r0) * id;
+                fb[6 * i + c] = F < 0 ? 0 : F > 1 ? 1 : F;
+                fb[6 * i + 3 + c] = B < 0 ? 0 : B > 1 ? 1 : B;
+            }
+        }
+}
+
+int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float *F)
+{
+    enum { MAXLV = 16 };
+    int lw[MAXLV], lh[MAXLV], L = 0;
+    lw[0] = w, lh[0] = h;
+    while (L + 1 < MAXLV && (lw[L] > 1 || lh[L] > 1)) {
+        lw[L + 1] = (lw[L] + 1) / 2, lh[L + 1] = (lh[L] + 1) / 2;
+        L++;
+    }
+    size_t N = (size_t)w * h;
+    /* levels 1..L side by side in one buffer each (a third of the full size) */
+    size_t tot = 0, offs[MAXLV];
+    for (int l = 0; l <= L; l++)
+        offs[l] = tot, tot += (size_t)lw[l] * lh[l];
+    float *fb = malloc(tot * 6 * sizeof(float)), *I = malloc(tot * 3 * sizeof(float)), *A = malloc(tot * sizeof(float));
+    uint8_t *band = malloc(N);
+    int rc = -1;
+    if (!fb || !I || !A || !band)
+        goto out;
+    /* I and alpha of each level sampled from full size (nearest), as the paper does */
+    for (int l = 0; l <= L; l++)
+        for (int y = 0; y < lh[l]; y++) {
+            int sy = (int)(((size_t)2 * y + 1) * h / (2 * (size_t)lh[l]));
+            for (int x = 0; x < lw[l]; x++) {
+                int sx = (int)(((size_t)2 * x + 1) * w / (2 * (size_t)lw[l]));
+                size_t i = offs[l] + (size_t)y * lw[l] + x, s = (size_t)sy * w + sx;
+                for (int c = 0; c < 3; c++)
+                    I[3 * i + c] = rgb[3 * s + c] * (1.0f / 255);
+                A[i] = alpha[s];
+            }
+        }
+    /* coarsest: F and B the pixel */
+    for (int c = 0; c < 3; c++)
+        fb[6 * offs[L] + c] = fb[6 * offs[L] + 3 + c] = I[3 * offs[L] + c];
+    for (int l = L - 1; l >= 0; l--) {
+        float *cur = fb + 6 * offs[l];
+        const float *prev = fb + 6 * offs[l + 1], *Il = I + 3 * offs[l], *Al = A + offs[l];
+        int W = lw[l], H = lh[l], pw = lw[l + 1];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                memcpy(cur + 6 * ((size_t)y * W + x), prev + 6 * ((size_t)(y / 2) * pw + x / 2), 6 * sizeof(float));
+        if (l >= 2) {
+            int its = W <= 32 && H <= 32 ? 10 : 2;
+            for (int k = 0; k < its; k++)
+                fb_sweep(cur, Il, Al, NULL, W, H);
+        } else {
+            /* the two finest levels: where alpha is 1 F is the pixel, where
+             * 0 B is; the sweeps run on the band (0 < alpha < 1) only */
+            for (size_t i = 0; i < (size_t)W * H; i++) {
+                band[i] = Al[i] > 0 && Al[i] < 1;
+                if (Al[i] >= 1)
+                    memcpy(cur + 6 * i, Il + 3 * i, 3 * sizeof(float));
+                else if (Al[i] <= 0)
+                    memcpy(cur + 6 * i + 3, Il + 3 * i, 3 * sizeof(float));
+            }
+            for (int k = 0; k < 2; k++)
+                fb_sweep(cur, Il, Al, band, W, H);
+        }
+    }
+    for (size_t i = 0; i < N; i++)
+        memcpy(F + 3 * i, fb + 6 * i, 3 * sizeof(float));
+    rc = 0;
+out:
+    free(fb), free(I), free(A), free(band);
+    return rc;
+}
