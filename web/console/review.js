@@ -198,6 +198,7 @@ export const CHECK_NAMES = {
   retouch: ['美颜或修图', 'Beauty filter or editing'],
   duplicate: ['同版照片', 'Same as an earlier photo'],
   framing: ['裁切范围（至胸部）', 'Crop down to the chest'],
+  compression: ['压缩或放大损伤', 'Compression or enlargement damage'],
 };
 const checkKey = (c) => String(c.name || c.code || '').replace(/^check\./, '');
 addMessages(Object.fromEntries(Object.entries(CHECK_NAMES).map(([k, v]) => ['check.' + k, v[0]])),
