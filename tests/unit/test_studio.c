@@ -274,6 +274,7 @@ static void test_smear_figure(void **st)
         memcpy(px + (size_t)v * W * 3, px + (size_t)(H - 41) * W * 3, W * 3);
     assert_int_equal(tc_matte_measure(px, NULL, W, H, bg, 20, 40, 32, 30, &f), 0);
     assert_int_equal(f.smear, 40);
+}
 
 /* ---- exposure and white balance (issue 16, item 1) ---------------------------------------- */
 
