@@ -227,6 +227,10 @@ test('platform admin: the audit log in words, with what changed as "field: old �
   await page.getByLabel('操作', { exact: true }).selectOption('');
   await page.getByRole('button', { name: '查询' }).click();
   await table.locator('tbody tr', { hasText: '解锁学生' }).first().waitFor();
+  // a refused import says why in words, not its code
+  const refused = await table.locator('tbody tr', { hasText: '名单导入被拒绝' }).first().locator('[data-col="change"]').textContent();
+  assert.match(refused, /拒绝原因：采集码已属于另一条学生记录/);
+  assert.doesNotMatch(await table.textContent(), /roster\.[a-z_]+/);
   await shot(page, 'staff-08-audit');
   await page.getByRole('button', { name: 'Switch to English' }).click();
   await table.locator('tbody tr', { hasText: 'Student unlocked' }).first().waitFor();

@@ -111,6 +111,23 @@ export const AUDIT_VALUES = {
   role: { platform_admin: ['平台管理员', 'Platform admin'], reviewer: ['审核员', 'Reviewer'], school_admin: ['学校管理员', 'School admin'] },
   rule: { student_no: ['学号', 'Student no.'], id_number: ['身份证号', 'ID number'] },
   ids: { full: ['完整', 'Full'], masked: ['遮盖', 'Masked'] },
+  // why a roster import was refused (roster_import_refused)
+  refused: {
+    'roster.invalid': ['有错误的行，未导入', 'Rows with errors: nothing imported'],
+    'roster.chsi_taken': ['采集码已属于另一条学生记录', 'A CHSI code already belongs to another record'],
+    'roster.conflict': ['身份证号已属于本批次另一名学生', 'An ID number already belongs to another student'],
+    'roster.bad_encoding': ['文件编码无法识别', 'Unrecognised text encoding'],
+    'roster.bad_xlsx': ['Excel 文件已损坏', 'Damaged Excel file'],
+    'roster.not_a_spreadsheet': ['不是表格文件', 'Not a spreadsheet'],
+    'roster.xls_unsupported': ['不支持旧版 .xls，请另存为 .xlsx', 'Old .xls: save as .xlsx'],
+    'roster.missing_column': ['缺少必需的列', 'A required column is missing'],
+    'roster.no_header': ['没有表头', 'No header row'],
+    'roster.no_rows': ['没有学生行', 'No student rows'],
+    'roster.empty': ['文件为空', 'Empty file'],
+    'roster.too_large': ['文件过大', 'File too large'],
+    'roster.too_many_rows': ['行数过多', 'Too many rows'],
+    'roster.zip_bomb': ['压缩内容异常', 'Abnormal compressed content'],
+  },
 };
 
 // Flattens an object into [path, value] pairs ("settings.fee_fen").
