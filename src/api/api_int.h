@@ -47,6 +47,8 @@ json_t *api_student_json(api_ctx *c, const tc_student *st);
 /* The student of params[0], if this staff member may see the school's data;
  * -1 with c->e set otherwise. */
 int api_load_student(api_ctx *c, tc_student *st);
+/* The record has its 采集码 (from the roster or bound by the student). */
+int api_has_chsi(const tc_student *st);
 
 /* ---- shared by the journey, money, review and school handlers ---- */
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../chsi/tc_chsi.h"
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
 
@@ -268,6 +269,14 @@ static int h_console_redirect(tc_http_req *r)
 
 /* ---- student entry ------------------------------------------------------------------ */
 
+int api_has_chsi(const tc_student *st)
+{
+    uint8_t any = 0;
+    for (int i = 0; i < 32; i++)
+        any |= st->chsi_hash[i];
+    return any != 0;
+}
+
 /* What the information-check page shows: masked name, student number, school. */
 json_t *api_student_json(api_ctx *c, const tc_student *st)
 {
@@ -286,11 +295,14 @@ json_t *api_student_json(api_ctx *c, const tc_student *st)
     /* Every caller may see the full name: the student who proved this record
      * (信息核对 shows it in full, so a wrong record is noticed), or staff of its
      * school.  Pages shown where others may look use name_masked. */
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)st->id,
-                     "name", st->name, "name_masked", name, "student_no", st->student_no, "id_masked", idm, "school",
-                     sc.name ? sc.name : "", "batch", b.name ? b.name : "", "level", st->level, "programme",
-                     st->programme, "department", st->department, "class_name", st->class_name, "batch_id",
-                     (json_int_t)st->batch_id, "state", st->state, "phone", st->phone);
+    /* chsi_bound: the record has its 采集码 (from the roster or bound by the
+     * student); the code itself is never sent */
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "id",
+                     (json_int_t)st->id, "name", st->name, "name_masked", name, "student_no", st->student_no,
+                     "id_masked", idm, "school", sc.name ? sc.name : "", "batch", b.name ? b.name : "", "level",
+                     st->level, "programme", st->programme, "department", st->department, "class_name",
+                     st->class_name, "batch_id", (json_int_t)st->batch_id, "state", st->state, "phone", st->phone,
+                     "chsi_bound", api_has_chsi(st));
 }
 
 static void audit(api_ctx *c, const char *method, int64_t batch_id, int64_t student_id, int ok, const char *reason)
@@ -357,6 +369,40 @@ static int entry_code(api_ctx *c, tc_http_part *parts, size_t n, char *code, siz
     }
     return tc_err_set(&c->e, 400, "entry.code_missing", "请扫描或上传学信网图像采集码",
                       "Scan or upload your CHSI image-collection code");
+}
+
+/* The 采集码 of the request through the resolver (tc_chsi.h): its lookup key
+ * and, when sealed is not NULL, the code sealed for the 学信网 upload list
+ * (*sealed malloc'ed, caller frees).  *via: "qr" or "text".  The plain code
+ * is wiped before returning. */
+static int entry_code_key(api_ctx *c, tc_http_part *parts, size_t n, uint8_t key[32], uint8_t **sealed,
+                          size_t *sealed_len, const char **via)
+{
+    char raw[512], code[TC_CHSI_MAX + 1];
+    const tc_http_part *img = tc_http_form_get(parts, n, "qr");
+    *via = img && img->len > 0 ? "qr" : "text";
+    if (sealed)
+        *sealed = NULL;
+    if (entry_code(c, parts, n, raw, sizeof raw) != 0)
+        return -1;
+    int rc = tc_chsi_canon(c->app->chsi, raw, code, &c->e);
+    sodium_memzero(raw, sizeof raw);
+    if (rc != 0)
+        return -1;
+    tc_chsi_key(&c->app->keys, code, key);
+    if (sealed)
+        rc = tc_ident_seal(&c->app->keys, code, sealed, sealed_len, &c->e);
+    sodium_memzero(code, sizeof code);
+    return rc;
+}
+
+/* A code that reached a row known only by its hash (imported before schema
+ * 11) is kept sealed now, for the upload list. */
+static void entry_seal_code(api_ctx *c, const tc_student *st, const uint8_t key[32], const uint8_t *sealed,
+                            size_t sealed_len)
+{
+    if (!st->chsi_sealed && sealed)
+        tc_store_student_seal_chsi(c->app->store, st->id, key, sealed, sealed_len, NULL);
 }
 
 /* The rules of every way in, in one place, for the roster row a code found:
@@ -484,6 +530,90 @@ static int entry_found(api_ctx *c, tc_student *st, const char *method)
     return tc_http_respond_json(c->r, 200, j);
 }
 
+/* A code the resolver refuses is answered as a code no row has. */
+static void entry_unknown_code(api_ctx *c)
+{
+    tc_err_set(&c->e, 404, "entry.unknown_code", "未找到该采集码对应的学生信息，请联系学校图采工作部门",
+               "No student matches this collection code: contact your school's photo collection office");
+}
+
+static int name_or_last4_wrong(api_ctx *c)
+{
+    return tc_err_set(&c->e, 400, "entry.name_or_last4",
+                      "姓名或身份证号后4位不正确，请核对后重试；如学校名单中已有您的采集码，请扫描采集码进入",
+                      "The name or the last 4 ID characters do not match; check them and try again. If your school's "
+                      "roster has your CHSI code, enter by scanning it");
+}
+
+/* Entry without a 采集码 (issue 19): the batch's rows with exactly this name
+ * that carry no roster code (tc_store_students_by_name), of which the one
+ * whose ID number ends in the typed last four.  A wrong name and a wrong
+ * last four get the same answer (entry.name_or_last4): which one was wrong
+ * is never told.  Every failure counts for the client address; a wrong last
+ * four also counts toward the lock of each row with that name (as on the
+ * code paths), and the same window, cancellation and lock rules apply
+ * (entry_check). */
+static int entry_by_name(api_ctx *c, const tc_batch *b, const tc_http_part *name, const tc_http_part *l4,
+                         tc_student *out)
+{
+    enum { MAX_SAME_NAME = 16 };
+    char nm[TC_ROSTER_MAX_CELL + 1];
+    if (name->len >= sizeof nm) {
+        audit(c, "name", b->id, 0, 0, "entry.name_or_last4");
+        ip_failure(c);
+        return name_or_last4_wrong(c);
+    }
+    snprintf(nm, sizeof nm, "%s", name->data);
+    const char *want = tc_str_trim(nm);
+    tc_student *rows;
+    size_t n;
+    if (tc_store_students_by_name(c->app->store, c->r->pool, b->id, want, MAX_SAME_NAME, &rows, &n, &c->e) != 0)
+        return -1;
+    size_t hits = 0, hit = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *id = NULL;
+        if (tc_ident_open(&c->app->keys, rows[i].id_sealed, rows[i].id_sealed_len, &id, &c->e) != 0)
+            return -1;
+        if (tc_idnum_last4_matches(id, l4->data))
+            hits++, hit = i;
+        sodium_memzero(id, strlen(id));
+        free(id);
+    }
+    if (hits == 1) {
+        if (entry_check(c, &rows[hit], "name", NULL) != 0)
+            return -1;
+        char key[64];
+        snprintf(key, sizeof key, "last4:%lld", (long long)rows[hit].id);
+        tc_store_lock_clear(c->app->store, key, NULL);
+        *out = rows[hit];
+        return 0;
+    }
+    if (hits > 1) {
+        audit(c, "name", b->id, 0, 0, "entry.name_ambiguous");
+        return tc_err_set(&c->e, 409, "entry.name_ambiguous",
+                          "本批次有同名且身份证后4位相同的学生，无法仅凭姓名确认；请扫描图像采集码进入，或联系学校图采工作部门",
+                          "Several students of this batch have this name and these last 4 ID characters: enter by "
+                          "scanning your CHSI code, or contact your school's photo collection office");
+    }
+    /* wrong: each row with this name counts a failure toward its lock */
+    int64_t now = tc_now(), locked = 0;
+    for (size_t i = 0; i < n; i++) {
+        char key[64];
+        int fails;
+        int64_t until = 0;
+        snprintf(key, sizeof key, "last4:%lld", (long long)rows[i].id);
+        tc_store_lock_fail(c->app->store, key, now, c->app->limits.last4_window_s, c->app->limits.last4_max_fails,
+                           c->app->limits.last4_lock_s, &fails, &until, NULL);
+        if (until > locked)
+            locked = until;
+    }
+    audit(c, "name", b->id, n == 1 ? rows[0].id : 0, 0, "entry.name_or_last4");
+    ip_failure(c);
+    if (locked)
+        return set_locked(c, locked, 0);
+    return name_or_last4_wrong(c);
+}
+
 /* (a) the 采集码 QR, then the last four ID characters (seed 003: collectors
  * ask them once the code is recognised).  Without id_last4 the answer is
  * step "last4" and no session: the page asks, then sends the same picture
@@ -495,28 +625,38 @@ static int h_entry_qr(tc_http_req *r)
         return 0;
     tc_http_part *parts;
     size_t n;
-    char code[512];
     if (tc_http_form(r, &parts, &n, &c.e) != 0)
         return api_fail(&c);
-    if (entry_code(&c, parts, n, code, sizeof code) != 0) {
-        /* a picture with no readable code costs decoding: it counts */
+    uint8_t h[32], *sealed = NULL;
+    size_t slen = 0;
+    const char *via;
+    if (entry_code_key(&c, parts, n, h, &sealed, &slen, &via) != 0) {
+        /* a picture with no readable code costs decoding: it counts; a text
+         * that cannot be a code is an unknown code */
+        if (!strcmp(c.e.code, "chsi.bad_code"))
+            entry_unknown_code(&c);
         audit(&c, "qr", 0, 0, 0, c.e.code);
         ip_failure(&c);
         return api_fail(&c);
     }
-    const tc_http_part *l4;
+    const tc_http_part *l4 = NULL;
+    tc_student st = {0};
+    int rc = -1;
     if (entry_last4(&c, parts, n, &l4) != 0)
-        return api_fail(&c);
-    uint8_t h[32];
-    tc_ident_hash(&c.app->keys, "chsi", code, h);
-    sodium_memzero(code, sizeof code);
-    tc_student st;
+        goto out;
     if (tc_store_student_by_chsi(c.app->store, r->pool, 0, h, &st, &c.e) != 0) {
         audit(&c, "qr", 0, 0, 0, c.e.code);
         ip_failure(&c);
-        return api_fail(&c);
+        goto out;
     }
     if (entry_check(&c, &st, "qr", l4) != 0)
+        goto out;
+    if (l4)
+        entry_seal_code(&c, &st, h, sealed, slen);
+    rc = 0;
+out:
+    free(sealed);
+    if (rc != 0)
         return api_fail(&c);
     if (!l4)
         return tc_http_respond_json(r, 200, json_pack("{s:s}", "step", "last4"));
@@ -561,24 +701,39 @@ static int h_entry_code(tc_http_req *r)
         ip_failure(&c);
         return api_fail(&c);
     }
-    char code[512];
-    if (entry_code(&c, parts, n, code, sizeof code) != 0) {
+    const tc_http_part *img = tc_http_form_get(parts, n, "qr"), *txt = tc_http_form_get(parts, n, "chsi_code"),
+                       *name = tc_http_form_get(parts, n, "name");
+    if ((!img || !img->len) && (!txt || !txt->len) && name && name->len) {
+        /* no 采集码: the roster row by (batch, name), proved by the last four */
+        tc_student st;
+        if (entry_by_name(&c, &b, name, l4, &st) != 0)
+            return api_fail(&c);
+        return entry_found(&c, &st, "name");
+    }
+    uint8_t h[32], *sealed = NULL;
+    size_t slen = 0;
+    const char *via;
+    if (entry_code_key(&c, parts, n, h, &sealed, &slen, &via) != 0) {
+        if (!strcmp(c.e.code, "chsi.bad_code"))
+            entry_unknown_code(&c);
         audit(&c, "code", b.id, 0, 0, c.e.code);
         if (strcmp(c.e.code, "entry.code_missing") != 0)
             ip_failure(&c);
         return api_fail(&c);
     }
-    uint8_t h[32];
-    tc_ident_hash(&c.app->keys, "chsi", code, h);
-    sodium_memzero(code, sizeof code);
     tc_student st;
     if (tc_store_student_by_chsi(c.app->store, r->pool, b.id, h, &st, &c.e) != 0) {
+        free(sealed);
         audit(&c, "code", b.id, 0, 0, c.e.code);
         ip_failure(&c);
         return api_fail(&c);
     }
-    if (entry_check(&c, &st, "code", l4) != 0)
+    if (entry_check(&c, &st, "code", l4) != 0) {
+        free(sealed);
         return api_fail(&c);
+    }
+    entry_seal_code(&c, &st, h, sealed, slen);
+    free(sealed);
     return entry_found(&c, &st, "code");
 }
 
@@ -610,6 +765,49 @@ static int h_entry_confirm(tc_http_req *r)
         return api_fail(&c);
     tc_store_student_get(c.app->store, r->pool, st.id, &st, NULL);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:o}", "step", "done", "student", api_student_json(&c, &st)));
+}
+
+/* POST /api/v1/me/chsi: the signed-in student's current record gets its
+ * 采集码 ("qr" picture or "chsi_code" text, read as at entry).  One code per
+ * row (a row that has one refuses: chsi.already_bound) and one row per code
+ * in the whole system (chsi.taken); both audited, as is the binding
+ * (staff_audit student.chsi_bound / student.chsi_refused, the attempt in the
+ * record's entry log).  A refusal counts for the client address. */
+static int h_me_chsi(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_STUDENT) != 0 || ip_locked(&c))
+        return 0;
+    tc_http_part *parts;
+    size_t n;
+    if (tc_http_form(r, &parts, &n, &c.e) != 0)
+        return api_fail(&c);
+    tc_student st;
+    if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0)
+        return api_fail(&c);
+    uint8_t h[32], *sealed = NULL;
+    size_t slen = 0;
+    const char *via = "text";
+    char target[40];
+    snprintf(target, sizeof target, "student:%lld", (long long)st.id);
+    int rc = entry_code_key(&c, parts, n, h, &sealed, &slen, &via);
+    if (rc == 0)
+        rc = tc_store_student_bind_chsi(c.app->store, st.id, h, sealed, slen, tc_now(), &c.e);
+    free(sealed);
+    if (rc != 0) {
+        audit(&c, "bind", st.batch_id, st.id, 0, c.e.code);
+        if (strcmp(c.e.code, "entry.code_missing") != 0) {
+            char *after = tc_pool_printf(r->pool, "{\"reason\":\"%s\",\"via\":\"%s\"}", c.e.code, via);
+            tc_store_audit_staff(c.app->store, 0, "student.chsi_refused", target, NULL, after, r->client_ip, NULL);
+            ip_failure(&c);
+        }
+        return api_fail(&c);
+    }
+    audit(&c, "bind", st.batch_id, st.id, 1, NULL);
+    tc_store_audit_staff(c.app->store, 0, "student.chsi_bound", target, NULL,
+                         tc_pool_printf(r->pool, "{\"via\":\"%s\"}", via), r->client_ip, NULL);
+    tc_store_student_get(c.app->store, r->pool, st.id, &st, NULL);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
 }
 
 static int h_me(tc_http_req *r)
@@ -1293,9 +1491,35 @@ int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, s
         st->id_sealed = sealed;
         st->id_sealed_len = slen;
         tc_ident_hash(&app->keys, "id", id, st->id_hash);
-        if (*src->f[TC_ROSTER_CHSI_CODE])
-            tc_ident_hash(&app->keys, "chsi", src->f[TC_ROSTER_CHSI_CODE], st->chsi_hash);
-        /* else all zero: the store keeps the student's code */
+        if (*src->f[TC_ROSTER_CHSI_CODE]) {
+            /* through the resolver, as at entry; sealed for the upload list */
+            char code[TC_CHSI_MAX + 1];
+            if (tc_chsi_canon(app->chsi, src->f[TC_ROSTER_CHSI_CODE], code, e) != 0) {
+                sodium_memzero(id, sizeof id);
+                tc_err_set(e, 422, "roster.bad_code", "第 %d 行：图像采集码格式不正确（%d 至 %d 个字符，不能含空格）",
+                           "Row %d: the CHSI code is malformed (%d to %d characters, no spaces)", src->line,
+                           TC_CHSI_MIN, TC_CHSI_MAX);
+                if (report) {
+                    json_t *errs = json_pack("[{s:i, s:s, s:s, s:s, s:s}]", "row", src->line, "field", "chsi_code",
+                                             "code", "roster.bad_code", "zh", e->zh, "en", e->en);
+                    *report = json_pack("{s:I, s:I, s:b, s:o, s:[]}", "rows", (json_int_t)ro.nrows, "bad_rows",
+                                        (json_int_t)1, "ok", 0, "errors", errs, "warnings");
+                }
+                goto out;
+            }
+            tc_chsi_key(&app->keys, code, st->chsi_hash);
+            uint8_t *cs;
+            size_t cl;
+            int sr = tc_ident_seal(&app->keys, code, &cs, &cl, e);
+            sodium_memzero(code, sizeof code);
+            if (sr != 0) {
+                sodium_memzero(id, sizeof id);
+                goto out;
+            }
+            st->chsi_sealed = cs;
+            st->chsi_sealed_len = cl;
+        }
+        /* else all zero: no code yet (a row the batch has keeps its own) */
         st->name = src->f[TC_ROSTER_NAME];
         st->student_no = src->f[TC_ROSTER_STUDENT_NO];
         st->level = src->f[TC_ROSTER_LEVEL];
@@ -1399,8 +1623,10 @@ int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, s
                          (json_int_t)ins, "updated", (json_int_t)upd, "report", tc_roster_report_json(&rep));
     rc = 0;
 out:
-    for (size_t i = 0; rows && i < nrows; i++)
+    for (size_t i = 0; rows && i < nrows; i++) {
         free((void *)rows[i].id_sealed);
+        free((void *)rows[i].chsi_sealed);
+    }
     free(rows);
     free(idx);
     free(bad);
@@ -1451,6 +1677,7 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
         {"POST", "/api/v1/entry/code", h_entry_code, API_UPLOAD},
         {"POST", "/api/v1/entry/confirm", h_entry_confirm, 0},
         {"GET", "/api/v1/me", h_me, 0},
+        {"POST", "/api/v1/me/chsi", h_me_chsi, API_UPLOAD | NEED_STUDENT},
         {"GET", "/api/v1/me/records/:id", h_me_record, 0},
         {"POST", "/api/v1/staff/login", h_staff_login, 0},
         {"GET", "/api/v1/staff/me", h_staff_me, 0},

@@ -59,6 +59,9 @@ typedef struct tc_app {
     /* the posters' fonts (tc_pdf_fonts_open; owned by main), or NULL when the
      * font file is missing: posters are then refused with pdf.font_missing */
     struct tc_pdf_fonts *pdf_fonts;
+    /* how a 采集码 is read (tc_chsi.h): NULL is the default "opaque" resolver;
+     * an authorised collector sets its decoder (owned by main) */
+    const struct tc_chsi_resolver *chsi;
 } tc_app;
 
 /* Start threads that make and check uploaded photos, each with its own

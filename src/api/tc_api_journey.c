@@ -1145,6 +1145,13 @@ static int h_submit(tc_http_req *r)
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
+    /* the photo goes to 学信网 with the student's 采集码: a record whose
+     * roster had none binds it before 确认上传 (POST /api/v1/me/chsi) */
+    if (!api_has_chsi(&j.st)) {
+        tc_err_set(&c.e, 409, "journey.chsi_unbound", "确认上传前，请先绑定您的学信网图像采集码",
+                   "Bind your CHSI image-collection code before you confirm the upload");
+        return api_fail(&c);
+    }
     int pay_first = api_must_pay(&j.set) && !j.js.paid;
     int64_t sid;
     if (tc_store_submission_create(c.app->store, j.st.id, json_integer_value(pid), pay_first, tc_now(), &sid, &c.e) !=

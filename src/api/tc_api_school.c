@@ -16,6 +16,7 @@
 
 #include "api_int.h"
 #include "api_notice.h"
+#include "../chsi/tc_chsi.h"
 #include "../pdf/tc_pdf.h"
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
@@ -44,6 +45,28 @@ static int h_unlock(tc_http_req *r)
     if (st.person_id)
         api_message(c.app, st.person_id, st.id, "unlocked", "账号已解锁", "Your account is unlocked",
                 "学校已为您解锁，可以重新拍摄。", "Your school unlocked your account: you can shoot again.");
+    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* DELETE /api/v1/students/:id/chsi: a school admin clears a wrongly bound
+ * 采集码 (the student binds the right one next).  Audited
+ * (student.chsi_cleared, with whether the student or the roster gave it). */
+static int h_chsi_clear(tc_http_req *r)
+{
+    api_ctx c;
+    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
+        return 0;
+    tc_student st;
+    if (api_load_student(&c, &st) != 0)
+        return api_fail(&c);
+    if (!api_has_chsi(&st)) {
+        tc_err_set(&c.e, 409, "chsi.none", "该学生尚未绑定图像采集码", "This student has no CHSI code bound");
+        return api_fail(&c);
+    }
+    if (tc_store_student_clear_chsi(c.app->store, st.id, &c.e) != 0)
+        return api_fail(&c);
+    api_audit(&c, "student.chsi_cleared", "student", st.id,
+              st.chsi_bound_at ? "{\"chsi\":\"student\"}" : "{\"chsi\":\"roster\"}", "{\"chsi\":\"none\"}");
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
@@ -561,6 +584,9 @@ static json_t *row_json(api_ctx *c, const tc_store_roster_row *x, int64_t now)
     json_object_set_new(s, "locked", json_boolean(is_locked(x, now)));
     json_object_set_new(s, "verified", json_boolean(x->st.person_id != 0));
     json_object_set_new(s, "reminded_at", json_integer(x->reminded_at));
+    /* how the 采集码 came: "roster", "student" (bound at entry) or "none" */
+    json_object_set_new(s, "chsi_from",
+                        json_string(!api_has_chsi(&x->st) ? "none" : x->st.chsi_bound_at ? "student" : "roster"));
     return s;
 }
 
@@ -678,8 +704,29 @@ static int one_fill(api_ctx *c, tc_student *st, const char *const v[9], int new_
     st->id_sealed_len = slen;
     tc_ident_hash(&c->app->keys, "id", id, st->id_hash);
     sodium_memzero(id, sizeof id);
-    if (new_chsi)
-        tc_ident_hash(&c->app->keys, "chsi", v[8], st->chsi_hash);
+    if (new_chsi) {
+        /* an empty code: none (the student binds it at first entry) */
+        memset(st->chsi_hash, 0, sizeof st->chsi_hash);
+        st->chsi_sealed = NULL;
+        st->chsi_sealed_len = 0;
+        if (*v[8]) {
+            char code[TC_CHSI_MAX + 1];
+            if (tc_chsi_canon(c->app->chsi, v[8], code, &c->e) != 0)
+                return -1;
+            tc_chsi_key(&c->app->keys, code, st->chsi_hash);
+            uint8_t *cs;
+            size_t cl;
+            int rc = tc_ident_seal(&c->app->keys, code, &cs, &cl, &c->e);
+            sodium_memzero(code, sizeof code);
+            if (rc != 0)
+                return -1;
+            uint8_t *cp = tc_pool_alloc(c->r->pool, cl);
+            memcpy(cp, cs, cl);
+            free(cs);
+            st->chsi_sealed = cp;
+            st->chsi_sealed_len = cl;
+        }
+    }
     st->name = v[0];
     st->student_no = v[1];
     st->level = v[3];
@@ -858,17 +905,19 @@ static const char *state_zh(const char *s)
 }
 
 /* The roster sheet: the import template's columns first (so the file can be
- * imported again: the 采集码 is kept only as a hash, so its column stays
- * empty and the import keeps each student's code), then the progress.  ID
- * numbers masked unless full_ids (a school admin who asked, audited). */
+ * imported again), then the progress and whether the 采集码 is bound.  ID
+ * numbers masked and the 采集码 column empty unless full_ids (a school admin
+ * who asked, audited): then both in full, the code from its sealed copy
+ * (codes imported before schema 11 are kept only as a hash: empty, and an
+ * import keeps each student's code). */
 static void write_roster_rows(api_ctx *c, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows, size_t n,
                               int64_t now, int en, int full_ids)
 {
     static const char *const HZ[] = {"姓名", "学号", "身份证号", "层次", "专业", "院系", "班级", "手机号",
-                                     "图像采集码", "状态", "已支付", "已锁定", "已验证"};
+                                     "图像采集码", "状态", "已支付", "已锁定", "已验证", "采集码绑定"};
     /* English: the template's English column names, which the import reads */
     static const char *const HE[] = {"name", "student_no", "id_number", "level", "programme", "department", "class",
-                                     "phone", "chsi_code", "State", "Paid", "Locked", "Verified"};
+                                     "phone", "chsi_code", "State", "Paid", "Locked", "Verified", "CHSI code bound"};
     const char *const *H = en ? HE : HZ;
     const char *yes = en ? "yes" : "是", *no = en ? "no" : "否";
     for (lxw_col_t i = 0; i < TC_ARRAY_LEN(HZ); i++)
@@ -886,13 +935,24 @@ static void write_roster_rows(api_ctx *c, lxw_worksheet *ws, lxw_format *bold, c
             sodium_memzero(id, strlen(id));
             free(id);
         }
+        /* the 采集码 itself only with the full IDs (the school's admin): from
+         * its sealed copy; a code known only by its hash stays empty, and
+         * the import keeps it */
+        char *code = NULL;
+        if (full_ids && x->st.chsi_sealed)
+            tc_ident_open(&c->app->keys, x->st.chsi_sealed, x->st.chsi_sealed_len, &code, NULL);
+        const char *bound = !api_has_chsi(&x->st) ? (en ? "not bound" : "未绑定") : (en ? "bound" : "已绑定");
         const char *v[] = {x->st.name,       x->st.student_no, idm,         x->st.level,
                            x->st.programme,  x->st.department, x->st.class_name, x->st.phone,
-                           "",               state_word(x->st.state, en), x->paid_order ? yes : no,
-                           is_locked(x, now) ? yes : no, x->st.person_id ? yes : no};
+                           code ? code : "", state_word(x->st.state, en), x->paid_order ? yes : no,
+                           is_locked(x, now) ? yes : no, x->st.person_id ? yes : no, bound};
         for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
             worksheet_write_string(ws, row, k, v[k], NULL);
         sodium_memzero(idm, sizeof idm);
+        if (code) {
+            sodium_memzero(code, strlen(code));
+            free(code);
+        }
     }
 }
 
@@ -1035,14 +1095,14 @@ static uint32_t crc_update(uint32_t crc, const void *data, size_t n)
 }
 
 typedef struct zip_item {
-    char *name, *path;  /* path NULL: data is the in-memory manifest */
+    char *name, *path;  /* path NULL: the item is data (in memory)  */
+    char *data;
+    size_t len;
 } zip_item;
 
 typedef struct zip_stream {
     zip_item *items;
     size_t n, next;      /* next item to start                         */
-    char *manifest;      /* the CSV (the last item's data)             */
-    size_t manifest_len;
     FILE *f;             /* the item being sent, or NULL               */
     const char *mem;     /* ... or its in-memory bytes                 */
     size_t mem_left;
@@ -1071,9 +1131,11 @@ static void zip_free(void *cls)
     for (size_t i = 0; i < z->n; i++) {
         free(z->items[i].name);
         free(z->items[i].path);
+        if (z->items[i].data)
+            sodium_memzero(z->items[i].data, z->items[i].len); /* the 采集码 list */
+        free(z->items[i].data);
     }
     free(z->items);
-    free(z->manifest);
     if (z->f)
         fclose(z->f);
     tc_buf_free(&z->pending);
@@ -1102,10 +1164,10 @@ static int zip_start(zip_stream *z, size_t i)
         if (ferror(z->f) || fseek(z->f, 0, SEEK_SET) != 0)
             return -1;
     } else {
-        z->mem = z->manifest;
-        z->mem_left = z->manifest_len;
-        crc = crc_update(0, z->manifest, z->manifest_len);
-        size = z->manifest_len;
+        z->mem = it->data;
+        z->mem_left = it->len;
+        crc = crc_update(0, it->data, it->len);
+        size = it->len;
     }
     size_t nl = strlen(it->name);
     if (size > 0xFFFFFFF0u || z->offset + size + 30 + nl > 0xFFFFFFF0u)
@@ -1262,14 +1324,14 @@ static int h_photos_zip(tc_http_req *r)
     size_t n;
     if (tc_store_export_photos(c.app->store, r->pool, b.id, &rows, &n, &c.e) != 0)
         return api_fail(&c);
-    if (n + 1 > 65535) {
+    if (n + 2 > 65535) {
         tc_err_set(&c.e, 413, "export.too_many", "照片过多（超过 65534 张），请分批导出",
                    "Too many photos (over 65534) for one archive");
         return api_fail(&c);
     }
     pthread_once(&crc_once, crc_init);
     zip_stream *z = calloc(1, sizeof *z);
-    if (!z || !(z->items = calloc(n + 1, sizeof *z->items))) {
+    if (!z || !(z->items = calloc(n + 2, sizeof *z->items))) {
         free(z);
         tc_err_internal(&c.e, "out of memory");
         return api_fail(&c);
@@ -1285,6 +1347,14 @@ static int h_photos_zip(tc_http_req *r)
     tc_buf_init(&man);
     tc_buf_puts(&man, "\xEF\xBB\xBF"); /* BOM: Excel reads the CSV as UTF-8 */
     tc_buf_puts(&man, "\"文件名\",\"学号\",\"姓名\",\"班级\",\"状态\",\"审核时间\"\r\n");
+    /* the 采集码 list for the 学信网 upload: the codes themselves only for the
+     * school's own admin (like full ID numbers); others get bound / not bound */
+    int codes = !strcmp(c.staff.role, "school_admin");
+    tc_buf cl;
+    tc_buf_init(&cl);
+    tc_buf_puts(&cl, "\xEF\xBB\xBF");
+    tc_buf_puts(&cl, "\"学号\",\"姓名\",\"采集码\",\"文件名\"\r\n");
+    size_t ncodes = 0;
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int fail = 0;
     for (size_t i = 0; i < n && !fail; i++) {
@@ -1328,17 +1398,33 @@ static int h_photos_zip(tc_http_req *r)
         csv_cell(&man, rows[i].class_name, 0);
         csv_cell(&man, state_zh(rows[i].state), 0);
         csv_cell(&man, when, 1);
+        char *code = NULL;
+        if (codes && rows[i].chsi_sealed &&
+            tc_ident_open(&c.app->keys, rows[i].chsi_sealed, rows[i].chsi_sealed_len, &code, NULL) == 0)
+            ncodes++;
+        csv_cell(&cl, rows[i].student_no, 0);
+        csv_cell(&cl, rows[i].name, 0);
+        csv_cell(&cl, code ? code : !rows[i].has_chsi ? "未绑定" : codes ? "已绑定（旧名单仅存摘要，请学生重新扫码）" : "已绑定", 0);
+        csv_cell(&cl, name, 1);
+        if (code) {
+            sodium_memzero(code, strlen(code));
+            free(code);
+        }
         g_free(name);
     }
     g_hash_table_destroy(seen);
     z->items[z->n].name = strdup("manifest.csv");
+    z->items[z->n].data = tc_buf_steal(&man, &z->items[z->n].len);
     z->n++;
-    z->manifest = tc_buf_steal(&man, &z->manifest_len);
+    z->items[z->n].name = strdup("采集码.csv");
+    z->items[z->n].data = tc_buf_steal(&cl, &z->items[z->n].len);
+    z->n++;
     if (fail) {
         zip_free(z);
         return api_fail(&c);
     }
-    char *after = tc_pool_printf(r->pool, "{\"rule\":\"%s\",\"photos\":%zu}", by_id ? "id_number" : "student_no", n);
+    char *after = tc_pool_printf(r->pool, "{\"rule\":\"%s\",\"photos\":%zu,\"chsi_codes\":%zu}",
+                                 by_id ? "id_number" : "student_no", n, ncodes);
     api_audit(&c, "batch.export_photos", "batch", b.id, NULL, after);
     char *cd = tc_pool_printf(r->pool, "attachment; filename=\"photos-%s-%s.zip\"", b.code, by_id ? "id" : "no");
     tc_http_add_header(r, "Content-Disposition", cd);
@@ -1454,6 +1540,7 @@ int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
     static const api_route R[] = {
         {"POST", "/api/v1/students/:id/unlock", h_unlock, 0},
         {"POST", "/api/v1/students/:id/reset", h_reset, 0},
+        {"DELETE", "/api/v1/students/:id/chsi", h_chsi_clear, 0},
         {"PUT", "/api/v1/students/:id", h_student_edit, 0},
         {"GET", "/api/v1/batches/:id/settings", h_batch_settings, 0},
         {"PUT", "/api/v1/batches/:id", h_batch_update, 0},

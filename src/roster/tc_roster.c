@@ -24,7 +24,7 @@ static const struct {
     [TC_ROSTER_DEPARTMENT] = {"department", "院系", {"院系", "department"}, 0},
     [TC_ROSTER_CLASS] = {"class", "班级", {"班级", "class"}, 0},
     [TC_ROSTER_PHONE] = {"phone", "手机号", {"手机号", "手机号码", "phone"}, 0},
-    [TC_ROSTER_CHSI_CODE] = {"chsi_code", "图像采集码", {"采集码", "图像采集码", "chsi_code"}, 1},
+    [TC_ROSTER_CHSI_CODE] = {"chsi_code", "图像采集码", {"采集码", "图像采集码", "chsi_code"}, 0},
 };
 
 const char *tc_roster_field_key(tc_roster_field f)

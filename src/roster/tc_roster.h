@@ -56,7 +56,8 @@ enum {
  *   DEPARTMENT  院系 / department
  *   CLASS       班级 / class
  *   PHONE       手机号 / 手机号码 / phone
- *   CHSI_CODE   采集码 / 图像采集码 / chsi_code                 required */
+ *   CHSI_CODE   采集码 / 图像采集码 / chsi_code                 optional: schools
+ *               seldom have it; the student binds it at first entry (issue 19) */
 typedef enum {
     TC_ROSTER_NAME,
     TC_ROSTER_STUDENT_NO,

@@ -14,7 +14,7 @@ static const int max_chars[TC_ROSTER_NFIELDS] = {
 };
 
 static const int required[TC_ROSTER_NFIELDS] = {
-    [TC_ROSTER_NAME] = 1, [TC_ROSTER_STUDENT_NO] = 1, [TC_ROSTER_ID_NUMBER] = 1, [TC_ROSTER_CHSI_CODE] = 1};
+    [TC_ROSTER_NAME] = 1, [TC_ROSTER_STUDENT_NO] = 1, [TC_ROSTER_ID_NUMBER] = 1};
 
 /* The three fields that must be unique within a file. */
 static const tc_roster_field uniq[3] = {TC_ROSTER_STUDENT_NO, TC_ROSTER_ID_NUMBER, TC_ROSTER_CHSI_CODE};

@@ -76,7 +76,8 @@ typedef struct tc_student {
     const uint8_t *id_sealed;   /* ID number, encrypted (tc_ident_seal) */
     size_t id_sealed_len;
     uint8_t id_hash[32];        /* keyed hash of the normalised ID number */
-    uint8_t chsi_hash[32];      /* keyed hash of the 学信网 图像采集码 content */
+    uint8_t chsi_hash[32];      /* keyed hash of the 学信网 图像采集码 (tc_chsi_key); all zero:
+                                 * no code yet (the student binds it, tc_store_student_bind_chsi) */
     const char *level;          /* 层次, e.g. 本科 */
     const char *programme;      /* 专业 */
     const char *department;     /* 院系 */
@@ -86,6 +87,10 @@ typedef struct tc_student {
     int64_t verified_at;
     const char *state;          /* "not_started", "verified", ... */
     int64_t created_at;
+    const uint8_t *chsi_sealed; /* the code itself, encrypted (tc_ident_seal); NULL when unknown
+                                 * (no code, or imported before schema 11: hash only) */
+    size_t chsi_sealed_len;
+    int64_t chsi_bound_at;      /* when the student bound the code; 0: from the roster or none */
 } tc_student;
 
 /* Insert a batch's roster in one transaction.  A row whose student number is
@@ -103,10 +108,10 @@ int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows
  *                             array of n entries) instead of failing the import
  *   TC_STORE_ROSTER_ROLLBACK  nothing is kept (a dry run that still meets the
  *                             database's conflicts); counts are what would be
- * A row whose chsi_hash is all zero keeps the 采集码 of the batch's student
- * with its student number (an export re-imported: the code is kept only as a
- * hash, so an export cannot hold it); without such a student the row fails
- * with roster.no_code (409). */
+ * A row whose chsi_hash is all zero carries no 采集码: a new student is
+ * added without one (the student binds it at first entry), a student the
+ * batch has (same student number) keeps the code it has.  chsi_sealed (may
+ * be NULL) is stored with a code. */
 enum { TC_STORE_ROSTER_SKIP = 1, TC_STORE_ROSTER_ROLLBACK = 2 };
 typedef struct tc_store_roster_skip {
     size_t row;       /* 0-based index into rows */
@@ -120,6 +125,22 @@ int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_student *out, t
  * when a code appears in several batches. */
 int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const uint8_t chsi_hash[32],
                              tc_student *out, tc_err *e);
+/* The rows of a batch with exactly this name that may be entered without a
+ * code (no code yet, or one the student bound; never a row whose code came
+ * from the roster): at most max into *out (pool).  *n may be 0. */
+int tc_store_students_by_name(tc_store *s, tc_pool *p, int64_t batch_id, const char *name, size_t max,
+                              tc_student **out, size_t *n, tc_err *e);
+/* Bind a 采集码 to a row that has none (chsi_bound_at = now).  Errors:
+ * chsi.already_bound (409: the row has a code), chsi.taken (409: another
+ * row in any batch or school holds it), student.not_found. */
+int tc_store_student_bind_chsi(tc_store *s, int64_t student_id, const uint8_t chsi_hash[32], const uint8_t *sealed,
+                               size_t sealed_len, int64_t now, tc_err *e);
+/* Forget a row's code (a school admin clears a wrong binding): no code. */
+int tc_store_student_clear_chsi(tc_store *s, int64_t student_id, tc_err *e);
+/* Keep the sealed code of a row that has only its hash (a student entered
+ * with it); does nothing when the hash differs or a sealed code is there. */
+int tc_store_student_seal_chsi(tc_store *s, int64_t student_id, const uint8_t chsi_hash[32], const uint8_t *sealed,
+                               size_t sealed_len, tc_err *e);
 /* Search a batch's roster by name or student number prefix (q may be NULL). */
 int tc_store_student_list(tc_store *s, tc_pool *p, int64_t batch_id, const char *q, int limit, int offset,
                           tc_student **out, size_t *n, int64_t *total, tc_err *e);
@@ -587,6 +608,9 @@ typedef struct tc_store_export_row {
     const char *name, *student_no, *class_name, *state, *blob;
     const uint8_t *id_sealed;
     size_t id_sealed_len;
+    const uint8_t *chsi_sealed; /* NULL: no code, or hash only */
+    size_t chsi_sealed_len;
+    int has_chsi;               /* a code is bound (sealed or not) */
 } tc_store_export_row;
 int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_export_row **out, size_t *n,
                            tc_err *e);

@@ -57,7 +57,7 @@ int tc_store_progress(tc_store *s, tc_pool *p, int64_t batch_id, int64_t now, tc
 #define ROW_COLS                                                                                               \
     "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
     "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, paid_order, locked_until, "    \
-    "live_locked, reminded_at, email, notify_status"
+    "live_locked, reminded_at, email, notify_status, chsi_sealed, chsi_bound_at"
 
 static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
 {
@@ -91,6 +91,13 @@ static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
     r->reminded_at = sqlite3_column_int64(st, 20);
     r->email = store_col_str(p, st, 21);
     r->notify_status = sqlite3_column_int(st, 22);
+    int k = sqlite3_column_bytes(st, 23);
+    uint8_t *c = k ? tc_pool_alloc(p, (size_t)k) : NULL;
+    if (k)
+        memcpy(c, sqlite3_column_blob(st, 23), (size_t)k);
+    o->chsi_sealed = c;
+    o->chsi_sealed_len = (size_t)k;
+    o->chsi_bound_at = sqlite3_column_int64(st, 24);
 }
 
 /* LIKE with the user's text taken literally: % and _ escaped. */
@@ -173,12 +180,13 @@ int tc_store_student_add(tc_store *s, const tc_student *r, int64_t *id, tc_err *
     sqlite3_stmt *st =
         store_q_prepare(db, e,
                         "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
-                        " level, programme, department, class_name, phone, created_at)"
-                        " SELECT id, school_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM batch WHERE id = ?",
-                        "ssbhhsssssii", r->name, r->student_no, r->id_sealed, r->id_sealed_len, r->id_hash,
+                        " level, programme, department, class_name, phone, created_at, chsi_sealed)"
+                        " SELECT id, school_id, ?, ?, ?, ?, nullif(?, zeroblob(32)), ?, ?, ?, ?, ?, ?, ?"
+                        " FROM batch WHERE id = ?",
+                        "ssbhhsssssibi", r->name, r->student_no, r->id_sealed, r->id_sealed_len, r->id_hash,
                         r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
                         r->department ? r->department : "", r->class_name ? r->class_name : "",
-                        r->phone ? r->phone : "", tc_now(), r->batch_id);
+                        r->phone ? r->phone : "", tc_now(), r->chsi_sealed, r->chsi_sealed_len, r->batch_id);
     if (st) {
         int x = sqlite3_step(st);
         if (x == SQLITE_DONE && sqlite3_changes(db) == 1) {
@@ -200,11 +208,13 @@ int tc_store_student_update(tc_store *s, const tc_student *r, tc_err *e)
     int rc = -1;
     sqlite3_stmt *st = store_q_prepare(db, e,
                                        "UPDATE student SET name = ?, student_no = ?, id_sealed = ?, id_hash = ?,"
-                                       " chsi_hash = ?, level = ?, programme = ?, department = ?, class_name = ?,"
-                                       " phone = ? WHERE id = ?",
-                                       "ssbhhsssssi", r->name, r->student_no, r->id_sealed, r->id_sealed_len,
+                                       " chsi_bound_at = CASE WHEN chsi_hash IS nullif(?5, zeroblob(32))"
+                                       "   THEN chsi_bound_at ELSE 0 END,"
+                                       " chsi_hash = nullif(?5, zeroblob(32)), level = ?, programme = ?,"
+                                       " department = ?, class_name = ?, phone = ?, chsi_sealed = ? WHERE id = ?",
+                                       "ssbhhsssssbi", r->name, r->student_no, r->id_sealed, r->id_sealed_len,
                                        r->id_hash, r->chsi_hash, r->level, r->programme, r->department,
-                                       r->class_name, r->phone, r->id);
+                                       r->class_name, r->phone, r->chsi_sealed, r->chsi_sealed_len, r->id);
     if (st) {
         int x = sqlite3_step(st);
         if (x == SQLITE_DONE && sqlite3_changes(db) == 1)
@@ -237,6 +247,13 @@ static void read_export(tc_pool *p, sqlite3_stmt *st, void *out)
     o->state = store_col_str(p, st, 5);
     o->blob = store_col_str(p, st, 6);
     o->decided_at = sqlite3_column_int64(st, 7);
+    int k = sqlite3_column_bytes(st, 8);
+    uint8_t *c = k ? tc_pool_alloc(p, (size_t)k) : NULL;
+    if (k)
+        memcpy(c, sqlite3_column_blob(st, 8), (size_t)k);
+    o->chsi_sealed = c;
+    o->chsi_sealed_len = (size_t)k;
+    o->has_chsi = sqlite3_column_int(st, 9);
 }
 
 int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_export_row **out, size_t *n,
@@ -248,7 +265,8 @@ int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_e
     sqlite3_stmt *st = store_q_prepare(
         db, e,
         "SELECT s.id, s.name, s.student_no, s.class_name, s.id_sealed, u.state,"
-        " CASE WHEN ph.final_blob != '' THEN ph.final_blob ELSE ph.standard_blob END, u.decided_at"
+        " CASE WHEN ph.final_blob != '' THEN ph.final_blob ELSE ph.standard_blob END, u.decided_at,"
+        " s.chsi_sealed, s.chsi_hash IS NOT NULL"
         " FROM student s JOIN submission u ON u.student_id = s.id AND u.state IN ('approved','final')"
         " JOIN photo ph ON ph.id = u.photo_id"
         " WHERE s.batch_id = ? AND u.id = (SELECT max(id) FROM submission WHERE student_id = s.id"

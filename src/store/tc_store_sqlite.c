@@ -332,6 +332,64 @@ static const char *const MIGRATIONS[] = {
     "  student_id INTEGER NOT NULL REFERENCES student(id), days INTEGER NOT NULL, at INTEGER NOT NULL,"
     "  PRIMARY KEY (student_id, days));"
     ,
+    /* 11: the 采集码 need not be in the roster (issue 19).  Schools import
+     * name, student number and ID number; students bind their code at first
+     * entry (tc_store_student_bind_chsi).  chsi_hash becomes NULL-able (no
+     * code yet): SQLite needs the table rebuilt to drop NOT NULL, so every
+     * column, constraint and index is carried over, including the global
+     * one-row-per-code index student_chsi_one (issue 14: NULLs never collide
+     * in it).  New: the code itself, sealed like id_sealed, for the 学信网
+     * upload list (codes imported before stay hash-only until the student
+     * enters with the code again); when a student bound it (0: from the
+     * roster); and the (batch, name) index the entry without a code uses.
+     * The runner has foreign keys off, so dropping the old table cascades
+     * nowhere, and checks every key before committing. */
+    "CREATE TABLE student_new ("
+    "  id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(id),"
+    "  school_id INTEGER NOT NULL REFERENCES school(id),"
+    "  name TEXT NOT NULL, student_no TEXT NOT NULL,"
+    "  id_sealed BLOB NOT NULL, id_hash BLOB NOT NULL, chsi_hash BLOB,"
+    "  level TEXT NOT NULL DEFAULT '', programme TEXT NOT NULL DEFAULT '',"
+    "  department TEXT NOT NULL DEFAULT '', class_name TEXT NOT NULL DEFAULT '',"
+    "  phone TEXT NOT NULL DEFAULT '', person_id INTEGER REFERENCES person(id),"
+    "  verified_at INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'not_started',"
+    "  created_at INTEGER NOT NULL, notice_read_at INTEGER NOT NULL DEFAULT 0,"
+    "  tips_read_at INTEGER NOT NULL DEFAULT 0, tutorial_at INTEGER NOT NULL DEFAULT 0,"
+    "  notify_status INTEGER NOT NULL DEFAULT 0, notify_payment INTEGER NOT NULL DEFAULT 0,"
+    "  notify_chosen_at INTEGER NOT NULL DEFAULT 0, email TEXT NOT NULL DEFAULT '',"
+    "  cooloff_until INTEGER NOT NULL DEFAULT 0, fails INTEGER NOT NULL DEFAULT 0,"
+    "  live_fails INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+    "  live_locked INTEGER NOT NULL DEFAULT 0, paid_order INTEGER NOT NULL DEFAULT 0,"
+    "  reminded_at INTEGER NOT NULL DEFAULT 0, chsi_dup INTEGER NOT NULL DEFAULT 0,"
+    "  email_confirmed TEXT NOT NULL DEFAULT '', email_pending TEXT NOT NULL DEFAULT '',"
+    "  email_code_hash TEXT NOT NULL DEFAULT '', email_code_until INTEGER NOT NULL DEFAULT 0,"
+    "  email_code_tries INTEGER NOT NULL DEFAULT 0, notify_sms INTEGER NOT NULL DEFAULT 0,"
+    "  notify_wechat INTEGER NOT NULL DEFAULT 0, wx_openid TEXT NOT NULL DEFAULT '',"
+    "  chsi_sealed BLOB, chsi_bound_at INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE (batch_id, student_no), UNIQUE (batch_id, id_hash), UNIQUE (batch_id, chsi_hash));"
+    "INSERT INTO student_new(id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level,"
+    "  programme, department,"
+    "  class_name, phone, person_id, verified_at, state, created_at, notice_read_at, tips_read_at, tutorial_at,"
+    "  notify_status, notify_payment, notify_chosen_at, email, cooloff_until, fails, live_fails, locked_until,"
+    "  live_locked, paid_order, reminded_at, chsi_dup, email_confirmed, email_pending, email_code_hash,"
+    "  email_code_until, email_code_tries, notify_sms, notify_wechat, wx_openid)"
+    "  SELECT id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme,"
+    "  department,"
+    "  class_name, phone, person_id, verified_at, state, created_at, notice_read_at, tips_read_at, tutorial_at,"
+    "  notify_status, notify_payment, notify_chosen_at, email, cooloff_until, fails, live_fails, locked_until,"
+    "  live_locked, paid_order, reminded_at, chsi_dup, email_confirmed, email_pending, email_code_hash,"
+    "  email_code_until, email_code_tries, notify_sms, notify_wechat, wx_openid"
+    "  FROM student;"
+    "DROP TABLE student;"
+    "ALTER TABLE student_new RENAME TO student;"
+    "CREATE INDEX student_chsi ON student(chsi_hash);"
+    "CREATE INDEX student_person ON student(person_id);"
+    "CREATE INDEX student_school ON student(school_id);"
+    "CREATE INDEX student_batch_state ON student(batch_id, state);"
+    "CREATE INDEX student_batch_class ON student(batch_id, class_name);"
+    "CREATE UNIQUE INDEX student_chsi_one ON student(chsi_hash) WHERE chsi_dup = 0;"
+    "CREATE INDEX student_batch_name ON student(batch_id, name);"
+    ,
 };
 
 
@@ -823,7 +881,7 @@ int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **o
 
 #define STUDENT_COLS                                                                                           \
     "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
-    "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at"
+    "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, chsi_sealed, chsi_bound_at"
 
 static void read_student(tc_pool *p, sqlite3_stmt *st, tc_student *o)
 {
@@ -849,6 +907,13 @@ static void read_student(tc_pool *p, sqlite3_stmt *st, tc_student *o)
     o->verified_at = sqlite3_column_int64(st, 14);
     o->state = store_col_str(p, st, 15);
     o->created_at = sqlite3_column_int64(st, 16);
+    int k = sqlite3_column_bytes(st, 17);
+    uint8_t *c = k ? tc_pool_alloc(p, (size_t)k) : NULL;
+    if (k)
+        memcpy(c, sqlite3_column_blob(st, 17), (size_t)k);
+    o->chsi_sealed = c;
+    o->chsi_sealed_len = (size_t)k;
+    o->chsi_bound_at = sqlite3_column_int64(st, 18);
 }
 
 static void read_student_any(tc_pool *p, sqlite3_stmt *st, void *o)
@@ -905,11 +970,9 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *r
         int exists = sqlite3_step(st) == SQLITE_ROW;
         sqlite3_finalize(st);
         const char *fail = NULL;
-        if (zero_hash(r->chsi_hash)) {
+        if (zero_hash(r->chsi_hash) && exists) {
             /* keep the stored 采集码: an UPDATE that does not touch it */
-            if (!exists) {
-                fail = "roster.no_code";
-            } else {
+            {
                 st = store_q_prepare(db, e,
                                "UPDATE student SET name = ?, id_sealed = ?, id_hash = ?, level = ?, programme = ?,"
                                " department = ?, class_name = ?,"
@@ -924,18 +987,23 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *r
             }
         } else {
             st = store_q_prepare(db, e,
+                           /* no code (all zero): NULL, which never collides in the unique indexes */
                            "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
-                           " level, programme, department, class_name, phone, created_at)"
-                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                           " level, programme, department, class_name, phone, created_at, chsi_sealed)"
+                           " VALUES (?,?,?,?,?,?,nullif(?, zeroblob(32)),?,?,?,?,?,?,?)"
                            " ON CONFLICT(batch_id, student_no) DO UPDATE SET name = excluded.name,"
                            " id_sealed = excluded.id_sealed, id_hash = excluded.id_hash, chsi_hash = excluded.chsi_hash,"
+                           " chsi_sealed = excluded.chsi_sealed,"
+                           " chsi_bound_at = CASE WHEN student.chsi_hash IS excluded.chsi_hash THEN student.chsi_bound_at"
+                           "   ELSE 0 END,"
                            " level = excluded.level, programme = excluded.programme, department = excluded.department,"
                            " class_name = excluded.class_name,"
                            " phone = CASE WHEN student.phone = '' THEN excluded.phone ELSE student.phone END",
-                           "iissbhhsssssi", batch_id, school_id, r->name, r->student_no, r->id_sealed, r->id_sealed_len,
-                           r->id_hash, r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
-                           r->department ? r->department : "", r->class_name ? r->class_name : "",
-                           r->phone ? r->phone : "", now);
+                           "iissbhhsssssib", batch_id, school_id, r->name, r->student_no, r->id_sealed,
+                           r->id_sealed_len, r->id_hash, r->chsi_hash, r->level ? r->level : "",
+                           r->programme ? r->programme : "", r->department ? r->department : "",
+                           r->class_name ? r->class_name : "", r->phone ? r->phone : "", now, r->chsi_sealed,
+                           r->chsi_sealed_len);
             if (!st)
                 goto rollback;
         }
@@ -1034,6 +1102,89 @@ int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const ui
                        "No student matches this collection code: contact your school's photo collection office");
     }
     sqlite3_finalize(st);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_students_by_name(tc_store *s, tc_pool *p, int64_t batch_id, const char *name, size_t max,
+                              tc_student **out, size_t *n, tc_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3 *db = store_acquire(s);
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "SELECT " STUDENT_COLS " FROM student WHERE batch_id = ? AND name = ?"
+                                       " AND (chsi_hash IS NULL OR chsi_bound_at > 0) ORDER BY id LIMIT ?",
+                                       "isi", batch_id, name, (int64_t)max);
+    int rc = store_list_q(db, st, p, sizeof **out, read_student_any, (void **)out, n, e);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_student_bind_chsi(tc_store *s, int64_t student_id, const uint8_t chsi_hash[32], const uint8_t *sealed,
+                               size_t sealed_len, int64_t now, tc_err *e)
+{
+    assert(!zero_hash(chsi_hash));
+    sqlite3 *db = store_acquire(s);
+    int rc = -1;
+    /* only a row with no code: one code per row, never replaced by a student */
+    sqlite3_stmt *st = store_q_prepare(db, e,
+                                       "UPDATE student SET chsi_hash = ?, chsi_sealed = ?, chsi_bound_at = ?,"
+                                       " chsi_dup = 0 WHERE id = ? AND chsi_hash IS NULL",
+                                       "hbii", chsi_hash, sealed, sealed_len, now, student_id);
+    if (st) {
+        int x = sqlite3_step(st);
+        int ext = sqlite3_extended_errcode(db);
+        sqlite3_finalize(st);
+        if (x == SQLITE_DONE && sqlite3_changes(db) == 1)
+            rc = 0;
+        else if (x == SQLITE_DONE) {
+            st = store_q_prepare(db, e, "SELECT 1 FROM student WHERE id = ?", "i", student_id);
+            int found = st && sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_finalize(st);
+            if (found)
+                tc_err_set(e, 409, "chsi.already_bound", "您的记录已绑定图像采集码；如绑定有误，请联系学校图采工作部门",
+                           "Your record already has a CHSI code; if it is wrong, contact your school's photo "
+                           "collection office");
+            else
+                store_not_found(e, "学生记录", "student record", "student.not_found");
+        } else if (ext == SQLITE_CONSTRAINT_UNIQUE)
+            tc_err_set(e, 409, "chsi.taken",
+                       "该图像采集码已绑定在另一条学生记录上，不能重复使用；请确认扫描的是您本人的采集码，或联系学校图采工作部门",
+                       "This CHSI code is already bound to another student record and cannot be used again: check "
+                       "that it is your own code, or contact your school's photo collection office");
+        else
+            store_db_err(e, db, "bind code");
+    }
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_student_clear_chsi(tc_store *s, int64_t student_id, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE student SET chsi_hash = NULL, chsi_sealed = NULL, chsi_bound_at = 0,"
+                                          " chsi_dup = 0 WHERE id = ?",
+                                          "i", student_id),
+                          e);
+    if (rc == 0 && sqlite3_changes(db) != 1)
+        rc = store_not_found(e, "学生记录", "student record", "student.not_found");
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_student_seal_chsi(tc_store *s, int64_t student_id, const uint8_t chsi_hash[32], const uint8_t *sealed,
+                               size_t sealed_len, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE student SET chsi_sealed = ? WHERE id = ? AND chsi_hash = ?"
+                                          " AND chsi_sealed IS NULL",
+                                          "bih", sealed, sealed_len, student_id, chsi_hash),
+                          e);
     store_release(s, db);
     return rc;
 }

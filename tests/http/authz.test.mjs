@@ -64,6 +64,7 @@ const EXPECT = {
   'GET /api/v1/admin/audit': 'platform',
   // the student's journey (tc_api_journey.c)
   'GET /api/v1/me/journey': 'student',
+  'POST /api/v1/me/chsi': 'student',
   'GET /api/v1/me/spec': 'student',
   'POST /api/v1/me/notice/read': 'student',
   'POST /api/v1/me/tips/read': 'student',
@@ -99,6 +100,7 @@ const EXPECT = {
   // the school console (tc_api_school.c)
   'POST /api/v1/students/:id/unlock': 'school_staff',
   'POST /api/v1/students/:id/reset': 'school_staff',
+  'DELETE /api/v1/students/:id/chsi': 'school_staff',
   'PUT /api/v1/students/:id': 'school_staff',
   'GET /api/v1/batches/:id/settings': 'school_staff',
   'PUT /api/v1/batches/:id': 'school_staff',
