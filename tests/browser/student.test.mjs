@@ -136,7 +136,7 @@ test('entry (b): the batch poster link fills the 特征码; a wrong last 4 shows
   await page.getByLabel('身份证后4位').fill('56(7)');
   await page.getByRole('button', { name: '下一步' }).click();
   await errorBox(page).waitFor();
-  assert.match(await errorBox(page).textContent(), /请上传学信网图像采集码/);
+  assert.match(await errorBox(page).textContent(), /请填写姓名，或上传学信网图像采集码/);
 
   await page.getByLabel('身份证后4位').fill('1234');
   await page.locator('#app input[type=file]').setInputFiles(st.qr_png);

@@ -47,6 +47,10 @@ addMessages({
   'stu.keep_tip': '留空则保持不变', 'stu.filter': '筛选', 'stu.f_all': '全部', 'stu.f_unfinished': '未完成',
   'stu.f_locked': '已锁定', 'stu.search_tip': '可输入姓名、学号或班级的一部分', 'stu.locked': '已锁定', 'stu.paid': '已支付',
   'stu.edit_label': '修改 {name}',
+  'col.chsi': '采集码', 'stu.chsi_roster': '名单导入', 'stu.chsi_student': '学生已绑定', 'stu.chsi_none': '未绑定',
+  'stu.chsi_clear': '清除采集码', 'stu.chsi_clear_label': '清除 {name} 的采集码',
+  'stu.chsi_clear_ask': '确定清除 {name} 的图像采集码吗？清除后学生须重新扫码绑定。',
+  'stu.chsi_cleared': '已清除采集码：{name}，请通知学生重新绑定',
 }, {
   'sf.batch_title': 'Batch settings', 'sf.school_title': 'School defaults',
   'sf.school_tip': 'Batches use these values unless they set their own; what is not set here uses the built-in value.',
@@ -85,6 +89,10 @@ addMessages({
   'stu.keep_tip': 'Leave empty to keep it', 'stu.filter': 'Filter', 'stu.f_all': 'All', 'stu.f_unfinished': 'Not finished',
   'stu.f_locked': 'Locked', 'stu.search_tip': 'Part of a name, student no. or class', 'stu.locked': 'Locked', 'stu.paid': 'Paid',
   'stu.edit_label': 'Edit {name}',
+  'col.chsi': 'CHSI code', 'stu.chsi_roster': 'From the roster', 'stu.chsi_student': 'Bound by the student', 'stu.chsi_none': 'Not bound',
+  'stu.chsi_clear': 'Clear code', 'stu.chsi_clear_label': 'Clear the CHSI code of {name}',
+  'stu.chsi_clear_ask': 'Clear the CHSI code of {name}? The student must scan and bind it again.',
+  'stu.chsi_cleared': 'CHSI code cleared: {name}. Ask the student to bind it again.',
 });
 
 // ---- fields with their own error ---------------------------------------------------------------------------

@@ -296,10 +296,14 @@ function studentsPanel(batchId, onChanged) {
           { key: 'col.state', id: 'state', value: (s) => h('span', { class: 'c-state-cell' }, stateLabel(s.state),
             s.locked ? h('span', { class: 'c-state c-state_locked', i18n: 'stu.locked' }) : null,
             s.paid ? h('span', { class: 'c-state c-state_paid', i18n: 'stu.paid' }) : null) },
+          { key: 'col.chsi', id: 'chsi', value: (s) => h('span', { class: 'c-chsi c-chsi_' + s.chsi_from, i18n: 'stu.chsi_' + (s.chsi_from || 'none') }) },
           { key: 'col.actions', id: 'actions', value: (s) => h('span', { class: 'c-row-actions' },
             button('stu.edit', { class: 'c-btn c-btn_default c-btn_small', 'aria-label': t('stu.edit_label', { name: s.name }), onclick: () => editor.edit(s) }),
             button('student.unlock', { class: 'c-btn c-btn_default c-btn_small', onclick: () => unlock(s) }),
-            button('student.reset', { class: 'c-btn c-btn_default c-btn_small', onclick: () => askReset(s) })) },
+            button('student.reset', { class: 'c-btn c-btn_default c-btn_small', onclick: () => askReset(s) }),
+            s.chsi_from && s.chsi_from !== 'none'
+              ? button('stu.chsi_clear', { class: 'c-btn c-btn_default c-btn_small', 'aria-label': t('stu.chsi_clear_label', { name: s.name }), onclick: () => clearChsi(s) })
+              : null) },
         ], students, { empty: 'batch.none', cls: 'c-student-table' }),
         pages > 1 ? h('div', { class: 'c-pager' },
           button('batch.prev', { disabled: page <= 1, onclick: () => { offset -= PAGE; load(); } }),
@@ -318,6 +322,18 @@ function studentsPanel(batchId, onChanged) {
       mount(msg, notice('student.unlocked', { name: s.name }));
       await load();
       if (onChanged) await onChanged();
+    } catch (e) { showError(err, e); }
+  };
+  // A wrongly bound 采集码 is cleared (audited on the server); the student
+  // binds the right one at the next visit.
+  const clearChsi = async (s) => {
+    showError(err, null);
+    mount(msg);
+    if (!window.confirm(t('stu.chsi_clear_ask', { name: s.name }))) return;
+    try {
+      await api.del(`/api/v1/students/${s.id}/chsi`);
+      mount(msg, notice('stu.chsi_cleared', { name: s.name }));
+      await load();
     } catch (e) { showError(err, e); }
   };
   const reason = h('textarea', { class: 'c-input', rows: '3', maxlength: '500' });

@@ -30,6 +30,9 @@ export const AUDIT_ACTIONS = {
   'student.edit': ['修改学生信息', 'Student changed'],
   'student.unlock': ['解锁学生', 'Student unlocked'],
   'student.reset': ['重置学生照片', 'Student photo reset'],
+  'student.chsi_bound': ['学生绑定采集码', 'Student bound the CHSI code'],
+  'student.chsi_refused': ['采集码绑定被拒绝', 'CHSI code binding refused'],
+  'student.chsi_cleared': ['清除学生的采集码', 'Student CHSI code cleared'],
   'review.approve': ['审核通过', 'Photo approved'],
   'review.reject': ['审核驳回', 'Photo rejected'],
   'production.final': ['制作成片', 'Final photo made'],
@@ -100,6 +103,10 @@ export const AUDIT_FIELDS = {
   width_mm: ['宽（毫米）', 'Width (mm)'],
   height_mm: ['高（毫米）', 'Height (mm)'],
   ids: ['身份证号', 'ID numbers'],
+  chsi: ['采集码', 'CHSI code'],
+  chsi_codes: ['导出的采集码', 'CHSI codes exported'],
+  via: ['方式', 'By'],
+  reason: ['原因', 'Reason'],
   _text: ['内容', 'Details'],
 };
 
@@ -111,6 +118,14 @@ export const AUDIT_VALUES = {
   role: { platform_admin: ['平台管理员', 'Platform admin'], reviewer: ['审核员', 'Reviewer'], school_admin: ['学校管理员', 'School admin'] },
   rule: { student_no: ['学号', 'Student no.'], id_number: ['身份证号', 'ID number'] },
   ids: { full: ['完整', 'Full'], masked: ['遮盖', 'Masked'] },
+  chsi: { student: ['学生绑定', 'Bound by the student'], roster: ['名单导入', 'From the roster'], none: ['无', 'None'] },
+  via: { qr: ['扫描二维码', 'QR picture'], text: ['输入', 'Typed'] },
+  reason: {
+    'chsi.taken': ['采集码已绑定在另一条学生记录上', 'The code is bound to another record'],
+    'chsi.already_bound': ['该记录已有采集码', 'The record already has a code'],
+    'chsi.bad_code': ['不是采集码', 'Not a CHSI code'],
+    'qr.not_found': ['图片中没有二维码', 'No QR code in the picture'],
+  },
   // why a roster import was refused (roster_import_refused)
   refused: {
     'roster.invalid': ['有错误的行，未导入', 'Rows with errors: nothing imported'],

@@ -6,7 +6,9 @@
 // Flow (seeds 000/002/003/004): entry by the 采集码 QR alone, or by the
 // batch 特征码 + last 4 ID characters + the 采集码 -> information check with
 // the phone number -> home with the education records; 添加学历 runs the
-// entry again while signed in and the server answers step "added".
+// entry again while signed in and the server answers step "added".  A roster
+// without codes (issue 19): 特征码 + last 4 + the name, then the 采集码 is bound
+// (#/chsi) right after the information check, or at the latest at 确认上传.
 
 import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
 import { api } from '/common/api.js';
@@ -23,7 +25,7 @@ addMessages({
   'nav.home': '首页',
 
   'entry.lead': '请扫描或上传学信网图像采集码进行验证，通过后按步骤操作。如报错，可根据提示联系学校图采工作部门。',
-  'entry.add_lead': '输入集采特征码与身份证后4位，并上传学信网图像采集码，即可添加新的学历。',
+  'entry.add_lead': '输入集采特征码与身份证后4位，并填写姓名或上传学信网图像采集码，即可添加新的学历。',
   'entry.tabs': '验证方式',
   'entry.tab_qr': '采集码验证',
   'entry.tab_code': '特征码验证',
@@ -53,6 +55,26 @@ addMessages({
   'entry.err_last4': '请输入身份证号后4位',
   'entry.err_image': '请上传学信网图像采集码',
   'entry.back_home': '返回首页',
+  'entry.name': '姓名',
+  'entry.name_ph': '与学校名单一致',
+  'entry.code_optional': '学校名单中没有您的采集码时，填写姓名即可，进入后再绑定采集码；已有采集码时可直接上传。',
+  'entry.err_name_or_code': '请填写姓名，或上传学信网图像采集码',
+
+  'chsi.title': '绑定采集码',
+  'chsi.lead': '照片将连同学信网图像采集码一起报送学信网。请扫描或上传您本人的图像采集码，绑定到本条学历。',
+  'chsi.before_submit': '确认上传前，请先绑定您的学信网图像采集码。',
+  'chsi.scan': '扫描或上传采集码',
+  'chsi.or_type': '无法扫描时，可手动输入采集码',
+  'chsi.code': '采集码',
+  'chsi.code_ph': '学信档案中二维码下方的文字',
+  'chsi.bind': '绑定',
+  'chsi.later': '稍后绑定',
+  'chsi.binding': '正在绑定…',
+  'chsi.bound': '采集码已绑定',
+  'chsi.err_text': '请输入采集码',
+  'chsi.once': '每条学历只能绑定一个采集码，绑定后不能自行修改；如绑定有误，请联系学校图采工作部门。',
+  'home.chsi_missing': '尚未绑定学信网图像采集码，确认上传照片前须完成绑定。',
+  'home.chsi_bind': '绑定采集码',
 
   'confirm.lead': '请核对以下信息并录入手机号',
   'confirm.name': '姓名',
@@ -89,7 +111,7 @@ addMessages({
   'nav.home': 'Home',
 
   'entry.lead': 'Scan or upload your CHSI image-collection code to verify yourself, then follow the steps. If you see an error, contact your school\'s photo collection office.',
-  'entry.add_lead': 'Enter the batch code and the last 4 characters of your ID number, and upload your CHSI image-collection code, to add another education record.',
+  'entry.add_lead': 'Enter the batch code and the last 4 characters of your ID number, and your name or your CHSI image-collection code, to add another education record.',
   'entry.tabs': 'How to verify',
   'entry.tab_qr': 'Collection code',
   'entry.tab_code': 'Batch code',
@@ -119,6 +141,26 @@ addMessages({
   'entry.err_last4': 'Enter the last 4 characters of your ID number',
   'entry.err_image': 'Upload your CHSI image-collection code',
   'entry.back_home': 'Back to home',
+  'entry.name': 'Name',
+  'entry.name_ph': 'As on the school\'s roster',
+  'entry.code_optional': 'If your school\'s roster does not have your collection code, your name is enough: you bind the code after you enter. If you have the code, upload it instead.',
+  'entry.err_name_or_code': 'Enter your name, or upload your CHSI image-collection code',
+
+  'chsi.title': 'Bind your code',
+  'chsi.lead': 'Your photo goes to CHSI together with your image-collection code. Scan or upload your own code to bind it to this record.',
+  'chsi.before_submit': 'Bind your CHSI image-collection code before you confirm the upload.',
+  'chsi.scan': 'Scan or upload the code',
+  'chsi.or_type': 'If it cannot be scanned, type the code',
+  'chsi.code': 'Code',
+  'chsi.code_ph': 'The text under the QR code in your CHSI record',
+  'chsi.bind': 'Bind',
+  'chsi.later': 'Later',
+  'chsi.binding': 'Binding…',
+  'chsi.bound': 'Code bound',
+  'chsi.err_text': 'Type the code',
+  'chsi.once': 'Each record takes one code, and you cannot change it yourself once bound; if it is wrong, contact your school\'s photo collection office.',
+  'home.chsi_missing': 'Your CHSI image-collection code is not bound yet: bind it before you confirm the upload of your photo.',
+  'home.chsi_bind': 'Bind the code',
 
   'confirm.lead': 'Check the details below and enter your mobile number',
   'confirm.name': 'Name',
@@ -329,6 +371,11 @@ function codePane(err) {
     i18nAttr: { placeholder: 'entry.feature_code_ph' },
   });
   const l4 = last4Input(l4Id, l4Tip);
+  const nameId = newId('name');
+  const nm = h('input', {
+    class: 'weui-input', id: nameId, name: 'name', maxlength: '40', autocomplete: 'name',
+    i18nAttr: { placeholder: 'entry.name_ph' },
+  });
   const chosen = h('span', { class: 'tc-chosen', id: chosenId, i18n: 'entry.code_none' });
   const thumb = h('img', { class: 'tc-thumb', alt: '', hidden: true });
   let file = null;
@@ -350,12 +397,14 @@ function codePane(err) {
   const form = h('form', { class: 'tc-form', novalidate: true },
     h('div', { class: 'weui-cells weui-cells_form' },
       cell('entry.feature_code', fc, fcId),
+      cell('entry.name', nm, nameId),
       cell('entry.last4', l4, l4Id),
       h('div', { class: 'weui-cell tc-cell-file' },
         h('div', { class: 'weui-cell__hd' }, h('span', { class: 'weui-label', id: qrId + '-l', i18n: 'entry.code_image' })),
         h('div', { class: 'weui-cell__bd tc-file-row' }, picker.input, picker.label, chosen),
         h('div', { class: 'weui-cell__ft' }, thumb))),
     h('p', { class: 'weui-cells__tips', id: l4Tip, i18n: 'entry.last4_tip' }),
+    h('p', { class: 'weui-cells__tips tc-code-optional', i18n: 'entry.code_optional' }),
     err,
     h('div', { class: 'weui-btn-area' },
       h('button', { type: 'submit', class: 'weui-btn weui-btn_primary', i18n: 'entry.submit' })));
@@ -369,11 +418,13 @@ function codePane(err) {
     const last4 = normLast4(l4.value);
     if (!/^[A-Za-z0-9]{6}$/.test(code)) { showError(err, localError('entry.bad_feature_code', 'entry.err_feature_code')); fc.focus(); return; }
     if (!last4) { showError(err, localError('entry.last4_missing', 'entry.err_last4')); l4.focus(); return; }
-    if (!file) { showError(err, localError('entry.code_missing', 'entry.err_image')); picker.input.focus(); return; }
+    // the 采集码 picture, or (a roster without codes) the name: the code is bound after entry
+    const name = nm.value.trim();
+    if (!file && !name) { showError(err, localError('entry.code_missing', 'entry.err_name_or_code')); nm.focus(); return; }
     const fd = new FormData();
     fd.append('feature_code', code);
     fd.append('id_last4', last4);
-    fd.append('qr', file, file.name || 'qr.png');
+    if (file) fd.append('qr', file, file.name || 'qr.png'); else fd.append('name', name);
     try {
       const res = await withBusy('entry.verifying', () => api.postForm('/api/v1/entry/code', fd));
       await afterEntry(res.data, 'code');
@@ -430,12 +481,13 @@ function confirmView() {
     const value = phone.value.replace(/\s+/g, '');
     if (!/^1\d{10}$/.test(value)) { showError(err, localError('phone.invalid', 'confirm.err_phone')); phone.focus(); return; }
     try {
-      await withBusy('confirm.saving', () => api.post('/api/v1/entry/confirm', { phone: value }));
+      const res = await withBusy('confirm.saving', () => api.post('/api/v1/entry/confirm', { phone: value }));
       savePending(null);
       await loadMe();
       startEvents();
       toast('home.welcome');
-      go('home');
+      // a record without its 采集码 binds it now (it may be put off until 确认上传)
+      go(res.data.student && res.data.student.chsi_bound === false ? 'chsi' : 'home');
     } catch (e) {
       showError(err, e);
     }
@@ -444,6 +496,71 @@ function confirmView() {
 }
 
 route('confirm', { title: 'nav.confirm', need: 'pending', render: confirmView });
+
+// ---- view: bind the 采集码 (issue 19) ------------------------------------------------------
+// A roster without codes: the student entered by name and binds the code to
+// the current record, by picture (the same decoding as entry) or typed.
+// next: the route to go to afterwards ("submit/ID" when 确认上传 asked).
+
+function chsiView(...next) {
+  const back = next.length ? next.join('/') : 'home';
+  const err = errorRegion();
+  const tipId = newId('chsi-tip'), codeId = newId('chsi-code');
+  const done = async (res) => {
+    await loadMe();
+    toast('chsi.bound');
+    go(back);
+    return res;
+  };
+  const send = async (fd) => {
+    showError(err, null);
+    try {
+      await done(await withBusy('chsi.binding', () => api.postForm('/api/v1/me/chsi', fd)));
+    } catch (e) { showError(err, e); }
+  };
+  const picker = filePicker({
+    id: newId('chsi-qr'), labelKey: 'chsi.scan', className: 'weui-btn weui-btn_primary tc-file-btn', describedBy: tipId,
+    onChange: async (input) => {
+      const f = input.files[0];
+      if (!f) return;
+      const fd = new FormData();
+      fd.append('qr', f, f.name || 'qr.png');
+      await send(fd);
+      input.value = '';
+    },
+  });
+  const text = h('input', {
+    class: 'weui-input', id: codeId, name: 'chsi_code', maxlength: '256', autocomplete: 'off', autocapitalize: 'off',
+    spellcheck: 'false', i18nAttr: { placeholder: 'chsi.code_ph' },
+  });
+  const form = h('form', { class: 'tc-form tc-chsi-text', novalidate: true },
+    h('div', { class: 'weui-cells__title', i18n: 'chsi.or_type' }),
+    h('div', { class: 'weui-cells weui-cells_form' }, cell('chsi.code', text, codeId)),
+    h('div', { class: 'weui-btn-area' },
+      h('button', { type: 'submit', class: 'weui-btn weui-btn_default', i18n: 'chsi.bind' })));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!text.value.trim()) { showError(err, localError('entry.code_missing', 'chsi.err_text')); text.focus(); return; }
+    const fd = new FormData();
+    fd.append('chsi_code', text.value.trim());
+    await send(fd);
+  });
+  return h('div', { class: 'tc-page tc-chsi' },
+    h('div', { class: 'tc-hero' },
+      h('div', { class: 'tc-hero__icon', 'aria-hidden': 'true' }),
+      h('p', { class: 'tc-hero__lead', i18n: back.startsWith('submit') ? 'chsi.before_submit' : 'chsi.lead' })),
+    h('section', { class: 'tc-pane' },
+      h('div', { class: 'tc-qr-box' }, picker.input, picker.label),
+      h('p', { class: 'weui-cells__tips tc-center', id: tipId, i18n: 'entry.qr_tip' })),
+    err,
+    form,
+    h('p', { class: 'weui-cells__tips tc-chsi-once', i18n: 'chsi.once' }),
+    helpBlock(),
+    h('div', { class: 'weui-btn-area' },
+      h('a', { href: '#/' + (back.startsWith('submit') ? back : 'home'), class: 'weui-btn weui-btn_default tc-chsi-later', i18n: 'chsi.later' })));
+}
+
+route('chsi', { title: 'chsi.title', need: 'student', render: chsiView });
 
 // ---- view: home (我的学历) -----------------------------------------------------------------
 
@@ -454,7 +571,12 @@ function stateBadge(s) {
 
 // What a record offers next: the current record carries the journey's
 // next step (journey.js), the others only their facts.
-const recordActions = [(r) => (state.me && r.id === state.me.current_record ? homeJourneyCard() : null)];
+const recordActions = [
+  (r) => (state.me && r.id === state.me.current_record && r.chsi_bound === false ? h('div', { class: 'tc-chsi-missing', role: 'note' },
+    h('p', { i18n: 'home.chsi_missing' }),
+    h('a', { href: '#/chsi', class: 'weui-btn weui-btn_mini weui-btn_primary tc-chsi-bind', i18n: 'home.chsi_bind' })) : null),
+  (r) => (state.me && r.id === state.me.current_record ? homeJourneyCard() : null),
+];
 
 function recordCard(r) {
   const titleId = newId('rec');

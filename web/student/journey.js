@@ -1615,7 +1615,12 @@ async function submitView(id) {
       const res = await withBusy('common.working', () => api.post('/api/v1/me/submission', { photo_id: d.id }));
       toast('submit.done');
       if (res.data && res.data.next === 'pay') { await loadJourney(); go('pay'); } else await afterAction();
-    } catch (e) { ok.disabled = false; showError(err, e); }
+    } catch (e) {
+      ok.disabled = false;
+      // the record has no 采集码 yet: bind it, then come back here (issue 19)
+      if (e.code === 'journey.chsi_unbound') { go('chsi/submit/' + d.id); return; }
+      showError(err, e);
+    }
   });
   // the price before the student commits (the batch's fee, as the pay page will ask it)
   const fen = (j.settings && j.settings.fee_fen) || 0;
