@@ -1381,12 +1381,6 @@ int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t
                                      report, summary, e);
 }
 
-/* The batch's student numbers, for rows that leave the 采集码 empty. */
-static int known_no(void *ctx, const char *no)
-{
-    return g_hash_table_contains((GHashTable *)ctx, no);
-}
-
 static void rej_cell(tc_buf *b, const char *s, int last)
 {
     /* a cell Excel would run as a formula starts with a quote mark */
@@ -1408,10 +1402,6 @@ static json_t *skip_issue(const char *code, int line, int en)
                          "该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校），一个采集码只能对应一名学生", "en",
                          "This CHSI code already belongs to another student record (in this batch, another batch or "
                          "another school); a code belongs to one student only");
-    if (!strcmp(code, "roster.no_code"))
-        return json_pack("{s:i, s:s, s:s, s:s, s:s}", "row", line, "field", "chsi_code", "code", code, "zh",
-                         "本批次没有这个学号的学生，请填写图像采集码", "en",
-                         "No student of this batch has this student number: fill in the CHSI code");
     return json_pack("{s:i, s:s, s:s, s:s, s:s}", "row", line, "field", "id_number", "code", code, "zh",
                      "证件号码已属于本批次的另一名学生", "en",
                      "The ID number already belongs to another student of this batch");
@@ -1433,26 +1423,7 @@ int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, s
     unsigned char *bad = NULL; /* per ro row: has an error */
     tc_store_roster_skip *skips = NULL;
     size_t nrows = 0, nskips = 0;
-    GHashTable *known = NULL;
-    tc_pool kp;
-    tc_pool_init(&kp);
-    /* Rows that leave the 采集码 empty may be students the batch has. */
-    for (size_t i = 0; i < ro.nrows && !known; i++) {
-        if (*ro.rows[i].f[TC_ROSTER_CHSI_CODE])
-            continue;
-        known = g_hash_table_new(g_str_hash, g_str_equal);
-        tc_store_roster_query q = {.batch_id = batch_id};
-        tc_store_roster_row *have;
-        size_t nh;
-        int64_t total;
-        if (tc_store_roster_search(app->store, &kp, &q, tc_now(), &have, &nh, &total, e) != 0) {
-            memset(&rep, 0, sizeof rep);
-            goto out;
-        }
-        for (size_t k = 0; k < nh; k++)
-            g_hash_table_add(known, (char *)have[k].st.student_no);
-    }
-    int invalid = tc_roster_validate_known(&ro, known ? known_no : NULL, known, &rep) != 0;
+    int invalid = tc_roster_validate(&ro, &rep) != 0;
     bad = calloc(ro.nrows ? ro.nrows : 1, 1);
     idx = calloc(ro.nrows ? ro.nrows : 1, sizeof *idx);
     skips = calloc(ro.nrows ? ro.nrows : 1, sizeof *skips);
@@ -1631,9 +1602,6 @@ out:
     free(idx);
     free(bad);
     free(skips);
-    if (known)
-        g_hash_table_destroy(known);
-    tc_pool_clear(&kp);
     tc_roster_report_free(&rep);
     tc_roster_free(&ro);
     return rc;

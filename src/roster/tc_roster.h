@@ -174,12 +174,6 @@ typedef struct tc_roster_report {
  * ID numbers are compared after tc_idnum_normalize; the rows themselves are
  * not changed, so the importer normalises again. */
 int tc_roster_validate(const tc_roster *r, tc_roster_report *rep);
-/* The same, where known(ctx, student_no) says whether the batch already has
- * a student with that number: such a row may leave the 图像采集码 empty (the
- * stored one is kept; an export of the roster cannot hold it).  known may be
- * NULL (then every row needs its code). */
-int tc_roster_validate_known(const tc_roster *r, int (*known)(void *ctx, const char *student_no), void *ctx,
-                             tc_roster_report *rep);
 void tc_roster_report_free(tc_roster_report *rep);
 
 /* The report for the API, a new reference (caller json_decref's it):

@@ -72,12 +72,6 @@ static int cmp_keyrow(const void *a, const void *b)
 
 int tc_roster_validate(const tc_roster *r, tc_roster_report *rep)
 {
-    return tc_roster_validate_known(r, NULL, NULL, rep);
-}
-
-int tc_roster_validate_known(const tc_roster *r, int (*known)(void *ctx, const char *student_no), void *ctx,
-                             tc_roster_report *rep)
-{
     memset(rep, 0, sizeof *rep);
     tc_pool_init(&rep->pool);
     rep->nrows = r->nrows;
@@ -143,9 +137,6 @@ int tc_roster_validate_known(const tc_roster *r, int (*known)(void *ctx, const c
                 continue;
             }
             if (!*v) {
-                if (f == TC_ROSTER_CHSI_CODE && known && *w->f[TC_ROSTER_STUDENT_NO] &&
-                    known(ctx, w->f[TC_ROSTER_STUDENT_NO]))
-                    continue; /* the stored code is kept */
                 if (required[f]) {
                     snprintf(zh, sizeof zh, "第 %d 行缺少%s，请补全后重新导入", line, lz);
                     snprintf(en, sizeof en, "Row %d: the %s is missing; fill it in and import again", line,

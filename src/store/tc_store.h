@@ -103,7 +103,7 @@ int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows
 
 /* The same with choices (issue 20):
  *   TC_STORE_ROSTER_SKIP      a row that conflicts (roster.chsi_taken,
- *                             roster.conflict, roster.no_code) is left out
+ *                             roster.conflict) is left out
  *                             and listed in skips[0..*nskips) (the caller's
  *                             array of n entries) instead of failing the import
  *   TC_STORE_ROSTER_ROLLBACK  nothing is kept (a dry run that still meets the
@@ -115,7 +115,7 @@ int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows
 enum { TC_STORE_ROSTER_SKIP = 1, TC_STORE_ROSTER_ROLLBACK = 2 };
 typedef struct tc_store_roster_skip {
     size_t row;       /* 0-based index into rows */
-    const char *code; /* static: roster.chsi_taken, roster.conflict or roster.no_code */
+    const char *code; /* static: roster.chsi_taken or roster.conflict */
 } tc_store_roster_skip;
 int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, int flags,
                               tc_store_roster_skip *skips, size_t *nskips, size_t *bad_row, size_t *inserted,

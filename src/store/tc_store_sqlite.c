@@ -971,7 +971,8 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *r
         sqlite3_finalize(st);
         const char *fail = NULL;
         if (zero_hash(r->chsi_hash) && exists) {
-            /* keep the stored 采集码: an UPDATE that does not touch it */
+            /* keep the stored 采集码: an UPDATE that does not touch it (a new
+             * row without one is inserted below with no code) */
             {
                 st = store_q_prepare(db, e,
                                "UPDATE student SET name = ?, id_sealed = ?, id_hash = ?, level = ?, programme = ?,"
@@ -1037,9 +1038,6 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *r
                        "第 %zu 行：该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校），一个采集码只能对应一名学生",
                        "row %zu: this CHSI code already belongs to another student record (in this batch, another "
                        "batch or another school); a code belongs to one student only", i + 1);
-        else if (!strcmp(fail, "roster.no_code"))
-            tc_err_set(e, 409, "roster.no_code", "第 %zu 行：本批次没有这个学号的学生，请填写图像采集码",
-                       "row %zu: no student of this batch has this student number: fill in the CHSI code", i + 1);
         else
             tc_err_set(e, 409, "roster.conflict", "第 %zu 行：证件号码已属于本批次的另一名学生",
                        "row %zu: the ID number already belongs to another student of this batch", i + 1);

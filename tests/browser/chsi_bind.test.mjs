@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer, Client, fileForm, fakeId, qrPng } from '../http/lib.mjs';
-import { launch, newPage, shot, PHONE } from './helpers.mjs';
+import { launch, newPage, shot, PHONE, DESKTOP } from './helpers.mjs';
 
 let srv, demo, browser, tmp, staff;
 const open = [];
@@ -131,5 +131,36 @@ test('English: the bind page and its refusals', async () => {
   await noRawCode(page);
   await settle(page);
   await shot(page, 'chsi-06-bind-en');
+  assert.deepEqual(problems, []);
+});
+
+test('console: the roster says where each 采集码 came from; the school admin clears a wrong one', async () => {
+  const sa = demo.staff.find((x) => x.role === 'school_admin');
+  await new Client(srv.url).staffLogin(sa.username, sa.password); // past the forced password change
+  const { page, context, problems } = await newPage(browser, { viewport: DESKTOP, mobile: false });
+  open.push(context);
+  await page.goto(srv.url + '/console/');
+  await view(page, 'login');
+  await page.getByLabel('用户名').fill(sa.username);
+  await page.getByLabel('密码', { exact: true }).fill('N3w-password-' + sa.username);
+  await page.getByRole('button', { name: '登录' }).click();
+  await view(page, 'school');
+  await page.locator('.c-batches').getByRole('link', { name: demo.batch.name }).click();
+  await view(page, 'batch');
+  const row = (no) => page.locator('table.c-student-table tbody tr', { has: page.locator('td[data-col="student_no"]', { hasText: no }) });
+  await row('BX01').waitFor();
+  assert.equal((await row('BX01').locator('td[data-col="chsi"]').textContent()).trim(), '学生已绑定');
+  assert.equal((await row('BX02').locator('td[data-col="chsi"]').textContent()).trim(), '未绑定');
+  assert.equal((await row(demo.students[0].student_no).locator('td[data-col="chsi"]').textContent()).trim(), '名单导入');
+  assert.equal(await row('BX02').locator('button', { hasText: '清除采集码' }).count(), 0, 'nothing to clear');
+  await shot(page, 'chsi-07-console-roster');
+  page.once('dialog', (d) => d.accept());
+  await row('BX01').getByRole('button', { name: '清除 林无码 的采集码' }).click();
+  await page.getByText('已清除采集码：林无码', { exact: false }).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('table.c-student-table tbody tr')]
+    .some((tr) => tr.textContent.includes('BX01') && tr.querySelector('td[data-col="chsi"]').textContent.trim() === '未绑定'));
+  await shot(page, 'chsi-08-console-cleared');
+  const text = await page.locator('body').innerText();
+  assert.doesNotMatch(text, /CHSI-LIN-801|chsi\.[a-z_]+/, 'no code shown');
   assert.deepEqual(problems, []);
 });

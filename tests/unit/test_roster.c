@@ -376,34 +376,22 @@ static void test_bad_rows(void **state)
 
 /* issue 20: a row may leave the 采集码 empty when the batch has its student
  * number (a re-imported export); otherwise it is a missing field. */
-static int known_s1(void *ctx, const char *no)
-{
-    (*(int *)ctx)++;
-    return strcmp(no, "S1") == 0;
-}
-
-static void test_known_student_keeps_code(void **state)
+/* issue 19: the 采集码 is optional (schools seldom have it; the student binds
+ * it at first entry): an empty cell, or no column at all, is no error. */
+static void test_code_optional(void **state)
 {
     (void)state;
-    const char *d = "姓名,学号,身份证号,采集码\n张三,S1,11010519491231002X,\n李四,S2,11010519491231002X1,\n";
+    const char *d = "姓名,学号,身份证号,采集码\n张三,S1,11010519491231002X,\n";
     tc_roster r;
     parse_ok(d, strlen(d), &r);
     tc_roster_report rep;
-    int asked = 0;
-    /* without the hook both rows lack a code */
-    tc_roster_validate(&r, &rep);
-    size_t missing = 0;
-    for (size_t i = 0; i < rep.nerrors; i++)
-        missing += !strcmp(rep.errors[i].code, "roster.missing_field") && !strcmp(rep.errors[i].field, "chsi_code");
-    assert_int_equal(missing, 2);
+    assert_int_equal(tc_roster_validate(&r, &rep), 0);
     tc_roster_report_free(&rep);
-    tc_roster_validate_known(&r, known_s1, &asked, &rep);
-    missing = 0;
-    for (size_t i = 0; i < rep.nerrors; i++)
-        missing += !strcmp(rep.errors[i].code, "roster.missing_field") && !strcmp(rep.errors[i].field, "chsi_code");
-    assert_int_equal(missing, 1); /* S2 only */
-    assert_int_equal(asked, 2);
-    assert_int_equal(rep.errors[rep.nerrors - 1].row, 3);
+    tc_roster_free(&r);
+    const char *d2 = "姓名,学号,身份证号\n张三,S1,11010519491231002X\n";
+    parse_ok(d2, strlen(d2), &r);
+    assert_int_equal(tc_roster_validate(&r, &rep), 0);
+    assert_string_equal(r.rows[0].f[TC_ROSTER_CHSI_CODE], "");
     tc_roster_report_free(&rep);
     tc_roster_free(&r);
 }
@@ -420,9 +408,9 @@ static void test_file_errors(void **state)
         const char *d = "姓名,学号\n张三,1\n";
         tc_roster_parse(d, strlen(d), &r, &e);
         assert_non_null(strstr(e.zh, "身份证号"));
-        assert_non_null(strstr(e.zh, "图像采集码"));
+        assert_null(strstr(e.zh, "图像采集码")); /* optional since issue 19 */
         assert_non_null(strstr(e.en, "id_number"));
-        assert_non_null(strstr(e.en, "chsi_code"));
+        assert_null(strstr(e.en, "chsi_code"));
     }
     const char *t = "hello world\nthis is a letter, not a roster\n";
     parse_fails(t, strlen(t), "roster.no_header");
@@ -608,7 +596,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_id_as_number), cmocka_unit_test(test_bad_rows),
         cmocka_unit_test(test_file_errors),     cmocka_unit_test(test_caps),
         cmocka_unit_test(test_xlsx_hostile),    cmocka_unit_test(test_xlsx_cell_caps),
-        cmocka_unit_test(test_csv_line_caps),   cmocka_unit_test(test_known_student_keeps_code),
+        cmocka_unit_test(test_csv_line_caps),   cmocka_unit_test(test_code_optional),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,7 +123,8 @@ static void test_roster_all_or_nothing(void **st)
 }
 
 /* issue 20: skip the rows the database refuses, a dry run that meets the
- * conflicts, and a row without a 采集码 that keeps the stored one. */
+ * conflicts, and a row without a 采集码 that keeps the stored one; issue 19:
+ * a new row without one is added without a code. */
 static void test_roster_skip_and_keep_code(void **st)
 {
     fx *f = *st;
@@ -132,18 +133,16 @@ static void test_roster_skip_and_keep_code(void **st)
     tc_student rows[2] = {tcx_student_row("1", 1, 1), tcx_student_row("2", 2, 2)};
     size_t bad, ins, upd, nskips;
     assert_int_equal(tc_store_roster_import(f->s, bid, rows, 2, &bad, &ins, &upd, &e), 0);
-    /* "3" takes the code of "2"; "4" has no code and no stored row; "1" keeps its code */
+    /* "3" takes the code of "2"; "4" has no code (added without one); "1" keeps its code */
     tc_student more[4] = {tcx_student_row("3", 3, 2), tcx_student_row("4", 4, 0), tcx_student_row("1", 1, 0),
                           tcx_student_row("5", 5, 5)};
-    memset(more[1].chsi_hash, 0, 32);
-    memset(more[2].chsi_hash, 0, 32);
     more[2].name = "改名一";
     tc_store_roster_skip skips[4];
     /* a dry run: the same answer, nothing kept */
     assert_int_equal(tc_store_roster_import_ex(f->s, bid, more, 4, TC_STORE_ROSTER_SKIP | TC_STORE_ROSTER_ROLLBACK,
                                                skips, &nskips, &bad, &ins, &upd, &e),
                      0);
-    assert_int_equal(nskips, 2);
+    assert_int_equal(nskips, 1);
     tc_student *list;
     size_t n;
     int64_t total;
@@ -152,23 +151,97 @@ static void test_roster_skip_and_keep_code(void **st)
     assert_int_equal(tc_store_roster_import_ex(f->s, bid, more, 4, TC_STORE_ROSTER_SKIP, skips, &nskips, &bad, &ins,
                                                &upd, &e),
                      0);
-    assert_int_equal(nskips, 2);
+    assert_int_equal(nskips, 1);
     assert_int_equal(skips[0].row, 0);
     assert_string_equal(skips[0].code, "roster.chsi_taken");
-    assert_int_equal(skips[1].row, 1);
-    assert_string_equal(skips[1].code, "roster.no_code");
-    assert_int_equal(ins, 1);
+    assert_int_equal(ins, 2);
     assert_int_equal(upd, 1);
     assert_int_equal(tc_store_student_list(f->s, &f->p, bid, NULL, 50, 0, &list, &n, &total, &e), 0);
-    assert_int_equal(total, 3);
+    assert_int_equal(total, 4);
     uint8_t h[32];
     memset(h, 1, 32);
     tc_student s1;
     assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, bid, h, &s1, &e), 0);
     assert_string_equal(s1.name, "改名一"); /* updated, code kept */
-    /* without SKIP a row without a code and no stored row fails the import */
-    assert_int_equal(tc_store_roster_import(f->s, bid, &more[1], 1, &bad, &ins, &upd, &e), -1);
-    assert_string_equal(e.code, "roster.no_code");
+    /* two rows without a code live side by side (NULLs never collide) */
+    tc_student six = tcx_student_row("6", 6, 0);
+    assert_int_equal(tc_store_roster_import(f->s, bid, &six, 1, &bad, &ins, &upd, &e), 0);
+    assert_int_equal(ins, 1);
+}
+
+/* issue 19: a row without a code is found by name, binds one code once; a
+ * code another row holds (any school) is refused; clear; seal a hash-only
+ * code. */
+static void test_chsi_bind(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    int64_t b1 = make_batch(f, "戊大学", "mno345"), b2 = make_batch(f, "己大学", "pqr678");
+    tc_student r1[3] = {tcx_student_row("1", 1, 0), tcx_student_row("2", 2, 0), tcx_student_row("3", 3, 3)};
+    r1[0].name = "同名";
+    r1[1].name = "同名";
+    r1[2].name = "同名"; /* its code came from the roster: never found by name */
+    size_t bad, ins, upd;
+    assert_int_equal(tc_store_roster_import(f->s, b1, r1, 3, &bad, &ins, &upd, &e), 0);
+    tc_student r2 = tcx_student_row("1", 9, 7); /* another school's row with code 7 */
+    assert_int_equal(tc_store_roster_import(f->s, b2, &r2, 1, &bad, &ins, &upd, &e), 0);
+    tc_student *rows;
+    size_t n;
+    assert_int_equal(tc_store_students_by_name(f->s, &f->p, b1, "同名", 16, &rows, &n, &e), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].student_no, "1");
+    assert_string_equal(rows[1].student_no, "2");
+    assert_int_equal(tc_store_students_by_name(f->s, &f->p, b2, "同名", 16, &rows, &n, &e), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(tc_store_students_by_name(f->s, &f->p, b1, "同名", 1, &rows, &n, &e), 0);
+    assert_int_equal(n, 1);
+    int64_t id1 = rows[0].id;
+    tc_store_students_by_name(f->s, &f->p, b1, "同名", 16, &rows, &n, &e);
+    int64_t id2 = rows[1].id;
+    uint8_t h7[32], h8[32], h3[32];
+    memset(h7, 7, 32);
+    memset(h8, 8, 32);
+    memset(h3, 3, 32);
+    static const uint8_t sealed[3] = {9, 9, 9};
+    /* another school's code, and the roster code of a row of this batch */
+    assert_int_equal(tc_store_student_bind_chsi(f->s, id1, h7, sealed, 3, 100, &e), -1);
+    assert_string_equal(e.code, "chsi.taken");
+    assert_int_equal(tc_store_student_bind_chsi(f->s, id1, h3, sealed, 3, 100, &e), -1);
+    assert_string_equal(e.code, "chsi.taken");
+    assert_int_equal(tc_store_student_bind_chsi(f->s, id1, h8, sealed, 3, 100, &e), 0);
+    tc_student got;
+    assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, 0, h8, &got, &e), 0);
+    assert_int_equal(got.id, id1);
+    assert_int_equal(got.chsi_bound_at, 100);
+    assert_int_equal(got.chsi_sealed_len, 3);
+    /* one code per row; one row per code */
+    assert_int_equal(tc_store_student_bind_chsi(f->s, id1, h7, sealed, 3, 101, &e), -1);
+    assert_string_equal(e.code, "chsi.already_bound");
+    assert_int_equal(tc_store_student_bind_chsi(f->s, id2, h8, sealed, 3, 101, &e), -1);
+    assert_string_equal(e.code, "chsi.taken");
+    assert_int_equal(tc_store_student_bind_chsi(f->s, 999999, h7, sealed, 3, 101, &e), -1);
+    assert_string_equal(e.code, "student.not_found");
+    /* still found by name once bound by the student */
+    assert_int_equal(tc_store_students_by_name(f->s, &f->p, b1, "同名", 16, &rows, &n, &e), 0);
+    assert_int_equal(n, 2);
+    /* cleared: no code, the code is free */
+    assert_int_equal(tc_store_student_clear_chsi(f->s, id1, &e), 0);
+    assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, 0, h8, &got, &e), -1);
+    assert_int_equal(tc_store_student_get(f->s, &f->p, id1, &got, &e), 0);
+    assert_null(got.chsi_sealed);
+    assert_int_equal(got.chsi_bound_at, 0);
+    assert_int_equal(tc_store_student_bind_chsi(f->s, id2, h8, sealed, 3, 102, &e), 0);
+    assert_int_equal(tc_store_student_clear_chsi(f->s, 999999, &e), -1);
+    /* seal: only a hash-only row, only with its own hash */
+    tc_student row3;
+    assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, b1, h3, &row3, &e), 0);
+    assert_null(row3.chsi_sealed);
+    assert_int_equal(tc_store_student_seal_chsi(f->s, row3.id, h8, sealed, 3, &e), 0);
+    assert_int_equal(tc_store_student_get(f->s, &f->p, row3.id, &got, &e), 0);
+    assert_null(got.chsi_sealed);
+    assert_int_equal(tc_store_student_seal_chsi(f->s, row3.id, h3, sealed, 2, &e), 0);
+    assert_int_equal(tc_store_student_get(f->s, &f->p, row3.id, &got, &e), 0);
+    assert_int_equal(got.chsi_sealed_len, 2);
 }
 
 static void test_person_and_sessions(void **st)
@@ -351,6 +424,55 @@ static void test_migration_6_splits_people(void **st)
     tcx_store_remove(NULL, &t);
 }
 
+/* Migration 11 rebuilds student with a NULL-able code: rows, keys into it
+ * and the global one-row-per-code index survive. */
+static void test_migration_11_keeps_rows(void **st)
+{
+    (void)st;
+    tcx_tmp t;
+    snprintf(t.dir, sizeof t.dir, "/tmp/tc-m11-XXXXXX");
+    assert_non_null(mkdtemp(t.dir));
+    snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
+    tc_err e;
+    assert_int_equal(tc_store_migrate_to(t.path, 10, &e), 0);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
+    exec_ok(db, "PRAGMA foreign_keys=ON;"
+                "INSERT INTO school(id, name, created_at) VALUES (1, 'A', 0), (2, 'B', 0);"
+                "INSERT INTO batch(id, school_id, name, code, created_at) VALUES (1, 1, 'a', 'aaaaaa', 0),"
+                " (2, 2, 'b', 'bbbbbb', 0);"
+                "INSERT INTO student(id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
+                " created_at, email, fails, wx_openid, chsi_dup) VALUES"
+                " (100, 1, 1, 'v', 'A1', x'01', x'01', x'aa', 5, 'v@x.cn', 2, 'ox', 0),"
+                " (300, 2, 2, 'y', 'B2', x'01', x'02', x'aa', 6, '', 0, '', 300);"
+                "INSERT INTO session(token_hash, kind, student_id, csrf, created_at, expires_at)"
+                " VALUES ('s100', 'entry', 100, 'c', 0, 9999999999);");
+    sqlite3_close(db);
+    tc_store *s = tc_store_open(t.path, &e);
+    assert_non_null(s);
+    tc_store_close(s);
+    assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM student"), 2);
+    assert_int_equal(one_int(db, "SELECT fails FROM student WHERE id = 100 AND email = 'v@x.cn' AND wx_openid = 'ox'"), 2);
+    assert_int_equal(one_int(db, "SELECT chsi_dup FROM student WHERE id = 300"), 300);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM student WHERE chsi_sealed IS NULL AND chsi_bound_at = 0"), 2);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM session WHERE student_id = 100"), 1);
+    assert_int_equal(one_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+                                 " ('student_chsi', 'student_person', 'student_school', 'student_batch_state',"
+                                 " 'student_batch_class', 'student_chsi_one', 'student_batch_name')"),
+                     7);
+    /* the code stays one row's across schools; rows without a code coexist */
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash,"
+                                  " chsi_hash, created_at) VALUES (2, 2, 'z', 'B3', x'01', x'03', x'aa', 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_CONSTRAINT);
+    exec_ok(db, "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
+                " created_at) VALUES (2, 2, 'z', 'B3', x'01', x'03', NULL, 0), (2, 2, 'w', 'B4', x'01', x'04', NULL, 0);");
+    sqlite3_close(db);
+    tcx_store_remove(NULL, &t);
+}
+
 static void test_staff(void **st)
 {
     fx *f = *st;
@@ -379,10 +501,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roster_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roster_skip_and_keep_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chsi_bind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_person_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
         cmocka_unit_test(test_migration_6_splits_people),
+        cmocka_unit_test(test_migration_11_keeps_rows),
         cmocka_unit_test_setup_teardown(test_staff, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,7 +239,7 @@ function rosterPanel(batchId, onImported) {
       const good = rep && rep.rows > rep.bad_rows ? rep.rows - rep.bad_rows : 0;
       let offer = null;
       // the database's refusals stop at the first row: their count is not known yet
-      const conflict = ['roster.chsi_taken', 'roster.conflict', 'roster.no_code'].includes(e.code);
+      const conflict = ['roster.chsi_taken', 'roster.conflict', 'roster.bad_code'].includes(e.code);
       if (errs && (e.code === 'roster.invalid' || conflict)) {
         const goodBtn = !good ? null : conflict
           ? button('roster.good', { class: 'c-btn c-btn_primary', dataset: { act: 'import-good' } })
