@@ -47,6 +47,7 @@ addMessages({
   'stu.keep_tip': '留空则保持不变', 'stu.filter': '筛选', 'stu.f_all': '全部', 'stu.f_unfinished': '未完成',
   'stu.f_locked': '已锁定', 'stu.search_tip': '可输入姓名、学号或班级的一部分', 'stu.locked': '已锁定', 'stu.paid': '已支付',
   'stu.edit_label': '修改 {name}',
+  'stu.chsi_optional': '可留空：学生用特征码、姓名和身份证后4位进入后自行绑定',
   'col.chsi': '采集码', 'stu.chsi_roster': '名单导入', 'stu.chsi_student': '学生已绑定', 'stu.chsi_none': '未绑定',
   'stu.chsi_clear': '清除采集码', 'stu.chsi_clear_label': '清除 {name} 的采集码',
   'stu.chsi_clear_ask': '确定清除 {name} 的图像采集码吗？清除后学生须重新扫码绑定。',
@@ -89,6 +90,7 @@ addMessages({
   'stu.keep_tip': 'Leave empty to keep it', 'stu.filter': 'Filter', 'stu.f_all': 'All', 'stu.f_unfinished': 'Not finished',
   'stu.f_locked': 'Locked', 'stu.search_tip': 'Part of a name, student no. or class', 'stu.locked': 'Locked', 'stu.paid': 'Paid',
   'stu.edit_label': 'Edit {name}',
+  'stu.chsi_optional': 'May be left empty: the student enters with the batch code, name and last 4 ID characters, then binds it',
   'col.chsi': 'CHSI code', 'stu.chsi_roster': 'From the roster', 'stu.chsi_student': 'Bound by the student', 'stu.chsi_none': 'Not bound',
   'stu.chsi_clear': 'Clear code', 'stu.chsi_clear_label': 'Clear the CHSI code of {name}',
   'stu.chsi_clear_ask': 'Clear the CHSI code of {name}? The student must scan and bind it again.',
@@ -607,7 +609,7 @@ const STU_FIELDS = [
   ['name', 'col.name'], ['student_no', 'col.student_no'], ['id_number', 'col.id_number'], ['chsi_code', 'col.chsi_code'],
   ['level', 'col.level'], ['programme', 'col.programme'], ['department', 'col.department'], ['class_name', 'col.class'], ['phone', 'col.phone'],
 ];
-const TAKEN = { 'student.no_taken': 'student_no', 'student.id_taken': 'id_number', 'student.chsi_taken': 'chsi_code' };
+const TAKEN = { 'student.no_taken': 'student_no', 'student.id_taken': 'id_number', 'student.chsi_taken': 'chsi_code', 'chsi.bad_code': 'chsi_code' };
 
 // A form for one student.  With `student` it edits (the ID number and
 // 采集码 are kept unless given); without, it adds one to the batch.
@@ -621,7 +623,7 @@ function studentForm(bid, student, onDone) {
     if (k === 'phone') Object.assign(attrs, { inputmode: 'tel' });
     if (k === 'id_number') Object.assign(attrs, { maxlength: '18', class: 'c-input c-mono' });
     if (student && !keep && student[k] !== undefined) attrs.value = student[k] || '';
-    fields[k] = errField(label, input(attrs), keep ? 'stu.keep_tip' : null);
+    fields[k] = errField(label, input(attrs), keep ? 'stu.keep_tip' : k === 'chsi_code' ? 'stu.chsi_optional' : null);
   }
   const form = h('form', { class: 'c-student-form', novalidate: true },
     h('div', { class: 'c-form-grid' }, Object.values(fields).map((f) => f.node)), err, rest,
