@@ -249,6 +249,28 @@ test('exports: the roster shows bound / not bound, the code itself only in the f
   for (const code of ['CHSI-BOUND-902', 'CHSI-ROSTER-903', 'CHSI-TEXT-905', 'CHSI-RIGHT-906']) assert.ok(full.includes(code), code);
 });
 
+test('a code known only by its hash (imported before schema 11) is sealed when its student enters with it', async () => {
+  // what migration 11 leaves for old rows: the hash, no sealed copy
+  execFileSync('sqlite3', [path.join(srv.dataDir, 'tucai.db'),
+    "UPDATE student SET chsi_sealed = NULL WHERE student_no = 'B003'"]);
+  const full = async () => {
+    const res = await fetch(`${srv.url}/api/v1/batches/${A.batch.id}/roster.xlsx?ids=full`, { headers: { cookie: A.sa.cookieHeader() } });
+    const f = path.join(tmp, 'seal.xlsx');
+    writeFileSync(f, Buffer.from(await res.arrayBuffer()));
+    return execFileSync('unzip', ['-p', f]).toString('utf8');
+  };
+  assert.ok(!(await full()).includes('CHSI-ROSTER-903'), 'hash only: the export cannot hold it');
+  const c = client();
+  await c.csrf();
+  // the code alone (step last4) seals nothing; with the last four it does
+  let r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-ROSTER-903' }) });
+  assert.equal(r.data.step, 'last4', r.text);
+  assert.ok(!(await full()).includes('CHSI-ROSTER-903'));
+  r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-ROSTER-903', id_last4: fakeId(903).slice(-4) }) });
+  assert.equal(r.status, 200, r.text);
+  assert.ok((await full()).includes('CHSI-ROSTER-903'), 'sealed now');
+});
+
 test('the photo export ZIP carries the 采集码 list (学号, 姓名, 采集码, 文件名)', { skip: !havePhotos, timeout: 600000 }, async () => {
   const s = await signIn(A.batch.code, 901, '王无码', true);
   for (const p of ['notice/read', 'tips/read', 'tutorial/done']) assert.equal((await s.post('/api/v1/me/' + p)).status, 200);
