@@ -137,6 +137,23 @@ test('entry by 特征码 + last four + name; a wrong name or last four gets one 
   assert.equal(last.data.error.code, 'entry.locked');
 });
 
+test('two students of one batch with the same name and last four: told to enter with the code', async () => {
+  // the same sequence number, a birth date whose check digit is the same: same last four
+  const a = fakeId(950, '20040101');
+  let b = null;
+  for (let d = 2; d <= 28 && !b; d++) {
+    const x = fakeId(950, '200402' + String(d).padStart(2, '0'));
+    if (x.slice(-4) === a.slice(-4)) b = x;
+  }
+  assert.ok(b, 'two ID numbers with the same last four');
+  let r = await importCsv(B.sa, B.batch.id, '姓名,学号,身份证号\n' + `同名同尾,C050,${a}\n同名同尾,C051,${b}\n`);
+  assert.equal(r.status, 200, r.text);
+  r = await byName(client(), B.batch.code, a.slice(-4), '同名同尾');
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.data.error.code, 'entry.name_ambiguous');
+  assert.match(r.data.error.zh, /请扫描图像采集码进入/);
+});
+
 test('bind by QR picture: audited, required before 确认上传, one code per row', async () => {
   const s = await signIn(A.batch.code, 902, '李无码');
   // 确认上传 is refused until the code is bound
