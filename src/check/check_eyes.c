@@ -105,12 +105,12 @@ int check_glasses_tinted(check_ctx *x, const tc_check_input *in, const tc_check_
     double gp = check_glasses_likelihood(x);
     int both = v[!worse] < 0.5 || gp >= 0.5;
     if (both)
-        check_say(r, "双眼被深色镜片遮挡（有色眼镜或墨镜），请摘下有色眼镜、让双眼清晰可见后重拍",
-                  "Both eyes are behind dark lenses (tinted glasses or sunglasses): take them off so both eyes are "
-                  "clearly visible, and shoot again");
+        check_say(r, "双眼被深色镜片遮挡：证件照不得戴有色眼镜（含墨镜），请摘下后双眼自然睁开、清晰可见再重拍",
+                  "Both eyes are behind dark lenses: an ID photo may not show tinted glasses or sunglasses; take "
+                  "them off so both eyes are open and clearly visible, and shoot again");
     else
-        check_say(r, "一只眼睛被头发、手或其他深色物品遮挡，请拨开遮挡物、让双眼清晰可见后重拍",
-                  "One eye is covered by hair, a hand or something dark: move it aside so both eyes are clearly "
-                  "visible, and shoot again");
+        check_say(r, "一只眼睛被头发、手或其他物品遮挡：头发不得遮挡眉毛、眼睛和耳朵，请拨开遮挡物、双眼清晰可见后重拍",
+                  "One eye is covered by hair, a hand or something else: hair must not cover the eyebrows, eyes or "
+                  "ears; move it aside so both eyes are clearly visible, and shoot again");
     return 0;
 }
