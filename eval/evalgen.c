@@ -364,6 +364,106 @@ static void sunglasses(img *m, const face *f)
         }
 }
 
+/* Issue 16, item 2: tinted lenses of another shape than the sunglasses
+ * above — rounded rectangles letting through about 40 % of the light, a thin
+ * dark frame round each — darker than the face but not black. */
+static void tinted(img *m, const face *f)
+{
+    double ex = (f->re[0] - f->le[0]) / f->d, ey = (f->re[1] - f->le[1]) / f->d;
+    const double *eye[2] = {f->le, f->re};
+    double hw = 0.40 * f->d, hh = 0.24 * f->d, rad = 0.10 * f->d;
+    int x0 = (int)fmax(0, f->le[0] - f->d), x1 = (int)fmin(m->w - 1, f->re[0] + f->d);
+    int y0 = (int)fmax(0, fmin(f->le[1], f->re[1]) - f->d), y1 = (int)fmin(m->h - 1, fmax(f->le[1], f->re[1]) + f->d);
+    for (int y = y0; y <= y1; y++)
+        for (int x = x0; x <= x1; x++) {
+            double best = 1e9;
+            for (int k = 0; k < 2; k++) {
+                double dx = x - eye[k][0], dy = y - eye[k][1] - 0.03 * f->d;
+                double u = fabs(dx * ex + dy * ey) - (hw - rad), v = fabs(-dx * ey + dy * ex) - (hh - rad);
+                /* signed distance to a rounded rectangle, px */
+                double out = hypot(fmax(u, 0), fmax(v, 0)) + fmin(fmax(u, v), 0) - rad;
+                best = fmin(best, out);
+            }
+            if (best > 2.0)
+                continue;
+            uint8_t *p = m->px + ((size_t)y * m->w + x) * 3;
+            double frame = best > -0.03 * f->d; /* the rim */
+            double a = smoothstep(2.0, 0.0, best);
+            static const double tint[3] = {0.42, 0.38, 0.34};
+            for (int c = 0; c < 3; c++) {
+                double v = frame ? 25 : p[c] * tint[c] + 6;
+                p[c] = u8(p[c] * (1 - a) + v * a);
+            }
+        }
+}
+
+/* A lock of dark hair falling over eye A (the image's left eye) from the
+ * forehead: strands of dark brown, a soft edge. */
+static void hair_eye(img *m, const face *f)
+{
+    double cx = f->le[0], cy = f->le[1];
+    int x0 = (int)fmax(0, cx - f->d), x1 = (int)fmin(m->w - 1, cx + f->d);
+    int y0 = (int)fmax(0, cy - 1.3 * f->d), y1 = (int)fmin(m->h - 1, cy + 0.45 * f->d);
+    for (int y = y0; y <= y1; y++)
+        for (int x = x0; x <= x1; x++) {
+            /* a band slanting down-outwards, 0.5 d wide round the eye */
+            double t = (y - cy) / f->d, mid = cx - 0.12 * f->d * t + 0.05 * f->d * sin(5 * t);
+            /* ragged sides: locks of unequal length */
+            double half = 0.30 * f->d * (1 - 0.35 * fmax(0, t)) + 0.04 * f->d * sin((x - cx) * 0.9 + 7 * t);
+            double dd = fabs(x - mid) - half;
+            if (dd > 2)
+                continue;
+            double a = 0.96 * smoothstep(2.0, -2.0, dd) * smoothstep(0.45, 0.30, t);
+            double strand = 0.75 + 0.25 * sin((x - mid + 3 * t * f->d) * 2.1);
+            uint8_t *p = m->px + ((size_t)y * m->w + x) * 3;
+            static const double hair[3] = {48, 36, 30};
+            for (int c = 0; c < 3; c++)
+                p[c] = u8(p[c] * (1 - a) + hair[c] * strand * a);
+        }
+}
+
+/* Issue 16, item 4: headwear.  cap: a dark cap over the head down to the
+ * middle of the forehead with a peak (brim) whose lower edge is sharp, the
+ * crown shaded like cloth; band: a coloured headband across the hair and
+ * the top of the forehead. */
+static void headwear(img *m, const face *f, int band)
+{
+    double ex = (f->re[0] - f->le[0]) / f->d, ey = (f->re[1] - f->le[1]) / f->d;
+    double cx = (f->le[0] + f->re[0]) / 2, cy = (f->le[1] + f->re[1]) / 2;
+    /* upright coordinates: u along the eye line, v up from the eye line */
+    double brim = band ? 0.80 * f->d : 0.58 * f->d; /* the cover's lower edge above the eyes */
+    double top = band ? 1.10 * f->d : 2.2 * f->d;
+    double rx = 1.45 * f->d;
+    int x0 = (int)fmax(0, cx - 2 * f->d), x1 = (int)fmin(m->w - 1, cx + 2 * f->d);
+    int y0 = (int)fmax(0, cy - 3 * f->d), y1 = (int)fmin(m->h - 1, cy);
+    for (int y = y0; y <= y1; y++)
+        for (int x = x0; x <= x1; x++) {
+            double dx = x - cx, dy = y - cy;
+            double u = dx * ex + dy * ey, v = -(-dx * ey + dy * ex);
+            /* the lower edge curves up a little at the sides, like a cap's */
+            double lo = brim + 0.10 * f->d * (u / rx) * (u / rx);
+            double w = rx * sqrt(fmax(0, 1 - pow(fmax(0, v - brim) / (top - brim + 1e-9), 2)));
+            if (v < lo - 1 || v > top || fabs(u) > w + 1)
+                continue;
+            uint8_t *p = m->px + ((size_t)y * m->w + x) * 3;
+            /* outside the person only the crown's dome (a cap is wider than
+             * the hair it covers) */
+            if (!band && f->mask && f->mask[(size_t)y * m->w + x] < 0.5f && v < brim + 0.25 * f->d)
+                continue;
+            if (band && f->mask && f->mask[(size_t)y * m->w + x] < 0.5f)
+                continue;
+            double a = smoothstep(lo - 1, lo + 1, v) * smoothstep(w + 1, w - 1, fabs(u));
+            double shade = 0.75 + 0.25 * cos(u / rx * 1.4) - 0.12 * (v - brim) / (top - brim);
+            int peak = !band && v < brim + 0.16 * f->d;
+            static const double navy[3] = {28, 32, 52}, red[3] = {170, 30, 45};
+            const double *col = band ? red : navy;
+            for (int c = 0; c < 3; c++) {
+                double val = col[c] * shade * (peak ? 0.8 : 1.0) + 4 * sin(x * 1.7 + y * 2.3);
+                p[c] = u8(p[c] * (1 - a) + val * a);
+            }
+        }
+}
+
 /* Bilinear sample of m (clamped). */
 static void sample(const img *m, double x, double y, double out[3])
 {
@@ -709,6 +809,15 @@ static const variant VARIANTS[] = {
     {"blueshirt", "clothing_colour", "jewelry"},
     {"sunglasses", "glasses_tinted", "glasses glasses_glare eyes_open gaze red_eye hair_brows light_dark "
                                      "light_uneven light_hotspot"},
+    /* issue 16: eyes covered (tinted lenses of another shape, hair over one
+     * eye) and headwear (a dark peaked cap, a red headband) */
+    {"tinted", "glasses_tinted", "glasses glasses_glare eyes_open gaze red_eye hair_brows light_dark "
+                                 "light_uneven light_hotspot"},
+    {"hair_eye", "glasses_tinted", "glasses glasses_glare eyes_open gaze red_eye hair_brows light_uneven "
+                                   "light_dark expression"},
+    {"cap", "headwear", "hair_brows geometry framing face_inside light_dark light_uneven light_bright "
+                        "light_hotspot recapture ears_visible glasses"},
+    {"band", "headwear", "hair_brows geometry framing light_uneven light_hotspot ears_visible"},
     {"screen", "recapture", "light_dark light_bright light_uneven light_hotspot blur retouch clothing_colour "
                             "geometry framing resolution glasses_glare red_eye"},
     {"print", "recapture", "light_dark light_bright light_uneven light_hotspot blur retouch clothing_colour "
@@ -814,6 +923,12 @@ static int make_variant(const variant *v, const img *src, const face *f, const i
         return blue_shirt(out, f), 0;
     if (!strcmp(v->name, "sunglasses"))
         return sunglasses(out, f), 0;
+    if (!strcmp(v->name, "tinted"))
+        return tinted(out, f), 0;
+    if (!strcmp(v->name, "hair_eye"))
+        return hair_eye(out, f), 0;
+    if (!strcmp(v->name, "cap") || !strcmp(v->name, "band"))
+        return headwear(out, f, !strcmp(v->name, "band")), 0;
     if (!strcmp(v->name, "smooth"))
         return smooth_skin(out, f);
     if (!strcmp(v->name, "reenc") || !strncmp(v->name, "jpeg", 4))

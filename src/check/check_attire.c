@@ -137,30 +137,6 @@ static int lens_rect(check_ctx *x, int k, int rr[4])
     return check_clip(x, b[0] - m, b[1] - m, b[2] + m, b[3] + m, rr);
 }
 
-int check_glasses_tinted(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
-                         tc_err *e)
-{
-    (void)in, (void)c, (void)e;
-    if (need_skin(x, r))
-        return 0;
-    /* Tinted lenses darken the whole area round the eye, not just the
-     * pupil: the lens boxes' mean luma against the cheeks'. */
-    int ra[4], rb[4];
-    if (!lens_rect(x, 0, ra) || !lens_rect(x, 1, rb)) {
-        r->score = -1;
-        check_say(r, "眼部不在画面内，无法判断", "The eyes are not in the picture, so this cannot be judged");
-        return 0;
-    }
-    double v = fmax(check_mean_lum(x, ra), check_mean_lum(x, rb)) / fmax(x->skin_y, 1);
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_GLASSES_TINTED, v);
-    check_region(r, ra[0], fmin(ra[1], rb[1]), rb[2], fmax(ra[3], rb[3]));
-    check_say(r, "眼部过暗（可能佩戴了有色眼镜或墨镜），请摘下有色眼镜、让双眼清晰可见后重拍",
-              "Your eyes are too dark (tinted glasses or sunglasses?): take them off so both eyes are clearly "
-              "visible, and shoot again");
-    return 0;
-}
-
 int check_glasses_glare(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
                         tc_err *e)
 {
@@ -377,13 +353,22 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
             int is_hair = check_delta_e(lab, hl) < 25 || Y < fmax(hy * 1.15, 0.45 * x->skin_y);
             other += !is_skin && !is_hair;
         }
-    double v = n >= 20 ? (double)other / n : 0;
+    if (n < 20) {
+        /* the top of the head is outside the picture (or no person there):
+         * nothing to judge, which is no pass (issue 16, 6) */
+        r->score = -1;
+        check_say(r, "头顶不在画面内，无法判断是否佩戴帽子或头饰", "The top of the head is not in the picture, so headwear "
+                  "cannot be judged");
+        return 0;
+    }
+    double v = (double)other / n;
     r->value = v;
     r->score = check_ramp(TC_CHECK_HEADWEAR, v);
     check_region(r, t[0] - 0.35 * x->face_w, t[1] - 0.40 * x->face_h, t[0] + 0.35 * x->face_w, t[1]);
-    check_say(r, "请摘下帽子、头巾、发箍等头饰后重拍（宗教或医疗需要的除外，且不得遮挡脸部）",
-              "Take off hats, scarves, headbands and other headwear and shoot again (religious or medical "
-              "coverings excepted, if they leave the face uncovered)");
+    check_say(r, "不得使用头部覆盖物：请摘下帽子、头巾、发箍等后重拍（因宗教、医疗或文化需要佩戴的，不得遮挡脸部或造成阴影，"
+                 "并请告知学校老师）",
+              "No head coverings: take off hats, caps, scarves and headbands and shoot again (one worn for "
+              "religious, medical or cultural reasons must not cover the face or shade it; tell your school)");
     return 0;
 }
 

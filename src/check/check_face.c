@@ -253,6 +253,18 @@ int check_eyes_open(check_ctx *x, const tc_check_input *in, const tc_check_confi
         check_no_mesh(r);
         return 0;
     }
+    /* An eye outside the picture (a face cut by the edge) has an eyelid gap
+     * the model made up: could not assess, never a failure (issue 16, 6). */
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 16; i++) {
+            const float *q = x->p[check_eye_idx[k][i]];
+            if (!(q[0] >= 0 && q[1] >= 0 && q[0] < x->w && q[1] < x->h)) {
+                r->score = -1;
+                check_say(r, "眼睛不在画面内，无法判断是否睁开", "An eye is outside the picture, so whether the eyes are "
+                          "open cannot be judged");
+                return 0;
+            }
+        }
     /* The less open eye decides: one closed eye (a wink) fails too. */
     double v = fmin(eye_ratio(x, 0), eye_ratio(x, 1));
     r->value = v;

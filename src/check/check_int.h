@@ -126,6 +126,9 @@ int check_is_grey(check_ctx *x);
 /* Mean per-pixel chroma (max - min of R, G, B) below which a photo is grey;
  * kept beside the defaults table (tc_check.c). */
 double check_grey_chroma(void);
+/* The glasses_tinted value under which a passing eye is still flagged for
+ * the reviewer ("could not assess"); beside the defaults table (tc_check.c). */
+double check_eyes_review(void);
 /* Set score -1 and the "black and white photo" reason; 1 when grey. */
 int check_need_colour(check_ctx *x, tc_check_result *r);
 /* Dark-iris centre inside each eyelid contour (check_face.c uses it for gaze,
@@ -133,6 +136,12 @@ int check_need_colour(check_ctx *x, tc_check_result *r);
 void check_iris(check_ctx *x);
 /* 0..1 likelihood that glasses are worn (check_attire.c); < 0 unknown. */
 double check_glasses_likelihood(check_ctx *x);
+/* How visible eye k (0 = eye A) is (check_eyes.c): the brightest tenth of
+ * the luma in the eyelid contour's box (a little widened) over the median of
+ * the cheek patch below the same eye; about 1 for an open, uncovered eye,
+ * far less behind a dark lens, hair or a hand.  box gets the box (work px).
+ * -1 when the eye or its cheek is not wholly in the picture. */
+int check_eye_cover(check_ctx *x, int k, double *bright, int box[4]);
 
 void check_rgb_lab(const check_ctx *x, const uint8_t rgb[3], double lab[3]);
 double check_delta_e(const double a[3], const double b[3]);

@@ -50,8 +50,9 @@ int check_clothing_colour(check_ctx *, const tc_check_input *, const tc_check_co
  *   light_dark mean face luma; light_bright clipped fraction; light_uneven
  *   darker / brighter half; light_hotspot highlight fraction; red_eye red
  *   fraction of the irises; blur sharpness index; resolution face width in
- *   source px / the spec's face width; glasses frame-edge index; tinted lens /
- *   cheek luma; glare lens highlight fraction; hair_brows hair fraction above
+ *   source px / the spec's face width; glasses frame-edge index; glasses_tinted
+ *   (eyes covered) brightest tenth of the darker eye's box / that side's
+ *   cheek median; glare lens highlight fraction; hair_brows hair fraction above
  *   the brows; ears skin fraction beside the cheek (worse side); headwear
  *   fraction above the forehead that is neither skin nor hair; jewelry
  *   bright-blob fraction; clothing ΔE (CIE76) top vs background; compression blockiness (step
@@ -80,7 +81,7 @@ static const struct {
     [TC_CHECK_BLUR] = {"blur", check_blur, {50, 0.12, 0.22}},
     [TC_CHECK_RESOLUTION] = {"resolution", check_resolution, {50, 0.35, 0.85}},
     [TC_CHECK_GLASSES] = {"glasses", check_glasses, {50, 4.0, 2.5}},
-    [TC_CHECK_GLASSES_TINTED] = {"glasses_tinted", check_glasses_tinted, {50, 0.20, 0.45}},
+    [TC_CHECK_GLASSES_TINTED] = {"glasses_tinted", check_glasses_tinted, {50, 0.25, 0.49}},
     [TC_CHECK_GLASSES_GLARE] = {"glasses_glare", check_glasses_glare, {50, 0.06, 0.01}},
     [TC_CHECK_HAIR_BROWS] = {"hair_brows", check_hair_brows, {50, 0.70, 0.30}},
     [TC_CHECK_EARS_VISIBLE] = {"ears_visible", check_ears_visible, {50, 0.01, 0.09}},
@@ -103,6 +104,17 @@ static const struct {
 double check_grey_chroma(void)
 {
     return 0.5;
+}
+
+/* glasses_tinted (eyes covered): an eye whose value is above the fail point
+ * but below this is darker than any uncovered eye of the tuning part (real:
+ * lowest 0.47, a Yale "sad" face; 0.42 on S031's lowered head in shadow) and
+ * as dark as faintly tinted lenses (0.37-0.44 on the synthetic "tinted"
+ * variants): "could not assess", so that a reviewer looks, never a pass and
+ * never a rejection the student cannot argue with. */
+double check_eyes_review(void)
+{
+    return 0.45;
 }
 
 /* "check." + name, kept as literals so that tc_check_code returns a constant. */

@@ -367,6 +367,121 @@ static void test_grey_photo(void **st)
     drop(&s);
 }
 
+/* Issue 16, item 2: anything dark over an eye fails glasses_tinted whatever
+ * its shape, each eye on its own, and the advice names the real cause:
+ * lenses when both eyes are dark, something in front of one eye otherwise;
+ * a side light that darkens eye and cheek alike is no cover. */
+static void darken_rect(synth *s, int x0, int y0, int x1, int y1, double keep, int add)
+{
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            for (int k = 0; k < 3; k++) {
+                uint8_t *p = s->im.px + ((size_t)y * W + x) * 3 + k;
+                *p = (uint8_t)fmin(255, *p * keep + add);
+            }
+}
+
+static void test_eyes_covered(void **st)
+{
+    (void)st;
+    synth s;
+    tc_check_report rep;
+    make(&s, 6, 0); /* rectangular black lenses with a bridge */
+    darken_rect(&s, 132, 200, 188, 240, 0.05, 20);
+    darken_rect(&s, 212, 200, 268, 240, 0.05, 20);
+    darken_rect(&s, 188, 205, 212, 209, 0.05, 20);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_GLASSES_TINTED].verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(rep.r[TC_CHECK_GLASSES_TINTED].zh, "镜片"));
+    assert_non_null(strstr(rep.r[TC_CHECK_GLASSES_TINTED].en, "lenses"));
+    assert_non_null(strstr(rep.r[TC_CHECK_GLASSES_TINTED].zh, "再重拍"));
+    drop(&s);
+
+    make(&s, 6, 0); /* round lenses letting 15 % of the light through (the white drawn here
+                      * is 1.7 times the cheek, far brighter than real sclera: 25 % would pass) */
+    for (int e = 0; e < 2; e++)
+        for (int y = 190; y < 250; y++)
+            for (int x = (e ? 240 : 160) - 30; x < (e ? 240 : 160) + 30; x++)
+                if (hypot(x - (e ? 240 : 160), y - 220) < 28)
+                    darken_rect(&s, x, y, x + 1, y + 1, 0.15, 0);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_GLASSES_TINTED].verdict, TC_CHECK_FAIL);
+    assert_true(rep.r[TC_CHECK_GLASSES_TINTED].value < 0.37);
+    drop(&s);
+
+    make(&s, 6, 0); /* lenses letting 23 % through: darker than eyes are, not surely lenses */
+    darken_rect(&s, 132, 200, 188, 240, 0.23, 0);
+    darken_rect(&s, 212, 200, 268, 240, 0.23, 0);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_GLASSES_TINTED].verdict, TC_CHECK_UNKNOWN);
+    assert_true(rep.r[TC_CHECK_GLASSES_TINTED].value >= 0.37 && rep.r[TC_CHECK_GLASSES_TINTED].value < 0.45);
+    assert_non_null(strstr(rep.r[TC_CHECK_GLASSES_TINTED].zh, "审核"));
+    drop(&s);
+
+    make(&s, 6, 0); /* a dark lock of hair over eye A only */
+    darken_rect(&s, 138, 150, 184, 240, 0.0, 40);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_GLASSES_TINTED].verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(rep.r[TC_CHECK_GLASSES_TINTED].zh, "一只眼睛"));
+    assert_null(strstr(rep.r[TC_CHECK_GLASSES_TINTED].zh, "镜片"));
+    assert_non_null(strstr(rep.r[TC_CHECK_GLASSES_TINTED].zh, "后重拍"));
+    drop(&s);
+
+    make(&s, 6, 0); /* the image's left half in shadow: eye and cheek alike */
+    darken_rect(&s, 0, 0, (int)CX, H, 0.4, 0);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_GLASSES_TINTED].verdict, TC_CHECK_PASS);
+    assert_int_equal(rep.r[TC_CHECK_LIGHT_UNEVEN].verdict, TC_CHECK_FAIL);
+    drop(&s);
+}
+
+/* A red cap over the top of the head fails headwear, with the whole advice
+ * (the seeds' words on religious and medical coverings, not cut off). */
+static void test_headwear(void **st)
+{
+    (void)st;
+    synth s;
+    tc_check_report rep;
+    make(&s, 6, 0);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_HEADWEAR].verdict, TC_CHECK_PASS);
+    drop(&s);
+    make(&s, 6, 0);
+    static const uint8_t red[3] = {170, 30, 45};
+    fill_disc(&s.im, CX, CY - RY + 10, RX + 10, 95, red);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_HEADWEAR].verdict, TC_CHECK_FAIL);
+    const char *zh = rep.r[TC_CHECK_HEADWEAR].zh;
+    assert_non_null(strstr(zh, "头部覆盖物"));
+    assert_string_equal(zh + strlen(zh) - strlen("老师）"), "老师）");
+    assert_non_null(strstr(rep.r[TC_CHECK_HEADWEAR].en, "tell your school)"));
+    drop(&s);
+}
+
+/* Issue 16, item 6: what is not in the picture is "could not assess", with
+ * its reason, never a failure (nor a silent pass). */
+static void test_cannot_assess(void **st)
+{
+    (void)st;
+    synth s;
+    tc_check_report rep;
+    make(&s, 6, 0); /* eye A's contour past the left edge */
+    for (int i = 0; i < 16; i++)
+        s.mesh.points[check_eye_idx[0][i]][0] -= (float)(200.0 / W);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_EYES_OPEN].verdict, TC_CHECK_UNKNOWN);
+    assert_int_equal(rep.r[TC_CHECK_GLASSES_TINTED].verdict, TC_CHECK_UNKNOWN);
+    assert_non_null(strstr(rep.r[TC_CHECK_EYES_OPEN].zh, "画面"));
+    drop(&s);
+
+    make(&s, 6, 0); /* the top of the head above the picture */
+    setpt(&s.mesh, LM_FOREHEAD, CX, -30);
+    run(&s, &rep);
+    assert_int_equal(rep.r[TC_CHECK_HEADWEAR].verdict, TC_CHECK_UNKNOWN);
+    assert_non_null(strstr(rep.r[TC_CHECK_HEADWEAR].en, "top of the head"));
+    drop(&s);
+}
+
 static void test_say_utf8(void **st)
 {
     (void)st;
@@ -395,6 +510,8 @@ int main(void)
         cmocka_unit_test(test_no_face),         cmocka_unit_test(test_disabled),
         cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_synthetic_faults),
         cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_grey_photo),
+        cmocka_unit_test(test_eyes_covered),    cmocka_unit_test(test_cannot_assess),
+        cmocka_unit_test(test_headwear),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();

@@ -537,13 +537,85 @@ static void test_tilt(void **st)
     free(data);
 }
 
+/* Issue 16, item 2: dark lenses drawn over both eyes of a compliant mugshot
+ * (an ellipse per eye, 8 % of the light through, from where the first run
+ * found the eyes) fail glasses_tinted naming the lenses; a dark lock over one
+ * eye fails it naming one covered eye.  Neither passed before. */
+static void cover_eyes(const char *data, size_t len, const float reg[4], int both, tc_studio_result *res)
+{
+    VipsImage *im = vips_image_new_from_buffer(data, len, "", NULL);
+    assert_non_null(im);
+    assert_int_equal(im->Bands, 3);
+    size_t n = 0;
+    uint8_t *px = vips_image_write_to_memory(im, &n);
+    assert_non_null(px);
+    int w = im->Xsize, h = im->Ysize;
+    g_object_unref(im);
+    double cy = reg[1] + reg[3] / 2, rx = 0.24 * reg[2], ry = fmax(0.9 * reg[3], 0.5 * rx);
+    for (int k = 0; k < (both ? 2 : 1); k++) {
+        double cx = reg[0] + (k ? 0.78 : 0.22) * reg[2];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                double dx = (x - cx) / rx, dy = (y - cy) / ry;
+                /* lenses: ellipses; the lock: a band from the top of the picture */
+                int in = both ? dx * dx + dy * dy <= 1 : fabs(x - cx) <= rx && y <= cy + ry;
+                if (!in)
+                    continue;
+                for (int c = 0; c < 3; c++) {
+                    uint8_t *p = px + ((size_t)y * w + x) * 3 + c;
+                    *p = (uint8_t)(both ? *p * 0.08 + 8 : 30 + (x % 5) * 3);
+                }
+            }
+    }
+    VipsImage *out = vips_image_new_from_memory(px, n, w, h, 3, VIPS_FORMAT_UCHAR);
+    void *buf = NULL;
+    size_t blen = 0;
+    assert_int_equal(vips_jpegsave_buffer(out, &buf, &blen, "Q", 92, NULL), 0);
+    g_object_unref(out);
+    g_free(px);
+    make_bytes(buf, blen, res, both ? "lenses.jpg" : "one_eye.jpg");
+    g_free(buf);
+}
+
+static void test_eyes_covered(void **st)
+{
+    (void)st;
+    size_t len = 0;
+    char *data = portrait("mugshot_S029-01_frontal_neutral.jpg", &len);
+    if (!data)
+        skip();
+    tc_studio_result res;
+    make_bytes((const uint8_t *)data, len, &res, NULL);
+    const tc_check_result *r = &res.checks.r[TC_CHECK_GLASSES_TINTED];
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
+    float reg[4];
+    memcpy(reg, r->region, sizeof reg);
+    assert_true(reg[2] > 10 && reg[3] > 2);
+    tc_studio_result_free(&res);
+
+    cover_eyes(data, len, reg, 1, &res);
+    r = &res.checks.r[TC_CHECK_GLASSES_TINTED];
+    print_message("lenses: glasses_tinted %d (%.2f) %s\n", r->score, r->value, r->zh);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(r->zh, "镜片"));
+    tc_studio_result_free(&res);
+
+    cover_eyes(data, len, reg, 0, &res);
+    r = &res.checks.r[TC_CHECK_GLASSES_TINTED];
+    print_message("one eye: glasses_tinted %d (%.2f) %s\n", r->score, r->value, r->zh);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(r->zh, "一只眼睛"));
+    tc_studio_result_free(&res);
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compliant), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_exposure),
-        cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt),
+        cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt),     cmocka_unit_test(test_eyes_covered),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -187,7 +187,7 @@ export const CHECK_NAMES = {
   blur: ['清晰度（模糊）', 'Sharpness (blur)'],
   resolution: ['分辨率', 'Resolution'],
   glasses: ['佩戴眼镜', 'Glasses'],
-  glasses_tinted: ['有色眼镜', 'Tinted glasses'],
+  glasses_tinted: ['有色眼镜或眼睛被遮挡', 'Tinted glasses or an eye covered'],
   glasses_glare: ['眼镜反光', 'Glare on glasses'],
   hair_brows: ['头发遮挡眉毛或眼睛', 'Hair over brows or eyes'],
   ears_visible: ['露出双耳', 'Ears visible'],
