@@ -201,6 +201,87 @@ static void report(const item *items, int n, int held, int verbose, int one)
            tot.unk_bad);
 }
 
+/* The group a recapture-labelled image is reported in: the folder of its
+ * path ("nuaa/print", "wider"), else the kind of a synthetic variant
+ * ("v04_print_close.jpg" -> "print_close"; a base portrait -> "base"). */
+static void live_group(const char *file, char *out, size_t cap)
+{
+    const char *sl = strrchr(file, '/');
+    size_t len;
+    if (sl) {
+        len = (size_t)(sl - file);
+    } else {
+        const char *u = strchr(file, '_');
+        file = (file[0] == 'v' && u) ? u + 1 : "base";
+        const char *dot = strrchr(file, '.');
+        len = dot ? (size_t)(dot - file) : strlen(file);
+    }
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(out, file, len);
+    out[len] = 0;
+}
+
+/* Liveness (issue 16, item 7): for the recapture check, per group of
+ * attacks (labelled fail) and of bona fide photos (labelled pass), how many
+ * failed, were flagged for review ("could not assess" with a measurement),
+ * could not be assessed at all (no face), passed; APCER = attacks passed as
+ * live, BPCER = bona fide photos failed (ISO/IEC 30107-3's terms). */
+static void report_liveness(const item *items, int n, int held)
+{
+    enum { NG = 32 };
+    struct {
+        char name[64];
+        int attack, n, fail, flag, noface, pass;
+    } g[NG];
+    int ng = 0;
+    for (int i = 0; i < n; i++) {
+        const item *it = &items[i];
+        int lab = it->lab[TC_CHECK_RECAPTURE];
+        if (lab < 0 || (held >= 0 && it->heldout != held))
+            continue;
+        char name[64];
+        live_group(it->file, name, sizeof name);
+        int k = 0;
+        while (k < ng && (strcmp(g[k].name, name) || g[k].attack != !lab))
+            k++;
+        if (k == ng) {
+            if (ng == NG)
+                continue;
+            memset(&g[k], 0, sizeof g[k]);
+            memcpy(g[k].name, name, strlen(name) + 1);
+            g[k].attack = !lab;
+            ng++;
+        }
+        const tc_check_result *r = &it->rep.r[TC_CHECK_RECAPTURE];
+        g[k].n++;
+        if (it->failed_run || (r->verdict == TC_CHECK_UNKNOWN && !isfinite(r->value)))
+            g[k].noface++;
+        else if (r->verdict == TC_CHECK_UNKNOWN)
+            g[k].flag++;
+        else if (r->verdict == TC_CHECK_FAIL)
+            g[k].fail++;
+        else
+            g[k].pass++;
+    }
+    if (ng == 0)
+        return;
+    printf("\n| liveness (recapture) | photos | failed | flagged for review | no face | passed | rate |\n");
+    printf("|---|---:|---:|---:|---:|---:|---|\n");
+    for (int pass = 1; pass >= 0; pass--)
+        for (int k = 0; k < ng; k++) {
+            if (g[k].attack != pass)
+                continue;
+            printf("| %s %s | %d | %d | %d | %d | %d | ", g[k].attack ? "attack" : "bona fide", g[k].name, g[k].n,
+                   g[k].fail, g[k].flag, g[k].noface, g[k].pass);
+            if (g[k].attack)
+                printf("APCER %.0f %% (%.0f %% if a flag is not a catch) |\n", 100.0 * g[k].pass / g[k].n,
+                       100.0 * (g[k].pass + g[k].flag + g[k].noface) / g[k].n);
+            else
+                printf("BPCER %.0f %%, %.0f %% flagged |\n", 100.0 * g[k].fail / g[k].n, 100.0 * g[k].flag / g[k].n);
+        }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] == '-') {
@@ -292,16 +373,20 @@ int main(int argc, char **argv)
     if (n_held == 0) {
         printf("\n");
         report(items, n, -1, verbose, one);
+        report_liveness(items, n, -1);
     } else {
         /* the portraits tuned on, then the held-out ones (their variants
          * included): a check that does much worse there is fitted to the
          * photos it was tuned on */
         printf("\ntuned on (%d images):\n\n", n - n_held);
         report(items, n, 0, verbose, one);
+        report_liveness(items, n, 0);
         printf("\nheld out / set aside (%d images, marked heldout: no threshold was fitted on them):\n\n", n_held);
         report(items, n, 1, verbose, one);
+        report_liveness(items, n, 1);
         printf("\nall:\n\n");
         report(items, n, -1, 0, -1);
+        report_liveness(items, n, -1);
     }
     tc_studio_ctx_free(c);
     tc_studio_free(s);
