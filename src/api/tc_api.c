@@ -355,6 +355,14 @@ static int ip_locked(api_ctx *c)
 
 /* The 采集码 from the request: a "qr" image part decoded with zbar, or a
  * "chsi_code" text part (what an in-page scanner read). */
+/* Blanks (and a BOM, U+3000) off both ends, in place: tc_str_trim returns
+ * the start past the leading ones, which the callers below used to drop. */
+static void trim_in_place(char *s)
+{
+    const char *t = tc_str_trim(s);
+    memmove(s, t, strlen(t) + 1);
+}
+
 static int entry_code(api_ctx *c, tc_http_part *parts, size_t n, char *code, size_t codesz)
 {
     const tc_http_part *img = tc_http_form_get(parts, n, "qr");
@@ -363,7 +371,7 @@ static int entry_code(api_ctx *c, tc_http_part *parts, size_t n, char *code, siz
         return tc_qr_decode(img->data, img->len, code, codesz, &c->e);
     if (txt && txt->len > 0 && txt->len < codesz) {
         snprintf(code, codesz, "%s", txt->data);
-        tc_str_trim(code);
+        trim_in_place(code);
         if (*code && tc_utf8_valid(code, strlen(code)))
             return 0;
     }
@@ -677,7 +685,7 @@ static int h_entry_code(tc_http_req *r)
     char bcode[16] = "";
     if (fc && fc->len < sizeof bcode)
         snprintf(bcode, sizeof bcode, "%s", fc->data);
-    tc_str_trim(bcode);
+    trim_in_place(bcode);
     for (char *p = bcode; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
@@ -750,7 +758,7 @@ static int h_entry_confirm(tc_http_req *r)
     char ph[32] = "";
     if (phone && strlen(phone) < sizeof ph)
         snprintf(ph, sizeof ph, "%s", phone);
-    tc_str_trim(ph);
+    trim_in_place(ph);
     if (tc_phone_validate(ph, &c.e) != 0)
         return api_fail(&c);
     tc_student st;

@@ -165,6 +165,8 @@ test('platform admin: disable an account (its sign-in fails), add a custom spec,
   const row = page.locator('table.c-accounts tbody tr', { hasText: 'web-victim' });
   await row.getByRole('button', { name: '禁用' }).click();
   await page.locator('#app .c-notice', { hasText: '已禁用账号 web-victim' }).waitFor();
+  // the notice can show before the table is drawn again (seen under load)
+  await row.filter({ hasText: '已禁用' }).waitFor({ timeout: 10000 });
   assert.match(await row.textContent(), /已禁用/);
   await shot(page, 'console-34-admin-accounts');
   const c = new Client(srv.url);
@@ -268,6 +270,8 @@ test('platform admin: edit a custom spec (the dialog comes filled in), delete re
   await row.getByRole('button', { name: '删除' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: '删除' }).click();
   await page.locator('#app .c-notice', { hasText: '已删除规格 web_edit' }).waitFor();
+  // the notice can show before the list is drawn again (seen under load)
+  await row.waitFor({ state: 'detached', timeout: 10000 });
   assert.equal(await row.count(), 0);
   spec = (await admin.get('/api/v1/admin/specs')).data.custom.find((x) => x.name === 'web_edit');
   assert.equal(spec, undefined);

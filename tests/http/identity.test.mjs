@@ -226,17 +226,18 @@ test('entry (a): an image with no QR code, and an unknown code, are refused clea
   }
 });
 
-test('entry (b): batch code + last 4 + QR image; a bracket counts as 2', async () => {
+test('entry (b): batch code + last 4 + QR image; a bracket counts as 2; blanks around the code and phone are ignored', async () => {
   const st = demo.students.find((s) => s.id_number.includes('('));
   assert.equal(st.id_last4, '56(7)');
   const c = new Client(srv.url);
   await c.csrf();
   let r = await c.post('/api/v1/entry/code', {
-    form: fileForm({ feature_code: demo.batch.code.toUpperCase(), id_last4: '56(7)', qr: { path: st.qr_png, type: 'image/png' } }),
+    // pasted from a notice: leading blanks (and an ideographic space) too
+    form: fileForm({ feature_code: ' \u3000' + demo.batch.code.toUpperCase() + ' ', id_last4: '56(7)', qr: { path: st.qr_png, type: 'image/png' } }),
   });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.data.student.student_no, st.student_no);
-  r = await c.post('/api/v1/entry/confirm', { json: { phone: '13900139000' } });
+  r = await c.post('/api/v1/entry/confirm', { json: { phone: ' 13900139000' } });
   assert.equal(r.status, 200, r.text);
 });
 
