@@ -6,6 +6,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "cli_int.h"
 #include "tc_cli.h"
 
 static const char usage[] =
@@ -28,38 +29,12 @@ int tc_cli_check(int argc, char **argv)
     const char *in = NULL, *spec = "chsi", *bg = NULL, *overlay = NULL, *config = NULL, *models = NULL,
                *photo_out = NULL;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define OPT(name, var)                                                                                                  \
-    if (!strcmp(a, name)) {                                                                                             \
-        if (!val) {                                                                                                     \
-            fprintf(stderr, "tucai check: %s needs a value\n%s", name, usage);                                          \
-            return 2;                                                                                                   \
-        }                                                                                                               \
-        var = val;                                                                                                      \
-        i++;                                                                                                            \
-        continue;                                                                                                       \
-    }
-        OPT("--spec", spec)
-        OPT("--background", bg)
-        OPT("--overlay", overlay)
-        OPT("--config", config)
-        OPT("--models", models)
-        OPT("--photo", photo_out)
-#undef OPT
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (a[0] != '-' && !in)
-            in = a;
-        else {
-            fprintf(stderr, "tucai check: unexpected argument %s\n%s", a, usage);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {{"--spec", &spec, NULL},       {"--background", &bg, NULL}, {"--overlay", &overlay, NULL},
+                            {"--config", &config, NULL},   {"--models", &models, NULL}, {"--photo", &photo_out, NULL},
+                            {"--json", NULL, &json},       {NULL, NULL, NULL}};
+    int st = cli_parse(argc, argv, "check", usage, opts, &in);
+    if (st >= 0)
+        return st;
     if (!in) {
         fputs(usage, stderr);
         return 2;

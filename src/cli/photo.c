@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <vips/vips.h>
 
+#include "cli_int.h"
 #include "tc_cli.h"
 
 static const char usage[] =
@@ -159,50 +160,27 @@ int tc_cli_photo(int argc, char **argv)
     const char *in = NULL, *outp = NULL, *spec_name = "chsi", *specs_file = NULL, *sheet = NULL;
     const char *layout = "best", *format = NULL, *geom = NULL, *models = NULL;
     photo_opts po = {.strict = 1};
-    int json = 0, cut = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define OPT(name, var)                                                                                                  \
-    if (!strcmp(a, name)) {                                                                                             \
-        if (!val) {                                                                                                     \
-            fprintf(stderr, "tucai photo: %s needs a value\n%s", name, usage);                                          \
-            return 2;                                                                                                   \
-        }                                                                                                               \
-        var = val;                                                                                                      \
-        i++;                                                                                                            \
-        continue;                                                                                                       \
-    }
-        OPT("-o", outp)
-        OPT("--spec", spec_name)
-        OPT("--specs", specs_file)
-        OPT("--background", po.bg)
-        OPT("--sheet", sheet)
-        OPT("--layout", layout)
-        OPT("--format", format)
-        OPT("--geom", geom)
-        OPT("--mask", po.mask_out)
-        OPT("--trimap", po.trimap_out)
-        OPT("--models", models)
-#undef OPT
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "--cut-lines"))
-            cut = 1;
-        else if (!strcmp(a, "--no-strict"))
-            po.strict = 0;
-        else if (!strcmp(a, "--largest-face"))
-            po.largest = 1;
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (a[0] != '-' && !in)
-            in = a;
-        else {
-            fprintf(stderr, "tucai photo: unexpected argument %s\n%s", a, usage);
-            return 2;
-        }
-    }
+    int json = 0, cut = 0, no_strict = 0;
+    const cli_opt opts[] = {{"-o", &outp, NULL},
+                            {"--spec", &spec_name, NULL},
+                            {"--specs", &specs_file, NULL},
+                            {"--background", &po.bg, NULL},
+                            {"--sheet", &sheet, NULL},
+                            {"--layout", &layout, NULL},
+                            {"--format", &format, NULL},
+                            {"--geom", &geom, NULL},
+                            {"--mask", &po.mask_out, NULL},
+                            {"--trimap", &po.trimap_out, NULL},
+                            {"--models", &models, NULL},
+                            {"--json", NULL, &json},
+                            {"--cut-lines", NULL, &cut},
+                            {"--no-strict", NULL, &no_strict},
+                            {"--largest-face", NULL, &po.largest},
+                            {NULL, NULL, NULL}};
+    int st = cli_parse(argc, argv, "photo", usage, opts, &in);
+    if (st >= 0)
+        return st;
+    po.strict = !no_strict;
     if (!in || !outp) {
         fputs(usage, stderr);
         return 2;
@@ -229,6 +207,11 @@ int tc_cli_photo(int argc, char **argv)
 
     if (specs_file && tc_spec_table_load_file(&t, specs_file, &e) != 0)
         goto err;
+    /* the models first: without them nothing else is worth checking */
+    s = geom ? tc_studio_open_bare(&t, &e) : tc_studio_open(models, &t, &e);
+    c = s ? tc_studio_ctx_new(s, &e) : NULL;
+    if (!c)
+        goto err;
     spec = tc_spec_find(&t, spec_name);
     if (!spec) {
         if (tc_spec_parse_custom(spec_name, &custom, &e) != 0)
@@ -254,10 +237,6 @@ int tc_cli_photo(int argc, char **argv)
                        lim.max_bytes / 1048576.0);
         goto err;
     }
-    s = geom ? tc_studio_open_bare(&t, &e) : tc_studio_open(models, &t, &e);
-    c = s ? tc_studio_ctx_new(s, &e) : NULL;
-    if (!c)
-        goto err;
 
     /* one photo, or a sheet of them (each spec through the pipeline) */
     tc_photo_report rep[2];
