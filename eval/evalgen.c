@@ -216,7 +216,8 @@ static int find_face(const tc_vision *v, tc_vision_ctx *c, const img *m, face *f
         f->box[0] = fmin(f->box[0], f->pts[i][0]), f->box[1] = fmin(f->box[1], f->pts[i][1]);
         f->box[2] = fmax(f->box[2], f->pts[i][0]), f->box[3] = fmax(f->box[3], f->pts[i][1]);
     }
-    enum { AO = TC_VISION_LM_EYE_A_OUT, AI = TC_VISION_LM_EYE_A_IN, BI = TC_VISION_LM_EYE_B_IN, BO = TC_VISION_LM_EYE_B_OUT };
+    enum { AO = TC_VISION_LM_EYE_A_OUT, AI = TC_VISION_LM_EYE_A_IN };
+    enum { BI = TC_VISION_LM_EYE_B_IN, BO = TC_VISION_LM_EYE_B_OUT };
     double a[2] = {(f->pts[AO][0] + f->pts[AI][0]) / 2, (f->pts[AO][1] + f->pts[AI][1]) / 2};
     double b[2] = {(f->pts[BI][0] + f->pts[BO][0]) / 2, (f->pts[BI][1] + f->pts[BO][1]) / 2};
     int al = a[0] <= b[0];

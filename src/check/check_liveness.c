@@ -40,7 +40,8 @@
 /* ---- shared geometry ------------------------------------------------------------------ */
 
 /* Mesh indices (MediaPipe face mesh). */
-enum { EYE_A_OUT = LM_EYE_A_OUT, EYE_A_IN = LM_EYE_A_IN, EYE_B_IN = LM_EYE_B_IN, EYE_B_OUT = LM_EYE_B_OUT, MOUTH_UP = LM_LIP_TOP };
+enum { EYE_A_OUT = LM_EYE_A_OUT, EYE_A_IN = LM_EYE_A_IN, EYE_B_IN = LM_EYE_B_IN, EYE_B_OUT = LM_EYE_B_OUT,
+       MOUTH_UP = LM_LIP_TOP };
 
 typedef struct face_frame {
     double l[2], r[2];   /* eye centres (work px), image-left first */

@@ -18,12 +18,6 @@ static const char usage[] =
     "            {\"glasses\":\"forbidden\",\"thresholds\":{\"light_dark\":45},\"disabled\":[\"jewelry\"]}\n"
     "  Exit status: 0 every check passed, 1 a check failed or no photo could be made, 2 usage.\n";
 
-static int cli_fail(const tc_err *e)
-{
-    fprintf(stderr, "tucai check: %s: %s\n  %s\n", e->code, e->zh, e->en);
-    return 1;
-}
-
 int tc_cli_check(int argc, char **argv)
 {
     const char *in = NULL, *spec = "chsi", *bg = NULL, *overlay = NULL, *config = NULL, *models = NULL,
@@ -41,7 +35,7 @@ int tc_cli_check(int argc, char **argv)
     }
     tc_err e = {0};
     if (tc_photo_startup(argv[0], &e) != 0)
-        return cli_fail(&e);
+        return cli_fail("check", &e);
     tc_check_config cfg;
     tc_check_config_default(&cfg);
     char *data = NULL;
@@ -49,7 +43,7 @@ int tc_cli_check(int argc, char **argv)
     if (config) {
         if (tc_file_read(config, 1 << 20, &data, &len, &e) != 0 || tc_check_config_json(&cfg, data, len, &e) != 0) {
             free(data);
-            return cli_fail(&e);
+            return cli_fail("check", &e);
         }
         free(data);
         data = NULL;
@@ -57,7 +51,7 @@ int tc_cli_check(int argc, char **argv)
     tc_photo_limits lim;
     tc_photo_limits_default(&lim);
     if (tc_file_read(in, lim.max_bytes + 1, &data, &len, &e) != 0)
-        return cli_fail(&e);
+        return cli_fail("check", &e);
     int rc = 1;
     tc_studio *s = tc_studio_open(models, NULL, &e);
     tc_studio_ctx *c = s ? tc_studio_ctx_new(s, &e) : NULL;
@@ -143,7 +137,7 @@ int tc_cli_check(int argc, char **argv)
     rc = rep->passed && res.jpeg ? 0 : 1;
     goto done;
 err:
-    rc = cli_fail(&e);
+    rc = cli_fail("check", &e);
 done:
     tc_studio_result_free(&res);
     tc_studio_ctx_free(c);

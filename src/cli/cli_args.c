@@ -1,4 +1,4 @@
-/* The option loop of `tucai photo` and `tucai check`. */
+/* The option loop and the failure message of `tucai photo` and `tucai check`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -30,4 +30,10 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *usage, const c
         }
     }
     return -1;
+}
+
+int cli_fail(const char *cmd, const tc_err *e)
+{
+    fprintf(stderr, "tucai %s: %s: %s\n  %s\n", cmd, e->code, e->zh, e->en);
+    return 1;
 }

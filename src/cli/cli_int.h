@@ -2,6 +2,8 @@
 #ifndef TC_CLI_INT_H
 #define TC_CLI_INT_H
 
+#include "../base/tc_base.h"
+
 /* One option of a subcommand: "--name VALUE" sets *val; a flag ("--json")
  * has val NULL and sets *flag = 1. */
 typedef struct cli_opt {
@@ -16,5 +18,9 @@ typedef struct cli_opt {
  * --help, 2 for a missing value or an unexpected argument (said on stderr
  * as "tucai CMD: ...", then usage). */
 int cli_parse(int argc, char **argv, const char *cmd, const char *usage, const cli_opt *opts, const char **in);
+
+/* Say why a subcommand failed ("tucai CMD: code: zh", then the en line) on
+ * stderr; returns 1, the exit status of a failure. */
+int cli_fail(const char *cmd, const tc_err *e);
 
 #endif

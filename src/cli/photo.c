@@ -32,12 +32,6 @@ static const char usage[] =
     "  --geom LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]  eye centres, chin [, cheeks] in source pixels\n"
     "                                    (the mask then comes from a plain-backdrop keyer)\n";
 
-static int fail(const tc_err *e)
-{
-    fprintf(stderr, "tucai photo: %s: %s\n  %s\n", e->code, e->zh, e->en);
-    return 1;
-}
-
 static int parse_geom(const char *s, tc_photo_face_geom *g)
 {
     double v[10];
@@ -189,7 +183,7 @@ int tc_cli_photo(int argc, char **argv)
     tc_err e = {0};
     /* Harmless when main() has done it already (libvips starts once). */
     if (tc_photo_startup(argv[0], &e) != 0)
-        return fail(&e);
+        return cli_fail("photo", &e);
     int rc = 1;
     tc_spec_table t;
     tc_spec_table_builtin(&t);
@@ -285,7 +279,7 @@ int tc_cli_photo(int argc, char **argv)
     rc = 0;
     goto done;
 err:
-    rc = fail(&e);
+    rc = cli_fail("photo", &e);
 done:
     free(outbuf);
     free(jpgs[0]);

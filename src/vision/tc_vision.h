@@ -70,27 +70,15 @@ enum {
  * these names.  Eye "A" is the eye on the image's left in an unmirrored
  * frontal photo (the person's right), "B" the other; likewise the cheeks. */
 enum {
-    TC_VISION_LM_NOSE_TIP = 1,
-    TC_VISION_LM_NOSE_MID = 6,
-    TC_VISION_LM_FOREHEAD = 10,
-    TC_VISION_LM_LIP_TOP = 13,
-    TC_VISION_LM_LIP_BOT = 14,
-    TC_VISION_LM_EYE_A_OUT = 33,
-    TC_VISION_LM_CHEEK_PATCH_A = 50,
-    TC_VISION_LM_MOUTH_A = 61,
-    TC_VISION_LM_EYE_A_IN = 133,
-    TC_VISION_LM_EYE_A_BOT = 145,
-    TC_VISION_LM_CHIN = 152,
-    TC_VISION_LM_EYE_A_TOP = 159,
-    TC_VISION_LM_BRIDGE = 168,
-    TC_VISION_LM_CHEEK_A = 234, /* contour at ear level */
-    TC_VISION_LM_EYE_B_OUT = 263,
-    TC_VISION_LM_CHEEK_PATCH_B = 280,
-    TC_VISION_LM_MOUTH_B = 291,
-    TC_VISION_LM_EYE_B_IN = 362,
-    TC_VISION_LM_EYE_B_BOT = 374,
-    TC_VISION_LM_EYE_B_TOP = 386,
-    TC_VISION_LM_CHEEK_B = 454, /* contour at ear level */
+    TC_VISION_LM_FOREHEAD = 10, TC_VISION_LM_CHIN = 152,
+    TC_VISION_LM_NOSE_TIP = 1, TC_VISION_LM_NOSE_MID = 6, TC_VISION_LM_BRIDGE = 168,
+    TC_VISION_LM_LIP_TOP = 13, TC_VISION_LM_LIP_BOT = 14, TC_VISION_LM_MOUTH_A = 61, TC_VISION_LM_MOUTH_B = 291,
+    TC_VISION_LM_EYE_A_OUT = 33, TC_VISION_LM_EYE_A_IN = 133,
+    TC_VISION_LM_EYE_A_TOP = 159, TC_VISION_LM_EYE_A_BOT = 145,
+    TC_VISION_LM_EYE_B_IN = 362, TC_VISION_LM_EYE_B_OUT = 263,
+    TC_VISION_LM_EYE_B_TOP = 386, TC_VISION_LM_EYE_B_BOT = 374,
+    TC_VISION_LM_CHEEK_A = 234, TC_VISION_LM_CHEEK_B = 454,            /* the contour at ear level */
+    TC_VISION_LM_CHEEK_PATCH_A = 50, TC_VISION_LM_CHEEK_PATCH_B = 280, /* patches of cheek skin    */
 };
 
 /* The face oval (MediaPipe's FACE_OVAL ring) in order: from the forehead's
