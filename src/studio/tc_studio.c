@@ -270,10 +270,11 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
                                            faces[i].height * h};
         int pick = 0;
         tc_err pe2;
-        if (tc_photo_pick_face(boxes, n_faces, w, h, !req->refuse_crowd, &pick, &pe2) != 0) {
+        int pick_rc = tc_photo_pick_face(boxes, n_faces, w, h, !req->refuse_crowd, &pick, &pe2);
+        if (pick_rc != 0 && req->refuse_crowd) {
             pe = pe2; /* `tucai photo` without --largest-face: photo.faces */
             refused = 1;
-        } else if (pick > 0) {
+        } else if (pick_rc == 0 && pick > 0) {
             tc_vision_face t = faces[0];
             faces[0] = faces[pick];
             faces[pick] = t;
