@@ -1,22 +1,28 @@
-/* Benchmark of photo production (issue 4): the whole of `tucai photo IN -o
- * OUT --spec chsi` minus the file I/O — decode, the vision models (face
- * detection, mesh, segmentation, through the same analyzer as the program),
- * crop and background replacement, JPEG encoding into the KB range and
- * re-measuring the file — on
+/* Benchmark of photo production (issue 4): the server's pipeline itself,
+ * tc_studio_make with the request the server sends (every check, the
+ * reviewers' overlay, the upright original) — decode, the vision models
+ * (face detection, mesh, segmentation), exposure, crop and background
+ * replacement, JPEG encoding into the KB range and re-measuring the file,
+ * the checks — minus the file I/O and the database, on
  *   - a 512x715 portrait (portraits/woman_plain_grey_bg.jpg), and
  *   - a 12-megapixel phone photo: that portrait enlarged to 3024x4032 and
  *     stored sideways as 4032x3024 with EXIF orientation 6, as phones do
  *     (written to /tmp by this program).
- * For each: the median wall time per photo on one core, per stage, and the
- * peak resident memory of a process that does only that (each case runs in
- * its own forked child, which loads the models itself).  Then photos per
- * second on two cores: two threads, each with its own tc_vision_ctx.
+ * For each: the median wall time per photo on one core, per stage (the
+ * studio's own stage clocks), and the peak resident memory of a process
+ * that does only that (each case runs in its own forked child, which loads
+ * the models itself).  Then photos per second on two cores: two threads,
+ * each with its own tc_studio_ctx.
  *
- *   bench_photo [RUNS] [small|12mp|pair|all]
+ *   bench_photo [RUNS] [small|12mp|pair|all] [--checks-off]
  *                             (default 30 all; TC_TESTDATA, TUCAI_MODELS as
- *                             usual; one case alone is for `perf record`)
+ *                             usual; one case alone is for `perf record`;
+ *                             --checks-off: what `tucai photo` asks, the
+ *                             same function with the checks, overlay and
+ *                             original off)
  *
- * Goals: 512x715 <= 30 ms and 12 MP <= 150 ms on one core, peak <= 200 MB. */
+ * Goals (photo making, --checks-off): 512x715 <= 30 ms and 12 MP <= 150 ms
+ * on one core, peak <= 200 MB; the checks add at most 30 ms (bench_check). */
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -28,12 +34,13 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
-#include "cli/tc_cli.h"
-#include "photo/tc_photo.h"
-#include "vision/tc_vision.h"
+#include "studio/tc_studio.h"
 
-enum { ST_DECODE, ST_VISION, ST_COMPOSE, ST_ENCODE, ST_TOTAL, ST_CPU, N_ST };
-static const char *const st_name[N_ST] = {"decode", "vision", "compose", "encode+measure", "total", "cpu"};
+enum { ST_DECODE, ST_VISION, ST_COMPOSE, ST_CHECKS, ST_TOTAL, ST_CPU, N_ST };
+static const char *const st_name[N_ST] = {"decode", "vision", "compose+encode", "checks", "total", "cpu"};
+
+/* 1: the server's request (checks, overlay, original); 0: --checks-off */
+static int g_server = 1;
 
 static double now_ms(void)
 {
@@ -79,49 +86,31 @@ static void pin_cpus(int n)
     sched_setaffinity(0, sizeof set, &set);
 }
 
-/* One photo, as tc_photo_cli does it; t[] receives the stage times (ms). */
-static int one_photo(const uint8_t *data, size_t len, const tc_photo_analyzer *an, const tc_spec *spec, double t[N_ST],
+/* One photo through the server's pipeline; t[] receives the stage times
+ * (ms): the studio's own clocks, and the wall and CPU time of the call. */
+static int one_photo(const tc_studio *s, tc_studio_ctx *c, const uint8_t *data, size_t len, double t[N_ST],
                      tc_err *e)
 {
+    tc_check_config cfg;
+    tc_check_config_default(&cfg);
+    tc_studio_req req = {.data = data,
+                         .len = len,
+                         .spec = "chsi",
+                         .checks = &cfg,
+                         .run_checks = g_server,
+                         .want_overlay = g_server,
+                         .want_original = g_server};
+    tc_studio_result res;
     double t0 = now_ms(), c0 = cpu_ms();
-    tc_photo_src *src = NULL;
-    tc_photo_mask mask = {0}, alpha = {0};
-    tc_photo_rgb out = {0};
-    uint8_t *jpg = NULL;
-    size_t jl = 0;
-    int rc = -1;
-    if (tc_photo_decode(data, len, NULL, &src, e) != 0)
+    if (tc_studio_make(s, c, &req, &res, e) != 0)
         return -1;
-    double t1 = now_ms();
-    tc_photo_face_geom g;
-    if (an->analyze(an->ctx, tc_photo_src_work(src), 0, &g, &mask, e) != 0)
-        goto done;
-    tc_photo_geom_scale(&g, 1.0 / tc_photo_src_work_scale(src));
-    if (tc_photo_geom_hair_top_from_mask(&g, &mask, tc_photo_src_width(src), e) != 0)
-        goto done;
-    double t2 = now_ms();
-    tc_photo_compose_opts o = {.strict = 1};
-    tc_photo_layout lay;
-    if (tc_spec_background(spec, NULL, o.background, e) != 0 ||
-        tc_photo_compose(src, &g, &mask, spec, &o, &out, &lay, &alpha, e) != 0)
-        goto done;
-    double t3 = now_ms();
-    tc_photo_report rep;
-    memset(&rep, 0, sizeof rep);
-    if (tc_photo_encode(&out, spec, &jpg, &jl, &rep, e) != 0 ||
-        tc_photo_measure(jpg, jl, spec, o.background, &lay, &alpha, &rep, e) != 0)
-        goto done;
-    double t4 = now_ms();
-    t[ST_DECODE] = t1 - t0, t[ST_VISION] = t2 - t1, t[ST_COMPOSE] = t3 - t2, t[ST_ENCODE] = t4 - t3;
-    t[ST_TOTAL] = t4 - t0;
+    t[ST_TOTAL] = now_ms() - t0;
     t[ST_CPU] = cpu_ms() - c0;
-    rc = 0;
-done:
-    free(jpg);
-    tc_photo_rgb_free(&out);
-    tc_photo_mask_free(&alpha);
-    tc_photo_mask_free(&mask);
-    tc_photo_src_free(src);
+    t[ST_DECODE] = res.ms_decode, t[ST_VISION] = res.ms_vision, t[ST_COMPOSE] = res.ms_compose;
+    t[ST_CHECKS] = res.ms_checks;
+    int rc = res.jpeg ? 0 : tc_err_set(e, 422, res.problem[0] ? res.problem : "photo.not_made", "未能制作照片",
+                                       "No photo was made");
+    tc_studio_result_free(&res);
     return rc;
 }
 
@@ -133,7 +122,7 @@ static long peak_kb(void)
 }
 
 /* One case in a fresh child process: load the models, run, report. */
-static int run_case(const char *label, const uint8_t *data, size_t len, const tc_spec *spec, int runs)
+static int run_case(const char *label, const uint8_t *data, size_t len, int runs)
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -150,18 +139,17 @@ static int run_case(const char *label, const uint8_t *data, size_t len, const tc
         _exit(1);
     vips_concurrency_set(1);
     vips_cache_set_max(0); /* as main() does: nothing is ever asked twice */
-    tc_vision *v = tc_vision_load(NULL, &e);
-    tc_cli_photo_vision pv = {v, v ? tc_vision_ctx_new(v, &e) : NULL};
-    if (!pv.c) {
+    tc_studio *s = tc_studio_open(NULL, NULL, &e);
+    tc_studio_ctx *c = s ? tc_studio_ctx_new(s, &e) : NULL;
+    if (!c) {
         fprintf(stderr, "bench_photo: %s [%s]\n", e.en, e.code);
         _exit(1);
     }
-    tc_photo_analyzer an = tc_cli_photo_analyzer(&pv);
     long before = peak_kb();
     int warm = runs / 10 > 2 ? runs / 10 : 2;
     double *t = calloc((size_t)runs * N_ST, sizeof *t), one[N_ST];
     for (int r = 0; r < warm + runs; r++) {
-        if (one_photo(data, len, &an, spec, one, &e) != 0) {
+        if (one_photo(s, c, data, len, one, &e) != 0) {
             fprintf(stderr, "bench_photo: %s: %s [%s]\n", label, e.en, e.code);
             _exit(1);
         }
@@ -180,17 +168,16 @@ static int run_case(const char *label, const uint8_t *data, size_t len, const tc
         printf(" %s %6.1f", st_name[k], t[(size_t)k * runs]); /* sorted by median() */
     printf(" ms\n");
     free(t);
-    tc_vision_ctx_free(pv.c);
-    tc_vision_free(v);
+    tc_studio_ctx_free(c);
+    tc_studio_free(s);
     fflush(stdout);
     _exit(0);
 }
 
 typedef struct {
-    const tc_vision *v;
+    const tc_studio *s;
     const uint8_t *data;
     size_t len;
-    const tc_spec *spec;
     int n;
     int failed;
 } worker;
@@ -199,22 +186,21 @@ static void *work(void *arg)
 {
     worker *w = arg;
     tc_err e = {0};
-    tc_cli_photo_vision pv = {w->v, tc_vision_ctx_new(w->v, &e)};
-    if (!pv.c) {
+    tc_studio_ctx *c = tc_studio_ctx_new(w->s, &e);
+    if (!c) {
         w->failed = 1;
         return NULL;
     }
-    tc_photo_analyzer an = tc_cli_photo_analyzer(&pv);
     double t[N_ST];
     for (int i = 0; i < w->n; i++)
-        if (one_photo(w->data, w->len, &an, w->spec, t, &e) != 0)
+        if (one_photo(w->s, c, w->data, w->len, t, &e) != 0)
             w->failed = 1;
-    tc_vision_ctx_free(pv.c);
+    tc_studio_ctx_free(c);
     return NULL;
 }
 
 /* Photos per second with two threads on two cores, in a child. */
-static int run_throughput(const uint8_t *data, size_t len, const tc_spec *spec, int per_thread)
+static int run_throughput(const uint8_t *data, size_t len, int per_thread)
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -231,14 +217,14 @@ static int run_throughput(const uint8_t *data, size_t len, const tc_spec *spec, 
         _exit(1);
     vips_concurrency_set(1);
     vips_cache_set_max(0); /* as main() does: nothing is ever asked twice */
-    tc_vision *v = tc_vision_load(NULL, &e);
-    if (!v)
+    tc_studio *s = tc_studio_open(NULL, NULL, &e);
+    if (!s)
         _exit(1);
     worker w[2];
     pthread_t th[2];
     /* one photo each first, so that lazy set-up is not counted */
     for (int i = 0; i < 2; i++)
-        w[i] = (worker){v, data, len, spec, 1, 0};
+        w[i] = (worker){s, data, len, 1, 0};
     for (int i = 0; i < 2; i++)
         pthread_create(&th[i], NULL, work, &w[i]);
     for (int i = 0; i < 2; i++)
@@ -255,7 +241,7 @@ static int run_throughput(const uint8_t *data, size_t len, const tc_spec *spec, 
         _exit(1);
     printf("%-26s %.1f photos/s (%d photos in %.0f ms) | peak RSS %.0f MB\n", "512x715, 2 threads/2 cores",
            2 * per_thread * 1000.0 / dt, 2 * per_thread, dt, peak_kb() / 1024.0);
-    tc_vision_free(v);
+    tc_studio_free(s);
     fflush(stdout);
     _exit(0);
 }
@@ -314,13 +300,17 @@ static int write_12mp(const char *portrait, const char *path)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[argc - 1], "--checks-off")) {
+        g_server = 0;
+        argc--;
+    }
     int runs = argc > 1 ? atoi(argv[1]) : 30;
     if (runs < 3)
         runs = 3;
     const char *which = argc > 2 ? argv[2] : "all";
     tc_mem_keep_freed(); /* as main() does */
     if (strcmp(which, "all") && strcmp(which, "small") && strcmp(which, "12mp") && strcmp(which, "pair")) {
-        fprintf(stderr, "usage: bench_photo [RUNS] [small|12mp|pair|all]\n");
+        fprintf(stderr, "usage: bench_photo [RUNS] [small|12mp|pair|all] [--checks-off]\n");
         return 2;
     }
     /* libvips is started only in the children: its worker threads do not
@@ -342,25 +332,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_photo: cannot make the 12 MP input\n");
         return 1;
     }
-    tc_spec_table t;
-    tc_spec_table_builtin(&t);
-    const tc_spec *chsi = tc_spec_find(&t, "chsi");
     double la[3] = {0};
     if (getloadavg(la, 3) < 0)
         la[0] = la[1] = la[2] = -1;
-    printf("photo pipeline, spec chsi, median of %d runs, one core; load average %.2f %.2f %.2f\n", runs, la[0],
+    printf("photo pipeline (tc_studio_make, %s), spec chsi, median of %d runs, one core; load average %.2f %.2f "
+           "%.2f\n",
+           g_server ? "the server's request: checks, overlay, original" : "checks off, as tucai photo", runs, la[0],
            la[1], la[2]);
     printf("inputs: %s (%zu bytes), %s (4032x3024 orientation 6, %zu bytes)\n", path, small_len, big_path, big_len);
     int rc = 0;
     if (!strcmp(which, "all") || !strcmp(which, "small"))
-        rc |= run_case("512x715", (const uint8_t *)small, small_len, chsi, runs);
+        rc |= run_case("512x715", (const uint8_t *)small, small_len, runs);
     if (!strcmp(which, "all") || !strcmp(which, "12mp"))
-        rc |= run_case("12 MP 4032x3024", (const uint8_t *)big, big_len, chsi, runs / 3 > 3 ? runs / 3 : 3);
+        rc |= run_case("12 MP 4032x3024", (const uint8_t *)big, big_len, runs / 3 > 3 ? runs / 3 : 3);
     if (!strcmp(which, "all") || !strcmp(which, "pair"))
-        rc |= run_throughput((const uint8_t *)small, small_len, chsi, runs);
+        rc |= run_throughput((const uint8_t *)small, small_len, runs);
     unlink(big_path);
     free(big);
     free(small);
-    tc_spec_table_free(&t);
     return rc ? 1 : 0;
 }

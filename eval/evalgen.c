@@ -216,15 +216,17 @@ static int find_face(const tc_vision *v, tc_vision_ctx *c, const img *m, face *f
         f->box[0] = fmin(f->box[0], f->pts[i][0]), f->box[1] = fmin(f->box[1], f->pts[i][1]);
         f->box[2] = fmax(f->box[2], f->pts[i][0]), f->box[3] = fmax(f->box[3], f->pts[i][1]);
     }
-    double a[2] = {(f->pts[33][0] + f->pts[133][0]) / 2, (f->pts[33][1] + f->pts[133][1]) / 2};
-    double b[2] = {(f->pts[362][0] + f->pts[263][0]) / 2, (f->pts[362][1] + f->pts[263][1]) / 2};
+    enum { AO = TC_VISION_LM_EYE_A_OUT, AI = TC_VISION_LM_EYE_A_IN };
+    enum { BI = TC_VISION_LM_EYE_B_IN, BO = TC_VISION_LM_EYE_B_OUT };
+    double a[2] = {(f->pts[AO][0] + f->pts[AI][0]) / 2, (f->pts[AO][1] + f->pts[AI][1]) / 2};
+    double b[2] = {(f->pts[BI][0] + f->pts[BO][0]) / 2, (f->pts[BI][1] + f->pts[BO][1]) / 2};
     int al = a[0] <= b[0];
     memcpy(f->le, al ? a : b, sizeof a);
     memcpy(f->re, al ? b : a, sizeof a);
     f->d = hypot(f->re[0] - f->le[0], f->re[1] - f->le[1]);
-    memcpy(f->mouth, f->pts[13], sizeof f->mouth);
-    memcpy(f->chin, f->pts[152], sizeof f->chin);
-    memcpy(f->nose, f->pts[1], sizeof f->nose);
+    memcpy(f->mouth, f->pts[TC_VISION_LM_LIP_TOP], sizeof f->mouth);
+    memcpy(f->chin, f->pts[TC_VISION_LM_CHIN], sizeof f->chin);
+    memcpy(f->nose, f->pts[TC_VISION_LM_NOSE_TIP], sizeof f->nose);
     f->ok = f->d > 8;
     return f->ok;
 }

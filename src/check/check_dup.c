@@ -36,7 +36,7 @@ enum {
 #define EYE_Y 24.0
 
 /* Mesh indices of the eye corners (MediaPipe face mesh). */
-enum { EYE_A_OUT = 33, EYE_A_IN = 133, EYE_B_IN = 362, EYE_B_OUT = 263 };
+enum { EYE_A_OUT = LM_EYE_A_OUT, EYE_A_IN = LM_EYE_A_IN, EYE_B_IN = LM_EYE_B_IN, EYE_B_OUT = LM_EYE_B_OUT };
 
 /* The two eye centres in work pixels, image-left first; -1 without a mesh. */
 static int eye_centres(const tc_check_input *in, double l[2], double r[2])

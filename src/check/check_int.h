@@ -59,20 +59,24 @@ int check_ramp(tc_check_id id, double v);
 
 /* ---- the shared context (check_util.c) --------------------------------------------- */
 
-/* Mesh indices used by several checks (MediaPipe face mesh, 468 points). */
+/* Short names for the mesh indices several checks use; the values are
+ * vision's (tc_vision.h TC_VISION_LM_*, written down once there). */
 enum {
-    LM_FOREHEAD = 10, LM_CHIN = 152, LM_NOSE_TIP = 1, LM_BRIDGE = 168, LM_NOSE_MID = 6,
-    LM_CHEEK_A = 234, LM_CHEEK_B = 454, /* contour at ear level, image left / right on a frontal face */
-    LM_EYE_A_OUT = 33, LM_EYE_A_IN = 133, LM_EYE_A_TOP = 159, LM_EYE_A_BOT = 145,
-    LM_EYE_B_IN = 362, LM_EYE_B_OUT = 263, LM_EYE_B_TOP = 386, LM_EYE_B_BOT = 374,
-    LM_LIP_TOP = 13, LM_LIP_BOT = 14, LM_MOUTH_A = 61, LM_MOUTH_B = 291,
-    LM_CHEEK_PATCH_A = 50, LM_CHEEK_PATCH_B = 280,
+    LM_FOREHEAD = TC_VISION_LM_FOREHEAD, LM_CHIN = TC_VISION_LM_CHIN, LM_NOSE_TIP = TC_VISION_LM_NOSE_TIP,
+    LM_BRIDGE = TC_VISION_LM_BRIDGE, LM_NOSE_MID = TC_VISION_LM_NOSE_MID,
+    LM_CHEEK_A = TC_VISION_LM_CHEEK_A, LM_CHEEK_B = TC_VISION_LM_CHEEK_B,
+    LM_EYE_A_OUT = TC_VISION_LM_EYE_A_OUT, LM_EYE_A_IN = TC_VISION_LM_EYE_A_IN,
+    LM_EYE_A_TOP = TC_VISION_LM_EYE_A_TOP, LM_EYE_A_BOT = TC_VISION_LM_EYE_A_BOT,
+    LM_EYE_B_IN = TC_VISION_LM_EYE_B_IN, LM_EYE_B_OUT = TC_VISION_LM_EYE_B_OUT,
+    LM_EYE_B_TOP = TC_VISION_LM_EYE_B_TOP, LM_EYE_B_BOT = TC_VISION_LM_EYE_B_BOT,
+    LM_LIP_TOP = TC_VISION_LM_LIP_TOP, LM_LIP_BOT = TC_VISION_LM_LIP_BOT,
+    LM_MOUTH_A = TC_VISION_LM_MOUTH_A, LM_MOUTH_B = TC_VISION_LM_MOUTH_B,
+    LM_CHEEK_PATCH_A = TC_VISION_LM_CHEEK_PATCH_A, LM_CHEEK_PATCH_B = TC_VISION_LM_CHEEK_PATCH_B,
 };
 
-/* The face oval (silhouette) of the mesh, in order around the face. */
-extern const int check_oval_idx[36];
-/* Eyelid contours (16 points each, in order): eye A (landmarks 33..133), eye B. */
-extern const int check_eye_idx[2][16];
+/* The face oval and the eyelid contours: vision's tables. */
+#define check_oval_idx tc_vision_lm_oval
+#define check_eye_idx tc_vision_lm_eyelid
 
 /* Derived once per tc_check_run and shared by the checks.  Fields are set by
  * check_ctx_init unless marked lazy (then use the accessor, which computes

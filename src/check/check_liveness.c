@@ -46,7 +46,8 @@
 /* ---- shared geometry ------------------------------------------------------------------ */
 
 /* Mesh indices (MediaPipe face mesh). */
-enum { EYE_A_OUT = 33, EYE_A_IN = 133, EYE_B_IN = 362, EYE_B_OUT = 263, MOUTH_UP = 13 };
+enum { EYE_A_OUT = LM_EYE_A_OUT, EYE_A_IN = LM_EYE_A_IN, EYE_B_IN = LM_EYE_B_IN, EYE_B_OUT = LM_EYE_B_OUT,
+       MOUTH_UP = LM_LIP_TOP };
 
 typedef struct face_frame {
     double l[2], r[2];   /* eye centres (work px), image-left first */

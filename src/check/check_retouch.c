@@ -22,7 +22,7 @@
 
 #include "check_int.h"
 
-enum { EYE_A_OUT = 33, EYE_A_IN = 133, EYE_B_IN = 362, EYE_B_OUT = 263 };
+enum { EYE_A_OUT = LM_EYE_A_OUT, EYE_A_IN = LM_EYE_A_IN, EYE_B_IN = LM_EYE_B_IN, EYE_B_OUT = LM_EYE_B_OUT };
 
 /* The eye distance the face is measured at, in pixels. */
 #define EYE_PX 80.0

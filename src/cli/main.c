@@ -566,13 +566,13 @@ int main(int argc, char **argv)
     else if (!strcmp(cmd, "qr"))
         rc = cmd_qr(argc - 1, argv + 1);
     else if (!strcmp(cmd, "vision"))
-        rc = tc_vision_cli(argc - 1, argv + 1);
+        rc = tc_cli_vision(argc - 1, argv + 1);
     else if (!strcmp(cmd, "photo"))
         rc = tc_cli_photo(argc - 1, argv + 1);
     else if (!strcmp(cmd, "check"))
-        rc = tc_studio_check_cli(argc - 1, argv + 1);
+        rc = tc_cli_check(argc - 1, argv + 1);
     else if (!strcmp(cmd, "specs"))
-        rc = tc_photo_specs_cli(argc - 1, argv + 1);
+        rc = tc_cli_specs(argc - 1, argv + 1);
     else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tucai %s (libvips %s, libsodium %s)\n", TUCAI_VERSION, vips_version_string(),
                sodium_version_string());

@@ -1,6 +1,10 @@
 /*
- * tc_cli — the subcommands of the tucai program that need more than a few
- * lines (main.c dispatches).
+ * tc_cli — the tucai program's subcommands (main.c dispatches): every piece
+ * of command-line code lives here, on top of the modules' public headers.
+ * The photo commands all go through the one pipeline, tc_studio_make.
+ *
+ * Each tc_cli_<command>(argc, argv) takes argv[0] = the command's name and
+ * returns the process exit status (0 ok, 1 failure, 2 usage).
  */
 #ifndef TC_CLI_H
 #define TC_CLI_H
@@ -9,6 +13,7 @@
 
 #include "../api/tc_api.h"
 #include "../photo/tc_photo.h"
+#include "../studio/tc_studio.h"
 #include "../vision/tc_vision.h"
 
 /* Create a demo school, its three staff accounts, a batch and a roster of
@@ -21,18 +26,23 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
  * 320102, the given birth date and sequence). */
 void tc_cli_fake_idnum(int year, int month, int day, int seq, char out[19]);
 
-/* `tucai photo ...`: tc_photo's command with the vision engine as its
- * analyzer (models from $TUCAI_MODELS or ./models). */
+/* `tucai photo IN -o OUT [--spec NAME] ...` (see --help): tc_studio_make
+ * with the checks off, so the photo is the server's for the same file, spec
+ * and background; models from --models, $TUCAI_MODELS or ./models, none
+ * with the developer option --geom. */
 int tc_cli_photo(int argc, char **argv);
 
-/* The vision engine as tc_photo's analyzer (what `tucai photo` uses), for
- * other programs such as the photo benchmark.  pv is the caller's and must
- * outlive the analyzer: v is the loaded models (shared by threads, read
- * only), c this thread's context. */
-typedef struct tc_cli_photo_vision {
-    const tc_vision *v;
-    tc_vision_ctx *c;
-} tc_cli_photo_vision;
-tc_photo_analyzer tc_cli_photo_analyzer(tc_cli_photo_vision *pv);
+/* `tucai check IN [--spec chsi] [--background ..] [--json] [--overlay OUT.png]
+ * [--config CHECKS.json] [--models DIR] [--photo OUT.jpg]`: the server's
+ * pipeline with every check; each check's code, score, verdict and message.
+ * Exit status 0 when all pass, 1 when any fails, 2 usage. */
+int tc_cli_check(int argc, char **argv);
+
+/* `tucai vision IMAGE --json [--mask OUT.png] [--models DIR]`: the three
+ * models on one image, as JSON (docs, issue 3).  Initialises libvips. */
+int tc_cli_vision(int argc, char **argv);
+
+/* `tucai specs [--json] [--file SPECS.json] [NAME]`: print the spec table. */
+int tc_cli_specs(int argc, char **argv);
 
 #endif

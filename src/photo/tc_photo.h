@@ -195,9 +195,6 @@ double tc_spec_height_mm(const tc_spec *s);
 /* One spec as JSON text; malloc'ed, caller frees. */
 char *tc_spec_to_json(const tc_spec *s);
 
-/* `tucai specs [--json] [--file SPECS.json] [NAME]`: print the table. */
-int tc_photo_specs_cli(int argc, char **argv);
-
 /* ---- geometry and compose ------------------------------------------------------- */
 
 /* What the vision engine measures, in full-resolution pixels of the upright
@@ -222,9 +219,9 @@ typedef struct tc_photo_face_geom {
     float oval[36][2];
 } tc_photo_face_geom;
 
+/* The oval's points; the studio fills them from vision's ring
+ * (tc_vision_lm_oval, the same 36 in the same order). */
 #define TC_PHOTO_OVAL_POINTS 36
-/* The mesh indices of tc_photo_face_geom.oval, for the analyzers. */
-extern const int tc_photo_oval_mesh_index[TC_PHOTO_OVAL_POINTS];
 
 /* Set every field to NAN. */
 void tc_photo_geom_init(tc_photo_face_geom *g);
@@ -409,23 +406,5 @@ int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_it
  * *out malloc'ed, caller frees.  Codes: photo.bad_sheet, photo.encode. */
 int tc_sheet_render(const tc_sheet_layout *l, const uint8_t *const *photos, const size_t *photo_lens,
                     const char *format, int cut_lines, uint8_t **out, size_t *len, tc_err *e);
-
-/* ---- command line --------------------------------------------------------------------- */
-
-/* The hook through which the vision engine is plugged in: given the work
- * copy, fill geometry (in work-copy pixels) and a mask of the work copy's
- * size (mask->a malloc'ed, handed to the caller).  The face is chosen with
- * tc_photo_pick_face; largest_face is its `largest`. */
-typedef struct tc_photo_analyzer {
-    void *ctx;
-    int (*analyze)(void *ctx, const tc_photo_rgb *work, int largest_face, tc_photo_face_geom *g, tc_photo_mask *mask,
-                   tc_err *e);
-} tc_photo_analyzer;
-
-/* `tucai photo IN -o OUT [--spec NAME] ...` (see --help).  Without an
- * analyzer, and without the developer option --geom, it fails with
- * photo.no_face_engine. */
-int tc_photo_cli(int argc, char **argv);
-int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an);
 
 #endif

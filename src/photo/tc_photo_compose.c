@@ -12,12 +12,6 @@
 
 /* ---- geometry -------------------------------------------------------------------- */
 
-/* MediaPipe face mesh, FACE_OVAL ring (the silhouette of the face from the
- * forehead round the jaw; 454 and 234 are at the ears). */
-const int tc_photo_oval_mesh_index[TC_PHOTO_OVAL_POINTS] = {
-    10,  338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-    152, 148, 176, 149, 150, 136, 172, 58,  132, 93,  234, 127, 162, 21,  54,  103, 67,  109};
-
 void tc_photo_geom_init(tc_photo_face_geom *g)
 {
     float *f = (float *)g;

@@ -1,11 +1,10 @@
-/* tc_studio: decode -> vision -> plan/compose/encode -> checks, and
- * `tucai check`.  The one place where photo, vision and check meet. */
+/* tc_studio: decode -> vision -> plan/compose/encode -> checks: the one
+ * pipeline, where photo, vision and check meet. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <jansson.h>
 #include <vips/vips.h>
 
 #include "../vision/tc_vision.h"
@@ -21,15 +20,14 @@ struct tc_studio_ctx {
     tc_vision_ctx *vc;
 };
 
-tc_studio *tc_studio_open(const char *models_dir, const tc_spec_table *specs, tc_err *e)
+static tc_studio *studio_new(int with_models, const char *models_dir, const tc_spec_table *specs, tc_err *e)
 {
     tc_studio *s = calloc(1, sizeof *s);
     if (!s) {
         tc_err_internal(e, "studio: out of memory");
         return NULL;
     }
-    s->v = tc_vision_load(models_dir, e);
-    if (!s->v) {
+    if (with_models && !(s->v = tc_vision_load(models_dir, e))) {
         free(s);
         return NULL;
     }
@@ -40,6 +38,16 @@ tc_studio *tc_studio_open(const char *models_dir, const tc_spec_table *specs, tc
         s->specs = &s->own;
     }
     return s;
+}
+
+tc_studio *tc_studio_open(const char *models_dir, const tc_spec_table *specs, tc_err *e)
+{
+    return studio_new(1, models_dir, specs, e);
+}
+
+tc_studio *tc_studio_open_bare(const tc_spec_table *specs, tc_err *e)
+{
+    return studio_new(0, NULL, specs, e);
 }
 
 void tc_studio_free(tc_studio *s)
@@ -63,8 +71,7 @@ tc_studio_ctx *tc_studio_ctx_new(const tc_studio *s, tc_err *e)
         tc_err_internal(e, "studio: out of memory");
         return NULL;
     }
-    c->vc = tc_vision_ctx_new(s->v, e);
-    if (!c->vc) {
+    if (s->v && !(c->vc = tc_vision_ctx_new(s->v, e))) {
         free(c);
         return NULL;
     }
@@ -86,6 +93,8 @@ void tc_studio_result_free(tc_studio_result *r)
     free(r->jpeg);
     free(r->overlay_png);
     free(r->original_jpeg);
+    tc_photo_mask_free(&r->alpha);
+    tc_photo_mask_free(&r->trimap);
     r->jpeg = r->overlay_png = r->original_jpeg = NULL;
     r->jpeg_len = r->overlay_len = r->original_len = 0;
 }
@@ -124,28 +133,30 @@ static void set_problem(tc_studio_result *out, const tc_err *pe)
 }
 
 /* Eye centres, chin and cheek contour of the mesh, in work pixels; "left"
- * is the image's left (as cli/photo_vision.c does for tc_photo). */
+ * is the image's left, whichever eye of the person that is. */
 static void geom_from_mesh(const tc_vision_mesh *m, int w, int h, tc_photo_face_geom *g)
 {
     tc_photo_geom_init(g);
 #define PT(i, k) (m->points[i][k] * (k ? (float)h : (float)w))
     float ea[2], eb[2];
     for (int k = 0; k < 2; k++) {
-        ea[k] = (PT(33, k) + PT(133, k)) / 2;
-        eb[k] = (PT(362, k) + PT(263, k)) / 2;
+        ea[k] = (PT(TC_VISION_LM_EYE_A_OUT, k) + PT(TC_VISION_LM_EYE_A_IN, k)) / 2;
+        eb[k] = (PT(TC_VISION_LM_EYE_B_IN, k) + PT(TC_VISION_LM_EYE_B_OUT, k)) / 2;
     }
+    enum { CA = TC_VISION_LM_CHEEK_A, CB = TC_VISION_LM_CHEEK_B };
     int a_left = ea[0] <= eb[0];
-    int ca_left = PT(234, 0) <= PT(454, 0);
+    int ca_left = PT(CA, 0) <= PT(CB, 0);
     for (int k = 0; k < 2; k++) {
         g->left_eye[k] = a_left ? ea[k] : eb[k];
         g->right_eye[k] = a_left ? eb[k] : ea[k];
-        g->chin[k] = PT(152, k);
-        g->face_left[k] = ca_left ? PT(234, k) : PT(454, k);
-        g->face_right[k] = ca_left ? PT(454, k) : PT(234, k);
+        g->chin[k] = PT(TC_VISION_LM_CHIN, k);
+        g->face_left[k] = ca_left ? PT(CA, k) : PT(CB, k);
+        g->face_right[k] = ca_left ? PT(CB, k) : PT(CA, k);
     }
+    _Static_assert(TC_PHOTO_OVAL_POINTS == TC_VISION_LM_OVAL_N, "the oval is vision's ring");
     for (int i = 0; i < TC_PHOTO_OVAL_POINTS; i++)
         for (int k = 0; k < 2; k++)
-            g->oval[i][k] = PT(tc_photo_oval_mesh_index[i], k);
+            g->oval[i][k] = PT(tc_vision_lm_oval[i], k);
 #undef PT
 }
 
@@ -226,6 +237,18 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
     /* 1. vision: every face, the mesh of the first, the person mask */
     t0 = now_ms();
     tc_vision_image img = {work->px, w, h, (size_t)w * 3};
+    int refused = 0; /* a second person and req->refuse_crowd: pe says so */
+    if (req->geom) {
+        /* the developer's geometry: no models, a plain-backdrop keyer */
+        if (tc_photo_mask_plain_bg(work, &mask, e) != 0)
+            goto done;
+        goto vision_done;
+    }
+    if (!s->v) {
+        tc_err_set(e, 503, "photo.no_face_engine", "人脸检测引擎尚未就绪，暂时无法自动制作证件照",
+                   "The face engine is not available yet, so the photo cannot be made automatically");
+        goto done;
+    }
     mesh = malloc(sizeof *mesh);
     mask.a = malloc((size_t)w * h * sizeof(float));
     if (!mesh || !mask.a) {
@@ -247,19 +270,24 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
                                            faces[i].height * h};
         int pick = 0;
         tc_err pe2;
-        if (tc_photo_pick_face(boxes, n_faces, w, h, 1, &pick, &pe2) == 0 && pick > 0) {
+        int pick_rc = tc_photo_pick_face(boxes, n_faces, w, h, !req->refuse_crowd, &pick, &pe2);
+        if (pick_rc != 0 && req->refuse_crowd) {
+            pe = pe2; /* `tucai photo` without --largest-face: photo.faces */
+            refused = 1;
+        } else if (pick_rc == 0 && pick > 0) {
             tc_vision_face t = faces[0];
             faces[0] = faces[pick];
             faces[pick] = t;
         }
     }
-    if (n_faces > 0) {
+    if (n_faces > 0 && !refused) {
         if (tc_vision_landmarks(s->v, c->vc, &img, &faces[0], mesh, e) != 0)
             goto done;
         have_mesh = mesh_sane(mesh);
     }
     if (tc_vision_segment(s->v, c->vc, &img, mask.a, e) != 0)
         goto done;
+vision_done:
     out->ms_vision = ms_since(t0);
 
     /* 1b. exposure and white balance measured on the face, applied to the
@@ -278,14 +306,23 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
 
     /* 2. plan, compose, encode */
     t0 = now_ms();
-    if (!have_mesh) {
+    if (refused) {
+        /* pe is photo.faces */
+    } else if (!have_mesh && !req->geom) {
         tc_err_set(&pe, 422, "photo.no_face", "未检测到人脸，请正对镜头重新拍摄", "No face found: face the camera and shoot again");
     } else {
-        geom_from_mesh(mesh, w, h, &gwork);
+        if (req->geom) {
+            gsrc = *req->geom;
+            gwork = gsrc;
+            tc_photo_geom_scale(&gwork, scale);
+        } else {
+            geom_from_mesh(mesh, w, h, &gwork);
+            gsrc = gwork;
+            tc_photo_geom_scale(&gsrc, 1.0 / scale);
+        }
         have_geom = 1;
-        gsrc = gwork;
-        tc_photo_geom_scale(&gsrc, 1.0 / scale);
-        if (tc_photo_geom_hair_top_from_mask(&gsrc, &mask, tc_photo_src_width(src), &pe) == 0) {
+        if (isfinite(gsrc.hair_top[0]) ||
+            tc_photo_geom_hair_top_from_mask(&gsrc, &mask, tc_photo_src_width(src), &pe) == 0) {
             /* the hair top in work pixels too, for the checks */
             gwork.hair_top[0] = (float)(gsrc.hair_top[0] * scale);
             gwork.hair_top[1] = (float)(gsrc.hair_top[1] * scale);
@@ -294,8 +331,10 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
              * the picture (the geometry and framing checks say which) */
             have_lay = prc == 0 || !strcmp(pe.code, "photo.geometry_out_of_range") ||
                        !strcmp(pe.code, "photo.crop_outside");
-            if (prc == 0) {
-                tc_photo_compose_opts o = {.strict = 1, .tone = toned.px ? (const uint8_t(*)[256])out->tone.lut : NULL};
+            if (prc == 0 || req->no_strict) {
+                tc_photo_compose_opts o = {.strict = !req->no_strict,
+                                           .trimap_out = req->want_trimap ? &out->trimap : NULL,
+                                           .tone = toned.px ? (const uint8_t(*)[256])out->tone.lut : NULL};
                 memcpy(o.background, bg, 3);
                 if (tc_photo_compose(src, &gsrc, &mask, spec, &o, &photo, &lay, &alpha, &pe) == 0) {
                     have_photo = 1;
@@ -359,6 +398,10 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
         goto done;
     if (req->want_original && work_jpeg(work, &out->original_jpeg, &out->original_len, e) != 0)
         goto done;
+    if (req->want_alpha && out->jpeg) {
+        out->alpha = alpha; /* handed to the result */
+        alpha = (tc_photo_mask){0};
+    }
     rc = 0;
 done:
     if (rc != 0)
@@ -369,176 +412,5 @@ done:
     tc_photo_rgb_free(&toned);
     tc_photo_mask_free(&alpha);
     tc_photo_src_free(src);
-    return rc;
-}
-
-/* ---- tucai check ---------------------------------------------------------------- */
-
-static const char usage[] =
-    "usage: tucai check IN [--spec chsi] [--background blue] [--json] [--overlay OUT.png]\n"
-    "                      [--config CHECKS.json] [--models DIR] [--photo OUT.jpg]\n"
-    "  Make the standard photo from IN and run every automatic check on it: each check's code,\n"
-    "  score (0-100, higher is better), threshold, verdict and what to do.\n"
-    "  --config  thresholds per check, disabled checks, glasses rule, e.g.\n"
-    "            {\"glasses\":\"forbidden\",\"thresholds\":{\"light_dark\":45},\"disabled\":[\"jewelry\"]}\n"
-    "  Exit status: 0 every check passed, 1 a check failed or no photo could be made, 2 usage.\n";
-
-static int cli_fail(const tc_err *e)
-{
-    fprintf(stderr, "tucai check: %s: %s\n  %s\n", e->code, e->zh, e->en);
-    return 1;
-}
-
-int tc_studio_check_cli(int argc, char **argv)
-{
-    const char *in = NULL, *spec = "chsi", *bg = NULL, *overlay = NULL, *config = NULL, *models = NULL,
-               *photo_out = NULL;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define OPT(name, var)                                                                                                  \
-    if (!strcmp(a, name)) {                                                                                             \
-        if (!val) {                                                                                                     \
-            fprintf(stderr, "tucai check: %s needs a value\n%s", name, usage);                                          \
-            return 2;                                                                                                   \
-        }                                                                                                               \
-        var = val;                                                                                                      \
-        i++;                                                                                                            \
-        continue;                                                                                                       \
-    }
-        OPT("--spec", spec)
-        OPT("--background", bg)
-        OPT("--overlay", overlay)
-        OPT("--config", config)
-        OPT("--models", models)
-        OPT("--photo", photo_out)
-#undef OPT
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (a[0] != '-' && !in)
-            in = a;
-        else {
-            fprintf(stderr, "tucai check: unexpected argument %s\n%s", a, usage);
-            return 2;
-        }
-    }
-    if (!in) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    tc_err e = {0};
-    if (tc_photo_startup(argv[0], &e) != 0)
-        return cli_fail(&e);
-    tc_check_config cfg;
-    tc_check_config_default(&cfg);
-    char *data = NULL;
-    size_t len = 0;
-    if (config) {
-        if (tc_file_read(config, 1 << 20, &data, &len, &e) != 0 || tc_check_config_json(&cfg, data, len, &e) != 0) {
-            free(data);
-            return cli_fail(&e);
-        }
-        free(data);
-        data = NULL;
-    }
-    tc_photo_limits lim;
-    tc_photo_limits_default(&lim);
-    if (tc_file_read(in, lim.max_bytes + 1, &data, &len, &e) != 0)
-        return cli_fail(&e);
-    int rc = 1;
-    tc_studio *s = tc_studio_open(models, NULL, &e);
-    tc_studio_ctx *c = s ? tc_studio_ctx_new(s, &e) : NULL;
-    tc_studio_result res = {0};
-    if (!c)
-        goto err;
-    tc_studio_req req = {.data = data,
-                         .len = len,
-                         .limits = &lim,
-                         .spec = spec,
-                         .background = bg,
-                         .checks = &cfg,
-                         .run_checks = 1,
-                         .want_overlay = overlay != NULL};
-    if (tc_studio_make(s, c, &req, &res, &e) != 0)
-        goto err;
-    if (overlay && tc_file_write_atomic(overlay, res.overlay_png, res.overlay_len, &e) != 0)
-        goto err;
-    if (photo_out && res.jpeg && tc_file_write_atomic(photo_out, res.jpeg, res.jpeg_len, &e) != 0)
-        goto err;
-    const tc_check_report *rep = &res.checks;
-    if (json) {
-        char *cj = tc_check_report_json(rep);
-        json_t *root = cj ? json_loads(cj, 0, NULL) : NULL;
-        free(cj);
-        if (!root) {
-            tc_err_internal(&e, "check: report JSON");
-            goto err;
-        }
-        if (res.jpeg) {
-            char *pj = tc_photo_report_json(&res.report);
-            json_t *p = pj ? json_loads(pj, 0, NULL) : NULL;
-            free(pj);
-            json_object_set_new(root, "photo", p ? p : json_null());
-        } else
-            json_object_set_new(root, "photo", json_null());
-        json_object_set_new(root, "problem", json_string(res.problem));
-        json_object_set_new(root, "problem_zh", json_string(res.problem_zh));
-        json_object_set_new(root, "problem_en", json_string(res.problem_en));
-        json_t *ms = json_object();
-        json_object_set_new(ms, "decode", json_real(res.ms_decode));
-        json_object_set_new(ms, "vision", json_real(res.ms_vision));
-        json_object_set_new(ms, "compose", json_real(res.ms_compose));
-        json_object_set_new(ms, "checks", json_real(res.ms_checks));
-        json_object_set_new(root, "ms", ms);
-        json_t *tone = json_object();
-        json_object_set_new(tone, "measured", json_boolean(res.tone.measured));
-        json_object_set_new(tone, "face_luma", json_real(res.tone.face_luma));
-        json_object_set_new(tone, "need", json_real(res.tone.need));
-        json_object_set_new(tone, "gain", json_real(res.tone.gain));
-        json_object_set_new(tone, "wb", json_pack("[fff]", res.tone.wb[0], res.tone.wb[1], res.tone.wb[2]));
-        json_object_set_new(tone, "cast", json_real(res.tone.cast));
-        json_object_set_new(tone, "skin", json_pack("[ff]", res.tone.skin[0], res.tone.skin[1]));
-        json_object_set_new(root, "tone", tone);
-        char *txt = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6));
-        json_decref(root);
-        if (txt)
-            printf("%s\n", txt);
-        free(txt);
-    } else {
-        for (int i = 0; i < TC_CHECK_N; i++) {
-            const tc_check_result *r = &rep->r[i];
-            const char *v = r->skipped ? "skip" : r->verdict == TC_CHECK_PASS ? "pass"
-                                              : r->verdict == TC_CHECK_FAIL   ? "FAIL"
-                                                                              : "unknown";
-            char val[32] = "";
-            if (isfinite(r->value))
-                snprintf(val, sizeof val, "%.3g", r->value);
-            printf("%-24s %-7s %3d/%-3d %-9s", tc_check_code(r->id), v, r->score, r->threshold, val);
-            if (r->zh[0])
-                printf(" %s / %s", r->zh, r->en);
-            printf("\n");
-        }
-        if (res.jpeg)
-            printf("photo: %dx%d, %zu bytes, %s\n", res.report.width, res.report.height, res.jpeg_len,
-                   res.report.in_spec ? "in spec" : res.report.problem);
-        else
-            printf("photo: none (%s) %s / %s\n", res.problem, res.problem_zh, res.problem_en);
-        printf("%s: %d failed, %d could not be assessed; checks %.1f ms (vision %.0f ms)\n",
-               rep->passed && res.jpeg ? "PASSED" : "NOT PASSED", rep->n_failed, rep->n_unknown, res.ms_checks,
-               res.ms_vision);
-    }
-    rc = rep->passed && res.jpeg ? 0 : 1;
-    goto done;
-err:
-    rc = cli_fail(&e);
-done:
-    tc_studio_result_free(&res);
-    tc_studio_ctx_free(c);
-    tc_studio_free(s);
-    free(data);
     return rc;
 }

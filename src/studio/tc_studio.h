@@ -7,7 +7,9 @@
  *         ─tc_check_run─▶ check report (+ overlay for reviewers)
  *
  * photo, vision and check know nothing of each other; this module is where
- * they meet, for the server (api) and for `tucai photo` / `tucai check`.
+ * they meet: the one pipeline, called by the server (api), `tucai photo`,
+ * `tucai check`, the benchmarks and the evaluation.  The fields of
+ * tc_studio_req that the server leaves 0 turn on `tucai photo`'s options.
  *
  * Threads and memory:
  *  - tc_studio_open loads the models once; the tc_studio it returns is owned
@@ -37,6 +39,10 @@ typedef struct tc_studio_ctx tc_studio_ctx;
 /* models_dir: NULL = $TUCAI_MODELS or ./models.  specs: borrowed; must
  * outlive the studio (NULL: the built-in table, owned by the studio). */
 tc_studio *tc_studio_open(const char *models_dir, const tc_spec_table *specs, tc_err *e);
+/* A studio without the vision models: only requests with geom set can be
+ * made (others fail with photo.no_face_engine, 503).  For `tucai photo
+ * --geom` and tests of the geometry. */
+tc_studio *tc_studio_open_bare(const tc_spec_table *specs, tc_err *e);
 void tc_studio_free(tc_studio *s);
 const tc_spec_table *tc_studio_specs(const tc_studio *s);
 
@@ -57,6 +63,16 @@ typedef struct tc_studio_req {
     size_t n_prior;
     int want_overlay;                /* make the reviewers' overlay PNG                 */
     int want_original;               /* keep an upright JPEG of the work copy           */
+    /* `tucai photo`'s options (0 for the server): */
+    int refuse_crowd;                /* a second person of similar size: no photo, problem
+                                        photo.faces (tc_photo_pick_face); 0: the largest
+                                        face is the student and face_count judges the rest */
+    int no_strict;                   /* compose even when the head cannot meet the spec  */
+    const tc_photo_face_geom *geom;  /* developer: the face in source pixels instead of the
+                                        models; the mask from tc_photo_mask_plain_bg; no
+                                        mesh, so no tone and the face checks cannot judge */
+    int want_alpha;                  /* keep the final alpha at the photo's size         */
+    int want_trimap;                 /* keep compose's trimap at the photo's size        */
 } tc_studio_req;
 
 typedef struct tc_studio_result {
@@ -74,6 +90,8 @@ typedef struct tc_studio_result {
     tc_photo_meta meta;     /* the upload's own evidence                             */
     tc_check_tone tone;     /* the exposure / white balance applied before the
                                background was replaced and the checks ran     */
+    tc_photo_mask alpha;    /* when want_alpha and jpeg != NULL                      */
+    tc_photo_mask trimap;   /* when want_trimap and jpeg != NULL                     */
     double ms_decode, ms_vision, ms_compose, ms_checks; /* wall time per stage        */
 } tc_studio_result;
 
@@ -82,10 +100,5 @@ typedef struct tc_studio_result {
 int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *req, tc_studio_result *out,
                    tc_err *e);
 void tc_studio_result_free(tc_studio_result *r);
-
-/* `tucai check IN [--spec chsi] [--background ..] [--json] [--overlay OUT.png]
- * [--config CHECKS.json] [--models DIR]`: every check's code, score, verdict
- * and message.  Exit status 0 when all pass, 1 when any fails, 2 usage. */
-int tc_studio_check_cli(int argc, char **argv);
 
 #endif

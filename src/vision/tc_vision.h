@@ -65,6 +65,31 @@ enum {
     TC_VISION_KP_LEFT_EAR = 5,
 };
 
+/* Indices into tc_vision_mesh.points (MediaPipe's 468-point face mesh): the
+ * one place they are written down; photo's callers, check and the tools use
+ * these names.  Eye "A" is the eye on the image's left in an unmirrored
+ * frontal photo (the person's right), "B" the other; likewise the cheeks. */
+enum {
+    TC_VISION_LM_FOREHEAD = 10, TC_VISION_LM_CHIN = 152,
+    TC_VISION_LM_NOSE_TIP = 1, TC_VISION_LM_NOSE_MID = 6, TC_VISION_LM_BRIDGE = 168,
+    TC_VISION_LM_LIP_TOP = 13, TC_VISION_LM_LIP_BOT = 14, TC_VISION_LM_MOUTH_A = 61, TC_VISION_LM_MOUTH_B = 291,
+    TC_VISION_LM_EYE_A_OUT = 33, TC_VISION_LM_EYE_A_IN = 133,
+    TC_VISION_LM_EYE_A_TOP = 159, TC_VISION_LM_EYE_A_BOT = 145,
+    TC_VISION_LM_EYE_B_IN = 362, TC_VISION_LM_EYE_B_OUT = 263,
+    TC_VISION_LM_EYE_B_TOP = 386, TC_VISION_LM_EYE_B_BOT = 374,
+    TC_VISION_LM_CHEEK_A = 234, TC_VISION_LM_CHEEK_B = 454,            /* the contour at ear level */
+    TC_VISION_LM_CHEEK_PATCH_A = 50, TC_VISION_LM_CHEEK_PATCH_B = 280, /* patches of cheek skin    */
+};
+
+/* The face oval (MediaPipe's FACE_OVAL ring) in order: from the forehead's
+ * top (10) clockwise in the person's frame through 454, the chin 152 and
+ * 234.  Its 36 points are tc_photo_face_geom.oval. */
+#define TC_VISION_LM_OVAL_N 36
+extern const int tc_vision_lm_oval[TC_VISION_LM_OVAL_N];
+/* The eyelid contours, 16 points each in order: eye A (from 33 round to
+ * 133 and back), eye B (from 263). */
+extern const int tc_vision_lm_eyelid[2][16];
+
 typedef struct tc_vision_face {
     float score;                                /* 0.5 .. 1 */
     float xmin, ymin, width, height;            /* box, normalised */
@@ -107,10 +132,5 @@ int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_imag
 /* Multiply-adds of one run of each model (detector, landmarks, segmenter),
  * for the benchmark. */
 void tc_vision_macs(const tc_vision *v, int64_t macs[3]);
-
-/* `tucai vision IMAGE --json [--mask OUT.png] [--models DIR]`; argv[0] is
- * "vision".  Prints the JSON described in docs (issue 3) on stdout; returns
- * the process exit status (0 ok, 1 failure, 2 usage).  Initialises libvips. */
-int tc_vision_cli(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 #include <vips/vips.h>
 
+#include "cli/tc_cli.h"
 #include "photo/tc_photo.h"
 
 static int setup(void **state)
@@ -565,15 +566,15 @@ static void test_cli(void **state)
     snprintf(pdf, sizeof pdf, "%s/sheet.pdf", dir);
 
     char *a0[] = {"photo", "--help"};
-    assert_int_equal(tc_photo_cli(2, a0), 0);
+    assert_int_equal(tc_cli_photo(2, a0), 0);
     char *a1[] = {"photo"};
-    assert_int_equal(tc_photo_cli(1, a1), 2);
+    assert_int_equal(tc_cli_photo(1, a1), 2);
     char *s0[] = {"specs"};
-    assert_int_equal(tc_photo_specs_cli(1, s0), 0);
+    assert_int_equal(tc_cli_specs(1, s0), 0);
     char *s1[] = {"specs", "--json", "idcard"};
-    assert_int_equal(tc_photo_specs_cli(3, s1), 0);
+    assert_int_equal(tc_cli_specs(3, s1), 0);
     char *s2[] = {"specs", "nope"};
-    assert_int_equal(tc_photo_specs_cli(2, s2), 1);
+    assert_int_equal(tc_cli_specs(2, s2), 1);
 
     char *in = portrait("woman_plain_grey_bg.jpg");
     if (!in) {
@@ -582,13 +583,13 @@ static void test_cli(void **state)
         skip();
     }
     /* no engine, no --geom: a clear error */
-    char *a2[] = {"photo", in, "-o", out};
-    assert_int_equal(tc_photo_cli(4, a2), 1);
+    char *a2[] = {"photo", in, "-o", out, "--models", "/nonexistent/models"};
+    assert_int_equal(tc_cli_photo(6, a2), 1);
     assert_int_not_equal(access(out, F_OK), 0);
     /* developer geometry */
     char *a3[] = {"photo", in, "-o", out, "--spec", "chsi", "--background", "white", "--json",
                   "--geom", "213,211,301,214,253,352,157,228,352,232"};
-    assert_int_equal(tc_photo_cli(11, a3), 0);
+    assert_int_equal(tc_cli_photo(11, a3), 0);
     char *data;
     size_t len;
     tc_err e = {0};
@@ -597,14 +598,14 @@ static void test_cli(void **state)
     free(data);
     char *a4[] = {"photo", in, "-o", pdf, "--sheet", "6inch", "--layout", "1", "--cut-lines", "--json",
                   "--geom", "213,211,301,214,253,352,157,228,352,232"};
-    assert_int_equal(tc_photo_cli(12, a4), 0);
+    assert_int_equal(tc_cli_photo(12, a4), 0);
     assert_int_equal(tc_file_read(pdf, 8 << 20, &data, &len, &e), 0);
     assert_true(!memcmp(data, "%PDF-", 5));
     free(data);
     char *a5[] = {"photo", in, "-o", out, "--geom", "1,2,3"};
-    assert_int_equal(tc_photo_cli(6, a5), 1);
+    assert_int_equal(tc_cli_photo(6, a5), 1);
     char *a6[] = {"photo", in, "-o", out, "--spec", "nonsense", "--geom", "213,211,301,214,253,352"};
-    assert_int_equal(tc_photo_cli(8, a6), 1);
+    assert_int_equal(tc_cli_photo(8, a6), 1);
     unlink(out);
     unlink(pdf);
     rmdir(dir);

@@ -609,13 +609,92 @@ static void test_eyes_covered(void **st)
     free(data);
 }
 
+/* tucai photo's request fields: a second person refused (photo.faces) when
+ * asked, the photo made from it otherwise; the final alpha and the trimap
+ * handed over at the photo's size. */
+static void test_cli_options(void **st)
+{
+    (void)st;
+    size_t len = 0;
+    char *data = portrait("two_people.jpg", &len);
+    if (!data)
+        skip();
+    tc_studio_req req = {.data = data, .len = len, .spec = "chsi", .refuse_crowd = 1};
+    tc_studio_result res;
+    tc_err e = {0};
+    assert_int_equal(tc_studio_make(g_s, g_c, &req, &res, &e), 0);
+    assert_null(res.jpeg);
+    assert_string_equal(res.problem, "photo.faces");
+    assert_true(res.problem_zh[0] && res.problem_en[0]);
+    tc_studio_result_free(&res);
+    free(data);
+
+    data = portrait("mugshot_S024-01_frontal_neutral.jpg", &len);
+    assert_non_null(data);
+    req = (tc_studio_req){.data = data, .len = len, .spec = "chsi", .refuse_crowd = 1, .want_alpha = 1,
+                          .want_trimap = 1};
+    assert_int_equal(tc_studio_make(g_s, g_c, &req, &res, &e), 0);
+    assert_non_null(res.jpeg);
+    assert_non_null(res.alpha.a);
+    assert_non_null(res.trimap.a);
+    assert_int_equal(res.alpha.width, res.report.width);
+    assert_int_equal(res.alpha.height, res.report.height);
+    assert_int_equal(res.trimap.width, res.report.width);
+    assert_int_equal(res.trimap.height, res.report.height);
+    /* the corners are backdrop, the middle of the face is person */
+    size_t w = (size_t)res.alpha.width, h = (size_t)res.alpha.height;
+    assert_true(res.alpha.a[0] < 0.05f);
+    assert_true(res.alpha.a[(h / 2) * w + w / 2] > 0.95f);
+    tc_studio_result_free(&res);
+    free(data);
+}
+
+/* A studio without models makes photos from the developer's geometry only
+ * (tucai photo --geom); anything else is photo.no_face_engine. */
+static void test_bare_geometry(void **st)
+{
+    (void)st;
+    size_t len = 0;
+    char *data = portrait("woman_plain_grey_bg.jpg", &len);
+    if (!data)
+        skip();
+    tc_err e = {0};
+    tc_studio *b = tc_studio_open_bare(NULL, &e);
+    assert_non_null(b);
+    tc_studio_ctx *bc = tc_studio_ctx_new(b, &e);
+    assert_non_null(bc);
+    tc_studio_req req = {.data = data, .len = len, .spec = "chsi"};
+    tc_studio_result res;
+    assert_int_equal(tc_studio_make(b, bc, &req, &res, &e), -1);
+    assert_string_equal(e.code, "photo.no_face_engine");
+    assert_int_equal(e.status, 503);
+    tc_photo_face_geom g;
+    tc_photo_geom_init(&g);
+    const float v[10] = {213, 211, 301, 214, 253, 352, 157, 228, 352, 232};
+    g.left_eye[0] = v[0], g.left_eye[1] = v[1], g.right_eye[0] = v[2], g.right_eye[1] = v[3];
+    g.chin[0] = v[4], g.chin[1] = v[5];
+    g.face_left[0] = v[6], g.face_left[1] = v[7], g.face_right[0] = v[8], g.face_right[1] = v[9];
+    req.geom = &g;
+    req.want_alpha = 1;
+    assert_int_equal(tc_studio_make(b, bc, &req, &res, &e), 0);
+    assert_non_null(res.jpeg);
+    assert_int_equal(res.report.width, 480);
+    assert_non_null(res.alpha.a);
+    assert_false(res.tone.measured); /* no mesh, no exposure step */
+    tc_studio_result_free(&res);
+    tc_studio_ctx_free(bc);
+    tc_studio_free(b);
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compliant), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_exposure),
-        cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt),     cmocka_unit_test(test_eyes_covered),
+        cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt), cmocka_unit_test(test_eyes_covered),
+        cmocka_unit_test(test_cli_options), cmocka_unit_test(test_bare_geometry),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

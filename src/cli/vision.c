@@ -9,7 +9,7 @@
 #include <string.h>
 #include <vips/vips.h>
 
-#include "vision/tc_vision.h"
+#include "tc_cli.h"
 
 /* Decode with libvips: EXIF orientation applied, converted to 8-bit sRGB,
  * alpha dropped (MediaPipe ignores it).  *rgb is g_malloc'ed, owned by the
@@ -77,7 +77,7 @@ static int usage(void)
     return 2;
 }
 
-int tc_vision_cli(int argc, char **argv)
+int tc_cli_vision(int argc, char **argv)
 {
     const char *image = NULL, *mask_path = NULL, *models = NULL;
     int json = 0;

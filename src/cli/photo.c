@@ -1,10 +1,15 @@
-/* `tucai photo`: one upload in, one spec photo or print sheet out. */
+/* `tucai photo`: one upload in, one spec photo or print sheet out, made by
+ * the server's pipeline (tc_studio_make, checks off): the same bytes as the
+ * server makes for the same file, spec and background. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <vips/vips.h>
 
-#include "photo_internal.h"
+#include "cli_int.h"
+#include "tc_cli.h"
 
 static const char usage[] =
     "usage: tucai photo IN -o OUT [options]\n"
@@ -22,15 +27,10 @@ static const char usage[] =
     "  --no-strict                       produce a photo even when the head cannot meet the spec\n"
     "  --largest-face                    with several people in the photo, take the largest face\n"
     "                                    (otherwise refused: photo.faces)\n"
+    "  --models DIR                      the vision models (default $TUCAI_MODELS or ./models)\n"
     "developer options (skip the vision models, for tests of the geometry):\n"
     "  --geom LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]  eye centres, chin [, cheeks] in source pixels\n"
     "                                    (the mask then comes from a plain-backdrop keyer)\n";
-
-static int fail(const tc_err *e)
-{
-    fprintf(stderr, "tucai photo: %s: %s\n  %s\n", e->code, e->zh, e->en);
-    return 1;
-}
 
 static int parse_geom(const char *s, tc_photo_face_geom *g)
 {
@@ -74,8 +74,7 @@ static const char *ext_of(const char *path)
     return "jpeg";
 }
 
-/* Compose and encode one spec; fills jpeg and rep. */
-/* The final alpha as an 8-bit greyscale PNG, for looking at edges. */
+/* A mask (alpha or trimap) as an 8-bit greyscale PNG, for looking at edges. */
 static int write_mask_png(const tc_photo_mask *a, const char *path, tc_err *e)
 {
     size_t n = (size_t)a->width * a->height;
@@ -91,95 +90,91 @@ static int write_mask_png(const tc_photo_mask *a, const char *path, tc_err *e)
     if (v)
         g_object_unref(v);
     free(px);
-    if (r != 0)
-        return photo_vips_error(e, "photo.encode", "mask png");
+    if (r != 0) {
+        vips_error_clear();
+        return tc_err_set(e, 500, "photo.encode", "无法写出 PNG：%s", "Cannot write the PNG: %s", path);
+    }
     r = tc_file_write_atomic(path, buf, len, e);
     g_free(buf);
     return r;
 }
 
-static int make_photo(const tc_photo_src *src, const tc_photo_face_geom *g, const tc_photo_mask *m,
-                      const tc_spec *spec, const char *bg_arg, int strict, const char *mask_path,
-                      const char *trimap_path, uint8_t **jpg, size_t *len, tc_photo_report *rep, tc_err *e)
+/* What `tucai photo` asks of the studio besides the upload and the spec. */
+typedef struct photo_opts {
+    const char *bg, *mask_out, *trimap_out;
+    int strict, largest;
+    const tc_photo_face_geom *geom;
+} photo_opts;
+
+/* One photo of spec through the pipeline; *jpg (malloc'ed) and *rep filled.
+ * A photo the pipeline could not make is an error here, with its reason. */
+static int make_photo(const tc_studio *s, tc_studio_ctx *c, const char *data, size_t len, const tc_photo_limits *lim,
+                      const tc_spec *spec, const photo_opts *po, int first, uint8_t **jpg, size_t *jlen,
+                      tc_photo_report *rep, tc_err *e)
 {
-    tc_photo_mask tri = {0};
-    tc_photo_compose_opts o = {.strict = strict, .trimap_out = trimap_path ? &tri : NULL};
-    if (tc_spec_background(spec, bg_arg, o.background, e) != 0)
+    tc_studio_req req = {.data = data,
+                         .len = len,
+                         .limits = lim,
+                         .spec = spec->name,
+                         .spec_def = spec,
+                         .background = po->bg,
+                         .refuse_crowd = !po->largest,
+                         .no_strict = !po->strict,
+                         .geom = po->geom,
+                         .want_alpha = first && po->mask_out,
+                         .want_trimap = first && po->trimap_out};
+    tc_studio_result res;
+    if (tc_studio_make(s, c, &req, &res, e) != 0)
         return -1;
-    tc_photo_rgb out;
-    tc_photo_layout lay;
-    tc_photo_mask alpha;
-    if (tc_photo_compose(src, g, m, spec, &o, &out, &lay, &alpha, e) != 0)
-        return -1;
-    memset(rep, 0, sizeof *rep);
-    int rc = tc_photo_encode(&out, spec, jpg, len, rep, e);
-    int q = rep->quality;
-    if (rc == 0 && (rc = tc_photo_measure(*jpg, *len, spec, o.background, &lay, &alpha, rep, e)) != 0) {
-        free(*jpg);
-        *jpg = NULL;
+    int rc = -1;
+    if (!res.jpeg) { /* the pipeline's reason, as it is */
+        tc_err_set(e, 422, res.problem, "未能制作照片", "The photo could not be made");
+        if (res.problem_zh[0]) {
+            snprintf(e->zh, sizeof e->zh, "%s", res.problem_zh);
+            snprintf(e->en, sizeof e->en, "%s", res.problem_en);
+        }
+        goto done;
     }
-    rep->quality = q;
-    if (rc == 0 && mask_path && (rc = write_mask_png(&alpha, mask_path, e)) != 0) {
-        free(*jpg);
-        *jpg = NULL;
-    }
-    if (rc == 0 && trimap_path && tri.a && (rc = write_mask_png(&tri, trimap_path, e)) != 0) {
-        free(*jpg);
-        *jpg = NULL;
-    }
-    tc_photo_mask_free(&tri);
-    tc_photo_rgb_free(&out);
-    tc_photo_mask_free(&alpha);
+    if (req.want_alpha && write_mask_png(&res.alpha, po->mask_out, e) != 0)
+        goto done;
+    if (req.want_trimap && res.trimap.a && write_mask_png(&res.trimap, po->trimap_out, e) != 0)
+        goto done;
+    *jpg = res.jpeg;
+    *jlen = res.jpeg_len;
+    *rep = res.report;
+    res.jpeg = NULL;
+    rc = 0;
+done:
+    tc_studio_result_free(&res);
     return rc;
 }
 
-int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
+int tc_cli_photo(int argc, char **argv)
 {
-    const char *in = NULL, *outp = NULL, *spec_name = "chsi", *specs_file = NULL, *bg = NULL, *sheet = NULL;
-    const char *layout = "best", *format = NULL, *geom = NULL, *mask_out = NULL, *trimap_out = NULL;
-    int json = 0, cut = 0, strict = 1, largest = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define OPT(name, var)                                                                                                  \
-    if (!strcmp(a, name)) {                                                                                             \
-        if (!val) {                                                                                                     \
-            fprintf(stderr, "tucai photo: %s needs a value\n%s", name, usage);                                          \
-            return 2;                                                                                                   \
-        }                                                                                                               \
-        var = val;                                                                                                      \
-        i++;                                                                                                            \
-        continue;                                                                                                       \
-    }
-        OPT("-o", outp)
-        OPT("--spec", spec_name)
-        OPT("--specs", specs_file)
-        OPT("--background", bg)
-        OPT("--sheet", sheet)
-        OPT("--layout", layout)
-        OPT("--format", format)
-        OPT("--geom", geom)
-        OPT("--mask", mask_out)
-        OPT("--trimap", trimap_out)
-#undef OPT
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "--cut-lines"))
-            cut = 1;
-        else if (!strcmp(a, "--no-strict"))
-            strict = 0;
-        else if (!strcmp(a, "--largest-face"))
-            largest = 1;
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (a[0] != '-' && !in)
-            in = a;
-        else {
-            fprintf(stderr, "tucai photo: unexpected argument %s\n%s", a, usage);
-            return 2;
-        }
-    }
+    const char *in = NULL, *outp = NULL, *spec_name = "chsi", *specs_file = NULL, *sheet = NULL;
+    const char *layout = "best", *format = NULL, *geom = NULL, *models = NULL;
+    photo_opts po = {.strict = 1};
+    int json = 0, cut = 0, no_strict = 0;
+    const cli_opt opts[] = {{"-o", &outp, NULL},
+                            {"--spec", &spec_name, NULL},
+                            {"--specs", &specs_file, NULL},
+                            {"--background", &po.bg, NULL},
+                            {"--sheet", &sheet, NULL},
+                            {"--layout", &layout, NULL},
+                            {"--format", &format, NULL},
+                            {"--geom", &geom, NULL},
+                            {"--mask", &po.mask_out, NULL},
+                            {"--trimap", &po.trimap_out, NULL},
+                            {"--models", &models, NULL},
+                            {"--json", NULL, &json},
+                            {"--cut-lines", NULL, &cut},
+                            {"--no-strict", NULL, &no_strict},
+                            {"--largest-face", NULL, &po.largest},
+                            {NULL, NULL, NULL}};
+    int st = cli_parse(argc, argv, "photo", usage, opts, &in);
+    if (st >= 0)
+        return st;
+    po.strict = !no_strict;
     if (!in || !outp) {
         fputs(usage, stderr);
         return 2;
@@ -188,12 +183,12 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
     tc_err e = {0};
     /* Harmless when main() has done it already (libvips starts once). */
     if (tc_photo_startup(argv[0], &e) != 0)
-        return fail(&e);
+        return cli_fail("photo", &e);
     int rc = 1;
     tc_spec_table t;
     tc_spec_table_builtin(&t);
-    tc_photo_src *src = NULL;
-    tc_photo_mask mask = {0};
+    tc_studio *s = NULL;
+    tc_studio_ctx *c = NULL;
     char *data = NULL;
     uint8_t *outbuf = NULL;
     size_t outlen = 0;
@@ -202,8 +197,14 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
     size_t lens[2] = {0};
     tc_spec custom;
     const tc_spec *spec;
+    tc_photo_face_geom g;
 
     if (specs_file && tc_spec_table_load_file(&t, specs_file, &e) != 0)
+        goto err;
+    /* the models first: without them nothing else is worth checking */
+    s = geom ? tc_studio_open_bare(&t, &e) : tc_studio_open(models, &t, &e);
+    c = s ? tc_studio_ctx_new(s, &e) : NULL;
+    if (!c)
         goto err;
     spec = tc_spec_find(&t, spec_name);
     if (!spec) {
@@ -211,8 +212,16 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
             goto err;
         spec = &custom;
     }
+    if (geom) {
+        if (parse_geom(geom, &g) != 0) {
+            tc_err_set(&e, 400, "photo.bad_geometry", "--geom 格式：LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]",
+                       "--geom format: LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]");
+            goto err;
+        }
+        po.geom = &g;
+    }
 
-    /* 1. decode (the limits of an upload apply to the command line too) */
+    /* the limits of an upload apply to the command line too */
     tc_photo_limits lim;
     tc_photo_limits_default(&lim);
     size_t len = 0;
@@ -222,36 +231,11 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
                        lim.max_bytes / 1048576.0);
         goto err;
     }
-    if (tc_photo_decode(data, len, &lim, &src, &e) != 0)
-        goto err;
 
-    /* 2. face geometry and person mask */
-    tc_photo_face_geom g;
-    if (an && an->analyze) {
-        if (an->analyze(an->ctx, tc_photo_src_work(src), largest, &g, &mask, &e) != 0)
-            goto err;
-        tc_photo_geom_scale(&g, 1.0 / tc_photo_src_work_scale(src));
-    } else if (geom) {
-        if (parse_geom(geom, &g) != 0) {
-            tc_err_set(&e, 400, "photo.bad_geometry", "--geom 格式：LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]",
-                       "--geom format: LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]");
-            goto err;
-        }
-        if (tc_photo_mask_plain_bg(tc_photo_src_work(src), &mask, &e) != 0)
-            goto err;
-    } else {
-        tc_err_set(&e, 503, "photo.no_face_engine", "人脸检测引擎尚未就绪，暂时无法自动制作证件照",
-                   "The face engine is not available yet, so the photo cannot be made automatically");
-        goto err;
-    }
-    if (!isfinite(g.hair_top[0]) &&
-        tc_photo_geom_hair_top_from_mask(&g, &mask, tc_photo_src_width(src), &e) != 0)
-        goto err;
-
-    /* 3. one photo, or a sheet of them */
+    /* one photo, or a sheet of them (each spec through the pipeline) */
     tc_photo_report rep[2];
     if (!sheet) {
-        if (make_photo(src, &g, &mask, spec, bg, strict, mask_out, trimap_out, &outbuf, &outlen, &rep[0], &e) != 0)
+        if (make_photo(s, c, data, len, &lim, spec, &po, 1, &outbuf, &outlen, &rep[0], &e) != 0)
             goto err;
         if (json) {
             char *j = tc_photo_report_json(&rep[0]);
@@ -272,7 +256,7 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
                 goto err;
         }
         for (size_t k = 0; k < n; k++)
-            if (make_photo(src, &g, &mask, specs[k], bg, strict, k == 0 ? mask_out : NULL, k == 0 ? trimap_out : NULL, &jpgs[k], &lens[k], &rep[k], &e) != 0)
+            if (make_photo(s, c, data, len, &lim, specs[k], &po, k == 0, &jpgs[k], &lens[k], &rep[k], &e) != 0)
                 goto err;
         if (tc_sheet_plan(&paper, items, n, &sl, &e) != 0)
             goto err;
@@ -295,20 +279,15 @@ int tc_photo_cli_with(int argc, char **argv, const tc_photo_analyzer *an)
     rc = 0;
     goto done;
 err:
-    rc = fail(&e);
+    rc = cli_fail("photo", &e);
 done:
     free(outbuf);
     free(jpgs[0]);
     free(jpgs[1]);
     tc_sheet_layout_free(&sl);
-    tc_photo_mask_free(&mask);
-    tc_photo_src_free(src);
+    tc_studio_ctx_free(c);
+    tc_studio_free(s);
     free(data);
     tc_spec_table_free(&t);
     return rc;
-}
-
-int tc_photo_cli(int argc, char **argv)
-{
-    return tc_photo_cli_with(argc, argv, NULL);
 }
