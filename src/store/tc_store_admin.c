@@ -7,39 +7,9 @@
 
 #include "store_int.h"
 
-static int tx_begin(sqlite3 *db, tc_err *e)
-{
-    return store_exec(db, "BEGIN IMMEDIATE", e);
-}
-
-static int tx_end(sqlite3 *db, int ok, tc_err *e)
-{
-    if (ok == 0)
-        return store_exec(db, "COMMIT", e);
-    store_exec(db, "ROLLBACK", NULL);
-    return -1;
-}
-
 static int refuse(tc_err *e, int status, const char *code, const char *zh, const char *en)
 {
     return tc_err_set(e, status, code, "%s%.0s", "%.0s%s", zh, en);
-}
-
-/* Step a one-row statement and read its integer columns into out[0..n). */
-static int q_ints(sqlite3 *db, sqlite3_stmt *st, int64_t *out, int n, tc_err *e)
-{
-    for (int i = 0; i < n; i++)
-        out[i] = 0;
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        for (int i = 0; i < n; i++)
-            out[i] = sqlite3_column_int64(st, i);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_db_err(e, db, "count");
-    return 0;
 }
 
 /* ---- review ---------------------------------------------------------------------------------------------- */
@@ -49,12 +19,12 @@ int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     /* Why the check is inside the transaction: two reviewers deciding the
      * same photo at once must not both pass (one of them has no claim). */
     int64_t row[3];
-    ok = q_ints(db,
+    ok = store_q_ints(db,
                 store_q_prepare(db, e,
                                 "SELECT state = 'submitted', coalesce(claim_by, 0), claim_until FROM submission"
                                 " WHERE id = ?",
@@ -80,7 +50,7 @@ int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int
                                           " (SELECT student_id FROM submission WHERE id = ?)",
                                           "si", approve ? "approved" : "rejected", sub_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -108,7 +78,7 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
     sqlite3 *db = store_acquire(s);
     *out = NULL;
     *n = 0;
-    int rc = q_ints(db,
+    int rc = store_q_ints(db,
                     store_q_prepare(db, e,
                                     "SELECT count(*) FROM submission u JOIN student t ON t.id = u.student_id"
                                     " WHERE u.state = 'approved' AND (?1 = 0 OR t.batch_id = ?1)",
@@ -134,7 +104,7 @@ int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64
 {
     sqlite3 *db = store_acquire(s);
     int64_t v[3];
-    int rc = q_ints(db,
+    int rc = store_q_ints(db,
                     store_q_prepare(db, e,
                                     "SELECT (SELECT count(*) FROM submission WHERE state = 'submitted'),"
                                     " (SELECT count(*) FROM submission WHERE state = 'approved'),"
@@ -402,7 +372,7 @@ int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spe
         *uses = NULL;
         *n_uses = 0;
     }
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     /* Why one transaction: a setting saved between the check and the delete
      * would otherwise choose a spec that is gone. */
@@ -418,7 +388,7 @@ int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spe
         ok = store_q_done(db, store_q_prepare(db, e, "DELETE FROM spec WHERE name = ?", "s", name), e);
     if (ok == 0 && sqlite3_changes(db) == 0)
         ok = store_not_found(e, "规格", "spec", "spec.not_found");
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -502,7 +472,7 @@ int tc_store_audit_search(tc_store *s, tc_pool *p, const tc_store_audit_query *q
     *out = NULL;
     *n = 0;
     const char *act = q->action ? q->action : "", *tgt = q->target ? q->target : "", *txt = q->text ? q->text : "";
-    int rc = q_ints(db,
+    int rc = store_q_ints(db,
                     store_q_prepare(db, e, "SELECT count(*) FROM staff_audit a" AUDIT_WHERE, "iiisss", q->staff_id,
                                     q->from, q->to, act, tgt, txt),
                     total, 1, e);

@@ -6,34 +6,6 @@
 
 #include "store_int.h"
 
-/* A transaction around fn-like blocks: BEGIN IMMEDIATE takes the write lock
- * up front, so the re-checks inside see what they will change. */
-static int tx_begin(sqlite3 *db, tc_err *e)
-{
-    return store_exec(db, "BEGIN IMMEDIATE", e);
-}
-
-static int tx_end(sqlite3 *db, int ok, tc_err *e)
-{
-    if (ok == 0)
-        return store_exec(db, "COMMIT", e);
-    store_exec(db, "ROLLBACK", NULL);
-    return -1;
-}
-
-/* One integer from a query (0 when no row). */
-static int q_int(sqlite3 *db, sqlite3_stmt *st, int64_t *out, tc_err *e)
-{
-    *out = 0;
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_db_err(e, db, "step");
-}
-
 static int refuse(tc_err *e, int status, const char *code, const char *zh, const char *en)
 {
     return tc_err_set(e, status, code, "%s%.0s", "%.0s%s", zh, en);
@@ -187,7 +159,7 @@ int tc_store_photo_quota_check(tc_store *s, int64_t student_id, int64_t bytes, i
         return 0;
     sqlite3 *db = store_acquire(s);
     int64_t held = 0;
-    int rc = q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e);
+    int rc = store_q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e);
     store_release(s, db);
     if (rc == 0 && held + bytes > quota_bytes)
         rc = storage_full(e, quota_bytes);
@@ -198,7 +170,7 @@ int tc_store_blob_in_use(tc_store *s, const char *blob_id, int *used, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     int64_t n = 1;
-    int rc = q_int(db,
+    int rc = store_q_int(db,
                    store_q_prepare(db, e,
                                    "SELECT EXISTS (SELECT 1 FROM photo WHERE ?1 IN (upload_blob, original_blob,"
                                    " standard_blob, proof_blob, overlay_blob, final_blob))",
@@ -215,23 +187,23 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t busy = 0, drafts = 0, cancelled = 0, held = 0;
-    if (q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'processing'",
+    if (store_q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'processing'",
                                   "i", student_id),
               &busy, e) != 0 ||
-        q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'draft'", "i",
+        store_q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'draft'", "i",
                                   student_id),
               &drafts, e) != 0 ||
-        q_int(db,
+        store_q_int(db,
               store_q_prepare(db, e,
                               "SELECT batch.cancelled_at FROM batch JOIN student ON student.batch_id = batch.id"
                               " WHERE student.id = ?",
                               "i", student_id),
               &cancelled, e) != 0 ||
-        q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e) != 0) {
-        tx_end(db, -1, NULL);
+        store_q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e) != 0) {
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (cancelled) {
@@ -239,23 +211,23 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
                "本次照片采集已取消，不再接收照片。已支付的费用将原路退回，如有疑问请联系学校图采工作部门。",
                "This photo collection has been cancelled and takes no more photos. Fees paid are refunded the way "
                "they were paid; ask your school's photo office if you have questions.");
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (quota_bytes > 0 && held + bytes > quota_bytes) {
         storage_full(e, quota_bytes);
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (busy) {
         refuse(e, 409, "journey.busy", "上一张照片正在制作中，请稍候", "Your last photo is still being made");
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (drafts >= capacity) {
         refuse(e, 409, "journey.drafts_full", "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。",
                "The draft box is full: delete a photo there or use one of them.");
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     int ok = store_q_done(db,
@@ -266,7 +238,7 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
                                           "iissi", student_id, now, source, upload_blob, bytes),
                           e);
     *photo_id = sqlite3_last_insert_rowid(db);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -276,7 +248,7 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(
         db, e,
@@ -304,7 +276,7 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
                             "iiiiisi", (int64_t)d->fails, (int64_t)d->live_fails, (int64_t)d->live_locked,
                             d->cooloff_until, d->locked_until, d->state, photo_id),
             e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -371,7 +343,7 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
     *deletable_at = 0;
     sqlite3 *db = store_acquire(s);
     int rc = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(db, e, "SELECT state, created_at FROM photo WHERE id = ? AND student_id = ?",
                                        "ii", photo_id, student_id);
@@ -399,7 +371,7 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
                           store_q_prepare(db, e, "UPDATE photo SET state = 'deleted', deleted_at = ? WHERE id = ?",
                                           "ii", now, photo_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -515,15 +487,15 @@ int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t live = 0, draft = 0;
-    if (q_int(db, store_q_prepare(db, e,
+    if (store_q_int(db, store_q_prepare(db, e,
                                   "SELECT count(*) FROM submission WHERE student_id = ?"
                                   " AND state IN ('pending_payment','submitted','approved','final')",
                                   "i", student_id),
               &live, e) != 0 ||
-        q_int(db, store_q_prepare(db, e,
+        store_q_int(db, store_q_prepare(db, e,
                                   "SELECT count(*) FROM photo WHERE id = ? AND student_id = ? AND state = 'draft'",
                                   "ii", photo_id, student_id),
               &draft, e) != 0)
@@ -549,7 +521,7 @@ int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id
     if (ok == 0)
         ok = student_state(db, student_id, state, e);
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -560,7 +532,7 @@ int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, t
     (void)now;
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t sub = 0, photo = 0;
     sqlite3_stmt *st = store_q_prepare(db, e,
@@ -586,7 +558,7 @@ int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, t
     if (ok == 0)
         ok = student_state(db, student_id, "drafts", e);
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -597,7 +569,7 @@ int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id,
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     ok = store_q_done(db,
                       store_q_prepare(db, e,
@@ -617,7 +589,7 @@ int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id,
                                           " (SELECT student_id FROM submission WHERE id = ?)",
                                           "si", approve ? "approved" : "rejected", sub_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -627,7 +599,7 @@ int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blo
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     ok = store_q_done(db,
                       store_q_prepare(db, e,
@@ -649,7 +621,7 @@ int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blo
                                           " (SELECT student_id FROM submission WHERE id = ?)",
                                           "i", sub_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -659,7 +631,7 @@ int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reaso
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     ok = store_q_done(db,
                       store_q_prepare(db, e,
@@ -672,7 +644,7 @@ int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reaso
         ok = refuse(e, 404, "journey.no_submission", "该学生没有已提交的照片", "This student has no submitted photo");
     if (ok == 0)
         ok = student_state(db, student_id, "reset", e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -685,7 +657,7 @@ int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limi
     int rc = -1, ok = -1;
     *out = NULL;
     *n = 0;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     /* keep this reviewer's own live claims, and take unclaimed or expired
      * ones up to the limit, oldest first */
@@ -704,7 +676,7 @@ int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limi
                                           " AND claim_by = ? AND claim_until >= ? ORDER BY submitted_at, id",
                                           "ii", reviewer_id, now),
                           p, sizeof **out, read_sub, (void **)out, n, e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -718,7 +690,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
     *already = 0;
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(db, e,
                                        "SELECT id, state, amount_fen, kind, coalesce(student_id, 0) FROM pay_order"
@@ -772,7 +744,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
             ok = student_state(db, student, "submitted", e);
     }
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -823,7 +795,7 @@ int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit,
                                           "ii", person_id, (int64_t)limit),
                           p, sizeof **out, read_message, (void **)out, n, e);
     if (rc == 0 && unread)
-        rc = q_int(db,
+        rc = store_q_int(db,
                    store_q_prepare(db, e, "SELECT count(*) FROM message WHERE person_id = ? AND read_at = 0", "i",
                                    person_id),
                    unread, e);
@@ -943,7 +915,7 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
     int rc = -1, ok = -1;
     const char **gone = NULL;
     size_t ngone = 0;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     /* mark this round's photos first (the newest mark is now: a later round
      * cannot confuse them), then the files only they name */
@@ -967,7 +939,7 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
     for (size_t i = 0; ok == 0 && i < ngone; i++)
         if (remove(ctx, gone[i]) != 0)
             ok = tc_err_internal(e, "sweep: file %s could not be removed", gone[i]);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
     if (rc == 0) {
         if (photos)
             *photos = marked;
@@ -987,10 +959,10 @@ int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t n = 0;
-    ok = q_int(db,
+    ok = store_q_int(db,
                store_q_prepare(db, e, "SELECT count(*) FROM student_mail WHERE student_id = ? AND at >= ?", "ii",
                                student_id, day_start),
                &n, e);
@@ -1002,7 +974,7 @@ int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int
                           store_q_prepare(db, e, "INSERT INTO student_mail (student_id, at, kind) VALUES (?, ?, ?)",
                                           "iis", student_id, now, kind),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -1027,19 +999,19 @@ int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_has
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1, wrong = 0;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(
         db, e, "SELECT email_pending, email_code_hash, email_code_until, email_code_tries FROM student WHERE id = ?",
         "i", student_id);
     if (!st) {
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         store_not_found(e, "学生", "student", "student.not_found");
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     const char *pending = (const char *)sqlite3_column_text(st, 0);
@@ -1074,7 +1046,7 @@ int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_has
                                           " email_code_tries = 0 WHERE id = ?",
                                           "i", student_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
     if (rc == 0 && wrong)
         rc = refuse(e, 400, "journey.email_code_wrong", "验证码不正确", "That code is not right");
 out:

@@ -9,27 +9,6 @@
 
 #include "store_int.h"
 
-static int tx_begin(sqlite3 *db, tc_err *e)
-{
-    return store_exec(db, "BEGIN IMMEDIATE", e);
-}
-
-static int tx_end(sqlite3 *db, int ok, tc_err *e)
-{
-    if (ok == 0)
-        return store_exec(db, "COMMIT", e);
-    store_exec(db, "ROLLBACK", NULL);
-    return -1;
-}
-
-/* Run an UPDATE and report how many rows it changed (-1 on error). */
-static int64_t q_changes(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
-{
-    if (store_q_done(db, st, e) != 0)
-        return -1;
-    return sqlite3_changes(db);
-}
-
 /* ---- orders ------------------------------------------------------------------------------------------------ */
 
 #define ORDER_COLS                                                                                                  \
@@ -141,7 +120,7 @@ int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_n
 {
     (void)now;
     sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(db,
+    int64_t ch = store_q_changes(db,
                            store_q_prepare(db, e,
                                            "UPDATE pay_order SET state = 'closed' WHERE out_trade_no = ?"
                                            " AND person_id = ? AND state = 'created'",
@@ -172,7 +151,7 @@ int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carri
                         int64_t now, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(db,
+    int64_t ch = store_q_changes(db,
                            store_q_prepare(db, e,
                                            "UPDATE pay_order SET ship_state = 'shipped', carrier = ?, tracking = ?,"
                                            " shipped_at = ? WHERE out_trade_no = ? AND state = 'paid'"
@@ -190,7 +169,7 @@ int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carri
 int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(db,
+    int64_t ch = store_q_changes(db,
                            store_q_prepare(db, e,
                                            "UPDATE pay_order SET ship_state = 'done' WHERE out_trade_no = ?"
                                            " AND (? = 0 OR person_id = ?) AND ship_state = 'shipped'",
@@ -208,7 +187,7 @@ int tc_store_order_refunding(tc_store *s, const char *out_trade_no, int *already
 {
     *already = 0;
     sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(db,
+    int64_t ch = store_q_changes(db,
                            store_q_prepare(db, e,
                                            "UPDATE pay_order SET state = 'refunding' WHERE out_trade_no = ?"
                                            " AND state = 'paid'",
@@ -227,7 +206,7 @@ int tc_store_order_refunded(tc_store *s, const char *out_trade_no, int64_t now, 
     sqlite3 *db = store_acquire(s);
     /* a refund callback may arrive before our own refund call returns: from
      * paid as well as from refunding */
-    int64_t ch = q_changes(db,
+    int64_t ch = store_q_changes(db,
                            store_q_prepare(db, e,
                                            "UPDATE pay_order SET state = 'refunded', refunded_at = ? WHERE out_trade_no = ?"
                                            " AND state IN ('paid', 'refunding')",
@@ -244,7 +223,7 @@ int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *alrea
 {
     *already = 0;
     sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(
+    int64_t ch = store_q_changes(
         db, store_q_prepare(db, e, "UPDATE batch SET cancelled_at = ? WHERE id = ? AND cancelled_at = 0", "ii", now, batch_id),
         e);
     int64_t exists = 0;
@@ -386,7 +365,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t count = 0;
     sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM address WHERE person_id = ?", "i", a->person_id);
@@ -419,7 +398,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
             store_q_done(db, store_q_prepare(db, e, "UPDATE address SET is_default = 0 WHERE person_id = ?", "i", a->person_id),
                          e) != 0)
             goto end;
-        int64_t ch = q_changes(db,
+        int64_t ch = store_q_changes(db,
                                store_q_prepare(db, e,
                                                "UPDATE address SET name = ?, phone = ?, region = ?, detail = ?,"
                                                " is_default = max(is_default, ?) WHERE id = ? AND person_id = ?",
@@ -431,7 +410,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
         ok = ch == 1 ? 0 : -1;
     }
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -441,9 +420,9 @@ int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
-    int64_t ch = q_changes(db, store_q_prepare(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id),
+    int64_t ch = store_q_changes(db, store_q_prepare(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id),
                            e);
     if (ch == 0)
         store_not_found(e, "地址", "address", "address.not_found");
@@ -456,7 +435,7 @@ int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *
                                           " (SELECT 1 FROM address WHERE person_id = ? AND is_default = 1)",
                                           "ii", person_id, person_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -467,7 +446,7 @@ out:
 int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(
+    int64_t ch = store_q_changes(
         db, store_q_prepare(db, e, "UPDATE outbox SET next_at = ? WHERE state = 'pending' AND next_at > ?", "ii", now, now), e);
     store_release(s, db);
     if (n)
@@ -514,7 +493,7 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
     /* IMMEDIATE: the check and the insert are one write transaction, so two
      * pay requests at once see each other's order and a cancel cannot slip
      * between the check and the insert */
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t cancelled = 0;
     if (o->student_id && batch_cancelled_at(db, o->student_id, &cancelled, e) != 0)
@@ -557,7 +536,7 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
     *out = v[0];
     ok = 0;
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -591,7 +570,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
     *already = 0;
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st =
         store_q_prepare(db, e, "SELECT id, state, amount_fen FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
@@ -621,7 +600,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
     }
     /* the student's journey is not moved on: the order was closed, the money
      * goes back (the caller starts the refund) */
-    int64_t ch = q_changes(db,
+    int64_t ch = store_q_changes(db,
                            store_q_prepare(db, e,
                                            "UPDATE pay_order SET state = 'refunding', provider_txn = ?, paid_at = ?,"
                                            " late_paid_at = ? WHERE id = ? AND state = 'closed'",
@@ -629,7 +608,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
                            e);
     ok = ch == 1 ? 0 : -1;
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
