@@ -18,6 +18,7 @@
 #define TC_STORE_INT_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 
 #include "tc_store.h"
@@ -70,6 +71,7 @@ int store_exec(sqlite3 *db, const char *sql, tc_err *e);
  * NULL), 'b' blob (pointer, size_t length), 'h' 32-byte hash.  NULL with e
  * set on failure. */
 sqlite3_stmt *store_q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...);
+sqlite3_stmt *store_q_vprepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, va_list ap);
 /* Step a statement that returns no rows (or ignores them) and finalise it;
  * st may be NULL (a failed prepare: returns -1, e already set). */
 int store_q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e);
@@ -82,6 +84,9 @@ void store_col_hash(sqlite3_stmt *st, int i, uint8_t out[32]);
 
 /* Reads the current row of st into out (pool strings from p). */
 typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);
+/* Readers of column 0: a pool string into a const char *, an int64_t. */
+void store_read_text(tc_pool *p, sqlite3_stmt *st, void *out);
+void store_read_int(tc_pool *p, sqlite3_stmt *st, void *out);
 
 /* ---- single-row readers: each finalises st (NULL st: -1, e set already) ---- */
 
@@ -107,6 +112,21 @@ int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_rea
 
 /* 404 "<what> 不存在 / <what> not found" with the given code; returns -1. */
 int store_not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code);
+
+/* ---- one statement on a connection of the pool: acquire, prepare with the
+ * arguments (store_q_prepare's fmt), step, finalise, release ---- */
+
+/* A statement without rows: 0 or -1. */
+int store_run(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...);
+/* The same, answering how many rows it changed (-1 on error). */
+int64_t store_run_changes(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_row: one row into out (0), no row (1), error (-1). */
+int store_get(tc_store *s, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_ints. */
+int store_get_ints(tc_store *s, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_list_q: every row into a pool array. */
+int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
+               const char *sql, const char *fmt, ...);
 
 /* ---- the schema (tc_store_migrate.c) ---- */
 

@@ -136,35 +136,17 @@ static void read_reason(tc_pool *p, sqlite3_stmt *st, void *o_)
 
 int tc_store_reason_list(tc_store *s, tc_pool *p, int active_only, tc_store_reason **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " REASON_COLS " FROM reason WHERE active >= ? ORDER BY sort, code",
-                                          "i", (int64_t)(active_only ? 1 : 0)),
-                          p, sizeof **out, read_reason, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_reason, (void **)out, n, e,
+                      "SELECT " REASON_COLS " FROM reason WHERE active >= ? ORDER BY sort, code",
+                      "i", (int64_t)(active_only ? 1 : 0));
 }
 
 int tc_store_reason_get(tc_store *s, tc_pool *p, const char *code, int active_only, tc_store_reason *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " REASON_COLS " FROM reason WHERE code = ? AND active >= ?",
-                                       "si", code, (int64_t)(active_only ? 1 : 0));
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_reason(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            tc_err_set(e, 400, "review.bad_reason", "不认识的驳回原因：%s", "Unknown rejection reason: %s", code);
-        else
-            store_db_err(e, db, "reason");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_reason, out, e, "SELECT " REASON_COLS " FROM reason WHERE code = ? AND active >= ?",
+                       "si", code, (int64_t)(active_only ? 1 : 0));
+    return rc == 1 ? tc_err_set(e, 400, "review.bad_reason", "不认识的驳回原因：%s", "Unknown rejection reason: %s", code)
+                   : rc;
 }
 
 int tc_store_reason_add(tc_store *s, const tc_store_reason *r, int64_t now, tc_err *e)
@@ -225,22 +207,9 @@ int tc_store_spec_list(tc_store *s, tc_pool *p, tc_store_spec **out, size_t *n, 
 
 int tc_store_spec_get(tc_store *s, tc_pool *p, const char *name, tc_store_spec *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT name, json, created_at, updated_at FROM spec WHERE name = ?", "s", name);
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_spec(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "规格", "spec", "spec.not_found");
-        else
-            store_db_err(e, db, "spec");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_spec, out, e, "SELECT name, json, created_at, updated_at FROM spec WHERE name = ?",
+                       "s", name);
+    return rc == 1 ? store_not_found(e, "规格", "spec", "spec.not_found") : rc;
 }
 
 int tc_store_spec_add(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e)

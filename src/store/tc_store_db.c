@@ -142,15 +142,13 @@ int store_tx_end(sqlite3 *db, int ok, tc_err *e)
  * q_prepare binds arguments from a tiny format string: 'i' int64, 's' text
  * (NULL binds NULL), 'b' blob (pointer + size_t length), 'h' 32-byte hash. */
 
-sqlite3_stmt *store_q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+sqlite3_stmt *store_q_vprepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, va_list ap)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         store_db_err(e, db, "prepare");
         return NULL;
     }
-    va_list ap;
-    va_start(ap, fmt);
     for (int i = 1; fmt && *fmt; fmt++, i++) {
         switch (*fmt) {
         case 'i':
@@ -177,6 +175,14 @@ sqlite3_stmt *store_q_prepare(sqlite3 *db, tc_err *e, const char *sql, const cha
             abort(); /* a programming error in this file, not input */
         }
     }
+    return st;
+}
+
+sqlite3_stmt *store_q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqlite3_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);
     va_end(ap);
     return st;
 }
@@ -252,6 +258,17 @@ int store_not_found(tc_err *e, const char *what_zh, const char *what_en, const c
     return -1;
 }
 
+void store_read_text(tc_pool *p, sqlite3_stmt *st, void *out)
+{
+    *(const char **)out = store_col_str(p, st, 0);
+}
+
+void store_read_int(tc_pool *p, sqlite3_stmt *st, void *out)
+{
+    (void)p;
+    *(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
 /* ---- one row ------------------------------------------------------------------------------------------- */
 
 int store_q_ints(sqlite3 *db, sqlite3_stmt *st, int64_t *out, int n, tc_err *e)
@@ -293,5 +310,63 @@ int store_q_row(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, row_reader read, void
     else
         rc = store_db_err(e, db, "select row");
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- one statement on a connection of the pool ----------------------------------------------------------- */
+
+int64_t store_run_changes(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    sqlite3 *db = store_acquire(s);
+    va_list ap;
+    va_start(ap, fmt);
+    int64_t rc = store_q_changes(db, store_q_vprepare(db, e, sql, fmt, ap), e);
+    va_end(ap);
+    store_release(s, db);
+    return rc;
+}
+
+int store_run(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    sqlite3 *db = store_acquire(s);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = store_q_done(db, store_q_vprepare(db, e, sql, fmt, ap), e);
+    va_end(ap);
+    store_release(s, db);
+    return rc;
+}
+
+int store_get(tc_store *s, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    sqlite3 *db = store_acquire(s);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = store_q_row(db, store_q_vprepare(db, e, sql, fmt, ap), p, read, out, e);
+    va_end(ap);
+    store_release(s, db);
+    return rc;
+}
+
+int store_get_ints(tc_store *s, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    sqlite3 *db = store_acquire(s);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = store_q_ints(db, store_q_vprepare(db, e, sql, fmt, ap), out, n, e);
+    va_end(ap);
+    store_release(s, db);
+    return rc;
+}
+
+int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
+               const char *sql, const char *fmt, ...)
+{
+    sqlite3 *db = store_acquire(s);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = store_list_q(db, store_q_vprepare(db, e, sql, fmt, ap), p, elem, read, out, n, e);
+    va_end(ap);
+    store_release(s, db);
     return rc;
 }

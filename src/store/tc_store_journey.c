@@ -68,38 +68,22 @@ int tc_store_journey_mark(tc_store *s, int64_t student_id, tc_store_mark what, i
         "UPDATE student SET tips_read_at = ? WHERE id = ? AND tips_read_at = 0",
         "UPDATE student SET tutorial_at = ? WHERE id = ? AND tutorial_at = 0",
     };
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db, store_q_prepare(db, e, SQL[what], "ii", now, student_id), e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, SQL[what], "ii", now, student_id);
 }
 
 int tc_store_journey_notify(tc_store *s, int64_t student_id, int status, int payment, const char *email,
                             int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET notify_status = ?, notify_payment = ?, email = ?,"
-                                          " notify_chosen_at = ? WHERE id = ?",
-                                          "iisii", (int64_t)status, (int64_t)payment, email ? email : "", now,
-                                          student_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE student SET notify_status = ?, notify_payment = ?, email = ?,"
+                     " notify_chosen_at = ? WHERE id = ?",
+                     "iisii", (int64_t)status, (int64_t)payment, email ? email : "", now, student_id);
 }
 
 int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET live_locked = 0, locked_until = 0, fails = 0,"
-                                          " live_fails = 0, cooloff_until = 0 WHERE id = ?",
-                                          "i", student_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE student SET live_locked = 0, locked_until = 0, fails = 0,"
+                     " live_fails = 0, cooloff_until = 0 WHERE id = ?",
+                     "i", student_id);
 }
 
 /* ---- photos ------------------------------------------------------------------------------------------ */
@@ -284,19 +268,8 @@ out:
 
 static int photo_one(tc_pool *p, sqlite3 *db, sqlite3_stmt *st, tc_store_photo *out, tc_err *e)
 {
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_photo(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "照片", "photo", "photo.not_found");
-        else
-            store_db_err(e, db, "photo");
-        sqlite3_finalize(st);
-    }
-    return rc;
+    int rc = store_q_row(db, st, p, read_photo, out, e);
+    return rc == 1 ? store_not_found(e, "照片", "photo", "photo.not_found") : rc;
 }
 
 int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e)
@@ -389,17 +362,13 @@ static void read_hash(tc_pool *p, sqlite3_stmt *st, void *o_)
 int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, tc_store_face_hash **out,
                          size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "SELECT photo.id, photo.student_id, photo.face_hash FROM photo"
-                                       " JOIN student ON student.id = photo.student_id"
-                                       " WHERE student.school_id = ? AND photo.face_hash IS NOT NULL"
-                                       " AND photo.state IN ('draft','used','failed')"
-                                       " ORDER BY photo.id DESC LIMIT ?",
-                                       "ii", school_id, (int64_t)limit);
-    int rc = store_list_q(db, st, p, sizeof **out, read_hash, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_hash, (void **)out, n, e,
+                      "SELECT photo.id, photo.student_id, photo.face_hash FROM photo"
+                      " JOIN student ON student.id = photo.student_id"
+                      " WHERE student.school_id = ? AND photo.face_hash IS NOT NULL"
+                      " AND photo.state IN ('draft','used','failed')"
+                      " ORDER BY photo.id DESC LIMIT ?",
+                      "ii", school_id, (int64_t)limit);
 }
 
 /* ---- submissions and review ------------------------------------------------------------------------------ */
@@ -427,18 +396,8 @@ static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
 
 static int sub_one(sqlite3 *db, tc_pool *p, sqlite3_stmt *st, tc_store_submission *out, tc_err *e)
 {
-    if (!st)
-        return -1;
-    int r = sqlite3_step(st), rc = -1;
-    if (r == SQLITE_ROW) {
-        read_sub(p, st, out);
-        rc = 0;
-    } else if (r == SQLITE_DONE)
-        refuse(e, 404, "journey.no_submission", "没有已提交的照片", "No photo has been submitted");
-    else
-        store_db_err(e, db, "submission");
-    sqlite3_finalize(st);
-    return rc;
+    int rc = store_q_row(db, st, p, read_sub, out, e);
+    return rc == 1 ? refuse(e, 404, "journey.no_submission", "没有已提交的照片", "No photo has been submitted") : rc;
 }
 
 int tc_store_submission_current(tc_store *s, tc_pool *p, int64_t student_id, tc_store_submission *out, tc_err *e)
@@ -805,46 +764,34 @@ int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit,
 
 int tc_store_message_read(tc_store *s, int64_t person_id, int64_t id, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE message SET read_at = ? WHERE id = ? AND person_id = ? AND read_at = 0",
-                                          "iii", now, id, person_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE message SET read_at = ? WHERE id = ? AND person_id = ? AND read_at = 0",
+                     "iii", now, id, person_id);
 }
 
 /* ---- school notice and settings ------------------------------------------------------------------------ */
 
+static void read_extra(tc_pool *p, sqlite3_stmt *st, void *o)
+{
+    const char **v = o;
+    v[0] = store_col_str(p, st, 0);
+    v[1] = store_col_str(p, st, 1);
+}
+
 int tc_store_school_extra(tc_store *s, tc_pool *p, int64_t school_id, const char **notice, const char **settings,
                           tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT notice, settings FROM school WHERE id = ?", "i", school_id);
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            *notice = store_col_str(p, st, 0);
-            *settings = store_col_str(p, st, 1);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "学校", "school", "school.not_found");
-        else
-            store_db_err(e, db, "school");
-        sqlite3_finalize(st);
+    const char *v[2];
+    int rc = store_get(s, p, read_extra, v, e, "SELECT notice, settings FROM school WHERE id = ?", "i", school_id);
+    if (rc == 0) {
+        *notice = v[0];
+        *settings = v[1];
     }
-    store_release(s, db);
-    return rc;
+    return rc == 1 ? store_not_found(e, "学校", "school", "school.not_found") : rc;
 }
 
 static int set_text(tc_store *s, const char *sql, const char *v, int64_t id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db, store_q_prepare(db, e, sql, "si", v, id), e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, sql, "si", v, id);
 }
 
 int tc_store_school_set_notice(tc_store *s, int64_t school_id, const char *notice, tc_err *e)
@@ -862,19 +809,10 @@ int tc_store_batch_set_settings(tc_store *s, int64_t batch_id, const char *setti
     return set_text(s, "UPDATE batch SET settings = ? WHERE id = ?", settings, batch_id, e);
 }
 
-static void read_id(tc_pool *p, sqlite3_stmt *st, void *o)
-{
-    (void)p;
-    *(int64_t *)o = sqlite3_column_int64(st, 0);
-}
-
 int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db, store_q_prepare(db, e, "SELECT id FROM photo WHERE state = 'processing' ORDER BY id", NULL),
-                          p, sizeof **ids, read_id, (void **)ids, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **ids, store_read_int, (void **)ids, n, e,
+                      "SELECT id FROM photo WHERE state = 'processing' ORDER BY id", NULL);
 }
 
 /* ---- the retention sweep (issue 14) ------------------------------------------------------------------------ */
@@ -896,11 +834,6 @@ int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n,
     "SELECT upload_blob AS b FROM photo WHERE " where " UNION SELECT original_blob FROM photo WHERE " where        \
     " UNION SELECT standard_blob FROM photo WHERE " where " UNION SELECT proof_blob FROM photo WHERE " where      \
     " UNION SELECT overlay_blob FROM photo WHERE " where " UNION SELECT final_blob FROM photo WHERE " where
-
-static void read_text(tc_pool *p, sqlite3_stmt *st, void *o)
-{
-    *(const char **)o = store_col_str(p, st, 0);
-}
 
 int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(void *ctx, const char *blob_id),
                          void *ctx, int *photos, int *files, int64_t now, tc_err *e)
@@ -935,7 +868,7 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
                             " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
                             "   AND instr(body, b) > 0)",
                             "i", now),
-            &pool, sizeof *gone, read_text, (void **)&gone, &ngone, e);
+            &pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e);
     for (size_t i = 0; ok == 0 && i < ngone; i++)
         if (remove(ctx, gone[i]) != 0)
             ok = tc_err_internal(e, "sweep: file %s could not be removed", gone[i]);
@@ -983,15 +916,9 @@ out:
 int tc_store_email_code_set(tc_store *s, int64_t student_id, const char *email, const char *code_hash, int64_t until,
                             tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET email_pending = ?, email_code_hash = ?,"
-                                          " email_code_until = ?, email_code_tries = 0 WHERE id = ?",
-                                          "ssii", email, code_hash, until, student_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE student SET email_pending = ?, email_code_hash = ?,"
+                     " email_code_until = ?, email_code_tries = 0 WHERE id = ?",
+                     "ssii", email, code_hash, until, student_id);
 }
 
 int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_hash, int max_tries, int64_t now,

@@ -60,23 +60,9 @@ int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_
 
 int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st =
-        store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_order(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "订单", "order", "pay.order_not_found");
-        else
-            store_db_err(e, db, "order");
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_order, out, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s",
+                       out_trade_no);
+    return rc == 1 ? store_not_found(e, "订单", "order", "pay.order_not_found") : rc;
 }
 
 int tc_store_order_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_order **out, size_t *n, tc_err *e)
@@ -119,14 +105,9 @@ int tc_store_order_list_by(tc_store *s, tc_pool *p, int64_t person_id, const cha
 int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_no, int64_t now, tc_err *e)
 {
     (void)now;
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = store_q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET state = 'closed' WHERE out_trade_no = ?"
-                                           " AND person_id = ? AND state = 'created'",
-                                           "si", out_trade_no, person_id),
-                           e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET state = 'closed' WHERE out_trade_no = ?"
+                                   " AND person_id = ? AND state = 'created'",
+                                   "si", out_trade_no, person_id);
     if (ch < 0)
         return -1;
     if (ch == 0)
@@ -136,29 +117,19 @@ int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_n
 
 int tc_store_print_queue(tc_store *s, tc_pool *p, const char *ship_state, tc_store_order **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'reprint' AND state = 'paid'"
-                                          " AND (ship_state = ? OR (? = '' AND ship_state != '')) ORDER BY paid_at, id",
-                                          "ss", ship_state ? ship_state : "", ship_state ? ship_state : ""),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'reprint' AND state = 'paid'"
+                      " AND (ship_state = ? OR (? = '' AND ship_state != '')) ORDER BY paid_at, id",
+                      "ss", ship_state ? ship_state : "", ship_state ? ship_state : "");
 }
 
 int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carrier, const char *tracking,
                         int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = store_q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET ship_state = 'shipped', carrier = ?, tracking = ?,"
-                                           " shipped_at = ? WHERE out_trade_no = ? AND state = 'paid'"
-                                           " AND ship_state = 'to_ship'",
-                                           "ssis", carrier, tracking, now, out_trade_no),
-                           e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET ship_state = 'shipped', carrier = ?, tracking = ?,"
+                                   " shipped_at = ? WHERE out_trade_no = ? AND state = 'paid'"
+                                   " AND ship_state = 'to_ship'",
+                                   "ssis", carrier, tracking, now, out_trade_no);
     if (ch < 0)
         return -1;
     if (ch == 0)
@@ -168,14 +139,9 @@ int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carri
 
 int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = store_q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET ship_state = 'done' WHERE out_trade_no = ?"
-                                           " AND (? = 0 OR person_id = ?) AND ship_state = 'shipped'",
-                                           "sii", out_trade_no, person_id, person_id),
-                           e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET ship_state = 'done' WHERE out_trade_no = ?"
+                                   " AND (? = 0 OR person_id = ?) AND ship_state = 'shipped'",
+                                   "sii", out_trade_no, person_id, person_id);
     if (ch < 0)
         return -1;
     if (ch == 0)
@@ -186,14 +152,9 @@ int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no
 int tc_store_order_refunding(tc_store *s, const char *out_trade_no, int *already, tc_err *e)
 {
     *already = 0;
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = store_q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET state = 'refunding' WHERE out_trade_no = ?"
-                                           " AND state = 'paid'",
-                                           "s", out_trade_no),
-                           e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET state = 'refunding' WHERE out_trade_no = ?"
+                                   " AND state = 'paid'",
+                                   "s", out_trade_no);
     if (ch < 0)
         return -1;
     *already = ch == 0;
@@ -246,47 +207,31 @@ int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *alrea
 
 int tc_store_batch_refundable(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'photo'"
-                                          " AND state IN ('paid', 'refunding')"
-                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
-                                          "i", batch_id),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'photo'"
+                      " AND state IN ('paid', 'refunding')"
+                      " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
+                      "i", batch_id);
 }
 
 int tc_store_order_activity(tc_store *s, tc_pool *p, const char *provider, int64_t from, int64_t to,
                             tc_store_order **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE provider = ? AND"
-                                          " ((created_at >= ? AND created_at < ?) OR (paid_at >= ? AND paid_at < ?)"
-                                          " OR (refunded_at >= ? AND refunded_at < ?)) ORDER BY id",
-                                          "siiiiii", provider, from, to, from, to, from, to),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE provider = ? AND"
+                      " ((created_at >= ? AND created_at < ?) OR (paid_at >= ? AND paid_at < ?)"
+                      " OR (refunded_at >= ? AND refunded_at < ?)) ORDER BY id",
+                      "siiiiii", provider, from, to, from, to, from, to);
 }
 
 /* ---- reconciliation reports -------------------------------------------------------------------------------- */
 
 int tc_store_recon_put(tc_store *s, const char *day, const char *provider, int64_t now, const char *report, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO recon_report (day, provider, created_at, report) VALUES (?, ?, ?, ?)"
-                                          " ON CONFLICT (day, provider) DO UPDATE SET created_at = excluded.created_at,"
-                                          " report = excluded.report",
-                                          "ssis", day, provider, now, report),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "INSERT INTO recon_report (day, provider, created_at, report) VALUES (?, ?, ?, ?)"
+                     " ON CONFLICT (day, provider) DO UPDATE SET created_at = excluded.created_at,"
+                     " report = excluded.report",
+                     "ssis", day, provider, now, report);
 }
 
 static void read_recon(tc_pool *p, sqlite3_stmt *st, void *r_)
@@ -300,15 +245,10 @@ static void read_recon(tc_pool *p, sqlite3_stmt *st, void *r_)
 
 int tc_store_recon_list(tc_store *s, tc_pool *p, const char *day, int limit, tc_store_recon **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT day, provider, created_at, report FROM recon_report"
-                                          " WHERE (? = '' OR day = ?) ORDER BY day DESC, provider LIMIT ?",
-                                          "ssi", day ? day : "", day ? day : "", (int64_t)limit),
-                          p, sizeof **out, read_recon, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_recon, (void **)out, n, e,
+                      "SELECT day, provider, created_at, report FROM recon_report"
+                      " WHERE (? = '' OR day = ?) ORDER BY day DESC, provider LIMIT ?",
+                      "ssi", day ? day : "", day ? day : "", (int64_t)limit);
 }
 
 /* ---- addresses ------------------------------------------------------------------------------------------------ */
@@ -330,33 +270,17 @@ static void read_addr(tc_pool *p, sqlite3_stmt *st, void *a_)
 
 int tc_store_address_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_address **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ADDR_COLS " FROM address WHERE person_id = ?"
-                                          " ORDER BY is_default DESC, id DESC",
-                                          "i", person_id),
-                          p, sizeof **out, read_addr, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_addr, (void **)out, n, e,
+                      "SELECT " ADDR_COLS " FROM address WHERE person_id = ?"
+                      " ORDER BY is_default DESC, id DESC",
+                      "i", person_id);
 }
 
 int tc_store_address_get(tc_store *s, tc_pool *p, int64_t person_id, int64_t id, tc_store_address *out, tc_err *e)
 {
-    tc_store_address *v;
-    size_t n;
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e, "SELECT " ADDR_COLS " FROM address WHERE person_id = ? AND id = ?",
-                                          "ii", person_id, id),
-                          p, sizeof *v, read_addr, (void **)&v, &n, e);
-    store_release(s, db);
-    if (rc != 0)
-        return -1;
-    if (n == 0)
-        return store_not_found(e, "地址", "address", "address.not_found");
-    *out = v[0];
-    return 0;
+    int rc = store_get(s, p, read_addr, out, e, "SELECT " ADDR_COLS " FROM address WHERE person_id = ? AND id = ?",
+                       "ii", person_id, id);
+    return rc == 1 ? store_not_found(e, "地址", "address", "address.not_found") : rc;
 }
 
 /* The first address is the default; making one the default clears the
@@ -553,15 +477,10 @@ int tc_store_student_cancelled(tc_store *s, int64_t student_id, int64_t *cancell
 int tc_store_batch_open_orders(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n,
                                tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE state = 'created'"
-                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
-                                          "i", batch_id),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE state = 'created'"
+                      " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
+                      "i", batch_id);
 }
 
 int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
@@ -617,16 +536,11 @@ out:
 int tc_store_order_late_list(tc_store *s, tc_pool *p, int64_t from, int64_t to, tc_store_order **out, size_t *n,
                              tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE late_paid_at > 0 AND"
-                                          " ((late_paid_at >= ? AND late_paid_at < ?) OR state = 'refunding')"
-                                          " ORDER BY late_paid_at, id",
-                                          "ii", from, to),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE late_paid_at > 0 AND"
+                      " ((late_paid_at >= ? AND late_paid_at < ?) OR state = 'refunding')"
+                      " ORDER BY late_paid_at, id",
+                      "ii", from, to);
 }
 
 /* ---- durability ---------------------------------------------------------------------------------------------------- */

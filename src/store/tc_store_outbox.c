@@ -311,21 +311,6 @@ int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e)
 
 int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?", "i", id);
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_row(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE) {
-            rc = store_not_found(e, "待发消息", "outgoing message", "outbox.not_found");
-        } else {
-            store_db_err(e, db, "get outbox");
-        }
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_row, out, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?", "i", id);
+    return rc == 1 ? store_not_found(e, "待发消息", "outgoing message", "outbox.not_found") : rc;
 }

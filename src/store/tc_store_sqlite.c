@@ -14,15 +14,10 @@
 int tc_store_is_empty(tc_store *s, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM school", NULL);
-    int r = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        r = sqlite3_column_int64(st, 0) == 0;
-    else if (st)
-        store_db_err(e, db, "count");
-    sqlite3_finalize(st);
+    int64_t n = 0;
+    int rc = store_q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM school", NULL), &n, e);
     store_release(s, db);
-    return r;
+    return rc == 0 ? n == 0 : -1;
 }
 
 /* ---- schools ---------------------------------------------------------------------- */
@@ -61,28 +56,14 @@ static void read_school_any(tc_pool *p, sqlite3_stmt *st, void *o)
 
 int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_school *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT id, name, created_at FROM school WHERE id = ?", "i", id);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            read_school(p, st, out);
-            rc = 0;
-        } else
-            store_not_found(e, "学校", "school", "school.not_found");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_school_any, out, e, "SELECT id, name, created_at FROM school WHERE id = ?", "i", id);
+    return rc == 1 ? store_not_found(e, "学校", "school", "school.not_found") : rc;
 }
 
 int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT id, name, created_at FROM school ORDER BY id", NULL);
-    int rc = store_list_q(db, st, p, sizeof **out, read_school_any, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_school_any, (void **)out, n, e,
+                      "SELECT id, name, created_at FROM school ORDER BY id", NULL);
 }
 
 /* ---- batches ------------------------------------------------------------------------ */
@@ -592,17 +573,9 @@ static int staff_one(tc_store *s, tc_pool *p, const char *sql, const char *fmt, 
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st = name ? store_q_prepare(db, e, sql, fmt, name) : store_q_prepare(db, e, sql, fmt, id);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            read_staff(p, st, out);
-            rc = 0;
-        } else
-            store_not_found(e, "账号", "account", "staff.not_found");
-    }
-    sqlite3_finalize(st);
+    int rc = store_q_row(db, st, p, read_staff_any, out, e);
     store_release(s, db);
-    return rc;
+    return rc == 1 ? store_not_found(e, "账号", "account", "staff.not_found") : rc;
 }
 
 int tc_store_staff_get(tc_store *s, tc_pool *p, int64_t id, tc_staff *out, tc_err *e)
@@ -617,22 +590,14 @@ int tc_store_staff_by_username(tc_store *s, tc_pool *p, const char *username, tc
 
 int tc_store_staff_set_password(tc_store *s, int64_t id, const char *pwhash, int must_change, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                    store_q_prepare(db, e, "UPDATE staff SET pwhash = ?, must_change_password = ? WHERE id = ?", "sii",
-                              pwhash, (int64_t)must_change, id),
-                    e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE staff SET pwhash = ?, must_change_password = ? WHERE id = ?", "sii",
+                     pwhash, (int64_t)must_change, id);
 }
 
 int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " STAFF_COLS " FROM staff ORDER BY id", NULL);
-    int rc = store_list_q(db, st, p, sizeof **out, read_staff_any, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_staff_any, (void **)out, n, e,
+                      "SELECT " STAFF_COLS " FROM staff ORDER BY id", NULL);
 }
 
 /* ---- sessions ------------------------------------------------------------------------------------- */
@@ -685,37 +650,23 @@ int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_
 
 int tc_store_session_delete(tc_store *s, const char *token_hash, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db, store_q_prepare(db, e, "DELETE FROM session WHERE token_hash = ?", "s", token_hash), e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "DELETE FROM session WHERE token_hash = ?", "s", token_hash);
 }
 
 int tc_store_session_delete_staff(tc_store *s, int64_t staff_id, const char *keep_hash, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                    store_q_prepare(db, e, "DELETE FROM session WHERE staff_id = ? AND token_hash <> ?", "is", staff_id,
-                              keep_hash ? keep_hash : ""),
-                    e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "DELETE FROM session WHERE staff_id = ? AND token_hash <> ?", "is", staff_id,
+                     keep_hash ? keep_hash : "");
 }
 
 /* ---- audit and lockouts ------------------------------------------------------------------------------ */
 
 int tc_store_audit_verify(tc_store *s, const tc_verify_attempt *a, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                    store_q_prepare(db, e,
-                              "INSERT INTO verify_audit(at, ip, method, batch_id, student_id, ok, reason)"
-                              " VALUES (?, ?, ?, nullif(?,0), nullif(?,0), ?, ?)",
-                              "issiiis", tc_now(), a->ip ? a->ip : "", a->method, a->batch_id, a->student_id,
-                              (int64_t)a->ok, a->reason),
-                    e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "INSERT INTO verify_audit(at, ip, method, batch_id, student_id, ok, reason)"
+                     " VALUES (?, ?, ?, nullif(?,0), nullif(?,0), ?, ?)",
+                     "issiiis", tc_now(), a->ip ? a->ip : "", a->method, a->batch_id, a->student_id,
+                     (int64_t)a->ok, a->reason);
 }
 
 int64_t tc_store_audit_verify_count(tc_store *s, int64_t student_id, tc_err *e)
@@ -733,15 +684,9 @@ int64_t tc_store_audit_verify_count(tc_store *s, int64_t student_id, tc_err *e)
 int tc_store_audit_staff(tc_store *s, int64_t staff_id, const char *action, const char *target, const char *before,
                          const char *after, const char *ip, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                    store_q_prepare(db, e,
-                              "INSERT INTO staff_audit(at, staff_id, action, target, before, after, ip)"
-                              " VALUES (?, nullif(?,0), ?, ?, ?, ?, ?)",
-                              "iisssss", tc_now(), staff_id, action, target, before, after, ip),
-                    e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "INSERT INTO staff_audit(at, staff_id, action, target, before, after, ip)"
+                     " VALUES (?, nullif(?,0), ?, ?, ?, ?, ?)",
+                     "iisssss", tc_now(), staff_id, action, target, before, after, ip);
 }
 
 int tc_store_lock_check(tc_store *s, const char *key, int64_t now, int64_t *until, tc_err *e)
@@ -826,8 +771,5 @@ int tc_store_throttle_fail(tc_store *s, const char *key, int64_t now, int window
 
 int tc_store_lock_clear(tc_store *s, const char *key, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db, store_q_prepare(db, e, "DELETE FROM lockout WHERE key = ?", "s", key), e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "DELETE FROM lockout WHERE key = ?", "s", key);
 }
