@@ -17,6 +17,7 @@
 #ifndef TC_STORE_INT_H
 #define TC_STORE_INT_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <sqlite3.h>
@@ -127,6 +128,13 @@ int store_get_ints(tc_store *s, int64_t *out, int n, tc_err *e, const char *sql,
 /* store_list_q: every row into a pool array. */
 int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
                const char *sql, const char *fmt, ...);
+
+/* ---- state machines (tc_store_states.c) ---- */
+
+/* The step a store function takes, checked against its machine's table (a
+ * programming error when not there, never input): the SQL next to it
+ * re-checks the row's state. */
+#define STORE_STEP(m, from, to) assert(tc_store_state_can((m), (from), (to)))
 
 /* ---- the schema (tc_store_migrate.c) ---- */
 

@@ -17,6 +17,8 @@ static int refuse(tc_err *e, int status, const char *code, const char *zh, const
 int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
                            const char *note, int64_t now, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED,
+               approve ? TC_STORE_SUB_APPROVED : TC_STORE_SUB_REJECTED);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
     if (store_tx_begin(db, e) != 0)

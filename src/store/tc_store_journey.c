@@ -101,6 +101,7 @@ static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->done_at = sqlite3_column_int64(st, 3);
     o->source = store_col_str(p, st, 4);
     o->state = store_col_str(p, st, 5);
+    o->state_enum = tc_store_state_of(TC_STORE_SM_PHOTO, o->state);
     o->upload_blob = store_col_str(p, st, 6);
     o->original_blob = store_col_str(p, st, 7);
     o->standard_blob = store_col_str(p, st, 8);
@@ -169,6 +170,7 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
                                  int64_t bytes, int capacity, int64_t quota_bytes, int64_t now, int64_t *photo_id,
                                  tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_STATE_NEW, TC_STORE_PHOTO_PROCESSING);
     sqlite3 *db = store_acquire(s);
     int rc = -1;
     if (store_tx_begin(db, e) != 0)
@@ -230,6 +232,8 @@ out:
 
 int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_done *d, int64_t now, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_PROCESSING, d->state);
+    const char *state = tc_store_state_name(TC_STORE_SM_PHOTO, d->state);
     sqlite3 *db = store_acquire(s);
     int rc = -1;
     if (store_tx_begin(db, e) != 0)
@@ -239,7 +243,7 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
         "UPDATE photo SET state = ?, done_at = ?, original_blob = ?, standard_blob = ?, proof_blob = ?,"
         " overlay_blob = ?, checks = ?, report = ?, failed = ?, error = ?, liveness_failed = ?, ms = ?, spec = ?"
         " WHERE id = ? AND state = 'processing'",
-        "sissssssssiisi", d->state, now, d->original_blob ? d->original_blob : "",
+        "sissssssssiisi", state, now, d->original_blob ? d->original_blob : "",
         d->standard_blob ? d->standard_blob : "", d->proof_blob ? d->proof_blob : "",
         d->overlay_blob ? d->overlay_blob : "", d->checks ? d->checks : "{}", d->report ? d->report : "{}",
         d->failed ? d->failed : "", d->error ? d->error : "", (int64_t)d->liveness_failed, (int64_t)d->ms,
@@ -258,7 +262,7 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
                             " THEN 'drafts' ELSE state END"
                             " WHERE id = (SELECT student_id FROM photo WHERE id = ?)",
                             "iiiiisi", (int64_t)d->fails, (int64_t)d->live_fails, (int64_t)d->live_locked,
-                            d->cooloff_until, d->locked_until, d->state, photo_id),
+                            d->cooloff_until, d->locked_until, state, photo_id),
             e);
     rc = store_tx_end(db, ok, e);
 out:
@@ -325,7 +329,8 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
         if (sqlite3_step(st) == SQLITE_ROW) {
             const char *state = (const char *)sqlite3_column_text(st, 0);
             int64_t made = sqlite3_column_int64(st, 1);
-            if (!state || strcmp(state, "draft") != 0)
+            STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_DELETED);
+            if (tc_store_state_of(TC_STORE_SM_PHOTO, state) != TC_STORE_PHOTO_DRAFT)
                 refuse(e, 409, "journey.not_a_draft", "只能删除草稿箱中的照片", "Only photos in the draft box can be deleted");
             else if (now < made + min_age_s) {
                 *deletable_at = made + min_age_s;
@@ -384,6 +389,7 @@ static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->student_id = sqlite3_column_int64(st, 1);
     o->photo_id = sqlite3_column_int64(st, 2);
     o->state = store_col_str(p, st, 3);
+    o->state_enum = tc_store_state_of(TC_STORE_SM_SUBMISSION, o->state);
     o->created_at = sqlite3_column_int64(st, 4);
     o->submitted_at = sqlite3_column_int64(st, 5);
     o->decided_at = sqlite3_column_int64(st, 6);
@@ -467,7 +473,10 @@ int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id
         refuse(e, 409, "journey.not_a_draft", "只能提交草稿箱中的照片", "Only a photo from the draft box can be submitted");
         goto end;
     }
-    const char *state = pay_first ? "pending_payment" : "submitted";
+    int to = pay_first ? TC_STORE_SUB_PENDING_PAYMENT : TC_STORE_SUB_SUBMITTED;
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_STATE_NEW, to);
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_USED);
+    const char *state = tc_store_state_name(TC_STORE_SM_SUBMISSION, to);
     ok = store_q_done(db,
                       store_q_prepare(db, e,
                                       "INSERT INTO submission (student_id, photo_id, state, created_at, submitted_at)"
@@ -489,6 +498,9 @@ out:
 int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, tc_err *e)
 {
     (void)now;
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED, TC_STORE_SUB_WITHDRAWN);
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_PENDING_PAYMENT, TC_STORE_SUB_WITHDRAWN);
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_USED, TC_STORE_PHOTO_DRAFT);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
     if (store_tx_begin(db, e) != 0)
@@ -526,6 +538,8 @@ out:
 int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
                                const char *note, int64_t now, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED,
+               approve ? TC_STORE_SUB_APPROVED : TC_STORE_SUB_REJECTED);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
     if (store_tx_begin(db, e) != 0)
@@ -556,6 +570,7 @@ out:
 
 int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blob, int64_t now, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_APPROVED, TC_STORE_SUB_FINAL);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
     if (store_tx_begin(db, e) != 0)
@@ -588,6 +603,10 @@ out:
 
 int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e)
 {
+    /* from every state but withdrawn and reset (the SQL's NOT IN) */
+    for (int from = 0; from < TC_STORE_SUB_COUNT; from++)
+        if (from != TC_STORE_SUB_WITHDRAWN && from != TC_STORE_SUB_RESET)
+            STORE_STEP(TC_STORE_SM_SUBMISSION, from, TC_STORE_SUB_RESET);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
     if (store_tx_begin(db, e) != 0)
@@ -671,7 +690,8 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
         store_not_found(e, "订单", "order", "pay.order_not_found");
         goto end;
     }
-    if (strcmp(state, "created") != 0) {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CREATED, TC_STORE_ORDER_PAID);
+    if (tc_store_state_of(TC_STORE_SM_ORDER, state) != TC_STORE_ORDER_CREATED) {
         /* a provider repeats its callback until it is acknowledged: a paid
          * order stays paid, once */
         *already = 1;
@@ -690,6 +710,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
                                       "sii", txn ? txn : "", now, id),
                       e);
     if (ok == 0 && !strcmp(kind, "photo") && student) {
+        STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_PENDING_PAYMENT, TC_STORE_SUB_SUBMITTED);
         ok = store_q_done(db, store_q_prepare(db, e, "UPDATE student SET paid_order = ? WHERE id = ?", "ii", id, student),
                           e);
         if (ok == 0)

@@ -28,6 +28,7 @@ static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->description = store_col_str(p, st, 6);
     o->provider = store_col_str(p, st, 7);
     o->state = store_col_str(p, st, 8);
+    o->state_enum = tc_store_state_of(TC_STORE_SM_ORDER, o->state);
     o->provider_txn = store_col_str(p, st, 9);
     o->detail = store_col_str(p, st, 10);
     o->created_at = sqlite3_column_int64(st, 11);
@@ -42,6 +43,7 @@ static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
 
 int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_STATE_NEW, TC_STORE_ORDER_CREATED);
     sqlite3 *db = store_acquire(s);
     int rc = store_q_done(db,
                           store_q_prepare(db, e,
@@ -105,6 +107,7 @@ int tc_store_order_list_by(tc_store *s, tc_pool *p, int64_t person_id, const cha
 int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_no, int64_t now, tc_err *e)
 {
     (void)now;
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CREATED, TC_STORE_ORDER_CLOSED);
     int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET state = 'closed' WHERE out_trade_no = ?"
                                    " AND person_id = ? AND state = 'created'",
                                    "si", out_trade_no, person_id);
@@ -151,6 +154,7 @@ int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no
 
 int tc_store_order_refunding(tc_store *s, const char *out_trade_no, int *already, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_PAID, TC_STORE_ORDER_REFUNDING);
     *already = 0;
     int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET state = 'refunding' WHERE out_trade_no = ?"
                                    " AND state = 'paid'",
@@ -163,6 +167,8 @@ int tc_store_order_refunding(tc_store *s, const char *out_trade_no, int *already
 
 int tc_store_order_refunded(tc_store *s, const char *out_trade_no, int64_t now, int *already, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_PAID, TC_STORE_ORDER_REFUNDED);
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_REFUNDING, TC_STORE_ORDER_REFUNDED);
     *already = 0;
     sqlite3 *db = store_acquire(s);
     /* a refund callback may arrive before our own refund call returns: from
@@ -410,6 +416,7 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
                         tc_err *e)
 {
     *reused = 0;
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_STATE_NEW, TC_STORE_ORDER_CREATED);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
     tc_store_order *v = NULL;
@@ -507,7 +514,8 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
         store_not_found(e, "订单", "order", "pay.order_not_found");
         goto end;
     }
-    if (strcmp(state, "closed") != 0) {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CLOSED, TC_STORE_ORDER_REFUNDING);
+    if (tc_store_state_of(TC_STORE_SM_ORDER, state) != TC_STORE_ORDER_CLOSED) {
         /* recorded already (refunding, refunded), or not a closed order at all */
         *already = 1;
         ok = 0;
