@@ -89,6 +89,21 @@ typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);
 void store_read_text(tc_pool *p, sqlite3_stmt *st, void *out);
 void store_read_int(tc_pool *p, sqlite3_stmt *st, void *out);
 
+/* ---- writes whose constraints the caller names ---- */
+
+/* What refused a write (a backend's own codes mapped to these): a row with
+ * the same key or unique value exists; a reference points nowhere; a CHECK
+ * failed.  Negative, like -1 (any other failure, e set). */
+enum { STORE_UNIQUE = -2, STORE_FKEY = -3, STORE_CHECK = -4 };
+
+/* Step a write (INSERT, UPDATE, DELETE; RETURNING rows ignored) and finalise
+ * it: the rows it changed (>= 0; *id, when not NULL, the new row's id), a
+ * STORE_UNIQUE / STORE_FKEY / STORE_CHECK refusal with e untouched (the
+ * caller says what was refused, or store_refused), or -1 with e set. */
+int64_t store_q_write(sqlite3 *db, sqlite3_stmt *st, int64_t *id, tc_err *e);
+/* A refusal the caller did not expect: 500, logged; returns -1. */
+int store_refused(tc_err *e, int64_t refusal, const char *what);
+
 /* ---- single-row readers: each finalises st (NULL st: -1, e set already) ---- */
 
 /* The first row's first n integer columns into out[0..n) (zeros when there
@@ -121,6 +136,8 @@ int store_not_found(tc_err *e, const char *what_zh, const char *what_en, const c
 int store_run(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...);
 /* The same, answering how many rows it changed (-1 on error). */
 int64_t store_run_changes(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_write. */
+int64_t store_write(tc_store *s, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...);
 /* store_q_row: one row into out (0), no row (1), error (-1). */
 int store_get(tc_store *s, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt, ...);
 /* store_q_ints. */

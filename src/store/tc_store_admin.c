@@ -153,38 +153,22 @@ int tc_store_reason_get(tc_store *s, tc_pool *p, const char *code, int active_on
 
 int tc_store_reason_add(tc_store *s, const tc_store_reason *r, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "INSERT INTO reason(code, zh, en, sort, active, updated_at)"
-                                       " VALUES (?, ?, ?, ?, ?, ?)",
-                                       "sssiii", r->code, r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE)
-            rc = 0;
-        else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-            tc_err_set(e, 409, "reason.code_taken", "原因代码 %s 已存在", "The reason code %s exists already", r->code);
-        else
-            store_db_err(e, db, "insert reason");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, NULL, e,
+                             "INSERT INTO reason(code, zh, en, sort, active, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             "sssiii", r->code, r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now);
+    if (ch == STORE_UNIQUE)
+        return tc_err_set(e, 409, "reason.code_taken", "原因代码 %s 已存在", "The reason code %s exists already",
+                          r->code);
+    return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert reason");
 }
 
 int tc_store_reason_update(tc_store *s, const tc_store_reason *r, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE reason SET zh = ?, en = ?, sort = ?, active = ?, updated_at = ?"
-                                          " WHERE code = ?",
-                                          "ssiiis", r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now, r->code),
-                          e);
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = store_not_found(e, "驳回原因", "rejection reason", "reason.not_found");
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e,
+                                   "UPDATE reason SET zh = ?, en = ?, sort = ?, active = ?, updated_at = ?"
+                                   " WHERE code = ?",
+                                   "ssiiis", r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now, r->code);
+    return ch > 0 ? 0 : ch == 0 ? store_not_found(e, "驳回原因", "rejection reason", "reason.not_found") : -1;
 }
 
 /* ---- custom specs -------------------------------------------------------------------------------------------- */
@@ -216,34 +200,18 @@ int tc_store_spec_get(tc_store *s, tc_pool *p, const char *name, tc_store_spec *
 
 int tc_store_spec_add(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st =
-        store_q_prepare(db, e, "INSERT INTO spec(name, json, created_at) VALUES (?, ?, ?)", "ssi", name, json, now);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE)
-            rc = 0;
-        else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-            tc_err_set(e, 409, "spec.name_taken", "规格名称 %s 已存在", "A spec named %s exists already", name);
-        else
-            store_db_err(e, db, "insert spec");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, NULL, e, "INSERT INTO spec(name, json, created_at) VALUES (?, ?, ?)", "ssi", name,
+                             json, now);
+    if (ch == STORE_UNIQUE)
+        return tc_err_set(e, 409, "spec.name_taken", "规格名称 %s 已存在", "A spec named %s exists already", name);
+    return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert spec");
 }
 
 int tc_store_spec_update(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e, "UPDATE spec SET json = ?, updated_at = ? WHERE name = ?", "sis", json,
-                                          now, name),
-                          e);
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = store_not_found(e, "规格", "spec", "spec.not_found");
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e, "UPDATE spec SET json = ?, updated_at = ? WHERE name = ?", "sis", json, now,
+                                   name);
+    return ch > 0 ? 0 : ch == 0 ? store_not_found(e, "规格", "spec", "spec.not_found") : -1;
 }
 
 static void read_spec_use(tc_pool *p, sqlite3_stmt *st, void *o_)
@@ -369,44 +337,24 @@ out:
 
 int tc_store_staff_update(tc_store *s, int64_t id, const char *role, int64_t school_id, int disabled, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "UPDATE staff SET role = ?, school_id = nullif(?, 0), disabled = ? WHERE id = ?",
-                                       "siii", role, school_id, (int64_t)(disabled ? 1 : 0), id);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE) {
-            rc = sqlite3_changes(db) ? 0 : store_not_found(e, "账号", "account", "staff.not_found");
-        } else {
-            int ext = sqlite3_extended_errcode(db);
-            if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-                tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
-                           "bad role or school (a school admin belongs to exactly one school)");
-            else
-                store_db_err(e, db, "update staff");
-        }
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, NULL, e, "UPDATE staff SET role = ?, school_id = nullif(?, 0), disabled = ? WHERE id = ?",
+                             "siii", role, school_id, (int64_t)(disabled ? 1 : 0), id);
+    if (ch == STORE_CHECK || ch == STORE_FKEY)
+        return tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
+                          "bad role or school (a school admin belongs to exactly one school)");
+    if (ch == 0)
+        return store_not_found(e, "账号", "account", "staff.not_found");
+    return ch > 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "update staff");
 }
 
 int tc_store_school_rename(tc_store *s, int64_t id, const char *name, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "UPDATE school SET name = ? WHERE id = ?", "si", name, id);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE)
-            rc = sqlite3_changes(db) ? 0 : store_not_found(e, "学校", "school", "school.not_found");
-        else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
-            tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
-        else
-            store_db_err(e, db, "rename school");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, NULL, e, "UPDATE school SET name = ? WHERE id = ?", "si", name, id);
+    if (ch == STORE_UNIQUE)
+        return tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
+    if (ch == 0)
+        return store_not_found(e, "学校", "school", "school.not_found");
+    return ch > 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "rename school");
 }
 
 /* ---- the audit log --------------------------------------------------------------------------------------------- */

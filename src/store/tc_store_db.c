@@ -269,6 +269,42 @@ void store_read_int(tc_pool *p, sqlite3_stmt *st, void *out)
     *(int64_t *)out = sqlite3_column_int64(st, 0);
 }
 
+int64_t store_q_write(sqlite3 *db, sqlite3_stmt *st, int64_t *id, tc_err *e)
+{
+    if (!st)
+        return -1;
+    int r = sqlite3_step(st);
+    int64_t rc;
+    if (r == SQLITE_DONE || r == SQLITE_ROW) {
+        rc = sqlite3_changes(db);
+        if (id)
+            *id = sqlite3_last_insert_rowid(db);
+    } else {
+        switch (sqlite3_extended_errcode(db)) {
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+            rc = STORE_UNIQUE;
+            break;
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+            rc = STORE_FKEY;
+            break;
+        case SQLITE_CONSTRAINT_CHECK:
+            rc = STORE_CHECK;
+            break;
+        default:
+            rc = store_db_err(e, db, "write");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int store_refused(tc_err *e, int64_t refusal, const char *what)
+{
+    return tc_err_internal(e, "%s: refused by a %s constraint", what,
+                           refusal == STORE_UNIQUE ? "unique" : refusal == STORE_FKEY ? "foreign key" : "check");
+}
+
 /* ---- one row ------------------------------------------------------------------------------------------- */
 
 int store_q_ints(sqlite3 *db, sqlite3_stmt *st, int64_t *out, int n, tc_err *e)
@@ -321,6 +357,17 @@ int64_t store_run_changes(tc_store *s, tc_err *e, const char *sql, const char *f
     va_list ap;
     va_start(ap, fmt);
     int64_t rc = store_q_changes(db, store_q_vprepare(db, e, sql, fmt, ap), e);
+    va_end(ap);
+    store_release(s, db);
+    return rc;
+}
+
+int64_t store_write(tc_store *s, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    sqlite3 *db = store_acquire(s);
+    va_list ap;
+    va_start(ap, fmt);
+    int64_t rc = store_q_write(db, store_q_vprepare(db, e, sql, fmt, ap), id, e);
     va_end(ap);
     store_release(s, db);
     return rc;

@@ -24,22 +24,10 @@ int tc_store_is_empty(tc_store *s, tc_err *e)
 
 int tc_store_school_create(tc_store *s, const char *name, int64_t *id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "INSERT INTO school(name, created_at) VALUES (?, ?)", "si", name, tc_now());
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_DONE) {
-            *id = sqlite3_last_insert_rowid(db);
-            rc = 0;
-        } else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
-            tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
-        else
-            store_db_err(e, db, "insert school");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, id, e, "INSERT INTO school(name, created_at) VALUES (?, ?)", "si", name, tc_now());
+    if (ch == STORE_UNIQUE)
+        return tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
+    return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert school");
 }
 
 static void read_school(tc_pool *p, sqlite3_stmt *st, tc_school *o)
@@ -541,31 +529,17 @@ static void read_staff_any(tc_pool *p, sqlite3_stmt *st, void *o)
 
 int tc_store_staff_create(tc_store *s, const tc_staff *a, int64_t *id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                 "INSERT INTO staff(username, pwhash, role, school_id, must_change_password, created_at)"
-                                 " VALUES (?, ?, ?, nullif(?, 0), ?, ?)",
-                                 "sssiii", a->username, a->pwhash, a->role, a->school_id,
-                                 (int64_t)a->must_change_password, tc_now());
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE) {
-            *id = sqlite3_last_insert_rowid(db);
-            rc = 0;
-        } else {
-            int ext = sqlite3_extended_errcode(db);
-            if (ext == SQLITE_CONSTRAINT_UNIQUE)
-                tc_err_set(e, 409, "staff.username_taken", "用户名 %s 已存在", "the user name %s is taken", a->username);
-            else if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-                tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
-                           "bad role or school (a school admin belongs to exactly one school)");
-            else
-                store_db_err(e, db, "insert staff");
-        }
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, id, e,
+                             "INSERT INTO staff(username, pwhash, role, school_id, must_change_password, created_at)"
+                             " VALUES (?, ?, ?, nullif(?, 0), ?, ?)",
+                             "sssiii", a->username, a->pwhash, a->role, a->school_id, (int64_t)a->must_change_password,
+                             tc_now());
+    if (ch == STORE_UNIQUE)
+        return tc_err_set(e, 409, "staff.username_taken", "用户名 %s 已存在", "the user name %s is taken", a->username);
+    if (ch == STORE_CHECK || ch == STORE_FKEY)
+        return tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
+                          "bad role or school (a school admin belongs to exactly one school)");
+    return ch >= 0 ? 0 : -1;
 }
 
 static int staff_one(tc_store *s, tc_pool *p, const char *sql, const char *fmt, int64_t id, const char *name,
