@@ -104,20 +104,16 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
 int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64_t *queue, int64_t *approved,
                           int64_t *mine, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     int64_t v[3];
-    int rc = store_q_ints(db,
-                    store_q_prepare(db, e,
-                                    "SELECT (SELECT count(*) FROM submission WHERE state = 'submitted'),"
-                                    " (SELECT count(*) FROM submission WHERE state = 'approved'),"
-                                    " (SELECT count(*) FROM submission WHERE reviewer_id = ? AND decided_at >= ?"
-                                    "  AND state IN ('approved','rejected','final'))",
-                                    "ii", reviewer_id, since),
-                    v, 3, e);
+    int rc = store_get_ints(s, v, 3, e,
+                            "SELECT (SELECT count(*) FROM submission WHERE state = 'submitted'),"
+                            " (SELECT count(*) FROM submission WHERE state = 'approved'),"
+                            " (SELECT count(*) FROM submission WHERE reviewer_id = ? AND decided_at >= ?"
+                            "  AND state IN ('approved','rejected','final'))",
+                            "ii", reviewer_id, since);
     *queue = v[0];
     *approved = v[1];
     *mine = v[2];
-    store_release(s, db);
     return rc;
 }
 

@@ -351,69 +351,45 @@ int store_q_row(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, row_reader read, void
 
 /* ---- one statement on a connection of the pool ----------------------------------------------------------- */
 
+/* The body of every one-statement call: a connection, the statement with its
+ * arguments (consumed by the prepare), `call` on it, the connection back. */
+#define ONE_STATEMENT(type, call)                                                                                 \
+    sqlite3 *db = store_acquire(s);                                                                               \
+    va_list ap;                                                                                                   \
+    va_start(ap, fmt);                                                                                            \
+    sqlite3_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);                                                     \
+    va_end(ap);                                                                                                   \
+    type rc = (call);                                                                                             \
+    store_release(s, db);                                                                                         \
+    return rc
+
 int64_t store_run_changes(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    sqlite3 *db = store_acquire(s);
-    va_list ap;
-    va_start(ap, fmt);
-    int64_t rc = store_q_changes(db, store_q_vprepare(db, e, sql, fmt, ap), e);
-    va_end(ap);
-    store_release(s, db);
-    return rc;
+    ONE_STATEMENT(int64_t, store_q_changes(db, st, e));
 }
 
 int64_t store_write(tc_store *s, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    sqlite3 *db = store_acquire(s);
-    va_list ap;
-    va_start(ap, fmt);
-    int64_t rc = store_q_write(db, store_q_vprepare(db, e, sql, fmt, ap), id, e);
-    va_end(ap);
-    store_release(s, db);
-    return rc;
+    ONE_STATEMENT(int64_t, store_q_write(db, st, id, e));
 }
 
 int store_run(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    sqlite3 *db = store_acquire(s);
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = store_q_done(db, store_q_vprepare(db, e, sql, fmt, ap), e);
-    va_end(ap);
-    store_release(s, db);
-    return rc;
+    ONE_STATEMENT(int, store_q_done(db, st, e));
 }
 
 int store_get(tc_store *s, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    sqlite3 *db = store_acquire(s);
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = store_q_row(db, store_q_vprepare(db, e, sql, fmt, ap), p, read, out, e);
-    va_end(ap);
-    store_release(s, db);
-    return rc;
+    ONE_STATEMENT(int, store_q_row(db, st, p, read, out, e));
 }
 
 int store_get_ints(tc_store *s, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    sqlite3 *db = store_acquire(s);
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = store_q_ints(db, store_q_vprepare(db, e, sql, fmt, ap), out, n, e);
-    va_end(ap);
-    store_release(s, db);
-    return rc;
+    ONE_STATEMENT(int, store_q_ints(db, st, out, n, e));
 }
 
 int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
                const char *sql, const char *fmt, ...)
 {
-    sqlite3 *db = store_acquire(s);
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = store_list_q(db, store_q_vprepare(db, e, sql, fmt, ap), p, elem, read, out, n, e);
-    va_end(ap);
-    store_release(s, db);
-    return rc;
+    ONE_STATEMENT(int, store_list_q(db, st, p, elem, read, out, n, e));
 }

@@ -142,10 +142,8 @@ int tc_store_photo_quota_check(tc_store *s, int64_t student_id, int64_t bytes, i
 {
     if (quota_bytes <= 0)
         return 0;
-    sqlite3 *db = store_acquire(s);
     int64_t held = 0;
-    int rc = store_q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e);
-    store_release(s, db);
+    int rc = store_get_ints(s, &held, 1, e, HELD_SQL, "i", student_id);
     if (rc == 0 && held + bytes > quota_bytes)
         rc = storage_full(e, quota_bytes);
     return rc;
@@ -153,15 +151,11 @@ int tc_store_photo_quota_check(tc_store *s, int64_t student_id, int64_t bytes, i
 
 int tc_store_blob_in_use(tc_store *s, const char *blob_id, int *used, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     int64_t n = 1;
-    int rc = store_q_int(db,
-                   store_q_prepare(db, e,
-                                   "SELECT EXISTS (SELECT 1 FROM photo WHERE ?1 IN (upload_blob, original_blob,"
-                                   " standard_blob, proof_blob, overlay_blob, final_blob))",
-                                   "s", blob_id),
-                   &n, e);
-    store_release(s, db);
+    int rc = store_get_ints(s, &n, 1, e,
+                            "SELECT EXISTS (SELECT 1 FROM photo WHERE ?1 IN (upload_blob, original_blob,"
+                            " standard_blob, proof_blob, overlay_blob, final_blob))",
+                            "s", blob_id);
     *used = rc != 0 || n != 0; /* in doubt, in use */
     return rc;
 }
@@ -270,31 +264,24 @@ out:
     return rc;
 }
 
-static int photo_one(tc_pool *p, sqlite3 *db, sqlite3_stmt *st, tc_store_photo *out, tc_err *e)
+static int no_photo(tc_err *e)
 {
-    int rc = store_q_row(db, st, p, read_photo, out, e);
-    return rc == 1 ? store_not_found(e, "照片", "photo", "photo.not_found") : rc;
+    return store_not_found(e, "照片", "photo", "photo.not_found");
 }
 
 int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e)
 {
     /* '' is the column's default, never a photo's token */
     if (!token || !*token)
-        return store_not_found(e, "照片", "photo", "photo.not_found");
-    sqlite3 *db = store_acquire(s);
-    int rc = photo_one(p, db, store_q_prepare(db, e, "SELECT " PHOTO_COLS " FROM photo WHERE token = ?", "s", token),
-                       out, e);
-    store_release(s, db);
-    return rc;
+        return no_photo(e);
+    int rc = store_get(s, p, read_photo, out, e, "SELECT " PHOTO_COLS " FROM photo WHERE token = ?", "s", token);
+    return rc == 1 ? no_photo(e) : rc;
 }
 
 int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = photo_one(p, db, store_q_prepare(db, e, "SELECT " PHOTO_COLS " FROM photo WHERE id = ?", "i", photo_id),
-                       out, e);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_photo, out, e, "SELECT " PHOTO_COLS " FROM photo WHERE id = ?", "i", photo_id);
+    return rc == 1 ? no_photo(e) : rc;
 }
 
 int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
@@ -400,44 +387,31 @@ static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->photo_token = store_col_str(p, st, 11);
 }
 
-static int sub_one(sqlite3 *db, tc_pool *p, sqlite3_stmt *st, tc_store_submission *out, tc_err *e)
+static int no_submission(tc_err *e)
 {
-    int rc = store_q_row(db, st, p, read_sub, out, e);
-    return rc == 1 ? refuse(e, 404, "journey.no_submission", "没有已提交的照片", "No photo has been submitted") : rc;
+    return refuse(e, 404, "journey.no_submission", "没有已提交的照片", "No photo has been submitted");
 }
 
 int tc_store_submission_current(tc_store *s, tc_pool *p, int64_t student_id, tc_store_submission *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = sub_one(db, p,
-                     store_q_prepare(db, e,
-                                     "SELECT " SUB_COLS " FROM submission WHERE student_id = ?"
-                                     " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1",
-                                     "i", student_id),
-                     out, e);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_sub, out, e,
+                       "SELECT " SUB_COLS " FROM submission WHERE student_id = ?"
+                       " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1",
+                       "i", student_id);
+    return rc == 1 ? no_submission(e) : rc;
 }
 
 int tc_store_photo_submission(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_submission *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = sub_one(db, p,
-                     store_q_prepare(db, e,
-                                     "SELECT " SUB_COLS " FROM submission WHERE photo_id = ? ORDER BY id DESC LIMIT 1",
-                                     "i", photo_id),
-                     out, e);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_sub, out, e,
+                       "SELECT " SUB_COLS " FROM submission WHERE photo_id = ? ORDER BY id DESC LIMIT 1", "i", photo_id);
+    return rc == 1 ? no_submission(e) : rc;
 }
 
 int tc_store_submission_get(tc_store *s, tc_pool *p, int64_t sub_id, tc_store_submission *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = sub_one(db, p, store_q_prepare(db, e, "SELECT " SUB_COLS " FROM submission WHERE id = ?", "i", sub_id),
-                     out, e);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_sub, out, e, "SELECT " SUB_COLS " FROM submission WHERE id = ?", "i", sub_id);
+    return rc == 1 ? no_submission(e) : rc;
 }
 
 /* Set the roster state that the consoles count by. */
@@ -734,18 +708,12 @@ out:
 
 int tc_store_message_add(tc_store *s, const tc_store_message *m, int64_t *id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO message (person_id, student_id, at, kind, title_zh, title_en,"
-                                          " body_zh, body_en) VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, ?)",
-                                          "iiisssss", m->person_id, m->student_id, m->at, m->kind, m->title_zh,
-                                          m->title_en, m->body_zh, m->body_en),
-                          e);
-    if (id)
-        *id = sqlite3_last_insert_rowid(db);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, id, e,
+                             "INSERT INTO message (person_id, student_id, at, kind, title_zh, title_en,"
+                             " body_zh, body_en) VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, ?)",
+                             "iiisssss", m->person_id, m->student_id, m->at, m->kind, m->title_zh, m->title_en,
+                             m->body_zh, m->body_en);
+    return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert message");
 }
 
 static void read_message(tc_pool *p, sqlite3_stmt *st, void *o_)

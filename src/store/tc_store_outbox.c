@@ -291,22 +291,8 @@ int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, 
 
 int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e)
 {
-    *n = 0;
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = state ? store_q_prepare(db, e, "SELECT count(*) FROM outbox WHERE state = ?", "s", state)
-                             : store_q_prepare(db, e, "SELECT count(*) FROM outbox", NULL);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            *n = sqlite3_column_int64(st, 0);
-            rc = 0;
-        } else {
-            store_db_err(e, db, "count outbox");
-        }
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
+    return state ? store_get_ints(s, n, 1, e, "SELECT count(*) FROM outbox WHERE state = ?", "s", state)
+                 : store_get_ints(s, n, 1, e, "SELECT count(*) FROM outbox", NULL);
 }
 
 int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e)
