@@ -455,7 +455,9 @@ int tc_store_photo_submission(tc_store *s, tc_pool *p, int64_t photo_id, tc_stor
 /* Back to the draft box, only while waiting (submitted or pending payment):
  * journey.not_withdrawable. */
 int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, tc_err *e);
-/* A reviewer's decision on a submitted photo (review.not_submitted). */
+/* A reviewer's decision on a submitted photo (review.not_submitted),
+ * whoever holds a claim on it: tc_store_review_decide without the claim
+ * check (tests; tc_store_admin.c). */
 int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
                                const char *note, int64_t now, tc_err *e);
 /* Production done: the clean photo (final_blob) replaces the proof

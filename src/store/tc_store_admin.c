@@ -14,8 +14,9 @@ static int refuse(tc_err *e, int status, const char *code, const char *zh, const
 
 /* ---- review ---------------------------------------------------------------------------------------------- */
 
-int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
-                           const char *note, int64_t now, tc_err *e)
+/* The decision; with claims, refused while another reviewer holds one. */
+static int decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                  const char *note, int64_t now, int claims, tc_err *e)
 {
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED,
                approve ? TC_STORE_SUB_APPROVED : TC_STORE_SUB_REJECTED);
@@ -34,7 +35,7 @@ int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int
                 row, 3, e);
     if (ok == 0 && !row[0])
         ok = refuse(e, 409, "review.not_submitted", "该照片不在待审核状态", "This photo is not waiting for review");
-    else if (ok == 0 && row[1] && row[1] != reviewer_id && row[2] >= now)
+    else if (ok == 0 && claims && row[1] && row[1] != reviewer_id && row[2] >= now)
         ok = refuse(e, 409, "review.claimed", "该照片已由其他审核员领取", "Another reviewer has claimed this photo");
     if (ok == 0)
         ok = store_q_done(db,
@@ -56,6 +57,18 @@ int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int
 out:
     store_release(s, db);
     return rc;
+}
+
+int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                           const char *note, int64_t now, tc_err *e)
+{
+    return decide(s, sub_id, reviewer_id, approve, reasons, note, now, 1, e);
+}
+
+int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                               const char *note, int64_t now, tc_err *e)
+{
+    return decide(s, sub_id, reviewer_id, approve, reasons, note, now, 0, e);
 }
 
 static void read_production(tc_pool *p, sqlite3_stmt *st, void *o_)

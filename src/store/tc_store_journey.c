@@ -509,39 +509,6 @@ out:
     return rc;
 }
 
-int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
-                               const char *note, int64_t now, tc_err *e)
-{
-    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED,
-               approve ? TC_STORE_SUB_APPROVED : TC_STORE_SUB_REJECTED);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    ok = store_q_done(db,
-                      store_q_prepare(db, e,
-                                      "UPDATE submission SET state = ?, reviewer_id = ?, reasons = ?, note = ?,"
-                                      " decided_at = ?, claim_by = NULL, claim_until = 0"
-                                      " WHERE id = ? AND state = 'submitted'",
-                                      "sissii", approve ? "approved" : "rejected", reviewer_id,
-                                      reasons ? reasons : "[]", note ? note : "", now, sub_id),
-                      e);
-    if (ok == 0 && sqlite3_changes(db) == 0) {
-        ok = refuse(e, 409, "review.not_submitted", "该照片不在待审核状态", "This photo is not waiting for review");
-    }
-    if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET state = ? WHERE id ="
-                                          " (SELECT student_id FROM submission WHERE id = ?)",
-                                          "si", approve ? "approved" : "rejected", sub_id),
-                          e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
-}
-
 int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blob, int64_t now, tc_err *e)
 {
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_APPROVED, TC_STORE_SUB_FINAL);

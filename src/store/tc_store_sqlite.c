@@ -695,16 +695,10 @@ int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, 
         "    THEN ?2 + ?5 ELSE CASE WHEN locked_until > ?2 THEN locked_until ELSE 0 END END"
         " RETURNING fails, locked_until",
         "siiii", key, now, (int64_t)window_s, (int64_t)max_fails, (int64_t)lock_s);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            *fails = sqlite3_column_int(st, 0);
-            *until = sqlite3_column_int64(st, 1);
-            rc = 0;
-        } else
-            store_db_err(e, db, "lockout");
-    }
-    sqlite3_finalize(st);
+    int64_t v[2];
+    int rc = store_q_ints(db, st, v, 2, e); /* the upsert returns its row */
+    *fails = (int)v[0];
+    *until = v[1];
     store_release(s, db);
     return rc;
 }
@@ -730,15 +724,7 @@ int tc_store_throttle_fail(tc_store *s, const char *key, int64_t now, int window
         "    ELSE 0 END"
         " RETURNING locked_until",
         "siiiii", key, now, (int64_t)window_s, (int64_t)free_fails, (int64_t)base_s, (int64_t)max_s);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            *until = sqlite3_column_int64(st, 0);
-            rc = 0;
-        } else
-            store_db_err(e, db, "throttle");
-    }
-    sqlite3_finalize(st);
+    int rc = store_q_int(db, st, until, e); /* the upsert returns its row */
     store_release(s, db);
     return rc;
 }
