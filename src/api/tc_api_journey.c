@@ -199,7 +199,9 @@ static int h_journey(tc_http_req *r)
         sub = json_pack("{s:I, s:I, s:s, s:o, s:s, s:b, s:s, s:I, s:I}", "id", (json_int_t)j.sub.id, "photo_id",
                         (json_int_t)j.sub.photo_id, "state", j.sub.state, "reasons", api_reasons_json(j.sub.reasons),
                         "note", j.sub.note, "withdrawable",
-                        j.sub.state_enum == TC_STORE_SUB_SUBMITTED || j.sub.state_enum == TC_STORE_SUB_PENDING_PAYMENT, "proof_url",
+                        j.sub.state_enum == TC_STORE_SUB_SUBMITTED ||
+                            j.sub.state_enum == TC_STORE_SUB_PENDING_PAYMENT,
+                        "proof_url",
                         tc_pool_printf(r->pool, "/api/v1/me/photos/%s/proof.jpg", j.sub.photo_token), "submitted_at",
                         (json_int_t)j.sub.submitted_at, "decided_at", (json_int_t)j.sub.decided_at);
     int64_t unread = 0;

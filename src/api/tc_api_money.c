@@ -388,7 +388,8 @@ static int h_pay(tc_http_req *r)
         return api_fail(&c);
     }
     int due = api_must_pay(&j.set) &&
-              ((j.has_sub && j.sub.state_enum == TC_STORE_SUB_PENDING_PAYMENT) || j.set.pay_when == TC_PAY_BEFORE_SHOOT);
+              ((j.has_sub && j.sub.state_enum == TC_STORE_SUB_PENDING_PAYMENT) ||
+               j.set.pay_when == TC_PAY_BEFORE_SHOOT);
     if (!due) {
         tc_err_set(&c.e, 409, "journey.nothing_to_pay", "当前没有需要支付的费用", "There is nothing to pay now");
         return api_fail(&c);
