@@ -185,7 +185,7 @@ static int h_journey(tc_http_req *r)
     int can = tc_journey_can_shoot(&j.set, &j.js, j.set.live_allowed ? "camera" : "album", now, &until, &why) == 0;
     tc_store_photo *drafts;
     size_t nd;
-    if (tc_store_photo_list(c.app->store, r->pool, j.st.id, "draft", &drafts, &nd, &c.e) != 0)
+    if (tc_store_photo_list(c.app->store, r->pool, j.st.id, TC_STORE_PHOTO_DRAFT, &drafts, &nd, &c.e) != 0)
         return api_fail(&c);
     json_t *da = json_array();
     for (size_t i = 0; i < nd; i++)

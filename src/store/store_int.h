@@ -2,7 +2,7 @@
  * Inside tc_store: the plumbing every file of the SQLite backend shares.  Not
  * part of the module's interface: only the .c files of src/store include it.
  *
- * The backend is three layers, each file one job:
+ * The backend is layered, each file one job:
  *   tc_store_db.c       connections, the pool, transactions, statement
  *                       helpers (this header's first half) — no table known;
  *   tc_store_migrate.c  the schema: the migration table and its runner;

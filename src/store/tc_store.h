@@ -398,8 +398,9 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
 int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e);
 /* The photo with that public token (photo.not_found, 404, when none). */
 int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e);
-/* A student's photos in a state (NULL: all but deleted), newest first. */
-int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
+/* A student's photos in a state (TC_STORE_PHOTO_NONE: all but deleted),
+ * newest first. */
+int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, tc_store_photo_state state, tc_store_photo **out,
                         size_t *n, tc_err *e);
 /* The retention sweep (issue 14): removes the files of photos nobody needs
  * any more, at most limit photos a round.  A photo's files go when, before

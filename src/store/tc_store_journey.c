@@ -284,21 +284,16 @@ int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo
     return rc == 1 ? no_photo(e) : rc;
 }
 
-int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
+int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, tc_store_photo_state state, tc_store_photo **out,
                         size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st =
-        state ? store_q_prepare(db, e,
-                                "SELECT " PHOTO_COLS " FROM photo WHERE student_id = ? AND state = ? ORDER BY id DESC",
-                                "is", student_id, state)
-              : store_q_prepare(db, e,
-                                "SELECT " PHOTO_COLS
-                                " FROM photo WHERE student_id = ? AND state != 'deleted' ORDER BY id DESC",
-                                "i", student_id);
-    int rc = store_list_q(db, st, p, sizeof **out, read_photo, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    if (state == TC_STORE_PHOTO_NONE)
+        return store_list(s, p, sizeof **out, read_photo, (void **)out, n, e,
+                          "SELECT " PHOTO_COLS " FROM photo WHERE student_id = ? AND state != 'deleted' ORDER BY id DESC",
+                          "i", student_id);
+    return store_list(s, p, sizeof **out, read_photo, (void **)out, n, e,
+                      "SELECT " PHOTO_COLS " FROM photo WHERE student_id = ? AND state = ? ORDER BY id DESC", "is",
+                      student_id, tc_store_state_name(TC_STORE_SM_PHOTO, state));
 }
 
 int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int64_t min_age_s, int64_t now,
