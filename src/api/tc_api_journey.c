@@ -185,7 +185,7 @@ static int h_journey(tc_http_req *r)
     int can = tc_journey_can_shoot(&j.set, &j.js, j.set.live_allowed ? "camera" : "album", now, &until, &why) == 0;
     tc_store_photo *drafts;
     size_t nd;
-    if (tc_store_photo_list(c.app->store, r->pool, j.st.id, "draft", &drafts, &nd, &c.e) != 0)
+    if (tc_store_photo_list(c.app->store, r->pool, j.st.id, TC_STORE_PHOTO_DRAFT, &drafts, &nd, &c.e) != 0)
         return api_fail(&c);
     json_t *da = json_array();
     for (size_t i = 0; i < nd; i++)
@@ -199,7 +199,9 @@ static int h_journey(tc_http_req *r)
         sub = json_pack("{s:I, s:I, s:s, s:o, s:s, s:b, s:s, s:I, s:I}", "id", (json_int_t)j.sub.id, "photo_id",
                         (json_int_t)j.sub.photo_id, "state", j.sub.state, "reasons", api_reasons_json(j.sub.reasons),
                         "note", j.sub.note, "withdrawable",
-                        !strcmp(j.sub.state, "submitted") || !strcmp(j.sub.state, "pending_payment"), "proof_url",
+                        j.sub.state_enum == TC_STORE_SUB_SUBMITTED ||
+                            j.sub.state_enum == TC_STORE_SUB_PENDING_PAYMENT,
+                        "proof_url",
                         tc_pool_printf(r->pool, "/api/v1/me/photos/%s/proof.jpg", j.sub.photo_token), "submitted_at",
                         (json_int_t)j.sub.submitted_at, "decided_at", (json_int_t)j.sub.decided_at);
     int64_t unread = 0;
@@ -517,7 +519,7 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     uint8_t *proof = NULL; /* the 样片, kept until the photo names its file */
     size_t plen = 0;
     int64_t t0 = tc_now_ms();
-    if (tc_store_photo_get(app->store, p, photo_id, &ph, &e) != 0 || strcmp(ph.state, "processing") != 0 ||
+    if (tc_store_photo_get(app->store, p, photo_id, &ph, &e) != 0 || ph.state_enum != TC_STORE_PHOTO_PROCESSING ||
         tc_store_student_get(app->store, p, ph.student_id, &st, &e) != 0 ||
         load_settings(app, p, &st, &b, &school, &notice, &set, &e) != 0 ||
         tc_blob_get(app->blobs, ph.upload_blob, (size_t)64 << 20, &upload, &upload_len, &e) != 0)
@@ -595,7 +597,7 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
                                "en", e.en, "checks");
         checks = json_dumps(cj, JSON_COMPACT);
         json_decref(cj);
-        d.state = "error";
+        d.state = TC_STORE_PHOTO_ERROR;
         d.error = e.code;
         d.checks = checks;
         /* the student's bad file costs a cool-off like a failed photo
@@ -642,7 +644,7 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         int strike = tc_journey_teacher_strike(&set, res.checks.liveness_failed,
                                                res.checks.r[TC_CHECK_RETOUCH].verdict == TC_CHECK_FAIL);
         tc_journey_after_photo(&set, &js, passed, strike, tc_now());
-        d.state = passed ? "draft" : "failed";
+        d.state = passed ? TC_STORE_PHOTO_DRAFT : TC_STORE_PHOTO_FAILED;
         d.checks = checks;
         d.failed = failed;
         d.liveness_failed = res.checks.liveness_failed;
@@ -676,14 +678,15 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
         if (id_orig[0] && !tc_blob_exists(app->blobs, id_orig))
             tc_blob_put(app->blobs, res.original_jpeg, res.original_len, again, &pe);
     }
-    tc_log(TC_LOG_INFO, "photo %lld: %s in %d ms%s%s", (long long)photo_id, d.state, d.ms, failed[0] ? " failed " : "",
+    const char *state = tc_store_state_name(TC_STORE_SM_PHOTO, d.state);
+    tc_log(TC_LOG_INFO, "photo %lld: %s in %d ms%s%s", (long long)photo_id, state, d.ms, failed[0] ? " failed " : "",
            failed);
-    api_publish(app, st.person_id, "photo", json_pack("{s:I, s:s}", "id", (json_int_t)photo_id, "state", d.state));
+    api_publish(app, st.person_id, "photo", json_pack("{s:I, s:s}", "id", (json_int_t)photo_id, "state", state));
     /* the check result, and a lock this photo started (seed 000 §7, §13) */
-    if (!strcmp(d.state, "failed"))
+    if (d.state == TC_STORE_PHOTO_FAILED)
         api_message(app, st.person_id, st.id, "photo_failed", "照片检测未通过", "Your photo did not pass the checks",
                 "请查看检测结果中的提示，冷静期后重新拍摄。", "Read the advice in the results and shoot again after the cool-off.");
-    else if (!strcmp(d.state, "draft"))
+    else if (d.state == TC_STORE_PHOTO_DRAFT)
         api_message(app, st.person_id, st.id, "photo_passed", "照片检测通过", "Your photo passed the checks",
                     "照片已放入草稿箱，请确认并提交审核。", "The photo is in your drafts: confirm it and submit it for review.");
     if (js.live_locked && !was_live_locked)
@@ -705,13 +708,13 @@ fail_internal:
     {
         tc_store_photo_done d2;
         memset(&d2, 0, sizeof d2);
-        d2.state = "error";
+        d2.state = TC_STORE_PHOTO_ERROR;
         d2.error = "studio.internal";
         d2.checks = "{\"passed\":false,\"problem\":{\"code\":\"studio.internal\",\"zh\":\"照片处理出错，请重新上传\","
                     "\"en\":\"Something went wrong making your photo: upload it again\"},\"checks\":[]}";
         tc_err e3;
         tc_store_journey sj2;
-        if (tc_store_photo_get(app->store, p, photo_id, &ph, &e3) == 0 && !strcmp(ph.state, "processing") &&
+        if (tc_store_photo_get(app->store, p, photo_id, &ph, &e3) == 0 && ph.state_enum == TC_STORE_PHOTO_PROCESSING &&
             tc_store_journey_get(app->store, p, ph.student_id, &sj2, &e3) == 0) {
             d2.fails = sj2.fails;
             d2.live_fails = sj2.live_fails;
@@ -1271,9 +1274,9 @@ static int result_photo(api_ctx *c, tc_store_photo *ph, int *final)
 {
     tc_store_submission s;
     if (tc_store_submission_current(c->app->store, c->r->pool, c->sess.student_id, &s, &c->e) != 0 ||
-        (strcmp(s.state, "approved") != 0 && strcmp(s.state, "final") != 0))
+        (s.state_enum != TC_STORE_SUB_APPROVED && s.state_enum != TC_STORE_SUB_FINAL))
         return tc_err_set(&c->e, 404, "journey.no_result", "照片审核通过后才能下载", "You can download your photo once it is approved");
-    *final = !strcmp(s.state, "final");
+    *final = s.state_enum == TC_STORE_SUB_FINAL;
     return tc_store_photo_get(c->app->store, c->r->pool, s.photo_id, ph, &c->e);
 }
 

@@ -87,8 +87,8 @@ static json_t *order_json(const tc_store_order *o)
     json_object_del(d, "photo_id");
     json_object_set_new(j, "detail", d);
     /* the tab of the order page it is on */
-    const char *tab = !strcmp(o->state, "created")                                   ? "to_pay"
-                      : strcmp(o->state, "paid")                                     ? o->state
+    const char *tab = o->state_enum == TC_STORE_ORDER_CREATED                        ? "to_pay"
+                      : o->state_enum != TC_STORE_ORDER_PAID                         ? o->state
                       : !strcmp(o->ship_state, "to_ship")                            ? "to_ship"
                       : !strcmp(o->ship_state, "shipped")                            ? "shipped"
                                                                                      : "done";
@@ -241,7 +241,7 @@ static int late_payment(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *al
                                        "the way it came; you need not do anything.",
                                     o.out_trade_no, yuan));
     }
-    if (strcmp(o.state, "refunding") != 0)
+    if (o.state_enum != TC_STORE_ORDER_REFUNDING)
         return 0; /* refunded already */
     /* still going back (a late payment, or one taken for a cancelled batch,
      * below): every repeat of the callback retries the same refund */
@@ -347,7 +347,7 @@ static int refuse_cancelled(api_ctx *c, int64_t student_id)
  * records and refunds that. */
 static int order_close(tc_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
 {
-    if (strcmp(o->state, "created") != 0)
+    if (o->state_enum != TC_STORE_ORDER_CREATED)
         return tc_err_set(e, 409, "order.not_closable", "只有待支付的订单可以关闭", "Only an unpaid order can be closed");
     if (tc_pay_close_order(app->pay, o->out_trade_no, e) != 0) {
         if (strcmp(e->code, "pay.order_paid") != 0)
@@ -388,7 +388,8 @@ static int h_pay(tc_http_req *r)
         return api_fail(&c);
     }
     int due = api_must_pay(&j.set) &&
-              ((j.has_sub && !strcmp(j.sub.state, "pending_payment")) || j.set.pay_when == TC_PAY_BEFORE_SHOOT);
+              ((j.has_sub && j.sub.state_enum == TC_STORE_SUB_PENDING_PAYMENT) ||
+               j.set.pay_when == TC_PAY_BEFORE_SHOOT);
     if (!due) {
         tc_err_set(&c.e, 409, "journey.nothing_to_pay", "当前没有需要支付的费用", "There is nothing to pay now");
         return api_fail(&c);
@@ -490,9 +491,9 @@ static int h_sandbox_pay(tc_http_req *r)
     tc_store_order o;
     if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
-    if (strcmp(o.state, "paid") != 0 && refuse_cancelled(&c, o.student_id) != 0)
+    if (o.state_enum != TC_STORE_ORDER_PAID && refuse_cancelled(&c, o.student_id) != 0)
         return api_fail(&c);
-    if (strcmp(o.state, "created") != 0 && strcmp(o.state, "paid") != 0) {
+    if (o.state_enum != TC_STORE_ORDER_CREATED && o.state_enum != TC_STORE_ORDER_PAID) {
         tc_err_set(&c.e, 409, "order.not_payable", "该订单已关闭或已退款", "This order is closed or refunded");
         return api_fail(&c);
     }
@@ -593,7 +594,7 @@ static int record_photo(tc_app *app, tc_pool *p, int64_t student_id, tc_store_su
                         tc_err *e)
 {
     if (tc_store_submission_current(app->store, p, student_id, sub, e) != 0 ||
-        (strcmp(sub->state, "approved") != 0 && strcmp(sub->state, "final") != 0))
+        (sub->state_enum != TC_STORE_SUB_APPROVED && sub->state_enum != TC_STORE_SUB_FINAL))
         return tc_err_set(e, 409, "reprint.no_photo", "该学籍的照片尚未审核通过，不能加洗",
                           "This record's photo is not approved yet: no reprints");
     return tc_store_photo_get(app->store, p, sub->photo_id, ph, e);
@@ -613,10 +614,10 @@ static int h_order(tc_http_req *r)
     tc_store_submission sub;
     tc_store_photo ph;
     tc_err e2;
-    if (!strcmp(o.kind, "photo") && !strcmp(o.state, "paid") && o.student_id == c.sess.student_id &&
+    if (!strcmp(o.kind, "photo") && o.state_enum == TC_STORE_ORDER_PAID && o.student_id == c.sess.student_id &&
         record_photo(c.app, r->pool, o.student_id, &sub, &ph, &e2) == 0)
         json_object_set_new(j, "result",
-                            json_pack("{s:b, s:s, s:s, s:s}", "final", !strcmp(sub.state, "final"), "standard_url",
+                            json_pack("{s:b, s:s, s:s, s:s}", "final", sub.state_enum == TC_STORE_SUB_FINAL, "standard_url",
                                       "/api/v1/me/result/standard.jpg", "sheet_url", "/api/v1/me/result/sheet.jpg",
                                       "email_url", "/api/v1/me/result/email"));
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "order", j));
@@ -648,7 +649,7 @@ static int h_order_pay(tc_http_req *r)
      * student should read why rather than "not waiting for payment" */
     if (refuse_cancelled(&c, o.student_id) != 0)
         return api_fail(&c);
-    if (strcmp(o.state, "created") != 0) {
+    if (o.state_enum != TC_STORE_ORDER_CREATED) {
         tc_err_set(&c.e, 409, "order.not_payable", "该订单不是待支付状态", "This order is not waiting for payment");
         return api_fail(&c);
     }
@@ -901,7 +902,7 @@ static int h_reprint_options(tc_http_req *r)
             continue;
         json_array_append_new(photos, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "student_id", (json_int_t)recs[i].id,
                                                 "name", recs[i].name, "school", sc.name, "batch", b.name, "spec",
-                                                set.spec, "final", !strcmp(sub.state, "final"), "current",
+                                                set.spec, "final", sub.state_enum == TC_STORE_SUB_FINAL, "current",
                                                 recs[i].id == c.sess.student_id));
         if (!has_spec || recs[i].id == c.sess.student_id) {
             tc_err se;
@@ -1285,7 +1286,7 @@ int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e)
     for (size_t i = 0; i < np; i++) {
         tc_pay_event rev;
         tc_err re = {0};
-        if (!strcmp(pending[i].state, "refunding"))
+        if (pending[i].state_enum == TC_STORE_ORDER_REFUNDING)
             start_refund(app, &pool, &pending[i], "订单已关闭，原路退款 / order was closed", &rev, &re);
     }
     if (tc_store_order_activity(app->store, &pool, app->pay->name, from, to, &o, &n, e) != 0)

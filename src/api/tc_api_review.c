@@ -28,12 +28,12 @@ static json_t *review_item(api_ctx *c, const tc_store_submission *s)
                      checks ? checks : json_object());
 }
 
-static int in(const char *state, const char *const *set)
+/* A set of submission states, one bit each. */
+#define SUBS(x) (1u << TC_STORE_SUB_##x)
+
+static int in(tc_store_sub_state state, unsigned set)
 {
-    for (; *set; set++)
-        if (!strcmp(state, *set))
-            return 1;
-    return 0;
+    return state >= 0 && state < TC_STORE_SUB_COUNT && ((set >> state) & 1u);
 }
 
 /* May this staff member see this photo (issue 14)?  The photo is named by its
@@ -55,9 +55,9 @@ static int in(const char *state, const char *const *set)
  * exist.  0, or -1 with c->e filled. */
 static int staff_photo(api_ctx *c, const char *token, tc_store_photo *ph)
 {
-    static const char *const school_sees[] = {"submitted", "approved", "final", NULL};
-    static const char *const decided[] = {"approved", "rejected", "final", NULL};
-    static const char *const admin_sees[] = {"submitted", "approved", "rejected", "final", NULL};
+    const unsigned school_sees = SUBS(SUBMITTED) | SUBS(APPROVED) | SUBS(FINAL);
+    const unsigned decided = SUBS(APPROVED) | SUBS(REJECTED) | SUBS(FINAL);
+    const unsigned admin_sees = SUBS(SUBMITTED) | SUBS(APPROVED) | SUBS(REJECTED) | SUBS(FINAL);
     tc_store *db = c->app->store;
     tc_student st;
     tc_store_submission sub;
@@ -69,13 +69,14 @@ static int staff_photo(api_ctx *c, const char *token, tc_store_photo *ph)
     if (!strcmp(role, "school_admin") && !api_staff_school_ok(c, st.school_id))
         return -1;
     int ok = 0;
-    if (strcmp(ph->state, "deleted") != 0 && tc_store_photo_submission(db, c->r->pool, ph->id, &sub, &e2) == 0) {
+    if (ph->state_enum != TC_STORE_PHOTO_DELETED && tc_store_photo_submission(db, c->r->pool, ph->id, &sub, &e2) == 0) {
         if (!strcmp(role, "school_admin"))
-            ok = in(sub.state, school_sees);
+            ok = in(sub.state_enum, school_sees);
         else if (!strcmp(role, "reviewer"))
-            ok = !strcmp(sub.state, "submitted") || (in(sub.state, decided) && sub.reviewer_id == c->staff.id);
+            ok = sub.state_enum == TC_STORE_SUB_SUBMITTED ||
+                 (in(sub.state_enum, decided) && sub.reviewer_id == c->staff.id);
         else if (!strcmp(role, "platform_admin"))
-            ok = in(sub.state, admin_sees);
+            ok = in(sub.state_enum, admin_sees);
     }
     if (!ok)
         return tc_err_set(&c->e, 404, "photo.not_found", "照片不存在", "photo not found");

@@ -1,20 +1,35 @@
 /*
- * Inside tc_store: the connection pool and the statement helpers that every
- * file of the SQLite backend shares.  Not part of the module's interface:
- * only the .c files of src/store include it.  The backend is split by area
- * (tc_store_sqlite.c: schema, schools, students, staff, sessions;
- * tc_store_journey.c: photos, drafts, submissions, messages; ...), each file
- * one area's functions, all on these helpers.
+ * Inside tc_store: the plumbing every file of the SQLite backend shares.  Not
+ * part of the module's interface: only the .c files of src/store include it.
+ *
+ * The backend is layered, each file one job:
+ *   tc_store_db.c       connections, the pool, transactions, statement
+ *                       helpers (this header's first half) — no table known;
+ *   tc_store_migrate.c  the schema: the migration table and its runner;
+ *   the domain files    one area's functions each, SQL text on these helpers
+ *                       (tc_store_sqlite.c: schools, batches, students,
+ *                       staff, sessions; tc_store_journey.c: photos, drafts,
+ *                       submissions, messages; tc_store_money.c, ...);
+ *   tc_store_states.c   the photo, submission and order state machines.
+ * This header is the seam a second backend (PostgreSQL, issue 18) replaces:
+ * docs/ARCHITECTURE.md, "The store".
  */
 #ifndef TC_STORE_INT_H
 #define TC_STORE_INT_H
 
+#include <assert.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 
 #include "tc_store.h"
 
-enum { STORE_POOL_SIZE = 8 };
+enum {
+    STORE_POOL_SIZE = 8,
+    /* how long a connection waits for another writer before a transaction
+     * gives up with store.busy (SQLite's busy handler) */
+    STORE_BUSY_MS = 10000,
+};
 
 struct tc_store {
     sqlite3 *conns[STORE_POOL_SIZE];
@@ -23,10 +38,30 @@ struct tc_store {
     pthread_cond_t cv;
 };
 
+/* ---- connections (tc_store_db.c) ---- */
+
+/* Open one connection to path with the store's settings (WAL,
+ * synchronous=FULL, foreign keys, the busy timeout); nomutex for the pool's
+ * connections (one thread at a time holds each).  The caller owns *out
+ * (sqlite3_close). */
+int store_open_conn(const char *path, int nomutex, sqlite3 **out, tc_err *e);
+
 /* A connection of the pool, held until store_release; waits when all are
  * in use. */
 sqlite3 *store_acquire(tc_store *s);
 void store_release(tc_store *s, sqlite3 *db);
+
+/* ---- transactions ---- */
+
+/* BEGIN IMMEDIATE: the write lock up front, so the re-checks inside see what
+ * they will change.  Waits up to STORE_BUSY_MS for another writer; still
+ * busy: 503 store.busy (nothing was done, the person may try again). */
+int store_tx_begin(sqlite3 *db, tc_err *e);
+/* ok == 0: COMMIT (0, or -1 with e set and the transaction rolled back);
+ * otherwise ROLLBACK and -1, e keeping the error that made ok fail. */
+int store_tx_end(sqlite3 *db, int ok, tc_err *e);
+
+/* ---- statements ---- */
 
 /* Fill e with SQLite's last message on db (500); returns -1. */
 int store_db_err(tc_err *e, sqlite3 *db, const char *what);
@@ -37,13 +72,50 @@ int store_exec(sqlite3 *db, const char *sql, tc_err *e);
  * NULL), 'b' blob (pointer, size_t length), 'h' 32-byte hash.  NULL with e
  * set on failure. */
 sqlite3_stmt *store_q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...);
+sqlite3_stmt *store_q_vprepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, va_list ap);
 /* Step a statement that returns no rows (or ignores them) and finalise it;
  * st may be NULL (a failed prepare: returns -1, e already set). */
 int store_q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e);
+/* store_q_done, then how many rows it changed (-1 on error). */
+int64_t store_q_changes(sqlite3 *db, sqlite3_stmt *st, tc_err *e);
 
 /* Column i as a pool string ("" for NULL) / a 32-byte hash (zeros if not). */
 const char *store_col_str(tc_pool *p, sqlite3_stmt *st, int i);
 void store_col_hash(sqlite3_stmt *st, int i, uint8_t out[32]);
+
+/* Reads the current row of st into out (pool strings from p). */
+typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);
+/* Readers of column 0: a pool string into a const char *, an int64_t. */
+void store_read_text(tc_pool *p, sqlite3_stmt *st, void *out);
+void store_read_int(tc_pool *p, sqlite3_stmt *st, void *out);
+
+/* ---- writes whose constraints the caller names ---- */
+
+/* What refused a write (a backend's own codes mapped to these): a row with
+ * the same key or unique value exists; a reference points nowhere; a CHECK
+ * failed.  Negative, like -1 (any other failure, e set). */
+enum { STORE_UNIQUE = -2, STORE_FKEY = -3, STORE_CHECK = -4 };
+
+/* Step a write (INSERT, UPDATE, DELETE; RETURNING rows ignored) and finalise
+ * it: the rows it changed (>= 0; *id, when not NULL, the new row's id), a
+ * STORE_UNIQUE / STORE_FKEY / STORE_CHECK refusal with e untouched (the
+ * caller says what was refused, or store_refused), or -1 with e set. */
+int64_t store_q_write(sqlite3 *db, sqlite3_stmt *st, int64_t *id, tc_err *e);
+/* A refusal the caller did not expect: 500, logged; returns -1. */
+int store_refused(tc_err *e, int64_t refusal, const char *what);
+
+/* ---- single-row readers: each finalises st (NULL st: -1, e set already) ---- */
+
+/* The first row's first n integer columns into out[0..n) (zeros when there
+ * is no row); a failing step is an error. */
+int store_q_ints(sqlite3 *db, sqlite3_stmt *st, int64_t *out, int n, tc_err *e);
+/* store_q_ints with n = 1. */
+int store_q_int(sqlite3 *db, sqlite3_stmt *st, int64_t *out, tc_err *e);
+/* The first row read with read() into out: 0; no row: 1 (e untouched, the
+ * caller says what was not found); a failing step: -1. */
+int store_q_row(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e);
+
+/* ---- lists ---- */
 
 /* Grow a pool array of elem-sized items to hold n + 1. */
 void *store_grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem);
@@ -51,11 +123,42 @@ void *store_grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem);
 /* Step a SELECT to its end, reading each row with read() into a pool array
  * of elem-sized items; finalises st.  A failing step is an error, never a
  * silently short list. */
-typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);
 int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
                  tc_err *e);
 
 /* 404 "<what> 不存在 / <what> not found" with the given code; returns -1. */
 int store_not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code);
+
+/* ---- one statement on a connection of the pool: acquire, prepare with the
+ * arguments (store_q_prepare's fmt), step, finalise, release ---- */
+
+/* A statement without rows: 0 or -1. */
+int store_run(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...);
+/* The same, answering how many rows it changed (-1 on error). */
+int64_t store_run_changes(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_write. */
+int64_t store_write(tc_store *s, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_row: one row into out (0), no row (1), error (-1). */
+int store_get(tc_store *s, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_ints. */
+int store_get_ints(tc_store *s, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_list_q: every row into a pool array. */
+int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
+               const char *sql, const char *fmt, ...);
+
+/* ---- state machines (tc_store_states.c) ---- */
+
+/* The step a store function takes, checked against its machine's table (a
+ * programming error when not there, never input): the SQL next to it
+ * re-checks the row's state. */
+#define STORE_STEP(m, from, to) assert(tc_store_state_can((m), (from), (to)))
+
+/* ---- the schema (tc_store_migrate.c) ---- */
+
+/* PRAGMA user_version: the newest migration applied (-1 on error). */
+int store_user_version(sqlite3 *db);
+/* Bring db to schema version latest (-1: the newest this program knows),
+ * each migration in its own transaction with its version bump. */
+int store_migrate(sqlite3 *db, int latest, tc_err *e);
 
 #endif

@@ -34,6 +34,65 @@ int tc_store_migrate_to(const char *path, int version, tc_err *e);
 /* Is the database empty of schools (used by --demo)? 1 yes, 0 no, -1 error. */
 int tc_store_is_empty(tc_store *s, tc_err *e);
 
+/* ---- state machines (tc_store_states.c) -----------------------------------------
+ * The photo, submission and order states as enums, each machine with one
+ * transition table (docs/ARCHITECTURE.md, "State machines").  The database
+ * keeps the words (the CHECK lists of the schema); tc_store_state_name and
+ * tc_store_state_of are the one conversion.  Every store function that moves
+ * a row asserts its step is in the table, and its SQL re-checks the state it
+ * changes, so two requests at once cannot both pass.  Code outside the store
+ * decides on the enum (the struct's state_enum), never on the word. */
+typedef enum { TC_STORE_SM_PHOTO, TC_STORE_SM_SUBMISSION, TC_STORE_SM_ORDER, TC_STORE_SM_COUNT } tc_store_machine;
+
+/* TC_STORE_STATE_NEW as a "from": the row is being made (INSERT); as the
+ * result of tc_store_state_of: not a state of that machine. */
+enum { TC_STORE_STATE_NEW = -1 };
+
+typedef enum {
+    TC_STORE_PHOTO_NONE = TC_STORE_STATE_NEW, /* no row yet, or not a photo state */
+    TC_STORE_PHOTO_PROCESSING, /* uploaded, a photo worker makes it          */
+    TC_STORE_PHOTO_FAILED,     /* made, an automatic check failed           */
+    TC_STORE_PHOTO_DRAFT,      /* made and passed: in the draft box         */
+    TC_STORE_PHOTO_DELETED,    /* the student deleted the draft             */
+    TC_STORE_PHOTO_USED,       /* confirmed: a submission holds it          */
+    TC_STORE_PHOTO_ERROR,      /* no photo could be made of the upload      */
+    TC_STORE_PHOTO_COUNT
+} tc_store_photo_state;
+
+typedef enum {
+    TC_STORE_SUB_NONE = TC_STORE_STATE_NEW,
+    TC_STORE_SUB_PENDING_PAYMENT, /* waits for the fee                       */
+    TC_STORE_SUB_SUBMITTED,       /* waits for a reviewer                    */
+    TC_STORE_SUB_WITHDRAWN,       /* the student took it back                */
+    TC_STORE_SUB_APPROVED,        /* 待处理: approved, not produced yet      */
+    TC_STORE_SUB_REJECTED,
+    TC_STORE_SUB_FINAL,           /* produced: the clean photo is made       */
+    TC_STORE_SUB_RESET,           /* the school reset the student            */
+    TC_STORE_SUB_COUNT
+} tc_store_sub_state;
+
+typedef enum {
+    TC_STORE_ORDER_NONE = TC_STORE_STATE_NEW,
+    TC_STORE_ORDER_CREATED,
+    TC_STORE_ORDER_PAID,
+    TC_STORE_ORDER_CLOSED,
+    TC_STORE_ORDER_REFUNDING,
+    TC_STORE_ORDER_REFUNDED,
+    TC_STORE_ORDER_COUNT
+} tc_store_order_state;
+
+/* How many states machine m has (its enum's _COUNT). */
+int tc_store_state_count(tc_store_machine m);
+/* The stored word of a state ("draft", "pending_payment", ...); a static
+ * string.  state must be one of m's (assert). */
+const char *tc_store_state_name(tc_store_machine m, int state);
+/* The state whose word is name; TC_STORE_STATE_NEW for NULL or any other
+ * text. */
+int tc_store_state_of(tc_store_machine m, const char *name);
+/* 1 when the table of m allows the step from -> to (from may be
+ * TC_STORE_STATE_NEW: a row made in state to), else 0. */
+int tc_store_state_can(tc_store_machine m, int from, int to);
+
 /* ---- schools and batches ---------------------------------------------------- */
 
 typedef struct tc_school {
@@ -312,7 +371,8 @@ int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e);
 
 typedef struct tc_store_photo {
     int64_t id, student_id, created_at, done_at;
-    const char *source, *state;
+    const char *source, *state;  /* state: the stored word, for answers         */
+    tc_store_photo_state state_enum; /* the same state, to decide on          */
     const char *upload_blob, *original_blob, *standard_blob, *proof_blob, *overlay_blob, *final_blob;
     const char *checks, *report; /* JSON text                                  */
     const char *failed;          /* failed check codes, comma-separated         */
@@ -346,7 +406,7 @@ int tc_store_blob_in_use(tc_store *s, const char *blob_id, int *used, tc_err *e)
 
 /* What the pipeline made of it, and the student's counters afterwards. */
 typedef struct tc_store_photo_done {
-    const char *state;           /* "draft", "failed" or "error"                */
+    tc_store_photo_state state;  /* DRAFT, FAILED or ERROR                      */
     const char *original_blob, *standard_blob, *proof_blob, *overlay_blob;
     const char *checks, *report, *failed, *error;
     const char *spec;            /* JSON of the spec used (NULL = "")           */
@@ -359,8 +419,9 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
 int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e);
 /* The photo with that public token (photo.not_found, 404, when none). */
 int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e);
-/* A student's photos in a state (NULL: all but deleted), newest first. */
-int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
+/* A student's photos in a state (TC_STORE_PHOTO_NONE: all but deleted),
+ * newest first. */
+int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, tc_store_photo_state state, tc_store_photo **out,
                         size_t *n, tc_err *e);
 /* The retention sweep (issue 14): removes the files of photos nobody needs
  * any more, at most limit photos a round.  A photo's files go when, before
@@ -393,7 +454,8 @@ int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, 
 
 typedef struct tc_store_submission {
     int64_t id, student_id, photo_id;
-    const char *state;
+    const char *state;           /* the stored word, for answers                */
+    tc_store_sub_state state_enum; /* the same state, to decide on            */
     int64_t created_at, submitted_at, decided_at, reviewer_id, final_at;
     const char *reasons;         /* JSON array of check names / catalogue codes */
     const char *note;
@@ -415,7 +477,9 @@ int tc_store_photo_submission(tc_store *s, tc_pool *p, int64_t photo_id, tc_stor
 /* Back to the draft box, only while waiting (submitted or pending payment):
  * journey.not_withdrawable. */
 int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, tc_err *e);
-/* A reviewer's decision on a submitted photo (review.not_submitted). */
+/* A reviewer's decision on a submitted photo (review.not_submitted),
+ * whoever holds a claim on it: tc_store_review_decide without the claim
+ * check (tests; tc_store_admin.c). */
 int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
                                const char *note, int64_t now, tc_err *e);
 /* Production done: the clean photo (final_blob) replaces the proof
@@ -436,6 +500,7 @@ typedef struct tc_store_order {
     const char *kind;            /* "photo", "reprint"                          */
     int64_t amount_fen;
     const char *description, *provider, *state, *provider_txn, *detail;
+    tc_store_order_state state_enum; /* state (the stored word) to decide on  */
     int64_t created_at, paid_at, refunded_at;
     const char *ship_state, *carrier, *tracking;
     int64_t shipped_at;

@@ -7,54 +7,27 @@
 
 #include "store_int.h"
 
-static int tx_begin(sqlite3 *db, tc_err *e)
-{
-    return store_exec(db, "BEGIN IMMEDIATE", e);
-}
-
-static int tx_end(sqlite3 *db, int ok, tc_err *e)
-{
-    if (ok == 0)
-        return store_exec(db, "COMMIT", e);
-    store_exec(db, "ROLLBACK", NULL);
-    return -1;
-}
-
 static int refuse(tc_err *e, int status, const char *code, const char *zh, const char *en)
 {
     return tc_err_set(e, status, code, "%s%.0s", "%.0s%s", zh, en);
 }
 
-/* Step a one-row statement and read its integer columns into out[0..n). */
-static int q_ints(sqlite3 *db, sqlite3_stmt *st, int64_t *out, int n, tc_err *e)
-{
-    for (int i = 0; i < n; i++)
-        out[i] = 0;
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        for (int i = 0; i < n; i++)
-            out[i] = sqlite3_column_int64(st, i);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_db_err(e, db, "count");
-    return 0;
-}
-
 /* ---- review ---------------------------------------------------------------------------------------------- */
 
-int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
-                           const char *note, int64_t now, tc_err *e)
+/* The decision; with claims, refused while another reviewer holds one. */
+static int decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                  const char *note, int64_t now, int claims, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED,
+               approve ? TC_STORE_SUB_APPROVED : TC_STORE_SUB_REJECTED);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     /* Why the check is inside the transaction: two reviewers deciding the
      * same photo at once must not both pass (one of them has no claim). */
     int64_t row[3];
-    ok = q_ints(db,
+    ok = store_q_ints(db,
                 store_q_prepare(db, e,
                                 "SELECT state = 'submitted', coalesce(claim_by, 0), claim_until FROM submission"
                                 " WHERE id = ?",
@@ -62,7 +35,7 @@ int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int
                 row, 3, e);
     if (ok == 0 && !row[0])
         ok = refuse(e, 409, "review.not_submitted", "该照片不在待审核状态", "This photo is not waiting for review");
-    else if (ok == 0 && row[1] && row[1] != reviewer_id && row[2] >= now)
+    else if (ok == 0 && claims && row[1] && row[1] != reviewer_id && row[2] >= now)
         ok = refuse(e, 409, "review.claimed", "该照片已由其他审核员领取", "Another reviewer has claimed this photo");
     if (ok == 0)
         ok = store_q_done(db,
@@ -80,10 +53,22 @@ int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int
                                           " (SELECT student_id FROM submission WHERE id = ?)",
                                           "si", approve ? "approved" : "rejected", sub_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
+}
+
+int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                           const char *note, int64_t now, tc_err *e)
+{
+    return decide(s, sub_id, reviewer_id, approve, reasons, note, now, 1, e);
+}
+
+int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
+                               const char *note, int64_t now, tc_err *e)
+{
+    return decide(s, sub_id, reviewer_id, approve, reasons, note, now, 0, e);
 }
 
 static void read_production(tc_pool *p, sqlite3_stmt *st, void *o_)
@@ -108,7 +93,7 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
     sqlite3 *db = store_acquire(s);
     *out = NULL;
     *n = 0;
-    int rc = q_ints(db,
+    int rc = store_q_ints(db,
                     store_q_prepare(db, e,
                                     "SELECT count(*) FROM submission u JOIN student t ON t.id = u.student_id"
                                     " WHERE u.state = 'approved' AND (?1 = 0 OR t.batch_id = ?1)",
@@ -132,20 +117,16 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
 int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64_t *queue, int64_t *approved,
                           int64_t *mine, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     int64_t v[3];
-    int rc = q_ints(db,
-                    store_q_prepare(db, e,
-                                    "SELECT (SELECT count(*) FROM submission WHERE state = 'submitted'),"
-                                    " (SELECT count(*) FROM submission WHERE state = 'approved'),"
-                                    " (SELECT count(*) FROM submission WHERE reviewer_id = ? AND decided_at >= ?"
-                                    "  AND state IN ('approved','rejected','final'))",
-                                    "ii", reviewer_id, since),
-                    v, 3, e);
+    int rc = store_get_ints(s, v, 3, e,
+                            "SELECT (SELECT count(*) FROM submission WHERE state = 'submitted'),"
+                            " (SELECT count(*) FROM submission WHERE state = 'approved'),"
+                            " (SELECT count(*) FROM submission WHERE reviewer_id = ? AND decided_at >= ?"
+                            "  AND state IN ('approved','rejected','final'))",
+                            "ii", reviewer_id, since);
     *queue = v[0];
     *approved = v[1];
     *mine = v[2];
-    store_release(s, db);
     return rc;
 }
 
@@ -166,71 +147,37 @@ static void read_reason(tc_pool *p, sqlite3_stmt *st, void *o_)
 
 int tc_store_reason_list(tc_store *s, tc_pool *p, int active_only, tc_store_reason **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " REASON_COLS " FROM reason WHERE active >= ? ORDER BY sort, code",
-                                          "i", (int64_t)(active_only ? 1 : 0)),
-                          p, sizeof **out, read_reason, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_reason, (void **)out, n, e,
+                      "SELECT " REASON_COLS " FROM reason WHERE active >= ? ORDER BY sort, code",
+                      "i", (int64_t)(active_only ? 1 : 0));
 }
 
 int tc_store_reason_get(tc_store *s, tc_pool *p, const char *code, int active_only, tc_store_reason *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " REASON_COLS " FROM reason WHERE code = ? AND active >= ?",
-                                       "si", code, (int64_t)(active_only ? 1 : 0));
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_reason(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            tc_err_set(e, 400, "review.bad_reason", "不认识的驳回原因：%s", "Unknown rejection reason: %s", code);
-        else
-            store_db_err(e, db, "reason");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_reason, out, e, "SELECT " REASON_COLS " FROM reason WHERE code = ? AND active >= ?",
+                       "si", code, (int64_t)(active_only ? 1 : 0));
+    return rc == 1 ? tc_err_set(e, 400, "review.bad_reason", "不认识的驳回原因：%s", "Unknown rejection reason: %s", code)
+                   : rc;
 }
 
 int tc_store_reason_add(tc_store *s, const tc_store_reason *r, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "INSERT INTO reason(code, zh, en, sort, active, updated_at)"
-                                       " VALUES (?, ?, ?, ?, ?, ?)",
-                                       "sssiii", r->code, r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE)
-            rc = 0;
-        else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-            tc_err_set(e, 409, "reason.code_taken", "原因代码 %s 已存在", "The reason code %s exists already", r->code);
-        else
-            store_db_err(e, db, "insert reason");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, NULL, e,
+                             "INSERT INTO reason(code, zh, en, sort, active, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                             "sssiii", r->code, r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now);
+    if (ch == STORE_UNIQUE)
+        return tc_err_set(e, 409, "reason.code_taken", "原因代码 %s 已存在", "The reason code %s exists already",
+                          r->code);
+    return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert reason");
 }
 
 int tc_store_reason_update(tc_store *s, const tc_store_reason *r, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE reason SET zh = ?, en = ?, sort = ?, active = ?, updated_at = ?"
-                                          " WHERE code = ?",
-                                          "ssiiis", r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now, r->code),
-                          e);
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = store_not_found(e, "驳回原因", "rejection reason", "reason.not_found");
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e,
+                                   "UPDATE reason SET zh = ?, en = ?, sort = ?, active = ?, updated_at = ?"
+                                   " WHERE code = ?",
+                                   "ssiiis", r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now, r->code);
+    return ch > 0 ? 0 : ch == 0 ? store_not_found(e, "驳回原因", "rejection reason", "reason.not_found") : -1;
 }
 
 /* ---- custom specs -------------------------------------------------------------------------------------------- */
@@ -255,54 +202,25 @@ int tc_store_spec_list(tc_store *s, tc_pool *p, tc_store_spec **out, size_t *n, 
 
 int tc_store_spec_get(tc_store *s, tc_pool *p, const char *name, tc_store_spec *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT name, json, created_at, updated_at FROM spec WHERE name = ?", "s", name);
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_spec(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "规格", "spec", "spec.not_found");
-        else
-            store_db_err(e, db, "spec");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_spec, out, e, "SELECT name, json, created_at, updated_at FROM spec WHERE name = ?",
+                       "s", name);
+    return rc == 1 ? store_not_found(e, "规格", "spec", "spec.not_found") : rc;
 }
 
 int tc_store_spec_add(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st =
-        store_q_prepare(db, e, "INSERT INTO spec(name, json, created_at) VALUES (?, ?, ?)", "ssi", name, json, now);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE)
-            rc = 0;
-        else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-            tc_err_set(e, 409, "spec.name_taken", "规格名称 %s 已存在", "A spec named %s exists already", name);
-        else
-            store_db_err(e, db, "insert spec");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, NULL, e, "INSERT INTO spec(name, json, created_at) VALUES (?, ?, ?)", "ssi", name,
+                             json, now);
+    if (ch == STORE_UNIQUE)
+        return tc_err_set(e, 409, "spec.name_taken", "规格名称 %s 已存在", "A spec named %s exists already", name);
+    return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert spec");
 }
 
 int tc_store_spec_update(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e, "UPDATE spec SET json = ?, updated_at = ? WHERE name = ?", "sis", json,
-                                          now, name),
-                          e);
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = store_not_found(e, "规格", "spec", "spec.not_found");
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e, "UPDATE spec SET json = ?, updated_at = ? WHERE name = ?", "sis", json, now,
+                                   name);
+    return ch > 0 ? 0 : ch == 0 ? store_not_found(e, "规格", "spec", "spec.not_found") : -1;
 }
 
 static void read_spec_use(tc_pool *p, sqlite3_stmt *st, void *o_)
@@ -402,7 +320,7 @@ int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spe
         *uses = NULL;
         *n_uses = 0;
     }
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     /* Why one transaction: a setting saved between the check and the delete
      * would otherwise choose a spec that is gone. */
@@ -418,7 +336,7 @@ int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spe
         ok = store_q_done(db, store_q_prepare(db, e, "DELETE FROM spec WHERE name = ?", "s", name), e);
     if (ok == 0 && sqlite3_changes(db) == 0)
         ok = store_not_found(e, "规格", "spec", "spec.not_found");
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -428,44 +346,24 @@ out:
 
 int tc_store_staff_update(tc_store *s, int64_t id, const char *role, int64_t school_id, int disabled, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "UPDATE staff SET role = ?, school_id = nullif(?, 0), disabled = ? WHERE id = ?",
-                                       "siii", role, school_id, (int64_t)(disabled ? 1 : 0), id);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE) {
-            rc = sqlite3_changes(db) ? 0 : store_not_found(e, "账号", "account", "staff.not_found");
-        } else {
-            int ext = sqlite3_extended_errcode(db);
-            if (ext == SQLITE_CONSTRAINT_CHECK || ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-                tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
-                           "bad role or school (a school admin belongs to exactly one school)");
-            else
-                store_db_err(e, db, "update staff");
-        }
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, NULL, e, "UPDATE staff SET role = ?, school_id = nullif(?, 0), disabled = ? WHERE id = ?",
+                             "siii", role, school_id, (int64_t)(disabled ? 1 : 0), id);
+    if (ch == STORE_CHECK || ch == STORE_FKEY)
+        return tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
+                          "bad role or school (a school admin belongs to exactly one school)");
+    if (ch == 0)
+        return store_not_found(e, "账号", "account", "staff.not_found");
+    return ch > 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "update staff");
 }
 
 int tc_store_school_rename(tc_store *s, int64_t id, const char *name, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "UPDATE school SET name = ? WHERE id = ?", "si", name, id);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_DONE)
-            rc = sqlite3_changes(db) ? 0 : store_not_found(e, "学校", "school", "school.not_found");
-        else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
-            tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
-        else
-            store_db_err(e, db, "rename school");
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, NULL, e, "UPDATE school SET name = ? WHERE id = ?", "si", name, id);
+    if (ch == STORE_UNIQUE)
+        return tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
+    if (ch == 0)
+        return store_not_found(e, "学校", "school", "school.not_found");
+    return ch > 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "rename school");
 }
 
 /* ---- the audit log --------------------------------------------------------------------------------------------- */
@@ -502,7 +400,7 @@ int tc_store_audit_search(tc_store *s, tc_pool *p, const tc_store_audit_query *q
     *out = NULL;
     *n = 0;
     const char *act = q->action ? q->action : "", *tgt = q->target ? q->target : "", *txt = q->text ? q->text : "";
-    int rc = q_ints(db,
+    int rc = store_q_ints(db,
                     store_q_prepare(db, e, "SELECT count(*) FROM staff_audit a" AUDIT_WHERE, "iiisss", q->staff_id,
                                     q->from, q->to, act, tgt, txt),
                     total, 1, e);

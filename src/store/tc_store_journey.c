@@ -6,34 +6,6 @@
 
 #include "store_int.h"
 
-/* A transaction around fn-like blocks: BEGIN IMMEDIATE takes the write lock
- * up front, so the re-checks inside see what they will change. */
-static int tx_begin(sqlite3 *db, tc_err *e)
-{
-    return store_exec(db, "BEGIN IMMEDIATE", e);
-}
-
-static int tx_end(sqlite3 *db, int ok, tc_err *e)
-{
-    if (ok == 0)
-        return store_exec(db, "COMMIT", e);
-    store_exec(db, "ROLLBACK", NULL);
-    return -1;
-}
-
-/* One integer from a query (0 when no row). */
-static int q_int(sqlite3 *db, sqlite3_stmt *st, int64_t *out, tc_err *e)
-{
-    *out = 0;
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_db_err(e, db, "step");
-}
-
 static int refuse(tc_err *e, int status, const char *code, const char *zh, const char *en)
 {
     return tc_err_set(e, status, code, "%s%.0s", "%.0s%s", zh, en);
@@ -96,38 +68,22 @@ int tc_store_journey_mark(tc_store *s, int64_t student_id, tc_store_mark what, i
         "UPDATE student SET tips_read_at = ? WHERE id = ? AND tips_read_at = 0",
         "UPDATE student SET tutorial_at = ? WHERE id = ? AND tutorial_at = 0",
     };
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db, store_q_prepare(db, e, SQL[what], "ii", now, student_id), e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, SQL[what], "ii", now, student_id);
 }
 
 int tc_store_journey_notify(tc_store *s, int64_t student_id, int status, int payment, const char *email,
                             int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET notify_status = ?, notify_payment = ?, email = ?,"
-                                          " notify_chosen_at = ? WHERE id = ?",
-                                          "iisii", (int64_t)status, (int64_t)payment, email ? email : "", now,
-                                          student_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE student SET notify_status = ?, notify_payment = ?, email = ?,"
+                     " notify_chosen_at = ? WHERE id = ?",
+                     "iisii", (int64_t)status, (int64_t)payment, email ? email : "", now, student_id);
 }
 
 int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET live_locked = 0, locked_until = 0, fails = 0,"
-                                          " live_fails = 0, cooloff_until = 0 WHERE id = ?",
-                                          "i", student_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE student SET live_locked = 0, locked_until = 0, fails = 0,"
+                     " live_fails = 0, cooloff_until = 0 WHERE id = ?",
+                     "i", student_id);
 }
 
 /* ---- photos ------------------------------------------------------------------------------------------ */
@@ -145,6 +101,7 @@ static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->done_at = sqlite3_column_int64(st, 3);
     o->source = store_col_str(p, st, 4);
     o->state = store_col_str(p, st, 5);
+    o->state_enum = tc_store_state_of(TC_STORE_SM_PHOTO, o->state);
     o->upload_blob = store_col_str(p, st, 6);
     o->original_blob = store_col_str(p, st, 7);
     o->standard_blob = store_col_str(p, st, 8);
@@ -185,10 +142,8 @@ int tc_store_photo_quota_check(tc_store *s, int64_t student_id, int64_t bytes, i
 {
     if (quota_bytes <= 0)
         return 0;
-    sqlite3 *db = store_acquire(s);
     int64_t held = 0;
-    int rc = q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e);
-    store_release(s, db);
+    int rc = store_get_ints(s, &held, 1, e, HELD_SQL, "i", student_id);
     if (rc == 0 && held + bytes > quota_bytes)
         rc = storage_full(e, quota_bytes);
     return rc;
@@ -196,15 +151,11 @@ int tc_store_photo_quota_check(tc_store *s, int64_t student_id, int64_t bytes, i
 
 int tc_store_blob_in_use(tc_store *s, const char *blob_id, int *used, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     int64_t n = 1;
-    int rc = q_int(db,
-                   store_q_prepare(db, e,
-                                   "SELECT EXISTS (SELECT 1 FROM photo WHERE ?1 IN (upload_blob, original_blob,"
-                                   " standard_blob, proof_blob, overlay_blob, final_blob))",
-                                   "s", blob_id),
-                   &n, e);
-    store_release(s, db);
+    int rc = store_get_ints(s, &n, 1, e,
+                            "SELECT EXISTS (SELECT 1 FROM photo WHERE ?1 IN (upload_blob, original_blob,"
+                            " standard_blob, proof_blob, overlay_blob, final_blob))",
+                            "s", blob_id);
     *used = rc != 0 || n != 0; /* in doubt, in use */
     return rc;
 }
@@ -213,25 +164,26 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
                                  int64_t bytes, int capacity, int64_t quota_bytes, int64_t now, int64_t *photo_id,
                                  tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_STATE_NEW, TC_STORE_PHOTO_PROCESSING);
     sqlite3 *db = store_acquire(s);
     int rc = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t busy = 0, drafts = 0, cancelled = 0, held = 0;
-    if (q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'processing'",
+    if (store_q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'processing'",
                                   "i", student_id),
               &busy, e) != 0 ||
-        q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'draft'", "i",
+        store_q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'draft'", "i",
                                   student_id),
               &drafts, e) != 0 ||
-        q_int(db,
+        store_q_int(db,
               store_q_prepare(db, e,
                               "SELECT batch.cancelled_at FROM batch JOIN student ON student.batch_id = batch.id"
                               " WHERE student.id = ?",
                               "i", student_id),
               &cancelled, e) != 0 ||
-        q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e) != 0) {
-        tx_end(db, -1, NULL);
+        store_q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e) != 0) {
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (cancelled) {
@@ -239,23 +191,23 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
                "本次照片采集已取消，不再接收照片。已支付的费用将原路退回，如有疑问请联系学校图采工作部门。",
                "This photo collection has been cancelled and takes no more photos. Fees paid are refunded the way "
                "they were paid; ask your school's photo office if you have questions.");
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (quota_bytes > 0 && held + bytes > quota_bytes) {
         storage_full(e, quota_bytes);
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (busy) {
         refuse(e, 409, "journey.busy", "上一张照片正在制作中，请稍候", "Your last photo is still being made");
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (drafts >= capacity) {
         refuse(e, 409, "journey.drafts_full", "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。",
                "The draft box is full: delete a photo there or use one of them.");
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     int ok = store_q_done(db,
@@ -266,7 +218,7 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
                                           "iissi", student_id, now, source, upload_blob, bytes),
                           e);
     *photo_id = sqlite3_last_insert_rowid(db);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -274,16 +226,18 @@ out:
 
 int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_done *d, int64_t now, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_PROCESSING, d->state);
+    const char *state = tc_store_state_name(TC_STORE_SM_PHOTO, d->state);
     sqlite3 *db = store_acquire(s);
     int rc = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(
         db, e,
         "UPDATE photo SET state = ?, done_at = ?, original_blob = ?, standard_blob = ?, proof_blob = ?,"
         " overlay_blob = ?, checks = ?, report = ?, failed = ?, error = ?, liveness_failed = ?, ms = ?, spec = ?"
         " WHERE id = ? AND state = 'processing'",
-        "sissssssssiisi", d->state, now, d->original_blob ? d->original_blob : "",
+        "sissssssssiisi", state, now, d->original_blob ? d->original_blob : "",
         d->standard_blob ? d->standard_blob : "", d->proof_blob ? d->proof_blob : "",
         d->overlay_blob ? d->overlay_blob : "", d->checks ? d->checks : "{}", d->report ? d->report : "{}",
         d->failed ? d->failed : "", d->error ? d->error : "", (int64_t)d->liveness_failed, (int64_t)d->ms,
@@ -302,67 +256,44 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
                             " THEN 'drafts' ELSE state END"
                             " WHERE id = (SELECT student_id FROM photo WHERE id = ?)",
                             "iiiiisi", (int64_t)d->fails, (int64_t)d->live_fails, (int64_t)d->live_locked,
-                            d->cooloff_until, d->locked_until, d->state, photo_id),
+                            d->cooloff_until, d->locked_until, state, photo_id),
             e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
 }
 
-static int photo_one(tc_pool *p, sqlite3 *db, sqlite3_stmt *st, tc_store_photo *out, tc_err *e)
+static int no_photo(tc_err *e)
 {
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_photo(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "照片", "photo", "photo.not_found");
-        else
-            store_db_err(e, db, "photo");
-        sqlite3_finalize(st);
-    }
-    return rc;
+    return store_not_found(e, "照片", "photo", "photo.not_found");
 }
 
 int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e)
 {
     /* '' is the column's default, never a photo's token */
     if (!token || !*token)
-        return store_not_found(e, "照片", "photo", "photo.not_found");
-    sqlite3 *db = store_acquire(s);
-    int rc = photo_one(p, db, store_q_prepare(db, e, "SELECT " PHOTO_COLS " FROM photo WHERE token = ?", "s", token),
-                       out, e);
-    store_release(s, db);
-    return rc;
+        return no_photo(e);
+    int rc = store_get(s, p, read_photo, out, e, "SELECT " PHOTO_COLS " FROM photo WHERE token = ?", "s", token);
+    return rc == 1 ? no_photo(e) : rc;
 }
 
 int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = photo_one(p, db, store_q_prepare(db, e, "SELECT " PHOTO_COLS " FROM photo WHERE id = ?", "i", photo_id),
-                       out, e);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_photo, out, e, "SELECT " PHOTO_COLS " FROM photo WHERE id = ?", "i", photo_id);
+    return rc == 1 ? no_photo(e) : rc;
 }
 
-int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, const char *state, tc_store_photo **out,
+int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, tc_store_photo_state state, tc_store_photo **out,
                         size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st =
-        state ? store_q_prepare(db, e,
-                                "SELECT " PHOTO_COLS " FROM photo WHERE student_id = ? AND state = ? ORDER BY id DESC",
-                                "is", student_id, state)
-              : store_q_prepare(db, e,
-                                "SELECT " PHOTO_COLS
-                                " FROM photo WHERE student_id = ? AND state != 'deleted' ORDER BY id DESC",
-                                "i", student_id);
-    int rc = store_list_q(db, st, p, sizeof **out, read_photo, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    if (state == TC_STORE_PHOTO_NONE)
+        return store_list(s, p, sizeof **out, read_photo, (void **)out, n, e,
+                          "SELECT " PHOTO_COLS " FROM photo WHERE student_id = ? AND state != 'deleted' ORDER BY id DESC",
+                          "i", student_id);
+    return store_list(s, p, sizeof **out, read_photo, (void **)out, n, e,
+                      "SELECT " PHOTO_COLS " FROM photo WHERE student_id = ? AND state = ? ORDER BY id DESC", "is",
+                      student_id, tc_store_state_name(TC_STORE_SM_PHOTO, state));
 }
 
 int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int64_t min_age_s, int64_t now,
@@ -371,7 +302,7 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
     *deletable_at = 0;
     sqlite3 *db = store_acquire(s);
     int rc = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(db, e, "SELECT state, created_at FROM photo WHERE id = ? AND student_id = ?",
                                        "ii", photo_id, student_id);
@@ -380,7 +311,8 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
         if (sqlite3_step(st) == SQLITE_ROW) {
             const char *state = (const char *)sqlite3_column_text(st, 0);
             int64_t made = sqlite3_column_int64(st, 1);
-            if (!state || strcmp(state, "draft") != 0)
+            STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_DELETED);
+            if (tc_store_state_of(TC_STORE_SM_PHOTO, state) != TC_STORE_PHOTO_DRAFT)
                 refuse(e, 409, "journey.not_a_draft", "只能删除草稿箱中的照片", "Only photos in the draft box can be deleted");
             else if (now < made + min_age_s) {
                 *deletable_at = made + min_age_s;
@@ -399,7 +331,7 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
                           store_q_prepare(db, e, "UPDATE photo SET state = 'deleted', deleted_at = ? WHERE id = ?",
                                           "ii", now, photo_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -417,17 +349,13 @@ static void read_hash(tc_pool *p, sqlite3_stmt *st, void *o_)
 int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, tc_store_face_hash **out,
                          size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "SELECT photo.id, photo.student_id, photo.face_hash FROM photo"
-                                       " JOIN student ON student.id = photo.student_id"
-                                       " WHERE student.school_id = ? AND photo.face_hash IS NOT NULL"
-                                       " AND photo.state IN ('draft','used','failed')"
-                                       " ORDER BY photo.id DESC LIMIT ?",
-                                       "ii", school_id, (int64_t)limit);
-    int rc = store_list_q(db, st, p, sizeof **out, read_hash, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_hash, (void **)out, n, e,
+                      "SELECT photo.id, photo.student_id, photo.face_hash FROM photo"
+                      " JOIN student ON student.id = photo.student_id"
+                      " WHERE student.school_id = ? AND photo.face_hash IS NOT NULL"
+                      " AND photo.state IN ('draft','used','failed')"
+                      " ORDER BY photo.id DESC LIMIT ?",
+                      "ii", school_id, (int64_t)limit);
 }
 
 /* ---- submissions and review ------------------------------------------------------------------------------ */
@@ -443,6 +371,7 @@ static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->student_id = sqlite3_column_int64(st, 1);
     o->photo_id = sqlite3_column_int64(st, 2);
     o->state = store_col_str(p, st, 3);
+    o->state_enum = tc_store_state_of(TC_STORE_SM_SUBMISSION, o->state);
     o->created_at = sqlite3_column_int64(st, 4);
     o->submitted_at = sqlite3_column_int64(st, 5);
     o->decided_at = sqlite3_column_int64(st, 6);
@@ -453,54 +382,31 @@ static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->photo_token = store_col_str(p, st, 11);
 }
 
-static int sub_one(sqlite3 *db, tc_pool *p, sqlite3_stmt *st, tc_store_submission *out, tc_err *e)
+static int no_submission(tc_err *e)
 {
-    if (!st)
-        return -1;
-    int r = sqlite3_step(st), rc = -1;
-    if (r == SQLITE_ROW) {
-        read_sub(p, st, out);
-        rc = 0;
-    } else if (r == SQLITE_DONE)
-        refuse(e, 404, "journey.no_submission", "没有已提交的照片", "No photo has been submitted");
-    else
-        store_db_err(e, db, "submission");
-    sqlite3_finalize(st);
-    return rc;
+    return refuse(e, 404, "journey.no_submission", "没有已提交的照片", "No photo has been submitted");
 }
 
 int tc_store_submission_current(tc_store *s, tc_pool *p, int64_t student_id, tc_store_submission *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = sub_one(db, p,
-                     store_q_prepare(db, e,
-                                     "SELECT " SUB_COLS " FROM submission WHERE student_id = ?"
-                                     " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1",
-                                     "i", student_id),
-                     out, e);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_sub, out, e,
+                       "SELECT " SUB_COLS " FROM submission WHERE student_id = ?"
+                       " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1",
+                       "i", student_id);
+    return rc == 1 ? no_submission(e) : rc;
 }
 
 int tc_store_photo_submission(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_submission *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = sub_one(db, p,
-                     store_q_prepare(db, e,
-                                     "SELECT " SUB_COLS " FROM submission WHERE photo_id = ? ORDER BY id DESC LIMIT 1",
-                                     "i", photo_id),
-                     out, e);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_sub, out, e,
+                       "SELECT " SUB_COLS " FROM submission WHERE photo_id = ? ORDER BY id DESC LIMIT 1", "i", photo_id);
+    return rc == 1 ? no_submission(e) : rc;
 }
 
 int tc_store_submission_get(tc_store *s, tc_pool *p, int64_t sub_id, tc_store_submission *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = sub_one(db, p, store_q_prepare(db, e, "SELECT " SUB_COLS " FROM submission WHERE id = ?", "i", sub_id),
-                     out, e);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_sub, out, e, "SELECT " SUB_COLS " FROM submission WHERE id = ?", "i", sub_id);
+    return rc == 1 ? no_submission(e) : rc;
 }
 
 /* Set the roster state that the consoles count by. */
@@ -515,15 +421,15 @@ int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t live = 0, draft = 0;
-    if (q_int(db, store_q_prepare(db, e,
+    if (store_q_int(db, store_q_prepare(db, e,
                                   "SELECT count(*) FROM submission WHERE student_id = ?"
                                   " AND state IN ('pending_payment','submitted','approved','final')",
                                   "i", student_id),
               &live, e) != 0 ||
-        q_int(db, store_q_prepare(db, e,
+        store_q_int(db, store_q_prepare(db, e,
                                   "SELECT count(*) FROM photo WHERE id = ? AND student_id = ? AND state = 'draft'",
                                   "ii", photo_id, student_id),
               &draft, e) != 0)
@@ -536,7 +442,10 @@ int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id
         refuse(e, 409, "journey.not_a_draft", "只能提交草稿箱中的照片", "Only a photo from the draft box can be submitted");
         goto end;
     }
-    const char *state = pay_first ? "pending_payment" : "submitted";
+    int to = pay_first ? TC_STORE_SUB_PENDING_PAYMENT : TC_STORE_SUB_SUBMITTED;
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_STATE_NEW, to);
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_USED);
+    const char *state = tc_store_state_name(TC_STORE_SM_SUBMISSION, to);
     ok = store_q_done(db,
                       store_q_prepare(db, e,
                                       "INSERT INTO submission (student_id, photo_id, state, created_at, submitted_at)"
@@ -549,7 +458,7 @@ int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id
     if (ok == 0)
         ok = student_state(db, student_id, state, e);
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -558,9 +467,12 @@ out:
 int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, tc_err *e)
 {
     (void)now;
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED, TC_STORE_SUB_WITHDRAWN);
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_PENDING_PAYMENT, TC_STORE_SUB_WITHDRAWN);
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_USED, TC_STORE_PHOTO_DRAFT);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t sub = 0, photo = 0;
     sqlite3_stmt *st = store_q_prepare(db, e,
@@ -586,38 +498,7 @@ int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, t
     if (ok == 0)
         ok = student_state(db, student_id, "drafts", e);
 end:
-    rc = tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
-}
-
-int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
-                               const char *note, int64_t now, tc_err *e)
-{
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
-        goto out;
-    ok = store_q_done(db,
-                      store_q_prepare(db, e,
-                                      "UPDATE submission SET state = ?, reviewer_id = ?, reasons = ?, note = ?,"
-                                      " decided_at = ?, claim_by = NULL, claim_until = 0"
-                                      " WHERE id = ? AND state = 'submitted'",
-                                      "sissii", approve ? "approved" : "rejected", reviewer_id,
-                                      reasons ? reasons : "[]", note ? note : "", now, sub_id),
-                      e);
-    if (ok == 0 && sqlite3_changes(db) == 0) {
-        ok = refuse(e, 409, "review.not_submitted", "该照片不在待审核状态", "This photo is not waiting for review");
-    }
-    if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET state = ? WHERE id ="
-                                          " (SELECT student_id FROM submission WHERE id = ?)",
-                                          "si", approve ? "approved" : "rejected", sub_id),
-                          e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -625,9 +506,10 @@ out:
 
 int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blob, int64_t now, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_APPROVED, TC_STORE_SUB_FINAL);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     ok = store_q_done(db,
                       store_q_prepare(db, e,
@@ -649,7 +531,7 @@ int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blo
                                           " (SELECT student_id FROM submission WHERE id = ?)",
                                           "i", sub_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -657,9 +539,13 @@ out:
 
 int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e)
 {
+    /* from every state but withdrawn and reset (the SQL's NOT IN) */
+    for (int from = 0; from < TC_STORE_SUB_COUNT; from++)
+        if (from != TC_STORE_SUB_WITHDRAWN && from != TC_STORE_SUB_RESET)
+            STORE_STEP(TC_STORE_SM_SUBMISSION, from, TC_STORE_SUB_RESET);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     ok = store_q_done(db,
                       store_q_prepare(db, e,
@@ -672,7 +558,7 @@ int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reaso
         ok = refuse(e, 404, "journey.no_submission", "该学生没有已提交的照片", "This student has no submitted photo");
     if (ok == 0)
         ok = student_state(db, student_id, "reset", e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -685,7 +571,7 @@ int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limi
     int rc = -1, ok = -1;
     *out = NULL;
     *n = 0;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     /* keep this reviewer's own live claims, and take unclaimed or expired
      * ones up to the limit, oldest first */
@@ -704,7 +590,7 @@ int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limi
                                           " AND claim_by = ? AND claim_until >= ? ORDER BY submitted_at, id",
                                           "ii", reviewer_id, now),
                           p, sizeof **out, read_sub, (void **)out, n, e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -718,7 +604,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
     *already = 0;
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(db, e,
                                        "SELECT id, state, amount_fen, kind, coalesce(student_id, 0) FROM pay_order"
@@ -740,7 +626,8 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
         store_not_found(e, "订单", "order", "pay.order_not_found");
         goto end;
     }
-    if (strcmp(state, "created") != 0) {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CREATED, TC_STORE_ORDER_PAID);
+    if (tc_store_state_of(TC_STORE_SM_ORDER, state) != TC_STORE_ORDER_CREATED) {
         /* a provider repeats its callback until it is acknowledged: a paid
          * order stays paid, once */
         *already = 1;
@@ -759,6 +646,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
                                       "sii", txn ? txn : "", now, id),
                       e);
     if (ok == 0 && !strcmp(kind, "photo") && student) {
+        STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_PENDING_PAYMENT, TC_STORE_SUB_SUBMITTED);
         ok = store_q_done(db, store_q_prepare(db, e, "UPDATE student SET paid_order = ? WHERE id = ?", "ii", id, student),
                           e);
         if (ok == 0)
@@ -772,7 +660,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
             ok = student_state(db, student, "submitted", e);
     }
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -782,18 +670,12 @@ out:
 
 int tc_store_message_add(tc_store *s, const tc_store_message *m, int64_t *id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO message (person_id, student_id, at, kind, title_zh, title_en,"
-                                          " body_zh, body_en) VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, ?)",
-                                          "iiisssss", m->person_id, m->student_id, m->at, m->kind, m->title_zh,
-                                          m->title_en, m->body_zh, m->body_en),
-                          e);
-    if (id)
-        *id = sqlite3_last_insert_rowid(db);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_write(s, id, e,
+                             "INSERT INTO message (person_id, student_id, at, kind, title_zh, title_en,"
+                             " body_zh, body_en) VALUES (?, nullif(?, 0), ?, ?, ?, ?, ?, ?)",
+                             "iiisssss", m->person_id, m->student_id, m->at, m->kind, m->title_zh, m->title_en,
+                             m->body_zh, m->body_en);
+    return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert message");
 }
 
 static void read_message(tc_pool *p, sqlite3_stmt *st, void *o_)
@@ -823,7 +705,7 @@ int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit,
                                           "ii", person_id, (int64_t)limit),
                           p, sizeof **out, read_message, (void **)out, n, e);
     if (rc == 0 && unread)
-        rc = q_int(db,
+        rc = store_q_int(db,
                    store_q_prepare(db, e, "SELECT count(*) FROM message WHERE person_id = ? AND read_at = 0", "i",
                                    person_id),
                    unread, e);
@@ -833,46 +715,34 @@ int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit,
 
 int tc_store_message_read(tc_store *s, int64_t person_id, int64_t id, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE message SET read_at = ? WHERE id = ? AND person_id = ? AND read_at = 0",
-                                          "iii", now, id, person_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE message SET read_at = ? WHERE id = ? AND person_id = ? AND read_at = 0",
+                     "iii", now, id, person_id);
 }
 
 /* ---- school notice and settings ------------------------------------------------------------------------ */
 
+static void read_extra(tc_pool *p, sqlite3_stmt *st, void *o)
+{
+    const char **v = o;
+    v[0] = store_col_str(p, st, 0);
+    v[1] = store_col_str(p, st, 1);
+}
+
 int tc_store_school_extra(tc_store *s, tc_pool *p, int64_t school_id, const char **notice, const char **settings,
                           tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT notice, settings FROM school WHERE id = ?", "i", school_id);
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            *notice = store_col_str(p, st, 0);
-            *settings = store_col_str(p, st, 1);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "学校", "school", "school.not_found");
-        else
-            store_db_err(e, db, "school");
-        sqlite3_finalize(st);
+    const char *v[2];
+    int rc = store_get(s, p, read_extra, v, e, "SELECT notice, settings FROM school WHERE id = ?", "i", school_id);
+    if (rc == 0) {
+        *notice = v[0];
+        *settings = v[1];
     }
-    store_release(s, db);
-    return rc;
+    return rc == 1 ? store_not_found(e, "学校", "school", "school.not_found") : rc;
 }
 
 static int set_text(tc_store *s, const char *sql, const char *v, int64_t id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db, store_q_prepare(db, e, sql, "si", v, id), e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, sql, "si", v, id);
 }
 
 int tc_store_school_set_notice(tc_store *s, int64_t school_id, const char *notice, tc_err *e)
@@ -890,19 +760,10 @@ int tc_store_batch_set_settings(tc_store *s, int64_t batch_id, const char *setti
     return set_text(s, "UPDATE batch SET settings = ? WHERE id = ?", settings, batch_id, e);
 }
 
-static void read_id(tc_pool *p, sqlite3_stmt *st, void *o)
-{
-    (void)p;
-    *(int64_t *)o = sqlite3_column_int64(st, 0);
-}
-
 int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db, store_q_prepare(db, e, "SELECT id FROM photo WHERE state = 'processing' ORDER BY id", NULL),
-                          p, sizeof **ids, read_id, (void **)ids, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **ids, store_read_int, (void **)ids, n, e,
+                      "SELECT id FROM photo WHERE state = 'processing' ORDER BY id", NULL);
 }
 
 /* ---- the retention sweep (issue 14) ------------------------------------------------------------------------ */
@@ -925,11 +786,6 @@ int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n,
     " UNION SELECT standard_blob FROM photo WHERE " where " UNION SELECT proof_blob FROM photo WHERE " where      \
     " UNION SELECT overlay_blob FROM photo WHERE " where " UNION SELECT final_blob FROM photo WHERE " where
 
-static void read_text(tc_pool *p, sqlite3_stmt *st, void *o)
-{
-    *(const char **)o = store_col_str(p, st, 0);
-}
-
 int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(void *ctx, const char *blob_id),
                          void *ctx, int *photos, int *files, int64_t now, tc_err *e)
 {
@@ -943,7 +799,7 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
     int rc = -1, ok = -1;
     const char **gone = NULL;
     size_t ngone = 0;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     /* mark this round's photos first (the newest mark is now: a later round
      * cannot confuse them), then the files only they name */
@@ -963,11 +819,11 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
                             " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
                             "   AND instr(body, b) > 0)",
                             "i", now),
-            &pool, sizeof *gone, read_text, (void **)&gone, &ngone, e);
+            &pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e);
     for (size_t i = 0; ok == 0 && i < ngone; i++)
         if (remove(ctx, gone[i]) != 0)
             ok = tc_err_internal(e, "sweep: file %s could not be removed", gone[i]);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
     if (rc == 0) {
         if (photos)
             *photos = marked;
@@ -987,10 +843,10 @@ int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t n = 0;
-    ok = q_int(db,
+    ok = store_q_int(db,
                store_q_prepare(db, e, "SELECT count(*) FROM student_mail WHERE student_id = ? AND at >= ?", "ii",
                                student_id, day_start),
                &n, e);
@@ -1002,7 +858,7 @@ int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int
                           store_q_prepare(db, e, "INSERT INTO student_mail (student_id, at, kind) VALUES (?, ?, ?)",
                                           "iis", student_id, now, kind),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -1011,15 +867,9 @@ out:
 int tc_store_email_code_set(tc_store *s, int64_t student_id, const char *email, const char *code_hash, int64_t until,
                             tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET email_pending = ?, email_code_hash = ?,"
-                                          " email_code_until = ?, email_code_tries = 0 WHERE id = ?",
-                                          "ssii", email, code_hash, until, student_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE student SET email_pending = ?, email_code_hash = ?,"
+                     " email_code_until = ?, email_code_tries = 0 WHERE id = ?",
+                     "ssii", email, code_hash, until, student_id);
 }
 
 int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_hash, int max_tries, int64_t now,
@@ -1027,19 +877,19 @@ int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_has
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1, wrong = 0;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(
         db, e, "SELECT email_pending, email_code_hash, email_code_until, email_code_tries FROM student WHERE id = ?",
         "i", student_id);
     if (!st) {
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         store_not_found(e, "学生", "student", "student.not_found");
-        tx_end(db, -1, NULL);
+        store_tx_end(db, -1, NULL);
         goto out;
     }
     const char *pending = (const char *)sqlite3_column_text(st, 0);
@@ -1074,7 +924,7 @@ int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_has
                                           " email_code_tries = 0 WHERE id = ?",
                                           "i", student_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
     if (rc == 0 && wrong)
         rc = refuse(e, 400, "journey.email_code_wrong", "验证码不正确", "That code is not right");
 out:

@@ -9,27 +9,6 @@
 
 #include "store_int.h"
 
-static int tx_begin(sqlite3 *db, tc_err *e)
-{
-    return store_exec(db, "BEGIN IMMEDIATE", e);
-}
-
-static int tx_end(sqlite3 *db, int ok, tc_err *e)
-{
-    if (ok == 0)
-        return store_exec(db, "COMMIT", e);
-    store_exec(db, "ROLLBACK", NULL);
-    return -1;
-}
-
-/* Run an UPDATE and report how many rows it changed (-1 on error). */
-static int64_t q_changes(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
-{
-    if (store_q_done(db, st, e) != 0)
-        return -1;
-    return sqlite3_changes(db);
-}
-
 /* ---- orders ------------------------------------------------------------------------------------------------ */
 
 #define ORDER_COLS                                                                                                  \
@@ -49,6 +28,7 @@ static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->description = store_col_str(p, st, 6);
     o->provider = store_col_str(p, st, 7);
     o->state = store_col_str(p, st, 8);
+    o->state_enum = tc_store_state_of(TC_STORE_SM_ORDER, o->state);
     o->provider_txn = store_col_str(p, st, 9);
     o->detail = store_col_str(p, st, 10);
     o->created_at = sqlite3_column_int64(st, 11);
@@ -63,6 +43,7 @@ static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
 
 int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_STATE_NEW, TC_STORE_ORDER_CREATED);
     sqlite3 *db = store_acquire(s);
     int rc = store_q_done(db,
                           store_q_prepare(db, e,
@@ -81,23 +62,9 @@ int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_
 
 int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st =
-        store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_order(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "订单", "order", "pay.order_not_found");
-        else
-            store_db_err(e, db, "order");
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_order, out, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s",
+                       out_trade_no);
+    return rc == 1 ? store_not_found(e, "订单", "order", "pay.order_not_found") : rc;
 }
 
 int tc_store_order_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_order **out, size_t *n, tc_err *e)
@@ -140,14 +107,10 @@ int tc_store_order_list_by(tc_store *s, tc_pool *p, int64_t person_id, const cha
 int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_no, int64_t now, tc_err *e)
 {
     (void)now;
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET state = 'closed' WHERE out_trade_no = ?"
-                                           " AND person_id = ? AND state = 'created'",
-                                           "si", out_trade_no, person_id),
-                           e);
-    store_release(s, db);
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CREATED, TC_STORE_ORDER_CLOSED);
+    int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET state = 'closed' WHERE out_trade_no = ?"
+                                   " AND person_id = ? AND state = 'created'",
+                                   "si", out_trade_no, person_id);
     if (ch < 0)
         return -1;
     if (ch == 0)
@@ -157,29 +120,19 @@ int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_n
 
 int tc_store_print_queue(tc_store *s, tc_pool *p, const char *ship_state, tc_store_order **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'reprint' AND state = 'paid'"
-                                          " AND (ship_state = ? OR (? = '' AND ship_state != '')) ORDER BY paid_at, id",
-                                          "ss", ship_state ? ship_state : "", ship_state ? ship_state : ""),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'reprint' AND state = 'paid'"
+                      " AND (ship_state = ? OR (? = '' AND ship_state != '')) ORDER BY paid_at, id",
+                      "ss", ship_state ? ship_state : "", ship_state ? ship_state : "");
 }
 
 int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carrier, const char *tracking,
                         int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET ship_state = 'shipped', carrier = ?, tracking = ?,"
-                                           " shipped_at = ? WHERE out_trade_no = ? AND state = 'paid'"
-                                           " AND ship_state = 'to_ship'",
-                                           "ssis", carrier, tracking, now, out_trade_no),
-                           e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET ship_state = 'shipped', carrier = ?, tracking = ?,"
+                                   " shipped_at = ? WHERE out_trade_no = ? AND state = 'paid'"
+                                   " AND ship_state = 'to_ship'",
+                                   "ssis", carrier, tracking, now, out_trade_no);
     if (ch < 0)
         return -1;
     if (ch == 0)
@@ -189,14 +142,9 @@ int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carri
 
 int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET ship_state = 'done' WHERE out_trade_no = ?"
-                                           " AND (? = 0 OR person_id = ?) AND ship_state = 'shipped'",
-                                           "sii", out_trade_no, person_id, person_id),
-                           e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET ship_state = 'done' WHERE out_trade_no = ?"
+                                   " AND (? = 0 OR person_id = ?) AND ship_state = 'shipped'",
+                                   "sii", out_trade_no, person_id, person_id);
     if (ch < 0)
         return -1;
     if (ch == 0)
@@ -206,15 +154,11 @@ int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no
 
 int tc_store_order_refunding(tc_store *s, const char *out_trade_no, int *already, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_PAID, TC_STORE_ORDER_REFUNDING);
     *already = 0;
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET state = 'refunding' WHERE out_trade_no = ?"
-                                           " AND state = 'paid'",
-                                           "s", out_trade_no),
-                           e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e, "UPDATE pay_order SET state = 'refunding' WHERE out_trade_no = ?"
+                                   " AND state = 'paid'",
+                                   "s", out_trade_no);
     if (ch < 0)
         return -1;
     *already = ch == 0;
@@ -223,11 +167,13 @@ int tc_store_order_refunding(tc_store *s, const char *out_trade_no, int *already
 
 int tc_store_order_refunded(tc_store *s, const char *out_trade_no, int64_t now, int *already, tc_err *e)
 {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_PAID, TC_STORE_ORDER_REFUNDED);
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_REFUNDING, TC_STORE_ORDER_REFUNDED);
     *already = 0;
     sqlite3 *db = store_acquire(s);
     /* a refund callback may arrive before our own refund call returns: from
      * paid as well as from refunding */
-    int64_t ch = q_changes(db,
+    int64_t ch = store_q_changes(db,
                            store_q_prepare(db, e,
                                            "UPDATE pay_order SET state = 'refunded', refunded_at = ? WHERE out_trade_no = ?"
                                            " AND state IN ('paid', 'refunding')",
@@ -244,7 +190,7 @@ int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *alrea
 {
     *already = 0;
     sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(
+    int64_t ch = store_q_changes(
         db, store_q_prepare(db, e, "UPDATE batch SET cancelled_at = ? WHERE id = ? AND cancelled_at = 0", "ii", now, batch_id),
         e);
     int64_t exists = 0;
@@ -267,47 +213,31 @@ int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *alrea
 
 int tc_store_batch_refundable(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'photo'"
-                                          " AND state IN ('paid', 'refunding')"
-                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
-                                          "i", batch_id),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'photo'"
+                      " AND state IN ('paid', 'refunding')"
+                      " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
+                      "i", batch_id);
 }
 
 int tc_store_order_activity(tc_store *s, tc_pool *p, const char *provider, int64_t from, int64_t to,
                             tc_store_order **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE provider = ? AND"
-                                          " ((created_at >= ? AND created_at < ?) OR (paid_at >= ? AND paid_at < ?)"
-                                          " OR (refunded_at >= ? AND refunded_at < ?)) ORDER BY id",
-                                          "siiiiii", provider, from, to, from, to, from, to),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE provider = ? AND"
+                      " ((created_at >= ? AND created_at < ?) OR (paid_at >= ? AND paid_at < ?)"
+                      " OR (refunded_at >= ? AND refunded_at < ?)) ORDER BY id",
+                      "siiiiii", provider, from, to, from, to, from, to);
 }
 
 /* ---- reconciliation reports -------------------------------------------------------------------------------- */
 
 int tc_store_recon_put(tc_store *s, const char *day, const char *provider, int64_t now, const char *report, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO recon_report (day, provider, created_at, report) VALUES (?, ?, ?, ?)"
-                                          " ON CONFLICT (day, provider) DO UPDATE SET created_at = excluded.created_at,"
-                                          " report = excluded.report",
-                                          "ssis", day, provider, now, report),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "INSERT INTO recon_report (day, provider, created_at, report) VALUES (?, ?, ?, ?)"
+                     " ON CONFLICT (day, provider) DO UPDATE SET created_at = excluded.created_at,"
+                     " report = excluded.report",
+                     "ssis", day, provider, now, report);
 }
 
 static void read_recon(tc_pool *p, sqlite3_stmt *st, void *r_)
@@ -321,15 +251,10 @@ static void read_recon(tc_pool *p, sqlite3_stmt *st, void *r_)
 
 int tc_store_recon_list(tc_store *s, tc_pool *p, const char *day, int limit, tc_store_recon **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT day, provider, created_at, report FROM recon_report"
-                                          " WHERE (? = '' OR day = ?) ORDER BY day DESC, provider LIMIT ?",
-                                          "ssi", day ? day : "", day ? day : "", (int64_t)limit),
-                          p, sizeof **out, read_recon, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_recon, (void **)out, n, e,
+                      "SELECT day, provider, created_at, report FROM recon_report"
+                      " WHERE (? = '' OR day = ?) ORDER BY day DESC, provider LIMIT ?",
+                      "ssi", day ? day : "", day ? day : "", (int64_t)limit);
 }
 
 /* ---- addresses ------------------------------------------------------------------------------------------------ */
@@ -351,33 +276,17 @@ static void read_addr(tc_pool *p, sqlite3_stmt *st, void *a_)
 
 int tc_store_address_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_address **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ADDR_COLS " FROM address WHERE person_id = ?"
-                                          " ORDER BY is_default DESC, id DESC",
-                                          "i", person_id),
-                          p, sizeof **out, read_addr, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_addr, (void **)out, n, e,
+                      "SELECT " ADDR_COLS " FROM address WHERE person_id = ?"
+                      " ORDER BY is_default DESC, id DESC",
+                      "i", person_id);
 }
 
 int tc_store_address_get(tc_store *s, tc_pool *p, int64_t person_id, int64_t id, tc_store_address *out, tc_err *e)
 {
-    tc_store_address *v;
-    size_t n;
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e, "SELECT " ADDR_COLS " FROM address WHERE person_id = ? AND id = ?",
-                                          "ii", person_id, id),
-                          p, sizeof *v, read_addr, (void **)&v, &n, e);
-    store_release(s, db);
-    if (rc != 0)
-        return -1;
-    if (n == 0)
-        return store_not_found(e, "地址", "address", "address.not_found");
-    *out = v[0];
-    return 0;
+    int rc = store_get(s, p, read_addr, out, e, "SELECT " ADDR_COLS " FROM address WHERE person_id = ? AND id = ?",
+                       "ii", person_id, id);
+    return rc == 1 ? store_not_found(e, "地址", "address", "address.not_found") : rc;
 }
 
 /* The first address is the default; making one the default clears the
@@ -386,7 +295,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t count = 0;
     sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM address WHERE person_id = ?", "i", a->person_id);
@@ -419,7 +328,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
             store_q_done(db, store_q_prepare(db, e, "UPDATE address SET is_default = 0 WHERE person_id = ?", "i", a->person_id),
                          e) != 0)
             goto end;
-        int64_t ch = q_changes(db,
+        int64_t ch = store_q_changes(db,
                                store_q_prepare(db, e,
                                                "UPDATE address SET name = ?, phone = ?, region = ?, detail = ?,"
                                                " is_default = max(is_default, ?) WHERE id = ? AND person_id = ?",
@@ -431,7 +340,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
         ok = ch == 1 ? 0 : -1;
     }
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -441,9 +350,9 @@ int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
-    int64_t ch = q_changes(db, store_q_prepare(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id),
+    int64_t ch = store_q_changes(db, store_q_prepare(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id),
                            e);
     if (ch == 0)
         store_not_found(e, "地址", "address", "address.not_found");
@@ -456,7 +365,7 @@ int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *
                                           " (SELECT 1 FROM address WHERE person_id = ? AND is_default = 1)",
                                           "ii", person_id, person_id),
                           e);
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -467,7 +376,7 @@ out:
 int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    int64_t ch = q_changes(
+    int64_t ch = store_q_changes(
         db, store_q_prepare(db, e, "UPDATE outbox SET next_at = ? WHERE state = 'pending' AND next_at > ?", "ii", now, now), e);
     store_release(s, db);
     if (n)
@@ -507,6 +416,7 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
                         tc_err *e)
 {
     *reused = 0;
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_STATE_NEW, TC_STORE_ORDER_CREATED);
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
     tc_store_order *v = NULL;
@@ -514,7 +424,7 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
     /* IMMEDIATE: the check and the insert are one write transaction, so two
      * pay requests at once see each other's order and a cancel cannot slip
      * between the check and the insert */
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t cancelled = 0;
     if (o->student_id && batch_cancelled_at(db, o->student_id, &cancelled, e) != 0)
@@ -557,7 +467,7 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
     *out = v[0];
     ok = 0;
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -574,15 +484,10 @@ int tc_store_student_cancelled(tc_store *s, int64_t student_id, int64_t *cancell
 int tc_store_batch_open_orders(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n,
                                tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE state = 'created'"
-                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
-                                          "i", batch_id),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE state = 'created'"
+                      " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
+                      "i", batch_id);
 }
 
 int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
@@ -591,7 +496,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
     *already = 0;
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
-    if (tx_begin(db, e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     sqlite3_stmt *st =
         store_q_prepare(db, e, "SELECT id, state, amount_fen FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
@@ -609,7 +514,8 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
         store_not_found(e, "订单", "order", "pay.order_not_found");
         goto end;
     }
-    if (strcmp(state, "closed") != 0) {
+    STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CLOSED, TC_STORE_ORDER_REFUNDING);
+    if (tc_store_state_of(TC_STORE_SM_ORDER, state) != TC_STORE_ORDER_CLOSED) {
         /* recorded already (refunding, refunded), or not a closed order at all */
         *already = 1;
         ok = 0;
@@ -621,7 +527,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
     }
     /* the student's journey is not moved on: the order was closed, the money
      * goes back (the caller starts the refund) */
-    int64_t ch = q_changes(db,
+    int64_t ch = store_q_changes(db,
                            store_q_prepare(db, e,
                                            "UPDATE pay_order SET state = 'refunding', provider_txn = ?, paid_at = ?,"
                                            " late_paid_at = ? WHERE id = ? AND state = 'closed'",
@@ -629,7 +535,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
                            e);
     ok = ch == 1 ? 0 : -1;
 end:
-    rc = tx_end(db, ok, e);
+    rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
     return rc;
@@ -638,16 +544,11 @@ out:
 int tc_store_order_late_list(tc_store *s, tc_pool *p, int64_t from, int64_t to, tc_store_order **out, size_t *n,
                              tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " ORDER_COLS " FROM pay_order WHERE late_paid_at > 0 AND"
-                                          " ((late_paid_at >= ? AND late_paid_at < ?) OR state = 'refunding')"
-                                          " ORDER BY late_paid_at, id",
-                                          "ii", from, to),
-                          p, sizeof **out, read_order, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
+                      "SELECT " ORDER_COLS " FROM pay_order WHERE late_paid_at > 0 AND"
+                      " ((late_paid_at >= ? AND late_paid_at < ?) OR state = 'refunding')"
+                      " ORDER BY late_paid_at, id",
+                      "ii", from, to);
 }
 
 /* ---- durability ---------------------------------------------------------------------------------------------------- */

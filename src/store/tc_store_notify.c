@@ -6,96 +6,55 @@
 
 #include "store_int.h"
 
+static void read_channels(tc_pool *p, sqlite3_stmt *st, void *o)
+{
+    tc_store_channels *out = o;
+    out->person_id = sqlite3_column_int64(st, 0);
+    out->school_id = sqlite3_column_int64(st, 1);
+    out->status = sqlite3_column_int(st, 2);
+    out->payment = sqlite3_column_int(st, 3);
+    out->sms = sqlite3_column_int(st, 4);
+    out->wechat = sqlite3_column_int(st, 5);
+    out->email = store_col_str(p, st, 6);
+    out->phone = store_col_str(p, st, 7);
+    out->openid = store_col_str(p, st, 8);
+    out->name = store_col_str(p, st, 9);
+}
+
 int tc_store_channels_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_channels *out, tc_err *e)
 {
     memset(out, 0, sizeof *out);
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "SELECT coalesce(person_id, 0), school_id, notify_status, notify_payment,"
-                                       " notify_sms, notify_wechat, email_confirmed, phone, wx_openid, name"
-                                       " FROM student WHERE id = ?",
-                                       "i", student_id);
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            out->person_id = sqlite3_column_int64(st, 0);
-            out->school_id = sqlite3_column_int64(st, 1);
-            out->status = sqlite3_column_int(st, 2);
-            out->payment = sqlite3_column_int(st, 3);
-            out->sms = sqlite3_column_int(st, 4);
-            out->wechat = sqlite3_column_int(st, 5);
-            out->email = store_col_str(p, st, 6);
-            out->phone = store_col_str(p, st, 7);
-            out->openid = store_col_str(p, st, 8);
-            out->name = store_col_str(p, st, 9);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "学生", "student", "student.not_found");
-        else
-            store_db_err(e, db, "channels");
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_channels, out, e,
+                       "SELECT coalesce(person_id, 0), school_id, notify_status, notify_payment,"
+                       " notify_sms, notify_wechat, email_confirmed, phone, wx_openid, name"
+                       " FROM student WHERE id = ?",
+                       "i", student_id);
+    return rc == 1 ? store_not_found(e, "学生", "student", "student.not_found") : rc;
 }
 
 int tc_store_channels_set(tc_store *s, int64_t student_id, int sms, int wechat, const char *openid, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET notify_sms = ?, notify_wechat = ?, wx_openid = ?"
-                                          " WHERE id = ?",
-                                          "iisi", (int64_t)(sms != 0), (int64_t)(wechat != 0),
-                                          wechat && openid ? openid : "", student_id),
-                          e);
-    store_release(s, db);
-    return rc;
+    return store_run(s, e, "UPDATE student SET notify_sms = ?, notify_wechat = ?, wx_openid = ?"
+                     " WHERE id = ?",
+                     "iisi", (int64_t)(sms != 0), (int64_t)(wechat != 0), wechat && openid ? openid : "", student_id);
 }
 
 int tc_store_remind_once(tc_store *s, int64_t student_id, int days, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT OR IGNORE INTO remind_sent(student_id, days, at) VALUES (?, ?, ?)",
-                                          "iii", student_id, (int64_t)days, now),
-                          e);
-    if (rc == 0)
-        rc = sqlite3_changes(db) == 1;
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e, "INSERT OR IGNORE INTO remind_sent(student_id, days, at) VALUES (?, ?, ?)",
+                                   "iii", student_id, (int64_t)days, now);
+    return ch < 0 ? -1 : ch == 1;
 }
 
 int tc_store_school_contact(tc_store *s, tc_pool *p, int64_t school_id, const char **json, tc_err *e)
 {
     *json = "{}";
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT contact FROM school WHERE id = ?", "i", school_id);
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            *json = store_col_str(p, st, 0);
-            rc = 0;
-        } else if (r == SQLITE_DONE)
-            store_not_found(e, "学校", "school", "school.not_found");
-        else
-            store_db_err(e, db, "school contact");
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, store_read_text, json, e, "SELECT contact FROM school WHERE id = ?", "i", school_id);
+    return rc == 1 ? store_not_found(e, "学校", "school", "school.not_found") : rc;
 }
 
 int tc_store_school_set_contact(tc_store *s, int64_t school_id, const char *json, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db, store_q_prepare(db, e, "UPDATE school SET contact = ? WHERE id = ?", "si", json, school_id),
-                          e);
-    if (rc == 0 && sqlite3_changes(db) != 1)
-        rc = store_not_found(e, "学校", "school", "school.not_found");
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e, "UPDATE school SET contact = ? WHERE id = ?", "si", json, school_id);
+    return ch == 1 ? 0 : ch < 0 ? -1 : store_not_found(e, "学校", "school", "school.not_found");
 }

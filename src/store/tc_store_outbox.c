@@ -109,31 +109,22 @@ int tc_store_outbox_add_capped(tc_store *s, const tc_outbox_msg *m, int64_t day_
     sqlite3 *db = store_acquire(s);
     /* IMMEDIATE: the count and the insert in one write transaction, so two
      * events at once cannot both pass the limit */
-    int rc = store_exec(db, "BEGIN IMMEDIATE", e);
+    int rc = store_tx_begin(db, e);
     if (rc == 0) {
-        sqlite3_stmt *st = store_q_prepare(db, e,
-                                           "SELECT count(*) FROM outbox WHERE student_id = ? AND channel = ?"
-                                           " AND created_at >= ?",
-                                           "isi", m->student_id, m->channel, day_start);
         int64_t n = 0;
-        rc = -1;
-        if (st) {
-            if (sqlite3_step(st) == SQLITE_ROW) {
-                n = sqlite3_column_int64(st, 0);
-                rc = 0;
-            } else
-                store_db_err(e, db, "count outbox");
-            sqlite3_finalize(st);
-        }
+        rc = store_q_int(db,
+                         store_q_prepare(db, e,
+                                         "SELECT count(*) FROM outbox WHERE student_id = ? AND channel = ?"
+                                         " AND created_at >= ?",
+                                         "isi", m->student_id, m->channel, day_start),
+                         &n, e);
         if (rc == 0 && n < limit) {
             rc = outbox_insert(db, m, body, now, id, e);
             if (rc == 0)
                 *added = 1;
         }
-        if (rc == 0)
-            rc = store_exec(db, "COMMIT", e);
-        if (rc != 0) {
-            store_exec(db, "ROLLBACK", NULL);
+        if (store_tx_end(db, rc, e) != 0) {
+            rc = -1;
             *added = 0;
         }
     }
@@ -184,7 +175,7 @@ int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_ou
     sqlite3 *db = store_acquire(s);
     /* IMMEDIATE: take the write lock before reading, so two claimers (a
      * second server on the same file) cannot claim the same rows */
-    int rc = store_exec(db, "BEGIN IMMEDIATE", e);
+    int rc = store_tx_begin(db, e);
     if (rc != 0)
         goto out;
     sqlite3_stmt *st = store_q_prepare(db, e,
@@ -197,10 +188,8 @@ int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_ou
                           e);
         (*out)[i].state = "sending";
     }
-    if (rc == 0)
-        rc = store_exec(db, "COMMIT", e);
-    if (rc != 0) {
-        store_exec(db, "ROLLBACK", NULL);
+    if (store_tx_end(db, rc, e) != 0) {
+        rc = -1;
         *out = NULL;
         *n = 0;
     }
@@ -302,41 +291,12 @@ int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, 
 
 int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e)
 {
-    *n = 0;
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = state ? store_q_prepare(db, e, "SELECT count(*) FROM outbox WHERE state = ?", "s", state)
-                             : store_q_prepare(db, e, "SELECT count(*) FROM outbox", NULL);
-    int rc = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            *n = sqlite3_column_int64(st, 0);
-            rc = 0;
-        } else {
-            store_db_err(e, db, "count outbox");
-        }
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
+    return state ? store_get_ints(s, n, 1, e, "SELECT count(*) FROM outbox WHERE state = ?", "s", state)
+                 : store_get_ints(s, n, 1, e, "SELECT count(*) FROM outbox", NULL);
 }
 
 int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?", "i", id);
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            read_row(p, st, out);
-            rc = 0;
-        } else if (r == SQLITE_DONE) {
-            rc = store_not_found(e, "待发消息", "outgoing message", "outbox.not_found");
-        } else {
-            store_db_err(e, db, "get outbox");
-        }
-        sqlite3_finalize(st);
-    }
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_row, out, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?", "i", id);
+    return rc == 1 ? store_not_found(e, "待发消息", "outgoing message", "outbox.not_found") : rc;
 }

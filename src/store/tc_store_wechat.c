@@ -4,20 +4,19 @@
 
 #include "store_int.h"
 
+static int no_session(tc_err *e)
+{
+    return tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
+}
+
 int tc_store_wx_state_put(tc_store *s, const char *token_hash, const char *state_hash, int64_t until,
                           const char *return_to, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE session SET wx_state_hash = ?, wx_state_until = ?, wx_return = ?"
-                                          " WHERE token_hash = ?",
-                                          "siss", state_hash, until, return_to, token_hash),
-                          e);
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e,
+                                   "UPDATE session SET wx_state_hash = ?, wx_state_until = ?, wx_return = ?"
+                                   " WHERE token_hash = ?",
+                                   "siss", state_hash, until, return_to, token_hash);
+    return ch < 0 ? -1 : ch == 0 ? no_session(e) : 0;
 }
 
 int tc_store_wx_state_take(tc_store *s, tc_pool *p, const char *token_hash, const char *state_hash, int64_t now,
@@ -63,35 +62,15 @@ int tc_store_wx_state_take(tc_store *s, tc_pool *p, const char *token_hash, cons
 
 int tc_store_wx_openid_put(tc_store *s, const char *token_hash, const char *openid, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(
-        db, store_q_prepare(db, e, "UPDATE session SET wx_openid = ? WHERE token_hash = ?", "ss", openid, token_hash),
-        e);
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e, "UPDATE session SET wx_openid = ? WHERE token_hash = ?", "ss", openid,
+                                   token_hash);
+    return ch < 0 ? -1 : ch == 0 ? no_session(e) : 0;
 }
 
 int tc_store_wx_openid_get(tc_store *s, tc_pool *p, const char *token_hash, const char **openid, tc_err *e)
 {
     *openid = "";
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st =
-        store_q_prepare(db, e, "SELECT wx_openid FROM session WHERE token_hash = ?", "s", token_hash);
-    int rc = -1;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            *openid = store_col_str(p, st, 0);
-            rc = 0;
-        } else if (r == SQLITE_DONE) {
-            rc = tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
-        } else {
-            store_db_err(e, db, "wx openid");
-        }
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, store_read_text, openid, e, "SELECT wx_openid FROM session WHERE token_hash = ?", "s",
+                       token_hash);
+    return rc == 1 ? no_session(e) : rc;
 }

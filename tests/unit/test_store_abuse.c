@@ -82,7 +82,9 @@ static int64_t photo(fx *f, const char *state, const char *up, const char *std, 
     tc_err e;
     int64_t id;
     assert_int_equal(tc_store_photo_begin_limited(f->s, f->student, "camera", up, bytes, 100, 0, at, &id, &e), 0);
-    tc_store_photo_done d = {.state = strcmp(state, "deleted") && strcmp(state, "used") ? state : "draft",
+    tc_store_photo_done d = {.state = strcmp(state, "deleted") && strcmp(state, "used")
+                                          ? tc_store_state_of(TC_STORE_SM_PHOTO, state)
+                                          : TC_STORE_PHOTO_DRAFT,
                              .standard_blob = std, .checks = "{}", .report = "{}", .failed = "", .error = ""};
     assert_int_equal(tc_store_photo_finish(f->s, id, &d, at, &e), 0);
     if (!strcmp(state, "deleted")) {
@@ -120,7 +122,7 @@ static void test_quota_is_checked_before_and_inside_the_upload(void **st)
     int64_t id;
     assert_int_equal(tc_store_photo_quota_check(f->s, f->student, 900, 1000, &e), 0);
     assert_int_equal(tc_store_photo_begin_limited(f->s, f->student, "album", bid('a'), 600, 3, 1000, T0, &id, &e), 0);
-    tc_store_photo_done d = {.state = "error", .checks = "{}", .report = "{}", .failed = "", .error = "photo.corrupt"};
+    tc_store_photo_done d = {.state = TC_STORE_PHOTO_ERROR, .checks = "{}", .report = "{}", .failed = "", .error = "photo.corrupt"};
     assert_int_equal(tc_store_photo_finish(f->s, id, &d, T0, &e), 0);
     assert_int_equal(tc_store_photo_quota_check(f->s, f->student, 600, 1000, &e), -1);
     assert_string_equal(e.code, "journey.storage_full");

@@ -108,7 +108,7 @@ static int64_t pending_submission(fx *f)
     tc_err e;
     int64_t photo, sub;
     assert_int_equal(tc_store_photo_begin(f->s, f->student, "album", "blob-up", 5, T0, &photo, &e), 0);
-    tc_store_photo_done d = {.state = "draft", .checks = "{}", .report = "{}", .failed = "", .error = ""};
+    tc_store_photo_done d = {.state = TC_STORE_PHOTO_DRAFT, .checks = "{}", .report = "{}", .failed = "", .error = ""};
     assert_int_equal(tc_store_photo_finish(f->s, photo, &d, T0, &e), 0);
     assert_int_equal(tc_store_submission_create(f->s, f->student, photo, 1, T0, &sub, &e), 0);
     tc_store_submission cur;
