@@ -1286,7 +1286,7 @@ static int h_result(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     tc_store_photo ph;
-    int final;
+    int final = 0; /* set by result_photo on success; -O3 cannot see that */
     if (result_photo(&c, &ph, &final) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200,
@@ -1300,7 +1300,7 @@ static int h_result_standard(tc_http_req *r)
     if (api_begin(r, &c, NEED_STUDENT) != 0)
         return 0;
     tc_store_photo ph;
-    int final;
+    int final = 0; /* set by result_photo on success; -O3 cannot see that */
     if (result_photo(&c, &ph, &final) != 0)
         return api_fail(&c);
     /* 样片 until production is final (seed 001 §14), then the clean 成片 */
