@@ -82,6 +82,9 @@ int64_t store_q_changes(sqlite3 *db, sqlite3_stmt *st, tc_err *e);
 /* Column i as a pool string ("" for NULL) / a 32-byte hash (zeros if not). */
 const char *store_col_str(tc_pool *p, sqlite3_stmt *st, int i);
 void store_col_hash(sqlite3_stmt *st, int i, uint8_t out[32]);
+/* A BLOB column copied into p (one spare zero byte, never NULL, even when
+ * empty); its length in *len. */
+const uint8_t *store_col_blob(tc_pool *p, sqlite3_stmt *st, int i, size_t *len);
 
 /* Reads the current row of st into out (pool strings from p). */
 typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);

@@ -202,6 +202,17 @@ void store_col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
         memset(out, 0, 32);
 }
 
+const uint8_t *store_col_blob(tc_pool *p, sqlite3_stmt *st, int i, size_t *len)
+{
+    int n = sqlite3_column_bytes(st, i);
+    uint8_t *b = tc_pool_alloc(p, (size_t)n + 1);
+    if (n)
+        memcpy(b, sqlite3_column_blob(st, i), (size_t)n);
+    b[n] = 0;
+    *len = (size_t)n;
+    return b;
+}
+
 /* Run a statement that returns no rows. */
 int store_q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
 {

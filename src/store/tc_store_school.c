@@ -68,12 +68,7 @@ static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
     o->school_id = sqlite3_column_int64(st, 2);
     o->name = store_col_str(p, st, 3);
     o->student_no = store_col_str(p, st, 4);
-    int n = sqlite3_column_bytes(st, 5);
-    uint8_t *b = tc_pool_alloc(p, (size_t)n + 1);
-    if (n)
-        memcpy(b, sqlite3_column_blob(st, 5), (size_t)n);
-    o->id_sealed = b;
-    o->id_sealed_len = (size_t)n;
+    o->id_sealed = store_col_blob(p, st, 5, &o->id_sealed_len);
     store_col_hash(st, 6, o->id_hash);
     store_col_hash(st, 7, o->chsi_hash);
     o->level = store_col_str(p, st, 8);
@@ -91,12 +86,9 @@ static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
     r->reminded_at = sqlite3_column_int64(st, 20);
     r->email = store_col_str(p, st, 21);
     r->notify_status = sqlite3_column_int(st, 22);
-    int k = sqlite3_column_bytes(st, 23);
-    uint8_t *c = k ? tc_pool_alloc(p, (size_t)k) : NULL;
-    if (k)
-        memcpy(c, sqlite3_column_blob(st, 23), (size_t)k);
-    o->chsi_sealed = c;
-    o->chsi_sealed_len = (size_t)k;
+    o->chsi_sealed = store_col_blob(p, st, 23, &o->chsi_sealed_len);
+    if (!o->chsi_sealed_len)
+        o->chsi_sealed = NULL; /* no code: NULL, as tc_store.h says */
     o->chsi_bound_at = sqlite3_column_int64(st, 24);
 }
 
@@ -238,21 +230,13 @@ static void read_export(tc_pool *p, sqlite3_stmt *st, void *out)
     o->name = store_col_str(p, st, 1);
     o->student_no = store_col_str(p, st, 2);
     o->class_name = store_col_str(p, st, 3);
-    int n = sqlite3_column_bytes(st, 4);
-    uint8_t *b = tc_pool_alloc(p, (size_t)n + 1);
-    if (n)
-        memcpy(b, sqlite3_column_blob(st, 4), (size_t)n);
-    o->id_sealed = b;
-    o->id_sealed_len = (size_t)n;
+    o->id_sealed = store_col_blob(p, st, 4, &o->id_sealed_len);
     o->state = store_col_str(p, st, 5);
     o->blob = store_col_str(p, st, 6);
     o->decided_at = sqlite3_column_int64(st, 7);
-    int k = sqlite3_column_bytes(st, 8);
-    uint8_t *c = k ? tc_pool_alloc(p, (size_t)k) : NULL;
-    if (k)
-        memcpy(c, sqlite3_column_blob(st, 8), (size_t)k);
-    o->chsi_sealed = c;
-    o->chsi_sealed_len = (size_t)k;
+    o->chsi_sealed = store_col_blob(p, st, 8, &o->chsi_sealed_len);
+    if (!o->chsi_sealed_len)
+        o->chsi_sealed = NULL; /* no code: NULL, as tc_store.h says */
     o->has_chsi = sqlite3_column_int(st, 9);
 }
 

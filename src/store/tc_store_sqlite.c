@@ -175,12 +175,7 @@ static void read_student(tc_pool *p, sqlite3_stmt *st, tc_student *o)
     o->school_id = sqlite3_column_int64(st, 2);
     o->name = store_col_str(p, st, 3);
     o->student_no = store_col_str(p, st, 4);
-    int n = sqlite3_column_bytes(st, 5);
-    uint8_t *b = tc_pool_alloc(p, (size_t)n + 1);
-    if (n)
-        memcpy(b, sqlite3_column_blob(st, 5), (size_t)n);
-    o->id_sealed = b;
-    o->id_sealed_len = (size_t)n;
+    o->id_sealed = store_col_blob(p, st, 5, &o->id_sealed_len);
     store_col_hash(st, 6, o->id_hash);
     store_col_hash(st, 7, o->chsi_hash);
     o->level = store_col_str(p, st, 8);
@@ -192,12 +187,9 @@ static void read_student(tc_pool *p, sqlite3_stmt *st, tc_student *o)
     o->verified_at = sqlite3_column_int64(st, 14);
     o->state = store_col_str(p, st, 15);
     o->created_at = sqlite3_column_int64(st, 16);
-    int k = sqlite3_column_bytes(st, 17);
-    uint8_t *c = k ? tc_pool_alloc(p, (size_t)k) : NULL;
-    if (k)
-        memcpy(c, sqlite3_column_blob(st, 17), (size_t)k);
-    o->chsi_sealed = c;
-    o->chsi_sealed_len = (size_t)k;
+    o->chsi_sealed = store_col_blob(p, st, 17, &o->chsi_sealed_len);
+    if (!o->chsi_sealed_len)
+        o->chsi_sealed = NULL; /* no code: NULL, as tc_store.h says */
     o->chsi_bound_at = sqlite3_column_int64(st, 18);
 }
 
