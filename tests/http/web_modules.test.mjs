@@ -6,7 +6,8 @@
 // server serves from web/.  Imports are read by V8's own module parser
 // (vm.SourceTextModule in a child node with --experimental-vm-modules), not
 // by a pattern; dynamic import() must name a literal path so that it can be
-// followed too.
+// followed too.  The seed texts of the locks and a full draft box are the
+// server's alone (tc_journey_refusal): no page keeps a copy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -158,4 +159,18 @@ test('every script and stylesheet of the pages is a file the server serves', () 
   }
   assert.deepEqual(missing, []);
   assert.equal(modulesSeen, Object.keys(PAGES).length, 'one module entry per page');
+});
+
+test('the lock and full-draft-box texts are not kept in the pages: the server sends them (tc_journey_refusal)', () => {
+  // seed 000 §12–§14, as src/journey/tc_journey.c writes them
+  const seedTexts = ['系统检测到草稿箱有照片', '请联系学校图采工作部门进行账号解锁', '请仔细阅读拍摄要求，可于', '草稿箱已满，请前往草稿箱',
+    'There are photos in your draft box', 'The draft box is full'];
+  const server = readFileSync(path.join(ROOT, 'src/journey/tc_journey.c'), 'utf8');
+  for (const s of seedTexts) assert.ok(server.includes(s), `the server has "${s}"`);
+  const copies = [];
+  for (const f of files.filter((x) => /\.(js|html)$/.test(x))) {
+    const src = readFileSync(f, 'utf8');
+    for (const s of seedTexts) if (src.includes(s)) copies.push(`${path.relative(ROOT, f)}: ${s}`);
+  }
+  assert.deepEqual(copies, []);
 });
