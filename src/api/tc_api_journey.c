@@ -228,6 +228,14 @@ static int h_journey(tc_http_req *r)
     json_t *nt = json_object_get(out, "notify");
     json_object_set_new(nt, "email_confirmed", json_string(j.sj.email_confirmed ? j.sj.email_confirmed : ""));
     json_object_set_new(nt, "email_pending", json_string(j.sj.email_pending ? j.sj.email_pending : ""));
+    /* a full draft box says so on the draft box page too, in seed 000 §14's
+     * words (whatever else refuses shooting) */
+    tc_err full;
+    json_object_set_new(json_object_get(out, "shoot"), "drafts_full",
+                        j.js.drafts >= j.set.draft_capacity &&
+                                tc_journey_refusal("journey.drafts_full", 0, j.js.drafts, &full) != 0
+                            ? api_err_json(&full)
+                            : json_null());
     /* the other channels (issue 19) and the school's contact */
     tc_store_channels ch;
     if (tc_store_channels_get(c.app->store, r->pool, j.st.id, &ch, &c.e) != 0) {
@@ -1067,9 +1075,9 @@ static int h_photo_get(tc_http_req *r)
         json_object_set_new(o, "proof_url", json_string(tc_pool_printf(r->pool, "/api/v1/me/photos/%s/proof.jpg", ph.token)));
     /* what happens next, in the seeds' words */
     tc_err why;
-    if (sj.live_locked && tc_journey_refusal("journey.live_locked", 0, &why) != 0)
+    if (sj.live_locked && tc_journey_refusal("journey.live_locked", 0, sj.drafts, &why) != 0)
         json_object_set_new(o, "lock", api_err_json(&why));
-    else if (sj.locked_until > tc_now() && tc_journey_refusal("journey.locked", sj.locked_until, &why) != 0)
+    else if (sj.locked_until > tc_now() && tc_journey_refusal("journey.locked", sj.locked_until, sj.drafts, &why) != 0)
         json_object_set_new(o, "lock", api_err_json(&why));
     return tc_http_respond_json(r, 200, o);
 }

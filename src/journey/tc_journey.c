@@ -217,7 +217,7 @@ const char *tc_journey_step(const tc_journey_settings *s, const tc_journey_state
     return "shoot";
 }
 
-int tc_journey_refusal(const char *code, int64_t until, tc_err *e)
+int tc_journey_refusal(const char *code, int64_t until, int drafts, tc_err *e)
 {
     char t[20] = "";
     if (until > 0)
@@ -226,25 +226,25 @@ int tc_journey_refusal(const char *code, int64_t until, tc_err *e)
     char cn[48] = "";
     if (until > 0)
         snprintf(cn, sizeof cn, "%.4s 年 %.2s 月 %.2s 日 %.8s", t, t + 5, t + 8, t + 11);
+    /* seed 000 §12–§13: a lock points to the draft box when it holds photos */
+    const char *dzh = drafts > 0 ? "系统检测到草稿箱有照片，可以选择进行上传。" : "";
+    const char *den = drafts > 0 ? " There are photos in your draft box: you can choose to upload one." : "";
     if (!strcmp(code, "journey.live_locked"))
-        return tc_err_set(e, 423, code,
-                          "系统检测到您的照片多次未通过活体检测，请联系学校图采工作部门进行账号解锁。"
-                          "系统检测到草稿箱有照片，可以选择进行上传。",
-                          "Your photos have failed the liveness check several times. Please contact your "
-                          "school's photo collection office to unlock your account. Photos in your draft box "
-                          "can still be submitted.");
+        return tc_err_set(e, 423, code, "系统检测到您的照片多次未通过活体检测，请联系学校图采工作部门进行账号解锁。%s%.0s",
+                          "The system has detected that your photos have failed the liveness check several times. "
+                          "Please contact your school's photo collection office to unlock the account.%.0s%s",
+                          dzh, den);
     if (!strcmp(code, "journey.locked"))
-        return tc_err_set(e, 423, code,
-                          "请仔细阅读拍摄要求，可于 %s%.0s 后重新拍摄。系统检测到草稿箱有照片，可以选择进行上传。",
+        return tc_err_set(e, 423, code, "请仔细阅读拍摄要求，可于 %s%.0s 后重新拍摄。%s%.0s",
                           "Please read the shooting requirements carefully; you can shoot again after %.0s%s "
-                          "(China time). Photos in your draft box can still be submitted.",
-                          cn, t);
+                          "(China time).%.0s%s",
+                          cn, t, dzh, den);
     if (!strcmp(code, "journey.cooloff"))
         return tc_err_set(e, 429, code, "冷静期中，请于 %s 后重拍，先看看上面的提示", "Cooling off: you can shoot again "
                           "after %s (China time); read the advice above first", t + 11);
     if (!strcmp(code, "journey.drafts_full"))
         return tc_err_set(e, 409, code, "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。",
-                          "The draft box is full: delete a photo there or use one of them.");
+                          "The draft box is full: go to the draft box to delete a photo or use one.");
     return tc_err_set(e, 409, code, "当前不能进行此操作", "This cannot be done now");
 }
 
@@ -292,17 +292,17 @@ int tc_journey_can_shoot(const tc_journey_settings *s, const tc_journey_state *s
     if (st->processing > 0)
         return tc_err_set(e, 409, "journey.busy", "上一张照片正在制作中，请稍候", "Your last photo is still being made");
     if (st->live_locked)
-        return tc_journey_refusal("journey.live_locked", 0, e);
+        return tc_journey_refusal("journey.live_locked", 0, st->drafts, e);
     if (st->locked_until > now) {
         *until = st->locked_until;
-        return tc_journey_refusal("journey.locked", st->locked_until, e);
+        return tc_journey_refusal("journey.locked", st->locked_until, st->drafts, e);
     }
     if (st->cooloff_until > now) {
         *until = st->cooloff_until;
-        return tc_journey_refusal("journey.cooloff", st->cooloff_until, e);
+        return tc_journey_refusal("journey.cooloff", st->cooloff_until, st->drafts, e);
     }
     if (st->drafts >= s->draft_capacity)
-        return tc_journey_refusal("journey.drafts_full", 0, e);
+        return tc_journey_refusal("journey.drafts_full", 0, st->drafts, e);
     return 0;
 }
 

@@ -106,8 +106,10 @@ int tc_journey_teacher_strike(const tc_journey_settings *s, int liveness_failed,
 void tc_journey_after_error(const tc_journey_settings *s, tc_journey_state *st, int64_t now);
 
 /* The seed texts (000 §12, §13, §14) for a refusal code, formatted for
- * "until" where needed. */
-int tc_journey_refusal(const char *code, int64_t until, tc_err *e);
+ * "until" where needed; a lock adds seed 000's "系统检测到草稿箱有照片…"
+ * when drafts > 0 (photos in the draft box).  These are the only copy of the
+ * lock texts: the student page shows them as the server sends them. */
+int tc_journey_refusal(const char *code, int64_t until, int drafts, tc_err *e);
 
 /* ---- is a "camera" upload a fresh capture of the page? -------------------------------------- */
 

@@ -251,7 +251,8 @@ test('a failing photo starts the cool-off; repeated failures lock until a time; 
   r = await upload(d, GOOD);
   assert.equal(r.status, 423);
   assert.equal(r.data.error.code, 'journey.locked');
-  assert.match(r.data.error.zh, /请仔细阅读拍摄要求，可于 \d{4} 年 \d\d 月 \d\d 日 \d\d:\d\d:\d\d 后重新拍摄。系统检测到草稿箱有照片，可以选择进行上传。/);
+  // seed 000 §13; the draft box is empty, so the text does not point there
+  assert.match(r.data.error.zh, /^请仔细阅读拍摄要求，可于 \d{4} 年 \d\d 月 \d\d 日 \d\d:\d\d:\d\d 后重新拍摄。$/);
   const j = await d.get('/api/v1/me/journey');
   assert.equal(j.data.shoot.allowed, false);
   assert.equal(j.data.shoot.reason.code, 'journey.locked');
@@ -283,6 +284,8 @@ test('a photo with no face: one reason the student can act on, each advice once,
 test('a full draft box refuses shooting with the seed text', { skip: noPhotos, timeout: 300000 }, async () => {
   const c = await student({ draft_capacity: 1 });
   await readSteps(c);
+  let j = await c.get('/api/v1/me/journey');
+  assert.equal(j.data.shoot.drafts_full, null);
   let r = await upload(c, GOOD);
   const p = await made(c, r.data.photo.id);
   assert.equal(p.state, 'draft');
@@ -290,6 +293,10 @@ test('a full draft box refuses shooting with the seed text', { skip: noPhotos, t
   assert.equal(r.status, 409);
   assert.equal(r.data.error.code, 'journey.drafts_full');
   assert.equal(r.data.error.zh, '草稿箱已满，请前往草稿箱删除或使用草稿箱照片。');
+  // the draft box page says so too, in the same words (the page keeps no copy)
+  j = await c.get('/api/v1/me/journey');
+  assert.deepEqual([j.data.shoot.drafts_full.code, j.data.shoot.drafts_full.zh, j.data.shoot.drafts_full.en],
+    [r.data.error.code, r.data.error.zh, r.data.error.en]);
 });
 
 test('a rejection with reasons reaches the student; a reset by the school too', { skip: noPhotos, timeout: 300000 }, async () => {

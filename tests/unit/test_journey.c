@@ -250,11 +250,18 @@ static void test_repeated_failures_lock_until_a_stated_time(void **state)
     assert_string_equal(e.code, "journey.locked");
     assert_int_equal(e.status, 423);
     assert_int_equal(until, NOW + 24 * 3600);
-    /* seed 000 §13's wording, with the time, and the draft box stays usable */
+    /* seed 000 §13's wording, with the time; the draft box is named only when it holds photos */
     assert_non_null(strstr(e.zh, "请仔细阅读拍摄要求，可于 "));
     assert_non_null(strstr(e.zh, " 年 "));
-    assert_non_null(strstr(e.zh, "草稿箱有照片，可以选择进行上传"));
-    assert_non_null(strstr(e.en, "draft box"));
+    assert_null(strstr(e.zh, "草稿箱"));
+    assert_null(strstr(e.en, "draft box"));
+    assert_non_null(strstr(e.en, "(China time)."));
+    st.drafts = 1;
+    assert_int_not_equal(tc_journey_can_shoot(&s, &st, "camera", NOW, &until, &e), 0);
+    assert_string_equal(e.code, "journey.locked");
+    assert_non_null(strstr(e.zh, "后重新拍摄。系统检测到草稿箱有照片，可以选择进行上传。"));
+    assert_non_null(strstr(e.en, "(China time). There are photos in your draft box: you can choose to upload one."));
+    st.drafts = 0;
     /* an album upload is refused too: the lock is on the student, not the camera */
     assert_string_equal(refusal(&s, &st, "album", NULL), "journey.locked");
     /* after the stated time it opens by itself */
@@ -284,10 +291,16 @@ static void test_liveness_failures_lock_until_a_teacher_unlocks(void **state)
     assert_string_equal(e.code, "journey.live_locked");
     assert_int_equal(e.status, 423);
     assert_int_equal(until, 0);
-    /* seed 000 §12's wording */
-    assert_non_null(strstr(e.zh, "多次未通过活体检测，请联系学校图采工作部门进行账号解锁"));
-    assert_non_null(strstr(e.zh, "草稿箱有照片"));
+    /* seed 000 §12's wording, and the draft box when it holds photos (the whole text fits) */
+    assert_string_equal(e.zh, "系统检测到您的照片多次未通过活体检测，请联系学校图采工作部门进行账号解锁。");
     assert_non_null(strstr(e.en, "unlock"));
+    st.drafts = 2;
+    assert_int_not_equal(tc_journey_can_shoot(&s, &st, "camera", NOW, &until, &e), 0);
+    assert_string_equal(e.zh, "系统检测到您的照片多次未通过活体检测，请联系学校图采工作部门进行账号解锁。"
+                              "系统检测到草稿箱有照片，可以选择进行上传。");
+    assert_string_equal(e.en, "The system has detected that your photos have failed the liveness check several "
+                              "times. Please contact your school's photo collection office to unlock the account. "
+                              "There are photos in your draft box: you can choose to upload one.");
     /* a school setting changes the threshold */
     tc_journey_settings_apply(&s, "{\"liveness_lock_after\":1}", &(tc_err){0});
     ready(&st);
@@ -334,12 +347,12 @@ static void test_refusal_texts(void **state)
 {
     (void)state;
     tc_err e;
-    assert_int_not_equal(tc_journey_refusal("journey.drafts_full", 0, &e), 0);
+    assert_int_not_equal(tc_journey_refusal("journey.drafts_full", 0, 3, &e), 0);
     assert_string_equal(e.zh, "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。"); /* seed 000 §14 */
-    assert_int_not_equal(tc_journey_refusal("journey.cooloff", NOW + 120, &e), 0);
+    assert_int_not_equal(tc_journey_refusal("journey.cooloff", NOW + 120, 0, &e), 0);
     assert_int_equal(e.status, 429);
     assert_non_null(strstr(e.zh, ":")); /* names the time of day */
-    assert_int_not_equal(tc_journey_refusal("journey.something_else", 0, &e), 0);
+    assert_int_not_equal(tc_journey_refusal("journey.something_else", 0, 0, &e), 0);
     assert_true(e.zh[0] && e.en[0]);
 }
 

@@ -1,13 +1,12 @@
 // Platform admin pages: staff accounts and schools (disable/enable, reset
 // password, role and school, rename), the rejection reason catalogue,
 // specs (custom ones added, edited, deleted), and the audit log.  Every change is audit-logged by the server.
-import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
-import { api, qs } from '/common/api.js';
-import { h, mount, errorRegion, showError, relabel, newId, fmtTime } from '/common/dom.js';
+import { t, addMessages, getLang, onLangChange, KNOWN_STATES } from '/common/i18n.js';
+import { api } from '/common/api.js';
+import { h, mount, errorRegion, showError, newId, fmtTime } from '/common/dom.js';
 import {
-  state, isPlatform, isReviewer, isSchoolStaff, route, go, home, field, input, button, submit, table, notice, stateLabel,
-  panel, schools, schoolName, crumbs, announce, navItem, app,
-} from './console.js';
+  state, isPlatform, route, field, input, button, submit, table, notice, panel, schools, schoolName, navItem,
+} from './core.js';
 import { AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_VALUES, AUDIT_BATCH_CODE_TARGET, auditDiff } from './words.js';
 
 // ---- staff accounts (platform admins) -------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 import { t, addMessages } from '/common/i18n.js';
 import { api, qs } from '/common/api.js';
 import { h, mount, errorRegion, showError, fmtTime } from '/common/dom.js';
-import { isPlatform, route, input, button, table, notice, panel, navItem } from './console.js';
+import { isPlatform, route, input, button, table, notice, panel, navItem } from './core.js';
 
 addMessages({
   'nav.print': '加洗发货', 'nav.recon': '对账',

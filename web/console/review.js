@@ -1,11 +1,8 @@
 // The reviewer's page (reviewers and platform admins): see the comment below.
-import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
-import { api, qs } from '/common/api.js';
-import { h, mount, errorRegion, showError, relabel, newId, fmtTime } from '/common/dom.js';
-import {
-  state, isPlatform, isReviewer, isSchoolStaff, route, go, home, field, input, button, submit, table, notice, stateLabel,
-  panel, schools, schoolName, crumbs, announce, navItem, app,
-} from './console.js';
+import { t, addMessages, getLang, localError } from '/common/i18n.js';
+import { api } from '/common/api.js';
+import { h, mount, errorRegion, showError, fmtTime } from '/common/dom.js';
+import { isReviewer, route, field, button, table, notice, stateLabel, announce, navItem, app } from './core.js';
 
 // ---- review (reviewers and platform admins) ----------------------------------------------------------------
 //

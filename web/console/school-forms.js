@@ -7,7 +7,7 @@
 import { t, addMessages, getLang, onLangChange, localError } from '/common/i18n.js';
 import { api } from '/common/api.js';
 import { h, mount, errorRegion, showError, newId, fmtTime } from '/common/dom.js';
-import { route, input, button, submit, notice, panel, schools, schoolName, crumbs } from './console.js';
+import { route, input, button, submit, notice, panel, schools, schoolName, crumbs } from './core.js';
 
 addMessages({
   'sf.batch_title': '批次设置', 'sf.school_title': '学校默认设置',

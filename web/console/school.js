@@ -1,11 +1,11 @@
 // School staff pages: schools, a school's batches, a batch (poster, roster import, students).
-import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
+import { t, addMessages, getLang, onLangChange, localError } from '/common/i18n.js';
 import { api, qs } from '/common/api.js';
-import { h, mount, errorRegion, showError, relabel, newId, fmtTime } from '/common/dom.js';
+import { h, mount, errorRegion, showError, newId, fmtTime } from '/common/dom.js';
 import {
-  state, isPlatform, isReviewer, isSchoolStaff, route, go, home, field, input, button, submit, table, notice, stateLabel,
-  panel, schools, schoolName, crumbs, announce, navItem, app,
-} from './console.js';
+  state, isPlatform, isSchoolStaff, route, go, field, input, button, submit, table, notice, stateLabel, panel,
+  schools, schoolName, crumbs, navItem, app,
+} from './core.js';
 import { schoolSettingsPanel, contactPanel, noticePanel, studentEditor } from './school-forms.js';
 
 // ---- schools --------------------------------------------------------------------------------------------

@@ -10,186 +10,16 @@
 // without codes (issue 19): 特征码 + last 4 + the name, then the 采集码 is bound
 // (#/chsi) right after the information check, or at the latest at 确认上传.
 
-import { t, addMessages, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
+import { t, getLang, setLang, onLangChange, localError, KNOWN_STATES } from '/common/i18n.js';
 import { api } from '/common/api.js';
 import { h, errorRegion, showError, relabel, newId } from '/common/dom.js';
-import { state, withBusy, toast, route, go, render, loadMe, onLangChangeWhileMounted } from './core.js';
-import { installJourney, homeJourneyCard, loadJourneyQuietly, startEvents, stopEvents, hooks } from './journey.js';
+import {
+  state, withBusy, toast, route, go, render, loadMe, onLangChangeWhileMounted, loadJourneyQuietly, startEvents, stopEvents, hooks,
+} from './core.js';
+import { installJourney } from './journey.js';
+import { homeJourneyCard } from './journey-mine.js';
 import { installMoney } from './money.js';
-
-addMessages({
-  'app.name': '图像采集',
-  'nav.entry': '获取采集资格',
-  'nav.add': '添加学历',
-  'nav.confirm': '信息核对',
-  'nav.home': '首页',
-
-  'entry.lead': '请扫描或上传学信网图像采集码进行验证，通过后按步骤操作。如报错，可根据提示联系学校图采工作部门。',
-  'entry.add_lead': '输入集采特征码与身份证后4位，并填写姓名或上传学信网图像采集码，即可添加新的学历。',
-  'entry.tabs': '验证方式',
-  'entry.tab_qr': '采集码验证',
-  'entry.tab_code': '特征码验证',
-  'entry.qr_button': '扫描或上传采集码',
-  'entry.qr_tip': '可从相册选择学信网图像采集码截图，也可直接拍照。',
-  'entry.qr_found': '已识别采集码。请输入身份证号后4位完成验证。',
-  'entry.qr_again': '重新选择采集码',
-  'entry.feature_code': '特征码',
-  'entry.feature_code_ph': '6位字母或数字',
-  'entry.last4': '身份证后4位',
-  'entry.last4_ph': '例如 123X',
-  'entry.last4_tip': '如证件号码中有括号，一个完整的括号算2位，使用英文输入法。此信息与图像采集码后4位相同。',
-  'entry.code_image': '采集码',
-  'entry.code_choose': '上传采集码',
-  'entry.code_rechoose': '重新选择',
-  'entry.code_none': '未选择图片',
-  'entry.code_chosen': '已选择：{name}',
-  'entry.submit': '下一步',
-  'entry.recognizing': '正在识别…',
-  'entry.verifying': '正在验证…',
-  'entry.help_link': '如何获取学信网图像采集码？',
-  'entry.help_1': '1. 登录学信网（www.chsi.com.cn）“学信档案”。',
-  'entry.help_2': '2. 进入“高等教育信息”中的“学籍”，找到本次毕业的学籍，点击“图像采集码”。',
-  'entry.help_3': '3. 截图保存二维码，回到本页点击“扫描或上传采集码”，从相册选择该截图。',
-  'entry.help_4': '采集码仅供本人使用，请勿转发他人。',
-  'entry.err_feature_code': '请输入6位特征码（字母或数字）',
-  'entry.err_last4': '请输入身份证号后4位',
-  'entry.err_image': '请上传学信网图像采集码',
-  'entry.back_home': '返回首页',
-  'entry.name': '姓名',
-  'entry.name_ph': '与学校名单一致',
-  'entry.code_optional': '学校名单中没有您的采集码时，填写姓名即可，进入后再绑定采集码；已有采集码时可直接上传。',
-  'entry.err_name_or_code': '请填写姓名，或上传学信网图像采集码',
-
-  'chsi.title': '绑定采集码',
-  'chsi.lead': '照片将连同学信网图像采集码一起报送学信网。请扫描或上传您本人的图像采集码，绑定到本条学历。',
-  'chsi.before_submit': '确认上传前，请先绑定您的学信网图像采集码。',
-  'chsi.scan': '扫描或上传采集码',
-  'chsi.or_type': '无法扫描时，可手动输入采集码',
-  'chsi.code': '采集码',
-  'chsi.code_ph': '学信档案中二维码下方的文字',
-  'chsi.bind': '绑定',
-  'chsi.later': '稍后绑定',
-  'chsi.binding': '正在绑定…',
-  'chsi.bound': '采集码已绑定',
-  'chsi.err_text': '请输入采集码',
-  'chsi.once': '每条学历只能绑定一个采集码，绑定后不能自行修改；如绑定有误，请联系学校图采工作部门。',
-  'home.chsi_missing': '尚未绑定学信网图像采集码，确认上传照片前须完成绑定。',
-  'home.chsi_bind': '绑定采集码',
-
-  'confirm.lead': '请核对以下信息并录入手机号',
-  'confirm.name': '姓名',
-  'confirm.student_no': '学号',
-  'confirm.school': '学校',
-  'confirm.batch': '批次',
-  'confirm.level': '层次',
-  'confirm.programme': '专业',
-  'confirm.phone': '手机号',
-  'confirm.phone_ph': '请输入11位手机号',
-  'confirm.back': '返回',
-  'confirm.enter': '确认进入',
-  'confirm.err_phone': '请输入11位中国大陆手机号',
-  'confirm.saving': '正在提交…',
-
-  'home.records': '我的学历',
-  'home.empty': '您当前还没有学历哦！',
-  'home.add': '添加学历',
-  'home.logout': '退出登录',
-  'home.added': '已添加学历',
-  'home.welcome': '验证成功',
-  'home.student_no': '学号',
-  'home.school': '学校',
-  'home.level': '层次',
-  'home.batch': '批次',
-  'home.state': '状态',
-  'home.expired': '登录已过期，请重新验证',
-
-}, {
-  'app.name': 'Photo collection',
-  'nav.entry': 'Get started',
-  'nav.add': 'Add a record',
-  'nav.confirm': 'Check your details',
-  'nav.home': 'Home',
-
-  'entry.lead': 'Scan or upload your CHSI image-collection code to verify yourself, then follow the steps. If you see an error, contact your school\'s photo collection office.',
-  'entry.add_lead': 'Enter the batch code and the last 4 characters of your ID number, and your name or your CHSI image-collection code, to add another education record.',
-  'entry.tabs': 'How to verify',
-  'entry.tab_qr': 'Collection code',
-  'entry.tab_code': 'Batch code',
-  'entry.qr_button': 'Scan or upload the code',
-  'entry.qr_tip': 'Choose a screenshot of your CHSI image-collection code from the album, or take a picture of it.',
-  'entry.qr_found': 'Code recognised. Enter the last 4 characters of your ID number to finish.',
-  'entry.qr_again': 'Choose another code',
-  'entry.feature_code': 'Batch code',
-  'entry.feature_code_ph': '6 letters or digits',
-  'entry.last4': 'Last 4 of ID',
-  'entry.last4_ph': 'e.g. 123X',
-  'entry.last4_tip': 'If your ID number has brackets, a complete pair of brackets counts as 2 characters; type them with the English keyboard. These are also the last 4 characters of your collection code.',
-  'entry.code_image': 'Code',
-  'entry.code_choose': 'Upload the code',
-  'entry.code_rechoose': 'Choose again',
-  'entry.code_none': 'No picture chosen',
-  'entry.code_chosen': 'Chosen: {name}',
-  'entry.submit': 'Next',
-  'entry.recognizing': 'Reading the code…',
-  'entry.verifying': 'Verifying…',
-  'entry.help_link': 'How do I get my CHSI image-collection code?',
-  'entry.help_1': '1. Sign in to the CHSI site (www.chsi.com.cn), “学信档案” (student records).',
-  'entry.help_2': '2. Open “高等教育信息” → “学籍” (enrolment), find the enrolment you graduate from, and tap “图像采集码” (image-collection code).',
-  'entry.help_3': '3. Take a screenshot of the QR code, come back here, tap “Scan or upload the code” and choose the screenshot.',
-  'entry.help_4': 'The code is for you alone: do not share it.',
-  'entry.err_feature_code': 'Enter the 6-character batch code (letters or digits)',
-  'entry.err_last4': 'Enter the last 4 characters of your ID number',
-  'entry.err_image': 'Upload your CHSI image-collection code',
-  'entry.back_home': 'Back to home',
-  'entry.name': 'Name',
-  'entry.name_ph': 'As on the school\'s roster',
-  'entry.code_optional': 'If your school\'s roster does not have your collection code, your name is enough: you bind the code after you enter. If you have the code, upload it instead.',
-  'entry.err_name_or_code': 'Enter your name, or upload your CHSI image-collection code',
-
-  'chsi.title': 'Bind your code',
-  'chsi.lead': 'Your photo goes to CHSI together with your image-collection code. Scan or upload your own code to bind it to this record.',
-  'chsi.before_submit': 'Bind your CHSI image-collection code before you confirm the upload.',
-  'chsi.scan': 'Scan or upload the code',
-  'chsi.or_type': 'If it cannot be scanned, type the code',
-  'chsi.code': 'Code',
-  'chsi.code_ph': 'The text under the QR code in your CHSI record',
-  'chsi.bind': 'Bind',
-  'chsi.later': 'Later',
-  'chsi.binding': 'Binding…',
-  'chsi.bound': 'Code bound',
-  'chsi.err_text': 'Type the code',
-  'chsi.once': 'Each record takes one code, and you cannot change it yourself once bound; if it is wrong, contact your school\'s photo collection office.',
-  'home.chsi_missing': 'Your CHSI image-collection code is not bound yet: bind it before you confirm the upload of your photo.',
-  'home.chsi_bind': 'Bind the code',
-
-  'confirm.lead': 'Check the details below and enter your mobile number',
-  'confirm.name': 'Name',
-  'confirm.student_no': 'Student no.',
-  'confirm.school': 'School',
-  'confirm.batch': 'Batch',
-  'confirm.level': 'Level',
-  'confirm.programme': 'Programme',
-  'confirm.phone': 'Mobile',
-  'confirm.phone_ph': '11-digit mobile number',
-  'confirm.back': 'Back',
-  'confirm.enter': 'Confirm',
-  'confirm.err_phone': 'Enter an 11-digit mainland China mobile number',
-  'confirm.saving': 'Saving…',
-
-  'home.records': 'My education records',
-  'home.empty': 'You have no education records yet.',
-  'home.add': 'Add a record',
-  'home.logout': 'Sign out',
-  'home.added': 'Record added',
-  'home.welcome': 'Verified',
-  'home.student_no': 'Student no.',
-  'home.school': 'School',
-  'home.level': 'Level',
-  'home.batch': 'Batch',
-  'home.state': 'State',
-  'home.expired': 'Your sign-in has expired: verify yourself again',
-
-});
+import './app-text.js';
 
 // The information check survives a reload (the entry session lasts 30
 // minutes on the server); sessionStorage is per tab and cleared on close.
@@ -570,7 +400,7 @@ function stateBadge(s) {
 }
 
 // What a record offers next: the current record carries the journey's
-// next step (journey.js), the others only their facts.
+// next step (journey-mine.js), the others only their facts.
 const recordActions = [
   (r) => (state.me && r.id === state.me.current_record && r.chsi_bound === false ? h('div', { class: 'tc-chsi-missing', role: 'note' },
     h('p', { i18n: 'home.chsi_missing' }),

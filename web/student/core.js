@@ -1,12 +1,15 @@
 // What every page of the student app shares: the state, the router (hash
-// routes, one view table), the busy indicator, the toast, and hooks a view
-// uses to clean up after itself (a camera stream, a timer) when the student
-// moves on.  app.js (entry, information check, home) and journey.js (the
-// steps after sign-in) both register their views here.
+// routes, one view table), the busy indicator, the toast, hooks a view uses
+// to clean up after itself (a camera stream, a timer) when the student moves
+// on, the journey as the server last told it, the bottom tab bar with the
+// unread badge, and the live updates.  app.js (entry, information check,
+// home), journey.js (the steps after sign-in) and money.js register their
+// views here.  This module imports no page module: pages import it.
 
 import { t, getLang, onLangChange } from '/common/i18n.js';
 import { api } from '/common/api.js';
-import { mount } from '/common/dom.js';
+import { h, mount } from '/common/dom.js';
+import { icon } from './figures.js';
 
 export const state = {
   me: null,        // GET /api/v1/me once signed in
@@ -71,8 +74,6 @@ function runLeaving(before) {
 }
 
 let firstRender = true;
-let tabbarHook = () => {};
-export function setTabbarHook(fn) { tabbarHook = fn; }
 
 // quiet: a refresh of the same page (a live update), without moving the
 // scroll position or the screen reader's focus.
@@ -100,7 +101,7 @@ export async function render({ quiet = false } = {}) {
   app.dataset.view = name;
   mount(app, node);
   setTitle(typeof view.title === 'function' ? view.title(...args) : view.title);
-  tabbarHook(view.tab || null);
+  tabbarFor(view.tab || null);
   app.setAttribute('aria-busy', 'false');
   if (quiet) { window.scrollTo(0, y); return; }
   window.scrollTo(0, 0);
@@ -142,4 +143,110 @@ export async function loadMe() {
     state.me = null;
   }
   return state.me;
+}
+
+// Sections other areas add to 我的, after the records: async (journey) => Node|null.
+export const mineSections = [];
+// Set by app.js: signing out (我的 has the button too).
+export const hooks = { logout: null };
+
+// ---- the journey as the server last told it --------------------------------------------------
+
+const STEP_ROUTE = {
+  notice: 'notice', tips: 'tips', notify: 'notify', pay_first: 'pay', shoot: 'shoot', confirm: 'drafts',
+  pay: 'pay', waiting: 'status', approved: 'status', rejected: 'status', final: 'result',
+};
+
+export async function loadJourney() {
+  const j = (await api.get('/api/v1/me/journey')).data;
+  state.journey = j;
+  setBadge(j && j.unread);
+  return j;
+}
+
+// For pages that work without the journey (home): null when the server
+// has no journey for this record (or is older than the journey API).
+export async function loadJourneyQuietly() {
+  try { return await loadJourney(); } catch (e) {
+    if (e.status === 401) throw e;
+    state.journey = null;
+    return null;
+  }
+}
+
+export function stepRoute(j) { return STEP_ROUTE[j && j.step] || 'home'; }
+
+// After every action: ask the server what comes next and go there.
+export async function afterAction(replace = false) {
+  const j = await loadJourney();
+  go(stepRoute(j), replace);
+}
+
+// ---- bottom tab bar and unread badge ------------------------------------------------------------
+
+let tabbar = null;
+let badgeEl = null;
+let badgeSr = null; // "（2 条未读）" after the tab's label, for screen readers
+export function buildTabbar() {
+  badgeEl = h('span', { class: 'weui-badge tc-badge', hidden: true, 'aria-hidden': 'true' });
+  badgeSr = h('span', { class: 'tc-sr' });
+  const item = (key, href, tab, extra) => h('a', { href, class: 'weui-tabbar__item tc-tab', dataset: { tab } },
+    h('span', { class: `tc-tab__icon tc-tab__icon_${tab}`, 'aria-hidden': 'true' }, icon(tab)), extra || null,
+    h('span', { class: 'weui-tabbar__label', i18n: key }), tab === 'messages' ? badgeSr : null);
+  tabbar = h('nav', { class: 'weui-tabbar tc-tabbar', i18nAttr: { 'aria-label': 'tab.label' }, hidden: true },
+    item('tab.home', '#/home', 'home'),
+    item('tab.messages', '#/messages', 'messages', badgeEl),
+    item('tab.mine', '#/mine', 'mine'));
+  document.body.append(tabbar);
+}
+
+export function setBadge(n) {
+  if (!badgeEl) return;
+  n = Number(n) || 0;
+  badgeEl.hidden = n <= 0;
+  badgeEl.textContent = n > 99 ? '99+' : String(n);
+  badgeEl.dataset.n = String(n);
+  badgeSr.textContent = n > 0 ? `（${t('tab.unread', { n })}）` : '';
+}
+
+function tabbarFor(tab) {
+  if (!tabbar) return;
+  tabbar.hidden = !state.me || !tab;
+  document.body.classList.toggle('tc-has-tabbar', !tabbar.hidden);
+  for (const a of tabbar.querySelectorAll('.tc-tab')) {
+    const on = a.dataset.tab === tab;
+    a.classList.toggle('weui-bar__item_on', on);
+    if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+}
+
+// ---- live updates (Server-Sent Events) ----------------------------------------------------
+
+let es = null;
+let refreshTimer = 0;
+export function startEvents() {
+  if (es || typeof EventSource === 'undefined') return;
+  es = new EventSource('/api/v1/me/events');
+  for (const type of ['photo', 'submission', 'payment', 'message']) {
+    es.addEventListener(type, (ev) => {
+      let data = null;
+      try { data = JSON.parse(ev.data); } catch { /* no body */ }
+      window.dispatchEvent(new CustomEvent('tc:event', { detail: { type, data } }));
+      if (type === 'message') loadJourneyQuietly().catch(() => {});
+      // The current page shows what the server says now, without jumping.
+      if (isLive(currentView())) {
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(() => render({ quiet: true }), 150);
+      }
+    });
+  }
+  es.onerror = () => {
+    // The browser reconnects by itself; a closed stream (signed out) stops here.
+    if (es && es.readyState === EventSource.CLOSED) { es = null; }
+  };
+}
+export function stopEvents() {
+  if (es) es.close();
+  es = null;
+  setBadge(0);
 }

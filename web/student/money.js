@@ -4,54 +4,11 @@
 // reprint form.  The server decides everything; these pages only show it.
 import { h, fmtTime, errorRegion, showError } from '/common/dom.js';
 import { api, qs } from '/common/api.js';
-import { t, addMessages } from '/common/i18n.js';
-import { route, go, toast, withBusy } from './core.js';
-import { mineSections, page, btn, btnArea, cellLink, emailBox, loadJourney } from './journey.js';
+import { t } from '/common/i18n.js';
+import { route, go, toast, withBusy, mineSections, loadJourney } from './core.js';
+import { page, btn, btnArea, cellLink, emailBox } from './ui.js';
 import { sheetDrawing } from './figures.js';
-
-addMessages({
-  'nav.orders': '我的订单', 'nav.order': '订单详情', 'nav.addresses': '地址管理', 'nav.address': '编辑地址', 'nav.reprint': '加洗照片',
-  'money.tab.all': '全部', 'money.tab.to_pay': '待支付', 'money.tab.to_ship': '待发货', 'money.tab.shipped': '已发货', 'money.tab.done': '已完成',
-  'money.tab.closed': '已关闭', 'money.tab.refunding': '退款中', 'money.tab.refunded': '已退款',
-  'money.kind.photo': '图像采集服务', 'money.kind.reprint': '加洗照片',
-  'money.empty': '暂无订单', 'money.orders': '我的订单', 'money.all_orders': '全部订单',
-  'money.addresses': '地址管理', 'money.reprint': '加洗照片',
-  'money.amount': '实付 ¥{amount}', 'money.no': '订单号 {no}', 'money.created': '下单时间 {at}', 'money.paid_at': '支付时间 {at}',
-  'money.lines': '费用明细', 'money.line': '{name} × {qty}', 'money.total': '合计',
-  'money.ship': '物流信息', 'money.carrier': '快递公司', 'money.tracking': '快递单号', 'money.ship_to': '收货地址',
-  'money.pay': '去支付', 'money.close': '关闭订单', 'money.closed': '订单已关闭', 'money.received': '确认收货',
-  'money.photo': '照片', 'money.download': '下载标准照', 'money.sheet': '下载排版照', 'money.email': '发送到邮箱', 'money.email_ph': '邮箱地址',
-  'money.emailed': '已加入发送队列', 'money.save_tip': '长按图片可保存到手机相册',
-  'money.step.paid': '已支付，等待打印', 'money.step.shipped': '已发货', 'money.step.done': '已签收',
-  'addr.empty': '还没有收货地址', 'addr.add': '新增收货地址', 'addr.name': '收件人', 'addr.phone': '手机号码', 'addr.region': '所在地区',
-  'addr.region_ph': '省 市 区，如：山东省 青岛市 崂山区', 'addr.detail': '详细地址', 'addr.default': '设为默认地址', 'addr.is_default': '默认',
-  'addr.save': '保存', 'addr.delete': '删除', 'addr.saved': '已保存', 'addr.deleted': '已删除', 'addr.edit': '编辑', 'addr.tip': '地址为纸质照片收件地址',
-  'rp.photo': '选择照片', 'rp.none': '照片审核通过后才能加洗', 'rp.layout': '选择版式', 'rp.confirm_layout': '请与学籍老师确认版式',
-  'money.late': '订单关闭后收到了这笔付款，已原路退回（或正在退回），无需任何操作。',
-  'money.wx_retry': '微信授权未完成，请再点一次支付', 'money.pay_failed': '支付未能发起，请再试一次',
-  'rp.qty': '数量（套）', 'rp.address': '收货地址', 'rp.submit': '提交订单', 'rp.unit': '¥{amount}/套', 'rp.total': '合计 ¥{amount}',
-}, {
-  'nav.orders': 'My orders', 'nav.order': 'Order', 'nav.addresses': 'Addresses', 'nav.address': 'Edit address', 'nav.reprint': 'Reprints',
-  'money.tab.all': 'All', 'money.tab.to_pay': 'To pay', 'money.tab.to_ship': 'To ship', 'money.tab.shipped': 'Shipped', 'money.tab.done': 'Done',
-  'money.tab.closed': 'Closed', 'money.tab.refunding': 'Refunding', 'money.tab.refunded': 'Refunded',
-  'money.kind.photo': 'Photo collection', 'money.kind.reprint': 'Reprints',
-  'money.empty': 'No orders yet', 'money.orders': 'My orders', 'money.all_orders': 'All orders',
-  'money.addresses': 'Addresses', 'money.reprint': 'Order reprints',
-  'money.amount': 'Paid ¥{amount}', 'money.no': 'Order {no}', 'money.created': 'Ordered {at}', 'money.paid_at': 'Paid {at}',
-  'money.lines': 'Charges', 'money.line': '{name} × {qty}', 'money.total': 'Total',
-  'money.ship': 'Delivery', 'money.carrier': 'Carrier', 'money.tracking': 'Tracking number', 'money.ship_to': 'Ship to',
-  'money.pay': 'Pay', 'money.close': 'Close order', 'money.closed': 'Order closed', 'money.received': 'Received',
-  'money.photo': 'Photo', 'money.download': 'Download the standard photo', 'money.sheet': 'Download the print sheet', 'money.email': 'Send by e-mail', 'money.email_ph': 'E-mail address',
-  'money.emailed': 'Queued for sending', 'money.save_tip': 'Press and hold the picture to save it to your phone',
-  'money.step.paid': 'Paid, waiting to be printed', 'money.step.shipped': 'Shipped', 'money.step.done': 'Received',
-  'addr.empty': 'No delivery address yet', 'addr.add': 'Add an address', 'addr.name': 'Recipient', 'addr.phone': 'Mobile number', 'addr.region': 'Region',
-  'addr.region_ph': 'Province city district', 'addr.detail': 'Street address', 'addr.default': 'Make it the default', 'addr.is_default': 'Default',
-  'addr.save': 'Save', 'addr.delete': 'Delete', 'addr.saved': 'Saved', 'addr.deleted': 'Deleted', 'addr.edit': 'Edit', 'addr.tip': 'Printed photos are sent to this address',
-  'rp.photo': 'Photo', 'rp.none': 'Reprints are possible once your photo is approved', 'rp.layout': 'Layout', 'rp.confirm_layout': 'Check the layout with your registrar',
-  'money.late': 'This payment arrived after the order was closed: it goes back the way it came (or already has). You need not do anything.',
-  'money.wx_retry': 'WeChat did not confirm who is paying: press Pay again', 'money.pay_failed': 'The payment did not start: try again',
-  'rp.qty': 'Sets', 'rp.address': 'Delivery address', 'rp.submit': 'Place order', 'rp.unit': '¥{amount} per set', 'rp.total': 'Total ¥{amount}',
-});
+import './money-text.js';
 
 const TABS = ['all', 'to_pay', 'to_ship', 'shipped', 'done'];
 const yuan = (fen) => ((fen || 0) / 100).toFixed(2);
