@@ -1,9 +1,11 @@
 /*
  * Inside tc_api: the request context and helpers that every handler file
- * shares (tc_api.c: entry, staff, schools, rosters; tc_api_journey.c: the
- * student's journey and the photo workers; tc_api_money.c: payment, orders,
- * reprints; tc_api_review.c: the reviewer; tc_api_school.c: the school
- * console; tc_api_admin.c: the platform admin).
+ * shares, all defined in tc_api_core.c (the area files: tc_api.c: entry,
+ * staff, schools, rosters; tc_api_journey.c: the student's journey;
+ * tc_api_money.c and tc_api_wechat.c: payment, orders, reprints;
+ * tc_api_review.c: the reviewer; tc_api_school.c: the school console;
+ * tc_api_admin.c: the platform admin; tc_api_notify.c: the school's contact).
+ * An area file uses only this header, never another area's helpers.
  * Not part of the module's interface.
  */
 #ifndef TC_API_INT_H
@@ -12,6 +14,10 @@
 #include <jansson.h>
 
 #include "tc_api.h"
+
+/* The session and CSRF cookies. */
+#define SID_COOKIE "tc_sid"
+#define CSRF_COOKIE "tc_csrf"
 
 enum {
     NEED_NONE = 0,
@@ -67,6 +73,10 @@ typedef struct api_jctx {
     int has_sub;
 } api_jctx;
 
+/* Settings of a student's batch: defaults, then the school's, then the
+ * batch's own (with the batch, the school and its notice). */
+int api_load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc,
+                      const char **notice, tc_journey_settings *set, tc_err *e);
 /* Load the snapshot of the session's student; -1 with c->e set. */
 int api_journey_load(api_ctx *c, api_jctx *j);
 /* Does this batch charge the student at all? */
@@ -85,7 +95,7 @@ void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
 int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
                 const char *te, const char *bz, const char *be);
 
-/* ---- every status reaches the student (tc_api_notify.c) ---- */
+/* ---- every status reaches the student ---- */
 
 /* Queue the message for each channel the student chose for this kind
  * ("payment": the payment choice; any other kind: the photo-status choice):
@@ -105,7 +115,7 @@ int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *n
 /* One line of the staff audit log about "kind:id". */
 void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after);
 
-/* ---- photo specs (tc_api_journey.c) ---- */
+/* ---- photo specs ---- */
 
 /* The spec called name: the studio's table (built-in and a --specs file),
  * then a platform admin's custom spec, loaded into own (the caller frees it

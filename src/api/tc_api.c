@@ -16,8 +16,6 @@
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
 
-#define SID_COOKIE "tc_sid"
-#define CSRF_COOKIE "tc_csrf"
 
 void tc_api_defaults(tc_app *app)
 {
@@ -48,148 +46,11 @@ void tc_api_batch_code(char out[7])
     out[6] = 0;
 }
 
-/* ---- the request context ------------------------------------------------------ */
-
-
-int api_fail(api_ctx *c)
-{
-    return tc_http_respond_error(c->r, &c->e);
-}
-
-static int is_safe_method(const char *m)
-{
-    return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
-}
+/* ---- sessions ------------------------------------------------------ */
 
 static void session_hash(const char *token, char out[65])
 {
     tc_token_hash(token, out);
-}
-
-/* The checks of api_begin without the answer: -1 with c->e set.  Uses only
- * the method, headers and cookies, so it also runs at the header stage as
- * the gate of upload routes (api_gate). */
-static int api_check(tc_http_req *r, api_ctx *c, int need)
-{
-    memset(c, 0, sizeof *c);
-    c->app = r->app;
-    c->r = r;
-    const char *sid = tc_http_cookie(r, SID_COOKIE);
-    if (sid && strlen(sid) == TC_TOKEN_LEN) {
-        char h[65];
-        session_hash(sid, h);
-        tc_err e2;
-        if (tc_store_session_get(c->app->store, r->pool, h, tc_now(), &c->sess, &e2) == 0)
-            c->has_session = 1;
-    }
-    /* CSRF: every state-changing request carries X-CSRF-Token equal to the
-     * tc_csrf cookie (double submit: another site can make the browser send
-     * the cookie but cannot read it to copy it into a header), and once
-     * signed in, equal to the token bound to the session. */
-    if (!is_safe_method(r->method)) {
-        const char *hdr = tc_http_header(r, "X-CSRF-Token");
-        const char *ck = tc_http_cookie(r, CSRF_COOKIE);
-        int ok = hdr && ck && strlen(hdr) == strlen(ck) && strlen(hdr) >= 20 && tc_ct_equal(hdr, ck, strlen(hdr));
-        if (ok && c->has_session)
-            ok = strlen(c->sess.csrf) == strlen(hdr) && tc_ct_equal(c->sess.csrf, hdr, strlen(hdr));
-        if (!ok) {
-            tc_err_set(&c->e, 403, "auth.csrf", "页面已过期，请刷新后重试",
-                       "The page has expired (CSRF check failed): reload and try again");
-            return -1;
-        }
-    }
-    if (need & (NEED_STAFF | NEED_STAFF_ANY | NEED_PLATFORM | NEED_SCHOOL_STAFF | NEED_REVIEW)) {
-        if (!c->has_session || strcmp(c->sess.kind, "staff") != 0 ||
-            tc_store_staff_get(c->app->store, r->pool, c->sess.staff_id, &c->staff, &c->e) != 0 || c->staff.disabled) {
-            tc_err_set(&c->e, 401, "auth.staff_required", "请先登录管理账号", "Please sign in with a staff account");
-            return -1;
-        }
-        if (!(need & NEED_STAFF_ANY) && c->staff.must_change_password) {
-            tc_err_set(&c->e, 403, "auth.password_change_required", "首次登录请先修改密码",
-                       "Change your password before continuing (first sign-in)");
-            return -1;
-        }
-        int role_ok = 1;
-        if (need & NEED_PLATFORM)
-            role_ok = !strcmp(c->staff.role, "platform_admin");
-        else if (need & NEED_SCHOOL_STAFF)
-            role_ok = !strcmp(c->staff.role, "platform_admin") || !strcmp(c->staff.role, "school_admin");
-        else if (need & NEED_REVIEW)
-            role_ok = !strcmp(c->staff.role, "platform_admin") || !strcmp(c->staff.role, "reviewer");
-        if (!role_ok) {
-            tc_err_set(&c->e, 403, "auth.forbidden", "您的账号没有此操作的权限",
-                       "Your account is not allowed to do this");
-            return -1;
-        }
-    }
-    if (need & NEED_STUDENT) {
-        if (!c->has_session || strcmp(c->sess.kind, "student") != 0) {
-            tc_err_set(&c->e, 401, "auth.student_required", "请先验证学生身份",
-                       "Please verify yourself as a student first");
-            return -1;
-        }
-    }
-    if (need & NEED_ENTRY) {
-        if (!c->has_session || strcmp(c->sess.kind, "entry") != 0) {
-            tc_err_set(&c->e, 401, "entry.expired", "验证已过期，请重新扫描或上传采集码",
-                       "Your verification has expired: scan or upload the collection code again");
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Loads the session, checks CSRF and the role.  On failure it has already
- * responded and returns -1. */
-int api_begin(tc_http_req *r, api_ctx *c, int need)
-{
-    if (api_check(r, c, need) == 0)
-        return 0;
-    api_fail(c);
-    return -1;
-}
-
-/* tc_http's gate of upload routes: api_begin's checks before the body. */
-static int api_gate(tc_http_req *r, int need, tc_err *e)
-{
-    api_ctx c;
-    if (api_check(r, &c, need) == 0)
-        return 0;
-    *e = c.e;
-    return -1;
-}
-
-/* May this staff member see this school's data? */
-int api_staff_school_ok(api_ctx *c, int64_t school_id)
-{
-    if (!strcmp(c->staff.role, "platform_admin"))
-        return 1;
-    if (!strcmp(c->staff.role, "school_admin") && c->staff.school_id == school_id)
-        return 1;
-    tc_err_set(&c->e, 403, "auth.other_school", "无权查看其他学校的数据", "You cannot see another school's data");
-    return 0;
-}
-
-int api_parse_id(const char *s, int64_t *out)
-{
-    char *end;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    if (!s || !*s || *end || v <= 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int api_bad_id(api_ctx *c)
-{
-    tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    return api_fail(c);
-}
-
-const char *api_jstr(json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
 /* New session: token to the cookie, hash to the store. */
@@ -268,42 +129,6 @@ static int h_console_redirect(tc_http_req *r)
 }
 
 /* ---- student entry ------------------------------------------------------------------ */
-
-int api_has_chsi(const tc_student *st)
-{
-    uint8_t any = 0;
-    for (int i = 0; i < 32; i++)
-        any |= st->chsi_hash[i];
-    return any != 0;
-}
-
-/* What the information-check page shows: masked name, student number, school. */
-json_t *api_student_json(api_ctx *c, const tc_student *st)
-{
-    char name[256], idm[32] = "";
-    tc_name_mask(st->name, name, sizeof name);
-    char *id = NULL;
-    if (tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, NULL) == 0) {
-        tc_idnum_mask(id, idm);
-        sodium_memzero(id, strlen(id));
-        free(id);
-    }
-    tc_school sc = {0};
-    tc_batch b = {0};
-    tc_store_school_get(c->app->store, c->r->pool, st->school_id, &sc, NULL);
-    tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, NULL);
-    /* Every caller may see the full name: the student who proved this record
-     * (信息核对 shows it in full, so a wrong record is noticed), or staff of its
-     * school.  Pages shown where others may look use name_masked. */
-    /* chsi_bound: the record has its 采集码 (from the roster or bound by the
-     * student); the code itself is never sent */
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "id",
-                     (json_int_t)st->id, "name", st->name, "name_masked", name, "student_no", st->student_no,
-                     "id_masked", idm, "school", sc.name ? sc.name : "", "batch", b.name ? b.name : "", "level",
-                     st->level, "programme", st->programme, "department", st->department, "class_name",
-                     st->class_name, "batch_id", (json_int_t)st->batch_id, "state", st->state, "phone", st->phone,
-                     "chsi_bound", api_has_chsi(st));
-}
 
 static void audit(api_ctx *c, const char *method, int64_t batch_id, int64_t student_id, int ok, const char *reason)
 {
@@ -1322,17 +1147,6 @@ static int h_students(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "students", arr));
 }
 
-/* Loads a student from params[0] and checks the staff member may see it. */
-int api_load_student(api_ctx *c, tc_student *st)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, st->school_id) ? 0 : -1;
-}
-
 static int h_student_get(tc_http_req *r)
 {
     api_ctx c;
@@ -1615,31 +1429,7 @@ out:
     return rc;
 }
 
-/* One line of the staff audit log about a submission or a student. */
-void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after)
-{
-    char target[40];
-    snprintf(target, sizeof target, "%s:%lld", kind, (long long)id);
-    tc_store_audit_staff(c->app->store, c->staff.id, action, target, before, after, c->r->client_ip, NULL);
-}
-
 /* ---- routes ---------------------------------------------------------------------------------------- */
-
-int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e)
-{
-    for (size_t i = 0; i < n; i++) {
-        int up = r[i].upload;
-        /* a bare 1 (the column's old meaning) would gate as NEED_STAFF */
-        if (up && !(up & API_UPLOAD))
-            return tc_err_set(e, 500, "api.bad_route", "路由表错误：%s %s", "Bad route table row: %s %s", r[i].m,
-                              r[i].p);
-        int rc = up ? tc_http_route_gated(s, r[i].m, r[i].p, r[i].h, upload_max, api_gate, up & ~API_UPLOAD, e)
-                    : tc_http_route(s, r[i].m, r[i].p, r[i].h, 0, e);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
 
 int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
 {

@@ -16,67 +16,6 @@
 
 #include "api_int.h"
 
-/* ---- the journey snapshot --------------------------------------------------------------------------- */
-
-int api_must_pay(const tc_journey_settings *s)
-{
-    return s->pay_when != TC_PAY_SCHOOL && s->fee_fen > 0;
-}
-
-/* Settings of a student's batch: defaults, then the school's, then the
- * batch's own. */
-static int load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc,
-                         const char **notice, tc_journey_settings *set, tc_err *e)
-{
-    const char *school_settings;
-    if (tc_store_batch_get(app->store, p, st->batch_id, b, e) != 0 ||
-        tc_store_school_get(app->store, p, st->school_id, sc, e) != 0 ||
-        tc_store_school_extra(app->store, p, st->school_id, notice, &school_settings, e) != 0)
-        return -1;
-    tc_journey_settings_default(set);
-    if (tc_journey_settings_apply(set, school_settings, e) != 0 || tc_journey_settings_apply(set, b->settings, e) != 0) {
-        e->status = 500; /* stored settings are checked when saved; this is a broken row */
-        return -1;
-    }
-    return 0;
-}
-
-int api_journey_load(api_ctx *c, api_jctx *j)
-{
-    memset(j, 0, sizeof *j);
-    tc_app *app = c->app;
-    tc_pool *p = c->r->pool;
-    if (tc_store_student_get(app->store, p, c->sess.student_id, &j->st, &c->e) != 0 ||
-        load_settings(app, p, &j->st, &j->batch, &j->school, &j->notice, &j->set, &c->e) != 0 ||
-        tc_store_journey_get(app->store, p, j->st.id, &j->sj, &c->e) != 0)
-        return -1;
-    tc_err e2;
-    j->has_sub = tc_store_submission_current(app->store, p, j->st.id, &j->sub, &e2) == 0;
-    tc_journey_state *js = &j->js;
-    js->notice_read_at = j->sj.notice_read_at;
-    js->tips_read_at = j->sj.tips_read_at;
-    js->tutorial_at = j->sj.tutorial_at;
-    js->notify_chosen_at = j->sj.notify_chosen_at;
-    js->cooloff_until = j->sj.cooloff_until;
-    js->locked_until = j->sj.locked_until;
-    js->live_locked = j->sj.live_locked;
-    js->fails = j->sj.fails;
-    js->live_fails = j->sj.live_fails;
-    js->paid = j->sj.paid_order != 0 || !api_must_pay(&j->set);
-    js->drafts = j->sj.drafts;
-    js->processing = j->sj.processing;
-    snprintf(js->submission, sizeof js->submission, "%s", j->has_sub ? j->sub.state : "");
-    js->starts_at = j->batch.starts_at;
-    js->ends_at = j->batch.ends_at;
-    js->cancelled_at = j->sj.batch_cancelled_at;
-    return 0;
-}
-
-json_t *api_err_json(const tc_err *e)
-{
-    return json_pack("{s:s, s:s, s:s}", "code", e->code, "zh", e->zh, "en", e->en);
-}
-
 /* A problem that stopped the photo being made and the check that says the
  * same thing in other words: the student reads it once. */
 static int same_finding(const char *problem, const char *check)
@@ -162,13 +101,6 @@ static void failed_json(const char *checks, json_t **failed, json_t **unknown)
         }
     }
     json_decref(o);
-}
-
-json_t *api_reasons_json(const char *reasons)
-{
-    /* reasons are stored as the reviewer chose them: [{code,zh,en}] */
-    json_t *a = json_loads(reasons && *reasons ? reasons : "[]", 0, NULL);
-    return json_is_array(a) ? a : (json_decref(a), json_array());
 }
 
 static int h_journey(tc_http_req *r)
@@ -404,94 +336,6 @@ static int work_push(tc_api_work *w, int64_t id)
     return 0;
 }
 
-void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
-{
-    char *t = json_dumps(data, JSON_COMPACT);
-    tc_hub_publish(&app->hub, person_id, type, t ? t : "{}");
-    free(t);
-    json_decref(data);
-}
-
-int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
-                const char *te, const char *bz, const char *be)
-{
-    tc_store_message m = {.person_id = person_id,
-                          .student_id = student_id,
-                          .at = tc_now(),
-                          .kind = kind,
-                          .title_zh = tz,
-                          .title_en = te,
-                          .body_zh = bz,
-                          .body_en = be};
-    tc_err e;
-    if (tc_store_message_add(app->store, &m, NULL, &e) != 0)
-        tc_log(TC_LOG_WARN, "message for person %lld lost: %s", (long long)person_id, e.en);
-    api_publish(app, person_id, "message", json_pack("{s:s}", "kind", kind));
-    return api_deliver(app, student_id, kind, tz, te, bz, be);
-}
-
-/* The studio's table first (built-in and --specs file), then a custom spec
- * a platform admin added (the spec table, issue 7), loaded into own. */
-const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, tc_err *e)
-{
-    const tc_spec *s = app->studio && name ? tc_spec_find(tc_studio_specs(app->studio), name) : NULL;
-    if (!s && name) {
-        if (!own->v)
-            tc_spec_table_builtin(own);
-        s = tc_spec_find(own, name);
-    }
-    if (s)
-        return s;
-    if (!name || !*name) {
-        tc_err_set(e, 400, "spec.not_found", "请选择照片规格", "Choose a photo spec");
-        return NULL;
-    }
-    tc_pool p;
-    tc_pool_init(&p);
-    tc_store_spec cs;
-    if (tc_store_spec_get(app->store, &p, name, &cs, e) == 0) {
-        /* stored as one spec object; the loader reads a list */
-        size_t n = strlen(cs.json) + 3;
-        char *list = tc_pool_alloc(&p, n);
-        snprintf(list, n, "[%s]", cs.json);
-        if (tc_spec_table_load_json(own, list, n - 1, e) == 0 && !(s = tc_spec_find(own, name)))
-            tc_err_internal(e, "custom spec %s not loaded", name);
-        else if (!s)
-            e->status = 500; /* checked when it was saved: a broken row */
-    } else if (!strcmp(e->code, "spec.not_found")) {
-        /* said to whoever chose the name (a school's or a batch's settings) */
-        tc_err_set(e, 400, "spec.not_found", "没有名为 %s 的照片规格：请选择内置规格或平台添加的自定义规格",
-                   "There is no photo spec named %s: choose a built-in spec or a custom one the platform added", name);
-    }
-    tc_pool_clear(&p);
-    return s;
-}
-
-const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
-                              tc_err *e)
-{
-    if (!ph->spec || !ph->spec[0])
-        return api_spec_find(app, own, fallback, e);
-    /* a table of its own: the stored definition is whole, and must not
-     * patch (or be shadowed by) a spec of today's tables with its name */
-    tc_spec_table_free(own);
-    size_t n = strlen(ph->spec) + 3;
-    char *list = malloc(n);
-    if (!list) {
-        tc_err_internal(e, "out of memory");
-        return NULL;
-    }
-    snprintf(list, n, "[%s]", ph->spec);
-    const tc_spec *s = NULL;
-    tc_err le = {0};
-    if (tc_spec_table_load_json(own, list, n - 1, &le) == 0 && own->n == 1)
-        s = &own->v[0];
-    else
-        tc_err_internal(e, "photo %lld: stored spec unreadable (%s)", (long long)ph->id, le.code);
-    free(list);
-    return s;
-}
-
 /* Make and check one photo, store what came out, apply the journey's
  * counters, tell the student. */
 static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
@@ -521,7 +365,7 @@ static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
     int64_t t0 = tc_now_ms();
     if (tc_store_photo_get(app->store, p, photo_id, &ph, &e) != 0 || ph.state_enum != TC_STORE_PHOTO_PROCESSING ||
         tc_store_student_get(app->store, p, ph.student_id, &st, &e) != 0 ||
-        load_settings(app, p, &st, &b, &school, &notice, &set, &e) != 0 ||
+        api_load_settings(app, p, &st, &b, &school, &notice, &set, &e) != 0 ||
         tc_blob_get(app->blobs, ph.upload_blob, (size_t)64 << 20, &upload, &upload_len, &e) != 0)
         goto fail_internal;
     tc_check_config cfg;
@@ -1074,23 +918,6 @@ static int h_photo_get(tc_http_req *r)
     return tc_http_respond_json(r, 200, o);
 }
 
-int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache)
-{
-    char path[4096];
-    if (!id || !*id || tc_blob_path(c->app->blobs, id, path, sizeof path) != 0) {
-        tc_err_set(&c->e, 404, "photo.no_image", "还没有这张图片", "This image is not there (yet)");
-        return api_fail(c);
-    }
-    tc_http_add_header(c->r, "Cache-Control", cache);
-    return tc_http_respond_file(c->r, 200, type, tc_pool_strdup(c->r->pool, path), name);
-}
-
-/* A photo's own images never change (content-addressed blobs). */
-int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name)
-{
-    return api_send_blob_cc(c, id, type, name, "private, max-age=3600");
-}
-
 static int h_photo_proof(tc_http_req *r)
 {
     api_ctx c;
@@ -1124,13 +951,6 @@ static int h_photo_delete(tc_http_req *r)
 }
 
 /* ---- submission, withdraw, payment ---------------------------------------------------------------------- */
-
-json_t *api_sub_json(tc_pool *p, const tc_store_submission *s)
-{
-    return json_pack("{s:I, s:I, s:s, s:o, s:s, s:s}", "id", (json_int_t)s->id, "photo_id", (json_int_t)s->photo_id,
-                     "state", s->state, "reasons", api_reasons_json(s->reasons), "note", s->note, "proof_url",
-                     tc_pool_printf(p, "/api/v1/me/photos/%s/proof.jpg", s->photo_token));
-}
 
 static int h_submit(tc_http_req *r)
 {
@@ -1472,7 +1292,7 @@ static int h_result_sheet(tc_http_req *r)
     int rc = -1;
     const tc_spec *spec;
     if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0 ||
-        load_settings(c.app, r->pool, &st, &b, &sc, &notice, &set, &c.e) != 0)
+        api_load_settings(c.app, r->pool, &st, &b, &sc, &notice, &set, &c.e) != 0)
         goto out;
     /* the spec the photo was made to, whatever the batch or the platform
      * has changed since (the batch's spec only for photos made before that

@@ -13,106 +13,6 @@
 
 #include "api_int.h"
 
-/* ---- the channels ------------------------------------------------------------------------------------- */
-
-/* Kinds the "payment results" choice covers; every other kind is a photo
- * status (check results, locks, review, reset, 成片, shipping, reminders). */
-static int is_payment(const char *kind)
-{
-    return !strcmp(kind, "payment");
-}
-
-/* The school's contact as one line ("" when none), e.g.
- * "电话 010-1234 · 微信 tucai · 工作日 9:00–17:00". */
-static const char *contact_line(tc_pool *p, const char *json, int zh)
-{
-    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
-    const char *ph = json_string_value(json_object_get(o, "phone"));
-    const char *wx = json_string_value(json_object_get(o, "wechat"));
-    const char *hr = json_string_value(json_object_get(o, "hours"));
-    tc_buf b;
-    tc_buf_init(&b);
-    if (ph && *ph)
-        tc_buf_printf(&b, "%s%s", zh ? "电话 " : "phone ", ph);
-    if (wx && *wx)
-        tc_buf_printf(&b, "%s%s%s", b.len ? " · " : "", zh ? "微信 " : "WeChat ", wx);
-    if (hr && *hr)
-        tc_buf_printf(&b, "%s%s", b.len ? " · " : "", hr);
-    const char *out = tc_pool_strdup(p, b.data ? b.data : "");
-    tc_buf_free(&b);
-    json_decref(o);
-    return out;
-}
-
-int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *tz, const char *te, const char *bz,
-                const char *be)
-{
-    if (!student_id)
-        return 0;
-    tc_pool p;
-    tc_pool_init(&p);
-    tc_store_channels ch;
-    tc_err e;
-    int queued = 0;
-    if (tc_store_channels_get(app->store, &p, student_id, &ch, &e) != 0) {
-        tc_log(TC_LOG_WARN, "student %lld: channels: %s", (long long)student_id, e.en);
-        goto out;
-    }
-    if (!(is_payment(kind) ? ch.payment : ch.status))
-        goto out;
-    tc_school sc = {0};
-    const char *contact = "{}";
-    tc_store_school_get(app->store, &p, ch.school_id, &sc, NULL);
-    tc_store_school_contact(app->store, &p, ch.school_id, &contact, NULL);
-    const char *school = sc.name ? sc.name : "学校";
-    const char *cz = contact_line(&p, contact, 1), *ce = contact_line(&p, contact, 0);
-    int64_t now = tc_now();
-    int64_t day = tc_journey_day_start(now);
-    int limit = app->cfg && app->cfg->student_messages_per_day > 0 ? app->cfg->student_messages_per_day : 20;
-    char when[20];
-    tc_time_fmt_cn(now, when);
-    when[16] = 0; /* "YYYY-MM-DD HH:MM", a template's time field */
-    tc_outbox_msg m[3];
-    int nm = 0;
-    if (ch.email[0])
-        m[nm++] = (tc_outbox_msg){
-            .channel = "email",
-            .recipient = ch.email,
-            .subject = tc_pool_printf(&p, "%s（%s）", tz, school),
-            .body = tc_pool_printf(&p, "%s同学：\n\n%s\n\n%s照片采集%s%s\n\n----\n%s\n%s\n%s%s\n", ch.name, bz, school,
-                                   *cz ? "\n联系方式：" : "", cz, te, be, *ce ? "Contact: " : "", ce),
-        };
-    if (ch.sms && ch.phone[0])
-        m[nm++] = (tc_outbox_msg){.channel = "sms",
-                                  .recipient = ch.phone,
-                                  .subject = kind,
-                                  .body = tc_pool_printf(&p, "【%s】%s：%s", school, tz, bz)};
-    if (ch.wechat && ch.openid[0] && app->cfg && app->cfg->wx_subscribe_template) {
-        json_t *j = json_pack("{s:s, s:s, s:s}", "title", tz, "text", bz, "time", when);
-        char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
-        if (t) {
-            m[nm++] = (tc_outbox_msg){
-                .channel = "wechat", .recipient = ch.openid, .subject = kind, .body = tc_pool_strdup(&p, t)};
-            free(t);
-        }
-    }
-    for (int i = 0; i < nm; i++) {
-        m[i].student_id = student_id;
-        int added = 0;
-        if (tc_store_outbox_add_capped(app->store, &m[i], day, limit, now, &added, NULL, &e) != 0)
-            tc_log(TC_LOG_WARN, "student %lld: %s message not queued: %s", (long long)student_id, m[i].channel, e.en);
-        else if (!added)
-            tc_log(TC_LOG_WARN, "student %lld: daily message limit (%d) reached, %s %s not sent (the message centre has it)",
-                   (long long)student_id, limit, kind, m[i].channel);
-        else
-            queued++;
-    }
-out:
-    tc_pool_clear(&p);
-    return queued;
-}
-
 /* ---- the automatic reminders -------------------------------------------------------------------------- */
 
 int64_t tc_api_clock(const tc_app *app)
@@ -286,20 +186,6 @@ void tc_api_remind_stop(tc_app *app)
 }
 
 /* ---- the school's contact ----------------------------------------------------------------------------- */
-
-json_t *api_contact_json(const char *json)
-{
-    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
-    json_t *out = json_pack("{s:s, s:s, s:s}", "phone", "", "wechat", "", "hours", "");
-    const char *keys[] = {"phone", "wechat", "hours"};
-    for (size_t i = 0; i < 3; i++) {
-        const char *v = json_string_value(json_object_get(o, keys[i]));
-        if (v)
-            json_object_set_new(out, keys[i], json_string(v));
-    }
-    json_decref(o);
-    return out;
-}
 
 static int load_school(api_ctx *c, int64_t *sid)
 {
