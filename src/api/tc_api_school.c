@@ -1,25 +1,17 @@
 /* The school console: batches, progress, exports, reminders, and the
  * actions on one student (unlock, reset) (issue 7). */
 #include <jansson.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <glib.h>
-#include <time.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
+#include "../chsi/tc_chsi.h"
+#include "../export/tc_export.h"
+#include "../roster/tc_roster.h"
 #include "api_int.h"
 #include "api_notice.h"
-#include "../chsi/tc_chsi.h"
-#include "../pdf/tc_pdf.h"
-#include "../qr/tc_qr.h"
-#include "../roster/tc_roster.h"
 
 static int h_unlock(tc_http_req *r)
 {
@@ -498,14 +490,12 @@ static int h_notice_put(tc_http_req *r)
 /* ---- progress ------------------------------------------------------------------------------------ */
 
 /* The roster's states (student.state), in the journey's order. */
-static const char *const STATES[] = {"not_started", "verified", "drafts", "pending_payment", "submitted",
-                                     "approved",    "rejected", "final",  "reset"};
 
 static json_t *counts_new(void)
 {
     json_t *o = json_object();
-    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
-        json_object_set_new(o, STATES[i], json_integer(0));
+    for (size_t i = 0; i < TC_EXPORT_NSTATES; i++)
+        json_object_set_new(o, tc_export_states[i], json_integer(0));
     json_object_set_new(o, "paid", json_integer(0));
     json_object_set_new(o, "locked", json_integer(0));
     json_object_set_new(o, "total", json_integer(0));
@@ -854,106 +844,16 @@ static int h_student_edit(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", s));
 }
 
-/* ---- XLSX: progress and the roster with states ------------------------------------------------------- */
+/* ---- XLSX: progress and the roster with states (tc_export) ------------------------------------------- */
 
-/* libxlsxwriter writes to a file: a private temporary one, unlinked once the
- * server has it open (constant_memory keeps the library's own use flat). */
-static lxw_workbook *xlsx_open(char path[64])
+/* Send the workbook tc_export wrote and unlink it (the response holds the
+ * open file). */
+static int xlsx_send(api_ctx *c, const char *path, const char *name)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(path, 64, "%.40s/tucai-xlsx-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    close(fd);
-    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
-    lxw_workbook *wb = workbook_new_opt(path, &o);
-    if (!wb)
-        unlink(path);
-    return wb;
-}
-
-static int xlsx_send(api_ctx *c, lxw_workbook *wb, const char *path, const char *name)
-{
-    if (workbook_close(wb) != LXW_NO_ERROR) {
-        unlink(path);
-        tc_err_internal(&c->e, "xlsx: could not write the workbook");
-        return api_fail(c);
-    }
     int rc = tc_http_respond_file(c->r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", path,
                                   name);
-    unlink(path); /* the response holds the open file */
+    unlink(path);
     return rc;
-}
-
-static const char *const STATE_ZH[] = {"未开始", "已验证", "草稿", "待支付", "已提交", "已通过", "未通过", "已制作", "已重置"};
-static const char *const STATE_EN[] = {"Not started", "Verified", "Drafts", "To pay", "Submitted",
-                                       "Approved",    "Rejected", "Final",  "Reset"};
-
-/* A state in words (never the code: the exports are read by people). */
-static const char *state_word(const char *s, int en)
-{
-    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
-        if (!strcmp(s, STATES[i]))
-            return en ? STATE_EN[i] : STATE_ZH[i];
-    return en ? "Other" : "其他";
-}
-
-static const char *state_zh(const char *s)
-{
-    return state_word(s, 0);
-}
-
-/* The roster sheet: the import template's columns first (so the file can be
- * imported again), then the progress and whether the 采集码 is bound.  ID
- * numbers masked and the 采集码 column empty unless full_ids (a school admin
- * who asked, audited): then both in full, the code from its sealed copy
- * (codes imported before schema 11 are kept only as a hash: empty, and an
- * import keeps each student's code). */
-static void write_roster_rows(api_ctx *c, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows, size_t n,
-                              int64_t now, int en, int full_ids)
-{
-    static const char *const HZ[] = {"姓名", "学号", "身份证号", "层次", "专业", "院系", "班级", "手机号",
-                                     "图像采集码", "状态", "已支付", "已锁定", "已验证", "采集码绑定"};
-    /* English: the template's English column names, which the import reads */
-    static const char *const HE[] = {"name", "student_no", "id_number", "level", "programme", "department", "class",
-                                     "phone", "chsi_code", "State", "Paid", "Locked", "Verified", "CHSI code bound"};
-    const char *const *H = en ? HE : HZ;
-    const char *yes = en ? "yes" : "是", *no = en ? "no" : "否";
-    for (lxw_col_t i = 0; i < TC_ARRAY_LEN(HZ); i++)
-        worksheet_write_string(ws, 0, i, H[i], bold);
-    for (size_t i = 0; i < n; i++) {
-        const tc_store_roster_row *x = &rows[i];
-        lxw_row_t row = (lxw_row_t)(i + 1);
-        char idm[64] = "";
-        char *id = NULL;
-        if (tc_ident_open(&c->app->keys, x->st.id_sealed, x->st.id_sealed_len, &id, NULL) == 0) {
-            if (full_ids)
-                snprintf(idm, sizeof idm, "%s", id);
-            else
-                tc_idnum_mask(id, idm);
-            sodium_memzero(id, strlen(id));
-            free(id);
-        }
-        /* the 采集码 itself only with the full IDs (the school's admin): from
-         * its sealed copy; a code known only by its hash stays empty, and
-         * the import keeps it */
-        char *code = NULL;
-        if (full_ids && x->st.chsi_sealed)
-            tc_ident_open(&c->app->keys, x->st.chsi_sealed, x->st.chsi_sealed_len, &code, NULL);
-        const char *bound = !api_has_chsi(&x->st) ? (en ? "not bound" : "未绑定") : (en ? "bound" : "已绑定");
-        const char *v[] = {x->st.name,       x->st.student_no, idm,         x->st.level,
-                           x->st.programme,  x->st.department, x->st.class_name, x->st.phone,
-                           code ? code : "", state_word(x->st.state, en), x->paid_order ? yes : no,
-                           is_locked(x, now) ? yes : no, x->st.person_id ? yes : no, bound};
-        for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
-            worksheet_write_string(ws, row, k, v[k], NULL);
-        sodium_memzero(idm, sizeof idm);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
-    }
 }
 
 /* GET /api/v1/batches/:id/progress.xlsx: counts per class, then the students
@@ -977,45 +877,14 @@ static int h_progress_xlsx(tc_http_req *r)
         json_decref(p);
         return api_fail(&c);
     }
-    char path[64];
-    lxw_workbook *wb = xlsx_open(path);
-    if (!wb) {
-        json_decref(p);
-        tc_err_internal(&c.e, "xlsx: cannot create a temporary file: %s", strerror(errno));
-        return api_fail(&c);
-    }
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
     const char *lang = tc_http_query(r, "lang");
     int en = lang && !strcmp(lang, "en");
-    lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Progress" : "进度");
-    worksheet_write_string(ws, 0, 0, en ? "Class" : "班级", bold);
-    static const char *const EXTRA[] = {"paid", "locked", "total", "finished", "unfinished"};
-    static const char *const EXTRA_ZH[] = {"已支付", "已锁定", "合计", "已完成", "未完成"};
-    static const char *const EXTRA_EN[] = {"Paid", "Locked", "Total", "Finished", "Not finished"};
-    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
-        worksheet_write_string(ws, 0, (lxw_col_t)(i + 1), en ? STATE_EN[i] : STATE_ZH[i], bold);
-    for (size_t i = 0; i < TC_ARRAY_LEN(EXTRA); i++)
-        worksheet_write_string(ws, 0, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + i), en ? EXTRA_EN[i] : EXTRA_ZH[i], bold);
-    json_t *classes = json_object_get(p, "classes");
-    size_t nc = json_array_size(classes);
-    for (size_t i = 0; i <= nc; i++) {
-        json_t *cnt = i < nc ? json_object_get(json_array_get(classes, i), "counts") : json_object_get(p, "totals");
-        const char *label = i < nc ? json_string_value(json_object_get(json_array_get(classes, i), "class_name"))
-                                   : en ? "All" : "合计";
-        lxw_row_t row = (lxw_row_t)(i + 1);
-        worksheet_write_string(ws, row, 0, label && *label ? label : en ? "(no class)" : "（未分班）", i < nc ? NULL : bold);
-        for (size_t k = 0; k < TC_ARRAY_LEN(STATES); k++)
-            worksheet_write_number(ws, row, (lxw_col_t)(k + 1),
-                                   (double)json_integer_value(json_object_get(cnt, STATES[k])), NULL);
-        for (size_t k = 0; k < TC_ARRAY_LEN(EXTRA); k++)
-            worksheet_write_number(ws, row, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + k),
-                                   (double)json_integer_value(json_object_get(cnt, EXTRA[k])), NULL);
-    }
+    char path[64];
+    int rc = tc_export_progress_xlsx(&c.app->keys, p, rows, n, now, en, path, &c.e);
     json_decref(p);
-    lxw_worksheet *ws2 = workbook_add_worksheet(wb, en ? "Not finished" : "未完成");
-    write_roster_rows(&c, ws2, bold, rows, n, now, en, 0);
-    return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
+    if (rc != 0)
+        return api_fail(&c);
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
 }
 
 /* GET /api/v1/batches/:id/roster.xlsx?lang=zh|en&ids=masked|full: every
@@ -1052,255 +921,15 @@ static int h_roster_xlsx(tc_http_req *r)
     if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0)
         return api_fail(&c);
     char path[64];
-    lxw_workbook *wb = xlsx_open(path);
-    if (!wb) {
-        tc_err_internal(&c.e, "xlsx: cannot create a temporary file: %s", strerror(errno));
+    if (tc_export_roster_xlsx(&c.app->keys, rows, n, now, en, full, path, &c.e) != 0)
         return api_fail(&c);
-    }
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    write_roster_rows(&c, workbook_add_worksheet(wb, en ? "Roster" : "名单"), bold, rows, n, now, en, full);
     if (full)
         api_audit(&c, "roster.export_ids", "batch", b.id, NULL,
                   tc_pool_printf(r->pool, "{\"ids\":\"full\",\"rows\":%zu}", n));
-    return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", b.code, full ? "-full-ids" : ""));
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", b.code, full ? "-full-ids" : ""));
 }
 
-/* ---- the photo export: a stored ZIP, streamed ---------------------------------------------------------
- * JPEGs do not compress, so every entry is "stored" and the archive is
- * written as it goes: for each photo the file is read once for its CRC and
- * size, then the local header and the bytes follow.  Memory is one read
- * buffer plus the central directory (about 60 bytes an entry) whatever the
- * photos weigh.  No ZIP64: at most 65535 entries and 4 GiB (an export
- * bigger than that is refused before it starts, or aborted). */
-
-static uint32_t crc_table[256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-static void crc_init(void)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
-    }
-}
-static uint32_t crc_update(uint32_t crc, const void *data, size_t n)
-{
-    const uint8_t *p = data;
-    crc = ~crc;
-    while (n--)
-        crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-    return ~crc;
-}
-
-typedef struct zip_item {
-    char *name, *path;  /* path NULL: the item is data (in memory)  */
-    char *data;
-    size_t len;
-} zip_item;
-
-typedef struct zip_stream {
-    zip_item *items;
-    size_t n, next;      /* next item to start                         */
-    FILE *f;             /* the item being sent, or NULL               */
-    const char *mem;     /* ... or its in-memory bytes                 */
-    size_t mem_left;
-    tc_buf pending;      /* header bytes not yet handed out            */
-    size_t pending_off;
-    tc_buf central;      /* the central directory so far               */
-    uint64_t offset;     /* bytes written so far                       */
-    uint16_t dos_time, dos_date;
-    int done;
-} zip_stream;
-
-static void put16(tc_buf *b, unsigned v)
-{
-    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    tc_buf_append(b, x, 2);
-}
-static void put32(tc_buf *b, uint32_t v)
-{
-    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    tc_buf_append(b, x, 4);
-}
-
-static void zip_free(void *cls)
-{
-    zip_stream *z = cls;
-    for (size_t i = 0; i < z->n; i++) {
-        free(z->items[i].name);
-        free(z->items[i].path);
-        if (z->items[i].data)
-            sodium_memzero(z->items[i].data, z->items[i].len); /* the 采集码 list */
-        free(z->items[i].data);
-    }
-    free(z->items);
-    if (z->f)
-        fclose(z->f);
-    tc_buf_free(&z->pending);
-    tc_buf_free(&z->central);
-    free(z);
-}
-
-/* Begin item i: CRC and size, then its local header into pending. */
-static int zip_start(zip_stream *z, size_t i)
-{
-    zip_item *it = &z->items[i];
-    uint32_t crc = 0;
-    uint64_t size = 0;
-    if (it->path) {
-        z->f = fopen(it->path, "rb");
-        if (!z->f) {
-            tc_log(TC_LOG_ERROR, "export: cannot open %s: %s", it->path, strerror(errno));
-            return -1;
-        }
-        char buf[65536];
-        size_t got;
-        while ((got = fread(buf, 1, sizeof buf, z->f)) > 0) {
-            crc = crc_update(crc, buf, got);
-            size += got;
-        }
-        if (ferror(z->f) || fseek(z->f, 0, SEEK_SET) != 0)
-            return -1;
-    } else {
-        z->mem = it->data;
-        z->mem_left = it->len;
-        crc = crc_update(0, it->data, it->len);
-        size = it->len;
-    }
-    size_t nl = strlen(it->name);
-    if (size > 0xFFFFFFF0u || z->offset + size + 30 + nl > 0xFFFFFFF0u)
-        return -1; /* would need ZIP64 */
-    /* local file header: stored, UTF-8 names (bit 11) */
-    tc_buf *b = &z->pending;
-    put32(b, 0x04034b50);
-    put16(b, 10);
-    put16(b, 0x0800);
-    put16(b, 0);
-    put16(b, z->dos_time);
-    put16(b, z->dos_date);
-    put32(b, crc);
-    put32(b, (uint32_t)size);
-    put32(b, (uint32_t)size);
-    put16(b, (unsigned)nl);
-    put16(b, 0);
-    tc_buf_append(b, it->name, nl);
-    /* its central directory entry */
-    tc_buf *c = &z->central;
-    put32(c, 0x02014b50);
-    put16(c, 0x0314); /* made by: Unix, 2.0 */
-    put16(c, 10);
-    put16(c, 0x0800);
-    put16(c, 0);
-    put16(c, z->dos_time);
-    put16(c, z->dos_date);
-    put32(c, crc);
-    put32(c, (uint32_t)size);
-    put32(c, (uint32_t)size);
-    put16(c, (unsigned)nl);
-    put16(c, 0);
-    put16(c, 0);
-    put16(c, 0);
-    put16(c, 0);
-    put32(c, 0100644u << 16); /* -rw-r--r-- */
-    put32(c, (uint32_t)z->offset);
-    tc_buf_append(c, it->name, nl);
-    z->offset += 30 + nl + size;
-    return 0;
-}
-
-static void zip_end(zip_stream *z)
-{
-    tc_buf *b = &z->pending;
-    uint64_t cd_off = z->offset;
-    tc_buf_append(b, z->central.data, z->central.len);
-    put32(b, 0x06054b50);
-    put16(b, 0);
-    put16(b, 0);
-    put16(b, (unsigned)z->n);
-    put16(b, (unsigned)z->n);
-    put32(b, (uint32_t)z->central.len);
-    put32(b, (uint32_t)cd_off);
-    put16(b, 0);
-    z->done = 1;
-}
-
-static long zip_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    (void)pos;
-    zip_stream *z = cls;
-    for (;;) {
-        if (z->pending_off < z->pending.len) {
-            size_t k = z->pending.len - z->pending_off;
-            if (k > max)
-                k = max;
-            memcpy(buf, z->pending.data + z->pending_off, k);
-            z->pending_off += k;
-            if (z->pending_off == z->pending.len)
-                z->pending.len = z->pending_off = 0;
-            return (long)k;
-        }
-        if (z->f) {
-            size_t got = fread(buf, 1, max, z->f);
-            if (got > 0)
-                return (long)got;
-            int bad = ferror(z->f);
-            fclose(z->f);
-            z->f = NULL;
-            if (bad)
-                return -1;
-            continue;
-        }
-        if (z->mem) {
-            if (z->mem_left) {
-                size_t k = z->mem_left < max ? z->mem_left : max;
-                memcpy(buf, z->mem, k);
-                z->mem += k;
-                z->mem_left -= k;
-                return (long)k;
-            }
-            z->mem = NULL;
-            continue;
-        }
-        if (z->done)
-            return 0;
-        if (z->next < z->n) {
-            if (zip_start(z, z->next++) != 0)
-                return -1; /* the client sees a cut-off archive, never a wrong one */
-            continue;
-        }
-        zip_end(z);
-    }
-}
-
-/* A file name from a student number or ID number: path separators and
- * characters Windows refuses become "_". */
-static char *safe_name(const char *s)
-{
-    size_t n = strlen(s);
-    char *o = malloc(n + 5);
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        o[i] = ((unsigned char)s[i] < 0x20 || strchr("/\\:*?\"<>|", s[i])) ? '_' : s[i];
-    o[n] = 0;
-    if (!n || !strcmp(o, ".") || !strcmp(o, ".."))
-        o[0] = '_', o[1] = 0;
-    return o;
-}
-
-static void csv_cell(tc_buf *b, const char *s, int last)
-{
-    /* a cell Excel would run as a formula starts with a quote mark */
-    int formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
-    tc_buf_puts(b, "\"");
-    if (formula)
-        tc_buf_puts(b, "'");
-    for (; *s; s++)
-        tc_buf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-    tc_buf_puts(b, last ? "\"\r\n" : "\",");
-}
+/* ---- the photo export: a stored ZIP, streamed (tc_export) --------------------------------------------- */
 
 /* GET /api/v1/batches/:id/photos.zip?name=student_no|id_number */
 static int h_photos_zip(tc_http_req *r)
@@ -1324,112 +953,19 @@ static int h_photos_zip(tc_http_req *r)
     size_t n;
     if (tc_store_export_photos(c.app->store, r->pool, b.id, &rows, &n, &c.e) != 0)
         return api_fail(&c);
-    if (n + 2 > 65535) {
-        tc_err_set(&c.e, 413, "export.too_many", "照片过多（超过 65534 张），请分批导出",
-                   "Too many photos (over 65534) for one archive");
-        return api_fail(&c);
-    }
-    pthread_once(&crc_once, crc_init);
-    zip_stream *z = calloc(1, sizeof *z);
-    if (!z || !(z->items = calloc(n + 2, sizeof *z->items))) {
-        free(z);
-        tc_err_internal(&c.e, "out of memory");
-        return api_fail(&c);
-    }
-    tc_buf_init(&z->pending);
-    tc_buf_init(&z->central);
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    z->dos_time = (uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-    z->dos_date = (uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
-    tc_buf man;
-    tc_buf_init(&man);
-    tc_buf_puts(&man, "\xEF\xBB\xBF"); /* BOM: Excel reads the CSV as UTF-8 */
-    tc_buf_puts(&man, "\"文件名\",\"学号\",\"姓名\",\"班级\",\"状态\",\"审核时间\"\r\n");
-    /* the 采集码 list for the 学信网 upload: the codes themselves only for the
-     * school's own admin (like full ID numbers); others get bound / not bound */
+    /* the 采集码 in clear only for the school's own admin */
     int codes = !strcmp(c.staff.role, "school_admin");
-    tc_buf cl;
-    tc_buf_init(&cl);
-    tc_buf_puts(&cl, "\xEF\xBB\xBF");
-    tc_buf_puts(&cl, "\"学号\",\"姓名\",\"采集码\",\"文件名\"\r\n");
-    size_t ncodes = 0;
-    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    int fail = 0;
-    for (size_t i = 0; i < n && !fail; i++) {
-        char *key = NULL;
-        if (by_id) {
-            if (tc_ident_open(&c.app->keys, rows[i].id_sealed, rows[i].id_sealed_len, &key, &c.e) != 0) {
-                fail = 1;
-                break;
-            }
-        } else
-            key = strdup(rows[i].student_no);
-        char *base = key ? safe_name(key) : NULL;
-        if (key) {
-            sodium_memzero(key, strlen(key));
-            free(key);
-        }
-        char path[4096];
-        if (!base || tc_blob_path(c.app->blobs, rows[i].blob, path, sizeof path) != 0) {
-            free(base);
-            tc_err_internal(&c.e, "export: bad photo for student %lld", (long long)rows[i].student_id);
-            fail = 1;
-            break;
-        }
-        /* two students with the same number: the second gets a suffix */
-        char *name = g_strdup_printf("%s.jpg", base);
-        for (int k = 2; g_hash_table_contains(seen, name); k++) {
-            g_free(name);
-            name = g_strdup_printf("%s_%d.jpg", base, k);
-        }
-        free(base);
-        g_hash_table_add(seen, g_strdup(name));
-        z->items[z->n].name = strdup(name);
-        z->items[z->n].path = strdup(path);
-        z->n++;
-        char when[20] = "";
-        if (rows[i].decided_at)
-            tc_time_fmt_cn(rows[i].decided_at, when);
-        csv_cell(&man, name, 0);
-        csv_cell(&man, rows[i].student_no, 0);
-        csv_cell(&man, rows[i].name, 0);
-        csv_cell(&man, rows[i].class_name, 0);
-        csv_cell(&man, state_zh(rows[i].state), 0);
-        csv_cell(&man, when, 1);
-        char *code = NULL;
-        if (codes && rows[i].chsi_sealed &&
-            tc_ident_open(&c.app->keys, rows[i].chsi_sealed, rows[i].chsi_sealed_len, &code, NULL) == 0)
-            ncodes++;
-        csv_cell(&cl, rows[i].student_no, 0);
-        csv_cell(&cl, rows[i].name, 0);
-        csv_cell(&cl, code ? code : !rows[i].has_chsi ? "未绑定" : codes ? "已绑定（旧名单仅存摘要，请学生重新扫码）" : "已绑定", 0);
-        csv_cell(&cl, name, 1);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
-        g_free(name);
-    }
-    g_hash_table_destroy(seen);
-    z->items[z->n].name = strdup("manifest.csv");
-    z->items[z->n].data = tc_buf_steal(&man, &z->items[z->n].len);
-    z->n++;
-    z->items[z->n].name = strdup("采集码.csv");
-    z->items[z->n].data = tc_buf_steal(&cl, &z->items[z->n].len);
-    z->n++;
-    if (fail) {
-        zip_free(z);
+    tc_export_zip *z;
+    size_t ncodes;
+    if (tc_export_photos_zip(&c.app->keys, c.app->blobs, rows, n, by_id, codes, &z, &ncodes, &c.e) != 0)
         return api_fail(&c);
-    }
     char *after = tc_pool_printf(r->pool, "{\"rule\":\"%s\",\"photos\":%zu,\"chsi_codes\":%zu}",
                                  by_id ? "id_number" : "student_no", n, ncodes);
     api_audit(&c, "batch.export_photos", "batch", b.id, NULL, after);
     char *cd = tc_pool_printf(r->pool, "attachment; filename=\"photos-%s-%s.zip\"", b.code, by_id ? "id" : "no");
     tc_http_add_header(r, "Content-Disposition", cd);
     tc_http_add_header(r, "Cache-Control", "no-store");
-    return tc_http_respond_stream(r, 200, "application/zip", zip_read, z, zip_free);
+    return tc_http_respond_stream(r, 200, "application/zip", tc_export_zip_read, z, tc_export_zip_free);
 }
 
 /* ---- reminders ---------------------------------------------------------------------------------------- */
@@ -1512,20 +1048,9 @@ static int h_poster(tc_http_req *r)
     if (!base)
         base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
     char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
-    void *png;
-    size_t plen;
-    if (tc_qr_encode_png(url, 8, 4, &png, &plen, &c.e) != 0)
-        return api_fail(&c);
-    char code[8];
-    for (int i = 0; i < 7; i++)
-        code[i] = (char)(b.code[i] >= 'a' && b.code[i] <= 'z' ? b.code[i] - 32 : b.code[i]);
-    code[7] = 0;
-    tc_pdf_poster p = {sc.name, b.name, code, url, png, plen};
     uint8_t *buf;
     size_t got;
-    int pr = tc_pdf_poster_render(c.app->pdf_fonts, &p, &buf, &got, &c.e);
-    g_free(png);
-    if (pr != 0)
+    if (tc_export_poster_pdf(c.app->pdf_fonts, sc.name, b.name, b.code, url, &buf, &got, &c.e) != 0)
         return api_fail(&c);
     tc_http_add_header(r, "Content-Disposition",
                        tc_pool_printf(r->pool, "attachment; filename=\"poster-%s.pdf\"", b.code));
