@@ -515,3 +515,36 @@ int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name
 {
     return api_send_blob_cc(c, id, type, name, "private, max-age=3600");
 }
+
+/* ---- the services photo jobs ask of api (tc_jobs_services) --------------------------------------------- */
+
+static int svc_settings(void *ctx, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc, const char **notice,
+                        tc_journey_settings *set, tc_err *e)
+{
+    return api_load_settings(ctx, p, st, b, sc, notice, set, e);
+}
+
+static const tc_spec *svc_spec_find(void *ctx, tc_spec_table *own, const char *name, tc_err *e)
+{
+    return api_spec_find(ctx, own, name, e);
+}
+
+static void svc_publish(void *ctx, int64_t person_id, const char *type, json_t *data)
+{
+    api_publish(ctx, person_id, type, data);
+}
+
+static int svc_message(void *ctx, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
+                       const char *te, const char *bz, const char *be)
+{
+    return api_message(ctx, person_id, student_id, kind, tz, te, bz, be);
+}
+
+void tc_api_jobs_services(tc_app *app, tc_jobs_services *out)
+{
+    *out = (tc_jobs_services){.ctx = app,
+                              .settings = svc_settings,
+                              .spec_find = svc_spec_find,
+                              .publish = svc_publish,
+                              .message = svc_message};
+}

@@ -15,7 +15,6 @@
  * closing at the provider before here (order_close), and money that still
  * arrives for a closed order recorded and refunded (late_payment). */
 #include <jansson.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1345,15 +1344,6 @@ out:
     return rc;
 }
 
-/* The job: once an hour, make yesterday's report unless it exists. */
-struct tc_api_recon {
-    tc_app *app;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-};
-
 static void yesterday(char day[11])
 {
     time_t t = (time_t)(tc_now() + CHINA_UTC_OFFSET - 86400);
@@ -1362,72 +1352,24 @@ static void yesterday(char day[11])
     strftime(day, 11, "%Y-%m-%d", &tm);
 }
 
-static void *recon_main(void *arg)
+int tc_api_recon_yesterday(tc_app *app, char day[11], int *made, tc_err *e)
 {
-    struct tc_api_recon *rj = arg;
-    pthread_mutex_lock(&rj->mu);
-    while (!rj->stop) {
-        pthread_mutex_unlock(&rj->mu);
-        char day[11];
-        yesterday(day);
-        tc_pool pool;
-        tc_pool_init(&pool);
-        tc_store_recon *have;
-        size_t n = 0;
-        tc_err e = {0};
-        if (tc_store_recon_list(rj->app->store, &pool, day, 10, &have, &n, &e) == 0) {
-            int found = 0;
-            for (size_t i = 0; i < n; i++)
-                found |= !strcmp(have[i].provider, rj->app->pay->name);
-            if (!found && tc_api_reconcile(rj->app, day, NULL, &e) != 0)
-                tc_log(TC_LOG_WARN, "reconciliation of %s failed: %s [%s]", day, e.en, e.code);
-            else if (!found)
-                tc_log(TC_LOG_INFO, "reconciliation report for %s (%s) made", day, rj->app->pay->name);
-        }
-        tc_pool_clear(&pool);
-        pthread_mutex_lock(&rj->mu);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 3600;
-        while (!rj->stop && pthread_cond_timedwait(&rj->cv, &rj->mu, &ts) == 0)
-            ;
+    *made = 0;
+    yesterday(day);
+    tc_pool pool;
+    tc_pool_init(&pool);
+    tc_store_recon *have;
+    size_t n = 0;
+    int rc = tc_store_recon_list(app->store, &pool, day, 10, &have, &n, e);
+    if (rc == 0) {
+        int found = 0;
+        for (size_t i = 0; i < n; i++)
+            found |= !strcmp(have[i].provider, app->pay->name);
+        if (!found && (rc = tc_api_reconcile(app, day, NULL, e)) == 0)
+            *made = 1;
     }
-    pthread_mutex_unlock(&rj->mu);
-    return NULL;
-}
-
-int tc_api_recon_start(tc_app *app, tc_err *e)
-{
-    struct tc_api_recon *rj = calloc(1, sizeof *rj);
-    if (!rj)
-        abort();
-    rj->app = app;
-    pthread_mutex_init(&rj->mu, NULL);
-    pthread_cond_init(&rj->cv, NULL);
-    if (pthread_create(&rj->th, NULL, recon_main, rj) != 0) {
-        pthread_mutex_destroy(&rj->mu);
-        pthread_cond_destroy(&rj->cv);
-        free(rj);
-        return tc_err_internal(e, "cannot start the reconciliation thread");
-    }
-    app->recon = rj;
-    return 0;
-}
-
-void tc_api_recon_stop(tc_app *app)
-{
-    struct tc_api_recon *rj = app->recon;
-    if (!rj)
-        return;
-    pthread_mutex_lock(&rj->mu);
-    rj->stop = 1;
-    pthread_cond_signal(&rj->cv);
-    pthread_mutex_unlock(&rj->mu);
-    pthread_join(rj->th, NULL);
-    pthread_mutex_destroy(&rj->mu);
-    pthread_cond_destroy(&rj->cv);
-    free(rj);
-    app->recon = NULL;
+    tc_pool_clear(&pool);
+    return rc;
 }
 
 static int h_recon_list(tc_http_req *r)

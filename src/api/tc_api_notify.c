@@ -1,11 +1,8 @@
-/* Every status reaches the student (issue 19): the message centre entry goes
- * out by each channel the student chose (e-mail to the confirmed address,
- * SMS to the roster phone, WeChat subscribe messages to the openid WeChat
- * gave), through the outbox, under a daily limit per student; the automatic
- * reminders before a batch closes (a job thread owned by main); the school's
- * contact for students (a school setting). */
+/* Every status reaches the student (issue 19): the automatic reminders
+ * before a batch closes (a round; main's timer runs it, tc_jobs_every); the
+ * school's contact for students (a school setting).  The channels
+ * themselves (api_deliver) are in tc_api_core.c. */
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,72 +114,6 @@ int tc_api_remind_once(tc_app *app, int64_t now, int *sent, tc_err *e)
     }
     tc_pool_clear(&p);
     return rc;
-}
-
-struct tc_api_remind {
-    tc_app *app;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-};
-
-static void *remind_main(void *arg)
-{
-    struct tc_api_remind *rm = arg;
-    int interval = rm->app->cfg && rm->app->cfg->remind_interval_s > 0 ? rm->app->cfg->remind_interval_s : 600;
-    pthread_mutex_lock(&rm->mu);
-    while (!rm->stop) {
-        pthread_mutex_unlock(&rm->mu);
-        int sent = 0;
-        tc_err e = {0};
-        if (tc_api_remind_once(rm->app, tc_api_clock(rm->app), &sent, &e) != 0)
-            tc_log(TC_LOG_WARN, "reminders failed: %s [%s]", e.en, e.code);
-        else if (sent)
-            tc_log(TC_LOG_INFO, "reminders: %d students reminded of a closing batch", sent);
-        pthread_mutex_lock(&rm->mu);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += interval;
-        while (!rm->stop && pthread_cond_timedwait(&rm->cv, &rm->mu, &ts) == 0)
-            ;
-    }
-    pthread_mutex_unlock(&rm->mu);
-    return NULL;
-}
-
-int tc_api_remind_start(tc_app *app, tc_err *e)
-{
-    struct tc_api_remind *rm = calloc(1, sizeof *rm);
-    if (!rm)
-        return tc_err_internal(e, "out of memory");
-    rm->app = app;
-    pthread_mutex_init(&rm->mu, NULL);
-    pthread_cond_init(&rm->cv, NULL);
-    if (pthread_create(&rm->th, NULL, remind_main, rm) != 0) {
-        pthread_mutex_destroy(&rm->mu);
-        pthread_cond_destroy(&rm->cv);
-        free(rm);
-        return tc_err_internal(e, "cannot start the reminders");
-    }
-    app->remind = rm;
-    return 0;
-}
-
-void tc_api_remind_stop(tc_app *app)
-{
-    struct tc_api_remind *rm = app->remind;
-    if (!rm)
-        return;
-    pthread_mutex_lock(&rm->mu);
-    rm->stop = 1;
-    pthread_cond_signal(&rm->cv);
-    pthread_mutex_unlock(&rm->mu);
-    pthread_join(rm->th, NULL);
-    pthread_mutex_destroy(&rm->mu);
-    pthread_cond_destroy(&rm->cv);
-    free(rm);
-    app->remind = NULL;
 }
 
 /* ---- the school's contact ----------------------------------------------------------------------------- */
