@@ -39,9 +39,11 @@ typedef struct api_ctx {
     tc_err e;
 } api_ctx;
 
-/* Loads the session, checks CSRF and the role.  On failure it has already
- * responded and returns -1. */
-int api_begin(tc_http_req *r, api_ctx *c, int need);
+/* The request's context, which the dispatcher made (session loaded, CSRF
+ * and the route's role checked: api_route.need) before it called the
+ * handler; copied into *c.  Only in handlers of routes with a need (not
+ * API_PUBLIC). */
+void api_ctx_of(tc_http_req *r, api_ctx *c);
 /* Respond with c->e; returns 0 (the handler has responded). */
 int api_fail(api_ctx *c);
 /* May this staff member see this school's data?  0 with c->e set if not. */
@@ -132,21 +134,25 @@ const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, 
 const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
                               tc_err *e);
 
-/* One row of an area's route table.  upload: 0, or API_UPLOAD | the NEED_*
- * its handler asks api_begin for (API_UPLOAD alone for NEED_NONE).  An upload
- * route takes a body as large as an upload (else tc_http's default cap) and
- * is gated: api_begin's session, CSRF and role checks with that need run as
- * soon as the headers are in, so that a request without the right session
- * or CSRF token is refused before its body is read (NEED_NONE still checks
- * CSRF).  The handler's own api_begin call stays; a need here stricter than
- * the handler's would refuse what the handler allows (the authorisation
- * matrix test, tests/http/authz.test.mjs, would see it). */
+/* One row of an area's route table: the authorisation matrix is these rows
+ * (tests/http/authz.test.mjs reads them from the source).  need: the NEED_*
+ * the dispatcher checks (session, CSRF on state-changing methods, role)
+ * before it calls the handler, which then takes the context with
+ * api_ctx_of; a refused request gets the check's error and never reaches
+ * the handler.  API_PUBLIC: no check at all, the handler checks what it
+ * must (health, pages, the CSRF cookie, the providers' signed callbacks).
+ * upload: API_UPLOAD or 0.  An upload route takes a body as large as an
+ * upload (else tc_http's default cap), and the same checks run as soon as
+ * the headers are in, so that a request without the right session or CSRF
+ * token is refused before its body is read (NEED_NONE still checks CSRF). */
 typedef struct api_route {
     const char *m, *p;
+    int need;
     tc_http_handler h;
     int upload;
 } api_route;
-#define API_UPLOAD 0x10000
+#define API_PUBLIC (-1)
+#define API_UPLOAD 1
 /* Register n routes; upload_max is the body cap of upload routes. */
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e);
 

@@ -1,9 +1,11 @@
-/* tc_api — routes, authentication, CSRF and the identity handlers.
+/* tc_api — entry, staff accounts, schools and rosters, and the registration
+ * of every area's routes.
  *
- * A request goes: tc_http routes it -> the handler calls api_begin() which
- * loads the session from the tc_sid cookie, checks CSRF on state-changing
- * methods and the role the handler needs -> the handler calls tc_store ->
- * the handler answers JSON.  Errors carry a stable code and zh/en text. */
+ * A request goes: tc_http routes it -> the dispatcher (tc_api_core.c) loads
+ * the session from the tc_sid cookie, checks CSRF on state-changing methods
+ * and the role the route's row needs -> the handler takes the context
+ * (api_ctx_of), calls tc_store -> the handler answers JSON.  Errors carry a
+ * stable code and zh/en text. */
 #include "api_int.h"
 
 #include <glib.h>
@@ -112,8 +114,7 @@ static int h_csrf(tc_http_req *r)
 static int h_logout(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_NONE) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (c.has_session)
         tc_store_session_delete(c.app->store, c.sess.token_hash, NULL);
     tc_http_set_cookie(r, SID_COOKIE, "", -1, 1);
@@ -454,7 +455,8 @@ static int entry_by_name(api_ctx *c, const tc_batch *b, const tc_http_part *name
 static int h_entry_qr(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_NONE) != 0 || ip_locked(&c))
+    api_ctx_of(r, &c);
+    if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
     size_t n;
@@ -500,7 +502,8 @@ out:
 static int h_entry_code(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_NONE) != 0 || ip_locked(&c))
+    api_ctx_of(r, &c);
+    if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
     size_t n;
@@ -574,8 +577,7 @@ static int h_entry_code(tc_http_req *r)
 static int h_entry_confirm(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_ENTRY) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -609,7 +611,8 @@ static int h_entry_confirm(tc_http_req *r)
 static int h_me_chsi(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0 || ip_locked(&c))
+    api_ctx_of(r, &c);
+    if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
     size_t n;
@@ -646,8 +649,7 @@ static int h_me_chsi(tc_http_req *r)
 static int h_me(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student *rows;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &rows, &n, &c.e) != 0)
@@ -663,8 +665,7 @@ static int h_me(tc_http_req *r)
 static int h_me_record(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -701,8 +702,7 @@ static int login_throttled(api_ctx *c, int64_t until)
 static int h_staff_login(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_NONE) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -757,16 +757,14 @@ static int h_staff_login(tc_http_req *r)
 static int h_staff_me(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STAFF_ANY) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_json(&c.staff)));
 }
 
 static int h_staff_password(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STAFF_ANY) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -794,8 +792,7 @@ static int h_staff_password(tc_http_req *r)
 static int h_staff_create(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -825,8 +822,7 @@ static int h_staff_create(tc_http_req *r)
 static int h_staff_list(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_staff *rows;
     size_t n;
     if (tc_store_staff_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
@@ -851,8 +847,7 @@ static json_t *batch_json(const tc_batch *b)
 static int h_schools(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_school *rows;
     size_t n;
     if (tc_store_school_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
@@ -867,8 +862,7 @@ static int h_schools(tc_http_req *r)
 static int h_school_create(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -887,8 +881,7 @@ static int h_school_create(tc_http_req *r)
 static int h_batches(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t sid;
     if (api_parse_id(r->params[0], &sid) != 0)
         return api_bad_id(&c);
@@ -907,8 +900,7 @@ static int h_batches(tc_http_req *r)
 static int h_batch_create(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t sid;
     if (api_parse_id(r->params[0], &sid) != 0)
         return api_bad_id(&c);
@@ -977,8 +969,7 @@ static int h_batch_get(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", batch_json(&b)));
@@ -989,8 +980,7 @@ static int h_batch_qr(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     /* A phone camera can only open an absolute link: the configured public
@@ -1035,8 +1025,7 @@ static int h_roster_import(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *data;
@@ -1096,8 +1085,7 @@ static int h_roster_rejects(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *data;
@@ -1123,8 +1111,7 @@ static int h_students(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *q = tc_http_query(r, "q");
@@ -1151,8 +1138,7 @@ static int h_student_get(tc_http_req *r)
 {
     api_ctx c;
     tc_student st;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
@@ -1163,8 +1149,7 @@ static int h_student_attempts(tc_http_req *r)
 {
     api_ctx c;
     tc_student st;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     int64_t n = tc_store_audit_verify_count(c.app->store, st.id, &c.e);
@@ -1435,32 +1420,32 @@ int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
 {
     size_t up = (size_t)(app->cfg ? app->cfg->upload_max_mb : 20) * 1024 * 1024 + 64 * 1024;
     static const api_route R[] = {
-        {"GET", "/healthz", h_healthz, 0},
-        {"GET", "/console", h_console_redirect, 0},
-        {"GET", "/api/v1/csrf", h_csrf, 0},
-        {"POST", "/api/v1/logout", h_logout, 0},
-        {"POST", "/api/v1/entry/qr", h_entry_qr, API_UPLOAD},
-        {"POST", "/api/v1/entry/code", h_entry_code, API_UPLOAD},
-        {"POST", "/api/v1/entry/confirm", h_entry_confirm, 0},
-        {"GET", "/api/v1/me", h_me, 0},
-        {"POST", "/api/v1/me/chsi", h_me_chsi, API_UPLOAD | NEED_STUDENT},
-        {"GET", "/api/v1/me/records/:id", h_me_record, 0},
-        {"POST", "/api/v1/staff/login", h_staff_login, 0},
-        {"GET", "/api/v1/staff/me", h_staff_me, 0},
-        {"POST", "/api/v1/staff/password", h_staff_password, 0},
-        {"GET", "/api/v1/staff/accounts", h_staff_list, 0},
-        {"POST", "/api/v1/staff/accounts", h_staff_create, 0},
-        {"GET", "/api/v1/schools", h_schools, 0},
-        {"POST", "/api/v1/schools", h_school_create, 0},
-        {"GET", "/api/v1/schools/:id/batches", h_batches, 0},
-        {"POST", "/api/v1/schools/:id/batches", h_batch_create, 0},
-        {"GET", "/api/v1/batches/:id", h_batch_get, 0},
-        {"GET", "/api/v1/batches/:id/qr.png", h_batch_qr, 0},
-        {"POST", "/api/v1/batches/:id/roster", h_roster_import, API_UPLOAD | NEED_SCHOOL_STAFF},
-        {"POST", "/api/v1/batches/:id/roster/rejects", h_roster_rejects, API_UPLOAD | NEED_SCHOOL_STAFF},
-        {"GET", "/api/v1/batches/:id/students", h_students, 0},
-        {"GET", "/api/v1/students/:id", h_student_get, 0},
-        {"GET", "/api/v1/students/:id/attempts", h_student_attempts, 0},
+        {"GET", "/healthz", API_PUBLIC, h_healthz, 0},
+        {"GET", "/console", API_PUBLIC, h_console_redirect, 0},
+        {"GET", "/api/v1/csrf", API_PUBLIC, h_csrf, 0},
+        {"POST", "/api/v1/logout", NEED_NONE, h_logout, 0},
+        {"POST", "/api/v1/entry/qr", NEED_NONE, h_entry_qr, API_UPLOAD},
+        {"POST", "/api/v1/entry/code", NEED_NONE, h_entry_code, API_UPLOAD},
+        {"POST", "/api/v1/entry/confirm", NEED_ENTRY, h_entry_confirm, 0},
+        {"GET", "/api/v1/me", NEED_STUDENT, h_me, 0},
+        {"POST", "/api/v1/me/chsi", NEED_STUDENT, h_me_chsi, API_UPLOAD},
+        {"GET", "/api/v1/me/records/:id", NEED_STUDENT, h_me_record, 0},
+        {"POST", "/api/v1/staff/login", NEED_NONE, h_staff_login, 0},
+        {"GET", "/api/v1/staff/me", NEED_STAFF_ANY, h_staff_me, 0},
+        {"POST", "/api/v1/staff/password", NEED_STAFF_ANY, h_staff_password, 0},
+        {"GET", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_list, 0},
+        {"POST", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_create, 0},
+        {"GET", "/api/v1/schools", NEED_SCHOOL_STAFF, h_schools, 0},
+        {"POST", "/api/v1/schools", NEED_PLATFORM, h_school_create, 0},
+        {"GET", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batches, 0},
+        {"POST", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batch_create, 0},
+        {"GET", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_get, 0},
+        {"GET", "/api/v1/batches/:id/qr.png", NEED_SCHOOL_STAFF, h_batch_qr, 0},
+        {"POST", "/api/v1/batches/:id/roster", NEED_SCHOOL_STAFF, h_roster_import, API_UPLOAD},
+        {"POST", "/api/v1/batches/:id/roster/rejects", NEED_SCHOOL_STAFF, h_roster_rejects, API_UPLOAD},
+        {"GET", "/api/v1/batches/:id/students", NEED_SCHOOL_STAFF, h_students, 0},
+        {"GET", "/api/v1/students/:id", NEED_SCHOOL_STAFF, h_student_get, 0},
+        {"GET", "/api/v1/students/:id/attempts", NEED_SCHOOL_STAFF, h_student_attempts, 0},
     };
     if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
         return -1;

@@ -5,6 +5,7 @@
  * schools, rosters; tc_api_journey.c; tc_api_money.c with tc_api_wechat.c;
  * tc_api_review.c; tc_api_school.c; tc_api_admin.c; tc_api_notify.c) include
  * api_int.h and use only these, never each other's helpers. */
+#include <assert.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ static int is_safe_method(const char *m)
     return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
 }
 
-/* The checks of api_begin without the answer: -1 with c->e set.  Uses only
+/* The dispatcher's checks without the answer: -1 with c->e set.  Uses only
  * the method, headers and cookies, so it also runs at the header stage as
  * the gate of upload routes (api_gate). */
 static int api_check(tc_http_req *r, api_ctx *c, int need)
@@ -98,17 +99,26 @@ static int api_check(tc_http_req *r, api_ctx *c, int need)
     return 0;
 }
 
-/* Loads the session, checks CSRF and the role.  On failure it has already
- * responded and returns -1. */
-int api_begin(tc_http_req *r, api_ctx *c, int need)
+/* The handler of every route with a need: the checks of its row, then its
+ * own handler with the context in r->user (api_ctx_of). */
+static int api_dispatch(tc_http_req *r)
 {
-    if (api_check(r, c, need) == 0)
-        return 0;
-    api_fail(c);
-    return -1;
+    const api_route *row = r->route_data;
+    api_ctx *c = tc_pool_alloc(r->pool, sizeof *c);
+    if (api_check(r, c, row->need) != 0)
+        return api_fail(c);
+    r->user = c;
+    return row->h(r);
 }
 
-/* tc_http's gate of upload routes: api_begin's checks before the body. */
+void api_ctx_of(tc_http_req *r, api_ctx *c)
+{
+    /* a handler of an API_PUBLIC row asking for a context: a table error */
+    assert(r->user);
+    *c = *(const api_ctx *)r->user;
+}
+
+/* tc_http's gate of upload routes: the dispatcher's checks before the body. */
 static int api_gate(tc_http_req *r, int need, tc_err *e)
 {
     api_ctx c;
@@ -209,13 +219,13 @@ void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, con
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e)
 {
     for (size_t i = 0; i < n; i++) {
-        int up = r[i].upload;
-        /* a bare 1 (the column's old meaning) would gate as NEED_STAFF */
-        if (up && !(up & API_UPLOAD))
-            return tc_err_set(e, 500, "api.bad_route", "路由表错误：%s %s", "Bad route table row: %s %s", r[i].m,
-                              r[i].p);
-        int rc = up ? tc_http_route_gated(s, r[i].m, r[i].p, r[i].h, upload_max, api_gate, up & ~API_UPLOAD, e)
-                    : tc_http_route(s, r[i].m, r[i].p, r[i].h, 0, e);
+        const api_route *x = &r[i];
+        if ((x->upload != 0 && x->upload != API_UPLOAD) || (x->need == API_PUBLIC && x->upload))
+            return tc_err_set(e, 500, "api.bad_route", "路由表错误：%s %s", "Bad route table row: %s %s", x->m, x->p);
+        int rc = x->need == API_PUBLIC
+                     ? tc_http_route(s, x->m, x->p, x->h, 0, e)
+                     : tc_http_route_data(s, x->m, x->p, api_dispatch, x->upload ? upload_max : 0,
+                                          x->upload ? api_gate : NULL, x->need, x, e);
         if (rc != 0)
             return -1;
     }

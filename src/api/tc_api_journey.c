@@ -106,8 +106,7 @@ static void failed_json(const char *checks, json_t **failed, json_t **unknown)
 static int h_journey(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -182,8 +181,7 @@ static int h_journey(tc_http_req *r)
 static int mark(tc_http_req *r, tc_store_mark what)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -205,8 +203,7 @@ static int mark(tc_http_req *r, tc_store_mark what)
 static int h_spec(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -257,8 +254,7 @@ static int email_ok(const char *s)
 static int h_notify(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -308,8 +304,7 @@ static int h_notify(tc_http_req *r)
 static int h_photo_upload(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (!c.app->studio || !c.app->photos) {
         tc_err_set(&c.e, 503, "studio.unavailable", "照片制作服务暂不可用，请稍后再试",
                    "Photo making is not available right now: try again later");
@@ -427,8 +422,7 @@ static int own_photo(api_ctx *c, int by_token, tc_store_photo *ph)
 static int h_photo_get(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
@@ -455,8 +449,7 @@ static int h_photo_get(tc_http_req *r)
 static int h_photo_proof(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     if (own_photo(&c, 1, &ph) != 0)
         return api_fail(&c);
@@ -466,8 +459,7 @@ static int h_photo_proof(tc_http_req *r)
 static int h_photo_delete(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
@@ -489,8 +481,7 @@ static int h_photo_delete(tc_http_req *r)
 static int h_submit(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -526,8 +517,7 @@ static int h_submit(tc_http_req *r)
 static int h_withdraw(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (tc_store_submission_withdraw(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
         return api_fail(&c);
     api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", "withdrawn"));
@@ -539,8 +529,7 @@ static int h_withdraw(tc_http_req *r)
 static int h_messages(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_message *m;
     size_t n;
     int64_t unread;
@@ -558,8 +547,7 @@ static int h_messages(tc_http_req *r)
 static int h_message_read(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -604,8 +592,7 @@ static long sse_read(void *cls, uint64_t pos, char *out, size_t max)
 static int h_events(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     sse *s = calloc(1, sizeof *s);
     if (!s) {
         tc_err_internal(&c.e, "out of memory");
@@ -637,8 +624,7 @@ static int result_photo(api_ctx *c, tc_store_photo *ph, int *final)
 static int h_result(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
     if (result_photo(&c, &ph, &final) != 0)
@@ -651,8 +637,7 @@ static int h_result(tc_http_req *r)
 static int h_result_standard(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
     if (result_photo(&c, &ph, &final) != 0)
@@ -690,8 +675,7 @@ static void email_code_hash(const tc_app *app, int64_t student_id, const char *c
 static int h_email_code(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -730,8 +714,7 @@ static int h_email_code(tc_http_req *r)
 static int h_email_confirm(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -759,8 +742,7 @@ static int h_email_confirm(tc_http_req *r)
 static int h_result_email(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -802,8 +784,7 @@ static int h_result_email(tc_http_req *r)
 static int h_result_sheet(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     int final;
     if (result_photo(&c, &ph, &final) != 0)
@@ -861,27 +842,27 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {
-        {"GET", "/api/v1/me/journey", h_journey, 0},
-        {"GET", "/api/v1/me/spec", h_spec, 0},
-        {"POST", "/api/v1/me/notice/read", h_notice_read, 0},
-        {"POST", "/api/v1/me/tips/read", h_tips_read, 0},
-        {"POST", "/api/v1/me/tutorial/done", h_tutorial_done, 0},
-        {"POST", "/api/v1/me/notify", h_notify, 0},
-        {"POST", "/api/v1/me/photos", h_photo_upload, API_UPLOAD | NEED_STUDENT},
-        {"GET", "/api/v1/me/photos/:id", h_photo_get, 0},
-        {"GET", "/api/v1/me/photos/:token/proof.jpg", h_photo_proof, 0},
-        {"DELETE", "/api/v1/me/photos/:id", h_photo_delete, 0},
-        {"POST", "/api/v1/me/submission", h_submit, 0},
-        {"POST", "/api/v1/me/submission/withdraw", h_withdraw, 0},
-        {"GET", "/api/v1/me/events", h_events, 0},
-        {"GET", "/api/v1/me/messages", h_messages, 0},
-        {"POST", "/api/v1/me/messages/:id/read", h_message_read, 0},
-        {"GET", "/api/v1/me/result", h_result, 0},
-        {"GET", "/api/v1/me/result/standard.jpg", h_result_standard, 0},
-        {"GET", "/api/v1/me/result/sheet.jpg", h_result_sheet, 0},
-        {"POST", "/api/v1/me/result/email", h_result_email, 0},
-        {"POST", "/api/v1/me/email/code", h_email_code, 0},
-        {"POST", "/api/v1/me/email/confirm", h_email_confirm, 0},
+        {"GET", "/api/v1/me/journey", NEED_STUDENT, h_journey, 0},
+        {"GET", "/api/v1/me/spec", NEED_STUDENT, h_spec, 0},
+        {"POST", "/api/v1/me/notice/read", NEED_STUDENT, h_notice_read, 0},
+        {"POST", "/api/v1/me/tips/read", NEED_STUDENT, h_tips_read, 0},
+        {"POST", "/api/v1/me/tutorial/done", NEED_STUDENT, h_tutorial_done, 0},
+        {"POST", "/api/v1/me/notify", NEED_STUDENT, h_notify, 0},
+        {"POST", "/api/v1/me/photos", NEED_STUDENT, h_photo_upload, API_UPLOAD},
+        {"GET", "/api/v1/me/photos/:id", NEED_STUDENT, h_photo_get, 0},
+        {"GET", "/api/v1/me/photos/:token/proof.jpg", NEED_STUDENT, h_photo_proof, 0},
+        {"DELETE", "/api/v1/me/photos/:id", NEED_STUDENT, h_photo_delete, 0},
+        {"POST", "/api/v1/me/submission", NEED_STUDENT, h_submit, 0},
+        {"POST", "/api/v1/me/submission/withdraw", NEED_STUDENT, h_withdraw, 0},
+        {"GET", "/api/v1/me/events", NEED_STUDENT, h_events, 0},
+        {"GET", "/api/v1/me/messages", NEED_STUDENT, h_messages, 0},
+        {"POST", "/api/v1/me/messages/:id/read", NEED_STUDENT, h_message_read, 0},
+        {"GET", "/api/v1/me/result", NEED_STUDENT, h_result, 0},
+        {"GET", "/api/v1/me/result/standard.jpg", NEED_STUDENT, h_result_standard, 0},
+        {"GET", "/api/v1/me/result/sheet.jpg", NEED_STUDENT, h_result_sheet, 0},
+        {"POST", "/api/v1/me/result/email", NEED_STUDENT, h_result_email, 0},
+        {"POST", "/api/v1/me/email/code", NEED_STUDENT, h_email_code, 0},
+        {"POST", "/api/v1/me/email/confirm", NEED_STUDENT, h_email_confirm, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

@@ -133,8 +133,7 @@ static int h_contact(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school(&c, &sid) != 0)
         return api_fail(&c);
     const char *json;
@@ -160,8 +159,7 @@ static int h_contact_put(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school(&c, &sid) != 0)
         return api_fail(&c);
     json_t *b = tc_http_json(r, &c.e);
@@ -204,8 +202,8 @@ int api_notify_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err 
 {
     (void)app;
     static const api_route R[] = {
-        {"GET", "/api/v1/schools/:id/contact", h_contact, 0},
-        {"PUT", "/api/v1/schools/:id/contact", h_contact_put, 0},
+        {"GET", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact, 0},
+        {"PUT", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact_put, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), upload_max, e);
 }

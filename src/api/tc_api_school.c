@@ -16,8 +16,7 @@
 static int h_unlock(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
@@ -46,8 +45,7 @@ static int h_unlock(tc_http_req *r)
 static int h_chsi_clear(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
@@ -65,8 +63,7 @@ static int h_chsi_clear(tc_http_req *r)
 static int h_reset(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
@@ -238,8 +235,7 @@ static int h_batch_settings(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *notice, *ss;
@@ -259,8 +255,7 @@ static int h_batch_update(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -360,8 +355,7 @@ static int h_school_settings(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school_id(&c, &sid) != 0)
         return api_fail(&c);
     const char *notice, *ss;
@@ -380,8 +374,7 @@ static int h_school_settings_put(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school_id(&c, &sid) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -436,8 +429,7 @@ static int h_notice_get(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school_id(&c, &sid) != 0)
         return api_fail(&c);
     const char *notice, *ss;
@@ -452,8 +444,7 @@ static int h_notice_put(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school_id(&c, &sid) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -548,8 +539,7 @@ static int h_progress(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *p = progress_json(&c, b.id);
@@ -609,8 +599,7 @@ static int h_roster_search(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_roster_query q;
     if (load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
         return api_fail(&c);
@@ -765,8 +754,7 @@ static int h_student_add(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -803,8 +791,7 @@ static int h_student_edit(tc_http_req *r)
 {
     api_ctx c;
     tc_student cur;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (api_load_student(&c, &cur) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -862,8 +849,7 @@ static int h_progress_xlsx(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *p = progress_json(&c, b.id);
@@ -895,8 +881,7 @@ static int h_roster_xlsx(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *lang = tc_http_query(r, "lang"), *ids = tc_http_query(r, "ids");
@@ -936,8 +921,7 @@ static int h_photos_zip(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *rule = tc_http_query(r, "name");
@@ -978,8 +962,7 @@ static int h_remind(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
@@ -1036,8 +1019,7 @@ static int h_poster(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_batch(&c, &b) != 0)
         return api_fail(&c);
     tc_school sc;
@@ -1063,24 +1045,24 @@ int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {
-        {"POST", "/api/v1/students/:id/unlock", h_unlock, 0},
-        {"POST", "/api/v1/students/:id/reset", h_reset, 0},
-        {"DELETE", "/api/v1/students/:id/chsi", h_chsi_clear, 0},
-        {"PUT", "/api/v1/students/:id", h_student_edit, 0},
-        {"GET", "/api/v1/batches/:id/settings", h_batch_settings, 0},
-        {"PUT", "/api/v1/batches/:id", h_batch_update, 0},
-        {"GET", "/api/v1/schools/:id/settings", h_school_settings, 0},
-        {"PUT", "/api/v1/schools/:id/settings", h_school_settings_put, 0},
-        {"GET", "/api/v1/schools/:id/notice", h_notice_get, 0},
-        {"PUT", "/api/v1/schools/:id/notice", h_notice_put, 0},
-        {"GET", "/api/v1/batches/:id/progress", h_progress, 0},
-        {"GET", "/api/v1/batches/:id/progress.xlsx", h_progress_xlsx, 0},
-        {"GET", "/api/v1/batches/:id/roster", h_roster_search, 0},
-        {"GET", "/api/v1/batches/:id/roster.xlsx", h_roster_xlsx, 0},
-        {"POST", "/api/v1/batches/:id/students", h_student_add, 0},
-        {"GET", "/api/v1/batches/:id/photos.zip", h_photos_zip, 0},
-        {"POST", "/api/v1/batches/:id/remind", h_remind, 0},
-        {"GET", "/api/v1/batches/:id/poster.pdf", h_poster, 0},
+        {"POST", "/api/v1/students/:id/unlock", NEED_SCHOOL_STAFF, h_unlock, 0},
+        {"POST", "/api/v1/students/:id/reset", NEED_SCHOOL_STAFF, h_reset, 0},
+        {"DELETE", "/api/v1/students/:id/chsi", NEED_SCHOOL_STAFF, h_chsi_clear, 0},
+        {"PUT", "/api/v1/students/:id", NEED_SCHOOL_STAFF, h_student_edit, 0},
+        {"GET", "/api/v1/batches/:id/settings", NEED_SCHOOL_STAFF, h_batch_settings, 0},
+        {"PUT", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_update, 0},
+        {"GET", "/api/v1/schools/:id/settings", NEED_SCHOOL_STAFF, h_school_settings, 0},
+        {"PUT", "/api/v1/schools/:id/settings", NEED_SCHOOL_STAFF, h_school_settings_put, 0},
+        {"GET", "/api/v1/schools/:id/notice", NEED_SCHOOL_STAFF, h_notice_get, 0},
+        {"PUT", "/api/v1/schools/:id/notice", NEED_SCHOOL_STAFF, h_notice_put, 0},
+        {"GET", "/api/v1/batches/:id/progress", NEED_SCHOOL_STAFF, h_progress, 0},
+        {"GET", "/api/v1/batches/:id/progress.xlsx", NEED_SCHOOL_STAFF, h_progress_xlsx, 0},
+        {"GET", "/api/v1/batches/:id/roster", NEED_SCHOOL_STAFF, h_roster_search, 0},
+        {"GET", "/api/v1/batches/:id/roster.xlsx", NEED_SCHOOL_STAFF, h_roster_xlsx, 0},
+        {"POST", "/api/v1/batches/:id/students", NEED_SCHOOL_STAFF, h_student_add, 0},
+        {"GET", "/api/v1/batches/:id/photos.zip", NEED_SCHOOL_STAFF, h_photos_zip, 0},
+        {"POST", "/api/v1/batches/:id/remind", NEED_SCHOOL_STAFF, h_remind, 0},
+        {"GET", "/api/v1/batches/:id/poster.pdf", NEED_SCHOOL_STAFF, h_poster, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }
