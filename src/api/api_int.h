@@ -55,6 +55,11 @@ json_t *api_student_json(api_ctx *c, const tc_student *st);
 /* The student of params[0], if this staff member may see the school's data;
  * -1 with c->e set otherwise. */
 int api_load_student(api_ctx *c, tc_student *st);
+/* A batch as the console reads it (new reference). */
+json_t *api_batch_json(const tc_batch *b);
+/* The batch of params[0], if this staff member may see its school; -1 with
+ * c->e set (404 http.not_found for a bad id). */
+int api_load_batch(api_ctx *c, tc_batch *b);
 /* The record has its 采集码 (from the roster or bound by the student). */
 int api_has_chsi(const tc_student *st);
 

@@ -232,6 +232,28 @@ int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t uploa
     return 0;
 }
 
+/* ---- batches ------------------------------------------------------------------------------------- */
+
+json_t *api_batch_json(const tc_batch *b)
+{
+    json_t *settings = json_loads(b->settings, 0, NULL);
+    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:I}", "id", (json_int_t)b->id, "school_id",
+                     (json_int_t)b->school_id, "name", b->name, "code", b->code, "starts_at", (json_int_t)b->starts_at,
+                     "ends_at", (json_int_t)b->ends_at, "settings", settings ? settings : json_object(), "students",
+                     (json_int_t)b->students);
+}
+
+/* Loads a batch from params[0] and checks the staff member may see it. */
+int api_load_batch(api_ctx *c, tc_batch *b)
+{
+    int64_t id;
+    if (api_parse_id(c->r->params[0], &id) != 0)
+        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
+        return -1;
+    return api_staff_school_ok(c, b->school_id) ? 0 : -1;
+}
+
 /* ---- the student snapshot and messages ------------------------------------------------------ */
 
 int api_must_pay(const tc_journey_settings *s)

@@ -1,5 +1,6 @@
 /* The school console: batches, progress, exports, reminders, and the
  * actions on one student (unlock, reset) (issue 7). */
+#include <glib.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "../chsi/tc_chsi.h"
 #include "../export/tc_export.h"
+#include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
 #include "api_int.h"
 #include "api_notice.h"
@@ -89,17 +91,6 @@ static int h_reset(tc_http_req *r)
 
 /* ---- shared bits ---------------------------------------------------------------------------- */
 
-/* The batch of params[0], if this staff member may see its school. */
-static int load_batch(api_ctx *c, tc_batch *b)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, b->school_id) ? 0 : -1;
-}
-
 static int load_school_id(api_ctx *c, int64_t *sid)
 {
     if (api_parse_id(c->r->params[0], sid) != 0)
@@ -121,6 +112,177 @@ static void field_err(json_t *errs, const char *field, const tc_err *e)
 {
     json_array_append_new(errs, json_pack("{s:s, s:s, s:s, s:s}", "field", field, "code", e->code, "zh", e->zh, "en",
                                           e->en));
+}
+
+/* ---- one batch: the record, its QR code, the roster import, the students (moved from tc_api.c) ---------- */
+
+static int h_batch_get(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", api_batch_json(&b)));
+}
+
+/* The batch's QR poster image: the entry URL with the code filled in. */
+static int h_batch_qr(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    /* A phone camera can only open an absolute link: the configured public
+     * URL, or else the address the staff member reached us at. */
+    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
+    const char *host = tc_http_header(r, "Host");
+    if (!base)
+        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
+    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
+    void *png;
+    size_t len;
+    if (tc_qr_encode_png(url, 8, 4, &png, &len, &c.e) != 0)
+        return api_fail(&c);
+    int rc = tc_http_respond(r, 200, "image/png", png, len);
+    g_free(png);
+    return rc;
+}
+
+/* The roster file of a roster request: the multipart "file" part, or the
+ * whole body. */
+static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *len)
+{
+    *data = r->body;
+    *len = r->body_len;
+    const char *ct = tc_http_header(r, "Content-Type");
+    if (ct && (!strncmp(ct, "multipart/form-data", 19) || !strncmp(ct, "application/x-www-form-urlencoded", 33))) {
+        tc_http_part *parts;
+        size_t n;
+        if (tc_http_form(r, &parts, &n, &c->e) != 0)
+            return -1;
+        const tc_http_part *f = tc_http_form_get(parts, n, "file");
+        if (!f)
+            return tc_err_set(&c->e, 400, "roster.no_file", "请选择花名册文件（CSV 或 XLSX）",
+                              "Choose a roster file (CSV or XLSX)");
+        *data = f->data;
+        *len = f->len;
+    }
+    return 0;
+}
+
+static int h_roster_import(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *data;
+    size_t len;
+    if (roster_body(r, &c, &data, &len) != 0)
+        return api_fail(&c);
+    const char *dry = tc_http_query(r, "dry_run"), *mq = tc_http_query(r, "mode");
+    int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
+    int mode = dry_run ? TC_API_ROSTER_DRY : TC_API_ROSTER_ALL;
+    if (mq && *mq && strcmp(mq, "all") != 0) {
+        if (strcmp(mq, "good") != 0 || dry_run) {
+            tc_err_set(&c.e, 400, "roster.bad_mode", "导入方式应为 all（全部或不导入）或 good（只导入无误的行）",
+                       "mode must be all (all or nothing) or good (import the rows without errors)");
+            return api_fail(&c);
+        }
+        mode = TC_API_ROSTER_GOOD;
+    }
+    json_t *report = NULL, *summary = NULL;
+    if (tc_api_roster_import_mode(c.app, b.id, data, len, mode, 0, &report, &summary, &c.e) != 0) {
+        /* A refused import is audited with why (e.g. a 采集码 that another
+         * record, perhaps of another school, already holds). */
+        if (!dry_run) {
+            char *why = tc_pool_printf(r->pool, "{\"refused\":\"%s\"}", c.e.code);
+            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", b.code, NULL, why, r->client_ip,
+                                 NULL);
+        }
+        json_t *err = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
+                                "report", report ? report : json_object());
+        return tc_http_respond_json(r, c.e.status ? c.e.status : 422, err);
+    }
+    if (!dry_run) {
+        /* The audit entry names the file by its SHA-256 only: a roster holds
+         * full ID numbers and 采集码 in clear, so the file itself is not kept
+         * (the rows are, sealed).  A school that must prove what it imported
+         * keeps its file and compares the hash.  The row messages stay out
+         * of the audit (counts only). */
+        unsigned char hash[crypto_hash_sha256_BYTES];
+        char hex[2 * crypto_hash_sha256_BYTES + 1];
+        crypto_hash_sha256(hash, (const unsigned char *)data, len);
+        sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+        json_object_set_new(summary, "file_sha256", json_string(hex));
+        json_t *aj = json_deep_copy(summary);
+        json_object_del(aj, "report");
+        char *after = json_dumps(aj, JSON_COMPACT);
+        json_decref(aj);
+        tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
+        free(after);
+    }
+    return tc_http_respond_json(r, 200, summary);
+}
+
+/* POST /api/v1/batches/:id/roster/rejects?lang=zh|en: the rows of this file
+ * that an import would refuse, each with why, as a CSV to fix and import
+ * again.  Nothing is kept: the file comes with the request, as for the
+ * import, so the server never stores a roster. */
+static int h_roster_rejects(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *data;
+    size_t len;
+    if (roster_body(r, &c, &data, &len) != 0)
+        return api_fail(&c);
+    const char *lang = tc_http_query(r, "lang");
+    int en = lang && !strcmp(lang, "en");
+    json_t *summary = NULL;
+    if (tc_api_roster_import_mode(c.app, b.id, data, len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
+        return api_fail(&c);
+    json_t *csv = json_object_get(summary, "csv");
+    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", b.code, en ? "to-fix" : "errors");
+    tc_http_add_header(r, "Content-Disposition", cd);
+    tc_http_add_header(r, "X-Bad-Rows", tc_pool_printf(r->pool, "%lld",
+                                                       (long long)json_integer_value(json_object_get(summary, "bad_rows"))));
+    int rc = tc_http_respond(r, 200, "text/csv; charset=utf-8", json_string_value(csv), json_string_length(csv));
+    json_decref(summary);
+    return rc;
+}
+
+static int h_students(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *q = tc_http_query(r, "q");
+    const char *lim = tc_http_query(r, "limit"), *off = tc_http_query(r, "offset");
+    int limit = lim ? atoi(lim) : 50, offset = off ? atoi(off) : 0;
+    if (limit <= 0 || limit > 500)
+        limit = 50;
+    if (offset < 0)
+        offset = 0;
+    tc_student *rows;
+    size_t n;
+    int64_t total;
+    if (tc_store_student_list(c.app->store, r->pool, b.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
+        return api_fail(&c);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        /* staff see the real name; the ID stays masked everywhere */
+        json_array_append_new(arr, api_student_json(&c, &rows[i]));
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "students", arr));
 }
 
 /* ---- settings: the batch < school < built-in chain ------------------------------------------- */
@@ -236,7 +398,7 @@ static int h_batch_settings(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *notice, *ss;
     if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0)
@@ -256,7 +418,7 @@ static int h_batch_update(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
@@ -540,7 +702,7 @@ static int h_progress(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *p = progress_json(&c, b.id);
     if (!p)
@@ -601,7 +763,7 @@ static int h_roster_search(tc_http_req *r)
     tc_batch b;
     api_ctx_of(r, &c);
     tc_store_roster_query q;
-    if (load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
+    if (api_load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
         return api_fail(&c);
     tc_store_roster_row *rows;
     size_t n;
@@ -755,7 +917,7 @@ static int h_student_add(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
@@ -850,7 +1012,7 @@ static int h_progress_xlsx(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *p = progress_json(&c, b.id);
     if (!p)
@@ -882,7 +1044,7 @@ static int h_roster_xlsx(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *lang = tc_http_query(r, "lang"), *ids = tc_http_query(r, "ids");
     int en = lang && !strcmp(lang, "en"), full = 0;
@@ -922,7 +1084,7 @@ static int h_photos_zip(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *rule = tc_http_query(r, "name");
     if (!rule || !*rule)
@@ -963,7 +1125,7 @@ static int h_remind(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
     tc_store_roster_row *rows;
@@ -1020,7 +1182,7 @@ static int h_poster(tc_http_req *r)
     api_ctx c;
     tc_batch b;
     api_ctx_of(r, &c);
-    if (load_batch(&c, &b) != 0)
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     tc_school sc;
     if (tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, &c.e) != 0)
@@ -1045,6 +1207,11 @@ int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {
+        {"GET", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_get, 0},
+        {"GET", "/api/v1/batches/:id/qr.png", NEED_SCHOOL_STAFF, h_batch_qr, 0},
+        {"POST", "/api/v1/batches/:id/roster", NEED_SCHOOL_STAFF, h_roster_import, API_UPLOAD},
+        {"POST", "/api/v1/batches/:id/roster/rejects", NEED_SCHOOL_STAFF, h_roster_rejects, API_UPLOAD},
+        {"GET", "/api/v1/batches/:id/students", NEED_SCHOOL_STAFF, h_students, 0},
         {"POST", "/api/v1/students/:id/unlock", NEED_SCHOOL_STAFF, h_unlock, 0},
         {"POST", "/api/v1/students/:id/reset", NEED_SCHOOL_STAFF, h_reset, 0},
         {"DELETE", "/api/v1/students/:id/chsi", NEED_SCHOOL_STAFF, h_chsi_clear, 0},
