@@ -1,11 +1,13 @@
 /*
- * Inside tc_api: the request context and helpers that every handler file
- * shares, all defined in tc_api_core.c (the area files: tc_api.c: entry,
- * staff, schools, rosters; tc_api_journey.c: the student's journey;
- * tc_api_money.c and tc_api_wechat.c: payment, orders, reprints;
- * tc_api_review.c: the reviewer; tc_api_school.c: the school console;
- * tc_api_admin.c: the platform admin; tc_api_notify.c: the school's contact).
- * An area file uses only this header, never another area's helpers.
+ * Inside tc_api: the request context, the route table and the helpers
+ * that every handler file shares, all defined in tc_api_core.c; the area
+ * files (tc_api.c: entry, staff, schools, the roster import; tc_api_journey.c:
+ * the student's journey; tc_api_money.c with tc_api_wechat.c, which gives it
+ * api_wx_payer: payment, orders, reprints; tc_api_review.c: the reviewer;
+ * tc_api_school.c: the school console and the batches; tc_api_admin.c: the
+ * platform admin; tc_api_notify.c: reminders and the school's contact) each
+ * define only their api_*_routes and use only this header, never another
+ * area's helpers.
  * Not part of the module's interface.
  */
 #ifndef TC_API_INT_H

@@ -152,7 +152,7 @@ const EXPECT = {
   'GET /api/v1/wechat/oauth/callback': 'student',
 };
 
-// The codes with which the role gate (api_begin, api_staff_school_ok) refuses.
+// The codes with which the role gate (the dispatcher's api_check, api_staff_school_ok) refuses.
 const GATE = new Set(['auth.staff_required', 'auth.student_required', 'auth.forbidden', 'auth.other_school',
   'auth.password_change_required', 'entry.expired', 'auth.csrf']);
 
