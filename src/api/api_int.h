@@ -1,9 +1,13 @@
 /*
- * Inside tc_api: the request context and helpers that every handler file
- * shares (tc_api.c: entry, staff, schools, rosters; tc_api_journey.c: the
- * student's journey and the photo workers; tc_api_money.c: payment, orders,
- * reprints; tc_api_review.c: the reviewer; tc_api_school.c: the school
- * console; tc_api_admin.c: the platform admin).
+ * Inside tc_api: the request context, the route table and the helpers
+ * that every handler file shares, all defined in tc_api_core.c; the area
+ * files (tc_api.c: entry, staff, schools, the roster import; tc_api_journey.c:
+ * the student's journey; tc_api_money.c with tc_api_wechat.c, which gives it
+ * api_wx_payer: payment, orders, reprints; tc_api_review.c: the reviewer;
+ * tc_api_school.c: the school console and the batches; tc_api_admin.c: the
+ * platform admin; tc_api_notify.c: reminders and the school's contact) each
+ * define only their api_*_routes and use only this header, never another
+ * area's helpers.
  * Not part of the module's interface.
  */
 #ifndef TC_API_INT_H
@@ -12,6 +16,10 @@
 #include <jansson.h>
 
 #include "tc_api.h"
+
+/* The session and CSRF cookies. */
+#define SID_COOKIE "tc_sid"
+#define CSRF_COOKIE "tc_csrf"
 
 enum {
     NEED_NONE = 0,
@@ -33,9 +41,11 @@ typedef struct api_ctx {
     tc_err e;
 } api_ctx;
 
-/* Loads the session, checks CSRF and the role.  On failure it has already
- * responded and returns -1. */
-int api_begin(tc_http_req *r, api_ctx *c, int need);
+/* The request's context, which the dispatcher made (session loaded, CSRF
+ * and the route's role checked: api_route.need) before it called the
+ * handler; copied into *c.  Only in handlers of routes with a need (not
+ * API_PUBLIC). */
+void api_ctx_of(tc_http_req *r, api_ctx *c);
 /* Respond with c->e; returns 0 (the handler has responded). */
 int api_fail(api_ctx *c);
 /* May this staff member see this school's data?  0 with c->e set if not. */
@@ -47,6 +57,11 @@ json_t *api_student_json(api_ctx *c, const tc_student *st);
 /* The student of params[0], if this staff member may see the school's data;
  * -1 with c->e set otherwise. */
 int api_load_student(api_ctx *c, tc_student *st);
+/* A batch as the console reads it (new reference). */
+json_t *api_batch_json(const tc_batch *b);
+/* The batch of params[0], if this staff member may see its school; -1 with
+ * c->e set (404 http.not_found for a bad id). */
+int api_load_batch(api_ctx *c, tc_batch *b);
 /* The record has its 采集码 (from the roster or bound by the student). */
 int api_has_chsi(const tc_student *st);
 
@@ -67,6 +82,10 @@ typedef struct api_jctx {
     int has_sub;
 } api_jctx;
 
+/* Settings of a student's batch: defaults, then the school's, then the
+ * batch's own (with the batch, the school and its notice). */
+int api_load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc,
+                      const char **notice, tc_journey_settings *set, tc_err *e);
 /* Load the snapshot of the session's student; -1 with c->e set. */
 int api_journey_load(api_ctx *c, api_jctx *j);
 /* Does this batch charge the student at all? */
@@ -85,7 +104,7 @@ void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
 int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
                 const char *te, const char *bz, const char *be);
 
-/* ---- every status reaches the student (tc_api_notify.c) ---- */
+/* ---- every status reaches the student ---- */
 
 /* Queue the message for each channel the student chose for this kind
  * ("payment": the payment choice; any other kind: the photo-status choice):
@@ -105,7 +124,7 @@ int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *n
 /* One line of the staff audit log about "kind:id". */
 void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after);
 
-/* ---- photo specs (tc_api_journey.c) ---- */
+/* ---- photo specs ---- */
 
 /* The spec called name: the studio's table (built-in and a --specs file),
  * then a platform admin's custom spec, loaded into own (the caller frees it
@@ -122,21 +141,25 @@ const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, 
 const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
                               tc_err *e);
 
-/* One row of an area's route table.  upload: 0, or API_UPLOAD | the NEED_*
- * its handler asks api_begin for (API_UPLOAD alone for NEED_NONE).  An upload
- * route takes a body as large as an upload (else tc_http's default cap) and
- * is gated: api_begin's session, CSRF and role checks with that need run as
- * soon as the headers are in, so that a request without the right session
- * or CSRF token is refused before its body is read (NEED_NONE still checks
- * CSRF).  The handler's own api_begin call stays; a need here stricter than
- * the handler's would refuse what the handler allows (the authorisation
- * matrix test, tests/http/authz.test.mjs, would see it). */
+/* One row of an area's route table: the authorisation matrix is these rows
+ * (tests/http/authz.test.mjs reads them from the source).  need: the NEED_*
+ * the dispatcher checks (session, CSRF on state-changing methods, role)
+ * before it calls the handler, which then takes the context with
+ * api_ctx_of; a refused request gets the check's error and never reaches
+ * the handler.  API_PUBLIC: no check at all, the handler checks what it
+ * must (health, pages, the CSRF cookie, the providers' signed callbacks).
+ * upload: API_UPLOAD or 0.  An upload route takes a body as large as an
+ * upload (else tc_http's default cap), and the same checks run as soon as
+ * the headers are in, so that a request without the right session or CSRF
+ * token is refused before its body is read (NEED_NONE still checks CSRF). */
 typedef struct api_route {
     const char *m, *p;
+    int need;
     tc_http_handler h;
     int upload;
 } api_route;
-#define API_UPLOAD 0x10000
+#define API_PUBLIC (-1)
+#define API_UPLOAD 1
 /* Register n routes; upload_max is the body cap of upload routes. */
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e);
 

@@ -1,12 +1,13 @@
-/* tc_api — routes, authentication, CSRF and the identity handlers.
+/* tc_api — entry, staff accounts, schools and rosters, and the registration
+ * of every area's routes.
  *
- * A request goes: tc_http routes it -> the handler calls api_begin() which
- * loads the session from the tc_sid cookie, checks CSRF on state-changing
- * methods and the role the handler needs -> the handler calls tc_store ->
- * the handler answers JSON.  Errors carry a stable code and zh/en text. */
+ * A request goes: tc_http routes it -> the dispatcher (tc_api_core.c) loads
+ * the session from the tc_sid cookie, checks CSRF on state-changing methods
+ * and the role the route's row needs -> the handler takes the context
+ * (api_ctx_of), calls tc_store -> the handler answers JSON.  Errors carry a
+ * stable code and zh/en text. */
 #include "api_int.h"
 
-#include <glib.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,6 @@
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
 
-#define SID_COOKIE "tc_sid"
-#define CSRF_COOKIE "tc_csrf"
 
 void tc_api_defaults(tc_app *app)
 {
@@ -48,148 +47,11 @@ void tc_api_batch_code(char out[7])
     out[6] = 0;
 }
 
-/* ---- the request context ------------------------------------------------------ */
-
-
-int api_fail(api_ctx *c)
-{
-    return tc_http_respond_error(c->r, &c->e);
-}
-
-static int is_safe_method(const char *m)
-{
-    return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
-}
+/* ---- sessions ------------------------------------------------------ */
 
 static void session_hash(const char *token, char out[65])
 {
     tc_token_hash(token, out);
-}
-
-/* The checks of api_begin without the answer: -1 with c->e set.  Uses only
- * the method, headers and cookies, so it also runs at the header stage as
- * the gate of upload routes (api_gate). */
-static int api_check(tc_http_req *r, api_ctx *c, int need)
-{
-    memset(c, 0, sizeof *c);
-    c->app = r->app;
-    c->r = r;
-    const char *sid = tc_http_cookie(r, SID_COOKIE);
-    if (sid && strlen(sid) == TC_TOKEN_LEN) {
-        char h[65];
-        session_hash(sid, h);
-        tc_err e2;
-        if (tc_store_session_get(c->app->store, r->pool, h, tc_now(), &c->sess, &e2) == 0)
-            c->has_session = 1;
-    }
-    /* CSRF: every state-changing request carries X-CSRF-Token equal to the
-     * tc_csrf cookie (double submit: another site can make the browser send
-     * the cookie but cannot read it to copy it into a header), and once
-     * signed in, equal to the token bound to the session. */
-    if (!is_safe_method(r->method)) {
-        const char *hdr = tc_http_header(r, "X-CSRF-Token");
-        const char *ck = tc_http_cookie(r, CSRF_COOKIE);
-        int ok = hdr && ck && strlen(hdr) == strlen(ck) && strlen(hdr) >= 20 && tc_ct_equal(hdr, ck, strlen(hdr));
-        if (ok && c->has_session)
-            ok = strlen(c->sess.csrf) == strlen(hdr) && tc_ct_equal(c->sess.csrf, hdr, strlen(hdr));
-        if (!ok) {
-            tc_err_set(&c->e, 403, "auth.csrf", "页面已过期，请刷新后重试",
-                       "The page has expired (CSRF check failed): reload and try again");
-            return -1;
-        }
-    }
-    if (need & (NEED_STAFF | NEED_STAFF_ANY | NEED_PLATFORM | NEED_SCHOOL_STAFF | NEED_REVIEW)) {
-        if (!c->has_session || strcmp(c->sess.kind, "staff") != 0 ||
-            tc_store_staff_get(c->app->store, r->pool, c->sess.staff_id, &c->staff, &c->e) != 0 || c->staff.disabled) {
-            tc_err_set(&c->e, 401, "auth.staff_required", "请先登录管理账号", "Please sign in with a staff account");
-            return -1;
-        }
-        if (!(need & NEED_STAFF_ANY) && c->staff.must_change_password) {
-            tc_err_set(&c->e, 403, "auth.password_change_required", "首次登录请先修改密码",
-                       "Change your password before continuing (first sign-in)");
-            return -1;
-        }
-        int role_ok = 1;
-        if (need & NEED_PLATFORM)
-            role_ok = !strcmp(c->staff.role, "platform_admin");
-        else if (need & NEED_SCHOOL_STAFF)
-            role_ok = !strcmp(c->staff.role, "platform_admin") || !strcmp(c->staff.role, "school_admin");
-        else if (need & NEED_REVIEW)
-            role_ok = !strcmp(c->staff.role, "platform_admin") || !strcmp(c->staff.role, "reviewer");
-        if (!role_ok) {
-            tc_err_set(&c->e, 403, "auth.forbidden", "您的账号没有此操作的权限",
-                       "Your account is not allowed to do this");
-            return -1;
-        }
-    }
-    if (need & NEED_STUDENT) {
-        if (!c->has_session || strcmp(c->sess.kind, "student") != 0) {
-            tc_err_set(&c->e, 401, "auth.student_required", "请先验证学生身份",
-                       "Please verify yourself as a student first");
-            return -1;
-        }
-    }
-    if (need & NEED_ENTRY) {
-        if (!c->has_session || strcmp(c->sess.kind, "entry") != 0) {
-            tc_err_set(&c->e, 401, "entry.expired", "验证已过期，请重新扫描或上传采集码",
-                       "Your verification has expired: scan or upload the collection code again");
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Loads the session, checks CSRF and the role.  On failure it has already
- * responded and returns -1. */
-int api_begin(tc_http_req *r, api_ctx *c, int need)
-{
-    if (api_check(r, c, need) == 0)
-        return 0;
-    api_fail(c);
-    return -1;
-}
-
-/* tc_http's gate of upload routes: api_begin's checks before the body. */
-static int api_gate(tc_http_req *r, int need, tc_err *e)
-{
-    api_ctx c;
-    if (api_check(r, &c, need) == 0)
-        return 0;
-    *e = c.e;
-    return -1;
-}
-
-/* May this staff member see this school's data? */
-int api_staff_school_ok(api_ctx *c, int64_t school_id)
-{
-    if (!strcmp(c->staff.role, "platform_admin"))
-        return 1;
-    if (!strcmp(c->staff.role, "school_admin") && c->staff.school_id == school_id)
-        return 1;
-    tc_err_set(&c->e, 403, "auth.other_school", "无权查看其他学校的数据", "You cannot see another school's data");
-    return 0;
-}
-
-int api_parse_id(const char *s, int64_t *out)
-{
-    char *end;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    if (!s || !*s || *end || v <= 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int api_bad_id(api_ctx *c)
-{
-    tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    return api_fail(c);
-}
-
-const char *api_jstr(json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
 /* New session: token to the cookie, hash to the store. */
@@ -251,8 +113,7 @@ static int h_csrf(tc_http_req *r)
 static int h_logout(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_NONE) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (c.has_session)
         tc_store_session_delete(c.app->store, c.sess.token_hash, NULL);
     tc_http_set_cookie(r, SID_COOKIE, "", -1, 1);
@@ -268,42 +129,6 @@ static int h_console_redirect(tc_http_req *r)
 }
 
 /* ---- student entry ------------------------------------------------------------------ */
-
-int api_has_chsi(const tc_student *st)
-{
-    uint8_t any = 0;
-    for (int i = 0; i < 32; i++)
-        any |= st->chsi_hash[i];
-    return any != 0;
-}
-
-/* What the information-check page shows: masked name, student number, school. */
-json_t *api_student_json(api_ctx *c, const tc_student *st)
-{
-    char name[256], idm[32] = "";
-    tc_name_mask(st->name, name, sizeof name);
-    char *id = NULL;
-    if (tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, NULL) == 0) {
-        tc_idnum_mask(id, idm);
-        sodium_memzero(id, strlen(id));
-        free(id);
-    }
-    tc_school sc = {0};
-    tc_batch b = {0};
-    tc_store_school_get(c->app->store, c->r->pool, st->school_id, &sc, NULL);
-    tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, NULL);
-    /* Every caller may see the full name: the student who proved this record
-     * (信息核对 shows it in full, so a wrong record is noticed), or staff of its
-     * school.  Pages shown where others may look use name_masked. */
-    /* chsi_bound: the record has its 采集码 (from the roster or bound by the
-     * student); the code itself is never sent */
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "id",
-                     (json_int_t)st->id, "name", st->name, "name_masked", name, "student_no", st->student_no,
-                     "id_masked", idm, "school", sc.name ? sc.name : "", "batch", b.name ? b.name : "", "level",
-                     st->level, "programme", st->programme, "department", st->department, "class_name",
-                     st->class_name, "batch_id", (json_int_t)st->batch_id, "state", st->state, "phone", st->phone,
-                     "chsi_bound", api_has_chsi(st));
-}
 
 static void audit(api_ctx *c, const char *method, int64_t batch_id, int64_t student_id, int ok, const char *reason)
 {
@@ -629,7 +454,8 @@ static int entry_by_name(api_ctx *c, const tc_batch *b, const tc_http_part *name
 static int h_entry_qr(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_NONE) != 0 || ip_locked(&c))
+    api_ctx_of(r, &c);
+    if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
     size_t n;
@@ -675,7 +501,8 @@ out:
 static int h_entry_code(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_NONE) != 0 || ip_locked(&c))
+    api_ctx_of(r, &c);
+    if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
     size_t n;
@@ -749,8 +576,7 @@ static int h_entry_code(tc_http_req *r)
 static int h_entry_confirm(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_ENTRY) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -784,7 +610,8 @@ static int h_entry_confirm(tc_http_req *r)
 static int h_me_chsi(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0 || ip_locked(&c))
+    api_ctx_of(r, &c);
+    if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
     size_t n;
@@ -821,8 +648,7 @@ static int h_me_chsi(tc_http_req *r)
 static int h_me(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student *rows;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &rows, &n, &c.e) != 0)
@@ -838,8 +664,7 @@ static int h_me(tc_http_req *r)
 static int h_me_record(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -876,8 +701,7 @@ static int login_throttled(api_ctx *c, int64_t until)
 static int h_staff_login(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_NONE) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -932,16 +756,14 @@ static int h_staff_login(tc_http_req *r)
 static int h_staff_me(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STAFF_ANY) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_json(&c.staff)));
 }
 
 static int h_staff_password(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STAFF_ANY) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -969,8 +791,7 @@ static int h_staff_password(tc_http_req *r)
 static int h_staff_create(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -1000,8 +821,7 @@ static int h_staff_create(tc_http_req *r)
 static int h_staff_list(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_staff *rows;
     size_t n;
     if (tc_store_staff_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
@@ -1014,20 +834,10 @@ static int h_staff_list(tc_http_req *r)
 
 /* ---- schools and batches -------------------------------------------------------------- */
 
-static json_t *batch_json(const tc_batch *b)
-{
-    json_t *settings = json_loads(b->settings, 0, NULL);
-    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:I}", "id", (json_int_t)b->id, "school_id",
-                     (json_int_t)b->school_id, "name", b->name, "code", b->code, "starts_at", (json_int_t)b->starts_at,
-                     "ends_at", (json_int_t)b->ends_at, "settings", settings ? settings : json_object(), "students",
-                     (json_int_t)b->students);
-}
-
 static int h_schools(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_school *rows;
     size_t n;
     if (tc_store_school_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
@@ -1042,8 +852,7 @@ static int h_schools(tc_http_req *r)
 static int h_school_create(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -1062,8 +871,7 @@ static int h_school_create(tc_http_req *r)
 static int h_batches(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t sid;
     if (api_parse_id(r->params[0], &sid) != 0)
         return api_bad_id(&c);
@@ -1075,15 +883,14 @@ static int h_batches(tc_http_req *r)
         return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, batch_json(&rows[i]));
+        json_array_append_new(arr, api_batch_json(&rows[i]));
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "batches", arr));
 }
 
 static int h_batch_create(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t sid;
     if (api_parse_id(r->params[0], &sid) != 0)
         return api_bad_id(&c);
@@ -1134,211 +941,14 @@ static int h_batch_create(tc_http_req *r)
     tc_batch out;
     if (tc_store_batch_get(c.app->store, r->pool, b.id, &out, &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 201, json_pack("{s:o}", "batch", batch_json(&out)));
-}
-
-/* Loads a batch from params[0] and checks the staff member may see it. */
-static int load_batch(api_ctx *c, tc_batch *b)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, b->school_id) ? 0 : -1;
-}
-
-static int h_batch_get(tc_http_req *r)
-{
-    api_ctx c;
-    tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", batch_json(&b)));
-}
-
-/* The batch's QR poster image: the entry URL with the code filled in. */
-static int h_batch_qr(tc_http_req *r)
-{
-    api_ctx c;
-    tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    /* A phone camera can only open an absolute link: the configured public
-     * URL, or else the address the staff member reached us at. */
-    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
-    const char *host = tc_http_header(r, "Host");
-    if (!base)
-        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
-    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
-    void *png;
-    size_t len;
-    if (tc_qr_encode_png(url, 8, 4, &png, &len, &c.e) != 0)
-        return api_fail(&c);
-    int rc = tc_http_respond(r, 200, "image/png", png, len);
-    g_free(png);
-    return rc;
-}
-
-/* The roster file of a roster request: the multipart "file" part, or the
- * whole body. */
-static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *len)
-{
-    *data = r->body;
-    *len = r->body_len;
-    const char *ct = tc_http_header(r, "Content-Type");
-    if (ct && (!strncmp(ct, "multipart/form-data", 19) || !strncmp(ct, "application/x-www-form-urlencoded", 33))) {
-        tc_http_part *parts;
-        size_t n;
-        if (tc_http_form(r, &parts, &n, &c->e) != 0)
-            return -1;
-        const tc_http_part *f = tc_http_form_get(parts, n, "file");
-        if (!f)
-            return tc_err_set(&c->e, 400, "roster.no_file", "请选择花名册文件（CSV 或 XLSX）",
-                              "Choose a roster file (CSV or XLSX)");
-        *data = f->data;
-        *len = f->len;
-    }
-    return 0;
-}
-
-static int h_roster_import(tc_http_req *r)
-{
-    api_ctx c;
-    tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    const char *data;
-    size_t len;
-    if (roster_body(r, &c, &data, &len) != 0)
-        return api_fail(&c);
-    const char *dry = tc_http_query(r, "dry_run"), *mq = tc_http_query(r, "mode");
-    int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
-    int mode = dry_run ? TC_API_ROSTER_DRY : TC_API_ROSTER_ALL;
-    if (mq && *mq && strcmp(mq, "all") != 0) {
-        if (strcmp(mq, "good") != 0 || dry_run) {
-            tc_err_set(&c.e, 400, "roster.bad_mode", "导入方式应为 all（全部或不导入）或 good（只导入无误的行）",
-                       "mode must be all (all or nothing) or good (import the rows without errors)");
-            return api_fail(&c);
-        }
-        mode = TC_API_ROSTER_GOOD;
-    }
-    json_t *report = NULL, *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, b.id, data, len, mode, 0, &report, &summary, &c.e) != 0) {
-        /* A refused import is audited with why (e.g. a 采集码 that another
-         * record, perhaps of another school, already holds). */
-        if (!dry_run) {
-            char *why = tc_pool_printf(r->pool, "{\"refused\":\"%s\"}", c.e.code);
-            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", b.code, NULL, why, r->client_ip,
-                                 NULL);
-        }
-        json_t *err = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
-                                "report", report ? report : json_object());
-        return tc_http_respond_json(r, c.e.status ? c.e.status : 422, err);
-    }
-    if (!dry_run) {
-        /* The audit entry names the file by its SHA-256 only: a roster holds
-         * full ID numbers and 采集码 in clear, so the file itself is not kept
-         * (the rows are, sealed).  A school that must prove what it imported
-         * keeps its file and compares the hash.  The row messages stay out
-         * of the audit (counts only). */
-        unsigned char hash[crypto_hash_sha256_BYTES];
-        char hex[2 * crypto_hash_sha256_BYTES + 1];
-        crypto_hash_sha256(hash, (const unsigned char *)data, len);
-        sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-        json_object_set_new(summary, "file_sha256", json_string(hex));
-        json_t *aj = json_deep_copy(summary);
-        json_object_del(aj, "report");
-        char *after = json_dumps(aj, JSON_COMPACT);
-        json_decref(aj);
-        tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
-        free(after);
-    }
-    return tc_http_respond_json(r, 200, summary);
-}
-
-/* POST /api/v1/batches/:id/roster/rejects?lang=zh|en: the rows of this file
- * that an import would refuse, each with why, as a CSV to fix and import
- * again.  Nothing is kept: the file comes with the request, as for the
- * import, so the server never stores a roster. */
-static int h_roster_rejects(tc_http_req *r)
-{
-    api_ctx c;
-    tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    const char *data;
-    size_t len;
-    if (roster_body(r, &c, &data, &len) != 0)
-        return api_fail(&c);
-    const char *lang = tc_http_query(r, "lang");
-    int en = lang && !strcmp(lang, "en");
-    json_t *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, b.id, data, len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
-        return api_fail(&c);
-    json_t *csv = json_object_get(summary, "csv");
-    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", b.code, en ? "to-fix" : "errors");
-    tc_http_add_header(r, "Content-Disposition", cd);
-    tc_http_add_header(r, "X-Bad-Rows", tc_pool_printf(r->pool, "%lld",
-                                                       (long long)json_integer_value(json_object_get(summary, "bad_rows"))));
-    int rc = tc_http_respond(r, 200, "text/csv; charset=utf-8", json_string_value(csv), json_string_length(csv));
-    json_decref(summary);
-    return rc;
-}
-
-static int h_students(tc_http_req *r)
-{
-    api_ctx c;
-    tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    const char *q = tc_http_query(r, "q");
-    const char *lim = tc_http_query(r, "limit"), *off = tc_http_query(r, "offset");
-    int limit = lim ? atoi(lim) : 50, offset = off ? atoi(off) : 0;
-    if (limit <= 0 || limit > 500)
-        limit = 50;
-    if (offset < 0)
-        offset = 0;
-    tc_student *rows;
-    size_t n;
-    int64_t total;
-    if (tc_store_student_list(c.app->store, r->pool, b.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
-        return api_fail(&c);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        /* staff see the real name; the ID stays masked everywhere */
-        json_array_append_new(arr, api_student_json(&c, &rows[i]));
-    }
-    return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "students", arr));
-}
-
-/* Loads a student from params[0] and checks the staff member may see it. */
-int api_load_student(api_ctx *c, tc_student *st)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, st->school_id) ? 0 : -1;
+    return tc_http_respond_json(r, 201, json_pack("{s:o}", "batch", api_batch_json(&out)));
 }
 
 static int h_student_get(tc_http_req *r)
 {
     api_ctx c;
     tc_student st;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
@@ -1349,8 +959,7 @@ static int h_student_attempts(tc_http_req *r)
 {
     api_ctx c;
     tc_student st;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     int64_t n = tc_store_audit_verify_count(c.app->store, st.id, &c.e);
@@ -1615,62 +1224,33 @@ out:
     return rc;
 }
 
-/* One line of the staff audit log about a submission or a student. */
-void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after)
-{
-    char target[40];
-    snprintf(target, sizeof target, "%s:%lld", kind, (long long)id);
-    tc_store_audit_staff(c->app->store, c->staff.id, action, target, before, after, c->r->client_ip, NULL);
-}
-
 /* ---- routes ---------------------------------------------------------------------------------------- */
-
-int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e)
-{
-    for (size_t i = 0; i < n; i++) {
-        int up = r[i].upload;
-        /* a bare 1 (the column's old meaning) would gate as NEED_STAFF */
-        if (up && !(up & API_UPLOAD))
-            return tc_err_set(e, 500, "api.bad_route", "路由表错误：%s %s", "Bad route table row: %s %s", r[i].m,
-                              r[i].p);
-        int rc = up ? tc_http_route_gated(s, r[i].m, r[i].p, r[i].h, upload_max, api_gate, up & ~API_UPLOAD, e)
-                    : tc_http_route(s, r[i].m, r[i].p, r[i].h, 0, e);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
 
 int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
 {
     size_t up = (size_t)(app->cfg ? app->cfg->upload_max_mb : 20) * 1024 * 1024 + 64 * 1024;
     static const api_route R[] = {
-        {"GET", "/healthz", h_healthz, 0},
-        {"GET", "/console", h_console_redirect, 0},
-        {"GET", "/api/v1/csrf", h_csrf, 0},
-        {"POST", "/api/v1/logout", h_logout, 0},
-        {"POST", "/api/v1/entry/qr", h_entry_qr, API_UPLOAD},
-        {"POST", "/api/v1/entry/code", h_entry_code, API_UPLOAD},
-        {"POST", "/api/v1/entry/confirm", h_entry_confirm, 0},
-        {"GET", "/api/v1/me", h_me, 0},
-        {"POST", "/api/v1/me/chsi", h_me_chsi, API_UPLOAD | NEED_STUDENT},
-        {"GET", "/api/v1/me/records/:id", h_me_record, 0},
-        {"POST", "/api/v1/staff/login", h_staff_login, 0},
-        {"GET", "/api/v1/staff/me", h_staff_me, 0},
-        {"POST", "/api/v1/staff/password", h_staff_password, 0},
-        {"GET", "/api/v1/staff/accounts", h_staff_list, 0},
-        {"POST", "/api/v1/staff/accounts", h_staff_create, 0},
-        {"GET", "/api/v1/schools", h_schools, 0},
-        {"POST", "/api/v1/schools", h_school_create, 0},
-        {"GET", "/api/v1/schools/:id/batches", h_batches, 0},
-        {"POST", "/api/v1/schools/:id/batches", h_batch_create, 0},
-        {"GET", "/api/v1/batches/:id", h_batch_get, 0},
-        {"GET", "/api/v1/batches/:id/qr.png", h_batch_qr, 0},
-        {"POST", "/api/v1/batches/:id/roster", h_roster_import, API_UPLOAD | NEED_SCHOOL_STAFF},
-        {"POST", "/api/v1/batches/:id/roster/rejects", h_roster_rejects, API_UPLOAD | NEED_SCHOOL_STAFF},
-        {"GET", "/api/v1/batches/:id/students", h_students, 0},
-        {"GET", "/api/v1/students/:id", h_student_get, 0},
-        {"GET", "/api/v1/students/:id/attempts", h_student_attempts, 0},
+        {"GET", "/healthz", API_PUBLIC, h_healthz, 0},
+        {"GET", "/console", API_PUBLIC, h_console_redirect, 0},
+        {"GET", "/api/v1/csrf", API_PUBLIC, h_csrf, 0},
+        {"POST", "/api/v1/logout", NEED_NONE, h_logout, 0},
+        {"POST", "/api/v1/entry/qr", NEED_NONE, h_entry_qr, API_UPLOAD},
+        {"POST", "/api/v1/entry/code", NEED_NONE, h_entry_code, API_UPLOAD},
+        {"POST", "/api/v1/entry/confirm", NEED_ENTRY, h_entry_confirm, 0},
+        {"GET", "/api/v1/me", NEED_STUDENT, h_me, 0},
+        {"POST", "/api/v1/me/chsi", NEED_STUDENT, h_me_chsi, API_UPLOAD},
+        {"GET", "/api/v1/me/records/:id", NEED_STUDENT, h_me_record, 0},
+        {"POST", "/api/v1/staff/login", NEED_NONE, h_staff_login, 0},
+        {"GET", "/api/v1/staff/me", NEED_STAFF_ANY, h_staff_me, 0},
+        {"POST", "/api/v1/staff/password", NEED_STAFF_ANY, h_staff_password, 0},
+        {"GET", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_list, 0},
+        {"POST", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_create, 0},
+        {"GET", "/api/v1/schools", NEED_SCHOOL_STAFF, h_schools, 0},
+        {"POST", "/api/v1/schools", NEED_PLATFORM, h_school_create, 0},
+        {"GET", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batches, 0},
+        {"POST", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batch_create, 0},
+        {"GET", "/api/v1/students/:id", NEED_SCHOOL_STAFF, h_student_get, 0},
+        {"GET", "/api/v1/students/:id/attempts", NEED_SCHOOL_STAFF, h_student_attempts, 0},
     };
     if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
         return -1;

@@ -15,6 +15,7 @@
 #include "../config/tc_config.h"
 #include "../http/tc_http.h"
 #include "../ident/tc_ident.h"
+#include "../jobs/tc_jobs.h"
 #include "../journey/tc_journey.h"
 #include "../store/tc_store.h"
 #include "../studio/tc_studio.h"
@@ -50,12 +51,9 @@ typedef struct tc_app {
      * absent: uploads are then refused with studio.unavailable (503). */
     const tc_studio *studio;
     tc_hub hub;                  /* live updates for the app (SSE)              */
-    struct tc_api_work *work;    /* photo workers (tc_api_work_start)           */
+    struct tc_jobs_photos *photos; /* the photo queue (tc_jobs_photos_start; owned by main) */
     uint8_t pay_key[32];         /* signs the sandbox provider's callbacks      */
     struct tc_pay *pay;          /* the payment provider (tc_pay_open; owned by main) */
-    struct tc_api_recon *recon;  /* the daily reconciliation job (tc_api_recon_start) */
-    struct tc_api_sweep *sweep;  /* the retention sweep (tc_api_sweep_start)     */
-    struct tc_api_remind *remind; /* the automatic reminders (tc_api_remind_start) */
     /* the posters' fonts (tc_pdf_fonts_open; owned by main), or NULL when the
      * font file is missing: posters are then refused with pdf.font_missing */
     struct tc_pdf_fonts *pdf_fonts;
@@ -64,33 +62,17 @@ typedef struct tc_app {
     const struct tc_chsi_resolver *chsi;
 } tc_app;
 
-/* Start threads that make and check uploaded photos, each with its own
- * studio context (one per core is right: a photo is CPU-bound).  Photos
- * left "processing" by a previous run are queued again.  app->studio must be
- * set.  tc_api_work_stop finishes the photo in hand, then joins. */
-int tc_api_work_start(tc_app *app, int threads, tc_err *e);
-void tc_api_work_stop(tc_app *app);
-/* Wait until no photo is queued or in hand (tests, the CLI). */
-void tc_api_work_drain(tc_app *app);
-
-/* The retention sweep (issue 14): removes the files of failed, errored,
- * deleted and superseded photos older than cfg->blob_retention_h (see
- * tc_store_photo_sweep for what is never removed).  tc_api_sweep_once runs
- * it now (*photos, *files: how many); tc_api_sweep_start runs it in a thread
- * every cfg->sweep_interval_s, first at start; stop joins it. */
-int tc_api_sweep_once(tc_app *app, int64_t now, int *photos, int *files, tc_err *e);
-int tc_api_sweep_start(tc_app *app, tc_err *e);
-void tc_api_sweep_stop(tc_app *app);
+/* The services a photo job asks of api (tc_jobs.h): the batch's settings,
+ * a spec by name, live events and messages, on this app. */
+void tc_api_jobs_services(tc_app *app, tc_jobs_services *out);
 
 /* The automatic reminders (issue 19): for each batch that closes within
  * 31 days, the unfinished students who signed in get a message (and their
  * channels) remind_days before the close (a batch setting, 3 by default) and
  * 1 day before, each once (tc_store_remind_once).  tc_api_remind_once runs a
- * round at now; tc_api_remind_start runs one every cfg->remind_interval_s
- * in a thread (first at start) with now = tc_api_clock; stop joins it. */
+ * round at now (main's timer runs one every cfg->remind_interval_s, first at
+ * start, with now = tc_api_clock). */
 int tc_api_remind_once(tc_app *app, int64_t now, int *sent, tc_err *e);
-int tc_api_remind_start(tc_app *app, tc_err *e);
-void tc_api_remind_stop(tc_app *app);
 /* The reminders' clock: the wall clock plus cfg->test_clock_offset_s (0
  * unless a test sets it), the one place that offset is read. */
 int64_t tc_api_clock(const tc_app *app);
@@ -98,11 +80,11 @@ int64_t tc_api_clock(const tc_app *app);
 /* Daily reconciliation (tc_api_money.c): compare the orders of one day
  * (YYYY-MM-DD, China time) with the provider's answers and store the report
  * (recon_report); *report (may be NULL) gets its JSON (caller decrefs).
- * tc_api_recon_start runs it for yesterday once a day in a thread; stop
- * joins it.  app->pay must be set. */
+ * app->pay must be set. */
 int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e);
-int tc_api_recon_start(tc_app *app, tc_err *e);
-void tc_api_recon_stop(tc_app *app);
+/* Yesterday's reconciliation unless its report exists (main's timer runs
+ * it every hour): *day gets the day, *made 1 if a report was made now. */
+int tc_api_recon_yesterday(tc_app *app, char day[11], int *made, tc_err *e);
 
 void tc_api_defaults(tc_app *app);
 

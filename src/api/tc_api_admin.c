@@ -58,8 +58,7 @@ static json_t *reason_json(const tc_store_reason *r)
 static int h_reasons(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_reason *rows;
     size_t n;
     if (tc_store_reason_list(c.app->store, r->pool, 0, &rows, &n, &c.e) != 0)
@@ -98,8 +97,7 @@ static int reason_fields(json_t *body, tc_store_reason *rr, tc_err *e)
 static int h_reason_add(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -120,8 +118,7 @@ static int h_reason_add(tc_http_req *r)
 static int h_reason_edit(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -159,8 +156,7 @@ static json_t *custom_json(const tc_store_spec *cs)
 static int h_specs(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_spec_table t = {0};
     tc_spec_table_builtin(&t);
     json_t *b = json_array();
@@ -246,8 +242,7 @@ static json_t *spec_summary(const char *json)
 static int h_spec_add(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -299,8 +294,7 @@ static int custom_of_param(api_ctx *c, tc_store_spec *cs)
 static int h_spec_edit(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -339,8 +333,7 @@ static int h_spec_edit(tc_http_req *r)
 static int h_spec_delete(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_spec old;
     if (custom_of_param(&c, &old) != 0)
         return api_fail(&c);
@@ -375,8 +368,7 @@ static json_t *staff_obj(const tc_staff *s)
 static int h_staff_edit(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -422,8 +414,7 @@ static int h_staff_edit(tc_http_req *r)
 static int h_staff_reset_password(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -453,8 +444,7 @@ static int h_staff_reset_password(tc_http_req *r)
 static int h_school_edit(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -497,8 +487,7 @@ static int q_num(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_
 static int h_audit(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_audit_query q = {0};
     int64_t limit, offset;
     if (q_num(r, "from", 0, 0, INT64_MAX / 2, &q.from, &c.e) != 0 || q_num(r, "to", 0, 0, INT64_MAX / 2, &q.to, &c.e) != 0 ||
@@ -545,17 +534,17 @@ int api_admin_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {
-        {"GET", "/api/v1/admin/reasons", h_reasons, 0},
-        {"POST", "/api/v1/admin/reasons", h_reason_add, 0},
-        {"POST", "/api/v1/admin/reasons/:code", h_reason_edit, 0},
-        {"GET", "/api/v1/admin/specs", h_specs, 0},
-        {"POST", "/api/v1/admin/specs", h_spec_add, 0},
-        {"PUT", "/api/v1/admin/specs/:name", h_spec_edit, 0},
-        {"DELETE", "/api/v1/admin/specs/:name", h_spec_delete, 0},
-        {"POST", "/api/v1/admin/staff/:id", h_staff_edit, 0},
-        {"POST", "/api/v1/admin/staff/:id/password", h_staff_reset_password, 0},
-        {"POST", "/api/v1/admin/schools/:id", h_school_edit, 0},
-        {"GET", "/api/v1/admin/audit", h_audit, 0},
+        {"GET", "/api/v1/admin/reasons", NEED_PLATFORM, h_reasons, 0},
+        {"POST", "/api/v1/admin/reasons", NEED_PLATFORM, h_reason_add, 0},
+        {"POST", "/api/v1/admin/reasons/:code", NEED_PLATFORM, h_reason_edit, 0},
+        {"GET", "/api/v1/admin/specs", NEED_STAFF, h_specs, 0},
+        {"POST", "/api/v1/admin/specs", NEED_PLATFORM, h_spec_add, 0},
+        {"PUT", "/api/v1/admin/specs/:name", NEED_PLATFORM, h_spec_edit, 0},
+        {"DELETE", "/api/v1/admin/specs/:name", NEED_PLATFORM, h_spec_delete, 0},
+        {"POST", "/api/v1/admin/staff/:id", NEED_PLATFORM, h_staff_edit, 0},
+        {"POST", "/api/v1/admin/staff/:id/password", NEED_PLATFORM, h_staff_reset_password, 0},
+        {"POST", "/api/v1/admin/schools/:id", NEED_PLATFORM, h_school_edit, 0},
+        {"GET", "/api/v1/admin/audit", NEED_PLATFORM, h_audit, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

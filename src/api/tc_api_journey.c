@@ -1,12 +1,12 @@
 /* tc_api — the student's journey (issue 6): the handlers behind the app's
- * steps, the photo workers, live updates and the result.  Payment is in
+ * steps, uploads (made by the photo queue, tc_jobs), live updates and the
+ * result.  Payment is in
  * tc_api_money.c, review in tc_api_review.c, the school's actions in
  * tc_api_school.c.
  *
  * Every handler reads a snapshot (api_jctx), asks tc_journey whether the step is
  * allowed, and makes the change in one store transaction that re-checks it. */
 #include <jansson.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,67 +15,6 @@
 #include <time.h>
 
 #include "api_int.h"
-
-/* ---- the journey snapshot --------------------------------------------------------------------------- */
-
-int api_must_pay(const tc_journey_settings *s)
-{
-    return s->pay_when != TC_PAY_SCHOOL && s->fee_fen > 0;
-}
-
-/* Settings of a student's batch: defaults, then the school's, then the
- * batch's own. */
-static int load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc,
-                         const char **notice, tc_journey_settings *set, tc_err *e)
-{
-    const char *school_settings;
-    if (tc_store_batch_get(app->store, p, st->batch_id, b, e) != 0 ||
-        tc_store_school_get(app->store, p, st->school_id, sc, e) != 0 ||
-        tc_store_school_extra(app->store, p, st->school_id, notice, &school_settings, e) != 0)
-        return -1;
-    tc_journey_settings_default(set);
-    if (tc_journey_settings_apply(set, school_settings, e) != 0 || tc_journey_settings_apply(set, b->settings, e) != 0) {
-        e->status = 500; /* stored settings are checked when saved; this is a broken row */
-        return -1;
-    }
-    return 0;
-}
-
-int api_journey_load(api_ctx *c, api_jctx *j)
-{
-    memset(j, 0, sizeof *j);
-    tc_app *app = c->app;
-    tc_pool *p = c->r->pool;
-    if (tc_store_student_get(app->store, p, c->sess.student_id, &j->st, &c->e) != 0 ||
-        load_settings(app, p, &j->st, &j->batch, &j->school, &j->notice, &j->set, &c->e) != 0 ||
-        tc_store_journey_get(app->store, p, j->st.id, &j->sj, &c->e) != 0)
-        return -1;
-    tc_err e2;
-    j->has_sub = tc_store_submission_current(app->store, p, j->st.id, &j->sub, &e2) == 0;
-    tc_journey_state *js = &j->js;
-    js->notice_read_at = j->sj.notice_read_at;
-    js->tips_read_at = j->sj.tips_read_at;
-    js->tutorial_at = j->sj.tutorial_at;
-    js->notify_chosen_at = j->sj.notify_chosen_at;
-    js->cooloff_until = j->sj.cooloff_until;
-    js->locked_until = j->sj.locked_until;
-    js->live_locked = j->sj.live_locked;
-    js->fails = j->sj.fails;
-    js->live_fails = j->sj.live_fails;
-    js->paid = j->sj.paid_order != 0 || !api_must_pay(&j->set);
-    js->drafts = j->sj.drafts;
-    js->processing = j->sj.processing;
-    snprintf(js->submission, sizeof js->submission, "%s", j->has_sub ? j->sub.state : "");
-    js->starts_at = j->batch.starts_at;
-    js->ends_at = j->batch.ends_at;
-    js->cancelled_at = j->sj.batch_cancelled_at;
-    return 0;
-}
-
-json_t *api_err_json(const tc_err *e)
-{
-    return json_pack("{s:s, s:s, s:s}", "code", e->code, "zh", e->zh, "en", e->en);
-}
 
 /* A problem that stopped the photo being made and the check that says the
  * same thing in other words: the student reads it once. */
@@ -164,18 +103,10 @@ static void failed_json(const char *checks, json_t **failed, json_t **unknown)
     json_decref(o);
 }
 
-json_t *api_reasons_json(const char *reasons)
-{
-    /* reasons are stored as the reviewer chose them: [{code,zh,en}] */
-    json_t *a = json_loads(reasons && *reasons ? reasons : "[]", 0, NULL);
-    return json_is_array(a) ? a : (json_decref(a), json_array());
-}
-
 static int h_journey(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -258,8 +189,7 @@ static int h_journey(tc_http_req *r)
 static int mark(tc_http_req *r, tc_store_mark what)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -281,8 +211,7 @@ static int mark(tc_http_req *r, tc_store_mark what)
 static int h_spec(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -333,8 +262,7 @@ static int email_ok(const char *s)
 static int h_notify(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -379,568 +307,13 @@ static int h_notify(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
-/* ---- photos: upload, the workers, results ------------------------------------------------------------------ */
-
-typedef struct tc_api_work {
-    tc_app *app;
-    pthread_mutex_t mu;
-    pthread_cond_t cv, idle;
-    int64_t *q;         /* queued photo ids (a ring would do; uploads are rare) */
-    size_t n, cap;
-    int busy;           /* photos in hand                                      */
-    int stop;
-    int nthreads;
-    pthread_t th[16];
-} tc_api_work;
-
-static int work_push(tc_api_work *w, int64_t id)
-{
-    pthread_mutex_lock(&w->mu);
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 64;
-        int64_t *q = realloc(w->q, cap * sizeof *q);
-        if (!q) {
-            pthread_mutex_unlock(&w->mu);
-            return -1;
-        }
-        w->q = q;
-        w->cap = cap;
-    }
-    w->q[w->n++] = id;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    return 0;
-}
-
-void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
-{
-    char *t = json_dumps(data, JSON_COMPACT);
-    tc_hub_publish(&app->hub, person_id, type, t ? t : "{}");
-    free(t);
-    json_decref(data);
-}
-
-int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
-                const char *te, const char *bz, const char *be)
-{
-    tc_store_message m = {.person_id = person_id,
-                          .student_id = student_id,
-                          .at = tc_now(),
-                          .kind = kind,
-                          .title_zh = tz,
-                          .title_en = te,
-                          .body_zh = bz,
-                          .body_en = be};
-    tc_err e;
-    if (tc_store_message_add(app->store, &m, NULL, &e) != 0)
-        tc_log(TC_LOG_WARN, "message for person %lld lost: %s", (long long)person_id, e.en);
-    api_publish(app, person_id, "message", json_pack("{s:s}", "kind", kind));
-    return api_deliver(app, student_id, kind, tz, te, bz, be);
-}
-
-/* The studio's table first (built-in and --specs file), then a custom spec
- * a platform admin added (the spec table, issue 7), loaded into own. */
-const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, tc_err *e)
-{
-    const tc_spec *s = app->studio && name ? tc_spec_find(tc_studio_specs(app->studio), name) : NULL;
-    if (!s && name) {
-        if (!own->v)
-            tc_spec_table_builtin(own);
-        s = tc_spec_find(own, name);
-    }
-    if (s)
-        return s;
-    if (!name || !*name) {
-        tc_err_set(e, 400, "spec.not_found", "请选择照片规格", "Choose a photo spec");
-        return NULL;
-    }
-    tc_pool p;
-    tc_pool_init(&p);
-    tc_store_spec cs;
-    if (tc_store_spec_get(app->store, &p, name, &cs, e) == 0) {
-        /* stored as one spec object; the loader reads a list */
-        size_t n = strlen(cs.json) + 3;
-        char *list = tc_pool_alloc(&p, n);
-        snprintf(list, n, "[%s]", cs.json);
-        if (tc_spec_table_load_json(own, list, n - 1, e) == 0 && !(s = tc_spec_find(own, name)))
-            tc_err_internal(e, "custom spec %s not loaded", name);
-        else if (!s)
-            e->status = 500; /* checked when it was saved: a broken row */
-    } else if (!strcmp(e->code, "spec.not_found")) {
-        /* said to whoever chose the name (a school's or a batch's settings) */
-        tc_err_set(e, 400, "spec.not_found", "没有名为 %s 的照片规格：请选择内置规格或平台添加的自定义规格",
-                   "There is no photo spec named %s: choose a built-in spec or a custom one the platform added", name);
-    }
-    tc_pool_clear(&p);
-    return s;
-}
-
-const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
-                              tc_err *e)
-{
-    if (!ph->spec || !ph->spec[0])
-        return api_spec_find(app, own, fallback, e);
-    /* a table of its own: the stored definition is whole, and must not
-     * patch (or be shadowed by) a spec of today's tables with its name */
-    tc_spec_table_free(own);
-    size_t n = strlen(ph->spec) + 3;
-    char *list = malloc(n);
-    if (!list) {
-        tc_err_internal(e, "out of memory");
-        return NULL;
-    }
-    snprintf(list, n, "[%s]", ph->spec);
-    const tc_spec *s = NULL;
-    tc_err le = {0};
-    if (tc_spec_table_load_json(own, list, n - 1, &le) == 0 && own->n == 1)
-        s = &own->v[0];
-    else
-        tc_err_internal(e, "photo %lld: stored spec unreadable (%s)", (long long)ph->id, le.code);
-    free(list);
-    return s;
-}
-
-/* Make and check one photo, store what came out, apply the journey's
- * counters, tell the student. */
-static void process_photo(tc_app *app, tc_studio_ctx *sc, int64_t photo_id)
-{
-    tc_pool pool;
-    tc_pool_init(&pool);
-    tc_pool *p = &pool;
-    tc_err e;
-    memset(&e, 0, sizeof e);
-    tc_store_photo ph;
-    tc_student st;
-    tc_batch b;
-    tc_school school;
-    const char *notice;
-    tc_journey_settings set;
-    tc_store_journey sj;
-    char *upload = NULL;
-    size_t upload_len = 0;
-    tc_studio_result res;
-    memset(&res, 0, sizeof res);
-    tc_check_prior *prior = NULL;
-    tc_spec_table own = {0};
-    const tc_spec *spec = NULL;
-    char *spec_json = NULL;
-    uint8_t *proof = NULL; /* the 样片, kept until the photo names its file */
-    size_t plen = 0;
-    int64_t t0 = tc_now_ms();
-    if (tc_store_photo_get(app->store, p, photo_id, &ph, &e) != 0 || ph.state_enum != TC_STORE_PHOTO_PROCESSING ||
-        tc_store_student_get(app->store, p, ph.student_id, &st, &e) != 0 ||
-        load_settings(app, p, &st, &b, &school, &notice, &set, &e) != 0 ||
-        tc_blob_get(app->blobs, ph.upload_blob, (size_t)64 << 20, &upload, &upload_len, &e) != 0)
-        goto fail_internal;
-    tc_check_config cfg;
-    tc_check_config_default(&cfg);
-    cfg.glasses = set.glasses_forbidden ? TC_GLASSES_FORBIDDEN : TC_GLASSES_CLEAR_OK;
-    if (set.checks[0] && tc_check_config_json(&cfg, set.checks, strlen(set.checks), &e) != 0)
-        goto fail_internal;
-    tc_store_face_hash *hashes;
-    size_t nh = 0;
-    if (tc_store_face_hashes(app->store, p, st.school_id, 20000, &hashes, &nh, &e) != 0)
-        goto fail_internal;
-    prior = calloc(nh ? nh : 1, sizeof *prior);
-    if (!prior)
-        goto fail_internal;
-    for (size_t i = 0; i < nh; i++) {
-        memcpy(prior[i].hash.bits, hashes[i].hash, sizeof prior[i].hash.bits);
-        prior[i].ref = hashes[i].photo_id;
-        prior[i].same_student = hashes[i].student_id == st.id;
-    }
-    tc_photo_limits lim;
-    tc_photo_limits_default(&lim);
-    if (app->cfg)
-        lim.max_bytes = (size_t)app->cfg->upload_max_mb * 1024 * 1024;
-    /* a custom spec too; NULL (an unknown name) lets the studio say so */
-    tc_err se;
-    spec = api_spec_find(app, &own, set.spec, &se);
-    if (!spec && se.status >= 500) {
-        e = se;
-        goto fail_internal;
-    }
-    /* kept with the photo: its sheets and reprints must not change when a
-     * platform admin edits or deletes the custom spec later */
-    spec_json = spec ? tc_spec_to_json(spec) : NULL;
-    if (spec && !spec_json) {
-        tc_err_internal(&e, "spec to json");
-        goto fail_internal;
-    }
-    tc_studio_req req = {.data = upload,
-                         .len = upload_len,
-                         .limits = &lim,
-                         .spec = set.spec,
-                         .spec_def = spec,
-                         .background = set.background,
-                         .checks = &cfg,
-                         .run_checks = 1,
-                         .prior = prior,
-                         .n_prior = nh,
-                         .want_overlay = 1,
-                         .want_original = 1};
-    tc_store_photo_done d;
-    memset(&d, 0, sizeof d);
-    char id_std[TC_BLOB_ID_LEN + 1] = "", id_proof[TC_BLOB_ID_LEN + 1] = "", id_ov[TC_BLOB_ID_LEN + 1] = "",
-         id_orig[TC_BLOB_ID_LEN + 1] = "";
-    char *checks = NULL;
-    char failed[1024] = "";
-    uint8_t hash[32];
-    tc_journey_state js;
-    memset(&js, 0, sizeof js);
-    if (tc_store_journey_get(app->store, p, st.id, &sj, &e) != 0)
-        goto fail_internal;
-    js.fails = sj.fails;
-    js.live_fails = sj.live_fails;
-    js.live_locked = sj.live_locked;
-    js.cooloff_until = sj.cooloff_until;
-    js.locked_until = sj.locked_until;
-    /* locked before this photo? (the lock message goes when it starts) */
-    const int64_t t_before = tc_now();
-    const int was_live_locked = js.live_locked, was_locked = js.locked_until > t_before;
-    if (tc_studio_make(app->studio, sc, &req, &res, &e) != 0) {
-        /* the upload itself is bad (not an image, truncated, too big): say
-         * so; it is not a failed check, so no cool-off */
-        json_t *cj = json_pack("{s:b, s:{s:s, s:s, s:s}, s:[]}", "passed", 0, "problem", "code", e.code, "zh", e.zh,
-                               "en", e.en, "checks");
-        checks = json_dumps(cj, JSON_COMPACT);
-        json_decref(cj);
-        d.state = TC_STORE_PHOTO_ERROR;
-        d.error = e.code;
-        d.checks = checks;
-        /* the student's bad file costs a cool-off like a failed photo
-         * (issue 14: junk uploads at network speed); our own failure (5xx)
-         * costs nothing */
-        if (e.status < 500)
-            tc_journey_after_error(&set, &js, tc_now());
-    } else {
-        /* the checks always run here (run_checks = 1) */
-        char *t = tc_check_report_json(&res.checks);
-        json_t *cj = t ? json_loads(t, 0, NULL) : NULL;
-        free(t);
-        if (!cj)
-            cj = json_pack("{s:b, s:[]}", "passed", res.ok, "checks");
-        if (res.problem[0])
-            json_object_set_new(cj, "problem",
-                                json_pack("{s:s, s:s, s:s}", "code", res.problem, "zh", res.problem_zh, "en",
-                                          res.problem_en));
-        checks = json_dumps(cj, JSON_COMPACT);
-        json_decref(cj);
-        for (int i = 0; i < TC_CHECK_N; i++)
-            if (res.checks.r[i].verdict == TC_CHECK_FAIL) {
-                size_t l = strlen(failed);
-                snprintf(failed + l, sizeof failed - l, "%s%s", l ? "," : "", tc_check_code((tc_check_id)i));
-            }
-        if (res.problem[0] && !failed[0])
-            snprintf(failed, sizeof failed, "%s", res.problem);
-        int passed = res.ok && res.jpeg;
-        if (res.jpeg && tc_blob_put(app->blobs, res.jpeg, res.jpeg_len, id_std, &e) != 0)
-            goto fail_internal;
-        if (res.jpeg) {
-            int wrc = spec ? tc_photo_watermark(res.jpeg, res.jpeg_len, spec, &proof, &plen, &e) : -1;
-            if (wrc != 0 || tc_blob_put(app->blobs, proof, plen, id_proof, &e) != 0)
-                goto fail_internal;
-        }
-        if (res.overlay_png && tc_blob_put(app->blobs, res.overlay_png, res.overlay_len, id_ov, &e) != 0)
-            goto fail_internal;
-        if (res.original_jpeg && tc_blob_put(app->blobs, res.original_jpeg, res.original_len, id_orig, &e) != 0)
-            goto fail_internal;
-        if (res.checks.has_hash) {
-            memcpy(hash, res.checks.hash.bits, sizeof hash);
-            d.face_hash = hash;
-        }
-        int strike = tc_journey_teacher_strike(&set, res.checks.liveness_failed,
-                                               res.checks.r[TC_CHECK_RETOUCH].verdict == TC_CHECK_FAIL);
-        tc_journey_after_photo(&set, &js, passed, strike, tc_now());
-        d.state = passed ? TC_STORE_PHOTO_DRAFT : TC_STORE_PHOTO_FAILED;
-        d.checks = checks;
-        d.failed = failed;
-        d.liveness_failed = res.checks.liveness_failed;
-        d.standard_blob = id_std;
-        d.proof_blob = id_proof;
-        d.overlay_blob = id_ov;
-        d.original_blob = id_orig;
-        d.spec = res.jpeg ? spec_json : NULL;
-    }
-    d.fails = js.fails;
-    d.live_fails = js.live_fails;
-    d.live_locked = js.live_locked;
-    d.cooloff_until = js.cooloff_until;
-    d.locked_until = js.locked_until;
-    d.ms = (int)(tc_now_ms() - t0);
-    if (tc_store_photo_finish(app->store, photo_id, &d, tc_now(), &e) != 0)
-        goto fail_internal;
-    /* the retention sweep may have removed a file with these very bytes
-     * (an earlier, swept photo of the same upload) between the put and the
-     * finish; now that this photo names them no sweep removes them, so a
-     * second put is final */
-    {
-        tc_err pe;
-        char again[TC_BLOB_ID_LEN + 1];
-        if (id_std[0] && !tc_blob_exists(app->blobs, id_std))
-            tc_blob_put(app->blobs, res.jpeg, res.jpeg_len, again, &pe);
-        if (id_proof[0] && proof && !tc_blob_exists(app->blobs, id_proof))
-            tc_blob_put(app->blobs, proof, plen, again, &pe);
-        if (id_ov[0] && !tc_blob_exists(app->blobs, id_ov))
-            tc_blob_put(app->blobs, res.overlay_png, res.overlay_len, again, &pe);
-        if (id_orig[0] && !tc_blob_exists(app->blobs, id_orig))
-            tc_blob_put(app->blobs, res.original_jpeg, res.original_len, again, &pe);
-    }
-    const char *state = tc_store_state_name(TC_STORE_SM_PHOTO, d.state);
-    tc_log(TC_LOG_INFO, "photo %lld: %s in %d ms%s%s", (long long)photo_id, state, d.ms, failed[0] ? " failed " : "",
-           failed);
-    api_publish(app, st.person_id, "photo", json_pack("{s:I, s:s}", "id", (json_int_t)photo_id, "state", state));
-    /* the check result, and a lock this photo started (seed 000 §7, §13) */
-    if (d.state == TC_STORE_PHOTO_FAILED)
-        api_message(app, st.person_id, st.id, "photo_failed", "照片检测未通过", "Your photo did not pass the checks",
-                "请查看检测结果中的提示，冷静期后重新拍摄。", "Read the advice in the results and shoot again after the cool-off.");
-    else if (d.state == TC_STORE_PHOTO_DRAFT)
-        api_message(app, st.person_id, st.id, "photo_passed", "照片检测通过", "Your photo passed the checks",
-                    "照片已放入草稿箱，请确认并提交审核。", "The photo is in your drafts: confirm it and submit it for review.");
-    if (js.live_locked && !was_live_locked)
-        api_message(app, st.person_id, st.id, "locked", "账号已锁定", "Your account is locked",
-                    "活体检测多次未通过，账号已锁定，请联系学校图采负责老师解锁。",
-                    "The liveness check failed several times: your account is locked. Ask your school's photo "
-                    "collection office to unlock it.");
-    else if (js.locked_until > t_before && !was_locked) {
-        char until[20];
-        tc_time_fmt_cn(js.locked_until, until);
-        api_message(app, st.person_id, st.id, "locked", "拍摄已暂时锁定", "Shooting is locked for now",
-                    tc_pool_printf(p, "连续多次检测未通过，拍摄已锁定至 %s（北京时间），届时可重新拍摄。", until),
-                    tc_pool_printf(p, "Several photos in a row failed: shooting is locked until %s (China time).", until));
-    }
-    free(checks);
-    goto out;
-fail_internal:
-    tc_log(TC_LOG_ERROR, "photo %lld could not be processed: %s [%s]", (long long)photo_id, e.en, e.code);
-    {
-        tc_store_photo_done d2;
-        memset(&d2, 0, sizeof d2);
-        d2.state = TC_STORE_PHOTO_ERROR;
-        d2.error = "studio.internal";
-        d2.checks = "{\"passed\":false,\"problem\":{\"code\":\"studio.internal\",\"zh\":\"照片处理出错，请重新上传\","
-                    "\"en\":\"Something went wrong making your photo: upload it again\"},\"checks\":[]}";
-        tc_err e3;
-        tc_store_journey sj2;
-        if (tc_store_photo_get(app->store, p, photo_id, &ph, &e3) == 0 && ph.state_enum == TC_STORE_PHOTO_PROCESSING &&
-            tc_store_journey_get(app->store, p, ph.student_id, &sj2, &e3) == 0) {
-            d2.fails = sj2.fails;
-            d2.live_fails = sj2.live_fails;
-            d2.live_locked = sj2.live_locked;
-            d2.cooloff_until = sj2.cooloff_until;
-            d2.locked_until = sj2.locked_until;
-            tc_store_photo_finish(app->store, photo_id, &d2, tc_now(), &e3);
-        }
-    }
-out:
-    free(proof);
-    free(spec_json);
-    tc_spec_table_free(&own);
-    free(prior);
-    free(upload);
-    tc_studio_result_free(&res);
-    tc_pool_clear(p);
-}
-
-static void *work_main(void *arg)
-{
-    tc_api_work *w = arg;
-    tc_err e;
-    tc_studio_ctx *sc = tc_studio_ctx_new(w->app->studio, &e);
-    if (!sc)
-        tc_log(TC_LOG_ERROR, "photo worker cannot start: %s", e.en);
-    for (;;) {
-        pthread_mutex_lock(&w->mu);
-        while (!w->n && !w->stop)
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (w->stop) {
-            pthread_mutex_unlock(&w->mu);
-            break;
-        }
-        int64_t id = w->q[0];
-        memmove(w->q, w->q + 1, --w->n * sizeof *w->q);
-        w->busy++;
-        pthread_mutex_unlock(&w->mu);
-        if (sc)
-            process_photo(w->app, sc, id);
-        pthread_mutex_lock(&w->mu);
-        w->busy--;
-        if (!w->n && !w->busy)
-            pthread_cond_broadcast(&w->idle);
-        pthread_mutex_unlock(&w->mu);
-    }
-    tc_studio_ctx_free(sc);
-    return NULL;
-}
-
-int tc_api_work_start(tc_app *app, int threads, tc_err *e)
-{
-    if (!app->studio)
-        return tc_err_internal(e, "photo workers need the studio");
-    tc_api_work *w = calloc(1, sizeof *w);
-    if (!w)
-        return tc_err_internal(e, "out of memory");
-    w->app = app;
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    pthread_cond_init(&w->idle, NULL);
-    if (threads < 1)
-        threads = 1;
-    if (threads > (int)TC_ARRAY_LEN(w->th))
-        threads = (int)TC_ARRAY_LEN(w->th);
-    app->work = w;
-    /* photos a stopped server left half-made are made again */
-    tc_pool pool;
-    tc_pool_init(&pool);
-    int64_t *ids = NULL;
-    size_t n = 0;
-    if (tc_store_photo_processing(app->store, &pool, &ids, &n, e) == 0)
-        for (size_t i = 0; i < n; i++)
-            work_push(w, ids[i]);
-    tc_pool_clear(&pool);
-    for (int i = 0; i < threads; i++) {
-        if (pthread_create(&w->th[i], NULL, work_main, w) != 0)
-            break;
-        w->nthreads++;
-    }
-    return 0;
-}
-
-void tc_api_work_stop(tc_app *app)
-{
-    tc_api_work *w = app->work;
-    if (!w)
-        return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = 1;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    for (int i = 0; i < w->nthreads; i++)
-        pthread_join(w->th[i], NULL);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
-    pthread_cond_destroy(&w->idle);
-    free(w->q);
-    free(w);
-    app->work = NULL;
-}
-
-void tc_api_work_drain(tc_app *app)
-{
-    tc_api_work *w = app->work;
-    if (!w)
-        return;
-    pthread_mutex_lock(&w->mu);
-    while (w->n || w->busy)
-        pthread_cond_wait(&w->idle, &w->mu);
-    pthread_mutex_unlock(&w->mu);
-}
-
-/* ---- the retention sweep (issue 14) ------------------------------------------------------------------------ */
-
-struct tc_api_sweep {
-    tc_app *app;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-};
-
-static int sweep_remove(void *ctx, const char *blob_id)
-{
-    tc_app *app = ctx;
-    tc_err e;
-    if (tc_blob_remove(app->blobs, blob_id, &e) != 0) {
-        tc_log(TC_LOG_WARN, "sweep: %s", e.en);
-        return -1;
-    }
-    return 0;
-}
-
-int tc_api_sweep_once(tc_app *app, int64_t now, int *photos, int *files, tc_err *e)
-{
-    int64_t keep_s = (int64_t)(app->cfg ? app->cfg->blob_retention_h : 168) * 3600;
-    *photos = *files = 0;
-    /* rounds of a few hundred photos: the write lock is held for one round
-     * only, so uploads wait milliseconds, not the whole sweep */
-    for (;;) {
-        int p = 0, f = 0;
-        if (tc_store_photo_sweep(app->store, now - keep_s, 200, sweep_remove, app, &p, &f, now, e) != 0)
-            return -1;
-        *photos += p;
-        *files += f;
-        if (p < 200)
-            return 0;
-        /* the next round's rows are marked with a later time: never the
-         * same mark as this round's */
-        now++;
-    }
-}
-
-static void *sweep_main(void *arg)
-{
-    struct tc_api_sweep *sw = arg;
-    int interval = sw->app->cfg && sw->app->cfg->sweep_interval_s > 0 ? sw->app->cfg->sweep_interval_s : 3600;
-    pthread_mutex_lock(&sw->mu);
-    while (!sw->stop) {
-        pthread_mutex_unlock(&sw->mu);
-        int photos = 0, files = 0;
-        tc_err e = {0};
-        if (tc_api_sweep_once(sw->app, tc_now(), &photos, &files, &e) != 0)
-            tc_log(TC_LOG_WARN, "retention sweep failed: %s [%s]", e.en, e.code);
-        else if (photos)
-            tc_log(TC_LOG_INFO, "retention sweep: %d photos, %d files removed", photos, files);
-        pthread_mutex_lock(&sw->mu);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += interval;
-        while (!sw->stop && pthread_cond_timedwait(&sw->cv, &sw->mu, &ts) == 0)
-            ;
-    }
-    pthread_mutex_unlock(&sw->mu);
-    return NULL;
-}
-
-int tc_api_sweep_start(tc_app *app, tc_err *e)
-{
-    struct tc_api_sweep *sw = calloc(1, sizeof *sw);
-    if (!sw)
-        return tc_err_internal(e, "out of memory");
-    sw->app = app;
-    pthread_mutex_init(&sw->mu, NULL);
-    pthread_cond_init(&sw->cv, NULL);
-    if (pthread_create(&sw->th, NULL, sweep_main, sw) != 0) {
-        pthread_mutex_destroy(&sw->mu);
-        pthread_cond_destroy(&sw->cv);
-        free(sw);
-        return tc_err_internal(e, "cannot start the retention sweep");
-    }
-    app->sweep = sw;
-    return 0;
-}
-
-void tc_api_sweep_stop(tc_app *app)
-{
-    struct tc_api_sweep *sw = app->sweep;
-    if (!sw)
-        return;
-    pthread_mutex_lock(&sw->mu);
-    sw->stop = 1;
-    pthread_cond_signal(&sw->cv);
-    pthread_mutex_unlock(&sw->mu);
-    pthread_join(sw->th, NULL);
-    pthread_mutex_destroy(&sw->mu);
-    pthread_cond_destroy(&sw->cv);
-    free(sw);
-    app->sweep = NULL;
-}
+/* ---- photos: upload (the photo queue is tc_jobs), results ------------------------------------------------ */
 
 static int h_photo_upload(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
-    if (!c.app->studio || !c.app->work) {
+    api_ctx_of(r, &c);
+    if (!c.app->studio || !c.app->photos) {
         tc_err_set(&c.e, 503, "studio.unavailable", "照片制作服务暂不可用，请稍后再试",
                    "Photo making is not available right now: try again later");
         return api_fail(&c);
@@ -1024,7 +397,7 @@ static int h_photo_upload(tc_http_req *r)
      * it and no sweep removes it, so this put is final */
     if (!tc_blob_exists(c.app->blobs, blob) && tc_blob_put(c.app->blobs, ph->data, ph->len, blob, &c.e) != 0)
         return api_fail(&c);
-    if (work_push(c.app->work, id) != 0) {
+    if (tc_jobs_photos_push(c.app->photos, id) != 0) {
         tc_err_internal(&c.e, "out of memory queueing a photo");
         return api_fail(&c);
     }
@@ -1057,8 +430,7 @@ static int own_photo(api_ctx *c, int by_token, tc_store_photo *ph)
 static int h_photo_get(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
@@ -1082,28 +454,10 @@ static int h_photo_get(tc_http_req *r)
     return tc_http_respond_json(r, 200, o);
 }
 
-int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache)
-{
-    char path[4096];
-    if (!id || !*id || tc_blob_path(c->app->blobs, id, path, sizeof path) != 0) {
-        tc_err_set(&c->e, 404, "photo.no_image", "还没有这张图片", "This image is not there (yet)");
-        return api_fail(c);
-    }
-    tc_http_add_header(c->r, "Cache-Control", cache);
-    return tc_http_respond_file(c->r, 200, type, tc_pool_strdup(c->r->pool, path), name);
-}
-
-/* A photo's own images never change (content-addressed blobs). */
-int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name)
-{
-    return api_send_blob_cc(c, id, type, name, "private, max-age=3600");
-}
-
 static int h_photo_proof(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     if (own_photo(&c, 1, &ph) != 0)
         return api_fail(&c);
@@ -1113,8 +467,7 @@ static int h_photo_proof(tc_http_req *r)
 static int h_photo_delete(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
@@ -1133,18 +486,10 @@ static int h_photo_delete(tc_http_req *r)
 
 /* ---- submission, withdraw, payment ---------------------------------------------------------------------- */
 
-json_t *api_sub_json(tc_pool *p, const tc_store_submission *s)
-{
-    return json_pack("{s:I, s:I, s:s, s:o, s:s, s:s}", "id", (json_int_t)s->id, "photo_id", (json_int_t)s->photo_id,
-                     "state", s->state, "reasons", api_reasons_json(s->reasons), "note", s->note, "proof_url",
-                     tc_pool_printf(p, "/api/v1/me/photos/%s/proof.jpg", s->photo_token));
-}
-
 static int h_submit(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -1180,8 +525,7 @@ static int h_submit(tc_http_req *r)
 static int h_withdraw(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (tc_store_submission_withdraw(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
         return api_fail(&c);
     api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", "withdrawn"));
@@ -1193,8 +537,7 @@ static int h_withdraw(tc_http_req *r)
 static int h_messages(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_message *m;
     size_t n;
     int64_t unread;
@@ -1212,8 +555,7 @@ static int h_messages(tc_http_req *r)
 static int h_message_read(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -1258,8 +600,7 @@ static long sse_read(void *cls, uint64_t pos, char *out, size_t max)
 static int h_events(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     sse *s = calloc(1, sizeof *s);
     if (!s) {
         tc_err_internal(&c.e, "out of memory");
@@ -1291,8 +632,7 @@ static int result_photo(api_ctx *c, tc_store_photo *ph, int *final)
 static int h_result(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
     if (result_photo(&c, &ph, &final) != 0)
@@ -1305,8 +645,7 @@ static int h_result(tc_http_req *r)
 static int h_result_standard(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
     if (result_photo(&c, &ph, &final) != 0)
@@ -1344,8 +683,7 @@ static void email_code_hash(const tc_app *app, int64_t student_id, const char *c
 static int h_email_code(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -1384,8 +722,7 @@ static int h_email_code(tc_http_req *r)
 static int h_email_confirm(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -1413,8 +750,7 @@ static int h_email_confirm(tc_http_req *r)
 static int h_result_email(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -1456,8 +792,7 @@ static int h_result_email(tc_http_req *r)
 static int h_result_sheet(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     int final;
     if (result_photo(&c, &ph, &final) != 0)
@@ -1480,7 +815,7 @@ static int h_result_sheet(tc_http_req *r)
     int rc = -1;
     const tc_spec *spec;
     if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0 ||
-        load_settings(c.app, r->pool, &st, &b, &sc, &notice, &set, &c.e) != 0)
+        api_load_settings(c.app, r->pool, &st, &b, &sc, &notice, &set, &c.e) != 0)
         goto out;
     /* the spec the photo was made to, whatever the batch or the platform
      * has changed since (the batch's spec only for photos made before that
@@ -1515,27 +850,27 @@ int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {
-        {"GET", "/api/v1/me/journey", h_journey, 0},
-        {"GET", "/api/v1/me/spec", h_spec, 0},
-        {"POST", "/api/v1/me/notice/read", h_notice_read, 0},
-        {"POST", "/api/v1/me/tips/read", h_tips_read, 0},
-        {"POST", "/api/v1/me/tutorial/done", h_tutorial_done, 0},
-        {"POST", "/api/v1/me/notify", h_notify, 0},
-        {"POST", "/api/v1/me/photos", h_photo_upload, API_UPLOAD | NEED_STUDENT},
-        {"GET", "/api/v1/me/photos/:id", h_photo_get, 0},
-        {"GET", "/api/v1/me/photos/:token/proof.jpg", h_photo_proof, 0},
-        {"DELETE", "/api/v1/me/photos/:id", h_photo_delete, 0},
-        {"POST", "/api/v1/me/submission", h_submit, 0},
-        {"POST", "/api/v1/me/submission/withdraw", h_withdraw, 0},
-        {"GET", "/api/v1/me/events", h_events, 0},
-        {"GET", "/api/v1/me/messages", h_messages, 0},
-        {"POST", "/api/v1/me/messages/:id/read", h_message_read, 0},
-        {"GET", "/api/v1/me/result", h_result, 0},
-        {"GET", "/api/v1/me/result/standard.jpg", h_result_standard, 0},
-        {"GET", "/api/v1/me/result/sheet.jpg", h_result_sheet, 0},
-        {"POST", "/api/v1/me/result/email", h_result_email, 0},
-        {"POST", "/api/v1/me/email/code", h_email_code, 0},
-        {"POST", "/api/v1/me/email/confirm", h_email_confirm, 0},
+        {"GET", "/api/v1/me/journey", NEED_STUDENT, h_journey, 0},
+        {"GET", "/api/v1/me/spec", NEED_STUDENT, h_spec, 0},
+        {"POST", "/api/v1/me/notice/read", NEED_STUDENT, h_notice_read, 0},
+        {"POST", "/api/v1/me/tips/read", NEED_STUDENT, h_tips_read, 0},
+        {"POST", "/api/v1/me/tutorial/done", NEED_STUDENT, h_tutorial_done, 0},
+        {"POST", "/api/v1/me/notify", NEED_STUDENT, h_notify, 0},
+        {"POST", "/api/v1/me/photos", NEED_STUDENT, h_photo_upload, API_UPLOAD},
+        {"GET", "/api/v1/me/photos/:id", NEED_STUDENT, h_photo_get, 0},
+        {"GET", "/api/v1/me/photos/:token/proof.jpg", NEED_STUDENT, h_photo_proof, 0},
+        {"DELETE", "/api/v1/me/photos/:id", NEED_STUDENT, h_photo_delete, 0},
+        {"POST", "/api/v1/me/submission", NEED_STUDENT, h_submit, 0},
+        {"POST", "/api/v1/me/submission/withdraw", NEED_STUDENT, h_withdraw, 0},
+        {"GET", "/api/v1/me/events", NEED_STUDENT, h_events, 0},
+        {"GET", "/api/v1/me/messages", NEED_STUDENT, h_messages, 0},
+        {"POST", "/api/v1/me/messages/:id/read", NEED_STUDENT, h_message_read, 0},
+        {"GET", "/api/v1/me/result", NEED_STUDENT, h_result, 0},
+        {"GET", "/api/v1/me/result/standard.jpg", NEED_STUDENT, h_result_standard, 0},
+        {"GET", "/api/v1/me/result/sheet.jpg", NEED_STUDENT, h_result_sheet, 0},
+        {"POST", "/api/v1/me/result/email", NEED_STUDENT, h_result_email, 0},
+        {"POST", "/api/v1/me/email/code", NEED_STUDENT, h_email_code, 0},
+        {"POST", "/api/v1/me/email/confirm", NEED_STUDENT, h_email_confirm, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

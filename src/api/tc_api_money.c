@@ -15,7 +15,6 @@
  * closing at the provider before here (order_close), and money that still
  * arrives for a closed order recorded and refunded (late_payment). */
 #include <jansson.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,8 +377,7 @@ static int order_fits(const tc_store_order *o, int64_t fee_fen, const char *meth
 static int h_pay(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0 || refuse_cancelled(&c, j.st.id) != 0)
         return api_fail(&c);
@@ -471,8 +469,7 @@ static int sandbox_only(api_ctx *c)
 static int h_sandbox_order(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -486,8 +483,7 @@ static int h_sandbox_order(tc_http_req *r)
 static int h_sandbox_pay(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -576,8 +572,7 @@ static int h_notify_wechat(tc_http_req *r)
 static int h_orders(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     const char *filter = tc_http_query(r, "state");
     tc_store_order *o;
     size_t n;
@@ -603,8 +598,7 @@ static int record_photo(tc_app *app, tc_pool *p, int64_t student_id, tc_store_su
 static int h_order(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -626,8 +620,7 @@ static int h_order(tc_http_req *r)
 static int h_order_close(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0 || order_close(c.app, r->pool, &o, &c.e) != 0 ||
         tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
@@ -640,8 +633,7 @@ static int h_order_close(tc_http_req *r)
 static int h_order_pay(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -663,8 +655,7 @@ static int h_order_pay(tc_http_req *r)
 static int h_order_received(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0 || tc_store_order_done(c.app->store, c.sess.person_id, o.out_trade_no, &c.e) != 0 ||
         tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
@@ -758,16 +749,14 @@ static int respond_addresses(api_ctx *c, int status, int64_t id)
 static int h_addresses(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     return respond_addresses(&c, 200, 0);
 }
 
 static int h_address_add(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *b = tc_http_json(r, &c.e);
     tc_store_address a = {.person_id = c.sess.person_id, .created_at = tc_now()};
     if (!b || address_from(&c, b, &a) != 0 || tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
@@ -778,8 +767,7 @@ static int h_address_add(tc_http_req *r)
 static int h_address_edit(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -793,8 +781,7 @@ static int h_address_edit(tc_http_req *r)
 static int h_address_default(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -810,8 +797,7 @@ static int h_address_default(tc_http_req *r)
 static int h_address_delete(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -880,8 +866,7 @@ out:
 static int h_reprint_options(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student *recs;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &recs, &n, &c.e) != 0)
@@ -943,8 +928,7 @@ static int h_reprint_options(tc_http_req *r)
 static int h_reprint_create(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *b = tc_http_json(r, &c.e);
     pay_how how;
     if (!b || pay_how_read(&c, &how) != 0)
@@ -1025,8 +1009,7 @@ static int h_reprint_create(tc_http_req *r)
 static int h_print_queue(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     const char *ship = tc_http_query(r, "ship_state");
     if (ship && *ship && strcmp(ship, "to_ship") && strcmp(ship, "shipped") && strcmp(ship, "done")) {
         tc_err_set(&c.e, 400, "order.bad_filter", "发货状态 %s 无效（to_ship、shipped、done）",
@@ -1056,8 +1039,7 @@ static int staff_order(api_ctx *c, const char *no, tc_store_order *o)
 static int h_print_sheet(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     if (staff_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -1127,8 +1109,7 @@ out:
 static int h_print_ship(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     json_t *b = tc_http_json(r, &c.e);
     if (!b || staff_order(&c, r->params[0], &o) != 0)
@@ -1162,8 +1143,7 @@ static int h_print_ship(tc_http_req *r)
 static int h_print_done(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_order o;
     if (staff_order(&c, r->params[0], &o) != 0 || tc_store_order_done(c.app->store, 0, o.out_trade_no, &c.e) != 0)
         return api_fail(&c);
@@ -1185,8 +1165,7 @@ static int h_print_done(tc_http_req *r)
 static int h_batch_cancel(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -1345,15 +1324,6 @@ out:
     return rc;
 }
 
-/* The job: once an hour, make yesterday's report unless it exists. */
-struct tc_api_recon {
-    tc_app *app;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-};
-
 static void yesterday(char day[11])
 {
     time_t t = (time_t)(tc_now() + CHINA_UTC_OFFSET - 86400);
@@ -1362,79 +1332,30 @@ static void yesterday(char day[11])
     strftime(day, 11, "%Y-%m-%d", &tm);
 }
 
-static void *recon_main(void *arg)
+int tc_api_recon_yesterday(tc_app *app, char day[11], int *made, tc_err *e)
 {
-    struct tc_api_recon *rj = arg;
-    pthread_mutex_lock(&rj->mu);
-    while (!rj->stop) {
-        pthread_mutex_unlock(&rj->mu);
-        char day[11];
-        yesterday(day);
-        tc_pool pool;
-        tc_pool_init(&pool);
-        tc_store_recon *have;
-        size_t n = 0;
-        tc_err e = {0};
-        if (tc_store_recon_list(rj->app->store, &pool, day, 10, &have, &n, &e) == 0) {
-            int found = 0;
-            for (size_t i = 0; i < n; i++)
-                found |= !strcmp(have[i].provider, rj->app->pay->name);
-            if (!found && tc_api_reconcile(rj->app, day, NULL, &e) != 0)
-                tc_log(TC_LOG_WARN, "reconciliation of %s failed: %s [%s]", day, e.en, e.code);
-            else if (!found)
-                tc_log(TC_LOG_INFO, "reconciliation report for %s (%s) made", day, rj->app->pay->name);
-        }
-        tc_pool_clear(&pool);
-        pthread_mutex_lock(&rj->mu);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 3600;
-        while (!rj->stop && pthread_cond_timedwait(&rj->cv, &rj->mu, &ts) == 0)
-            ;
+    *made = 0;
+    yesterday(day);
+    tc_pool pool;
+    tc_pool_init(&pool);
+    tc_store_recon *have;
+    size_t n = 0;
+    int rc = tc_store_recon_list(app->store, &pool, day, 10, &have, &n, e);
+    if (rc == 0) {
+        int found = 0;
+        for (size_t i = 0; i < n; i++)
+            found |= !strcmp(have[i].provider, app->pay->name);
+        if (!found && (rc = tc_api_reconcile(app, day, NULL, e)) == 0)
+            *made = 1;
     }
-    pthread_mutex_unlock(&rj->mu);
-    return NULL;
-}
-
-int tc_api_recon_start(tc_app *app, tc_err *e)
-{
-    struct tc_api_recon *rj = calloc(1, sizeof *rj);
-    if (!rj)
-        abort();
-    rj->app = app;
-    pthread_mutex_init(&rj->mu, NULL);
-    pthread_cond_init(&rj->cv, NULL);
-    if (pthread_create(&rj->th, NULL, recon_main, rj) != 0) {
-        pthread_mutex_destroy(&rj->mu);
-        pthread_cond_destroy(&rj->cv);
-        free(rj);
-        return tc_err_internal(e, "cannot start the reconciliation thread");
-    }
-    app->recon = rj;
-    return 0;
-}
-
-void tc_api_recon_stop(tc_app *app)
-{
-    struct tc_api_recon *rj = app->recon;
-    if (!rj)
-        return;
-    pthread_mutex_lock(&rj->mu);
-    rj->stop = 1;
-    pthread_cond_signal(&rj->cv);
-    pthread_mutex_unlock(&rj->mu);
-    pthread_join(rj->th, NULL);
-    pthread_mutex_destroy(&rj->mu);
-    pthread_cond_destroy(&rj->cv);
-    free(rj);
-    app->recon = NULL;
+    tc_pool_clear(&pool);
+    return rc;
 }
 
 static int h_recon_list(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_recon *v;
     size_t n;
     if (tc_store_recon_list(c.app->store, r->pool, tc_http_query(r, "day"), 60, &v, &n, &c.e) != 0)
@@ -1452,8 +1373,7 @@ static int h_recon_list(tc_http_req *r)
 static int h_recon_run(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_PLATFORM) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *b = tc_http_json(r, &c.e), *rep;
     if (!b || tc_api_reconcile(c.app, api_jstr(b, "day"), &rep, &c.e) != 0)
         return api_fail(&c);
@@ -1463,30 +1383,30 @@ static int h_recon_run(tc_http_req *r)
 int api_money_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     static const api_route R[] = {
-        {"POST", "/api/v1/me/pay", h_pay, 0},
-        {"GET", "/api/v1/me/orders", h_orders, 0},
-        {"GET", "/api/v1/me/orders/:no", h_order, 0},
-        {"POST", "/api/v1/me/orders/:no/close", h_order_close, 0},
-        {"POST", "/api/v1/me/orders/:no/pay", h_order_pay, 0},
-        {"POST", "/api/v1/me/orders/:no/received", h_order_received, 0},
-        {"GET", "/api/v1/me/addresses", h_addresses, 0},
-        {"POST", "/api/v1/me/addresses", h_address_add, 0},
-        {"POST", "/api/v1/me/addresses/:id", h_address_edit, 0},
-        {"POST", "/api/v1/me/addresses/:id/default", h_address_default, 0},
-        {"DELETE", "/api/v1/me/addresses/:id", h_address_delete, 0},
-        {"GET", "/api/v1/me/reprint", h_reprint_options, 0},
-        {"POST", "/api/v1/me/reprints", h_reprint_create, 0},
-        {"GET", "/api/v1/pay/sandbox/:no", h_sandbox_order, 0},
-        {"POST", "/api/v1/pay/sandbox/:no/pay", h_sandbox_pay, 0},
-        {"POST", "/api/v1/pay/notify/sandbox", h_notify_sandbox, 0},
-        {"POST", "/api/v1/pay/notify/wechat", h_notify_wechat, 0},
-        {"GET", "/api/v1/print/orders", h_print_queue, 0},
-        {"GET", "/api/v1/print/orders/:no/sheet.pdf", h_print_sheet, 0},
-        {"POST", "/api/v1/print/orders/:no/ship", h_print_ship, 0},
-        {"POST", "/api/v1/print/orders/:no/done", h_print_done, 0},
-        {"POST", "/api/v1/batches/:id/cancel", h_batch_cancel, 0},
-        {"GET", "/api/v1/recon/reports", h_recon_list, 0},
-        {"POST", "/api/v1/recon/run", h_recon_run, 0},
+        {"POST", "/api/v1/me/pay", NEED_STUDENT, h_pay, 0},
+        {"GET", "/api/v1/me/orders", NEED_STUDENT, h_orders, 0},
+        {"GET", "/api/v1/me/orders/:no", NEED_STUDENT, h_order, 0},
+        {"POST", "/api/v1/me/orders/:no/close", NEED_STUDENT, h_order_close, 0},
+        {"POST", "/api/v1/me/orders/:no/pay", NEED_STUDENT, h_order_pay, 0},
+        {"POST", "/api/v1/me/orders/:no/received", NEED_STUDENT, h_order_received, 0},
+        {"GET", "/api/v1/me/addresses", NEED_STUDENT, h_addresses, 0},
+        {"POST", "/api/v1/me/addresses", NEED_STUDENT, h_address_add, 0},
+        {"POST", "/api/v1/me/addresses/:id", NEED_STUDENT, h_address_edit, 0},
+        {"POST", "/api/v1/me/addresses/:id/default", NEED_STUDENT, h_address_default, 0},
+        {"DELETE", "/api/v1/me/addresses/:id", NEED_STUDENT, h_address_delete, 0},
+        {"GET", "/api/v1/me/reprint", NEED_STUDENT, h_reprint_options, 0},
+        {"POST", "/api/v1/me/reprints", NEED_STUDENT, h_reprint_create, 0},
+        {"GET", "/api/v1/pay/sandbox/:no", NEED_STUDENT, h_sandbox_order, 0},
+        {"POST", "/api/v1/pay/sandbox/:no/pay", NEED_STUDENT, h_sandbox_pay, 0},
+        {"POST", "/api/v1/pay/notify/sandbox", API_PUBLIC, h_notify_sandbox, 0},
+        {"POST", "/api/v1/pay/notify/wechat", API_PUBLIC, h_notify_wechat, 0},
+        {"GET", "/api/v1/print/orders", NEED_PLATFORM, h_print_queue, 0},
+        {"GET", "/api/v1/print/orders/:no/sheet.pdf", NEED_PLATFORM, h_print_sheet, 0},
+        {"POST", "/api/v1/print/orders/:no/ship", NEED_PLATFORM, h_print_ship, 0},
+        {"POST", "/api/v1/print/orders/:no/done", NEED_PLATFORM, h_print_done, 0},
+        {"POST", "/api/v1/batches/:id/cancel", NEED_PLATFORM, h_batch_cancel, 0},
+        {"GET", "/api/v1/recon/reports", NEED_PLATFORM, h_recon_list, 0},
+        {"POST", "/api/v1/recon/run", NEED_PLATFORM, h_recon_run, 0},
     };
     if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
         return -1;

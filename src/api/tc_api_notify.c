@@ -1,117 +1,14 @@
-/* Every status reaches the student (issue 19): the message centre entry goes
- * out by each channel the student chose (e-mail to the confirmed address,
- * SMS to the roster phone, WeChat subscribe messages to the openid WeChat
- * gave), through the outbox, under a daily limit per student; the automatic
- * reminders before a batch closes (a job thread owned by main); the school's
- * contact for students (a school setting). */
+/* Every status reaches the student (issue 19): the automatic reminders
+ * before a batch closes (a round; main's timer runs it, tc_jobs_every); the
+ * school's contact for students (a school setting).  The channels
+ * themselves (api_deliver) are in tc_api_core.c. */
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "api_int.h"
-
-/* ---- the channels ------------------------------------------------------------------------------------- */
-
-/* Kinds the "payment results" choice covers; every other kind is a photo
- * status (check results, locks, review, reset, 成片, shipping, reminders). */
-static int is_payment(const char *kind)
-{
-    return !strcmp(kind, "payment");
-}
-
-/* The school's contact as one line ("" when none), e.g.
- * "电话 010-1234 · 微信 tucai · 工作日 9:00–17:00". */
-static const char *contact_line(tc_pool *p, const char *json, int zh)
-{
-    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
-    const char *ph = json_string_value(json_object_get(o, "phone"));
-    const char *wx = json_string_value(json_object_get(o, "wechat"));
-    const char *hr = json_string_value(json_object_get(o, "hours"));
-    tc_buf b;
-    tc_buf_init(&b);
-    if (ph && *ph)
-        tc_buf_printf(&b, "%s%s", zh ? "电话 " : "phone ", ph);
-    if (wx && *wx)
-        tc_buf_printf(&b, "%s%s%s", b.len ? " · " : "", zh ? "微信 " : "WeChat ", wx);
-    if (hr && *hr)
-        tc_buf_printf(&b, "%s%s", b.len ? " · " : "", hr);
-    const char *out = tc_pool_strdup(p, b.data ? b.data : "");
-    tc_buf_free(&b);
-    json_decref(o);
-    return out;
-}
-
-int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *tz, const char *te, const char *bz,
-                const char *be)
-{
-    if (!student_id)
-        return 0;
-    tc_pool p;
-    tc_pool_init(&p);
-    tc_store_channels ch;
-    tc_err e;
-    int queued = 0;
-    if (tc_store_channels_get(app->store, &p, student_id, &ch, &e) != 0) {
-        tc_log(TC_LOG_WARN, "student %lld: channels: %s", (long long)student_id, e.en);
-        goto out;
-    }
-    if (!(is_payment(kind) ? ch.payment : ch.status))
-        goto out;
-    tc_school sc = {0};
-    const char *contact = "{}";
-    tc_store_school_get(app->store, &p, ch.school_id, &sc, NULL);
-    tc_store_school_contact(app->store, &p, ch.school_id, &contact, NULL);
-    const char *school = sc.name ? sc.name : "学校";
-    const char *cz = contact_line(&p, contact, 1), *ce = contact_line(&p, contact, 0);
-    int64_t now = tc_now();
-    int64_t day = tc_journey_day_start(now);
-    int limit = app->cfg && app->cfg->student_messages_per_day > 0 ? app->cfg->student_messages_per_day : 20;
-    char when[20];
-    tc_time_fmt_cn(now, when);
-    when[16] = 0; /* "YYYY-MM-DD HH:MM", a template's time field */
-    tc_outbox_msg m[3];
-    int nm = 0;
-    if (ch.email[0])
-        m[nm++] = (tc_outbox_msg){
-            .channel = "email",
-            .recipient = ch.email,
-            .subject = tc_pool_printf(&p, "%s（%s）", tz, school),
-            .body = tc_pool_printf(&p, "%s同学：\n\n%s\n\n%s照片采集%s%s\n\n----\n%s\n%s\n%s%s\n", ch.name, bz, school,
-                                   *cz ? "\n联系方式：" : "", cz, te, be, *ce ? "Contact: " : "", ce),
-        };
-    if (ch.sms && ch.phone[0])
-        m[nm++] = (tc_outbox_msg){.channel = "sms",
-                                  .recipient = ch.phone,
-                                  .subject = kind,
-                                  .body = tc_pool_printf(&p, "【%s】%s：%s", school, tz, bz)};
-    if (ch.wechat && ch.openid[0] && app->cfg && app->cfg->wx_subscribe_template) {
-        json_t *j = json_pack("{s:s, s:s, s:s}", "title", tz, "text", bz, "time", when);
-        char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        json_decref(j);
-        if (t) {
-            m[nm++] = (tc_outbox_msg){
-                .channel = "wechat", .recipient = ch.openid, .subject = kind, .body = tc_pool_strdup(&p, t)};
-            free(t);
-        }
-    }
-    for (int i = 0; i < nm; i++) {
-        m[i].student_id = student_id;
-        int added = 0;
-        if (tc_store_outbox_add_capped(app->store, &m[i], day, limit, now, &added, NULL, &e) != 0)
-            tc_log(TC_LOG_WARN, "student %lld: %s message not queued: %s", (long long)student_id, m[i].channel, e.en);
-        else if (!added)
-            tc_log(TC_LOG_WARN, "student %lld: daily message limit (%d) reached, %s %s not sent (the message centre has it)",
-                   (long long)student_id, limit, kind, m[i].channel);
-        else
-            queued++;
-    }
-out:
-    tc_pool_clear(&p);
-    return queued;
-}
 
 /* ---- the automatic reminders -------------------------------------------------------------------------- */
 
@@ -219,87 +116,7 @@ int tc_api_remind_once(tc_app *app, int64_t now, int *sent, tc_err *e)
     return rc;
 }
 
-struct tc_api_remind {
-    tc_app *app;
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-};
-
-static void *remind_main(void *arg)
-{
-    struct tc_api_remind *rm = arg;
-    int interval = rm->app->cfg && rm->app->cfg->remind_interval_s > 0 ? rm->app->cfg->remind_interval_s : 600;
-    pthread_mutex_lock(&rm->mu);
-    while (!rm->stop) {
-        pthread_mutex_unlock(&rm->mu);
-        int sent = 0;
-        tc_err e = {0};
-        if (tc_api_remind_once(rm->app, tc_api_clock(rm->app), &sent, &e) != 0)
-            tc_log(TC_LOG_WARN, "reminders failed: %s [%s]", e.en, e.code);
-        else if (sent)
-            tc_log(TC_LOG_INFO, "reminders: %d students reminded of a closing batch", sent);
-        pthread_mutex_lock(&rm->mu);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += interval;
-        while (!rm->stop && pthread_cond_timedwait(&rm->cv, &rm->mu, &ts) == 0)
-            ;
-    }
-    pthread_mutex_unlock(&rm->mu);
-    return NULL;
-}
-
-int tc_api_remind_start(tc_app *app, tc_err *e)
-{
-    struct tc_api_remind *rm = calloc(1, sizeof *rm);
-    if (!rm)
-        return tc_err_internal(e, "out of memory");
-    rm->app = app;
-    pthread_mutex_init(&rm->mu, NULL);
-    pthread_cond_init(&rm->cv, NULL);
-    if (pthread_create(&rm->th, NULL, remind_main, rm) != 0) {
-        pthread_mutex_destroy(&rm->mu);
-        pthread_cond_destroy(&rm->cv);
-        free(rm);
-        return tc_err_internal(e, "cannot start the reminders");
-    }
-    app->remind = rm;
-    return 0;
-}
-
-void tc_api_remind_stop(tc_app *app)
-{
-    struct tc_api_remind *rm = app->remind;
-    if (!rm)
-        return;
-    pthread_mutex_lock(&rm->mu);
-    rm->stop = 1;
-    pthread_cond_signal(&rm->cv);
-    pthread_mutex_unlock(&rm->mu);
-    pthread_join(rm->th, NULL);
-    pthread_mutex_destroy(&rm->mu);
-    pthread_cond_destroy(&rm->cv);
-    free(rm);
-    app->remind = NULL;
-}
-
 /* ---- the school's contact ----------------------------------------------------------------------------- */
-
-json_t *api_contact_json(const char *json)
-{
-    json_t *o = json ? json_loads(json, 0, NULL) : NULL;
-    json_t *out = json_pack("{s:s, s:s, s:s}", "phone", "", "wechat", "", "hours", "");
-    const char *keys[] = {"phone", "wechat", "hours"};
-    for (size_t i = 0; i < 3; i++) {
-        const char *v = json_string_value(json_object_get(o, keys[i]));
-        if (v)
-            json_object_set_new(out, keys[i], json_string(v));
-    }
-    json_decref(o);
-    return out;
-}
 
 static int load_school(api_ctx *c, int64_t *sid)
 {
@@ -316,8 +133,7 @@ static int h_contact(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school(&c, &sid) != 0)
         return api_fail(&c);
     const char *json;
@@ -343,8 +159,7 @@ static int h_contact_put(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school(&c, &sid) != 0)
         return api_fail(&c);
     json_t *b = tc_http_json(r, &c.e);
@@ -387,8 +202,8 @@ int api_notify_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err 
 {
     (void)app;
     static const api_route R[] = {
-        {"GET", "/api/v1/schools/:id/contact", h_contact, 0},
-        {"PUT", "/api/v1/schools/:id/contact", h_contact_put, 0},
+        {"GET", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact, 0},
+        {"PUT", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact_put, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), upload_max, e);
 }

@@ -86,8 +86,7 @@ static int staff_photo(api_ctx *c, const char *token, tc_store_photo *ph)
 static int h_review_queue(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_submission *s;
     size_t n;
     const char *lim = tc_http_query(r, "limit");
@@ -105,8 +104,7 @@ static int h_review_queue(tc_http_req *r)
 static int h_review_photo(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_photo ph;
     if (staff_photo(&c, r->params[0], &ph) != 0)
         return api_fail(&c);
@@ -203,8 +201,7 @@ static int decide_one(api_ctx *c, int64_t id, int approve, const char *reasons, 
 static int decide(tc_http_req *r, int approve)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -282,8 +279,7 @@ static json_t *result_json(int64_t id, const char *state, const tc_err *e)
 static int h_bulk_approve(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *ids = bulk_ids(r, &c.e);
     if (!ids)
         return api_fail(&c);
@@ -329,8 +325,7 @@ static int final_one(api_ctx *c, int64_t id, tc_err *e)
 static int h_final(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -345,8 +340,7 @@ static int h_final(tc_http_req *r)
 static int h_bulk_final(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -420,8 +414,7 @@ static int query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, in
 static int h_production(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t batch, limit, offset;
     if (query_int(r, "batch_id", 0, 0, INT64_MAX, &batch, &c.e) != 0 ||
         query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
@@ -451,8 +444,7 @@ static int h_production(tc_http_req *r)
 static int h_stats(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     int64_t now = tc_now();
     int64_t since = now - (now + 8 * 3600) % 86400;
     int64_t queue, approved, mine;
@@ -468,8 +460,7 @@ static int h_stats(tc_http_req *r)
 static int h_reasons(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_REVIEW) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_reason *rows;
     size_t n;
     if (tc_store_reason_list(c.app->store, r->pool, 1, &rows, &n, &c.e) != 0)
@@ -484,16 +475,16 @@ int api_review_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {
-        {"GET", "/api/v1/review/queue", h_review_queue, 0},
-        {"GET", "/api/v1/review/photos/:token/:kind", h_review_photo, 0},
-        {"POST", "/api/v1/review/submissions/:id/approve", h_approve, 0},
-        {"POST", "/api/v1/review/submissions/:id/reject", h_reject, 0},
-        {"POST", "/api/v1/review/submissions/:id/final", h_final, 0},
-        {"POST", "/api/v1/review/approve", h_bulk_approve, 0},
-        {"POST", "/api/v1/review/final", h_bulk_final, 0},
-        {"GET", "/api/v1/review/production", h_production, 0},
-        {"GET", "/api/v1/review/stats", h_stats, 0},
-        {"GET", "/api/v1/review/reasons", h_reasons, 0},
+        {"GET", "/api/v1/review/queue", NEED_REVIEW, h_review_queue, 0},
+        {"GET", "/api/v1/review/photos/:token/:kind", NEED_STAFF, h_review_photo, 0},
+        {"POST", "/api/v1/review/submissions/:id/approve", NEED_REVIEW, h_approve, 0},
+        {"POST", "/api/v1/review/submissions/:id/reject", NEED_REVIEW, h_reject, 0},
+        {"POST", "/api/v1/review/submissions/:id/final", NEED_REVIEW, h_final, 0},
+        {"POST", "/api/v1/review/approve", NEED_REVIEW, h_bulk_approve, 0},
+        {"POST", "/api/v1/review/final", NEED_REVIEW, h_bulk_final, 0},
+        {"GET", "/api/v1/review/production", NEED_REVIEW, h_production, 0},
+        {"GET", "/api/v1/review/stats", NEED_REVIEW, h_stats, 0},
+        {"GET", "/api/v1/review/reasons", NEED_REVIEW, h_reasons, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

@@ -1,31 +1,24 @@
 /* The school console: batches, progress, exports, reminders, and the
  * actions on one student (unlock, reset) (issue 7). */
+#include <glib.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <glib.h>
-#include <time.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
-#include "api_int.h"
-#include "api_notice.h"
 #include "../chsi/tc_chsi.h"
-#include "../pdf/tc_pdf.h"
+#include "../export/tc_export.h"
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
+#include "api_int.h"
+#include "api_notice.h"
 
 static int h_unlock(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
@@ -54,8 +47,7 @@ static int h_unlock(tc_http_req *r)
 static int h_chsi_clear(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
@@ -73,8 +65,7 @@ static int h_chsi_clear(tc_http_req *r)
 static int h_reset(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
@@ -100,17 +91,6 @@ static int h_reset(tc_http_req *r)
 
 /* ---- shared bits ---------------------------------------------------------------------------- */
 
-/* The batch of params[0], if this staff member may see its school. */
-static int load_batch(api_ctx *c, tc_batch *b)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, b->school_id) ? 0 : -1;
-}
-
 static int load_school_id(api_ctx *c, int64_t *sid)
 {
     if (api_parse_id(c->r->params[0], sid) != 0)
@@ -132,6 +112,177 @@ static void field_err(json_t *errs, const char *field, const tc_err *e)
 {
     json_array_append_new(errs, json_pack("{s:s, s:s, s:s, s:s}", "field", field, "code", e->code, "zh", e->zh, "en",
                                           e->en));
+}
+
+/* ---- one batch: the record, its QR code, the roster import, the students (moved from tc_api.c) ---------- */
+
+static int h_batch_get(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", api_batch_json(&b)));
+}
+
+/* The batch's QR poster image: the entry URL with the code filled in. */
+static int h_batch_qr(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    /* A phone camera can only open an absolute link: the configured public
+     * URL, or else the address the staff member reached us at. */
+    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
+    const char *host = tc_http_header(r, "Host");
+    if (!base)
+        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
+    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
+    void *png;
+    size_t len;
+    if (tc_qr_encode_png(url, 8, 4, &png, &len, &c.e) != 0)
+        return api_fail(&c);
+    int rc = tc_http_respond(r, 200, "image/png", png, len);
+    g_free(png);
+    return rc;
+}
+
+/* The roster file of a roster request: the multipart "file" part, or the
+ * whole body. */
+static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *len)
+{
+    *data = r->body;
+    *len = r->body_len;
+    const char *ct = tc_http_header(r, "Content-Type");
+    if (ct && (!strncmp(ct, "multipart/form-data", 19) || !strncmp(ct, "application/x-www-form-urlencoded", 33))) {
+        tc_http_part *parts;
+        size_t n;
+        if (tc_http_form(r, &parts, &n, &c->e) != 0)
+            return -1;
+        const tc_http_part *f = tc_http_form_get(parts, n, "file");
+        if (!f)
+            return tc_err_set(&c->e, 400, "roster.no_file", "请选择花名册文件（CSV 或 XLSX）",
+                              "Choose a roster file (CSV or XLSX)");
+        *data = f->data;
+        *len = f->len;
+    }
+    return 0;
+}
+
+static int h_roster_import(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *data;
+    size_t len;
+    if (roster_body(r, &c, &data, &len) != 0)
+        return api_fail(&c);
+    const char *dry = tc_http_query(r, "dry_run"), *mq = tc_http_query(r, "mode");
+    int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
+    int mode = dry_run ? TC_API_ROSTER_DRY : TC_API_ROSTER_ALL;
+    if (mq && *mq && strcmp(mq, "all") != 0) {
+        if (strcmp(mq, "good") != 0 || dry_run) {
+            tc_err_set(&c.e, 400, "roster.bad_mode", "导入方式应为 all（全部或不导入）或 good（只导入无误的行）",
+                       "mode must be all (all or nothing) or good (import the rows without errors)");
+            return api_fail(&c);
+        }
+        mode = TC_API_ROSTER_GOOD;
+    }
+    json_t *report = NULL, *summary = NULL;
+    if (tc_api_roster_import_mode(c.app, b.id, data, len, mode, 0, &report, &summary, &c.e) != 0) {
+        /* A refused import is audited with why (e.g. a 采集码 that another
+         * record, perhaps of another school, already holds). */
+        if (!dry_run) {
+            char *why = tc_pool_printf(r->pool, "{\"refused\":\"%s\"}", c.e.code);
+            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", b.code, NULL, why, r->client_ip,
+                                 NULL);
+        }
+        json_t *err = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
+                                "report", report ? report : json_object());
+        return tc_http_respond_json(r, c.e.status ? c.e.status : 422, err);
+    }
+    if (!dry_run) {
+        /* The audit entry names the file by its SHA-256 only: a roster holds
+         * full ID numbers and 采集码 in clear, so the file itself is not kept
+         * (the rows are, sealed).  A school that must prove what it imported
+         * keeps its file and compares the hash.  The row messages stay out
+         * of the audit (counts only). */
+        unsigned char hash[crypto_hash_sha256_BYTES];
+        char hex[2 * crypto_hash_sha256_BYTES + 1];
+        crypto_hash_sha256(hash, (const unsigned char *)data, len);
+        sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+        json_object_set_new(summary, "file_sha256", json_string(hex));
+        json_t *aj = json_deep_copy(summary);
+        json_object_del(aj, "report");
+        char *after = json_dumps(aj, JSON_COMPACT);
+        json_decref(aj);
+        tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
+        free(after);
+    }
+    return tc_http_respond_json(r, 200, summary);
+}
+
+/* POST /api/v1/batches/:id/roster/rejects?lang=zh|en: the rows of this file
+ * that an import would refuse, each with why, as a CSV to fix and import
+ * again.  Nothing is kept: the file comes with the request, as for the
+ * import, so the server never stores a roster. */
+static int h_roster_rejects(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *data;
+    size_t len;
+    if (roster_body(r, &c, &data, &len) != 0)
+        return api_fail(&c);
+    const char *lang = tc_http_query(r, "lang");
+    int en = lang && !strcmp(lang, "en");
+    json_t *summary = NULL;
+    if (tc_api_roster_import_mode(c.app, b.id, data, len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
+        return api_fail(&c);
+    json_t *csv = json_object_get(summary, "csv");
+    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", b.code, en ? "to-fix" : "errors");
+    tc_http_add_header(r, "Content-Disposition", cd);
+    tc_http_add_header(r, "X-Bad-Rows", tc_pool_printf(r->pool, "%lld",
+                                                       (long long)json_integer_value(json_object_get(summary, "bad_rows"))));
+    int rc = tc_http_respond(r, 200, "text/csv; charset=utf-8", json_string_value(csv), json_string_length(csv));
+    json_decref(summary);
+    return rc;
+}
+
+static int h_students(tc_http_req *r)
+{
+    api_ctx c;
+    tc_batch b;
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
+        return api_fail(&c);
+    const char *q = tc_http_query(r, "q");
+    const char *lim = tc_http_query(r, "limit"), *off = tc_http_query(r, "offset");
+    int limit = lim ? atoi(lim) : 50, offset = off ? atoi(off) : 0;
+    if (limit <= 0 || limit > 500)
+        limit = 50;
+    if (offset < 0)
+        offset = 0;
+    tc_student *rows;
+    size_t n;
+    int64_t total;
+    if (tc_store_student_list(c.app->store, r->pool, b.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
+        return api_fail(&c);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        /* staff see the real name; the ID stays masked everywhere */
+        json_array_append_new(arr, api_student_json(&c, &rows[i]));
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "students", arr));
 }
 
 /* ---- settings: the batch < school < built-in chain ------------------------------------------- */
@@ -246,9 +397,8 @@ static int h_batch_settings(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *notice, *ss;
     if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0)
@@ -267,9 +417,8 @@ static int h_batch_update(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
@@ -368,8 +517,7 @@ static int h_school_settings(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school_id(&c, &sid) != 0)
         return api_fail(&c);
     const char *notice, *ss;
@@ -388,8 +536,7 @@ static int h_school_settings_put(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school_id(&c, &sid) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -444,8 +591,7 @@ static int h_notice_get(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school_id(&c, &sid) != 0)
         return api_fail(&c);
     const char *notice, *ss;
@@ -460,8 +606,7 @@ static int h_notice_put(tc_http_req *r)
 {
     api_ctx c;
     int64_t sid;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (load_school_id(&c, &sid) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -498,14 +643,12 @@ static int h_notice_put(tc_http_req *r)
 /* ---- progress ------------------------------------------------------------------------------------ */
 
 /* The roster's states (student.state), in the journey's order. */
-static const char *const STATES[] = {"not_started", "verified", "drafts", "pending_payment", "submitted",
-                                     "approved",    "rejected", "final",  "reset"};
 
 static json_t *counts_new(void)
 {
     json_t *o = json_object();
-    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
-        json_object_set_new(o, STATES[i], json_integer(0));
+    for (size_t i = 0; i < TC_EXPORT_NSTATES; i++)
+        json_object_set_new(o, tc_export_states[i], json_integer(0));
     json_object_set_new(o, "paid", json_integer(0));
     json_object_set_new(o, "locked", json_integer(0));
     json_object_set_new(o, "total", json_integer(0));
@@ -558,9 +701,8 @@ static int h_progress(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *p = progress_json(&c, b.id);
     if (!p)
@@ -619,10 +761,9 @@ static int h_roster_search(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     tc_store_roster_query q;
-    if (load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
+    if (api_load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
         return api_fail(&c);
     tc_store_roster_row *rows;
     size_t n;
@@ -775,9 +916,8 @@ static int h_student_add(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
@@ -813,8 +953,7 @@ static int h_student_edit(tc_http_req *r)
 {
     api_ctx c;
     tc_student cur;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (api_load_student(&c, &cur) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -854,106 +993,16 @@ static int h_student_edit(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", s));
 }
 
-/* ---- XLSX: progress and the roster with states ------------------------------------------------------- */
+/* ---- XLSX: progress and the roster with states (tc_export) ------------------------------------------- */
 
-/* libxlsxwriter writes to a file: a private temporary one, unlinked once the
- * server has it open (constant_memory keeps the library's own use flat). */
-static lxw_workbook *xlsx_open(char path[64])
+/* Send the workbook tc_export wrote and unlink it (the response holds the
+ * open file). */
+static int xlsx_send(api_ctx *c, const char *path, const char *name)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(path, 64, "%.40s/tucai-xlsx-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return NULL;
-    close(fd);
-    lxw_workbook_options o = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
-    lxw_workbook *wb = workbook_new_opt(path, &o);
-    if (!wb)
-        unlink(path);
-    return wb;
-}
-
-static int xlsx_send(api_ctx *c, lxw_workbook *wb, const char *path, const char *name)
-{
-    if (workbook_close(wb) != LXW_NO_ERROR) {
-        unlink(path);
-        tc_err_internal(&c->e, "xlsx: could not write the workbook");
-        return api_fail(c);
-    }
     int rc = tc_http_respond_file(c->r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", path,
                                   name);
-    unlink(path); /* the response holds the open file */
+    unlink(path);
     return rc;
-}
-
-static const char *const STATE_ZH[] = {"未开始", "已验证", "草稿", "待支付", "已提交", "已通过", "未通过", "已制作", "已重置"};
-static const char *const STATE_EN[] = {"Not started", "Verified", "Drafts", "To pay", "Submitted",
-                                       "Approved",    "Rejected", "Final",  "Reset"};
-
-/* A state in words (never the code: the exports are read by people). */
-static const char *state_word(const char *s, int en)
-{
-    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
-        if (!strcmp(s, STATES[i]))
-            return en ? STATE_EN[i] : STATE_ZH[i];
-    return en ? "Other" : "其他";
-}
-
-static const char *state_zh(const char *s)
-{
-    return state_word(s, 0);
-}
-
-/* The roster sheet: the import template's columns first (so the file can be
- * imported again), then the progress and whether the 采集码 is bound.  ID
- * numbers masked and the 采集码 column empty unless full_ids (a school admin
- * who asked, audited): then both in full, the code from its sealed copy
- * (codes imported before schema 11 are kept only as a hash: empty, and an
- * import keeps each student's code). */
-static void write_roster_rows(api_ctx *c, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows, size_t n,
-                              int64_t now, int en, int full_ids)
-{
-    static const char *const HZ[] = {"姓名", "学号", "身份证号", "层次", "专业", "院系", "班级", "手机号",
-                                     "图像采集码", "状态", "已支付", "已锁定", "已验证", "采集码绑定"};
-    /* English: the template's English column names, which the import reads */
-    static const char *const HE[] = {"name", "student_no", "id_number", "level", "programme", "department", "class",
-                                     "phone", "chsi_code", "State", "Paid", "Locked", "Verified", "CHSI code bound"};
-    const char *const *H = en ? HE : HZ;
-    const char *yes = en ? "yes" : "是", *no = en ? "no" : "否";
-    for (lxw_col_t i = 0; i < TC_ARRAY_LEN(HZ); i++)
-        worksheet_write_string(ws, 0, i, H[i], bold);
-    for (size_t i = 0; i < n; i++) {
-        const tc_store_roster_row *x = &rows[i];
-        lxw_row_t row = (lxw_row_t)(i + 1);
-        char idm[64] = "";
-        char *id = NULL;
-        if (tc_ident_open(&c->app->keys, x->st.id_sealed, x->st.id_sealed_len, &id, NULL) == 0) {
-            if (full_ids)
-                snprintf(idm, sizeof idm, "%s", id);
-            else
-                tc_idnum_mask(id, idm);
-            sodium_memzero(id, strlen(id));
-            free(id);
-        }
-        /* the 采集码 itself only with the full IDs (the school's admin): from
-         * its sealed copy; a code known only by its hash stays empty, and
-         * the import keeps it */
-        char *code = NULL;
-        if (full_ids && x->st.chsi_sealed)
-            tc_ident_open(&c->app->keys, x->st.chsi_sealed, x->st.chsi_sealed_len, &code, NULL);
-        const char *bound = !api_has_chsi(&x->st) ? (en ? "not bound" : "未绑定") : (en ? "bound" : "已绑定");
-        const char *v[] = {x->st.name,       x->st.student_no, idm,         x->st.level,
-                           x->st.programme,  x->st.department, x->st.class_name, x->st.phone,
-                           code ? code : "", state_word(x->st.state, en), x->paid_order ? yes : no,
-                           is_locked(x, now) ? yes : no, x->st.person_id ? yes : no, bound};
-        for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
-            worksheet_write_string(ws, row, k, v[k], NULL);
-        sodium_memzero(idm, sizeof idm);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
-    }
 }
 
 /* GET /api/v1/batches/:id/progress.xlsx: counts per class, then the students
@@ -962,9 +1011,8 @@ static int h_progress_xlsx(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     json_t *p = progress_json(&c, b.id);
     if (!p)
@@ -977,45 +1025,14 @@ static int h_progress_xlsx(tc_http_req *r)
         json_decref(p);
         return api_fail(&c);
     }
-    char path[64];
-    lxw_workbook *wb = xlsx_open(path);
-    if (!wb) {
-        json_decref(p);
-        tc_err_internal(&c.e, "xlsx: cannot create a temporary file: %s", strerror(errno));
-        return api_fail(&c);
-    }
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
     const char *lang = tc_http_query(r, "lang");
     int en = lang && !strcmp(lang, "en");
-    lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Progress" : "进度");
-    worksheet_write_string(ws, 0, 0, en ? "Class" : "班级", bold);
-    static const char *const EXTRA[] = {"paid", "locked", "total", "finished", "unfinished"};
-    static const char *const EXTRA_ZH[] = {"已支付", "已锁定", "合计", "已完成", "未完成"};
-    static const char *const EXTRA_EN[] = {"Paid", "Locked", "Total", "Finished", "Not finished"};
-    for (size_t i = 0; i < TC_ARRAY_LEN(STATES); i++)
-        worksheet_write_string(ws, 0, (lxw_col_t)(i + 1), en ? STATE_EN[i] : STATE_ZH[i], bold);
-    for (size_t i = 0; i < TC_ARRAY_LEN(EXTRA); i++)
-        worksheet_write_string(ws, 0, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + i), en ? EXTRA_EN[i] : EXTRA_ZH[i], bold);
-    json_t *classes = json_object_get(p, "classes");
-    size_t nc = json_array_size(classes);
-    for (size_t i = 0; i <= nc; i++) {
-        json_t *cnt = i < nc ? json_object_get(json_array_get(classes, i), "counts") : json_object_get(p, "totals");
-        const char *label = i < nc ? json_string_value(json_object_get(json_array_get(classes, i), "class_name"))
-                                   : en ? "All" : "合计";
-        lxw_row_t row = (lxw_row_t)(i + 1);
-        worksheet_write_string(ws, row, 0, label && *label ? label : en ? "(no class)" : "（未分班）", i < nc ? NULL : bold);
-        for (size_t k = 0; k < TC_ARRAY_LEN(STATES); k++)
-            worksheet_write_number(ws, row, (lxw_col_t)(k + 1),
-                                   (double)json_integer_value(json_object_get(cnt, STATES[k])), NULL);
-        for (size_t k = 0; k < TC_ARRAY_LEN(EXTRA); k++)
-            worksheet_write_number(ws, row, (lxw_col_t)(TC_ARRAY_LEN(STATES) + 1 + k),
-                                   (double)json_integer_value(json_object_get(cnt, EXTRA[k])), NULL);
-    }
+    char path[64];
+    int rc = tc_export_progress_xlsx(&c.app->keys, p, rows, n, now, en, path, &c.e);
     json_decref(p);
-    lxw_worksheet *ws2 = workbook_add_worksheet(wb, en ? "Not finished" : "未完成");
-    write_roster_rows(&c, ws2, bold, rows, n, now, en, 0);
-    return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
+    if (rc != 0)
+        return api_fail(&c);
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
 }
 
 /* GET /api/v1/batches/:id/roster.xlsx?lang=zh|en&ids=masked|full: every
@@ -1026,9 +1043,8 @@ static int h_roster_xlsx(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *lang = tc_http_query(r, "lang"), *ids = tc_http_query(r, "ids");
     int en = lang && !strcmp(lang, "en"), full = 0;
@@ -1052,264 +1068,23 @@ static int h_roster_xlsx(tc_http_req *r)
     if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0)
         return api_fail(&c);
     char path[64];
-    lxw_workbook *wb = xlsx_open(path);
-    if (!wb) {
-        tc_err_internal(&c.e, "xlsx: cannot create a temporary file: %s", strerror(errno));
+    if (tc_export_roster_xlsx(&c.app->keys, rows, n, now, en, full, path, &c.e) != 0)
         return api_fail(&c);
-    }
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    write_roster_rows(&c, workbook_add_worksheet(wb, en ? "Roster" : "名单"), bold, rows, n, now, en, full);
     if (full)
         api_audit(&c, "roster.export_ids", "batch", b.id, NULL,
                   tc_pool_printf(r->pool, "{\"ids\":\"full\",\"rows\":%zu}", n));
-    return xlsx_send(&c, wb, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", b.code, full ? "-full-ids" : ""));
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", b.code, full ? "-full-ids" : ""));
 }
 
-/* ---- the photo export: a stored ZIP, streamed ---------------------------------------------------------
- * JPEGs do not compress, so every entry is "stored" and the archive is
- * written as it goes: for each photo the file is read once for its CRC and
- * size, then the local header and the bytes follow.  Memory is one read
- * buffer plus the central directory (about 60 bytes an entry) whatever the
- * photos weigh.  No ZIP64: at most 65535 entries and 4 GiB (an export
- * bigger than that is refused before it starts, or aborted). */
-
-static uint32_t crc_table[256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-static void crc_init(void)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
-    }
-}
-static uint32_t crc_update(uint32_t crc, const void *data, size_t n)
-{
-    const uint8_t *p = data;
-    crc = ~crc;
-    while (n--)
-        crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-    return ~crc;
-}
-
-typedef struct zip_item {
-    char *name, *path;  /* path NULL: the item is data (in memory)  */
-    char *data;
-    size_t len;
-} zip_item;
-
-typedef struct zip_stream {
-    zip_item *items;
-    size_t n, next;      /* next item to start                         */
-    FILE *f;             /* the item being sent, or NULL               */
-    const char *mem;     /* ... or its in-memory bytes                 */
-    size_t mem_left;
-    tc_buf pending;      /* header bytes not yet handed out            */
-    size_t pending_off;
-    tc_buf central;      /* the central directory so far               */
-    uint64_t offset;     /* bytes written so far                       */
-    uint16_t dos_time, dos_date;
-    int done;
-} zip_stream;
-
-static void put16(tc_buf *b, unsigned v)
-{
-    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    tc_buf_append(b, x, 2);
-}
-static void put32(tc_buf *b, uint32_t v)
-{
-    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    tc_buf_append(b, x, 4);
-}
-
-static void zip_free(void *cls)
-{
-    zip_stream *z = cls;
-    for (size_t i = 0; i < z->n; i++) {
-        free(z->items[i].name);
-        free(z->items[i].path);
-        if (z->items[i].data)
-            sodium_memzero(z->items[i].data, z->items[i].len); /* the 采集码 list */
-        free(z->items[i].data);
-    }
-    free(z->items);
-    if (z->f)
-        fclose(z->f);
-    tc_buf_free(&z->pending);
-    tc_buf_free(&z->central);
-    free(z);
-}
-
-/* Begin item i: CRC and size, then its local header into pending. */
-static int zip_start(zip_stream *z, size_t i)
-{
-    zip_item *it = &z->items[i];
-    uint32_t crc = 0;
-    uint64_t size = 0;
-    if (it->path) {
-        z->f = fopen(it->path, "rb");
-        if (!z->f) {
-            tc_log(TC_LOG_ERROR, "export: cannot open %s: %s", it->path, strerror(errno));
-            return -1;
-        }
-        char buf[65536];
-        size_t got;
-        while ((got = fread(buf, 1, sizeof buf, z->f)) > 0) {
-            crc = crc_update(crc, buf, got);
-            size += got;
-        }
-        if (ferror(z->f) || fseek(z->f, 0, SEEK_SET) != 0)
-            return -1;
-    } else {
-        z->mem = it->data;
-        z->mem_left = it->len;
-        crc = crc_update(0, it->data, it->len);
-        size = it->len;
-    }
-    size_t nl = strlen(it->name);
-    if (size > 0xFFFFFFF0u || z->offset + size + 30 + nl > 0xFFFFFFF0u)
-        return -1; /* would need ZIP64 */
-    /* local file header: stored, UTF-8 names (bit 11) */
-    tc_buf *b = &z->pending;
-    put32(b, 0x04034b50);
-    put16(b, 10);
-    put16(b, 0x0800);
-    put16(b, 0);
-    put16(b, z->dos_time);
-    put16(b, z->dos_date);
-    put32(b, crc);
-    put32(b, (uint32_t)size);
-    put32(b, (uint32_t)size);
-    put16(b, (unsigned)nl);
-    put16(b, 0);
-    tc_buf_append(b, it->name, nl);
-    /* its central directory entry */
-    tc_buf *c = &z->central;
-    put32(c, 0x02014b50);
-    put16(c, 0x0314); /* made by: Unix, 2.0 */
-    put16(c, 10);
-    put16(c, 0x0800);
-    put16(c, 0);
-    put16(c, z->dos_time);
-    put16(c, z->dos_date);
-    put32(c, crc);
-    put32(c, (uint32_t)size);
-    put32(c, (uint32_t)size);
-    put16(c, (unsigned)nl);
-    put16(c, 0);
-    put16(c, 0);
-    put16(c, 0);
-    put16(c, 0);
-    put32(c, 0100644u << 16); /* -rw-r--r-- */
-    put32(c, (uint32_t)z->offset);
-    tc_buf_append(c, it->name, nl);
-    z->offset += 30 + nl + size;
-    return 0;
-}
-
-static void zip_end(zip_stream *z)
-{
-    tc_buf *b = &z->pending;
-    uint64_t cd_off = z->offset;
-    tc_buf_append(b, z->central.data, z->central.len);
-    put32(b, 0x06054b50);
-    put16(b, 0);
-    put16(b, 0);
-    put16(b, (unsigned)z->n);
-    put16(b, (unsigned)z->n);
-    put32(b, (uint32_t)z->central.len);
-    put32(b, (uint32_t)cd_off);
-    put16(b, 0);
-    z->done = 1;
-}
-
-static long zip_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    (void)pos;
-    zip_stream *z = cls;
-    for (;;) {
-        if (z->pending_off < z->pending.len) {
-            size_t k = z->pending.len - z->pending_off;
-            if (k > max)
-                k = max;
-            memcpy(buf, z->pending.data + z->pending_off, k);
-            z->pending_off += k;
-            if (z->pending_off == z->pending.len)
-                z->pending.len = z->pending_off = 0;
-            return (long)k;
-        }
-        if (z->f) {
-            size_t got = fread(buf, 1, max, z->f);
-            if (got > 0)
-                return (long)got;
-            int bad = ferror(z->f);
-            fclose(z->f);
-            z->f = NULL;
-            if (bad)
-                return -1;
-            continue;
-        }
-        if (z->mem) {
-            if (z->mem_left) {
-                size_t k = z->mem_left < max ? z->mem_left : max;
-                memcpy(buf, z->mem, k);
-                z->mem += k;
-                z->mem_left -= k;
-                return (long)k;
-            }
-            z->mem = NULL;
-            continue;
-        }
-        if (z->done)
-            return 0;
-        if (z->next < z->n) {
-            if (zip_start(z, z->next++) != 0)
-                return -1; /* the client sees a cut-off archive, never a wrong one */
-            continue;
-        }
-        zip_end(z);
-    }
-}
-
-/* A file name from a student number or ID number: path separators and
- * characters Windows refuses become "_". */
-static char *safe_name(const char *s)
-{
-    size_t n = strlen(s);
-    char *o = malloc(n + 5);
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        o[i] = ((unsigned char)s[i] < 0x20 || strchr("/\\:*?\"<>|", s[i])) ? '_' : s[i];
-    o[n] = 0;
-    if (!n || !strcmp(o, ".") || !strcmp(o, ".."))
-        o[0] = '_', o[1] = 0;
-    return o;
-}
-
-static void csv_cell(tc_buf *b, const char *s, int last)
-{
-    /* a cell Excel would run as a formula starts with a quote mark */
-    int formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
-    tc_buf_puts(b, "\"");
-    if (formula)
-        tc_buf_puts(b, "'");
-    for (; *s; s++)
-        tc_buf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-    tc_buf_puts(b, last ? "\"\r\n" : "\",");
-}
+/* ---- the photo export: a stored ZIP, streamed (tc_export) --------------------------------------------- */
 
 /* GET /api/v1/batches/:id/photos.zip?name=student_no|id_number */
 static int h_photos_zip(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     const char *rule = tc_http_query(r, "name");
     if (!rule || !*rule)
@@ -1324,112 +1099,19 @@ static int h_photos_zip(tc_http_req *r)
     size_t n;
     if (tc_store_export_photos(c.app->store, r->pool, b.id, &rows, &n, &c.e) != 0)
         return api_fail(&c);
-    if (n + 2 > 65535) {
-        tc_err_set(&c.e, 413, "export.too_many", "照片过多（超过 65534 张），请分批导出",
-                   "Too many photos (over 65534) for one archive");
-        return api_fail(&c);
-    }
-    pthread_once(&crc_once, crc_init);
-    zip_stream *z = calloc(1, sizeof *z);
-    if (!z || !(z->items = calloc(n + 2, sizeof *z->items))) {
-        free(z);
-        tc_err_internal(&c.e, "out of memory");
-        return api_fail(&c);
-    }
-    tc_buf_init(&z->pending);
-    tc_buf_init(&z->central);
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    z->dos_time = (uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-    z->dos_date = (uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
-    tc_buf man;
-    tc_buf_init(&man);
-    tc_buf_puts(&man, "\xEF\xBB\xBF"); /* BOM: Excel reads the CSV as UTF-8 */
-    tc_buf_puts(&man, "\"文件名\",\"学号\",\"姓名\",\"班级\",\"状态\",\"审核时间\"\r\n");
-    /* the 采集码 list for the 学信网 upload: the codes themselves only for the
-     * school's own admin (like full ID numbers); others get bound / not bound */
+    /* the 采集码 in clear only for the school's own admin */
     int codes = !strcmp(c.staff.role, "school_admin");
-    tc_buf cl;
-    tc_buf_init(&cl);
-    tc_buf_puts(&cl, "\xEF\xBB\xBF");
-    tc_buf_puts(&cl, "\"学号\",\"姓名\",\"采集码\",\"文件名\"\r\n");
-    size_t ncodes = 0;
-    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    int fail = 0;
-    for (size_t i = 0; i < n && !fail; i++) {
-        char *key = NULL;
-        if (by_id) {
-            if (tc_ident_open(&c.app->keys, rows[i].id_sealed, rows[i].id_sealed_len, &key, &c.e) != 0) {
-                fail = 1;
-                break;
-            }
-        } else
-            key = strdup(rows[i].student_no);
-        char *base = key ? safe_name(key) : NULL;
-        if (key) {
-            sodium_memzero(key, strlen(key));
-            free(key);
-        }
-        char path[4096];
-        if (!base || tc_blob_path(c.app->blobs, rows[i].blob, path, sizeof path) != 0) {
-            free(base);
-            tc_err_internal(&c.e, "export: bad photo for student %lld", (long long)rows[i].student_id);
-            fail = 1;
-            break;
-        }
-        /* two students with the same number: the second gets a suffix */
-        char *name = g_strdup_printf("%s.jpg", base);
-        for (int k = 2; g_hash_table_contains(seen, name); k++) {
-            g_free(name);
-            name = g_strdup_printf("%s_%d.jpg", base, k);
-        }
-        free(base);
-        g_hash_table_add(seen, g_strdup(name));
-        z->items[z->n].name = strdup(name);
-        z->items[z->n].path = strdup(path);
-        z->n++;
-        char when[20] = "";
-        if (rows[i].decided_at)
-            tc_time_fmt_cn(rows[i].decided_at, when);
-        csv_cell(&man, name, 0);
-        csv_cell(&man, rows[i].student_no, 0);
-        csv_cell(&man, rows[i].name, 0);
-        csv_cell(&man, rows[i].class_name, 0);
-        csv_cell(&man, state_zh(rows[i].state), 0);
-        csv_cell(&man, when, 1);
-        char *code = NULL;
-        if (codes && rows[i].chsi_sealed &&
-            tc_ident_open(&c.app->keys, rows[i].chsi_sealed, rows[i].chsi_sealed_len, &code, NULL) == 0)
-            ncodes++;
-        csv_cell(&cl, rows[i].student_no, 0);
-        csv_cell(&cl, rows[i].name, 0);
-        csv_cell(&cl, code ? code : !rows[i].has_chsi ? "未绑定" : codes ? "已绑定（旧名单仅存摘要，请学生重新扫码）" : "已绑定", 0);
-        csv_cell(&cl, name, 1);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
-        g_free(name);
-    }
-    g_hash_table_destroy(seen);
-    z->items[z->n].name = strdup("manifest.csv");
-    z->items[z->n].data = tc_buf_steal(&man, &z->items[z->n].len);
-    z->n++;
-    z->items[z->n].name = strdup("采集码.csv");
-    z->items[z->n].data = tc_buf_steal(&cl, &z->items[z->n].len);
-    z->n++;
-    if (fail) {
-        zip_free(z);
+    tc_export_zip *z;
+    size_t ncodes;
+    if (tc_export_photos_zip(&c.app->keys, c.app->blobs, rows, n, by_id, codes, &z, &ncodes, &c.e) != 0)
         return api_fail(&c);
-    }
     char *after = tc_pool_printf(r->pool, "{\"rule\":\"%s\",\"photos\":%zu,\"chsi_codes\":%zu}",
                                  by_id ? "id_number" : "student_no", n, ncodes);
     api_audit(&c, "batch.export_photos", "batch", b.id, NULL, after);
     char *cd = tc_pool_printf(r->pool, "attachment; filename=\"photos-%s-%s.zip\"", b.code, by_id ? "id" : "no");
     tc_http_add_header(r, "Content-Disposition", cd);
     tc_http_add_header(r, "Cache-Control", "no-store");
-    return tc_http_respond_stream(r, 200, "application/zip", zip_read, z, zip_free);
+    return tc_http_respond_stream(r, 200, "application/zip", tc_export_zip_read, z, tc_export_zip_free);
 }
 
 /* ---- reminders ---------------------------------------------------------------------------------------- */
@@ -1442,9 +1124,8 @@ static int h_remind(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
     tc_store_roster_row *rows;
@@ -1500,9 +1181,8 @@ static int h_poster(tc_http_req *r)
 {
     api_ctx c;
     tc_batch b;
-    if (api_begin(r, &c, NEED_SCHOOL_STAFF) != 0)
-        return 0;
-    if (load_batch(&c, &b) != 0)
+    api_ctx_of(r, &c);
+    if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
     tc_school sc;
     if (tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, &c.e) != 0)
@@ -1512,20 +1192,9 @@ static int h_poster(tc_http_req *r)
     if (!base)
         base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
     char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
-    void *png;
-    size_t plen;
-    if (tc_qr_encode_png(url, 8, 4, &png, &plen, &c.e) != 0)
-        return api_fail(&c);
-    char code[8];
-    for (int i = 0; i < 7; i++)
-        code[i] = (char)(b.code[i] >= 'a' && b.code[i] <= 'z' ? b.code[i] - 32 : b.code[i]);
-    code[7] = 0;
-    tc_pdf_poster p = {sc.name, b.name, code, url, png, plen};
     uint8_t *buf;
     size_t got;
-    int pr = tc_pdf_poster_render(c.app->pdf_fonts, &p, &buf, &got, &c.e);
-    g_free(png);
-    if (pr != 0)
+    if (tc_export_poster_pdf(c.app->pdf_fonts, sc.name, b.name, b.code, url, &buf, &got, &c.e) != 0)
         return api_fail(&c);
     tc_http_add_header(r, "Content-Disposition",
                        tc_pool_printf(r->pool, "attachment; filename=\"poster-%s.pdf\"", b.code));
@@ -1538,24 +1207,29 @@ int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {
-        {"POST", "/api/v1/students/:id/unlock", h_unlock, 0},
-        {"POST", "/api/v1/students/:id/reset", h_reset, 0},
-        {"DELETE", "/api/v1/students/:id/chsi", h_chsi_clear, 0},
-        {"PUT", "/api/v1/students/:id", h_student_edit, 0},
-        {"GET", "/api/v1/batches/:id/settings", h_batch_settings, 0},
-        {"PUT", "/api/v1/batches/:id", h_batch_update, 0},
-        {"GET", "/api/v1/schools/:id/settings", h_school_settings, 0},
-        {"PUT", "/api/v1/schools/:id/settings", h_school_settings_put, 0},
-        {"GET", "/api/v1/schools/:id/notice", h_notice_get, 0},
-        {"PUT", "/api/v1/schools/:id/notice", h_notice_put, 0},
-        {"GET", "/api/v1/batches/:id/progress", h_progress, 0},
-        {"GET", "/api/v1/batches/:id/progress.xlsx", h_progress_xlsx, 0},
-        {"GET", "/api/v1/batches/:id/roster", h_roster_search, 0},
-        {"GET", "/api/v1/batches/:id/roster.xlsx", h_roster_xlsx, 0},
-        {"POST", "/api/v1/batches/:id/students", h_student_add, 0},
-        {"GET", "/api/v1/batches/:id/photos.zip", h_photos_zip, 0},
-        {"POST", "/api/v1/batches/:id/remind", h_remind, 0},
-        {"GET", "/api/v1/batches/:id/poster.pdf", h_poster, 0},
+        {"GET", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_get, 0},
+        {"GET", "/api/v1/batches/:id/qr.png", NEED_SCHOOL_STAFF, h_batch_qr, 0},
+        {"POST", "/api/v1/batches/:id/roster", NEED_SCHOOL_STAFF, h_roster_import, API_UPLOAD},
+        {"POST", "/api/v1/batches/:id/roster/rejects", NEED_SCHOOL_STAFF, h_roster_rejects, API_UPLOAD},
+        {"GET", "/api/v1/batches/:id/students", NEED_SCHOOL_STAFF, h_students, 0},
+        {"POST", "/api/v1/students/:id/unlock", NEED_SCHOOL_STAFF, h_unlock, 0},
+        {"POST", "/api/v1/students/:id/reset", NEED_SCHOOL_STAFF, h_reset, 0},
+        {"DELETE", "/api/v1/students/:id/chsi", NEED_SCHOOL_STAFF, h_chsi_clear, 0},
+        {"PUT", "/api/v1/students/:id", NEED_SCHOOL_STAFF, h_student_edit, 0},
+        {"GET", "/api/v1/batches/:id/settings", NEED_SCHOOL_STAFF, h_batch_settings, 0},
+        {"PUT", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_update, 0},
+        {"GET", "/api/v1/schools/:id/settings", NEED_SCHOOL_STAFF, h_school_settings, 0},
+        {"PUT", "/api/v1/schools/:id/settings", NEED_SCHOOL_STAFF, h_school_settings_put, 0},
+        {"GET", "/api/v1/schools/:id/notice", NEED_SCHOOL_STAFF, h_notice_get, 0},
+        {"PUT", "/api/v1/schools/:id/notice", NEED_SCHOOL_STAFF, h_notice_put, 0},
+        {"GET", "/api/v1/batches/:id/progress", NEED_SCHOOL_STAFF, h_progress, 0},
+        {"GET", "/api/v1/batches/:id/progress.xlsx", NEED_SCHOOL_STAFF, h_progress_xlsx, 0},
+        {"GET", "/api/v1/batches/:id/roster", NEED_SCHOOL_STAFF, h_roster_search, 0},
+        {"GET", "/api/v1/batches/:id/roster.xlsx", NEED_SCHOOL_STAFF, h_roster_xlsx, 0},
+        {"POST", "/api/v1/batches/:id/students", NEED_SCHOOL_STAFF, h_student_add, 0},
+        {"GET", "/api/v1/batches/:id/photos.zip", NEED_SCHOOL_STAFF, h_photos_zip, 0},
+        {"POST", "/api/v1/batches/:id/remind", NEED_SCHOOL_STAFF, h_remind, 0},
+        {"GET", "/api/v1/batches/:id/poster.pdf", NEED_SCHOOL_STAFF, h_poster, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

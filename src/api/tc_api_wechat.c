@@ -122,8 +122,7 @@ static void state_hash(const char *state, char out[65])
 static int h_oauth_start(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     json_t *b = NULL;
     if (r->body_len > 0 && !(b = tc_http_json(r, &c.e)))
         return api_fail(&c);
@@ -212,8 +211,7 @@ static int state_ok(const char *s)
 static int h_oauth_callback(tc_http_req *r)
 {
     api_ctx c;
-    if (api_begin(r, &c, NEED_STUDENT) != 0)
-        return 0;
+    api_ctx_of(r, &c);
     if (!tc_pay_wx_oauth_on(c.app->cfg)) {
         oauth_off(&c.e);
         return callback_fail(&c, NULL);
@@ -250,8 +248,8 @@ int api_wechat_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {
-        {"POST", "/api/v1/wechat/oauth/start", h_oauth_start, 0},
-        {"GET", "/api/v1/wechat/oauth/callback", h_oauth_callback, 0},
+        {"POST", "/api/v1/wechat/oauth/start", NEED_STUDENT, h_oauth_start, 0},
+        {"GET", "/api/v1/wechat/oauth/callback", NEED_STUDENT, h_oauth_callback, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

@@ -137,6 +137,47 @@ static int check_dirs(const tc_config *cfg, tc_err *e)
     return 0;
 }
 
+/* ---- the periodic jobs main runs on the jobs' timer (tc_jobs_every) ---------------------------------- */
+
+/* The daily reconciliation of payments with the provider: every hour,
+ * yesterday's report unless it exists. */
+static void job_recon(void *ctx)
+{
+    tc_app *app = ctx;
+    char day[11];
+    int made = 0;
+    tc_err e = {0};
+    if (tc_api_recon_yesterday(app, day, &made, &e) != 0)
+        tc_log(TC_LOG_WARN, "reconciliation of %s failed: %s [%s]", day, e.en, e.code);
+    else if (made)
+        tc_log(TC_LOG_INFO, "reconciliation report for %s (%s) made", day, app->pay->name);
+}
+
+/* The retention sweep: files of photos nobody needs any more. */
+static void job_sweep(void *ctx)
+{
+    tc_app *app = ctx;
+    int64_t keep_s = (int64_t)(app->cfg ? app->cfg->blob_retention_h : 168) * 3600;
+    int photos = 0, files = 0;
+    tc_err e = {0};
+    if (tc_jobs_sweep_once(app->store, app->blobs, keep_s, tc_now(), &photos, &files, &e) != 0)
+        tc_log(TC_LOG_WARN, "retention sweep failed: %s [%s]", e.en, e.code);
+    else if (photos)
+        tc_log(TC_LOG_INFO, "retention sweep: %d photos, %d files removed", photos, files);
+}
+
+/* The automatic reminders before a batch closes. */
+static void job_remind(void *ctx)
+{
+    tc_app *app = ctx;
+    int sent = 0;
+    tc_err e = {0};
+    if (tc_api_remind_once(app, tc_api_clock(app), &sent, &e) != 0)
+        tc_log(TC_LOG_WARN, "reminders failed: %s [%s]", e.en, e.code);
+    else if (sent)
+        tc_log(TC_LOG_INFO, "reminders: %d students reminded of a closing batch", sent);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -158,6 +199,8 @@ static int cmd_serve(int argc, char **argv)
     char *cert = NULL, *key = NULL, *url = NULL;
     tc_studio *studio = NULL;
     tc_notify *notify = NULL;
+    tc_jobs_timer *timer = NULL;
+    tc_jobs_photo_env penv = {0};
     int hub_ready = 0;
     size_t len;
     if (cfg.tls_cert || cfg.tls_key) {
@@ -222,7 +265,10 @@ static int cmd_serve(int argc, char **argv)
         else {
             app.studio = studio;
             long cores = sysconf(_SC_NPROCESSORS_ONLN);
-            if (tc_api_work_start(&app, cores > 0 ? (int)cores : 1, &e) != 0)
+            penv = (tc_jobs_photo_env){.cfg = app.cfg, .store = app.store, .blobs = app.blobs, .studio = studio};
+            tc_api_jobs_services(&app, &penv.svc);
+            app.photos = tc_jobs_photos_start(&penv, cores > 0 ? (int)cores : 1, &e);
+            if (!app.photos)
                 goto out;
         }
     }
@@ -249,14 +295,15 @@ static int cmd_serve(int argc, char **argv)
     /* roster files earlier versions kept in clear go before anyone connects */
     if (tc_api_roster_files_purge(&app, &e) < 0)
         goto out;
-    /* the daily reconciliation of payments with the provider */
-    if (tc_api_recon_start(&app, &e) != 0)
-        goto out;
-    /* the retention sweep: files of photos nobody needs any more */
-    if (tc_api_sweep_start(&app, &e) != 0)
-        goto out;
-    /* the automatic reminders before a batch closes */
-    if (tc_api_remind_start(&app, &e) != 0)
+    /* the periodic jobs, on one timer thread, each first at start */
+    timer = tc_jobs_timer_new(&e);
+    if (!timer ||
+        tc_jobs_every(timer, "reconciliation", 3600, job_recon, &app, &e) != 0 ||
+        tc_jobs_every(timer, "retention sweep", cfg.sweep_interval_s > 0 ? cfg.sweep_interval_s : 3600, job_sweep,
+                      &app, &e) != 0 ||
+        tc_jobs_every(timer, "reminders", cfg.remind_interval_s > 0 ? cfg.remind_interval_s : 600, job_remind, &app,
+                      &e) != 0 ||
+        tc_jobs_timer_start(timer, &e) != 0)
         goto out;
     srv = tc_http_server_new(&hc, &app, &e);
     if (!srv || tc_api_register(srv, &app, &e) != 0)
@@ -288,11 +335,10 @@ out:
     if (rc)
         die(&e);
     tc_http_server_free(srv);
-    tc_api_work_stop(&app);
+    tc_jobs_photos_stop(app.photos);
+    app.photos = NULL;
     tc_notify_free(notify);
-    tc_api_recon_stop(&app);
-    tc_api_sweep_stop(&app);
-    tc_api_remind_stop(&app);
+    tc_jobs_timer_free(timer);
     tc_pay_close(app.pay);
     tc_studio_free(studio);
     tc_pdf_fonts_close(app.pdf_fonts);

@@ -91,6 +91,7 @@ typedef struct route {
     size_t max_body;
     tc_http_gate gate; /* NULL: none */
     int gate_arg;
+    const void *data;  /* given to the handler as req->route_data */
 } route;
 
 typedef struct mount {
@@ -363,6 +364,12 @@ int tc_http_route(tc_http_server *s, const char *method, const char *pattern, tc
 int tc_http_route_gated(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
                         size_t max_body, tc_http_gate gate, int gate_arg, tc_err *e)
 {
+    return tc_http_route_data(s, method, pattern, h, max_body, gate, gate_arg, NULL, e);
+}
+
+int tc_http_route_data(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
+                       size_t max_body, tc_http_gate gate, int gate_arg, const void *data, tc_err *e)
+{
     if (s->d)
         return bad_arg(e, "route added after start");
     if (!method || strlen(method) >= sizeof(((route *)0)->method) || !pattern || pattern[0] != '/' || !h)
@@ -378,6 +385,7 @@ int tc_http_route_gated(tc_http_server *s, const char *method, const char *patte
     r->max_body = max_body;
     r->gate = gate;
     r->gate_arg = gate_arg;
+    r->data = data;
     /* count segments: one per '/' */
     int n = 0;
     for (const char *p = pattern; *p; p++)
@@ -976,6 +984,7 @@ static void dispatch(struct tc_http_conn *c)
         const route *rt = &s->routes[i];
         if (strcmp(rt->method, m) == 0 && route_match(rt, r->path, r)) {
             c->rt = rt;
+            r->route_data = rt->data;
             c->max_body = rt->max_body ? rt->max_body : s->cfg.max_body;
             return;
         }

@@ -43,6 +43,8 @@ typedef struct tc_http_req {
     int nparams;
     const char *body;       /* the whole request body, NUL-terminated, in the pool    */
     size_t body_len;
+    const void *route_data; /* the data its route was added with (tc_http_route_data) */
+    void *user;             /* the application's, for this request; NULL at first    */
     tc_http_conn *conn;     /* private */
 } tc_http_req;
 
@@ -133,6 +135,11 @@ int tc_http_route(tc_http_server *s, const char *method, const char *pattern, tc
 typedef int (*tc_http_gate)(tc_http_req *r, int gate_arg, tc_err *e);
 int tc_http_route_gated(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
                         size_t max_body, tc_http_gate gate, int gate_arg, tc_err *e);
+/* The same with data (borrowed: outlives the server) that the gate and the
+ * handler find in req->route_data, e.g. the application's row of its route
+ * table; gate may be NULL. */
+int tc_http_route_data(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
+                       size_t max_body, tc_http_gate gate, int gate_arg, const void *data, tc_err *e);
 
 /* Static files: GET/HEAD under url_prefix (e.g. "/static/") are served from
  * dir, never outside it (no "..", no symlinks leaving it).  A path ending in

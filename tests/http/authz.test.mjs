@@ -1,6 +1,9 @@
 // The authorisation matrix (issue 7): every route of every route table in
 // src/api/*.c, read from the source so that a new route is covered at once
-// (and the test fails on a route it has no expectation for), is called by
+// (and the test fails on a route it has no expectation for).  Each row names
+// the role it needs (api_route.need, checked by the dispatcher before the
+// handler runs); the row's need must be the one written down here, and every
+// route is called by
 // each role — anonymous, a student, the school admin of school A, the school
 // admin of school B, a reviewer, a platform admin — on an object of its own
 // school and of the other school where the route names one.  Asserted:
@@ -17,7 +20,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
 
-// Who may call a route (the handler's api_begin NEED_* flag):
+// Who may call a route (the row's need in the route table):
 //   public       anyone (sign-in, entry, health, payment callbacks)
 //   entry        in the middle of entry (none of the roles here)
 //   student      a verified student
@@ -149,19 +152,30 @@ const EXPECT = {
   'GET /api/v1/wechat/oauth/callback': 'student',
 };
 
-// The codes with which the role gate (api_begin, api_staff_school_ok) refuses.
+// The codes with which the role gate (the dispatcher's api_check, api_staff_school_ok) refuses.
 const GATE = new Set(['auth.staff_required', 'auth.student_required', 'auth.forbidden', 'auth.other_school',
   'auth.password_change_required', 'entry.expired', 'auth.csrf']);
 
-// Every {"METHOD", "/path", h_handler[, upload]} line of every route table.
+// The need of a row as the categories above.
+const NEED = {
+  API_PUBLIC: 'public', NEED_NONE: 'public', NEED_ENTRY: 'entry', NEED_STUDENT: 'student', NEED_STAFF: 'staff',
+  NEED_STAFF_ANY: 'staff', NEED_SCHOOL_STAFF: 'school_staff', NEED_REVIEW: 'review', NEED_PLATFORM: 'platform',
+};
+
+// Every {"METHOD", "/path", need, h_handler, upload} row of every route table.
 export function readRoutes() {
   const dir = path.join(ROOT, 'src/api');
   const out = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.c')).sort()) {
     const src = readFileSync(path.join(dir, f), 'utf8');
-    for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|DELETE|PATCH)",\s*"(\/[^"]*)",\s*(h_\w+)\s*(?:,\s*[\w| ]+)?\}/g)) {
-      out.push({ file: f, method: m[1], path: m[2], key: `${m[1]} ${m[2]}` });
+    const rows = src.match(/^\s*\{\s*"(GET|POST|PUT|DELETE|PATCH)",/gm) || [];
+    let n = 0;
+    for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|DELETE|PATCH)",\s*"(\/[^"]*)",\s*(API_PUBLIC|NEED_\w+),\s*(h_\w+),\s*(API_UPLOAD|0)\s*\}/g)) {
+      out.push({ file: f, method: m[1], path: m[2], key: `${m[1]} ${m[2]}`, need: m[3], upload: m[5] !== '0' });
+      n++;
     }
+    // a row this pattern does not read would escape the matrix
+    assert.equal(n, rows.length, `${f}: ${rows.length} route rows, ${n} read`);
   }
   return out;
 }
@@ -362,6 +376,36 @@ test('every route in the route tables has an expectation (a new route fails here
   const keys = new Set(routes.map((r) => r.key));
   const stale = Object.keys(EXPECT).filter((k) => !keys.has(k));
   assert.deepEqual(stale, [], 'expectations for routes that no longer exist');
+});
+
+test('every row of the route tables needs the role written down here', () => {
+  const wrong = readRoutes().filter((r) => r.key in EXPECT && NEED[r.need] !== EXPECT[r.key])
+    .map((r) => `${r.key} (${r.file}): the table says ${r.need}, expected ${EXPECT[r.key]}`);
+  assert.deepEqual(wrong, []);
+  // the checks that stay with a handler: only the providers' signed
+  // callbacks and the pages and cookies anyone may fetch
+  const open = readRoutes().filter((r) => r.need === 'API_PUBLIC').map((r) => r.key).sort();
+  assert.deepEqual(open, ['GET /api/v1/csrf', 'GET /console', 'GET /healthz', 'POST /api/v1/pay/notify/sandbox',
+    'POST /api/v1/pay/notify/wechat']);
+  // an upload route is gated before its body with its row's need
+  assert.ok(readRoutes().filter((r) => r.upload).every((r) => r.need !== 'API_PUBLIC'));
+});
+
+test('every state-changing route with a need refuses a request without the CSRF token, before its handler', async () => {
+  const bad = [];
+  for (const r of readRoutes()) {
+    if (r.method === 'GET' || r.need === 'API_PUBLIC') continue;
+    // the platform admin may do anything: only the CSRF check can refuse
+    const client = roles.platform_admin.client;
+    const res = await fetch(srv.url + fill(r.path, scopeOf(r.path), 'A'), {
+      method: r.method, headers: { cookie: client.cookieHeader(), 'content-type': 'application/json' }, body: '{}',
+    });
+    const text = await res.text();
+    let code = null;
+    try { code = JSON.parse(text).error?.code ?? null; } catch { /* not JSON */ }
+    if (res.status !== 403 || code !== 'auth.csrf') bad.push(`${r.key} -> ${res.status} ${code}`);
+  }
+  assert.deepEqual(bad, []);
 });
 
 test('role × route × own/other school: nothing leaks, refusals are 401/403, never 5xx', { timeout: 600000 }, async () => {
