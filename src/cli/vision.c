@@ -1,6 +1,6 @@
 /*
  * `tucai vision IMAGE --json [--mask OUT.png] [--models DIR]`: runs the
- * three models on one image and prints what they found, every coordinate
+ * four models on one image and prints what they found, every coordinate
  * normalised to the image as MediaPipe gives them.  Used by people checking
  * a photo by hand and by the agreement tests' fixtures' format.
  */

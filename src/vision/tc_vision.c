@@ -591,17 +591,6 @@ int tc_vision_eyes(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *
     for (int k = 0; k < 2; k++) {
         const float *p = tc_tfl_net_output(v->eye, c->eye_arena, v->eye_out[k]);
         float open = eye_openness(p);
-        if (getenv("TC_EYES_DEBUG")) { /* TEMP */
-            int io = -1, n = 0;
-            for (int i = 0; i < tc_tfl_net_n_outputs(v->eye); i++)
-                if (shape_is(tc_tfl_net_output_shape(v->eye, i), 1, 1, 1, 10) && n++ == k) io = i;
-            const float *q = tc_tfl_net_output(v->eye, c->eye_arena, io);
-            fprintf(stderr, "EYE%d", k);
-            for (int i = 0; i < 16; i++) fprintf(stderr, " %.2f %.2f", p[2*i], p[2*i+1]);
-            fprintf(stderr, " IRIS");
-            for (int i = 0; i < 5; i++) fprintf(stderr, " %.2f %.2f", q[2*i], q[2*i+1]);
-            fprintf(stderr, "\n");
-        }
         float pts[16][2];
         for (int i = 0; i < 16; i++) {
             /* tc_vision_lm_eyelid's order: corner, lower lid, corner, upper lid back */
