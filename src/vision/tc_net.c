@@ -60,7 +60,8 @@ typedef struct node {
     const float *alpha;      /* K_CONV with TC_ACT_PRELU: slopes padded to whole vectors (owned by the net) */
     const int32_t *idx;      /* K_LM2MAT: landmark indexes of the crop (owned by the net) */
     int n_idx;
-    float prm[8];            /* K_LM2MAT: left, right, out_w, out_h, scale_x, scale_y, target rotation */
+    int lm_left, lm_right;   /* K_LM2MAT: the landmarks whose line sets the rotation */
+    float prm[8];            /* K_LM2MAT: -, -, out_w, out_h, scale_x, scale_y, target rotation */
     int64_t macs;
     int op;                  /* index of the model's op that runs it (lifetimes are in these) */
     int dead;                /* fused into another node */
@@ -728,6 +729,10 @@ static int build_lm2mat(builder *bd, const tc_tfl_op *op)
             return -1;
         nd->prm[i] = (float)v[i];
     }
+    if (v[0] != (double)(int32_t)v[0] || v[1] != (double)(int32_t)v[1])
+        return fail(bd, "rotation landmark indexes are not integers");
+    nd->lm_left = (int)v[0];
+    nd->lm_right = (int)v[1];
     size_t n;
     if (tc_flex_map_get(&m, "subset_idxs", &sub) || tc_flex_vec_len(&sub, &n) || n < 1 || n > MAX_SUBSET)
         return fail(bd, "subset_idxs missing or too long");
@@ -1223,8 +1228,8 @@ int64_t tc_tfl_net_node_macs(const tc_tfl_net *net, int k) { return net->nodes[k
  * T = shift(centre) * rot(-r) * scale * shift(-out/2). */
 static void run_lm2mat(const node *nd, const float *lm, float *out)
 {
-    float l_x = lm[3 * (int)nd->prm[0]], l_y = lm[3 * (int)nd->prm[0] + 1];
-    float r_x = lm[3 * (int)nd->prm[1]], r_y = lm[3 * (int)nd->prm[1] + 1];
+    float l_x = lm[3 * nd->lm_left], l_y = lm[3 * nd->lm_left + 1];
+    float r_x = lm[3 * nd->lm_right], r_y = lm[3 * nd->lm_right + 1];
     float rot = nd->prm[6] - atan2f(r_y - l_y, r_x - l_x);
     float c = cosf(rot), s = sinf(rot);
     float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
