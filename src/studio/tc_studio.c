@@ -286,8 +286,9 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
         if (tc_vision_landmarks(s->v, c->vc, &img, &faces[0], mesh, e) != 0)
             goto done;
         have_mesh = mesh_sane(mesh);
-        /* the eyelids from the attention model, on the mesh's crop */
-        if (have_mesh) {
+        /* the eyelids from the attention model, on the mesh's crop: only
+         * eyes_open reads them, so not when it will not run */
+        if (have_mesh && req->run_checks && (!req->checks || req->checks->enabled[TC_CHECK_EYES_OPEN])) {
             if (tc_vision_eyes(s->v, c->vc, &img, mesh, &eyes, e) != 0)
                 goto done;
             have_eyes = 1;
