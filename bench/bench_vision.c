@@ -117,11 +117,12 @@ int main(int argc, char **argv)
         CPU_SET(cpu, &set);
         sched_setaffinity(0, sizeof set, &set);
     }
-    static const char *files[3] = {TC_VISION_DETECTOR_FILE, TC_VISION_LANDMARK_FILE, TC_VISION_SEGMENTER_FILE};
-    static const char *names[3] = {"face detection", "face landmarks", "person segmentation"};
-    double ms[3];
-    int64_t macs[3];
-    for (int k = 0; k < 3; k++) {
+    static const char *files[4] = {TC_VISION_DETECTOR_FILE, TC_VISION_LANDMARK_FILE, TC_VISION_SEGMENTER_FILE,
+                                   TC_VISION_EYES_FILE};
+    static const char *names[4] = {"face detection", "face landmarks", "person segmentation", "eyes (attention)"};
+    double ms[4];
+    int64_t macs[4];
+    for (int k = 0; k < 4; k++) {
         char path[4096], *data;
         size_t len;
         tc_err e;
@@ -142,10 +143,11 @@ int main(int argc, char **argv)
     printf("vision engine: one inference on one core (CPU %d), median of %d runs after %d warm-up\n", cpu, RUNS,
            WARMUP);
     printf("%-22s %10s %10s %9s\n", "model", "M mul-add", "median ms", "GFLOP/s");
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         printf("%-22s %10.1f %10.3f %9.1f\n", names[k], macs[k] / 1e6, ms[k], 2.0 * macs[k] / (ms[k] * 1e6));
-    printf("%-22s %10.1f %10.3f %9.1f\n", "all three", (macs[0] + macs[1] + macs[2]) / 1e6, ms[0] + ms[1] + ms[2],
-           2.0 * (macs[0] + macs[1] + macs[2]) / ((ms[0] + ms[1] + ms[2]) * 1e6));
+    printf("%-22s %10.1f %10.3f %9.1f\n", "all four", (macs[0] + macs[1] + macs[2] + macs[3]) / 1e6,
+           ms[0] + ms[1] + ms[2] + ms[3],
+           2.0 * (macs[0] + macs[1] + macs[2] + macs[3]) / ((ms[0] + ms[1] + ms[2] + ms[3]) * 1e6));
 
     /* The public API on a real photo: letterbox/crop, inference, decoding,
      * NMS, projection, mask resized to the image. */
@@ -182,7 +184,8 @@ int main(int argc, char **argv)
     tc_vision_face faces[TC_VISION_MAX_FACES];
     tc_vision_mesh *mesh = malloc(sizeof *mesh);
     float *mask = malloc((size_t)w * h * sizeof *mask);
-    static double t[3][RUNS];
+    tc_vision_eye_info eyes;
+    static double t[4][RUNS];
     int nf = 0;
     for (int r = 0; r < WARMUP + RUNS; r++) {
         double t0 = now_ms();
@@ -193,10 +196,14 @@ int main(int argc, char **argv)
         double t2 = now_ms();
         tc_vision_segment(v, c, &img, mask, &e);
         double t3 = now_ms();
+        if (nf > 0)
+            tc_vision_eyes(v, c, &img, mesh, &eyes, &e);
+        double t4 = now_ms();
         if (r >= WARMUP) {
             t[0][r - WARMUP] = t1 - t0;
             t[1][r - WARMUP] = t2 - t1;
             t[2][r - WARMUP] = t3 - t2;
+            t[3][r - WARMUP] = t4 - t3;
         }
     }
     printf("\npublic API with pre/post-processing, input %s (%dx%d, %d face%s):\n", img_path, w, h, nf,
@@ -204,6 +211,7 @@ int main(int argc, char **argv)
     printf("  tc_vision_detect    %7.3f ms\n", median(t[0], RUNS));
     printf("  tc_vision_landmarks %7.3f ms%s\n", median(t[1], RUNS), nf ? "" : " (no face: not run)");
     printf("  tc_vision_segment   %7.3f ms (mask at %dx%d)\n", median(t[2], RUNS), w, h);
+    printf("  tc_vision_eyes      %7.3f ms%s\n", median(t[3], RUNS), nf ? "" : " (no face: not run)");
     free(mask);
     free(mesh);
     g_free(px);

@@ -241,6 +241,86 @@ def small_net(rng):
     return model(tensors, ops, [0], [24], buffers, codes)
 
 
+def flex_map(d):
+    """A FlexBuffers map (the encoding of custom ops' options), every width 4
+    bytes: ints, floats and lists of ints (typed int vectors)."""
+    buf = bytearray()
+
+    def align():
+        while len(buf) % 4:
+            buf.append(0)
+    keys = sorted(d)
+    kpos = []
+    for k in keys:
+        kpos.append(len(buf))
+        buf.extend(k.encode() + b'\0')
+    vpos = {}
+    for k in keys:
+        if isinstance(d[k], list):
+            align()
+            buf.extend(struct.pack('<I', len(d[k])))
+            vpos[k] = len(buf)
+            buf.extend(struct.pack('<%di' % len(d[k]), *d[k]))
+    align()
+    buf.extend(struct.pack('<I', len(keys)))
+    kv = len(buf)
+    for i in range(len(keys)):
+        buf.extend(struct.pack('<I', len(buf) - kpos[i]))
+    slot = len(buf)
+    buf.extend(struct.pack('<III', slot - kv, 4, len(keys)))
+    mpos = len(buf)
+    types = []
+    for k in keys:
+        v = d[k]
+        if isinstance(v, list):
+            buf.extend(struct.pack('<I', len(buf) - vpos[k]))
+            types.append((11 << 2) | 2)
+        elif isinstance(v, float):
+            buf.extend(struct.pack('<f', v))
+            types.append((3 << 2) | 2)
+        else:
+            buf.extend(struct.pack('<i', v))
+            types.append((1 << 2) | 2)
+    buf.extend(bytes(types))
+    buf.extend(struct.pack('<I', len(buf) - mpos))
+    buf.extend(bytes([(9 << 2) | 2, 4]))
+    return bytes(buf)
+
+
+def attention_net():
+    """MediaPipe's attention-mesh custom ops and a whole-tensor STRIDED_SLICE:
+    landmarks [1, 6, 3] -> Landmarks2TransformMatrix -> a 4x4 matrix that
+    TransformTensorBilinear samples features [1, 6, 6, 2] with (3x3 out), the
+    samples read as 9 points [1, 9, 2] that TransformLandmarks maps back, and
+    a STRIDED_SLICE copying the result."""
+    tensors = [
+        ('lm', [1, 6, 3], F32, 0),              # 0 input
+        ('feat', [1, 6, 6, 2], F32, 0),         # 1 input
+        ('mat', [1, 4, 4], F32, 0),             # 2
+        ('warp', [1, 3, 3, 2], F32, 0),         # 3
+        ('pts', [1, 9, 2], F32, 0),             # 4
+        ('xf', [1, 9, 2], F32, 0),              # 5
+        ('begin', [3], I32, 1),                 # 6
+        ('end', [3], I32, 2),                   # 7
+        ('strides', [3], I32, 3),               # 8
+        ('out', [1, 9, 2], F32, 0),             # 9
+    ]
+    buffers = [[], i32s([0, 0, 0]), i32s([1, 9, 2]), i32s([1, 1, 1])]
+    codes = [(CUSTOM, 'Landmarks2TransformMatrix'), (CUSTOM, 'TransformTensorBilinear'), (RESHAPE, None),
+             (CUSTOM, 'TransformLandmarks'), (45, None)]
+    l2m = flex_map({'left_rotation_idx': 0, 'right_rotation_idx': 1, 'output_height': 3, 'output_width': 3,
+                    'scale_x': 1.5, 'scale_y': 2.0, 'subset_idxs': [2, 3, 4, 5], 'target_rotation_radians': 0.0})
+    ttb = flex_map({'output_height': 3, 'output_width': 3})
+    ops = [
+        (0, [0], [2], None, l2m),
+        (1, [1, 2], [3], None, ttb),
+        (2, [3], [4], None, None),
+        (3, [4, 2], [5], None, None),
+        (4, [5, 6, 7, 8], [9], None, None),
+    ]
+    return model(tensors, ops, [0, 1], [9, 2, 3], buffers, codes)
+
+
 def unknown_op_net():
     """One op the engine does not have (SOFTMAX), to check the error names it."""
     tensors = [('input', [1, 4], F32, 0), ('out', [1, 4], F32, 0)]
@@ -252,7 +332,8 @@ def main():
     os.makedirs(out, exist_ok=True)
     rng = random.Random(3)
     good = Writer().finish(small_net(rng))
-    files = {'small_net.tflite': good, 'unknown_op.tflite': Writer().finish(unknown_op_net())}
+    files = {'small_net.tflite': good, 'unknown_op.tflite': Writer().finish(unknown_op_net()),
+             'attention_ops.tflite': Writer().finish(attention_net())}
     # truncations at every interesting length
     for n in (0, 4, 8, 12, 16, 32, 64, 128, 256, 512, len(good) // 2, len(good) - 1):
         files['trunc_%04d.tflite' % n] = good[:n]

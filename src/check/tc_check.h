@@ -171,6 +171,9 @@ typedef struct tc_check_input {
     int n_faces;
     /* Landmarks of faces[0] on the work copy, or NULL (no face / no mesh). */
     const tc_vision_mesh *mesh;
+    /* The eyelids of the same face (tc_vision_eyes on the work copy), or
+     * NULL: eyes_open then says "could not assess". */
+    const tc_vision_eye_info *eyes;
     /* Person mask of the work copy (its size), or NULL. */
     const tc_photo_mask *mask;
     /* Face geometry in work-copy pixels (as given to tc_photo_plan after

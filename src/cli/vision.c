@@ -1,6 +1,6 @@
 /*
  * `tucai vision IMAGE --json [--mask OUT.png] [--models DIR]`: runs the
- * three models on one image and prints what they found, every coordinate
+ * four models on one image and prints what they found, every coordinate
  * normalised to the image as MediaPipe gives them.  Used by people checking
  * a photo by hand and by the agreement tests' fixtures' format.
  */
@@ -115,6 +115,7 @@ int tc_cli_vision(int argc, char **argv)
     tc_vision_face faces[TC_VISION_MAX_FACES];
     int nf;
     tc_vision_mesh lm;
+    tc_vision_eye_info eyes;
     lm.presence = 0;
     mask = malloc((size_t)w * h * sizeof *mask);
     if (!mask) {
@@ -123,6 +124,8 @@ int tc_cli_vision(int argc, char **argv)
     }
     if (tc_vision_detect(v, c, &img, faces, TC_VISION_MAX_FACES, &nf, &e) ||
         (nf > 0 && tc_vision_landmarks(v, c, &img, &faces[0], &lm, &e)) || tc_vision_segment(v, c, &img, mask, &e))
+        goto done;
+    if (nf > 0 && lm.presence >= 0.5f && tc_vision_eyes(v, c, &img, &lm, &eyes, &e))
         goto done;
     double sum = 0;
     for (size_t i = 0; i < (size_t)w * h; i++)
@@ -143,7 +146,16 @@ int tc_cli_vision(int argc, char **argv)
         if (nf > 0 && lm.presence >= 0.5f)
             for (int i = 0; i < TC_VISION_LANDMARKS; i++)
                 printf("%s[%.6f,%.6f,%.6f]", i ? "," : "", lm.points[i][0], lm.points[i][1], lm.points[i][2]);
-        printf("],\"mask_mean\":%.6f}\n", sum / ((double)w * h));
+        printf("],\"eyes\":");
+        if (nf > 0 && lm.presence >= 0.5f) {
+            printf("{\"openness\":[%.6f,%.6f],\"contour\":[", eyes.openness[0], eyes.openness[1]);
+            for (int k = 0; k < 2; k++)
+                for (int i = 0; i < 16; i++)
+                    printf("%s[%.6f,%.6f]", k || i ? "," : "", eyes.contour[k][i][0], eyes.contour[k][i][1]);
+            printf("]}");
+        } else
+            printf("null");
+        printf(",\"mask_mean\":%.6f}\n", sum / ((double)w * h));
     }
     rc = 0;
 done:

@@ -227,6 +227,8 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
     tc_photo_rgb photo = {0}, toned = {0};
     tc_photo_mask alpha = {0};
     tc_vision_mesh *mesh = NULL;
+    tc_vision_eye_info eyes;
+    int have_eyes = 0;
     tc_vision_face faces[TC_VISION_MAX_FACES];
     int n_faces = 0, have_mesh = 0, have_geom = 0, have_lay = 0, have_photo = 0;
     tc_photo_face_geom gwork, gsrc;
@@ -284,6 +286,13 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
         if (tc_vision_landmarks(s->v, c->vc, &img, &faces[0], mesh, e) != 0)
             goto done;
         have_mesh = mesh_sane(mesh);
+        /* the eyelids from the attention model, on the mesh's crop: only
+         * eyes_open reads them, so not when it will not run */
+        if (have_mesh && req->run_checks && (!req->checks || req->checks->enabled[TC_CHECK_EYES_OPEN])) {
+            if (tc_vision_eyes(s->v, c->vc, &img, mesh, &eyes, e) != 0)
+                goto done;
+            have_eyes = 1;
+        }
     }
     if (tc_vision_segment(s->v, c->vc, &img, mask.a, e) != 0)
         goto done;
@@ -373,6 +382,7 @@ vision_done:
         .faces = faces,
         .n_faces = n_faces,
         .mesh = have_mesh ? mesh : NULL,
+        .eyes = have_eyes ? &eyes : NULL,
         .mask = &mask,
         .geom = have_geom ? &gwork : NULL,
         .lay = have_lay ? &lay : NULL,

@@ -7,11 +7,13 @@
  */
 #include "vision/tc_net.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vision/tc_flex.h"
 #include "vision/tc_tensor.h"
 #include "vision/tc_tfl.h"
 
@@ -36,7 +38,12 @@ typedef struct value {
     int producer;        /* V_ACT: index of the node writing it, -1 for inputs */
 } value;
 
-enum { K_CONV, K_DW, K_TCONV, K_MAXPOOL, K_AVGPOOL, K_BIN, K_UNARY, K_PAD, K_COPY, K_CONCAT, K_RESIZE };
+enum { K_CONV, K_DW, K_TCONV, K_MAXPOOL, K_AVGPOOL, K_BIN, K_UNARY, K_PAD, K_COPY, K_CONCAT, K_RESIZE,
+       K_LM2MAT, K_WARP, K_LMXFORM };
+
+/* Bounds of MediaPipe's custom ops' options (Landmarks2TransformMatrix). */
+#define MAX_SUBSET 1024
+#define MAX_FLEX_BYTES 65536
 
 typedef struct node {
     int kind;
@@ -51,6 +58,10 @@ typedef struct node {
     const float *w, *b;      /* packed weights and bias (owned by the net) */
     int res;                 /* K_CONV: value added before the activation (fused ADD), or -1 */
     const float *alpha;      /* K_CONV with TC_ACT_PRELU: slopes padded to whole vectors (owned by the net) */
+    const int32_t *idx;      /* K_LM2MAT: landmark indexes of the crop (owned by the net) */
+    int n_idx;
+    int lm_left, lm_right;   /* K_LM2MAT: the landmarks whose line sets the rotation */
+    float prm[8];            /* K_LM2MAT: -, -, out_w, out_h, scale_x, scale_y, target rotation */
     int64_t macs;
     int op;                  /* index of the model's op that runs it (lifetimes are in these) */
     int dead;                /* fused into another node */
@@ -643,6 +654,178 @@ static int fold_dequantize(builder *bd, const tc_tfl_op *op)
     return 0;
 }
 
+/* STRIDED_SLICE, only the form that takes the whole tensor (begin 0,
+ * end = the shape, strides 1): a copy.  Anything else is refused. */
+static int build_strided_slice(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 4 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0))
+        return -1;
+    const tc_tfl_tensor *xt = &bd->m->tensors[op->in[0]];
+    int r = xt->ndim;
+    if (r < 1 || r > 4)
+        return fail(bd, "input rank unsupported");
+    int32_t b[4], en[4], st[4];
+    if (const_i32(bd, op->in[1], r, b) || const_i32(bd, op->in[2], r, en) || const_i32(bd, op->in[3], r, st))
+        return -1;
+    for (int d = 0; d < r; d++)
+        if (b[d] != 0 || st[d] != 1 || en[d] != xt->shape[d])
+            return fail(bd, "only a slice of the whole tensor is supported");
+    if (produce(bd, op->out[0], bd->net->values[op->in[0]].ne))
+        return -1;
+    nd->kind = K_COPY;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    return 0;
+}
+
+/* The options of a custom op as a FlexBuffers map. */
+static int flex_opts(builder *bd, const tc_tfl_op *op, tc_flex_ref *root)
+{
+    if (!op->custom_opts || op->custom_opts_len == 0 || op->custom_opts_len > MAX_FLEX_BYTES ||
+        tc_flex_root(op->custom_opts, op->custom_opts_len, root) || root->type != TC_FLEX_MAP)
+        return fail(bd, "custom options are not a FlexBuffers map");
+    return 0;
+}
+
+/* A number option within [lo, hi]. */
+static int flex_num(builder *bd, const tc_flex_ref *m, const char *key, double lo, double hi, double *out)
+{
+    tc_flex_ref r;
+    if (tc_flex_map_get(m, key, &r) || tc_flex_number(&r, out) || !(*out >= lo && *out <= hi))
+        return fail(bd, "a custom option is missing or out of range");
+    return 0;
+}
+
+/* MediaPipe's Landmarks2TransformMatrix (version 2): from landmarks
+ * [1, N, 3] to the 4x4 matrix mapping an output_w x output_h crop around
+ * the chosen landmarks (turned so that left -> right is at the target
+ * angle, scaled by scale_x/y) back to the landmarks' frame. */
+static int build_lm2mat(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 1 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0))
+        return -1;
+    const value *x = &bd->net->values[op->in[0]];
+    if (x->ne[3] != 3)
+        return fail(bd, "landmarks must have 3 coordinates");
+    int64_t n_lm = nelem4(x->ne) / 3;
+    tc_flex_ref m, sub;
+    double v[7];
+    static const char *keys[7] = {"left_rotation_idx", "right_rotation_idx", "output_width", "output_height",
+                                  "scale_x", "scale_y", "target_rotation_radians"};
+    if (flex_opts(bd, op, &m))
+        return -1;
+    for (int i = 0; i < 7; i++) {
+        double lo = i < 2 ? 0 : i < 4 ? 1 : i < 6 ? 1e-6 : -7, hi = i < 2 ? (double)(n_lm - 1) : i < 4 ? MAX_DIM : 1e6;
+        if (i == 6)
+            hi = 7;
+        if (flex_num(bd, &m, keys[i], lo, hi, &v[i]))
+            return -1;
+        nd->prm[i] = (float)v[i];
+    }
+    if (v[0] != (double)(int32_t)v[0] || v[1] != (double)(int32_t)v[1])
+        return fail(bd, "rotation landmark indexes are not integers");
+    nd->lm_left = (int)v[0];
+    nd->lm_right = (int)v[1];
+    size_t n;
+    if (tc_flex_map_get(&m, "subset_idxs", &sub) || tc_flex_vec_len(&sub, &n) || n < 1 || n > MAX_SUBSET)
+        return fail(bd, "subset_idxs missing or too long");
+    int32_t *idx = net_alloc(bd->net, n * sizeof *idx);
+    if (!idx)
+        return tc_err_internal(bd->e, "out of memory loading a model");
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        if (tc_flex_vec_number(&sub, i, &d) || !(d >= 0 && d < (double)n_lm) || d != (double)(int32_t)d)
+            return fail(bd, "subset_idxs holds an index out of range");
+        idx[i] = (int32_t)d;
+    }
+    int ne[4] = {1, 1, 4, 4};
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = K_LM2MAT;
+    nd->idx = idx;
+    nd->n_idx = (int)n;
+    nd->x = op->in[0];
+    nd->x2 = -1;
+    nd->y = op->out[0];
+    return 0;
+}
+
+/* A 4x4 matrix operand (16 floats, computed). */
+static int use_matrix(builder *bd, int t)
+{
+    if (use(bd, t, 0))
+        return -1;
+    if (nelem4(bd->net->values[t].ne) != 16)
+        return fail(bd, "expects a 4x4 matrix");
+    return 0;
+}
+
+/* MediaPipe's TransformTensorBilinear (version 2): samples the input
+ * [1, H, W, C] at the matrix's image of each output pixel centre; the
+ * output's size is the declared one (options output_height/width, when
+ * present, must agree). */
+static int build_warp(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 2 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0) || use_matrix(bd, op->in[1]))
+        return -1;
+    const tc_tfl_tensor *yt = &bd->m->tensors[op->out[0]];
+    int ne[4];
+    if (yt->ndim != 4 || shape4(yt, ne))
+        return fail(bd, "output shape must be declared as [1, H, W, C]");
+    const value *x = &bd->net->values[op->in[0]];
+    if (ne[0] != 1 || x->ne[0] != 1 || ne[3] != x->ne[3])
+        return fail(bd, "output channels differ from the input's");
+    if (op->custom_opts_len) {
+        tc_flex_ref m, r;
+        double h, w;
+        if (flex_opts(bd, op, &m))
+            return -1;
+        if (!tc_flex_map_get(&m, "output_height", &r) &&
+            (tc_flex_number(&r, &h) || h != ne[1] || tc_flex_map_get(&m, "output_width", &r) ||
+             tc_flex_number(&r, &w) || w != ne[2]))
+            return fail(bd, "output size differs from the options");
+    }
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = K_WARP;
+    nd->x = op->in[0];
+    nd->x2 = op->in[1];
+    nd->y = op->out[0];
+    nd->macs = nelem4(ne) * 4;
+    return 0;
+}
+
+/* MediaPipe's TransformLandmarks (version 2): 2-D points [1, N, 2] mapped
+ * by the matrix's first two rows. */
+static int build_lmxform(builder *bd, const tc_tfl_op *op)
+{
+    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    if (op->n_in != 2 || op->n_out != 1)
+        return fail(bd, "wrong number of inputs or outputs");
+    if (use(bd, op->in[0], 0) || use_matrix(bd, op->in[1]))
+        return -1;
+    const value *x = &bd->net->values[op->in[0]];
+    if (x->ne[3] != 2)
+        return fail(bd, "landmarks must have 2 coordinates");
+    if (produce(bd, op->out[0], x->ne))
+        return -1;
+    nd->kind = K_LMXFORM;
+    nd->x = op->in[0];
+    nd->x2 = op->in[1];
+    nd->y = op->out[0];
+    return 0;
+}
+
 static int build_op(builder *bd, const tc_tfl_op *op)
 {
     switch (op->code) {
@@ -661,9 +844,16 @@ static int build_op(builder *bd, const tc_tfl_op *op)
     case TC_TFL_OP_RESHAPE: return build_reshape(bd, op);
     case TC_TFL_OP_CONCATENATION: return build_concat(bd, op);
     case TC_TFL_OP_RESIZE_BILINEAR: return build_resize(bd, op);
+    case TC_TFL_OP_STRIDED_SLICE: return build_strided_slice(bd, op);
     case TC_TFL_OP_CUSTOM:
         if (op->custom && strcmp(op->custom, "Convolution2DTransposeBias") == 0)
             return build_tconv(bd, op);
+        if (op->custom && strcmp(op->custom, "Landmarks2TransformMatrix") == 0)
+            return build_lm2mat(bd, op);
+        if (op->custom && strcmp(op->custom, "TransformTensorBilinear") == 0)
+            return build_warp(bd, op);
+        if (op->custom && strcmp(op->custom, "TransformLandmarks") == 0)
+            return build_lmxform(bd, op);
         break;
     default:
         break;
@@ -1015,7 +1205,7 @@ void tc_tfl_net_run(const tc_tfl_net *net, void *arena)
 void tc_tfl_net_describe_node(const tc_tfl_net *net, int k, char *buf, size_t n)
 {
     static const char *names[] = {"CONV", "DW", "TCONV", "MAXPOOL", "AVGPOOL", "BIN", "UNARY", "PAD", "COPY",
-                                  "CONCAT", "RESIZE"};
+                                  "CONCAT", "RESIZE", "LM2MAT", "WARP", "LMXFORM"};
     static const char *bins[] = {"ADD", "MUL", "PRELU"};
     const node *nd = &net->nodes[k];
     const int *xs = net->values[nd->x].ne, *ys = net->values[nd->y].ne;
@@ -1032,6 +1222,77 @@ void tc_tfl_net_describe_node(const tc_tfl_net *net, int k, char *buf, size_t n)
 }
 
 int64_t tc_tfl_net_node_macs(const tc_tfl_net *net, int k) { return net->nodes[k].macs; }
+
+/* Landmarks2TransformMatrix: rotation from the left/right landmarks, the
+ * box of the chosen landmarks in the turned frame, then
+ * T = shift(centre) * rot(-r) * scale * shift(-out/2). */
+static void run_lm2mat(const node *nd, const float *lm, float *out)
+{
+    float l_x = lm[3 * nd->lm_left], l_y = lm[3 * nd->lm_left + 1];
+    float r_x = lm[3 * nd->lm_right], r_y = lm[3 * nd->lm_right + 1];
+    float rot = nd->prm[6] - atan2f(r_y - l_y, r_x - l_x);
+    float c = cosf(rot), s = sinf(rot);
+    float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+    for (int i = 0; i < nd->n_idx; i++) {
+        float px = lm[3 * nd->idx[i]], py = lm[3 * nd->idx[i] + 1];
+        float rx = c * px - s * py, ry = s * px + c * py;
+        if (i == 0 || rx < x0) x0 = rx;
+        if (i == 0 || rx > x1) x1 = rx;
+        if (i == 0 || ry < y0) y0 = ry;
+        if (i == 0 || ry > y1) y1 = ry;
+    }
+    float mx = (x0 + x1) / 2, my = (y0 + y1) / 2;
+    /* the centre back in the landmarks' frame (turned by -rot) */
+    float cx = c * mx + s * my, cy = -s * mx + c * my;
+    float sx = nd->prm[4] * (x1 - x0) / nd->prm[2], sy = nd->prm[5] * (y1 - y0) / nd->prm[3];
+    /* rot(-rot) = [[c, s], [-s, c]]; times diag(sx, sy); times shift */
+    float a00 = c * sx, a01 = s * sy, a10 = -s * sx, a11 = c * sy;
+    float hx = -nd->prm[2] / 2, hy = -nd->prm[3] / 2;
+    float m[16] = {a00, a01, 0, a00 * hx + a01 * hy + cx,
+                   a10, a11, 0, a10 * hx + a11 * hy + cy,
+                   0,   0,   1, 0,
+                   0,   0,   0, 1};
+    memcpy(out, m, sizeof m);
+}
+
+/* TransformTensorBilinear v2: pixel centres, zero outside the input. */
+static void run_warp(const tc_tensor *x, const float *m, tc_tensor *y)
+{
+    int H = x->ne[1], W = x->ne[2], C = x->ne[3], OH = y->ne[1], OW = y->ne[2];
+    float ax = m[0], bx = m[1], tx = m[3] + m[0] * 0.5f + m[1] * 0.5f - 0.5f;
+    float ay = m[4], by = m[5], ty = m[7] + m[4] * 0.5f + m[5] * 0.5f - 0.5f;
+    for (int oy = 0; oy < OH; oy++)
+        for (int ox = 0; ox < OW; ox++) {
+            float *o = y->data + ((size_t)oy * OW + ox) * C;
+            float u = ax * ox + bx * oy + tx, v = ay * ox + by * oy + ty;
+            if (!(u >= 0 && u <= W - 1 && v >= 0 && v <= H - 1)) {
+                memset(o, 0, (size_t)C * sizeof *o);
+                continue;
+            }
+            int u0 = (int)floorf(u), v0 = (int)floorf(v);
+            float fu = u - u0, fv = v - v0;
+            int u1 = u0 + 1 < W ? u0 + 1 : -1, v1 = v0 + 1 < H ? v0 + 1 : -1;
+            const float *p00 = x->data + ((size_t)v0 * W + u0) * C;
+            const float *p01 = u1 >= 0 ? x->data + ((size_t)v0 * W + u1) * C : NULL;
+            const float *p10 = v1 >= 0 ? x->data + ((size_t)v1 * W + u0) * C : NULL;
+            const float *p11 = u1 >= 0 && v1 >= 0 ? x->data + ((size_t)v1 * W + u1) * C : NULL;
+            for (int ch = 0; ch < C; ch++) {
+                float q00 = p00[ch], q01 = p01 ? p01[ch] : 0, q10 = p10 ? p10[ch] : 0, q11 = p11 ? p11[ch] : 0;
+                float up = (1 - fu) * q00 + fu * q01, lo = (1 - fu) * q10 + fu * q11;
+                o[ch] = fv * lo + (1 - fv) * up;
+            }
+        }
+}
+
+static void run_lmxform(const tc_tensor *x, const float *m, tc_tensor *y)
+{
+    int64_t n = tc_tensor_nelem(x) / 2;
+    for (int64_t i = 0; i < n; i++) {
+        float px = x->data[2 * i], py = x->data[2 * i + 1];
+        y->data[2 * i] = m[0] * px + m[1] * py + m[3];
+        y->data[2 * i + 1] = m[4] * px + m[5] * py + m[7];
+    }
+}
 
 void tc_tfl_net_run_nodes(const tc_tfl_net *net, void *arena_, int k0, int k1)
 {
@@ -1069,6 +1330,17 @@ void tc_tfl_net_run_nodes(const tc_tfl_net *net, void *arena_, int k0, int k1)
             break;
         }
         case K_RESIZE: tc_tensor_resize_bilinear(&x, &y, nd->align_corners, nd->half_pixel); break;
+        case K_LM2MAT: run_lm2mat(nd, x.data, y.data); break;
+        case K_WARP: {
+            tc_tensor mt = view(net, arena, nd->x2);
+            run_warp(&x, mt.data, &y);
+            break;
+        }
+        case K_LMXFORM: {
+            tc_tensor mt = view(net, arena, nd->x2);
+            run_lmxform(&x, mt.data, &y);
+            break;
+        }
         }
     }
 }

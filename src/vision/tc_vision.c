@@ -28,14 +28,16 @@ const int tc_vision_lm_eyelid[2][16] = {
 #define DET_SIZE 128
 #define LMK_SIZE 192
 #define SEG_SIZE 256
+#define EYE_POINTS 71
 #define MODEL_MAX_BYTES ((size_t)64 << 20)
 
 typedef struct anchor { float x, y; } anchor; /* centres; fixed size 1x1 */
 
 struct tc_vision {
-    tc_tfl_net *det, *lmk, *seg;
+    tc_tfl_net *det, *lmk, *seg, *eye;
     int det_boxes_out, det_scores_out;    /* output indexes, found by shape */
     int lmk_points_out, lmk_flag_out;
+    int eye_out[2];                       /* the attention model's two 71-point eye outputs */
     anchor anchors[N_ANCHORS];
 };
 
@@ -46,7 +48,7 @@ typedef struct cand {      /* a decoded detection, tensor-normalised */
 } cand;
 
 struct tc_vision_ctx {
-    void *det_arena, *lmk_arena, *seg_arena;
+    void *det_arena, *lmk_arena, *seg_arena, *eye_arena;
     cand cands[N_ANCHORS];
     int order[N_ANCHORS], rest[N_ANCHORS];
 };
@@ -122,7 +124,8 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
     }
     if (load_net(models_dir, TC_VISION_DETECTOR_FILE, &v->det, e) ||
         load_net(models_dir, TC_VISION_LANDMARK_FILE, &v->lmk, e) ||
-        load_net(models_dir, TC_VISION_SEGMENTER_FILE, &v->seg, e))
+        load_net(models_dir, TC_VISION_SEGMENTER_FILE, &v->seg, e) ||
+        load_net(models_dir, TC_VISION_EYES_FILE, &v->eye, e))
         goto fail;
     /* Check that the files are the models we expect, and find which output
      * is which by shape rather than by position. */
@@ -157,6 +160,16 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
     if (tc_tfl_net_n_inputs(v->seg) != 1 || !shape_is(tc_tfl_net_input_shape(v->seg, 0), 1, SEG_SIZE, SEG_SIZE, 3) ||
         tc_tfl_net_n_outputs(v->seg) != 1 || !shape_is(tc_tfl_net_output_shape(v->seg, 0), 1, SEG_SIZE, SEG_SIZE, 1))
         goto wrong;
+    /* The attention mesh model: outputs in its order (mesh, lips, left eye,
+     * right eye, irises, flag); the eyes are its two 71x2 outputs. */
+    if (tc_tfl_net_n_inputs(v->eye) != 1 || !shape_is(tc_tfl_net_input_shape(v->eye, 0), 1, LMK_SIZE, LMK_SIZE, 3))
+        goto wrong;
+    v->eye_out[0] = v->eye_out[1] = -1;
+    for (int i = 0, k = 0; i < tc_tfl_net_n_outputs(v->eye); i++)
+        if (shape_is(tc_tfl_net_output_shape(v->eye, i), 1, 1, 1, EYE_POINTS * 2) && k < 2)
+            v->eye_out[k++] = i;
+    if (v->eye_out[1] < 0)
+        goto wrong;
     make_anchors(v->anchors);
     return v;
 wrong:
@@ -174,6 +187,7 @@ void tc_vision_free(tc_vision *v)
     tc_tfl_net_free(v->det);
     tc_tfl_net_free(v->lmk);
     tc_tfl_net_free(v->seg);
+    tc_tfl_net_free(v->eye);
     free(v);
 }
 
@@ -194,7 +208,8 @@ tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e)
     c->det_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->det));
     c->lmk_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->lmk));
     c->seg_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->seg));
-    if (!c->det_arena || !c->lmk_arena || !c->seg_arena) {
+    c->eye_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->eye));
+    if (!c->det_arena || !c->lmk_arena || !c->seg_arena || !c->eye_arena) {
         tc_vision_ctx_free(c);
         tc_err_internal(e, "out of memory");
         return NULL;
@@ -209,6 +224,7 @@ void tc_vision_ctx_free(tc_vision_ctx *c)
     free(c->det_arena);
     free(c->lmk_arena);
     free(c->seg_arena);
+    free(c->eye_arena);
     free(c);
 }
 
@@ -536,6 +552,65 @@ int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_imag
                 o[j] = val < 0 ? 0 : val > 1 ? 1 : val;
             }
         }
+    }
+    return 0;
+}
+
+/* ---- eyes ------------------------------------------------------------------ */
+
+/* Openness of one eye from the model's contour (crop pixels): points 0 and
+ * 8 are the corners, 1..7 the lower lid and 9..15 the upper lid, both from
+ * corner 0 towards corner 8, so lower i faces upper i + 8.  The gap is the
+ * mean of the three middle pairs, over the corner-to-corner width. */
+static float eye_openness(const float *p)
+{
+    float w = hypotf(p[16] - p[0], p[17] - p[1]);
+    if (!(w > 1e-3f))
+        return 0.0f;
+    float gap = 0.0f;
+    for (int i = 3; i <= 5; i++)
+        gap += hypotf(p[2 * (i + 8)] - p[2 * i], p[2 * (i + 8) + 1] - p[2 * i + 1]);
+    return gap / 3.0f / w;
+}
+
+int tc_vision_eyes(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, const tc_vision_mesh *mesh,
+                   tc_vision_eye_info *out, tc_err *e)
+{
+    if (check_image(img, e))
+        return -1;
+    if (!mesh || !(mesh->roi_w > 0) || !(mesh->roi_h > 0) || !isfinite(mesh->roi_cx) || !isfinite(mesh->roi_cy) ||
+        !isfinite(mesh->roi_rotation))
+        return tc_err_set(e, 400, "vision.bad_image", "没有可用的面部区域", "no usable face region");
+    const float W = (float)img->width, H = (float)img->height;
+    /* The same crop the mesh model saw (FaceLandmarkFrontCpu feeds the
+     * attention model exactly like the plain one). */
+    roi r = {mesh->roi_cx * W, mesh->roi_cy * H, mesh->roi_w * W, mesh->roi_h * H, mesh->roi_rotation};
+    roi_to_tensor(img, &r, LMK_SIZE, LMK_SIZE, 0.0f, 1.0f, 0, tc_tfl_net_input(v->eye, c->eye_arena, 0));
+    tc_tfl_net_run(v->eye, c->eye_arena);
+    const float cs = cosf(r.rot), sn = sinf(r.rot);
+    for (int k = 0; k < 2; k++) {
+        const float *p = tc_tfl_net_output(v->eye, c->eye_arena, v->eye_out[k]);
+        float open = eye_openness(p);
+        float pts[16][2];
+        for (int i = 0; i < 16; i++) {
+            /* tc_vision_lm_eyelid's order: corner, lower lid, corner, upper lid back */
+            int j = i <= 8 ? i : 24 - i;
+            float x = p[2 * j] / LMK_SIZE - 0.5f, y = p[2 * j + 1] / LMK_SIZE - 0.5f;
+            pts[i][0] = (cs * x - sn * y) * mesh->roi_w + mesh->roi_cx;
+            pts[i][1] = (sn * x + cs * y) * mesh->roi_h + mesh->roi_cy;
+        }
+        /* eye A is the one on the image's left (the person's right) */
+        int slot = k;
+        if (k == 1) {
+            float ax = out->contour[0][0][0] + out->contour[0][8][0], bx = pts[0][0] + pts[8][0];
+            if (bx < ax) { /* swap: this one is further left */
+                memcpy(out->contour[1], out->contour[0], sizeof out->contour[0]);
+                out->openness[1] = out->openness[0];
+                slot = 0;
+            }
+        }
+        memcpy(out->contour[slot], pts, sizeof pts);
+        out->openness[slot] = open;
     }
     return 0;
 }

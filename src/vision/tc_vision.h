@@ -2,7 +2,7 @@
  * tc_vision — the vision engine: face detection, 468-point face landmarks
  * and person segmentation, in plain C with no ML framework.
  *
- * It runs three MediaPipe models (fetched into models/ by
+ * It runs four MediaPipe models (fetched into models/ by
  * scripts/fetch-models, never committed) and does, in C, the work MediaPipe's
  * graphs do around them: letterboxing and normalisation, BlazeFace anchors,
  * box decoding and weighted non-maximum suppression, the rotated face crop
@@ -42,6 +42,7 @@
 #define TC_VISION_DETECTOR_FILE "face_detection_short_range.tflite"
 #define TC_VISION_LANDMARK_FILE "face_landmark.tflite"
 #define TC_VISION_SEGMENTER_FILE "selfie_segmentation.tflite"
+#define TC_VISION_EYES_FILE "face_landmark_with_attention.tflite"
 
 typedef struct tc_vision tc_vision;
 typedef struct tc_vision_ctx tc_vision_ctx;
@@ -106,12 +107,12 @@ typedef struct tc_vision_mesh {
     float roi_cx, roi_cy, roi_w, roi_h, roi_rotation;
 } tc_vision_mesh;
 
-/* Load the three models from models_dir (NULL: $TUCAI_MODELS, else
+/* Load the four models from models_dir (NULL: $TUCAI_MODELS, else
  * "models" in the current directory). */
 tc_vision *tc_vision_load(const char *models_dir, tc_err *e);
 void tc_vision_free(tc_vision *v);
 
-/* Per-thread working memory for one loaded tc_vision (about 7 MB). */
+/* Per-thread working memory for one loaded tc_vision (about 9 MB). */
 tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e);
 void tc_vision_ctx_free(tc_vision_ctx *c);
 
@@ -128,6 +129,26 @@ int tc_vision_landmarks(const tc_vision *v, tc_vision_ctx *c, const tc_vision_im
 /* Person mask at the image's size: mask[y * width + x] in [0, 1], 1 for
  * the person.  mask holds width * height floats, owned by the caller. */
 int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, float *mask, tc_err *e);
+
+/* The eyes of one face, from MediaPipe's attention mesh model (its refined
+ * eye contours).  A/B as in tc_vision_lm_eyelid: A on the image's left. */
+typedef struct tc_vision_eye_info {
+    /* eyelid gap over eye width: the mean distance between the upper and
+     * the lower lid at the eye's middle three contour points, over the
+     * corner-to-corner distance (in the crop, so it ignores the image's
+     * scale and the head's roll).  On real photos open eyes measure about
+     * 0.18-0.35 (a smile narrows them further), shut ones mostly below
+     * 0.12 (a wink's shut eye up to 0.19: see docs/QUALITY.md). */
+    float openness[2];
+    /* the 16 eyelid points, normalised like tc_vision_mesh.points, in
+     * tc_vision_lm_eyelid's order */
+    float contour[2][16][2];
+} tc_vision_eye_info;
+
+/* Eyes of the face whose mesh tc_vision_landmarks gave on the same image:
+ * runs the attention model on the mesh's crop (roi_*). */
+int tc_vision_eyes(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, const tc_vision_mesh *mesh,
+                   tc_vision_eye_info *out, tc_err *e);
 
 /* Multiply-adds of one run of each model (detector, landmarks, segmenter),
  * for the benchmark. */

@@ -29,6 +29,7 @@ typedef struct synth {
     tc_photo_rgb im;
     tc_vision_face face;
     tc_vision_mesh mesh;
+    tc_vision_eye_info eyes;
     tc_spec_table t;
     tc_check_input in;
 } synth;
@@ -82,7 +83,12 @@ static void make(synth *s, double eye_h, double lip_gap)
         for (int i = 0; i < 16; i++) {
             double ph = M_PI * i / 8;
             setpt(m, check_eye_idx[e][i], ex + sg * 18 * cos(ph), ey + eye_h * sin(ph));
+            s->eyes.contour[e][i][0] = m->points[check_eye_idx[e][i]][0];
+            s->eyes.contour[e][i][1] = m->points[check_eye_idx[e][i]][1];
         }
+        /* what tc_vision_eyes measures on this contour: the middle three
+         * lid gaps over the corner-to-corner width */
+        s->eyes.openness[e] = (float)(2 * eye_h * (2 * sin(3 * M_PI / 8) + 1) / 3 / 36);
         static const int brows[2][5] = {{70, 63, 105, 66, 107}, {300, 293, 334, 296, 336}};
         for (int i = 0; i < 5; i++)
             setpt(m, brows[e][i], ex - 18 + 9 * i, 195);
@@ -110,6 +116,7 @@ static void make(synth *s, double eye_h, double lip_gap)
                              .faces = &s->face,
                              .n_faces = 1,
                              .mesh = m,
+                             .eyes = &s->eyes,
                              .spec = tc_spec_find(&s->t, "chsi"),
                              .background = {67, 142, 219}};
 }
@@ -288,6 +295,23 @@ static void test_synthetic_faults(void **st)
     synth s;
     make(&s, 1.0, 0); /* eyes nearly shut */
     assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_FAIL);
+    drop(&s);
+
+    /* issue 16 item 2: one eye closed (a wink) fails, whatever the other */
+    make(&s, 6, 0);
+    assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_PASS);
+    s.eyes.openness[1] = 0.05f;
+    assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_FAIL);
+    /* a half-closed eye beside an open one: less open than the other by
+     * more than the wink ratio, so it fails although above the threshold */
+    s.eyes.openness[0] = 0.30f, s.eyes.openness[1] = 0.15f;
+    assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_FAIL);
+    /* both narrow but alike (a squint, a smile): flagged for the reviewer */
+    s.eyes.openness[0] = 0.15f, s.eyes.openness[1] = 0.14f;
+    assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_UNKNOWN);
+    /* no eyelid measurement at all: could not assess, never a pass */
+    s.in.eyes = NULL;
+    assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_UNKNOWN);
     drop(&s);
 
     make(&s, 6, 18); /* mouth open */

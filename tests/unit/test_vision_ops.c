@@ -620,6 +620,75 @@ static void test_net_small(void **state)
     tc_tfl_net_free(net);
 }
 
+/* MediaPipe's attention-mesh custom ops (tools/tflite_gen.py attention_net):
+ * Landmarks2TransformMatrix over a known box, TransformTensorBilinear on a
+ * ramp (so the samples are the sampling positions), TransformLandmarks, and
+ * the whole-tensor STRIDED_SLICE, against the ops' definitions by hand. */
+static void attention_run(double th, float *mat, float *warp, float *out)
+{
+    char *data;
+    size_t len;
+    tc_err e;
+    tc_tfl_net *net;
+    assert_int_equal(read_fixture("attention_ops.tflite", &data, &len), 0);
+    assert_int_equal(tc_tfl_net_load((uint8_t *)data, len, &net, &e), 0);
+    free(data);
+    void *arena = aligned_alloc(64, tc_tfl_net_arena_bytes(net));
+    assert_non_null(arena);
+    /* landmarks: 0 and 1 set the rotation; 2..5 the box x 1..3, y 1..2;
+     * all turned by th about the origin */
+    static const float lm0[6][2] = {{0, 0}, {4, 0}, {1, 1}, {3, 1}, {1, 2}, {3, 2}};
+    float *lm = tc_tfl_net_input(net, arena, 0), *feat = tc_tfl_net_input(net, arena, 1);
+    for (int i = 0; i < 6; i++) {
+        lm[3 * i] = (float)(cos(th) * lm0[i][0] - sin(th) * lm0[i][1]);
+        lm[3 * i + 1] = (float)(sin(th) * lm0[i][0] + cos(th) * lm0[i][1]);
+        lm[3 * i + 2] = 7;
+    }
+    for (int y = 0; y < 6; y++) /* channel 0 = x, channel 1 = y */
+        for (int x = 0; x < 6; x++) {
+            feat[(y * 6 + x) * 2] = (float)x;
+            feat[(y * 6 + x) * 2 + 1] = (float)y;
+        }
+    tc_tfl_net_run(net, arena);
+    memcpy(out, tc_tfl_net_output(net, arena, 0), 18 * sizeof *out);
+    memcpy(mat, tc_tfl_net_output(net, arena, 1), 16 * sizeof *mat);
+    memcpy(warp, tc_tfl_net_output(net, arena, 2), 18 * sizeof *warp);
+    free(arena);
+    tc_tfl_net_free(net);
+}
+
+static void test_attention_ops(void **state)
+{
+    (void)state;
+    float mat[16], warp[18], out[18];
+    attention_run(0, mat, warp, out);
+    /* box 2 x 1 centred (2, 1.5); scale 1.5 * 2 / 3 and 2 * 1 / 3; the
+     * 3x3 output's centre (1.5, 1.5) lands on the box's centre */
+    const float want[16] = {1, 0, 0, 0.5f, 0, 2.0f / 3, 0, 0.5f, 0, 0, 1, 0, 0, 0, 0, 1};
+    for (int i = 0; i < 16; i++)
+        assert_float_equal(mat[i], want[i], 1e-5);
+    /* pixel centres: u = x + 0.5, v = 2/3 y + 1/3; a ramp samples itself */
+    for (int y = 0; y < 3; y++)
+        for (int x = 0; x < 3; x++) {
+            float u = x + 0.5f, v = 2.0f / 3 * y + 1.0f / 3;
+            assert_float_equal(warp[(y * 3 + x) * 2], u, 1e-5);
+            assert_float_equal(warp[(y * 3 + x) * 2 + 1], v, 1e-5);
+            /* TransformLandmarks: the matrix's first two rows; the slice copies */
+            assert_float_equal(out[(y * 3 + x) * 2], u + 0.5f, 1e-5);
+            assert_float_equal(out[(y * 3 + x) * 2 + 1], 2.0f / 3 * v + 0.5f, 1e-5);
+        }
+    /* turned by 30 degrees: the same crop, turned: the output's centre goes
+     * to the turned box centre and the columns keep their lengths */
+    double th = M_PI / 6;
+    attention_run(th, mat, warp, out);
+    assert_float_equal(mat[0] * 1.5f + mat[1] * 1.5f + mat[3], (float)(2 * cos(th) - 1.5 * sin(th)), 1e-4);
+    assert_float_equal(mat[4] * 1.5f + mat[5] * 1.5f + mat[7], (float)(2 * sin(th) + 1.5 * cos(th)), 1e-4);
+    assert_float_equal(hypotf(mat[0], mat[4]), 1.0f, 1e-4);
+    assert_float_equal(hypotf(mat[1], mat[5]), 2.0f / 3, 1e-4);
+    assert_float_equal(mat[0], (float)cos(th), 1e-4);
+    assert_float_equal(mat[4], (float)sin(th), 1e-4);
+}
+
 static void test_net_errors(void **state)
 {
     (void)state;
@@ -663,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_half),
         cmocka_unit_test(test_net_small),
         cmocka_unit_test(test_net_errors),
+        cmocka_unit_test(test_attention_ops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
