@@ -1110,81 +1110,6 @@ static int backdrop_pockets(const float *col, const float *la, const float *wide
     return total;
 }
 
-/* Colours of the old backdrop that the person does not have (issue 15
- * item 3: a red shelf post beside an ear, joined to the hair, that the
- * coarse mask calls person): in tiles of 32 px, which colours (8 levels a
- * channel) the trimap's sure backdrop holds and which its sure person
- * holds.  A pixel of the unknown band whose colour the sure backdrop of
- * the 3x3 tiles around holds at least 8 times, and which neither the sure
- * person of the 5x5 tiles around nor the face oval holds in that colour or
- * a neighbouring one, is backdrop: cls[i] = PHOTO_TRI_BG.  Ear regions
- * (sure == 2) are left alone.  Returns the number of such pixels, -1 out of
- * memory. */
-enum { BC_T = 32, BC_Q = 8, BC_BINS = BC_Q * BC_Q * BC_Q, BC_WORDS = BC_BINS / 64 };
-
-static int bc_bin(const uint8_t *px) { return (px[0] >> 5) * BC_Q * BC_Q + (px[1] >> 5) * BC_Q + (px[2] >> 5); }
-
-static int backdrop_colours(const uint8_t *rgb, int w, int h, const uint8_t *sure, uint8_t *cls)
-{
-    int tw = (w + BC_T - 1) / BC_T, th = (h + BC_T - 1) / BC_T;
-    size_t nt = (size_t)tw * th;
-    uint16_t *hb = calloc(nt * BC_BINS, sizeof(uint16_t));
-    uint64_t *pf = calloc(nt * BC_WORDS, sizeof(uint64_t)), *nf = calloc(nt * BC_WORDS, sizeof(uint64_t));
-    if (!hb || !pf || !nf) {
-        free(hb), free(pf), free(nf);
-        return -1;
-    }
-    for (int v = 0; v < h; v++)
-        for (int u = 0; u < w; u++) {
-            size_t i = (size_t)v * w + u, t = (size_t)(v / BC_T) * tw + u / BC_T;
-            int b = bc_bin(rgb + 3 * i);
-            if (cls[i] == PHOTO_TRI_BG) {
-                if (hb[t * BC_BINS + b] < 65535)
-                    hb[t * BC_BINS + b]++;
-            } else if (cls[i] == PHOTO_TRI_FG || (sure && sure[i]))
-                pf[t * BC_WORDS + b / 64] |= (uint64_t)1 << (b % 64);
-        }
-    /* the person's colours of the 5x5 tiles around each tile */
-    for (int ty = 0; ty < th; ty++)
-        for (int tx = 0; tx < tw; tx++)
-            for (int y = ty - 2; y <= ty + 2; y++)
-                for (int x = tx - 2; x <= tx + 2; x++)
-                    if (x >= 0 && y >= 0 && x < tw && y < th)
-                        for (int k = 0; k < BC_WORDS; k++)
-                            nf[((size_t)ty * tw + tx) * BC_WORDS + k] |= pf[((size_t)y * tw + x) * BC_WORDS + k];
-    int n = 0;
-    for (int v = 0; v < h; v++)
-        for (int u = 0; u < w; u++) {
-            size_t i = (size_t)v * w + u;
-            if (cls[i] != PHOTO_TRI_UNKNOWN || (sure && sure[i] == 2))
-                continue;
-            const uint8_t *px = rgb + 3 * i;
-            int b = bc_bin(px), tx = u / BC_T, ty = v / BC_T;
-            unsigned cb = 0;
-            for (int y = ty - 1; y <= ty + 1; y++)
-                for (int x = tx - 1; x <= tx + 1; x++)
-                    if (x >= 0 && y >= 0 && x < tw && y < th)
-                        cb += hb[((size_t)y * tw + x) * BC_BINS + b];
-            if (cb < 8)
-                continue;
-            const uint64_t *f = nf + ((size_t)ty * tw + tx) * BC_WORDS;
-            int r0 = px[0] >> 5, g0 = px[1] >> 5, b0 = px[2] >> 5, hit = 0;
-            for (int dr = -1; dr <= 1 && !hit; dr++)
-                for (int dg = -1; dg <= 1 && !hit; dg++)
-                    for (int db = -1; db <= 1 && !hit; db++) {
-                        int r = r0 + dr, g = g0 + dg, bb = b0 + db;
-                        if (r < 0 || g < 0 || bb < 0 || r >= BC_Q || g >= BC_Q || bb >= BC_Q)
-                            continue;
-                        int q = r * BC_Q * BC_Q + g * BC_Q + bb;
-                        hit = (f[q / 64] >> (q % 64)) & 1;
-                    }
-            if (!hit)
-                cls[i] = PHOTO_TRI_BG, n++;
-        }
-    free(hb), free(pf), free(nf);
-    return n;
-}
-
 /* Refine alpha along its edge, then lay the person over colour bg.
  * rgb (in/out) w*h*3, alpha (in/out) w*h.
  *
@@ -1218,6 +1143,15 @@ static int backdrop_colours(const uint8_t *rgb, int w, int h, const uint8_t *sur
  * pixels of loose hair), after 8 within 0.3/255; at 15 the official
  * portrait kept 42 pixels of faint haze apart from the hair, at 20 8. */
 enum { MATTE_MAX_ITER = 20 };
+
+/* Is px of skin's hue (any lightness: a rim lit by a window is pale, not of
+ * another hue)?  Red above blue, green between them: orange to yellow.  A
+ * red post (green at blue's level) or a grey or blue backdrop is not. */
+static int skin_hue(const uint8_t *px)
+{
+    int r = px[0], g = px[1], b = px[2];
+    return r > b + 8 && 5 * (g - b) >= r - b && 5 * (g - b) <= 4 * (r - b);
+}
 
 typedef struct trimap_hint {
     const uint8_t *sure;
@@ -1350,7 +1284,8 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             float a = alpha[i];
             uint8_t *px = rgb + 3 * i;
             int sure = th && th->sure ? th->sure[i] : 0;
-            if (sure == 3 && a0[i] < 0.8f) /* the ear's outer rim: only where the mask is sure */
+            /* the ear's outer rim: only where the mask is sure and of skin's hue */
+            if (sure == 3 && (a0[i] < 0.8f || !skin_hue(rgb + 3 * i)))
                 sure = 0;
             /* the trimap: above the chin (hair) the unknown band reaches
              * twice as far from the mask's edge as below it (shoulders) */
@@ -1496,19 +1431,6 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 floorv[i] = ear * low;
             alpha[i] = a < 1.0f / 255 ? 0 : a;
         }
-    /* 3a'''. Colours only the old backdrop has (above): the trimap's backdrop. */
-    if (th && th->sure) {
-        uint8_t *before = (uint8_t *)dist; /* free until 3c */
-        memcpy(before, cls, (size_t)w * h);
-        if (backdrop_colours(rgb, w, h, th->sure, cls) < 0)
-            goto out;
-        for (size_t i = 0; i < (size_t)w * h; i++)
-            if (cls[i] != before[i]) {
-                alpha[i] = 0, floorv[i] = 0;
-                if (th->tri)
-                    th->tri[i] = 0;
-            }
-    }
     /* 3a''. Pockets of old backdrop enclosed by the person (above): the
      * trimap's backdrop.  A pixel of a pocket goes only when its own colour
      * is backdrop-like too and it is at least 3 px from the face oval, so
