@@ -938,6 +938,178 @@ static inline void up2(const float *lo, int w2, int h2, int nc, int u, int v, fl
     }
 }
 
+/* Pockets of old backdrop the coarse mask calls person (issue 15 item 3):
+ * wall enclosed between a loop of hair and the neck, under the chin.  At
+ * half size (col: 2x2 mean colours, la: the mask's 2x2 mean, wide: the
+ * wide colour models of the sure backdrop and sure person, 8 channels):
+ * a pixel is backdrop-like when it is near the wide backdrop colour and
+ * clearly nearer it than the wide person colour.  Colour alone cannot tell
+ * a beige wall from skin in shadow, so the skin keeps what it reaches: a
+ * flood from the face oval through person pixels, each step a small change
+ * of colour (skin shades smoothly into the neck's shadow; a wall seen
+ * beside the neck is behind an edge).  Backdrop-like pixels the flood does
+ * not reach, in groups of at least 8 half-size pixels and at most a fifth
+ * of the face's area, not touching the picture's border, are pockets:
+ * pocket[i2] = 1.  Returns the number of pockets' pixels, -1 out of memory. */
+static int backdrop_pockets(const float *col, const float *la, const float *wide, const float *bgm,
+                            const uint8_t *sure, int w,
+                            int h, int w2, int h2, uint8_t *pocket)
+{
+    size_t n2 = (size_t)w2 * h2;
+    memset(pocket, 0, n2);
+    if (!sure)
+        return 0;
+    int *queue = malloc(n2 * sizeof(int));
+    uint8_t *st = calloc(n2, 1); /* 1 reached by the skin, 2 backdrop-like, 3 seen in a group */
+    if (!queue || !st) {
+        free(queue), free(st);
+        return -1;
+    }
+    size_t qn = 0, face = 0;
+    int oy0 = h2, oy1 = -1;
+    for (int y = 0; y < h2; y++)
+        for (int x = 0; x < w2; x++) {
+            size_t i = (size_t)y * w2 + x;
+            if (sure[(size_t)(2 * y < h ? 2 * y : h - 1) * w + (2 * x < w ? 2 * x : w - 1)] == 1) {
+                st[i] = 1, face++;
+                oy0 = y < oy0 ? y : oy0, oy1 = y > oy1 ? y : oy1;
+                continue;
+            }
+            const float *mw = wide + 8 * i, *mb = bgm + 4 * i, *c = col + 3 * i;
+            if (la[i] < 0.5f || mb[0] <= 0.02f)
+                continue;
+            float dB = 0, dF = 0;
+            for (int k = 0; k < 3; k++) {
+                float b = c[k] - mb[1 + k] / mb[0];
+                dB += b * b;
+                if (mw[4] > 0.02f) {
+                    float f = c[k] - mw[5 + k] / mw[4];
+                    dF += f * f;
+                }
+            }
+            if (dB < 0.12f * 0.12f && (mw[4] <= 0.02f || dB < 1.5f * dF))
+                st[i] = 2;
+        }
+    /* the seeds of the skin: the lit half of the oval's lower half (cheeks,
+     * mouth, chin; a fringe or a beard's shadow in the upper half or in the
+     * dark half would carry the flood into the hair) */
+    unsigned hist[256] = {0}, nl = 0;
+    for (int pass = 0, med = 0; pass < 2; pass++) {
+        for (unsigned acc = 0; pass == 1 && med < 255 && (acc += hist[med]) < nl / 2; med++)
+            ;
+        for (int y = (oy0 + oy1) / 2; y <= oy1; y++)
+            for (int x = 0; x < w2; x++) {
+                size_t i = (size_t)y * w2 + x;
+                if (st[i] != 1)
+                    continue;
+                const float *c = col + 3 * i;
+                int l = (int)((0.299f * c[0] + 0.587f * c[1] + 0.114f * c[2]) * 255);
+                l = l < 0 ? 0 : l > 255 ? 255 : l;
+                if (pass == 0)
+                    hist[l]++, nl++;
+                else if (l >= med)
+                    queue[qn++] = (int)i;
+            }
+    }
+    /* the skin's reach: a geodesic distance from the face oval, 4-connected
+     * through person pixels, a step costing its largest change of a
+     * channel in 1/255 less 2 (noise); what is within SKIN_REACH is
+     * skin's.  Any path from a lit cheek to a wall of another shade costs at
+     * least their difference, however gradual (Dijkstra with a bucket per
+     * cost: the costs are small integers). */
+    enum { SKIN_REACH = 24 };
+    uint8_t *cost = malloc(n2);
+    int *bq = malloc(10 * n2 * sizeof(int)); /* entries: node, next; each node enters at most 5 times */
+    if (!cost || !bq) {
+        free(queue), free(st), free(cost), free(bq);
+        return -1;
+    }
+    memset(cost, 255, n2);
+    /* buckets as linked lists of entries: head[c], entry e = (bq[2e], bq[2e+1] next) */
+    int head[SKIN_REACH + 1], ne = 0;
+    for (int c = 0; c <= SKIN_REACH; c++)
+        head[c] = -1;
+    for (size_t k = 0; k < qn; k++)
+        cost[queue[k]] = 0, bq[2 * ne] = queue[k], bq[2 * ne + 1] = head[0], head[0] = ne++;
+    for (int c = 0; c <= SKIN_REACH; c++)
+        while (head[c] >= 0) {
+            int i = bq[2 * head[c]];
+            head[c] = bq[2 * head[c] + 1];
+            if (cost[i] != c)
+                continue;
+            st[i] = 1;
+            int x = i % w2, y = i / w2;
+            int nb[4] = {x > 0 ? i - 1 : -1, x < w2 - 1 ? i + 1 : -1, y > 0 ? i - w2 : -1, y < h2 - 1 ? i + w2 : -1};
+            const float *a = col + 3 * (size_t)i;
+            for (int t = 0; t < 4; t++) {
+                int j = nb[t];
+                if (j < 0 || la[j] < 0.3f)
+                    continue;
+                const float *b = col + 3 * (size_t)j;
+                float d = fmaxf(fabsf(a[0] - b[0]), fmaxf(fabsf(a[1] - b[1]), fabsf(a[2] - b[2])));
+                int dc = (int)(d * 255) - 2, nc = c + (dc > 0 ? dc : 0);
+                if (nc <= SKIN_REACH && nc < cost[j])
+                    cost[j] = (uint8_t)nc, bq[2 * ne] = j, bq[2 * ne + 1] = head[nc], head[nc] = ne++;
+            }
+        }
+    free(cost), free(bq);
+    int total = 0;
+    size_t cap = face / 5;
+    int ylo = oy0 + 2 * (oy1 - oy0) / 5, yhi = oy1 + (oy1 - oy0) / 2;
+    for (size_t s = 0; s < n2; s++) {
+        if (st[s] != 2)
+            continue;
+        size_t q0 = 0, qe = 0;
+        int border = 0, outside = 0, rim = 0, rows = 1;
+        float edge = 0;
+        st[s] = 3, queue[qe++] = (int)s;
+        for (; q0 < qe; q0++) {
+            int i = queue[q0], x = i % w2, y = i / w2;
+            border |= x == 0 || y == 0 || x == w2 - 1 || y == h2 - 1;
+            rows &= y >= ylo && y <= yhi;
+            int nb[4] = {x > 0 ? i - 1 : -1, x < w2 - 1 ? i + 1 : -1, y > 0 ? i - w2 : -1, y < h2 - 1 ? i + w2 : -1};
+            for (int t = 0; t < 4; t++) {
+                if (nb[t] < 0)
+                    continue;
+                if (st[nb[t]] == 2)
+                    st[nb[t]] = 3, queue[qe++] = nb[t];
+                else if (st[nb[t]] != 3) {
+                    const float *a = col + 3 * (size_t)i, *c = col + 3 * (size_t)nb[t];
+                    rim++, outside += la[nb[t]] < 0.5f;
+                    edge += fmaxf(fabsf(a[0] - c[0]), fmaxf(fabsf(a[1] - c[1]), fabsf(a[2] - c[2])));
+                }
+            }
+        }
+        /* enclosed: at most a tenth of its rim opens onto what the mask
+         * calls backdrop (grey hair on a grey wall, the side of a neck in
+         * shadow, touch the outline); beside the face from the eyes down
+         * to half a face below the chin, where hair loops and the neck are */
+        float rough = 0; /* flatness: mean step of colour within the group */
+        int steps = 0;
+        for (size_t k = 0; k < qe; k++) {
+            int i = queue[k], x = i % w2;
+            const float *a = col + 3 * (size_t)i;
+            for (int t = 0; t < 2; t++) {
+                int j = t == 0 ? (x < w2 - 1 ? i + 1 : -1) : ((size_t)i + w2 < n2 ? i + w2 : -1);
+                if (j < 0 || st[j] != 3)
+                    continue;
+                const float *c = col + 3 * (size_t)j;
+                rough += fmaxf(fabsf(a[0] - c[0]), fmaxf(fabsf(a[1] - c[1]), fabsf(a[2] - c[2])));
+                steps++;
+            }
+        }
+        rough = steps ? rough / steps : 1;
+        if (border || !rows || qe < 8 || qe > cap || outside * 10 > rim || edge < rim * (14.0f / 255) ||
+            rough > 4.5f / 255)
+            continue;
+        for (size_t k = 0; k < qe; k++)
+            pocket[queue[k]] = 1;
+        total += (int)qe;
+    }
+    free(queue), free(st);
+    return total;
+}
+
 /* Refine alpha along its edge, then lay the person over colour bg.
  * rgb (in/out) w*h*3, alpha (in/out) w*h.
  *
@@ -971,6 +1143,15 @@ static inline void up2(const float *lo, int w2, int h2, int nc, int u, int v, fl
  * pixels of loose hair), after 8 within 0.3/255; at 15 the official
  * portrait kept 42 pixels of faint haze apart from the hair, at 20 8. */
 enum { MATTE_MAX_ITER = 20 };
+
+/* Is px of skin's hue (any lightness: a rim lit by a window is pale, not of
+ * another hue)?  Red above blue, green between them: orange to yellow.  A
+ * red post (green at blue's level) or a grey or blue backdrop is not. */
+static int skin_hue(const uint8_t *px)
+{
+    int r = px[0], g = px[1], b = px[2];
+    return r > b + 8 && 5 * (g - b) >= r - b && 5 * (g - b) <= 4 * (r - b);
+}
 
 typedef struct trimap_hint {
     const uint8_t *sure;
@@ -1103,13 +1284,16 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             float a = alpha[i];
             uint8_t *px = rgb + 3 * i;
             int sure = th && th->sure ? th->sure[i] : 0;
+            /* the ear's outer rim: only where the mask is sure and of skin's hue */
+            if (sure == 3 && (a0[i] < 0.8f || !skin_hue(rgb + 3 * i)))
+                sure = 0;
             /* the trimap: above the chin (hair) the unknown band reaches
              * twice as far from the mask's edge as below it (shoulders) */
             int hair = !th || v < th->chin_y;
             size_t i2 = (size_t)(v / 2) * w2 + u / 2;
             float bnd = hair ? bandw[i2] : band[i2];
             cls[i] = sure == 1                          ? PHOTO_TRI_FG
-                     : sure == 2                        ? PHOTO_TRI_UNKNOWN
+                     : sure >= 2                        ? PHOTO_TRI_UNKNOWN
                      : a0[i] >= 0.95f && bnd >= 0.998f ? PHOTO_TRI_FG
                      : a0[i] < 0.05f && bnd <= 0.002f  ? PHOTO_TRI_BG
                                                         : PHOTO_TRI_UNKNOWN;
@@ -1122,6 +1306,11 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 alpha[i] = 1;
                 continue;
             }
+            /* Where the coarse mask is sure of an ear, it is ear whatever
+             * its colour: a rim lit by a window is as light as the window
+             * behind it, and the tests below made it half transparent. */
+            if (sure >= 2 && a0[i] >= 0.8f)
+                floorv[i] = 1;
             float ear = -1; /* the coarse mask's say in an ear region */
             if (sure == 2) {
                 ear = (a0[i] - 0.15f) / 0.3f;
@@ -1238,10 +1427,68 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
              * the mask's soft edge would bring back a halo of wall. */
             if (ear > 0 && ear * low > a)
                 a = ear * low;
-            if (ear > 0)
+            if (ear > 0 && ear * low > floorv[i])
                 floorv[i] = ear * low;
             alpha[i] = a < 1.0f / 255 ? 0 : a;
         }
+    /* 3a''. Pockets of old backdrop enclosed by the person (above): the
+     * trimap's backdrop.  A pixel of a pocket goes only when its own colour
+     * is backdrop-like too and it is at least 3 px from the face oval, so
+     * the jaw's edge keeps its skin. */
+    if (th && th->sure) {
+        uint8_t *pocket = (uint8_t *)dist; /* n2 <= w*h; dist is free until 3c */
+        /* the sure backdrop's colour from a window twice as wide again as
+         * the wide models' (a pocket lies deep in the hair's wide band):
+         * weight and 3 weighted colours; lo is free from here on */
+        float *bgm = lo + 4 * n2;
+        for (size_t i = 0; i < n2; i++) {
+            float wb = la[i] < 0.05f;
+            lo[4 * i] = wb;
+            for (int c = 0; c < 3; c++)
+                lo[4 * i + 1 + c] = wb * col[3 * i + c];
+        }
+        box4(lo, bgm, w2, h2, 12 * r, ws);
+        int np = backdrop_pockets(col, la, wide, bgm, th->sure, w, h, w2, h2, pocket);
+        if (np < 0)
+            goto out;
+        for (int v = 0; np > 0 && v < h; v++)
+            for (int u = 0; u < w; u++) {
+                size_t i = (size_t)v * w + u, i2 = (size_t)(v / 2) * w2 + u / 2;
+                if (!pocket[i2] || th->sure[i])
+                    continue;
+                const float *mw = bgm + 4 * i2;
+                const uint8_t *px = rgb + 3 * i;
+                float dB = 0;
+                for (int c = 0; c < 3; c++) {
+                    float b = px[c] * (1.0f / 255) - mw[1 + c] / mw[0];
+                    dB += b * b;
+                }
+                if (dB >= 0.14f * 0.14f)
+                    continue;
+                int nearface = 0;
+                for (int dy = -3; dy <= 3 && !nearface; dy += 3)
+                    for (int dx = -3; dx <= 3; dx += 3) {
+                        int x = u + dx, y = v + dy;
+                        if (x >= 0 && y >= 0 && x < w && y < h && th->sure[(size_t)y * w + x] == 1)
+                            nearface = 1;
+                    }
+                if (nearface)
+                    continue;
+                cls[i] = PHOTO_TRI_BG, alpha[i] = 0, floorv[i] = 0;
+                if (th->tri)
+                    th->tri[i] = 0;
+                /* its edge is the band's: the solve makes it follow the
+                 * colour lines instead of the half-size blocks */
+                for (int y = v - 2; y <= v + 2; y++)
+                    for (int x = u - 2; x <= u + 2; x++)
+                        if (x >= 0 && y >= 0 && x < w && y < h && cls[(size_t)y * w + x] == PHOTO_TRI_FG &&
+                            !th->sure[(size_t)y * w + x]) {
+                            cls[(size_t)y * w + x] = PHOTO_TRI_UNKNOWN;
+                            if (th->tri)
+                                th->tri[(size_t)y * w + x] = 0.5f;
+                        }
+            }
+    }
     /* 3a'. Closed-form matting of the unknown band (tc_photo_matte.c): the
      * per-pixel alpha above is the prior, the trimap's known pixels the
      * constraints; alpha follows the colour lines of hair and shoulders at
@@ -1423,8 +1670,19 @@ static void mesh_trimap(const tc_photo_face_geom *g, const double m[6], int W, i
             for (int u = x0 < 0 ? 0 : x0; u <= x1 && u < W; u++) {
                 double rx = u + 0.5 - ex, ry = v + 0.5 - ey;
                 double s = rx * dx + ry * dy, t = -rx * dy + ry * dx;
-                if ((s * s) / (ra * ra) + (t * t) / (rb * rb) <= 1 && sure[(size_t)v * W + u] == 0)
+                if ((s * s) / (ra * ra) + (t * t) / (rb * rb) <= 1 && sure[(size_t)v * W + u] != 1)
                     sure[(size_t)v * W + u] = 2;
+            }
+        /* 3: the ear's outer rim, beyond the ellipse on ears that stand
+         * out (compose trusts it only where the coarse mask is sure) */
+        double ox = p[0] + dx * 0.24 * hf, oy = p[1] + dy * 0.24 * hf, oa = 0.26 * hf, ob = 0.34 * hf;
+        x0 = (int)floor(ox - ob), x1 = (int)ceil(ox + ob), y0 = (int)floor(oy - ob), y1 = (int)ceil(oy + ob);
+        for (int v = y0 < 0 ? 0 : y0; v <= y1 && v < H; v++)
+            for (int u = x0 < 0 ? 0 : x0; u <= x1 && u < W; u++) {
+                double rx = u + 0.5 - ox, ry = v + 0.5 - oy;
+                double s = rx * dx + ry * dy, t = -rx * dy + ry * dx;
+                if ((s * s) / (oa * oa) + (t * t) / (ob * ob) <= 1 && sure[(size_t)v * W + u] == 0)
+                    sure[(size_t)v * W + u] = 3;
             }
     }
 }
