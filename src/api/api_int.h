@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "tc_api.h"
+#include "../spec/tc_spec.h"
 
 /* The session and CSRF cookies. */
 #define SID_COOKIE "tc_sid"
@@ -33,11 +34,11 @@ enum {
 };
 
 typedef struct api_ctx {
-    tc_app *app;
+    tc_api_app *app;
     tc_http_req *r;
     int has_session;
-    tc_session sess;
-    tc_staff staff;
+    tc_store_session sess;
+    tc_store_staff staff;
     tc_err e;
 } api_ctx;
 
@@ -53,17 +54,17 @@ int api_staff_school_ok(api_ctx *c, int64_t school_id);
 int api_parse_id(const char *s, int64_t *out);
 int api_bad_id(api_ctx *c);
 const char *api_jstr(json_t *o, const char *k);
-json_t *api_student_json(api_ctx *c, const tc_student *st);
+json_t *api_student_json(api_ctx *c, const tc_store_student *st);
 /* The student of params[0], if this staff member may see the school's data;
  * -1 with c->e set otherwise. */
-int api_load_student(api_ctx *c, tc_student *st);
+int api_load_student(api_ctx *c, tc_store_student *st);
 /* A batch as the console reads it (new reference). */
-json_t *api_batch_json(const tc_batch *b);
+json_t *api_batch_json(const tc_store_batch *b);
 /* The batch of params[0], if this staff member may see its school; -1 with
  * c->e set (404 http.not_found for a bad id). */
-int api_load_batch(api_ctx *c, tc_batch *b);
+int api_load_batch(api_ctx *c, tc_store_batch *b);
 /* The record has its 采集码 (from the roster or bound by the student). */
-int api_has_chsi(const tc_student *st);
+int api_has_chsi(const tc_store_student *st);
 
 /* ---- shared by the journey, money, review and school handlers ---- */
 
@@ -71,9 +72,9 @@ int api_has_chsi(const tc_student *st);
  * merged settings (defaults < school < batch), the journey columns, the state
  * tc_journey judges, and the live submission if any. */
 typedef struct api_jctx {
-    tc_student st;
-    tc_batch batch;
-    tc_school school;
+    tc_store_student st;
+    tc_store_batch batch;
+    tc_store_school school;
     const char *notice;
     tc_journey_settings set;
     tc_store_journey sj;
@@ -84,7 +85,7 @@ typedef struct api_jctx {
 
 /* Settings of a student's batch: defaults, then the school's, then the
  * batch's own (with the batch, the school and its notice). */
-int api_load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc,
+int api_load_settings(tc_api_app *app, tc_pool *p, const tc_store_student *st, tc_store_batch *b, tc_store_school *sc,
                       const char **notice, tc_journey_settings *set, tc_err *e);
 /* Load the snapshot of the session's student; -1 with c->e set. */
 int api_journey_load(api_ctx *c, api_jctx *j);
@@ -97,11 +98,11 @@ json_t *api_reasons_json(const char *reasons);
 /* A submission as the student sees it (new reference). */
 json_t *api_sub_json(tc_pool *p, const tc_store_submission *s);
 /* Push an event to the person's open apps (SSE); steals data. */
-void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data);
+void api_publish(tc_api_app *app, int64_t person_id, const char *type, json_t *data);
 /* A message-centre entry (and its live event), and the same by each
  * channel the student chose (api_deliver); failures are logged, never
  * fatal.  Returns how many outside messages were queued. */
-int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
+int api_message(tc_api_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
                 const char *te, const char *bz, const char *be);
 
 /* ---- every status reaches the student ---- */
@@ -111,13 +112,13 @@ int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *
  * e-mail to the confirmed address, SMS to the roster phone, a WeChat
  * subscribe message to the openid, each in the outbox under the daily limit
  * per channel (--student-messages-per-day).  Returns how many were queued. */
-int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *tz, const char *te, const char *bz,
+int api_deliver(tc_api_app *app, int64_t student_id, const char *kind, const char *tz, const char *te, const char *bz,
                 const char *be);
 /* The school's contact {phone, wechat, hours} from its stored JSON text
  * (missing keys as ""; new reference). */
 json_t *api_contact_json(const char *json);
 /* GET/PUT /api/v1/schools/:id/contact. */
-int api_notify_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+int api_notify_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */
 int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name);
 int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache);
@@ -131,14 +132,14 @@ void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, con
  * with tc_spec_table_free; a later call with the same own may move what an
  * earlier one returned).  NULL with e set when there is none: spec.not_found
  * (400, naming it: said to whoever chose the name) or a store error. */
-const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, tc_err *e);
+const tc_spec *api_spec_find(tc_api_app *app, tc_spec_table *own, const char *name, tc_err *e);
 /* The spec a photo was made to: the definition stored with it when it was
  * made (photo.spec), so that a later edit or delete of a custom spec, or a
  * batch choosing another one, changes nothing about its sheets; for photos
  * made before that was kept, the spec called fallback now.  own is emptied
  * and refilled.  NULL with e set (as api_spec_find, or 500 for a stored
  * definition that does not load). */
-const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
+const tc_spec *api_photo_spec(tc_api_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
                               tc_err *e);
 
 /* One row of an area's route table: the authorisation matrix is these rows
@@ -164,18 +165,18 @@ typedef struct api_route {
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e);
 
 /* Add the journey's routes (tc_api_journey.c). */
-int api_journey_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* The reviewer's queue, decisions and production (tc_api_review.c). */
-int api_review_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+int api_review_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* The school console: batches, progress, exports, reminders (tc_api_school.c). */
-int api_school_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+int api_school_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* The platform admin: schools, staff, reason catalogue, specs, audit log (tc_api_admin.c). */
-int api_admin_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+int api_admin_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* Money: orders, addresses, reprints, print queue, refunds, reconciliation (tc_api_money.c). */
-int api_money_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+int api_money_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* WeChat web authorisation (tc_api_wechat.c): start and callback; added by
  * api_money_routes. */
-int api_wechat_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e);
+int api_wechat_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* How a student pays: the method the body asked for (NULL = the provider's
  * default; "jsapi" inside WeChat's browser when the wechat provider can
  * authorise) and, for jsapi, the openid WeChat confirmed for this session

@@ -16,11 +16,12 @@
 #include "../chsi/tc_chsi.h"
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
+#include "../spec/tc_spec.h"
 
 
-void tc_api_defaults(tc_app *app)
+void tc_api_defaults(tc_api_app *app)
 {
-    app->limits = (tc_entry_limits){
+    app->limits = (tc_api_entry_limits){
         .last4_max_fails = 5,
         .last4_window_s = 900,
         .last4_lock_s = 900,
@@ -33,9 +34,9 @@ void tc_api_defaults(tc_app *app)
         .login_max_s = 3600,
     };
     app->session_ttl_s = 7 * 24 * 3600;
-    char t[TC_TOKEN_LEN + 1];
-    tc_token_new(t);
-    if (tc_password_hash(t, app->dummy_pwhash, NULL) != 0)
+    char t[TC_IDENT_TOKEN_LEN + 1];
+    tc_ident_token_new(t);
+    if (tc_ident_password_hash(t, app->dummy_pwhash, NULL) != 0)
         app->dummy_pwhash[0] = 0;
 }
 
@@ -51,16 +52,16 @@ void tc_api_batch_code(char out[7])
 
 static void session_hash(const char *token, char out[65])
 {
-    tc_token_hash(token, out);
+    tc_ident_token_hash(token, out);
 }
 
 /* New session: token to the cookie, hash to the store. */
 static int session_start(api_ctx *c, const char *kind, int64_t staff_id, int64_t person_id, int64_t student_id,
                          int64_t ttl)
 {
-    char token[TC_TOKEN_LEN + 1];
-    tc_token_new(token);
-    tc_session s;
+    char token[TC_IDENT_TOKEN_LEN + 1];
+    tc_ident_token_new(token);
+    tc_store_session s;
     memset(&s, 0, sizeof s);
     session_hash(token, s.token_hash);
     s.kind = kind;
@@ -70,8 +71,8 @@ static int session_start(api_ctx *c, const char *kind, int64_t staff_id, int64_t
     /* A new CSRF token at every sign-in: a token planted in the browser
      * before (a cookie set by a sibling subdomain, a shared computer) is
      * worth nothing afterwards.  The page reads the cookie on each write. */
-    char t[TC_TOKEN_LEN + 1];
-    tc_token_new(t);
+    char t[TC_IDENT_TOKEN_LEN + 1];
+    tc_ident_token_new(t);
     snprintf(s.csrf, sizeof s.csrf, "%s", t);
     tc_http_set_cookie(c->r, CSRF_COOKIE, s.csrf, 0, 0);
     s.expires_at = tc_now() + ttl;
@@ -89,7 +90,7 @@ static int session_start(api_ctx *c, const char *kind, int64_t staff_id, int64_t
 
 static int h_healthz(tc_http_req *r)
 {
-    tc_app *app = r->app;
+    tc_api_app *app = r->app;
     tc_err e;
     int empty = tc_store_is_empty(app->store, &e);
     if (empty < 0)
@@ -101,9 +102,9 @@ static int h_healthz(tc_http_req *r)
 static int h_csrf(tc_http_req *r)
 {
     const char *ck = tc_http_cookie(r, CSRF_COOKIE);
-    char t[TC_TOKEN_LEN + 1];
-    if (!ck || strlen(ck) != TC_TOKEN_LEN) {
-        tc_token_new(t);
+    char t[TC_IDENT_TOKEN_LEN + 1];
+    if (!ck || strlen(ck) != TC_IDENT_TOKEN_LEN) {
+        tc_ident_token_new(t);
         tc_http_set_cookie(r, CSRF_COOKIE, t, 0, 0);
         ck = t;
     }
@@ -132,7 +133,7 @@ static int h_console_redirect(tc_http_req *r)
 
 static void audit(api_ctx *c, const char *method, int64_t batch_id, int64_t student_id, int ok, const char *reason)
 {
-    tc_verify_attempt a = {.ip = c->r->client_ip,
+    tc_store_verify_attempt a = {.ip = c->r->client_ip,
                            .method = method,
                            .batch_id = batch_id,
                            .student_id = student_id,
@@ -231,7 +232,7 @@ static int entry_code_key(api_ctx *c, tc_http_part *parts, size_t n, uint8_t key
 
 /* A code that reached a row known only by its hash (imported before schema
  * 11) is kept sealed now, for the upload list. */
-static void entry_seal_code(api_ctx *c, const tc_student *st, const uint8_t key[32], const uint8_t *sealed,
+static void entry_seal_code(api_ctx *c, const tc_store_student *st, const uint8_t key[32], const uint8_t *sealed,
                             size_t sealed_len)
 {
     if (!st->chsi_sealed && sealed)
@@ -244,10 +245,10 @@ static void entry_seal_code(api_ctx *c, const tc_student *st, const uint8_t key[
  * counts toward the row's lock).  last4 NULL checks all but the last four:
  * the QR was recognised and the page asks for them next.  On refusal c->e
  * is set and the attempt audited. */
-static int entry_check(api_ctx *c, const tc_student *st, const char *method, const tc_http_part *last4)
+static int entry_check(api_ctx *c, const tc_store_student *st, const char *method, const tc_http_part *last4)
 {
     int64_t now = tc_now();
-    tc_batch b;
+    tc_store_batch b;
     if (tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, &c->e) != 0)
         return -1;
     if (b.cancelled_at) {
@@ -282,7 +283,7 @@ static int entry_check(api_ctx *c, const tc_student *st, const char *method, con
     char *id = NULL;
     if (tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, &c->e) != 0)
         return -1;
-    int match = tc_idnum_last4_matches(id, last4->data);
+    int match = tc_ident_idnum_last4_matches(id, last4->data);
     sodium_memzero(id, strlen(id));
     free(id);
     if (!match) {
@@ -318,7 +319,7 @@ static int entry_last4(api_ctx *c, tc_http_part *parts, size_t n, const tc_http_
 
 /* After a roster row is found and checked: an entry session (or, for a
  * signed-in person adding a record, the link straight away). */
-static int entry_found(api_ctx *c, tc_student *st, const char *method)
+static int entry_found(api_ctx *c, tc_store_student *st, const char *method)
 {
     if (c->has_session && !strcmp(c->sess.kind, "student")) {
         /* 添加学历: the same person (same ID number) adds a record it has
@@ -335,7 +336,7 @@ static int entry_found(api_ctx *c, tc_student *st, const char *method)
                        "This collection code belongs to someone else and cannot be added to your account");
             return api_fail(c);
         }
-        tc_student me;
+        tc_store_student me;
         if (tc_store_student_get(c->app->store, c->r->pool, c->sess.student_id, &me, &c->e) != 0)
             return api_fail(c);
         if (tc_store_student_verify(c->app->store, st->id, c->sess.person_id, me.phone, &c->e) != 0)
@@ -386,8 +387,8 @@ static int name_or_last4_wrong(api_ctx *c)
  * four also counts toward the lock of each row with that name (as on the
  * code paths), and the same window, cancellation and lock rules apply
  * (entry_check). */
-static int entry_by_name(api_ctx *c, const tc_batch *b, const tc_http_part *name, const tc_http_part *l4,
-                         tc_student *out)
+static int entry_by_name(api_ctx *c, const tc_store_batch *b, const tc_http_part *name, const tc_http_part *l4,
+                         tc_store_student *out)
 {
     enum { MAX_SAME_NAME = 16 };
     char nm[TC_ROSTER_MAX_CELL + 1];
@@ -398,7 +399,7 @@ static int entry_by_name(api_ctx *c, const tc_batch *b, const tc_http_part *name
     }
     snprintf(nm, sizeof nm, "%s", name->data);
     const char *want = tc_str_trim(nm);
-    tc_student *rows;
+    tc_store_student *rows;
     size_t n;
     if (tc_store_students_by_name(c->app->store, c->r->pool, b->id, want, MAX_SAME_NAME, &rows, &n, &c->e) != 0)
         return -1;
@@ -407,7 +408,7 @@ static int entry_by_name(api_ctx *c, const tc_batch *b, const tc_http_part *name
         char *id = NULL;
         if (tc_ident_open(&c->app->keys, rows[i].id_sealed, rows[i].id_sealed_len, &id, &c->e) != 0)
             return -1;
-        if (tc_idnum_last4_matches(id, l4->data))
+        if (tc_ident_idnum_last4_matches(id, l4->data))
             hits++, hit = i;
         sodium_memzero(id, strlen(id));
         free(id);
@@ -474,7 +475,7 @@ static int h_entry_qr(tc_http_req *r)
         return api_fail(&c);
     }
     const tc_http_part *l4 = NULL;
-    tc_student st = {0};
+    tc_store_student st = {0};
     int rc = -1;
     if (entry_last4(&c, parts, n, &l4) != 0)
         goto out;
@@ -530,7 +531,7 @@ static int h_entry_code(tc_http_req *r)
                    "Enter the last 4 characters of your ID number (a bracket pair counts as 2)");
         return api_fail(&c);
     }
-    tc_batch b;
+    tc_store_batch b;
     if (tc_store_batch_by_code(c.app->store, r->pool, bcode, &b, &c.e) != 0) {
         audit(&c, "code", 0, 0, 0, c.e.code);
         ip_failure(&c);
@@ -540,7 +541,7 @@ static int h_entry_code(tc_http_req *r)
                        *name = tc_http_form_get(parts, n, "name");
     if ((!img || !img->len) && (!txt || !txt->len) && name && name->len) {
         /* no 采集码: the roster row by (batch, name), proved by the last four */
-        tc_student st;
+        tc_store_student st;
         if (entry_by_name(&c, &b, name, l4, &st) != 0)
             return api_fail(&c);
         return entry_found(&c, &st, "name");
@@ -556,7 +557,7 @@ static int h_entry_code(tc_http_req *r)
             ip_failure(&c);
         return api_fail(&c);
     }
-    tc_student st;
+    tc_store_student st;
     if (tc_store_student_by_chsi(c.app->store, r->pool, b.id, h, &st, &c.e) != 0) {
         free(sealed);
         audit(&c, "code", b.id, 0, 0, c.e.code);
@@ -585,9 +586,9 @@ static int h_entry_confirm(tc_http_req *r)
     if (phone && strlen(phone) < sizeof ph)
         snprintf(ph, sizeof ph, "%s", phone);
     trim_in_place(ph);
-    if (tc_phone_validate(ph, &c.e) != 0)
+    if (tc_ident_phone_validate(ph, &c.e) != 0)
         return api_fail(&c);
-    tc_student st;
+    tc_store_student st;
     if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0)
         return api_fail(&c);
     int64_t person;
@@ -617,7 +618,7 @@ static int h_me_chsi(tc_http_req *r)
     size_t n;
     if (tc_http_form(r, &parts, &n, &c.e) != 0)
         return api_fail(&c);
-    tc_student st;
+    tc_store_student st;
     if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0)
         return api_fail(&c);
     uint8_t h[32], *sealed = NULL;
@@ -649,7 +650,7 @@ static int h_me(tc_http_req *r)
 {
     api_ctx c;
     api_ctx_of(r, &c);
-    tc_student *rows;
+    tc_store_student *rows;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &rows, &n, &c.e) != 0)
         return api_fail(&c);
@@ -668,7 +669,7 @@ static int h_me_record(tc_http_req *r)
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
-    tc_student st;
+    tc_store_student st;
     if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
         return api_fail(&c);
     if (st.person_id != c.sess.person_id) {
@@ -680,7 +681,7 @@ static int h_me_record(tc_http_req *r)
 
 /* ---- staff: sign-in, password ------------------------------------------------------ */
 
-static json_t *staff_json(const tc_staff *s)
+static json_t *staff_json(const tc_store_staff *s)
 {
     return json_pack("{s:I, s:s, s:s, s:I, s:b, s:b}", "id", (json_int_t)s->id, "username", s->username, "role", s->role,
                      "school_id", (json_int_t)s->school_id, "must_change_password", s->must_change_password,
@@ -716,13 +717,13 @@ static int h_staff_login(tc_http_req *r)
      * the right password from an address that is not throttled gets in, so
      * nobody can lock the platform admin out.  Unknown names make no rows
      * of their own; they count toward the address. */
-    const tc_entry_limits *lim = &c.app->limits;
+    const tc_api_entry_limits *lim = &c.app->limits;
     char ipkey[96], acctkey[128];
     snprintf(ipkey, sizeof ipkey, "login-ip:%s", r->client_ip);
     int64_t until = 0, now = tc_now();
     if (tc_store_lock_check(c.app->store, ipkey, now, &until, &c.e) != 0)
         return api_fail(&c);
-    tc_staff st;
+    tc_store_staff st;
     tc_err e2;
     int found = tc_store_staff_by_username(c.app->store, r->pool, user, &st, &e2) == 0;
     if (!until && found) {
@@ -734,7 +735,7 @@ static int h_staff_login(tc_http_req *r)
         return login_throttled(&c, until);
     /* Verify against a real hash of nothing when the user is unknown, so the
      * time taken does not tell which user names exist. */
-    int ok = tc_password_verify(found ? st.pwhash : c.app->dummy_pwhash, pw) && found && !st.disabled;
+    int ok = tc_ident_password_verify(found ? st.pwhash : c.app->dummy_pwhash, pw) && found && !st.disabled;
     if (!ok) {
         int64_t u1 = 0, u2 = 0;
         tc_store_throttle_fail(c.app->store, ipkey, now, lim->login_window_s, lim->login_ip_free, lim->login_base_s,
@@ -768,7 +769,7 @@ static int h_staff_password(tc_http_req *r)
     if (!j)
         return api_fail(&c);
     const char *old = api_jstr(j, "old_password"), *nw = api_jstr(j, "new_password");
-    if (!old || !nw || !tc_password_verify(c.staff.pwhash, old)) {
+    if (!old || !nw || !tc_ident_password_verify(c.staff.pwhash, old)) {
         tc_err_set(&c.e, 400, "auth.bad_old_password", "原密码不正确", "The current password is wrong");
         return api_fail(&c);
     }
@@ -776,8 +777,8 @@ static int h_staff_password(tc_http_req *r)
         tc_err_set(&c.e, 400, "password.same", "新密码不能与原密码相同", "The new password must differ from the old one");
         return api_fail(&c);
     }
-    char h[TC_PWHASH_LEN];
-    if (tc_password_policy(nw, &c.e) != 0 || tc_password_hash(nw, h, &c.e) != 0 ||
+    char h[TC_IDENT_PWHASH_LEN];
+    if (tc_ident_password_policy(nw, &c.e) != 0 || tc_ident_password_hash(nw, h, &c.e) != 0 ||
         tc_store_staff_set_password(c.app->store, c.staff.id, h, 0, &c.e) != 0)
         return api_fail(&c);
     /* Other sessions of this account end: a changed password locks out
@@ -802,10 +803,10 @@ static int h_staff_create(tc_http_req *r)
                    "Give a user name (3-64 characters), a role and an initial password");
         return api_fail(&c);
     }
-    char h[TC_PWHASH_LEN];
-    if (tc_password_policy(pw, &c.e) != 0 || tc_password_hash(pw, h, &c.e) != 0)
+    char h[TC_IDENT_PWHASH_LEN];
+    if (tc_ident_password_policy(pw, &c.e) != 0 || tc_ident_password_hash(pw, h, &c.e) != 0)
         return api_fail(&c);
-    tc_staff st = {.username = user, .pwhash = h, .role = role, .school_id = school, .must_change_password = 1};
+    tc_store_staff st = {.username = user, .pwhash = h, .role = role, .school_id = school, .must_change_password = 1};
     int64_t id;
     if (tc_store_staff_create(c.app->store, &st, &id, &c.e) != 0)
         return api_fail(&c);
@@ -822,7 +823,7 @@ static int h_staff_list(tc_http_req *r)
 {
     api_ctx c;
     api_ctx_of(r, &c);
-    tc_staff *rows;
+    tc_store_staff *rows;
     size_t n;
     if (tc_store_staff_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
         return api_fail(&c);
@@ -838,7 +839,7 @@ static int h_schools(tc_http_req *r)
 {
     api_ctx c;
     api_ctx_of(r, &c);
-    tc_school *rows;
+    tc_store_school *rows;
     size_t n;
     if (tc_store_school_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
         return api_fail(&c);
@@ -877,7 +878,7 @@ static int h_batches(tc_http_req *r)
         return api_bad_id(&c);
     if (!api_staff_school_ok(&c, sid))
         return api_fail(&c);
-    tc_batch *rows;
+    tc_store_batch *rows;
     size_t n;
     if (tc_store_batch_list(c.app->store, r->pool, sid, &rows, &n, &c.e) != 0)
         return api_fail(&c);
@@ -905,7 +906,7 @@ static int h_batch_create(tc_http_req *r)
         tc_err_set(&c.e, 400, "batch.bad_request", "请填写批次名称", "Give the batch a name");
         return api_fail(&c);
     }
-    tc_batch b = {.school_id = sid,
+    tc_store_batch b = {.school_id = sid,
                   .name = name,
                   .starts_at = json_integer_value(json_object_get(j, "starts_at")),
                   .ends_at = json_integer_value(json_object_get(j, "ends_at"))};
@@ -938,7 +939,7 @@ static int h_batch_create(tc_http_req *r)
     if (rc != 0)
         return api_fail(&c);
     tc_store_audit_staff(c.app->store, c.staff.id, "batch_create", b.code, NULL, name, r->client_ip, NULL);
-    tc_batch out;
+    tc_store_batch out;
     if (tc_store_batch_get(c.app->store, r->pool, b.id, &out, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 201, json_pack("{s:o}", "batch", api_batch_json(&out)));
@@ -947,7 +948,7 @@ static int h_batch_create(tc_http_req *r)
 static int h_student_get(tc_http_req *r)
 {
     api_ctx c;
-    tc_student st;
+    tc_store_student st;
     api_ctx_of(r, &c);
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
@@ -958,7 +959,7 @@ static int h_student_get(tc_http_req *r)
 static int h_student_attempts(tc_http_req *r)
 {
     api_ctx c;
-    tc_student st;
+    tc_store_student st;
     api_ctx_of(r, &c);
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
@@ -971,7 +972,7 @@ static int h_student_attempts(tc_http_req *r)
 
 /* ---- roster import (shared by API and CLI) -------------------------------------------------- */
 
-int tc_api_roster_files_purge(tc_app *app, tc_err *e)
+int tc_api_roster_files_purge(tc_api_app *app, tc_err *e)
 {
     tc_pool p;
     tc_pool_init(&p);
@@ -991,7 +992,7 @@ int tc_api_roster_files_purge(tc_app *app, tc_err *e)
     return removed;
 }
 
-int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t len, int dry_run, json_t **report,
+int tc_api_roster_import(tc_api_app *app, int64_t batch_id, const char *data, size_t len, int dry_run, json_t **report,
                          json_t **summary, tc_err *e)
 {
     return tc_api_roster_import_mode(app, batch_id, data, len, dry_run ? TC_API_ROSTER_DRY : TC_API_ROSTER_ALL, 0,
@@ -1024,7 +1025,7 @@ static json_t *skip_issue(const char *code, int line, int en)
                      "The ID number already belongs to another student of this batch");
 }
 
-int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, size_t len, int mode, int en,
+int tc_api_roster_import_mode(tc_api_app *app, int64_t batch_id, const char *data, size_t len, int mode, int en,
                               json_t **report, json_t **summary, tc_err *e)
 {
     if (report)
@@ -1035,7 +1036,7 @@ int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, s
         return -1;
     tc_roster_report rep;
     int rc = -1;
-    tc_student *rows = NULL;
+    tc_store_student *rows = NULL;
     size_t *idx = NULL;     /* rows[k] is ro.rows[idx[k]] */
     unsigned char *bad = NULL; /* per ro row: has an error */
     tc_store_roster_skip *skips = NULL;
@@ -1067,11 +1068,11 @@ int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, s
         if (bad[i])
             continue;
         const tc_roster_row *src = &ro.rows[i];
-        tc_student *st = &rows[nrows];
+        tc_store_student *st = &rows[nrows];
         idx[nrows++] = i;
         char id[64];
         snprintf(id, sizeof id, "%s", src->f[TC_ROSTER_ID_NUMBER]);
-        tc_idnum_normalize(id);
+        tc_ident_idnum_normalize(id);
         uint8_t *sealed;
         size_t slen;
         if (tc_ident_seal(&app->keys, id, &sealed, &slen, e) != 0)
@@ -1226,7 +1227,7 @@ out:
 
 /* ---- routes ---------------------------------------------------------------------------------------- */
 
-int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e)
+int tc_api_register(tc_http_server *s, tc_api_app *app, tc_err *e)
 {
     size_t up = (size_t)(app->cfg ? app->cfg->upload_max_mb : 20) * 1024 * 1024 + 64 * 1024;
     static const api_route R[] = {

@@ -19,9 +19,10 @@
 #include "../journey/tc_journey.h"
 #include "../store/tc_store.h"
 #include "../studio/tc_studio.h"
+#include "../event/tc_event.h"
 
 /* Tunables of the entry (verification) step. */
-typedef struct tc_entry_limits {
+typedef struct tc_api_entry_limits {
     int last4_max_fails;    /* wrong last-4 attempts per record before a lock; 5  */
     int last4_window_s;     /* ... counted within this window; 900               */
     int last4_lock_s;       /* lock length; 900                                  */
@@ -35,22 +36,22 @@ typedef struct tc_entry_limits {
     int login_ip_free;      /* free failures per address, any names; 20         */
     int login_base_s;       /* first delay past the free ones, then doubling; 30 */
     int login_max_s;        /* longest delay; 3600                               */
-} tc_entry_limits;
+} tc_api_entry_limits;
 
 /* Everything a handler may use.  Owned by main; shared read-only by all
  * request threads (the store does its own locking). */
-typedef struct tc_app {
+typedef struct tc_api_app {
     const tc_config *cfg;
     tc_store *store;
     tc_blob_store *blobs;
-    tc_keys keys;
-    tc_entry_limits limits;
+    tc_ident_keys keys;
+    tc_api_entry_limits limits;
     int64_t session_ttl_s;   /* signed-in students; 7 days (staff: 12 h)      */
-    char dummy_pwhash[TC_PWHASH_LEN]; /* verified against for unknown user names */
+    char dummy_pwhash[TC_IDENT_PWHASH_LEN]; /* verified against for unknown user names */
     /* The photo pipeline (models loaded once), or NULL when the models are
      * absent: uploads are then refused with studio.unavailable (503). */
     const tc_studio *studio;
-    tc_hub hub;                  /* live updates for the app (SSE)              */
+    tc_event_hub hub;                  /* live updates for the app (SSE)              */
     struct tc_jobs_photos *photos; /* the photo queue (tc_jobs_photos_start; owned by main) */
     uint8_t pay_key[32];         /* signs the sandbox provider's callbacks      */
     struct tc_pay *pay;          /* the payment provider (tc_pay_open; owned by main) */
@@ -60,11 +61,11 @@ typedef struct tc_app {
     /* how a 采集码 is read (tc_chsi.h): NULL is the default "opaque" resolver;
      * an authorised collector sets its decoder (owned by main) */
     const struct tc_chsi_resolver *chsi;
-} tc_app;
+} tc_api_app;
 
 /* The services a photo job asks of api (tc_jobs.h): the batch's settings,
  * a spec by name, live events and messages, on this app. */
-void tc_api_jobs_services(tc_app *app, tc_jobs_services *out);
+void tc_api_jobs_services(tc_api_app *app, tc_jobs_services *out);
 
 /* The automatic reminders (issue 19): for each batch that closes within
  * 31 days, the unfinished students who signed in get a message (and their
@@ -72,30 +73,30 @@ void tc_api_jobs_services(tc_app *app, tc_jobs_services *out);
  * 1 day before, each once (tc_store_remind_once).  tc_api_remind_once runs a
  * round at now (main's timer runs one every cfg->remind_interval_s, first at
  * start, with now = tc_api_clock). */
-int tc_api_remind_once(tc_app *app, int64_t now, int *sent, tc_err *e);
+int tc_api_remind_once(tc_api_app *app, int64_t now, int *sent, tc_err *e);
 /* The reminders' clock: the wall clock plus cfg->test_clock_offset_s (0
  * unless a test sets it), the one place that offset is read. */
-int64_t tc_api_clock(const tc_app *app);
+int64_t tc_api_clock(const tc_api_app *app);
 
 /* Daily reconciliation (tc_api_money.c): compare the orders of one day
  * (YYYY-MM-DD, China time) with the provider's answers and store the report
  * (recon_report); *report (may be NULL) gets its JSON (caller decrefs).
  * app->pay must be set. */
-int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e);
+int tc_api_reconcile(tc_api_app *app, const char *day, json_t **report, tc_err *e);
 /* Yesterday's reconciliation unless its report exists (main's timer runs
  * it every hour): *day gets the day, *made 1 if a report was made now. */
-int tc_api_recon_yesterday(tc_app *app, char day[11], int *made, tc_err *e);
+int tc_api_recon_yesterday(tc_api_app *app, char day[11], int *made, tc_err *e);
 
-void tc_api_defaults(tc_app *app);
+void tc_api_defaults(tc_api_app *app);
 
 /* Add every route and static mount to the server. */
-int tc_api_register(tc_http_server *s, tc_app *app, tc_err *e);
+int tc_api_register(tc_http_server *s, tc_api_app *app, tc_err *e);
 
 /* Import a roster file (CSV or XLSX bytes) into a batch: parse, validate every
  * row, encrypt ID numbers, all-or-nothing.  On validation errors returns -1
  * with e->code "roster.invalid" and, if report is not NULL, *report set to a
  * JSON array of row errors (caller decrefs). Used by the API and the CLI. */
-int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t len, int dry_run,
+int tc_api_roster_import(tc_api_app *app, int64_t batch_id, const char *data, size_t len, int dry_run,
                          json_t **report, json_t **summary, tc_err *e);
 
 /* The same with a mode (issue 20):
@@ -114,13 +115,13 @@ int tc_api_roster_import(tc_app *app, int64_t batch_id, const char *data, size_t
  * A row of a student number the batch already has may leave the 采集码 empty:
  * the stored one is kept (a re-imported export). */
 enum { TC_API_ROSTER_ALL = 0, TC_API_ROSTER_DRY = 1, TC_API_ROSTER_GOOD = 2, TC_API_ROSTER_REJECTS = 3 };
-int tc_api_roster_import_mode(tc_app *app, int64_t batch_id, const char *data, size_t len, int mode, int en,
+int tc_api_roster_import_mode(tc_api_app *app, int64_t batch_id, const char *data, size_t len, int mode, int en,
                               json_t **report, json_t **summary, tc_err *e);
 
 /* Remove the roster files that versions before schema 6 kept as blobs (in
  * clear: full ID numbers and codes).  Idempotent, run by main at start.
  * Returns how many were removed, or -1. */
-int tc_api_roster_files_purge(tc_app *app, tc_err *e);
+int tc_api_roster_files_purge(tc_api_app *app, tc_err *e);
 
 /* A fresh 6-character batch code (a-z, 0-9). */
 void tc_api_batch_code(char out[7]);

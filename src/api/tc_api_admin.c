@@ -9,6 +9,7 @@
 
 #include "../photo/tc_photo.h"
 #include "api_int.h"
+#include "../spec/tc_spec.h"
 
 /* obj as compact JSON text, then released (malloc'ed; caller frees). */
 static char *dump(json_t *obj)
@@ -355,7 +356,7 @@ static int h_spec_delete(tc_http_req *r)
 
 /* ---- staff accounts and schools ---------------------------------------------------------------------------------- */
 
-static json_t *staff_obj(const tc_staff *s)
+static json_t *staff_obj(const tc_store_staff *s)
 {
     return json_pack("{s:I, s:s, s:s, s:I, s:b, s:b}", "id", (json_int_t)s->id, "username", s->username, "role",
                      s->role, "school_id", (json_int_t)s->school_id, "must_change_password",
@@ -375,10 +376,10 @@ static int h_staff_edit(tc_http_req *r)
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
-    tc_staff old;
+    tc_store_staff old;
     if (tc_store_staff_get(c.app->store, r->pool, id, &old, &c.e) != 0)
         return api_fail(&c);
-    tc_staff nw = old;
+    tc_store_staff nw = old;
     json_t *v;
     if ((v = json_object_get(body, "role")))
         nw.role = json_string_value(v);
@@ -422,15 +423,15 @@ static int h_staff_reset_password(tc_http_req *r)
     if (!body)
         return api_fail(&c);
     const char *pw = api_jstr(body, "password");
-    tc_staff st;
+    tc_store_staff st;
     if (tc_store_staff_get(c.app->store, r->pool, id, &st, &c.e) != 0)
         return api_fail(&c);
     if (!pw || strlen(pw) > 256) {
         tc_err_set(&c.e, 400, "staff.bad_request", "请填写新的初始密码", "Give the new initial password");
         return api_fail(&c);
     }
-    char h[TC_PWHASH_LEN];
-    if (tc_password_policy(pw, &c.e) != 0 || tc_password_hash(pw, h, &c.e) != 0 ||
+    char h[TC_IDENT_PWHASH_LEN];
+    if (tc_ident_password_policy(pw, &c.e) != 0 || tc_ident_password_hash(pw, h, &c.e) != 0 ||
         tc_store_staff_set_password(c.app->store, id, h, 1, &c.e) != 0)
         return api_fail(&c);
     tc_store_session_delete_staff(c.app->store, id, id == c.staff.id ? c.sess.token_hash : NULL, NULL);
@@ -456,7 +457,7 @@ static int h_school_edit(tc_http_req *r)
         tc_err_set(&c.e, 400, "school.bad_name", "请填写学校名称", "Give the school's name");
         return api_fail(&c);
     }
-    tc_school old;
+    tc_store_school old;
     if (tc_store_school_get(c.app->store, r->pool, id, &old, &c.e) != 0 ||
         tc_store_school_rename(c.app->store, id, name, &c.e) != 0)
         return api_fail(&c);
@@ -505,7 +506,7 @@ static int h_audit(tc_http_req *r)
         return api_fail(&c);
     }
     if (who && *who) {
-        tc_staff st;
+        tc_store_staff st;
         int64_t id;
         if (api_parse_id(who, &id) == 0)
             q.staff_id = id;
@@ -530,7 +531,7 @@ static int h_audit(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", a));
 }
 
-int api_admin_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
+int api_admin_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {

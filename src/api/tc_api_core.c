@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "api_int.h"
+#include "../spec/tc_spec.h"
+#include "../event/tc_event.h"
 
 /* ---- the request context ------------------------------------------------------ */
 
@@ -35,9 +37,9 @@ static int api_check(tc_http_req *r, api_ctx *c, int need)
     c->app = r->app;
     c->r = r;
     const char *sid = tc_http_cookie(r, SID_COOKIE);
-    if (sid && strlen(sid) == TC_TOKEN_LEN) {
+    if (sid && strlen(sid) == TC_IDENT_TOKEN_LEN) {
         char h[65];
-        tc_token_hash(sid, h);
+        tc_ident_token_hash(sid, h);
         tc_err e2;
         if (tc_store_session_get(c->app->store, r->pool, h, tc_now(), &c->sess, &e2) == 0)
             c->has_session = 1;
@@ -161,7 +163,7 @@ const char *api_jstr(json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-int api_has_chsi(const tc_student *st)
+int api_has_chsi(const tc_store_student *st)
 {
     uint8_t any = 0;
     for (int i = 0; i < 32; i++)
@@ -170,18 +172,18 @@ int api_has_chsi(const tc_student *st)
 }
 
 /* What the information-check page shows: masked name, student number, school. */
-json_t *api_student_json(api_ctx *c, const tc_student *st)
+json_t *api_student_json(api_ctx *c, const tc_store_student *st)
 {
     char name[256], idm[32] = "";
-    tc_name_mask(st->name, name, sizeof name);
+    tc_ident_name_mask(st->name, name, sizeof name);
     char *id = NULL;
     if (tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, NULL) == 0) {
-        tc_idnum_mask(id, idm);
+        tc_ident_idnum_mask(id, idm);
         sodium_memzero(id, strlen(id));
         free(id);
     }
-    tc_school sc = {0};
-    tc_batch b = {0};
+    tc_store_school sc = {0};
+    tc_store_batch b = {0};
     tc_store_school_get(c->app->store, c->r->pool, st->school_id, &sc, NULL);
     tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, NULL);
     /* Every caller may see the full name: the student who proved this record
@@ -198,7 +200,7 @@ json_t *api_student_json(api_ctx *c, const tc_student *st)
 }
 
 /* Loads a student from params[0] and checks the staff member may see it. */
-int api_load_student(api_ctx *c, tc_student *st)
+int api_load_student(api_ctx *c, tc_store_student *st)
 {
     int64_t id;
     if (api_parse_id(c->r->params[0], &id) != 0)
@@ -234,7 +236,7 @@ int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t uploa
 
 /* ---- batches ------------------------------------------------------------------------------------- */
 
-json_t *api_batch_json(const tc_batch *b)
+json_t *api_batch_json(const tc_store_batch *b)
 {
     json_t *settings = json_loads(b->settings, 0, NULL);
     return json_pack("{s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:I}", "id", (json_int_t)b->id, "school_id",
@@ -244,7 +246,7 @@ json_t *api_batch_json(const tc_batch *b)
 }
 
 /* Loads a batch from params[0] and checks the staff member may see it. */
-int api_load_batch(api_ctx *c, tc_batch *b)
+int api_load_batch(api_ctx *c, tc_store_batch *b)
 {
     int64_t id;
     if (api_parse_id(c->r->params[0], &id) != 0)
@@ -258,12 +260,12 @@ int api_load_batch(api_ctx *c, tc_batch *b)
 
 int api_must_pay(const tc_journey_settings *s)
 {
-    return s->pay_when != TC_PAY_SCHOOL && s->fee_fen > 0;
+    return s->pay_when != TC_JOURNEY_PAY_SCHOOL && s->fee_fen > 0;
 }
 
 /* Settings of a student's batch: defaults, then the school's, then the
  * batch's own. */
-int api_load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc,
+int api_load_settings(tc_api_app *app, tc_pool *p, const tc_store_student *st, tc_store_batch *b, tc_store_school *sc,
                       const char **notice, tc_journey_settings *set, tc_err *e)
 {
     const char *school_settings;
@@ -282,7 +284,7 @@ int api_load_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_batch *b
 int api_journey_load(api_ctx *c, api_jctx *j)
 {
     memset(j, 0, sizeof *j);
-    tc_app *app = c->app;
+    tc_api_app *app = c->app;
     tc_pool *p = c->r->pool;
     if (tc_store_student_get(app->store, p, c->sess.student_id, &j->st, &c->e) != 0 ||
         api_load_settings(app, p, &j->st, &j->batch, &j->school, &j->notice, &j->set, &c->e) != 0 ||
@@ -329,15 +331,15 @@ json_t *api_sub_json(tc_pool *p, const tc_store_submission *s)
                      tc_pool_printf(p, "/api/v1/me/photos/%s/proof.jpg", s->photo_token));
 }
 
-void api_publish(tc_app *app, int64_t person_id, const char *type, json_t *data)
+void api_publish(tc_api_app *app, int64_t person_id, const char *type, json_t *data)
 {
     char *t = json_dumps(data, JSON_COMPACT);
-    tc_hub_publish(&app->hub, person_id, type, t ? t : "{}");
+    tc_event_hub_publish(&app->hub, person_id, type, t ? t : "{}");
     free(t);
     json_decref(data);
 }
 
-int api_message(tc_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
+int api_message(tc_api_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,
                 const char *te, const char *bz, const char *be)
 {
     tc_store_message m = {.person_id = person_id,
@@ -384,7 +386,7 @@ static const char *contact_line(tc_pool *p, const char *json, int zh)
     return out;
 }
 
-int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *tz, const char *te, const char *bz,
+int api_deliver(tc_api_app *app, int64_t student_id, const char *kind, const char *tz, const char *te, const char *bz,
                 const char *be)
 {
     if (!student_id)
@@ -400,7 +402,7 @@ int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *t
     }
     if (!(is_payment(kind) ? ch.payment : ch.status))
         goto out;
-    tc_school sc = {0};
+    tc_store_school sc = {0};
     const char *contact = "{}";
     tc_store_school_get(app->store, &p, ch.school_id, &sc, NULL);
     tc_store_school_contact(app->store, &p, ch.school_id, &contact, NULL);
@@ -412,10 +414,10 @@ int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *t
     char when[20];
     tc_time_fmt_cn(now, when);
     when[16] = 0; /* "YYYY-MM-DD HH:MM", a template's time field */
-    tc_outbox_msg m[3];
+    tc_store_outbox_msg m[3];
     int nm = 0;
     if (ch.email[0])
-        m[nm++] = (tc_outbox_msg){
+        m[nm++] = (tc_store_outbox_msg){
             .channel = "email",
             .recipient = ch.email,
             .subject = tc_pool_printf(&p, "%s（%s）", tz, school),
@@ -423,7 +425,7 @@ int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *t
                                    *cz ? "\n联系方式：" : "", cz, te, be, *ce ? "Contact: " : "", ce),
         };
     if (ch.sms && ch.phone[0])
-        m[nm++] = (tc_outbox_msg){.channel = "sms",
+        m[nm++] = (tc_store_outbox_msg){.channel = "sms",
                                   .recipient = ch.phone,
                                   .subject = kind,
                                   .body = tc_pool_printf(&p, "【%s】%s：%s", school, tz, bz)};
@@ -432,7 +434,7 @@ int api_deliver(tc_app *app, int64_t student_id, const char *kind, const char *t
         char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         if (t) {
-            m[nm++] = (tc_outbox_msg){
+            m[nm++] = (tc_store_outbox_msg){
                 .channel = "wechat", .recipient = ch.openid, .subject = kind, .body = tc_pool_strdup(&p, t)};
             free(t);
         }
@@ -471,7 +473,7 @@ json_t *api_contact_json(const char *json)
 
 /* The studio's table first (built-in and --specs file), then a custom spec
  * a platform admin added (the spec table, issue 7), loaded into own. */
-const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, tc_err *e)
+const tc_spec *api_spec_find(tc_api_app *app, tc_spec_table *own, const char *name, tc_err *e)
 {
     const tc_spec *s = app->studio && name ? tc_spec_find(tc_studio_specs(app->studio), name) : NULL;
     if (!s && name) {
@@ -506,7 +508,7 @@ const tc_spec *api_spec_find(tc_app *app, tc_spec_table *own, const char *name, 
     return s;
 }
 
-const tc_spec *api_photo_spec(tc_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
+const tc_spec *api_photo_spec(tc_api_app *app, tc_spec_table *own, const tc_store_photo *ph, const char *fallback,
                               tc_err *e)
 {
     if (!ph->spec || !ph->spec[0])
@@ -550,7 +552,7 @@ int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name
 
 /* ---- the services photo jobs ask of api (tc_jobs_services) --------------------------------------------- */
 
-static int svc_settings(void *ctx, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc, const char **notice,
+static int svc_settings(void *ctx, tc_pool *p, const tc_store_student *st, tc_store_batch *b, tc_store_school *sc, const char **notice,
                         tc_journey_settings *set, tc_err *e)
 {
     return api_load_settings(ctx, p, st, b, sc, notice, set, e);
@@ -572,7 +574,7 @@ static int svc_message(void *ctx, int64_t person_id, int64_t student_id, const c
     return api_message(ctx, person_id, student_id, kind, tz, te, bz, be);
 }
 
-void tc_api_jobs_services(tc_app *app, tc_jobs_services *out)
+void tc_api_jobs_services(tc_api_app *app, tc_jobs_services *out)
 {
     *out = (tc_jobs_services){.ctx = app,
                               .settings = svc_settings,

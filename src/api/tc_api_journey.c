@@ -15,6 +15,9 @@
 #include <time.h>
 
 #include "api_int.h"
+#include "../spec/tc_spec.h"
+#include "../sheet/tc_sheet.h"
+#include "../event/tc_event.h"
 
 /* A problem that stopped the photo being made and the check that says the
  * same thing in other words: the student reads it once. */
@@ -419,7 +422,7 @@ static int own_photo(api_ctx *c, int by_token, tc_store_photo *ph)
     } else if (tc_store_photo_get(c->app->store, c->r->pool, id, ph, &c->e) != 0) {
         return -1;
     }
-    tc_student st;
+    tc_store_student st;
     if (tc_store_student_get(c->app->store, c->r->pool, ph->student_id, &st, &c->e) != 0)
         return -1;
     if (st.person_id != c->sess.person_id)
@@ -565,7 +568,7 @@ static int h_message_read(tc_http_req *r)
 }
 
 typedef struct sse {
-    tc_app *app;
+    tc_api_app *app;
     int64_t person_id;
     uint64_t from;
     char buf[512];
@@ -578,9 +581,9 @@ static long sse_read(void *cls, uint64_t pos, char *out, size_t max)
     (void)pos;
     sse *s = cls;
     if (s->off == s->len) {
-        tc_hub_event ev;
+        tc_event ev;
         s->off = s->len = 0;
-        if (tc_hub_next(&s->app->hub, s->person_id, &s->from, &ev)) {
+        if (tc_event_hub_next(&s->app->hub, s->person_id, &s->from, &ev)) {
             int n = snprintf(s->buf, sizeof s->buf, "event: %s\ndata: %s\n\n", ev.type, ev.data);
             s->len = n > 0 && (size_t)n < sizeof s->buf ? (size_t)n : 0;
         } else if (tc_now_ms() - s->last_ms > 15000) {
@@ -608,7 +611,7 @@ static int h_events(tc_http_req *r)
     }
     s->app = c.app;
     s->person_id = c.sess.person_id;
-    s->from = tc_hub_now(&c.app->hub);
+    s->from = tc_event_hub_now(&c.app->hub);
     s->len = (size_t)snprintf(s->buf, sizeof s->buf, "retry: 3000\n\n");
     s->last_ms = tc_now_ms();
     tc_http_add_header(r, "Cache-Control", "no-cache");
@@ -660,14 +663,14 @@ static int h_result_standard(tc_http_req *r)
 
 enum { EMAIL_CODE_TTL_S = 30 * 60, EMAIL_CODE_TRIES = 5 };
 
-static int emails_per_day(const tc_app *app)
+static int emails_per_day(const tc_api_app *app)
 {
     return app->cfg ? app->cfg->student_emails_per_day : 5;
 }
 
 /* The code's keyed hash (hex), bound to the student: a code is worth
  * nothing for another record, and the database alone does not give it. */
-static void email_code_hash(const tc_app *app, int64_t student_id, const char *code, char out[65])
+static void email_code_hash(const tc_api_app *app, int64_t student_id, const char *code, char out[65])
 {
     char msg[64];
     int n = snprintf(msg, sizeof msg, "email-code:%lld:%s", (long long)student_id, code);
@@ -706,7 +709,7 @@ static int h_email_code(tc_http_req *r)
                                 "Your e-mail confirmation code is %s; it is valid for 30 minutes. If you did not "
                                 "ask for it, ignore this e-mail.\n",
                                 code, code);
-    tc_outbox_msg m = {.channel = "email",
+    tc_store_outbox_msg m = {.channel = "email",
                        .recipient = to,
                        .subject = "邮箱验证码 / Your confirmation code",
                        .body = text};
@@ -775,7 +778,7 @@ static int h_result_email(tc_http_req *r)
                               emails_per_day(c.app), now, &c.e) != 0)
         return api_fail(&c);
     const char *blob = final ? (ph.final_blob[0] ? ph.final_blob : ph.standard_blob) : ph.proof_blob;
-    tc_outbox_msg m = {.channel = "email",
+    tc_store_outbox_msg m = {.channel = "email",
                        .recipient = to,
                        .subject = final ? "您的标准照 / Your standard photo" : "您的照片（样片）/ Your photo (proof)",
                        .body = final ? "附件是您的标准照（成片）。\nYour standard photo is attached.\n"
@@ -802,9 +805,9 @@ static int h_result_sheet(tc_http_req *r)
     size_t len = 0;
     if (tc_blob_get(c.app->blobs, blob, (size_t)16 << 20, &jpeg, &len, &c.e) != 0)
         return api_fail(&c);
-    tc_student st;
-    tc_batch b;
-    tc_school sc;
+    tc_store_student st;
+    tc_store_batch b;
+    tc_store_school sc;
     const char *notice;
     tc_journey_settings set;
     tc_spec_table own = {0};
@@ -846,7 +849,7 @@ out:
     return rc == 0 ? 0 : api_fail(&c);
 }
 
-int api_journey_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
+int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {

@@ -24,6 +24,8 @@
 #include "../pay/tc_pay.h"
 #include "../photo/tc_photo.h"
 #include "api_int.h"
+#include "../spec/tc_spec.h"
+#include "../sheet/tc_sheet.h"
 
 enum {
     ADDRESS_MAX = 20,         /* addresses per person                       */
@@ -155,7 +157,7 @@ static int provider_create(api_ctx *c, const pay_how *how, const tc_store_order 
 
 /* Tell the student what happened to an order: the message centre, the open
  * app (SSE) and the channels the student chose. */
-static void order_notice(tc_app *app, tc_pool *p, const tc_store_order *o, const char *state, const char *tz,
+static void order_notice(tc_api_app *app, tc_pool *p, const tc_store_order *o, const char *state, const char *tz,
                          const char *te, const char *bz, const char *be)
 {
     api_publish(app, o->person_id, "order",
@@ -171,7 +173,7 @@ static void order_notice(tc_app *app, tc_pool *p, const tc_store_order *o, const
  * callback) is the same refund and the provider pays back once.  The order
  * must be refunding (the caller moved it there).  A SUCCESS answer finishes
  * it here; PROCESSING waits for the refund callback.  *ev: the answer. */
-static int start_refund(tc_app *app, tc_pool *p, const tc_store_order *o, const char *reason, tc_pay_event *ev,
+static int start_refund(tc_api_app *app, tc_pool *p, const tc_store_order *o, const char *reason, tc_pay_event *ev,
                         tc_err *e)
 {
     tc_pay_refund_req rq = {.out_trade_no = o->out_trade_no,
@@ -205,7 +207,7 @@ static int start_refund(tc_app *app, tc_pool *p, const tc_store_order *o, const 
  * told to the student and refunded.  When the refund cannot be started the
  * callback is answered with the error, so that the provider sends it again
  * and the refund is tried again (same refund number: paid back once). */
-static int late_payment(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *already, tc_err *e)
+static int late_payment(tc_api_app *app, tc_pool *p, const tc_pay_event *ev, int *already, tc_err *e)
 {
     int again;
     if (tc_store_order_paid_late(app->store, ev->out_trade_no, ev->transaction_id, ev->amount_fen, tc_now(), &again,
@@ -253,7 +255,7 @@ static int late_payment(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *al
 /* A payment applied to an order whose batch was cancelled meanwhile (the
  * cancel could not close it at the provider, or the payer was already
  * paying): it goes back at once, as the cancel's refunds do. */
-static int paid_for_cancelled(tc_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
+static int paid_for_cancelled(tc_api_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
 {
     int64_t at = 0;
     int was;
@@ -275,7 +277,7 @@ static int paid_for_cancelled(tc_app *app, tc_pool *p, const tc_store_order *o, 
 /* Apply what the provider said (from a callback).  Payments other than
  * SUCCESS and refunds other than SUCCESS change nothing: the provider will
  * say more later, or the reconciliation will. */
-static int apply_event(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *already, tc_err *e)
+static int apply_event(tc_api_app *app, tc_pool *p, const tc_pay_event *ev, int *already, tc_err *e)
 {
     *already = 0;
     tc_store_order o;
@@ -314,7 +316,7 @@ static int apply_event(tc_app *app, tc_pool *p, const tc_pay_event *ev, int *alr
     return 0;
 }
 
-static int provider_is(const tc_app *app, const char *name)
+static int provider_is(const tc_api_app *app, const char *name)
 {
     return app->pay && !strcmp(app->pay->name, name);
 }
@@ -344,7 +346,7 @@ static int refuse_cancelled(api_ctx *c, int64_t student_id)
  * and the close refused (order.not_closable).  A payer who was already on
  * the provider's page when it closed may still get through: late_payment
  * records and refunds that. */
-static int order_close(tc_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
+static int order_close(tc_api_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
 {
     if (o->state_enum != TC_STORE_ORDER_CREATED)
         return tc_err_set(e, 409, "order.not_closable", "只有待支付的订单可以关闭", "Only an unpaid order can be closed");
@@ -387,7 +389,7 @@ static int h_pay(tc_http_req *r)
     }
     int due = api_must_pay(&j.set) &&
               ((j.has_sub && j.sub.state_enum == TC_STORE_SUB_PENDING_PAYMENT) ||
-               j.set.pay_when == TC_PAY_BEFORE_SHOOT);
+               j.set.pay_when == TC_JOURNEY_PAY_BEFORE_SHOOT);
     if (!due) {
         tc_err_set(&c.e, 409, "journey.nothing_to_pay", "当前没有需要支付的费用", "There is nothing to pay now");
         return api_fail(&c);
@@ -535,7 +537,7 @@ static int h_notify_sandbox(tc_http_req *r)
     tc_pay_callback cb = {.body = r->body, .body_len = r->body_len, .signature = sig, .now = tc_now()};
     tc_pay_event ev;
     int already;
-    if (tc_pay_parse_callback(((tc_app *)r->app)->pay, &cb, &ev, &e) != 0 ||
+    if (tc_pay_parse_callback(((tc_api_app *)r->app)->pay, &cb, &ev, &e) != 0 ||
         apply_event(r->app, r->pool, &ev, &already, &e) != 0)
         return notify_fail(r, &e);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:b}", "code", "SUCCESS", "already", already));
@@ -560,7 +562,7 @@ static int h_notify_wechat(tc_http_req *r)
                           .now = tc_now()};
     tc_pay_event ev;
     int already;
-    if (tc_pay_parse_callback(((tc_app *)r->app)->pay, &cb, &ev, &e) != 0 ||
+    if (tc_pay_parse_callback(((tc_api_app *)r->app)->pay, &cb, &ev, &e) != 0 ||
         apply_event(r->app, r->pool, &ev, &already, &e) != 0)
         return notify_fail(r, &e);
     tc_log(TC_LOG_INFO, "wechat pay %s %s %s%s", ev.kind, ev.out_trade_no, ev.state, already ? " (already applied)" : "");
@@ -585,7 +587,7 @@ static int h_orders(tc_http_req *r)
 }
 
 /* The record's photo is ready (approved or final): its submission's photo. */
-static int record_photo(tc_app *app, tc_pool *p, int64_t student_id, tc_store_submission *sub, tc_store_photo *ph,
+static int record_photo(tc_api_app *app, tc_pool *p, int64_t student_id, tc_store_submission *sub, tc_store_photo *ph,
                         tc_err *e)
 {
     if (tc_store_submission_current(app->store, p, student_id, sub, e) != 0 ||
@@ -808,8 +810,8 @@ static int h_address_delete(tc_http_req *r)
 
 /* ---- reprints (加洗) ----------------------------------------------------------------------------------------------- */
 
-static int record_settings(tc_app *app, tc_pool *p, const tc_student *st, tc_journey_settings *set, tc_school *sc,
-                           tc_batch *b, tc_err *e)
+static int record_settings(tc_api_app *app, tc_pool *p, const tc_store_student *st, tc_journey_settings *set, tc_store_school *sc,
+                           tc_store_batch *b, tc_err *e)
 {
     const char *notice, *school_settings;
     if (tc_store_batch_get(app->store, p, st->batch_id, b, e) != 0 ||
@@ -867,7 +869,7 @@ static int h_reprint_options(tc_http_req *r)
 {
     api_ctx c;
     api_ctx_of(r, &c);
-    tc_student *recs;
+    tc_store_student *recs;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &recs, &n, &c.e) != 0)
         return api_fail(&c);
@@ -879,8 +881,8 @@ static int h_reprint_options(tc_http_req *r)
         tc_store_submission sub;
         tc_store_photo ph;
         tc_journey_settings set;
-        tc_school sc;
-        tc_batch b;
+        tc_store_school sc;
+        tc_store_batch b;
         tc_err e2;
         if (record_photo(c.app, r->pool, recs[i].id, &sub, &ph, &e2) != 0 ||
             record_settings(c.app, r->pool, &recs[i], &set, &sc, &b, &e2) != 0)
@@ -950,13 +952,13 @@ static int h_reprint_create(tc_http_req *r)
         return api_fail(&c);
     }
     int64_t student_id = json_is_integer(sid) ? json_integer_value(sid) : c.sess.student_id;
-    tc_student st;
+    tc_store_student st;
     tc_store_address addr;
     tc_store_submission sub;
     tc_store_photo ph;
     tc_journey_settings set;
-    tc_school sc;
-    tc_batch bt;
+    tc_store_school sc;
+    tc_store_batch bt;
     if (tc_store_student_get(c.app->store, r->pool, student_id, &st, &c.e) != 0 || st.person_id != c.sess.person_id) {
         tc_err_set(&c.e, 404, "reprint.no_photo", "没有这张照片", "No such photo");
         return api_fail(&c);
@@ -1241,7 +1243,7 @@ static int day_range(const char *day, int64_t *from, int64_t *to, tc_err *e)
     return 0;
 }
 
-int tc_api_reconcile(tc_app *app, const char *day, json_t **report, tc_err *e)
+int tc_api_reconcile(tc_api_app *app, const char *day, json_t **report, tc_err *e)
 {
     if (report)
         *report = NULL;
@@ -1332,7 +1334,7 @@ static void yesterday(char day[11])
     strftime(day, 11, "%Y-%m-%d", &tm);
 }
 
-int tc_api_recon_yesterday(tc_app *app, char day[11], int *made, tc_err *e)
+int tc_api_recon_yesterday(tc_api_app *app, char day[11], int *made, tc_err *e)
 {
     *made = 0;
     yesterday(day);
@@ -1380,7 +1382,7 @@ static int h_recon_run(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "report", rep));
 }
 
-int api_money_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
+int api_money_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
 {
     static const api_route R[] = {
         {"POST", "/api/v1/me/pay", NEED_STUDENT, h_pay, 0},

@@ -12,7 +12,7 @@
 
 /* ---- the automatic reminders -------------------------------------------------------------------------- */
 
-int64_t tc_api_clock(const tc_app *app)
+int64_t tc_api_clock(const tc_api_app *app)
 {
     return tc_now() + (app->cfg ? app->cfg->test_clock_offset_s : 0);
 }
@@ -20,7 +20,7 @@ int64_t tc_api_clock(const tc_app *app)
 enum { DAY_S = 24 * 3600 };
 
 /* The batch's settings: built-in < school < batch. */
-static int batch_settings(tc_app *app, tc_pool *p, const tc_batch *b, tc_journey_settings *set, tc_err *e)
+static int batch_settings(tc_api_app *app, tc_pool *p, const tc_store_batch *b, tc_journey_settings *set, tc_err *e)
 {
     const char *notice, *ss;
     tc_journey_settings_default(set);
@@ -31,7 +31,7 @@ static int batch_settings(tc_app *app, tc_pool *p, const tc_batch *b, tc_journey
     return 0;
 }
 
-static int remind_batch(tc_app *app, tc_pool *p, const tc_batch *b, int64_t now, int *sent, tc_err *e)
+static int remind_batch(tc_api_app *app, tc_pool *p, const tc_store_batch *b, int64_t now, int *sent, tc_err *e)
 {
     tc_journey_settings set;
     if (batch_settings(app, p, b, &set, e) != 0)
@@ -53,7 +53,7 @@ static int remind_batch(tc_app *app, tc_pool *p, const tc_batch *b, int64_t now,
     int64_t total;
     if (tc_store_roster_search(app->store, p, &q, now, &rows, &n, &total, e) != 0)
         return -1;
-    tc_school sc = {0};
+    tc_store_school sc = {0};
     tc_store_school_get(app->store, p, b->school_id, &sc, NULL);
     const char *school = sc.name ? sc.name : "学校";
     char when[20];
@@ -90,12 +90,12 @@ static int remind_batch(tc_app *app, tc_pool *p, const tc_batch *b, int64_t now,
     return 0;
 }
 
-int tc_api_remind_once(tc_app *app, int64_t now, int *sent, tc_err *e)
+int tc_api_remind_once(tc_api_app *app, int64_t now, int *sent, tc_err *e)
 {
     *sent = 0;
     tc_pool p;
     tc_pool_init(&p);
-    tc_batch *bs;
+    tc_store_batch *bs;
     size_t n;
     /* remind_days is at most 30 */
     int rc = tc_store_batches_closing(app->store, &p, now, now + 31 * (int64_t)DAY_S, &bs, &n, e);
@@ -122,7 +122,7 @@ static int load_school(api_ctx *c, int64_t *sid)
 {
     if (api_parse_id(c->r->params[0], sid) != 0)
         return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    tc_school sc;
+    tc_store_school sc;
     if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
         return -1;
     return api_staff_school_ok(c, *sid) ? 0 : -1;
@@ -198,7 +198,7 @@ static int h_contact_put(tc_http_req *r)
     return tc_http_respond_json(r, 200, out);
 }
 
-int api_notify_routes(tc_http_server *s, tc_app *app, size_t upload_max, tc_err *e)
+int api_notify_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {

@@ -12,7 +12,7 @@
 static json_t *review_item(api_ctx *c, const tc_store_submission *s)
 {
     tc_store_photo ph;
-    tc_student st;
+    tc_store_student st;
     tc_err e2;
     if (tc_store_photo_get(c->app->store, c->r->pool, s->photo_id, &ph, &e2) != 0 ||
         tc_store_student_get(c->app->store, c->r->pool, s->student_id, &st, &e2) != 0)
@@ -59,7 +59,7 @@ static int staff_photo(api_ctx *c, const char *token, tc_store_photo *ph)
     const unsigned decided = SUBS(APPROVED) | SUBS(REJECTED) | SUBS(FINAL);
     const unsigned admin_sees = SUBS(SUBMITTED) | SUBS(APPROVED) | SUBS(REJECTED) | SUBS(FINAL);
     tc_store *db = c->app->store;
-    tc_student st;
+    tc_store_student st;
     tc_store_submission sub;
     tc_err e2;
     if (tc_store_photo_by_token(db, c->r->pool, token, ph, &c->e) != 0 ||
@@ -155,7 +155,7 @@ static int decide_one(api_ctx *c, int64_t id, int approve, const char *reasons, 
     if (tc_store_review_decide(c->app->store, id, c->staff.id, approve, reasons, note, tc_now(), e) != 0 ||
         tc_store_submission_get(c->app->store, c->r->pool, id, s, e) != 0)
         return -1;
-    tc_student st;
+    tc_store_student st;
     tc_err e2;
     if (tc_store_student_get(c->app->store, c->r->pool, s->student_id, &st, &e2) == 0) {
         api_publish(c->app, st.person_id, "submission", json_pack("{s:s}", "state", s->state));
@@ -311,7 +311,7 @@ static int final_one(api_ctx *c, int64_t id, tc_err *e)
         tc_store_photo_get(c->app->store, c->r->pool, s.photo_id, &ph, e) != 0 ||
         tc_store_submission_final(c->app->store, id, ph.standard_blob, tc_now(), e) != 0)
         return -1;
-    tc_student st;
+    tc_store_student st;
     tc_err e2;
     if (tc_store_student_get(c->app->store, c->r->pool, s.student_id, &st, &e2) == 0) {
         api_publish(c->app, st.person_id, "submission", json_pack("{s:s}", "state", "final"));
@@ -352,7 +352,7 @@ static int h_bulk_final(tc_http_req *r)
             tc_err_set(&c.e, 400, "review.bad_ids", "批次编号不正确", "Bad batch id");
             return api_fail(&c);
         }
-        tc_batch b;
+        tc_store_batch b;
         if (tc_store_batch_get(c.app->store, r->pool, json_integer_value(bid), &b, &c.e) != 0)
             return api_fail(&c);
         tc_store_production *rows;
@@ -471,7 +471,7 @@ static int h_reasons(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "reasons", a));
 }
 
-int api_review_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
+int api_review_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {

@@ -14,12 +14,13 @@
 #include "../roster/tc_roster.h"
 #include "api_int.h"
 #include "api_notice.h"
+#include "../spec/tc_spec.h"
 
 static int h_unlock(tc_http_req *r)
 {
     api_ctx c;
     api_ctx_of(r, &c);
-    tc_student st;
+    tc_store_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     /* the audit says which lock was lifted (a teacher lock after liveness
@@ -48,7 +49,7 @@ static int h_chsi_clear(tc_http_req *r)
 {
     api_ctx c;
     api_ctx_of(r, &c);
-    tc_student st;
+    tc_store_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     if (!api_has_chsi(&st)) {
@@ -66,7 +67,7 @@ static int h_reset(tc_http_req *r)
 {
     api_ctx c;
     api_ctx_of(r, &c);
-    tc_student st;
+    tc_store_student st;
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     json_t *body = tc_http_json(r, &c.e);
@@ -95,7 +96,7 @@ static int load_school_id(api_ctx *c, int64_t *sid)
 {
     if (api_parse_id(c->r->params[0], sid) != 0)
         return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
-    tc_school sc;
+    tc_store_school sc;
     if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
         return -1;
     return api_staff_school_ok(c, *sid) ? 0 : -1;
@@ -119,7 +120,7 @@ static void field_err(json_t *errs, const char *field, const tc_err *e)
 static int h_batch_get(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -130,7 +131,7 @@ static int h_batch_get(tc_http_req *r)
 static int h_batch_qr(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -175,7 +176,7 @@ static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *le
 static int h_roster_import(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -235,7 +236,7 @@ static int h_roster_import(tc_http_req *r)
 static int h_roster_rejects(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -261,7 +262,7 @@ static int h_roster_rejects(tc_http_req *r)
 static int h_students(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -272,7 +273,7 @@ static int h_students(tc_http_req *r)
         limit = 50;
     if (offset < 0)
         offset = 0;
-    tc_student *rows;
+    tc_store_student *rows;
     size_t n;
     int64_t total;
     if (tc_store_student_list(c.app->store, r->pool, b.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
@@ -383,7 +384,7 @@ static void check_modes(json_t *eff, json_t *errs)
     }
 }
 
-static json_t *batch_edit_json(const tc_batch *b)
+static json_t *batch_edit_json(const tc_store_batch *b)
 {
     return json_pack("{s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:I}", "id", (json_int_t)b->id, "school_id",
                      (json_int_t)b->school_id, "name", b->name, "code", b->code, "starts_at", (json_int_t)b->starts_at,
@@ -396,7 +397,7 @@ static json_t *batch_edit_json(const tc_batch *b)
 static int h_batch_settings(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -416,7 +417,7 @@ static int h_batch_settings(tc_http_req *r)
 static int h_batch_update(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -495,7 +496,7 @@ static int h_batch_update(tc_http_req *r)
     free(st);
     if (rc != 0)
         return api_fail(&c);
-    tc_batch nb;
+    tc_store_batch nb;
     if (tc_store_batch_get(c.app->store, r->pool, b.id, &nb, &c.e) != 0)
         return api_fail(&c);
     json_t *bj = batch_edit_json(&b), *aj = batch_edit_json(&nb);
@@ -700,7 +701,7 @@ static json_t *progress_json(api_ctx *c, int64_t batch_id)
 static int h_progress(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -732,7 +733,7 @@ static json_t *row_json(api_ctx *c, const tc_store_roster_row *x, int64_t now)
     return s;
 }
 
-static int roster_query(api_ctx *c, const tc_batch *b, tc_store_roster_query *q)
+static int roster_query(api_ctx *c, const tc_store_batch *b, tc_store_roster_query *q)
 {
     memset(q, 0, sizeof *q);
     q->batch_id = b->id;
@@ -760,7 +761,7 @@ static int roster_query(api_ctx *c, const tc_batch *b, tc_store_roster_query *q)
 static int h_roster_search(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     tc_store_roster_query q;
     if (api_load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
@@ -829,11 +830,11 @@ static json_t *one_check(api_ctx *c, const char *const v[9])
 }
 
 /* Fill st's roster fields from the values (sealing the ID number). */
-static int one_fill(api_ctx *c, tc_student *st, const char *const v[9], int new_chsi)
+static int one_fill(api_ctx *c, tc_store_student *st, const char *const v[9], int new_chsi)
 {
     char id[64];
     snprintf(id, sizeof id, "%s", v[2]);
-    tc_idnum_normalize(id);
+    tc_ident_idnum_normalize(id);
     uint8_t *sealed;
     size_t slen;
     if (tc_ident_seal(&c->app->keys, id, &sealed, &slen, &c->e) != 0)
@@ -879,7 +880,7 @@ static int one_fill(api_ctx *c, tc_student *st, const char *const v[9], int new_
 }
 
 /* Values from the body, or (editing) from the current record. */
-static void one_values(api_ctx *c, json_t *body, const tc_student *cur, const char *v[9], char **idplain, int *new_chsi)
+static void one_values(api_ctx *c, json_t *body, const tc_store_student *cur, const char *v[9], char **idplain, int *new_chsi)
 {
     const char *curv[9] = {0};
     if (cur) {
@@ -903,7 +904,7 @@ static void one_values(api_ctx *c, json_t *body, const tc_student *cur, const ch
     }
 }
 
-static json_t *student_fields(const tc_student *st)
+static json_t *student_fields(const tc_store_student *st)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", st->name, "student_no", st->student_no, "level",
                      st->level, "programme", st->programme, "department", st->department, "class_name",
@@ -915,7 +916,7 @@ static json_t *student_fields(const tc_student *st)
 static int h_student_add(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -931,7 +932,7 @@ static int h_student_add(tc_http_req *r)
         return fail_fields(&c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong",
                            errs);
     json_decref(errs);
-    tc_student st = {.batch_id = b.id};
+    tc_store_student st = {.batch_id = b.id};
     int64_t id;
     if (one_fill(&c, &st, v, 1) != 0 || tc_store_student_add(c.app->store, &st, &id, &c.e) != 0)
         return api_fail(&c);
@@ -940,7 +941,7 @@ static int h_student_add(tc_http_req *r)
     api_audit(&c, "student.add", "student", id, NULL, after);
     free(after);
     json_decref(aj);
-    tc_student out;
+    tc_store_student out;
     if (tc_store_student_get(c.app->store, r->pool, id, &out, &c.e) != 0)
         return api_fail(&c);
     json_t *s = api_student_json(&c, &out);
@@ -952,7 +953,7 @@ static int h_student_add(tc_http_req *r)
 static int h_student_edit(tc_http_req *r)
 {
     api_ctx c;
-    tc_student cur;
+    tc_store_student cur;
     api_ctx_of(r, &c);
     if (api_load_student(&c, &cur) != 0)
         return api_fail(&c);
@@ -964,7 +965,7 @@ static int h_student_edit(tc_http_req *r)
     int new_chsi;
     one_values(&c, body, &cur, v, &idp, &new_chsi);
     json_t *errs = one_check(&c, v);
-    tc_student st = cur;
+    tc_store_student st = cur;
     int rc = json_array_size(errs) ? 1 : one_fill(&c, &st, v, new_chsi);
     if (idp) {
         sodium_memzero(idp, strlen(idp));
@@ -985,7 +986,7 @@ static int h_student_edit(tc_http_req *r)
     free(after);
     json_decref(bj);
     json_decref(aj);
-    tc_student out;
+    tc_store_student out;
     if (tc_store_student_get(c.app->store, r->pool, cur.id, &out, &c.e) != 0)
         return api_fail(&c);
     json_t *s = api_student_json(&c, &out);
@@ -1010,7 +1011,7 @@ static int xlsx_send(api_ctx *c, const char *path, const char *name)
 static int h_progress_xlsx(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -1042,7 +1043,7 @@ static int h_progress_xlsx(tc_http_req *r)
 static int h_roster_xlsx(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -1082,7 +1083,7 @@ static int h_roster_xlsx(tc_http_req *r)
 static int h_photos_zip(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -1123,7 +1124,7 @@ enum { REMIND_GAP_S = 24 * 3600 };
 static int h_remind(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
@@ -1133,7 +1134,7 @@ static int h_remind(tc_http_req *r)
     int64_t total, now = tc_now();
     if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0)
         return api_fail(&c);
-    tc_school sc = {0};
+    tc_store_school sc = {0};
     tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, NULL);
     char when[20] = "";
     if (b.ends_at)
@@ -1180,11 +1181,11 @@ static int h_remind(tc_http_req *r)
 static int h_poster(tc_http_req *r)
 {
     api_ctx c;
-    tc_batch b;
+    tc_store_batch b;
     api_ctx_of(r, &c);
     if (api_load_batch(&c, &b) != 0)
         return api_fail(&c);
-    tc_school sc;
+    tc_store_school sc;
     if (tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, &c.e) != 0)
         return api_fail(&c);
     const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
@@ -1203,7 +1204,7 @@ static int h_poster(tc_http_req *r)
     return rc;
 }
 
-int api_school_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
+int api_school_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {

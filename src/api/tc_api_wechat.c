@@ -34,7 +34,7 @@ static int in_wechat(tc_http_req *r)
     return ua && strstr(ua, "MicroMessenger") != NULL;
 }
 
-static int wechat_pay(const tc_app *app)
+static int wechat_pay(const tc_api_app *app)
 {
     return app->pay && !strcmp(app->pay->name, "wechat");
 }
@@ -115,7 +115,7 @@ static const char *redirect_uri(api_ctx *c)
 
 static void state_hash(const char *state, char out[65])
 {
-    tc_token_hash(state, out);
+    tc_ident_token_hash(state, out);
 }
 
 /* POST /api/v1/wechat/oauth/start {return?}: {url, expires_at}. */
@@ -244,7 +244,7 @@ static int h_oauth_callback(tc_http_req *r)
     return tc_http_respond(r, 302, NULL, NULL, 0);
 }
 
-int api_wechat_routes(tc_http_server *s, tc_app *app, size_t up, tc_err *e)
+int api_wechat_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
 {
     (void)app;
     static const api_route R[] = {

@@ -119,7 +119,7 @@ int check_glasses(check_ctx *x, const tc_check_input *in, const tc_check_config 
                  x->p[LM_EYE_B_OUT][0] + 0.15 * x->iod, x->eye[1][1] + 0.35 * x->iod);
     /* Where clear glasses are allowed, wearing them is no failure: the raw
      * value still tells the reviewer, and tinted / glare judge the lenses. */
-    if (c->glasses == TC_GLASSES_CLEAR_OK)
+    if (c->glasses == TC_CHECK_GLASSES_RULE_CLEAR_OK)
         r->score = 100;
     check_say(r, "本校要求不佩戴眼镜，请摘下眼镜后重拍", "Your school requires photos without glasses: take them off and shoot again");
     return 0;

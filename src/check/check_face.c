@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "check_int.h"
+#include "../spec/tc_spec.h"
 
 #define DEG (180.0 / M_PI)
 

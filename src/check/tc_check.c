@@ -182,7 +182,7 @@ void tc_check_config_default(tc_check_config *c)
         c->threshold[i] = checks[i].t.threshold;
         c->enabled[i] = 1;
     }
-    c->glasses = TC_GLASSES_CLEAR_OK;
+    c->glasses = TC_CHECK_GLASSES_RULE_CLEAR_OK;
 }
 
 int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_err *e)
@@ -204,9 +204,9 @@ int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_er
         if (!strcmp(key, "glasses")) {
             const char *s = json_string_value(v);
             if (s && !strcmp(s, "forbidden"))
-                n.glasses = TC_GLASSES_FORBIDDEN;
+                n.glasses = TC_CHECK_GLASSES_RULE_FORBIDDEN;
             else if (s && !strcmp(s, "clear_ok"))
-                n.glasses = TC_GLASSES_CLEAR_OK;
+                n.glasses = TC_CHECK_GLASSES_RULE_CLEAR_OK;
             else {
                 rc = tc_err_set(e, 400, "check.bad_config", "\"glasses\" 只能是 \"forbidden\" 或 \"clear_ok\"",
                                 "\"glasses\" must be \"forbidden\" or \"clear_ok\"");

@@ -33,6 +33,7 @@
 #include "../base/tc_base.h"
 #include "../photo/tc_photo.h"
 #include "../vision/tc_vision.h"
+#include "../spec/tc_spec.h"
 
 /* Every check, in the order they are reported.  The names (tc_check_name)
  * are stable: they are stored with attempts, used in configuration and by
@@ -90,15 +91,15 @@ int tc_check_is_liveness(tc_check_id id);
 
 /* ---- configuration ------------------------------------------------------------------ */
 
-typedef enum tc_glasses_rule {
-    TC_GLASSES_CLEAR_OK = 0, /* clear glasses allowed, tinted or glaring ones not (seeds 000-003) */
-    TC_GLASSES_FORBIDDEN = 1 /* no glasses at all (seed 004)                                   */
-} tc_glasses_rule;
+typedef enum tc_check_glasses_rule {
+    TC_CHECK_GLASSES_RULE_CLEAR_OK = 0, /* clear glasses allowed, tinted or glaring ones not (seeds 000-003) */
+    TC_CHECK_GLASSES_RULE_FORBIDDEN = 1 /* no glasses at all (seed 004)                                   */
+} tc_check_glasses_rule;
 
 typedef struct tc_check_config {
     int threshold[TC_CHECK_N]; /* pass when score >= threshold (0..100)          */
     int enabled[TC_CHECK_N];   /* 0: not run by the school's choice (result.skipped) */
-    tc_glasses_rule glasses;
+    tc_check_glasses_rule glasses;
 } tc_check_config;
 
 /* The defaults, tuned on the evaluation set (docs/QUALITY.md). */

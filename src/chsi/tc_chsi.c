@@ -43,7 +43,7 @@ int tc_chsi_canon(const tc_chsi_resolver *r, const char *raw, char out[TC_CHSI_M
     return r->canon(r->ctx, raw ? raw : "", out, TC_CHSI_MAX + 1, e);
 }
 
-void tc_chsi_key(const tc_keys *k, const char *code, uint8_t out[TC_IDENT_HASHLEN])
+void tc_chsi_key(const tc_ident_keys *k, const char *code, uint8_t out[TC_IDENT_HASHLEN])
 {
     tc_ident_hash(k, "chsi", code, out);
 }

@@ -45,6 +45,6 @@ const tc_chsi_resolver *tc_chsi_opaque(void);
 int tc_chsi_canon(const tc_chsi_resolver *r, const char *raw, char out[TC_CHSI_MAX + 1], tc_err *e);
 /* The lookup key of a canonical code: the keyed hash (domain "chsi") that the
  * student table's chsi_hash holds. */
-void tc_chsi_key(const tc_keys *k, const char *code, uint8_t out[TC_IDENT_HASHLEN]);
+void tc_chsi_key(const tc_ident_keys *k, const char *code, uint8_t out[TC_IDENT_HASHLEN]);
 
 #endif

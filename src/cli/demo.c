@@ -41,7 +41,7 @@ static void random_chsi(char out[33])
 }
 
 /* A school named base (or "base N" when taken), into *id and name. */
-static int demo_school(tc_app *app, const char *base, char *name, size_t cap, int64_t *id, tc_err *e)
+static int demo_school(tc_api_app *app, const char *base, char *name, size_t cap, int64_t *id, tc_err *e)
 {
     *id = 0;
     for (int i = 0; i < 100; i++) {
@@ -61,7 +61,7 @@ static int demo_school(tc_app *app, const char *base, char *name, size_t cap, in
 }
 
 /* A batch with a fresh code. */
-static int demo_batch(tc_app *app, tc_batch *b, tc_err *e)
+static int demo_batch(tc_api_app *app, tc_store_batch *b, tc_err *e)
 {
     int rc = -1;
     for (int t = 0; t < 8 && rc != 0; t++) {
@@ -83,7 +83,7 @@ static const char DEMO_NOTICE[] =
     "<li>照片由学校审核，审核通过后即可下载成片。</li></ul>"
     "<p>（演示学校的通知：学校管理员可在管理后台修改。）</p>";
 
-int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err *e)
+int tc_cli_demo(tc_api_app *app, const char *dir, const char *url, FILE *out, tc_err *e)
 {
     static const struct {
         const char *name, *no, *cls;
@@ -111,7 +111,7 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
     if (tc_store_school_set_notice(app->store, school, DEMO_NOTICE, e) != 0)
         return -1;
 
-    tc_batch b = {.school_id = school, .name = "2026届毕业生图像采集 (demo)"};
+    tc_store_batch b = {.school_id = school, .name = "2026届毕业生图像采集 (demo)"};
     b.settings = "{\"pay_when\":\"after_confirm\",\"fee_fen\":3000,\"album_allowed\":true}";
     int rc = demo_batch(app, &b, e);
     if (rc != 0)
@@ -131,7 +131,7 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
     int64_t school2 = 0;
     if (demo_school(app, "示例学院 Second College", sname2, sizeof sname2, &school2, e) != 0)
         return -1;
-    tc_batch b2 = {.school_id = school2, .name = "2026届毕业生图像采集 (demo)", .settings = "{}"};
+    tc_store_batch b2 = {.school_id = school2, .name = "2026届毕业生图像采集 (demo)", .settings = "{}"};
     if (demo_batch(app, &b2, e) != 0)
         return -1;
     char codes2[TC_ARRAY_LEN(S2)][33], ids2[TC_ARRAY_LEN(S2)][24];
@@ -188,10 +188,10 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
     char users[4][64], pws[4][17];
     for (int i = 0; i < 4; i++) {
         random_password(pws[i]);
-        char h[TC_PWHASH_LEN];
-        if (tc_password_hash(pws[i], h, e) != 0)
+        char h[TC_IDENT_PWHASH_LEN];
+        if (tc_ident_password_hash(pws[i], h, e) != 0)
             return -1;
-        tc_staff st = {.pwhash = h, .role = roles[i][1], .school_id = i == 2 ? school : i == 3 ? school2 : 0, .must_change_password = 1};
+        tc_store_staff st = {.pwhash = h, .role = roles[i][1], .school_id = i == 2 ? school : i == 3 ? school2 : 0, .must_change_password = 1};
         int64_t id;
         int ok = -1;
         for (int k = 0; k < 100 && ok != 0; k++) {
@@ -240,7 +240,7 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
                                roles[3][1], "students");
     for (size_t i = 0; i < TC_ARRAY_LEN(S2); i++) {
         char l4[16];
-        tc_idnum_last4(ids2[i], l4);
+        tc_ident_idnum_last4(ids2[i], l4);
         json_array_append_new(json_object_get(second, "students"),
                               json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", S2[i].name, "student_no", S2[i].no,
                                         "id_number", ids2[i], "id_last4", l4, "chsi_code", codes2[i]));
@@ -248,7 +248,7 @@ int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err
     json_object_set_new(dj, "second_school", second);
     for (size_t i = 0; i < TC_ARRAY_LEN(S); i++) {
         char l4[16];
-        tc_idnum_last4(ids[i], l4);
+        tc_ident_idnum_last4(ids[i], l4);
         void *png;
         size_t len;
         if (tc_qr_encode_png(codes[i], 8, 4, &png, &len, e) != 0) {

@@ -1,7 +1,7 @@
 /* tucai — one program: serve, migrate, demo, import-roster, version, ...
  *
  * main owns the only long-lived state: the configuration, the store, the
- * blob store, the keys and the HTTP server, gathered in one tc_app that
+ * blob store, the keys and the HTTP server, gathered in one tc_api_app that
  * handlers read. */
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +22,7 @@
 #include "pay/tc_pay.h"
 #include "pdf/tc_pdf.h"
 #include "studio/tc_studio.h"
+#include "../event/tc_event.h"
 
 #define TUCAI_VERSION "0.1.0"
 
@@ -32,7 +33,7 @@ static int die(const tc_err *e)
 }
 
 /* Open everything the commands share. */
-static int app_open(tc_app *app, tc_config *cfg, tc_err *e)
+static int app_open(tc_api_app *app, tc_config *cfg, tc_err *e)
 {
     memset(app, 0, sizeof *app);
     tc_api_defaults(app);
@@ -40,7 +41,7 @@ static int app_open(tc_app *app, tc_config *cfg, tc_err *e)
     char *secret;
     if (tc_config_secret(cfg, &secret, e) != 0)
         return -1;
-    int rc = tc_keys_derive(&app->keys, secret, e);
+    int rc = tc_ident_keys_derive(&app->keys, secret, e);
     sodium_memzero(secret, strlen(secret));
     free(secret);
     if (rc != 0)
@@ -60,7 +61,7 @@ static int app_open(tc_app *app, tc_config *cfg, tc_err *e)
     return 0;
 }
 
-static void app_close(tc_app *app)
+static void app_close(tc_api_app *app)
 {
     tc_blob_close(app->blobs);
     tc_store_close(app->store);
@@ -68,7 +69,7 @@ static void app_close(tc_app *app)
 }
 
 /* Configuration, then the app; on failure nothing is left to free. */
-static int cmd_open(int argc, char **argv, tc_config *cfg, tc_app *app, char ***rest, int *nrest, tc_err *e)
+static int cmd_open(int argc, char **argv, tc_config *cfg, tc_api_app *app, char ***rest, int *nrest, tc_err *e)
 {
     if (tc_config_load(cfg, argc, argv, rest, nrest, e) != 0)
         return -1;
@@ -143,7 +144,7 @@ static int check_dirs(const tc_config *cfg, tc_err *e)
  * yesterday's report unless it exists. */
 static void job_recon(void *ctx)
 {
-    tc_app *app = ctx;
+    tc_api_app *app = ctx;
     char day[11];
     int made = 0;
     tc_err e = {0};
@@ -156,7 +157,7 @@ static void job_recon(void *ctx)
 /* The retention sweep: files of photos nobody needs any more. */
 static void job_sweep(void *ctx)
 {
-    tc_app *app = ctx;
+    tc_api_app *app = ctx;
     int64_t keep_s = (int64_t)(app->cfg ? app->cfg->blob_retention_h : 168) * 3600;
     int photos = 0, files = 0;
     tc_err e = {0};
@@ -169,7 +170,7 @@ static void job_sweep(void *ctx)
 /* The automatic reminders before a batch closes. */
 static void job_remind(void *ctx)
 {
-    tc_app *app = ctx;
+    tc_api_app *app = ctx;
     int sent = 0;
     tc_err e = {0};
     if (tc_api_remind_once(app, tc_api_clock(app), &sent, &e) != 0)
@@ -187,7 +188,7 @@ static int cmd_serve(int argc, char **argv)
         return 0;
     }
     tc_config cfg;
-    tc_app app;
+    tc_api_app app;
     char **rest;
     int nrest;
     tc_err e = {0};
@@ -235,7 +236,7 @@ static int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    tc_hub_init(&app.hub);
+    tc_event_hub_init(&app.hub);
     hub_ready = 1;
     /* the sandbox payment provider signs its callbacks with a key of its own,
      * derived from the app's so that it survives restarts */
@@ -343,7 +344,7 @@ out:
     tc_studio_free(studio);
     tc_pdf_fonts_close(app.pdf_fonts);
     if (hub_ready)
-        tc_hub_destroy(&app.hub);
+        tc_event_hub_destroy(&app.hub);
     free(cert);
     if (key)
         sodium_memzero(key, strlen(key));
@@ -377,7 +378,7 @@ static int cmd_reconcile(int argc, char **argv)
             av[ac++] = argv[i];
     }
     tc_config cfg;
-    tc_app app;
+    tc_api_app app;
     char **rest;
     int nrest, rc = 1;
     tc_err e = {0};
@@ -417,7 +418,7 @@ static int cmd_migrate(int argc, char **argv)
         return 0;
     }
     tc_config cfg;
-    tc_app app;
+    tc_api_app app;
     char **rest;
     int nrest;
     tc_err e = {0};
@@ -439,7 +440,7 @@ static int cmd_demo(int argc, char **argv)
         return 0;
     }
     tc_config cfg;
-    tc_app app;
+    tc_api_app app;
     char **rest;
     int nrest;
     tc_err e = {0};
@@ -476,7 +477,7 @@ static int cmd_import_roster(int argc, char **argv)
             argv[k++] = argv[i];
     argc = k;
     tc_config cfg;
-    tc_app app;
+    tc_api_app app;
     char **rest;
     int nrest;
     tc_err e = {0};
@@ -492,7 +493,7 @@ static int cmd_import_roster(int argc, char **argv)
     }
     tc_pool pool;
     tc_pool_init(&pool);
-    tc_batch b;
+    tc_store_batch b;
     char *data = NULL;
     size_t len;
     json_t *report = NULL, *summary = NULL;

@@ -10,6 +10,8 @@
 
 #include "cli_int.h"
 #include "tc_cli.h"
+#include "../spec/tc_spec.h"
+#include "../sheet/tc_sheet.h"
 
 static const char usage[] =
     "usage: tucai photo IN -o OUT [options]\n"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tc_cli.h"
+#include "../spec/tc_spec.h"
 
 static void print_range(const char *label, const tc_spec_range *r)
 {

@@ -20,7 +20,7 @@
  * students with their 采集码 QR images as PNG files under <dir>/qr/, plus
  * <dir>/roster.csv and <dir>/README.txt; print how to sign in as each role
  * to out.  The school is named uniquely, so it can run more than once. */
-int tc_cli_demo(tc_app *app, const char *dir, const char *url, FILE *out, tc_err *e);
+int tc_cli_demo(tc_api_app *app, const char *dir, const char *url, FILE *out, tc_err *e);
 
 /* A valid 18-digit resident ID number for tests and demos (fake: region
  * 320102, the given birth date and sequence). */

@@ -306,7 +306,7 @@ int tc_config_secret(const tc_config *c, char **out, tc_err *e)
     struct stat st;
     if (stat(path, &st) != 0) {
         char key[65];
-        tc_keys_generate_master(key);
+        tc_ident_keys_generate_master(key);
         char line[80];
         int n = snprintf(line, sizeof line, "%s\n", key);
         if (tc_file_write_atomic(path, line, (size_t)n, e) != 0)

@@ -61,7 +61,7 @@ void tc_export_zip_free(void *cls);
  * own admin — else bound / not bound), both UTF-8 with a BOM.  *ncodes:
  * codes written in clear.  Errors: export.too_many (413, over 65534
  * photos), an ID that does not open, a photo without its file (500). */
-int tc_export_photos_zip(const tc_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows, size_t n,
+int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows, size_t n,
                          int by_id, int codes, tc_export_zip **out, size_t *ncodes, tc_err *e);
 
 /* A CSV cell, quoted ("" for "), a leading = + - @ behind a quote mark so
@@ -78,14 +78,14 @@ void tc_export_csv_cell(tc_buf *b, const char *s, int last);
  * progress; counts keyed by tc_export_states and paid, locked, total,
  * finished, unfinished), then the rows (the unfinished students) as the
  * roster sheet. */
-int tc_export_progress_xlsx(const tc_keys *keys, json_t *progress, const tc_store_roster_row *rows, size_t n,
+int tc_export_progress_xlsx(const tc_ident_keys *keys, json_t *progress, const tc_store_roster_row *rows, size_t n,
                             int64_t now, int en, char path[64], tc_err *e);
 /* The roster sheet: the import template's columns first (so the file can be
  * imported again), then the state, paid, locked, verified and whether the
  * 采集码 is bound.  ID numbers masked and the 采集码 column empty unless
  * full_ids: then both in full, the code from its sealed copy (codes kept
  * only as a hash stay empty, and an import keeps each student's code). */
-int tc_export_roster_xlsx(const tc_keys *keys, const tc_store_roster_row *rows, size_t n, int64_t now, int en,
+int tc_export_roster_xlsx(const tc_ident_keys *keys, const tc_store_roster_row *rows, size_t n, int64_t now, int en,
                           int full_ids, char path[64], tc_err *e);
 
 /* ---- the batch's QR poster ----

@@ -55,7 +55,7 @@ static int xlsx_close(lxw_workbook *wb, const char *path, tc_err *e)
     return 0;
 }
 
-static int chsi_bound(const tc_student *st)
+static int chsi_bound(const tc_store_student *st)
 {
     uint8_t any = 0;
     for (int i = 0; i < 32; i++)
@@ -63,7 +63,7 @@ static int chsi_bound(const tc_student *st)
     return any != 0;
 }
 
-static void write_roster_rows(const tc_keys *keys, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows,
+static void write_roster_rows(const tc_ident_keys *keys, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows,
                               size_t n, int64_t now, int en, int full_ids)
 {
     static const char *const HZ[] = {"姓名", "学号", "身份证号", "层次", "专业", "院系", "班级", "手机号",
@@ -84,7 +84,7 @@ static void write_roster_rows(const tc_keys *keys, lxw_worksheet *ws, lxw_format
             if (full_ids)
                 snprintf(idm, sizeof idm, "%s", id);
             else
-                tc_idnum_mask(id, idm);
+                tc_ident_idnum_mask(id, idm);
             sodium_memzero(id, strlen(id));
             free(id);
         }
@@ -110,7 +110,7 @@ static void write_roster_rows(const tc_keys *keys, lxw_worksheet *ws, lxw_format
     }
 }
 
-int tc_export_progress_xlsx(const tc_keys *keys, json_t *p, const tc_store_roster_row *rows, size_t n, int64_t now,
+int tc_export_progress_xlsx(const tc_ident_keys *keys, json_t *p, const tc_store_roster_row *rows, size_t n, int64_t now,
                             int en, char path[64], tc_err *e)
 {
     lxw_workbook *wb = xlsx_open(path, e);
@@ -147,7 +147,7 @@ int tc_export_progress_xlsx(const tc_keys *keys, json_t *p, const tc_store_roste
     return xlsx_close(wb, path, e);
 }
 
-int tc_export_roster_xlsx(const tc_keys *keys, const tc_store_roster_row *rows, size_t n, int64_t now, int en,
+int tc_export_roster_xlsx(const tc_ident_keys *keys, const tc_store_roster_row *rows, size_t n, int64_t now, int en,
                           int full_ids, char path[64], tc_err *e)
 {
     lxw_workbook *wb = xlsx_open(path, e);

@@ -286,7 +286,7 @@ void tc_export_csv_cell(tc_buf *b, const char *s, int last)
 
 /* The archive name of row i (a second student with the same number gets a
  * suffix); NULL with e set. */
-static char *photo_name(const tc_keys *keys, const tc_store_export_row *row, int by_id, GHashTable *seen, tc_err *e)
+static char *photo_name(const tc_ident_keys *keys, const tc_store_export_row *row, int by_id, GHashTable *seen, tc_err *e)
 {
     char *key = NULL;
     if (by_id) {
@@ -313,7 +313,7 @@ static char *photo_name(const tc_keys *keys, const tc_store_export_row *row, int
     return name;
 }
 
-int tc_export_photos_zip(const tc_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows, size_t n,
+int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows, size_t n,
                          int by_id, int codes, tc_export_zip **out, size_t *ncodes, tc_err *e)
 {
     *out = NULL;

@@ -9,7 +9,7 @@
 
 /* ---- ID numbers ------------------------------------------------------------ */
 
-char *tc_idnum_normalize(char *s)
+char *tc_ident_idnum_normalize(char *s)
 {
     char *t = tc_str_trim(s);
     char *w = s;
@@ -39,7 +39,7 @@ static int leap(int y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int tc_idnum_validate(const char *id, tc_err *e)
+int tc_ident_idnum_validate(const char *id, tc_err *e)
 {
     size_t n = strlen(id);
     if (n == 0)
@@ -80,7 +80,7 @@ int tc_idnum_validate(const char *id, tc_err *e)
     return 0;
 }
 
-void tc_idnum_last4(const char *id, char out[16])
+void tc_ident_idnum_last4(const char *id, char out[16])
 {
     /* Walk backwards counting characters, where "(x)" counts as 2 (seed 004). */
     size_t n = strlen(id), i = n;
@@ -111,12 +111,12 @@ void tc_idnum_last4(const char *id, char out[16])
     out[len] = 0;
 }
 
-int tc_idnum_last4_matches(const char *id, const char *typed)
+int tc_ident_idnum_last4_matches(const char *id, const char *typed)
 {
     char want[16], got[64];
-    tc_idnum_last4(id, want);
+    tc_ident_idnum_last4(id, want);
     snprintf(got, sizeof got, "%s", typed);
-    tc_idnum_normalize(got);
+    tc_ident_idnum_normalize(got);
     size_t a = strlen(want), b = strlen(got);
     /* compare the padded buffers in constant time, so timing tells nothing */
     char pa[16] = {0}, pb[16] = {0};
@@ -125,7 +125,7 @@ int tc_idnum_last4_matches(const char *id, const char *typed)
     return a == b && a > 0 && tc_ct_equal(pa, pb, sizeof pa);
 }
 
-void tc_idnum_mask(const char *id, char out[32])
+void tc_ident_idnum_mask(const char *id, char out[32])
 {
     size_t n = strlen(id);
     if (n > 31)
@@ -138,7 +138,7 @@ void tc_idnum_mask(const char *id, char out[32])
     out[n] = 0;
 }
 
-void tc_name_mask(const char *name, char *out, size_t outsz)
+void tc_ident_name_mask(const char *name, char *out, size_t outsz)
 {
     /* Split into code points; keep the first and (for 3+) the last. */
     const char *cp[64];
@@ -173,7 +173,7 @@ void tc_name_mask(const char *name, char *out, size_t outsz)
     tc_buf_free(&b);
 }
 
-int tc_phone_validate(const char *phone, tc_err *e)
+int tc_ident_phone_validate(const char *phone, tc_err *e)
 {
     size_t n = strlen(phone);
     int ok = n == 11 && phone[0] == '1' && phone[1] >= '3' && phone[1] <= '9';
@@ -187,7 +187,7 @@ int tc_phone_validate(const char *phone, tc_err *e)
 
 /* ---- keys ------------------------------------------------------------------------ */
 
-int tc_keys_derive(tc_keys *k, const char *master, tc_err *e)
+int tc_ident_keys_derive(tc_ident_keys *k, const char *master, tc_err *e)
 {
     size_t n = master ? strlen(master) : 0;
     if (n < 16)
@@ -204,14 +204,14 @@ int tc_keys_derive(tc_keys *k, const char *master, tc_err *e)
     return 0;
 }
 
-void tc_keys_generate_master(char out[65])
+void tc_ident_keys_generate_master(char out[65])
 {
     uint8_t b[32];
     randombytes_buf(b, sizeof b);
     tc_hex(b, sizeof b, out);
 }
 
-void tc_ident_hash(const tc_keys *k, const char *domain, const char *value, uint8_t out[TC_IDENT_HASHLEN])
+void tc_ident_hash(const tc_ident_keys *k, const char *domain, const char *value, uint8_t out[TC_IDENT_HASHLEN])
 {
     crypto_generichash_state st;
     crypto_generichash_init(&st, k->mac, sizeof k->mac, TC_IDENT_HASHLEN);
@@ -220,7 +220,7 @@ void tc_ident_hash(const tc_keys *k, const char *domain, const char *value, uint
     crypto_generichash_final(&st, out, TC_IDENT_HASHLEN);
 }
 
-int tc_ident_seal(const tc_keys *k, const char *plain, uint8_t **out, size_t *outlen, tc_err *e)
+int tc_ident_seal(const tc_ident_keys *k, const char *plain, uint8_t **out, size_t *outlen, tc_err *e)
 {
     size_t n = strlen(plain);
     size_t total = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + n + crypto_aead_xchacha20poly1305_ietf_ABYTES;
@@ -237,7 +237,7 @@ int tc_ident_seal(const tc_keys *k, const char *plain, uint8_t **out, size_t *ou
     return 0;
 }
 
-int tc_ident_open(const tc_keys *k, const uint8_t *sealed, size_t len, char **plain, tc_err *e)
+int tc_ident_open(const tc_ident_keys *k, const uint8_t *sealed, size_t len, char **plain, tc_err *e)
 {
     *plain = NULL;
     size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
@@ -260,7 +260,7 @@ int tc_ident_open(const tc_keys *k, const uint8_t *sealed, size_t len, char **pl
 
 /* ---- passwords and tokens ----------------------------------------------------------- */
 
-int tc_password_hash(const char *password, char out[TC_PWHASH_LEN], tc_err *e)
+int tc_ident_password_hash(const char *password, char out[TC_IDENT_PWHASH_LEN], tc_err *e)
 {
     if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -268,12 +268,12 @@ int tc_password_hash(const char *password, char out[TC_PWHASH_LEN], tc_err *e)
     return 0;
 }
 
-int tc_password_verify(const char *encoded, const char *password)
+int tc_ident_password_verify(const char *encoded, const char *password)
 {
     return crypto_pwhash_str_verify(encoded, password, strlen(password)) == 0;
 }
 
-int tc_password_policy(const char *password, tc_err *e)
+int tc_ident_password_policy(const char *password, tc_err *e)
 {
     size_t n = strlen(password);
     int lower = 0, upper = 0, digit = 0, other = 0;
@@ -294,14 +294,14 @@ int tc_password_policy(const char *password, tc_err *e)
     return 0;
 }
 
-void tc_token_new(char out[TC_TOKEN_LEN + 1])
+void tc_ident_token_new(char out[TC_IDENT_TOKEN_LEN + 1])
 {
     uint8_t b[32];
     randombytes_buf(b, sizeof b);
-    sodium_bin2base64(out, TC_TOKEN_LEN + 1, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, TC_IDENT_TOKEN_LEN + 1, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-void tc_token_hash(const char *token, char out[65])
+void tc_ident_token_hash(const char *token, char out[65])
 {
     uint8_t h[32];
     crypto_generichash(h, sizeof h, (const uint8_t *)token, strlen(token), NULL, 0);

@@ -25,13 +25,14 @@
 #include "../journey/tc_journey.h"
 #include "../store/tc_store.h"
 #include "../studio/tc_studio.h"
+#include "../spec/tc_spec.h"
 
 /* What a photo job asks of the layers above; ctx is passed to each. */
 typedef struct tc_jobs_services {
     void *ctx;
     /* The student's batch, school, notice and merged settings (defaults <
      * school < batch); -1 with e set. */
-    int (*settings)(void *ctx, tc_pool *p, const tc_student *st, tc_batch *b, tc_school *sc, const char **notice,
+    int (*settings)(void *ctx, tc_pool *p, const tc_store_student *st, tc_store_batch *b, tc_store_school *sc, const char **notice,
                     tc_journey_settings *set, tc_err *e);
     /* The spec called name (own: a table the caller frees with
      * tc_spec_table_free); NULL with e set. */

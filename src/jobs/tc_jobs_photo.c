@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tc_jobs.h"
+#include "../spec/tc_spec.h"
 
 struct tc_jobs_photos {
     tc_jobs_photo_env env;
@@ -30,9 +31,9 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
     tc_err e;
     memset(&e, 0, sizeof e);
     tc_store_photo ph;
-    tc_student st;
-    tc_batch b;
-    tc_school school;
+    tc_store_student st;
+    tc_store_batch b;
+    tc_store_school school;
     const char *notice;
     tc_journey_settings set;
     tc_store_journey sj;
@@ -54,7 +55,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
         goto fail_internal;
     tc_check_config cfg;
     tc_check_config_default(&cfg);
-    cfg.glasses = set.glasses_forbidden ? TC_GLASSES_FORBIDDEN : TC_GLASSES_CLEAR_OK;
+    cfg.glasses = set.glasses_forbidden ? TC_CHECK_GLASSES_RULE_FORBIDDEN : TC_CHECK_GLASSES_RULE_CLEAR_OK;
     if (set.checks[0] && tc_check_config_json(&cfg, set.checks, strlen(set.checks), &e) != 0)
         goto fail_internal;
     tc_store_face_hash *hashes;

@@ -6,13 +6,14 @@
 #include <time.h>
 
 #include "tc_journey.h"
+#include "../event/tc_event.h"
 
 /* ---- settings ------------------------------------------------------------------------------ */
 
 void tc_journey_settings_default(tc_journey_settings *s)
 {
     memset(s, 0, sizeof *s);
-    s->pay_when = TC_PAY_AFTER_CONFIRM;
+    s->pay_when = TC_JOURNEY_PAY_AFTER_CONFIRM;
     s->fee_fen = 0;
     s->live_allowed = 1;
     s->album_allowed = 1;
@@ -108,7 +109,7 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
                          "must be after_confirm, before_shoot or school");
                 goto out;
             }
-            s->pay_when = (tc_pay_when)found;
+            s->pay_when = (tc_journey_pay_when)found;
         } else if (!strcmp(k, "retouch_lock")) {
             const char *t = json_string_value(v);
             if (!t || (strcmp(t, "teacher") && strcmp(t, "timed"))) {
@@ -188,7 +189,7 @@ json_t *tc_journey_settings_json(const tc_journey_settings *s)
 
 static int must_pay(const tc_journey_settings *s)
 {
-    return s->pay_when != TC_PAY_SCHOOL && s->fee_fen > 0;
+    return s->pay_when != TC_JOURNEY_PAY_SCHOOL && s->fee_fen > 0;
 }
 
 const char *tc_journey_step(const tc_journey_settings *s, const tc_journey_state *st)
@@ -210,7 +211,7 @@ const char *tc_journey_step(const tc_journey_settings *s, const tc_journey_state
         return "final";
     if (!strcmp(sub, "rejected"))
         return "rejected";
-    if (must_pay(s) && s->pay_when == TC_PAY_BEFORE_SHOOT && !st->paid)
+    if (must_pay(s) && s->pay_when == TC_JOURNEY_PAY_BEFORE_SHOOT && !st->paid)
         return "pay_first";
     if (st->drafts > 0)
         return "confirm";
@@ -287,7 +288,7 @@ int tc_journey_can_shoot(const tc_journey_settings *s, const tc_journey_state *s
         !strcmp(sub, "pending_payment"))
         return tc_err_set(e, 409, "journey.under_review", "照片已提交，如需重拍请先撤回审核",
                           "Your photo is submitted: withdraw it first to shoot again");
-    if (must_pay(s) && s->pay_when == TC_PAY_BEFORE_SHOOT && !st->paid)
+    if (must_pay(s) && s->pay_when == TC_JOURNEY_PAY_BEFORE_SHOOT && !st->paid)
         return tc_err_set(e, 402, "journey.not_paid", "请先支付采集费用", "Pay the collection fee first");
     if (st->processing > 0)
         return tc_err_set(e, 409, "journey.busy", "上一张照片正在制作中，请稍候", "Your last photo is still being made");
@@ -383,22 +384,22 @@ int64_t tc_journey_day_start(int64_t now)
 
 /* ---- event hub -------------------------------------------------------------------------------------- */
 
-void tc_hub_init(tc_hub *h)
+void tc_event_hub_init(tc_event_hub *h)
 {
     memset(h, 0, sizeof *h);
     pthread_mutex_init(&h->mu, NULL);
     h->next = 1;
 }
 
-void tc_hub_destroy(tc_hub *h)
+void tc_event_hub_destroy(tc_event_hub *h)
 {
     pthread_mutex_destroy(&h->mu);
 }
 
-void tc_hub_publish(tc_hub *h, int64_t person_id, const char *type, const char *json)
+void tc_event_hub_publish(tc_event_hub *h, int64_t person_id, const char *type, const char *json)
 {
     pthread_mutex_lock(&h->mu);
-    tc_hub_event *ev = &h->ring[h->next % TC_HUB_RING];
+    tc_event *ev = &h->ring[h->next % TC_EVENT_RING];
     ev->seq = h->next++;
     ev->person_id = person_id;
     snprintf(ev->type, sizeof ev->type, "%s", type);
@@ -411,7 +412,7 @@ void tc_hub_publish(tc_hub *h, int64_t person_id, const char *type, const char *
     pthread_mutex_unlock(&h->mu);
 }
 
-uint64_t tc_hub_now(tc_hub *h)
+uint64_t tc_event_hub_now(tc_event_hub *h)
 {
     pthread_mutex_lock(&h->mu);
     uint64_t n = h->next;
@@ -419,15 +420,15 @@ uint64_t tc_hub_now(tc_hub *h)
     return n;
 }
 
-int tc_hub_next(tc_hub *h, int64_t person_id, uint64_t *from, tc_hub_event *out)
+int tc_event_hub_next(tc_event_hub *h, int64_t person_id, uint64_t *from, tc_event *out)
 {
     int found = 0;
     pthread_mutex_lock(&h->mu);
-    uint64_t lo = h->next > TC_HUB_RING ? h->next - TC_HUB_RING : 1;
+    uint64_t lo = h->next > TC_EVENT_RING ? h->next - TC_EVENT_RING : 1;
     if (*from < lo)
         *from = lo;
     for (; *from < h->next; (*from)++) {
-        const tc_hub_event *ev = &h->ring[*from % TC_HUB_RING];
+        const tc_event *ev = &h->ring[*from % TC_EVENT_RING];
         if (ev->person_id == person_id) {
             *out = *ev;
             (*from)++;

@@ -7,7 +7,7 @@
  * re-checks the same condition (two requests at once cannot both pass).
  *
  * Also the event hub behind the app's live updates (Server-Sent Events): a
- * small ring of recent events that SSE streams poll.  Owned by main (tc_app).
+ * small ring of recent events that SSE streams poll.  Owned by main (tc_api_app).
  *
  * Errors (0 / -1 with e): the journey.* codes listed in docs/API.md.
  */
@@ -19,17 +19,18 @@
 #include <stdint.h>
 
 #include "../base/tc_base.h"
+#include "../event/tc_event.h"
 
 /* ---- settings (per school, overridden per batch) ------------------------------------- */
 
-typedef enum tc_pay_when {
-    TC_PAY_AFTER_CONFIRM = 0, /* seeds 000–002: pay after confirming a draft */
-    TC_PAY_BEFORE_SHOOT = 1,  /* seeds 003–004: pay before shooting           */
-    TC_PAY_SCHOOL = 2         /* the school pays: no payment page            */
-} tc_pay_when;
+typedef enum tc_journey_pay_when {
+    TC_JOURNEY_PAY_AFTER_CONFIRM = 0, /* seeds 000–002: pay after confirming a draft */
+    TC_JOURNEY_PAY_BEFORE_SHOOT = 1,  /* seeds 003–004: pay before shooting           */
+    TC_JOURNEY_PAY_SCHOOL = 2         /* the school pays: no payment page            */
+} tc_journey_pay_when;
 
 typedef struct tc_journey_settings {
-    tc_pay_when pay_when;
+    tc_journey_pay_when pay_when;
     int64_t fee_fen;           /* photo fee in 分; 0 with a student-pays rule = free  */
     int live_allowed;          /* 现场拍摄                                              */
     int album_allowed;         /* 相册上传                                              */
@@ -133,29 +134,29 @@ int64_t tc_journey_day_start(int64_t now);
 
 /* ---- events for live updates ------------------------------------------------------------- */
 
-enum { TC_HUB_RING = 256, TC_HUB_DATA = 240 };
+enum { TC_EVENT_RING = 256, TC_EVENT_DATA = 240 };
 
-typedef struct tc_hub_event {
+typedef struct tc_event {
     uint64_t seq;
     int64_t person_id;
     char type[16];             /* "photo", "submission", "payment", "message" */
-    char data[TC_HUB_DATA];    /* JSON text                                  */
-} tc_hub_event;
+    char data[TC_EVENT_DATA];    /* JSON text                                  */
+} tc_event;
 
-typedef struct tc_hub {
+typedef struct tc_event_hub {
     pthread_mutex_t mu;
     uint64_t next;             /* seq of the next event                       */
-    tc_hub_event ring[TC_HUB_RING];
-} tc_hub;
+    tc_event ring[TC_EVENT_RING];
+} tc_event_hub;
 
-void tc_hub_init(tc_hub *h);
-void tc_hub_destroy(tc_hub *h);
-void tc_hub_publish(tc_hub *h, int64_t person_id, const char *type, const char *json);
+void tc_event_hub_init(tc_event_hub *h);
+void tc_event_hub_destroy(tc_event_hub *h);
+void tc_event_hub_publish(tc_event_hub *h, int64_t person_id, const char *type, const char *json);
 /* The current sequence number (a new stream starts from here). */
-uint64_t tc_hub_now(tc_hub *h);
+uint64_t tc_event_hub_now(tc_event_hub *h);
 /* Copy the first event for person_id with seq >= *from into *out and move
  * *from past it; 0 when there is none (yet).  Events that fell out of the
  * ring are skipped (the app refreshes its whole view on any event). */
-int tc_hub_next(tc_hub *h, int64_t person_id, uint64_t *from, tc_hub_event *out);
+int tc_event_hub_next(tc_event_hub *h, int64_t person_id, uint64_t *from, tc_event *out);
 
 #endif

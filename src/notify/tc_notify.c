@@ -297,9 +297,9 @@ int tc_notify_send_webhook(const tc_notify_config *c, const char *url, const cha
 
 /* ---- the channels -------------------------------------------------------------------- */
 
-typedef int (*channel_send)(tc_notify *n, const tc_outbox_msg *m, int64_t now, tc_err *e);
+typedef int (*channel_send)(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, tc_err *e);
 
-static int send_email(tc_notify *n, const tc_outbox_msg *m, int64_t now, tc_err *e)
+static int send_email(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, tc_err *e)
 {
     tc_notify_mail mail = {.from = n->c.smtp_from, .to = m->recipient, .subject = m->subject, .text = m->body,
                            .date = now};
@@ -320,7 +320,7 @@ static int send_email(tc_notify *n, const tc_outbox_msg *m, int64_t now, tc_err 
     return rc;
 }
 
-static int post_row(tc_notify *n, const char *url, const tc_outbox_msg *m, int64_t now, tc_err *e)
+static int post_row(tc_notify *n, const char *url, const tc_store_outbox_msg *m, int64_t now, tc_err *e)
 {
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)m->id, "channel", m->channel, "recipient",
                           m->recipient, "subject", m->subject, "body", m->body, "created_at", (json_int_t)m->created_at);
@@ -333,12 +333,12 @@ static int post_row(tc_notify *n, const char *url, const tc_outbox_msg *m, int64
     return rc;
 }
 
-static int send_webhook(tc_notify *n, const tc_outbox_msg *m, int64_t now, tc_err *e)
+static int send_webhook(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, tc_err *e)
 {
     return post_row(n, n->c.webhook_url, m, now, e);
 }
 
-static int send_sms(tc_notify *n, const tc_outbox_msg *m, int64_t now, tc_err *e)
+static int send_sms(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, tc_err *e)
 {
     if (!n->c.sms_webhook_url || !*n->c.sms_webhook_url)
         return tc_err_set(e, 503, "notify.not_configured", "未配置短信网关（--sms-webhook-url）",
@@ -493,7 +493,7 @@ int tc_notify_wechat_body(const tc_notify_config *c, const char *openid, const c
     return *out ? 0 : tc_err_internal(e, "json encoding failed");
 }
 
-static int send_wechat(tc_notify *n, const tc_outbox_msg *m, int64_t now, tc_err *e)
+static int send_wechat(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, tc_err *e)
 {
     if (!n->c.wx_template || !*n->c.wx_template || !n->c.wx_appid || !n->c.wx_secret || !n->c.wx_base_url)
         return tc_err_set(e, 503, "notify.not_configured",
@@ -614,11 +614,11 @@ int tc_notify_run_once(tc_notify *n, int64_t now, int *sent, int *failed, tc_err
         *failed = 0;
     tc_pool p;
     tc_pool_init(&p);
-    tc_outbox_msg *rows;
+    tc_store_outbox_msg *rows;
     size_t k;
     int rc = tc_store_outbox_claim(n->store, &p, now, n->c.batch, &rows, &k, e);
     for (size_t i = 0; rc == 0 && i < k; i++) {
-        const tc_outbox_msg *m = &rows[i];
+        const tc_store_outbox_msg *m = &rows[i];
         tc_err se;
         tc_err_clear(&se);
         int ok = -1;

@@ -107,14 +107,14 @@ typedef struct tc_pdf_poster {
 /* Where the poster puts things, in mm from the top-left of an A4 page; the
  * tests look for the text there. */
 enum {
-    TC_POSTER_TITLE_Y = 22, /* the school's name, centred, 26 pt bold */
-    TC_POSTER_TITLE_PT = 26,
-    TC_POSTER_QR_Y = 70,    /* the QR code, 100 mm square, centred    */
-    TC_POSTER_QR_MM = 100,
-    TC_POSTER_CODE_Y = 176, /* "特征码  ABC1234", centred, 20 pt bold  */
-    TC_POSTER_CODE_PT = 20,
-    TC_POSTER_URL_Y = 272,  /* the link, centred, 11 pt               */
-    TC_POSTER_URL_PT = 11,
+    TC_PDF_POSTER_TITLE_Y = 22, /* the school's name, centred, 26 pt bold */
+    TC_PDF_POSTER_TITLE_PT = 26,
+    TC_PDF_POSTER_QR_Y = 70,    /* the QR code, 100 mm square, centred    */
+    TC_PDF_POSTER_QR_MM = 100,
+    TC_PDF_POSTER_CODE_Y = 176, /* "特征码  ABC1234", centred, 20 pt bold  */
+    TC_PDF_POSTER_CODE_PT = 20,
+    TC_PDF_POSTER_URL_Y = 272,  /* the link, centred, 11 pt               */
+    TC_PDF_POSTER_URL_PT = 11,
 };
 
 /* The A4 poster every school prints: the school, the batch, the QR code, the

@@ -21,20 +21,20 @@ int tc_pdf_poster_render(tc_pdf_fonts *fonts, const tc_pdf_poster *p, uint8_t **
     const double cx = A4_W / 2.0, text_w = A4_W - 2 * 20.0; /* 20 mm margins */
     char code[64];
     snprintf(code, sizeof code, "特征码  %s", p->code);
-    int rc = tc_pdf_text(d, p->school, TC_POSTER_TITLE_PT, 1, cx, TC_POSTER_TITLE_Y, TC_PDF_CENTRE, text_w, NULL, e);
+    int rc = tc_pdf_text(d, p->school, TC_PDF_POSTER_TITLE_PT, 1, cx, TC_PDF_POSTER_TITLE_Y, TC_PDF_CENTRE, text_w, NULL, e);
     if (rc == 0)
         rc = tc_pdf_text(d, p->batch, 20, 0, cx, 38, TC_PDF_CENTRE, text_w, NULL, e);
     if (rc == 0)
         rc = tc_pdf_text(d, "毕业生图像采集 · 扫码进入", 15, 0, cx, 52, TC_PDF_CENTRE, text_w, NULL, e);
     if (rc == 0)
-        rc = tc_pdf_png(d, p->qr_png, p->qr_len, cx - TC_POSTER_QR_MM / 2.0, TC_POSTER_QR_Y, TC_POSTER_QR_MM,
-                        TC_POSTER_QR_MM, e);
+        rc = tc_pdf_png(d, p->qr_png, p->qr_len, cx - TC_PDF_POSTER_QR_MM / 2.0, TC_PDF_POSTER_QR_Y, TC_PDF_POSTER_QR_MM,
+                        TC_PDF_POSTER_QR_MM, e);
     if (rc == 0)
-        rc = tc_pdf_text(d, code, TC_POSTER_CODE_PT, 1, cx, TC_POSTER_CODE_Y, TC_PDF_CENTRE, text_w, NULL, e);
+        rc = tc_pdf_text(d, code, TC_PDF_POSTER_CODE_PT, 1, cx, TC_PDF_POSTER_CODE_Y, TC_PDF_CENTRE, text_w, NULL, e);
     for (size_t i = 0; rc == 0 && i < TC_ARRAY_LEN(STEPS); i++)
         rc = tc_pdf_text(d, STEPS[i], 13, 0, 32, 200 + 11 * (double)i, TC_PDF_LEFT, A4_W - 2 * 32.0, NULL, e);
     if (rc == 0)
-        rc = tc_pdf_text(d, p->url, TC_POSTER_URL_PT, 0, cx, TC_POSTER_URL_Y, TC_PDF_CENTRE, text_w, NULL, e);
+        rc = tc_pdf_text(d, p->url, TC_PDF_POSTER_URL_PT, 0, cx, TC_PDF_POSTER_URL_Y, TC_PDF_CENTRE, text_w, NULL, e);
     if (rc != 0) {
         tc_pdf_free(d);
         return -1;

@@ -30,6 +30,8 @@
 #include <stdint.h>
 
 #include "../base/tc_base.h"
+#include "../spec/tc_spec.h"
+#include "../sheet/tc_sheet.h"
 
 /* ---- start-up --------------------------------------------------------------- */
 
@@ -174,7 +176,7 @@ typedef struct tc_spec_table {
 /* The built-in specs: chsi, idcard, 1inch, small1inch, big1inch, small2inch,
  * 2inch (413x579), 2inch_626 (413x626). */
 void tc_spec_table_builtin(tc_spec_table *t);
-/* Add the specs of a JSON file (format: docs in tc_photo_spec.c and
+/* Add the specs of a JSON file (format: docs in tc_spec.c and
  * `tucai specs --help`); a spec whose name exists replaces it, so a school
  * can change e.g. chsi's KB range.  Codes: photo.spec_file, photo.bad_spec. */
 int tc_spec_table_load_file(tc_spec_table *t, const char *path, tc_err *e);

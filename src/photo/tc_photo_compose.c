@@ -9,6 +9,7 @@
 #endif
 
 #include "photo_internal.h"
+#include "../spec/tc_spec.h"
 
 /* ---- geometry -------------------------------------------------------------------- */
 

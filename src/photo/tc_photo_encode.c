@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "photo_internal.h"
+#include "../spec/tc_spec.h"
 
 /* ---- colour ------------------------------------------------------------------------ */
 

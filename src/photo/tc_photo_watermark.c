@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "photo_internal.h"
+#include "../spec/tc_spec.h"
 
 /* How strongly the mark covers the photo: enough to be unmistakable on a
  * white, blue or red backdrop and across the face, light enough that the

@@ -159,7 +159,7 @@ typedef struct tc_roster_report {
  * tc_roster_report_free).  Returns 0 if there is no error (warnings allowed)
  * and -1 if rep->errors lists any.  Error codes:
  *   roster.missing_field   a required field is empty
- *   roster.bad_id_<why>    tc_idnum_validate refused the ID number, <why> being
+ *   roster.bad_id_<why>    tc_ident_idnum_validate refused the ID number, <why> being
  *                          its reason (checksum, date, length, chars, empty)
  *   roster.id_as_number    the ID number was stored as a number in Excel
  *                          (e.g. 3.20102199001011E+17): its last digits are lost
@@ -171,7 +171,7 @@ typedef struct tc_roster_report {
  *   roster.bad_utf8        the cell was not valid text
  *   roster.bad_phone       phone given but not 11 digits starting 1[3-9]
  * Warning codes: roster.unknown_column (ignored column).
- * ID numbers are compared after tc_idnum_normalize; the rows themselves are
+ * ID numbers are compared after tc_ident_idnum_normalize; the rows themselves are
  * not changed, so the importer normalises again. */
 int tc_roster_validate(const tc_roster *r, tc_roster_report *rep);
 void tc_roster_report_free(tc_roster_report *rep);

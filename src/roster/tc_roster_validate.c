@@ -98,7 +98,7 @@ int tc_roster_validate(const tc_roster *r, tc_roster_report *rep)
         const char *raw = w->f[TC_ROSTER_ID_NUMBER];
         if (*raw && !(w->lossy_number & idbit) && !(w->bad_utf8 & idbit) && !looks_scientific(raw) &&
             strlen(raw) < 64)
-            ids[i] = tc_idnum_normalize(tc_pool_strdup(pool, raw));
+            ids[i] = tc_ident_idnum_normalize(tc_pool_strdup(pool, raw));
     }
     for (int k = 0; k < 3; k++) {
         size_t m = 0;
@@ -175,7 +175,7 @@ int tc_roster_validate(const tc_roster *r, tc_roster_report *rep)
                 continue;
             }
             tc_err sub;
-            if (f == TC_ROSTER_ID_NUMBER && ids[i] && tc_idnum_validate(ids[i], &sub) != 0) {
+            if (f == TC_ROSTER_ID_NUMBER && ids[i] && tc_ident_idnum_validate(ids[i], &sub) != 0) {
                 /* idnum.bad_checksum -> roster.bad_id_checksum, idnum.empty -> roster.bad_id_empty */
                 const char *why = strncmp(sub.code, "idnum.bad_", 10) == 0 ? sub.code + 10
                                   : strncmp(sub.code, "idnum.", 6) == 0    ? sub.code + 6
@@ -187,7 +187,7 @@ int tc_roster_validate(const tc_roster *r, tc_roster_report *rep)
                 add(rep, 0, line, key, code, zh, en);
                 continue;
             }
-            if (f == TC_ROSTER_PHONE && tc_phone_validate(v, &sub) != 0) {
+            if (f == TC_ROSTER_PHONE && tc_ident_phone_validate(v, &sub) != 0) {
                 snprintf(zh, sizeof zh, "第 %d 行的手机号无效（应为 11 位数字，以 13-19 开头），请改正或留空", line);
                 snprintf(en, sizeof en,
                          "Row %d: invalid mobile number (11 digits starting with 13-19); correct it or leave it empty",

@@ -95,17 +95,17 @@ int tc_store_state_can(tc_store_machine m, int from, int to);
 
 /* ---- schools and batches ---------------------------------------------------- */
 
-typedef struct tc_school {
+typedef struct tc_store_school {
     int64_t id;
     const char *name;
     int64_t created_at;
-} tc_school;
+} tc_store_school;
 
 int tc_store_school_create(tc_store *s, const char *name, int64_t *id, tc_err *e);
-int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_school *out, tc_err *e);
-int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc_err *e);
+int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_store_school *out, tc_err *e);
+int tc_store_school_list(tc_store *s, tc_pool *p, tc_store_school **out, size_t *n, tc_err *e);
 
-typedef struct tc_batch {
+typedef struct tc_store_batch {
     int64_t id;
     int64_t school_id;
     const char *name;
@@ -116,17 +116,17 @@ typedef struct tc_batch {
     int64_t created_at;
     int64_t students;       /* filled by list/get: roster size */
     int64_t cancelled_at;   /* 0, or when the batch was cancelled (no entry, uploads or payment after) */
-} tc_batch;
+} tc_store_batch;
 
 /* Errors: batch.code_taken (409) when the code is in use. */
-int tc_store_batch_create(tc_store *s, tc_batch *b, tc_err *e);
-int tc_store_batch_get(tc_store *s, tc_pool *p, int64_t id, tc_batch *out, tc_err *e);
-int tc_store_batch_by_code(tc_store *s, tc_pool *p, const char *code, tc_batch *out, tc_err *e);
-int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **out, size_t *n, tc_err *e);
+int tc_store_batch_create(tc_store *s, tc_store_batch *b, tc_err *e);
+int tc_store_batch_get(tc_store *s, tc_pool *p, int64_t id, tc_store_batch *out, tc_err *e);
+int tc_store_batch_by_code(tc_store *s, tc_pool *p, const char *code, tc_store_batch *out, tc_err *e);
+int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_store_batch **out, size_t *n, tc_err *e);
 
 /* ---- students (roster rows, one per education record) ---------------------------- */
 
-typedef struct tc_student {
+typedef struct tc_store_student {
     int64_t id;
     int64_t batch_id;
     int64_t school_id;
@@ -150,14 +150,14 @@ typedef struct tc_student {
                                  * (no code, or imported before schema 11: hash only) */
     size_t chsi_sealed_len;
     int64_t chsi_bound_at;      /* when the student bound the code; 0: from the roster or none */
-} tc_student;
+} tc_store_student;
 
 /* Insert a batch's roster in one transaction.  A row whose student number is
  * already in the batch replaces that row's roster fields (a corrected
  * roster), keeping the student's progress.  A 采集码 or ID number already
  * used by another student of this batch fails the whole import:
  * error roster.conflict (409) and *bad_row = the 0-based index. */
-int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, size_t *bad_row,
+int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_store_student *rows, size_t n, size_t *bad_row,
                            size_t *inserted, size_t *updated, tc_err *e);
 
 /* The same with choices (issue 20):
@@ -176,19 +176,19 @@ typedef struct tc_store_roster_skip {
     size_t row;       /* 0-based index into rows */
     const char *code; /* static: roster.chsi_taken or roster.conflict */
 } tc_store_roster_skip;
-int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, int flags,
+int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_student *rows, size_t n, int flags,
                               tc_store_roster_skip *skips, size_t *nskips, size_t *bad_row, size_t *inserted,
                               size_t *updated, tc_err *e);
-int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_student *out, tc_err *e);
+int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_store_student *out, tc_err *e);
 /* By 采集码 hash across all batches; batch_id 0 = any batch.  Newest first
  * when a code appears in several batches. */
 int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const uint8_t chsi_hash[32],
-                             tc_student *out, tc_err *e);
+                             tc_store_student *out, tc_err *e);
 /* The rows of a batch with exactly this name that may be entered without a
  * code (no code yet, or one the student bound; never a row whose code came
  * from the roster): at most max into *out (pool).  *n may be 0. */
 int tc_store_students_by_name(tc_store *s, tc_pool *p, int64_t batch_id, const char *name, size_t max,
-                              tc_student **out, size_t *n, tc_err *e);
+                              tc_store_student **out, size_t *n, tc_err *e);
 /* Bind a 采集码 to a row that has none (chsi_bound_at = now).  Errors:
  * chsi.already_bound (409: the row has a code), chsi.taken (409: another
  * row in any batch or school holds it), student.not_found. */
@@ -202,9 +202,9 @@ int tc_store_student_seal_chsi(tc_store *s, int64_t student_id, const uint8_t ch
                                size_t sealed_len, tc_err *e);
 /* Search a batch's roster by name or student number prefix (q may be NULL). */
 int tc_store_student_list(tc_store *s, tc_pool *p, int64_t batch_id, const char *q, int limit, int offset,
-                          tc_student **out, size_t *n, int64_t *total, tc_err *e);
+                          tc_store_student **out, size_t *n, int64_t *total, tc_err *e);
 /* Records of a person, newest first. */
-int tc_store_student_by_person(tc_store *s, tc_pool *p, int64_t person_id, tc_student **out, size_t *n,
+int tc_store_student_by_person(tc_store *s, tc_pool *p, int64_t person_id, tc_store_student **out, size_t *n,
                                tc_err *e);
 /* The student verified: link to the person, set phone, state verified. */
 int tc_store_student_verify(tc_store *s, int64_t student_id, int64_t person_id, const char *phone, tc_err *e);
@@ -228,7 +228,7 @@ int tc_store_person_get(tc_store *s, int64_t person_id, int64_t *school_id, uint
 
 /* ---- staff ----------------------------------------------------------------------- */
 
-typedef struct tc_staff {
+typedef struct tc_store_staff {
     int64_t id;
     const char *username;
     const char *pwhash;
@@ -237,18 +237,18 @@ typedef struct tc_staff {
     int must_change_password;
     int disabled;
     int64_t created_at;
-} tc_staff;
+} tc_store_staff;
 
 /* Errors: staff.username_taken (409). */
-int tc_store_staff_create(tc_store *s, const tc_staff *st, int64_t *id, tc_err *e);
-int tc_store_staff_get(tc_store *s, tc_pool *p, int64_t id, tc_staff *out, tc_err *e);
-int tc_store_staff_by_username(tc_store *s, tc_pool *p, const char *username, tc_staff *out, tc_err *e);
+int tc_store_staff_create(tc_store *s, const tc_store_staff *st, int64_t *id, tc_err *e);
+int tc_store_staff_get(tc_store *s, tc_pool *p, int64_t id, tc_store_staff *out, tc_err *e);
+int tc_store_staff_by_username(tc_store *s, tc_pool *p, const char *username, tc_store_staff *out, tc_err *e);
 int tc_store_staff_set_password(tc_store *s, int64_t id, const char *pwhash, int must_change, tc_err *e);
-int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_err *e);
+int tc_store_staff_list(tc_store *s, tc_pool *p, tc_store_staff **out, size_t *n, tc_err *e);
 
 /* ---- sessions ----------------------------------------------------------------------- */
 
-typedef struct tc_session {
+typedef struct tc_store_session {
     char token_hash[65];        /* the cookie's token, hashed: a stolen DB grants nothing */
     const char *kind;           /* "staff", "student", "entry" (verified, phone not yet given) */
     int64_t staff_id;
@@ -257,11 +257,11 @@ typedef struct tc_session {
     char csrf[44];
     int64_t created_at;
     int64_t expires_at;
-} tc_session;
+} tc_store_session;
 
-int tc_store_session_create(tc_store *s, const tc_session *ss, tc_err *e);
+int tc_store_session_create(tc_store *s, const tc_store_session *ss, tc_err *e);
 /* Error session.none (401) when absent or expired. */
-int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_t now, tc_session *out, tc_err *e);
+int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_t now, tc_store_session *out, tc_err *e);
 int tc_store_session_delete(tc_store *s, const char *token_hash, tc_err *e);
 /* End every session of a staff member (after a password change), but one. */
 int tc_store_session_delete_staff(tc_store *s, int64_t staff_id, const char *keep_hash, tc_err *e);
@@ -291,15 +291,15 @@ int tc_store_wx_openid_get(tc_store *s, tc_pool *p, const char *token_hash, cons
 /* ---- audit and lockouts ---------------------------------------------------------------- */
 
 /* Every verification attempt by a student, good or bad. */
-typedef struct tc_verify_attempt {
+typedef struct tc_store_verify_attempt {
     const char *ip;
     const char *method;         /* "qr", "code", "confirm", "add_record" */
     int64_t batch_id;           /* 0 when unknown */
     int64_t student_id;         /* 0 when no roster row matched */
     int ok;
     const char *reason;         /* error code when not ok */
-} tc_verify_attempt;
-int tc_store_audit_verify(tc_store *s, const tc_verify_attempt *a, tc_err *e);
+} tc_store_verify_attempt;
+int tc_store_audit_verify(tc_store *s, const tc_store_verify_attempt *a, tc_err *e);
 int64_t tc_store_audit_verify_count(tc_store *s, int64_t student_id, tc_err *e);
 
 /* Staff actions: who, what, on what, before and after (JSON text or NULL). */
@@ -545,7 +545,7 @@ int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n,
  * why).  Delivery is at least once: a row claimed when the server died goes
  * back to pending at start-up and is sent again. */
 
-typedef struct tc_outbox_msg {
+typedef struct tc_store_outbox_msg {
     int64_t id;
     int64_t created_at;
     const char *channel;          /* "email", "sms", "webhook", "wechat" */
@@ -560,26 +560,26 @@ typedef struct tc_outbox_msg {
     const char *last_error;
     int64_t sent_at;
     int64_t student_id;           /* whose message (0: nobody's, e.g. a webhook); written, not read back */
-} tc_outbox_msg;
+} tc_store_outbox_msg;
 
 enum {
-    TC_OUTBOX_BACKOFF_S = 30,     /* first retry after 30 s, doubling ... */
-    TC_OUTBOX_BACKOFF_MAX_S = 3600, /* ... up to an hour */
+    TC_STORE_OUTBOX_BACKOFF_S = 30,     /* first retry after 30 s, doubling ... */
+    TC_STORE_OUTBOX_BACKOFF_MAX_S = 3600, /* ... up to an hour */
 };
 
 /* Queue a message due now.  Uses channel, recipient, subject, body,
  * attachment, attachment_name of m.  Errors: outbox.bad_message (400). */
-int tc_store_outbox_add(tc_store *s, const tc_outbox_msg *m, int64_t now, int64_t *id, tc_err *e);
+int tc_store_outbox_add(tc_store *s, const tc_store_outbox_msg *m, int64_t now, int64_t *id, tc_err *e);
 /* The same for a student's status message (m->student_id > 0), under a
  * daily limit per channel: counts the student's rows of m->channel created
  * since day_start and adds
  * this one only when fewer than limit (*added = 1), in one transaction.
  * Over the limit is not an error (*added = 0). */
-int tc_store_outbox_add_capped(tc_store *s, const tc_outbox_msg *m, int64_t day_start, int limit, int64_t now,
+int tc_store_outbox_add_capped(tc_store *s, const tc_store_outbox_msg *m, int64_t day_start, int limit, int64_t now,
                                int *added, int64_t *id, tc_err *e);
 /* Claim up to limit due rows (pending, next_at <= now), oldest first, and
  * mark them sending, in one transaction (strings from p). */
-int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_outbox_msg **out, size_t *n,
+int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_store_outbox_msg **out, size_t *n,
                           tc_err *e);
 int tc_store_outbox_sent(tc_store *s, int64_t id, int64_t now, tc_err *e);
 /* A failed attempt: attempts + 1, last_error = error (truncated to 500
@@ -591,10 +591,10 @@ int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *err
  * claimed, so they are due again at once); *n (may be NULL) how many. */
 int tc_store_outbox_recover(tc_store *s, int64_t *n, tc_err *e);
 /* Rows in a state (NULL = all), newest first, for the console and tests. */
-int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, tc_outbox_msg **out, size_t *n,
+int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, tc_store_outbox_msg **out, size_t *n,
                          tc_err *e);
 int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e);
-int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e);
+int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_store_outbox_msg *out, tc_err *e);
 
 /* ---- every status reaches the student (issue 19; tc_store_notify.c, schema 10) ----------- */
 
@@ -617,7 +617,7 @@ int tc_store_channels_set(tc_store *s, int64_t student_id, int sms, int wechat, 
  * it (send it), 0 when it was recorded before (sent already), -1 on error. */
 int tc_store_remind_once(tc_store *s, int64_t student_id, int days, int64_t now, tc_err *e);
 /* Batches whose close lies in (now, until], not cancelled (strings in p). */
-int tc_store_batches_closing(tc_store *s, tc_pool *p, int64_t now, int64_t until, tc_batch **out, size_t *n,
+int tc_store_batches_closing(tc_store *s, tc_pool *p, int64_t now, int64_t until, tc_store_batch **out, size_t *n,
                              tc_err *e);
 /* The school's contact for students: JSON object text {phone, wechat,
  * hours} ("{}" when none; from p) / replace it (school.not_found). */
@@ -643,7 +643,7 @@ int tc_store_progress(tc_store *s, tc_pool *p, int64_t batch_id, int64_t now, tc
 
 /* A roster row with the journey columns the console shows. */
 typedef struct tc_store_roster_row {
-    tc_student st;
+    tc_store_student st;
     int64_t paid_order, locked_until, reminded_at;
     int live_locked, notify_status;
     const char *email;
@@ -663,8 +663,8 @@ int tc_store_roster_search(tc_store *s, tc_pool *p, const tc_store_roster_query 
  * r->id: the roster fields only, progress kept).  Uses name, student_no,
  * id_sealed, id_hash, chsi_hash, level, programme, department, class_name,
  * phone.  409 student.no_taken / student.id_taken / student.chsi_taken. */
-int tc_store_student_add(tc_store *s, const tc_student *r, int64_t *id, tc_err *e);
-int tc_store_student_update(tc_store *s, const tc_student *r, tc_err *e);
+int tc_store_student_add(tc_store *s, const tc_store_student *r, int64_t *id, tc_err *e);
+int tc_store_student_update(tc_store *s, const tc_store_student *r, tc_err *e);
 
 /* The approved or final photo of each student of a batch (blob: the 成片
  * when made, else the standard photo), by student number. */

@@ -38,7 +38,7 @@ static int clean(const char *s, size_t max, int multiline)
 
 /* Check m and build the body column (with the attachment framing) in p.
  * NULL with e when m is not a valid message. */
-static const char *outbox_body(tc_pool *p, const tc_outbox_msg *m, tc_err *e)
+static const char *outbox_body(tc_pool *p, const tc_store_outbox_msg *m, tc_err *e)
 {
     const char *ch = m->channel ? m->channel : "";
     if (strcmp(ch, "email") && strcmp(ch, "sms") && strcmp(ch, "webhook") && strcmp(ch, "wechat"))
@@ -68,7 +68,7 @@ static const char *outbox_body(tc_pool *p, const tc_outbox_msg *m, tc_err *e)
     return tc_pool_printf(p, "%c%s%c%s%c%s", RS, att, US, name, RS, m->body);
 }
 
-static int outbox_insert(sqlite3 *db, const tc_outbox_msg *m, const char *body, int64_t now, int64_t *id, tc_err *e)
+static int outbox_insert(sqlite3 *db, const tc_store_outbox_msg *m, const char *body, int64_t now, int64_t *id, tc_err *e)
 {
     sqlite3_stmt *st = store_q_prepare(db, e,
                                        "INSERT INTO outbox(created_at, channel, recipient, subject, body, next_at,"
@@ -81,7 +81,7 @@ static int outbox_insert(sqlite3 *db, const tc_outbox_msg *m, const char *body, 
     return rc;
 }
 
-int tc_store_outbox_add(tc_store *s, const tc_outbox_msg *m, int64_t now, int64_t *id, tc_err *e)
+int tc_store_outbox_add(tc_store *s, const tc_store_outbox_msg *m, int64_t now, int64_t *id, tc_err *e)
 {
     tc_pool p;
     tc_pool_init(&p);
@@ -96,7 +96,7 @@ int tc_store_outbox_add(tc_store *s, const tc_outbox_msg *m, int64_t now, int64_
     return rc;
 }
 
-int tc_store_outbox_add_capped(tc_store *s, const tc_outbox_msg *m, int64_t day_start, int limit, int64_t now,
+int tc_store_outbox_add_capped(tc_store *s, const tc_store_outbox_msg *m, int64_t day_start, int limit, int64_t now,
                                int *added, int64_t *id, tc_err *e)
 {
     assert(m->student_id > 0);
@@ -137,7 +137,7 @@ int tc_store_outbox_add_capped(tc_store *s, const tc_outbox_msg *m, int64_t day_
 
 static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
 {
-    tc_outbox_msg *m = out;
+    tc_store_outbox_msg *m = out;
     memset(m, 0, sizeof *m);
     m->id = sqlite3_column_int64(st, 0);
     m->created_at = sqlite3_column_int64(st, 1);
@@ -165,7 +165,7 @@ static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
     m->sent_at = sqlite3_column_int64(st, 10);
 }
 
-int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_outbox_msg **out, size_t *n,
+int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_store_outbox_msg **out, size_t *n,
                           tc_err *e)
 {
     *out = NULL;
@@ -246,11 +246,11 @@ int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *err
     int attempts = sqlite3_column_int(st, 0) + 1;
     sqlite3_finalize(st);
     int is_dead = max_attempts > 0 && attempts >= max_attempts;
-    int64_t delay = TC_OUTBOX_BACKOFF_MAX_S;
+    int64_t delay = TC_STORE_OUTBOX_BACKOFF_MAX_S;
     if (attempts - 1 < 8) /* 30 s << 7 already passes the hour */
-        delay = (int64_t)TC_OUTBOX_BACKOFF_S << (attempts - 1);
-    if (delay > TC_OUTBOX_BACKOFF_MAX_S)
-        delay = TC_OUTBOX_BACKOFF_MAX_S;
+        delay = (int64_t)TC_STORE_OUTBOX_BACKOFF_S << (attempts - 1);
+    if (delay > TC_STORE_OUTBOX_BACKOFF_MAX_S)
+        delay = TC_STORE_OUTBOX_BACKOFF_MAX_S;
     rc = store_q_done(db,
                       store_q_prepare(db, e,
                                       "UPDATE outbox SET attempts = ?, last_error = ?, state = ?, next_at = ? WHERE id = ?",
@@ -274,7 +274,7 @@ int tc_store_outbox_recover(tc_store *s, int64_t *n, tc_err *e)
     return rc;
 }
 
-int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, tc_outbox_msg **out, size_t *n,
+int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, tc_store_outbox_msg **out, size_t *n,
                          tc_err *e)
 {
     if (limit < 1 || limit > 1000)
@@ -295,7 +295,7 @@ int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e)
                  : store_get_ints(s, n, 1, e, "SELECT count(*) FROM outbox", NULL);
 }
 
-int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_outbox_msg *out, tc_err *e)
+int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_store_outbox_msg *out, tc_err *e)
 {
     int rc = store_get(s, p, read_row, out, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?", "i", id);
     return rc == 1 ? store_not_found(e, "待发消息", "outgoing message", "outbox.not_found") : rc;

@@ -62,7 +62,7 @@ int tc_store_progress(tc_store *s, tc_pool *p, int64_t batch_id, int64_t now, tc
 static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
 {
     tc_store_roster_row *r = out;
-    tc_student *o = &r->st;
+    tc_store_student *o = &r->st;
     o->id = sqlite3_column_int64(st, 0);
     o->batch_id = sqlite3_column_int64(st, 1);
     o->school_id = sqlite3_column_int64(st, 2);
@@ -165,7 +165,7 @@ static int student_write_err(sqlite3 *db, tc_err *e)
                       "another school)");
 }
 
-int tc_store_student_add(tc_store *s, const tc_student *r, int64_t *id, tc_err *e)
+int tc_store_student_add(tc_store *s, const tc_store_student *r, int64_t *id, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1;
@@ -194,7 +194,7 @@ int tc_store_student_add(tc_store *s, const tc_student *r, int64_t *id, tc_err *
     return rc;
 }
 
-int tc_store_student_update(tc_store *s, const tc_student *r, tc_err *e)
+int tc_store_student_update(tc_store *s, const tc_store_student *r, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     int rc = -1;

@@ -30,7 +30,7 @@ int tc_store_school_create(tc_store *s, const char *name, int64_t *id, tc_err *e
     return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert school");
 }
 
-static void read_school(tc_pool *p, sqlite3_stmt *st, tc_school *o)
+static void read_school(tc_pool *p, sqlite3_stmt *st, tc_store_school *o)
 {
     o->id = sqlite3_column_int64(st, 0);
     o->name = store_col_str(p, st, 1);
@@ -42,13 +42,13 @@ static void read_school_any(tc_pool *p, sqlite3_stmt *st, void *o)
     read_school(p, st, o);
 }
 
-int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_school *out, tc_err *e)
+int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_store_school *out, tc_err *e)
 {
     int rc = store_get(s, p, read_school_any, out, e, "SELECT id, name, created_at FROM school WHERE id = ?", "i", id);
     return rc == 1 ? store_not_found(e, "学校", "school", "school.not_found") : rc;
 }
 
-int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc_err *e)
+int tc_store_school_list(tc_store *s, tc_pool *p, tc_store_school **out, size_t *n, tc_err *e)
 {
     return store_list(s, p, sizeof **out, read_school_any, (void **)out, n, e,
                       "SELECT id, name, created_at FROM school ORDER BY id", NULL);
@@ -60,7 +60,7 @@ int tc_store_school_list(tc_store *s, tc_pool *p, tc_school **out, size_t *n, tc
     "b.id, b.school_id, b.name, b.code, b.starts_at, b.ends_at, b.settings, b.created_at, "                    \
     "(SELECT count(*) FROM student WHERE batch_id = b.id), b.cancelled_at"
 
-static void read_batch(tc_pool *p, sqlite3_stmt *st, tc_batch *o)
+static void read_batch(tc_pool *p, sqlite3_stmt *st, tc_store_batch *o)
 {
     o->id = sqlite3_column_int64(st, 0);
     o->school_id = sqlite3_column_int64(st, 1);
@@ -80,7 +80,7 @@ static void read_batch_any(tc_pool *p, sqlite3_stmt *st, void *o)
     read_batch(p, st, o);
 }
 
-int tc_store_batch_create(tc_store *s, tc_batch *b, tc_err *e)
+int tc_store_batch_create(tc_store *s, tc_store_batch *b, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st = store_q_prepare(db, e,
@@ -107,7 +107,7 @@ int tc_store_batch_create(tc_store *s, tc_batch *b, tc_err *e)
 }
 
 static int batch_one(tc_store *s, tc_pool *p, const char *where, const char *fmt, int64_t id, const char *code,
-                     tc_batch *out, tc_err *e)
+                     tc_store_batch *out, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     char sql[512];
@@ -127,17 +127,17 @@ static int batch_one(tc_store *s, tc_pool *p, const char *where, const char *fmt
     return rc;
 }
 
-int tc_store_batch_get(tc_store *s, tc_pool *p, int64_t id, tc_batch *out, tc_err *e)
+int tc_store_batch_get(tc_store *s, tc_pool *p, int64_t id, tc_store_batch *out, tc_err *e)
 {
     return batch_one(s, p, "b.id = ?", "i", id, NULL, out, e);
 }
 
-int tc_store_batch_by_code(tc_store *s, tc_pool *p, const char *code, tc_batch *out, tc_err *e)
+int tc_store_batch_by_code(tc_store *s, tc_pool *p, const char *code, tc_store_batch *out, tc_err *e)
 {
     return batch_one(s, p, "b.code = ?", "s", 0, code, out, e);
 }
 
-int tc_store_batches_closing(tc_store *s, tc_pool *p, int64_t now, int64_t until, tc_batch **out, size_t *n,
+int tc_store_batches_closing(tc_store *s, tc_pool *p, int64_t now, int64_t until, tc_store_batch **out, size_t *n,
                              tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
@@ -150,7 +150,7 @@ int tc_store_batches_closing(tc_store *s, tc_pool *p, int64_t now, int64_t until
     return rc;
 }
 
-int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **out, size_t *n, tc_err *e)
+int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_store_batch **out, size_t *n, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st = school_id
@@ -168,7 +168,7 @@ int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_batch **o
     "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
     "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, chsi_sealed, chsi_bound_at"
 
-static void read_student(tc_pool *p, sqlite3_stmt *st, tc_student *o)
+static void read_student(tc_pool *p, sqlite3_stmt *st, tc_store_student *o)
 {
     o->id = sqlite3_column_int64(st, 0);
     o->batch_id = sqlite3_column_int64(st, 1);
@@ -198,7 +198,7 @@ static void read_student_any(tc_pool *p, sqlite3_stmt *st, void *o)
     read_student(p, st, o);
 }
 
-int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, size_t *bad_row,
+int tc_store_roster_import(tc_store *s, int64_t batch_id, const tc_store_student *rows, size_t n, size_t *bad_row,
                            size_t *inserted, size_t *updated, tc_err *e)
 {
     return tc_store_roster_import_ex(s, batch_id, rows, n, 0, NULL, NULL, bad_row, inserted, updated, e);
@@ -212,7 +212,7 @@ static int zero_hash(const uint8_t h[32])
     return any == 0;
 }
 
-int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *rows, size_t n, int flags,
+int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_student *rows, size_t n, int flags,
                               tc_store_roster_skip *skips, size_t *nskips, size_t *bad_row, size_t *inserted,
                               size_t *updated, tc_err *e)
 {
@@ -238,7 +238,7 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_student *r
         goto out;
     int64_t now = tc_now();
     for (size_t i = 0; i < n; i++) {
-        const tc_student *r = &rows[i];
+        const tc_store_student *r = &rows[i];
         /* Upsert by student number: a corrected roster keeps progress. */
         st = store_q_prepare(db, e, "SELECT 1 FROM student WHERE batch_id = ? AND student_no = ?", "is", batch_id,
                        r->student_no);
@@ -338,7 +338,7 @@ out:
     return rc;
 }
 
-int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_student *out, tc_err *e)
+int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_store_student *out, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st = store_q_prepare(db, e, "SELECT " STUDENT_COLS " FROM student WHERE id = ?", "i", id);
@@ -356,7 +356,7 @@ int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_student *out, t
 }
 
 int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const uint8_t chsi_hash[32],
-                             tc_student *out, tc_err *e)
+                             tc_store_student *out, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st =
@@ -382,7 +382,7 @@ int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const ui
 }
 
 int tc_store_students_by_name(tc_store *s, tc_pool *p, int64_t batch_id, const char *name, size_t max,
-                              tc_student **out, size_t *n, tc_err *e)
+                              tc_store_student **out, size_t *n, tc_err *e)
 {
     *out = NULL;
     *n = 0;
@@ -465,7 +465,7 @@ int tc_store_student_seal_chsi(tc_store *s, int64_t student_id, const uint8_t ch
 }
 
 int tc_store_student_list(tc_store *s, tc_pool *p, int64_t batch_id, const char *q, int limit, int offset,
-                          tc_student **out, size_t *n, int64_t *total, tc_err *e)
+                          tc_store_student **out, size_t *n, int64_t *total, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     char *like = q && *q ? tc_pool_printf(p, "%s%%", q) : NULL;
@@ -495,7 +495,7 @@ out:
     return rc;
 }
 
-int tc_store_student_by_person(tc_store *s, tc_pool *p, int64_t person_id, tc_student **out, size_t *n, tc_err *e)
+int tc_store_student_by_person(tc_store *s, tc_pool *p, int64_t person_id, tc_store_student **out, size_t *n, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st =
@@ -593,7 +593,7 @@ int tc_store_person_get(tc_store *s, int64_t person_id, int64_t *school_id, uint
 
 #define STAFF_COLS "id, username, pwhash, role, coalesce(school_id, 0), must_change_password, disabled, created_at"
 
-static void read_staff(tc_pool *p, sqlite3_stmt *st, tc_staff *o)
+static void read_staff(tc_pool *p, sqlite3_stmt *st, tc_store_staff *o)
 {
     o->id = sqlite3_column_int64(st, 0);
     o->username = store_col_str(p, st, 1);
@@ -610,7 +610,7 @@ static void read_staff_any(tc_pool *p, sqlite3_stmt *st, void *o)
     read_staff(p, st, o);
 }
 
-int tc_store_staff_create(tc_store *s, const tc_staff *a, int64_t *id, tc_err *e)
+int tc_store_staff_create(tc_store *s, const tc_store_staff *a, int64_t *id, tc_err *e)
 {
     int64_t ch = store_write(s, id, e,
                              "INSERT INTO staff(username, pwhash, role, school_id, must_change_password, created_at)"
@@ -626,7 +626,7 @@ int tc_store_staff_create(tc_store *s, const tc_staff *a, int64_t *id, tc_err *e
 }
 
 static int staff_one(tc_store *s, tc_pool *p, const char *sql, const char *fmt, int64_t id, const char *name,
-                     tc_staff *out, tc_err *e)
+                     tc_store_staff *out, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st = name ? store_q_prepare(db, e, sql, fmt, name) : store_q_prepare(db, e, sql, fmt, id);
@@ -635,12 +635,12 @@ static int staff_one(tc_store *s, tc_pool *p, const char *sql, const char *fmt, 
     return rc == 1 ? store_not_found(e, "账号", "account", "staff.not_found") : rc;
 }
 
-int tc_store_staff_get(tc_store *s, tc_pool *p, int64_t id, tc_staff *out, tc_err *e)
+int tc_store_staff_get(tc_store *s, tc_pool *p, int64_t id, tc_store_staff *out, tc_err *e)
 {
     return staff_one(s, p, "SELECT " STAFF_COLS " FROM staff WHERE id = ?", "i", id, NULL, out, e);
 }
 
-int tc_store_staff_by_username(tc_store *s, tc_pool *p, const char *username, tc_staff *out, tc_err *e)
+int tc_store_staff_by_username(tc_store *s, tc_pool *p, const char *username, tc_store_staff *out, tc_err *e)
 {
     return staff_one(s, p, "SELECT " STAFF_COLS " FROM staff WHERE username = ?", "s", 0, username, out, e);
 }
@@ -651,7 +651,7 @@ int tc_store_staff_set_password(tc_store *s, int64_t id, const char *pwhash, int
                      pwhash, (int64_t)must_change, id);
 }
 
-int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_err *e)
+int tc_store_staff_list(tc_store *s, tc_pool *p, tc_store_staff **out, size_t *n, tc_err *e)
 {
     return store_list(s, p, sizeof **out, read_staff_any, (void **)out, n, e,
                       "SELECT " STAFF_COLS " FROM staff ORDER BY id", NULL);
@@ -659,7 +659,7 @@ int tc_store_staff_list(tc_store *s, tc_pool *p, tc_staff **out, size_t *n, tc_e
 
 /* ---- sessions ------------------------------------------------------------------------------------- */
 
-int tc_store_session_create(tc_store *s, const tc_session *ss, tc_err *e)
+int tc_store_session_create(tc_store *s, const tc_store_session *ss, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     int64_t now = tc_now();
@@ -677,7 +677,7 @@ int tc_store_session_create(tc_store *s, const tc_session *ss, tc_err *e)
     return rc;
 }
 
-int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_t now, tc_session *out, tc_err *e)
+int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_t now, tc_store_session *out, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st = store_q_prepare(db, e,
@@ -718,7 +718,7 @@ int tc_store_session_delete_staff(tc_store *s, int64_t staff_id, const char *kee
 
 /* ---- audit and lockouts ------------------------------------------------------------------------------ */
 
-int tc_store_audit_verify(tc_store *s, const tc_verify_attempt *a, tc_err *e)
+int tc_store_audit_verify(tc_store *s, const tc_store_verify_attempt *a, tc_err *e)
 {
     return store_run(s, e, "INSERT INTO verify_audit(at, ip, method, batch_id, student_id, ok, reason)"
                      " VALUES (?, ?, ?, nullif(?,0), nullif(?,0), ?, ?)",

@@ -9,6 +9,7 @@
 
 #include "../vision/tc_vision.h"
 #include "tc_studio.h"
+#include "../spec/tc_spec.h"
 
 struct tc_studio {
     tc_vision *v;

@@ -32,6 +32,7 @@
 #include "../base/tc_base.h"
 #include "../check/tc_check.h"
 #include "../photo/tc_photo.h"
+#include "../spec/tc_spec.h"
 
 typedef struct tc_studio tc_studio;
 typedef struct tc_studio_ctx tc_studio_ctx;

@@ -39,10 +39,10 @@ static inline void tcx_store_remove(tc_store *s, const tcx_tmp *t)
 }
 
 /* A roster row with fixed sealed bytes and hashes filled with idb / chsib. */
-static inline tc_student tcx_student_row(const char *no, uint8_t idb, uint8_t chsib)
+static inline tc_store_student tcx_student_row(const char *no, uint8_t idb, uint8_t chsib)
 {
     static uint8_t sealed[4] = {1, 2, 3, 4};
-    tc_student r;
+    tc_store_student r;
     memset(&r, 0, sizeof r);
     r.name = "测试";
     r.student_no = no;

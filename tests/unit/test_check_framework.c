@@ -17,6 +17,7 @@
 #include <vips/vips.h>
 
 #include "check/check_int.h"
+#include "spec/tc_spec.h"
 
 #define W 400
 #define H 500
@@ -179,12 +180,12 @@ static void test_config(void **st)
     tc_check_config_default(&c);
     for (int i = 0; i < TC_CHECK_N; i++)
         assert_true(c.enabled[i] && c.threshold[i] >= 0 && c.threshold[i] <= 100);
-    assert_int_equal(c.glasses, TC_GLASSES_CLEAR_OK);
+    assert_int_equal(c.glasses, TC_CHECK_GLASSES_RULE_CLEAR_OK);
     tc_err e = {0};
     const char *ok = "{\"glasses\":\"forbidden\",\"thresholds\":{\"light_dark\":45,\"check.blur\":70},"
                      "\"disabled\":[\"jewelry\"]}";
     assert_int_equal(tc_check_config_json(&c, ok, strlen(ok), &e), 0);
-    assert_int_equal(c.glasses, TC_GLASSES_FORBIDDEN);
+    assert_int_equal(c.glasses, TC_CHECK_GLASSES_RULE_FORBIDDEN);
     assert_int_equal(c.threshold[TC_CHECK_LIGHT_DARK], 45);
     assert_int_equal(c.threshold[TC_CHECK_BLUR], 70);
     assert_false(c.enabled[TC_CHECK_JEWELRY]);

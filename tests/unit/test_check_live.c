@@ -14,6 +14,7 @@
 
 #include "check/check_int.h"
 #include "studio/tc_studio.h"
+#include "spec/tc_spec.h"
 
 /* A deterministic generator (the test's own state, passed around). */
 static double rnd(uint64_t *s)

@@ -139,8 +139,8 @@ static void test_photos_zip(void **state)
 {
     (void)state;
     tc_err e = {0};
-    tc_keys k;
-    assert_int_equal(tc_keys_derive(&k, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &e), 0);
+    tc_ident_keys k;
+    assert_int_equal(tc_ident_keys_derive(&k, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &e), 0);
     char bdir[PATH_MAX];
     snprintf(bdir, sizeof bdir, "%s/blobs", dir);
     tc_blob_store *bs = tc_blob_open(bdir, &e);
@@ -231,8 +231,8 @@ static void test_xlsx(void **state)
 {
     (void)state;
     tc_err e = {0};
-    tc_keys k;
-    assert_int_equal(tc_keys_derive(&k, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &e), 0);
+    tc_ident_keys k;
+    assert_int_equal(tc_ident_keys_derive(&k, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &e), 0);
     uint8_t *idsealed;
     size_t idlen;
     assert_int_equal(tc_ident_seal(&k, "11010519491231002X", &idsealed, &idlen, &e), 0);

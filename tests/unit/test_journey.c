@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "journey/tc_journey.h"
+#include "event/tc_event.h"
 
 static const int64_t NOW = 1780000000; /* 2026-05-28, a fixed clock */
 
@@ -42,7 +43,7 @@ static void test_defaults_follow_the_seeds(void **state)
     tc_journey_settings_default(&s);
     assert_int_equal(s.draft_capacity, 3);       /* seed 000 §14 */
     assert_int_equal(s.draft_delete_after_h, 24); /* seed 000 §14 */
-    assert_int_equal(s.pay_when, TC_PAY_AFTER_CONFIRM);
+    assert_int_equal(s.pay_when, TC_JOURNEY_PAY_AFTER_CONFIRM);
     assert_string_equal(s.spec, "chsi");
     assert_string_equal(s.background, "blue");
     assert_true(s.live_allowed && s.album_allowed);
@@ -60,7 +61,7 @@ static void test_settings_apply_and_round_trip(void **state)
                                                "\"spec\":\"idcard\",\"checks\":{\"disabled\":[\"duplicate\"]}}",
                                                &e),
                      0);
-    assert_int_equal(s.pay_when, TC_PAY_BEFORE_SHOOT);
+    assert_int_equal(s.pay_when, TC_JOURNEY_PAY_BEFORE_SHOOT);
     assert_int_equal(s.fee_fen, 2500);
     assert_false(s.album_allowed);
     assert_int_equal(s.draft_capacity, 5);
@@ -359,33 +360,33 @@ static void test_refusal_texts(void **state)
 static void test_hub_delivers_each_persons_events_in_order(void **state)
 {
     (void)state;
-    tc_hub *h = malloc(sizeof *h);
-    tc_hub_init(h);
-    uint64_t from = tc_hub_now(h);
-    tc_hub_publish(h, 7, "photo", "{\"id\":1}");
-    tc_hub_publish(h, 8, "photo", "{\"id\":2}");
-    tc_hub_publish(h, 7, "message", "{}");
-    tc_hub_event ev;
-    assert_true(tc_hub_next(h, 7, &from, &ev));
+    tc_event_hub *h = malloc(sizeof *h);
+    tc_event_hub_init(h);
+    uint64_t from = tc_event_hub_now(h);
+    tc_event_hub_publish(h, 7, "photo", "{\"id\":1}");
+    tc_event_hub_publish(h, 8, "photo", "{\"id\":2}");
+    tc_event_hub_publish(h, 7, "message", "{}");
+    tc_event ev;
+    assert_true(tc_event_hub_next(h, 7, &from, &ev));
     assert_string_equal(ev.type, "photo");
     assert_string_equal(ev.data, "{\"id\":1}");
-    assert_true(tc_hub_next(h, 7, &from, &ev));
+    assert_true(tc_event_hub_next(h, 7, &from, &ev));
     assert_string_equal(ev.type, "message");
-    assert_false(tc_hub_next(h, 7, &from, &ev)); /* person 8's event is not 7's */
+    assert_false(tc_event_hub_next(h, 7, &from, &ev)); /* person 8's event is not 7's */
     /* a stream that fell behind the ring skips what it lost, in order */
-    uint64_t old = tc_hub_now(h);
-    for (int i = 0; i < TC_HUB_RING + 10; i++)
-        tc_hub_publish(h, 9, "photo", i == TC_HUB_RING + 9 ? "{\"last\":true}" : "{}");
+    uint64_t old = tc_event_hub_now(h);
+    for (int i = 0; i < TC_EVENT_RING + 10; i++)
+        tc_event_hub_publish(h, 9, "photo", i == TC_EVENT_RING + 9 ? "{\"last\":true}" : "{}");
     uint64_t prev = 0;
     int n = 0;
-    while (tc_hub_next(h, 9, &old, &ev)) {
+    while (tc_event_hub_next(h, 9, &old, &ev)) {
         assert_true(ev.seq > prev);
         prev = ev.seq;
         n++;
     }
-    assert_true(n <= TC_HUB_RING);
+    assert_true(n <= TC_EVENT_RING);
     assert_string_equal(ev.data, "{\"last\":true}");
-    tc_hub_destroy(h);
+    tc_event_hub_destroy(h);
     free(h);
 }
 

@@ -99,7 +99,7 @@ static json_t *messages(fx *f)
 
 static int64_t add_mail(fx *f, const char *to, const char *subject, const char *body, const char *att)
 {
-    tc_outbox_msg m = {.channel = "email", .recipient = to, .subject = subject, .body = body, .attachment = att,
+    tc_store_outbox_msg m = {.channel = "email", .recipient = to, .subject = subject, .body = body, .attachment = att,
                        .attachment_name = att ? "毕业照.jpg" : NULL};
     int64_t id;
     tc_err e;
@@ -107,9 +107,9 @@ static int64_t add_mail(fx *f, const char *to, const char *subject, const char *
     return id;
 }
 
-static tc_outbox_msg get(fx *f, int64_t id)
+static tc_store_outbox_msg get(fx *f, int64_t id)
 {
-    tc_outbox_msg m;
+    tc_store_outbox_msg m;
     tc_err e;
     assert_int_equal(tc_store_outbox_get(f->s, &f->p, id, &m, &e), 0);
     return m;
@@ -129,7 +129,7 @@ static void delivered_with_attachment(void **st)
     const char *subject = "您的毕业照已审核通过 — 图采 tucai photo approved, a long subject that needs folding";
     const char *body = "张三同学：\n您的照片已通过审核。\n.\nA line with only a dot above.\n";
     int64_t id = add_mail(f, "student@example.com", subject, body, blob);
-    tc_outbox_msg m = get(f, id);
+    tc_store_outbox_msg m = get(f, id);
     assert_string_equal(m.state, "pending");
     assert_string_equal(m.attachment, blob);
     assert_string_equal(m.attachment_name, "毕业照.jpg");
@@ -179,7 +179,7 @@ static void retried_while_down(void **st)
     refuse(f, 1);
     assert_int_equal(tc_notify_run_once(n, 1700000000, &sent, &failed, &e), 0);
     assert_int_equal(failed, 1);
-    tc_outbox_msg m = get(f, id);
+    tc_store_outbox_msg m = get(f, id);
     assert_string_equal(m.state, "pending");
     assert_int_equal(m.attempts, 1);
     assert_int_equal(m.next_at, 1700000000 + 30);
@@ -231,7 +231,7 @@ static void survives_restart(void **st)
     assert_int_equal(tc_notify_run_once(n, 1700000000, &sent, &failed, &e), 0);
     assert_int_equal(failed, 3);
     tc_notify_free(n);
-    tc_outbox_msg *rows;
+    tc_store_outbox_msg *rows;
     size_t k;
     assert_int_equal(tc_store_outbox_claim(f->s, &f->p, 1700000100, 1, &rows, &k, &e), 0);
     assert_int_equal(k, 1);
@@ -277,7 +277,7 @@ static void dead_after_max(void **st)
         assert_int_equal(failed, 1);
         t = get(f, id).next_at;
     }
-    tc_outbox_msg m = get(f, id);
+    tc_store_outbox_msg m = get(f, id);
     assert_string_equal(m.state, "dead");
     assert_int_equal(m.attempts, 3);
     assert_non_null(strstr(m.last_error, "421"));
@@ -295,8 +295,8 @@ static void webhook_and_sms(void **st)
     fx *f = *st;
     NEED_NODE(f);
     tc_err e;
-    tc_outbox_msg w = {.channel = "webhook", .recipient = "submission.approved", .subject = "", .body = "{\"student\":42}"};
-    tc_outbox_msg s = {.channel = "sms", .recipient = "13800138000", .subject = "SMS_123", .body = "您的照片已通过审核"};
+    tc_store_outbox_msg w = {.channel = "webhook", .recipient = "submission.approved", .subject = "", .body = "{\"student\":42}"};
+    tc_store_outbox_msg s = {.channel = "sms", .recipient = "13800138000", .subject = "SMS_123", .body = "您的照片已通过审核"};
     int64_t wid, sid;
     assert_int_equal(tc_store_outbox_add(f->s, &w, 1700000000, &wid, &e), 0);
     assert_int_equal(tc_store_outbox_add(f->s, &s, 1700000000, &sid, &e), 0);
@@ -307,7 +307,7 @@ static void webhook_and_sms(void **st)
     assert_int_equal(sent, 1);
     assert_int_equal(failed, 1);
     assert_string_equal(get(f, wid).state, "sent");
-    tc_outbox_msg sm = get(f, sid);
+    tc_store_outbox_msg sm = get(f, sid);
     assert_string_equal(sm.state, "pending");
     assert_non_null(strstr(sm.last_error, "notify.not_configured"));
     tc_notify_free(n);
@@ -344,7 +344,7 @@ static void worker_thread(void **st)
     tc_err e;
     tc_notify *n = tc_notify_new(&f->c, f->s, f->b, &e);
     assert_int_equal(tc_notify_start(n, &e), 0);
-    tc_outbox_msg m = {.channel = "email", .recipient = "w@example.com", .subject = "worker", .body = "hi"};
+    tc_store_outbox_msg m = {.channel = "email", .recipient = "w@example.com", .subject = "worker", .body = "hi"};
     int64_t id;
     assert_int_equal(tc_store_outbox_add(f->s, &m, tc_now(), &id, &e), 0);
     int done = 0;
@@ -352,7 +352,7 @@ static void worker_thread(void **st)
         usleep(100000);
         tc_pool p;
         tc_pool_init(&p);
-        tc_outbox_msg r;
+        tc_store_outbox_msg r;
         done = tc_store_outbox_get(f->s, &p, id, &r, &e) == 0 && !strcmp(r.state, "sent");
         tc_pool_clear(&p);
     }
@@ -373,7 +373,7 @@ static void refusals(void **st)
     tc_err e;
     tc_store *s = tc_store_open(db, &e);
     assert_non_null(s);
-    tc_outbox_msg m = {.channel = "fax", .recipient = "x", .body = "y"};
+    tc_store_outbox_msg m = {.channel = "fax", .recipient = "x", .body = "y"};
     assert_int_equal(tc_store_outbox_add(s, &m, 1, NULL, &e), -1);
     assert_string_equal(e.code, "outbox.bad_message");
     m.channel = "email";
@@ -460,7 +460,7 @@ static void capped_per_student(void **st)
     tc_store *s = tc_store_open(db, &e);
     assert_non_null(s);
     int64_t day = 1000000, now = day + 10;
-    tc_outbox_msg m = {.channel = "sms", .recipient = "13800000001", .subject = "approved", .body = "【学校】通过", .student_id = 7};
+    tc_store_outbox_msg m = {.channel = "sms", .recipient = "13800000001", .subject = "approved", .body = "【学校】通过", .student_id = 7};
     int added = -1;
     for (int i = 0; i < 3; i++) {
         assert_int_equal(tc_store_outbox_add_capped(s, &m, day, 3, now, &added, NULL, &e), 0);

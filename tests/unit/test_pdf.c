@@ -166,15 +166,15 @@ static void test_poster(void **state)
     free(run(cmd));
     char pgm[PATH_MAX + 16];
     snprintf(pgm, sizeof pgm, "%s/page.pgm", dir);
-    double t = TC_POSTER_TITLE_Y, c = TC_POSTER_CODE_Y, u = TC_POSTER_URL_Y;
-    assert_true(match(pgm, t - 3, t + 16, p.school, TC_POSTER_TITLE_PT, 1));
-    assert_true(match(pgm, c - 3, c + 13, "特征码  AB3K9QZ", TC_POSTER_CODE_PT, 1));
-    assert_true(match(pgm, u - 3, u + 9, url, TC_POSTER_URL_PT, 0));
+    double t = TC_PDF_POSTER_TITLE_Y, c = TC_PDF_POSTER_CODE_Y, u = TC_PDF_POSTER_URL_Y;
+    assert_true(match(pgm, t - 3, t + 16, p.school, TC_PDF_POSTER_TITLE_PT, 1));
+    assert_true(match(pgm, c - 3, c + 13, "特征码  AB3K9QZ", TC_PDF_POSTER_CODE_PT, 1));
+    assert_true(match(pgm, u - 3, u + 9, url, TC_PDF_POSTER_URL_PT, 0));
     /* the check tells glyphs apart: other text in the same place, even one
      * character off, is no match */
-    assert_false(match(pgm, t - 3, t + 16, "Demo Universe 示范大字", TC_POSTER_TITLE_PT, 1));
-    assert_false(match(pgm, c - 3, c + 13, "特征码  AB3K9QX", TC_POSTER_CODE_PT, 1));
-    assert_false(match(pgm, u - 3, u + 9, "https://photo.example.edu.cn/?batch=ab3k9qs", TC_POSTER_URL_PT, 0));
+    assert_false(match(pgm, t - 3, t + 16, "Demo Universe 示范大字", TC_PDF_POSTER_TITLE_PT, 1));
+    assert_false(match(pgm, c - 3, c + 13, "特征码  AB3K9QX", TC_PDF_POSTER_CODE_PT, 1));
+    assert_false(match(pgm, u - 3, u + 9, "https://photo.example.edu.cn/?batch=ab3k9qs", TC_PDF_POSTER_URL_PT, 0));
 
     /* the text layer too (copy, search) */
     snprintf(cmd, sizeof cmd, "pdftotext '%s' -", path);

@@ -15,6 +15,7 @@
 #include <vips/vips.h>
 
 #include "photo/tc_photo.h"
+#include "spec/tc_spec.h"
 
 typedef struct synth {
     int w, h;

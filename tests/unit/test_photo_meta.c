@@ -14,6 +14,7 @@
 #include <vips/vips.h>
 
 #include "photo/tc_photo.h"
+#include "spec/tc_spec.h"
 
 /* fontconfig and pango (behind vips_text, used by the watermark) keep their
  * font caches until exit. */

@@ -44,7 +44,7 @@ static int64_t make_batch(fx *f, const char *school, const char *code)
     tc_err e;
     int64_t sid;
     assert_int_equal(tc_store_school_create(f->s, school, &sid, &e), 0);
-    tc_batch b = {.school_id = sid, .name = "b"};
+    tc_store_batch b = {.school_id = sid, .name = "b"};
     snprintf(b.code, sizeof b.code, "%s", code);
     assert_int_equal(tc_store_batch_create(f->s, &b, &e), 0);
     return b.id;
@@ -68,14 +68,14 @@ static void test_batches(void **st)
     fx *f = *st;
     tc_err e;
     int64_t b1 = make_batch(f, "甲大学", "abc123");
-    tc_batch b;
+    tc_store_batch b;
     assert_int_equal(tc_store_batch_by_code(f->s, &f->p, "abc123", &b, &e), 0);
     assert_int_equal(b.id, b1);
     assert_string_equal(b.settings, "{}");
     int64_t sid;
     assert_int_equal(tc_store_school_create(f->s, "甲大学", &sid, &e), -1);
     assert_string_equal(e.code, "school.name_taken");
-    tc_batch dup = {.school_id = b.school_id, .name = "x"};
+    tc_store_batch dup = {.school_id = b.school_id, .name = "x"};
     snprintf(dup.code, sizeof dup.code, "abc123");
     assert_int_equal(tc_store_batch_create(f->s, &dup, &e), -1);
     assert_string_equal(e.code, "batch.code_taken");
@@ -88,23 +88,23 @@ static void test_roster_all_or_nothing(void **st)
     fx *f = *st;
     tc_err e;
     int64_t bid = make_batch(f, "乙大学", "def456");
-    tc_student rows[3] = {tcx_student_row("1", 1, 1), tcx_student_row("2", 2, 2), tcx_student_row("3", 3, 3)};
+    tc_store_student rows[3] = {tcx_student_row("1", 1, 1), tcx_student_row("2", 2, 2), tcx_student_row("3", 3, 3)};
     size_t bad, ins, upd;
     assert_int_equal(tc_store_roster_import(f->s, bid, rows, 3, &bad, &ins, &upd, &e), 0);
     assert_int_equal(ins, 3);
     assert_int_equal(upd, 0);
     /* a new roster where row 1 (0-based) takes the 采集码 of student "3" */
-    tc_student again[2] = {tcx_student_row("1", 1, 1), tcx_student_row("4", 4, 3)};
+    tc_store_student again[2] = {tcx_student_row("1", 1, 1), tcx_student_row("4", 4, 3)};
     assert_int_equal(tc_store_roster_import(f->s, bid, again, 2, &bad, &ins, &upd, &e), -1);
     assert_string_equal(e.code, "roster.chsi_taken");
     assert_int_equal(bad, 1);
-    tc_student *list;
+    tc_store_student *list;
     size_t n;
     int64_t total;
     assert_int_equal(tc_store_student_list(f->s, &f->p, bid, NULL, 50, 0, &list, &n, &total, &e), 0);
     assert_int_equal(total, 3); /* nothing of the failed import landed */
     /* a corrected roster updates by student number */
-    tc_student fix[1] = {tcx_student_row("2", 2, 2)};
+    tc_store_student fix[1] = {tcx_student_row("2", 2, 2)};
     fix[0].name = "改名";
     assert_int_equal(tc_store_roster_import(f->s, bid, fix, 1, &bad, &ins, &upd, &e), 0);
     assert_int_equal(upd, 1);
@@ -113,7 +113,7 @@ static void test_roster_all_or_nothing(void **st)
     assert_string_equal(list[0].student_no, "2");
     uint8_t h[32];
     memset(h, 3, 32);
-    tc_student s3;
+    tc_store_student s3;
     assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, 0, h, &s3, &e), 0);
     assert_string_equal(s3.student_no, "3");
     assert_string_equal(s3.state, "not_started");
@@ -130,11 +130,11 @@ static void test_roster_skip_and_keep_code(void **st)
     fx *f = *st;
     tc_err e;
     int64_t bid = make_batch(f, "丁大学", "jkl012");
-    tc_student rows[2] = {tcx_student_row("1", 1, 1), tcx_student_row("2", 2, 2)};
+    tc_store_student rows[2] = {tcx_student_row("1", 1, 1), tcx_student_row("2", 2, 2)};
     size_t bad, ins, upd, nskips;
     assert_int_equal(tc_store_roster_import(f->s, bid, rows, 2, &bad, &ins, &upd, &e), 0);
     /* "3" takes the code of "2"; "4" has no code (added without one); "1" keeps its code */
-    tc_student more[4] = {tcx_student_row("3", 3, 2), tcx_student_row("4", 4, 0), tcx_student_row("1", 1, 0),
+    tc_store_student more[4] = {tcx_student_row("3", 3, 2), tcx_student_row("4", 4, 0), tcx_student_row("1", 1, 0),
                           tcx_student_row("5", 5, 5)};
     more[2].name = "改名一";
     tc_store_roster_skip skips[4];
@@ -143,7 +143,7 @@ static void test_roster_skip_and_keep_code(void **st)
                                                skips, &nskips, &bad, &ins, &upd, &e),
                      0);
     assert_int_equal(nskips, 1);
-    tc_student *list;
+    tc_store_student *list;
     size_t n;
     int64_t total;
     assert_int_equal(tc_store_student_list(f->s, &f->p, bid, NULL, 50, 0, &list, &n, &total, &e), 0);
@@ -160,11 +160,11 @@ static void test_roster_skip_and_keep_code(void **st)
     assert_int_equal(total, 4);
     uint8_t h[32];
     memset(h, 1, 32);
-    tc_student s1;
+    tc_store_student s1;
     assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, bid, h, &s1, &e), 0);
     assert_string_equal(s1.name, "改名一"); /* updated, code kept */
     /* two rows without a code live side by side (NULLs never collide) */
-    tc_student six = tcx_student_row("6", 6, 0);
+    tc_store_student six = tcx_student_row("6", 6, 0);
     assert_int_equal(tc_store_roster_import(f->s, bid, &six, 1, &bad, &ins, &upd, &e), 0);
     assert_int_equal(ins, 1);
 }
@@ -177,15 +177,15 @@ static void test_chsi_bind(void **st)
     fx *f = *st;
     tc_err e;
     int64_t b1 = make_batch(f, "戊大学", "mno345"), b2 = make_batch(f, "己大学", "pqr678");
-    tc_student r1[3] = {tcx_student_row("1", 1, 0), tcx_student_row("2", 2, 0), tcx_student_row("3", 3, 3)};
+    tc_store_student r1[3] = {tcx_student_row("1", 1, 0), tcx_student_row("2", 2, 0), tcx_student_row("3", 3, 3)};
     r1[0].name = "同名";
     r1[1].name = "同名";
     r1[2].name = "同名"; /* its code came from the roster: never found by name */
     size_t bad, ins, upd;
     assert_int_equal(tc_store_roster_import(f->s, b1, r1, 3, &bad, &ins, &upd, &e), 0);
-    tc_student r2 = tcx_student_row("1", 9, 7); /* another school's row with code 7 */
+    tc_store_student r2 = tcx_student_row("1", 9, 7); /* another school's row with code 7 */
     assert_int_equal(tc_store_roster_import(f->s, b2, &r2, 1, &bad, &ins, &upd, &e), 0);
-    tc_student *rows;
+    tc_store_student *rows;
     size_t n;
     assert_int_equal(tc_store_students_by_name(f->s, &f->p, b1, "同名", 16, &rows, &n, &e), 0);
     assert_int_equal(n, 2);
@@ -209,7 +209,7 @@ static void test_chsi_bind(void **st)
     assert_int_equal(tc_store_student_bind_chsi(f->s, id1, h3, sealed, 3, 100, &e), -1);
     assert_string_equal(e.code, "chsi.taken");
     assert_int_equal(tc_store_student_bind_chsi(f->s, id1, h8, sealed, 3, 100, &e), 0);
-    tc_student got;
+    tc_store_student got;
     assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, 0, h8, &got, &e), 0);
     assert_int_equal(got.id, id1);
     assert_int_equal(got.chsi_bound_at, 100);
@@ -233,7 +233,7 @@ static void test_chsi_bind(void **st)
     assert_int_equal(tc_store_student_bind_chsi(f->s, id2, h8, sealed, 3, 102, &e), 0);
     assert_int_equal(tc_store_student_clear_chsi(f->s, 999999, &e), -1);
     /* seal: only a hash-only row, only with its own hash */
-    tc_student row3;
+    tc_store_student row3;
     assert_int_equal(tc_store_student_by_chsi(f->s, &f->p, b1, h3, &row3, &e), 0);
     assert_null(row3.chsi_sealed);
     assert_int_equal(tc_store_student_seal_chsi(f->s, row3.id, h8, sealed, 3, &e), 0);
@@ -249,10 +249,10 @@ static void test_person_and_sessions(void **st)
     fx *f = *st;
     tc_err e;
     int64_t bid = make_batch(f, "丙大学", "ghi789");
-    tc_student rows[1] = {tcx_student_row("1", 7, 7)};
+    tc_store_student rows[1] = {tcx_student_row("1", 7, 7)};
     size_t bad, ins, upd;
     assert_int_equal(tc_store_roster_import(f->s, bid, rows, 1, &bad, &ins, &upd, &e), 0);
-    tc_student *list;
+    tc_store_student *list;
     size_t n;
     int64_t total;
     tc_store_student_list(f->s, &f->p, bid, NULL, 10, 0, &list, &n, &total, &e);
@@ -284,11 +284,11 @@ static void test_person_and_sessions(void **st)
     assert_int_equal(n, 1);
     assert_string_equal(list[0].state, "verified");
 
-    tc_session s = {.kind = "student", .person_id = p1, .student_id = list[0].id, .expires_at = tc_now() + 60};
+    tc_store_session s = {.kind = "student", .person_id = p1, .student_id = list[0].id, .expires_at = tc_now() + 60};
     snprintf(s.token_hash, sizeof s.token_hash, "%064d", 1);
     snprintf(s.csrf, sizeof s.csrf, "csrf-token-value-123456");
     assert_int_equal(tc_store_session_create(f->s, &s, &e), 0);
-    tc_session got;
+    tc_store_session got;
     assert_int_equal(tc_store_session_get(f->s, &f->p, s.token_hash, tc_now(), &got, &e), 0);
     assert_string_equal(got.kind, "student");
     assert_int_equal(got.person_id, p1);
@@ -478,14 +478,14 @@ static void test_staff(void **st)
     fx *f = *st;
     tc_err e;
     int64_t id;
-    tc_staff a = {.username = "u1", .pwhash = "h", .role = "platform_admin", .must_change_password = 1};
+    tc_store_staff a = {.username = "u1", .pwhash = "h", .role = "platform_admin", .must_change_password = 1};
     assert_int_equal(tc_store_staff_create(f->s, &a, &id, &e), 0);
     assert_int_equal(tc_store_staff_create(f->s, &a, &id, &e), -1);
     assert_string_equal(e.code, "staff.username_taken");
-    tc_staff bad = {.username = "u2", .pwhash = "h", .role = "school_admin"}; /* no school */
+    tc_store_staff bad = {.username = "u2", .pwhash = "h", .role = "school_admin"}; /* no school */
     assert_int_equal(tc_store_staff_create(f->s, &bad, &id, &e), -1);
     assert_string_equal(e.code, "staff.bad_role");
-    tc_staff got;
+    tc_store_staff got;
     assert_int_equal(tc_store_staff_by_username(f->s, &f->p, "u1", &got, &e), 0);
     assert_int_equal(got.must_change_password, 1);
     assert_int_equal(tc_store_staff_set_password(f->s, got.id, "h2", 0, &e), 0);

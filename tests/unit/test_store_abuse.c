@@ -34,14 +34,14 @@ static int setup(void **st)
     tc_err e;
     if (!f->s || tc_store_school_create(f->s, "限额大学", &f->school, &e) != 0)
         return -1;
-    tc_batch b = {.school_id = f->school, .name = "b"};
+    tc_store_batch b = {.school_id = f->school, .name = "b"};
     snprintf(b.code, sizeof b.code, "abu001");
     if (tc_store_batch_create(f->s, &b, &e) != 0)
         return -1;
     f->batch = b.id;
-    tc_student rows[1] = {tcx_student_row("1", 7, 7)};
+    tc_store_student rows[1] = {tcx_student_row("1", 7, 7)};
     size_t bad, ins, upd;
-    tc_student *list;
+    tc_store_student *list;
     size_t n;
     int64_t total;
     uint8_t idh[32];
@@ -52,7 +52,7 @@ static int setup(void **st)
         tc_store_student_verify(f->s, list[0].id, f->person, "13800138000", &e) != 0)
         return -1;
     f->student = list[0].id;
-    tc_staff rv = {.username = "rv", .pwhash = "h", .role = "reviewer"};
+    tc_store_staff rv = {.username = "rv", .pwhash = "h", .role = "reviewer"};
     return tc_store_staff_create(f->s, &rv, &f->reviewer, &e);
 }
 
@@ -167,7 +167,7 @@ static void test_the_sweep_removes_only_what_nobody_keeps(void **st)
     int64_t deleted = photo(f, "deleted", bid('4'), bid('5'), 100, T0);
     /* an error photo whose file a waiting e-mail attaches */
     int64_t err = photo(f, "error", bid('6'), "", 100, T0);
-    tc_outbox_msg m = {.channel = "email", .recipient = "a@example.com", .subject = "s", .body = "b",
+    tc_store_outbox_msg m = {.channel = "email", .recipient = "a@example.com", .subject = "s", .body = "b",
                        .attachment = bid('6'), .attachment_name = "p.jpg"};
     int64_t mid;
     assert_int_equal(tc_store_outbox_add(f->s, &m, T0, &mid, &e), 0);

@@ -33,13 +33,13 @@ typedef struct {
 static int64_t make_student(fx *f, const char *code, const char *no, uint8_t idb, int64_t *batch, int64_t *person)
 {
     tc_err e;
-    tc_batch b = {.school_id = f->school, .name = "b"};
+    tc_store_batch b = {.school_id = f->school, .name = "b"};
     snprintf(b.code, sizeof b.code, "%s", code);
     assert_int_equal(tc_store_batch_create(f->s, &b, &e), 0);
-    tc_student rows[1] = {tcx_student_row(no, idb, idb)};
+    tc_store_student rows[1] = {tcx_student_row(no, idb, idb)};
     size_t bad, ins, upd;
     assert_int_equal(tc_store_roster_import(f->s, b.id, rows, 1, &bad, &ins, &upd, &e), 0);
-    tc_student *list;
+    tc_store_student *list;
     size_t n;
     int64_t total;
     assert_int_equal(tc_store_student_list(f->s, &f->p, b.id, NULL, 10, 0, &list, &n, &total, &e), 0);
@@ -146,7 +146,7 @@ static void test_paid_once(void **st)
     tc_store_journey j;
     assert_int_equal(tc_store_journey_get(f->s, &f->p, f->student, &j, &e), 0);
     assert_int_equal(j.paid_order, o.id);
-    tc_student stu;
+    tc_store_student stu;
     assert_int_equal(tc_store_student_get(f->s, &f->p, f->student, &stu, &e), 0);
     assert_string_equal(stu.state, "submitted");
 

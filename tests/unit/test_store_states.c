@@ -197,11 +197,11 @@ static fx *fx_open(void)
     tc_pool_init(&f->p);
     tc_err e;
     assert_int_equal(tc_store_school_create(f->s, "状态大学", &f->school, &e), 0);
-    tc_batch b = {.school_id = f->school, .name = "b"};
+    tc_store_batch b = {.school_id = f->school, .name = "b"};
     snprintf(b.code, sizeof b.code, "sta001");
     assert_int_equal(tc_store_batch_create(f->s, &b, &e), 0);
     f->batch = b.id;
-    tc_staff rv = {.username = "rv", .pwhash = "h", .role = "reviewer"};
+    tc_store_staff rv = {.username = "rv", .pwhash = "h", .role = "reviewer"};
     assert_int_equal(tc_store_staff_create(f->s, &rv, &f->reviewer, &e), 0);
     return f;
 }
@@ -221,10 +221,10 @@ static int64_t new_student(fx *f, int64_t *person)
     assert_true(k < 250);
     char no[16];
     snprintf(no, sizeof no, "S%03d", k);
-    tc_student rows[1] = {tcx_student_row(no, (uint8_t)k, (uint8_t)k)};
+    tc_store_student rows[1] = {tcx_student_row(no, (uint8_t)k, (uint8_t)k)};
     size_t bad, ins, upd;
     assert_int_equal(tc_store_roster_import(f->s, f->batch, rows, 1, &bad, &ins, &upd, &e), 0);
-    tc_student *list;
+    tc_store_student *list;
     size_t n;
     int64_t total, pid;
     assert_int_equal(tc_store_student_list(f->s, &f->p, f->batch, no, 10, 0, &list, &n, &total, &e), 0);

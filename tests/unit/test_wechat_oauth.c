@@ -25,7 +25,7 @@ typedef struct {
 static void add_session(fx *f, char hash[65], int n, int64_t person)
 {
     tc_err e;
-    tc_session s = {.kind = "student", .person_id = person, .expires_at = tc_now() + 3600};
+    tc_store_session s = {.kind = "student", .person_id = person, .expires_at = tc_now() + 3600};
     snprintf(s.token_hash, sizeof s.token_hash, "%064d", n);
     snprintf(s.csrf, sizeof s.csrf, "csrf-token-value-123456");
     assert_int_equal(tc_store_session_create(f->s, &s, &e), 0);

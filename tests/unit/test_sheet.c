@@ -17,12 +17,14 @@
 
 #include "cli/tc_cli.h"
 #include "photo/tc_photo.h"
+#include "spec/tc_spec.h"
+#include "sheet/tc_sheet.h"
 
 static int setup(void **state)
 {
     (void)state;
     tc_err e = {0};
-    return tc_photo_startup("test_photo_sheet", &e);
+    return tc_photo_startup("test_sheet", &e);
 }
 
 /* ---- specs ------------------------------------------------------------------------------ */

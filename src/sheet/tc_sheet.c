@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "photo_internal.h"
+#include "tc_sheet.h"
 #include "../pdf/tc_pdf.h"
+#include "../spec/tc_spec.h"
 
 int tc_sheet_paper_find(const char *name, tc_sheet_paper *out, tc_err *e)
 {

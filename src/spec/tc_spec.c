@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "photo_internal.h"
+#include "tc_spec.h"
 
 static tc_spec_range rng(double lo, double hi)
 {
