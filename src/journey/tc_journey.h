@@ -6,20 +6,17 @@
  * store, asks here, and makes the change in one store transaction that
  * re-checks the same condition (two requests at once cannot both pass).
  *
- * Also the event hub behind the app's live updates (Server-Sent Events): a
- * small ring of recent events that SSE streams poll.  Owned by main (tc_api_app).
+ * (The event hub behind the app's live updates is module tc_event's.)
  *
  * Errors (0 / -1 with e): the journey.* codes listed in docs/API.md.
  */
 #ifndef TC_JOURNEY_H
 #define TC_JOURNEY_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../base/tc_base.h"
-#include "../event/tc_event.h"
 
 /* ---- settings (per school, overridden per batch) ------------------------------------- */
 
@@ -131,32 +128,5 @@ const char *tc_journey_capture_evidence(const char *make, const char *model, con
 /* The student's own e-mails (codes and result photos) on the China day of
  * now: the time that day started (seconds since the epoch). */
 int64_t tc_journey_day_start(int64_t now);
-
-/* ---- events for live updates ------------------------------------------------------------- */
-
-enum { TC_EVENT_RING = 256, TC_EVENT_DATA = 240 };
-
-typedef struct tc_event {
-    uint64_t seq;
-    int64_t person_id;
-    char type[16];             /* "photo", "submission", "payment", "message" */
-    char data[TC_EVENT_DATA];    /* JSON text                                  */
-} tc_event;
-
-typedef struct tc_event_hub {
-    pthread_mutex_t mu;
-    uint64_t next;             /* seq of the next event                       */
-    tc_event ring[TC_EVENT_RING];
-} tc_event_hub;
-
-void tc_event_hub_init(tc_event_hub *h);
-void tc_event_hub_destroy(tc_event_hub *h);
-void tc_event_hub_publish(tc_event_hub *h, int64_t person_id, const char *type, const char *json);
-/* The current sequence number (a new stream starts from here). */
-uint64_t tc_event_hub_now(tc_event_hub *h);
-/* Copy the first event for person_id with seq >= *from into *out and move
- * *from past it; 0 when there is none (yet).  Events that fell out of the
- * ring are skipped (the app refreshes its whole view on any event). */
-int tc_event_hub_next(tc_event_hub *h, int64_t person_id, uint64_t *from, tc_event *out);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * tc_photo — photo production: decode an upload, turn it into a photo that
- * meets a spec (学信网, 身份证, 一寸 ...), encode it inside the spec's file
- * size range, and lay photos out on print sheets (排版照).
+ * meets a spec (学信网, 身份证, 一寸 ...; the specs themselves are data of
+ * their own module, tc_spec), and encode it inside the spec's file size range.
  *
  * The pipeline, and who does what:
  *
@@ -11,7 +11,8 @@
  *          tc_photo_face_geom (source pixels) + tc_photo_mask (work size)
  *   src + geom + mask + spec ──tc_photo_compose──▶ tc_photo_rgb (spec size)
  *   tc_photo_rgb + spec ──tc_photo_encode──▶ JPEG bytes + tc_photo_report
- *   JPEGs ──tc_sheet_*──▶ 6-inch / 5-inch / A4 print sheet (JPEG, PNG, PDF)
+ *   (print sheets, 排版照, are module tc_sheet's, on tc_photo_jpeg_fit and
+ *   tc_photo_rgb_save below)
  *
  * This module never runs a neural network; it only consumes their output,
  * so that it can be tested with synthetic geometry and masks.
@@ -31,7 +32,6 @@
 
 #include "../base/tc_base.h"
 #include "../spec/tc_spec.h"
-#include "../sheet/tc_sheet.h"
 
 /* ---- start-up --------------------------------------------------------------- */
 
@@ -134,68 +134,6 @@ void tc_photo_src_meta(const tc_photo_src *s, tc_photo_meta *out);
  * image or whose header is unreadable gives the empty evidence: the pipeline
  * reports those.  Never fails. */
 void tc_photo_meta_of(const void *data, size_t len, tc_photo_meta *out);
-
-/* ---- specs (data, not code) ---------------------------------------------------- */
-
-/* A closed range in output pixels; a side that a standard leaves open is
- * marked by has_lo / has_hi = 0.  Compose aims for the middle of ranges
- * closed on both sides. */
-typedef struct tc_spec_range {
-    double lo, hi;
-    int has_lo, has_hi;
-} tc_spec_range;
-
-typedef struct tc_spec_bg {
-    char name[16]; /* "blue", "white", "grey", "red" ...            */
-    char zh[16];   /* "浅蓝" ...                                     */
-    uint8_t rgb[3];
-} tc_spec_bg;
-
-#define TC_SPEC_MAX_BG 6
-
-typedef struct tc_spec {
-    char name[32]; /* "chsi", "idcard", "1inch" ...                      */
-    char zh[64];   /* "学信网学历照片" ...                                */
-    int width, height; /* pixels                                          */
-    double dpi;
-    int n_bg, default_bg;
-    tc_spec_bg bg[TC_SPEC_MAX_BG];
-    tc_spec_range hair_top;   /* top edge -> top of the hair             */
-    tc_spec_range eye_line;   /* top edge -> line through the eye centres */
-    tc_spec_range face_width; /* cheek to cheek, at ear level            */
-    double max_centre_off;    /* |face centre - width/2|, px               */
-    int kb_min, kb_max;       /* file size, KB of 1024 bytes; 0 = open    */
-} tc_spec;
-
-/* A set of specs.  v is malloc'ed and owned by the table. */
-typedef struct tc_spec_table {
-    tc_spec *v;
-    size_t n;
-} tc_spec_table;
-
-/* The built-in specs: chsi, idcard, 1inch, small1inch, big1inch, small2inch,
- * 2inch (413x579), 2inch_626 (413x626). */
-void tc_spec_table_builtin(tc_spec_table *t);
-/* Add the specs of a JSON file (format: docs in tc_spec.c and
- * `tucai specs --help`); a spec whose name exists replaces it, so a school
- * can change e.g. chsi's KB range.  Codes: photo.spec_file, photo.bad_spec. */
-int tc_spec_table_load_file(tc_spec_table *t, const char *path, tc_err *e);
-int tc_spec_table_load_json(tc_spec_table *t, const char *json, size_t len, tc_err *e);
-void tc_spec_table_free(tc_spec_table *t);
-/* Look up by name; NULL if none. The pointer lives as long as the table. */
-const tc_spec *tc_spec_find(const tc_spec_table *t, const char *name);
-/* A custom size: "35x49mm@300", "390x567px@300" or "390x567" (px, 300 dpi).
- * Background and geometry ranges are those of 一寸 scaled to the size.
- * Code: photo.bad_spec. */
-int tc_spec_parse_custom(const char *text, tc_spec *out, tc_err *e);
-/* "blue" / "white" / "grey" / a name from the spec / "#RRGGBB"; NULL or ""
- * gives the spec's default.  Code: photo.bad_background. */
-int tc_spec_background(const tc_spec *s, const char *arg, uint8_t rgb[3], tc_err *e);
-/* Physical size in millimetres (pixels / dpi). */
-double tc_spec_width_mm(const tc_spec *s);
-double tc_spec_height_mm(const tc_spec *s);
-/* One spec as JSON text; malloc'ed, caller frees. */
-char *tc_spec_to_json(const tc_spec *s);
 
 /* ---- geometry and compose ------------------------------------------------------- */
 
@@ -346,6 +284,18 @@ char *tc_photo_report_json(const tc_photo_report *r);
  * absent.  For tests and checks. */
 int tc_photo_jpeg_dpi(const uint8_t *jpeg, size_t len, double *jfif_dpi, double *exif_dpi);
 
+/* A JPEG resampled to exactly w x h pixels (Lanczos 3), turned 90 degrees
+ * clockwise first when rot90; for print sheets.  The caller checks the
+ * format (tc_photo_sniff).  *out owned by the caller (tc_photo_rgb_free).
+ * Codes: photo.truncated, photo.corrupt. */
+int tc_photo_jpeg_fit(const uint8_t *jpeg, size_t len, int rot90, int w, int h, tc_photo_rgb *out, tc_err *e);
+
+/* im as one file with dpi as its resolution: png 0 = a JPEG at quality 95
+ * (optimised Huffman tables, DPI in JFIF and EXIF, no other metadata),
+ * png 1 = a PNG (zlib level 6).  *out malloc'ed, caller frees.
+ * Code: photo.encode. */
+int tc_photo_rgb_save(const tc_photo_rgb *im, int png, double dpi, uint8_t **out, size_t *len, tc_err *e);
+
 /* Mark a photo as a proof (样片) for the student to see before production
  * is final: a repeated, semi-transparent diagonal "样片" text (Chinese only: the
  * student never sees an English word in the Chinese UI) over the
@@ -353,60 +303,5 @@ int tc_photo_jpeg_dpi(const uint8_t *jpeg, size_t len, double *jfif_dpi, double 
  * applies).  *out malloc'ed, caller frees.  Code: photo.encode, photo.corrupt. */
 int tc_photo_watermark(const uint8_t *jpeg, size_t len, const tc_spec *spec, uint8_t **out, size_t *out_len,
                        tc_err *e);
-
-/* ---- print sheets (排版照) ----------------------------------------------------------- */
-
-typedef struct tc_sheet_paper {
-    char name[16]; /* "6inch", "5inch", "a4" */
-    double w_mm, h_mm;
-    double dpi;
-} tc_sheet_paper;
-
-/* 6inch: 4x6 in (1800x1200 px at 300 dpi); 5inch: 3.5x5 in; a4.
- * Code: photo.bad_sheet. */
-int tc_sheet_paper_find(const char *name, tc_sheet_paper *out, tc_err *e);
-
-/* One kind of photo on the sheet: its physical size and how many (0 = as
- * many as fit; only allowed when it is the only item). */
-typedef struct tc_sheet_item {
-    double w_mm, h_mm;
-    int count;
-} tc_sheet_item;
-
-typedef struct tc_sheet_place {
-    int item;         /* index into the items                        */
-    double x_mm, y_mm; /* top-left corner on the sheet                */
-    double w_mm, h_mm; /* as placed (swapped if rotated)              */
-    int rotated;      /* 1: turned 90 degrees clockwise             */
-} tc_sheet_place;
-
-/* A sheet plan.  v is malloc'ed, owned by the layout (tc_sheet_layout_free). */
-typedef struct tc_sheet_layout {
-    tc_sheet_paper paper; /* w_mm, h_mm as used (may be landscape)     */
-    double gap_mm;
-    size_t n;
-    tc_sheet_place *v;
-} tc_sheet_layout;
-
-/* Place the items: rows of one kind each, every kind in either
- * orientation, paper either way round, gaps as large as possible up to 3 mm
- * (cut lines run through the gaps).  Code: photo.sheet_overflow. */
-int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_t n_items,
-                  tc_sheet_layout *out, tc_err *e);
-void tc_sheet_layout_free(tc_sheet_layout *l);
-
-/* Named layouts of the print shops (seed 004): "1" = 版式一, 1寸x8 + 2寸x4;
- * "2" = 版式二, 2寸x8.  Fills *n items and, for each, the spec (from t:
- * 1inch, 2inch) whose photo goes there.  Code: photo.bad_layout. */
-int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_item items[2],
-                         const tc_spec *specs[2], size_t *n, tc_err *e);
-
-/* Render a plan.  photos[i] is the JPEG of item i (any pixel size; it is
- * resampled to the item's physical size at the paper's dpi).
- * format: "jpeg" or "png" raster at the paper's dpi; "pdf": a page of the
- * paper's true size with every photo placed at its exact size in mm.
- * *out malloc'ed, caller frees.  Codes: photo.bad_sheet, photo.encode. */
-int tc_sheet_render(const tc_sheet_layout *l, const uint8_t *const *photos, const size_t *photo_lens,
-                    const char *format, int cut_lines, uint8_t **out, size_t *len, tc_err *e);
 
 #endif

@@ -414,3 +414,80 @@ char *tc_photo_report_json(const tc_photo_report *r)
     json_decref(o);
     return s;
 }
+
+/* ---- for print sheets (tc_sheet) --------------------------------------------------------- */
+
+int tc_photo_jpeg_fit(const uint8_t *jpeg, size_t len, int rot90, int w, int h, tc_photo_rgb *out, tc_err *e)
+{
+    VipsImage *a = NULL, *b = NULL, *c = NULL;
+    if (vips_jpegload_buffer((void *)jpeg, len, &a, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) != 0)
+        return photo_vips_error(e, "photo.corrupt", "sheet load");
+    if (rot90) {
+        if (vips_rot(a, &b, VIPS_ANGLE_D90, NULL) != 0)
+            goto fail;
+        g_object_unref(a);
+        a = b;
+        b = NULL;
+    }
+    if (vips_resize(a, &b, (double)w / a->Xsize, "vscale", (double)h / a->Ysize, "kernel", VIPS_KERNEL_LANCZOS3,
+                    NULL) != 0)
+        goto fail;
+    /* rounding may leave a pixel more or less: pin the size */
+    if (vips_embed(b, &c, 0, 0, w, h, "extend", VIPS_EXTEND_COPY, NULL) != 0)
+        goto fail;
+    g_object_unref(a);
+    g_object_unref(b);
+    a = b = NULL;
+    if (c->Bands != 3 || c->BandFmt != VIPS_FORMAT_UCHAR) {
+        vips_error("tc_photo", "sheet photo must be 8-bit RGB");
+        goto fail;
+    }
+    int r = photo_rgb_from_vips(c, out, e);
+    g_object_unref(c);
+    return r;
+fail:
+    if (a)
+        g_object_unref(a);
+    if (b)
+        g_object_unref(b);
+    if (c)
+        g_object_unref(c);
+    return photo_vips_error(e, "photo.corrupt", "sheet photo");
+}
+
+int tc_photo_rgb_save(const tc_photo_rgb *im, int png, double dpi, uint8_t **out, size_t *len, tc_err *e)
+{
+    *out = NULL;
+    *len = 0;
+    /* wrapped, not copied: im outlives every use of v (a sheet is up to 26 MB) */
+    VipsImage *v = vips_image_new_from_memory(im->px, (size_t)im->width * im->height * 3, im->width, im->height, 3,
+                                              VIPS_FORMAT_UCHAR);
+    if (!v)
+        return photo_vips_error(e, "photo.encode", "sheet wrap");
+    v->Type = VIPS_INTERPRETATION_sRGB;
+    int rc;
+    if (png) {
+        VipsImage *c = NULL;
+        void *buf = NULL;
+        size_t n = 0;
+        rc = vips_copy(v, &c, "xres", dpi / 25.4, "yres", dpi / 25.4, NULL);
+        if (rc == 0)
+            rc = vips_pngsave_buffer(c, &buf, &n, "compression", 6, NULL);
+        if (c)
+            g_object_unref(c);
+        if (rc != 0) {
+            g_object_unref(v);
+            return photo_vips_error(e, "photo.encode", "sheet png");
+        }
+        *out = malloc(n);
+        if (*out)
+            memcpy(*out, buf, n);
+        g_free(buf);
+        *len = n;
+        rc = *out ? 0 : tc_err_internal(e, "photo: out of memory");
+    } else {
+        rc = photo_jpeg_save(v, 95, 1, dpi, out, len, e);
+    }
+    g_object_unref(v);
+    return rc;
+}

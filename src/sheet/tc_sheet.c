@@ -7,6 +7,7 @@
 
 #include "tc_sheet.h"
 #include "../pdf/tc_pdf.h"
+#include "../photo/tc_photo.h"
 #include "../spec/tc_spec.h"
 
 int tc_sheet_paper_find(const char *name, tc_sheet_paper *out, tc_err *e)
@@ -253,42 +254,9 @@ static int px_of(double mm, double dpi)
 /* A photo at exactly tw x th pixels, turned if asked. */
 static int photo_at(const uint8_t *jpg, size_t len, int rot, int tw, int th, tc_photo_rgb *out, tc_err *e)
 {
-    VipsImage *a = NULL, *b = NULL, *c = NULL;
     if (tc_photo_sniff(jpg, len) != TC_PHOTO_FMT_JPEG)
         return tc_err_set(e, 400, "photo.bad_sheet", "排版只接受 JPEG 照片", "Sheets take JPEG photos only");
-    if (vips_jpegload_buffer((void *)jpg, len, &a, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) != 0)
-        return photo_vips_error(e, "photo.corrupt", "sheet load");
-    if (rot) {
-        if (vips_rot(a, &b, VIPS_ANGLE_D90, NULL) != 0)
-            goto fail;
-        g_object_unref(a);
-        a = b;
-        b = NULL;
-    }
-    if (vips_resize(a, &b, (double)tw / a->Xsize, "vscale", (double)th / a->Ysize, "kernel", VIPS_KERNEL_LANCZOS3,
-                    NULL) != 0)
-        goto fail;
-    /* rounding may leave a pixel more or less: pin the size */
-    if (vips_embed(b, &c, 0, 0, tw, th, "extend", VIPS_EXTEND_COPY, NULL) != 0)
-        goto fail;
-    g_object_unref(a);
-    g_object_unref(b);
-    a = b = NULL;
-    if (c->Bands != 3 || c->BandFmt != VIPS_FORMAT_UCHAR) {
-        vips_error("tc_photo", "sheet photo must be 8-bit RGB");
-        goto fail;
-    }
-    int r = photo_rgb_from_vips(c, out, e);
-    g_object_unref(c);
-    return r;
-fail:
-    if (a)
-        g_object_unref(a);
-    if (b)
-        g_object_unref(b);
-    if (c)
-        g_object_unref(c);
-    return photo_vips_error(e, "photo.corrupt", "sheet photo");
+    return tc_photo_jpeg_fit(jpg, len, rot, tw, th, out, e);
 }
 
 static void hline(uint8_t *cv, int W, int H, int y, int x0, int x1)
@@ -346,34 +314,8 @@ static int render_raster(const tc_sheet_layout *l, const uint8_t *const *photos,
         }
     }
     tc_photo_rgb_free(&cache);
-    VipsImage *v = photo_vips_from_rgb(&canvas);
+    int rc = tc_photo_rgb_save(&canvas, png, dpi, out, len, e);
     tc_photo_rgb_free(&canvas);
-    if (!v)
-        return photo_vips_error(e, "photo.encode", "sheet wrap");
-    int rc;
-    if (png) {
-        VipsImage *c = NULL;
-        void *buf = NULL;
-        size_t n = 0;
-        rc = vips_copy(v, &c, "xres", dpi / 25.4, "yres", dpi / 25.4, NULL);
-        if (rc == 0)
-            rc = vips_pngsave_buffer(c, &buf, &n, "compression", 6, NULL);
-        if (c)
-            g_object_unref(c);
-        if (rc != 0) {
-            g_object_unref(v);
-            return photo_vips_error(e, "photo.encode", "sheet png");
-        }
-        *out = malloc(n);
-        if (*out)
-            memcpy(*out, buf, n);
-        g_free(buf);
-        *len = n;
-        rc = *out ? 0 : tc_err_internal(e, "photo: out of memory");
-    } else {
-        rc = photo_jpeg_save(v, 95, 1, dpi, out, len, e);
-    }
-    g_object_unref(v);
     return rc;
 }
 

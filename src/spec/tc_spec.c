@@ -1,5 +1,5 @@
-/* Photo specs as data: the built-in table, JSON files, custom sizes, and the
- * `tucai specs` command.
+/* Photo specs as data: the built-in table, JSON files and custom sizes
+ * (`tucai specs`, in src/cli/specs.c, lists them).
  *
  * JSON format (a file may hold {"specs": [...]} or a bare array):
  *   { "name": "chsi", "zh": "学信网学历照片",

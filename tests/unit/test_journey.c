@@ -13,7 +13,6 @@
 #include <jansson.h>
 
 #include "journey/tc_journey.h"
-#include "event/tc_event.h"
 
 static const int64_t NOW = 1780000000; /* 2026-05-28, a fixed clock */
 
@@ -357,39 +356,6 @@ static void test_refusal_texts(void **state)
     assert_true(e.zh[0] && e.en[0]);
 }
 
-static void test_hub_delivers_each_persons_events_in_order(void **state)
-{
-    (void)state;
-    tc_event_hub *h = malloc(sizeof *h);
-    tc_event_hub_init(h);
-    uint64_t from = tc_event_hub_now(h);
-    tc_event_hub_publish(h, 7, "photo", "{\"id\":1}");
-    tc_event_hub_publish(h, 8, "photo", "{\"id\":2}");
-    tc_event_hub_publish(h, 7, "message", "{}");
-    tc_event ev;
-    assert_true(tc_event_hub_next(h, 7, &from, &ev));
-    assert_string_equal(ev.type, "photo");
-    assert_string_equal(ev.data, "{\"id\":1}");
-    assert_true(tc_event_hub_next(h, 7, &from, &ev));
-    assert_string_equal(ev.type, "message");
-    assert_false(tc_event_hub_next(h, 7, &from, &ev)); /* person 8's event is not 7's */
-    /* a stream that fell behind the ring skips what it lost, in order */
-    uint64_t old = tc_event_hub_now(h);
-    for (int i = 0; i < TC_EVENT_RING + 10; i++)
-        tc_event_hub_publish(h, 9, "photo", i == TC_EVENT_RING + 9 ? "{\"last\":true}" : "{}");
-    uint64_t prev = 0;
-    int n = 0;
-    while (tc_event_hub_next(h, 9, &old, &ev)) {
-        assert_true(ev.seq > prev);
-        prev = ev.seq;
-        n++;
-    }
-    assert_true(n <= TC_EVENT_RING);
-    assert_string_equal(ev.data, "{\"last\":true}");
-    tc_event_hub_destroy(h);
-    free(h);
-}
-
 /* ---- issue 14: the student-side abuse rules ------------------------------------------------------------ */
 
 static void test_an_error_costs_a_cooloff_and_counts_towards_the_lock(void **state)
@@ -491,7 +457,6 @@ int main(void)
         cmocka_unit_test(test_repeated_failures_lock_until_a_stated_time),
         cmocka_unit_test(test_liveness_failures_lock_until_a_teacher_unlocks),
         cmocka_unit_test(test_refusal_texts),
-        cmocka_unit_test(test_hub_delivers_each_persons_events_in_order),
         cmocka_unit_test(test_an_error_costs_a_cooloff_and_counts_towards_the_lock),
         cmocka_unit_test(test_a_cancelled_batch_takes_no_photos),
         cmocka_unit_test(test_what_a_fresh_capture_of_the_page_looks_like),
