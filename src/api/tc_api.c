@@ -149,10 +149,8 @@ static int set_locked(api_ctx *c, int64_t until, int last4)
     char when[20];
     tc_time_fmt_cn(until, when);
     if (last4)
-        return tc_err_set(&c->e, 423, "entry.locked", "身份证后4位错误次数过多，请于 %s 后再试",
-                          "Too many wrong attempts at the last 4 ID characters: try again after %s (China time)", when);
-    return tc_err_set(&c->e, 423, "entry.locked", "尝试次数过多，请于 %s 后再试",
-                      "Too many attempts: try again after %s (China time)", when);
+        return tc_err_set(&c->e, TCE_ENTRY_LOCKED, when);
+    return tc_err_set(&c->e, TCE_ENTRY_LOCKED_2, when);
 }
 
 /* Count a failure for this client address (unknown codes, pictures with no
@@ -201,8 +199,7 @@ static int entry_code(api_ctx *c, tc_http_part *parts, size_t n, char *code, siz
         if (*code && tc_utf8_valid(code, strlen(code)))
             return 0;
     }
-    return tc_err_set(&c->e, 400, "entry.code_missing", "请扫描或上传学信网图像采集码",
-                      "Scan or upload your CHSI image-collection code");
+    return tc_err_set(&c->e, TCE_ENTRY_CODE_MISSING);
 }
 
 /* The 采集码 of the request through the resolver (tc_chsi.h): its lookup key
@@ -252,8 +249,7 @@ static int entry_check(api_ctx *c, const tc_store_student *st, const char *metho
     if (tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, &c->e) != 0)
         return -1;
     if (b.cancelled_at) {
-        tc_err_set(&c->e, 403, "entry.batch_cancelled", "本批次图像采集已取消，请联系学校图采工作部门",
-                   "This collection batch was cancelled: contact your school's photo collection office");
+        tc_err_set(&c->e, TCE_ENTRY_BATCH_CANCELLED);
         audit(c, method, b.id, st->id, 0, c->e.code);
         return -1;
     }
@@ -261,8 +257,7 @@ static int entry_check(api_ctx *c, const tc_store_student *st, const char *metho
         char a[20], z[20];
         tc_time_fmt_cn(b.starts_at, a);
         tc_time_fmt_cn(b.ends_at, z);
-        tc_err_set(&c->e, 403, "entry.outside_window", "不在本批次采集时间内（%s 至 %s）",
-                   "Outside this batch's collection window (%s to %s, China time)", b.starts_at ? a : "-",
+        tc_err_set(&c->e, TCE_ENTRY_OUTSIDE_WINDOW, b.starts_at ? a : "-",
                    b.ends_at ? z : "-");
         audit(c, method, b.id, st->id, 0, c->e.code);
         return -1;
@@ -295,8 +290,7 @@ static int entry_check(api_ctx *c, const tc_store_student *st, const char *metho
         if (until)
             return set_locked(c, until, 1);
         int left = c->app->limits.last4_max_fails - fails;
-        return tc_err_set(&c->e, 400, "entry.last4_wrong", "身份证号后4位不正确，还可尝试 %d 次",
-                          "The last 4 ID characters do not match; %d attempts left", left);
+        return tc_err_set(&c->e, TCE_ENTRY_LAST4_WRONG, left);
     }
     tc_store_lock_clear(c->app->store, key, NULL);
     return 0;
@@ -311,8 +305,7 @@ static int entry_last4(api_ctx *c, tc_http_part *parts, size_t n, const tc_http_
     if (!l4 || l4->len == 0)
         return 0;
     if (l4->len > 15)
-        return tc_err_set(&c->e, 400, "entry.last4_missing", "请输入身份证号后4位（完整括号算2位）",
-                          "Enter the last 4 characters of your ID number (a bracket pair counts as 2)");
+        return tc_err_set(&c->e, TCE_ENTRY_LAST4_MISSING);
     *out = l4;
     return 0;
 }
@@ -332,8 +325,7 @@ static int entry_found(api_ctx *c, tc_store_student *st, const char *method)
             return api_fail(c);
         if (!tc_ct_equal(ph, st->id_hash, 32)) {
             audit(c, "add_record", st->batch_id, st->id, 0, "entry.other_person");
-            tc_err_set(&c->e, 403, "entry.other_person", "该采集码属于其他人，不能添加到您的账号",
-                       "This collection code belongs to someone else and cannot be added to your account");
+            tc_err_set(&c->e, TCE_ENTRY_OTHER_PERSON);
             return api_fail(c);
         }
         tc_store_student me;
@@ -367,16 +359,12 @@ static int entry_found(api_ctx *c, tc_store_student *st, const char *method)
 /* A code the resolver refuses is answered as a code no row has. */
 static void entry_unknown_code(api_ctx *c)
 {
-    tc_err_set(&c->e, 404, "entry.unknown_code", "未找到该采集码对应的学生信息，请联系学校图采工作部门",
-               "No student matches this collection code: contact your school's photo collection office");
+    tc_err_set(&c->e, TCE_ENTRY_UNKNOWN_CODE);
 }
 
 static int name_or_last4_wrong(api_ctx *c)
 {
-    return tc_err_set(&c->e, 400, "entry.name_or_last4",
-                      "姓名或身份证号后4位不正确，请核对后重试；如学校名单中已有您的采集码，请扫描采集码进入",
-                      "The name or the last 4 ID characters do not match; check them and try again. If your school's "
-                      "roster has your CHSI code, enter by scanning it");
+    return tc_err_set(&c->e, TCE_ENTRY_NAME_OR_LAST4);
 }
 
 /* Entry without a 采集码 (issue 19): the batch's rows with exactly this name
@@ -424,10 +412,7 @@ static int entry_by_name(api_ctx *c, const tc_store_batch *b, const tc_http_part
     }
     if (hits > 1) {
         audit(c, "name", b->id, 0, 0, "entry.name_ambiguous");
-        return tc_err_set(&c->e, 409, "entry.name_ambiguous",
-                          "本批次有同名且身份证后4位相同的学生，无法仅凭姓名确认；请扫描图像采集码进入，或联系学校图采工作部门",
-                          "Several students of this batch have this name and these last 4 ID characters: enter by "
-                          "scanning your CHSI code, or contact your school's photo collection office");
+        return tc_err_set(&c->e, TCE_ENTRY_NAME_AMBIGUOUS);
     }
     /* wrong: each row with this name counts a failure toward its lock */
     int64_t now = tc_now(), locked = 0;
@@ -518,8 +503,7 @@ static int h_entry_code(tc_http_req *r)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
     if (strlen(bcode) != 6) {
-        tc_err_set(&c.e, 400, "entry.bad_feature_code", "请输入6位特征码（字母或数字）",
-                   "Enter the 6-character batch code (letters or digits)");
+        tc_err_set(&c.e, TCE_ENTRY_BAD_FEATURE_CODE);
         audit(&c, "code", 0, 0, 0, c.e.code);
         return api_fail(&c);
     }
@@ -527,8 +511,7 @@ static int h_entry_code(tc_http_req *r)
     if (entry_last4(&c, parts, n, &l4) != 0)
         return api_fail(&c);
     if (!l4) {
-        tc_err_set(&c.e, 400, "entry.last4_missing", "请输入身份证号后4位（完整括号算2位）",
-                   "Enter the last 4 characters of your ID number (a bracket pair counts as 2)");
+        tc_err_set(&c.e, TCE_ENTRY_LAST4_MISSING);
         return api_fail(&c);
     }
     tc_store_batch b;
@@ -673,7 +656,7 @@ static int h_me_record(tc_http_req *r)
     if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
         return api_fail(&c);
     if (st.person_id != c.sess.person_id) {
-        tc_err_set(&c.e, 403, "auth.not_yours", "这不是您的记录", "This record is not yours");
+        tc_err_set(&c.e, TCE_AUTH_NOT_YOURS);
         return api_fail(&c);
     }
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
@@ -694,8 +677,7 @@ static int login_throttled(api_ctx *c, int64_t until)
     tc_time_fmt_cn(until, when);
     int64_t wait = until - tc_now();
     tc_http_add_header(c->r, "Retry-After", tc_pool_printf(c->r->pool, "%lld", (long long)(wait > 0 ? wait : 1)));
-    tc_err_set(&c->e, 429, "auth.throttled", "登录失败次数过多，请于 %s 后再试",
-               "Too many failed sign-ins from here: try again after %s (China time)", when);
+    tc_err_set(&c->e, TCE_AUTH_THROTTLED, when);
     return api_fail(c);
 }
 
@@ -708,7 +690,7 @@ static int h_staff_login(tc_http_req *r)
         return api_fail(&c);
     const char *user = api_jstr(j, "username"), *pw = api_jstr(j, "password");
     if (!user || !pw || strlen(user) > 64 || strlen(pw) > 256) {
-        tc_err_set(&c.e, 400, "auth.bad_request", "请输入用户名和密码", "Enter your user name and password");
+        tc_err_set(&c.e, TCE_AUTH_BAD_REQUEST);
         return api_fail(&c);
     }
     /* Throttled per client address (any names: stops spraying) and per
@@ -744,7 +726,7 @@ static int h_staff_login(tc_http_req *r)
             tc_store_throttle_fail(c.app->store, acctkey, now, lim->login_window_s, lim->login_acct_free,
                                    lim->login_base_s, lim->login_max_s, &u2, NULL);
         tc_store_audit_staff(c.app->store, found ? st.id : 0, "login_failed", user, NULL, NULL, r->client_ip, NULL);
-        tc_err_set(&c.e, 401, "auth.bad_credentials", "用户名或密码错误", "Wrong user name or password");
+        tc_err_set(&c.e, TCE_AUTH_BAD_CREDENTIALS);
         return api_fail(&c);
     }
     tc_store_lock_clear(c.app->store, acctkey, NULL);
@@ -770,11 +752,11 @@ static int h_staff_password(tc_http_req *r)
         return api_fail(&c);
     const char *old = api_jstr(j, "old_password"), *nw = api_jstr(j, "new_password");
     if (!old || !nw || !tc_ident_password_verify(c.staff.pwhash, old)) {
-        tc_err_set(&c.e, 400, "auth.bad_old_password", "原密码不正确", "The current password is wrong");
+        tc_err_set(&c.e, TCE_AUTH_BAD_OLD_PASSWORD);
         return api_fail(&c);
     }
     if (!strcmp(old, nw)) {
-        tc_err_set(&c.e, 400, "password.same", "新密码不能与原密码相同", "The new password must differ from the old one");
+        tc_err_set(&c.e, TCE_PASSWORD_SAME);
         return api_fail(&c);
     }
     char h[TC_IDENT_PWHASH_LEN];
@@ -799,8 +781,7 @@ static int h_staff_create(tc_http_req *r)
     const char *user = api_jstr(j, "username"), *role = api_jstr(j, "role"), *pw = api_jstr(j, "password");
     json_int_t school = json_integer_value(json_object_get(j, "school_id"));
     if (!user || !role || !pw || strlen(user) < 3 || strlen(user) > 64) {
-        tc_err_set(&c.e, 400, "staff.bad_request", "请填写用户名（3–64位）、角色和初始密码",
-                   "Give a user name (3-64 characters), a role and an initial password");
+        tc_err_set(&c.e, TCE_STAFF_BAD_REQUEST);
         return api_fail(&c);
     }
     char h[TC_IDENT_PWHASH_LEN];
@@ -859,7 +840,7 @@ static int h_school_create(tc_http_req *r)
         return api_fail(&c);
     const char *name = api_jstr(j, "name");
     if (!name || !*name || strlen(name) > 200) {
-        tc_err_set(&c.e, 400, "school.bad_name", "请填写学校名称", "Give the school's name");
+        tc_err_set(&c.e, TCE_SCHOOL_BAD_NAME);
         return api_fail(&c);
     }
     int64_t id;
@@ -903,7 +884,7 @@ static int h_batch_create(tc_http_req *r)
     const char *name = api_jstr(j, "name");
     json_t *settings = json_object_get(j, "settings");
     if (!name || !*name || strlen(name) > 200 || (settings && !json_is_object(settings))) {
-        tc_err_set(&c.e, 400, "batch.bad_request", "请填写批次名称", "Give the batch a name");
+        tc_err_set(&c.e, TCE_BATCH_BAD_REQUEST);
         return api_fail(&c);
     }
     tc_store_batch b = {.school_id = sid,
@@ -920,7 +901,7 @@ static int h_batch_create(tc_http_req *r)
         free(st);
         return api_fail(&c);
     }
-    /* and a spec the photo workers cannot make (spec.not_found) */
+    /* and a spec the photo workers cannot make (spec.unknown) */
     tc_spec_table own = {0};
     const tc_spec *sp = api_spec_find(c.app, &own, check.spec, &c.e);
     tc_spec_table_free(&own);
@@ -1059,9 +1040,7 @@ int tc_api_roster_import_mode(tc_api_app *app, int64_t batch_id, const char *dat
     if (invalid && (!good_only || (mode == TC_API_ROSTER_GOOD && rep.nbad_rows >= ro.nrows))) {
         if (report)
             *report = tc_roster_report_json(&rep);
-        tc_err_set(e, 422, "roster.invalid", "花名册有 %zu 行存在错误，未导入任何数据；请改正后重新导入",
-                   "%zu rows of the roster have errors; nothing was imported. Correct them and import again",
-                   rep.nbad_rows);
+        tc_err_set(e, TCE_ROSTER_INVALID, rep.nbad_rows);
         goto out;
     }
     for (size_t i = 0; i < ro.nrows; i++) {
@@ -1085,8 +1064,7 @@ int tc_api_roster_import_mode(tc_api_app *app, int64_t batch_id, const char *dat
             char code[TC_CHSI_MAX + 1];
             if (tc_chsi_canon(app->chsi, src->f[TC_ROSTER_CHSI_CODE], code, e) != 0) {
                 sodium_memzero(id, sizeof id);
-                tc_err_set(e, 422, "roster.bad_code", "第 %d 行：图像采集码格式不正确（%d 至 %d 个字符，不能含空格）",
-                           "Row %d: the CHSI code is malformed (%d to %d characters, no spaces)", src->line,
+                tc_err_set(e, TCE_ROSTER_BAD_CODE, src->line,
                            TC_CHSI_MIN, TC_CHSI_MAX);
                 if (report) {
                     json_t *errs = json_pack("[{s:i, s:s, s:s, s:s, s:s}]", "row", src->line, "field", "chsi_code",

@@ -80,18 +80,16 @@ static int reason_fields(json_t *body, tc_store_reason *rr, tc_err *e)
         rr->en = json_string_value(v);
     if ((v = json_object_get(body, "sort"))) {
         if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000)
-            return tc_err_set(e, 400, "reason.bad_sort", "排序应为 0 至 1000000 的整数",
-                              "sort must be a whole number from 0 to 1000000");
+            return tc_err_set(e, TCE_REASON_BAD_SORT);
         rr->sort = json_integer_value(v);
     }
     if ((v = json_object_get(body, "active"))) {
         if (!json_is_boolean(v))
-            return tc_err_set(e, 400, "reason.bad_active", "active 应为 true 或 false", "active must be true or false");
+            return tc_err_set(e, TCE_REASON_BAD_ACTIVE);
         rr->active = json_is_true(v);
     }
     if (!text_ok(rr->zh, 200) || !text_ok(rr->en, 300))
-        return tc_err_set(e, 400, "reason.bad_text", "请填写原因的中文和英文说明（一行，最多 200 字节）",
-                          "Give the reason's Chinese and English wording (one line, at most 200 bytes)");
+        return tc_err_set(e, TCE_REASON_BAD_TEXT);
     return 0;
 }
 
@@ -104,8 +102,7 @@ static int h_reason_add(tc_http_req *r)
         return api_fail(&c);
     tc_store_reason rr = {.code = api_jstr(body, "code"), .sort = 1000, .active = 1};
     if (!ident_ok(rr.code)) {
-        tc_err_set(&c.e, 400, "reason.bad_code", "原因代码应为 2–31 位小写字母、数字或下划线，以字母开头",
-                   "The code must be 2-31 lower-case letters, digits or _, starting with a letter");
+        tc_err_set(&c.e, TCE_REASON_BAD_CODE);
         return api_fail(&c);
     }
     if (reason_fields(body, &rr, &c.e) != 0 || tc_store_reason_add(c.app->store, &rr, tc_now(), &c.e) != 0)
@@ -125,11 +122,11 @@ static int h_reason_edit(tc_http_req *r)
         return api_fail(&c);
     tc_store_reason old, rr;
     if (!ident_ok(r->params[0])) {
-        tc_err_set(&c.e, 404, "reason.not_found", "驳回原因不存在", "rejection reason not found");
+        tc_err_set(&c.e, TCE_REASON_NOT_FOUND);
         return api_fail(&c);
     }
     if (tc_store_reason_get(c.app->store, r->pool, r->params[0], 0, &old, &c.e) != 0) {
-        tc_err_set(&c.e, 404, "reason.not_found", "驳回原因不存在", "rejection reason not found");
+        tc_err_set(&c.e, TCE_REASON_NOT_FOUND);
         return api_fail(&c);
     }
     rr = old;
@@ -202,18 +199,17 @@ static int spec_of_body(json_t *body, const char *name, tc_spec *s, char size_te
 {
     const char *zh = api_jstr(body, "zh"), *size = api_jstr(body, "size");
     if (zh && (strlen(zh) >= sizeof s->zh || strpbrk(zh, "\r\n")))
-        return tc_err_set(e, 400, "spec.bad_zh", "中文名称过长（最多 63 字节）", "The Chinese name is too long (63 bytes)");
+        return tc_err_set(e, TCE_SPEC_BAD_ZH);
     if (!size) {
         json_t *w = json_object_get(body, "width"), *h = json_object_get(body, "height"), *d = json_object_get(body, "dpi");
         const char *unit = api_jstr(body, "unit") ? api_jstr(body, "unit") : "px";
         if (!json_is_number(w) || !json_is_number(h) || (d && !json_is_number(d)) ||
             (strcmp(unit, "px") && strcmp(unit, "mm")))
-            return tc_err_set(e, 400, "photo.bad_spec", "请填写宽、高（像素或毫米）和分辨率",
-                              "Give width and height (px or mm) and the dpi");
+            return tc_err_set(e, TCE_PHOTO_BAD_SPEC);
         snprintf(size_text, 96, "%gx%g%s@%g", json_number_value(w), json_number_value(h), unit,
                  d ? json_number_value(d) : 300.0);
     } else if (strlen(size) > 64) {
-        return tc_err_set(e, 400, "photo.bad_spec", "尺寸过长", "The size is too long");
+        return tc_err_set(e, TCE_PHOTO_BAD_SPEC_2);
     } else {
         snprintf(size_text, 96, "%s", size);
     }
@@ -249,12 +245,11 @@ static int h_spec_add(tc_http_req *r)
         return api_fail(&c);
     const char *name = api_jstr(body, "name");
     if (!ident_ok(name)) {
-        tc_err_set(&c.e, 400, "spec.bad_name", "规格名称应为 2–31 位小写字母、数字或下划线，以字母开头",
-                   "The spec name must be 2-31 lower-case letters, digits or _, starting with a letter");
+        tc_err_set(&c.e, TCE_SPEC_BAD_NAME);
         return api_fail(&c);
     }
     if (is_builtin_spec(name)) {
-        tc_err_set(&c.e, 409, "spec.name_taken", "规格名称 %s 已存在", "A spec named %s exists already", name);
+        tc_err_set(&c.e, TCE_SPEC_NAME_TAKEN, name);
         return api_fail(&c);
     }
     tc_spec s;
@@ -282,10 +277,9 @@ static int custom_of_param(api_ctx *c, tc_store_spec *cs)
 {
     const char *name = c->r->params[0];
     if (!ident_ok(name))
-        return tc_err_set(&c->e, 404, "spec.not_found", "规格不存在", "spec not found");
+        return tc_err_set(&c->e, TCE_SPEC_NOT_FOUND);
     if (is_builtin_spec(name))
-        return tc_err_set(&c->e, 403, "spec.builtin", "内置规格 %s 不能修改或删除；可以新增一个自定义规格",
-                          "The built-in spec %s cannot be changed or deleted; add a custom spec instead", name);
+        return tc_err_set(&c->e, TCE_SPEC_BUILTIN, name);
     return tc_store_spec_get(c->app->store, c->r->pool, name, cs, &c->e);
 }
 
@@ -304,8 +298,7 @@ static int h_spec_edit(tc_http_req *r)
         return api_fail(&c);
     const char *bname = api_jstr(body, "name");
     if (json_object_get(body, "name") && (!bname || strcmp(bname, old.name))) {
-        tc_err_set(&c.e, 400, "spec.name_fixed", "规格名称不能修改（批次设置按名称选用规格）；请新增一个规格",
-                   "A spec's name cannot change (batch settings choose specs by name); add a new spec instead");
+        tc_err_set(&c.e, TCE_SPEC_NAME_FIXED);
         return api_fail(&c);
     }
     tc_spec s;
@@ -391,13 +384,11 @@ static int h_staff_edit(tc_http_req *r)
         nw.disabled = json_is_boolean(v) ? json_is_true(v) : -1;
     if (!nw.role || (strcmp(nw.role, "platform_admin") && strcmp(nw.role, "reviewer") && strcmp(nw.role, "school_admin")) ||
         nw.school_id < 0 || nw.disabled < 0) {
-        tc_err_set(&c.e, 400, "staff.bad_request", "角色应为 platform_admin、reviewer 或 school_admin，学校为编号，禁用为 true/false",
-                   "role must be platform_admin, reviewer or school_admin; school_id a number; disabled true/false");
+        tc_err_set(&c.e, TCE_STAFF_BAD_REQUEST_2);
         return api_fail(&c);
     }
     if (id == c.staff.id && (nw.disabled || strcmp(nw.role, "platform_admin"))) {
-        tc_err_set(&c.e, 409, "staff.self", "不能禁用自己的账号或取消自己的平台管理员角色",
-                   "You cannot disable your own account or give up your own platform admin role");
+        tc_err_set(&c.e, TCE_STAFF_SELF);
         return api_fail(&c);
     }
     if (tc_store_staff_update(c.app->store, id, nw.role, nw.school_id, nw.disabled, &c.e) != 0)
@@ -427,7 +418,7 @@ static int h_staff_reset_password(tc_http_req *r)
     if (tc_store_staff_get(c.app->store, r->pool, id, &st, &c.e) != 0)
         return api_fail(&c);
     if (!pw || strlen(pw) > 256) {
-        tc_err_set(&c.e, 400, "staff.bad_request", "请填写新的初始密码", "Give the new initial password");
+        tc_err_set(&c.e, TCE_STAFF_BAD_REQUEST_3);
         return api_fail(&c);
     }
     char h[TC_IDENT_PWHASH_LEN];
@@ -454,7 +445,7 @@ static int h_school_edit(tc_http_req *r)
         return api_fail(&c);
     const char *name = api_jstr(body, "name");
     if (!text_ok(name, 200)) {
-        tc_err_set(&c.e, 400, "school.bad_name", "请填写学校名称", "Give the school's name");
+        tc_err_set(&c.e, TCE_SCHOOL_BAD_NAME);
         return api_fail(&c);
     }
     tc_store_school old;
@@ -478,7 +469,7 @@ static int q_num(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_
     char *end;
     long long x = strtoll(v, &end, 10);
     if (*end || x < lo || x > hi)
-        return tc_err_set(e, 400, "query.bad_number", "参数 %s 不正确", "Bad value for %s", k);
+        return tc_err_set(e, TCE_QUERY_BAD_NUMBER, k);
     *out = x;
     return 0;
 }
@@ -502,7 +493,7 @@ static int h_audit(tc_http_req *r)
     const char *who = tc_http_query(r, "staff");
     if ((q.action && strlen(q.action) > 64) || (q.target && strlen(q.target) > 128) || (q.text && strlen(q.text) > 200) ||
         (who && strlen(who) > 64)) {
-        tc_err_set(&c.e, 400, "audit.bad_query", "查询条件过长", "A search field is too long");
+        tc_err_set(&c.e, TCE_AUDIT_BAD_QUERY);
         return api_fail(&c);
     }
     if (who && *who) {

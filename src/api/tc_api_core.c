@@ -55,20 +55,18 @@ static int api_check(tc_http_req *r, api_ctx *c, int need)
         if (ok && c->has_session)
             ok = strlen(c->sess.csrf) == strlen(hdr) && tc_ct_equal(c->sess.csrf, hdr, strlen(hdr));
         if (!ok) {
-            tc_err_set(&c->e, 403, "auth.csrf", "页面已过期，请刷新后重试",
-                       "The page has expired (CSRF check failed): reload and try again");
+            tc_err_set(&c->e, TCE_AUTH_CSRF);
             return -1;
         }
     }
     if (need & (NEED_STAFF | NEED_STAFF_ANY | NEED_PLATFORM | NEED_SCHOOL_STAFF | NEED_REVIEW)) {
         if (!c->has_session || strcmp(c->sess.kind, "staff") != 0 ||
             tc_store_staff_get(c->app->store, r->pool, c->sess.staff_id, &c->staff, &c->e) != 0 || c->staff.disabled) {
-            tc_err_set(&c->e, 401, "auth.staff_required", "请先登录管理账号", "Please sign in with a staff account");
+            tc_err_set(&c->e, TCE_AUTH_STAFF_REQUIRED);
             return -1;
         }
         if (!(need & NEED_STAFF_ANY) && c->staff.must_change_password) {
-            tc_err_set(&c->e, 403, "auth.password_change_required", "首次登录请先修改密码",
-                       "Change your password before continuing (first sign-in)");
+            tc_err_set(&c->e, TCE_AUTH_PASSWORD_CHANGE_REQUIRED);
             return -1;
         }
         int role_ok = 1;
@@ -79,22 +77,19 @@ static int api_check(tc_http_req *r, api_ctx *c, int need)
         else if (need & NEED_REVIEW)
             role_ok = !strcmp(c->staff.role, "platform_admin") || !strcmp(c->staff.role, "reviewer");
         if (!role_ok) {
-            tc_err_set(&c->e, 403, "auth.forbidden", "您的账号没有此操作的权限",
-                       "Your account is not allowed to do this");
+            tc_err_set(&c->e, TCE_AUTH_FORBIDDEN);
             return -1;
         }
     }
     if (need & NEED_STUDENT) {
         if (!c->has_session || strcmp(c->sess.kind, "student") != 0) {
-            tc_err_set(&c->e, 401, "auth.student_required", "请先验证学生身份",
-                       "Please verify yourself as a student first");
+            tc_err_set(&c->e, TCE_AUTH_STUDENT_REQUIRED);
             return -1;
         }
     }
     if (need & NEED_ENTRY) {
         if (!c->has_session || strcmp(c->sess.kind, "entry") != 0) {
-            tc_err_set(&c->e, 401, "entry.expired", "验证已过期，请重新扫描或上传采集码",
-                       "Your verification has expired: scan or upload the collection code again");
+            tc_err_set(&c->e, TCE_ENTRY_EXPIRED);
             return -1;
         }
     }
@@ -137,7 +132,7 @@ int api_staff_school_ok(api_ctx *c, int64_t school_id)
         return 1;
     if (!strcmp(c->staff.role, "school_admin") && c->staff.school_id == school_id)
         return 1;
-    tc_err_set(&c->e, 403, "auth.other_school", "无权查看其他学校的数据", "You cannot see another school's data");
+    tc_err_set(&c->e, TCE_AUTH_OTHER_SCHOOL);
     return 0;
 }
 
@@ -153,7 +148,7 @@ int api_parse_id(const char *s, int64_t *out)
 
 int api_bad_id(api_ctx *c)
 {
-    tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+    tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
     return api_fail(c);
 }
 
@@ -204,7 +199,7 @@ int api_load_student(api_ctx *c, tc_store_student *st)
 {
     int64_t id;
     if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
     if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
         return -1;
     return api_staff_school_ok(c, st->school_id) ? 0 : -1;
@@ -223,7 +218,7 @@ int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t uploa
     for (size_t i = 0; i < n; i++) {
         const api_route *x = &r[i];
         if ((x->upload != 0 && x->upload != API_UPLOAD) || (x->need == API_PUBLIC && x->upload))
-            return tc_err_set(e, 500, "api.bad_route", "路由表错误：%s %s", "Bad route table row: %s %s", x->m, x->p);
+            return tc_err_set(e, TCE_API_BAD_ROUTE, x->m, x->p);
         int rc = x->need == API_PUBLIC
                      ? tc_http_route(s, x->m, x->p, x->h, 0, e)
                      : tc_http_route_data(s, x->m, x->p, api_dispatch, x->upload ? upload_max : 0,
@@ -250,7 +245,7 @@ int api_load_batch(api_ctx *c, tc_store_batch *b)
 {
     int64_t id;
     if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
     if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
         return -1;
     return api_staff_school_ok(c, b->school_id) ? 0 : -1;
@@ -484,7 +479,7 @@ const tc_spec *api_spec_find(tc_api_app *app, tc_spec_table *own, const char *na
     if (s)
         return s;
     if (!name || !*name) {
-        tc_err_set(e, 400, "spec.not_found", "请选择照片规格", "Choose a photo spec");
+        tc_err_set(e, TCE_SPEC_NOT_FOUND_2);
         return NULL;
     }
     tc_pool p;
@@ -501,8 +496,7 @@ const tc_spec *api_spec_find(tc_api_app *app, tc_spec_table *own, const char *na
             e->status = 500; /* checked when it was saved: a broken row */
     } else if (!strcmp(e->code, "spec.not_found")) {
         /* said to whoever chose the name (a school's or a batch's settings) */
-        tc_err_set(e, 400, "spec.not_found", "没有名为 %s 的照片规格：请选择内置规格或平台添加的自定义规格",
-                   "There is no photo spec named %s: choose a built-in spec or a custom one the platform added", name);
+        tc_err_set(e, TCE_SPEC_NOT_FOUND_3, name);
     }
     tc_pool_clear(&p);
     return s;
@@ -537,7 +531,7 @@ int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *n
 {
     char path[4096];
     if (!id || !*id || tc_blob_path(c->app->blobs, id, path, sizeof path) != 0) {
-        tc_err_set(&c->e, 404, "photo.no_image", "还没有这张图片", "This image is not there (yet)");
+        tc_err_set(&c->e, TCE_PHOTO_NO_IMAGE);
         return api_fail(c);
     }
     tc_http_add_header(c->r, "Cache-Control", cache);

@@ -197,11 +197,11 @@ static int mark(tc_http_req *r, tc_store_mark what)
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
     if (what == TC_STORE_MARK_TIPS && !j.js.notice_read_at) {
-        tc_err_set(&c.e, 409, "journey.notice_unread", "请先阅读学校图采通知", "Read the school's notice first");
+        tc_err_set(&c.e, TCE_JOURNEY_NOTICE_UNREAD);
         return api_fail(&c);
     }
     if (what == TC_STORE_MARK_TUTORIAL && !j.js.tips_read_at) {
-        tc_err_set(&c.e, 409, "journey.tips_unread", "请先阅读拍照注意事项", "Read the shooting tips first");
+        tc_err_set(&c.e, TCE_JOURNEY_TIPS_UNREAD);
         return api_fail(&c);
     }
     if (tc_store_journey_mark(c.app->store, j.st.id, what, tc_now(), &c.e) != 0)
@@ -271,7 +271,7 @@ static int h_notify(tc_http_req *r)
         return api_fail(&c);
     const char *email = api_jstr(j, "email");
     if (!email_ok(email)) {
-        tc_err_set(&c.e, 400, "journey.bad_email", "邮箱地址格式不正确", "That e-mail address is not valid");
+        tc_err_set(&c.e, TCE_JOURNEY_BAD_EMAIL);
         return api_fail(&c);
     }
     /* the channels besides the message centre and e-mail (issue 19): absent
@@ -283,14 +283,12 @@ static int h_notify(tc_http_req *r)
     int sms = jsms ? json_is_true(jsms) : ch.sms, wechat = jwx ? json_is_true(jwx) : ch.wechat;
     const char *openid = ch.openid;
     if (sms && !ch.phone[0]) {
-        tc_err_set(&c.e, 409, "journey.no_phone", "学校名单中没有您的手机号，无法接收短信通知",
-                   "Your school's roster has no phone number for you: SMS notifications cannot be sent");
+        tc_err_set(&c.e, TCE_JOURNEY_NO_PHONE);
         return api_fail(&c);
     }
     if (wechat && jwx) {
         if (!c.app->cfg || !c.app->cfg->wx_subscribe_template) {
-            tc_err_set(&c.e, 409, "journey.wechat_unavailable", "暂未开通微信通知，请选择短信或邮箱",
-                       "WeChat notifications are not available: choose SMS or e-mail");
+            tc_err_set(&c.e, TCE_JOURNEY_WECHAT_UNAVAILABLE);
             return api_fail(&c);
         }
         /* the openid WeChat gave this session (web authorisation), never one
@@ -298,8 +296,7 @@ static int h_notify(tc_http_req *r)
         if (tc_store_wx_openid_get(c.app->store, r->pool, c.sess.token_hash, &openid, &c.e) != 0)
             return api_fail(&c);
         if (!openid[0]) {
-            tc_err_set(&c.e, 409, "journey.wechat_unauthorised", "请在微信中打开本页并授权后，再选择微信通知",
-                       "Open this page in WeChat and authorise it first, then choose WeChat notifications");
+            tc_err_set(&c.e, TCE_JOURNEY_WECHAT_UNAUTHORISED);
             return api_fail(&c);
         }
     }
@@ -317,8 +314,7 @@ static int h_photo_upload(tc_http_req *r)
     api_ctx c;
     api_ctx_of(r, &c);
     if (!c.app->studio || !c.app->photos) {
-        tc_err_set(&c.e, 503, "studio.unavailable", "照片制作服务暂不可用，请稍后再试",
-                   "Photo making is not available right now: try again later");
+        tc_err_set(&c.e, TCE_STUDIO_UNAVAILABLE);
         return api_fail(&c);
     }
     tc_http_part *parts;
@@ -329,11 +325,11 @@ static int h_photo_upload(tc_http_req *r)
     const tc_http_part *src = tc_http_form_get(parts, np, "source");
     const char *source = src ? src->data : "camera";
     if (strcmp(source, "camera") != 0 && strcmp(source, "album") != 0) {
-        tc_err_set(&c.e, 400, "journey.bad_source", "拍摄方式应为 camera 或 album", "source must be camera or album");
+        tc_err_set(&c.e, TCE_JOURNEY_BAD_SOURCE);
         return api_fail(&c);
     }
     if (!ph || !ph->len) {
-        tc_err_set(&c.e, 400, "journey.no_photo", "请选择或拍摄一张照片", "Choose or take a photo");
+        tc_err_set(&c.e, TCE_JOURNEY_NO_PHOTO);
         return api_fail(&c);
     }
     api_jctx j;
@@ -355,11 +351,7 @@ static int h_photo_upload(tc_http_req *r)
     int64_t until = 0;
     if (tc_journey_can_shoot(&j.set, &j.js, source, now, &until, &c.e) != 0) {
         if (why && !strcmp(c.e.code, "journey.album_not_allowed"))
-            tc_err_set(&c.e, 403, "journey.not_live_capture",
-                       "这张照片不是刚刚在本页面现场拍摄的（照片中带有%s%.0s），学校未开放相册上传，请使用现场拍摄。",
-                       "This photo was not just taken on this page (it carries %.0s%s), and your school does not "
-                       "accept album photos: shoot it live.",
-                       !strcmp(why, "camera_tags")        ? "其他相机的拍摄信息"
+            tc_err_set(&c.e, TCE_JOURNEY_NOT_LIVE_CAPTURE, !strcmp(why, "camera_tags")        ? "其他相机的拍摄信息"
                        : !strcmp(why, "editing_software") ? "修图软件的信息"
                                                           : "较早的拍摄时间",
                        !strcmp(why, "camera_tags")        ? "another camera's tags"
@@ -418,7 +410,7 @@ static int own_photo(api_ctx *c, int by_token, tc_store_photo *ph)
         if (tc_store_photo_by_token(c->app->store, c->r->pool, c->r->params[0], ph, &c->e) != 0)
             return -1;
     } else if (api_parse_id(c->r->params[0], &id) != 0) {
-        return tc_err_set(&c->e, 404, "photo.not_found", "照片不存在", "photo not found");
+        return tc_err_set(&c->e, TCE_PHOTO_NOT_FOUND);
     } else if (tc_store_photo_get(c->app->store, c->r->pool, id, ph, &c->e) != 0) {
         return -1;
     }
@@ -426,7 +418,7 @@ static int own_photo(api_ctx *c, int by_token, tc_store_photo *ph)
     if (tc_store_student_get(c->app->store, c->r->pool, ph->student_id, &st, &c->e) != 0)
         return -1;
     if (st.person_id != c->sess.person_id)
-        return tc_err_set(&c->e, 404, "photo.not_found", "照片不存在", "photo not found");
+        return tc_err_set(&c->e, TCE_PHOTO_NOT_FOUND);
     return 0;
 }
 
@@ -498,7 +490,7 @@ static int h_submit(tc_http_req *r)
         return api_fail(&c);
     json_t *pid = json_object_get(body, "photo_id");
     if (!json_is_integer(pid)) {
-        tc_err_set(&c.e, 400, "journey.no_photo", "请选择一张草稿箱中的照片", "Choose a photo from the draft box");
+        tc_err_set(&c.e, TCE_JOURNEY_NO_PHOTO_2);
         return api_fail(&c);
     }
     api_jctx j;
@@ -507,8 +499,7 @@ static int h_submit(tc_http_req *r)
     /* the photo goes to 学信网 with the student's 采集码: a record whose
      * roster had none binds it before 确认上传 (POST /api/v1/me/chsi) */
     if (!api_has_chsi(&j.st)) {
-        tc_err_set(&c.e, 409, "journey.chsi_unbound", "确认上传前，请先绑定您的学信网图像采集码",
-                   "Bind your CHSI image-collection code before you confirm the upload");
+        tc_err_set(&c.e, TCE_JOURNEY_CHSI_UNBOUND);
         return api_fail(&c);
     }
     int pay_first = api_must_pay(&j.set) && !j.js.paid;
@@ -627,7 +618,7 @@ static int result_photo(api_ctx *c, tc_store_photo *ph, int *final)
     tc_store_submission s;
     if (tc_store_submission_current(c->app->store, c->r->pool, c->sess.student_id, &s, &c->e) != 0 ||
         (s.state_enum != TC_STORE_SUB_APPROVED && s.state_enum != TC_STORE_SUB_FINAL))
-        return tc_err_set(&c->e, 404, "journey.no_result", "照片审核通过后才能下载", "You can download your photo once it is approved");
+        return tc_err_set(&c->e, TCE_JOURNEY_NO_RESULT);
     *final = s.state_enum == TC_STORE_SUB_FINAL;
     return tc_store_photo_get(c->app->store, c->r->pool, s.photo_id, ph, &c->e);
 }
@@ -692,7 +683,7 @@ static int h_email_code(tc_http_req *r)
         return api_fail(&c);
     const char *to = api_jstr(body, "email");
     if (!to || !*to || !email_ok(to)) {
-        tc_err_set(&c.e, 400, "journey.bad_email", "邮箱地址格式不正确", "That e-mail address is not valid");
+        tc_err_set(&c.e, TCE_JOURNEY_BAD_EMAIL);
         return api_fail(&c);
     }
     int64_t now = tc_now();
@@ -731,8 +722,7 @@ static int h_email_confirm(tc_http_req *r)
         return api_fail(&c);
     const char *code = api_jstr(body, "code");
     if (!code || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
-        tc_err_set(&c.e, 400, "journey.email_code_wrong", "请输入邮件中的 6 位数字验证码",
-                   "Enter the 6-digit code from the e-mail");
+        tc_err_set(&c.e, TCE_JOURNEY_EMAIL_CODE_WRONG);
         return api_fail(&c);
     }
     char hash[65];
@@ -763,10 +753,7 @@ static int h_result_email(tc_http_req *r)
         return api_fail(&c);
     const char *to = sj.email_confirmed;
     if (!to || !*to || (asked && *asked && strcasecmp(asked, to) != 0)) {
-        tc_err_set(&c.e, 409, "journey.email_unconfirmed",
-                   "照片只能发送到您验证过的邮箱：请先获取验证码并完成邮箱验证",
-                   "Your photo can only be sent to an e-mail address you have confirmed: ask for a code and "
-                   "confirm the address first");
+        tc_err_set(&c.e, TCE_JOURNEY_EMAIL_UNCONFIRMED);
         return api_fail(&c);
     }
     tc_store_photo ph;

@@ -138,7 +138,7 @@ static int pay_how_read(api_ctx *c, pay_how *how)
     }
     const char *method = body ? api_jstr(body, "method") : NULL, *openid = body ? api_jstr(body, "openid") : NULL;
     if ((method && strlen(method) > 16) || (openid && strlen(openid) > TC_PAY_OPENID_MAX))
-        return tc_err_set(&c->e, 400, "pay.bad_request", "支付方式或 openid 无效", "invalid payment method or openid");
+        return tc_err_set(&c->e, TCE_PAY_BAD_REQUEST_8);
     return api_wx_payer(c, method, openid, &how->method, &how->openid);
 }
 
@@ -334,10 +334,7 @@ static int refuse_cancelled(api_ctx *c, int64_t student_id)
         return -1;
     if (!at)
         return 0;
-    return tc_err_set(&c->e, 409, "batch.cancelled",
-                      "本次图像采集已取消，无需支付；已支付的费用将原路退回。如有疑问，请联系学校图采工作部门。",
-                      "This photo collection was cancelled: there is nothing to pay, and fees already paid go back "
-                      "the way they came. If you have questions, contact your school's photo collection office.");
+    return tc_err_set(&c->e, TCE_BATCH_CANCELLED);
 }
 
 /* Close an unpaid order: at the provider first, so that nothing can be paid
@@ -349,7 +346,7 @@ static int refuse_cancelled(api_ctx *c, int64_t student_id)
 static int order_close(tc_api_app *app, tc_pool *p, const tc_store_order *o, tc_err *e)
 {
     if (o->state_enum != TC_STORE_ORDER_CREATED)
-        return tc_err_set(e, 409, "order.not_closable", "只有待支付的订单可以关闭", "Only an unpaid order can be closed");
+        return tc_err_set(e, TCE_ORDER_NOT_CLOSABLE);
     if (tc_pay_close_order(app->pay, o->out_trade_no, e) != 0) {
         if (strcmp(e->code, "pay.order_paid") != 0)
             return -1; /* unreachable: stays open, close again later */
@@ -359,7 +356,7 @@ static int order_close(tc_api_app *app, tc_pool *p, const tc_store_order *o, tc_
         if (tc_pay_query(app->pay, o->out_trade_no, &ev, &qe) == 0 && !strcmp(ev.state, "SUCCESS") &&
             apply_event(app, p, &ev, &already, &qe) != 0)
             tc_log(TC_LOG_WARN, "payment of %s found on close not applied: %s [%s]", o->out_trade_no, qe.en, qe.code);
-        return tc_err_set(e, 409, "order.not_closable", "该订单已支付，不能关闭", "This order is paid: it cannot be closed");
+        return tc_err_set(e, TCE_ORDER_NOT_CLOSABLE_2);
     }
     return tc_store_order_close(app->store, o->person_id, o->out_trade_no, tc_now(), e);
 }
@@ -384,14 +381,14 @@ static int h_pay(tc_http_req *r)
     if (api_journey_load(&c, &j) != 0 || refuse_cancelled(&c, j.st.id) != 0)
         return api_fail(&c);
     if (j.sj.paid_order) {
-        tc_err_set(&c.e, 409, "journey.already_paid", "已支付，无需重复支付", "Already paid: nothing more to pay");
+        tc_err_set(&c.e, TCE_JOURNEY_ALREADY_PAID);
         return api_fail(&c);
     }
     int due = api_must_pay(&j.set) &&
               ((j.has_sub && j.sub.state_enum == TC_STORE_SUB_PENDING_PAYMENT) ||
                j.set.pay_when == TC_JOURNEY_PAY_BEFORE_SHOOT);
     if (!due) {
-        tc_err_set(&c.e, 409, "journey.nothing_to_pay", "当前没有需要支付的费用", "There is nothing to pay now");
+        tc_err_set(&c.e, TCE_JOURNEY_NOTHING_TO_PAY);
         return api_fail(&c);
     }
     pay_how how;
@@ -427,7 +424,7 @@ static int h_pay(tc_http_req *r)
          * (at the provider first) and replaced, still one open at a time */
         if (order_close(c.app, r->pool, &saved, &c.e) != 0) {
             if (!strcmp(c.e.code, "order.not_closable")) /* paid meanwhile: applied by order_close */
-                tc_err_set(&c.e, 409, "journey.already_paid", "已支付，无需重复支付", "Already paid: nothing more to pay");
+                tc_err_set(&c.e, TCE_JOURNEY_ALREADY_PAID);
             return api_fail(&c);
         }
         if (tc_store_order_open(c.app->store, r->pool, &o, &saved, &reused, &c.e) != 0)
@@ -454,9 +451,9 @@ static int h_pay(tc_http_req *r)
 static int own_order(api_ctx *c, const char *no, tc_store_order *o)
 {
     if (!no || strlen(no) > 32 || tc_store_order_by_no(c->app->store, c->r->pool, no, o, &c->e) != 0)
-        return tc_err_set(&c->e, 404, "pay.order_not_found", "订单不存在", "order not found");
+        return tc_err_set(&c->e, TCE_PAY_ORDER_NOT_FOUND);
     if (o->person_id != c->sess.person_id)
-        return tc_err_set(&c->e, 404, "pay.order_not_found", "订单不存在", "order not found");
+        return tc_err_set(&c->e, TCE_PAY_ORDER_NOT_FOUND);
     return 0;
 }
 
@@ -465,7 +462,7 @@ static int sandbox_only(api_ctx *c)
     if (provider_is(c->app, "sandbox"))
         return 0;
     /* with a real provider the demo page must not be a way to mark orders paid */
-    return tc_err_set(&c->e, 404, "pay.sandbox_off", "演示支付未启用", "the sandbox (demo) payment is not enabled");
+    return tc_err_set(&c->e, TCE_PAY_SANDBOX_OFF);
 }
 
 static int h_sandbox_order(tc_http_req *r)
@@ -492,7 +489,7 @@ static int h_sandbox_pay(tc_http_req *r)
     if (o.state_enum != TC_STORE_ORDER_PAID && refuse_cancelled(&c, o.student_id) != 0)
         return api_fail(&c);
     if (o.state_enum != TC_STORE_ORDER_CREATED && o.state_enum != TC_STORE_ORDER_PAID) {
-        tc_err_set(&c.e, 409, "order.not_payable", "该订单已关闭或已退款", "This order is closed or refunded");
+        tc_err_set(&c.e, TCE_ORDER_NOT_PAYABLE);
         return api_fail(&c);
     }
     char txn[28], sig[65];
@@ -523,7 +520,7 @@ static int h_notify_sandbox(tc_http_req *r)
 {
     tc_err e = {0};
     if (!provider_is(r->app, "sandbox")) {
-        tc_err_set(&e, 404, "pay.sandbox_off", "演示支付未启用", "the sandbox (demo) payment is not enabled");
+        tc_err_set(&e, TCE_PAY_SANDBOX_OFF);
         return notify_fail(r, &e);
     }
     const char *sig = tc_http_header(r, "X-Tucai-Sandbox-Signature");
@@ -550,7 +547,7 @@ static int h_notify_wechat(tc_http_req *r)
 {
     tc_err e = {0};
     if (!provider_is(r->app, "wechat")) {
-        tc_err_set(&e, 404, "pay.wechat_off", "未启用微信支付", "WeChat Pay is not enabled");
+        tc_err_set(&e, TCE_PAY_WECHAT_OFF);
         return notify_fail(r, &e);
     }
     tc_pay_callback cb = {.body = r->body,
@@ -592,8 +589,7 @@ static int record_photo(tc_api_app *app, tc_pool *p, int64_t student_id, tc_stor
 {
     if (tc_store_submission_current(app->store, p, student_id, sub, e) != 0 ||
         (sub->state_enum != TC_STORE_SUB_APPROVED && sub->state_enum != TC_STORE_SUB_FINAL))
-        return tc_err_set(e, 409, "reprint.no_photo", "该学籍的照片尚未审核通过，不能加洗",
-                          "This record's photo is not approved yet: no reprints");
+        return tc_err_set(e, TCE_REPRINT_NO_PHOTO);
     return tc_store_photo_get(app->store, p, sub->photo_id, ph, e);
 }
 
@@ -644,7 +640,7 @@ static int h_order_pay(tc_http_req *r)
     if (refuse_cancelled(&c, o.student_id) != 0)
         return api_fail(&c);
     if (o.state_enum != TC_STORE_ORDER_CREATED) {
-        tc_err_set(&c.e, 409, "order.not_payable", "该订单不是待支付状态", "This order is not waiting for payment");
+        tc_err_set(&c.e, TCE_ORDER_NOT_PAYABLE_2);
         return api_fail(&c);
     }
     pay_how how;
@@ -719,17 +715,13 @@ static int address_from(api_ctx *c, json_t *b, tc_store_address *a)
     a->detail = api_jstr(b, "detail");
     a->is_default = json_is_true(json_object_get(b, "is_default"));
     if (!text_ok(a->name, 60))
-        return tc_err_set(&c->e, 400, "address.bad_name", "请填写收件人姓名（不超过 20 个字）",
-                          "Give the recipient's name (at most 20 characters)");
+        return tc_err_set(&c->e, TCE_ADDRESS_BAD_NAME);
     if (!mobile_ok(a->phone))
-        return tc_err_set(&c->e, 400, "address.bad_phone", "请填写 11 位中国大陆手机号码",
-                          "Give an 11-digit mainland China mobile number");
+        return tc_err_set(&c->e, TCE_ADDRESS_BAD_PHONE);
     if (!region_ok(a->region))
-        return tc_err_set(&c->e, 400, "address.bad_region", "请选择所在地区（省 市 区）",
-                          "Give the region as province, city and district");
+        return tc_err_set(&c->e, TCE_ADDRESS_BAD_REGION);
     if (!text_ok(a->detail, 300) || strlen(a->detail) < 4)
-        return tc_err_set(&c->e, 400, "address.bad_detail", "请填写详细地址（街道、门牌号，不超过 100 个字）",
-                          "Give the street address (at most 100 characters)");
+        return tc_err_set(&c->e, TCE_ADDRESS_BAD_DETAIL);
     return 0;
 }
 
@@ -939,16 +931,15 @@ static int h_reprint_create(tc_http_req *r)
            *aid = json_object_get(b, "address_id");
     const struct layout_def *lay = layout_find(api_jstr(b, "layout"));
     if (!lay) {
-        tc_err_set(&c.e, 400, "reprint.bad_layout", "请选择版式", "Choose a layout");
+        tc_err_set(&c.e, TCE_REPRINT_BAD_LAYOUT);
         return api_fail(&c);
     }
     if (!json_is_integer(qty) || json_integer_value(qty) < 1 || json_integer_value(qty) > REPRINT_QTY_MAX) {
-        tc_err_set(&c.e, 400, "reprint.bad_quantity", "数量应为 1 到 %d 套", "The quantity must be 1 to %d sets",
-                   REPRINT_QTY_MAX);
+        tc_err_set(&c.e, TCE_REPRINT_BAD_QUANTITY, REPRINT_QTY_MAX);
         return api_fail(&c);
     }
     if (!json_is_integer(aid)) {
-        tc_err_set(&c.e, 400, "reprint.no_address", "请选择收货地址", "Choose a delivery address");
+        tc_err_set(&c.e, TCE_REPRINT_NO_ADDRESS);
         return api_fail(&c);
     }
     int64_t student_id = json_is_integer(sid) ? json_integer_value(sid) : c.sess.student_id;
@@ -960,14 +951,14 @@ static int h_reprint_create(tc_http_req *r)
     tc_store_school sc;
     tc_store_batch bt;
     if (tc_store_student_get(c.app->store, r->pool, student_id, &st, &c.e) != 0 || st.person_id != c.sess.person_id) {
-        tc_err_set(&c.e, 404, "reprint.no_photo", "没有这张照片", "No such photo");
+        tc_err_set(&c.e, TCE_PHOTO_NOT_FOUND);
         return api_fail(&c);
     }
     if (refuse_cancelled(&c, st.id) != 0 || record_photo(c.app, r->pool, st.id, &sub, &ph, &c.e) != 0 ||
         record_settings(c.app, r->pool, &st, &set, &sc, &bt, &c.e) != 0)
         return api_fail(&c);
     if (tc_store_address_get(c.app->store, r->pool, c.sess.person_id, json_integer_value(aid), &addr, &c.e) != 0) {
-        tc_err_set(&c.e, 400, "reprint.no_address", "请选择收货地址", "Choose a delivery address");
+        tc_err_set(&c.e, TCE_REPRINT_NO_ADDRESS);
         return api_fail(&c);
     }
     int64_t q = json_integer_value(qty), unit = c.app->cfg->reprint_fen, total = unit * q;
@@ -1014,8 +1005,7 @@ static int h_print_queue(tc_http_req *r)
     api_ctx_of(r, &c);
     const char *ship = tc_http_query(r, "ship_state");
     if (ship && *ship && strcmp(ship, "to_ship") && strcmp(ship, "shipped") && strcmp(ship, "done")) {
-        tc_err_set(&c.e, 400, "order.bad_filter", "发货状态 %s 无效（to_ship、shipped、done）",
-                   "ship state %s is not one of to_ship, shipped, done", ship);
+        tc_err_set(&c.e, TCE_ORDER_BAD_FILTER, ship);
         return api_fail(&c);
     }
     tc_store_order *o;
@@ -1032,7 +1022,7 @@ static int staff_order(api_ctx *c, const char *no, tc_store_order *o)
 {
     if (!no || strlen(no) > 32 || tc_store_order_by_no(c->app->store, c->r->pool, no, o, &c->e) != 0 ||
         strcmp(o->kind, "reprint") != 0)
-        return tc_err_set(&c->e, 404, "pay.order_not_found", "订单不存在", "order not found");
+        return tc_err_set(&c->e, TCE_PAY_ORDER_NOT_FOUND);
     return 0;
 }
 
@@ -1118,7 +1108,7 @@ static int h_print_ship(tc_http_req *r)
         return api_fail(&c);
     const char *carrier = api_jstr(b, "carrier"), *tracking = api_jstr(b, "tracking");
     if (!text_ok(carrier, 60)) {
-        tc_err_set(&c.e, 400, "order.bad_carrier", "请填写快递公司", "Give the carrier");
+        tc_err_set(&c.e, TCE_ORDER_BAD_CARRIER);
         return api_fail(&c);
     }
     size_t tl = tracking ? strlen(tracking) : 0;
@@ -1127,8 +1117,7 @@ static int h_print_ship(tc_http_req *r)
         ok = (tracking[i] >= '0' && tracking[i] <= '9') || (tracking[i] >= 'A' && tracking[i] <= 'Z') ||
              (tracking[i] >= 'a' && tracking[i] <= 'z') || tracking[i] == '-';
     if (!ok) {
-        tc_err_set(&c.e, 400, "order.bad_tracking", "快递单号应为 6 到 40 位字母或数字",
-                   "The tracking number is 6 to 40 letters or digits");
+        tc_err_set(&c.e, TCE_ORDER_BAD_TRACKING);
         return api_fail(&c);
     }
     if (tc_store_order_ship(c.app->store, o.out_trade_no, carrier, tracking, tc_now(), &c.e) != 0)
@@ -1231,13 +1220,13 @@ static int day_range(const char *day, int64_t *from, int64_t *to, tc_err *e)
     char extra;
     if (!day || strlen(day) != 10 || sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 ||
         d < 1 || d > 31 || y < 2000 || y > 2999)
-        return tc_err_set(e, 400, "recon.bad_day", "日期应为 YYYY-MM-DD", "The day must be YYYY-MM-DD");
+        return tc_err_set(e, TCE_RECON_BAD_DAY);
     struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
     time_t t = timegm(&tm);
     struct tm back;
     gmtime_r(&t, &back);
     if (back.tm_mday != d)
-        return tc_err_set(e, 400, "recon.bad_day", "日期 %s 不存在", "There is no day %s", day);
+        return tc_err_set(e, TCE_RECON_BAD_DAY_2, day);
     *from = (int64_t)t - CHINA_UTC_OFFSET;
     *to = *from + 86400;
     return 0;

@@ -128,10 +128,9 @@ int api_notice_sanitize(const char *html, size_t len, char **out, tc_err *e)
 {
     *out = NULL;
     if (len > API_NOTICE_MAX_IN)
-        return tc_err_set(e, 400, "notice.too_large", "须知内容过长（最多 %d KB）",
-                          "The notice is too long (at most %d KB)", API_NOTICE_MAX_IN / 1024);
+        return tc_err_set(e, TCE_NOTICE_TOO_LARGE, API_NOTICE_MAX_IN / 1024);
     if (!tc_utf8_valid(html, len))
-        return tc_err_set(e, 400, "notice.bad_text", "须知内容不是有效的 UTF-8 文本", "The notice is not valid UTF-8 text");
+        return tc_err_set(e, TCE_NOTICE_BAD_TEXT);
     tc_buf b;
     tc_buf_init(&b);
     if (len > 0) {
@@ -146,8 +145,7 @@ int api_notice_sanitize(const char *html, size_t len, char **out, tc_err *e)
     }
     if (b.len > API_NOTICE_MAX_OUT) {
         tc_buf_free(&b);
-        return tc_err_set(e, 400, "notice.too_large", "须知内容过长（最多 %d KB）",
-                          "The notice is too long (at most %d KB)", API_NOTICE_MAX_OUT / 1024);
+        return tc_err_set(e, TCE_NOTICE_TOO_LARGE, API_NOTICE_MAX_OUT / 1024);
     }
     *out = tc_buf_steal(&b, NULL);
     return 0;

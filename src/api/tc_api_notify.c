@@ -121,7 +121,7 @@ int tc_api_remind_once(tc_api_app *app, int64_t now, int *sent, tc_err *e)
 static int load_school(api_ctx *c, int64_t *sid)
 {
     if (api_parse_id(c->r->params[0], sid) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
     tc_store_school sc;
     if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
         return -1;
@@ -176,8 +176,7 @@ static int h_contact_put(tc_http_req *r)
         if (!s || !contact_ok(s, F[i].max)) {
             json_decref(clean);
             /* one argument list serves both languages: each skips the other's name */
-            tc_err_set(&c.e, 400, "school.bad_contact", "%s%.0s无效：应为不超过 %zu 字节的文字，不含 < >",
-                       "the %.0s%s is not valid: text of at most %zu bytes without < or >", F[i].zh, F[i].en, F[i].max);
+            tc_err_set(&c.e, TCE_SCHOOL_BAD_CONTACT, F[i].zh, F[i].en, F[i].max);
             return api_fail(&c);
         }
         json_object_set_new(clean, F[i].key, json_string(s));

@@ -79,7 +79,7 @@ static int staff_photo(api_ctx *c, const char *token, tc_store_photo *ph)
             ok = in(sub.state_enum, admin_sees);
     }
     if (!ok)
-        return tc_err_set(&c->e, 404, "photo.not_found", "照片不存在", "photo not found");
+        return tc_err_set(&c->e, TCE_PHOTO_NOT_FOUND);
     return 0;
 }
 
@@ -127,7 +127,7 @@ static json_t *reasons_of(api_ctx *c, json_t *body, tc_err *e)
     json_t *reasons = json_array();
     if (in && (!json_is_array(in) || json_array_size(in) > 40)) {
         json_decref(reasons);
-        tc_err_set(e, 400, "review.bad_reason", "驳回原因应为原因代码的列表", "reasons must be a list of reason codes");
+        tc_err_set(e, TCE_REVIEW_BAD_REASON);
         return NULL;
     }
     size_t i;
@@ -138,7 +138,7 @@ static json_t *reasons_of(api_ctx *c, json_t *body, tc_err *e)
         if (!json_is_string(v) || strlen(json_string_value(v)) > 64 ||
             tc_store_reason_get(c->app->store, c->r->pool, json_string_value(v), 1, &rr, e) != 0) {
             if (!json_is_string(v) || strlen(json_string_value(v)) > 64)
-                tc_err_set(e, 400, "review.bad_reason", "不认识的驳回原因", "Unknown rejection reason");
+                tc_err_set(e, TCE_REVIEW_BAD_REASON_2);
             json_decref(reasons);
             return NULL;
         }
@@ -215,14 +215,12 @@ static int decide(tc_http_req *r, int approve)
         note = api_jstr(body, "note") ? api_jstr(body, "note") : "";
         if (strlen(note) > 2000) {
             json_decref(reasons);
-            tc_err_set(&c.e, 400, "review.note_too_long", "补充说明过长（最多 2000 字节）",
-                       "The note is too long (at most 2000 bytes)");
+            tc_err_set(&c.e, TCE_REVIEW_NOTE_TOO_LONG);
             return api_fail(&c);
         }
         if (!json_array_size(reasons) && !*note) {
             json_decref(reasons);
-            tc_err_set(&c.e, 400, "review.reason_required", "驳回时请选择原因或填写说明",
-                       "Give a reason (or a note) when rejecting");
+            tc_err_set(&c.e, TCE_REVIEW_REASON_REQUIRED);
             return api_fail(&c);
         }
     }
@@ -260,7 +258,7 @@ static json_t *bulk_ids(tc_http_req *r, tc_err *e)
     int ok = json_is_array(ids) && json_array_size(ids) >= 1 && json_array_size(ids) <= BULK_MAX;
     json_array_foreach(ids, i, v) if (!json_is_integer(v) || json_integer_value(v) <= 0) ok = 0;
     if (!ok) {
-        tc_err_set(e, 400, "review.bad_ids", "请选择 1 至 %d 张照片", "Choose 1 to %d photos", BULK_MAX);
+        tc_err_set(e, TCE_REVIEW_BAD_IDS, BULK_MAX);
         return NULL;
     }
     return ids;
@@ -349,7 +347,7 @@ static int h_bulk_final(tc_http_req *r)
     json_t *own = NULL;
     if (bid) {
         if (!json_is_integer(bid) || json_integer_value(bid) <= 0) {
-            tc_err_set(&c.e, 400, "review.bad_ids", "批次编号不正确", "Bad batch id");
+            tc_err_set(&c.e, TCE_REVIEW_BAD_IDS_2);
             return api_fail(&c);
         }
         tc_store_batch b;
@@ -405,7 +403,7 @@ static int query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, in
     char *end;
     long long x = strtoll(v, &end, 10);
     if (*end || x < lo || x > hi)
-        return tc_err_set(e, 400, "query.bad_number", "参数 %s 不正确", "Bad value for %s", k);
+        return tc_err_set(e, TCE_QUERY_BAD_NUMBER, k);
     *out = x;
     return 0;
 }

@@ -53,7 +53,7 @@ static int h_chsi_clear(tc_http_req *r)
     if (api_load_student(&c, &st) != 0)
         return api_fail(&c);
     if (!api_has_chsi(&st)) {
-        tc_err_set(&c.e, 409, "chsi.none", "该学生尚未绑定图像采集码", "This student has no CHSI code bound");
+        tc_err_set(&c.e, TCE_CHSI_NONE);
         return api_fail(&c);
     }
     if (tc_store_student_clear_chsi(c.app->store, st.id, &c.e) != 0)
@@ -75,8 +75,7 @@ static int h_reset(tc_http_req *r)
         return api_fail(&c);
     const char *reason = api_jstr(body, "reason");
     if (!reason || !*reason || strlen(reason) > 500) {
-        tc_err_set(&c.e, 400, "student.reason_required", "请填写重置原因（学生会看到）",
-                   "Give the reason for the reset (the student is told)");
+        tc_err_set(&c.e, TCE_STUDENT_REASON_REQUIRED);
         return api_fail(&c);
     }
     if (tc_store_submission_reset(c.app->store, st.id, reason, tc_now(), &c.e) != 0)
@@ -95,7 +94,7 @@ static int h_reset(tc_http_req *r)
 static int load_school_id(api_ctx *c, int64_t *sid)
 {
     if (api_parse_id(c->r->params[0], sid) != 0)
-        return tc_err_set(&c->e, 404, "http.not_found", "资源不存在", "Not found");
+        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
     tc_store_school sc;
     if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
         return -1;
@@ -165,8 +164,7 @@ static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *le
             return -1;
         const tc_http_part *f = tc_http_form_get(parts, n, "file");
         if (!f)
-            return tc_err_set(&c->e, 400, "roster.no_file", "请选择花名册文件（CSV 或 XLSX）",
-                              "Choose a roster file (CSV or XLSX)");
+            return tc_err_set(&c->e, TCE_ROSTER_NO_FILE);
         *data = f->data;
         *len = f->len;
     }
@@ -189,8 +187,7 @@ static int h_roster_import(tc_http_req *r)
     int mode = dry_run ? TC_API_ROSTER_DRY : TC_API_ROSTER_ALL;
     if (mq && *mq && strcmp(mq, "all") != 0) {
         if (strcmp(mq, "good") != 0 || dry_run) {
-            tc_err_set(&c.e, 400, "roster.bad_mode", "导入方式应为 all（全部或不导入）或 good（只导入无误的行）",
-                       "mode must be all (all or nothing) or good (import the rows without errors)");
+            tc_err_set(&c.e, TCE_ROSTER_BAD_MODE);
             return api_fail(&c);
         }
         mode = TC_API_ROSTER_GOOD;
@@ -291,12 +288,12 @@ static int h_students(tc_http_req *r)
 /* Is the spec a settings object names one the photo workers can make: built
  * in (or the server's --specs file) or a platform admin's custom spec?  An
  * unknown name would only fail at the student's first photo.  1 yes, 0 no
- * (fe says why, spec.not_found), -1 when the store cannot say (c->e). */
+ * (fe says why, spec.unknown), -1 when the store cannot say (c->e). */
 static int spec_known(api_ctx *c, const char *name, tc_err *fe)
 {
     tc_spec_table own = {0};
     tc_err e;
-    int rc = api_spec_find(c->app, &own, name, &e) ? 1 : !strcmp(e.code, "spec.not_found") ? 0 : -1;
+    int rc = api_spec_find(c->app, &own, name, &e) ? 1 : !strcmp(e.code, "spec.unknown") ? 0 : -1;
     tc_spec_table_free(&own);
     if (rc == 0)
         *fe = e;
@@ -328,7 +325,7 @@ static json_t *settings_check(api_ctx *c, json_t *in, json_t *errs)
         tc_err e;
         int ok = txt && tc_journey_settings_apply(&s, txt, &e) == 0;
         if (!txt)
-            tc_err_set(&e, 400, "journey.bad_settings", "设置无效", "bad setting");
+            tc_err_set(&e, TCE_JOURNEY_BAD_SETTINGS);
         free(txt);
         if (ok && !strcmp(k, "spec")) {
             ok = spec_known(c, s.spec, &e);
@@ -378,8 +375,7 @@ static void check_modes(json_t *eff, json_t *errs)
 {
     if (eff && json_is_false(json_object_get(eff, "live_allowed")) && json_is_false(json_object_get(eff, "album_allowed"))) {
         tc_err e;
-        tc_err_set(&e, 400, "settings.no_mode", "现场拍摄和相册上传至少允许一种",
-                   "Allow at least one of live shooting and album upload");
+        tc_err_set(&e, TCE_SETTINGS_NO_MODE);
         field_err(errs, "live_allowed", &e);
     }
 }
@@ -425,7 +421,7 @@ static int h_batch_update(tc_http_req *r)
     if (!body)
         return api_fail(&c);
     if (!json_is_object(body)) {
-        tc_err_set(&c.e, 400, "batch.bad_request", "请求格式不正确", "The request is not a JSON object");
+        tc_err_set(&c.e, TCE_BATCH_BAD_REQUEST_2);
         return api_fail(&c);
     }
     json_t *errs = json_array();
@@ -435,7 +431,7 @@ static int h_batch_update(tc_http_req *r)
     if (jn) {
         name = json_string_value(jn);
         if (!name || !*name || strlen(name) > 200 || !tc_utf8_valid(name, strlen(name))) {
-            tc_err_set(&fe, 400, "batch.bad_name", "请填写批次名称（最多200字节）", "Give the batch a name (at most 200 bytes)");
+            tc_err_set(&fe, TCE_BATCH_BAD_NAME);
             field_err(errs, "name", &fe);
             name = b.name;
         }
@@ -451,18 +447,18 @@ static int h_batch_update(tc_http_req *r)
         else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 4102444800LL)
             w[i] = json_integer_value(v);
         else {
-            tc_err_set(&fe, 400, "batch.bad_time", "时间无效", "Not a valid time");
+            tc_err_set(&fe, TCE_BATCH_BAD_TIME);
             field_err(errs, wk[i], &fe);
         }
     }
     if (w[0] && w[1] && w[1] <= w[0]) {
-        tc_err_set(&fe, 400, "batch.bad_window", "结束时间须晚于开始时间", "The window must end after it starts");
+        tc_err_set(&fe, TCE_BATCH_BAD_WINDOW);
         field_err(errs, "ends_at", &fe);
     }
     json_t *set = json_object_get(body, "settings");
     json_t *clean = NULL;
     if (set && !json_is_object(set)) {
-        tc_err_set(&fe, 400, "batch.bad_settings", "设置应为对象", "settings must be an object");
+        tc_err_set(&fe, TCE_BATCH_BAD_SETTINGS);
         field_err(errs, "settings", &fe);
     } else if (set) {
         clean = settings_check(&c, set, errs);
@@ -548,7 +544,7 @@ static int h_school_settings_put(tc_http_req *r)
     tc_err fe;
     json_t *clean = NULL;
     if (!json_is_object(set)) {
-        tc_err_set(&fe, 400, "school.bad_settings", "设置应为对象", "settings must be an object");
+        tc_err_set(&fe, TCE_SCHOOL_BAD_SETTINGS);
         field_err(errs, "settings", &fe);
     } else {
         clean = settings_check(&c, set, errs);
@@ -615,7 +611,7 @@ static int h_notice_put(tc_http_req *r)
         return api_fail(&c);
     json_t *hv = json_object_get(body, "html");
     if (!json_is_string(hv)) {
-        tc_err_set(&c.e, 400, "notice.bad_request", "请填写须知内容", "Give the notice's text (html)");
+        tc_err_set(&c.e, TCE_NOTICE_BAD_REQUEST);
         return api_fail(&c);
     }
     char *clean;
@@ -741,10 +737,9 @@ static int roster_query(api_ctx *c, const tc_store_batch *b, tc_store_roster_que
     q->class_name = tc_http_query(c->r, "class");
     const char *f = tc_http_query(c->r, "filter");
     if ((q->q && strlen(q->q) > 100) || (q->class_name && strlen(q->class_name) > 200))
-        return tc_err_set(&c->e, 400, "roster.bad_query", "搜索内容过长", "The search text is too long");
+        return tc_err_set(&c->e, TCE_ROSTER_BAD_QUERY);
     if (f && *f && strcmp(f, "unfinished") && strcmp(f, "locked") && strcmp(f, "all"))
-        return tc_err_set(&c->e, 400, "roster.bad_filter", "筛选条件应为 all、unfinished 或 locked",
-                          "filter must be all, unfinished or locked");
+        return tc_err_set(&c->e, TCE_ROSTER_BAD_FILTER);
     q->unfinished = f && !strcmp(f, "unfinished");
     q->locked = f && !strcmp(f, "locked");
     const char *lim = tc_http_query(c->r, "limit"), *off = tc_http_query(c->r, "offset");
@@ -794,7 +789,7 @@ static json_t *one_check(api_ctx *c, const char *const v[9])
     for (int i = 0; i < 9; i++) {
         if (strpbrk(v[i], "\r\n") || strlen(v[i]) > TC_ROSTER_MAX_CELL) {
             tc_err fe;
-            tc_err_set(&fe, 400, "student.bad_field", "内容过长或含有换行", "too long or holds a line break");
+            tc_err_set(&fe, TCE_STUDENT_BAD_FIELD);
             field_err(errs, ONE_KEYS[i], &fe);
         }
         tc_buf_puts(&b, i ? ",\"" : "\"");
@@ -1051,13 +1046,11 @@ static int h_roster_xlsx(tc_http_req *r)
     int en = lang && !strcmp(lang, "en"), full = 0;
     if (ids && *ids && strcmp(ids, "masked") != 0) {
         if (strcmp(ids, "full") != 0) {
-            tc_err_set(&c.e, 400, "export.bad_ids", "身份证号应为 masked（遮盖）或 full（完整）",
-                       "ids must be masked or full");
+            tc_err_set(&c.e, TCE_EXPORT_BAD_IDS);
             return api_fail(&c);
         }
         if (strcmp(c.staff.role, "school_admin") != 0) {
-            tc_err_set(&c.e, 403, "export.ids_school_only", "只有本校的学校管理员可以导出完整身份证号",
-                       "Only the school's own administrator may export full ID numbers");
+            tc_err_set(&c.e, TCE_EXPORT_IDS_SCHOOL_ONLY);
             return api_fail(&c);
         }
         full = 1;
@@ -1092,8 +1085,7 @@ static int h_photos_zip(tc_http_req *r)
         rule = "student_no";
     int by_id = !strcmp(rule, "id_number");
     if (!by_id && strcmp(rule, "student_no") != 0) {
-        tc_err_set(&c.e, 400, "export.bad_rule", "命名规则应为 student_no（学号）或 id_number（身份证号）",
-                   "name must be student_no or id_number");
+        tc_err_set(&c.e, TCE_EXPORT_BAD_RULE);
         return api_fail(&c);
     }
     tc_store_export_row *rows;

@@ -41,9 +41,7 @@ static int wechat_pay(const tc_api_app *app)
 
 static int oauth_off(tc_err *e)
 {
-    return tc_err_set(e, 409, "wechat.oauth_off", "未配置微信公众号网页授权，无法在微信内支付（请用其他浏览器打开）",
-                      "WeChat web authorisation is not configured: no payment inside WeChat (open the page in "
-                      "another browser)");
+    return tc_err_set(e, TCE_WECHAT_OAUTH_OFF_2);
 }
 
 int api_wx_payer(api_ctx *c, const char *method, const char *body_openid, const char **method_out,
@@ -65,11 +63,9 @@ int api_wx_payer(api_ctx *c, const char *method, const char *body_openid, const 
     if (tc_store_wx_openid_get(c->app->store, c->r->pool, c->sess.token_hash, &stored, &c->e) != 0)
         return -1;
     if (!*stored)
-        return tc_err_set(&c->e, 409, "wechat.openid_required", "需要先经过微信授权才能在微信内支付",
-                          "WeChat must confirm who is paying first (web authorisation)");
+        return tc_err_set(&c->e, TCE_WECHAT_OPENID_REQUIRED);
     if (body_openid && *body_openid && strcmp(body_openid, stored))
-        return tc_err_set(&c->e, 403, "pay.openid_mismatch", "openid 与微信授权的不一致",
-                          "This openid is not the one WeChat confirmed for this session");
+        return tc_err_set(&c->e, TCE_PAY_OPENID_MISMATCH);
     *openid_out = stored;
     return 0;
 }
@@ -131,16 +127,14 @@ static int h_oauth_start(tc_http_req *r)
         return api_fail(&c);
     }
     if (!in_wechat(r)) {
-        tc_err_set(&c.e, 409, "wechat.not_in_wechat", "请在微信中打开本页面再支付",
-                   "Open this page inside WeChat to pay with WeChat");
+        tc_err_set(&c.e, TCE_WECHAT_NOT_IN_WECHAT);
         return api_fail(&c);
     }
     const char *ret = b ? api_jstr(b, "return") : NULL;
     if (!ret || !*ret)
         ret = "/#/pay";
     if (!return_ok(ret)) {
-        tc_err_set(&c.e, 400, "wechat.bad_return", "返回地址无效（应为本站的路径）",
-                   "The return address is not valid (a path on this site)");
+        tc_err_set(&c.e, TCE_WECHAT_BAD_RETURN);
         return api_fail(&c);
     }
     uint8_t raw[STATE_BYTES];
@@ -219,9 +213,7 @@ static int h_oauth_callback(tc_http_req *r)
     const char *state = tc_http_query(r, "state"), *code = tc_http_query(r, "code"), *back = NULL;
     char h[65];
     if (!state_ok(state)) {
-        tc_err_set(&c.e, 403, "wechat.bad_state", "微信授权的校验参数不匹配（state），请回到支付页面重试",
-                   "The WeChat authorisation does not match this session (state): go back to the pay page and try "
-                   "again");
+        tc_err_set(&c.e, TCE_WECHAT_BAD_STATE);
         return callback_fail(&c, NULL);
     }
     state_hash(state, h);
@@ -230,8 +222,7 @@ static int h_oauth_callback(tc_http_req *r)
     if (!code || !*code) {
         /* snsapi_base asks nothing, so this is WeChat refusing (or a user who
          * cancelled a page it showed) */
-        tc_err_set(&c.e, 400, "wechat.no_code", "微信没有给出授权码，请回到支付页面重试",
-                   "WeChat gave no authorisation code: go back to the pay page and try again");
+        tc_err_set(&c.e, TCE_WECHAT_NO_CODE);
         return callback_fail(&c, back);
     }
     char openid[TC_PAY_OPENID_MAX + 1];

@@ -59,8 +59,7 @@ int tc_err_internal(tc_err *e, const char *what, ...)
     vsnprintf(detail, sizeof detail, what, ap);
     va_end(ap);
     tc_log(TC_LOG_ERROR, "internal: %s", detail);
-    return tc_err_set(e, 500, "internal", "服务器内部错误，请稍后再试（%s）",
-                      "Internal server error, please try again later (%s)", detail);
+    return tc_err_set(e, TCE_INTERNAL_2, detail);
 }
 
 /* ---- pool -------------------------------------------------------------------- */
@@ -224,7 +223,7 @@ int tc_file_read(const char *path, size_t max, char **out, size_t *len, tc_err *
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return tc_err_set(e, 404, "file.not_found", "无法打开文件 %s", "cannot open file %s", path);
+        return tc_err_set(e, TCE_FILE_NOT_FOUND, path);
     tc_buf b;
     tc_buf_init(&b);
     char chunk[65536];
@@ -233,8 +232,7 @@ int tc_file_read(const char *path, size_t max, char **out, size_t *len, tc_err *
         if (b.len + n > max) {
             fclose(f);
             tc_buf_free(&b);
-            return tc_err_set(e, 413, "file.too_large", "文件 %s 超过 %zu 字节上限",
-                              "file %s is larger than the limit of %zu bytes", path, max);
+            return tc_err_set(e, TCE_FILE_TOO_LARGE, path, max);
         }
         tc_buf_append(&b, chunk, n);
     }

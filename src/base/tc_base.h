@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tc_errcat.h" /* every error code with its status and texts */
+
 /* ---- errors ------------------------------------------------------------ */
 
 typedef struct tc_err {

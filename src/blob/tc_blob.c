@@ -16,7 +16,7 @@ struct tc_blob_store {
 tc_blob_store *tc_blob_open(const char *dir, tc_err *e)
 {
     if (!dir || !*dir) {
-        tc_err_set(e, 500, "blob.open", "未配置文件存储目录", "No blob store folder is configured");
+        tc_err_set(e, TCE_BLOB_OPEN);
         return NULL;
     }
     /* sodium_init is idempotent and thread-safe; SHA-256 does not strictly
@@ -27,8 +27,7 @@ tc_blob_store *tc_blob_open(const char *dir, tc_err *e)
     }
     tc_err sub;
     if (tc_mkdirs(dir, &sub) != 0 || access(dir, W_OK | X_OK) != 0) {
-        tc_err_set(e, 500, "blob.open", "无法创建或写入文件存储目录 %s，请检查路径和权限",
-                   "Cannot create or write the blob store folder %s: check the path and permissions", dir);
+        tc_err_set(e, TCE_BLOB_OPEN_2, dir);
         return NULL;
     }
     tc_blob_store *s = calloc(1, sizeof *s);
@@ -65,8 +64,7 @@ int tc_blob_id_valid(const char *id)
 
 static int bad_id(tc_err *e)
 {
-    return tc_err_set(e, 400, "blob.bad_id", "文件编号无效（应为 64 位小写十六进制）",
-                      "Invalid file id (must be 64 lower-case hex characters)");
+    return tc_err_set(e, TCE_BLOB_BAD_ID);
 }
 
 int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz)
@@ -156,18 +154,17 @@ int tc_blob_get(tc_blob_store *s, const char *id, size_t max, char **data, size_
         return -1;
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return tc_err_set(e, 404, "blob.not_found", "文件不存在", "File not found");
+        return tc_err_set(e, TCE_BLOB_NOT_FOUND);
     if ((uint64_t)st.st_size > (uint64_t)max)
-        return tc_err_set(e, 413, "blob.too_large", "文件超过 %zu 字节的读取上限",
-                          "File is larger than the read limit of %zu bytes", max);
+        return tc_err_set(e, TCE_BLOB_TOO_LARGE, max);
     char *buf;
     size_t n;
     tc_err sub;
     if (tc_file_read(path, max, &buf, &n, &sub) != 0) {
         if (strcmp(sub.code, "file.too_large") == 0) /* grew since stat: cannot be ours */
-            return tc_err_set(e, 500, "blob.corrupt", "文件已损坏，请重新上传", "File is corrupt: upload it again");
+            return tc_err_set(e, TCE_BLOB_CORRUPT);
         if (strcmp(sub.code, "file.not_found") == 0)
-            return tc_err_set(e, 404, "blob.not_found", "文件不存在", "File not found");
+            return tc_err_set(e, TCE_BLOB_NOT_FOUND);
         if (e)
             *e = sub;
         return -1;
@@ -177,7 +174,7 @@ int tc_blob_get(tc_blob_store *s, const char *id, size_t max, char **data, size_
     if (!tc_ct_equal(got, id, TC_BLOB_ID_LEN)) {
         free(buf);
         tc_log(TC_LOG_ERROR, "blob %s is corrupt on disk (hash %s)", id, got);
-        return tc_err_set(e, 500, "blob.corrupt", "文件已损坏，请重新上传", "File is corrupt: upload it again");
+        return tc_err_set(e, TCE_BLOB_CORRUPT);
     }
     *data = buf;
     *len = n;

@@ -472,7 +472,7 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
     double (*labs)[3] = malloc(sizeof(double[3]) * cap);
     if (!de || !labs) {
         free(de), free(labs);
-        return tc_err_set(e, 500, "check.oom", "内部错误：内存不足", "Internal error: out of memory");
+        return tc_err_set(e, TCE_CHECK_OOM);
     }
     size_t n = 0;
     for (int y = rr[1]; y < rr[3]; y += step)

@@ -246,7 +246,7 @@ int check_blur(check_ctx *x, const tc_check_input *in, const tc_check_config *c,
     uint8_t *in_ov = malloc((size_t)sw * sh);
     if (!img || !in_ov) {
         free(img), free(in_ov);
-        return tc_err_set(e, 500, "check.oom", "内部错误：内存不足", "Internal error: out of memory");
+        return tc_err_set(e, TCE_CHECK_OOM);
     }
     for (int y = 0; y < sh; y++)
         for (int xx = 0; xx < sw; xx++) {

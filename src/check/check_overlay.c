@@ -38,12 +38,12 @@ int tc_check_overlay(const tc_check_input *in, const tc_check_report *rep, uint8
     *png = NULL;
     *len = 0;
     if (!in || !in->work || !in->work->px || in->work->width <= 0 || in->work->height <= 0)
-        return tc_err_set(e, 500, "check.bad_input", "内部错误：检测缺少输入", "Internal error: the checks lack an input");
+        return tc_err_set(e, TCE_CHECK_BAD_INPUT);
     int w = in->work->width, h = in->work->height;
     size_t n = (size_t)w * h * 3;
     uint8_t *px = malloc(n);
     if (!px)
-        return tc_err_set(e, 500, "check.oom", "内部错误：内存不足", "Internal error: out of memory");
+        return tc_err_set(e, TCE_CHECK_OOM);
     /* the photo dimmed a little, so the drawing stands out */
     for (size_t i = 0; i < n; i++)
         px[i] = (uint8_t)(in->work->px[i] * 3 / 4);
@@ -94,7 +94,7 @@ int tc_check_overlay(const tc_check_input *in, const tc_check_report *rep, uint8
                 *len = blen;
                 rc = 0;
             } else
-                tc_err_set(e, 500, "check.oom", "内部错误：内存不足", "Internal error: out of memory");
+                tc_err_set(e, TCE_CHECK_OOM);
             g_free(buf);
         }
         g_object_unref(im);

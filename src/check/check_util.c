@@ -31,7 +31,7 @@ int check_ctx_init(check_ctx *x, const tc_check_input *in, tc_err *e)
     x->u = malloc(sizeof(float[2]) * TC_VISION_LANDMARKS);
     if (!x->p || !x->u) {
         check_ctx_free(x);
-        return tc_err_set(e, 500, "check.oom", "内部错误：内存不足", "Internal error: out of memory");
+        return tc_err_set(e, TCE_CHECK_OOM);
     }
     for (int i = 0; i < TC_VISION_LANDMARKS; i++) {
         float px = m->points[i][0] * (float)x->w, py = m->points[i][1] * (float)x->h;

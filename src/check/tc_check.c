@@ -191,8 +191,7 @@ int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_er
     json_t *root = json_loadb(json, len, 0, &je);
     if (!root || !json_is_object(root)) {
         json_decref(root);
-        return tc_err_set(e, 400, "check.bad_config", "检测设置不是有效的 JSON 对象（第 %d 行）",
-                          "The check settings are not a valid JSON object (line %d)", root ? 1 : je.line);
+        return tc_err_set(e, TCE_CHECK_BAD_CONFIG, root ? 1 : je.line);
     }
     /* Apply to a copy so that a bad file leaves *c as it was. */
     tc_check_config n = *c;
@@ -208,8 +207,7 @@ int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_er
             else if (s && !strcmp(s, "clear_ok"))
                 n.glasses = TC_CHECK_GLASSES_RULE_CLEAR_OK;
             else {
-                rc = tc_err_set(e, 400, "check.bad_config", "\"glasses\" 只能是 \"forbidden\" 或 \"clear_ok\"",
-                                "\"glasses\" must be \"forbidden\" or \"clear_ok\"");
+                rc = tc_err_set(e, TCE_CHECK_BAD_CONFIG_2);
                 break;
             }
         } else if (!strcmp(key, "thresholds") && json_is_object(v)) {
@@ -219,8 +217,7 @@ int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_er
             {
                 int id = tc_check_by_name(k2);
                 if (id < 0 || !json_is_integer(t) || json_integer_value(t) < 0 || json_integer_value(t) > 100) {
-                    rc = tc_err_set(e, 400, "check.bad_config", "阈值设置有误：%s（检测项名称未知或数值不在 0–100）",
-                                    "Bad threshold for %s (unknown check, or not an integer 0-100)", k2);
+                    rc = tc_err_set(e, TCE_CHECK_BAD_CONFIG_3, k2);
                     break;
                 }
                 n.threshold[id] = (int)json_integer_value(t);
@@ -234,8 +231,7 @@ int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_er
             {
                 int id = tc_check_by_name(json_string_value(t));
                 if (id < 0) {
-                    rc = tc_err_set(e, 400, "check.bad_config", "\"disabled\" 中有未知的检测项",
-                                    "\"disabled\" names an unknown check");
+                    rc = tc_err_set(e, TCE_CHECK_BAD_CONFIG_4);
                     break;
                 }
                 n.enabled[id] = 0;
@@ -243,8 +239,7 @@ int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_er
             if (rc)
                 break;
         } else {
-            rc = tc_err_set(e, 400, "check.bad_config", "检测设置中有未知的项：%s", "Unknown key in the check settings: %s",
-                            key);
+            rc = tc_err_set(e, TCE_CHECK_BAD_CONFIG_5, key);
             break;
         }
     }
@@ -295,10 +290,9 @@ static double cpu_ms(void)
 int tc_check_run(const tc_check_config *c, const tc_check_input *in, tc_check_report *out, tc_err *e)
 {
     if (!in || !out || !in->work || !in->work->px || in->work->width <= 0 || in->work->height <= 0 || !in->spec)
-        return tc_err_set(e, 500, "check.bad_input", "内部错误：检测缺少输入", "Internal error: the checks lack an input");
+        return tc_err_set(e, TCE_CHECK_BAD_INPUT);
     if (in->mask && (in->mask->width != in->work->width || in->mask->height != in->work->height || !in->mask->a))
-        return tc_err_set(e, 500, "check.bad_input", "内部错误：人像蒙版尺寸不符",
-                          "Internal error: the person mask does not match the work copy");
+        return tc_err_set(e, TCE_CHECK_BAD_INPUT_2);
     tc_check_config def;
     if (!c) {
         tc_check_config_default(&def);

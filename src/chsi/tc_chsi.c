@@ -5,8 +5,7 @@
 
 static int bad_code(tc_err *e)
 {
-    return tc_err_set(e, 400, "chsi.bad_code", "这不是学信网图像采集码，请扫描或上传学信档案中的图像采集码",
-                      "This is not a CHSI image-collection code: scan or upload the code from your CHSI record");
+    return tc_err_set(e, TCE_CHSI_BAD_CODE);
 }
 
 static int opaque_canon(void *ctx, const char *raw, char *out, size_t outsz, tc_err *e)

@@ -122,19 +122,9 @@ static int is_dir(const char *dir, const char *sub)
 static int check_dirs(const tc_config *cfg, tc_err *e)
 {
     if (!is_dir(cfg->web_dir, "student") || !is_dir(cfg->web_dir, "console"))
-        return tc_err_set(e, 400, "config.web_dir_missing",
-                          "找不到网页文件夹 %s（须含 student/ 与 console/）：在源码目录之外运行时，请用 --web-dir "
-                          "（或环境变量 TUCAI_WEB_DIR）指定 tucai 源码中的 web 文件夹",
-                          "web pages folder %s not found (it holds student/ and console/): outside the source "
-                          "folder, set --web-dir (or TUCAI_WEB_DIR) to tucai's web folder",
-                          cfg->web_dir);
+        return tc_err_set(e, TCE_CONFIG_WEB_DIR_MISSING, cfg->web_dir);
     if (!is_dir(cfg->vendor_dir, "weui/dist/style"))
-        return tc_err_set(e, 400, "config.vendor_dir_missing",
-                          "npm 包文件夹 %s 中没有 weui：在源码目录之外运行时，请用 --vendor-dir（或环境变量 "
-                          "TUCAI_VENDOR_DIR）指定已安装 npm 包（scripts/setup）的 node_modules 文件夹",
-                          "npm packages folder %s has no weui: outside the source folder, set --vendor-dir (or "
-                          "TUCAI_VENDOR_DIR) to the node_modules folder scripts/setup filled",
-                          cfg->vendor_dir);
+        return tc_err_set(e, TCE_CONFIG_VENDOR_DIR_MISSING, cfg->vendor_dir);
     return 0;
 }
 
@@ -206,7 +196,7 @@ static int cmd_serve(int argc, char **argv)
     size_t len;
     if (cfg.tls_cert || cfg.tls_key) {
         if (!cfg.tls_cert || !cfg.tls_key) {
-            tc_err_set(&e, 400, "config.tls", "--tls-cert 与 --tls-key 须同时给出", "--tls-cert and --tls-key go together");
+            tc_err_set(&e, TCE_CONFIG_TLS);
             goto out;
         }
         if (tc_file_read(cfg.tls_cert, 1 << 20, &cert, &len, &e) != 0 ||
@@ -255,12 +245,7 @@ static int cmd_serve(int argc, char **argv)
         if (!studio && !strcmp(me.code, "vision.model_missing"))
             /* most often the server runs outside the source folder: name
              * the flag, not only the file */
-            tc_err_set(&me, 503, "config.models_dir_missing",
-                       "模型文件夹 %s 中缺少模型文件：请运行 scripts/fetch-models，在源码目录之外运行时请用 "
-                       "--models-dir（或环境变量 TUCAI_MODELS_DIR）指定模型文件夹",
-                       "models folder %s lacks the model files: run scripts/fetch-models, and outside the source "
-                       "folder set --models-dir (or TUCAI_MODELS_DIR) to the models folder",
-                       cfg.models_dir);
+            tc_err_set(&me, TCE_CONFIG_MODELS_DIR_MISSING, cfg.models_dir);
         if (!studio)
             tc_log(TC_LOG_WARN, "photos are disabled: %s [%s]", me.en, me.code);
         else {

@@ -94,7 +94,7 @@ static int write_mask_png(const tc_photo_mask *a, const char *path, tc_err *e)
     free(px);
     if (r != 0) {
         vips_error_clear();
-        return tc_err_set(e, 500, "photo.encode", "无法写出 PNG：%s", "Cannot write the PNG: %s", path);
+        return tc_err_set(e, TCE_PHOTO_ENCODE_2, path);
     }
     r = tc_file_write_atomic(path, buf, len, e);
     g_free(buf);
@@ -216,8 +216,7 @@ int tc_cli_photo(int argc, char **argv)
     }
     if (geom) {
         if (parse_geom(geom, &g) != 0) {
-            tc_err_set(&e, 400, "photo.bad_geometry", "--geom 格式：LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]",
-                       "--geom format: LX,LY,RX,RY,CX,CY[,FLX,FLY,FRX,FRY]");
+            tc_err_set(&e, TCE_PHOTO_BAD_GEOMETRY_9);
             goto err;
         }
         po.geom = &g;
@@ -229,8 +228,7 @@ int tc_cli_photo(int argc, char **argv)
     size_t len = 0;
     if (tc_file_read(in, lim.max_bytes + 1, &data, &len, &e) != 0) {
         if (!strcmp(e.code, "file.too_large"))
-            tc_err_set(&e, 413, "photo.too_large", "照片文件太大（超过 %.0f MB）", "The photo file is too large (over %.0f MB)",
-                       lim.max_bytes / 1048576.0);
+            tc_err_set(&e, TCE_PHOTO_TOO_LARGE_4, lim.max_bytes / 1048576.0);
         goto err;
     }
 

@@ -20,14 +20,14 @@ static int read_rgb(const char *path, uint8_t **rgb, int *w, int *h, tc_err *e)
     VipsImage *rot = NULL, *srgb = NULL, *u8 = NULL, *three = NULL;
     int rc = -1;
     if (!in) {
-        tc_err_set(e, 400, "vision.image_read", "无法读取图像 %s：%s", "cannot read image %s: %s", path,
+        tc_err_set(e, TCE_VISION_IMAGE_READ, path,
                    vips_error_buffer());
         vips_error_clear();
         return -1;
     }
     if (vips_autorot(in, &rot, NULL) || vips_colourspace(rot, &srgb, VIPS_INTERPRETATION_sRGB, NULL) ||
         vips_cast_uchar(srgb, &u8, NULL) || vips_extract_band(u8, &three, 0, "n", 3, NULL)) {
-        tc_err_set(e, 400, "vision.image_read", "无法解码图像 %s：%s", "cannot decode image %s: %s", path,
+        tc_err_set(e, TCE_VISION_IMAGE_READ_2, path,
                    vips_error_buffer());
         vips_error_clear();
         goto done;
@@ -37,7 +37,7 @@ static int read_rgb(const char *path, uint8_t **rgb, int *w, int *h, tc_err *e)
     *w = vips_image_get_width(three);
     *h = vips_image_get_height(three);
     if (!*rgb || len != (size_t)*w * *h * 3) {
-        tc_err_set(e, 400, "vision.image_read", "无法解码图像 %s", "cannot decode image %s", path);
+        tc_err_set(e, TCE_VISION_IMAGE_READ_3, path);
         goto done;
     }
     rc = 0;
@@ -60,7 +60,7 @@ static int write_mask(const char *path, const float *mask, int w, int h, tc_err 
     VipsImage *im = vips_image_new_from_memory(g, (size_t)w * h, w, h, 1, VIPS_FORMAT_UCHAR);
     int rc = 0;
     if (!im || vips_pngsave(im, path, NULL)) {
-        rc = tc_err_set(e, 500, "vision.mask_write", "无法写入掩码 %s：%s", "cannot write mask %s: %s", path,
+        rc = tc_err_set(e, TCE_VISION_MASK_WRITE, path,
                         vips_error_buffer());
         vips_error_clear();
     }

@@ -110,8 +110,7 @@ static int set_opt(tc_config *c, const opt *o, const char *val, const char *from
         else if (!strcmp(val, "0") || !strcasecmp(val, "false") || !strcasecmp(val, "no") || !strcasecmp(val, "off"))
             b = 0;
         else
-            return tc_err_set(e, 400, "config.bad_value", "配置项 %s（来自%s）应为 true 或 false",
-                              "option %s (from %s) must be true or false", o->name, from);
+            return tc_err_set(e, TCE_CONFIG_BAD_VALUE, o->name, from);
         *(int *)p = b;
         return 0;
     }
@@ -119,8 +118,7 @@ static int set_opt(tc_config *c, const opt *o, const char *val, const char *from
     errno = 0;
     long v = strtol(val, &end, 10);
     if (errno || *end || end == val || v < 0 || v > 1000000)
-        return tc_err_set(e, 400, "config.bad_value", "配置项 %s（来自%s）应为非负整数",
-                          "option %s (from %s) must be a non-negative whole number", o->name, from);
+        return tc_err_set(e, TCE_CONFIG_BAD_VALUE_2, o->name, from);
     *(int *)p = (int)v;
     return 0;
 }
@@ -150,8 +148,7 @@ static int load_file(tc_config *c, const char *path, tc_err *e)
             continue;
         char *eq = strchr(t, '=');
         if (!eq) {
-            rc = tc_err_set(e, 400, "config.bad_line", "配置文件 %s 第 %d 行应为 key = value",
-                            "config file %s line %d should be key = value", path, lineno);
+            rc = tc_err_set(e, TCE_CONFIG_BAD_LINE, path, lineno);
             break;
         }
         *eq = 0;
@@ -161,8 +158,7 @@ static int load_file(tc_config *c, const char *path, tc_err *e)
                 *q = '-';
         const opt *o = find_opt(k, strlen(k));
         if (!o) {
-            rc = tc_err_set(e, 400, "config.unknown_option", "未知配置项 %s（配置文件 %s）",
-                            "unknown option %s in config file %s", k, path);
+            rc = tc_err_set(e, TCE_CONFIG_UNKNOWN_OPTION, k, path);
             break;
         }
         rc = set_opt(c, o, v, path, e);
@@ -213,8 +209,7 @@ static int load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, t
         if (!o) {
             free(*rest);
             *rest = NULL;
-            return tc_err_set(e, 400, "config.unknown_option", "未知选项 %s（用 --help 查看全部选项）",
-                              "unknown option %s (see --help)", a);
+            return tc_err_set(e, TCE_CONFIG_UNKNOWN_OPTION_2, a);
         }
         const char *val = eq ? eq + 1 : NULL;
         if (!val && o->type == OPT_BOOL)
@@ -223,7 +218,7 @@ static int load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, t
             if (i + 1 >= argc) {
                 free(*rest);
                 *rest = NULL;
-                return tc_err_set(e, 400, "config.missing_value", "选项 %s 需要一个值", "option %s needs a value", a);
+                return tc_err_set(e, TCE_CONFIG_MISSING_VALUE, a);
             }
             val = argv[++i];
         }
@@ -242,10 +237,9 @@ static int load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, t
     }
     tc_log_level lv;
     if (tc_log_level_parse(c->log_level, &lv) != 0)
-        return tc_err_set(e, 400, "config.bad_value", "--log-level 应为 debug、info、warn 或 error（不是 %s）",
-                          "--log-level must be debug, info, warn or error (not %s)", c->log_level ? c->log_level : "");
+        return tc_err_set(e, TCE_CONFIG_BAD_VALUE_3, c->log_level ? c->log_level : "");
     if (c->port > 65535)
-        return tc_err_set(e, 400, "config.bad_value", "端口应在 0–65535 之间", "the port must be 0-65535");
+        return tc_err_set(e, TCE_CONFIG_BAD_VALUE_4);
     if (c->threads < 1)
         c->threads = 1;
     return 0;

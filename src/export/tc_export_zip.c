@@ -319,8 +319,7 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
     *out = NULL;
     *ncodes = 0;
     if (n + 2 > TC_EXPORT_ZIP_MAX)
-        return tc_err_set(e, 413, "export.too_many", "照片过多（超过 65534 张），请分批导出",
-                          "Too many photos (over 65534) for one archive");
+        return tc_err_set(e, TCE_EXPORT_TOO_MANY);
     tc_export_zip *z = tc_export_zip_new(n + 2, time(NULL));
     if (!z)
         return tc_err_internal(e, "out of memory");

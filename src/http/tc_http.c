@@ -311,8 +311,7 @@ tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e
         c = &def;
     }
     if ((c->tls_cert_pem == NULL) != (c->tls_key_pem == NULL)) {
-        tc_err_set(e, 500, "http.tls_config", "HTTPS 需要同时提供证书和私钥",
-                   "HTTPS needs both a certificate and a private key");
+        tc_err_set(e, TCE_HTTP_TLS_CONFIG);
         return NULL;
     }
     tc_http_server *s = calloc(1, sizeof *s);
@@ -352,7 +351,7 @@ tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e
 
 static int bad_arg(tc_err *e, const char *what)
 {
-    return tc_err_set(e, 500, "http.bad_config", "HTTP 服务配置错误：%s", "HTTP server misconfigured: %s", what);
+    return tc_err_set(e, TCE_HTTP_BAD_CONFIG, what);
 }
 
 int tc_http_route(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
@@ -417,8 +416,7 @@ int tc_http_mount(tc_http_server *s, const char *url_prefix, const char *dir, un
     struct stat st;
     if (!root || stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
         free(root);
-        return tc_err_set(e, 500, "http.bad_mount", "静态文件目录不存在：%s", "Static file folder not found: %s",
-                          dir);
+        return tc_err_set(e, TCE_HTTP_BAD_MOUNT, dir);
     }
     mount *nm = realloc(s->mounts, sizeof *nm * (s->nmounts + 1));
     if (!nm) {
@@ -446,7 +444,7 @@ int tc_http_fallback(tc_http_server *s, const char *url_prefix, const char *file
         return bad_arg(e, "bad fallback");
     char *real = realpath(file, NULL);
     if (!real)
-        return tc_err_set(e, 500, "http.bad_mount", "找不到文件：%s", "File not found: %s", file);
+        return tc_err_set(e, TCE_HTTP_BAD_MOUNT_2, file);
     fallback *nf = realloc(s->fallbacks, sizeof *nf * (s->nfallbacks + 1));
     if (!nf) {
         free(real);
@@ -721,7 +719,7 @@ static int respond_error3(tc_http_req *r, int status, const char *code, const ch
 int tc_http_respond_error(tc_http_req *r, const tc_err *e)
 {
     if (!e)
-        return respond_error3(r, 500, "internal", "服务器内部错误", "Internal server error");
+        return respond_error3(r, TCE_INTERNAL);
     int status = e->status >= 400 && e->status <= 599 ? e->status : 500;
     return respond_error3(r, status, e->code[0] ? e->code : "internal", e->zh, e->en);
 }
@@ -761,7 +759,7 @@ int tc_http_respond_file(tc_http_req *r, int status, const char *content_type, c
             close(fd);
         tc_err e;
         if (errno == ENOENT || fd >= 0)
-            tc_err_set(&e, 404, "http.not_found", "文件不存在", "File not found");
+            tc_err_set(&e, TCE_HTTP_NOT_FOUND);
         else
             tc_err_internal(&e, "open %s: %s", path, strerror(errno));
         tc_http_respond_error(r, &e);
@@ -896,20 +894,17 @@ json_t *tc_http_json(tc_http_req *r, tc_err *e)
     if (c->json)
         return c->json;
     if (!media_type_is(tc_http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE), "application/json")) {
-        tc_err_set(e, 415, "http.bad_content_type", "请求格式应为 JSON（application/json）",
-                   "The request body must be JSON (application/json)");
+        tc_err_set(e, TCE_HTTP_BAD_CONTENT_TYPE);
         return NULL;
     }
     if (json_too_deep(r->body, r->body_len)) {
-        tc_err_set(e, 400, "http.bad_json", "JSON 嵌套过深（最多 %d 层）", "JSON nested too deeply (at most %d levels)",
-                   JSON_MAX_DEPTH);
+        tc_err_set(e, TCE_HTTP_BAD_JSON, JSON_MAX_DEPTH);
         return NULL;
     }
     json_error_t je;
     json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        tc_err_set(e, 400, "http.bad_json", "JSON 格式错误（第 %d 行第 %d 列：%s）",
-                   "Malformed JSON (line %d, column %d: %s)", je.line, je.column, je.text);
+        tc_err_set(e, TCE_HTTP_BAD_JSON_2, je.line, je.column, je.text);
         return NULL;
     }
     c->json = j;
@@ -925,8 +920,7 @@ int tc_http_form(tc_http_req *r, tc_http_part **parts, size_t *n, tc_err *e)
         return tc_http_parse_urlencoded(r->pool, r->body, r->body_len, parts, n, e);
     *parts = NULL;
     *n = 0;
-    return tc_err_set(e, 415, "http.bad_content_type", "请求格式应为表单（multipart/form-data）",
-                      "The request body must be a form (multipart/form-data or urlencoded)");
+    return tc_err_set(e, TCE_HTTP_BAD_CONTENT_TYPE_2);
 }
 
 /* ---- routing -------------------------------------------------------------------------- */
@@ -1116,7 +1110,7 @@ static int serve_static(struct tc_http_conn *c, const mount *m, const char *rel)
         for (size_t i = 0; i < n; i++)
             bad |= (unsigned char)p[i] < 0x20 || p[i] == '\\' || p[i] == 0x7f;
         if (bad) {
-            respond_error3(r, 400, "http.bad_path", "路径不正确", "Invalid path");
+            respond_error3(r, TCE_HTTP_BAD_PATH);
             return 0;
         }
         if (n > 0 && p[0] == '.')
@@ -1196,8 +1190,7 @@ static int limit_requests(struct tc_http_conn *c)
     pthread_mutex_unlock(&s->lmu);
     if (ok)
         return 0;
-    refuse_busy(c, 429, "http.too_many_requests", "来自您网络地址的同时请求过多，请稍后重试",
-                "Too many requests at once from your address: try again in a moment");
+    refuse_busy(c, TCE_HTTP_TOO_MANY_REQUESTS);
     return -1;
 }
 
@@ -1218,11 +1211,9 @@ static int limit_body(struct tc_http_conn *c, uint64_t n)
     }
     pthread_mutex_unlock(&s->lmu);
     if (over_ip)
-        refuse_busy(c, 429, "http.too_many_uploads", "您的网络地址同时上传的内容过多，请等其他上传完成后重试",
-                    "Too many uploads from your address at once: wait for the others to finish and try again");
+        refuse_busy(c, TCE_HTTP_TOO_MANY_UPLOADS);
     else if (over_all)
-        refuse_busy(c, 503, "http.busy", "服务器正忙（同时上传的内容过多），请稍后重试",
-                    "The server is busy (too many uploads at once): try again in a moment");
+        refuse_busy(c, TCE_HTTP_BUSY);
     return over_ip || over_all ? -1 : 0;
 }
 
@@ -1355,21 +1346,21 @@ static void headers_stage(struct tc_http_conn *c, const char *url, const char *m
     /* The raw target must be origin-form ("/..."), and must not smuggle a
      * NUL (which MHD would decode and so cut the path short). */
     if (c->raw_path[0] != '/' || strstr(c->raw_path, "%00")) {
-        pending(c, 400, "http.bad_path", "请求路径不正确", "Invalid request path");
+        pending(c, TCE_HTTP_BAD_PATH_2);
         return;
     }
     /* MHD's own bound (the connection pool) is coarse; this one is exact. */
     size_t hsize = strlen(method) + strlen(c->raw_path) + 12;
     MHD_get_connection_values(c->mc, MHD_HEADER_KIND, add_header_size, &hsize);
     if (hsize > s->cfg.max_header) {
-        pending(c, 431, "http.header_too_large", "请求头过大", "Request headers too large");
+        pending(c, TCE_HTTP_HEADER_TOO_LARGE);
         return;
     }
     if (s->cfg.trust_proxy && limit_requests(c) != 0)
         return;
     dispatch(c);
     if (!c->rt && !c->pending_status)
-        pending(c, 404, "http.not_found", "找不到该页面或接口", "Not found"); /* may still be a file */
+        pending(c, TCE_HTTP_NOT_FOUND_2); /* may still be a file */
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
@@ -1391,13 +1382,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             /* An error or a static file with a body: answer now; MHD then
              * skips the body and closes. */
             if (!c->pending_status)
-                pending(c, 413, "http.body_too_large", "请求内容过大", "Request body too large");
+                pending(c, TCE_HTTP_BODY_TOO_LARGE);
             return send_pending(c);
         }
         if (body && clen != 0 && clen > c->max_body) {
-            pending(c, 413, "http.body_too_large", NULL, NULL);
-            c->pending_zh = tc_pool_printf(&c->pool, "请求内容过大（最多 %zu 字节）", c->max_body);
-            c->pending_en = tc_pool_printf(&c->pool, "Request body too large (at most %zu bytes)", c->max_body);
+            tc_err be;
+            tc_err_set(&be, TCE_HTTP_BODY_TOO_LARGE_2, c->max_body);
+            pending(c, be.status, tc_pool_strdup(&c->pool, be.code), tc_pool_strdup(&c->pool, be.zh),
+                    tc_pool_strdup(&c->pool, be.en));
             return send_pending(c);
         }
         /* Who may not send this body is told so before sending it, and the
@@ -1496,9 +1488,7 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
     const tc_http_config *c = &s->cfg;
     int tls = c->tls_cert_pem != NULL;
     if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
-        return tc_err_set(e, 500, "http.no_tls", "此 libmicrohttpd 不支持 HTTPS，请安装带 GnuTLS 的版本或去掉证书配置",
-                          "This libmicrohttpd has no HTTPS support; install one built with GnuTLS or remove the "
-                          "certificate settings");
+        return tc_err_set(e, TCE_HTTP_NO_TLS);
 
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -1516,10 +1506,10 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
         a6->sin6_port = htons((uint16_t)c->port);
         flags |= MHD_USE_IPv6;
     } else {
-        return tc_err_set(e, 500, "http.bad_bind", "监听地址不正确：%s", "Invalid listen address: %s", c->bind);
+        return tc_err_set(e, TCE_HTTP_BAD_BIND, c->bind);
     }
     if (c->port > 65535)
-        return tc_err_set(e, 500, "http.bad_bind", "端口不正确：%u", "Invalid port: %u", c->port);
+        return tc_err_set(e, TCE_HTTP_BAD_BIND_2, c->port);
 
     /* MHD keeps the request line, the headers and the reply headers in one
      * per-connection pool; headers that do not fit are refused by MHD itself
@@ -1575,8 +1565,7 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
         pthread_mutex_unlock(&s->wmu);
         pthread_join(s->waker, NULL);
         s->wstarted = 0;
-        return tc_err_set(e, 500, "http.listen", "无法在 %s:%u 上启动 HTTP 服务（端口被占用或证书无效）",
-                          "Cannot start the HTTP server on %s:%u (port in use or invalid certificate)", c->bind,
+        return tc_err_set(e, TCE_HTTP_LISTEN, c->bind,
                           c->port);
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);

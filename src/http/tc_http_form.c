@@ -102,14 +102,12 @@ static char *param_get(tc_pool *p, const char *s, const char *end, const char *k
 
 static int bad_multipart(tc_err *e, const char *why)
 {
-    return tc_err_set(e, 400, "http.bad_multipart", "上传的表单格式不正确（%s）",
-                      "The uploaded form is malformed (%s)", why);
+    return tc_err_set(e, TCE_HTTP_BAD_MULTIPART, why);
 }
 
 static int too_many_parts(tc_err *e)
 {
-    return tc_err_set(e, 413, "http.too_many_parts", "表单字段过多（最多 %d 个）",
-                      "Too many form fields (at most %d)", FORM_MAX_PARTS);
+    return tc_err_set(e, TCE_HTTP_TOO_MANY_PARTS, FORM_MAX_PARTS);
 }
 
 /* ---- multipart/form-data --------------------------------------------------------- */
@@ -299,7 +297,7 @@ int tc_http_parse_urlencoded(tc_pool *p, const char *body, size_t len, tc_http_p
         char *name, *value;
         size_t nlen, vlen;
         if (klen > FORM_MAX_HEADER * 3)
-            return tc_err_set(e, 400, "http.bad_form", "表单字段名过长", "A form field name is too long");
+            return tc_err_set(e, TCE_HTTP_BAD_FORM);
         int bad = url_decode(p, seg, klen, &name, &nlen) < 0;
         if (eq) {
             bad = bad || url_decode(p, eq + 1, slen - klen - 1, &value, &vlen) < 0;
@@ -308,10 +306,9 @@ int tc_http_parse_urlencoded(tc_pool *p, const char *body, size_t len, tc_http_p
             vlen = 0;
         }
         if (bad)
-            return tc_err_set(e, 400, "http.bad_form", "表单编码不正确（%% 后须为两位十六进制）",
-                              "Malformed form encoding (%% must be followed by two hex digits)");
+            return tc_err_set(e, TCE_HTTP_BAD_FORM_2);
         if (nlen > FORM_MAX_HEADER || memchr(name, 0, nlen))
-            return tc_err_set(e, 400, "http.bad_form", "表单字段名不正确", "Invalid form field name");
+            return tc_err_set(e, TCE_HTTP_BAD_FORM_3);
         out[count].name = name;
         out[count].data = value;
         out[count].len = vlen;

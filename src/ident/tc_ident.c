@@ -43,23 +43,22 @@ int tc_ident_idnum_validate(const char *id, tc_err *e)
 {
     size_t n = strlen(id);
     if (n == 0)
-        return tc_err_set(e, 400, "idnum.empty", "证件号码为空", "The ID number is empty");
+        return tc_err_set(e, TCE_IDNUM_EMPTY);
     for (size_t i = 0; i < n; i++)
         if (!isdigit((unsigned char)id[i]) && !isupper((unsigned char)id[i]) && id[i] != '(' && id[i] != ')')
-            return tc_err_set(e, 400, "idnum.bad_chars", "证件号码含有无效字符", "The ID number contains invalid characters");
+            return tc_err_set(e, TCE_IDNUM_BAD_CHARS);
     int digits17 = n == 18;
     for (size_t i = 0; digits17 && i < 17; i++)
         digits17 = isdigit((unsigned char)id[i]);
     if (!digits17) {
         /* Not a mainland resident ID: passports and HK/Macau/Taiwan permits. */
         if (n < 6 || n > 20)
-            return tc_err_set(e, 400, "idnum.bad_length", "证件号码长度不正确（身份证号应为18位）",
-                              "The ID number has the wrong length (a resident ID has 18 characters)");
+            return tc_err_set(e, TCE_IDNUM_BAD_LENGTH);
         int has_digit = 0;
         for (size_t i = 0; i < n; i++)
             has_digit |= isdigit((unsigned char)id[i]) != 0;
         if (!has_digit)
-            return tc_err_set(e, 400, "idnum.bad_chars", "证件号码含有无效字符", "The ID number contains invalid characters");
+            return tc_err_set(e, TCE_IDNUM_BAD_CHARS);
         return 0;
     }
     int y = (id[6] - '0') * 1000 + (id[7] - '0') * 100 + (id[8] - '0') * 10 + (id[9] - '0');
@@ -67,7 +66,7 @@ int tc_ident_idnum_validate(const char *id, tc_err *e)
     int d = (id[12] - '0') * 10 + (id[13] - '0');
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1850 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap(y)))
-        return tc_err_set(e, 400, "idnum.bad_date", "身份证号中的出生日期无效", "The birth date inside the ID number is invalid");
+        return tc_err_set(e, TCE_IDNUM_BAD_DATE);
     /* GB 11643-1999: weights 2^(17-i) mod 11, check = (12 - sum mod 11) mod 11, 10 -> 'X' */
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     int sum = 0;
@@ -76,7 +75,7 @@ int tc_ident_idnum_validate(const char *id, tc_err *e)
     int c = (12 - sum % 11) % 11;
     char want = c == 10 ? 'X' : (char)('0' + c);
     if (id[17] != want)
-        return tc_err_set(e, 400, "idnum.bad_checksum", "身份证号校验位不正确，请核对", "The ID number's check digit is wrong; please check it");
+        return tc_err_set(e, TCE_IDNUM_BAD_CHECKSUM);
     return 0;
 }
 
@@ -180,8 +179,7 @@ int tc_ident_phone_validate(const char *phone, tc_err *e)
     for (size_t i = 0; ok && i < n; i++)
         ok = isdigit((unsigned char)phone[i]);
     if (!ok)
-        return tc_err_set(e, 400, "phone.invalid", "请输入11位中国大陆手机号",
-                          "Enter an 11-digit mainland China mobile number");
+        return tc_err_set(e, TCE_PHONE_INVALID);
     return 0;
 }
 
@@ -191,8 +189,7 @@ int tc_ident_keys_derive(tc_ident_keys *k, const char *master, tc_err *e)
 {
     size_t n = master ? strlen(master) : 0;
     if (n < 16)
-        return tc_err_set(e, 400, "config.bad_secret", "主密钥太短（至少16个字符，建议64位十六进制）",
-                          "The master secret is too short (at least 16 characters; 64 hex digits recommended)");
+        return tc_err_set(e, TCE_CONFIG_BAD_SECRET);
     /* Stretch the master into a root key with a fixed salt: the master is
      * already high-entropy in any sane deployment, so a fast KDF suffices;
      * BLAKE2b keyed with the domain keeps enc and mac keys independent. */
@@ -242,7 +239,7 @@ int tc_ident_open(const tc_ident_keys *k, const uint8_t *sealed, size_t len, cha
     *plain = NULL;
     size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ab = crypto_aead_xchacha20poly1305_ietf_ABYTES;
     if (len < nb + ab)
-        return tc_err_set(e, 500, "ident.corrupt", "加密数据已损坏", "Encrypted data is corrupt");
+        return tc_err_set(e, TCE_IDENT_CORRUPT);
     char *p = malloc(len - nb - ab + 1);
     if (!p)
         return tc_err_internal(e, "out of memory");
@@ -250,8 +247,7 @@ int tc_ident_open(const tc_ident_keys *k, const uint8_t *sealed, size_t len, cha
     if (crypto_aead_xchacha20poly1305_ietf_decrypt((uint8_t *)p, &plen, NULL, sealed + nb, len - nb, NULL, 0, sealed,
                                                    k->enc) != 0) {
         free(p);
-        return tc_err_set(e, 500, "ident.wrong_key", "无法解密个人信息：密钥不匹配",
-                          "Cannot decrypt personal data: the key does not match");
+        return tc_err_set(e, TCE_IDENT_WRONG_KEY);
     }
     p[plen] = 0;
     *plain = p;
@@ -289,8 +285,7 @@ int tc_ident_password_policy(const char *password, tc_err *e)
             other = 1;
     }
     if (n < 10 || n > 128 || lower + upper + digit + other < 2)
-        return tc_err_set(e, 400, "password.weak", "密码至少10位，且包含字母、数字或符号中的两类",
-                          "The password needs at least 10 characters, mixing two of: letters, digits, symbols");
+        return tc_err_set(e, TCE_PASSWORD_WEAK);
     return 0;
 }
 

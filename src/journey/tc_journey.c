@@ -34,7 +34,7 @@ static int bad(tc_err *e, const char *key, const char *why_zh, const char *why_e
 {
     /* one argument list serves both languages: each format skips the
      * other language's words with %.0s */
-    return tc_err_set(e, 400, "journey.bad_settings", "设置项 %s 无效：%s%.0s", "setting %s is invalid: %.0s%s", key,
+    return tc_err_set(e, TCE_JOURNEY_BAD_SETTINGS_2, key,
                       why_zh, why_en);
 }
 
@@ -62,7 +62,7 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
     json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &je);
     if (!o || !json_is_object(o)) {
         json_decref(o);
-        return tc_err_set(e, 400, "journey.bad_settings", "设置不是有效的 JSON 对象", "settings are not a JSON object");
+        return tc_err_set(e, TCE_JOURNEY_BAD_SETTINGS_3);
     }
     const char *k;
     json_t *v;
@@ -158,7 +158,7 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
             snprintf(s->checks, sizeof s->checks, "%s", t);
             free(t);
         } else {
-            rc = tc_err_set(e, 400, "journey.bad_settings", "未知的设置项 %s", "unknown setting %s", k);
+            rc = tc_err_set(e, TCE_JOURNEY_BAD_SETTINGS_4, k);
             goto out;
         }
     }
@@ -230,21 +230,13 @@ int tc_journey_refusal(const char *code, int64_t until, int drafts, tc_err *e)
     const char *dzh = drafts > 0 ? "系统检测到草稿箱有照片，可以选择进行上传。" : "";
     const char *den = drafts > 0 ? " There are photos in your draft box: you can choose to upload one." : "";
     if (!strcmp(code, "journey.live_locked"))
-        return tc_err_set(e, 423, code, "系统检测到您的照片多次未通过活体检测，请联系学校图采工作部门进行账号解锁。%s%.0s",
-                          "The system has detected that your photos have failed the liveness check several times. "
-                          "Please contact your school's photo collection office to unlock the account.%.0s%s",
-                          dzh, den);
+        return tc_err_set(e, TCE_JOURNEY_LIVE_LOCKED_2, dzh, den);
     if (!strcmp(code, "journey.locked"))
-        return tc_err_set(e, 423, code, "请仔细阅读拍摄要求，可于 %s%.0s 后重新拍摄。%s%.0s",
-                          "Please read the shooting requirements carefully; you can shoot again after %.0s%s "
-                          "(China time).%.0s%s",
-                          cn, t, dzh, den);
+        return tc_err_set(e, TCE_JOURNEY_LOCKED_2, cn, t, dzh, den);
     if (!strcmp(code, "journey.cooloff"))
-        return tc_err_set(e, 429, code, "冷静期中，请于 %s 后重拍，先看看上面的提示", "Cooling off: you can shoot again "
-                          "after %s (China time); read the advice above first", t + 11);
+        return tc_err_set(e, TCE_JOURNEY_COOLOFF, t + 11);
     if (!strcmp(code, "journey.drafts_full"))
-        return tc_err_set(e, 409, code, "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。",
-                          "The draft box is full: go to the draft box to delete a photo or use one.");
+        return tc_err_set(e, TCE_JOURNEY_DRAFTS_FULL_2);
     return tc_err_set(e, 409, code, "当前不能进行此操作", "This cannot be done now");
 }
 
@@ -255,42 +247,33 @@ int tc_journey_can_shoot(const tc_journey_settings *s, const tc_journey_state *s
     int album = source && !strcmp(source, "album");
     /* first: nothing else the student could do changes this */
     if (st->cancelled_at)
-        return tc_err_set(e, 410, "journey.batch_cancelled",
-                          "本次照片采集已取消，不再接收照片。已支付的费用将原路退回，如有疑问请联系学校图采工作部门。",
-                          "This photo collection has been cancelled and takes no more photos. Fees paid are "
-                          "refunded the way they were paid; ask your school's photo office if you have questions.");
+        return tc_err_set(e, TCE_JOURNEY_BATCH_CANCELLED);
     if (!st->notice_read_at)
-        return tc_err_set(e, 409, "journey.notice_unread", "请先阅读学校图采通知", "Read the school's notice first");
+        return tc_err_set(e, TCE_JOURNEY_NOTICE_UNREAD);
     if (!st->tips_read_at)
-        return tc_err_set(e, 409, "journey.tips_unread", "请先阅读拍照注意事项并勾选“我已阅读”",
-                          "Read the shooting tips and tick \"I have read\" first");
+        return tc_err_set(e, TCE_JOURNEY_TIPS_UNREAD_2);
     if (!album && !st->tutorial_at)
-        return tc_err_set(e, 409, "journey.tutorial_unwatched", "请完整观看拍摄教程后再拍摄",
-                          "Watch the whole shooting tutorial first");
+        return tc_err_set(e, TCE_JOURNEY_TUTORIAL_UNWATCHED);
     if (album && !s->album_allowed)
-        return tc_err_set(e, 403, "journey.album_not_allowed", "学校未开放相册上传，请使用现场拍摄",
-                          "Your school does not accept album uploads: shoot live");
+        return tc_err_set(e, TCE_JOURNEY_ALBUM_NOT_ALLOWED);
     if (!album && !s->live_allowed)
-        return tc_err_set(e, 403, "journey.live_not_allowed", "学校未开放现场拍摄，请从相册上传",
-                          "Your school does not accept live shots: upload from the album");
+        return tc_err_set(e, TCE_JOURNEY_LIVE_NOT_ALLOWED);
     if ((st->starts_at && now < st->starts_at) || (st->ends_at && now > st->ends_at)) {
         char a[20] = "-", b[20] = "-";
         if (st->starts_at)
             tc_time_fmt_cn(st->starts_at, a);
         if (st->ends_at)
             tc_time_fmt_cn(st->ends_at, b);
-        return tc_err_set(e, 403, "journey.outside_window", "不在采集时间内（%s 至 %s）",
-                          "Outside the collection window (%s to %s)", a, b);
+        return tc_err_set(e, TCE_JOURNEY_OUTSIDE_WINDOW, a, b);
     }
     const char *sub = st->submission;
     if (!strcmp(sub, "submitted") || !strcmp(sub, "approved") || !strcmp(sub, "final") ||
         !strcmp(sub, "pending_payment"))
-        return tc_err_set(e, 409, "journey.under_review", "照片已提交，如需重拍请先撤回审核",
-                          "Your photo is submitted: withdraw it first to shoot again");
+        return tc_err_set(e, TCE_JOURNEY_UNDER_REVIEW);
     if (must_pay(s) && s->pay_when == TC_JOURNEY_PAY_BEFORE_SHOOT && !st->paid)
-        return tc_err_set(e, 402, "journey.not_paid", "请先支付采集费用", "Pay the collection fee first");
+        return tc_err_set(e, TCE_JOURNEY_NOT_PAID);
     if (st->processing > 0)
-        return tc_err_set(e, 409, "journey.busy", "上一张照片正在制作中，请稍候", "Your last photo is still being made");
+        return tc_err_set(e, TCE_JOURNEY_BUSY);
     if (st->live_locked)
         return tc_journey_refusal("journey.live_locked", 0, st->drafts, e);
     if (st->locked_until > now) {

@@ -119,15 +119,14 @@ static void random_hex(char *out, size_t bytes)
 int tc_notify_mime(const tc_notify_mail *m, tc_buf *out, tc_err *e)
 {
     if (!addr_ok(m->from) || !addr_ok(m->to))
-        return tc_err_set(e, 400, "notify.bad_address", "电子邮件地址无效", "invalid e-mail address");
+        return tc_err_set(e, TCE_NOTIFY_BAD_ADDRESS);
     const char *subject = m->subject ? m->subject : "", *text = m->text ? m->text : "";
     if (!tc_utf8_valid(subject, strlen(subject)) || strpbrk(subject, "\r\n") || !tc_utf8_valid(text, strlen(text)))
-        return tc_err_set(e, 400, "notify.bad_message", "邮件标题或正文不是有效的 UTF-8 文本",
-                          "the e-mail subject or text is not valid UTF-8 text");
+        return tc_err_set(e, TCE_NOTIFY_BAD_MESSAGE);
     const char *name = m->jpeg_name && *m->jpeg_name ? m->jpeg_name : "photo.jpg";
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
         if (*p < 0x20 || *p == '"' || *p == '\\' || *p == '/')
-            return tc_err_set(e, 400, "notify.bad_message", "附件文件名无效", "invalid attachment file name");
+            return tc_err_set(e, TCE_NOTIFY_BAD_MESSAGE_2);
     /* Date in China time, the only zone our users live in */
     time_t t = (time_t)(m->date ? m->date : tc_now()) + 8 * 3600;
     struct tm tm;
@@ -193,8 +192,7 @@ static int timeout_of(const tc_notify_config *c)
 int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_err *e)
 {
     if (!c->smtp_url || !*c->smtp_url || !c->smtp_from || !*c->smtp_from)
-        return tc_err_set(e, 503, "notify.not_configured", "未配置邮件服务器（--smtp-url、--smtp-from）",
-                          "no mail server configured (--smtp-url, --smtp-from)");
+        return tc_err_set(e, TCE_NOTIFY_NOT_CONFIGURED);
     tc_buf msg;
     tc_buf_init(&msg);
     if (tc_notify_mime(m, &msg, e) != 0) {
@@ -237,8 +235,7 @@ int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_
     curl_slist_free_all(rcpt);
     tc_buf_free(&msg);
     if (cc != CURLE_OK)
-        return tc_err_set(e, 502, "notify.send_failed", "邮件发送失败：%s（%ld）", "sending the e-mail failed: %s (%ld)",
-                          *ebuf ? ebuf : curl_easy_strerror(cc), code);
+        return tc_err_set(e, TCE_NOTIFY_SEND_FAILED, *ebuf ? ebuf : curl_easy_strerror(cc), code);
     return 0;
 }
 
@@ -260,7 +257,7 @@ void tc_notify_webhook_sign(const uint8_t key[32], int64_t ts, const char *body,
 int tc_notify_send_webhook(const tc_notify_config *c, const char *url, const char *json, int64_t now, tc_err *e)
 {
     if (!url || !*url)
-        return tc_err_set(e, 503, "notify.not_configured", "未配置 webhook 地址", "no webhook URL configured");
+        return tc_err_set(e, TCE_NOTIFY_NOT_CONFIGURED_2);
     char sig[65], h1[64], h2[128], ebuf[CURL_ERROR_SIZE] = "";
     size_t len = strlen(json);
     tc_notify_webhook_sign(c->key, now, json, len, sig);
@@ -288,10 +285,9 @@ int tc_notify_send_webhook(const tc_notify_config *c, const char *url, const cha
     curl_easy_cleanup(h);
     curl_slist_free_all(hd);
     if (cc != CURLE_OK)
-        return tc_err_set(e, 502, "notify.send_failed", "webhook 发送失败：%s", "the webhook failed: %s",
-                          *ebuf ? ebuf : curl_easy_strerror(cc));
+        return tc_err_set(e, TCE_NOTIFY_SEND_FAILED_2, *ebuf ? ebuf : curl_easy_strerror(cc));
     if (status < 200 || status > 299)
-        return tc_err_set(e, 502, "notify.send_failed", "webhook 返回 HTTP %ld", "the webhook answered HTTP %ld", status);
+        return tc_err_set(e, TCE_NOTIFY_SEND_FAILED_3, status);
     return 0;
 }
 
@@ -307,7 +303,7 @@ static int send_email(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, t
     size_t len = 0;
     if (m->attachment && *m->attachment) {
         if (!n->blobs)
-            return tc_err_set(e, 500, "notify.no_blobs", "无法读取附件（未提供文件存储）", "cannot read the attachment (no blob store)");
+            return tc_err_set(e, TCE_NOTIFY_NO_BLOBS);
         if (tc_blob_get(n->blobs, m->attachment, n->c.attachment_max ? n->c.attachment_max : 10u << 20, &jpeg, &len, e) !=
             0)
             return -1;
@@ -341,8 +337,7 @@ static int send_webhook(tc_notify *n, const tc_store_outbox_msg *m, int64_t now,
 static int send_sms(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, tc_err *e)
 {
     if (!n->c.sms_webhook_url || !*n->c.sms_webhook_url)
-        return tc_err_set(e, 503, "notify.not_configured", "未配置短信网关（--sms-webhook-url）",
-                          "no SMS gateway configured (--sms-webhook-url)");
+        return tc_err_set(e, TCE_NOTIFY_NOT_CONFIGURED_3);
     return post_row(n, n->c.sms_webhook_url, m, now, e);
 }
 
@@ -393,16 +388,15 @@ static int wx_call(const tc_notify_config *c, const char *url, const char *body,
     curl_slist_free_all(hd);
     int rc = 0;
     if (cc != CURLE_OK)
-        rc = tc_err_set(e, 502, "notify.send_failed", "微信接口无法访问：%s", "the WeChat API could not be reached: %s",
-                        curl_easy_strerror(cc));
+        rc = tc_err_set(e, TCE_NOTIFY_SEND_FAILED_4, curl_easy_strerror(cc));
     else if (status < 200 || status > 299)
-        rc = tc_err_set(e, 502, "notify.send_failed", "微信接口返回 HTTP %ld", "the WeChat API answered HTTP %ld", status);
+        rc = tc_err_set(e, TCE_NOTIFY_SEND_FAILED_5, status);
     else {
         *out = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
         if (!json_is_object(*out)) {
             json_decref(*out);
             *out = NULL;
-            rc = tc_err_set(e, 502, "notify.send_failed", "微信接口的回答无法解析", "the WeChat API's answer is not JSON");
+            rc = tc_err_set(e, TCE_NOTIFY_SEND_FAILED_6);
         }
     }
     tc_buf_free(&resp);
@@ -434,8 +428,7 @@ static int wx_token(tc_notify *n, int64_t now, tc_err *e)
     const char *tok = json_string_value(json_object_get(j, "access_token"));
     json_int_t ttl = json_integer_value(json_object_get(j, "expires_in"));
     if (!tok || !*tok || strlen(tok) >= sizeof n->wx_token) {
-        rc = tc_err_set(e, 502, "notify.wechat_token", "微信 access_token 获取失败（errcode %lld）",
-                        "could not get the WeChat access_token (errcode %lld)",
+        rc = tc_err_set(e, TCE_NOTIFY_WECHAT_TOKEN,
                         (long long)json_integer_value(json_object_get(j, "errcode")));
     } else {
         snprintf(n->wx_token, sizeof n->wx_token, "%s", tok);
@@ -477,7 +470,7 @@ int tc_notify_wechat_body(const tc_notify_config *c, const char *openid, const c
     const char *time = json_string_value(json_object_get(in, "time"));
     if (!title || !text || !time) {
         json_decref(in);
-        return tc_err_set(e, 500, "notify.bad_payload", "微信消息内容无效", "invalid WeChat message payload");
+        return tc_err_set(e, TCE_NOTIFY_BAD_PAYLOAD);
     }
     char *t1 = wx_cut(title, 20), *t2 = wx_cut(text, 20);
     json_t *j = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}, s:s}", "touser", openid, "template_id",
@@ -496,10 +489,7 @@ int tc_notify_wechat_body(const tc_notify_config *c, const char *openid, const c
 static int send_wechat(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, tc_err *e)
 {
     if (!n->c.wx_template || !*n->c.wx_template || !n->c.wx_appid || !n->c.wx_secret || !n->c.wx_base_url)
-        return tc_err_set(e, 503, "notify.not_configured",
-                          "未配置微信订阅消息（--wx-subscribe-template、--wxpay-appid、--wxpay-oa-secret）",
-                          "no WeChat subscribe messages configured (--wx-subscribe-template, --wxpay-appid, "
-                          "--wxpay-oa-secret)");
+        return tc_err_set(e, TCE_NOTIFY_NOT_CONFIGURED_4);
     char *body;
     if (tc_notify_wechat_body(&n->c, m->recipient, m->body, &body, e) != 0)
         return -1;
@@ -529,14 +519,12 @@ static int send_wechat(tc_notify *n, const tc_store_outbox_msg *m, int64_t now, 
          * asked for a new one, or it expired early): ask once more */
         if (code == 40001 || code == 40014 || code == 42001) {
             n->wx_token[0] = 0;
-            rc = tc_err_set(e, 502, "notify.wechat_token", "微信 access_token 已失效（errcode %lld）",
-                            "the WeChat access_token is no longer valid (errcode %lld)", (long long)code);
+            rc = tc_err_set(e, TCE_NOTIFY_WECHAT_TOKEN_2, (long long)code);
             continue;
         }
         /* 43101: the user has not subscribed (or used up the one-time
          * subscription); 40003: not an openid of this app */
-        rc = tc_err_set(e, 502, "notify.wechat_refused", "微信拒绝发送（errcode %lld）", "WeChat refused the message (errcode %lld)",
-                        (long long)code);
+        rc = tc_err_set(e, TCE_NOTIFY_WECHAT_REFUSED, (long long)code);
         break;
     }
     free(body);
@@ -629,7 +617,7 @@ int tc_notify_run_once(tc_notify *n, int64_t now, int *sent, int *failed, tc_err
                 ok = CHANNELS[c].send(n, m, now, &se);
             }
         if (!known)
-            tc_err_set(&se, 500, "notify.bad_channel", "未知渠道", "unknown channel");
+            tc_err_set(&se, TCE_NOTIFY_BAD_CHANNEL);
         if (ok == 0) {
             rc = tc_store_outbox_sent(n->store, m->id, now, e);
             if (sent)

@@ -69,14 +69,14 @@ int pay_copy(char *dst, size_t cap, const char *s)
 json_t *pay_json_parse(const char *body, size_t len, tc_err *e)
 {
     if (!body || len == 0 || len > TC_PAY_BODY_MAX)
-        return tc_err_set(e, 400, "pay.bad_callback", "支付通知为空或过大", "the payment message is empty or too large"),
+        return tc_err_set(e, TCE_PAY_BAD_CALLBACK),
                NULL;
     json_error_t je;
     /* the depth of what we accept is small; jansson bounds recursion itself */
     json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!j || !json_is_object(j)) {
         json_decref(j);
-        tc_err_set(e, 400, "pay.bad_callback", "支付通知不是有效的 JSON 对象", "the payment message is not a JSON object");
+        tc_err_set(e, TCE_PAY_BAD_CALLBACK_2);
         return NULL;
     }
     return j;
@@ -112,8 +112,7 @@ tc_pay *tc_pay_open(const tc_config *c, const uint8_t sandbox_key[32], tc_err *e
     }
     if (!strcmp(name, "wechat"))
         return pay_wechat_open(c, e);
-    tc_err_set(e, 500, "pay.config", "支付方式 %s 不存在（可选 sandbox 或 wechat）",
-               "payment provider %s does not exist (sandbox or wechat)", name);
+    tc_err_set(e, TCE_PAY_CONFIG, name);
     return NULL;
 }
 
@@ -127,7 +126,7 @@ int tc_pay_create(tc_pay *p, tc_pool *pool, const tc_pay_order *o, tc_pay_launch
 {
     memset(out, 0, sizeof *out);
     if (!pay_no_valid(o->out_trade_no) || o->amount_fen <= 0 || !text_ok(o->description, 127))
-        return tc_err_set(e, 400, "pay.bad_request", "订单号、金额或说明无效", "invalid order number, amount or description");
+        return tc_err_set(e, TCE_PAY_BAD_REQUEST);
     return p->create(p, pool, o, out, e);
 }
 
@@ -135,7 +134,7 @@ int tc_pay_query(tc_pay *p, const char *out_trade_no, tc_pay_event *out, tc_err 
 {
     memset(out, 0, sizeof *out);
     if (!pay_no_valid(out_trade_no))
-        return tc_err_set(e, 400, "pay.bad_request", "订单号无效", "invalid order number");
+        return tc_err_set(e, TCE_PAY_BAD_REQUEST_2);
     return p->query(p, out_trade_no, out, e);
 }
 
@@ -145,14 +144,14 @@ int tc_pay_refund(tc_pay *p, const tc_pay_refund_req *r, tc_pay_event *out, tc_e
     if (!pay_no_valid(r->out_trade_no) || !r->out_refund_no || !*r->out_refund_no ||
         strlen(r->out_refund_no) > TC_PAY_NO_MAX || r->refund_fen <= 0 || r->refund_fen > r->total_fen ||
         (r->reason && !text_ok(r->reason, 80)))
-        return tc_err_set(e, 400, "pay.bad_request", "退款单号、金额或原因无效", "invalid refund number, amount or reason");
+        return tc_err_set(e, TCE_PAY_BAD_REQUEST_3);
     return p->refund(p, r, out, e);
 }
 
 int tc_pay_close_order(tc_pay *p, const char *out_trade_no, tc_err *e)
 {
     if (!pay_no_valid(out_trade_no))
-        return tc_err_set(e, 400, "pay.bad_request", "订单号无效", "invalid order number");
+        return tc_err_set(e, TCE_PAY_BAD_REQUEST_2);
     if (!p->close_order)
         return 0;
     return p->close_order(p, out_trade_no, e);
@@ -191,7 +190,7 @@ int tc_pay_sandbox_verify(const uint8_t key[32], const char *out_trade_no, int64
     char want[65];
     tc_pay_sandbox_sign(key, out_trade_no, amount_fen, txn, want);
     if (!sig_hex || strlen(sig_hex) != 64 || !tc_ct_equal(want, sig_hex, 64))
-        return tc_err_set(e, 401, "pay.bad_signature", "支付通知的签名无效", "the payment message's signature is invalid");
+        return tc_err_set(e, TCE_PAY_BAD_SIGNATURE);
     return 0;
 }
 
@@ -265,7 +264,7 @@ static int sbx_create(tc_pay *p, tc_pool *pool, const tc_pay_order *o, tc_pay_la
     int closed = r && r->closed;
     pthread_mutex_unlock(&s->mu);
     if (closed) /* as WeChat: a closed order number is not taken again */
-        return tc_err_set(e, 409, "pay.provider", "沙箱中此订单已关闭", "the sandbox has closed this order");
+        return tc_err_set(e, TCE_PAY_PROVIDER);
     out->kind = "redirect";
     out->url = tc_pool_printf(pool, "/pay/sandbox/%s", o->out_trade_no);
     out->params = "";
@@ -320,8 +319,7 @@ static int sbx_refund(tc_pay *p, const tc_pay_refund_req *rq, tc_pay_event *out,
     }
     pthread_mutex_unlock(&s->mu);
     if (!ok)
-        return tc_err_set(e, 409, "pay.provider", "沙箱中没有此订单的付款，或退款超过付款",
-                          "the sandbox has no payment for this order, or the refund exceeds it");
+        return tc_err_set(e, TCE_PAY_PROVIDER_2);
     return 0;
 }
 
@@ -338,7 +336,7 @@ static int sbx_parse_callback(tc_pay *p, const tc_pay_callback *cb, tc_pay_event
     /* the sandbox only ever reports a success; a body without "state" (as
      * the first version sent) means one */
     if (!pay_no_valid(no) || !txn || strlen(txn) > TC_PAY_NO_MAX || amount <= 0 || (state && strcmp(state, "SUCCESS"))) {
-        tc_err_set(e, 400, "pay.bad_callback", "沙箱支付通知缺少字段", "the sandbox payment message lacks fields");
+        tc_err_set(e, TCE_PAY_BAD_CALLBACK_3);
         goto out;
     }
     if (tc_pay_sandbox_verify(s->key, no, amount, txn, cb->signature, e) != 0)
@@ -362,7 +360,7 @@ static int sbx_parse_callback(tc_pay *p, const tc_pay_callback *cb, tc_pay_event
     pthread_mutex_unlock(&s->mu);
     if (closed) {
         /* the sandbox takes no money for an order it closed, as WeChat does not */
-        tc_err_set(e, 409, "pay.provider", "沙箱中此订单已关闭", "the sandbox has closed this order");
+        tc_err_set(e, TCE_PAY_PROVIDER);
         goto out;
     }
     rc = 0;
@@ -384,7 +382,7 @@ static int sbx_close_order(tc_pay *p, const char *no, tc_err *e)
         sbx_add(s, no)->closed = 1;
     pthread_mutex_unlock(&s->mu);
     if (paid)
-        return tc_err_set(e, 409, "pay.order_paid", "该订单已支付，不能关闭", "This order is paid: it cannot be closed");
+        return tc_err_set(e, TCE_PAY_ORDER_PAID);
     return 0;
 }
 
@@ -456,7 +454,7 @@ int tc_pay_reconcile(tc_pay *p, tc_pool *pool, const tc_pay_recon_order *orders,
     *out = NULL;
     *nout = 0;
     if (n && !orders)
-        return tc_err_set(e, 400, "pay.bad_request", "没有订单列表", "no order list");
+        return tc_err_set(e, TCE_PAY_BAD_REQUEST_4);
     tc_pay_recon_item *items = NULL;
     size_t cap = 0;
     for (size_t i = 0; i < n; i++) {

@@ -50,8 +50,7 @@ static EVP_PKEY *load_private(const char *path, tc_err *e)
     free(pem);
     if (!k || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
         EVP_PKEY_free(k);
-        tc_err_set(e, 500, "pay.config", "商户私钥文件 %s 不是 RSA 私钥 PEM", "merchant key file %s is not an RSA private key PEM",
-                   path);
+        tc_err_set(e, TCE_PAY_CONFIG_2, path);
         return NULL;
     }
     return k;
@@ -88,8 +87,7 @@ static EVP_PKEY *load_platform(const char *path, char serial[80], tc_err *e)
     free(pem);
     if (!k || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
         EVP_PKEY_free(k);
-        tc_err_set(e, 500, "pay.config", "微信支付平台证书 %s 不是 RSA 证书或公钥 PEM",
-                   "WeChat Pay platform certificate %s is not an RSA certificate or public key PEM", path);
+        tc_err_set(e, TCE_PAY_CONFIG_3, path);
         return NULL;
     }
     return k;
@@ -118,21 +116,19 @@ static int wx_verify(wx *w, tc_pool *pool, const char *ts, const char *nonce, co
 {
     if (!ts || !nonce || !sig || !*ts || !*nonce || !*sig || strlen(ts) > 20 || strlen(nonce) > 64 ||
         strlen(sig) > 1024 || memchr(body, 0, body_len))
-        return tc_err_set(e, 401, "pay.bad_signature", "微信支付的消息没有签名", "the WeChat Pay message is not signed");
+        return tc_err_set(e, TCE_PAY_BAD_SIGNATURE_2);
     if (w->platform_serial[0] && (!serial || strcasecmp(serial, w->platform_serial)))
-        return tc_err_set(e, 401, "pay.bad_signature", "微信支付的消息由未知证书签名（请更新平台证书）",
-                          "the WeChat Pay message is signed by an unknown certificate (update the platform certificate)");
+        return tc_err_set(e, TCE_PAY_BAD_SIGNATURE_3);
     char *end;
     long long t = strtoll(ts, &end, 10);
     if (*end || end == ts)
-        return tc_err_set(e, 401, "pay.bad_signature", "微信支付的时间戳无效", "the WeChat Pay timestamp is invalid");
+        return tc_err_set(e, TCE_PAY_BAD_SIGNATURE_4);
     if (t < now - TC_PAY_CLOCK_SKEW || t > now + TC_PAY_CLOCK_SKEW)
-        return tc_err_set(e, 401, "pay.stale", "微信支付的消息已过期（时间相差超过 5 分钟，请检查服务器时钟）",
-                          "the WeChat Pay message is stale (more than 5 minutes off: check the server clock)");
+        return tc_err_set(e, TCE_PAY_STALE);
     unsigned char raw[1024];
     size_t rawlen;
     if (sodium_base642bin(raw, sizeof raw, sig, strlen(sig), NULL, &rawlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
-        return tc_err_set(e, 401, "pay.bad_signature", "微信支付的签名无效", "the WeChat Pay signature is invalid");
+        return tc_err_set(e, TCE_PAY_BAD_SIGNATURE_5);
     /* body_len excludes nothing: the body is signed as received */
     char *b = tc_pool_strndup(pool, body, body_len);
     const char *parts[] = {ts, nonce, b};
@@ -142,7 +138,7 @@ static int wx_verify(wx *w, tc_pool *pool, const char *ts, const char *nonce, co
              EVP_DigestVerify(ctx, raw, rawlen, (const unsigned char *)msg, strlen(msg)) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok)
-        return tc_err_set(e, 401, "pay.bad_signature", "微信支付的签名无效", "the WeChat Pay signature is invalid");
+        return tc_err_set(e, TCE_PAY_BAD_SIGNATURE_5);
     return 0;
 }
 
@@ -242,10 +238,9 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
     int rc = -1;
     if (cc != CURLE_OK) {
         if (r.sink.too_big)
-            tc_err_set(e, 502, "pay.provider", "微信支付的应答过大", "the WeChat Pay answer is too large");
+            tc_err_set(e, TCE_PAY_PROVIDER_3);
         else
-            tc_err_set(e, 503, "pay.unreachable", "无法连接微信支付（%s），请稍后再试",
-                       "cannot reach WeChat Pay (%s); try again later", curl_easy_strerror(cc));
+            tc_err_set(e, TCE_PAY_UNREACHABLE, curl_easy_strerror(cc));
         goto out;
     }
     if (status < 200 || status > 299) {
@@ -254,12 +249,11 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
         char cbuf[64];
         pay_copy(cbuf, sizeof cbuf, code ? code : "");
         if (status == 404 || (code && !strcmp(code, "ORDER_NOT_EXIST")))
-            tc_err_set(e, 404, "pay.not_found", "微信支付没有此订单", "WeChat Pay has no such order");
+            tc_err_set(e, TCE_PAY_NOT_FOUND);
         else if (code && !strcmp(code, "ORDERPAID"))
-            tc_err_set(e, 409, "pay.order_paid", "该订单已在微信支付付款", "This order was paid at WeChat Pay");
+            tc_err_set(e, TCE_PAY_ORDER_PAID_2);
         else
-            tc_err_set(e, 502, "pay.provider", "微信支付拒绝了请求（%ld %s）", "WeChat Pay refused the request (%ld %s)",
-                       status, cbuf);
+            tc_err_set(e, TCE_PAY_PROVIDER_4, status, cbuf);
         json_decref(j);
         goto out;
     }
@@ -271,7 +265,7 @@ static int wx_call(wx *w, tc_pool *pool, const char *method, const char *path, c
         if (!*out || !json_is_object(*out)) {
             json_decref(*out);
             *out = NULL;
-            tc_err_set(e, 502, "pay.provider", "微信支付的应答无法读取", "the WeChat Pay answer is unreadable");
+            tc_err_set(e, TCE_PAY_PROVIDER_5);
             goto out;
         }
     }
@@ -304,7 +298,7 @@ static int64_t rfc3339(const char *s)
 
 static int bad_obj(tc_err *e)
 {
-    return tc_err_set(e, 502, "pay.provider", "微信支付返回的订单信息不完整", "WeChat Pay sent an incomplete order");
+    return tc_err_set(e, TCE_PAY_PROVIDER_6);
 }
 
 /* A transaction object (query answer or decrypted payment callback). */
@@ -313,7 +307,7 @@ static int read_transaction(wx *w, json_t *t, tc_pay_event *out, tc_err *e)
     json_t *amount = json_object_get(t, "amount");
     const char *mchid = pay_json_str(t, "mchid");
     if (mchid && strcmp(mchid, w->mchid))
-        return tc_err_set(e, 401, "pay.bad_callback", "订单属于其他商户号", "the order belongs to another merchant");
+        return tc_err_set(e, TCE_PAY_BAD_CALLBACK_4);
     strcpy(out->kind, "payment");
     if (pay_copy(out->out_trade_no, sizeof out->out_trade_no, pay_json_str(t, "out_trade_no")) ||
         !out->out_trade_no[0] || pay_copy(out->transaction_id, sizeof out->transaction_id, pay_json_str(t, "transaction_id")) ||
@@ -361,11 +355,11 @@ static int wx_create(tc_pay *p, tc_pool *pool, const tc_pay_order *o, tc_pay_lau
     wx *w = p->impl;
     int jsapi = o->method && !strcmp(o->method, "jsapi");
     if (o->method && *o->method && !jsapi && strcmp(o->method, "h5"))
-        return tc_err_set(e, 400, "pay.bad_request", "不支持的支付方式 %s", "unsupported payment method %s", o->method);
+        return tc_err_set(e, TCE_PAY_BAD_REQUEST_5, o->method);
     if (jsapi && (!o->openid || !*o->openid || strlen(o->openid) > 128))
-        return tc_err_set(e, 400, "pay.bad_request", "微信内支付需要 openid", "JSAPI payment needs the payer's openid");
+        return tc_err_set(e, TCE_PAY_BAD_REQUEST_6);
     if (!jsapi && (!o->client_ip || !*o->client_ip || strlen(o->client_ip) > 45))
-        return tc_err_set(e, 400, "pay.bad_request", "H5 支付需要付款人的 IP 地址", "H5 payment needs the payer's IP address");
+        return tc_err_set(e, TCE_PAY_BAD_REQUEST_7);
     json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}}", "appid", w->appid, "mchid", w->mchid, "description",
                           o->description, "out_trade_no", o->out_trade_no, "notify_url", w->notify_url, "amount", "total",
                           (json_int_t)o->amount_fen, "currency", "CNY");
@@ -509,12 +503,12 @@ static int gcm_open(wx *w, tc_pool *pool, const char *b64, const char *nonce, co
 {
     size_t blen = strlen(b64);
     if (blen > TC_PAY_BODY_MAX || !nonce || !*nonce || strlen(nonce) > 64 || (ad && strlen(ad) > 256))
-        return tc_err_set(e, 400, "pay.bad_callback", "支付通知的加密数据无效", "the payment message's encrypted data is invalid");
+        return tc_err_set(e, TCE_PAY_BAD_CALLBACK_5);
     unsigned char *raw = tc_pool_alloc(pool, blen + 1);
     size_t rawlen;
     if (sodium_base642bin(raw, blen + 1, b64, blen, NULL, &rawlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
         rawlen <= 16)
-        return tc_err_set(e, 400, "pay.bad_callback", "支付通知的加密数据无效", "the payment message's encrypted data is invalid");
+        return tc_err_set(e, TCE_PAY_BAD_CALLBACK_5);
     size_t clen = rawlen - 16;
     unsigned char *plain = tc_pool_alloc(pool, clen + 1);
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
@@ -528,8 +522,7 @@ static int gcm_open(wx *w, tc_pool *pool, const char *b64, const char *nonce, co
              EVP_DecryptFinal_ex(c, plain + n1, &n2) == 1;
     EVP_CIPHER_CTX_free(c);
     if (!ok)
-        return tc_err_set(e, 401, "pay.decrypt", "支付通知无法用 APIv3 密钥解密（密钥是否正确？）",
-                          "the payment message does not decrypt with the APIv3 key (is the key right?)");
+        return tc_err_set(e, TCE_PAY_DECRYPT);
     plain[n1 + n2] = 0;
     *out = (char *)plain;
     *outlen = (size_t)(n1 + n2);
@@ -540,7 +533,7 @@ static int wx_parse_callback(tc_pay *p, const tc_pay_callback *cb, tc_pay_event 
 {
     wx *w = p->impl;
     if (!cb->body || cb->body_len == 0 || cb->body_len > TC_PAY_BODY_MAX)
-        return tc_err_set(e, 400, "pay.bad_callback", "支付通知为空或过大", "the payment message is empty or too large");
+        return tc_err_set(e, TCE_PAY_BAD_CALLBACK);
     tc_pool pool;
     tc_pool_init(&pool);
     json_t *j = NULL, *t = NULL;
@@ -553,7 +546,7 @@ static int wx_parse_callback(tc_pay *p, const tc_pay_callback *cb, tc_pay_event 
     json_t *res = json_object_get(j, "resource");
     const char *alg = res ? pay_json_str(res, "algorithm") : NULL;
     if (!etype || !res || !alg || strcmp(alg, "AEAD_AES_256_GCM") || !pay_json_str(res, "ciphertext")) {
-        tc_err_set(e, 400, "pay.bad_callback", "支付通知缺少字段", "the payment message lacks fields");
+        tc_err_set(e, TCE_PAY_BAD_CALLBACK_6);
         goto out;
     }
     char *plain = NULL;
@@ -568,7 +561,7 @@ static int wx_parse_callback(tc_pay *p, const tc_pay_callback *cb, tc_pay_event 
     else if (!strncmp(etype, "REFUND.", 7))
         rc = read_refund(t, out, e);
     else
-        rc = tc_err_set(e, 400, "pay.bad_callback", "未知的支付通知类型", "unknown payment message type");
+        rc = tc_err_set(e, TCE_PAY_BAD_CALLBACK_7);
     if (rc == 0 && pay_copy(out->event_id, sizeof out->event_id, id))
         out->event_id[0] = 0;
 out:
@@ -613,11 +606,11 @@ tc_pay *pay_wechat_open(const tc_config *c, tc_err *e)
                 {c->wxpay_notify_url, "wxpay-notify-url"}};
     for (size_t i = 0; i < TC_ARRAY_LEN(need); i++)
         if (!need[i].v || !*need[i].v) {
-            tc_err_set(e, 500, "pay.config", "微信支付需要设置 --%s", "WeChat Pay needs --%s", need[i].name);
+            tc_err_set(e, TCE_PAY_CONFIG_4, need[i].name);
             return NULL;
         }
     if (strlen(c->wxpay_apiv3_key) != 32) {
-        tc_err_set(e, 500, "pay.config", "APIv3 密钥应为 32 个字符", "the APIv3 key must be 32 characters");
+        tc_err_set(e, TCE_PAY_CONFIG_5);
         return NULL;
     }
     /* these go into a header and a URL: no quotes, no line breaks */
@@ -625,8 +618,7 @@ tc_pay *pay_wechat_open(const tc_config *c, tc_err *e)
     for (size_t i = 0; i < TC_ARRAY_LEN(plain); i++)
         for (const char *q = plain[i]; *q; q++)
             if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '_')) {
-                tc_err_set(e, 500, "pay.config", "微信支付的商户号、AppID 或证书序列号含有非法字符",
-                           "the WeChat Pay merchant id, AppID or serial contains invalid characters");
+                tc_err_set(e, TCE_PAY_CONFIG_6);
                 return NULL;
             }
     wx *w = calloc(1, sizeof *w);

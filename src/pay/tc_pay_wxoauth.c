@@ -82,24 +82,20 @@ const char *tc_pay_wx_authorize_url(tc_pool *pool, const tc_config *c, const cha
 static int errcode_err(long long code, tc_err *e)
 {
     if (code == 40029)
-        return tc_err_set(e, 400, "wechat.code_invalid", "微信授权码无效或已过期（40029），请重新打开支付页面",
-                          "WeChat says the authorisation code is invalid or expired (40029): open the pay page again");
+        return tc_err_set(e, TCE_WECHAT_CODE_INVALID);
     if (code == 40163)
-        return tc_err_set(e, 400, "wechat.code_used", "微信授权码已被使用（40163），请重新打开支付页面",
-                          "WeChat says the authorisation code was used already (40163): open the pay page again");
-    return tc_err_set(e, 502, "wechat.refused", "微信拒绝了授权请求（错误码 %lld），请联系学校或平台",
-                      "WeChat refused the authorisation (errcode %lld): tell the school or the platform", code);
+        return tc_err_set(e, TCE_WECHAT_CODE_USED);
+    return tc_err_set(e, TCE_WECHAT_REFUSED, code);
 }
 
 int tc_pay_wx_code_openid(const tc_config *c, const char *code, char openid[TC_PAY_OPENID_MAX + 1], tc_err *e)
 {
     openid[0] = 0;
     if (!tc_pay_wx_oauth_on(c))
-        return tc_err_set(e, 409, "wechat.oauth_off", "未配置微信公众号网页授权，无法在微信内支付",
-                          "WeChat web authorisation is not configured: no payment inside WeChat");
+        return tc_err_set(e, TCE_WECHAT_OAUTH_OFF);
     /* codes are opaque words; anything else never reaches WeChat's URL */
     if (!word_ok(code, TC_PAY_WX_CODE_MAX, 1))
-        return tc_err_set(e, 400, "wechat.bad_code", "微信授权码无效", "the WeChat authorisation code is not valid");
+        return tc_err_set(e, TCE_WECHAT_BAD_CODE);
     tc_pool pool;
     tc_pool_init(&pool);
     const char *base = c->wxpay_oa_base_url && *c->wxpay_oa_base_url ? c->wxpay_oa_base_url : "https://api.weixin.qq.com";
@@ -135,16 +131,14 @@ int tc_pay_wx_code_openid(const tc_config *c, const char *code, char openid[TC_P
     curl_easy_cleanup(h);
     if (cc != CURLE_OK) {
         if (a.too_big)
-            tc_err_set(e, 502, "wechat.bad_answer", "微信授权的应答过大", "the WeChat authorisation answer is too large");
+            tc_err_set(e, TCE_WECHAT_BAD_ANSWER);
         else
-            tc_err_set(e, 503, "wechat.unreachable", "无法连接微信（%s），请稍后再试",
-                       "cannot reach WeChat (%s); try again later", curl_easy_strerror(cc));
+            tc_err_set(e, TCE_WECHAT_UNREACHABLE, curl_easy_strerror(cc));
         goto out;
     }
     j = a.body.len ? json_loadb(a.body.data, a.body.len, 0, NULL) : NULL;
     if (!json_is_object(j)) {
-        tc_err_set(e, 502, "wechat.bad_answer", "微信授权的应答无法读取（HTTP %ld）",
-                   "the WeChat authorisation answer is unreadable (HTTP %ld)", status);
+        tc_err_set(e, TCE_WECHAT_BAD_ANSWER_2, status);
         goto out;
     }
     json_t *ec = json_object_get(j, "errcode");
@@ -154,8 +148,7 @@ int tc_pay_wx_code_openid(const tc_config *c, const char *code, char openid[TC_P
     }
     const char *oid = pay_json_str(j, "openid");
     if (status < 200 || status > 299 || !tc_pay_wx_openid_valid(oid)) {
-        tc_err_set(e, 502, "wechat.bad_answer", "微信授权的应答中没有有效的 openid（HTTP %ld）",
-                   "the WeChat authorisation answer has no valid openid (HTTP %ld)", status);
+        tc_err_set(e, TCE_WECHAT_BAD_ANSWER_3, status);
         goto out;
     }
     strcpy(openid, oid);

@@ -93,7 +93,7 @@ int tc_pdf_new(double w_mm, double h_mm, tc_pdf_fonts *fonts, tc_pdf **out, tc_e
     if (cairo_status(d->cr) != CAIRO_STATUS_SUCCESS) {
         const char *why = cairo_status_to_string(cairo_status(d->cr));
         tc_pdf_free(d);
-        return tc_err_set(e, 500, "pdf.encode", "生成 PDF 失败（%s）", "Could not make the PDF (%s)", why);
+        return tc_err_set(e, TCE_PDF_ENCODE, why);
     }
     /* PDF 1.5: compressed object streams make the file smaller; every viewer
      * and print RIP of the last fifteen years reads it */
@@ -128,7 +128,7 @@ void tc_pdf_free(tc_pdf *d)
 
 static int bad_image(tc_err *e, const char *what)
 {
-    return tc_err_set(e, 400, "pdf.bad_image", "图片无法放入 PDF（%s）", "The picture cannot go into the PDF (%s)", what);
+    return tc_err_set(e, TCE_PDF_BAD_IMAGE, what);
 }
 
 /* Decode a JPEG into an RGB24 surface of its own pixel size and attach the
@@ -290,9 +290,7 @@ void tc_pdf_rect(tc_pdf *d, double x_mm, double y_mm, double w_mm, double h_mm, 
 void *tc_pdf_font_map(tc_err *e)
 {
     if (access(TC_PDF_FONT, R_OK) != 0 || access(TC_PDF_FONT_BOLD, R_OK) != 0) {
-        tc_err_set(e, 500, "pdf.font_missing", "缺少字体文件 %s（Debian：apt-get install fonts-noto-cjk）",
-                   "Font file %s is missing (Debian: apt-get install fonts-noto-cjk)",
-                   access(TC_PDF_FONT, R_OK) != 0 ? TC_PDF_FONT : TC_PDF_FONT_BOLD);
+        tc_err_set(e, TCE_PDF_FONT_MISSING, access(TC_PDF_FONT, R_OK) != 0 ? TC_PDF_FONT : TC_PDF_FONT_BOLD);
         return NULL;
     }
     /* only our two files: no other font on the machine can stand in for a
@@ -302,7 +300,7 @@ void *tc_pdf_font_map(tc_err *e)
         !FcConfigAppFontAddFile(fc, (const FcChar8 *)TC_PDF_FONT_BOLD)) {
         if (fc)
             FcConfigDestroy(fc);
-        tc_err_set(e, 500, "pdf.font_missing", "无法读取字体文件 %s", "Cannot read the font file %s", TC_PDF_FONT);
+        tc_err_set(e, TCE_PDF_FONT_MISSING_2, TC_PDF_FONT);
         return NULL;
     }
     PangoFontMap *fm = pango_cairo_font_map_new_for_font_type(CAIRO_FONT_TYPE_FT);
@@ -321,8 +319,7 @@ static int fonts_ready(tc_pdf *d, tc_err *e)
     if (d->pc)
         return 0;
     if (!d->fonts)
-        return tc_err_set(e, 500, "pdf.font_missing", "缺少字体文件 %s（Debian：apt-get install fonts-noto-cjk）",
-                          "Font file %s is missing (Debian: apt-get install fonts-noto-cjk)", TC_PDF_FONT);
+        return tc_err_set(e, TCE_PDF_FONT_MISSING, TC_PDF_FONT);
     d->pc = pango_font_map_create_context(d->fonts->map);
     pango_context_set_language(d->pc, pango_language_from_string("zh-cn"));
     /* outlines as designed: hinting would snap them to a screen's pixels */
@@ -341,7 +338,7 @@ int tc_pdf_text(tc_pdf *d, const char *utf8, double size_pt, int bold, double x_
                 double max_w_mm, double *h_mm, tc_err *e)
 {
     if (!utf8 || !g_utf8_validate(utf8, -1, NULL))
-        return tc_err_set(e, 400, "pdf.bad_text", "文字不是有效的 UTF-8", "The text is not valid UTF-8");
+        return tc_err_set(e, TCE_PDF_BAD_TEXT);
     if (fonts_ready(d, e) != 0)
         return -1;
     pango_cairo_update_context(d->cr, d->pc);
@@ -388,7 +385,7 @@ int tc_pdf_finish(tc_pdf *d, uint8_t **out, size_t *len, tc_err *e)
     if (st != CAIRO_STATUS_SUCCESS) {
         const char *why = cairo_status_to_string(st);
         tc_pdf_free(d);
-        return tc_err_set(e, 500, "pdf.encode", "生成 PDF 失败（%s）", "Could not make the PDF (%s)", why);
+        return tc_err_set(e, TCE_PDF_ENCODE, why);
     }
     *out = (uint8_t *)tc_buf_steal(&d->out, len);
     tc_pdf_free(d);

@@ -48,18 +48,17 @@ static void to_frame(const frame *f, const float p[2], double q[2])
 static int make_frame(const tc_photo_face_geom *g, frame *f, tc_err *e)
 {
     if (!pt_ok(g->left_eye) || !pt_ok(g->right_eye) || !pt_ok(g->chin))
-        return tc_err_set(e, 422, "photo.bad_geometry", "未找到眼睛或下巴的位置", "Eye or chin position missing");
+        return tc_err_set(e, TCE_PHOTO_BAD_GEOMETRY);
     double dx = g->right_eye[0] - g->left_eye[0], dy = g->right_eye[1] - g->left_eye[1];
     double d = hypot(dx, dy);
     if (d < 4 || dx <= 0)
-        return tc_err_set(e, 422, "photo.bad_geometry", "眼睛位置不合理", "The eye positions are implausible");
+        return tc_err_set(e, TCE_PHOTO_BAD_GEOMETRY_2);
     f->cx = (g->left_eye[0] + g->right_eye[0]) / 2.0;
     f->cy = (g->left_eye[1] + g->right_eye[1]) / 2.0;
     f->cs = dx / d;
     f->sn = dy / d;
     if (fabs(atan2(dy, dx)) > M_PI / 4)
-        return tc_err_set(e, 422, "photo.bad_geometry", "头部倾斜过大，请端正头部重新拍摄",
-                          "The head is tilted too far; please hold it straight and take the photo again");
+        return tc_err_set(e, TCE_PHOTO_BAD_GEOMETRY_3);
     return 0;
 }
 
@@ -69,7 +68,7 @@ int tc_photo_geom_hair_top_from_mask(tc_photo_face_geom *g, const tc_photo_mask 
     if (make_frame(g, &f, e) != 0)
         return -1;
     if (!m || !m->a || m->width <= 0 || src_width <= 0)
-        return tc_err_set(e, 422, "photo.bad_mask", "缺少人像分割结果", "The person mask is missing");
+        return tc_err_set(e, TCE_PHOTO_BAD_MASK);
     double k = (double)m->width / src_width; /* mask px per source px */
     double eye = hypot(g->right_eye[0] - g->left_eye[0], g->right_eye[1] - g->left_eye[1]);
     /* Several parallel lines across the head's width: a single line could
@@ -86,8 +85,7 @@ int tc_photo_geom_hair_top_from_mask(tc_photo_face_geom *g, const tc_photo_mask 
             double x = (bx + f.sn * t) * k, y = (by - f.cs * t) * k;
             if (x < 0 || y < 0 || x >= m->width || y >= m->height) {
                 if (inside)
-                    return tc_err_set(e, 422, "photo.head_cut_off", "头顶超出了照片上边缘，请在头顶上方留出空间重新拍摄",
-                                      "The top of the head is cut off; please leave space above the head and take the photo again");
+                    return tc_err_set(e, TCE_PHOTO_HEAD_CUT_OFF);
                 break;
             }
             float a = m->a[(size_t)(int)y * m->width + (int)x];
@@ -104,7 +102,7 @@ int tc_photo_geom_hair_top_from_mask(tc_photo_face_geom *g, const tc_photo_mask 
         }
     }
     if (!found)
-        return tc_err_set(e, 422, "photo.bad_mask", "人像分割结果与人脸位置不一致", "The person mask does not cover the face");
+        return tc_err_set(e, TCE_PHOTO_BAD_MASK_2);
     g->hair_top[0] = (float)(f.cx + f.sn * best);
     g->hair_top[1] = (float)(f.cy - f.cs * best);
     return 0;
@@ -115,8 +113,7 @@ int tc_photo_pick_face(const tc_photo_face_box *b, int n, double img_w, double i
 {
     *pick = -1;
     if (n <= 0)
-        return tc_err_set(e, 422, "photo.no_face", "未检测到人脸，请正对镜头重新拍摄",
-                          "No face found: face the camera and shoot again");
+        return tc_err_set(e, TCE_PHOTO_NO_FACE);
     int best = 0;
     double best_d = INFINITY;
     for (int i = 0; i < n; i++) {
@@ -134,9 +131,7 @@ int tc_photo_pick_face(const tc_photo_face_box *b, int n, double img_w, double i
     for (int i = 0; i < n; i++)
         others += i != best && b[i].w >= 0.5f * b[best].w;
     if (others && !largest)
-        return tc_err_set(e, 422, "photo.faces", "照片中有 %d 个人，证件照只能有本人，请单独拍摄",
-                          "There are %d people in the photo; an ID photo shows only you, please take it alone",
-                          others + 1);
+        return tc_err_set(e, TCE_PHOTO_FACES, others + 1);
     *pick = best;
     return 0;
 }
@@ -208,7 +203,7 @@ int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, i
     to_frame(&f, g->chin, q);
     double d_chin = q[1];
     if (d_chin < 0.5 * ipd || d_chin > 4 * ipd)
-        return tc_err_set(e, 422, "photo.bad_geometry", "下巴位置不合理", "The chin position is implausible");
+        return tc_err_set(e, TCE_PHOTO_BAD_GEOMETRY_4);
     /* Unknown points get the proportions of an average adult face:
      * eyes-to-crown about 1.05x eyes-to-chin, face width 2.2x the eye
      * distance.  The vision engine normally supplies them. */
@@ -217,7 +212,7 @@ int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, i
         to_frame(&f, g->hair_top, q);
         d_hair = -q[1];
         if (d_hair < 0.3 * d_chin || d_hair > 4 * d_chin)
-            return tc_err_set(e, 422, "photo.bad_geometry", "头顶位置不合理", "The top of the head is implausible");
+            return tc_err_set(e, TCE_PHOTO_BAD_GEOMETRY_5);
     }
     if (pt_ok(g->face_left) && pt_ok(g->face_right)) {
         double l[2], r[2];
@@ -226,7 +221,7 @@ int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, i
         fw = r[0] - l[0];
         fc = (r[0] + l[0]) / 2;
         if (fw < ipd || fw > 5 * ipd)
-            return tc_err_set(e, 422, "photo.bad_geometry", "脸部宽度不合理", "The face width is implausible");
+            return tc_err_set(e, TCE_PHOTO_BAD_GEOMETRY_6);
     }
 
     const double W = spec->width, H = spec->height;
@@ -332,29 +327,13 @@ int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, i
     if (lay->fits)
         return 0;
     if (spec_only.ok)
-        return tc_err_set(e, 422, "photo.crop_outside",
-                          "照片拍得太紧，按“%s”规格裁剪会超出照片下边或两侧：请后退一点，拍到胸部、两肩完整入镜后重拍",
-                          "The picture is cut too tight: a crop to spec \"%s\" would reach past its bottom or sides. "
-                          "Step back and include your shoulders and chest, then take the photo again",
-                          spec->name);
+        return tc_err_set(e, TCE_PHOTO_CROP_OUTSIDE, spec->name);
     /* Name the window that could not be met. */
     if (outside(&EL, ey) > 0)
-        return tc_err_set(e, 422, "photo.geometry_out_of_range",
-                          "头部比例不符合“%s”的要求（眼睛位置无法满足），请正对镜头、调整与镜头的距离后重新拍摄",
-                          "The head's proportions cannot meet spec \"%s\" (the eye line cannot be met); face the "
-                          "camera, adjust your distance to it and take the photo again",
-                          spec->name);
+        return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE, spec->name);
     if (outside(&HT, ey - s * d_hair) > 0)
-        return tc_err_set(e, 422, "photo.geometry_out_of_range",
-                          "头部比例不符合“%s”的要求（头顶位置无法满足），请正对镜头、头顶上方留出空间后重新拍摄",
-                          "The head's proportions cannot meet spec \"%s\" (the top of the head cannot be met); face "
-                          "the camera, leave space above the head and take the photo again",
-                          spec->name);
-    return tc_err_set(e, 422, "photo.geometry_out_of_range",
-                      "头部比例不符合“%s”的要求（头顶、眼睛、下巴与脸宽无法同时满足），请正对镜头、头顶上方留出空间后重新拍摄",
-                      "The head's proportions cannot meet spec \"%s\" (top of head, eye line, chin and face width "
-                      "cannot all fit); face the camera, leave space above the head and take the photo again",
-                      spec->name);
+        return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE_2, spec->name);
+    return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE_3, spec->name);
 }
 
 /* ---- carrying pixels to the output ----------------------------------------------------- */
@@ -749,7 +728,7 @@ static int warp_photo(const tc_photo_src *src, double min_scale, const double m[
     double det = a * d - b * c;
     if (!(fabs(det) > 1e-12)) {
         g_object_unref(full);
-        return tc_err_set(e, 422, "photo.bad_geometry", "人脸位置不合理", "The face geometry is degenerate");
+        return tc_err_set(e, TCE_PHOTO_BAD_GEOMETRY_7);
     }
     double ia = d / det, ib = -b / det, ic = -c / det, id = a / det;
     /* The output's footprint in the loaded image, plus a margin for the
@@ -766,7 +745,7 @@ static int warp_photo(const tc_photo_src *src, double min_scale, const double m[
     int bw = (int)ceil(x1 + margin) - bx, bh = (int)ceil(y1 + margin) - by;
     if (bw <= 0 || bh <= 0 || (double)bw * bh > 4e8) {
         g_object_unref(full);
-        return tc_err_set(e, 422, "photo.bad_geometry", "人脸位置不合理", "The face geometry is out of range");
+        return tc_err_set(e, TCE_PHOTO_BAD_GEOMETRY_8);
     }
     pxbuf pb;
     if (full == src->base) {
@@ -1735,7 +1714,7 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         return -1;
     }
     if (!o->keep_background && (!mask || !mask->a || mask->width <= 0 || mask->height <= 0))
-        return tc_err_set(e, 422, "photo.bad_mask", "缺少人像分割结果", "The person mask is missing");
+        return tc_err_set(e, TCE_PHOTO_BAD_MASK);
     const int W = spec->width, H = spec->height;
     lay.outside_frac = outside_fraction(&lay, W, H, src->width, src->height);
 

@@ -116,16 +116,11 @@ int photo_vips_error(tc_err *e, const char *fallback_code, const char *what)
                                         "out of order read", "read error", "incomplete"};
     for (size_t i = 0; i < TC_ARRAY_LEN(trunc); i++)
         if (strstr(msg, trunc[i]))
-            return tc_err_set(e, 400, "photo.truncated", "照片文件不完整（上传中断或文件损坏），请重新上传原图",
-                              "The photo file is incomplete (interrupted upload or damaged file); "
-                              "please upload the original again");
+            return tc_err_set(e, TCE_PHOTO_TRUNCATED);
     if (!strcmp(fallback_code, "photo.corrupt"))
-        return tc_err_set(e, 400, "photo.corrupt", "照片文件已损坏，无法读取，请重新拍摄或上传原图",
-                          "The photo file is damaged and cannot be read; please take it again or "
-                          "upload the original");
+        return tc_err_set(e, TCE_PHOTO_CORRUPT);
     if (!strcmp(fallback_code, "photo.encode"))
-        return tc_err_set(e, 500, "photo.encode", "照片生成失败，请稍后重试（%s）",
-                          "Could not produce the photo, please retry later (%s)", msg);
+        return tc_err_set(e, TCE_PHOTO_ENCODE, msg);
     return tc_err_internal(e, "%s: %s", what, msg);
 }
 
@@ -191,9 +186,7 @@ static int load_error(const tc_photo_src *s, tc_err *e, const char *what)
 {
     if (looks_truncated(s->fmt, s->data, s->len)) {
         photo_vips_error(NULL, "photo.corrupt", what); /* logs and clears */
-        return tc_err_set(e, 400, "photo.truncated", "照片文件不完整（上传中断或文件损坏），请重新上传原图",
-                          "The photo file is incomplete (interrupted upload or damaged file); "
-                          "please upload the original again");
+        return tc_err_set(e, TCE_PHOTO_TRUNCATED);
     }
     return photo_vips_error(e, "photo.corrupt", what);
 }
@@ -408,16 +401,12 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
     }
     *out = NULL;
     if (!data || len == 0)
-        return tc_err_set(e, 400, "photo.empty", "没有收到照片文件，请重新选择照片", "No photo was received; please choose the photo again");
+        return tc_err_set(e, TCE_PHOTO_EMPTY);
     if (len > lim->max_bytes)
-        return tc_err_set(e, 413, "photo.too_large", "照片文件太大（%.1f MB），请上传不超过 %.0f MB 的照片",
-                          "The photo file is too large (%.1f MB); please upload one of at most %.0f MB",
-                          len / 1048576.0, lim->max_bytes / 1048576.0);
+        return tc_err_set(e, TCE_PHOTO_TOO_LARGE, len / 1048576.0, lim->max_bytes / 1048576.0);
     tc_photo_format fmt = tc_photo_sniff(data, len);
     if (fmt == TC_PHOTO_FMT_UNKNOWN)
-        return tc_err_set(e, 415, "photo.unsupported_format",
-                          "无法识别的照片格式，请上传 JPG、PNG、WebP 或 HEIC 格式的照片",
-                          "Unrecognised photo format; please upload a JPG, PNG, WebP or HEIC photo");
+        return tc_err_set(e, TCE_PHOTO_UNSUPPORTED_FORMAT);
 
     tc_photo_src *s = calloc(1, sizeof *s);
     if (!s || !(s->data = malloc(len))) {
@@ -444,15 +433,12 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
     photo_meta_read(hdr, o, &s->meta);
     g_object_unref(hdr);
     if (px > lim->max_pixels) {
-        tc_err_set(e, 413, "photo.too_large", "照片尺寸太大（%d x %d 像素），请上传不超过 %.0f 百万像素的照片",
-                   "The photo is too large (%d x %d pixels); please upload one of at most %.0f megapixels",
-                   s->width, s->height, lim->max_pixels / 1e6);
+        tc_err_set(e, TCE_PHOTO_TOO_LARGE_2, s->width, s->height, lim->max_pixels / 1e6);
         tc_photo_src_free(s);
         return -1;
     }
     if (s->width < 16 || s->height < 16) {
-        tc_err_set(e, 400, "photo.too_small", "照片太小（%d x %d 像素），请上传原图",
-                   "The photo is too small (%d x %d pixels); please upload the original", s->width, s->height);
+        tc_err_set(e, TCE_PHOTO_TOO_SMALL, s->width, s->height);
         tc_photo_src_free(s);
         return -1;
     }
@@ -567,7 +553,7 @@ int tc_photo_src_region(const tc_photo_src *s, int x, int y, int w, int h, tc_ph
     int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
     int x1 = x + w > s->width ? s->width : x + w, y1 = y + h > s->height ? s->height : y + h;
     if (w <= 0 || h <= 0 || x1 <= x0 || y1 <= y0)
-        return tc_err_set(e, 400, "photo.bad_region", "所选区域不在照片内", "The region is outside the photo");
+        return tc_err_set(e, TCE_PHOTO_BAD_REGION);
     VipsImage *im = NULL, *c = NULL;
     double fx, fy;
     if (photo_pixels(s, 1.0, &im, &fx, &fy, e) != 0)

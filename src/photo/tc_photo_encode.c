@@ -158,20 +158,13 @@ int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg,
         }
     }
     if (!best) {
-        rc = tc_err_set(e, 422, "photo.size_out_of_range",
-                        "照片即使以最低画质保存也超过 %d KB 的上限，请换一张背景更简洁的照片",
-                        "Even at the lowest quality the photo exceeds the %d KB limit; please use a simpler photo",
-                        spec->kb_max);
+        rc = tc_err_set(e, TCE_PHOTO_SIZE_OUT_OF_RANGE, spec->kb_max);
         goto out;
     }
     if (best_len < min) {
         /* Never pad a file to reach a minimum: checkers see through it, and
          * a photo this small is too plain to be a real portrait. */
-        rc = tc_err_set(e, 422, "photo.size_out_of_range",
-                        "照片文件只有 %.1f KB，低于 %d KB 的下限（照片过于平淡或模糊），请重新拍摄清晰的照片",
-                        "The photo file is only %.1f KB, under the %d KB minimum (too flat or blurry); please "
-                        "take a sharper photo",
-                        best_len / 1024.0, spec->kb_min);
+        rc = tc_err_set(e, TCE_PHOTO_SIZE_OUT_OF_RANGE_2, best_len / 1024.0, spec->kb_min);
         free(best);
         best = NULL;
         goto out;

@@ -45,7 +45,7 @@ int tc_photo_watermark(const uint8_t *jpeg, size_t len, const tc_spec *spec, uin
     *out = NULL;
     *out_len = 0;
     if (!jpeg || tc_photo_sniff(jpeg, len) != TC_PHOTO_FMT_JPEG)
-        return tc_err_set(e, 400, "photo.corrupt", "样片只能由 JPEG 照片生成", "A proof can only be made from a JPEG photo");
+        return tc_err_set(e, TCE_PHOTO_CORRUPT_3);
     double jd = 0, xd = 0;
     tc_photo_jpeg_dpi(jpeg, len, &jd, &xd);
     double dpi = jd > 0 ? jd : xd > 0 ? xd : spec && spec->dpi > 0 ? spec->dpi : 300;
@@ -58,7 +58,7 @@ int tc_photo_watermark(const uint8_t *jpeg, size_t len, const tc_spec *spec, uin
     /* Our photos are small; a header claiming more is not one of them. */
     if ((uint64_t)in->Xsize * (uint64_t)in->Ysize > 50000000u) {
         g_object_unref(in);
-        return tc_err_set(e, 413, "photo.too_large", "照片尺寸太大，无法生成样片", "The photo is too large for a proof");
+        return tc_err_set(e, TCE_PHOTO_TOO_LARGE_3);
     }
     int r = vips_colourspace(in, &c, VIPS_INTERPRETATION_sRGB, NULL);
     g_object_unref(in);

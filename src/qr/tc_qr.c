@@ -16,23 +16,19 @@ int tc_qr_encode_png(const char *text, int scale, int margin, void **png, size_t
     *png = NULL;
     *len = 0;
     if (scale < 1 || scale > 32 || margin < 0 || margin > 16)
-        return tc_err_set(e, 400, "qr.bad_arg", "二维码参数无效（缩放 1-32，边距 0-16）",
-                          "Invalid QR code parameters (scale 1-32, margin 0-16)");
+        return tc_err_set(e, TCE_QR_BAD_ARG);
     size_t n = text ? strlen(text) : 0;
     if (n == 0 || !tc_utf8_valid(text, n))
-        return tc_err_set(e, 400, "qr.bad_arg", "二维码内容为空或不是有效的 UTF-8 文本",
-                          "QR code text is empty or not valid UTF-8");
+        return tc_err_set(e, TCE_QR_BAD_ARG_2);
     if (n > TC_QR_MAX_TEXT)
-        return tc_err_set(e, 400, "qr.too_long", "二维码内容过长（最多 %d 字节）",
-                          "QR code text is too long (at most %d bytes)", TC_QR_MAX_TEXT);
+        return tc_err_set(e, TCE_QR_TOO_LONG, TC_QR_MAX_TEXT);
     /* encodeData puts the whole input in one 8-bit segment, which is what we
      * want for UTF-8 (encodeString would pick Kanji mode for Shift-JIS). */
     errno = 0;
     QRcode *qr = QRcode_encodeData((int)n, (const unsigned char *)text, 0, QR_ECLEVEL_M);
     if (!qr) {
         if (errno == ERANGE)
-            return tc_err_set(e, 400, "qr.too_long", "二维码内容过长（最多 %d 字节）",
-                              "QR code text is too long (at most %d bytes)", TC_QR_MAX_TEXT);
+            return tc_err_set(e, TCE_QR_TOO_LONG, TC_QR_MAX_TEXT);
         return tc_err_internal(e, "QRcode_encodeData: %s", strerror(errno));
     }
     int side = (qr->width + 2 * margin) * scale;
@@ -76,14 +72,12 @@ int tc_qr_encode_png(const char *text, int scale, int margin, void **png, size_t
 
 static int not_found(tc_err *e)
 {
-    return tc_err_set(e, 422, "qr.not_found", "未识别到二维码，请上传清晰完整的学信网图像采集码截图",
-                      "No QR code found: upload a clear, complete screenshot of your CHSI image-collection code");
+    return tc_err_set(e, TCE_QR_NOT_FOUND);
 }
 
 static int not_an_image(tc_err *e)
 {
-    return tc_err_set(e, 415, "qr.not_an_image", "无法识别该文件，请上传 JPG、PNG、WebP 或 HEIC 格式的图片",
-                      "This file is not a supported image: upload a JPG, PNG, WebP or HEIC picture");
+    return tc_err_set(e, TCE_QR_NOT_AN_IMAGE);
 }
 
 /* What one zbar pass found: up to two distinct texts are enough to tell
@@ -218,10 +212,7 @@ static uint64_t max_pixels(const char *loader)
 
 static int too_large(tc_err *e, int w, int h, uint64_t cap)
 {
-    return tc_err_set(e, 413, "qr.too_large", "图片尺寸过大（%d×%d），请上传采集码截图或不超过 %d00 万像素的图片",
-                      "Image is too large (%dx%d): upload a screenshot of the code or a picture of at most %d "
-                      "megapixels",
-                      w, h, (int)(cap / 1000000));
+    return tc_err_set(e, TCE_QR_TOO_LARGE, w, h, (int)(cap / 1000000));
 }
 
 /* Decode to an 8-bit grey, upright, <= TC_QR_WORK_SIDE buffer (g_malloc'ed).
@@ -350,8 +341,7 @@ int tc_qr_decode(const void *img, size_t len, char *out, size_t outsz, tc_err *e
     if (!img || len == 0)
         return not_an_image(e);
     if (len > TC_QR_MAX_INPUT)
-        return tc_err_set(e, 413, "qr.too_large", "图片文件过大（最大 20 MB），请上传截图",
-                          "Image file is too large (at most 20 MB): upload a screenshot");
+        return tc_err_set(e, TCE_QR_TOO_LARGE_2);
     unsigned char *pix = NULL;
     int w = 0, h = 0;
     if (load_grey(img, len, &pix, &w, &h, e) != 0)
@@ -395,11 +385,9 @@ int tc_qr_decode(const void *img, size_t len, char *out, size_t outsz, tc_err *e
     if (f.n == 0)
         rc = not_found(e);
     else if (f.n > 1)
-        rc = tc_err_set(e, 422, "qr.multiple", "图片中有多个二维码，请只截取学信网图像采集码",
-                        "The picture contains several QR codes: crop it to your CHSI image-collection code only");
+        rc = tc_err_set(e, TCE_QR_MULTIPLE);
     else if (f.len[0] == 0 || f.len[0] >= outsz || !tc_utf8_valid(f.text[0], f.len[0]))
-        rc = tc_err_set(e, 422, "qr.bad_content", "二维码内容无效，请确认上传的是学信网图像采集码",
-                        "The QR code does not hold valid text: make sure it is your CHSI image-collection code");
+        rc = tc_err_set(e, TCE_QR_BAD_CONTENT);
     else {
         memcpy(out, f.text[0], f.len[0] + 1);
         rc = 0;

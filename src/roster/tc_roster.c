@@ -111,10 +111,7 @@ static char *clean_cell(tc_pool *pool, const char *s, size_t n, int *too_long, i
 static int too_much_text(tc_roster_rb *b)
 {
     b->failed = 1;
-    return tc_err_set(b->e, 413, "roster.too_much_text",
-                      "名单文件中的文字过多（超过 %d MB），请只保留名单所需的列和行",
-                      "The roster file holds too much text (over %d MB): keep only the roster's columns and rows",
-                      TC_ROSTER_MAX_TEXT / (1024 * 1024));
+    return tc_err_set(b->e, TCE_ROSTER_TOO_MUCH_TEXT, TC_ROSTER_MAX_TEXT / (1024 * 1024));
 }
 
 int tc_roster_rb_charge(tc_roster_rb *b, size_t n)
@@ -137,13 +134,9 @@ int tc_roster_rb_cell(tc_roster_rb *b, int col, const char *s, size_t n, int fla
     if (++b->row_cells > TC_ROSTER_MAX_ROW_CELLS || ++b->ncells > TC_ROSTER_MAX_CELLS) {
         b->failed = 1;
         if (b->row_cells > TC_ROSTER_MAX_ROW_CELLS)
-            return tc_err_set(b->e, 413, "roster.too_many_cells",
-                              "第 %d 行的单元格超过 %d 个，请删除多余的列后重新导入",
-                              "Row %d has more than %d cells: delete the extra columns and import again", b->cur.line,
+            return tc_err_set(b->e, TCE_ROSTER_TOO_MANY_CELLS, b->cur.line,
                               TC_ROSTER_MAX_ROW_CELLS);
-        return tc_err_set(b->e, 413, "roster.too_many_cells", "名单文件的单元格超过 %d 个，请只保留名单所需的列",
-                          "The roster file has more than %d cells: keep only the roster's columns",
-                          TC_ROSTER_MAX_CELLS);
+        return tc_err_set(b->e, TCE_ROSTER_TOO_MANY_CELLS_2, TC_ROSTER_MAX_CELLS);
     }
     if (n == 0)
         return 0;
@@ -165,9 +158,7 @@ int tc_roster_rb_cell(tc_roster_rb *b, int col, const char *s, size_t n, int fla
     if (!b->have_header) {
         if (col >= TC_ROSTER_MAX_COLS)
             return b->failed = 1,
-                   tc_err_set(b->e, 400, "roster.too_many_columns", "表头超过 %d 列，请删除多余的列",
-                              "The header row has more than %d columns: delete the extra columns",
-                              TC_ROSTER_MAX_COLS);
+                   tc_err_set(b->e, TCE_ROSTER_TOO_MANY_COLUMNS, TC_ROSTER_MAX_COLS);
         b->hdr[col] = t;
         b->cur_any = 1;
         return 0;
@@ -202,8 +193,7 @@ static int map_header(tc_roster_rb *b)
         }
         if (r->has_field[f]) {
             b->failed = 1;
-            return tc_err_set(b->e, 400, "roster.duplicate_column", "第 %d 列和第 %d 列都是“%s”，请删除其中一列",
-                              "Columns %d and %d are both \"%s\": delete one of them", seen_col[f] + 1, c + 1,
+            return tc_err_set(b->e, TCE_ROSTER_DUPLICATE_COLUMN, seen_col[f] + 1, c + 1,
                               fields[f].key);
         }
         r->has_field[f] = 1;
@@ -222,11 +212,7 @@ static int map_header(tc_roster_rb *b)
     }
     if (nknown == 0) {
         b->failed = 1;
-        return tc_err_set(b->e, 400, "roster.no_header",
-                          "第 %d 行不是名单表头：第一行应为列名，如 姓名、学号、身份证号、图像采集码",
-                          "Row %d is not a roster header: the first row must name the columns, e.g. name, "
-                          "student_no, id_number, chsi_code",
-                          r->header_line);
+        return tc_err_set(b->e, TCE_ROSTER_NO_HEADER, r->header_line);
     }
     char zh[200] = "", en[200] = "";
     for (int f = 0; f < TC_ROSTER_NFIELDS; f++) {
@@ -243,7 +229,7 @@ static int map_header(tc_roster_rb *b)
         snprintf(mz, sizeof mz, "名单缺少必需的列：%s。请按模板补上这些列后重新导入", zh);
         snprintf(me, sizeof me,
                  "The roster is missing required column(s): %s. Add them as in the template and import again", en);
-        tc_err_set(b->e, 400, "roster.missing_column", "%s", "%s", mz);
+        tc_err_set(b->e, TCE_ROSTER_MISSING_COLUMN, mz);
         if (b->e) {
             size_t l = strlen(me);
             l = l < sizeof b->e->en ? l : sizeof b->e->en - 1;
@@ -263,11 +249,7 @@ int tc_roster_rb_row_end(tc_roster_rb *b)
     if (b->nlines > TC_ROSTER_MAX_LINES) {
         /* empty rows keep nothing, but each costs time to read */
         b->failed = 1;
-        return tc_err_set(b->e, 413, "roster.too_many_rows",
-                          "名单文件超过 %d 行（含空行），请删除多余的空行或拆分成多个文件",
-                          "The roster file has more than %d rows, empty ones included: delete the empty rows or "
-                          "split the file",
-                          TC_ROSTER_MAX_LINES);
+        return tc_err_set(b->e, TCE_ROSTER_TOO_MANY_ROWS, TC_ROSTER_MAX_LINES);
     }
     if (!b->cur_any)
         return 0; /* empty rows are skipped, before and after the header */
@@ -276,8 +258,7 @@ int tc_roster_rb_row_end(tc_roster_rb *b)
     tc_roster *r = b->r;
     if (r->nrows >= TC_ROSTER_MAX_ROWS) {
         b->failed = 1;
-        return tc_err_set(b->e, 413, "roster.too_many_rows", "名单超过 %d 行，请拆分成多个文件分批导入",
-                          "The roster has more than %d rows: split it into several files", TC_ROSTER_MAX_ROWS);
+        return tc_err_set(b->e, TCE_ROSTER_TOO_MANY_ROWS_2, TC_ROSTER_MAX_ROWS);
     }
     if (r->nrows == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 64;
@@ -304,19 +285,15 @@ int tc_roster_rb_finish(tc_roster_rb *b)
         return -1;
     if (!b->have_header && b->title_rows > 0) {
         b->failed = 1;
-        return tc_err_set(b->e, 400, "roster.no_header",
-                          "找不到名单表头：应有一行列名，如 姓名、学号、身份证号、图像采集码",
-                          "No roster header found: one row must name the columns, e.g. name, student_no, "
-                          "id_number, chsi_code");
+        return tc_err_set(b->e, TCE_ROSTER_NO_HEADER_2);
     }
     if (!b->have_header) {
         b->failed = 1;
-        return tc_err_set(b->e, 400, "roster.empty", "名单文件是空的", "The roster file is empty");
+        return tc_err_set(b->e, TCE_ROSTER_EMPTY);
     }
     if (b->r->nrows == 0) {
         b->failed = 1;
-        return tc_err_set(b->e, 400, "roster.no_rows", "名单只有表头，没有学生数据",
-                          "The roster has a header but no student rows");
+        return tc_err_set(b->e, TCE_ROSTER_NO_ROWS);
     }
     return 0;
 }
@@ -373,10 +350,9 @@ int tc_roster_parse(const char *data, size_t len, tc_roster *out, tc_err *e)
     memset(out, 0, sizeof *out);
     tc_pool_init(&out->pool);
     if (!data || len == 0)
-        return tc_err_set(e, 400, "roster.empty", "名单文件是空的", "The roster file is empty");
+        return tc_err_set(e, TCE_ROSTER_EMPTY);
     if (len > TC_ROSTER_MAX_BYTES)
-        return tc_err_set(e, 413, "roster.too_large", "名单文件超过 10 MB，请拆分后分批导入",
-                          "The roster file is larger than 10 MB: split it and import the parts");
+        return tc_err_set(e, TCE_ROSTER_TOO_LARGE);
     const unsigned char *u = (const unsigned char *)data;
     tc_roster_rb b;
     tc_roster_rb_init(&b, out, e);
@@ -386,13 +362,9 @@ int tc_roster_parse(const char *data, size_t len, tc_roster *out, tc_err *e)
         out->encoding = "xlsx";
         rc = tc_roster_read_xlsx(data, len, &b);
     } else if (len >= 8 && memcmp(u, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
-        rc = tc_err_set(e, 400, "roster.xls_unsupported",
-                        "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
-                        "Old Excel (.xls) files are not supported: save the file as .xlsx or CSV in Excel and import "
-                        "that");
+        rc = tc_err_set(e, TCE_ROSTER_XLS_UNSUPPORTED);
     } else if (len >= 4 && memcmp(u, "PK", 2) == 0) {
-        rc = tc_err_set(e, 400, "roster.bad_xlsx", "xlsx 文件已损坏，请重新保存后再导入",
-                        "The xlsx file is damaged: save it again and import it");
+        rc = tc_err_set(e, TCE_ROSTER_BAD_XLSX);
     } else {
         out->format = TC_ROSTER_CSV;
         char *conv = NULL;
@@ -403,8 +375,7 @@ int tc_roster_parse(const char *data, size_t len, tc_roster *out, tc_err *e)
             /* Excel's "Unicode text" (UTF-16 with BOM, tab separated) */
             if (!(conv = convert("UTF-16", data, len, &clen)))
                 return tc_roster_free(out),
-                       tc_err_set(e, 400, "roster.bad_encoding", "文件编码无法识别，请另存为 UTF-8 编码的 CSV 或 xlsx",
-                                  "Cannot read the file's text encoding: save it as UTF-8 CSV or as xlsx");
+                       tc_err_set(e, TCE_ROSTER_BAD_ENCODING);
             out->encoding = "utf-16";
             p = conv;
             n = clen;
@@ -426,9 +397,7 @@ int tc_roster_parse(const char *data, size_t len, tc_roster *out, tc_err *e)
         if (is_binary((const unsigned char *)p, n)) {
             free(conv);
             tc_roster_free(out);
-            return tc_err_set(e, 400, "roster.not_a_spreadsheet",
-                              "文件不是表格：请上传 xlsx 或 CSV 格式的学生名单",
-                              "This file is not a spreadsheet: upload the student roster as xlsx or CSV");
+            return tc_err_set(e, TCE_ROSTER_NOT_A_SPREADSHEET);
         }
         rc = tc_roster_read_csv(p, n, &b);
         free(conv);

@@ -63,11 +63,7 @@ int tc_roster_read_csv(const char *p, size_t n, tc_roster_rb *b)
                 for (;;) {
                     if (i >= n) {
                         b->failed = 1;
-                        return tc_err_set(b->e, 400, "roster.csv_quote",
-                                          "第 %d 行的引号没有闭合，请检查该行（单元格中的引号应写成两个）",
-                                          "The quote opened on line %d is never closed: check that line (a quote "
-                                          "inside a cell must be doubled)",
-                                          start);
+                        return tc_err_set(b->e, TCE_ROSTER_CSV_QUOTE, start);
                     }
                     char ch = p[i];
                     if (ch == '"') {

@@ -70,9 +70,7 @@ static void stop(xctx *x)
 
 static int bad_xlsx(tc_err *e, const char *why)
 {
-    return tc_err_set(e, 400, "roster.bad_xlsx", "xlsx 文件已损坏或不是 Excel 工作簿（%s），请在 Excel 中重新保存后再导入",
-                      "The xlsx file is damaged or not an Excel workbook (%s): save it again in Excel and import it",
-                      why);
+    return tc_err_set(e, TCE_ROSTER_BAD_XLSX_2, why);
 }
 
 static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sys, const XML_Char *pub, int has_internal)
@@ -157,9 +155,7 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
         x->in_si = 0;
         if (x->nsst >= TC_ROSTER_MAX_SST) {
             x->b->failed = 1;
-            tc_err_set(x->e, 413, "roster.too_much_text", "xlsx 文件中的文字条目超过 %d 条，请只保留名单所需的列",
-                       "The xlsx file holds more than %d pieces of text: keep only the roster's columns",
-                       TC_ROSTER_MAX_SST);
+            tc_err_set(x->e, TCE_ROSTER_TOO_MUCH_TEXT_2, TC_ROSTER_MAX_SST);
             stop(x);
             return;
         }
@@ -375,8 +371,7 @@ static int read_part(zip_t *za, const char *name, xctx *x, XML_StartElementHandl
         goto bomb;
     return rc;
 bomb:
-    return tc_err_set(x->e, 413, "roster.zip_bomb", "xlsx 文件解压后过大（单个部分超过 %d MB 或合计超过 %d MB），已拒绝",
-                      "The xlsx file is too large when unpacked (a part over %d MB or all over %d MB) and was refused",
+    return tc_err_set(x->e, TCE_ROSTER_ZIP_BOMB,
                       TC_ROSTER_MAX_XML / (1024 * 1024), TC_ROSTER_MAX_XML_TOTAL / (1024 * 1024));
 }
 

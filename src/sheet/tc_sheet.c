@@ -22,8 +22,7 @@ int tc_sheet_paper_find(const char *name, tc_sheet_paper *out, tc_err *e)
             *out = papers[i];
             return 0;
         }
-    return tc_err_set(e, 400, "photo.bad_sheet", "不支持的相纸 %s（可选：6inch、5inch、a4）",
-                      "Unsupported sheet %s (choose 6inch, 5inch or a4)", name ? name : "");
+    return tc_err_set(e, TCE_PHOTO_BAD_SHEET, name ? name : "");
 }
 
 void tc_sheet_layout_free(tc_sheet_layout *l)
@@ -126,10 +125,10 @@ int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_
 {
     memset(out, 0, sizeof *out);
     if (n == 0 || n > 4)
-        return tc_err_set(e, 400, "photo.bad_layout", "一张相纸上放 1 到 4 种尺寸", "Put 1 to 4 sizes on one sheet");
+        return tc_err_set(e, TCE_PHOTO_BAD_LAYOUT);
     for (size_t i = 0; i < n; i++)
         if (!(items[i].w_mm > 0 && items[i].h_mm > 0) || items[i].count < 0 || (items[i].count == 0 && n > 1))
-            return tc_err_set(e, 400, "photo.bad_layout", "排版参数有误", "Invalid layout request");
+            return tc_err_set(e, TCE_PHOTO_BAD_LAYOUT_2);
 
     if (items[0].count == 0) {
         /* the most of a single size, any orientation */
@@ -150,7 +149,7 @@ int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_
                     }
                 }
         if (best <= 0)
-            return tc_err_set(e, 422, "photo.sheet_overflow", "照片比相纸还大", "The photo is larger than the sheet");
+            return tc_err_set(e, TCE_PHOTO_SHEET_OVERFLOW);
         int o = pa < 0;
         if (o)
             pa = -pa - 1;
@@ -183,7 +182,7 @@ int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_
     for (size_t i = 0; i < n; i++)
         total += (size_t)items[i].count;
     if (total > 1000)
-        return tc_err_set(e, 400, "photo.bad_layout", "照片数量过多", "Too many photos");
+        return tc_err_set(e, TCE_PHOTO_BAD_LAYOUT_3);
     for (size_t gi = 0; gi < TC_ARRAY_LEN(gaps); gi++) {
         int best_rot = -1, best_land = 0, best_order[4] = {0};
         unsigned best_mask = 0;
@@ -215,8 +214,7 @@ int tc_sheet_plan(const tc_sheet_paper *paper, const tc_sheet_item *items, size_
             return 0;
         }
     }
-    return tc_err_set(e, 422, "photo.sheet_overflow", "这些照片放不进一张 %s 相纸", "These photos do not fit on one %s sheet",
-                      paper->name);
+    return tc_err_set(e, TCE_PHOTO_SHEET_OVERFLOW_2, paper->name);
 }
 
 int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_item items[2],
@@ -240,8 +238,7 @@ int tc_sheet_named_items(const char *layout, const tc_spec_table *t, tc_sheet_it
         *n = 1;
         return 0;
     }
-    return tc_err_set(e, 400, "photo.bad_layout", "未知版式 %s（可选：1 = 1寸x8+2寸x4，2 = 2寸x8，best）",
-                      "Unknown layout %s (1 = 1-inch x8 + 2-inch x4, 2 = 2-inch x8, best)", layout ? layout : "");
+    return tc_err_set(e, TCE_PHOTO_BAD_LAYOUT_4, layout ? layout : "");
 }
 
 /* ---- rendering ---------------------------------------------------------------------------- */
@@ -255,7 +252,7 @@ static int px_of(double mm, double dpi)
 static int photo_at(const uint8_t *jpg, size_t len, int rot, int tw, int th, tc_photo_rgb *out, tc_err *e)
 {
     if (tc_photo_sniff(jpg, len) != TC_PHOTO_FMT_JPEG)
-        return tc_err_set(e, 400, "photo.bad_sheet", "排版只接受 JPEG 照片", "Sheets take JPEG photos only");
+        return tc_err_set(e, TCE_PHOTO_BAD_SHEET_2);
     return tc_photo_jpeg_fit(jpg, len, rot, tw, th, out, e);
 }
 
@@ -329,7 +326,7 @@ static int render_pdf(const tc_sheet_layout *l, const uint8_t *const *photos, co
         if (p->item < 0 || p->item >= 4)
             return tc_err_internal(e, "photo: sheet item %d", p->item);
         if (tc_photo_sniff(photos[p->item], lens[p->item]) != TC_PHOTO_FMT_JPEG)
-            return tc_err_set(e, 400, "photo.bad_sheet", "排版只接受 JPEG 照片", "Sheets take JPEG photos only");
+            return tc_err_set(e, TCE_PHOTO_BAD_SHEET_2);
     }
     tc_pdf *d;
     if (tc_pdf_new(l->paper.w_mm, l->paper.h_mm, NULL, &d, e) != 0)
@@ -339,7 +336,7 @@ static int render_pdf(const tc_sheet_layout *l, const uint8_t *const *photos, co
         if (tc_pdf_jpeg(d, photos[p->item], lens[p->item], p->x_mm, p->y_mm, p->w_mm, p->h_mm, p->rotated, e) != 0) {
             tc_pdf_free(d);
             if (!strcmp(e->code, "pdf.bad_image"))
-                return tc_err_set(e, 400, "photo.corrupt", "照片已损坏，无法排版", "A photo is damaged and cannot go on the sheet");
+                return tc_err_set(e, TCE_PHOTO_CORRUPT_2);
             return -1;
         }
         if (cut) /* a 0.25 pt grey hairline on the photo's edge */
@@ -359,6 +356,5 @@ int tc_sheet_render(const tc_sheet_layout *l, const uint8_t *const *photos, cons
         return render_raster(l, photos, photo_lens, 1, cut_lines, out, len, e);
     if (!strcmp(format, "pdf"))
         return render_pdf(l, photos, photo_lens, cut_lines, out, len, e);
-    return tc_err_set(e, 400, "photo.bad_sheet", "不支持的排版输出格式 %s（jpeg、png、pdf）",
-                      "Unsupported sheet format %s (jpeg, png, pdf)", format);
+    return tc_err_set(e, TCE_PHOTO_BAD_SHEET_3, format);
 }

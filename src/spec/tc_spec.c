@@ -149,16 +149,14 @@ int tc_spec_background(const tc_spec *s, const char *arg, uint8_t rgb[3], tc_err
 {
     if (!arg || !*arg) {
         if (s->n_bg == 0)
-            return tc_err_set(e, 400, "photo.bad_background", "规格 %s 没有默认背景色", "Spec %s has no default background",
-                              s->name);
+            return tc_err_set(e, TCE_PHOTO_BAD_BACKGROUND, s->name);
         memcpy(rgb, s->bg[s->default_bg].rgb, 3);
         return 0;
     }
     if (arg[0] == '#')
         return parse_hex(arg, rgb) == 0
                    ? 0
-                   : tc_err_set(e, 400, "photo.bad_background", "背景色 %s 格式不对，应为 #RRGGBB",
-                                "Background %s is malformed; expected #RRGGBB", arg);
+                   : tc_err_set(e, TCE_PHOTO_BAD_BACKGROUND_2, arg);
     const char *name = arg;
     if (!strcmp(arg, "gray"))
         name = "grey";
@@ -172,8 +170,7 @@ int tc_spec_background(const tc_spec *s, const char *arg, uint8_t rgb[3], tc_err
         size_t l = strlen(list);
         snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", s->bg[i].name);
     }
-    return tc_err_set(e, 400, "photo.bad_background", "规格 %s 不允许背景色 %s（可选：%s）",
-                      "Spec %s does not allow background %s (allowed: %s)", s->name, arg, list);
+    return tc_err_set(e, TCE_PHOTO_BAD_BACKGROUND_3, s->name, arg, list);
 }
 
 /* ---- custom sizes ------------------------------------------------------------------ */
@@ -213,15 +210,14 @@ int tc_spec_parse_custom(const char *text, tc_spec *out, tc_err *e)
     generic(out, name, "自定义尺寸", (int)w, (int)h, dpi);
     return 0;
 bad:
-    return tc_err_set(e, 400, "photo.bad_spec", "自定义尺寸 \"%s\" 无法识别（例：35x49mm@300 或 390x567px@300）",
-                      "Custom size \"%s\" not understood (e.g. 35x49mm@300 or 390x567px@300)", text ? text : "");
+    return tc_err_set(e, TCE_PHOTO_BAD_SPEC_3, text ? text : "");
 }
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
 static int bad_spec(tc_err *e, const char *name, const char *what)
 {
-    return tc_err_set(e, 400, "photo.bad_spec", "规格 %s 有误：%s", "Spec %s is invalid: %s", name, what);
+    return tc_err_set(e, TCE_PHOTO_BAD_SPEC_4, name, what);
 }
 
 static int get_range(json_t *o, const char *key, tc_spec_range *r, const char *name, tc_err *e)
@@ -335,13 +331,11 @@ int tc_spec_table_load_json(tc_spec_table *t, const char *text, size_t len, tc_e
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return tc_err_set(e, 400, "photo.spec_file", "规格文件不是有效的 JSON（第 %d 行：%s）",
-                          "The spec file is not valid JSON (line %d: %s)", je.line, je.text);
+        return tc_err_set(e, TCE_PHOTO_SPEC_FILE, je.line, je.text);
     json_t *arr = json_is_array(root) ? root : json_object_get(root, "specs");
     int rc = 0;
     if (!json_is_array(arr)) {
-        rc = tc_err_set(e, 400, "photo.spec_file", "规格文件应包含 \"specs\" 数组",
-                        "The spec file must hold a \"specs\" array");
+        rc = tc_err_set(e, TCE_PHOTO_SPEC_FILE_2);
         goto out;
     }
     size_t i;
@@ -349,7 +343,7 @@ int tc_spec_table_load_json(tc_spec_table *t, const char *text, size_t len, tc_e
     json_array_foreach(arr, i, o) {
         const char *name = json_string_value(json_object_get(o, "name"));
         if (!name || !*name || strlen(name) >= sizeof t->v[0].name) {
-            rc = tc_err_set(e, 400, "photo.bad_spec", "第 %zu 个规格缺少名称", "Spec number %zu has no name", i + 1);
+            rc = tc_err_set(e, TCE_PHOTO_BAD_SPEC_5, i + 1);
             goto out;
         }
         tc_spec s;
@@ -388,7 +382,7 @@ int tc_spec_table_load_file(tc_spec_table *t, const char *path, tc_err *e)
     char *text = NULL;
     size_t len = 0;
     if (tc_file_read(path, 1 << 20, &text, &len, e) != 0)
-        return tc_err_set(e, 400, "photo.spec_file", "无法读取规格文件 %s", "Cannot read the spec file %s", path);
+        return tc_err_set(e, TCE_PHOTO_SPEC_FILE_3, path);
     int rc = tc_spec_table_load_json(t, text, len, e);
     free(text);
     return rc;

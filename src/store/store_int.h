@@ -129,9 +129,6 @@ void *store_grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem);
 int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
                  tc_err *e);
 
-/* 404 "<what> 不存在 / <what> not found" with the given code; returns -1. */
-int store_not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code);
-
 /* ---- one statement on a connection of the pool: acquire, prepare with the
  * arguments (store_q_prepare's fmt), step, finalise, release ---- */
 

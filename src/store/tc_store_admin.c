@@ -7,10 +7,6 @@
 
 #include "store_int.h"
 
-static int refuse(tc_err *e, int status, const char *code, const char *zh, const char *en)
-{
-    return tc_err_set(e, status, code, "%s%.0s", "%.0s%s", zh, en);
-}
 
 /* ---- review ---------------------------------------------------------------------------------------------- */
 
@@ -34,9 +30,9 @@ static int decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve,
                                 "i", sub_id),
                 row, 3, e);
     if (ok == 0 && !row[0])
-        ok = refuse(e, 409, "review.not_submitted", "该照片不在待审核状态", "This photo is not waiting for review");
+        ok = tc_err_set(e, TCE_REVIEW_NOT_SUBMITTED);
     else if (ok == 0 && claims && row[1] && row[1] != reviewer_id && row[2] >= now)
-        ok = refuse(e, 409, "review.claimed", "该照片已由其他审核员领取", "Another reviewer has claimed this photo");
+        ok = tc_err_set(e, TCE_REVIEW_CLAIMED);
     if (ok == 0)
         ok = store_q_done(db,
                           store_q_prepare(db, e,
@@ -156,7 +152,7 @@ int tc_store_reason_get(tc_store *s, tc_pool *p, const char *code, int active_on
 {
     int rc = store_get(s, p, read_reason, out, e, "SELECT " REASON_COLS " FROM reason WHERE code = ? AND active >= ?",
                        "si", code, (int64_t)(active_only ? 1 : 0));
-    return rc == 1 ? tc_err_set(e, 400, "review.bad_reason", "不认识的驳回原因：%s", "Unknown rejection reason: %s", code)
+    return rc == 1 ? tc_err_set(e, TCE_REVIEW_BAD_REASON_3, code)
                    : rc;
 }
 
@@ -166,8 +162,7 @@ int tc_store_reason_add(tc_store *s, const tc_store_reason *r, int64_t now, tc_e
                              "INSERT INTO reason(code, zh, en, sort, active, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                              "sssiii", r->code, r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now);
     if (ch == STORE_UNIQUE)
-        return tc_err_set(e, 409, "reason.code_taken", "原因代码 %s 已存在", "The reason code %s exists already",
-                          r->code);
+        return tc_err_set(e, TCE_REASON_CODE_TAKEN, r->code);
     return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert reason");
 }
 
@@ -177,7 +172,7 @@ int tc_store_reason_update(tc_store *s, const tc_store_reason *r, int64_t now, t
                                    "UPDATE reason SET zh = ?, en = ?, sort = ?, active = ?, updated_at = ?"
                                    " WHERE code = ?",
                                    "ssiiis", r->zh, r->en, r->sort, (int64_t)(r->active ? 1 : 0), now, r->code);
-    return ch > 0 ? 0 : ch == 0 ? store_not_found(e, "驳回原因", "rejection reason", "reason.not_found") : -1;
+    return ch > 0 ? 0 : ch == 0 ? tc_err_set(e, TCE_REASON_NOT_FOUND) : -1;
 }
 
 /* ---- custom specs -------------------------------------------------------------------------------------------- */
@@ -204,7 +199,7 @@ int tc_store_spec_get(tc_store *s, tc_pool *p, const char *name, tc_store_spec *
 {
     int rc = store_get(s, p, read_spec, out, e, "SELECT name, json, created_at, updated_at FROM spec WHERE name = ?",
                        "s", name);
-    return rc == 1 ? store_not_found(e, "规格", "spec", "spec.not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_SPEC_NOT_FOUND) : rc;
 }
 
 int tc_store_spec_add(tc_store *s, const char *name, const char *json, int64_t now, tc_err *e)
@@ -212,7 +207,7 @@ int tc_store_spec_add(tc_store *s, const char *name, const char *json, int64_t n
     int64_t ch = store_write(s, NULL, e, "INSERT INTO spec(name, json, created_at) VALUES (?, ?, ?)", "ssi", name,
                              json, now);
     if (ch == STORE_UNIQUE)
-        return tc_err_set(e, 409, "spec.name_taken", "规格名称 %s 已存在", "A spec named %s exists already", name);
+        return tc_err_set(e, TCE_SPEC_NAME_TAKEN, name);
     return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert spec");
 }
 
@@ -220,7 +215,7 @@ int tc_store_spec_update(tc_store *s, const char *name, const char *json, int64_
 {
     int64_t ch = store_run_changes(s, e, "UPDATE spec SET json = ?, updated_at = ? WHERE name = ?", "sis", json, now,
                                    name);
-    return ch > 0 ? 0 : ch == 0 ? store_not_found(e, "规格", "spec", "spec.not_found") : -1;
+    return ch > 0 ? 0 : ch == 0 ? tc_err_set(e, TCE_SPEC_NOT_FOUND) : -1;
 }
 
 static void read_spec_use(tc_pool *p, sqlite3_stmt *st, void *o_)
@@ -305,8 +300,7 @@ static int in_use_err(tc_err *e, const char *name, const tc_store_spec_use *u, s
         snprintf(zh + lz, sizeof zh - lz, "等 %zu 处", n);
         snprintf(en + le, sizeof en - le, " and %zu more", n - shown);
     }
-    return tc_err_set(e, 409, "spec.in_use", "规格 %s 正在使用：%s%.0s。请先改用其他规格再删除。",
-                      "Spec %s is in use: %.0s%s. Choose another spec there first, then delete it.", name, zh, en);
+    return tc_err_set(e, TCE_SPEC_IN_USE, name, zh, en);
 }
 
 int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spec_use **uses, size_t *n_uses,
@@ -335,7 +329,7 @@ int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spe
     if (ok == 0)
         ok = store_q_done(db, store_q_prepare(db, e, "DELETE FROM spec WHERE name = ?", "s", name), e);
     if (ok == 0 && sqlite3_changes(db) == 0)
-        ok = store_not_found(e, "规格", "spec", "spec.not_found");
+        ok = tc_err_set(e, TCE_SPEC_NOT_FOUND);
     rc = store_tx_end(db, ok, e);
 out:
     store_release(s, db);
@@ -349,10 +343,9 @@ int tc_store_staff_update(tc_store *s, int64_t id, const char *role, int64_t sch
     int64_t ch = store_write(s, NULL, e, "UPDATE staff SET role = ?, school_id = nullif(?, 0), disabled = ? WHERE id = ?",
                              "siii", role, school_id, (int64_t)(disabled ? 1 : 0), id);
     if (ch == STORE_CHECK || ch == STORE_FKEY)
-        return tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
-                          "bad role or school (a school admin belongs to exactly one school)");
+        return tc_err_set(e, TCE_STAFF_BAD_ROLE);
     if (ch == 0)
-        return store_not_found(e, "账号", "account", "staff.not_found");
+        return tc_err_set(e, TCE_STAFF_NOT_FOUND);
     return ch > 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "update staff");
 }
 
@@ -360,9 +353,9 @@ int tc_store_school_rename(tc_store *s, int64_t id, const char *name, tc_err *e)
 {
     int64_t ch = store_write(s, NULL, e, "UPDATE school SET name = ? WHERE id = ?", "si", name, id);
     if (ch == STORE_UNIQUE)
-        return tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
+        return tc_err_set(e, TCE_SCHOOL_NAME_TAKEN, name);
     if (ch == 0)
-        return store_not_found(e, "学校", "school", "school.not_found");
+        return tc_err_set(e, TCE_SCHOOL_NOT_FOUND);
     return ch > 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "rename school");
 }
 

@@ -23,7 +23,7 @@ int store_open_conn(const char *path, int nomutex, sqlite3 **out, tc_err *e)
     sqlite3 *db;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | (nomutex ? SQLITE_OPEN_NOMUTEX : 0);
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-        tc_err_set(e, 500, "store.open", "无法打开数据库 %s：%s", "cannot open database %s: %s", path,
+        tc_err_set(e, TCE_STORE_OPEN, path,
                    sqlite3_errmsg(db));
         sqlite3_close(db);
         return -1;
@@ -119,7 +119,7 @@ int store_tx_begin(sqlite3 *db, tc_err *e)
     /* the busy handler waited STORE_BUSY_MS for the other writer: a person
      * may try again, nothing was done */
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-        return tc_err_set(e, 503, "store.busy", "服务器繁忙，请稍后再试", "The server is busy: please try again shortly");
+        return tc_err_set(e, TCE_STORE_BUSY);
     return store_db_err(e, db, "begin");
 }
 
@@ -259,15 +259,6 @@ int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_rea
     return r == SQLITE_DONE ? 0 : store_db_err(e, db, "select list");
 }
 
-int store_not_found(tc_err *e, const char *what_zh, const char *what_en, const char *code)
-{
-    tc_err_set(e, 404, code, "%s", "%s", "");
-    if (e) {
-        snprintf(e->zh, sizeof e->zh, "%s不存在", what_zh);
-        snprintf(e->en, sizeof e->en, "%s not found", what_en);
-    }
-    return -1;
-}
 
 void store_read_text(tc_pool *p, sqlite3_stmt *st, void *out)
 {

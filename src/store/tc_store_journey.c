@@ -6,10 +6,6 @@
 
 #include "store_int.h"
 
-static int refuse(tc_err *e, int status, const char *code, const char *zh, const char *en)
-{
-    return tc_err_set(e, status, code, "%s%.0s", "%.0s%s", zh, en);
-}
 
 /* ---- the student's progress ----------------------------------------------------------------------- */
 
@@ -52,7 +48,7 @@ int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_j
         out->email_pending = store_col_str(p, st, 17);
         rc = 0;
     } else if (r == SQLITE_DONE)
-        store_not_found(e, "学生", "student", "student.not_found");
+        tc_err_set(e, TCE_STUDENT_NOT_FOUND);
     else
         store_db_err(e, db, "journey");
     sqlite3_finalize(st);
@@ -129,13 +125,7 @@ int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, co
 
 static int storage_full(tc_err *e, int64_t quota_bytes)
 {
-    return tc_err_set(e, 413, "journey.storage_full",
-                      "您保存的照片已达到个人存储上限（%lld MB）。未通过和已删除的照片会在保留期满后自动清理，"
-                      "之后即可继续上传；草稿箱中的照片仍可使用。",
-                      "Your stored photos have reached your storage limit (%lld MB). Failed and deleted photos are "
-                      "removed automatically after the retention period, and you can upload again then; the photos "
-                      "in your draft box can still be used.",
-                      (long long)(quota_bytes >> 20));
+    return tc_err_set(e, TCE_JOURNEY_STORAGE_FULL, (long long)(quota_bytes >> 20));
 }
 
 int tc_store_photo_quota_check(tc_store *s, int64_t student_id, int64_t bytes, int64_t quota_bytes, tc_err *e)
@@ -187,10 +177,7 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
         goto out;
     }
     if (cancelled) {
-        refuse(e, 410, "journey.batch_cancelled",
-               "本次照片采集已取消，不再接收照片。已支付的费用将原路退回，如有疑问请联系学校图采工作部门。",
-               "This photo collection has been cancelled and takes no more photos. Fees paid are refunded the way "
-               "they were paid; ask your school's photo office if you have questions.");
+        tc_err_set(e, TCE_JOURNEY_BATCH_CANCELLED);
         store_tx_end(db, -1, NULL);
         goto out;
     }
@@ -200,13 +187,12 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
         goto out;
     }
     if (busy) {
-        refuse(e, 409, "journey.busy", "上一张照片正在制作中，请稍候", "Your last photo is still being made");
+        tc_err_set(e, TCE_JOURNEY_BUSY);
         store_tx_end(db, -1, NULL);
         goto out;
     }
     if (drafts >= capacity) {
-        refuse(e, 409, "journey.drafts_full", "草稿箱已满，请前往草稿箱删除或使用草稿箱照片。",
-               "The draft box is full: delete a photo there or use one of them.");
+        tc_err_set(e, TCE_JOURNEY_DRAFTS_FULL);
         store_tx_end(db, -1, NULL);
         goto out;
     }
@@ -266,7 +252,7 @@ out:
 
 static int no_photo(tc_err *e)
 {
-    return store_not_found(e, "照片", "photo", "photo.not_found");
+    return tc_err_set(e, TCE_PHOTO_NOT_FOUND);
 }
 
 int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e)
@@ -313,17 +299,16 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
             int64_t made = sqlite3_column_int64(st, 1);
             STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_DELETED);
             if (tc_store_state_of(TC_STORE_SM_PHOTO, state) != TC_STORE_PHOTO_DRAFT)
-                refuse(e, 409, "journey.not_a_draft", "只能删除草稿箱中的照片", "Only photos in the draft box can be deleted");
+                tc_err_set(e, TCE_JOURNEY_NOT_A_DRAFT);
             else if (now < made + min_age_s) {
                 *deletable_at = made + min_age_s;
                 char t[20];
                 tc_time_fmt_cn(*deletable_at, t);
-                tc_err_set(e, 409, "journey.delete_too_early", "草稿箱照片存入 24 小时后才可删除，可于 %s 后删除",
-                           "A draft can be deleted only 24 hours after it was saved: after %s (China time)", t);
+                tc_err_set(e, TCE_JOURNEY_DELETE_TOO_EARLY, t);
             } else
                 ok = 0;
         } else
-            store_not_found(e, "照片", "photo", "photo.not_found");
+            tc_err_set(e, TCE_PHOTO_NOT_FOUND);
         sqlite3_finalize(st);
     }
     if (ok == 0)
@@ -384,7 +369,7 @@ static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
 
 static int no_submission(tc_err *e)
 {
-    return refuse(e, 404, "journey.no_submission", "没有已提交的照片", "No photo has been submitted");
+    return tc_err_set(e, TCE_JOURNEY_NO_SUBMISSION);
 }
 
 int tc_store_submission_current(tc_store *s, tc_pool *p, int64_t student_id, tc_store_submission *out, tc_err *e)
@@ -435,11 +420,11 @@ int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id
               &draft, e) != 0)
         goto end;
     if (live) {
-        refuse(e, 409, "journey.already_submitted", "已有照片提交，请勿重复提交", "A photo is already submitted");
+        tc_err_set(e, TCE_JOURNEY_ALREADY_SUBMITTED);
         goto end;
     }
     if (!draft) {
-        refuse(e, 409, "journey.not_a_draft", "只能提交草稿箱中的照片", "Only a photo from the draft box can be submitted");
+        tc_err_set(e, TCE_JOURNEY_NOT_A_DRAFT_2);
         goto end;
     }
     int to = pay_first ? TC_STORE_SUB_PENDING_PAYMENT : TC_STORE_SUB_SUBMITTED;
@@ -488,8 +473,7 @@ int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, t
         sqlite3_finalize(st);
     }
     if (!sub) {
-        refuse(e, 409, "journey.not_withdrawable", "照片已审核通过（待处理）或未在待审核状态，不能撤回",
-               "Only a photo waiting for review can be withdrawn (an approved one cannot)");
+        tc_err_set(e, TCE_JOURNEY_NOT_WITHDRAWABLE);
         goto end;
     }
     ok = store_q_done(db, store_q_prepare(db, e, "UPDATE submission SET state = 'withdrawn' WHERE id = ?", "i", sub), e);
@@ -517,7 +501,7 @@ int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blo
                                       "ii", now, sub_id),
                       e);
     if (ok == 0 && sqlite3_changes(db) == 0)
-        ok = refuse(e, 409, "review.not_approved", "只有审核通过的照片可以制作成片", "Only approved photos can be made final");
+        ok = tc_err_set(e, TCE_REVIEW_NOT_APPROVED);
     if (ok == 0)
         ok = store_q_done(db,
                           store_q_prepare(db, e,
@@ -555,7 +539,7 @@ int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reaso
                                       "sii", reason ? reason : "", now, student_id),
                       e);
     if (ok == 0 && sqlite3_changes(db) == 0)
-        ok = refuse(e, 404, "journey.no_submission", "该学生没有已提交的照片", "This student has no submitted photo");
+        ok = tc_err_set(e, TCE_JOURNEY_NO_SUBMISSION_2);
     if (ok == 0)
         ok = student_state(db, student_id, "reset", e);
     rc = store_tx_end(db, ok, e);
@@ -623,7 +607,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
         sqlite3_finalize(st);
     }
     if (!id) {
-        store_not_found(e, "订单", "order", "pay.order_not_found");
+        tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
         goto end;
     }
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CREATED, TC_STORE_ORDER_PAID);
@@ -635,7 +619,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
         goto end;
     }
     if (amount != amount_fen) {
-        tc_err_set(e, 400, "pay.amount_mismatch", "支付金额与订单不符", "The amount paid does not match the order");
+        tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
         goto end;
     }
     ok = store_q_done(db,
@@ -737,7 +721,7 @@ int tc_store_school_extra(tc_store *s, tc_pool *p, int64_t school_id, const char
         *notice = v[0];
         *settings = v[1];
     }
-    return rc == 1 ? store_not_found(e, "学校", "school", "school.not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_SCHOOL_NOT_FOUND) : rc;
 }
 
 static int set_text(tc_store *s, const char *sql, const char *v, int64_t id, tc_err *e)
@@ -851,8 +835,7 @@ int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int
                                student_id, day_start),
                &n, e);
     if (ok == 0 && n >= limit)
-        ok = tc_err_set(e, 429, "journey.email_limit", "今天发送的邮件已达上限（%d 封），请明天再试",
-                        "You have reached today's limit of %d e-mails: try again tomorrow", limit);
+        ok = tc_err_set(e, TCE_JOURNEY_EMAIL_LIMIT, limit);
     if (ok == 0)
         ok = store_q_done(db,
                           store_q_prepare(db, e, "INSERT INTO student_mail (student_id, at, kind) VALUES (?, ?, ?)",
@@ -888,7 +871,7 @@ int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_has
     }
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        store_not_found(e, "学生", "student", "student.not_found");
+        tc_err_set(e, TCE_STUDENT_NOT_FOUND);
         store_tx_end(db, -1, NULL);
         goto out;
     }
@@ -898,13 +881,11 @@ int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_has
     int tries = sqlite3_column_int(st, 3);
     size_t hl = hash ? strlen(hash) : 0;
     if (!pending || !*pending || !hl)
-        ok = refuse(e, 409, "journey.no_email_code", "请先获取邮箱验证码", "Ask for a confirmation code first");
+        ok = tc_err_set(e, TCE_JOURNEY_NO_EMAIL_CODE);
     else if (until < now)
-        ok = refuse(e, 410, "journey.email_code_expired", "验证码已过期，请重新获取",
-                    "The code has expired: ask for a new one");
+        ok = tc_err_set(e, TCE_JOURNEY_EMAIL_CODE_EXPIRED);
     else if (tries >= max_tries)
-        ok = refuse(e, 429, "journey.email_code_tries", "验证码错误次数过多，请重新获取",
-                    "Too many wrong codes: ask for a new one");
+        ok = tc_err_set(e, TCE_JOURNEY_EMAIL_CODE_TRIES);
     else if (strlen(code_hash) != hl || !tc_ct_equal(code_hash, hash, hl)) {
         wrong = 1;
         ok = 0;
@@ -926,7 +907,7 @@ int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_has
                           e);
     rc = store_tx_end(db, ok, e);
     if (rc == 0 && wrong)
-        rc = refuse(e, 400, "journey.email_code_wrong", "验证码不正确", "That code is not right");
+        rc = tc_err_set(e, TCE_JOURNEY_EMAIL_CODE_WRONG_2);
 out:
     store_release(s, db);
     return rc;

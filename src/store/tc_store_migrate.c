@@ -410,8 +410,7 @@ static int fk_check(sqlite3 *db, int version, tc_err *e)
     int rc = 0;
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
-        tc_err_set(e, 500, "store.migration_keys", "数据库升级到版本 %d 时发现无效引用（表 %s）",
-                   "migration to schema %d left a dangling reference in table %s", version, t ? t : "?");
+        tc_err_set(e, TCE_STORE_MIGRATION_KEYS, version, t ? t : "?");
         rc = -1;
     }
     sqlite3_finalize(st);
@@ -424,8 +423,7 @@ int store_migrate(sqlite3 *db, int latest, tc_err *e)
         latest = (int)TC_ARRAY_LEN(MIGRATIONS);
     int v = store_user_version(db);
     if (v > (int)TC_ARRAY_LEN(MIGRATIONS))
-        return tc_err_set(e, 500, "store.too_new", "数据库版本 %d 比程序（%d）新，请升级程序",
-                          "the database schema (%d) is newer than this program knows (%d): upgrade tucai", v, latest);
+        return tc_err_set(e, TCE_STORE_TOO_NEW, v, latest);
     if (v == latest)
         return 0;
     /* Foreign keys off while migrating (the pragma is a no-op inside a
@@ -459,7 +457,7 @@ int store_migrate(sqlite3 *db, int latest, tc_err *e)
 int tc_store_migrate_to(const char *path, int version, tc_err *e)
 {
     if (version < 0 || version > (int)TC_ARRAY_LEN(MIGRATIONS))
-        return tc_err_set(e, 400, "store.bad_version", "没有该数据库版本 %d", "no schema version %d", version);
+        return tc_err_set(e, TCE_STORE_BAD_VERSION, version);
     sqlite3 *db;
     if (store_open_conn(path, 0, &db, e) != 0)
         return -1;

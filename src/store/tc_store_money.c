@@ -64,7 +64,7 @@ int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_s
 {
     int rc = store_get(s, p, read_order, out, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s",
                        out_trade_no);
-    return rc == 1 ? store_not_found(e, "订单", "order", "pay.order_not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND) : rc;
 }
 
 int tc_store_order_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_order **out, size_t *n, tc_err *e)
@@ -93,8 +93,7 @@ int tc_store_order_list_by(tc_store *s, tc_pool *p, int64_t person_id, const cha
 {
     const char *cond = filter_sql(filter);
     if (!cond)
-        return tc_err_set(e, 400, "order.bad_filter", "订单状态 %s 无效（all、to_pay、to_ship、shipped、done）",
-                          "order filter %s is not one of all, to_pay, to_ship, shipped, done", filter);
+        return tc_err_set(e, TCE_ORDER_BAD_FILTER_2, filter);
     char sql[512];
     snprintf(sql, sizeof sql, "SELECT " ORDER_COLS " FROM pay_order WHERE person_id = ? AND %s ORDER BY id DESC", cond);
     sqlite3 *db = store_acquire(s);
@@ -114,7 +113,7 @@ int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_n
     if (ch < 0)
         return -1;
     if (ch == 0)
-        return tc_err_set(e, 409, "order.not_closable", "只有待支付的订单可以关闭", "Only an unpaid order can be closed");
+        return tc_err_set(e, TCE_ORDER_NOT_CLOSABLE);
     return 0;
 }
 
@@ -136,7 +135,7 @@ int tc_store_order_ship(tc_store *s, const char *out_trade_no, const char *carri
     if (ch < 0)
         return -1;
     if (ch == 0)
-        return tc_err_set(e, 409, "order.not_to_ship", "该订单不在待发货状态", "This order is not waiting to be shipped");
+        return tc_err_set(e, TCE_ORDER_NOT_TO_SHIP);
     return 0;
 }
 
@@ -148,7 +147,7 @@ int tc_store_order_done(tc_store *s, int64_t person_id, const char *out_trade_no
     if (ch < 0)
         return -1;
     if (ch == 0)
-        return tc_err_set(e, 409, "order.not_shipped", "该订单尚未发货", "This order has not been shipped");
+        return tc_err_set(e, TCE_ORDER_NOT_SHIPPED);
     return 0;
 }
 
@@ -206,7 +205,7 @@ int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *alrea
     if (ch < 0)
         return -1;
     if (ch == 0 && !exists)
-        return store_not_found(e, "批次", "batch", "batch.not_found");
+        return tc_err_set(e, TCE_BATCH_NOT_FOUND);
     *already = ch == 0;
     return 0;
 }
@@ -286,7 +285,7 @@ int tc_store_address_get(tc_store *s, tc_pool *p, int64_t person_id, int64_t id,
 {
     int rc = store_get(s, p, read_addr, out, e, "SELECT " ADDR_COLS " FROM address WHERE person_id = ? AND id = ?",
                        "ii", person_id, id);
-    return rc == 1 ? store_not_found(e, "地址", "address", "address.not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_ADDRESS_NOT_FOUND) : rc;
 }
 
 /* The first address is the default; making one the default clears the
@@ -306,7 +305,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
     sqlite3_finalize(st);
     if (a->id == 0) {
         if (count >= max_per_person) {
-            tc_err_set(e, 409, "address.too_many", "最多保存 %d 个地址", "At most %d addresses can be kept", max_per_person);
+            tc_err_set(e, TCE_ADDRESS_TOO_MANY, max_per_person);
             goto end;
         }
         if (count == 0)
@@ -336,7 +335,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
                                                (int64_t)a->is_default, a->id, a->person_id),
                                e);
         if (ch == 0)
-            store_not_found(e, "地址", "address", "address.not_found");
+            tc_err_set(e, TCE_ADDRESS_NOT_FOUND);
         ok = ch == 1 ? 0 : -1;
     }
 end:
@@ -355,7 +354,7 @@ int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *
     int64_t ch = store_q_changes(db, store_q_prepare(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id),
                            e);
     if (ch == 0)
-        store_not_found(e, "地址", "address", "address.not_found");
+        tc_err_set(e, TCE_ADDRESS_NOT_FOUND);
     else if (ch > 0)
         /* the default went away: the newest remaining one takes its place */
         ok = store_q_done(db,
@@ -406,10 +405,7 @@ static int batch_cancelled_at(sqlite3 *db, int64_t student_id, int64_t *at, tc_e
 static int cancelled_err(tc_err *e)
 {
     /* the seeds' way: say what happened and whom to ask */
-    return tc_err_set(e, 409, "batch.cancelled",
-                      "本次图像采集已取消，无需支付；已支付的费用将原路退回。如有疑问，请联系学校图采工作部门。",
-                      "This photo collection was cancelled: there is nothing to pay, and fees already paid go back "
-                      "the way they came. If you have questions, contact your school's photo collection office.");
+    return tc_err_set(e, TCE_BATCH_CANCELLED);
 }
 
 int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_store_order *out, int *reused,
@@ -511,7 +507,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
     }
     sqlite3_finalize(st);
     if (!id) {
-        store_not_found(e, "订单", "order", "pay.order_not_found");
+        tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
         goto end;
     }
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CLOSED, TC_STORE_ORDER_REFUNDING);
@@ -522,7 +518,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
         goto end;
     }
     if (amount != amount_fen) {
-        tc_err_set(e, 400, "pay.amount_mismatch", "支付金额与订单不符", "The amount paid does not match the order");
+        tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
         goto end;
     }
     /* the student's journey is not moved on: the order was closed, the money

@@ -29,7 +29,7 @@ int tc_store_channels_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_
                        " notify_sms, notify_wechat, email_confirmed, phone, wx_openid, name"
                        " FROM student WHERE id = ?",
                        "i", student_id);
-    return rc == 1 ? store_not_found(e, "学生", "student", "student.not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_STUDENT_NOT_FOUND) : rc;
 }
 
 int tc_store_channels_set(tc_store *s, int64_t student_id, int sms, int wechat, const char *openid, tc_err *e)
@@ -50,11 +50,11 @@ int tc_store_school_contact(tc_store *s, tc_pool *p, int64_t school_id, const ch
 {
     *json = "{}";
     int rc = store_get(s, p, store_read_text, json, e, "SELECT contact FROM school WHERE id = ?", "i", school_id);
-    return rc == 1 ? store_not_found(e, "学校", "school", "school.not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_SCHOOL_NOT_FOUND) : rc;
 }
 
 int tc_store_school_set_contact(tc_store *s, int64_t school_id, const char *json, tc_err *e)
 {
     int64_t ch = store_run_changes(s, e, "UPDATE school SET contact = ? WHERE id = ?", "si", json, school_id);
-    return ch == 1 ? 0 : ch < 0 ? -1 : store_not_found(e, "学校", "school", "school.not_found");
+    return ch == 1 ? 0 : ch < 0 ? -1 : tc_err_set(e, TCE_SCHOOL_NOT_FOUND);
 }

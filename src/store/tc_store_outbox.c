@@ -20,7 +20,7 @@ enum { OUTBOX_BODY_MAX = 64 * 1024, OUTBOX_RCPT_MAX = 254, OUTBOX_SUBJECT_MAX = 
 
 static int bad(tc_err *e, const char *what)
 {
-    return tc_err_set(e, 400, "outbox.bad_message", "待发消息无效：%s", "invalid outgoing message: %s", what);
+    return tc_err_set(e, TCE_OUTBOX_BAD_MESSAGE, what);
 }
 
 /* Text a header or a framing could be confused by: control characters other
@@ -200,7 +200,7 @@ out:
 
 static int changed_one(sqlite3 *db, tc_err *e)
 {
-    return sqlite3_changes(db) == 1 ? 0 : store_not_found(e, "待发消息", "outgoing message", "outbox.not_found");
+    return sqlite3_changes(db) == 1 ? 0 : tc_err_set(e, TCE_OUTBOX_NOT_FOUND);
 }
 
 int tc_store_outbox_sent(tc_store *s, int64_t id, int64_t now, tc_err *e)
@@ -240,7 +240,7 @@ int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *err
         goto out;
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        rc = store_not_found(e, "待发消息", "outgoing message", "outbox.not_found");
+        rc = tc_err_set(e, TCE_OUTBOX_NOT_FOUND);
         goto out;
     }
     int attempts = sqlite3_column_int(st, 0) + 1;
@@ -298,5 +298,5 @@ int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e)
 int tc_store_outbox_get(tc_store *s, tc_pool *p, int64_t id, tc_store_outbox_msg *out, tc_err *e)
 {
     int rc = store_get(s, p, read_row, out, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?", "i", id);
-    return rc == 1 ? store_not_found(e, "待发消息", "outgoing message", "outbox.not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_OUTBOX_NOT_FOUND) : rc;
 }

@@ -18,7 +18,7 @@ int tc_store_batch_update(tc_store *s, int64_t batch_id, const char *name, int64
                                        "siisi", name, starts_at, ends_at, settings ? settings : "{}", batch_id);
     int rc = store_q_done(db, st, e);
     if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = store_not_found(e, "采集批次", "batch", "batch.not_found");
+        rc = tc_err_set(e, TCE_BATCH_NOT_FOUND_2);
     store_release(s, db);
     return rc;
 }
@@ -156,13 +156,10 @@ static int student_write_err(sqlite3 *db, tc_err *e)
         return store_db_err(e, db, "write student");
     const char *m = sqlite3_errmsg(db);
     if (strstr(m, "student_no"))
-        return tc_err_set(e, 409, "student.no_taken", "本批次已有该学号的学生", "a student of this batch has that student number");
+        return tc_err_set(e, TCE_STUDENT_NO_TAKEN);
     if (strstr(m, "id_hash"))
-        return tc_err_set(e, 409, "student.id_taken", "本批次已有该身份证号的学生",
-                          "a student of this batch has that ID number");
-    return tc_err_set(e, 409, "student.chsi_taken", "该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校）",
-                      "that collection code already belongs to another student record (this batch, another batch or "
-                      "another school)");
+        return tc_err_set(e, TCE_STUDENT_ID_TAKEN);
+    return tc_err_set(e, TCE_STUDENT_CHSI_TAKEN);
 }
 
 int tc_store_student_add(tc_store *s, const tc_store_student *r, int64_t *id, tc_err *e)
@@ -185,7 +182,7 @@ int tc_store_student_add(tc_store *s, const tc_store_student *r, int64_t *id, tc
             *id = sqlite3_last_insert_rowid(db);
             rc = 0;
         } else if (x == SQLITE_DONE)
-            store_not_found(e, "采集批次", "batch", "batch.not_found");
+            tc_err_set(e, TCE_BATCH_NOT_FOUND_2);
         else
             student_write_err(db, e);
         sqlite3_finalize(st);
@@ -212,7 +209,7 @@ int tc_store_student_update(tc_store *s, const tc_store_student *r, tc_err *e)
         if (x == SQLITE_DONE && sqlite3_changes(db) == 1)
             rc = 0;
         else if (x == SQLITE_DONE)
-            store_not_found(e, "学生记录", "student record", "student.not_found");
+            tc_err_set(e, TCE_STUDENT_NOT_FOUND_2);
         else
             student_write_err(db, e);
         sqlite3_finalize(st);

@@ -26,7 +26,7 @@ int tc_store_school_create(tc_store *s, const char *name, int64_t *id, tc_err *e
 {
     int64_t ch = store_write(s, id, e, "INSERT INTO school(name, created_at) VALUES (?, ?)", "si", name, tc_now());
     if (ch == STORE_UNIQUE)
-        return tc_err_set(e, 409, "school.name_taken", "学校名称已存在：%s", "a school named %s exists already", name);
+        return tc_err_set(e, TCE_SCHOOL_NAME_TAKEN, name);
     return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert school");
 }
 
@@ -45,7 +45,7 @@ static void read_school_any(tc_pool *p, sqlite3_stmt *st, void *o)
 int tc_store_school_get(tc_store *s, tc_pool *p, int64_t id, tc_store_school *out, tc_err *e)
 {
     int rc = store_get(s, p, read_school_any, out, e, "SELECT id, name, created_at FROM school WHERE id = ?", "i", id);
-    return rc == 1 ? store_not_found(e, "学校", "school", "school.not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_SCHOOL_NOT_FOUND) : rc;
 }
 
 int tc_store_school_list(tc_store *s, tc_pool *p, tc_store_school **out, size_t *n, tc_err *e)
@@ -95,9 +95,9 @@ int tc_store_batch_create(tc_store *s, tc_store_batch *b, tc_err *e)
             b->id = sqlite3_last_insert_rowid(db);
             rc = 0;
         } else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
-            tc_err_set(e, 409, "batch.code_taken", "特征码 %s 已被使用", "the batch code %s is in use", b->code);
+            tc_err_set(e, TCE_BATCH_CODE_TAKEN, b->code);
         else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-            store_not_found(e, "学校", "school", "school.not_found");
+            tc_err_set(e, TCE_SCHOOL_NOT_FOUND);
         else
             store_db_err(e, db, "insert batch");
     }
@@ -119,8 +119,7 @@ static int batch_one(tc_store *s, tc_pool *p, const char *where, const char *fmt
             read_batch(p, st, out);
             rc = 0;
         } else
-            tc_err_set(e, 404, "batch.not_found", "采集批次不存在，请核对特征码",
-                       "No such collection batch: check the batch code");
+            tc_err_set(e, TCE_BATCH_NOT_FOUND_3);
     }
     sqlite3_finalize(st);
     store_release(s, db);
@@ -229,7 +228,7 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_stud
         goto out;
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
-        store_not_found(e, "采集批次", "batch", "batch.not_found");
+        tc_err_set(e, TCE_BATCH_NOT_FOUND_2);
         goto out;
     }
     school_id = sqlite3_column_int64(st, 0);
@@ -311,13 +310,9 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_stud
         }
         *bad_row = i;
         if (!strcmp(fail, "roster.chsi_taken"))
-            tc_err_set(e, 409, "roster.chsi_taken",
-                       "第 %zu 行：该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校），一个采集码只能对应一名学生",
-                       "row %zu: this CHSI code already belongs to another student record (in this batch, another "
-                       "batch or another school); a code belongs to one student only", i + 1);
+            tc_err_set(e, TCE_ROSTER_CHSI_TAKEN, i + 1);
         else
-            tc_err_set(e, 409, "roster.conflict", "第 %zu 行：证件号码已属于本批次的另一名学生",
-                       "row %zu: the ID number already belongs to another student of this batch", i + 1);
+            tc_err_set(e, TCE_ROSTER_CONFLICT, i + 1);
         goto rollback;
     }
     if (flags & TC_STORE_ROSTER_ROLLBACK) {
@@ -348,7 +343,7 @@ int tc_store_student_get(tc_store *s, tc_pool *p, int64_t id, tc_store_student *
             read_student(p, st, out);
             rc = 0;
         } else
-            store_not_found(e, "学生记录", "student record", "student.not_found");
+            tc_err_set(e, TCE_STUDENT_NOT_FOUND_2);
     }
     sqlite3_finalize(st);
     store_release(s, db);
@@ -372,9 +367,7 @@ int tc_store_student_by_chsi(tc_store *s, tc_pool *p, int64_t batch_id, const ui
             read_student(p, st, out);
             rc = 0;
         } else
-            tc_err_set(e, 404, "entry.unknown_code",
-                       "未找到该采集码对应的学生信息，请联系学校图采工作部门",
-                       "No student matches this collection code: contact your school's photo collection office");
+            tc_err_set(e, TCE_ENTRY_UNKNOWN_CODE);
     }
     sqlite3_finalize(st);
     store_release(s, db);
@@ -418,16 +411,11 @@ int tc_store_student_bind_chsi(tc_store *s, int64_t student_id, const uint8_t ch
             int found = st && sqlite3_step(st) == SQLITE_ROW;
             sqlite3_finalize(st);
             if (found)
-                tc_err_set(e, 409, "chsi.already_bound", "您的记录已绑定图像采集码；如绑定有误，请联系学校图采工作部门",
-                           "Your record already has a CHSI code; if it is wrong, contact your school's photo "
-                           "collection office");
+                tc_err_set(e, TCE_CHSI_ALREADY_BOUND);
             else
-                store_not_found(e, "学生记录", "student record", "student.not_found");
+                tc_err_set(e, TCE_STUDENT_NOT_FOUND_2);
         } else if (ext == SQLITE_CONSTRAINT_UNIQUE)
-            tc_err_set(e, 409, "chsi.taken",
-                       "该图像采集码已绑定在另一条学生记录上，不能重复使用；请确认扫描的是您本人的采集码，或联系学校图采工作部门",
-                       "This CHSI code is already bound to another student record and cannot be used again: check "
-                       "that it is your own code, or contact your school's photo collection office");
+            tc_err_set(e, TCE_CHSI_TAKEN);
         else
             store_db_err(e, db, "bind code");
     }
@@ -445,7 +433,7 @@ int tc_store_student_clear_chsi(tc_store *s, int64_t student_id, tc_err *e)
                                           "i", student_id),
                           e);
     if (rc == 0 && sqlite3_changes(db) != 1)
-        rc = store_not_found(e, "学生记录", "student record", "student.not_found");
+        rc = tc_err_set(e, TCE_STUDENT_NOT_FOUND_2);
     store_release(s, db);
     return rc;
 }
@@ -582,7 +570,7 @@ int tc_store_person_get(tc_store *s, int64_t person_id, int64_t *school_id, uint
             *school_id = sqlite3_column_int64(st, 1);
             rc = 0;
         } else
-            store_not_found(e, "用户", "person", "person.not_found");
+            tc_err_set(e, TCE_PERSON_NOT_FOUND);
     }
     sqlite3_finalize(st);
     store_release(s, db);
@@ -618,10 +606,9 @@ int tc_store_staff_create(tc_store *s, const tc_store_staff *a, int64_t *id, tc_
                              "sssiii", a->username, a->pwhash, a->role, a->school_id, (int64_t)a->must_change_password,
                              tc_now());
     if (ch == STORE_UNIQUE)
-        return tc_err_set(e, 409, "staff.username_taken", "用户名 %s 已存在", "the user name %s is taken", a->username);
+        return tc_err_set(e, TCE_STAFF_USERNAME_TAKEN, a->username);
     if (ch == STORE_CHECK || ch == STORE_FKEY)
-        return tc_err_set(e, 400, "staff.bad_role", "角色或学校不正确（学校管理员必须属于一所学校）",
-                          "bad role or school (a school admin belongs to exactly one school)");
+        return tc_err_set(e, TCE_STAFF_BAD_ROLE);
     return ch >= 0 ? 0 : -1;
 }
 
@@ -632,7 +619,7 @@ static int staff_one(tc_store *s, tc_pool *p, const char *sql, const char *fmt, 
     sqlite3_stmt *st = name ? store_q_prepare(db, e, sql, fmt, name) : store_q_prepare(db, e, sql, fmt, id);
     int rc = store_q_row(db, st, p, read_staff_any, out, e);
     store_release(s, db);
-    return rc == 1 ? store_not_found(e, "账号", "account", "staff.not_found") : rc;
+    return rc == 1 ? tc_err_set(e, TCE_STAFF_NOT_FOUND) : rc;
 }
 
 int tc_store_staff_get(tc_store *s, tc_pool *p, int64_t id, tc_store_staff *out, tc_err *e)
@@ -698,7 +685,7 @@ int tc_store_session_get(tc_store *s, tc_pool *p, const char *token_hash, int64_
             out->expires_at = sqlite3_column_int64(st, 7);
             rc = 0;
         } else
-            tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
+            tc_err_set(e, TCE_SESSION_NONE);
     }
     sqlite3_finalize(st);
     store_release(s, db);

@@ -6,7 +6,7 @@
 
 static int no_session(tc_err *e)
 {
-    return tc_err_set(e, 401, "session.none", "请先登录或验证身份", "Please sign in or verify first");
+    return tc_err_set(e, TCE_SESSION_NONE);
 }
 
 int tc_store_wx_state_put(tc_store *s, const char *token_hash, const char *state_hash, int64_t until,
@@ -46,12 +46,9 @@ int tc_store_wx_state_take(tc_store *s, tc_pool *p, const char *token_hash, cons
         if (r != SQLITE_DONE)
             store_db_err(e, db, "wx state");
         else if (!found)
-            tc_err_set(e, 403, "wechat.bad_state", "微信授权的校验参数不匹配（state），请回到支付页面重试",
-                       "The WeChat authorisation does not match this session (state): go back to the pay page and "
-                       "try again");
+            tc_err_set(e, TCE_WECHAT_BAD_STATE);
         else if (until < now)
-            tc_err_set(e, 403, "wechat.state_expired", "微信授权已超时，请回到支付页面重试",
-                       "The WeChat authorisation took too long: go back to the pay page and try again");
+            tc_err_set(e, TCE_WECHAT_STATE_EXPIRED);
         else
             rc = 0;
     }

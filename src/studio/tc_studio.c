@@ -207,8 +207,7 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
     memset(out, 0, sizeof *out);
     const tc_spec *spec = req->spec_def ? req->spec_def : tc_spec_find(s->specs, req->spec ? req->spec : "chsi");
     if (!spec)
-        return tc_err_set(e, 400, "photo.bad_spec", "未知的照片规格：%s", "Unknown photo spec: %s",
-                          req->spec ? req->spec : "chsi");
+        return tc_err_set(e, TCE_PHOTO_BAD_SPEC_6, req->spec ? req->spec : "chsi");
     uint8_t bg[3];
     if (tc_spec_background(spec, req->background, bg, e) != 0)
         return -1;
@@ -248,8 +247,7 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
         goto vision_done;
     }
     if (!s->v) {
-        tc_err_set(e, 503, "photo.no_face_engine", "人脸检测引擎尚未就绪，暂时无法自动制作证件照",
-                   "The face engine is not available yet, so the photo cannot be made automatically");
+        tc_err_set(e, TCE_PHOTO_NO_FACE_ENGINE);
         goto done;
     }
     mesh = malloc(sizeof *mesh);
@@ -319,7 +317,7 @@ vision_done:
     if (refused) {
         /* pe is photo.faces */
     } else if (!have_mesh && !req->geom) {
-        tc_err_set(&pe, 422, "photo.no_face", "未检测到人脸，请正对镜头重新拍摄", "No face found: face the camera and shoot again");
+        tc_err_set(&pe, TCE_PHOTO_NO_FACE);
     } else {
         if (req->geom) {
             gsrc = *req->geom;

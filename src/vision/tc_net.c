@@ -82,8 +82,7 @@ struct tc_tfl_net {
 
 static int model_err(tc_err *e, const char *what, int op, const char *opname)
 {
-    return tc_err_set(e, 500, "vision.model_invalid", "模型无法使用：第 %d 个算子（%s）%s",
-                      "unusable model: op %d (%s): %s", op, opname, what);
+    return tc_err_set(e, TCE_VISION_MODEL_INVALID, op, opname, what);
 }
 
 static void *net_alloc(tc_tfl_net *net, size_t bytes)
@@ -865,8 +864,7 @@ static int build_op(builder *bd, const tc_tfl_op *op)
         snprintf(name, sizeof name, "%s", tc_tfl_op_name(op->code));
     else
         snprintf(name, sizeof name, "BUILTIN_%d", op->code);
-    return tc_err_set(bd->e, 500, "vision.model_unsupported_op", "模型使用了推理引擎不支持的算子 %s（第 %d 个算子）",
-                      "the model uses an op the engine lacks: %s (op %d)", name, bd->op);
+    return tc_err_set(bd->e, TCE_VISION_MODEL_UNSUPPORTED_OP, name, bd->op);
 }
 
 /* A RELU, RELU6 or HARD_SWISH that alone reads the output of a
@@ -1073,7 +1071,7 @@ static int plan(tc_tfl_net *net, tc_err *e)
     if (net->arena_floats == 0)
         net->arena_floats = ALIGN_FLOATS;
     if (net->arena_floats * 4 > MAX_ARENA_BYTES)
-        return tc_err_set(e, 500, "vision.model_invalid", "模型需要的内存过多", "the model needs too much memory");
+        return tc_err_set(e, TCE_VISION_MODEL_INVALID_2);
     return 0;
 }
 

@@ -36,7 +36,7 @@ typedef struct fbt {        /* a table located and its vtable checked */
 
 static int bad(fb *b, const char *what)
 {
-    return tc_err_set(b->e, 500, "vision.model_corrupt", "模型文件损坏：%s", "corrupt model file: %s", what);
+    return tc_err_set(b->e, TCE_VISION_MODEL_CORRUPT, what);
 }
 
 static int in_file(const fb *b, uint64_t pos, uint64_t size)
@@ -336,8 +336,7 @@ int tc_tfl_parse(const uint8_t *data, size_t len, tc_tfl_model *m, tc_err *e)
     if (len < 8 || !data)
         return bad(&b, "file too short");
     if (memcmp(data + 4, "TFL3", 4) != 0)
-        return tc_err_set(e, 500, "vision.model_not_tflite", "不是 TensorFlow Lite 模型文件（缺少 TFL3 标识）",
-                          "not a TensorFlow Lite model (no TFL3 identifier)");
+        return tc_err_set(e, TCE_VISION_MODEL_NOT_TFLITE);
 
     fbt model, sg;
     if (table_at(&b, rd_u32(&b, 0), &model))

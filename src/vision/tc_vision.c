@@ -61,14 +61,9 @@ static int load_net(const char *dir, const char *file, tc_tfl_net **net, tc_err 
     char *data;
     size_t len;
     if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
-        return tc_err_set(e, 500, "vision.model_missing", "模型目录路径过长", "models path too long");
+        return tc_err_set(e, TCE_VISION_MODEL_MISSING);
     if (tc_file_read(path, MODEL_MAX_BYTES, &data, &len, e))
-        return tc_err_set(e, 500, "vision.model_missing",
-                          "无法读取模型文件 %s（请运行 scripts/fetch-models；在源码目录之外运行时，serve 用 "
-                          "--models-dir、photo 与 check 用环境变量 TUCAI_MODELS 指定模型文件夹）",
-                          "cannot read model file %s (run scripts/fetch-models; outside the source folder point "
-                          "serve's --models-dir, or TUCAI_MODELS for photo and check, at the models folder)",
-                          path);
+        return tc_err_set(e, TCE_VISION_MODEL_MISSING_2, path);
     int rc = tc_tfl_net_load((const uint8_t *)data, len, net, e);
     free(data);
     if (rc) { /* keep the reason and code, name the file */
@@ -173,8 +168,7 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
     make_anchors(v->anchors);
     return v;
 wrong:
-    tc_err_set(e, 500, "vision.model_invalid", "模型文件的输入输出与预期不符（文件放错了？）",
-               "a model's inputs or outputs are not the expected ones (wrong file?)");
+    tc_err_set(e, TCE_VISION_MODEL_INVALID_3);
 fail:
     tc_vision_free(v);
     return NULL;
@@ -239,7 +233,7 @@ static int check_image(const tc_vision_image *img, tc_err *e)
 {
     if (!img || !img->rgb || img->width <= 0 || img->height <= 0 || img->width > 1 << 15 ||
         img->height > 1 << 15 || img->stride < (size_t)img->width * 3)
-        return tc_err_set(e, 400, "vision.bad_image", "图像尺寸或格式无效", "invalid image size or layout");
+        return tc_err_set(e, TCE_VISION_BAD_IMAGE);
     return 0;
 }
 
@@ -580,7 +574,7 @@ int tc_vision_eyes(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *
         return -1;
     if (!mesh || !(mesh->roi_w > 0) || !(mesh->roi_h > 0) || !isfinite(mesh->roi_cx) || !isfinite(mesh->roi_cy) ||
         !isfinite(mesh->roi_rotation))
-        return tc_err_set(e, 400, "vision.bad_image", "没有可用的面部区域", "no usable face region");
+        return tc_err_set(e, TCE_VISION_BAD_IMAGE_2);
     const float W = (float)img->width, H = (float)img->height;
     /* The same crop the mesh model saw (FaceLandmarkFrontCpu feeds the
      * attention model exactly like the plain one). */

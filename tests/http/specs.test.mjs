@@ -56,7 +56,7 @@ test('settings: an unknown spec name is refused (school defaults, batch settings
   r = await put(schoolAdmin, `/api/v1/schools/${school.id}/settings`, { settings: { spec: 'no_such_spec', cooloff_min: -1 } });
   assert.equal(r.data.error.code, 'school.invalid');
   let e = fieldErr(r, 'spec');
-  assert.equal(e.code, 'spec.not_found');
+  assert.equal(e.code, 'spec.unknown');
   assert.match(e.zh, /no_such_spec/);
   assert.match(e.en, /no_such_spec/);
   assert.notEqual(e.zh, e.en);
@@ -67,7 +67,7 @@ test('settings: an unknown spec name is refused (school defaults, batch settings
     assert.equal(r.data.effective.spec, name);
   }
   r = await put(schoolAdmin, `/api/v1/schools/${school.id}/settings`, { settings: { spec: 'SP_CARD' } });
-  assert.equal(fieldErr(r, 'spec').code, 'spec.not_found', 'names are exact');
+  assert.equal(fieldErr(r, 'spec').code, 'spec.unknown', 'names are exact');
   r = await schoolAdmin.get(`/api/v1/schools/${school.id}/settings`);
   assert.equal(r.data.settings.spec, 'sp_card', 'a refused save changes nothing');
 
@@ -78,7 +78,7 @@ test('settings: an unknown spec name is refused (school defaults, batch settings
   r = await put(schoolAdmin, `/api/v1/batches/${b.id}`, { settings: { spec: 'nope' } });
   assert.equal(r.data.error.code, 'batch.invalid');
   e = fieldErr(r, 'spec');
-  assert.equal(e.code, 'spec.not_found');
+  assert.equal(e.code, 'spec.unknown');
   assert.match(e.en, /nope/);
   for (const name of ['small2inch', 'sp_card']) {
     r = await put(schoolAdmin, `/api/v1/batches/${b.id}`, { settings: { spec: name } });
@@ -92,7 +92,7 @@ test('settings: an unknown spec name is refused (school defaults, batch settings
   // a new batch
   r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: '未知规格批次', settings: { spec: 'nope' } } });
   assert.equal(r.status, 400, r.text);
-  assert.equal(r.data.error.code, 'spec.not_found');
+  assert.equal(r.data.error.code, 'spec.unknown');
   r = await admin.post(`/api/v1/schools/${school.id}/batches`, { json: { name: '自定义规格批次', settings: { spec: 'sp_card' } } });
   assert.equal(r.status, 201, r.text);
 
@@ -101,7 +101,7 @@ test('settings: an unknown spec name is refused (school defaults, batch settings
   assert.equal(r.status, 201, r.text);
   assert.equal((await del(admin, '/api/v1/admin/specs/sp_gone')).status, 200);
   r = await put(schoolAdmin, `/api/v1/batches/${b.id}`, { settings: { spec: 'sp_gone' } });
-  assert.equal(fieldErr(r, 'spec').code, 'spec.not_found');
+  assert.equal(fieldErr(r, 'spec').code, 'spec.unknown');
 });
 
 // ---- a photo keeps its spec -------------------------------------------------------------------------------------

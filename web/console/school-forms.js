@@ -141,7 +141,7 @@ const MANAGED = GROUPS.flatMap((g) => g[1]).concat(['glasses_forbidden']);
 
 // The specs a school may choose: built-in, then the platform's custom ones
 // (asked for each form, so a spec the platform added or deleted meanwhile
-// shows; the server refuses any other name, spec.not_found).
+// shows; the server refuses any other name, spec.unknown).
 async function specList() {
   try {
     const d = (await api.get('/api/v1/admin/specs')).data;
