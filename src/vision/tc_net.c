@@ -7,6 +7,7 @@
  */
 #include "vision/tc_net.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -230,6 +231,33 @@ static int produce(builder *bd, int t, const int ne[4])
     return 0;
 }
 
+/* The node that op becomes, once its operand counts are checked (between
+ * in_lo and in_hi inputs, one output) and, if use_first, its first input
+ * taken as a computed tensor.  NULL (and bd->e set) otherwise. */
+static node *begin_node(builder *bd, const tc_tfl_op *op, int in_lo, int in_hi, int use_first)
+{
+    if (op->n_in < in_lo || op->n_in > in_hi || op->n_out != 1) {
+        fail(bd, "wrong number of inputs or outputs");
+        return NULL;
+    }
+    if (use_first && use(bd, op->in[0], 0))
+        return NULL;
+    return &bd->net->nodes[bd->net->n_nodes];
+}
+
+/* Declare the op's output with shape ne (produce) and make nd a node of
+ * this kind from the op's first input (and x2, or -1) to that output. */
+static int emit(builder *bd, node *nd, const tc_tfl_op *op, int kind, int x2, const int ne[4])
+{
+    if (produce(bd, op->out[0], ne))
+        return -1;
+    nd->kind = kind;
+    nd->x = op->in[0];
+    nd->x2 = x2;
+    nd->y = op->out[0];
+    return 0;
+}
+
 static int check_act(builder *bd, int act)
 {
     if (act < 0 || act > TC_ACT_RELU6)
@@ -251,11 +279,9 @@ static int const_i32(builder *bd, int t, int64_t n, int32_t *out)
 
 static int build_conv(builder *bd, const tc_tfl_op *op, int kind)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    node *nd = begin_node(bd, op, 2, INT_MAX, 1);
     const tc_tfl_opts *o = &op->opt;
-    if (op->n_in < 2 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0) || use(bd, op->in[1], 1))
+    if (!nd || use(bd, op->in[1], 1))
         return -1;
     if (op->n_in > 2 && op->in[2] >= 0 && use(bd, op->in[2], 1))
         return -1;
@@ -286,12 +312,8 @@ static int build_conv(builder *bd, const tc_tfl_op *op, int kind)
     if (b && nelem4(b->ne) != O)
         return fail(bd, "bias size differs from the output channels");
     ne[3] = O;
-    if (produce(bd, op->out[0], ne))
+    if (emit(bd, nd, op, kind, -1, ne))
         return -1;
-    nd->kind = kind;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
     nd->g = g;
     /* Packed weights and a bias padded to whole vectors (see tc_tensor.h). */
     int Op = tc_tensor_pad_vec(O);
@@ -324,9 +346,9 @@ static int build_conv(builder *bd, const tc_tfl_op *op, int kind)
  * int stride_h;} written as raw bytes. */
 static int build_tconv(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 3 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
+    node *nd = begin_node(bd, op, 3, 3, 0);
+    if (!nd)
+        return -1;
     if (!op->custom_opts || op->custom_opts_len < 12)
         return fail(bd, "custom options missing");
     int32_t prm[3];
@@ -353,12 +375,8 @@ static int build_tconv(builder *bd, const tc_tfl_op *op)
     if (oh <= 0 || ow <= 0 || oh > MAX_DIM || ow > MAX_DIM)
         return fail(bd, "output size out of range");
     int ne[4] = {x->ne[0], (int)oh, (int)ow, O};
-    if (produce(bd, op->out[0], ne))
+    if (emit(bd, nd, op, K_TCONV, -1, ne))
         return -1;
-    nd->kind = K_TCONV;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
     nd->g = (tc_conv_geom){kh, kw, sh, sw, 1, 1, padh / 2, padw / 2, TC_ACT_NONE};
     if ((int64_t)kh * kw * O > MAX_DIM)
         return fail(bd, "kernel too large");
@@ -374,11 +392,9 @@ static int build_tconv(builder *bd, const tc_tfl_op *op)
 
 static int build_pool(builder *bd, const tc_tfl_op *op, int kind)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
+    node *nd = begin_node(bd, op, 1, 1, 1);
     const tc_tfl_opts *o = &op->opt;
-    if (op->n_in != 1 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0) || check_act(bd, o->activation))
+    if (!nd || check_act(bd, o->activation))
         return -1;
     if (o->padding != TC_TFL_PAD_SAME && o->padding != TC_TFL_PAD_VALID)
         return fail(bd, "unknown padding");
@@ -388,21 +404,17 @@ static int build_pool(builder *bd, const tc_tfl_op *op, int kind)
     if (tc_tensor_out_size(x->ne[1], g.kh, g.sh, 1, o->padding == TC_TFL_PAD_SAME, &ne[1], &g.pt) ||
         tc_tensor_out_size(x->ne[2], g.kw, g.sw, 1, o->padding == TC_TFL_PAD_SAME, &ne[2], &g.pl))
         return fail(bd, "window or stride does not fit the input");
-    if (produce(bd, op->out[0], ne))
+    if (emit(bd, nd, op, kind, -1, ne))
         return -1;
-    nd->kind = kind;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
     nd->g = g;
     return 0;
 }
 
 static int build_binary(builder *bd, const tc_tfl_op *op, int sub)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 2 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
+    node *nd = begin_node(bd, op, 2, 2, 0);
+    if (!nd)
+        return -1;
     /* PRELU's first operand must be computed; ADD and MUL take a constant
      * on either side, but not on both (that would be constant folding). */
     if (use(bd, op->in[0], sub != TC_BIN_PRELU) || use(bd, op->in[1], 1))
@@ -421,40 +433,28 @@ static int build_binary(builder *bd, const tc_tfl_op *op, int sub)
         if (sub == TC_BIN_PRELU && ne[d] != a->ne[d])
             return fail(bd, "PRELU alpha is larger than its input");
     }
-    if (produce(bd, op->out[0], ne))
+    if (emit(bd, nd, op, K_BIN, op->in[1], ne))
         return -1;
-    nd->kind = K_BIN;
     nd->sub = sub;
-    nd->x = op->in[0];
-    nd->x2 = op->in[1];
-    nd->y = op->out[0];
     nd->g.act = act;
     return 0;
 }
 
 static int build_unary(builder *bd, const tc_tfl_op *op, int sub)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 1 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0))
+    node *nd = begin_node(bd, op, 1, 1, 1);
+    if (!nd)
         return -1;
-    if (produce(bd, op->out[0], bd->net->values[op->in[0]].ne))
+    if (emit(bd, nd, op, K_UNARY, -1, bd->net->values[op->in[0]].ne))
         return -1;
-    nd->kind = K_UNARY;
     nd->sub = sub;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
     return 0;
 }
 
 static int build_pad(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 2 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0))
+    node *nd = begin_node(bd, op, 2, 2, 1);
+    if (!nd)
         return -1;
     int nd_in = bd->m->tensors[op->in[0]].ndim;
     if (nd_in < 1 || nd_in > 4)
@@ -474,21 +474,13 @@ static int build_pad(builder *bd, const tc_tfl_op *op)
     }
     for (int d = 0; d < 4; d++)
         ne[d] = x->ne[d] + nd->pads[d][0] + nd->pads[d][1];
-    if (produce(bd, op->out[0], ne))
-        return -1;
-    nd->kind = K_PAD;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
-    return 0;
+    return emit(bd, nd, op, K_PAD, -1, ne);
 }
 
 static int build_reshape(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in < 1 || op->n_in > 2 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0))
+    node *nd = begin_node(bd, op, 1, 2, 1);
+    if (!nd)
         return -1;
     const value *x = &bd->net->values[op->in[0]];
     const tc_tfl_tensor *out = &bd->m->tensors[op->out[0]];
@@ -532,20 +524,14 @@ static int build_reshape(builder *bd, const tc_tfl_op *op)
     }
     if (known != total)
         return fail(bd, "reshape changes the number of elements");
-    if (produce(bd, op->out[0], ne))
-        return -1;
-    nd->kind = K_COPY;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
-    return 0;
+    return emit(bd, nd, op, K_COPY, -1, ne);
 }
 
 static int build_concat(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in < 1 || op->n_in > MAX_CONCAT || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
+    node *nd = begin_node(bd, op, 1, MAX_CONCAT, 0);
+    if (!nd)
+        return -1;
     if (check_act(bd, op->opt.activation))
         return -1;
     if (op->opt.activation != TC_ACT_NONE)
@@ -577,24 +563,18 @@ static int build_concat(builder *bd, const tc_tfl_op *op)
         }
         xs[k] = op->in[k];
     }
-    if (produce(bd, op->out[0], ne))
+    if (emit(bd, nd, op, K_CONCAT, -1, ne))
         return -1;
-    nd->kind = K_CONCAT;
     nd->xs = xs;
     nd->n_xs = op->n_in;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
     nd->axis = axis;
     return 0;
 }
 
 static int build_resize(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 2 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0))
+    node *nd = begin_node(bd, op, 2, 2, 1);
+    if (!nd)
         return -1;
     int32_t hw[2];
     if (const_i32(bd, op->in[1], 2, hw))
@@ -603,12 +583,8 @@ static int build_resize(builder *bd, const tc_tfl_op *op)
         return fail(bd, "size out of range");
     const value *x = &bd->net->values[op->in[0]];
     int ne[4] = {x->ne[0], hw[0], hw[1], x->ne[3]};
-    if (produce(bd, op->out[0], ne))
+    if (emit(bd, nd, op, K_RESIZE, -1, ne))
         return -1;
-    nd->kind = K_RESIZE;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
     nd->align_corners = op->opt.align_corners;
     nd->half_pixel = op->opt.half_pixel_centers;
     if (nd->align_corners && nd->half_pixel)
@@ -657,10 +633,8 @@ static int fold_dequantize(builder *bd, const tc_tfl_op *op)
  * end = the shape, strides 1): a copy.  Anything else is refused. */
 static int build_strided_slice(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 4 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0))
+    node *nd = begin_node(bd, op, 4, 4, 1);
+    if (!nd)
         return -1;
     const tc_tfl_tensor *xt = &bd->m->tensors[op->in[0]];
     int r = xt->ndim;
@@ -672,13 +646,7 @@ static int build_strided_slice(builder *bd, const tc_tfl_op *op)
     for (int d = 0; d < r; d++)
         if (b[d] != 0 || st[d] != 1 || en[d] != xt->shape[d])
             return fail(bd, "only a slice of the whole tensor is supported");
-    if (produce(bd, op->out[0], bd->net->values[op->in[0]].ne))
-        return -1;
-    nd->kind = K_COPY;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
-    return 0;
+    return emit(bd, nd, op, K_COPY, -1, bd->net->values[op->in[0]].ne);
 }
 
 /* The options of a custom op as a FlexBuffers map. */
@@ -705,10 +673,8 @@ static int flex_num(builder *bd, const tc_flex_ref *m, const char *key, double l
  * angle, scaled by scale_x/y) back to the landmarks' frame. */
 static int build_lm2mat(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 1 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0))
+    node *nd = begin_node(bd, op, 1, 1, 1);
+    if (!nd)
         return -1;
     const value *x = &bd->net->values[op->in[0]];
     if (x->ne[3] != 3)
@@ -745,25 +711,25 @@ static int build_lm2mat(builder *bd, const tc_tfl_op *op)
         idx[i] = (int32_t)d;
     }
     int ne[4] = {1, 1, 4, 4};
-    if (produce(bd, op->out[0], ne))
+    if (emit(bd, nd, op, K_LM2MAT, -1, ne))
         return -1;
-    nd->kind = K_LM2MAT;
     nd->idx = idx;
     nd->n_idx = (int)n;
-    nd->x = op->in[0];
-    nd->x2 = -1;
-    nd->y = op->out[0];
     return 0;
 }
 
-/* A 4x4 matrix operand (16 floats, computed). */
-static int use_matrix(builder *bd, int t)
+/* The node of an op that maps its computed first input by a 4x4 matrix
+ * (16 computed floats) in its second.  NULL (and bd->e set) otherwise. */
+static node *begin_matrix_node(builder *bd, const tc_tfl_op *op)
 {
-    if (use(bd, t, 0))
-        return -1;
-    if (nelem4(bd->net->values[t].ne) != 16)
-        return fail(bd, "expects a 4x4 matrix");
-    return 0;
+    node *nd = begin_node(bd, op, 2, 2, 1);
+    if (!nd || use(bd, op->in[1], 0))
+        return NULL;
+    if (nelem4(bd->net->values[op->in[1]].ne) != 16) {
+        fail(bd, "expects a 4x4 matrix");
+        return NULL;
+    }
+    return nd;
 }
 
 /* MediaPipe's TransformTensorBilinear (version 2): samples the input
@@ -772,10 +738,8 @@ static int use_matrix(builder *bd, int t)
  * present, must agree). */
 static int build_warp(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 2 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0) || use_matrix(bd, op->in[1]))
+    node *nd = begin_matrix_node(bd, op);
+    if (!nd)
         return -1;
     const tc_tfl_tensor *yt = &bd->m->tensors[op->out[0]];
     int ne[4];
@@ -794,12 +758,8 @@ static int build_warp(builder *bd, const tc_tfl_op *op)
              tc_flex_number(&r, &w) || w != ne[2]))
             return fail(bd, "output size differs from the options");
     }
-    if (produce(bd, op->out[0], ne))
+    if (emit(bd, nd, op, K_WARP, op->in[1], ne))
         return -1;
-    nd->kind = K_WARP;
-    nd->x = op->in[0];
-    nd->x2 = op->in[1];
-    nd->y = op->out[0];
     nd->macs = nelem4(ne) * 4;
     return 0;
 }
@@ -808,21 +768,13 @@ static int build_warp(builder *bd, const tc_tfl_op *op)
  * by the matrix's first two rows. */
 static int build_lmxform(builder *bd, const tc_tfl_op *op)
 {
-    node *nd = &bd->net->nodes[bd->net->n_nodes];
-    if (op->n_in != 2 || op->n_out != 1)
-        return fail(bd, "wrong number of inputs or outputs");
-    if (use(bd, op->in[0], 0) || use_matrix(bd, op->in[1]))
+    node *nd = begin_matrix_node(bd, op);
+    if (!nd)
         return -1;
     const value *x = &bd->net->values[op->in[0]];
     if (x->ne[3] != 2)
         return fail(bd, "landmarks must have 2 coordinates");
-    if (produce(bd, op->out[0], x->ne))
-        return -1;
-    nd->kind = K_LMXFORM;
-    nd->x = op->in[0];
-    nd->x2 = op->in[1];
-    nd->y = op->out[0];
-    return 0;
+    return emit(bd, nd, op, K_LMXFORM, op->in[1], x->ne);
 }
 
 static int build_op(builder *bd, const tc_tfl_op *op)
