@@ -162,10 +162,12 @@ test('every script and stylesheet of the pages is a file the server serves', () 
 });
 
 test('the lock and full-draft-box texts are not kept in the pages: the server sends them (tc_journey_refusal)', () => {
-  // seed 000 §12–§14, as src/journey/tc_journey.c writes them
+  // seed 000 §12–§14, as src/journey/tc_journey.c writes them (its refusals' texts are entries of the
+  // error catalogue, src/base/tc_errcat.h)
   const seedTexts = ['系统检测到草稿箱有照片', '请联系学校图采工作部门进行账号解锁', '请仔细阅读拍摄要求，可于', '草稿箱已满，请前往草稿箱',
     'There are photos in your draft box', 'The draft box is full'];
-  const server = readFileSync(path.join(ROOT, 'src/journey/tc_journey.c'), 'utf8');
+  const server = ['src/journey/tc_journey.c', 'src/base/tc_errcat.h']
+    .map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
   for (const s of seedTexts) assert.ok(server.includes(s), `the server has "${s}"`);
   const copies = [];
   for (const f of files.filter((x) => /\.(js|html)$/.test(x))) {
