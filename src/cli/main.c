@@ -539,22 +539,33 @@ static int cmd_qr(int argc, char **argv)
     return 2;
 }
 
+/* The subcommands: name, entry point, one line of help (usage prints them
+ * in this order). */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    {"serve", cmd_serve, "serve the student app, the staff console and the API"},
+    {"migrate", cmd_migrate, "bring the database to the newest schema"},
+    {"reconcile", cmd_reconcile, "--day YYYY-MM-DD: compare a day's payments with the provider"},
+    {"demo", cmd_demo, "create a demo school, batch, staff and students (with QR images)"},
+    {"import-roster", cmd_import_roster, "import a roster file (CSV or XLSX) into a batch"},
+    {"qr", cmd_qr, "encode TEXT OUT.png | decode IMAGE (QR codes, as the server does)"},
+    {"vision", tc_cli_vision, "IMAGE --json [--mask OUT.png]: faces, 468 landmarks, person mask"},
+    {"photo", tc_cli_photo, "IN -o OUT [--spec chsi] [--background blue]: make a standard photo"},
+    {"check", tc_cli_check, "IN [--spec chsi] [--json] [--overlay OUT.png]: run the automatic photo checks"},
+    {"specs", tc_cli_specs, "list the photo specifications"},
+};
+
 static void usage(FILE *f)
 {
     fprintf(f, "tucai %s — standard graduation and ID photo collection\n\n"
-               "usage: tucai COMMAND [options]   (tucai COMMAND --help for options)\n\n"
-               "  serve          serve the student app, the staff console and the API\n"
-               "  migrate        bring the database to the newest schema\n"
-               "  reconcile      --day YYYY-MM-DD: compare a day's payments with the provider\n"
-               "  demo           create a demo school, batch, staff and students (with QR images)\n"
-               "  import-roster  import a roster file (CSV or XLSX) into a batch\n"
-               "  qr             encode TEXT OUT.png | decode IMAGE (QR codes, as the server does)\n"
-               "  vision         IMAGE --json [--mask OUT.png]: faces, 468 landmarks, person mask\n"
-               "  photo          IN -o OUT [--spec chsi] [--background blue]: make a standard photo\n"
-               "  check          IN [--spec chsi] [--json] [--overlay OUT.png]: run the automatic photo checks\n"
-               "  specs          list the photo specifications\n"
-               "  version        print the version\n",
+               "usage: tucai COMMAND [options]   (tucai COMMAND --help for options)\n\n",
             TUCAI_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "  %-14s %s\n", "version", "print the version");
 }
 
 int main(int argc, char **argv)
@@ -584,28 +595,13 @@ int main(int argc, char **argv)
      * so a cached result could belong to another upload. */
     vips_cache_set_max(0);
     const char *cmd = argv[1];
+    size_t k = 0, n = sizeof commands / sizeof commands[0];
+    while (k < n && strcmp(cmd, commands[k].name))
+        k++;
     int rc;
-    if (!strcmp(cmd, "serve"))
-        rc = cmd_serve(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "reconcile"))
-        rc = cmd_reconcile(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "migrate"))
-        rc = cmd_migrate(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "demo"))
-        rc = cmd_demo(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "import-roster"))
-        rc = cmd_import_roster(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "qr"))
-        rc = cmd_qr(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "vision"))
-        rc = tc_cli_vision(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "photo"))
-        rc = tc_cli_photo(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "check"))
-        rc = tc_cli_check(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "specs"))
-        rc = tc_cli_specs(argc - 1, argv + 1);
-    else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    if (k < n) {
+        rc = commands[k].run(argc - 1, argv + 1);
+    } else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tucai %s (libvips %s, libsodium %s)\n", TUCAI_VERSION, vips_version_string(),
                sodium_version_string());
         rc = 0;
