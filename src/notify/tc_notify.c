@@ -189,6 +189,21 @@ static int timeout_of(const tc_notify_config *c)
     return c->timeout_s > 0 ? c->timeout_s : 30;
 }
 
+/* Run the transfer set up on h with the common limits (no signals, 10 s
+ * to connect, the configured total), its HTTP or SMTP status in *status;
+ * h is cleaned up.  libcurl's own message, if any, lands in ebuf. */
+static CURLcode perform(const tc_notify_config *c, CURL *h, char ebuf[CURL_ERROR_SIZE], long *status)
+{
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)timeout_of(c));
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    CURLcode cc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_cleanup(h);
+    return cc;
+}
+
 int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_err *e)
 {
     if (!c->smtp_url || !*c->smtp_url || !c->smtp_from || !*c->smtp_from)
@@ -224,14 +239,8 @@ int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_
     curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(h, CURLOPT_READDATA, &rd);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg.len);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)timeout_of(c));
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-    CURLcode cc = curl_easy_perform(h);
     long code = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_cleanup(h);
+    CURLcode cc = perform(c, h, ebuf, &code);
     curl_slist_free_all(rcpt);
     tc_buf_free(&msg);
     if (cc != CURLE_OK)
@@ -275,14 +284,8 @@ int tc_notify_send_webhook(const tc_notify_config *c, const char *url, const cha
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_discard);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)timeout_of(c));
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-    CURLcode cc = curl_easy_perform(h);
     long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(h);
+    CURLcode cc = perform(c, h, ebuf, &status);
     curl_slist_free_all(hd);
     if (cc != CURLE_OK)
         return tc_err_set(e, TCE_NOTIFY_SEND_FAILED_2, *ebuf ? ebuf : curl_easy_strerror(cc));
@@ -377,14 +380,8 @@ static int wx_call(const tc_notify_config *c, const char *url, const char *body,
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_keep);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)timeout_of(c));
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-    CURLcode cc = curl_easy_perform(h);
     long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(h);
+    CURLcode cc = perform(c, h, ebuf, &status);
     curl_slist_free_all(hd);
     int rc = 0;
     if (cc != CURLE_OK)
