@@ -6,6 +6,10 @@
  *
  * Every JSON error is {"error":{"code":..., "zh":..., "en":...}} with a stable
  * code; the endpoint list is in docs/API.md.
+ *
+ * Owns: the route tables and every request's handling (per-request memory in
+ * the request's pool, freed by tc_http).  Nothing long-lived: tc_api_app and
+ * everything it points to belong to main (see the struct).
  */
 #ifndef TC_API_H
 #define TC_API_H

@@ -4,8 +4,10 @@
  * student or staff member reads.  One line per message; a code may have
  * several messages (TCE_X, TCE_X_2 ...) when the same reason is worded for
  * different inputs.  A site writes  return tc_err_set(e, TCE_X, args...);
- * the macro expands to  status, code, zh, en  so the compiler still checks
- * the printf arguments against both texts.
+ * the macro expands to  status, code, zh, en.  The compiler checks the
+ * arguments against the English text (tc_err_set's format attribute);
+ * tests/unit/test_errcat.c checks that the Chinese one has the same
+ * conversions.
  *
  * tests/unit/test_errcat.c checks the catalogue: every code has one status,
  * Chinese text with no English word in it, English text, and is used;

@@ -14,6 +14,9 @@
  *
  * A store handle is immutable after tc_blob_open, so one handle may be used
  * by many threads at once.
+ *
+ * Owns: the store handle (tc_blob_open .. tc_blob_close) and the files
+ * under its folder; bytes read (tc_blob_get) belong to the caller.
  */
 #ifndef TC_BLOB_H
 #define TC_BLOB_H

@@ -13,6 +13,9 @@
  *
  * Thread-safe as long as the resolver's functions are (the opaque one keeps
  * no state).
+ *
+ * Owns: nothing allocated.  A resolver is a static table (tc_chsi_opaque)
+ * or the collector's, owned by whoever installs it (main).
  */
 #ifndef TC_CHSI_H
 #define TC_CHSI_H

@@ -5,6 +5,9 @@
  *
  * Each tc_cli_<command>(argc, argv) takes argv[0] = the command's name and
  * returns the process exit status (0 ok, 1 failure, 2 usage).
+ *
+ * Owns: nothing past a command's run; each command opens and frees what it
+ * uses (store, studio, files) before it returns.
  */
 #ifndef TC_CLI_H
 #define TC_CLI_H

@@ -6,6 +6,8 @@
  * File format: "key = value" lines, '#' comments, blank lines ignored.
  * Environment: TUCAI_<KEY> with '-' as '_' and upper case (TUCAI_DATA_DIR).
  * Flags: --key value or --key=value; boolean flags alone mean true.
+ *
+ * Owns: a tc_config's strings (tc_config_load .. tc_config_free).
  */
 #ifndef TC_CONFIG_H
 #define TC_CONFIG_H

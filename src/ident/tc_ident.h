@@ -7,6 +7,9 @@
  * (BLAKE2b with a second key), so a stolen database file shows neither the
  * numbers nor a way to test guesses against them.  Everything shown to a
  * person is masked.
+ *
+ * Owns: nothing long-lived.  Keys (tc_ident_keys) are values the caller
+ * keeps; sealed and opened buffers are malloc'ed for the caller to free.
  */
 #ifndef TC_IDENT_H
 #define TC_IDENT_H

@@ -9,6 +9,9 @@
  * (The event hub behind the app's live updates is module tc_event's.)
  *
  * Errors (0 / -1 with e): the journey.* codes listed in docs/API.md.
+ *
+ * Owns: nothing allocated: settings and state are the caller's values
+ * (tc_journey_settings_json returns a new reference the caller decrefs).
  */
 #ifndef TC_JOURNEY_H
 #define TC_JOURNEY_H

@@ -27,6 +27,10 @@
  * tc_pdf_fonts take turns (its lock is held from tc_pdf_new to finish/free,
  * because pango's font map and cairo's font subsetting are not meant to be
  * shared between threads).
+ *
+ * Owns: the font map (tc_pdf_fonts_open .. _close, shared read-only by
+ * threads) and each document under construction (tc_pdf_new .. tc_pdf_free);
+ * finished PDF bytes belong to the caller.
  */
 #ifndef TC_PDF_H
 #define TC_PDF_H

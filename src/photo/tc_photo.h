@@ -23,6 +23,10 @@
  *
  * Errors: functions that can fail return 0 or -1 and fill the caller's
  * tc_err; reason codes start with "photo." (see each function).
+ *
+ * Owns: the image types it returns (tc_photo_src, tc_photo_rgb,
+ * tc_photo_mask, each with its _free); JPEG and report bytes are malloc'ed for
+ * the caller.  No state between calls.
  */
 #ifndef TC_PHOTO_H
 #define TC_PHOTO_H

@@ -14,6 +14,8 @@
  * so that no cached operation keeps a reference to a request's buffer.
  *
  * Thread-safe: no state is shared between calls.
+ *
+ * Owns: nothing between calls; an encoded PNG is the caller's (g_free).
  */
 #ifndef TC_QR_H
 #define TC_QR_H

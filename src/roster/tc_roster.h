@@ -16,6 +16,9 @@
  * separators.  Old binary .xls and other binary files are refused.
  *
  * Everything here is reentrant; nothing is shared between calls.
+ *
+ * Owns: a parsed roster (tc_roster, one pool; tc_roster_free) and its
+ * report (tc_roster_report; tc_roster_report_free).
  */
 #ifndef TC_ROSTER_H
 #define TC_ROSTER_H

@@ -6,8 +6,8 @@
  *         ─tc_photo_plan/compose/encode─▶ standard JPEG + report
  *         ─tc_check_run─▶ check report (+ overlay for reviewers)
  *
- * photo, vision and check know nothing of each other; this module is where
- * they meet: the one pipeline, called by the server (api), `tucai photo`,
+ * photo and vision do not call each other, and check only reads their
+ * types; this module is the one place that runs all three: the one pipeline, called by the server (api), `tucai photo`,
  * `tucai check`, the benchmarks and the evaluation.  The fields of
  * tc_studio_req that the server leaves 0 turn on `tucai photo`'s options.
  *
