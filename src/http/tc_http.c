@@ -428,6 +428,11 @@ int tc_http_mount(tc_http_server *s, const char *url_prefix, const char *dir, un
     mount *m = &s->mounts[s->nmounts++];
     /* the prefix always ends with '/', so "/static" never matches "/staticfoo" */
     m->prefix = malloc(pl + 2);
+    if (!m->prefix) {
+        s->nmounts--;
+        free(root);
+        return tc_err_internal(e, "out of memory");
+    }
     memcpy(m->prefix, url_prefix, pl + 1);
     if (url_prefix[pl - 1] != '/')
         strcat(m->prefix, "/");
@@ -452,6 +457,10 @@ int tc_http_fallback(tc_http_server *s, const char *url_prefix, const char *file
     }
     s->fallbacks = nf;
     s->fallbacks[s->nfallbacks].prefix = strdup(url_prefix);
+    if (!s->fallbacks[s->nfallbacks].prefix) {
+        free(real);
+        return tc_err_internal(e, "out of memory");
+    }
     s->fallbacks[s->nfallbacks].file = real;
     s->nfallbacks++;
     return 0;
