@@ -225,9 +225,10 @@ static int zip_start(tc_export_zip *z, size_t i)
 
 static void zip_end(tc_export_zip *z)
 {
-    tc_buf *b = &z->pending;
+    /* the end records follow the central directory in its own buffer,
+     * which is then sent as it is (never copied) */
+    tc_buf *b = &z->central;
     uint64_t cd_off = z->offset, cd_len = z->central.len;
-    tc_buf_append(b, z->central.data, z->central.len);
     int z64 = z->n >= z->many || cd_off >= z->big || cd_len >= z->big;
     if (z64) {
         /* the ZIP64 end of central directory record, then its locator */
@@ -255,6 +256,8 @@ static void zip_end(tc_export_zip *z)
     put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)cd_len);
     put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)cd_off);
     put16(b, 0);
+    z->mem = z->central.data;
+    z->mem_left = z->central.len;
     z->done = 1;
 }
 

@@ -425,6 +425,48 @@ static void test_zip64_offsets(void **state)
     assert_true(py == 0 || py == 77);
 }
 
+/* ZIP64 for real, past 4 GiB: a sparse 4.25 GiB file between two small
+ * entries, so that its size and the next entry's offset pass 0xFFFFFFFF.
+ * Writes 4.25 GiB to TMPDIR: run only when TC_EXPORT_BIG=1 (a measurement,
+ * not part of make test). */
+static void test_zip64_real(void **state)
+{
+    (void)state;
+    if (!getenv("TC_EXPORT_BIG"))
+        skip();
+    char big[PATH_MAX];
+    snprintf(big, sizeof big, "%s/sparse.bin", dir);
+    FILE *f = fopen(big, "wb");
+    assert_non_null(f);
+    const long long SZ = 4LL * 1024 * 1024 * 1024 + 256LL * 1024 * 1024;
+    assert_int_equal(fseeko(f, SZ - 1, SEEK_SET), 0);
+    fputc('!', f);
+    fclose(f);
+    tc_export_zip *z = tc_export_zip_new(3, 1700000000);
+    assert_int_equal(tc_export_zip_add_data(z, "before.txt", strdup("abc"), 3), 0);
+    assert_int_equal(tc_export_zip_add_file(z, "big/sparse.bin", big), 0);
+    assert_int_equal(tc_export_zip_add_data(z, "after.txt", strdup("xyz"), 3), 0);
+    char path[PATH_MAX];
+    drain(z, "real64.zip", path, sizeof path);
+    tc_export_zip_free(z);
+    unlink(big);
+    assert_int_equal(run("unzip -tqq '%s' >/dev/null", path), 0);
+    int py = py_check(path, 3);
+    assert_true(py == 0 || py == 77);
+    int err;
+    zip_t *za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+    assert_non_null(za);
+    zip_stat_t st;
+    assert_int_equal(zip_stat(za, "big/sparse.bin", 0, &st), 0);
+    assert_int_equal(st.size, (zip_uint64_t)SZ);
+    size_t len;
+    char *b = entry(za, "after.txt", &len);
+    assert_string_equal(b, "xyz");
+    free(b);
+    zip_close(za);
+    unlink(path);
+}
+
 /* Parts: by photos and by bytes; a photo bigger than the limit alone. */
 static void test_parts(void **state)
 {
@@ -589,7 +631,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zip),        cmocka_unit_test(test_csv_cell), cmocka_unit_test(test_photos_zip),
         cmocka_unit_test(test_xlsx),       cmocka_unit_test(test_poster),   cmocka_unit_test(test_template),
-        cmocka_unit_test(test_zip64_many), cmocka_unit_test(test_zip64_offsets), cmocka_unit_test(test_parts),
+        cmocka_unit_test(test_zip64_many), cmocka_unit_test(test_zip64_offsets), cmocka_unit_test(test_zip64_real),
+        cmocka_unit_test(test_parts),
         cmocka_unit_test(test_roster_template),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
