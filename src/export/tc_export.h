@@ -73,7 +73,9 @@ void tc_export_zip_free(void *cls);
  * {考生号} is known but the roster has no such column
  * (export.template_field_missing).  Values: "/", "\" and those characters
  * become "_", at most TC_EXPORT_VALUE_MAX bytes, an empty value reads
- * 无<field> (无班级), a folder that reads "." or ".." becomes "_". */
+ * 无<field> (无班级); a part that reads "." or ".." becomes "_", a Windows
+ * device name (CON, NUL, COM1 ...) gets a leading "_", a folder ending in
+ * "." or " " ends in "_". */
 enum { TC_EXPORT_TPL_MAX = 200, TC_EXPORT_TPL_DEPTH = 4, TC_EXPORT_VALUE_MAX = 64 };
 int tc_export_tpl_check(const char *tpl, tc_err *e);
 /* Every row's name by tpl, in order; a name already taken (ignoring ASCII

@@ -115,6 +115,34 @@ static void put_value(GString *o, const char *v, int f)
     }
 }
 
+/* A folder or the file's stem that Windows cannot create: "." or "..",
+ * a device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an
+ * extension), a folder ending in "." or " " (Windows drops them).  The
+ * part o[seg .. end) is fixed in place with "_". */
+static void fix_part(GString *o, size_t seg, size_t end, int folder)
+{
+    const char *p = o->str + seg;
+    size_t n = end - seg;
+    if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+        g_string_erase(o, (gssize)seg, (gssize)n);
+        g_string_insert_c(o, (gssize)seg, '_');
+        return;
+    }
+    size_t stem = 0;
+    while (stem < n && p[stem] != '.')
+        stem++;
+    static const char *const DEV[] = {"CON", "PRN", "AUX", "NUL"};
+    int dev = 0;
+    for (size_t i = 0; i < 4; i++)
+        dev |= stem == 3 && !g_ascii_strncasecmp(p, DEV[i], 3);
+    if (stem == 4 && (!g_ascii_strncasecmp(p, "COM", 3) || !g_ascii_strncasecmp(p, "LPT", 3)) && p[3] >= '1' && p[3] <= '9')
+        dev = 1;
+    if (dev)
+        g_string_insert_c(o, (gssize)seg, '_');
+    else if (folder && (p[n - 1] == '.' || p[n - 1] == ' '))
+        o->str[end - 1] = '_';
+}
+
 /* The name of one row by a checked template (NULL with e set: an ID number
  * that does not open). */
 static char *render(const tc_ident_keys *keys, const char *tpl, const tc_store_export_row *r, tc_err *e)
@@ -152,17 +180,17 @@ static char *render(const tc_ident_keys *keys, const char *tpl, const tc_store_e
             continue;
         }
         if (*p == '/') {
-            /* a folder made of values that read "." or "..": "_" */
-            if (!strcmp(o->str + seg, ".") || !strcmp(o->str + seg, ".."))
-                g_string_truncate(o, seg), g_string_append_c(o, '_');
+            fix_part(o, seg, o->len, 1);
             g_string_append_c(o, '/');
             seg = o->len;
             continue;
         }
         g_string_append_c(o, *p);
     }
-    if (!strcmp(o->str + seg, ".") || !strcmp(o->str + seg, ".."))
-        g_string_truncate(o, seg), g_string_append_c(o, '_');
+    /* the file: its stem, then .jpg when the template did not end so */
+    size_t end = has_jpg(o->str + seg, o->len - seg) ? o->len - 4 : o->len;
+    if (end > seg)
+        fix_part(o, seg, end, 0);
     if (!has_jpg(o->str, o->len))
         g_string_append(o, ".jpg");
     return g_string_free(o, FALSE);

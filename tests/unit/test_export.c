@@ -312,6 +312,17 @@ static void test_template(void **state)
     assert_string_equal(nm.name[0], "软件工程/11010519491231002X_张三.jpg");
     assert_string_equal(nm.name[1], "无专业/11010519491231002X_李四.jpg"); /* empty value: 无<field> */
     tc_export_names_free(&nm);
+    /* names Windows cannot create: devices, a folder ending in a dot or a space */
+    tc_store_export_row w[] = {
+        {.student_no = "con", .name = "x", .class_name = "班.", .programme = "", .level = "", .department = "", .id_sealed = ids, .id_sealed_len = idl},
+        {.student_no = "LPT1", .name = "x", .class_name = "aux", .programme = "", .level = "", .department = "", .id_sealed = ids, .id_sealed_len = idl},
+        {.student_no = ".", .name = "x", .class_name = "COM10", .programme = "", .level = "", .department = "", .id_sealed = ids, .id_sealed_len = idl},
+    };
+    assert_int_equal(tc_export_names_make(&k, "{班级}/{学号}", w, 3, &nm, &e), 0);
+    assert_string_equal(nm.name[0], "班_/_con.jpg");
+    assert_string_equal(nm.name[1], "_aux/_LPT1.jpg");
+    assert_string_equal(nm.name[2], "COM10/_.jpg");
+    tc_export_names_free(&nm);
     free(ids);
 }
 
