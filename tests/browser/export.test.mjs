@@ -155,5 +155,11 @@ test('school admin: the export page — presets, preview, a refused template, pa
   assert.ok(xml.includes('>照片文件名<'));
   if (havePhotos) assert.ok(xml.includes('>数学2班/U003.jpg<') && xml.includes('>CHSI-UX-3<'));
 
+  // the page in English: its own words switch, the server's names stay
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Export photos');
+  assert.ok(await page.getByLabel('Class/StudentNo.jpg').isChecked());
+  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky bar stays on top in a full-page shot
+  await shot(page, 'export-03-page-en');
   assert.deepEqual(problems, []);
 });
