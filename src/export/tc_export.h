@@ -75,8 +75,9 @@ void tc_export_zip_free(void *cls);
  * become "_", at most TC_EXPORT_VALUE_MAX bytes, an empty value reads
  * 无<field> (无班级); a part that reads "." or ".." becomes "_", a Windows
  * device name (CON, NUL, COM1 ...) gets a leading "_", a folder ending in
- * "." or " " ends in "_". */
-enum { TC_EXPORT_TPL_MAX = 200, TC_EXPORT_TPL_DEPTH = 4, TC_EXPORT_VALUE_MAX = 64 };
+ * "." or " " ends in "_"; each folder and the file's stem is cut to
+ * TC_EXPORT_PART_MAX bytes (whole characters). */
+enum { TC_EXPORT_TPL_MAX = 200, TC_EXPORT_TPL_DEPTH = 4, TC_EXPORT_VALUE_MAX = 64, TC_EXPORT_PART_MAX = 200 };
 int tc_export_tpl_check(const char *tpl, tc_err *e);
 /* Every row's name by tpl, in order; a name already taken (ignoring ASCII
  * case) gets _2, _3 ... before .jpg and its row is listed in collided.

@@ -115,7 +115,8 @@ static void put_value(GString *o, const char *v, int f)
     }
 }
 
-/* A folder or the file's stem that Windows cannot create: "." or "..",
+/* A folder or the file's stem: cut to TC_EXPORT_PART_MAX bytes (whole
+ * characters), and made one that Windows can create: "." or "..",
  * a device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an
  * extension), a folder ending in "." or " " (Windows drops them).  The
  * part o[seg .. end) is fixed in place with "_". */
@@ -123,6 +124,14 @@ static void fix_part(GString *o, size_t seg, size_t end, int folder)
 {
     const char *p = o->str + seg;
     size_t n = end - seg;
+    if (n > TC_EXPORT_PART_MAX) { /* file systems take 255 bytes a part; room for _N.jpg */
+        const char *cut = g_utf8_find_prev_char(p, p + TC_EXPORT_PART_MAX + 1);
+        size_t keep = cut ? (size_t)(cut - p) : TC_EXPORT_PART_MAX;
+        g_string_erase(o, (gssize)(seg + keep), (gssize)(n - keep));
+        end = seg + keep;
+        n = keep;
+        p = o->str + seg;
+    }
     if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
         g_string_erase(o, (gssize)seg, (gssize)n);
         g_string_insert_c(o, (gssize)seg, '_');
@@ -230,23 +239,29 @@ int tc_export_names_make(const tc_ident_keys *keys, const char *tpl, const tc_st
             break;
         }
         out->n = i + 1;
+        /* seen: each name taken (lower case) -> the last suffix tried for
+         * it, so that a thousand students in one name cost a thousand
+         * look-ups, not a million */
         char *key = g_ascii_strdown(name, -1);
-        if (g_hash_table_contains(seen, key)) {
+        gpointer last;
+        if (g_hash_table_lookup_extended(seen, key, NULL, &last)) {
             size_t stem = strlen(name) - 4; /* every name ends in .jpg */
-            for (int k = 2;; k++) {
+            char *base = key;
+            for (int k = GPOINTER_TO_INT(last) + 1;; k++) {
                 char *alt = g_strdup_printf("%.*s_%d%s", (int)stem, name, k, name + stem);
-                g_free(key);
                 key = g_ascii_strdown(alt, -1);
                 if (!g_hash_table_contains(seen, key)) {
+                    g_hash_table_insert(seen, base, GINT_TO_POINTER(k)); /* takes base */
                     g_free(name);
                     name = alt;
                     break;
                 }
+                g_free(key);
                 g_free(alt);
             }
             out->collided[out->ncollided++] = i;
         }
-        g_hash_table_add(seen, key);
+        g_hash_table_insert(seen, key, GINT_TO_POINTER(1));
         out->name[i] = name;
     }
     g_hash_table_destroy(seen);

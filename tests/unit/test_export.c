@@ -312,6 +312,25 @@ static void test_template(void **state)
     assert_string_equal(nm.name[0], "软件工程/11010519491231002X_张三.jpg");
     assert_string_equal(nm.name[1], "无专业/11010519491231002X_李四.jpg"); /* empty value: 无<field> */
     tc_export_names_free(&nm);
+    /* a part of a name at most TC_EXPORT_PART_MAX bytes, whole characters */
+    assert_int_equal(tc_export_names_make(&k, "{班级}{班级}{班级}{班级}/{班级}{班级}{班级}{班级}", &rows[3], 1, &nm, &e), 0);
+    char part[256] = "";
+    for (int i = 0; i < 66; i++)
+        strcat(part, "班");
+    assert_int_equal(strlen(nm.name[0]), 198 + 1 + 198 + 4);
+    assert_memory_equal(nm.name[0], part, 198);
+    assert_int_equal(nm.name[0][198], '/');
+    assert_string_equal(nm.name[0] + 199 + 198, ".jpg");
+    tc_export_names_free(&nm);
+    /* many students in one name: _2 ... _N in order */
+    tc_store_export_row same[300];
+    for (int i = 0; i < 300; i++)
+        same[i] = rows[0];
+    assert_int_equal(tc_export_names_make(&k, "{层次}", same, 300, &nm, &e), 0);
+    assert_string_equal(nm.name[0], "无层次.jpg");
+    assert_string_equal(nm.name[299], "无层次_300.jpg");
+    assert_int_equal(nm.ncollided, 299);
+    tc_export_names_free(&nm);
     /* names Windows cannot create: devices, a folder ending in a dot or a space */
     tc_store_export_row w[] = {
         {.student_no = "con", .name = "x", .class_name = "班.", .programme = "", .level = "", .department = "", .id_sealed = ids, .id_sealed_len = idl},
