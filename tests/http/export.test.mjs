@@ -200,6 +200,8 @@ test('photos by template, folders per class, collisions, parts, the 采集码 li
   execFileSync('unzip', ['-o', '-q', '-d', path.join(dir, 'x'), d.file, '采集码.xlsx']);
   assert.ok(sheetXml(path.join(dir, 'x', '采集码.xlsx')).includes('>CHSI-EX-3<'));
   // every export is audited with its template and part
-  const audit = (await admin.get(`/api/v1/admin/audit?action=batch.export_photos&limit=50`)).data;
-  assert.ok(JSON.stringify(audit).includes('part'), JSON.stringify(audit).slice(0, 500));
+  const audit = (await admin.get(`/api/v1/admin/audit?action=batch.export_photos&limit=50`)).data.items.map((x) => JSON.parse(x.after));
+  assert.ok(audit.some((a) => a.template === '{班级}/{学号}' && a.part === 2 && a.parts === 2 && a.photos === 1 && a.chsi_codes === 1 && a.ids === 'masked'), JSON.stringify(audit));
+  const codesAudit = (await admin.get(`/api/v1/admin/audit?action=batch.export_codes&limit=50`)).data.items.map((x) => JSON.parse(x.after));
+  assert.ok(codesAudit.some((a) => a.ids === 'full' && a.rows === 4 && a.chsi_codes === 4), JSON.stringify(codesAudit));
 });
