@@ -1,5 +1,6 @@
 /* The school console: batches, progress, exports, reminders, and the
  * actions on one student (unlock, reset) (issue 7). */
+#include <errno.h>
 #include <glib.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -1070,41 +1071,224 @@ static int h_roster_xlsx(tc_http_req *r)
     return xlsx_send(&c, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", b.code, full ? "-full-ids" : ""));
 }
 
-/* ---- the photo export: a stored ZIP, streamed (tc_export) --------------------------------------------- */
+/* ---- the photo export: a stored ZIP, streamed, named by a template, split into parts (tc_export) ------- */
 
-/* GET /api/v1/batches/:id/photos.zip?name=student_no|id_number */
+/* What an export request asks: the rows, their names by the template
+ * (?template=, else ?name=student_no|id_number as {学号} / {身份证号}), the
+ * parts (?part_mb=, ?part_photos=) and the ID numbers (?ids=masked|full:
+ * full only for a school admin). */
+typedef struct export_req {
+    tc_store_batch b;
+    const char *tpl;
+    tc_store_export_row *rows;
+    size_t n;
+    tc_export_names names;
+    tc_export_part *parts;
+    size_t nparts;
+    int full_ids;
+} export_req;
+
+static void export_req_free(export_req *x)
+{
+    tc_export_names_free(&x->names);
+    free(x->parts);
+    x->parts = NULL;
+}
+
+/* A query number in [lo, hi]; absent: 0.  -1 when present and not so. */
+static long long query_num(tc_http_req *r, const char *name, long long lo, long long hi)
+{
+    const char *v = tc_http_query(r, name);
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    return errno || *end || x < lo || x > hi ? -1 : x;
+}
+
+static int export_load(api_ctx *c, export_req *x)
+{
+    memset(x, 0, sizeof *x);
+    if (api_load_batch(c, &x->b) != 0)
+        return -1;
+    x->tpl = tc_http_query(c->r, "template");
+    if (!x->tpl) {
+        const char *rule = tc_http_query(c->r, "name");
+        if (!rule || !*rule || !strcmp(rule, "student_no"))
+            x->tpl = "{学号}";
+        else if (!strcmp(rule, "id_number"))
+            x->tpl = "{身份证号}";
+        else
+            return tc_err_set(&c->e, TCE_EXPORT_BAD_RULE);
+    }
+    const char *ids = tc_http_query(c->r, "ids");
+    if (ids && *ids && strcmp(ids, "masked") != 0) {
+        if (strcmp(ids, "full") != 0)
+            return tc_err_set(&c->e, TCE_EXPORT_BAD_IDS);
+        if (strcmp(c->staff.role, "school_admin") != 0)
+            return tc_err_set(&c->e, TCE_EXPORT_IDS_SCHOOL_ONLY);
+        x->full_ids = 1;
+    }
+    long long mb = query_num(c->r, "part_mb", 1, 65536), np = query_num(c->r, "part_photos", 1, 65534);
+    if (mb < 0 || np < 0)
+        return tc_err_set(&c->e, TCE_EXPORT_BAD_PART);
+    if (tc_export_tpl_check(x->tpl, &c->e) != 0)
+        return -1; /* before reading the batch's rows */
+    if (tc_store_export_photos(c->app->store, c->r->pool, x->b.id, &x->rows, &x->n, &c->e) != 0)
+        return -1;
+    if (tc_export_names_make(&c->app->keys, x->tpl, x->rows, x->n, &x->names, &c->e) != 0)
+        return -1;
+    /* without a split: one part as big as the archive may be */
+    if (!mb && !np && x->n + 3 > TC_EXPORT_ZIP_MAX) {
+        export_req_free(x);
+        return tc_err_set(&c->e, TCE_EXPORT_TOO_MANY, TC_EXPORT_ZIP_MAX - 3);
+    }
+    if (tc_export_parts_plan(c->app->blobs, x->rows, x->n, (uint64_t)mb << 20,
+                             (size_t)(np ? np : mb ? TC_EXPORT_ZIP_MAX - 3 : 0), &x->parts, &x->nparts, &c->e) != 0) {
+        export_req_free(x);
+        return -1;
+    }
+    return 0;
+}
+
+/* The query that names this export, for the parts' URLs. */
+static char *export_query(tc_http_req *r)
+{
+    static const char *const KEEP[] = {"template", "name", "part_mb", "part_photos", "ids"};
+    GString *q = g_string_new(NULL);
+    for (size_t i = 0; i < TC_ARRAY_LEN(KEEP); i++) {
+        const char *v = tc_http_query(r, KEEP[i]);
+        if (!v)
+            continue;
+        char *enc = g_uri_escape_string(v, NULL, FALSE);
+        g_string_append_printf(q, "%s%s=%s", q->len ? "&" : "", KEEP[i], enc);
+        g_free(enc);
+    }
+    char *out = tc_pool_strdup(r->pool, q->str);
+    g_string_free(q, TRUE);
+    return out;
+}
+
+static json_t *name_json(const export_req *x, size_t i)
+{
+    return json_pack("{s:s, s:s, s:s}", "student_no", x->rows[i].student_no, "name", x->rows[i].name, "file",
+                     x->names.name[i]);
+}
+
+/* GET /api/v1/batches/:id/photos/plan?template=&part_mb=&part_photos=: the
+ * names the archive would hold (the first 10), the names that got a suffix,
+ * and the parts with their URLs; nothing is written. */
+static int h_photos_plan(tc_http_req *r)
+{
+    api_ctx c;
+    export_req x;
+    api_ctx_of(r, &c);
+    if (export_load(&c, &x) != 0)
+        return api_fail(&c);
+    json_t *preview = json_array(), *coll = json_array(), *parts = json_array();
+    for (size_t i = 0; i < x.n && i < 10; i++)
+        json_array_append_new(preview, name_json(&x, i));
+    for (size_t i = 0; i < x.names.ncollided && i < 100; i++)
+        json_array_append_new(coll, name_json(&x, x.names.collided[i]));
+    const char *q = export_query(r);
+    for (size_t k = 0; k < x.nparts; k++) {
+        const tc_export_part *p = &x.parts[k];
+        json_t *o = json_pack("{s:I, s:I, s:I, s:s}", "part", (json_int_t)(k + 1), "photos", (json_int_t)p->photos,
+                              "bytes", (json_int_t)p->bytes, "url",
+                              tc_pool_printf(r->pool, "/api/v1/batches/%lld/photos.zip?%s%spart=%zu",
+                                             (long long)x.b.id, q, *q ? "&" : "", k + 1));
+        if (p->photos) {
+            json_object_set_new(o, "first_student_no", json_string(x.rows[p->first].student_no));
+            json_object_set_new(o, "last_student_no", json_string(x.rows[p->first + p->photos - 1].student_no));
+        }
+        json_array_append_new(parts, o);
+    }
+    json_t *out = json_pack("{s:s, s:I, s:o, s:I, s:o, s:o}", "template", x.tpl, "photos", (json_int_t)x.n, "preview",
+                            preview, "collisions_total", (json_int_t)x.names.ncollided, "collisions", coll, "parts",
+                            parts);
+    export_req_free(&x);
+    return tc_http_respond_json(r, 200, out);
+}
+
+/* GET /api/v1/batches/:id/photos.zip?template=|name=&part_mb=&part_photos=&part=&ids=:
+ * the photos (or part k of n) with manifest.csv, 采集码.csv, 采集码.xlsx. */
 static int h_photos_zip(tc_http_req *r)
 {
     api_ctx c;
-    tc_store_batch b;
+    export_req x;
     api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
+    if (export_load(&c, &x) != 0)
         return api_fail(&c);
-    const char *rule = tc_http_query(r, "name");
-    if (!rule || !*rule)
-        rule = "student_no";
-    int by_id = !strcmp(rule, "id_number");
-    if (!by_id && strcmp(rule, "student_no") != 0) {
-        tc_err_set(&c.e, TCE_EXPORT_BAD_RULE);
+    long long part = query_num(r, "part", 1, (long long)x.nparts);
+    if (part < 0 || (!part && x.nparts > 1)) {
+        export_req_free(&x);
+        tc_err_set(&c.e, TCE_EXPORT_BAD_PART);
         return api_fail(&c);
     }
-    tc_store_export_row *rows;
-    size_t n;
-    if (tc_store_export_photos(c.app->store, r->pool, b.id, &rows, &n, &c.e) != 0)
-        return api_fail(&c);
+    const tc_export_part *p = &x.parts[part ? part - 1 : 0];
     /* the 采集码 in clear only for the school's own admin */
     int codes = !strcmp(c.staff.role, "school_admin");
     tc_export_zip *z;
     size_t ncodes;
-    if (tc_export_photos_zip(&c.app->keys, c.app->blobs, rows, n, by_id, codes, &z, &ncodes, &c.e) != 0)
+    int rc = tc_export_photos_zip(&c.app->keys, c.app->blobs, x.rows, &x.names, p->first, p->photos, codes, x.full_ids,
+                                  &z, &ncodes, &c.e);
+    if (rc != 0) {
+        export_req_free(&x);
         return api_fail(&c);
-    char *after = tc_pool_printf(r->pool, "{\"rule\":\"%s\",\"photos\":%zu,\"chsi_codes\":%zu}",
-                                 by_id ? "id_number" : "student_no", n, ncodes);
-    api_audit(&c, "batch.export_photos", "batch", b.id, NULL, after);
-    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"photos-%s-%s.zip\"", b.code, by_id ? "id" : "no");
+    }
+    json_t *a = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "template", x.tpl, "photos", (json_int_t)p->photos, "part",
+                          (json_int_t)(part ? part : 1), "parts", (json_int_t)x.nparts, "chsi_codes",
+                          (json_int_t)ncodes, "ids", x.full_ids ? "full" : "masked");
+    char *after = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    api_audit(&c, "batch.export_photos", "batch", x.b.id, NULL, after);
+    free(after);
+    char *cd = x.nparts > 1 ? tc_pool_printf(r->pool, "attachment; filename=\"photos-%s-part%lld-of-%zu.zip\"", x.b.code,
+                                             part, x.nparts)
+                            : tc_pool_printf(r->pool, "attachment; filename=\"photos-%s.zip\"", x.b.code);
+    export_req_free(&x);
     tc_http_add_header(r, "Content-Disposition", cd);
     tc_http_add_header(r, "Cache-Control", "no-store");
     return tc_http_respond_stream(r, 200, "application/zip", tc_export_zip_read, z, tc_export_zip_free);
+}
+
+/* GET /api/v1/batches/:id/codes.xlsx?template=|name=&ids=: the 采集码 list
+ * alone (every exported photo's row), as in the archive. */
+static int h_codes_xlsx(tc_http_req *r)
+{
+    api_ctx c;
+    export_req x;
+    api_ctx_of(r, &c);
+    if (export_load(&c, &x) != 0)
+        return api_fail(&c);
+    int codes = !strcmp(c.staff.role, "school_admin");
+    char path[64];
+    size_t ncodes;
+    int rc = tc_export_codes_xlsx(&c.app->keys, x.rows, &x.names, 0, x.n, codes, x.full_ids, path, &ncodes, &c.e);
+    size_t n = x.n;
+    int full = x.full_ids;
+    export_req_free(&x);
+    if (rc != 0)
+        return api_fail(&c);
+    api_audit(&c, "batch.export_codes", "batch", x.b.id, NULL,
+              tc_pool_printf(r->pool, "{\"rows\":%zu,\"chsi_codes\":%zu,\"ids\":\"%s\"}", n, ncodes,
+                             full ? "full" : "masked"));
+    tc_http_add_header(r, "Cache-Control", "no-store");
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "codes-%s.xlsx", x.b.code));
+}
+
+/* GET /api/v1/roster/template.xlsx?lang=zh|en: the roster import template. */
+static int h_roster_template(tc_http_req *r)
+{
+    api_ctx c;
+    api_ctx_of(r, &c);
+    const char *lang = tc_http_query(r, "lang");
+    int en = lang && !strcmp(lang, "en");
+    char path[64];
+    if (tc_export_roster_template_xlsx(en, path, &c.e) != 0)
+        return api_fail(&c);
+    return xlsx_send(&c, path, en ? "roster-template.xlsx" : "roster-template-zh.xlsx");
 }
 
 /* ---- reminders ---------------------------------------------------------------------------------------- */
@@ -1221,6 +1405,9 @@ int api_school_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/batches/:id/roster.xlsx", NEED_SCHOOL_STAFF, h_roster_xlsx, 0},
         {"POST", "/api/v1/batches/:id/students", NEED_SCHOOL_STAFF, h_student_add, 0},
         {"GET", "/api/v1/batches/:id/photos.zip", NEED_SCHOOL_STAFF, h_photos_zip, 0},
+        {"GET", "/api/v1/batches/:id/photos/plan", NEED_SCHOOL_STAFF, h_photos_plan, 0},
+        {"GET", "/api/v1/batches/:id/codes.xlsx", NEED_SCHOOL_STAFF, h_codes_xlsx, 0},
+        {"GET", "/api/v1/roster/template.xlsx", NEED_SCHOOL_STAFF, h_roster_template, 0},
         {"POST", "/api/v1/batches/:id/remind", NEED_SCHOOL_STAFF, h_remind, 0},
         {"GET", "/api/v1/batches/:id/poster.pdf", NEED_SCHOOL_STAFF, h_poster, 0},
     };

@@ -347,8 +347,52 @@
     "Only the school's own administrator may export full ID numbers"
 #define TCE_EXPORT_TOO_MANY \
     413, "export.too_many", \
-    "照片过多（超过 65534 张），请分批导出", \
-    "Too many photos (over 65534) for one archive"
+    "照片过多（超过 %d 张），请分包导出", \
+    "Too many photos (over %d) for one archive: split it into parts"
+#define TCE_EXPORT_BAD_PART \
+    400, "export.bad_part", \
+    "分包参数无效：每包大小应为 1–65536 MB，每包张数应为 1–65534，包序号应在 1 到包数之间", \
+    "Bad split: part_mb must be 1-65536, part_photos 1-65534, and part between 1 and the number of parts"
+#define TCE_EXPORT_TPL_EMPTY \
+    400, "export.bad_template", \
+    "请填写命名模板，例如 {学号} 或 {班级}/{学号}", \
+    "Give a naming template, e.g. {student_no} or {class}/{student_no}"
+#define TCE_EXPORT_TPL_TOO_LONG \
+    400, "export.bad_template", \
+    "命名模板过长（最多 %d 个字节）", \
+    "The naming template is too long (at most %d bytes)"
+#define TCE_EXPORT_TPL_BAD_CHAR \
+    400, "export.bad_template", \
+    "命名模板含有文件名不允许的字符（\\ : * ? \" < > | 或控制字符）", \
+    "The naming template has a character file names may not carry (\\ : * ? \" < > | or a control character)"
+#define TCE_EXPORT_TPL_ABSOLUTE \
+    400, "export.bad_template", \
+    "命名模板不能以 / 开头", \
+    "The naming template may not begin with /"
+#define TCE_EXPORT_TPL_BAD_PATH \
+    400, "export.bad_template", \
+    "命名模板的文件夹名不能为空，也不能是 . 或 ..", \
+    "A folder in the naming template may not be empty, . or .."
+#define TCE_EXPORT_TPL_TOO_DEEP \
+    400, "export.bad_template", \
+    "命名模板最多 %d 层（文件夹加文件名）", \
+    "The naming template has at most %d levels (folders and the file)"
+#define TCE_EXPORT_TPL_UNCLOSED \
+    400, "export.bad_template", \
+    "命名模板中的花括号没有配对", \
+    "A brace in the naming template is not matched"
+#define TCE_EXPORT_TPL_UNKNOWN \
+    400, "export.bad_template", \
+    "命名模板中的「%s」不是可用的字段；可用：{身份证号} {学号} {姓名} {班级} {专业} {院系} {层次}", \
+    "\"%s\" is no field the naming template knows; use {id_number} {student_no} {name} {class} {programme} {department} {level}"
+#define TCE_EXPORT_TPL_NO_FIELD \
+    400, "export.template_field_missing", \
+    "名单中没有「%s」这一列，不能用于命名", \
+    "The roster has no %s column to name files by"
+#define TCE_EXPORT_TPL_NO_PLACEHOLDER \
+    400, "export.bad_template", \
+    "命名模板至少要包含一个字段，例如 {学号}", \
+    "The naming template needs at least one field, e.g. {student_no}"
 
 /* ---- file ------------------------------------------------------------------ */
 #define TCE_FILE_NOT_FOUND \
@@ -1925,6 +1969,17 @@
     X(TCE_EXPORT_BAD_RULE) \
     X(TCE_EXPORT_IDS_SCHOOL_ONLY) \
     X(TCE_EXPORT_TOO_MANY) \
+    X(TCE_EXPORT_BAD_PART) \
+    X(TCE_EXPORT_TPL_EMPTY) \
+    X(TCE_EXPORT_TPL_TOO_LONG) \
+    X(TCE_EXPORT_TPL_BAD_CHAR) \
+    X(TCE_EXPORT_TPL_ABSOLUTE) \
+    X(TCE_EXPORT_TPL_BAD_PATH) \
+    X(TCE_EXPORT_TPL_TOO_DEEP) \
+    X(TCE_EXPORT_TPL_UNCLOSED) \
+    X(TCE_EXPORT_TPL_UNKNOWN) \
+    X(TCE_EXPORT_TPL_NO_FIELD) \
+    X(TCE_EXPORT_TPL_NO_PLACEHOLDER) \
     X(TCE_FILE_NOT_FOUND) \
     X(TCE_FILE_TOO_LARGE) \
     X(TCE_HTTP_BAD_BIND) \

@@ -35,34 +35,100 @@ const char *tc_export_state_word(const char *state, int en);
  * JPEGs do not compress, so every entry is "stored" and the archive is
  * written as it goes: for each file item the file is read once for its CRC
  * and size, then the local header and the bytes follow.  Memory is one read
- * buffer plus the central directory (about 60 bytes an entry) whatever the
- * photos weigh.  No ZIP64: at most TC_EXPORT_ZIP_MAX entries and 4 GiB (an
- * archive bigger than that is cut off: the reader fails, never a wrong one). */
-enum { TC_EXPORT_ZIP_MAX = 65535 };
+ * buffer plus the central directory (about 60 bytes and the name an entry)
+ * whatever the photos weigh.  ZIP64 records are written where they are
+ * needed: an entry whose size or offset reaches 4 GiB (0xFFFFFFFF) carries
+ * the ZIP64 extra field, and an archive of 65535 entries or more, or whose
+ * central directory starts or measures past 4 GiB, ends with the ZIP64 end
+ * records.  At most TC_EXPORT_ZIP_MAX entries (the central directory's
+ * memory). */
+enum { TC_EXPORT_ZIP_MAX = 200000 };
 typedef struct tc_export_zip tc_export_zip;
 /* An empty archive for up to cap items (<= TC_EXPORT_ZIP_MAX), its entries
  * dated now (local time); NULL when out of memory. */
 tc_export_zip *tc_export_zip_new(size_t cap, time_t now);
+/* Lower the ZIP64 thresholds (before the first read): sizes and offsets
+ * from bytes (<= 0xFFFFFFFF), entry counts from entries (<= 0xFFFF).  For
+ * tests, which cannot write 4 GiB. */
+void tc_export_zip_set_zip64(tc_export_zip *z, uint64_t bytes, size_t entries);
 /* Add a file (read when the stream reaches it) or data (malloc'd, taken:
  * wiped and freed with the archive) under name (UTF-8).  -1 when full or out
  * of memory (data is then freed too). */
 int tc_export_zip_add_file(tc_export_zip *z, const char *name, const char *path);
 int tc_export_zip_add_data(tc_export_zip *z, const char *name, char *data, size_t len);
 /* The tc_http_stream_read of the archive (cls is the tc_export_zip): the
- * next bytes, 0 at the end, -1 on a read error or an archive past 4 GiB. */
+ * next bytes, 0 at the end, -1 on a read error. */
 long tc_export_zip_read(void *cls, uint64_t pos, char *buf, size_t max);
 /* Free the archive (cls is the tc_export_zip; NULL is fine). */
 void tc_export_zip_free(void *cls);
 
-/* The batch's photo archive: one <student number>.jpg (by_id: <ID
- * number>.jpg, opened with keys) per row, a second with the same name as
- * name_2.jpg; then manifest.csv (file, number, name, class, state, decided)
- * and 采集码.csv (the codes in clear only when codes is set — the school's
- * own admin — else bound / not bound), both UTF-8 with a BOM.  *ncodes:
- * codes written in clear.  Errors: export.too_many (413, over 65534
- * photos), an ID that does not open, a photo without its file (500). */
-int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows, size_t n,
-                         int by_id, int codes, tc_export_zip **out, size_t *ncodes, tc_err *e);
+/* ---- the photos' file names (a school's naming template) ----
+ * A template is UTF-8 text with placeholders {身份证号} {学号} {姓名} {班级}
+ * {专业} {院系} {层次} (or id_number, student_no, name, class, programme,
+ * department, level); "/" makes folders ({班级}/{学号}), ".jpg" is added
+ * when it does not end so.  Refused (export.bad_template): empty, over
+ * TC_EXPORT_TPL_MAX bytes, not UTF-8, a leading "/", an empty, "." or ".."
+ * folder, over TC_EXPORT_TPL_DEPTH levels, \ : * ? " < > | or a control
+ * character, an unknown or unclosed placeholder, no placeholder at all;
+ * {考生号} is known but the roster has no such column
+ * (export.template_field_missing).  Values: "/", "\" and those characters
+ * become "_", at most TC_EXPORT_VALUE_MAX bytes, an empty value reads
+ * 无<field> (无班级); a part that reads "." or ".." becomes "_", a Windows
+ * device name (CON, NUL, COM1 ...) gets a leading "_", a folder ending in
+ * "." or " " ends in "_"; each folder and the file's stem is cut to
+ * TC_EXPORT_PART_MAX bytes (whole characters). */
+enum { TC_EXPORT_TPL_MAX = 200, TC_EXPORT_TPL_DEPTH = 4, TC_EXPORT_VALUE_MAX = 64, TC_EXPORT_PART_MAX = 200 };
+int tc_export_tpl_check(const char *tpl, tc_err *e);
+/* Every row's name by tpl, in order; a name already taken (ignoring ASCII
+ * case) gets _2, _3 ... before .jpg and its row is listed in collided.
+ * Owns name[] (g_malloc'd strings) and collided; tc_export_names_free. */
+typedef struct tc_export_names {
+    char **name;
+    size_t n;
+    size_t *collided; /* rows whose name got a suffix */
+    size_t ncollided;
+} tc_export_names;
+int tc_export_names_make(const tc_ident_keys *keys, const char *tpl, const tc_store_export_row *rows, size_t n,
+                         tc_export_names *out, tc_err *e);
+void tc_export_names_free(tc_export_names *x);
+
+/* ---- parts: the archive split to a chosen size ----
+ * Rows in order, a new part when the next photo would take the part past
+ * max_bytes of photos or max_photos (0: no such limit); a photo bigger than
+ * max_bytes has a part of its own.  No photos: one empty part.  *out is
+ * malloc'd (the caller frees it). */
+typedef struct tc_export_part {
+    size_t first, photos; /* rows[first .. first + photos) */
+    uint64_t bytes;       /* the photos' bytes */
+} tc_export_part;
+int tc_export_parts_plan(const tc_blob_store *blobs, const tc_store_export_row *rows, size_t n, uint64_t max_bytes,
+                         size_t max_photos, tc_export_part **out, size_t *nparts, tc_err *e);
+
+/* The batch's photo archive, or one part of it: rows[from .. from+count)
+ * under names (tc_export_names_make over all the rows, so that names agree
+ * across parts), then manifest.csv (file, number, name, class, state,
+ * decided), 采集码.csv (number, name, code, file) and 采集码.xlsx (as
+ * tc_export_codes_xlsx) for those rows.  The codes in clear only when codes
+ * is set (the school's own admin, else bound / not bound), the ID numbers in
+ * the workbook in full only when full_ids.  *ncodes: codes written in clear.
+ * Errors: export.too_many (413, over TC_EXPORT_ZIP_MAX - 3 photos), an ID
+ * that does not open, a photo without its file (500). */
+int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows,
+                         const tc_export_names *names, size_t from, size_t count, int codes, int full_ids,
+                         tc_export_zip **out, size_t *ncodes, tc_err *e);
+
+/* The 采集码 list as a workbook (one sheet 采集码): 学号, 姓名, 班级,
+ * 身份证号 (masked unless full_ids), 采集码 (in clear only when codes; else
+ * 已绑定 / 未绑定), 照片文件名 (names), for rows[from .. from+count).
+ * Written to a private temporary file (path; the caller sends and unlinks
+ * it).  *ncodes: codes written in clear. */
+int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *rows, const tc_export_names *names,
+                         size_t from, size_t count, int codes, int full_ids, char path[64], size_t *ncodes, tc_err *e);
+
+/* The roster import template: the columns the import reads (required ones
+ * marked *), a header row in Chinese (en: the English names) and one
+ * example row. */
+int tc_export_roster_template_xlsx(int en, char path[64], tc_err *e);
 
 /* A CSV cell, quoted ("" for "), a leading = + - @ behind a quote mark so
  * that Excel never runs it; last ends the row (CRLF). */

@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 
 #include "../qr/tc_qr.h"
+#include "../roster/tc_roster.h"
 #include "tc_export.h"
 
 const char *const tc_export_states[TC_EXPORT_NSTATES] = {"not_started", "verified", "drafts", "pending_payment",
@@ -156,6 +157,108 @@ int tc_export_roster_xlsx(const tc_ident_keys *keys, const tc_store_roster_row *
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
     write_roster_rows(keys, workbook_add_worksheet(wb, en ? "Roster" : "名单"), bold, rows, n, now, en, full_ids);
+    return xlsx_close(wb, path, e);
+}
+
+/* ---- the 采集码 list and the roster template ---------------------------------------------------------- */
+
+int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *rows, const tc_export_names *names,
+                         size_t from, size_t count, int codes, int full_ids, char path[64], size_t *ncodes, tc_err *e)
+{
+    *ncodes = 0;
+    lxw_workbook *wb = xlsx_open(path, e);
+    if (!wb)
+        return -1;
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "采集码");
+    static const char *const H[] = {"学号", "姓名", "班级", "身份证号", "采集码", "照片文件名"};
+    static const double W[] = {14, 10, 14, 21, 24, 30};
+    for (lxw_col_t i = 0; i < TC_ARRAY_LEN(H); i++) {
+        worksheet_set_column(ws, i, i, W[i], NULL);
+        worksheet_write_string(ws, 0, i, H[i], bold);
+    }
+    for (size_t i = from; i < from + count; i++) {
+        const tc_store_export_row *x = &rows[i];
+        char idm[64] = "";
+        char *id = NULL;
+        if (tc_ident_open(keys, x->id_sealed, x->id_sealed_len, &id, NULL) == 0) {
+            if (full_ids)
+                snprintf(idm, sizeof idm, "%s", id);
+            else
+                tc_ident_idnum_mask(id, idm);
+            sodium_memzero(id, strlen(id));
+            free(id);
+        }
+        char *code = NULL;
+        if (codes && x->chsi_sealed && tc_ident_open(keys, x->chsi_sealed, x->chsi_sealed_len, &code, NULL) == 0)
+            (*ncodes)++;
+        const char *v[] = {x->student_no, x->name, x->class_name, idm,
+                           code             ? code
+                           : !x->has_chsi   ? "未绑定"
+                           : codes          ? "已绑定（旧名单仅存摘要，请学生重新扫码）"
+                                            : "已绑定",
+                           names->name[i]};
+        lxw_row_t row = (lxw_row_t)(i - from + 1);
+        for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
+            worksheet_write_string(ws, row, k, v[k] ? v[k] : "", NULL);
+        sodium_memzero(idm, sizeof idm);
+        if (code) {
+            sodium_memzero(code, strlen(code));
+            free(code);
+        }
+    }
+    return xlsx_close(wb, path, e);
+}
+
+int tc_export_roster_template_xlsx(int en, char path[64], tc_err *e)
+{
+    lxw_workbook *wb = xlsx_open(path, e);
+    if (!wb)
+        return -1;
+    lxw_format *bold = workbook_add_format(wb), *text = workbook_add_format(wb);
+    format_set_bold(bold);
+    format_set_num_format(text, "@"); /* digits stay text: 18-digit ID numbers, leading zeros */
+    lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Roster" : "名单");
+    /* the example: a made-up student, ID number with a valid check digit */
+    static const char *const EX[TC_ROSTER_NFIELDS] = {
+        [TC_ROSTER_NAME] = "张三",           [TC_ROSTER_STUDENT_NO] = "2026000001",
+        [TC_ROSTER_ID_NUMBER] = "110105200001010024", [TC_ROSTER_SCHOOL] = "示例大学",
+        [TC_ROSTER_LEVEL] = "本科",          [TC_ROSTER_MAJOR] = "软件工程",
+        [TC_ROSTER_DEPARTMENT] = "计算机学院", [TC_ROSTER_CLASS] = "软件1班",
+        [TC_ROSTER_PHONE] = "13800138000",    [TC_ROSTER_CHSI_CODE] = "",
+    };
+    /* constant_memory writes row by row: the columns first, then row 1, then row 2 */
+    for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
+        worksheet_set_column(ws, (lxw_col_t)f, (lxw_col_t)f, f == TC_ROSTER_ID_NUMBER ? 22 : 14, text);
+    for (int f = 0; f < TC_ROSTER_NFIELDS; f++) {
+        /* the required columns marked with "*", which the import ignores */
+        int req = f == TC_ROSTER_NAME || f == TC_ROSTER_STUDENT_NO || f == TC_ROSTER_ID_NUMBER;
+        char head[64];
+        snprintf(head, sizeof head, "%s%s", req ? "*" : "", en ? tc_roster_field_key((tc_roster_field)f)
+                                                              : tc_roster_field_zh((tc_roster_field)f));
+        worksheet_write_string(ws, 0, (lxw_col_t)f, head, bold);
+    }
+    for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
+        worksheet_write_string(ws, 1, (lxw_col_t)f, EX[f], text);
+    lxw_worksheet *help = workbook_add_worksheet(wb, en ? "Notes" : "说明");
+    static const char *const ZH[] = {
+        "第 1 行是列名，请勿修改；带 * 的列必填（姓名、学号、身份证号）。",
+        "第 2 行是示例（虚构的学生），导入前请删除。",
+        "身份证号、学号、手机号请按文本填写（本模板这些列已设为文本格式）。",
+        "图像采集码可以不填：学生首次进入时扫码绑定。",
+        "也可以另存为 CSV（UTF-8 或 GB18030）后导入。",
+    };
+    static const char *const EN[] = {
+        "Row 1 names the columns; do not change it. Columns marked * are required (name, student number, ID number).",
+        "Row 2 is an example (a made-up student): delete it before importing.",
+        "Type ID numbers, student numbers and phones as text (these columns are formatted as text here).",
+        "The CHSI code may stay empty: the student binds it at first entry.",
+        "The sheet may also be saved as CSV (UTF-8 or GB18030) and imported.",
+    };
+    worksheet_set_column(help, 0, 0, 90, NULL);
+    for (lxw_row_t i = 0; i < TC_ARRAY_LEN(ZH); i++)
+        worksheet_write_string(help, i, 0, en ? EN[i] : ZH[i], NULL);
     return xlsx_close(wb, path, e);
 }
 

@@ -1,10 +1,12 @@
 /* tc_export — the stored ZIP, streamed, and the batch's photo archive. */
+#include <assert.h>
 #include <errno.h>
 #include <glib.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "tc_export.h"
@@ -25,6 +27,8 @@ struct tc_export_zip {
     size_t pending_off;
     tc_buf central;      /* the central directory so far               */
     uint64_t offset;     /* bytes written so far                       */
+    uint64_t big;        /* sizes and offsets from here on need ZIP64  */
+    size_t many;         /* entry counts from here on need ZIP64       */
     uint16_t dos_time, dos_date;
     int done;
 };
@@ -52,6 +56,11 @@ static void put32(tc_buf *b, uint32_t v)
     uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
     tc_buf_append(b, x, 4);
 }
+static void put64(tc_buf *b, uint64_t v)
+{
+    put32(b, (uint32_t)v);
+    put32(b, (uint32_t)(v >> 32));
+}
 
 tc_export_zip *tc_export_zip_new(size_t cap, time_t now)
 {
@@ -63,6 +72,8 @@ tc_export_zip *tc_export_zip_new(size_t cap, time_t now)
         return NULL;
     }
     z->cap = cap;
+    z->big = 0xFFFFFFFFu;
+    z->many = 0xFFFF;
     tc_buf_init(&z->pending);
     tc_buf_init(&z->central);
     struct tm tm;
@@ -70,6 +81,13 @@ tc_export_zip *tc_export_zip_new(size_t cap, time_t now)
     z->dos_time = (uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
     z->dos_date = (uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
     return z;
+}
+
+void tc_export_zip_set_zip64(tc_export_zip *z, uint64_t bytes, size_t entries)
+{
+    assert(bytes <= 0xFFFFFFFFu && entries <= 0xFFFF && z->next == 0);
+    z->big = bytes;
+    z->many = entries;
 }
 
 int tc_export_zip_add_file(tc_export_zip *z, const char *name, const char *path)
@@ -150,59 +168,96 @@ static int zip_start(tc_export_zip *z, size_t i)
         size = it->len;
     }
     size_t nl = strlen(it->name);
-    if (size > 0xFFFFFFF0u || z->offset + size + 30 + nl > 0xFFFFFFF0u)
-        return -1; /* would need ZIP64 */
+    /* ZIP64 for this entry when its size or its offset reaches the limit:
+     * the 32-bit fields read 0xFFFFFFFF and the values follow in the
+     * ZIP64 extra field (local: both sizes; central: sizes and offset) */
+    int z64 = size >= z->big || z->offset >= z->big;
     /* local file header: stored, UTF-8 names (bit 11) */
     tc_buf *b = &z->pending;
     put32(b, 0x04034b50);
-    put16(b, 10);
+    put16(b, z64 ? 45 : 10);
     put16(b, 0x0800);
     put16(b, 0);
     put16(b, z->dos_time);
     put16(b, z->dos_date);
     put32(b, crc);
-    put32(b, (uint32_t)size);
-    put32(b, (uint32_t)size);
+    put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)size);
+    put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)size);
     put16(b, (unsigned)nl);
-    put16(b, 0);
+    put16(b, z64 ? 20 : 0);
     tc_buf_append(b, it->name, nl);
+    if (z64) {
+        put16(b, 0x0001);
+        put16(b, 16);
+        put64(b, size);
+        put64(b, size);
+    }
     /* its central directory entry */
     tc_buf *c = &z->central;
     put32(c, 0x02014b50);
-    put16(c, 0x0314); /* made by: Unix, 2.0 */
-    put16(c, 10);
+    put16(c, z64 ? 0x032D : 0x0314); /* made by: Unix, 4.5 / 2.0 */
+    put16(c, z64 ? 45 : 10);
     put16(c, 0x0800);
     put16(c, 0);
     put16(c, z->dos_time);
     put16(c, z->dos_date);
     put32(c, crc);
-    put32(c, (uint32_t)size);
-    put32(c, (uint32_t)size);
+    put32(c, z64 ? 0xFFFFFFFFu : (uint32_t)size);
+    put32(c, z64 ? 0xFFFFFFFFu : (uint32_t)size);
     put16(c, (unsigned)nl);
-    put16(c, 0);
+    put16(c, z64 ? 28 : 0);
     put16(c, 0);
     put16(c, 0);
     put16(c, 0);
     put32(c, 0100644u << 16); /* -rw-r--r-- */
-    put32(c, (uint32_t)z->offset);
+    put32(c, z64 ? 0xFFFFFFFFu : (uint32_t)z->offset);
     tc_buf_append(c, it->name, nl);
-    z->offset += 30 + nl + size;
+    if (z64) {
+        put16(c, 0x0001);
+        put16(c, 24);
+        put64(c, size);
+        put64(c, size);
+        put64(c, z->offset);
+    }
+    z->offset += 30 + nl + (z64 ? 20 : 0) + size;
     return 0;
 }
 
 static void zip_end(tc_export_zip *z)
 {
-    tc_buf *b = &z->pending;
-    uint64_t cd_off = z->offset;
-    tc_buf_append(b, z->central.data, z->central.len);
+    /* the end records follow the central directory in its own buffer,
+     * which is then sent as it is (never copied) */
+    tc_buf *b = &z->central;
+    uint64_t cd_off = z->offset, cd_len = z->central.len;
+    int z64 = z->n >= z->many || cd_off >= z->big || cd_len >= z->big;
+    if (z64) {
+        /* the ZIP64 end of central directory record, then its locator */
+        uint64_t rec = cd_off + cd_len;
+        put32(b, 0x06064b50);
+        put64(b, 44); /* the record's size after this field */
+        put16(b, 0x032D);
+        put16(b, 45);
+        put32(b, 0);
+        put32(b, 0);
+        put64(b, z->n);
+        put64(b, z->n);
+        put64(b, cd_len);
+        put64(b, cd_off);
+        put32(b, 0x07064b50);
+        put32(b, 0);
+        put64(b, rec);
+        put32(b, 1);
+    }
     put32(b, 0x06054b50);
     put16(b, 0);
     put16(b, 0);
-    put16(b, (unsigned)z->n);
-    put16(b, (unsigned)z->n);
-    put32(b, (uint32_t)z->central.len);
-    put32(b, (uint32_t)cd_off);
+    put16(b, z64 ? 0xFFFF : (unsigned)z->n);
+    put16(b, z64 ? 0xFFFF : (unsigned)z->n);
+    put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)cd_len);
+    put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)cd_off);
     put16(b, 0);
+    z->mem = z->central.data;
+    z->mem_left = z->central.len;
     z->done = 1;
 }
 
@@ -256,22 +311,6 @@ long tc_export_zip_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 /* ---- the batch's photo archive ------------------------------------------------------------------------ */
 
-/* A file name from a student number or ID number: path separators and
- * characters Windows refuses become "_". */
-static char *safe_name(const char *s)
-{
-    size_t n = strlen(s);
-    char *o = malloc(n + 5);
-    if (!o)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        o[i] = ((unsigned char)s[i] < 0x20 || strchr("/\\:*?\"<>|", s[i])) ? '_' : s[i];
-    o[n] = 0;
-    if (!n || !strcmp(o, ".") || !strcmp(o, ".."))
-        o[0] = '_', o[1] = 0;
-    return o;
-}
-
 void tc_export_csv_cell(tc_buf *b, const char *s, int last)
 {
     /* a cell Excel would run as a formula starts with a quote mark */
@@ -284,43 +323,24 @@ void tc_export_csv_cell(tc_buf *b, const char *s, int last)
     tc_buf_puts(b, last ? "\"\r\n" : "\",");
 }
 
-/* The archive name of row i (a second student with the same number gets a
- * suffix); NULL with e set. */
-static char *photo_name(const tc_ident_keys *keys, const tc_store_export_row *row, int by_id, GHashTable *seen, tc_err *e)
+static void wipe_free(char *s)
 {
-    char *key = NULL;
-    if (by_id) {
-        if (tc_ident_open(keys, row->id_sealed, row->id_sealed_len, &key, e) != 0)
-            return NULL;
-    } else
-        key = strdup(row->student_no);
-    char *base = key ? safe_name(key) : NULL;
-    if (key) {
-        sodium_memzero(key, strlen(key));
-        free(key);
+    if (s) {
+        sodium_memzero(s, strlen(s));
+        free(s);
     }
-    if (!base) {
-        tc_err_internal(e, "export: bad photo for student %lld", (long long)row->student_id);
-        return NULL;
-    }
-    char *name = g_strdup_printf("%s.jpg", base);
-    for (int k = 2; g_hash_table_contains(seen, name); k++) {
-        g_free(name);
-        name = g_strdup_printf("%s_%d.jpg", base, k);
-    }
-    free(base);
-    g_hash_table_add(seen, g_strdup(name));
-    return name;
 }
 
-int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows, size_t n,
-                         int by_id, int codes, tc_export_zip **out, size_t *ncodes, tc_err *e)
+int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows,
+                         const tc_export_names *names, size_t from, size_t count, int codes, int full_ids,
+                         tc_export_zip **out, size_t *ncodes, tc_err *e)
 {
     *out = NULL;
     *ncodes = 0;
-    if (n + 2 > TC_EXPORT_ZIP_MAX)
-        return tc_err_set(e, TCE_EXPORT_TOO_MANY);
-    tc_export_zip *z = tc_export_zip_new(n + 2, time(NULL));
+    assert(from + count <= names->n || (!count && from <= names->n));
+    if (count + 3 > TC_EXPORT_ZIP_MAX)
+        return tc_err_set(e, TCE_EXPORT_TOO_MANY, TC_EXPORT_ZIP_MAX - 3);
+    tc_export_zip *z = tc_export_zip_new(count + 3, time(NULL));
     if (!z)
         return tc_err_internal(e, "out of memory");
     tc_buf man;
@@ -333,16 +353,12 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
     tc_buf_init(&cl);
     tc_buf_puts(&cl, "\xEF\xBB\xBF");
     tc_buf_puts(&cl, "\"学号\",\"姓名\",\"采集码\",\"文件名\"\r\n");
-    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int fail = 0;
-    for (size_t i = 0; i < n && !fail; i++) {
-        char *name = photo_name(keys, &rows[i], by_id, seen, e);
+    for (size_t i = from; i < from + count; i++) {
+        const char *name = names->name[i];
         char path[4096];
-        if (!name || tc_blob_path(blobs, rows[i].blob, path, sizeof path) != 0 ||
-            tc_export_zip_add_file(z, name, path) != 0) {
-            if (name)
-                tc_err_internal(e, "export: bad photo for student %lld", (long long)rows[i].student_id);
-            g_free(name);
+        if (tc_blob_path(blobs, rows[i].blob, path, sizeof path) != 0 || tc_export_zip_add_file(z, name, path) != 0) {
+            tc_err_internal(e, "export: bad photo for student %lld", (long long)rows[i].student_id);
             fail = 1;
             break;
         }
@@ -356,9 +372,8 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
         tc_export_csv_cell(&man, tc_export_state_word(rows[i].state, 0), 0);
         tc_export_csv_cell(&man, when, 1);
         char *code = NULL;
-        if (codes && rows[i].chsi_sealed &&
-            tc_ident_open(keys, rows[i].chsi_sealed, rows[i].chsi_sealed_len, &code, NULL) == 0)
-            (*ncodes)++;
+        if (codes && rows[i].chsi_sealed)
+            tc_ident_open(keys, rows[i].chsi_sealed, rows[i].chsi_sealed_len, &code, NULL);
         tc_export_csv_cell(&cl, rows[i].student_no, 0);
         tc_export_csv_cell(&cl, rows[i].name, 0);
         tc_export_csv_cell(&cl,
@@ -368,13 +383,8 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
                                                : "已绑定",
                            0);
         tc_export_csv_cell(&cl, name, 1);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
-        g_free(name);
+        wipe_free(code);
     }
-    g_hash_table_destroy(seen);
     size_t len;
     char *data = tc_buf_steal(&man, &len);
     if (!fail && tc_export_zip_add_data(z, "manifest.csv", data, len) != 0)
@@ -388,6 +398,19 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
         if (data)
             sodium_memzero(data, len);
         free(data);
+    }
+    /* the same list as a workbook: written to a temporary file, kept in
+     * memory (tens of bytes a row), the file unlinked at once */
+    char xpath[64];
+    if (!fail) {
+        if (tc_export_codes_xlsx(keys, rows, names, from, count, codes, full_ids, xpath, ncodes, e) != 0)
+            fail = 1;
+        else {
+            int rd = tc_file_read(xpath, 64u << 20, &data, &len, e);
+            unlink(xpath);
+            if (rd != 0 || tc_export_zip_add_data(z, "采集码.xlsx", data, len) != 0)
+                fail = 1, tc_err_internal(e, "export: the 采集码 workbook");
+        }
     }
     if (fail) {
         tc_export_zip_free(z);

@@ -120,6 +120,9 @@ const EXPECT = {
   'POST /api/v1/batches/:id/roster/rejects': 'school_staff',
   'POST /api/v1/batches/:id/students': 'school_staff',
   'GET /api/v1/batches/:id/photos.zip': 'school_staff',
+  'GET /api/v1/batches/:id/photos/plan': 'school_staff',
+  'GET /api/v1/batches/:id/codes.xlsx': 'school_staff',
+  'GET /api/v1/roster/template.xlsx': 'school_staff',
   'POST /api/v1/batches/:id/remind': 'school_staff',
   'GET /api/v1/batches/:id/poster.pdf': 'school_staff',
   // money (tc_api_money.c)

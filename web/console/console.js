@@ -15,6 +15,7 @@ import { h, errorRegion, showError, relabel } from '/common/dom.js';
 import { state, route, go, home, render, currentTitle, field, input, submit, announce } from './core.js';
 import './console-text.js';
 import './school.js';
+import './export.js';
 import './review.js';
 import './admin.js';
 import './orders.js';

@@ -140,7 +140,7 @@ addMessages({
   'roster.rejects_done': '已下载 {n} 行有错误的学生：在表格中改正后，重新导入这个文件即可（“错误原因”列会被忽略）。',
   'roster.imported_good': '已导入无误的 {ok} 行（新增 {inserted}，更新 {updated}）；{skipped} 行有错误，未导入。',
   'roster.skipped': '未导入的行（共 {n} 处错误）',
-  'roster.export_full': '导出名单（含完整身份证号）',
+  'roster.export_full': '导出名单（含完整身份证号）', 'roster.template': '下载名单模板（XLSX，含示例行）',
   'roster.export_full_tip': '含完整身份证号的名单可修改后重新导入；每次导出都会记录在操作日志中。默认导出的名单身份证号已遮盖。',
 }, {
   'roster.good_n': 'Import only the {n} rows without errors', 'roster.good': 'Import only the rows without errors',
@@ -149,7 +149,7 @@ addMessages({
   'roster.rejects_done': 'Downloaded {n} rows with errors: correct them in the spreadsheet and import that file (the error column is ignored).',
   'roster.imported_good': 'Imported the {ok} rows without errors ({inserted} new, {updated} updated); {skipped} rows with errors were not imported.',
   'roster.skipped': 'Rows not imported ({n} errors)',
-  'roster.export_full': 'Roster with full ID numbers (XLSX)',
+  'roster.export_full': 'Roster with full ID numbers (XLSX)', 'roster.template': 'Download the roster template (XLSX, with an example row)',
   'roster.export_full_tip': 'The roster with full ID numbers can be corrected and imported again; every such export is recorded in the audit log. The default roster masks ID numbers.',
 });
 
@@ -171,6 +171,11 @@ function rosterPanel(batchId, onImported) {
   const importBtn = button('batch.import', { class: 'c-btn c-btn_primary', hidden: true });
   const form = h('form', { class: 'c-inline-form', novalidate: true },
     field('batch.roster_file', file, 'batch.roster_tip'), previewBtn, importBtn);
+  // the template: the columns the import reads, with an example row
+  const tplLink = h('a', {
+    href: '/api/v1/roster/template.xlsx', class: 'c-link', download: '', i18n: 'roster.template', dataset: { act: 'roster-template' },
+    onclick: (ev) => { ev.currentTarget.href = `/api/v1/roster/template.xlsx?lang=${getLang()}`; },
+  });
   const formData = () => {
     const fd = new FormData();
     fd.append('file', file.files[0], file.files[0].name);
@@ -258,7 +263,7 @@ function rosterPanel(batchId, onImported) {
   importBtn.addEventListener('click', () => send('all'));
   // A new file must be previewed again before it can be imported.
   file.addEventListener('change', () => { importBtn.hidden = true; mount(result); showError(err, null); });
-  return panel('batch.roster', form, err, result);
+  return panel('batch.roster', h('p', { class: 'c-field__tip c-roster-template' }, tplLink), form, err, result);
 }
 
 const PAGE = 50;
@@ -437,7 +442,8 @@ async function progressPanel(bid) {
     h('div', { class: 'c-actions c-downloads' },
       link(`/api/v1/batches/${bid}/progress.xlsx`, 'progress.xlsx'), link(`/api/v1/batches/${bid}/roster.xlsx`, 'progress.roster_xlsx'),
       link(`/api/v1/batches/${bid}/photos.zip?name=student_no`, 'progress.zip_no'), link(`/api/v1/batches/${bid}/photos.zip?name=id_number`, 'progress.zip_id'),
-      link(`/api/v1/batches/${bid}/poster.pdf`, 'progress.poster'), remind),
+      link(`/api/v1/batches/${bid}/poster.pdf`, 'progress.poster'),
+      h('a', { href: `#/export/${bid}`, class: 'c-btn c-btn_primary c-btn_small', i18n: 'export.open', dataset: { act: 'export-page' } }), remind),
     fullIds, err, msg);
   return { node, load };
 }
