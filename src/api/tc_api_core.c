@@ -172,7 +172,8 @@ json_t *api_student_json(api_ctx *c, const tc_store_student *st)
     char name[256], idm[32] = "";
     tc_ident_name_mask(st->name, name, sizeof name);
     char *id = NULL;
-    if (tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, NULL) == 0) {
+    /* an erased row holds a placeholder, not an ID number, to mask */
+    if (!st->erased_at && tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, NULL) == 0) {
         tc_ident_idnum_mask(id, idm);
         sodium_memzero(id, strlen(id));
         free(id);

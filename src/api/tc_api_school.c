@@ -122,10 +122,11 @@ static int h_erase(tc_http_req *r)
         tc_err_set(&c.e, TCE_STUDENT_ERASE_CONFIRM);
         return api_fail(&c);
     }
-    /* the ID column keeps a sealed placeholder, so every reader still opens it */
+    /* the ID column keeps a sealed placeholder ("-", ASCII: every reader still
+     * opens and masks it) */
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
-    if (tc_ident_seal(&c.app->keys, "已删除", &sealed, &sealed_len, &c.e) != 0)
+    if (tc_ident_seal(&c.app->keys, "-", &sealed, &sealed_len, &c.e) != 0)
         return api_fail(&c);
     tc_store_erase_counts n;
     int rc = tc_store_student_erase(c.app->store, st.id, sealed, sealed_len, erase_remove, c.app->blobs, tc_now(), &n,
