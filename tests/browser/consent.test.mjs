@@ -86,6 +86,13 @@ test('the student reads and accepts the agreements before any photo (390x844)', 
   await page.getByRole('button', { name: '同意并继续' }).click();
   await view(page, 'notice');
   assert.equal((await c.get('/api/v1/me/journey')).data.consent.accepted, true);
+  // 我的 keeps the texts readable; accepted, the page says so and asks nothing
+  await page.goto(srv.url + '/#/mine');
+  await view(page, 'mine');
+  await page.getByRole('link', { name: '服务协议与隐私政策' }).click();
+  await view(page, 'consent');
+  await page.locator('.tc-consent-done').waitFor();
+  assert.equal(await page.getByRole('button', { name: '同意并继续' }).count(), 0);
   assert.deepEqual(problems, []);
 });
 

@@ -64,6 +64,9 @@ export async function consentView() {
   });
   const off = onLangChange(() => boxes.forEach((b) => b.fill()));
   onLeave(off);
+  const versions = h('p', { class: 'weui-cells__tips', i18n: 'consent.versions', i18nVars: { t: c.terms && c.terms.version, p: c.privacy && c.privacy.version } });
+  // already accepted (opened from 我的): the texts to read again, no button
+  if (c.accepted) return page('tc-consent', ...boxes, h('p', { class: 'tc-lead tc-consent-done', i18n: 'consent.accepted_note' }), versions);
   const [agreeCell, agree] = tickCell(newId('agree'), 'consent.agree');
   const [faceCell, face] = tickCell(newId('face'), 'consent.face');
   const go = btn('consent.accept', { primary: true, disabled: true, cls: 'tc-next tc-consent-accept' });
@@ -82,6 +85,5 @@ export async function consentView() {
   const again = (c.accepted_terms || c.accepted_privacy) && !c.accepted;
   return page('tc-consent', lead(again ? 'consent.lead_again' : 'consent.lead'), ...boxes,
     h('div', { class: 'weui-cells weui-cells_checkbox tc-tick' }, agreeCell, faceCell),
-    h('p', { class: 'weui-cells__tips', i18n: 'consent.versions', i18nVars: { t: c.terms && c.terms.version, p: c.privacy && c.privacy.version } }),
-    err, btnArea(go));
+    versions, err, btnArea(go));
 }

@@ -68,6 +68,7 @@ export async function mineView() {
       j ? cellLink('mine.notify', '#/notify') : null,
       j ? cellLink('mine.drafts', '#/drafts') : null,
       cellLink('mine.tips', '#/tips'),
+      j ? cellLink('mine.consent', '#/consent') : null,
       cellLink('mine.add', '#/add/code')),
     h('h2', { class: 'weui-cells__title', id: 'faq', i18n: 'mine.faq' }), faqList(),
     h('h2', { class: 'weui-cells__title', i18n: 'mine.service' }),
