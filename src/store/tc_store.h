@@ -467,7 +467,8 @@ int tc_store_batches_closed(tc_store *s, tc_pool *p, int64_t now, tc_store_close
  * tc_store_photo_sweep (no photo that keeps its files names them, no e-mail
  * waiting attaches them; remove inside the transaction).  Idempotent: a
  * purged batch has nothing left to do.  *photos: photos changed this round
- * (< limit: the batch is done), *files: files removed. */
+ * (swept plus kept ones that lost their originals; each kind at most limit:
+ * under limit, the batch is done), *files: files removed. */
 int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)(void *ctx, const char *blob_id),
                          void *ctx, int *photos, int *files, int64_t now, tc_err *e);
 /* Erase one student's personal data on request (issue 19 item 5), in one

@@ -160,7 +160,7 @@ int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)
         ok = cand_remove(db, &pool, remove, ctx, files, e);
     rc = store_tx_end(db, ok, e);
     if (rc == 0)
-        *photos = (int)(nsweep > nkeep ? nsweep : nkeep);
+        *photos = (int)(nsweep + nkeep);
     else
         *files = 0;
 out:
