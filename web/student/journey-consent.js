@@ -17,7 +17,7 @@ function render(text, vars) {
   const fill = (s) => s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined ? m : String(vars[k])));
   const parts = String(text || '').replace(/\r/g, '').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
   const [title, ...rest] = parts;
-  return [h('h3', { class: 'tc-legal__title', text: fill(title || '') }), ...rest.map((p) => h('p', { text: fill(p) }))];
+  return { title: fill(title || ''), body: rest.map((p) => h('p', { text: fill(p) })) };
 }
 
 async function fetchText(url) {
@@ -56,9 +56,14 @@ export async function consentView() {
   const boxes = docs.map(([k]) => {
     const id = newId('legal');
     const body = h('div', { class: 'tc-legal__body' });
-    const box = h('section', { class: `tc-legal tc-legal_${k}`, tabindex: '0', role: 'region', 'aria-labelledby': id },
-      h('h2', { class: 'tc-h2', id, i18n: `consent.${k}` }), body);
-    box.fill = () => { body.replaceChildren(...render(texts[`${k}.${getLang()}`] || texts[`${k}.zh`], vars())); };
+    // the heading is the text's own first line (its name and version)
+    const head = h('h2', { class: 'tc-h2 tc-legal__title', id, i18n: `consent.${k}` });
+    const box = h('section', { class: `tc-legal tc-legal_${k}`, tabindex: '0', role: 'region', 'aria-labelledby': id }, head, body);
+    box.fill = () => {
+      const r = render(texts[`${k}.${getLang()}`] || texts[`${k}.zh`], vars());
+      if (r.title) { delete head.dataset.i18n; head.textContent = r.title; }
+      body.replaceChildren(...r.body);
+    };
     box.fill();
     return box;
   });
