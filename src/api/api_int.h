@@ -89,6 +89,9 @@ int api_load_settings(tc_api_app *app, tc_pool *p, const tc_store_student *st, t
                       const char **notice, tc_journey_settings *set, tc_err *e);
 /* Load the snapshot of the session's student; -1 with c->e set. */
 int api_journey_load(api_ctx *c, api_jctx *j);
+/* The versions of the 服务协议 and the 隐私政策 students must have accepted
+ * (--terms-version, --privacy-version; 1 without a configuration). */
+void api_consent_versions(const tc_api_app *app, int *terms, int *privacy);
 /* Does this batch charge the student at all? */
 int api_must_pay(const tc_journey_settings *s);
 /* {code, zh, en} of an error (new reference). */

@@ -172,7 +172,8 @@ json_t *api_student_json(api_ctx *c, const tc_store_student *st)
     char name[256], idm[32] = "";
     tc_ident_name_mask(st->name, name, sizeof name);
     char *id = NULL;
-    if (tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, NULL) == 0) {
+    /* an erased row holds a placeholder, not an ID number, to mask */
+    if (!st->erased_at && tc_ident_open(&c->app->keys, st->id_sealed, st->id_sealed_len, &id, NULL) == 0) {
         tc_ident_idnum_mask(id, idm);
         sodium_memzero(id, strlen(id));
         free(id);
@@ -186,12 +187,13 @@ json_t *api_student_json(api_ctx *c, const tc_store_student *st)
      * school.  Pages shown where others may look use name_masked. */
     /* chsi_bound: the record has its 采集码 (from the roster or bound by the
      * student); the code itself is never sent */
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b}", "id",
+    /* erased_at: the school erased the personal data on request (issue 19) */
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:I}", "id",
                      (json_int_t)st->id, "name", st->name, "name_masked", name, "student_no", st->student_no,
                      "id_masked", idm, "school", sc.name ? sc.name : "", "batch", b.name ? b.name : "", "level",
                      st->level, "programme", st->programme, "department", st->department, "class_name",
                      st->class_name, "batch_id", (json_int_t)st->batch_id, "state", st->state, "phone", st->phone,
-                     "chsi_bound", api_has_chsi(st));
+                     "chsi_bound", api_has_chsi(st), "erased_at", (json_int_t)st->erased_at);
 }
 
 /* Loads a student from params[0] and checks the staff member may see it. */
@@ -304,7 +306,16 @@ int api_journey_load(api_ctx *c, api_jctx *j)
     js->starts_at = j->batch.starts_at;
     js->ends_at = j->batch.ends_at;
     js->cancelled_at = j->sj.batch_cancelled_at;
+    int tv, pv;
+    api_consent_versions(app, &tv, &pv);
+    js->consent_ok = j->sj.consent_terms == tv && j->sj.consent_privacy == pv;
     return 0;
+}
+
+void api_consent_versions(const tc_api_app *app, int *terms, int *privacy)
+{
+    *terms = app->cfg && app->cfg->terms_version > 0 ? app->cfg->terms_version : 1;
+    *privacy = app->cfg && app->cfg->privacy_version > 0 ? app->cfg->privacy_version : 1;
 }
 
 json_t *api_err_json(const tc_err *e)

@@ -106,6 +106,54 @@ static void failed_json(const char *checks, json_t **failed, json_t **unknown)
     json_decref(o);
 }
 
+/* The agreements the student must have accepted (issue 19 item 5): their
+ * versions, where the texts are (web/student/legal/, one file per version
+ * and language) and what the student last accepted. */
+static json_t *consent_json(tc_api_app *app, const api_jctx *j)
+{
+    int tv, pv;
+    api_consent_versions(app, &tv, &pv);
+    char tz[48], te[48], pz[48], pe[48];
+    snprintf(tz, sizeof tz, "/legal/terms-%d.zh.txt", tv);
+    snprintf(te, sizeof te, "/legal/terms-%d.en.txt", tv);
+    snprintf(pz, sizeof pz, "/legal/privacy-%d.zh.txt", pv);
+    snprintf(pe, sizeof pe, "/legal/privacy-%d.en.txt", pv);
+    return json_pack("{s:b, s:{s:i, s:s, s:s}, s:{s:i, s:s, s:s}, s:i, s:i}", "accepted", j->js.consent_ok, "terms",
+                     "version", tv, "zh_url", tz, "en_url", te, "privacy", "version", pv, "zh_url", pz, "en_url", pe,
+                     "accepted_terms", j->sj.consent_terms, "accepted_privacy", j->sj.consent_privacy);
+}
+
+/* POST /api/v1/me/consent {terms_version, privacy_version}: the student
+ * accepts the versions the page showed; they must be the current ones. */
+static int h_consent(tc_http_req *r)
+{
+    api_ctx c;
+    api_ctx_of(r, &c);
+    api_jctx j;
+    if (api_journey_load(&c, &j) != 0)
+        return api_fail(&c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    json_t *t = json_object_get(body, "terms_version"), *p = json_object_get(body, "privacy_version");
+    if (!json_is_integer(t) || !json_is_integer(p)) {
+        tc_err_set(&c.e, TCE_JOURNEY_CONSENT_BAD);
+        return api_fail(&c);
+    }
+    int tv, pv;
+    api_consent_versions(c.app, &tv, &pv);
+    if (json_integer_value(t) != tv || json_integer_value(p) != pv) {
+        tc_err_set(&c.e, TCE_JOURNEY_CONSENT_STALE, tv, pv);
+        return api_fail(&c);
+    }
+    if (tc_store_consent_add(c.app->store, j.st.id, tv, pv, r->client_ip, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    j.js.consent_ok = 1;
+    return tc_http_respond_json(r, 200,
+                                json_pack("{s:b, s:s, s:i, s:i}", "ok", 1, "step", tc_journey_step(&j.set, &j.js),
+                                          "terms_version", tv, "privacy_version", pv));
+}
+
 static int h_journey(tc_http_req *r)
 {
     api_ctx c;
@@ -186,6 +234,7 @@ static int h_journey(tc_http_req *r)
         return api_fail(&c);
     }
     json_object_set_new(json_object_get(out, "school"), "contact", api_contact_json(contact));
+    json_object_set_new(out, "consent", consent_json(c.app, &j));
     return tc_http_respond_json(r, 200, out);
 }
 
@@ -842,6 +891,7 @@ int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
     static const api_route R[] = {
         {"GET", "/api/v1/me/journey", NEED_STUDENT, h_journey, 0},
         {"GET", "/api/v1/me/spec", NEED_STUDENT, h_spec, 0},
+        {"POST", "/api/v1/me/consent", NEED_STUDENT, h_consent, 0},
         {"POST", "/api/v1/me/notice/read", NEED_STUDENT, h_notice_read, 0},
         {"POST", "/api/v1/me/tips/read", NEED_STUDENT, h_tips_read, 0},
         {"POST", "/api/v1/me/tutorial/done", NEED_STUDENT, h_tutorial_done, 0},

@@ -90,6 +90,64 @@ static int h_reset(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* POST /api/v1/students/:id/erase {confirm}: erase the student's personal
+ * data on request (issue 19 item 5).  confirm must be the student number, as
+ * the console asks it to be typed; orders are kept (tc_store_student_erase);
+ * audited with what went and what was kept, no personal data in the row. */
+static int erase_remove(void *ctx, const char *blob_id)
+{
+    tc_err e;
+    if (tc_blob_remove(ctx, blob_id, &e) != 0) {
+        tc_log(TC_LOG_WARN, "erase: %s", e.en);
+        return -1;
+    }
+    return 0;
+}
+
+static int h_erase(tc_http_req *r)
+{
+    api_ctx c;
+    api_ctx_of(r, &c);
+    tc_store_student st;
+    if (api_load_student(&c, &st) != 0)
+        return api_fail(&c);
+    if (st.erased_at) {
+        tc_err_set(&c.e, TCE_STUDENT_ERASED);
+        return api_fail(&c);
+    }
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *confirm = api_jstr(body, "confirm");
+    if (!confirm || strlen(confirm) > 64 || strcmp(confirm, st.student_no) != 0) {
+        tc_err_set(&c.e, TCE_STUDENT_ERASE_CONFIRM);
+        return api_fail(&c);
+    }
+    /* the ID column keeps a sealed placeholder ("-", ASCII: every reader still
+     * opens and masks it) */
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    if (tc_ident_seal(&c.app->keys, "-", &sealed, &sealed_len, &c.e) != 0)
+        return api_fail(&c);
+    tc_store_erase_counts n;
+    int rc = tc_store_student_erase(c.app->store, st.id, sealed, sealed_len, erase_remove, c.app->blobs, tc_now(), &n,
+                                    &c.e);
+    free(sealed);
+    if (rc != 0)
+        return api_fail(&c);
+    char *before = tc_pool_printf(r->pool, "{\"batch_id\":%lld}", (long long)st.batch_id);
+    char *after = tc_pool_printf(r->pool,
+                                 "{\"erased\":{\"photos\":%d,\"files\":%d,\"submissions\":%d,\"messages\":%d,"
+                                 "\"consents\":%d},\"kept\":{\"orders\":%d}}",
+                                 n.photos, n.files, n.submissions, n.messages, n.consents, n.orders_kept);
+    api_audit(&c, "student.erase", "student", st.id, before, after);
+    return tc_http_respond_json(
+        r, 200,
+        json_pack("{s:b, s:{s:i, s:i, s:i, s:i, s:i}, s:{s:i}}", "ok", 1, "erased", "photos", n.photos, "files",
+                  n.files, "submissions", n.submissions, "messages", n.messages, "consents", n.consents, "kept",
+                  "orders", n.orders_kept));
+}
+
 /* ---- shared bits ---------------------------------------------------------------------------- */
 
 static int load_school_id(api_ctx *c, int64_t *sid)
@@ -1393,6 +1451,7 @@ int api_school_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
         {"POST", "/api/v1/students/:id/reset", NEED_SCHOOL_STAFF, h_reset, 0},
         {"DELETE", "/api/v1/students/:id/chsi", NEED_SCHOOL_STAFF, h_chsi_clear, 0},
         {"PUT", "/api/v1/students/:id", NEED_SCHOOL_STAFF, h_student_edit, 0},
+        {"POST", "/api/v1/students/:id/erase", NEED_SCHOOL_STAFF, h_erase, 0},
         {"GET", "/api/v1/batches/:id/settings", NEED_SCHOOL_STAFF, h_batch_settings, 0},
         {"PUT", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_update, 0},
         {"GET", "/api/v1/schools/:id/settings", NEED_SCHOOL_STAFF, h_school_settings, 0},

@@ -249,6 +249,10 @@
     400, "config.bad_value", \
     "端口应在 0–65535 之间", \
     "the port must be 0-65535"
+#define TCE_CONFIG_BAD_VALUE_5 \
+    400, "config.bad_value", \
+    "--terms-version 和 --privacy-version 应在 1–1000 之间", \
+    "--terms-version and --privacy-version must be 1-1000"
 #define TCE_CONFIG_MISSING_VALUE \
     400, "config.missing_value", \
     "选项 %s 需要一个值", \
@@ -609,6 +613,18 @@
     409, "journey.chsi_unbound", \
     "确认上传前，请先绑定您的学信网图像采集码", \
     "Bind your CHSI image-collection code before you confirm the upload"
+#define TCE_JOURNEY_CONSENT_BAD \
+    400, "journey.consent_bad", \
+    "请勾选同意《服务协议》和《隐私政策》（含人脸照片的单独同意）", \
+    "Tick both boxes: the service agreement and the privacy policy (with the separate consent for face photos)"
+#define TCE_JOURNEY_CONSENT_REQUIRED \
+    409, "journey.consent_required", \
+    "请先阅读并同意《服务协议》和《隐私政策》，同意后才能拍摄或上传照片", \
+    "Read and accept the service agreement and the privacy policy first; photos can be taken or uploaded only after that"
+#define TCE_JOURNEY_CONSENT_STALE \
+    409, "journey.consent_stale", \
+    "《服务协议》或《隐私政策》已更新为第 %d 版和第 %d 版，请刷新页面后阅读新版本再同意", \
+    "The service agreement or the privacy policy has changed (now versions %d and %d): reload the page and read the new versions before accepting"
 #define TCE_JOURNEY_COOLOFF \
     429, "journey.cooloff", \
     "冷静期中，请于 %s 后重拍，先看看上面的提示", \
@@ -1737,6 +1753,14 @@
     409, "student.chsi_taken", \
     "该图像采集码已属于另一条学生记录（本批次、其他批次或其他学校）", \
     "that collection code already belongs to another student record (this batch, another batch or another school)"
+#define TCE_STUDENT_ERASED \
+    409, "student.erased", \
+    "该学生的个人信息已删除", \
+    "This student's personal data has already been erased"
+#define TCE_STUDENT_ERASE_CONFIRM \
+    400, "student.erase_confirm", \
+    "请输入该学生的学号以确认删除", \
+    "Type the student's student number to confirm the erasure"
 #define TCE_STUDENT_ID_TAKEN \
     409, "student.id_taken", \
     "本批次已有该身份证号的学生", \
@@ -1945,6 +1969,7 @@
     X(TCE_CONFIG_BAD_VALUE_2) \
     X(TCE_CONFIG_BAD_VALUE_3) \
     X(TCE_CONFIG_BAD_VALUE_4) \
+    X(TCE_CONFIG_BAD_VALUE_5) \
     X(TCE_CONFIG_MISSING_VALUE) \
     X(TCE_CONFIG_MODELS_DIR_MISSING) \
     X(TCE_CONFIG_TLS) \
@@ -2031,6 +2056,9 @@
     X(TCE_JOURNEY_BATCH_CANCELLED) \
     X(TCE_JOURNEY_BUSY) \
     X(TCE_JOURNEY_CHSI_UNBOUND) \
+    X(TCE_JOURNEY_CONSENT_BAD) \
+    X(TCE_JOURNEY_CONSENT_REQUIRED) \
+    X(TCE_JOURNEY_CONSENT_STALE) \
     X(TCE_JOURNEY_COOLOFF) \
     X(TCE_JOURNEY_DELETE_TOO_EARLY) \
     X(TCE_JOURNEY_DRAFTS_FULL) \
@@ -2301,6 +2329,8 @@
     X(TCE_STORE_TOO_NEW) \
     X(TCE_STUDENT_BAD_FIELD) \
     X(TCE_STUDENT_CHSI_TAKEN) \
+    X(TCE_STUDENT_ERASED) \
+    X(TCE_STUDENT_ERASE_CONFIRM) \
     X(TCE_STUDENT_ID_TAKEN) \
     X(TCE_STUDENT_NO_TAKEN) \
     X(TCE_STUDENT_NOT_FOUND) \

@@ -155,6 +155,13 @@ static void job_sweep(void *ctx)
         tc_log(TC_LOG_WARN, "retention sweep failed: %s [%s]", e.en, e.code);
     else if (photos)
         tc_log(TC_LOG_INFO, "retention sweep: %d photos, %d files removed", photos, files);
+    /* after the season: each batch's retention_days past its close */
+    tc_jobs_retention_report rep;
+    if (tc_jobs_retention_once(app->store, app->blobs, tc_api_clock(app), &rep, &e) != 0)
+        tc_log(TC_LOG_WARN, "retention after the season failed: %s [%s]", e.en, e.code);
+    else if (rep.batches)
+        tc_log(TC_LOG_INFO, "retention after the season: %d batches, %d photos, %d files removed", rep.batches,
+               rep.photos, rep.files);
 }
 
 /* The automatic reminders before a batch closes. */

@@ -91,6 +91,10 @@ static const opt OPTS[] = {
     {"remind-interval-s", OPT_INT, O(remind_interval_s), "600", "seconds between two rounds of the automatic reminders"},
     {"test-clock-offset-s", OPT_INT, O(test_clock_offset_s), "0",
      "tests only: seconds added to the clock the automatic reminders read (tc_api_clock)"},
+    {"terms-version", OPT_INT, O(terms_version), "1",
+     "version of the service agreement students must accept (web/student/legal/terms-N.*.txt; 1..1000)"},
+    {"privacy-version", OPT_INT, O(privacy_version), "1",
+     "version of the privacy policy students must accept (web/student/legal/privacy-N.*.txt; 1..1000)"},
 };
 #undef O
 
@@ -240,6 +244,8 @@ static int load(tc_config *c, int argc, char **argv, char ***rest, int *nrest, t
         return tc_err_set(e, TCE_CONFIG_BAD_VALUE_3, c->log_level ? c->log_level : "");
     if (c->port > 65535)
         return tc_err_set(e, TCE_CONFIG_BAD_VALUE_4);
+    if (c->terms_version < 1 || c->terms_version > 1000 || c->privacy_version < 1 || c->privacy_version > 1000)
+        return tc_err_set(e, TCE_CONFIG_BAD_VALUE_5);
     if (c->threads < 1)
         c->threads = 1;
     return 0;

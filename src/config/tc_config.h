@@ -75,6 +75,10 @@ typedef struct tc_config {
     int student_messages_per_day; /* status messages per student a day on each of e-mail, SMS, WeChat; default 20 */
     int remind_interval_s;     /* seconds between automatic reminder rounds; default 600 */
     int test_clock_offset_s;   /* tests only: added to the reminders' clock (tc_api_clock); default 0 */
+    /* consent (issue 19 item 5): the versions of the 服务协议 and the 隐私政策
+     * students must have accepted before any photo (web/student/legal/) */
+    int terms_version;         /* default 1 */
+    int privacy_version;       /* default 1 */
 } tc_config;
 
 /* Defaults, then file, environment, and argv (argv[0] is the subcommand).

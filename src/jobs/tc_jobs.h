@@ -94,4 +94,17 @@ void tc_jobs_timer_free(tc_jobs_timer *t);
 int tc_jobs_sweep_once(tc_store *store, tc_blob_store *blobs, int64_t keep_s, int64_t now, int *photos, int *files,
                        tc_err *e);
 
+/* Retention after the season (issue 19 item 5): for every batch that closed
+ * (ends_at passed, or cancelled) more than its retention_days ago (the
+ * batch's setting over its school's, default 30), tc_store_batch_purge in
+ * rounds of 200 photos: originals, drafts, failed, deleted and rejected
+ * photos lose their files, the standard and final photos and every order
+ * stay.  Each batch that lost anything gets one staff_audit row
+ * (retention.purge, no staff, the counts).  Idempotent.  *rep: the totals. */
+typedef struct tc_jobs_retention_report {
+    int batches, photos, files;
+} tc_jobs_retention_report;
+int tc_jobs_retention_once(tc_store *store, tc_blob_store *blobs, int64_t now, tc_jobs_retention_report *rep,
+                           tc_err *e);
+
 #endif

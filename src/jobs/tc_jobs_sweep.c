@@ -1,4 +1,7 @@
 /* tc_jobs — the retention sweep (issue 14). */
+#include <stdio.h>
+#include <string.h>
+
 #include "tc_jobs.h"
 
 static int sweep_remove(void *ctx, const char *blob_id)
@@ -30,4 +33,54 @@ int tc_jobs_sweep_once(tc_store *store, tc_blob_store *blobs, int64_t keep_s, in
          * same mark as this round's */
         now++;
     }
+}
+
+/* ---- retention after the season (issue 19 item 5) ---- */
+
+int tc_jobs_retention_once(tc_store *store, tc_blob_store *blobs, int64_t now, tc_jobs_retention_report *rep,
+                           tc_err *e)
+{
+    memset(rep, 0, sizeof *rep);
+    tc_pool pool;
+    tc_pool_init(&pool);
+    tc_store_closed_batch *bs;
+    size_t n;
+    int rc = tc_store_batches_closed(store, &pool, now, &bs, &n, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        /* the batch's own setting over its school's over the default */
+        tc_journey_settings set;
+        tc_journey_settings_default(&set);
+        tc_err bad;
+        if (tc_journey_settings_apply(&set, bs[i].school_settings, &bad) != 0 ||
+            tc_journey_settings_apply(&set, bs[i].settings, &bad) != 0) {
+            /* settings are checked when saved: a broken row keeps its photos */
+            tc_log(TC_LOG_WARN, "retention: batch %lld skipped: %s", (long long)bs[i].id, bad.en);
+            continue;
+        }
+        if (bs[i].closed_at + (int64_t)set.retention_days * 86400 > now)
+            continue;
+        int photos = 0, files = 0, p, f;
+        int64_t mark = now;
+        do {
+            p = f = 0;
+            rc = tc_store_batch_purge(store, bs[i].id, 200, sweep_remove, blobs, &p, &f, mark++, e);
+            photos += p;
+            files += f;
+        } while (rc == 0 && p >= 200);
+        if (rc == 0 && (photos || files)) {
+            rep->batches++;
+            rep->photos += photos;
+            rep->files += files;
+            char after[96];
+            snprintf(after, sizeof after, "{\"photos\":%d,\"files\":%d,\"retention_days\":%d}", photos, files,
+                     set.retention_days);
+            char target[40];
+            snprintf(target, sizeof target, "batch:%lld", (long long)bs[i].id);
+            tc_err ae;
+            if (tc_store_audit_staff(store, 0, "retention.purge", target, NULL, after, "", &ae) != 0)
+                tc_log(TC_LOG_WARN, "retention: audit of batch %lld: %s", (long long)bs[i].id, ae.en);
+        }
+    }
+    tc_pool_clear(&pool);
+    return rc;
 }

@@ -24,6 +24,7 @@ void tc_journey_settings_default(tc_journey_settings *s)
     s->liveness_lock_after = 3;
     s->retouch_teacher_lock = 1;
     s->remind_days = 3;
+    s->retention_days = 30;
     snprintf(s->spec, sizeof s->spec, "chsi");
     snprintf(s->background, sizeof s->background, "blue");
 }
@@ -82,6 +83,7 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
             {"lock_hours", 0, 24 * 30, &s->lock_hours},
             {"liveness_lock_after", 1, 1000, &s->liveness_lock_after},
             {"remind_days", 0, 30, &s->remind_days},
+            {"retention_days", 0, 365, &s->retention_days},
         };
         int done = 0;
         for (size_t i = 0; i < TC_ARRAY_LEN(ints) && !done; i++)
@@ -179,6 +181,8 @@ json_t *tc_journey_settings_json(const tc_journey_settings *s)
                           s->retouch_teacher_lock ? "teacher" : "timed");
     if (o)
         json_object_set_new(o, "remind_days", json_integer(s->remind_days));
+    if (o)
+        json_object_set_new(o, "retention_days", json_integer(s->retention_days));
     if (o && s->checks[0])
         json_object_set_new(o, "checks", json_loads(s->checks, 0, NULL));
     return o;
@@ -193,6 +197,8 @@ static int must_pay(const tc_journey_settings *s)
 
 const char *tc_journey_step(const tc_journey_settings *s, const tc_journey_state *st)
 {
+    if (!st->consent_ok)
+        return "consent";
     if (!st->notice_read_at)
         return "notice";
     if (!st->tips_read_at)
@@ -248,6 +254,8 @@ int tc_journey_can_shoot(const tc_journey_settings *s, const tc_journey_state *s
     /* first: nothing else the student could do changes this */
     if (st->cancelled_at)
         return tc_err_set(e, TCE_JOURNEY_BATCH_CANCELLED);
+    if (!st->consent_ok)
+        return tc_err_set(e, TCE_JOURNEY_CONSENT_REQUIRED);
     if (!st->notice_read_at)
         return tc_err_set(e, TCE_JOURNEY_NOTICE_UNREAD);
     if (!st->tips_read_at)

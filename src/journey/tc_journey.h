@@ -49,6 +49,8 @@ typedef struct tc_journey_settings {
     char checks[1024];         /* tc_check_config_json text ("" = defaults)             */
     int remind_days;           /* automatic reminder this many days before the close,
                                   besides the one a day before (0 = that one only); 3  */
+    int retention_days;        /* originals, drafts and rejected photos are deleted this
+                                  many days after the batch closed (0..365); 30     */
 } tc_journey_settings;
 
 void tc_journey_settings_default(tc_journey_settings *s);
@@ -73,15 +75,17 @@ typedef struct tc_journey_state {
     char submission[20];       /* the live submission's state, "" when none              */
     int64_t starts_at, ends_at;/* the batch's collection window (0 = open)              */
     int64_t cancelled_at;      /* the batch was cancelled then (0 = not)                 */
+    int consent_ok;            /* the current 服务协议 and 隐私政策 are accepted          */
 } tc_journey_state;
 
-/* The next thing the student should do: "notice", "tips", "notify",
+/* The next thing the student should do: "consent" (accept the current
+ * service agreement and privacy policy), "notice", "tips", "notify",
  * "pay_first", "shoot", "confirm", "pay", "waiting", "approved", "rejected",
  * "final". */
 const char *tc_journey_step(const tc_journey_settings *s, const tc_journey_state *st);
 
 /* May the student shoot or upload now (source "camera" or "album")?  0, or
- * -1 with the refusal (journey.batch_cancelled, notice_unread, tips_unread,
+ * -1 with the refusal (journey.batch_cancelled, consent_required, notice_unread, tips_unread,
  * tutorial_unwatched, not_paid, album_not_allowed, live_not_allowed,
  * outside_window, under_review, busy, live_locked, locked, cooloff,
  * drafts_full), whose message is the seed's text where it gives one.

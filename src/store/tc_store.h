@@ -150,6 +150,8 @@ typedef struct tc_store_student {
                                  * (no code, or imported before schema 11: hash only) */
     size_t chsi_sealed_len;
     int64_t chsi_bound_at;      /* when the student bound the code; 0: from the roster or none */
+    int64_t erased_at;          /* a school admin erased the personal data then (0: not;
+                                 * tc_store_student_erase) */
 } tc_store_student;
 
 /* Insert a batch's roster in one transaction.  A row whose student number is
@@ -342,9 +344,16 @@ typedef struct tc_store_journey {
     int64_t batch_cancelled_at;  /* the student's batch was cancelled (0 = not)   */
     const char *email_confirmed; /* the address the student proved is theirs, "" */
     const char *email_pending;   /* the address a code was sent to, ""            */
+    int consent_terms;           /* the versions of the 服务协议 and the 隐私政策 the
+                                    student last accepted (0: never)               */
+    int consent_privacy;
 } tc_store_journey;
 
 int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_journey *out, tc_err *e);
+/* The student accepted these versions of the 服务协议 and the 隐私政策 now,
+ * from address ip (one consent row each time; the newest counts). */
+int tc_store_consent_add(tc_store *s, int64_t student_id, int terms_version, int privacy_version, const char *ip,
+                         int64_t now, tc_err *e);
 typedef enum { TC_STORE_MARK_NOTICE, TC_STORE_MARK_TIPS, TC_STORE_MARK_TUTORIAL } tc_store_mark;
 int tc_store_journey_mark(tc_store *s, int64_t student_id, tc_store_mark what, int64_t now, tc_err *e);
 int tc_store_journey_notify(tc_store *s, int64_t student_id, int status, int payment, const char *email,
@@ -438,6 +447,49 @@ int tc_store_photo_list(tc_store *s, tc_pool *p, int64_t student_id, tc_store_ph
  * *photos / *files count them (may be NULL). */
 int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(void *ctx, const char *blob_id),
                          void *ctx, int *photos, int *files, int64_t now, tc_err *e);
+/* Retention after the season (issue 19 item 5): batches that closed (ends_at
+ * passed, or cancelled) before now, as {id, school_id, closed_at, settings}
+ * rows in *out (pool p), oldest first. */
+typedef struct tc_store_closed_batch {
+    int64_t id, school_id;
+    int64_t closed_at;           /* cancelled_at if cancelled, else ends_at       */
+    const char *settings;        /* the batch's settings JSON                     */
+    const char *school_settings; /* its school's settings JSON                    */
+} tc_store_closed_batch;
+int tc_store_batches_closed(tc_store *s, tc_pool *p, int64_t now, tc_store_closed_batch **out, size_t *n, tc_err *e);
+/* One round (at most limit photos) of the batch's retention purge: every
+ * photo of the batch that is no live, approved or final submission's (failed,
+ * error, deleted, drafts — which become deleted — and superseded ones) loses
+ * its files and is marked swept; the photos that are kept (a live, approved or
+ * final submission's: the standard photo, the proof and the clean final) lose
+ * their originals (the upload, the upright original, the reviewers'
+ * overlay).  Photos being made are left alone.  Files go as in
+ * tc_store_photo_sweep (no photo that keeps its files names them, no e-mail
+ * waiting attaches them; remove inside the transaction).  Idempotent: a
+ * purged batch has nothing left to do.  *photos: photos changed this round
+ * (swept plus kept ones that lost their originals; each kind at most limit:
+ * under limit, the batch is done), *files: files removed. */
+int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)(void *ctx, const char *blob_id),
+                         void *ctx, int *photos, int *files, int64_t now, tc_err *e);
+/* Erase one student's personal data on request (issue 19 item 5), in one
+ * transaction: every photo and submission of the record (rows deleted, files
+ * removed as above), consent rows, messages, the outbox rows and e-mail
+ * records made for the student, reminders, sessions; the roster row keeps
+ * its id but loses name, student number ("已删除-<id>"), ID number (sealed and
+ * hash), 采集码, class data, phone, e-mail and channel choices (erased_at =
+ * now); the person's phone, ID hash and addresses go when no other record
+ * of the person is left.  Orders (amounts, times, order numbers, the
+ * provider's transaction ids) are kept as the law requires.  Refused when the
+ * record was already erased (student.erased, 409).  id_sealed: what the ID
+ * number's column holds afterwards (the caller seals a placeholder, so every
+ * reader that opens it still can).  *out counts what went and what was kept. */
+typedef struct tc_store_erase_counts {
+    int photos, files, submissions, messages, consents;
+    int orders_kept; /* the record's orders, kept */
+} tc_store_erase_counts;
+int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_sealed, size_t id_sealed_len,
+                           int (*remove)(void *ctx, const char *blob_id), void *ctx, int64_t now,
+                           tc_store_erase_counts *out, tc_err *e);
 /* Delete a draft, not before min_age_s after it was made:
  * journey.delete_too_early (409, *deletable_at set), journey.not_a_draft. */
 int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int64_t min_age_s, int64_t now,

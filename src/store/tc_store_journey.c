@@ -21,7 +21,9 @@ int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_j
         " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'draft'),"
         " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'processing'),"
         " coalesce((SELECT cancelled_at FROM batch WHERE batch.id = student.batch_id), 0),"
-        " email_confirmed, email_pending"
+        " email_confirmed, email_pending,"
+        " coalesce((SELECT terms_version FROM consent WHERE student_id = student.id ORDER BY id DESC LIMIT 1), 0),"
+        " coalesce((SELECT privacy_version FROM consent WHERE student_id = student.id ORDER BY id DESC LIMIT 1), 0)"
         " FROM student WHERE id = ?",
         "i", student_id);
     if (!st)
@@ -46,6 +48,8 @@ int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_j
         out->batch_cancelled_at = sqlite3_column_int64(st, 15);
         out->email_confirmed = store_col_str(p, st, 16);
         out->email_pending = store_col_str(p, st, 17);
+        out->consent_terms = sqlite3_column_int(st, 18);
+        out->consent_privacy = sqlite3_column_int(st, 19);
         rc = 0;
     } else if (r == SQLITE_DONE)
         tc_err_set(e, TCE_STUDENT_NOT_FOUND);

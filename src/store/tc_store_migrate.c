@@ -389,6 +389,19 @@ static const char *const MIGRATIONS[] = {
     "CREATE UNIQUE INDEX student_chsi_one ON student(chsi_hash) WHERE chsi_dup = 0;"
     "CREATE INDEX student_batch_name ON student(batch_id, name);"
     ,
+    /* 12: consent and retention (issue 19 item 5).  One row per time a
+     * student accepted the service agreement and the privacy policy (the
+     * versions accepted, when, from which address): the upload gate compares
+     * the newest row with the versions the server publishes.  A roster row
+     * whose personal data a school admin erased on request keeps its id (the
+     * orders point at it) and says when (erased_at); the entry by name skips
+     * it. */
+    "CREATE TABLE consent ("
+    "  id INTEGER PRIMARY KEY, student_id INTEGER NOT NULL REFERENCES student(id),"
+    "  terms_version INTEGER NOT NULL, privacy_version INTEGER NOT NULL, at INTEGER NOT NULL, ip TEXT NOT NULL);"
+    "CREATE INDEX consent_student ON consent(student_id, id);"
+    "ALTER TABLE student ADD COLUMN erased_at INTEGER NOT NULL DEFAULT 0;"
+    ,
 };
 
 int store_user_version(sqlite3 *db)

@@ -57,7 +57,7 @@ int tc_store_progress(tc_store *s, tc_pool *p, int64_t batch_id, int64_t now, tc
 #define ROW_COLS                                                                                               \
     "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
     "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, paid_order, locked_until, "    \
-    "live_locked, reminded_at, email, notify_status, chsi_sealed, chsi_bound_at"
+    "live_locked, reminded_at, email, notify_status, chsi_sealed, chsi_bound_at, erased_at"
 
 static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
 {
@@ -90,6 +90,7 @@ static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
     if (!o->chsi_sealed_len)
         o->chsi_sealed = NULL; /* no code: NULL, as tc_store.h says */
     o->chsi_bound_at = sqlite3_column_int64(st, 24);
+    o->erased_at = sqlite3_column_int64(st, 25);
 }
 
 /* LIKE with the user's text taken literally: % and _ escaped. */

@@ -165,7 +165,7 @@ int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_store_bat
 
 #define STUDENT_COLS                                                                                           \
     "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
-    "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, chsi_sealed, chsi_bound_at"
+    "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, chsi_sealed, chsi_bound_at, erased_at"
 
 static void read_student(tc_pool *p, sqlite3_stmt *st, tc_store_student *o)
 {
@@ -190,6 +190,7 @@ static void read_student(tc_pool *p, sqlite3_stmt *st, tc_store_student *o)
     if (!o->chsi_sealed_len)
         o->chsi_sealed = NULL; /* no code: NULL, as tc_store.h says */
     o->chsi_bound_at = sqlite3_column_int64(st, 18);
+    o->erased_at = sqlite3_column_int64(st, 19);
 }
 
 static void read_student_any(tc_pool *p, sqlite3_stmt *st, void *o)
@@ -382,7 +383,7 @@ int tc_store_students_by_name(tc_store *s, tc_pool *p, int64_t batch_id, const c
     sqlite3 *db = store_acquire(s);
     sqlite3_stmt *st = store_q_prepare(db, e,
                                        "SELECT " STUDENT_COLS " FROM student WHERE batch_id = ? AND name = ?"
-                                       " AND (chsi_hash IS NULL OR chsi_bound_at > 0) ORDER BY id LIMIT ?",
+                                       " AND (chsi_hash IS NULL OR chsi_bound_at > 0) AND erased_at = 0 ORDER BY id LIMIT ?",
                                        "isi", batch_id, name, (int64_t)max);
     int rc = store_list_q(db, st, p, sizeof **out, read_student_any, (void **)out, n, e);
     store_release(s, db);

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT } from '../http/lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, acceptConsent } from '../http/lib.mjs';
 import { launch, newPage, shot, DESKTOP } from './helpers.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
@@ -55,6 +55,7 @@ before(async () => {
     r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: x.chsi, id_last4: fakeId(x.n).slice(-4) }) });
     assert.equal(r.status, 200, r.text);
     await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
+    await acceptConsent(c);
     for (const step of ['notice/read', 'tips/read']) await c.post('/api/v1/me/' + step);
     await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } });
     await c.post('/api/v1/me/tutorial/done');

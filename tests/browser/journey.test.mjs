@@ -17,7 +17,7 @@ import path from 'node:path';
 import { existsSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { startServer, ROOT, Client, fileForm, qrPng, fakeId, TESTDATA } from '../http/lib.mjs';
+import { startServer, ROOT, Client, fileForm, qrPng, fakeId, TESTDATA, acceptConsent } from '../http/lib.mjs';
 import { launch, newPage, shot, PHONE, fakeCameraArgs } from './helpers.mjs';
 import { standin } from '../pay/standin.mjs';
 import { makeY4m, makeFrameJpeg, hasVipsCli } from '../../scripts/make-y4m.mjs';
@@ -144,6 +144,7 @@ async function signedIn(st) {
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13900139000' } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   return c;
 }
 async function readyToShoot(c) {
@@ -210,12 +211,22 @@ test('the whole journey: verify → notice → tips → notify → tutorial → 
   await page.getByLabel('手机号').fill('13800138000');
   await page.getByRole('button', { name: '确认进入' }).click();
   await view(page, 'home');
-  await page.getByText('当前步骤：阅读学校图采通知').waitFor();
+  await page.getByText('当前步骤：阅读并同意服务协议和隐私政策').waitFor();
   await toastGone(page);
   await shot(page, 'journey-01-home');
 
-  // the school's notice: "下一步" only after scrolling to the end
+  // the agreements (issue 19 item 5): both texts in full, two ticks, then on
   await page.getByRole('link', { name: '开始采集' }).click();
+  await view(page, 'consent');
+  await page.locator('.tc-legal_privacy').getByText('敏感个人信息').first().waitFor();
+  const accept = page.getByRole('button', { name: '同意并继续' });
+  assert.equal(await accept.isDisabled(), true, 'disabled before both ticks');
+  await page.getByText('我已阅读并同意《服务协议》和《隐私政策》').click();
+  await page.getByText('我单独同意为制作毕业照片处理我的人脸照片（敏感个人信息）').click();
+  await shot(page, 'journey-01b-consent');
+  await accept.click();
+
+  // the school's notice: "下一步" only after scrolling to the end
   await view(page, 'notice');
   const next = page.getByRole('button', { name: '下一步' });
   const box = page.locator('.tc-notice');

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, TESTDATA } from '../http/lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, TESTDATA, acceptConsent } from '../http/lib.mjs';
 import { launch, newPage, shot, DESKTOP, PHONE } from './helpers.mjs';
 
 const PORTRAITS = [TESTDATA && path.join(TESTDATA, 'portraits'), path.resolve(ROOT, '../shared/testdata/portraits')].find((p) => p && existsSync(p));
@@ -47,6 +47,7 @@ async function student(settings) {
   await c.csrf();
   assert.equal((await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: code, id_last4: fakeId(900 + seq).slice(-4) }) })).status, 200);
   assert.equal((await c.post('/api/v1/entry/confirm', { json: { phone: '13900139000' } })).status, 200);
+  await acceptConsent(c);
   for (const step of ['notice/read', 'tips/read', 'tutorial/done']) assert.equal((await c.post('/api/v1/me/' + step)).status, 200);
   assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } })).status, 200);
   return c;

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT } from '../http/lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, acceptConsent } from '../http/lib.mjs';
 import { launch, newPage, shot, DESKTOP } from './helpers.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
@@ -57,6 +57,7 @@ before(async () => {
     assert.equal(r.status, 200, r.text);
     r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
     assert.equal(r.status, 200, r.text);
+    await acceptConsent(c);
     for (const step of ['notice/read', 'tips/read']) assert.equal((await c.post('/api/v1/me/' + step)).status, 200);
     assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } })).status, 200);
     assert.equal((await c.post('/api/v1/me/tutorial/done')).status, 200);

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, Client, fileForm, fakeId } from '../http/lib.mjs';
+import { startServer, Client, fileForm, fakeId, acceptConsent } from '../http/lib.mjs';
 import { launch, newPage, shot, DESKTOP } from './helpers.mjs';
 
 let srv, browser, admin, school, batch;
@@ -123,6 +123,7 @@ test('school admin: batch settings, school defaults, notice, students, export', 
   assert.equal(r.status, 200, r.text);
   r = await stu.post('/api/v1/entry/confirm', { json: { phone: '13900139004' } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(stu);
   const j = await stu.get('/api/v1/me/journey');
   assert.equal(j.data.school.notice_html, stored);
 

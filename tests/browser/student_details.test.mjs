@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { startServer, ROOT, Client, fileForm, fakeId, qrPng } from '../http/lib.mjs';
+import { startServer, ROOT, Client, fileForm, fakeId, qrPng, acceptConsent } from '../http/lib.mjs';
 import { launch, newPage, shot, PHONE } from './helpers.mjs';
 
 let srv, browser, admin;
@@ -64,6 +64,7 @@ async function signedIn(st, phone = '13900139000') {
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   return c;
 }
 

@@ -16,7 +16,7 @@ import { deflateRawSync, deflateSync } from 'node:zlib';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, execFileSync, acceptConsent } from './lib.mjs';
 
 // ---- building files ----------------------------------------------------------------
 
@@ -227,6 +227,7 @@ async function newStudent(n, settings) {
   await c.csrf();
   assert.equal((await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(600 + n).slice(-4) }) })).status, 200);
   assert.equal((await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } })).status, 200);
+  await acceptConsent(c);
   for (const step of ['notice/read', 'tips/read', 'tutorial/done']) await c.post('/api/v1/me/' + step);
   await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } });
   return c;

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, jpegSize, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, jpegSize, ROOT, acceptConsent } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -67,6 +67,7 @@ async function enrol(batchId, ns) {
     assert.equal(r.status, 200, r.text);
     r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
     assert.equal(r.status, 200, r.text);
+    await acceptConsent(c);
     for (const step of ['notice/read', 'tips/read']) assert.equal((await c.post('/api/v1/me/' + step)).status, 200);
     assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } })).status, 200);
     assert.equal((await c.post('/api/v1/me/tutorial/done')).status, 200);

@@ -18,7 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, acceptConsent } from './lib.mjs';
 
 // Who may call a route (the row's need in the route table):
 //   public       anyone (sign-in, entry, health, payment callbacks)
@@ -69,6 +69,7 @@ const EXPECT = {
   'GET /api/v1/me/journey': 'student',
   'POST /api/v1/me/chsi': 'student',
   'GET /api/v1/me/spec': 'student',
+  'POST /api/v1/me/consent': 'student',
   'POST /api/v1/me/notice/read': 'student',
   'POST /api/v1/me/tips/read': 'student',
   'POST /api/v1/me/tutorial/done': 'student',
@@ -105,6 +106,7 @@ const EXPECT = {
   'POST /api/v1/students/:id/reset': 'school_staff',
   'DELETE /api/v1/students/:id/chsi': 'school_staff',
   'PUT /api/v1/students/:id': 'school_staff',
+  'POST /api/v1/students/:id/erase': 'school_staff',
   'GET /api/v1/batches/:id/settings': 'school_staff',
   'PUT /api/v1/batches/:id': 'school_staff',
   'GET /api/v1/schools/:id/settings': 'school_staff',
@@ -203,6 +205,7 @@ async function addStudent(admin, batchId, n) {
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   return { client: c, id: (await c.get('/api/v1/me')).data.current_record };
 }
 
@@ -458,6 +461,7 @@ test('identity: a student of school B whose roster row has the ID number of a st
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13700000901' } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   r = await c.get('/api/v1/me');
   assert.deepEqual(r.data.records.map((x) => x.student_no), ['ZB901'], 'A\'s record is not joined by ID number');
   r = await c.get(`/api/v1/me/records/${objs.A.student}`);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, qrPng, ROOT, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, qrPng, ROOT, execFileSync, acceptConsent } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -54,6 +54,7 @@ async function signIn(featureCode, n, name, bound = false) {
   assert.equal(r.data.student.chsi_bound, bound);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13900139000' } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   c.studentId = r.data.student.id;
   return c;
 }

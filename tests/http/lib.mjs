@@ -117,7 +117,8 @@ export function fakeId(seq, birth = '20040101') {
 // `<no><n>`) imported into a batch by a staff client, then signed in as entry
 // (a) does — the code and the last 4 — and confirmed: the student's client,
 // with .chsi, .studentId and .batchId set.
-export async function enrolStudent(base, staff, batchId, n, { tag = 'T', name = '学生', no = 'T', major = '软件工程', phone = '13800138000' } = {}) {
+// consent: false leaves the agreements unaccepted (the journey's step is then "consent").
+export async function enrolStudent(base, staff, batchId, n, { tag = 'T', name = '学生', no = 'T', major = '软件工程', phone = '13800138000', consent = true } = {}) {
   const chsi = `CHSI-${tag}-${n}`;
   const csv = '姓名,学号,身份证号,层次,专业,班级,采集码\n' + `${name}${n},${no}${n},${fakeId(n)},本科,${major},1班,${chsi}\n`;
   let r = await staff.post(`/api/v1/batches/${batchId}/roster`,
@@ -129,10 +130,22 @@ export async function enrolStudent(base, staff, batchId, n, { tag = 'T', name = 
   if (r.status !== 200) throw new Error('entry: ' + r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone } });
   if (r.status !== 200) throw new Error('confirm: ' + r.text);
+  if (consent) await acceptConsent(c);
   c.chsi = chsi;
   c.studentId = (await c.get('/api/v1/me')).data.current_record;
   c.batchId = batchId;
   return c;
+}
+
+// The student accepts the current 服务协议 and 隐私政策 (issue 19 item 5: no
+// photo before that), as the consent page does with the versions the
+// journey names.
+export async function acceptConsent(c) {
+  const j = await c.get('/api/v1/me/journey');
+  if (j.status !== 200) throw new Error('journey: ' + j.text);
+  const k = j.data.consent;
+  const r = await c.post('/api/v1/me/consent', { json: { terms_version: k.terms.version, privacy_version: k.privacy.version } });
+  if (r.status !== 200) throw new Error('consent: ' + r.text);
 }
 
 // A real QR image made by the server's own libqrencode path (tucai qr encode).

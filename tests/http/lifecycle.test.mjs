@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, BIN, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, BIN, ROOT, acceptConsent } from './lib.mjs';
 
 // A student signed in through the real entry, in a new batch of the demo school.
 async function student(srv) {
@@ -31,6 +31,7 @@ async function student(srv) {
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   return c;
 }
 

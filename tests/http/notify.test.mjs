@@ -17,7 +17,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, TESTDATA } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, TESTDATA, acceptConsent } from './lib.mjs';
 import { standin } from '../pay/standin.mjs';
 
 const PORTRAITS = TESTDATA ? path.join(TESTDATA, 'portraits') : '';
@@ -98,6 +98,7 @@ async function newStudent(name, phone) {
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   c.studentId = (await c.get('/api/v1/me')).data.current_record;
   c.name = name;
   c.phone = phone;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, BIN, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, BIN, execFileSync, acceptConsent } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -125,6 +125,7 @@ async function enter(i) {
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '1380013800' + i } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   c.studentId = (await c.get('/api/v1/me')).data.current_record;
   return c;
 }

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { inflateSync } from 'node:zlib';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, jpegSize, ROOT, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, jpegSize, ROOT, execFileSync, acceptConsent } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -145,6 +145,7 @@ test('a photo made to a custom spec keeps its size: the sheet and the reprint PD
   await c.csrf();
   assert.equal((await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: chsi, id_last4: fakeId(900).slice(-4) }) })).status, 200);
   assert.equal((await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } })).status, 200);
+  await acceptConsent(c);
   for (const step of ['notice/read', 'tips/read', 'tutorial/done']) assert.equal((await c.post('/api/v1/me/' + step)).status, 200);
   assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: true, email: '' } })).status, 200);
   r = await c.post('/api/v1/me/photos', { form: fileForm({ photo: { path: GOOD, type: 'image/jpeg' }, source: 'camera' }) });

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, mkdtempSync, writeFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startServer, Client, fileForm, fakeId, ROOT, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, execFileSync, acceptConsent } from './lib.mjs';
 
 let srv, admin, mine, other, school, otherSchool;
 
@@ -130,6 +130,7 @@ test('roster export: words not codes, ID numbers masked; full IDs only to a scho
   r = await s.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CODE-STAFF-11', id_last4: fakeId(11).slice(-4) }) });
   assert.equal(r.status, 200, r.text);
   assert.equal((await s.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } })).status, 200);
+  await acceptConsent(s);
 
   let x = await download(mine, `/api/v1/batches/${b.id}/roster.xlsx`);
   assert.equal(x.status, 200);

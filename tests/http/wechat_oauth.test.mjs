@@ -14,7 +14,7 @@
 // access_token shows in the server's log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, fileForm, fakeId } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, acceptConsent } from './lib.mjs';
 import { standin } from '../pay/standin.mjs';
 
 const UA_WECHAT = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) ' +
@@ -64,6 +64,7 @@ async function newStudent(cls = WeChatClient) {
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/entry/confirm', { json: { phone: '13800138000' } });
   assert.equal(r.status, 200, r.text);
+  await acceptConsent(c);
   assert.equal((await c.post('/api/v1/me/notice/read')).status, 200);
   assert.equal((await c.post('/api/v1/me/tips/read')).status, 200);
   assert.equal((await c.post('/api/v1/me/notify', { json: { status: false, payment: false } })).status, 200);

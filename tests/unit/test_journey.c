@@ -22,6 +22,7 @@ static void ready(tc_journey_state *st)
     memset(st, 0, sizeof *st);
     st->notice_read_at = st->tips_read_at = st->tutorial_at = st->notify_chosen_at = NOW - 60;
     st->paid = 1;
+    st->consent_ok = 1;
 }
 
 static const char *refusal(const tc_journey_settings *s, const tc_journey_state *st, const char *source, int64_t *until)
@@ -46,6 +47,7 @@ static void test_defaults_follow_the_seeds(void **state)
     assert_string_equal(s.spec, "chsi");
     assert_string_equal(s.background, "blue");
     assert_true(s.live_allowed && s.album_allowed);
+    assert_int_equal(s.retention_days, 30); /* issue 19 item 5: a month after the close */
 }
 
 static void test_settings_apply_and_round_trip(void **state)
@@ -57,7 +59,7 @@ static void test_settings_apply_and_round_trip(void **state)
     assert_int_equal(tc_journey_settings_apply(&s,
                                                "{\"pay_when\":\"before_shoot\",\"fee_fen\":2500,\"album_allowed\":false,"
                                                "\"draft_capacity\":5,\"cooloff_min\":10,\"glasses\":\"forbidden\","
-                                               "\"spec\":\"idcard\",\"checks\":{\"disabled\":[\"duplicate\"]}}",
+                                               "\"spec\":\"idcard\",\"retention_days\":7,\"checks\":{\"disabled\":[\"duplicate\"]}}",
                                                &e),
                      0);
     assert_int_equal(s.pay_when, TC_JOURNEY_PAY_BEFORE_SHOOT);
@@ -66,6 +68,7 @@ static void test_settings_apply_and_round_trip(void **state)
     assert_int_equal(s.draft_capacity, 5);
     assert_true(s.glasses_forbidden);
     assert_string_equal(s.spec, "idcard");
+    assert_int_equal(s.retention_days, 7);
     /* what settings_json writes, apply reads back to the same settings */
     json_t *j = tc_journey_settings_json(&s);
     char *text = json_dumps(j, JSON_COMPACT);
@@ -75,6 +78,7 @@ static void test_settings_apply_and_round_trip(void **state)
     assert_int_equal(t.fee_fen, s.fee_fen);
     assert_int_equal(t.draft_capacity, s.draft_capacity);
     assert_int_equal(t.cooloff_min, s.cooloff_min);
+    assert_int_equal(t.retention_days, s.retention_days);
     assert_int_equal(t.glasses_forbidden, s.glasses_forbidden);
     assert_string_equal(t.checks, s.checks);
     free(text);
@@ -94,6 +98,8 @@ static void test_bad_settings_are_refused_not_ignored(void **state)
         "{\"glasses\":\"tinted\"}",    /* not a rule */
         "{\"spec\":\"\"}",             /* empty name */
         "{\"fee_fen\":-1}",            /* negative money */
+        "{\"retention_days\":366}",    /* past a year after the close */
+        "{\"retention_days\":-1}",     /* negative days */
         "{\"a\":1,\"a\":2}",           /* duplicate keys */
         "{",                           /* broken JSON */
     };
@@ -115,6 +121,9 @@ static void test_steps_in_the_seeds_order(void **state)
     tc_journey_state st;
     tc_journey_settings_default(&s);
     memset(&st, 0, sizeof st);
+    /* issue 19 item 5: the agreements come first */
+    assert_string_equal(tc_journey_step(&s, &st), "consent");
+    st.consent_ok = 1;
     assert_string_equal(tc_journey_step(&s, &st), "notice");
     st.notice_read_at = NOW;
     assert_string_equal(tc_journey_step(&s, &st), "tips");
@@ -151,6 +160,10 @@ static void test_shooting_out_of_order_is_refused(void **state)
     tc_journey_state st;
     tc_journey_settings_default(&s);
     memset(&st, 0, sizeof st);
+    /* issue 19 item 5: no photo before the agreements are accepted, either way */
+    assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.consent_required");
+    assert_string_equal(refusal(&s, &st, "album", NULL), "journey.consent_required");
+    st.consent_ok = 1;
     assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.notice_unread");
     st.notice_read_at = NOW;
     assert_string_equal(refusal(&s, &st, "camera", NULL), "journey.tips_unread");

@@ -295,6 +295,67 @@ static void test_the_email_code(void **st)
     assert_string_equal(e.code, "journey.no_email_code");
 }
 
+/* Issue 19 item 5: a batch's purge after its retention period keeps the
+ * submitted photo's standard file (and a file another kept photo shares),
+ * removes the originals and everything of the other photos; a second round
+ * changes nothing. */
+static void test_the_purge_after_the_season(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    int64_t failed = photo(f, "failed", bid('1'), "", 10, T0);
+    int64_t draft = photo(f, "draft", bid('2'), bid('3'), 10, T0);
+    int64_t kept = photo(f, "draft", bid('4'), bid('3'), 10, T0); /* same standard bytes as the draft */
+    int64_t sub;
+    assert_int_equal(tc_store_submission_create(f->s, f->student, kept, 0, T0, &sub, &e), 0);
+    (void)failed;
+    removed r = {0};
+    int ph = 0, fl = 0;
+    assert_int_equal(tc_store_batch_purge(f->s, f->batch, 200, rm, &r, &ph, &fl, T0 + 100, &e), 0);
+    assert_int_equal(ph, 3); /* two swept, one kept with its original gone */
+    assert_true(was_removed(&r, bid('1')));
+    assert_true(was_removed(&r, bid('2')));
+    assert_true(was_removed(&r, bid('4')));   /* the kept photo's upload */
+    assert_false(was_removed(&r, bid('3'))); /* the kept photo's standard file */
+    assert_int_equal(fl, r.n);
+    tc_store_photo ph2;
+    assert_int_equal(tc_store_photo_get(f->s, &f->p, draft, &ph2, &e), 0);
+    assert_string_equal(ph2.state, "deleted");
+    /* idempotent */
+    removed r2 = {0};
+    assert_int_equal(tc_store_batch_purge(f->s, f->batch, 200, rm, &r2, &ph, &fl, T0 + 200, &e), 0);
+    assert_int_equal(ph, 0);
+    assert_int_equal(r2.n, 0);
+    /* closed batches: none before the close, this one after */
+    tc_store_closed_batch *cb;
+    size_t n;
+    assert_int_equal(tc_store_batches_closed(f->s, &f->p, T0, &cb, &n, &e), 0);
+    assert_int_equal(n, 0);
+}
+
+/* Erasure keeps the orders' record id and counts what went. */
+static void test_erase_one_student(void **st)
+{
+    fx *f = *st;
+    tc_err e;
+    photo(f, "draft", bid('5'), bid('6'), 10, T0);
+    assert_int_equal(tc_store_consent_add(f->s, f->student, 1, 1, "127.0.0.1", T0, &e), 0);
+    removed r = {0};
+    tc_store_erase_counts n;
+    const uint8_t ph[] = "sealed";
+    assert_int_equal(tc_store_student_erase(f->s, f->student, ph, 6, rm, &r, T0 + 1, &n, &e), 0);
+    assert_int_equal(n.photos, 1);
+    assert_int_equal(n.consents, 1);
+    assert_int_equal(n.files, 2);
+    assert_true(was_removed(&r, bid('5')) && was_removed(&r, bid('6')));
+    tc_store_student s;
+    assert_int_equal(tc_store_student_get(f->s, &f->p, f->student, &s, &e), 0);
+    assert_string_equal(s.name, "");
+    assert_true(s.erased_at == T0 + 1);
+    assert_int_equal(tc_store_student_erase(f->s, f->student, ph, 6, rm, &r, T0 + 2, &n, &e), -1);
+    assert_string_equal(e.code, "student.erased");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +366,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_failing_removal_keeps_the_rows_unswept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_emails_a_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_email_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_purge_after_the_season, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erase_one_student, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

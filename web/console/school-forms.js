@@ -31,6 +31,7 @@ addMessages({
   'sf.inherit': '恢复继承', 'sf.inherit_label': '{name}：恢复继承', 'sf.save': '保存设置', 'sf.saved': '设置已保存',
   'sf.bad_fee': '请输入金额，如 12.50（最多两位小数）', 'sf.any_time': '不限',
   'sf.min': '{v} 分钟', 'sf.h': '{v} 小时', 'sf.times': '{v} 次', 'sf.n': '{v} 张', 'sf.yuan': '{v} 元', 'sf.days': '{v} 天',
+  'sf.privacy': '个人信息保存', 'sf.retention_days': '批次结束多少天后删除原始照片、草稿和未通过的照片（0–365；标准照、成片和订单保留）',
   'sf.reminders': '截止提醒', 'sf.remind_days': '截止前几天自动提醒学生（截止前 1 天另有一次；0 表示只提醒那一次）',
   'ct.title': '学生联系方式', 'ct.tip': '学生在首页和“我的”页面看到这些联系方式，通知邮件中也会附上。',
   'ct.phone': '联系电话', 'ct.wechat': '微信号', 'ct.hours': '办公时间', 'ct.hours_ph': '如：工作日 8:30–17:00',
@@ -74,6 +75,7 @@ addMessages({
   'sf.inherit': 'Inherit', 'sf.inherit_label': '{name}: inherit', 'sf.save': 'Save settings', 'sf.saved': 'Settings saved',
   'sf.bad_fee': 'Enter an amount such as 12.50 (at most two decimals)', 'sf.any_time': 'Any time',
   'sf.min': '{v} min', 'sf.h': '{v} h', 'sf.times': '{v} times', 'sf.n': '{v}', 'sf.yuan': '¥{v}', 'sf.days': '{v} days',
+  'sf.privacy': 'Personal data', 'sf.retention_days': 'Days after the batch closes until originals, drafts and failed photos are deleted (0-365; standard and final photos and orders are kept)',
   'sf.reminders': 'Deadline reminders', 'sf.remind_days': 'Remind students this many days before the close (plus one reminder a day before; 0: that one only)',
   'ct.title': 'Contact for students', 'ct.tip': 'Students see this contact on their home and “Me” pages; notification e-mails carry it too.',
   'ct.phone': 'Phone', 'ct.wechat': 'WeChat ID', 'ct.hours': 'Office hours', 'ct.hours_ph': 'e.g. weekdays 8:30–17:00',
@@ -129,13 +131,14 @@ const local = (key) => ({ code: 'form.' + key.replace(/^\w+\./, ''), key });
 const INTS = {
   cooloff_min: [0, 1440, 'sf.min'], lock_after_fails: [1, 1000, 'sf.times'], lock_hours: [0, 720, 'sf.h'],
   liveness_lock_after: [1, 1000, 'sf.times'], draft_capacity: [1, 20, 'sf.n'], draft_delete_after_h: [0, 720, 'sf.h'],
-  remind_days: [0, 30, 'sf.days'],
+  remind_days: [0, 30, 'sf.days'], retention_days: [0, 365, 'sf.days'],
 };
 const GROUPS = [
   ['sf.payment', ['fee_fen', 'pay_when']],
   ['sf.shooting', ['live_allowed', 'album_allowed', 'spec', 'background', 'glasses']],
   ['sf.limits', ['cooloff_min', 'lock_after_fails', 'lock_hours', 'liveness_lock_after', 'retouch_lock', 'draft_capacity', 'draft_delete_after_h']],
   ['sf.reminders', ['remind_days']],
+  ['sf.privacy', ['retention_days']],
 ];
 const MANAGED = GROUPS.flatMap((g) => g[1]).concat(['glasses_forbidden']);
 

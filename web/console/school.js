@@ -134,6 +134,14 @@ onLangChange((l) => {
 });
 
 addMessages({
+  'erase.button': '删除个人信息', 'erase.label': '删除 {name} 的个人信息',
+  'erase.title': '删除 {name}（{no}）的个人信息',
+  'erase.goes': '将删除：该学生的全部照片（含原始照片和成片）、草稿、审核记录、同意记录、消息、手机号和邮箱等联系方式与通知设置；名单中的姓名、学号、身份证号和采集码将被清除。此操作不能撤销。',
+  'erase.kept': '将保留：订单和付款记录（订单号、金额、时间），这是法律要求保存的。操作会记入审计日志。',
+  'erase.type': '请输入学号 {no} 以确认。',
+  'erase.confirm': '学号', 'erase.confirm_tip': '输入的学号与该学生一致后才能删除',
+  'erase.submit': '永久删除', 'erase.done_state': '个人信息已删除',
+  'erase.done': '已删除 {name}（{no}）的个人信息；依法保留订单 {orders} 笔。',
   'roster.good_n': '只导入无误的 {n} 行', 'roster.good': '只导入无误的行',
   'roster.good_tip': '默认全部无误才导入。也可以先导入无误的行，把有错误的行下载成 CSV，改正后再导入这个文件。',
   'roster.rejects': '下载有错误的行（CSV）',
@@ -143,6 +151,14 @@ addMessages({
   'roster.export_full': '导出名单（含完整身份证号）', 'roster.template': '下载名单模板（XLSX，含示例行）',
   'roster.export_full_tip': '含完整身份证号的名单可修改后重新导入；每次导出都会记录在操作日志中。默认导出的名单身份证号已遮盖。',
 }, {
+  'erase.button': 'Erase personal data', 'erase.label': 'Erase the personal data of {name}',
+  'erase.title': 'Erase the personal data of {name} ({no})',
+  'erase.goes': 'Erased: every photo of the student (originals and final photos), drafts, review records, consent records, messages, phone, e-mail and notification choices; the roster\'s name, student number, ID number and CHSI code are cleared. This cannot be undone.',
+  'erase.kept': 'Kept: orders and payment records (order numbers, amounts, times), as the law requires. The erasure is written to the audit log.',
+  'erase.type': 'Type the student number {no} to confirm.',
+  'erase.confirm': 'Student number', 'erase.confirm_tip': 'The erasure is possible once the number typed matches the student\'s',
+  'erase.submit': 'Erase for good', 'erase.done_state': 'Personal data erased',
+  'erase.done': 'Erased the personal data of {name} ({no}); {orders} order(s) kept as the law requires.',
   'roster.good_n': 'Import only the {n} rows without errors', 'roster.good': 'Import only the rows without errors',
   'roster.good_tip': 'By default nothing is imported unless every row is right. You can also import the rows without errors, download the others as CSV, correct them and import that file.',
   'roster.rejects': 'Download the rows with errors (CSV)',
@@ -278,6 +294,12 @@ function studentsPanel(batchId, onChanged) {
   let timer = 0;
   let latest = 0; // answers can arrive out of order: only the newest is shown
   const editor = studentEditor(batchId, async () => { await load(); if (onChanged) await onChanged(); });
+  const eraser = eraseDialog(async (s, r) => {
+    showError(err, null);
+    mount(msg, notice('erase.done', { name: s.name, no: s.student_no, orders: r.kept.orders }));
+    await load();
+    if (onChanged) await onChanged();
+  });
   const load = async () => {
     clearTimeout(timer);
     const mine = ++latest;
@@ -302,13 +324,14 @@ function studentsPanel(batchId, onChanged) {
             s.locked ? h('span', { class: 'c-state c-state_locked', i18n: 'stu.locked' }) : null,
             s.paid ? h('span', { class: 'c-state c-state_paid', i18n: 'stu.paid' }) : null) },
           { key: 'col.chsi', id: 'chsi', value: (s) => h('span', { class: 'c-chsi c-chsi_' + s.chsi_from, i18n: 'stu.chsi_' + (s.chsi_from || 'none') }) },
-          { key: 'col.actions', id: 'actions', value: (s) => h('span', { class: 'c-row-actions' },
+          { key: 'col.actions', id: 'actions', value: (s) => s.erased_at ? h('span', { class: 'c-state c-state_erased', i18n: 'erase.done_state' }) : h('span', { class: 'c-row-actions' },
             button('stu.edit', { class: 'c-btn c-btn_default c-btn_small', 'aria-label': t('stu.edit_label', { name: s.name }), onclick: () => editor.edit(s) }),
             button('student.unlock', { class: 'c-btn c-btn_default c-btn_small', onclick: () => unlock(s) }),
             button('student.reset', { class: 'c-btn c-btn_default c-btn_small', onclick: () => askReset(s) }),
             s.chsi_from && s.chsi_from !== 'none'
               ? button('stu.chsi_clear', { class: 'c-btn c-btn_default c-btn_small', 'aria-label': t('stu.chsi_clear_label', { name: s.name }), onclick: () => clearChsi(s) })
-              : null) },
+              : null,
+            button('erase.button', { class: 'c-btn c-btn_warn c-btn_small c-erase', 'aria-label': t('erase.label', { name: s.name }), onclick: () => eraser.ask(s) })) },
         ], students, { empty: 'batch.none', cls: 'c-student-table' }),
         pages > 1 ? h('div', { class: 'c-pager' },
           button('batch.prev', { disabled: page <= 1, onclick: () => { offset -= PAGE; load(); } }),
@@ -378,7 +401,44 @@ function studentsPanel(batchId, onChanged) {
   filter.addEventListener('change', () => { offset = 0; load(); });
   // Search as one types, once the typing pauses.
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => { offset = 0; load(); }, 350); });
-  return { node: panel('batch.students', form, err, msg, box, editor.addNode, dlg, editor.dlg), load };
+  return { node: panel('batch.students', form, err, msg, box, editor.addNode, dlg, editor.dlg, eraser.dlg), load };
+}
+
+// Erasing one student's personal data on request (issue 19 item 5): the
+// school admin types the student number to confirm; what goes and what is
+// kept (orders, as the law requires) is said before and after.
+function eraseDialog(onDone) {
+  const typed = input({ name: 'confirm', autocomplete: 'off', spellcheck: false });
+  const err = errorRegion();
+  const title = h('h2', { class: 'c-panel__title', id: newId('erase') });
+  const what = h('div', { class: 'c-erase__what' });
+  const go = submit('erase.submit', { class: 'c-btn c-btn_warn', disabled: true });
+  const form = h('form', { method: 'dialog', novalidate: true }, title, what, field('erase.confirm', typed, 'erase.confirm_tip'), err,
+    h('div', { class: 'c-actions' }, go, button('student.cancel', { onclick: () => dlg.close() })));
+  const dlg = h('dialog', { class: 'c-dialog c-erase-dialog', 'aria-labelledby': title.id }, form);
+  let who = null;
+  typed.addEventListener('input', () => { go.disabled = typed.value.trim() !== who.student_no; });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(err, null);
+    try {
+      const r = await api.post(`/api/v1/students/${who.id}/erase`, { confirm: typed.value.trim() });
+      dlg.close();
+      await onDone(who, r.data);
+    } catch (e) { showError(err, e); }
+  });
+  const ask = (s) => {
+    who = s;
+    showError(err, null);
+    typed.value = '';
+    go.disabled = true;
+    mount(title, h('span', { i18n: 'erase.title', i18nVars: { name: s.name, no: s.student_no } }));
+    mount(what, h('p', { i18n: 'erase.goes' }), h('p', { i18n: 'erase.kept' }),
+      h('p', { class: 'c-erase__no', i18n: 'erase.type', i18nVars: { no: s.student_no } }));
+    dlg.showModal();
+    typed.focus();
+  };
+  return { dlg, ask };
 }
 
 // ---- progress, downloads and reminders (issue 7) ---------------------------------------------------------

@@ -33,6 +33,8 @@ export const AUDIT_ACTIONS = {
   'student.chsi_bound': ['学生绑定采集码', 'Student bound the CHSI code'],
   'student.chsi_refused': ['采集码绑定被拒绝', 'CHSI code binding refused'],
   'student.chsi_cleared': ['清除学生的采集码', 'Student CHSI code cleared'],
+  'student.erase': ['删除学生个人信息', 'Student personal data erased'],
+  'retention.purge': ['批次结束后删除原始照片', 'Originals deleted after the batch closed'],
   'review.approve': ['审核通过', 'Photo approved'],
   'review.reject': ['审核驳回', 'Photo rejected'],
   'production.final': ['制作成片', 'Final photo made'],
@@ -50,6 +52,11 @@ export const AUDIT_ACTIONS = {
 // settings form's labels (sf.<key>) in admin.js.
 export const AUDIT_FIELDS = {
   state: ['状态', 'State'],
+  erased: ['已删除', 'Erased'],
+  kept: ['已保留', 'Kept'],
+  batch_id: ['批次编号', 'Batch no.'],
+  files: ['文件', 'Files'],
+  orders: ['订单', 'Orders'],
   name: ['名称', 'Name'],
   username: ['用户名', 'User name'],
   role: ['角色', 'Role'],

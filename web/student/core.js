@@ -153,7 +153,7 @@ export const hooks = { logout: null };
 // ---- the journey as the server last told it --------------------------------------------------
 
 const STEP_ROUTE = {
-  notice: 'notice', tips: 'tips', notify: 'notify', pay_first: 'pay', shoot: 'shoot', confirm: 'drafts',
+  consent: 'consent', notice: 'notice', tips: 'tips', notify: 'notify', pay_first: 'pay', shoot: 'shoot', confirm: 'drafts',
   pay: 'pay', waiting: 'status', approved: 'status', rejected: 'status', final: 'result',
 };
 

@@ -28,7 +28,9 @@ function deadline(j) {
 export function homeJourneyCard() {
   const j = state.journey;
   if (!j) return null;
-  const fresh = j.step === 'notice' && !(j.progress && j.progress.notice_read);
+  // nothing done yet: the agreements never accepted, or the notice unread after them
+  const fresh = (j.step === 'consent' && !(j.consent && (j.consent.accepted_terms || j.consent.accepted_privacy)))
+    || (j.step === 'notice' && !(j.progress && j.progress.notice_read));
   return h('div', { class: 'tc-record__journey' },
     deadline(j),
     h('p', { class: 'tc-record__step', dataset: { step: j.step }, i18n: 'home.next', i18nVars: { step: t('step.' + j.step) } }),
@@ -68,6 +70,7 @@ export async function mineView() {
       j ? cellLink('mine.notify', '#/notify') : null,
       j ? cellLink('mine.drafts', '#/drafts') : null,
       cellLink('mine.tips', '#/tips'),
+      j ? cellLink('mine.consent', '#/consent') : null,
       cellLink('mine.add', '#/add/code')),
     h('h2', { class: 'weui-cells__title', id: 'faq', i18n: 'mine.faq' }), faqList(),
     h('h2', { class: 'weui-cells__title', i18n: 'mine.service' }),

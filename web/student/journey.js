@@ -1,5 +1,5 @@
 // The student's journey after sign-in (issue 6; seeds 000–004): the
-// school's notice, the shooting tips, the notification choice, shooting
+// agreements (issue 19 item 5), the school's notice, the shooting tips, the notification choice, shooting
 // (live with the rear camera after the tutorial, or from the album), the
 // production and checks, the draft box, confirming one photo, payment,
 // waiting for review, the result, and 我的 (records, orders, messages, FAQ).
@@ -17,6 +17,7 @@
 import './journey-text.js';
 import { route, go, buildTabbar, loadJourney, stepRoute } from './core.js';
 import { noticeView, tipsView, notifyView } from './journey-start.js';
+import { consentView } from './journey-consent.js';
 import { shootView, tutorialView, cameraView, albumView, photoView } from './journey-shoot.js';
 import { draftsView, submitView, payView, paidView } from './journey-drafts.js';
 import { statusView, resultView } from './journey-result.js';
@@ -28,6 +29,7 @@ export function installJourney() {
   buildTabbar();
   const r = (name, title, fn, extra = {}) => route(name, { title, need: 'student', render: fn, tab: 'home', ...extra });
   r('journey', 'nav.journey', async () => { const j = await loadJourney(); go(stepRoute(j), true); return null; });
+  r('consent', 'nav.consent', consentView);
   r('notice', 'nav.notice', noticeView);
   r('tips', 'nav.tips', tipsView);
   r('notify', 'nav.notify', notifyView);

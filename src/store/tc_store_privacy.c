@@ -1,0 +1,283 @@
+/* tc_store — consent, retention after the season and erasure on request
+ * (issue 19 item 5).  See tc_store.h. */
+#include <string.h>
+
+#include "store_int.h"
+
+int tc_store_consent_add(tc_store *s, int64_t student_id, int terms_version, int privacy_version, const char *ip,
+                         int64_t now, tc_err *e)
+{
+    return store_run(s, e,
+                     "INSERT INTO consent (student_id, terms_version, privacy_version, at, ip) VALUES (?, ?, ?, ?, ?)",
+                     "iiiis", student_id, (int64_t)terms_version, (int64_t)privacy_version, now, ip ? ip : "");
+}
+
+/* ---- closed batches ---- */
+
+static void read_closed(tc_pool *p, sqlite3_stmt *st, void *out)
+{
+    tc_store_closed_batch *o = out;
+    o->id = sqlite3_column_int64(st, 0);
+    o->school_id = sqlite3_column_int64(st, 1);
+    o->closed_at = sqlite3_column_int64(st, 2);
+    o->settings = store_col_str(p, st, 3);
+    o->school_settings = store_col_str(p, st, 4);
+}
+
+int tc_store_batches_closed(tc_store *s, tc_pool *p, int64_t now, tc_store_closed_batch **out, size_t *n, tc_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    return store_list(s, p, sizeof **out, read_closed, (void **)out, n, e,
+                      "SELECT b.id, b.school_id, CASE WHEN b.cancelled_at > 0 THEN b.cancelled_at ELSE b.ends_at END AS c,"
+                      " b.settings, sc.settings FROM batch b JOIN school sc ON sc.id = b.school_id"
+                      " WHERE (b.cancelled_at > 0 AND b.cancelled_at < ?1) OR (b.cancelled_at = 0 AND b.ends_at > 0"
+                      " AND b.ends_at < ?1) ORDER BY c, b.id",
+                      "i", now);
+}
+
+/* ---- removing files no photo keeps ---- */
+
+/* A photo that is (part of) a live, approved or final submission: kept. */
+#define KEPT                                                                                                       \
+    "EXISTS (SELECT 1 FROM submission u WHERE u.photo_id = photo.id"                                               \
+    " AND u.state IN ('pending_payment','submitted','approved','final'))"
+
+/* Every file a photo that keeps its files names. */
+#define LIVE_BLOBS                                                                                                 \
+    "SELECT upload_blob FROM photo WHERE swept_at = 0 UNION SELECT original_blob FROM photo WHERE swept_at = 0"   \
+    " UNION SELECT standard_blob FROM photo WHERE swept_at = 0 UNION SELECT proof_blob FROM photo"                 \
+    " WHERE swept_at = 0 UNION SELECT overlay_blob FROM photo WHERE swept_at = 0 UNION SELECT final_blob"          \
+    " FROM photo WHERE swept_at = 0"
+
+/* A scratch table of candidate files on this connection, emptied. */
+static int cand_begin(sqlite3 *db, tc_err *e)
+{
+    return store_exec(db,
+                      "CREATE TEMP TABLE IF NOT EXISTS purge_cand (b TEXT PRIMARY KEY);"
+                      "CREATE TEMP TABLE IF NOT EXISTS purge_ids (id INTEGER PRIMARY KEY, keep INTEGER NOT NULL);"
+                      "DELETE FROM temp.purge_cand; DELETE FROM temp.purge_ids;",
+                      e);
+}
+
+/* Remove the candidates no photo keeping its files names and no e-mail
+ * waiting in the outbox attaches (inside the caller's transaction). */
+static int cand_remove(sqlite3 *db, tc_pool *pool, int (*remove)(void *ctx, const char *blob_id), void *ctx,
+                       int *files, tc_err *e)
+{
+    const char **gone = NULL;
+    size_t ngone = 0;
+    int ok = store_list_q(db,
+                          store_q_prepare(db, e,
+                                          "SELECT b FROM temp.purge_cand WHERE b != '' AND b NOT IN (" LIVE_BLOBS ")"
+                                          " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
+                                          "   AND instr(body, b) > 0)",
+                                          ""),
+                          pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e);
+    for (size_t i = 0; ok == 0 && i < ngone; i++)
+        if (remove(ctx, gone[i]) != 0)
+            ok = tc_err_internal(e, "retention: file %s could not be removed", gone[i]);
+    if (ok == 0 && files)
+        *files = (int)ngone;
+    return ok;
+}
+
+#define CAND_FROM(cols_where)                                                                                      \
+    "INSERT OR IGNORE INTO temp.purge_cand (b) " cols_where
+
+/* ---- the batch's purge after its retention period ---- */
+
+int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)(void *ctx, const char *blob_id),
+                         void *ctx, int *photos, int *files, int64_t now, tc_err *e)
+{
+    *photos = *files = 0;
+    tc_pool pool;
+    tc_pool_init(&pool);
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    int64_t nsweep = 0, nkeep = 0;
+    if (store_tx_begin(db, e) != 0)
+        goto out;
+    ok = cand_begin(db, e);
+    /* this round's photos: those that lose everything, then the kept ones
+     * that still have originals */
+    if (ok == 0)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "INSERT INTO temp.purge_ids (id, keep) SELECT id, 0 FROM photo"
+                                          " WHERE swept_at = 0 AND state != 'processing'"
+                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?1)"
+                                          " AND NOT " KEPT " ORDER BY id LIMIT ?2",
+                                          "ii", batch_id, (int64_t)limit),
+                          e);
+    if (ok == 0)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "INSERT INTO temp.purge_ids (id, keep) SELECT id, 1 FROM photo"
+                                          " WHERE swept_at = 0 AND state = 'used'"
+                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?1)"
+                                          " AND " KEPT " AND (upload_blob != '' OR original_blob != ''"
+                                          " OR overlay_blob != '') ORDER BY id LIMIT ?2",
+                                          "ii", batch_id, (int64_t)limit),
+                          e);
+    if (ok == 0)
+        ok = store_q_ints(db, store_q_prepare(db, e, "SELECT count(*) FROM temp.purge_ids WHERE keep = 0", ""), &nsweep,
+                          1, e);
+    if (ok == 0)
+        ok = store_q_ints(db, store_q_prepare(db, e, "SELECT count(*) FROM temp.purge_ids WHERE keep = 1", ""), &nkeep,
+                          1, e);
+    /* the originals of every photo of the round; the rest of the swept ones */
+    if (ok == 0)
+        ok = store_exec(db,
+                        CAND_FROM("SELECT upload_blob FROM photo WHERE id IN (SELECT id FROM temp.purge_ids)"
+                                  " UNION SELECT original_blob FROM photo WHERE id IN (SELECT id FROM temp.purge_ids)"
+                                  " UNION SELECT overlay_blob FROM photo WHERE id IN (SELECT id FROM temp.purge_ids)"
+                                  " UNION SELECT standard_blob FROM photo WHERE id IN"
+                                  "   (SELECT id FROM temp.purge_ids WHERE keep = 0)"
+                                  " UNION SELECT proof_blob FROM photo WHERE id IN"
+                                  "   (SELECT id FROM temp.purge_ids WHERE keep = 0)"
+                                  " UNION SELECT final_blob FROM photo WHERE id IN"
+                                  "   (SELECT id FROM temp.purge_ids WHERE keep = 0);"),
+                        e);
+    if (ok == 0)
+        ok = store_exec(db,
+                        "UPDATE photo SET upload_blob = '', original_blob = '', overlay_blob = ''"
+                        " WHERE id IN (SELECT id FROM temp.purge_ids WHERE keep = 1);",
+                        e);
+    /* drafts left in the box leave it (draft -> deleted), the rest keep
+     * their state; all are swept */
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_DELETED);
+    if (ok == 0)
+        ok = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE photo SET swept_at = ?1,"
+                                          " deleted_at = CASE WHEN state = 'draft' THEN ?1 ELSE deleted_at END,"
+                                          " state = CASE WHEN state = 'draft' THEN 'deleted' ELSE state END"
+                                          " WHERE id IN (SELECT id FROM temp.purge_ids WHERE keep = 0)",
+                                          "i", now),
+                          e);
+    if (ok == 0)
+        ok = cand_remove(db, &pool, remove, ctx, files, e);
+    rc = store_tx_end(db, ok, e);
+    if (rc == 0)
+        *photos = (int)(nsweep + nkeep);
+    else
+        *files = 0;
+out:
+    store_release(s, db);
+    tc_pool_clear(&pool);
+    return rc;
+}
+
+/* ---- erasing one student's personal data ---- */
+
+static int count_of(sqlite3 *db, const char *sql, int64_t id, int *out, tc_err *e)
+{
+    int64_t v = 0;
+    if (store_q_int(db, store_q_prepare(db, e, sql, "i", id), &v, e) != 0)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int del(sqlite3 *db, const char *sql, int64_t id, tc_err *e)
+{
+    return store_q_done(db, store_q_prepare(db, e, sql, "i", id), e);
+}
+
+int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_sealed, size_t id_sealed_len,
+                           int (*remove)(void *ctx, const char *blob_id), void *ctx, int64_t now,
+                           tc_store_erase_counts *out, tc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    tc_pool pool;
+    tc_pool_init(&pool);
+    sqlite3 *db = store_acquire(s);
+    int rc = -1, ok = -1;
+    if (store_tx_begin(db, e) != 0)
+        goto out;
+    int64_t row[2] = {0, 0}; /* exists, erased_at */
+    ok = store_q_ints(db, store_q_prepare(db, e, "SELECT 1, erased_at FROM student WHERE id = ?", "i", student_id),
+                      row, 2, e);
+    if (ok == 0 && !row[0])
+        ok = tc_err_set(e, TCE_STUDENT_NOT_FOUND);
+    if (ok == 0 && row[1])
+        ok = tc_err_set(e, TCE_STUDENT_ERASED);
+    int64_t person = 0;
+    if (ok == 0)
+        ok = store_q_int(db,
+                         store_q_prepare(db, e, "SELECT coalesce(person_id, 0) FROM student WHERE id = ?", "i",
+                                         student_id),
+                         &person, e);
+    if (ok == 0)
+        ok = cand_begin(db, e);
+    if (ok == 0)
+        ok = store_q_done(
+            db,
+            store_q_prepare(db, e,
+                            CAND_FROM("SELECT upload_blob FROM photo WHERE student_id = ?1"
+                                      " UNION SELECT original_blob FROM photo WHERE student_id = ?1"
+                                      " UNION SELECT standard_blob FROM photo WHERE student_id = ?1"
+                                      " UNION SELECT proof_blob FROM photo WHERE student_id = ?1"
+                                      " UNION SELECT overlay_blob FROM photo WHERE student_id = ?1"
+                                      " UNION SELECT final_blob FROM photo WHERE student_id = ?1"),
+                            "i", student_id),
+            e);
+    if (ok == 0)
+        ok = count_of(db, "SELECT count(*) FROM photo WHERE student_id = ?", student_id, &out->photos, e);
+    if (ok == 0)
+        ok = count_of(db, "SELECT count(*) FROM submission WHERE student_id = ?", student_id, &out->submissions, e);
+    if (ok == 0)
+        ok = count_of(db, "SELECT count(*) FROM message WHERE student_id = ?", student_id, &out->messages, e);
+    if (ok == 0)
+        ok = count_of(db, "SELECT count(*) FROM consent WHERE student_id = ?", student_id, &out->consents, e);
+    if (ok == 0)
+        ok = count_of(db, "SELECT count(*) FROM pay_order WHERE student_id = ?", student_id, &out->orders_kept, e);
+    const char *const dels[] = {
+        "DELETE FROM submission WHERE student_id = ?", "DELETE FROM photo WHERE student_id = ?",
+        "DELETE FROM consent WHERE student_id = ?",    "DELETE FROM message WHERE student_id = ?",
+        "DELETE FROM outbox WHERE student_id = ?",     "DELETE FROM student_mail WHERE student_id = ?",
+        "DELETE FROM remind_sent WHERE student_id = ?", "DELETE FROM session WHERE student_id = ?",
+    };
+    for (size_t i = 0; ok == 0 && i < TC_ARRAY_LEN(dels); i++)
+        ok = del(db, dels[i], student_id, e);
+    /* the roster row: only its id, batch, school, person and progress word
+     * stay (the orders point at it) */
+    if (ok == 0)
+        ok = store_q_done(
+            db,
+            store_q_prepare(db, e,
+                            "UPDATE student SET name = '', student_no = '已删除-' || id, id_sealed = ?2,"
+                            " id_hash = randomblob(32), chsi_hash = NULL, chsi_sealed = NULL, chsi_bound_at = 0,"
+                            " chsi_dup = 0, level = '', programme = '', department = '', class_name = '', phone = '',"
+                            " email = '', email_confirmed = '', email_pending = '', email_code_hash = '',"
+                            " email_code_until = 0, email_code_tries = 0, notify_status = 0, notify_payment = 0,"
+                            " notify_sms = 0, notify_wechat = 0, wx_openid = '', erased_at = ?3 WHERE id = ?1",
+                            "ibi", student_id, id_sealed, id_sealed_len, now),
+            e);
+    /* the person, when this was its last record: phone, ID hash, addresses */
+    int others = 0;
+    if (ok == 0 && person)
+        ok = count_of(db, "SELECT count(*) FROM student WHERE person_id = ? AND erased_at = 0", person, &others, e);
+    if (ok == 0 && person && !others) {
+        ok = store_q_done(db,
+                          store_q_prepare(db, e, "UPDATE person SET phone = '', id_hash = randomblob(32) WHERE id = ?",
+                                          "i", person),
+                          e);
+        if (ok == 0)
+            ok = del(db, "DELETE FROM address WHERE person_id = ?", person, e);
+        if (ok == 0)
+            ok = del(db, "DELETE FROM message WHERE person_id = ?", person, e);
+        if (ok == 0)
+            ok = del(db, "DELETE FROM session WHERE person_id = ?", person, e);
+    }
+    if (ok == 0)
+        ok = cand_remove(db, &pool, remove, ctx, &out->files, e);
+    rc = store_tx_end(db, ok, e);
+    if (rc != 0)
+        memset(out, 0, sizeof *out);
+out:
+    store_release(s, db);
+    tc_pool_clear(&pool);
+    return rc;
+}
