@@ -194,7 +194,8 @@ static int request(const blob_s3 *c, const char *method, const char *key, const 
         return tc_err_internal(e, "curl_easy_init failed");
     x->h = h;
     char url[1024];
-    int n = snprintf(url, sizeof url, "%s/%s/%s%s", c->endpoint, c->bucket, key ? c->prefix : "", key ? key : "");
+    int n = key ? snprintf(url, sizeof url, "%s/%s/%s%s", c->endpoint, c->bucket, c->prefix, key)
+                : snprintf(url, sizeof url, "%s/%s", c->endpoint, c->bucket);
     if (n < 0 || (size_t)n >= sizeof url) {
         curl_easy_cleanup(h);
         return tc_err_internal(e, "object store URL too long");
@@ -202,8 +203,8 @@ static int request(const blob_s3 *c, const char *method, const char *key, const 
     char sha_hdr[96];
     snprintf(sha_hdr, sizeof sha_hdr, "x-amz-content-sha256: %s", body_sha ? body_sha : EMPTY_SHA256);
     struct curl_slist *hdr = curl_slist_append(NULL, sha_hdr);
-    if (hdr)
-        hdr = curl_slist_append(hdr, "Expect:"); /* no 100-continue round trip */
+    /* (no "Expect:" to turn 100-continue off: libcurl 7.88 signs the empty
+     * header it then does not send, and the store refuses the signature) */
     if (!hdr) {
         curl_easy_cleanup(h);
         return tc_err_internal(e, "out of memory");
