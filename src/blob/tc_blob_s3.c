@@ -371,11 +371,11 @@ int blob_s3_put(const blob_s3 *c, const char *id, const void *data, size_t len, 
     long status;
     if (request(c, "HEAD", id, NULL, 0, NULL, 0, &x, &status, e) != 0)
         return -1;
-    free(x.buf);
-    if (status >= 200 && status < 300)
-        return 0; /* dedup: the same key holds the same bytes */
-    if (status != 404)
+    if (status != 404 && (status < 200 || status >= 300))
         return answer_error(c, "HEAD object", &x, status, e);
+    free(x.buf);
+    if (status != 404)
+        return 0; /* dedup: the same key holds the same bytes */
     /* the id is the SHA-256 of the bytes: the payload hash the store checks */
     if (request(c, "PUT", id, data, len, id, 0, &x, &status, e) != 0)
         return -1;
