@@ -114,6 +114,29 @@ test('a photo up and down through the object store', { timeout: 300000 }, async 
     // nothing went to the data folder: the object store holds the files
     const local = path.join(srv.dataDir, 'blobs');
     assert.ok(!existsSync(local) || readdirSync(local).length === 0, 'no local blob files');
+    // confirmed, approved: the school's photo archive streams it from the store
+    r = await c.post('/api/v1/me/submission', { json: { photo_id: p.id } });
+    assert.equal(r.status, 200, r.text);
+    if (r.data.next === 'pay') {
+      r = await c.post('/api/v1/me/pay');
+      assert.equal((await c.post(`/api/v1/pay/sandbox/${r.data.order.out_trade_no}/pay`)).status, 200);
+    }
+    r = await admin.get('/api/v1/review/queue');
+    const item = r.data.items.find((x) => x.photo.id === p.id);
+    assert.ok(item, 'the photo is in the queue: ' + r.text);
+    r = await admin.post(`/api/v1/review/submissions/${item.id}/approve`);
+    assert.equal(r.status, 200, r.text);
+    // the student's result (the 样片 until final) and the staff's standard photo
+    const proof = Buffer.from(await (await fetch(srv.url + '/api/v1/me/result/standard.jpg', { headers: { cookie: c.cookieHeader() } })).arrayBuffer());
+    assert.ok(proof.length > 1000 && proof[0] === 0xff && proof[1] === 0xd8, 'the result is a JPEG');
+    const sr = await fetch(srv.url + item.photo.standard_url, { headers: { cookie: admin.cookieHeader() } });
+    assert.equal(sr.status, 200);
+    const std = Buffer.from(await sr.arrayBuffer());
+    const zr = await fetch(`${srv.url}/api/v1/batches/${c.batchId}/photos.zip`, { headers: { cookie: admin.cookieHeader() } });
+    assert.equal(zr.status, 200);
+    const zip = Buffer.from(await zr.arrayBuffer());
+    assert.equal(zip.readUInt32LE(0), 0x04034b50, 'a ZIP');
+    assert.ok(zip.indexOf(std) > 0, 'the archive holds the result photo, byte for byte');
     // another student cannot fetch it
     const other = await enrolStudent(srv.url, admin, c.batchId, 902, { tag: 'S3', name: '存储', no: 'S' });
     assert.equal((await fetch(srv.url + p.proof_url, { headers: { cookie: other.cookieHeader() } })).status, 404);
