@@ -1,5 +1,6 @@
 /*
- * tc_blob — a content-addressed file store for photos and exports.
+ * tc_blob — the content-addressed store of photos and exports: files in a
+ * folder, or objects in an S3-compatible store.
  *
  * A blob's id is the lower-case hex SHA-256 of its bytes, and it lives at
  * <dir>/<id[0..1]>/<id[2..3]>/<id>.  Because the name is the content, a put

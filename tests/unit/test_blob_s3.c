@@ -189,7 +189,15 @@ static void test_remove(void **state)
 
 /* Store bytes under the key of other bytes, behind tc_blob's back: a read
  * must notice. */
+static void plant_as(fx *f, const char *id, const char *bytes, const char *hashed, long want);
 static void plant(fx *f, const char *id, const char *bytes)
+{
+    plant_as(f, id, bytes, bytes, 200);
+}
+
+/* S3: PUT bytes under id, signed with the payload hash of hashed; the
+ * answer must be want. */
+static void plant_as(fx *f, const char *id, const char *bytes, const char *hashed, long want)
 {
     if (!f->s3) {
         char path[512];
@@ -205,7 +213,7 @@ static void plant(fx *f, const char *id, const char *bytes)
     unsigned char h[32];
     char hex[65];
     /* the payload hash of what is really sent */
-    crypto_hash_sha256(h, (const unsigned char *)bytes, strlen(bytes));
+    crypto_hash_sha256(h, (const unsigned char *)hashed, strlen(hashed));
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", h[i]);
     snprintf(hdr, sizeof hdr, "x-amz-content-sha256: %s", hex);
@@ -221,7 +229,7 @@ static void plant(fx *f, const char *id, const char *bytes)
     assert_int_equal(curl_easy_perform(c), CURLE_OK);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    assert_int_equal(status, 200);
+    assert_int_equal(status, want);
     curl_slist_free_all(l);
     curl_easy_cleanup(c);
 }
@@ -245,6 +253,13 @@ static void test_read_verifies(void **state)
     assert_int_equal(tc_blob_put(f->s, "the real bytes", 14, id, &e), 0);
     assert_int_equal(tc_blob_get(f->s, id, 100, &data, &len, &e), 0);
     free(data);
+    if (f->s3) {
+        /* the payload hash we send is checked by the store: a body that
+         * is not what was signed is refused (400 BadDigest) */
+        const char *other = "0000000000000000000000000000000000000000000000000000000000000003";
+        plant_as(f, other, "the bytes that arrive", "the bytes that were sent", 400);
+        assert_false(tc_blob_exists(f->s, other));
+    }
 }
 
 /* The handle is shared by the server's threads. */
