@@ -167,6 +167,34 @@
     500, "blob.open", \
     "无法创建或写入文件存储目录 %s，请检查路径和权限", \
     "Cannot create or write the blob store folder %s: check the path and permissions"
+#define TCE_BLOB_S3_CONFIG \
+    500, "blob.s3_config", \
+    "对象存储的存储桶名或前缀无效（存储桶名为 3 到 63 个小写字母、数字、点或连字符）", \
+    "Invalid object store address: use s3://bucket[/prefix] (bucket: 3 to 63 lower-case letters, digits, dots or hyphens)"
+#define TCE_BLOB_S3_CONFIG_2 \
+    500, "blob.s3_config", \
+    "对象存储的服务地址或区域无效", \
+    "Invalid object store endpoint or region: give --s3-endpoint http(s)://host[:port] with no path, --s3-region like us-east-1"
+#define TCE_BLOB_S3_CONFIG_3 \
+    500, "blob.s3_config", \
+    "未配置对象存储的访问密钥", \
+    "The object store's keys are not configured (--s3-access-key and --s3-secret-key)"
+#define TCE_BLOB_S3_DENIED \
+    500, "blob.s3_denied", \
+    "对象存储拒绝了请求：访问密钥、签名或区域不对，或没有权限", \
+    "The object store refused the request (wrong signature, keys or region, or no permission): check --s3-access-key, --s3-secret-key, --s3-region and the bucket's permissions"
+#define TCE_BLOB_S3_FAILED \
+    502, "blob.s3_failed", \
+    "对象存储返回了错误（%ld），请稍后重试", \
+    "The object store answered with error %ld: try again later"
+#define TCE_BLOB_S3_NO_BUCKET \
+    500, "blob.s3_no_bucket", \
+    "对象存储中没有存储桶 %s，请先创建", \
+    "The object store has no bucket %s: create it first"
+#define TCE_BLOB_S3_UNREACHABLE \
+    503, "blob.s3_unreachable", \
+    "暂时无法连接对象存储，请稍后重试", \
+    "The object store cannot be reached: try again later"
 #define TCE_BLOB_TOO_LARGE \
     413, "blob.too_large", \
     "文件超过 %zu 字节的读取上限", \
@@ -1950,6 +1978,13 @@
     X(TCE_BLOB_NOT_FOUND) \
     X(TCE_BLOB_OPEN) \
     X(TCE_BLOB_OPEN_2) \
+    X(TCE_BLOB_S3_CONFIG) \
+    X(TCE_BLOB_S3_CONFIG_2) \
+    X(TCE_BLOB_S3_CONFIG_3) \
+    X(TCE_BLOB_S3_DENIED) \
+    X(TCE_BLOB_S3_FAILED) \
+    X(TCE_BLOB_S3_NO_BUCKET) \
+    X(TCE_BLOB_S3_UNREACHABLE) \
     X(TCE_BLOB_TOO_LARGE) \
     X(TCE_CHECK_BAD_CONFIG) \
     X(TCE_CHECK_BAD_CONFIG_2) \

@@ -1,5 +1,6 @@
 /* tc_blob — see tc_blob.h. */
 #include "tc_blob.h"
+#include "blob_s3.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -10,7 +11,8 @@
 #include <unistd.h>
 
 struct tc_blob_store {
-    char *dir; /* owned; no trailing slash */
+    char *dir;  /* owned; no trailing slash; NULL for S3 */
+    blob_s3 *s3; /* owned; NULL for files */
 };
 
 tc_blob_store *tc_blob_open(const char *dir, tc_err *e)
@@ -42,10 +44,34 @@ tc_blob_store *tc_blob_open(const char *dir, tc_err *e)
     return s;
 }
 
+tc_blob_store *tc_blob_open_url(const char *where, const tc_blob_s3_opts *s3, tc_err *e)
+{
+    if (!where || strncmp(where, "s3://", 5) != 0)
+        return tc_blob_open(where, e);
+    if (sodium_init() < 0) {
+        tc_err_internal(e, "sodium_init failed");
+        return NULL;
+    }
+    blob_s3 *c = blob_s3_open(where + 5, s3, e);
+    if (!c)
+        return NULL;
+    tc_blob_store *s = calloc(1, sizeof *s);
+    if (!s)
+        abort();
+    s->s3 = c;
+    return s;
+}
+
+int tc_blob_is_local(const tc_blob_store *s)
+{
+    return s->s3 == NULL;
+}
+
 void tc_blob_close(tc_blob_store *s)
 {
     if (!s)
         return;
+    blob_s3_close(s->s3);
     free(s->dir);
     free(s);
 }
@@ -71,7 +97,7 @@ int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz
 {
     if (outsz)
         out[0] = 0;
-    if (!tc_blob_id_valid(id))
+    if (!tc_blob_id_valid(id) || s->s3)
         return -1;
     int n = snprintf(out, outsz, "%s/%.2s/%.2s/%s", s->dir, id, id + 2, id);
     if (n < 0 || (size_t)n >= outsz) {
@@ -94,6 +120,8 @@ static int path_of(const tc_blob_store *s, const char *id, char path[4096], tc_e
 
 int tc_blob_exists(const tc_blob_store *s, const char *id)
 {
+    if (s->s3)
+        return tc_blob_id_valid(id) && blob_s3_exists(s->s3, id);
     char path[4096];
     if (tc_blob_path(s, id, path, sizeof path) != 0)
         return 0;
@@ -103,6 +131,8 @@ int tc_blob_exists(const tc_blob_store *s, const char *id)
 
 int tc_blob_remove(tc_blob_store *s, const char *id, tc_err *e)
 {
+    if (s->s3)
+        return tc_blob_id_valid(id) ? blob_s3_remove(s->s3, id, e) : bad_id(e);
     char path[4096];
     if (path_of(s, id, path, e) != 0)
         return -1;
@@ -124,6 +154,12 @@ int tc_blob_put(tc_blob_store *s, const void *data, size_t len, char out_id[TC_B
         return tc_err_internal(e, "tc_blob_put: NULL data");
     char id[TC_BLOB_ID_LEN + 1];
     hash_hex(len ? data : "", len, id);
+    if (s->s3) {
+        if (blob_s3_put(s->s3, id, len ? data : "", len, e) != 0)
+            return -1;
+        memcpy(out_id, id, sizeof id);
+        return 0;
+    }
     char path[4096];
     if (path_of(s, id, path, e) != 0)
         return -1;
@@ -145,10 +181,34 @@ int tc_blob_put(tc_blob_store *s, const void *data, size_t len, char out_id[TC_B
     return 0;
 }
 
-int tc_blob_get(tc_blob_store *s, const char *id, size_t max, char **data, size_t *len, tc_err *e)
+/* The bytes' hash is the id, or blob.corrupt (buf is freed). */
+static int verify(const char *id, char *buf, size_t n, tc_err *e)
+{
+    char got[TC_BLOB_ID_LEN + 1];
+    hash_hex(buf, n, got);
+    if (!tc_ct_equal(got, id, TC_BLOB_ID_LEN)) {
+        free(buf);
+        tc_log(TC_LOG_ERROR, "blob %s is corrupt in the store (hash %s)", id, got);
+        return tc_err_set(e, TCE_BLOB_CORRUPT);
+    }
+    return 0;
+}
+
+int tc_blob_get(const tc_blob_store *s, const char *id, size_t max, char **data, size_t *len, tc_err *e)
 {
     *data = NULL;
     *len = 0;
+    if (s->s3) {
+        if (!tc_blob_id_valid(id))
+            return bad_id(e);
+        char *buf;
+        size_t n;
+        if (blob_s3_get(s->s3, id, max, &buf, &n, e) != 0 || verify(id, buf, n, e) != 0)
+            return -1;
+        *data = buf;
+        *len = n;
+        return 0;
+    }
     char path[4096];
     if (path_of(s, id, path, e) != 0)
         return -1;
@@ -169,13 +229,8 @@ int tc_blob_get(tc_blob_store *s, const char *id, size_t max, char **data, size_
             *e = sub;
         return -1;
     }
-    char got[TC_BLOB_ID_LEN + 1];
-    hash_hex(buf, n, got);
-    if (!tc_ct_equal(got, id, TC_BLOB_ID_LEN)) {
-        free(buf);
-        tc_log(TC_LOG_ERROR, "blob %s is corrupt on disk (hash %s)", id, got);
-        return tc_err_set(e, TCE_BLOB_CORRUPT);
-    }
+    if (verify(id, buf, n, e) != 0)
+        return -1;
     *data = buf;
     *len = n;
     return 0;

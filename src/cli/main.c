@@ -53,7 +53,8 @@ static int app_open(tc_api_app *app, tc_config *cfg, tc_err *e)
         return -1;
     char blobs[4096];
     snprintf(blobs, sizeof blobs, "%s/blobs", cfg->data_dir);
-    app->blobs = tc_blob_open(blobs, e);
+    tc_blob_s3_opts s3 = {cfg->s3_endpoint, cfg->s3_region, cfg->s3_access_key, cfg->s3_secret_key};
+    app->blobs = tc_blob_open_url(cfg->blob_store ? cfg->blob_store : blobs, &s3, e);
     if (!app->blobs) {
         tc_store_close(app->store);
         return -1;

@@ -20,6 +20,11 @@ typedef struct tc_config {
     char *config_file;     /* --config: the file read first (default: none, or $TUCAI_CONFIG) */
     char *data_dir;        /* database, blobs, demo QR images, secret key */
     char *database;        /* SQLite file; default <data_dir>/tucai.db */
+    char *blob_store;      /* photos and files: a folder (default <data_dir>/blobs) or s3://bucket[/prefix] */
+    char *s3_endpoint;     /* S3 store: http(s)://host[:port] */
+    char *s3_region;       /* S3 store: signing region; default us-east-1 */
+    char *s3_access_key;   /* S3 store: access key id */
+    char *s3_secret_key;   /* S3 store: secret access key (a secret: file or environment, never logged) */
     char *web_dir;         /* the pages (student app, consoles) */
     char *vendor_dir;      /* npm packages served under /vendor/ */
     char *models_dir;      /* neural-network model files */

@@ -56,6 +56,12 @@ void tc_export_zip_set_zip64(tc_export_zip *z, uint64_t bytes, size_t entries);
  * of memory (data is then freed too). */
 int tc_export_zip_add_file(tc_export_zip *z, const char *name, const char *path);
 int tc_export_zip_add_data(tc_export_zip *z, const char *name, char *data, size_t len);
+/* Add a blob of an object store (tc_blob_is_local 0): fetched (checked
+ * against its id, at most TC_EXPORT_BLOB_MAX bytes) when the stream
+ * reaches it and freed once sent; a failed fetch cuts the archive off.
+ * blobs must outlive the archive.  -1 when full, out of memory or a bad id. */
+enum { TC_EXPORT_BLOB_MAX = 64 << 20 };
+int tc_export_zip_add_blob(tc_export_zip *z, const char *name, const tc_blob_store *blobs, const char *id);
 /* The tc_http_stream_read of the archive (cls is the tc_export_zip): the
  * next bytes, 0 at the end, -1 on a read error. */
 long tc_export_zip_read(void *cls, uint64_t pos, char *buf, size_t max);

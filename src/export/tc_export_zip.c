@@ -15,6 +15,8 @@ typedef struct zip_item {
     char *name, *path; /* path NULL: the item is data (in memory)  */
     char *data;
     size_t len;
+    const tc_blob_store *blobs; /* a blob item: data fetched when the   */
+    char blob[TC_BLOB_ID_LEN + 1]; /* stream reaches it, freed after    */
 } zip_item;
 
 struct tc_export_zip {
@@ -22,6 +24,7 @@ struct tc_export_zip {
     size_t n, cap, next; /* next item to start                         */
     FILE *f;             /* the item being sent, or NULL               */
     const char *mem;     /* ... or its in-memory bytes                 */
+    zip_item *mem_item;  /* a blob item being sent: freed once sent    */
     size_t mem_left;
     tc_buf pending;      /* header bytes not yet handed out            */
     size_t pending_off;
@@ -107,6 +110,16 @@ int tc_export_zip_add_file(tc_export_zip *z, const char *name, const char *path)
     return 0;
 }
 
+int tc_export_zip_add_blob(tc_export_zip *z, const char *name, const tc_blob_store *blobs, const char *id)
+{
+    if (z->n == z->cap || !tc_blob_id_valid(id) || !(z->items[z->n].name = strdup(name)))
+        return -1;
+    z->items[z->n].blobs = blobs;
+    memcpy(z->items[z->n].blob, id, TC_BLOB_ID_LEN + 1);
+    z->n++;
+    return 0;
+}
+
 int tc_export_zip_add_data(tc_export_zip *z, const char *name, char *data, size_t len)
 {
     if (z->n == z->cap || !(z->items[z->n].name = strdup(name))) {
@@ -162,6 +175,14 @@ static int zip_start(tc_export_zip *z, size_t i)
         if (ferror(z->f) || fseek(z->f, 0, SEEK_SET) != 0)
             return -1;
     } else {
+        if (it->blobs) {
+            tc_err e;
+            if (tc_blob_get(it->blobs, it->blob, TC_EXPORT_BLOB_MAX, &it->data, &it->len, &e) != 0) {
+                tc_log(TC_LOG_ERROR, "export: cannot read blob %s: %s", it->blob, e.en);
+                return -1;
+            }
+            z->mem_item = it;
+        }
         z->mem = it->data;
         z->mem_left = it->len;
         crc = crc_update(0, it->data, it->len);
@@ -296,6 +317,12 @@ long tc_export_zip_read(void *cls, uint64_t pos, char *buf, size_t max)
                 return (long)k;
             }
             z->mem = NULL;
+            if (z->mem_item) { /* one fetched blob in memory at a time */
+                free(z->mem_item->data);
+                z->mem_item->data = NULL;
+                z->mem_item->len = 0;
+                z->mem_item = NULL;
+            }
             continue;
         }
         if (z->done)
@@ -357,7 +384,11 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
     for (size_t i = from; i < from + count; i++) {
         const char *name = names->name[i];
         char path[4096];
-        if (tc_blob_path(blobs, rows[i].blob, path, sizeof path) != 0 || tc_export_zip_add_file(z, name, path) != 0) {
+        /* files are read when the stream reaches them; an object store's
+         * blobs are fetched then, one at a time */
+        if (tc_blob_is_local(blobs) ? tc_blob_path(blobs, rows[i].blob, path, sizeof path) != 0 ||
+                                          tc_export_zip_add_file(z, name, path) != 0
+                                    : tc_export_zip_add_blob(z, name, blobs, rows[i].blob) != 0) {
             tc_err_internal(e, "export: bad photo for student %lld", (long long)rows[i].student_id);
             fail = 1;
             break;
