@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, execFileSync, acceptConsent } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -101,6 +101,7 @@ test('photos by template, folders per class, collisions, parts, the 采集码 li
     let r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-EX-' + i, id_last4: fakeId(800 + i).slice(-4) }) });
     assert.equal(r.status, 200, r.text);
     assert.equal((await c.post('/api/v1/entry/confirm', { json: { phone: '1390013900' + i } })).status, 200);
+    await acceptConsent(c);
     for (const p of ['/api/v1/me/notice/read', '/api/v1/me/tips/read', '/api/v1/me/tutorial/done']) assert.equal((await c.post(p)).status, 200, p);
     r = await c.post('/api/v1/me/photos', { form: fileForm({ photo: { path: GOOD, type: 'image/jpeg' }, source: 'camera' }) });
     assert.equal(r.status, 202, r.text);
