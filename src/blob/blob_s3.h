@@ -13,6 +13,8 @@ blob_s3 *blob_s3_open(const char *where, const tc_blob_s3_opts *o, tc_err *e);
 void blob_s3_close(blob_s3 *c); /* NULL is fine; wipes the secret */
 /* 1 stored, 0 absent or the store cannot be asked */
 int blob_s3_exists(const blob_s3 *c, const char *id);
+/* The stored size (a signed HEAD's Content-Length); blob.not_found */
+int blob_s3_size(const blob_s3 *c, const char *id, uint64_t *size, tc_err *e);
 int blob_s3_put(const blob_s3 *c, const char *id, const void *data, size_t len, tc_err *e);
 /* *data malloc'ed, NUL-terminated, the caller's; not hash-checked here */
 int blob_s3_get(const blob_s3 *c, const char *id, size_t max, char **data, size_t *len, tc_err *e);

@@ -118,6 +118,22 @@ static int path_of(const tc_blob_store *s, const char *id, char path[4096], tc_e
     return 0;
 }
 
+int tc_blob_size(const tc_blob_store *s, const char *id, uint64_t *size, tc_err *e)
+{
+    if (!tc_blob_id_valid(id))
+        return bad_id(e);
+    if (s->s3)
+        return blob_s3_size(s->s3, id, size, e);
+    char path[4096];
+    struct stat st;
+    if (tc_blob_path(s, id, path, sizeof path) != 0)
+        return bad_id(e);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return tc_err_set(e, TCE_BLOB_NOT_FOUND);
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
+
 int tc_blob_exists(const tc_blob_store *s, const char *id)
 {
     if (s->s3)

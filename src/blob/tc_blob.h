@@ -38,6 +38,7 @@
 #define TC_BLOB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../base/tc_base.h"
 
@@ -93,6 +94,10 @@ int tc_blob_get(const tc_blob_store *s, const char *id, size_t max, char **data,
  * hash: a caller that streams must trust the disk or verify itself.
  * Always -1 for an S3 store (see tc_blob_is_local). */
 int tc_blob_path(const tc_blob_store *s, const char *id, char *out, size_t outsz);
+
+/* The size of a stored blob, without reading it (a file's stat, an
+ * object's HEAD).  Errors: blob.bad_id, blob.not_found, the S3 errors. */
+int tc_blob_size(const tc_blob_store *s, const char *id, uint64_t *size, tc_err *e);
 
 /* 1 if a blob with this id is stored, 0 if not or if the id is invalid
  * (S3: or if the store cannot be asked; a put after it reports why). */

@@ -102,6 +102,7 @@ typedef struct {
     int too_big;
     const char *body; /* what a PUT sends */
     size_t body_len, body_off;
+    curl_off_t clen;  /* the answer's Content-Length, -1 when it has none */
 } xfer;
 
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -236,6 +237,8 @@ static int request(const blob_s3 *c, const char *method, const char *key, const 
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+    x->clen = -1;
+    curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &x->clen);
     curl_easy_cleanup(h);
     curl_slist_free_all(hdr);
     x->h = NULL;
@@ -363,6 +366,21 @@ int blob_s3_exists(const blob_s3 *c, const char *id)
         return 0;
     free(x.buf);
     return status >= 200 && status < 300;
+}
+
+int blob_s3_size(const blob_s3 *c, const char *id, uint64_t *size, tc_err *e)
+{
+    xfer x;
+    long status;
+    if (request(c, "HEAD", id, NULL, 0, NULL, 0, &x, &status, e) != 0)
+        return -1;
+    free(x.buf);
+    if (status == 404)
+        return tc_err_set(e, TCE_BLOB_NOT_FOUND);
+    if (status < 200 || status > 299 || x.clen < 0)
+        return answer_error(c, "HEAD object", &x, status, e);
+    *size = (uint64_t)x.clen;
+    return 0;
 }
 
 int blob_s3_put(const blob_s3 *c, const char *id, const void *data, size_t len, tc_err *e)

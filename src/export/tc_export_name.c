@@ -282,13 +282,12 @@ int tc_export_parts_plan(const tc_blob_store *blobs, const tc_store_export_row *
         return tc_err_internal(e, "out of memory");
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        char path[4096];
-        struct stat sb;
-        if (tc_blob_path(blobs, rows[i].blob, path, sizeof path) != 0 || stat(path, &sb) != 0) {
+        uint64_t sz;
+        tc_err be;
+        if (tc_blob_size(blobs, rows[i].blob, &sz, &be) != 0) {
             free(p);
-            return tc_err_internal(e, "export: bad photo for student %lld", (long long)rows[i].student_id);
+            return tc_err_internal(e, "export: bad photo for student %lld: %s", (long long)rows[i].student_id, be.en);
         }
-        uint64_t sz = (uint64_t)sb.st_size;
         /* a part is full when the next photo would pass either limit; a
          * photo bigger than the limit has a part of its own */
         if (k && ((max_photos && p[k - 1].photos >= max_photos) || (max_bytes && p[k - 1].bytes + sz > max_bytes)))
