@@ -55,7 +55,8 @@ int check_clothing_colour(check_ctx *, const tc_check_input *, const tc_check_co
  *   (eyes covered) brightest tenth of the darker eye's box / that side's
  *   cheek median; glare lens highlight fraction; hair_brows hair fraction above
  *   the brows; ears skin fraction beside the cheek (worse side); headwear
- *   fraction above the forehead that is neither skin nor hair; jewelry
+ *   share neither skin nor hair above the hairline or in the most covered
+ *   even strip across the forehead (0.60 and above: flagged for review); jewelry
  *   bright-blob fraction; clothing ΔE (CIE76) top vs background; compression blockiness (step
  *   across the 8x8 grid / step inside, 1 = none; the file's JPEG quality
  *   scores apart, 60 = 50). */
@@ -86,7 +87,7 @@ static const struct {
     [TC_CHECK_GLASSES_GLARE] = {"glasses_glare", check_glasses_glare, {50, 0.06, 0.01}},
     [TC_CHECK_HAIR_BROWS] = {"hair_brows", check_hair_brows, {50, 0.70, 0.30}},
     [TC_CHECK_EARS_VISIBLE] = {"ears_visible", check_ears_visible, {50, 0.01, 0.09}},
-    [TC_CHECK_HEADWEAR] = {"headwear", check_headwear, {50, 0.65, 0.35}},
+    [TC_CHECK_HEADWEAR] = {"headwear", check_headwear, {50, 1.0, 0.2, 0.60}},
     [TC_CHECK_JEWELRY] = {"jewelry", check_jewelry, {50, 0.04, 0.005}},
     [TC_CHECK_CLOTHING_COLOUR] = {"clothing_colour", check_clothing_colour, {50, 12, 30}},
     [TC_CHECK_RECAPTURE] = {"recapture", check_recapture, {50, 0, 100}},
