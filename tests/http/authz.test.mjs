@@ -69,6 +69,7 @@ const EXPECT = {
   'GET /api/v1/me/journey': 'student',
   'POST /api/v1/me/chsi': 'student',
   'GET /api/v1/me/spec': 'student',
+  'GET /api/v1/me/guide': 'student',
   'POST /api/v1/me/notice/read': 'student',
   'POST /api/v1/me/tips/read': 'student',
   'POST /api/v1/me/tutorial/done': 'student',
