@@ -64,6 +64,8 @@ const GROUPS = {
   light: ['light_dark', 'light_uneven', 'light_bright', 'light_hotspot'],
 };
 const GUIDED = Object.values(GROUPS).flat();
+// the hints that answer each group
+const KIND = { framing: ['no_face', 'one', 'closer', 'farther', 'centre'], pose: ['level'], light: ['light'] };
 
 const srv = await startServer();
 const browser = await launch();
@@ -129,8 +131,12 @@ try {
   const rejected = rows.filter((x) => fails(x, GUIDED));
   console.log(`server rejections for framing, pose or light: ${rejected.length}; a hint first: ${pct(rejected.filter((x) => x.hint !== 'ok').length, rejected.length)}`);
   for (const [g, names] of Object.entries(GROUPS)) {
-    const rj = rows.filter((x) => fails(x, names));
-    console.log(`  ${g} (${names.join(', ')}): ${pct(rj.filter((x) => x.hint !== 'ok').length, rj.length)}`);
+    for (const sub of [names, ...(names.length > 1 ? names.map((n) => [n]) : [])]) {
+      const rj = rows.filter((x) => fails(x, sub));
+      if (!rj.length) continue;
+      console.log(`  ${sub.length > 1 ? g + ' (' + sub.join(', ') + ')' : '    ' + sub[0]}: any hint ${pct(rj.filter((x) => x.hint !== 'ok').length, rj.length)}, `
+        + `a ${g} hint (${KIND[g].join('/')}) ${pct(rj.filter((x) => KIND[g].includes(x.hint)).length, rj.length)}`);
+    }
   }
   const passed = rows.filter((x) => x.passed);
   console.log(`photos the server passes: ${passed.length}; a false hint: ${pct(passed.filter((x) => x.hint !== 'ok').length, passed.length)}`);

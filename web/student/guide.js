@@ -13,7 +13,7 @@
 // The detector's box is wider than the face mesh's cheek-to-cheek width
 // that the server measures (check resolution): face_w = box width * this.
 // Fitted on the portraits and real photos (tools/guide-measure.mjs, docs/QUALITY.md).
-export const BOX_TO_FACE = 0.92;
+export const BOX_TO_FACE = 0.96;
 
 const lin = (v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
 const srgb = (l) => 255 * (l <= 0.0031308 ? 12.92 * l : 1.055 * l ** (1 / 2.4) - 0.055);
