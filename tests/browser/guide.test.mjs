@@ -102,6 +102,11 @@ test('a good frame: 可以拍摄 in green over the viewfinder, and the shutter s
   assert.ok(await page.locator('.tc-guide[data-hint]').isHidden(), 'no hint over the preview');
   await page.getByRole('button', { name: '重拍' }).click();
   await page.waitForSelector('.tc-guide[data-hint]:not([hidden])');
+  // leaving the camera view ends the detector: its frame is removed
+  assert.equal(await page.locator('iframe[src="/guide/"]').count(), 1);
+  await page.evaluate(() => { location.hash = '#/shoot'; });
+  await page.waitForSelector('#app[data-view="shoot"][aria-busy="false"]');
+  assert.equal(await page.locator('iframe').count(), 0, 'no detector left running');
   assert.deepEqual(problems, []);
 });
 
