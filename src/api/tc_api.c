@@ -12,12 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../chsi/tc_chsi.h"
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
 #include "../spec/tc_spec.h"
 
+/* The policy of the camera's guide frame (/guide/, docs/SECURITY.md): the
+ * server's policy plus WebAssembly and eval for MediaPipe's loader, framed
+ * only by our own pages. */
+static const char GUIDE_CSP[] =
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+    "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; connect-src 'self'; frame-ancestors 'self'; "
+    "base-uri 'self'; form-action 'none'";
 
 void tc_api_defaults(tc_api_app *app)
 {
@@ -1255,6 +1263,17 @@ int tc_api_register(tc_http_server *s, tc_api_app *app, tc_err *e)
             return -1;
         snprintf(path, sizeof path, "%s/common", app->cfg->web_dir);
         if (tc_http_mount(s, "/common/", path, 0, e) != 0)
+            return -1;
+        /* the camera's live guide (issue 19 item 8): MediaPipe's face
+         * detector, from npm, runs in a frame of its own whose policy allows
+         * what it needs (WebAssembly, and embind's generated functions) and
+         * no other page does; without the package the camera has no hints */
+        snprintf(path, sizeof path, "%s/@mediapipe/face_detection", app->cfg->vendor_dir);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && tc_http_mount(s, "/vendor/mediapipe/", path, 86400, e) != 0)
+            return -1;
+        snprintf(path, sizeof path, "%s/student/guide", app->cfg->web_dir);
+        if (tc_http_mount_framed(s, "/guide/", path, 0, GUIDE_CSP, e) != 0)
             return -1;
         snprintf(path, sizeof path, "%s/student", app->cfg->web_dir);
         if (tc_http_mount(s, "/", path, 0, e) != 0)

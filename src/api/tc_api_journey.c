@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "api_int.h"
+#include "../check/tc_check.h"
 #include "../spec/tc_spec.h"
 #include "../sheet/tc_sheet.h"
 #include "../event/tc_event.h"
@@ -280,6 +281,36 @@ static int h_spec(tc_http_req *r)
         return api_fail(&c);
     }
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "spec", o));
+}
+
+/* GET /api/v1/me/guide: the thresholds the camera page's live guide
+ * advises by (issue 19 item 8), from the same check configuration (the
+ * school's glasses rule and thresholds) and spec the server judges with. */
+static int h_guide(tc_http_req *r)
+{
+    api_ctx c;
+    api_ctx_of(r, &c);
+    api_jctx j;
+    if (api_journey_load(&c, &j) != 0)
+        return api_fail(&c);
+    tc_check_config cfg;
+    tc_check_config_default(&cfg);
+    cfg.glasses = j.set.glasses_forbidden ? TC_CHECK_GLASSES_RULE_FORBIDDEN : TC_CHECK_GLASSES_RULE_CLEAR_OK;
+    if (j.set.checks[0] && tc_check_config_json(&cfg, j.set.checks, strlen(j.set.checks), &c.e) != 0)
+        return api_fail(&c);
+    tc_spec_table own = {0};
+    const tc_spec *spec = api_spec_find(c.app, &own, j.set.spec, &c.e);
+    char *text = spec ? tc_check_guide_json(&cfg, spec) : NULL;
+    tc_spec_table_free(&own);
+    if (!spec)
+        return api_fail(&c);
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    if (!o) {
+        tc_err_internal(&c.e, "guide of %s as JSON", j.set.spec);
+        return api_fail(&c);
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "guide", o));
 }
 
 static int h_notice_read(tc_http_req *r)
@@ -892,6 +923,7 @@ int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/me/journey", NEED_STUDENT, h_journey, 0},
         {"GET", "/api/v1/me/spec", NEED_STUDENT, h_spec, 0},
         {"POST", "/api/v1/me/consent", NEED_STUDENT, h_consent, 0},
+        {"GET", "/api/v1/me/guide", NEED_STUDENT, h_guide, 0},
         {"POST", "/api/v1/me/notice/read", NEED_STUDENT, h_notice_read, 0},
         {"POST", "/api/v1/me/tips/read", NEED_STUDENT, h_tips_read, 0},
         {"POST", "/api/v1/me/tutorial/done", NEED_STUDENT, h_tutorial_done, 0},

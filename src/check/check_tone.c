@@ -47,6 +47,14 @@ double tc_check_tone_max_gain(void)
     return TONE_MAX_GAIN;
 }
 
+void tc_check_tone_limits_get(tc_check_tone_limits *out)
+{
+    out->target_face = TARGET_FACE;
+    out->target_top = TARGET_TOP;
+    out->min_correction = MIN_CORRECTION;
+    out->max_gain = TONE_MAX_GAIN;
+}
+
 static double srgb_of(double l)
 {
     l = l < 0 ? 0 : l;

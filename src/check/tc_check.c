@@ -176,6 +176,47 @@ int check_ramp(tc_check_id id, double v)
     return (int)lround(100.0 * f);
 }
 
+double tc_check_limit(const tc_check_config *c, tc_check_id id)
+{
+    const check_tune *t = check_tuning(id);
+    if (!t)
+        return NAN;
+    /* check_ramp's inverse at the threshold */
+    return t->bad + (t->good - t->bad) * c->threshold[id] / 100.0;
+}
+
+/* A spec range as [lo, hi], an open side null. */
+static json_t *guide_range(const tc_spec_range *r)
+{
+    return json_pack("[oo]", r->has_lo ? json_real(r->lo) : json_null(), r->has_hi ? json_real(r->hi) : json_null());
+}
+
+char *tc_check_guide_json(const tc_check_config *c, const tc_spec *spec)
+{
+    static const tc_check_id used[] = {TC_CHECK_FACE_COUNT,  TC_CHECK_POSE_ROLL,   TC_CHECK_POSE_YAW,
+                                       TC_CHECK_LIGHT_DARK,  TC_CHECK_LIGHT_UNEVEN, TC_CHECK_LIGHT_BRIGHT,
+                                       TC_CHECK_RESOLUTION,  TC_CHECK_FRAMING,     TC_CHECK_GLASSES};
+    tc_check_tone_limits tl;
+    tc_check_tone_limits_get(&tl);
+    json_t *en = json_object();
+    for (size_t i = 0; en && i < sizeof used / sizeof used[0]; i++)
+        json_object_set_new(en, checks[used[i]].name, json_boolean(c->enabled[used[i]]));
+    json_t *o = json_pack(
+        "{s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:b,s:{s:f,s:f,s:f,s:f},s:o,s:{s:i,s:i,s:o,s:o,s:f}}",
+        "pose_roll_max", tc_check_limit(c, TC_CHECK_POSE_ROLL), "pose_yaw_max", tc_check_limit(c, TC_CHECK_POSE_YAW),
+        "light_dark_min", tc_check_limit(c, TC_CHECK_LIGHT_DARK), "light_uneven_min",
+        tc_check_limit(c, TC_CHECK_LIGHT_UNEVEN), "light_bright_max", tc_check_limit(c, TC_CHECK_LIGHT_BRIGHT),
+        "resolution_min", tc_check_limit(c, TC_CHECK_RESOLUTION), "framing_outside_max",
+        tc_check_limit(c, TC_CHECK_FRAMING), "glasses_forbidden",
+        c->glasses == TC_CHECK_GLASSES_RULE_FORBIDDEN && c->enabled[TC_CHECK_GLASSES], "tone", "target_face",
+        tl.target_face, "target_top", tl.target_top, "min_correction", tl.min_correction, "max_gain", tl.max_gain,
+        "enabled", en, "spec", "width", spec->width, "height", spec->height, "eye_line", guide_range(&spec->eye_line),
+        "face_width", guide_range(&spec->face_width), "max_centre_off", spec->max_centre_off);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+    json_decref(o);
+    return text;
+}
+
 void tc_check_config_default(tc_check_config *c)
 {
     memset(c, 0, sizeof *c);

@@ -138,6 +138,16 @@ void tc_check_tone_apply(const tc_check_tone *t, const uint8_t *in, uint8_t *out
  * fails light_dark as "too dark to correct". */
 double tc_check_tone_max_gain(void);
 
+/* The exposure correction's constants (check_tone.c), for a guide that
+ * predicts light_dark before the photo is taken: the gain that brings the
+ * face oval's mean luma (sRGB 0..255) to target_face or the picture's 99th
+ * percentile to target_top, whichever is less, applied from min_correction
+ * and at most max_gain (tc_check_tone_max_gain). */
+typedef struct tc_check_tone_limits {
+    double target_face, target_top, min_correction, max_gain;
+} tc_check_tone_limits;
+void tc_check_tone_limits_get(tc_check_tone_limits *out);
+
 /* The quality factor (1..100) a JPEG was saved with, from its luma
  * quantisation table (libjpeg's scaling of the standard table); 0 when data
  * is not a JPEG or has no such table.  Reads at most len bytes. */
@@ -245,5 +255,26 @@ char *tc_check_report_json(const tc_check_report *r);
  * each check's region drawn (failed red, unknown yellow, passed green), for
  * reviewers and `tucai check --overlay`.  *png malloc'ed, caller frees. */
 int tc_check_overlay(const tc_check_input *in, const tc_check_report *r, uint8_t **png, size_t *len, tc_err *e);
+
+/* ---- the live guide (GET /api/v1/me/guide) -------------------------------------------- */
+
+/* The raw measurement at which check id's score meets its threshold in c:
+ * the pass/fail boundary on the check's own scale (degrees for pose_roll,
+ * mean luma for light_dark, darker/brighter half for light_uneven, source
+ * face width / spec face width for resolution ...).  NAN for an id out of
+ * range. */
+double tc_check_limit(const tc_check_config *c, tc_check_id id);
+
+/* What the camera page needs to advise before the shutter, from the same
+ * configuration and spec the server judges by, as JSON text (malloc'ed,
+ * caller frees; NULL when out of memory):
+ *   {"pose_roll_max":deg,"pose_yaw_max":deg,"light_dark_min":luma,"light_uneven_min":ratio,
+ *    "light_bright_max":frac,"resolution_min":ratio,"framing_outside_max":frac,
+ *    "glasses_forbidden":bool,"tone":{"target_face","target_top","min_correction","max_gain"},
+ *    "enabled":{"pose_roll":bool,...},
+ *    "spec":{"width","height","eye_line":[lo,hi],"face_width":[lo,hi],"max_centre_off"}}
+ * A disabled check (the school's choice) is enabled:false: the page gives
+ * no hint for it. */
+char *tc_check_guide_json(const tc_check_config *c, const tc_spec *spec);
 
 #endif

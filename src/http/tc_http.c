@@ -98,6 +98,7 @@ typedef struct mount {
     char *prefix;    /* URL prefix, ends with '/'                    */
     char *root;      /* realpath of the directory, no trailing '/'   */
     unsigned max_age;
+    char *csp;       /* own Content-Security-Policy, framed by our pages; NULL: CSP */
 } mount;
 
 typedef struct fallback {
@@ -184,6 +185,7 @@ struct tc_http_conn {
     client_slot *slot;     /* this client's budget, once taken; released at the end */
     uint64_t reserved;     /* body bytes reserved in slot and in the server total */
     int counted;           /* counted in slot->requests */
+    const char *csp;       /* a framed mount's policy for this file, else NULL (CSP) */
 };
 
 struct stream {
@@ -408,6 +410,12 @@ int tc_http_route_data(tc_http_server *s, const char *method, const char *patter
 int tc_http_mount(tc_http_server *s, const char *url_prefix, const char *dir, unsigned cache_max_age,
                   tc_err *e)
 {
+    return tc_http_mount_framed(s, url_prefix, dir, cache_max_age, NULL, e);
+}
+
+int tc_http_mount_framed(tc_http_server *s, const char *url_prefix, const char *dir, unsigned cache_max_age,
+                         const char *csp, tc_err *e)
+{
     if (s->d)
         return bad_arg(e, "mount added after start");
     if (!url_prefix || url_prefix[0] != '/' || !dir)
@@ -438,6 +446,9 @@ int tc_http_mount(tc_http_server *s, const char *url_prefix, const char *dir, un
         strcat(m->prefix, "/");
     m->root = root;
     m->max_age = cache_max_age;
+    m->csp = csp ? strdup(csp) : NULL;
+    if (!m->prefix || (csp && !m->csp))
+        abort(); /* same policy as tc_pool_alloc */
     return 0;
 }
 
@@ -607,10 +618,10 @@ static int already_responded(tc_http_req *r)
 static void finish_headers(struct tc_http_conn *c, struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "X-Request-Id", c->req.request_id);
-    MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+    MHD_add_response_header(resp, "Content-Security-Policy", c->csp ? c->csp : CSP);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "X-Frame-Options", c->csp ? "SAMEORIGIN" : "DENY");
     MHD_add_response_header(resp, "Permissions-Policy", "camera=(self), microphone=(), geolocation=()");
     if (c->req.tls)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
@@ -1136,7 +1147,10 @@ static int serve_static(struct tc_http_conn *c, const mount *m, const char *rel)
     /* Symlinks inside the folder are fine as long as they stay inside it. */
     size_t rootl = strlen(m->root);
     int inside = strncmp(real, m->root, rootl) == 0 && real[rootl] == '/';
+    c->csp = m->csp; /* the headers are added as the answer is made */
     int rc = inside ? serve_file(c, real, m->max_age) : 1;
+    if (rc != 0)
+        c->csp = NULL;
     free(real);
     return rc;
 }
@@ -1659,6 +1673,7 @@ void tc_http_server_free(tc_http_server *s)
     for (size_t i = 0; i < s->nmounts; i++) {
         free(s->mounts[i].prefix);
         free(s->mounts[i].root);
+        free(s->mounts[i].csp);
     }
     free(s->mounts);
     for (size_t i = 0; i < s->nfallbacks; i++) {

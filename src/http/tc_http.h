@@ -148,6 +148,15 @@ int tc_http_route_data(tc_http_server *s, const char *method, const char *patter
  * (0 = "no-cache", i.e. always revalidate).  Checked after the routes. */
 int tc_http_mount(tc_http_server *s, const char *url_prefix, const char *dir, unsigned cache_max_age,
                   tc_err *e);
+/* The same for pages our own pages frame (an <iframe> of the same origin):
+ * their responses carry csp (copied) instead of the server's policy, and
+ * X-Frame-Options SAMEORIGIN instead of DENY.  For a helper page that needs
+ * what the main policy forbids (the camera's face detector compiles
+ * WebAssembly and evaluates code: 'wasm-unsafe-eval' 'unsafe-eval'), kept
+ * out of every other page.  Mounts are tried in the order added: add this
+ * one before a mount whose prefix covers it. */
+int tc_http_mount_framed(tc_http_server *s, const char *url_prefix, const char *dir, unsigned cache_max_age,
+                         const char *csp, tc_err *e);
 
 /* For single-page apps: a GET whose path starts with url_prefix and matches
  * no route and no file is answered with this file (e.g. the app's index.html). */

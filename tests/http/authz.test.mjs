@@ -70,6 +70,7 @@ const EXPECT = {
   'POST /api/v1/me/chsi': 'student',
   'GET /api/v1/me/spec': 'student',
   'POST /api/v1/me/consent': 'student',
+  'GET /api/v1/me/guide': 'student',
   'POST /api/v1/me/notice/read': 'student',
   'POST /api/v1/me/tips/read': 'student',
   'POST /api/v1/me/tutorial/done': 'student',

@@ -171,6 +171,33 @@ static void test_names(void **st)
     assert_int_equal(check_ramp(TC_CHECK_POSE_ROLL, t->good), 100);
     assert_int_equal(check_ramp(TC_CHECK_POSE_ROLL, t->good + (t->good - t->bad)), 100);
     assert_int_equal(check_ramp(TC_CHECK_POSE_ROLL, NAN), 0);
+    /* tc_check_limit (the live guide's boundary) is check_ramp's inverse at
+     * the threshold, for every check whose tuning is a ramp, default or not */
+    tc_check_config c;
+    tc_check_config_default(&c);
+    c.threshold[TC_CHECK_POSE_ROLL] = 80;
+    for (int i = 0; i < TC_CHECK_N; i++) {
+        const check_tune *u = check_tuning((tc_check_id)i);
+        if (u->bad == u->good)
+            continue;
+        assert_int_equal(check_ramp((tc_check_id)i, tc_check_limit(&c, (tc_check_id)i)), c.threshold[i]);
+    }
+    assert_float_equal(tc_check_limit(&c, TC_CHECK_POSE_ROLL), 14 + (5 - 14) * 0.8, 1e-9);
+    assert_true(isnan(tc_check_limit(&c, TC_CHECK_N)));
+    /* the guide's JSON names the spec's windows and the glasses rule */
+    c.glasses = TC_CHECK_GLASSES_RULE_FORBIDDEN;
+    tc_spec_table tab;
+    tc_spec_table_builtin(&tab);
+    char *g = tc_check_guide_json(&c, tc_spec_find(&tab, "chsi"));
+    assert_non_null(g);
+    json_t *o = json_loads(g, 0, NULL);
+    assert_non_null(o);
+    assert_true(json_is_true(json_object_get(o, "glasses_forbidden")));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "spec"), "width")), 480);
+    assert_true(json_is_true(json_object_get(json_object_get(o, "enabled"), "pose_roll")));
+    json_decref(o);
+    free(g);
+    tc_spec_table_free(&tab);
 }
 
 static void test_config(void **st)

@@ -10,6 +10,7 @@ import { h, errorRegion, showError, newId } from '/common/dom.js';
 import { state, withBusy, go, render, onLeave, currentView, bilingual, loadJourney } from './core.js';
 import { page, lead, btn, linkBtn, btnArea, noticeBox, proofImg, seedTime, fmtLeft, nowSec, both, countdown } from './ui.js';
 import { outline, SCENES, icon } from './figures.js';
+import { startGuide } from './guide.js';
 
 // ---- shooting: the choice, and refusals ------------------------------------------------------
 
@@ -196,15 +197,29 @@ export async function cameraView() {
   const status = h('p', { class: 'tc-viewfinder__status', role: 'status', i18n: 'camera.starting' });
   // the guide is drawn from the batch's spec; without it, from 学信网's proportions
   const spec = await api.get('/api/v1/me/spec').then((r) => r.data.spec, () => null);
-  const finder = h('div', { class: 'tc-viewfinder', role: 'group', i18nAttr: { 'aria-label': 'camera.region' } }, video, canvas, outline(spec), status);
+  // the live guide (issue 19 item 8): one hint at a time, the server's thresholds
+  const hint = h('p', { class: 'tc-guide', role: 'status', 'aria-live': 'polite', hidden: true });
+  const glasses = h('p', { class: 'tc-guide tc-guide_glasses', hidden: true, i18n: 'camera.hint_glasses' });
+  const finder = h('div', { class: 'tc-viewfinder', role: 'group', i18nAttr: { 'aria-label': 'camera.region' } }, video, canvas, outline(spec), hint, glasses, status);
   const shutter = h('button', { type: 'button', class: 'tc-shutter', disabled: true, i18nAttr: { 'aria-label': 'camera.shutter' } });
   const retake = btn('camera.retake', { cls: 'tc-retake' });
   const ok = btn('camera.confirm', { primary: true, cls: 'tc-confirm-photo' });
   const previewBtns = h('div', { class: 'tc-btn-row', hidden: true }, retake, ok);
   const checkHint = h('p', { class: 'tc-hint', hidden: true, i18n: 'camera.check_preview' });
   const fallback = h('div', { class: 'tc-fallback', hidden: true });
-  let stream = null;
-  const stop = () => { if (stream) stream.getTracks().forEach((tr) => tr.stop()); stream = null; };
+  let stream = null, stopGuide = () => {}, glassesOn = false;
+  const stop = () => { stopGuide(); if (stream) stream.getTracks().forEach((tr) => tr.stop()); stream = null; };
+  const showHint = (key, glassesRule) => {
+    glassesOn = key !== null && !!glassesRule;
+    if (key === null) delete hint.dataset.hint;
+    glasses.hidden = !glassesOn || video.hidden;
+    hint.hidden = !key || video.hidden;
+    if (!key) return;
+    hint.dataset.hint = key;
+    hint.dataset.i18n = 'camera.hint_' + key;
+    hint.textContent = t('camera.hint_' + key);
+    hint.classList.toggle('is-ok', key === 'ok');
+  };
   onLeave(stop);
 
   const showFallback = (reasonKey) => {
@@ -242,6 +257,9 @@ export async function cameraView() {
       await video.play().catch(() => {});
       status.hidden = true;
       shutter.disabled = false;
+      // hints only advise: without the detector (no WebAssembly, blocked, slow) the camera is as before
+      const guide = await api.get('/api/v1/me/guide').then((r) => r.data.guide, () => null);
+      if (stream && guide) stopGuide = startGuide(video, guide, showHint);
     } catch (e) {
       const key = e.name === 'NotAllowedError' || e.name === 'SecurityError' ? 'camera.denied'
         : e.name === 'Unsupported' ? 'camera.unsupported' : 'camera.no_rear';
@@ -257,6 +275,7 @@ export async function cameraView() {
     canvas.getContext('2d').drawImage(video, 0, 0, w, hgt);
     canvas.hidden = false;
     video.hidden = true;
+    hint.hidden = glasses.hidden = true;
     shutter.hidden = true;
     previewBtns.hidden = false;
     checkHint.hidden = false;
@@ -266,6 +285,8 @@ export async function cameraView() {
   retake.addEventListener('click', () => {
     canvas.hidden = true;
     video.hidden = false;
+    if (hint.dataset.hint) hint.hidden = false;
+    glasses.hidden = !glassesOn;
     shutter.hidden = false;
     previewBtns.hidden = true;
     checkHint.hidden = true;
