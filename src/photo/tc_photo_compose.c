@@ -1702,7 +1702,12 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         }
         /* reach, breadth first from the core, 8-connected, through pixels
          * that show (alpha >= 0.1: a strand); a fainter pixel beside them is
-         * kept but leads nowhere, so haze cut off from the hair goes */
+         * kept but leads nowhere, so haze cut off from the hair goes.  Below
+         * the eyes, where long hair falls on the shoulders past the things
+         * of a room, a pixel leads on only from alpha 0.25: a faint line a
+         * gap away from the hair's edge (a box's edge behind it, seen
+         * through a 1-px gap of its own colour) made that edge ragged. */
+        const int lead_y = th->eye_y > 0 ? th->eye_y : h;
         for (size_t k = 0; k < qn; k++) {
             int i = queue[k], x = i % w, y = i / w, d = dist[i];
             if (d >= D)
@@ -1713,7 +1718,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                     if ((dx | dy) == 0 || xx < 0 || yy < 0 || xx >= w || yy >= h || dist[j] != 255 || alpha[j] <= 0)
                         continue;
                     dist[j] = (uint8_t)(d + 1);
-                    if (alpha[j] >= 0.1f)
+                    if (alpha[j] >= (yy > lead_y ? 0.25f : 0.1f))
                         queue[qn++] = j;
                 }
         }
