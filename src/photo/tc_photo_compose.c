@@ -1656,15 +1656,29 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
      * above the chin, where hair is, wherever alpha is below 1.  A filled pixel takes the
      * local person colour below, not its own. */
     int cr = w / 320 > 1 ? w / 320 : 1, vmax = th && th->chin_y < h ? (th->chin_y > 0 ? th->chin_y : 0) : h;
-    for (int v = 0; v < vmax + cr && v < h; v++)
+    /* the dilation, separable (a maximum is exact in any order): the
+     * rows' maxima into lam (free after the solve), then the columns' */
+    int vd = vmax + cr < h ? vmax + cr : h, vr = vd + cr < h ? vd + cr : h;
+    for (int y = 0; y < vr; y++) {
+        const float *ar = alpha + (size_t)y * w;
+        float *hr = lam + (size_t)y * w;
         for (int u = 0; u < w; u++) {
             float m = 0;
-            for (int y = v - cr; y <= v + cr; y++)
-                for (int x = u - cr; x <= u + cr; x++)
-                    if (x >= 0 && y >= 0 && x < w && y < h && alpha[(size_t)y * w + x] > m)
-                        m = alpha[(size_t)y * w + x];
-            tmpa[(size_t)v * w + u] = m;
+            for (int x = u - cr < 0 ? 0 : u - cr, x1 = u + cr < w ? u + cr : w - 1; x <= x1; x++)
+                m = ar[x] > m ? ar[x] : m;
+            hr[u] = m;
         }
+    }
+    for (int v = 0; v < vd; v++) {
+        float *t = tmpa + (size_t)v * w;
+        int y0 = v - cr < 0 ? 0 : v - cr, y1 = v + cr < h ? v + cr : h - 1;
+        memcpy(t, lam + (size_t)y0 * w, (size_t)w * sizeof(float));
+        for (int y = y0 + 1; y <= y1; y++) {
+            const float *hr = lam + (size_t)y * w;
+            for (int u = 0; u < w; u++)
+                t[u] = hr[u] > t[u] ? hr[u] : t[u];
+        }
+    }
     for (int v = cr; v < vmax && v < h - cr; v++)
         for (int u = cr; u < w - cr; u++) {
             size_t i = (size_t)v * w + u;
