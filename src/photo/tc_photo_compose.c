@@ -953,7 +953,8 @@ static inline float shade_of(const float c[3], const float b[3])
  * of colour (skin shades smoothly into the neck's shadow; a wall seen
  * beside the neck is behind an edge).  Backdrop-like pixels the flood does
  * not reach, in groups of at least 8 half-size pixels and at most a fifth
- * of the face's area, not touching the picture's border, whose rim is not
+ * of the face's area, not touching the picture's border, enclosed (see
+ * `open` below), whose rim is not
  * mostly (> 3/5) of lighter or equal pixels the skin does not reach (a lit
  * shirt around its collar's shadow), are pockets:
  * pocket[i2] = 1.  Returns the number of pockets' pixels, -1 out of memory. */
@@ -1113,7 +1114,12 @@ static int backdrop_pockets(const float *col, const float *la, const float *wide
             }
         }
         rough = steps ? rough / steps : 1;
-        if (border || !rows || qe < 8 || qe > cap || outside * 10 > rim || other * 5 > rim * 3 || edge < rim * (14.0f / 255) ||
+        /* open: more than a tenth of the rim on the mask's backdrop; still
+         * a pocket when at most half is, and the rest is hair or skin
+         * behind a strong edge (wall under a loop of hair by the
+         * shoulder, where the mask's edge is unsure) */
+        int open = outside * 10 > rim && !(outside * 2 <= rim && other * 5 <= rim * 2 && edge >= rim * (28.0f / 255));
+        if (border || !rows || qe < 8 || qe > cap || open || other * 5 > rim * 3 || edge < rim * (14.0f / 255) ||
             rough > 4.5f / 255)
             continue;
         for (size_t k = 0; k < qe; k++)

@@ -335,6 +335,19 @@ static void test_backdrop_pocket(void **st)
                   ljaw[2]);
     assert_true(l[2] > l[0] + 80 && l[1] > l[0] + 40);
     assert_true(ljaw[0] > ljaw[2] + 30);
+    /* and the wall under that loop of hair by her shoulder, which opens onto
+     * the mask's backdrop (40 % of its rim) and was no pocket: a 12x12 box
+     * 0.62 face widths left of centre, a fifth of the eyes-to-chin height
+     * below the chin, (127, 130, 133) before, (95, 179, 227) after. */
+    double s3[3] = {0, 0, 0};
+    int sx0 = (int)(r->face_centre_x - 0.62 * r->face_width);
+    int sy0 = (int)(r->chin_y + (r->chin_y - r->eye_line_y) / 5);
+    for (int y = 0; y < 12; y++)
+        for (int x = 0; x < 12; x++)
+            for (int c = 0; c < 3; c++)
+                s3[c] += px[3 * ((size_t)(sy0 + y) * W + sx0 + x) + c] / 144.0;
+    print_message("shoulder pocket mean %.0f %.0f %.0f\n", s3[0], s3[1], s3[2]);
+    assert_true(s3[2] > s3[0] + 80 && s3[1] > s3[0] + 40);
     g_free(px);
     tc_studio_result_free(&res);
 }
