@@ -153,9 +153,9 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
     memset(P, 0, N * sizeof(float));
     double rz0 = rz;
     int it = 0;
+    for (size_t u = 0; u < n; u++)
+        P[pos[u]] = p[u];
     for (; it < max_iter && rz > 1e-5 * rz0 && rz > 1e-12; it++) {
-        for (size_t u = 0; u < n; u++)
-            P[pos[u]] = p[u];
         double pap = 0;
         for (size_t u = 0; u < n; u++) {
 #if defined(__SSE2__)
@@ -214,7 +214,7 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
         double b = rzn / rz;
         rz = rzn;
         for (size_t u = 0; u < n; u++)
-            p[u] = z[u] + (float)b * p[u];
+            P[pos[u]] = p[u] = z[u] + (float)b * p[u];
     }
     for (size_t u = 0; u < n; u++) {
         float a = x[u];
