@@ -917,8 +917,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compliant), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
-        cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket), cmocka_unit_test(test_backdrop_object),
-        cmocka_unit_test(test_hair_fringe),        cmocka_unit_test(test_ears_opaque),
+        cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket),
+        cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_ears_opaque),
         cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_exposure),
         cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt), cmocka_unit_test(test_eyes_covered),
         cmocka_unit_test(test_cli_options), cmocka_unit_test(test_bare_geometry),
