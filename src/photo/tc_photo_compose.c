@@ -918,22 +918,48 @@ static inline void up2(const float *lo, int w2, int h2, int nc, int u, int v, fl
     }
 }
 
+/* How far colour c (0..1) is from backdrop colour b seen in more or less
+ * shadow: the distance from c to k*b, k the best scale in
+ * [POCKET_KMIN, POCKET_KMAX]; a wall in the shadow of the head keeps its hue
+ * and loses some light, so a pocket of it is darker than the lit wall the
+ * window averages, but hair (darker still) or a shirt (another hue) are not
+ * a shade of it. */
+#define POCKET_KMIN 0.78f
+#define POCKET_KMAX 1.12f
+#define POCKET_SHADE 0.05f
+static inline float shade_of(const float c[3], const float b[3])
+{
+    float bb = b[0] * b[0] + b[1] * b[1] + b[2] * b[2];
+    if (bb < 1e-4f)
+        return 1;
+    float k = (c[0] * b[0] + c[1] * b[1] + c[2] * b[2]) / bb;
+    k = k < POCKET_KMIN ? POCKET_KMIN : k > POCKET_KMAX ? POCKET_KMAX : k;
+    float d0 = c[0] - k * b[0], d1 = c[1] - k * b[1], d2 = c[2] - k * b[2];
+    return sqrtf(d0 * d0 + d1 * d1 + d2 * d2);
+}
+
 /* Pockets of old backdrop the coarse mask calls person (issue 15 item 3):
  * wall enclosed between a loop of hair and the neck, under the chin.  At
  * half size (col: 2x2 mean colours, la: the mask's 2x2 mean, wide: the
  * wide colour models of the sure backdrop and sure person, 8 channels):
  * a pixel is backdrop-like when it is near the wide backdrop colour and
- * clearly nearer it than the wide person colour.  Colour alone cannot tell
+ * clearly nearer it than the wide person colour, or (above output row
+ * shade_y: a third of the eyes-to-chin height below the chin, where hair
+ * loops end and shirts begin) when it is a shade of the backdrop colour
+ * (shade_of): inside a loop of hair the wide person colour is the pocket
+ * itself, and the wall there is in the head's shadow.  Colour alone cannot tell
  * a beige wall from skin in shadow, so the skin keeps what it reaches: a
  * flood from the face oval through person pixels, each step a small change
  * of colour (skin shades smoothly into the neck's shadow; a wall seen
  * beside the neck is behind an edge).  Backdrop-like pixels the flood does
  * not reach, in groups of at least 8 half-size pixels and at most a fifth
- * of the face's area, not touching the picture's border, are pockets:
+ * of the face's area, not touching the picture's border, enclosed (see
+ * `open` below), whose rim is not
+ * mostly (> 3/5) of lighter or equal pixels the skin does not reach (a lit
+ * shirt around its collar's shadow), are pockets:
  * pocket[i2] = 1.  Returns the number of pockets' pixels, -1 out of memory. */
 static int backdrop_pockets(const float *col, const float *la, const float *wide, const float *bgm,
-                            const uint8_t *sure, int w,
-                            int h, int w2, int h2, uint8_t *pocket)
+                            const uint8_t *sure, int shade_y, int w, int h, int w2, int h2, uint8_t *pocket)
 {
     size_t n2 = (size_t)w2 * h2;
     memset(pocket, 0, n2);
@@ -967,7 +993,9 @@ static int backdrop_pockets(const float *col, const float *la, const float *wide
                     dF += f * f;
                 }
             }
-            if (dB < 0.12f * 0.12f && (mw[4] <= 0.02f || dB < 1.5f * dF))
+            float b[3] = {mb[1] / mb[0], mb[2] / mb[0], mb[3] / mb[0]};
+            if ((dB < 0.12f * 0.12f && (mw[4] <= 0.02f || dB < 1.5f * dF)) ||
+                (2 * y < shade_y && shade_of(c, b) < POCKET_SHADE))
                 st[i] = 2;
         }
     /* the seeds of the skin: the lit half of the oval's lower half (cheeks,
@@ -1040,7 +1068,7 @@ static int backdrop_pockets(const float *col, const float *la, const float *wide
         if (st[s] != 2)
             continue;
         size_t q0 = 0, qe = 0;
-        int border = 0, outside = 0, rim = 0, rows = 1;
+        int border = 0, outside = 0, rim = 0, rows = 1, other = 0;
         float edge = 0;
         st[s] = 3, queue[qe++] = (int)s;
         for (; q0 < qe; q0++) {
@@ -1056,6 +1084,13 @@ static int backdrop_pockets(const float *col, const float *la, const float *wide
                 else if (st[nb[t]] != 3) {
                     const float *a = col + 3 * (size_t)i, *c = col + 3 * (size_t)nb[t];
                     rim++, outside += la[nb[t]] < 0.5f;
+                    /* a rim of neither skin, backdrop nor anything darker
+                     * (hair, a shadow's edge): a lighter neighbour the skin
+                     * does not reach, e.g. a lit shirt beside its collar's
+                     * shadow */
+                    if (st[nb[t]] != 1 && la[nb[t]] >= 0.5f &&
+                        0.299f * (c[0] - a[0]) + 0.587f * (c[1] - a[1]) + 0.114f * (c[2] - a[2]) > -0.06f)
+                        other++;
                     edge += fmaxf(fabsf(a[0] - c[0]), fmaxf(fabsf(a[1] - c[1]), fabsf(a[2] - c[2])));
                 }
             }
@@ -1079,7 +1114,12 @@ static int backdrop_pockets(const float *col, const float *la, const float *wide
             }
         }
         rough = steps ? rough / steps : 1;
-        if (border || !rows || qe < 8 || qe > cap || outside * 10 > rim || edge < rim * (14.0f / 255) ||
+        /* open: more than a tenth of the rim on the mask's backdrop; still
+         * a pocket when at most half is, and the rest is hair or skin
+         * behind a strong edge (wall under a loop of hair by the
+         * shoulder, where the mask's edge is unsure) */
+        int open = outside * 10 > rim && !(outside * 2 <= rim && other * 5 <= rim * 2 && edge >= rim * (28.0f / 255));
+        if (border || !rows || qe < 8 || qe > cap || open || other * 5 > rim * 3 || edge < rim * (14.0f / 255) ||
             rough > 4.5f / 255)
             continue;
         for (size_t k = 0; k < qe; k++)
@@ -1133,9 +1173,108 @@ static int skin_hue(const uint8_t *px)
     return r > b + 8 && 5 * (g - b) >= r - b && 5 * (g - b) <= 4 * (r - b);
 }
 
+/* Of a colour of its own (backdrop_objects, below): saturated, not of
+ * skin's hue, and no mix of the local backdrop and person colours. */
+static int foreign(const uint8_t *px, const float *mw)
+{
+    int mx = px[0] > px[1] ? (px[0] > px[2] ? px[0] : px[2]) : (px[1] > px[2] ? px[1] : px[2]);
+    int mn = px[0] < px[1] ? (px[0] < px[2] ? px[0] : px[2]) : (px[1] < px[2] ? px[1] : px[2]);
+    if (mx - mn < 48 || skin_hue(px) || mw[0] <= 0.02f || mw[4] <= 0.02f)
+        return 0;
+    /* not a mix of the two: its distance from the segment between the
+     * backdrop's and the person's wide means */
+    float q[3], d[3], dd = 0, dq = 0;
+    for (int c = 0; c < 3; c++) {
+        float B = mw[1 + c] / mw[0];
+        q[c] = px[c] * (1.0f / 255) - B, d[c] = mw[5 + c] / mw[4] - B;
+        dd += d[c] * d[c], dq += d[c] * q[c];
+    }
+    float t = dd > 1e-6f ? dq / dd : 0, e = 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    for (int c = 0; c < 3; c++)
+        e += (q[c] - t * d[c]) * (q[c] - t * d[c]);
+    return e >= 0.15f * 0.15f;
+}
+
+/* Objects of the old backdrop beside the head (issue 15 item 3: a red
+ * shelf post kept beside an ear).  Such an object has a colour of its own
+ * (foreign(), above): not the backdrop's usual colour around it, not of
+ * skin's hue, not a grey (hair is dark or of skin's hue); and where it
+ * enters the mask it is the same object as outside, so it goes on where
+ * the coarse mask says backdrop.  Pixels of such a colour are grouped
+ * (8-connected, through the whole picture, never into the face oval or the
+ * ears' inner regions); a group whose part where the coarse mask says
+ * backdrop (< 0.5) is at least a third of its part in the mask, whose part
+ * in the mask lies in rows y0..y1 (beside the head: from the eyes' row less
+ * the eyes-to-chin height down to the chin) and is at most a tenth of the
+ * face oval's area and at least 6r pixels, and which touches neither the
+ * face oval nor an ear's inner region, is backdrop: obj[i] = 1 on the group but where cls is
+ * already backdrop.  wide: the half-size wide models.  Returns the number of
+ * pixels marked, -1 out of memory. */
+static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float *a0, const uint8_t *sure,
+                            const float *wide, int w, int h, int y0, int y1, uint8_t *obj)
+{
+    int w2 = (w + 1) / 2, minin = 6 * (w / 160 > 2 ? w / 160 : 2);
+    size_t n = (size_t)w * h, face = 0;
+    for (size_t i = 0; i < n; i++)
+        face += sure[i] == 1;
+    uint8_t *st = calloc(n, 1); /* 1 of a foreign colour, 2 seen */
+    int *queue = malloc(n * sizeof(int));
+    if (!st || !queue) {
+        free(st), free(queue);
+        return -1;
+    }
+    for (int v = 0; v < h; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if ((!sure[i] || sure[i] == 3) && foreign(rgb + 3 * i, wide + 8 * ((size_t)(v / 2) * w2 + u / 2)))
+                st[i] = 1;
+        }
+    int total = 0;
+    for (size_t s = 0; s < n; s++) {
+        if (st[s] != 1)
+            continue;
+        size_t qe = 0, nin = 0, nout = 0;
+        int rows = 1;
+        st[s] = 2, queue[qe++] = (int)s;
+        for (size_t q = 0; q < qe; q++) {
+            int i = queue[q], x = i % w, y = i / w;
+            if (a0[i] < 0.5f)
+                nout++;
+            else
+                nin++, rows &= y >= y0 && y <= y1;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int xx = x + dx, yy = y + dy, j = i + dy * w + dx;
+                    if (xx < 0 || yy < 0 || xx >= w || yy >= h || st[j] != 1)
+                        continue;
+                    st[j] = 2, queue[qe++] = j;
+                }
+        }
+        /* an ear's rim lit red against the light (a saturated red, not of
+         * skin's hue) touches the ear or the face; a post beside the ear
+         * is behind a strand of hair */
+        int touches = 0;
+        for (size_t q = 0; q < qe && !touches; q++) {
+            int i = queue[q], x = i % w, y = i / w;
+            touches = (x > 0 && (sure[i - 1] == 1 || sure[i - 1] == 2)) ||
+                      (x < w - 1 && (sure[i + 1] == 1 || sure[i + 1] == 2)) ||
+                      (y > 0 && (sure[i - w] == 1 || sure[i - w] == 2)) ||
+                      (y < h - 1 && (sure[i + w] == 1 || sure[i + w] == 2));
+        }
+        if (touches || (int)nin < minin || !rows || nout * 3 < nin || nin > face / 10)
+            continue;
+        for (size_t q = 0; q < qe; q++)
+            if (cls[queue[q]] != PHOTO_TRI_BG)
+                obj[queue[q]] = 1, total++;
+    }
+    free(st), free(queue);
+    return total;
+}
+
 typedef struct trimap_hint {
     const uint8_t *sure;
-    int seed_x, seed_y, chin_y;
+    int seed_x, seed_y, chin_y, eye_y;
     float *tri; /* w*h: the trimap out (developer aid), or NULL */
 } trimap_hint;
 
@@ -1428,7 +1567,8 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 lo[4 * i + 1 + c] = wb * col[3 * i + c];
         }
         box4(lo, bgm, w2, h2, 12 * r, ws);
-        int np = backdrop_pockets(col, la, wide, bgm, th->sure, w, h, w2, h2, pocket);
+        int np = backdrop_pockets(col, la, wide, bgm, th->sure, th->chin_y + (th->chin_y - th->eye_y) / 3, w, h,
+                                  w2, h2, pocket);
         if (np < 0)
             goto out;
         for (int v = 0; np > 0 && v < h; v++)
@@ -1443,7 +1583,9 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                     float b = px[c] * (1.0f / 255) - mw[1 + c] / mw[0];
                     dB += b * b;
                 }
-                if (dB >= 0.14f * 0.14f)
+                float pc[3] = {px[0] * (1.0f / 255), px[1] * (1.0f / 255), px[2] * (1.0f / 255)};
+                float pb[3] = {mw[1] / mw[0], mw[2] / mw[0], mw[3] / mw[0]};
+                if (dB >= 0.14f * 0.14f && shade_of(pc, pb) >= POCKET_SHADE * 1.2f)
                     continue;
                 int nearface = 0;
                 for (int dy = -3; dy <= 3 && !nearface; dy += 3)
@@ -1463,6 +1605,33 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                     for (int x = u - 2; x <= u + 2; x++)
                         if (x >= 0 && y >= 0 && x < w && y < h && cls[(size_t)y * w + x] == PHOTO_TRI_FG &&
                             !th->sure[(size_t)y * w + x]) {
+                            cls[(size_t)y * w + x] = PHOTO_TRI_UNKNOWN;
+                            if (th->tri)
+                                th->tri[(size_t)y * w + x] = 0.5f;
+                        }
+            }
+    }
+    /* 3a'''. Objects of the old backdrop beside the head (above): the
+     * trimap's backdrop, their edge unknown. */
+    if (th && th->sure) {
+        uint8_t *obj = (uint8_t *)dist;
+        memset(obj, 0, (size_t)w * h);
+        int y0 = th->eye_y - (th->chin_y - th->eye_y), y1 = th->chin_y;
+        int no = backdrop_objects(rgb, cls, a0, th->sure, wide, w, h, y0, y1, obj);
+        if (no < 0)
+            goto out;
+        for (int v = 0; no > 0 && v < h; v++)
+            for (int u = 0; u < w; u++) {
+                size_t i = (size_t)v * w + u;
+                if (!obj[i])
+                    continue;
+                cls[i] = PHOTO_TRI_BG, alpha[i] = 0, floorv[i] = 0;
+                if (th->tri)
+                    th->tri[i] = 0;
+                for (int y = v - 1; y <= v + 1; y++)
+                    for (int x = u - 1; x <= u + 1; x++)
+                        if (x >= 0 && y >= 0 && x < w && y < h && !obj[(size_t)y * w + x] &&
+                            cls[(size_t)y * w + x] == PHOTO_TRI_FG && th->sure[(size_t)y * w + x] != 1) {
                             cls[(size_t)y * w + x] = PHOTO_TRI_UNKNOWN;
                             if (th->tri)
                                 th->tri[(size_t)y * w + x] = 0.5f;
@@ -1493,15 +1662,29 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
      * above the chin, where hair is, wherever alpha is below 1.  A filled pixel takes the
      * local person colour below, not its own. */
     int cr = w / 320 > 1 ? w / 320 : 1, vmax = th && th->chin_y < h ? (th->chin_y > 0 ? th->chin_y : 0) : h;
-    for (int v = 0; v < vmax + cr && v < h; v++)
+    /* the dilation, separable (a maximum is exact in any order): the
+     * rows' maxima into lam (free after the solve), then the columns' */
+    int vd = vmax + cr < h ? vmax + cr : h, vr = vd + cr < h ? vd + cr : h;
+    for (int y = 0; y < vr; y++) {
+        const float *ar = alpha + (size_t)y * w;
+        float *hr = lam + (size_t)y * w;
         for (int u = 0; u < w; u++) {
             float m = 0;
-            for (int y = v - cr; y <= v + cr; y++)
-                for (int x = u - cr; x <= u + cr; x++)
-                    if (x >= 0 && y >= 0 && x < w && y < h && alpha[(size_t)y * w + x] > m)
-                        m = alpha[(size_t)y * w + x];
-            tmpa[(size_t)v * w + u] = m;
+            for (int x = u - cr < 0 ? 0 : u - cr, x1 = u + cr < w ? u + cr : w - 1; x <= x1; x++)
+                m = ar[x] > m ? ar[x] : m;
+            hr[u] = m;
         }
+    }
+    for (int v = 0; v < vd; v++) {
+        float *t = tmpa + (size_t)v * w;
+        int y0 = v - cr < 0 ? 0 : v - cr, y1 = v + cr < h ? v + cr : h - 1;
+        memcpy(t, lam + (size_t)y0 * w, (size_t)w * sizeof(float));
+        for (int y = y0 + 1; y <= y1; y++) {
+            const float *hr = lam + (size_t)y * w;
+            for (int u = 0; u < w; u++)
+                t[u] = hr[u] > t[u] ? hr[u] : t[u];
+        }
+    }
     for (int v = cr; v < vmax && v < h - cr; v++)
         for (int u = cr; u < w - cr; u++) {
             size_t i = (size_t)v * w + u;
@@ -1539,7 +1722,12 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         }
         /* reach, breadth first from the core, 8-connected, through pixels
          * that show (alpha >= 0.1: a strand); a fainter pixel beside them is
-         * kept but leads nowhere, so haze cut off from the hair goes */
+         * kept but leads nowhere, so haze cut off from the hair goes.  Below
+         * the eyes, where long hair falls on the shoulders past the things
+         * of a room, a pixel leads on only from alpha 0.25: a faint line a
+         * gap away from the hair's edge (a box's edge behind it, seen
+         * through a 1-px gap of its own colour) made that edge ragged. */
+        const int lead_y = th->eye_y > 0 ? th->eye_y : h;
         for (size_t k = 0; k < qn; k++) {
             int i = queue[k], x = i % w, y = i / w, d = dist[i];
             if (d >= D)
@@ -1550,7 +1738,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                     if ((dx | dy) == 0 || xx < 0 || yy < 0 || xx >= w || yy >= h || dist[j] != 255 || alpha[j] <= 0)
                         continue;
                     dist[j] = (uint8_t)(d + 1);
-                    if (alpha[j] >= 0.1f)
+                    if (alpha[j] >= (yy > lead_y ? 0.25f : 0.1f))
                         queue[qn++] = j;
                 }
         }
@@ -1763,7 +1951,7 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
     if (!o->keep_background) {
         /* the trimap's sure person and the seed of the person, from the
          * mesh when there is one, else a point between eyes and chin */
-        trimap_hint th = {NULL, -1, -1, H, NULL};
+        trimap_hint th = {NULL, -1, -1, H, 0, NULL};
         if (o->trimap_out) {
             memset(o->trimap_out, 0, sizeof *o->trimap_out);
             o->trimap_out->a = malloc((size_t)W * H * sizeof(float));
@@ -1788,6 +1976,10 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         to_out(lay.m, g->chin, chin);
         th.seed_x = (int)floor(seed[0]), th.seed_y = (int)floor(seed[1]);
         th.chin_y = chin[1] < 0 ? 0 : chin[1] > H ? H : (int)chin[1];
+        float eyes[2] = {(g->left_eye[0] + g->right_eye[0]) / 2, (g->left_eye[1] + g->right_eye[1]) / 2};
+        double eo[2];
+        to_out(lay.m, eyes, eo);
+        th.eye_y = eo[1] < 0 ? 0 : eo[1] > th.chin_y ? th.chin_y : (int)eo[1];
         int rrc = (have_oval && !sure) ? -1 : replace_background(out->px, alpha.a, W, H, o->background, &th);
         free(sure);
         if (rrc != 0) {

@@ -25,10 +25,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "photo_internal.h"
 
 /* stencil offsets: s = (dy + 2) * 5 + (dx + 2) */
 enum { ST = 25 };
+/* The stencils of four consecutive unknown pixels are interleaved, entry
+ * by entry, so the conjugate gradient's product takes four pixels in one
+ * SIMD step: entry s of pixel u is st[SI(u, s)]. */
+#define SI(u, s) (((size_t)(u) >> 2) * (ST * 4) + (size_t)(s) * 4 + ((size_t)(u) & 3))
 
 int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, const float *lambda, float *alpha,
                       int max_iter, int *iters_out)
@@ -46,7 +54,7 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
         free(idx);
         return 0;
     }
-    float *st = calloc(n * ST, sizeof(float));
+    float *st = calloc((n + 3) / 4 * 4 * ST, sizeof(float));
     float *x = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float)), *z = malloc(n * sizeof(float));
     float *p = malloc(n * sizeof(float)), *ap = malloc(n * sizeof(float)), *dinv = malloc(n * sizeof(float));
     int *pos = malloc(n * sizeof(int));
@@ -107,10 +115,10 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
                 int ui = idx[wi[a]];
                 if (ui < 0)
                     continue;
-                float *row = st + (size_t)ui * ST;
+                float *row = st + SI(ui, 0);
                 for (int b = 0; b < 9; b++) {
                     float l = (float)(a == b) - (1.0f / 9) - (v[a][0] * d[b][0] + v[a][1] * d[b][1] + v[a][2] * d[b][2]);
-                    row[soff[a][b]] += l;
+                    row[4 * soff[a][b]] += l;
                 }
             }
         }
@@ -121,18 +129,18 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
                          w + 1,      w + 2,      2 * w - 2, 2 * w - 1, 2 * w,     2 * w + 1, 2 * w + 2};
     double rz = 0;
     for (size_t u = 0; u < n; u++) {
-        const float *row = st + u * ST;
+        const float *row = st + SI(u, 0);
         int i = pos[u], px = i % w, py = i / w;
         float acc = 0;
         for (int s = 0; s < ST; s++)
-            if (row[s] != 0) {
+            if (row[4 * s] != 0) {
                 int dx = s % 5 - 2, dy = s / 5 - 2;
                 if (px + dx >= 0 && px + dx < w && py + dy >= 0 && py + dy < h)
-                    acc += row[s] * alpha[i + off[s]];
+                    acc += row[4 * s] * alpha[i + off[s]];
             }
         x[u] = alpha[i];
         r[u] = -acc;
-        float dg = row[12] + lambda[i];
+        float dg = row[4 * 12] + lambda[i];
         dinv[u] = dg > 1e-6f ? 1 / dg : 1e6f;
         z[u] = r[u] * dinv[u];
         p[u] = z[u];
@@ -145,25 +153,50 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
     memset(P, 0, N * sizeof(float));
     double rz0 = rz;
     int it = 0;
+    for (size_t u = 0; u < n; u++)
+        P[pos[u]] = p[u];
     for (; it < max_iter && rz > 1e-5 * rz0 && rz > 1e-12; it++) {
-        for (size_t u = 0; u < n; u++)
-            P[pos[u]] = p[u];
         double pap = 0;
         for (size_t u = 0; u < n; u++) {
-            const float *row = st + u * ST;
+#if defined(__SSE2__)
+            /* four unknown pixels side by side on a row, away from the
+             * border: the same operations in the same order as below, one
+             * pixel a lane (so the same bits) */
+            if ((u & 3) == 0 && u + 3 < n && pos[u + 3] == pos[u] + 3 && pos[u] >= 2 * w + 2 &&
+                (size_t)pos[u] + 3 + 2 * w + 2 < N) {
+                int i = pos[u];
+                const float *blk = st + SI(u, 0);
+                __m128 acc = _mm_mul_ps(_mm_loadu_ps(lambda + i), _mm_loadu_ps(p + u));
+                for (int dy = 0; dy < 5; dy++) {
+                    const float *q = P + i + (dy - 2) * w - 2, *rr = blk + 4 * 5 * dy;
+                    __m128 t = _mm_mul_ps(_mm_load_ps(rr), _mm_loadu_ps(q));
+                    t = _mm_add_ps(t, _mm_mul_ps(_mm_load_ps(rr + 4), _mm_loadu_ps(q + 1)));
+                    t = _mm_add_ps(t, _mm_mul_ps(_mm_load_ps(rr + 8), _mm_loadu_ps(q + 2)));
+                    t = _mm_add_ps(t, _mm_mul_ps(_mm_load_ps(rr + 12), _mm_loadu_ps(q + 3)));
+                    t = _mm_add_ps(t, _mm_mul_ps(_mm_load_ps(rr + 16), _mm_loadu_ps(q + 4)));
+                    acc = _mm_add_ps(acc, t);
+                }
+                _mm_storeu_ps(ap + u, acc);
+                for (int k = 0; k < 4; k++)
+                    pap += (double)p[u + k] * ap[u + k];
+                u += 3;
+                continue;
+            }
+#endif
+            const float *row = st + SI(u, 0);
             int i = pos[u];
             float acc = lambda[i] * p[u];
             if (i >= 2 * w + 2 && (size_t)i + 2 * w + 2 < N) {
                 /* five rows of five neighbours, each contiguous */
                 for (int dy = 0; dy < 5; dy++) {
-                    const float *q = P + i + (dy - 2) * w - 2, *rr = row + 5 * dy;
-                    acc += rr[0] * q[0] + rr[1] * q[1] + rr[2] * q[2] + rr[3] * q[3] + rr[4] * q[4];
+                    const float *q = P + i + (dy - 2) * w - 2, *rr = row + 4 * 5 * dy;
+                    acc += rr[0] * q[0] + rr[4] * q[1] + rr[8] * q[2] + rr[12] * q[3] + rr[16] * q[4];
                 }
             } else {
                 for (int s = 0; s < ST; s++) {
                     long j = (long)i + off[s];
-                    if (row[s] != 0 && j >= 0 && (size_t)j < N)
-                        acc += row[s] * P[j];
+                    if (row[4 * s] != 0 && j >= 0 && (size_t)j < N)
+                        acc += row[4 * s] * P[j];
                 }
             }
             ap[u] = acc;
@@ -181,7 +214,7 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
         double b = rzn / rz;
         rz = rzn;
         for (size_t u = 0; u < n; u++)
-            p[u] = z[u] + (float)b * p[u];
+            P[pos[u]] = p[u] = z[u] + (float)b * p[u];
     }
     for (size_t u = 0; u < n; u++) {
         float a = x[u];
