@@ -81,7 +81,14 @@ static void read_production(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->class_name = store_col_str(p, st, 8);
     o->batch_name = store_col_str(p, st, 9);
     o->school_name = store_col_str(p, st, 10);
+    o->final_reason = store_col_str(p, st, 11);
+    o->final_state = store_col_str(p, st, 12);
+    o->photo_token = store_col_str(p, st, 13);
 }
+
+/* What production has to make: approved photos, and 成片 whose student asked
+ * for a correction. */
+#define PRODUCIBLE "(u.state = 'approved' OR (u.state = 'final' AND u.final_state = 'correction'))"
 
 int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int limit, int offset,
                                tc_store_production **out, size_t *n, int64_t *total, tc_err *e)
@@ -92,7 +99,7 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
     int rc = store_q_ints(db,
                     store_q_prepare(db, e,
                                     "SELECT count(*) FROM submission u JOIN student t ON t.id = u.student_id"
-                                    " WHERE u.state = 'approved' AND (?1 = 0 OR t.batch_id = ?1)",
+                                    " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)",
                                     "i", batch_id),
                     total, 1, e);
     if (rc == 0)
@@ -100,9 +107,10 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
                           store_q_prepare(db, e,
                                           "SELECT u.id, t.id, t.batch_id, t.school_id, u.decided_at,"
                                           " coalesce(u.reviewer_id, 0), t.name, t.student_no, t.class_name, b.name,"
-                                          " c.name FROM submission u JOIN student t ON t.id = u.student_id"
+                                           " c.name, u.final_reason, u.final_state, (SELECT token FROM photo WHERE photo.id = u.photo_id)"
+                                          " FROM submission u JOIN student t ON t.id = u.student_id"
                                           " JOIN batch b ON b.id = t.batch_id JOIN school c ON c.id = t.school_id"
-                                          " WHERE u.state = 'approved' AND (?1 = 0 OR t.batch_id = ?1)"
+                                          " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
                                           " ORDER BY u.decided_at, u.id LIMIT ?2 OFFSET ?3",
                                           "iii", batch_id, (int64_t)limit, (int64_t)offset),
                           p, sizeof **out, read_production, (void **)out, n, e);

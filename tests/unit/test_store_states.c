@@ -59,6 +59,14 @@ static const pair ORDER[] = {
     {TC_STORE_ORDER_REFUNDING, TC_STORE_ORDER_REFUNDED},
 };
 
+/* The 成片 of a final submission and the student's 校对 (issue 19 item 6). */
+static const pair FINAL[] = {
+    {NEW, TC_STORE_FINAL_READY},
+    {TC_STORE_FINAL_READY, TC_STORE_FINAL_CONFIRMED},
+    {TC_STORE_FINAL_READY, TC_STORE_FINAL_CORRECTION},
+    {TC_STORE_FINAL_CORRECTION, TC_STORE_FINAL_READY},
+};
+
 static int listed(const pair *t, size_t n, int from, int to)
 {
     for (size_t i = 0; i < n; i++)
@@ -104,6 +112,14 @@ static void test_order_table(void **state)
 {
     (void)state;
     assert_int_equal(check_table(TC_STORE_SM_ORDER, ORDER, TC_ARRAY_LEN(ORDER), 5), 6 * 5);
+}
+
+static void test_final_table(void **state)
+{
+    (void)state;
+    assert_int_equal(check_table(TC_STORE_SM_FINAL, FINAL, TC_ARRAY_LEN(FINAL), 3), 4 * 3);
+    assert_string_equal(tc_store_state_name(TC_STORE_SM_FINAL, TC_STORE_FINAL_CORRECTION), "correction");
+    assert_int_equal(tc_store_state_of(TC_STORE_SM_FINAL, ""), NEW); /* not produced yet */
 }
 
 static void test_words_round_trip(void **state)
@@ -564,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_photo_table),
         cmocka_unit_test(test_submission_table),
         cmocka_unit_test(test_order_table),
+        cmocka_unit_test(test_final_table),
         cmocka_unit_test(test_words_round_trip),
         cmocka_unit_test(test_words_are_the_schema),
         cmocka_unit_test(test_store_moves_photos_by_the_table),
