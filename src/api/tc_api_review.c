@@ -321,7 +321,7 @@ static int final_one(api_ctx *c, int64_t id, const char *blob, tc_err *e)
     tc_err e2;
     if (tc_store_student_get(c->app->store, c->r->pool, s.student_id, &st, &e2) == 0) {
         api_publish(c->app, st.person_id, "submission", json_pack("{s:s}", "state", "final"));
-        api_message(c->app, st.person_id, st.id, "final", "成片已制作完成，请核对", "Your final photo is ready: please check it",
+        api_message(c->app, st.person_id, st.id, "final", "成片已制作完成", "Your final photo is ready",
                     "请在照片下载页核对成片：确认无误，或说明需要修改的地方。",
                     "Check the final photo on the download page: confirm it, or say what should be corrected.");
     }

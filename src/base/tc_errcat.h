@@ -365,6 +365,10 @@
     "No student matches this collection code: contact your school's photo collection office"
 
 /* ---- export ---------------------------------------------------------------- */
+#define TCE_EXPORT_BAD_CONFIRMED \
+    400, "export.bad_confirmed", \
+    "“只导出已确认成片”的取值应为 0 或 1", \
+    "confirmed must be 0 or 1"
 #define TCE_EXPORT_BAD_IDS \
     400, "export.bad_ids", \
     "身份证号应为 masked（遮盖）或 full（完整）", \

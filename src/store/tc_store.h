@@ -756,6 +756,8 @@ typedef struct tc_store_export_row {
     const uint8_t *chsi_sealed; /* NULL: no code, or hash only */
     size_t chsi_sealed_len;
     int has_chsi;               /* a code is bound (sealed or not) */
+    int confirmed;              /* a 成片 the student confirmed (校对); 0: approved, not produced,
+                                   or waiting for the student's check or a correction */
     const char *level, *programme, *department; /* the roster's, "" when empty */
 } tc_store_export_row;
 int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_export_row **out, size_t *n,
