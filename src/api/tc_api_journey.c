@@ -154,6 +154,8 @@ static int h_consent(tc_http_req *r)
                                           "terms_version", tv, "privacy_version", pv));
 }
 
+static const char *final_word(const tc_store_submission *s);
+
 static int h_journey(tc_http_req *r)
 {
     api_ctx c;
@@ -186,6 +188,8 @@ static int h_journey(tc_http_req *r)
                         "proof_url",
                         tc_pool_printf(r->pool, "/api/v1/me/photos/%s/proof.jpg", j.sub.photo_token), "submitted_at",
                         (json_int_t)j.sub.submitted_at, "decided_at", (json_int_t)j.sub.decided_at);
+    if (j.has_sub && (j.sub.state_enum == TC_STORE_SUB_APPROVED || j.sub.state_enum == TC_STORE_SUB_FINAL))
+        json_object_set_new(sub, "final_state", json_string(final_word(&j.sub)));
     int64_t unread = 0;
     tc_store_message *msgs;
     size_t nm;
