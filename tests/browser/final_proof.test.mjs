@@ -149,5 +149,8 @@ test('成片 and 校对: production accepts, the student asks for a correction, 
   await sp.locator('.tc-proofing[data-final-state="confirmed"]').waitFor();
   assert.equal(await sp.locator('.tc-proofing .tc-final-state').textContent(), '已确认');
   await shot(sp, 'proofing-04-student-confirmed');
+  await sp.goto(srv.url + '/#/home');
+  await sp.locator('.tc-record__final[data-final-state="confirmed"]', { hasText: '成片：已确认' }).waitFor();
+  assert.deepEqual(phone.problems, []);
   assert.equal((await admin.get(`/api/v1/batches/${batch.id}/photos/plan?confirmed=1`)).data.photos, 1);
 });

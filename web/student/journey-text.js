@@ -259,6 +259,7 @@ addMessages({
   'status.no_submission': '还没有提交照片。',
 
   'proofing.title': '成片',
+  'proofing.home': '成片：{state}',
   'proofing.producing': '成片制作中',
   'proofing.ready': '请核对成片',
   'proofing.confirmed': '已确认',
@@ -604,6 +605,7 @@ addMessages({
   'status.no_submission': 'No photo has been submitted yet.',
 
   'proofing.title': 'Final photo',
+  'proofing.home': 'Final photo: {state}',
   'proofing.producing': 'Being made',
   'proofing.ready': 'Please check',
   'proofing.confirmed': 'Confirmed',
