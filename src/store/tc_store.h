@@ -791,8 +791,9 @@ typedef struct tc_store_production {
 int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int limit, int offset,
                                tc_store_production **out, size_t *n, int64_t *total, tc_err *e);
 
-/* The reviewer's start page: photos waiting (submitted), approved waiting
- * for production, and this reviewer's decisions since `since`. */
+/* The reviewer's start page: photos waiting (submitted), photos waiting for
+ * production (approved, or a 成片 whose student asked for a correction), and
+ * this reviewer's decisions since `since`. */
 int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64_t *queue, int64_t *approved,
                           int64_t *mine, tc_err *e);
 

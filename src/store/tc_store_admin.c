@@ -124,7 +124,7 @@ int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64
     int64_t v[3];
     int rc = store_get_ints(s, v, 3, e,
                             "SELECT (SELECT count(*) FROM submission WHERE state = 'submitted'),"
-                            " (SELECT count(*) FROM submission WHERE state = 'approved'),"
+                            " (SELECT count(*) FROM submission u WHERE " PRODUCIBLE "),"
                             " (SELECT count(*) FROM submission WHERE reviewer_id = ? AND decided_at >= ?"
                             "  AND state IN ('approved','rejected','final'))",
                             "ii", reviewer_id, since);
