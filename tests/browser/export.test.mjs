@@ -108,7 +108,7 @@ test('school admin: the export page — presets, preview, a refused template, pa
     // the students' 校对 (issue 19 item 6): approved, no 成片 confirmed yet — all counted, none left with the box ticked
     await page.locator('.c-export-unconfirmed', { hasText: '其中 3 名学生尚未确认成片' }).waitFor();
     await page.getByLabel('只导出学生已核对确认的成片').check();
-    await page.locator('.c-export-preview .c-empty').waitFor();
+    await page.locator('.c-export-preview .c-empty', { hasText: '还没有学生确认的成片' }).waitFor();
     assert.equal(await page.locator('.c-export-unconfirmed').count(), 0);
     await shot(page, 'export-01b-confirmed-only');
     await page.getByLabel('只导出学生已核对确认的成片').uncheck();
