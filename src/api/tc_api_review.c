@@ -347,8 +347,8 @@ static int h_final(tc_http_req *r)
 }
 
 /* A retouched 成片 must be what the spec asks of a finished photo: a JPEG
- * (sniffed and decoded whole), exactly the spec's pixel size, and a file
- * within the spec's KB range. */
+ * (sniffed and decoded whole), exactly the spec's pixel size, a file within
+ * the spec's KB range, and (final_face_ok) one face. */
 static int final_file_ok(const tc_spec *spec, const void *data, size_t len, tc_err *e)
 {
     if (tc_photo_sniff(data, len) != TC_PHOTO_FMT_JPEG)
@@ -366,6 +366,34 @@ static int final_file_ok(const tc_spec *spec, const void *data, size_t len, tc_e
     if (w != spec->width || h != spec->height)
         return tc_err_set(e, TCE_FINAL_BAD_SIZE, spec->width, spec->height, w, h);
     return 0;
+}
+
+/* One face, as in a student's photo: the studio runs on the file with only
+ * the face_count check (exactly one face, no second anywhere) and compose
+ * not strict (the file is a finished crop already).  Without the models (a
+ * server started without a studio) the file checks above are all. */
+static int final_face_ok(const tc_studio *studio, const tc_spec *spec, const void *data, size_t len, tc_err *e)
+{
+    if (!studio)
+        return 0;
+    tc_check_config cfg;
+    tc_check_config_default(&cfg);
+    for (int i = 0; i < TC_CHECK_N; i++)
+        cfg.enabled[i] = i == TC_CHECK_FACE_COUNT;
+    tc_studio_req req = {
+        .data = data, .len = len, .spec = spec->name, .spec_def = spec, .checks = &cfg, .run_checks = 1, .no_strict = 1};
+    tc_studio_ctx *sc = tc_studio_ctx_new(studio, e);
+    if (!sc)
+        return -1;
+    tc_studio_result res;
+    memset(&res, 0, sizeof res);
+    int rc = tc_studio_make(studio, sc, &req, &res, e);
+    tc_studio_ctx_free(sc);
+    if (rc != 0)
+        return -1;
+    int one = res.jpeg && res.checks.r[TC_CHECK_FACE_COUNT].verdict == TC_CHECK_PASS;
+    tc_studio_result_free(&res);
+    return one ? 0 : tc_err_set(e, TCE_FINAL_NO_FACE);
 }
 
 /* POST multipart, field "photo": production's retouched 成片 for one
@@ -394,6 +422,8 @@ static int h_final_upload(tc_http_req *r)
     tc_spec_table own = {0};
     const tc_spec *spec = api_photo_spec(c.app, &own, &ph, "chsi", &c.e);
     int rc = spec ? final_file_ok(spec, file->data, file->len, &c.e) : -1;
+    if (rc == 0)
+        rc = final_face_ok(c.app->studio, spec, file->data, file->len, &c.e);
     tc_spec_table_free(&own);
     char blob[TC_BLOB_ID_LEN + 1];
     if (rc != 0 || tc_blob_put(c.app->blobs, file->data, file->len, blob, &c.e) != 0 ||

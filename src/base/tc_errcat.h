@@ -453,6 +453,10 @@
     400, "final.bad_size", \
     "成片尺寸应为 %d×%d 像素，上传的是 %d×%d 像素", \
     "The final photo must be %dx%d pixels; this file is %dx%d"
+#define TCE_FINAL_NO_FACE \
+    400, "final.no_face", \
+    "成片中应有且只有一张人脸", \
+    "The final photo must show exactly one face"
 #define TCE_FINAL_NO_FILE \
     400, "final.no_file", \
     "请选择成片文件", \

@@ -2,7 +2,8 @@
 // real server: production accepts the automatic photo on its page (1440x900);
 // the student, on the result page (390x844), asks for a correction with a
 // reason (an empty one is refused on the page); production sees the reason
-// and uploads a retouched file; the student confirms.  Screenshots of both.
+// and uploads a retouched file (a wrong size and a file without a face are
+// refused first); the student confirms.  Screenshots of both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -133,6 +134,26 @@ test('成片 and 校对: production accepts, the student asks for a correction, 
     await page.locator('.c-prod__file').setInputFiles(GOOD);
     await page.getByRole('button', { name: '上传修图' }).click();
     await page.locator('#app .c-error, #app [role="alert"]', { hasText: '成片尺寸应为 480×640 像素' }).first().waitFor();
+    // the spec's size and KB range but no face (drawn by the browser's own JPEG encoder): refused
+    const noFace = Buffer.from(await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 480; c.height = 640;
+      const g = c.getContext('2d');
+      const img = g.createImageData(480, 640);
+      let x = 12345;
+      for (let i = 0; i < img.data.length; i += 4) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        const n = (x >>> 24) & 63;
+        img.data[i] = 60 + n; img.data[i + 1] = 140 + n; img.data[i + 2] = 200 + (n >> 1); img.data[i + 3] = 255;
+      }
+      g.putImageData(img, 0, 0);
+      return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+    }), 'base64');
+    assert.ok(noFace.length > 20 * 1024 && noFace.length < 200 * 1024, `no-face file ${noFace.length} bytes`);
+    const nf = await rev.post(`/api/v1/review/submissions/${(await rev.get('/api/v1/review/production')).data.items[0].id}/final/upload`,
+      { form: fileForm({ photo: { bytes: noFace, name: 'noface.jpg', type: 'image/jpeg' } }) });
+    assert.equal(nf.status, 400, nf.text);
+    assert.equal(nf.data.error.code, 'final.no_face');
     await page.locator('.c-prod__file').setInputFiles(file);
     await page.getByRole('button', { name: '上传修图' }).click();
     await page.locator('#app .c-notice', { hasText: '已上传修图：校对同学' }).waitFor();
