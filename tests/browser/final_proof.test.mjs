@@ -113,6 +113,12 @@ test('成片 and 校对: production accepts, the student asks for a correction, 
   await sp.locator('.tc-proofing .tc-error', { hasText: '请写明需要修改的地方' }).waitFor();
   await sp.getByLabel('需要修改的地方').fill('背景边缘有白边，请修掉');
   await shot(sp, 'proofing-02-student-correction-form');
+  // the page is drawn again (as a live event does): the reason being written is kept
+  await sp.evaluate(() => { location.hash = '#/home'; });
+  await view(sp, 'home');
+  await sp.evaluate(() => { location.hash = '#/result'; });
+  await view(sp, 'result');
+  assert.equal(await sp.getByLabel('需要修改的地方').inputValue(), '背景边缘有白边，请修掉');
   await sp.getByRole('button', { name: '提交修改申请' }).click();
   await sp.locator('.tc-proofing[data-final-state="correction"]').waitFor();
   assert.match(await sp.locator('.tc-proofing').textContent(), /修改中.*背景边缘有白边，请修掉/s);

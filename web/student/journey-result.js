@@ -101,6 +101,9 @@ export async function resultView() {
 // ---- 校对: the student checks the 成片 (issue 19 item 6) --------------------------------------------
 
 const REASON_MAX = 200; // the server's bound (docs/SECURITY.md)
+// The reason being written survives the page's live refresh (a message or
+// payment event re-renders it): null while the form is closed.
+let reasonDraft = null;
 
 // The 成片's state and, while it waits for the student, the two answers:
 // 确认无误, or 申请修改 with what should change.
@@ -115,7 +118,7 @@ function proofingBox(res) {
     box.append(h('p', { class: 'tc-hint', i18n: 'proofing.correction_lead' }));
     if (res.correction_reason) box.append(h('p', { class: 'tc-lead tc-note tc-correction-reason', i18n: 'proofing.your_reason', i18nVars: { reason: res.correction_reason } }));
   }
-  if (st !== 'ready') return box;
+  if (st !== 'ready') { reasonDraft = null; return box; }
   const err = errorRegion();
   const ok = btn('proofing.confirm', { primary: true, cls: 'tc-proof-confirm' });
   const ask = btn('proofing.ask', { cls: 'tc-proof-ask' });
@@ -139,7 +142,9 @@ function proofingBox(res) {
       await afterAction();
     } catch (e) { showError(err, e); }
   });
-  ask.addEventListener('click', () => { form.hidden = false; area.focus(); });
+  if (reasonDraft !== null) { form.hidden = false; area.value = reasonDraft; }
+  area.addEventListener('input', () => { reasonDraft = area.value; });
+  ask.addEventListener('click', () => { form.hidden = false; reasonDraft = area.value; area.focus(); });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     showError(err, null);
@@ -147,6 +152,7 @@ function proofingBox(res) {
     if (!reason) { showError(err, localError('final.reason_required', 'proofing.reason_required')); area.focus(); return; }
     try {
       await withBusy('common.working', () => api.post('/api/v1/me/result/correction', { reason }));
+      reasonDraft = null;
       toast('proofing.sent_toast');
       await afterAction();
     } catch (e) { showError(err, e); }
