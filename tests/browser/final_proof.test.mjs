@@ -108,6 +108,14 @@ test('成片 and 校对: production accepts, the student asks for a correction, 
   assert.equal(await sp.locator('.tc-proof-mark').count(), 0, 'the 成片, not the watermarked proof');
   await sp.waitForFunction(() => [...document.querySelectorAll('.tc-result-fig__img')].every((i) => i.complete && i.naturalWidth > 0));
   await shot(sp, 'proofing-01-student-ready');
+  // in English too, no Chinese state word left behind
+  await sp.getByRole('button', { name: 'Switch to English' }).click();
+  await sp.getByRole('button', { name: 'Ask for a correction' }).waitFor();
+  assert.equal(await sp.locator('.tc-proofing .tc-final-state').textContent(), 'Please check');
+  assert.doesNotMatch(await sp.locator('.tc-proofing').textContent(), /[\u4e00-\u9fff]/);
+  await shot(sp, 'proofing-01b-student-ready-english');
+  await sp.getByRole('button', { name: '切换到中文' }).click();
+  await sp.getByRole('button', { name: '申请修改' }).waitFor();
   await sp.getByRole('button', { name: '申请修改' }).click();
   await sp.getByRole('button', { name: '提交修改申请' }).click();
   await sp.locator('.tc-proofing .tc-error', { hasText: '请写明需要修改的地方' }).waitFor();
