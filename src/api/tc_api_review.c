@@ -346,56 +346,6 @@ static int h_final(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:s}", "state", "final", "final_state", "ready"));
 }
 
-/* A retouched 成片 must be what the spec asks of a finished photo: a JPEG
- * (sniffed and decoded whole), exactly the spec's pixel size, a file within
- * the spec's KB range, and (final_face_ok) one face. */
-static int final_file_ok(const tc_spec *spec, const void *data, size_t len, tc_err *e)
-{
-    if (tc_photo_sniff(data, len) != TC_PHOTO_FMT_JPEG)
-        return tc_err_set(e, TCE_FINAL_BAD_FILE);
-    int kb = (int)((len + 1023) / 1024);
-    if ((spec->kb_min > 0 && len < (size_t)spec->kb_min * 1024) ||
-        (spec->kb_max > 0 && len > (size_t)spec->kb_max * 1024))
-        return tc_err_set(e, TCE_FINAL_BAD_BYTES, spec->kb_min, spec->kb_max, kb);
-    tc_photo_src *src = NULL;
-    tc_err de = {0};
-    if (tc_photo_decode(data, len, NULL, &src, &de) != 0)
-        return tc_err_set(e, TCE_FINAL_BAD_FILE);
-    int w = tc_photo_src_width(src), h = tc_photo_src_height(src);
-    tc_photo_src_free(src);
-    if (w != spec->width || h != spec->height)
-        return tc_err_set(e, TCE_FINAL_BAD_SIZE, spec->width, spec->height, w, h);
-    return 0;
-}
-
-/* One face, as in a student's photo: the studio runs on the file with only
- * the face_count check (exactly one face, no second anywhere) and compose
- * not strict (the file is a finished crop already).  Without the models (a
- * server started without a studio) the file checks above are all. */
-static int final_face_ok(const tc_studio *studio, const tc_spec *spec, const void *data, size_t len, tc_err *e)
-{
-    if (!studio)
-        return 0;
-    tc_check_config cfg;
-    tc_check_config_default(&cfg);
-    for (int i = 0; i < TC_CHECK_N; i++)
-        cfg.enabled[i] = i == TC_CHECK_FACE_COUNT;
-    tc_studio_req req = {
-        .data = data, .len = len, .spec = spec->name, .spec_def = spec, .checks = &cfg, .run_checks = 1, .no_strict = 1};
-    tc_studio_ctx *sc = tc_studio_ctx_new(studio, e);
-    if (!sc)
-        return -1;
-    tc_studio_result res;
-    memset(&res, 0, sizeof res);
-    int rc = tc_studio_make(studio, sc, &req, &res, e);
-    tc_studio_ctx_free(sc);
-    if (rc != 0)
-        return -1;
-    int one = res.jpeg && res.checks.r[TC_CHECK_FACE_COUNT].verdict == TC_CHECK_PASS;
-    tc_studio_result_free(&res);
-    return one ? 0 : tc_err_set(e, TCE_FINAL_NO_FACE);
-}
-
 /* POST multipart, field "photo": production's retouched 成片 for one
  * submission (approved, or final with a correction asked). */
 static int h_final_upload(tc_http_req *r)
@@ -421,9 +371,8 @@ static int h_final_upload(tc_http_req *r)
         return api_fail(&c);
     tc_spec_table own = {0};
     const tc_spec *spec = api_photo_spec(c.app, &own, &ph, "chsi", &c.e);
-    int rc = spec ? final_file_ok(spec, file->data, file->len, &c.e) : -1;
-    if (rc == 0)
-        rc = final_face_ok(c.app->studio, spec, file->data, file->len, &c.e);
+    /* checked as a finished photo of the spec the photo was made to */
+    int rc = spec ? tc_studio_check_finished(c.app->studio, spec, file->data, file->len, &c.e) : -1;
     tc_spec_table_free(&own);
     char blob[TC_BLOB_ID_LEN + 1];
     if (rc != 0 || tc_blob_put(c.app->blobs, file->data, file->len, blob, &c.e) != 0 ||
