@@ -405,7 +405,7 @@ static int h_bulk_final(tc_http_req *r)
         tc_store_production *rows;
         size_t n;
         int64_t total;
-        if (tc_store_review_production(c.app->store, r->pool, b.id, BULK_MAX, 0, &rows, &n, &total, &c.e) != 0)
+        if (tc_store_review_production(c.app->store, r->pool, b.id, 1, BULK_MAX, 0, &rows, &n, &total, &c.e) != 0)
             return api_fail(&c);
         ids = own = json_array();
         for (size_t i = 0; i < n; i++)
@@ -432,7 +432,7 @@ static int h_bulk_final(tc_http_req *r)
     if (bid) {
         tc_store_production *rows;
         size_t n;
-        if (tc_store_review_production(c.app->store, r->pool, json_integer_value(bid), 1, 0, &rows, &n, &left, &c.e) !=
+        if (tc_store_review_production(c.app->store, r->pool, json_integer_value(bid), 1, 1, 0, &rows, &n, &left, &c.e) !=
             0) {
             json_decref(res);
             return api_fail(&c);
@@ -470,7 +470,7 @@ static int h_production(tc_http_req *r)
     tc_store_production *rows;
     size_t n;
     int64_t total;
-    if (tc_store_review_production(c.app->store, r->pool, batch, (int)limit, (int)offset, &rows, &n, &total, &c.e) !=
+    if (tc_store_review_production(c.app->store, r->pool, batch, 0, (int)limit, (int)offset, &rows, &n, &total, &c.e) !=
         0)
         return api_fail(&c);
     json_t *a = json_array();

@@ -787,8 +787,9 @@ typedef struct tc_store_production {
     const char *photo_token;  /* the photo's public token                                          */
 } tc_store_production;
 /* Approved submissions and final ones whose student asked for a correction
- * (batch_id 0: all), oldest decision first. */
-int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int limit, int offset,
+ * (batch_id 0: all; approved_only 1: not the corrections, which production
+ * answers one by one), oldest decision first. */
+int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int approved_only, int limit, int offset,
                                tc_store_production **out, size_t *n, int64_t *total, tc_err *e);
 
 /* The reviewer's start page: photos waiting (submitted), photos waiting for

@@ -90,7 +90,7 @@ static void read_production(tc_pool *p, sqlite3_stmt *st, void *o_)
  * for a correction. */
 #define PRODUCIBLE "(u.state = 'approved' OR (u.state = 'final' AND u.final_state = 'correction'))"
 
-int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int limit, int offset,
+int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int approved_only, int limit, int offset,
                                tc_store_production **out, size_t *n, int64_t *total, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
@@ -99,8 +99,9 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
     int rc = store_q_ints(db,
                     store_q_prepare(db, e,
                                     "SELECT count(*) FROM submission u JOIN student t ON t.id = u.student_id"
-                                    " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)",
-                                    "i", batch_id),
+                                    " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
+                                    " AND (?2 = 0 OR u.state = 'approved')",
+                                    "ii", batch_id, (int64_t)approved_only),
                     total, 1, e);
     if (rc == 0)
         rc = store_list_q(db,
@@ -111,8 +112,9 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
                                           " FROM submission u JOIN student t ON t.id = u.student_id"
                                           " JOIN batch b ON b.id = t.batch_id JOIN school c ON c.id = t.school_id"
                                           " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
+                                          " AND (?4 = 0 OR u.state = 'approved')"
                                           " ORDER BY u.decided_at, u.id LIMIT ?2 OFFSET ?3",
-                                          "iii", batch_id, (int64_t)limit, (int64_t)offset),
+                                          "iiii", batch_id, (int64_t)limit, (int64_t)offset, (int64_t)approved_only),
                           p, sizeof **out, read_production, (void **)out, n, e);
     store_release(s, db);
     return rc;

@@ -179,6 +179,11 @@ test('成片: accept or upload a retouched one (checked); 校对: confirm, or a 
   r = await rev.c.get(`/api/v1/review/production?batch_id=${batch.id}`);
   assert.equal(r.data.total, 1);
   assert.deepEqual([r.data.items[0].id, r.data.items[0].final_state, r.data.items[0].correction_reason], [subB, 'correction', '头发颜色修得太深，请还原']);
+  // production by batch accepts automatic photos only: a correction is answered one by one
+  r = await rev.c.post('/api/v1/review/final', { json: { batch_id: batch.id } });
+  assert.deepEqual([r.status, r.data.final, r.data.remaining], [200, 0, 0], r.text);
+  assert.equal((await b.get('/api/v1/me/result')).data.final_state, 'correction');
+  assert.equal((await rev.c.get('/api/v1/review/stats')).data.approved, 1, 'the start page counts the correction');
   r = await up(subB, stdBytes);
   assert.equal(r.status, 200, r.text);
   assert.equal((await rev.c.get(`/api/v1/review/production?batch_id=${batch.id}`)).data.total, 0);
