@@ -155,6 +155,8 @@ static int h_consent(tc_http_req *r)
                                           "terms_version", tv, "privacy_version", pv));
 }
 
+static const char *final_word(const tc_store_submission *s);
+
 static int h_journey(tc_http_req *r)
 {
     api_ctx c;
@@ -187,6 +189,8 @@ static int h_journey(tc_http_req *r)
                         "proof_url",
                         tc_pool_printf(r->pool, "/api/v1/me/photos/%s/proof.jpg", j.sub.photo_token), "submitted_at",
                         (json_int_t)j.sub.submitted_at, "decided_at", (json_int_t)j.sub.decided_at);
+    if (j.has_sub && (j.sub.state_enum == TC_STORE_SUB_APPROVED || j.sub.state_enum == TC_STORE_SUB_FINAL))
+        json_object_set_new(sub, "final_state", json_string(final_word(&j.sub)));
     int64_t unread = 0;
     tc_store_message *msgs;
     size_t nm;
@@ -693,14 +697,36 @@ static int h_events(tc_http_req *r)
 /* ---- the result ------------------------------------------------------------------------------------------------------ */
 
 /* The photo of an approved (or final) submission of the signed-in student. */
+static int result_photo_sub(api_ctx *c, tc_store_photo *ph, int *final, tc_store_submission *s)
+{
+    if (tc_store_submission_current(c->app->store, c->r->pool, c->sess.student_id, s, &c->e) != 0 ||
+        (s->state_enum != TC_STORE_SUB_APPROVED && s->state_enum != TC_STORE_SUB_FINAL))
+        return tc_err_set(&c->e, TCE_JOURNEY_NO_RESULT);
+    *final = s->state_enum == TC_STORE_SUB_FINAL;
+    return tc_store_photo_get(c->app->store, c->r->pool, s->photo_id, ph, &c->e);
+}
+
 static int result_photo(api_ctx *c, tc_store_photo *ph, int *final)
 {
     tc_store_submission s;
-    if (tc_store_submission_current(c->app->store, c->r->pool, c->sess.student_id, &s, &c->e) != 0 ||
-        (s.state_enum != TC_STORE_SUB_APPROVED && s.state_enum != TC_STORE_SUB_FINAL))
-        return tc_err_set(&c->e, TCE_JOURNEY_NO_RESULT);
-    *final = s.state_enum == TC_STORE_SUB_FINAL;
-    return tc_store_photo_get(c->app->store, c->r->pool, s.photo_id, ph, &c->e);
+    return result_photo_sub(c, ph, final, &s);
+}
+
+/* The 成片's state as the student's page reads it: producing (approved, or a
+ * correction being made), ready (请核对成片), confirmed. */
+static const char *final_word(const tc_store_submission *s)
+{
+    if (s->state_enum != TC_STORE_SUB_FINAL)
+        return "producing";
+    switch (s->final_state_enum) {
+    case TC_STORE_FINAL_READY:
+        return "ready";
+    case TC_STORE_FINAL_CORRECTION:
+        return "correction";
+    case TC_STORE_FINAL_CONFIRMED:
+    default: /* made before the 校对 existed (schema 13 counts it confirmed) */
+        return "confirmed";
+    }
 }
 
 static int h_result(tc_http_req *r)
@@ -708,12 +734,51 @@ static int h_result(tc_http_req *r)
     api_ctx c;
     api_ctx_of(r, &c);
     tc_store_photo ph;
+    tc_store_submission s;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
-    if (result_photo(&c, &ph, &final) != 0)
+    if (result_photo_sub(&c, &ph, &final, &s) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200,
-                                json_pack("{s:b, s:s, s:s}", "final", final, "standard_url",
+                                json_pack("{s:b, s:s, s:s, s:s, s:s}", "final", final, "final_state", final_word(&s),
+                                          "correction_reason", s.final_reason, "standard_url",
                                           "/api/v1/me/result/standard.jpg", "sheet_url", "/api/v1/me/result/sheet.jpg"));
+}
+
+/* The student's 校对 of the 成片: POST /me/result/confirm (no body), or
+ * /me/result/correction {"reason": text, 1..FINAL_REASON_MAX characters}. */
+enum { FINAL_REASON_MAX = 200 };
+
+static int h_result_confirm(tc_http_req *r)
+{
+    api_ctx c;
+    api_ctx_of(r, &c);
+    if (tc_store_final_confirm(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
+        return api_fail(&c);
+    api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "final_state", "confirmed"));
+    return tc_http_respond_json(r, 200, json_pack("{s:s}", "final_state", "confirmed"));
+}
+
+static int h_result_correction(tc_http_req *r)
+{
+    api_ctx c;
+    api_ctx_of(r, &c);
+    json_t *body = tc_http_json(r, &c.e);
+    if (!body)
+        return api_fail(&c);
+    const char *reason = api_jstr(body, "reason");
+    size_t n = reason ? strlen(reason) : 0;
+    while (n && (reason[n - 1] == ' ' || reason[n - 1] == '\n' || reason[n - 1] == '\t'))
+        n--; /* only blanks is no reason */
+    if (!reason || !n)
+        tc_err_set(&c.e, TCE_FINAL_REASON_REQUIRED);
+    else if (strlen(reason) > FINAL_REASON_MAX * 4 || !tc_utf8_valid(reason, strlen(reason)) ||
+             tc_utf8_len(reason) > FINAL_REASON_MAX)
+        tc_err_set(&c.e, TCE_FINAL_REASON_TOO_LONG, (int)FINAL_REASON_MAX);
+    else if (tc_store_final_correct(c.app->store, c.sess.student_id, reason, tc_now(), &c.e) == 0) {
+        api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "final_state", "correction"));
+        return tc_http_respond_json(r, 200, json_pack("{s:s}", "final_state", "correction"));
+    }
+    return api_fail(&c);
 }
 
 static int h_result_standard(tc_http_req *r)
@@ -938,6 +1003,8 @@ int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
         {"GET", "/api/v1/me/messages", NEED_STUDENT, h_messages, 0},
         {"POST", "/api/v1/me/messages/:id/read", NEED_STUDENT, h_message_read, 0},
         {"GET", "/api/v1/me/result", NEED_STUDENT, h_result, 0},
+        {"POST", "/api/v1/me/result/confirm", NEED_STUDENT, h_result_confirm, 0},
+        {"POST", "/api/v1/me/result/correction", NEED_STUDENT, h_result_correction, 0},
         {"GET", "/api/v1/me/result/standard.jpg", NEED_STUDENT, h_result_standard, 0},
         {"GET", "/api/v1/me/result/sheet.jpg", NEED_STUDENT, h_result_sheet, 0},
         {"POST", "/api/v1/me/result/email", NEED_STUDENT, h_result_email, 0},

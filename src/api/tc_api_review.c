@@ -300,23 +300,37 @@ static int h_bulk_approve(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "approved", (json_int_t)done, "results", res));
 }
 
-/* Production of one: the clean standard photo becomes the 成片. */
-static int final_one(api_ctx *c, int64_t id, tc_err *e)
+/* Production of one: the 成片 is blob (a retouched file production uploaded,
+ * already checked) or, blob NULL, the clean standard photo.  An approved
+ * photo becomes final; one whose student asked for a correction gets the
+ * new 成片.  Either way the student is asked to check it (校对). */
+static int final_one(api_ctx *c, int64_t id, const char *blob, tc_err *e)
 {
     tc_store_submission s;
     tc_store_photo ph;
     if (tc_store_submission_get(c->app->store, c->r->pool, id, &s, e) != 0 ||
-        tc_store_photo_get(c->app->store, c->r->pool, s.photo_id, &ph, e) != 0 ||
-        tc_store_submission_final(c->app->store, id, ph.standard_blob, tc_now(), e) != 0)
+        tc_store_photo_get(c->app->store, c->r->pool, s.photo_id, &ph, e) != 0)
+        return -1;
+    if (s.state_enum != TC_STORE_SUB_APPROVED &&
+        !(s.state_enum == TC_STORE_SUB_FINAL && s.final_state_enum == TC_STORE_FINAL_CORRECTION))
+        return s.state_enum == TC_STORE_SUB_FINAL ? tc_err_set(e, TCE_FINAL_NOT_PRODUCIBLE)
+                                                   : tc_err_set(e, TCE_REVIEW_NOT_APPROVED);
+    if (tc_store_final_make(c->app->store, id, blob ? blob : ph.standard_blob, c->staff.id, tc_now(), e) != 0)
         return -1;
     tc_store_student st;
     tc_err e2;
     if (tc_store_student_get(c->app->store, c->r->pool, s.student_id, &st, &e2) == 0) {
         api_publish(c->app, st.person_id, "submission", json_pack("{s:s}", "state", "final"));
         api_message(c->app, st.person_id, st.id, "final", "成片已制作完成", "Your final photo is ready",
-                    "可在照片下载页下载成片和排版照。", "Download the final photo and the print sheet now.");
+                    "请在照片下载页核对成片：确认无误，或说明需要修改的地方。",
+                    "Check the final photo on the download page: confirm it, or say what should be corrected.");
     }
-    api_audit(c, "production.final", "submission", id, "{\"state\":\"approved\"}", "{\"state\":\"final\"}");
+    const char *before = s.state_enum == TC_STORE_SUB_APPROVED ? "{\"state\":\"approved\"}"
+                                                                : "{\"state\":\"final\",\"final_state\":\"correction\"}";
+    char after[200];
+    snprintf(after, sizeof after, "{\"state\":\"final\",\"final_state\":\"ready\",\"source\":\"%s\",\"blob\":\"%.80s\"}",
+             blob ? "retouched" : "standard", blob ? blob : ph.standard_blob);
+    api_audit(c, "production.final", "submission", id, before, after);
     return 0;
 }
 
@@ -327,9 +341,44 @@ static int h_final(tc_http_req *r)
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
-    if (final_one(&c, id, &c.e) != 0)
+    if (final_one(&c, id, NULL, &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:s}", "state", "final"));
+    return tc_http_respond_json(r, 200, json_pack("{s:s, s:s}", "state", "final", "final_state", "ready"));
+}
+
+/* POST multipart, field "photo": production's retouched 成片 for one
+ * submission (approved, or final with a correction asked). */
+static int h_final_upload(tc_http_req *r)
+{
+    api_ctx c;
+    api_ctx_of(r, &c);
+    int64_t id;
+    if (api_parse_id(r->params[0], &id) != 0)
+        return api_bad_id(&c);
+    tc_http_part *parts;
+    size_t np;
+    if (tc_http_form(r, &parts, &np, &c.e) != 0)
+        return api_fail(&c);
+    const tc_http_part *file = tc_http_form_get(parts, np, "photo");
+    if (!file || !file->len) {
+        tc_err_set(&c.e, TCE_FINAL_NO_FILE);
+        return api_fail(&c);
+    }
+    tc_store_submission s;
+    tc_store_photo ph;
+    if (tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0 ||
+        tc_store_photo_get(c.app->store, r->pool, s.photo_id, &ph, &c.e) != 0)
+        return api_fail(&c);
+    tc_spec_table own = {0};
+    const tc_spec *spec = api_photo_spec(c.app, &own, &ph, "chsi", &c.e);
+    /* checked as a finished photo of the spec the photo was made to */
+    int rc = spec ? tc_studio_check_finished(c.app->studio, spec, file->data, file->len, &c.e) : -1;
+    tc_spec_table_free(&own);
+    char blob[TC_BLOB_ID_LEN + 1];
+    if (rc != 0 || tc_blob_put(c.app->blobs, file->data, file->len, blob, &c.e) != 0 ||
+        final_one(&c, id, blob, &c.e) != 0)
+        return api_fail(&c);
+    return tc_http_respond_json(r, 200, json_pack("{s:s, s:s}", "state", "final", "final_state", "ready"));
 }
 
 /* Production in batches: {"ids": [...]} or {"batch_id": N} (every approved
@@ -356,7 +405,7 @@ static int h_bulk_final(tc_http_req *r)
         tc_store_production *rows;
         size_t n;
         int64_t total;
-        if (tc_store_review_production(c.app->store, r->pool, b.id, BULK_MAX, 0, &rows, &n, &total, &c.e) != 0)
+        if (tc_store_review_production(c.app->store, r->pool, b.id, 1, BULK_MAX, 0, &rows, &n, &total, &c.e) != 0)
             return api_fail(&c);
         ids = own = json_array();
         for (size_t i = 0; i < n; i++)
@@ -372,7 +421,7 @@ static int h_bulk_final(tc_http_req *r)
         int64_t id = json_integer_value(v);
         tc_err e;
         memset(&e, 0, sizeof e);
-        if (final_one(&c, id, &e) == 0) {
+        if (final_one(&c, id, NULL, &e) == 0) {
             done++;
             json_array_append_new(res, result_json(id, "final", NULL));
         } else
@@ -383,7 +432,7 @@ static int h_bulk_final(tc_http_req *r)
     if (bid) {
         tc_store_production *rows;
         size_t n;
-        if (tc_store_review_production(c.app->store, r->pool, json_integer_value(bid), 1, 0, &rows, &n, &left, &c.e) !=
+        if (tc_store_review_production(c.app->store, r->pool, json_integer_value(bid), 1, 1, 0, &rows, &n, &left, &c.e) !=
             0) {
             json_decref(res);
             return api_fail(&c);
@@ -421,18 +470,20 @@ static int h_production(tc_http_req *r)
     tc_store_production *rows;
     size_t n;
     int64_t total;
-    if (tc_store_review_production(c.app->store, r->pool, batch, (int)limit, (int)offset, &rows, &n, &total, &c.e) !=
+    if (tc_store_review_production(c.app->store, r->pool, batch, 0, (int)limit, (int)offset, &rows, &n, &total, &c.e) !=
         0)
         return api_fail(&c);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         const tc_store_production *p = &rows[i];
         json_array_append_new(
-            a, json_pack("{s:I, s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)p->sub_id,
-                         "student_id", (json_int_t)p->student_id, "batch_id", (json_int_t)p->batch_id, "batch",
-                         p->batch_name, "school_id", (json_int_t)p->school_id, "school", p->school_name, "name",
-                         p->name, "student_no", p->student_no, "class_name", p->class_name, "decided_at",
-                         (json_int_t)p->decided_at));
+            a, json_pack("{s:I, s:I, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id",
+                         (json_int_t)p->sub_id, "student_id", (json_int_t)p->student_id, "batch_id",
+                         (json_int_t)p->batch_id, "batch", p->batch_name, "school_id", (json_int_t)p->school_id,
+                         "school", p->school_name, "name", p->name, "student_no", p->student_no, "class_name",
+                         p->class_name, "decided_at", (json_int_t)p->decided_at, "final_state", p->final_state,
+                         "correction_reason", p->final_reason, "standard_url",
+                         tc_pool_printf(r->pool, "/api/v1/review/photos/%s/standard.jpg", p->photo_token)));
     }
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", a));
 }
@@ -478,6 +529,7 @@ int api_review_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
         {"POST", "/api/v1/review/submissions/:id/approve", NEED_REVIEW, h_approve, 0},
         {"POST", "/api/v1/review/submissions/:id/reject", NEED_REVIEW, h_reject, 0},
         {"POST", "/api/v1/review/submissions/:id/final", NEED_REVIEW, h_final, 0},
+        {"POST", "/api/v1/review/submissions/:id/final/upload", NEED_REVIEW, h_final_upload, API_UPLOAD},
         {"POST", "/api/v1/review/approve", NEED_REVIEW, h_bulk_approve, 0},
         {"POST", "/api/v1/review/final", NEED_REVIEW, h_bulk_final, 0},
         {"GET", "/api/v1/review/production", NEED_REVIEW, h_production, 0},

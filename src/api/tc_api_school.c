@@ -1144,6 +1144,7 @@ typedef struct export_req {
     tc_export_part *parts;
     size_t nparts;
     int full_ids;
+    size_t unconfirmed; /* rows whose 成片 the student has not confirmed (left out with confirmed=1) */
 } export_req;
 
 static void export_req_free(export_req *x)
@@ -1193,8 +1194,21 @@ static int export_load(api_ctx *c, export_req *x)
         return tc_err_set(&c->e, TCE_EXPORT_BAD_PART);
     if (tc_export_tpl_check(x->tpl, &c->e) != 0)
         return -1; /* before reading the batch's rows */
+    const char *conf = tc_http_query(c->r, "confirmed");
+    if (conf && *conf && strcmp(conf, "0") != 0 && strcmp(conf, "1") != 0)
+        return tc_err_set(&c->e, TCE_EXPORT_BAD_CONFIRMED);
     if (tc_store_export_photos(c->app->store, c->r->pool, x->b.id, &x->rows, &x->n, &c->e) != 0)
         return -1;
+    /* every approved photo by default (the standard photo, or the 成片 once
+     * made); confirmed=1: only 成片 the students confirmed (校对) */
+    size_t kept = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        if (!x->rows[i].confirmed)
+            x->unconfirmed++;
+        if (x->rows[i].confirmed || !conf || strcmp(conf, "1") != 0)
+            x->rows[kept++] = x->rows[i];
+    }
+    x->n = kept;
     if (tc_export_names_make(&c->app->keys, x->tpl, x->rows, x->n, &x->names, &c->e) != 0)
         return -1;
     /* without a split: one part as big as the archive may be */
@@ -1213,7 +1227,7 @@ static int export_load(api_ctx *c, export_req *x)
 /* The query that names this export, for the parts' URLs. */
 static char *export_query(tc_http_req *r)
 {
-    static const char *const KEEP[] = {"template", "name", "part_mb", "part_photos", "ids"};
+    static const char *const KEEP[] = {"template", "name", "part_mb", "part_photos", "ids", "confirmed"};
     GString *q = g_string_new(NULL);
     for (size_t i = 0; i < TC_ARRAY_LEN(KEEP); i++) {
         const char *v = tc_http_query(r, KEEP[i]);
@@ -1262,9 +1276,9 @@ static int h_photos_plan(tc_http_req *r)
         }
         json_array_append_new(parts, o);
     }
-    json_t *out = json_pack("{s:s, s:I, s:o, s:I, s:o, s:o}", "template", x.tpl, "photos", (json_int_t)x.n, "preview",
-                            preview, "collisions_total", (json_int_t)x.names.ncollided, "collisions", coll, "parts",
-                            parts);
+    json_t *out = json_pack("{s:s, s:I, s:I, s:o, s:I, s:o, s:o}", "template", x.tpl, "photos", (json_int_t)x.n,
+                            "unconfirmed", (json_int_t)x.unconfirmed, "preview", preview, "collisions_total",
+                            (json_int_t)x.names.ncollided, "collisions", coll, "parts", parts);
     export_req_free(&x);
     return tc_http_respond_json(r, 200, out);
 }

@@ -365,6 +365,10 @@
     "No student matches this collection code: contact your school's photo collection office"
 
 /* ---- export ---------------------------------------------------------------- */
+#define TCE_EXPORT_BAD_CONFIRMED \
+    400, "export.bad_confirmed", \
+    "“只导出已确认成片”的取值应为 0 或 1", \
+    "confirmed must be 0 or 1"
 #define TCE_EXPORT_BAD_IDS \
     400, "export.bad_ids", \
     "身份证号应为 masked（遮盖）或 full（完整）", \
@@ -435,6 +439,44 @@
     413, "file.too_large", \
     "文件 %s 超过 %zu 字节上限", \
     "file %s is larger than the limit of %zu bytes"
+
+/* ---- final (the 成片 and the student's 校对, issue 19 item 6) -------------- */
+#define TCE_FINAL_BAD_BYTES \
+    400, "final.bad_bytes", \
+    "成片文件大小应在 %d 至 %d 千字节之间，上传的是 %d 千字节", \
+    "The final photo must be %d to %d KB; this file is %d KB"
+#define TCE_FINAL_BAD_FILE \
+    400, "final.bad_file", \
+    "成片文件格式不对：请上传标准照图片文件", \
+    "The final photo must be a JPEG file"
+#define TCE_FINAL_BAD_SIZE \
+    400, "final.bad_size", \
+    "成片尺寸应为 %d×%d 像素，上传的是 %d×%d 像素", \
+    "The final photo must be %dx%d pixels; this file is %dx%d"
+#define TCE_FINAL_NO_FACE \
+    400, "final.no_face", \
+    "成片中应有且只有一张人脸", \
+    "The final photo must show exactly one face"
+#define TCE_FINAL_NO_FILE \
+    400, "final.no_file", \
+    "请选择成片文件", \
+    "Choose the final photo's file"
+#define TCE_FINAL_NOT_PRODUCIBLE \
+    409, "final.not_producible", \
+    "只有待制作或学生申请修改的照片可以制作成片", \
+    "Only approved photos and photos whose student asked for a correction can be made"
+#define TCE_FINAL_NOT_READY \
+    409, "final.not_ready", \
+    "成片尚未制作完成或已经核对过，请刷新后再试", \
+    "The final photo is not waiting for your check; reload and try again"
+#define TCE_FINAL_REASON_REQUIRED \
+    400, "final.reason_required", \
+    "请写明需要修改的地方", \
+    "Say what should be corrected"
+#define TCE_FINAL_REASON_TOO_LONG \
+    400, "final.reason_too_long", \
+    "修改说明过长（最多 %d 个字）", \
+    "The correction request is too long (at most %d characters)"
 
 /* ---- http ------------------------------------------------------------------ */
 #define TCE_HTTP_BAD_BIND \

@@ -373,7 +373,7 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
     tc_buf man;
     tc_buf_init(&man);
     tc_buf_puts(&man, "\xEF\xBB\xBF"); /* BOM: Excel reads the CSV as UTF-8 */
-    tc_buf_puts(&man, "\"文件名\",\"学号\",\"姓名\",\"班级\",\"状态\",\"审核时间\"\r\n");
+    tc_buf_puts(&man, "\"文件名\",\"学号\",\"姓名\",\"班级\",\"状态\",\"审核时间\",\"成片核对\"\r\n");
     /* the 采集码 list for the 学信网 upload: the codes themselves only for the
      * school's own admin (like full ID numbers); others get bound / not bound */
     tc_buf cl;
@@ -401,7 +401,9 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
         tc_export_csv_cell(&man, rows[i].name, 0);
         tc_export_csv_cell(&man, rows[i].class_name, 0);
         tc_export_csv_cell(&man, tc_export_state_word(rows[i].state, 0), 0);
-        tc_export_csv_cell(&man, when, 1);
+        tc_export_csv_cell(&man, when, 0);
+        /* the student's 校对 of the 成片 (issue 19 item 6) */
+        tc_export_csv_cell(&man, rows[i].confirmed ? "已确认" : "未确认", 1);
         char *code = NULL;
         if (codes && rows[i].chsi_sealed)
             tc_ident_open(keys, rows[i].chsi_sealed, rows[i].chsi_sealed_len, &code, NULL);

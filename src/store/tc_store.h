@@ -42,7 +42,13 @@ int tc_store_is_empty(tc_store *s, tc_err *e);
  * a row asserts its step is in the table, and its SQL re-checks the state it
  * changes, so two requests at once cannot both pass.  Code outside the store
  * decides on the enum (the struct's state_enum), never on the word. */
-typedef enum { TC_STORE_SM_PHOTO, TC_STORE_SM_SUBMISSION, TC_STORE_SM_ORDER, TC_STORE_SM_COUNT } tc_store_machine;
+typedef enum {
+    TC_STORE_SM_PHOTO,
+    TC_STORE_SM_SUBMISSION,
+    TC_STORE_SM_ORDER,
+    TC_STORE_SM_FINAL, /* the 成片 of a final submission: submission.final_state */
+    TC_STORE_SM_COUNT
+} tc_store_machine;
 
 /* TC_STORE_STATE_NEW as a "from": the row is being made (INSERT); as the
  * result of tc_store_state_of: not a state of that machine. */
@@ -70,6 +76,15 @@ typedef enum {
     TC_STORE_SUB_RESET,           /* the school reset the student            */
     TC_STORE_SUB_COUNT
 } tc_store_sub_state;
+
+/* The 成片 and the student's 校对 (issue 19 item 6), in a final submission. */
+typedef enum {
+    TC_STORE_FINAL_NONE = TC_STORE_STATE_NEW, /* not produced yet (''): 成片制作中 */
+    TC_STORE_FINAL_READY,      /* made, the student checks it: 请核对成片    */
+    TC_STORE_FINAL_CONFIRMED,  /* the student confirmed it: 已确认          */
+    TC_STORE_FINAL_CORRECTION, /* the student asked for a correction: 修改中 */
+    TC_STORE_FINAL_COUNT
+} tc_store_final_state;
 
 typedef enum {
     TC_STORE_ORDER_NONE = TC_STORE_STATE_NEW,
@@ -512,6 +527,10 @@ typedef struct tc_store_submission {
     const char *reasons;         /* JSON array of check names / catalogue codes */
     const char *note;
     const char *photo_token;     /* the photo's public token (tc_store_photo.token) */
+    const char *final_state;     /* the 成片's word ('' before production)      */
+    tc_store_final_state final_state_enum;
+    const char *final_reason;    /* the student's last correction request        */
+    int64_t final_by;            /* the staff account that made the 成片 (0: none) */
 } tc_store_submission;
 
 /* Confirm a draft: it becomes "used" and a submission starts, in state
@@ -537,6 +556,15 @@ int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id,
 /* Production done: the clean photo (final_blob) replaces the proof
  * (review.not_approved unless approved). */
 int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blob, int64_t now, tc_err *e);
+/* The 成片 by a staff account: an approved submission becomes final with
+ * final_state ready; a final one whose student asked for a correction gets
+ * the new file and is ready again (final.not_producible otherwise). */
+int tc_store_final_make(tc_store *s, int64_t sub_id, const char *final_blob, int64_t staff_id, int64_t now,
+                        tc_err *e);
+/* The student's 校对 of their current submission's 成片 (final.not_ready
+ * unless ready): confirm, or ask for a correction with a reason. */
+int tc_store_final_confirm(tc_store *s, int64_t student_id, int64_t now, tc_err *e);
+int tc_store_final_correct(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e);
 /* A school resets an unqualified photo at any time (seed 000 §7): the live
  * submission becomes "reset" with the reason; journey.no_submission. */
 int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e);
@@ -728,6 +756,8 @@ typedef struct tc_store_export_row {
     const uint8_t *chsi_sealed; /* NULL: no code, or hash only */
     size_t chsi_sealed_len;
     int has_chsi;               /* a code is bound (sealed or not) */
+    int confirmed;              /* a 成片 the student confirmed (校对); 0: approved, not produced,
+                                   or waiting for the student's check or a correction */
     const char *level, *programme, *department; /* the roster's, "" when empty */
 } tc_store_export_row;
 int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_export_row **out, size_t *n,
@@ -752,13 +782,19 @@ int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int
 typedef struct tc_store_production {
     int64_t sub_id, student_id, batch_id, school_id, decided_at, reviewer_id;
     const char *name, *student_no, *class_name, *batch_name, *school_name;
+    const char *final_reason; /* '' for an approved photo; the student's words for a correction */
+    const char *final_state;  /* '' (approved) or "correction"                                   */
+    const char *photo_token;  /* the photo's public token                                          */
 } tc_store_production;
-/* Approved submissions (batch_id 0: all), oldest decision first. */
-int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int limit, int offset,
+/* Approved submissions and final ones whose student asked for a correction
+ * (batch_id 0: all; approved_only 1: not the corrections, which production
+ * answers one by one), oldest decision first. */
+int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int approved_only, int limit, int offset,
                                tc_store_production **out, size_t *n, int64_t *total, tc_err *e);
 
-/* The reviewer's start page: photos waiting (submitted), approved waiting
- * for production, and this reviewer's decisions since `since`. */
+/* The reviewer's start page: photos waiting (submitted), photos waiting for
+ * production (approved, or a 成片 whose student asked for a correction), and
+ * this reviewer's decisions since `since`. */
 int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64_t *queue, int64_t *approved,
                           int64_t *mine, tc_err *e);
 

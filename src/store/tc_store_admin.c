@@ -81,9 +81,16 @@ static void read_production(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->class_name = store_col_str(p, st, 8);
     o->batch_name = store_col_str(p, st, 9);
     o->school_name = store_col_str(p, st, 10);
+    o->final_reason = store_col_str(p, st, 11);
+    o->final_state = store_col_str(p, st, 12);
+    o->photo_token = store_col_str(p, st, 13);
 }
 
-int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int limit, int offset,
+/* What production has to make: approved photos, and 成片 whose student asked
+ * for a correction. */
+#define PRODUCIBLE "(u.state = 'approved' OR (u.state = 'final' AND u.final_state = 'correction'))"
+
+int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int approved_only, int limit, int offset,
                                tc_store_production **out, size_t *n, int64_t *total, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
@@ -92,19 +99,22 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int li
     int rc = store_q_ints(db,
                     store_q_prepare(db, e,
                                     "SELECT count(*) FROM submission u JOIN student t ON t.id = u.student_id"
-                                    " WHERE u.state = 'approved' AND (?1 = 0 OR t.batch_id = ?1)",
-                                    "i", batch_id),
+                                    " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
+                                    " AND (?2 = 0 OR u.state = 'approved')",
+                                    "ii", batch_id, (int64_t)approved_only),
                     total, 1, e);
     if (rc == 0)
         rc = store_list_q(db,
                           store_q_prepare(db, e,
                                           "SELECT u.id, t.id, t.batch_id, t.school_id, u.decided_at,"
                                           " coalesce(u.reviewer_id, 0), t.name, t.student_no, t.class_name, b.name,"
-                                          " c.name FROM submission u JOIN student t ON t.id = u.student_id"
+                                           " c.name, u.final_reason, u.final_state, (SELECT token FROM photo WHERE photo.id = u.photo_id)"
+                                          " FROM submission u JOIN student t ON t.id = u.student_id"
                                           " JOIN batch b ON b.id = t.batch_id JOIN school c ON c.id = t.school_id"
-                                          " WHERE u.state = 'approved' AND (?1 = 0 OR t.batch_id = ?1)"
+                                          " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
+                                          " AND (?4 = 0 OR u.state = 'approved')"
                                           " ORDER BY u.decided_at, u.id LIMIT ?2 OFFSET ?3",
-                                          "iii", batch_id, (int64_t)limit, (int64_t)offset),
+                                          "iiii", batch_id, (int64_t)limit, (int64_t)offset, (int64_t)approved_only),
                           p, sizeof **out, read_production, (void **)out, n, e);
     store_release(s, db);
     return rc;
@@ -116,7 +126,7 @@ int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64
     int64_t v[3];
     int rc = store_get_ints(s, v, 3, e,
                             "SELECT (SELECT count(*) FROM submission WHERE state = 'submitted'),"
-                            " (SELECT count(*) FROM submission WHERE state = 'approved'),"
+                            " (SELECT count(*) FROM submission u WHERE " PRODUCIBLE "),"
                             " (SELECT count(*) FROM submission WHERE reviewer_id = ? AND decided_at >= ?"
                             "  AND state IN ('approved','rejected','final'))",
                             "ii", reviewer_id, since);

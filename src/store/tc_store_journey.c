@@ -1,5 +1,6 @@
 /* tc_store — the student's journey: photos, drafts, submissions and review,
  * orders and messages.  See tc_store.h. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,7 +352,8 @@ int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, 
 
 #define SUB_COLS                                                                                                    \
     "id, student_id, photo_id, state, created_at, submitted_at, decided_at, coalesce(reviewer_id, 0), final_at,"     \
-    " reasons, note, (SELECT token FROM photo WHERE photo.id = submission.photo_id)"
+    " reasons, note, (SELECT token FROM photo WHERE photo.id = submission.photo_id), final_state, final_reason,"    \
+    " final_by"
 
 static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
@@ -369,6 +371,10 @@ static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->reasons = store_col_str(p, st, 9);
     o->note = store_col_str(p, st, 10);
     o->photo_token = store_col_str(p, st, 11);
+    o->final_state = store_col_str(p, st, 12);
+    o->final_state_enum = tc_store_state_of(TC_STORE_SM_FINAL, o->final_state);
+    o->final_reason = store_col_str(p, st, 13);
+    o->final_by = sqlite3_column_int64(st, 14);
 }
 
 static int no_submission(tc_err *e)
@@ -492,20 +498,75 @@ out:
     return rc;
 }
 
+static int final_put(tc_store *s, int64_t sub_id, const char *final_blob, int64_t staff_id, int again, int64_t now,
+                     tc_err *e);
+
 int tc_store_submission_final(tc_store *s, int64_t sub_id, const char *final_blob, int64_t now, tc_err *e)
 {
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_APPROVED, TC_STORE_SUB_FINAL);
+    STORE_STEP(TC_STORE_SM_FINAL, TC_STORE_STATE_NEW, TC_STORE_FINAL_READY);
+    return final_put(s, sub_id, final_blob, 0, 0, now, e);
+}
+
+int tc_store_final_make(tc_store *s, int64_t sub_id, const char *final_blob, int64_t staff_id, int64_t now,
+                        tc_err *e)
+{
+    STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_APPROVED, TC_STORE_SUB_FINAL);
+    STORE_STEP(TC_STORE_SM_FINAL, TC_STORE_STATE_NEW, TC_STORE_FINAL_READY);
+    STORE_STEP(TC_STORE_SM_FINAL, TC_STORE_FINAL_CORRECTION, TC_STORE_FINAL_READY);
+    return final_put(s, sub_id, final_blob, staff_id, 1, now, e);
+}
+
+/* The student's 校对: ready -> confirmed (reason NULL) or correction. */
+static int final_check(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e)
+{
+    (void)now;
+    sqlite3 *db = store_acquire(s);
+    int rc = store_q_done(db,
+                          store_q_prepare(db, e,
+                                          "UPDATE submission SET final_state = ?, final_reason = ?"
+                                          " WHERE id = (SELECT id FROM submission WHERE student_id = ?"
+                                          "  AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1)"
+                                          " AND state = 'final' AND final_state = 'ready'",
+                                          "ssi", reason ? "correction" : "confirmed", reason ? reason : "",
+                                          student_id),
+                          e);
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = tc_err_set(e, TCE_FINAL_NOT_READY);
+    store_release(s, db);
+    return rc;
+}
+
+int tc_store_final_confirm(tc_store *s, int64_t student_id, int64_t now, tc_err *e)
+{
+    STORE_STEP(TC_STORE_SM_FINAL, TC_STORE_FINAL_READY, TC_STORE_FINAL_CONFIRMED);
+    return final_check(s, student_id, NULL, now, e);
+}
+
+int tc_store_final_correct(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e)
+{
+    STORE_STEP(TC_STORE_SM_FINAL, TC_STORE_FINAL_READY, TC_STORE_FINAL_CORRECTION);
+    assert(reason);
+    return final_check(s, student_id, reason, now, e);
+}
+
+/* The 成片 stored: approved -> final (ready), or (again 1) correction -> ready. */
+static int final_put(tc_store *s, int64_t sub_id, const char *final_blob, int64_t staff_id, int again, int64_t now,
+                     tc_err *e)
+{
     sqlite3 *db = store_acquire(s);
     int rc = -1, ok = -1;
     if (store_tx_begin(db, e) != 0)
         goto out;
     ok = store_q_done(db,
                       store_q_prepare(db, e,
-                                      "UPDATE submission SET state = 'final', final_at = ? WHERE id = ? AND state = 'approved'",
-                                      "ii", now, sub_id),
+                                      "UPDATE submission SET state = 'final', final_at = ?, final_state = 'ready',"
+                                      " final_by = ? WHERE id = ? AND (state = 'approved' OR"
+                                      " (?4 AND state = 'final' AND final_state = 'correction'))",
+                                      "iiii", now, staff_id, sub_id, (int64_t)again),
                       e);
     if (ok == 0 && sqlite3_changes(db) == 0)
-        ok = tc_err_set(e, TCE_REVIEW_NOT_APPROVED);
+        ok = again ? tc_err_set(e, TCE_FINAL_NOT_PRODUCIBLE) : tc_err_set(e, TCE_REVIEW_NOT_APPROVED);
     if (ok == 0)
         ok = store_q_done(db,
                           store_q_prepare(db, e,

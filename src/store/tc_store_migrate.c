@@ -402,6 +402,18 @@ static const char *const MIGRATIONS[] = {
     "CREATE INDEX consent_student ON consent(student_id, id);"
     "ALTER TABLE student ADD COLUMN erased_at INTEGER NOT NULL DEFAULT 0;"
     ,
+    /* 13: the 成片 and the student's 校对 (issue 19 item 6).  A final
+     * submission's 成片 is ready (the student checks it), confirmed, or in
+     * correction (the student's reason in final_reason); final_by is the
+     * staff account that made it.  Photos made final before this version
+     * were never checked by their students: they count as confirmed, as the
+     * schools have been exporting them. */
+    "ALTER TABLE submission ADD COLUMN final_state TEXT NOT NULL DEFAULT ''"
+    "  CHECK (final_state IN ('','ready','confirmed','correction'));"
+    "ALTER TABLE submission ADD COLUMN final_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE submission ADD COLUMN final_by INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE submission SET final_state = 'confirmed' WHERE state = 'final';"
+    ,
 };
 
 int store_user_version(sqlite3 *db)

@@ -239,6 +239,7 @@ static void read_export(tc_pool *p, sqlite3_stmt *st, void *out)
     o->level = store_col_str(p, st, 10);
     o->programme = store_col_str(p, st, 11);
     o->department = store_col_str(p, st, 12);
+    o->confirmed = sqlite3_column_int(st, 13);
 }
 
 int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_export_row **out, size_t *n,
@@ -251,7 +252,8 @@ int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_e
         db, e,
         "SELECT s.id, s.name, s.student_no, s.class_name, s.id_sealed, u.state,"
         " CASE WHEN ph.final_blob != '' THEN ph.final_blob ELSE ph.standard_blob END, u.decided_at,"
-        " s.chsi_sealed, s.chsi_hash IS NOT NULL, s.level, s.programme, s.department"
+        " s.chsi_sealed, s.chsi_hash IS NOT NULL, s.level, s.programme, s.department,"
+        " u.state = 'final' AND u.final_state = 'confirmed'"
         " FROM student s JOIN submission u ON u.student_id = s.id AND u.state IN ('approved','final')"
         " JOIN photo ph ON ph.id = u.photo_id"
         " WHERE s.batch_id = ? AND u.id = (SELECT max(id) FROM submission WHERE student_id = s.id"

@@ -19,6 +19,7 @@ static const char *const PHOTO_NAMES[] = {"processing", "failed", "draft", "dele
 static const char *const SUB_NAMES[] = {"pending_payment", "submitted", "withdrawn", "approved",
                                         "rejected",        "final",     "reset"};
 static const char *const ORDER_NAMES[] = {"created", "paid", "closed", "refunding", "refunded"};
+static const char *const FINAL_NAMES[] = {"ready", "confirmed", "correction"};
 
 static const step PHOTO_STEPS[] = {
     {NEW, TC_STORE_PHOTO_PROCESSING, "tc_store_photo_begin_limited"},
@@ -56,6 +57,14 @@ static const step ORDER_STEPS[] = {
     {TC_STORE_ORDER_REFUNDING, TC_STORE_ORDER_REFUNDED, "tc_store_order_refunded"},
 };
 
+/* The 成片 (submission.final_state): "–" is '' (approved, not produced). */
+static const step FINAL_STEPS[] = {
+    {NEW, TC_STORE_FINAL_READY, "tc_store_submission_final, tc_store_final_make"},
+    {TC_STORE_FINAL_READY, TC_STORE_FINAL_CONFIRMED, "tc_store_final_confirm"},
+    {TC_STORE_FINAL_READY, TC_STORE_FINAL_CORRECTION, "tc_store_final_correct"},
+    {TC_STORE_FINAL_CORRECTION, TC_STORE_FINAL_READY, "tc_store_final_make"},
+};
+
 static const struct machine {
     const char *const *names;
     int n;
@@ -65,11 +74,13 @@ static const struct machine {
     [TC_STORE_SM_PHOTO] = {PHOTO_NAMES, TC_STORE_PHOTO_COUNT, PHOTO_STEPS, TC_ARRAY_LEN(PHOTO_STEPS)},
     [TC_STORE_SM_SUBMISSION] = {SUB_NAMES, TC_STORE_SUB_COUNT, SUB_STEPS, TC_ARRAY_LEN(SUB_STEPS)},
     [TC_STORE_SM_ORDER] = {ORDER_NAMES, TC_STORE_ORDER_COUNT, ORDER_STEPS, TC_ARRAY_LEN(ORDER_STEPS)},
+    [TC_STORE_SM_FINAL] = {FINAL_NAMES, TC_STORE_FINAL_COUNT, FINAL_STEPS, TC_ARRAY_LEN(FINAL_STEPS)},
 };
 
 _Static_assert(TC_ARRAY_LEN(PHOTO_NAMES) == TC_STORE_PHOTO_COUNT, "a word for every photo state");
 _Static_assert(TC_ARRAY_LEN(SUB_NAMES) == TC_STORE_SUB_COUNT, "a word for every submission state");
 _Static_assert(TC_ARRAY_LEN(ORDER_NAMES) == TC_STORE_ORDER_COUNT, "a word for every order state");
+_Static_assert(TC_ARRAY_LEN(FINAL_NAMES) == TC_STORE_FINAL_COUNT, "a word for every 成片 state");
 
 static const struct machine *machine_of(tc_store_machine m)
 {

@@ -423,3 +423,55 @@ done:
     tc_photo_src_free(src);
     return rc;
 }
+
+/* ---- a finished photo made elsewhere ------------------------------------------------------------------ */
+
+/* The file checks: a JPEG (sniffed and decoded whole), the spec's KB range,
+ * exactly the spec's pixel size. */
+static int finished_file_ok(const tc_spec *spec, const void *data, size_t len, tc_err *e)
+{
+    if (tc_photo_sniff(data, len) != TC_PHOTO_FMT_JPEG)
+        return tc_err_set(e, TCE_FINAL_BAD_FILE);
+    int kb = (int)((len + 1023) / 1024);
+    if ((spec->kb_min > 0 && len < (size_t)spec->kb_min * 1024) ||
+        (spec->kb_max > 0 && len > (size_t)spec->kb_max * 1024))
+        return tc_err_set(e, TCE_FINAL_BAD_BYTES, spec->kb_min, spec->kb_max, kb);
+    tc_photo_src *src = NULL;
+    tc_err de = {0};
+    if (tc_photo_decode(data, len, NULL, &src, &de) != 0)
+        return tc_err_set(e, TCE_FINAL_BAD_FILE);
+    int w = tc_photo_src_width(src), h = tc_photo_src_height(src);
+    tc_photo_src_free(src);
+    if (w != spec->width || h != spec->height)
+        return tc_err_set(e, TCE_FINAL_BAD_SIZE, spec->width, spec->height, w, h);
+    return 0;
+}
+
+int tc_studio_check_finished(const tc_studio *s, const tc_spec *spec, const void *data, size_t len, tc_err *e)
+{
+    if (finished_file_ok(spec, data, len, e) != 0)
+        return -1;
+    if (!s)
+        return 0;
+    /* one face, as in a student's photo: the pipeline with only face_count
+     * (exactly one face, no second anywhere), compose not strict (the file
+     * is a finished crop already) */
+    tc_check_config cfg;
+    tc_check_config_default(&cfg);
+    for (int i = 0; i < TC_CHECK_N; i++)
+        cfg.enabled[i] = i == TC_CHECK_FACE_COUNT;
+    tc_studio_req req = {
+        .data = data, .len = len, .spec = spec->name, .spec_def = spec, .checks = &cfg, .run_checks = 1, .no_strict = 1};
+    tc_studio_ctx *c = tc_studio_ctx_new(s, e);
+    if (!c)
+        return -1;
+    tc_studio_result res;
+    memset(&res, 0, sizeof res);
+    int rc = tc_studio_make(s, c, &req, &res, e);
+    tc_studio_ctx_free(c);
+    if (rc != 0)
+        return -1;
+    int one = res.jpeg && res.checks.r[TC_CHECK_FACE_COUNT].verdict == TC_CHECK_PASS;
+    tc_studio_result_free(&res);
+    return one ? 0 : tc_err_set(e, TCE_FINAL_NO_FACE);
+}

@@ -102,4 +102,13 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
                    tc_err *e);
 void tc_studio_result_free(tc_studio_result *r);
 
+/* A finished photo made elsewhere (production's retouched 成片, issue 19
+ * item 6), checked as the pipeline's own output would be: a JPEG (sniffed,
+ * decoded whole within tc_photo_decode's limits), the spec's KB range,
+ * exactly the spec's pixel size, and, when s is not NULL (a studio with the
+ * models), exactly one face (the pipeline with only the face_count check,
+ * compose not strict).  Codes: final.bad_file, final.bad_bytes,
+ * final.bad_size, final.no_face; vision.model_* (500). */
+int tc_studio_check_finished(const tc_studio *s, const tc_spec *spec, const void *data, size_t len, tc_err *e);
+
 #endif

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, ROOT, execFileSync } from '../http/lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, execFileSync, acceptConsent } from '../http/lib.mjs';
 import { launch, newPage, shot, DESKTOP } from './helpers.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
@@ -27,6 +27,7 @@ async function approvedPhoto(admin, i) {
   let r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: 'CHSI-UX-' + i, id_last4: fakeId(900 + i).slice(-4) }) });
   assert.equal(r.status, 200, r.text);
   assert.equal((await c.post('/api/v1/entry/confirm', { json: { phone: '1370013700' + i } })).status, 200);
+  await acceptConsent(c); // the consent gate (issue 19 item 5) comes before any upload
   for (const p of ['/api/v1/me/notice/read', '/api/v1/me/tips/read', '/api/v1/me/tutorial/done']) assert.equal((await c.post(p)).status, 200);
   r = await c.post('/api/v1/me/photos', { form: fileForm({ photo: { path: GOOD, type: 'image/jpeg' }, source: 'camera' }) });
   assert.equal(r.status, 202, r.text);
@@ -103,6 +104,16 @@ test('school admin: the export page — presets, preview, a refused template, pa
   const files = () => page.locator('.c-export-names td[data-col="file"]').allTextContents();
   if (havePhotos) assert.deepEqual(await files(), ['U001.jpg', 'U002.jpg', 'U003.jpg']);
   else await page.locator('.c-export-preview .c-empty').waitFor();
+  if (havePhotos) {
+    // the students' 校对 (issue 19 item 6): approved, no 成片 confirmed yet — all counted, none left with the box ticked
+    await page.locator('.c-export-unconfirmed', { hasText: '其中 3 名学生尚未确认成片' }).waitFor();
+    await page.getByLabel('只导出学生已核对确认的成片').check();
+    await page.locator('.c-export-preview .c-empty', { hasText: '还没有学生确认的成片' }).waitFor();
+    assert.equal(await page.locator('.c-export-unconfirmed').count(), 0);
+    await shot(page, 'export-01b-confirmed-only');
+    await page.getByLabel('只导出学生已核对确认的成片').uncheck();
+    await page.waitForFunction(() => document.querySelectorAll('.c-export-names td[data-col="file"]').length === 3);
+  }
 
   // a preset: folders per class
   await page.getByLabel('班级/学号.jpg').check();

@@ -157,7 +157,7 @@ static void test_photos_zip(void **state)
     tc_store_export_row rows[2] = {
         {.student_id = 1, .name = "张三", .student_no = "S/1", .class_name = "一班", .state = "final", .blob = id1,
          .id_sealed = idsealed, .id_sealed_len = idlen, .chsi_sealed = codesealed, .chsi_sealed_len = codelen,
-         .has_chsi = 1},
+         .has_chsi = 1, .confirmed = 1},
         {.student_id = 2, .name = "李四", .student_no = "S/1", .class_name = "=cmd", .state = "approved", .blob = id2,
          .id_sealed = idsealed, .id_sealed_len = idlen},
     };
@@ -185,8 +185,8 @@ static void test_photos_zip(void **state)
     free(b);
     b = entry(za, "manifest.csv", &len);
     assert_memory_equal(b, "\xEF\xBB\xBF", 3);
-    assert_non_null(strstr(b, "\"S_1.jpg\",\"S/1\",\"张三\",\"一班\",\"已制作\",\"\"\r\n"));
-    assert_non_null(strstr(b, "\"'=cmd\",\"已通过\""));
+    assert_non_null(strstr(b, "\"S_1.jpg\",\"S/1\",\"张三\",\"一班\",\"已制作\",\"\",\"已确认\"\r\n"));
+    assert_non_null(strstr(b, "\"'=cmd\",\"已通过\",\"\",\"未确认\"\r\n"));
     free(b);
     b = entry(za, "采集码.csv", &len);
     assert_non_null(strstr(b, "\"S/1\",\"张三\",\"CODE123\",\"S_1.jpg\"\r\n"));

@@ -59,6 +59,14 @@ static const pair ORDER[] = {
     {TC_STORE_ORDER_REFUNDING, TC_STORE_ORDER_REFUNDED},
 };
 
+/* The 成片 of a final submission and the student's 校对 (issue 19 item 6). */
+static const pair FINAL[] = {
+    {NEW, TC_STORE_FINAL_READY},
+    {TC_STORE_FINAL_READY, TC_STORE_FINAL_CONFIRMED},
+    {TC_STORE_FINAL_READY, TC_STORE_FINAL_CORRECTION},
+    {TC_STORE_FINAL_CORRECTION, TC_STORE_FINAL_READY},
+};
+
 static int listed(const pair *t, size_t n, int from, int to)
 {
     for (size_t i = 0; i < n; i++)
@@ -104,6 +112,14 @@ static void test_order_table(void **state)
 {
     (void)state;
     assert_int_equal(check_table(TC_STORE_SM_ORDER, ORDER, TC_ARRAY_LEN(ORDER), 5), 6 * 5);
+}
+
+static void test_final_table(void **state)
+{
+    (void)state;
+    assert_int_equal(check_table(TC_STORE_SM_FINAL, FINAL, TC_ARRAY_LEN(FINAL), 3), 4 * 3);
+    assert_string_equal(tc_store_state_name(TC_STORE_SM_FINAL, TC_STORE_FINAL_CORRECTION), "correction");
+    assert_int_equal(tc_store_state_of(TC_STORE_SM_FINAL, ""), NEW); /* not produced yet */
 }
 
 static void test_words_round_trip(void **state)
@@ -558,17 +574,78 @@ static void test_store_moves_orders_by_the_table(void **state)
     check_ops(TC_STORE_SM_ORDER, ORDER_OPS, TC_ARRAY_LEN(ORDER_OPS), order_row_in, order_apply, order_row_state);
 }
 
+/* ---- the 成片 (submission.final_state) ---- */
+
+static int final_of(fx *f, int64_t sub)
+{
+    tc_err e;
+    tc_store_submission s;
+    assert_int_equal(tc_store_submission_get(f->s, &f->p, sub, &s, &e), 0);
+    return s.final_state_enum;
+}
+
+/* Each function of the 成片 machine moves exactly the rows its table rows
+ * name, and refuses (leaving the row as it was) from every other state. */
+static void test_store_moves_finals_by_the_table(void **state)
+{
+    (void)state;
+    fx *f = fx_open();
+    tc_err e;
+    int64_t student, sub;
+    int64_t photo = photo_in(f, TC_STORE_PHOTO_DRAFT, &student);
+    assert_int_equal(tc_store_submission_create(f->s, student, photo, 0, T0, &sub, &e), 0);
+    /* submitted: nothing of the 成片 moves */
+    assert_int_not_equal(tc_store_final_make(f->s, sub, "f1", f->reviewer, T0, &e), 0);
+    assert_int_not_equal(tc_store_final_confirm(f->s, student, T0, &e), 0);
+    assert_string_equal(e.code, "final.not_ready");
+    assert_int_equal(tc_store_submission_decide(f->s, sub, f->reviewer, 1, "[]", "", T0, &e), 0);
+    /* approved ("–"): only production makes it */
+    assert_int_not_equal(tc_store_final_confirm(f->s, student, T0, &e), 0);
+    assert_int_not_equal(tc_store_final_correct(f->s, student, "x", T0, &e), 0);
+    assert_int_equal(final_of(f, sub), NEW);
+    assert_int_equal(tc_store_final_make(f->s, sub, "f1", f->reviewer, T0, &e), 0);
+    assert_int_equal(final_of(f, sub), TC_STORE_FINAL_READY);
+    /* ready: the student's; production cannot make it again */
+    assert_int_not_equal(tc_store_final_make(f->s, sub, "f2", f->reviewer, T0, &e), 0);
+    assert_string_equal(e.code, "final.not_producible");
+    assert_int_equal(tc_store_final_correct(f->s, student, "请修掉白边", T0, &e), 0);
+    tc_store_submission s;
+    assert_int_equal(tc_store_submission_get(f->s, &f->p, sub, &s, &e), 0);
+    assert_int_equal(s.final_state_enum, TC_STORE_FINAL_CORRECTION);
+    assert_string_equal(s.final_reason, "请修掉白边");
+    assert_int_equal(s.final_by, f->reviewer);
+    /* correction: production's again, not the student's */
+    assert_int_not_equal(tc_store_final_confirm(f->s, student, T0, &e), 0);
+    assert_int_not_equal(tc_store_final_correct(f->s, student, "y", T0, &e), 0);
+    assert_int_equal(final_of(f, sub), TC_STORE_FINAL_CORRECTION);
+    assert_int_equal(tc_store_final_make(f->s, sub, "f3", f->reviewer, T0, &e), 0);
+    assert_int_equal(final_of(f, sub), TC_STORE_FINAL_READY);
+    assert_int_equal(tc_store_final_confirm(f->s, student, T0, &e), 0);
+    /* confirmed: the end */
+    assert_int_equal(final_of(f, sub), TC_STORE_FINAL_CONFIRMED);
+    assert_int_not_equal(tc_store_final_confirm(f->s, student, T0, &e), 0);
+    assert_int_not_equal(tc_store_final_correct(f->s, student, "z", T0, &e), 0);
+    assert_int_not_equal(tc_store_final_make(f->s, sub, "f4", f->reviewer, T0, &e), 0);
+    assert_int_equal(final_of(f, sub), TC_STORE_FINAL_CONFIRMED);
+    tc_store_photo ph;
+    assert_int_equal(tc_store_photo_get(f->s, &f->p, photo, &ph, &e), 0);
+    assert_string_equal(ph.final_blob, "f3");
+    fx_close(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_photo_table),
         cmocka_unit_test(test_submission_table),
         cmocka_unit_test(test_order_table),
+        cmocka_unit_test(test_final_table),
         cmocka_unit_test(test_words_round_trip),
         cmocka_unit_test(test_words_are_the_schema),
         cmocka_unit_test(test_store_moves_photos_by_the_table),
         cmocka_unit_test(test_store_moves_submissions_by_the_table),
         cmocka_unit_test(test_store_moves_orders_by_the_table),
+        cmocka_unit_test(test_store_moves_finals_by_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

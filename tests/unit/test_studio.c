@@ -979,6 +979,39 @@ static void test_bare_geometry(void **st)
     free(data);
 }
 
+/* A finished photo made elsewhere (production's retouched 成片): the
+ * pipeline's own standard photo passes; a wrong size, a truncated file, not
+ * a JPEG are refused with their codes; without a studio only the file checks
+ * run. */
+static void test_check_finished(void **st)
+{
+    (void)st;
+    tc_studio_result res;
+    int skipped;
+    make("mugshot_S024-01_frontal_neutral.jpg", &res, &skipped);
+    if (skipped)
+        skip();
+    assert_non_null(res.jpeg);
+    const tc_spec *spec = tc_spec_find(tc_studio_specs(g_s), "chsi");
+    assert_non_null(spec);
+    tc_err e = {0};
+    assert_int_equal(tc_studio_check_finished(g_s, spec, res.jpeg, res.jpeg_len, &e), 0);
+    assert_int_equal(tc_studio_check_finished(NULL, spec, res.jpeg, res.jpeg_len, &e), 0);
+    assert_int_equal(tc_studio_check_finished(NULL, spec, res.jpeg, res.jpeg_len * 9 / 10, &e), -1);
+    assert_string_equal(e.code, "final.bad_file");
+    assert_int_equal(tc_studio_check_finished(NULL, spec, "GIF89a not a jpeg", 17, &e), -1);
+    assert_string_equal(e.code, "final.bad_file");
+    size_t len = 0;
+    char *portrait_data = portrait("mugshot_S024-01_frontal_neutral.jpg", &len);
+    assert_non_null(portrait_data);
+    assert_int_equal(tc_studio_check_finished(g_s, spec, portrait_data, len, &e), -1);
+    assert_string_equal(e.code, "final.bad_size");
+    assert_int_equal(tc_studio_check_finished(g_s, spec, portrait_data, 2048, &e), -1);
+    assert_string_equal(e.code, "final.bad_bytes"); /* under the 20 KB minimum: refused before decoding */
+    free(portrait_data);
+    tc_studio_result_free(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -989,7 +1022,7 @@ int main(void)
         cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_exposure),
         cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt), cmocka_unit_test(test_eyes_covered),
         cmocka_unit_test(test_headwear_cap),
-        cmocka_unit_test(test_cli_options), cmocka_unit_test(test_bare_geometry),
+        cmocka_unit_test(test_cli_options), cmocka_unit_test(test_bare_geometry), cmocka_unit_test(test_check_finished),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -26,6 +26,9 @@ addMessages({
   'export.parts': '下载（共 {n} 个包）', 'export.part': '包', 'export.photos': '照片数', 'export.size': '大小',
   'export.range': '学号范围', 'export.download': '下载', 'export.part_n': '第 {k} 包，共 {n} 包',
   'export.codes': '采集码名单', 'export.codes_tip': '学号、姓名、班级、身份证号、采集码和照片文件名（按上面的命名），用于学信网上传核对。采集码仅本校学校管理员可见。',
+  'export.confirmed_only': '只导出学生已核对确认的成片',
+  'export.no_confirmed': '还没有学生确认的成片。',
+  'export.unconfirmed': '其中 {n} 名学生尚未确认成片（成片未制作、待核对或修改中）；manifest.csv 的“成片核对”一栏逐一标明。',
   'export.codes_xlsx': '下载采集码名单（XLSX）', 'export.full_ids': '含完整身份证号（仅学校管理员；会记录在操作日志中）',
 }, {
   'export.title': 'Export photos', 'export.open': 'Export photos…',
@@ -44,6 +47,9 @@ addMessages({
   'export.parts': 'Download ({n} parts)', 'export.part': 'Part', 'export.photos': 'Photos', 'export.size': 'Size',
   'export.range': 'Student numbers', 'export.download': 'Download', 'export.part_n': 'Part {k} of {n}',
   'export.codes': 'CHSI code list', 'export.codes_tip': 'Student number, name, class, ID number, CHSI code and photo file name (named as above), to check the CHSI upload. The codes are shown only to the school\'s own admin.',
+  'export.confirmed_only': 'Only final photos the students have checked and confirmed',
+  'export.no_confirmed': 'No student has confirmed a final photo yet.',
+  'export.unconfirmed': '{n} of these students have not confirmed their final photo yet (not made, waiting for their check, or being corrected); the 成片核对 column of manifest.csv marks each.',
   'export.codes_xlsx': 'Download the code list (XLSX)', 'export.full_ids': 'Full ID numbers (school admin only; recorded in the audit log)',
 });
 
@@ -106,8 +112,12 @@ route('export', {
     const fullIds = h('input', { type: 'checkbox', name: 'full_ids' });
     const codesLink = h('a', { class: 'c-btn c-btn_primary', download: '', i18n: 'export.codes_xlsx', dataset: { act: 'codes' } });
 
+    // the students' 校对 (issue 19 item 6): every approved photo by default
+    const confirmedOnly = h('input', { type: 'checkbox', name: 'confirmed_only' });
+    const unconfirmed = h('div', { 'aria-live': 'polite' });
     const query = () => {
       const q = new URLSearchParams({ template: tpl.value.trim() });
+      if (confirmedOnly.checked) q.set('confirmed', '1');
       if (how.value && size.value) q.set(how.value, size.value);
       if (admin && fullIds.checked) q.set('ids', 'full');
       return q;
@@ -125,13 +135,15 @@ route('export', {
         codesLink.removeAttribute('aria-disabled');
         showError(err, null);
         tpl.removeAttribute('aria-invalid');
+        mount(unconfirmed, d.unconfirmed && !confirmedOnly.checked
+          ? h('p', { class: 'c-notice c-notice_warn c-export-unconfirmed', role: 'status', i18n: 'export.unconfirmed', i18nVars: { n: d.unconfirmed } }) : null);
         mount(preview,
           d.photos ? table([
             { key: 'export.col_no', id: 'no', value: (x) => x.student_no },
             { key: 'export.col_name', id: 'name', value: (x) => x.name },
             { key: 'export.col_file', id: 'file', value: (x) => h('code', { text: x.file }) },
           ], d.preview, { caption: { key: 'export.preview', vars: { n: d.preview.length, total: d.photos } }, cls: 'c-export-names' })
-            : h('p', { class: 'c-empty', i18n: 'export.no_photos' }),
+            : h('p', { class: 'c-empty', i18n: confirmedOnly.checked ? 'export.no_confirmed' : 'export.no_photos' }),
           d.collisions_total ? h('div', { class: 'c-notice c-notice_warn c-export-collisions', role: 'status' },
             h('span', { i18n: 'export.collisions', i18nVars: { n: d.collisions_total } }), ' ',
             d.collisions.map((x, i) => [i ? '、' : '', h('code', { text: x.file })])) : null);
@@ -156,6 +168,7 @@ route('export', {
     function refresh() { clearTimeout(timer); timer = setTimeout(load, 250); }
     tpl.addEventListener('input', () => { syncPreset(); refresh(); });
     fullIds.addEventListener('change', () => refresh());
+    confirmedOnly.addEventListener('change', () => refresh());
     await load();
 
     return h('div', { class: 'c-page c-export' },
@@ -163,7 +176,8 @@ route('export', {
       h('h1', { i18n: 'export.title' }),
       panel('export.naming',
         h('fieldset', { class: 'c-choices' }, h('legend', { class: 'c-field__label', i18n: 'export.preset' }), radios),
-        field('export.template', tpl, 'export.template_tip'), chips, err, preview),
+        field('export.template', tpl, 'export.template_tip'), chips,
+        h('label', { class: 'c-choice' }, confirmedOnly, h('span', { i18n: 'export.confirmed_only' })), unconfirmed, err, preview),
       panel('export.split',
         h('div', { class: 'c-inline-form' }, field('export.split_how', how), field('export.split_size', size)),
         h('p', { class: 'c-field__tip', i18n: 'export.split_tip' }), parts),

@@ -60,7 +60,7 @@ addMessages({
   'review.bulk_done': '已批量通过 {n} 张',
   'nav.production': '成片制作',
   'prod.title': '成片制作',
-  'prod.lead': '审核通过的照片在此制作成片：成片（无水印标准照）替换样片，学生即可下载。',
+  'prod.lead': '审核通过的照片在此制作成片：逐个采用自动标准照或上传修图（须符合规格的像素尺寸和文件大小），也可批量采用自动照片。成片制作后学生核对：确认无误，或说明原因申请修改；申请修改的照片回到此列表并显示学生的说明。',
   'prod.batch': '批次',
   'prod.all_batches': '全部批次',
   'prod.total': '待制作 {total} 张',
@@ -70,6 +70,18 @@ addMessages({
   'prod.done': '已制作 {n} 张成片',
   'prod.empty': '没有待制作的照片',
   'prod.decided': '通过时间',
+  'prod.photo': '照片',
+  'prod.photo_of': '{name} 的照片',
+  'prod.state': '状态',
+  'prod.state_new': '待制作',
+  'prod.state_correction': '学生申请修改：',
+  'prod.actions': '成片',
+  'prod.accept': '采用自动照片',
+  'prod.upload': '上传修图',
+  'prod.upload_for': '{name} 的修图文件（JPEG，符合规格尺寸与大小）',
+  'prod.choose_file': '请先选择修图文件',
+  'prod.accepted': '已采用自动照片：{name}，已请学生核对',
+  'prod.uploaded': '已上传修图：{name}，已请学生核对',
   'col.batch': '批次',
   'welcome.queue': '待审核照片',
   'welcome.mine': '我今天的审核',
@@ -123,7 +135,7 @@ addMessages({
   'review.bulk_done': 'Approved {n} photos',
   'nav.production': 'Production',
   'prod.title': 'Production of final photos',
-  'prod.lead': 'Approved photos are made final here: the clean standard photo replaces the proof, and the student can download it.',
+  'prod.lead': 'Approved photos are made final here: one by one, accept the automatic standard photo or upload a retouched one (it must have the spec\'s pixel size and file size), or accept the automatic photos in bulk. The student then checks the final photo: confirms it, or asks for a correction with a reason; those come back to this list with the student\'s words.',
   'prod.batch': 'Batch',
   'prod.all_batches': 'All batches',
   'prod.total': '{total} waiting',
@@ -133,6 +145,18 @@ addMessages({
   'prod.done': 'Made {n} final photos',
   'prod.empty': 'No approved photos are waiting',
   'prod.decided': 'Approved at',
+  'prod.photo': 'Photo',
+  'prod.photo_of': 'Photo of {name}',
+  'prod.state': 'State',
+  'prod.state_new': 'To make',
+  'prod.state_correction': 'Correction asked:',
+  'prod.actions': 'Final photo',
+  'prod.accept': 'Accept the automatic photo',
+  'prod.upload': 'Upload retouched',
+  'prod.upload_for': 'Retouched file for {name} (JPEG, the spec\'s size and file size)',
+  'prod.choose_file': 'Choose the retouched file first',
+  'prod.accepted': 'Automatic photo accepted for {name}; the student is asked to check it',
+  'prod.uploaded': 'Retouched photo uploaded for {name}; the student is asked to check it',
   'col.batch': 'Batch',
   'welcome.queue': 'Photos to review',
   'welcome.mine': 'My decisions today',
@@ -432,8 +456,39 @@ route('production', {
           { key: 'col.batch', id: 'batch', value: (it) => it.batch },
           { key: 'col.class', id: 'class', value: (it) => it.class_name },
           { key: 'prod.decided', id: 'decided', value: (it) => fmtTime(it.decided_at) },
+          { key: 'prod.photo', id: 'photo', value: (it) => h('img', { class: 'c-prod__img', src: it.standard_url, alt: t('prod.photo_of', { name: who(it) }), loading: 'lazy' }) },
+          { key: 'prod.state', id: 'state', value: (it) => it.final_state === 'correction'
+            ? h('div', { class: 'c-prod__correction' }, h('strong', { i18n: 'prod.state_correction' }),
+              h('p', { class: 'c-prod__reason', text: it.correction_reason }))
+            : h('span', { i18n: 'prod.state_new' }) },
+          { key: 'prod.actions', id: 'actions', value: (it) => rowActions(it, who(it)) },
         ], r.data.items, { empty: 'prod.empty', cls: 'c-prod' }));
       sync();
+    };
+    // one student: accept the automatic standard photo, or upload a retouched
+    // JPEG (the server checks it as a finished photo of the spec)
+    const rowActions = (it, name) => {
+      const accept = button('prod.accept', { class: 'c-btn c-btn_default c-prod__accept', dataset: { id: String(it.id) } });
+      const file = h('input', { type: 'file', accept: 'image/jpeg,.jpg,.jpeg', class: 'c-prod__file', 'aria-label': t('prod.upload_for', { name }) });
+      const upload = button('prod.upload', { class: 'c-btn c-btn_default c-prod__upload', dataset: { id: String(it.id) } });
+      const one = async (fn, doneKey) => {
+        showError(err, null);
+        accept.disabled = upload.disabled = true;
+        try {
+          await fn();
+          mount(msg, notice(doneKey, { name }));
+          announce(t(doneKey, { name }));
+          await load();
+        } catch (e) { showError(err, e); } finally { accept.disabled = upload.disabled = false; }
+      };
+      accept.addEventListener('click', () => one(() => api.post(`/api/v1/review/submissions/${it.id}/final`), 'prod.accepted'));
+      upload.addEventListener('click', () => {
+        if (!file.files.length) { showError(err, localError('final.no_file', 'prod.choose_file')); file.focus(); return; }
+        const fd = new FormData();
+        fd.append('photo', file.files[0]);
+        one(() => api.postForm(`/api/v1/review/submissions/${it.id}/final/upload`, fd), 'prod.uploaded');
+      });
+      return h('div', { class: 'c-prod__acts' }, accept, file, upload);
     };
     const run = async (body) => {
       showError(err, null);

@@ -31,9 +31,12 @@ export function homeJourneyCard() {
   // nothing done yet: the agreements never accepted, or the notice unread after them
   const fresh = (j.step === 'consent' && !(j.consent && (j.consent.accepted_terms || j.consent.accepted_privacy)))
     || (j.step === 'notice' && !(j.progress && j.progress.notice_read));
+  const fs = (j.step === 'approved' || j.step === 'final') && j.submission && j.submission.final_state;
   return h('div', { class: 'tc-record__journey' },
     deadline(j),
     h('p', { class: 'tc-record__step', dataset: { step: j.step }, i18n: 'home.next', i18nVars: { step: t('step.' + j.step) } }),
+    // the 成片's 校对 (issue 19 item 6): 成片制作中 / 请核对成片 / 已确认 / 修改中
+    fs ? h('p', { class: `tc-record__final tc-final-state_${fs}`, dataset: { finalState: fs }, i18n: 'proofing.home', i18nVars: { state: t('proofing.' + fs) } }) : null,
     j.step === 'final'
       ? h('a', { href: '#/result', class: 'weui-btn weui-btn_primary tc-start', i18n: 'home.view_result' })
       : h('a', { href: '#/journey', class: 'weui-btn weui-btn_primary tc-start', i18n: fresh ? 'home.start' : 'home.continue' }),

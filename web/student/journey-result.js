@@ -4,9 +4,10 @@
 // by e-mail.
 
 import { api } from '/common/api.js';
+import { localError } from '/common/i18n.js';
 import { h, errorRegion, showError } from '/common/dom.js';
 import { withBusy, toast, go, bilingual, loadJourney, stepRoute, afterAction } from './core.js';
-import { page, lead, btn, linkBtn, btnArea, confirmDialog, proofImg, emailBox } from './ui.js';
+import { page, lead, btn, linkBtn, btnArea, confirmDialog, proofImg, emailBox, noticeBox } from './ui.js';
 
 // ---- waiting for review, approved, rejected (seed 004 §2.4–§2.6) --------------------------------
 
@@ -19,11 +20,14 @@ export async function statusView() {
   const err = errorRegion();
   const stKey = j.step === 'approved' ? 'status.approved' : j.step === 'rejected' ? 'status.rejected' : j.step === 'final' ? 'status.final'
     : SUB_STATE[sub.state] || 'status.submitted';
+  // the 成片's own state (issue 19 item 6) once the photo is approved
+  const fs = (j.step === 'approved' || j.step === 'final') && sub.final_state ? sub.final_state : null;
   const card = h('div', { class: 'tc-status-card' },
     sub.proof_url ? proofImg(sub.proof_url, 'photo.proof_alt', 'tc-status-card__img') : null,
     h('div', { class: 'tc-status-card__bd' },
       h('span', { class: 'tc-status-card__label', i18n: 'status.state' }),
-      h('strong', { class: `tc-state tc-state_${j.step}`, dataset: { state: sub.state }, i18n: stKey })));
+      h('strong', { class: `tc-state tc-state_${j.step}`, dataset: { state: sub.state }, i18n: stKey }),
+      fs ? h('span', { class: `tc-final-state tc-final-state_${fs}`, dataset: { finalState: fs }, i18n: 'proofing.' + fs }) : null));
   const parts = [card];
   if (j.step === 'rejected') {
     parts.push(lead('status.rejected_lead'));
@@ -83,6 +87,7 @@ export async function resultView() {
     h('figcaption', { i18n: key }));
   const form = emailBox(j.notify || {});
   return page('tc-result',
+    proofingBox(res),
     lead(final ? 'result.lead_final' : 'result.lead_proof'),
     h('div', { class: 'tc-result-figs' }, figure(res.standard_url, 'result.standard', 'is-standard'), figure(res.sheet_url, 'result.sheet', 'is-sheet')),
     btnArea(
@@ -91,4 +96,66 @@ export async function resultView() {
       h('a', { href: res.standard_url, download: 'photo.jpg', class: 'weui-btn weui-btn_default tc-save', i18n: 'result.save' })),
     isIOSorWeChat() ? h('p', { class: 'tc-hint', i18n: 'result.longpress' }) : null,
     form);
+}
+
+// ---- 校对: the student checks the 成片 (issue 19 item 6) --------------------------------------------
+
+const REASON_MAX = 200; // the server's bound (docs/SECURITY.md)
+// The reason being written survives the page's live refresh (a message or
+// payment event re-renders it): null while the form is closed.
+let reasonDraft = null;
+
+// The 成片's state and, while it waits for the student, the two answers:
+// 确认无误, or 申请修改 with what should change.
+function proofingBox(res) {
+  const st = res.final_state || 'producing';
+  const box = h('section', { class: `tc-proofing tc-proofing_${st}`, dataset: { finalState: st } },
+    h('h2', { class: 'tc-h2' }, h('span', { i18n: 'proofing.title' }), ' ',
+      h('strong', { class: `tc-final-state tc-final-state_${st}`, i18n: 'proofing.' + st })));
+  if (st === 'producing') box.append(h('p', { class: 'tc-hint', i18n: 'proofing.producing_lead' }));
+  if (st === 'confirmed') box.append(h('p', { class: 'tc-hint', i18n: 'proofing.confirmed_lead' }));
+  if (st === 'correction') {
+    box.append(h('p', { class: 'tc-hint', i18n: 'proofing.correction_lead' }));
+    if (res.correction_reason) box.append(h('p', { class: 'tc-lead tc-note tc-correction-reason', i18n: 'proofing.your_reason', i18nVars: { reason: res.correction_reason } }));
+  }
+  if (st !== 'ready') { reasonDraft = null; return box; }
+  const err = errorRegion();
+  const ok = btn('proofing.confirm', { primary: true, cls: 'tc-proof-confirm' });
+  const ask = btn('proofing.ask', { cls: 'tc-proof-ask' });
+  const reasonId = 'tc-proof-reason';
+  const area = h('textarea', { id: reasonId, class: 'weui-textarea tc-proof-reason', rows: 3, maxlength: REASON_MAX, required: true });
+  const form = h('form', { class: 'tc-form tc-proof-form', novalidate: true, hidden: true },
+    h('div', { class: 'weui-cells weui-cells_form' },
+      h('div', { class: 'weui-cell' },
+        h('div', { class: 'weui-cell__bd' },
+          h('label', { class: 'weui-label tc-proof-reason__label', for: reasonId, i18n: 'proofing.reason_label' }),
+          area,
+          h('div', { class: 'weui-textarea-counter tc-hint', i18n: 'proofing.reason_max', i18nVars: { n: REASON_MAX } })))),
+    btnArea(h('button', { type: 'submit', class: 'weui-btn weui-btn_warn tc-proof-send', i18n: 'proofing.send' })));
+  box.append(h('p', { class: 'tc-hint', i18n: 'proofing.ready_lead' }), err, btnArea(ok, ask), form);
+  ok.addEventListener('click', async () => {
+    showError(err, null);
+    if (!await confirmDialog('proofing.confirm_q', 'proofing.confirm')) return;
+    try {
+      await withBusy('common.working', () => api.post('/api/v1/me/result/confirm'));
+      toast('proofing.confirmed_toast');
+      await afterAction();
+    } catch (e) { showError(err, e); }
+  });
+  if (reasonDraft !== null) { form.hidden = false; area.value = reasonDraft; }
+  area.addEventListener('input', () => { reasonDraft = area.value; });
+  ask.addEventListener('click', () => { form.hidden = false; reasonDraft = area.value; area.focus(); });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(err, null);
+    const reason = area.value.trim();
+    if (!reason) { showError(err, localError('final.reason_required', 'proofing.reason_required')); area.focus(); return; }
+    try {
+      await withBusy('common.working', () => api.post('/api/v1/me/result/correction', { reason }));
+      reasonDraft = null;
+      toast('proofing.sent_toast');
+      await afterAction();
+    } catch (e) { showError(err, e); }
+  });
+  return box;
 }
