@@ -263,6 +263,20 @@ static int mark(tc_http_req *r, tc_store_mark what)
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* Answer {key: the JSON document text} (text malloc'ed by a module's
+ * serialiser, freed here; NULL or unparsable is an internal error naming
+ * the spec it was made for). */
+static int answer_json_text(api_ctx *c, tc_http_req *r, const char *key, char *text, const char *spec)
+{
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    if (!o) {
+        tc_err_internal(&c->e, "%s of %s as JSON", key, spec);
+        return api_fail(c);
+    }
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", key, o));
+}
+
 /* GET /api/v1/me/spec: the geometry of the batch's photo spec, from which
  * the camera page sizes and places its guide (issue 20 item 6). */
 static int h_spec(tc_http_req *r)
@@ -278,13 +292,7 @@ static int h_spec(tc_http_req *r)
     tc_spec_table_free(&own);
     if (!spec)
         return api_fail(&c);
-    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-    free(text);
-    if (!o) {
-        tc_err_internal(&c.e, "spec %s as JSON", j.set.spec);
-        return api_fail(&c);
-    }
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "spec", o));
+    return answer_json_text(&c, r, "spec", text, j.set.spec);
 }
 
 /* GET /api/v1/me/guide: the thresholds the camera page's live guide
@@ -308,13 +316,7 @@ static int h_guide(tc_http_req *r)
     tc_spec_table_free(&own);
     if (!spec)
         return api_fail(&c);
-    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-    free(text);
-    if (!o) {
-        tc_err_internal(&c.e, "guide of %s as JSON", j.set.spec);
-        return api_fail(&c);
-    }
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "guide", o));
+    return answer_json_text(&c, r, "guide", text, j.set.spec);
 }
 
 static int h_notice_read(tc_http_req *r)
