@@ -11,7 +11,7 @@ import path from 'node:path';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { startServer, Client, fileForm, fakeId } from '../http/lib.mjs';
+import { startServer, Client, fileForm, fakeId, acceptConsent } from '../http/lib.mjs';
 import { launch, newPage, shot, fakeCameraArgs, PHONE } from './helpers.mjs';
 import { makeY4m, hasVipsCli } from '../../scripts/make-y4m.mjs';
 
@@ -61,6 +61,7 @@ async function student(settings) {
   r = await c.post('/api/v1/entry/qr', { form: fileForm({ chsi_code: code, id_last4: id.slice(-4) }) });
   assert.equal(r.status, 200, r.text);
   assert.equal((await c.post('/api/v1/entry/confirm', { json: { phone: '13900139100' } })).status, 200);
+  await acceptConsent(c);
   for (const step of ['notice/read', 'tips/read', 'tutorial/done']) assert.equal((await c.post('/api/v1/me/' + step)).status, 200);
   assert.equal((await c.post('/api/v1/me/notify', { json: { status: true, payment: false, email: '' } })).status, 200);
   return c;

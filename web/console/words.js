@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = {
   'batch.cancel': ['取消批次', 'Batch cancelled'],
   'batch.remind': ['提醒未完成的学生', 'Students reminded'],
   'batch.export_photos': ['导出照片', 'Photos exported'],
+  'batch.export_codes': ['导出采集码名单', 'Collection-code list exported'],
   roster_import: ['导入名单', 'Roster imported'],
   roster_import_refused: ['名单导入被拒绝', 'Roster import refused'],
   'roster.export_ids': ['导出名单（含完整身份证号）', 'Roster exported with full ID numbers'],
