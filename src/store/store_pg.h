@@ -93,6 +93,19 @@ int64_t store_pg_changes(store_pg_stmt *st);
 
 void store_pg_finalize(store_pg_stmt *st);
 
+/* ---- the schema (tc_store_pg_migrate.c) ---- */
+
+/* The version a new PostgreSQL database starts at (written out whole). */
+enum { STORE_PG_BASELINE = 13 };
+
+/* Bring the database to version latest (-1: the newest this program knows,
+ * which is always tc_store_schema_latest()), each version in its own
+ * transaction; nodes starting at once take turns. */
+int store_pg_migrate(store_pg_conn *c, int latest, tc_err *e);
+/* The recorded version (0: none yet), -1 on error with e set. */
+int store_pg_schema_version(store_pg_conn *c, tc_err *e);
+int store_pg_schema_latest(void);
+
 /* The text with '?' numbered as $1..$n into out (size cap), quoted strings,
  * quoted names and comments left alone: the number of arguments, or -1 when
  * out is too small or the count passes STORE_PG_ARGS_MAX.  Exposed for its

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store/store_int.h"
 #include "store/store_pg.h"
 
@@ -382,6 +384,107 @@ static void test_reconnect(void **state)
     store_pg_close(one);
 }
 
+/* ---- the schema -------------------------------------------------------------------------------------------- */
+
+/* Rows of one query as lines "a|b|c\n" appended to out (cap bytes). */
+static void lite_lines(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    size_t o = strlen(out);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            const unsigned char *t = sqlite3_column_text(st, i);
+            o += (size_t)snprintf(out + o, cap - o, "%s%s", t ? (const char *)t : "",
+                                  i + 1 < sqlite3_column_count(st) ? "|" : "\n");
+            assert_true(o < cap);
+        }
+    sqlite3_finalize(st);
+}
+
+static void pg_lines(store_pg_conn *c, const char *sql, char *out, size_t cap)
+{
+    tc_err e = {0};
+    store_pg_stmt *st = store_pg_prepare(c, &e, sql, "");
+    assert_non_null(st);
+    size_t o = strlen(out);
+    while (store_pg_step(st, &e) == 1)
+        for (int i = 0; i < store_pg_col_count(st); i++) {
+            o += (size_t)snprintf(out + o, cap - o, "%s%s", store_pg_col_text(st, i),
+                                  i + 1 < store_pg_col_count(st) ? "|" : "\n");
+            assert_true(o < cap);
+        }
+    store_pg_finalize(st);
+}
+
+/* The PostgreSQL schema is the SQLite one: same tables, same columns in the
+ * same order with the same kind (int64 / text / bytes) and NOT NULL, same
+ * named indexes, the same catalogue of rejection reasons; migrating twice
+ * changes nothing. */
+static void test_schema_matches_sqlite(void **state)
+{
+    (void)state;
+    NEED_PG();
+    tc_err e = {0};
+    store_pg_conn *c = store_pg_acquire(pool);
+    assert_int_equal(store_pg_exec(c, "DROP SCHEMA public CASCADE; CREATE SCHEMA public", &e), 0);
+    assert_int_equal(store_pg_schema_version(c, &e), -1); /* no table yet */
+    assert_int_equal(store_pg_migrate(c, -1, &e), 0);
+    assert_int_equal(store_pg_schema_version(c, &e), tc_store_schema_latest());
+    assert_int_equal(store_pg_migrate(c, -1, &e), 0);
+    assert_int_equal(store_pg_schema_version(c, &e), tc_store_schema_latest());
+
+    char path[] = "/tmp/tc-pg-schema-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    tc_store *s = tc_store_open(path, &e);
+    assert_non_null(s);
+    tc_store_close(s);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+
+    enum { CAP = 1 << 16 };
+    char *lite = calloc(1, CAP), *pg = calloc(1, CAP);
+    lite_lines(db,
+               "SELECT m.name, p.name, CASE p.type WHEN 'INTEGER' THEN 'int' WHEN 'BLOB' THEN 'bytes' ELSE lower(p.type) END,"
+               " p.\"notnull\" OR p.pk FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'"
+               " ORDER BY m.name, p.cid",
+               lite, CAP);
+    pg_lines(c,
+             "SELECT table_name, column_name, CASE data_type WHEN 'bigint' THEN 'int' WHEN 'bytea' THEN 'bytes' ELSE data_type END,"
+             " CASE is_nullable WHEN 'NO' THEN 1 ELSE 0 END FROM information_schema.columns"
+             " WHERE table_schema = 'public' AND table_name <> 'schema_version' ORDER BY table_name, ordinal_position",
+             pg, CAP);
+    assert_string_equal(pg, lite);
+    assert_non_null(strstr(lite, "student|id_hash|bytes|1\n")); /* not two empty lists */
+    lite[0] = pg[0] = 0;
+    lite_lines(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name", lite,
+               CAP);
+    pg_lines(c,
+             "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey'"
+             " AND indexname NOT LIKE '%_key' ORDER BY indexname",
+             pg, CAP);
+    assert_string_equal(pg, lite);
+    assert_non_null(strstr(lite, "student_chsi_one\n"));
+    lite[0] = pg[0] = 0;
+    lite_lines(db, "SELECT code, zh, en, sort, active FROM reason ORDER BY code", lite, CAP);
+    pg_lines(c, "SELECT code, zh, en, sort, active FROM reason ORDER BY code", pg, CAP);
+    assert_string_equal(pg, lite);
+    assert_true(strlen(lite) > 100);
+    free(lite);
+    free(pg);
+    sqlite3_close(db);
+    unlink(path);
+    char side[64];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    store_pg_release(pool, c);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -416,6 +519,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_busy),
         cmocka_unit_test(test_cache_full),
         cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_schema_matches_sqlite),
     };
     int rc = cmocka_run_group_tests_name("store pg: text", text, NULL, NULL);
     rc |= cmocka_run_group_tests_name("store pg: driver (PostgreSQL 15)", server, setup, teardown);
