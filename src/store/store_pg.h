@@ -106,8 +106,9 @@ int store_pg_migrate(store_pg_conn *c, int latest, tc_err *e);
 int store_pg_schema_version(store_pg_conn *c, tc_err *e);
 int store_pg_schema_latest(void);
 
-/* The text with '?' numbered as $1..$n into out (size cap), quoted strings,
- * quoted names and comments left alone: the number of arguments, or -1 when
+/* The text with '?' numbered as $1..$n into out (size cap; SQLite's ?NNN
+ * becomes $NNN), quoted strings, quoted names and comments left alone: the
+ * number of arguments (the highest number used), or -1 when
  * out is too small or the count passes STORE_PG_ARGS_MAX.  Exposed for its
  * unit test. */
 int store_pg_number_args(const char *sql, char *out, size_t cap);

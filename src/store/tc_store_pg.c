@@ -137,7 +137,19 @@ int store_pg_number_args(const char *sql, char *out, size_t cap)
                 in = BLOCK;
                 block_at = p;
             }
-            else if (ch == '?') {
+            else if (ch == '?' && p[1] >= '1' && p[1] <= '9') {
+                /* SQLite's ?NNN names an argument by number (used where one
+                 * argument appears twice): PostgreSQL's $NNN is the same */
+                char *end;
+                long k = strtol(p + 1, &end, 10);
+                if (k > STORE_PG_ARGS_MAX)
+                    return -1;
+                if (k > n)
+                    n = (int)k;
+                snprintf(num, sizeof num, "$%ld", k);
+                emit = num;
+                p = end - 1;
+            } else if (ch == '?') {
                 if (++n > STORE_PG_ARGS_MAX)
                     return -1;
                 snprintf(num, sizeof num, "$%d", n);

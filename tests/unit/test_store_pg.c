@@ -45,6 +45,9 @@ static void test_number_args(void **state)
     /* a '?' in a string, a quoted name or a comment is not an argument */
     assert_int_equal(store_pg_number_args("SELECT '?', 'it''s ?', \"q?\" -- why?\n, ? /* ? */ + ?", out, sizeof out), 2);
     assert_string_equal(out, "SELECT '?', 'it''s ?', \"q?\" -- why?\n, $1 /* ? */ + $2");
+    /* ?NNN names an argument by number, as $NNN does */
+    assert_int_equal(store_pg_number_args("SELECT ?1 WHERE a = ?2 OR b = ?1", out, sizeof out), 2);
+    assert_string_equal(out, "SELECT $1 WHERE a = $2 OR b = $1");
     assert_int_equal(store_pg_number_args("SELECT 1", out, sizeof out), 0);
     assert_string_equal(out, "SELECT 1");
     /* too small an output, too many arguments */
