@@ -146,7 +146,7 @@ int store_pg_number_args(const char *sql, char *out, size_t cap)
                     return -1;
                 if (k > n)
                     n = (int)k;
-                snprintf(num, sizeof num, "$%ld", k);
+                snprintf(num, sizeof num, "$%d", (int)k);
                 emit = num;
                 p = end - 1;
             } else if (ch == '?') {
