@@ -127,6 +127,9 @@ int api_notify_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_
  * its school and linked to nobody), newest first, into a pool array; -1 with
  * c->e set. */
 int api_records_list(api_ctx *c, tc_store_student **rows, size_t *n);
+/* 1 when the record is one api_records_list gives (0 also on a store error;
+ * c->e is left as it was). */
+int api_record_visible(api_ctx *c, int64_t student_id);
 /* GET /api/v1/me/records, POST /api/v1/me/records/:id/switch. */
 int api_records_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */

@@ -663,7 +663,7 @@ static int h_me_record(tc_http_req *r)
     tc_store_student st;
     if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
         return api_fail(&c);
-    if (st.person_id != c.sess.person_id) {
+    if (!api_record_visible(&c, st.id)) {
         tc_err_set(&c.e, TCE_AUTH_NOT_YOURS);
         return api_fail(&c);
     }

@@ -25,6 +25,21 @@ int api_records_list(api_ctx *c, tc_store_student **rows, size_t *n)
                                    &c->e);
 }
 
+int api_record_visible(api_ctx *c, int64_t student_id)
+{
+    tc_store_student *rows;
+    size_t n;
+    tc_err keep = c->e;
+    int rc = api_records_list(c, &rows, &n);
+    c->e = keep;
+    if (rc != 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].id == student_id)
+            return 1;
+    return 0;
+}
+
 /* Would the entry let this record in now?  The rules of entry_check
  * (tc_api.c) that do not need the last four: the batch is not cancelled and
  * is inside its window, the record is not locked.  0, or -1 with *why set. */

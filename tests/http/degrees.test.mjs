@@ -89,6 +89,9 @@ test('the demo person lists both records; the current one is marked and the othe
   assert.equal(bb.blocked, null);
   assert.equal(bb.programme, '金融学');
   assert.equal(bb.school, demo.school);
+  r = await nana.get(`/api/v1/me/records/${recB}`);
+  assert.equal(r.status, 200, 'one record of the list, read alone: ' + r.text);
+  assert.equal(r.data.student.student_no, demo.degrees.student_no);
 });
 
 test('a switch needs the CSRF token and a student session', async () => {
