@@ -100,6 +100,7 @@ test('two records: the current one is marked on home and 我的, and the switch 
   await page.getByText('已切换学历').waitFor();
   await view(page, 'home');
   assert.match(await cards.nth(0).textContent(), new RegExp(st.student_no));
+  await settle(page);
 
   // English
   await page.locator('.tc-tabbar').getByText('我的').click();
