@@ -12,7 +12,10 @@
  *                       submissions, messages; tc_store_money.c, ...);
  *   tc_store_states.c   the photo, submission and order state machines.
  * This header is the seam a second backend (PostgreSQL, issue 18) replaces:
- * docs/ARCHITECTURE.md, "The store".
+ * docs/ARCHITECTURE.md, "The store".  The domain files call no sqlite3_*
+ * function: a transaction is store_tx_open ... store_tx_close, a statement
+ * one store_run/store_get/store_list/... call (store_db_* on a connection
+ * already held), a row reader one store_cols call on its column list.
  */
 #ifndef TC_STORE_INT_H
 #define TC_STORE_INT_H
@@ -196,15 +199,18 @@ int store_db_list(sqlite3 *db, tc_pool *p, size_t elem, row_reader read, void **
 enum { STORE_STUDENT_NCOLS = 20 };
 void store_read_student(tc_pool *p, sqlite3_stmt *st, void *out);
 
-/* The pay_order columns and their reader (tc_store_money.c), and the order
- * with this out_trade_no read on db (paying, late paying): 0, 1 none (e
- * untouched), -1. */
+/* The pay_order columns and their reader (tc_store_money.c).  Paying (in
+ * time or late): the order with this out_trade_no read on db into out; 0 and
+ * *already 1 when it is not in state `from` (a provider repeats a callback
+ * until it is acknowledged: recorded once, or not this payment's order), 0
+ * when the payment may move it on, -1 (not found, another amount, error). */
 #define STORE_ORDER_COLS                                                                                            \
     "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
     " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at,"           \
     " late_paid_at"
 void store_read_order(tc_pool *p, sqlite3_stmt *st, void *out);
-int store_order_by_no(sqlite3 *db, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e);
+int store_order_payable(sqlite3 *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
+                        tc_store_order *out, int *already, tc_err *e);
 
 /* ---- state machines (tc_store_states.c) ---- */
 

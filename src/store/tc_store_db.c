@@ -410,15 +410,20 @@ int store_q_row(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, row_reader read, void
 
 /* ---- one statement on a connection of the pool ----------------------------------------------------------- */
 
-/* The body of every one-statement call: a connection, the statement with its
- * arguments (consumed by the prepare), `call` on it, the connection back. */
-#define ONE_STATEMENT(type, call)                                                                                 \
-    sqlite3 *db = store_acquire(s);                                                                               \
+/* The statement of sql with the arguments after fmt (consumed by the
+ * prepare) on the connection db, and `call` on it into rc: the body of every
+ * one-statement helper, on a held connection or (ONE_STATEMENT) one of the
+ * pool's. */
+#define STATEMENT_ON_DB(type, call)                                                                               \
     va_list ap;                                                                                                   \
     va_start(ap, fmt);                                                                                            \
     sqlite3_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);                                                     \
     va_end(ap);                                                                                                   \
-    type rc = (call);                                                                                             \
+    type rc = (call)
+
+#define ONE_STATEMENT(type, call)                                                                                 \
+    sqlite3 *db = store_acquire(s);                                                                               \
+    STATEMENT_ON_DB(type, call);                                                                                  \
     store_release(s, db);                                                                                         \
     return rc
 
@@ -455,53 +460,46 @@ int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out
 
 /* ---- one statement on a connection already held ------------------------------------------------------------ */
 
-/* The body of those: the statement with its arguments (consumed by the
- * prepare), `call` on it. */
-#define HELD_STATEMENT(type, call)                                                                                \
-    va_list ap;                                                                                                   \
-    va_start(ap, fmt);                                                                                            \
-    sqlite3_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);                                                     \
-    va_end(ap);                                                                                                   \
-    return (type)(call)
-
 int store_db_run(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    HELD_STATEMENT(int, store_q_done(db, st, e));
+    STATEMENT_ON_DB(int, store_q_done(db, st, e));
+    return rc;
 }
 
 int64_t store_db_changes(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    HELD_STATEMENT(int64_t, store_q_changes(db, st, e));
+    STATEMENT_ON_DB(int64_t, store_q_changes(db, st, e));
+    return rc;
 }
 
 int64_t store_db_write(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    HELD_STATEMENT(int64_t, store_q_write(db, st, id, e));
+    STATEMENT_ON_DB(int64_t, store_q_write(db, st, id, e));
+    return rc;
 }
 
 int store_db_insert(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    sqlite3_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);
-    va_end(ap);
-    int64_t ch = store_q_write(db, st, id, e);
-    return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert");
+    STATEMENT_ON_DB(int64_t, store_q_write(db, st, id, e));
+    return rc >= 0 ? 0 : rc == -1 ? -1 : store_refused(e, rc, "insert");
 }
 
 int store_db_get(sqlite3 *db, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt,
                  ...)
 {
-    HELD_STATEMENT(int, store_q_row(db, st, p, read, out, e));
+    STATEMENT_ON_DB(int, store_q_row(db, st, p, read, out, e));
+    return rc;
 }
 
 int store_db_ints(sqlite3 *db, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    HELD_STATEMENT(int, store_q_ints(db, st, out, n, e));
+    STATEMENT_ON_DB(int, store_q_ints(db, st, out, n, e));
+    return rc;
 }
 
 int store_db_list(sqlite3 *db, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
                   const char *sql, const char *fmt, ...)
 {
-    HELD_STATEMENT(int, store_list_q(db, st, p, elem, read, out, n, e));
+    STATEMENT_ON_DB(int, store_list_q(db, st, p, elem, read, out, n, e));
+    return rc;
 }

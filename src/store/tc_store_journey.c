@@ -489,25 +489,17 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
     tc_pool pool;
     tc_pool_init(&pool);
     tc_store_order o;
-    int ok = store_order_by_no(db, &pool, out_trade_no, &o, e);
-    if (ok == 1)
-        ok = tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
+    /* a provider repeats its callback until it is acknowledged: a paid order
+     * stays paid, once */
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CREATED, TC_STORE_ORDER_PAID);
-    if (ok == 0 && o.state_enum != TC_STORE_ORDER_CREATED) {
-        /* a provider repeats its callback until it is acknowledged: a paid
-         * order stays paid, once */
-        *already = 1;
-        goto end;
-    }
-    if (ok == 0 && o.amount_fen != amount_fen)
-        ok = tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
-    if (ok == 0)
+    int ok = store_order_payable(db, &pool, out_trade_no, TC_STORE_ORDER_CREATED, amount_fen, &o, already, e);
+    if (ok == 0 && !*already)
         ok = store_db_run(db, e,
                           "UPDATE pay_order SET state = 'paid', provider_txn = ?, paid_at = ?,"
                           " ship_state = CASE WHEN kind = 'reprint' THEN 'to_ship' ELSE ship_state END"
                           " WHERE id = ?",
                           "sii", txn ? txn : "", now, o.id);
-    if (ok == 0 && !strcmp(o.kind, "photo") && o.student_id) {
+    if (ok == 0 && !*already && !strcmp(o.kind, "photo") && o.student_id) {
         STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_PENDING_PAYMENT, TC_STORE_SUB_SUBMITTED);
         ok = store_db_run(db, e, "UPDATE student SET paid_order = ? WHERE id = ?", "ii", o.id, o.student_id);
         int64_t ch = ok == 0 ? store_db_changes(db, e,
@@ -519,7 +511,6 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
         if (ch > 0)
             ok = student_state(db, o.student_id, "submitted", e);
     }
-end:
     tc_pool_clear(&pool);
     return store_tx_close(s, db, ok, e);
 }

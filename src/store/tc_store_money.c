@@ -22,10 +22,20 @@ void store_read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
     o->state_enum = tc_store_state_of(TC_STORE_SM_ORDER, o->state);
 }
 
-int store_order_by_no(sqlite3 *db, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e)
+#define BY_NO "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE out_trade_no = ?"
+
+int store_order_payable(sqlite3 *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
+                        tc_store_order *out, int *already, tc_err *e)
 {
-    return store_db_get(db, p, store_read_order, out, e,
-                        "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
+    *already = 0;
+    int ok = store_db_get(db, p, store_read_order, out, e, BY_NO, "s", out_trade_no);
+    if (ok == 1)
+        return tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
+    if (ok == 0 && out->state_enum != from)
+        *already = 1;
+    else if (ok == 0 && out->amount_fen != amount_fen)
+        ok = tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
+    return ok;
 }
 
 /* A new order in the created state. */
@@ -51,9 +61,7 @@ int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_
 
 int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_order_by_no(db, p, out_trade_no, out, e);
-    store_release(s, db);
+    int rc = store_get(s, p, store_read_order, out, e, BY_NO, "s", out_trade_no);
     return rc == 1 ? tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND) : rc;
 }
 
@@ -397,16 +405,11 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
     tc_pool pool;
     tc_pool_init(&pool);
     tc_store_order o;
-    int ok = store_order_by_no(db, &pool, out_trade_no, &o, e);
-    if (ok == 1)
-        ok = tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
+    /* not closed: recorded already (refunding, refunded), or not a closed
+     * order at all */
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CLOSED, TC_STORE_ORDER_REFUNDING);
-    if (ok == 0 && o.state_enum != TC_STORE_ORDER_CLOSED)
-        /* recorded already (refunding, refunded), or not a closed order at all */
-        *already = 1;
-    else if (ok == 0 && o.amount_fen != amount_fen)
-        ok = tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
-    else if (ok == 0) {
+    int ok = store_order_payable(db, &pool, out_trade_no, TC_STORE_ORDER_CLOSED, amount_fen, &o, already, e);
+    if (ok == 0 && !*already) {
         /* the student's journey is not moved on: the order was closed, the
          * money goes back (the caller starts the refund) */
         int64_t ch = store_db_changes(db, e,
