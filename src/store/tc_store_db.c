@@ -278,6 +278,8 @@ int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_rea
 
 void store_cols(tc_pool *p, sqlite3_stmt *st, int first, const char *fmt, ...)
 {
+    /* a reader longer than its column list: the two drifted apart */
+    assert(first + (int)strlen(fmt) <= sqlite3_column_count(st));
     va_list ap;
     va_start(ap, fmt);
     for (int i = first; *fmt; fmt++, i++) {
