@@ -357,24 +357,21 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
     if (ok == 0 && cancelled)
         ok = cancelled_err(e);
     if (ok == 0 && !strcmp(o->kind, "photo")) {
-        ok = store_db_get(db, p, store_read_order, out, e,
-                          "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE student_id = ? AND kind = 'photo'"
-                          " AND state = 'created' ORDER BY id DESC LIMIT 1",
-                          "i", o->student_id);
-        *reused = ok == 0;
-        if (ok == 0)
-            goto end;
-        if (ok == 1)
-            ok = 0;
+        /* the student's open photo-fee order, if there is one (1: none) */
+        int found = store_db_get(db, p, store_read_order, out, e,
+                                 "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE student_id = ? AND kind = 'photo'"
+                                 " AND state = 'created' ORDER BY id DESC LIMIT 1",
+                                 "i", o->student_id);
+        *reused = found == 0;
+        ok = found < 0 ? -1 : 0;
     }
-    if (ok == 0)
+    if (ok == 0 && !*reused)
         ok = order_insert(db, o, &id, e);
-    if (ok == 0) {
+    if (ok == 0 && !*reused) {
         ok = store_db_get(db, p, store_read_order, out, e, "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE id = ?",
                           "i", id);
         assert(ok != 1); /* inserted just now, in this transaction */
     }
-end:
     return store_tx_close(s, db, ok, e);
 }
 
