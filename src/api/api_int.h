@@ -122,6 +122,16 @@ int api_deliver(tc_api_app *app, int64_t student_id, const char *kind, const cha
 json_t *api_contact_json(const char *json);
 /* GET/PUT /api/v1/schools/:id/contact. */
 int api_notify_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+/* Several 学历 (tc_api_records.c): the records the signed-in person may see
+ * (tc_store_person_records: same keyed ID hash; linked to the person, or of
+ * its school and linked to nobody), newest first, into a pool array; -1 with
+ * c->e set. */
+int api_records_list(api_ctx *c, tc_store_student **rows, size_t *n);
+/* 1 when the record is one api_records_list gives (0 also on a store error;
+ * c->e is left as it was). */
+int api_record_visible(api_ctx *c, int64_t student_id);
+/* GET /api/v1/me/records, POST /api/v1/me/records/:id/switch. */
+int api_records_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */
 int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name);
 int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache);

@@ -643,7 +643,7 @@ static int h_me(tc_http_req *r)
     api_ctx_of(r, &c);
     tc_store_student *rows;
     size_t n;
-    if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &rows, &n, &c.e) != 0)
+    if (api_records_list(&c, &rows, &n) != 0)
         return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -663,7 +663,7 @@ static int h_me_record(tc_http_req *r)
     tc_store_student st;
     if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
         return api_fail(&c);
-    if (st.person_id != c.sess.person_id) {
+    if (!api_record_visible(&c, st.id)) {
         tc_err_set(&c.e, TCE_AUTH_NOT_YOURS);
         return api_fail(&c);
     }
@@ -1244,7 +1244,7 @@ int tc_api_register(tc_http_server *s, tc_api_app *app, tc_err *e)
     if (api_journey_routes(s, app, up, e) != 0 || api_school_routes(s, app, up, e) != 0 ||
         api_review_routes(s, app, up, e) != 0 ||
         api_admin_routes(s, app, up, e) != 0 || api_money_routes(s, app, up, e) != 0 ||
-        api_notify_routes(s, app, up, e) != 0)
+        api_notify_routes(s, app, up, e) != 0 || api_records_routes(s, app, up, e) != 0)
         return -1;
     if (app->cfg) {
         char path[4096];

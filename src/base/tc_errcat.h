@@ -1512,6 +1512,12 @@
     "日期 %s 不存在", \
     "There is no day %s"
 
+/* ---- records --------------------------------------------------------------- */
+#define TCE_RECORDS_NOT_FOUND \
+    404, "records.not_found", \
+    "没有找到这条学历，请回到“我的”重新选择", \
+    "This education record was not found: go back to Mine and choose again"
+
 /* ---- reprint --------------------------------------------------------------- */
 #define TCE_REPRINT_BAD_LAYOUT \
     400, "reprint.bad_layout", \
@@ -2333,6 +2339,7 @@
     X(TCE_REASON_NOT_FOUND) \
     X(TCE_RECON_BAD_DAY) \
     X(TCE_RECON_BAD_DAY_2) \
+    X(TCE_RECORDS_NOT_FOUND) \
     X(TCE_REPRINT_BAD_LAYOUT) \
     X(TCE_REPRINT_BAD_QUANTITY) \
     X(TCE_REPRINT_NO_ADDRESS) \

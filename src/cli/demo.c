@@ -94,6 +94,29 @@ static int demo_import(tc_api_app *app, int64_t batch_id, const tc_buf *csv, tc_
     return rc;
 }
 
+/* Several 学历 (issue 19 item 2): one demo student also holds a 第二学士学位
+ * record of the same school, in a batch of its own, so signing in shows two
+ * records to switch between on 我的.  The row goes in through the school's
+ * import path with the same ID number; its code is written to *code. */
+static int demo_second_degree(tc_api_app *app, int64_t school, const char *name, const char *idnum,
+                              tc_store_batch *b, char code[33], tc_err *e)
+{
+    memset(b, 0, sizeof *b);
+    b->school_id = school;
+    b->name = "2026届第二学士学位图像采集 (demo)";
+    b->settings = "{}";
+    if (demo_batch(app, b, e) != 0)
+        return -1;
+    random_chsi(code);
+    tc_buf csv;
+    tc_buf_init(&csv);
+    tc_buf_puts(&csv, "姓名,学号,身份证号,层次,专业,班级,采集码\n");
+    tc_buf_printf(&csv, "%s,2024090301,%s,第二学士学位,金融学,金融双学位2401,%s\n", name, idnum, code);
+    int rc = demo_import(app, b->id, &csv, e);
+    tc_buf_free(&csv);
+    return rc;
+}
+
 int tc_cli_demo(tc_api_app *app, const char *dir, const char *url, FILE *out, tc_err *e)
 {
     static const struct {
@@ -175,6 +198,12 @@ int tc_cli_demo(tc_api_app *app, const char *dir, const char *url, FILE *out, tc
         tc_buf_printf(&csv, "%s,%s,%s,本科,计算机科学与技术,%s,%s\n", S[i].name, S[i].no, ids[i], S[i].cls, codes[i]);
     }
     rc = demo_import(app, b.id, &csv, e);
+    /* the third student (欧阳娜娜) also studies for a second degree */
+    enum { DEGREES_WHO = 2 };
+    tc_store_batch b3;
+    char code3[33];
+    if (rc == 0)
+        rc = demo_second_degree(app, school, S[DEGREES_WHO].name, ids[DEGREES_WHO], &b3, code3, e);
     char path[8192];
     snprintf(path, sizeof path, "%s/roster.csv", dir);
     if (rc == 0)
@@ -270,6 +299,14 @@ int tc_cli_demo(tc_api_app *app, const char *dir, const char *url, FILE *out, tc
                               json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", S[i].name, "student_no", S[i].no,
                                         "id_number", ids[i], "id_last4", l4, "chsi_code", codes[i], "qr_png", path));
     }
+    /* the person with two records: both codes, the second batch */
+    json_object_set_new(dj, "degrees",
+                        json_pack("{s:s, s:I, s:{s:I, s:s, s:s}, s:s, s:s}", "name", S[DEGREES_WHO].name, "student",
+                                  (json_int_t)DEGREES_WHO, "batch", "id", (json_int_t)b3.id, "code", b3.code, "name",
+                                  b3.name, "student_no", "2024090301", "chsi_code", code3));
+    tc_buf_printf(&txt, "\n%s also has a 第二学士学位 record (batch \"%s\", 特征码 %s, 学号 2024090301): after signing in, "
+                        "我的 lists both records and switches between them.\n",
+                  S[DEGREES_WHO].name, b3.name, b3.code);
     snprintf(path, sizeof path, "%s/demo.json", dir);
     char *djs = json_dumps(dj, JSON_INDENT(2));
     json_decref(dj);

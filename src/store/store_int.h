@@ -12,7 +12,10 @@
  *                       submissions, messages; tc_store_money.c, ...);
  *   tc_store_states.c   the photo, submission and order state machines.
  * This header is the seam a second backend (PostgreSQL, issue 18) replaces:
- * docs/ARCHITECTURE.md, "The store".
+ * docs/ARCHITECTURE.md, "The store".  The domain files call no sqlite3_*
+ * function: a transaction is store_tx_open ... store_tx_close, a statement
+ * one store_run/store_get/store_list/... call (store_db_* on a connection
+ * already held), a row reader one store_cols call on its column list.
  */
 #ifndef TC_STORE_INT_H
 #define TC_STORE_INT_H
@@ -53,6 +56,13 @@ void store_release(tc_store *s, sqlite3 *db);
 
 /* ---- transactions ---- */
 
+/* A connection of the pool inside BEGIN IMMEDIATE (store_tx_begin), or NULL
+ * with e set (the connection already given back).  Every transaction of the
+ * domain files is store_tx_open ... store_tx_close. */
+sqlite3 *store_tx_open(tc_store *s, tc_err *e);
+/* store_tx_end(db, ok, e), then the connection back to the pool. */
+int store_tx_close(tc_store *s, sqlite3 *db, int ok, tc_err *e);
+
 /* BEGIN IMMEDIATE: the write lock up front, so the re-checks inside see what
  * they will change.  Waits up to STORE_BUSY_MS for another writer; still
  * busy: 503 store.busy (nothing was done, the person may try again). */
@@ -86,6 +96,14 @@ void store_col_hash(sqlite3_stmt *st, int i, uint8_t out[32]);
  * empty); its length in *len. */
 const uint8_t *store_col_blob(tc_pool *p, sqlite3_stmt *st, int i, size_t *len);
 
+/* The current row's columns from first on, one for each letter of fmt, into
+ * the pointers that follow (the read side of store_q_prepare's fmt):
+ * 'i' int64_t *, 'n' int *, 's' const char ** (store_col_str), 'h'
+ * uint8_t[32] (store_col_hash), 'b' const uint8_t ** then size_t *
+ * (store_col_blob), 'B' the same but NULL when empty.  A row reader is this
+ * call on its column list, the list a string constant next to the reader. */
+void store_cols(tc_pool *p, sqlite3_stmt *st, int first, const char *fmt, ...);
+
 /* Reads the current row of st into out (pool strings from p). */
 typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);
 /* Readers of column 0: a pool string into a const char *, an int64_t. */
@@ -106,6 +124,9 @@ enum { STORE_UNIQUE = -2, STORE_FKEY = -3, STORE_CHECK = -4 };
 int64_t store_q_write(sqlite3 *db, sqlite3_stmt *st, int64_t *id, tc_err *e);
 /* A refusal the caller did not expect: 500, logged; returns -1. */
 int store_refused(tc_err *e, int64_t refusal, const char *what);
+/* After a STORE_UNIQUE refusal on db: whether the constraint that refused it
+ * names this column (which of a table's unique values was taken). */
+int store_refused_by(sqlite3 *db, const char *column);
 
 /* ---- single-row readers: each finalises st (NULL st: -1, e set already) ---- */
 
@@ -145,6 +166,51 @@ int store_get_ints(tc_store *s, int64_t *out, int n, tc_err *e, const char *sql,
 /* store_list_q: every row into a pool array. */
 int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
                const char *sql, const char *fmt, ...);
+
+/* ---- one statement on a connection already held (inside a transaction,
+ * or several statements that belong together): prepare with the arguments,
+ * then the store_q_* call of the same name, finalised ---- */
+
+/* store_q_done. */
+int store_db_run(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_changes: the rows it changed, -1 on error. */
+int64_t store_db_changes(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_write. */
+int64_t store_db_write(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...);
+/* An INSERT whose refusal nobody expects (store_refused): 0 and *id (when
+ * not NULL) the new row's, or -1. */
+int store_db_insert(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_q_row: 0 row read, 1 no row (e untouched), -1 error. */
+int store_db_get(sqlite3 *db, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt,
+                 ...);
+/* store_q_ints. */
+int store_db_ints(sqlite3 *db, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...);
+/* store_list_q. */
+int store_db_list(sqlite3 *db, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
+                  const char *sql, const char *fmt, ...);
+
+/* ---- rows more than one domain file reads (one column list, one reader) ---- */
+
+/* The student columns and their reader (tc_store_sqlite.c); a query may add
+ * columns after them (the school console's roster rows). */
+#define STORE_STUDENT_COLS                                                                                     \
+    "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
+    "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, chsi_sealed, chsi_bound_at, erased_at"
+enum { STORE_STUDENT_NCOLS = 20 };
+void store_read_student(tc_pool *p, sqlite3_stmt *st, void *out);
+
+/* The pay_order columns and their reader (tc_store_money.c).  Paying (in
+ * time or late): the order with this out_trade_no read on db into out; 0 and
+ * *already 1 when it is not in state `from` (a provider repeats a callback
+ * until it is acknowledged: recorded once, or not this payment's order), 0
+ * when the payment may move it on, -1 (not found, another amount, error). */
+#define STORE_ORDER_COLS                                                                                            \
+    "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
+    " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at,"           \
+    " late_paid_at"
+void store_read_order(tc_pool *p, sqlite3_stmt *st, void *out);
+int store_order_payable(sqlite3 *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
+                        tc_store_order *out, int *already, tc_err *e);
 
 /* ---- state machines (tc_store_states.c) ---- */
 

@@ -243,6 +243,20 @@ int tc_store_person_last_phone(tc_store *s, int64_t school_id, const uint8_t id_
 /* The person's school and keyed ID hash; person.not_found (404). */
 int tc_store_person_get(tc_store *s, int64_t person_id, int64_t *school_id, uint8_t id_hash[32], tc_err *e);
 
+/* ---- records of a person (several 学历, issue 19 item 2; tc_store_records.c) ---- */
+
+/* The education records this person may see, newest first, at most max:
+ * rows with the person's keyed ID hash that are linked to the person
+ * (person_id: confirmed, or added by proof, 添加学历), or that belong to the
+ * person's own school and are linked to nobody yet; never an erased row, nor
+ * a row of another school the person has not proved.  *out from p. */
+int tc_store_person_records(tc_store *s, tc_pool *p, int64_t person_id, int64_t school_id,
+                            const uint8_t id_hash[32], size_t max, tc_store_student **out, size_t *n, tc_err *e);
+/* The student session (token_hash, of person_id) now works on student_id;
+ * session.none (401) when that session is gone or not this person's. */
+int tc_store_session_set_student(tc_store *s, const char *token_hash, int64_t person_id, int64_t student_id,
+                                 tc_err *e);
+
 /* ---- staff ----------------------------------------------------------------------- */
 
 typedef struct tc_store_staff {
@@ -310,7 +324,7 @@ int tc_store_wx_openid_get(tc_store *s, tc_pool *p, const char *token_hash, cons
 /* Every verification attempt by a student, good or bad. */
 typedef struct tc_store_verify_attempt {
     const char *ip;
-    const char *method;         /* "qr", "code", "confirm", "add_record" */
+    const char *method;         /* "qr", "code", "confirm", "add_record", "switch" */
     int64_t batch_id;           /* 0 when unknown */
     int64_t student_id;         /* 0 when no roster row matched */
     int ok;

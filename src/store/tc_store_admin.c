@@ -1,7 +1,6 @@
 /* tc_store — the reviewer's queue and production, and the platform admin:
  * the reason catalogue, custom specs, account and school changes, the audit
  * log.  See tc_store.h ("platform admin") for the contract. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,43 +15,31 @@ static int decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve,
 {
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED,
                approve ? TC_STORE_SUB_APPROVED : TC_STORE_SUB_REJECTED);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
     /* Why the check is inside the transaction: two reviewers deciding the
      * same photo at once must not both pass (one of them has no claim). */
     int64_t row[3];
-    ok = store_q_ints(db,
-                store_q_prepare(db, e,
-                                "SELECT state = 'submitted', coalesce(claim_by, 0), claim_until FROM submission"
-                                " WHERE id = ?",
-                                "i", sub_id),
-                row, 3, e);
+    int ok = store_db_ints(db, row, 3, e,
+                           "SELECT state = 'submitted', coalesce(claim_by, 0), claim_until FROM submission WHERE id = ?",
+                           "i", sub_id);
     if (ok == 0 && !row[0])
         ok = tc_err_set(e, TCE_REVIEW_NOT_SUBMITTED);
     else if (ok == 0 && claims && row[1] && row[1] != reviewer_id && row[2] >= now)
         ok = tc_err_set(e, TCE_REVIEW_CLAIMED);
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE submission SET state = ?, reviewer_id = ?, reasons = ?, note = ?,"
-                                          " decided_at = ?, claim_by = NULL, claim_until = 0"
-                                          " WHERE id = ? AND state = 'submitted'",
-                                          "sissii", approve ? "approved" : "rejected", reviewer_id,
-                                          reasons ? reasons : "[]", note ? note : "", now, sub_id),
-                          e);
+        ok = store_db_run(db, e,
+                          "UPDATE submission SET state = ?, reviewer_id = ?, reasons = ?, note = ?,"
+                          " decided_at = ?, claim_by = NULL, claim_until = 0"
+                          " WHERE id = ? AND state = 'submitted'",
+                          "sissii", approve ? "approved" : "rejected", reviewer_id, reasons ? reasons : "[]",
+                          note ? note : "", now, sub_id);
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET state = ? WHERE id ="
-                                          " (SELECT student_id FROM submission WHERE id = ?)",
-                                          "si", approve ? "approved" : "rejected", sub_id),
-                          e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+        ok = store_db_run(db, e,
+                          "UPDATE student SET state = ? WHERE id = (SELECT student_id FROM submission WHERE id = ?)",
+                          "si", approve ? "approved" : "rejected", sub_id);
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_review_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve, const char *reasons,
@@ -70,20 +57,9 @@ int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id,
 static void read_production(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_production *o = o_;
-    o->sub_id = sqlite3_column_int64(st, 0);
-    o->student_id = sqlite3_column_int64(st, 1);
-    o->batch_id = sqlite3_column_int64(st, 2);
-    o->school_id = sqlite3_column_int64(st, 3);
-    o->decided_at = sqlite3_column_int64(st, 4);
-    o->reviewer_id = sqlite3_column_int64(st, 5);
-    o->name = store_col_str(p, st, 6);
-    o->student_no = store_col_str(p, st, 7);
-    o->class_name = store_col_str(p, st, 8);
-    o->batch_name = store_col_str(p, st, 9);
-    o->school_name = store_col_str(p, st, 10);
-    o->final_reason = store_col_str(p, st, 11);
-    o->final_state = store_col_str(p, st, 12);
-    o->photo_token = store_col_str(p, st, 13);
+    store_cols(p, st, 0, "iiiiiissssssss", &o->sub_id, &o->student_id, &o->batch_id, &o->school_id, &o->decided_at,
+               &o->reviewer_id, &o->name, &o->student_no, &o->class_name, &o->batch_name, &o->school_name,
+               &o->final_reason, &o->final_state, &o->photo_token);
 }
 
 /* What production has to make: approved photos, and 成片 whose student asked
@@ -96,26 +72,22 @@ int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int ap
     sqlite3 *db = store_acquire(s);
     *out = NULL;
     *n = 0;
-    int rc = store_q_ints(db,
-                    store_q_prepare(db, e,
-                                    "SELECT count(*) FROM submission u JOIN student t ON t.id = u.student_id"
-                                    " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
-                                    " AND (?2 = 0 OR u.state = 'approved')",
-                                    "ii", batch_id, (int64_t)approved_only),
-                    total, 1, e);
+    int rc = store_db_ints(db, total, 1, e,
+                           "SELECT count(*) FROM submission u JOIN student t ON t.id = u.student_id"
+                           " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
+                           " AND (?2 = 0 OR u.state = 'approved')",
+                           "ii", batch_id, (int64_t)approved_only);
     if (rc == 0)
-        rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT u.id, t.id, t.batch_id, t.school_id, u.decided_at,"
-                                          " coalesce(u.reviewer_id, 0), t.name, t.student_no, t.class_name, b.name,"
-                                           " c.name, u.final_reason, u.final_state, (SELECT token FROM photo WHERE photo.id = u.photo_id)"
-                                          " FROM submission u JOIN student t ON t.id = u.student_id"
-                                          " JOIN batch b ON b.id = t.batch_id JOIN school c ON c.id = t.school_id"
-                                          " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
-                                          " AND (?4 = 0 OR u.state = 'approved')"
-                                          " ORDER BY u.decided_at, u.id LIMIT ?2 OFFSET ?3",
-                                          "iiii", batch_id, (int64_t)limit, (int64_t)offset, (int64_t)approved_only),
-                          p, sizeof **out, read_production, (void **)out, n, e);
+        rc = store_db_list(db, p, sizeof **out, read_production, (void **)out, n, e,
+                           "SELECT u.id, t.id, t.batch_id, t.school_id, u.decided_at,"
+                           " coalesce(u.reviewer_id, 0), t.name, t.student_no, t.class_name, b.name,"
+                           " c.name, u.final_reason, u.final_state, (SELECT token FROM photo WHERE photo.id = u.photo_id)"
+                           " FROM submission u JOIN student t ON t.id = u.student_id"
+                           " JOIN batch b ON b.id = t.batch_id JOIN school c ON c.id = t.school_id"
+                           " WHERE " PRODUCIBLE " AND (?1 = 0 OR t.batch_id = ?1)"
+                           " AND (?4 = 0 OR u.state = 'approved')"
+                           " ORDER BY u.decided_at, u.id LIMIT ?2 OFFSET ?3",
+                           "iiii", batch_id, (int64_t)limit, (int64_t)offset, (int64_t)approved_only);
     store_release(s, db);
     return rc;
 }
@@ -143,12 +115,7 @@ int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64
 static void read_reason(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_reason *o = o_;
-    o->code = store_col_str(p, st, 0);
-    o->zh = store_col_str(p, st, 1);
-    o->en = store_col_str(p, st, 2);
-    o->sort = sqlite3_column_int64(st, 3);
-    o->active = sqlite3_column_int(st, 4);
-    o->updated_at = sqlite3_column_int64(st, 5);
+    store_cols(p, st, 0, "sssini", &o->code, &o->zh, &o->en, &o->sort, &o->active, &o->updated_at);
 }
 
 int tc_store_reason_list(tc_store *s, tc_pool *p, int active_only, tc_store_reason **out, size_t *n, tc_err *e)
@@ -187,27 +154,23 @@ int tc_store_reason_update(tc_store *s, const tc_store_reason *r, int64_t now, t
 
 /* ---- custom specs -------------------------------------------------------------------------------------------- */
 
+#define SPEC_COLS "name, json, created_at, updated_at"
+
 static void read_spec(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_spec *o = o_;
-    o->name = store_col_str(p, st, 0);
-    o->json = store_col_str(p, st, 1);
-    o->created_at = sqlite3_column_int64(st, 2);
-    o->updated_at = sqlite3_column_int64(st, 3);
+    store_cols(p, st, 0, "ssii", &o->name, &o->json, &o->created_at, &o->updated_at);
 }
 
 int tc_store_spec_list(tc_store *s, tc_pool *p, tc_store_spec **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db, store_q_prepare(db, e, "SELECT name, json, created_at, updated_at FROM spec ORDER BY name", NULL), p,
-                          sizeof **out, read_spec, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_spec, (void **)out, n, e, "SELECT " SPEC_COLS " FROM spec ORDER BY name",
+                      NULL);
 }
 
 int tc_store_spec_get(tc_store *s, tc_pool *p, const char *name, tc_store_spec *out, tc_err *e)
 {
-    int rc = store_get(s, p, read_spec, out, e, "SELECT name, json, created_at, updated_at FROM spec WHERE name = ?",
+    int rc = store_get(s, p, read_spec, out, e, "SELECT " SPEC_COLS " FROM spec WHERE name = ?",
                        "s", name);
     return rc == 1 ? tc_err_set(e, TCE_SPEC_NOT_FOUND) : rc;
 }
@@ -231,10 +194,7 @@ int tc_store_spec_update(tc_store *s, const char *name, const char *json, int64_
 static void read_spec_use(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_spec_use *o = o_;
-    o->school_id = sqlite3_column_int64(st, 0);
-    o->batch_id = sqlite3_column_int64(st, 1);
-    o->school_name = store_col_str(p, st, 2);
-    o->batch_name = store_col_str(p, st, 3);
+    store_cols(p, st, 0, "iiss", &o->school_id, &o->batch_id, &o->school_name, &o->batch_name);
 }
 
 /* The "spec" member of a settings column; the CASE keeps json_extract off a
@@ -244,15 +204,13 @@ static void read_spec_use(tc_pool *p, sqlite3_stmt *st, void *o_)
 
 static int spec_uses(sqlite3 *db, tc_pool *p, const char *name, tc_store_spec_use **out, size_t *n, tc_err *e)
 {
-    return store_list_q(db,
-                        store_q_prepare(db, e,
-                                        "SELECT c.id, 0, c.name, '' FROM school c WHERE " SPEC_OF("c.settings") " = ?1"
-                                        " UNION ALL"
-                                        " SELECT b.school_id, b.id, c.name, b.name FROM batch b"
-                                        " JOIN school c ON c.id = b.school_id WHERE " SPEC_OF("b.settings") " = ?1"
-                                        " ORDER BY 2, 1",
-                                        "s", name),
-                        p, sizeof **out, read_spec_use, (void **)out, n, e);
+    return store_db_list(db, p, sizeof **out, read_spec_use, (void **)out, n, e,
+                         "SELECT c.id, 0, c.name, '' FROM school c WHERE " SPEC_OF("c.settings") " = ?1"
+                         " UNION ALL"
+                         " SELECT b.school_id, b.id, c.name, b.name FROM batch b"
+                         " JOIN school c ON c.id = b.school_id WHERE " SPEC_OF("b.settings") " = ?1"
+                         " ORDER BY 2, 1",
+                         "s", name);
 }
 
 int tc_store_spec_uses(tc_store *s, tc_pool *p, const char *name, tc_store_spec_use **out, size_t *n, tc_err *e)
@@ -316,19 +274,18 @@ static int in_use_err(tc_err *e, const char *name, const tc_store_spec_use *u, s
 int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spec_use **uses, size_t *n_uses,
                          tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     tc_store_spec_use *u = NULL;
     size_t n = 0;
-    int rc = -1, ok;
     if (uses) {
         *uses = NULL;
         *n_uses = 0;
     }
-    if (store_tx_begin(db, e) != 0)
-        goto out;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
     /* Why one transaction: a setting saved between the check and the delete
      * would otherwise choose a spec that is gone. */
-    ok = spec_uses(db, p, name, &u, &n, e);
+    int ok = spec_uses(db, p, name, &u, &n, e);
     if (ok == 0 && n > 0) {
         ok = in_use_err(e, name, u, n);
         if (uses) {
@@ -336,14 +293,12 @@ int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spe
             *n_uses = n;
         }
     }
-    if (ok == 0)
-        ok = store_q_done(db, store_q_prepare(db, e, "DELETE FROM spec WHERE name = ?", "s", name), e);
-    if (ok == 0 && sqlite3_changes(db) == 0)
+    int64_t ch = ok == 0 ? store_db_changes(db, e, "DELETE FROM spec WHERE name = ?", "s", name) : -1;
+    if (ch == 0)
         ok = tc_err_set(e, TCE_SPEC_NOT_FOUND);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    else if (ch < 0)
+        ok = -1;
+    return store_tx_close(s, db, ok, e);
 }
 
 /* ---- accounts and schools ------------------------------------------------------------------------------------ */
@@ -374,15 +329,8 @@ int tc_store_school_rename(tc_store *s, int64_t id, const char *name, tc_err *e)
 static void read_audit(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_audit_row *o = o_;
-    o->id = sqlite3_column_int64(st, 0);
-    o->at = sqlite3_column_int64(st, 1);
-    o->staff_id = sqlite3_column_int64(st, 2);
-    o->username = store_col_str(p, st, 3);
-    o->action = store_col_str(p, st, 4);
-    o->target = store_col_str(p, st, 5);
-    o->before = store_col_str(p, st, 6);
-    o->after = store_col_str(p, st, 7);
-    o->ip = store_col_str(p, st, 8);
+    store_cols(p, st, 0, "iiissssss", &o->id, &o->at, &o->staff_id, &o->username, &o->action, &o->target, &o->before,
+               &o->after, &o->ip);
 }
 
 /* The filters as one WHERE clause on numbered parameters: ?1 staff, ?2
@@ -403,52 +351,27 @@ int tc_store_audit_search(tc_store *s, tc_pool *p, const tc_store_audit_query *q
     *out = NULL;
     *n = 0;
     const char *act = q->action ? q->action : "", *tgt = q->target ? q->target : "", *txt = q->text ? q->text : "";
-    int rc = store_q_ints(db,
-                    store_q_prepare(db, e, "SELECT count(*) FROM staff_audit a" AUDIT_WHERE, "iiisss", q->staff_id,
-                                    q->from, q->to, act, tgt, txt),
-                    total, 1, e);
+    int rc = store_db_ints(db, total, 1, e, "SELECT count(*) FROM staff_audit a" AUDIT_WHERE, "iiisss", q->staff_id,
+                           q->from, q->to, act, tgt, txt);
     if (rc == 0)
-        rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT a.id, a.at, coalesce(a.staff_id, 0), coalesce(f.username, ''),"
-                                          " a.action, a.target, a.before, a.after, a.ip FROM staff_audit a"
-                                          " LEFT JOIN staff f ON f.id = a.staff_id" AUDIT_WHERE
-                                          " ORDER BY a.at DESC, a.id DESC LIMIT ?7 OFFSET ?8",
-                                          "iiisssii", q->staff_id, q->from, q->to, act, tgt, txt, (int64_t)q->limit,
-                                          (int64_t)q->offset),
-                          p, sizeof **out, read_audit, (void **)out, n, e);
+        rc = store_db_list(db, p, sizeof **out, read_audit, (void **)out, n, e,
+                           "SELECT a.id, a.at, coalesce(a.staff_id, 0), coalesce(f.username, ''),"
+                           " a.action, a.target, a.before, a.after, a.ip FROM staff_audit a"
+                           " LEFT JOIN staff f ON f.id = a.staff_id" AUDIT_WHERE
+                           " ORDER BY a.at DESC, a.id DESC LIMIT ?7 OFFSET ?8",
+                           "iiisssii", q->staff_id, q->from, q->to, act, tgt, txt, (int64_t)q->limit,
+                           (int64_t)q->offset);
     store_release(s, db);
     return rc;
 }
 
 /* ---- roster files kept before migration 6 ------------------------------------------------- */
 
-typedef struct {
-    const char *id;
-} file_row;
-
-static void read_file_row(tc_pool *p, sqlite3_stmt *st, void *o_)
-{
-    ((file_row *)o_)->id = store_col_str(p, st, 0);
-}
-
 int tc_store_audit_roster_files(tc_store *s, tc_pool *p, const char ***ids, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    file_row *rows = NULL;
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT DISTINCT json_extract(after, '$.file') FROM staff_audit"
-                                          " WHERE action = 'roster_import' AND json_valid(after)"
-                                          " AND json_type(after, '$.file') = 'text'",
-                                          NULL),
-                          p, sizeof *rows, read_file_row, (void **)&rows, n, e);
-    store_release(s, db);
-    if (rc != 0)
-        return -1;
-    /* file_row is one pointer: hand the array out as the strings it holds */
-    *ids = tc_pool_alloc(p, (*n ? *n : 1) * sizeof **ids);
-    for (size_t i = 0; i < *n; i++)
-        (*ids)[i] = rows[i].id;
-    return 0;
+    return store_list(s, p, sizeof **ids, store_read_text, (void **)ids, n, e,
+                      "SELECT DISTINCT json_extract(after, '$.file') FROM staff_audit"
+                      " WHERE action = 'roster_import' AND json_valid(after)"
+                      " AND json_type(after, '$.file') = 'text'",
+                      NULL);
 }

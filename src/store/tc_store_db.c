@@ -138,6 +138,22 @@ int store_tx_end(sqlite3 *db, int ok, tc_err *e)
     return -1;
 }
 
+sqlite3 *store_tx_open(tc_store *s, tc_err *e)
+{
+    sqlite3 *db = store_acquire(s);
+    if (store_tx_begin(db, e) == 0)
+        return db;
+    store_release(s, db);
+    return NULL;
+}
+
+int store_tx_close(tc_store *s, sqlite3 *db, int ok, tc_err *e)
+{
+    int rc = store_tx_end(db, ok, e);
+    store_release(s, db);
+    return rc;
+}
+
 /* ---- statement helpers ------------------------------------------------------------
  * q_prepare binds arguments from a tiny format string: 'i' int64, 's' text
  * (NULL binds NULL), 'b' blob (pointer + size_t length), 'h' 32-byte hash. */
@@ -260,6 +276,42 @@ int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_rea
 }
 
 
+void store_cols(tc_pool *p, sqlite3_stmt *st, int first, const char *fmt, ...)
+{
+    /* a reader longer than its column list: the two drifted apart */
+    assert(first + (int)strlen(fmt) <= sqlite3_column_count(st));
+    va_list ap;
+    va_start(ap, fmt);
+    for (int i = first; *fmt; fmt++, i++) {
+        switch (*fmt) {
+        case 'i':
+            *va_arg(ap, int64_t *) = sqlite3_column_int64(st, i);
+            break;
+        case 'n':
+            *va_arg(ap, int *) = sqlite3_column_int(st, i);
+            break;
+        case 's':
+            *va_arg(ap, const char **) = store_col_str(p, st, i);
+            break;
+        case 'h':
+            store_col_hash(st, i, va_arg(ap, uint8_t *));
+            break;
+        case 'b':
+        case 'B': {
+            const uint8_t **v = va_arg(ap, const uint8_t **);
+            size_t *len = va_arg(ap, size_t *);
+            *v = store_col_blob(p, st, i, len);
+            if (*fmt == 'B' && !*len)
+                *v = NULL;
+            break;
+        }
+        default:
+            abort(); /* a programming error in a reader, not input */
+        }
+    }
+    va_end(ap);
+}
+
 void store_read_text(tc_pool *p, sqlite3_stmt *st, void *out)
 {
     *(const char **)out = store_col_str(p, st, 0);
@@ -305,6 +357,13 @@ int store_refused(tc_err *e, int64_t refusal, const char *what)
 {
     return tc_err_internal(e, "%s: refused by a %s constraint", what,
                            refusal == STORE_UNIQUE ? "unique" : refusal == STORE_FKEY ? "foreign key" : "check");
+}
+
+int store_refused_by(sqlite3 *db, const char *column)
+{
+    /* SQLite names the index's columns in its message: "UNIQUE constraint
+     * failed: student.chsi_hash" */
+    return strstr(sqlite3_errmsg(db), column) != NULL;
 }
 
 /* ---- one row ------------------------------------------------------------------------------------------- */
@@ -353,15 +412,20 @@ int store_q_row(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, row_reader read, void
 
 /* ---- one statement on a connection of the pool ----------------------------------------------------------- */
 
-/* The body of every one-statement call: a connection, the statement with its
- * arguments (consumed by the prepare), `call` on it, the connection back. */
-#define ONE_STATEMENT(type, call)                                                                                 \
-    sqlite3 *db = store_acquire(s);                                                                               \
+/* The statement of sql with the arguments after fmt (consumed by the
+ * prepare) on the connection db, and `call` on it into rc: the body of every
+ * one-statement helper, on a held connection or (ONE_STATEMENT) one of the
+ * pool's. */
+#define STATEMENT_ON_DB(type, call)                                                                               \
     va_list ap;                                                                                                   \
     va_start(ap, fmt);                                                                                            \
     sqlite3_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);                                                     \
     va_end(ap);                                                                                                   \
-    type rc = (call);                                                                                             \
+    type rc = (call)
+
+#define ONE_STATEMENT(type, call)                                                                                 \
+    sqlite3 *db = store_acquire(s);                                                                               \
+    STATEMENT_ON_DB(type, call);                                                                                  \
     store_release(s, db);                                                                                         \
     return rc
 
@@ -394,4 +458,50 @@ int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out
                const char *sql, const char *fmt, ...)
 {
     ONE_STATEMENT(int, store_list_q(db, st, p, elem, read, out, n, e));
+}
+
+/* ---- one statement on a connection already held ------------------------------------------------------------ */
+
+int store_db_run(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    STATEMENT_ON_DB(int, store_q_done(db, st, e));
+    return rc;
+}
+
+int64_t store_db_changes(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    STATEMENT_ON_DB(int64_t, store_q_changes(db, st, e));
+    return rc;
+}
+
+int64_t store_db_write(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    STATEMENT_ON_DB(int64_t, store_q_write(db, st, id, e));
+    return rc;
+}
+
+int store_db_insert(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    STATEMENT_ON_DB(int64_t, store_q_write(db, st, id, e));
+    return rc >= 0 ? 0 : rc == -1 ? -1 : store_refused(e, rc, "insert");
+}
+
+int store_db_get(sqlite3 *db, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt,
+                 ...)
+{
+    STATEMENT_ON_DB(int, store_q_row(db, st, p, read, out, e));
+    return rc;
+}
+
+int store_db_ints(sqlite3 *db, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...)
+{
+    STATEMENT_ON_DB(int, store_q_ints(db, st, out, n, e));
+    return rc;
+}
+
+int store_db_list(sqlite3 *db, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
+                  const char *sql, const char *fmt, ...)
+{
+    STATEMENT_ON_DB(int, store_list_q(db, st, p, elem, read, out, n, e));
+    return rc;
 }

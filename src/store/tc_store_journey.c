@@ -10,56 +10,32 @@
 
 /* ---- the student's progress ----------------------------------------------------------------------- */
 
+#define JOURNEY_COLS                                                                                                \
+    "notice_read_at, tips_read_at, tutorial_at, notify_chosen_at, notify_status, notify_payment, email,"           \
+    " cooloff_until, locked_until, live_locked, fails, live_fails, paid_order,"                                    \
+    " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'draft'),"                             \
+    " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'processing'),"                        \
+    " coalesce((SELECT cancelled_at FROM batch WHERE batch.id = student.batch_id), 0),"                            \
+    " email_confirmed, email_pending,"                                                                             \
+    " coalesce((SELECT terms_version FROM consent WHERE student_id = student.id ORDER BY id DESC LIMIT 1), 0),"   \
+    " coalesce((SELECT privacy_version FROM consent WHERE student_id = student.id ORDER BY id DESC LIMIT 1), 0)"
+
+static void read_journey(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    tc_store_journey *o = o_;
+    store_cols(p, st, 0, "iiiinnsiinnninnissnn", &o->notice_read_at, &o->tips_read_at, &o->tutorial_at,
+               &o->notify_chosen_at, &o->notify_status, &o->notify_payment, &o->email, &o->cooloff_until,
+               &o->locked_until, &o->live_locked, &o->fails, &o->live_fails, &o->paid_order, &o->drafts,
+               &o->processing, &o->batch_cancelled_at, &o->email_confirmed, &o->email_pending, &o->consent_terms,
+               &o->consent_privacy);
+}
+
 int tc_store_journey_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_journey *out, tc_err *e)
 {
     memset(out, 0, sizeof *out);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st = store_q_prepare(
-        db, e,
-        "SELECT notice_read_at, tips_read_at, tutorial_at, notify_chosen_at, notify_status, notify_payment, email,"
-        " cooloff_until, locked_until, live_locked, fails, live_fails, paid_order,"
-        " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'draft'),"
-        " (SELECT count(*) FROM photo WHERE student_id = student.id AND state = 'processing'),"
-        " coalesce((SELECT cancelled_at FROM batch WHERE batch.id = student.batch_id), 0),"
-        " email_confirmed, email_pending,"
-        " coalesce((SELECT terms_version FROM consent WHERE student_id = student.id ORDER BY id DESC LIMIT 1), 0),"
-        " coalesce((SELECT privacy_version FROM consent WHERE student_id = student.id ORDER BY id DESC LIMIT 1), 0)"
-        " FROM student WHERE id = ?",
-        "i", student_id);
-    if (!st)
-        goto out;
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
-        out->notice_read_at = sqlite3_column_int64(st, 0);
-        out->tips_read_at = sqlite3_column_int64(st, 1);
-        out->tutorial_at = sqlite3_column_int64(st, 2);
-        out->notify_chosen_at = sqlite3_column_int64(st, 3);
-        out->notify_status = sqlite3_column_int(st, 4);
-        out->notify_payment = sqlite3_column_int(st, 5);
-        out->email = store_col_str(p, st, 6);
-        out->cooloff_until = sqlite3_column_int64(st, 7);
-        out->locked_until = sqlite3_column_int64(st, 8);
-        out->live_locked = sqlite3_column_int(st, 9);
-        out->fails = sqlite3_column_int(st, 10);
-        out->live_fails = sqlite3_column_int(st, 11);
-        out->paid_order = sqlite3_column_int64(st, 12);
-        out->drafts = sqlite3_column_int(st, 13);
-        out->processing = sqlite3_column_int(st, 14);
-        out->batch_cancelled_at = sqlite3_column_int64(st, 15);
-        out->email_confirmed = store_col_str(p, st, 16);
-        out->email_pending = store_col_str(p, st, 17);
-        out->consent_terms = sqlite3_column_int(st, 18);
-        out->consent_privacy = sqlite3_column_int(st, 19);
-        rc = 0;
-    } else if (r == SQLITE_DONE)
-        tc_err_set(e, TCE_STUDENT_NOT_FOUND);
-    else
-        store_db_err(e, db, "journey");
-    sqlite3_finalize(st);
-out:
-    store_release(s, db);
-    return rc;
+    int rc = store_get(s, p, read_journey, out, e, "SELECT " JOURNEY_COLS " FROM student WHERE id = ?", "i",
+                       student_id);
+    return rc == 1 ? tc_err_set(e, TCE_STUDENT_NOT_FOUND) : rc;
 }
 
 int tc_store_journey_mark(tc_store *s, int64_t student_id, tc_store_mark what, int64_t now, tc_err *e)
@@ -96,27 +72,11 @@ int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e)
 static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_photo *o = o_;
-    o->id = sqlite3_column_int64(st, 0);
-    o->student_id = sqlite3_column_int64(st, 1);
-    o->created_at = sqlite3_column_int64(st, 2);
-    o->done_at = sqlite3_column_int64(st, 3);
-    o->source = store_col_str(p, st, 4);
-    o->state = store_col_str(p, st, 5);
+    store_cols(p, st, 0, "iiiissssssssssssnnss", &o->id, &o->student_id, &o->created_at, &o->done_at, &o->source,
+               &o->state, &o->upload_blob, &o->original_blob, &o->standard_blob, &o->proof_blob, &o->overlay_blob,
+               &o->final_blob, &o->checks, &o->report, &o->failed, &o->error, &o->liveness_failed, &o->ms, &o->spec,
+               &o->token);
     o->state_enum = tc_store_state_of(TC_STORE_SM_PHOTO, o->state);
-    o->upload_blob = store_col_str(p, st, 6);
-    o->original_blob = store_col_str(p, st, 7);
-    o->standard_blob = store_col_str(p, st, 8);
-    o->proof_blob = store_col_str(p, st, 9);
-    o->overlay_blob = store_col_str(p, st, 10);
-    o->final_blob = store_col_str(p, st, 11);
-    o->checks = store_col_str(p, st, 12);
-    o->report = store_col_str(p, st, 13);
-    o->failed = store_col_str(p, st, 14);
-    o->error = store_col_str(p, st, 15);
-    o->liveness_failed = sqlite3_column_int(st, 16);
-    o->ms = sqlite3_column_int(st, 17);
-    o->spec = store_col_str(p, st, 18);
-    o->token = store_col_str(p, st, 19);
 }
 
 int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, const char *upload_blob,
@@ -126,7 +86,7 @@ int tc_store_photo_begin(tc_store *s, int64_t student_id, const char *source, co
 }
 
 /* Bytes of uploads a student holds: the photos whose files are still kept. */
-#define HELD_SQL "SELECT coalesce(sum(bytes), 0) FROM photo WHERE student_id = ? AND swept_at = 0"
+#define HELD_SQL "SELECT coalesce(sum(bytes), 0) FROM photo WHERE student_id = ?1 AND swept_at = 0"
 
 static int storage_full(tc_err *e, int64_t quota_bytes)
 {
@@ -160,70 +120,41 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
                                  tc_err *e)
 {
     STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_STATE_NEW, TC_STORE_PHOTO_PROCESSING);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    int64_t busy = 0, drafts = 0, cancelled = 0, held = 0;
-    if (store_q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'processing'",
-                                  "i", student_id),
-              &busy, e) != 0 ||
-        store_q_int(db, store_q_prepare(db, e, "SELECT count(*) FROM photo WHERE student_id = ? AND state = 'draft'", "i",
-                                  student_id),
-              &drafts, e) != 0 ||
-        store_q_int(db,
-              store_q_prepare(db, e,
-                              "SELECT batch.cancelled_at FROM batch JOIN student ON student.batch_id = batch.id"
-                              " WHERE student.id = ?",
-                              "i", student_id),
-              &cancelled, e) != 0 ||
-        store_q_int(db, store_q_prepare(db, e, HELD_SQL, "i", student_id), &held, e) != 0) {
-        store_tx_end(db, -1, NULL);
-        goto out;
-    }
-    if (cancelled) {
-        tc_err_set(e, TCE_JOURNEY_BATCH_CANCELLED);
-        store_tx_end(db, -1, NULL);
-        goto out;
-    }
-    if (quota_bytes > 0 && held + bytes > quota_bytes) {
-        storage_full(e, quota_bytes);
-        store_tx_end(db, -1, NULL);
-        goto out;
-    }
-    if (busy) {
-        tc_err_set(e, TCE_JOURNEY_BUSY);
-        store_tx_end(db, -1, NULL);
-        goto out;
-    }
-    if (drafts >= capacity) {
-        tc_err_set(e, TCE_JOURNEY_DRAFTS_FULL);
-        store_tx_end(db, -1, NULL);
-        goto out;
-    }
-    int ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          /* the public token: see the "photo tokens" migration */
-                                          "INSERT INTO photo (student_id, created_at, source, state, upload_blob,"
-                                          " bytes, token) VALUES (?, ?, ?, 'processing', ?, ?, lower(hex(randomblob(16))))",
-                                          "iissi", student_id, now, source, upload_blob, bytes),
-                          e);
-    *photo_id = sqlite3_last_insert_rowid(db);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int64_t v[4]; /* processing, drafts, the batch's cancelled_at, bytes held */
+    int ok = store_db_ints(db, v, 4, e,
+                           "SELECT (SELECT count(*) FROM photo WHERE student_id = ?1 AND state = 'processing'),"
+                           " (SELECT count(*) FROM photo WHERE student_id = ?1 AND state = 'draft'),"
+                           " coalesce((SELECT batch.cancelled_at FROM batch JOIN student ON student.batch_id = batch.id"
+                           "  WHERE student.id = ?1), 0), (" HELD_SQL ")",
+                           "i", student_id);
+    if (ok == 0 && v[2])
+        ok = tc_err_set(e, TCE_JOURNEY_BATCH_CANCELLED);
+    else if (ok == 0 && quota_bytes > 0 && v[3] + bytes > quota_bytes)
+        ok = storage_full(e, quota_bytes);
+    else if (ok == 0 && v[0])
+        ok = tc_err_set(e, TCE_JOURNEY_BUSY);
+    else if (ok == 0 && v[1] >= capacity)
+        ok = tc_err_set(e, TCE_JOURNEY_DRAFTS_FULL);
+    if (ok == 0)
+        ok = store_db_insert(db, photo_id, e,
+                             /* the public token: see the "photo tokens" migration */
+                             "INSERT INTO photo (student_id, created_at, source, state, upload_blob,"
+                             " bytes, token) VALUES (?, ?, ?, 'processing', ?, ?, lower(hex(randomblob(16))))",
+                             "iissi", student_id, now, source, upload_blob, bytes);
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_done *d, int64_t now, tc_err *e)
 {
     STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_PROCESSING, d->state);
     const char *state = tc_store_state_name(TC_STORE_SM_PHOTO, d->state);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    sqlite3_stmt *st = store_q_prepare(
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int ok = store_db_run(
         db, e,
         "UPDATE photo SET state = ?, done_at = ?, original_blob = ?, standard_blob = ?, proof_blob = ?,"
         " overlay_blob = ?, checks = ?, report = ?, failed = ?, error = ?, liveness_failed = ?, ms = ?, spec = ?"
@@ -233,26 +164,17 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
         d->overlay_blob ? d->overlay_blob : "", d->checks ? d->checks : "{}", d->report ? d->report : "{}",
         d->failed ? d->failed : "", d->error ? d->error : "", (int64_t)d->liveness_failed, (int64_t)d->ms,
         d->spec ? d->spec : "", photo_id);
-    int ok = store_q_done(db, st, e);
     if (ok == 0 && d->face_hash)
-        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET face_hash = ? WHERE id = ?", "hi",
-                                              d->face_hash, photo_id),
-                          e);
+        ok = store_db_run(db, e, "UPDATE photo SET face_hash = ? WHERE id = ?", "hi", d->face_hash, photo_id);
     if (ok == 0)
-        ok = store_q_done(
-            db,
-            store_q_prepare(db, e,
-                            "UPDATE student SET fails = ?, live_fails = ?, live_locked = ?, cooloff_until = ?,"
-                            " locked_until = ?, state = CASE WHEN state IN ('not_started','verified') AND ? = 'draft'"
-                            " THEN 'drafts' ELSE state END"
-                            " WHERE id = (SELECT student_id FROM photo WHERE id = ?)",
-                            "iiiiisi", (int64_t)d->fails, (int64_t)d->live_fails, (int64_t)d->live_locked,
-                            d->cooloff_until, d->locked_until, state, photo_id),
-            e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+        ok = store_db_run(db, e,
+                          "UPDATE student SET fails = ?, live_fails = ?, live_locked = ?, cooloff_until = ?,"
+                          " locked_until = ?, state = CASE WHEN state IN ('not_started','verified') AND ? = 'draft'"
+                          " THEN 'drafts' ELSE state END"
+                          " WHERE id = (SELECT student_id FROM photo WHERE id = ?)",
+                          "iiiiisi", (int64_t)d->fails, (int64_t)d->live_fails, (int64_t)d->live_locked,
+                          d->cooloff_until, d->locked_until, state, photo_id);
+    return store_tx_close(s, db, ok, e);
 }
 
 static int no_photo(tc_err *e)
@@ -291,49 +213,33 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
                           int64_t *deletable_at, tc_err *e)
 {
     *deletable_at = 0;
-    sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT state, created_at FROM photo WHERE id = ? AND student_id = ?",
-                                       "ii", photo_id, student_id);
-    int ok = -1;
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            const char *state = (const char *)sqlite3_column_text(st, 0);
-            int64_t made = sqlite3_column_int64(st, 1);
-            STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_DELETED);
-            if (tc_store_state_of(TC_STORE_SM_PHOTO, state) != TC_STORE_PHOTO_DRAFT)
-                tc_err_set(e, TCE_JOURNEY_NOT_A_DRAFT);
-            else if (now < made + min_age_s) {
-                *deletable_at = made + min_age_s;
-                char t[20];
-                tc_time_fmt_cn(*deletable_at, t);
-                tc_err_set(e, TCE_JOURNEY_DELETE_TOO_EARLY, t);
-            } else
-                ok = 0;
-        } else
-            tc_err_set(e, TCE_PHOTO_NOT_FOUND);
-        sqlite3_finalize(st);
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int64_t v[3]; /* found, the state is draft, made at */
+    int ok = store_db_ints(db, v, 3, e,
+                           "SELECT 1, state = 'draft', created_at FROM photo WHERE id = ? AND student_id = ?", "ii",
+                           photo_id, student_id);
+    STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_DELETED);
+    if (ok == 0 && !v[0])
+        ok = tc_err_set(e, TCE_PHOTO_NOT_FOUND);
+    else if (ok == 0 && !v[1])
+        ok = tc_err_set(e, TCE_JOURNEY_NOT_A_DRAFT);
+    else if (ok == 0 && now < v[2] + min_age_s) {
+        *deletable_at = v[2] + min_age_s;
+        char t[20];
+        tc_time_fmt_cn(*deletable_at, t);
+        ok = tc_err_set(e, TCE_JOURNEY_DELETE_TOO_EARLY, t);
     }
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e, "UPDATE photo SET state = 'deleted', deleted_at = ? WHERE id = ?",
-                                          "ii", now, photo_id),
-                          e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+        ok = store_db_run(db, e, "UPDATE photo SET state = 'deleted', deleted_at = ? WHERE id = ?", "ii", now, photo_id);
+    return store_tx_close(s, db, ok, e);
 }
 
 static void read_hash(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
-    (void)p;
     tc_store_face_hash *o = o_;
-    o->photo_id = sqlite3_column_int64(st, 0);
-    o->student_id = sqlite3_column_int64(st, 1);
-    store_col_hash(st, 2, o->hash);
+    store_cols(p, st, 0, "iih", &o->photo_id, &o->student_id, o->hash);
 }
 
 int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, tc_store_face_hash **out,
@@ -358,23 +264,11 @@ int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, 
 static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_submission *o = o_;
-    o->id = sqlite3_column_int64(st, 0);
-    o->student_id = sqlite3_column_int64(st, 1);
-    o->photo_id = sqlite3_column_int64(st, 2);
-    o->state = store_col_str(p, st, 3);
+    store_cols(p, st, 0, "iiisiiiiisssssi", &o->id, &o->student_id, &o->photo_id, &o->state, &o->created_at,
+               &o->submitted_at, &o->decided_at, &o->reviewer_id, &o->final_at, &o->reasons, &o->note,
+               &o->photo_token, &o->final_state, &o->final_reason, &o->final_by);
     o->state_enum = tc_store_state_of(TC_STORE_SM_SUBMISSION, o->state);
-    o->created_at = sqlite3_column_int64(st, 4);
-    o->submitted_at = sqlite3_column_int64(st, 5);
-    o->decided_at = sqlite3_column_int64(st, 6);
-    o->reviewer_id = sqlite3_column_int64(st, 7);
-    o->final_at = sqlite3_column_int64(st, 8);
-    o->reasons = store_col_str(p, st, 9);
-    o->note = store_col_str(p, st, 10);
-    o->photo_token = store_col_str(p, st, 11);
-    o->final_state = store_col_str(p, st, 12);
     o->final_state_enum = tc_store_state_of(TC_STORE_SM_FINAL, o->final_state);
-    o->final_reason = store_col_str(p, st, 13);
-    o->final_by = sqlite3_column_int64(st, 14);
 }
 
 static int no_submission(tc_err *e)
@@ -407,56 +301,39 @@ int tc_store_submission_get(tc_store *s, tc_pool *p, int64_t sub_id, tc_store_su
 /* Set the roster state that the consoles count by. */
 static int student_state(sqlite3 *db, int64_t student_id, const char *state, tc_err *e)
 {
-    return store_q_done(db, store_q_prepare(db, e, "UPDATE student SET state = ? WHERE id = ?", "si", state, student_id),
-                        e);
+    return store_db_run(db, e, "UPDATE student SET state = ? WHERE id = ?", "si", state, student_id);
 }
 
 int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id, int pay_first, int64_t now,
                                int64_t *sub_id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    int64_t live = 0, draft = 0;
-    if (store_q_int(db, store_q_prepare(db, e,
-                                  "SELECT count(*) FROM submission WHERE student_id = ?"
-                                  " AND state IN ('pending_payment','submitted','approved','final')",
-                                  "i", student_id),
-              &live, e) != 0 ||
-        store_q_int(db, store_q_prepare(db, e,
-                                  "SELECT count(*) FROM photo WHERE id = ? AND student_id = ? AND state = 'draft'",
-                                  "ii", photo_id, student_id),
-              &draft, e) != 0)
-        goto end;
-    if (live) {
-        tc_err_set(e, TCE_JOURNEY_ALREADY_SUBMITTED);
-        goto end;
-    }
-    if (!draft) {
-        tc_err_set(e, TCE_JOURNEY_NOT_A_DRAFT_2);
-        goto end;
-    }
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int64_t v[2]; /* live submissions, the photo is the student's draft */
+    int ok = store_db_ints(db, v, 2, e,
+                           "SELECT (SELECT count(*) FROM submission WHERE student_id = ?2"
+                           "  AND state IN ('pending_payment','submitted','approved','final')),"
+                           " (SELECT count(*) FROM photo WHERE id = ?1 AND student_id = ?2 AND state = 'draft')",
+                           "ii", photo_id, student_id);
+    if (ok == 0 && v[0])
+        ok = tc_err_set(e, TCE_JOURNEY_ALREADY_SUBMITTED);
+    else if (ok == 0 && !v[1])
+        ok = tc_err_set(e, TCE_JOURNEY_NOT_A_DRAFT_2);
     int to = pay_first ? TC_STORE_SUB_PENDING_PAYMENT : TC_STORE_SUB_SUBMITTED;
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_STATE_NEW, to);
     STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_USED);
     const char *state = tc_store_state_name(TC_STORE_SM_SUBMISSION, to);
-    ok = store_q_done(db,
-                      store_q_prepare(db, e,
-                                      "INSERT INTO submission (student_id, photo_id, state, created_at, submitted_at)"
-                                      " VALUES (?, ?, ?, ?, ?)",
-                                      "iisii", student_id, photo_id, state, now, pay_first ? (int64_t)0 : now),
-                      e);
-    *sub_id = sqlite3_last_insert_rowid(db);
     if (ok == 0)
-        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET state = 'used' WHERE id = ?", "i", photo_id), e);
+        ok = store_db_insert(db, sub_id, e,
+                             "INSERT INTO submission (student_id, photo_id, state, created_at, submitted_at)"
+                             " VALUES (?, ?, ?, ?, ?)",
+                             "iisii", student_id, photo_id, state, now, pay_first ? (int64_t)0 : now);
+    if (ok == 0)
+        ok = store_db_run(db, e, "UPDATE photo SET state = 'used' WHERE id = ?", "i", photo_id);
     if (ok == 0)
         ok = student_state(db, student_id, state, e);
-end:
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, tc_err *e)
@@ -465,37 +342,23 @@ int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, t
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED, TC_STORE_SUB_WITHDRAWN);
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_PENDING_PAYMENT, TC_STORE_SUB_WITHDRAWN);
     STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_USED, TC_STORE_PHOTO_DRAFT);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    int64_t sub = 0, photo = 0;
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "SELECT id, photo_id FROM submission WHERE student_id = ?"
-                                       " AND state IN ('submitted','pending_payment') ORDER BY id DESC LIMIT 1",
-                                       "i", student_id);
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            sub = sqlite3_column_int64(st, 0);
-            photo = sqlite3_column_int64(st, 1);
-        }
-        sqlite3_finalize(st);
-    }
-    if (!sub) {
-        tc_err_set(e, TCE_JOURNEY_NOT_WITHDRAWABLE);
-        goto end;
-    }
-    ok = store_q_done(db, store_q_prepare(db, e, "UPDATE submission SET state = 'withdrawn' WHERE id = ?", "i", sub), e);
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int64_t v[2]; /* the submission, its photo */
+    int ok = store_db_ints(db, v, 2, e,
+                           "SELECT id, photo_id FROM submission WHERE student_id = ?"
+                           " AND state IN ('submitted','pending_payment') ORDER BY id DESC LIMIT 1",
+                           "i", student_id);
+    if (ok == 0 && !v[0])
+        ok = tc_err_set(e, TCE_JOURNEY_NOT_WITHDRAWABLE);
     if (ok == 0)
-        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE photo SET state = 'draft' WHERE id = ?", "i", photo), e);
+        ok = store_db_run(db, e, "UPDATE submission SET state = 'withdrawn' WHERE id = ?", "i", v[0]);
+    if (ok == 0)
+        ok = store_db_run(db, e, "UPDATE photo SET state = 'draft' WHERE id = ?", "i", v[1]);
     if (ok == 0)
         ok = student_state(db, student_id, "drafts", e);
-end:
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    return store_tx_close(s, db, ok, e);
 }
 
 static int final_put(tc_store *s, int64_t sub_id, const char *final_blob, int64_t staff_id, int again, int64_t now,
@@ -521,20 +384,13 @@ int tc_store_final_make(tc_store *s, int64_t sub_id, const char *final_blob, int
 static int final_check(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e)
 {
     (void)now;
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE submission SET final_state = ?, final_reason = ?"
-                                          " WHERE id = (SELECT id FROM submission WHERE student_id = ?"
-                                          "  AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1)"
-                                          " AND state = 'final' AND final_state = 'ready'",
-                                          "ssi", reason ? "correction" : "confirmed", reason ? reason : "",
-                                          student_id),
-                          e);
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = tc_err_set(e, TCE_FINAL_NOT_READY);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e,
+                                   "UPDATE submission SET final_state = ?, final_reason = ?"
+                                   " WHERE id = (SELECT id FROM submission WHERE student_id = ?"
+                                   "  AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1)"
+                                   " AND state = 'final' AND final_state = 'ready'",
+                                   "ssi", reason ? "correction" : "confirmed", reason ? reason : "", student_id);
+    return ch < 0 ? -1 : ch == 0 ? tc_err_set(e, TCE_FINAL_NOT_READY) : 0;
 }
 
 int tc_store_final_confirm(tc_store *s, int64_t student_id, int64_t now, tc_err *e)
@@ -554,36 +410,27 @@ int tc_store_final_correct(tc_store *s, int64_t student_id, const char *reason, 
 static int final_put(tc_store *s, int64_t sub_id, const char *final_blob, int64_t staff_id, int again, int64_t now,
                      tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    ok = store_q_done(db,
-                      store_q_prepare(db, e,
-                                      "UPDATE submission SET state = 'final', final_at = ?, final_state = 'ready',"
-                                      " final_by = ? WHERE id = ? AND (state = 'approved' OR"
-                                      " (?4 AND state = 'final' AND final_state = 'correction'))",
-                                      "iiii", now, staff_id, sub_id, (int64_t)again),
-                      e);
-    if (ok == 0 && sqlite3_changes(db) == 0)
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int64_t ch = store_db_changes(db, e,
+                                  "UPDATE submission SET state = 'final', final_at = ?, final_state = 'ready',"
+                                  " final_by = ? WHERE id = ? AND (state = 'approved' OR"
+                                  " (?4 AND state = 'final' AND final_state = 'correction'))",
+                                  "iiii", now, staff_id, sub_id, (int64_t)again);
+    int ok = ch < 0 ? -1 : 0;
+    if (ch == 0)
         ok = again ? tc_err_set(e, TCE_FINAL_NOT_PRODUCIBLE) : tc_err_set(e, TCE_REVIEW_NOT_APPROVED);
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE photo SET final_blob = ? WHERE id = (SELECT photo_id FROM submission WHERE id = ?)",
-                                          "si", final_blob, sub_id),
-                          e);
+        ok = store_db_run(db, e,
+                          "UPDATE photo SET final_blob = ? WHERE id = (SELECT photo_id FROM submission WHERE id = ?)",
+                          "si", final_blob, sub_id);
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET state = 'final' WHERE id ="
-                                          " (SELECT student_id FROM submission WHERE id = ?)",
-                                          "i", sub_id),
-                          e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+        ok = store_db_run(db, e,
+                          "UPDATE student SET state = 'final' WHERE id ="
+                          " (SELECT student_id FROM submission WHERE id = ?)",
+                          "i", sub_id);
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reason, int64_t now, tc_err *e)
@@ -592,57 +439,42 @@ int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reaso
     for (int from = 0; from < TC_STORE_SUB_COUNT; from++)
         if (from != TC_STORE_SUB_WITHDRAWN && from != TC_STORE_SUB_RESET)
             STORE_STEP(TC_STORE_SM_SUBMISSION, from, TC_STORE_SUB_RESET);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    ok = store_q_done(db,
-                      store_q_prepare(db, e,
-                                      "UPDATE submission SET state = 'reset', note = ?, decided_at = ?"
-                                      " WHERE id = (SELECT id FROM submission WHERE student_id = ?"
-                                      " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1)",
-                                      "sii", reason ? reason : "", now, student_id),
-                      e);
-    if (ok == 0 && sqlite3_changes(db) == 0)
-        ok = tc_err_set(e, TCE_JOURNEY_NO_SUBMISSION_2);
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int64_t ch = store_db_changes(db, e,
+                                  "UPDATE submission SET state = 'reset', note = ?, decided_at = ?"
+                                  " WHERE id = (SELECT id FROM submission WHERE student_id = ?"
+                                  " AND state NOT IN ('withdrawn','reset') ORDER BY id DESC LIMIT 1)",
+                                  "sii", reason ? reason : "", now, student_id);
+    int ok = ch < 0 ? -1 : ch == 0 ? tc_err_set(e, TCE_JOURNEY_NO_SUBMISSION_2) : 0;
     if (ok == 0)
         ok = student_state(db, student_id, "reset", e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limit, int claim_s, int64_t now,
                           tc_store_submission **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
     *out = NULL;
     *n = 0;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
     /* keep this reviewer's own live claims, and take unclaimed or expired
      * ones up to the limit, oldest first */
-    ok = store_q_done(db,
-                      store_q_prepare(db, e,
-                                      "UPDATE submission SET claim_by = ?, claim_until = ? WHERE id IN"
-                                      " (SELECT id FROM submission WHERE state = 'submitted'"
-                                      "  AND (claim_by IS NULL OR claim_by = ? OR claim_until < ?)"
-                                      "  ORDER BY submitted_at, id LIMIT ?)",
-                                      "iiiii", reviewer_id, now + claim_s, reviewer_id, now, (int64_t)limit),
-                      e);
+    int ok = store_db_run(db, e,
+                          "UPDATE submission SET claim_by = ?, claim_until = ? WHERE id IN"
+                          " (SELECT id FROM submission WHERE state = 'submitted'"
+                          "  AND (claim_by IS NULL OR claim_by = ? OR claim_until < ?)"
+                          "  ORDER BY submitted_at, id LIMIT ?)",
+                          "iiiii", reviewer_id, now + claim_s, reviewer_id, now, (int64_t)limit);
     if (ok == 0)
-        ok = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT " SUB_COLS " FROM submission WHERE state = 'submitted'"
-                                          " AND claim_by = ? AND claim_until >= ? ORDER BY submitted_at, id",
-                                          "ii", reviewer_id, now),
-                          p, sizeof **out, read_sub, (void **)out, n, e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+        ok = store_db_list(db, p, sizeof **out, read_sub, (void **)out, n, e,
+                           "SELECT " SUB_COLS " FROM submission WHERE state = 'submitted'"
+                           " AND claim_by = ? AND claim_until >= ? ORDER BY submitted_at, id",
+                           "ii", reviewer_id, now);
+    return store_tx_close(s, db, ok, e);
 }
 
 /* ---- orders: paying (the rest is in tc_store_money.c) ------------------------------------------------------ */
@@ -651,68 +483,36 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
                         int *already, tc_err *e)
 {
     *already = 0;
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "SELECT id, state, amount_fen, kind, coalesce(student_id, 0) FROM pay_order"
-                                       " WHERE out_trade_no = ?",
-                                       "s", out_trade_no);
-    int64_t id = 0, amount = 0, student = 0;
-    char state[16] = "", kind[16] = "";
-    if (st) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            id = sqlite3_column_int64(st, 0);
-            snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 1));
-            amount = sqlite3_column_int64(st, 2);
-            snprintf(kind, sizeof kind, "%s", (const char *)sqlite3_column_text(st, 3));
-            student = sqlite3_column_int64(st, 4);
-        }
-        sqlite3_finalize(st);
-    }
-    if (!id) {
-        tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
-        goto end;
-    }
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    tc_pool pool;
+    tc_pool_init(&pool);
+    tc_store_order o;
+    /* a provider repeats its callback until it is acknowledged: a paid order
+     * stays paid, once */
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CREATED, TC_STORE_ORDER_PAID);
-    if (tc_store_state_of(TC_STORE_SM_ORDER, state) != TC_STORE_ORDER_CREATED) {
-        /* a provider repeats its callback until it is acknowledged: a paid
-         * order stays paid, once */
-        *already = 1;
-        ok = 0;
-        goto end;
-    }
-    if (amount != amount_fen) {
-        tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
-        goto end;
-    }
-    ok = store_q_done(db,
-                      store_q_prepare(db, e,
-                                      "UPDATE pay_order SET state = 'paid', provider_txn = ?, paid_at = ?,"
-                                      " ship_state = CASE WHEN kind = 'reprint' THEN 'to_ship' ELSE ship_state END"
-                                      " WHERE id = ?",
-                                      "sii", txn ? txn : "", now, id),
-                      e);
-    if (ok == 0 && !strcmp(kind, "photo") && student) {
+    int ok = store_order_payable(db, &pool, out_trade_no, TC_STORE_ORDER_CREATED, amount_fen, &o, already, e);
+    if (ok == 0 && !*already)
+        ok = store_db_run(db, e,
+                          "UPDATE pay_order SET state = 'paid', provider_txn = ?, paid_at = ?,"
+                          " ship_state = CASE WHEN kind = 'reprint' THEN 'to_ship' ELSE ship_state END"
+                          " WHERE id = ?",
+                          "sii", txn ? txn : "", now, o.id);
+    if (ok == 0 && !*already && !strcmp(o.kind, "photo") && o.student_id) {
         STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_PENDING_PAYMENT, TC_STORE_SUB_SUBMITTED);
-        ok = store_q_done(db, store_q_prepare(db, e, "UPDATE student SET paid_order = ? WHERE id = ?", "ii", id, student),
-                          e);
-        if (ok == 0)
-            ok = store_q_done(db,
-                              store_q_prepare(db, e,
-                                              "UPDATE submission SET state = 'submitted', submitted_at = ?"
-                                              " WHERE student_id = ? AND state = 'pending_payment'",
-                                              "ii", now, student),
-                              e);
-        if (ok == 0 && sqlite3_changes(db) > 0)
-            ok = student_state(db, student, "submitted", e);
+        ok = store_db_run(db, e, "UPDATE student SET paid_order = ? WHERE id = ?", "ii", o.id, o.student_id);
+        int64_t ch = ok == 0 ? store_db_changes(db, e,
+                                                "UPDATE submission SET state = 'submitted', submitted_at = ?"
+                                                " WHERE student_id = ? AND state = 'pending_payment'",
+                                                "ii", now, o.student_id)
+                             : -1;
+        ok = ch < 0 ? -1 : 0;
+        if (ch > 0)
+            ok = student_state(db, o.student_id, "submitted", e);
     }
-end:
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    tc_pool_clear(&pool);
+    return store_tx_close(s, db, ok, e);
 }
 
 /* ---- messages ------------------------------------------------------------------------------------------------ */
@@ -730,34 +530,22 @@ int tc_store_message_add(tc_store *s, const tc_store_message *m, int64_t *id, tc
 static void read_message(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_message *o = o_;
-    o->id = sqlite3_column_int64(st, 0);
-    o->person_id = sqlite3_column_int64(st, 1);
-    o->student_id = sqlite3_column_int64(st, 2);
-    o->at = sqlite3_column_int64(st, 3);
-    o->read_at = sqlite3_column_int64(st, 4);
-    o->kind = store_col_str(p, st, 5);
-    o->title_zh = store_col_str(p, st, 6);
-    o->title_en = store_col_str(p, st, 7);
-    o->body_zh = store_col_str(p, st, 8);
-    o->body_en = store_col_str(p, st, 9);
+    store_cols(p, st, 0, "iiiiisssss", &o->id, &o->person_id, &o->student_id, &o->at, &o->read_at, &o->kind,
+               &o->title_zh, &o->title_en, &o->body_zh, &o->body_en);
 }
 
 int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit, tc_store_message **out, size_t *n,
                           int64_t *unread, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT id, person_id, coalesce(student_id, 0), at, read_at, kind, title_zh,"
-                                          " title_en, body_zh, body_en FROM message WHERE person_id = ?"
-                                          " ORDER BY id DESC LIMIT ?",
-                                          "ii", person_id, (int64_t)limit),
-                          p, sizeof **out, read_message, (void **)out, n, e);
+    int rc = store_db_list(db, p, sizeof **out, read_message, (void **)out, n, e,
+                           "SELECT id, person_id, coalesce(student_id, 0), at, read_at, kind, title_zh,"
+                           " title_en, body_zh, body_en FROM message WHERE person_id = ?"
+                           " ORDER BY id DESC LIMIT ?",
+                           "ii", person_id, (int64_t)limit);
     if (rc == 0 && unread)
-        rc = store_q_int(db,
-                   store_q_prepare(db, e, "SELECT count(*) FROM message WHERE person_id = ? AND read_at = 0", "i",
-                                   person_id),
-                   unread, e);
+        rc = store_db_ints(db, unread, 1, e, "SELECT count(*) FROM message WHERE person_id = ? AND read_at = 0", "i",
+                           person_id);
     store_release(s, db);
     return rc;
 }
@@ -773,8 +561,7 @@ int tc_store_message_read(tc_store *s, int64_t person_id, int64_t id, int64_t no
 static void read_extra(tc_pool *p, sqlite3_stmt *st, void *o)
 {
     const char **v = o;
-    v[0] = store_col_str(p, st, 0);
-    v[1] = store_col_str(p, st, 1);
+    store_cols(p, st, 0, "ss", &v[0], &v[1]);
 }
 
 int tc_store_school_extra(tc_store *s, tc_pool *p, int64_t school_id, const char **notice, const char **settings,
@@ -842,45 +629,37 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
         *photos = 0;
     if (files)
         *files = 0;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
     tc_pool pool;
     tc_pool_init(&pool);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
     const char **gone = NULL;
     size_t ngone = 0;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
     /* mark this round's photos first (the newest mark is now: a later round
      * cannot confuse them), then the files only they name */
-    ok = store_q_done(db,
-                      store_q_prepare(db, e,
+    int64_t marked = store_db_changes(db, e,
                                       "UPDATE photo SET swept_at = ?2 WHERE id IN (SELECT id FROM photo WHERE"
                                       SWEEPABLE " ORDER BY id LIMIT ?3)",
-                                      "iii", cutoff, now, (int64_t)limit),
-                      e);
-    int marked = ok == 0 ? sqlite3_changes(db) : 0;
-    if (ok == 0 && marked > 0)
-        ok = store_list_q(
-            db,
-            store_q_prepare(db, e,
-                            "SELECT b FROM (" BLOB_UNION("swept_at = ?1") ") WHERE b != ''"
-                            " AND b NOT IN (" BLOB_UNION("swept_at = 0") ")"
-                            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
-                            "   AND instr(body, b) > 0)",
-                            "i", now),
-            &pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e);
+                                      "iii", cutoff, now, (int64_t)limit);
+    int ok = marked < 0 ? -1 : 0;
+    if (marked > 0)
+        ok = store_db_list(db, &pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e,
+                           "SELECT b FROM (" BLOB_UNION("swept_at = ?1") ") WHERE b != ''"
+                           " AND b NOT IN (" BLOB_UNION("swept_at = 0") ")"
+                           " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
+                           "   AND instr(body, b) > 0)",
+                           "i", now);
     for (size_t i = 0; ok == 0 && i < ngone; i++)
         if (remove(ctx, gone[i]) != 0)
             ok = tc_err_internal(e, "sweep: file %s could not be removed", gone[i]);
-    rc = store_tx_end(db, ok, e);
+    int rc = store_tx_close(s, db, ok, e);
     if (rc == 0) {
         if (photos)
-            *photos = marked;
+            *photos = (int)marked;
         if (files)
             *files = (int)ngone;
     }
-out:
-    store_release(s, db);
     tc_pool_clear(&pool);
     return rc;
 }
@@ -890,26 +669,18 @@ out:
 int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int64_t day_start, int limit,
                           int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
     int64_t n = 0;
-    ok = store_q_int(db,
-               store_q_prepare(db, e, "SELECT count(*) FROM student_mail WHERE student_id = ? AND at >= ?", "ii",
-                               student_id, day_start),
-               &n, e);
+    int ok = store_db_ints(db, &n, 1, e, "SELECT count(*) FROM student_mail WHERE student_id = ? AND at >= ?", "ii",
+                           student_id, day_start);
     if (ok == 0 && n >= limit)
         ok = tc_err_set(e, TCE_JOURNEY_EMAIL_LIMIT, limit);
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e, "INSERT INTO student_mail (student_id, at, kind) VALUES (?, ?, ?)",
-                                          "iis", student_id, now, kind),
-                          e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+        ok = store_db_run(db, e, "INSERT INTO student_mail (student_id, at, kind) VALUES (?, ?, ?)", "iis", student_id,
+                          now, kind);
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_email_code_set(tc_store *s, int64_t student_id, const char *email, const char *code_hash, int64_t until,
@@ -920,60 +691,56 @@ int tc_store_email_code_set(tc_store *s, int64_t student_id, const char *email, 
                      "ssii", email, code_hash, until, student_id);
 }
 
+/* The pending e-mail code of a student. */
+typedef struct {
+    const char *pending, *hash;
+    int64_t until;
+    int tries;
+} email_code;
+
+static void read_email_code(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    email_code *o = o_;
+    store_cols(p, st, 0, "ssin", &o->pending, &o->hash, &o->until, &o->tries);
+}
+
 int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_hash, int max_tries, int64_t now,
                            tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1, wrong = 0;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    sqlite3_stmt *st = store_q_prepare(
-        db, e, "SELECT email_pending, email_code_hash, email_code_until, email_code_tries FROM student WHERE id = ?",
-        "i", student_id);
-    if (!st) {
-        store_tx_end(db, -1, NULL);
-        goto out;
-    }
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        tc_err_set(e, TCE_STUDENT_NOT_FOUND);
-        store_tx_end(db, -1, NULL);
-        goto out;
-    }
-    const char *pending = (const char *)sqlite3_column_text(st, 0);
-    const char *hash = (const char *)sqlite3_column_text(st, 1);
-    int64_t until = sqlite3_column_int64(st, 2);
-    int tries = sqlite3_column_int(st, 3);
-    size_t hl = hash ? strlen(hash) : 0;
-    if (!pending || !*pending || !hl)
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    tc_pool pool;
+    tc_pool_init(&pool);
+    email_code c;
+    int wrong = 0;
+    int ok = store_db_get(db, &pool, read_email_code, &c, e,
+                          "SELECT email_pending, email_code_hash, email_code_until, email_code_tries FROM student"
+                          " WHERE id = ?",
+                          "i", student_id);
+    size_t hl = ok == 0 ? strlen(c.hash) : 0;
+    if (ok == 1)
+        ok = tc_err_set(e, TCE_STUDENT_NOT_FOUND);
+    else if (ok == 0 && (!*c.pending || !hl))
         ok = tc_err_set(e, TCE_JOURNEY_NO_EMAIL_CODE);
-    else if (until < now)
+    else if (ok == 0 && c.until < now)
         ok = tc_err_set(e, TCE_JOURNEY_EMAIL_CODE_EXPIRED);
-    else if (tries >= max_tries)
+    else if (ok == 0 && c.tries >= max_tries)
         ok = tc_err_set(e, TCE_JOURNEY_EMAIL_CODE_TRIES);
-    else if (strlen(code_hash) != hl || !tc_ct_equal(code_hash, hash, hl)) {
-        wrong = 1;
-        ok = 0;
-    } else
-        ok = 0;
-    sqlite3_finalize(st); /* pending and hash are not used past here */
-    if (ok == 0 && wrong)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e, "UPDATE student SET email_code_tries = email_code_tries + 1 WHERE id = ?",
-                                          "i", student_id),
-                          e);
     else if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET email_confirmed = email_pending, email = email_pending,"
-                                          " email_pending = '', email_code_hash = '', email_code_until = 0,"
-                                          " email_code_tries = 0 WHERE id = ?",
-                                          "i", student_id),
-                          e);
-    rc = store_tx_end(db, ok, e);
+        wrong = strlen(code_hash) != hl || !tc_ct_equal(code_hash, c.hash, hl);
+    if (ok == 0 && wrong)
+        ok = store_db_run(db, e, "UPDATE student SET email_code_tries = email_code_tries + 1 WHERE id = ?", "i",
+                          student_id);
+    else if (ok == 0)
+        ok = store_db_run(db, e,
+                          "UPDATE student SET email_confirmed = email_pending, email = email_pending,"
+                          " email_pending = '', email_code_hash = '', email_code_until = 0,"
+                          " email_code_tries = 0 WHERE id = ?",
+                          "i", student_id);
+    tc_pool_clear(&pool);
+    int rc = store_tx_close(s, db, ok, e);
     if (rc == 0 && wrong)
         rc = tc_err_set(e, TCE_JOURNEY_EMAIL_CODE_WRONG_2);
-out:
-    store_release(s, db);
     return rc;
 }

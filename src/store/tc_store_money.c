@@ -11,59 +11,57 @@
 
 /* ---- orders ------------------------------------------------------------------------------------------------ */
 
-#define ORDER_COLS                                                                                                  \
-    "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
-    " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at,"           \
-    " late_paid_at"
-
-static void read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
+/* STORE_ORDER_COLS (store_int.h) */
+void store_read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
 {
     tc_store_order *o = o_;
-    o->id = sqlite3_column_int64(st, 0);
-    o->out_trade_no = store_col_str(p, st, 1);
-    o->person_id = sqlite3_column_int64(st, 2);
-    o->student_id = sqlite3_column_int64(st, 3);
-    o->kind = store_col_str(p, st, 4);
-    o->amount_fen = sqlite3_column_int64(st, 5);
-    o->description = store_col_str(p, st, 6);
-    o->provider = store_col_str(p, st, 7);
-    o->state = store_col_str(p, st, 8);
+    store_cols(p, st, 0, "isiisisssssiiisssii", &o->id, &o->out_trade_no, &o->person_id, &o->student_id, &o->kind,
+               &o->amount_fen, &o->description, &o->provider, &o->state, &o->provider_txn, &o->detail,
+               &o->created_at, &o->paid_at, &o->refunded_at, &o->ship_state, &o->carrier, &o->tracking,
+               &o->shipped_at, &o->late_paid_at);
     o->state_enum = tc_store_state_of(TC_STORE_SM_ORDER, o->state);
-    o->provider_txn = store_col_str(p, st, 9);
-    o->detail = store_col_str(p, st, 10);
-    o->created_at = sqlite3_column_int64(st, 11);
-    o->paid_at = sqlite3_column_int64(st, 12);
-    o->refunded_at = sqlite3_column_int64(st, 13);
-    o->ship_state = store_col_str(p, st, 14);
-    o->carrier = store_col_str(p, st, 15);
-    o->tracking = store_col_str(p, st, 16);
-    o->shipped_at = sqlite3_column_int64(st, 17);
-    o->late_paid_at = sqlite3_column_int64(st, 18);
+}
+
+#define BY_NO "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE out_trade_no = ?"
+
+int store_order_payable(sqlite3 *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
+                        tc_store_order *out, int *already, tc_err *e)
+{
+    *already = 0;
+    int ok = store_db_get(db, p, store_read_order, out, e, BY_NO, "s", out_trade_no);
+    if (ok == 1)
+        return tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
+    if (ok == 0 && out->state_enum != from)
+        *already = 1;
+    else if (ok == 0 && out->amount_fen != amount_fen)
+        ok = tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
+    return ok;
+}
+
+/* A new order in the created state. */
+static int order_insert(sqlite3 *db, const tc_store_order *o, int64_t *id, tc_err *e)
+{
+    return store_db_insert(db, id, e,
+                           "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
+                           " amount_fen, description, provider, state, created_at, detail, ship_state)"
+                           " VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, 'created', ?, ?, ?)",
+                           "siisississ", o->out_trade_no, o->person_id, o->student_id, o->kind, o->amount_fen,
+                           o->description ? o->description : "", o->provider, o->created_at,
+                           o->detail ? o->detail : "{}", o->ship_state ? o->ship_state : "");
 }
 
 int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e)
 {
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_STATE_NEW, TC_STORE_ORDER_CREATED);
     sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
-                                          " amount_fen, description, provider, state, created_at, detail, ship_state)"
-                                          " VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, 'created', ?, ?, ?)",
-                                          "siisississ", o->out_trade_no, o->person_id, o->student_id, o->kind,
-                                          o->amount_fen, o->description ? o->description : "", o->provider,
-                                          o->created_at, o->detail ? o->detail : "{}",
-                                          o->ship_state ? o->ship_state : ""),
-                          e);
-    *id = sqlite3_last_insert_rowid(db);
+    int rc = order_insert(db, o, id, e);
     store_release(s, db);
     return rc;
 }
 
 int tc_store_order_by_no(tc_store *s, tc_pool *p, const char *out_trade_no, tc_store_order *out, tc_err *e)
 {
-    int rc = store_get(s, p, read_order, out, e, "SELECT " ORDER_COLS " FROM pay_order WHERE out_trade_no = ?", "s",
-                       out_trade_no);
+    int rc = store_get(s, p, store_read_order, out, e, BY_NO, "s", out_trade_no);
     return rc == 1 ? tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND) : rc;
 }
 
@@ -95,12 +93,9 @@ int tc_store_order_list_by(tc_store *s, tc_pool *p, int64_t person_id, const cha
     if (!cond)
         return tc_err_set(e, TCE_ORDER_BAD_FILTER_2, filter);
     char sql[512];
-    snprintf(sql, sizeof sql, "SELECT " ORDER_COLS " FROM pay_order WHERE person_id = ? AND %s ORDER BY id DESC", cond);
-    sqlite3 *db = store_acquire(s);
-    int rc = store_list_q(db, store_q_prepare(db, e, sql, "i", person_id), p, sizeof **out, read_order, (void **)out,
-                          n, e);
-    store_release(s, db);
-    return rc;
+    snprintf(sql, sizeof sql, "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE person_id = ? AND %s ORDER BY id DESC",
+             cond);
+    return store_list(s, p, sizeof **out, store_read_order, (void **)out, n, e, sql, "i", person_id);
 }
 
 int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_no, int64_t now, tc_err *e)
@@ -119,8 +114,8 @@ int tc_store_order_close(tc_store *s, int64_t person_id, const char *out_trade_n
 
 int tc_store_print_queue(tc_store *s, tc_pool *p, const char *ship_state, tc_store_order **out, size_t *n, tc_err *e)
 {
-    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
-                      "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'reprint' AND state = 'paid'"
+    return store_list(s, p, sizeof **out, store_read_order, (void **)out, n, e,
+                      "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE kind = 'reprint' AND state = 'paid'"
                       " AND (ship_state = ? OR (? = '' AND ship_state != '')) ORDER BY paid_at, id",
                       "ss", ship_state ? ship_state : "", ship_state ? ship_state : "");
 }
@@ -169,16 +164,12 @@ int tc_store_order_refunded(tc_store *s, const char *out_trade_no, int64_t now, 
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_PAID, TC_STORE_ORDER_REFUNDED);
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_REFUNDING, TC_STORE_ORDER_REFUNDED);
     *already = 0;
-    sqlite3 *db = store_acquire(s);
     /* a refund callback may arrive before our own refund call returns: from
      * paid as well as from refunding */
-    int64_t ch = store_q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET state = 'refunded', refunded_at = ? WHERE out_trade_no = ?"
-                                           " AND state IN ('paid', 'refunding')",
-                                           "is", now, out_trade_no),
-                           e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e,
+                                   "UPDATE pay_order SET state = 'refunded', refunded_at = ? WHERE out_trade_no = ?"
+                                   " AND state IN ('paid', 'refunding')",
+                                   "is", now, out_trade_no);
     if (ch < 0)
         return -1;
     *already = ch == 0;
@@ -189,18 +180,11 @@ int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *alrea
 {
     *already = 0;
     sqlite3 *db = store_acquire(s);
-    int64_t ch = store_q_changes(
-        db, store_q_prepare(db, e, "UPDATE batch SET cancelled_at = ? WHERE id = ? AND cancelled_at = 0", "ii", now, batch_id),
-        e);
+    int64_t ch = store_db_changes(db, e, "UPDATE batch SET cancelled_at = ? WHERE id = ? AND cancelled_at = 0", "ii",
+                                  now, batch_id);
     int64_t exists = 0;
-    if (ch == 0) {
-        sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM batch WHERE id = ?", "i", batch_id);
-        if (st) {
-            if (sqlite3_step(st) == SQLITE_ROW)
-                exists = sqlite3_column_int64(st, 0);
-            sqlite3_finalize(st);
-        }
-    }
+    if (ch == 0 && store_db_ints(db, &exists, 1, e, "SELECT count(*) FROM batch WHERE id = ?", "i", batch_id) != 0)
+        ch = -1;
     store_release(s, db);
     if (ch < 0)
         return -1;
@@ -212,8 +196,8 @@ int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *alrea
 
 int tc_store_batch_refundable(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n, tc_err *e)
 {
-    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
-                      "SELECT " ORDER_COLS " FROM pay_order WHERE kind = 'photo'"
+    return store_list(s, p, sizeof **out, store_read_order, (void **)out, n, e,
+                      "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE kind = 'photo'"
                       " AND state IN ('paid', 'refunding')"
                       " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
                       "i", batch_id);
@@ -222,8 +206,8 @@ int tc_store_batch_refundable(tc_store *s, tc_pool *p, int64_t batch_id, tc_stor
 int tc_store_order_activity(tc_store *s, tc_pool *p, const char *provider, int64_t from, int64_t to,
                             tc_store_order **out, size_t *n, tc_err *e)
 {
-    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
-                      "SELECT " ORDER_COLS " FROM pay_order WHERE provider = ? AND"
+    return store_list(s, p, sizeof **out, store_read_order, (void **)out, n, e,
+                      "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE provider = ? AND"
                       " ((created_at >= ? AND created_at < ?) OR (paid_at >= ? AND paid_at < ?)"
                       " OR (refunded_at >= ? AND refunded_at < ?)) ORDER BY id",
                       "siiiiii", provider, from, to, from, to, from, to);
@@ -242,10 +226,7 @@ int tc_store_recon_put(tc_store *s, const char *day, const char *provider, int64
 static void read_recon(tc_pool *p, sqlite3_stmt *st, void *r_)
 {
     tc_store_recon *r = r_;
-    r->day = store_col_str(p, st, 0);
-    r->provider = store_col_str(p, st, 1);
-    r->created_at = sqlite3_column_int64(st, 2);
-    r->report = store_col_str(p, st, 3);
+    store_cols(p, st, 0, "ssis", &r->day, &r->provider, &r->created_at, &r->report);
 }
 
 int tc_store_recon_list(tc_store *s, tc_pool *p, const char *day, int limit, tc_store_recon **out, size_t *n, tc_err *e)
@@ -263,14 +244,8 @@ int tc_store_recon_list(tc_store *s, tc_pool *p, const char *day, int limit, tc_
 static void read_addr(tc_pool *p, sqlite3_stmt *st, void *a_)
 {
     tc_store_address *a = a_;
-    a->id = sqlite3_column_int64(st, 0);
-    a->person_id = sqlite3_column_int64(st, 1);
-    a->name = store_col_str(p, st, 2);
-    a->phone = store_col_str(p, st, 3);
-    a->region = store_col_str(p, st, 4);
-    a->detail = store_col_str(p, st, 5);
-    a->is_default = (int)sqlite3_column_int64(st, 6);
-    a->created_at = sqlite3_column_int64(st, 7);
+    store_cols(p, st, 0, "iissssni", &a->id, &a->person_id, &a->name, &a->phone, &a->region, &a->detail,
+               &a->is_default, &a->created_at);
 }
 
 int tc_store_address_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_address **out, size_t *n, tc_err *e)
@@ -292,92 +267,59 @@ int tc_store_address_get(tc_store *s, tc_pool *p, int64_t person_id, int64_t id,
  * others in the same transaction, so there is never more than one. */
 int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
     int64_t count = 0;
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT count(*) FROM address WHERE person_id = ?", "i", a->person_id);
-    if (!st)
-        goto end;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        count = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (a->id == 0) {
-        if (count >= max_per_person) {
-            tc_err_set(e, TCE_ADDRESS_TOO_MANY, max_per_person);
-            goto end;
-        }
-        if (count == 0)
-            a->is_default = 1;
-        if (a->is_default &&
-            store_q_done(db, store_q_prepare(db, e, "UPDATE address SET is_default = 0 WHERE person_id = ?", "i", a->person_id),
-                         e) != 0)
-            goto end;
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO address (person_id, name, phone, region, detail, is_default,"
-                                          " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                          "issssii", a->person_id, a->name, a->phone, a->region, a->detail,
-                                          (int64_t)a->is_default, a->created_at),
-                          e);
-        a->id = sqlite3_last_insert_rowid(db);
-    } else {
-        if (a->is_default &&
-            store_q_done(db, store_q_prepare(db, e, "UPDATE address SET is_default = 0 WHERE person_id = ?", "i", a->person_id),
-                         e) != 0)
-            goto end;
-        int64_t ch = store_q_changes(db,
-                               store_q_prepare(db, e,
-                                               "UPDATE address SET name = ?, phone = ?, region = ?, detail = ?,"
-                                               " is_default = max(is_default, ?) WHERE id = ? AND person_id = ?",
-                                               "ssssiii", a->name, a->phone, a->region, a->detail,
-                                               (int64_t)a->is_default, a->id, a->person_id),
-                               e);
+    int ok = store_db_ints(db, &count, 1, e, "SELECT count(*) FROM address WHERE person_id = ?", "i", a->person_id);
+    if (ok == 0 && a->id == 0 && count >= max_per_person)
+        ok = tc_err_set(e, TCE_ADDRESS_TOO_MANY, max_per_person);
+    if (ok == 0 && a->id == 0 && count == 0)
+        a->is_default = 1;
+    if (ok == 0 && a->is_default)
+        ok = store_db_run(db, e, "UPDATE address SET is_default = 0 WHERE person_id = ?", "i", a->person_id);
+    if (ok == 0 && a->id == 0)
+        ok = store_db_insert(db, &a->id, e,
+                             "INSERT INTO address (person_id, name, phone, region, detail, is_default,"
+                             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             "issssii", a->person_id, a->name, a->phone, a->region, a->detail,
+                             (int64_t)a->is_default, a->created_at);
+    else if (ok == 0) {
+        int64_t ch = store_db_changes(db, e,
+                                      "UPDATE address SET name = ?, phone = ?, region = ?, detail = ?,"
+                                      " is_default = max(is_default, ?) WHERE id = ? AND person_id = ?",
+                                      "ssssiii", a->name, a->phone, a->region, a->detail, (int64_t)a->is_default,
+                                      a->id, a->person_id);
         if (ch == 0)
             tc_err_set(e, TCE_ADDRESS_NOT_FOUND);
         ok = ch == 1 ? 0 : -1;
     }
-end:
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    int64_t ch = store_q_changes(db, store_q_prepare(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id),
-                           e);
-    if (ch == 0)
-        tc_err_set(e, TCE_ADDRESS_NOT_FOUND);
-    else if (ch > 0)
-        /* the default went away: the newest remaining one takes its place */
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE address SET is_default = 1 WHERE id = (SELECT id FROM address"
-                                          " WHERE person_id = ? ORDER BY id DESC LIMIT 1) AND NOT EXISTS"
-                                          " (SELECT 1 FROM address WHERE person_id = ? AND is_default = 1)",
-                                          "ii", person_id, person_id),
-                          e);
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int64_t ch = store_db_changes(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id);
+    int ok = ch < 0 ? -1 : ch == 0 ? tc_err_set(e, TCE_ADDRESS_NOT_FOUND) : 0;
+    /* the default went away: the newest remaining one takes its place */
+    if (ok == 0)
+        ok = store_db_run(db, e,
+                          "UPDATE address SET is_default = 1 WHERE id = (SELECT id FROM address"
+                          " WHERE person_id = ? ORDER BY id DESC LIMIT 1) AND NOT EXISTS"
+                          " (SELECT 1 FROM address WHERE person_id = ? AND is_default = 1)",
+                          "ii", person_id, person_id);
+    return store_tx_close(s, db, ok, e);
 }
 
 /* ---- the outbox at start-up ------------------------------------------------------------------------------------ */
 
 int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int64_t ch = store_q_changes(
-        db, store_q_prepare(db, e, "UPDATE outbox SET next_at = ? WHERE state = 'pending' AND next_at > ?", "ii", now, now), e);
-    store_release(s, db);
+    int64_t ch = store_run_changes(s, e, "UPDATE outbox SET next_at = ? WHERE state = 'pending' AND next_at > ?", "ii",
+                                   now, now);
     if (n)
         *n = ch > 0 ? ch : 0;
     return ch < 0 ? -1 : 0;
@@ -388,18 +330,9 @@ int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e)
 /* The cancelled_at of a record's batch (0: not cancelled, or no record). */
 static int batch_cancelled_at(sqlite3 *db, int64_t student_id, int64_t *at, tc_err *e)
 {
-    *at = 0;
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "SELECT b.cancelled_at FROM student s JOIN batch b ON b.id = s.batch_id"
-                                       " WHERE s.id = ?",
-                                       "i", student_id);
-    if (!st)
-        return -1;
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
-        *at = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : store_db_err(e, db, "batch");
+    return store_db_ints(db, at, 1, e,
+                         "SELECT b.cancelled_at FROM student s JOIN batch b ON b.id = s.batch_id WHERE s.id = ?", "i",
+                         student_id);
 }
 
 static int cancelled_err(tc_err *e)
@@ -413,60 +346,33 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
 {
     *reused = 0;
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_STATE_NEW, TC_STORE_ORDER_CREATED);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    tc_store_order *v = NULL;
-    size_t n = 0;
     /* IMMEDIATE: the check and the insert are one write transaction, so two
      * pay requests at once see each other's order and a cancel cannot slip
      * between the check and the insert */
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    int64_t cancelled = 0;
-    if (o->student_id && batch_cancelled_at(db, o->student_id, &cancelled, e) != 0)
-        goto end;
-    if (cancelled) {
-        cancelled_err(e);
-        goto end;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int64_t cancelled = 0, id = 0;
+    int ok = o->student_id ? batch_cancelled_at(db, o->student_id, &cancelled, e) : 0;
+    if (ok == 0 && cancelled)
+        ok = cancelled_err(e);
+    if (ok == 0 && !strcmp(o->kind, "photo")) {
+        /* the student's open photo-fee order, if there is one (1: none) */
+        int found = store_db_get(db, p, store_read_order, out, e,
+                                 "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE student_id = ? AND kind = 'photo'"
+                                 " AND state = 'created' ORDER BY id DESC LIMIT 1",
+                                 "i", o->student_id);
+        *reused = found == 0;
+        ok = found < 0 ? -1 : 0;
     }
-    if (!strcmp(o->kind, "photo")) {
-        if (store_list_q(db,
-                         store_q_prepare(db, e,
-                                         "SELECT " ORDER_COLS " FROM pay_order WHERE student_id = ? AND kind = 'photo'"
-                                         " AND state = 'created' ORDER BY id DESC LIMIT 1",
-                                         "i", o->student_id),
-                         p, sizeof *v, read_order, (void **)&v, &n, e) != 0)
-            goto end;
-        if (n == 1) {
-            *out = v[0];
-            *reused = 1;
-            ok = 0;
-            goto end;
-        }
+    if (ok == 0 && !*reused)
+        ok = order_insert(db, o, &id, e);
+    if (ok == 0 && !*reused) {
+        ok = store_db_get(db, p, store_read_order, out, e, "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE id = ?",
+                          "i", id);
+        assert(ok != 1); /* inserted just now, in this transaction */
     }
-    if (store_q_done(db,
-                     store_q_prepare(db, e,
-                                     "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
-                                     " amount_fen, description, provider, state, created_at, detail, ship_state)"
-                                     " VALUES (?, ?, nullif(?, 0), ?, ?, ?, ?, 'created', ?, ?, ?)",
-                                     "siisississ", o->out_trade_no, o->person_id, o->student_id, o->kind,
-                                     o->amount_fen, o->description ? o->description : "", o->provider, o->created_at,
-                                     o->detail ? o->detail : "{}", o->ship_state ? o->ship_state : ""),
-                     e) != 0)
-        goto end;
-    if (store_list_q(db,
-                     store_q_prepare(db, e, "SELECT " ORDER_COLS " FROM pay_order WHERE id = ?", "i",
-                                     (int64_t)sqlite3_last_insert_rowid(db)),
-                     p, sizeof *v, read_order, (void **)&v, &n, e) != 0)
-        goto end;
-    assert(n == 1); /* inserted just now, in this transaction */
-    *out = v[0];
-    ok = 0;
-end:
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_student_cancelled(tc_store *s, int64_t student_id, int64_t *cancelled_at, tc_err *e)
@@ -480,8 +386,8 @@ int tc_store_student_cancelled(tc_store *s, int64_t student_id, int64_t *cancell
 int tc_store_batch_open_orders(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_order **out, size_t *n,
                                tc_err *e)
 {
-    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
-                      "SELECT " ORDER_COLS " FROM pay_order WHERE state = 'created'"
+    return store_list(s, p, sizeof **out, store_read_order, (void **)out, n, e,
+                      "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE state = 'created'"
                       " AND student_id IN (SELECT id FROM student WHERE batch_id = ?) ORDER BY id",
                       "i", batch_id);
 }
@@ -490,58 +396,34 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
                              int *already, tc_err *e)
 {
     *already = 0;
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    sqlite3_stmt *st =
-        store_q_prepare(db, e, "SELECT id, state, amount_fen FROM pay_order WHERE out_trade_no = ?", "s", out_trade_no);
-    int64_t id = 0, amount = 0;
-    char state[16] = "";
-    if (!st)
-        goto end;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
-        snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 1));
-        amount = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_finalize(st);
-    if (!id) {
-        tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
-        goto end;
-    }
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    tc_pool pool;
+    tc_pool_init(&pool);
+    tc_store_order o;
+    /* not closed: recorded already (refunding, refunded), or not a closed
+     * order at all */
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CLOSED, TC_STORE_ORDER_REFUNDING);
-    if (tc_store_state_of(TC_STORE_SM_ORDER, state) != TC_STORE_ORDER_CLOSED) {
-        /* recorded already (refunding, refunded), or not a closed order at all */
-        *already = 1;
-        ok = 0;
-        goto end;
+    int ok = store_order_payable(db, &pool, out_trade_no, TC_STORE_ORDER_CLOSED, amount_fen, &o, already, e);
+    if (ok == 0 && !*already) {
+        /* the student's journey is not moved on: the order was closed, the
+         * money goes back (the caller starts the refund) */
+        int64_t ch = store_db_changes(db, e,
+                                      "UPDATE pay_order SET state = 'refunding', provider_txn = ?, paid_at = ?,"
+                                      " late_paid_at = ? WHERE id = ? AND state = 'closed'",
+                                      "siii", txn ? txn : "", now, now, o.id);
+        ok = ch == 1 ? 0 : -1;
     }
-    if (amount != amount_fen) {
-        tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
-        goto end;
-    }
-    /* the student's journey is not moved on: the order was closed, the money
-     * goes back (the caller starts the refund) */
-    int64_t ch = store_q_changes(db,
-                           store_q_prepare(db, e,
-                                           "UPDATE pay_order SET state = 'refunding', provider_txn = ?, paid_at = ?,"
-                                           " late_paid_at = ? WHERE id = ? AND state = 'closed'",
-                                           "siii", txn ? txn : "", now, now, id),
-                           e);
-    ok = ch == 1 ? 0 : -1;
-end:
-    rc = store_tx_end(db, ok, e);
-out:
-    store_release(s, db);
-    return rc;
+    tc_pool_clear(&pool);
+    return store_tx_close(s, db, ok, e);
 }
 
 int tc_store_order_late_list(tc_store *s, tc_pool *p, int64_t from, int64_t to, tc_store_order **out, size_t *n,
                              tc_err *e)
 {
-    return store_list(s, p, sizeof **out, read_order, (void **)out, n, e,
-                      "SELECT " ORDER_COLS " FROM pay_order WHERE late_paid_at > 0 AND"
+    return store_list(s, p, sizeof **out, store_read_order, (void **)out, n, e,
+                      "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE late_paid_at > 0 AND"
                       " ((late_paid_at >= ? AND late_paid_at < ?) OR state = 'refunding')"
                       " ORDER BY late_paid_at, id",
                       "ii", from, to);
@@ -558,14 +440,11 @@ int tc_store_synchronous(tc_store *s)
     int low = 99;
     for (int i = 0; i < STORE_POOL_SIZE; i++) {
         held[i] = store_acquire(s);
-        sqlite3_stmt *st = NULL;
-        int v = -1;
-        if (sqlite3_prepare_v2(held[i], "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
+        int64_t v = -1;
+        if (store_db_ints(held[i], &v, 1, NULL, "PRAGMA synchronous", NULL) != 0)
+            v = -1;
         if (v < low)
-            low = v;
+            low = (int)v;
     }
     for (int i = 0; i < STORE_POOL_SIZE; i++)
         store_release(s, held[i]);

@@ -9,16 +9,8 @@
 static void read_channels(tc_pool *p, sqlite3_stmt *st, void *o)
 {
     tc_store_channels *out = o;
-    out->person_id = sqlite3_column_int64(st, 0);
-    out->school_id = sqlite3_column_int64(st, 1);
-    out->status = sqlite3_column_int(st, 2);
-    out->payment = sqlite3_column_int(st, 3);
-    out->sms = sqlite3_column_int(st, 4);
-    out->wechat = sqlite3_column_int(st, 5);
-    out->email = store_col_str(p, st, 6);
-    out->phone = store_col_str(p, st, 7);
-    out->openid = store_col_str(p, st, 8);
-    out->name = store_col_str(p, st, 9);
+    store_cols(p, st, 0, "iinnnnssss", &out->person_id, &out->school_id, &out->status, &out->payment, &out->sms,
+               &out->wechat, &out->email, &out->phone, &out->openid, &out->name);
 }
 
 int tc_store_channels_get(tc_store *s, tc_pool *p, int64_t student_id, tc_store_channels *out, tc_err *e)

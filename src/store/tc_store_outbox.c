@@ -70,15 +70,11 @@ static const char *outbox_body(tc_pool *p, const tc_store_outbox_msg *m, tc_err 
 
 static int outbox_insert(sqlite3 *db, const tc_store_outbox_msg *m, const char *body, int64_t now, int64_t *id, tc_err *e)
 {
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "INSERT INTO outbox(created_at, channel, recipient, subject, body, next_at,"
-                                       " student_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                       "issssii", now, m->channel, m->recipient, m->subject ? m->subject : "", body,
-                                       now, m->student_id);
-    int rc = store_q_done(db, st, e);
-    if (rc == 0 && id)
-        *id = sqlite3_last_insert_rowid(db);
-    return rc;
+    return store_db_insert(db, id, e,
+                           "INSERT INTO outbox(created_at, channel, recipient, subject, body, next_at,"
+                           " student_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           "issssii", now, m->channel, m->recipient, m->subject ? m->subject : "", body, now,
+                           m->student_id);
 }
 
 int tc_store_outbox_add(tc_store *s, const tc_store_outbox_msg *m, int64_t now, int64_t *id, tc_err *e)
@@ -104,31 +100,23 @@ int tc_store_outbox_add_capped(tc_store *s, const tc_store_outbox_msg *m, int64_
     tc_pool p;
     tc_pool_init(&p);
     const char *body = outbox_body(&p, m, e);
-    if (!body)
-        return tc_pool_clear(&p), -1;
-    sqlite3 *db = store_acquire(s);
     /* IMMEDIATE: the count and the insert in one write transaction, so two
      * events at once cannot both pass the limit */
-    int rc = store_tx_begin(db, e);
-    if (rc == 0) {
+    sqlite3 *db = body ? store_tx_open(s, e) : NULL;
+    int rc = -1;
+    if (db) {
         int64_t n = 0;
-        rc = store_q_int(db,
-                         store_q_prepare(db, e,
-                                         "SELECT count(*) FROM outbox WHERE student_id = ? AND channel = ?"
-                                         " AND created_at >= ?",
-                                         "isi", m->student_id, m->channel, day_start),
-                         &n, e);
-        if (rc == 0 && n < limit) {
-            rc = outbox_insert(db, m, body, now, id, e);
-            if (rc == 0)
-                *added = 1;
+        int ok = store_db_ints(db, &n, 1, e,
+                               "SELECT count(*) FROM outbox WHERE student_id = ? AND channel = ? AND created_at >= ?",
+                               "isi", m->student_id, m->channel, day_start);
+        if (ok == 0 && n < limit) {
+            ok = outbox_insert(db, m, body, now, id, e);
+            *added = ok == 0;
         }
-        if (store_tx_end(db, rc, e) != 0) {
-            rc = -1;
+        rc = store_tx_close(s, db, ok, e);
+        if (rc != 0)
             *added = 0;
-        }
     }
-    store_release(s, db);
     tc_pool_clear(&p);
     return rc;
 }
@@ -139,12 +127,10 @@ static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
 {
     tc_store_outbox_msg *m = out;
     memset(m, 0, sizeof *m);
-    m->id = sqlite3_column_int64(st, 0);
-    m->created_at = sqlite3_column_int64(st, 1);
-    m->channel = store_col_str(p, st, 2);
-    m->recipient = store_col_str(p, st, 3);
-    m->subject = store_col_str(p, st, 4);
-    char *body = (char *)store_col_str(p, st, 5);
+    const char *text;
+    store_cols(p, st, 0, "iissssnissi", &m->id, &m->created_at, &m->channel, &m->recipient, &m->subject, &text,
+               &m->attempts, &m->next_at, &m->state, &m->last_error, &m->sent_at);
+    char *body = (char *)text; /* a pool copy: the framing is cut in place */
     m->attachment = "";
     m->attachment_name = "";
     m->body = body;
@@ -158,11 +144,6 @@ static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
             m->body = rs + 1;
         }
     }
-    m->attempts = sqlite3_column_int(st, 6);
-    m->next_at = sqlite3_column_int64(st, 7);
-    m->state = store_col_str(p, st, 8);
-    m->last_error = store_col_str(p, st, 9);
-    m->sent_at = sqlite3_column_int64(st, 10);
 }
 
 int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_store_outbox_msg **out, size_t *n,
@@ -172,50 +153,34 @@ int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_st
     *n = 0;
     if (limit < 1)
         limit = 1;
-    sqlite3 *db = store_acquire(s);
     /* IMMEDIATE: take the write lock before reading, so two claimers (a
      * second server on the same file) cannot claim the same rows */
-    int rc = store_tx_begin(db, e);
-    if (rc != 0)
-        goto out;
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 'pending' AND next_at <= ?"
-                                       " ORDER BY next_at, id LIMIT ?",
-                                       "ii", now, (int64_t)limit);
-    rc = store_list_q(db, st, p, sizeof **out, read_row, (void **)out, n, e);
-    for (size_t i = 0; rc == 0 && i < *n; i++) {
-        rc = store_q_done(db, store_q_prepare(db, e, "UPDATE outbox SET state = 'sending' WHERE id = ?", "i", (*out)[i].id),
-                          e);
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
+    int ok = store_db_list(db, p, sizeof **out, read_row, (void **)out, n, e,
+                           "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 'pending' AND next_at <= ?"
+                           " ORDER BY next_at, id LIMIT ?",
+                           "ii", now, (int64_t)limit);
+    for (size_t i = 0; ok == 0 && i < *n; i++) {
+        ok = store_db_run(db, e, "UPDATE outbox SET state = 'sending' WHERE id = ?", "i", (*out)[i].id);
         (*out)[i].state = "sending";
     }
-    if (store_tx_end(db, rc, e) != 0) {
-        rc = -1;
+    int rc = store_tx_close(s, db, ok, e);
+    if (rc != 0) {
         *out = NULL;
         *n = 0;
     }
-out:
-    store_release(s, db);
     return rc;
-}
-
-static int changed_one(sqlite3 *db, tc_err *e)
-{
-    return sqlite3_changes(db) == 1 ? 0 : tc_err_set(e, TCE_OUTBOX_NOT_FOUND);
 }
 
 int tc_store_outbox_sent(tc_store *s, int64_t id, int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = ''"
-                                          " WHERE id = ? AND state IN ('pending', 'sending')",
-                                          "ii", now, id),
-                          e);
-    if (rc == 0)
-        rc = changed_one(db, e);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e,
+                                   "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = ''"
+                                   " WHERE id = ? AND state IN ('pending', 'sending')",
+                                   "ii", now, id);
+    return ch < 0 ? -1 : ch == 1 ? 0 : tc_err_set(e, TCE_OUTBOX_NOT_FOUND);
 }
 
 int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *error, int max_attempts, int *dead,
@@ -233,29 +198,22 @@ int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *err
         err[k] = 0;
     }
     sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e, "SELECT attempts FROM outbox WHERE id = ? AND state IN ('pending', 'sending')",
-                                       "i", id);
-    int rc = -1;
-    if (!st)
-        goto out;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+    int64_t row[2]; /* found, the attempts made */
+    int rc = store_db_ints(db, row, 2, e,
+                           "SELECT 1, attempts FROM outbox WHERE id = ? AND state IN ('pending', 'sending')", "i", id);
+    if (rc == 0 && !row[0])
         rc = tc_err_set(e, TCE_OUTBOX_NOT_FOUND);
+    if (rc != 0)
         goto out;
-    }
-    int attempts = sqlite3_column_int(st, 0) + 1;
-    sqlite3_finalize(st);
+    int attempts = (int)row[1] + 1;
     int is_dead = max_attempts > 0 && attempts >= max_attempts;
     int64_t delay = TC_STORE_OUTBOX_BACKOFF_MAX_S;
     if (attempts - 1 < 8) /* 30 s << 7 already passes the hour */
         delay = (int64_t)TC_STORE_OUTBOX_BACKOFF_S << (attempts - 1);
     if (delay > TC_STORE_OUTBOX_BACKOFF_MAX_S)
         delay = TC_STORE_OUTBOX_BACKOFF_MAX_S;
-    rc = store_q_done(db,
-                      store_q_prepare(db, e,
-                                      "UPDATE outbox SET attempts = ?, last_error = ?, state = ?, next_at = ? WHERE id = ?",
-                                      "issii", (int64_t)attempts, err, is_dead ? "dead" : "pending", now + delay, id),
-                      e);
+    rc = store_db_run(db, e, "UPDATE outbox SET attempts = ?, last_error = ?, state = ?, next_at = ? WHERE id = ?",
+                      "issii", (int64_t)attempts, err, is_dead ? "dead" : "pending", now + delay, id);
     if (rc == 0 && dead)
         *dead = is_dead;
 out:
@@ -265,13 +223,10 @@ out:
 
 int tc_store_outbox_recover(tc_store *s, int64_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    int rc = store_q_done(db, store_q_prepare(db, e, "UPDATE outbox SET state = 'pending' WHERE state = 'sending'", NULL),
-                          e);
+    int64_t ch = store_run_changes(s, e, "UPDATE outbox SET state = 'pending' WHERE state = 'sending'", NULL);
     if (n)
-        *n = rc == 0 ? sqlite3_changes(db) : 0;
-    store_release(s, db);
-    return rc;
+        *n = ch > 0 ? ch : 0;
+    return ch < 0 ? -1 : 0;
 }
 
 int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, tc_store_outbox_msg **out, size_t *n,
@@ -279,14 +234,11 @@ int tc_store_outbox_list(tc_store *s, tc_pool *p, const char *state, int limit, 
 {
     if (limit < 1 || limit > 1000)
         limit = 1000;
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st =
-        state ? store_q_prepare(db, e, "SELECT " OUTBOX_COLS " FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ?", "si",
-                                state, (int64_t)limit)
-              : store_q_prepare(db, e, "SELECT " OUTBOX_COLS " FROM outbox ORDER BY id DESC LIMIT ?", "i", (int64_t)limit);
-    int rc = store_list_q(db, st, p, sizeof **out, read_row, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return state ? store_list(s, p, sizeof **out, read_row, (void **)out, n, e,
+                              "SELECT " OUTBOX_COLS " FROM outbox WHERE state = ? ORDER BY id DESC LIMIT ?", "si", state,
+                              (int64_t)limit)
+                 : store_list(s, p, sizeof **out, read_row, (void **)out, n, e,
+                              "SELECT " OUTBOX_COLS " FROM outbox ORDER BY id DESC LIMIT ?", "i", (int64_t)limit);
 }
 
 int tc_store_outbox_count(tc_store *s, const char *state, int64_t *n, tc_err *e)

@@ -17,11 +17,7 @@ int tc_store_consent_add(tc_store *s, int64_t student_id, int terms_version, int
 static void read_closed(tc_pool *p, sqlite3_stmt *st, void *out)
 {
     tc_store_closed_batch *o = out;
-    o->id = sqlite3_column_int64(st, 0);
-    o->school_id = sqlite3_column_int64(st, 1);
-    o->closed_at = sqlite3_column_int64(st, 2);
-    o->settings = store_col_str(p, st, 3);
-    o->school_settings = store_col_str(p, st, 4);
+    store_cols(p, st, 0, "iiiss", &o->id, &o->school_id, &o->closed_at, &o->settings, &o->school_settings);
 }
 
 int tc_store_batches_closed(tc_store *s, tc_pool *p, int64_t now, tc_store_closed_batch **out, size_t *n, tc_err *e)
@@ -67,13 +63,11 @@ static int cand_remove(sqlite3 *db, tc_pool *pool, int (*remove)(void *ctx, cons
 {
     const char **gone = NULL;
     size_t ngone = 0;
-    int ok = store_list_q(db,
-                          store_q_prepare(db, e,
-                                          "SELECT b FROM temp.purge_cand WHERE b != '' AND b NOT IN (" LIVE_BLOBS ")"
-                                          " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
-                                          "   AND instr(body, b) > 0)",
-                                          ""),
-                          pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e);
+    int ok = store_db_list(db, pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e,
+                           "SELECT b FROM temp.purge_cand WHERE b != '' AND b NOT IN (" LIVE_BLOBS ")"
+                           " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
+                           "   AND instr(body, b) > 0)",
+                           NULL);
     for (size_t i = 0; ok == 0 && i < ngone; i++)
         if (remove(ctx, gone[i]) != 0)
             ok = tc_err_internal(e, "retention: file %s could not be removed", gone[i]);
@@ -91,41 +85,33 @@ int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)
                          void *ctx, int *photos, int *files, int64_t now, tc_err *e)
 {
     *photos = *files = 0;
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
     tc_pool pool;
     tc_pool_init(&pool);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    int64_t nsweep = 0, nkeep = 0;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    ok = cand_begin(db, e);
+    int64_t n[2] = {0, 0}; /* photos swept, photos kept */
+    int ok = cand_begin(db, e);
     /* this round's photos: those that lose everything, then the kept ones
      * that still have originals */
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO temp.purge_ids (id, keep) SELECT id, 0 FROM photo"
-                                          " WHERE swept_at = 0 AND state != 'processing'"
-                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?1)"
-                                          " AND NOT " KEPT " ORDER BY id LIMIT ?2",
-                                          "ii", batch_id, (int64_t)limit),
-                          e);
+        ok = store_db_run(db, e, "INSERT INTO temp.purge_ids (id, keep) SELECT id, 0 FROM photo"
+                                 " WHERE swept_at = 0 AND state != 'processing'"
+                                 " AND student_id IN (SELECT id FROM student WHERE batch_id = ?1)"
+                                 " AND NOT " KEPT " ORDER BY id LIMIT ?2",
+                                 "ii", batch_id, (int64_t)limit);
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "INSERT INTO temp.purge_ids (id, keep) SELECT id, 1 FROM photo"
-                                          " WHERE swept_at = 0 AND state = 'used'"
-                                          " AND student_id IN (SELECT id FROM student WHERE batch_id = ?1)"
-                                          " AND " KEPT " AND (upload_blob != '' OR original_blob != ''"
-                                          " OR overlay_blob != '') ORDER BY id LIMIT ?2",
-                                          "ii", batch_id, (int64_t)limit),
-                          e);
+        ok = store_db_run(db, e, "INSERT INTO temp.purge_ids (id, keep) SELECT id, 1 FROM photo"
+                                 " WHERE swept_at = 0 AND state = 'used'"
+                                 " AND student_id IN (SELECT id FROM student WHERE batch_id = ?1)"
+                                 " AND " KEPT " AND (upload_blob != '' OR original_blob != ''"
+                                 " OR overlay_blob != '') ORDER BY id LIMIT ?2",
+                                 "ii", batch_id, (int64_t)limit);
     if (ok == 0)
-        ok = store_q_ints(db, store_q_prepare(db, e, "SELECT count(*) FROM temp.purge_ids WHERE keep = 0", ""), &nsweep,
-                          1, e);
-    if (ok == 0)
-        ok = store_q_ints(db, store_q_prepare(db, e, "SELECT count(*) FROM temp.purge_ids WHERE keep = 1", ""), &nkeep,
-                          1, e);
+        ok = store_db_ints(db, n, 2, e,
+                           "SELECT (SELECT count(*) FROM temp.purge_ids WHERE keep = 0),"
+                           " (SELECT count(*) FROM temp.purge_ids WHERE keep = 1)",
+                           NULL);
     /* the originals of every photo of the round; the rest of the swept ones */
     if (ok == 0)
         ok = store_exec(db,
@@ -148,23 +134,18 @@ int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)
      * their state; all are swept */
     STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_DRAFT, TC_STORE_PHOTO_DELETED);
     if (ok == 0)
-        ok = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE photo SET swept_at = ?1,"
-                                          " deleted_at = CASE WHEN state = 'draft' THEN ?1 ELSE deleted_at END,"
-                                          " state = CASE WHEN state = 'draft' THEN 'deleted' ELSE state END"
-                                          " WHERE id IN (SELECT id FROM temp.purge_ids WHERE keep = 0)",
-                                          "i", now),
-                          e);
+        ok = store_db_run(db, e, "UPDATE photo SET swept_at = ?1,"
+                                 " deleted_at = CASE WHEN state = 'draft' THEN ?1 ELSE deleted_at END,"
+                                 " state = CASE WHEN state = 'draft' THEN 'deleted' ELSE state END"
+                                 " WHERE id IN (SELECT id FROM temp.purge_ids WHERE keep = 0)",
+                                 "i", now);
     if (ok == 0)
         ok = cand_remove(db, &pool, remove, ctx, files, e);
-    rc = store_tx_end(db, ok, e);
+    int rc = store_tx_close(s, db, ok, e);
     if (rc == 0)
-        *photos = (int)(nsweep + nkeep);
+        *photos = (int)(n[0] + n[1]);
     else
         *files = 0;
-out:
-    store_release(s, db);
     tc_pool_clear(&pool);
     return rc;
 }
@@ -174,7 +155,7 @@ out:
 static int count_of(sqlite3 *db, const char *sql, int64_t id, int *out, tc_err *e)
 {
     int64_t v = 0;
-    if (store_q_int(db, store_q_prepare(db, e, sql, "i", id), &v, e) != 0)
+    if (store_db_ints(db, &v, 1, e, sql, "i", id) != 0)
         return -1;
     *out = (int)v;
     return 0;
@@ -182,7 +163,7 @@ static int count_of(sqlite3 *db, const char *sql, int64_t id, int *out, tc_err *
 
 static int del(sqlite3 *db, const char *sql, int64_t id, tc_err *e)
 {
-    return store_q_done(db, store_q_prepare(db, e, sql, "i", id), e);
+    return store_db_run(db, e, sql, "i", id);
 }
 
 int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_sealed, size_t id_sealed_len,
@@ -190,39 +171,29 @@ int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_se
                            tc_store_erase_counts *out, tc_err *e)
 {
     memset(out, 0, sizeof *out);
+    sqlite3 *db = store_tx_open(s, e);
+    if (!db)
+        return -1;
     tc_pool pool;
     tc_pool_init(&pool);
-    sqlite3 *db = store_acquire(s);
-    int rc = -1, ok = -1;
-    if (store_tx_begin(db, e) != 0)
-        goto out;
-    int64_t row[2] = {0, 0}; /* exists, erased_at */
-    ok = store_q_ints(db, store_q_prepare(db, e, "SELECT 1, erased_at FROM student WHERE id = ?", "i", student_id),
-                      row, 2, e);
+    int64_t row[3]; /* exists, erased_at, the person */
+    int ok = store_db_ints(db, row, 3, e, "SELECT 1, erased_at, coalesce(person_id, 0) FROM student WHERE id = ?", "i",
+                           student_id);
     if (ok == 0 && !row[0])
         ok = tc_err_set(e, TCE_STUDENT_NOT_FOUND);
     if (ok == 0 && row[1])
         ok = tc_err_set(e, TCE_STUDENT_ERASED);
-    int64_t person = 0;
-    if (ok == 0)
-        ok = store_q_int(db,
-                         store_q_prepare(db, e, "SELECT coalesce(person_id, 0) FROM student WHERE id = ?", "i",
-                                         student_id),
-                         &person, e);
+    int64_t person = row[2];
     if (ok == 0)
         ok = cand_begin(db, e);
     if (ok == 0)
-        ok = store_q_done(
-            db,
-            store_q_prepare(db, e,
-                            CAND_FROM("SELECT upload_blob FROM photo WHERE student_id = ?1"
-                                      " UNION SELECT original_blob FROM photo WHERE student_id = ?1"
-                                      " UNION SELECT standard_blob FROM photo WHERE student_id = ?1"
-                                      " UNION SELECT proof_blob FROM photo WHERE student_id = ?1"
-                                      " UNION SELECT overlay_blob FROM photo WHERE student_id = ?1"
-                                      " UNION SELECT final_blob FROM photo WHERE student_id = ?1"),
-                            "i", student_id),
-            e);
+        ok = store_db_run(db, e, CAND_FROM("SELECT upload_blob FROM photo WHERE student_id = ?1"
+                                 " UNION SELECT original_blob FROM photo WHERE student_id = ?1"
+                                 " UNION SELECT standard_blob FROM photo WHERE student_id = ?1"
+                                 " UNION SELECT proof_blob FROM photo WHERE student_id = ?1"
+                                 " UNION SELECT overlay_blob FROM photo WHERE student_id = ?1"
+                                 " UNION SELECT final_blob FROM photo WHERE student_id = ?1"),
+                                 "i", student_id);
     if (ok == 0)
         ok = count_of(db, "SELECT count(*) FROM photo WHERE student_id = ?", student_id, &out->photos, e);
     if (ok == 0)
@@ -244,26 +215,20 @@ int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_se
     /* the roster row: only its id, batch, school, person and progress word
      * stay (the orders point at it) */
     if (ok == 0)
-        ok = store_q_done(
-            db,
-            store_q_prepare(db, e,
-                            "UPDATE student SET name = '', student_no = '已删除-' || id, id_sealed = ?2,"
-                            " id_hash = randomblob(32), chsi_hash = NULL, chsi_sealed = NULL, chsi_bound_at = 0,"
-                            " chsi_dup = 0, level = '', programme = '', department = '', class_name = '', phone = '',"
-                            " email = '', email_confirmed = '', email_pending = '', email_code_hash = '',"
-                            " email_code_until = 0, email_code_tries = 0, notify_status = 0, notify_payment = 0,"
-                            " notify_sms = 0, notify_wechat = 0, wx_openid = '', erased_at = ?3 WHERE id = ?1",
-                            "ibi", student_id, id_sealed, id_sealed_len, now),
-            e);
+        ok = store_db_run(db, e, "UPDATE student SET name = '', student_no = '已删除-' || id, id_sealed = ?2,"
+                                 " id_hash = randomblob(32), chsi_hash = NULL, chsi_sealed = NULL, chsi_bound_at = 0,"
+                                 " chsi_dup = 0, level = '', programme = '', department = '', class_name = '', phone = '',"
+                                 " email = '', email_confirmed = '', email_pending = '', email_code_hash = '',"
+                                 " email_code_until = 0, email_code_tries = 0, notify_status = 0, notify_payment = 0,"
+                                 " notify_sms = 0, notify_wechat = 0, wx_openid = '', erased_at = ?3 WHERE id = ?1",
+                                 "ibi", student_id, id_sealed, id_sealed_len, now);
     /* the person, when this was its last record: phone, ID hash, addresses */
     int others = 0;
     if (ok == 0 && person)
         ok = count_of(db, "SELECT count(*) FROM student WHERE person_id = ? AND erased_at = 0", person, &others, e);
     if (ok == 0 && person && !others) {
-        ok = store_q_done(db,
-                          store_q_prepare(db, e, "UPDATE person SET phone = '', id_hash = randomblob(32) WHERE id = ?",
-                                          "i", person),
-                          e);
+        ok = store_db_run(db, e, "UPDATE person SET phone = '', id_hash = randomblob(32) WHERE id = ?",
+                                 "i", person);
         if (ok == 0)
             ok = del(db, "DELETE FROM address WHERE person_id = ?", person, e);
         if (ok == 0)
@@ -273,11 +238,9 @@ int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_se
     }
     if (ok == 0)
         ok = cand_remove(db, &pool, remove, ctx, &out->files, e);
-    rc = store_tx_end(db, ok, e);
+    int rc = store_tx_close(s, db, ok, e);
     if (rc != 0)
         memset(out, 0, sizeof *out);
-out:
-    store_release(s, db);
     tc_pool_clear(&pool);
     return rc;
 }

@@ -2,7 +2,6 @@
  * progress counts, the roster search with journey columns, one student added
  * or edited, the export list and the reminder rate limit.  See the "school
  * console" section of tc_store.h for the contract. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +11,9 @@
 int tc_store_batch_update(tc_store *s, int64_t batch_id, const char *name, int64_t starts_at, int64_t ends_at,
                           const char *settings, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "UPDATE batch SET name = ?, starts_at = ?, ends_at = ?, settings = ? WHERE id = ?",
-                                       "siisi", name, starts_at, ends_at, settings ? settings : "{}", batch_id);
-    int rc = store_q_done(db, st, e);
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = tc_err_set(e, TCE_BATCH_NOT_FOUND_2);
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e, "UPDATE batch SET name = ?, starts_at = ?, ends_at = ?, settings = ? WHERE id = ?",
+                                   "siisi", name, starts_at, ends_at, settings ? settings : "{}", batch_id);
+    return ch < 0 ? -1 : ch == 0 ? tc_err_set(e, TCE_BATCH_NOT_FOUND_2) : 0;
 }
 
 /* ---- progress --------------------------------------------------------------------------- */
@@ -28,69 +21,33 @@ int tc_store_batch_update(tc_store *s, int64_t batch_id, const char *name, int64
 static void read_progress(tc_pool *p, sqlite3_stmt *st, void *out)
 {
     tc_store_progress_row *o = out;
-    o->class_name = store_col_str(p, st, 0);
-    o->state = store_col_str(p, st, 1);
-    o->n = sqlite3_column_int64(st, 2);
-    o->paid = sqlite3_column_int64(st, 3);
-    o->locked = sqlite3_column_int64(st, 4);
+    store_cols(p, st, 0, "ssiii", &o->class_name, &o->state, &o->n, &o->paid, &o->locked);
 }
 
 int tc_store_progress(tc_store *s, tc_pool *p, int64_t batch_id, int64_t now, tc_store_progress_row **out, size_t *n,
                       tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     /* One pass over the batch's rows (index student_batch_class): the state
      * column partitions the roster; paid and locked are flags across it. */
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "SELECT class_name, state, count(*), sum(paid_order != 0),"
-                                       " sum(live_locked != 0 OR locked_until > ?)"
-                                       " FROM student WHERE batch_id = ? GROUP BY class_name, state"
-                                       " ORDER BY class_name, state",
-                                       "ii", now, batch_id);
-    int rc = store_list_q(db, st, p, sizeof **out, read_progress, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_progress, (void **)out, n, e,
+                      "SELECT class_name, state, count(*), sum(paid_order != 0),"
+                      " sum(live_locked != 0 OR locked_until > ?)"
+                      " FROM student WHERE batch_id = ? GROUP BY class_name, state"
+                      " ORDER BY class_name, state",
+                      "ii", now, batch_id);
 }
 
 /* ---- the roster with journey columns ------------------------------------------------------ */
 
-#define ROW_COLS                                                                                               \
-    "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
-    "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, paid_order, locked_until, "    \
-    "live_locked, reminded_at, email, notify_status, chsi_sealed, chsi_bound_at, erased_at"
+/* The student's columns, then the journey's. */
+#define ROW_COLS STORE_STUDENT_COLS ", paid_order, locked_until, live_locked, reminded_at, email, notify_status"
 
 static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
 {
     tc_store_roster_row *r = out;
-    tc_store_student *o = &r->st;
-    o->id = sqlite3_column_int64(st, 0);
-    o->batch_id = sqlite3_column_int64(st, 1);
-    o->school_id = sqlite3_column_int64(st, 2);
-    o->name = store_col_str(p, st, 3);
-    o->student_no = store_col_str(p, st, 4);
-    o->id_sealed = store_col_blob(p, st, 5, &o->id_sealed_len);
-    store_col_hash(st, 6, o->id_hash);
-    store_col_hash(st, 7, o->chsi_hash);
-    o->level = store_col_str(p, st, 8);
-    o->programme = store_col_str(p, st, 9);
-    o->department = store_col_str(p, st, 10);
-    o->class_name = store_col_str(p, st, 11);
-    o->phone = store_col_str(p, st, 12);
-    o->person_id = sqlite3_column_int64(st, 13);
-    o->verified_at = sqlite3_column_int64(st, 14);
-    o->state = store_col_str(p, st, 15);
-    o->created_at = sqlite3_column_int64(st, 16);
-    r->paid_order = sqlite3_column_int64(st, 17);
-    r->locked_until = sqlite3_column_int64(st, 18);
-    r->live_locked = sqlite3_column_int(st, 19);
-    r->reminded_at = sqlite3_column_int64(st, 20);
-    r->email = store_col_str(p, st, 21);
-    r->notify_status = sqlite3_column_int(st, 22);
-    o->chsi_sealed = store_col_blob(p, st, 23, &o->chsi_sealed_len);
-    if (!o->chsi_sealed_len)
-        o->chsi_sealed = NULL; /* no code: NULL, as tc_store.h says */
-    o->chsi_bound_at = sqlite3_column_int64(st, 24);
-    o->erased_at = sqlite3_column_int64(st, 25);
+    store_read_student(p, st, &r->st);
+    store_cols(p, st, STORE_STUDENT_NCOLS, "iinisn", &r->paid_order, &r->locked_until, &r->live_locked,
+               &r->reminded_at, &r->email, &r->notify_status);
 }
 
 /* LIKE with the user's text taken literally: % and _ escaped. */
@@ -127,38 +84,31 @@ int tc_store_roster_search(tc_store *s, tc_pool *p, const tc_store_roster_query 
         : q->locked   ? " AND (live_locked != 0 OR locked_until > ?4)"
                       : " AND ?4 = ?4");
     sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st = store_q_prepare(db, e, tc_pool_printf(p, "SELECT count(*) FROM student WHERE %s", where), "issi",
-                                       q->batch_id, text, cls, now);
-    if (!st)
-        goto out;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *total = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    int rc = store_db_ints(db, total, 1, e, tc_pool_printf(p, "SELECT count(*) FROM student WHERE %s", where), "issi",
+                           q->batch_id, text, cls, now);
     int64_t limit = q->limit > 0 ? q->limit : -1;
-    st = store_q_prepare(db, e,
-                         tc_pool_printf(p,
-                                        "SELECT " ROW_COLS " FROM student WHERE %s"
-                                        " ORDER BY class_name, student_no LIMIT ?5 OFFSET ?6",
-                                        where),
-                         "issiii", q->batch_id, text, cls, now, limit, (int64_t)q->offset);
-    rc = store_list_q(db, st, p, sizeof **out, read_row, (void **)out, n, e);
-out:
+    if (rc == 0)
+        rc = store_db_list(db, p, sizeof **out, read_row, (void **)out, n, e,
+                           tc_pool_printf(p,
+                                          "SELECT " ROW_COLS " FROM student WHERE %s"
+                                          " ORDER BY class_name, student_no LIMIT ?5 OFFSET ?6",
+                                          where),
+                           "issiii", q->batch_id, text, cls, now, limit, (int64_t)q->offset);
     store_release(s, db);
     return rc;
 }
 
 /* ---- one student -------------------------------------------------------------------------- */
 
-static int student_write_err(sqlite3 *db, tc_err *e)
+/* A write of a student row (store_q_write's answer): the rows it changed, or
+ * -1 with e set, a taken student number, ID number or code said as such. */
+static int64_t student_written(sqlite3 *db, int64_t ch, tc_err *e)
 {
-    int ext = sqlite3_extended_errcode(db);
-    if (ext != SQLITE_CONSTRAINT_UNIQUE)
-        return store_db_err(e, db, "write student");
-    const char *m = sqlite3_errmsg(db);
-    if (strstr(m, "student_no"))
+    if (ch != STORE_UNIQUE)
+        return ch >= -1 ? ch : store_refused(e, ch, "write student");
+    if (store_refused_by(db, "student_no"))
         return tc_err_set(e, TCE_STUDENT_NO_TAKEN);
-    if (strstr(m, "id_hash"))
+    if (store_refused_by(db, "id_hash"))
         return tc_err_set(e, TCE_STUDENT_ID_TAKEN);
     return tc_err_set(e, TCE_STUDENT_CHSI_TAKEN);
 }
@@ -166,57 +116,38 @@ static int student_write_err(sqlite3 *db, tc_err *e)
 int tc_store_student_add(tc_store *s, const tc_store_student *r, int64_t *id, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st =
-        store_q_prepare(db, e,
-                        "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
-                        " level, programme, department, class_name, phone, created_at, chsi_sealed)"
-                        " SELECT id, school_id, ?, ?, ?, ?, nullif(?, zeroblob(32)), ?, ?, ?, ?, ?, ?, ?"
-                        " FROM batch WHERE id = ?",
-                        "ssbhhsssssibi", r->name, r->student_no, r->id_sealed, r->id_sealed_len, r->id_hash,
-                        r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
-                        r->department ? r->department : "", r->class_name ? r->class_name : "",
-                        r->phone ? r->phone : "", tc_now(), r->chsi_sealed, r->chsi_sealed_len, r->batch_id);
-    if (st) {
-        int x = sqlite3_step(st);
-        if (x == SQLITE_DONE && sqlite3_changes(db) == 1) {
-            *id = sqlite3_last_insert_rowid(db);
-            rc = 0;
-        } else if (x == SQLITE_DONE)
-            tc_err_set(e, TCE_BATCH_NOT_FOUND_2);
-        else
-            student_write_err(db, e);
-        sqlite3_finalize(st);
-    }
+    int64_t ch = student_written(
+        db,
+        store_db_write(db, id, e,
+                       "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
+                       " level, programme, department, class_name, phone, created_at, chsi_sealed)"
+                       " SELECT id, school_id, ?, ?, ?, ?, nullif(?, zeroblob(32)), ?, ?, ?, ?, ?, ?, ?"
+                       " FROM batch WHERE id = ?",
+                       "ssbhhsssssibi", r->name, r->student_no, r->id_sealed, r->id_sealed_len, r->id_hash,
+                       r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
+                       r->department ? r->department : "", r->class_name ? r->class_name : "",
+                       r->phone ? r->phone : "", tc_now(), r->chsi_sealed, r->chsi_sealed_len, r->batch_id),
+        e);
     store_release(s, db);
-    return rc;
+    return ch == 1 ? 0 : ch == 0 ? tc_err_set(e, TCE_BATCH_NOT_FOUND_2) : -1;
 }
 
 int tc_store_student_update(tc_store *s, const tc_store_student *r, tc_err *e)
 {
     sqlite3 *db = store_acquire(s);
-    int rc = -1;
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "UPDATE student SET name = ?, student_no = ?, id_sealed = ?, id_hash = ?,"
-                                       " chsi_bound_at = CASE WHEN chsi_hash IS nullif(?5, zeroblob(32))"
-                                       "   THEN chsi_bound_at ELSE 0 END,"
-                                       " chsi_hash = nullif(?5, zeroblob(32)), level = ?, programme = ?,"
-                                       " department = ?, class_name = ?, phone = ?, chsi_sealed = ? WHERE id = ?",
-                                       "ssbhhsssssbi", r->name, r->student_no, r->id_sealed, r->id_sealed_len,
-                                       r->id_hash, r->chsi_hash, r->level, r->programme, r->department,
-                                       r->class_name, r->phone, r->chsi_sealed, r->chsi_sealed_len, r->id);
-    if (st) {
-        int x = sqlite3_step(st);
-        if (x == SQLITE_DONE && sqlite3_changes(db) == 1)
-            rc = 0;
-        else if (x == SQLITE_DONE)
-            tc_err_set(e, TCE_STUDENT_NOT_FOUND_2);
-        else
-            student_write_err(db, e);
-        sqlite3_finalize(st);
-    }
+    int64_t ch = student_written(db,
+                                 store_db_write(db, NULL, e,
+                                                "UPDATE student SET name = ?, student_no = ?, id_sealed = ?, id_hash = ?,"
+                                                " chsi_bound_at = CASE WHEN chsi_hash IS nullif(?5, zeroblob(32))"
+                                                "   THEN chsi_bound_at ELSE 0 END,"
+                                                " chsi_hash = nullif(?5, zeroblob(32)), level = ?, programme = ?,"
+                                                " department = ?, class_name = ?, phone = ?, chsi_sealed = ? WHERE id = ?",
+                                                "ssbhhsssssbi", r->name, r->student_no, r->id_sealed, r->id_sealed_len,
+                                                r->id_hash, r->chsi_hash, r->level, r->programme, r->department,
+                                                r->class_name, r->phone, r->chsi_sealed, r->chsi_sealed_len, r->id),
+                                 e);
     store_release(s, db);
-    return rc;
+    return ch == 1 ? 0 : ch == 0 ? tc_err_set(e, TCE_STUDENT_NOT_FOUND_2) : -1;
 }
 
 /* ---- export -------------------------------------------------------------------------------- */
@@ -224,60 +155,36 @@ int tc_store_student_update(tc_store *s, const tc_store_student *r, tc_err *e)
 static void read_export(tc_pool *p, sqlite3_stmt *st, void *out)
 {
     tc_store_export_row *o = out;
-    o->student_id = sqlite3_column_int64(st, 0);
-    o->name = store_col_str(p, st, 1);
-    o->student_no = store_col_str(p, st, 2);
-    o->class_name = store_col_str(p, st, 3);
-    o->id_sealed = store_col_blob(p, st, 4, &o->id_sealed_len);
-    o->state = store_col_str(p, st, 5);
-    o->blob = store_col_str(p, st, 6);
-    o->decided_at = sqlite3_column_int64(st, 7);
-    o->chsi_sealed = store_col_blob(p, st, 8, &o->chsi_sealed_len);
-    if (!o->chsi_sealed_len)
-        o->chsi_sealed = NULL; /* no code: NULL, as tc_store.h says */
-    o->has_chsi = sqlite3_column_int(st, 9);
-    o->level = store_col_str(p, st, 10);
-    o->programme = store_col_str(p, st, 11);
-    o->department = store_col_str(p, st, 12);
-    o->confirmed = sqlite3_column_int(st, 13);
+    /* chsi_sealed 'B': no code is NULL, as tc_store.h says */
+    store_cols(p, st, 0, "isssbssiBnsssn", &o->student_id, &o->name, &o->student_no, &o->class_name, &o->id_sealed,
+               &o->id_sealed_len, &o->state, &o->blob, &o->decided_at, &o->chsi_sealed, &o->chsi_sealed_len,
+               &o->has_chsi, &o->level, &o->programme, &o->department, &o->confirmed);
 }
 
 int tc_store_export_photos(tc_store *s, tc_pool *p, int64_t batch_id, tc_store_export_row **out, size_t *n,
                            tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     /* the live approved or final submission of each student; the clean
      * 成片 once production made it, the standard photo before */
-    sqlite3_stmt *st = store_q_prepare(
-        db, e,
-        "SELECT s.id, s.name, s.student_no, s.class_name, s.id_sealed, u.state,"
-        " CASE WHEN ph.final_blob != '' THEN ph.final_blob ELSE ph.standard_blob END, u.decided_at,"
-        " s.chsi_sealed, s.chsi_hash IS NOT NULL, s.level, s.programme, s.department,"
-        " u.state = 'final' AND u.final_state = 'confirmed'"
-        " FROM student s JOIN submission u ON u.student_id = s.id AND u.state IN ('approved','final')"
-        " JOIN photo ph ON ph.id = u.photo_id"
-        " WHERE s.batch_id = ? AND u.id = (SELECT max(id) FROM submission WHERE student_id = s.id"
-        "   AND state NOT IN ('withdrawn','reset'))"
-        " ORDER BY s.student_no",
-        "i", batch_id);
-    int rc = store_list_q(db, st, p, sizeof **out, read_export, (void **)out, n, e);
-    store_release(s, db);
-    return rc;
+    return store_list(s, p, sizeof **out, read_export, (void **)out, n, e,
+                      "SELECT s.id, s.name, s.student_no, s.class_name, s.id_sealed, u.state,"
+                      " CASE WHEN ph.final_blob != '' THEN ph.final_blob ELSE ph.standard_blob END, u.decided_at,"
+                      " s.chsi_sealed, s.chsi_hash IS NOT NULL, s.level, s.programme, s.department,"
+                      " u.state = 'final' AND u.final_state = 'confirmed'"
+                      " FROM student s JOIN submission u ON u.student_id = s.id AND u.state IN ('approved','final')"
+                      " JOIN photo ph ON ph.id = u.photo_id"
+                      " WHERE s.batch_id = ? AND u.id = (SELECT max(id) FROM submission WHERE student_id = s.id"
+                      "   AND state NOT IN ('withdrawn','reset'))"
+                      " ORDER BY s.student_no",
+                      "i", batch_id);
 }
 
 /* ---- reminders ----------------------------------------------------------------------------- */
 
 int tc_store_remind_take(tc_store *s, int64_t student_id, int64_t now, int64_t min_gap_s, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
     /* check and set in one statement: two reminders at once cannot both pass */
-    int rc = store_q_done(db,
-                          store_q_prepare(db, e,
-                                          "UPDATE student SET reminded_at = ? WHERE id = ? AND reminded_at <= ?",
-                                          "iii", now, student_id, now - min_gap_s),
-                          e);
-    if (rc == 0)
-        rc = sqlite3_changes(db) == 1;
-    store_release(s, db);
-    return rc;
+    int64_t ch = store_run_changes(s, e, "UPDATE student SET reminded_at = ? WHERE id = ? AND reminded_at <= ?", "iii",
+                                   now, student_id, now - min_gap_s);
+    return ch < 0 ? -1 : ch == 1;
 }

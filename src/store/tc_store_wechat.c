@@ -19,41 +19,38 @@ int tc_store_wx_state_put(tc_store *s, const char *token_hash, const char *state
     return ch < 0 ? -1 : ch == 0 ? no_session(e) : 0;
 }
 
+/* What a state put on the session said. */
+typedef struct {
+    int64_t until;
+    const char *return_to;
+} wx_state;
+
+static void read_wx_state(tc_pool *p, sqlite3_stmt *st, void *o_)
+{
+    wx_state *o = o_;
+    store_cols(p, st, 0, "is", &o->until, &o->return_to);
+}
+
 int tc_store_wx_state_take(tc_store *s, tc_pool *p, const char *token_hash, const char *state_hash, int64_t now,
                            const char **return_to, tc_err *e)
 {
     *return_to = "";
-    sqlite3 *db = store_acquire(s);
     /* one statement clears and reads: of two callbacks with the same state
      * only one finds it.  RETURNING shows the row as updated, so only the
      * hash is cleared (that alone makes the state unusable) and the other two
      * columns still hold what was put. */
-    sqlite3_stmt *st = store_q_prepare(db, e,
-                                       "UPDATE session SET wx_state_hash = ''"
-                                       " WHERE token_hash = ? AND wx_state_hash = ? AND wx_state_hash <> ''"
-                                       " RETURNING wx_state_until, wx_return",
-                                       "ss", token_hash, state_hash);
-    int rc = -1, found = 0;
-    int64_t until = 0;
-    if (st) {
-        int r = sqlite3_step(st);
-        if (r == SQLITE_ROW) {
-            found = 1;
-            until = sqlite3_column_int64(st, 0);
-            *return_to = store_col_str(p, st, 1);
-            r = sqlite3_step(st);
-        }
-        if (r != SQLITE_DONE)
-            store_db_err(e, db, "wx state");
-        else if (!found)
-            tc_err_set(e, TCE_WECHAT_BAD_STATE);
-        else if (until < now)
-            tc_err_set(e, TCE_WECHAT_STATE_EXPIRED);
-        else
-            rc = 0;
-    }
-    sqlite3_finalize(st);
-    store_release(s, db);
+    wx_state v;
+    int rc = store_get(s, p, read_wx_state, &v, e,
+                       "UPDATE session SET wx_state_hash = ''"
+                       " WHERE token_hash = ? AND wx_state_hash = ? AND wx_state_hash <> ''"
+                       " RETURNING wx_state_until, wx_return",
+                       "ss", token_hash, state_hash);
+    if (rc == 1)
+        return tc_err_set(e, TCE_WECHAT_BAD_STATE);
+    if (rc == 0 && v.until < now)
+        return tc_err_set(e, TCE_WECHAT_STATE_EXPIRED);
+    if (rc == 0)
+        *return_to = v.return_to;
     return rc;
 }
 

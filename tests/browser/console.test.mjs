@@ -223,7 +223,8 @@ test('school admin: sees only its own school; another school is refused', async 
 
   // its own batch works
   await page.locator('.c-batches').getByText(demo.batch.code.toUpperCase()).waitFor();
-  await page.locator('.c-batches').getByRole('link', { name: '管理' }).click();
+  // the demo school has a second batch too (a 第二学士学位 record, issue 19 item 2)
+  await page.locator('.c-batches tbody tr', { hasText: demo.batch.code.toUpperCase() }).getByRole('link', { name: '管理' }).click();
   await view(page, 'batch');
   await page.getByText(`共 ${demo.students.length} 人`).waitFor();
   // the progress panel's numbers are the server's counts of the same roster

@@ -38,6 +38,8 @@ const EXPECT = {
   'POST /api/v1/entry/confirm': 'entry',
   'GET /api/v1/me': 'student',
   'GET /api/v1/me/records/:id': 'student',
+  'GET /api/v1/me/records': 'student',
+  'POST /api/v1/me/records/:id/switch': 'student',
   'POST /api/v1/staff/login': 'public',
   'GET /api/v1/staff/me': 'staff',
   'POST /api/v1/staff/password': 'staff',

@@ -19,6 +19,7 @@ import {
 import { installJourney } from './journey.js';
 import { homeJourneyCard } from './journey-mine.js';
 import { installMoney } from './money.js';
+import { currentFirst, currentMark, homeSwitch } from './records.js';
 import './app-text.js';
 
 // The information check survives a reload (the entry session lasts 30
@@ -407,6 +408,8 @@ const recordActions = [
     h('a', { href: '#/chsi', class: 'weui-btn weui-btn_mini weui-btn_primary tc-chsi-bind', i18n: 'home.chsi_bind' })) : null),
   (r) => (state.me && r.id === state.me.current_record ? homeJourneyCard() : null),
 ];
+// several 学历: the others can be switched to from here too (records.js)
+recordActions.push(homeSwitch);
 
 function recordCard(r) {
   const titleId = newId('rec');
@@ -414,7 +417,7 @@ function recordCard(r) {
     h('dt', { i18n: key }), h('dd', { text: value })) : null);
   return h('article', { class: 'tc-record', 'aria-labelledby': titleId, dataset: { id: String(r.id) } },
     h('div', { class: 'tc-record__hd' },
-      h('h3', { class: 'tc-record__name', id: titleId, text: r.name_masked }),
+      h('h3', { class: 'tc-record__name', id: titleId, text: r.name_masked }, currentMark(r)),
       stateBadge(r.state)),
     h('dl', { class: 'tc-record__bd' },
       line('home.student_no', r.student_no),
@@ -438,7 +441,7 @@ async function homeView() {
   }
   const records = state.me ? state.me.records : [];
   const list = records.length
-    ? h('div', { class: 'tc-records' }, records.map(recordCard))
+    ? h('div', { class: 'tc-records' }, currentFirst(records).map(recordCard))
     : h('p', { class: 'tc-empty', i18n: 'home.empty' });
   return h('div', { class: 'tc-page tc-home' },
     h('h2', { class: 'weui-cells__title tc-h2', i18n: 'home.records' }),

@@ -2,11 +2,12 @@
 // deadline, next step and the school's contact), 我的 (records, other areas'
 // sections, settings, FAQ, service, sign out) and the message centre.
 
-import { t, KNOWN_STATES } from '/common/i18n.js';
+import { t } from '/common/i18n.js';
 import { api } from '/common/api.js';
 import { h, fmtTime } from '/common/dom.js';
 import { state, bilingual, loadMe, loadJourneyQuietly, mineSections, hooks, setBadge } from './core.js';
 import { page, btn, btnArea, cellLink, contactBlock } from './ui.js';
+import { mineRecords } from './records.js';
 
 // ---- home: the current record's next step -------------------------------------------------
 
@@ -56,11 +57,8 @@ export async function mineView() {
   const j = await loadJourneyQuietly();
   const records = (state.me && state.me.records) || [];
   const school = (j && j.school && j.school.name) || (records[0] && records[0].school) || '';
-  const recs = h('div', { class: 'weui-cells' }, records.map((r) => h('div', { class: 'weui-cell tc-mine-record', dataset: { id: String(r.id) } },
-    h('div', { class: 'weui-cell__bd' },
-      h('p', { class: 'tc-mine-record__name', text: `${r.name_masked} · ${r.student_no || ''}` }),
-      h('p', { class: 'tc-mine-record__meta', text: [r.school, r.level, r.batch].filter(Boolean).join(' · ') })),
-    h('div', { class: 'weui-cell__ft' }, r.state && KNOWN_STATES.includes(r.state) ? h('span', { i18n: 'state.' + r.state }) : r.state || null))));
+  // 我的学历: the current record marked, the others switched to (records.js)
+  const recs = await mineRecords();
   // other areas' sections (money.js: orders), each failing quietly
   const extra = await Promise.all(mineSections.map((f) => f(j).catch(() => null)));
   const unread = (j && j.unread) || 0;
