@@ -1,21 +1,30 @@
 /*
- * Inside tc_store: the plumbing every file of the SQLite backend shares.  Not
- * part of the module's interface: only the .c files of src/store include it.
+ * Inside tc_store: the plumbing every file of the store shares.  Not part of
+ * the module's interface: only the .c files of src/store include it.
  *
- * The backend is layered, each file one job:
+ * The store is layered, each file one job:
  *   tc_store_db.c       connections, the pool, transactions, statement
- *                       helpers (this header's first half) — no table known;
- *   tc_store_migrate.c  the schema: the migration table and its runner;
+ *                       helpers (this header's first half) on either
+ *                       backend — no table known;
+ *   tc_store_pg.c       the PostgreSQL driver under it (store_pg.h);
+ *   tc_store_migrate.c, tc_store_pg_migrate.c
+ *                       the schema of each backend, same versions;
  *   the domain files    one area's functions each, SQL text on these helpers
  *                       (tc_store_sqlite.c: schools, batches, students,
  *                       staff, sessions; tc_store_journey.c: photos, drafts,
  *                       submissions, messages; tc_store_money.c, ...);
  *   tc_store_states.c   the photo, submission and order state machines.
- * This header is the seam a second backend (PostgreSQL, issue 18) replaces:
- * docs/ARCHITECTURE.md, "The store".  The domain files call no sqlite3_*
- * function: a transaction is store_tx_open ... store_tx_close, a statement
- * one store_run/store_get/store_list/... call (store_db_* on a connection
- * already held), a row reader one store_cols call on its column list.
+ * This header is the seam between the domain files and the backends:
+ * docs/ARCHITECTURE.md, "The store".  The domain files see a store_conn and
+ * a store_stmt, never a backend's own type: a transaction is store_tx_open
+ * ... store_tx_close, a statement one store_run/store_get/store_list/...
+ * call (store_db_* on a connection already held), a row reader one
+ * store_cols call on its column list.  Their SQL is written once, in the
+ * spelling both SQLite 3.40 and PostgreSQL 15 accept ('?' arguments;
+ * ON CONFLICT; IS NOT DISTINCT FROM; count(*) FILTER (WHERE ...)); the
+ * few SQLite functions it uses (instr, two- and three-argument max,
+ * json_extract, json_valid) exist in the PostgreSQL schema with the same
+ * meaning (tc_store_pg_migrate.c).
  */
 #ifndef TC_STORE_INT_H
 #define TC_STORE_INT_H
@@ -25,25 +34,49 @@
 #include <stdarg.h>
 #include <sqlite3.h>
 
+#include "store_pg.h"
 #include "tc_store.h"
 
 enum {
     STORE_POOL_SIZE = 8,
     /* how long a connection waits for another writer before a transaction
-     * gives up with store.busy (SQLite's busy handler) */
+     * gives up with store.busy (SQLite's busy handler, PostgreSQL's
+     * lock_timeout on the writer lock) */
     STORE_BUSY_MS = 10000,
 };
 
+/* Which engine a store runs on: chosen by tc_store_open from its argument
+ * (a postgres:// URL or a file path). */
+typedef enum { STORE_SQLITE, STORE_PG } store_kind;
+
+/* One connection of the pool, of either engine. */
+typedef struct store_conn {
+    store_kind kind;
+    sqlite3 *lite;         /* STORE_SQLITE: owned by the store */
+    store_pg_conn *pg;     /* STORE_PG: the driver's, held by the store */
+    int busy;              /* handed out (under the store's mutex) */
+    char refused[192];     /* what refused the last write (store_refused_by) */
+} store_conn;
+
+/* A prepared statement with its arguments bound; owned by its caller until
+ * store_finalize (every helper below finalises the statements it makes). */
+typedef struct store_stmt {
+    store_conn *c;
+    sqlite3_stmt *lite;
+    store_pg_stmt *pg;
+} store_stmt;
+
 struct tc_store {
-    sqlite3 *conns[STORE_POOL_SIZE];
-    int busy[STORE_POOL_SIZE];
+    store_kind kind;
+    store_conn conns[STORE_POOL_SIZE];
+    store_pg_pool *pg; /* STORE_PG: owned */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
 
 /* ---- connections (tc_store_db.c) ---- */
 
-/* Open one connection to path with the store's settings (WAL,
+/* Open one SQLite connection to path with the store's settings (WAL,
  * synchronous=FULL, foreign keys, the busy timeout); nomutex for the pool's
  * connections (one thread at a time holds each).  The caller owns *out
  * (sqlite3_close). */
@@ -51,50 +84,67 @@ int store_open_conn(const char *path, int nomutex, sqlite3 **out, tc_err *e);
 
 /* A connection of the pool, held until store_release; waits when all are
  * in use. */
-sqlite3 *store_acquire(tc_store *s);
-void store_release(tc_store *s, sqlite3 *db);
+store_conn *store_acquire(tc_store *s);
+void store_release(tc_store *s, store_conn *db);
 
 /* ---- transactions ---- */
 
 /* A connection of the pool inside BEGIN IMMEDIATE (store_tx_begin), or NULL
  * with e set (the connection already given back).  Every transaction of the
  * domain files is store_tx_open ... store_tx_close. */
-sqlite3 *store_tx_open(tc_store *s, tc_err *e);
+store_conn *store_tx_open(tc_store *s, tc_err *e);
 /* store_tx_end(db, ok, e), then the connection back to the pool. */
-int store_tx_close(tc_store *s, sqlite3 *db, int ok, tc_err *e);
+int store_tx_close(tc_store *s, store_conn *db, int ok, tc_err *e);
 
 /* BEGIN IMMEDIATE: the write lock up front, so the re-checks inside see what
  * they will change.  Waits up to STORE_BUSY_MS for another writer; still
  * busy: 503 store.busy (nothing was done, the person may try again). */
-int store_tx_begin(sqlite3 *db, tc_err *e);
+int store_tx_begin(store_conn *db, tc_err *e);
 /* ok == 0: COMMIT (0, or -1 with e set and the transaction rolled back);
  * otherwise ROLLBACK and -1, e keeping the error that made ok fail. */
-int store_tx_end(sqlite3 *db, int ok, tc_err *e);
+int store_tx_end(store_conn *db, int ok, tc_err *e);
+
+/* A write inside a transaction that may be refused while the transaction
+ * goes on (a roster row skipped): SQLite undoes a failed statement alone;
+ * PostgreSQL aborts the whole transaction unless the statement ran under a
+ * savepoint.  store_savepoint before it, store_savepoint_end after (ok == 0:
+ * keep it; otherwise undo it and go on); no-ops on SQLite. */
+int store_savepoint(store_conn *db, tc_err *e);
+int store_savepoint_end(store_conn *db, int ok, tc_err *e);
 
 /* ---- statements ---- */
 
-/* Fill e with SQLite's last message on db (500); returns -1. */
-int store_db_err(tc_err *e, sqlite3 *db, const char *what);
 /* Run SQL text without results (several statements allowed). */
-int store_exec(sqlite3 *db, const char *sql, tc_err *e);
+int store_exec(store_conn *db, const char *sql, tc_err *e);
 
 /* Prepare sql and bind arguments from fmt: 'i' int64_t, 's' text (NULL binds
- * NULL), 'b' blob (pointer, size_t length), 'h' 32-byte hash.  NULL with e
- * set on failure. */
-sqlite3_stmt *store_q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...);
-sqlite3_stmt *store_q_vprepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, va_list ap);
+ * NULL), 'b' blob (pointer, size_t length), 'h' 32-byte hash, 'H' a 32-byte
+ * hash or NULL when it is all zeros (an absent code).  NULL with e set on
+ * failure. */
+store_stmt *store_q_prepare(store_conn *db, tc_err *e, const char *sql, const char *fmt, ...);
+store_stmt *store_q_vprepare(store_conn *db, tc_err *e, const char *sql, const char *fmt, va_list ap);
+/* The next row: 1 (a row is current), 0 (done), a refusal (STORE_UNIQUE,
+ * STORE_FKEY, STORE_CHECK below; e untouched) or -1 with e set. */
+int store_step(store_stmt *st, tc_err *e);
+/* Free st (NULL: nothing). */
+void store_finalize(store_stmt *st);
+/* Column i of the current row as an integer (NULL: 0; a boolean: 1 or 0);
+ * how many columns a row has. */
+int64_t store_col_int(store_stmt *st, int i);
+int store_col_count(store_stmt *st);
+
 /* Step a statement that returns no rows (or ignores them) and finalise it;
  * st may be NULL (a failed prepare: returns -1, e already set). */
-int store_q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e);
+int store_q_done(store_conn *db, store_stmt *st, tc_err *e);
 /* store_q_done, then how many rows it changed (-1 on error). */
-int64_t store_q_changes(sqlite3 *db, sqlite3_stmt *st, tc_err *e);
+int64_t store_q_changes(store_conn *db, store_stmt *st, tc_err *e);
 
 /* Column i as a pool string ("" for NULL) / a 32-byte hash (zeros if not). */
-const char *store_col_str(tc_pool *p, sqlite3_stmt *st, int i);
-void store_col_hash(sqlite3_stmt *st, int i, uint8_t out[32]);
+const char *store_col_str(tc_pool *p, store_stmt *st, int i);
+void store_col_hash(store_stmt *st, int i, uint8_t out[32]);
 /* A BLOB column copied into p (one spare zero byte, never NULL, even when
  * empty); its length in *len. */
-const uint8_t *store_col_blob(tc_pool *p, sqlite3_stmt *st, int i, size_t *len);
+const uint8_t *store_col_blob(tc_pool *p, store_stmt *st, int i, size_t *len);
 
 /* The current row's columns from first on, one for each letter of fmt, into
  * the pointers that follow (the read side of store_q_prepare's fmt):
@@ -102,13 +152,13 @@ const uint8_t *store_col_blob(tc_pool *p, sqlite3_stmt *st, int i, size_t *len);
  * uint8_t[32] (store_col_hash), 'b' const uint8_t ** then size_t *
  * (store_col_blob), 'B' the same but NULL when empty.  A row reader is this
  * call on its column list, the list a string constant next to the reader. */
-void store_cols(tc_pool *p, sqlite3_stmt *st, int first, const char *fmt, ...);
+void store_cols(tc_pool *p, store_stmt *st, int first, const char *fmt, ...);
 
 /* Reads the current row of st into out (pool strings from p). */
-typedef void (*row_reader)(tc_pool *p, sqlite3_stmt *st, void *out);
+typedef void (*row_reader)(tc_pool *p, store_stmt *st, void *out);
 /* Readers of column 0: a pool string into a const char *, an int64_t. */
-void store_read_text(tc_pool *p, sqlite3_stmt *st, void *out);
-void store_read_int(tc_pool *p, sqlite3_stmt *st, void *out);
+void store_read_text(tc_pool *p, store_stmt *st, void *out);
+void store_read_int(tc_pool *p, store_stmt *st, void *out);
 
 /* ---- writes whose constraints the caller names ---- */
 
@@ -121,23 +171,23 @@ enum { STORE_UNIQUE = -2, STORE_FKEY = -3, STORE_CHECK = -4 };
  * it: the rows it changed (>= 0; *id, when not NULL, the new row's id), a
  * STORE_UNIQUE / STORE_FKEY / STORE_CHECK refusal with e untouched (the
  * caller says what was refused, or store_refused), or -1 with e set. */
-int64_t store_q_write(sqlite3 *db, sqlite3_stmt *st, int64_t *id, tc_err *e);
+int64_t store_q_write(store_conn *db, store_stmt *st, int64_t *id, tc_err *e);
 /* A refusal the caller did not expect: 500, logged; returns -1. */
 int store_refused(tc_err *e, int64_t refusal, const char *what);
 /* After a STORE_UNIQUE refusal on db: whether the constraint that refused it
  * names this column (which of a table's unique values was taken). */
-int store_refused_by(sqlite3 *db, const char *column);
+int store_refused_by(store_conn *db, const char *column);
 
 /* ---- single-row readers: each finalises st (NULL st: -1, e set already) ---- */
 
 /* The first row's first n integer columns into out[0..n) (zeros when there
  * is no row); a failing step is an error. */
-int store_q_ints(sqlite3 *db, sqlite3_stmt *st, int64_t *out, int n, tc_err *e);
+int store_q_ints(store_conn *db, store_stmt *st, int64_t *out, int n, tc_err *e);
 /* store_q_ints with n = 1. */
-int store_q_int(sqlite3 *db, sqlite3_stmt *st, int64_t *out, tc_err *e);
+int store_q_int(store_conn *db, store_stmt *st, int64_t *out, tc_err *e);
 /* The first row read with read() into out: 0; no row: 1 (e untouched, the
  * caller says what was not found); a failing step: -1. */
-int store_q_row(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e);
+int store_q_row(store_conn *db, store_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e);
 
 /* ---- lists ---- */
 
@@ -147,7 +197,7 @@ void *store_grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem);
 /* Step a SELECT to its end, reading each row with read() into a pool array
  * of elem-sized items; finalises st.  A failing step is an error, never a
  * silently short list. */
-int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
+int store_list_q(store_conn *db, store_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
                  tc_err *e);
 
 /* ---- one statement on a connection of the pool: acquire, prepare with the
@@ -172,21 +222,21 @@ int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out
  * then the store_q_* call of the same name, finalised ---- */
 
 /* store_q_done. */
-int store_db_run(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...);
+int store_db_run(store_conn *db, tc_err *e, const char *sql, const char *fmt, ...);
 /* store_q_changes: the rows it changed, -1 on error. */
-int64_t store_db_changes(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...);
+int64_t store_db_changes(store_conn *db, tc_err *e, const char *sql, const char *fmt, ...);
 /* store_q_write. */
-int64_t store_db_write(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...);
+int64_t store_db_write(store_conn *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...);
 /* An INSERT whose refusal nobody expects (store_refused): 0 and *id (when
  * not NULL) the new row's, or -1. */
-int store_db_insert(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...);
+int store_db_insert(store_conn *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...);
 /* store_q_row: 0 row read, 1 no row (e untouched), -1 error. */
-int store_db_get(sqlite3 *db, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt,
+int store_db_get(store_conn *db, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt,
                  ...);
 /* store_q_ints. */
-int store_db_ints(sqlite3 *db, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...);
+int store_db_ints(store_conn *db, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...);
 /* store_list_q. */
-int store_db_list(sqlite3 *db, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
+int store_db_list(store_conn *db, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
                   const char *sql, const char *fmt, ...);
 
 /* ---- rows more than one domain file reads (one column list, one reader) ---- */
@@ -197,7 +247,7 @@ int store_db_list(sqlite3 *db, tc_pool *p, size_t elem, row_reader read, void **
     "id, batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash, level, programme, department, " \
     "class_name, phone, coalesce(person_id, 0), verified_at, state, created_at, chsi_sealed, chsi_bound_at, erased_at"
 enum { STORE_STUDENT_NCOLS = 20 };
-void store_read_student(tc_pool *p, sqlite3_stmt *st, void *out);
+void store_read_student(tc_pool *p, store_stmt *st, void *out);
 
 /* The pay_order columns and their reader (tc_store_money.c).  Paying (in
  * time or late): the order with this out_trade_no read on db into out; 0 and
@@ -208,8 +258,8 @@ void store_read_student(tc_pool *p, sqlite3_stmt *st, void *out);
     "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
     " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at,"           \
     " late_paid_at"
-void store_read_order(tc_pool *p, sqlite3_stmt *st, void *out);
-int store_order_payable(sqlite3 *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
+void store_read_order(tc_pool *p, store_stmt *st, void *out);
+int store_order_payable(store_conn *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
                         tc_store_order *out, int *already, tc_err *e);
 
 /* ---- state machines (tc_store_states.c) ---- */

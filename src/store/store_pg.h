@@ -58,6 +58,12 @@ void store_pg_close(store_pg_pool *pool);
 store_pg_conn *store_pg_acquire(store_pg_pool *pool);
 void store_pg_release(store_pg_pool *pool, store_pg_conn *c);
 
+/* Connect again if the server dropped c (a restart, a failover); its
+ * prepared statements are made afresh. */
+void store_pg_check(store_pg_conn *c);
+/* Roll back a transaction left open on c (before it is handed on). */
+void store_pg_idle(store_pg_conn *c);
+
 /* Run SQL text without arguments or results (several statements allowed). */
 int store_pg_exec(store_pg_conn *c, const char *sql, tc_err *e);
 
@@ -87,6 +93,11 @@ int64_t store_pg_col_int(store_pg_stmt *st, int i);
 const char *store_pg_col_text(store_pg_stmt *st, int i);
 const uint8_t *store_pg_col_blob(store_pg_stmt *st, int i, size_t *len);
 int store_pg_col_count(store_pg_stmt *st);
+
+/* After a step refused by a constraint: which one, for store_refused_by
+ * (the key columns of PostgreSQL's detail and the constraint's name; never
+ * the values) into out. */
+void store_pg_refusal(store_pg_stmt *st, char *out, size_t cap);
 
 /* Rows the statement inserted, updated or deleted (after its first step). */
 int64_t store_pg_changes(store_pg_stmt *st);

@@ -23,8 +23,13 @@
 
 typedef struct tc_store tc_store;
 
-/* Opens (creating if needed) and migrates to the newest schema. */
-tc_store *tc_store_open(const char *path, tc_err *e);
+/* Opens (creating if needed) and migrates to the newest schema.  where is a
+ * SQLite file path (the default: one node), or a postgres:// /
+ * postgresql:// URL (libpq's syntax: a PostgreSQL database shared by many
+ * nodes, issue 18); the password of a URL is never shown in a message. */
+tc_store *tc_store_open(const char *where, tc_err *e);
+/* Is where a PostgreSQL URL (1) or a file path (0)? */
+int tc_store_is_url(const char *where);
 void tc_store_close(tc_store *s);
 int tc_store_schema_version(tc_store *s);   /* newest applied migration */
 int tc_store_schema_latest(void);           /* newest this binary knows */

@@ -15,7 +15,7 @@ static int decide(tc_store *s, int64_t sub_id, int64_t reviewer_id, int approve,
 {
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED,
                approve ? TC_STORE_SUB_APPROVED : TC_STORE_SUB_REJECTED);
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     /* Why the check is inside the transaction: two reviewers deciding the
@@ -54,7 +54,7 @@ int tc_store_submission_decide(tc_store *s, int64_t sub_id, int64_t reviewer_id,
     return decide(s, sub_id, reviewer_id, approve, reasons, note, now, 0, e);
 }
 
-static void read_production(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_production(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_production *o = o_;
     store_cols(p, st, 0, "iiiiiissssssss", &o->sub_id, &o->student_id, &o->batch_id, &o->school_id, &o->decided_at,
@@ -69,7 +69,7 @@ static void read_production(tc_pool *p, sqlite3_stmt *st, void *o_)
 int tc_store_review_production(tc_store *s, tc_pool *p, int64_t batch_id, int approved_only, int limit, int offset,
                                tc_store_production **out, size_t *n, int64_t *total, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     *out = NULL;
     *n = 0;
     int rc = store_db_ints(db, total, 1, e,
@@ -112,7 +112,7 @@ int tc_store_review_stats(tc_store *s, int64_t reviewer_id, int64_t since, int64
 
 #define REASON_COLS "code, zh, en, sort, active, updated_at"
 
-static void read_reason(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_reason(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_reason *o = o_;
     store_cols(p, st, 0, "sssini", &o->code, &o->zh, &o->en, &o->sort, &o->active, &o->updated_at);
@@ -156,7 +156,7 @@ int tc_store_reason_update(tc_store *s, const tc_store_reason *r, int64_t now, t
 
 #define SPEC_COLS "name, json, created_at, updated_at"
 
-static void read_spec(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_spec(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_spec *o = o_;
     store_cols(p, st, 0, "ssii", &o->name, &o->json, &o->created_at, &o->updated_at);
@@ -191,7 +191,7 @@ int tc_store_spec_update(tc_store *s, const char *name, const char *json, int64_
     return ch > 0 ? 0 : ch == 0 ? tc_err_set(e, TCE_SPEC_NOT_FOUND) : -1;
 }
 
-static void read_spec_use(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_spec_use(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_spec_use *o = o_;
     store_cols(p, st, 0, "iiss", &o->school_id, &o->batch_id, &o->school_name, &o->batch_name);
@@ -202,7 +202,7 @@ static void read_spec_use(tc_pool *p, sqlite3_stmt *st, void *o_)
  * not make a spec undeletable or, worse, deletable unchecked). */
 #define SPEC_OF(col) "CASE WHEN json_valid(" col ") THEN json_extract(" col ", '$.spec') END"
 
-static int spec_uses(sqlite3 *db, tc_pool *p, const char *name, tc_store_spec_use **out, size_t *n, tc_err *e)
+static int spec_uses(store_conn *db, tc_pool *p, const char *name, tc_store_spec_use **out, size_t *n, tc_err *e)
 {
     return store_db_list(db, p, sizeof **out, read_spec_use, (void **)out, n, e,
                          "SELECT c.id, 0, c.name, '' FROM school c WHERE " SPEC_OF("c.settings") " = ?1"
@@ -215,7 +215,7 @@ static int spec_uses(sqlite3 *db, tc_pool *p, const char *name, tc_store_spec_us
 
 int tc_store_spec_uses(tc_store *s, tc_pool *p, const char *name, tc_store_spec_use **out, size_t *n, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int rc = spec_uses(db, p, name, out, n, e);
     store_release(s, db);
     return rc;
@@ -280,7 +280,7 @@ int tc_store_spec_delete(tc_store *s, tc_pool *p, const char *name, tc_store_spe
         *uses = NULL;
         *n_uses = 0;
     }
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     /* Why one transaction: a setting saved between the check and the delete
@@ -326,7 +326,7 @@ int tc_store_school_rename(tc_store *s, int64_t id, const char *name, tc_err *e)
 
 /* ---- the audit log --------------------------------------------------------------------------------------------- */
 
-static void read_audit(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_audit(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_audit_row *o = o_;
     store_cols(p, st, 0, "iiissssss", &o->id, &o->at, &o->staff_id, &o->username, &o->action, &o->target, &o->before,
@@ -347,7 +347,7 @@ static void read_audit(tc_pool *p, sqlite3_stmt *st, void *o_)
 int tc_store_audit_search(tc_store *s, tc_pool *p, const tc_store_audit_query *q, tc_store_audit_row **out,
                           size_t *n, int64_t *total, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     *out = NULL;
     *n = 0;
     const char *act = q->action ? q->action : "", *tgt = q->target ? q->target : "", *txt = q->text ? q->text : "";

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "store_int.h"
 
-int store_db_err(tc_err *e, sqlite3 *db, const char *what)
+static int lite_err(tc_err *e, sqlite3 *db, const char *what)
 {
     return tc_err_internal(e, "sqlite %s: %s", what, sqlite3_errmsg(db));
 }
@@ -37,7 +39,8 @@ int store_open_conn(const char *path, int nomutex, sqlite3 **out, tc_err *e)
      * docs/PERFORMANCE.md ("Durable commits") is a fraction of a
      * millisecond per commit, and one level for all means no money
      * function can forget to ask for it. */
-    if (store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e) != 0) {
+    store_conn c = {.kind = STORE_SQLITE, .lite = db};
+    if (store_exec(&c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", e) != 0) {
         sqlite3_close(db);
         return -1;
     }
@@ -45,8 +48,33 @@ int store_open_conn(const char *path, int nomutex, sqlite3 **out, tc_err *e)
     return 0;
 }
 
+int tc_store_is_url(const char *where)
+{
+    return !strncmp(where, "postgres://", 11) || !strncmp(where, "postgresql://", 13);
+}
+
+/* PostgreSQL: the driver's pool, every connection of it held by the store
+ * for its whole life (the store's own pool hands them out), the schema
+ * brought to the newest version on the first. */
+static int open_pg(tc_store *s, const char *url, tc_err *e)
+{
+    if (store_pg_open(url, STORE_POOL_SIZE, &s->pg, e) != 0)
+        return -1;
+    for (int i = 0; i < STORE_POOL_SIZE; i++) {
+        s->conns[i].kind = STORE_PG;
+        s->conns[i].pg = store_pg_acquire(s->pg);
+    }
+    return store_pg_migrate(s->conns[0].pg, -1, e);
+}
+
 tc_store *tc_store_open(const char *path, tc_err *e)
 {
+    /* the photo tokens and erased ID hashes come from libsodium's random
+     * source (idempotent and thread-safe) */
+    if (sodium_init() < 0) {
+        tc_err_internal(e, "libsodium: no random source");
+        return NULL;
+    }
     tc_store *s = calloc(1, sizeof *s);
     if (!s) {
         tc_err_internal(e, "out of memory");
@@ -54,8 +82,18 @@ tc_store *tc_store_open(const char *path, tc_err *e)
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    if (tc_store_is_url(path)) {
+        s->kind = STORE_PG;
+        if (open_pg(s, path, e) != 0) {
+            tc_store_close(s);
+            return NULL;
+        }
+        return s;
+    }
     for (int i = 0; i < STORE_POOL_SIZE; i++) {
-        if (store_open_conn(path, 1, &s->conns[i], e) != 0 || (i == 0 && store_migrate(s->conns[0], -1, e) != 0)) {
+        s->conns[i].kind = STORE_SQLITE;
+        if (store_open_conn(path, 1, &s->conns[i].lite, e) != 0 ||
+            (i == 0 && store_migrate(s->conns[0].lite, -1, e) != 0)) {
             tc_store_close(s);
             return NULL;
         }
@@ -68,42 +106,51 @@ void tc_store_close(tc_store *s)
     if (!s)
         return;
     for (int i = 0; i < STORE_POOL_SIZE; i++)
-        sqlite3_close(s->conns[i]);
+        if (s->conns[i].lite)
+            sqlite3_close(s->conns[i].lite);
+    store_pg_close(s->pg);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     free(s);
 }
 
-sqlite3 *store_acquire(tc_store *s)
+store_conn *store_acquire(tc_store *s)
 {
+    store_conn *c = NULL;
     pthread_mutex_lock(&s->mu);
-    for (;;) {
-        for (int i = 0; i < STORE_POOL_SIZE; i++)
-            if (!s->busy[i]) {
-                s->busy[i] = 1;
-                pthread_mutex_unlock(&s->mu);
-                return s->conns[i];
+    while (!c) {
+        for (int i = 0; i < STORE_POOL_SIZE && !c; i++)
+            if (!s->conns[i].busy) {
+                s->conns[i].busy = 1;
+                c = &s->conns[i];
             }
-        pthread_cond_wait(&s->cv, &s->mu);
+        if (!c)
+            pthread_cond_wait(&s->cv, &s->mu);
     }
+    pthread_mutex_unlock(&s->mu);
+    if (c->kind == STORE_PG)
+        store_pg_check(c->pg); /* a dropped connection: connect again */
+    return c;
 }
 
-void store_release(tc_store *s, sqlite3 *db)
+void store_release(tc_store *s, store_conn *db)
 {
+    if (db->kind == STORE_PG)
+        store_pg_idle(db->pg); /* never hand on an open transaction */
     pthread_mutex_lock(&s->mu);
-    for (int i = 0; i < STORE_POOL_SIZE; i++)
-        if (s->conns[i] == db)
-            s->busy[i] = 0;
+    db->busy = 0;
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
 }
 
 /* ---- transactions ---------------------------------------------------------------------------------------- */
 
-int store_exec(sqlite3 *db, const char *sql, tc_err *e)
+int store_exec(store_conn *db, const char *sql, tc_err *e)
 {
+    if (db->kind == STORE_PG)
+        return store_pg_exec(db->pg, sql, e);
     char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(db->lite, sql, NULL, NULL, &msg) != SQLITE_OK) {
         tc_err_internal(e, "sqlite: %s", msg ? msg : "?");
         sqlite3_free(msg);
         return -1;
@@ -111,26 +158,30 @@ int store_exec(sqlite3 *db, const char *sql, tc_err *e)
     return 0;
 }
 
-int store_tx_begin(sqlite3 *db, tc_err *e)
+int store_tx_begin(store_conn *db, tc_err *e)
 {
-    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (db->kind == STORE_PG)
+        return store_pg_tx_begin(db->pg, e);
+    int rc = sqlite3_exec(db->lite, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         return 0;
     /* the busy handler waited STORE_BUSY_MS for the other writer: a person
      * may try again, nothing was done */
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
         return tc_err_set(e, TCE_STORE_BUSY);
-    return store_db_err(e, db, "begin");
+    return lite_err(e, db->lite, "begin");
 }
 
-int store_tx_end(sqlite3 *db, int ok, tc_err *e)
+int store_tx_end(store_conn *db, int ok, tc_err *e)
 {
+    if (db->kind == STORE_PG)
+        return store_pg_tx_end(db->pg, ok, e);
     if (ok == 0) {
         if (store_exec(db, "COMMIT", e) == 0)
             return 0;
         /* a failed COMMIT may leave the transaction open: never hand such a
          * connection back to the pool */
-        if (sqlite3_get_autocommit(db))
+        if (sqlite3_get_autocommit(db->lite))
             return -1;
         e = NULL; /* keep COMMIT's message */
     }
@@ -138,31 +189,53 @@ int store_tx_end(sqlite3 *db, int ok, tc_err *e)
     return -1;
 }
 
-sqlite3 *store_tx_open(tc_store *s, tc_err *e)
+int store_savepoint(store_conn *db, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    return db->kind == STORE_PG ? store_pg_exec(db->pg, "SAVEPOINT tc_row", e) : 0;
+}
+
+int store_savepoint_end(store_conn *db, int ok, tc_err *e)
+{
+    if (db->kind != STORE_PG)
+        return 0;
+    return store_pg_exec(db->pg, ok == 0 ? "RELEASE SAVEPOINT tc_row" : "ROLLBACK TO SAVEPOINT tc_row", e);
+}
+
+store_conn *store_tx_open(tc_store *s, tc_err *e)
+{
+    store_conn *db = store_acquire(s);
     if (store_tx_begin(db, e) == 0)
         return db;
     store_release(s, db);
     return NULL;
 }
 
-int store_tx_close(tc_store *s, sqlite3 *db, int ok, tc_err *e)
+int store_tx_close(tc_store *s, store_conn *db, int ok, tc_err *e)
 {
     int rc = store_tx_end(db, ok, e);
     store_release(s, db);
     return rc;
 }
 
-/* ---- statement helpers ------------------------------------------------------------
+/* ---- statements -------------------------------------------------------------------------------------------
  * q_prepare binds arguments from a tiny format string: 'i' int64, 's' text
- * (NULL binds NULL), 'b' blob (pointer + size_t length), 'h' 32-byte hash. */
+ * (NULL binds NULL), 'b' blob (pointer + size_t length), 'h' 32-byte hash,
+ * 'H' a hash or NULL when it is all zeros. */
 
-sqlite3_stmt *store_q_vprepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, va_list ap)
+static int hash_is_zero(const uint8_t *h)
+{
+    uint8_t any = 0;
+    for (int i = 0; i < 32; i++)
+        any |= h[i];
+    return any == 0;
+}
+
+/* SQLite: prepare and bind. */
+static sqlite3_stmt *lite_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, va_list ap)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        store_db_err(e, db, "prepare");
+        lite_err(e, db, "prepare");
         return NULL;
     }
     for (int i = 1; fmt && *fmt; fmt++, i++) {
@@ -185,8 +258,14 @@ sqlite3_stmt *store_q_vprepare(sqlite3 *db, tc_err *e, const char *sql, const ch
             break;
         }
         case 'h':
-            sqlite3_bind_blob(st, i, va_arg(ap, const uint8_t *), 32, SQLITE_TRANSIENT);
+        case 'H': {
+            const uint8_t *h = va_arg(ap, const uint8_t *);
+            if (*fmt == 'H' && hash_is_zero(h))
+                sqlite3_bind_null(st, i);
+            else
+                sqlite3_bind_blob(st, i, h, 32, SQLITE_TRANSIENT);
             break;
+        }
         default:
             abort(); /* a programming error in this file, not input */
         }
@@ -194,51 +273,134 @@ sqlite3_stmt *store_q_vprepare(sqlite3 *db, tc_err *e, const char *sql, const ch
     return st;
 }
 
-sqlite3_stmt *store_q_prepare(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+store_stmt *store_q_vprepare(store_conn *db, tc_err *e, const char *sql, const char *fmt, va_list ap)
+{
+    store_stmt *st = calloc(1, sizeof *st);
+    if (!st) {
+        tc_err_internal(e, "out of memory");
+        return NULL;
+    }
+    st->c = db;
+    if (db->kind == STORE_PG)
+        st->pg = store_pg_vprepare(db->pg, e, sql, fmt, ap);
+    else
+        st->lite = lite_prepare(db->lite, e, sql, fmt, ap);
+    if (!st->pg && !st->lite) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+store_stmt *store_q_prepare(store_conn *db, tc_err *e, const char *sql, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sqlite3_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);
+    store_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);
     va_end(ap);
     return st;
 }
 
-const char *store_col_str(tc_pool *p, sqlite3_stmt *st, int i)
+void store_finalize(store_stmt *st)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
+    if (!st)
+        return;
+    if (st->pg)
+        store_pg_finalize(st->pg);
+    else
+        sqlite3_finalize(st->lite);
+    free(st);
+}
+
+int store_step(store_stmt *st, tc_err *e)
+{
+    store_conn *c = st->c;
+    if (st->pg) {
+        int r = store_pg_step(st->pg, e);
+        if (r < -1)
+            store_pg_refusal(st->pg, c->refused, sizeof c->refused);
+        return r;
+    }
+    int r = sqlite3_step(st->lite);
+    if (r == SQLITE_ROW)
+        return 1;
+    if (r == SQLITE_DONE)
+        return 0;
+    int x = sqlite3_extended_errcode(c->lite);
+    if (x == SQLITE_CONSTRAINT_UNIQUE || x == SQLITE_CONSTRAINT_PRIMARYKEY || x == SQLITE_CONSTRAINT_FOREIGNKEY ||
+        x == SQLITE_CONSTRAINT_CHECK) {
+        /* "UNIQUE constraint failed: student.chsi_hash": the columns */
+        snprintf(c->refused, sizeof c->refused, "%s", sqlite3_errmsg(c->lite));
+        return x == SQLITE_CONSTRAINT_FOREIGNKEY ? STORE_FKEY : x == SQLITE_CONSTRAINT_CHECK ? STORE_CHECK : STORE_UNIQUE;
+    }
+    return lite_err(e, c->lite, "step");
+}
+
+int64_t store_col_int(store_stmt *st, int i)
+{
+    return st->pg ? store_pg_col_int(st->pg, i) : sqlite3_column_int64(st->lite, i);
+}
+
+int store_col_count(store_stmt *st)
+{
+    return st->pg ? store_pg_col_count(st->pg) : sqlite3_column_count(st->lite);
+}
+
+const char *store_col_str(tc_pool *p, store_stmt *st, int i)
+{
+    if (st->pg)
+        return tc_pool_strdup(p, store_pg_col_text(st->pg, i));
+    const unsigned char *t = sqlite3_column_text(st->lite, i);
     return tc_pool_strdup(p, t ? (const char *)t : "");
 }
 
-void store_col_hash(sqlite3_stmt *st, int i, uint8_t out[32])
+/* Column i's bytes, borrowed until the next step. */
+static const uint8_t *col_bytes(store_stmt *st, int i, size_t *len)
 {
-    const void *b = sqlite3_column_blob(st, i);
-    if (b && sqlite3_column_bytes(st, i) == 32)
+    if (st->pg)
+        return store_pg_col_blob(st->pg, i, len);
+    const uint8_t *b = sqlite3_column_blob(st->lite, i);
+    *len = (size_t)sqlite3_column_bytes(st->lite, i);
+    return b;
+}
+
+void store_col_hash(store_stmt *st, int i, uint8_t out[32])
+{
+    size_t n;
+    const uint8_t *b = col_bytes(st, i, &n);
+    if (b && n == 32)
         memcpy(out, b, 32);
     else
         memset(out, 0, 32);
 }
 
-const uint8_t *store_col_blob(tc_pool *p, sqlite3_stmt *st, int i, size_t *len)
+const uint8_t *store_col_blob(tc_pool *p, store_stmt *st, int i, size_t *len)
 {
-    int n = sqlite3_column_bytes(st, i);
-    uint8_t *b = tc_pool_alloc(p, (size_t)n + 1);
+    size_t n;
+    const uint8_t *v = col_bytes(st, i, &n);
+    uint8_t *b = tc_pool_alloc(p, n + 1);
     if (n)
-        memcpy(b, sqlite3_column_blob(st, i), (size_t)n);
+        memcpy(b, v, n);
     b[n] = 0;
-    *len = (size_t)n;
+    *len = n;
     return b;
 }
 
-/* Run a statement that returns no rows. */
-int store_q_done(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
+/* Rows the statement changed, read before it is finalised. */
+static int64_t stmt_changes(store_stmt *st)
 {
+    return st->pg ? store_pg_changes(st->pg) : sqlite3_changes(st->c->lite);
+}
+
+/* Run a statement that returns no rows. */
+int store_q_done(store_conn *db, store_stmt *st, tc_err *e)
+{
+    (void)db;
     if (!st)
         return -1;
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return store_db_err(e, db, "step");
-    return 0;
+    int rc = store_step(st, e);
+    store_finalize(st);
+    return rc < -1 ? store_refused(e, rc, "statement") : rc < 0 ? -1 : 0;
 }
 
 /* Grow a pool-allocated array by doubling (the old copy stays in the pool
@@ -258,37 +420,37 @@ void *store_grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem)
  * pool array of elem-sized items.  Finalises st; a failing step is an error,
  * never a silently short list. */
 
-int store_list_q(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
-                  tc_err *e)
+int store_list_q(store_conn *db, store_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
+                 tc_err *e)
 {
+    (void)db;
     *out = NULL;
     *n = 0;
     if (!st)
         return -1;
     size_t cap = 0;
     int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((r = store_step(st, e)) == 1) {
         *out = store_grow(p, *out, *n, &cap, elem);
         read(p, st, (char *)*out + elem * (*n)++);
     }
-    sqlite3_finalize(st);
-    return r == SQLITE_DONE ? 0 : store_db_err(e, db, "select list");
+    store_finalize(st);
+    return r == 0 ? 0 : r < -1 ? store_refused(e, r, "select list") : -1;
 }
 
-
-void store_cols(tc_pool *p, sqlite3_stmt *st, int first, const char *fmt, ...)
+void store_cols(tc_pool *p, store_stmt *st, int first, const char *fmt, ...)
 {
     /* a reader longer than its column list: the two drifted apart */
-    assert(first + (int)strlen(fmt) <= sqlite3_column_count(st));
+    assert(first + (int)strlen(fmt) <= store_col_count(st));
     va_list ap;
     va_start(ap, fmt);
     for (int i = first; *fmt; fmt++, i++) {
         switch (*fmt) {
         case 'i':
-            *va_arg(ap, int64_t *) = sqlite3_column_int64(st, i);
+            *va_arg(ap, int64_t *) = store_col_int(st, i);
             break;
         case 'n':
-            *va_arg(ap, int *) = sqlite3_column_int(st, i);
+            *va_arg(ap, int *) = (int)store_col_int(st, i);
             break;
         case 's':
             *va_arg(ap, const char **) = store_col_str(p, st, i);
@@ -312,44 +474,42 @@ void store_cols(tc_pool *p, sqlite3_stmt *st, int first, const char *fmt, ...)
     va_end(ap);
 }
 
-void store_read_text(tc_pool *p, sqlite3_stmt *st, void *out)
+void store_read_text(tc_pool *p, store_stmt *st, void *out)
 {
     *(const char **)out = store_col_str(p, st, 0);
 }
 
-void store_read_int(tc_pool *p, sqlite3_stmt *st, void *out)
+void store_read_int(tc_pool *p, store_stmt *st, void *out)
 {
     (void)p;
-    *(int64_t *)out = sqlite3_column_int64(st, 0);
+    *(int64_t *)out = store_col_int(st, 0);
 }
 
-int64_t store_q_write(sqlite3 *db, sqlite3_stmt *st, int64_t *id, tc_err *e)
+/* The id of the row the last INSERT on db made: SQLite's rowid; on
+ * PostgreSQL the value the identity column's sequence last gave in this
+ * session (lastval()), the same row since a connection runs one statement
+ * at a time and no trigger inserts elsewhere. */
+static int64_t last_id(store_conn *db)
+{
+    if (db->kind == STORE_SQLITE)
+        return sqlite3_last_insert_rowid(db->lite);
+    int64_t id = 0;
+    store_stmt *st = store_q_prepare(db, NULL, "SELECT lastval()", "");
+    if (st && store_step(st, NULL) == 1)
+        id = store_col_int(st, 0);
+    store_finalize(st);
+    return id;
+}
+
+int64_t store_q_write(store_conn *db, store_stmt *st, int64_t *id, tc_err *e)
 {
     if (!st)
         return -1;
-    int r = sqlite3_step(st);
-    int64_t rc;
-    if (r == SQLITE_DONE || r == SQLITE_ROW) {
-        rc = sqlite3_changes(db);
-        if (id)
-            *id = sqlite3_last_insert_rowid(db);
-    } else {
-        switch (sqlite3_extended_errcode(db)) {
-        case SQLITE_CONSTRAINT_UNIQUE:
-        case SQLITE_CONSTRAINT_PRIMARYKEY:
-            rc = STORE_UNIQUE;
-            break;
-        case SQLITE_CONSTRAINT_FOREIGNKEY:
-            rc = STORE_FKEY;
-            break;
-        case SQLITE_CONSTRAINT_CHECK:
-            rc = STORE_CHECK;
-            break;
-        default:
-            rc = store_db_err(e, db, "write");
-        }
-    }
-    sqlite3_finalize(st);
+    int r = store_step(st, e);
+    int64_t rc = r >= 0 ? stmt_changes(st) : r;
+    store_finalize(st);
+    if (id && rc > 0)
+        *id = last_id(db);
     return rc;
 }
 
@@ -359,54 +519,61 @@ int store_refused(tc_err *e, int64_t refusal, const char *what)
                            refusal == STORE_UNIQUE ? "unique" : refusal == STORE_FKEY ? "foreign key" : "check");
 }
 
-int store_refused_by(sqlite3 *db, const char *column)
+int store_refused_by(store_conn *db, const char *column)
 {
-    /* SQLite names the index's columns in its message: "UNIQUE constraint
-     * failed: student.chsi_hash" */
-    return strstr(sqlite3_errmsg(db), column) != NULL;
+    /* SQLite names the columns in its message ("UNIQUE constraint failed:
+     * student.chsi_hash"), the PostgreSQL driver the key of the detail
+     * ("Key (batch_id, chsi_hash)") and the constraint's name */
+    return strstr(db->refused, column) != NULL;
 }
 
 /* ---- one row ------------------------------------------------------------------------------------------- */
 
-int store_q_ints(sqlite3 *db, sqlite3_stmt *st, int64_t *out, int n, tc_err *e)
+int store_q_ints(store_conn *db, store_stmt *st, int64_t *out, int n, tc_err *e)
 {
+    (void)db;
     for (int i = 0; i < n; i++)
         out[i] = 0;
     if (!st)
         return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = store_step(st, e);
+    if (rc == 1)
         for (int i = 0; i < n; i++)
-            out[i] = sqlite3_column_int64(st, i);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_db_err(e, db, "step");
+            out[i] = store_col_int(st, i);
+    store_finalize(st);
+    return rc == 1 || rc == 0 ? 0 : rc < -1 ? store_refused(e, rc, "step") : -1;
 }
 
-int store_q_int(sqlite3 *db, sqlite3_stmt *st, int64_t *out, tc_err *e)
+int store_q_int(store_conn *db, store_stmt *st, int64_t *out, tc_err *e)
 {
     return store_q_ints(db, st, out, 1, e);
 }
 
-int64_t store_q_changes(sqlite3 *db, sqlite3_stmt *st, tc_err *e)
+int64_t store_q_changes(store_conn *db, store_stmt *st, tc_err *e)
 {
-    if (store_q_done(db, st, e) != 0)
-        return -1;
-    return sqlite3_changes(db);
-}
-
-int store_q_row(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e)
-{
+    (void)db;
     if (!st)
         return -1;
-    int r = sqlite3_step(st), rc;
-    if (r == SQLITE_ROW) {
+    int r = store_step(st, e);
+    int64_t n = r >= 0 ? stmt_changes(st) : r < -1 ? store_refused(e, r, "statement") : -1;
+    store_finalize(st);
+    return n;
+}
+
+int store_q_row(store_conn *db, store_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e)
+{
+    (void)db;
+    if (!st)
+        return -1;
+    int r = store_step(st, e), rc;
+    if (r == 1) {
         read(p, st, out);
         rc = 0;
-    } else if (r == SQLITE_DONE)
+    } else if (r == 0)
         rc = 1;
     else
-        rc = store_db_err(e, db, "select row");
-    sqlite3_finalize(st);
+        rc = r < -1 ? store_refused(e, r, "select row") : -1;
+    store_finalize(st);
     return rc;
 }
 
@@ -419,12 +586,12 @@ int store_q_row(sqlite3 *db, sqlite3_stmt *st, tc_pool *p, row_reader read, void
 #define STATEMENT_ON_DB(type, call)                                                                               \
     va_list ap;                                                                                                   \
     va_start(ap, fmt);                                                                                            \
-    sqlite3_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);                                                     \
+    store_stmt *st = store_q_vprepare(db, e, sql, fmt, ap);                                                        \
     va_end(ap);                                                                                                   \
     type rc = (call)
 
 #define ONE_STATEMENT(type, call)                                                                                 \
-    sqlite3 *db = store_acquire(s);                                                                               \
+    store_conn *db = store_acquire(s);                                                                            \
     STATEMENT_ON_DB(type, call);                                                                                  \
     store_release(s, db);                                                                                         \
     return rc
@@ -462,44 +629,44 @@ int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out
 
 /* ---- one statement on a connection already held ------------------------------------------------------------ */
 
-int store_db_run(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+int store_db_run(store_conn *db, tc_err *e, const char *sql, const char *fmt, ...)
 {
     STATEMENT_ON_DB(int, store_q_done(db, st, e));
     return rc;
 }
 
-int64_t store_db_changes(sqlite3 *db, tc_err *e, const char *sql, const char *fmt, ...)
+int64_t store_db_changes(store_conn *db, tc_err *e, const char *sql, const char *fmt, ...)
 {
     STATEMENT_ON_DB(int64_t, store_q_changes(db, st, e));
     return rc;
 }
 
-int64_t store_db_write(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
+int64_t store_db_write(store_conn *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
 {
     STATEMENT_ON_DB(int64_t, store_q_write(db, st, id, e));
     return rc;
 }
 
-int store_db_insert(sqlite3 *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
+int store_db_insert(store_conn *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
 {
     STATEMENT_ON_DB(int64_t, store_q_write(db, st, id, e));
     return rc >= 0 ? 0 : rc == -1 ? -1 : store_refused(e, rc, "insert");
 }
 
-int store_db_get(sqlite3 *db, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt,
+int store_db_get(store_conn *db, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt,
                  ...)
 {
     STATEMENT_ON_DB(int, store_q_row(db, st, p, read, out, e));
     return rc;
 }
 
-int store_db_ints(sqlite3 *db, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...)
+int store_db_ints(store_conn *db, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...)
 {
     STATEMENT_ON_DB(int, store_q_ints(db, st, out, n, e));
     return rc;
 }
 
-int store_db_list(sqlite3 *db, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
+int store_db_list(store_conn *db, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
                   const char *sql, const char *fmt, ...)
 {
     STATEMENT_ON_DB(int, store_list_q(db, st, p, elem, read, out, n, e));

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "store_int.h"
 
 
@@ -20,7 +22,7 @@
     " coalesce((SELECT terms_version FROM consent WHERE student_id = student.id ORDER BY id DESC LIMIT 1), 0),"   \
     " coalesce((SELECT privacy_version FROM consent WHERE student_id = student.id ORDER BY id DESC LIMIT 1), 0)"
 
-static void read_journey(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_journey(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_journey *o = o_;
     store_cols(p, st, 0, "iiiinnsiinnninnissnn", &o->notice_read_at, &o->tips_read_at, &o->tutorial_at,
@@ -69,7 +71,7 @@ int tc_store_journey_unlock(tc_store *s, int64_t student_id, tc_err *e)
     "id, student_id, created_at, done_at, source, state, upload_blob, original_blob, standard_blob, proof_blob,"   \
     " overlay_blob, final_blob, checks, report, failed, error, liveness_failed, ms, spec, token"
 
-static void read_photo(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_photo(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_photo *o = o_;
     store_cols(p, st, 0, "iiiissssssssssssnnss", &o->id, &o->student_id, &o->created_at, &o->done_at, &o->source,
@@ -120,7 +122,7 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
                                  tc_err *e)
 {
     STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_STATE_NEW, TC_STORE_PHOTO_PROCESSING);
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t v[4]; /* processing, drafts, the batch's cancelled_at, bytes held */
@@ -138,12 +140,17 @@ int tc_store_photo_begin_limited(tc_store *s, int64_t student_id, const char *so
         ok = tc_err_set(e, TCE_JOURNEY_BUSY);
     else if (ok == 0 && v[1] >= capacity)
         ok = tc_err_set(e, TCE_JOURNEY_DRAFTS_FULL);
+    /* the public token: 16 random bytes in hex (see the "photo tokens"
+     * migration) */
+    uint8_t rnd[16];
+    char token[33];
+    randombytes_buf(rnd, sizeof rnd);
+    tc_hex(rnd, sizeof rnd, token);
     if (ok == 0)
         ok = store_db_insert(db, photo_id, e,
-                             /* the public token: see the "photo tokens" migration */
                              "INSERT INTO photo (student_id, created_at, source, state, upload_blob,"
-                             " bytes, token) VALUES (?, ?, ?, 'processing', ?, ?, lower(hex(randomblob(16))))",
-                             "iissi", student_id, now, source, upload_blob, bytes);
+                             " bytes, token) VALUES (?, ?, ?, 'processing', ?, ?, ?)",
+                             "iissis", student_id, now, source, upload_blob, bytes, token);
     return store_tx_close(s, db, ok, e);
 }
 
@@ -151,7 +158,7 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
 {
     STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_PROCESSING, d->state);
     const char *state = tc_store_state_name(TC_STORE_SM_PHOTO, d->state);
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int ok = store_db_run(
@@ -213,7 +220,7 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
                           int64_t *deletable_at, tc_err *e)
 {
     *deletable_at = 0;
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t v[3]; /* found, the state is draft, made at */
@@ -236,7 +243,7 @@ int tc_store_photo_delete(tc_store *s, int64_t student_id, int64_t photo_id, int
     return store_tx_close(s, db, ok, e);
 }
 
-static void read_hash(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_hash(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_face_hash *o = o_;
     store_cols(p, st, 0, "iih", &o->photo_id, &o->student_id, o->hash);
@@ -261,7 +268,7 @@ int tc_store_face_hashes(tc_store *s, tc_pool *p, int64_t school_id, int limit, 
     " reasons, note, (SELECT token FROM photo WHERE photo.id = submission.photo_id), final_state, final_reason,"    \
     " final_by"
 
-static void read_sub(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_sub(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_submission *o = o_;
     store_cols(p, st, 0, "iiisiiiiisssssi", &o->id, &o->student_id, &o->photo_id, &o->state, &o->created_at,
@@ -299,7 +306,7 @@ int tc_store_submission_get(tc_store *s, tc_pool *p, int64_t sub_id, tc_store_su
 }
 
 /* Set the roster state that the consoles count by. */
-static int student_state(sqlite3 *db, int64_t student_id, const char *state, tc_err *e)
+static int student_state(store_conn *db, int64_t student_id, const char *state, tc_err *e)
 {
     return store_db_run(db, e, "UPDATE student SET state = ? WHERE id = ?", "si", state, student_id);
 }
@@ -307,7 +314,7 @@ static int student_state(sqlite3 *db, int64_t student_id, const char *state, tc_
 int tc_store_submission_create(tc_store *s, int64_t student_id, int64_t photo_id, int pay_first, int64_t now,
                                int64_t *sub_id, tc_err *e)
 {
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t v[2]; /* live submissions, the photo is the student's draft */
@@ -342,7 +349,7 @@ int tc_store_submission_withdraw(tc_store *s, int64_t student_id, int64_t now, t
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_SUBMITTED, TC_STORE_SUB_WITHDRAWN);
     STORE_STEP(TC_STORE_SM_SUBMISSION, TC_STORE_SUB_PENDING_PAYMENT, TC_STORE_SUB_WITHDRAWN);
     STORE_STEP(TC_STORE_SM_PHOTO, TC_STORE_PHOTO_USED, TC_STORE_PHOTO_DRAFT);
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t v[2]; /* the submission, its photo */
@@ -410,7 +417,7 @@ int tc_store_final_correct(tc_store *s, int64_t student_id, const char *reason, 
 static int final_put(tc_store *s, int64_t sub_id, const char *final_blob, int64_t staff_id, int again, int64_t now,
                      tc_err *e)
 {
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t ch = store_db_changes(db, e,
@@ -439,7 +446,7 @@ int tc_store_submission_reset(tc_store *s, int64_t student_id, const char *reaso
     for (int from = 0; from < TC_STORE_SUB_COUNT; from++)
         if (from != TC_STORE_SUB_WITHDRAWN && from != TC_STORE_SUB_RESET)
             STORE_STEP(TC_STORE_SM_SUBMISSION, from, TC_STORE_SUB_RESET);
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t ch = store_db_changes(db, e,
@@ -458,7 +465,7 @@ int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limi
 {
     *out = NULL;
     *n = 0;
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     /* keep this reviewer's own live claims, and take unclaimed or expired
@@ -483,7 +490,7 @@ int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, 
                         int *already, tc_err *e)
 {
     *already = 0;
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     tc_pool pool;
@@ -527,7 +534,7 @@ int tc_store_message_add(tc_store *s, const tc_store_message *m, int64_t *id, tc
     return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert message");
 }
 
-static void read_message(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_message(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_message *o = o_;
     store_cols(p, st, 0, "iiiiisssss", &o->id, &o->person_id, &o->student_id, &o->at, &o->read_at, &o->kind,
@@ -537,7 +544,7 @@ static void read_message(tc_pool *p, sqlite3_stmt *st, void *o_)
 int tc_store_message_list(tc_store *s, tc_pool *p, int64_t person_id, int limit, tc_store_message **out, size_t *n,
                           int64_t *unread, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int rc = store_db_list(db, p, sizeof **out, read_message, (void **)out, n, e,
                            "SELECT id, person_id, coalesce(student_id, 0), at, read_at, kind, title_zh,"
                            " title_en, body_zh, body_en FROM message WHERE person_id = ?"
@@ -558,7 +565,7 @@ int tc_store_message_read(tc_store *s, int64_t person_id, int64_t id, int64_t no
 
 /* ---- school notice and settings ------------------------------------------------------------------------ */
 
-static void read_extra(tc_pool *p, sqlite3_stmt *st, void *o)
+static void read_extra(tc_pool *p, store_stmt *st, void *o)
 {
     const char **v = o;
     store_cols(p, st, 0, "ss", &v[0], &v[1]);
@@ -629,7 +636,7 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
         *photos = 0;
     if (files)
         *files = 0;
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     tc_pool pool;
@@ -669,7 +676,7 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
 int tc_store_student_mail(tc_store *s, int64_t student_id, const char *kind, int64_t day_start, int limit,
                           int64_t now, tc_err *e)
 {
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t n = 0;
@@ -698,7 +705,7 @@ typedef struct {
     int tries;
 } email_code;
 
-static void read_email_code(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_email_code(tc_pool *p, store_stmt *st, void *o_)
 {
     email_code *o = o_;
     store_cols(p, st, 0, "ssin", &o->pending, &o->hash, &o->until, &o->tries);
@@ -707,7 +714,7 @@ static void read_email_code(tc_pool *p, sqlite3_stmt *st, void *o_)
 int tc_store_email_confirm(tc_store *s, int64_t student_id, const char *code_hash, int max_tries, int64_t now,
                            tc_err *e)
 {
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     tc_pool pool;

@@ -431,7 +431,7 @@ static int fk_check(sqlite3 *db, int version, tc_err *e)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
-        return store_db_err(e, db, "foreign_key_check");
+        return tc_err_internal(e, "sqlite foreign_key_check: %s", sqlite3_errmsg(db));
     int rc = 0;
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
@@ -442,11 +442,12 @@ static int fk_check(sqlite3 *db, int version, tc_err *e)
     return rc;
 }
 
-int store_migrate(sqlite3 *db, int latest, tc_err *e)
+int store_migrate(sqlite3 *lite, int latest, tc_err *e)
 {
+    store_conn conn = {.kind = STORE_SQLITE, .lite = lite}, *db = &conn;
     if (latest < 0)
         latest = (int)TC_ARRAY_LEN(MIGRATIONS);
-    int v = store_user_version(db);
+    int v = store_user_version(lite);
     if (v > (int)TC_ARRAY_LEN(MIGRATIONS))
         return tc_err_set(e, TCE_STORE_TOO_NEW, v, latest);
     if (v == latest)
@@ -465,7 +466,7 @@ int store_migrate(sqlite3 *db, int latest, tc_err *e)
             rc = -1;
             break;
         }
-        int ok = store_exec(db, MIGRATIONS[v], e) == 0 && store_exec(db, bump, e) == 0 && fk_check(db, v + 1, e) == 0
+        int ok = store_exec(db, MIGRATIONS[v], e) == 0 && store_exec(db, bump, e) == 0 && fk_check(lite, v + 1, e) == 0
                      ? 0
                      : -1;
         if (store_tx_end(db, ok, e) != 0) {
@@ -493,8 +494,8 @@ int tc_store_migrate_to(const char *path, int version, tc_err *e)
 
 int tc_store_schema_version(tc_store *s)
 {
-    sqlite3 *db = store_acquire(s);
-    int v = store_user_version(db);
+    store_conn *db = store_acquire(s);
+    int v = db->kind == STORE_PG ? store_pg_schema_version(db->pg, NULL) : store_user_version(db->lite);
     store_release(s, db);
     return v;
 }

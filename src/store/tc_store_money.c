@@ -12,7 +12,7 @@
 /* ---- orders ------------------------------------------------------------------------------------------------ */
 
 /* STORE_ORDER_COLS (store_int.h) */
-void store_read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
+void store_read_order(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_order *o = o_;
     store_cols(p, st, 0, "isiisisssssiiisssii", &o->id, &o->out_trade_no, &o->person_id, &o->student_id, &o->kind,
@@ -24,7 +24,7 @@ void store_read_order(tc_pool *p, sqlite3_stmt *st, void *o_)
 
 #define BY_NO "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE out_trade_no = ?"
 
-int store_order_payable(sqlite3 *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
+int store_order_payable(store_conn *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
                         tc_store_order *out, int *already, tc_err *e)
 {
     *already = 0;
@@ -39,7 +39,7 @@ int store_order_payable(sqlite3 *db, tc_pool *p, const char *out_trade_no, int f
 }
 
 /* A new order in the created state. */
-static int order_insert(sqlite3 *db, const tc_store_order *o, int64_t *id, tc_err *e)
+static int order_insert(store_conn *db, const tc_store_order *o, int64_t *id, tc_err *e)
 {
     return store_db_insert(db, id, e,
                            "INSERT INTO pay_order (out_trade_no, person_id, student_id, kind,"
@@ -53,7 +53,7 @@ static int order_insert(sqlite3 *db, const tc_store_order *o, int64_t *id, tc_er
 int tc_store_order_create(tc_store *s, const tc_store_order *o, int64_t *id, tc_err *e)
 {
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_STATE_NEW, TC_STORE_ORDER_CREATED);
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int rc = order_insert(db, o, id, e);
     store_release(s, db);
     return rc;
@@ -179,7 +179,7 @@ int tc_store_order_refunded(tc_store *s, const char *out_trade_no, int64_t now, 
 int tc_store_batch_cancel(tc_store *s, int64_t batch_id, int64_t now, int *already, tc_err *e)
 {
     *already = 0;
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int64_t ch = store_db_changes(db, e, "UPDATE batch SET cancelled_at = ? WHERE id = ? AND cancelled_at = 0", "ii",
                                   now, batch_id);
     int64_t exists = 0;
@@ -223,7 +223,7 @@ int tc_store_recon_put(tc_store *s, const char *day, const char *provider, int64
                      "ssis", day, provider, now, report);
 }
 
-static void read_recon(tc_pool *p, sqlite3_stmt *st, void *r_)
+static void read_recon(tc_pool *p, store_stmt *st, void *r_)
 {
     tc_store_recon *r = r_;
     store_cols(p, st, 0, "ssis", &r->day, &r->provider, &r->created_at, &r->report);
@@ -241,7 +241,7 @@ int tc_store_recon_list(tc_store *s, tc_pool *p, const char *day, int limit, tc_
 
 #define ADDR_COLS "id, person_id, name, phone, region, detail, is_default, created_at"
 
-static void read_addr(tc_pool *p, sqlite3_stmt *st, void *a_)
+static void read_addr(tc_pool *p, store_stmt *st, void *a_)
 {
     tc_store_address *a = a_;
     store_cols(p, st, 0, "iissssni", &a->id, &a->person_id, &a->name, &a->phone, &a->region, &a->detail,
@@ -267,7 +267,7 @@ int tc_store_address_get(tc_store *s, tc_pool *p, int64_t person_id, int64_t id,
  * others in the same transaction, so there is never more than one. */
 int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, tc_err *e)
 {
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t count = 0;
@@ -299,7 +299,7 @@ int tc_store_address_save(tc_store *s, tc_store_address *a, int max_per_person, 
 
 int tc_store_address_delete(tc_store *s, int64_t person_id, int64_t id, tc_err *e)
 {
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t ch = store_db_changes(db, e, "DELETE FROM address WHERE id = ? AND person_id = ?", "ii", id, person_id);
@@ -328,7 +328,7 @@ int tc_store_outbox_due_now(tc_store *s, int64_t now, int64_t *n, tc_err *e)
 /* ---- one open order per fee, cancelled batches, late payments (issue 14) -------------------------------------- */
 
 /* The cancelled_at of a record's batch (0: not cancelled, or no record). */
-static int batch_cancelled_at(sqlite3 *db, int64_t student_id, int64_t *at, tc_err *e)
+static int batch_cancelled_at(store_conn *db, int64_t student_id, int64_t *at, tc_err *e)
 {
     return store_db_ints(db, at, 1, e,
                          "SELECT b.cancelled_at FROM student s JOIN batch b ON b.id = s.batch_id WHERE s.id = ?", "i",
@@ -349,7 +349,7 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
     /* IMMEDIATE: the check and the insert are one write transaction, so two
      * pay requests at once see each other's order and a cancel cannot slip
      * between the check and the insert */
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int64_t cancelled = 0, id = 0;
@@ -377,7 +377,7 @@ int tc_store_order_open(tc_store *s, tc_pool *p, const tc_store_order *o, tc_sto
 
 int tc_store_student_cancelled(tc_store *s, int64_t student_id, int64_t *cancelled_at, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int rc = batch_cancelled_at(db, student_id, cancelled_at, e);
     store_release(s, db);
     return rc;
@@ -396,7 +396,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
                              int *already, tc_err *e)
 {
     *already = 0;
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     tc_pool pool;
@@ -436,7 +436,7 @@ int tc_store_synchronous(tc_store *s)
     /* synchronous is per connection: ask every one.  Holding them all at
      * once is how each is reached exactly once (so: one caller at a time,
      * as tests and the bench are; two would each wait for the other's). */
-    sqlite3 *held[STORE_POOL_SIZE];
+    store_conn *held[STORE_POOL_SIZE];
     int low = 99;
     for (int i = 0; i < STORE_POOL_SIZE; i++) {
         held[i] = store_acquire(s);
@@ -456,7 +456,7 @@ int tc_store_set_synchronous(tc_store *s, int level, tc_err *e)
     assert(level >= 0 && level <= 3);
     static const char *const SQL[] = {"PRAGMA synchronous=OFF", "PRAGMA synchronous=NORMAL", "PRAGMA synchronous=FULL",
                                       "PRAGMA synchronous=EXTRA"};
-    sqlite3 *held[STORE_POOL_SIZE];
+    store_conn *held[STORE_POOL_SIZE];
     int rc = 0;
     for (int i = 0; i < STORE_POOL_SIZE; i++) {
         held[i] = store_acquire(s);

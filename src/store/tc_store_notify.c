@@ -6,7 +6,7 @@
 
 #include "store_int.h"
 
-static void read_channels(tc_pool *p, sqlite3_stmt *st, void *o)
+static void read_channels(tc_pool *p, store_stmt *st, void *o)
 {
     tc_store_channels *out = o;
     store_cols(p, st, 0, "iinnnnssss", &out->person_id, &out->school_id, &out->status, &out->payment, &out->sms,
@@ -33,7 +33,7 @@ int tc_store_channels_set(tc_store *s, int64_t student_id, int sms, int wechat, 
 
 int tc_store_remind_once(tc_store *s, int64_t student_id, int days, int64_t now, tc_err *e)
 {
-    int64_t ch = store_run_changes(s, e, "INSERT OR IGNORE INTO remind_sent(student_id, days, at) VALUES (?, ?, ?)",
+    int64_t ch = store_run_changes(s, e, "INSERT INTO remind_sent(student_id, days, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                                    "iii", student_id, (int64_t)days, now);
     return ch < 0 ? -1 : ch == 1;
 }

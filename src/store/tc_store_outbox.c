@@ -68,7 +68,7 @@ static const char *outbox_body(tc_pool *p, const tc_store_outbox_msg *m, tc_err 
     return tc_pool_printf(p, "%c%s%c%s%c%s", RS, att, US, name, RS, m->body);
 }
 
-static int outbox_insert(sqlite3 *db, const tc_store_outbox_msg *m, const char *body, int64_t now, int64_t *id, tc_err *e)
+static int outbox_insert(store_conn *db, const tc_store_outbox_msg *m, const char *body, int64_t now, int64_t *id, tc_err *e)
 {
     return store_db_insert(db, id, e,
                            "INSERT INTO outbox(created_at, channel, recipient, subject, body, next_at,"
@@ -84,7 +84,7 @@ int tc_store_outbox_add(tc_store *s, const tc_store_outbox_msg *m, int64_t now, 
     const char *body = outbox_body(&p, m, e);
     int rc = -1;
     if (body) {
-        sqlite3 *db = store_acquire(s);
+        store_conn *db = store_acquire(s);
         rc = outbox_insert(db, m, body, now, id, e);
         store_release(s, db);
     }
@@ -102,7 +102,7 @@ int tc_store_outbox_add_capped(tc_store *s, const tc_store_outbox_msg *m, int64_
     const char *body = outbox_body(&p, m, e);
     /* IMMEDIATE: the count and the insert in one write transaction, so two
      * events at once cannot both pass the limit */
-    sqlite3 *db = body ? store_tx_open(s, e) : NULL;
+    store_conn *db = body ? store_tx_open(s, e) : NULL;
     int rc = -1;
     if (db) {
         int64_t n = 0;
@@ -123,7 +123,7 @@ int tc_store_outbox_add_capped(tc_store *s, const tc_store_outbox_msg *m, int64_
 
 #define OUTBOX_COLS "id, created_at, channel, recipient, subject, body, attempts, next_at, state, last_error, sent_at"
 
-static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
+static void read_row(tc_pool *p, store_stmt *st, void *out)
 {
     tc_store_outbox_msg *m = out;
     memset(m, 0, sizeof *m);
@@ -155,7 +155,7 @@ int tc_store_outbox_claim(tc_store *s, tc_pool *p, int64_t now, int limit, tc_st
         limit = 1;
     /* IMMEDIATE: take the write lock before reading, so two claimers (a
      * second server on the same file) cannot claim the same rows */
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     int ok = store_db_list(db, p, sizeof **out, read_row, (void **)out, n, e,
@@ -197,7 +197,7 @@ int tc_store_outbox_failed(tc_store *s, int64_t id, int64_t now, const char *err
             k--;
         err[k] = 0;
     }
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int64_t row[2]; /* found, the attempts made */
     int rc = store_db_ints(db, row, 2, e,
                            "SELECT 1, attempts FROM outbox WHERE id = ? AND state IN ('pending', 'sending')", "i", id);

@@ -265,6 +265,27 @@ void store_pg_close(store_pg_pool *pool)
     free(pool);
 }
 
+void store_pg_check(store_pg_conn *c)
+{
+    /* a server restart or a dropped link: connect again (its prepared
+     * statements died with the old session); a failure shows at the next
+     * statement as PostgreSQL's message */
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        conn_forget_statements(c);
+        PQreset(c->pg);
+        if (PQstatus(c->pg) == CONNECTION_OK)
+            conn_setup(c, NULL);
+    }
+}
+
+void store_pg_idle(store_pg_conn *c)
+{
+    /* never hand on a connection inside a transaction (a caller's bug or a
+     * failed COMMIT): end it here */
+    if (PQtransactionStatus(c->pg) != PQTRANS_IDLE && PQstatus(c->pg) == CONNECTION_OK)
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
 store_pg_conn *store_pg_acquire(store_pg_pool *pool)
 {
     store_pg_conn *c = NULL;
@@ -279,24 +300,13 @@ store_pg_conn *store_pg_acquire(store_pg_pool *pool)
             pthread_cond_wait(&pool->cv, &pool->mu);
     }
     pthread_mutex_unlock(&pool->mu);
-    /* a server restart or a dropped link: connect again (its prepared
-     * statements died with the old session); a failure shows at the next
-     * statement as PostgreSQL's message */
-    if (PQstatus(c->pg) != CONNECTION_OK) {
-        conn_forget_statements(c);
-        PQreset(c->pg);
-        if (PQstatus(c->pg) == CONNECTION_OK)
-            conn_setup(c, NULL);
-    }
+    store_pg_check(c);
     return c;
 }
 
 void store_pg_release(store_pg_pool *pool, store_pg_conn *c)
 {
-    /* never hand on a connection inside a transaction (a caller's bug or a
-     * failed COMMIT): end it here */
-    if (PQtransactionStatus(c->pg) != PQTRANS_IDLE && PQstatus(c->pg) == CONNECTION_OK)
-        PQclear(PQexec(c->pg, "ROLLBACK"));
+    store_pg_idle(c);
     pthread_mutex_lock(&pool->mu);
     pool->busy[c - pool->conns] = 0;
     pthread_cond_signal(&pool->cv);
@@ -647,6 +657,16 @@ const uint8_t *store_pg_col_blob(store_pg_stmt *st, int i, size_t *len)
     st->blobs[i][m] = 0;
     *len = m;
     return st->blobs[i];
+}
+
+void store_pg_refusal(store_pg_stmt *st, char *out, size_t cap)
+{
+    const char *detail = st->res ? PQresultErrorField(st->res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    const char *name = st->res ? PQresultErrorField(st->res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    /* the detail's key names the columns ("Key (batch_id, chsi_hash)=(...)
+     * already exists."): up to the '=', never the values */
+    size_t n = detail ? strcspn(detail, "=") : 0;
+    snprintf(out, cap, "%.*s %s", (int)(n > 150 ? 150 : n), detail ? detail : "", name ? name : "");
 }
 
 int64_t store_pg_changes(store_pg_stmt *st)

@@ -2,6 +2,8 @@
  * (issue 19 item 5).  See tc_store.h. */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "store_int.h"
 
 int tc_store_consent_add(tc_store *s, int64_t student_id, int terms_version, int privacy_version, const char *ip,
@@ -14,7 +16,7 @@ int tc_store_consent_add(tc_store *s, int64_t student_id, int terms_version, int
 
 /* ---- closed batches ---- */
 
-static void read_closed(tc_pool *p, sqlite3_stmt *st, void *out)
+static void read_closed(tc_pool *p, store_stmt *st, void *out)
 {
     tc_store_closed_batch *o = out;
     store_cols(p, st, 0, "iiiss", &o->id, &o->school_id, &o->closed_at, &o->settings, &o->school_settings);
@@ -47,24 +49,24 @@ int tc_store_batches_closed(tc_store *s, tc_pool *p, int64_t now, tc_store_close
     " FROM photo WHERE swept_at = 0"
 
 /* A scratch table of candidate files on this connection, emptied. */
-static int cand_begin(sqlite3 *db, tc_err *e)
+static int cand_begin(store_conn *db, tc_err *e)
 {
     return store_exec(db,
                       "CREATE TEMP TABLE IF NOT EXISTS purge_cand (b TEXT PRIMARY KEY);"
-                      "CREATE TEMP TABLE IF NOT EXISTS purge_ids (id INTEGER PRIMARY KEY, keep INTEGER NOT NULL);"
-                      "DELETE FROM temp.purge_cand; DELETE FROM temp.purge_ids;",
+                      "CREATE TEMP TABLE IF NOT EXISTS purge_ids (id BIGINT PRIMARY KEY, keep BIGINT NOT NULL);"
+                      "DELETE FROM purge_cand; DELETE FROM purge_ids;",
                       e);
 }
 
 /* Remove the candidates no photo keeping its files names and no e-mail
  * waiting in the outbox attaches (inside the caller's transaction). */
-static int cand_remove(sqlite3 *db, tc_pool *pool, int (*remove)(void *ctx, const char *blob_id), void *ctx,
+static int cand_remove(store_conn *db, tc_pool *pool, int (*remove)(void *ctx, const char *blob_id), void *ctx,
                        int *files, tc_err *e)
 {
     const char **gone = NULL;
     size_t ngone = 0;
     int ok = store_db_list(db, pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e,
-                           "SELECT b FROM temp.purge_cand WHERE b != '' AND b NOT IN (" LIVE_BLOBS ")"
+                           "SELECT b FROM purge_cand WHERE b != '' AND b NOT IN (" LIVE_BLOBS ")"
                            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
                            "   AND instr(body, b) > 0)",
                            NULL);
@@ -76,8 +78,10 @@ static int cand_remove(sqlite3 *db, tc_pool *pool, int (*remove)(void *ctx, cons
     return ok;
 }
 
+/* (the SELECT in a subquery with a WHERE: SQLite's grammar needs one before
+ * ON CONFLICT after a SELECT, PostgreSQL an alias on the subquery) */
 #define CAND_FROM(cols_where)                                                                                      \
-    "INSERT OR IGNORE INTO temp.purge_cand (b) " cols_where
+    "INSERT INTO purge_cand (b) SELECT * FROM (" cols_where ") AS c WHERE true ON CONFLICT DO NOTHING"
 
 /* ---- the batch's purge after its retention period ---- */
 
@@ -85,7 +89,7 @@ int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)
                          void *ctx, int *photos, int *files, int64_t now, tc_err *e)
 {
     *photos = *files = 0;
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     tc_pool pool;
@@ -95,13 +99,13 @@ int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)
     /* this round's photos: those that lose everything, then the kept ones
      * that still have originals */
     if (ok == 0)
-        ok = store_db_run(db, e, "INSERT INTO temp.purge_ids (id, keep) SELECT id, 0 FROM photo"
+        ok = store_db_run(db, e, "INSERT INTO purge_ids (id, keep) SELECT id, 0 FROM photo"
                                  " WHERE swept_at = 0 AND state != 'processing'"
                                  " AND student_id IN (SELECT id FROM student WHERE batch_id = ?1)"
                                  " AND NOT " KEPT " ORDER BY id LIMIT ?2",
                                  "ii", batch_id, (int64_t)limit);
     if (ok == 0)
-        ok = store_db_run(db, e, "INSERT INTO temp.purge_ids (id, keep) SELECT id, 1 FROM photo"
+        ok = store_db_run(db, e, "INSERT INTO purge_ids (id, keep) SELECT id, 1 FROM photo"
                                  " WHERE swept_at = 0 AND state = 'used'"
                                  " AND student_id IN (SELECT id FROM student WHERE batch_id = ?1)"
                                  " AND " KEPT " AND (upload_blob != '' OR original_blob != ''"
@@ -109,26 +113,26 @@ int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)
                                  "ii", batch_id, (int64_t)limit);
     if (ok == 0)
         ok = store_db_ints(db, n, 2, e,
-                           "SELECT (SELECT count(*) FROM temp.purge_ids WHERE keep = 0),"
-                           " (SELECT count(*) FROM temp.purge_ids WHERE keep = 1)",
+                           "SELECT (SELECT count(*) FROM purge_ids WHERE keep = 0),"
+                           " (SELECT count(*) FROM purge_ids WHERE keep = 1)",
                            NULL);
     /* the originals of every photo of the round; the rest of the swept ones */
     if (ok == 0)
         ok = store_exec(db,
-                        CAND_FROM("SELECT upload_blob FROM photo WHERE id IN (SELECT id FROM temp.purge_ids)"
-                                  " UNION SELECT original_blob FROM photo WHERE id IN (SELECT id FROM temp.purge_ids)"
-                                  " UNION SELECT overlay_blob FROM photo WHERE id IN (SELECT id FROM temp.purge_ids)"
+                        CAND_FROM("SELECT upload_blob FROM photo WHERE id IN (SELECT id FROM purge_ids)"
+                                  " UNION SELECT original_blob FROM photo WHERE id IN (SELECT id FROM purge_ids)"
+                                  " UNION SELECT overlay_blob FROM photo WHERE id IN (SELECT id FROM purge_ids)"
                                   " UNION SELECT standard_blob FROM photo WHERE id IN"
-                                  "   (SELECT id FROM temp.purge_ids WHERE keep = 0)"
+                                  "   (SELECT id FROM purge_ids WHERE keep = 0)"
                                   " UNION SELECT proof_blob FROM photo WHERE id IN"
-                                  "   (SELECT id FROM temp.purge_ids WHERE keep = 0)"
+                                  "   (SELECT id FROM purge_ids WHERE keep = 0)"
                                   " UNION SELECT final_blob FROM photo WHERE id IN"
-                                  "   (SELECT id FROM temp.purge_ids WHERE keep = 0);"),
+                                  "   (SELECT id FROM purge_ids WHERE keep = 0)"),
                         e);
     if (ok == 0)
         ok = store_exec(db,
                         "UPDATE photo SET upload_blob = '', original_blob = '', overlay_blob = ''"
-                        " WHERE id IN (SELECT id FROM temp.purge_ids WHERE keep = 1);",
+                        " WHERE id IN (SELECT id FROM purge_ids WHERE keep = 1);",
                         e);
     /* drafts left in the box leave it (draft -> deleted), the rest keep
      * their state; all are swept */
@@ -137,7 +141,7 @@ int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)
         ok = store_db_run(db, e, "UPDATE photo SET swept_at = ?1,"
                                  " deleted_at = CASE WHEN state = 'draft' THEN ?1 ELSE deleted_at END,"
                                  " state = CASE WHEN state = 'draft' THEN 'deleted' ELSE state END"
-                                 " WHERE id IN (SELECT id FROM temp.purge_ids WHERE keep = 0)",
+                                 " WHERE id IN (SELECT id FROM purge_ids WHERE keep = 0)",
                                  "i", now);
     if (ok == 0)
         ok = cand_remove(db, &pool, remove, ctx, files, e);
@@ -152,7 +156,7 @@ int tc_store_batch_purge(tc_store *s, int64_t batch_id, int limit, int (*remove)
 
 /* ---- erasing one student's personal data ---- */
 
-static int count_of(sqlite3 *db, const char *sql, int64_t id, int *out, tc_err *e)
+static int count_of(store_conn *db, const char *sql, int64_t id, int *out, tc_err *e)
 {
     int64_t v = 0;
     if (store_db_ints(db, &v, 1, e, sql, "i", id) != 0)
@@ -161,7 +165,7 @@ static int count_of(sqlite3 *db, const char *sql, int64_t id, int *out, tc_err *
     return 0;
 }
 
-static int del(sqlite3 *db, const char *sql, int64_t id, tc_err *e)
+static int del(store_conn *db, const char *sql, int64_t id, tc_err *e)
 {
     return store_db_run(db, e, sql, "i", id);
 }
@@ -171,7 +175,7 @@ int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_se
                            tc_store_erase_counts *out, tc_err *e)
 {
     memset(out, 0, sizeof *out);
-    sqlite3 *db = store_tx_open(s, e);
+    store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
     tc_pool pool;
@@ -184,6 +188,10 @@ int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_se
     if (ok == 0 && row[1])
         ok = tc_err_set(e, TCE_STUDENT_ERASED);
     int64_t person = row[2];
+    /* the ID hash is replaced by random bytes: unique like a hash, matching
+     * no ID number */
+    uint8_t gone[32];
+    randombytes_buf(gone, sizeof gone);
     if (ok == 0)
         ok = cand_begin(db, e);
     if (ok == 0)
@@ -216,19 +224,19 @@ int tc_store_student_erase(tc_store *s, int64_t student_id, const uint8_t *id_se
      * stay (the orders point at it) */
     if (ok == 0)
         ok = store_db_run(db, e, "UPDATE student SET name = '', student_no = '已删除-' || id, id_sealed = ?2,"
-                                 " id_hash = randomblob(32), chsi_hash = NULL, chsi_sealed = NULL, chsi_bound_at = 0,"
+                                 " id_hash = ?4, chsi_hash = NULL, chsi_sealed = NULL, chsi_bound_at = 0,"
                                  " chsi_dup = 0, level = '', programme = '', department = '', class_name = '', phone = '',"
                                  " email = '', email_confirmed = '', email_pending = '', email_code_hash = '',"
                                  " email_code_until = 0, email_code_tries = 0, notify_status = 0, notify_payment = 0,"
                                  " notify_sms = 0, notify_wechat = 0, wx_openid = '', erased_at = ?3 WHERE id = ?1",
-                                 "ibi", student_id, id_sealed, id_sealed_len, now);
+                                 "ibib", student_id, id_sealed, id_sealed_len, now, gone, sizeof gone);
     /* the person, when this was its last record: phone, ID hash, addresses */
     int others = 0;
     if (ok == 0 && person)
         ok = count_of(db, "SELECT count(*) FROM student WHERE person_id = ? AND erased_at = 0", person, &others, e);
     if (ok == 0 && person && !others) {
-        ok = store_db_run(db, e, "UPDATE person SET phone = '', id_hash = randomblob(32) WHERE id = ?",
-                                 "i", person);
+        ok = store_db_run(db, e, "UPDATE person SET phone = '', id_hash = ? WHERE id = ?", "bi", gone, sizeof gone,
+                          person);
         if (ok == 0)
             ok = del(db, "DELETE FROM address WHERE person_id = ?", person, e);
         if (ok == 0)

@@ -47,8 +47,8 @@ int tc_store_session_set_student(tc_store *s, const char *token_hash, int64_t pe
 {
     int64_t ch = store_run_changes(s, e,
                                    "UPDATE session SET student_id = ? WHERE token_hash = ? AND kind = 'student'"
-                                   " AND person_id = ? AND expires_at >= strftime('%s','now')",
-                                   "isi", student_id, token_hash, person_id);
+                                   " AND person_id = ? AND expires_at >= ?",
+                                   "isii", student_id, token_hash, person_id, tc_now());
     if (ch < 0)
         return -1;
     if (ch == 0)

@@ -18,7 +18,7 @@ int tc_store_batch_update(tc_store *s, int64_t batch_id, const char *name, int64
 
 /* ---- progress --------------------------------------------------------------------------- */
 
-static void read_progress(tc_pool *p, sqlite3_stmt *st, void *out)
+static void read_progress(tc_pool *p, store_stmt *st, void *out)
 {
     tc_store_progress_row *o = out;
     store_cols(p, st, 0, "ssiii", &o->class_name, &o->state, &o->n, &o->paid, &o->locked);
@@ -30,8 +30,8 @@ int tc_store_progress(tc_store *s, tc_pool *p, int64_t batch_id, int64_t now, tc
     /* One pass over the batch's rows (index student_batch_class): the state
      * column partitions the roster; paid and locked are flags across it. */
     return store_list(s, p, sizeof **out, read_progress, (void **)out, n, e,
-                      "SELECT class_name, state, count(*), sum(paid_order != 0),"
-                      " sum(live_locked != 0 OR locked_until > ?)"
+                      "SELECT class_name, state, count(*), count(*) FILTER (WHERE paid_order != 0),"
+                      " count(*) FILTER (WHERE live_locked != 0 OR locked_until > ?)"
                       " FROM student WHERE batch_id = ? GROUP BY class_name, state"
                       " ORDER BY class_name, state",
                       "ii", now, batch_id);
@@ -42,7 +42,7 @@ int tc_store_progress(tc_store *s, tc_pool *p, int64_t batch_id, int64_t now, tc
 /* The student's columns, then the journey's. */
 #define ROW_COLS STORE_STUDENT_COLS ", paid_order, locked_until, live_locked, reminded_at, email, notify_status"
 
-static void read_row(tc_pool *p, sqlite3_stmt *st, void *out)
+static void read_row(tc_pool *p, store_stmt *st, void *out)
 {
     tc_store_roster_row *r = out;
     store_read_student(p, st, &r->st);
@@ -83,7 +83,7 @@ int tc_store_roster_search(tc_store *s, tc_pool *p, const tc_store_roster_query 
         q->unfinished ? " AND state NOT IN ('approved','final')"
         : q->locked   ? " AND (live_locked != 0 OR locked_until > ?4)"
                       : " AND ?4 = ?4");
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int rc = store_db_ints(db, total, 1, e, tc_pool_printf(p, "SELECT count(*) FROM student WHERE %s", where), "issi",
                            q->batch_id, text, cls, now);
     int64_t limit = q->limit > 0 ? q->limit : -1;
@@ -102,7 +102,7 @@ int tc_store_roster_search(tc_store *s, tc_pool *p, const tc_store_roster_query 
 
 /* A write of a student row (store_q_write's answer): the rows it changed, or
  * -1 with e set, a taken student number, ID number or code said as such. */
-static int64_t student_written(sqlite3 *db, int64_t ch, tc_err *e)
+static int64_t student_written(store_conn *db, int64_t ch, tc_err *e)
 {
     if (ch != STORE_UNIQUE)
         return ch >= -1 ? ch : store_refused(e, ch, "write student");
@@ -115,15 +115,15 @@ static int64_t student_written(sqlite3 *db, int64_t ch, tc_err *e)
 
 int tc_store_student_add(tc_store *s, const tc_store_student *r, int64_t *id, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int64_t ch = student_written(
         db,
         store_db_write(db, id, e,
                        "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
                        " level, programme, department, class_name, phone, created_at, chsi_sealed)"
-                       " SELECT id, school_id, ?, ?, ?, ?, nullif(?, zeroblob(32)), ?, ?, ?, ?, ?, ?, ?"
+                       " SELECT id, school_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
                        " FROM batch WHERE id = ?",
-                       "ssbhhsssssibi", r->name, r->student_no, r->id_sealed, r->id_sealed_len, r->id_hash,
+                       "ssbhHsssssibi", r->name, r->student_no, r->id_sealed, r->id_sealed_len, r->id_hash,
                        r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
                        r->department ? r->department : "", r->class_name ? r->class_name : "",
                        r->phone ? r->phone : "", tc_now(), r->chsi_sealed, r->chsi_sealed_len, r->batch_id),
@@ -134,15 +134,15 @@ int tc_store_student_add(tc_store *s, const tc_store_student *r, int64_t *id, tc
 
 int tc_store_student_update(tc_store *s, const tc_store_student *r, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int64_t ch = student_written(db,
                                  store_db_write(db, NULL, e,
                                                 "UPDATE student SET name = ?, student_no = ?, id_sealed = ?, id_hash = ?,"
-                                                " chsi_bound_at = CASE WHEN chsi_hash IS nullif(?5, zeroblob(32))"
+                                                " chsi_bound_at = CASE WHEN chsi_hash IS NOT DISTINCT FROM ?5"
                                                 "   THEN chsi_bound_at ELSE 0 END,"
-                                                " chsi_hash = nullif(?5, zeroblob(32)), level = ?, programme = ?,"
+                                                " chsi_hash = ?5, level = ?, programme = ?,"
                                                 " department = ?, class_name = ?, phone = ?, chsi_sealed = ? WHERE id = ?",
-                                                "ssbhhsssssbi", r->name, r->student_no, r->id_sealed, r->id_sealed_len,
+                                                "ssbhHsssssbi", r->name, r->student_no, r->id_sealed, r->id_sealed_len,
                                                 r->id_hash, r->chsi_hash, r->level, r->programme, r->department,
                                                 r->class_name, r->phone, r->chsi_sealed, r->chsi_sealed_len, r->id),
                                  e);
@@ -152,7 +152,7 @@ int tc_store_student_update(tc_store *s, const tc_store_student *r, tc_err *e)
 
 /* ---- export -------------------------------------------------------------------------------- */
 
-static void read_export(tc_pool *p, sqlite3_stmt *st, void *out)
+static void read_export(tc_pool *p, store_stmt *st, void *out)
 {
     tc_store_export_row *o = out;
     /* chsi_sealed 'B': no code is NULL, as tc_store.h says */

@@ -4,7 +4,6 @@
  * tc_store_migrate.c. */
 #include <assert.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +27,7 @@ int tc_store_school_create(tc_store *s, const char *name, int64_t *id, tc_err *e
     return ch >= 0 ? 0 : ch == -1 ? -1 : store_refused(e, ch, "insert school");
 }
 
-static void read_school(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_school(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_school *o = o_;
     store_cols(p, st, 0, "isi", &o->id, &o->name, &o->created_at);
@@ -52,7 +51,7 @@ int tc_store_school_list(tc_store *s, tc_pool *p, tc_store_school **out, size_t 
     "b.id, b.school_id, b.name, b.code, b.starts_at, b.ends_at, b.settings, b.created_at, "                    \
     "(SELECT count(*) FROM student WHERE batch_id = b.id), b.cancelled_at"
 
-static void read_batch(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_batch(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_batch *o = o_;
     const char *code;
@@ -115,7 +114,7 @@ int tc_store_batch_list(tc_store *s, tc_pool *p, int64_t school_id, tc_store_bat
 /* ---- students ------------------------------------------------------------------------- */
 
 /* STORE_STUDENT_COLS (store_int.h) */
-void store_read_student(tc_pool *p, sqlite3_stmt *st, void *o_)
+void store_read_student(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_student *o = o_;
     /* chsi_sealed 'B': no code is NULL, as tc_store.h says */
@@ -148,7 +147,7 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_stud
     *bad_row = (size_t)-1;
     if (nskips)
         *nskips = 0;
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int rc = -1;
     int64_t school_id = 0;
     if (store_db_ints(db, &school_id, 1, e, "SELECT school_id FROM batch WHERE id = ?", "i", batch_id) != 0)
@@ -157,7 +156,7 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_stud
         tc_err_set(e, TCE_BATCH_NOT_FOUND_2);
         goto out;
     }
-    if (store_exec(db, "BEGIN IMMEDIATE", e) != 0)
+    if (store_tx_begin(db, e) != 0)
         goto out;
     int64_t now = tc_now();
     for (size_t i = 0; i < n; i++) {
@@ -168,6 +167,10 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_stud
                           batch_id, r->student_no) != 0)
             goto rollback;
         int64_t ch;
+        /* a refused row may be skipped and the import go on: the row's write
+         * undoes only itself (on PostgreSQL a savepoint around it) */
+        if (store_savepoint(db, e) != 0)
+            goto rollback;
         if (zero_hash(r->chsi_hash) && exists)
             /* keep the stored 采集码: an UPDATE that does not touch it (a new
              * row without one is inserted below with no code) */
@@ -186,19 +189,21 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_stud
                 /* no code (all zero): NULL, which never collides in the unique indexes */
                 "INSERT INTO student(batch_id, school_id, name, student_no, id_sealed, id_hash, chsi_hash,"
                 " level, programme, department, class_name, phone, created_at, chsi_sealed)"
-                " VALUES (?,?,?,?,?,?,nullif(?, zeroblob(32)),?,?,?,?,?,?,?)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT(batch_id, student_no) DO UPDATE SET name = excluded.name,"
                 " id_sealed = excluded.id_sealed, id_hash = excluded.id_hash, chsi_hash = excluded.chsi_hash,"
                 " chsi_sealed = excluded.chsi_sealed,"
-                " chsi_bound_at = CASE WHEN student.chsi_hash IS excluded.chsi_hash THEN student.chsi_bound_at"
+                " chsi_bound_at = CASE WHEN student.chsi_hash IS NOT DISTINCT FROM excluded.chsi_hash THEN student.chsi_bound_at"
                 "   ELSE 0 END,"
                 " level = excluded.level, programme = excluded.programme, department = excluded.department,"
                 " class_name = excluded.class_name,"
                 " phone = CASE WHEN student.phone = '' THEN excluded.phone ELSE student.phone END",
-                "iissbhhsssssib", batch_id, school_id, r->name, r->student_no, r->id_sealed, r->id_sealed_len,
+                "iissbhHsssssib", batch_id, school_id, r->name, r->student_no, r->id_sealed, r->id_sealed_len,
                 r->id_hash, r->chsi_hash, r->level ? r->level : "", r->programme ? r->programme : "",
                 r->department ? r->department : "", r->class_name ? r->class_name : "", r->phone ? r->phone : "", now,
                 r->chsi_sealed, r->chsi_sealed_len);
+        if (store_savepoint_end(db, ch >= 0 ? 0 : -1, e) != 0)
+            goto rollback;
         if (ch >= 0) {
             if (exists)
                 (*updated)++;
@@ -227,17 +232,17 @@ int tc_store_roster_import_ex(tc_store *s, int64_t batch_id, const tc_store_stud
         goto rollback;
     }
     if (flags & TC_STORE_ROSTER_ROLLBACK) {
-        if (store_exec(db, "ROLLBACK", e) == 0)
-            rc = 0;
+        store_tx_end(db, -1, NULL); /* a dry run: everything checked, nothing kept */
+        rc = 0;
         goto out;
     }
-    if (store_exec(db, "COMMIT", e) == 0)
+    if (store_tx_end(db, 0, e) == 0)
         rc = 0;
     else
-        goto rollback;
+        *inserted = *updated = 0; /* the failed COMMIT rolled back */
     goto out;
 rollback:
-    store_exec(db, "ROLLBACK", NULL);
+    store_tx_end(db, -1, NULL);
     *inserted = *updated = 0;
 out:
     store_release(s, db);
@@ -315,7 +320,7 @@ int tc_store_student_seal_chsi(tc_store *s, int64_t student_id, const uint8_t ch
 int tc_store_student_list(tc_store *s, tc_pool *p, int64_t batch_id, const char *q, int limit, int offset,
                           tc_store_student **out, size_t *n, int64_t *total, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     const char *like = q && *q ? tc_pool_printf(p, "%s%%", q) : NULL;
     /* ?2 NULL (no search text): every row of the batch */
     int rc = store_db_ints(db, total, 1, e,
@@ -381,7 +386,7 @@ typedef struct {
     int64_t *school_id;
 } person_key;
 
-static void read_person_key(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_person_key(tc_pool *p, store_stmt *st, void *o_)
 {
     person_key *o = o_;
     store_cols(p, st, 0, "hi", o->id_hash, o->school_id);
@@ -399,7 +404,7 @@ int tc_store_person_get(tc_store *s, int64_t person_id, int64_t *school_id, uint
 
 #define STAFF_COLS "id, username, pwhash, role, coalesce(school_id, 0), must_change_password, disabled, created_at"
 
-static void read_staff(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_staff(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_staff *o = o_;
     store_cols(p, st, 0, "isssinni", &o->id, &o->username, &o->pwhash, &o->role, &o->school_id,
@@ -453,11 +458,11 @@ int tc_store_staff_list(tc_store *s, tc_pool *p, tc_store_staff **out, size_t *n
 
 int tc_store_session_create(tc_store *s, const tc_store_session *ss, tc_err *e)
 {
-    sqlite3 *db = store_acquire(s);
+    store_conn *db = store_acquire(s);
     int64_t now = tc_now();
     /* Housekeeping on the write path: expired sessions go now and then. */
     if ((now & 63) == 0)
-        store_exec(db, "DELETE FROM session WHERE expires_at < strftime('%s','now')", NULL);
+        store_db_run(db, NULL, "DELETE FROM session WHERE expires_at < ?", "i", now);
     int rc = store_db_run(db, e,
                           "INSERT INTO session(token_hash, kind, staff_id, person_id, student_id, csrf, created_at,"
                           " expires_at) VALUES (?, ?, nullif(?,0), nullif(?,0), nullif(?,0), ?, ?, ?)",
@@ -467,7 +472,7 @@ int tc_store_session_create(tc_store *s, const tc_store_session *ss, tc_err *e)
     return rc;
 }
 
-static void read_session(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_session(tc_pool *p, store_stmt *st, void *o_)
 {
     tc_store_session *o = o_;
     const char *token_hash, *csrf;

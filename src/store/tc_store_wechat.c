@@ -25,7 +25,7 @@ typedef struct {
     const char *return_to;
 } wx_state;
 
-static void read_wx_state(tc_pool *p, sqlite3_stmt *st, void *o_)
+static void read_wx_state(tc_pool *p, store_stmt *st, void *o_)
 {
     wx_state *o = o_;
     store_cols(p, st, 0, "is", &o->until, &o->return_to);
