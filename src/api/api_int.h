@@ -40,13 +40,20 @@ typedef struct api_ctx {
     tc_store_session sess;
     tc_store_staff staff;
     tc_err e;
+    /* The object a school-scoped route names (api_route): its batch or
+     * student (zeroed when the route names none) and the school it belongs
+     * to, loaded and checked against the staff member's school by the
+     * dispatcher before the handler runs. */
+    tc_store_batch batch;
+    tc_store_student student;
+    int64_t school_id;
 } api_ctx;
 
 /* The request's context, which the dispatcher made (session loaded, CSRF
- * and the route's role checked: api_route.need) before it called the
- * handler; copied into *c.  Only in handlers of routes with a need (not
- * API_PUBLIC). */
-void api_ctx_of(tc_http_req *r, api_ctx *c);
+ * and the route's role checked: api_route.need; the object of a
+ * school-scoped route loaded) before it called the handler; a copy, the
+ * handler's own.  Only in handlers of routes with a need (not API_PUBLIC). */
+api_ctx api_ctx_of(tc_http_req *r);
 /* Respond with c->e; returns 0 (the handler has responded). */
 int api_fail(api_ctx *c);
 /* May this staff member see this school's data?  0 with c->e set if not. */
@@ -55,14 +62,8 @@ int api_parse_id(const char *s, int64_t *out);
 int api_bad_id(api_ctx *c);
 const char *api_jstr(json_t *o, const char *k);
 json_t *api_student_json(api_ctx *c, const tc_store_student *st);
-/* The student of params[0], if this staff member may see the school's data;
- * -1 with c->e set otherwise. */
-int api_load_student(api_ctx *c, tc_store_student *st);
 /* A batch as the console reads it (new reference). */
 json_t *api_batch_json(const tc_store_batch *b);
-/* The batch of params[0], if this staff member may see its school; -1 with
- * c->e set (404 http.not_found for a bad id). */
-int api_load_batch(api_ctx *c, tc_store_batch *b);
 /* The record has its 采集码 (from the roster or bound by the student). */
 int api_has_chsi(const tc_store_student *st);
 
@@ -155,7 +156,13 @@ const tc_spec *api_photo_spec(tc_api_app *app, tc_spec_table *own, const tc_stor
  * upload: API_UPLOAD or 0.  An upload route takes a body as large as an
  * upload (else tc_http's default cap), and the same checks run as soon as
  * the headers are in, so that a request without the right session or CSRF
- * token is refused before its body is read (NEED_NONE still checks CSRF). */
+ * token is refused before its body is read (NEED_NONE still checks CSRF).
+ * A NEED_SCHOOL_STAFF row whose path starts /api/v1/batches/:id,
+ * /api/v1/students/:id or /api/v1/schools/:id is school-scoped: the
+ * dispatcher loads what :id names into c->batch, c->student or (always)
+ * c->school_id and refuses a school not the staff member's before the
+ * handler runs (404 http.not_found for a bad id, the store's not_found, 403
+ * auth.other_school). */
 typedef struct api_route {
     const char *m, *p;
     int need;

@@ -121,8 +121,7 @@ static int h_csrf(tc_http_req *r)
 
 static int h_logout(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (c.has_session)
         tc_store_session_delete(c.app->store, c.sess.token_hash, NULL);
     tc_http_set_cookie(r, SID_COOKIE, "", -1, 1);
@@ -447,8 +446,7 @@ static int entry_by_name(api_ctx *c, const tc_store_batch *b, const tc_http_part
  * (or text) again with them. */
 static int h_entry_qr(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
@@ -494,8 +492,7 @@ out:
 /* (b) batch 特征码 + last 4 of the ID number + the 采集码 (seed 004). */
 static int h_entry_code(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
@@ -567,8 +564,7 @@ static int h_entry_code(tc_http_req *r)
 /* The information check is confirmed, with the phone number. */
 static int h_entry_confirm(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -601,8 +597,7 @@ static int h_entry_confirm(tc_http_req *r)
  * record's entry log).  A refusal counts for the client address. */
 static int h_me_chsi(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (ip_locked(&c))
         return 0;
     tc_http_part *parts;
@@ -639,8 +634,7 @@ static int h_me_chsi(tc_http_req *r)
 
 static int h_me(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_student *rows;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &rows, &n, &c.e) != 0)
@@ -655,8 +649,7 @@ static int h_me(tc_http_req *r)
 
 static int h_me_record(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -691,8 +684,7 @@ static int login_throttled(api_ctx *c, int64_t until)
 
 static int h_staff_login(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -746,15 +738,13 @@ static int h_staff_login(tc_http_req *r)
 
 static int h_staff_me(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_json(&c.staff)));
 }
 
 static int h_staff_password(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -781,8 +771,7 @@ static int h_staff_password(tc_http_req *r)
 
 static int h_staff_create(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -810,8 +799,7 @@ static int h_staff_create(tc_http_req *r)
 
 static int h_staff_list(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_staff *rows;
     size_t n;
     if (tc_store_staff_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
@@ -826,8 +814,7 @@ static int h_staff_list(tc_http_req *r)
 
 static int h_schools(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_school *rows;
     size_t n;
     if (tc_store_school_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
@@ -841,8 +828,7 @@ static int h_schools(tc_http_req *r)
 
 static int h_school_create(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -860,16 +846,10 @@ static int h_school_create(tc_http_req *r)
 
 static int h_batches(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t sid;
-    if (api_parse_id(r->params[0], &sid) != 0)
-        return api_bad_id(&c);
-    if (!api_staff_school_ok(&c, sid))
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     tc_store_batch *rows;
     size_t n;
-    if (tc_store_batch_list(c.app->store, r->pool, sid, &rows, &n, &c.e) != 0)
+    if (tc_store_batch_list(c.app->store, r->pool, c.school_id, &rows, &n, &c.e) != 0)
         return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -879,13 +859,7 @@ static int h_batches(tc_http_req *r)
 
 static int h_batch_create(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t sid;
-    if (api_parse_id(r->params[0], &sid) != 0)
-        return api_bad_id(&c);
-    if (!api_staff_school_ok(&c, sid))
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -895,7 +869,7 @@ static int h_batch_create(tc_http_req *r)
         tc_err_set(&c.e, TCE_BATCH_BAD_REQUEST);
         return api_fail(&c);
     }
-    tc_store_batch b = {.school_id = sid,
+    tc_store_batch b = {.school_id = c.school_id,
                   .name = name,
                   .starts_at = json_integer_value(json_object_get(j, "starts_at")),
                   .ends_at = json_integer_value(json_object_get(j, "ends_at"))};
@@ -936,27 +910,19 @@ static int h_batch_create(tc_http_req *r)
 
 static int h_student_get(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_student st;
-    api_ctx_of(r, &c);
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
+    api_ctx c = api_ctx_of(r);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &c.student)));
 }
 
 /* How many verification attempts the audit log holds for a student. */
 static int h_student_attempts(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_student st;
-    api_ctx_of(r, &c);
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    int64_t n = tc_store_audit_verify_count(c.app->store, st.id, &c.e);
+    api_ctx c = api_ctx_of(r);
+    int64_t n = tc_store_audit_verify_count(c.app->store, c.student.id, &c.e);
     if (n < 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200,
-                                json_pack("{s:I, s:I}", "student_id", (json_int_t)st.id, "attempts", (json_int_t)n));
+                                json_pack("{s:I, s:I}", "student_id", (json_int_t)c.student.id, "attempts", (json_int_t)n));
 }
 
 /* ---- roster import (shared by API and CLI) -------------------------------------------------- */

@@ -58,8 +58,7 @@ static json_t *reason_json(const tc_store_reason *r)
 
 static int h_reasons(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_reason *rows;
     size_t n;
     if (tc_store_reason_list(c.app->store, r->pool, 0, &rows, &n, &c.e) != 0)
@@ -95,8 +94,7 @@ static int reason_fields(json_t *body, tc_store_reason *rr, tc_err *e)
 
 static int h_reason_add(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -115,8 +113,7 @@ static int h_reason_add(tc_http_req *r)
  * is no longer offered or accepted, but rejections that used it keep it. */
 static int h_reason_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -153,8 +150,7 @@ static json_t *custom_json(const tc_store_spec *cs)
  * school console's batch settings choose a spec by name). */
 static int h_specs(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_spec_table t = {0};
     tc_spec_table_builtin(&t);
     json_t *b = json_array();
@@ -238,8 +234,7 @@ static json_t *spec_summary(const char *json)
  * loadable by tc_spec_table_load_json. */
 static int h_spec_add(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -288,8 +283,7 @@ static int custom_of_param(api_ctx *c, tc_store_spec *cs)
  * on (and their print sheets) use the new size. */
 static int h_spec_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -326,8 +320,7 @@ static int h_spec_edit(tc_http_req *r)
  * school's defaults or a batch's settings choose the spec. */
 static int h_spec_delete(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_spec old;
     if (custom_of_param(&c, &old) != 0)
         return api_fail(&c);
@@ -361,8 +354,7 @@ static json_t *staff_obj(const tc_store_staff *s)
  * admin would lock everyone out).  Disabling ends the account's sessions. */
 static int h_staff_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -405,8 +397,7 @@ static int h_staff_edit(tc_http_req *r)
  * sessions end.  The audit log never holds a password. */
 static int h_staff_reset_password(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -435,8 +426,7 @@ static int h_staff_reset_password(tc_http_req *r)
 
 static int h_school_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -478,8 +468,7 @@ static int q_num(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_
  * (from/to: seconds since the epoch, to exclusive).  Newest first. */
 static int h_audit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_audit_query q = {0};
     int64_t limit, offset;
     if (q_num(r, "from", 0, 0, INT64_MAX / 2, &q.from, &c.e) != 0 || q_num(r, "to", 0, 0, INT64_MAX / 2, &q.to, &c.e) != 0 ||

@@ -96,23 +96,68 @@ static int api_check(tc_http_req *r, api_ctx *c, int need)
     return 0;
 }
 
-/* The handler of every route with a need: the checks of its row, then its
- * own handler with the context in r->user (api_ctx_of). */
+/* What :id names on a school-scoped route (api_route), by the start of its
+ * path. */
+enum { SCOPE_NONE, SCOPE_BATCH, SCOPE_STUDENT, SCOPE_SCHOOL };
+
+static int scope_of(const api_route *row)
+{
+    static const struct {
+        const char *prefix;
+        int kind;
+    } SCOPES[] = {
+        {"/api/v1/batches/:id", SCOPE_BATCH},
+        {"/api/v1/students/:id", SCOPE_STUDENT},
+        {"/api/v1/schools/:id", SCOPE_SCHOOL},
+    };
+    if (row->need != NEED_SCHOOL_STAFF)
+        return SCOPE_NONE;
+    for (size_t i = 0; i < TC_ARRAY_LEN(SCOPES); i++) {
+        size_t n = strlen(SCOPES[i].prefix);
+        if (!strncmp(row->p, SCOPES[i].prefix, n) && (row->p[n] == '\0' || row->p[n] == '/'))
+            return SCOPES[i].kind;
+    }
+    return SCOPE_NONE;
+}
+
+/* Load the object of a school-scoped route into c and check its school;
+ * -1 with c->e set. */
+static int scope_load(api_ctx *c, int kind)
+{
+    int64_t id;
+    if (api_parse_id(c->r->params[0], &id) != 0)
+        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
+    tc_store_school sc;
+    int rc = kind == SCOPE_BATCH     ? tc_store_batch_get(c->app->store, c->r->pool, id, &c->batch, &c->e)
+             : kind == SCOPE_STUDENT ? tc_store_student_get(c->app->store, c->r->pool, id, &c->student, &c->e)
+                                     : tc_store_school_get(c->app->store, c->r->pool, id, &sc, &c->e);
+    if (rc != 0)
+        return -1;
+    c->school_id = kind == SCOPE_BATCH ? c->batch.school_id : kind == SCOPE_STUDENT ? c->student.school_id : id;
+    return api_staff_school_ok(c, c->school_id) ? 0 : -1;
+}
+
+/* The handler of every route with a need: the checks of its row, the object
+ * of a school-scoped one, then its own handler with the context in r->user
+ * (api_ctx_of). */
 static int api_dispatch(tc_http_req *r)
 {
     const api_route *row = r->route_data;
     api_ctx *c = tc_pool_alloc(r->pool, sizeof *c);
     if (api_check(r, c, row->need) != 0)
         return api_fail(c);
+    int kind = scope_of(row);
+    if (kind != SCOPE_NONE && scope_load(c, kind) != 0)
+        return api_fail(c);
     r->user = c;
     return row->h(r);
 }
 
-void api_ctx_of(tc_http_req *r, api_ctx *c)
+api_ctx api_ctx_of(tc_http_req *r)
 {
     /* a handler of an API_PUBLIC row asking for a context: a table error */
     assert(r->user);
-    *c = *(const api_ctx *)r->user;
+    return *(const api_ctx *)r->user;
 }
 
 /* tc_http's gate of upload routes: the dispatcher's checks before the body. */
@@ -196,17 +241,6 @@ json_t *api_student_json(api_ctx *c, const tc_store_student *st)
                      "chsi_bound", api_has_chsi(st), "erased_at", (json_int_t)st->erased_at);
 }
 
-/* Loads a student from params[0] and checks the staff member may see it. */
-int api_load_student(api_ctx *c, tc_store_student *st)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
-    if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, st->school_id) ? 0 : -1;
-}
-
 /* One line of the staff audit log about a submission or a student. */
 void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after)
 {
@@ -240,17 +274,6 @@ json_t *api_batch_json(const tc_store_batch *b)
                      (json_int_t)b->school_id, "name", b->name, "code", b->code, "starts_at", (json_int_t)b->starts_at,
                      "ends_at", (json_int_t)b->ends_at, "settings", settings ? settings : json_object(), "students",
                      (json_int_t)b->students);
-}
-
-/* Loads a batch from params[0] and checks the staff member may see it. */
-int api_load_batch(api_ctx *c, tc_store_batch *b)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
-    if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, b->school_id) ? 0 : -1;
 }
 
 /* ---- the student snapshot and messages ------------------------------------------------------ */

@@ -128,8 +128,7 @@ static json_t *consent_json(tc_api_app *app, const api_jctx *j)
  * accepts the versions the page showed; they must be the current ones. */
 static int h_consent(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -159,8 +158,7 @@ static const char *final_word(const tc_store_submission *s);
 
 static int h_journey(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -245,8 +243,7 @@ static int h_journey(tc_http_req *r)
 
 static int mark(tc_http_req *r, tc_store_mark what)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -281,8 +278,7 @@ static int answer_json_text(api_ctx *c, tc_http_req *r, const char *key, char *t
  * the camera page sizes and places its guide (issue 20 item 6). */
 static int h_spec(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -300,8 +296,7 @@ static int h_spec(tc_http_req *r)
  * school's glasses rule and thresholds) and spec the server judges with. */
 static int h_guide(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -350,8 +345,7 @@ static int email_ok(const char *s)
 
 static int h_notify(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -397,8 +391,7 @@ static int h_notify(tc_http_req *r)
 
 static int h_photo_upload(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (!c.app->studio || !c.app->photos) {
         tc_err_set(&c.e, TCE_STUDIO_UNAVAILABLE);
         return api_fail(&c);
@@ -510,8 +503,7 @@ static int own_photo(api_ctx *c, int by_token, tc_store_photo *ph)
 
 static int h_photo_get(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
@@ -537,8 +529,7 @@ static int h_photo_get(tc_http_req *r)
 
 static int h_photo_proof(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     if (own_photo(&c, 1, &ph) != 0)
         return api_fail(&c);
@@ -547,8 +538,7 @@ static int h_photo_proof(tc_http_req *r)
 
 static int h_photo_delete(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
@@ -569,8 +559,7 @@ static int h_photo_delete(tc_http_req *r)
 
 static int h_submit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -604,8 +593,7 @@ static int h_submit(tc_http_req *r)
 
 static int h_withdraw(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (tc_store_submission_withdraw(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
         return api_fail(&c);
     api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", "withdrawn"));
@@ -616,8 +604,7 @@ static int h_withdraw(tc_http_req *r)
 
 static int h_messages(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_message *m;
     size_t n;
     int64_t unread;
@@ -634,8 +621,7 @@ static int h_messages(tc_http_req *r)
 
 static int h_message_read(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -679,8 +665,7 @@ static long sse_read(void *cls, uint64_t pos, char *out, size_t max)
 
 static int h_events(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     sse *s = calloc(1, sizeof *s);
     if (!s) {
         tc_err_internal(&c.e, "out of memory");
@@ -733,8 +718,7 @@ static const char *final_word(const tc_store_submission *s)
 
 static int h_result(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     tc_store_submission s;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
@@ -752,8 +736,7 @@ enum { FINAL_REASON_MAX = 200 };
 
 static int h_result_confirm(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (tc_store_final_confirm(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
         return api_fail(&c);
     api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "final_state", "confirmed"));
@@ -762,8 +745,7 @@ static int h_result_confirm(tc_http_req *r)
 
 static int h_result_correction(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -785,8 +767,7 @@ static int h_result_correction(tc_http_req *r)
 
 static int h_result_standard(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
     if (result_photo(&c, &ph, &final) != 0)
@@ -823,8 +804,7 @@ static void email_code_hash(const tc_api_app *app, int64_t student_id, const cha
  * comes back.  Counts towards the student's e-mails of the day. */
 static int h_email_code(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -862,8 +842,7 @@ static int h_email_code(tc_http_req *r)
  * now the student's confirmed address (and their notification address). */
 static int h_email_confirm(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -889,8 +868,7 @@ static int h_email_confirm(tc_http_req *r)
  * person is not sent to any address anyone types). */
 static int h_result_email(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -928,8 +906,7 @@ static int h_result_email(tc_http_req *r)
 
 static int h_result_sheet(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     int final;
     if (result_photo(&c, &ph, &final) != 0)

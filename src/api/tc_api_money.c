@@ -375,8 +375,7 @@ static int order_fits(const tc_store_order *o, int64_t fee_fen, const char *meth
 
 static int h_pay(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0 || refuse_cancelled(&c, j.st.id) != 0)
         return api_fail(&c);
@@ -467,8 +466,7 @@ static int sandbox_only(api_ctx *c)
 
 static int h_sandbox_order(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -481,8 +479,7 @@ static int h_sandbox_order(tc_http_req *r)
  * back, signed, through the same path a real provider's callback takes. */
 static int h_sandbox_pay(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -570,8 +567,7 @@ static int h_notify_wechat(tc_http_req *r)
 
 static int h_orders(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     const char *filter = tc_http_query(r, "state");
     tc_store_order *o;
     size_t n;
@@ -595,8 +591,7 @@ static int record_photo(tc_api_app *app, tc_pool *p, int64_t student_id, tc_stor
 
 static int h_order(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -617,8 +612,7 @@ static int h_order(tc_http_req *r)
 
 static int h_order_close(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0 || order_close(c.app, r->pool, &o, &c.e) != 0 ||
         tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
@@ -630,8 +624,7 @@ static int h_order_close(tc_http_req *r)
  * was closed): the provider is asked again with the same number. */
 static int h_order_pay(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -652,8 +645,7 @@ static int h_order_pay(tc_http_req *r)
 
 static int h_order_received(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0 || tc_store_order_done(c.app->store, c.sess.person_id, o.out_trade_no, &c.e) != 0 ||
         tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
@@ -742,15 +734,13 @@ static int respond_addresses(api_ctx *c, int status, int64_t id)
 
 static int h_addresses(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     return respond_addresses(&c, 200, 0);
 }
 
 static int h_address_add(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = tc_http_json(r, &c.e);
     tc_store_address a = {.person_id = c.sess.person_id, .created_at = tc_now()};
     if (!b || address_from(&c, b, &a) != 0 || tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
@@ -760,8 +750,7 @@ static int h_address_add(tc_http_req *r)
 
 static int h_address_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -774,8 +763,7 @@ static int h_address_edit(tc_http_req *r)
 
 static int h_address_default(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -790,8 +778,7 @@ static int h_address_default(tc_http_req *r)
 
 static int h_address_delete(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -859,8 +846,7 @@ out:
 
 static int h_reprint_options(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_student *recs;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &recs, &n, &c.e) != 0)
@@ -921,8 +907,7 @@ static int h_reprint_options(tc_http_req *r)
  * method?, openid?}: the order, then the provider's launch. */
 static int h_reprint_create(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = tc_http_json(r, &c.e);
     pay_how how;
     if (!b || pay_how_read(&c, &how) != 0)
@@ -1001,8 +986,7 @@ static int h_reprint_create(tc_http_req *r)
 
 static int h_print_queue(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     const char *ship = tc_http_query(r, "ship_state");
     if (ship && *ship && strcmp(ship, "to_ship") && strcmp(ship, "shipped") && strcmp(ship, "done")) {
         tc_err_set(&c.e, TCE_ORDER_BAD_FILTER, ship);
@@ -1030,8 +1014,7 @@ static int staff_order(api_ctx *c, const char *no, tc_store_order *o)
  * (one page; print it `quantity` times). */
 static int h_print_sheet(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (staff_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -1100,8 +1083,7 @@ out:
 
 static int h_print_ship(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     json_t *b = tc_http_json(r, &c.e);
     if (!b || staff_order(&c, r->params[0], &o) != 0)
@@ -1133,8 +1115,7 @@ static int h_print_ship(tc_http_req *r)
 
 static int h_print_done(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (staff_order(&c, r->params[0], &o) != 0 || tc_store_order_done(c.app->store, 0, o.out_trade_no, &c.e) != 0)
         return api_fail(&c);
@@ -1155,8 +1136,7 @@ static int h_print_done(tc_http_req *r)
  * (those orders stay created / refunding). */
 static int h_batch_cancel(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -1345,8 +1325,7 @@ int tc_api_recon_yesterday(tc_api_app *app, char day[11], int *made, tc_err *e)
 
 static int h_recon_list(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_recon *v;
     size_t n;
     if (tc_store_recon_list(c.app->store, r->pool, tc_http_query(r, "day"), 60, &v, &n, &c.e) != 0)
@@ -1363,8 +1342,7 @@ static int h_recon_list(tc_http_req *r)
 
 static int h_recon_run(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = tc_http_json(r, &c.e), *rep;
     if (!b || tc_api_reconcile(c.app, api_jstr(b, "day"), &rep, &c.e) != 0)
         return api_fail(&c);

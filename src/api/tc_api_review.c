@@ -85,8 +85,7 @@ static int staff_photo(api_ctx *c, const char *token, tc_store_photo *ph)
 
 static int h_review_queue(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_submission *s;
     size_t n;
     const char *lim = tc_http_query(r, "limit");
@@ -103,8 +102,7 @@ static int h_review_queue(tc_http_req *r)
 
 static int h_review_photo(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     if (staff_photo(&c, r->params[0], &ph) != 0)
         return api_fail(&c);
@@ -200,8 +198,7 @@ static int decide_one(api_ctx *c, int64_t id, int approve, const char *reasons, 
 
 static int decide(tc_http_req *r, int approve)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -276,8 +273,7 @@ static json_t *result_json(int64_t id, const char *state, const tc_err *e)
  * the rest; the answer says which. */
 static int h_bulk_approve(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *ids = bulk_ids(r, &c.e);
     if (!ids)
         return api_fail(&c);
@@ -336,8 +332,7 @@ static int final_one(api_ctx *c, int64_t id, const char *blob, tc_err *e)
 
 static int h_final(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -350,8 +345,7 @@ static int h_final(tc_http_req *r)
  * submission (approved, or final with a correction asked). */
 static int h_final_upload(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t id;
     if (api_parse_id(r->params[0], &id) != 0)
         return api_bad_id(&c);
@@ -386,8 +380,7 @@ static int h_final_upload(tc_http_req *r)
  * left for the next call). */
 static int h_bulk_final(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -460,8 +453,7 @@ static int query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, in
 /* Approved photos waiting for production, oldest decision first. */
 static int h_production(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t batch, limit, offset;
     if (query_int(r, "batch_id", 0, 0, INT64_MAX, &batch, &c.e) != 0 ||
         query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
@@ -492,8 +484,7 @@ static int h_production(tc_http_req *r)
  * production, my decisions today (China time, UTC+8). */
 static int h_stats(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t now = tc_now();
     int64_t since = now - (now + 8 * 3600) % 86400;
     int64_t queue, approved, mine;
@@ -508,8 +499,7 @@ static int h_stats(tc_http_req *r)
 /* The active catalogue, for the review page's checkboxes. */
 static int h_reasons(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_reason *rows;
     size_t n;
     if (tc_store_reason_list(c.app->store, r->pool, 1, &rows, &n, &c.e) != 0)

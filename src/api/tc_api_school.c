@@ -19,26 +19,22 @@
 
 static int h_unlock(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    tc_store_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     /* the audit says which lock was lifted (a teacher lock after liveness
      * failures, or a timed one), as every console change has before/after */
     tc_store_journey sj;
-    if (tc_store_journey_get(c.app->store, r->pool, st.id, &sj, &c.e) != 0 ||
-        tc_store_journey_unlock(c.app->store, st.id, &c.e) != 0)
+    if (tc_store_journey_get(c.app->store, r->pool, c.student.id, &sj, &c.e) != 0 ||
+        tc_store_journey_unlock(c.app->store, c.student.id, &c.e) != 0)
         return api_fail(&c);
     char before[160];
     snprintf(before, sizeof before,
              "{\"cooloff_until\":%lld,\"fails\":%d,\"live_fails\":%d,\"live_locked\":%s,\"locked_until\":%lld}",
              (long long)sj.cooloff_until, sj.fails, sj.live_fails, sj.live_locked ? "true" : "false",
              (long long)sj.locked_until);
-    api_audit(&c, "student.unlock", "student", st.id, before,
+    api_audit(&c, "student.unlock", "student", c.student.id, before,
               "{\"cooloff_until\":0,\"fails\":0,\"live_fails\":0,\"live_locked\":false,\"locked_until\":0}");
-    if (st.person_id)
-        api_message(c.app, st.person_id, st.id, "unlocked", "账号已解锁", "Your account is unlocked",
+    if (c.student.person_id)
+        api_message(c.app, c.student.person_id, c.student.id, "unlocked", "账号已解锁", "Your account is unlocked",
                 "学校已为您解锁，可以重新拍摄。", "Your school unlocked your account: you can shoot again.");
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
@@ -48,29 +44,21 @@ static int h_unlock(tc_http_req *r)
  * (student.chsi_cleared, with whether the student or the roster gave it). */
 static int h_chsi_clear(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    tc_store_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    if (!api_has_chsi(&st)) {
+    api_ctx c = api_ctx_of(r);
+    if (!api_has_chsi(&c.student)) {
         tc_err_set(&c.e, TCE_CHSI_NONE);
         return api_fail(&c);
     }
-    if (tc_store_student_clear_chsi(c.app->store, st.id, &c.e) != 0)
+    if (tc_store_student_clear_chsi(c.app->store, c.student.id, &c.e) != 0)
         return api_fail(&c);
-    api_audit(&c, "student.chsi_cleared", "student", st.id,
-              st.chsi_bound_at ? "{\"chsi\":\"student\"}" : "{\"chsi\":\"roster\"}", "{\"chsi\":\"none\"}");
+    api_audit(&c, "student.chsi_cleared", "student", c.student.id,
+              c.student.chsi_bound_at ? "{\"chsi\":\"student\"}" : "{\"chsi\":\"roster\"}", "{\"chsi\":\"none\"}");
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
 static int h_reset(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    tc_store_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -79,12 +67,12 @@ static int h_reset(tc_http_req *r)
         tc_err_set(&c.e, TCE_STUDENT_REASON_REQUIRED);
         return api_fail(&c);
     }
-    if (tc_store_submission_reset(c.app->store, st.id, reason, tc_now(), &c.e) != 0)
+    if (tc_store_submission_reset(c.app->store, c.student.id, reason, tc_now(), &c.e) != 0)
         return api_fail(&c);
-    api_audit(&c, "student.reset", "student", st.id, NULL, NULL);
-    if (st.person_id) {
-        api_publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", "reset"));
-        api_message(c.app, st.person_id, st.id, "reset", "照片已被学校重置", "Your photo was reset by your school", reason,
+    api_audit(&c, "student.reset", "student", c.student.id, NULL, NULL);
+    if (c.student.person_id) {
+        api_publish(c.app, c.student.person_id, "submission", json_pack("{s:s}", "state", "reset"));
+        api_message(c.app, c.student.person_id, c.student.id, "reset", "照片已被学校重置", "Your photo was reset by your school", reason,
                 reason);
     }
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
@@ -106,12 +94,8 @@ static int erase_remove(void *ctx, const char *blob_id)
 
 static int h_erase(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    tc_store_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    if (st.erased_at) {
+    api_ctx c = api_ctx_of(r);
+    if (c.student.erased_at) {
         tc_err_set(&c.e, TCE_STUDENT_ERASED);
         return api_fail(&c);
     }
@@ -119,7 +103,7 @@ static int h_erase(tc_http_req *r)
     if (!body)
         return api_fail(&c);
     const char *confirm = api_jstr(body, "confirm");
-    if (!confirm || strlen(confirm) > 64 || strcmp(confirm, st.student_no) != 0) {
+    if (!confirm || strlen(confirm) > 64 || strcmp(confirm, c.student.student_no) != 0) {
         tc_err_set(&c.e, TCE_STUDENT_ERASE_CONFIRM);
         return api_fail(&c);
     }
@@ -130,17 +114,17 @@ static int h_erase(tc_http_req *r)
     if (tc_ident_seal(&c.app->keys, "-", &sealed, &sealed_len, &c.e) != 0)
         return api_fail(&c);
     tc_store_erase_counts n;
-    int rc = tc_store_student_erase(c.app->store, st.id, sealed, sealed_len, erase_remove, c.app->blobs, tc_now(), &n,
+    int rc = tc_store_student_erase(c.app->store, c.student.id, sealed, sealed_len, erase_remove, c.app->blobs, tc_now(), &n,
                                     &c.e);
     free(sealed);
     if (rc != 0)
         return api_fail(&c);
-    char *before = tc_pool_printf(r->pool, "{\"batch_id\":%lld}", (long long)st.batch_id);
+    char *before = tc_pool_printf(r->pool, "{\"batch_id\":%lld}", (long long)c.student.batch_id);
     char *after = tc_pool_printf(r->pool,
                                  "{\"erased\":{\"photos\":%d,\"files\":%d,\"submissions\":%d,\"messages\":%d,"
                                  "\"consents\":%d},\"kept\":{\"orders\":%d}}",
                                  n.photos, n.files, n.submissions, n.messages, n.consents, n.orders_kept);
-    api_audit(&c, "student.erase", "student", st.id, before, after);
+    api_audit(&c, "student.erase", "student", c.student.id, before, after);
     return tc_http_respond_json(
         r, 200,
         json_pack("{s:b, s:{s:i, s:i, s:i, s:i, s:i}, s:{s:i}}", "ok", 1, "erased", "photos", n.photos, "files",
@@ -149,16 +133,6 @@ static int h_erase(tc_http_req *r)
 }
 
 /* ---- shared bits ---------------------------------------------------------------------------- */
-
-static int load_school_id(api_ctx *c, int64_t *sid)
-{
-    if (api_parse_id(c->r->params[0], sid) != 0)
-        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
-    tc_store_school sc;
-    if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, *sid) ? 0 : -1;
-}
 
 /* 400 with the per-field list: {"error":{code,zh,en}, "errors":[{field,code,zh,en}]} */
 static int fail_fields(api_ctx *c, const char *code, const char *zh, const char *en, json_t *errors)
@@ -177,29 +151,21 @@ static void field_err(json_t *errs, const char *field, const tc_err *e)
 
 static int h_batch_get(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", api_batch_json(&b)));
+    api_ctx c = api_ctx_of(r);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", api_batch_json(&c.batch)));
 }
 
 /* The batch's QR poster image: the entry URL with the code filled in. */
 static int h_batch_qr(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     /* A phone camera can only open an absolute link: the configured public
      * URL, or else the address the staff member reached us at. */
     const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
     const char *host = tc_http_header(r, "Host");
     if (!base)
         base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
-    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
+    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, c.batch.code);
     void *png;
     size_t len;
     if (tc_qr_encode_png(url, 8, 4, &png, &len, &c.e) != 0)
@@ -232,11 +198,7 @@ static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *le
 
 static int h_roster_import(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *data;
     size_t len;
     if (roster_body(r, &c, &data, &len) != 0)
@@ -252,12 +214,12 @@ static int h_roster_import(tc_http_req *r)
         mode = TC_API_ROSTER_GOOD;
     }
     json_t *report = NULL, *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, b.id, data, len, mode, 0, &report, &summary, &c.e) != 0) {
+    if (tc_api_roster_import_mode(c.app, c.batch.id, data, len, mode, 0, &report, &summary, &c.e) != 0) {
         /* A refused import is audited with why (e.g. a 采集码 that another
          * record, perhaps of another school, already holds). */
         if (!dry_run) {
             char *why = tc_pool_printf(r->pool, "{\"refused\":\"%s\"}", c.e.code);
-            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", b.code, NULL, why, r->client_ip,
+            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", c.batch.code, NULL, why, r->client_ip,
                                  NULL);
         }
         json_t *err = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
@@ -279,7 +241,7 @@ static int h_roster_import(tc_http_req *r)
         json_object_del(aj, "report");
         char *after = json_dumps(aj, JSON_COMPACT);
         json_decref(aj);
-        tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
+        tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", c.batch.code, NULL, after, r->client_ip, NULL);
         free(after);
     }
     return tc_http_respond_json(r, 200, summary);
@@ -291,11 +253,7 @@ static int h_roster_import(tc_http_req *r)
  * import, so the server never stores a roster. */
 static int h_roster_rejects(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *data;
     size_t len;
     if (roster_body(r, &c, &data, &len) != 0)
@@ -303,10 +261,10 @@ static int h_roster_rejects(tc_http_req *r)
     const char *lang = tc_http_query(r, "lang");
     int en = lang && !strcmp(lang, "en");
     json_t *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, b.id, data, len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
+    if (tc_api_roster_import_mode(c.app, c.batch.id, data, len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
         return api_fail(&c);
     json_t *csv = json_object_get(summary, "csv");
-    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", b.code, en ? "to-fix" : "errors");
+    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", c.batch.code, en ? "to-fix" : "errors");
     tc_http_add_header(r, "Content-Disposition", cd);
     tc_http_add_header(r, "X-Bad-Rows", tc_pool_printf(r->pool, "%lld",
                                                        (long long)json_integer_value(json_object_get(summary, "bad_rows"))));
@@ -317,11 +275,7 @@ static int h_roster_rejects(tc_http_req *r)
 
 static int h_students(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *q = tc_http_query(r, "q");
     const char *lim = tc_http_query(r, "limit"), *off = tc_http_query(r, "offset");
     int limit = lim ? atoi(lim) : 50, offset = off ? atoi(off) : 0;
@@ -332,7 +286,7 @@ static int h_students(tc_http_req *r)
     tc_store_student *rows;
     size_t n;
     int64_t total;
-    if (tc_store_student_list(c.app->store, r->pool, b.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
+    if (tc_store_student_list(c.app->store, r->pool, c.batch.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
         return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -451,19 +405,15 @@ static json_t *batch_edit_json(const tc_store_batch *b)
  * the built-in defaults and what applies (for the form's inheritance). */
 static int h_batch_settings(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0)
+    if (tc_store_school_extra(c.app->store, r->pool, c.batch.school_id, &notice, &ss, &c.e) != 0)
         return api_fail(&c);
-    json_t *eff = effective(ss, b.settings, &c.e);
+    json_t *eff = effective(ss, c.batch.settings, &c.e);
     if (!eff)
         return api_fail(&c);
     return tc_http_respond_json(r, 200,
-                                json_pack("{s:o, s:o, s:o, s:o}", "batch", batch_edit_json(&b), "school", obj_of(ss),
+                                json_pack("{s:o, s:o, s:o, s:o}", "batch", batch_edit_json(&c.batch), "school", obj_of(ss),
                                           "defaults", defaults_json(), "effective", eff));
 }
 
@@ -471,11 +421,7 @@ static int h_batch_settings(tc_http_req *r)
  * fields keep their value; settings replaces the batch's own overrides. */
 static int h_batch_update(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -485,17 +431,17 @@ static int h_batch_update(tc_http_req *r)
     }
     json_t *errs = json_array();
     tc_err fe;
-    const char *name = b.name;
+    const char *name = c.batch.name;
     json_t *jn = json_object_get(body, "name");
     if (jn) {
         name = json_string_value(jn);
         if (!name || !*name || strlen(name) > 200 || !tc_utf8_valid(name, strlen(name))) {
             tc_err_set(&fe, TCE_BATCH_BAD_NAME);
             field_err(errs, "name", &fe);
-            name = b.name;
+            name = c.batch.name;
         }
     }
-    int64_t w[2] = {b.starts_at, b.ends_at};
+    int64_t w[2] = {c.batch.starts_at, c.batch.ends_at};
     const char *wk[2] = {"starts_at", "ends_at"};
     for (int i = 0; i < 2; i++) {
         json_t *v = json_object_get(body, wk[i]);
@@ -526,9 +472,9 @@ static int h_batch_update(tc_http_req *r)
             return api_fail(&c);
         }
     } else
-        clean = obj_of(b.settings);
+        clean = obj_of(c.batch.settings);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0) {
+    if (tc_store_school_extra(c.app->store, r->pool, c.batch.school_id, &notice, &ss, &c.e) != 0) {
         json_decref(errs);
         json_decref(clean);
         return api_fail(&c);
@@ -547,18 +493,18 @@ static int h_batch_update(tc_http_req *r)
                            errs);
     }
     json_decref(errs);
-    int rc = tc_store_batch_update(c.app->store, b.id, name, w[0], w[1], st, &c.e);
+    int rc = tc_store_batch_update(c.app->store, c.batch.id, name, w[0], w[1], st, &c.e);
     free(st);
     if (rc != 0)
         return api_fail(&c);
     tc_store_batch nb;
-    if (tc_store_batch_get(c.app->store, r->pool, b.id, &nb, &c.e) != 0)
+    if (tc_store_batch_get(c.app->store, r->pool, c.batch.id, &nb, &c.e) != 0)
         return api_fail(&c);
-    json_t *bj = batch_edit_json(&b), *aj = batch_edit_json(&nb);
+    json_t *bj = batch_edit_json(&c.batch), *aj = batch_edit_json(&nb);
     json_object_del(bj, "students");
     json_object_del(aj, "students");
     char *before = json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS), *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
-    api_audit(&c, "batch.update", "batch", b.id, before, after);
+    api_audit(&c, "batch.update", "batch", c.batch.id, before, after);
     free(before);
     free(after);
     json_decref(bj);
@@ -571,13 +517,9 @@ static int h_batch_update(tc_http_req *r)
 /* GET /api/v1/schools/:id/settings */
 static int h_school_settings(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school_id(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, sid, &notice, &ss, &c.e) != 0)
+    if (tc_store_school_extra(c.app->store, r->pool, c.school_id, &notice, &ss, &c.e) != 0)
         return api_fail(&c);
     json_t *eff = effective(ss, NULL, &c.e);
     if (!eff)
@@ -590,11 +532,7 @@ static int h_school_settings(tc_http_req *r)
  * its batches (replaced wholesale; null or absent keys use the built-in). */
 static int h_school_settings_put(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school_id(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -627,14 +565,14 @@ static int h_school_settings_put(tc_http_req *r)
     }
     json_decref(errs);
     const char *notice, *old;
-    int rc = tc_store_school_extra(c.app->store, r->pool, sid, &notice, &old, &c.e);
+    int rc = tc_store_school_extra(c.app->store, r->pool, c.school_id, &notice, &old, &c.e);
     if (rc == 0)
-        rc = tc_store_school_set_settings(c.app->store, sid, st, &c.e);
+        rc = tc_store_school_set_settings(c.app->store, c.school_id, st, &c.e);
     if (rc != 0) {
         free(st);
         return api_fail(&c);
     }
-    api_audit(&c, "school.settings", "school", sid, old, st);
+    api_audit(&c, "school.settings", "school", c.school_id, old, st);
     json_t *eff = effective(st, NULL, &c.e);
     json_t *out = json_pack("{s:o, s:o}", "settings", obj_of(st), "effective", eff ? eff : json_object());
     free(st);
@@ -645,13 +583,9 @@ static int h_school_settings_put(tc_http_req *r)
 
 static int h_notice_get(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school_id(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, sid, &notice, &ss, &c.e) != 0)
+    if (tc_store_school_extra(c.app->store, r->pool, c.school_id, &notice, &ss, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:i}", "html", notice, "max_bytes", API_NOTICE_MAX_OUT));
 }
@@ -660,11 +594,7 @@ static int h_notice_get(tc_http_req *r)
  * was stored comes back (the editor shows exactly what students will see). */
 static int h_notice_put(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school_id(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -677,16 +607,16 @@ static int h_notice_put(tc_http_req *r)
     if (api_notice_sanitize(json_string_value(hv), json_string_length(hv), &clean, &c.e) != 0)
         return api_fail(&c);
     const char *old, *ss;
-    int rc = tc_store_school_extra(c.app->store, r->pool, sid, &old, &ss, &c.e);
+    int rc = tc_store_school_extra(c.app->store, r->pool, c.school_id, &old, &ss, &c.e);
     if (rc == 0)
-        rc = tc_store_school_set_notice(c.app->store, sid, clean, &c.e);
+        rc = tc_store_school_set_notice(c.app->store, c.school_id, clean, &c.e);
     if (rc != 0) {
         free(clean);
         return api_fail(&c);
     }
     json_t *bj = json_pack("{s:s}", "notice", old), *aj = json_pack("{s:s}", "notice", clean);
     char *before = json_dumps(bj, JSON_COMPACT), *after = json_dumps(aj, JSON_COMPACT);
-    api_audit(&c, "school.notice", "school", sid, before, after);
+    api_audit(&c, "school.notice", "school", c.school_id, before, after);
     free(before);
     free(after);
     json_decref(bj);
@@ -755,15 +685,11 @@ static json_t *progress_json(api_ctx *c, int64_t batch_id)
 
 static int h_progress(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    json_t *p = progress_json(&c, b.id);
+    api_ctx c = api_ctx_of(r);
+    json_t *p = progress_json(&c, c.batch.id);
     if (!p)
         return api_fail(&c);
-    json_object_set_new(p, "batch", batch_edit_json(&b));
+    json_object_set_new(p, "batch", batch_edit_json(&c.batch));
     return tc_http_respond_json(r, 200, p);
 }
 
@@ -814,11 +740,9 @@ static int roster_query(api_ctx *c, const tc_store_batch *b, tc_store_roster_que
 /* GET /api/v1/batches/:id/roster?q=&class=&filter=all|unfinished|locked&limit&offset */
 static int h_roster_search(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_roster_query q;
-    if (api_load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
+    if (roster_query(&c, &c.batch, &q) != 0)
         return api_fail(&c);
     tc_store_roster_row *rows;
     size_t n;
@@ -969,11 +893,7 @@ static json_t *student_fields(const tc_store_student *st)
  * class_name?, phone?} */
 static int h_student_add(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -986,7 +906,7 @@ static int h_student_add(tc_http_req *r)
         return fail_fields(&c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong",
                            errs);
     json_decref(errs);
-    tc_store_student st = {.batch_id = b.id};
+    tc_store_student st = {.batch_id = c.batch.id};
     int64_t id;
     if (one_fill(&c, &st, v, 1) != 0 || tc_store_student_add(c.app->store, &st, &id, &c.e) != 0)
         return api_fail(&c);
@@ -1006,20 +926,16 @@ static int h_student_add(tc_http_req *r)
 /* PUT /api/v1/students/:id: the same fields, each optional (kept when absent). */
 static int h_student_edit(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_student cur;
-    api_ctx_of(r, &c);
-    if (api_load_student(&c, &cur) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
     const char *v[9];
     char *idp = NULL;
     int new_chsi;
-    one_values(&c, body, &cur, v, &idp, &new_chsi);
+    one_values(&c, body, &c.student, v, &idp, &new_chsi);
     json_t *errs = one_check(&c, v);
-    tc_store_student st = cur;
+    tc_store_student st = c.student;
     int rc = json_array_size(errs) ? 1 : one_fill(&c, &st, v, new_chsi);
     if (idp) {
         sodium_memzero(idp, strlen(idp));
@@ -1031,17 +947,17 @@ static int h_student_edit(tc_http_req *r)
     json_decref(errs);
     if (rc != 0 || tc_store_student_update(c.app->store, &st, &c.e) != 0)
         return api_fail(&c);
-    json_t *bj = student_fields(&cur), *aj = student_fields(&st);
-    json_object_set_new(aj, "id_changed", json_boolean(memcmp(cur.id_hash, st.id_hash, 32) != 0));
+    json_t *bj = student_fields(&c.student), *aj = student_fields(&st);
+    json_object_set_new(aj, "id_changed", json_boolean(memcmp(c.student.id_hash, st.id_hash, 32) != 0));
     json_object_set_new(aj, "code_changed", json_boolean(new_chsi));
     char *before = json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS), *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
-    api_audit(&c, "student.edit", "student", cur.id, before, after);
+    api_audit(&c, "student.edit", "student", c.student.id, before, after);
     free(before);
     free(after);
     json_decref(bj);
     json_decref(aj);
     tc_store_student out;
-    if (tc_store_student_get(c.app->store, r->pool, cur.id, &out, &c.e) != 0)
+    if (tc_store_student_get(c.app->store, r->pool, c.student.id, &out, &c.e) != 0)
         return api_fail(&c);
     json_t *s = api_student_json(&c, &out);
     json_object_set_new(s, "name", json_string(out.name));
@@ -1064,15 +980,11 @@ static int xlsx_send(api_ctx *c, const char *path, const char *name)
  * who have not finished. */
 static int h_progress_xlsx(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    json_t *p = progress_json(&c, b.id);
+    api_ctx c = api_ctx_of(r);
+    json_t *p = progress_json(&c, c.batch.id);
     if (!p)
         return api_fail(&c);
-    tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
+    tc_store_roster_query q = {.batch_id = c.batch.id, .unfinished = 1};
     tc_store_roster_row *rows;
     size_t n;
     int64_t total, now = tc_now();
@@ -1087,7 +999,7 @@ static int h_progress_xlsx(tc_http_req *r)
     json_decref(p);
     if (rc != 0)
         return api_fail(&c);
-    return xlsx_send(&c, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "progress-%s.xlsx", c.batch.code));
 }
 
 /* GET /api/v1/batches/:id/roster.xlsx?lang=zh|en&ids=masked|full: every
@@ -1096,11 +1008,7 @@ static int h_progress_xlsx(tc_http_req *r)
  * audited (roster.export_ids). */
 static int h_roster_xlsx(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *lang = tc_http_query(r, "lang"), *ids = tc_http_query(r, "ids");
     int en = lang && !strcmp(lang, "en"), full = 0;
     if (ids && *ids && strcmp(ids, "masked") != 0) {
@@ -1114,7 +1022,7 @@ static int h_roster_xlsx(tc_http_req *r)
         }
         full = 1;
     }
-    tc_store_roster_query q = {.batch_id = b.id};
+    tc_store_roster_query q = {.batch_id = c.batch.id};
     tc_store_roster_row *rows;
     size_t n;
     int64_t total, now = tc_now();
@@ -1124,9 +1032,9 @@ static int h_roster_xlsx(tc_http_req *r)
     if (tc_export_roster_xlsx(&c.app->keys, rows, n, now, en, full, path, &c.e) != 0)
         return api_fail(&c);
     if (full)
-        api_audit(&c, "roster.export_ids", "batch", b.id, NULL,
+        api_audit(&c, "roster.export_ids", "batch", c.batch.id, NULL,
                   tc_pool_printf(r->pool, "{\"ids\":\"full\",\"rows\":%zu}", n));
-    return xlsx_send(&c, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", b.code, full ? "-full-ids" : ""));
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", c.batch.code, full ? "-full-ids" : ""));
 }
 
 /* ---- the photo export: a stored ZIP, streamed, named by a template, split into parts (tc_export) ------- */
@@ -1169,8 +1077,7 @@ static long long query_num(tc_http_req *r, const char *name, long long lo, long 
 static int export_load(api_ctx *c, export_req *x)
 {
     memset(x, 0, sizeof *x);
-    if (api_load_batch(c, &x->b) != 0)
-        return -1;
+    x->b = c->batch;
     x->tpl = tc_http_query(c->r, "template");
     if (!x->tpl) {
         const char *rule = tc_http_query(c->r, "name");
@@ -1253,9 +1160,8 @@ static json_t *name_json(const export_req *x, size_t i)
  * and the parts with their URLs; nothing is written. */
 static int h_photos_plan(tc_http_req *r)
 {
-    api_ctx c;
+    api_ctx c = api_ctx_of(r);
     export_req x;
-    api_ctx_of(r, &c);
     if (export_load(&c, &x) != 0)
         return api_fail(&c);
     json_t *preview = json_array(), *coll = json_array(), *parts = json_array();
@@ -1287,9 +1193,8 @@ static int h_photos_plan(tc_http_req *r)
  * the photos (or part k of n) with manifest.csv, 采集码.csv, 采集码.xlsx. */
 static int h_photos_zip(tc_http_req *r)
 {
-    api_ctx c;
+    api_ctx c = api_ctx_of(r);
     export_req x;
-    api_ctx_of(r, &c);
     if (export_load(&c, &x) != 0)
         return api_fail(&c);
     long long part = query_num(r, "part", 1, (long long)x.nparts);
@@ -1329,9 +1234,8 @@ static int h_photos_zip(tc_http_req *r)
  * alone (every exported photo's row), as in the archive. */
 static int h_codes_xlsx(tc_http_req *r)
 {
-    api_ctx c;
+    api_ctx c = api_ctx_of(r);
     export_req x;
-    api_ctx_of(r, &c);
     if (export_load(&c, &x) != 0)
         return api_fail(&c);
     int codes = !strcmp(c.staff.role, "school_admin");
@@ -1353,8 +1257,7 @@ static int h_codes_xlsx(tc_http_req *r)
 /* GET /api/v1/roster/template.xlsx?lang=zh|en: the roster import template. */
 static int h_roster_template(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     const char *lang = tc_http_query(r, "lang");
     int en = lang && !strcmp(lang, "en");
     char path[64];
@@ -1371,30 +1274,26 @@ enum { REMIND_GAP_S = 24 * 3600 };
  * message (and the e-mail / SMS they opted into), at most once a day each. */
 static int h_remind(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
+    api_ctx c = api_ctx_of(r);
+    tc_store_roster_query q = {.batch_id = c.batch.id, .unfinished = 1};
     tc_store_roster_row *rows;
     size_t n;
     int64_t total, now = tc_now();
     if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0)
         return api_fail(&c);
     tc_store_school sc = {0};
-    tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, NULL);
+    tc_store_school_get(c.app->store, r->pool, c.batch.school_id, &sc, NULL);
     char when[20] = "";
-    if (b.ends_at)
-        tc_time_fmt_cn(b.ends_at, when);
-    const char *bz = b.ends_at ? tc_pool_printf(r->pool, "%s提醒您：请在 %s 前完成「%s」的照片采集。", sc.name ? sc.name : "学校",
-                                                when, b.name)
+    if (c.batch.ends_at)
+        tc_time_fmt_cn(c.batch.ends_at, when);
+    const char *bz = c.batch.ends_at ? tc_pool_printf(r->pool, "%s提醒您：请在 %s 前完成「%s」的照片采集。", sc.name ? sc.name : "学校",
+                                                when, c.batch.name)
                                : tc_pool_printf(r->pool, "%s提醒您：请尽快完成「%s」的照片采集。", sc.name ? sc.name : "学校",
-                                                b.name);
-    const char *be = b.ends_at ? tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" before %s (China time).",
-                                                sc.name ? sc.name : "Your school", b.name, when)
+                                                c.batch.name);
+    const char *be = c.batch.ends_at ? tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" before %s (China time).",
+                                                sc.name ? sc.name : "Your school", c.batch.name, when)
                                : tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" soon.",
-                                                sc.name ? sc.name : "Your school", b.name);
+                                                sc.name ? sc.name : "Your school", c.batch.name);
     int64_t sent = 0, recent = 0, unverified = 0, outbox = 0;
     for (size_t i = 0; i < n; i++) {
         const tc_store_roster_row *x = &rows[i];
@@ -1415,7 +1314,7 @@ static int h_remind(tc_http_req *r)
     }
     char *after = tc_pool_printf(r->pool, "{\"sent\":%lld,\"recent\":%lld,\"unverified\":%lld,\"outbox\":%lld}",
                                  (long long)sent, (long long)recent, (long long)unverified, (long long)outbox);
-    api_audit(&c, "batch.remind", "batch", b.id, NULL, after);
+    api_audit(&c, "batch.remind", "batch", c.batch.id, NULL, after);
     return tc_http_respond_json(r, 200,
                                 json_pack("{s:I, s:I, s:I, s:I, s:I}", "unfinished", (json_int_t)n, "sent",
                                           (json_int_t)sent, "skipped_recent", (json_int_t)recent, "skipped_unverified",
@@ -1428,25 +1327,21 @@ static int h_remind(tc_http_req *r)
  * school, the batch, its QR code, the 特征码 and the steps. */
 static int h_poster(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     tc_store_school sc;
-    if (tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, &c.e) != 0)
+    if (tc_store_school_get(c.app->store, r->pool, c.batch.school_id, &sc, &c.e) != 0)
         return api_fail(&c);
     const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
     const char *host = tc_http_header(r, "Host");
     if (!base)
         base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
-    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
+    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, c.batch.code);
     uint8_t *buf;
     size_t got;
-    if (tc_export_poster_pdf(c.app->pdf_fonts, sc.name, b.name, b.code, url, &buf, &got, &c.e) != 0)
+    if (tc_export_poster_pdf(c.app->pdf_fonts, sc.name, c.batch.name, c.batch.code, url, &buf, &got, &c.e) != 0)
         return api_fail(&c);
     tc_http_add_header(r, "Content-Disposition",
-                       tc_pool_printf(r->pool, "attachment; filename=\"poster-%s.pdf\"", b.code));
+                       tc_pool_printf(r->pool, "attachment; filename=\"poster-%s.pdf\"", c.batch.code));
     int rc = tc_http_respond(r, 200, "application/pdf", buf, got);
     free(buf);
     return rc;
