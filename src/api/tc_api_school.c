@@ -147,6 +147,19 @@ static void field_err(json_t *errs, const char *field, const tc_err *e)
                                           e->en));
 }
 
+/* One line of the audit log with before and after as JSON (sorted keys);
+ * takes both references (either may be NULL). */
+static void audit_json(api_ctx *c, const char *action, const char *kind, int64_t id, json_t *bj, json_t *aj)
+{
+    char *before = bj ? json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *after = aj ? json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    api_audit(c, action, kind, id, before, after);
+    free(before);
+    free(after);
+    json_decref(bj);
+    json_decref(aj);
+}
+
 /* ---- one batch: the record, its QR code, the roster import, the students (moved from tc_api.c) ---------- */
 
 static int h_batch_get(tc_http_req *r)
@@ -155,17 +168,24 @@ static int h_batch_get(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", api_batch_json(&c.batch)));
 }
 
+/* The batch's entry link (in its QR code and on its poster), in the
+ * request's pool.  A phone camera can only open an absolute link: the
+ * configured public URL, or else the address the staff member reached us
+ * at. */
+static const char *entry_url(api_ctx *c)
+{
+    const char *base = c->app->cfg && c->app->cfg->public_url ? c->app->cfg->public_url : NULL;
+    const char *host = tc_http_header(c->r, "Host");
+    if (!base)
+        base = tc_pool_printf(c->r->pool, "%s://%s", c->r->tls ? "https" : "http", host ? host : "127.0.0.1");
+    return tc_pool_printf(c->r->pool, "%s/?batch=%s", base, c->batch.code);
+}
+
 /* The batch's QR poster image: the entry URL with the code filled in. */
 static int h_batch_qr(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    /* A phone camera can only open an absolute link: the configured public
-     * URL, or else the address the staff member reached us at. */
-    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
-    const char *host = tc_http_header(r, "Host");
-    if (!base)
-        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
-    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, c.batch.code);
+    const char *url = entry_url(&c);
     void *png;
     size_t len;
     if (tc_qr_encode_png(url, 8, 4, &png, &len, &c.e) != 0)
@@ -176,22 +196,21 @@ static int h_batch_qr(tc_http_req *r)
 }
 
 /* The roster file of a roster request: the multipart "file" part, or the
- * whole body. */
-static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *len)
+ * whole body (f's data and len only). */
+static int roster_body(tc_http_req *r, api_ctx *c, tc_http_part *f)
 {
-    *data = r->body;
-    *len = r->body_len;
+    f->data = r->body;
+    f->len = r->body_len;
     const char *ct = tc_http_header(r, "Content-Type");
     if (ct && (!strncmp(ct, "multipart/form-data", 19) || !strncmp(ct, "application/x-www-form-urlencoded", 33))) {
         tc_http_part *parts;
         size_t n;
         if (tc_http_form(r, &parts, &n, &c->e) != 0)
             return -1;
-        const tc_http_part *f = tc_http_form_get(parts, n, "file");
-        if (!f)
+        const tc_http_part *fp = tc_http_form_get(parts, n, "file");
+        if (!fp)
             return tc_err_set(&c->e, TCE_ROSTER_NO_FILE);
-        *data = f->data;
-        *len = f->len;
+        *f = *fp;
     }
     return 0;
 }
@@ -199,9 +218,8 @@ static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *le
 static int h_roster_import(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    const char *data;
-    size_t len;
-    if (roster_body(r, &c, &data, &len) != 0)
+    tc_http_part f;
+    if (roster_body(r, &c, &f) != 0)
         return api_fail(&c);
     const char *dry = tc_http_query(r, "dry_run"), *mq = tc_http_query(r, "mode");
     int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
@@ -214,7 +232,7 @@ static int h_roster_import(tc_http_req *r)
         mode = TC_API_ROSTER_GOOD;
     }
     json_t *report = NULL, *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, c.batch.id, data, len, mode, 0, &report, &summary, &c.e) != 0) {
+    if (tc_api_roster_import_mode(c.app, c.batch.id, f.data, f.len, mode, 0, &report, &summary, &c.e) != 0) {
         /* A refused import is audited with why (e.g. a 采集码 that another
          * record, perhaps of another school, already holds). */
         if (!dry_run) {
@@ -234,7 +252,7 @@ static int h_roster_import(tc_http_req *r)
          * of the audit (counts only). */
         unsigned char hash[crypto_hash_sha256_BYTES];
         char hex[2 * crypto_hash_sha256_BYTES + 1];
-        crypto_hash_sha256(hash, (const unsigned char *)data, len);
+        crypto_hash_sha256(hash, (const unsigned char *)f.data, f.len);
         sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
         json_object_set_new(summary, "file_sha256", json_string(hex));
         json_t *aj = json_deep_copy(summary);
@@ -254,14 +272,13 @@ static int h_roster_import(tc_http_req *r)
 static int h_roster_rejects(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    const char *data;
-    size_t len;
-    if (roster_body(r, &c, &data, &len) != 0)
+    tc_http_part f;
+    if (roster_body(r, &c, &f) != 0)
         return api_fail(&c);
     const char *lang = tc_http_query(r, "lang");
     int en = lang && !strcmp(lang, "en");
     json_t *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, c.batch.id, data, len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
+    if (tc_api_roster_import_mode(c.app, c.batch.id, f.data, f.len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
         return api_fail(&c);
     json_t *csv = json_object_get(summary, "csv");
     char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", c.batch.code, en ? "to-fix" : "errors");
@@ -401,6 +418,90 @@ static json_t *batch_edit_json(const tc_store_batch *b)
                      (json_int_t)b->students);
 }
 
+/* The one settings path of the console, for a batch's settings and a
+ * school's: set (an object the form sent) checked key by key
+ * (settings_check), or, set NULL, the current text cur kept as it is; then
+ * merged over what it inherits (inherit: the school's settings for a batch,
+ * NULL for a school) so that a student can still make a photo
+ * (check_modes).  Returns the text to store (sorted keys; the caller frees
+ * it) or NULL: with the reasons appended to errs, or with c->e.status set
+ * when the store failed. */
+static char *settings_valid(api_ctx *c, json_t *set, const char *cur, const char *inherit, json_t *errs)
+{
+    c->e.status = 0;
+    json_t *clean = set ? settings_check(c, set, errs) : obj_of(cur);
+    if (!clean)
+        return NULL;
+    char *st = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(clean);
+    tc_err e2;
+    json_t *eff = st ? effective(inherit, st, &e2) : NULL;
+    check_modes(eff, errs);
+    json_decref(eff);
+    return st;
+}
+
+/* A batch's edit as the form sent it: absent fields keep their value. */
+typedef struct batch_edit {
+    const char *name;
+    int64_t starts_at, ends_at;
+    char *settings; /* owned: free */
+} batch_edit;
+
+/* The batch's edit from body, each field checked (every bad one named in
+ * errs); school_settings: what the batch's settings inherit.  0 (the edit
+ * is good when errs stays empty), -1 with c->e set when the store failed. */
+static int batch_edit_check(api_ctx *c, json_t *body, const char *school_settings, batch_edit *x, json_t *errs)
+{
+    const tc_store_batch *b = &c->batch;
+    tc_err fe;
+    *x = (batch_edit){.name = b->name, .starts_at = b->starts_at, .ends_at = b->ends_at};
+    json_t *jn = json_object_get(body, "name");
+    if (jn) {
+        x->name = json_string_value(jn);
+        if (!x->name || !*x->name || strlen(x->name) > 200 || !tc_utf8_valid(x->name, strlen(x->name))) {
+            tc_err_set(&fe, TCE_BATCH_BAD_NAME);
+            field_err(errs, "name", &fe);
+            x->name = b->name;
+        }
+    }
+    int64_t *w[2] = {&x->starts_at, &x->ends_at};
+    const char *wk[2] = {"starts_at", "ends_at"};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(body, wk[i]);
+        if (!v)
+            continue;
+        if (json_is_null(v))
+            *w[i] = 0;
+        else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 4102444800LL)
+            *w[i] = json_integer_value(v);
+        else {
+            tc_err_set(&fe, TCE_BATCH_BAD_TIME);
+            field_err(errs, wk[i], &fe);
+        }
+    }
+    if (x->starts_at && x->ends_at && x->ends_at <= x->starts_at) {
+        tc_err_set(&fe, TCE_BATCH_BAD_WINDOW);
+        field_err(errs, "ends_at", &fe);
+    }
+    json_t *set = json_object_get(body, "settings");
+    if (set && !json_is_object(set)) {
+        tc_err_set(&fe, TCE_BATCH_BAD_SETTINGS);
+        field_err(errs, "settings", &fe);
+        return 0;
+    }
+    x->settings = settings_valid(c, set, b->settings, school_settings, errs);
+    return !x->settings && c->e.status ? -1 : 0;
+}
+
+/* The batch as the audit log keeps it (without the student count). */
+static json_t *batch_audit_json(const tc_store_batch *b)
+{
+    json_t *j = batch_edit_json(b);
+    json_object_del(j, "students");
+    return j;
+}
+
 /* GET /api/v1/batches/:id/settings: the batch's own values, the school's,
  * the built-in defaults and what applies (for the form's inheritance). */
 static int h_batch_settings(tc_http_req *r)
@@ -429,86 +530,27 @@ static int h_batch_update(tc_http_req *r)
         tc_err_set(&c.e, TCE_BATCH_BAD_REQUEST_2);
         return api_fail(&c);
     }
-    json_t *errs = json_array();
-    tc_err fe;
-    const char *name = c.batch.name;
-    json_t *jn = json_object_get(body, "name");
-    if (jn) {
-        name = json_string_value(jn);
-        if (!name || !*name || strlen(name) > 200 || !tc_utf8_valid(name, strlen(name))) {
-            tc_err_set(&fe, TCE_BATCH_BAD_NAME);
-            field_err(errs, "name", &fe);
-            name = c.batch.name;
-        }
-    }
-    int64_t w[2] = {c.batch.starts_at, c.batch.ends_at};
-    const char *wk[2] = {"starts_at", "ends_at"};
-    for (int i = 0; i < 2; i++) {
-        json_t *v = json_object_get(body, wk[i]);
-        if (!v)
-            continue;
-        if (json_is_null(v))
-            w[i] = 0;
-        else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 4102444800LL)
-            w[i] = json_integer_value(v);
-        else {
-            tc_err_set(&fe, TCE_BATCH_BAD_TIME);
-            field_err(errs, wk[i], &fe);
-        }
-    }
-    if (w[0] && w[1] && w[1] <= w[0]) {
-        tc_err_set(&fe, TCE_BATCH_BAD_WINDOW);
-        field_err(errs, "ends_at", &fe);
-    }
-    json_t *set = json_object_get(body, "settings");
-    json_t *clean = NULL;
-    if (set && !json_is_object(set)) {
-        tc_err_set(&fe, TCE_BATCH_BAD_SETTINGS);
-        field_err(errs, "settings", &fe);
-    } else if (set) {
-        clean = settings_check(&c, set, errs);
-        if (!clean && c.e.status) {
-            json_decref(errs);
-            return api_fail(&c);
-        }
-    } else
-        clean = obj_of(c.batch.settings);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, c.batch.school_id, &notice, &ss, &c.e) != 0) {
+    if (tc_store_school_extra(c.app->store, r->pool, c.batch.school_id, &notice, &ss, &c.e) != 0)
+        return api_fail(&c);
+    json_t *errs = json_array();
+    batch_edit x;
+    if (batch_edit_check(&c, body, ss, &x, errs) != 0) {
         json_decref(errs);
-        json_decref(clean);
         return api_fail(&c);
     }
-    char *st = clean ? json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(clean);
-    if (st) {
-        tc_err e2;
-        json_t *eff = effective(ss, st, &e2);
-        check_modes(eff, errs);
-        json_decref(eff);
-    }
     if (json_array_size(errs)) {
-        free(st);
+        free(x.settings);
         return fail_fields(&c, "batch.invalid", "批次设置有误，请按提示修改", "Some batch settings are wrong: see each field",
                            errs);
     }
     json_decref(errs);
-    int rc = tc_store_batch_update(c.app->store, c.batch.id, name, w[0], w[1], st, &c.e);
-    free(st);
-    if (rc != 0)
-        return api_fail(&c);
+    int rc = tc_store_batch_update(c.app->store, c.batch.id, x.name, x.starts_at, x.ends_at, x.settings, &c.e);
+    free(x.settings);
     tc_store_batch nb;
-    if (tc_store_batch_get(c.app->store, r->pool, c.batch.id, &nb, &c.e) != 0)
+    if (rc != 0 || tc_store_batch_get(c.app->store, r->pool, c.batch.id, &nb, &c.e) != 0)
         return api_fail(&c);
-    json_t *bj = batch_edit_json(&c.batch), *aj = batch_edit_json(&nb);
-    json_object_del(bj, "students");
-    json_object_del(aj, "students");
-    char *before = json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS), *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
-    api_audit(&c, "batch.update", "batch", c.batch.id, before, after);
-    free(before);
-    free(after);
-    json_decref(bj);
-    json_decref(aj);
+    audit_json(&c, "batch.update", "batch", c.batch.id, batch_audit_json(&c.batch), batch_audit_json(&nb));
     json_t *eff = effective(ss, nb.settings, &c.e);
     return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "batch", batch_edit_json(&nb), "effective",
                                                   eff ? eff : json_object()));
@@ -538,25 +580,14 @@ static int h_school_settings_put(tc_http_req *r)
         return api_fail(&c);
     json_t *set = json_object_get(body, "settings");
     json_t *errs = json_array();
-    tc_err fe;
-    json_t *clean = NULL;
+    char *st = NULL;
     if (!json_is_object(set)) {
+        tc_err fe;
         tc_err_set(&fe, TCE_SCHOOL_BAD_SETTINGS);
         field_err(errs, "settings", &fe);
-    } else {
-        clean = settings_check(&c, set, errs);
-        if (!clean && c.e.status) {
-            json_decref(errs);
-            return api_fail(&c);
-        }
-    }
-    char *st = clean ? json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(clean);
-    if (st) {
-        tc_err e2;
-        json_t *eff = effective(st, NULL, &e2);
-        check_modes(eff, errs);
-        json_decref(eff);
+    } else if (!(st = settings_valid(&c, set, NULL, NULL, errs)) && c.e.status) {
+        json_decref(errs);
+        return api_fail(&c);
     }
     if (json_array_size(errs)) {
         free(st);
@@ -614,13 +645,8 @@ static int h_notice_put(tc_http_req *r)
         free(clean);
         return api_fail(&c);
     }
-    json_t *bj = json_pack("{s:s}", "notice", old), *aj = json_pack("{s:s}", "notice", clean);
-    char *before = json_dumps(bj, JSON_COMPACT), *after = json_dumps(aj, JSON_COMPACT);
-    api_audit(&c, "school.notice", "school", c.school_id, before, after);
-    free(before);
-    free(after);
-    json_decref(bj);
-    json_decref(aj);
+    audit_json(&c, "school.notice", "school", c.school_id, json_pack("{s:s}", "notice", old),
+               json_pack("{s:s}", "notice", clean));
     json_t *out = json_pack("{s:s}", "html", clean);
     free(clean);
     return tc_http_respond_json(r, 200, out);
@@ -807,21 +833,27 @@ static json_t *one_check(api_ctx *c, const char *const v[9])
     return errs;
 }
 
+/* text sealed (tc_ident_seal), the copy in the request's pool. */
+static int seal_pooled(api_ctx *c, const char *text, const uint8_t **out, size_t *len)
+{
+    uint8_t *sealed;
+    if (tc_ident_seal(&c->app->keys, text, &sealed, len, &c->e) != 0)
+        return -1;
+    uint8_t *copy = tc_pool_alloc(c->r->pool, *len);
+    memcpy(copy, sealed, *len);
+    free(sealed);
+    *out = copy;
+    return 0;
+}
+
 /* Fill st's roster fields from the values (sealing the ID number). */
 static int one_fill(api_ctx *c, tc_store_student *st, const char *const v[9], int new_chsi)
 {
     char id[64];
     snprintf(id, sizeof id, "%s", v[2]);
     tc_ident_idnum_normalize(id);
-    uint8_t *sealed;
-    size_t slen;
-    if (tc_ident_seal(&c->app->keys, id, &sealed, &slen, &c->e) != 0)
+    if (seal_pooled(c, id, &st->id_sealed, &st->id_sealed_len) != 0)
         return -1;
-    uint8_t *copy = tc_pool_alloc(c->r->pool, slen);
-    memcpy(copy, sealed, slen);
-    free(sealed);
-    st->id_sealed = copy;
-    st->id_sealed_len = slen;
     tc_ident_hash(&c->app->keys, "id", id, st->id_hash);
     sodium_memzero(id, sizeof id);
     if (new_chsi) {
@@ -834,17 +866,10 @@ static int one_fill(api_ctx *c, tc_store_student *st, const char *const v[9], in
             if (tc_chsi_canon(c->app->chsi, v[8], code, &c->e) != 0)
                 return -1;
             tc_chsi_key(&c->app->keys, code, st->chsi_hash);
-            uint8_t *cs;
-            size_t cl;
-            int rc = tc_ident_seal(&c->app->keys, code, &cs, &cl, &c->e);
+            int rc = seal_pooled(c, code, &st->chsi_sealed, &st->chsi_sealed_len);
             sodium_memzero(code, sizeof code);
             if (rc != 0)
                 return -1;
-            uint8_t *cp = tc_pool_alloc(c->r->pool, cl);
-            memcpy(cp, cs, cl);
-            free(cs);
-            st->chsi_sealed = cp;
-            st->chsi_sealed_len = cl;
         }
     }
     st->name = v[0];
@@ -889,79 +914,87 @@ static json_t *student_fields(const tc_store_student *st)
                      st->class_name, "phone", st->phone);
 }
 
+/* A student's fields as the request's body gives them (editing: an absent
+ * one keeps the current record's), and the roster's checks on them. */
+typedef struct one_req {
+    const char *v[9];
+    char *idplain; /* the current ID number opened (editing), owned: wiped and freed by the handler */
+    int new_chsi;  /* the 采集码 changes */
+    json_t *errs;  /* one_check's field errors, empty when fine (owned) */
+} one_req;
+
+/* Read and check the body's fields (cur: the record edited, NULL for a new
+ * one).  0 with x filled; -1 with c->e set when the body is no JSON. */
+static int one_read(api_ctx *c, const tc_store_student *cur, one_req *x)
+{
+    json_t *body = tc_http_json(c->r, &c->e);
+    if (!body)
+        return -1;
+    x->idplain = NULL;
+    one_values(c, body, cur, x->v, &x->idplain, &x->new_chsi);
+    x->errs = one_check(c, x->v);
+    return 0;
+}
+
+/* 400 student.invalid with the field errors (takes errs). */
+static int student_invalid(api_ctx *c, json_t *errs)
+{
+    return fail_fields(c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong", errs);
+}
+
+/* Answer the student as the console shows it (the name in full). */
+static int student_answer(api_ctx *c, int64_t id, int status)
+{
+    tc_store_student out;
+    if (tc_store_student_get(c->app->store, c->r->pool, id, &out, &c->e) != 0)
+        return api_fail(c);
+    json_t *s = api_student_json(c, &out);
+    json_object_set_new(s, "name", json_string(out.name));
+    return tc_http_respond_json(c->r, status, json_pack("{s:o}", "student", s));
+}
+
 /* POST /api/v1/batches/:id/students {name, student_no, id_number, chsi_code, level?, programme?, department?,
  * class_name?, phone?} */
 static int h_student_add(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
+    one_req x;
+    if (one_read(&c, NULL, &x) != 0)
         return api_fail(&c);
-    const char *v[9];
-    char *idp = NULL;
-    int new_chsi;
-    one_values(&c, body, NULL, v, &idp, &new_chsi);
-    json_t *errs = one_check(&c, v);
-    if (json_array_size(errs))
-        return fail_fields(&c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong",
-                           errs);
-    json_decref(errs);
+    if (json_array_size(x.errs))
+        return student_invalid(&c, x.errs);
+    json_decref(x.errs);
     tc_store_student st = {.batch_id = c.batch.id};
     int64_t id;
-    if (one_fill(&c, &st, v, 1) != 0 || tc_store_student_add(c.app->store, &st, &id, &c.e) != 0)
+    if (one_fill(&c, &st, x.v, 1) != 0 || tc_store_student_add(c.app->store, &st, &id, &c.e) != 0)
         return api_fail(&c);
-    json_t *aj = student_fields(&st);
-    char *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
-    api_audit(&c, "student.add", "student", id, NULL, after);
-    free(after);
-    json_decref(aj);
-    tc_store_student out;
-    if (tc_store_student_get(c.app->store, r->pool, id, &out, &c.e) != 0)
-        return api_fail(&c);
-    json_t *s = api_student_json(&c, &out);
-    json_object_set_new(s, "name", json_string(out.name));
-    return tc_http_respond_json(r, 201, json_pack("{s:o}", "student", s));
+    audit_json(&c, "student.add", "student", id, NULL, student_fields(&st));
+    return student_answer(&c, id, 201);
 }
 
 /* PUT /api/v1/students/:id: the same fields, each optional (kept when absent). */
 static int h_student_edit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
+    one_req x;
+    if (one_read(&c, &c.student, &x) != 0)
         return api_fail(&c);
-    const char *v[9];
-    char *idp = NULL;
-    int new_chsi;
-    one_values(&c, body, &c.student, v, &idp, &new_chsi);
-    json_t *errs = one_check(&c, v);
     tc_store_student st = c.student;
-    int rc = json_array_size(errs) ? 1 : one_fill(&c, &st, v, new_chsi);
-    if (idp) {
-        sodium_memzero(idp, strlen(idp));
-        free(idp);
+    int rc = json_array_size(x.errs) ? 1 : one_fill(&c, &st, x.v, x.new_chsi);
+    if (x.idplain) {
+        sodium_memzero(x.idplain, strlen(x.idplain));
+        free(x.idplain);
     }
     if (rc == 1)
-        return fail_fields(&c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong",
-                           errs);
-    json_decref(errs);
+        return student_invalid(&c, x.errs);
+    json_decref(x.errs);
     if (rc != 0 || tc_store_student_update(c.app->store, &st, &c.e) != 0)
         return api_fail(&c);
     json_t *bj = student_fields(&c.student), *aj = student_fields(&st);
     json_object_set_new(aj, "id_changed", json_boolean(memcmp(c.student.id_hash, st.id_hash, 32) != 0));
-    json_object_set_new(aj, "code_changed", json_boolean(new_chsi));
-    char *before = json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS), *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
-    api_audit(&c, "student.edit", "student", c.student.id, before, after);
-    free(before);
-    free(after);
-    json_decref(bj);
-    json_decref(aj);
-    tc_store_student out;
-    if (tc_store_student_get(c.app->store, r->pool, c.student.id, &out, &c.e) != 0)
-        return api_fail(&c);
-    json_t *s = api_student_json(&c, &out);
-    json_object_set_new(s, "name", json_string(out.name));
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", s));
+    json_object_set_new(aj, "code_changed", json_boolean(x.new_chsi));
+    audit_json(&c, "student.edit", "student", c.student.id, bj, aj);
+    return student_answer(&c, c.student.id, 200);
 }
 
 /* ---- XLSX: progress and the roster with states (tc_export) ------------------------------------------- */
@@ -1331,11 +1364,7 @@ static int h_poster(tc_http_req *r)
     tc_store_school sc;
     if (tc_store_school_get(c.app->store, r->pool, c.batch.school_id, &sc, &c.e) != 0)
         return api_fail(&c);
-    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
-    const char *host = tc_http_header(r, "Host");
-    if (!base)
-        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
-    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, c.batch.code);
+    const char *url = entry_url(&c);
     uint8_t *buf;
     size_t got;
     if (tc_export_poster_pdf(c.app->pdf_fonts, sc.name, c.batch.name, c.batch.code, url, &buf, &got, &c.e) != 0)
