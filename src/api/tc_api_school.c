@@ -502,6 +502,34 @@ static json_t *batch_audit_json(const tc_store_batch *b)
     return j;
 }
 
+/* The school's settings from the body's "settings" (an object, replacing
+ * the school's wholesale): settings_valid's answer, with a settings member
+ * that is no object named in errs. */
+static char *school_settings_check(api_ctx *c, json_t *body, json_t *errs)
+{
+    json_t *set = json_object_get(body, "settings");
+    if (!json_is_object(set)) {
+        tc_err fe;
+        tc_err_set(&fe, TCE_SCHOOL_BAD_SETTINGS);
+        field_err(errs, "settings", &fe);
+        c->e.status = 0;
+        return NULL;
+    }
+    return settings_valid(c, set, NULL, NULL, errs);
+}
+
+/* Store the school's new settings (settings 1) or notice (0) text; *old:
+ * the one it replaced, for the audit.  -1 with c->e set. */
+static int school_text_put(api_ctx *c, int settings, const char *text, const char **old)
+{
+    const char *notice, *ss;
+    if (tc_store_school_extra(c->app->store, c->r->pool, c->school_id, &notice, &ss, &c->e) != 0)
+        return -1;
+    *old = settings ? ss : notice;
+    return settings ? tc_store_school_set_settings(c->app->store, c->school_id, text, &c->e)
+                    : tc_store_school_set_notice(c->app->store, c->school_id, text, &c->e);
+}
+
 /* GET /api/v1/batches/:id/settings: the batch's own values, the school's,
  * the built-in defaults and what applies (for the form's inheritance). */
 static int h_batch_settings(tc_http_req *r)
@@ -578,14 +606,9 @@ static int h_school_settings_put(tc_http_req *r)
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
-    json_t *set = json_object_get(body, "settings");
     json_t *errs = json_array();
-    char *st = NULL;
-    if (!json_is_object(set)) {
-        tc_err fe;
-        tc_err_set(&fe, TCE_SCHOOL_BAD_SETTINGS);
-        field_err(errs, "settings", &fe);
-    } else if (!(st = settings_valid(&c, set, NULL, NULL, errs)) && c.e.status) {
+    char *st = school_settings_check(&c, body, errs);
+    if (!st && c.e.status) {
         json_decref(errs);
         return api_fail(&c);
     }
@@ -595,11 +618,8 @@ static int h_school_settings_put(tc_http_req *r)
                            "Some school settings are wrong: see each field", errs);
     }
     json_decref(errs);
-    const char *notice, *old;
-    int rc = tc_store_school_extra(c.app->store, r->pool, c.school_id, &notice, &old, &c.e);
-    if (rc == 0)
-        rc = tc_store_school_set_settings(c.app->store, c.school_id, st, &c.e);
-    if (rc != 0) {
+    const char *old;
+    if (school_text_put(&c, 1, st, &old) != 0) {
         free(st);
         return api_fail(&c);
     }
@@ -637,11 +657,8 @@ static int h_notice_put(tc_http_req *r)
     char *clean;
     if (api_notice_sanitize(json_string_value(hv), json_string_length(hv), &clean, &c.e) != 0)
         return api_fail(&c);
-    const char *old, *ss;
-    int rc = tc_store_school_extra(c.app->store, r->pool, c.school_id, &old, &ss, &c.e);
-    if (rc == 0)
-        rc = tc_store_school_set_notice(c.app->store, c.school_id, clean, &c.e);
-    if (rc != 0) {
+    const char *old;
+    if (school_text_put(&c, 0, clean, &old) != 0) {
         free(clean);
         return api_fail(&c);
     }
