@@ -60,6 +60,9 @@ int api_fail(api_ctx *c);
 int api_staff_school_ok(api_ctx *c, int64_t school_id);
 int api_parse_id(const char *s, int64_t *out);
 int api_bad_id(api_ctx *c);
+/* The query parameter k as a number in [lo, hi] (*out = dflt when absent
+ * or empty); -1 with e set (400 query.bad_number naming k) otherwise. */
+int api_query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e);
 const char *api_jstr(json_t *o, const char *k);
 json_t *api_student_json(api_ctx *c, const tc_store_student *st);
 /* A batch as the console reads it (new reference). */

@@ -450,20 +450,6 @@ static int h_school_edit(tc_http_req *r)
 
 /* ---- the audit log ---------------------------------------------------------------------------------------------- */
 
-static int q_num(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e)
-{
-    const char *v = tc_http_query(r, k);
-    *out = dflt;
-    if (!v || !*v)
-        return 0;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    if (*end || x < lo || x > hi)
-        return tc_err_set(e, TCE_QUERY_BAD_NUMBER, k);
-    *out = x;
-    return 0;
-}
-
 /* GET ?staff=<user name or id>&action=&target=&from=&to=&q=&limit=&offset=
  * (from/to: seconds since the epoch, to exclusive).  Newest first. */
 static int h_audit(tc_http_req *r)
@@ -471,8 +457,10 @@ static int h_audit(tc_http_req *r)
     api_ctx c = api_ctx_of(r);
     tc_store_audit_query q = {0};
     int64_t limit, offset;
-    if (q_num(r, "from", 0, 0, INT64_MAX / 2, &q.from, &c.e) != 0 || q_num(r, "to", 0, 0, INT64_MAX / 2, &q.to, &c.e) != 0 ||
-        q_num(r, "limit", 50, 1, 200, &limit, &c.e) != 0 || q_num(r, "offset", 0, 0, 10000000, &offset, &c.e) != 0)
+    if (api_query_int(r, "from", 0, 0, INT64_MAX / 2, &q.from, &c.e) != 0 ||
+        api_query_int(r, "to", 0, 0, INT64_MAX / 2, &q.to, &c.e) != 0 ||
+        api_query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
+        api_query_int(r, "offset", 0, 0, 10000000, &offset, &c.e) != 0)
         return api_fail(&c);
     q.limit = (int)limit;
     q.offset = (int)offset;

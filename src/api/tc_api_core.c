@@ -197,6 +197,20 @@ int api_bad_id(api_ctx *c)
     return api_fail(c);
 }
 
+int api_query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e)
+{
+    const char *v = tc_http_query(r, k);
+    *out = dflt;
+    if (!v || !*v)
+        return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (*end || x < lo || x > hi)
+        return tc_err_set(e, TCE_QUERY_BAD_NUMBER, k);
+    *out = x;
+    return 0;
+}
+
 const char *api_jstr(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);

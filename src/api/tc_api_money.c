@@ -104,6 +104,29 @@ static void new_no(const char *prefix, char no[33])
     snprintf(no, 33, "%s%lld%08x", prefix, (long long)tc_now(), (unsigned)randombytes_random());
 }
 
+/* Open the order o of the session's person (kind, student, amount and
+ * description filled by the caller): a new number (prefix and random), the
+ * provider, detail (taken; kept as compact JSON text) and the time filled
+ * here, in the request's pool.  The order exists before the provider hears
+ * of it, so that a callback can never name an order we do not know.
+ * tc_store_order_open: *saved, and whether an open one was *reused; -1
+ * with c->e set. */
+static int order_open(api_ctx *c, const char *prefix, json_t *detail, tc_store_order *o, tc_store_order *saved,
+                      int *reused)
+{
+    char *no = tc_pool_alloc(c->r->pool, 33);
+    new_no(prefix, no);
+    char *dtext = json_dumps(detail, JSON_COMPACT);
+    json_decref(detail);
+    o->out_trade_no = no;
+    o->person_id = c->sess.person_id;
+    o->provider = c->app->pay->name;
+    o->detail = tc_pool_strdup(c->r->pool, dtext ? dtext : "{}");
+    o->created_at = tc_now();
+    free(dtext);
+    return tc_store_order_open(c->app->store, c->r->pool, o, saved, reused, &c->e);
+}
+
 static json_t *launch_json(const tc_pay_launch *l)
 {
     json_t *j = json_pack("{s:s, s:s}", "kind", l->kind ? l->kind : "", "url", l->url ? l->url : "");
@@ -393,30 +416,18 @@ static int h_pay(tc_http_req *r)
     pay_how how;
     if (pay_how_read(&c, &how) != 0)
         return api_fail(&c);
-    char no[33];
-    new_no("TC", no);
     json_t *detail = json_pack("{s:s, s:[{s:s, s:s, s:i, s:I, s:I}]}", "method", how.method ? how.method : "", "lines",
                                "zh", "图像采集服务费", "en", "Photo collection fee", "quantity", 1, "unit_fen",
                                (json_int_t)j.set.fee_fen, "amount_fen", (json_int_t)j.set.fee_fen);
-    char *dtext = json_dumps(detail, JSON_COMPACT);
-    json_decref(detail);
-    tc_store_order o = {.out_trade_no = no,
-                        .person_id = c.sess.person_id,
-                        .student_id = j.st.id,
+    tc_store_order o = {.student_id = j.st.id,
                         .kind = "photo",
                         .amount_fen = j.set.fee_fen,
-                        .description = "图像采集服务费 / photo collection fee",
-                        .provider = c.app->pay->name,
-                        .detail = tc_pool_strdup(r->pool, dtext ? dtext : "{}"),
-                        .created_at = tc_now()};
-    free(dtext);
+                        .description = "图像采集服务费 / photo collection fee"};
     tc_pay_launch l;
     tc_store_order saved;
     int reused;
-    /* the order exists before the provider hears of it, so that a callback
-     * can never name an order we do not know; one open order per fee: a
-     * second pay launches the same order again */
-    if (tc_store_order_open(c.app->store, r->pool, &o, &saved, &reused, &c.e) != 0)
+    /* one open order per fee: a second pay launches the same order again */
+    if (order_open(&c, "TC", detail, &o, &saved, &reused) != 0)
         return api_fail(&c);
     if (reused && !order_fits(&saved, j.set.fee_fen, how.method)) {
         /* the fee or the way of paying changed: the open order is closed
@@ -947,8 +958,6 @@ static int h_reprint_create(tc_http_req *r)
         return api_fail(&c);
     }
     int64_t q = json_integer_value(qty), unit = c.app->cfg->reprint_fen, total = unit * q;
-    char no[33];
-    new_no("RP", no);
     json_t *detail = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s},"
                                " s:[{s:s, s:s, s:I, s:I, s:I}]}",
                                "layout", lay->id, "layout_zh", lay->zh, "layout_en", lay->en, "paper", lay->paper,
@@ -956,26 +965,18 @@ static int h_reprint_create(tc_http_req *r)
                                sc.name, "student_name", st.name, "address", "name", addr.name, "phone", addr.phone,
                                "region", addr.region, "detail", addr.detail, "lines", "zh", lay->zh, "en", lay->en,
                                "quantity", (json_int_t)q, "unit_fen", (json_int_t)unit, "amount_fen", (json_int_t)total);
-    char *dtext = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-    json_decref(detail);
-    if (!dtext)
+    if (!detail)
         abort(); /* out of memory, as tc_pool does */
-    tc_store_order o = {.out_trade_no = no,
-                        .person_id = c.sess.person_id,
-                        .student_id = st.id,
+    tc_store_order o = {.student_id = st.id,
                         .kind = "reprint",
                         .amount_fen = total,
-                        .description = "加洗照片 / photo reprints",
-                        .provider = c.app->pay->name,
-                        .detail = tc_pool_strdup(r->pool, dtext),
-                        .created_at = tc_now()};
-    free(dtext);
+                        .description = "加洗照片 / photo reprints"};
     tc_pay_launch l;
     tc_store_order saved;
     int reused;
     /* each reprint order is its own purchase (never reused); the store
      * refuses it for a cancelled batch in the same transaction */
-    if (tc_store_order_open(c.app->store, r->pool, &o, &saved, &reused, &c.e) != 0)
+    if (order_open(&c, "RP", detail, &o, &saved, &reused) != 0)
         return api_fail(&c);
     if (provider_create(&c, &how, &saved, &l) != 0)
         return api_fail(&c); /* the order stays unpaid: payable again from the order page */

@@ -268,6 +268,43 @@ static json_t *result_json(int64_t id, const char *state, const tc_err *e)
     return json_pack("{s:I, s:b, s:o}", "id", (json_int_t)id, "ok", 0, "error", api_err_json(e));
 }
 
+/* One submission of a bulk action: 0 with *state its new state, or -1
+ * with e set. */
+typedef int (*bulk_one)(api_ctx *c, int64_t id, const char **state, tc_err *e);
+
+/* Run one on each of ids on its own, so that one another reviewer holds or
+ * that was withdrawn meanwhile does not stop the rest; each result appended
+ * to res.  Returns how many succeeded. */
+static int64_t bulk_run(api_ctx *c, json_t *ids, bulk_one one, json_t *res)
+{
+    int64_t done = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        int64_t id = json_integer_value(v);
+        const char *state = NULL;
+        tc_err e;
+        memset(&e, 0, sizeof e);
+        if (one(c, id, &state, &e) == 0) {
+            done++;
+            json_array_append_new(res, result_json(id, state, NULL));
+        } else
+            json_array_append_new(res, result_json(id, NULL, &e));
+    }
+    return done;
+}
+
+/* Approve one (no reasons, no note). */
+static int approve_one(api_ctx *c, int64_t id, const char **state, tc_err *e)
+{
+    tc_store_submission s;
+    if (decide_one(c, id, 1, "[]", "", &s, e) != 0)
+        return -1;
+    *state = s.state; /* in the request's pool */
+    return 0;
+}
+
 /* Bulk approve: each photo decided (and audit-logged) on its own, so one
  * that another reviewer holds or that was withdrawn meanwhile does not stop
  * the rest; the answer says which. */
@@ -278,21 +315,7 @@ static int h_bulk_approve(tc_http_req *r)
     if (!ids)
         return api_fail(&c);
     json_t *res = json_array();
-    int64_t done = 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        int64_t id = json_integer_value(v);
-        tc_store_submission s;
-        tc_err e;
-        memset(&e, 0, sizeof e);
-        if (decide_one(&c, id, 1, "[]", "", &s, &e) == 0) {
-            done++;
-            json_array_append_new(res, result_json(id, s.state, NULL));
-        } else
-            json_array_append_new(res, result_json(id, NULL, &e));
-    }
+    int64_t done = bulk_run(&c, ids, approve_one, res);
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "approved", (json_int_t)done, "results", res));
 }
 
@@ -328,6 +351,13 @@ static int final_one(api_ctx *c, int64_t id, const char *blob, tc_err *e)
              blob ? "retouched" : "standard", blob ? blob : ph.standard_blob);
     api_audit(c, "production.final", "submission", id, before, after);
     return 0;
+}
+
+/* Make the 成片 of one from its clean standard photo (bulk_run). */
+static int final_bulk_one(api_ctx *c, int64_t id, const char **state, tc_err *e)
+{
+    *state = "final";
+    return final_one(c, id, NULL, e);
 }
 
 static int h_final(tc_http_req *r)
@@ -406,20 +436,7 @@ static int h_bulk_final(tc_http_req *r)
     } else if (!(ids = bulk_ids(r, &c.e)))
         return api_fail(&c);
     json_t *res = json_array();
-    int64_t done = 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        int64_t id = json_integer_value(v);
-        tc_err e;
-        memset(&e, 0, sizeof e);
-        if (final_one(&c, id, NULL, &e) == 0) {
-            done++;
-            json_array_append_new(res, result_json(id, "final", NULL));
-        } else
-            json_array_append_new(res, result_json(id, NULL, &e));
-    }
+    int64_t done = bulk_run(&c, ids, final_bulk_one, res);
     json_decref(own);
     int64_t left = 0;
     if (bid) {
@@ -436,28 +453,14 @@ static int h_bulk_final(tc_http_req *r)
                                           "results", res));
 }
 
-static int query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e)
-{
-    const char *v = tc_http_query(r, k);
-    *out = dflt;
-    if (!v || !*v)
-        return 0;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    if (*end || x < lo || x > hi)
-        return tc_err_set(e, TCE_QUERY_BAD_NUMBER, k);
-    *out = x;
-    return 0;
-}
-
 /* Approved photos waiting for production, oldest decision first. */
 static int h_production(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
     int64_t batch, limit, offset;
-    if (query_int(r, "batch_id", 0, 0, INT64_MAX, &batch, &c.e) != 0 ||
-        query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
-        query_int(r, "offset", 0, 0, 1000000, &offset, &c.e) != 0)
+    if (api_query_int(r, "batch_id", 0, 0, INT64_MAX, &batch, &c.e) != 0 ||
+        api_query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
+        api_query_int(r, "offset", 0, 0, 1000000, &offset, &c.e) != 0)
         return api_fail(&c);
     tc_store_production *rows;
     size_t n;
