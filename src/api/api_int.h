@@ -40,6 +40,9 @@ typedef struct api_ctx {
     tc_store_session sess;
     tc_store_staff staff;
     tc_err e;
+    /* The route's :id (api_route), parsed by the dispatcher; 0 when its path
+     * has none. */
+    int64_t id;
     /* The object a school-scoped route names (api_route): its batch or
      * student (zeroed when the route names none) and the school it belongs
      * to, loaded and checked against the staff member's school by the
@@ -125,7 +128,7 @@ int api_deliver(tc_api_app *app, int64_t student_id, const char *kind, const cha
  * (missing keys as ""; new reference). */
 json_t *api_contact_json(const char *json);
 /* GET/PUT /api/v1/schools/:id/contact. */
-int api_notify_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_notify_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */
 int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name);
 int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache);
@@ -160,6 +163,9 @@ const tc_spec *api_photo_spec(tc_api_app *app, tc_spec_table *own, const tc_stor
  * upload (else tc_http's default cap), and the same checks run as soon as
  * the headers are in, so that a request without the right session or CSRF
  * token is refused before its body is read (NEED_NONE still checks CSRF).
+ * A path's :id, which must be its first parameter, is a positive integer:
+ * the dispatcher parses it into c->id and refuses any other with 404
+ * http.not_found before the handler runs.
  * A NEED_SCHOOL_STAFF row whose path starts /api/v1/batches/:id,
  * /api/v1/students/:id or /api/v1/schools/:id is school-scoped: the
  * dispatcher loads what :id names into c->batch, c->student or (always)
@@ -178,18 +184,18 @@ typedef struct api_route {
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e);
 
 /* Add the journey's routes (tc_api_journey.c). */
-int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_journey_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* The reviewer's queue, decisions and production (tc_api_review.c). */
-int api_review_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_review_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* The school console: batches, progress, exports, reminders (tc_api_school.c). */
-int api_school_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_school_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* The platform admin: schools, staff, reason catalogue, specs, audit log (tc_api_admin.c). */
-int api_admin_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_admin_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Money: orders, addresses, reprints, print queue, refunds, reconciliation (tc_api_money.c). */
-int api_money_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_money_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* WeChat web authorisation (tc_api_wechat.c): start and callback; added by
  * api_money_routes. */
-int api_wechat_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_wechat_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* How a student pays: the method the body asked for (NULL = the provider's
  * default; "jsapi" inside WeChat's browser when the wechat provider can
  * authorise) and, for jsapi, the openid WeChat confirmed for this session

@@ -654,11 +654,8 @@ static int h_me(tc_http_req *r)
 static int h_me_record(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     tc_store_student st;
-    if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+    if (tc_store_student_get(c.app->store, r->pool, c.id, &st, &c.e) != 0)
         return api_fail(&c);
     if (st.person_id != c.sess.person_id) {
         tc_err_set(&c.e, TCE_AUTH_NOT_YOURS);
@@ -1211,10 +1208,10 @@ int tc_api_register(tc_http_server *s, tc_api_app *app, tc_err *e)
     };
     if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
         return -1;
-    if (api_journey_routes(s, app, up, e) != 0 || api_school_routes(s, app, up, e) != 0 ||
-        api_review_routes(s, app, up, e) != 0 ||
-        api_admin_routes(s, app, up, e) != 0 || api_money_routes(s, app, up, e) != 0 ||
-        api_notify_routes(s, app, up, e) != 0)
+    if (api_journey_routes(s, up, e) != 0 || api_school_routes(s, up, e) != 0 ||
+        api_review_routes(s, up, e) != 0 ||
+        api_admin_routes(s, up, e) != 0 || api_money_routes(s, up, e) != 0 ||
+        api_notify_routes(s, up, e) != 0)
         return -1;
     if (app->cfg) {
         char path[4096];

@@ -355,14 +355,11 @@ static json_t *staff_obj(const tc_store_staff *s)
 static int h_staff_edit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
     tc_store_staff old;
-    if (tc_store_staff_get(c.app->store, r->pool, id, &old, &c.e) != 0)
+    if (tc_store_staff_get(c.app->store, r->pool, c.id, &old, &c.e) != 0)
         return api_fail(&c);
     tc_store_staff nw = old;
     json_t *v;
@@ -379,14 +376,14 @@ static int h_staff_edit(tc_http_req *r)
         tc_err_set(&c.e, TCE_STAFF_BAD_REQUEST_2);
         return api_fail(&c);
     }
-    if (id == c.staff.id && (nw.disabled || strcmp(nw.role, "platform_admin"))) {
+    if (c.id == c.staff.id && (nw.disabled || strcmp(nw.role, "platform_admin"))) {
         tc_err_set(&c.e, TCE_STAFF_SELF);
         return api_fail(&c);
     }
-    if (tc_store_staff_update(c.app->store, id, nw.role, nw.school_id, nw.disabled, &c.e) != 0)
+    if (tc_store_staff_update(c.app->store, c.id, nw.role, nw.school_id, nw.disabled, &c.e) != 0)
         return api_fail(&c);
     if (nw.disabled && !old.disabled)
-        tc_store_session_delete_staff(c.app->store, id, NULL, NULL);
+        tc_store_session_delete_staff(c.app->store, c.id, NULL, NULL);
     const char *action = nw.disabled != old.disabled ? (nw.disabled ? "staff.disable" : "staff.enable") : "staff.edit";
     audit_obj(&c, action, "staff", old.username, staff_obj(&old), staff_obj(&nw));
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_obj(&nw)));
@@ -398,15 +395,12 @@ static int h_staff_edit(tc_http_req *r)
 static int h_staff_reset_password(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
     const char *pw = api_jstr(body, "password");
     tc_store_staff st;
-    if (tc_store_staff_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+    if (tc_store_staff_get(c.app->store, r->pool, c.id, &st, &c.e) != 0)
         return api_fail(&c);
     if (!pw || strlen(pw) > 256) {
         tc_err_set(&c.e, TCE_STAFF_BAD_REQUEST_3);
@@ -414,9 +408,9 @@ static int h_staff_reset_password(tc_http_req *r)
     }
     char h[TC_IDENT_PWHASH_LEN];
     if (tc_ident_password_policy(pw, &c.e) != 0 || tc_ident_password_hash(pw, h, &c.e) != 0 ||
-        tc_store_staff_set_password(c.app->store, id, h, 1, &c.e) != 0)
+        tc_store_staff_set_password(c.app->store, c.id, h, 1, &c.e) != 0)
         return api_fail(&c);
-    tc_store_session_delete_staff(c.app->store, id, id == c.staff.id ? c.sess.token_hash : NULL, NULL);
+    tc_store_session_delete_staff(c.app->store, c.id, c.id == c.staff.id ? c.sess.token_hash : NULL, NULL);
     audit_obj(&c, "staff.password_reset", "staff", st.username,
               json_pack("{s:b}", "must_change_password", st.must_change_password),
               json_pack("{s:b}", "must_change_password", 1));
@@ -427,9 +421,6 @@ static int h_staff_reset_password(tc_http_req *r)
 static int h_school_edit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -439,13 +430,13 @@ static int h_school_edit(tc_http_req *r)
         return api_fail(&c);
     }
     tc_store_school old;
-    if (tc_store_school_get(c.app->store, r->pool, id, &old, &c.e) != 0 ||
-        tc_store_school_rename(c.app->store, id, name, &c.e) != 0)
+    if (tc_store_school_get(c.app->store, r->pool, c.id, &old, &c.e) != 0 ||
+        tc_store_school_rename(c.app->store, c.id, name, &c.e) != 0)
         return api_fail(&c);
     char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
+    snprintf(key, sizeof key, "%lld", (long long)c.id);
     audit_obj(&c, "school.rename", "school", key, json_pack("{s:s}", "name", old.name), json_pack("{s:s}", "name", name));
-    return tc_http_respond_json(r, 200, json_pack("{s:{s:I, s:s}}", "school", "id", (json_int_t)id, "name", name));
+    return tc_http_respond_json(r, 200, json_pack("{s:{s:I, s:s}}", "school", "id", (json_int_t)c.id, "name", name));
 }
 
 /* ---- the audit log ---------------------------------------------------------------------------------------------- */
@@ -499,9 +490,8 @@ static int h_audit(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", a));
 }
 
-int api_admin_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_admin_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/admin/reasons", NEED_PLATFORM, h_reasons, 0},
         {"POST", "/api/v1/admin/reasons", NEED_PLATFORM, h_reason_add, 0},

@@ -622,10 +622,7 @@ static int h_messages(tc_http_req *r)
 static int h_message_read(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    if (tc_store_message_read(c.app->store, c.sess.person_id, id, tc_now(), &c.e) != 0)
+    if (tc_store_message_read(c.app->store, c.sess.person_id, c.id, tc_now(), &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
@@ -960,9 +957,8 @@ out:
     return rc == 0 ? 0 : api_fail(&c);
 }
 
-int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_journey_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/me/journey", NEED_STUDENT, h_journey, 0},
         {"GET", "/api/v1/me/spec", NEED_STUDENT, h_spec, 0},

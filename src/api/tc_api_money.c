@@ -762,38 +762,29 @@ static int h_address_add(tc_http_req *r)
 static int h_address_edit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     json_t *b = tc_http_json(r, &c.e);
-    tc_store_address a = {.id = id, .person_id = c.sess.person_id};
+    tc_store_address a = {.id = c.id, .person_id = c.sess.person_id};
     if (!b || address_from(&c, b, &a) != 0 || tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
         return api_fail(&c);
-    return respond_addresses(&c, 200, id);
+    return respond_addresses(&c, 200, c.id);
 }
 
 static int h_address_default(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     tc_store_address a;
-    if (tc_store_address_get(c.app->store, r->pool, c.sess.person_id, id, &a, &c.e) != 0)
+    if (tc_store_address_get(c.app->store, r->pool, c.sess.person_id, c.id, &a, &c.e) != 0)
         return api_fail(&c);
     a.is_default = 1;
     if (tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
         return api_fail(&c);
-    return respond_addresses(&c, 200, id);
+    return respond_addresses(&c, 200, c.id);
 }
 
 static int h_address_delete(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    if (tc_store_address_delete(c.app->store, c.sess.person_id, id, &c.e) != 0)
+    if (tc_store_address_delete(c.app->store, c.sess.person_id, c.id, &c.e) != 0)
         return api_fail(&c);
     return respond_addresses(&c, 200, 0);
 }
@@ -1138,20 +1129,17 @@ static int h_print_done(tc_http_req *r)
 static int h_batch_cancel(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     int already;
-    if (tc_store_batch_cancel(c.app->store, id, tc_now(), &already, &c.e) != 0)
+    if (tc_store_batch_cancel(c.app->store, c.id, tc_now(), &already, &c.e) != 0)
         return api_fail(&c);
     if (!already)
-        api_audit(&c, "batch.cancel", "batch", id, NULL, NULL);
+        api_audit(&c, "batch.cancel", "batch", c.id, NULL, NULL);
     json_t *done = json_array(), *failed = json_array(), *closed = json_array();
     tc_store_order *o;
     size_t n;
     /* after the cancel committed, no new order can be made for the batch
      * (tc_store_order_open checks in its transaction): this list is complete */
-    if (tc_store_batch_open_orders(c.app->store, r->pool, id, &o, &n, &c.e) != 0)
+    if (tc_store_batch_open_orders(c.app->store, r->pool, c.id, &o, &n, &c.e) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         tc_err e2 = {0};
@@ -1160,7 +1148,7 @@ static int h_batch_cancel(tc_http_req *r)
         else
             json_array_append_new(closed, json_string(o[i].out_trade_no));
     }
-    if (tc_store_batch_refundable(c.app->store, r->pool, id, &o, &n, &c.e) != 0)
+    if (tc_store_batch_refundable(c.app->store, r->pool, c.id, &o, &n, &c.e) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         int was;
@@ -1183,7 +1171,7 @@ static int h_batch_cancel(tc_http_req *r)
         json_array_append_new(done, json_pack("{s:s, s:s, s:I}", "out_trade_no", o[i].out_trade_no, "state", ev.state,
                                               "refund_fen", (json_int_t)o[i].amount_fen));
     }
-    return tc_http_respond_json(r, 200, json_pack("{s:I, s:b, s:o, s:o, s:o}", "batch_id", (json_int_t)id, "already",
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:b, s:o, s:o, s:o}", "batch_id", (json_int_t)c.id, "already",
                                                   already, "refunds", done, "closed", closed, "failed", failed));
 fail:
     json_decref(done);
@@ -1350,7 +1338,7 @@ static int h_recon_run(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "report", rep));
 }
 
-int api_money_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_money_routes(tc_http_server *s, size_t up, tc_err *e)
 {
     static const api_route R[] = {
         {"POST", "/api/v1/me/pay", NEED_STUDENT, h_pay, 0},
@@ -1381,5 +1369,5 @@ int api_money_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
     if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
         return -1;
     /* the openid JSAPI payment needs: its own file, registered with money */
-    return api_wechat_routes(s, app, up, e);
+    return api_wechat_routes(s, up, e);
 }

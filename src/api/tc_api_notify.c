@@ -179,9 +179,8 @@ static int h_contact_put(tc_http_req *r)
     return tc_http_respond_json(r, 200, out);
 }
 
-int api_notify_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e)
+int api_notify_routes(tc_http_server *s, size_t upload_max, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact, 0},
         {"PUT", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact_put, 0},

@@ -199,9 +199,6 @@ static int decide_one(api_ctx *c, int64_t id, int approve, const char *reasons, 
 static int decide(tc_http_req *r, int approve)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     json_t *reasons = json_array();
     const char *note = "";
     if (!approve) {
@@ -224,7 +221,7 @@ static int decide(tc_http_req *r, int approve)
     char *rs = json_dumps(reasons, JSON_COMPACT);
     json_decref(reasons);
     tc_store_submission s;
-    int rc = decide_one(&c, id, approve, rs, note, &s, &c.e);
+    int rc = decide_one(&c, c.id, approve, rs, note, &s, &c.e);
     free(rs);
     if (rc != 0)
         return api_fail(&c);
@@ -363,10 +360,7 @@ static int final_bulk_one(api_ctx *c, int64_t id, const char **state, tc_err *e)
 static int h_final(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    if (final_one(&c, id, NULL, &c.e) != 0)
+    if (final_one(&c, c.id, NULL, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:s}", "state", "final", "final_state", "ready"));
 }
@@ -376,9 +370,6 @@ static int h_final(tc_http_req *r)
 static int h_final_upload(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
     tc_http_part *parts;
     size_t np;
     if (tc_http_form(r, &parts, &np, &c.e) != 0)
@@ -390,7 +381,7 @@ static int h_final_upload(tc_http_req *r)
     }
     tc_store_submission s;
     tc_store_photo ph;
-    if (tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0 ||
+    if (tc_store_submission_get(c.app->store, r->pool, c.id, &s, &c.e) != 0 ||
         tc_store_photo_get(c.app->store, r->pool, s.photo_id, &ph, &c.e) != 0)
         return api_fail(&c);
     tc_spec_table own = {0};
@@ -400,7 +391,7 @@ static int h_final_upload(tc_http_req *r)
     tc_spec_table_free(&own);
     char blob[TC_BLOB_ID_LEN + 1];
     if (rc != 0 || tc_blob_put(c.app->blobs, file->data, file->len, blob, &c.e) != 0 ||
-        final_one(&c, id, blob, &c.e) != 0)
+        final_one(&c, c.id, blob, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:s}", "state", "final", "final_state", "ready"));
 }
@@ -513,9 +504,8 @@ static int h_reasons(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "reasons", a));
 }
 
-int api_review_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_review_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/review/queue", NEED_REVIEW, h_review_queue, 0},
         {"GET", "/api/v1/review/photos/:token/:kind", NEED_STAFF, h_review_photo, 0},

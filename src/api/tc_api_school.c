@@ -1393,9 +1393,8 @@ static int h_poster(tc_http_req *r)
     return rc;
 }
 
-int api_school_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_school_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_get, 0},
         {"GET", "/api/v1/batches/:id/qr.png", NEED_SCHOOL_STAFF, h_batch_qr, 0},

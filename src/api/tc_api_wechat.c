@@ -233,9 +233,8 @@ static int h_oauth_callback(tc_http_req *r)
     return tc_http_respond(r, 302, NULL, NULL, 0);
 }
 
-int api_wechat_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_wechat_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"POST", "/api/v1/wechat/oauth/start", NEED_STUDENT, h_oauth_start, 0},
         {"GET", "/api/v1/wechat/oauth/callback", NEED_STUDENT, h_oauth_callback, 0},
