@@ -922,8 +922,8 @@ static int h_student_attempts(tc_http_req *r)
     int64_t n = tc_store_audit_verify_count(c.app->store, c.student.id, &c.e);
     if (n < 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200,
-                                json_pack("{s:I, s:I}", "student_id", (json_int_t)c.student.id, "attempts", (json_int_t)n));
+    return tc_http_respond_json(
+        r, 200, json_pack("{s:I, s:I}", "student_id", (json_int_t)c.student.id, "attempts", (json_int_t)n));
 }
 
 /* ---- roster import (shared by API and CLI) -------------------------------------------------- */

@@ -120,38 +120,38 @@ static int scope_of(const api_route *row)
     return SCOPE_NONE;
 }
 
-/* Does the route's path have an :id (as its first parameter)? */
-static int has_id(const char *path)
+/* Where the route's :id parameter starts in its path, or NULL when it has
+ * none. */
+static const char *id_param(const char *path)
 {
     const char *at = strstr(path, "/:id");
-    return at && (at[4] == '\0' || at[4] == '/');
+    return at && (at[4] == '\0' || at[4] == '/') ? at : NULL;
 }
 
 /* Load the object of a school-scoped route into c and check its school;
  * -1 with c->e set. */
 static int scope_load(api_ctx *c, int kind)
 {
-    int64_t id = c->id;
     tc_store_school sc;
-    int rc = kind == SCOPE_BATCH     ? tc_store_batch_get(c->app->store, c->r->pool, id, &c->batch, &c->e)
-             : kind == SCOPE_STUDENT ? tc_store_student_get(c->app->store, c->r->pool, id, &c->student, &c->e)
-                                     : tc_store_school_get(c->app->store, c->r->pool, id, &sc, &c->e);
+    int rc = kind == SCOPE_BATCH     ? tc_store_batch_get(c->app->store, c->r->pool, c->id, &c->batch, &c->e)
+             : kind == SCOPE_STUDENT ? tc_store_student_get(c->app->store, c->r->pool, c->id, &c->student, &c->e)
+                                     : tc_store_school_get(c->app->store, c->r->pool, c->id, &sc, &c->e);
     if (rc != 0)
         return -1;
-    c->school_id = kind == SCOPE_BATCH ? c->batch.school_id : kind == SCOPE_STUDENT ? c->student.school_id : id;
+    c->school_id = kind == SCOPE_BATCH ? c->batch.school_id : kind == SCOPE_STUDENT ? c->student.school_id : c->id;
     return api_staff_school_ok(c, c->school_id) ? 0 : -1;
 }
 
-/* The handler of every route with a need: the checks of its row, the object
- * of a school-scoped one, then its own handler with the context in r->user
- * (api_ctx_of). */
+/* The handler of every route with a need: the checks of its row, its :id,
+ * the object of a school-scoped one, then its own handler with the context
+ * in r->user (api_ctx_of). */
 static int api_dispatch(tc_http_req *r)
 {
     const api_route *row = r->route_data;
     api_ctx *c = tc_pool_alloc(r->pool, sizeof *c);
     if (api_check(r, c, row->need) != 0)
         return api_fail(c);
-    if (has_id(row->p) && api_parse_id(r->params[0], &c->id) != 0)
+    if (id_param(row->p) && api_parse_id(r->params[0], &c->id) != 0)
         return api_bad_id(c);
     int kind = scope_of(row);
     if (kind != SCOPE_NONE && scope_load(c, kind) != 0)
@@ -274,9 +274,10 @@ int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t uploa
 {
     for (size_t i = 0; i < n; i++) {
         const api_route *x = &r[i];
-        const char *id = strstr(x->p, "/:id");
+        /* the dispatcher reads :id as the first parameter (params[0]) */
+        const char *id = id_param(x->p);
         if ((x->upload != 0 && x->upload != API_UPLOAD) || (x->need == API_PUBLIC && x->upload) ||
-            (id && has_id(x->p) && memchr(x->p, ':', (size_t)(id - x->p))))
+            (id && memchr(x->p, ':', (size_t)(id - x->p))))
             return tc_err_set(e, TCE_API_BAD_ROUTE, x->m, x->p);
         int rc = x->need == API_PUBLIC
                      ? tc_http_route(s, x->m, x->p, x->h, 0, e)

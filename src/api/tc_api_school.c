@@ -72,8 +72,8 @@ static int h_reset(tc_http_req *r)
     api_audit(&c, "student.reset", "student", c.student.id, NULL, NULL);
     if (c.student.person_id) {
         api_publish(c.app, c.student.person_id, "submission", json_pack("{s:s}", "state", "reset"));
-        api_message(c.app, c.student.person_id, c.student.id, "reset", "照片已被学校重置", "Your photo was reset by your school", reason,
-                reason);
+        api_message(c.app, c.student.person_id, c.student.id, "reset", "照片已被学校重置",
+                    "Your photo was reset by your school", reason, reason);
     }
     return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
@@ -114,8 +114,8 @@ static int h_erase(tc_http_req *r)
     if (tc_ident_seal(&c.app->keys, "-", &sealed, &sealed_len, &c.e) != 0)
         return api_fail(&c);
     tc_store_erase_counts n;
-    int rc = tc_store_student_erase(c.app->store, c.student.id, sealed, sealed_len, erase_remove, c.app->blobs, tc_now(), &n,
-                                    &c.e);
+    int rc = tc_store_student_erase(c.app->store, c.student.id, sealed, sealed_len, erase_remove, c.app->blobs,
+                                    tc_now(), &n, &c.e);
     free(sealed);
     if (rc != 0)
         return api_fail(&c);
@@ -237,8 +237,8 @@ static int h_roster_import(tc_http_req *r)
          * record, perhaps of another school, already holds). */
         if (!dry_run) {
             char *why = tc_pool_printf(r->pool, "{\"refused\":\"%s\"}", c.e.code);
-            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", c.batch.code, NULL, why, r->client_ip,
-                                 NULL);
+            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", c.batch.code, NULL, why,
+                                 r->client_ip, NULL);
         }
         json_t *err = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
                                 "report", report ? report : json_object());
@@ -278,10 +278,12 @@ static int h_roster_rejects(tc_http_req *r)
     const char *lang = tc_http_query(r, "lang");
     int en = lang && !strcmp(lang, "en");
     json_t *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, c.batch.id, f.data, f.len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
+    if (tc_api_roster_import_mode(c.app, c.batch.id, f.data, f.len, TC_API_ROSTER_REJECTS, en, NULL, &summary,
+                                  &c.e) != 0)
         return api_fail(&c);
     json_t *csv = json_object_get(summary, "csv");
-    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", c.batch.code, en ? "to-fix" : "errors");
+    char *cd =
+        tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", c.batch.code, en ? "to-fix" : "errors");
     tc_http_add_header(r, "Content-Disposition", cd);
     tc_http_add_header(r, "X-Bad-Rows", tc_pool_printf(r->pool, "%lld",
                                                        (long long)json_integer_value(json_object_get(summary, "bad_rows"))));
@@ -542,8 +544,8 @@ static int h_batch_settings(tc_http_req *r)
     if (!eff)
         return api_fail(&c);
     return tc_http_respond_json(r, 200,
-                                json_pack("{s:o, s:o, s:o, s:o}", "batch", batch_edit_json(&c.batch), "school", obj_of(ss),
-                                          "defaults", defaults_json(), "effective", eff));
+                                json_pack("{s:o, s:o, s:o, s:o}", "batch", batch_edit_json(&c.batch), "school",
+                                          obj_of(ss), "defaults", defaults_json(), "effective", eff));
 }
 
 /* PUT /api/v1/batches/:id {name?, starts_at?, ends_at?, settings?}: absent
@@ -1336,14 +1338,16 @@ static int h_remind(tc_http_req *r)
     char when[20] = "";
     if (c.batch.ends_at)
         tc_time_fmt_cn(c.batch.ends_at, when);
-    const char *bz = c.batch.ends_at ? tc_pool_printf(r->pool, "%s提醒您：请在 %s 前完成「%s」的照片采集。", sc.name ? sc.name : "学校",
-                                                when, c.batch.name)
-                               : tc_pool_printf(r->pool, "%s提醒您：请尽快完成「%s」的照片采集。", sc.name ? sc.name : "学校",
-                                                c.batch.name);
-    const char *be = c.batch.ends_at ? tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" before %s (China time).",
-                                                sc.name ? sc.name : "Your school", c.batch.name, when)
-                               : tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" soon.",
-                                                sc.name ? sc.name : "Your school", c.batch.name);
+    const char *bz = c.batch.ends_at ? tc_pool_printf(r->pool, "%s提醒您：请在 %s 前完成「%s」的照片采集。",
+                                                      sc.name ? sc.name : "学校", when, c.batch.name)
+                                     : tc_pool_printf(r->pool, "%s提醒您：请尽快完成「%s」的照片采集。",
+                                                      sc.name ? sc.name : "学校", c.batch.name);
+    const char *be =
+        c.batch.ends_at
+            ? tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" before %s (China time).",
+                             sc.name ? sc.name : "Your school", c.batch.name, when)
+            : tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" soon.",
+                             sc.name ? sc.name : "Your school", c.batch.name);
     int64_t sent = 0, recent = 0, unverified = 0, outbox = 0;
     for (size_t i = 0; i < n; i++) {
         const tc_store_roster_row *x = &rows[i];
