@@ -59,6 +59,8 @@ typedef struct api_ctx {
 api_ctx api_ctx_of(tc_http_req *r);
 /* Respond with c->e; returns 0 (the handler has responded). */
 int api_fail(api_ctx *c);
+/* Answer 200 {"ok": true}. */
+int api_ok(api_ctx *c);
 /* May this staff member see this school's data?  0 with c->e set if not. */
 int api_staff_school_ok(api_ctx *c, int64_t school_id);
 int api_parse_id(const char *s, int64_t *out);

@@ -125,7 +125,7 @@ static int h_logout(tc_http_req *r)
     if (c.has_session)
         tc_store_session_delete(c.app->store, c.sess.token_hash, NULL);
     tc_http_set_cookie(r, SID_COOKIE, "", -1, 1);
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* "/console" typed without the slash. */

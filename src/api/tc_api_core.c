@@ -23,6 +23,11 @@ int api_fail(api_ctx *c)
     return tc_http_respond_error(c->r, &c->e);
 }
 
+int api_ok(api_ctx *c)
+{
+    return tc_http_respond_json(c->r, 200, json_pack("{s:b}", "ok", 1));
+}
+
 static int is_safe_method(const char *m)
 {
     return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");

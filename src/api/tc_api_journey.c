@@ -257,7 +257,7 @@ static int mark(tc_http_req *r, tc_store_mark what)
     }
     if (tc_store_journey_mark(c.app->store, j.st.id, what, tc_now(), &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* Answer {key: the JSON document text} (text malloc'ed by a module's
@@ -384,7 +384,7 @@ static int h_notify(tc_http_req *r)
                                 json_is_true(json_object_get(j, "payment")), email, tc_now(), &c.e) != 0 ||
         tc_store_channels_set(c.app->store, c.sess.student_id, sms, wechat, openid, &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* ---- photos: upload (the photo queue is tc_jobs), results ------------------------------------------------ */
@@ -552,7 +552,7 @@ static int h_photo_delete(tc_http_req *r)
                               "deletable_at", (json_int_t)at);
         return tc_http_respond_json(r, c.e.status, o);
     }
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* ---- submission, withdraw, payment ---------------------------------------------------------------------- */
@@ -597,7 +597,7 @@ static int h_withdraw(tc_http_req *r)
     if (tc_store_submission_withdraw(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
         return api_fail(&c);
     api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", "withdrawn"));
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* ---- messages and live updates --------------------------------------------------------------------------------- */
@@ -624,7 +624,7 @@ static int h_message_read(tc_http_req *r)
     api_ctx c = api_ctx_of(r);
     if (tc_store_message_read(c.app->store, c.sess.person_id, c.id, tc_now(), &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 typedef struct sse {

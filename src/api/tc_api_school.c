@@ -36,7 +36,7 @@ static int h_unlock(tc_http_req *r)
     if (c.student.person_id)
         api_message(c.app, c.student.person_id, c.student.id, "unlocked", "账号已解锁", "Your account is unlocked",
                 "学校已为您解锁，可以重新拍摄。", "Your school unlocked your account: you can shoot again.");
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* DELETE /api/v1/students/:id/chsi: a school admin clears a wrongly bound
@@ -53,7 +53,7 @@ static int h_chsi_clear(tc_http_req *r)
         return api_fail(&c);
     api_audit(&c, "student.chsi_cleared", "student", c.student.id,
               c.student.chsi_bound_at ? "{\"chsi\":\"student\"}" : "{\"chsi\":\"roster\"}", "{\"chsi\":\"none\"}");
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 static int h_reset(tc_http_req *r)
@@ -75,7 +75,7 @@ static int h_reset(tc_http_req *r)
         api_message(c.app, c.student.person_id, c.student.id, "reset", "照片已被学校重置",
                     "Your photo was reset by your school", reason, reason);
     }
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* POST /api/v1/students/:id/erase {confirm}: erase the student's personal
