@@ -40,29 +40,38 @@ typedef struct api_ctx {
     tc_store_session sess;
     tc_store_staff staff;
     tc_err e;
+    /* The route's :id (api_route), parsed by the dispatcher; 0 when its path
+     * has none. */
+    int64_t id;
+    /* The object a school-scoped route names (api_route): its batch or
+     * student (zeroed when the route names none) and the school it belongs
+     * to, loaded and checked against the staff member's school by the
+     * dispatcher before the handler runs. */
+    tc_store_batch batch;
+    tc_store_student student;
+    int64_t school_id;
 } api_ctx;
 
 /* The request's context, which the dispatcher made (session loaded, CSRF
- * and the route's role checked: api_route.need) before it called the
- * handler; copied into *c.  Only in handlers of routes with a need (not
- * API_PUBLIC). */
-void api_ctx_of(tc_http_req *r, api_ctx *c);
+ * and the route's role checked: api_route.need; the object of a
+ * school-scoped route loaded) before it called the handler; a copy, the
+ * handler's own.  Only in handlers of routes with a need (not API_PUBLIC). */
+api_ctx api_ctx_of(tc_http_req *r);
 /* Respond with c->e; returns 0 (the handler has responded). */
 int api_fail(api_ctx *c);
+/* Answer 200 {"ok": true}. */
+int api_ok(api_ctx *c);
 /* May this staff member see this school's data?  0 with c->e set if not. */
 int api_staff_school_ok(api_ctx *c, int64_t school_id);
 int api_parse_id(const char *s, int64_t *out);
 int api_bad_id(api_ctx *c);
+/* The query parameter k as a number in [lo, hi] (*out = dflt when absent
+ * or empty); -1 with e set (400 query.bad_number naming k) otherwise. */
+int api_query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e);
 const char *api_jstr(json_t *o, const char *k);
 json_t *api_student_json(api_ctx *c, const tc_store_student *st);
-/* The student of params[0], if this staff member may see the school's data;
- * -1 with c->e set otherwise. */
-int api_load_student(api_ctx *c, tc_store_student *st);
 /* A batch as the console reads it (new reference). */
 json_t *api_batch_json(const tc_store_batch *b);
-/* The batch of params[0], if this staff member may see its school; -1 with
- * c->e set (404 http.not_found for a bad id). */
-int api_load_batch(api_ctx *c, tc_store_batch *b);
 /* The record has its 采集码 (from the roster or bound by the student). */
 int api_has_chsi(const tc_store_student *st);
 
@@ -121,7 +130,7 @@ int api_deliver(tc_api_app *app, int64_t student_id, const char *kind, const cha
  * (missing keys as ""; new reference). */
 json_t *api_contact_json(const char *json);
 /* GET/PUT /api/v1/schools/:id/contact. */
-int api_notify_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_notify_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Several 学历 (tc_api_records.c): the records the signed-in person may see
  * (tc_store_person_records: same keyed ID hash; linked to the person, or of
  * its school and linked to nobody), newest first, into a pool array; -1 with
@@ -131,7 +140,7 @@ int api_records_list(api_ctx *c, tc_store_student **rows, size_t *n);
  * c->e is left as it was). */
 int api_record_visible(api_ctx *c, int64_t student_id);
 /* GET /api/v1/me/records, POST /api/v1/me/records/:id/switch. */
-int api_records_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_records_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */
 int api_send_blob(api_ctx *c, const char *id, const char *type, const char *name);
 int api_send_blob_cc(api_ctx *c, const char *id, const char *type, const char *name, const char *cache);
@@ -165,7 +174,16 @@ const tc_spec *api_photo_spec(tc_api_app *app, tc_spec_table *own, const tc_stor
  * upload: API_UPLOAD or 0.  An upload route takes a body as large as an
  * upload (else tc_http's default cap), and the same checks run as soon as
  * the headers are in, so that a request without the right session or CSRF
- * token is refused before its body is read (NEED_NONE still checks CSRF). */
+ * token is refused before its body is read (NEED_NONE still checks CSRF).
+ * A path's :id, which must be its first parameter, is a positive integer:
+ * the dispatcher parses it into c->id and refuses any other with 404
+ * http.not_found before the handler runs.
+ * A NEED_SCHOOL_STAFF row whose path starts /api/v1/batches/:id,
+ * /api/v1/students/:id or /api/v1/schools/:id is school-scoped: the
+ * dispatcher loads what :id names into c->batch, c->student or (always)
+ * c->school_id and refuses a school not the staff member's before the
+ * handler runs (404 http.not_found for a bad id, the store's not_found, 403
+ * auth.other_school). */
 typedef struct api_route {
     const char *m, *p;
     int need;
@@ -178,18 +196,18 @@ typedef struct api_route {
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e);
 
 /* Add the journey's routes (tc_api_journey.c). */
-int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_journey_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* The reviewer's queue, decisions and production (tc_api_review.c). */
-int api_review_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_review_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* The school console: batches, progress, exports, reminders (tc_api_school.c). */
-int api_school_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_school_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* The platform admin: schools, staff, reason catalogue, specs, audit log (tc_api_admin.c). */
-int api_admin_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_admin_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Money: orders, addresses, reprints, print queue, refunds, reconciliation (tc_api_money.c). */
-int api_money_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_money_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* WeChat web authorisation (tc_api_wechat.c): start and callback; added by
  * api_money_routes. */
-int api_wechat_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e);
+int api_wechat_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* How a student pays: the method the body asked for (NULL = the provider's
  * default; "jsapi" inside WeChat's browser when the wechat provider can
  * authorise) and, for jsapi, the openid WeChat confirmed for this session

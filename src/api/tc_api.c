@@ -121,12 +121,11 @@ static int h_csrf(tc_http_req *r)
 
 static int h_logout(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (c.has_session)
         tc_store_session_delete(c.app->store, c.sess.token_hash, NULL);
     tc_http_set_cookie(r, SID_COOKIE, "", -1, 1);
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* "/console" typed without the slash. */
@@ -185,6 +184,31 @@ static int ip_locked(api_ctx *c)
     return 0;
 }
 
+/* An entry request (the entry pages' forms, the 采集码 binding): its parts,
+ * then the 采集码 it carries (entry_code_key): the lookup key, the code
+ * sealed and how it came ("qr" or "text"). */
+typedef struct entry_req {
+    tc_http_part *parts;
+    size_t n;
+    uint8_t h[32];
+    uint8_t *sealed; /* owned: the handler frees it */
+    size_t slen;
+    const char *via;
+} entry_req;
+
+/* Read the form, once the client address is not locked out.  0, or -1
+ * when the request is answered (locked out, or no form). */
+static int entry_begin(api_ctx *c, entry_req *q)
+{
+    memset(q, 0, sizeof *q);
+    q->via = "text";
+    if (ip_locked(c))
+        return -1;
+    if (tc_http_form(c->r, &q->parts, &q->n, &c->e) != 0)
+        return api_fail(c), -1;
+    return 0;
+}
+
 /* The 采集码 from the request: a "qr" image part decoded with zbar, or a
  * "chsi_code" text part (what an in-page scanner read). */
 /* Blanks (and a BOM, U+3000) off both ends, in place: tc_str_trim returns
@@ -210,27 +234,24 @@ static int entry_code(api_ctx *c, tc_http_part *parts, size_t n, char *code, siz
     return tc_err_set(&c->e, TCE_ENTRY_CODE_MISSING);
 }
 
-/* The 采集码 of the request through the resolver (tc_chsi.h): its lookup key
- * and, when sealed is not NULL, the code sealed for the 学信网 upload list
- * (*sealed malloc'ed, caller frees).  *via: "qr" or "text".  The plain code
- * is wiped before returning. */
-static int entry_code_key(api_ctx *c, tc_http_part *parts, size_t n, uint8_t key[32], uint8_t **sealed,
-                          size_t *sealed_len, const char **via)
+/* The 采集码 of the request through the resolver (tc_chsi.h), into q: its
+ * lookup key h, the code sealed for the 学信网 upload list (q->sealed
+ * malloc'ed, the caller frees it) and q->via, "qr" or "text".  The plain
+ * code is wiped before returning. */
+static int entry_code_key(api_ctx *c, entry_req *q)
 {
     char raw[512], code[TC_CHSI_MAX + 1];
-    const tc_http_part *img = tc_http_form_get(parts, n, "qr");
-    *via = img && img->len > 0 ? "qr" : "text";
-    if (sealed)
-        *sealed = NULL;
-    if (entry_code(c, parts, n, raw, sizeof raw) != 0)
+    const tc_http_part *img = tc_http_form_get(q->parts, q->n, "qr");
+    q->via = img && img->len > 0 ? "qr" : "text";
+    q->sealed = NULL;
+    if (entry_code(c, q->parts, q->n, raw, sizeof raw) != 0)
         return -1;
     int rc = tc_chsi_canon(c->app->chsi, raw, code, &c->e);
     sodium_memzero(raw, sizeof raw);
     if (rc != 0)
         return -1;
-    tc_chsi_key(&c->app->keys, code, key);
-    if (sealed)
-        rc = tc_ident_seal(&c->app->keys, code, sealed, sealed_len, &c->e);
+    tc_chsi_key(&c->app->keys, code, q->h);
+    rc = tc_ident_seal(&c->app->keys, code, &q->sealed, &q->slen, &c->e);
     sodium_memzero(code, sizeof code);
     return rc;
 }
@@ -447,18 +468,11 @@ static int entry_by_name(api_ctx *c, const tc_store_batch *b, const tc_http_part
  * (or text) again with them. */
 static int h_entry_qr(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    if (ip_locked(&c))
+    api_ctx c = api_ctx_of(r);
+    entry_req q;
+    if (entry_begin(&c, &q) != 0)
         return 0;
-    tc_http_part *parts;
-    size_t n;
-    if (tc_http_form(r, &parts, &n, &c.e) != 0)
-        return api_fail(&c);
-    uint8_t h[32], *sealed = NULL;
-    size_t slen = 0;
-    const char *via;
-    if (entry_code_key(&c, parts, n, h, &sealed, &slen, &via) != 0) {
+    if (entry_code_key(&c, &q) != 0) {
         /* a picture with no readable code costs decoding: it counts; a text
          * that cannot be a code is an unknown code */
         if (!strcmp(c.e.code, "chsi.bad_code"))
@@ -470,9 +484,9 @@ static int h_entry_qr(tc_http_req *r)
     const tc_http_part *l4 = NULL;
     tc_store_student st = {0};
     int rc = -1;
-    if (entry_last4(&c, parts, n, &l4) != 0)
+    if (entry_last4(&c, q.parts, q.n, &l4) != 0)
         goto out;
-    if (tc_store_student_by_chsi(c.app->store, r->pool, 0, h, &st, &c.e) != 0) {
+    if (tc_store_student_by_chsi(c.app->store, r->pool, 0, q.h, &st, &c.e) != 0) {
         audit(&c, "qr", 0, 0, 0, c.e.code);
         ip_failure(&c);
         goto out;
@@ -480,10 +494,10 @@ static int h_entry_qr(tc_http_req *r)
     if (entry_check(&c, &st, "qr", l4) != 0)
         goto out;
     if (l4)
-        entry_seal_code(&c, &st, h, sealed, slen);
+        entry_seal_code(&c, &st, q.h, q.sealed, q.slen);
     rc = 0;
 out:
-    free(sealed);
+    free(q.sealed);
     if (rc != 0)
         return api_fail(&c);
     if (!l4)
@@ -494,15 +508,11 @@ out:
 /* (b) batch 特征码 + last 4 of the ID number + the 采集码 (seed 004). */
 static int h_entry_code(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    if (ip_locked(&c))
+    api_ctx c = api_ctx_of(r);
+    entry_req q;
+    if (entry_begin(&c, &q) != 0)
         return 0;
-    tc_http_part *parts;
-    size_t n;
-    if (tc_http_form(r, &parts, &n, &c.e) != 0)
-        return api_fail(&c);
-    const tc_http_part *fc = tc_http_form_get(parts, n, "feature_code");
+    const tc_http_part *fc = tc_http_form_get(q.parts, q.n, "feature_code");
     char bcode[16] = "";
     if (fc && fc->len < sizeof bcode)
         snprintf(bcode, sizeof bcode, "%s", fc->data);
@@ -516,7 +526,7 @@ static int h_entry_code(tc_http_req *r)
         return api_fail(&c);
     }
     const tc_http_part *l4;
-    if (entry_last4(&c, parts, n, &l4) != 0)
+    if (entry_last4(&c, q.parts, q.n, &l4) != 0)
         return api_fail(&c);
     if (!l4) {
         tc_err_set(&c.e, TCE_ENTRY_LAST4_MISSING);
@@ -528,8 +538,8 @@ static int h_entry_code(tc_http_req *r)
         ip_failure(&c);
         return api_fail(&c);
     }
-    const tc_http_part *img = tc_http_form_get(parts, n, "qr"), *txt = tc_http_form_get(parts, n, "chsi_code"),
-                       *name = tc_http_form_get(parts, n, "name");
+    const tc_http_part *img = tc_http_form_get(q.parts, q.n, "qr"), *txt = tc_http_form_get(q.parts, q.n, "chsi_code"),
+                       *name = tc_http_form_get(q.parts, q.n, "name");
     if ((!img || !img->len) && (!txt || !txt->len) && name && name->len) {
         /* no 采集码: the roster row by (batch, name), proved by the last four */
         tc_store_student st;
@@ -537,10 +547,7 @@ static int h_entry_code(tc_http_req *r)
             return api_fail(&c);
         return entry_found(&c, &st, "name");
     }
-    uint8_t h[32], *sealed = NULL;
-    size_t slen = 0;
-    const char *via;
-    if (entry_code_key(&c, parts, n, h, &sealed, &slen, &via) != 0) {
+    if (entry_code_key(&c, &q) != 0) {
         if (!strcmp(c.e.code, "chsi.bad_code"))
             entry_unknown_code(&c);
         audit(&c, "code", b.id, 0, 0, c.e.code);
@@ -549,26 +556,25 @@ static int h_entry_code(tc_http_req *r)
         return api_fail(&c);
     }
     tc_store_student st;
-    if (tc_store_student_by_chsi(c.app->store, r->pool, b.id, h, &st, &c.e) != 0) {
-        free(sealed);
+    if (tc_store_student_by_chsi(c.app->store, r->pool, b.id, q.h, &st, &c.e) != 0) {
+        free(q.sealed);
         audit(&c, "code", b.id, 0, 0, c.e.code);
         ip_failure(&c);
         return api_fail(&c);
     }
     if (entry_check(&c, &st, "code", l4) != 0) {
-        free(sealed);
+        free(q.sealed);
         return api_fail(&c);
     }
-    entry_seal_code(&c, &st, h, sealed, slen);
-    free(sealed);
+    entry_seal_code(&c, &st, q.h, q.sealed, q.slen);
+    free(q.sealed);
     return entry_found(&c, &st, "code");
 }
 
 /* The information check is confirmed, with the phone number. */
 static int h_entry_confirm(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -601,30 +607,23 @@ static int h_entry_confirm(tc_http_req *r)
  * record's entry log).  A refusal counts for the client address. */
 static int h_me_chsi(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    if (ip_locked(&c))
+    api_ctx c = api_ctx_of(r);
+    entry_req q;
+    if (entry_begin(&c, &q) != 0)
         return 0;
-    tc_http_part *parts;
-    size_t n;
-    if (tc_http_form(r, &parts, &n, &c.e) != 0)
-        return api_fail(&c);
     tc_store_student st;
     if (tc_store_student_get(c.app->store, r->pool, c.sess.student_id, &st, &c.e) != 0)
         return api_fail(&c);
-    uint8_t h[32], *sealed = NULL;
-    size_t slen = 0;
-    const char *via = "text";
     char target[40];
     snprintf(target, sizeof target, "student:%lld", (long long)st.id);
-    int rc = entry_code_key(&c, parts, n, h, &sealed, &slen, &via);
+    int rc = entry_code_key(&c, &q);
     if (rc == 0)
-        rc = tc_store_student_bind_chsi(c.app->store, st.id, h, sealed, slen, tc_now(), &c.e);
-    free(sealed);
+        rc = tc_store_student_bind_chsi(c.app->store, st.id, q.h, q.sealed, q.slen, tc_now(), &c.e);
+    free(q.sealed);
     if (rc != 0) {
         audit(&c, "bind", st.batch_id, st.id, 0, c.e.code);
         if (strcmp(c.e.code, "entry.code_missing") != 0) {
-            char *after = tc_pool_printf(r->pool, "{\"reason\":\"%s\",\"via\":\"%s\"}", c.e.code, via);
+            char *after = tc_pool_printf(r->pool, "{\"reason\":\"%s\",\"via\":\"%s\"}", c.e.code, q.via);
             tc_store_audit_staff(c.app->store, 0, "student.chsi_refused", target, NULL, after, r->client_ip, NULL);
             ip_failure(&c);
         }
@@ -632,15 +631,14 @@ static int h_me_chsi(tc_http_req *r)
     }
     audit(&c, "bind", st.batch_id, st.id, 1, NULL);
     tc_store_audit_staff(c.app->store, 0, "student.chsi_bound", target, NULL,
-                         tc_pool_printf(r->pool, "{\"via\":\"%s\"}", via), r->client_ip, NULL);
+                         tc_pool_printf(r->pool, "{\"via\":\"%s\"}", q.via), r->client_ip, NULL);
     tc_store_student_get(c.app->store, r->pool, st.id, &st, NULL);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
 }
 
 static int h_me(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_student *rows;
     size_t n;
     if (api_records_list(&c, &rows, &n) != 0)
@@ -655,13 +653,9 @@ static int h_me(tc_http_req *r)
 
 static int h_me_record(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     tc_store_student st;
-    if (tc_store_student_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+    if (tc_store_student_get(c.app->store, r->pool, c.id, &st, &c.e) != 0)
         return api_fail(&c);
     if (!api_record_visible(&c, st.id)) {
         tc_err_set(&c.e, TCE_AUTH_NOT_YOURS);
@@ -691,8 +685,7 @@ static int login_throttled(api_ctx *c, int64_t until)
 
 static int h_staff_login(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -746,15 +739,13 @@ static int h_staff_login(tc_http_req *r)
 
 static int h_staff_me(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_json(&c.staff)));
 }
 
 static int h_staff_password(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -781,8 +772,7 @@ static int h_staff_password(tc_http_req *r)
 
 static int h_staff_create(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -810,8 +800,7 @@ static int h_staff_create(tc_http_req *r)
 
 static int h_staff_list(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_staff *rows;
     size_t n;
     if (tc_store_staff_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
@@ -826,8 +815,7 @@ static int h_staff_list(tc_http_req *r)
 
 static int h_schools(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_school *rows;
     size_t n;
     if (tc_store_school_list(c.app->store, r->pool, &rows, &n, &c.e) != 0)
@@ -841,8 +829,7 @@ static int h_schools(tc_http_req *r)
 
 static int h_school_create(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -860,16 +847,10 @@ static int h_school_create(tc_http_req *r)
 
 static int h_batches(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t sid;
-    if (api_parse_id(r->params[0], &sid) != 0)
-        return api_bad_id(&c);
-    if (!api_staff_school_ok(&c, sid))
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     tc_store_batch *rows;
     size_t n;
-    if (tc_store_batch_list(c.app->store, r->pool, sid, &rows, &n, &c.e) != 0)
+    if (tc_store_batch_list(c.app->store, r->pool, c.school_id, &rows, &n, &c.e) != 0)
         return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
@@ -879,13 +860,7 @@ static int h_batches(tc_http_req *r)
 
 static int h_batch_create(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t sid;
-    if (api_parse_id(r->params[0], &sid) != 0)
-        return api_bad_id(&c);
-    if (!api_staff_school_ok(&c, sid))
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -895,7 +870,7 @@ static int h_batch_create(tc_http_req *r)
         tc_err_set(&c.e, TCE_BATCH_BAD_REQUEST);
         return api_fail(&c);
     }
-    tc_store_batch b = {.school_id = sid,
+    tc_store_batch b = {.school_id = c.school_id,
                   .name = name,
                   .starts_at = json_integer_value(json_object_get(j, "starts_at")),
                   .ends_at = json_integer_value(json_object_get(j, "ends_at"))};
@@ -936,27 +911,19 @@ static int h_batch_create(tc_http_req *r)
 
 static int h_student_get(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_student st;
-    api_ctx_of(r, &c);
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &st)));
+    api_ctx c = api_ctx_of(r);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", api_student_json(&c, &c.student)));
 }
 
 /* How many verification attempts the audit log holds for a student. */
 static int h_student_attempts(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_student st;
-    api_ctx_of(r, &c);
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    int64_t n = tc_store_audit_verify_count(c.app->store, st.id, &c.e);
+    api_ctx c = api_ctx_of(r);
+    int64_t n = tc_store_audit_verify_count(c.app->store, c.student.id, &c.e);
     if (n < 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200,
-                                json_pack("{s:I, s:I}", "student_id", (json_int_t)st.id, "attempts", (json_int_t)n));
+    return tc_http_respond_json(
+        r, 200, json_pack("{s:I, s:I}", "student_id", (json_int_t)c.student.id, "attempts", (json_int_t)n));
 }
 
 /* ---- roster import (shared by API and CLI) -------------------------------------------------- */
@@ -1241,10 +1208,10 @@ int tc_api_register(tc_http_server *s, tc_api_app *app, tc_err *e)
     };
     if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
         return -1;
-    if (api_journey_routes(s, app, up, e) != 0 || api_school_routes(s, app, up, e) != 0 ||
-        api_review_routes(s, app, up, e) != 0 ||
-        api_admin_routes(s, app, up, e) != 0 || api_money_routes(s, app, up, e) != 0 ||
-        api_notify_routes(s, app, up, e) != 0 || api_records_routes(s, app, up, e) != 0)
+    if (api_journey_routes(s, up, e) != 0 || api_school_routes(s, up, e) != 0 ||
+        api_review_routes(s, up, e) != 0 ||
+        api_admin_routes(s, up, e) != 0 || api_money_routes(s, up, e) != 0 ||
+        api_notify_routes(s, up, e) != 0 || api_records_routes(s, up, e) != 0)
         return -1;
     if (app->cfg) {
         char path[4096];

@@ -58,8 +58,7 @@ static json_t *reason_json(const tc_store_reason *r)
 
 static int h_reasons(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_reason *rows;
     size_t n;
     if (tc_store_reason_list(c.app->store, r->pool, 0, &rows, &n, &c.e) != 0)
@@ -95,8 +94,7 @@ static int reason_fields(json_t *body, tc_store_reason *rr, tc_err *e)
 
 static int h_reason_add(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -115,8 +113,7 @@ static int h_reason_add(tc_http_req *r)
  * is no longer offered or accepted, but rejections that used it keep it. */
 static int h_reason_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -153,8 +150,7 @@ static json_t *custom_json(const tc_store_spec *cs)
  * school console's batch settings choose a spec by name). */
 static int h_specs(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_spec_table t = {0};
     tc_spec_table_builtin(&t);
     json_t *b = json_array();
@@ -238,8 +234,7 @@ static json_t *spec_summary(const char *json)
  * loadable by tc_spec_table_load_json. */
 static int h_spec_add(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -288,8 +283,7 @@ static int custom_of_param(api_ctx *c, tc_store_spec *cs)
  * on (and their print sheets) use the new size. */
 static int h_spec_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -326,8 +320,7 @@ static int h_spec_edit(tc_http_req *r)
  * school's defaults or a batch's settings choose the spec. */
 static int h_spec_delete(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_spec old;
     if (custom_of_param(&c, &old) != 0)
         return api_fail(&c);
@@ -361,16 +354,12 @@ static json_t *staff_obj(const tc_store_staff *s)
  * admin would lock everyone out).  Disabling ends the account's sessions. */
 static int h_staff_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
     tc_store_staff old;
-    if (tc_store_staff_get(c.app->store, r->pool, id, &old, &c.e) != 0)
+    if (tc_store_staff_get(c.app->store, r->pool, c.id, &old, &c.e) != 0)
         return api_fail(&c);
     tc_store_staff nw = old;
     json_t *v;
@@ -387,14 +376,14 @@ static int h_staff_edit(tc_http_req *r)
         tc_err_set(&c.e, TCE_STAFF_BAD_REQUEST_2);
         return api_fail(&c);
     }
-    if (id == c.staff.id && (nw.disabled || strcmp(nw.role, "platform_admin"))) {
+    if (c.id == c.staff.id && (nw.disabled || strcmp(nw.role, "platform_admin"))) {
         tc_err_set(&c.e, TCE_STAFF_SELF);
         return api_fail(&c);
     }
-    if (tc_store_staff_update(c.app->store, id, nw.role, nw.school_id, nw.disabled, &c.e) != 0)
+    if (tc_store_staff_update(c.app->store, c.id, nw.role, nw.school_id, nw.disabled, &c.e) != 0)
         return api_fail(&c);
     if (nw.disabled && !old.disabled)
-        tc_store_session_delete_staff(c.app->store, id, NULL, NULL);
+        tc_store_session_delete_staff(c.app->store, c.id, NULL, NULL);
     const char *action = nw.disabled != old.disabled ? (nw.disabled ? "staff.disable" : "staff.enable") : "staff.edit";
     audit_obj(&c, action, "staff", old.username, staff_obj(&old), staff_obj(&nw));
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "staff", staff_obj(&nw)));
@@ -405,17 +394,13 @@ static int h_staff_edit(tc_http_req *r)
  * sessions end.  The audit log never holds a password. */
 static int h_staff_reset_password(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
     const char *pw = api_jstr(body, "password");
     tc_store_staff st;
-    if (tc_store_staff_get(c.app->store, r->pool, id, &st, &c.e) != 0)
+    if (tc_store_staff_get(c.app->store, r->pool, c.id, &st, &c.e) != 0)
         return api_fail(&c);
     if (!pw || strlen(pw) > 256) {
         tc_err_set(&c.e, TCE_STAFF_BAD_REQUEST_3);
@@ -423,9 +408,9 @@ static int h_staff_reset_password(tc_http_req *r)
     }
     char h[TC_IDENT_PWHASH_LEN];
     if (tc_ident_password_policy(pw, &c.e) != 0 || tc_ident_password_hash(pw, h, &c.e) != 0 ||
-        tc_store_staff_set_password(c.app->store, id, h, 1, &c.e) != 0)
+        tc_store_staff_set_password(c.app->store, c.id, h, 1, &c.e) != 0)
         return api_fail(&c);
-    tc_store_session_delete_staff(c.app->store, id, id == c.staff.id ? c.sess.token_hash : NULL, NULL);
+    tc_store_session_delete_staff(c.app->store, c.id, c.id == c.staff.id ? c.sess.token_hash : NULL, NULL);
     audit_obj(&c, "staff.password_reset", "staff", st.username,
               json_pack("{s:b}", "must_change_password", st.must_change_password),
               json_pack("{s:b}", "must_change_password", 1));
@@ -435,11 +420,7 @@ static int h_staff_reset_password(tc_http_req *r)
 
 static int h_school_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -449,41 +430,28 @@ static int h_school_edit(tc_http_req *r)
         return api_fail(&c);
     }
     tc_store_school old;
-    if (tc_store_school_get(c.app->store, r->pool, id, &old, &c.e) != 0 ||
-        tc_store_school_rename(c.app->store, id, name, &c.e) != 0)
+    if (tc_store_school_get(c.app->store, r->pool, c.id, &old, &c.e) != 0 ||
+        tc_store_school_rename(c.app->store, c.id, name, &c.e) != 0)
         return api_fail(&c);
     char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
+    snprintf(key, sizeof key, "%lld", (long long)c.id);
     audit_obj(&c, "school.rename", "school", key, json_pack("{s:s}", "name", old.name), json_pack("{s:s}", "name", name));
-    return tc_http_respond_json(r, 200, json_pack("{s:{s:I, s:s}}", "school", "id", (json_int_t)id, "name", name));
+    return tc_http_respond_json(r, 200, json_pack("{s:{s:I, s:s}}", "school", "id", (json_int_t)c.id, "name", name));
 }
 
 /* ---- the audit log ---------------------------------------------------------------------------------------------- */
-
-static int q_num(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e)
-{
-    const char *v = tc_http_query(r, k);
-    *out = dflt;
-    if (!v || !*v)
-        return 0;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    if (*end || x < lo || x > hi)
-        return tc_err_set(e, TCE_QUERY_BAD_NUMBER, k);
-    *out = x;
-    return 0;
-}
 
 /* GET ?staff=<user name or id>&action=&target=&from=&to=&q=&limit=&offset=
  * (from/to: seconds since the epoch, to exclusive).  Newest first. */
 static int h_audit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_audit_query q = {0};
     int64_t limit, offset;
-    if (q_num(r, "from", 0, 0, INT64_MAX / 2, &q.from, &c.e) != 0 || q_num(r, "to", 0, 0, INT64_MAX / 2, &q.to, &c.e) != 0 ||
-        q_num(r, "limit", 50, 1, 200, &limit, &c.e) != 0 || q_num(r, "offset", 0, 0, 10000000, &offset, &c.e) != 0)
+    if (api_query_int(r, "from", 0, 0, INT64_MAX / 2, &q.from, &c.e) != 0 ||
+        api_query_int(r, "to", 0, 0, INT64_MAX / 2, &q.to, &c.e) != 0 ||
+        api_query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
+        api_query_int(r, "offset", 0, 0, 10000000, &offset, &c.e) != 0)
         return api_fail(&c);
     q.limit = (int)limit;
     q.offset = (int)offset;
@@ -522,9 +490,8 @@ static int h_audit(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", a));
 }
 
-int api_admin_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_admin_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/admin/reasons", NEED_PLATFORM, h_reasons, 0},
         {"POST", "/api/v1/admin/reasons", NEED_PLATFORM, h_reason_add, 0},

@@ -23,6 +23,11 @@ int api_fail(api_ctx *c)
     return tc_http_respond_error(c->r, &c->e);
 }
 
+int api_ok(api_ctx *c)
+{
+    return tc_http_respond_json(c->r, 200, json_pack("{s:b}", "ok", 1));
+}
+
 static int is_safe_method(const char *m)
 {
     return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS");
@@ -96,23 +101,75 @@ static int api_check(tc_http_req *r, api_ctx *c, int need)
     return 0;
 }
 
-/* The handler of every route with a need: the checks of its row, then its
- * own handler with the context in r->user (api_ctx_of). */
+/* What :id names on a school-scoped route (api_route), by the start of its
+ * path. */
+enum { SCOPE_NONE, SCOPE_BATCH, SCOPE_STUDENT, SCOPE_SCHOOL };
+
+static int scope_of(const api_route *row)
+{
+    static const struct {
+        const char *prefix;
+        int kind;
+    } SCOPES[] = {
+        {"/api/v1/batches/:id", SCOPE_BATCH},
+        {"/api/v1/students/:id", SCOPE_STUDENT},
+        {"/api/v1/schools/:id", SCOPE_SCHOOL},
+    };
+    if (row->need != NEED_SCHOOL_STAFF)
+        return SCOPE_NONE;
+    for (size_t i = 0; i < TC_ARRAY_LEN(SCOPES); i++) {
+        size_t n = strlen(SCOPES[i].prefix);
+        if (!strncmp(row->p, SCOPES[i].prefix, n) && (row->p[n] == '\0' || row->p[n] == '/'))
+            return SCOPES[i].kind;
+    }
+    return SCOPE_NONE;
+}
+
+/* Where the route's :id parameter starts in its path, or NULL when it has
+ * none. */
+static const char *id_param(const char *path)
+{
+    const char *at = strstr(path, "/:id");
+    return at && (at[4] == '\0' || at[4] == '/') ? at : NULL;
+}
+
+/* Load the object of a school-scoped route into c and check its school;
+ * -1 with c->e set. */
+static int scope_load(api_ctx *c, int kind)
+{
+    tc_store_school sc;
+    int rc = kind == SCOPE_BATCH     ? tc_store_batch_get(c->app->store, c->r->pool, c->id, &c->batch, &c->e)
+             : kind == SCOPE_STUDENT ? tc_store_student_get(c->app->store, c->r->pool, c->id, &c->student, &c->e)
+                                     : tc_store_school_get(c->app->store, c->r->pool, c->id, &sc, &c->e);
+    if (rc != 0)
+        return -1;
+    c->school_id = kind == SCOPE_BATCH ? c->batch.school_id : kind == SCOPE_STUDENT ? c->student.school_id : c->id;
+    return api_staff_school_ok(c, c->school_id) ? 0 : -1;
+}
+
+/* The handler of every route with a need: the checks of its row, its :id,
+ * the object of a school-scoped one, then its own handler with the context
+ * in r->user (api_ctx_of). */
 static int api_dispatch(tc_http_req *r)
 {
     const api_route *row = r->route_data;
     api_ctx *c = tc_pool_alloc(r->pool, sizeof *c);
     if (api_check(r, c, row->need) != 0)
         return api_fail(c);
+    if (id_param(row->p) && api_parse_id(r->params[0], &c->id) != 0)
+        return api_bad_id(c);
+    int kind = scope_of(row);
+    if (kind != SCOPE_NONE && scope_load(c, kind) != 0)
+        return api_fail(c);
     r->user = c;
     return row->h(r);
 }
 
-void api_ctx_of(tc_http_req *r, api_ctx *c)
+api_ctx api_ctx_of(tc_http_req *r)
 {
     /* a handler of an API_PUBLIC row asking for a context: a table error */
     assert(r->user);
-    *c = *(const api_ctx *)r->user;
+    return *(const api_ctx *)r->user;
 }
 
 /* tc_http's gate of upload routes: the dispatcher's checks before the body. */
@@ -150,6 +207,20 @@ int api_bad_id(api_ctx *c)
 {
     tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
     return api_fail(c);
+}
+
+int api_query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e)
+{
+    const char *v = tc_http_query(r, k);
+    *out = dflt;
+    if (!v || !*v)
+        return 0;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (*end || x < lo || x > hi)
+        return tc_err_set(e, TCE_QUERY_BAD_NUMBER, k);
+    *out = x;
+    return 0;
 }
 
 const char *api_jstr(json_t *o, const char *k)
@@ -196,17 +267,6 @@ json_t *api_student_json(api_ctx *c, const tc_store_student *st)
                      "chsi_bound", api_has_chsi(st), "erased_at", (json_int_t)st->erased_at);
 }
 
-/* Loads a student from params[0] and checks the staff member may see it. */
-int api_load_student(api_ctx *c, tc_store_student *st)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
-    if (tc_store_student_get(c->app->store, c->r->pool, id, st, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, st->school_id) ? 0 : -1;
-}
-
 /* One line of the staff audit log about a submission or a student. */
 void api_audit(api_ctx *c, const char *action, const char *kind, int64_t id, const char *before, const char *after)
 {
@@ -219,7 +279,10 @@ int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t uploa
 {
     for (size_t i = 0; i < n; i++) {
         const api_route *x = &r[i];
-        if ((x->upload != 0 && x->upload != API_UPLOAD) || (x->need == API_PUBLIC && x->upload))
+        /* the dispatcher reads :id as the first parameter (params[0]) */
+        const char *id = id_param(x->p);
+        if ((x->upload != 0 && x->upload != API_UPLOAD) || (x->need == API_PUBLIC && x->upload) ||
+            (id && memchr(x->p, ':', (size_t)(id - x->p))))
             return tc_err_set(e, TCE_API_BAD_ROUTE, x->m, x->p);
         int rc = x->need == API_PUBLIC
                      ? tc_http_route(s, x->m, x->p, x->h, 0, e)
@@ -240,17 +303,6 @@ json_t *api_batch_json(const tc_store_batch *b)
                      (json_int_t)b->school_id, "name", b->name, "code", b->code, "starts_at", (json_int_t)b->starts_at,
                      "ends_at", (json_int_t)b->ends_at, "settings", settings ? settings : json_object(), "students",
                      (json_int_t)b->students);
-}
-
-/* Loads a batch from params[0] and checks the staff member may see it. */
-int api_load_batch(api_ctx *c, tc_store_batch *b)
-{
-    int64_t id;
-    if (api_parse_id(c->r->params[0], &id) != 0)
-        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
-    if (tc_store_batch_get(c->app->store, c->r->pool, id, b, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, b->school_id) ? 0 : -1;
 }
 
 /* ---- the student snapshot and messages ------------------------------------------------------ */

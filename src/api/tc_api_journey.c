@@ -128,8 +128,7 @@ static json_t *consent_json(tc_api_app *app, const api_jctx *j)
  * accepts the versions the page showed; they must be the current ones. */
 static int h_consent(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -159,8 +158,7 @@ static const char *final_word(const tc_store_submission *s);
 
 static int h_journey(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -245,8 +243,7 @@ static int h_journey(tc_http_req *r)
 
 static int mark(tc_http_req *r, tc_store_mark what)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -260,7 +257,7 @@ static int mark(tc_http_req *r, tc_store_mark what)
     }
     if (tc_store_journey_mark(c.app->store, j.st.id, what, tc_now(), &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* Answer {key: the JSON document text} (text malloc'ed by a module's
@@ -281,8 +278,7 @@ static int answer_json_text(api_ctx *c, tc_http_req *r, const char *key, char *t
  * the camera page sizes and places its guide (issue 20 item 6). */
 static int h_spec(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -300,8 +296,7 @@ static int h_spec(tc_http_req *r)
  * school's glasses rule and thresholds) and spec the server judges with. */
 static int h_guide(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0)
         return api_fail(&c);
@@ -350,8 +345,7 @@ static int email_ok(const char *s)
 
 static int h_notify(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *j = tc_http_json(r, &c.e);
     if (!j)
         return api_fail(&c);
@@ -390,15 +384,14 @@ static int h_notify(tc_http_req *r)
                                 json_is_true(json_object_get(j, "payment")), email, tc_now(), &c.e) != 0 ||
         tc_store_channels_set(c.app->store, c.sess.student_id, sms, wechat, openid, &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* ---- photos: upload (the photo queue is tc_jobs), results ------------------------------------------------ */
 
 static int h_photo_upload(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (!c.app->studio || !c.app->photos) {
         tc_err_set(&c.e, TCE_STUDIO_UNAVAILABLE);
         return api_fail(&c);
@@ -510,8 +503,7 @@ static int own_photo(api_ctx *c, int by_token, tc_store_photo *ph)
 
 static int h_photo_get(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
@@ -537,8 +529,7 @@ static int h_photo_get(tc_http_req *r)
 
 static int h_photo_proof(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     if (own_photo(&c, 1, &ph) != 0)
         return api_fail(&c);
@@ -547,8 +538,7 @@ static int h_photo_proof(tc_http_req *r)
 
 static int h_photo_delete(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     if (own_photo(&c, 0, &ph) != 0)
         return api_fail(&c);
@@ -562,15 +552,14 @@ static int h_photo_delete(tc_http_req *r)
                               "deletable_at", (json_int_t)at);
         return tc_http_respond_json(r, c.e.status, o);
     }
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* ---- submission, withdraw, payment ---------------------------------------------------------------------- */
 
 static int h_submit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -604,20 +593,18 @@ static int h_submit(tc_http_req *r)
 
 static int h_withdraw(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (tc_store_submission_withdraw(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
         return api_fail(&c);
     api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "state", "withdrawn"));
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* ---- messages and live updates --------------------------------------------------------------------------------- */
 
 static int h_messages(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_message *m;
     size_t n;
     int64_t unread;
@@ -634,14 +621,10 @@ static int h_messages(tc_http_req *r)
 
 static int h_message_read(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    if (tc_store_message_read(c.app->store, c.sess.person_id, id, tc_now(), &c.e) != 0)
+    api_ctx c = api_ctx_of(r);
+    if (tc_store_message_read(c.app->store, c.sess.person_id, c.id, tc_now(), &c.e) != 0)
         return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 typedef struct sse {
@@ -679,8 +662,7 @@ static long sse_read(void *cls, uint64_t pos, char *out, size_t max)
 
 static int h_events(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     sse *s = calloc(1, sizeof *s);
     if (!s) {
         tc_err_internal(&c.e, "out of memory");
@@ -733,8 +715,7 @@ static const char *final_word(const tc_store_submission *s)
 
 static int h_result(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     tc_store_submission s;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
@@ -752,8 +733,7 @@ enum { FINAL_REASON_MAX = 200 };
 
 static int h_result_confirm(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (tc_store_final_confirm(c.app->store, c.sess.student_id, tc_now(), &c.e) != 0)
         return api_fail(&c);
     api_publish(c.app, c.sess.person_id, "submission", json_pack("{s:s}", "final_state", "confirmed"));
@@ -762,8 +742,7 @@ static int h_result_confirm(tc_http_req *r)
 
 static int h_result_correction(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -785,8 +764,7 @@ static int h_result_correction(tc_http_req *r)
 
 static int h_result_standard(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     int final = 0; /* set by result_photo on success; -O3 cannot see that */
     if (result_photo(&c, &ph, &final) != 0)
@@ -823,8 +801,7 @@ static void email_code_hash(const tc_api_app *app, int64_t student_id, const cha
  * comes back.  Counts towards the student's e-mails of the day. */
 static int h_email_code(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -862,8 +839,7 @@ static int h_email_code(tc_http_req *r)
  * now the student's confirmed address (and their notification address). */
 static int h_email_confirm(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -889,8 +865,7 @@ static int h_email_confirm(tc_http_req *r)
  * person is not sent to any address anyone types). */
 static int h_result_email(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -928,8 +903,7 @@ static int h_result_email(tc_http_req *r)
 
 static int h_result_sheet(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     int final;
     if (result_photo(&c, &ph, &final) != 0)
@@ -983,9 +957,8 @@ out:
     return rc == 0 ? 0 : api_fail(&c);
 }
 
-int api_journey_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_journey_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/me/journey", NEED_STUDENT, h_journey, 0},
         {"GET", "/api/v1/me/spec", NEED_STUDENT, h_spec, 0},

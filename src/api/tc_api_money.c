@@ -104,6 +104,29 @@ static void new_no(const char *prefix, char no[33])
     snprintf(no, 33, "%s%lld%08x", prefix, (long long)tc_now(), (unsigned)randombytes_random());
 }
 
+/* Open the order o of the session's person (kind, student, amount and
+ * description filled by the caller): a new number (prefix and random), the
+ * provider, detail (taken; kept as compact JSON text) and the time filled
+ * here, in the request's pool.  The order exists before the provider hears
+ * of it, so that a callback can never name an order we do not know.
+ * tc_store_order_open: *saved, and whether an open one was *reused; -1
+ * with c->e set. */
+static int order_open(api_ctx *c, const char *prefix, json_t *detail, tc_store_order *o, tc_store_order *saved,
+                      int *reused)
+{
+    char *no = tc_pool_alloc(c->r->pool, 33);
+    new_no(prefix, no);
+    char *dtext = json_dumps(detail, JSON_COMPACT);
+    json_decref(detail);
+    o->out_trade_no = no;
+    o->person_id = c->sess.person_id;
+    o->provider = c->app->pay->name;
+    o->detail = tc_pool_strdup(c->r->pool, dtext ? dtext : "{}");
+    o->created_at = tc_now();
+    free(dtext);
+    return tc_store_order_open(c->app->store, c->r->pool, o, saved, reused, &c->e);
+}
+
 static json_t *launch_json(const tc_pay_launch *l)
 {
     json_t *j = json_pack("{s:s, s:s}", "kind", l->kind ? l->kind : "", "url", l->url ? l->url : "");
@@ -375,8 +398,7 @@ static int order_fits(const tc_store_order *o, int64_t fee_fen, const char *meth
 
 static int h_pay(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     api_jctx j;
     if (api_journey_load(&c, &j) != 0 || refuse_cancelled(&c, j.st.id) != 0)
         return api_fail(&c);
@@ -394,30 +416,18 @@ static int h_pay(tc_http_req *r)
     pay_how how;
     if (pay_how_read(&c, &how) != 0)
         return api_fail(&c);
-    char no[33];
-    new_no("TC", no);
     json_t *detail = json_pack("{s:s, s:[{s:s, s:s, s:i, s:I, s:I}]}", "method", how.method ? how.method : "", "lines",
                                "zh", "图像采集服务费", "en", "Photo collection fee", "quantity", 1, "unit_fen",
                                (json_int_t)j.set.fee_fen, "amount_fen", (json_int_t)j.set.fee_fen);
-    char *dtext = json_dumps(detail, JSON_COMPACT);
-    json_decref(detail);
-    tc_store_order o = {.out_trade_no = no,
-                        .person_id = c.sess.person_id,
-                        .student_id = j.st.id,
+    tc_store_order o = {.student_id = j.st.id,
                         .kind = "photo",
                         .amount_fen = j.set.fee_fen,
-                        .description = "图像采集服务费 / photo collection fee",
-                        .provider = c.app->pay->name,
-                        .detail = tc_pool_strdup(r->pool, dtext ? dtext : "{}"),
-                        .created_at = tc_now()};
-    free(dtext);
+                        .description = "图像采集服务费 / photo collection fee"};
     tc_pay_launch l;
     tc_store_order saved;
     int reused;
-    /* the order exists before the provider hears of it, so that a callback
-     * can never name an order we do not know; one open order per fee: a
-     * second pay launches the same order again */
-    if (tc_store_order_open(c.app->store, r->pool, &o, &saved, &reused, &c.e) != 0)
+    /* one open order per fee: a second pay launches the same order again */
+    if (order_open(&c, "TC", detail, &o, &saved, &reused) != 0)
         return api_fail(&c);
     if (reused && !order_fits(&saved, j.set.fee_fen, how.method)) {
         /* the fee or the way of paying changed: the open order is closed
@@ -467,8 +477,7 @@ static int sandbox_only(api_ctx *c)
 
 static int h_sandbox_order(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -481,8 +490,7 @@ static int h_sandbox_order(tc_http_req *r)
  * back, signed, through the same path a real provider's callback takes. */
 static int h_sandbox_pay(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (sandbox_only(&c) != 0 || own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -570,8 +578,7 @@ static int h_notify_wechat(tc_http_req *r)
 
 static int h_orders(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     const char *filter = tc_http_query(r, "state");
     tc_store_order *o;
     size_t n;
@@ -595,8 +602,7 @@ static int record_photo(tc_api_app *app, tc_pool *p, int64_t student_id, tc_stor
 
 static int h_order(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -617,8 +623,7 @@ static int h_order(tc_http_req *r)
 
 static int h_order_close(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0 || order_close(c.app, r->pool, &o, &c.e) != 0 ||
         tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
@@ -630,8 +635,7 @@ static int h_order_close(tc_http_req *r)
  * was closed): the provider is asked again with the same number. */
 static int h_order_pay(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -652,8 +656,7 @@ static int h_order_pay(tc_http_req *r)
 
 static int h_order_received(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (own_order(&c, r->params[0], &o) != 0 || tc_store_order_done(c.app->store, c.sess.person_id, o.out_trade_no, &c.e) != 0 ||
         tc_store_order_by_no(c.app->store, r->pool, o.out_trade_no, &o, &c.e) != 0)
@@ -742,15 +745,13 @@ static int respond_addresses(api_ctx *c, int status, int64_t id)
 
 static int h_addresses(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     return respond_addresses(&c, 200, 0);
 }
 
 static int h_address_add(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = tc_http_json(r, &c.e);
     tc_store_address a = {.person_id = c.sess.person_id, .created_at = tc_now()};
     if (!b || address_from(&c, b, &a) != 0 || tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
@@ -760,42 +761,30 @@ static int h_address_add(tc_http_req *r)
 
 static int h_address_edit(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = tc_http_json(r, &c.e);
-    tc_store_address a = {.id = id, .person_id = c.sess.person_id};
+    tc_store_address a = {.id = c.id, .person_id = c.sess.person_id};
     if (!b || address_from(&c, b, &a) != 0 || tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
         return api_fail(&c);
-    return respond_addresses(&c, 200, id);
+    return respond_addresses(&c, 200, c.id);
 }
 
 static int h_address_default(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     tc_store_address a;
-    if (tc_store_address_get(c.app->store, r->pool, c.sess.person_id, id, &a, &c.e) != 0)
+    if (tc_store_address_get(c.app->store, r->pool, c.sess.person_id, c.id, &a, &c.e) != 0)
         return api_fail(&c);
     a.is_default = 1;
     if (tc_store_address_save(c.app->store, &a, ADDRESS_MAX, &c.e) != 0)
         return api_fail(&c);
-    return respond_addresses(&c, 200, id);
+    return respond_addresses(&c, 200, c.id);
 }
 
 static int h_address_delete(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    if (tc_store_address_delete(c.app->store, c.sess.person_id, id, &c.e) != 0)
+    api_ctx c = api_ctx_of(r);
+    if (tc_store_address_delete(c.app->store, c.sess.person_id, c.id, &c.e) != 0)
         return api_fail(&c);
     return respond_addresses(&c, 200, 0);
 }
@@ -859,8 +848,7 @@ out:
 
 static int h_reprint_options(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_student *recs;
     size_t n;
     if (tc_store_student_by_person(c.app->store, r->pool, c.sess.person_id, &recs, &n, &c.e) != 0)
@@ -921,8 +909,7 @@ static int h_reprint_options(tc_http_req *r)
  * method?, openid?}: the order, then the provider's launch. */
 static int h_reprint_create(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = tc_http_json(r, &c.e);
     pay_how how;
     if (!b || pay_how_read(&c, &how) != 0)
@@ -962,8 +949,6 @@ static int h_reprint_create(tc_http_req *r)
         return api_fail(&c);
     }
     int64_t q = json_integer_value(qty), unit = c.app->cfg->reprint_fen, total = unit * q;
-    char no[33];
-    new_no("RP", no);
     json_t *detail = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s},"
                                " s:[{s:s, s:s, s:I, s:I, s:I}]}",
                                "layout", lay->id, "layout_zh", lay->zh, "layout_en", lay->en, "paper", lay->paper,
@@ -971,26 +956,18 @@ static int h_reprint_create(tc_http_req *r)
                                sc.name, "student_name", st.name, "address", "name", addr.name, "phone", addr.phone,
                                "region", addr.region, "detail", addr.detail, "lines", "zh", lay->zh, "en", lay->en,
                                "quantity", (json_int_t)q, "unit_fen", (json_int_t)unit, "amount_fen", (json_int_t)total);
-    char *dtext = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-    json_decref(detail);
-    if (!dtext)
+    if (!detail)
         abort(); /* out of memory, as tc_pool does */
-    tc_store_order o = {.out_trade_no = no,
-                        .person_id = c.sess.person_id,
-                        .student_id = st.id,
+    tc_store_order o = {.student_id = st.id,
                         .kind = "reprint",
                         .amount_fen = total,
-                        .description = "加洗照片 / photo reprints",
-                        .provider = c.app->pay->name,
-                        .detail = tc_pool_strdup(r->pool, dtext),
-                        .created_at = tc_now()};
-    free(dtext);
+                        .description = "加洗照片 / photo reprints"};
     tc_pay_launch l;
     tc_store_order saved;
     int reused;
     /* each reprint order is its own purchase (never reused); the store
      * refuses it for a cancelled batch in the same transaction */
-    if (tc_store_order_open(c.app->store, r->pool, &o, &saved, &reused, &c.e) != 0)
+    if (order_open(&c, "RP", detail, &o, &saved, &reused) != 0)
         return api_fail(&c);
     if (provider_create(&c, &how, &saved, &l) != 0)
         return api_fail(&c); /* the order stays unpaid: payable again from the order page */
@@ -1001,8 +978,7 @@ static int h_reprint_create(tc_http_req *r)
 
 static int h_print_queue(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     const char *ship = tc_http_query(r, "ship_state");
     if (ship && *ship && strcmp(ship, "to_ship") && strcmp(ship, "shipped") && strcmp(ship, "done")) {
         tc_err_set(&c.e, TCE_ORDER_BAD_FILTER, ship);
@@ -1030,8 +1006,7 @@ static int staff_order(api_ctx *c, const char *no, tc_store_order *o)
  * (one page; print it `quantity` times). */
 static int h_print_sheet(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (staff_order(&c, r->params[0], &o) != 0)
         return api_fail(&c);
@@ -1100,8 +1075,7 @@ out:
 
 static int h_print_ship(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     json_t *b = tc_http_json(r, &c.e);
     if (!b || staff_order(&c, r->params[0], &o) != 0)
@@ -1133,8 +1107,7 @@ static int h_print_ship(tc_http_req *r)
 
 static int h_print_done(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_order o;
     if (staff_order(&c, r->params[0], &o) != 0 || tc_store_order_done(c.app->store, 0, o.out_trade_no, &c.e) != 0)
         return api_fail(&c);
@@ -1155,22 +1128,18 @@ static int h_print_done(tc_http_req *r)
  * (those orders stay created / refunding). */
 static int h_batch_cancel(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     int already;
-    if (tc_store_batch_cancel(c.app->store, id, tc_now(), &already, &c.e) != 0)
+    if (tc_store_batch_cancel(c.app->store, c.id, tc_now(), &already, &c.e) != 0)
         return api_fail(&c);
     if (!already)
-        api_audit(&c, "batch.cancel", "batch", id, NULL, NULL);
+        api_audit(&c, "batch.cancel", "batch", c.id, NULL, NULL);
     json_t *done = json_array(), *failed = json_array(), *closed = json_array();
     tc_store_order *o;
     size_t n;
     /* after the cancel committed, no new order can be made for the batch
      * (tc_store_order_open checks in its transaction): this list is complete */
-    if (tc_store_batch_open_orders(c.app->store, r->pool, id, &o, &n, &c.e) != 0)
+    if (tc_store_batch_open_orders(c.app->store, r->pool, c.id, &o, &n, &c.e) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         tc_err e2 = {0};
@@ -1179,7 +1148,7 @@ static int h_batch_cancel(tc_http_req *r)
         else
             json_array_append_new(closed, json_string(o[i].out_trade_no));
     }
-    if (tc_store_batch_refundable(c.app->store, r->pool, id, &o, &n, &c.e) != 0)
+    if (tc_store_batch_refundable(c.app->store, r->pool, c.id, &o, &n, &c.e) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         int was;
@@ -1202,7 +1171,7 @@ static int h_batch_cancel(tc_http_req *r)
         json_array_append_new(done, json_pack("{s:s, s:s, s:I}", "out_trade_no", o[i].out_trade_no, "state", ev.state,
                                               "refund_fen", (json_int_t)o[i].amount_fen));
     }
-    return tc_http_respond_json(r, 200, json_pack("{s:I, s:b, s:o, s:o, s:o}", "batch_id", (json_int_t)id, "already",
+    return tc_http_respond_json(r, 200, json_pack("{s:I, s:b, s:o, s:o, s:o}", "batch_id", (json_int_t)c.id, "already",
                                                   already, "refunds", done, "closed", closed, "failed", failed));
 fail:
     json_decref(done);
@@ -1345,8 +1314,7 @@ int tc_api_recon_yesterday(tc_api_app *app, char day[11], int *made, tc_err *e)
 
 static int h_recon_list(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_recon *v;
     size_t n;
     if (tc_store_recon_list(c.app->store, r->pool, tc_http_query(r, "day"), 60, &v, &n, &c.e) != 0)
@@ -1363,15 +1331,14 @@ static int h_recon_list(tc_http_req *r)
 
 static int h_recon_run(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = tc_http_json(r, &c.e), *rep;
     if (!b || tc_api_reconcile(c.app, api_jstr(b, "day"), &rep, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "report", rep));
 }
 
-int api_money_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_money_routes(tc_http_server *s, size_t up, tc_err *e)
 {
     static const api_route R[] = {
         {"POST", "/api/v1/me/pay", NEED_STUDENT, h_pay, 0},
@@ -1402,5 +1369,5 @@ int api_money_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
     if (api_routes_add(s, R, TC_ARRAY_LEN(R), up, e) != 0)
         return -1;
     /* the openid JSAPI payment needs: its own file, registered with money */
-    return api_wechat_routes(s, app, up, e);
+    return api_wechat_routes(s, up, e);
 }

@@ -118,26 +118,12 @@ int tc_api_remind_once(tc_api_app *app, int64_t now, int *sent, tc_err *e)
 
 /* ---- the school's contact ----------------------------------------------------------------------------- */
 
-static int load_school(api_ctx *c, int64_t *sid)
-{
-    if (api_parse_id(c->r->params[0], sid) != 0)
-        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
-    tc_store_school sc;
-    if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, *sid) ? 0 : -1;
-}
-
 /* GET /api/v1/schools/:id/contact */
 static int h_contact(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *json;
-    if (tc_store_school_contact(c.app->store, r->pool, sid, &json, &c.e) != 0)
+    if (tc_store_school_contact(c.app->store, r->pool, c.school_id, &json, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "contact", api_contact_json(json)));
 }
@@ -157,11 +143,7 @@ static int contact_ok(const char *v, size_t max_bytes)
 /* PUT /api/v1/schools/:id/contact {phone, wechat, hours} */
 static int h_contact_put(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = tc_http_json(r, &c.e);
     if (!b)
         return api_fail(&c);
@@ -186,10 +168,10 @@ static int h_contact_put(tc_http_req *r)
     if (!t)
         return tc_err_internal(&c.e, "json"), api_fail(&c);
     const char *before = "{}";
-    tc_store_school_contact(c.app->store, r->pool, sid, &before, NULL);
-    int rc = tc_store_school_set_contact(c.app->store, sid, t, &c.e);
+    tc_store_school_contact(c.app->store, r->pool, c.school_id, &before, NULL);
+    int rc = tc_store_school_set_contact(c.app->store, c.school_id, t, &c.e);
     if (rc == 0)
-        api_audit(&c, "school.contact", "school", sid, before, t);
+        api_audit(&c, "school.contact", "school", c.school_id, before, t);
     json_t *out = rc == 0 ? json_pack("{s:o}", "contact", api_contact_json(t)) : NULL;
     free(t);
     if (rc != 0)
@@ -197,9 +179,8 @@ static int h_contact_put(tc_http_req *r)
     return tc_http_respond_json(r, 200, out);
 }
 
-int api_notify_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e)
+int api_notify_routes(tc_http_server *s, size_t upload_max, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact, 0},
         {"PUT", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact_put, 0},

@@ -93,8 +93,7 @@ static json_t *record_json(api_ctx *c, const tc_store_student *st)
 /* GET /api/v1/me/records */
 static int h_me_records(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_student *rows;
     size_t n;
     if (api_records_list(&c, &rows, &n) != 0)
@@ -129,11 +128,8 @@ static void switch_audit(api_ctx *c, const tc_store_student *st, int ok, const c
  * as 添加学历 does.  Audited in the entry log (method "switch"). */
 static int h_me_record_switch(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
+    int64_t id = c.id; /* the dispatcher parsed :id */
     tc_store_student *rows;
     size_t n;
     if (api_records_list(&c, &rows, &n) != 0)
@@ -170,9 +166,8 @@ static int h_me_record_switch(tc_http_req *r)
                                                   "student", record_json(&c, &now)));
 }
 
-int api_records_routes(tc_http_server *s, tc_api_app *app, size_t upload_max, tc_err *e)
+int api_records_routes(tc_http_server *s, size_t upload_max, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/me/records", NEED_STUDENT, h_me_records, 0},
         {"POST", "/api/v1/me/records/:id/switch", NEED_STUDENT, h_me_record_switch, 0},

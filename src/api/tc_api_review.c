@@ -85,8 +85,7 @@ static int staff_photo(api_ctx *c, const char *token, tc_store_photo *ph)
 
 static int h_review_queue(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_submission *s;
     size_t n;
     const char *lim = tc_http_query(r, "limit");
@@ -103,8 +102,7 @@ static int h_review_queue(tc_http_req *r)
 
 static int h_review_photo(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_photo ph;
     if (staff_photo(&c, r->params[0], &ph) != 0)
         return api_fail(&c);
@@ -200,11 +198,7 @@ static int decide_one(api_ctx *c, int64_t id, int approve, const char *reasons, 
 
 static int decide(tc_http_req *r, int approve)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *reasons = json_array();
     const char *note = "";
     if (!approve) {
@@ -227,7 +221,7 @@ static int decide(tc_http_req *r, int approve)
     char *rs = json_dumps(reasons, JSON_COMPACT);
     json_decref(reasons);
     tc_store_submission s;
-    int rc = decide_one(&c, id, approve, rs, note, &s, &c.e);
+    int rc = decide_one(&c, c.id, approve, rs, note, &s, &c.e);
     free(rs);
     if (rc != 0)
         return api_fail(&c);
@@ -271,32 +265,54 @@ static json_t *result_json(int64_t id, const char *state, const tc_err *e)
     return json_pack("{s:I, s:b, s:o}", "id", (json_int_t)id, "ok", 0, "error", api_err_json(e));
 }
 
-/* Bulk approve: each photo decided (and audit-logged) on its own, so one
- * that another reviewer holds or that was withdrawn meanwhile does not stop
- * the rest; the answer says which. */
-static int h_bulk_approve(tc_http_req *r)
+/* One submission of a bulk action: 0 with *state its new state, or -1
+ * with e set. */
+typedef int (*bulk_one)(api_ctx *c, int64_t id, const char **state, tc_err *e);
+
+/* Run one on each of ids on its own, so that one another reviewer holds or
+ * that was withdrawn meanwhile does not stop the rest; each result appended
+ * to res.  Returns how many succeeded. */
+static int64_t bulk_run(api_ctx *c, json_t *ids, bulk_one one, json_t *res)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    json_t *ids = bulk_ids(r, &c.e);
-    if (!ids)
-        return api_fail(&c);
-    json_t *res = json_array();
     int64_t done = 0;
     size_t i;
     json_t *v;
     json_array_foreach(ids, i, v)
     {
         int64_t id = json_integer_value(v);
-        tc_store_submission s;
+        const char *state = NULL;
         tc_err e;
         memset(&e, 0, sizeof e);
-        if (decide_one(&c, id, 1, "[]", "", &s, &e) == 0) {
+        if (one(c, id, &state, &e) == 0) {
             done++;
-            json_array_append_new(res, result_json(id, s.state, NULL));
+            json_array_append_new(res, result_json(id, state, NULL));
         } else
             json_array_append_new(res, result_json(id, NULL, &e));
     }
+    return done;
+}
+
+/* Approve one (no reasons, no note). */
+static int approve_one(api_ctx *c, int64_t id, const char **state, tc_err *e)
+{
+    tc_store_submission s;
+    if (decide_one(c, id, 1, "[]", "", &s, e) != 0)
+        return -1;
+    *state = s.state; /* in the request's pool */
+    return 0;
+}
+
+/* Bulk approve: each photo decided (and audit-logged) on its own, so one
+ * that another reviewer holds or that was withdrawn meanwhile does not stop
+ * the rest; the answer says which. */
+static int h_bulk_approve(tc_http_req *r)
+{
+    api_ctx c = api_ctx_of(r);
+    json_t *ids = bulk_ids(r, &c.e);
+    if (!ids)
+        return api_fail(&c);
+    json_t *res = json_array();
+    int64_t done = bulk_run(&c, ids, approve_one, res);
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "approved", (json_int_t)done, "results", res));
 }
 
@@ -334,14 +350,17 @@ static int final_one(api_ctx *c, int64_t id, const char *blob, tc_err *e)
     return 0;
 }
 
+/* Make the 成片 of one from its clean standard photo (bulk_run). */
+static int final_bulk_one(api_ctx *c, int64_t id, const char **state, tc_err *e)
+{
+    *state = "final";
+    return final_one(c, id, NULL, e);
+}
+
 static int h_final(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
-    if (final_one(&c, id, NULL, &c.e) != 0)
+    api_ctx c = api_ctx_of(r);
+    if (final_one(&c, c.id, NULL, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:s}", "state", "final", "final_state", "ready"));
 }
@@ -350,11 +369,7 @@ static int h_final(tc_http_req *r)
  * submission (approved, or final with a correction asked). */
 static int h_final_upload(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    int64_t id;
-    if (api_parse_id(r->params[0], &id) != 0)
-        return api_bad_id(&c);
+    api_ctx c = api_ctx_of(r);
     tc_http_part *parts;
     size_t np;
     if (tc_http_form(r, &parts, &np, &c.e) != 0)
@@ -366,7 +381,7 @@ static int h_final_upload(tc_http_req *r)
     }
     tc_store_submission s;
     tc_store_photo ph;
-    if (tc_store_submission_get(c.app->store, r->pool, id, &s, &c.e) != 0 ||
+    if (tc_store_submission_get(c.app->store, r->pool, c.id, &s, &c.e) != 0 ||
         tc_store_photo_get(c.app->store, r->pool, s.photo_id, &ph, &c.e) != 0)
         return api_fail(&c);
     tc_spec_table own = {0};
@@ -376,7 +391,7 @@ static int h_final_upload(tc_http_req *r)
     tc_spec_table_free(&own);
     char blob[TC_BLOB_ID_LEN + 1];
     if (rc != 0 || tc_blob_put(c.app->blobs, file->data, file->len, blob, &c.e) != 0 ||
-        final_one(&c, id, blob, &c.e) != 0)
+        final_one(&c, c.id, blob, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:s}", "state", "final", "final_state", "ready"));
 }
@@ -386,8 +401,7 @@ static int h_final_upload(tc_http_req *r)
  * left for the next call). */
 static int h_bulk_final(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -413,20 +427,7 @@ static int h_bulk_final(tc_http_req *r)
     } else if (!(ids = bulk_ids(r, &c.e)))
         return api_fail(&c);
     json_t *res = json_array();
-    int64_t done = 0;
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        int64_t id = json_integer_value(v);
-        tc_err e;
-        memset(&e, 0, sizeof e);
-        if (final_one(&c, id, NULL, &e) == 0) {
-            done++;
-            json_array_append_new(res, result_json(id, "final", NULL));
-        } else
-            json_array_append_new(res, result_json(id, NULL, &e));
-    }
+    int64_t done = bulk_run(&c, ids, final_bulk_one, res);
     json_decref(own);
     int64_t left = 0;
     if (bid) {
@@ -443,29 +444,14 @@ static int h_bulk_final(tc_http_req *r)
                                           "results", res));
 }
 
-static int query_int(tc_http_req *r, const char *k, int64_t dflt, int64_t lo, int64_t hi, int64_t *out, tc_err *e)
-{
-    const char *v = tc_http_query(r, k);
-    *out = dflt;
-    if (!v || !*v)
-        return 0;
-    char *end;
-    long long x = strtoll(v, &end, 10);
-    if (*end || x < lo || x > hi)
-        return tc_err_set(e, TCE_QUERY_BAD_NUMBER, k);
-    *out = x;
-    return 0;
-}
-
 /* Approved photos waiting for production, oldest decision first. */
 static int h_production(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t batch, limit, offset;
-    if (query_int(r, "batch_id", 0, 0, INT64_MAX, &batch, &c.e) != 0 ||
-        query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
-        query_int(r, "offset", 0, 0, 1000000, &offset, &c.e) != 0)
+    if (api_query_int(r, "batch_id", 0, 0, INT64_MAX, &batch, &c.e) != 0 ||
+        api_query_int(r, "limit", 50, 1, 200, &limit, &c.e) != 0 ||
+        api_query_int(r, "offset", 0, 0, 1000000, &offset, &c.e) != 0)
         return api_fail(&c);
     tc_store_production *rows;
     size_t n;
@@ -492,8 +478,7 @@ static int h_production(tc_http_req *r)
  * production, my decisions today (China time, UTC+8). */
 static int h_stats(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     int64_t now = tc_now();
     int64_t since = now - (now + 8 * 3600) % 86400;
     int64_t queue, approved, mine;
@@ -508,8 +493,7 @@ static int h_stats(tc_http_req *r)
 /* The active catalogue, for the review page's checkboxes. */
 static int h_reasons(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_reason *rows;
     size_t n;
     if (tc_store_reason_list(c.app->store, r->pool, 1, &rows, &n, &c.e) != 0)
@@ -520,9 +504,8 @@ static int h_reasons(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "reasons", a));
 }
 
-int api_review_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_review_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/review/queue", NEED_REVIEW, h_review_queue, 0},
         {"GET", "/api/v1/review/photos/:token/:kind", NEED_STAFF, h_review_photo, 0},

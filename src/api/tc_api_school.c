@@ -19,28 +19,24 @@
 
 static int h_unlock(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    tc_store_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     /* the audit says which lock was lifted (a teacher lock after liveness
      * failures, or a timed one), as every console change has before/after */
     tc_store_journey sj;
-    if (tc_store_journey_get(c.app->store, r->pool, st.id, &sj, &c.e) != 0 ||
-        tc_store_journey_unlock(c.app->store, st.id, &c.e) != 0)
+    if (tc_store_journey_get(c.app->store, r->pool, c.student.id, &sj, &c.e) != 0 ||
+        tc_store_journey_unlock(c.app->store, c.student.id, &c.e) != 0)
         return api_fail(&c);
     char before[160];
     snprintf(before, sizeof before,
              "{\"cooloff_until\":%lld,\"fails\":%d,\"live_fails\":%d,\"live_locked\":%s,\"locked_until\":%lld}",
              (long long)sj.cooloff_until, sj.fails, sj.live_fails, sj.live_locked ? "true" : "false",
              (long long)sj.locked_until);
-    api_audit(&c, "student.unlock", "student", st.id, before,
+    api_audit(&c, "student.unlock", "student", c.student.id, before,
               "{\"cooloff_until\":0,\"fails\":0,\"live_fails\":0,\"live_locked\":false,\"locked_until\":0}");
-    if (st.person_id)
-        api_message(c.app, st.person_id, st.id, "unlocked", "账号已解锁", "Your account is unlocked",
+    if (c.student.person_id)
+        api_message(c.app, c.student.person_id, c.student.id, "unlocked", "账号已解锁", "Your account is unlocked",
                 "学校已为您解锁，可以重新拍摄。", "Your school unlocked your account: you can shoot again.");
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* DELETE /api/v1/students/:id/chsi: a school admin clears a wrongly bound
@@ -48,29 +44,21 @@ static int h_unlock(tc_http_req *r)
  * (student.chsi_cleared, with whether the student or the roster gave it). */
 static int h_chsi_clear(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    tc_store_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    if (!api_has_chsi(&st)) {
+    api_ctx c = api_ctx_of(r);
+    if (!api_has_chsi(&c.student)) {
         tc_err_set(&c.e, TCE_CHSI_NONE);
         return api_fail(&c);
     }
-    if (tc_store_student_clear_chsi(c.app->store, st.id, &c.e) != 0)
+    if (tc_store_student_clear_chsi(c.app->store, c.student.id, &c.e) != 0)
         return api_fail(&c);
-    api_audit(&c, "student.chsi_cleared", "student", st.id,
-              st.chsi_bound_at ? "{\"chsi\":\"student\"}" : "{\"chsi\":\"roster\"}", "{\"chsi\":\"none\"}");
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    api_audit(&c, "student.chsi_cleared", "student", c.student.id,
+              c.student.chsi_bound_at ? "{\"chsi\":\"student\"}" : "{\"chsi\":\"roster\"}", "{\"chsi\":\"none\"}");
+    return api_ok(&c);
 }
 
 static int h_reset(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    tc_store_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -79,15 +67,15 @@ static int h_reset(tc_http_req *r)
         tc_err_set(&c.e, TCE_STUDENT_REASON_REQUIRED);
         return api_fail(&c);
     }
-    if (tc_store_submission_reset(c.app->store, st.id, reason, tc_now(), &c.e) != 0)
+    if (tc_store_submission_reset(c.app->store, c.student.id, reason, tc_now(), &c.e) != 0)
         return api_fail(&c);
-    api_audit(&c, "student.reset", "student", st.id, NULL, NULL);
-    if (st.person_id) {
-        api_publish(c.app, st.person_id, "submission", json_pack("{s:s}", "state", "reset"));
-        api_message(c.app, st.person_id, st.id, "reset", "照片已被学校重置", "Your photo was reset by your school", reason,
-                reason);
+    api_audit(&c, "student.reset", "student", c.student.id, NULL, NULL);
+    if (c.student.person_id) {
+        api_publish(c.app, c.student.person_id, "submission", json_pack("{s:s}", "state", "reset"));
+        api_message(c.app, c.student.person_id, c.student.id, "reset", "照片已被学校重置",
+                    "Your photo was reset by your school", reason, reason);
     }
-    return tc_http_respond_json(r, 200, json_pack("{s:b}", "ok", 1));
+    return api_ok(&c);
 }
 
 /* POST /api/v1/students/:id/erase {confirm}: erase the student's personal
@@ -106,12 +94,8 @@ static int erase_remove(void *ctx, const char *blob_id)
 
 static int h_erase(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
-    tc_store_student st;
-    if (api_load_student(&c, &st) != 0)
-        return api_fail(&c);
-    if (st.erased_at) {
+    api_ctx c = api_ctx_of(r);
+    if (c.student.erased_at) {
         tc_err_set(&c.e, TCE_STUDENT_ERASED);
         return api_fail(&c);
     }
@@ -119,7 +103,7 @@ static int h_erase(tc_http_req *r)
     if (!body)
         return api_fail(&c);
     const char *confirm = api_jstr(body, "confirm");
-    if (!confirm || strlen(confirm) > 64 || strcmp(confirm, st.student_no) != 0) {
+    if (!confirm || strlen(confirm) > 64 || strcmp(confirm, c.student.student_no) != 0) {
         tc_err_set(&c.e, TCE_STUDENT_ERASE_CONFIRM);
         return api_fail(&c);
     }
@@ -130,17 +114,17 @@ static int h_erase(tc_http_req *r)
     if (tc_ident_seal(&c.app->keys, "-", &sealed, &sealed_len, &c.e) != 0)
         return api_fail(&c);
     tc_store_erase_counts n;
-    int rc = tc_store_student_erase(c.app->store, st.id, sealed, sealed_len, erase_remove, c.app->blobs, tc_now(), &n,
-                                    &c.e);
+    int rc = tc_store_student_erase(c.app->store, c.student.id, sealed, sealed_len, erase_remove, c.app->blobs,
+                                    tc_now(), &n, &c.e);
     free(sealed);
     if (rc != 0)
         return api_fail(&c);
-    char *before = tc_pool_printf(r->pool, "{\"batch_id\":%lld}", (long long)st.batch_id);
+    char *before = tc_pool_printf(r->pool, "{\"batch_id\":%lld}", (long long)c.student.batch_id);
     char *after = tc_pool_printf(r->pool,
                                  "{\"erased\":{\"photos\":%d,\"files\":%d,\"submissions\":%d,\"messages\":%d,"
                                  "\"consents\":%d},\"kept\":{\"orders\":%d}}",
                                  n.photos, n.files, n.submissions, n.messages, n.consents, n.orders_kept);
-    api_audit(&c, "student.erase", "student", st.id, before, after);
+    api_audit(&c, "student.erase", "student", c.student.id, before, after);
     return tc_http_respond_json(
         r, 200,
         json_pack("{s:b, s:{s:i, s:i, s:i, s:i, s:i}, s:{s:i}}", "ok", 1, "erased", "photos", n.photos, "files",
@@ -149,16 +133,6 @@ static int h_erase(tc_http_req *r)
 }
 
 /* ---- shared bits ---------------------------------------------------------------------------- */
-
-static int load_school_id(api_ctx *c, int64_t *sid)
-{
-    if (api_parse_id(c->r->params[0], sid) != 0)
-        return tc_err_set(&c->e, TCE_HTTP_NOT_FOUND_3);
-    tc_store_school sc;
-    if (tc_store_school_get(c->app->store, c->r->pool, *sid, &sc, &c->e) != 0)
-        return -1;
-    return api_staff_school_ok(c, *sid) ? 0 : -1;
-}
 
 /* 400 with the per-field list: {"error":{code,zh,en}, "errors":[{field,code,zh,en}]} */
 static int fail_fields(api_ctx *c, const char *code, const char *zh, const char *en, json_t *errors)
@@ -173,33 +147,45 @@ static void field_err(json_t *errs, const char *field, const tc_err *e)
                                           e->en));
 }
 
+/* One line of the audit log with before and after as JSON (sorted keys);
+ * takes both references (either may be NULL). */
+static void audit_json(api_ctx *c, const char *action, const char *kind, int64_t id, json_t *bj, json_t *aj)
+{
+    char *before = bj ? json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *after = aj ? json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    api_audit(c, action, kind, id, before, after);
+    free(before);
+    free(after);
+    json_decref(bj);
+    json_decref(aj);
+}
+
 /* ---- one batch: the record, its QR code, the roster import, the students (moved from tc_api.c) ---------- */
 
 static int h_batch_get(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", api_batch_json(&b)));
+    api_ctx c = api_ctx_of(r);
+    return tc_http_respond_json(r, 200, json_pack("{s:o}", "batch", api_batch_json(&c.batch)));
+}
+
+/* The batch's entry link (in its QR code and on its poster), in the
+ * request's pool.  A phone camera can only open an absolute link: the
+ * configured public URL, or else the address the staff member reached us
+ * at. */
+static const char *entry_url(api_ctx *c)
+{
+    const char *base = c->app->cfg && c->app->cfg->public_url ? c->app->cfg->public_url : NULL;
+    const char *host = tc_http_header(c->r, "Host");
+    if (!base)
+        base = tc_pool_printf(c->r->pool, "%s://%s", c->r->tls ? "https" : "http", host ? host : "127.0.0.1");
+    return tc_pool_printf(c->r->pool, "%s/?batch=%s", base, c->batch.code);
 }
 
 /* The batch's QR poster image: the entry URL with the code filled in. */
 static int h_batch_qr(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    /* A phone camera can only open an absolute link: the configured public
-     * URL, or else the address the staff member reached us at. */
-    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
-    const char *host = tc_http_header(r, "Host");
-    if (!base)
-        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
-    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
+    api_ctx c = api_ctx_of(r);
+    const char *url = entry_url(&c);
     void *png;
     size_t len;
     if (tc_qr_encode_png(url, 8, 4, &png, &len, &c.e) != 0)
@@ -210,36 +196,30 @@ static int h_batch_qr(tc_http_req *r)
 }
 
 /* The roster file of a roster request: the multipart "file" part, or the
- * whole body. */
-static int roster_body(tc_http_req *r, api_ctx *c, const char **data, size_t *len)
+ * whole body (f's data and len only). */
+static int roster_body(tc_http_req *r, api_ctx *c, tc_http_part *f)
 {
-    *data = r->body;
-    *len = r->body_len;
+    f->data = r->body;
+    f->len = r->body_len;
     const char *ct = tc_http_header(r, "Content-Type");
     if (ct && (!strncmp(ct, "multipart/form-data", 19) || !strncmp(ct, "application/x-www-form-urlencoded", 33))) {
         tc_http_part *parts;
         size_t n;
         if (tc_http_form(r, &parts, &n, &c->e) != 0)
             return -1;
-        const tc_http_part *f = tc_http_form_get(parts, n, "file");
-        if (!f)
+        const tc_http_part *fp = tc_http_form_get(parts, n, "file");
+        if (!fp)
             return tc_err_set(&c->e, TCE_ROSTER_NO_FILE);
-        *data = f->data;
-        *len = f->len;
+        *f = *fp;
     }
     return 0;
 }
 
 static int h_roster_import(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    const char *data;
-    size_t len;
-    if (roster_body(r, &c, &data, &len) != 0)
+    api_ctx c = api_ctx_of(r);
+    tc_http_part f;
+    if (roster_body(r, &c, &f) != 0)
         return api_fail(&c);
     const char *dry = tc_http_query(r, "dry_run"), *mq = tc_http_query(r, "mode");
     int dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
@@ -252,13 +232,13 @@ static int h_roster_import(tc_http_req *r)
         mode = TC_API_ROSTER_GOOD;
     }
     json_t *report = NULL, *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, b.id, data, len, mode, 0, &report, &summary, &c.e) != 0) {
+    if (tc_api_roster_import_mode(c.app, c.batch.id, f.data, f.len, mode, 0, &report, &summary, &c.e) != 0) {
         /* A refused import is audited with why (e.g. a 采集码 that another
          * record, perhaps of another school, already holds). */
         if (!dry_run) {
             char *why = tc_pool_printf(r->pool, "{\"refused\":\"%s\"}", c.e.code);
-            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", b.code, NULL, why, r->client_ip,
-                                 NULL);
+            tc_store_audit_staff(c.app->store, c.staff.id, "roster_import_refused", c.batch.code, NULL, why,
+                                 r->client_ip, NULL);
         }
         json_t *err = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", c.e.code, "zh", c.e.zh, "en", c.e.en,
                                 "report", report ? report : json_object());
@@ -272,14 +252,14 @@ static int h_roster_import(tc_http_req *r)
          * of the audit (counts only). */
         unsigned char hash[crypto_hash_sha256_BYTES];
         char hex[2 * crypto_hash_sha256_BYTES + 1];
-        crypto_hash_sha256(hash, (const unsigned char *)data, len);
+        crypto_hash_sha256(hash, (const unsigned char *)f.data, f.len);
         sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
         json_object_set_new(summary, "file_sha256", json_string(hex));
         json_t *aj = json_deep_copy(summary);
         json_object_del(aj, "report");
         char *after = json_dumps(aj, JSON_COMPACT);
         json_decref(aj);
-        tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", b.code, NULL, after, r->client_ip, NULL);
+        tc_store_audit_staff(c.app->store, c.staff.id, "roster_import", c.batch.code, NULL, after, r->client_ip, NULL);
         free(after);
     }
     return tc_http_respond_json(r, 200, summary);
@@ -291,22 +271,19 @@ static int h_roster_import(tc_http_req *r)
  * import, so the server never stores a roster. */
 static int h_roster_rejects(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    const char *data;
-    size_t len;
-    if (roster_body(r, &c, &data, &len) != 0)
+    api_ctx c = api_ctx_of(r);
+    tc_http_part f;
+    if (roster_body(r, &c, &f) != 0)
         return api_fail(&c);
     const char *lang = tc_http_query(r, "lang");
     int en = lang && !strcmp(lang, "en");
     json_t *summary = NULL;
-    if (tc_api_roster_import_mode(c.app, b.id, data, len, TC_API_ROSTER_REJECTS, en, NULL, &summary, &c.e) != 0)
+    if (tc_api_roster_import_mode(c.app, c.batch.id, f.data, f.len, TC_API_ROSTER_REJECTS, en, NULL, &summary,
+                                  &c.e) != 0)
         return api_fail(&c);
     json_t *csv = json_object_get(summary, "csv");
-    char *cd = tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", b.code, en ? "to-fix" : "errors");
+    char *cd =
+        tc_pool_printf(r->pool, "attachment; filename=\"roster-%s-%s.csv\"", c.batch.code, en ? "to-fix" : "errors");
     tc_http_add_header(r, "Content-Disposition", cd);
     tc_http_add_header(r, "X-Bad-Rows", tc_pool_printf(r->pool, "%lld",
                                                        (long long)json_integer_value(json_object_get(summary, "bad_rows"))));
@@ -317,11 +294,7 @@ static int h_roster_rejects(tc_http_req *r)
 
 static int h_students(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *q = tc_http_query(r, "q");
     const char *lim = tc_http_query(r, "limit"), *off = tc_http_query(r, "offset");
     int limit = lim ? atoi(lim) : 50, offset = off ? atoi(off) : 0;
@@ -332,7 +305,7 @@ static int h_students(tc_http_req *r)
     tc_store_student *rows;
     size_t n;
     int64_t total;
-    if (tc_store_student_list(c.app->store, r->pool, b.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
+    if (tc_store_student_list(c.app->store, r->pool, c.batch.id, q, limit, offset, &rows, &n, &total, &c.e) != 0)
         return api_fail(&c);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -447,35 +420,139 @@ static json_t *batch_edit_json(const tc_store_batch *b)
                      (json_int_t)b->students);
 }
 
+/* The one settings path of the console, for a batch's settings and a
+ * school's: set (an object the form sent) checked key by key
+ * (settings_check), or, set NULL, the current text cur kept as it is; then
+ * merged over what it inherits (inherit: the school's settings for a batch,
+ * NULL for a school) so that a student can still make a photo
+ * (check_modes).  Returns the text to store (sorted keys; the caller frees
+ * it) or NULL: with the reasons appended to errs, or with c->e.status set
+ * when the store failed. */
+static char *settings_valid(api_ctx *c, json_t *set, const char *cur, const char *inherit, json_t *errs)
+{
+    c->e.status = 0;
+    json_t *clean = set ? settings_check(c, set, errs) : obj_of(cur);
+    if (!clean)
+        return NULL;
+    char *st = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(clean);
+    tc_err e2;
+    json_t *eff = st ? effective(inherit, st, &e2) : NULL;
+    check_modes(eff, errs);
+    json_decref(eff);
+    return st;
+}
+
+/* A batch's edit as the form sent it: absent fields keep their value. */
+typedef struct batch_edit {
+    const char *name;
+    int64_t starts_at, ends_at;
+    char *settings; /* owned: free */
+} batch_edit;
+
+/* The batch's edit from body, each field checked (every bad one named in
+ * errs); school_settings: what the batch's settings inherit.  0 (the edit
+ * is good when errs stays empty), -1 with c->e set when the store failed. */
+static int batch_edit_check(api_ctx *c, json_t *body, const char *school_settings, batch_edit *x, json_t *errs)
+{
+    const tc_store_batch *b = &c->batch;
+    tc_err fe;
+    *x = (batch_edit){.name = b->name, .starts_at = b->starts_at, .ends_at = b->ends_at};
+    json_t *jn = json_object_get(body, "name");
+    if (jn) {
+        x->name = json_string_value(jn);
+        if (!x->name || !*x->name || strlen(x->name) > 200 || !tc_utf8_valid(x->name, strlen(x->name))) {
+            tc_err_set(&fe, TCE_BATCH_BAD_NAME);
+            field_err(errs, "name", &fe);
+            x->name = b->name;
+        }
+    }
+    int64_t *w[2] = {&x->starts_at, &x->ends_at};
+    const char *wk[2] = {"starts_at", "ends_at"};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(body, wk[i]);
+        if (!v)
+            continue;
+        if (json_is_null(v))
+            *w[i] = 0;
+        else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 4102444800LL)
+            *w[i] = json_integer_value(v);
+        else {
+            tc_err_set(&fe, TCE_BATCH_BAD_TIME);
+            field_err(errs, wk[i], &fe);
+        }
+    }
+    if (x->starts_at && x->ends_at && x->ends_at <= x->starts_at) {
+        tc_err_set(&fe, TCE_BATCH_BAD_WINDOW);
+        field_err(errs, "ends_at", &fe);
+    }
+    json_t *set = json_object_get(body, "settings");
+    if (set && !json_is_object(set)) {
+        tc_err_set(&fe, TCE_BATCH_BAD_SETTINGS);
+        field_err(errs, "settings", &fe);
+        return 0;
+    }
+    x->settings = settings_valid(c, set, b->settings, school_settings, errs);
+    return !x->settings && c->e.status ? -1 : 0;
+}
+
+/* The batch as the audit log keeps it (without the student count). */
+static json_t *batch_audit_json(const tc_store_batch *b)
+{
+    json_t *j = batch_edit_json(b);
+    json_object_del(j, "students");
+    return j;
+}
+
+/* The school's settings from the body's "settings" (an object, replacing
+ * the school's wholesale): settings_valid's answer, with a settings member
+ * that is no object named in errs. */
+static char *school_settings_check(api_ctx *c, json_t *body, json_t *errs)
+{
+    json_t *set = json_object_get(body, "settings");
+    if (!json_is_object(set)) {
+        tc_err fe;
+        tc_err_set(&fe, TCE_SCHOOL_BAD_SETTINGS);
+        field_err(errs, "settings", &fe);
+        c->e.status = 0;
+        return NULL;
+    }
+    return settings_valid(c, set, NULL, NULL, errs);
+}
+
+/* Store the school's new settings (settings 1) or notice (0) text; *old:
+ * the one it replaced, for the audit.  -1 with c->e set. */
+static int school_text_put(api_ctx *c, int settings, const char *text, const char **old)
+{
+    const char *notice, *ss;
+    if (tc_store_school_extra(c->app->store, c->r->pool, c->school_id, &notice, &ss, &c->e) != 0)
+        return -1;
+    *old = settings ? ss : notice;
+    return settings ? tc_store_school_set_settings(c->app->store, c->school_id, text, &c->e)
+                    : tc_store_school_set_notice(c->app->store, c->school_id, text, &c->e);
+}
+
 /* GET /api/v1/batches/:id/settings: the batch's own values, the school's,
  * the built-in defaults and what applies (for the form's inheritance). */
 static int h_batch_settings(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0)
+    if (tc_store_school_extra(c.app->store, r->pool, c.batch.school_id, &notice, &ss, &c.e) != 0)
         return api_fail(&c);
-    json_t *eff = effective(ss, b.settings, &c.e);
+    json_t *eff = effective(ss, c.batch.settings, &c.e);
     if (!eff)
         return api_fail(&c);
     return tc_http_respond_json(r, 200,
-                                json_pack("{s:o, s:o, s:o, s:o}", "batch", batch_edit_json(&b), "school", obj_of(ss),
-                                          "defaults", defaults_json(), "effective", eff));
+                                json_pack("{s:o, s:o, s:o, s:o}", "batch", batch_edit_json(&c.batch), "school",
+                                          obj_of(ss), "defaults", defaults_json(), "effective", eff));
 }
 
 /* PUT /api/v1/batches/:id {name?, starts_at?, ends_at?, settings?}: absent
  * fields keep their value; settings replaces the batch's own overrides. */
 static int h_batch_update(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -483,86 +560,27 @@ static int h_batch_update(tc_http_req *r)
         tc_err_set(&c.e, TCE_BATCH_BAD_REQUEST_2);
         return api_fail(&c);
     }
-    json_t *errs = json_array();
-    tc_err fe;
-    const char *name = b.name;
-    json_t *jn = json_object_get(body, "name");
-    if (jn) {
-        name = json_string_value(jn);
-        if (!name || !*name || strlen(name) > 200 || !tc_utf8_valid(name, strlen(name))) {
-            tc_err_set(&fe, TCE_BATCH_BAD_NAME);
-            field_err(errs, "name", &fe);
-            name = b.name;
-        }
-    }
-    int64_t w[2] = {b.starts_at, b.ends_at};
-    const char *wk[2] = {"starts_at", "ends_at"};
-    for (int i = 0; i < 2; i++) {
-        json_t *v = json_object_get(body, wk[i]);
-        if (!v)
-            continue;
-        if (json_is_null(v))
-            w[i] = 0;
-        else if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 4102444800LL)
-            w[i] = json_integer_value(v);
-        else {
-            tc_err_set(&fe, TCE_BATCH_BAD_TIME);
-            field_err(errs, wk[i], &fe);
-        }
-    }
-    if (w[0] && w[1] && w[1] <= w[0]) {
-        tc_err_set(&fe, TCE_BATCH_BAD_WINDOW);
-        field_err(errs, "ends_at", &fe);
-    }
-    json_t *set = json_object_get(body, "settings");
-    json_t *clean = NULL;
-    if (set && !json_is_object(set)) {
-        tc_err_set(&fe, TCE_BATCH_BAD_SETTINGS);
-        field_err(errs, "settings", &fe);
-    } else if (set) {
-        clean = settings_check(&c, set, errs);
-        if (!clean && c.e.status) {
-            json_decref(errs);
-            return api_fail(&c);
-        }
-    } else
-        clean = obj_of(b.settings);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, b.school_id, &notice, &ss, &c.e) != 0) {
+    if (tc_store_school_extra(c.app->store, r->pool, c.batch.school_id, &notice, &ss, &c.e) != 0)
+        return api_fail(&c);
+    json_t *errs = json_array();
+    batch_edit x;
+    if (batch_edit_check(&c, body, ss, &x, errs) != 0) {
         json_decref(errs);
-        json_decref(clean);
         return api_fail(&c);
     }
-    char *st = clean ? json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(clean);
-    if (st) {
-        tc_err e2;
-        json_t *eff = effective(ss, st, &e2);
-        check_modes(eff, errs);
-        json_decref(eff);
-    }
     if (json_array_size(errs)) {
-        free(st);
+        free(x.settings);
         return fail_fields(&c, "batch.invalid", "批次设置有误，请按提示修改", "Some batch settings are wrong: see each field",
                            errs);
     }
     json_decref(errs);
-    int rc = tc_store_batch_update(c.app->store, b.id, name, w[0], w[1], st, &c.e);
-    free(st);
-    if (rc != 0)
-        return api_fail(&c);
+    int rc = tc_store_batch_update(c.app->store, c.batch.id, x.name, x.starts_at, x.ends_at, x.settings, &c.e);
+    free(x.settings);
     tc_store_batch nb;
-    if (tc_store_batch_get(c.app->store, r->pool, b.id, &nb, &c.e) != 0)
+    if (rc != 0 || tc_store_batch_get(c.app->store, r->pool, c.batch.id, &nb, &c.e) != 0)
         return api_fail(&c);
-    json_t *bj = batch_edit_json(&b), *aj = batch_edit_json(&nb);
-    json_object_del(bj, "students");
-    json_object_del(aj, "students");
-    char *before = json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS), *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
-    api_audit(&c, "batch.update", "batch", b.id, before, after);
-    free(before);
-    free(after);
-    json_decref(bj);
-    json_decref(aj);
+    audit_json(&c, "batch.update", "batch", c.batch.id, batch_audit_json(&c.batch), batch_audit_json(&nb));
     json_t *eff = effective(ss, nb.settings, &c.e);
     return tc_http_respond_json(r, 200, json_pack("{s:o, s:o}", "batch", batch_edit_json(&nb), "effective",
                                                   eff ? eff : json_object()));
@@ -571,13 +589,9 @@ static int h_batch_update(tc_http_req *r)
 /* GET /api/v1/schools/:id/settings */
 static int h_school_settings(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school_id(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, sid, &notice, &ss, &c.e) != 0)
+    if (tc_store_school_extra(c.app->store, r->pool, c.school_id, &notice, &ss, &c.e) != 0)
         return api_fail(&c);
     json_t *eff = effective(ss, NULL, &c.e);
     if (!eff)
@@ -590,35 +604,15 @@ static int h_school_settings(tc_http_req *r)
  * its batches (replaced wholesale; null or absent keys use the built-in). */
 static int h_school_settings_put(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school_id(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
-    json_t *set = json_object_get(body, "settings");
     json_t *errs = json_array();
-    tc_err fe;
-    json_t *clean = NULL;
-    if (!json_is_object(set)) {
-        tc_err_set(&fe, TCE_SCHOOL_BAD_SETTINGS);
-        field_err(errs, "settings", &fe);
-    } else {
-        clean = settings_check(&c, set, errs);
-        if (!clean && c.e.status) {
-            json_decref(errs);
-            return api_fail(&c);
-        }
-    }
-    char *st = clean ? json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(clean);
-    if (st) {
-        tc_err e2;
-        json_t *eff = effective(st, NULL, &e2);
-        check_modes(eff, errs);
-        json_decref(eff);
+    char *st = school_settings_check(&c, body, errs);
+    if (!st && c.e.status) {
+        json_decref(errs);
+        return api_fail(&c);
     }
     if (json_array_size(errs)) {
         free(st);
@@ -626,15 +620,12 @@ static int h_school_settings_put(tc_http_req *r)
                            "Some school settings are wrong: see each field", errs);
     }
     json_decref(errs);
-    const char *notice, *old;
-    int rc = tc_store_school_extra(c.app->store, r->pool, sid, &notice, &old, &c.e);
-    if (rc == 0)
-        rc = tc_store_school_set_settings(c.app->store, sid, st, &c.e);
-    if (rc != 0) {
+    const char *old;
+    if (school_text_put(&c, 1, st, &old) != 0) {
         free(st);
         return api_fail(&c);
     }
-    api_audit(&c, "school.settings", "school", sid, old, st);
+    api_audit(&c, "school.settings", "school", c.school_id, old, st);
     json_t *eff = effective(st, NULL, &c.e);
     json_t *out = json_pack("{s:o, s:o}", "settings", obj_of(st), "effective", eff ? eff : json_object());
     free(st);
@@ -645,13 +636,9 @@ static int h_school_settings_put(tc_http_req *r)
 
 static int h_notice_get(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school_id(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *notice, *ss;
-    if (tc_store_school_extra(c.app->store, r->pool, sid, &notice, &ss, &c.e) != 0)
+    if (tc_store_school_extra(c.app->store, r->pool, c.school_id, &notice, &ss, &c.e) != 0)
         return api_fail(&c);
     return tc_http_respond_json(r, 200, json_pack("{s:s, s:i}", "html", notice, "max_bytes", API_NOTICE_MAX_OUT));
 }
@@ -660,11 +647,7 @@ static int h_notice_get(tc_http_req *r)
  * was stored comes back (the editor shows exactly what students will see). */
 static int h_notice_put(tc_http_req *r)
 {
-    api_ctx c;
-    int64_t sid;
-    api_ctx_of(r, &c);
-    if (load_school_id(&c, &sid) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     json_t *body = tc_http_json(r, &c.e);
     if (!body)
         return api_fail(&c);
@@ -676,21 +659,13 @@ static int h_notice_put(tc_http_req *r)
     char *clean;
     if (api_notice_sanitize(json_string_value(hv), json_string_length(hv), &clean, &c.e) != 0)
         return api_fail(&c);
-    const char *old, *ss;
-    int rc = tc_store_school_extra(c.app->store, r->pool, sid, &old, &ss, &c.e);
-    if (rc == 0)
-        rc = tc_store_school_set_notice(c.app->store, sid, clean, &c.e);
-    if (rc != 0) {
+    const char *old;
+    if (school_text_put(&c, 0, clean, &old) != 0) {
         free(clean);
         return api_fail(&c);
     }
-    json_t *bj = json_pack("{s:s}", "notice", old), *aj = json_pack("{s:s}", "notice", clean);
-    char *before = json_dumps(bj, JSON_COMPACT), *after = json_dumps(aj, JSON_COMPACT);
-    api_audit(&c, "school.notice", "school", sid, before, after);
-    free(before);
-    free(after);
-    json_decref(bj);
-    json_decref(aj);
+    audit_json(&c, "school.notice", "school", c.school_id, json_pack("{s:s}", "notice", old),
+               json_pack("{s:s}", "notice", clean));
     json_t *out = json_pack("{s:s}", "html", clean);
     free(clean);
     return tc_http_respond_json(r, 200, out);
@@ -755,15 +730,11 @@ static json_t *progress_json(api_ctx *c, int64_t batch_id)
 
 static int h_progress(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    json_t *p = progress_json(&c, b.id);
+    api_ctx c = api_ctx_of(r);
+    json_t *p = progress_json(&c, c.batch.id);
     if (!p)
         return api_fail(&c);
-    json_object_set_new(p, "batch", batch_edit_json(&b));
+    json_object_set_new(p, "batch", batch_edit_json(&c.batch));
     return tc_http_respond_json(r, 200, p);
 }
 
@@ -814,11 +785,9 @@ static int roster_query(api_ctx *c, const tc_store_batch *b, tc_store_roster_que
 /* GET /api/v1/batches/:id/roster?q=&class=&filter=all|unfinished|locked&limit&offset */
 static int h_roster_search(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     tc_store_roster_query q;
-    if (api_load_batch(&c, &b) != 0 || roster_query(&c, &b, &q) != 0)
+    if (roster_query(&c, &c.batch, &q) != 0)
         return api_fail(&c);
     tc_store_roster_row *rows;
     size_t n;
@@ -883,21 +852,27 @@ static json_t *one_check(api_ctx *c, const char *const v[9])
     return errs;
 }
 
+/* text sealed (tc_ident_seal), the copy in the request's pool. */
+static int seal_pooled(api_ctx *c, const char *text, const uint8_t **out, size_t *len)
+{
+    uint8_t *sealed;
+    if (tc_ident_seal(&c->app->keys, text, &sealed, len, &c->e) != 0)
+        return -1;
+    uint8_t *copy = tc_pool_alloc(c->r->pool, *len);
+    memcpy(copy, sealed, *len);
+    free(sealed);
+    *out = copy;
+    return 0;
+}
+
 /* Fill st's roster fields from the values (sealing the ID number). */
 static int one_fill(api_ctx *c, tc_store_student *st, const char *const v[9], int new_chsi)
 {
     char id[64];
     snprintf(id, sizeof id, "%s", v[2]);
     tc_ident_idnum_normalize(id);
-    uint8_t *sealed;
-    size_t slen;
-    if (tc_ident_seal(&c->app->keys, id, &sealed, &slen, &c->e) != 0)
+    if (seal_pooled(c, id, &st->id_sealed, &st->id_sealed_len) != 0)
         return -1;
-    uint8_t *copy = tc_pool_alloc(c->r->pool, slen);
-    memcpy(copy, sealed, slen);
-    free(sealed);
-    st->id_sealed = copy;
-    st->id_sealed_len = slen;
     tc_ident_hash(&c->app->keys, "id", id, st->id_hash);
     sodium_memzero(id, sizeof id);
     if (new_chsi) {
@@ -910,17 +885,10 @@ static int one_fill(api_ctx *c, tc_store_student *st, const char *const v[9], in
             if (tc_chsi_canon(c->app->chsi, v[8], code, &c->e) != 0)
                 return -1;
             tc_chsi_key(&c->app->keys, code, st->chsi_hash);
-            uint8_t *cs;
-            size_t cl;
-            int rc = tc_ident_seal(&c->app->keys, code, &cs, &cl, &c->e);
+            int rc = seal_pooled(c, code, &st->chsi_sealed, &st->chsi_sealed_len);
             sodium_memzero(code, sizeof code);
             if (rc != 0)
                 return -1;
-            uint8_t *cp = tc_pool_alloc(c->r->pool, cl);
-            memcpy(cp, cs, cl);
-            free(cs);
-            st->chsi_sealed = cp;
-            st->chsi_sealed_len = cl;
         }
     }
     st->name = v[0];
@@ -965,87 +933,87 @@ static json_t *student_fields(const tc_store_student *st)
                      st->class_name, "phone", st->phone);
 }
 
+/* A student's fields as the request's body gives them (editing: an absent
+ * one keeps the current record's), and the roster's checks on them. */
+typedef struct one_req {
+    const char *v[9];
+    char *idplain; /* the current ID number opened (editing), owned: wiped and freed by the handler */
+    int new_chsi;  /* the 采集码 changes */
+    json_t *errs;  /* one_check's field errors, empty when fine (owned) */
+} one_req;
+
+/* Read and check the body's fields (cur: the record edited, NULL for a new
+ * one).  0 with x filled; -1 with c->e set when the body is no JSON. */
+static int one_read(api_ctx *c, const tc_store_student *cur, one_req *x)
+{
+    json_t *body = tc_http_json(c->r, &c->e);
+    if (!body)
+        return -1;
+    x->idplain = NULL;
+    one_values(c, body, cur, x->v, &x->idplain, &x->new_chsi);
+    x->errs = one_check(c, x->v);
+    return 0;
+}
+
+/* 400 student.invalid with the field errors (takes errs). */
+static int student_invalid(api_ctx *c, json_t *errs)
+{
+    return fail_fields(c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong", errs);
+}
+
+/* Answer the student as the console shows it (the name in full). */
+static int student_answer(api_ctx *c, int64_t id, int status)
+{
+    tc_store_student out;
+    if (tc_store_student_get(c->app->store, c->r->pool, id, &out, &c->e) != 0)
+        return api_fail(c);
+    json_t *s = api_student_json(c, &out);
+    json_object_set_new(s, "name", json_string(out.name));
+    return tc_http_respond_json(c->r, status, json_pack("{s:o}", "student", s));
+}
+
 /* POST /api/v1/batches/:id/students {name, student_no, id_number, chsi_code, level?, programme?, department?,
  * class_name?, phone?} */
 static int h_student_add(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
+    api_ctx c = api_ctx_of(r);
+    one_req x;
+    if (one_read(&c, NULL, &x) != 0)
         return api_fail(&c);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
-    const char *v[9];
-    char *idp = NULL;
-    int new_chsi;
-    one_values(&c, body, NULL, v, &idp, &new_chsi);
-    json_t *errs = one_check(&c, v);
-    if (json_array_size(errs))
-        return fail_fields(&c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong",
-                           errs);
-    json_decref(errs);
-    tc_store_student st = {.batch_id = b.id};
+    if (json_array_size(x.errs))
+        return student_invalid(&c, x.errs);
+    json_decref(x.errs);
+    tc_store_student st = {.batch_id = c.batch.id};
     int64_t id;
-    if (one_fill(&c, &st, v, 1) != 0 || tc_store_student_add(c.app->store, &st, &id, &c.e) != 0)
+    if (one_fill(&c, &st, x.v, 1) != 0 || tc_store_student_add(c.app->store, &st, &id, &c.e) != 0)
         return api_fail(&c);
-    json_t *aj = student_fields(&st);
-    char *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
-    api_audit(&c, "student.add", "student", id, NULL, after);
-    free(after);
-    json_decref(aj);
-    tc_store_student out;
-    if (tc_store_student_get(c.app->store, r->pool, id, &out, &c.e) != 0)
-        return api_fail(&c);
-    json_t *s = api_student_json(&c, &out);
-    json_object_set_new(s, "name", json_string(out.name));
-    return tc_http_respond_json(r, 201, json_pack("{s:o}", "student", s));
+    audit_json(&c, "student.add", "student", id, NULL, student_fields(&st));
+    return student_answer(&c, id, 201);
 }
 
 /* PUT /api/v1/students/:id: the same fields, each optional (kept when absent). */
 static int h_student_edit(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_student cur;
-    api_ctx_of(r, &c);
-    if (api_load_student(&c, &cur) != 0)
+    api_ctx c = api_ctx_of(r);
+    one_req x;
+    if (one_read(&c, &c.student, &x) != 0)
         return api_fail(&c);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
-    const char *v[9];
-    char *idp = NULL;
-    int new_chsi;
-    one_values(&c, body, &cur, v, &idp, &new_chsi);
-    json_t *errs = one_check(&c, v);
-    tc_store_student st = cur;
-    int rc = json_array_size(errs) ? 1 : one_fill(&c, &st, v, new_chsi);
-    if (idp) {
-        sodium_memzero(idp, strlen(idp));
-        free(idp);
+    tc_store_student st = c.student;
+    int rc = json_array_size(x.errs) ? 1 : one_fill(&c, &st, x.v, x.new_chsi);
+    if (x.idplain) {
+        sodium_memzero(x.idplain, strlen(x.idplain));
+        free(x.idplain);
     }
     if (rc == 1)
-        return fail_fields(&c, "student.invalid", "学生信息有误，请按提示修改", "Some of the student's fields are wrong",
-                           errs);
-    json_decref(errs);
+        return student_invalid(&c, x.errs);
+    json_decref(x.errs);
     if (rc != 0 || tc_store_student_update(c.app->store, &st, &c.e) != 0)
         return api_fail(&c);
-    json_t *bj = student_fields(&cur), *aj = student_fields(&st);
-    json_object_set_new(aj, "id_changed", json_boolean(memcmp(cur.id_hash, st.id_hash, 32) != 0));
-    json_object_set_new(aj, "code_changed", json_boolean(new_chsi));
-    char *before = json_dumps(bj, JSON_COMPACT | JSON_SORT_KEYS), *after = json_dumps(aj, JSON_COMPACT | JSON_SORT_KEYS);
-    api_audit(&c, "student.edit", "student", cur.id, before, after);
-    free(before);
-    free(after);
-    json_decref(bj);
-    json_decref(aj);
-    tc_store_student out;
-    if (tc_store_student_get(c.app->store, r->pool, cur.id, &out, &c.e) != 0)
-        return api_fail(&c);
-    json_t *s = api_student_json(&c, &out);
-    json_object_set_new(s, "name", json_string(out.name));
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "student", s));
+    json_t *bj = student_fields(&c.student), *aj = student_fields(&st);
+    json_object_set_new(aj, "id_changed", json_boolean(memcmp(c.student.id_hash, st.id_hash, 32) != 0));
+    json_object_set_new(aj, "code_changed", json_boolean(x.new_chsi));
+    audit_json(&c, "student.edit", "student", c.student.id, bj, aj);
+    return student_answer(&c, c.student.id, 200);
 }
 
 /* ---- XLSX: progress and the roster with states (tc_export) ------------------------------------------- */
@@ -1064,15 +1032,11 @@ static int xlsx_send(api_ctx *c, const char *path, const char *name)
  * who have not finished. */
 static int h_progress_xlsx(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    json_t *p = progress_json(&c, b.id);
+    api_ctx c = api_ctx_of(r);
+    json_t *p = progress_json(&c, c.batch.id);
     if (!p)
         return api_fail(&c);
-    tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
+    tc_store_roster_query q = {.batch_id = c.batch.id, .unfinished = 1};
     tc_store_roster_row *rows;
     size_t n;
     int64_t total, now = tc_now();
@@ -1087,7 +1051,7 @@ static int h_progress_xlsx(tc_http_req *r)
     json_decref(p);
     if (rc != 0)
         return api_fail(&c);
-    return xlsx_send(&c, path, tc_pool_printf(r->pool, "progress-%s.xlsx", b.code));
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "progress-%s.xlsx", c.batch.code));
 }
 
 /* GET /api/v1/batches/:id/roster.xlsx?lang=zh|en&ids=masked|full: every
@@ -1096,11 +1060,7 @@ static int h_progress_xlsx(tc_http_req *r)
  * audited (roster.export_ids). */
 static int h_roster_xlsx(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     const char *lang = tc_http_query(r, "lang"), *ids = tc_http_query(r, "ids");
     int en = lang && !strcmp(lang, "en"), full = 0;
     if (ids && *ids && strcmp(ids, "masked") != 0) {
@@ -1114,7 +1074,7 @@ static int h_roster_xlsx(tc_http_req *r)
         }
         full = 1;
     }
-    tc_store_roster_query q = {.batch_id = b.id};
+    tc_store_roster_query q = {.batch_id = c.batch.id};
     tc_store_roster_row *rows;
     size_t n;
     int64_t total, now = tc_now();
@@ -1124,9 +1084,9 @@ static int h_roster_xlsx(tc_http_req *r)
     if (tc_export_roster_xlsx(&c.app->keys, rows, n, now, en, full, path, &c.e) != 0)
         return api_fail(&c);
     if (full)
-        api_audit(&c, "roster.export_ids", "batch", b.id, NULL,
+        api_audit(&c, "roster.export_ids", "batch", c.batch.id, NULL,
                   tc_pool_printf(r->pool, "{\"ids\":\"full\",\"rows\":%zu}", n));
-    return xlsx_send(&c, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", b.code, full ? "-full-ids" : ""));
+    return xlsx_send(&c, path, tc_pool_printf(r->pool, "roster-%s%s.xlsx", c.batch.code, full ? "-full-ids" : ""));
 }
 
 /* ---- the photo export: a stored ZIP, streamed, named by a template, split into parts (tc_export) ------- */
@@ -1169,8 +1129,7 @@ static long long query_num(tc_http_req *r, const char *name, long long lo, long 
 static int export_load(api_ctx *c, export_req *x)
 {
     memset(x, 0, sizeof *x);
-    if (api_load_batch(c, &x->b) != 0)
-        return -1;
+    x->b = c->batch;
     x->tpl = tc_http_query(c->r, "template");
     if (!x->tpl) {
         const char *rule = tc_http_query(c->r, "name");
@@ -1253,9 +1212,8 @@ static json_t *name_json(const export_req *x, size_t i)
  * and the parts with their URLs; nothing is written. */
 static int h_photos_plan(tc_http_req *r)
 {
-    api_ctx c;
+    api_ctx c = api_ctx_of(r);
     export_req x;
-    api_ctx_of(r, &c);
     if (export_load(&c, &x) != 0)
         return api_fail(&c);
     json_t *preview = json_array(), *coll = json_array(), *parts = json_array();
@@ -1287,9 +1245,8 @@ static int h_photos_plan(tc_http_req *r)
  * the photos (or part k of n) with manifest.csv, 采集码.csv, 采集码.xlsx. */
 static int h_photos_zip(tc_http_req *r)
 {
-    api_ctx c;
+    api_ctx c = api_ctx_of(r);
     export_req x;
-    api_ctx_of(r, &c);
     if (export_load(&c, &x) != 0)
         return api_fail(&c);
     long long part = query_num(r, "part", 1, (long long)x.nparts);
@@ -1329,9 +1286,8 @@ static int h_photos_zip(tc_http_req *r)
  * alone (every exported photo's row), as in the archive. */
 static int h_codes_xlsx(tc_http_req *r)
 {
-    api_ctx c;
+    api_ctx c = api_ctx_of(r);
     export_req x;
-    api_ctx_of(r, &c);
     if (export_load(&c, &x) != 0)
         return api_fail(&c);
     int codes = !strcmp(c.staff.role, "school_admin");
@@ -1353,8 +1309,7 @@ static int h_codes_xlsx(tc_http_req *r)
 /* GET /api/v1/roster/template.xlsx?lang=zh|en: the roster import template. */
 static int h_roster_template(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     const char *lang = tc_http_query(r, "lang");
     int en = lang && !strcmp(lang, "en");
     char path[64];
@@ -1371,30 +1326,28 @@ enum { REMIND_GAP_S = 24 * 3600 };
  * message (and the e-mail / SMS they opted into), at most once a day each. */
 static int h_remind(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
-    tc_store_roster_query q = {.batch_id = b.id, .unfinished = 1};
+    api_ctx c = api_ctx_of(r);
+    tc_store_roster_query q = {.batch_id = c.batch.id, .unfinished = 1};
     tc_store_roster_row *rows;
     size_t n;
     int64_t total, now = tc_now();
     if (tc_store_roster_search(c.app->store, r->pool, &q, now, &rows, &n, &total, &c.e) != 0)
         return api_fail(&c);
     tc_store_school sc = {0};
-    tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, NULL);
+    tc_store_school_get(c.app->store, r->pool, c.batch.school_id, &sc, NULL);
     char when[20] = "";
-    if (b.ends_at)
-        tc_time_fmt_cn(b.ends_at, when);
-    const char *bz = b.ends_at ? tc_pool_printf(r->pool, "%s提醒您：请在 %s 前完成「%s」的照片采集。", sc.name ? sc.name : "学校",
-                                                when, b.name)
-                               : tc_pool_printf(r->pool, "%s提醒您：请尽快完成「%s」的照片采集。", sc.name ? sc.name : "学校",
-                                                b.name);
-    const char *be = b.ends_at ? tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" before %s (China time).",
-                                                sc.name ? sc.name : "Your school", b.name, when)
-                               : tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" soon.",
-                                                sc.name ? sc.name : "Your school", b.name);
+    if (c.batch.ends_at)
+        tc_time_fmt_cn(c.batch.ends_at, when);
+    const char *bz = c.batch.ends_at ? tc_pool_printf(r->pool, "%s提醒您：请在 %s 前完成「%s」的照片采集。",
+                                                      sc.name ? sc.name : "学校", when, c.batch.name)
+                                     : tc_pool_printf(r->pool, "%s提醒您：请尽快完成「%s」的照片采集。",
+                                                      sc.name ? sc.name : "学校", c.batch.name);
+    const char *be =
+        c.batch.ends_at
+            ? tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" before %s (China time).",
+                             sc.name ? sc.name : "Your school", c.batch.name, when)
+            : tc_pool_printf(r->pool, "%s reminds you: finish your photo for \"%s\" soon.",
+                             sc.name ? sc.name : "Your school", c.batch.name);
     int64_t sent = 0, recent = 0, unverified = 0, outbox = 0;
     for (size_t i = 0; i < n; i++) {
         const tc_store_roster_row *x = &rows[i];
@@ -1415,7 +1368,7 @@ static int h_remind(tc_http_req *r)
     }
     char *after = tc_pool_printf(r->pool, "{\"sent\":%lld,\"recent\":%lld,\"unverified\":%lld,\"outbox\":%lld}",
                                  (long long)sent, (long long)recent, (long long)unverified, (long long)outbox);
-    api_audit(&c, "batch.remind", "batch", b.id, NULL, after);
+    api_audit(&c, "batch.remind", "batch", c.batch.id, NULL, after);
     return tc_http_respond_json(r, 200,
                                 json_pack("{s:I, s:I, s:I, s:I, s:I}", "unfinished", (json_int_t)n, "sent",
                                           (json_int_t)sent, "skipped_recent", (json_int_t)recent, "skipped_unverified",
@@ -1428,33 +1381,24 @@ static int h_remind(tc_http_req *r)
  * school, the batch, its QR code, the 特征码 and the steps. */
 static int h_poster(tc_http_req *r)
 {
-    api_ctx c;
-    tc_store_batch b;
-    api_ctx_of(r, &c);
-    if (api_load_batch(&c, &b) != 0)
-        return api_fail(&c);
+    api_ctx c = api_ctx_of(r);
     tc_store_school sc;
-    if (tc_store_school_get(c.app->store, r->pool, b.school_id, &sc, &c.e) != 0)
+    if (tc_store_school_get(c.app->store, r->pool, c.batch.school_id, &sc, &c.e) != 0)
         return api_fail(&c);
-    const char *base = c.app->cfg && c.app->cfg->public_url ? c.app->cfg->public_url : NULL;
-    const char *host = tc_http_header(r, "Host");
-    if (!base)
-        base = tc_pool_printf(r->pool, "%s://%s", r->tls ? "https" : "http", host ? host : "127.0.0.1");
-    char *url = tc_pool_printf(r->pool, "%s/?batch=%s", base, b.code);
+    const char *url = entry_url(&c);
     uint8_t *buf;
     size_t got;
-    if (tc_export_poster_pdf(c.app->pdf_fonts, sc.name, b.name, b.code, url, &buf, &got, &c.e) != 0)
+    if (tc_export_poster_pdf(c.app->pdf_fonts, sc.name, c.batch.name, c.batch.code, url, &buf, &got, &c.e) != 0)
         return api_fail(&c);
     tc_http_add_header(r, "Content-Disposition",
-                       tc_pool_printf(r->pool, "attachment; filename=\"poster-%s.pdf\"", b.code));
+                       tc_pool_printf(r->pool, "attachment; filename=\"poster-%s.pdf\"", c.batch.code));
     int rc = tc_http_respond(r, 200, "application/pdf", buf, got);
     free(buf);
     return rc;
 }
 
-int api_school_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_school_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"GET", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_get, 0},
         {"GET", "/api/v1/batches/:id/qr.png", NEED_SCHOOL_STAFF, h_batch_qr, 0},

@@ -117,8 +117,7 @@ static void state_hash(const char *state, char out[65])
 /* POST /api/v1/wechat/oauth/start {return?}: {url, expires_at}. */
 static int h_oauth_start(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     json_t *b = NULL;
     if (r->body_len > 0 && !(b = tc_http_json(r, &c.e)))
         return api_fail(&c);
@@ -204,8 +203,7 @@ static int state_ok(const char *s)
 /* GET /api/v1/wechat/oauth/callback?code=&state=: 302 back to the app. */
 static int h_oauth_callback(tc_http_req *r)
 {
-    api_ctx c;
-    api_ctx_of(r, &c);
+    api_ctx c = api_ctx_of(r);
     if (!tc_pay_wx_oauth_on(c.app->cfg)) {
         oauth_off(&c.e);
         return callback_fail(&c, NULL);
@@ -235,9 +233,8 @@ static int h_oauth_callback(tc_http_req *r)
     return tc_http_respond(r, 302, NULL, NULL, 0);
 }
 
-int api_wechat_routes(tc_http_server *s, tc_api_app *app, size_t up, tc_err *e)
+int api_wechat_routes(tc_http_server *s, size_t up, tc_err *e)
 {
-    (void)app;
     static const api_route R[] = {
         {"POST", "/api/v1/wechat/oauth/start", NEED_STUDENT, h_oauth_start, 0},
         {"GET", "/api/v1/wechat/oauth/callback", NEED_STUDENT, h_oauth_callback, 0},
