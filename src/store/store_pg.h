@@ -6,7 +6,7 @@
  * It offers the same primitives the SQLite half of store_int.h gives the
  * domain files — a pool of connections, transactions, statements prepared
  * with the same tiny argument format ('i' int64_t, 's' text or NULL, 'b'
- * pointer + size_t, 'h' 32-byte hash), rows stepped one at a time, columns
+ * pointer + size_t, 'h' 32-byte hash, 'H' a hash or NULL when all zeros), rows stepped one at a time, columns
  * read as integers, text or bytes, writes refused by a named constraint —
  * so that the domain files can run their SQL on either backend once they are
  * written on the neutral names (docs/ARCHITECTURE.md, "The store").

@@ -423,7 +423,7 @@ static int final_put(tc_store *s, int64_t sub_id, const char *final_blob, int64_
     int64_t ch = store_db_changes(db, e,
                                   "UPDATE submission SET state = 'final', final_at = ?, final_state = 'ready',"
                                   " final_by = ? WHERE id = ? AND (state = 'approved' OR"
-                                  " (?4 AND state = 'final' AND final_state = 'correction'))",
+                                  " (?4 != 0 AND state = 'final' AND final_state = 'correction'))",
                                   "iiii", now, staff_id, sub_id, (int64_t)again);
     int ok = ch < 0 ? -1 : 0;
     if (ch == 0)
@@ -652,7 +652,7 @@ int tc_store_photo_sweep(tc_store *s, int64_t cutoff, int limit, int (*remove)(v
     int ok = marked < 0 ? -1 : 0;
     if (marked > 0)
         ok = store_db_list(db, &pool, sizeof *gone, store_read_text, (void **)&gone, &ngone, e,
-                           "SELECT b FROM (" BLOB_UNION("swept_at = ?1") ") WHERE b != ''"
+                           "SELECT b FROM (" BLOB_UNION("swept_at = ?1") ") AS u WHERE b != ''"
                            " AND b NOT IN (" BLOB_UNION("swept_at = 0") ")"
                            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending','sending')"
                            "   AND instr(body, b) > 0)",

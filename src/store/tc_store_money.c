@@ -74,7 +74,7 @@ int tc_store_order_list(tc_store *s, tc_pool *p, int64_t person_id, tc_store_ord
 static const char *filter_sql(const char *filter)
 {
     if (!filter || !strcmp(filter, "all"))
-        return "1";
+        return "true";
     if (!strcmp(filter, "to_pay"))
         return "state = 'created'";
     if (!strcmp(filter, "to_ship"))

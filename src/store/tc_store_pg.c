@@ -420,8 +420,13 @@ static const pg_cached *conn_prepared(store_pg_conn *c, const char *sql, const c
     PGresult *r = PQprepare(c->pg, k->name, numbered, nargs, types);
     free(numbered);
     int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        r ? pg_result_err(r, e, "prepare") : pg_fail(e, "prepare", PQerrorMessage(c->pg));
+    if (!ok) {
+        /* the statement's start in the message: which of the store's
+         * literals PostgreSQL refused (no argument values in it) */
+        char what[128];
+        snprintf(what, sizeof what, "prepare [%.80s]", sql);
+        r ? pg_result_err(r, e, what) : pg_fail(e, what, PQerrorMessage(c->pg));
+    }
     PQclear(r);
     if (!ok)
         return NULL;
@@ -485,20 +490,28 @@ static int stmt_bind(store_pg_stmt *st, int i, char kind, va_list *ap)
         st->formats[i] = 1;
         break;
     case 'h':
-        v = va_arg(*ap, const uint8_t *);
-        n = 32;
+    case 'H': {
+        const uint8_t *h = va_arg(*ap, const uint8_t *);
+        uint8_t any = 0;
+        for (int k = 0; k < 32; k++)
+            any |= h[k];
         st->types[i] = PG_OID_BYTEA;
         st->formats[i] = 1;
+        if (kind == 'H' && !any)
+            return 0; /* an absent code: NULL */
+        v = h;
+        n = 32;
         break;
+    }
     default:
         abort(); /* a programming error in a domain file, not input */
     }
-    if (!v && kind == 's')
-        return 0; /* NULL */
+    /* a NULL text or a NULL pointer for bytes binds NULL, as SQLite binds
+     * them (sqlite3_bind_blob of a NULL pointer is sqlite3_bind_null) */
+    if (!v)
+        return 0;
     if (n > INT_MAX)
         return -1;
-    /* a 'b' argument with a NULL pointer and length 0 is an empty value,
-     * as SQLite binds it */
     if (!(st->values[i] = malloc(n + 1)))
         return -1;
     if (n)

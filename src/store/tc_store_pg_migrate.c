@@ -33,6 +33,7 @@ static const char PG_BASELINE[] =
     "CREATE FUNCTION max(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT GREATEST(a, b)';"
     "CREATE FUNCTION max(a bigint, b bigint, c bigint) RETURNS bigint LANGUAGE sql IMMUTABLE"
     "  AS 'SELECT GREATEST(a, b, c)';"
+    "CREATE FUNCTION min(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT LEAST(a, b)';"
     /* json_valid / json_extract of a '$.a.b' path on a text column: NULL
      * (SQLite: an error) for text that is not JSON */
     "CREATE FUNCTION json_valid(doc text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $f$"

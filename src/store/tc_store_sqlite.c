@@ -537,6 +537,11 @@ int tc_store_lock_check(tc_store *s, const char *key, int64_t now, int64_t *unti
     return rc;
 }
 
+/* The lockout row starts afresh: its window passed (?3 seconds from its
+ * start, now ?2), or (FRESH_LOCK) a lock it had ran out. */
+#define FRESH_WINDOW "lockout.window_start + ?3 < ?2"
+#define FRESH_LOCK FRESH_WINDOW " OR lockout.locked_until > 0 AND lockout.locked_until <= ?2"
+
 int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, int max_fails, int lock_s, int *fails,
                        int64_t *until, tc_err *e)
 {
@@ -546,12 +551,15 @@ int tc_store_lock_fail(tc_store *s, const char *key, int64_t now, int window_s, 
     int64_t v[2];
     int rc = store_get_ints(
         s, v, 2, e,
-        "INSERT INTO lockout(key, fails, window_start, locked_until) VALUES (?1, 1, ?2, CASE WHEN ?4 <= 1 THEN ?2 + ?5 ELSE 0 END)"
+        /* the row's old values named lockout.* (PostgreSQL: unqualified,
+         * they would be ambiguous with excluded.*) */
+        "INSERT INTO lockout(key, fails, window_start, locked_until)"
+        " VALUES (?1, 1, ?2, CASE WHEN ?4 <= 1 THEN ?2 + ?5 ELSE 0 END)"
         " ON CONFLICT(key) DO UPDATE SET"
-        "  fails = CASE WHEN window_start + ?3 < ?2 OR locked_until > 0 AND locked_until <= ?2 THEN 1 ELSE fails + 1 END,"
-        "  window_start = CASE WHEN window_start + ?3 < ?2 OR locked_until > 0 AND locked_until <= ?2 THEN ?2 ELSE window_start END,"
-        "  locked_until = CASE WHEN (CASE WHEN window_start + ?3 < ?2 OR locked_until > 0 AND locked_until <= ?2 THEN 1 ELSE fails + 1 END) >= ?4"
-        "    THEN ?2 + ?5 ELSE CASE WHEN locked_until > ?2 THEN locked_until ELSE 0 END END"
+        "  fails = CASE WHEN " FRESH_LOCK " THEN 1 ELSE lockout.fails + 1 END,"
+        "  window_start = CASE WHEN " FRESH_LOCK " THEN ?2 ELSE lockout.window_start END,"
+        "  locked_until = CASE WHEN (CASE WHEN " FRESH_LOCK " THEN 1 ELSE lockout.fails + 1 END) >= ?4"
+        "    THEN ?2 + ?5 ELSE CASE WHEN lockout.locked_until > ?2 THEN lockout.locked_until ELSE 0 END END"
         " RETURNING fails, locked_until",
         "siiii", key, now, (int64_t)window_s, (int64_t)max_fails, (int64_t)lock_s);
     *fails = (int)v[0];
@@ -572,10 +580,11 @@ int tc_store_throttle_fail(tc_store *s, const char *key, int64_t now, int window
         "INSERT INTO lockout(key, fails, window_start, locked_until) VALUES (?1, 1, ?2,"
         "  CASE WHEN ?4 < 1 THEN ?2 + ?5 ELSE 0 END)"
         " ON CONFLICT(key) DO UPDATE SET"
-        "  fails = CASE WHEN window_start + ?3 < ?2 THEN 1 ELSE fails + 1 END,"
-        "  window_start = CASE WHEN window_start + ?3 < ?2 THEN ?2 ELSE window_start END,"
-        "  locked_until = CASE WHEN (CASE WHEN window_start + ?3 < ?2 THEN 1 ELSE fails + 1 END) > ?4"
-        "    THEN ?2 + min(?6, ?5 << min(20, (CASE WHEN window_start + ?3 < ?2 THEN 1 ELSE fails + 1 END) - ?4 - 1))"
+        "  fails = CASE WHEN " FRESH_WINDOW " THEN 1 ELSE lockout.fails + 1 END,"
+        "  window_start = CASE WHEN " FRESH_WINDOW " THEN ?2 ELSE lockout.window_start END,"
+        "  locked_until = CASE WHEN (CASE WHEN " FRESH_WINDOW " THEN 1 ELSE lockout.fails + 1 END) > ?4"
+        "    THEN ?2 + min(?6, ?5 << CAST(min(20, (CASE WHEN " FRESH_WINDOW " THEN 1 ELSE lockout.fails + 1 END)"
+        "      - ?4 - 1) AS INTEGER))"
         "    ELSE 0 END"
         " RETURNING locked_until",
         "siiiii", key, now, (int64_t)window_s, (int64_t)free_fails, (int64_t)base_s, (int64_t)max_s);

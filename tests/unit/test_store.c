@@ -375,6 +375,7 @@ static int64_t one_int(sqlite3 *db, const char *sql)
  * the newer row with the shared code is marked and not found by it. */
 static void test_migration_6_splits_people(void **st)
 {
+    TCX_SQLITE_ONLY();
     (void)st;
     tcx_tmp t;
     snprintf(t.dir, sizeof t.dir, "/tmp/tc-m6-XXXXXX");
@@ -428,6 +429,7 @@ static void test_migration_6_splits_people(void **st)
  * and the global one-row-per-code index survive. */
 static void test_migration_11_keeps_rows(void **st)
 {
+    TCX_SQLITE_ONLY();
     (void)st;
     tcx_tmp t;
     snprintf(t.dir, sizeof t.dir, "/tmp/tc-m11-XXXXXX");

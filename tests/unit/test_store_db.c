@@ -14,6 +14,7 @@
 
 static void test_a_writer_that_waits_too_long_is_told_busy(void **state)
 {
+    TCX_SQLITE_ONLY();
     (void)state;
     tcx_tmp t;
     tc_store *s = tcx_store_open(&t, "busy");

@@ -861,6 +861,7 @@ static void test_paid_late_only_for_closed(void **st)
  * leaves: in WAL mode NORMAL can lose the last commits on a power cut. */
 static void test_commits_are_durable(void **st)
 {
+    TCX_SQLITE_ONLY();
     fx *f = *st;
     assert_int_equal(tc_store_synchronous(f->s), 2);
 }

@@ -83,6 +83,7 @@ static void listed(fx *f, int64_t person, int64_t school, uint8_t idb, char *out
 
 static void test_which_records(void **st)
 {
+    TCX_SQLITE_ONLY();
     fx *f = *st;
     tc_err e;
     int64_t s1, s2;

@@ -168,6 +168,7 @@ static void check_words(sqlite3 *db, const char *table, char *out, size_t cap)
 
 static void test_words_are_the_schema(void **state)
 {
+    TCX_SQLITE_ONLY();
     (void)state;
     tcx_tmp t;
     tc_store *s = tcx_store_open(&t, "states");
