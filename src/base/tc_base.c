@@ -451,6 +451,14 @@ size_t tc_utf8_len(const char *s)
     return n;
 }
 
+void tc_str_free_secret(char *s)
+{
+    if (!s)
+        return;
+    explicit_bzero(s, strlen(s));
+    free(s);
+}
+
 char *tc_str_trim(char *s)
 {
     for (;;) {

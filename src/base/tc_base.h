@@ -127,6 +127,9 @@ int tc_utf8_valid(const char *s, size_t n);
 size_t tc_utf8_len(const char *s);
 /* Trim ASCII white space and the UTF-8 BOM / full-width space in place. */
 char *tc_str_trim(char *s);
+/* Wipe a NUL-terminated secret (a password, an ID number) and free it;
+ * NULL: nothing. */
+void tc_str_free_secret(char *s);
 /* Constant-time comparison of two byte strings of equal length. */
 int tc_ct_equal(const void *a, const void *b, size_t n);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */

@@ -6,7 +6,6 @@
  * signs it and uses its value as the payload hash: we send the SHA-256 of
  * the body (for a put that is the id; otherwise the hash of nothing). */
 #include <curl/curl.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,9 +346,7 @@ void blob_s3_close(blob_s3 *c)
 {
     if (!c)
         return;
-    if (c->secret)
-        sodium_memzero(c->secret, strlen(c->secret));
-    free(c->secret);
+    tc_str_free_secret(c->secret);
     free(c->access);
     free(c->sigv4);
     free(c->prefix);

@@ -64,6 +64,29 @@ static int chsi_bound(const tc_store_student *st)
     return any != 0;
 }
 
+/* The ID number's cell into idm: in full (full_ids) or masked; empty when
+ * it cannot be opened. */
+static void id_cell(const tc_ident_keys *keys, const uint8_t *sealed, size_t len, int full_ids, char idm[64])
+{
+    char *id = NULL;
+    idm[0] = 0;
+    if (tc_ident_open(keys, sealed, len, &id, NULL) != 0)
+        return;
+    if (full_ids)
+        snprintf(idm, 64, "%s", id);
+    else
+        tc_ident_idnum_mask(id, idm);
+    tc_str_free_secret(id);
+}
+
+/* Wipe what a row kept of personal data once written: the ID cell and the
+ * opened 采集码 (freed; may be NULL). */
+static void row_wipe(char idm[64], char *code)
+{
+    sodium_memzero(idm, 64);
+    tc_str_free_secret(code);
+}
+
 static void write_roster_rows(const tc_ident_keys *keys, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows,
                               size_t n, int64_t now, int en, int full_ids)
 {
@@ -79,16 +102,8 @@ static void write_roster_rows(const tc_ident_keys *keys, lxw_worksheet *ws, lxw_
     for (size_t i = 0; i < n; i++) {
         const tc_store_roster_row *x = &rows[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
-        char idm[64] = "";
-        char *id = NULL;
-        if (tc_ident_open(keys, x->st.id_sealed, x->st.id_sealed_len, &id, NULL) == 0) {
-            if (full_ids)
-                snprintf(idm, sizeof idm, "%s", id);
-            else
-                tc_ident_idnum_mask(id, idm);
-            sodium_memzero(id, strlen(id));
-            free(id);
-        }
+        char idm[64];
+        id_cell(keys, x->st.id_sealed, x->st.id_sealed_len, full_ids, idm);
         /* the 采集码 itself only with the full IDs (the school's admin): from
          * its sealed copy; a code known only by its hash stays empty, and
          * the import keeps it */
@@ -103,11 +118,7 @@ static void write_roster_rows(const tc_ident_keys *keys, lxw_worksheet *ws, lxw_
                            locked ? yes : no, x->st.person_id ? yes : no, bound};
         for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
             worksheet_write_string(ws, row, k, v[k], NULL);
-        sodium_memzero(idm, sizeof idm);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
+        row_wipe(idm, code);
     }
 }
 
@@ -180,16 +191,8 @@ int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *r
     }
     for (size_t i = from; i < from + count; i++) {
         const tc_store_export_row *x = &rows[i];
-        char idm[64] = "";
-        char *id = NULL;
-        if (tc_ident_open(keys, x->id_sealed, x->id_sealed_len, &id, NULL) == 0) {
-            if (full_ids)
-                snprintf(idm, sizeof idm, "%s", id);
-            else
-                tc_ident_idnum_mask(id, idm);
-            sodium_memzero(id, strlen(id));
-            free(id);
-        }
+        char idm[64];
+        id_cell(keys, x->id_sealed, x->id_sealed_len, full_ids, idm);
         char *code = NULL;
         if (codes && x->chsi_sealed && tc_ident_open(keys, x->chsi_sealed, x->chsi_sealed_len, &code, NULL) == 0)
             (*ncodes)++;
@@ -202,11 +205,7 @@ int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *r
         lxw_row_t row = (lxw_row_t)(i - from + 1);
         for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
             worksheet_write_string(ws, row, k, v[k] ? v[k] : "", NULL);
-        sodium_memzero(idm, sizeof idm);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
+        row_wipe(idm, code);
     }
     return xlsx_close(wb, path, e);
 }

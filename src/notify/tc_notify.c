@@ -690,15 +690,11 @@ void tc_notify_free(tc_notify *n)
     free(n->smtp_url);
     free(n->smtp_from);
     free(n->smtp_user);
-    if (n->smtp_password)
-        sodium_memzero(n->smtp_password, strlen(n->smtp_password));
-    free(n->smtp_password);
+    tc_str_free_secret(n->smtp_password);
     free(n->webhook_url);
     free(n->sms_webhook_url);
     free(n->wx_appid);
-    if (n->wx_secret)
-        sodium_memzero(n->wx_secret, strlen(n->wx_secret));
-    free(n->wx_secret);
+    tc_str_free_secret(n->wx_secret);
     free(n->wx_base_url);
     free(n->wx_template);
     free(n->wx_page);
