@@ -451,6 +451,17 @@ size_t tc_utf8_len(const char *s)
     return n;
 }
 
+size_t tc_reader_read(char *dst, size_t size, size_t nmemb, void *reader)
+{
+    tc_reader *r = reader;
+    size_t n = size * nmemb, left = r->len - r->off;
+    if (n > left)
+        n = left;
+    memcpy(dst, r->data + r->off, n);
+    r->off += n;
+    return n;
+}
+
 void tc_str_free_secret(char *s)
 {
     if (!s)

@@ -79,6 +79,16 @@ void tc_buf_free(tc_buf *b);
 /* Hand the data to the caller (who frees it); the buffer is left empty. */
 char *tc_buf_steal(tc_buf *b, size_t *len);
 
+/* Bytes in memory handed out piece by piece, in the shape of fread (what
+ * libcurl's CURLOPT_READFUNCTION takes: a request body).  Borrows data. */
+typedef struct tc_reader {
+    const char *data;
+    size_t len, off;
+} tc_reader;
+/* Copy the next at most size * nmemb bytes of the tc_reader into dst;
+ * returns how many (0 at the end). */
+size_t tc_reader_read(char *dst, size_t size, size_t nmemb, void *reader);
+
 /* Read a whole file, refusing more than max bytes.  *out is malloc'ed and
  * owned by the caller; it is NUL-terminated (not counted in *len). */
 int tc_file_read(const char *path, size_t max, char **out, size_t *len, tc_err *e);

@@ -99,8 +99,7 @@ typedef struct {
     size_t len, cap, max;
     int get;     /* a GET: a 2xx body is the blob, capped at max */
     int too_big;
-    const char *body; /* what a PUT sends */
-    size_t body_len, body_off;
+    tc_reader body;   /* what a PUT sends */
     curl_off_t clen;  /* the answer's Content-Length, -1 when it has none */
 } xfer;
 
@@ -150,17 +149,6 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
     x->len += n;
     x->buf[x->len] = 0;
     return size * nmemb;
-}
-
-static size_t on_read(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-    xfer *x = ud;
-    size_t n = size * nmemb, left = x->body_len - x->body_off;
-    if (n > left)
-        n = left;
-    memcpy(ptr, x->body + x->body_off, n);
-    x->body_off += n;
-    return n;
 }
 
 /* The S3 error code of an error answer (<Code>SignatureDoesNotMatch</Code>),
@@ -226,11 +214,10 @@ static int request(const blob_s3 *c, const char *method, const char *key, const 
     if (!strcmp(method, "HEAD"))
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     else if (!strcmp(method, "PUT")) {
-        x->body = body;
-        x->body_len = body_len;
+        x->body = (tc_reader){body, body_len, 0};
         curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-        curl_easy_setopt(h, CURLOPT_READDATA, x);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, tc_reader_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, &x->body);
         curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body_len);
     } else if (strcmp(method, "GET") != 0)
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);

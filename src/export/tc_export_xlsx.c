@@ -27,8 +27,9 @@ const char *tc_export_state_word(const char *s, int en)
 }
 
 /* libxlsxwriter writes to a file: a private temporary one, unlinked once the
- * server has it open (constant_memory keeps the library's own use flat). */
-static lxw_workbook *xlsx_open(char path[64], tc_err *e)
+ * server has it open (constant_memory keeps the library's own use flat).
+ * *bold: the workbook's first format, bold, for the header rows. */
+static lxw_workbook *xlsx_open(char path[64], lxw_format **bold, tc_err *e)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(path, 64, "%.40s/tucai-xlsx-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
@@ -43,7 +44,10 @@ static lxw_workbook *xlsx_open(char path[64], tc_err *e)
     if (!wb) {
         unlink(path);
         tc_err_internal(e, "xlsx: cannot create a temporary file: %s", strerror(errno));
+        return NULL;
     }
+    *bold = workbook_add_format(wb);
+    format_set_bold(*bold);
     return wb;
 }
 
@@ -125,11 +129,10 @@ static void write_roster_rows(const tc_ident_keys *keys, lxw_worksheet *ws, lxw_
 int tc_export_progress_xlsx(const tc_ident_keys *keys, json_t *p, const tc_store_roster_row *rows, size_t n, int64_t now,
                             int en, char path[64], tc_err *e)
 {
-    lxw_workbook *wb = xlsx_open(path, e);
+    lxw_format *bold;
+    lxw_workbook *wb = xlsx_open(path, &bold, e);
     if (!wb)
         return -1;
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
     lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Progress" : "进度");
     worksheet_write_string(ws, 0, 0, en ? "Class" : "班级", bold);
     static const char *const EXTRA[] = {"paid", "locked", "total", "finished", "unfinished"};
@@ -162,11 +165,10 @@ int tc_export_progress_xlsx(const tc_ident_keys *keys, json_t *p, const tc_store
 int tc_export_roster_xlsx(const tc_ident_keys *keys, const tc_store_roster_row *rows, size_t n, int64_t now, int en,
                           int full_ids, char path[64], tc_err *e)
 {
-    lxw_workbook *wb = xlsx_open(path, e);
+    lxw_format *bold;
+    lxw_workbook *wb = xlsx_open(path, &bold, e);
     if (!wb)
         return -1;
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
     write_roster_rows(keys, workbook_add_worksheet(wb, en ? "Roster" : "名单"), bold, rows, n, now, en, full_ids);
     return xlsx_close(wb, path, e);
 }
@@ -177,11 +179,10 @@ int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *r
                          size_t from, size_t count, int codes, int full_ids, char path[64], size_t *ncodes, tc_err *e)
 {
     *ncodes = 0;
-    lxw_workbook *wb = xlsx_open(path, e);
+    lxw_format *bold;
+    lxw_workbook *wb = xlsx_open(path, &bold, e);
     if (!wb)
         return -1;
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "采集码");
     static const char *const H[] = {"学号", "姓名", "班级", "身份证号", "采集码", "照片文件名"};
     static const double W[] = {14, 10, 14, 21, 24, 30};
@@ -212,11 +213,11 @@ int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *r
 
 int tc_export_roster_template_xlsx(int en, char path[64], tc_err *e)
 {
-    lxw_workbook *wb = xlsx_open(path, e);
+    lxw_format *bold;
+    lxw_workbook *wb = xlsx_open(path, &bold, e);
     if (!wb)
         return -1;
-    lxw_format *bold = workbook_add_format(wb), *text = workbook_add_format(wb);
-    format_set_bold(bold);
+    lxw_format *text = workbook_add_format(wb);
     format_set_num_format(text, "@"); /* digits stay text: 18-digit ID numbers, leading zeros */
     lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Roster" : "名单");
     /* the example: a made-up student, ID number with a valid check digit */

@@ -170,6 +170,18 @@ static void put_entry(tc_buf *b, const tc_export_zip *z, int z64, uint32_t crc, 
     put16(b, (unsigned)nl);
 }
 
+/* The ZIP64 extra field: both sizes, then (central directory) the local
+ * header's offset when offset is not NULL. */
+static void put_zip64_extra(tc_buf *b, uint64_t size, const uint64_t *offset)
+{
+    put16(b, 0x0001);
+    put16(b, offset ? 24 : 16);
+    put64(b, size);
+    put64(b, size);
+    if (offset)
+        put64(b, *offset);
+}
+
 /* Begin item i: CRC and size, then its local header into pending. */
 static int zip_start(tc_export_zip *z, size_t i)
 {
@@ -215,12 +227,8 @@ static int zip_start(tc_export_zip *z, size_t i)
     put_entry(b, z, z64, crc, size, nl);
     put16(b, z64 ? 20 : 0);
     tc_buf_append(b, it->name, nl);
-    if (z64) {
-        put16(b, 0x0001);
-        put16(b, 16);
-        put64(b, size);
-        put64(b, size);
-    }
+    if (z64)
+        put_zip64_extra(b, size, NULL);
     /* its central directory entry */
     tc_buf *c = &z->central;
     put32(c, 0x02014b50);
@@ -233,13 +241,8 @@ static int zip_start(tc_export_zip *z, size_t i)
     put32(c, 0100644u << 16); /* -rw-r--r-- */
     put32(c, z64 ? 0xFFFFFFFFu : (uint32_t)z->offset);
     tc_buf_append(c, it->name, nl);
-    if (z64) {
-        put16(c, 0x0001);
-        put16(c, 24);
-        put64(c, size);
-        put64(c, size);
-        put64(c, z->offset);
-    }
+    if (z64)
+        put_zip64_extra(c, size, &z->offset);
     z->offset += 30 + nl + (z64 ? 20 : 0) + size;
     return 0;
 }

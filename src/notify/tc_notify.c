@@ -161,22 +161,6 @@ int tc_notify_mime(const tc_notify_mail *m, tc_buf *out, tc_err *e)
 
 /* ---- SMTP ------------------------------------------------------------------------- */
 
-typedef struct {
-    const char *data;
-    size_t len, off;
-} reader;
-
-static size_t on_read(char *buf, size_t sz, size_t nm, void *u)
-{
-    reader *r = u;
-    size_t n = sz * nm, left = r->len - r->off;
-    if (n > left)
-        n = left;
-    memcpy(buf, r->data + r->off, n);
-    r->off += n;
-    return n;
-}
-
 static size_t on_discard(char *p, size_t sz, size_t nm, void *u)
 {
     (void)p;
@@ -223,7 +207,7 @@ int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_
         return tc_err_internal(e, "curl_easy_init failed");
     }
     struct curl_slist *rcpt = curl_slist_append(NULL, to);
-    reader rd = {msg.data, msg.len, 0};
+    tc_reader rd = {msg.data, msg.len, 0};
     int creds = c->smtp_user && *c->smtp_user;
     curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -236,7 +220,7 @@ int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_
     curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, tc_reader_read);
     curl_easy_setopt(h, CURLOPT_READDATA, &rd);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg.len);
     long code = 0;
