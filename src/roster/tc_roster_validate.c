@@ -25,14 +25,8 @@ static void add(tc_roster_report *rep, int warning, int row, const char *field, 
     tc_roster_issue **arr = warning ? &rep->warnings : &rep->errors;
     size_t *n = warning ? &rep->nwarnings : &rep->nerrors;
     size_t *cap = warning ? &rep->cap_warnings : &rep->cap_errors;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 32;
-        tc_roster_issue *a = realloc(*arr, c * sizeof *a);
-        if (!a)
-            abort();
-        *arr = a;
-        *cap = c;
-    }
+    if (*n == *cap)
+        *arr = roster_grow(*arr, cap, sizeof **arr, 32);
     (*arr)[(*n)++] = (tc_roster_issue){row, tc_pool_strdup(&rep->pool, field), tc_pool_strdup(&rep->pool, code),
                                        tc_pool_strdup(&rep->pool, zh), tc_pool_strdup(&rep->pool, en)};
 }
