@@ -62,6 +62,14 @@ int tc_err_internal(tc_err *e, const char *what, ...)
     return tc_err_set(e, TCE_INTERNAL_2, detail);
 }
 
+void *tc_mem_zalloc(size_t size, tc_err *e)
+{
+    void *p = calloc(1, size);
+    if (!p)
+        tc_err_internal(e, "out of memory");
+    return p;
+}
+
 /* ---- pool -------------------------------------------------------------------- */
 
 struct tc_pool_chunk {

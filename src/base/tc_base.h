@@ -42,6 +42,9 @@ int tc_err_setv(tc_err *e, int status, const char *code, const char *zh, va_list
 void tc_err_clear(tc_err *e);
 /* A 500 for a failed system call or library call, the detail in English. */
 int tc_err_internal(tc_err *e, const char *what, ...) __attribute__((format(printf, 2, 3)));
+/* size bytes of zeroed memory (calloc; the caller owns and frees it), or
+ * NULL with e set to the internal error "out of memory". */
+void *tc_mem_zalloc(size_t size, tc_err *e);
 
 /* ---- memory pool --------------------------------------------------------- */
 

@@ -316,11 +316,9 @@ tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e
         tc_err_set(e, TCE_HTTP_TLS_CONFIG);
         return NULL;
     }
-    tc_http_server *s = calloc(1, sizeof *s);
-    if (!s) {
-        tc_err_internal(e, "out of memory");
+    tc_http_server *s = tc_mem_zalloc(sizeof *s, e);
+    if (!s)
         return NULL;
-    }
     s->cfg = *c;
     /* Keep our own copies: the caller's config strings may be temporary. */
     s->cfg.bind = strdup(c->bind ? c->bind : "127.0.0.1");

@@ -531,11 +531,9 @@ static char *dup_or_null(const char *s)
 
 tc_notify *tc_notify_new(const tc_notify_config *c, tc_store *s, tc_blob_store *blobs, tc_err *e)
 {
-    tc_notify *n = calloc(1, sizeof *n);
-    if (!n) {
-        tc_err_internal(e, "out of memory");
+    tc_notify *n = tc_mem_zalloc(sizeof *n, e);
+    if (!n)
         return NULL;
-    }
     n->c = *c;
     n->c.smtp_url = n->smtp_url = dup_or_null(c->smtp_url);
     n->c.smtp_from = n->smtp_from = dup_or_null(c->smtp_from);

@@ -621,11 +621,9 @@ tc_pay *pay_wechat_open(const tc_config *c, tc_err *e)
                 tc_err_set(e, TCE_PAY_CONFIG_6);
                 return NULL;
             }
-    wx *w = calloc(1, sizeof *w);
-    if (!w) {
-        tc_err_internal(e, "out of memory");
+    wx *w = tc_mem_zalloc(sizeof *w, e);
+    if (!w)
         return NULL;
-    }
     w->pay = (tc_pay){.name = "wechat", .create = wx_create, .query = wx_query, .refund = wx_refund,
                       .parse_callback = wx_parse_callback, .close_order = wx_close_order, .close = wx_close,
                       .impl = w};

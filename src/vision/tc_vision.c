@@ -112,11 +112,9 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
         const char *env = getenv("TUCAI_MODELS");
         models_dir = env && *env ? env : "models";
     }
-    tc_vision *v = calloc(1, sizeof *v);
-    if (!v) {
-        tc_err_internal(e, "out of memory");
+    tc_vision *v = tc_mem_zalloc(sizeof *v, e);
+    if (!v)
         return NULL;
-    }
     if (load_net(models_dir, TC_VISION_DETECTOR_FILE, &v->det, e) ||
         load_net(models_dir, TC_VISION_LANDMARK_FILE, &v->lmk, e) ||
         load_net(models_dir, TC_VISION_SEGMENTER_FILE, &v->seg, e) ||
@@ -194,11 +192,9 @@ void tc_vision_macs(const tc_vision *v, int64_t macs[3])
 
 tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e)
 {
-    tc_vision_ctx *c = calloc(1, sizeof *c);
-    if (!c) {
-        tc_err_internal(e, "out of memory");
+    tc_vision_ctx *c = tc_mem_zalloc(sizeof *c, e);
+    if (!c)
         return NULL;
-    }
     c->det_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->det));
     c->lmk_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->lmk));
     c->seg_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->seg));
