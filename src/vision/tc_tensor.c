@@ -550,6 +550,22 @@ void tc_tensor_tconv_pack(const float *ohwi, int O, int kh, int kw, int I, float
                     out[(size_t)i * Np + (y * kw + x) * O + o] = ohwi[(((size_t)o * kh + y) * kw + x) * I + i];
 }
 
+/* nb (a multiple of 8, at most 64) packed-weight columns of one input pixel
+ * xp (I channels): col[j] = sum over i of xp[i] * w[i * stride + j]. */
+static inline __attribute__((always_inline)) void tconv_cols(const float *xp, int I, const float *w, int stride,
+                                                              int nb, float col[64])
+{
+    v8 acc[8];
+    for (int k = 0; k < nb / 8; k++)
+        acc[k] = splat(0);
+    for (int i = 0; i < I; i++, w += stride) {
+        v8 s = splat(xp[i]);
+        for (int k = 0; k < nb / 8; k++)
+            acc[k] += s * ld(w + 8 * k);
+    }
+    memcpy(col, acc, (size_t)nb * sizeof(float));
+}
+
 TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
                                      const tc_conv_geom *g)
 {
@@ -600,18 +616,8 @@ TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const f
         for (int n = 0; n < y->ne[0]; n++)
             for (int iy = 0; iy < H; iy++)
                 for (int ix = 0; ix < W; ix++) {
-                    const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
-                    v8 acc[8];
-                    for (int k = 0; k < Np / 8; k++)
-                        acc[k] = splat(0);
-                    const float *wp = w;
-                    for (int i = 0; i < I; i++, wp += Np) {
-                        v8 s = splat(xp[i]);
-                        for (int k = 0; k < Np / 8; k++)
-                            acc[k] += s * ld(wp + 8 * k);
-                    }
                     float col[64];
-                    memcpy(col, acc, (size_t)Np * sizeof(float));
+                    tconv_cols(x->data + (((size_t)n * H + iy) * W + ix) * I, I, w, Np, Np, col);
                     const float *cp = col;
                     for (int ky = 0; ky < g->kh; ky++)
                         for (int kx = 0; kx < g->kw; kx++, cp += O) {
@@ -631,17 +637,8 @@ TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const f
                 const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
                 for (int cb = 0; cb < Np; cb += 64) { /* 64 columns at a time */
                     int nb = Np - cb < 64 ? Np - cb : 64;
-                    v8 acc[8];
-                    for (int k = 0; k < nb / 8; k++)
-                        acc[k] = splat(0);
-                    const float *wp = w + cb;
-                    for (int i = 0; i < I; i++, wp += Np) {
-                        v8 s = splat(xp[i]);
-                        for (int k = 0; k < nb / 8; k++)
-                            acc[k] += s * ld(wp + 8 * k);
-                    }
                     float col[64];
-                    memcpy(col, acc, (size_t)nb * sizeof(float));
+                    tconv_cols(xp, I, w + cb, Np, nb, col);
                     for (int j = 0; j < nb && cb + j < T * O; j++) {
                         int t = (cb + j) / O, o = (cb + j) % O;
                         int oy = iy * g->sh - g->pt + t / g->kw, ox = ix * g->sw - g->pl + t % g->kw;
