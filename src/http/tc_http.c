@@ -508,6 +508,18 @@ static void *waker_main(void *arg)
     return NULL;
 }
 
+/* Tell the waker to quit and wait for it (if it was started). */
+static void waker_stop(tc_http_server *s)
+{
+    pthread_mutex_lock(&s->wmu);
+    s->wquit = 1;
+    pthread_cond_signal(&s->wcv);
+    pthread_mutex_unlock(&s->wmu);
+    if (s->wstarted)
+        pthread_join(s->waker, NULL);
+    s->wstarted = 0;
+}
+
 /* ---- MHD callbacks: logging, request start and end -------------------------------- */
 
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
@@ -1580,12 +1592,7 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
 
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!s->d) {
-        pthread_mutex_lock(&s->wmu);
-        s->wquit = 1;
-        pthread_cond_signal(&s->wcv);
-        pthread_mutex_unlock(&s->wmu);
-        pthread_join(s->waker, NULL);
-        s->wstarted = 0;
+        waker_stop(s);
         return tc_err_set(e, TCE_HTTP_LISTEN, c->bind,
                           c->port);
     }
@@ -1647,13 +1654,7 @@ void tc_http_server_stop(tc_http_server *s, unsigned grace_s)
     pthread_mutex_unlock(&s->wmu);
     MHD_stop_daemon(s->d);
     s->d = NULL;
-    pthread_mutex_lock(&s->wmu);
-    s->wquit = 1;
-    pthread_cond_signal(&s->wcv);
-    pthread_mutex_unlock(&s->wmu);
-    if (s->wstarted)
-        pthread_join(s->waker, NULL);
-    s->wstarted = 0;
+    waker_stop(s);
     tc_log(TC_LOG_INFO, "http stopped");
 }
 
