@@ -62,6 +62,14 @@ int tc_err_internal(tc_err *e, const char *what, ...)
     return tc_err_set(e, TCE_INTERNAL_2, detail);
 }
 
+void *tc_mem_zalloc(size_t size, tc_err *e)
+{
+    void *p = calloc(1, size);
+    if (!p)
+        tc_err_internal(e, "out of memory");
+    return p;
+}
+
 /* ---- pool -------------------------------------------------------------------- */
 
 struct tc_pool_chunk {
@@ -449,6 +457,25 @@ size_t tc_utf8_len(const char *s)
         if (((unsigned char)*s & 0xC0) != 0x80)
             n++;
     return n;
+}
+
+size_t tc_reader_read(char *dst, size_t size, size_t nmemb, void *reader)
+{
+    tc_reader *r = reader;
+    size_t n = size * nmemb, left = r->len - r->off;
+    if (n > left)
+        n = left;
+    memcpy(dst, r->data + r->off, n);
+    r->off += n;
+    return n;
+}
+
+void tc_str_free_secret(char *s)
+{
+    if (!s)
+        return;
+    explicit_bzero(s, strlen(s));
+    free(s);
 }
 
 char *tc_str_trim(char *s)

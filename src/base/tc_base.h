@@ -42,6 +42,9 @@ int tc_err_setv(tc_err *e, int status, const char *code, const char *zh, va_list
 void tc_err_clear(tc_err *e);
 /* A 500 for a failed system call or library call, the detail in English. */
 int tc_err_internal(tc_err *e, const char *what, ...) __attribute__((format(printf, 2, 3)));
+/* size bytes of zeroed memory (calloc; the caller owns and frees it), or
+ * NULL with e set to the internal error "out of memory". */
+void *tc_mem_zalloc(size_t size, tc_err *e);
 
 /* ---- memory pool --------------------------------------------------------- */
 
@@ -78,6 +81,16 @@ void tc_buf_printf(tc_buf *b, const char *fmt, ...) __attribute__((format(printf
 void tc_buf_free(tc_buf *b);
 /* Hand the data to the caller (who frees it); the buffer is left empty. */
 char *tc_buf_steal(tc_buf *b, size_t *len);
+
+/* Bytes in memory handed out piece by piece, in the shape of fread (what
+ * libcurl's CURLOPT_READFUNCTION takes: a request body).  Borrows data. */
+typedef struct tc_reader {
+    const char *data;
+    size_t len, off;
+} tc_reader;
+/* Copy the next at most size * nmemb bytes of the tc_reader into dst;
+ * returns how many (0 at the end). */
+size_t tc_reader_read(char *dst, size_t size, size_t nmemb, void *reader);
 
 /* Read a whole file, refusing more than max bytes.  *out is malloc'ed and
  * owned by the caller; it is NUL-terminated (not counted in *len). */
@@ -127,6 +140,9 @@ int tc_utf8_valid(const char *s, size_t n);
 size_t tc_utf8_len(const char *s);
 /* Trim ASCII white space and the UTF-8 BOM / full-width space in place. */
 char *tc_str_trim(char *s);
+/* Wipe a NUL-terminated secret (a password, an ID number) and free it;
+ * NULL: nothing. */
+void tc_str_free_secret(char *s);
 /* Constant-time comparison of two byte strings of equal length. */
 int tc_ct_equal(const void *a, const void *b, size_t n);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */

@@ -6,7 +6,6 @@
  * signs it and uses its value as the payload hash: we send the SHA-256 of
  * the body (for a put that is the id; otherwise the hash of nothing). */
 #include <curl/curl.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +99,7 @@ typedef struct {
     size_t len, cap, max;
     int get;     /* a GET: a 2xx body is the blob, capped at max */
     int too_big;
-    const char *body; /* what a PUT sends */
-    size_t body_len, body_off;
+    tc_reader body;   /* what a PUT sends */
     curl_off_t clen;  /* the answer's Content-Length, -1 when it has none */
 } xfer;
 
@@ -151,17 +149,6 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
     x->len += n;
     x->buf[x->len] = 0;
     return size * nmemb;
-}
-
-static size_t on_read(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-    xfer *x = ud;
-    size_t n = size * nmemb, left = x->body_len - x->body_off;
-    if (n > left)
-        n = left;
-    memcpy(ptr, x->body + x->body_off, n);
-    x->body_off += n;
-    return n;
 }
 
 /* The S3 error code of an error answer (<Code>SignatureDoesNotMatch</Code>),
@@ -227,11 +214,10 @@ static int request(const blob_s3 *c, const char *method, const char *key, const 
     if (!strcmp(method, "HEAD"))
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     else if (!strcmp(method, "PUT")) {
-        x->body = body;
-        x->body_len = body_len;
+        x->body = (tc_reader){body, body_len, 0};
         curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-        curl_easy_setopt(h, CURLOPT_READDATA, x);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, tc_reader_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, &x->body);
         curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body_len);
     } else if (strcmp(method, "GET") != 0)
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
@@ -347,9 +333,7 @@ void blob_s3_close(blob_s3 *c)
 {
     if (!c)
         return;
-    if (c->secret)
-        sodium_memzero(c->secret, strlen(c->secret));
-    free(c->secret);
+    tc_str_free_secret(c->secret);
     free(c->access);
     free(c->sigv4);
     free(c->prefix);

@@ -103,18 +103,13 @@ int check_glasses(check_ctx *x, const tc_check_input *in, const tc_check_config 
                   tc_err *e)
 {
     (void)in, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     double g = glasses_index(x);
-    if (!isfinite(g)) {
-        r->score = -1;
-        check_say(r, "鼻梁处不在画面内，无法判断是否佩戴眼镜", "The bridge of the nose is not visible, so glasses cannot be judged");
-        return 0;
-    }
-    r->value = g;
-    r->score = check_ramp(TC_CHECK_GLASSES, g);
+    if (!isfinite(g))
+        return check_unsure(r, "鼻梁处不在画面内，无法判断是否佩戴眼镜",
+                               "The bridge of the nose is not visible, so glasses cannot be judged");
+    check_rate(r, TC_CHECK_GLASSES, g, g);
     check_region(r, x->p[LM_EYE_A_OUT][0] - 0.15 * x->iod, x->eye[0][1] - 0.35 * x->iod,
                  x->p[LM_EYE_B_OUT][0] + 0.15 * x->iod, x->eye[1][1] + 0.35 * x->iod);
     /* Where clear glasses are allowed, wearing them is no failure: the raw
@@ -144,11 +139,8 @@ int check_glasses_glare(check_ctx *x, const tc_check_input *in, const tc_check_c
     if (need_skin(x, r))
         return 0;
     int rr[2][4];
-    if (!lens_rect(x, 0, rr[0]) || !lens_rect(x, 1, rr[1])) {
-        r->score = -1;
-        check_say(r, "眼部不在画面内，无法判断", "The eyes are not in the picture, so this cannot be judged");
-        return 0;
-    }
+    if (!lens_rect(x, 0, rr[0]) || !lens_rect(x, 1, rr[1]))
+        return check_unsure(r, "眼部不在画面内，无法判断", "The eyes are not in the picture, so this cannot be judged");
     const uint8_t *l = check_lum(x);
     /* near-white and well above the skin: a reflection, not skin or sclera */
     int hl = (int)fmax(235, fmin(250, x->skin_y + 70));
@@ -161,8 +153,7 @@ int check_glasses_glare(check_ctx *x, const tc_check_input *in, const tc_check_c
         if (n)
             worst = fmax(worst, (double)b / n);
     }
-    r->value = worst;
-    r->score = check_ramp(TC_CHECK_GLASSES_GLARE, worst);
+    check_rate(r, TC_CHECK_GLASSES_GLARE, worst, worst);
     /* Without glasses a bright spot in the eye is the catch light of the
      * lamp, which is fine. */
     double gp = check_glasses_likelihood(x);
@@ -217,14 +208,11 @@ int check_hair_brows(check_ctx *x, const tc_check_input *in, const tc_check_conf
                     x0 = fmin(x0, px), y0 = fmin(y0, py), x1 = fmax(x1, px), y1 = fmax(y1, py);
                 }
         }
-    if (n < 10) {
-        r->score = -1;
-        check_say(r, "眉毛上方不在画面内，无法判断", "The area above the eyebrows is not in the picture, so this cannot be judged");
-        return 0;
-    }
+    if (n < 10)
+        return check_unsure(r, "眉毛上方不在画面内，无法判断",
+                               "The area above the eyebrows is not in the picture, so this cannot be judged");
     double v = (double)hair / n;
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_HAIR_BROWS, v);
+    check_rate(r, TC_CHECK_HAIR_BROWS, v, v);
     check_region(r, x0, y0, x1, y1);
     check_say(r, "头发遮挡了眉毛或眼睛，请将刘海梳起或别到耳后，露出眉毛和双眼后重拍",
               "Hair covers your eyebrows or eyes: comb the fringe back or pin it up so eyebrows and eyes are "
@@ -266,14 +254,10 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
         frac[k] = n ? (double)skin / n : 0;
         total += n;
     }
-    if (total < 10) {
-        r->score = -1;
-        check_say(r, "耳朵位置不在画面内，无法判断", "The ears' place is outside the picture, so this cannot be judged");
-        return 0;
-    }
+    if (total < 10)
+        return check_unsure(r, "耳朵位置不在画面内，无法判断", "The ears' place is outside the picture, so this cannot be judged");
     double v = fmin(frac[0], frac[1]);
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_EARS_VISIBLE, v);
+    check_rate(r, TC_CHECK_EARS_VISIBLE, v, v);
     double a = 0.2 * x->face_w;
     check_region(r, x->p[LM_CHEEK_A][0] - a, x->p[LM_CHEEK_A][1] - 0.1 * x->face_h, x->p[LM_CHEEK_B][0] + a,
                  x->p[LM_CHEEK_B][1] + 0.25 * x->face_h);
@@ -421,11 +405,8 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
         return 0;
     const uint8_t *rgb = in->work->px;
     hw_ref h;
-    if (hw_brows(x, rgb, &h)) {
-        r->score = -1;
-        check_say(r, "眉毛不在画面内，无法判断", "The eyebrows are not in the picture, so this cannot be judged");
-        return 0;
-    }
+    if (hw_brows(x, rgb, &h))
+        return check_unsure(r, "眉毛不在画面内，无法判断", "The eyebrows are not in the picture, so this cannot be judged");
     hw_temples(x, rgb, &h);
     double rt[2], dn[2];
     face_dirs(x, rt, dn);
@@ -466,10 +447,8 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
     if (cn < 20) {
         /* the top of the head is outside the picture (or no person there):
          * nothing to judge, which is no pass (issue 16, 6) */
-        r->score = -1;
-        check_say(r, "头顶不在画面内，无法判断是否佩戴帽子或头饰", "The top of the head is not in the picture, so headwear "
-                  "cannot be judged");
-        return 0;
+        return check_unsure(r, "头顶不在画面内，无法判断是否佩戴帽子或头饰", "The top of the head is not in the picture, so headwear "
+                               "cannot be judged");
     }
     double crown = (double)co / cn, band = 0;
     int wr = (int)fmax(2, lround(0.25 * x->iod / vstep));
@@ -493,8 +472,7 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
             band = fmax(band, f);
     }
     double v = fmax(crown, band);
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_HEADWEAR, v);
+    check_rate(r, TC_CHECK_HEADWEAR, v, v);
     check_region(r, t[0] - 0.35 * x->face_w, t[1] - 0.40 * x->face_h, t[0] + 0.35 * x->face_w,
                  em[1] - 0.5 * x->iod);
     const check_tune *tu = check_tuning(TC_CHECK_HEADWEAR);
@@ -503,11 +481,10 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
          * sure enough to reject (docs/QUALITY.md), the reviewer looks,
          * whatever the school's threshold (a stricter one fails values
          * below the review point) */
-        r->score = -1;
-        check_say(r, "头部可能戴有帽子、头巾、发箍等头饰，将由审核老师确认；如有佩戴，请摘下后重拍（因宗教或医疗原因佩戴的，由老师决定）",
-                  "You may be wearing a hat, cap, scarf or headband: a reviewer will check. If you are, take it off and "
-                  "shoot again (one worn for religious or medical reasons is the reviewer's decision)");
-        return 0;
+        return check_unsure(r, "头部可能戴有帽子、头巾、发箍等头饰，将由审核老师确认；如有佩戴，请摘下后重拍（因宗教或医疗原因佩戴的，由老师决定）",
+                               "You may be wearing a hat, cap, scarf or headband: a reviewer will check. If you are, "
+                               "take it off and shoot again (one worn for religious or medical reasons is the "
+                               "reviewer's decision)");
     }
     check_say(r, "不得使用头部覆盖物：请摘下帽子、头巾、发箍等后重拍（因宗教、医疗或文化需要佩戴的，不得遮挡脸部或造成阴影，"
                  "并请告知学校老师）",
@@ -565,14 +542,11 @@ int check_jewelry(check_ctx *x, const tc_check_input *in, const tc_check_config 
     const float *ch = x->p[LM_CHIN];
     sparkle(x, ch[0] + 0.25 * x->face_h * dn[0], ch[1] + 0.25 * x->face_h * dn[1], 0.3 * x->face_w,
             0.2 * x->face_h, &n, &hits, reg);
-    if (n < 20) {
-        r->score = -1;
-        check_say(r, "耳垂和颈部不在画面内，无法判断饰品", "Ear lobes and neck are not in the picture, so jewellery cannot be judged");
-        return 0;
-    }
+    if (n < 20)
+        return check_unsure(r, "耳垂和颈部不在画面内，无法判断饰品",
+                               "Ear lobes and neck are not in the picture, so jewellery cannot be judged");
     double v = (double)hits / n;
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_JEWELRY, v);
+    check_rate(r, TC_CHECK_JEWELRY, v, v);
     check_region(r, reg[0], reg[1], reg[2], reg[3]);
     check_say(r, "请摘下耳环、项链等饰品后重拍", "Take off earrings, necklaces and other jewellery and shoot again");
     return 0;
@@ -590,22 +564,16 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
     (void)c;
     if (need_skin(x, r) || check_need_colour(x, r))
         return 0;
-    if (!in->mask) {
-        r->score = -1;
-        check_say(r, "没有人像分割结果，无法判断衣服颜色", "No person mask, so the colour of the clothes cannot be judged");
-        return 0;
-    }
+    if (!in->mask)
+        return check_unsure(r, "没有人像分割结果，无法判断衣服颜色", "No person mask, so the colour of the clothes cannot be judged");
     /* The top: inside the person, from a little below the chin (past the
      * neck) down, within a shoulder's width of the face; skin excluded. */
     const float *ch = x->p[LM_CHIN];
     double cx = (x->p[LM_CHEEK_A][0] + x->p[LM_CHEEK_B][0]) / 2;
     int rr[4];
-    if (!check_clip(x, cx - 1.1 * x->face_w, ch[1] + 0.3 * x->face_h, cx + 1.1 * x->face_w, x->h, rr)) {
-        r->score = -1;
-        check_say(r, "画面中没有拍到上衣，请拍到肩部以下后重拍",
-                  "Your clothes are not in the picture: include your shoulders and shoot again");
-        return 0;
-    }
+    if (!check_clip(x, cx - 1.1 * x->face_w, ch[1] + 0.3 * x->face_h, cx + 1.1 * x->face_w, x->h, rr))
+        return check_unsure(r, "画面中没有拍到上衣，请拍到肩部以下后重拍",
+                               "Your clothes are not in the picture: include your shoulders and shoot again");
     double bg[3];
     check_rgb_lab(x, in->background, bg);
     /* about 4000 samples whatever the size: a median colour needs no more,
@@ -633,9 +601,8 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
         }
     if (n < 60) {
         free(de), free(labs);
-        r->score = -1;
-        check_say(r, "画面中上衣部分太少，无法判断衣服颜色", "Too little of your clothes is in the picture to judge their colour");
-        return 0;
+        return check_unsure(r, "画面中上衣部分太少，无法判断衣服颜色",
+                               "Too little of your clothes is in the picture to judge their colour");
     }
     /* Blue tops are not allowed at all (seed 004); on a blue background they
      * also vanish.  Count clearly blue pixels (hue 220-300 degrees, chroma
@@ -651,8 +618,7 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
     qsort(de, n, sizeof *de, cmp_double);
     double med = de[n / 2];
     free(de), free(labs);
-    r->value = med;
-    r->score = check_ramp(TC_CHECK_CLOTHING_COLOUR, med);
+    check_rate(r, TC_CHECK_CLOTHING_COLOUR, med, med);
     if (bluef > 0.4 && r->score > 25)
         r->score = 25;
     check_region(r, rr[0], rr[1], rr[2], rr[3]);

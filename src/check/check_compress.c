@@ -124,12 +124,9 @@ int check_compression(check_ctx *x, const tc_check_input *in, const tc_check_con
                             x->oval_box[3] + 0.15 * fw, rr))
             b = blockiness(l, x->w, rr);
     }
-    if (q <= 0 && !isfinite(b)) {
-        r->score = -1;
-        check_say(r, "无法判断压缩质量（照片已缩小或不是 JPEG）",
-                  "The compression cannot be judged (the photo was shrunk, or it is not a JPEG)");
-        return 0;
-    }
+    if (q <= 0 && !isfinite(b))
+        return check_unsure(r, "无法判断压缩质量（照片已缩小或不是 JPEG）",
+                               "The compression cannot be judged (the photo was shrunk, or it is not a JPEG)");
     int sb = isfinite(b) ? check_ramp(TC_CHECK_COMPRESSION, b) : 100;
     /* quality 60 scores 50: the standard's minimum is the pass mark */
     int sq = q > 0 ? (int)lround(fmin(100, fmax(0, (q - 30) * 100.0 / 60))) : 100;

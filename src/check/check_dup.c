@@ -207,12 +207,8 @@ int check_duplicate(check_ctx *x, const tc_check_input *in, const tc_check_confi
     r->match_ref = 0;
     const tc_check_hash *hp = check_ctx_hash(x);
     double l[2], rr[2];
-    if (!hp || eye_centres(in, l, rr) != 0) {
-        r->score = -1;
-        check_say(r, "未找到人脸关键点，无法比对是否与以前的照片相同",
-                  "No face landmarks: could not compare with earlier photos");
-        return 0;
-    }
+    if (!hp || eye_centres(in, l, rr) != 0)
+        return check_unsure(r, "未找到人脸关键点，无法比对是否与以前的照片相同", "No face landmarks: could not compare with earlier photos");
     /* the region hashed, as an axis-aligned box around the aligned crop */
     double d = hypot(rr[0] - l[0], rr[1] - l[1]), step = d / (EYE_R_X - EYE_L_X);
     double cx = (l[0] + rr[0]) / 2, cy = (l[1] + rr[1]) / 2 + (HN / 2.0 - EYE_Y) * step;

@@ -73,30 +73,23 @@ int check_glasses_tinted(check_ctx *x, const tc_check_input *in, const tc_check_
                          tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     double v[2];
     int box[2][4];
-    if (check_eye_cover(x, 0, &v[0], box[0]) || check_eye_cover(x, 1, &v[1], box[1])) {
-        r->score = -1;
-        check_say(r, "眼部或脸颊不在画面内，无法判断眼睛是否被遮挡",
-                  "The eyes or cheeks are not in the picture, so whether the eyes are covered cannot be judged");
-        return 0;
-    }
+    if (check_eye_cover(x, 0, &v[0], box[0]) || check_eye_cover(x, 1, &v[1], box[1]))
+        return check_unsure(r, "眼部或脸颊不在画面内，无法判断眼睛是否被遮挡",
+                               "The eyes or cheeks are not in the picture, so whether the eyes are covered cannot be "
+                               "judged");
     int worse = v[1] < v[0];
-    r->value = v[worse];
-    r->score = check_ramp(TC_CHECK_GLASSES_TINTED, v[worse]);
+    check_rate(r, TC_CHECK_GLASSES_TINTED, v[worse], v[worse]);
     check_region(r, box[0][0], fmin(box[0][1], box[1][1]), box[1][2], fmax(box[0][3], box[1][3]));
     if (r->score >= c->threshold[TC_CHECK_GLASSES_TINTED] && v[worse] < check_eyes_review()) {
         /* darker than uncovered eyes are, not as dark as lenses surely are:
          * the reviewer decides (the value stays in the report) */
-        r->score = -1;
-        check_say(r, "眼部比脸颊暗得多（可能是浅色有色眼镜或遮挡），将由审核老师确认",
-                  "Your eyes are much darker than your cheeks (lightly tinted lenses, or something in front of "
-                  "them?): a reviewer will check");
-        return 0;
+        return check_unsure(r, "眼部比脸颊暗得多（可能是浅色有色眼镜或遮挡），将由审核老师确认",
+                               "Your eyes are much darker than your cheeks (lightly tinted lenses, or something in "
+                               "front of them?): a reviewer will check");
     }
     /* Both eyes dark (the other one too, if less: a lens is lit unevenly)
      * or a frame across the bridge: lenses.  One eye only: hair, a hand or

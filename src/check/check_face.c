@@ -13,8 +13,7 @@ int check_face_count(check_ctx *x, const tc_check_input *in, const tc_check_conf
 {
     (void)c, (void)e;
     int n = in->n_faces > 0 && in->faces ? in->n_faces : 0;
-    r->value = n;
-    r->score = check_ramp(TC_CHECK_FACE_COUNT, n == 1 ? 1 : 0);
+    check_rate(r, TC_CHECK_FACE_COUNT, n, n == 1 ? 1 : 0);
     if (n == 0) {
         check_say(r, "未检测到人脸，请正对镜头、在光线充足处重拍", "No face found: face the camera in good light and shoot again");
         return 0;
@@ -38,10 +37,8 @@ int check_face_inside(check_ctx *x, const tc_check_input *in, const tc_check_con
                       tc_err *e)
 {
     (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     /* The smallest distance from any face-oval point to an image edge, in
      * face widths: negative when the mesh (which the model extrapolates
      * beyond the picture) runs out of it.  The top of the oval is the
@@ -62,8 +59,7 @@ int check_face_inside(check_ctx *x, const tc_check_input *in, const tc_check_con
             on += check_mask_at(x, xx, 0) > 0.5f;
         top_cut = n > 0 && on > n / 3;
     }
-    r->value = m;
-    r->score = check_ramp(TC_CHECK_FACE_INSIDE, m);
+    check_rate(r, TC_CHECK_FACE_INSIDE, m, m);
     if (top_cut && r->score > 20)
         r->score = 20;
     check_region(r, x->oval_box[0], x->oval_box[1], x->oval_box[2], x->oval_box[3]);
@@ -97,12 +93,10 @@ int check_geometry(check_ctx *x, const tc_check_input *in, const tc_check_config
 {
     (void)x, (void)c, (void)e;
     const tc_photo_layout *l = in->lay;
-    if (!l) {
-        r->score = -1;
-        check_say(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
-                  "No crop could be planned from the face: face the camera with the whole face visible and shoot again");
-        return 0;
-    }
+    if (!l)
+        return check_unsure(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
+                               "No crop could be planned from the face: face the camera with the whole face visible "
+                               "and shoot again");
     /* The plan either meets every range of the spec or says how far it
      * misses; part of the crop beyond the source (outside_frac) means the
      * photo would need invented margins: the subject is too close to an
@@ -116,8 +110,7 @@ int check_geometry(check_ctx *x, const tc_check_input *in, const tc_check_config
      * framing check's finding, not this one's */
     if (!l->fits && l->inside)
         off = fmax(off, 0.05);
-    r->value = off;
-    r->score = check_ramp(TC_CHECK_GEOMETRY, off);
+    check_rate(r, TC_CHECK_GEOMETRY, off, off);
     check_say(r, "头部比例无法满足%s的要求，请调整与镜头的距离，使头肩完整居中后重拍",
               "The head's proportions cannot meet the %s spec: adjust your distance to the camera so head and "
               "shoulders are centred, and shoot again",
@@ -133,14 +126,12 @@ int check_framing(check_ctx *x, const tc_check_input *in, const tc_check_config 
 {
     (void)x, (void)c, (void)e;
     const tc_photo_layout *l = in->lay;
-    if (!l) {
-        r->score = -1;
-        check_say(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
-                  "No crop could be planned from the face: face the camera with the whole face visible and shoot again");
-        return 0;
-    }
-    r->value = l->inside ? 0 : fmax(l->outside_frac, 0.02);
-    r->score = check_ramp(TC_CHECK_FRAMING, r->value);
+    if (!l)
+        return check_unsure(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
+                               "No crop could be planned from the face: face the camera with the whole face visible "
+                               "and shoot again");
+    double v = l->inside ? 0 : fmax(l->outside_frac, 0.02);
+    check_rate(r, TC_CHECK_FRAMING, v, v);
     check_say(r, "照片拍得太紧，无法按规格裁出头肩：请后退一点，拍到胸部、两肩完整入镜后重拍",
               "The picture is cut too tight for the spec's head and shoulders: step back and include your shoulders "
               "and chest, then shoot again");
@@ -167,10 +158,8 @@ static void face_axes(const check_ctx *x, double yaw_pitch[2])
 int check_pose_yaw(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     double yp[2];
     face_axes(x, yp);
     /* The 3D cue is the steady one on the portraits (|yaw| < 10 on the
@@ -182,8 +171,7 @@ int check_pose_yaw(check_ctx *x, const tc_check_input *in, const tc_check_config
     double f = (b - a) != 0 ? (n - a) / (b - a) : 0.5;
     double yaw2d = asin(fmax(-1, fmin(1, 2 * f - 1))) * DEG;
     double yaw = fabs(yaw2d) >= 60 && fabs(yaw2d) > fabs(yp[0]) ? yaw2d : yp[0];
-    r->value = yaw;
-    r->score = check_ramp(TC_CHECK_POSE_YAW, fabs(yaw));
+    check_rate(r, TC_CHECK_POSE_YAW, yaw, fabs(yaw));
     check_region(r, x->oval_box[0], x->oval_box[1], x->oval_box[2], x->oval_box[3]);
     check_say(r, "头部向一侧转动了约 %.0f 度，请正对镜头、双肩摆正后重拍",
               "Your head is turned about %.0f degrees to one side: face the camera squarely, shoulders level, and "
@@ -196,10 +184,8 @@ int check_pose_pitch(check_ctx *x, const tc_check_input *in, const tc_check_conf
                      tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     /* The tilt of the forehead (10) -> chin (152) axis out of the image
      * plane, from the mesh's z.  Even an upright face leans back a little
      * there (the chin stands out), about -4 degrees on the frontal
@@ -209,8 +195,7 @@ int check_pose_pitch(check_ctx *x, const tc_check_input *in, const tc_check_conf
     double yp[2];
     face_axes(x, yp);
     double pitch = -(yp[1] + 4.0); /* positive: head lowered */
-    r->value = pitch;
-    r->score = check_ramp(TC_CHECK_POSE_PITCH, fabs(pitch));
+    check_rate(r, TC_CHECK_POSE_PITCH, pitch, fabs(pitch));
     check_region(r, x->oval_box[0], x->oval_box[1], x->oval_box[2], x->oval_box[3]);
     if (pitch > 0)
         check_say(r, "头部低下了约 %.0f 度，请抬头平视镜头后重拍", "Your head is lowered about %.0f degrees: lift your chin, look "
@@ -225,13 +210,10 @@ int check_pose_roll(check_ctx *x, const tc_check_input *in, const tc_check_confi
                     tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     double roll = x->roll * DEG;
-    r->value = roll;
-    r->score = check_ramp(TC_CHECK_POSE_ROLL, fabs(roll));
+    check_rate(r, TC_CHECK_POSE_ROLL, roll, fabs(roll));
     check_region(r, x->eye[0][0], x->eye[0][1] - 2, x->eye[1][0], x->eye[1][1] + 2);
     check_say(r, "头部歪向一侧约 %.0f 度，请端正头部、双眼保持水平后重拍",
               "Your head is tilted about %.0f degrees: hold it upright with both eyes level and shoot again", fabs(roll));
@@ -251,37 +233,28 @@ int check_eyes_open(check_ctx *x, const tc_check_input *in, const tc_check_confi
                     tc_err *e)
 {
     (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     /* An eye outside the picture (a face cut by the edge) has an eyelid gap
      * the model made up: could not assess, never a failure (issue 16, 6). */
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < 16; i++) {
             const float *q = x->p[check_eye_idx[k][i]];
-            if (!(q[0] >= 0 && q[1] >= 0 && q[0] < x->w && q[1] < x->h)) {
-                r->score = -1;
-                check_say(r, "眼睛不在画面内，无法判断是否睁开", "An eye is outside the picture, so whether the eyes are "
-                          "open cannot be judged");
-                return 0;
-            }
+            if (!(q[0] >= 0 && q[1] >= 0 && q[0] < x->w && q[1] < x->h))
+                return check_unsure(r, "眼睛不在画面内，无法判断是否睁开", "An eye is outside the picture, so whether the eyes are "
+                                       "open cannot be judged");
         }
     /* The mesh's own eyelids barely move when an eye closes (8 of 8 winks
      * passed on them): the attention model's refined contour decides. */
     const tc_vision_eye_info *ey = in->eyes;
-    if (!ey || !isfinite(ey->openness[0]) || !isfinite(ey->openness[1])) {
-        r->score = -1;
-        check_say(r, "未能测量眼睑，无法判断眼睛是否睁开", "The eyelids could not be measured, so whether the eyes "
-                  "are open cannot be judged");
-        return 0;
-    }
+    if (!ey || !isfinite(ey->openness[0]) || !isfinite(ey->openness[1]))
+        return check_unsure(r, "未能测量眼睑，无法判断眼睛是否睁开", "The eyelids could not be measured, so whether the eyes "
+                               "are open cannot be judged");
     /* The less open eye decides: one closed eye (a wink) fails too. */
     double lo = fmin(ey->openness[0], ey->openness[1]), hi = fmax(ey->openness[0], ey->openness[1]);
     double wink = hi > 0 ? lo / hi : 1;
     const check_tune *t = check_tuning(TC_CHECK_EYES_OPEN);
-    r->value = lo;
-    r->score = check_ramp(TC_CHECK_EYES_OPEN, lo);
+    check_rate(r, TC_CHECK_EYES_OPEN, lo, lo);
     check_region(r, x->p[LM_EYE_A_OUT][0], x->eye[0][1] - x->iod * 0.2, x->p[LM_EYE_B_OUT][0],
                  x->eye[1][1] + x->iod * 0.2);
     if (wink < CHECK_EYES_WINK_FAIL && lo < CHECK_EYES_WINK_OPEN && r->score >= 50)
@@ -357,17 +330,12 @@ void check_iris(check_ctx *x)
 int check_gaze(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     check_iris(x);
-    if (!x->iris_ok[0] || !x->iris_ok[1] || fmin(eye_ratio(x, 0), eye_ratio(x, 1)) < 0.12) {
-        r->score = -1;
-        check_say(r, "眼睛太小或闭着，无法判断视线；请睁开双眼看镜头", "The eyes are too small or closed to tell where you look: "
-                  "open them and look into the lens");
-        return 0;
-    }
+    if (!x->iris_ok[0] || !x->iris_ok[1] || fmin(eye_ratio(x, 0), eye_ratio(x, 1)) < 0.12)
+        return check_unsure(r, "眼睛太小或闭着，无法判断视线；请睁开双眼看镜头", "The eyes are too small or closed to tell where you look: "
+                               "open them and look into the lens");
     /* Horizontal place of the iris between the corners, 0.5 = centred;
      * both eyes move together when the gaze turns, so average the signed
      * offsets (a squint or lazy eye does not look like a turned gaze). */
@@ -379,8 +347,7 @@ int check_gaze(check_ctx *x, const tc_check_input *in, const tc_check_config *c,
         double t = L2 > 0 ? ((x->iris[k][0] - ax) * dx + (x->iris[k][1] - ay) * dy) / L2 : 0.5;
         off += (t - 0.5) / 2;
     }
-    r->value = off;
-    r->score = check_ramp(TC_CHECK_GAZE, fabs(off));
+    check_rate(r, TC_CHECK_GAZE, off, fabs(off));
     check_region(r, x->p[LM_EYE_A_OUT][0], x->eye[0][1] - x->iod * 0.15, x->p[LM_EYE_B_OUT][0],
                  x->eye[1][1] + x->iod * 0.15);
     check_say(r, "视线没有看向镜头，请双眼平视镜头后重拍", "You are not looking into the camera: look straight into the lens and shoot again");
@@ -391,14 +358,11 @@ int check_mouth_closed(check_ctx *x, const tc_check_input *in, const tc_check_co
                        tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     double mw = check_lm_dist(x, LM_MOUTH_A, LM_MOUTH_B);
     double v = mw > 0 ? check_lm_dist(x, LM_LIP_TOP, LM_LIP_BOT) / mw : 1;
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_MOUTH_CLOSED, v);
+    check_rate(r, TC_CHECK_MOUTH_CLOSED, v, v);
     check_region(r, x->p[LM_MOUTH_A][0], x->p[LM_LIP_TOP][1] - mw * 0.25, x->p[LM_MOUTH_B][0],
                  x->p[LM_LIP_BOT][1] + mw * 0.25);
     check_say(r, "嘴巴张开了，请自然闭合嘴唇、不要露齿后重拍", "Your mouth is open: close your lips naturally, no teeth showing, and shoot again");
@@ -409,10 +373,8 @@ int check_expression(check_ctx *x, const tc_check_input *in, const tc_check_conf
                      tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     /* A smile lifts the mouth corners above the lips' centre and widens the
      * mouth relative to the face.  In upright coordinates, per mouth width:
      *   lift  = (centre y - mean corner y) / mouth width  (about 0 neutral)
@@ -421,18 +383,14 @@ int check_expression(check_ctx *x, const tc_check_input *in, const tc_check_conf
      * enough, since a closed-lip smile barely widens and a wide one may not
      * lift the corners much. */
     double mw = hypot(x->u[LM_MOUTH_B][0] - x->u[LM_MOUTH_A][0], x->u[LM_MOUTH_B][1] - x->u[LM_MOUTH_A][1]);
-    if (!(mw > 1)) {
-        r->score = -1;
-        check_say(r, "无法定位嘴部，无法判断表情", "The mouth could not be located, so the expression cannot be judged");
-        return 0;
-    }
+    if (!(mw > 1))
+        return check_unsure(r, "无法定位嘴部，无法判断表情", "The mouth could not be located, so the expression cannot be judged");
     double cy = (x->u[LM_LIP_TOP][1] + x->u[LM_LIP_BOT][1]) / 2;
     double corner = (x->u[LM_MOUTH_A][1] + x->u[LM_MOUTH_B][1]) / 2;
     double lift = (cy - corner) / mw;
     double width = mw / x->face_w;
     double v = fmax(lift, (width - 0.44) * 0.8);
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_EXPRESSION, v);
+    check_rate(r, TC_CHECK_EXPRESSION, v, v);
     check_region(r, x->p[LM_MOUTH_A][0], x->p[LM_LIP_TOP][1] - mw * 0.3, x->p[LM_MOUTH_B][0],
                  x->p[LM_LIP_BOT][1] + mw * 0.3);
     check_say(r, "表情不够自然平和（如在笑），请放松面部、保持自然表情后重拍",

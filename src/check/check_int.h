@@ -176,5 +176,15 @@ float check_mask_at(const check_ctx *x, int px, int py);
 void check_region(tc_check_result *r, double x0, double y0, double x1, double y1);
 /* Set score -1 and the "no face landmarks" reason. */
 void check_no_mesh(tc_check_result *r);
+/* The common opening of a check that reads the mesh: without one, the "no
+ * face landmarks" reason (check_no_mesh) and 1; 0 when there is a mesh. */
+int check_need_mesh(const check_ctx *x, tc_check_result *r);
+/* "Could not assess": score -1 with the reason (plain texts, no
+ * conversions); returns 0, what the check then returns. */
+int check_unsure(tc_check_result *r, const char *zh, const char *en);
+/* Record the raw measurement and its score from the tuning table:
+ * value = v, score = check_ramp(id, at) (at is v, or what of v is judged,
+ * e.g. its magnitude). */
+void check_rate(tc_check_result *r, tc_check_id id, double v, double at);
 
 #endif

@@ -97,8 +97,7 @@ int check_light_dark(check_ctx *x, const tc_check_input *in, const tc_check_conf
     oval_stats s;
     if (!x->has_mesh || oval_measure(x, &s) != 0)
         return no_oval(x, r);
-    r->value = s.mean;
-    r->score = check_ramp(TC_CHECK_LIGHT_DARK, s.mean);
+    check_rate(r, TC_CHECK_LIGHT_DARK, s.mean, s.mean);
     oval_region(x, r);
     /* The face was brightened before the checks (tc_check_tone) as far as
      * it can be without visible noise; a face that needed more is failed
@@ -129,8 +128,7 @@ int check_light_bright(check_ctx *x, const tc_check_input *in, const tc_check_co
     /* clipped pixels lose the skin's detail; a face whose mean is near white
      * is over-exposed even before it clips */
     double v = s.clipped + fmax(0, s.mean - 200) / 200;
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_LIGHT_BRIGHT, v);
+    check_rate(r, TC_CHECK_LIGHT_BRIGHT, v, v);
     oval_region(x, r);
     check_say(r, "脸部过亮或曝光过度，请避开强光直射、关闭闪光灯后重拍",
               "Your face is too bright (over-exposed): avoid direct strong light, turn the flash off and shoot again");
@@ -146,8 +144,7 @@ int check_light_uneven(check_ctx *x, const tc_check_input *in, const tc_check_co
         return no_oval(x, r);
     double lo = fmin(s.half[0], s.half[1]), hi = fmax(s.half[0], s.half[1]);
     double v = hi > 0 ? lo / hi : 1;
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_LIGHT_UNEVEN, v);
+    check_rate(r, TC_CHECK_LIGHT_UNEVEN, v, v);
     oval_region(x, r);
     check_say(r, "脸部左右明暗不均（阴阳脸），请正面朝向光源、避免侧光后重拍",
               "One side of your face is much darker than the other: face the light source, avoid side light, and "
@@ -162,8 +159,7 @@ int check_light_hotspot(check_ctx *x, const tc_check_input *in, const tc_check_c
     oval_stats s;
     if (!x->has_mesh || oval_measure(x, &s) != 0)
         return no_oval(x, r);
-    r->value = s.highlight;
-    r->score = check_ramp(TC_CHECK_LIGHT_HOTSPOT, s.highlight);
+    check_rate(r, TC_CHECK_LIGHT_HOTSPOT, s.highlight, s.highlight);
     oval_region(x, r);
     check_say(r, "脸部有明显反光亮斑，请用柔和的散射光、擦去面部油光后重拍",
               "There are shiny hot spots on your face: use soft, diffuse light, blot any shine off your skin and "
@@ -175,19 +171,14 @@ int check_red_eye(check_ctx *x, const tc_check_input *in, const tc_check_config 
                   tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     /* a grey photo has no red to find: not a pass */
     if (check_need_colour(x, r))
         return 0;
     check_iris(x);
-    if (!x->iris_ok[0] || !x->iris_ok[1]) {
-        r->score = -1;
-        check_say(r, "无法定位瞳孔，无法判断红眼", "The pupils could not be located, so red eye cannot be judged");
-        return 0;
-    }
+    if (!x->iris_ok[0] || !x->iris_ok[1])
+        return check_unsure(r, "无法定位瞳孔，无法判断红眼", "The pupils could not be located, so red eye cannot be judged");
     /* A flash reflected by the retina turns the pupil red: count strongly
      * red pixels inside each iris disc; the worse eye decides. */
     const uint8_t *rgb = in->work->px;
@@ -210,8 +201,7 @@ int check_red_eye(check_ctx *x, const tc_check_input *in, const tc_check_config 
         if (n)
             worst = fmax(worst, (double)red / n);
     }
-    r->value = worst;
-    r->score = check_ramp(TC_CHECK_RED_EYE, worst);
+    check_rate(r, TC_CHECK_RED_EYE, worst, worst);
     double rad = fmax(x->iris[0][2], x->iris[1][2]) * 2;
     check_region(r, x->iris[0][0] - rad, fmin(x->iris[0][1], x->iris[1][1]) - rad, x->iris[1][0] + rad,
                  fmax(x->iris[0][1], x->iris[1][1]) + rad);
@@ -237,11 +227,8 @@ int check_blur(check_ctx *x, const tc_check_input *in, const tc_check_config *c,
     if (f < 1)
         f = 1;
     int sw = bw / f, sh = bh / f;
-    if (sw < 16 || sh < 16) {
-        r->score = -1;
-        check_say(r, "脸部太小，无法判断清晰度", "The face is too small to judge sharpness");
-        return 0;
-    }
+    if (sw < 16 || sh < 16)
+        return check_unsure(r, "脸部太小，无法判断清晰度", "The face is too small to judge sharpness");
     float *img = malloc(sizeof(float) * (size_t)sw * sh);
     uint8_t *in_ov = malloc((size_t)sw * sh);
     if (!img || !in_ov) {
@@ -276,15 +263,11 @@ int check_blur(check_ctx *x, const tc_check_input *in, const tc_check_config *c,
         }
     free(img);
     free(in_ov);
-    if (n < 100) {
-        r->score = -1;
-        check_say(r, "脸部太小，无法判断清晰度", "The face is too small to judge sharpness");
-        return 0;
-    }
+    if (n < 100)
+        return check_unsure(r, "脸部太小，无法判断清晰度", "The face is too small to judge sharpness");
     double var = sum2 / n - (sum / n) * (sum / n);
     double v = var > 1 ? sqrt(lap2 / n) / sqrt(var) : 0;
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_BLUR, v);
+    check_rate(r, TC_CHECK_BLUR, v, v);
     oval_region(x, r);
     check_say(r, "照片模糊，请对焦在脸上、拿稳手机（或放在支架上）后重拍",
               "The photo is blurred: focus on the face, hold the phone still (or use a stand) and shoot again");
@@ -295,10 +278,8 @@ int check_resolution(check_ctx *x, const tc_check_input *in, const tc_check_conf
                      tc_err *e)
 {
     (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
+    if (check_need_mesh(x, r))
         return 0;
-    }
     /* The face's width in the original file against the width it gets in
      * the standard photo: below 1 the photo is enlarged, and detail the
      * camera never recorded cannot be made up. */
@@ -311,8 +292,7 @@ int check_resolution(check_ctx *x, const tc_check_input *in, const tc_check_conf
     else
         target = in->spec->width * 0.5;
     double v = target > 0 ? src_w / target : 0;
-    r->value = v;
-    r->score = check_ramp(TC_CHECK_RESOLUTION, v);
+    check_rate(r, TC_CHECK_RESOLUTION, v, v);
     oval_region(x, r);
     check_say(r, "脸部像素太少（约 %.0f 像素宽），请靠近一些或使用手机后置主摄像头、拍摄原图后重拍",
               "Too few pixels across the face (about %.0f px): come closer or use the phone's main rear camera at "

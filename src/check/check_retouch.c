@@ -270,12 +270,9 @@ int check_retouch(check_ctx *x, const tc_check_input *in, const tc_check_config 
                   tag);
         return 0;
     }
-    if (!isfinite(ratio)) {
-        r->score = -1;
-        check_say(r, "人脸太小或未找到关键点，无法判断是否美颜", "Face too small or no landmarks: could not tell "
-                  "whether the skin was retouched");
-        return 0;
-    }
+    if (!isfinite(ratio))
+        return check_unsure(r, "人脸太小或未找到关键点，无法判断是否美颜", "Face too small or no landmarks: could not tell "
+                               "whether the skin was retouched");
     /* the two views of the same thing multiplied: skin detail against the
      * eyes' (how sharp the face is) and against the noise floor (how noisy
      * the camera is); a photo where only one is low is ordinary (a soft

@@ -234,6 +234,27 @@ void check_no_mesh(tc_check_result *r)
               "visible and shoot again");
 }
 
+int check_need_mesh(const check_ctx *x, tc_check_result *r)
+{
+    if (x->has_mesh)
+        return 0;
+    check_no_mesh(r);
+    return 1;
+}
+
+int check_unsure(tc_check_result *r, const char *zh, const char *en)
+{
+    r->score = -1;
+    check_say(r, zh, en);
+    return 0;
+}
+
+void check_rate(tc_check_result *r, tc_check_id id, double v, double at)
+{
+    r->value = v;
+    r->score = check_ramp(id, at);
+}
+
 int check_is_grey(check_ctx *x)
 {
     if (x->grey_done)

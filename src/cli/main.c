@@ -42,8 +42,7 @@ static int app_open(tc_api_app *app, tc_config *cfg, tc_err *e)
     if (tc_config_secret(cfg, &secret, e) != 0)
         return -1;
     int rc = tc_ident_keys_derive(&app->keys, secret, e);
-    sodium_memzero(secret, strlen(secret));
-    free(secret);
+    tc_str_free_secret(secret);
     if (rc != 0)
         return -1;
     if (tc_mkdirs(cfg->data_dir, e) != 0)
@@ -62,29 +61,45 @@ static int app_open(tc_api_app *app, tc_config *cfg, tc_err *e)
     return 0;
 }
 
-static void app_close(tc_api_app *app)
-{
-    tc_blob_close(app->blobs);
-    tc_store_close(app->store);
-    sodium_memzero(&app->keys, sizeof app->keys);
-}
+/* What a command that works on the app holds: the configuration, the app,
+ * the operands left after the options (rest, nrest) and the error. */
+typedef struct {
+    tc_config cfg;
+    tc_api_app app;
+    char **rest;
+    int nrest;
+    tc_err e;
+} cmd_env;
 
-/* Configuration, then the app; on failure nothing is left to free. */
-static int cmd_open(int argc, char **argv, tc_config *cfg, tc_api_app *app, char ***rest, int *nrest, tc_err *e)
+/* Configuration, then the app; on failure (-1, v->e set) nothing is left to
+ * free. */
+static int cmd_open(cmd_env *v, int argc, char **argv)
 {
-    if (tc_config_load(cfg, argc, argv, rest, nrest, e) != 0)
+    memset(v, 0, sizeof *v);
+    if (tc_config_load(&v->cfg, argc, argv, &v->rest, &v->nrest, &v->e) != 0)
         return -1;
     /* before anything logs or any thread starts (the level is checked by
      * the config) */
     tc_log_level lv = TC_LOG_INFO;
-    tc_log_level_parse(cfg->log_level, &lv);
+    tc_log_level_parse(v->cfg.log_level, &lv);
     tc_log_set_level(lv);
-    if (app_open(app, cfg, e) != 0) {
-        free(*rest);
-        tc_config_free(cfg);
+    if (app_open(&v->app, &v->cfg, &v->e) != 0) {
+        free(v->rest);
+        tc_config_free(&v->cfg);
         return -1;
     }
     return 0;
+}
+
+/* Everything cmd_open opened. */
+static void cmd_close(cmd_env *v)
+{
+    free(v->rest);
+    v->rest = NULL;
+    tc_blob_close(v->app.blobs);
+    tc_store_close(v->app.store);
+    sodium_memzero(&v->app.keys, sizeof v->app.keys);
+    tc_config_free(&v->cfg);
 }
 
 static int wants_help(int argc, char **argv)
@@ -93,6 +108,26 @@ static int wants_help(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return 1;
     return 0;
+}
+
+/* The payment provider into v->app.pay (tc_pay_open): 0, or -1 with v->e
+ * set.  The sandbox provider signs its callbacks with a key of its own,
+ * derived from the app's so that it survives restarts. */
+static int cmd_pay_open(cmd_env *v)
+{
+    crypto_generichash(v->app.pay_key, sizeof v->app.pay_key, (const unsigned char *)"tucai pay sandbox", 17,
+                       v->app.keys.mac, sizeof v->app.keys.mac);
+    v->app.pay = tc_pay_open(&v->cfg, v->app.pay_key, &v->e);
+    return v->app.pay ? 0 : -1;
+}
+
+/* With --help or -h: the command's usage (tc_config_usage) and 1. */
+static int cmd_help(int argc, char **argv, const char *cmd, const char *usage)
+{
+    if (!wants_help(argc, argv))
+        return 0;
+    tc_config_usage(cmd, usage);
+    return 1;
 }
 
 static char *public_url(const tc_config *cfg, unsigned port, int tls)
@@ -179,20 +214,14 @@ static void job_remind(void *ctx)
 
 static int cmd_serve(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
-        tc_config_usage("serve", "\n\nServes the student app (/), the staff console (/console/) and the API (/api/v1/).\n"
-                                 "HTTPS: give --tls-cert and --tls-key, or run behind a reverse proxy that\n"
-                                 "terminates TLS and set --cookie-secure --trust-proxy (see README).");
+    if (cmd_help(argc, argv, "serve",
+                 "\n\nServes the student app (/), the staff console (/console/) and the API (/api/v1/).\n"
+                 "HTTPS: give --tls-cert and --tls-key, or run behind a reverse proxy that\n"
+                 "terminates TLS and set --cookie-secure --trust-proxy (see README)."))
         return 0;
-    }
-    tc_config cfg;
-    tc_api_app app;
-    char **rest;
-    int nrest;
-    tc_err e = {0};
-    if (cmd_open(argc, argv, &cfg, &app, &rest, &nrest, &e) != 0)
-        return die(&e);
-    free(rest);
+    cmd_env v;
+    if (cmd_open(&v, argc, argv) != 0)
+        return die(&v.e);
     int rc = 1;
     tc_http_server *srv = NULL;
     char *cert = NULL, *key = NULL, *url = NULL;
@@ -202,30 +231,30 @@ static int cmd_serve(int argc, char **argv)
     tc_jobs_photo_env penv = {0};
     int hub_ready = 0;
     size_t len;
-    if (cfg.tls_cert || cfg.tls_key) {
-        if (!cfg.tls_cert || !cfg.tls_key) {
-            tc_err_set(&e, TCE_CONFIG_TLS);
+    if (v.cfg.tls_cert || v.cfg.tls_key) {
+        if (!v.cfg.tls_cert || !v.cfg.tls_key) {
+            tc_err_set(&v.e, TCE_CONFIG_TLS);
             goto out;
         }
-        if (tc_file_read(cfg.tls_cert, 1 << 20, &cert, &len, &e) != 0 ||
-            tc_file_read(cfg.tls_key, 1 << 20, &key, &len, &e) != 0)
+        if (tc_file_read(v.cfg.tls_cert, 1 << 20, &cert, &len, &v.e) != 0 ||
+            tc_file_read(v.cfg.tls_key, 1 << 20, &key, &len, &v.e) != 0)
             goto out;
     }
-    if (check_dirs(&cfg, &e) != 0)
+    if (check_dirs(&v.cfg, &v.e) != 0)
         goto out;
     tc_http_config hc;
     tc_http_config_defaults(&hc);
-    hc.bind = cfg.listen;
-    hc.port = (unsigned)cfg.port;
-    hc.threads = (unsigned)cfg.threads;
+    hc.bind = v.cfg.listen;
+    hc.port = (unsigned)v.cfg.port;
+    hc.threads = (unsigned)v.cfg.threads;
     hc.tls_cert_pem = cert;
     hc.tls_key_pem = key;
-    hc.access_log = cfg.access_log;
-    hc.cookie_secure = cfg.cookie_secure;
-    hc.trust_proxy = cfg.trust_proxy;
-    hc.conn_per_ip = (unsigned)cfg.conn_per_ip;
-    hc.body_inflight = (uint64_t)cfg.upload_inflight_mb << 20;
-    hc.body_inflight_ip = (uint64_t)cfg.upload_inflight_ip_mb << 20;
+    hc.access_log = v.cfg.access_log;
+    hc.cookie_secure = v.cfg.cookie_secure;
+    hc.trust_proxy = v.cfg.trust_proxy;
+    hc.conn_per_ip = (unsigned)v.cfg.conn_per_ip;
+    hc.body_inflight = (uint64_t)v.cfg.upload_inflight_mb << 20;
+    hc.body_inflight_ip = (uint64_t)v.cfg.upload_inflight_ip_mb << 20;
     /* Block the stop signals in every thread (threads inherit the mask, so
      * before the first one starts); this one waits for them. */
     sigset_t set;
@@ -234,35 +263,30 @@ static int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    tc_event_hub_init(&app.hub);
+    tc_event_hub_init(&v.app.hub);
     hub_ready = 1;
-    /* the sandbox payment provider signs its callbacks with a key of its own,
-     * derived from the app's so that it survives restarts */
-    crypto_generichash(app.pay_key, sizeof app.pay_key, (const unsigned char *)"tucai pay sandbox", 17, app.keys.mac,
-                       sizeof app.keys.mac);
     /* the payment provider (sandbox unless configured): a bad WeChat Pay
      * setting stops the start, not the first order */
-    app.pay = tc_pay_open(&cfg, app.pay_key, &e);
-    if (!app.pay)
+    if (cmd_pay_open(&v) != 0)
         goto out;
     /* The photo pipeline: without the models the server still runs (entry,
      * consoles) and refuses uploads with a clear code. */
     {
         tc_err me = {0};
-        studio = tc_studio_open(cfg.models_dir, NULL, &me);
+        studio = tc_studio_open(v.cfg.models_dir, NULL, &me);
         if (!studio && !strcmp(me.code, "vision.model_missing"))
             /* most often the server runs outside the source folder: name
              * the flag, not only the file */
-            tc_err_set(&me, TCE_CONFIG_MODELS_DIR_MISSING, cfg.models_dir);
+            tc_err_set(&me, TCE_CONFIG_MODELS_DIR_MISSING, v.cfg.models_dir);
         if (!studio)
             tc_log(TC_LOG_WARN, "photos are disabled: %s [%s]", me.en, me.code);
         else {
-            app.studio = studio;
+            v.app.studio = studio;
             long cores = sysconf(_SC_NPROCESSORS_ONLN);
-            penv = (tc_jobs_photo_env){.cfg = app.cfg, .store = app.store, .blobs = app.blobs, .studio = studio};
-            tc_api_jobs_services(&app, &penv.svc);
-            app.photos = tc_jobs_photos_start(&penv, cores > 0 ? (int)cores : 1, &e);
-            if (!app.photos)
+            penv = (tc_jobs_photo_env){.cfg = v.app.cfg, .store = v.app.store, .blobs = v.app.blobs, .studio = studio};
+            tc_api_jobs_services(&v.app, &penv.svc);
+            v.app.photos = tc_jobs_photos_start(&penv, cores > 0 ? (int)cores : 1, &v.e);
+            if (!v.app.photos)
                 goto out;
         }
     }
@@ -270,52 +294,52 @@ static int cmd_serve(int argc, char **argv)
      * a poster is refused with pdf.font_missing */
     {
         tc_err fe = {0};
-        app.pdf_fonts = tc_pdf_fonts_open(&fe);
-        if (!app.pdf_fonts)
+        v.app.pdf_fonts = tc_pdf_fonts_open(&fe);
+        if (!v.app.pdf_fonts)
             tc_log(TC_LOG_WARN, "QR posters are disabled: %s [%s]", fe.en, fe.code);
     }
     /* the outbox worker: e-mails, SMS and webhooks leave from here, with
      * retries, never from a request */
     {
         uint8_t nkey[32];
-        crypto_generichash(nkey, sizeof nkey, (const unsigned char *)"tucai notify", 12, app.keys.mac,
-                           sizeof app.keys.mac);
+        crypto_generichash(nkey, sizeof nkey, (const unsigned char *)"tucai notify", 12, v.app.keys.mac,
+                           sizeof v.app.keys.mac);
         tc_notify_config nc;
-        tc_notify_config_from(&nc, &cfg, nkey);
-        notify = tc_notify_new(&nc, app.store, app.blobs, &e);
-        if (!notify || tc_notify_start(notify, &e) != 0)
+        tc_notify_config_from(&nc, &v.cfg, nkey);
+        notify = tc_notify_new(&nc, v.app.store, v.app.blobs, &v.e);
+        if (!notify || tc_notify_start(notify, &v.e) != 0)
             goto out;
     }
     /* roster files earlier versions kept in clear go before anyone connects */
-    if (tc_api_roster_files_purge(&app, &e) < 0)
+    if (tc_api_roster_files_purge(&v.app, &v.e) < 0)
         goto out;
     /* the periodic jobs, on one timer thread, each first at start */
-    timer = tc_jobs_timer_new(&e);
+    timer = tc_jobs_timer_new(&v.e);
     if (!timer ||
-        tc_jobs_every(timer, "reconciliation", 3600, job_recon, &app, &e) != 0 ||
-        tc_jobs_every(timer, "retention sweep", cfg.sweep_interval_s > 0 ? cfg.sweep_interval_s : 3600, job_sweep,
-                      &app, &e) != 0 ||
-        tc_jobs_every(timer, "reminders", cfg.remind_interval_s > 0 ? cfg.remind_interval_s : 600, job_remind, &app,
-                      &e) != 0 ||
-        tc_jobs_timer_start(timer, &e) != 0)
+        tc_jobs_every(timer, "reconciliation", 3600, job_recon, &v.app, &v.e) != 0 ||
+        tc_jobs_every(timer, "retention sweep", v.cfg.sweep_interval_s > 0 ? v.cfg.sweep_interval_s : 3600, job_sweep,
+                      &v.app, &v.e) != 0 ||
+        tc_jobs_every(timer, "reminders", v.cfg.remind_interval_s > 0 ? v.cfg.remind_interval_s : 600, job_remind,
+                      &v.app, &v.e) != 0 ||
+        tc_jobs_timer_start(timer, &v.e) != 0)
         goto out;
-    srv = tc_http_server_new(&hc, &app, &e);
-    if (!srv || tc_api_register(srv, &app, &e) != 0)
+    srv = tc_http_server_new(&hc, &v.app, &v.e);
+    if (!srv || tc_api_register(srv, &v.app, &v.e) != 0)
         goto out;
-    if (tc_http_server_start(srv, &e) != 0)
+    if (tc_http_server_start(srv, &v.e) != 0)
         goto out;
-    url = public_url(&cfg, tc_http_server_port(srv), cert != NULL);
-    if (cfg.demo) {
-        int empty = tc_store_is_empty(app.store, &e);
+    url = public_url(&v.cfg, tc_http_server_port(srv), cert != NULL);
+    if (v.cfg.demo) {
+        int empty = tc_store_is_empty(v.app.store, &v.e);
         if (empty < 0)
             goto out;
         if (empty) {
             char dir[4096];
-            snprintf(dir, sizeof dir, "%s/demo", cfg.data_dir);
-            if (tc_cli_demo(&app, dir, url, stdout, &e) != 0)
+            snprintf(dir, sizeof dir, "%s/demo", v.cfg.data_dir);
+            if (tc_cli_demo(&v.app, dir, url, stdout, &v.e) != 0)
                 goto out;
         } else {
-            printf("demo: the database already has data; sign-in details are in %s/demo/README.txt\n", cfg.data_dir);
+            printf("demo: the database already has data; sign-in details are in %s/demo/README.txt\n", v.cfg.data_dir);
         }
     }
     printf("tucai %s serving on %s  (student app: %s/  console: %s/console/)\n", TUCAI_VERSION, url, url, url);
@@ -327,24 +351,21 @@ static int cmd_serve(int argc, char **argv)
     rc = 0;
 out:
     if (rc)
-        die(&e);
+        die(&v.e);
     tc_http_server_free(srv);
-    tc_jobs_photos_stop(app.photos);
-    app.photos = NULL;
+    tc_jobs_photos_stop(v.app.photos);
+    v.app.photos = NULL;
     tc_notify_free(notify);
     tc_jobs_timer_free(timer);
-    tc_pay_close(app.pay);
+    tc_pay_close(v.app.pay);
     tc_studio_free(studio);
-    tc_pdf_fonts_close(app.pdf_fonts);
+    tc_pdf_fonts_close(v.app.pdf_fonts);
     if (hub_ready)
-        tc_event_hub_destroy(&app.hub);
+        tc_event_hub_destroy(&v.app.hub);
     free(cert);
-    if (key)
-        sodium_memzero(key, strlen(key));
-    free(key);
+    tc_str_free_secret(key);
     free(url);
-    app_close(&app);
-    tc_config_free(&cfg);
+    cmd_close(&v);
     return rc;
 }
 
@@ -352,11 +373,10 @@ out:
  * server makes yesterday's by itself). */
 static int cmd_reconcile(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
-        tc_config_usage("reconcile", " --day YYYY-MM-DD\n\nCompares the day's orders with the payment provider and "
-                                     "stores the report\n(the server makes yesterday's report every day).");
+    if (cmd_help(argc, argv, "reconcile",
+                 " --day YYYY-MM-DD\n\nCompares the day's orders with the payment provider and "
+                 "stores the report\n(the server makes yesterday's report every day)."))
         return 0;
-    }
     const char *day = NULL;
     char **av = calloc((size_t)argc + 1, sizeof *av);
     int ac = 0;
@@ -370,86 +390,63 @@ static int cmd_reconcile(int argc, char **argv)
         else
             av[ac++] = argv[i];
     }
-    tc_config cfg;
-    tc_api_app app;
-    char **rest;
-    int nrest, rc = 1;
-    tc_err e = {0};
+    cmd_env v;
+    int rc = 1;
     if (!day) {
         free(av);
         fprintf(stderr, "tucai reconcile: --day YYYY-MM-DD is required\n");
         return 2;
     }
-    if (cmd_open(ac, av, &cfg, &app, &rest, &nrest, &e) != 0) {
+    if (cmd_open(&v, ac, av) != 0) {
         free(av);
-        return die(&e);
+        return die(&v.e);
     }
-    free(rest);
-    crypto_generichash(app.pay_key, sizeof app.pay_key, (const unsigned char *)"tucai pay sandbox", 17, app.keys.mac,
-                       sizeof app.keys.mac);
-    app.pay = tc_pay_open(&cfg, app.pay_key, &e);
     json_t *report = NULL;
-    if (app.pay && tc_api_reconcile(&app, day, &report, &e) == 0) {
+    if (cmd_pay_open(&v) == 0 && tc_api_reconcile(&v.app, day, &report, &v.e) == 0) {
         char *text = json_dumps(report, JSON_INDENT(2));
         printf("%s\n", text ? text : "{}");
         free(text);
         json_decref(report);
         rc = 0;
     } else
-        die(&e);
-    tc_pay_close(app.pay);
-    app_close(&app);
-    tc_config_free(&cfg);
+        die(&v.e);
+    tc_pay_close(v.app.pay);
+    cmd_close(&v);
     free(av);
     return rc;
 }
 
 static int cmd_migrate(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
-        tc_config_usage("migrate", "\n\nBrings the database to the newest schema (serve does this too).");
+    if (cmd_help(argc, argv, "migrate", "\n\nBrings the database to the newest schema (serve does this too)."))
         return 0;
-    }
-    tc_config cfg;
-    tc_api_app app;
-    char **rest;
-    int nrest;
-    tc_err e = {0};
-    if (cmd_open(argc, argv, &cfg, &app, &rest, &nrest, &e) != 0)
-        return die(&e);
-    free(rest);
-    printf("database %s at schema version %d (newest known: %d)\n", cfg.database, tc_store_schema_version(app.store),
-           tc_store_schema_latest());
-    app_close(&app);
-    tc_config_free(&cfg);
+    cmd_env v;
+    if (cmd_open(&v, argc, argv) != 0)
+        return die(&v.e);
+    printf("database %s at schema version %d (newest known: %d)\n", v.cfg.database,
+           tc_store_schema_version(v.app.store), tc_store_schema_latest());
+    cmd_close(&v);
     return 0;
 }
 
 static int cmd_demo(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
-        tc_config_usage("demo", " [OUT-DIR]\n\nCreates a demo school, batch, staff accounts and students with their "
-                                "QR images\n(default OUT-DIR: <data-dir>/demo).");
+    if (cmd_help(argc, argv, "demo",
+                 " [OUT-DIR]\n\nCreates a demo school, batch, staff accounts and students with their "
+                 "QR images\n(default OUT-DIR: <data-dir>/demo)."))
         return 0;
-    }
-    tc_config cfg;
-    tc_api_app app;
-    char **rest;
-    int nrest;
-    tc_err e = {0};
-    if (cmd_open(argc, argv, &cfg, &app, &rest, &nrest, &e) != 0)
-        return die(&e);
+    cmd_env v;
+    if (cmd_open(&v, argc, argv) != 0)
+        return die(&v.e);
     char dir[4096];
-    if (nrest > 0)
-        snprintf(dir, sizeof dir, "%s", rest[0]);
+    if (v.nrest > 0)
+        snprintf(dir, sizeof dir, "%s", v.rest[0]);
     else
-        snprintf(dir, sizeof dir, "%s/demo", cfg.data_dir);
-    char *url = public_url(&cfg, (unsigned)cfg.port, cfg.tls_cert != NULL);
-    int rc = tc_cli_demo(&app, dir, url, stdout, &e) == 0 ? 0 : die(&e);
+        snprintf(dir, sizeof dir, "%s/demo", v.cfg.data_dir);
+    char *url = public_url(&v.cfg, (unsigned)v.cfg.port, v.cfg.tls_cert != NULL);
+    int rc = tc_cli_demo(&v.app, dir, url, stdout, &v.e) == 0 ? 0 : die(&v.e);
     free(url);
-    free(rest);
-    app_close(&app);
-    tc_config_free(&cfg);
+    cmd_close(&v);
     return rc;
 }
 
@@ -469,19 +466,13 @@ static int cmd_import_roster(int argc, char **argv)
         else
             argv[k++] = argv[i];
     argc = k;
-    tc_config cfg;
-    tc_api_app app;
-    char **rest;
-    int nrest;
-    tc_err e = {0};
-    if (cmd_open(argc, argv, &cfg, &app, &rest, &nrest, &e) != 0)
-        return die(&e);
+    cmd_env v;
+    if (cmd_open(&v, argc, argv) != 0)
+        return die(&v.e);
     int rc = 1;
-    if (nrest != 2) {
+    if (v.nrest != 2) {
         fprintf(stderr, "usage: tucai import-roster BATCH-CODE FILE [--dry-run]\n");
-        free(rest);
-        app_close(&app);
-        tc_config_free(&cfg);
+        cmd_close(&v);
         return 2;
     }
     tc_pool pool;
@@ -490,13 +481,13 @@ static int cmd_import_roster(int argc, char **argv)
     char *data = NULL;
     size_t len;
     json_t *report = NULL, *summary = NULL;
-    if (tc_store_batch_by_code(app.store, &pool, rest[0], &b, &e) != 0 ||
-        tc_file_read(rest[1], 10 * 1024 * 1024, &data, &len, &e) != 0) {
-        die(&e);
+    if (tc_store_batch_by_code(v.app.store, &pool, v.rest[0], &b, &v.e) != 0 ||
+        tc_file_read(v.rest[1], 10 * 1024 * 1024, &data, &len, &v.e) != 0) {
+        die(&v.e);
         goto out;
     }
-    if (tc_api_roster_import(&app, b.id, data, len, dry, &report, &summary, &e) != 0) {
-        die(&e);
+    if (tc_api_roster_import(&v.app, b.id, data, len, dry, &report, &summary, &v.e) != 0) {
+        die(&v.e);
         if (report)
             json_dumpf(report, stdout, JSON_INDENT(2));
         printf("\n");
@@ -512,9 +503,7 @@ out:
         json_decref(summary);
     free(data);
     tc_pool_clear(&pool);
-    free(rest);
-    app_close(&app);
-    tc_config_free(&cfg);
+    cmd_close(&v);
     return rc;
 }
 

@@ -1,7 +1,6 @@
 /* tc_export — the photos' file names by a school's template, and the
  * archive's split into parts. */
 #include <glib.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -181,10 +180,7 @@ static char *render(const tc_ident_keys *keys, const char *tpl, const tc_store_e
             default: break;
             }
             put_value(o, v, f);
-            if (id) {
-                sodium_memzero(id, strlen(id));
-                free(id);
-            }
+            tc_str_free_secret(id);
             p = end;
             continue;
         }

@@ -27,8 +27,9 @@ const char *tc_export_state_word(const char *s, int en)
 }
 
 /* libxlsxwriter writes to a file: a private temporary one, unlinked once the
- * server has it open (constant_memory keeps the library's own use flat). */
-static lxw_workbook *xlsx_open(char path[64], tc_err *e)
+ * server has it open (constant_memory keeps the library's own use flat).
+ * *bold: the workbook's first format, bold, for the header rows. */
+static lxw_workbook *xlsx_open(char path[64], lxw_format **bold, tc_err *e)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(path, 64, "%.40s/tucai-xlsx-XXXXXX", tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
@@ -43,7 +44,10 @@ static lxw_workbook *xlsx_open(char path[64], tc_err *e)
     if (!wb) {
         unlink(path);
         tc_err_internal(e, "xlsx: cannot create a temporary file: %s", strerror(errno));
+        return NULL;
     }
+    *bold = workbook_add_format(wb);
+    format_set_bold(*bold);
     return wb;
 }
 
@@ -64,6 +68,29 @@ static int chsi_bound(const tc_store_student *st)
     return any != 0;
 }
 
+/* The ID number's cell into idm: in full (full_ids) or masked; empty when
+ * it cannot be opened. */
+static void id_cell(const tc_ident_keys *keys, const uint8_t *sealed, size_t len, int full_ids, char idm[64])
+{
+    char *id = NULL;
+    idm[0] = 0;
+    if (tc_ident_open(keys, sealed, len, &id, NULL) != 0)
+        return;
+    if (full_ids)
+        snprintf(idm, 64, "%s", id);
+    else
+        tc_ident_idnum_mask(id, idm);
+    tc_str_free_secret(id);
+}
+
+/* Wipe what a row kept of personal data once written: the ID cell and the
+ * opened 采集码 (freed; may be NULL). */
+static void row_wipe(char idm[64], char *code)
+{
+    sodium_memzero(idm, 64);
+    tc_str_free_secret(code);
+}
+
 static void write_roster_rows(const tc_ident_keys *keys, lxw_worksheet *ws, lxw_format *bold, const tc_store_roster_row *rows,
                               size_t n, int64_t now, int en, int full_ids)
 {
@@ -79,16 +106,8 @@ static void write_roster_rows(const tc_ident_keys *keys, lxw_worksheet *ws, lxw_
     for (size_t i = 0; i < n; i++) {
         const tc_store_roster_row *x = &rows[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
-        char idm[64] = "";
-        char *id = NULL;
-        if (tc_ident_open(keys, x->st.id_sealed, x->st.id_sealed_len, &id, NULL) == 0) {
-            if (full_ids)
-                snprintf(idm, sizeof idm, "%s", id);
-            else
-                tc_ident_idnum_mask(id, idm);
-            sodium_memzero(id, strlen(id));
-            free(id);
-        }
+        char idm[64];
+        id_cell(keys, x->st.id_sealed, x->st.id_sealed_len, full_ids, idm);
         /* the 采集码 itself only with the full IDs (the school's admin): from
          * its sealed copy; a code known only by its hash stays empty, and
          * the import keeps it */
@@ -103,22 +122,17 @@ static void write_roster_rows(const tc_ident_keys *keys, lxw_worksheet *ws, lxw_
                            locked ? yes : no, x->st.person_id ? yes : no, bound};
         for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
             worksheet_write_string(ws, row, k, v[k], NULL);
-        sodium_memzero(idm, sizeof idm);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
+        row_wipe(idm, code);
     }
 }
 
 int tc_export_progress_xlsx(const tc_ident_keys *keys, json_t *p, const tc_store_roster_row *rows, size_t n, int64_t now,
                             int en, char path[64], tc_err *e)
 {
-    lxw_workbook *wb = xlsx_open(path, e);
+    lxw_format *bold;
+    lxw_workbook *wb = xlsx_open(path, &bold, e);
     if (!wb)
         return -1;
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
     lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Progress" : "进度");
     worksheet_write_string(ws, 0, 0, en ? "Class" : "班级", bold);
     static const char *const EXTRA[] = {"paid", "locked", "total", "finished", "unfinished"};
@@ -151,11 +165,10 @@ int tc_export_progress_xlsx(const tc_ident_keys *keys, json_t *p, const tc_store
 int tc_export_roster_xlsx(const tc_ident_keys *keys, const tc_store_roster_row *rows, size_t n, int64_t now, int en,
                           int full_ids, char path[64], tc_err *e)
 {
-    lxw_workbook *wb = xlsx_open(path, e);
+    lxw_format *bold;
+    lxw_workbook *wb = xlsx_open(path, &bold, e);
     if (!wb)
         return -1;
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
     write_roster_rows(keys, workbook_add_worksheet(wb, en ? "Roster" : "名单"), bold, rows, n, now, en, full_ids);
     return xlsx_close(wb, path, e);
 }
@@ -166,11 +179,10 @@ int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *r
                          size_t from, size_t count, int codes, int full_ids, char path[64], size_t *ncodes, tc_err *e)
 {
     *ncodes = 0;
-    lxw_workbook *wb = xlsx_open(path, e);
+    lxw_format *bold;
+    lxw_workbook *wb = xlsx_open(path, &bold, e);
     if (!wb)
         return -1;
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "采集码");
     static const char *const H[] = {"学号", "姓名", "班级", "身份证号", "采集码", "照片文件名"};
     static const double W[] = {14, 10, 14, 21, 24, 30};
@@ -180,16 +192,8 @@ int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *r
     }
     for (size_t i = from; i < from + count; i++) {
         const tc_store_export_row *x = &rows[i];
-        char idm[64] = "";
-        char *id = NULL;
-        if (tc_ident_open(keys, x->id_sealed, x->id_sealed_len, &id, NULL) == 0) {
-            if (full_ids)
-                snprintf(idm, sizeof idm, "%s", id);
-            else
-                tc_ident_idnum_mask(id, idm);
-            sodium_memzero(id, strlen(id));
-            free(id);
-        }
+        char idm[64];
+        id_cell(keys, x->id_sealed, x->id_sealed_len, full_ids, idm);
         char *code = NULL;
         if (codes && x->chsi_sealed && tc_ident_open(keys, x->chsi_sealed, x->chsi_sealed_len, &code, NULL) == 0)
             (*ncodes)++;
@@ -202,22 +206,18 @@ int tc_export_codes_xlsx(const tc_ident_keys *keys, const tc_store_export_row *r
         lxw_row_t row = (lxw_row_t)(i - from + 1);
         for (lxw_col_t k = 0; k < TC_ARRAY_LEN(v); k++)
             worksheet_write_string(ws, row, k, v[k] ? v[k] : "", NULL);
-        sodium_memzero(idm, sizeof idm);
-        if (code) {
-            sodium_memzero(code, strlen(code));
-            free(code);
-        }
+        row_wipe(idm, code);
     }
     return xlsx_close(wb, path, e);
 }
 
 int tc_export_roster_template_xlsx(int en, char path[64], tc_err *e)
 {
-    lxw_workbook *wb = xlsx_open(path, e);
+    lxw_format *bold;
+    lxw_workbook *wb = xlsx_open(path, &bold, e);
     if (!wb)
         return -1;
-    lxw_format *bold = workbook_add_format(wb), *text = workbook_add_format(wb);
-    format_set_bold(bold);
+    lxw_format *text = workbook_add_format(wb);
     format_set_num_format(text, "@"); /* digits stay text: 18-digit ID numbers, leading zeros */
     lxw_worksheet *ws = workbook_add_worksheet(wb, en ? "Roster" : "名单");
     /* the example: a made-up student, ID number with a valid check digit */

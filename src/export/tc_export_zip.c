@@ -154,6 +154,34 @@ void tc_export_zip_free(void *cls)
     free(z);
 }
 
+/* The fields a local header and its central directory entry share, from
+ * "version needed" to the name's length: stored, UTF-8 names (bit 11); in
+ * ZIP64 the sizes read 0xFFFFFFFF and follow in the extra field. */
+static void put_entry(tc_buf *b, const tc_export_zip *z, int z64, uint32_t crc, uint64_t size, size_t nl)
+{
+    put16(b, z64 ? 45 : 10);
+    put16(b, 0x0800);
+    put16(b, 0);
+    put16(b, z->dos_time);
+    put16(b, z->dos_date);
+    put32(b, crc);
+    put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)size);
+    put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)size);
+    put16(b, (unsigned)nl);
+}
+
+/* The ZIP64 extra field: both sizes, then (central directory) the local
+ * header's offset when offset is not NULL. */
+static void put_zip64_extra(tc_buf *b, uint64_t size, const uint64_t *offset)
+{
+    put16(b, 0x0001);
+    put16(b, offset ? 24 : 16);
+    put64(b, size);
+    put64(b, size);
+    if (offset)
+        put64(b, *offset);
+}
+
 /* Begin item i: CRC and size, then its local header into pending. */
 static int zip_start(tc_export_zip *z, size_t i)
 {
@@ -193,39 +221,19 @@ static int zip_start(tc_export_zip *z, size_t i)
      * the 32-bit fields read 0xFFFFFFFF and the values follow in the
      * ZIP64 extra field (local: both sizes; central: sizes and offset) */
     int z64 = size >= z->big || z->offset >= z->big;
-    /* local file header: stored, UTF-8 names (bit 11) */
+    /* local file header */
     tc_buf *b = &z->pending;
     put32(b, 0x04034b50);
-    put16(b, z64 ? 45 : 10);
-    put16(b, 0x0800);
-    put16(b, 0);
-    put16(b, z->dos_time);
-    put16(b, z->dos_date);
-    put32(b, crc);
-    put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)size);
-    put32(b, z64 ? 0xFFFFFFFFu : (uint32_t)size);
-    put16(b, (unsigned)nl);
+    put_entry(b, z, z64, crc, size, nl);
     put16(b, z64 ? 20 : 0);
     tc_buf_append(b, it->name, nl);
-    if (z64) {
-        put16(b, 0x0001);
-        put16(b, 16);
-        put64(b, size);
-        put64(b, size);
-    }
+    if (z64)
+        put_zip64_extra(b, size, NULL);
     /* its central directory entry */
     tc_buf *c = &z->central;
     put32(c, 0x02014b50);
     put16(c, z64 ? 0x032D : 0x0314); /* made by: Unix, 4.5 / 2.0 */
-    put16(c, z64 ? 45 : 10);
-    put16(c, 0x0800);
-    put16(c, 0);
-    put16(c, z->dos_time);
-    put16(c, z->dos_date);
-    put32(c, crc);
-    put32(c, z64 ? 0xFFFFFFFFu : (uint32_t)size);
-    put32(c, z64 ? 0xFFFFFFFFu : (uint32_t)size);
-    put16(c, (unsigned)nl);
+    put_entry(c, z, z64, crc, size, nl);
     put16(c, z64 ? 28 : 0);
     put16(c, 0);
     put16(c, 0);
@@ -233,13 +241,8 @@ static int zip_start(tc_export_zip *z, size_t i)
     put32(c, 0100644u << 16); /* -rw-r--r-- */
     put32(c, z64 ? 0xFFFFFFFFu : (uint32_t)z->offset);
     tc_buf_append(c, it->name, nl);
-    if (z64) {
-        put16(c, 0x0001);
-        put16(c, 24);
-        put64(c, size);
-        put64(c, size);
-        put64(c, z->offset);
-    }
+    if (z64)
+        put_zip64_extra(c, size, &z->offset);
     z->offset += 30 + nl + (z64 ? 20 : 0) + size;
     return 0;
 }
@@ -350,14 +353,6 @@ void tc_export_csv_cell(tc_buf *b, const char *s, int last)
     tc_buf_puts(b, last ? "\"\r\n" : "\",");
 }
 
-static void wipe_free(char *s)
-{
-    if (s) {
-        sodium_memzero(s, strlen(s));
-        free(s);
-    }
-}
-
 int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, const tc_store_export_row *rows,
                          const tc_export_names *names, size_t from, size_t count, int codes, int full_ids,
                          tc_export_zip **out, size_t *ncodes, tc_err *e)
@@ -416,7 +411,7 @@ int tc_export_photos_zip(const tc_ident_keys *keys, const tc_blob_store *blobs, 
                                                : "已绑定",
                            0);
         tc_export_csv_cell(&cl, name, 1);
-        wipe_free(code);
+        tc_str_free_secret(code);
     }
     size_t len;
     char *data = tc_buf_steal(&man, &len);

@@ -316,11 +316,9 @@ tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e
         tc_err_set(e, TCE_HTTP_TLS_CONFIG);
         return NULL;
     }
-    tc_http_server *s = calloc(1, sizeof *s);
-    if (!s) {
-        tc_err_internal(e, "out of memory");
+    tc_http_server *s = tc_mem_zalloc(sizeof *s, e);
+    if (!s)
         return NULL;
-    }
     s->cfg = *c;
     /* Keep our own copies: the caller's config strings may be temporary. */
     s->cfg.bind = strdup(c->bind ? c->bind : "127.0.0.1");
@@ -354,6 +352,14 @@ tc_http_server *tc_http_server_new(const tc_http_config *c, void *app, tc_err *e
 static int bad_arg(tc_err *e, const char *what)
 {
     return tc_err_set(e, TCE_HTTP_BAD_CONFIG, what);
+}
+
+/* Out of memory while adding a route to the files: give back the path
+ * taken so far (p) and say so. */
+static int add_oom(char *p, tc_err *e)
+{
+    free(p);
+    return tc_err_internal(e, "out of memory");
 }
 
 int tc_http_route(tc_http_server *s, const char *method, const char *pattern, tc_http_handler h,
@@ -427,10 +433,8 @@ int tc_http_mount_framed(tc_http_server *s, const char *url_prefix, const char *
         return tc_err_set(e, TCE_HTTP_BAD_MOUNT, dir);
     }
     mount *nm = realloc(s->mounts, sizeof *nm * (s->nmounts + 1));
-    if (!nm) {
-        free(root);
-        return tc_err_internal(e, "out of memory");
-    }
+    if (!nm)
+        return add_oom(root, e);
     s->mounts = nm;
     size_t pl = strlen(url_prefix);
     mount *m = &s->mounts[s->nmounts++];
@@ -438,8 +442,7 @@ int tc_http_mount_framed(tc_http_server *s, const char *url_prefix, const char *
     m->prefix = malloc(pl + 2);
     if (!m->prefix) {
         s->nmounts--;
-        free(root);
-        return tc_err_internal(e, "out of memory");
+        return add_oom(root, e);
     }
     memcpy(m->prefix, url_prefix, pl + 1);
     if (url_prefix[pl - 1] != '/')
@@ -462,16 +465,12 @@ int tc_http_fallback(tc_http_server *s, const char *url_prefix, const char *file
     if (!real)
         return tc_err_set(e, TCE_HTTP_BAD_MOUNT_2, file);
     fallback *nf = realloc(s->fallbacks, sizeof *nf * (s->nfallbacks + 1));
-    if (!nf) {
-        free(real);
-        return tc_err_internal(e, "out of memory");
-    }
+    if (!nf)
+        return add_oom(real, e);
     s->fallbacks = nf;
     s->fallbacks[s->nfallbacks].prefix = strdup(url_prefix);
-    if (!s->fallbacks[s->nfallbacks].prefix) {
-        free(real);
-        return tc_err_internal(e, "out of memory");
-    }
+    if (!s->fallbacks[s->nfallbacks].prefix)
+        return add_oom(real, e);
     s->fallbacks[s->nfallbacks].file = real;
     s->nfallbacks++;
     return 0;
@@ -508,6 +507,29 @@ static void *waker_main(void *arg)
     }
     pthread_mutex_unlock(&s->wmu);
     return NULL;
+}
+
+/* Resume every suspended stream now (wmu held). */
+static void resume_all(tc_http_server *s)
+{
+    while (s->waiting) {
+        stream *st = s->waiting;
+        s->waiting = st->next;
+        st->next = NULL;
+        MHD_resume_connection(st->mc);
+    }
+}
+
+/* Tell the waker to quit and wait for it (if it was started). */
+static void waker_stop(tc_http_server *s)
+{
+    pthread_mutex_lock(&s->wmu);
+    s->wquit = 1;
+    pthread_cond_signal(&s->wcv);
+    pthread_mutex_unlock(&s->wmu);
+    if (s->wstarted)
+        pthread_join(s->waker, NULL);
+    s->wstarted = 0;
 }
 
 /* ---- MHD callbacks: logging, request start and end -------------------------------- */
@@ -1582,12 +1604,7 @@ int tc_http_server_start(tc_http_server *s, tc_err *e)
 
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!s->d) {
-        pthread_mutex_lock(&s->wmu);
-        s->wquit = 1;
-        pthread_cond_signal(&s->wcv);
-        pthread_mutex_unlock(&s->wmu);
-        pthread_join(s->waker, NULL);
-        s->wstarted = 0;
+        waker_stop(s);
         return tc_err_set(e, TCE_HTTP_LISTEN, c->bind,
                           c->port);
     }
@@ -1619,12 +1636,7 @@ void tc_http_server_stop(tc_http_server *s, unsigned grace_s)
      * are woken to do so; streams with data to send (a ZIP) go on. */
     pthread_mutex_lock(&s->wmu);
     s->closing = 1;
-    while (s->waiting) {
-        stream *st = s->waiting;
-        s->waiting = st->next;
-        st->next = NULL;
-        MHD_resume_connection(st->mc);
-    }
+    resume_all(s);
     pthread_mutex_unlock(&s->wmu);
     /* 3. wait for in-flight requests (those already past the request line) */
     struct timespec deadline;
@@ -1640,22 +1652,11 @@ void tc_http_server_stop(tc_http_server *s, unsigned grace_s)
         tc_log(TC_LOG_WARN, "http stop: %ld request(s) still running after %us, closing them", left, grace_s);
     /* 4. no suspended connection may remain when MHD stops */
     pthread_mutex_lock(&s->wmu);
-    while (s->waiting) {
-        stream *st = s->waiting;
-        s->waiting = st->next;
-        st->next = NULL;
-        MHD_resume_connection(st->mc);
-    }
+    resume_all(s);
     pthread_mutex_unlock(&s->wmu);
     MHD_stop_daemon(s->d);
     s->d = NULL;
-    pthread_mutex_lock(&s->wmu);
-    s->wquit = 1;
-    pthread_cond_signal(&s->wcv);
-    pthread_mutex_unlock(&s->wmu);
-    if (s->wstarted)
-        pthread_join(s->waker, NULL);
-    s->wstarted = 0;
+    waker_stop(s);
     tc_log(TC_LOG_INFO, "http stopped");
 }
 

@@ -319,11 +319,9 @@ tc_jobs_photos *tc_jobs_photos_start(const tc_jobs_photo_env *env, int threads, 
         tc_err_internal(e, "photo workers need the studio");
         return NULL;
     }
-    tc_jobs_photos *w = calloc(1, sizeof *w);
-    if (!w) {
-        tc_err_internal(e, "out of memory");
+    tc_jobs_photos *w = tc_mem_zalloc(sizeof *w, e);
+    if (!w)
         return NULL;
-    }
     w->env = *env;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);

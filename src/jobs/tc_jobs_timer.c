@@ -26,11 +26,9 @@ struct tc_jobs_timer {
 
 tc_jobs_timer *tc_jobs_timer_new(tc_err *e)
 {
-    tc_jobs_timer *t = calloc(1, sizeof *t);
-    if (!t) {
-        tc_err_internal(e, "out of memory");
+    tc_jobs_timer *t = tc_mem_zalloc(sizeof *t, e);
+    if (!t)
         return NULL;
-    }
     pthread_mutex_init(&t->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

@@ -1,5 +1,6 @@
 /* tc_journey — the rules of the student's journey.  See tc_journey.h. */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -9,6 +10,27 @@
 
 /* ---- settings ------------------------------------------------------------------------------ */
 
+/* The integer settings: name, range, default, place. */
+static const struct {
+    const char *name;
+    long long lo, hi, def;
+    size_t off;
+} INTS[] = {
+    {"draft_capacity", 1, 20, 3, offsetof(tc_journey_settings, draft_capacity)},
+    {"draft_delete_after_h", 0, 24 * 30, 24, offsetof(tc_journey_settings, draft_delete_after_h)},
+    {"cooloff_min", 0, 24 * 60, 2, offsetof(tc_journey_settings, cooloff_min)},
+    {"lock_after_fails", 1, 1000, 5, offsetof(tc_journey_settings, lock_after_fails)},
+    {"lock_hours", 0, 24 * 30, 24, offsetof(tc_journey_settings, lock_hours)},
+    {"liveness_lock_after", 1, 1000, 3, offsetof(tc_journey_settings, liveness_lock_after)},
+    {"remind_days", 0, 30, 3, offsetof(tc_journey_settings, remind_days)},
+    {"retention_days", 0, 365, 30, offsetof(tc_journey_settings, retention_days)},
+};
+
+static int *int_setting(tc_journey_settings *s, size_t i)
+{
+    return (int *)((char *)s + INTS[i].off);
+}
+
 void tc_journey_settings_default(tc_journey_settings *s)
 {
     memset(s, 0, sizeof *s);
@@ -16,15 +38,9 @@ void tc_journey_settings_default(tc_journey_settings *s)
     s->fee_fen = 0;
     s->live_allowed = 1;
     s->album_allowed = 1;
-    s->draft_capacity = 3;
-    s->draft_delete_after_h = 24;
-    s->cooloff_min = 2;
-    s->lock_after_fails = 5;
-    s->lock_hours = 24;
-    s->liveness_lock_after = 3;
     s->retouch_teacher_lock = 1;
-    s->remind_days = 3;
-    s->retention_days = 30;
+    for (size_t i = 0; i < TC_ARRAY_LEN(INTS); i++)
+        *int_setting(s, i) = (int)INTS[i].def;
     snprintf(s->spec, sizeof s->spec, "chsi");
     snprintf(s->background, sizeof s->background, "blue");
 }
@@ -71,26 +87,40 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
     json_object_foreach(o, k, v)
     {
         long long x = 0;
+        /* yes/no settings: a JSON boolean, or one of two words (the first
+         * sets the flag) */
         struct {
-            const char *name;
-            long long lo, hi;
+            const char *name, *yes, *no, *why_zh, *why_en;
             int *dst;
-        } ints[] = {
-            {"draft_capacity", 1, 20, &s->draft_capacity},
-            {"draft_delete_after_h", 0, 24 * 30, &s->draft_delete_after_h},
-            {"cooloff_min", 0, 24 * 60, &s->cooloff_min},
-            {"lock_after_fails", 1, 1000, &s->lock_after_fails},
-            {"lock_hours", 0, 24 * 30, &s->lock_hours},
-            {"liveness_lock_after", 1, 1000, &s->liveness_lock_after},
-            {"remind_days", 0, 30, &s->remind_days},
-            {"retention_days", 0, 365, &s->retention_days},
+        } flags[] = {
+            {"album_allowed", NULL, NULL, "应为 true 或 false", "must be true or false", &s->album_allowed},
+            {"live_allowed", NULL, NULL, "应为 true 或 false", "must be true or false", &s->live_allowed},
+            {"glasses_forbidden", NULL, NULL, "应为 true 或 false", "must be true or false", &s->glasses_forbidden},
+            {"retouch_lock", "teacher", "timed", "应为 teacher 或 timed", "must be teacher or timed",
+             &s->retouch_teacher_lock},
+            {"glasses", "forbidden", "clear_ok", "应为 forbidden 或 clear_ok", "must be forbidden or clear_ok",
+             &s->glasses_forbidden},
         };
         int done = 0;
-        for (size_t i = 0; i < TC_ARRAY_LEN(ints) && !done; i++)
-            if (!strcmp(k, ints[i].name)) {
-                if ((rc = get_int(v, k, ints[i].lo, ints[i].hi, &x, e)) != 0)
+        for (size_t i = 0; i < TC_ARRAY_LEN(INTS) && !done; i++)
+            if (!strcmp(k, INTS[i].name)) {
+                if ((rc = get_int(v, k, INTS[i].lo, INTS[i].hi, &x, e)) != 0)
                     goto out;
-                *ints[i].dst = (int)x;
+                *int_setting(s, i) = (int)x;
+                done = 1;
+            }
+        for (size_t i = 0; i < TC_ARRAY_LEN(flags) && !done; i++)
+            if (!strcmp(k, flags[i].name)) {
+                const char *t = json_string_value(v);
+                int f = !flags[i].yes ? (json_is_boolean(v) ? json_is_true(v) : -1)
+                        : t && !strcmp(t, flags[i].yes) ? 1
+                        : t && !strcmp(t, flags[i].no)  ? 0
+                                                        : -1;
+                if (f < 0) {
+                    rc = bad(e, k, flags[i].why_zh, flags[i].why_en);
+                    goto out;
+                }
+                *flags[i].dst = f;
                 done = 1;
             }
         if (done)
@@ -111,32 +141,6 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
                 goto out;
             }
             s->pay_when = (tc_journey_pay_when)found;
-        } else if (!strcmp(k, "retouch_lock")) {
-            const char *t = json_string_value(v);
-            if (!t || (strcmp(t, "teacher") && strcmp(t, "timed"))) {
-                rc = bad(e, k, "应为 teacher 或 timed", "must be teacher or timed");
-                goto out;
-            }
-            s->retouch_teacher_lock = !strcmp(t, "teacher");
-        } else if (!strcmp(k, "album_allowed") || !strcmp(k, "live_allowed") || !strcmp(k, "glasses_forbidden")) {
-            if (!json_is_boolean(v)) {
-                rc = bad(e, k, "应为 true 或 false", "must be true or false");
-                goto out;
-            }
-            int b = json_is_true(v);
-            if (!strcmp(k, "album_allowed"))
-                s->album_allowed = b;
-            else if (!strcmp(k, "live_allowed"))
-                s->live_allowed = b;
-            else
-                s->glasses_forbidden = b;
-        } else if (!strcmp(k, "glasses")) {
-            const char *t = json_string_value(v);
-            if (!t || (strcmp(t, "forbidden") && strcmp(t, "clear_ok"))) {
-                rc = bad(e, k, "应为 forbidden 或 clear_ok", "must be forbidden or clear_ok");
-                goto out;
-            }
-            s->glasses_forbidden = !strcmp(t, "forbidden");
         } else if (!strcmp(k, "spec") || !strcmp(k, "background")) {
             const char *t = json_string_value(v);
             char *dst = !strcmp(k, "spec") ? s->spec : s->background;

@@ -161,22 +161,6 @@ int tc_notify_mime(const tc_notify_mail *m, tc_buf *out, tc_err *e)
 
 /* ---- SMTP ------------------------------------------------------------------------- */
 
-typedef struct {
-    const char *data;
-    size_t len, off;
-} reader;
-
-static size_t on_read(char *buf, size_t sz, size_t nm, void *u)
-{
-    reader *r = u;
-    size_t n = sz * nm, left = r->len - r->off;
-    if (n > left)
-        n = left;
-    memcpy(buf, r->data + r->off, n);
-    r->off += n;
-    return n;
-}
-
 static size_t on_discard(char *p, size_t sz, size_t nm, void *u)
 {
     (void)p;
@@ -223,7 +207,7 @@ int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_
         return tc_err_internal(e, "curl_easy_init failed");
     }
     struct curl_slist *rcpt = curl_slist_append(NULL, to);
-    reader rd = {msg.data, msg.len, 0};
+    tc_reader rd = {msg.data, msg.len, 0};
     int creds = c->smtp_user && *c->smtp_user;
     curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -236,7 +220,7 @@ int tc_notify_send_email(const tc_notify_config *c, const tc_notify_mail *m, tc_
     curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, tc_reader_read);
     curl_easy_setopt(h, CURLOPT_READDATA, &rd);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg.len);
     long code = 0;
@@ -547,11 +531,9 @@ static char *dup_or_null(const char *s)
 
 tc_notify *tc_notify_new(const tc_notify_config *c, tc_store *s, tc_blob_store *blobs, tc_err *e)
 {
-    tc_notify *n = calloc(1, sizeof *n);
-    if (!n) {
-        tc_err_internal(e, "out of memory");
+    tc_notify *n = tc_mem_zalloc(sizeof *n, e);
+    if (!n)
         return NULL;
-    }
     n->c = *c;
     n->c.smtp_url = n->smtp_url = dup_or_null(c->smtp_url);
     n->c.smtp_from = n->smtp_from = dup_or_null(c->smtp_from);
@@ -690,15 +672,11 @@ void tc_notify_free(tc_notify *n)
     free(n->smtp_url);
     free(n->smtp_from);
     free(n->smtp_user);
-    if (n->smtp_password)
-        sodium_memzero(n->smtp_password, strlen(n->smtp_password));
-    free(n->smtp_password);
+    tc_str_free_secret(n->smtp_password);
     free(n->webhook_url);
     free(n->sms_webhook_url);
     free(n->wx_appid);
-    if (n->wx_secret)
-        sodium_memzero(n->wx_secret, strlen(n->wx_secret));
-    free(n->wx_secret);
+    tc_str_free_secret(n->wx_secret);
     free(n->wx_base_url);
     free(n->wx_template);
     free(n->wx_page);

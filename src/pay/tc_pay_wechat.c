@@ -37,6 +37,16 @@ typedef struct {
 
 /* ---- keys ---------------------------------------------------------------------- */
 
+/* k when it is an RSA key (WeChat Pay v3 signs with RSA-SHA256); otherwise
+ * NULL, k freed. */
+static EVP_PKEY *rsa_only(EVP_PKEY *k)
+{
+    if (k && EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA)
+        return k;
+    EVP_PKEY_free(k);
+    return NULL;
+}
+
 static EVP_PKEY *load_private(const char *path, tc_err *e)
 {
     char *pem;
@@ -48,11 +58,8 @@ static EVP_PKEY *load_private(const char *path, tc_err *e)
     BIO_free(b);
     sodium_memzero(pem, len);
     free(pem);
-    if (!k || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
-        EVP_PKEY_free(k);
+    if (!(k = rsa_only(k)))
         tc_err_set(e, TCE_PAY_CONFIG_2, path);
-        return NULL;
-    }
     return k;
 }
 
@@ -85,11 +92,8 @@ static EVP_PKEY *load_platform(const char *path, char serial[80], tc_err *e)
     }
     BIO_free(b);
     free(pem);
-    if (!k || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
-        EVP_PKEY_free(k);
+    if (!(k = rsa_only(k)))
         tc_err_set(e, TCE_PAY_CONFIG_3, path);
-        return NULL;
-    }
     return k;
 }
 
@@ -621,11 +625,9 @@ tc_pay *pay_wechat_open(const tc_config *c, tc_err *e)
                 tc_err_set(e, TCE_PAY_CONFIG_6);
                 return NULL;
             }
-    wx *w = calloc(1, sizeof *w);
-    if (!w) {
-        tc_err_internal(e, "out of memory");
+    wx *w = tc_mem_zalloc(sizeof *w, e);
+    if (!w)
         return NULL;
-    }
     w->pay = (tc_pay){.name = "wechat", .create = wx_create, .query = wx_query, .refund = wx_refund,
                       .parse_callback = wx_parse_callback, .close_order = wx_close_order, .close = wx_close,
                       .impl = w};

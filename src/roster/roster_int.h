@@ -34,6 +34,11 @@ int tc_roster_rb_finish(tc_roster_rb *b);
  * against TC_ROSTER_MAX_TEXT: 0, or -1 with b->e filled and b->failed set. */
 int tc_roster_rb_charge(tc_roster_rb *b, size_t n);
 
+/* Grow an array of *cap items of size bytes, full now: double it (first
+ * items when empty) and return it moved; out of memory aborts, as tc_buf
+ * does.  The rows, an XLSX's shared strings, the report's issues. */
+void *roster_grow(void *items, size_t *cap, size_t size, size_t first);
+
 /* The two readers.  CSV data is UTF-8 already (BOM removed). */
 int tc_roster_read_csv(const char *p, size_t n, tc_roster_rb *b);
 int tc_roster_read_xlsx(const char *p, size_t n, tc_roster_rb *b);

@@ -114,6 +114,16 @@ static int too_much_text(tc_roster_rb *b)
     return tc_err_set(b->e, TCE_ROSTER_TOO_MUCH_TEXT, TC_ROSTER_MAX_TEXT / (1024 * 1024));
 }
 
+void *roster_grow(void *items, size_t *cap, size_t size, size_t first)
+{
+    size_t c = *cap ? *cap * 2 : first;
+    void *a = realloc(items, c * size);
+    if (!a)
+        abort();
+    *cap = c;
+    return a;
+}
+
 int tc_roster_rb_charge(tc_roster_rb *b, size_t n)
 {
     if (b->failed)
@@ -260,14 +270,8 @@ int tc_roster_rb_row_end(tc_roster_rb *b)
         b->failed = 1;
         return tc_err_set(b->e, TCE_ROSTER_TOO_MANY_ROWS_2, TC_ROSTER_MAX_ROWS);
     }
-    if (r->nrows == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        tc_roster_row *rows = realloc(r->rows, cap * sizeof *rows);
-        if (!rows)
-            abort();
-        r->rows = rows;
-        r->cap = cap;
-    }
+    if (r->nrows == r->cap)
+        r->rows = roster_grow(r->rows, &r->cap, sizeof *r->rows, 64);
     char *z = NULL;
     for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
         if (!b->cur.f[f]) {

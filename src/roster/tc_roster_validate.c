@@ -25,14 +25,8 @@ static void add(tc_roster_report *rep, int warning, int row, const char *field, 
     tc_roster_issue **arr = warning ? &rep->warnings : &rep->errors;
     size_t *n = warning ? &rep->nwarnings : &rep->nerrors;
     size_t *cap = warning ? &rep->cap_warnings : &rep->cap_errors;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 32;
-        tc_roster_issue *a = realloc(*arr, c * sizeof *a);
-        if (!a)
-            abort();
-        *arr = a;
-        *cap = c;
-    }
+    if (*n == *cap)
+        *arr = roster_grow(*arr, cap, sizeof **arr, 32);
     (*arr)[(*n)++] = (tc_roster_issue){row, tc_pool_strdup(&rep->pool, field), tc_pool_strdup(&rep->pool, code),
                                        tc_pool_strdup(&rep->pool, zh), tc_pool_strdup(&rep->pool, en)};
 }
@@ -43,6 +37,17 @@ static const char *field_en(int f)
                                                 "major", "department", "class", "mobile number",
                                                 "image-collection code"};
     return en[f];
+}
+
+/* An error about field f of a row: the texts are formats of the row's line,
+ * the field's name (Chinese, English) and n, a number some of them show. */
+static void field_error(tc_roster_report *rep, int line, int f, int n, const char *code, const char *zh_fmt,
+                        const char *en_fmt)
+{
+    char zh[512], en[512];
+    snprintf(zh, sizeof zh, zh_fmt, line, tc_roster_field_zh(f), n);
+    snprintf(en, sizeof en, en_fmt, line, field_en(f), n);
+    add(rep, 0, line, tc_roster_field_key(f), code, zh, en);
 }
 
 /* Excel's "General" format shows a long number as 3.20102E+17 and CSV keeps
@@ -124,32 +129,25 @@ int tc_roster_validate(const tc_roster *r, tc_roster_report *rep)
         int line = w->line;
         size_t before = rep->nerrors;
         for (int f = 0; f < TC_ROSTER_NFIELDS; f++) {
-            const char *v = w->f[f], *key = tc_roster_field_key(f), *lz = tc_roster_field_zh(f);
+            const char *v = w->f[f], *key = tc_roster_field_key(f);
             uint32_t bit = 1u << f;
             if (w->bad_utf8 & bit) {
-                snprintf(zh, sizeof zh, "第 %d 行的%s含有无法识别的字符，请把文件另存为 UTF-8 编码的 CSV 或 xlsx 后重新导入",
-                         line, lz);
-                snprintf(en, sizeof en,
-                         "Row %d: the %s contains unreadable characters; save the file as UTF-8 CSV or as xlsx and "
-                         "import it again",
-                         line, field_en(f));
-                add(rep, 0, line, key, "roster.bad_utf8", zh, en);
+                field_error(rep, line, f, 0, "roster.bad_utf8",
+                            "第 %d 行的%s含有无法识别的字符，请把文件另存为 UTF-8 编码的 CSV 或 xlsx 后重新导入",
+                            "Row %d: the %s contains unreadable characters; save the file as UTF-8 CSV or as xlsx and "
+                            "import it again");
                 continue;
             }
             if (!*v) {
-                if (required[f]) {
-                    snprintf(zh, sizeof zh, "第 %d 行缺少%s，请补全后重新导入", line, lz);
-                    snprintf(en, sizeof en, "Row %d: the %s is missing; fill it in and import again", line,
-                             field_en(f));
-                    add(rep, 0, line, key, "roster.missing_field", zh, en);
-                }
+                if (required[f])
+                    field_error(rep, line, f, 0, "roster.missing_field", "第 %d 行缺少%s，请补全后重新导入",
+                                "Row %d: the %s is missing; fill it in and import again");
                 continue;
             }
             if ((w->too_long & bit) || tc_utf8_len(v) > (size_t)max_chars[f]) {
-                snprintf(zh, sizeof zh, "第 %d 行的%s过长（最多 %d 个字符），请检查", line, lz, max_chars[f]);
-                snprintf(en, sizeof en, "Row %d: the %s is too long (at most %d characters); check it", line,
-                         field_en(f), max_chars[f]);
-                add(rep, 0, line, key, "roster.field_too_long", zh, en);
+                field_error(rep, line, f, max_chars[f], "roster.field_too_long",
+                            "第 %d 行的%s过长（最多 %d 个字符），请检查",
+                            "Row %d: the %s is too long (at most %d characters); check it");
                 continue;
             }
             if (f == TC_ROSTER_ID_NUMBER && ((w->lossy_number & bit) || looks_scientific(v))) {
@@ -165,13 +163,10 @@ int tc_roster_validate(const tc_roster *r, tc_roster_report *rep)
                 continue;
             }
             if (w->lossy_number & bit) {
-                snprintf(zh, sizeof zh, "第 %d 行的%s被 Excel 存成了数字，超过 15 位的部分已经丢失：请把该列设为“文本”格式后重新填写",
-                         line, lz);
-                snprintf(en, sizeof en,
-                         "Row %d: Excel stored the %s as a number and digits beyond the 15th are lost: format the "
-                         "column as Text and type the values again",
-                         line, field_en(f));
-                add(rep, 0, line, key, "roster.number_lossy", zh, en);
+                field_error(rep, line, f, 0, "roster.number_lossy",
+                            "第 %d 行的%s被 Excel 存成了数字，超过 15 位的部分已经丢失：请把该列设为“文本”格式后重新填写",
+                            "Row %d: Excel stored the %s as a number and digits beyond the 15th are lost: format the "
+                            "column as Text and type the values again");
                 continue;
             }
             tc_err sub;
@@ -196,13 +191,10 @@ int tc_roster_validate(const tc_roster *r, tc_roster_report *rep)
                 continue;
             }
             for (int k = 0; k < 3; k++)
-                if (uniq[k] == (tc_roster_field)f && dup[i][k]) {
-                    int other = r->rows[dup[i][k] - 1].line;
-                    snprintf(zh, sizeof zh, "第 %d 行的%s与第 %d 行重复，每名学生只能出现一次", line, lz, other);
-                    snprintf(en, sizeof en, "Row %d: the %s is the same as in row %d; each student may appear once",
-                             line, field_en(f), other);
-                    add(rep, 0, line, key, "roster.duplicate", zh, en);
-                }
+                if (uniq[k] == (tc_roster_field)f && dup[i][k])
+                    field_error(rep, line, f, r->rows[dup[i][k] - 1].line, "roster.duplicate",
+                                "第 %d 行的%s与第 %d 行重复，每名学生只能出现一次",
+                                "Row %d: the %s is the same as in row %d; each student may appear once");
         }
         if (rep->nerrors > before)
             rep->nbad_rows++;

@@ -164,14 +164,8 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
             stop(x);
             return;
         }
-        if (x->nsst == x->capsst) {
-            size_t cap = x->capsst ? x->capsst * 2 : 256;
-            sst_item *s = realloc(x->sst, cap * sizeof *s);
-            if (!s)
-                abort();
-            x->sst = s;
-            x->capsst = cap;
-        }
+        if (x->nsst == x->capsst)
+            x->sst = roster_grow(x->sst, &x->capsst, sizeof *x->sst, 256);
         sst_item *it = &x->sst[x->nsst++];
         it->s = x->n ? tc_pool_strndup(&x->b->r->pool, x->buf, x->n) : NULL;
         it->len = (uint32_t)x->n;

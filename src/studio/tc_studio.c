@@ -23,11 +23,9 @@ struct tc_studio_ctx {
 
 static tc_studio *studio_new(int with_models, const char *models_dir, const tc_spec_table *specs, tc_err *e)
 {
-    tc_studio *s = calloc(1, sizeof *s);
-    if (!s) {
-        tc_err_internal(e, "studio: out of memory");
+    tc_studio *s = tc_mem_zalloc(sizeof *s, e);
+    if (!s)
         return NULL;
-    }
     if (with_models && !(s->v = tc_vision_load(models_dir, e))) {
         free(s);
         return NULL;
@@ -67,11 +65,9 @@ const tc_spec_table *tc_studio_specs(const tc_studio *s)
 
 tc_studio_ctx *tc_studio_ctx_new(const tc_studio *s, tc_err *e)
 {
-    tc_studio_ctx *c = calloc(1, sizeof *c);
-    if (!c) {
-        tc_err_internal(e, "studio: out of memory");
+    tc_studio_ctx *c = tc_mem_zalloc(sizeof *c, e);
+    if (!c)
         return NULL;
-    }
     if (s->v && !(c->vc = tc_vision_ctx_new(s->v, e))) {
         free(c);
         return NULL;

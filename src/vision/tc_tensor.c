@@ -550,6 +550,22 @@ void tc_tensor_tconv_pack(const float *ohwi, int O, int kh, int kw, int I, float
                     out[(size_t)i * Np + (y * kw + x) * O + o] = ohwi[(((size_t)o * kh + y) * kw + x) * I + i];
 }
 
+/* nb (a multiple of 8, at most 64) packed-weight columns of one input pixel
+ * xp (I channels): col[j] = sum over i of xp[i] * w[i * stride + j]. */
+static inline __attribute__((always_inline)) void tconv_cols(const float *xp, int I, const float *w, int stride,
+                                                              int nb, float col[64])
+{
+    v8 acc[8];
+    for (int k = 0; k < nb / 8; k++)
+        acc[k] = splat(0);
+    for (int i = 0; i < I; i++, w += stride) {
+        v8 s = splat(xp[i]);
+        for (int k = 0; k < nb / 8; k++)
+            acc[k] += s * ld(w + 8 * k);
+    }
+    memcpy(col, acc, (size_t)nb * sizeof(float));
+}
+
 TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const float *b, tc_tensor *y,
                                      const tc_conv_geom *g)
 {
@@ -600,18 +616,8 @@ TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const f
         for (int n = 0; n < y->ne[0]; n++)
             for (int iy = 0; iy < H; iy++)
                 for (int ix = 0; ix < W; ix++) {
-                    const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
-                    v8 acc[8];
-                    for (int k = 0; k < Np / 8; k++)
-                        acc[k] = splat(0);
-                    const float *wp = w;
-                    for (int i = 0; i < I; i++, wp += Np) {
-                        v8 s = splat(xp[i]);
-                        for (int k = 0; k < Np / 8; k++)
-                            acc[k] += s * ld(wp + 8 * k);
-                    }
                     float col[64];
-                    memcpy(col, acc, (size_t)Np * sizeof(float));
+                    tconv_cols(x->data + (((size_t)n * H + iy) * W + ix) * I, I, w, Np, Np, col);
                     const float *cp = col;
                     for (int ky = 0; ky < g->kh; ky++)
                         for (int kx = 0; kx < g->kw; kx++, cp += O) {
@@ -631,17 +637,8 @@ TC_HOT void tc_tensor_transpose_conv(const tc_tensor *x, const float *w, const f
                 const float *xp = x->data + (((size_t)n * H + iy) * W + ix) * I;
                 for (int cb = 0; cb < Np; cb += 64) { /* 64 columns at a time */
                     int nb = Np - cb < 64 ? Np - cb : 64;
-                    v8 acc[8];
-                    for (int k = 0; k < nb / 8; k++)
-                        acc[k] = splat(0);
-                    const float *wp = w + cb;
-                    for (int i = 0; i < I; i++, wp += Np) {
-                        v8 s = splat(xp[i]);
-                        for (int k = 0; k < nb / 8; k++)
-                            acc[k] += s * ld(wp + 8 * k);
-                    }
                     float col[64];
-                    memcpy(col, acc, (size_t)nb * sizeof(float));
+                    tconv_cols(xp, I, w + cb, Np, nb, col);
                     for (int j = 0; j < nb && cb + j < T * O; j++) {
                         int t = (cb + j) / O, o = (cb + j) % O;
                         int oy = iy * g->sh - g->pt + t / g->kw, ox = ix * g->sw - g->pl + t % g->kw;
@@ -867,6 +864,19 @@ void tc_tensor_concat(const tc_tensor *const *xs, int n, int axis, tc_tensor *y)
         }
 }
 
+/* TensorFlow Lite's ComputeInterpolationValues, reproduced so the edges
+ * match its results: for output coordinate o (scale s), the two source
+ * neighbours clamped to 0..n-1, and the weight of the second. */
+static inline __attribute__((always_inline)) float interp_at(int o, float s, int half_pixel_centers, int n, int *i0,
+                                                             int *i1)
+{
+    float f = half_pixel_centers ? (o + 0.5f) * s - 0.5f : o * s;
+    int a = (int)floorf(f), b = (int)ceilf(f);
+    *i0 = a < 0 ? 0 : a;
+    *i1 = b > n - 1 ? n - 1 : b;
+    return f - *i0;
+}
+
 TC_HOT void tc_tensor_resize_bilinear(const tc_tensor *x, tc_tensor *y, int align_corners, int half_pixel_centers)
 {
     const int H = x->ne[1], W = x->ne[2], C = x->ne[3], OH = y->ne[1], OW = y->ne[2];
@@ -874,19 +884,11 @@ TC_HOT void tc_tensor_resize_bilinear(const tc_tensor *x, tc_tensor *y, int alig
     float sx = align_corners && OW > 1 ? (float)(W - 1) / (OW - 1) : (float)W / OW;
     for (int n = 0; n < y->ne[0]; n++)
         for (int oy = 0; oy < OH; oy++) {
-            /* TensorFlow Lite's ComputeInterpolationValues, reproduced so
-             * the edges match its results. */
-            float fy = half_pixel_centers ? (oy + 0.5f) * sy - 0.5f : oy * sy;
-            int y0 = (int)floorf(fy), y1 = (int)ceilf(fy);
-            y0 = y0 < 0 ? 0 : y0;
-            y1 = y1 > H - 1 ? H - 1 : y1;
-            float dy = fy - y0;
+            int y0, y1;
+            float dy = interp_at(oy, sy, half_pixel_centers, H, &y0, &y1);
             for (int ox = 0; ox < OW; ox++) {
-                float fx = half_pixel_centers ? (ox + 0.5f) * sx - 0.5f : ox * sx;
-                int x0 = (int)floorf(fx), x1 = (int)ceilf(fx);
-                x0 = x0 < 0 ? 0 : x0;
-                x1 = x1 > W - 1 ? W - 1 : x1;
-                float dx = fx - x0;
+                int x0, x1;
+                float dx = interp_at(ox, sx, half_pixel_centers, W, &x0, &x1);
                 const float *p00 = x->data + (((size_t)n * H + y0) * W + x0) * C;
                 const float *p01 = x->data + (((size_t)n * H + y0) * W + x1) * C;
                 const float *p10 = x->data + (((size_t)n * H + y1) * W + x0) * C;

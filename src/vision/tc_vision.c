@@ -33,8 +33,13 @@ const int tc_vision_lm_eyelid[2][16] = {
 
 typedef struct anchor { float x, y; } anchor; /* centres; fixed size 1x1 */
 
+/* The four models, in the order they load. */
+enum { NET_DET, NET_LMK, NET_SEG, NET_EYE, N_NETS };
+static const char *const net_files[N_NETS] = {TC_VISION_DETECTOR_FILE, TC_VISION_LANDMARK_FILE,
+                                              TC_VISION_SEGMENTER_FILE, TC_VISION_EYES_FILE};
+
 struct tc_vision {
-    tc_tfl_net *det, *lmk, *seg, *eye;
+    tc_tfl_net *net[N_NETS];
     int det_boxes_out, det_scores_out;    /* output indexes, found by shape */
     int lmk_points_out, lmk_flag_out;
     int eye_out[2];                       /* the attention model's two 71-point eye outputs */
@@ -48,7 +53,7 @@ typedef struct cand {      /* a decoded detection, tensor-normalised */
 } cand;
 
 struct tc_vision_ctx {
-    void *det_arena, *lmk_arena, *seg_arena, *eye_arena;
+    void *arena[N_NETS]; /* each model's, for one image at a time */
     cand cands[N_ANCHORS];
     int order[N_ANCHORS], rest[N_ANCHORS];
 };
@@ -112,25 +117,22 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
         const char *env = getenv("TUCAI_MODELS");
         models_dir = env && *env ? env : "models";
     }
-    tc_vision *v = calloc(1, sizeof *v);
-    if (!v) {
-        tc_err_internal(e, "out of memory");
+    tc_vision *v = tc_mem_zalloc(sizeof *v, e);
+    if (!v)
         return NULL;
-    }
-    if (load_net(models_dir, TC_VISION_DETECTOR_FILE, &v->det, e) ||
-        load_net(models_dir, TC_VISION_LANDMARK_FILE, &v->lmk, e) ||
-        load_net(models_dir, TC_VISION_SEGMENTER_FILE, &v->seg, e) ||
-        load_net(models_dir, TC_VISION_EYES_FILE, &v->eye, e))
-        goto fail;
+    for (int k = 0; k < N_NETS; k++)
+        if (load_net(models_dir, net_files[k], &v->net[k], e))
+            goto fail;
+    const tc_tfl_net *det = v->net[NET_DET], *lmk = v->net[NET_LMK], *seg = v->net[NET_SEG], *eye = v->net[NET_EYE];
     /* Check that the files are the models we expect, and find which output
      * is which by shape rather than by position. */
-    if (tc_tfl_net_n_inputs(v->det) != 1 || !shape_is(tc_tfl_net_input_shape(v->det, 0), 1, DET_SIZE, DET_SIZE, 3) ||
-        tc_tfl_net_n_outputs(v->det) != 2)
+    if (tc_tfl_net_n_inputs(det) != 1 || !shape_is(tc_tfl_net_input_shape(det, 0), 1, DET_SIZE, DET_SIZE, 3) ||
+        tc_tfl_net_n_outputs(det) != 2)
         goto wrong;
     v->det_boxes_out = -1;
     v->det_scores_out = -1;
     for (int i = 0; i < 2; i++) {
-        const int *s = tc_tfl_net_output_shape(v->det, i);
+        const int *s = tc_tfl_net_output_shape(det, i);
         if (shape_is(s, 1, 1, N_ANCHORS, 16))
             v->det_boxes_out = i;
         else if (shape_is(s, 1, 1, N_ANCHORS, 1))
@@ -138,13 +140,13 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
     }
     if (v->det_boxes_out < 0 || v->det_scores_out < 0)
         goto wrong;
-    if (tc_tfl_net_n_inputs(v->lmk) != 1 || !shape_is(tc_tfl_net_input_shape(v->lmk, 0), 1, LMK_SIZE, LMK_SIZE, 3) ||
-        tc_tfl_net_n_outputs(v->lmk) < 2)
+    if (tc_tfl_net_n_inputs(lmk) != 1 || !shape_is(tc_tfl_net_input_shape(lmk, 0), 1, LMK_SIZE, LMK_SIZE, 3) ||
+        tc_tfl_net_n_outputs(lmk) < 2)
         goto wrong;
     v->lmk_points_out = -1;
     v->lmk_flag_out = -1;
-    for (int i = 0; i < tc_tfl_net_n_outputs(v->lmk); i++) {
-        const int *s = tc_tfl_net_output_shape(v->lmk, i);
+    for (int i = 0; i < tc_tfl_net_n_outputs(lmk); i++) {
+        const int *s = tc_tfl_net_output_shape(lmk, i);
         if (shape_is(s, 1, 1, 1, TC_VISION_LANDMARKS * 3))
             v->lmk_points_out = i;
         else if (shape_is(s, 1, 1, 1, 1))
@@ -152,16 +154,16 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
     }
     if (v->lmk_points_out < 0 || v->lmk_flag_out < 0)
         goto wrong;
-    if (tc_tfl_net_n_inputs(v->seg) != 1 || !shape_is(tc_tfl_net_input_shape(v->seg, 0), 1, SEG_SIZE, SEG_SIZE, 3) ||
-        tc_tfl_net_n_outputs(v->seg) != 1 || !shape_is(tc_tfl_net_output_shape(v->seg, 0), 1, SEG_SIZE, SEG_SIZE, 1))
+    if (tc_tfl_net_n_inputs(seg) != 1 || !shape_is(tc_tfl_net_input_shape(seg, 0), 1, SEG_SIZE, SEG_SIZE, 3) ||
+        tc_tfl_net_n_outputs(seg) != 1 || !shape_is(tc_tfl_net_output_shape(seg, 0), 1, SEG_SIZE, SEG_SIZE, 1))
         goto wrong;
     /* The attention mesh model: outputs in its order (mesh, lips, left eye,
      * right eye, irises, flag); the eyes are its two 71x2 outputs. */
-    if (tc_tfl_net_n_inputs(v->eye) != 1 || !shape_is(tc_tfl_net_input_shape(v->eye, 0), 1, LMK_SIZE, LMK_SIZE, 3))
+    if (tc_tfl_net_n_inputs(eye) != 1 || !shape_is(tc_tfl_net_input_shape(eye, 0), 1, LMK_SIZE, LMK_SIZE, 3))
         goto wrong;
     v->eye_out[0] = v->eye_out[1] = -1;
-    for (int i = 0, k = 0; i < tc_tfl_net_n_outputs(v->eye); i++)
-        if (shape_is(tc_tfl_net_output_shape(v->eye, i), 1, 1, 1, EYE_POINTS * 2) && k < 2)
+    for (int i = 0, k = 0; i < tc_tfl_net_n_outputs(eye); i++)
+        if (shape_is(tc_tfl_net_output_shape(eye, i), 1, 1, 1, EYE_POINTS * 2) && k < 2)
             v->eye_out[k++] = i;
     if (v->eye_out[1] < 0)
         goto wrong;
@@ -178,36 +180,28 @@ void tc_vision_free(tc_vision *v)
 {
     if (!v)
         return;
-    tc_tfl_net_free(v->det);
-    tc_tfl_net_free(v->lmk);
-    tc_tfl_net_free(v->seg);
-    tc_tfl_net_free(v->eye);
+    for (int k = 0; k < N_NETS; k++)
+        tc_tfl_net_free(v->net[k]);
     free(v);
 }
 
 void tc_vision_macs(const tc_vision *v, int64_t macs[3])
 {
-    macs[0] = tc_tfl_net_macs(v->det);
-    macs[1] = tc_tfl_net_macs(v->lmk);
-    macs[2] = tc_tfl_net_macs(v->seg);
+    for (int k = NET_DET; k <= NET_SEG; k++)
+        macs[k] = tc_tfl_net_macs(v->net[k]);
 }
 
 tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e)
 {
-    tc_vision_ctx *c = calloc(1, sizeof *c);
-    if (!c) {
-        tc_err_internal(e, "out of memory");
+    tc_vision_ctx *c = tc_mem_zalloc(sizeof *c, e);
+    if (!c)
         return NULL;
-    }
-    c->det_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->det));
-    c->lmk_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->lmk));
-    c->seg_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->seg));
-    c->eye_arena = aligned_alloc(64, tc_tfl_net_arena_bytes(v->eye));
-    if (!c->det_arena || !c->lmk_arena || !c->seg_arena || !c->eye_arena) {
-        tc_vision_ctx_free(c);
-        tc_err_internal(e, "out of memory");
-        return NULL;
-    }
+    for (int k = 0; k < N_NETS; k++)
+        if (!(c->arena[k] = aligned_alloc(64, tc_tfl_net_arena_bytes(v->net[k])))) {
+            tc_vision_ctx_free(c);
+            tc_err_internal(e, "out of memory");
+            return NULL;
+        }
     return c;
 }
 
@@ -215,10 +209,8 @@ void tc_vision_ctx_free(tc_vision_ctx *c)
 {
     if (!c)
         return;
-    free(c->det_arena);
-    free(c->lmk_arena);
-    free(c->seg_arena);
-    free(c->eye_arena);
+    for (int k = 0; k < N_NETS; k++)
+        free(c->arena[k]);
     free(c);
 }
 
@@ -320,6 +312,21 @@ static void roi_to_tensor(const tc_vision_image *img, const roi *r, int tw, int 
     }
 }
 
+/* Model k on the crop r of img: its size x size input tensor with values in
+ * [lo, hi] (roi_to_tensor), then the model, in the context's arena. */
+static void run_net(const tc_vision *v, tc_vision_ctx *c, int k, const tc_vision_image *img, const roi *r, int size,
+                    float lo, float hi, int zero_border)
+{
+    roi_to_tensor(img, r, size, size, lo, hi, zero_border, tc_tfl_net_input(v->net[k], c->arena[k], 0));
+    tc_tfl_net_run(v->net[k], c->arena[k]);
+}
+
+/* Output i of model k's last run (run_net). */
+static const float *net_output(const tc_vision *v, const tc_vision_ctx *c, int k, int i)
+{
+    return tc_tfl_net_output(v->net[k], c->arena[k], i);
+}
+
 /* ---- detection -------------------------------------------------------------- */
 
 static float sigmoid(float x)
@@ -357,10 +364,9 @@ int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image
      * square (PadRoi), zero border, values in [-1, 1]. */
     float side = (float)(img->width > img->height ? img->width : img->height);
     roi r = {img->width / 2.0f, img->height / 2.0f, side, side, 0};
-    roi_to_tensor(img, &r, DET_SIZE, DET_SIZE, -1.0f, 1.0f, 1, tc_tfl_net_input(v->det, c->det_arena, 0));
-    tc_tfl_net_run(v->det, c->det_arena);
-    const float *boxes = tc_tfl_net_output(v->det, c->det_arena, v->det_boxes_out);
-    const float *scores = tc_tfl_net_output(v->det, c->det_arena, v->det_scores_out);
+    run_net(v, c, NET_DET, img, &r, DET_SIZE, -1.0f, 1.0f, 1);
+    const float *boxes = net_output(v, c, NET_DET, v->det_boxes_out);
+    const float *scores = net_output(v, c, NET_DET, v->det_scores_out);
 
     /* TensorsToDetectionsCalculator: scores clipped to +-100 then sigmoid,
      * kept from 0.5; boxes are (x, y, w, h) offsets in 128ths of the
@@ -478,10 +484,9 @@ int tc_vision_landmarks(const tc_vision *v, tc_vision_ctx *c, const tc_vision_im
     float nw = long_side / W * 1.5f, nh = long_side / H * 1.5f;
     roi r = {cx * W, cy * H, nw * W, nh * H, rot};
     /* ImageToTensor: 192x192, values in [0, 1], edges replicated. */
-    roi_to_tensor(img, &r, LMK_SIZE, LMK_SIZE, 0.0f, 1.0f, 0, tc_tfl_net_input(v->lmk, c->lmk_arena, 0));
-    tc_tfl_net_run(v->lmk, c->lmk_arena);
-    const float *pts = tc_tfl_net_output(v->lmk, c->lmk_arena, v->lmk_points_out);
-    const float *flag = tc_tfl_net_output(v->lmk, c->lmk_arena, v->lmk_flag_out);
+    run_net(v, c, NET_LMK, img, &r, LMK_SIZE, 0.0f, 1.0f, 0);
+    const float *pts = net_output(v, c, NET_LMK, v->lmk_points_out);
+    const float *flag = net_output(v, c, NET_LMK, v->lmk_flag_out);
     out->presence = sigmoid(flag[0]);
     out->roi_cx = cx;
     out->roi_cy = cy;
@@ -509,9 +514,8 @@ int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_imag
         return -1;
     /* ImageToTensor: the whole image stretched to 256x256, [0, 1]. */
     roi r = {img->width / 2.0f, img->height / 2.0f, (float)img->width, (float)img->height, 0};
-    roi_to_tensor(img, &r, SEG_SIZE, SEG_SIZE, 0.0f, 1.0f, 1, tc_tfl_net_input(v->seg, c->seg_arena, 0));
-    tc_tfl_net_run(v->seg, c->seg_arena);
-    const float *m = tc_tfl_net_output(v->seg, c->seg_arena, 0);
+    run_net(v, c, NET_SEG, img, &r, SEG_SIZE, 0.0f, 1.0f, 1);
+    const float *m = net_output(v, c, NET_SEG, 0);
     /* TensorsToSegmentationCalculator: the 256x256 mask (already a
      * probability: the model ends in LOGISTIC) resized bilinearly to the
      * image, sampling at pixel centres. */
@@ -579,11 +583,10 @@ int tc_vision_eyes(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *
     /* The same crop the mesh model saw (FaceLandmarkFrontCpu feeds the
      * attention model exactly like the plain one). */
     roi r = {mesh->roi_cx * W, mesh->roi_cy * H, mesh->roi_w * W, mesh->roi_h * H, mesh->roi_rotation};
-    roi_to_tensor(img, &r, LMK_SIZE, LMK_SIZE, 0.0f, 1.0f, 0, tc_tfl_net_input(v->eye, c->eye_arena, 0));
-    tc_tfl_net_run(v->eye, c->eye_arena);
+    run_net(v, c, NET_EYE, img, &r, LMK_SIZE, 0.0f, 1.0f, 0);
     const float cs = cosf(r.rot), sn = sinf(r.rot);
     for (int k = 0; k < 2; k++) {
-        const float *p = tc_tfl_net_output(v->eye, c->eye_arena, v->eye_out[k]);
+        const float *p = net_output(v, c, NET_EYE, v->eye_out[k]);
         float open = eye_openness(p);
         float pts[16][2];
         for (int i = 0; i < 16; i++) {
