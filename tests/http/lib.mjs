@@ -2,7 +2,7 @@
 // startServer() runs the (sanitizer-built) tucai binary on a free port with a
 // fresh data directory and the demo data, and returns its URL and demo.json.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -12,11 +12,31 @@ export const TESTDATA = process.env.TC_TESTDATA || '';
 
 // dataDir: start on an existing data directory (a restart); stop({ keep: true })
 // leaves it in place for that.
+// With TC_PG_URL and TC_PG_ADMIN_URL set (the test runs under
+// tests/services/postgres), each server gets a fresh PostgreSQL database of
+// that cluster instead of a SQLite file (issue 18), made here with psql and
+// kept with the data directory for a restart.
+let pgSeq = 0;
+function pgDatabaseFor(dataDir) {
+  const admin = process.env.TC_PG_ADMIN_URL, url = process.env.TC_PG_URL;
+  if (!admin || !url) return null;
+  const marker = path.join(dataDir, 'pg-database');
+  let name;
+  if (existsSync(marker)) name = readFileSync(marker, 'utf8').trim();
+  else {
+    name = `h${process.pid}_${pgSeq++}`;
+    execFileSync('psql', ['-X', '-q', admin, '-c', `CREATE DATABASE ${name} OWNER tucai`], { stdio: 'pipe' });
+    writeFileSync(marker, name);
+  }
+  return url.slice(0, url.lastIndexOf('/') + 1) + name;
+}
+
 export async function startServer({ demo = true, extraArgs = [], env = {}, dataDir: given = null } = {}) {
   const dataDir = given || mkdtempSync(path.join(tmpdir(), 'tucai-test-'));
+  const pg = extraArgs.includes('--database') ? null : pgDatabaseFor(dataDir);
   const args = ['serve', '--data-dir', dataDir, '--port', '0', '--listen', '127.0.0.1',
     '--web-dir', path.join(ROOT, 'web'), '--vendor-dir', path.join(ROOT, 'node_modules'),
-    '--threads', '4', ...(demo ? ['--demo'] : []), ...extraArgs];
+    '--threads', '4', ...(demo ? ['--demo'] : []), ...(pg ? ['--database', pg] : []), ...extraArgs];
   const proc = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   proc.stdout.on('data', (d) => { out += d; });
