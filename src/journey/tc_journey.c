@@ -118,7 +118,8 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
                 goto out;
             }
             s->retouch_teacher_lock = !strcmp(t, "teacher");
-        } else if (!strcmp(k, "album_allowed") || !strcmp(k, "live_allowed") || !strcmp(k, "glasses_forbidden")) {
+        } else if (!strcmp(k, "album_allowed") || !strcmp(k, "live_allowed") || !strcmp(k, "glasses_forbidden") ||
+                   !strcmp(k, "hair_behind_shoulders")) {
             if (!json_is_boolean(v)) {
                 rc = bad(e, k, "应为 true 或 false", "must be true or false");
                 goto out;
@@ -128,6 +129,8 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
                 s->album_allowed = b;
             else if (!strcmp(k, "live_allowed"))
                 s->live_allowed = b;
+            else if (!strcmp(k, "hair_behind_shoulders"))
+                s->hair_behind_shoulders = b;
             else
                 s->glasses_forbidden = b;
         } else if (!strcmp(k, "glasses")) {
@@ -179,6 +182,8 @@ json_t *tc_journey_settings_json(const tc_journey_settings *s)
                           "liveness_lock_after", s->liveness_lock_after, "spec", s->spec, "background",
                           s->background, "glasses", s->glasses_forbidden ? "forbidden" : "clear_ok", "retouch_lock",
                           s->retouch_teacher_lock ? "teacher" : "timed");
+    if (o)
+        json_object_set_new(o, "hair_behind_shoulders", json_boolean(s->hair_behind_shoulders));
     if (o)
         json_object_set_new(o, "remind_days", json_integer(s->remind_days));
     if (o)
