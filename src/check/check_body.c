@@ -70,7 +70,7 @@ static double body_centre(const check_ctx *x, double cx, double chin)
 }
 
 /* Shoulders: the silhouette's top at mirrored distances from the face's
- * body's centre line (0.6 to 1.2 face widths: past the neck, on the shoulder's
+ * body's centre line (0.45 to 1.2 face widths: past the neck, on the shoulder's
  * slope, and what the standard photo shows of it: its width is about two
  * face widths); the slope between each mirrored pair
  * of points, in degrees; the median of the pairs.  value = |median|. */
@@ -88,9 +88,11 @@ int check_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_confi
     }
     double cx, chin;
     body_axis(x, &cx, &chin);
-    /* a head turned aside moves the face off the body's centre line and
-     * the neck is hidden: the shoulders are not judged about it */
-    if (fabs(x->p[LM_NOSE_TIP][0] - cx) > 0.12 * x->face_w) {
+    /* a head turned aside (the nose tip a fifth of the face's width off its
+     * middle: about pose_yaw's limit) moves the face off the body's centre
+     * line and hides the neck: the shoulders are not judged about it */
+    /* (upright coordinates: a head tilted sideways is not turned) */
+    if (fabs(x->u[LM_NOSE_TIP][0] - (x->u[LM_CHEEK_A][0] + x->u[LM_CHEEK_B][0]) / 2) > 0.2 * x->face_w) {
         r->score = -1;
         check_say(r, "头部没有正对镜头，无法判断两肩是否平衡", "Your head is turned aside, so the shoulders cannot be judged");
         return 0;
@@ -98,11 +100,11 @@ int check_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_confi
     /* the chin stays nearer the neck than the face's middle when the head
      * tilts sideways */
     cx = body_centre(x, x->p[LM_CHIN][0], chin);
-    enum { NP = 13 };
+    enum { NP = 16 };
     double ang[NP], ys[2] = {1e9, 1e9};
     int n = 0;
     for (int i = 0; i < NP; i++) {
-        double d = (0.6 + 0.05 * i) * x->face_w;
+        double d = (0.45 + 0.05 * i) * x->face_w;
         double ya = mask_top(x, (int)lround(cx - d), chin), yb = mask_top(x, (int)lround(cx + d), chin);
         if (ya < 0 || yb < 0)
             continue;
@@ -110,7 +112,7 @@ int check_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_confi
         ang[n++] = atan2(yb - ya, 2 * d) * 180 / M_PI;
         ys[0] = fmin(ys[0], ya), ys[1] = fmin(ys[1], yb);
     }
-    if (n < 4) {
+    if (n < 3) {
         r->score = -1;
         check_say(r, "两肩没有完整拍进画面，无法判断是否平衡：请后退一点，让两肩完整入镜后重拍",
                   "Your shoulders are not both in the picture, so they cannot be judged: step back so both shoulders "
