@@ -64,7 +64,7 @@ int check_clothing_colour(check_ctx *, const tc_check_input *, const tc_check_co
  *   stripes or a print (0.25 and above flagged, never failed); makeup the
  *   largest of lips / lid / iris over its reference (1 and above flagged, never
  *   failed); hair_shoulders share of hair-coloured pixels in front of the
- *   shoulders (0.25 fails, 0.12 and above flagged); body_framing how far the
+ *   shoulders (0.12 and above flagged, never failed by default); body_framing how far the
  *   person reaches below the chin in face heights (2.2 and more: half length,
  *   a failure only with a face too small for the spec; full length, 4.3,
  *   always). */

@@ -358,8 +358,11 @@ static void test_hair_shoulders(void **st)
     assert_true(r->skipped);
     assert_int_equal(r->verdict, TC_CHECK_PASS);
     r = run(&s, "{\"hair_behind_shoulders\":true}", &rep, TC_CHECK_HAIR_SHOULDERS);
-    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    /* flagged for the reviewer (docs/QUALITY.md: not reliable enough to fail) */
+    assert_int_equal(r->verdict, TC_CHECK_UNKNOWN);
+    assert_true(r->value >= check_tuning(TC_CHECK_HAIR_SHOULDERS)->review);
     assert_non_null(strstr(r->zh, "肩膀后"));
+    assert_non_null(strstr(r->zh, "审核"));
     drop(&s);
 
     make(&s, 500, 700, 250, 190, 0.8, 0); /* hair behind: passes */
