@@ -180,11 +180,41 @@ static int region_lab(check_ctx *x, double x0, double y0, double x1, double y1, 
     return rc;
 }
 
+/* 1 when beside the jaw (0.5 to 1 face width from the centre line, the
+ * quarter face height above the chin) under a twentieth of the person's
+ * pixels, on either side, is near the hair's colour (ΔE 20: hair lit
+ * otherwise at the sides than on top still counts): hair that short cannot
+ * lie on the shoulders, whatever is below. */
+static int short_hair(check_ctx *x, double cx, double chin, const double hair[3])
+{
+    int step = (int)fmax(1, 0.02 * x->face_w);
+    for (int s = -1; s <= 1; s += 2) {
+        int n = 0, h = 0;
+        for (double d = 0.5; d <= 1.0; d += 0.03) {
+            int px = (int)lround(cx + s * d * x->face_w);
+            if (px < 0 || px >= x->w)
+                continue;
+            for (int y = (int)(chin - 0.25 * x->face_h); y < chin && y < x->h; y += step) {
+                if (y < 0 || check_mask_at(x, px, y) < 0.7f)
+                    continue;
+                double lab[3];
+                check_rgb_lab(x, x->in->work->px + ((size_t)y * x->w + px) * 3, lab);
+                n++;
+                h += check_delta_e(lab, hair) < 20 && check_delta_e(lab, x->skin_lab) > 15;
+            }
+        }
+        if (n > 0 && h >= 0.05 * n)
+            return 0;
+    }
+    return 1;
+}
+
 /* Hair: the person's colour above the forehead (not skin).  Clothes: the
  * chest's colour below the collar.  In front of each shoulder (0.35 to 1.0
  * face widths beside the centre line, from the shoulder's top to 0.9 face
  * heights below the chin) count the pixels nearer the hair's colour than the
- * clothes' and not skin; value = the larger side's share. */
+ * clothes' and not skin; value = the larger side's share.  Hair that ends
+ * above the jaw passes without the clothes' colour (a tight crop). */
 int check_hair_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
                          tc_err *e)
 {
@@ -207,6 +237,13 @@ int check_hair_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_
     if (region_lab(x, cx - 0.3 * x->face_w, fh[1] - 0.30 * x->face_h, cx + 0.3 * x->face_w, fh[1] - 0.02 * x->face_h,
                    30, hair) != 0) {
         /* no hair above the forehead (shaved, a cap: other checks) */
+        r->value = 0;
+        r->score = 100;
+        return 0;
+    }
+    if (short_hair(x, cx, chin, hair)) {
+        /* nothing of the hair's colour beside the jaw: the hair ends above
+         * it and cannot lie on the shoulders */
         r->value = 0;
         r->score = 100;
         return 0;

@@ -60,6 +60,7 @@ static void disc(scene *s, double cx, double cy, double rx, double ry, const uin
 
 /* Face offsets relative to the centre at scale 1 (a 180 x 240 face). */
 #define FX(d) (s->cx + (d) * s->k)
+#define FY_(sc, d) ((sc)->cy + (d) * (sc)->k)
 #define FY(d) (s->cy + (d) * s->k)
 
 /* The person: hair, face, neck, and shoulders whose top line slopes by
@@ -369,6 +370,21 @@ static void test_hair_shoulders(void **st)
     r = run(&s, "{\"hair_behind_shoulders\":true}", &rep, TC_CHECK_HAIR_SHOULDERS);
     assert_int_equal(r->verdict, TC_CHECK_PASS);
     assert_false(r->skipped);
+    drop(&s);
+
+    /* short hair on a tight crop (no chest to take the top's colour from):
+     * the hair ends above the jaw, it passes without the top */
+    make(&s, 500, 330, 250, 190, 0.8, 0);
+    for (int y = (int)FY_(&s, 60); y < s.h; y++) /* cut the hair at the ears */
+        for (int x = 0; x < s.w; x++) {
+            uint8_t *p = px(&s, x, y);
+            if (p[0] == HAIR[0] && p[1] == HAIR[1] && p[2] == HAIR[2]) {
+                memcpy(p, BG, 3);
+                s.mask.a[(size_t)y * s.w + x] = 0;
+            }
+        }
+    r = run(&s, "{\"hair_behind_shoulders\":true}", &rep, TC_CHECK_HAIR_SHOULDERS);
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
     drop(&s);
 }
 
