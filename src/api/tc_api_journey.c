@@ -303,6 +303,7 @@ static int h_guide(tc_http_req *r)
     tc_check_config cfg;
     tc_check_config_default(&cfg);
     cfg.glasses = j.set.glasses_forbidden ? TC_CHECK_GLASSES_RULE_FORBIDDEN : TC_CHECK_GLASSES_RULE_CLEAR_OK;
+    cfg.hair_behind_shoulders = j.set.hair_behind_shoulders;
     if (j.set.checks[0] && tc_check_config_json(&cfg, j.set.checks, strlen(j.set.checks), &c.e) != 0)
         return api_fail(&c);
     tc_spec_table own = {0};

@@ -221,6 +221,10 @@
     400, "check.bad_config", \
     "检测设置中有未知的项：%s", \
     "Unknown key in the check settings: %s"
+#define TCE_CHECK_BAD_CONFIG_6 \
+    400, "check.bad_config", \
+    "\"hair_behind_shoulders\" 只能是 true 或 false", \
+    "\"hair_behind_shoulders\" must be true or false"
 #define TCE_CHECK_BAD_INPUT \
     500, "check.bad_input", \
     "内部错误：检测缺少输入", \
@@ -2039,6 +2043,7 @@
     X(TCE_CHECK_BAD_CONFIG_3) \
     X(TCE_CHECK_BAD_CONFIG_4) \
     X(TCE_CHECK_BAD_CONFIG_5) \
+    X(TCE_CHECK_BAD_CONFIG_6) \
     X(TCE_CHECK_BAD_INPUT) \
     X(TCE_CHECK_BAD_INPUT_2) \
     X(TCE_CHECK_OOM) \

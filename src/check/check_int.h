@@ -33,6 +33,26 @@ int check_retouch(check_ctx *x, const tc_check_input *in, const tc_check_config 
 int check_duplicate(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e);
 /* Compression damage (check_compress.c). */
 int check_compression(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e);
+/* Issue 16 item 8: shoulders, hair in front of them and half/full-length
+ * framing (check_body.c), patterned clothing (check_pattern.c), make-up and
+ * coloured contact lenses (check_makeup.c). */
+int check_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e);
+int check_hair_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                         tc_err *e);
+int check_body_framing(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                       tc_err *e);
+int check_clothing_pattern(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                           tc_err *e);
+int check_makeup(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e);
+/* resolution's measure (check_light.c): a face face_w work pixels wide, its
+ * width in source pixels over the width the spec gives it; *src_w (or NULL)
+ * gets the former. */
+double check_resolution_value(const tc_check_input *in, double face_w, double *src_w);
+/* 1 when the picture is full length, or half length with a face too small
+ * for the spec (resolution fails under c): the body_framing check's
+ * finding; a failing resolution then leaves the reason to it.  *extent (or
+ * NULL) gets how far the person reaches below the chin, in face heights. */
+int check_body_shot(const check_ctx *x, const tc_check_input *in, const tc_check_config *c, double *extent);
 
 /* The face hash of this photo: an aligned, landmark-normalised crop of the
  * face reduced to a 256-bit perceptual hash.  -1 (no e) when there is no

@@ -274,16 +274,12 @@ int check_blur(check_ctx *x, const tc_check_input *in, const tc_check_config *c,
     return 0;
 }
 
-int check_resolution(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
-                     tc_err *e)
+double check_resolution_value(const tc_check_input *in, double face_w, double *src_w)
 {
-    (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     /* The face's width in the original file against the width it gets in
      * the standard photo: below 1 the photo is enlarged, and detail the
      * camera never recorded cannot be made up. */
-    double src_w = in->work_scale > 0 ? x->face_w / in->work_scale : x->face_w;
+    double sw = in->work_scale > 0 ? face_w / in->work_scale : face_w;
     double target = 0;
     if (in->lay && in->lay->face_width > 0)
         target = in->lay->face_width;
@@ -291,9 +287,28 @@ int check_resolution(check_ctx *x, const tc_check_input *in, const tc_check_conf
         target = (in->spec->face_width.lo + in->spec->face_width.hi) / 2;
     else
         target = in->spec->width * 0.5;
-    double v = target > 0 ? src_w / target : 0;
+    if (src_w)
+        *src_w = sw;
+    return target > 0 ? sw / target : 0;
+}
+
+int check_resolution(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
+                     tc_err *e)
+{
+    (void)e;
+    if (check_need_mesh(x, r))
+        return 0;
+    double src_w = 0;
+    double v = check_resolution_value(in, x->face_w, &src_w);
     check_rate(r, TC_CHECK_RESOLUTION, v, v);
     oval_region(x, r);
+    if (r->score < c->threshold[TC_CHECK_RESOLUTION] && check_body_shot(x, in, c, NULL)) {
+        /* a half or full-length picture: body_framing gives the reason the
+         * student can act on (issue 16 item 8), this one does not repeat it */
+        r->score = -1;
+        check_say(r, "这是半身或全身照，原因见“半身或全身照”一项", "This is a half or full-length picture: see that reason");
+        return 0;
+    }
     check_say(r, "脸部像素太少（约 %.0f 像素宽），请靠近一些或使用手机后置主摄像头、拍摄原图后重拍",
               "Too few pixels across the face (about %.0f px): come closer or use the phone's main rear camera at "
               "full resolution, and shoot again",

@@ -59,7 +59,15 @@ int check_clothing_colour(check_ctx *, const tc_check_input *, const tc_check_co
  *   even strip across the forehead (0.60 and above: flagged for review); jewelry
  *   bright-blob fraction; clothing ΔE (CIE76) top vs background; compression blockiness (step
  *   across the 8x8 grid / step inside, 1 = none; the file's JPEG quality
- *   scores apart, 60 = 50). */
+ *   scores apart, 60 = 50); shoulders degrees of the shoulders' line (15 fails,
+ *   7 and above flagged); clothing_pattern share of the top's cells with
+ *   stripes or a print (0.25 and above flagged, never failed); makeup the
+ *   largest of lips / lid / iris over its reference (1 and above flagged, never
+ *   failed); hair_shoulders share of hair-coloured pixels in front of the
+ *   shoulders (0.12 and above flagged, never failed by default); body_framing how far the
+ *   person reaches below the chin in face heights (2.2 and more: half length,
+ *   a failure only with a face too small for the spec; full length, 4.3,
+ *   always). */
 static const struct {
     const char *name;
     check_fn fn;
@@ -95,6 +103,12 @@ static const struct {
     [TC_CHECK_DUPLICATE] = {"duplicate", check_duplicate, {50, 0, 100}},
     [TC_CHECK_FRAMING] = {"framing", check_framing, {50, 0.02, 0}},
     [TC_CHECK_COMPRESSION] = {"compression", check_compression, {50, 2.4, 1.1}},
+    /* issue 16 item 8 (check_body.c, check_pattern.c, check_makeup.c; units there) */
+    [TC_CHECK_SHOULDERS] = {"shoulders", check_shoulders, {50, 20, 10, 7}},
+    [TC_CHECK_CLOTHING_PATTERN] = {"clothing_pattern", check_clothing_pattern, {50, 0.60, 0.0, 0.25}},
+    [TC_CHECK_MAKEUP] = {"makeup", check_makeup, {50, 1.5, 0.5, 1.0}},
+    [TC_CHECK_HAIR_SHOULDERS] = {"hair_shoulders", check_hair_shoulders, {50, 0.45, 0.05, 0.12}},
+    [TC_CHECK_BODY_FRAMING] = {"body_framing", check_body_framing, {50, 2.7, 1.7}},
 };
 
 /* A photo whose mean per-pixel chroma (max - min of R, G, B, 0..255) stays
@@ -128,7 +142,8 @@ static const char *const codes[TC_CHECK_N] = {
     "check.resolution",   "check.glasses",       "check.glasses_tinted", "check.glasses_glare",
     "check.hair_brows",   "check.ears_visible",  "check.headwear",       "check.jewelry",
     "check.clothing_colour", "check.recapture",  "check.retouch",        "check.duplicate",
-    "check.framing",      "check.compression",
+    "check.framing",      "check.compression",   "check.shoulders",      "check.clothing_pattern",
+    "check.makeup",       "check.hair_shoulders", "check.body_framing",
 };
 
 const char *tc_check_name(tc_check_id id)
@@ -212,6 +227,8 @@ char *tc_check_guide_json(const tc_check_config *c, const tc_spec *spec)
         tl.target_face, "target_top", tl.target_top, "min_correction", tl.min_correction, "max_gain", tl.max_gain,
         "enabled", en, "spec", "width", spec->width, "height", spec->height, "eye_line", guide_range(&spec->eye_line),
         "face_width", guide_range(&spec->face_width), "max_centre_off", spec->max_centre_off);
+    if (o)
+        json_object_set_new(o, "hair_behind_shoulders", json_boolean(c->hair_behind_shoulders));
     char *text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(o);
     return text;
@@ -242,7 +259,13 @@ int tc_check_config_json(tc_check_config *c, const char *json, size_t len, tc_er
     int rc = 0;
     json_object_foreach(root, key, v)
     {
-        if (!strcmp(key, "glasses")) {
+        if (!strcmp(key, "hair_behind_shoulders")) {
+            if (!json_is_boolean(v)) {
+                rc = tc_err_set(e, TCE_CHECK_BAD_CONFIG_6);
+                break;
+            }
+            n.hair_behind_shoulders = json_is_true(v);
+        } else if (!strcmp(key, "glasses")) {
             const char *s = json_string_value(v);
             if (s && !strcmp(s, "forbidden"))
                 n.glasses = TC_CHECK_GLASSES_RULE_FORBIDDEN;
@@ -351,7 +374,7 @@ int tc_check_run(const tc_check_config *c, const tc_check_input *in, tc_check_re
         r->id = (tc_check_id)i;
         r->threshold = c->threshold[i];
         r->value = NAN;
-        if (!c->enabled[i]) {
+        if (!c->enabled[i] || (i == TC_CHECK_HAIR_SHOULDERS && !c->hair_behind_shoulders)) {
             r->skipped = 1;
             r->score = -1;
             r->verdict = TC_CHECK_PASS;

@@ -70,6 +70,12 @@ typedef enum tc_check_id {
     TC_CHECK_DUPLICATE,        /* duplicate: 同版照片, same as an earlier photo           */
     TC_CHECK_FRAMING,          /* framing: the spec's crop lies inside the picture (chest in) */
     TC_CHECK_COMPRESSION,      /* compression: JPEG quality >= 60, no visible blocks          */
+    TC_CHECK_SHOULDERS,        /* shoulders: level (seeds 001, 003, 004: 左右肩膀平衡)         */
+    TC_CHECK_CLOTHING_PATTERN, /* clothing_pattern: stripes, checks, busy prints (flag only)  */
+    TC_CHECK_MAKEUP,           /* makeup: heavy make-up, coloured contact lenses (flag only)  */
+    TC_CHECK_HAIR_SHOULDERS,   /* hair_shoulders: hair in front of the shoulders, where the
+                                  school asks it behind them (config hair_behind_shoulders)   */
+    TC_CHECK_BODY_FRAMING,     /* body_framing: a half or full-length picture, face too small */
     TC_CHECK_N
 } tc_check_id;
 
@@ -100,12 +106,14 @@ typedef struct tc_check_config {
     int threshold[TC_CHECK_N]; /* pass when score >= threshold (0..100)          */
     int enabled[TC_CHECK_N];   /* 0: not run by the school's choice (result.skipped) */
     tc_check_glasses_rule glasses;
+    int hair_behind_shoulders; /* 1: the school asks hair behind the shoulders (seed 001 §4);
+                                  0 (default): hair_shoulders is not run (result.skipped) */
 } tc_check_config;
 
 /* The defaults, tuned on the evaluation set (docs/QUALITY.md). */
 void tc_check_config_default(tc_check_config *c);
 /* Override from a JSON object, e.g. a school's or batch's settings:
- *   {"glasses":"forbidden"|"clear_ok",
+ *   {"glasses":"forbidden"|"clear_ok", "hair_behind_shoulders":true|false,
  *    "thresholds":{"light_dark":45,...}, "disabled":["jewelry",...]}
  * Unknown keys inside "thresholds" are errors (check.bad_config, 400), so
  * that a typo does not silently keep a default. */
@@ -270,7 +278,7 @@ double tc_check_limit(const tc_check_config *c, tc_check_id id);
  * caller frees; NULL when out of memory):
  *   {"pose_roll_max":deg,"pose_yaw_max":deg,"light_dark_min":luma,"light_uneven_min":ratio,
  *    "light_bright_max":frac,"resolution_min":ratio,"framing_outside_max":frac,
- *    "glasses_forbidden":bool,"tone":{"target_face","target_top","min_correction","max_gain"},
+ *    "glasses_forbidden":bool,"hair_behind_shoulders":bool,"tone":{"target_face","target_top","min_correction","max_gain"},
  *    "enabled":{"pose_roll":bool,...},
  *    "spec":{"width","height","eye_line":[lo,hi],"face_width":[lo,hi],"max_centre_off"}}
  * A disabled check (the school's choice) is enabled:false: the page gives

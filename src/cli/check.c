@@ -14,8 +14,9 @@ static const char usage[] =
     "                      [--config CHECKS.json] [--models DIR] [--photo OUT.jpg]\n"
     "  Make the standard photo from IN and run every automatic check on it: each check's code,\n"
     "  score (0-100, higher is better), threshold, verdict and what to do.\n"
-    "  --config  thresholds per check, disabled checks, glasses rule, e.g.\n"
-    "            {\"glasses\":\"forbidden\",\"thresholds\":{\"light_dark\":45},\"disabled\":[\"jewelry\"]}\n"
+    "  --config  thresholds per check, disabled checks, glasses rule, hair behind the shoulders, e.g.\n"
+    "            {\"glasses\":\"forbidden\",\"hair_behind_shoulders\":true,\"thresholds\":{\"light_dark\":45},\n"
+    "             \"disabled\":[\"jewelry\"]}\n"
     "  Exit status: 0 every check passed, 1 a check failed or no photo could be made, 2 usage.\n";
 
 int tc_cli_check(int argc, char **argv)

@@ -56,6 +56,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
     tc_check_config cfg;
     tc_check_config_default(&cfg);
     cfg.glasses = set.glasses_forbidden ? TC_CHECK_GLASSES_RULE_FORBIDDEN : TC_CHECK_GLASSES_RULE_CLEAR_OK;
+    cfg.hair_behind_shoulders = set.hair_behind_shoulders;
     if (set.checks[0] && tc_check_config_json(&cfg, set.checks, strlen(set.checks), &e) != 0)
         goto fail_internal;
     tc_store_face_hash *hashes;

@@ -96,6 +96,8 @@ int tc_journey_settings_apply(tc_journey_settings *s, const char *text, tc_err *
             {"album_allowed", NULL, NULL, "应为 true 或 false", "must be true or false", &s->album_allowed},
             {"live_allowed", NULL, NULL, "应为 true 或 false", "must be true or false", &s->live_allowed},
             {"glasses_forbidden", NULL, NULL, "应为 true 或 false", "must be true or false", &s->glasses_forbidden},
+            {"hair_behind_shoulders", NULL, NULL, "应为 true 或 false", "must be true or false",
+             &s->hair_behind_shoulders},
             {"retouch_lock", "teacher", "timed", "应为 teacher 或 timed", "must be teacher or timed",
              &s->retouch_teacher_lock},
             {"glasses", "forbidden", "clear_ok", "应为 forbidden 或 clear_ok", "must be forbidden or clear_ok",
@@ -183,6 +185,8 @@ json_t *tc_journey_settings_json(const tc_journey_settings *s)
                           "liveness_lock_after", s->liveness_lock_after, "spec", s->spec, "background",
                           s->background, "glasses", s->glasses_forbidden ? "forbidden" : "clear_ok", "retouch_lock",
                           s->retouch_teacher_lock ? "teacher" : "timed");
+    if (o)
+        json_object_set_new(o, "hair_behind_shoulders", json_boolean(s->hair_behind_shoulders));
     if (o)
         json_object_set_new(o, "remind_days", json_integer(s->remind_days));
     if (o)

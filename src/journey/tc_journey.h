@@ -46,6 +46,8 @@ typedef struct tc_journey_settings {
     char spec[32];             /* "chsi"                                                */
     char background[16];       /* "blue"                                                */
     int glasses_forbidden;     /* seed 004                                              */
+    int hair_behind_shoulders; /* seed 001 §4: hair must be behind the shoulders (the
+                                  hair_shoulders check runs); 0                     */
     char checks[1024];         /* tc_check_config_json text ("" = defaults)             */
     int remind_days;           /* automatic reminder this many days before the close,
                                   besides the one a day before (0 = that one only); 3  */

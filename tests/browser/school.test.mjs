@@ -158,6 +158,9 @@ test('school admin: batch settings, school defaults, notice, students, export', 
   await page.getByLabel('付款时间', { exact: true }).selectOption('before_shoot');
   await page.getByLabel('眼镜', { exact: true }).selectOption('forbidden');
   await page.getByLabel('美颜照片', { exact: true }).selectOption('timed');
+  // issue 16 item 8: the school asks hair behind the shoulders (seed 001 §4); off by default
+  assert.match(await row(page, 'hair_behind_shoulders').locator('.c-set__src').textContent(), /继承系统内置：不检查头发位置/);
+  await page.getByLabel('要求头发放在肩膀后（头发疑似垂在肩前的照片由审核老师确认）', { exact: true }).check();
   await page.getByLabel('结束时间', { exact: true }).fill('2030-06-30T18:00');
   await page.getByRole('button', { name: '保存设置' }).click();
   await page.getByText('设置已保存').waitFor();
@@ -172,6 +175,7 @@ test('school admin: batch settings, school defaults, notice, students, export', 
     { d: 4, f: 1250, p: 'before_shoot', g: 'forbidden', l: false, c: 0 });
   assert.deepEqual(own.checks, { disabled: ['duplicate'] }, 'settings the form does not show are kept');
   assert.equal(own.retouch_lock, 'timed');
+  assert.equal(own.hair_behind_shoulders, true);
   assert.equal(own.album_allowed, undefined);
   assert.equal(r.data.effective.lock_hours, 12);
   assert.ok(r.data.batch.ends_at > 0);

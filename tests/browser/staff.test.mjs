@@ -66,7 +66,7 @@ test('reviewer: every check has its name in the console\'s language, failed ones
   const names = ['face_count', 'face_inside', 'geometry', 'pose_yaw', 'pose_pitch', 'pose_roll', 'eyes_open', 'gaze', 'mouth_closed',
     'expression', 'light_dark', 'light_bright', 'light_uneven', 'light_hotspot', 'red_eye', 'blur', 'resolution', 'glasses',
     'glasses_tinted', 'glasses_glare', 'hair_brows', 'ears_visible', 'headwear', 'jewelry', 'clothing_colour', 'recapture',
-    'retouch', 'duplicate', 'framing', 'compression'];
+    'retouch', 'duplicate', 'framing', 'compression', 'shoulders', 'clothing_pattern', 'makeup', 'hair_shoulders', 'body_framing'];
   const verdict = (n) => (n === 'light_uneven' || n === 'jewelry' ? 'fail' : n === 'red_eye' ? 'unknown' : 'pass');
   const checks = names.map((name) => ({
     code: 'check.' + name, name, verdict: verdict(name), score: verdict(name) === 'unknown' ? -1 : verdict(name) === 'fail' ? 30 : 90,

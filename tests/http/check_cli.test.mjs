@@ -23,7 +23,7 @@ function checkJson(name, ...extra) {
   const r = run('check', portrait(name), '--json', ...extra);
   assert.ok(r.status === 0 || r.status === 1, r.stderr);
   const rep = JSON.parse(r.stdout);
-  assert.equal(rep.checks.length, 30);
+  assert.equal(rep.checks.length, 35);
   for (const c of rep.checks) {
     assert.match(c.code, /^check\.[a-z_]+$/);
     assert.ok(['pass', 'fail', 'unknown'].includes(c.verdict), c.code);
@@ -89,7 +89,7 @@ test('text output lists every check; usage and config errors', (t) => {
   if (!need(t, name)) return;
   const r = run('check', portrait(name));
   assert.equal(r.status, 0, r.stderr);
-  assert.equal((r.stdout.match(/^check\./gm) || []).length, 30);
+  assert.equal((r.stdout.match(/^check\./gm) || []).length, 35);
   assert.equal(run('check').status, 2);
   assert.equal(run('check', portrait(name), '--bogus').status, 2);
   const cfg = path.join(mkdtempSync(path.join(tmpdir(), 'tucai-check-')), 'c.json');

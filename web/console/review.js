@@ -220,6 +220,11 @@ export const CHECK_NAMES = {
   duplicate: ['同版照片', 'Same as an earlier photo'],
   framing: ['裁切范围（至胸部）', 'Crop down to the chest'],
   compression: ['压缩或放大损伤', 'Compression or enlargement damage'],
+  shoulders: ['左右肩膀平衡', 'Shoulders level'],
+  clothing_pattern: ['衣服图案、条纹', 'Patterned or striped clothes'],
+  makeup: ['浓妆或美瞳', 'Heavy make-up or coloured lenses'],
+  hair_shoulders: ['头发放在肩膀后', 'Hair behind the shoulders'],
+  body_framing: ['半身或全身照', 'Half or full-length picture'],
 };
 const checkKey = (c) => String(c.name || c.code || '').replace(/^check\./, '');
 addMessages(Object.fromEntries(Object.entries(CHECK_NAMES).map(([k, v]) => ['check.' + k, v[0]])),

@@ -22,6 +22,8 @@ addMessages({
   'sf.spec': '照片规格', 'sf.background': '背景颜色', 'sf.glasses': '眼镜',
   'sf.spec_builtin': '内置规格', 'sf.spec_custom': '平台自定义规格', 'sf.spec_unknown': '{v}（没有这个规格，请另选）',
   'sf.glasses_clear_ok': '可戴无反光的眼镜', 'sf.glasses_forbidden': '不得戴眼镜',
+  'sf.hair_behind_shoulders': '要求头发放在肩膀后（头发疑似垂在肩前的照片由审核老师确认）',
+  'sf.hair_behind_yes': '头发须放在肩膀后', 'sf.hair_behind_no': '不检查头发位置',
   'sf.retouch_lock': '美颜照片', 'sf.retouch_lock_teacher': '计入活体锁定（须老师解锁）', 'sf.retouch_lock_timed': '计入失败次数（定时解锁）',
   'sf.cooloff_min': '两次拍摄的冷静期（分钟）', 'sf.lock_after_fails': '连续失败几次后锁定',
   'sf.lock_hours': '锁定时长（小时）', 'sf.liveness_lock_after': '活体检测失败几次后锁定（须老师解锁）',
@@ -66,6 +68,8 @@ addMessages({
   'sf.spec': 'Photo spec', 'sf.background': 'Background', 'sf.glasses': 'Glasses',
   'sf.spec_builtin': 'Built-in specs', 'sf.spec_custom': 'Custom specs (platform)', 'sf.spec_unknown': '{v} (no such spec: choose another)',
   'sf.glasses_clear_ok': 'Glasses without glare allowed', 'sf.glasses_forbidden': 'No glasses',
+  'sf.hair_behind_shoulders': 'Hair must be behind the shoulders (photos with hair seemingly in front go to the reviewer)',
+  'sf.hair_behind_yes': 'Hair behind the shoulders', 'sf.hair_behind_no': 'Hair position not checked',
   'sf.retouch_lock': 'Retouched photos', 'sf.retouch_lock_teacher': 'Count towards the teacher lock', 'sf.retouch_lock_timed': 'Count as failed photos (timed lock)',
   'sf.cooloff_min': 'Cool-off between shots (minutes)', 'sf.lock_after_fails': 'Failures before a lock',
   'sf.lock_hours': 'Lock length (hours)', 'sf.liveness_lock_after': 'Liveness failures before the teacher lock',
@@ -135,7 +139,7 @@ const INTS = {
 };
 const GROUPS = [
   ['sf.payment', ['fee_fen', 'pay_when']],
-  ['sf.shooting', ['live_allowed', 'album_allowed', 'spec', 'background', 'glasses']],
+  ['sf.shooting', ['live_allowed', 'album_allowed', 'spec', 'background', 'glasses', 'hair_behind_shoulders']],
   ['sf.limits', ['cooloff_min', 'lock_after_fails', 'lock_hours', 'liveness_lock_after', 'retouch_lock', 'draft_capacity', 'draft_delete_after_h']],
   ['sf.reminders', ['remind_days']],
   ['sf.privacy', ['retention_days']],
@@ -170,6 +174,7 @@ function fmtValue(key, v, specs) {
   if (key === 'pay_when') return v === 'school' ? t('sf.payer_school') : `${t('sf.payer_student')}，${t('sf.when_' + v)}`;
   if (key === 'live_allowed' || key === 'album_allowed') return t(v ? 'sf.yes' : 'sf.no');
   if (key === 'glasses') return t('sf.glasses_' + v);
+  if (key === 'hair_behind_shoulders') return t(v ? 'sf.hair_behind_yes' : 'sf.hair_behind_no');
   if (key === 'retouch_lock') return t('sf.retouch_lock_' + v);
   if (key === 'spec') { const s = specs.find((x) => x.name === v); return s && s.zh ? `${s.zh}（${v}）` : v; }
   if (key === 'background') {
@@ -203,7 +208,7 @@ function settingRow(key, { own, parent, ownKey, specs, onSpec }) {
     body = h('div', { class: 'c-set__pair' },
       h('label', { for: payer.id, class: 'c-field__label', i18n: 'sf.payer' }), payer,
       h('label', { for: when.id, class: 'c-field__label', i18n: 'sf.when' }), when);
-  } else if (key === 'live_allowed' || key === 'album_allowed') {
+  } else if (key === 'live_allowed' || key === 'album_allowed' || key === 'hair_behind_shoulders') {
     const cb = h('input', { type: 'checkbox', id, class: 'c-check' });
     controls = [cb];
     get = () => cb.checked;
