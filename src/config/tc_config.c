@@ -24,7 +24,10 @@ typedef struct {
 static const opt OPTS[] = {
     {"config", OPT_STR, O(config_file), NULL, "settings file (key = value lines), read before the environment"},
     {"data-dir", OPT_STR, O(data_dir), "data", "where the database, stored files and the secret key live"},
-    {"database", OPT_STR, O(database), NULL, "SQLite database file (default <data-dir>/tucai.db)"},
+    {"database", OPT_STR, O(database), NULL,
+     "SQLite database file (default <data-dir>/tucai.db), or postgres://user:password@host:port/db "
+     "(PostgreSQL 15, shared by several nodes; with a password, better in the settings file or the environment "
+     "than on the command line)"},
     {"blob-store", OPT_STR, O(blob_store), NULL,
      "where photos and files are kept: a folder (default <data-dir>/blobs) or s3://bucket[/prefix] "
      "(an S3-compatible object store: AWS S3, Ceph RGW, Swift s3api ...; see --s3-*)"},
