@@ -339,7 +339,7 @@ static void read_audit(tc_pool *p, store_stmt *st, void *o_)
  * literal and need no escaping. */
 #define AUDIT_WHERE                                                                                                  \
     " WHERE (?1 = 0 OR a.staff_id = ?1) AND (?2 = 0 OR a.at >= ?2) AND (?3 = 0 OR a.at < ?3)"                       \
-    " AND (?4 = '' OR a.action = ?4 OR (substr(?4, -1) = '.' AND substr(a.action, 1, length(?4)) = ?4))"           \
+    " AND (?4 = '' OR a.action = ?4 OR (substr(?4, length(?4)) = '.' AND substr(a.action, 1, length(?4)) = ?4))"    \
     " AND (?5 = '' OR substr(coalesce(a.target, ''), 1, length(?5)) = ?5)"                                          \
     " AND (?6 = '' OR instr(a.action || ' ' || coalesce(a.target, '') || ' ' || coalesce(a.before, '') || ' '"      \
     " || coalesce(a.after, ''), ?6) > 0)"

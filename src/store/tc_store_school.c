@@ -86,7 +86,7 @@ int tc_store_roster_search(tc_store *s, tc_pool *p, const tc_store_roster_query 
     store_conn *db = store_acquire(s);
     int rc = store_db_ints(db, total, 1, e, tc_pool_printf(p, "SELECT count(*) FROM student WHERE %s", where), "issi",
                            q->batch_id, text, cls, now);
-    int64_t limit = q->limit > 0 ? q->limit : -1;
+    int64_t limit = q->limit > 0 ? q->limit : INT64_MAX; /* no limit (PostgreSQL refuses -1) */
     if (rc == 0)
         rc = store_db_list(db, p, sizeof **out, read_row, (void **)out, n, e,
                            tc_pool_printf(p,

@@ -41,6 +41,10 @@ export async function startServer({ demo = true, extraArgs = [], env = {}, dataD
   let out = '', err = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { err += d; });
+  // TC_SERVER_LOG_DIR: every server's output kept in a file there when it
+  // exits (to read why a server died under a test)
+  if (process.env.TC_SERVER_LOG_DIR)
+    proc.on('exit', () => writeFileSync(path.join(process.env.TC_SERVER_LOG_DIR, `server-${proc.pid}.log`), out + err));
   const url = await new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('server did not start:\n' + out + err)), 30000);
     const check = () => {
