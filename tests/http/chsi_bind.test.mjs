@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, qrPng, ROOT, execFileSync, acceptConsent } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, qrPng, ROOT, execFileSync, acceptConsent, dbSql } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -269,8 +269,7 @@ test('exports: the roster shows bound / not bound, the code itself only in the f
 
 test('a code known only by its hash (imported before schema 11) is sealed when its student enters with it', async () => {
   // what migration 11 leaves for old rows: the hash, no sealed copy
-  execFileSync('sqlite3', [path.join(srv.dataDir, 'tucai.db'),
-    "UPDATE student SET chsi_sealed = NULL WHERE student_no = 'B003'"]);
+  dbSql(srv.dataDir, "UPDATE student SET chsi_sealed = NULL WHERE student_no = 'B003'");
   const full = async () => {
     const res = await fetch(`${srv.url}/api/v1/batches/${A.batch.id}/roster.xlsx?ids=full`, { headers: { cookie: A.sa.cookieHeader() } });
     const f = path.join(tmp, 'seal.xlsx');

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, enrolStudent, acceptConsent, ROOT, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, enrolStudent, acceptConsent, ROOT, execFileSync, dbSql } from './lib.mjs';
 
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
@@ -71,7 +71,7 @@ async function made(c, id) {
 }
 
 const db = () => path.join(srv.dataDir, 'tucai.db');
-const sql = (q) => execFileSync('sqlite3', [db(), q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.dataDir, q);
 const blobExists = (id) => id !== '' && existsSync(path.join(srv.dataDir, 'blobs', id.slice(0, 2), id.slice(2, 4), id));
 // blobs are content-addressed: a file another photo still keeps stays
 const keptElsewhere = (id) => sql(`SELECT count(*) FROM photo WHERE swept_at = 0 AND '${id}' IN (upload_blob, original_blob, standard_blob, proof_blob, overlay_blob, final_blob)`) !== '0';
@@ -303,5 +303,5 @@ test('a new version of the privacy policy asks again before any photo', async ()
   await acceptConsent(c);
   j = await c.get('/api/v1/me/journey');
   assert.equal(j.data.step, 'shoot');
-  assert.equal(sql(`SELECT group_concat(privacy_version) FROM consent WHERE student_id = ${c.studentId} ORDER BY id`), '1,2');
+  assert.equal(sql(`SELECT privacy_version FROM consent WHERE student_id = ${c.studentId} ORDER BY id`).split('\n').join(','), '1,2');
 });

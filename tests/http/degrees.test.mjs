@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, acceptConsent, ROOT, execFileSync } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, acceptConsent, ROOT, execFileSync, dbSql } from './lib.mjs';
 
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
@@ -26,7 +26,7 @@ before(async () => {
 });
 after(async () => { await srv.stop(); });
 
-const sql = (q) => execFileSync('sqlite3', [path.join(srv.dataDir, 'tucai.db'), q], { encoding: 'utf8' }).trim();
+const sql = (q) => dbSql(srv.dataDir, q);
 
 async function signIn(st, phone = '13800138002') {
   const c = new Client(srv.url);

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'n
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startServer, Client, fileForm, fakeId, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, ROOT, dbSql } from './lib.mjs';
 
 let srv, demo, admin;
 const header = '姓名,学号,身份证号,层次,专业,班级,采集码\n';
@@ -221,8 +221,7 @@ test('roster files kept by earlier versions are removed at start-up', async () =
   const blob = path.join(dir, 'blobs', id.slice(0, 2), id.slice(2, 4), id);
   mkdirSync(path.dirname(blob), { recursive: true });
   writeFileSync(blob, text);
-  execFileSync('sqlite3', [path.join(dir, 'tucai.db'),
-    `INSERT INTO staff_audit(at, staff_id, action, target, after, ip) VALUES (0, NULL, 'roster_import', 'abcdef', '{"file":"${id}"}', '127.0.0.1')`]);
+  dbSql(dir, `INSERT INTO staff_audit(at, staff_id, action, target, after, ip) VALUES (0, NULL, 'roster_import', 'abcdef', '{"file":"${id}"}', '127.0.0.1')`);
   const s3 = await startServer({ demo: false, dataDir: dir });
   try {
     assert.throws(() => statSync(blob), /ENOENT/, 'the clear roster file is gone');
@@ -291,7 +290,7 @@ test('staff sign-in: failures throttle the address, not the account; sprayed nam
   }
   r = await spray.post('/api/v1/staff/login', { json: { username: 'spray-last', password: 'x' } });
   assert.equal(r.status, 429, r.text);
-  const keys = execFileSync('sqlite3', [path.join(srv.dataDir, 'tucai.db'), 'SELECT key FROM lockout']).toString();
+  const keys = dbSql(srv.dataDir, 'SELECT key FROM lockout');
   assert.ok(!/spray-/.test(keys), 'no lock rows named after unknown user names:\n' + keys);
 });
 

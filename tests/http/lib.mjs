@@ -31,6 +31,47 @@ function pgDatabaseFor(dataDir) {
   return url.slice(0, url.lastIndexOf('/') + 1) + name;
 }
 
+// The database of the server that ran on dataDir, whichever engine: the URL
+// of its PostgreSQL database, or null for SQLite (<dataDir>/tucai.db).
+function pgUrlOf(dataDir) {
+  const marker = path.join(dataDir, 'pg-database');
+  const url = process.env.TC_PG_URL;
+  if (!url || !existsSync(marker)) return null;
+  return url.slice(0, url.lastIndexOf('/') + 1) + readFileSync(marker, 'utf8').trim();
+}
+
+// One SQL statement on that database, its rows as sqlite3's list mode prints
+// them ("a|b" lines, booleans 1/0), trimmed: for tests that look behind the
+// API or set up what an older version left.
+export function dbSql(dataDir, q) {
+  const pg = pgUrlOf(dataDir);
+  if (!pg) return execFileSync('sqlite3', [path.join(dataDir, 'tucai.db'), q], { encoding: 'utf8' }).trim();
+  const out = execFileSync('psql', ['-X', '-q', '-At', '-F', '|', '-v', 'ON_ERROR_STOP=1', pg, '-c', q], { encoding: 'utf8' });
+  return out.trim().split('\n').map((l) => l.split('|').map((v) => (v === 't' ? '1' : v === 'f' ? '0' : v)).join('|')).join('\n');
+}
+
+// Everything the database holds as bytes: SQLite's file and its WAL, or a
+// pg_dump of the PostgreSQL database (to show what is not in it in clear).
+export function dbBytes(dataDir) {
+  const pg = pgUrlOf(dataDir);
+  if (pg) return execFileSync('pg_dump', ['--no-owner', pg]);
+  const f = path.join(dataDir, 'tucai.db');
+  const wal = existsSync(f + '-wal') ? readFileSync(f + '-wal') : Buffer.alloc(0);
+  return Buffer.concat([readFileSync(f), wal]);
+}
+
+// A stopped server's data directory and (on PostgreSQL) its database gone.
+function forget(dataDir) {
+  const marker = path.join(dataDir, 'pg-database');
+  if (process.env.TC_PG_ADMIN_URL && existsSync(marker)) {
+    const name = readFileSync(marker, 'utf8').trim();
+    try {
+      execFileSync('psql', ['-X', '-q', process.env.TC_PG_ADMIN_URL, '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'pipe' });
+    } catch { /* the cluster is thrown away at the end anyway */ }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
 export async function startServer({ demo = true, extraArgs = [], env = {}, dataDir: given = null } = {}) {
   const dataDir = given || mkdtempSync(path.join(tmpdir(), 'tucai-test-'));
   const pg = extraArgs.includes('--database') ? null : pgDatabaseFor(dataDir);
@@ -64,10 +105,10 @@ export async function startServer({ demo = true, extraArgs = [], env = {}, dataD
         const done = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
         proc.kill('SIGTERM');
         const res = await done;
-        if (!keep) rmSync(dataDir, { recursive: true, force: true });
+        if (!keep) forget(dataDir);
         return { ...res, log: out + err };
       }
-      if (!keep) rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) forget(dataDir);
       return { code: proc.exitCode, log: out + err };
     },
   };
