@@ -139,6 +139,10 @@ int api_records_list(api_ctx *c, tc_store_student **rows, size_t *n);
 /* 1 when the record is one api_records_list gives (0 also on a store error;
  * c->e is left as it was). */
 int api_record_visible(api_ctx *c, int64_t student_id);
+/* The records api_records_list gives as a JSON array of api_student_json
+ * objects, each with its switch fields (current, switchable, blocked) when
+ * `switchable` (new reference); NULL with c->e set. */
+json_t *api_records_json(api_ctx *c, int switchable);
 /* GET /api/v1/me/records, POST /api/v1/me/records/:id/switch. */
 int api_records_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */

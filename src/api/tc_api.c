@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "../chsi/tc_chsi.h"
+#include "../export/tc_export.h"
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
 #include "../spec/tc_spec.h"
@@ -639,13 +640,9 @@ static int h_me_chsi(tc_http_req *r)
 static int h_me(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    tc_store_student *rows;
-    size_t n;
-    if (api_records_list(&c, &rows, &n) != 0)
+    json_t *arr = api_records_json(&c, 0);
+    if (!arr)
         return api_fail(&c);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, api_student_json(&c, &rows[i]));
     return tc_http_respond_json(r, 200,
                                 json_pack("{s:I, s:I, s:o}", "person_id", (json_int_t)c.sess.person_id,
                                           "current_record", (json_int_t)c.sess.student_id, "records", arr));
@@ -955,18 +952,6 @@ int tc_api_roster_import(tc_api_app *app, int64_t batch_id, const char *data, si
                                      report, summary, e);
 }
 
-static void rej_cell(tc_buf *b, const char *s, int last)
-{
-    /* a cell Excel would run as a formula starts with a quote mark */
-    int formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
-    tc_buf_puts(b, "\"");
-    if (formula)
-        tc_buf_puts(b, "'");
-    for (; *s; s++)
-        tc_buf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-    tc_buf_puts(b, last ? "\"\r\n" : "\",");
-}
-
 /* A database refusal (tc_store_roster_skip.code) as a row error. */
 static json_t *skip_issue(const char *code, int line, int en)
 {
@@ -1132,14 +1117,14 @@ int tc_api_roster_import_mode(tc_api_app *app, int64_t batch_id, const char *dat
         tc_buf_init(&b);
         tc_buf_puts(&b, "\xef\xbb\xbf");
         for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
-            rej_cell(&b, en ? tc_roster_field_key(f) : tc_roster_field_zh(f), 0);
-        rej_cell(&b, en ? "error" : "错误原因", 1);
+            tc_export_csv_cell(&b, en ? tc_roster_field_key(f) : tc_roster_field_zh(f), 0);
+        tc_export_csv_cell(&b, en ? "error" : "错误原因", 1);
         size_t ne = json_array_size(errs);
         for (size_t i = 0; i < ro.nrows; i++) {
             if (!bad[i])
                 continue;
             for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
-                rej_cell(&b, ro.rows[i].f[f], 0);
+                tc_export_csv_cell(&b, ro.rows[i].f[f], 0);
             tc_buf why;
             tc_buf_init(&why);
             for (size_t k = 0; k < ne; k++) {
@@ -1150,7 +1135,7 @@ int tc_api_roster_import_mode(tc_api_app *app, int64_t batch_id, const char *dat
                     tc_buf_puts(&why, en ? "; " : "；");
                 tc_buf_puts(&why, json_string_value(json_object_get(x, en ? "en" : "zh")));
             }
-            rej_cell(&b, why.len ? why.data : "", 1);
+            tc_export_csv_cell(&b, why.len ? why.data : "", 1);
             tc_buf_free(&why);
         }
         *summary = json_pack("{s:I, s:s%}", "bad_rows", (json_int_t)nbad, "csv", b.data, b.len);
