@@ -576,9 +576,7 @@ static int h_entry_code(tc_http_req *r)
 static int h_entry_confirm(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *phone = api_jstr(j, "phone");
     char ph[32] = "";
     if (phone && strlen(phone) < sizeof ph)
@@ -683,9 +681,7 @@ static int login_throttled(api_ctx *c, int64_t until)
 static int h_staff_login(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *user = api_jstr(j, "username"), *pw = api_jstr(j, "password");
     if (!user || !pw || strlen(user) > 64 || strlen(pw) > 256) {
         tc_err_set(&c.e, TCE_AUTH_BAD_REQUEST);
@@ -743,9 +739,7 @@ static int h_staff_me(tc_http_req *r)
 static int h_staff_password(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *old = api_jstr(j, "old_password"), *nw = api_jstr(j, "new_password");
     if (!old || !nw || !tc_ident_password_verify(c.staff.pwhash, old)) {
         tc_err_set(&c.e, TCE_AUTH_BAD_OLD_PASSWORD);
@@ -770,9 +764,7 @@ static int h_staff_password(tc_http_req *r)
 static int h_staff_create(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *user = api_jstr(j, "username"), *role = api_jstr(j, "role"), *pw = api_jstr(j, "password");
     json_int_t school = json_integer_value(json_object_get(j, "school_id"));
     if (!user || !role || !pw || strlen(user) < 3 || strlen(user) > 64) {
@@ -827,9 +819,7 @@ static int h_schools(tc_http_req *r)
 static int h_school_create(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *name = api_jstr(j, "name");
     if (!name || !*name || strlen(name) > 200) {
         tc_err_set(&c.e, TCE_SCHOOL_BAD_NAME);
@@ -858,9 +848,7 @@ static int h_batches(tc_http_req *r)
 static int h_batch_create(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *name = api_jstr(j, "name");
     json_t *settings = json_object_get(j, "settings");
     if (!name || !*name || strlen(name) > 200 || (settings && !json_is_object(settings))) {
@@ -1175,19 +1163,19 @@ int tc_api_register(tc_http_server *s, tc_api_app *app, tc_err *e)
         {"POST", "/api/v1/logout", NEED_NONE, h_logout, 0},
         {"POST", "/api/v1/entry/qr", NEED_NONE, h_entry_qr, API_UPLOAD},
         {"POST", "/api/v1/entry/code", NEED_NONE, h_entry_code, API_UPLOAD},
-        {"POST", "/api/v1/entry/confirm", NEED_ENTRY, h_entry_confirm, 0},
+        {"POST", "/api/v1/entry/confirm", NEED_ENTRY, h_entry_confirm, API_JSON},
         {"GET", "/api/v1/me", NEED_STUDENT, h_me, 0},
         {"POST", "/api/v1/me/chsi", NEED_STUDENT, h_me_chsi, API_UPLOAD},
         {"GET", "/api/v1/me/records/:id", NEED_STUDENT, h_me_record, 0},
-        {"POST", "/api/v1/staff/login", NEED_NONE, h_staff_login, 0},
+        {"POST", "/api/v1/staff/login", NEED_NONE, h_staff_login, API_JSON},
         {"GET", "/api/v1/staff/me", NEED_STAFF_ANY, h_staff_me, 0},
-        {"POST", "/api/v1/staff/password", NEED_STAFF_ANY, h_staff_password, 0},
+        {"POST", "/api/v1/staff/password", NEED_STAFF_ANY, h_staff_password, API_JSON},
         {"GET", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_list, 0},
-        {"POST", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_create, 0},
+        {"POST", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_create, API_JSON},
         {"GET", "/api/v1/schools", NEED_SCHOOL_STAFF, h_schools, 0},
-        {"POST", "/api/v1/schools", NEED_PLATFORM, h_school_create, 0},
+        {"POST", "/api/v1/schools", NEED_PLATFORM, h_school_create, API_JSON},
         {"GET", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batches, 0},
-        {"POST", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batch_create, 0},
+        {"POST", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batch_create, API_JSON},
         {"GET", "/api/v1/students/:id", NEED_SCHOOL_STAFF, h_student_get, 0},
         {"GET", "/api/v1/students/:id/attempts", NEED_SCHOOL_STAFF, h_student_attempts, 0},
     };
