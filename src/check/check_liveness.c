@@ -642,13 +642,9 @@ static int editor_tag(const tc_photo_meta *m)
                                      "screenshot", "wechat", "微信"};
     if (!m || !m->software[0])
         return 0;
-    char low[sizeof m->software];
-    size_t i = 0;
-    for (; i + 1 < sizeof low && m->software[i]; i++)
-        low[i] = (char)((m->software[i] >= 'A' && m->software[i] <= 'Z') ? m->software[i] + 32 : m->software[i]);
-    low[i] = 0;
+    /* the tag is ASCII (tc_photo_meta): strcasestr compares it as lower case */
     for (size_t k = 0; k < sizeof ed / sizeof ed[0]; k++)
-        if (strstr(low, ed[k]))
+        if (strcasestr(m->software, ed[k]))
             return 1;
     return 0;
 }

@@ -36,13 +36,9 @@ static int editor_tag(const tc_photo_meta *m, char *name, size_t cap)
 {
     if (!m || !m->software[0])
         return 0;
-    char low[sizeof m->software];
-    size_t i = 0;
-    for (; i + 1 < sizeof low && m->software[i]; i++)
-        low[i] = (char)((m->software[i] >= 'A' && m->software[i] <= 'Z') ? m->software[i] + 32 : m->software[i]);
-    low[i] = 0;
+    /* the tag is ASCII (tc_photo_meta): strcasestr compares it as lower case */
     for (size_t k = 0; k < sizeof editors / sizeof editors[0]; k++)
-        if (strstr(low, editors[k])) {
+        if (strcasestr(m->software, editors[k])) {
             /* the tag as found, without bytes that could break the message */
             size_t j = 0;
             for (const char *s = m->software; *s && j + 1 < cap; s++)
