@@ -164,12 +164,6 @@ static void patch_power(const tc_photo_rgb *im, int x0, int y0, const double *wi
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Power at a signed frequency (u, v), bilinear between bins. */
 static double pw_at(double pw[FN][FN], double u, double v)
 {
@@ -227,7 +221,7 @@ static double periodic_peak(const tc_photo_rgb *im, const face_frame *f, double 
             ring_med[rr] = 0;
             continue;
         }
-        qsort(vals, (size_t)m, sizeof vals[0], cmp_double);
+        qsort(vals, (size_t)m, sizeof vals[0], check_cmp_double);
         ring_med[rr] = vals[m / 2];
     }
     double best = 0;
