@@ -50,6 +50,10 @@ typedef struct api_ctx {
     tc_store_batch batch;
     tc_store_student student;
     int64_t school_id;
+    /* The body of an API_JSON route (api_route), parsed by the dispatcher
+     * (tc_http_json: released by the server after the response); NULL on
+     * other routes. */
+    json_t *body;
 } api_ctx;
 
 /* The request's context, which the dispatcher made (session loaded, CSRF
@@ -129,6 +133,10 @@ int api_deliver(tc_api_app *app, int64_t student_id, const char *kind, const cha
 /* The school's contact {phone, wechat, hours} from its stored JSON text
  * (missing keys as ""; new reference). */
 json_t *api_contact_json(const char *json);
+/* Answer {reasons: [...]} from the reason catalogue (tc_api_admin.c): all
+ * reasons with every field when `all` (the admin page), else the active
+ * ones as {code, zh, en} (the review page). */
+int api_reasons_answer(api_ctx *c, int all);
 /* GET/PUT /api/v1/schools/:id/contact. */
 int api_notify_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Several 学历 (tc_api_records.c): the records the signed-in person may see
@@ -139,6 +147,10 @@ int api_records_list(api_ctx *c, tc_store_student **rows, size_t *n);
 /* 1 when the record is one api_records_list gives (0 also on a store error;
  * c->e is left as it was). */
 int api_record_visible(api_ctx *c, int64_t student_id);
+/* The records api_records_list gives as a JSON array of api_student_json
+ * objects, each with its switch fields (current, switchable, blocked) when
+ * `switchable` (new reference); NULL with c->e set. */
+json_t *api_records_json(api_ctx *c, int switchable);
 /* GET /api/v1/me/records, POST /api/v1/me/records/:id/switch. */
 int api_records_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */
@@ -171,10 +183,13 @@ const tc_spec *api_photo_spec(tc_api_app *app, tc_spec_table *own, const tc_stor
  * api_ctx_of; a refused request gets the check's error and never reaches
  * the handler.  API_PUBLIC: no check at all, the handler checks what it
  * must (health, pages, the CSRF cookie, the providers' signed callbacks).
- * upload: API_UPLOAD or 0.  An upload route takes a body as large as an
- * upload (else tc_http's default cap), and the same checks run as soon as
- * the headers are in, so that a request without the right session or CSRF
- * token is refused before its body is read (NEED_NONE still checks CSRF).
+ * upload: API_UPLOAD, API_JSON or 0.  An upload route takes a body as
+ * large as an upload (else tc_http's default cap), and the same checks run
+ * as soon as the headers are in, so that a request without the right
+ * session or CSRF token is refused before its body is read (NEED_NONE still
+ * checks CSRF).  An API_JSON route's body is parsed as JSON by the
+ * dispatcher after its checks (c->body; a bad body gets tc_http_json's
+ * error and never reaches the handler).
  * A path's :id, which must be its first parameter, is a positive integer:
  * the dispatcher parses it into c->id and refuses any other with 404
  * http.not_found before the handler runs.
@@ -192,6 +207,7 @@ typedef struct api_route {
 } api_route;
 #define API_PUBLIC (-1)
 #define API_UPLOAD 1
+#define API_JSON 2
 /* Register n routes; upload_max is the body cap of upload routes. */
 int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t upload_max, tc_err *e);
 

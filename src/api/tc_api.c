@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "../chsi/tc_chsi.h"
+#include "../export/tc_export.h"
 #include "../qr/tc_qr.h"
 #include "../roster/tc_roster.h"
 #include "../spec/tc_spec.h"
@@ -575,9 +576,7 @@ static int h_entry_code(tc_http_req *r)
 static int h_entry_confirm(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *phone = api_jstr(j, "phone");
     char ph[32] = "";
     if (phone && strlen(phone) < sizeof ph)
@@ -639,13 +638,9 @@ static int h_me_chsi(tc_http_req *r)
 static int h_me(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    tc_store_student *rows;
-    size_t n;
-    if (api_records_list(&c, &rows, &n) != 0)
+    json_t *arr = api_records_json(&c, 0);
+    if (!arr)
         return api_fail(&c);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, api_student_json(&c, &rows[i]));
     return tc_http_respond_json(r, 200,
                                 json_pack("{s:I, s:I, s:o}", "person_id", (json_int_t)c.sess.person_id,
                                           "current_record", (json_int_t)c.sess.student_id, "records", arr));
@@ -686,9 +681,7 @@ static int login_throttled(api_ctx *c, int64_t until)
 static int h_staff_login(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *user = api_jstr(j, "username"), *pw = api_jstr(j, "password");
     if (!user || !pw || strlen(user) > 64 || strlen(pw) > 256) {
         tc_err_set(&c.e, TCE_AUTH_BAD_REQUEST);
@@ -746,9 +739,7 @@ static int h_staff_me(tc_http_req *r)
 static int h_staff_password(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *old = api_jstr(j, "old_password"), *nw = api_jstr(j, "new_password");
     if (!old || !nw || !tc_ident_password_verify(c.staff.pwhash, old)) {
         tc_err_set(&c.e, TCE_AUTH_BAD_OLD_PASSWORD);
@@ -773,9 +764,7 @@ static int h_staff_password(tc_http_req *r)
 static int h_staff_create(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *user = api_jstr(j, "username"), *role = api_jstr(j, "role"), *pw = api_jstr(j, "password");
     json_int_t school = json_integer_value(json_object_get(j, "school_id"));
     if (!user || !role || !pw || strlen(user) < 3 || strlen(user) > 64) {
@@ -830,9 +819,7 @@ static int h_schools(tc_http_req *r)
 static int h_school_create(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *name = api_jstr(j, "name");
     if (!name || !*name || strlen(name) > 200) {
         tc_err_set(&c.e, TCE_SCHOOL_BAD_NAME);
@@ -861,9 +848,7 @@ static int h_batches(tc_http_req *r)
 static int h_batch_create(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *name = api_jstr(j, "name");
     json_t *settings = json_object_get(j, "settings");
     if (!name || !*name || strlen(name) > 200 || (settings && !json_is_object(settings))) {
@@ -953,18 +938,6 @@ int tc_api_roster_import(tc_api_app *app, int64_t batch_id, const char *data, si
 {
     return tc_api_roster_import_mode(app, batch_id, data, len, dry_run ? TC_API_ROSTER_DRY : TC_API_ROSTER_ALL, 0,
                                      report, summary, e);
-}
-
-static void rej_cell(tc_buf *b, const char *s, int last)
-{
-    /* a cell Excel would run as a formula starts with a quote mark */
-    int formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
-    tc_buf_puts(b, "\"");
-    if (formula)
-        tc_buf_puts(b, "'");
-    for (; *s; s++)
-        tc_buf_append(b, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-    tc_buf_puts(b, last ? "\"\r\n" : "\",");
 }
 
 /* A database refusal (tc_store_roster_skip.code) as a row error. */
@@ -1132,14 +1105,14 @@ int tc_api_roster_import_mode(tc_api_app *app, int64_t batch_id, const char *dat
         tc_buf_init(&b);
         tc_buf_puts(&b, "\xef\xbb\xbf");
         for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
-            rej_cell(&b, en ? tc_roster_field_key(f) : tc_roster_field_zh(f), 0);
-        rej_cell(&b, en ? "error" : "错误原因", 1);
+            tc_export_csv_cell(&b, en ? tc_roster_field_key(f) : tc_roster_field_zh(f), 0);
+        tc_export_csv_cell(&b, en ? "error" : "错误原因", 1);
         size_t ne = json_array_size(errs);
         for (size_t i = 0; i < ro.nrows; i++) {
             if (!bad[i])
                 continue;
             for (int f = 0; f < TC_ROSTER_NFIELDS; f++)
-                rej_cell(&b, ro.rows[i].f[f], 0);
+                tc_export_csv_cell(&b, ro.rows[i].f[f], 0);
             tc_buf why;
             tc_buf_init(&why);
             for (size_t k = 0; k < ne; k++) {
@@ -1150,7 +1123,7 @@ int tc_api_roster_import_mode(tc_api_app *app, int64_t batch_id, const char *dat
                     tc_buf_puts(&why, en ? "; " : "；");
                 tc_buf_puts(&why, json_string_value(json_object_get(x, en ? "en" : "zh")));
             }
-            rej_cell(&b, why.len ? why.data : "", 1);
+            tc_export_csv_cell(&b, why.len ? why.data : "", 1);
             tc_buf_free(&why);
         }
         *summary = json_pack("{s:I, s:s%}", "bad_rows", (json_int_t)nbad, "csv", b.data, b.len);
@@ -1190,19 +1163,19 @@ int tc_api_register(tc_http_server *s, tc_api_app *app, tc_err *e)
         {"POST", "/api/v1/logout", NEED_NONE, h_logout, 0},
         {"POST", "/api/v1/entry/qr", NEED_NONE, h_entry_qr, API_UPLOAD},
         {"POST", "/api/v1/entry/code", NEED_NONE, h_entry_code, API_UPLOAD},
-        {"POST", "/api/v1/entry/confirm", NEED_ENTRY, h_entry_confirm, 0},
+        {"POST", "/api/v1/entry/confirm", NEED_ENTRY, h_entry_confirm, API_JSON},
         {"GET", "/api/v1/me", NEED_STUDENT, h_me, 0},
         {"POST", "/api/v1/me/chsi", NEED_STUDENT, h_me_chsi, API_UPLOAD},
         {"GET", "/api/v1/me/records/:id", NEED_STUDENT, h_me_record, 0},
-        {"POST", "/api/v1/staff/login", NEED_NONE, h_staff_login, 0},
+        {"POST", "/api/v1/staff/login", NEED_NONE, h_staff_login, API_JSON},
         {"GET", "/api/v1/staff/me", NEED_STAFF_ANY, h_staff_me, 0},
-        {"POST", "/api/v1/staff/password", NEED_STAFF_ANY, h_staff_password, 0},
+        {"POST", "/api/v1/staff/password", NEED_STAFF_ANY, h_staff_password, API_JSON},
         {"GET", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_list, 0},
-        {"POST", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_create, 0},
+        {"POST", "/api/v1/staff/accounts", NEED_PLATFORM, h_staff_create, API_JSON},
         {"GET", "/api/v1/schools", NEED_SCHOOL_STAFF, h_schools, 0},
-        {"POST", "/api/v1/schools", NEED_PLATFORM, h_school_create, 0},
+        {"POST", "/api/v1/schools", NEED_PLATFORM, h_school_create, API_JSON},
         {"GET", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batches, 0},
-        {"POST", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batch_create, 0},
+        {"POST", "/api/v1/schools/:id/batches", NEED_SCHOOL_STAFF, h_batch_create, API_JSON},
         {"GET", "/api/v1/students/:id", NEED_SCHOOL_STAFF, h_student_get, 0},
         {"GET", "/api/v1/students/:id/attempts", NEED_SCHOOL_STAFF, h_student_attempts, 0},
     };

@@ -56,17 +56,24 @@ static json_t *reason_json(const tc_store_reason *r)
                      (json_int_t)r->sort, "active", r->active, "updated_at", (json_int_t)r->updated_at);
 }
 
+int api_reasons_answer(api_ctx *c, int all)
+{
+    tc_store_reason *rows;
+    size_t n;
+    if (tc_store_reason_list(c->app->store, c->r->pool, !all, &rows, &n, &c->e) != 0)
+        return api_fail(c);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, all ? reason_json(&rows[i])
+                                     : json_pack("{s:s, s:s, s:s}", "code", rows[i].code, "zh", rows[i].zh, "en",
+                                                 rows[i].en));
+    return tc_http_respond_json(c->r, 200, json_pack("{s:o}", "reasons", a));
+}
+
 static int h_reasons(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    tc_store_reason *rows;
-    size_t n;
-    if (tc_store_reason_list(c.app->store, r->pool, 0, &rows, &n, &c.e) != 0)
-        return api_fail(&c);
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, reason_json(&rows[i]));
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "reasons", a));
+    return api_reasons_answer(&c, 1);
 }
 
 /* zh, en, sort, active of body onto rr (absent keys keep rr's values). */
@@ -95,9 +102,7 @@ static int reason_fields(json_t *body, tc_store_reason *rr, tc_err *e)
 static int h_reason_add(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     tc_store_reason rr = {.code = api_jstr(body, "code"), .sort = 1000, .active = 1};
     if (!ident_ok(rr.code)) {
         tc_err_set(&c.e, TCE_REASON_BAD_CODE);
@@ -114,9 +119,7 @@ static int h_reason_add(tc_http_req *r)
 static int h_reason_edit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     tc_store_reason old, rr;
     if (!ident_ok(r->params[0])) {
         tc_err_set(&c.e, TCE_REASON_NOT_FOUND);
@@ -235,9 +238,7 @@ static json_t *spec_summary(const char *json)
 static int h_spec_add(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     const char *name = api_jstr(body, "name");
     if (!ident_ok(name)) {
         tc_err_set(&c.e, TCE_SPEC_BAD_NAME);
@@ -284,9 +285,7 @@ static int custom_of_param(api_ctx *c, tc_store_spec *cs)
 static int h_spec_edit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     tc_store_spec old;
     if (custom_of_param(&c, &old) != 0)
         return api_fail(&c);
@@ -355,9 +354,7 @@ static json_t *staff_obj(const tc_store_staff *s)
 static int h_staff_edit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     tc_store_staff old;
     if (tc_store_staff_get(c.app->store, r->pool, c.id, &old, &c.e) != 0)
         return api_fail(&c);
@@ -395,9 +392,7 @@ static int h_staff_edit(tc_http_req *r)
 static int h_staff_reset_password(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     const char *pw = api_jstr(body, "password");
     tc_store_staff st;
     if (tc_store_staff_get(c.app->store, r->pool, c.id, &st, &c.e) != 0)
@@ -421,9 +416,7 @@ static int h_staff_reset_password(tc_http_req *r)
 static int h_school_edit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     const char *name = api_jstr(body, "name");
     if (!text_ok(name, 200)) {
         tc_err_set(&c.e, TCE_SCHOOL_BAD_NAME);
@@ -494,15 +487,15 @@ int api_admin_routes(tc_http_server *s, size_t up, tc_err *e)
 {
     static const api_route R[] = {
         {"GET", "/api/v1/admin/reasons", NEED_PLATFORM, h_reasons, 0},
-        {"POST", "/api/v1/admin/reasons", NEED_PLATFORM, h_reason_add, 0},
-        {"POST", "/api/v1/admin/reasons/:code", NEED_PLATFORM, h_reason_edit, 0},
+        {"POST", "/api/v1/admin/reasons", NEED_PLATFORM, h_reason_add, API_JSON},
+        {"POST", "/api/v1/admin/reasons/:code", NEED_PLATFORM, h_reason_edit, API_JSON},
         {"GET", "/api/v1/admin/specs", NEED_STAFF, h_specs, 0},
-        {"POST", "/api/v1/admin/specs", NEED_PLATFORM, h_spec_add, 0},
-        {"PUT", "/api/v1/admin/specs/:name", NEED_PLATFORM, h_spec_edit, 0},
+        {"POST", "/api/v1/admin/specs", NEED_PLATFORM, h_spec_add, API_JSON},
+        {"PUT", "/api/v1/admin/specs/:name", NEED_PLATFORM, h_spec_edit, API_JSON},
         {"DELETE", "/api/v1/admin/specs/:name", NEED_PLATFORM, h_spec_delete, 0},
-        {"POST", "/api/v1/admin/staff/:id", NEED_PLATFORM, h_staff_edit, 0},
-        {"POST", "/api/v1/admin/staff/:id/password", NEED_PLATFORM, h_staff_reset_password, 0},
-        {"POST", "/api/v1/admin/schools/:id", NEED_PLATFORM, h_school_edit, 0},
+        {"POST", "/api/v1/admin/staff/:id", NEED_PLATFORM, h_staff_edit, API_JSON},
+        {"POST", "/api/v1/admin/staff/:id/password", NEED_PLATFORM, h_staff_reset_password, API_JSON},
+        {"POST", "/api/v1/admin/schools/:id", NEED_PLATFORM, h_school_edit, API_JSON},
         {"GET", "/api/v1/admin/audit", NEED_PLATFORM, h_audit, 0},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);

@@ -148,8 +148,8 @@ static int scope_load(api_ctx *c, int kind)
 }
 
 /* The handler of every route with a need: the checks of its row, its :id,
- * the object of a school-scoped one, then its own handler with the context
- * in r->user (api_ctx_of). */
+ * the object of a school-scoped one, the JSON body of an API_JSON one, then
+ * its own handler with the context in r->user (api_ctx_of). */
 static int api_dispatch(tc_http_req *r)
 {
     const api_route *row = r->route_data;
@@ -160,6 +160,8 @@ static int api_dispatch(tc_http_req *r)
         return api_bad_id(c);
     int kind = scope_of(row);
     if (kind != SCOPE_NONE && scope_load(c, kind) != 0)
+        return api_fail(c);
+    if (row->upload == API_JSON && !(c->body = tc_http_json(r, &c->e)))
         return api_fail(c);
     r->user = c;
     return row->h(r);
@@ -281,13 +283,14 @@ int api_routes_add(tc_http_server *s, const api_route *r, size_t n, size_t uploa
         const api_route *x = &r[i];
         /* the dispatcher reads :id as the first parameter (params[0]) */
         const char *id = id_param(x->p);
-        if ((x->upload != 0 && x->upload != API_UPLOAD) || (x->need == API_PUBLIC && x->upload) ||
+        if ((x->upload != 0 && x->upload != API_UPLOAD && x->upload != API_JSON) ||
+            (x->need == API_PUBLIC && x->upload) ||
             (id && memchr(x->p, ':', (size_t)(id - x->p))))
             return tc_err_set(e, TCE_API_BAD_ROUTE, x->m, x->p);
         int rc = x->need == API_PUBLIC
                      ? tc_http_route(s, x->m, x->p, x->h, 0, e)
-                     : tc_http_route_data(s, x->m, x->p, api_dispatch, x->upload ? upload_max : 0,
-                                          x->upload ? api_gate : NULL, x->need, x, e);
+                     : tc_http_route_data(s, x->m, x->p, api_dispatch, x->upload == API_UPLOAD ? upload_max : 0,
+                                          x->upload == API_UPLOAD ? api_gate : NULL, x->need, x, e);
         if (rc != 0)
             return -1;
     }

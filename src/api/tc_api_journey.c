@@ -347,9 +347,7 @@ static int email_ok(const char *s)
 static int h_notify(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *j = tc_http_json(r, &c.e);
-    if (!j)
-        return api_fail(&c);
+    json_t *j = c.body;
     const char *email = api_jstr(j, "email");
     if (!email_ok(email)) {
         tc_err_set(&c.e, TCE_JOURNEY_BAD_EMAIL);
@@ -561,9 +559,7 @@ static int h_photo_delete(tc_http_req *r)
 static int h_submit(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     json_t *pid = json_object_get(body, "photo_id");
     if (!json_is_integer(pid)) {
         tc_err_set(&c.e, TCE_JOURNEY_NO_PHOTO_2);
@@ -744,9 +740,7 @@ static int h_result_confirm(tc_http_req *r)
 static int h_result_correction(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     const char *reason = api_jstr(body, "reason");
     size_t n = reason ? strlen(reason) : 0;
     while (n && (reason[n - 1] == ' ' || reason[n - 1] == '\n' || reason[n - 1] == '\t'))
@@ -803,9 +797,7 @@ static void email_code_hash(const tc_api_app *app, int64_t student_id, const cha
 static int h_email_code(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     const char *to = api_jstr(body, "email");
     if (!to || !*to || !email_ok(to)) {
         tc_err_set(&c.e, TCE_JOURNEY_BAD_EMAIL);
@@ -841,9 +833,7 @@ static int h_email_code(tc_http_req *r)
 static int h_email_confirm(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     const char *code = api_jstr(body, "code");
     if (!code || strlen(code) != 6 || strspn(code, "0123456789") != 6) {
         tc_err_set(&c.e, TCE_JOURNEY_EMAIL_CODE_WRONG);
@@ -867,9 +857,7 @@ static int h_email_confirm(tc_http_req *r)
 static int h_result_email(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     const char *asked = api_jstr(body, "email");
     tc_store_journey sj;
     if (tc_store_journey_get(c.app->store, r->pool, c.sess.student_id, &sj, &c.e) != 0)
@@ -968,24 +956,24 @@ int api_journey_routes(tc_http_server *s, size_t up, tc_err *e)
         {"POST", "/api/v1/me/notice/read", NEED_STUDENT, h_notice_read, 0},
         {"POST", "/api/v1/me/tips/read", NEED_STUDENT, h_tips_read, 0},
         {"POST", "/api/v1/me/tutorial/done", NEED_STUDENT, h_tutorial_done, 0},
-        {"POST", "/api/v1/me/notify", NEED_STUDENT, h_notify, 0},
+        {"POST", "/api/v1/me/notify", NEED_STUDENT, h_notify, API_JSON},
         {"POST", "/api/v1/me/photos", NEED_STUDENT, h_photo_upload, API_UPLOAD},
         {"GET", "/api/v1/me/photos/:id", NEED_STUDENT, h_photo_get, 0},
         {"GET", "/api/v1/me/photos/:token/proof.jpg", NEED_STUDENT, h_photo_proof, 0},
         {"DELETE", "/api/v1/me/photos/:id", NEED_STUDENT, h_photo_delete, 0},
-        {"POST", "/api/v1/me/submission", NEED_STUDENT, h_submit, 0},
+        {"POST", "/api/v1/me/submission", NEED_STUDENT, h_submit, API_JSON},
         {"POST", "/api/v1/me/submission/withdraw", NEED_STUDENT, h_withdraw, 0},
         {"GET", "/api/v1/me/events", NEED_STUDENT, h_events, 0},
         {"GET", "/api/v1/me/messages", NEED_STUDENT, h_messages, 0},
         {"POST", "/api/v1/me/messages/:id/read", NEED_STUDENT, h_message_read, 0},
         {"GET", "/api/v1/me/result", NEED_STUDENT, h_result, 0},
         {"POST", "/api/v1/me/result/confirm", NEED_STUDENT, h_result_confirm, 0},
-        {"POST", "/api/v1/me/result/correction", NEED_STUDENT, h_result_correction, 0},
+        {"POST", "/api/v1/me/result/correction", NEED_STUDENT, h_result_correction, API_JSON},
         {"GET", "/api/v1/me/result/standard.jpg", NEED_STUDENT, h_result_standard, 0},
         {"GET", "/api/v1/me/result/sheet.jpg", NEED_STUDENT, h_result_sheet, 0},
-        {"POST", "/api/v1/me/result/email", NEED_STUDENT, h_result_email, 0},
-        {"POST", "/api/v1/me/email/code", NEED_STUDENT, h_email_code, 0},
-        {"POST", "/api/v1/me/email/confirm", NEED_STUDENT, h_email_confirm, 0},
+        {"POST", "/api/v1/me/result/email", NEED_STUDENT, h_result_email, API_JSON},
+        {"POST", "/api/v1/me/email/code", NEED_STUDENT, h_email_code, API_JSON},
+        {"POST", "/api/v1/me/email/confirm", NEED_STUDENT, h_email_confirm, API_JSON},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), up, e);
 }

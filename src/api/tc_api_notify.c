@@ -144,9 +144,7 @@ static int contact_ok(const char *v, size_t max_bytes)
 static int h_contact_put(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *b = tc_http_json(r, &c.e);
-    if (!b)
-        return api_fail(&c);
+    json_t *b = c.body;
     static const struct {
         const char *key, *zh, *en;
         size_t max;
@@ -183,7 +181,7 @@ int api_notify_routes(tc_http_server *s, size_t upload_max, tc_err *e)
 {
     static const api_route R[] = {
         {"GET", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact, 0},
-        {"PUT", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact_put, 0},
+        {"PUT", "/api/v1/schools/:id/contact", NEED_SCHOOL_STAFF, h_contact_put, API_JSON},
     };
     return api_routes_add(s, R, TC_ARRAY_LEN(R), upload_max, e);
 }

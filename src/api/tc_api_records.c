@@ -90,17 +90,25 @@ static json_t *record_json(api_ctx *c, const tc_store_student *st)
     return j;
 }
 
+json_t *api_records_json(api_ctx *c, int switchable)
+{
+    tc_store_student *rows;
+    size_t n;
+    if (api_records_list(c, &rows, &n) != 0)
+        return NULL;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, switchable ? record_json(c, &rows[i]) : api_student_json(c, &rows[i]));
+    return arr;
+}
+
 /* GET /api/v1/me/records */
 static int h_me_records(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    tc_store_student *rows;
-    size_t n;
-    if (api_records_list(&c, &rows, &n) != 0)
+    json_t *arr = api_records_json(&c, 1);
+    if (!arr)
         return api_fail(&c);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, record_json(&c, &rows[i]));
     return tc_http_respond_json(r, 200, json_pack("{s:I, s:o}", "current_record", (json_int_t)c.sess.student_id,
                                                   "records", arr));
 }

@@ -402,9 +402,7 @@ static int h_final_upload(tc_http_req *r)
 static int h_bulk_final(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     json_t *bid = json_object_get(body, "batch_id");
     json_t *ids;
     json_t *own = NULL;
@@ -494,14 +492,7 @@ static int h_stats(tc_http_req *r)
 static int h_reasons(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    tc_store_reason *rows;
-    size_t n;
-    if (tc_store_reason_list(c.app->store, r->pool, 1, &rows, &n, &c.e) != 0)
-        return api_fail(&c);
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "code", rows[i].code, "zh", rows[i].zh, "en", rows[i].en));
-    return tc_http_respond_json(r, 200, json_pack("{s:o}", "reasons", a));
+    return api_reasons_answer(&c, 0);
 }
 
 int api_review_routes(tc_http_server *s, size_t up, tc_err *e)
@@ -514,7 +505,7 @@ int api_review_routes(tc_http_server *s, size_t up, tc_err *e)
         {"POST", "/api/v1/review/submissions/:id/final", NEED_REVIEW, h_final, 0},
         {"POST", "/api/v1/review/submissions/:id/final/upload", NEED_REVIEW, h_final_upload, API_UPLOAD},
         {"POST", "/api/v1/review/approve", NEED_REVIEW, h_bulk_approve, 0},
-        {"POST", "/api/v1/review/final", NEED_REVIEW, h_bulk_final, 0},
+        {"POST", "/api/v1/review/final", NEED_REVIEW, h_bulk_final, API_JSON},
         {"GET", "/api/v1/review/production", NEED_REVIEW, h_production, 0},
         {"GET", "/api/v1/review/stats", NEED_REVIEW, h_stats, 0},
         {"GET", "/api/v1/review/reasons", NEED_REVIEW, h_reasons, 0},

@@ -59,9 +59,7 @@ static int h_chsi_clear(tc_http_req *r)
 static int h_reset(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     const char *reason = api_jstr(body, "reason");
     if (!reason || !*reason || strlen(reason) > 500) {
         tc_err_set(&c.e, TCE_STUDENT_REASON_REQUIRED);
@@ -553,9 +551,7 @@ static int h_batch_settings(tc_http_req *r)
 static int h_batch_update(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     if (!json_is_object(body)) {
         tc_err_set(&c.e, TCE_BATCH_BAD_REQUEST_2);
         return api_fail(&c);
@@ -605,9 +601,7 @@ static int h_school_settings(tc_http_req *r)
 static int h_school_settings_put(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     json_t *errs = json_array();
     char *st = school_settings_check(&c, body, errs);
     if (!st && c.e.status) {
@@ -648,9 +642,7 @@ static int h_notice_get(tc_http_req *r)
 static int h_notice_put(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
-    json_t *body = tc_http_json(r, &c.e);
-    if (!body)
-        return api_fail(&c);
+    json_t *body = c.body;
     json_t *hv = json_object_get(body, "html");
     if (!json_is_string(hv)) {
         tc_err_set(&c.e, TCE_NOTICE_BAD_REQUEST);
@@ -1406,16 +1398,16 @@ int api_school_routes(tc_http_server *s, size_t up, tc_err *e)
         {"POST", "/api/v1/batches/:id/roster/rejects", NEED_SCHOOL_STAFF, h_roster_rejects, API_UPLOAD},
         {"GET", "/api/v1/batches/:id/students", NEED_SCHOOL_STAFF, h_students, 0},
         {"POST", "/api/v1/students/:id/unlock", NEED_SCHOOL_STAFF, h_unlock, 0},
-        {"POST", "/api/v1/students/:id/reset", NEED_SCHOOL_STAFF, h_reset, 0},
+        {"POST", "/api/v1/students/:id/reset", NEED_SCHOOL_STAFF, h_reset, API_JSON},
         {"DELETE", "/api/v1/students/:id/chsi", NEED_SCHOOL_STAFF, h_chsi_clear, 0},
         {"PUT", "/api/v1/students/:id", NEED_SCHOOL_STAFF, h_student_edit, 0},
         {"POST", "/api/v1/students/:id/erase", NEED_SCHOOL_STAFF, h_erase, 0},
         {"GET", "/api/v1/batches/:id/settings", NEED_SCHOOL_STAFF, h_batch_settings, 0},
-        {"PUT", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_update, 0},
+        {"PUT", "/api/v1/batches/:id", NEED_SCHOOL_STAFF, h_batch_update, API_JSON},
         {"GET", "/api/v1/schools/:id/settings", NEED_SCHOOL_STAFF, h_school_settings, 0},
-        {"PUT", "/api/v1/schools/:id/settings", NEED_SCHOOL_STAFF, h_school_settings_put, 0},
+        {"PUT", "/api/v1/schools/:id/settings", NEED_SCHOOL_STAFF, h_school_settings_put, API_JSON},
         {"GET", "/api/v1/schools/:id/notice", NEED_SCHOOL_STAFF, h_notice_get, 0},
-        {"PUT", "/api/v1/schools/:id/notice", NEED_SCHOOL_STAFF, h_notice_put, 0},
+        {"PUT", "/api/v1/schools/:id/notice", NEED_SCHOOL_STAFF, h_notice_put, API_JSON},
         {"GET", "/api/v1/batches/:id/progress", NEED_SCHOOL_STAFF, h_progress, 0},
         {"GET", "/api/v1/batches/:id/progress.xlsx", NEED_SCHOOL_STAFF, h_progress_xlsx, 0},
         {"GET", "/api/v1/batches/:id/roster", NEED_SCHOOL_STAFF, h_roster_search, 0},

@@ -41,12 +41,6 @@ static double mask_top(const check_ctx *x, int px, double chin_y)
     return -1;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double p = *(const double *)a, q = *(const double *)b;
-    return p < q ? -1 : p > q;
-}
-
 /* The body's centre line: the middle of the neck a little below the chin,
  * where the mask shows a neck narrower than the face; else the face's.  A
  * head turned or tilted sideways moves the face's centre off the body's,
@@ -119,7 +113,7 @@ int check_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_confi
                   "are in it, and shoot again");
         return 0;
     }
-    qsort(ang, (size_t)n, sizeof *ang, cmp_dbl);
+    qsort(ang, (size_t)n, sizeof *ang, check_cmp_double);
     double med = n % 2 ? ang[n / 2] : (ang[n / 2 - 1] + ang[n / 2]) / 2;
     double v = fabs(med);
     r->value = v;
@@ -168,14 +162,7 @@ static int region_lab(check_ctx *x, double x0, double y0, double x1, double y1, 
             v[n] = lab[0], v[cap + n] = lab[1], v[2 * cap + n] = lab[2];
             n++;
         }
-    int rc = -1;
-    if (n >= (size_t)min_n) {
-        for (int k = 0; k < 3; k++) {
-            qsort(v + k * cap, n, sizeof *v, cmp_dbl);
-            out[k] = v[k * cap + n / 2];
-        }
-        rc = 0;
-    }
+    int rc = check_lab_median(v, cap, n, (size_t)min_n, out);
     free(v);
     return rc;
 }

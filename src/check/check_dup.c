@@ -71,12 +71,6 @@ static double grey_at(const float *g, int gx0, int gy0, int gw, int w, int h, do
     return (p[0] * (1 - ax) + p[1] * ax) * (1 - ay) + (q[0] * (1 - ax) + q[1] * ax) * ay;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int check_face_hash(const tc_check_input *in, tc_check_hash *out)
 {
     double l[2], r[2];
@@ -159,7 +153,7 @@ int check_face_hash(const tc_check_input *in, tc_check_hash *out)
     if (n != 256)
         return -1;
     memcpy(sorted, c, sizeof c);
-    qsort(sorted, 256, sizeof sorted[0], cmp_double);
+    qsort(sorted, 256, sizeof sorted[0], check_cmp_double);
     double med = 0.5 * (sorted[127] + sorted[128]);
     memset(out, 0, sizeof *out);
     for (int i = 0; i < 256; i++)

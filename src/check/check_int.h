@@ -182,6 +182,12 @@ int check_eye_cover(check_ctx *x, int k, double *bright, int box[4]);
 
 void check_rgb_lab(const check_ctx *x, const uint8_t rgb[3], double lab[3]);
 double check_delta_e(const double a[3], const double b[3]);
+/* The median L, a and b of n colour samples stored as three planes of cap
+ * values each (v[0..n), v[cap..cap+n), v[2cap..2cap+n); sorted in place)
+ * into out: 0, or -1 when fewer than min_n samples were taken. */
+int check_lab_median(double *v, size_t cap, size_t n, size_t min_n, double out[3]);
+/* qsort's comparison of two doubles, ascending. */
+int check_cmp_double(const void *a, const void *b);
 /* Rasterise a polygon (work px) into m (bw*bh, origin bx, by): 1 inside. */
 void check_poly_fill(const float (*pts)[2], int n, uint8_t *m, int bx, int by, int bw, int bh);
 /* A point of the mesh as float[2] in work px. */

@@ -90,13 +90,34 @@ static void oval_region(const check_ctx *x, tc_check_result *r)
     check_region(r, x->oval_box[0], x->oval_box[1], x->oval_box[2], x->oval_box[3]);
 }
 
+/* The oval's statistics into s: 0, or 1 when there is no usable oval (the
+ * result then says so, no_oval). */
+static int oval_get(check_ctx *x, tc_check_result *r, oval_stats *s)
+{
+    if (!x->has_mesh || oval_measure(x, s) != 0) {
+        no_oval(x, r);
+        return 1;
+    }
+    return 0;
+}
+
+/* A check measured on the whole oval: index v rated for id, the oval as
+ * its region, what to do when it fails (zh, en: plain texts). */
+static int oval_verdict(check_ctx *x, tc_check_result *r, tc_check_id id, double v, const char *zh, const char *en)
+{
+    check_rate(r, id, v, v);
+    oval_region(x, r);
+    check_say(r, zh, en);
+    return 0;
+}
+
 int check_light_dark(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
                      tc_err *e)
 {
     (void)c, (void)e;
     oval_stats s;
-    if (!x->has_mesh || oval_measure(x, &s) != 0)
-        return no_oval(x, r);
+    if (oval_get(x, r, &s))
+        return 0;
     check_rate(r, TC_CHECK_LIGHT_DARK, s.mean, s.mean);
     oval_region(x, r);
     /* The face was brightened before the checks (tc_check_tone) as far as
@@ -123,16 +144,13 @@ int check_light_bright(check_ctx *x, const tc_check_input *in, const tc_check_co
 {
     (void)in, (void)c, (void)e;
     oval_stats s;
-    if (!x->has_mesh || oval_measure(x, &s) != 0)
-        return no_oval(x, r);
+    if (oval_get(x, r, &s))
+        return 0;
     /* clipped pixels lose the skin's detail; a face whose mean is near white
      * is over-exposed even before it clips */
     double v = s.clipped + fmax(0, s.mean - 200) / 200;
-    check_rate(r, TC_CHECK_LIGHT_BRIGHT, v, v);
-    oval_region(x, r);
-    check_say(r, "脸部过亮或曝光过度，请避开强光直射、关闭闪光灯后重拍",
-              "Your face is too bright (over-exposed): avoid direct strong light, turn the flash off and shoot again");
-    return 0;
+    return oval_verdict(x, r, TC_CHECK_LIGHT_BRIGHT, v, "脸部过亮或曝光过度，请避开强光直射、关闭闪光灯后重拍",
+                        "Your face is too bright (over-exposed): avoid direct strong light, turn the flash off and shoot again");
 }
 
 int check_light_uneven(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
@@ -144,12 +162,9 @@ int check_light_uneven(check_ctx *x, const tc_check_input *in, const tc_check_co
         return no_oval(x, r);
     double lo = fmin(s.half[0], s.half[1]), hi = fmax(s.half[0], s.half[1]);
     double v = hi > 0 ? lo / hi : 1;
-    check_rate(r, TC_CHECK_LIGHT_UNEVEN, v, v);
-    oval_region(x, r);
-    check_say(r, "脸部左右明暗不均（阴阳脸），请正面朝向光源、避免侧光后重拍",
-              "One side of your face is much darker than the other: face the light source, avoid side light, and "
-              "shoot again");
-    return 0;
+    return oval_verdict(x, r, TC_CHECK_LIGHT_UNEVEN, v, "脸部左右明暗不均（阴阳脸），请正面朝向光源、避免侧光后重拍",
+                        "One side of your face is much darker than the other: face the light source, avoid side light, and "
+                        "shoot again");
 }
 
 int check_light_hotspot(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
@@ -157,14 +172,11 @@ int check_light_hotspot(check_ctx *x, const tc_check_input *in, const tc_check_c
 {
     (void)in, (void)c, (void)e;
     oval_stats s;
-    if (!x->has_mesh || oval_measure(x, &s) != 0)
-        return no_oval(x, r);
-    check_rate(r, TC_CHECK_LIGHT_HOTSPOT, s.highlight, s.highlight);
-    oval_region(x, r);
-    check_say(r, "脸部有明显反光亮斑，请用柔和的散射光、擦去面部油光后重拍",
-              "There are shiny hot spots on your face: use soft, diffuse light, blot any shine off your skin and "
-              "shoot again");
-    return 0;
+    if (oval_get(x, r, &s))
+        return 0;
+    return oval_verdict(x, r, TC_CHECK_LIGHT_HOTSPOT, s.highlight, "脸部有明显反光亮斑，请用柔和的散射光、擦去面部油光后重拍",
+                        "There are shiny hot spots on your face: use soft, diffuse light, blot any shine off your skin and "
+                        "shoot again");
 }
 
 int check_red_eye(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
@@ -267,11 +279,8 @@ int check_blur(check_ctx *x, const tc_check_input *in, const tc_check_config *c,
         return check_unsure(r, "脸部太小，无法判断清晰度", "The face is too small to judge sharpness");
     double var = sum2 / n - (sum / n) * (sum / n);
     double v = var > 1 ? sqrt(lap2 / n) / sqrt(var) : 0;
-    check_rate(r, TC_CHECK_BLUR, v, v);
-    oval_region(x, r);
-    check_say(r, "照片模糊，请对焦在脸上、拿稳手机（或放在支架上）后重拍",
-              "The photo is blurred: focus on the face, hold the phone still (or use a stand) and shoot again");
-    return 0;
+    return oval_verdict(x, r, TC_CHECK_BLUR, v, "照片模糊，请对焦在脸上、拿稳手机（或放在支架上）后重拍",
+                        "The photo is blurred: focus on the face, hold the phone still (or use a stand) and shoot again");
 }
 
 double check_resolution_value(const tc_check_input *in, double face_w, double *src_w)

@@ -164,12 +164,6 @@ static void patch_power(const tc_photo_rgb *im, int x0, int y0, const double *wi
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Power at a signed frequency (u, v), bilinear between bins. */
 static double pw_at(double pw[FN][FN], double u, double v)
 {
@@ -227,7 +221,7 @@ static double periodic_peak(const tc_photo_rgb *im, const face_frame *f, double 
             ring_med[rr] = 0;
             continue;
         }
-        qsort(vals, (size_t)m, sizeof vals[0], cmp_double);
+        qsort(vals, (size_t)m, sizeof vals[0], check_cmp_double);
         ring_med[rr] = vals[m / 2];
     }
     double best = 0;
@@ -642,13 +636,9 @@ static int editor_tag(const tc_photo_meta *m)
                                      "screenshot", "wechat", "微信"};
     if (!m || !m->software[0])
         return 0;
-    char low[sizeof m->software];
-    size_t i = 0;
-    for (; i + 1 < sizeof low && m->software[i]; i++)
-        low[i] = (char)((m->software[i] >= 'A' && m->software[i] <= 'Z') ? m->software[i] + 32 : m->software[i]);
-    low[i] = 0;
+    /* the tag is ASCII (tc_photo_meta): strcasestr compares it as lower case */
     for (size_t k = 0; k < sizeof ed / sizeof ed[0]; k++)
-        if (strstr(low, ed[k]))
+        if (strcasestr(m->software, ed[k]))
             return 1;
     return 0;
 }

@@ -31,12 +31,6 @@ static const int eye_top[2] = {LM_EYE_A_TOP, LM_EYE_B_TOP};
 #define LID_DC 16.0
 #define IRIS_C 28.0
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double p = *(const double *)a, q = *(const double *)b;
-    return p < q ? -1 : p > q;
-}
-
 /* Median Lab of up to cap pixels given by a mask over a box. */
 static int median_lab(check_ctx *x, const uint8_t *m, const int box[4], double out[3], int min_n)
 {
@@ -56,14 +50,7 @@ static int median_lab(check_ctx *x, const uint8_t *m, const int box[4], double o
             v[n] = lab[0], v[cap + n] = lab[1], v[2 * cap + n] = lab[2];
             n++;
         }
-    int rc = -1;
-    if (n >= (size_t)min_n) {
-        for (int k = 0; k < 3; k++) {
-            qsort(v + k * cap, n, sizeof *v, cmp_dbl);
-            out[k] = v[k * cap + n / 2];
-        }
-        rc = 0;
-    }
+    int rc = check_lab_median(v, cap, n, (size_t)min_n, out);
     free(v);
     return rc;
 }

@@ -36,13 +36,9 @@ static int editor_tag(const tc_photo_meta *m, char *name, size_t cap)
 {
     if (!m || !m->software[0])
         return 0;
-    char low[sizeof m->software];
-    size_t i = 0;
-    for (; i + 1 < sizeof low && m->software[i]; i++)
-        low[i] = (char)((m->software[i] >= 'A' && m->software[i] <= 'Z') ? m->software[i] + 32 : m->software[i]);
-    low[i] = 0;
+    /* the tag is ASCII (tc_photo_meta): strcasestr compares it as lower case */
     for (size_t k = 0; k < sizeof editors / sizeof editors[0]; k++)
-        if (strstr(low, editors[k])) {
+        if (strcasestr(m->software, editors[k])) {
             /* the tag as found, without bytes that could break the message */
             size_t j = 0;
             for (const char *s = m->software; *s && j + 1 < cap; s++)
@@ -117,12 +113,6 @@ static double patch_detail(const tc_photo_rgb *im, const face_axes *a, double u,
     return n ? e / n : NAN;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The skin's fine detail over the eyes' and brows': about 0.15-0.4 in camera
  * photos, under 0.08 when the skin was smoothed.  NAN when unmeasurable. */
 static double skin_ratio(const tc_photo_rgb *im, const face_axes *a, double *skin_rms)
@@ -149,7 +139,7 @@ static double skin_ratio(const tc_photo_rgb *im, const face_axes *a, double *ski
         return NAN;
     /* the median skin patch: one patch may fall on hair, a shadow's edge or
      * a glasses frame, which would make the skin look textured */
-    qsort(s, (size_t)ns, sizeof s[0], cmp_double);
+    qsort(s, (size_t)ns, sizeof s[0], check_cmp_double);
     double med = ns % 2 ? s[ns / 2] : 0.5 * (s[ns / 2 - 1] + s[ns / 2]);
     *skin_rms = sqrt(med);
     return sqrt(med / (ee / ne));
@@ -206,7 +196,7 @@ static double noise_floor(const tc_photo_rgb *im, const double box[4])
         }
     if (n < 8)
         return NAN;
-    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    qsort(v, (size_t)n, sizeof v[0], check_cmp_double);
     return v[n / 4];
 }
 
@@ -254,7 +244,7 @@ int check_retouch(check_ctx *x, const tc_check_input *in, const tc_check_config 
             double box[4] = {a.o[0] - 1.3 * a.d, a.o[1] - 1.6 * a.d, a.o[0] + 1.3 * a.d, a.o[1] + 2.2 * a.d};
             double nf = noise_floor(in->work, box);
             if (nsv >= 3 && isfinite(nf)) {
-                qsort(sv, (size_t)nsv, sizeof sv[0], cmp_double);
+                qsort(sv, (size_t)nsv, sizeof sv[0], check_cmp_double);
                 noise_ratio = sqrt(sv[nsv / 2] / fmax(nf, 0.25));
             }
             r->region[0] = (float)(a.o[0] - 0.9 * a.d), r->region[1] = (float)(a.o[1] - 0.8 * a.d);

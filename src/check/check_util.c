@@ -326,3 +326,20 @@ int check_skin(check_ctx *x)
     x->skin_ok = 1;
     return 0;
 }
+
+int check_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int check_lab_median(double *v, size_t cap, size_t n, size_t min_n, double out[3])
+{
+    if (n < min_n || n == 0)
+        return -1;
+    for (int k = 0; k < 3; k++) {
+        qsort(v + k * cap, n, sizeof *v, check_cmp_double);
+        out[k] = v[k * cap + n / 2];
+    }
+    return 0;
+}

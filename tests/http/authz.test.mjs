@@ -181,8 +181,8 @@ export function readRoutes() {
     const src = readFileSync(path.join(dir, f), 'utf8');
     const rows = src.match(/^\s*\{\s*"(GET|POST|PUT|DELETE|PATCH)",/gm) || [];
     let n = 0;
-    for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|DELETE|PATCH)",\s*"(\/[^"]*)",\s*(API_PUBLIC|NEED_\w+),\s*(h_\w+),\s*(API_UPLOAD|0)\s*\}/g)) {
-      out.push({ file: f, method: m[1], path: m[2], key: `${m[1]} ${m[2]}`, need: m[3], upload: m[5] !== '0' });
+    for (const m of src.matchAll(/\{\s*"(GET|POST|PUT|DELETE|PATCH)",\s*"(\/[^"]*)",\s*(API_PUBLIC|NEED_\w+),\s*(h_\w+),\s*(API_UPLOAD|API_JSON|0)\s*\}/g)) {
+      out.push({ file: f, method: m[1], path: m[2], key: `${m[1]} ${m[2]}`, need: m[3], upload: m[5] === 'API_UPLOAD' });
       n++;
     }
     // a row this pattern does not read would escape the matrix
