@@ -513,6 +513,17 @@ int tc_ct_equal(const void *a, const void *b, size_t n)
     return d == 0;
 }
 
+int tc_hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
 void tc_hex(const uint8_t *in, size_t n, char *out)
 {
     static const char h[] = "0123456789abcdef";

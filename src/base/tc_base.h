@@ -145,6 +145,8 @@ char *tc_str_trim(char *s);
 void tc_str_free_secret(char *s);
 /* Constant-time comparison of two byte strings of equal length. */
 int tc_ct_equal(const void *a, const void *b, size_t n);
+/* The value of one hex digit (either case), or -1. */
+int tc_hexval(int ch);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void tc_hex(const uint8_t *in, size_t n, char *out);
 

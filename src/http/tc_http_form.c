@@ -23,17 +23,6 @@ enum {
 
 /* ---- small helpers ----------------------------------------------------------- */
 
-static int hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 static const char *skip_ws(const char *s, const char *end)
 {
     while (s < end && (*s == ' ' || *s == '\t'))
@@ -257,8 +246,8 @@ static int url_decode(tc_pool *p, const char *s, size_t n, char **out, size_t *o
         } else if (s[i] == '%') {
             if (n - i < 3)
                 return -1;
-            int hi = hexval((unsigned char)s[i + 1]);
-            int lo = hexval((unsigned char)s[i + 2]);
+            int hi = tc_hexval((unsigned char)s[i + 1]);
+            int lo = tc_hexval((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             r[o++] = (char)(hi * 16 + lo);

@@ -250,17 +250,19 @@ enum { STORE_STUDENT_NCOLS = 20 };
 void store_read_student(tc_pool *p, store_stmt *st, void *out);
 
 /* The pay_order columns and their reader (tc_store_money.c).  Paying (in
- * time or late): the order with this out_trade_no read on db into out; 0 and
- * *already 1 when it is not in state `from` (a provider repeats a callback
- * until it is acknowledged: recorded once, or not this payment's order), 0
- * when the payment may move it on, -1 (not found, another amount, error). */
+ * time or late): a transaction opened and the order with this out_trade_no
+ * read in it into out; *ok 0 and *already 1 when it is not in state `from`
+ * (a provider repeats a callback until it is acknowledged: recorded once, or
+ * not this payment's order), *ok 0 when the payment may move it on, *ok -1
+ * (not found, another amount, error).  The transaction is the caller's
+ * (store_tx_close); NULL when none could be opened (e set). */
 #define STORE_ORDER_COLS                                                                                            \
     "id, out_trade_no, person_id, coalesce(student_id, 0), kind, amount_fen, description, provider, state,"         \
     " provider_txn, detail, created_at, paid_at, refunded_at, ship_state, carrier, tracking, shipped_at,"           \
     " late_paid_at"
 void store_read_order(tc_pool *p, store_stmt *st, void *out);
-int store_order_payable(store_conn *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
-                        tc_store_order *out, int *already, tc_err *e);
+store_conn *store_order_pay_open(tc_store *s, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
+                                 tc_store_order *out, int *already, int *ok, tc_err *e);
 
 /* ---- state machines (tc_store_states.c) ---- */
 
@@ -268,6 +270,44 @@ int store_order_payable(store_conn *db, tc_pool *p, const char *out_trade_no, in
  * programming error when not there, never input): the SQL next to it
  * re-checks the row's state. */
 #define STORE_STEP(m, from, to) assert(tc_store_state_can((m), (from), (to)))
+
+/* The rejection reasons' catalogue as the schema seeds it (SQLite's
+ * migration 3, PostgreSQL's baseline): the checks' own codes, then the ones
+ * only a person sees.  Part of released migrations: never edited (a change
+ * is a new migration). */
+#define STORE_REASONS_SEED \
+    "INSERT INTO reason(code, zh, en, sort) VALUES" \
+    "  ('face_count', '照片中应只有本人一张人脸', 'Only your own face may be in the photo', 10)," \
+    "  ('face_inside', '头部未完整在画面内', 'The head is not wholly in the frame', 20)," \
+    "  ('geometry', '头部大小或位置不符合要求', 'Head size or position is off', 30)," \
+    "  ('pose_yaw', '头部左右转动', 'Head turned', 40)," \
+    "  ('pose_pitch', '头部抬起或低下', 'Head raised or lowered', 50)," \
+    "  ('pose_roll', '头部倾斜', 'Head tilted', 60)," \
+    "  ('eyes_open', '眼睛未自然睁开', 'Eyes not open', 70)," \
+    "  ('gaze', '眼睛未平视镜头', 'Not looking at the camera', 80)," \
+    "  ('mouth_closed', '嘴唇未自然闭合', 'Mouth not closed', 90)," \
+    "  ('expression', '表情不自然', 'Expression not neutral', 100)," \
+    "  ('light_dark', '光线过暗', 'Too dark', 110)," \
+    "  ('light_bright', '光线过亮', 'Too bright', 120)," \
+    "  ('light_uneven', '面部光线不均匀（阴阳脸）', 'Uneven light on the face', 130)," \
+    "  ('light_hotspot', '面部有高光、光斑', 'Hot spots on the face', 140)," \
+    "  ('red_eye', '有红眼', 'Red eye', 150)," \
+    "  ('blur', '照片模糊', 'Blurred', 160)," \
+    "  ('resolution', '照片分辨率不足', 'Too few pixels', 170)," \
+    "  ('glasses', '不得佩戴眼镜', 'No glasses allowed', 180)," \
+    "  ('glasses_tinted', '不得佩戴有色眼镜', 'Tinted glasses', 190)," \
+    "  ('glasses_glare', '眼镜反光', 'Glare on the glasses', 200)," \
+    "  ('hair_brows', '头发遮挡眉毛或眼睛', 'Hair over the eyebrows or eyes', 210)," \
+    "  ('ears_visible', '耳朵未露出', 'Ears not visible', 220)," \
+    "  ('headwear', '不得佩戴帽子或头饰', 'No hats or headwear', 230)," \
+    "  ('jewelry', '不得佩戴耳环、项链等饰品', 'No earrings or necklaces', 240)," \
+    "  ('clothing_colour', '不得穿与背景相近颜色（蓝色）的衣服', 'Top too close to the background colour (no blue)', 250)," \
+    "  ('recapture', '翻拍照片', 'Re-photographed picture', 260)," \
+    "  ('retouch', '美颜或修图', 'Retouched (beauty filter)', 270)," \
+    "  ('duplicate', '同版照片', 'Same photo as an earlier one', 280)," \
+    "  ('not_the_student', '照片与本人不符', 'The photo does not show the student', 290)," \
+    "  ('composited', '照片经过软件合成', 'The photo was composited by software', 300)," \
+    "  ('other', '其他原因', 'Other reason', 310);"
 
 /* ---- the schema (tc_store_migrate.c) ---- */
 

@@ -489,17 +489,18 @@ int tc_store_review_claim(tc_store *s, tc_pool *p, int64_t reviewer_id, int limi
 int tc_store_order_paid(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
                         int *already, tc_err *e)
 {
-    *already = 0;
-    store_conn *db = store_tx_open(s, e);
-    if (!db)
-        return -1;
     tc_pool pool;
     tc_pool_init(&pool);
     tc_store_order o;
     /* a provider repeats its callback until it is acknowledged: a paid order
      * stays paid, once */
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CREATED, TC_STORE_ORDER_PAID);
-    int ok = store_order_payable(db, &pool, out_trade_no, TC_STORE_ORDER_CREATED, amount_fen, &o, already, e);
+    int ok;
+    store_conn *db = store_order_pay_open(s, &pool, out_trade_no, TC_STORE_ORDER_CREATED, amount_fen, &o, already, &ok, e);
+    if (!db) {
+        tc_pool_clear(&pool);
+        return -1;
+    }
     if (ok == 0 && !*already)
         ok = store_db_run(db, e,
                           "UPDATE pay_order SET state = 'paid', provider_txn = ?, paid_at = ?,"

@@ -24,18 +24,22 @@ void store_read_order(tc_pool *p, store_stmt *st, void *o_)
 
 #define BY_NO "SELECT " STORE_ORDER_COLS " FROM pay_order WHERE out_trade_no = ?"
 
-int store_order_payable(store_conn *db, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
-                        tc_store_order *out, int *already, tc_err *e)
+store_conn *store_order_pay_open(tc_store *s, tc_pool *p, const char *out_trade_no, int from, int64_t amount_fen,
+                                 tc_store_order *out, int *already, int *ok, tc_err *e)
 {
     *already = 0;
-    int ok = store_db_get(db, p, store_read_order, out, e, BY_NO, "s", out_trade_no);
-    if (ok == 1)
-        return tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
-    if (ok == 0 && out->state_enum != from)
+    *ok = -1;
+    store_conn *db = store_tx_open(s, e);
+    if (!db)
+        return NULL;
+    *ok = store_db_get(db, p, store_read_order, out, e, BY_NO, "s", out_trade_no);
+    if (*ok == 1)
+        *ok = tc_err_set(e, TCE_PAY_ORDER_NOT_FOUND);
+    else if (*ok == 0 && out->state_enum != from)
         *already = 1;
-    else if (ok == 0 && out->amount_fen != amount_fen)
-        ok = tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
-    return ok;
+    else if (*ok == 0 && out->amount_fen != amount_fen)
+        *ok = tc_err_set(e, TCE_PAY_AMOUNT_MISMATCH);
+    return db;
 }
 
 /* A new order in the created state. */
@@ -395,18 +399,15 @@ int tc_store_batch_open_orders(tc_store *s, tc_pool *p, int64_t batch_id, tc_sto
 int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *txn, int64_t amount_fen, int64_t now,
                              int *already, tc_err *e)
 {
-    *already = 0;
-    store_conn *db = store_tx_open(s, e);
-    if (!db)
-        return -1;
     tc_pool pool;
     tc_pool_init(&pool);
     tc_store_order o;
     /* not closed: recorded already (refunding, refunded), or not a closed
      * order at all */
     STORE_STEP(TC_STORE_SM_ORDER, TC_STORE_ORDER_CLOSED, TC_STORE_ORDER_REFUNDING);
-    int ok = store_order_payable(db, &pool, out_trade_no, TC_STORE_ORDER_CLOSED, amount_fen, &o, already, e);
-    if (ok == 0 && !*already) {
+    int ok;
+    store_conn *db = store_order_pay_open(s, &pool, out_trade_no, TC_STORE_ORDER_CLOSED, amount_fen, &o, already, &ok, e);
+    if (db && ok == 0 && !*already) {
         /* the student's journey is not moved on: the order was closed, the
          * money goes back (the caller starts the refund) */
         int64_t ch = store_db_changes(db, e,
@@ -416,7 +417,7 @@ int tc_store_order_paid_late(tc_store *s, const char *out_trade_no, const char *
         ok = ch == 1 ? 0 : -1;
     }
     tc_pool_clear(&pool);
-    return store_tx_close(s, db, ok, e);
+    return db ? store_tx_close(s, db, ok, e) : -1;
 }
 
 int tc_store_order_late_list(tc_store *s, tc_pool *p, int64_t from, int64_t to, tc_store_order **out, size_t *n,

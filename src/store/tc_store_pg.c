@@ -636,17 +636,6 @@ const char *store_pg_col_text(store_pg_stmt *st, int i)
     return store_pg_col_null(st, i) ? "" : PQgetvalue(st->res, st->row, i);
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 const uint8_t *store_pg_col_blob(store_pg_stmt *st, int i, size_t *len)
 {
     static const uint8_t empty[1];
@@ -666,7 +655,7 @@ const uint8_t *store_pg_col_blob(store_pg_stmt *st, int i, size_t *len)
     if (!(st->blobs[i] = malloc(m + 1)))
         return empty;
     for (size_t k = 0; k < m; k++) {
-        int hi = hexval(v[2 + 2 * k]), lo = hexval(v[3 + 2 * k]);
+        int hi = tc_hexval(v[2 + 2 * k]), lo = tc_hexval(v[3 + 2 * k]);
         st->blobs[i][k] = (uint8_t)((hi < 0 ? 0 : hi) << 4 | (lo < 0 ? 0 : lo));
     }
     st->blobs[i][m] = 0;
