@@ -10,20 +10,6 @@
 
 static const int brow_idx[2][5] = {{70, 63, 105, 66, 107}, {300, 293, 334, 296, 336}};
 
-static int need_skin(check_ctx *x, tc_check_result *r)
-{
-    if (!x->has_mesh) {
-        check_no_mesh(r);
-        return -1;
-    }
-    if (check_skin(x) != 0) {
-        r->score = -1;
-        check_say(r, "无法取得脸颊肤色，无法判断此项", "The cheeks could not be sampled for skin colour, so this cannot be judged");
-        return -1;
-    }
-    return 0;
-}
-
 /* Skin under other light: the same hue and chroma (a*, b* within 10) at a
  * luminance within 35 of the cheeks counts as skin too — a bald crown or an
  * ear in shade is darker or lighter than the cheek but the same colour. */
@@ -103,8 +89,6 @@ int check_glasses(check_ctx *x, const tc_check_input *in, const tc_check_config 
                   tc_err *e)
 {
     (void)in, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     double g = glasses_index(x);
     if (!isfinite(g))
         return check_unsure(r, "鼻梁处不在画面内，无法判断是否佩戴眼镜",
@@ -136,8 +120,6 @@ int check_glasses_glare(check_ctx *x, const tc_check_input *in, const tc_check_c
                         tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (need_skin(x, r))
-        return 0;
     int rr[2][4];
     if (!lens_rect(x, 0, rr[0]) || !lens_rect(x, 1, rr[1]))
         return check_unsure(r, "眼部不在画面内，无法判断", "The eyes are not in the picture, so this cannot be judged");
@@ -182,8 +164,6 @@ int check_hair_brows(check_ctx *x, const tc_check_input *in, const tc_check_conf
                      tc_err *e)
 {
     (void)c, (void)e;
-    if (need_skin(x, r) || check_need_colour(x, r))
-        return 0;
     /* The forehead band just above the eyebrows is skin on an uncovered
      * face and hair under a fringe: count hair-like pixels in it.  The band
      * ends 0.18 eye distances above the brows: a fringe that stops a little
@@ -224,8 +204,6 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
                        tc_err *e)
 {
     (void)c, (void)e;
-    if (need_skin(x, r) || check_need_colour(x, r))
-        return 0;
     /* Beside the cheek contour at ear level (234 / 454), outwards: an ear
      * is skin-coloured person there; hair or background is not. */
     double rt[2], dn[2];
@@ -401,8 +379,6 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
                    tc_err *e)
 {
     (void)c, (void)e;
-    if (need_skin(x, r) || check_need_colour(x, r))
-        return 0;
     const uint8_t *rgb = in->work->px;
     hw_ref h;
     if (hw_brows(x, rgb, &h))
@@ -524,7 +500,7 @@ int check_jewelry(check_ctx *x, const tc_check_input *in, const tc_check_config 
                   tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (need_skin(x, r) || !check_lum(x))
+    if (!check_lum(x))
         return 0;
     double rt[2], dn[2];
     face_dirs(x, rt, dn);
@@ -562,8 +538,6 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
                           tc_err *e)
 {
     (void)c;
-    if (need_skin(x, r) || check_need_colour(x, r))
-        return 0;
     if (!in->mask)
         return check_unsure(r, "没有人像分割结果，无法判断衣服颜色", "No person mask, so the colour of the clothes cannot be judged");
     /* The top: inside the person, from a little below the chin (past the

@@ -71,10 +71,6 @@ static double body_centre(const check_ctx *x, double cx, double chin)
 int check_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
 {
     (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
-        return 0;
-    }
     if (!in->mask) {
         r->score = -1;
         check_say(r, "没有人像分割结果，无法判断两肩是否平衡", "No person mask, so the shoulders cannot be judged");
@@ -206,10 +202,6 @@ int check_hair_shoulders(check_ctx *x, const tc_check_input *in, const tc_check_
                          tc_err *e)
 {
     (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
-        return 0;
-    }
     if (check_need_colour(x, r))
         return 0;
     if (!in->mask || check_skin(x) != 0) {

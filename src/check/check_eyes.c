@@ -73,8 +73,6 @@ int check_glasses_tinted(check_ctx *x, const tc_check_input *in, const tc_check_
                          tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     double v[2];
     int box[2][4];
     if (check_eye_cover(x, 0, &v[0], box[0]) || check_eye_cover(x, 1, &v[1], box[1]))

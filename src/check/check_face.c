@@ -37,8 +37,6 @@ int check_face_inside(check_ctx *x, const tc_check_input *in, const tc_check_con
                       tc_err *e)
 {
     (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     /* The smallest distance from any face-oval point to an image edge, in
      * face widths: negative when the mesh (which the model extrapolates
      * beyond the picture) runs out of it.  The top of the oval is the
@@ -158,8 +156,6 @@ static void face_axes(const check_ctx *x, double yaw_pitch[2])
 int check_pose_yaw(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     double yp[2];
     face_axes(x, yp);
     /* The 3D cue is the steady one on the portraits (|yaw| < 10 on the
@@ -184,8 +180,6 @@ int check_pose_pitch(check_ctx *x, const tc_check_input *in, const tc_check_conf
                      tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     /* The tilt of the forehead (10) -> chin (152) axis out of the image
      * plane, from the mesh's z.  Even an upright face leans back a little
      * there (the chin stands out), about -4 degrees on the frontal
@@ -210,8 +204,6 @@ int check_pose_roll(check_ctx *x, const tc_check_input *in, const tc_check_confi
                     tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     double roll = x->roll * DEG;
     check_rate(r, TC_CHECK_POSE_ROLL, roll, fabs(roll));
     check_region(r, x->eye[0][0], x->eye[0][1] - 2, x->eye[1][0], x->eye[1][1] + 2);
@@ -233,8 +225,6 @@ int check_eyes_open(check_ctx *x, const tc_check_input *in, const tc_check_confi
                     tc_err *e)
 {
     (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     /* An eye outside the picture (a face cut by the edge) has an eyelid gap
      * the model made up: could not assess, never a failure (issue 16, 6). */
     for (int k = 0; k < 2; k++)
@@ -330,8 +320,6 @@ void check_iris(check_ctx *x)
 int check_gaze(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     check_iris(x);
     if (!x->iris_ok[0] || !x->iris_ok[1] || fmin(eye_ratio(x, 0), eye_ratio(x, 1)) < 0.12)
         return check_unsure(r, "眼睛太小或闭着，无法判断视线；请睁开双眼看镜头", "The eyes are too small or closed to tell where you look: "
@@ -358,8 +346,6 @@ int check_mouth_closed(check_ctx *x, const tc_check_input *in, const tc_check_co
                        tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     double mw = check_lm_dist(x, LM_MOUTH_A, LM_MOUTH_B);
     double v = mw > 0 ? check_lm_dist(x, LM_LIP_TOP, LM_LIP_BOT) / mw : 1;
     check_rate(r, TC_CHECK_MOUTH_CLOSED, v, v);
@@ -373,8 +359,6 @@ int check_expression(check_ctx *x, const tc_check_input *in, const tc_check_conf
                      tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     /* A smile lifts the mouth corners above the lips' centre and widens the
      * mouth relative to the face.  In upright coordinates, per mouth width:
      *   lift  = (centre y - mean corner y) / mouth width  (about 0 neutral)

@@ -205,6 +205,14 @@ void check_no_mesh(tc_check_result *r);
 /* The common opening of a check that reads the mesh: without one, the "no
  * face landmarks" reason (check_no_mesh) and 1; 0 when there is a mesh. */
 int check_need_mesh(const check_ctx *x, tc_check_result *r);
+/* What a check needs before it can measure, declared in its row of the
+ * checks' table (tc_check.c) and made sure of by the runner, in this order:
+ * the face mesh; the cheeks' skin colour (implies the mesh); a colour photo
+ * (not black and white). */
+enum { CHECK_NEED_MESH = 1, CHECK_NEED_SKIN = 2, CHECK_NEED_COLOUR = 4 };
+/* 1 (r set to "could not assess" with the reason) when one of need is
+ * missing, else 0. */
+int check_needs(check_ctx *x, unsigned need, tc_check_result *r);
 /* "Could not assess": score -1 with the reason (plain texts, no
  * conversions); returns 0, what the check then returns. */
 int check_unsure(tc_check_result *r, const char *zh, const char *en);

@@ -183,8 +183,6 @@ int check_red_eye(check_ctx *x, const tc_check_input *in, const tc_check_config 
                   tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     /* a grey photo has no red to find: not a pass */
     if (check_need_colour(x, r))
         return 0;
@@ -305,8 +303,6 @@ int check_resolution(check_ctx *x, const tc_check_input *in, const tc_check_conf
                      tc_err *e)
 {
     (void)e;
-    if (check_need_mesh(x, r))
-        return 0;
     double src_w = 0;
     double v = check_resolution_value(in, x->face_w, &src_w);
     check_rate(r, TC_CHECK_RESOLUTION, v, v);

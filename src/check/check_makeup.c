@@ -132,10 +132,6 @@ static int iris_lab(check_ctx *x, int k, double out[3])
 int check_makeup(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r, tc_err *e)
 {
     (void)in, (void)c, (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
-        return 0;
-    }
     if (check_need_colour(x, r))
         return 0;
     if (check_skin(x) != 0) {

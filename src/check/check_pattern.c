@@ -82,10 +82,6 @@ int check_clothing_pattern(check_ctx *x, const tc_check_input *in, const tc_chec
                            tc_err *e)
 {
     (void)e;
-    if (!x->has_mesh) {
-        check_no_mesh(r);
-        return 0;
-    }
     if (!in->mask) {
         r->score = -1;
         check_say(r, "没有人像分割结果，无法判断衣服图案", "No person mask, so the clothes' pattern cannot be judged");

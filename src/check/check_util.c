@@ -242,6 +242,26 @@ int check_need_mesh(const check_ctx *x, tc_check_result *r)
     return 1;
 }
 
+/* The cheeks' skin colour sampled (check_skin), else "could not assess". */
+static int need_skin(check_ctx *x, tc_check_result *r)
+{
+    if (check_skin(x) != 0) {
+        r->score = -1;
+        check_say(r, "无法取得脸颊肤色，无法判断此项", "The cheeks could not be sampled for skin colour, so this cannot be judged");
+        return 1;
+    }
+    return 0;
+}
+
+int check_needs(check_ctx *x, unsigned need, tc_check_result *r)
+{
+    if ((need & (CHECK_NEED_MESH | CHECK_NEED_SKIN)) && check_need_mesh(x, r))
+        return 1;
+    if ((need & CHECK_NEED_SKIN) && need_skin(x, r))
+        return 1;
+    return (need & CHECK_NEED_COLOUR) && check_need_colour(x, r);
+}
+
 int check_unsure(tc_check_result *r, const char *zh, const char *en)
 {
     r->score = -1;

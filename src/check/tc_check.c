@@ -72,42 +72,43 @@ static const struct {
     const char *name;
     check_fn fn;
     check_tune t;
+    unsigned need; /* CHECK_NEED_*: what the runner makes sure of before fn */
 } checks[TC_CHECK_N] = {
     [TC_CHECK_FACE_COUNT] = {"face_count", check_face_count, {50, 0, 1}},
-    [TC_CHECK_FACE_INSIDE] = {"face_inside", check_face_inside, {50, -0.05, 0.05}},
+    [TC_CHECK_FACE_INSIDE] = {"face_inside", check_face_inside, {50, -0.05, 0.05}, CHECK_NEED_MESH},
     [TC_CHECK_GEOMETRY] = {"geometry", check_geometry, {50, 0.40, 0.05}},
-    [TC_CHECK_POSE_YAW] = {"pose_yaw", check_pose_yaw, {50, 25, 10}},
-    [TC_CHECK_POSE_PITCH] = {"pose_pitch", check_pose_pitch, {50, 25, 10}},
-    [TC_CHECK_POSE_ROLL] = {"pose_roll", check_pose_roll, {50, 14, 5}},
-    [TC_CHECK_EYES_OPEN] = {"eyes_open", check_eyes_open, {50, 0.04, 0.20, 0.17}},
-    [TC_CHECK_GAZE] = {"gaze", check_gaze, {50, 0.22, 0.06}},
-    [TC_CHECK_MOUTH_CLOSED] = {"mouth_closed", check_mouth_closed, {50, 0.16, 0.04}},
-    [TC_CHECK_EXPRESSION] = {"expression", check_expression, {50, 0.13, 0.03}},
+    [TC_CHECK_POSE_YAW] = {"pose_yaw", check_pose_yaw, {50, 25, 10}, CHECK_NEED_MESH},
+    [TC_CHECK_POSE_PITCH] = {"pose_pitch", check_pose_pitch, {50, 25, 10}, CHECK_NEED_MESH},
+    [TC_CHECK_POSE_ROLL] = {"pose_roll", check_pose_roll, {50, 14, 5}, CHECK_NEED_MESH},
+    [TC_CHECK_EYES_OPEN] = {"eyes_open", check_eyes_open, {50, 0.04, 0.20, 0.17}, CHECK_NEED_MESH},
+    [TC_CHECK_GAZE] = {"gaze", check_gaze, {50, 0.22, 0.06}, CHECK_NEED_MESH},
+    [TC_CHECK_MOUTH_CLOSED] = {"mouth_closed", check_mouth_closed, {50, 0.16, 0.04}, CHECK_NEED_MESH},
+    [TC_CHECK_EXPRESSION] = {"expression", check_expression, {50, 0.13, 0.03}, CHECK_NEED_MESH},
     [TC_CHECK_LIGHT_DARK] = {"light_dark", check_light_dark, {50, 25, 65}},
     [TC_CHECK_LIGHT_BRIGHT] = {"light_bright", check_light_bright, {50, 0.12, 0.02}},
     [TC_CHECK_LIGHT_UNEVEN] = {"light_uneven", check_light_uneven, {50, 0.45, 0.80}},
     [TC_CHECK_LIGHT_HOTSPOT] = {"light_hotspot", check_light_hotspot, {50, 0.05, 0.005}},
-    [TC_CHECK_RED_EYE] = {"red_eye", check_red_eye, {50, 0.30, 0.05}},
+    [TC_CHECK_RED_EYE] = {"red_eye", check_red_eye, {50, 0.30, 0.05}, CHECK_NEED_MESH},
     [TC_CHECK_BLUR] = {"blur", check_blur, {50, 0.12, 0.22}},
-    [TC_CHECK_RESOLUTION] = {"resolution", check_resolution, {50, 0.35, 0.85}},
-    [TC_CHECK_GLASSES] = {"glasses", check_glasses, {50, 4.0, 2.5}},
-    [TC_CHECK_GLASSES_TINTED] = {"glasses_tinted", check_glasses_tinted, {50, 0.25, 0.49}},
-    [TC_CHECK_GLASSES_GLARE] = {"glasses_glare", check_glasses_glare, {50, 0.06, 0.01}},
-    [TC_CHECK_HAIR_BROWS] = {"hair_brows", check_hair_brows, {50, 0.70, 0.30}},
-    [TC_CHECK_EARS_VISIBLE] = {"ears_visible", check_ears_visible, {50, 0.01, 0.09}},
-    [TC_CHECK_HEADWEAR] = {"headwear", check_headwear, {50, 1.0, 0.2, 0.60}},
-    [TC_CHECK_JEWELRY] = {"jewelry", check_jewelry, {50, 0.04, 0.005}},
-    [TC_CHECK_CLOTHING_COLOUR] = {"clothing_colour", check_clothing_colour, {50, 12, 30}},
+    [TC_CHECK_RESOLUTION] = {"resolution", check_resolution, {50, 0.35, 0.85}, CHECK_NEED_MESH},
+    [TC_CHECK_GLASSES] = {"glasses", check_glasses, {50, 4.0, 2.5}, CHECK_NEED_MESH},
+    [TC_CHECK_GLASSES_TINTED] = {"glasses_tinted", check_glasses_tinted, {50, 0.25, 0.49}, CHECK_NEED_MESH},
+    [TC_CHECK_GLASSES_GLARE] = {"glasses_glare", check_glasses_glare, {50, 0.06, 0.01}, CHECK_NEED_SKIN},
+    [TC_CHECK_HAIR_BROWS] = {"hair_brows", check_hair_brows, {50, 0.70, 0.30}, CHECK_NEED_SKIN | CHECK_NEED_COLOUR},
+    [TC_CHECK_EARS_VISIBLE] = {"ears_visible", check_ears_visible, {50, 0.01, 0.09}, CHECK_NEED_SKIN | CHECK_NEED_COLOUR},
+    [TC_CHECK_HEADWEAR] = {"headwear", check_headwear, {50, 1.0, 0.2, 0.60}, CHECK_NEED_SKIN | CHECK_NEED_COLOUR},
+    [TC_CHECK_JEWELRY] = {"jewelry", check_jewelry, {50, 0.04, 0.005}, CHECK_NEED_SKIN},
+    [TC_CHECK_CLOTHING_COLOUR] = {"clothing_colour", check_clothing_colour, {50, 12, 30}, CHECK_NEED_SKIN | CHECK_NEED_COLOUR},
     [TC_CHECK_RECAPTURE] = {"recapture", check_recapture, {50, 0, 100}},
     [TC_CHECK_RETOUCH] = {"retouch", check_retouch, {50, 0, 100}},
     [TC_CHECK_DUPLICATE] = {"duplicate", check_duplicate, {50, 0, 100}},
     [TC_CHECK_FRAMING] = {"framing", check_framing, {50, 0.02, 0}},
     [TC_CHECK_COMPRESSION] = {"compression", check_compression, {50, 2.4, 1.1}},
     /* issue 16 item 8 (check_body.c, check_pattern.c, check_makeup.c; units there) */
-    [TC_CHECK_SHOULDERS] = {"shoulders", check_shoulders, {50, 20, 10, 7}},
-    [TC_CHECK_CLOTHING_PATTERN] = {"clothing_pattern", check_clothing_pattern, {50, 0.60, 0.0, 0.25}},
-    [TC_CHECK_MAKEUP] = {"makeup", check_makeup, {50, 1.5, 0.5, 1.0}},
-    [TC_CHECK_HAIR_SHOULDERS] = {"hair_shoulders", check_hair_shoulders, {50, 0.45, 0.05, 0.12}},
+    [TC_CHECK_SHOULDERS] = {"shoulders", check_shoulders, {50, 20, 10, 7}, CHECK_NEED_MESH},
+    [TC_CHECK_CLOTHING_PATTERN] = {"clothing_pattern", check_clothing_pattern, {50, 0.60, 0.0, 0.25}, CHECK_NEED_MESH},
+    [TC_CHECK_MAKEUP] = {"makeup", check_makeup, {50, 1.5, 0.5, 1.0}, CHECK_NEED_MESH},
+    [TC_CHECK_HAIR_SHOULDERS] = {"hair_shoulders", check_hair_shoulders, {50, 0.45, 0.05, 0.12}, CHECK_NEED_MESH},
     [TC_CHECK_BODY_FRAMING] = {"body_framing", check_body_framing, {50, 2.7, 1.7}},
 };
 
@@ -382,7 +383,9 @@ int tc_check_run(const tc_check_config *c, const tc_check_input *in, tc_check_re
         }
         r->score = -1;
         double t0 = cpu_ms();
-        int frc = checks[i].fn(&x, in, c, r, e);
+        /* a check that cannot run without the mesh, the cheeks' skin or
+         * colour is "could not assess", said once here */
+        int frc = check_needs(&x, checks[i].need, r) ? 0 : checks[i].fn(&x, in, c, r, e);
         r->ms = (float)(cpu_ms() - t0);
         if (frc != 0) {
             rc = -1;
