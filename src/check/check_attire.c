@@ -560,19 +560,9 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
         free(de), free(labs);
         return tc_err_set(e, TCE_CHECK_OOM);
     }
-    size_t n = 0;
-    for (int y = rr[1]; y < rr[3]; y += step)
-        for (int xx = rr[0]; xx < rr[2]; xx += step) {
-            if (check_mask_at(x, xx, y) < 0.7f || n >= cap)
-                continue;
-            double lab[3];
-            check_rgb_lab(x, in->work->px + ((size_t)y * x->w + xx) * 3, lab);
-            if (check_delta_e(lab, x->skin_lab) < 15)
-                continue;
-            de[n] = check_delta_e(lab, bg);
-            memcpy(labs[n], lab, sizeof lab);
-            n++;
-        }
+    size_t n = check_non_skin_lab(x, rr, step, labs, cap);
+    for (size_t i = 0; i < n; i++)
+        de[i] = check_delta_e(labs[i], bg);
     if (n < 60) {
         free(de), free(labs);
         return check_unsure(r, "画面中上衣部分太少，无法判断衣服颜色",

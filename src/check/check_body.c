@@ -144,22 +144,15 @@ static int region_lab(check_ctx *x, double x0, double y0, double x1, double y1, 
     int step = (int)fmax(1, floor(sqrt((double)(rr[2] - rr[0]) * (rr[3] - rr[1]) / 1500.0)));
     size_t cap = (size_t)((rr[2] - rr[0]) / step + 1) * (size_t)((rr[3] - rr[1]) / step + 1);
     double *v = malloc(sizeof(double) * 3 * cap);
-    if (!v)
-        return -1;
-    size_t n = 0;
-    for (int y = rr[1]; y < rr[3]; y += step)
-        for (int xx = rr[0]; xx < rr[2]; xx += step) {
-            if (check_mask_at(x, xx, y) < 0.7f || n >= cap)
-                continue;
-            double lab[3];
-            check_rgb_lab(x, x->in->work->px + ((size_t)y * x->w + xx) * 3, lab);
-            if (check_delta_e(lab, x->skin_lab) < 15)
-                continue;
-            v[n] = lab[0], v[cap + n] = lab[1], v[2 * cap + n] = lab[2];
-            n++;
-        }
-    int rc = check_lab_median(v, cap, n, (size_t)min_n, out);
-    free(v);
+    double (*lab)[3] = malloc(sizeof(double[3]) * cap);
+    int rc = -1;
+    if (v && lab) {
+        size_t n = check_non_skin_lab(x, rr, step, lab, cap);
+        for (size_t i = 0; i < n; i++)
+            v[i] = lab[i][0], v[cap + i] = lab[i][1], v[2 * cap + i] = lab[i][2];
+        rc = check_lab_median(v, cap, n, (size_t)min_n, out);
+    }
+    free(v), free(lab);
     return rc;
 }
 

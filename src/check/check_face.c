@@ -91,10 +91,6 @@ int check_geometry(check_ctx *x, const tc_check_input *in, const tc_check_config
 {
     (void)x, (void)c, (void)e;
     const tc_photo_layout *l = in->lay;
-    if (!l)
-        return check_unsure(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
-                               "No crop could be planned from the face: face the camera with the whole face visible "
-                               "and shoot again");
     /* The plan either meets every range of the spec or says how far it
      * misses; part of the crop beyond the source (outside_frac) means the
      * photo would need invented margins: the subject is too close to an
@@ -124,10 +120,6 @@ int check_framing(check_ctx *x, const tc_check_input *in, const tc_check_config 
 {
     (void)x, (void)c, (void)e;
     const tc_photo_layout *l = in->lay;
-    if (!l)
-        return check_unsure(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
-                               "No crop could be planned from the face: face the camera with the whole face visible "
-                               "and shoot again");
     double v = l->inside ? 0 : fmax(l->outside_frac, 0.02);
     check_rate(r, TC_CHECK_FRAMING, v, v);
     check_say(r, "照片拍得太紧，无法按规格裁出头肩：请后退一点，拍到胸部、两肩完整入镜后重拍",

@@ -188,6 +188,11 @@ double check_delta_e(const double a[3], const double b[3]);
 int check_lab_median(double *v, size_t cap, size_t n, size_t min_n, double out[3]);
 /* qsort's comparison of two doubles, ascending. */
 int check_cmp_double(const void *a, const void *b);
+/* The person's pixels (mask 0.7 and above) of the rectangle rr (x0, y0, x1,
+ * y1) that are not skin-coloured (CIE76 15 or more from the cheeks), every
+ * step-th in each direction, as Lab into lab[0..cap): how many.  The skin
+ * must be sampled (CHECK_NEED_SKIN). */
+size_t check_non_skin_lab(check_ctx *x, const int rr[4], int step, double (*lab)[3], size_t cap);
 /* Rasterise a polygon (work px) into m (bw*bh, origin bx, by): 1 inside. */
 void check_poly_fill(const float (*pts)[2], int n, uint8_t *m, int bx, int by, int bw, int bh);
 /* A point of the mesh as float[2] in work px. */
@@ -208,8 +213,8 @@ int check_need_mesh(const check_ctx *x, tc_check_result *r);
 /* What a check needs before it can measure, declared in its row of the
  * checks' table (tc_check.c) and made sure of by the runner, in this order:
  * the face mesh; the cheeks' skin colour (implies the mesh); a colour photo
- * (not black and white). */
-enum { CHECK_NEED_MESH = 1, CHECK_NEED_SKIN = 2, CHECK_NEED_COLOUR = 4 };
+ * (not black and white); a crop plan (tc_photo_layout). */
+enum { CHECK_NEED_MESH = 1, CHECK_NEED_SKIN = 2, CHECK_NEED_COLOUR = 4, CHECK_NEED_LAYOUT = 8 };
 /* 1 (r set to "could not assess" with the reason) when one of need is
  * missing, else 0. */
 int check_needs(check_ctx *x, unsigned need, tc_check_result *r);

@@ -259,7 +259,15 @@ int check_needs(check_ctx *x, unsigned need, tc_check_result *r)
         return 1;
     if ((need & CHECK_NEED_SKIN) && need_skin(x, r))
         return 1;
-    return (need & CHECK_NEED_COLOUR) && check_need_colour(x, r);
+    if ((need & CHECK_NEED_COLOUR) && check_need_colour(x, r))
+        return 1;
+    if ((need & CHECK_NEED_LAYOUT) && !x->in->lay) {
+        check_unsure(r, "无法根据人脸位置规划裁剪，请正对镜头、露出整张脸重拍",
+                     "No crop could be planned from the face: face the camera with the whole face visible "
+                     "and shoot again");
+        return 1;
+    }
+    return 0;
 }
 
 int check_unsure(tc_check_result *r, const char *zh, const char *en)
@@ -362,4 +370,18 @@ int check_lab_median(double *v, size_t cap, size_t n, size_t min_n, double out[3
         out[k] = v[k * cap + n / 2];
     }
     return 0;
+}
+
+size_t check_non_skin_lab(check_ctx *x, const int rr[4], int step, double (*lab)[3], size_t cap)
+{
+    size_t n = 0;
+    for (int y = rr[1]; y < rr[3]; y += step)
+        for (int xx = rr[0]; xx < rr[2]; xx += step) {
+            if (check_mask_at(x, xx, y) < 0.7f || n >= cap)
+                continue;
+            check_rgb_lab(x, x->in->work->px + ((size_t)y * x->w + xx) * 3, lab[n]);
+            if (check_delta_e(lab[n], x->skin_lab) >= 15)
+                n++;
+        }
+    return n;
 }

@@ -76,7 +76,7 @@ static const struct {
 } checks[TC_CHECK_N] = {
     [TC_CHECK_FACE_COUNT] = {"face_count", check_face_count, {50, 0, 1}},
     [TC_CHECK_FACE_INSIDE] = {"face_inside", check_face_inside, {50, -0.05, 0.05}, CHECK_NEED_MESH},
-    [TC_CHECK_GEOMETRY] = {"geometry", check_geometry, {50, 0.40, 0.05}},
+    [TC_CHECK_GEOMETRY] = {"geometry", check_geometry, {50, 0.40, 0.05}, CHECK_NEED_LAYOUT},
     [TC_CHECK_POSE_YAW] = {"pose_yaw", check_pose_yaw, {50, 25, 10}, CHECK_NEED_MESH},
     [TC_CHECK_POSE_PITCH] = {"pose_pitch", check_pose_pitch, {50, 25, 10}, CHECK_NEED_MESH},
     [TC_CHECK_POSE_ROLL] = {"pose_roll", check_pose_roll, {50, 14, 5}, CHECK_NEED_MESH},
@@ -102,7 +102,7 @@ static const struct {
     [TC_CHECK_RECAPTURE] = {"recapture", check_recapture, {50, 0, 100}},
     [TC_CHECK_RETOUCH] = {"retouch", check_retouch, {50, 0, 100}},
     [TC_CHECK_DUPLICATE] = {"duplicate", check_duplicate, {50, 0, 100}},
-    [TC_CHECK_FRAMING] = {"framing", check_framing, {50, 0.02, 0}},
+    [TC_CHECK_FRAMING] = {"framing", check_framing, {50, 0.02, 0}, CHECK_NEED_LAYOUT},
     [TC_CHECK_COMPRESSION] = {"compression", check_compression, {50, 2.4, 1.1}},
     /* issue 16 item 8 (check_body.c, check_pattern.c, check_makeup.c; units there) */
     [TC_CHECK_SHOULDERS] = {"shoulders", check_shoulders, {50, 20, 10, 7}, CHECK_NEED_MESH},
