@@ -609,10 +609,11 @@ static int h_messages(tc_http_req *r)
         return api_fail(&c);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)m[i].id,
+        json_array_append_new(a, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:I}", "id", (json_int_t)m[i].id,
                                            "at", (json_int_t)m[i].at, "kind", m[i].kind, "title_zh", m[i].title_zh,
                                            "title_en", m[i].title_en, "body_zh", m[i].body_zh, "body_en",
-                                           m[i].body_en, "read", m[i].read_at != 0));
+                                           m[i].body_en, "read", m[i].read_at != 0, "student_id",
+                                           (json_int_t)m[i].student_id));
     return tc_http_respond_json(r, 200, json_pack("{s:o, s:I}", "messages", a, "unread", (json_int_t)unread));
 }
 

@@ -157,6 +157,13 @@ test('each record keeps its own journey, agreements and drafts', { timeout: 1800
   j = (await nana.get('/api/v1/me/journey')).data;
   assert.equal(j.step, stepA);
   if (draftA) assert.deepEqual(j.drafts.map((d) => d.id), [draftA]);
+  if (draftA) {
+    // the message centre lists every record's messages: each names its record
+    const m = (await nana.get('/api/v1/me/messages')).data.messages;
+    const about = m.find((x) => x.kind === 'photo_passed' || x.kind === 'photo_failed');
+    assert.ok(about, JSON.stringify(m));
+    assert.equal(about.student_id, recA);
+  }
   // a switch to the current record changes nothing
   r = await nana.post(`/api/v1/me/records/${recA}/switch`);
   assert.equal(r.status, 200, r.text);

@@ -7,7 +7,7 @@ import { api } from '/common/api.js';
 import { h, fmtTime } from '/common/dom.js';
 import { state, bilingual, loadMe, loadJourneyQuietly, mineSections, hooks, setBadge } from './core.js';
 import { page, btn, btnArea, cellLink, contactBlock } from './ui.js';
-import { mineRecords } from './records.js';
+import { mineRecords, messageRecord } from './records.js';
 
 // ---- home: the current record's next step -------------------------------------------------
 
@@ -90,7 +90,7 @@ export async function messagesView() {
     const body = bilingual(h('p', { class: 'tc-msg__body' }), { zh: m.body_zh, en: m.body_en || m.body_zh });
     const dot = m.read ? null : h('span', { class: 'tc-msg__dot', i18n: 'msg.unread' });
     const det = h('details', { class: 'tc-msg' + (m.read ? '' : ' is-unread'), dataset: { id: String(m.id), kind: m.kind || '' } },
-      h('summary', {}, dot, title, h('time', { class: 'tc-msg__time', text: fmtTime(m.at) })), body);
+      h('summary', {}, dot, title, messageRecord(m.student_id), h('time', { class: 'tc-msg__time', text: fmtTime(m.at) })), body);
     det.addEventListener('toggle', async () => {
       if (!det.open || m.read) return;
       m.read = true;

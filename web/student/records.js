@@ -51,6 +51,15 @@ export function homeSwitch(r) {
     h('button', { type: 'button', class: 'weui-btn weui-btn_mini weui-btn_default tc-switch', i18n: 'records.switch_home', onclick: () => switchTo(r, err) }));
 }
 
+// The record a message is about, as a small label, when there are several
+// (the message centre lists every record's messages together).
+export function messageRecord(studentId) {
+  if (!several() || !studentId) return null;
+  const r = state.me.records.find((x) => x.id === studentId);
+  if (!r) return null;
+  return h('span', { class: 'tc-msg__record', text: [r.level, r.programme || r.batch].filter(Boolean).join(' · ') });
+}
+
 function stateText(s) {
   return s && KNOWN_STATES.includes(s) ? h('span', { class: 'tc-mine-record__state', i18n: 'state.' + s }) : null;
 }
