@@ -5,7 +5,7 @@ DATA   ?= data
 MESON_RELEASE = meson setup $(BUILD) --buildtype=release -Db_ndebug=true
 MESON_TEST    = meson setup $(TBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
-.PHONY: all setup build build-test run test bench gallery eval fuzz clean
+.PHONY: all setup build build-test run test bench load gallery eval fuzz clean
 
 all: build
 
@@ -30,6 +30,11 @@ test: build-test
 
 bench: build
 	@bash scripts/bench $(BUILD)
+
+# The load test (issue 18): simulated students walk the journey against one
+# node for a bounded time (scripts/load STUDENTS SECONDS; default 1000, 60 s).
+load: build
+	@BUILD=$(BUILD) bash scripts/load
 
 # The checks' evaluation: the labelled set made from the portraits, the
 # pipeline run on it, per check false rejects / misses (docs/QUALITY.md).
