@@ -1713,8 +1713,11 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         int s0 = th->seed_y * w + th->seed_x;
         dist[s0] = 0;
         queue[qn++] = s0;
+        /* a pixel's row and column without a division per pixel:
+         * (i + 1/2) / w is never within rounding of an integer */
+        const double invw = 1.0 / w;
         for (size_t k = 0; k < qn; k++) { /* core */
-            int i = queue[k], x = i % w, y = i / w;
+            int i = queue[k], y = (int)((i + 0.5) * invw), x = i - y * w;
             int nb[4] = {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1};
             for (int t = 0; t < 4; t++)
                 if (nb[t] >= 0 && dist[nb[t]] == 255 && alpha[nb[t]] >= 0.5f)
@@ -1728,8 +1731,32 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
          * gap away from the hair's edge (a box's edge behind it, seen
          * through a 1-px gap of its own colour) made that edge ragged. */
         const int lead_y = th->eye_y > 0 ? th->eye_y : h;
+        /* Only the core's pixels with a neighbour outside it can reach
+         * anything: they are the breadth-first search's sources (the
+         * distances are the same whatever the sources' order).  dist is 0
+         * (core) or 255 here; the 3x3 maximum (pixels past the picture
+         * counted as core) finds them, a row's maxima in tmpa first. */
+        uint8_t *hmax = (uint8_t *)tmpa; /* free after the closing */
+        for (int y = 0; y < h; y++) {
+            const uint8_t *dr = dist + (size_t)y * w;
+            uint8_t *hr = hmax + (size_t)y * w;
+            for (int x = 0; x < w; x++) {
+                uint8_t m = dr[x];
+                m = x > 0 && dr[x - 1] > m ? dr[x - 1] : m;
+                m = x < w - 1 && dr[x + 1] > m ? dr[x + 1] : m;
+                hr[x] = m;
+            }
+        }
+        qn = 0;
+        for (int y = 0; y < h; y++) {
+            const uint8_t *up = hmax + (size_t)(y > 0 ? y - 1 : y) * w, *mid = hmax + (size_t)y * w;
+            const uint8_t *dn = hmax + (size_t)(y < h - 1 ? y + 1 : y) * w, *dr = dist + (size_t)y * w;
+            for (int x = 0; x < w; x++)
+                if (dr[x] == 0 && (up[x] | mid[x] | dn[x]) == 255)
+                    queue[qn++] = y * w + x;
+        }
         for (size_t k = 0; k < qn; k++) {
-            int i = queue[k], x = i % w, y = i / w, d = dist[i];
+            int i = queue[k], y = (int)((i + 0.5) * invw), x = i - y * w, d = dist[i];
             if (d >= D)
                 continue;
             for (int dy = -1; dy <= 1; dy++)
@@ -1763,7 +1790,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             }
             if (a >= 1 && !raised[i])
                 continue;
-            float mm[8];
+            float mm[8] = {0};
             if (raised[i])
                 up2(lm, w2, h2, 8, u, v, mm);
             for (int c = 0; c < 3; c++) {
