@@ -1272,6 +1272,140 @@ static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float 
     return total;
 }
 
+/* The backdrop's colours by samples (issue 15 item 3: grey smudges left
+ * beside the live selfie's hair, where an air conditioner's grey face and a
+ * window's sill touch the hair).  The windowed means above model the
+ * backdrop by one colour per window; a busy room has several (a white
+ * ceiling, a red frame, a grey box), and a pixel of one of them next to the
+ * hair is neither near their mean nor near the hair's, so the matting made
+ * it half person.  As sampling-based matting does, the backdrop is modelled
+ * by its colours themselves: tiles of BGT x BGT half-size pixels each keep
+ * up to BGK colour clusters of the sure backdrop (coarse mask < 0.05) and
+ * of the trimap's sure person (a narrow part of the mask beside the head is
+ * no sure person: it is in the band), grouped greedily (a colour joins the nearest
+ * cluster within BG_JOIN, else starts one, else joins the nearest).  An
+ * unknown pixel of the trimap outside the face oval and the ears whose
+ * own colour is within BG_NEAR of a backdrop cluster (of at least BG_MIN
+ * samples) of its own tile or the 8 around it, and at most 2/5 as far from
+ * it as from every person cluster there, is backdrop, where its 8
+ * neighbours are backdrop too (below): bgc[i] = 1.  Rows y1 and below (the
+ * shoulders: a white shirt on a white wall) are left to the solve.
+ * col: half-size 2x2 mean colours (0..1), la: half-size mask.  Returns the
+ * number of such pixels, -1 out of memory. */
+enum { BGT = 8, BGK = 6, BG_MIN = 4 };
+#define BG_JOIN 0.05f
+#define BG_NEAR 0.06f
+static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_t *sure, const float *col,
+                            const float *la, int w, int h, int w2, int h2, int y1, uint8_t *bgc)
+{
+    int tw = (w2 + BGT - 1) / BGT, tt = (h2 + BGT - 1) / BGT;
+    /* per tile and kind (0 backdrop, 1 person): BGK clusters of (sum r, g, b, n) */
+    float *pal = calloc((size_t)tw * tt * 2 * BGK * 4, sizeof(float));
+    if (!pal)
+        return -1;
+    for (int y = 0; y < h2; y++)
+        for (int x = 0; x < w2; x++) {
+            size_t i2 = (size_t)y * w2 + x;
+            int kind = la[i2] < 0.05f ? 0 : cls[(size_t)(2 * y) * w + 2 * x] == PHOTO_TRI_FG ? 1 : -1;
+            if (kind < 0)
+                continue;
+            const float *c = col + 3 * i2;
+            float *t = pal + (((size_t)(y / BGT) * tw + x / BGT) * 2 + kind) * BGK * 4;
+            int best = -1, used = 0;
+            float bd = 1e9f;
+            for (int k = 0; k < BGK && t[4 * k + 3] > 0; k++, used++) {
+                float n = t[4 * k + 3], d0 = c[0] - t[4 * k] / n, d1 = c[1] - t[4 * k + 1] / n,
+                      d2 = c[2] - t[4 * k + 2] / n, d = d0 * d0 + d1 * d1 + d2 * d2;
+                if (d < bd)
+                    bd = d, best = k;
+            }
+            if (best < 0 || (bd > BG_JOIN * BG_JOIN && used < BGK))
+                best = used;
+            t[4 * best] += c[0], t[4 * best + 1] += c[1], t[4 * best + 2] += c[2], t[4 * best + 3] += 1;
+        }
+    /* the clusters' means, once; a cluster of too few samples is dropped */
+    for (size_t t = 0; t < (size_t)tw * tt * 2; t++) {
+        float *c = pal + t * BGK * 4;
+        int k2 = 0;
+        for (int k = 0; k < BGK && c[4 * k + 3] > 0; k++) {
+            float n = c[4 * k + 3];
+            if (n < BG_MIN)
+                continue;
+            c[4 * k2] = c[4 * k] / n, c[4 * k2 + 1] = c[4 * k + 1] / n, c[4 * k2 + 2] = c[4 * k + 2] / n;
+            c[4 * k2 + 3] = n, k2++;
+        }
+        for (; k2 < BGK; k2++)
+            c[4 * k2 + 3] = 0;
+    }
+    int total = 0;
+    for (int v = 0; v < h && v < y1; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (cls[i] != PHOTO_TRI_UNKNOWN || (sure && sure[i]))
+                continue;
+            const uint8_t *px = rgb + 3 * i;
+            float c[3] = {px[0] * (1.0f / 255), px[1] * (1.0f / 255), px[2] * (1.0f / 255)};
+            /* the nearest backdrop cluster first; only a pixel near one
+             * is weighed against the person's (any cluster nearer than
+             * 5/2 dB settles it) */
+            float dB = 1e9f;
+            int tx = u / 2 / BGT, ty = v / 2 / BGT;
+            int xa = tx > 0 ? tx - 1 : 0, xb = tx + 1 < tw ? tx + 1 : tw - 1;
+            int ya = ty > 0 ? ty - 1 : 0, yb = ty + 1 < tt ? ty + 1 : tt - 1;
+            for (int yy = ya; yy <= yb; yy++)
+                for (int xx = xa; xx <= xb; xx++) {
+                    const float *t = pal + (((size_t)yy * tw + xx) * 2) * BGK * 4;
+                    for (int k = 0; k < BGK && t[4 * k + 3] > 0; k++) {
+                        float d0 = c[0] - t[4 * k], d1 = c[1] - t[4 * k + 1], d2 = c[2] - t[4 * k + 2];
+                        float d = d0 * d0 + d1 * d1 + d2 * d2;
+                        dB = d < dB ? d : dB;
+                    }
+                }
+            /* squared: dB < BG_NEAR^2 and dB < (2/5)^2 dF */
+            if (!(dB < BG_NEAR * BG_NEAR))
+                continue;
+            int person = 0;
+            for (int yy = ya; yy <= yb && !person; yy++)
+                for (int xx = xa; xx <= xb && !person; xx++) {
+                    const float *t = pal + (((size_t)yy * tw + xx) * 2 + 1) * BGK * 4;
+                    for (int k = 0; k < BGK && t[4 * k + 3] > 0; k++) {
+                        float d0 = c[0] - t[4 * k], d1 = c[1] - t[4 * k + 1], d2 = c[2] - t[4 * k + 2];
+                        if (dB * 25 >= (d0 * d0 + d1 * d1 + d2 * d2) * 4) {
+                            person = 1;
+                            break;
+                        }
+                    }
+                }
+            if (!person)
+                bgc[i] = 2;
+        }
+    /* Only where the 8 neighbours are backdrop too (of its colours or the
+     * trimap's): beside a strand of hair thinner than the wall's pixels
+     * around it, the solve keeps the strand's pixels free. */
+    for (int v = 0; v < h && v < y1; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (bgc[i] != 2)
+                continue;
+            int all = 1;
+            for (int dy = -1; dy <= 1 && all; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int x = u + dx, y = v + dy;
+                    if (x >= 0 && y >= 0 && x < w && y < h && !bgc[(size_t)y * w + x] &&
+                        cls[(size_t)y * w + x] != PHOTO_TRI_BG) {
+                        all = 0;
+                        break;
+                    }
+                }
+            if (all)
+                bgc[i] = 1, total++;
+        }
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        bgc[i] = bgc[i] == 1;
+    free(pal);
+    return total;
+}
+
 typedef struct trimap_hint {
     const uint8_t *sure;
     int seed_x, seed_y, chin_y, eye_y;
@@ -1636,6 +1770,22 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                             if (th->tri)
                                 th->tri[(size_t)y * w + x] = 0.5f;
                         }
+            }
+    }
+    /* 3a''''. Pixels of the unknown band of one of the backdrop's own
+     * colours (backdrop_samples): the trimap's backdrop. */
+    if (th && th->sure) {
+        uint8_t *bgc = (uint8_t *)dist;
+        memset(bgc, 0, (size_t)w * h);
+        int nb = backdrop_samples(rgb, cls, th->sure, col, la, w, h, w2, h2,
+                                  th->chin_y + (th->chin_y - th->eye_y) / 3, bgc);
+        if (nb < 0)
+            goto out;
+        for (size_t i = 0; nb > 0 && i < (size_t)w * h; i++)
+            if (bgc[i]) {
+                cls[i] = PHOTO_TRI_BG, alpha[i] = 0, floorv[i] = 0;
+                if (th->tri)
+                    th->tri[i] = 0;
             }
     }
     /* 3a'. Closed-form matting of the unknown band (tc_photo_matte.c): the
