@@ -1337,6 +1337,23 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
         for (; k2 < BGK; k2++)
             c[4 * k2 + 3] = 0;
     }
+    /* each tile's backdrop colours' box, widened by BG_NEAR: a pixel outside
+     * it has no backdrop cluster of that tile near enough to count */
+    float *box = malloc((size_t)tw * tt * 6 * sizeof(float));
+    if (!box) {
+        free(pal);
+        return -1;
+    }
+    for (size_t t = 0; t < (size_t)tw * tt; t++) {
+        const float *c = pal + t * 2 * BGK * 4;
+        float *b = box + 6 * t;
+        b[0] = b[1] = b[2] = 2, b[3] = b[4] = b[5] = -2; /* empty */
+        for (int k = 0; k < BGK && c[4 * k + 3] > 0; k++)
+            for (int ch = 0; ch < 3; ch++) {
+                b[ch] = fminf(b[ch], c[4 * k + ch] - BG_NEAR);
+                b[3 + ch] = fmaxf(b[3 + ch], c[4 * k + ch] + BG_NEAR);
+            }
+    }
     int total = 0;
     for (int v = 0; v < h && v < y1; v++)
         for (int u = 0; u < w; u++) {
@@ -1354,6 +1371,9 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
             int ya = ty > 0 ? ty - 1 : 0, yb = ty + 1 < tt ? ty + 1 : tt - 1;
             for (int yy = ya; yy <= yb; yy++)
                 for (int xx = xa; xx <= xb; xx++) {
+                    const float *b = box + 6 * ((size_t)yy * tw + xx);
+                    if (c[0] < b[0] || c[1] < b[1] || c[2] < b[2] || c[0] > b[3] || c[1] > b[4] || c[2] > b[5])
+                        continue;
                     const float *t = pal + (((size_t)yy * tw + xx) * 2) * BGK * 4;
                     for (int k = 0; k < BGK && t[4 * k + 3] > 0; k++) {
                         float d0 = c[0] - t[4 * k], d1 = c[1] - t[4 * k + 1], d2 = c[2] - t[4 * k + 2];
@@ -1402,7 +1422,7 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
         }
     for (size_t i = 0; i < (size_t)w * h; i++)
         bgc[i] = bgc[i] == 1;
-    free(pal);
+    free(pal), free(box);
     return total;
 }
 
@@ -2035,11 +2055,16 @@ static void mesh_trimap(const tc_photo_face_geom *g, const double m[6], int W, i
 static void clear_outside(const tc_photo_layout *lay, int W, int H, int sw, int sh, float *alpha)
 {
     const double *m = lay->m;
-    double det = m[0] * m[4] - m[1] * m[3];
+    double det = m[0] * m[4] - m[1] * m[3], idet = 1 / det;
     for (int v = 0; v < H; v++)
         for (int u = 0; u < W; u++) {
             double du = u + 0.5 - m[2], dv = v + 0.5 - m[5];
-            double x = (m[4] * du - m[1] * dv) / det, y = (-m[3] * du + m[0] * dv) / det;
+            double nx = m[4] * du - m[1] * dv, ny = -m[3] * du + m[0] * dv;
+            /* a product instead of a division per pixel; within a hair of a
+             * limit (where the two may round apart) the division decides */
+            double x = nx * idet, y = ny * idet;
+            if (fabs(x + 0.5) < 1e-6 || fabs(y + 0.5) < 1e-6 || fabs(x - sw - 0.5) < 1e-6 || fabs(y - sh - 0.5) < 1e-6)
+                x = nx / det, y = ny / det;
             if (x < -0.5 || y < -0.5 || x > sw + 0.5 || y > sh + 0.5)
                 alpha[(size_t)v * W + u] = 0;
         }
