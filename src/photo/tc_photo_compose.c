@@ -1272,6 +1272,160 @@ static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float 
     return total;
 }
 
+/* The backdrop's colours by samples (issue 15 item 3: grey smudges left
+ * beside the live selfie's hair, where an air conditioner's grey face and a
+ * window's sill touch the hair).  The windowed means above model the
+ * backdrop by one colour per window; a busy room has several (a white
+ * ceiling, a red frame, a grey box), and a pixel of one of them next to the
+ * hair is neither near their mean nor near the hair's, so the matting made
+ * it half person.  As sampling-based matting does, the backdrop is modelled
+ * by its colours themselves: tiles of BGT x BGT half-size pixels each keep
+ * up to BGK colour clusters of the sure backdrop (coarse mask < 0.05) and
+ * of the trimap's sure person (a narrow part of the mask beside the head is
+ * no sure person: it is in the band), grouped greedily (a colour joins the nearest
+ * cluster within BG_JOIN, else starts one, else joins the nearest).  An
+ * unknown pixel of the trimap outside the face oval and the ears whose
+ * own colour is within BG_NEAR of a backdrop cluster (of at least BG_MIN
+ * samples) of its own tile or the 8 around it, and at most 2/5 as far from
+ * it as from every person cluster there, is backdrop, where its 8
+ * neighbours are backdrop too (below): bgc[i] = 1.  Rows y1 and below (the
+ * shoulders: a white shirt on a white wall) are left to the solve.
+ * col: half-size 2x2 mean colours (0..1), la: half-size mask.  Returns the
+ * number of such pixels, -1 out of memory. */
+enum { BGT = 8, BGK = 6, BG_MIN = 4 };
+#define BG_JOIN 0.05f
+#define BG_NEAR 0.06f
+static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_t *sure, const float *col,
+                            const float *la, int w, int h, int w2, int h2, int y1, uint8_t *bgc)
+{
+    int tw = (w2 + BGT - 1) / BGT, tt = (h2 + BGT - 1) / BGT;
+    /* per tile and kind (0 backdrop, 1 person): BGK clusters of (sum r, g, b, n) */
+    float *pal = calloc((size_t)tw * tt * 2 * BGK * 4, sizeof(float));
+    if (!pal)
+        return -1;
+    for (int y = 0; y < h2; y++)
+        for (int x = 0; x < w2; x++) {
+            size_t i2 = (size_t)y * w2 + x;
+            int kind = la[i2] < 0.05f ? 0 : cls[(size_t)(2 * y) * w + 2 * x] == PHOTO_TRI_FG ? 1 : -1;
+            if (kind < 0)
+                continue;
+            const float *c = col + 3 * i2;
+            float *t = pal + (((size_t)(y / BGT) * tw + x / BGT) * 2 + kind) * BGK * 4;
+            int best = -1, used = 0;
+            float bd = 1e9f;
+            for (int k = 0; k < BGK && t[4 * k + 3] > 0; k++, used++) {
+                float n = t[4 * k + 3], d0 = c[0] - t[4 * k] / n, d1 = c[1] - t[4 * k + 1] / n,
+                      d2 = c[2] - t[4 * k + 2] / n, d = d0 * d0 + d1 * d1 + d2 * d2;
+                if (d < bd)
+                    bd = d, best = k;
+            }
+            if (best < 0 || (bd > BG_JOIN * BG_JOIN && used < BGK))
+                best = used;
+            t[4 * best] += c[0], t[4 * best + 1] += c[1], t[4 * best + 2] += c[2], t[4 * best + 3] += 1;
+        }
+    /* the clusters' means, once; a cluster of too few samples is dropped */
+    for (size_t t = 0; t < (size_t)tw * tt * 2; t++) {
+        float *c = pal + t * BGK * 4;
+        int k2 = 0;
+        for (int k = 0; k < BGK && c[4 * k + 3] > 0; k++) {
+            float n = c[4 * k + 3];
+            if (n < BG_MIN)
+                continue;
+            c[4 * k2] = c[4 * k] / n, c[4 * k2 + 1] = c[4 * k + 1] / n, c[4 * k2 + 2] = c[4 * k + 2] / n;
+            c[4 * k2 + 3] = n, k2++;
+        }
+        for (; k2 < BGK; k2++)
+            c[4 * k2 + 3] = 0;
+    }
+    /* each tile's backdrop colours' box, widened by BG_NEAR: a pixel outside
+     * it has no backdrop cluster of that tile near enough to count */
+    float *box = malloc((size_t)tw * tt * 6 * sizeof(float));
+    if (!box) {
+        free(pal);
+        return -1;
+    }
+    for (size_t t = 0; t < (size_t)tw * tt; t++) {
+        const float *c = pal + t * 2 * BGK * 4;
+        float *b = box + 6 * t;
+        b[0] = b[1] = b[2] = 2, b[3] = b[4] = b[5] = -2; /* empty */
+        for (int k = 0; k < BGK && c[4 * k + 3] > 0; k++)
+            for (int ch = 0; ch < 3; ch++) {
+                b[ch] = fminf(b[ch], c[4 * k + ch] - BG_NEAR);
+                b[3 + ch] = fmaxf(b[3 + ch], c[4 * k + ch] + BG_NEAR);
+            }
+    }
+    int total = 0;
+    for (int v = 0; v < h && v < y1; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (cls[i] != PHOTO_TRI_UNKNOWN || (sure && sure[i]))
+                continue;
+            const uint8_t *px = rgb + 3 * i;
+            float c[3] = {px[0] * (1.0f / 255), px[1] * (1.0f / 255), px[2] * (1.0f / 255)};
+            /* the nearest backdrop cluster first; only a pixel near one
+             * is weighed against the person's (any cluster nearer than
+             * 5/2 dB settles it) */
+            float dB = 1e9f;
+            int tx = u / 2 / BGT, ty = v / 2 / BGT;
+            int xa = tx > 0 ? tx - 1 : 0, xb = tx + 1 < tw ? tx + 1 : tw - 1;
+            int ya = ty > 0 ? ty - 1 : 0, yb = ty + 1 < tt ? ty + 1 : tt - 1;
+            for (int yy = ya; yy <= yb; yy++)
+                for (int xx = xa; xx <= xb; xx++) {
+                    const float *b = box + 6 * ((size_t)yy * tw + xx);
+                    if (c[0] < b[0] || c[1] < b[1] || c[2] < b[2] || c[0] > b[3] || c[1] > b[4] || c[2] > b[5])
+                        continue;
+                    const float *t = pal + (((size_t)yy * tw + xx) * 2) * BGK * 4;
+                    for (int k = 0; k < BGK && t[4 * k + 3] > 0; k++) {
+                        float d0 = c[0] - t[4 * k], d1 = c[1] - t[4 * k + 1], d2 = c[2] - t[4 * k + 2];
+                        float d = d0 * d0 + d1 * d1 + d2 * d2;
+                        dB = d < dB ? d : dB;
+                    }
+                }
+            /* squared: dB < BG_NEAR^2 and dB < (2/5)^2 dF */
+            if (!(dB < BG_NEAR * BG_NEAR))
+                continue;
+            int person = 0;
+            for (int yy = ya; yy <= yb && !person; yy++)
+                for (int xx = xa; xx <= xb && !person; xx++) {
+                    const float *t = pal + (((size_t)yy * tw + xx) * 2 + 1) * BGK * 4;
+                    for (int k = 0; k < BGK && t[4 * k + 3] > 0; k++) {
+                        float d0 = c[0] - t[4 * k], d1 = c[1] - t[4 * k + 1], d2 = c[2] - t[4 * k + 2];
+                        if (dB * 25 >= (d0 * d0 + d1 * d1 + d2 * d2) * 4) {
+                            person = 1;
+                            break;
+                        }
+                    }
+                }
+            if (!person)
+                bgc[i] = 2;
+        }
+    /* Only where the 8 neighbours are backdrop too (of its colours or the
+     * trimap's): beside a strand of hair thinner than the wall's pixels
+     * around it, the solve keeps the strand's pixels free. */
+    for (int v = 0; v < h && v < y1; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (bgc[i] != 2)
+                continue;
+            int all = 1;
+            for (int dy = -1; dy <= 1 && all; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int x = u + dx, y = v + dy;
+                    if (x >= 0 && y >= 0 && x < w && y < h && !bgc[(size_t)y * w + x] &&
+                        cls[(size_t)y * w + x] != PHOTO_TRI_BG) {
+                        all = 0;
+                        break;
+                    }
+                }
+            if (all)
+                bgc[i] = 1, total++;
+        }
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        bgc[i] = bgc[i] == 1;
+    free(pal), free(box);
+    return total;
+}
+
 typedef struct trimap_hint {
     const uint8_t *sure;
     int seed_x, seed_y, chin_y, eye_y;
@@ -1638,6 +1792,22 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                         }
             }
     }
+    /* 3a''''. Pixels of the unknown band of one of the backdrop's own
+     * colours (backdrop_samples): the trimap's backdrop. */
+    if (th && th->sure) {
+        uint8_t *bgc = (uint8_t *)dist;
+        memset(bgc, 0, (size_t)w * h);
+        int nb = backdrop_samples(rgb, cls, th->sure, col, la, w, h, w2, h2,
+                                  th->chin_y + (th->chin_y - th->eye_y) / 3, bgc);
+        if (nb < 0)
+            goto out;
+        for (size_t i = 0; nb > 0 && i < (size_t)w * h; i++)
+            if (bgc[i]) {
+                cls[i] = PHOTO_TRI_BG, alpha[i] = 0, floorv[i] = 0;
+                if (th->tri)
+                    th->tri[i] = 0;
+            }
+    }
     /* 3a'. Closed-form matting of the unknown band (tc_photo_matte.c): the
      * per-pixel alpha above is the prior, the trimap's known pixels the
      * constraints; alpha follows the colour lines of hair and shoulders at
@@ -1713,8 +1883,11 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         int s0 = th->seed_y * w + th->seed_x;
         dist[s0] = 0;
         queue[qn++] = s0;
+        /* a pixel's row and column without a division per pixel:
+         * (i + 1/2) / w is never within rounding of an integer */
+        const double invw = 1.0 / w;
         for (size_t k = 0; k < qn; k++) { /* core */
-            int i = queue[k], x = i % w, y = i / w;
+            int i = queue[k], y = (int)((i + 0.5) * invw), x = i - y * w;
             int nb[4] = {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1};
             for (int t = 0; t < 4; t++)
                 if (nb[t] >= 0 && dist[nb[t]] == 255 && alpha[nb[t]] >= 0.5f)
@@ -1728,8 +1901,32 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
          * gap away from the hair's edge (a box's edge behind it, seen
          * through a 1-px gap of its own colour) made that edge ragged. */
         const int lead_y = th->eye_y > 0 ? th->eye_y : h;
+        /* Only the core's pixels with a neighbour outside it can reach
+         * anything: they are the breadth-first search's sources (the
+         * distances are the same whatever the sources' order).  dist is 0
+         * (core) or 255 here; the 3x3 maximum (pixels past the picture
+         * counted as core) finds them, a row's maxima in tmpa first. */
+        uint8_t *hmax = (uint8_t *)tmpa; /* free after the closing */
+        for (int y = 0; y < h; y++) {
+            const uint8_t *dr = dist + (size_t)y * w;
+            uint8_t *hr = hmax + (size_t)y * w;
+            for (int x = 0; x < w; x++) {
+                uint8_t m = dr[x];
+                m = x > 0 && dr[x - 1] > m ? dr[x - 1] : m;
+                m = x < w - 1 && dr[x + 1] > m ? dr[x + 1] : m;
+                hr[x] = m;
+            }
+        }
+        qn = 0;
+        for (int y = 0; y < h; y++) {
+            const uint8_t *up = hmax + (size_t)(y > 0 ? y - 1 : y) * w, *mid = hmax + (size_t)y * w;
+            const uint8_t *dn = hmax + (size_t)(y < h - 1 ? y + 1 : y) * w, *dr = dist + (size_t)y * w;
+            for (int x = 0; x < w; x++)
+                if (dr[x] == 0 && (up[x] | mid[x] | dn[x]) == 255)
+                    queue[qn++] = y * w + x;
+        }
         for (size_t k = 0; k < qn; k++) {
-            int i = queue[k], x = i % w, y = i / w, d = dist[i];
+            int i = queue[k], y = (int)((i + 0.5) * invw), x = i - y * w, d = dist[i];
             if (d >= D)
                 continue;
             for (int dy = -1; dy <= 1; dy++)
@@ -1763,7 +1960,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             }
             if (a >= 1 && !raised[i])
                 continue;
-            float mm[8];
+            float mm[8] = {0};
             if (raised[i])
                 up2(lm, w2, h2, 8, u, v, mm);
             for (int c = 0; c < 3; c++) {
@@ -1858,11 +2055,16 @@ static void mesh_trimap(const tc_photo_face_geom *g, const double m[6], int W, i
 static void clear_outside(const tc_photo_layout *lay, int W, int H, int sw, int sh, float *alpha)
 {
     const double *m = lay->m;
-    double det = m[0] * m[4] - m[1] * m[3];
+    double det = m[0] * m[4] - m[1] * m[3], idet = 1 / det;
     for (int v = 0; v < H; v++)
         for (int u = 0; u < W; u++) {
             double du = u + 0.5 - m[2], dv = v + 0.5 - m[5];
-            double x = (m[4] * du - m[1] * dv) / det, y = (-m[3] * du + m[0] * dv) / det;
+            double nx = m[4] * du - m[1] * dv, ny = -m[3] * du + m[0] * dv;
+            /* a product instead of a division per pixel; within a hair of a
+             * limit (where the two may round apart) the division decides */
+            double x = nx * idet, y = ny * idet;
+            if (fabs(x + 0.5) < 1e-6 || fabs(y + 0.5) < 1e-6 || fabs(x - sw - 0.5) < 1e-6 || fabs(y - sh - 0.5) < 1e-6)
+                x = nx / det, y = ny / det;
             if (x < -0.5 || y < -0.5 || x > sw + 0.5 || y > sh + 0.5)
                 alpha[(size_t)v * W + u] = 0;
         }

@@ -330,23 +330,31 @@ int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const
         uint8_t last[3] = {0, 0, 0};
         int have_last = 0;
         long cnt = 0;
-        int *colmax = malloc(sizeof(int) * (size_t)W);
-        if (!colmax) {
+        /* per column, how many of the rows y-R..y+R hold person (kept up to
+         * date as y steps by 2), and per row the prefix sums of "a column
+         * holds person": a window's test without reading its 289 pixels */
+        int *colcnt = calloc((size_t)W, sizeof(int)), *pre = malloc(sizeof(int) * ((size_t)W + 1));
+        if (!colcnt || !pre) {
+            free(colcnt), free(pre);
             tc_photo_rgb_free(&px);
             return tc_err_internal(e, "photo: out of memory");
         }
+        for (int yy = 0; yy < 2 * R - 1 && yy < H; yy++)
+            for (int x = 0; x < W; x++)
+                colcnt[x] += alpha->a[(size_t)yy * W + x] > 0;
         for (int y = R; y < H - R; y += 2) {
+            /* rows y-R..y+R: y+R-1 and y+R come in, y-R-2 and y-R-1 (of
+             * the previous y's window) go */
             for (int x = 0; x < W; x++) {
-                int m = 0;
-                for (int yy = y - R; yy <= y + R && !m; yy++)
-                    m = alpha->a[(size_t)yy * W + x] > 0;
-                colmax[x] = m;
+                colcnt[x] += (alpha->a[(size_t)(y + R - 1) * W + x] > 0) + (alpha->a[(size_t)(y + R) * W + x] > 0);
+                if (y > R)
+                    colcnt[x] -= (alpha->a[(size_t)(y - R - 2) * W + x] > 0) + (alpha->a[(size_t)(y - R - 1) * W + x] > 0);
             }
+            pre[0] = 0;
+            for (int x = 0; x < W; x++)
+                pre[x + 1] = pre[x] + (colcnt[x] > 0);
             for (int x = R; x < W - R; x += 2) {
-                int m = 0;
-                for (int xx = x - R; xx <= x + R && !m; xx++)
-                    m = colmax[xx];
-                if (m)
+                if (pre[x + R + 1] - pre[x - R] > 0)
                     continue;
                 const uint8_t *p = px.px + 3 * ((size_t)y * W + x);
                 /* The backdrop is nearly one colour: convert only when the
@@ -366,7 +374,7 @@ int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const
                 cnt++;
             }
         }
-        free(colmax);
+        free(colcnt), free(pre);
         if (cnt)
             for (int c = 0; c < 3; c++)
                 rep->bg_mean[c] = sum[c] / cnt;

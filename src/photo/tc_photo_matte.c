@@ -71,15 +71,21 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
     for (int a = 0; a < 9; a++)
         for (int b = 0; b < 9; b++)
             soff[a][b] = (b / 3 - a / 3 + 2) * 5 + (b % 3 - a % 3 + 2);
+    /* which windows hold an unknown pixel: a row's 3-wide OR (in P,
+     * free until the conjugate gradient), then three rows' */
+    uint8_t *orw = (uint8_t *)P;
+    for (size_t i = 0; i < N; i++) {
+        int x = (int)(i % (size_t)w);
+        orw[i] = (uint8_t)((x > 0 && idx[i - 1] >= 0) | (idx[i] >= 0) | (x < w - 1 && idx[i + 1] >= 0));
+    }
     for (int cy = 1; cy < h - 1; cy++)
         for (int cx = 1; cx < w - 1; cx++) {
-            int any = 0, wi[9];
-            for (int k = 0; k < 9; k++) {
-                wi[k] = (cy - 1 + k / 3) * w + (cx - 1 + k % 3);
-                any |= idx[wi[k]] >= 0;
-            }
-            if (!any)
+            size_t c = (size_t)cy * w + cx;
+            if (!(orw[c - w] | orw[c] | orw[c + w]))
                 continue;
+            int wi[9];
+            for (int k = 0; k < 9; k++)
+                wi[k] = (cy - 1 + k / 3) * w + (cx - 1 + k % 3);
             double I[9][3], mu[3] = {0, 0, 0}, S[6] = {0, 0, 0, 0, 0, 0};
             for (int k = 0; k < 9; k++) {
                 const uint8_t *px = rgb + 3 * (size_t)wi[k];
@@ -230,43 +236,72 @@ out:
 
 /* ---- foreground estimation (Germer et al.) ------------------------------------------------ */
 
-/* One sweep over the pixels of a level (all of them, or only those whose
- * band[] is set), in place. fb: 6 floats a pixel (F rgb, B rgb). */
-static void fb_sweep(float *fb, const float *I, const float *A, const uint8_t *band, int w, int h)
+/* Update pixel (x, y) of a level in place. fb: 6 floats a pixel (F rgb, B rgb). */
+static inline void fb_pixel(float *fb, const float *I, const float *A, int w, int h, int x, int y)
 {
     const float eps_r = 1e-5f, omega = 1.0f;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            size_t i = (size_t)y * w + x;
-            if (band && !band[i])
-                continue;
-            float a = A[i], W = 0, fn[3] = {0, 0, 0}, bn[3] = {0, 0, 0};
-            int nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
-            for (int t = 0; t < 4; t++) {
-                int u = nb[t][0], v = nb[t][1];
-                if (u < 0 || v < 0 || u >= w || v >= h)
-                    continue;
-                size_t j = (size_t)v * w + u;
-                float wj = eps_r + omega * fabsf(a - A[j]);
-                W += wj;
-                for (int c = 0; c < 3; c++)
-                    fn[c] += wj * fb[6 * j + c], bn[c] += wj * fb[6 * j + 3 + c];
-            }
-            /* [a^2+W, a(1-a); a(1-a), (1-a)^2+W] [F; B] = [a I + fn; (1-a) I + bn] */
-            float m00 = a * a + W, m01 = a * (1 - a), m11 = (1 - a) * (1 - a) + W;
-            float det = m00 * m11 - m01 * m01;
-            if (!(det > 1e-20f))
-                continue;
-            float id = 1 / det;
-            for (int c = 0; c < 3; c++) {
-                float r0 = a * I[3 * i + c] + fn[c], r1 = (1 - a) * I[3 * i + c] + bn[c];
-                float F = (m11 * r0 - m01 * r1) * id, B = (m00 * r1 - m01 * r0) * id;
-                fb[6 * i + c] = F < 0 ? 0 : F > 1 ? 1 : F;
-                fb[6 * i + 3 + c] = B < 0 ? 0 : B > 1 ? 1 : B;
-            }
-        }
+    size_t i = (size_t)y * w + x;
+    float a = A[i], W = 0, fn[3] = {0, 0, 0}, bn[3] = {0, 0, 0};
+    int nb[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+    for (int t = 0; t < 4; t++) {
+        int u = nb[t][0], v = nb[t][1];
+        if (u < 0 || v < 0 || u >= w || v >= h)
+            continue;
+        size_t j = (size_t)v * w + u;
+        float wj = eps_r + omega * fabsf(a - A[j]);
+        W += wj;
+        for (int c = 0; c < 3; c++)
+            fn[c] += wj * fb[6 * j + c], bn[c] += wj * fb[6 * j + 3 + c];
+    }
+    /* [a^2+W, a(1-a); a(1-a), (1-a)^2+W] [F; B] = [a I + fn; (1-a) I + bn] */
+    float m00 = a * a + W, m01 = a * (1 - a), m11 = (1 - a) * (1 - a) + W;
+    float det = m00 * m11 - m01 * m01;
+    if (!(det > 1e-20f))
+        return;
+    float id = 1 / det;
+    for (int c = 0; c < 3; c++) {
+        float r0 = a * I[3 * i + c] + fn[c], r1 = (1 - a) * I[3 * i + c] + bn[c];
+        float F = (m11 * r0 - m01 * r1) * id, B = (m00 * r1 - m01 * r0) * id;
+        fb[6 * i + c] = F < 0 ? 0 : F > 1 ? 1 : F;
+        fb[6 * i + 3 + c] = B < 0 ? 0 : B > 1 ? 1 : B;
+    }
 }
 
+/* One sweep over every pixel of a level, in raster order, in place. */
+static void fb_sweep(float *fb, const float *I, const float *A, int w, int h)
+{
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            fb_pixel(fb, I, A, w, h, x, y);
+}
+
+/* One sweep over the listed pixels (indices, ascending: raster order). */
+static void fb_sweep_list(float *fb, const float *I, const float *A, const int *list, size_t n, int w, int h)
+{
+    for (size_t k = 0; k < n; k++)
+        fb_pixel(fb, I, A, w, h, list[k] % w, list[k] / w);
+}
+
+/* need[] |= pixel i and its 4 neighbours (the pixels a sweep of i reads) */
+static void mark_nb(uint8_t *need, int i, int w, int h)
+{
+    int x = i % w, y = i / w;
+    need[i] = 1;
+    if (x > 0)
+        need[i - 1] = 1;
+    if (x < w - 1)
+        need[i + 1] = 1;
+    if (y > 0)
+        need[i - w] = 1;
+    if (y < h - 1)
+        need[i + w] = 1;
+}
+
+/* The two finest levels are swept on the band (0 < alpha < 1) only, where
+ * alpha is 1 F is the pixel and where 0 B is: so only the band's pixels
+ * and their neighbours (need0), and at level 1 those (need1) and the
+ * parents of need0, are ever read; only they are filled.  F is written on
+ * the band only (the caller's compositing reads nothing else). */
 int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float *F)
 {
     enum { MAXLV = 16 };
@@ -277,20 +312,34 @@ int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float
         L++;
     }
     size_t N = (size_t)w * h;
-    /* levels 1..L side by side in one buffer each (a third of the full size) */
+    /* levels 0..L side by side in one buffer each */
     size_t tot = 0, offs[MAXLV];
     for (int l = 0; l <= L; l++)
         offs[l] = tot, tot += (size_t)lw[l] * lh[l];
+    size_t N1 = L >= 1 ? (size_t)lw[1] * lh[1] : 0;
     float *fb = malloc(tot * 6 * sizeof(float)), *I = malloc(tot * 3 * sizeof(float)), *A = malloc(tot * sizeof(float));
-    uint8_t *band = malloc(N);
+    uint8_t *need = calloc(N + N1, 1);
+    int *list = malloc((N + N1) * sizeof(int));
     int rc = -1;
-    if (!fb || !I || !A || !band)
+    if (!fb || !I || !A || !need || !list)
         goto out;
-    /* I and alpha of each level sampled from full size (nearest), as the paper does */
+    /* the band at full size and what its sweeps read */
+    size_t nb0 = 0;
+    for (size_t i = 0; i < N; i++)
+        if (alpha[i] > 0 && alpha[i] < 1)
+            list[nb0++] = (int)i, mark_nb(need, (int)i, w, h);
+    if (nb0 == 0) {
+        rc = 0;
+        goto out;
+    }
+    /* I and alpha of each level sampled from full size (nearest), as the
+     * paper does; level 0 (the image itself) only where needed */
     for (int l = 0; l <= L; l++)
         for (int y = 0; y < lh[l]; y++) {
             int sy = (int)(((size_t)2 * y + 1) * h / (2 * (size_t)lh[l]));
             for (int x = 0; x < lw[l]; x++) {
+                if (l == 0 && !need[(size_t)y * w + x])
+                    continue;
                 int sx = (int)(((size_t)2 * x + 1) * w / (2 * (size_t)lw[l]));
                 size_t i = offs[l] + (size_t)y * lw[l] + x, s = (size_t)sy * w + sx;
                 for (int c = 0; c < 3; c++)
@@ -298,6 +347,16 @@ int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float
                 A[i] = alpha[s];
             }
         }
+    uint8_t *need1 = need + N;
+    if (L >= 1) {
+        for (size_t i = 0; i < N; i++)
+            if (need[i])
+                need1[(size_t)(i / w / 2) * lw[1] + (i % w) / 2] = 1;
+        const float *A1 = A + offs[1];
+        for (size_t i = 0; i < N1; i++)
+            if (A1[i] > 0 && A1[i] < 1)
+                mark_nb(need1, (int)i, lw[1], lh[1]);
+    }
     /* coarsest: F and B the pixel */
     for (int c = 0; c < 3; c++)
         fb[6 * offs[L] + c] = fb[6 * offs[L] + 3 + c] = I[3 * offs[L] + c];
@@ -305,31 +364,45 @@ int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float
         float *cur = fb + 6 * offs[l];
         const float *prev = fb + 6 * offs[l + 1], *Il = I + 3 * offs[l], *Al = A + offs[l];
         int W = lw[l], H = lh[l], pw = lw[l + 1];
+        const uint8_t *nd = l == 0 ? need : l == 1 ? need1 : NULL;
         for (int y = 0; y < H; y++)
-            for (int x = 0; x < W; x++)
-                memcpy(cur + 6 * ((size_t)y * W + x), prev + 6 * ((size_t)(y / 2) * pw + x / 2), 6 * sizeof(float));
+            for (int x = 0; x < W; x++) {
+                size_t i = (size_t)y * W + x;
+                if (nd && !nd[i])
+                    continue;
+                memcpy(cur + 6 * i, prev + 6 * ((size_t)(y / 2) * pw + x / 2), 6 * sizeof(float));
+                if (nd) {
+                    /* where alpha is 1 F is the pixel, where 0 B is */
+                    if (Al[i] >= 1)
+                        memcpy(cur + 6 * i, Il + 3 * i, 3 * sizeof(float));
+                    else if (Al[i] <= 0)
+                        memcpy(cur + 6 * i + 3, Il + 3 * i, 3 * sizeof(float));
+                }
+            }
         if (l >= 2) {
             int its = W <= 32 && H <= 32 ? 10 : 2;
             for (int k = 0; k < its; k++)
-                fb_sweep(cur, Il, Al, NULL, W, H);
+                fb_sweep(cur, Il, Al, W, H);
         } else {
-            /* the two finest levels: where alpha is 1 F is the pixel, where
-             * 0 B is; the sweeps run on the band (0 < alpha < 1) only */
-            for (size_t i = 0; i < (size_t)W * H; i++) {
-                band[i] = Al[i] > 0 && Al[i] < 1;
-                if (Al[i] >= 1)
-                    memcpy(cur + 6 * i, Il + 3 * i, 3 * sizeof(float));
-                else if (Al[i] <= 0)
-                    memcpy(cur + 6 * i + 3, Il + 3 * i, 3 * sizeof(float));
+            /* the two finest levels: the sweeps run on the band only */
+            size_t nb = 0;
+            int *lst = list;
+            if (l == 0)
+                nb = nb0;
+            else {
+                lst = list + nb0;
+                for (size_t i = 0; i < (size_t)W * H; i++)
+                    if (Al[i] > 0 && Al[i] < 1)
+                        lst[nb++] = (int)i;
             }
             for (int k = 0; k < 2; k++)
-                fb_sweep(cur, Il, Al, band, W, H);
+                fb_sweep_list(cur, Il, Al, lst, nb, W, H);
         }
     }
-    for (size_t i = 0; i < N; i++)
-        memcpy(F + 3 * i, fb + 6 * i, 3 * sizeof(float));
+    for (size_t k = 0; k < nb0; k++)
+        memcpy(F + 3 * (size_t)list[k], fb + 6 * (size_t)list[k], 3 * sizeof(float));
     rc = 0;
 out:
-    free(fb), free(I), free(A), free(band);
+    free(fb), free(I), free(A), free(need), free(list);
     return rc;
 }
