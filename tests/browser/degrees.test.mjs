@@ -6,7 +6,7 @@
 // then the same list in English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../http/lib.mjs';
+import { startServer, Client } from '../http/lib.mjs';
 import { launch, newPage, shot, PHONE } from './helpers.mjs';
 
 let srv, demo, browser;
@@ -101,6 +101,24 @@ test('two records: the current one is marked on home and 我的, and the switch 
   await view(page, 'home');
   assert.match(await cards.nth(0).textContent(), new RegExp(st.student_no));
   await settle(page);
+
+  // the message centre lists both records' messages, each labelled with its
+  // record: a reminder from each batch (both records are verified now)
+  const staff = new Client(srv.url);
+  await staff.staffLogin(demo.staff[0].username, demo.staff[0].password);
+  for (const b of [demo.batch.id, demo.degrees.batch.id]) {
+    const r = await staff.post(`/api/v1/batches/${b}/remind`);
+    assert.equal(r.status, 200, r.text);
+  }
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: /^消息/ }).click();
+  await view(page, 'messages');
+  const labels = page.locator('.tc-msg .tc-msg__record');
+  await labels.first().waitFor();
+  const texts = await labels.allTextContents();
+  assert.equal(texts.length, 2, texts.join(' / '));
+  assert.ok(texts.some((t) => /第二学士学位/.test(t)) && texts.some((t) => /本科/.test(t)), texts.join(' / '));
+  await chineseOnly(page);
+  await shot(page, 'degrees-06-messages');
 
   // English
   await page.locator('.tc-tabbar').getByText('我的').click();

@@ -89,8 +89,9 @@ export async function messagesView() {
     const title = bilingual(h('span', { class: 'tc-msg__title' }), { zh: m.title_zh, en: m.title_en || m.title_zh });
     const body = bilingual(h('p', { class: 'tc-msg__body' }), { zh: m.body_zh, en: m.body_en || m.body_zh });
     const dot = m.read ? null : h('span', { class: 'tc-msg__dot', i18n: 'msg.unread' });
+    const rec = messageRecord(m.student_id);
     const det = h('details', { class: 'tc-msg' + (m.read ? '' : ' is-unread'), dataset: { id: String(m.id), kind: m.kind || '' } },
-      h('summary', {}, dot, title, messageRecord(m.student_id), h('time', { class: 'tc-msg__time', text: fmtTime(m.at) })), body);
+      h('summary', rec ? { class: 'has-record' } : {}, dot, title, rec, h('time', { class: 'tc-msg__time', text: fmtTime(m.at) })), body);
     det.addEventListener('toggle', async () => {
       if (!det.open || m.read) return;
       m.read = true;
