@@ -103,6 +103,34 @@ static inline void tcx_store_remove(tc_store *s, const tcx_tmp *t)
     (void)rc;
 }
 
+/* The plain fixture of a store test: a store of its own and a pool.  setup
+ * and teardown for cmocka, the store named by tag. */
+typedef struct {
+    tcx_tmp t;
+    tc_store *s;
+    tc_pool p;
+} tcx_fx;
+
+static inline int tcx_fx_setup(void **st, const char *tag)
+{
+    tcx_fx *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    f->s = tcx_store_open(&f->t, tag);
+    tc_pool_init(&f->p);
+    *st = f;
+    return f->s ? 0 : -1;
+}
+
+static inline int tcx_fx_teardown(void **st)
+{
+    tcx_fx *f = *st;
+    tcx_store_remove(f->s, &f->t);
+    tc_pool_clear(&f->p);
+    free(f);
+    return 0;
+}
+
 /* A roster row with fixed sealed bytes and hashes filled with idb / chsib. */
 static inline tc_store_student tcx_student_row(const char *no, uint8_t idb, uint8_t chsib)
 {

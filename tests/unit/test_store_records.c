@@ -17,28 +17,16 @@
 #include "store/tc_store.h"
 #include "store_fixture.h"
 
-typedef struct {
-    tcx_tmp t;
-    tc_store *s;
-    tc_pool p;
-} fx;
+typedef tcx_fx fx;
 
 static int setup(void **st)
 {
-    fx *f = calloc(1, sizeof *f);
-    f->s = tcx_store_open(&f->t, "records");
-    tc_pool_init(&f->p);
-    *st = f;
-    return f->s ? 0 : -1;
+    return tcx_fx_setup(st, "records");
 }
 
 static int teardown(void **st)
 {
-    fx *f = *st;
-    tcx_store_remove(f->s, &f->t);
-    tc_pool_clear(&f->p);
-    free(f);
-    return 0;
+    return tcx_fx_teardown(st);
 }
 
 static int64_t make_batch(fx *f, int64_t school, const char *code)
