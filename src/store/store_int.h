@@ -135,9 +135,9 @@ int store_col_count(store_stmt *st);
 
 /* Step a statement that returns no rows (or ignores them) and finalise it;
  * st may be NULL (a failed prepare: returns -1, e already set). */
-int store_q_done(store_conn *db, store_stmt *st, tc_err *e);
+int store_q_done(store_stmt *st, tc_err *e);
 /* store_q_done, then how many rows it changed (-1 on error). */
-int64_t store_q_changes(store_conn *db, store_stmt *st, tc_err *e);
+int64_t store_q_changes(store_stmt *st, tc_err *e);
 
 /* Column i as a pool string ("" for NULL) / a 32-byte hash (zeros if not). */
 const char *store_col_str(tc_pool *p, store_stmt *st, int i);
@@ -171,7 +171,7 @@ enum { STORE_UNIQUE = -2, STORE_FKEY = -3, STORE_CHECK = -4 };
  * it: the rows it changed (>= 0; *id, when not NULL, the new row's id), a
  * STORE_UNIQUE / STORE_FKEY / STORE_CHECK refusal with e untouched (the
  * caller says what was refused, or store_refused), or -1 with e set. */
-int64_t store_q_write(store_conn *db, store_stmt *st, int64_t *id, tc_err *e);
+int64_t store_q_write(store_stmt *st, int64_t *id, tc_err *e);
 /* A refusal the caller did not expect: 500, logged; returns -1. */
 int store_refused(tc_err *e, int64_t refusal, const char *what);
 /* After a STORE_UNIQUE refusal on db: whether the constraint that refused it
@@ -182,12 +182,12 @@ int store_refused_by(store_conn *db, const char *column);
 
 /* The first row's first n integer columns into out[0..n) (zeros when there
  * is no row); a failing step is an error. */
-int store_q_ints(store_conn *db, store_stmt *st, int64_t *out, int n, tc_err *e);
+int store_q_ints(store_stmt *st, int64_t *out, int n, tc_err *e);
 /* store_q_ints with n = 1. */
-int store_q_int(store_conn *db, store_stmt *st, int64_t *out, tc_err *e);
+int store_q_int(store_stmt *st, int64_t *out, tc_err *e);
 /* The first row read with read() into out: 0; no row: 1 (e untouched, the
  * caller says what was not found); a failing step: -1. */
-int store_q_row(store_conn *db, store_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e);
+int store_q_row(store_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e);
 
 /* ---- lists ---- */
 
@@ -197,7 +197,7 @@ void *store_grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem);
 /* Step a SELECT to its end, reading each row with read() into a pool array
  * of elem-sized items; finalises st.  A failing step is an error, never a
  * silently short list. */
-int store_list_q(store_conn *db, store_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
+int store_list_q(store_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
                  tc_err *e);
 
 /* ---- one statement on a connection of the pool: acquire, prepare with the

@@ -393,9 +393,8 @@ static int64_t stmt_changes(store_stmt *st)
 }
 
 /* Run a statement that returns no rows. */
-int store_q_done(store_conn *db, store_stmt *st, tc_err *e)
+int store_q_done(store_stmt *st, tc_err *e)
 {
-    (void)db;
     if (!st)
         return -1;
     int rc = store_step(st, e);
@@ -420,10 +419,9 @@ void *store_grow(tc_pool *p, void *arr, size_t n, size_t *cap, size_t elem)
  * pool array of elem-sized items.  Finalises st; a failing step is an error,
  * never a silently short list. */
 
-int store_list_q(store_conn *db, store_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
+int store_list_q(store_stmt *st, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n,
                  tc_err *e)
 {
-    (void)db;
     *out = NULL;
     *n = 0;
     if (!st)
@@ -501,10 +499,11 @@ static int64_t last_id(store_conn *db)
     return id;
 }
 
-int64_t store_q_write(store_conn *db, store_stmt *st, int64_t *id, tc_err *e)
+int64_t store_q_write(store_stmt *st, int64_t *id, tc_err *e)
 {
     if (!st)
         return -1;
+    store_conn *db = st->c;
     int r = store_step(st, e);
     int64_t rc = r >= 0 ? stmt_changes(st) : r;
     store_finalize(st);
@@ -529,9 +528,8 @@ int store_refused_by(store_conn *db, const char *column)
 
 /* ---- one row ------------------------------------------------------------------------------------------- */
 
-int store_q_ints(store_conn *db, store_stmt *st, int64_t *out, int n, tc_err *e)
+int store_q_ints(store_stmt *st, int64_t *out, int n, tc_err *e)
 {
-    (void)db;
     for (int i = 0; i < n; i++)
         out[i] = 0;
     if (!st)
@@ -544,14 +542,13 @@ int store_q_ints(store_conn *db, store_stmt *st, int64_t *out, int n, tc_err *e)
     return rc == 1 || rc == 0 ? 0 : rc < -1 ? store_refused(e, rc, "step") : -1;
 }
 
-int store_q_int(store_conn *db, store_stmt *st, int64_t *out, tc_err *e)
+int store_q_int(store_stmt *st, int64_t *out, tc_err *e)
 {
-    return store_q_ints(db, st, out, 1, e);
+    return store_q_ints(st, out, 1, e);
 }
 
-int64_t store_q_changes(store_conn *db, store_stmt *st, tc_err *e)
+int64_t store_q_changes(store_stmt *st, tc_err *e)
 {
-    (void)db;
     if (!st)
         return -1;
     int r = store_step(st, e);
@@ -560,9 +557,8 @@ int64_t store_q_changes(store_conn *db, store_stmt *st, tc_err *e)
     return n;
 }
 
-int store_q_row(store_conn *db, store_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e)
+int store_q_row(store_stmt *st, tc_pool *p, row_reader read, void *out, tc_err *e)
 {
-    (void)db;
     if (!st)
         return -1;
     int r = store_step(st, e), rc;
@@ -598,77 +594,77 @@ int store_q_row(store_conn *db, store_stmt *st, tc_pool *p, row_reader read, voi
 
 int64_t store_run_changes(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    ONE_STATEMENT(int64_t, store_q_changes(db, st, e));
+    ONE_STATEMENT(int64_t, store_q_changes(st, e));
 }
 
 int64_t store_write(tc_store *s, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    ONE_STATEMENT(int64_t, store_q_write(db, st, id, e));
+    ONE_STATEMENT(int64_t, store_q_write(st, id, e));
 }
 
 int store_run(tc_store *s, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    ONE_STATEMENT(int, store_q_done(db, st, e));
+    ONE_STATEMENT(int, store_q_done(st, e));
 }
 
 int store_get(tc_store *s, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    ONE_STATEMENT(int, store_q_row(db, st, p, read, out, e));
+    ONE_STATEMENT(int, store_q_row(st, p, read, out, e));
 }
 
 int store_get_ints(tc_store *s, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    ONE_STATEMENT(int, store_q_ints(db, st, out, n, e));
+    ONE_STATEMENT(int, store_q_ints(st, out, n, e));
 }
 
 int store_list(tc_store *s, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
                const char *sql, const char *fmt, ...)
 {
-    ONE_STATEMENT(int, store_list_q(db, st, p, elem, read, out, n, e));
+    ONE_STATEMENT(int, store_list_q(st, p, elem, read, out, n, e));
 }
 
 /* ---- one statement on a connection already held ------------------------------------------------------------ */
 
 int store_db_run(store_conn *db, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    STATEMENT_ON_DB(int, store_q_done(db, st, e));
+    STATEMENT_ON_DB(int, store_q_done(st, e));
     return rc;
 }
 
 int64_t store_db_changes(store_conn *db, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    STATEMENT_ON_DB(int64_t, store_q_changes(db, st, e));
+    STATEMENT_ON_DB(int64_t, store_q_changes(st, e));
     return rc;
 }
 
 int64_t store_db_write(store_conn *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    STATEMENT_ON_DB(int64_t, store_q_write(db, st, id, e));
+    STATEMENT_ON_DB(int64_t, store_q_write(st, id, e));
     return rc;
 }
 
 int store_db_insert(store_conn *db, int64_t *id, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    STATEMENT_ON_DB(int64_t, store_q_write(db, st, id, e));
+    STATEMENT_ON_DB(int64_t, store_q_write(st, id, e));
     return rc >= 0 ? 0 : rc == -1 ? -1 : store_refused(e, rc, "insert");
 }
 
 int store_db_get(store_conn *db, tc_pool *p, row_reader read, void *out, tc_err *e, const char *sql, const char *fmt,
                  ...)
 {
-    STATEMENT_ON_DB(int, store_q_row(db, st, p, read, out, e));
+    STATEMENT_ON_DB(int, store_q_row(st, p, read, out, e));
     return rc;
 }
 
 int store_db_ints(store_conn *db, int64_t *out, int n, tc_err *e, const char *sql, const char *fmt, ...)
 {
-    STATEMENT_ON_DB(int, store_q_ints(db, st, out, n, e));
+    STATEMENT_ON_DB(int, store_q_ints(st, out, n, e));
     return rc;
 }
 
 int store_db_list(store_conn *db, tc_pool *p, size_t elem, row_reader read, void **out, size_t *n, tc_err *e,
                   const char *sql, const char *fmt, ...)
 {
-    STATEMENT_ON_DB(int, store_list_q(db, st, p, elem, read, out, n, e));
+    STATEMENT_ON_DB(int, store_list_q(st, p, elem, read, out, n, e));
     return rc;
 }
