@@ -151,6 +151,12 @@ int api_record_visible(api_ctx *c, int64_t student_id);
  * objects, each with its switch fields (current, switchable, blocked) when
  * `switchable` (new reference); NULL with c->e set. */
 json_t *api_records_json(api_ctx *c, int switchable);
+/* Would the entry let this roster row in at now, before the last four are
+ * asked (tc_api.c; the entry and the records' switch): the batch not
+ * cancelled and inside its window, the row not locked by wrong last fours.
+ * 0 open; 1 refused, why set to the entry's own answer; -1 an error, why
+ * set. */
+int api_record_open(api_ctx *c, const tc_store_student *st, int64_t now, tc_err *why);
 /* GET /api/v1/me/records, POST /api/v1/me/records/:id/switch. */
 int api_records_routes(tc_http_server *s, size_t upload_max, tc_err *e);
 /* Respond with a blob's bytes (404 photo.no_image when there is none). */

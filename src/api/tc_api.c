@@ -272,37 +272,49 @@ static void entry_seal_code(api_ctx *c, const tc_store_student *st, const uint8_
  * counts toward the row's lock).  last4 NULL checks all but the last four:
  * the QR was recognised and the page asks for them next.  On refusal c->e
  * is set and the attempt audited. */
-static int entry_check(api_ctx *c, const tc_store_student *st, const char *method, const tc_http_part *last4)
+int api_record_open(api_ctx *c, const tc_store_student *st, int64_t now, tc_err *why)
 {
-    int64_t now = tc_now();
     tc_store_batch b;
-    if (tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, &c->e) != 0)
+    if (tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, why) != 0)
         return -1;
     if (b.cancelled_at) {
-        tc_err_set(&c->e, TCE_ENTRY_BATCH_CANCELLED);
-        audit(c, method, b.id, st->id, 0, c->e.code);
-        return -1;
+        tc_err_set(why, TCE_ENTRY_BATCH_CANCELLED);
+        return 1;
     }
     if ((b.starts_at && now < b.starts_at) || (b.ends_at && now > b.ends_at)) {
         char a[20], z[20];
         tc_time_fmt_cn(b.starts_at, a);
         tc_time_fmt_cn(b.ends_at, z);
-        tc_err_set(&c->e, TCE_ENTRY_OUTSIDE_WINDOW, b.starts_at ? a : "-",
-                   b.ends_at ? z : "-");
-        audit(c, method, b.id, st->id, 0, c->e.code);
-        return -1;
+        tc_err_set(why, TCE_ENTRY_OUTSIDE_WINDOW, b.starts_at ? a : "-", b.ends_at ? z : "-");
+        return 1;
     }
     /* The lock is per roster row, so a guesser cannot lock out everyone
      * from one address, and a student is told exactly until when. */
     char key[64];
     snprintf(key, sizeof key, "last4:%lld", (long long)st->id);
     int64_t until;
-    if (tc_store_lock_check(c->app->store, key, now, &until, &c->e) != 0)
+    if (tc_store_lock_check(c->app->store, key, now, &until, why) != 0)
         return -1;
     if (until) {
-        audit(c, method, b.id, st->id, 0, "entry.locked");
-        return set_locked(c, until, 1);
+        char when[20];
+        tc_time_fmt_cn(until, when);
+        tc_err_set(why, TCE_ENTRY_LOCKED, when);
+        return 1;
     }
+    return 0;
+}
+
+static int entry_check(api_ctx *c, const tc_store_student *st, const char *method, const tc_http_part *last4)
+{
+    int64_t now = tc_now();
+    int open = api_record_open(c, st, now, &c->e);
+    if (open > 0)
+        audit(c, method, st->batch_id, st->id, 0, c->e.code);
+    if (open != 0)
+        return -1;
+    char key[64];
+    snprintf(key, sizeof key, "last4:%lld", (long long)st->id);
+    int64_t until;
     if (!last4)
         return 0;
     char *id = NULL;
@@ -316,7 +328,7 @@ static int entry_check(api_ctx *c, const tc_store_student *st, const char *metho
         if (tc_store_lock_fail(c->app->store, key, now, c->app->limits.last4_window_s, c->app->limits.last4_max_fails,
                                c->app->limits.last4_lock_s, &fails, &until, &c->e) != 0)
             return -1;
-        audit(c, method, b.id, st->id, 0, "entry.last4_wrong");
+        audit(c, method, st->batch_id, st->id, 0, "entry.last4_wrong");
         if (until)
             return set_locked(c, until, 1);
         int left = c->app->limits.last4_max_fails - fails;

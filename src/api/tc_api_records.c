@@ -40,36 +40,6 @@ int api_record_visible(api_ctx *c, int64_t student_id)
     return 0;
 }
 
-/* Would the entry let this record in now?  The rules of entry_check
- * (tc_api.c) that do not need the last four: the batch is not cancelled and
- * is inside its window, the record is not locked.  0, or -1 with *why set. */
-static int record_open(api_ctx *c, const tc_store_student *st, tc_err *why)
-{
-    int64_t now = tc_now();
-    tc_store_batch b;
-    if (tc_store_batch_get(c->app->store, c->r->pool, st->batch_id, &b, why) != 0)
-        return -1;
-    if (b.cancelled_at)
-        return tc_err_set(why, TCE_ENTRY_BATCH_CANCELLED);
-    if ((b.starts_at && now < b.starts_at) || (b.ends_at && now > b.ends_at)) {
-        char a[20], z[20];
-        tc_time_fmt_cn(b.starts_at, a);
-        tc_time_fmt_cn(b.ends_at, z);
-        return tc_err_set(why, TCE_ENTRY_OUTSIDE_WINDOW, b.starts_at ? a : "-", b.ends_at ? z : "-");
-    }
-    char key[64];
-    snprintf(key, sizeof key, "last4:%lld", (long long)st->id);
-    int64_t until = 0;
-    if (tc_store_lock_check(c->app->store, key, now, &until, why) != 0)
-        return -1;
-    if (until) {
-        char when[20];
-        tc_time_fmt_cn(until, when);
-        return tc_err_set(why, TCE_ENTRY_LOCKED, when);
-    }
-    return 0;
-}
-
 /* One listed record: the record as GET /api/v1/me gives it, whether it is
  * the session's current one, and whether a switch to it would pass now
  * (blocked: the reason in both languages, as the switch would answer). */
@@ -80,7 +50,7 @@ static json_t *record_json(api_ctx *c, const tc_store_student *st)
     json_object_set_new(j, "current", json_boolean(current));
     json_object_set_new(j, "school_id", json_integer((json_int_t)st->school_id));
     tc_err why;
-    if (current || record_open(c, st, &why) == 0) {
+    if (current || api_record_open(c, st, tc_now(), &why) == 0) {
         json_object_set_new(j, "switchable", json_boolean(!current));
         json_object_set_new(j, "blocked", json_null());
     } else {
@@ -152,7 +122,7 @@ static int h_me_record_switch(tc_http_req *r)
         return api_fail(&c);
     }
     if (st->id != c.sess.student_id) {
-        if (record_open(&c, st, &c.e) != 0) {
+        if (api_record_open(&c, st, tc_now(), &c.e) != 0) {
             switch_audit(&c, st, 0, c.e.code);
             return api_fail(&c);
         }
