@@ -1,5 +1,10 @@
 /* The reviewers' picture: the work copy with the mesh's points, the person
- * mask's outline and every check's region drawn in its verdict's colour. */
+ * mask's outline and every check's region drawn in its verdict's colour.
+ * Two forms of the same drawing: the PNG (tc_check_overlay, `tucai check
+ * --overlay`), and its drawing data as JSON (tc_check_overlay_json), which
+ * the server keeps with each photo and the review console draws over the
+ * upright original, so that no upload pays for a PNG nobody may open. */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +19,27 @@ static void put(uint8_t *px, int w, int h, int x, int y, const uint8_t c[3])
     memcpy(px + ((size_t)y * w + x) * 3, c, 3);
 }
 
-static void rect(uint8_t *px, int w, int h, const float reg[4], int thick, const uint8_t c[3])
+static const uint8_t magenta[3] = {255, 0, 255}, cyan[3] = {0, 255, 255};
+static const uint8_t red[3] = {255, 40, 40}, yellow[3] = {255, 220, 0}, green[3] = {40, 220, 40};
+
+/* A region as the frame drawn: corners clamped to [-1, w] x [-1, h];
+ * 0 when the region is not drawn. */
+static int rect_box(int w, int h, const float reg[4], int b[4])
 {
     if (!(reg[2] > 0) || !(reg[3] > 0) || !isfinite(reg[0]) || !isfinite(reg[1]))
-        return;
+        return 0;
     double fx0 = fmax(-1, fmin(w, reg[0])), fy0 = fmax(-1, fmin(h, reg[1]));
     double fx1 = fmax(-1, fmin(w, reg[0] + reg[2])), fy1 = fmax(-1, fmin(h, reg[1] + reg[3]));
-    int x0 = (int)fx0, y0 = (int)fy0, x1 = (int)fx1, y1 = (int)fy1;
+    b[0] = (int)fx0, b[1] = (int)fy0, b[2] = (int)fx1, b[3] = (int)fy1;
+    return 1;
+}
+
+static void rect(uint8_t *px, int w, int h, const float reg[4], int thick, const uint8_t c[3])
+{
+    int b[4];
+    if (!rect_box(w, h, reg, b))
+        return;
+    int x0 = b[0], y0 = b[1], x1 = b[2], y1 = b[3];
     for (int t = 0; t < thick; t++) {
         for (int x = x0; x <= x1; x++) {
             put(px, w, h, x, y0 + t, c);
@@ -47,8 +66,6 @@ int tc_check_overlay(const tc_check_input *in, const tc_check_report *rep, uint8
     /* the photo dimmed a little, so the drawing stands out */
     for (size_t i = 0; i < n; i++)
         px[i] = (uint8_t)(in->work->px[i] * 3 / 4);
-    static const uint8_t magenta[3] = {255, 0, 255}, cyan[3] = {0, 255, 255};
-    static const uint8_t red[3] = {255, 40, 40}, yellow[3] = {255, 220, 0}, green[3] = {40, 220, 40};
     const tc_photo_mask *m = in->mask;
     if (m && m->a && m->width == w && m->height == h)
         for (int y = 1; y < h - 1; y++)
@@ -103,4 +120,107 @@ int tc_check_overlay(const tc_check_input *in, const tc_check_report *rep, uint8
         vips_error_clear();
     free(px);
     return rc;
+}
+
+static json_t *rgb_json(const uint8_t c[3])
+{
+    return json_pack("[i,i,i]", c[0], c[1], c[2]);
+}
+
+/* The drawing data (see tc_check.h): exactly the pixels tc_check_overlay
+ * paints, as outline runs, points and frames in work-copy pixels, so a
+ * browser that paints them in this order over the work copy dimmed to 3/4
+ * gets the PNG's picture (up to the JPEG of the original it starts from). */
+int tc_check_overlay_json(const tc_check_input *in, const tc_check_report *rep, char **json, size_t *len, tc_err *e)
+{
+    *json = NULL;
+    *len = 0;
+    if (!in || !in->work || !in->work->px || in->work->width <= 0 || in->work->height <= 0)
+        return tc_err_set(e, TCE_CHECK_BAD_INPUT);
+    int w = in->work->width, h = in->work->height;
+    int fail = 0;
+    json_t *o = json_pack("{s:i, s:i, s:i, s:[i,i], s:{s:o, s:o, s:o, s:o, s:o}}", "v", 1, "w", w, "h", h, "dim", 3,
+                          4, "palette", "outline", rgb_json(magenta), "point", rgb_json(cyan), "pass",
+                          rgb_json(green), "unknown", rgb_json(yellow), "fail", rgb_json(red));
+    if (!o)
+        return tc_err_set(e, TCE_CHECK_OOM);
+    /* the work copy judged is the original through this tone curve */
+    if (in->tone && in->tone->applied) {
+        json_t *t = json_array();
+        for (int c = 0; c < 3; c++) {
+            json_t *ch = json_array();
+            for (int v = 0; v < 256; v++)
+                fail |= json_array_append_new(ch, json_integer(in->tone->lut[c][v]));
+            fail |= json_array_append_new(t, ch);
+        }
+        fail |= json_object_set_new(o, "tone", t);
+    }
+    /* the mask's outline: per row [y, x, n, x, n, ...], runs of n pixels */
+    json_t *outline = json_array();
+    const tc_photo_mask *m = in->mask;
+    if (m && m->a && m->width == w && m->height == h)
+        for (int y = 1; y < h - 1; y++) {
+            json_t *row = NULL;
+            int run0 = -1;
+            for (int x = 1; x <= w - 1; x++) {
+                int edge = 0;
+                if (x < w - 1) {
+                    size_t i = (size_t)y * w + x;
+                    int on = m->a[i] >= 0.5f;
+                    edge = on != (m->a[i - 1] >= 0.5f) || on != (m->a[i - w] >= 0.5f);
+                }
+                if (edge && run0 < 0)
+                    run0 = x;
+                else if (!edge && run0 >= 0) {
+                    if (!row)
+                        row = json_pack("[i]", y);
+                    fail |= json_array_append_new(row, json_integer(run0));
+                    fail |= json_array_append_new(row, json_integer(x - run0));
+                    run0 = -1;
+                }
+            }
+            if (row)
+                fail |= json_array_append_new(outline, row);
+        }
+    fail |= json_object_set_new(o, "outline", outline);
+    /* the mesh's points inside the picture: [x, y, x, y, ...] */
+    json_t *pts = json_array();
+    if (in->mesh && in->mesh->presence >= 0.5f)
+        for (int i = 0; i < TC_VISION_LANDMARKS; i++) {
+            float fx = in->mesh->points[i][0] * w, fy = in->mesh->points[i][1] * h;
+            if (!(isfinite(fx) && isfinite(fy) && fabsf(fx) < 1e6f && fabsf(fy) < 1e6f))
+                continue;
+            int x = (int)fx, y = (int)fy;
+            if (x < 0 || y < 0 || x >= w || y >= h)
+                continue;
+            fail |= json_array_append_new(pts, json_integer(x));
+            fail |= json_array_append_new(pts, json_integer(y));
+        }
+    fail |= json_object_set_new(o, "points", pts);
+    /* the checks' frames in drawing order: passed, unknown, failed on top */
+    fail |= json_object_set_new(o, "thick", json_integer(w > 600 ? 2 : 1));
+    json_t *boxes = json_array();
+    static const char *const verdicts[3] = {"pass", "unknown", "fail"};
+    if (rep)
+        for (int pass = 0; pass < 3; pass++)
+            for (int i = 0; i < TC_CHECK_N; i++) {
+                const tc_check_result *r = &rep->r[i];
+                int b[4];
+                if (r->skipped)
+                    continue;
+                int order = r->verdict == TC_CHECK_PASS ? 0 : r->verdict == TC_CHECK_UNKNOWN ? 1 : 2;
+                if (order != pass || !rect_box(w, h, r->region, b))
+                    continue;
+                fail |= json_array_append_new(boxes, json_pack("{s:s, s:s, s:[i,i,i,i]}", "check",
+                                                               tc_check_code((tc_check_id)i), "verdict",
+                                                               verdicts[order], "box", b[0], b[1], b[2], b[3]));
+            }
+    fail |= json_object_set_new(o, "boxes", boxes);
+    char *s = fail ? NULL : json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!s)
+        return tc_err_set(e, TCE_CHECK_OOM);
+    *json = s;
+    *len = strlen(s);
+    return 0;
 }
