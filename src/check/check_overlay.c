@@ -4,7 +4,6 @@
  * --overlay`), and its drawing data as JSON (tc_check_overlay_json), which
  * the server keeps with each photo and the review console draws over the
  * upright original, so that no upload pays for a PNG nobody may open. */
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,9 +121,62 @@ int tc_check_overlay(const tc_check_input *in, const tc_check_report *rep, uint8
     return rc;
 }
 
-static json_t *rgb_json(const uint8_t c[3])
+/* The JSON text, written straight (integers and fixed ASCII words only): a
+ * buffer that grows; a failed growth is remembered and reported at the end. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int oom;
+} jbuf;
+
+static void jb_put(jbuf *b, const char *s, size_t n)
 {
-    return json_pack("[i,i,i]", c[0], c[1], c[2]);
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 16384;
+        while (b->n + n + 1 > cap)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q, b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void jb_str(jbuf *b, const char *s)
+{
+    jb_put(b, s, strlen(s));
+}
+
+/* An integer, preceded by a comma unless first. */
+static void jb_int(jbuf *b, long v, int first)
+{
+    char t[24], *q = t + sizeof t;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    do
+        *--q = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--q = '-';
+    if (!first)
+        *--q = ',';
+    jb_put(b, q, (size_t)(t + sizeof t - q));
+}
+
+static void jb_rgb(jbuf *b, const char *name, const uint8_t c[3], int first)
+{
+    jb_str(b, first ? "\"" : ",\"");
+    jb_str(b, name);
+    jb_str(b, "\":[");
+    for (int i = 0; i < 3; i++)
+        jb_int(b, c[i], i == 0);
+    jb_str(b, "]");
 }
 
 /* The drawing data (see tc_check.h): exactly the pixels tc_check_overlay
@@ -138,30 +190,36 @@ int tc_check_overlay_json(const tc_check_input *in, const tc_check_report *rep, 
     if (!in || !in->work || !in->work->px || in->work->width <= 0 || in->work->height <= 0)
         return tc_err_set(e, TCE_CHECK_BAD_INPUT);
     int w = in->work->width, h = in->work->height;
-    int fail = 0;
-    json_t *o = json_pack("{s:i, s:i, s:i, s:[i,i], s:{s:o, s:o, s:o, s:o, s:o}}", "v", 1, "w", w, "h", h, "dim", 3,
-                          4, "palette", "outline", rgb_json(magenta), "point", rgb_json(cyan), "pass",
-                          rgb_json(green), "unknown", rgb_json(yellow), "fail", rgb_json(red));
-    if (!o)
-        return tc_err_set(e, TCE_CHECK_OOM);
+    jbuf b = {0};
+    jb_str(&b, "{\"v\":1,\"w\":");
+    jb_int(&b, w, 1);
+    jb_str(&b, ",\"h\":");
+    jb_int(&b, h, 1);
+    jb_str(&b, ",\"dim\":[3,4],\"palette\":{");
+    jb_rgb(&b, "outline", magenta, 1);
+    jb_rgb(&b, "point", cyan, 0);
+    jb_rgb(&b, "pass", green, 0);
+    jb_rgb(&b, "unknown", yellow, 0);
+    jb_rgb(&b, "fail", red, 0);
+    jb_str(&b, "}");
     /* the work copy judged is the original through this tone curve */
     if (in->tone && in->tone->applied) {
-        json_t *t = json_array();
+        jb_str(&b, ",\"tone\":[");
         for (int c = 0; c < 3; c++) {
-            json_t *ch = json_array();
+            jb_str(&b, c ? ",[" : "[");
             for (int v = 0; v < 256; v++)
-                fail |= json_array_append_new(ch, json_integer(in->tone->lut[c][v]));
-            fail |= json_array_append_new(t, ch);
+                jb_int(&b, in->tone->lut[c][v], v == 0);
+            jb_str(&b, "]");
         }
-        fail |= json_object_set_new(o, "tone", t);
+        jb_str(&b, "]");
     }
     /* the mask's outline: per row [y, x, n, x, n, ...], runs of n pixels */
-    json_t *outline = json_array();
+    jb_str(&b, ",\"outline\":[");
+    int rows = 0;
     const tc_photo_mask *m = in->mask;
     if (m && m->a && m->width == w && m->height == h)
         for (int y = 1; y < h - 1; y++) {
-            json_t *row = NULL;
-            int run0 = -1;
+            int run0 = -1, open = 0;
             for (int x = 1; x <= w - 1; x++) {
                 int edge = 0;
                 if (x < w - 1) {
@@ -172,19 +230,22 @@ int tc_check_overlay_json(const tc_check_input *in, const tc_check_report *rep, 
                 if (edge && run0 < 0)
                     run0 = x;
                 else if (!edge && run0 >= 0) {
-                    if (!row)
-                        row = json_pack("[i]", y);
-                    fail |= json_array_append_new(row, json_integer(run0));
-                    fail |= json_array_append_new(row, json_integer(x - run0));
+                    if (!open) {
+                        jb_str(&b, rows++ ? ",[" : "[");
+                        jb_int(&b, y, 1);
+                        open = 1;
+                    }
+                    jb_int(&b, run0, 0);
+                    jb_int(&b, x - run0, 0);
                     run0 = -1;
                 }
             }
-            if (row)
-                fail |= json_array_append_new(outline, row);
+            if (open)
+                jb_str(&b, "]");
         }
-    fail |= json_object_set_new(o, "outline", outline);
+    jb_str(&b, "],\"points\":[");
     /* the mesh's points inside the picture: [x, y, x, y, ...] */
-    json_t *pts = json_array();
+    int npts = 0;
     if (in->mesh && in->mesh->presence >= 0.5f)
         for (int i = 0; i < TC_VISION_LANDMARKS; i++) {
             float fx = in->mesh->points[i][0] * w, fy = in->mesh->points[i][1] * h;
@@ -193,34 +254,41 @@ int tc_check_overlay_json(const tc_check_input *in, const tc_check_report *rep, 
             int x = (int)fx, y = (int)fy;
             if (x < 0 || y < 0 || x >= w || y >= h)
                 continue;
-            fail |= json_array_append_new(pts, json_integer(x));
-            fail |= json_array_append_new(pts, json_integer(y));
+            jb_int(&b, x, npts++ == 0);
+            jb_int(&b, y, 0);
         }
-    fail |= json_object_set_new(o, "points", pts);
     /* the checks' frames in drawing order: passed, unknown, failed on top */
-    fail |= json_object_set_new(o, "thick", json_integer(w > 600 ? 2 : 1));
-    json_t *boxes = json_array();
+    jb_str(&b, "],\"thick\":");
+    jb_int(&b, w > 600 ? 2 : 1, 1);
+    jb_str(&b, ",\"boxes\":[");
     static const char *const verdicts[3] = {"pass", "unknown", "fail"};
+    int nbox = 0;
     if (rep)
         for (int pass = 0; pass < 3; pass++)
             for (int i = 0; i < TC_CHECK_N; i++) {
                 const tc_check_result *r = &rep->r[i];
-                int b[4];
+                int bx[4];
                 if (r->skipped)
                     continue;
                 int order = r->verdict == TC_CHECK_PASS ? 0 : r->verdict == TC_CHECK_UNKNOWN ? 1 : 2;
-                if (order != pass || !rect_box(w, h, r->region, b))
+                if (order != pass || !rect_box(w, h, r->region, bx))
                     continue;
-                fail |= json_array_append_new(boxes, json_pack("{s:s, s:s, s:[i,i,i,i]}", "check",
-                                                               tc_check_code((tc_check_id)i), "verdict",
-                                                               verdicts[order], "box", b[0], b[1], b[2], b[3]));
+                /* the codes are fixed ASCII words ("check.light_dark") */
+                jb_str(&b, nbox++ ? ",{\"check\":\"" : "{\"check\":\"");
+                jb_str(&b, tc_check_code((tc_check_id)i));
+                jb_str(&b, "\",\"verdict\":\"");
+                jb_str(&b, verdicts[order]);
+                jb_str(&b, "\",\"box\":[");
+                for (int k = 0; k < 4; k++)
+                    jb_int(&b, bx[k], k == 0);
+                jb_str(&b, "]}");
             }
-    fail |= json_object_set_new(o, "boxes", boxes);
-    char *s = fail ? NULL : json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (!s)
+    jb_str(&b, "]}");
+    if (b.oom) {
+        free(b.p);
         return tc_err_set(e, TCE_CHECK_OOM);
-    *json = s;
-    *len = strlen(s);
+    }
+    *json = b.p;
+    *len = b.n;
     return 0;
 }
