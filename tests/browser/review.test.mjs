@@ -288,7 +288,12 @@ test('reviewer page with a stubbed queue: verdict colours, reasons sent, keys', 
     outline: [[5, 2, 3]], points: [10, 10, 39, 29], thick: 2,
     boxes: [{ check: 'check.light_dark', verdict: 'pass', box: [20, 1, 30, 8] }, { check: 'check.pose_pitch', verdict: 'fail', box: [-1, 15, 40, 30] }] };
   await page.route('**/api/v1/review/photos/t92/overlay.json', (r) => r.fulfill({ json: data }));
-  await page.route('**/api/v1/review/queue', (r) => r.fulfill({ json: { items: [item(91, 'S91'), drawn] } }));
+  // 91 as the server answers for an older photo: no data (404), the PNG
+  const older = item(91, 'S91');
+  older.photo.overlay_data_url = '/api/v1/review/photos/t91/overlay.json';
+  await page.route('**/api/v1/review/photos/t91/overlay.json', (r) => r.fulfill({ status: 404,
+    json: { error: { code: 'photo.no_image', zh: '还没有这张图片', en: 'This image is not there (yet)' } } }));
+  await page.route('**/api/v1/review/queue', (r) => r.fulfill({ json: { items: [older, drawn] } }));
   await page.route('**/api/v1/review/submissions/*/*', (r) => {
     const [, id, act] = new URL(r.request().url()).pathname.match(/submissions\/(\d+)\/(\w+)/);
     sent.push({ id: Number(id), act, body: r.request().postDataJSON() });
@@ -301,6 +306,10 @@ test('reviewer page with a stubbed queue: verdict colours, reasons sent, keys', 
   const bg = await rows.evaluateAll((r) => r.map((x) => getComputedStyle(x.cells[0]).backgroundColor));
   assert.notEqual(bg[0], bg[2], 'failed rows are coloured');
   assert.notEqual(bg[1], bg[2], 'unknown rows are coloured');
+  await page.waitForFunction(() => {
+    const el = document.querySelector('.c-shot_overlay img');
+    return el && el.src.endsWith('/icon.png') && el.complete && el.naturalWidth > 0;
+  });
   await shot(page, 'console-27-review-stubbed');
   await page.getByLabel('光线过暗').check();
   await page.getByLabel('耳朵未露出').check();
