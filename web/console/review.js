@@ -442,7 +442,7 @@ route('review', {
       const overlay = img(p.overlay_src, 'review.overlay', 'c-shot_overlay');
       if (!p.overlay_src) {
         const el = overlay.querySelector('img');
-        overlaySrc(p).then((src) => { el.src = src; });
+        overlaySrc(p).then((src) => { if (src) el.src = src; });
       }
       mount(detail,
         h('p', { class: 'c-field__tip' },
