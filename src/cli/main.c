@@ -644,7 +644,7 @@ static const struct {
     {"qr", cmd_qr, "encode TEXT OUT.png | decode IMAGE (QR codes, as the server does)"},
     {"vision", tc_cli_vision, "IMAGE --json [--mask OUT.png]: faces, 468 landmarks, person mask"},
     {"photo", tc_cli_photo, "IN -o OUT [--spec chsi] [--background blue]: make a standard photo"},
-    {"check", tc_cli_check, "IN [--spec chsi] [--json] [--overlay OUT.png]: run the automatic photo checks"},
+    {"check", tc_cli_check, "IN [--spec chsi] [--json] [--overlay OUT.png] [--overlay-data OUT.json]: run the automatic photo checks"},
     {"specs", tc_cli_specs, "list the photo specifications"},
 };
 

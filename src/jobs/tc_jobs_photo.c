@@ -138,7 +138,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
                          .run_checks = 1,
                          .prior = prior,
                          .n_prior = nh,
-                         .want_overlay = 1,
+                         .want_overlay_data = 1, /* the reviewers' overlay as drawing data */
                          .want_original = 1};
     tc_store_photo_done d;
     memset(&d, 0, sizeof d);
@@ -202,7 +202,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
             if (wrc != 0 || tc_blob_put(env->blobs, proof, plen, id_proof, &e) != 0)
                 goto fail_internal;
         }
-        if (res.overlay_png && tc_blob_put(env->blobs, res.overlay_png, res.overlay_len, id_ov, &e) != 0)
+        if (res.overlay_data && tc_blob_put(env->blobs, res.overlay_data, res.overlay_data_len, id_ov, &e) != 0)
             goto fail_internal;
         if (res.original_jpeg && tc_blob_put(env->blobs, res.original_jpeg, res.original_len, id_orig, &e) != 0)
             goto fail_internal;
@@ -252,7 +252,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
         if (id_proof[0] && proof && !tc_blob_exists(env->blobs, id_proof))
             tc_blob_put(env->blobs, proof, plen, again, &pe);
         if (id_ov[0] && !tc_blob_exists(env->blobs, id_ov))
-            tc_blob_put(env->blobs, res.overlay_png, res.overlay_len, again, &pe);
+            tc_blob_put(env->blobs, res.overlay_data, res.overlay_data_len, again, &pe);
         if (id_orig[0] && !tc_blob_exists(env->blobs, id_orig))
             tc_blob_put(env->blobs, res.original_jpeg, res.original_len, again, &pe);
     }
