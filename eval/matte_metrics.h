@@ -15,7 +15,11 @@
  *              high or hidden ear does not (1 when none does, NAN off the picture);
  *   specks     pixels in the hair band (within 8 px of the backdrop, above
  *              the chin) that are much lighter than their 8 neighbours, or
- *              much more blue-than-red (the new blue through a hole);
+ *              much more blue-than-red (the new blue through a hole); with
+ *              the alpha, only where it or a neighbour is below 1: a light
+ *              pixel with opaque alpha all round is the photo's own (the
+ *              edge of a white badge on a dark cap, a highlight), not a
+ *              hole nor the old backdrop mixed in;
  *   islands    pixels that are not the new blue and not joined (8-connected,
  *              through pixels that are not the new blue) to the person at
  *              the face's centre: old backdrop left outside the person;
@@ -115,6 +119,14 @@ static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h
             size_t i = (size_t)v * w + u;
             if (isbg[i] || near[i] > 8)
                 continue;
+            if (alpha) { /* opaque all round: the photo's own pixels (a white badge's edge, a highlight) */
+                int soft = 0;
+                for (int dy = -1; dy <= 1 && !soft; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                        soft |= alpha[(size_t)(v + dy) * w + u + dx] < 1;
+                if (!soft)
+                    continue;
+            }
             const uint8_t *p = rgb + 3 * i;
             double Y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2], c = (double)p[2] - p[0], mY = 0, mc = 0;
             for (int dy = -1; dy <= 1; dy++)
