@@ -8,10 +8,18 @@
  *   ear_alpha  mean alpha (or, without alpha, the share of pixels that are
  *              not the new blue) in two discs just outside the cheeks at
  *              ear level (53% of the face width from its centre, radius 4%): where the ears are
- *              on a frontal face;
+ *              on a frontal face; only the discs' pixels inside the
+ *              person's outline count (a pixel of alpha >= 1/2 on the
+ *              row beyond them, outwards): an ear half transparent
+ *              or with holes in it counts, the backdrop beyond a small,
+ *              high or hidden ear does not (1 when none does, NAN off the picture);
  *   specks     pixels in the hair band (within 8 px of the backdrop, above
  *              the chin) that are much lighter than their 8 neighbours, or
- *              much more blue-than-red (the new blue through a hole);
+ *              much more blue-than-red (the new blue through a hole); with
+ *              the alpha, only where it or a neighbour is below 1: a light
+ *              pixel with opaque alpha all round is the photo's own (the
+ *              edge of a white badge on a dark cap, a highlight), not a
+ *              hole nor the old backdrop mixed in;
  *   islands    pixels that are not the new blue and not joined (8-connected,
  *              through pixels that are not the new blue) to the person at
  *              the face's centre: old backdrop left outside the person;
@@ -56,20 +64,33 @@ static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h
     }
     for (size_t i = 0; i < n; i++)
         isbg[i] = (uint8_t)tc_matte_is_bg(rgb + 3 * i, bg);
-    /* ears */
+    /* ears: the disc's pixels inside the person's outline only, i.e. with
+     * a pixel of alpha >= 1/2 on their row beyond them (outwards, to r past
+     * the disc; the outline's own soft pixel is left out): an ear made half
+     * transparent or holed counts, the backdrop beyond an ear that is
+     * smaller, higher or hidden does not */
     for (int k = 0; k < 2; k++) {
-        double cx = face_cx + (k ? 1 : -1) * 0.53 * face_w, cy = eye_y + 0.2 * (chin_y - eye_y), r = 0.04 * face_w;
+        int sg = k ? 1 : -1;
+        double cx = face_cx + sg * 0.53 * face_w, cy = eye_y + 0.2 * (chin_y - eye_y), r = 0.04 * face_w;
         double s = 0;
-        long cnt = 0;
+        long cnt = 0, all = 0;
         for (int v = (int)floor(cy - r); v <= (int)ceil(cy + r); v++)
             for (int u = (int)floor(cx - r); u <= (int)ceil(cx + r); u++) {
                 if (u < 0 || v < 0 || u >= w || v >= h || hypot(u + 0.5 - cx, v + 0.5 - cy) > r)
+                    continue;
+                all++;
+                int in = 0;
+                for (int x = u + sg; !in && x >= 0 && x < w && fabs(x + 0.5 - cx) <= 2 * r; x += sg) {
+                    size_t j = (size_t)v * w + x;
+                    in = alpha ? alpha[j] >= 0.5f : !isbg[j];
+                }
+                if (!in)
                     continue;
                 size_t i = (size_t)v * w + u;
                 s += alpha ? alpha[i] : !isbg[i];
                 cnt++;
             }
-        f->ear_alpha[k] = cnt ? s / cnt : NAN;
+        f->ear_alpha[k] = cnt ? s / cnt : all ? 1 : NAN;
     }
     /* specks: the hair band is found with a running distance to the
      * backdrop (two passes of a chamfer-like max-8 count) */
@@ -98,6 +119,14 @@ static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h
             size_t i = (size_t)v * w + u;
             if (isbg[i] || near[i] > 8)
                 continue;
+            if (alpha) { /* opaque all round: the photo's own pixels (a white badge's edge, a highlight) */
+                int soft = 0;
+                for (int dy = -1; dy <= 1 && !soft; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                        soft |= alpha[(size_t)(v + dy) * w + u + dx] < 1;
+                if (!soft)
+                    continue;
+            }
             const uint8_t *p = rgb + 3 * i;
             double Y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2], c = (double)p[2] - p[0], mY = 0, mc = 0;
             for (int dy = -1; dy <= 1; dy++)

@@ -1426,6 +1426,143 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
     return total;
 }
 
+/* Is (u, v), a pixel of the mesh's face oval (sure 1), on the oval's rim
+ * right at the coarse mask's edge: within OVAL_RIM px of a pixel outside
+ * the oval and of one the coarse mask calls backdrop (a0 < 1/2)?  The mesh's
+ * oval is drawn from landmarks that may lie a pixel or two past the cheek
+ * or jaw (an open mouth stretches it); forced person there, the pixel that
+ * mixes skin or hair with the old backdrop kept the old backdrop's colour
+ * at full alpha: a light (white wall) or dark (curtain) line along the jaw.
+ * Where the coarse mask's own edge is not that close (a cheek it saw half
+ * on a beige wall) the oval stays sure.  bnd: the coarse mask's half-size
+ * band value (neither 0 nor 1 near its edge), to skip the face's inside. */
+enum { OVAL_RIM = 2 };
+static int oval_rim(const uint8_t *sure, const float *a0, int w, int h, int u, int v, float bnd)
+{
+    if (bnd >= 0.998f)
+        return 0;
+    int out = 0, bg = 0;
+    for (int y = v - OVAL_RIM; y <= v + OVAL_RIM; y++)
+        for (int x = u - OVAL_RIM; x <= u + OVAL_RIM; x++) {
+            if (x < 0 || y < 0 || x >= w || y >= h)
+                continue;
+            size_t j = (size_t)y * w + x;
+            out |= sure[j] != 1;
+            bg |= a0[j] < 0.5f;
+        }
+    return out && bg;
+}
+
+/* Specks in the hair (3b'): an area closing of alpha over the band's
+ * unknown pixels above the chin.  A pixel is raised to the lowest alpha at
+ * which its region of lower alpha (8-connected) holds SPECK_AREA pixels or
+ * more, or opens onto the backdrop: a hole of fewer pixels wholly inside
+ * the hair (the matting unsure of light hair on a backdrop of its shade:
+ * blue dots, or old backdrop's light dots, inside the outline) takes the
+ * alpha of the hair around it; a gap between strands at the outline opens
+ * onto the backdrop and stays.  The trimap's backdrop (cls BG: pockets,
+ * objects and samples of the old backdrop found on purpose), pixels past
+ * the picture and below vmax count as open backdrop.  Alpha is only ever
+ * raised, by at least 0.15, and such a pixel is marked raised (it takes
+ * the local person colour).  Union-find over the band in order of alpha
+ * (Meijster & Wilkinson's area opening, dual); state (0 not in the band,
+ * 1 waiting, 2 done) and order w*h each, the caller's.  Returns the
+ * pixels raised, -1 when out of memory. */
+enum { SPECK_BIG = 1 << 30 };
+/* a speck's largest area: 100 px on a 480-px-wide photo */
+#define SPECK_AREA(w) ((w) * (w) / 2304 > 16 ? (w) * (w) / 2304 : 16)
+static int uf_find(int *parent, int i)
+{
+    int r = i;
+    while (parent[r] != r)
+        r = parent[r];
+    while (parent[i] != r) {
+        int nx = parent[i];
+        parent[i] = r;
+        i = nx;
+    }
+    return r;
+}
+static long fill_specks(float *alpha, const uint8_t *cls, int w, int h, int vmax, int amax, uint8_t *raised,
+                        uint8_t *state, int *order)
+{
+    size_t n = (size_t)w * h;
+    int *parent = malloc(n * sizeof(int)), *area = malloc(n * sizeof(int));
+    float *lev = malloc(n * sizeof(float));
+    size_t cnt[257] = {0};
+    if (!parent || !area || !lev) {
+        free(parent), free(area), free(lev);
+        return -1;
+    }
+    memset(state, 0, n);
+    size_t nd = 0;
+    for (int v = 0; v < vmax; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (cls[i] == PHOTO_TRI_UNKNOWN && alpha[i] < 1) {
+                state[i] = 1;
+                cnt[(int)(alpha[i] * 255 + 0.5f) + 1]++;
+                nd++;
+            }
+        }
+    for (int k = 1; k < 257; k++)
+        cnt[k] += cnt[k - 1];
+    for (size_t i = 0; i < (size_t)vmax * w; i++)
+        if (state[i])
+            order[cnt[(int)(alpha[i] * 255 + 0.5f)]++] = (int)i;
+    for (size_t k = 0; k < nd; k++) {
+        int p = order[k], y = p / w, x = p - y * w, lp = (int)(alpha[p] * 255 + 0.5f);
+        parent[p] = p, area[p] = 1, state[p] = 2;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int xx = x + dx, yy = y + dy;
+                if ((dx | dy) == 0)
+                    continue;
+                if (xx < 0 || yy < 0 || xx >= w || yy >= vmax) {
+                    area[p] = SPECK_BIG;
+                    continue;
+                }
+                int q = yy * w + xx;
+                if (state[q] == 0) {
+                    if (alpha[q] < 1)
+                        area[p] = SPECK_BIG; /* the backdrop */
+                    continue;
+                }
+                if (state[q] != 2)
+                    continue;
+                int r = uf_find(parent, q);
+                if (r == p)
+                    continue;
+                if ((int)(alpha[r] * 255 + 0.5f) == lp || area[r] < amax) {
+                    area[p] = area[p] >= SPECK_BIG || area[r] >= SPECK_BIG ? SPECK_BIG : area[p] + area[r];
+                    parent[r] = p;
+                } else
+                    area[p] = SPECK_BIG;
+            }
+    }
+    /* the closed alpha, from the last processed down: a root keeps its
+     * alpha unless its region stayed small and closed (hair all round: 1);
+     * the rest take their root's */
+    for (size_t k = nd; k-- > 0;) {
+        int p = order[k];
+        if (parent[p] == p)
+            lev[p] = area[p] < amax ? 1.0f : alpha[p];
+        else
+            lev[p] = lev[parent[p]];
+    }
+    long nr = 0;
+    for (size_t k = 0; k < nd; k++) {
+        int p = order[k];
+        if (lev[p] >= alpha[p] + 0.15f) {
+            alpha[p] = lev[p];
+            raised[p] = 1;
+            nr++;
+        }
+    }
+    free(parent), free(area), free(lev);
+    return nr;
+}
+
 typedef struct trimap_hint {
     const uint8_t *sure;
     int seed_x, seed_y, chin_y, eye_y;
@@ -1557,6 +1694,10 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             float a = alpha[i];
             uint8_t *px = rgb + 3 * i;
             int sure = th && th->sure ? th->sure[i] : 0;
+            /* the face oval's rim where the coarse mask's edge is (oval_rim):
+             * unknown, the solve places the edge */
+            if (sure == 1 && oval_rim(th->sure, a0, w, h, u, v, band[(size_t)(v / 2) * w2 + u / 2]))
+                sure = 0;
             /* the ear's outer rim: only where the mask is sure and of skin's hue */
             if (sure == 3 && (a0[i] < 0.8f || !skin_hue(rgb + 3 * i)))
                 sure = 0;
@@ -1870,6 +2011,8 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 raised[i] = 1;
             }
         }
+    if (th && fill_specks(alpha, cls, w, h, vmax, SPECK_AREA(w), raised, dist, queue) < 0)
+        goto out;
     /* 3c. What is not joined to the person goes: a flood from a point of
      * the face through alpha >= 1/2 finds the person's core; pixels of any
      * alpha within the band's width of the core through visible alpha

@@ -227,6 +227,10 @@ static void test_edges(void **st)
         {"live_selfie_exif_rotated.jpg", 14, 8},         /* 8, 0 */
         {"mugshot_S010-01_frontal_light_bg.jpg", 6, 8},  /* 1, 3 */
         {"woman_plain_grey_bg.jpg", 8, 15},              /* 0, 0 */
+        /* light brown hair on a grey-brown wall: holes of half alpha
+         * inside the outline (blue dots) until the area closing of
+         * 2026-12-06 (8 specks before, 1 after) */
+        {"mugshot_S029-01_frontal_neutral.jpg", 4, 8},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         tc_studio_result res;
@@ -504,6 +508,61 @@ static void test_smear_figure(void **st)
         memcpy(px + (size_t)v * W * 3, px + (size_t)(H - 41) * W * 3, W * 3);
     assert_int_equal(tc_matte_measure(px, NULL, W, H, bg, 20, 40, 32, 30, &f), 0);
     assert_int_equal(f.smear, 40);
+}
+
+/* The ears' and specks' figures (2026-12-06).  A face 100 px wide on a
+ * 200x200 picture (eyes at 60, chin at 140): the right ear's disc is at
+ * (153, 76), radius 4.  Cheek to x = 150, the new blue beyond: an ear
+ * hidden behind the cheek is no half-transparent ear (the figure was 0.3);
+ * an ear of alpha 1/2 beyond the cheek with an opaque rim is (< 0.95).  A
+ * white badge opaque all round near the backdrop is no speck when the alpha
+ * is known; a light pixel of alpha 0.6 is. */
+static void test_ear_speck_figures(void **st)
+{
+    (void)st;
+    enum { W = 200, H = 200 };
+    static uint8_t px[W * H * 3];
+    static float al[W * H];
+    const uint8_t bg[3] = {0x64, 0xC5, 0xFF};
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            int in = x >= 50 && x < 150 && y >= 10;
+            uint8_t *p = px + 3 * ((size_t)y * W + x);
+            p[0] = in ? 200 : bg[0], p[1] = in ? 150 : bg[1], p[2] = in ? 120 : bg[2];
+            al[(size_t)y * W + x] = in;
+        }
+    tc_matte_figures f = {{0, 0}, 0, 0, 0};
+    assert_int_equal(tc_matte_measure(px, al, W, H, bg, 60, 140, 100, 100, &f), 0);
+    print_message("hidden ears: %.3f %.3f\n", f.ear_alpha[0], f.ear_alpha[1]);
+    assert_true(f.ear_alpha[0] >= 0.95 && f.ear_alpha[1] >= 0.95);
+    for (int y = 60; y < 95; y++)
+        for (int x = 150; x < 160; x++) {
+            uint8_t *p = px + 3 * ((size_t)y * W + x);
+            float a = x >= 158 ? 1.0f : 0.5f;
+            al[(size_t)y * W + x] = a;
+            for (int c = 0; c < 3; c++)
+                p[c] = (uint8_t)lrintf(a * (c == 0 ? 200 : c == 1 ? 150 : 120) + (1 - a) * bg[c]);
+        }
+    assert_int_equal(tc_matte_measure(px, al, W, H, bg, 60, 140, 100, 100, &f), 0);
+    print_message("half-transparent right ear: %.3f\n", f.ear_alpha[1]);
+    assert_true(f.ear_alpha[1] < 0.95 && f.ear_alpha[0] >= 0.95);
+    /* a white badge on a dark cap, 3 px below the backdrop */
+    for (int y = 10; y < 30; y++)
+        for (int x = 80; x < 120; x++) {
+            uint8_t *p = px + 3 * ((size_t)y * W + x);
+            int badge = y >= 13 && y < 17 && x >= 95 && x < 105;
+            p[0] = p[1] = p[2] = badge ? 250 : 25;
+        }
+    assert_int_equal(tc_matte_measure(px, NULL, W, H, bg, 60, 140, 100, 100, &f), 0);
+    long without = f.specks;
+    assert_int_equal(tc_matte_measure(px, al, W, H, bg, 60, 140, 100, 100, &f), 0);
+    print_message("white badge: specks %ld without the alpha, %ld with\n", without, f.specks);
+    assert_true(without > 0);
+    assert_int_equal(f.specks, 0);
+    al[(size_t)15 * W + 85] = 0.6f;
+    px[3 * ((size_t)15 * W + 85)] = px[3 * ((size_t)15 * W + 85) + 1] = px[3 * ((size_t)15 * W + 85) + 2] = 160;
+    assert_int_equal(tc_matte_measure(px, al, W, H, bg, 60, 140, 100, 100, &f), 0);
+    assert_int_equal(f.specks, 1);
 }
 
 /* ---- exposure and white balance (issue 16, item 1) ---------------------------------------- */
@@ -1024,7 +1083,7 @@ int main(void)
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket),
         cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_ears_opaque),
-        cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_exposure),
+        cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_ear_speck_figures), cmocka_unit_test(test_exposure),
         cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt), cmocka_unit_test(test_eyes_covered),
         cmocka_unit_test(test_headwear_cap),
         cmocka_unit_test(test_cli_options), cmocka_unit_test(test_bare_geometry), cmocka_unit_test(test_check_finished),
