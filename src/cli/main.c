@@ -212,6 +212,18 @@ static void job_remind(void *ctx)
         tc_log(TC_LOG_INFO, "reminders: %d students reminded of a closing batch", sent);
 }
 
+/* Block the stop signals (SIGINT, SIGTERM: into *set) in every thread —
+ * threads inherit the mask, so before the first one starts; the main
+ * thread waits for them with sigwait — and ignore SIGPIPE. */
+static void block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 /* The photo workers' thread count from --photo-workers: "auto" (one per
  * core) or 0..16.  -1 with e set. */
 static int photo_threads(const tc_config *cfg, int *n, tc_err *e)
@@ -310,14 +322,8 @@ static int cmd_serve(int argc, char **argv)
     hc.conn_per_ip = (unsigned)v.cfg.conn_per_ip;
     hc.body_inflight = (uint64_t)v.cfg.upload_inflight_mb << 20;
     hc.body_inflight_ip = (uint64_t)v.cfg.upload_inflight_ip_mb << 20;
-    /* Block the stop signals in every thread (threads inherit the mask, so
-     * before the first one starts); this one waits for them. */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_stop_signals(&set);
     tc_event_hub_init(&v.app.hub);
     hub_ready = 1;
     /* the live events of every process on the database (tucai worker's
@@ -432,11 +438,7 @@ static int cmd_worker(int argc, char **argv)
     tc_studio *studio = NULL;
     tc_jobs_photo_env penv = {0};
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_stop_signals(&set);
     if (cmd_photos_start(&v, &studio, &penv, 1) != 0)
         goto out;
     if (!tc_jobs_photos_threads(v.app.photos)) {
