@@ -248,7 +248,7 @@ static int photo_threads(const tc_config *cfg, int *n, tc_err *e)
  * code. */
 static int cmd_photos_start(cmd_env *v, tc_studio **studio, tc_jobs_photo_env *penv, int need)
 {
-    int threads;
+    int threads = 0;
     if (photo_threads(&v->cfg, &threads, &v->e) != 0)
         return -1;
     tc_err me = {0};

@@ -28,7 +28,7 @@ void store_signal_init(tc_store *s)
 }
 
 /* A channel name is the program's own: [a-z_], 1..32 bytes, so it needs
- * no quoting in LISTEN (a programming error otherwise). */
+ * no quoting in LISTEN (refused otherwise: a programming error). */
 static int channel_ok(const char *ch)
 {
     size_t n = strlen(ch);
@@ -53,7 +53,8 @@ static void dispatch(void *ctx, const char *channel, const char *payload)
 
 int tc_store_notify(tc_store *s, const char *channel, const char *payload, tc_err *e)
 {
-    assert(channel_ok(channel));
+    if (!channel_ok(channel))
+        return tc_err_internal(e, "not a channel name");
     if (strlen(payload) > TC_STORE_NOTIFY_MAX)
         return tc_err_internal(e, "a notification longer than TC_STORE_NOTIFY_MAX");
     if (s->kind == STORE_SQLITE) {
@@ -75,7 +76,7 @@ static int listen_all(tc_store *s, tc_err *e)
         snprintf(chans[n++], sizeof chans[0], "%s", s->listeners[i].channel);
     pthread_mutex_unlock(&s->lmu);
     for (int i = 0; i < n; i++) {
-        char sql[64];
+        char sql[sizeof chans[0] + 16];
         snprintf(sql, sizeof sql, "LISTEN %s", chans[i]);
         if (store_pg_exec(s->listen_conn, sql, e) != 0)
             return -1;
@@ -124,7 +125,8 @@ static void *listen_main(void *arg)
 
 int tc_store_listen(tc_store *s, const char *channel, tc_store_listen_fn fn, void *ctx, tc_err *e)
 {
-    assert(channel_ok(channel));
+    if (!channel_ok(channel))
+        return tc_err_internal(e, "not a channel name");
     pthread_mutex_lock(&s->lmu);
     if (s->nlisteners == TC_STORE_LISTENERS) {
         pthread_mutex_unlock(&s->lmu);
