@@ -77,7 +77,7 @@ static int listen_all(tc_store *s, tc_err *e)
     pthread_mutex_unlock(&s->lmu);
     for (int i = 0; i < n; i++) {
         char sql[sizeof chans[0] + 16];
-        snprintf(sql, sizeof sql, "LISTEN %s", chans[i]);
+        snprintf(sql, sizeof sql, "LISTEN %.32s", chans[i]);
         if (store_pg_exec(s->listen_conn, sql, e) != 0)
             return -1;
     }
