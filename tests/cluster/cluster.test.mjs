@@ -188,8 +188,15 @@ test('the journey through nginx: uploaded on node A, read through node B and ngi
   const log = readFileSync(E.TC_NGINX_LOG, 'utf8');
   const a0 = E.TC_NODE_A_URL.replace('http://', ''), b0 = E.TC_NODE_B_URL.replace('http://', '');
   assert.ok(log.includes('upstream=' + a0) && log.includes('upstream=' + b0), 'least_conn used both nodes');
-  // the client address tucai saw is the one nginx saw (X-Forwarded-For)
-  assert.match(log, /^127\.0\.0\.1 /m);
+  // the client address the nodes see (--trust-proxy) is the one nginx saw:
+  // an X-Forwarded-For the client sends itself is not believed
+  await fetch(URL + '/xff-probe-nginx', { headers: { 'x-forwarded-for': '203.0.113.9' } });
+  await fetch(E.TC_NODE_A_URL + '/xff-probe-direct', { headers: { 'x-forwarded-for': '198.51.100.7' } });
+  await sleep(200);
+  const nodeLogs = ['a', 'b'].map((n) => readFileSync(path.join(E.TC_CLUSTER_DIR, 'logs', n + '.log'), 'utf8')).join('');
+  assert.match(nodeLogs, /127\.0\.0\.1 GET \/xff-probe-nginx /, 'the node counts the address nginx saw');
+  assert.ok(!/203\.0\.113\.9/.test(nodeLogs), 'not the one the client claimed');
+  assert.match(nodeLogs, /198\.51\.100\.7 GET \/xff-probe-direct /, 'the nodes run with --trust-proxy');
 });
 
 test('200 uploads through nginx while a node and the worker are killed: nothing lost, nothing made twice', { timeout: 600000 }, async (t) => {
