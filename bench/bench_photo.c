@@ -1,6 +1,6 @@
 /* Benchmark of photo production (issue 4): the server's pipeline itself,
  * tc_studio_make with the request the server sends (every check, the
- * reviewers' overlay, the upright original) — decode, the vision models
+ * reviewers' overlay as drawing data, the upright original) — decode, the vision models
  * (face detection, mesh, segmentation), exposure, crop and background
  * replacement, JPEG encoding into the KB range and re-measuring the file,
  * the checks — minus the file I/O and the database, on
@@ -98,7 +98,7 @@ static int one_photo(const tc_studio *s, tc_studio_ctx *c, const uint8_t *data, 
                          .spec = "chsi",
                          .checks = &cfg,
                          .run_checks = g_server,
-                         .want_overlay = g_server,
+                         .want_overlay_data = g_server, /* the server keeps the drawing data */
                          .want_original = g_server};
     tc_studio_result res;
     double t0 = now_ms(), c0 = cpu_ms();
@@ -337,7 +337,7 @@ int main(int argc, char **argv)
         la[0] = la[1] = la[2] = -1;
     printf("photo pipeline (tc_studio_make, %s), spec chsi, median of %d runs, one core; load average %.2f %.2f "
            "%.2f\n",
-           g_server ? "the server's request: checks, overlay, original" : "checks off, as tucai photo", runs, la[0],
+           g_server ? "the server's request: checks, overlay data, original" : "checks off, as tucai photo", runs, la[0],
            la[1], la[2]);
     printf("inputs: %s (%zu bytes), %s (4032x3024 orientation 6, %zu bytes)\n", path, small_len, big_path, big_len);
     int rc = 0;

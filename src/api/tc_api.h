@@ -67,6 +67,15 @@ typedef struct tc_api_app {
     const struct tc_chsi_resolver *chsi;
 } tc_api_app;
 
+/* Live events between processes (issue 18 item 3): every event the API
+ * publishes goes through the store's notifications (channel tucai_events:
+ * PostgreSQL's NOTIFY reaches every node; on SQLite, this process), and
+ * this listener puts those it hears into app->hub for the SSE streams.
+ * Started by main after tc_event_hub_init (every process that serves
+ * streams), stopped before tc_event_hub_destroy. */
+int tc_api_events_start(tc_api_app *app, tc_err *e);
+void tc_api_events_stop(tc_api_app *app);
+
 /* The services a photo job asks of api (tc_jobs.h): the batch's settings,
  * a spec by name, live events and messages, on this app. */
 void tc_api_jobs_services(tc_api_app *app, tc_jobs_services *out);

@@ -392,12 +392,56 @@ json_t *api_sub_json(tc_pool *p, const tc_store_submission *s)
                      tc_pool_printf(p, "/api/v1/me/photos/%s/proof.jpg", s->photo_token));
 }
 
+/* Live events go through the store's notifications (tc_store_notify): on
+ * PostgreSQL every node hears them (a photo made by `tucai worker`, a
+ * decision taken on another node reaches the student's stream wherever it
+ * is open), on SQLite this process.  The payload is "person<TAB>type<TAB>
+ * JSON"; the listener below puts it into the hub. */
+#define EVENTS_CHANNEL "tucai_events"
+
 void api_publish(tc_api_app *app, int64_t person_id, const char *type, json_t *data)
 {
     char *t = json_dumps(data, JSON_COMPACT);
-    tc_event_hub_publish(&app->hub, person_id, type, t ? t : "{}");
+    char payload[64 + TC_EVENT_DATA];
+    /* a longer event is stored as {} by the hub anyway */
+    snprintf(payload, sizeof payload, "%lld\t%s\t%s", (long long)person_id, type,
+             t && strlen(t) < TC_EVENT_DATA ? t : "{}");
+    tc_err e = {0};
+    if (tc_store_notify(app->store, EVENTS_CHANNEL, payload, &e) != 0) {
+        /* the other nodes miss it (their apps refresh on their next look);
+         * this node's streams still get it */
+        tc_log(TC_LOG_WARN, "live event not sent to the other nodes: %s", e.en);
+        tc_event_hub_publish(&app->hub, person_id, type, t ? t : "{}");
+    }
     free(t);
     json_decref(data);
+}
+
+static void on_event(void *ctx, const char *channel, const char *payload)
+{
+    (void)channel;
+    tc_api_app *app = ctx;
+    char *end;
+    long long person = strtoll(payload, &end, 10);
+    if (*end != '\t')
+        return;
+    const char *type = end + 1, *tab = strchr(type, '\t');
+    char tbuf[16];
+    if (!tab || (size_t)(tab - type) >= sizeof tbuf)
+        return;
+    memcpy(tbuf, type, (size_t)(tab - type));
+    tbuf[tab - type] = 0;
+    tc_event_hub_publish(&app->hub, (int64_t)person, tbuf, tab + 1);
+}
+
+int tc_api_events_start(tc_api_app *app, tc_err *e)
+{
+    return tc_store_listen(app->store, EVENTS_CHANNEL, on_event, app, e);
+}
+
+void tc_api_events_stop(tc_api_app *app)
+{
+    tc_store_unlisten(app->store, app);
 }
 
 int api_message(tc_api_app *app, int64_t person_id, int64_t student_id, const char *kind, const char *tz,

@@ -19,12 +19,15 @@ static json_t *review_item(api_ctx *c, const tc_store_submission *s)
         return json_pack("{s:I}", "id", (json_int_t)s->id);
     json_t *checks = json_loads(ph.checks, 0, NULL);
     /* the images are named by the photo's random token, never its id */
-    return json_pack("{s:I, s:s, s:I, s:o, s:{s:I, s:s, s:s, s:s, s:o}}", "id", (json_int_t)s->id, "state", s->state,
+    /* the overlay: overlay_data_url the drawing data (404 for photos made
+     * before it), overlay_url the PNG of those */
+    return json_pack("{s:I, s:s, s:I, s:o, s:{s:I, s:s, s:s, s:s, s:s, s:o}}", "id", (json_int_t)s->id, "state", s->state,
                      "submitted_at", (json_int_t)s->submitted_at, "student", api_student_json(c, &st), "photo", "id",
                      (json_int_t)ph.id, "standard_url",
                      tc_pool_printf(c->r->pool, "/api/v1/review/photos/%s/standard.jpg", ph.token), "original_url",
                      tc_pool_printf(c->r->pool, "/api/v1/review/photos/%s/original.jpg", ph.token), "overlay_url",
-                     tc_pool_printf(c->r->pool, "/api/v1/review/photos/%s/overlay.png", ph.token), "checks",
+                     tc_pool_printf(c->r->pool, "/api/v1/review/photos/%s/overlay.png", ph.token), "overlay_data_url",
+                     tc_pool_printf(c->r->pool, "/api/v1/review/photos/%s/overlay.json", ph.token), "checks",
                      checks ? checks : json_object());
 }
 
@@ -100,6 +103,38 @@ static int h_review_queue(tc_http_req *r)
     return tc_http_respond_json(r, 200, json_pack("{s:o}", "items", a));
 }
 
+/* The reviewers' overlay blob is the drawing data (tc_check_overlay_json,
+ * photos made since session 12: the review console paints it over the
+ * original) or the PNG older versions made; its first byte tells which.
+ * overlay.json answers the one, overlay.png the other, and each
+ * photo.no_image (404) for the other kind, so the console asks for the data
+ * and falls back to the picture. */
+enum { REVIEW_OVERLAY_MAX = 32 << 20 };
+
+static int send_overlay(api_ctx *c, const char *id, int want_data)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (!id[0]) {
+        tc_err_set(&c->e, TCE_PHOTO_NO_IMAGE);
+        return api_fail(c);
+    }
+    if (tc_blob_get(c->app->blobs, id, REVIEW_OVERLAY_MAX, &data, &len, &c->e) != 0) {
+        if (!strcmp(c->e.code, "blob.not_found") || !strcmp(c->e.code, "blob.bad_id"))
+            tc_err_set(&c->e, TCE_PHOTO_NO_IMAGE);
+        return api_fail(c);
+    }
+    if ((len > 0 && data[0] == '{') != want_data) {
+        free(data);
+        tc_err_set(&c->e, TCE_PHOTO_NO_IMAGE);
+        return api_fail(c);
+    }
+    tc_http_add_header(c->r, "Cache-Control", "private, max-age=3600");
+    int rc = tc_http_respond(c->r, 200, want_data ? "application/json" : "image/png", data, len);
+    free(data);
+    return rc;
+}
+
 static int h_review_photo(tc_http_req *r)
 {
     api_ctx c = api_ctx_of(r);
@@ -111,8 +146,8 @@ static int h_review_photo(tc_http_req *r)
         return api_send_blob(&c, ph.final_blob[0] ? ph.final_blob : ph.standard_blob, "image/jpeg", NULL);
     if (!strcmp(kind, "original.jpg"))
         return api_send_blob(&c, ph.original_blob, "image/jpeg", NULL);
-    if (!strcmp(kind, "overlay.png"))
-        return api_send_blob(&c, ph.overlay_blob, "image/png", NULL);
+    if (!strcmp(kind, "overlay.json") || !strcmp(kind, "overlay.png"))
+        return send_overlay(&c, ph.overlay_blob, kind[8] == 'j');
     return api_bad_id(&c);
 }
 

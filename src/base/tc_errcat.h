@@ -277,6 +277,10 @@
     400, "config.bad_value", \
     "--log-level 应为 debug、info、warn 或 error（不是 %s）", \
     "--log-level must be debug, info, warn or error (not %s)"
+#define TCE_CONFIG_PHOTO_WORKERS \
+    400, "config.bad_value", \
+    "--photo-workers 应为 auto 或 0 到 16 之间的整数（不是 %s）", \
+    "--photo-workers must be auto or a whole number from 0 to 16 (not %s)"
 #define TCE_CONFIG_BAD_VALUE_4 \
     400, "config.bad_value", \
     "端口应在 0–65535 之间", \
@@ -1375,6 +1379,10 @@
     404, "photo.no_image", \
     "还没有这张图片", \
     "This image is not there (yet)"
+#define TCE_PHOTO_CLAIM_LOST \
+    409, "photo.claim_lost", \
+    "照片已由其他处理进程接手", \
+    "another worker took this photo over (its claim had gone stale)"
 #define TCE_PHOTO_NOT_FOUND \
     404, "photo.not_found", \
     "照片不存在", \
@@ -2057,6 +2065,7 @@
     X(TCE_CONFIG_BAD_VALUE_2) \
     X(TCE_CONFIG_BAD_VALUE_3) \
     X(TCE_CONFIG_BAD_VALUE_4) \
+    X(TCE_CONFIG_PHOTO_WORKERS) \
     X(TCE_CONFIG_BAD_VALUE_5) \
     X(TCE_CONFIG_MISSING_VALUE) \
     X(TCE_CONFIG_MODELS_DIR_MISSING) \
@@ -2311,6 +2320,7 @@
     X(TCE_PHOTO_NO_FACE) \
     X(TCE_PHOTO_NO_FACE_ENGINE) \
     X(TCE_PHOTO_NO_IMAGE) \
+    X(TCE_PHOTO_CLAIM_LOST) \
     X(TCE_PHOTO_NOT_FOUND) \
     X(TCE_PHOTO_SHEET_OVERFLOW) \
     X(TCE_PHOTO_SHEET_OVERFLOW_2) \

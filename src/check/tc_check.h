@@ -263,6 +263,18 @@ char *tc_check_report_json(const tc_check_report *r);
  * each check's region drawn (failed red, unknown yellow, passed green), for
  * reviewers and `tucai check --overlay`.  *png malloc'ed, caller frees. */
 int tc_check_overlay(const tc_check_input *in, const tc_check_report *r, uint8_t **png, size_t *len, tc_err *e);
+/* The same drawing as data, for the review console to paint over the upright
+ * original (the server keeps this, not the PNG, with each photo): compact
+ * JSON, *json malloc'ed (NUL-terminated, *len without it), caller frees:
+ *   {"v":1,"w":W,"h":H,"dim":[3,4],"tone":[[256 ints] x3] (when the work copy
+ *    judged is the original through a tone curve),"palette":{"outline":[r,g,b],
+ *    "point","pass","unknown","fail"},"outline":[[y,x,n,x,n,...],...],
+ *    "points":[x,y,...],"thick":T,"boxes":[{"check","verdict","box":[x0,y0,x1,y1]},...]}
+ * Painted in this order over the work copy (each channel through tone, then
+ * *3/4 rounded down): outline runs, points, then each box's frame T pixels
+ * thick (rows y0+t and y1-t over x0..x1, columns x0+t and x1-t over y0..y1,
+ * clipped to the picture) — the PNG's pixels exactly. */
+int tc_check_overlay_json(const tc_check_input *in, const tc_check_report *r, char **json, size_t *len, tc_err *e);
 
 /* ---- the live guide (GET /api/v1/me/guide) -------------------------------------------- */
 

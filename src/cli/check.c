@@ -11,22 +11,24 @@
 
 static const char usage[] =
     "usage: tucai check IN [--spec chsi] [--background blue] [--json] [--overlay OUT.png]\n"
-    "                      [--config CHECKS.json] [--models DIR] [--photo OUT.jpg]\n"
+    "                      [--config CHECKS.json] [--models DIR] [--photo OUT.jpg] [--overlay-data OUT.json]\n"
     "  Make the standard photo from IN and run every automatic check on it: each check's code,\n"
     "  score (0-100, higher is better), threshold, verdict and what to do.\n"
     "  --config  thresholds per check, disabled checks, glasses rule, hair behind the shoulders, e.g.\n"
     "            {\"glasses\":\"forbidden\",\"hair_behind_shoulders\":true,\"thresholds\":{\"light_dark\":45},\n"
     "             \"disabled\":[\"jewelry\"]}\n"
+    "  --overlay-data  the overlay's drawing data, as the server keeps it for the review console.\n"
     "  Exit status: 0 every check passed, 1 a check failed or no photo could be made, 2 usage.\n";
 
 int tc_cli_check(int argc, char **argv)
 {
     const char *in = NULL, *spec = "chsi", *bg = NULL, *overlay = NULL, *config = NULL, *models = NULL,
-               *photo_out = NULL;
+               *photo_out = NULL, *overlay_data = NULL;
     int json = 0;
     const cli_opt opts[] = {{"--spec", &spec, NULL},       {"--background", &bg, NULL}, {"--overlay", &overlay, NULL},
                             {"--config", &config, NULL},   {"--models", &models, NULL}, {"--photo", &photo_out, NULL},
-                            {"--json", NULL, &json},       {NULL, NULL, NULL}};
+                            {"--json", NULL, &json},       {"--overlay-data", &overlay_data, NULL},
+                            {NULL, NULL, NULL}};
     int st = cli_parse(argc, argv, "check", usage, opts, &in);
     if (st >= 0)
         return st;
@@ -66,10 +68,14 @@ int tc_cli_check(int argc, char **argv)
                          .background = bg,
                          .checks = &cfg,
                          .run_checks = 1,
-                         .want_overlay = overlay != NULL};
+                         .want_overlay = overlay != NULL,
+                         .want_overlay_data = overlay_data != NULL};
     if (tc_studio_make(s, c, &req, &res, &e) != 0)
         goto err;
     if (overlay && tc_file_write_atomic(overlay, res.overlay_png, res.overlay_len, &e) != 0)
+        goto err;
+    if (overlay_data &&
+        tc_file_write_atomic(overlay_data, res.overlay_data, res.overlay_data_len, &e) != 0)
         goto err;
     if (photo_out && res.jpeg && tc_file_write_atomic(photo_out, res.jpeg, res.jpeg_len, &e) != 0)
         goto err;

@@ -212,6 +212,61 @@ static void job_remind(void *ctx)
         tc_log(TC_LOG_INFO, "reminders: %d students reminded of a closing batch", sent);
 }
 
+/* The photo workers' thread count from --photo-workers: "auto" (one per
+ * core) or 0..16.  -1 with e set. */
+static int photo_threads(const tc_config *cfg, int *n, tc_err *e)
+{
+    if (!cfg->photo_workers || !strcmp(cfg->photo_workers, "auto")) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        *n = cores > 0 ? (int)(cores < 16 ? cores : 16) : 1;
+        return 0;
+    }
+    char *end;
+    long v = strtol(cfg->photo_workers, &end, 10);
+    if (*end || end == cfg->photo_workers || v < 0 || v > 16)
+        return tc_err_set(e, TCE_CONFIG_PHOTO_WORKERS, cfg->photo_workers);
+    *n = (int)v;
+    return 0;
+}
+
+/* The photo pipeline (models loaded once) into *studio and v->app.studio,
+ * and the photo workers (--photo-workers threads) into v->app.photos.
+ * Without the models: need (tucai worker) makes it an error; otherwise the
+ * server still runs (entry, consoles) and refuses uploads with a clear
+ * code. */
+static int cmd_photos_start(cmd_env *v, tc_studio **studio, tc_jobs_photo_env *penv, int need)
+{
+    int threads;
+    if (photo_threads(&v->cfg, &threads, &v->e) != 0)
+        return -1;
+    tc_err me = {0};
+    *studio = tc_studio_open(v->cfg.models_dir, NULL, &me);
+    if (!*studio && !strcmp(me.code, "vision.model_missing"))
+        /* most often the server runs outside the source folder: name the
+         * flag, not only the file */
+        tc_err_set(&me, TCE_CONFIG_MODELS_DIR_MISSING, v->cfg.models_dir);
+    if (!*studio) {
+        if (need) {
+            v->e = me;
+            return -1;
+        }
+        tc_log(TC_LOG_WARN, "photos are disabled: %s [%s]", me.en, me.code);
+        return 0;
+    }
+    v->app.studio = *studio;
+    *penv = (tc_jobs_photo_env){.cfg = v->app.cfg,
+                                .store = v->app.store,
+                                .blobs = v->app.blobs,
+                                .studio = *studio,
+                                .claim_timeout_s = v->cfg.photo_claim_timeout_s};
+    tc_api_jobs_services(&v->app, &penv->svc);
+    v->app.photos = tc_jobs_photos_start(penv, threads, &v->e);
+    if (!v->app.photos)
+        return -1;
+    tc_log(TC_LOG_INFO, "%d photo worker%s", threads, threads == 1 ? "" : "s");
+    return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     if (cmd_help(argc, argv, "serve",
@@ -265,31 +320,18 @@ static int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     tc_event_hub_init(&v.app.hub);
     hub_ready = 1;
+    /* the live events of every process on the database (tucai worker's
+     * photos, other nodes' decisions) */
+    if (tc_api_events_start(&v.app, &v.e) != 0)
+        goto out;
     /* the payment provider (sandbox unless configured): a bad WeChat Pay
      * setting stops the start, not the first order */
     if (cmd_pay_open(&v) != 0)
         goto out;
     /* The photo pipeline: without the models the server still runs (entry,
      * consoles) and refuses uploads with a clear code. */
-    {
-        tc_err me = {0};
-        studio = tc_studio_open(v.cfg.models_dir, NULL, &me);
-        if (!studio && !strcmp(me.code, "vision.model_missing"))
-            /* most often the server runs outside the source folder: name
-             * the flag, not only the file */
-            tc_err_set(&me, TCE_CONFIG_MODELS_DIR_MISSING, v.cfg.models_dir);
-        if (!studio)
-            tc_log(TC_LOG_WARN, "photos are disabled: %s [%s]", me.en, me.code);
-        else {
-            v.app.studio = studio;
-            long cores = sysconf(_SC_NPROCESSORS_ONLN);
-            penv = (tc_jobs_photo_env){.cfg = v.app.cfg, .store = v.app.store, .blobs = v.app.blobs, .studio = studio};
-            tc_api_jobs_services(&v.app, &penv.svc);
-            v.app.photos = tc_jobs_photos_start(&penv, cores > 0 ? (int)cores : 1, &v.e);
-            if (!v.app.photos)
-                goto out;
-        }
-    }
+    if (cmd_photos_start(&v, &studio, &penv, 0) != 0)
+        goto out;
     /* the posters' font, loaded once: without it the server still runs and
      * a poster is refused with pdf.font_missing */
     {
@@ -315,7 +357,7 @@ static int cmd_serve(int argc, char **argv)
         goto out;
     /* the periodic jobs, on one timer thread, each first at start */
     timer = tc_jobs_timer_new(&v.e);
-    if (!timer ||
+    if (!timer || tc_jobs_timer_lead(timer, v.app.store, &v.e) != 0 ||
         tc_jobs_every(timer, "reconciliation", 3600, job_recon, &v.app, &v.e) != 0 ||
         tc_jobs_every(timer, "retention sweep", v.cfg.sweep_interval_s > 0 ? v.cfg.sweep_interval_s : 3600, job_sweep,
                       &v.app, &v.e) != 0 ||
@@ -360,11 +402,61 @@ out:
     tc_pay_close(v.app.pay);
     tc_studio_free(studio);
     tc_pdf_fonts_close(v.app.pdf_fonts);
-    if (hub_ready)
+    if (hub_ready) {
+        tc_api_events_stop(&v.app);
         tc_event_hub_destroy(&v.app.hub);
+    }
     free(cert);
     tc_str_free_secret(key);
     free(url);
+    cmd_close(&v);
+    return rc;
+}
+
+/* tucai worker: the photo workers without HTTP (issue 18 item 3).  On a
+ * PostgreSQL database shared with serve nodes (run with --photo-workers 0)
+ * it makes every node's uploads; as many worker processes as machines with
+ * cores to spare may run. */
+static int cmd_worker(int argc, char **argv)
+{
+    if (cmd_help(argc, argv, "worker",
+                 "\n\nMakes and checks the uploaded photos of every node on the same database\n"
+                 "(--database postgres://...; the serve nodes run with --photo-workers 0).\n"
+                 "No HTTP: it claims the photos in the database and tells the students'\n"
+                 "apps through the database (PostgreSQL's NOTIFY)."))
+        return 0;
+    cmd_env v;
+    if (cmd_open(&v, argc, argv) != 0)
+        return die(&v.e);
+    int rc = 1;
+    tc_studio *studio = NULL;
+    tc_jobs_photo_env penv = {0};
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (cmd_photos_start(&v, &studio, &penv, 1) != 0)
+        goto out;
+    if (!tc_jobs_photos_threads(v.app.photos)) {
+        tc_err_set(&v.e, TCE_CONFIG_PHOTO_WORKERS, v.cfg.photo_workers);
+        goto out;
+    }
+    printf("tucai %s worker: %d photo worker%s on %s\n", TUCAI_VERSION, tc_jobs_photos_threads(v.app.photos),
+           tc_jobs_photos_threads(v.app.photos) == 1 ? "" : "s",
+           v.cfg.database && tc_store_is_url(v.cfg.database) ? "PostgreSQL" : "SQLite");
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    tc_log(TC_LOG_INFO, "signal %d: finishing the photos in hand, then stopping", sig);
+    rc = 0;
+out:
+    if (rc)
+        die(&v.e);
+    tc_jobs_photos_stop(v.app.photos);
+    v.app.photos = NULL;
+    tc_studio_free(studio);
     cmd_close(&v);
     return rc;
 }
@@ -544,6 +636,7 @@ static const struct {
     const char *help;
 } commands[] = {
     {"serve", cmd_serve, "serve the student app, the staff console and the API"},
+    {"worker", cmd_worker, "make the uploaded photos of every node on the same database (no HTTP)"},
     {"migrate", cmd_migrate, "bring the database to the newest schema"},
     {"reconcile", cmd_reconcile, "--day YYYY-MM-DD: compare a day's payments with the provider"},
     {"demo", cmd_demo, "create a demo school, batch, staff and students (with QR images)"},
@@ -551,7 +644,7 @@ static const struct {
     {"qr", cmd_qr, "encode TEXT OUT.png | decode IMAGE (QR codes, as the server does)"},
     {"vision", tc_cli_vision, "IMAGE --json [--mask OUT.png]: faces, 468 landmarks, person mask"},
     {"photo", tc_cli_photo, "IN -o OUT [--spec chsi] [--background blue]: make a standard photo"},
-    {"check", tc_cli_check, "IN [--spec chsi] [--json] [--overlay OUT.png]: run the automatic photo checks"},
+    {"check", tc_cli_check, "IN [--spec chsi] [--json] [--overlay OUT.png] [--overlay-data OUT.json]: run the automatic photo checks"},
     {"specs", tc_cli_specs, "list the photo specifications"},
 };
 

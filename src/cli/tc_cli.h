@@ -36,7 +36,7 @@ void tc_cli_fake_idnum(int year, int month, int day, int seq, char out[19]);
 int tc_cli_photo(int argc, char **argv);
 
 /* `tucai check IN [--spec chsi] [--background ..] [--json] [--overlay OUT.png]
- * [--config CHECKS.json] [--models DIR] [--photo OUT.jpg]`: the server's
+ * [--config CHECKS.json] [--models DIR] [--photo OUT.jpg] [--overlay-data OUT.json]`: the server's
  * pipeline with every check; each check's code, score, verdict and message.
  * Exit status 0 when all pass, 1 when any fails, 2 usage. */
 int tc_cli_check(int argc, char **argv);

@@ -47,6 +47,9 @@ typedef struct tc_config {
     int student_quota_mb;  /* uploads a student may hold (files not yet swept); default 300, 0 = none */
     int blob_retention_h;  /* files of failed, deleted and superseded photos kept this long; default 168 */
     int sweep_interval_s;  /* how often the retention sweep runs; default 3600 */
+    /* the photo workers (issue 18 item 3) */
+    char *photo_workers;       /* "auto" (one per core, the default) or "0".."16" */
+    int photo_claim_timeout_s; /* a claim older than this is taken over; default 120 */
     int student_emails_per_day; /* codes and result e-mails one student may send a day; default 5 */
     int demo;              /* create the demo school when the database is empty */
     int access_log;        /* one line per request; default on */

@@ -1,6 +1,7 @@
 /*
- * tc_jobs — the work that runs outside requests: the photo queue (worker
- * threads that make and check each uploaded photo, tc_jobs_photo_process),
+ * tc_jobs — the work that runs outside requests: the photo workers
+ * (threads that claim each uploaded photo from the database, make and check
+ * it, tc_jobs_photo_process),
  * one timer thread that runs the periodic jobs (tc_jobs_every: main
  * registers the reconciliation, the retention sweep and the reminders), and
  * the retention sweep itself.
@@ -44,6 +45,13 @@ typedef struct tc_jobs_services {
                    const char *te, const char *bz, const char *be);
 } tc_jobs_services;
 
+/* The photo jobs' timing (issue 18 item 3). */
+enum {
+    TC_JOBS_CLAIM_TIMEOUT_S = 120, /* a claim older than this: its worker died */
+    TC_JOBS_CLAIM_POLL_S = 2,      /* an idle worker looks again this often    */
+    TC_JOBS_MAX_CLAIMS = 3,        /* taken more often: ended as an error      */
+};
+
 /* Everything a photo job reads (borrowed: outlives the queue). */
 typedef struct tc_jobs_photo_env {
     const tc_config *cfg; /* upload_max_mb; NULL: the photo module's limits */
@@ -51,23 +59,39 @@ typedef struct tc_jobs_photo_env {
     tc_blob_store *blobs;
     const tc_studio *studio;
     tc_jobs_services svc;
+    int claim_timeout_s;  /* 0: TC_JOBS_CLAIM_TIMEOUT_S */
+    int claim_poll_s;     /* 0: TC_JOBS_CLAIM_POLL_S    */
 } tc_jobs_photo_env;
 
-/* Make and check one photo (in state processing), store what came out,
- * apply the journey's counters (cool-off, locks), tell the student.  Every
- * failure ends in the photo's error state with studio.internal; nothing is
- * returned. */
-void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int64_t photo_id);
+/* Make and check one photo (in state processing, held by the worker named
+ * claim: tc_store_photo_claim), store what came out, apply the journey's
+ * counters (cool-off, locks), tell the student.  Every failure ends in the
+ * photo's error state with studio.internal; a claim another worker took
+ * over stores nothing (its result counts); nothing is returned. */
+void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int64_t photo_id, const char *claim);
 
-/* The photo queue: threads (1..16; one per core is right, a photo is
- * CPU-bound) each with its own studio context.  Photos a previous run left
- * "processing" are queued again.  env->studio must be set; env is copied.
- * NULL with e set. */
+/* The photo workers (issue 18 item 3).  The queue is the database: a photo
+ * in state processing is its job, so the workers of every process on one
+ * database share the uploads of every node.  Each worker thread (0..16;
+ * one per core is right, a photo is CPU-bound) has its own studio context
+ * and claims the oldest free photo (tc_store_photo_claim), makes it, and
+ * claims again; idle, it sleeps until a nudge (tc_store_notify on the
+ * channel "tucai_photos": PostgreSQL's NOTIFY between processes) or
+ * env->claim_poll_s.  A photo whose worker died (its claim older than
+ * env->claim_timeout_s) is taken over; one taken more than
+ * TC_JOBS_MAX_CLAIMS times ends as an error.  threads 0: this process makes
+ * no photos (a serve node beside `tucai worker`), push still nudges the
+ * others.  env->studio must be set when threads > 0; env is copied.  NULL
+ * with e set. */
 typedef struct tc_jobs_photos tc_jobs_photos;
 tc_jobs_photos *tc_jobs_photos_start(const tc_jobs_photo_env *env, int threads, tc_err *e);
-/* Queue a photo; -1 when out of memory. */
+/* A photo was uploaded (its row is in the database): nudge every process's
+ * workers.  Always 0 (a lost nudge only delays the photo to the next look). */
 int tc_jobs_photos_push(tc_jobs_photos *q, int64_t photo_id);
-/* Wait until no photo is queued or in hand (tests, the CLI). */
+/* How many worker threads run. */
+int tc_jobs_photos_threads(const tc_jobs_photos *q);
+/* Wait until no photo is in state processing and none in hand (tests, the
+ * CLI); at once when this process has no workers. */
 void tc_jobs_photos_drain(tc_jobs_photos *q);
 /* Finish the photos in hand, then join and free (NULL is fine). */
 void tc_jobs_photos_stop(tc_jobs_photos *q);
@@ -81,6 +105,13 @@ typedef struct tc_jobs_timer tc_jobs_timer;
 typedef void (*tc_jobs_fn)(void *ctx);
 tc_jobs_timer *tc_jobs_timer_new(tc_err *e);
 int tc_jobs_every(tc_jobs_timer *t, const char *name, int interval_s, tc_jobs_fn fn, void *ctx, tc_err *e);
+/* In a cluster (issue 18 item 3): run the jobs only while this process
+ * leads (tc_store_lead on s, a PostgreSQL advisory lock; always on
+ * SQLite); a job skipped because another process leads is asked again
+ * after TC_JOBS_LEAD_RETRY_S (or its interval if shorter), so a leader's
+ * death delays the jobs by that much at most.  Before tc_jobs_timer_start. */
+enum { TC_JOBS_LEAD_RETRY_S = 30 };
+int tc_jobs_timer_lead(tc_jobs_timer *t, tc_store *s, tc_err *e);
 int tc_jobs_timer_start(tc_jobs_timer *t, tc_err *e);
 /* How many times the job called name has run (tests). */
 int tc_jobs_runs(tc_jobs_timer *t, const char *name);

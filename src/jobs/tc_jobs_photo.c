@@ -1,29 +1,68 @@
 /* tc_jobs — the photo queue: worker threads that make and check uploaded
  * photos (tc_jobs_photo_process), each with its own studio context. */
+#include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tc_jobs.h"
 #include "../spec/tc_spec.h"
+
+/* One worker thread and its name (the claim it writes on a photo). */
+typedef struct tc_jobs_photo_worker {
+    struct tc_jobs_photos *q;
+    pthread_t thread;
+    char name[64];
+} tc_jobs_photo_worker;
 
 struct tc_jobs_photos {
     tc_jobs_photo_env env;
     pthread_mutex_t mu;
     pthread_cond_t cv, idle;
-    int64_t *q;         /* queued photo ids (a ring would do; uploads are rare) */
-    size_t n, cap;
-    int busy;           /* photos in hand                                      */
+    uint64_t kicks;     /* nudges so far (a worker sleeps only if none came
+                         * since it last looked: no lost wake-up)           */
+    int busy;           /* workers claiming or making a photo               */
     int stop;
     int nthreads;
-    pthread_t th[16];
+    tc_jobs_photo_worker th[16];
 };
+
+/* What a photo that could not be made shows the student. */
+#define INTERNAL_CHECKS                                                                                              \
+    "{\"passed\":false,\"problem\":{\"code\":\"studio.internal\",\"zh\":\"照片处理出错，请重新上传\","                 \
+    "\"en\":\"Something went wrong making your photo: upload it again\"},\"checks\":[]}"
+
+/* End a photo still in state processing (and held by claim) in the error
+ * state with studio.internal, the student's counters unchanged: our own
+ * failure costs the student nothing.  0, or -1 when it was not ended. */
+static int finish_internal(const tc_jobs_photo_env *env, tc_pool *p, int64_t photo_id, const char *claim)
+{
+    tc_store_photo ph;
+    tc_store_journey sj;
+    tc_err e = {0};
+    if (tc_store_photo_get(env->store, p, photo_id, &ph, &e) != 0 || ph.state_enum != TC_STORE_PHOTO_PROCESSING ||
+        tc_store_journey_get(env->store, p, ph.student_id, &sj, &e) != 0)
+        return -1;
+    tc_store_photo_done d = {.state = TC_STORE_PHOTO_ERROR,
+                             .error = "studio.internal",
+                             .checks = INTERNAL_CHECKS,
+                             .fails = sj.fails,
+                             .live_fails = sj.live_fails,
+                             .live_locked = sj.live_locked,
+                             .cooloff_until = sj.cooloff_until,
+                             .locked_until = sj.locked_until,
+                             .claimed_by = claim};
+    return tc_store_photo_finish(env->store, photo_id, &d, tc_now(), &e);
+}
 
 /* Make and check one photo, store what came out, apply the journey's
  * counters, tell the student. */
-void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int64_t photo_id)
+void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int64_t photo_id, const char *claim)
 {
     tc_pool pool;
     tc_pool_init(&pool);
@@ -99,7 +138,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
                          .run_checks = 1,
                          .prior = prior,
                          .n_prior = nh,
-                         .want_overlay = 1,
+                         .want_overlay_data = 1, /* the reviewers' overlay as drawing data */
                          .want_original = 1};
     tc_store_photo_done d;
     memset(&d, 0, sizeof d);
@@ -163,7 +202,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
             if (wrc != 0 || tc_blob_put(env->blobs, proof, plen, id_proof, &e) != 0)
                 goto fail_internal;
         }
-        if (res.overlay_png && tc_blob_put(env->blobs, res.overlay_png, res.overlay_len, id_ov, &e) != 0)
+        if (res.overlay_data && tc_blob_put(env->blobs, res.overlay_data, res.overlay_data_len, id_ov, &e) != 0)
             goto fail_internal;
         if (res.original_jpeg && tc_blob_put(env->blobs, res.original_jpeg, res.original_len, id_orig, &e) != 0)
             goto fail_internal;
@@ -190,8 +229,17 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
     d.cooloff_until = js.cooloff_until;
     d.locked_until = js.locked_until;
     d.ms = (int)(tc_now_ms() - t0);
-    if (tc_store_photo_finish(env->store, photo_id, &d, tc_now(), &e) != 0)
+    d.claimed_by = claim;
+    if (tc_store_photo_finish(env->store, photo_id, &d, tc_now(), &e) != 0) {
+        if (!strcmp(e.code, "photo.claim_lost")) {
+            /* another worker took it over (this one was too slow for the
+             * claim timeout): its result counts, not this one */
+            tc_log(TC_LOG_WARN, "photo %lld: %s", (long long)photo_id, e.en);
+            free(checks);
+            goto out;
+        }
         goto fail_internal;
+    }
     /* the retention sweep may have removed a file with these very bytes
      * (an earlier, swept photo of the same upload) between the put and the
      * finish; now that this photo names them no sweep removes them, so a
@@ -204,7 +252,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
         if (id_proof[0] && proof && !tc_blob_exists(env->blobs, id_proof))
             tc_blob_put(env->blobs, proof, plen, again, &pe);
         if (id_ov[0] && !tc_blob_exists(env->blobs, id_ov))
-            tc_blob_put(env->blobs, res.overlay_png, res.overlay_len, again, &pe);
+            tc_blob_put(env->blobs, res.overlay_data, res.overlay_data_len, again, &pe);
         if (id_orig[0] && !tc_blob_exists(env->blobs, id_orig))
             tc_blob_put(env->blobs, res.original_jpeg, res.original_len, again, &pe);
     }
@@ -235,25 +283,7 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
     goto out;
 fail_internal:
     tc_log(TC_LOG_ERROR, "photo %lld could not be processed: %s [%s]", (long long)photo_id, e.en, e.code);
-    {
-        tc_store_photo_done d2;
-        memset(&d2, 0, sizeof d2);
-        d2.state = TC_STORE_PHOTO_ERROR;
-        d2.error = "studio.internal";
-        d2.checks = "{\"passed\":false,\"problem\":{\"code\":\"studio.internal\",\"zh\":\"照片处理出错，请重新上传\","
-                    "\"en\":\"Something went wrong making your photo: upload it again\"},\"checks\":[]}";
-        tc_err e3;
-        tc_store_journey sj2;
-        if (tc_store_photo_get(env->store, p, photo_id, &ph, &e3) == 0 && ph.state_enum == TC_STORE_PHOTO_PROCESSING &&
-            tc_store_journey_get(env->store, p, ph.student_id, &sj2, &e3) == 0) {
-            d2.fails = sj2.fails;
-            d2.live_fails = sj2.live_fails;
-            d2.live_locked = sj2.live_locked;
-            d2.cooloff_until = sj2.cooloff_until;
-            d2.locked_until = sj2.locked_until;
-            tc_store_photo_finish(env->store, photo_id, &d2, tc_now(), &e3);
-        }
-    }
+    finish_internal(env, p, photo_id, claim);
 out:
     free(proof);
     free(spec_json);
@@ -264,59 +294,131 @@ out:
     tc_pool_clear(p);
 }
 
+/* ---- the queue: the photos in the database, claimed by the workers ---------------------------------------- */
+
+/* The channel on which every process hears of new photos. */
+#define PHOTO_CHANNEL "tucai_photos"
+
+/* A nudge from any process (an upload, a worker that stopped): wake the
+ * workers to claim. */
+static void on_photo_notice(void *ctx, const char *channel, const char *payload)
+{
+    (void)channel;
+    (void)payload;
+    tc_jobs_photos *w = ctx;
+    pthread_mutex_lock(&w->mu);
+    w->kicks++;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
 int tc_jobs_photos_push(tc_jobs_photos *w, int64_t id)
 {
-    pthread_mutex_lock(&w->mu);
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 64;
-        int64_t *q = realloc(w->q, cap * sizeof *q);
-        if (!q) {
-            pthread_mutex_unlock(&w->mu);
-            return -1;
-        }
-        w->q = q;
-        w->cap = cap;
-    }
-    w->q[w->n++] = id;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    /* the photo row is the job: it is already in the database; tell every
+     * process's workers (this one's too, through the store) */
+    char payload[24];
+    snprintf(payload, sizeof payload, "%lld", (long long)id);
+    tc_err e = {0};
+    if (tc_store_notify(w->env.store, PHOTO_CHANNEL, payload, &e) != 0)
+        tc_log(TC_LOG_WARN, "photo %lld: the workers were not told (%s); they find it at their next look", (long long)id,
+               e.en);
+    if (w->nthreads)
+        on_photo_notice(w, PHOTO_CHANNEL, payload);
     return 0;
 }
 
+/* The result of a photo taken more than TC_JOBS_MAX_CLAIMS times: its
+ * workers died on it (or were killed with it) each time.  It ends in the
+ * error state (the student uploads again) instead of taking down the next
+ * worker. */
+static void give_up(const tc_jobs_photo_env *env, int64_t id, const char *claim)
+{
+    tc_pool pool;
+    tc_pool_init(&pool);
+    if (finish_internal(env, &pool, id, claim) == 0)
+        tc_log(TC_LOG_ERROR, "photo %lld: error in 0 ms (given up after %d workers took it)", (long long)id,
+               TC_JOBS_MAX_CLAIMS);
+    tc_pool_clear(&pool);
+}
+
+/* One worker thread: claim, make, repeat; with nothing to claim, sleep
+ * until a nudge or the next look (claim_poll_s: another process's upload
+ * whose nudge was lost, a stale claim to take over). */
 static void *work_main(void *arg)
 {
-    tc_jobs_photos *w = arg;
+    tc_jobs_photo_worker *me = arg;
+    tc_jobs_photos *w = me->q;
     tc_err e;
     tc_studio_ctx *sc = tc_studio_ctx_new(w->env.studio, &e);
     if (!sc)
         tc_log(TC_LOG_ERROR, "photo worker cannot start: %s", e.en);
     for (;;) {
         pthread_mutex_lock(&w->mu);
-        while (!w->n && !w->stop)
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (w->stop) {
-            pthread_mutex_unlock(&w->mu);
-            break;
-        }
-        int64_t id = w->q[0];
-        memmove(w->q, w->q + 1, --w->n * sizeof *w->q);
-        w->busy++;
+        uint64_t seen = w->kicks;
+        int stop = w->stop;
+        if (!stop && sc)
+            w->busy++;
         pthread_mutex_unlock(&w->mu);
-        if (sc)
-            tc_jobs_photo_process(&w->env, sc, id);
+        if (stop)
+            break;
+        int64_t id = 0;
+        int claims = 0;
+        if (sc) {
+            int64_t now = tc_now();
+            tc_err ce = {0};
+            if (tc_store_photo_claim(w->env.store, me->name, now, now - w->env.claim_timeout_s, &id, &claims, &ce) != 0)
+                tc_log(TC_LOG_WARN, "photo worker %s: cannot claim: %s [%s]", me->name, ce.en, ce.code);
+            if (id && claims > TC_JOBS_MAX_CLAIMS)
+                give_up(&w->env, id, me->name);
+            else if (id)
+                tc_jobs_photo_process(&w->env, sc, id, me->name);
+        }
         pthread_mutex_lock(&w->mu);
-        w->busy--;
-        if (!w->n && !w->busy)
-            pthread_cond_broadcast(&w->idle);
+        if (sc)
+            w->busy--;
+        if (!id) {
+            if (!w->busy)
+                pthread_cond_broadcast(&w->idle);
+            if (w->kicks == seen && !w->stop) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += w->env.claim_poll_s;
+                pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+            }
+        }
         pthread_mutex_unlock(&w->mu);
     }
     tc_studio_ctx_free(sc);
     return NULL;
 }
 
+/* Give back the photos held by workers of this machine whose process no
+ * longer runs (their names are host:pid:thread). */
+static void release_dead(const tc_jobs_photo_env *env, const char *host)
+{
+    tc_pool pool;
+    tc_pool_init(&pool);
+    const char **who = NULL;
+    size_t n = 0;
+    tc_err e = {0};
+    size_t hl = strlen(host);
+    if (tc_store_photo_claimers(env->store, &pool, &who, &n, &e) == 0)
+        for (size_t i = 0; i < n; i++) {
+            if (strncmp(who[i], host, hl) != 0 || who[i][hl] != ':')
+                continue;
+            char *end;
+            long pid = strtol(who[i] + hl + 1, &end, 10);
+            if (*end != ':' || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+                continue;
+            if (tc_store_photo_unclaim(env->store, who[i], &e) == 0)
+                tc_log(TC_LOG_INFO, "photos held by %s (a process gone) given back", who[i]);
+        }
+    tc_pool_clear(&pool);
+}
+
 tc_jobs_photos *tc_jobs_photos_start(const tc_jobs_photo_env *env, int threads, tc_err *e)
 {
-    if (!env->studio) {
+    if (!env->studio && threads > 0) {
         tc_err_internal(e, "photo workers need the studio");
         return NULL;
     }
@@ -324,45 +426,63 @@ tc_jobs_photos *tc_jobs_photos_start(const tc_jobs_photo_env *env, int threads, 
     if (!w)
         return NULL;
     w->env = *env;
+    if (w->env.claim_timeout_s <= 0)
+        w->env.claim_timeout_s = TC_JOBS_CLAIM_TIMEOUT_S;
+    if (w->env.claim_poll_s <= 0)
+        w->env.claim_poll_s = TC_JOBS_CLAIM_POLL_S;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     pthread_cond_init(&w->idle, NULL);
-    if (threads < 1)
-        threads = 1;
+    if (threads < 0)
+        threads = 0;
     if (threads > (int)TC_ARRAY_LEN(w->th))
         threads = (int)TC_ARRAY_LEN(w->th);
-    /* photos a stopped server left half-made are made again */
-    tc_pool pool;
-    tc_pool_init(&pool);
-    int64_t *ids = NULL;
-    size_t n = 0;
-    tc_err le;
-    if (tc_store_photo_processing(env->store, &pool, &ids, &n, &le) == 0)
-        for (size_t i = 0; i < n; i++)
-            tc_jobs_photos_push(w, ids[i]);
-    tc_pool_clear(&pool);
+    /* Each worker's name (the claim it writes): host, process and thread,
+     * so a log line and a photo row tell which worker held it. */
+    char host[32] = "";
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = 0;
     for (int i = 0; i < threads; i++) {
-        if (pthread_create(&w->th[i], NULL, work_main, w) != 0)
+        w->th[i].q = w;
+        snprintf(w->th[i].name, sizeof w->th[i].name, "%.31s:%ld:%d", host[0] ? host : "node", (long)getpid(), i);
+    }
+    /* photos a stopped process left half-made: their claims go stale and
+     * any worker takes them over; a process of this machine that is gone
+     * (a restart after a crash) gives them back at once */
+    if (threads > 0)
+        release_dead(&w->env, host[0] ? host : "node");
+    /* the nudges from other processes */
+    if (threads > 0 && tc_store_listen(w->env.store, PHOTO_CHANNEL, on_photo_notice, w, e) != 0) {
+        tc_jobs_photos_stop(w);
+        return NULL;
+    }
+    for (int i = 0; i < threads; i++) {
+        if (pthread_create(&w->th[i].thread, NULL, work_main, &w->th[i]) != 0)
             break;
         w->nthreads++;
     }
     return w;
 }
 
+int tc_jobs_photos_threads(const tc_jobs_photos *w)
+{
+    return w ? w->nthreads : 0;
+}
+
 void tc_jobs_photos_stop(tc_jobs_photos *w)
 {
     if (!w)
         return;
+    tc_store_unlisten(w->env.store, w);
     pthread_mutex_lock(&w->mu);
     w->stop = 1;
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
     for (int i = 0; i < w->nthreads; i++)
-        pthread_join(w->th[i], NULL);
+        pthread_join(w->th[i].thread, NULL);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     pthread_cond_destroy(&w->idle);
-    free(w->q);
     free(w);
 }
 
@@ -370,8 +490,31 @@ void tc_jobs_photos_drain(tc_jobs_photos *w)
 {
     if (!w)
         return;
-    pthread_mutex_lock(&w->mu);
-    while (w->n || w->busy)
-        pthread_cond_wait(&w->idle, &w->mu);
-    pthread_mutex_unlock(&w->mu);
+    /* until no photo is in state processing (any process's workers may
+     * hold it) and none of ours is in hand; looked at every 50 ms */
+    for (;;) {
+        int64_t n = 0;
+        tc_err e = {0};
+        if (tc_store_photo_pending(w->env.store, &n, &e) != 0)
+            n = 1;
+        pthread_mutex_lock(&w->mu);
+        int busy = w->busy;
+        if (!n && !busy) {
+            pthread_mutex_unlock(&w->mu);
+            return;
+        }
+        w->kicks++;
+        pthread_cond_broadcast(&w->cv);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->idle, &w->mu, &ts);
+        pthread_mutex_unlock(&w->mu);
+        if (!w->nthreads)
+            return; /* nobody here makes photos: nothing to wait for */
+    }
 }

@@ -22,6 +22,7 @@ struct tc_jobs_timer {
     job jobs[TC_JOBS_MAX];
     int n;
     int started, stop;
+    tc_store *lead; /* run only while this process leads (tc_store_lead); NULL: always */
 };
 
 tc_jobs_timer *tc_jobs_timer_new(tc_err *e)
@@ -43,6 +44,14 @@ int tc_jobs_every(tc_jobs_timer *t, const char *name, int interval_s, tc_jobs_fn
     if (t->started || t->n == TC_JOBS_MAX || interval_s < 1 || !fn)
         return tc_err_internal(e, "job %s cannot be added", name);
     t->jobs[t->n++] = (job){.name = name, .interval_s = interval_s, .fn = fn, .ctx = ctx};
+    return 0;
+}
+
+int tc_jobs_timer_lead(tc_jobs_timer *t, tc_store *s, tc_err *e)
+{
+    if (t->started)
+        return tc_err_internal(e, "the timer's leader lock is set before it starts");
+    t->lead = s;
     return 0;
 }
 
@@ -70,14 +79,17 @@ static void *timer_main(void *arg)
             pthread_cond_timedwait(&t->cv, &t->mu, &next->due);
             continue;
         }
-        /* run it without the lock: stop waits for it to return */
+        /* run it without the lock: stop waits for it to return.  Another
+         * process leads: not run, asked again soon (the leader may die) */
         pthread_mutex_unlock(&t->mu);
-        next->fn(next->ctx);
+        int ran = !t->lead || tc_store_lead(t->lead);
+        if (ran)
+            next->fn(next->ctx);
         clock_gettime(CLOCK_MONOTONIC, &now);
         pthread_mutex_lock(&t->mu);
-        next->runs++;
+        next->runs += ran;
         next->due = now;
-        next->due.tv_sec += next->interval_s;
+        next->due.tv_sec += ran || next->interval_s < TC_JOBS_LEAD_RETRY_S ? next->interval_s : TC_JOBS_LEAD_RETRY_S;
     }
     pthread_mutex_unlock(&t->mu);
     return NULL;

@@ -25,6 +25,7 @@ struct tc_notify {
     pthread_t thread;
     int running;
     int stopping;
+    int leading; /* sends as the leader (tc_store_lead); the worker thread's */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -529,6 +530,23 @@ static char *dup_or_null(const char *s)
     return d;
 }
 
+/* This process starts sending (at start, or when it becomes the leader:
+ * the sender before it stopped or died).  Messages it left claimed are
+ * sent again, and those waiting out a backoff are tried at once: a restart
+ * usually follows fixing the channel that was down. */
+static int take_over(tc_notify *n, tc_err *e)
+{
+    int64_t back = 0, due = 0;
+    if (tc_store_outbox_recover(n->store, &back, e) != 0 || tc_store_outbox_due_now(n->store, tc_now(), &due, e) != 0)
+        return -1;
+    if (back)
+        tc_log(TC_LOG_INFO, "outbox: %" PRId64 " message(s) interrupted by a stop will be sent again", back);
+    if (due)
+        tc_log(TC_LOG_INFO, "outbox: %" PRId64 " undelivered message(s) will be tried again now", due);
+    n->leading = 1;
+    return 0;
+}
+
 tc_notify *tc_notify_new(const tc_notify_config *c, tc_store *s, tc_blob_store *blobs, tc_err *e)
 {
     tc_notify *n = tc_mem_zalloc(sizeof *n, e);
@@ -554,22 +572,12 @@ tc_notify *tc_notify_new(const tc_notify_config *c, tc_store *s, tc_blob_store *
     n->blobs = blobs;
     pthread_mutex_init(&n->mu, NULL);
     pthread_cond_init(&n->cv, NULL);
-    int64_t back = 0;
-    if (tc_store_outbox_recover(s, &back, e) != 0) {
+    /* the leader of the periodic jobs sends (tc_store_lead: always this
+     * process on SQLite) */
+    if (tc_store_lead(s) && take_over(n, e) != 0) {
         tc_notify_free(n);
         return NULL;
     }
-    if (back)
-        tc_log(TC_LOG_INFO, "outbox: %" PRId64 " message(s) interrupted by a stop will be sent again", back);
-    /* and those waiting out a backoff are tried at once: a restart usually
-     * follows fixing the channel that was down */
-    int64_t due = 0;
-    if (tc_store_outbox_due_now(s, tc_now(), &due, e) != 0) {
-        tc_notify_free(n);
-        return NULL;
-    }
-    if (due)
-        tc_log(TC_LOG_INFO, "outbox: %" PRId64 " undelivered message(s) will be tried again now", due);
     return n;
 }
 
@@ -624,7 +632,14 @@ static void *worker(void *arg)
     while (!n->stopping) {
         pthread_mutex_unlock(&n->mu);
         tc_err e;
-        if (tc_notify_run_once(n, tc_now(), NULL, NULL, &e) != 0)
+        /* one sender in the cluster: the leader (issue 18 item 3); a
+         * process that becomes it takes over what the last one left */
+        int lead = tc_store_lead(n->store);
+        if (!lead)
+            n->leading = 0;
+        else if (!n->leading && take_over(n, &e) != 0)
+            tc_log(TC_LOG_ERROR, "outbox: %s", e.en);
+        else if (tc_notify_run_once(n, tc_now(), NULL, NULL, &e) != 0)
             tc_log(TC_LOG_ERROR, "outbox: %s", e.en);
         pthread_mutex_lock(&n->mu);
         if (n->stopping)

@@ -66,13 +66,45 @@ typedef struct store_stmt {
     store_pg_stmt *pg;
 } store_stmt;
 
+/* A listener of tc_store_listen. */
+typedef struct store_listener {
+    char channel[33];
+    tc_store_listen_fn fn;
+    void *ctx;
+} store_listener;
+
 struct tc_store {
     store_kind kind;
     store_conn conns[STORE_POOL_SIZE];
     store_pg_pool *pg; /* STORE_PG: owned */
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    /* STORE_PG: the URL, for the connections of the store's own below
+     * (owned; a secret: freed with tc_str_free_secret) */
+    char *url;
+    /* Between processes (tc_store_signal.c).  lmu guards the listeners and
+     * is held while one is called (so unlisten waits for a running call);
+     * the listening thread and its connection (STORE_PG) are the store's,
+     * started by the first listener, stopped by tc_store_close; listen_mu
+     * serialises LISTEN statements with the thread's reads (lock order:
+     * listen_mu, then lmu). */
+    pthread_mutex_t lmu;
+    store_listener listeners[TC_STORE_LISTENERS];
+    int nlisteners;
+    pthread_mutex_t listen_mu;
+    store_pg_pool *listen_pool; /* one connection */
+    store_pg_conn *listen_conn;
+    pthread_t listen_thread;
+    int listen_running, listen_stop; /* under lmu */
+    /* the leader lock's connection (tc_store_lead), under lead_mu */
+    pthread_mutex_t lead_mu;
+    store_pg_pool *lead_pool;
+    store_pg_conn *lead_conn;
 };
+
+/* Set up and tear down the fields above (tc_store_open / tc_store_close). */
+void store_signal_init(tc_store *s);
+void store_signal_free(tc_store *s);
 
 /* ---- connections (tc_store_db.c) ---- */
 
@@ -308,6 +340,14 @@ store_conn *store_order_pay_open(tc_store *s, tc_pool *p, const char *out_trade_
     "  ('not_the_student', '照片与本人不符', 'The photo does not show the student', 290)," \
     "  ('composited', '照片经过软件合成', 'The photo was composited by software', 300)," \
     "  ('other', '其他原因', 'Other reason', 310);"
+
+/* Schema 14 on both engines (the same text but each one's integer type):
+ * the photo jobs' claim columns (tc_store_photo_claim). */
+#define PHOTO_JOBS_MIGRATION(INT) \
+    "ALTER TABLE photo ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';" \
+    "ALTER TABLE photo ADD COLUMN claimed_at " INT " NOT NULL DEFAULT 0;" \
+    "ALTER TABLE photo ADD COLUMN claims " INT " NOT NULL DEFAULT 0;" \
+    "CREATE INDEX photo_processing ON photo(state, claimed_at) WHERE state = 'processing';"
 
 /* ---- the schema (tc_store_migrate.c) ---- */
 

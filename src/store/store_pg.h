@@ -64,6 +64,13 @@ void store_pg_check(store_pg_conn *c);
 /* Roll back a transaction left open on c (before it is handed on). */
 void store_pg_idle(store_pg_conn *c);
 
+/* The listening side of NOTIFY: wait up to timeout_ms for the server to send
+ * something on c (a connection that ran LISTEN), then call fn(ctx, channel,
+ * payload) for every notification that arrived.  0 (also when nothing came),
+ * or -1 when the connection broke: store_pg_check, then LISTEN again. */
+typedef void (*store_pg_notify_fn)(void *ctx, const char *channel, const char *payload);
+int store_pg_wait_notifies(store_pg_conn *c, int timeout_ms, store_pg_notify_fn fn, void *ctx);
+
 /* Run SQL text without arguments or results (several statements allowed). */
 int store_pg_exec(store_pg_conn *c, const char *sql, tc_err *e);
 

@@ -39,6 +39,42 @@ int tc_store_migrate_to(const char *path, int version, tc_err *e);
 /* Is the database empty of schools (used by --demo)? 1 yes, 0 no, -1 error. */
 int tc_store_is_empty(tc_store *s, tc_err *e);
 
+/* ---- between processes (tc_store_signal.c; issue 18 item 3) -------------------------
+ * Several tucai processes may share one PostgreSQL database (nodes behind
+ * nginx, `tucai worker`): what one does, the others hear of through
+ * PostgreSQL's own LISTEN/NOTIFY, and the periodic jobs run in one of them,
+ * elected by an advisory lock.  On SQLite (one process) the same calls stay
+ * inside the process, so callers never ask which engine runs.
+ *
+ * Channels are the program's own names ([a-z_], at most 32 bytes); a
+ * payload is at most TC_STORE_NOTIFY_MAX bytes of text.  A notification is
+ * a nudge, not a message queue: one may be lost when a connection drops, so
+ * every listener also looks for itself now and then (the photo workers
+ * claim on a timer, the apps refresh on reconnect). */
+enum { TC_STORE_NOTIFY_MAX = 4000, TC_STORE_LISTENERS = 16 };
+typedef void (*tc_store_listen_fn)(void *ctx, const char *channel, const char *payload);
+/* Tell every listener of channel, in every process on this database
+ * (PostgreSQL: pg_notify, delivered at once, to this process too; SQLite:
+ * the listeners of this store, called before it returns).  -1 with e set
+ * (store.notify_too_long for a longer payload). */
+int tc_store_notify(tc_store *s, const char *channel, const char *payload, tc_err *e);
+/* Call fn(ctx, channel, payload) for every notification on channel from now
+ * on.  On PostgreSQL the first listener starts the store's listening thread
+ * (a connection of its own that LISTENs, and connects again when dropped);
+ * fn runs on it (on SQLite on the notifier's thread), must be quick and
+ * must not call tc_store_listen/unlisten.  At most TC_STORE_LISTENERS. */
+int tc_store_listen(tc_store *s, const char *channel, tc_store_listen_fn fn, void *ctx, tc_err *e);
+/* Remove every listener with this ctx: when it returns, none of its calls
+ * is running or will run. */
+void tc_store_unlisten(tc_store *s, void *ctx);
+/* Does this process lead the periodic jobs (reconciliation, retention,
+ * reminders, the outbox sender)?  PostgreSQL: 1 while a connection of the
+ * store's own holds the cluster's leader lock (a session advisory lock,
+ * taken here when free; released when the process or its connection dies,
+ * so another process takes over at its next call), 0 when another process
+ * holds it or the database cannot be reached.  SQLite: always 1. */
+int tc_store_lead(tc_store *s);
+
 /* ---- state machines (tc_store_states.c) -----------------------------------------
  * The photo, submission and order states as enums, each machine with one
  * transition table (docs/ARCHITECTURE.md, "State machines").  The database
@@ -457,8 +493,32 @@ typedef struct tc_store_photo_done {
     const uint8_t *face_hash;    /* 32 bytes or NULL                            */
     int fails, live_fails, live_locked;
     int64_t cooloff_until, locked_until;
+    const char *claimed_by;      /* the worker's claim; NULL: not checked       */
 } tc_store_photo_done;
+/* Store the result of a photo in state processing.  With d->claimed_by set,
+ * only while that worker still holds the photo's claim: a worker whose
+ * claim went stale (another took the photo) gets photo.claim_lost and
+ * nothing changes, so a photo's result and the student's counters are
+ * written once. */
 int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_done *d, int64_t now, tc_err *e);
+
+/* The photo jobs (issue 18 item 3): a photo in state processing is its own
+ * job, in the database, so a worker of any process takes any process's
+ * uploads.  Claim the oldest one that no worker holds or whose claim was
+ * taken before stale_before (its worker died): worker (at most 63 bytes)
+ * holds it from now.  *photo_id 0 when there is none; *claims how many times
+ * a worker took it, this time included.  PostgreSQL takes the row with FOR
+ * UPDATE SKIP LOCKED: workers of all nodes claim at once, none waits for
+ * another, no two get the same photo. */
+int tc_store_photo_claim(tc_store *s, const char *worker, int64_t now, int64_t stale_before, int64_t *photo_id,
+                         int *claims, tc_err *e);
+/* The workers that hold photos now (the distinct claims of photos in state
+ * processing), a pool array; and giving back every photo a worker holds
+ * (one known dead): the next claim takes them at once. */
+int tc_store_photo_claimers(tc_store *s, tc_pool *p, const char ***out, size_t *n, tc_err *e);
+int tc_store_photo_unclaim(tc_store *s, const char *worker, tc_err *e);
+/* How many photos are in state processing (waiting or in hand). */
+int tc_store_photo_pending(tc_store *s, int64_t *n, tc_err *e);
 int tc_store_photo_get(tc_store *s, tc_pool *p, int64_t photo_id, tc_store_photo *out, tc_err *e);
 /* The photo with that public token (photo.not_found, 404, when none). */
 int tc_store_photo_by_token(tc_store *s, tc_pool *p, const char *token, tc_store_photo *out, tc_err *e);
@@ -634,8 +694,6 @@ int tc_store_school_extra(tc_store *s, tc_pool *p, int64_t school_id, const char
 int tc_store_school_set_notice(tc_store *s, int64_t school_id, const char *notice, tc_err *e);
 int tc_store_school_set_settings(tc_store *s, int64_t school_id, const char *settings, tc_err *e);
 int tc_store_batch_set_settings(tc_store *s, int64_t batch_id, const char *settings, tc_err *e);
-/* Photos left "processing" (by a stopped server), oldest first. */
-int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n, tc_err *e);
 
 /* ---- outbox ------------------------------------------------------------------------------
  * What must leave the building (e-mail, SMS, webhook), sent by tc_notify's

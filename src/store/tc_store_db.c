@@ -58,6 +58,8 @@ int tc_store_is_url(const char *where)
  * brought to the newest version on the first. */
 static int open_pg(tc_store *s, const char *url, tc_err *e)
 {
+    if (!(s->url = strdup(url)))
+        return tc_err_internal(e, "out of memory");
     if (store_pg_open(url, STORE_POOL_SIZE, &s->pg, e) != 0)
         return -1;
     for (int i = 0; i < STORE_POOL_SIZE; i++) {
@@ -82,6 +84,7 @@ tc_store *tc_store_open(const char *path, tc_err *e)
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    store_signal_init(s);
     if (tc_store_is_url(path)) {
         s->kind = STORE_PG;
         if (open_pg(s, path, e) != 0) {
@@ -105,10 +108,12 @@ void tc_store_close(tc_store *s)
 {
     if (!s)
         return;
+    store_signal_free(s); /* the listening thread first: it uses the URL */
     for (int i = 0; i < STORE_POOL_SIZE; i++)
         if (s->conns[i].lite)
             sqlite3_close(s->conns[i].lite);
     store_pg_close(s->pg);
+    tc_str_free_secret(s->url);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     free(s);

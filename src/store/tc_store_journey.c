@@ -161,16 +161,19 @@ int tc_store_photo_finish(tc_store *s, int64_t photo_id, const tc_store_photo_do
     store_conn *db = store_tx_open(s, e);
     if (!db)
         return -1;
-    int ok = store_db_run(
+    /* the state and the claim re-checked here: a worker whose claim went
+     * stale (another took the photo over) changes nothing */
+    int64_t changed = store_db_changes(
         db, e,
         "UPDATE photo SET state = ?, done_at = ?, original_blob = ?, standard_blob = ?, proof_blob = ?,"
         " overlay_blob = ?, checks = ?, report = ?, failed = ?, error = ?, liveness_failed = ?, ms = ?, spec = ?"
-        " WHERE id = ? AND state = 'processing'",
-        "sissssssssiisi", state, now, d->original_blob ? d->original_blob : "",
+        " WHERE id = ? AND state = 'processing' AND (? IS NULL OR claimed_by = ?)",
+        "sissssssssiisiss", state, now, d->original_blob ? d->original_blob : "",
         d->standard_blob ? d->standard_blob : "", d->proof_blob ? d->proof_blob : "",
         d->overlay_blob ? d->overlay_blob : "", d->checks ? d->checks : "{}", d->report ? d->report : "{}",
         d->failed ? d->failed : "", d->error ? d->error : "", (int64_t)d->liveness_failed, (int64_t)d->ms,
-        d->spec ? d->spec : "", photo_id);
+        d->spec ? d->spec : "", photo_id, d->claimed_by, d->claimed_by);
+    int ok = changed < 0 ? -1 : changed == 0 ? tc_err_set(e, TCE_PHOTO_CLAIM_LOST) : 0;
     if (ok == 0 && d->face_hash)
         ok = store_db_run(db, e, "UPDATE photo SET face_hash = ? WHERE id = ?", "hi", d->face_hash, photo_id);
     if (ok == 0)
@@ -604,10 +607,52 @@ int tc_store_batch_set_settings(tc_store *s, int64_t batch_id, const char *setti
     return set_text(s, "UPDATE batch SET settings = ? WHERE id = ?", settings, batch_id, e);
 }
 
-int tc_store_photo_processing(tc_store *s, tc_pool *p, int64_t **ids, size_t *n, tc_err *e)
+/* The claim is one statement outside any transaction (no writer lock):
+ * PostgreSQL's FOR UPDATE SKIP LOCKED lets every node's workers claim at
+ * once, each its own row; SQLite has no row locks and needs none (one
+ * writer at a time), so it runs the same statement without the clause. */
+#define CLAIM_SQL(LOCKING)                                                                                        \
+    "UPDATE photo SET claimed_by = ?, claimed_at = ?, claims = claims + 1"                                        \
+    " WHERE id = (SELECT id FROM photo WHERE state = 'processing' AND (claimed_by = '' OR claimed_at < ?)"        \
+    "  ORDER BY id LIMIT 1" LOCKING ")"                                                                           \
+    " AND state = 'processing' RETURNING id, claims"
+
+int tc_store_photo_claim(tc_store *s, const char *worker, int64_t now, int64_t stale_before, int64_t *photo_id,
+                         int *claims, tc_err *e)
 {
-    return store_list(s, p, sizeof **ids, store_read_int, (void **)ids, n, e,
-                      "SELECT id FROM photo WHERE state = 'processing' ORDER BY id", NULL);
+    assert(worker && *worker && strlen(worker) < 64);
+    *photo_id = 0;
+    *claims = 0;
+    int64_t v[2];
+    store_conn *db = store_acquire(s);
+    int rc = store_db_ints(db, v, 2, e,
+                           db->kind == STORE_PG ? CLAIM_SQL(" FOR UPDATE SKIP LOCKED") : CLAIM_SQL(""), "sii",
+                           worker, now, stale_before);
+    store_release(s, db);
+    if (rc == 0) {
+        *photo_id = v[0];
+        *claims = (int)v[1];
+    }
+    return rc;
+}
+
+int tc_store_photo_claimers(tc_store *s, tc_pool *p, const char ***out, size_t *n, tc_err *e)
+{
+    return store_list(s, p, sizeof **out, store_read_text, (void **)out, n, e,
+                      "SELECT DISTINCT claimed_by FROM photo WHERE state = 'processing' AND claimed_by <> ''"
+                      " ORDER BY claimed_by",
+                      NULL);
+}
+
+int tc_store_photo_unclaim(tc_store *s, const char *worker, tc_err *e)
+{
+    return store_run(s, e, "UPDATE photo SET claimed_by = '', claimed_at = 0 WHERE state = 'processing' AND claimed_by = ?",
+                     "s", worker);
+}
+
+int tc_store_photo_pending(tc_store *s, int64_t *n, tc_err *e)
+{
+    return store_get_ints(s, n, 1, e, "SELECT count(*) FROM photo WHERE state = 'processing'", NULL);
 }
 
 /* ---- the retention sweep (issue 14) ------------------------------------------------------------------------ */

@@ -383,6 +383,14 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE submission ADD COLUMN final_by INTEGER NOT NULL DEFAULT 0;"
     "UPDATE submission SET final_state = 'confirmed' WHERE state = 'final';"
     ,
+    /* 14: the photo jobs live in the database (issue 18 item 3).  A photo in
+     * state processing is its own job: a worker of any node claims it
+     * (claimed_by: that worker's name, claimed_at: when, claims: how many
+     * times a worker took it), and its result is stored only by the worker
+     * that holds the claim.  A claim older than the claim timeout belongs
+     * to a worker that died: the photo is taken again. */
+    PHOTO_JOBS_MIGRATION("INTEGER")
+    ,
 };
 
 int store_user_version(sqlite3 *db)

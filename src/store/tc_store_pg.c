@@ -4,6 +4,7 @@
  * table.  The contract is store_pg.h; why the writer lock and not
  * SERIALIZABLE is said there and in docs/ARCHITECTURE.md ("The store"). */
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,39 @@ void store_pg_release(store_pg_pool *pool, store_pg_conn *c)
     pool->busy[c - pool->conns] = 0;
     pthread_cond_signal(&pool->cv);
     pthread_mutex_unlock(&pool->mu);
+}
+
+/* ---- notifications (the listening connection of tc_store_listen) ------------------------------------------- */
+
+/* Hand every notification libpq has read to fn. */
+static void pg_drain(store_pg_conn *c, store_pg_notify_fn fn, void *ctx)
+{
+    PGnotify *n;
+    while ((n = PQnotifies(c->pg)) != NULL) {
+        fn(ctx, n->relname, n->extra ? n->extra : "");
+        PQfreemem(n);
+    }
+}
+
+int store_pg_wait_notifies(store_pg_conn *c, int timeout_ms, store_pg_notify_fn fn, void *ctx)
+{
+    if (PQstatus(c->pg) != CONNECTION_OK)
+        return -1;
+    /* what a LISTEN or an earlier read left queued first: poll would not
+     * see it (it is no longer on the socket) */
+    pg_drain(c, fn, ctx);
+    struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+    if (pfd.fd < 0)
+        return -1;
+    int r = poll(&pfd, 1, timeout_ms);
+    if (r < 0)
+        return 0; /* EINTR: the caller comes back */
+    if (r == 0)
+        return 0;
+    if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
+        return -1;
+    pg_drain(c, fn, ctx);
+    return 0;
 }
 
 /* ---- plain SQL and transactions ---------------------------------------------------------------------------- */

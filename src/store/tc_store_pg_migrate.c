@@ -191,12 +191,13 @@ static const char PG_BASELINE[] =
 /* Versions after the baseline: PG_LATER[i] brings STORE_PG_BASELINE + i to
  * STORE_PG_BASELINE + i + 1.  Append-only, like the SQLite table. */
 static const char *const PG_LATER[] = {
-    NULL, /* a C array may not be empty: the NULL is not a version */
+    /* 14: the photo jobs (tc_store_migrate.c, the same text) */
+    PHOTO_JOBS_MIGRATION("BIGINT"),
 };
 
 int store_pg_schema_latest(void)
 {
-    return STORE_PG_BASELINE + (int)TC_ARRAY_LEN(PG_LATER) - 1;
+    return STORE_PG_BASELINE + (int)TC_ARRAY_LEN(PG_LATER);
 }
 
 /* The recorded version (0: a new database) into *v. */

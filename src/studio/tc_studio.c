@@ -89,6 +89,9 @@ void tc_studio_result_free(tc_studio_result *r)
         return;
     free(r->jpeg);
     free(r->overlay_png);
+    free(r->overlay_data);
+    r->overlay_data = NULL;
+    r->overlay_data_len = 0;
     free(r->original_jpeg);
     tc_photo_mask_free(&r->alpha);
     tc_photo_mask_free(&r->trimap);
@@ -400,6 +403,9 @@ vision_done:
     out->ok = out->jpeg != NULL && (!req->run_checks || out->checks.passed);
     if (req->want_overlay &&
         tc_check_overlay(&in, req->run_checks ? &out->checks : NULL, &out->overlay_png, &out->overlay_len, e) != 0)
+        goto done;
+    if (req->want_overlay_data && tc_check_overlay_json(&in, req->run_checks ? &out->checks : NULL,
+                                                        &out->overlay_data, &out->overlay_data_len, e) != 0)
         goto done;
     if (req->want_original && work_jpeg(work, &out->original_jpeg, &out->original_len, e) != 0)
         goto done;

@@ -4,7 +4,7 @@
  *
  *   bytes ─tc_photo_decode─▶ work copy ─tc_vision─▶ faces, landmarks, mask
  *         ─tc_photo_plan/compose/encode─▶ standard JPEG + report
- *         ─tc_check_run─▶ check report (+ overlay for reviewers)
+ *         ─tc_check_run─▶ check report (+ overlay, or its drawing data, for reviewers)
  *
  * photo and vision do not call each other, and check only reads their
  * types; this module is the one place that runs all three: the one pipeline, called by the server (api), `tucai photo`,
@@ -62,7 +62,9 @@ typedef struct tc_studio_req {
     int run_checks;
     const tc_check_prior *prior;     /* earlier photos for the duplicate check          */
     size_t n_prior;
-    int want_overlay;                /* make the reviewers' overlay PNG                 */
+    int want_overlay;                /* make the reviewers' overlay PNG (`tucai check`)  */
+    int want_overlay_data;           /* the overlay's drawing data (tc_check_overlay_json),
+                                        what the server keeps for the review console   */
     int want_original;               /* keep an upright JPEG of the work copy           */
     /* `tucai photo`'s options (0 for the server): */
     int refuse_crowd;                /* a second person of similar size: no photo, problem
@@ -86,6 +88,8 @@ typedef struct tc_studio_result {
     char problem_zh[192], problem_en[256];
     uint8_t *overlay_png;   /* when want_overlay                                     */
     size_t overlay_len;
+    char *overlay_data;     /* when want_overlay_data: JSON, NUL-terminated           */
+    size_t overlay_data_len;
     uint8_t *original_jpeg; /* when want_original: the upright work copy             */
     size_t original_len;
     tc_photo_meta meta;     /* the upload's own evidence                             */

@@ -136,6 +136,28 @@ test('reviewer: side-by-side photos and check scores; reject with two reasons (R
     const img = page.locator(`.c-shot_${cls} img`);
     await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
   }
+  // the overlay is painted in the page from the photo's drawing data, at the
+  // original's size, with what the server's PNG showed: the person's outline
+  // (magenta), the mesh's points (cyan), the checks' frames (green passed;
+  // red failed, yellow unknown when there are such)
+  const painted = await page.evaluate(() => {
+    const ov = document.querySelector('.c-shot_overlay img'), orig = document.querySelector('.c-shot_original img');
+    const c = document.createElement('canvas');
+    c.width = ov.naturalWidth; c.height = ov.naturalHeight;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(ov, 0, 0);
+    const px = ctx.getImageData(0, 0, c.width, c.height).data;
+    const n = {};
+    const key = { '255,0,255': 'outline', '0,255,255': 'point', '40,220,40': 'pass', '255,220,0': 'unknown', '255,40,40': 'fail' };
+    for (let i = 0; i < px.length; i += 4) {
+      const k = key[`${px[i]},${px[i + 1]},${px[i + 2]}`];
+      if (k) n[k] = (n[k] || 0) + 1;
+    }
+    return { src: ov.src.slice(0, 5), w: ov.naturalWidth, h: ov.naturalHeight, ow: orig.naturalWidth, oh: orig.naturalHeight, n };
+  });
+  assert.equal(painted.src, 'blob:', 'painted in the page');
+  assert.deepEqual([painted.w, painted.h], [painted.ow, painted.oh]);
+  assert.ok(painted.n.outline > 300 && painted.n.point > 300 && painted.n.pass > 100, JSON.stringify(painted.n));
   const checks = page.locator('table.c-checks tbody tr');
   assert.ok(await checks.count() >= 20, 'every check has a row');
   const checkNames = await checks.evaluateAll((rows) => rows.map((r) => r.cells[0].textContent.trim()));
@@ -257,7 +279,21 @@ test('reviewer page with a stubbed queue: verdict colours, reasons sent, keys', 
         check('ears_visible', 'unknown', 50, '无法判断耳朵', 'Ears unclear')] } },
   });
   const sent = [];
-  await page.route('**/api/v1/review/queue', (r) => r.fulfill({ json: { items: [item(91, 'S91'), item(92, 'S92')] } }));
+  // 91: an older photo with its PNG overlay; 92: drawing data, painted in the page
+  const drawn = item(92, 'S92');
+  drawn.photo.overlay_url = '/api/v1/review/photos/t92/overlay.png';
+  drawn.photo.overlay_data_url = '/api/v1/review/photos/t92/overlay.json';
+  const data = { v: 1, w: 40, h: 30, dim: [3, 4], tone: [0, 1, 2].map((c) => Array.from({ length: 256 }, (_, v) => (c === 0 ? 255 - v : v))),
+    palette: { outline: [255, 0, 255], point: [0, 255, 255], pass: [40, 220, 40], unknown: [255, 220, 0], fail: [255, 40, 40] },
+    outline: [[5, 2, 3]], points: [10, 10, 39, 29], thick: 2,
+    boxes: [{ check: 'check.light_dark', verdict: 'pass', box: [20, 1, 30, 8] }, { check: 'check.pose_pitch', verdict: 'fail', box: [-1, 15, 40, 30] }] };
+  await page.route('**/api/v1/review/photos/t92/overlay.json', (r) => r.fulfill({ json: data }));
+  // 91 as the server answers for an older photo: no data (404), the PNG
+  const older = item(91, 'S91');
+  older.photo.overlay_data_url = '/api/v1/review/photos/t91/overlay.json';
+  await page.route('**/api/v1/review/photos/t91/overlay.json', (r) => r.fulfill({ status: 404,
+    json: { error: { code: 'photo.no_image', zh: '还没有这张图片', en: 'This image is not there (yet)' } } }));
+  await page.route('**/api/v1/review/queue', (r) => r.fulfill({ json: { items: [older, drawn] } }));
   await page.route('**/api/v1/review/submissions/*/*', (r) => {
     const [, id, act] = new URL(r.request().url()).pathname.match(/submissions\/(\d+)\/(\w+)/);
     sent.push({ id: Number(id), act, body: r.request().postDataJSON() });
@@ -270,12 +306,48 @@ test('reviewer page with a stubbed queue: verdict colours, reasons sent, keys', 
   const bg = await rows.evaluateAll((r) => r.map((x) => getComputedStyle(x.cells[0]).backgroundColor));
   assert.notEqual(bg[0], bg[2], 'failed rows are coloured');
   assert.notEqual(bg[1], bg[2], 'unknown rows are coloured');
+  await page.waitForFunction(() => {
+    const el = document.querySelector('.c-shot_overlay img');
+    return el && el.src.endsWith('/icon.png') && el.complete && el.naturalWidth > 0;
+  });
   await shot(page, 'console-27-review-stubbed');
   await page.getByLabel('光线过暗').check();
   await page.getByLabel('耳朵未露出').check();
   await page.getByRole('button', { name: '驳回（R）' }).click();
   await page.locator('#app .c-notice', { hasText: '已驳回：' }).waitFor();
   assert.match(await page.locator('.c-queue__item_on').textContent(), /S92/);
+  // 92's overlay: painted from the data, pixel for pixel as the server's PNG
+  await page.waitForFunction(() => {
+    const el = document.querySelector('.c-shot_overlay img');
+    return el && el.src.startsWith('blob:') && el.complete && el.naturalWidth > 0;
+  });
+  const px = await page.evaluate(async () => {
+    const read = async (src, w, h) => {
+      const im = new Image();
+      im.src = src;
+      await im.decode();
+      const c = document.createElement('canvas');
+      c.width = w; c.height = h;
+      const ctx = c.getContext('2d');
+      ctx.drawImage(im, 0, 0, w, h);
+      return ctx.getImageData(0, 0, w, h).data;
+    };
+    const ov = document.querySelector('.c-shot_overlay img');
+    const got = await read(ov.src, ov.naturalWidth, ov.naturalHeight), base = await read('/icon.png', 40, 30);
+    const at = (a, x, y) => Array.from(a.slice((y * 40 + x) * 4, (y * 40 + x) * 4 + 3));
+    const b = at(base, 25, 22);
+    return { size: [ov.naturalWidth, ov.naturalHeight], o1: at(got, 2, 5), o2: at(got, 4, 5), o3: at(got, 5, 5),
+      pt: at(got, 10, 10), corner: at(got, 39, 29), g1: at(got, 20, 1), g2: at(got, 21, 4), gIn: at(got, 25, 4),
+      f1: at(got, 0, 20), f2: at(got, 39, 16), inside: at(got, 25, 22),
+      want: [Math.floor(((255 - b[0]) * 3) / 4), Math.floor((b[1] * 3) / 4), Math.floor((b[2] * 3) / 4)] };
+  });
+  const M = [255, 0, 255], C = [0, 255, 255], G = [40, 220, 40], R = [255, 40, 40];
+  assert.deepEqual(px.size, [40, 30]);
+  assert.deepEqual([px.o1, px.o2, px.pt, px.corner, px.g1, px.g2, px.f1, px.f2], [M, M, C, R, G, G, R, R], JSON.stringify(px));
+  assert.notDeepEqual(px.o3, M);
+  assert.notDeepEqual(px.gIn, G);
+  assert.deepEqual(px.inside, px.want, 'the original through the tone curve, dimmed to 3/4');
+  await shot(page, 'console-28-review-overlay-painted');
   await page.keyboard.press('a');
   await page.locator('#app .c-notice', { hasText: '已通过：' }).waitFor();
   assert.deepEqual(sent, [

@@ -256,7 +256,7 @@ test('staff cannot fetch drafts or deleted photos by counting ids; photo URLs ca
   for (const role of ['reviewer', 'school_admin', 'platform_admin']) {
     const s = staffs[role] = await staff(role);
     for (const [what, id] of [['draft', draft.id], ['deleted', gone.id]]) {
-      for (const kind of ['original.jpg', 'standard.jpg', 'overlay.png']) {
+      for (const kind of ['original.jpg', 'standard.jpg', 'overlay.png', 'overlay.json']) {
         const r = await fetch(`${srv.url}/api/v1/review/photos/${id}/${kind}`, { headers: { cookie: s.cookieHeader() } });
         assert.equal(r.status, 404, `${role} fetched the ${what} photo ${id} by its id: ${r.status}`);
       }

@@ -1,6 +1,6 @@
 // tucai check end to end on the portraits: every check reported with code,
 // score, threshold, verdict and advice; exit status 0 only when all pass;
-// the overlay is a PNG; usage errors exit 2.
+// the overlay is a PNG, or its drawing data as JSON; usage errors exit 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,15 +39,24 @@ test('a compliant mugshot passes every check, exit 0, with an overlay PNG', (t) 
   const name = 'mugshot_S024-01_frontal_neutral.jpg';
   if (!need(t, name)) return;
   const dir = mkdtempSync(path.join(tmpdir(), 'tucai-check-'));
-  const ov = path.join(dir, 'ov.png');
-  const { r, rep } = checkJson(name, '--overlay', ov);
+  const ov = path.join(dir, 'ov.png'), ovd = path.join(dir, 'ov.json');
+  const { r, rep } = checkJson(name, '--overlay', ov, '--overlay-data', ovd);
   const failed = rep.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
   assert.deepEqual(failed, []);
   assert.equal(r.status, 0);
   assert.equal(rep.passed, true);
   assert.equal(rep.photo.width, 480);
   assert.ok(rep.ms.checks < 1000);
-  assert.deepEqual([...readFileSync(ov).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  const png = readFileSync(ov);
+  assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  // the same drawing as data (what the server keeps): the PNG's size, a frame
+  // per check with a region, in its verdict, passed first
+  const d = JSON.parse(readFileSync(ovd, 'utf8'));
+  assert.deepEqual([d.v, d.w, d.h], [1, png.readUInt32BE(16), png.readUInt32BE(20)]);
+  assert.ok(d.points.length >= 2 * 400 && d.outline.length > 100);
+  assert.ok(d.boxes.length > 10);
+  for (const b of d.boxes) assert.equal(b.verdict, rep.checks.find((c) => c.code === b.check).verdict, b.check);
+  assert.ok(readFileSync(ovd).length * 10 < png.length, 'a small fraction of the PNG');
 });
 
 for (const [name, check] of [

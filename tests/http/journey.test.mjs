@@ -6,9 +6,10 @@
 // checked by the real pipeline (needs ../shared/testdata and the models).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, enrolStudent, jpegSize, ROOT } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, enrolStudent, jpegSize, ROOT, dbSql } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -201,8 +202,40 @@ test('the whole way: draft, early delete refused, confirm, pay once, withdraw, a
   r = await reviewer.get('/api/v1/review/queue');
   const item = r.data.items.find((x) => x.photo.id === p.id);
   assert.ok(item, 'the photo is in the queue');
-  const ov = await fetch(srv.url + item.photo.overlay_url, { headers: { cookie: reviewer.cookieHeader() } });
-  assert.equal(ov.status, 200);
+  // the checks' overlay is kept as drawing data (the console paints it over
+  // the original): no PNG for this photo
+  const staffGet = (u) => fetch(srv.url + u, { headers: { cookie: reviewer.cookieHeader() } });
+  const ovd = await staffGet(item.photo.overlay_data_url);
+  assert.equal(ovd.status, 200);
+  assert.match(ovd.headers.get('content-type'), /^application\/json/);
+  const drawText = await ovd.text();
+  const draw = JSON.parse(drawText);
+  const orig = Buffer.from(await (await staffGet(item.photo.original_url)).arrayBuffer());
+  assert.deepEqual([draw.v, draw.w, draw.h], [1, ...Object.values(jpegSize(orig))], 'drawn at the original\'s size');
+  assert.ok(draw.points.length >= 2 * 400, 'the mesh\'s points: ' + draw.points.length / 2);
+  assert.ok(draw.outline.length > 100, 'the mask\'s outline: ' + draw.outline.length + ' rows');
+  const codes = new Set(item.photo.checks.checks.map((x) => x.code));
+  assert.ok(draw.boxes.length > 0 && draw.boxes.every((b) => codes.has(b.check) && b.box.length === 4 && draw.palette[b.verdict]));
+  assert.ok(drawText.length < 64000, 'small: ' + drawText.length + ' bytes');
+  let ov = await staffGet(item.photo.overlay_url);
+  assert.equal(ov.status, 404);
+  assert.equal((await ov.json()).error.code, 'photo.no_image');
+  // a photo made by an older version keeps its PNG overlay
+  const blobs = path.join(srv.dataDir, 'blobs');
+  if (existsSync(blobs)) {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8cff01f00040001ff220a3af00000000049454e44ae426082', 'hex');
+    const id = createHash('sha256').update(png).digest('hex');
+    mkdirSync(path.join(blobs, id.slice(0, 2), id.slice(2, 4)), { recursive: true });
+    writeFileSync(path.join(blobs, id.slice(0, 2), id.slice(2, 4), id), png);
+    const was = dbSql(srv.dataDir, `SELECT overlay_blob FROM photo WHERE id = ${p.id}`);
+    dbSql(srv.dataDir, `UPDATE photo SET overlay_blob = '${id}' WHERE id = ${p.id}`);
+    ov = await staffGet(item.photo.overlay_url);
+    assert.equal(ov.status, 200);
+    assert.equal(ov.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await ov.arrayBuffer()), png);
+    assert.equal((await staffGet(item.photo.overlay_data_url)).status, 404);
+    dbSql(srv.dataDir, `UPDATE photo SET overlay_blob = '${was}' WHERE id = ${p.id}`);
+  }
   r = await reviewer.post(`/api/v1/review/submissions/${item.id}/approve`);
   assert.equal(r.status, 200, r.text);
   r = await c.post('/api/v1/me/submission/withdraw');

@@ -114,6 +114,38 @@ export async function startServer({ demo = true, extraArgs = [], env = {}, dataD
   };
 }
 
+// The database arguments of the server that ran on dataDir (its PostgreSQL
+// database, or none: SQLite's <dataDir>/tucai.db is the default).
+export function databaseArgs(dataDir) {
+  const pg = pgUrlOf(dataDir);
+  return pg ? ['--database', pg] : [];
+}
+
+// `tucai worker` on the data directory and database of a server started by
+// startServer (issue 18: the photo workers without HTTP).  Resolves once it
+// says it runs; kill() sends a signal (SIGKILL for a crash), stop() SIGTERM.
+export async function startWorker(dataDir, { extraArgs = [], env = {} } = {}) {
+  const args = ['worker', '--data-dir', dataDir, ...databaseArgs(dataDir), ...extraArgs];
+  const proc = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; });
+  if (process.env.TC_SERVER_LOG_DIR)
+    proc.on('exit', () => writeFileSync(path.join(process.env.TC_SERVER_LOG_DIR, `worker-${proc.pid}.log`), out));
+  await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('worker did not start:\n' + out)), 30000);
+    const check = () => { if (/ worker: \d+ photo worker/.test(out)) { clearTimeout(t); resolve(); } };
+    proc.stdout.on('data', check);
+    proc.on('exit', (code) => { clearTimeout(t); reject(new Error(`worker exited ${code}:\n${out}`)); });
+  });
+  const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
+  return {
+    proc, log: () => out,
+    async kill(sig = 'SIGKILL') { if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig); return exited; },
+    async stop() { return this.kill('SIGTERM'); },
+  };
+}
+
 // A browser-like client: a cookie jar and the CSRF header on every write.
 // headers: sent with every request (e.g. X-Forwarded-For behind --trust-proxy).
 export class Client {

@@ -86,7 +86,7 @@ static void make(const char *name, tc_studio_result *res, int *skipped)
     if (!data)
         return;
     tc_studio_req req = {.data = data, .len = len, .spec = "chsi", .run_checks = 1, .want_overlay = 1,
-                         .want_original = 1};
+                         .want_overlay_data = 1, .want_original = 1};
     tc_err e = {0};
     int rc = tc_studio_make(g_s, g_c, &req, res, &e);
     if (rc != 0)
@@ -116,6 +116,11 @@ static void test_compliant(void **st)
         assert_true(res.ok);
         assert_non_null(res.overlay_png);
         assert_true(res.overlay_len > 8 && !memcmp(res.overlay_png, "\x89PNG", 4));
+        /* the drawing data the server keeps: a small fraction of the PNG */
+        assert_non_null(res.overlay_data);
+        assert_true(res.overlay_data[0] == '{' && strlen(res.overlay_data) == res.overlay_data_len);
+        assert_true(res.overlay_data_len * 10 < res.overlay_len);
+        assert_non_null(strstr(res.overlay_data, "\"points\":["));
         assert_non_null(res.original_jpeg);
         assert_true(res.ms_checks > 0 && res.ms_vision > 0);
         tc_studio_result_free(&res);

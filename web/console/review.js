@@ -12,6 +12,98 @@ import { isReviewer, route, field, button, table, notice, stateLabel, announce, 
 // checks' scores (failed red, unknown yellow), and Approve / Reject with
 // reasons from the catalogue.  Keys: A approve, R reject, J/K next/previous.
 
+// ---- the checks' overlay ----------------------------------------------------------------------------------
+//
+// Photos keep the overlay as drawing data (GET overlay_data_url: the JSON of
+// tc_check_overlay_json, src/check/tc_check.h), made with the photo instead
+// of a PNG nobody may open; it is painted here over the upright original as
+// the server paints its PNG for `tucai check --overlay`: the original through
+// the tone curve the checks judged and dimmed to 3/4, the person mask's
+// outline (magenta), the face mesh's points (cyan) and each check's frame in
+// its verdict's colour, failed on top — pixel for pixel the same
+// (tests/unit/test_check_overlay.c paints the data the same way in C).
+// Photos made by older versions have the PNG itself (overlay_url; their
+// overlay.json answers 404).
+const OVERLAY_MAX_SIDE = 8192;
+
+// A canvas with the overlay of d painted over image (loaded, any size: it is
+// drawn at the data's w x h, the work copy's size the original has).
+export function paintOverlay(image, d) {
+  const w = d && d.w, h = d && d.h;
+  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1 || w > OVERLAY_MAX_SIDE || h > OVERLAY_MAX_SIDE) {
+    throw new Error('overlay: bad size');
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(image, 0, 0, w, h);
+  const im = ctx.getImageData(0, 0, w, h);
+  const px = im.data; // RGBA
+  const [num, den] = Array.isArray(d.dim) && d.dim[1] > 0 ? d.dim : [3, 4];
+  const tone = Array.isArray(d.tone) && d.tone.length === 3 ? d.tone : null;
+  for (let o = 0; o < px.length; o += 4) {
+    for (let c = 0; c < 3; c++) {
+      const v = tone ? tone[c][px[o + c]] : px[o + c];
+      px[o + c] = Math.floor((v * num) / den);
+    }
+    px[o + 3] = 255;
+  }
+  const pal = d.palette || {};
+  const put = (x, y, c) => {
+    if (x < 0 || y < 0 || x >= w || y >= h || !c) return;
+    const o = (y * w + x) * 4;
+    px[o] = c[0]; px[o + 1] = c[1]; px[o + 2] = c[2];
+  };
+  for (const row of d.outline || []) { // [y, x, n, x, n, ...]
+    for (let k = 1; k + 1 < row.length; k += 2) for (let x = row[k]; x < row[k] + row[k + 1]; x++) put(x, row[0], pal.outline);
+  }
+  const pts = d.points || [];
+  for (let k = 0; k + 1 < pts.length; k += 2) put(pts[k], pts[k + 1], pal.point);
+  const thick = d.thick || 1;
+  for (const b of d.boxes || []) {
+    const [x0, y0, x1, y1] = b.box;
+    const c = pal[b.verdict];
+    for (let t = 0; t < thick; t++) {
+      for (let x = x0; x <= x1; x++) { put(x, y0 + t, c); put(x, y1 - t, c); }
+      for (let y = y0; y <= y1; y++) { put(x0 + t, y, c); put(x1 - t, y, c); }
+    }
+  }
+  ctx.putImageData(im, 0, 0);
+  return canvas;
+}
+
+// The overlay's picture for a queue item's photo p, once per item: a blob:
+// URL of the painted data, or the stored PNG (older photos, or when the data
+// cannot be had or painted).
+function overlaySrc(p) {
+  if (!p.overlay_job) {
+    p.overlay_job = (async () => {
+      try {
+        if (!p.overlay_data_url) return p.overlay_url;
+        const d = (await api.get(p.overlay_data_url)).data;
+        const image = new Image();
+        image.src = p.original_url;
+        await image.decode();
+        const canvas = paintOverlay(image, d);
+        const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+        return blob ? URL.createObjectURL(blob) : p.overlay_url;
+      } catch {
+        return p.overlay_url;
+      }
+    })().then((src) => { p.overlay_src = src; return src; });
+  }
+  return p.overlay_job;
+}
+
+// A reloaded queue: the painted pictures of the old one are let go.
+function forgetOverlays(list) {
+  for (const it of list || []) {
+    const src = it.photo && it.photo.overlay_src;
+    if (src && src.startsWith('blob:')) URL.revokeObjectURL(src);
+  }
+}
+
 // The reasons come from the catalogue (GET /api/v1/review/reasons, edited
 // by platform admins on the reasons page); each becomes an i18n key
 // reason.<code> so the language switch relabels them.
@@ -346,6 +438,12 @@ route('review', {
       mount(heading, h('span', { text: name(it) }), ' ', stateLabel(it.state));
       const img = (src, key, cls) => h('figure', { class: 'c-shot ' + cls },
         h('img', { src, alt: t(key) + ' · ' + name(it), loading: 'eager' }), h('figcaption', { i18n: key }));
+      // the overlay is painted here from its drawing data (a moment later)
+      const overlay = img(p.overlay_src, 'review.overlay', 'c-shot_overlay');
+      if (!p.overlay_src) {
+        const el = overlay.querySelector('img');
+        overlaySrc(p).then((src) => { if (src) el.src = src; });
+      }
       mount(detail,
         h('p', { class: 'c-field__tip' },
           h('span', { i18n: 'review.position', i18nVars: { i: cur + 1, n: items.length } }), ' · ',
@@ -354,7 +452,7 @@ route('review', {
         h('div', { class: 'c-shots' },
           img(p.original_url, 'review.original', 'c-shot_original'),
           img(p.standard_url, 'review.standard', 'c-shot_standard'),
-          img(p.overlay_url, 'review.overlay', 'c-shot_overlay')),
+          overlay),
         h('h3', { class: 'c-subtitle', i18n: 'review.checks' }),
         checksTable(p.checks));
       drawList();
@@ -398,7 +496,9 @@ route('review', {
     reload.addEventListener('click', async () => {
       showError(err, null);
       try {
-        items = (await api.get('/api/v1/review/queue')).data.items;
+        const fresh = (await api.get('/api/v1/review/queue')).data.items;
+        forgetOverlays(items);
+        items = fresh;
         picked.clear();
         mount(msg);
         mount(queueTitle, h('span', { i18n: 'review.queue', i18nVars: { n: items.length } }));
