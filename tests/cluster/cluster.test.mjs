@@ -25,11 +25,6 @@ const GOOD = path.join(PORTRAITS, 'mugshot_S024-01_frontal_neutral.jpg');
 const havePhotos = PORTRAITS && existsSync(GOOD);
 const URL = E.TC_CLUSTER_URL;
 const STUDENTS = 200, CONCURRENCY = 16, REAL = 20; // REAL of the photos are portraits, the rest small plain images
-// The worker CLI (main's `tucai worker`); until it is there scripts/cluster
-// runs a third serve node in its place and the checks of claims are left out.
-// TODO(cluster): remove once main's worker is merged.
-const realWorker = (E.TC_WORKER_CMD || '').split(' ')[1] === 'worker';
-
 let T = null;       // this test's own folder (images, netrc, the new worker's data)
 let admin = null;   // the platform admin's client, through nginx
 let demo = null;
@@ -182,7 +177,7 @@ test('the journey through nginx: uploaded on node A, read through node B and ngi
   assert.ok(obj && obj.equals(bytes), 'the upload, byte for byte, in the object store');
   // the live update of the finished photo reached the stream through nginx
   // (the worker's event goes to whichever node holds the stream)
-  if (realWorker) assert.ok(await readSome(/event: photo/, 10000), 'a photo event through nginx: ' + stream);
+  assert.ok(await readSome(/event: photo/, 10000), 'a photo event through nginx: ' + stream);
   ac.abort();
   // nginx sent requests to both nodes
   const log = readFileSync(E.TC_NGINX_LOG, 'utf8');
@@ -256,7 +251,7 @@ test('200 uploads through nginx while a node and the worker are killed: nothing 
   // again soon)
   const args = E.TC_WORKER_CMD.split(' ');
   const log = openSync(path.join(T, 'worker2.log'), 'a');
-  worker2 = spawn(args[0], [...args.slice(1), '--data-dir', path.join(T, 'worker2'), ...(realWorker ? ['--photo-claim-timeout', '5'] : [])],
+  worker2 = spawn(args[0], [...args.slice(1), '--data-dir', path.join(T, 'worker2'), '--photo-claim-timeout-s', '5'],
     { stdio: ['ignore', log, log] });
   closeSync(log);
   const inBatch = `FROM photo p JOIN student s ON s.id = p.student_id WHERE s.batch_id = ${batch}`;
@@ -273,27 +268,17 @@ test('200 uploads through nginx while a node and the worker are killed: nothing 
   // each photo made once: one log line each at most, and (the worker's
   // claims) taken again only if the dead worker held it
   const lines = finishedLines();
-  const rows = sql(`SELECT p.id, p.state ${realWorker ? ', p.claims' : ''} ${inBatch}`).split('\n').map((l) => l.split('|'));
+  const rows = sql(`SELECT p.id, p.state, p.claims ${inBatch}`).split('\n').map((l) => l.split('|'));
   assert.ok(rows.length >= ok.length);
   let twice = 0;
-  let again = 0;
   for (const [id, state, claims] of rows) {
-    if ((lines.get(Number(id)) || 0) > 1) again++;
-    // the stand-in (a serve node queues at start whatever is processing,
-    // also what node A has in hand) can make a photo twice: what the worker
-    // fixes
-    if (realWorker) assert.ok((lines.get(Number(id)) || 0) <= 1, `photo ${id} (${state}) finished ${lines.get(Number(id))} times`);
-    if (realWorker) {
-      assert.ok(Number(claims) >= 1 && Number(claims) <= 2, `photo ${id}: ${claims} claims`);
-      if (Number(claims) === 2) twice++;
-    }
+    assert.ok((lines.get(Number(id)) || 0) <= 1, `photo ${id} (${state}) finished ${lines.get(Number(id))} times`);
+    assert.ok(Number(claims) >= 1 && Number(claims) <= 2, `photo ${id}: ${claims} claims`);
+    if (Number(claims) === 2) twice++;
   }
-  t.diagnostic(`${again} photos finished twice${realWorker ? '' : ' (the stand-in worker, not checked)'}`);
-  if (realWorker) {
-    // only what the dead worker had in hand (its threads) was taken again
-    assert.ok(twice <= 4, `${twice} photos claimed twice`);
-    t.diagnostic(`${twice} photos taken again after the worker died`);
-  }
+  // only what the dead worker had in hand (its 2 threads) was taken again
+  assert.ok(twice <= 2, `${twice} photos claimed twice`);
+  t.diagnostic(`${twice} photos taken again after the worker died`);
   // PostgreSQL's own check of the database's tables and indexes
   const adminDb = E.TC_PG_ADMIN_URL.replace(/\/[^/]*$/, '/tucai');
   const bin = ['15', ...readdirSync('/usr/lib/postgresql')].map((v) => `/usr/lib/postgresql/${v}/bin/pg_amcheck`).find(existsSync);
