@@ -279,6 +279,16 @@ test('200 uploads through nginx while a node and the worker are killed: nothing 
   // only what the dead worker had in hand (its 2 threads) was taken again
   assert.ok(twice <= 2, `${twice} photos claimed twice`);
   t.diagnostic(`${twice} photos taken again after the worker died`);
+  // no photo names a file the store lacks (tucai has no check of its own for
+  // this): every blob of every photo of the batch, also those whose upload
+  // was answered 502, is in the object store under its hash
+  const blobs = sql(`SELECT p.upload_blob, p.original_blob, p.standard_blob, p.proof_blob, p.overlay_blob ${inBatch}`)
+    .split('\n').flatMap((l) => l.split('|')).filter((b) => b);
+  for (const b of new Set(blobs)) {
+    const obj = s3Get(`cluster/${b}`);
+    assert.ok(obj && sha256(obj) === b, `blob ${b}: in the object store, its bytes its name`);
+  }
+  t.diagnostic(`${new Set(blobs).size} blobs of ${rows.length} photos checked in the object store`);
   // PostgreSQL's own check of the database's tables and indexes
   const adminDb = E.TC_PG_ADMIN_URL.replace(/\/[^/]*$/, '/tucai');
   const bin = ['15', ...readdirSync('/usr/lib/postgresql')].map((v) => `/usr/lib/postgresql/${v}/bin/pg_amcheck`).find(existsSync);
