@@ -5,7 +5,7 @@ DATA   ?= data
 MESON_RELEASE = meson setup $(BUILD) --buildtype=release -Db_ndebug=true
 MESON_TEST    = meson setup $(TBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
-.PHONY: all setup build build-test run test bench load gallery eval fuzz clean
+.PHONY: all setup build build-test run cluster test bench load gallery eval fuzz clean
 
 all: build
 
@@ -24,6 +24,12 @@ build-test: setup
 # how to sign in as each role.
 run: build
 	$(BUILD)/tucai serve --data-dir $(DATA) --demo
+
+# The same on a cluster on loopback (issue 18): PostgreSQL, Swift (S3), two
+# serve nodes, one photo worker, nginx in front (scripts/cluster; Ctrl-C
+# stops and removes it all).
+cluster: build
+	@bash scripts/cluster $(BUILD)
 
 test: build-test
 	@bash scripts/run-tests $(TBUILD)
