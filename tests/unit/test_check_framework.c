@@ -620,6 +620,43 @@ static void test_headwear(void **st)
     drop(&s);
 }
 
+/* Jewellery (session 12): a white collar against a dark tie below the chin
+ * is no jewellery (its edges are brighter than their neighbourhood, as a
+ * sparkle is, but light half of it: the officer's and officials' white
+ * shirts failed before); a collar of small glittering stones still fails. */
+static void rect(synth *s, int x0, int y0, int x1, int y1, uint8_t v)
+{
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            memset(s->im.px + ((size_t)y * W + x) * 3, v, 3);
+}
+
+static void test_jewelry(void **st)
+{
+    (void)st;
+    synth s;
+    tc_check_report rep;
+    const tc_check_result *r = &rep.r[TC_CHECK_JEWELRY];
+    make(&s, 6, 0); /* white shirt, dark jacket beside it, dark tie down the middle */
+    rect(&s, 140, 372, 260, H, 40);
+    rect(&s, 165, 372, 235, H, 240);
+    rect(&s, 192, 380, 208, H, 30);
+    run(&s, &rep);
+    print_message("collar and tie: jewelry %d (%.4f)\n", r->score, r->value);
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
+    drop(&s);
+
+    make(&s, 6, 0); /* single glittering points, 3 px apart, over the neck */
+    for (int y = 390; y < 440; y += 3)
+        for (int x = 150; x < 250; x += 3)
+            rect(&s, x, y, x + 1, y + 1, 250);
+    run(&s, &rep);
+    print_message("glitter: jewelry %d (%.4f)\n", r->score, r->value);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(r->zh, "饰品"));
+    drop(&s);
+}
+
 /* Issue 16, item 6: what is not in the picture is "could not assess", with
  * its reason, never a failure (nor a silent pass). */
 static void test_cannot_assess(void **st)
@@ -674,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_grey_photo),
         cmocka_unit_test(test_eyes_covered),    cmocka_unit_test(test_cannot_assess),
         cmocka_unit_test(test_headwear),
+        cmocka_unit_test(test_jewelry),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();
