@@ -269,10 +269,12 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
  * Measured on the synthetic caps and bands and on the real photos with
  * headwear labels (docs/QUALITY.md): too few real examples with headwear
  * (11, 6 of them with a face and head to judge) and genuine photos close to
- * the point (light hair in coloured light, a lit forehead) to reject
- * anybody on this: a value at the review point or above is "could not
- * assess", and the reviewer decides (also on religious or medical
- * coverings, never a pass). */
+ * the review point (light hair in coloured light, a lit forehead, up to
+ * 0.70) to reject anybody between it and CHECK_HEADWEAR_FAIL: there the
+ * value is "could not assess" and the reviewer decides.  At the fail point
+ * and above (a crown or a strip across the head nearly wholly covered: the
+ * caps and bands seen measure 0.96-1.00) it fails with the advice to take
+ * the covering off (religious or medical coverings: tell the school). */
 enum { HW_ROWS = 256 };
 
 typedef struct {
@@ -452,11 +454,14 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
     check_region(r, t[0] - 0.35 * x->face_w, t[1] - 0.40 * x->face_h, t[0] + 0.35 * x->face_w,
                  em[1] - 0.5 * x->iod);
     const check_tune *tu = check_tuning(TC_CHECK_HEADWEAR);
-    if (tu->review > 0 && v >= tu->review) {
-        /* something that is neither skin nor hair covers the head: never
-         * sure enough to reject (docs/QUALITY.md), the reviewer looks,
+    if (tu->review > 0 && v >= tu->review && v < CHECK_HEADWEAR_FAIL) {
+        /* something that is neither skin nor hair covers part of the head:
+         * not sure enough to reject (docs/QUALITY.md), the reviewer looks,
          * whatever the school's threshold (a stricter one fails values
-         * below the review point) */
+         * below the review point).  At the fail point and above, the crown
+         * or a strip across the head is covered: it fails as headwear
+         * (religious or medical coverings: the advice says to tell the
+         * school, whose reviewer decides). */
         return check_unsure(r, "头部可能戴有帽子、头巾、发箍等头饰，将由审核老师确认；如有佩戴，请摘下后重拍（因宗教或医疗原因佩戴的，由老师决定）",
                                "You may be wearing a hat, cap, scarf or headband: a reviewer will check. If you are, "
                                "take it off and shoot again (one worn for religious or medical reasons is the "
@@ -470,8 +475,15 @@ int check_headwear(check_ctx *x, const tc_check_input *in, const tc_check_config
 }
 
 /* Sparkle: a pixel much brighter than its neighbourhood (7x7 mean) and
- * brighter than the skin — metal and stones of earrings and necklaces; a
- * collar or a bright shirt is a large region, so it is not a sparkle. */
+ * brighter than the skin — metal and stones of earrings and necklaces —
+ * and small: at most SPARKLE_LIT of the 49 pixels of its window within 30
+ * of its brightness.  The edge of a white collar or shirt against a dark
+ * tie or jacket is brighter than its window's mean too, but lights half the
+ * window: before session 12 it failed 15 of 231 photos (officials' and
+ * groups' white shirts under suits, the officer's collar) that wear no
+ * jewellery (docs/QUALITY.md). */
+enum { SPARKLE_LIT = 12 };
+
 static void sparkle(check_ctx *x, double cx, double cy, double hw, double hh, int *n, int *hits, double reg[4])
 {
     const uint8_t *l = check_lum(x);
@@ -488,11 +500,14 @@ static void sparkle(check_ctx *x, double cx, double cy, double hw, double hh, in
             (*n)++;
             if (v < x->skin_y + 25)
                 continue;
-            int s = 0;
+            int s = 0, lit = 0;
             for (int j = -3; j <= 3; j++)
-                for (int i = -3; i <= 3; i++)
-                    s += l[(size_t)(y + j) * x->w + xx + i];
-            *hits += v - s / 49.0 > 45;
+                for (int i = -3; i <= 3; i++) {
+                    int q = l[(size_t)(y + j) * x->w + xx + i];
+                    s += q;
+                    lit += q >= v - 30;
+                }
+            *hits += v - s / 49.0 > 45 && lit <= SPARKLE_LIT;
         }
 }
 

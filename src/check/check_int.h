@@ -86,6 +86,14 @@ typedef struct check_tune {
 #define CHECK_EYES_WINK_REVIEW 0.70
 #define CHECK_EYES_WINK_OPEN 0.20
 
+/* headwear's fail point (issue 16, item 4): a value at or above it (the
+ * crown or a strip across the head nearly wholly covered by what is neither
+ * skin nor hair) fails with the advice to take the covering off; from the
+ * review point up to it the reviewer decides.  Genuine photos of both
+ * tables stay at 0.70 and below, the caps and bands that are seen reach
+ * 0.96-1.00 (docs/QUALITY.md). */
+#define CHECK_HEADWEAR_FAIL 0.90
+
 const check_tune *check_tuning(tc_check_id id);
 /* The score of value v for check id from its tuning (0..100). */
 int check_ramp(tc_check_id id, double v);

@@ -56,7 +56,8 @@ int check_clothing_colour(check_ctx *, const tc_check_input *, const tc_check_co
  *   cheek median; glare lens highlight fraction; hair_brows hair fraction above
  *   the brows; ears skin fraction beside the cheek (worse side); headwear
  *   share neither skin nor hair above the hairline or in the most covered
- *   even strip across the forehead (0.60 and above: flagged for review); jewelry
+ *   even strip across the forehead (0.60 to 0.90: flagged for review; 0.90 and
+ *   above fails, CHECK_HEADWEAR_FAIL); jewelry
  *   bright-blob fraction; clothing ΔE (CIE76) top vs background; compression blockiness (step
  *   across the 8x8 grid / step inside, 1 = none; the file's JPEG quality
  *   scores apart, 60 = 50); shoulders degrees of the shoulders' line (15 fails,

@@ -491,10 +491,11 @@ static void test_eyes_covered(void **st)
  * it (down beside the temples, the hairline at the top of the face oval,
  * strands as stripes) and a person mask over face and hair.  Plain dark or
  * blonde hair passes (a blonde was taken for a cap before); a navy peaked
- * cap and a red headband are flagged for review ("could not assess",
- * naming the hat and the reviewer: too few real examples to reject on it,
- * docs/QUALITY.md); a stricter school threshold fails a partly covered head
- * with the whole advice. */
+ * cap covering the whole crown and a red headband across the head fail as
+ * headwear (at or above CHECK_HEADWEAR_FAIL; they were only flagged before
+ * session 12); a cap over most of the crown is flagged for review ("could
+ * not assess", naming the hat and the reviewer); a stricter school
+ * threshold fails a partly covered head with the whole advice. */
 static void add_hair(synth *s, tc_photo_mask *m, const uint8_t col[3])
 {
     m->width = W, m->height = H;
@@ -556,14 +557,31 @@ static void test_headwear(void **st)
     paint(&s, &m, 0, (int)(CY - RY + 25), W, navy);
     run(&s, &rep);
     print_message("navy cap: headwear %d (%.3f) %s\n", r->score, r->value, r->zh);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_true(r->value >= CHECK_HEADWEAR_FAIL);
+    assert_non_null(strstr(r->zh, "帽子"));
+    assert_non_null(strstr(r->zh, "头部覆盖物"));
+    assert_non_null(strstr(r->en, "take off hats"));
+    /* the advice is whole (not cut in the middle of a character) */
+    assert_string_equal(r->zh + strlen(r->zh) - strlen("老师）"), "老师）");
+    for (const char *q = r->zh; *q; q++) /* no English word in the Chinese */
+        assert_false((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'));
+    free(m.a);
+    drop(&s);
+
+    make(&s, 6, 0); /* a navy cap over the crown's middle only (between the review and the
+                      * fail point): the reviewer decides */
+    add_hair(&s, &m, dark);
+    paint(&s, &m, 0, (int)(CY - RY + 25), (int)(CX + 25), navy);
+    run(&s, &rep);
+    print_message("part cap: headwear %d (%.3f) %s\n", r->score, r->value, r->zh);
     assert_int_equal(r->verdict, TC_CHECK_UNKNOWN);
-    assert_true(r->value >= check_tuning(TC_CHECK_HEADWEAR)->review);
+    assert_true(r->value >= check_tuning(TC_CHECK_HEADWEAR)->review && r->value < CHECK_HEADWEAR_FAIL);
     assert_non_null(strstr(r->zh, "帽子"));
     assert_non_null(strstr(r->zh, "审核"));
     assert_non_null(strstr(r->en, "reviewer"));
-    /* the advice is whole (not cut in the middle of a character) */
     assert_string_equal(r->zh + strlen(r->zh) - strlen("决定）"), "决定）");
-    for (const char *q = r->zh; *q; q++) /* no English word in the Chinese */
+    for (const char *q = r->zh; *q; q++)
         assert_false((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'));
     free(m.a);
     drop(&s);
@@ -573,8 +591,9 @@ static void test_headwear(void **st)
     paint(&s, &m, (int)(CY - RY - 14), (int)(CY - RY + 10), W, red);
     run(&s, &rep);
     print_message("red band: headwear %d (%.3f)\n", r->score, r->value);
-    assert_int_equal(r->verdict, TC_CHECK_UNKNOWN);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
     assert_non_null(strstr(r->zh, "发箍"));
+    assert_non_null(strstr(r->zh, "头部覆盖物"));
     free(m.a);
     drop(&s);
 
@@ -598,6 +617,43 @@ static void test_headwear(void **st)
     assert_string_equal(zh + strlen(zh) - strlen("老师）"), "老师）");
     assert_non_null(strstr(r->en, "tell your school)"));
     free(m.a);
+    drop(&s);
+}
+
+/* Jewellery (session 12): a white collar against a dark tie below the chin
+ * is no jewellery (its edges are brighter than their neighbourhood, as a
+ * sparkle is, but light half of it: the officer's and officials' white
+ * shirts failed before); a collar of small glittering stones still fails. */
+static void rect(synth *s, int x0, int y0, int x1, int y1, uint8_t v)
+{
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            memset(s->im.px + ((size_t)y * W + x) * 3, v, 3);
+}
+
+static void test_jewelry(void **st)
+{
+    (void)st;
+    synth s;
+    tc_check_report rep;
+    const tc_check_result *r = &rep.r[TC_CHECK_JEWELRY];
+    make(&s, 6, 0); /* white shirt, dark jacket beside it, dark tie down the middle */
+    rect(&s, 140, 372, 260, H, 40);
+    rect(&s, 165, 372, 235, H, 240);
+    rect(&s, 192, 380, 208, H, 30);
+    run(&s, &rep);
+    print_message("collar and tie: jewelry %d (%.4f)\n", r->score, r->value);
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
+    drop(&s);
+
+    make(&s, 6, 0); /* single glittering points, 3 px apart, over the neck */
+    for (int y = 390; y < 440; y += 3)
+        for (int x = 150; x < 250; x += 3)
+            rect(&s, x, y, x + 1, y + 1, 250);
+    run(&s, &rep);
+    print_message("glitter: jewelry %d (%.4f)\n", r->score, r->value);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(r->zh, "饰品"));
     drop(&s);
 }
 
@@ -655,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_grey_photo),
         cmocka_unit_test(test_eyes_covered),    cmocka_unit_test(test_cannot_assess),
         cmocka_unit_test(test_headwear),
+        cmocka_unit_test(test_jewelry),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();
