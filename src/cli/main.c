@@ -517,10 +517,104 @@ static int cmd_migrate(int argc, char **argv)
     cmd_env v;
     if (cmd_open(&v, argc, argv) != 0)
         return die(&v.e);
-    printf("database %s at schema version %d (newest known: %d)\n", v.cfg.database,
-           tc_store_schema_version(v.app.store), tc_store_schema_latest());
+    char where[512];
+    tc_store_redact(v.cfg.database, where, sizeof where);
+    printf("database %s at schema version %d (newest known: %d)\n", where, tc_store_schema_version(v.app.store),
+           tc_store_schema_latest());
     cmd_close(&v);
     return 0;
+}
+
+/* tucai fsck [--verify-files]: are the records sound (tc_store_fsck), and
+ * is every file a photo that keeps its files names in the blob store (with
+ * --verify-files: read back and its hash checked)?  Read-only; exit 0 when
+ * nothing is wrong, 1 when something is (each problem one line), 2 when it
+ * could not look. */
+static int cmd_fsck(int argc, char **argv)
+{
+    if (cmd_help(argc, argv, "fsck",
+                 " [--verify-files]\n\nChecks the database (SQLite's integrity and foreign keys; the rules every "
+                 "photo,\nsubmission and claim keeps) and that every file a kept photo names is in the blob\n"
+                 "store (--verify-files: read back and its SHA-256 checked).  Read-only.\n"
+                 "Exit 0: sound; 1: problems, one a line; 2: could not look."))
+        return 0;
+    int verify = 0;
+    char **av = calloc((size_t)argc + 1, sizeof *av);
+    int ac = 0;
+    if (!av)
+        abort();
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--verify-files"))
+            verify = 1;
+        else
+            av[ac++] = argv[i];
+    }
+    cmd_env v;
+    if (cmd_open(&v, ac, av) != 0) {
+        free(av);
+        die(&v.e);
+        return 2;
+    }
+    tc_pool pool;
+    tc_pool_init(&pool);
+    const char **problems;
+    size_t np = 0, more = 0;
+    int rc = 0;
+    if (tc_store_fsck(v.app.store, &pool, &problems, &np, &more, &v.e) != 0) {
+        rc = 2;
+        goto out;
+    }
+    for (size_t i = 0; i < np; i++)
+        printf("problem: %s\n", problems[i]);
+    /* the files, a page of photos at a time */
+    int64_t after = 0, photos = 0, files = 0, missing = 0;
+    for (;;) {
+        tc_pool page;
+        tc_pool_init(&page);
+        tc_store_photo_files *f;
+        size_t n;
+        if (tc_store_fsck_files(v.app.store, &page, after, 500, &f, &n, &v.e) != 0) {
+            tc_pool_clear(&page);
+            rc = 2;
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++, photos++) {
+            after = f[i].photo_id;
+            for (int k = 0; k < TC_STORE_PHOTO_FILES; k++) {
+                const char *id = f[i].blob[k];
+                if (!id[0])
+                    continue;
+                files++;
+                tc_err be = {0};
+                char *data = NULL;
+                size_t len;
+                int ok = verify ? tc_blob_get(v.app.blobs, id, (size_t)256 << 20, &data, &len, &be) == 0
+                                : tc_blob_exists(v.app.blobs, id);
+                free(data);
+                if (!ok) {
+                    missing++;
+                    printf("problem: photo %lld (%s): %s %s %s\n", (long long)f[i].photo_id, f[i].state,
+                           TC_STORE_PHOTO_FILE_COLUMNS[k], id, verify ? be.en : "not in the blob store");
+                }
+            }
+        }
+        tc_pool_clear(&page);
+        if (n < 500)
+            break;
+    }
+    char where[512];
+    tc_store_redact(v.cfg.database, where, sizeof where);
+    printf("fsck %s: %lld photos, %lld files %s; %zu problems in the records%s, %lld files missing or wrong\n",
+           where, (long long)photos, (long long)files, verify ? "read and verified" : "looked up", np + more,
+           more ? " (the first 1000 shown)" : "", (long long)missing);
+    rc = np || missing ? 1 : 0;
+out:
+    if (rc == 2)
+        die(&v.e);
+    tc_pool_clear(&pool);
+    free(av);
+    cmd_close(&v);
+    return rc;
 }
 
 static int cmd_demo(int argc, char **argv)
@@ -638,6 +732,7 @@ static const struct {
     const char *help;
 } commands[] = {
     {"serve", cmd_serve, "serve the student app, the staff console and the API"},
+    {"fsck", cmd_fsck, "check that the records are sound and every photo's files are in the blob store"},
     {"worker", cmd_worker, "make the uploaded photos of every node on the same database (no HTTP)"},
     {"migrate", cmd_migrate, "bring the database to the newest schema"},
     {"reconcile", cmd_reconcile, "--day YYYY-MM-DD: compare a day's payments with the provider"},

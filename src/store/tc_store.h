@@ -75,6 +75,34 @@ void tc_store_unlisten(tc_store *s, void *ctx);
  * holds it or the database cannot be reached.  SQLite: always 1. */
 int tc_store_lead(tc_store *s);
 
+/* where (a file path or a postgres:// URL) as it may be shown: a URL's
+ * password replaced by "***". */
+void tc_store_redact(const char *where, char *out, size_t cap);
+
+/* ---- consistency (tc_store_fsck.c; `tucai fsck`) ----------------------------------
+ * Read-only checks that the records are sound: after a crash, a kill -9, a
+ * restore.  tc_store_fsck: SQLite's integrity_check and foreign_key_check
+ * (PostgreSQL: its keys are always enforced; its structure is pg_amcheck's),
+ * then the rules no constraint says but every path keeps (a live
+ * submission's photo is in state used; a made photo has done_at; a draft
+ * has its standard photo; one photo in the making per student; none
+ * processing after more than three claims).  Each problem a pool string in
+ * *out, at most 1000 (*more: how many past them).  -1 only when it could
+ * not look. */
+int tc_store_fsck(tc_store *s, tc_pool *p, const char ***out, size_t *n, size_t *more, tc_err *e);
+/* The files of the photos that keep them (not swept), photo id > after, in
+ * id order, at most limit photos: for checking each against the blob store.
+ * blob[i] is column TC_STORE_PHOTO_FILE_COLUMNS[i] ("" when none). */
+enum { TC_STORE_PHOTO_FILES = 6 };
+extern const char *const TC_STORE_PHOTO_FILE_COLUMNS[TC_STORE_PHOTO_FILES];
+typedef struct tc_store_photo_files {
+    int64_t photo_id;
+    const char *state;
+    const char *blob[TC_STORE_PHOTO_FILES];
+} tc_store_photo_files;
+int tc_store_fsck_files(tc_store *s, tc_pool *p, int64_t after, int limit, tc_store_photo_files **out, size_t *n,
+                        tc_err *e);
+
 /* ---- state machines (tc_store_states.c) -----------------------------------------
  * The photo, submission and order states as enums, each machine with one
  * transition table (docs/ARCHITECTURE.md, "State machines").  The database

@@ -7,7 +7,7 @@
 //  2. 200 students upload at once through nginx while node B and the worker
 //     are killed (-9); a new worker starts: every upload answered 2xx is in
 //     the database and, byte for byte, in the object store; every photo
-//     finishes; none is made twice; pg_amcheck finds nothing.
+//     finishes; none is made twice; pg_amcheck and tucai fsck find nothing.
 // Without the cluster's environment (run alone), it says why and skips.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -279,8 +279,7 @@ test('200 uploads through nginx while a node and the worker are killed: nothing 
   // only what the dead worker had in hand (its 2 threads) was taken again
   assert.ok(twice <= 2, `${twice} photos claimed twice`);
   t.diagnostic(`${twice} photos taken again after the worker died`);
-  // no photo names a file the store lacks (tucai has no check of its own for
-  // this): every blob of every photo of the batch, also those whose upload
+  // no photo names a file the store lacks (also tucai fsck's, below): every blob of every photo of the batch, also those whose upload
   // was answered 502, is in the object store under its hash
   const blobs = sql(`SELECT p.upload_blob, p.original_blob, p.standard_blob, p.proof_blob, p.overlay_blob ${inBatch}`)
     .split('\n').flatMap((l) => l.split('|')).filter((b) => b);
@@ -295,5 +294,11 @@ test('200 uploads through nginx while a node and the worker are killed: nothing 
   assert.ok(bin, 'pg_amcheck (postgresql-15) is installed');
   const amcheck = execFileSync(bin, ['--install-missing', '--heapallindexed', '--no-strict-names', adminDb], { encoding: 'utf8' });
   assert.equal(amcheck.trim(), '', 'pg_amcheck: ' + amcheck);
+  // and tucai's own: the records' rules, every kept photo's files read back
+  // from the object store and their hashes checked
+  const fsck = execFileSync(args[0], ['fsck', '--config', path.join(E.TC_CLUSTER_DIR, 'tucai.conf'), '--data-dir', path.join(T, 'fsck'),
+    '--verify-files'], { encoding: 'utf8' });
+  assert.match(fsck, /files read and verified; 0 problems in the records, 0 files missing or wrong/, fsck);
+  t.diagnostic(fsck.trim());
   t.diagnostic(`the whole test: ${Date.now() - t0} ms`);
 });

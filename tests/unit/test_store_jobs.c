@@ -5,7 +5,8 @@
  * the periodic jobs' leader (tc_store_lead).  Runs on SQLite and, in
  * `make test`'s second pass, on PostgreSQL (where the claims run with FOR
  * UPDATE SKIP LOCKED, the notifications through LISTEN/NOTIFY and the
- * leader is an advisory lock held by one of two stores). */
+ * leader is an advisory lock held by one of two stores), and the rules of
+ * tucai fsck (tc_store_fsck). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +172,41 @@ static void test_unclaim_dead_worker(void **st)
     assert_int_equal(tc_store_photo_claim(f->s, "host:44:1", T0 + 1, T0 - 119, &got, &claims, &e), 0);
     assert_int_equal(got, 0); /* b is still 43's */
     (void)b;
+}
+
+/* tucai fsck's rules: sound records say nothing; a photo past three
+ * claims still processing is named (the SQL of the rules runs on both
+ * engines). */
+static void test_fsck_rules(void **st)
+{
+    fx *f = *st;
+    int64_t a = upload(f, 0), got;
+    int claims;
+    tc_err e;
+    const char **problems;
+    size_t n, more;
+    assert_int_equal(tc_store_fsck(f->s, &f->p, &problems, &n, &more, &e), 0);
+    assert_int_equal(n, 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(tc_store_photo_claim(f->s, "w", T0 + 1000 * i, T0 + 1000 * i - 1, &got, &claims, &e), 0);
+    assert_int_equal(got, a);
+    assert_int_equal(claims, 4);
+    assert_int_equal(tc_store_fsck(f->s, &f->p, &problems, &n, &more, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(more, 0);
+    char want[96];
+    snprintf(want, sizeof want, "photo %lld: processing after 4 claims", (long long)a);
+    assert_non_null(strstr(problems[0], want));
+    /* the files of kept photos, paged */
+    tc_store_photo_files *files;
+    assert_int_equal(tc_store_fsck_files(f->s, &f->p, 0, 10, &files, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(files[0].photo_id, a);
+    assert_string_equal(files[0].state, "processing");
+    assert_int_equal(strlen(files[0].blob[0]), 64);
+    assert_string_equal(files[0].blob[2], "");
+    assert_int_equal(tc_store_fsck_files(f->s, &f->p, a, 10, &files, &n, &e), 0);
+    assert_int_equal(n, 0);
 }
 
 /* Four workers claim at once until nothing is left: every photo exactly
@@ -341,6 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_claim_oldest_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_claim_taken_over, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unclaim_dead_worker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_listen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_between_stores, setup, teardown),
