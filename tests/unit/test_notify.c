@@ -16,6 +16,7 @@
 
 #include "../pay/standin.h"
 #include "notify/tc_notify.h"
+#include "store_fixture.h"
 #include "pay/tc_pay.h"
 
 typedef struct {
@@ -500,6 +501,68 @@ static void capped_per_student(void **st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Two processes' senders on one PostgreSQL database (issue 18 item 3):
+ * only the leader sends, so every e-mail goes once; when the leader stops,
+ * the other takes over and sends what came after. */
+static void one_sender_in_a_cluster(void **st)
+{
+    fx *f = *st;
+    NEED_NODE(f);
+    if (!tcx_pg()) {
+        print_message("# SKIP on SQLite: two processes on one database need PostgreSQL\n");
+        skip();
+    }
+    tcx_tmp t;
+    tc_store *s1 = tcx_store_open(&t, "notify2");
+    assert_non_null(s1);
+    tc_err e;
+    tc_store *s2 = tc_store_open(t.path, &e);
+    assert_non_null(s2);
+    tc_notify *n1 = tc_notify_new(&f->c, s1, f->b, &e); /* the first: it leads */
+    assert_non_null(n1);
+    tc_notify *n2 = tc_notify_new(&f->c, s2, f->b, &e);
+    assert_non_null(n2);
+    assert_int_equal(tc_store_lead(s1), 1);
+    assert_int_equal(tc_store_lead(s2), 0);
+    for (int i = 0; i < 10; i++) {
+        char to[32];
+        snprintf(to, sizeof to, "s%d@example.com", i);
+        tc_store_outbox_msg m = {.channel = "email", .recipient = to, .subject = "集群", .body = "一封"};
+        int64_t id;
+        assert_int_equal(tc_store_outbox_add(i % 2 ? s2 : s1, &m, 1700000000, &id, &e), 0);
+    }
+    assert_int_equal(tc_notify_start(n1, &e), 0);
+    assert_int_equal(tc_notify_start(n2, &e), 0);
+    int64_t left = 1;
+    for (int i = 0; i < 300 && left; i++) {
+        assert_int_equal(tc_store_outbox_count(s1, "pending", &left, &e), 0);
+        usleep(50000);
+    }
+    assert_int_equal(left, 0);
+    usleep(1500000); /* a second sender would have sent its copies by now */
+    json_t *ms = messages(f);
+    assert_int_equal(json_array_size(ms), 10);
+    json_decref(ms);
+    /* the leader goes (its store closes: the lock goes with its session) */
+    tc_notify_free(n1);
+    tc_store_close(s1);
+    tc_store_outbox_msg m = {.channel = "email", .recipient = "late@example.com", .subject = "接手", .body = "后来"};
+    int64_t id;
+    assert_int_equal(tc_store_outbox_add(s2, &m, 1700000000, &id, &e), 0);
+    left = 1;
+    for (int i = 0; i < 300 && left; i++) {
+        assert_int_equal(tc_store_outbox_count(s2, "pending", &left, &e), 0);
+        usleep(50000);
+    }
+    assert_int_equal(left, 0);
+    assert_int_equal(tc_store_lead(s2), 1);
+    ms = messages(f);
+    assert_int_equal(json_array_size(ms), 11);
+    json_decref(ms);
+    tc_notify_free(n2);
+    tcx_store_remove(s2, &t);
+}
+
 int main(void)
 {
     tc_err e;
@@ -515,6 +578,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dead_after_max, setup, teardown),
         cmocka_unit_test_setup_teardown(webhook_and_sms, setup, teardown),
         cmocka_unit_test_setup_teardown(worker_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(one_sender_in_a_cluster, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tc_pay_global_cleanup();
