@@ -2199,7 +2199,18 @@ static void clear_outside(const tc_photo_layout *lay, int W, int H, int sw, int 
 {
     const double *m = lay->m;
     double det = m[0] * m[4] - m[1] * m[3], idet = 1 / det;
-    for (int v = 0; v < H; v++)
+    for (int v = 0; v < H; v++) {
+        /* the source position is linear along a row and the picture
+         * convex: a row whose two ends are inside by a margin far above
+         * rounding is inside all along (the usual row: nothing to do) */
+        int in = 1;
+        for (int k = 0; k < 2 && in; k++) {
+            double du = (k ? W - 1 : 0) + 0.5 - m[2], dv = v + 0.5 - m[5];
+            double x = (m[4] * du - m[1] * dv) * idet, y = (-m[3] * du + m[0] * dv) * idet;
+            in = x > -0.5 + 1e-3 && y > -0.5 + 1e-3 && x < sw + 0.5 - 1e-3 && y < sh + 0.5 - 1e-3;
+        }
+        if (in)
+            continue;
         for (int u = 0; u < W; u++) {
             double du = u + 0.5 - m[2], dv = v + 0.5 - m[5];
             double nx = m[4] * du - m[1] * dv, ny = -m[3] * du + m[0] * dv;
@@ -2211,6 +2222,7 @@ static void clear_outside(const tc_photo_layout *lay, int W, int H, int sw, int 
             if (x < -0.5 || y < -0.5 || x > sw + 0.5 || y > sh + 0.5)
                 alpha[(size_t)v * W + u] = 0;
         }
+    }
 }
 
 static double outside_fraction(const tc_photo_layout *lay, int W, int H, int sw, int sh)

@@ -74,58 +74,69 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
     /* which windows hold an unknown pixel: a row's 3-wide OR (in P,
      * free until the conjugate gradient), then three rows' */
     uint8_t *orw = (uint8_t *)P;
-    for (size_t i = 0; i < N; i++) {
-        int x = (int)(i % (size_t)w);
-        orw[i] = (uint8_t)((x > 0 && idx[i - 1] >= 0) | (idx[i] >= 0) | (x < w - 1 && idx[i + 1] >= 0));
+    for (int y = 0; y < h; y++) {
+        const int *ir = idx + (size_t)y * w;
+        uint8_t *o = orw + (size_t)y * w;
+        o[0] = (uint8_t)((ir[0] >= 0) | (ir[1] >= 0));
+        for (int xx = 1; xx < w - 1; xx++)
+            o[xx] = (uint8_t)((ir[xx - 1] >= 0) | (ir[xx] >= 0) | (ir[xx + 1] >= 0));
+        o[w - 1] = (uint8_t)((ir[w - 2] >= 0) | (ir[w - 1] >= 0));
     }
+    /* A window's mean and covariance from integer sums of its 8-bit
+     * values (exact), S = (9 sum(I_c I_d) - sum I_c sum I_d) / (81 255^2). */
+    const double ks = 1.0 / (81.0 * 255 * 255), kd = 1.0 / (9.0 * 255);
     for (int cy = 1; cy < h - 1; cy++)
         for (int cx = 1; cx < w - 1; cx++) {
             size_t c = (size_t)cy * w + cx;
             if (!(orw[c - w] | orw[c] | orw[c + w]))
                 continue;
-            int wi[9];
-            for (int k = 0; k < 9; k++)
+            int wi[9], iv[9][3], sm[3] = {0, 0, 0}, pr[6] = {0, 0, 0, 0, 0, 0};
+            for (int k = 0; k < 9; k++) {
                 wi[k] = (cy - 1 + k / 3) * w + (cx - 1 + k % 3);
-            double I[9][3], mu[3] = {0, 0, 0}, S[6] = {0, 0, 0, 0, 0, 0};
-            for (int k = 0; k < 9; k++) {
                 const uint8_t *px = rgb + 3 * (size_t)wi[k];
-                for (int c = 0; c < 3; c++)
-                    I[k][c] = px[c] * (1.0 / 255), mu[c] += I[k][c] * inv9;
+                int r0 = px[0], g0 = px[1], b0 = px[2];
+                iv[k][0] = r0, iv[k][1] = g0, iv[k][2] = b0;
+                sm[0] += r0, sm[1] += g0, sm[2] += b0;
+                pr[0] += r0 * r0, pr[1] += r0 * g0, pr[2] += r0 * b0;
+                pr[3] += g0 * g0, pr[4] += g0 * b0, pr[5] += b0 * b0;
             }
-            for (int k = 0; k < 9; k++) {
-                double d0 = I[k][0] - mu[0], d1 = I[k][1] - mu[1], d2 = I[k][2] - mu[2];
-                S[0] += d0 * d0, S[1] += d0 * d1, S[2] += d0 * d2;
-                S[3] += d1 * d1, S[4] += d1 * d2, S[5] += d2 * d2;
-            }
-            for (int k = 0; k < 6; k++)
-                S[k] *= inv9;
-            S[0] += eps * inv9, S[3] += eps * inv9, S[5] += eps * inv9;
+            double S[6];
+            S[0] = (9 * pr[0] - sm[0] * sm[0]) * ks + eps * inv9, S[1] = (9 * pr[1] - sm[0] * sm[1]) * ks;
+            S[2] = (9 * pr[2] - sm[0] * sm[2]) * ks, S[3] = (9 * pr[3] - sm[1] * sm[1]) * ks + eps * inv9;
+            S[4] = (9 * pr[4] - sm[1] * sm[2]) * ks, S[5] = (9 * pr[5] - sm[2] * sm[2]) * ks + eps * inv9;
             /* inverse of the symmetric 3x3 [S0 S1 S2; S1 S3 S4; S2 S4 S5] */
             double c00 = S[3] * S[5] - S[4] * S[4], c01 = S[2] * S[4] - S[1] * S[5], c02 = S[1] * S[4] - S[2] * S[3];
             double c11 = S[0] * S[5] - S[2] * S[2], c12 = S[1] * S[2] - S[0] * S[4], c22 = S[0] * S[3] - S[1] * S[1];
             double det = S[0] * c00 + S[1] * c01 + S[2] * c02;
             if (!(det > 0))
                 continue; /* cannot happen with eps > 0; a guard against NaN */
-            double id = 1 / det;
-            double M[3][3] = {{c00 * id, c01 * id, c02 * id}, {c01 * id, c11 * id, c12 * id},
-                              {c02 * id, c12 * id, c22 * id}};
+            double id = inv9 / det; /* M / 9 */
+            double M00 = c00 * id, M01 = c01 * id, M02 = c02 * id, M11 = c11 * id, M12 = c12 * id, M22 = c22 * id;
             float v[9][3], d[9][3];
             for (int k = 0; k < 9; k++) {
-                double dd[3];
-                for (int c = 0; c < 3; c++)
-                    dd[c] = I[k][c] - mu[c], d[k][c] = (float)dd[c];
-                for (int c = 0; c < 3; c++)
-                    v[k][c] = (float)((M[c][0] * dd[0] + M[c][1] * dd[1] + M[c][2] * dd[2]) * inv9);
+                /* I_k - mu exactly: (9 I_k - sum I) / (9 255) */
+                double d0 = (9 * iv[k][0] - sm[0]) * kd, d1 = (9 * iv[k][1] - sm[1]) * kd,
+                       d2 = (9 * iv[k][2] - sm[2]) * kd;
+                d[k][0] = (float)d0, d[k][1] = (float)d1, d[k][2] = (float)d2;
+                v[k][0] = (float)(M00 * d0 + M01 * d1 + M02 * d2);
+                v[k][1] = (float)(M01 * d0 + M11 * d1 + M12 * d2);
+                v[k][2] = (float)(M02 * d0 + M12 * d1 + M22 * d2);
+            }
+            /* L's window block is symmetric: each pair once, then into
+             * the rows of the unknown pixels */
+            float lb[9][9];
+            for (int a = 0; a < 9; a++) {
+                lb[a][a] = (1.0f - 1.0f / 9) - (v[a][0] * d[a][0] + v[a][1] * d[a][1] + v[a][2] * d[a][2]);
+                for (int b = a + 1; b < 9; b++)
+                    lb[a][b] = lb[b][a] = -(1.0f / 9) - (v[a][0] * d[b][0] + v[a][1] * d[b][1] + v[a][2] * d[b][2]);
             }
             for (int a = 0; a < 9; a++) {
                 int ui = idx[wi[a]];
                 if (ui < 0)
                     continue;
                 float *row = st + SI(ui, 0);
-                for (int b = 0; b < 9; b++) {
-                    float l = (float)(a == b) - (1.0f / 9) - (v[a][0] * d[b][0] + v[a][1] * d[b][1] + v[a][2] * d[b][2]);
-                    row[4 * soff[a][b]] += l;
-                }
+                for (int b = 0; b < 9; b++)
+                    row[4 * soff[a][b]] += lb[a][b];
             }
         }
     /* r = b - A x0 with x0 the prior: b - A x0 = -(L a)_U with a the full
@@ -136,14 +147,16 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
     double rz = 0;
     for (size_t u = 0; u < n; u++) {
         const float *row = st + SI(u, 0);
-        int i = pos[u], px = i % w, py = i / w;
+        int i = pos[u], py = i / w, px = i - py * w;
         float acc = 0;
-        for (int s = 0; s < ST; s++)
-            if (row[4 * s] != 0) {
-                int dx = s % 5 - 2, dy = s / 5 - 2;
-                if (px + dx >= 0 && px + dx < w && py + dy >= 0 && py + dy < h)
-                    acc += row[4 * s] * alpha[i + off[s]];
-            }
+        if (px >= 2 && px < w - 2 && py >= 2 && py < h - 2) /* a zero entry adds 0 */
+            for (int s = 0; s < ST; s++)
+                acc += row[4 * s] * alpha[i + off[s]];
+        else
+            for (int dy = -2, s = 0; dy <= 2; dy++)
+                for (int dx = -2; dx <= 2; dx++, s++)
+                    if (row[4 * s] != 0 && px + dx >= 0 && px + dx < w && py + dy >= 0 && py + dy < h)
+                        acc += row[4 * s] * alpha[i + off[s]];
         x[u] = alpha[i];
         r[u] = -acc;
         float dg = row[4 * 12] + lambda[i];
@@ -162,7 +175,9 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
     for (size_t u = 0; u < n; u++)
         P[pos[u]] = p[u];
     for (; it < max_iter && rz > 1e-5 * rz0 && rz > 1e-12; it++) {
-        double pap = 0;
+        /* p'Ap in four partial sums, one a lane (a single running sum
+         * was a chain of dependent additions, the loop's bottleneck) */
+        double pap4[4] = {0, 0, 0, 0};
         for (size_t u = 0; u < n; u++) {
 #if defined(__SSE2__)
             /* four unknown pixels side by side on a row, away from the
@@ -184,7 +199,7 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
                 }
                 _mm_storeu_ps(ap + u, acc);
                 for (int k = 0; k < 4; k++)
-                    pap += (double)p[u + k] * ap[u + k];
+                    pap4[k] += (double)p[u + k] * ap[u + k];
                 u += 3;
                 continue;
             }
@@ -206,18 +221,19 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
                 }
             }
             ap[u] = acc;
-            pap += (double)p[u] * acc;
+            pap4[u & 3] += (double)p[u] * acc;
         }
+        double pap = (pap4[0] + pap4[1]) + (pap4[2] + pap4[3]);
         if (!(pap > 0))
             break;
-        double a = rz / pap, rzn = 0;
+        double a = rz / pap, rz4[4] = {0, 0, 0, 0};
         for (size_t u = 0; u < n; u++) {
             x[u] += (float)a * p[u];
             r[u] -= (float)a * ap[u];
             z[u] = r[u] * dinv[u];
-            rzn += (double)r[u] * z[u];
+            rz4[u & 3] += (double)r[u] * z[u];
         }
-        double b = rzn / rz;
+        double rzn = (rz4[0] + rz4[1]) + (rz4[2] + rz4[3]), b = rzn / rz;
         rz = rzn;
         for (size_t u = 0; u < n; u++)
             P[pos[u]] = p[u] = z[u] + (float)b * p[u];
