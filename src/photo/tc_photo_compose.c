@@ -1301,8 +1301,13 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
     int tw = (w2 + BGT - 1) / BGT, tt = (h2 + BGT - 1) / BGT;
     /* per tile and kind (0 backdrop, 1 person): BGK clusters of (sum r, g, b, n) */
     float *pal = calloc((size_t)tw * tt * 2 * BGK * 4, sizeof(float));
-    if (!pal)
+    /* the clusters' running means (sum / n), kept as they change instead
+     * of three divisions per cluster per sample: the same values */
+    float *pm = malloc((size_t)tw * tt * 2 * BGK * 3 * sizeof(float));
+    if (!pal || !pm) {
+        free(pal), free(pm);
         return -1;
+    }
     for (int y = 0; y < h2; y++)
         for (int x = 0; x < w2; x++) {
             size_t i2 = (size_t)y * w2 + x;
@@ -1310,19 +1315,23 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
             if (kind < 0)
                 continue;
             const float *c = col + 3 * i2;
-            float *t = pal + (((size_t)(y / BGT) * tw + x / BGT) * 2 + kind) * BGK * 4;
+            size_t ti = ((size_t)(y / BGT) * tw + x / BGT) * 2 + kind;
+            float *t = pal + ti * BGK * 4, *m = pm + ti * BGK * 3;
             int best = -1, used = 0;
             float bd = 1e9f;
             for (int k = 0; k < BGK && t[4 * k + 3] > 0; k++, used++) {
-                float n = t[4 * k + 3], d0 = c[0] - t[4 * k] / n, d1 = c[1] - t[4 * k + 1] / n,
-                      d2 = c[2] - t[4 * k + 2] / n, d = d0 * d0 + d1 * d1 + d2 * d2;
+                float d0 = c[0] - m[3 * k], d1 = c[1] - m[3 * k + 1], d2 = c[2] - m[3 * k + 2],
+                      d = d0 * d0 + d1 * d1 + d2 * d2;
                 if (d < bd)
                     bd = d, best = k;
             }
             if (best < 0 || (bd > BG_JOIN * BG_JOIN && used < BGK))
                 best = used;
             t[4 * best] += c[0], t[4 * best + 1] += c[1], t[4 * best + 2] += c[2], t[4 * best + 3] += 1;
+            float n = t[4 * best + 3];
+            m[3 * best] = t[4 * best] / n, m[3 * best + 1] = t[4 * best + 1] / n, m[3 * best + 2] = t[4 * best + 2] / n;
         }
+    free(pm);
     /* the clusters' means, once; a cluster of too few samples is dropped */
     for (size_t t = 0; t < (size_t)tw * tt * 2; t++) {
         float *c = pal + t * BGK * 4;
