@@ -29,6 +29,7 @@ const int tc_vision_lm_eyelid[2][16] = {
 #define LMK_SIZE 192
 #define SEG_SIZE 256
 #define EYE_POINTS 71
+#define IRIS_POINTS 5
 #define MODEL_MAX_BYTES ((size_t)64 << 20)
 
 typedef struct anchor { float x, y; } anchor; /* centres; fixed size 1x1 */
@@ -43,6 +44,7 @@ struct tc_vision {
     int det_boxes_out, det_scores_out;    /* output indexes, found by shape */
     int lmk_points_out, lmk_flag_out;
     int eye_out[2];                       /* the attention model's two 71-point eye outputs */
+    int iris_out[2];                      /* and its two 5-point iris outputs, same order */
     anchor anchors[N_ANCHORS];
 };
 
@@ -158,14 +160,20 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
         tc_tfl_net_n_outputs(seg) != 1 || !shape_is(tc_tfl_net_output_shape(seg, 0), 1, SEG_SIZE, SEG_SIZE, 1))
         goto wrong;
     /* The attention mesh model: outputs in its order (mesh, lips, left eye,
-     * right eye, irises, flag); the eyes are its two 71x2 outputs. */
+     * right eye, left iris, right iris, flag); the eyes are its two 71x2
+     * outputs, the irises its two 5x2 ones (centre, then four points on the
+     * iris' edge), in the same left/right order as the eyes. */
     if (tc_tfl_net_n_inputs(eye) != 1 || !shape_is(tc_tfl_net_input_shape(eye, 0), 1, LMK_SIZE, LMK_SIZE, 3))
         goto wrong;
-    v->eye_out[0] = v->eye_out[1] = -1;
-    for (int i = 0, k = 0; i < tc_tfl_net_n_outputs(eye); i++)
-        if (shape_is(tc_tfl_net_output_shape(eye, i), 1, 1, 1, EYE_POINTS * 2) && k < 2)
+    v->eye_out[0] = v->eye_out[1] = v->iris_out[0] = v->iris_out[1] = -1;
+    for (int i = 0, k = 0, ki = 0; i < tc_tfl_net_n_outputs(eye); i++) {
+        const int *s = tc_tfl_net_output_shape(eye, i);
+        if (shape_is(s, 1, 1, 1, EYE_POINTS * 2) && k < 2)
             v->eye_out[k++] = i;
-    if (v->eye_out[1] < 0)
+        else if (shape_is(s, 1, 1, 1, IRIS_POINTS * 2) && ki < 2)
+            v->iris_out[ki++] = i;
+    }
+    if (v->eye_out[1] < 0 || v->iris_out[1] < 0)
         goto wrong;
     make_anchors(v->anchors);
     return v;
@@ -587,14 +595,17 @@ int tc_vision_eyes(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *
     const float cs = cosf(r.rot), sn = sinf(r.rot);
     for (int k = 0; k < 2; k++) {
         const float *p = net_output(v, c, NET_EYE, v->eye_out[k]);
+        const float *q = net_output(v, c, NET_EYE, v->iris_out[k]);
         float open = eye_openness(p);
-        float pts[16][2];
-        for (int i = 0; i < 16; i++) {
+        float pts[16][2], iris[IRIS_POINTS][2];
+        for (int i = 0; i < 16 + IRIS_POINTS; i++) {
             /* tc_vision_lm_eyelid's order: corner, lower lid, corner, upper lid back */
             int j = i <= 8 ? i : 24 - i;
-            float x = p[2 * j] / LMK_SIZE - 0.5f, y = p[2 * j + 1] / LMK_SIZE - 0.5f;
-            pts[i][0] = (cs * x - sn * y) * mesh->roi_w + mesh->roi_cx;
-            pts[i][1] = (sn * x + cs * y) * mesh->roi_h + mesh->roi_cy;
+            const float *src = i < 16 ? p + 2 * j : q + 2 * (i - 16);
+            float x = src[0] / LMK_SIZE - 0.5f, y = src[1] / LMK_SIZE - 0.5f;
+            float *dst = i < 16 ? pts[i] : iris[i - 16];
+            dst[0] = (cs * x - sn * y) * mesh->roi_w + mesh->roi_cx;
+            dst[1] = (sn * x + cs * y) * mesh->roi_h + mesh->roi_cy;
         }
         /* eye A is the one on the image's left (the person's right) */
         int slot = k;
@@ -602,11 +613,13 @@ int tc_vision_eyes(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *
             float ax = out->contour[0][0][0] + out->contour[0][8][0], bx = pts[0][0] + pts[8][0];
             if (bx < ax) { /* swap: this one is further left */
                 memcpy(out->contour[1], out->contour[0], sizeof out->contour[0]);
+                memcpy(out->iris[1], out->iris[0], sizeof out->iris[0]);
                 out->openness[1] = out->openness[0];
                 slot = 0;
             }
         }
         memcpy(out->contour[slot], pts, sizeof pts);
+        memcpy(out->iris[slot], iris, sizeof iris);
         out->openness[slot] = open;
     }
     return 0;

@@ -143,6 +143,10 @@ typedef struct tc_vision_eye_info {
     /* the 16 eyelid points, normalised like tc_vision_mesh.points, in
      * tc_vision_lm_eyelid's order */
     float contour[2][16][2];
+    /* the iris of each eye, 5 points normalised the same way: its centre,
+     * then four points on its edge (the model places the whole disc, also
+     * the part the lids hide, and also on a shut eye) */
+    float iris[2][5][2];
 } tc_vision_eye_info;
 
 /* Eyes of the face whose mesh tc_vision_landmarks gave on the same image:

@@ -5,6 +5,9 @@
  *  - tc_vision_eyes on a portrait: open eyes measure open and their contour
  *    lies on the mesh's eyelids; the same portrait with its eyes painted
  *    shut (skin over the opening, a dark lash line) measures closed.
+ *  - the irises (the attention model's 5-point outputs): on open eyes each
+ *    lies between its eye's corners and lids, round, of an iris' size, and
+ *    darker than the rest of the eye's opening.
  * The portrait tests need the models (scripts/fetch-models) and
  * $TC_TESTDATA/portraits; they skip, saying why, when either is absent. */
 #include <setjmp.h>
@@ -194,6 +197,64 @@ static uint8_t *load_face(const char *name, int *w, int *h, tc_vision_mesh *mesh
     return rgb;
 }
 
+/* Luma of pixel (x, y). */
+static double luma(const uint8_t *rgb, int w, int x, int y)
+{
+    const uint8_t *p = rgb + ((size_t)y * w + x) * 3;
+    return 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+}
+
+/* Each iris: centre inside its eye's opening (between the corners, between
+ * the lids' highest and lowest point), its four edge points at one radius
+ * from the centre (within a fifth), the radius 0.15 to 0.34 of the
+ * eye's width, and the disc's pixels inside the lids darker than the rest
+ * of the opening (the sclera) by a tenth at least (this portrait: 0.80-0.82). */
+static void check_irises(const uint8_t *rgb, int w, int h, const tc_vision_eye_info *ey)
+{
+    for (int k = 0; k < 2; k++) {
+        const float(*c)[2] = ey->contour[k], (*ir)[2] = ey->iris[k];
+        double cx = ir[0][0] * w, cy = ir[0][1] * h;
+        double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
+        for (int i = 0; i < 16; i++) {
+            x0 = fmin(x0, c[i][0] * w), x1 = fmax(x1, c[i][0] * w);
+            y0 = fmin(y0, c[i][1] * h), y1 = fmax(y1, c[i][1] * h);
+        }
+        double ew = hypot((c[0][0] - c[8][0]) * w, (c[0][1] - c[8][1]) * h);
+        double rad = 0, rmin = 1e9, rmax = 0;
+        for (int i = 1; i < 5; i++) {
+            double d = hypot(ir[i][0] * w - cx, ir[i][1] * h - cy);
+            rad += d / 4, rmin = fmin(rmin, d), rmax = fmax(rmax, d);
+        }
+        print_message("iris %d: centre %.1f %.1f in eye box %.1f-%.1f x %.1f-%.1f, radius %.2f (%.2f of the eye width)\n",
+                      k, cx, cy, x0, x1, y0, y1, rad, rad / ew);
+        assert_true(cx > x0 && cx < x1 && cy > y0 && cy < y1);
+        assert_true(rmin > 0.8 * rad && rmax < 1.2 * rad);
+        assert_true(rad > 0.15 * ew && rad < 0.34 * ew);
+        /* darker disc: pixels inside the lids' polygon, in and out of it */
+        double in = 0, out = 0;
+        int nin = 0, nout = 0;
+        for (int y = (int)y0; y <= (int)y1; y++)
+            for (int x = (int)x0; x <= (int)x1; x++) {
+                int inside = 0; /* even-odd test against the 16-point contour */
+                for (int i = 0, j = 15; i < 16; j = i++) {
+                    double yi = c[i][1] * h, yj = c[j][1] * h, xi = c[i][0] * w, xj = c[j][0] * w;
+                    if ((yi > y + 0.5) != (yj > y + 0.5) && x + 0.5 < (xj - xi) * (y + 0.5 - yi) / (yj - yi) + xi)
+                        inside = !inside;
+                }
+                if (!inside)
+                    continue;
+                double d = hypot(x + 0.5 - cx, y + 0.5 - cy);
+                if (d < 0.8 * rad)
+                    in += luma(rgb, w, x, y), nin++;
+                else if (d > 1.2 * rad)
+                    out += luma(rgb, w, x, y), nout++;
+            }
+        assert_true(nin > 10 && nout > 10);
+        print_message("iris %d: disc luma %.0f, rest of the opening %.0f\n", k, in / nin, out / nout);
+        assert_true(in / nin < 0.9 * (out / nout));
+    }
+}
+
 static void test_eyes_open(void **state)
 {
     (void)state;
@@ -221,6 +282,7 @@ static void test_eyes_open(void **state)
     }
     /* eye A is on the image's left */
     assert_true(ey.contour[0][0][0] < ey.contour[1][0][0]);
+    check_irises(rgb, w, h, &ey);
     /* a mesh without a crop is refused */
     tc_vision_mesh bad = mesh;
     bad.roi_w = 0;
