@@ -1819,6 +1819,10 @@
     503, "store.busy", \
     "服务器繁忙，请稍后再试", \
     "The server is busy: please try again shortly"
+#define TCE_STORE_UNAVAILABLE \
+    503, "store.unavailable", \
+    "数据库暂时无法连接，请稍后再试", \
+    "The database cannot be reached just now: please try again shortly"
 #define TCE_STORE_MIGRATION_KEYS \
     500, "store.migration_keys", \
     "数据库升级到版本 %d 时发现无效引用（表 %s）", \
@@ -2426,6 +2430,7 @@
     X(TCE_STORE_MIGRATION_KEYS) \
     X(TCE_STORE_OPEN) \
     X(TCE_STORE_TOO_NEW) \
+    X(TCE_STORE_UNAVAILABLE) \
     X(TCE_STUDENT_BAD_FIELD) \
     X(TCE_STUDENT_CHSI_TAKEN) \
     X(TCE_STUDENT_ERASED) \

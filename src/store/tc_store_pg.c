@@ -38,6 +38,9 @@ struct store_pg_conn {
     pg_cached cache[STORE_PG_STMT_CACHE]; /* open addressing on the key's hash */
     int ncached;
     unsigned next_name;
+    /* the server answered "read only" (a primary turned standby after a
+     * switchover): connect again, to whichever host is the primary now */
+    int stale;
 };
 
 struct store_pg_pool {
@@ -91,10 +94,31 @@ static int pg_fail(tc_err *e, const char *what, const char *msg)
     return tc_err_internal(e, "postgres %s: %s", what, line);
 }
 
+/* Whether a failure means "no primary to talk to": the connection is gone
+ * (a crash, a network cut: libpq then has no SQLSTATE), the server is
+ * shutting down or starting (57P01-57P03), or it is read-only now (25006: a
+ * standby after a switchover).  During a failover nothing a client can do
+ * but try again shortly, so it is 503 store.unavailable, not an internal
+ * error. */
+static int pg_lost(store_pg_conn *c, const char *state)
+{
+    if (PQstatus(c->pg) != CONNECTION_OK)
+        return 1;
+    if (!state)
+        return 0;
+    if (!strcmp(state, "25006")) {
+        c->stale = 1;
+        return 1;
+    }
+    return !strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
+           !strcmp(state, "57P03");
+}
+
 /* A failed result's SQLSTATE as one of the driver's answers: a named
  * refusal, store.busy for "waited too long / chosen as a deadlock victim",
- * or -1 with PostgreSQL's message. */
-static int pg_result_err(const PGresult *r, tc_err *e, const char *what)
+ * store.unavailable for a lost primary (pg_lost), or -1 with PostgreSQL's
+ * message.  r may be NULL (libpq could not even make a result). */
+static int pg_result_err(store_pg_conn *c, const PGresult *r, tc_err *e, const char *what)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (state) {
@@ -109,7 +133,14 @@ static int pg_result_err(const PGresult *r, tc_err *e, const char *what)
         if (!strcmp(state, "55P03") || !strcmp(state, "40P01") || !strcmp(state, "40001"))
             return tc_err_set(e, TCE_STORE_BUSY);
     }
-    return pg_fail(e, what, r ? PQresultErrorMessage(r) : NULL);
+    if (pg_lost(c, state)) {
+        char line[300];
+        snprintf(line, sizeof line, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+        line[strcspn(line, "\n")] = 0;
+        tc_log(TC_LOG_WARN, "store: postgres %s: the primary cannot be reached: %s", what, line);
+        return tc_err_set(e, TCE_STORE_UNAVAILABLE);
+    }
+    return pg_fail(e, what, r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
 }
 
 /* ---- numbering the arguments ------------------------------------------------------------------------------ */
@@ -270,8 +301,20 @@ void store_pg_check(store_pg_conn *c)
 {
     /* a server restart or a dropped link: connect again (its prepared
      * statements died with the old session); a failure shows at the next
-     * statement as PostgreSQL's message */
-    if (PQstatus(c->pg) != CONNECTION_OK) {
+     * statement (store.unavailable while no primary answers).  libpq learns
+     * that an idle connection was closed only when it reads: a server that
+     * went away (or said FATAL and hung up) has left the socket readable,
+     * so look without waiting before the connection is used, rather than
+     * fail the request that happens to pick it up. */
+    for (int i = 0; i < 4 && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE; i++) {
+        /* the server's FATAL message, then the end of the stream: a read
+         * that meets the end fails and sets CONNECTION_BAD */
+        struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+        if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0 || !PQconsumeInput(c->pg))
+            break;
+    }
+    if (PQstatus(c->pg) != CONNECTION_OK || c->stale) {
+        c->stale = 0;
         conn_forget_statements(c);
         PQreset(c->pg);
         if (PQstatus(c->pg) == CONNECTION_OK)
@@ -355,7 +398,7 @@ int store_pg_exec(store_pg_conn *c, const char *sql, tc_err *e)
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = 0;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)
-        rc = r ? pg_result_err(r, e, "exec") : pg_fail(e, "exec", PQerrorMessage(c->pg));
+        rc = pg_result_err(c, r, e, "exec");
     PQclear(r);
     return rc < 0 && rc != -1 ? store_refused(e, rc, "exec") : rc;
 }
@@ -381,7 +424,7 @@ int store_pg_tx_end(store_pg_conn *c, int ok, tc_err *e)
         if (!done && r && PQresultStatus(r) == PGRES_COMMAND_OK)
             pg_fail(e, "commit", "the transaction had failed: rolled back");
         else if (!done)
-            r ? pg_result_err(r, e, "commit") : pg_fail(e, "commit", PQerrorMessage(c->pg));
+            pg_result_err(c, r, e, "commit");
         PQclear(r);
         if (done)
             return 0;
@@ -461,7 +504,7 @@ static const pg_cached *conn_prepared(store_pg_conn *c, const char *sql, const c
          * literals PostgreSQL refused (no argument values in it) */
         char what[128];
         snprintf(what, sizeof what, "prepare [%.80s]", sql);
-        r ? pg_result_err(r, e, what) : pg_fail(e, what, PQerrorMessage(c->pg));
+        pg_result_err(c, r, e, what);
     }
     PQclear(r);
     if (!ok)
@@ -611,7 +654,7 @@ static int stmt_run(store_pg_stmt *st, tc_err *e)
         st->res = PQexecParams(st->c->pg, st->text, st->nargs, st->types, vals, st->lengths, st->formats, 0);
     ExecStatusType s = st->res ? PQresultStatus(st->res) : PGRES_FATAL_ERROR;
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
-        return st->res ? pg_result_err(st->res, e, "statement") : pg_fail(e, "statement", PQerrorMessage(st->c->pg));
+        return pg_result_err(st->c, st->res, e, "statement");
     const char *ct = PQcmdTuples(st->res);
     st->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
     st->nrows = s == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;

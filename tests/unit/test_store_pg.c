@@ -364,24 +364,93 @@ static void test_reconnect(void **state)
     store_pg_release(one, c);
 
     store_pg_conn *k = store_pg_acquire(pool);
-    st = store_pg_prepare(k, &e, "SELECT pg_terminate_backend(?::int)", "i", pid);
+    /* with a timeout: returns once the backend is gone (its socket closed) */
+    st = store_pg_prepare(k, &e, "SELECT pg_terminate_backend(?::int, 5000)", "i", pid);
     assert_int_equal(store_pg_step(st, &e), 1);
+    assert_int_equal(store_pg_col_int(st, 0), 1);
     store_pg_finalize(st);
     store_pg_release(pool, k);
 
-    /* the first use after the drop fails (the driver cannot know before
-     * it speaks); the next acquire reconnects */
-    c = store_pg_acquire(one);
-    st = store_pg_prepare(c, &e, "SELECT pg_backend_pid()", "");
-    if (st)
-        (void)store_pg_step(st, &e);
-    store_pg_finalize(st);
-    store_pg_release(one, c);
+    /* the very next use works: the acquire saw the idle socket closed and
+     * connected again before handing the connection out */
     c = store_pg_acquire(one);
     st = store_pg_prepare(c, &e, "SELECT pg_backend_pid()", "");
     assert_non_null(st);
     assert_int_equal(store_pg_step(st, &e), 1);
     assert_int_not_equal(store_pg_col_int(st, 0), pid);
+    store_pg_finalize(st);
+    store_pg_release(one, c);
+    store_pg_close(one);
+}
+
+/* No server to connect to (a failover's gap: the primary lost, none
+ * promoted yet): the statement is refused with 503 store.unavailable, not
+ * an internal error; once the server takes connections again the same
+ * pool works.  The gap is made by forbidding new connections to the
+ * database and dropping the pool's one. */
+static void allow_connections(int yes)
+{
+    tc_err e = {0};
+    char db[128], sql[200];
+    store_pg_conn *k = store_pg_acquire(pool);
+    store_pg_stmt *st = store_pg_prepare(k, &e, "SELECT current_database()", "");
+    assert_int_equal(store_pg_step(st, &e), 1);
+    snprintf(db, sizeof db, "%s", store_pg_col_text(st, 0));
+    store_pg_finalize(st);
+    store_pg_release(pool, k);
+    /* a server refuses this for the database a session is in: from the
+     * superuser's database (a superuser may still connect) */
+    store_pg_pool *admin = NULL;
+    assert_int_equal(store_pg_open(getenv("TC_PG_ADMIN_URL"), 1, &admin, &e), 0);
+    k = store_pg_acquire(admin);
+    snprintf(sql, sizeof sql, "ALTER DATABASE \"%s\" ALLOW_CONNECTIONS %s", db, yes ? "true" : "false");
+    assert_int_equal(store_pg_exec(k, sql, &e), 0);
+    store_pg_release(admin, k);
+    store_pg_close(admin);
+}
+
+static void test_unavailable(void **state)
+{
+    (void)state;
+    NEED_PG();
+    if (!getenv("TC_PG_ADMIN_URL")) {
+        print_message("# SKIP needs TC_PG_ADMIN_URL (tests/services/postgres)\n");
+        skip();
+    }
+    tc_err e = {0};
+    store_pg_pool *one = NULL;
+    assert_int_equal(store_pg_open(getenv("TC_PG_URL"), 1, &one, &e), 0);
+    store_pg_conn *c = store_pg_acquire(one);
+    store_pg_stmt *st = store_pg_prepare(c, &e, "SELECT pg_backend_pid()", "");
+    assert_int_equal(store_pg_step(st, &e), 1);
+    int64_t pid = store_pg_col_int(st, 0);
+    store_pg_finalize(st);
+    store_pg_release(one, c);
+
+    allow_connections(0);
+    store_pg_conn *k = store_pg_acquire(pool);
+    st = store_pg_prepare(k, &e, "SELECT pg_terminate_backend(?::int, 5000)", "i", pid);
+    assert_int_equal(store_pg_step(st, &e), 1);
+    store_pg_finalize(st);
+    store_pg_release(pool, k);
+
+    c = store_pg_acquire(one);
+    memset(&e, 0, sizeof e);
+    st = store_pg_prepare(c, &e, "SELECT 1", "");
+    int rc = st ? store_pg_step(st, &e) : -1;
+    store_pg_finalize(st);
+    store_pg_release(one, c);
+    allow_connections(1);
+    assert_int_equal(rc, -1);
+    assert_string_equal(e.code, "store.unavailable");
+    assert_int_equal(e.status, 503);
+    assert_non_null(strstr(e.zh, "数据库暂时无法连接"));
+
+    c = store_pg_acquire(one);
+    memset(&e, 0, sizeof e);
+    st = store_pg_prepare(c, &e, "SELECT 1", "");
+    assert_non_null(st);
+    assert_int_equal(store_pg_step(st, &e), 1);
     store_pg_finalize(st);
     store_pg_release(one, c);
     store_pg_close(one);
@@ -522,6 +591,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_busy),
         cmocka_unit_test(test_cache_full),
         cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_unavailable),
         cmocka_unit_test(test_schema_matches_sqlite),
     };
     int rc = cmocka_run_group_tests_name("store pg: text", text, NULL, NULL);
