@@ -45,9 +45,16 @@ static int api_check(tc_http_req *r, api_ctx *c, int need)
     if (sid && strlen(sid) == TC_IDENT_TOKEN_LEN) {
         char h[65];
         tc_ident_token_hash(sid, h);
-        tc_err e2;
+        tc_err e2 = {0};
         if (tc_store_session_get(c->app->store, r->pool, h, tc_now(), &c->sess, &e2) == 0)
             c->has_session = 1;
+        else if (e2.status >= 500) {
+            /* the database failed (store.busy, store.unavailable during a
+             * failover): say so, never "sign in again" to a person whose
+             * session is intact */
+            c->e = e2;
+            return -1;
+        }
     }
     /* CSRF: every state-changing request carries X-CSRF-Token equal to the
      * tc_csrf cookie (double submit: another site can make the browser send
@@ -67,6 +74,8 @@ static int api_check(tc_http_req *r, api_ctx *c, int need)
     if (need & (NEED_STAFF | NEED_STAFF_ANY | NEED_PLATFORM | NEED_SCHOOL_STAFF | NEED_REVIEW)) {
         if (!c->has_session || strcmp(c->sess.kind, "staff") != 0 ||
             tc_store_staff_get(c->app->store, r->pool, c->sess.staff_id, &c->staff, &c->e) != 0 || c->staff.disabled) {
+            if (c->e.status >= 500)
+                return -1;
             tc_err_set(&c->e, TCE_AUTH_STAFF_REQUIRED);
             return -1;
         }
