@@ -49,6 +49,10 @@ typedef struct tc_jobs_services {
 enum {
     TC_JOBS_CLAIM_TIMEOUT_S = 120, /* a claim older than this: its worker died */
     TC_JOBS_CLAIM_POLL_S = 2,      /* an idle worker looks again this often    */
+    /* a finished photo whose store is unreachable (a database failover)
+     * is offered again this often, this long, before it is left claimed */
+    TC_JOBS_STORE_RETRY_S = 1,
+    TC_JOBS_STORE_WAIT_S = 30,
     TC_JOBS_MAX_CLAIMS = 3,        /* taken more often: ended as an error      */
 };
 
@@ -66,8 +70,11 @@ typedef struct tc_jobs_photo_env {
 /* Make and check one photo (in state processing, held by the worker named
  * claim: tc_store_photo_claim), store what came out, apply the journey's
  * counters (cool-off, locks), tell the student.  Every failure ends in the
- * photo's error state with studio.internal; a claim another worker took
- * over stores nothing (its result counts); nothing is returned. */
+ * photo's error state with studio.internal, except the database being
+ * unreachable (store.unavailable: a failover): the result is offered again
+ * for TC_JOBS_STORE_WAIT_S, then the photo is left claimed and is taken
+ * over after the claim timeout, as a dead worker's.  A claim another worker
+ * took over stores nothing (its result counts); nothing is returned. */
 void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int64_t photo_id, const char *claim);
 
 /* The photo workers (issue 18 item 3).  The queue is the database: a photo

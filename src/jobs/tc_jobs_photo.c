@@ -230,7 +230,16 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
     d.locked_until = js.locked_until;
     d.ms = (int)(tc_now_ms() - t0);
     d.claimed_by = claim;
-    if (tc_store_photo_finish(env->store, photo_id, &d, tc_now(), &e) != 0) {
+    int rc = tc_store_photo_finish(env->store, photo_id, &d, tc_now(), &e);
+    /* no primary during a database failover (seconds): the made photo is
+     * kept in memory and offered again rather than made again later */
+    for (int waited = 0; rc != 0 && !strcmp(e.code, "store.unavailable") && waited < TC_JOBS_STORE_WAIT_S;
+         waited += TC_JOBS_STORE_RETRY_S) {
+        struct timespec ts = {TC_JOBS_STORE_RETRY_S, 0};
+        nanosleep(&ts, NULL);
+        rc = tc_store_photo_finish(env->store, photo_id, &d, tc_now(), &e);
+    }
+    if (rc != 0) {
         if (!strcmp(e.code, "photo.claim_lost")) {
             /* another worker took it over (this one was too slow for the
              * claim timeout): its result counts, not this one */
@@ -282,6 +291,13 @@ void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int6
     free(checks);
     goto out;
 fail_internal:
+    if (!strcmp(e.code, "store.unavailable")) {
+        /* our outage, not the photo's: no error state (it could not be
+         * written either); the claim goes stale and a worker takes it over */
+        tc_log(TC_LOG_WARN, "photo %lld: the database cannot be reached; left for a worker to take over",
+               (long long)photo_id);
+        goto out;
+    }
     tc_log(TC_LOG_ERROR, "photo %lld could not be processed: %s [%s]", (long long)photo_id, e.en, e.code);
     finish_internal(env, p, photo_id, claim);
 out:
