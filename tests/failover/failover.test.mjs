@@ -13,11 +13,14 @@
 //  - the node's live events and the photo workers carry on without a
 //    restart; tucai fsck finds the records sound;
 //  - the lost machine rejoins as a standby (pg_rewind through repmgr) and
-//    receives what is written after.
+//    receives what is written after;
+//  - a planned switchover back (clean stop, promote, follow, rejoin) the same.
 // Run by scripts/run-tests under tests/services/postgres --standbys 2.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { startServer, Client, fileForm, enrolStudent, execFileSync, ROOT, BIN } from '../http/lib.mjs';
 
@@ -34,6 +37,9 @@ const STUDENTS = 16;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ctl = (verb, n) => execFileSync(path.join(ROOT, 'tests/services/postgres'), ['ctl', verb, String(n)],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+// the same without blocking the test's requests meanwhile
+const ctlAsync = async (verb, n) => (await promisify(execFile)(path.join(ROOT, 'tests/services/postgres'), ['ctl', verb, String(n)],
+  { encoding: 'utf8' })).stdout.trim();
 const sql = (url, q) => execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', url, '-c', q], { encoding: 'utf8' }).trim();
 // node N's URL for the application's role (the HA URL with one host)
 const nodeUrl = (n) => {
@@ -203,4 +209,63 @@ test('the primary lost during uploads: refused with 503 while none answers, noth
     if (seen !== '1') await sleep(200);
   }
   assert.equal(seen, '1', 'the rejoined node has what the new primary wrote');
+});
+
+// A planned switchover (maintenance of the primary's machine), as repmgr's
+// `standby switchover` does it on one machine's behalf: the primary shut
+// down cleanly (its sessions told 57P01), a standby promoted, the other
+// following it, the old primary rejoined as a standby.  The students'
+// requests meanwhile: answered or refused with 503, nothing told lost.
+test('a planned switchover back to the first machine: refused meanwhile with 503, nothing lost, every node in its new role', { skip, timeout: 300000 }, async (t) => {
+  const roles = [1, 2, 3].map((n) => ctl('role', n));
+  const primary = roles.indexOf('primary') + 1;
+  assert.ok(primary > 0, 'a primary after the failover: ' + roles);
+  const target = primary === 1 ? 2 : 1, other = 6 - primary - target;
+  const students = [];
+  for (let i = 0; i < 6; i++) students.push(await student(200 + i));
+  const ok = [], wrong = [];
+  let refused = 0, stop = false;
+  // each lane: polls as the page makes them, and its students' uploads
+  // 400 ms apart from the moment the switchover begins (each tried again
+  // until it is taken)
+  const lane = async (mine) => {
+    const uploads = (async () => {
+      for (const c of mine) {
+        for (;;) {
+          const u = await upload(c).catch((err) => ({ status: 0, text: String(err) }));
+          if (u.status === 202) { ok.push({ c, id: u.data.photo.id }); break; }
+          if (!(u.status === 503 || u.status === 0)) { wrong.push({ status: u.status, text: u.text?.slice(0, 300) }); break; }
+          refused++;
+          await sleep(300);
+        }
+        await sleep(400);
+      }
+    })();
+    while (!stop) {
+      const r = await mine[0].get('/api/v1/me/journey').catch((err) => ({ status: 0, text: String(err) }));
+      if (r.status === 503 && r.data?.error?.code === 'store.unavailable') refused++;
+      else if (r.status !== 200) wrong.push({ status: r.status, text: r.text?.slice(0, 300) });
+      await sleep(100);
+    }
+    await uploads;
+  };
+  const lanes = Promise.all([lane(students.slice(0, 3)), lane(students.slice(3))]);
+  const t0 = Date.now();
+  await ctlAsync('stop', primary);
+  await ctlAsync('promote', target);
+  await ctlAsync('follow', other);
+  await ctlAsync('rejoin', primary);
+  t.diagnostic(`switchover node${primary} -> node${target} in ${Date.now() - t0} ms`);
+  await sleep(2000);
+  stop = true;
+  await lanes;
+  t.diagnostic(`${ok.length} uploads taken, ${refused} requests refused meanwhile`);
+  assert.deepEqual(wrong, []);
+  assert.ok(refused > 0, 'requests came while no primary answered');
+  assert.equal(ok.length, students.length);
+  assert.equal(ctl('role', target), 'primary');
+  assert.equal(ctl('role', primary), 'standby');
+  assert.equal(ctl('role', other), 'standby');
+  assert.equal(sql(nodeUrl(target), `SELECT count(*) FROM photo WHERE id IN (${ok.map((u) => u.id).join(',')})`), String(ok.length));
+  for (const u of ok) assert.ok(['draft', 'failed'].includes((await made(u.c, u.id)).state));
 });
