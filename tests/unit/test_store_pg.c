@@ -347,6 +347,33 @@ static void test_cache_full(void **state)
     store_pg_release(pool, c);
 }
 
+/* A pool of one connection (*one, the caller's) and its server process. */
+static int64_t open_one(store_pg_pool **one)
+{
+    tc_err e = {0};
+    assert_int_equal(store_pg_open(getenv("TC_PG_URL"), 1, one, &e), 0);
+    store_pg_conn *c = store_pg_acquire(*one);
+    store_pg_stmt *st = store_pg_prepare(c, &e, "SELECT pg_backend_pid()", "");
+    assert_int_equal(store_pg_step(st, &e), 1);
+    int64_t pid = store_pg_col_int(st, 0);
+    store_pg_finalize(st);
+    store_pg_release(*one, c);
+    return pid;
+}
+
+/* The server ends that process; with a timeout, the call returns once the
+ * backend is gone (its socket closed). */
+static void terminate(int64_t pid)
+{
+    tc_err e = {0};
+    store_pg_conn *k = store_pg_acquire(pool);
+    store_pg_stmt *st = store_pg_prepare(k, &e, "SELECT pg_terminate_backend(?::int, 5000)", "i", pid);
+    assert_int_equal(store_pg_step(st, &e), 1);
+    assert_int_equal(store_pg_col_int(st, 0), 1);
+    store_pg_finalize(st);
+    store_pg_release(pool, k);
+}
+
 /* The server drops the connection (a restart, a failover): the next
  * acquire connects again and its statements are prepared afresh. */
 static void test_reconnect(void **state)
@@ -355,26 +382,13 @@ static void test_reconnect(void **state)
     NEED_PG();
     tc_err e = {0};
     store_pg_pool *one = NULL;
-    assert_int_equal(store_pg_open(getenv("TC_PG_URL"), 1, &one, &e), 0);
-    store_pg_conn *c = store_pg_acquire(one);
-    store_pg_stmt *st = store_pg_prepare(c, &e, "SELECT pg_backend_pid()", "");
-    assert_int_equal(store_pg_step(st, &e), 1);
-    int64_t pid = store_pg_col_int(st, 0);
-    store_pg_finalize(st);
-    store_pg_release(one, c);
-
-    store_pg_conn *k = store_pg_acquire(pool);
-    /* with a timeout: returns once the backend is gone (its socket closed) */
-    st = store_pg_prepare(k, &e, "SELECT pg_terminate_backend(?::int, 5000)", "i", pid);
-    assert_int_equal(store_pg_step(st, &e), 1);
-    assert_int_equal(store_pg_col_int(st, 0), 1);
-    store_pg_finalize(st);
-    store_pg_release(pool, k);
+    int64_t pid = open_one(&one);
+    terminate(pid);
 
     /* the very next use works: the acquire saw the idle socket closed and
      * connected again before handing the connection out */
-    c = store_pg_acquire(one);
-    st = store_pg_prepare(c, &e, "SELECT pg_backend_pid()", "");
+    store_pg_conn *c = store_pg_acquire(one);
+    store_pg_stmt *st = store_pg_prepare(c, &e, "SELECT pg_backend_pid()", "");
     assert_non_null(st);
     assert_int_equal(store_pg_step(st, &e), 1);
     assert_int_not_equal(store_pg_col_int(st, 0), pid);
@@ -419,24 +433,12 @@ static void test_unavailable(void **state)
     }
     tc_err e = {0};
     store_pg_pool *one = NULL;
-    assert_int_equal(store_pg_open(getenv("TC_PG_URL"), 1, &one, &e), 0);
-    store_pg_conn *c = store_pg_acquire(one);
-    store_pg_stmt *st = store_pg_prepare(c, &e, "SELECT pg_backend_pid()", "");
-    assert_int_equal(store_pg_step(st, &e), 1);
-    int64_t pid = store_pg_col_int(st, 0);
-    store_pg_finalize(st);
-    store_pg_release(one, c);
-
+    int64_t pid = open_one(&one);
     allow_connections(0);
-    store_pg_conn *k = store_pg_acquire(pool);
-    st = store_pg_prepare(k, &e, "SELECT pg_terminate_backend(?::int, 5000)", "i", pid);
-    assert_int_equal(store_pg_step(st, &e), 1);
-    store_pg_finalize(st);
-    store_pg_release(pool, k);
+    terminate(pid);
 
-    c = store_pg_acquire(one);
-    memset(&e, 0, sizeof e);
-    st = store_pg_prepare(c, &e, "SELECT 1", "");
+    store_pg_conn *c = store_pg_acquire(one);
+    store_pg_stmt *st = store_pg_prepare(c, &e, "SELECT 1", "");
     int rc = st ? store_pg_step(st, &e) : -1;
     store_pg_finalize(st);
     store_pg_release(one, c);
