@@ -83,14 +83,19 @@ void store_pg_redact(const char *url, char *out, size_t cap)
         snprintf(out, cap, "%s", url);
 }
 
-/* libpq's message without its trailing newline, for a one-line error. */
+/* The first line of libpq's message (its messages carry newlines and a
+ * caret under the statement; the first line says what went wrong). */
+static void pg_first_line(char *line, size_t cap, const char *msg)
+{
+    snprintf(line, cap, "%s", msg && *msg ? msg : "no message from the server");
+    line[strcspn(line, "\n")] = 0;
+}
+
+/* libpq's message as a one-line internal error. */
 static int pg_fail(tc_err *e, const char *what, const char *msg)
 {
-    /* one line: libpq's messages carry newlines and a caret under the
-     * statement; the first line says what went wrong */
     char line[400];
-    snprintf(line, sizeof line, "%s", msg && *msg ? msg : "no message from the server");
-    line[strcspn(line, "\n")] = 0;
+    pg_first_line(line, sizeof line, msg);
     return tc_err_internal(e, "postgres %s: %s", what, line);
 }
 
@@ -134,9 +139,8 @@ static int pg_result_err(store_pg_conn *c, const PGresult *r, tc_err *e, const c
             return tc_err_set(e, TCE_STORE_BUSY);
     }
     if (pg_lost(c, state)) {
-        char line[300];
-        snprintf(line, sizeof line, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
-        line[strcspn(line, "\n")] = 0;
+        char line[400];
+        pg_first_line(line, sizeof line, r ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
         tc_log(TC_LOG_WARN, "store: postgres %s: the primary cannot be reached: %s", what, line);
         return tc_err_set(e, TCE_STORE_UNAVAILABLE);
     }
