@@ -1572,9 +1572,102 @@ static long fill_specks(float *alpha, const uint8_t *cls, int w, int h, int vmax
     return nr;
 }
 
+/* A shoulder the coarse mask cannot see (issue 15 item 3: a white shirt on a
+ * white wall, what seeds 001 and 003 recommend).  The segmentation model
+ * leaves such a shoulder a wide smear of half alpha, streaked along its
+ * columns, and neither colour test below can tell the shirt from the wall
+ * it matches: the shoulder came out half transparent, the new blue through
+ * the shirt.  A studio draws the shoulder as the other one is.  Below the
+ * chin (y0) and beside the neck (at least x_in from the body's axis), a
+ * column whose alpha is smeared (at least SH_SMEAR(r) of its pixels in
+ * 0.1..0.9) while its mirror about the axis is crisp (at most SH_CRISP(r))
+ * marks a smeared side; there every column from the first such one (the
+ * nearest the neck) outwards takes the mirror's alpha.  A shoulder's edge is nearly level, so a column
+ * crosses it once and steeply: columns, not rows, tell a crisp edge.  Only
+ * on a side where the smear is of the backdrop's colour beside it (the mean
+ * colours of the smear's pixels and of that side's sure backdrop, alpha <=
+ * 0.1, within SH_ALIKE), and where at least SH_COLS(r) columns qualify
+ * and half the side's columns (beyond the neck, with a mirror in the
+ * picture) are smeared: a smear of another colour holds something the colour tests below
+ * tell apart, one column is noise, and a small smear at the bottom beside a
+ * shirt the mask missed on both sides (AR m-001-6, lit yellow) mirrored the
+ * neck's edge into a block of wall.  alpha: the coarse mask at output size,
+ * changed in place; axis: the body's axis (x); mir (w*h, the caller's,
+ * zeroed): 1 on every pixel changed, whose final alpha is then this one
+ * (replace_background: the colour tests and the solve have nothing to go
+ * on there, and left streaks of the smear).  Returns the columns changed. */
+#define SH_CRISP(r) (3 * (r))
+#define SH_SMEAR(r) (8 * (r))
+#define SH_COLS(r) (4 * (r))
+#define SH_ALIKE 0.10f
+static int shoulder_mirror(float *alpha, const uint8_t *rgb, int w, int h, int axis, int x_in, int y0, int r,
+                           uint8_t *mir)
+{
+    if (axis <= 0 || axis >= w - 1 || y0 < 0 || y0 >= h || x_in < 1)
+        return 0;
+    int *soft = calloc((size_t)w, sizeof(int));
+    if (!soft)
+        return 0; /* an aid, not a must: without memory the photo is made as before */
+    for (int v = y0; v < h; v++) {
+        const float *ar = alpha + (size_t)v * w;
+        for (int x = 0; x < w; x++)
+            soft[x] += ar[x] > 0.1f && ar[x] < 0.9f;
+    }
+    int changed = 0;
+    for (int side = -1; side <= 1; side += 2) {
+        int cand = 0, first = -1, ncol = 0, nsmear = 0;
+        double pc[3] = {0, 0, 0}, bc[3] = {0, 0, 0};
+        long np = 0, nb = 0;
+        for (int x = axis + side * x_in; x >= 0 && x < w; x += side) {
+            int m = 2 * axis - x;
+            if (m < 0 || m >= w)
+                break;
+            ncol++;
+            nsmear += soft[x] >= SH_SMEAR(r);
+            if (soft[x] < SH_SMEAR(r) || soft[m] > SH_CRISP(r))
+                continue;
+            if (cand++ == 0)
+                first = x;
+            for (int v = y0; v < h; v++) {
+                float a = alpha[(size_t)v * w + x];
+                const uint8_t *px = rgb + 3 * ((size_t)v * w + x);
+                if (a > 0.1f && a < 0.9f)
+                    np++, pc[0] += px[0], pc[1] += px[1], pc[2] += px[2];
+                else if (a <= 0.1f)
+                    nb++, bc[0] += px[0], bc[1] += px[1], bc[2] += px[2];
+            }
+        }
+        if (cand < SH_COLS(r) || 2 * nsmear < ncol || np == 0 || nb == 0)
+            continue;
+        double d = 0;
+        for (int c = 0; c < 3; c++) {
+            double dc = (pc[c] / np - bc[c] / nb) / 255.0;
+            d += dc * dc;
+        }
+        if (sqrt(d) > SH_ALIKE)
+            continue;
+        /* on such a side every column from the first that qualifies outwards:
+         * a rule column by column left a comb of mirrored and smeared columns
+         * where the mirror's count wavers about the bound */
+        for (int x = first; x >= 0 && x < w; x += side) {
+            int m = 2 * axis - x;
+            if (m < 0 || m >= w)
+                break;
+            for (int v = y0; v < h; v++) {
+                alpha[(size_t)v * w + x] = alpha[(size_t)v * w + m];
+                mir[(size_t)v * w + x] = 1;
+            }
+            changed++;
+        }
+    }
+    free(soft);
+    return changed;
+}
+
 typedef struct trimap_hint {
     const uint8_t *sure;
     int seed_x, seed_y, chin_y, eye_y;
+    int axis_x; /* the body's axis: the eyes' midpoint and the chin, x; -1 unknown */
     float *tri; /* w*h: the trimap out (developer aid), or NULL */
 } trimap_hint;
 
@@ -1594,7 +1687,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     /* per output pixel: the mask's alpha before refinement (ears), then the
      * alpha a hole-closing raised (speck), and the reach of the person */
     float *a0 = malloc((size_t)w * h * sizeof(float)), *tmpa = malloc((size_t)w * h * sizeof(float));
-    uint8_t *raised = calloc((size_t)w * h, 1);
+    uint8_t *raised = calloc((size_t)w * h, 1), *mir = calloc((size_t)w * h, 1);
     int *queue = malloc((size_t)w * h * sizeof(int));
     uint8_t *dist = malloc((size_t)w * h);
     float *wide = malloc(n2 * 8 * sizeof(float));
@@ -1606,6 +1699,13 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     int rc = -1;
     if (!cls || !lam || !floorv || !bandw || !fg)
         goto out;
+    /* 0. a shoulder the mask smeared, mirrored from the other (above);
+     * mir marks its pixels */
+    int nmir = 0;
+    if (!mir)
+        goto out;
+    if (th && th->axis_x > 0 && th->chin_y > th->eye_y)
+        nmir = shoulder_mirror(alpha, rgb, w, h, th->axis_x, (th->chin_y - th->eye_y) * 9 / 20, th->chin_y, r, mir);
     if (!wide || !lo || !lm || !ws || !band || !la || !col || !a0 || !tmpa || !raised || !queue || !dist)
         goto out;
     for (size_t i = 0; i < (size_t)w * h; i++)
@@ -2095,6 +2195,11 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             if (dist[i] == 255)
                 alpha[i] = 0;
     }
+    /* 3c'. The mirrored shoulder (step 0) keeps the mirror's alpha: white
+     * on white, the tests above and the solve had nothing to go on. */
+    for (size_t i = 0; nmir > 0 && i < (size_t)w * h; i++)
+        if (mir[i])
+            alpha[i] = a0[i] < 1.0f / 255 ? 0 : a0[i];
     /* 3d. Foreground colour and the new background: in the band a pixel is
      * a*F + (1-a)*B_old; F from the multi-level estimate (Germer et al.,
      * tc_photo_matte.c); a hole the closing filled takes the local person
@@ -2127,7 +2232,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
 out:
     free(lo), free(lm), free(ws), free(band), free(la), free(col);
     free(a0), free(tmpa), free(raised), free(queue), free(dist), free(wide);
-    free(cls), free(lam), free(floorv), free(bandw), free(fg);
+    free(cls), free(lam), free(floorv), free(bandw), free(fg), free(mir);
     return rc;
 }
 
@@ -2317,7 +2422,7 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
     if (!o->keep_background) {
         /* the trimap's sure person and the seed of the person, from the
          * mesh when there is one, else a point between eyes and chin */
-        trimap_hint th = {NULL, -1, -1, H, 0, NULL};
+        trimap_hint th = {NULL, -1, -1, H, 0, -1, NULL};
         if (o->trimap_out) {
             memset(o->trimap_out, 0, sizeof *o->trimap_out);
             o->trimap_out->a = malloc((size_t)W * H * sizeof(float));
@@ -2346,6 +2451,7 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         double eo[2];
         to_out(lay.m, eyes, eo);
         th.eye_y = eo[1] < 0 ? 0 : eo[1] > th.chin_y ? th.chin_y : (int)eo[1];
+        th.axis_x = (int)lrint((eo[0] + chin[0]) / 2);
         int rrc = (have_oval && !sure) ? -1 : replace_background(out->px, alpha.a, W, H, o->background, &th);
         free(sure);
         if (rrc != 0) {
