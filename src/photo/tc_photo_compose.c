@@ -1582,8 +1582,10 @@ static long fill_specks(float *alpha, const uint8_t *cls, int w, int h, int vmax
  * column whose alpha is smeared (at least SH_SMEAR(r) of its pixels in
  * 0.1..0.9) while its mirror about the axis is crisp (at most SH_CRISP(r))
  * marks a smeared side; there every column from the first such one (the
- * nearest the neck) outwards takes the mirror's alpha.  A shoulder's edge is nearly level, so a column
- * crosses it once and steeply: columns, not rows, tell a crisp edge.  Only
+ * nearest the neck) outwards takes the mirror's alpha (past the picture's
+ * edge on the mirror's side, the outermost column's).  A shoulder's edge is
+ * nearly level, so a column crosses it once and steeply: columns, not rows,
+ * tell a crisp edge.  Only
  * on a side where the smear is of the backdrop's colour beside it (the mean
  * colours of the smear's pixels and of that side's sure backdrop, alpha <=
  * 0.1, within SH_ALIKE), and where at least SH_COLS(r) columns qualify
@@ -1650,9 +1652,10 @@ static int shoulder_mirror(float *alpha, const uint8_t *rgb, int w, int h, int a
          * a rule column by column left a comb of mirrored and smeared columns
          * where the mirror's count wavers about the bound */
         for (int x = first; x >= 0 && x < w; x += side) {
+            /* past the mirror's picture (the body off centre) the outermost
+             * column stands in: the shoulder goes on level to the edge */
             int m = 2 * axis - x;
-            if (m < 0 || m >= w)
-                break;
+            m = m < 0 ? 0 : m >= w ? w - 1 : m;
             for (int v = y0; v < h; v++) {
                 alpha[(size_t)v * w + x] = alpha[(size_t)v * w + m];
                 mir[(size_t)v * w + x] = 1;
