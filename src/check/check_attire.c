@@ -549,10 +549,46 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The person's width across the finished photo's bottom rows in face
+ * widths (clothing_colour, CHECK_TOP_LOST), or -1 when there is no
+ * finished photo or it fills the photo's width (nothing lost). */
+static double top_width(const tc_check_input *in)
+{
+    const tc_photo_mask *oa = in->out_alpha;
+    if (!oa || !oa->a || !in->lay || in->lay->face_width <= 0 || oa->width <= 0 || oa->height <= 0)
+        return -1;
+    int rows = oa->height / 64 > 4 ? oa->height / 64 : 4;
+    rows = rows < oa->height ? rows : oa->height;
+    size_t on = 0;
+    for (int y = oa->height - rows; y < oa->height; y++)
+        for (int x = 0; x < oa->width; x++)
+            on += oa->a[(size_t)y * oa->width + x] >= 0.5f;
+    double wide = (double)on / rows;
+    return wide >= 0.9 * oa->width ? -1 : wide / in->lay->face_width;
+}
+
 int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
                           tc_err *e)
 {
     (void)c;
+    /* The top lost with the old wall: the finished photo shows a neck and
+     * no shoulders.  What the student sees is the reason, whatever the
+     * colour of what is left; the value is then that width (face widths),
+     * not a colour difference. */
+    double tw = top_width(in);
+    if (tw >= 0 && tw < CHECK_TOP_LOST) {
+        check_rate(r, TC_CHECK_CLOTHING_COLOUR, tw, 0);
+        if (r->score > 20)
+            r->score = 20;
+        check_say(r, "上衣与身后墙面颜色太接近，成片中上衣和墙一起被去掉、看不到肩膀：请换一件与墙面颜色反差明显的上衣，或换一面颜色不同的墙后重拍",
+                  "Your top is so close to the colour of the wall behind you that it was removed with the wall and the "
+                  "photo shows no shoulders: wear a top that contrasts with the wall, or use a wall of another colour, "
+                  "and shoot again");
+        const float *ch = x->p[LM_CHIN];
+        double cx = (x->p[LM_CHEEK_A][0] + x->p[LM_CHEEK_B][0]) / 2;
+        check_region(r, fmax(0, cx - 1.1 * x->face_w), fmin(x->h - 1, ch[1]), fmin(x->w, cx + 1.1 * x->face_w), x->h);
+        return 0;
+    }
     if (!in->mask)
         return check_unsure(r, "没有人像分割结果，无法判断衣服颜色", "No person mask, so the colour of the clothes cannot be judged");
     /* The top: inside the person, from a little below the chin (past the

@@ -94,6 +94,15 @@ typedef struct check_tune {
  * 0.96-1.00 (docs/QUALITY.md). */
 #define CHECK_HEADWEAR_FAIL 0.90
 
+/* clothing_colour's "top lost with the wall" (issue 15 item 3, seed 003:
+ * 穿与背景颜色有反差的衣服): the person's width across the finished photo's
+ * bottom rows under this many face widths (and not the photo's whole
+ * width) is a neck without shoulders: the segmentation took the top for
+ * the wall.  The gallery's 56 photos: 0.70-1.15 where that happened (AR
+ * m-001-4 to -7, a white shirt in yellow light on a white wall), 1.64 and
+ * more everywhere else (docs/QUALITY.md). */
+#define CHECK_TOP_LOST 1.40
+
 const check_tune *check_tuning(tc_check_id id);
 /* The score of value v for check id from its tuning (0..100). */
 int check_ramp(tc_check_id id, double v);

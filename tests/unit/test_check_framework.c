@@ -702,13 +702,51 @@ static int setup(void **st)
     return tc_photo_startup("test_check_framework", &e);
 }
 
+/* Issue 15 item 3 (seed 003: a top that contrasts with the wall): a white
+ * shirt in yellow light on a white wall went with the wall, and the
+ * finished photo showed a neck on blue, no shoulders (AR m-001-4 to -7).
+ * clothing_colour fails it with that reason: bottom rows 100 px wide for a
+ * 200-px face (0.5 face widths).  Shoulders 2 face widths wide at the bottom
+ * are not that failure (the synthetic picture has no mask: the colour part
+ * cannot be assessed). */
+static void test_top_lost(void **st)
+{
+    (void)st;
+    synth s;
+    make(&s, 6, 0);
+    tc_photo_layout lay = {.face_width = 200};
+    tc_photo_mask oa = {.width = 480, .height = 640};
+    oa.a = calloc((size_t)oa.width * oa.height, sizeof(float));
+    assert_non_null(oa.a);
+    for (int y = 0; y < oa.height; y++)
+        for (int x = 190; x < 290; x++)
+            oa.a[(size_t)y * oa.width + x] = 1;
+    s.in.lay = &lay;
+    s.in.out_alpha = &oa;
+    tc_check_report rep;
+    run(&s, &rep);
+    const tc_check_result *r = &rep.r[TC_CHECK_CLOTHING_COLOUR];
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_non_null(strstr(r->zh, "墙面"));
+    assert_non_null(strstr(r->en, "wall"));
+    assert_true(fabs(r->value - 0.5) < 0.01);
+    for (int y = 560; y < oa.height; y++)
+        for (int x = 40; x < 440; x++)
+            oa.a[(size_t)y * oa.width + x] = 1;
+    run(&s, &rep);
+    assert_int_not_equal(r->verdict, TC_CHECK_FAIL);
+    assert_null(strstr(r->zh, "墙面"));
+    free(oa.a);
+    drop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),           cmocka_unit_test(test_config),
         cmocka_unit_test(test_no_face),         cmocka_unit_test(test_disabled),
         cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_synthetic_faults),
-        cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_grey_photo),
+        cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_top_lost),        cmocka_unit_test(test_grey_photo),
         cmocka_unit_test(test_eyes_covered),    cmocka_unit_test(test_cannot_assess),
         cmocka_unit_test(test_headwear),
         cmocka_unit_test(test_jewelry),
