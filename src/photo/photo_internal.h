@@ -65,6 +65,11 @@ double photo_delta_e76(const double a[3], const double b[3]);
 /* One JPEG at quality q (optimised Huffman tables when optimize), the DPI in
  * JFIF and EXIF, no other metadata; *out malloc'ed (caller's). */
 int photo_jpeg_save(VipsImage *im, int q, int optimize, double dpi, uint8_t **out, size_t *len, tc_err *e);
+/* The same bytes as photo_jpeg_save of im (4:4:4, JFIF 1.02 and libvips's
+ * EXIF with the resolution) straight through libjpeg (tc_photo_jpeg.c),
+ * without libvips's pipeline.  dpi > 0. */
+int photo_jpeg_save_rgb(const tc_photo_rgb *im, int q, int optimize, double dpi, uint8_t **out, size_t *len,
+                        tc_err *e);
 
 /* Matting of the edge (tc_photo_matte.c).  The trimap's classes: */
 enum { PHOTO_TRI_BG = 0, PHOTO_TRI_FG = 1, PHOTO_TRI_UNKNOWN = 2 };

@@ -74,6 +74,51 @@ static void test_plain_encode(void **state)
     }
 }
 
+/* photo_jpeg_save_rgb: photo_jpeg_save's bytes (libvips, its EXIF, the
+ * JFIF header added after), for the qualities and both Huffman modes of
+ * tc_photo_encode's search, odd sizes, and every whole dpi from 1 to 1200
+ * and a few fractional ones (the EXIF's rational is truncated the way
+ * libvips truncates it). */
+static void test_save_same_bytes(void **state)
+{
+    (void)state;
+    const int sizes[][2] = {{480, 640}, {257, 131}};
+    const int qs[] = {95, 57, 20};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        tc_photo_rgb im = card(sizes[k][0], sizes[k][1]);
+        VipsImage *v = photo_vips_from_rgb(&im);
+        for (size_t j = 0; j < sizeof qs / sizeof *qs; j++)
+            for (int opt = 0; opt < 2; opt++) {
+                uint8_t *vb = NULL, *mb = NULL;
+                size_t vl = 0, ml = 0;
+                tc_err e = {0};
+                assert_int_equal(photo_jpeg_save(v, qs[j], opt, 300, &vb, &vl, &e), 0);
+                assert_int_equal(photo_jpeg_save_rgb(&im, qs[j], opt, 300, &mb, &ml, &e), 0);
+                assert_int_equal(ml, vl);
+                assert_memory_equal(mb, vb, vl);
+                free(vb), free(mb);
+            }
+        g_object_unref(v);
+        tc_photo_rgb_free(&im);
+    }
+    tc_photo_rgb im = card(16, 8);
+    VipsImage *v = photo_vips_from_rgb(&im);
+    const double frac[] = {72.5, 95.999, 299.9, 300.4, 350.25, 1e-3 + 600};
+    for (int d = 1; d <= 1200 + (int)(sizeof frac / sizeof *frac); d++) {
+        double dpi = d <= 1200 ? d : frac[d - 1201];
+        uint8_t *vb = NULL, *mb = NULL;
+        size_t vl = 0, ml = 0;
+        tc_err e = {0};
+        assert_int_equal(photo_jpeg_save(v, 90, 0, dpi, &vb, &vl, &e), 0);
+        assert_int_equal(photo_jpeg_save_rgb(&im, 90, 0, dpi, &mb, &ml, &e), 0);
+        if (ml != vl || memcmp(mb, vb, vl))
+            fail_msg("dpi %g: %zu bytes against libvips's %zu, or other bytes", dpi, ml, vl);
+        free(vb), free(mb);
+    }
+    g_object_unref(v);
+    tc_photo_rgb_free(&im);
+}
+
 /* photo_jpeg_decode_rgb: the pixels of vips_jpegload_buffer, on a file made
  * as tc_photo_encode makes them (Q95, 4:4:4, resolution in EXIF) and on a
  * 4:2:0 one (upsampling). */
@@ -136,6 +181,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_encode),
+        cmocka_unit_test(test_save_same_bytes),
         cmocka_unit_test(test_decode_same_pixels),
         cmocka_unit_test(test_decode_damaged),
     };
