@@ -465,6 +465,30 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
         return -1;
     }
     int cur = im->Xsize > im->Ysize ? im->Xsize : im->Ysize;
+    if (cur <= side && (uint64_t)im->Xsize * (uint64_t)im->Ysize <= BASE_MAX_PIXELS) {
+        /* The work copy is the decoded image itself, and the base wraps
+         * it: decoded straight into the work copy, one pass of libvips's
+         * pipeline (a memory image first and a copy of it cost a second
+         * pass, ~1 ms of a 512x715 upload), the same pixels. */
+        int rc = photo_rgb_from_vips(im, &s->work, NULL);
+        g_object_unref(im);
+        if (rc != 0) {
+            load_error(s, e, "decode");
+            tc_photo_src_free(s);
+            return -1;
+        }
+        im = vips_image_new_from_memory(s->work.px, (size_t)s->work.width * s->work.height * 3, s->work.width,
+                                        s->work.height, 3, VIPS_FORMAT_UCHAR);
+        if (im) {
+            im->Type = VIPS_INTERPRETATION_sRGB;
+            s->base = im;
+            s->base_fx = fx;
+            s->base_fy = fy;
+        } /* else compose decodes again */
+        s->work_scale = (double)s->work.width / s->width;
+        *out = s;
+        return 0;
+    }
     if ((uint64_t)im->Xsize * (uint64_t)im->Ysize <= BASE_MAX_PIXELS) {
         VipsImage *mem = vips_image_copy_memory(im);
         g_object_unref(im);
