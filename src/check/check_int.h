@@ -210,8 +210,17 @@ double check_lm_dist(const check_ctx *x, int a, int b);
 int check_clip(const check_ctx *x, double x0, double y0, double x1, double y1, int r[4]);
 /* Mean luma in a clipped rectangle (r from check_clip); NAN if empty. */
 double check_mean_lum(check_ctx *x, const int r[4]);
-/* Mask value at work pixel, 1 when there is no mask. */
-float check_mask_at(const check_ctx *x, int px, int py);
+/* Mask value at work pixel, 1 when there is no mask, 0 outside it.
+ * Inline: several checks call it once per pixel. */
+static inline float check_mask_at(const check_ctx *x, int px, int py)
+{
+    const tc_photo_mask *m = x->in->mask;
+    if (!m)
+        return 1.0f;
+    if (px < 0 || py < 0 || px >= m->width || py >= m->height)
+        return 0.0f;
+    return m->a[(size_t)py * m->width + px];
+}
 void check_region(tc_check_result *r, double x0, double y0, double x1, double y1);
 /* Set score -1 and the "no face landmarks" reason. */
 void check_no_mesh(tc_check_result *r);

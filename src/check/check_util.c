@@ -229,15 +229,6 @@ double check_mean_lum(check_ctx *x, const int r[4])
     return s / ((double)(r[2] - r[0]) * (r[3] - r[1]));
 }
 
-float check_mask_at(const check_ctx *x, int px, int py)
-{
-    const tc_photo_mask *m = x->in->mask;
-    if (!m)
-        return 1.0f;
-    if (px < 0 || py < 0 || px >= m->width || py >= m->height)
-        return 0.0f;
-    return m->a[(size_t)py * m->width + px];
-}
 
 void check_region(tc_check_result *r, double x0, double y0, double x1, double y1)
 {
