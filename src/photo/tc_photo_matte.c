@@ -376,9 +376,9 @@ int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float
     size_t N1 = L >= 1 ? (size_t)lw[1] * lh[1] : 0;
     float *fb = malloc(tot * 6 * sizeof(float)), *I = malloc(tot * 3 * sizeof(float)), *A = malloc(tot * sizeof(float));
     uint8_t *need = calloc(N + N1, 1);
-    int *list = malloc((N + N1) * sizeof(int));
+    int *list = malloc((N + N1) * sizeof(int)), *sxs = malloc((size_t)w * sizeof(int));
     int rc = -1;
-    if (!fb || !I || !A || !need || !list)
+    if (!fb || !I || !A || !need || !list || !sxs)
         goto out;
     /* the band at full size and what its sweeps read */
     size_t nb0 = 0;
@@ -391,19 +391,22 @@ int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float
     }
     /* I and alpha of each level sampled from full size (nearest), as the
      * paper does; level 0 (the image itself) only where needed */
-    for (int l = 0; l <= L; l++)
+    for (int l = 0; l <= L; l++) {
+        /* the columns' sources once per level, not a division per pixel */
+        for (int x = 0; x < lw[l]; x++)
+            sxs[x] = (int)(((size_t)2 * x + 1) * w / (2 * (size_t)lw[l]));
         for (int y = 0; y < lh[l]; y++) {
             int sy = (int)(((size_t)2 * y + 1) * h / (2 * (size_t)lh[l]));
             for (int x = 0; x < lw[l]; x++) {
                 if (l == 0 && !need[(size_t)y * w + x])
                     continue;
-                int sx = (int)(((size_t)2 * x + 1) * w / (2 * (size_t)lw[l]));
-                size_t i = offs[l] + (size_t)y * lw[l] + x, s = (size_t)sy * w + sx;
+                size_t i = offs[l] + (size_t)y * lw[l] + x, s = (size_t)sy * w + sxs[x];
                 for (int c = 0; c < 3; c++)
                     I[3 * i + c] = rgb[3 * s + c] * (1.0f / 255);
                 A[i] = alpha[s];
             }
         }
+    }
     uint8_t *need1 = need + N;
     if (L >= 1) {
         for (size_t i = 0; i < N; i++)
@@ -460,6 +463,6 @@ int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float
         memcpy(F + 3 * (size_t)list[k], fb + 6 * (size_t)list[k], 3 * sizeof(float));
     rc = 0;
 out:
-    free(fb), free(I), free(A), free(need), free(list);
+    free(fb), free(I), free(A), free(need), free(list), free(sxs);
     return rc;
 }
