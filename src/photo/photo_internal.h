@@ -54,8 +54,8 @@ VipsImage *photo_vips_from_rgb(const tc_photo_rgb *im);
 
 /* A 3-component JPEG decoded to 8-bit RGB straight through libjpeg
  * (tc_photo_jpeg.c): the pixels libvips's jpegload gives, without its
- * pipeline; out->px malloc'ed (caller's, tc_photo_rgb_free).  For files this
- * program wrote.  Codes: photo.truncated, photo.encode. */
+ * pipeline; out->px malloc'ed (caller's, tc_photo_rgb_free).  Any libjpeg
+ * warning fails it.  Codes: photo.truncated, photo.encode. */
 int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc_err *e);
 
 /* sRGB 8-bit -> CIE Lab (D65), for ΔE. */

@@ -4,7 +4,8 @@
  * VM a 512x715 decode through vips_jpegload_buffer and
  * vips_image_write_to_memory took ~4.9 ms of CPU against ~1.5 ms here, a Q90
  * encode through vips_jpegsave_buffer ~2.7 ms against ~0.9 ms: the pipeline's
- * threads, regions and a context switch per strip.  The standard photo's
+ * threads, regions and a context switch per strip.  An upload's decode
+ * when it is a plain JPEG (tc_photo_decode), and the standard photo's
  * encodes (photo_jpeg_save_rgb, ~2.4 ms through libvips) likewise.  The same
  * library with the same settings and the same markers: the pixels decoded
  * and the bytes written are those of libvips (tests/unit/test_photo_jpeg.c
@@ -24,6 +25,7 @@ typedef struct {
     struct jpeg_error_mgr pub;
     jmp_buf jump;
     int truncated; /* libjpeg's "premature end of data" warning */
+    int warned;    /* any warning (corrupt data that libjpeg got past) */
 } jerr;
 
 static void on_error(j_common_ptr ci)
@@ -32,13 +34,16 @@ static void on_error(j_common_ptr ci)
     longjmp(j->jump, 1);
 }
 
-/* Warnings: only the truncation one is an error (as libvips's fail_on
- * truncated); libjpeg's own output never raises any. */
+/* Warnings are errors here: libjpeg's own output never raises any, and an
+ * upload that does is left to libvips's decode and its rules. */
 static void on_message(j_common_ptr ci, int level)
 {
     jerr *j = (jerr *)ci->err;
-    if (level < 0 && ci->err->msg_code == JWRN_JPEG_EOF)
-        j->truncated = 1;
+    if (level < 0) {
+        j->warned = 1;
+        if (ci->err->msg_code == JWRN_JPEG_EOF)
+            j->truncated = 1;
+    }
 }
 
 int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc_err *e)
@@ -49,7 +54,7 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc
     ci.err = jpeg_std_error(&j.pub);
     j.pub.error_exit = on_error;
     j.pub.emit_message = on_message;
-    j.truncated = 0;
+    j.truncated = j.warned = 0;
     uint8_t *volatile px = NULL;
     if (setjmp(j.jump)) {
         char msg[JMSG_LENGTH_MAX];
@@ -79,9 +84,9 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc
     jpeg_finish_decompress(&ci);
     int w = (int)ci.output_width, h = (int)ci.output_height;
     jpeg_destroy_decompress(&ci);
-    if (j.truncated) {
+    if (j.warned) {
         free(px);
-        return tc_err_set(e, TCE_PHOTO_TRUNCATED);
+        return j.truncated ? tc_err_set(e, TCE_PHOTO_TRUNCATED) : tc_err_set(e, TCE_PHOTO_ENCODE, "libjpeg warning");
     }
     out->px = px, out->width = w, out->height = h;
     return 0;
