@@ -155,6 +155,41 @@ static void test_decode_same_pixels(void **state)
     tc_photo_rgb_free(&im);
 }
 
+/* tc_photo_decode of a plain JPEG upload (libjpeg straight, no libvips
+ * pipeline): the work copy holds libvips's decoded pixels, 4:2:0 (a phone's
+ * file) and 4:4:4. */
+static void test_upload_same_pixels(void **state)
+{
+    (void)state;
+    tc_photo_rgb im = card(640, 480);
+    for (int sub = 0; sub < 2; sub++) {
+        VipsImage *v = wrap(&im);
+        void *jb = NULL;
+        size_t jl = 0;
+        assert_int_equal(vips_jpegsave_buffer(v, &jb, &jl, "Q", 85, "subsample_mode",
+                                              sub ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL),
+                         0);
+        g_object_unref(v);
+        VipsImage *d = NULL;
+        assert_int_equal(vips_jpegload_buffer(jb, jl, &d, NULL), 0);
+        size_t dn = 0;
+        void *dv = vips_image_write_to_memory(d, &dn);
+        g_object_unref(d);
+        tc_photo_src *src = NULL;
+        tc_err e = {0};
+        assert_int_equal(tc_photo_decode(jb, jl, NULL, &src, &e), 0);
+        const tc_photo_rgb *w = tc_photo_src_work(src);
+        assert_int_equal(w->width, 640);
+        assert_int_equal(w->height, 480);
+        assert_int_equal(dn, (size_t)640 * 480 * 3);
+        assert_memory_equal(w->px, dv, dn);
+        tc_photo_src_free(src);
+        g_free(dv);
+        g_free(jb);
+    }
+    tc_photo_rgb_free(&im);
+}
+
 /* Cut short: photo.truncated; not a JPEG: photo.encode; nothing leaks. */
 static void test_decode_damaged(void **state)
 {
@@ -183,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_plain_encode),
         cmocka_unit_test(test_save_same_bytes),
         cmocka_unit_test(test_decode_same_pixels),
+        cmocka_unit_test(test_upload_same_pixels),
         cmocka_unit_test(test_decode_damaged),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
