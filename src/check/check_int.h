@@ -191,8 +191,11 @@ int check_eye_cover(check_ctx *x, int k, double *bright, int box[4]);
 void check_rgb_lab(const check_ctx *x, const uint8_t rgb[3], double lab[3]);
 double check_delta_e(const double a[3], const double b[3]);
 /* The median L, a and b of n colour samples stored as three planes of cap
- * values each (v[0..n), v[cap..cap+n), v[2cap..2cap+n); sorted in place)
+ * values each (v[0..n), v[cap..cap+n), v[2cap..2cap+n); reordered in place)
  * into out: 0, or -1 when fewer than min_n samples were taken. */
+/* The value of rank k (0-based) of v[0..n-1], as v sorted would hold at k,
+ * by selection (v is reordered); n > 0, k < n. */
+double check_select(double *v, size_t n, size_t k);
 int check_lab_median(double *v, size_t cap, size_t n, size_t min_n, double out[3]);
 /* qsort's comparison of two doubles, ascending. */
 int check_cmp_double(const void *a, const void *b);

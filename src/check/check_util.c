@@ -1,7 +1,9 @@
 /* The checks' shared context: the mesh in work pixels, upright coordinates,
  * and data several checks need (luma, face oval, skin colour), derived the
  * first time a check asks so that disabled checks cost nothing. */
+#include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,14 +375,43 @@ int check_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+double check_select(double *v, size_t n, size_t k)
+{
+    assert(n > 0 && k < n);
+    /* Hoare's selection: partition around the middle element's value and
+     * keep the side that holds rank k; what is left between the two
+     * scans equals the pivot */
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+    while (lo < hi) {
+        double p = v[lo + (hi - lo) / 2];
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < p)
+                i++;
+            while (v[j] > p)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++, j--;
+            }
+        }
+        if (kk <= j)
+            hi = j;
+        else if (kk >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
 int check_lab_median(double *v, size_t cap, size_t n, size_t min_n, double out[3])
 {
     if (n < min_n || n == 0)
         return -1;
-    for (int k = 0; k < 3; k++) {
-        qsort(v + k * cap, n, sizeof *v, check_cmp_double);
-        out[k] = v[k * cap + n / 2];
-    }
+    for (int k = 0; k < 3; k++) /* the element a sort would put at n/2, without the sort */
+        out[k] = check_select(v + k * cap, n, n / 2);
     return 0;
 }
 
