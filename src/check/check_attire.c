@@ -543,12 +543,6 @@ int check_jewelry(check_ctx *x, const tc_check_input *in, const tc_check_config 
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The person's width across the finished photo's bottom rows in face
  * widths (clothing_colour, CHECK_TOP_LOST), or -1 when there is no
  * finished photo or it fills the photo's width (nothing lost). */
@@ -630,8 +624,7 @@ int check_clothing_colour(check_ctx *x, const tc_check_input *in, const tc_check
         blue += ch2 > 12 && h >= 220 && h <= 300;
     }
     double bluef = (double)blue / n;
-    qsort(de, n, sizeof *de, cmp_double);
-    double med = de[n / 2];
+    double med = check_select(de, n, n / 2);
     free(de), free(labs);
     check_rate(r, TC_CHECK_CLOTHING_COLOUR, med, med);
     if (bluef > 0.4 && r->score > 25)

@@ -200,8 +200,11 @@ int check_eye_cover(check_ctx *x, int k, double *bright, int box[4]);
 void check_rgb_lab(const check_ctx *x, const uint8_t rgb[3], double lab[3]);
 double check_delta_e(const double a[3], const double b[3]);
 /* The median L, a and b of n colour samples stored as three planes of cap
- * values each (v[0..n), v[cap..cap+n), v[2cap..2cap+n); sorted in place)
+ * values each (v[0..n), v[cap..cap+n), v[2cap..2cap+n); reordered in place)
  * into out: 0, or -1 when fewer than min_n samples were taken. */
+/* The value of rank k (0-based) of v[0..n-1], as v sorted would hold at k,
+ * by selection (v is reordered); n > 0, k < n. */
+double check_select(double *v, size_t n, size_t k);
 int check_lab_median(double *v, size_t cap, size_t n, size_t min_n, double out[3]);
 /* qsort's comparison of two doubles, ascending. */
 int check_cmp_double(const void *a, const void *b);
@@ -219,8 +222,17 @@ double check_lm_dist(const check_ctx *x, int a, int b);
 int check_clip(const check_ctx *x, double x0, double y0, double x1, double y1, int r[4]);
 /* Mean luma in a clipped rectangle (r from check_clip); NAN if empty. */
 double check_mean_lum(check_ctx *x, const int r[4]);
-/* Mask value at work pixel, 1 when there is no mask. */
-float check_mask_at(const check_ctx *x, int px, int py);
+/* Mask value at work pixel, 1 when there is no mask, 0 outside it.
+ * Inline: several checks call it once per pixel. */
+static inline float check_mask_at(const check_ctx *x, int px, int py)
+{
+    const tc_photo_mask *m = x->in->mask;
+    if (!m)
+        return 1.0f;
+    if (px < 0 || py < 0 || px >= m->width || py >= m->height)
+        return 0.0f;
+    return m->a[(size_t)py * m->width + px];
+}
 void check_region(tc_check_result *r, double x0, double y0, double x1, double y1);
 /* Set score -1 and the "no face landmarks" reason. */
 void check_no_mesh(tc_check_result *r);

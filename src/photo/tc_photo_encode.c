@@ -99,6 +99,13 @@ int photo_jpeg_save(VipsImage *im, int q, int optimize, double dpi, uint8_t **ou
     return 0;
 }
 
+/* One try of tc_photo_encode: v is NULL when im goes straight to libjpeg. */
+static int save(const tc_photo_rgb *im, VipsImage *v, int q, int optimize, double dpi, uint8_t **out, size_t *len,
+                tc_err *e)
+{
+    return v ? photo_jpeg_save(v, q, optimize, dpi, out, len, e) : photo_jpeg_save_rgb(im, q, optimize, dpi, out, len, e);
+}
+
 int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg, size_t *len, tc_photo_report *rep,
                     tc_err *e)
 {
@@ -107,8 +114,11 @@ int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg,
     if (im->width != spec->width || im->height != spec->height)
         return tc_err_internal(e, "photo: encode %dx%d for spec %s %dx%d", im->width, im->height, spec->name,
                                spec->width, spec->height);
-    VipsImage *v = photo_vips_from_rgb(im);
-    if (!v)
+    /* Straight through libjpeg (photo_jpeg_save_rgb: libvips's bytes, a
+     * third of its CPU); through libvips only for a spec without a
+     * resolution, which libvips writes its own way. */
+    VipsImage *v = NULL;
+    if (!(spec->dpi > 0) && !(v = photo_vips_from_rgb(im)))
         return photo_vips_error(e, "photo.encode", "wrap");
     size_t max = spec->kb_max > 0 ? (size_t)spec->kb_max * 1024 : SIZE_MAX;
     size_t min = (size_t)spec->kb_min * 1024;
@@ -124,14 +134,14 @@ int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg,
      * has to fit a limit uses them. */
     uint8_t *b = NULL;
     size_t bl = 0;
-    if (photo_jpeg_save(v, QMAX, 0, spec->dpi, &b, &bl, e) != 0) {
+    if (save(im, v, QMAX, 0, spec->dpi, &b, &bl, e) != 0) {
         rc = -1;
         goto out;
     }
     if (bl > max) {
         free(b);
         b = NULL;
-        if (photo_jpeg_save(v, QMAX, 1, spec->dpi, &b, &bl, e) != 0) {
+        if (save(im, v, QMAX, 1, spec->dpi, &b, &bl, e) != 0) {
             rc = -1;
             goto out;
         }
@@ -143,7 +153,7 @@ int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg,
         int lo = QMIN, hi = QMAX - 1;
         while (lo <= hi) {
             int mid = (lo + hi) / 2;
-            if (photo_jpeg_save(v, mid, 1, spec->dpi, &b, &bl, e) != 0) {
+            if (save(im, v, mid, 1, spec->dpi, &b, &bl, e) != 0) {
                 rc = -1;
                 goto out;
             }
@@ -176,7 +186,8 @@ int tc_photo_encode(const tc_photo_rgb *im, const tc_spec *spec, uint8_t **jpeg,
         rep->quality = best_q;
     }
 out:
-    g_object_unref(v);
+    if (v)
+        g_object_unref(v);
     return rc;
 }
 
@@ -276,13 +287,8 @@ static int in_range(const tc_spec_range *g, double v)
 int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const uint8_t bg[3],
                      const tc_photo_layout *lay, const tc_photo_mask *alpha, tc_photo_report *rep, tc_err *e)
 {
-    VipsImage *im = NULL;
-    if (vips_jpegload_buffer((void *)jpeg, len, &im, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) != 0)
-        return photo_vips_error(e, "photo.encode", "measure load");
-    tc_photo_rgb px;
-    int rc = photo_rgb_from_vips(im, &px, e);
-    g_object_unref(im);
-    if (rc != 0)
+    tc_photo_rgb px; /* straight through libjpeg: libvips's pipeline cost twice the decoding */
+    if (photo_jpeg_decode_rgb(jpeg, len, &px, e) != 0)
         return -1;
     snprintf(rep->spec, sizeof rep->spec, "%s", spec->name);
     rep->width = px.width;

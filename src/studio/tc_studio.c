@@ -175,29 +175,7 @@ static int mesh_sane(const tc_vision_mesh *m)
  * reviewer); *out malloc'ed. */
 static int work_jpeg(const tc_photo_rgb *w, uint8_t **out, size_t *len, tc_err *e)
 {
-    VipsImage *im = vips_image_new_from_memory(w->px, (size_t)w->width * w->height * 3, w->width, w->height, 3,
-                                               VIPS_FORMAT_UCHAR);
-    if (!im) {
-        vips_error_clear();
-        return tc_err_internal(e, "studio: vips_image_new_from_memory");
-    }
-    void *buf = NULL;
-    size_t blen = 0;
-    int rc = vips_jpegsave_buffer(im, &buf, &blen, "Q", 90, "strip", TRUE, NULL);
-    g_object_unref(im);
-    if (rc != 0) {
-        vips_error_clear();
-        return tc_err_internal(e, "studio: vips_jpegsave_buffer");
-    }
-    *out = malloc(blen);
-    if (!*out) {
-        g_free(buf);
-        return tc_err_internal(e, "studio: out of memory");
-    }
-    memcpy(*out, buf, blen);
-    *len = blen;
-    g_free(buf);
-    return 0;
+    return tc_photo_jpeg_plain(w, 90, out, len, e); /* vips_jpegsave_buffer's bytes with "strip" */
 }
 
 int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *req, tc_studio_result *out,
