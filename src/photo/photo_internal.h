@@ -57,6 +57,10 @@ VipsImage *photo_vips_from_rgb(const tc_photo_rgb *im);
  * pipeline; out->px malloc'ed (caller's, tc_photo_rgb_free).  Any libjpeg
  * warning fails it.  Codes: photo.truncated, photo.encode. */
 int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc_err *e);
+/* photo_jpeg_decode_rgb refuses a header of more pixels than this, before
+ * it allocates (docs/SECURITY.md): its callers stay far below (the work
+ * size, 1024 px a side by default; the spec's size). */
+#define PHOTO_JPEG_MAX_PIXELS 16000000u
 
 /* sRGB 8-bit -> CIE Lab (D65), for ΔE. */
 void photo_srgb_to_lab(const double rgb[3], double lab[3]);

@@ -12,6 +12,7 @@
  * compares them). */
 #include <math.h>
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h> /* before jpeglib.h, which uses FILE */
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,14 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc
     if (jpeg_read_header(&ci, TRUE) != JPEG_HEADER_OK || ci.num_components != 3) {
         jpeg_destroy_decompress(&ci);
         return tc_err_set(e, TCE_PHOTO_ENCODE, "not a 3-component JPEG");
+    }
+    /* The callers pass pictures whose size was capped from the header
+     * already (decode: within the work size; measure: the spec's size); a
+     * header that says more is not decoded here, before anything is
+     * allocated for it (a file is untrusted whoever called). */
+    if ((uint64_t)ci.image_width * ci.image_height > PHOTO_JPEG_MAX_PIXELS) {
+        jpeg_destroy_decompress(&ci);
+        return tc_err_set(e, TCE_PHOTO_ENCODE, "picture too large for the direct decode");
     }
     ci.out_color_space = JCS_RGB;
     jpeg_start_decompress(&ci);
