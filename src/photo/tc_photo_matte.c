@@ -252,6 +252,25 @@ out:
 
 /* ---- foreground estimation (Germer et al.) ------------------------------------------------ */
 
+/* The pixel's 2x2 system, its neighbours' sum of weights W and weighted
+ * F and B (fn, bn) gathered:
+ * [a^2+W, a(1-a); a(1-a), (1-a)^2+W] [F; B] = [a I + fn; (1-a) I + bn] */
+static inline void fb_solve(float *fb, const float *I, size_t i, float a, float W, const float fn[3],
+                            const float bn[3])
+{
+    float m00 = a * a + W, m01 = a * (1 - a), m11 = (1 - a) * (1 - a) + W;
+    float det = m00 * m11 - m01 * m01;
+    if (!(det > 1e-20f))
+        return;
+    float id = 1 / det;
+    for (int c = 0; c < 3; c++) {
+        float r0 = a * I[3 * i + c] + fn[c], r1 = (1 - a) * I[3 * i + c] + bn[c];
+        float F = (m11 * r0 - m01 * r1) * id, B = (m00 * r1 - m01 * r0) * id;
+        fb[6 * i + c] = F < 0 ? 0 : F > 1 ? 1 : F;
+        fb[6 * i + 3 + c] = B < 0 ? 0 : B > 1 ? 1 : B;
+    }
+}
+
 /* Update pixel (x, y) of a level in place. fb: 6 floats a pixel (F rgb, B rgb). */
 static inline void fb_pixel(float *fb, const float *I, const float *A, int w, int h, int x, int y)
 {
@@ -269,18 +288,7 @@ static inline void fb_pixel(float *fb, const float *I, const float *A, int w, in
         for (int c = 0; c < 3; c++)
             fn[c] += wj * fb[6 * j + c], bn[c] += wj * fb[6 * j + 3 + c];
     }
-    /* [a^2+W, a(1-a); a(1-a), (1-a)^2+W] [F; B] = [a I + fn; (1-a) I + bn] */
-    float m00 = a * a + W, m01 = a * (1 - a), m11 = (1 - a) * (1 - a) + W;
-    float det = m00 * m11 - m01 * m01;
-    if (!(det > 1e-20f))
-        return;
-    float id = 1 / det;
-    for (int c = 0; c < 3; c++) {
-        float r0 = a * I[3 * i + c] + fn[c], r1 = (1 - a) * I[3 * i + c] + bn[c];
-        float F = (m11 * r0 - m01 * r1) * id, B = (m00 * r1 - m01 * r0) * id;
-        fb[6 * i + c] = F < 0 ? 0 : F > 1 ? 1 : F;
-        fb[6 * i + 3 + c] = B < 0 ? 0 : B > 1 ? 1 : B;
-    }
+    fb_solve(fb, I, i, a, W, fn, bn);
 }
 
 /* fb_pixel of a pixel with all four neighbours inside the level: the same
@@ -298,17 +306,7 @@ static inline void fb_pixel_inner(float *fb, const float *I, const float *A, int
         for (int c = 0; c < 3; c++)
             fn[c] += wj * fb[6 * j + c], bn[c] += wj * fb[6 * j + 3 + c];
     }
-    float m00 = a * a + W, m01 = a * (1 - a), m11 = (1 - a) * (1 - a) + W;
-    float det = m00 * m11 - m01 * m01;
-    if (!(det > 1e-20f))
-        return;
-    float id = 1 / det;
-    for (int c = 0; c < 3; c++) {
-        float r0 = a * I[3 * i + c] + fn[c], r1 = (1 - a) * I[3 * i + c] + bn[c];
-        float F = (m11 * r0 - m01 * r1) * id, B = (m00 * r1 - m01 * r0) * id;
-        fb[6 * i + c] = F < 0 ? 0 : F > 1 ? 1 : F;
-        fb[6 * i + 3 + c] = B < 0 ? 0 : B > 1 ? 1 : B;
-    }
+    fb_solve(fb, I, i, a, W, fn, bn);
 }
 
 /* One sweep over every pixel of a level, in raster order, in place. */

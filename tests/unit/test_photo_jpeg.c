@@ -119,6 +119,28 @@ static void test_save_same_bytes(void **state)
     tc_photo_rgb_free(&im);
 }
 
+/* im saved by libvips as a JPEG of quality q (4:2:0 when sub, else 4:4:4;
+ * with dpi in EXIF when dpi > 0) into *jb (g_free), and libvips's decode
+ * of it returned (g_free, *dn bytes). */
+static void *save_and_load(const tc_photo_rgb *im, int dpi, int q, int sub, void **jb, size_t *jl, size_t *dn)
+{
+    VipsImage *v = wrap(im), *c = NULL;
+    if (dpi > 0) {
+        assert_int_equal(vips_copy(v, &c, "xres", dpi / 25.4, "yres", dpi / 25.4, NULL), 0);
+        g_object_unref(v);
+        v = c;
+    }
+    assert_int_equal(vips_jpegsave_buffer(v, jb, jl, "Q", q, "subsample_mode",
+                                          sub ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL),
+                     0);
+    g_object_unref(v);
+    VipsImage *d = NULL;
+    assert_int_equal(vips_jpegload_buffer(*jb, *jl, &d, NULL), 0);
+    void *dv = vips_image_write_to_memory(d, dn);
+    g_object_unref(d);
+    return dv;
+}
+
 /* photo_jpeg_decode_rgb: the pixels of vips_jpegload_buffer, on a file made
  * as tc_photo_encode makes them (Q95, 4:4:4, resolution in EXIF) and on a
  * 4:2:0 one (upsampling). */
@@ -127,20 +149,9 @@ static void test_decode_same_pixels(void **state)
     (void)state;
     tc_photo_rgb im = card(480, 640);
     for (int sub = 0; sub < 2; sub++) {
-        VipsImage *v = wrap(&im), *c = NULL;
-        assert_int_equal(vips_copy(v, &c, "xres", 300 / 25.4, "yres", 300 / 25.4, NULL), 0);
         void *jb = NULL;
-        size_t jl = 0;
-        assert_int_equal(vips_jpegsave_buffer(c, &jb, &jl, "Q", 95, "subsample_mode",
-                                              sub ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL),
-                         0);
-        g_object_unref(c);
-        g_object_unref(v);
-        VipsImage *d = NULL;
-        assert_int_equal(vips_jpegload_buffer(jb, jl, &d, NULL), 0);
-        size_t dn = 0;
-        void *dv = vips_image_write_to_memory(d, &dn);
-        g_object_unref(d);
+        size_t jl = 0, dn = 0;
+        void *dv = save_and_load(&im, 300, 95, sub, &jb, &jl, &dn);
         tc_photo_rgb got;
         tc_err e = {0};
         assert_int_equal(photo_jpeg_decode_rgb(jb, jl, &got, &e), 0);
@@ -163,18 +174,9 @@ static void test_upload_same_pixels(void **state)
     (void)state;
     tc_photo_rgb im = card(640, 480);
     for (int sub = 0; sub < 2; sub++) {
-        VipsImage *v = wrap(&im);
         void *jb = NULL;
-        size_t jl = 0;
-        assert_int_equal(vips_jpegsave_buffer(v, &jb, &jl, "Q", 85, "subsample_mode",
-                                              sub ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL),
-                         0);
-        g_object_unref(v);
-        VipsImage *d = NULL;
-        assert_int_equal(vips_jpegload_buffer(jb, jl, &d, NULL), 0);
-        size_t dn = 0;
-        void *dv = vips_image_write_to_memory(d, &dn);
-        g_object_unref(d);
+        size_t jl = 0, dn = 0;
+        void *dv = save_and_load(&im, 0, 85, sub, &jb, &jl, &dn);
         tc_photo_src *src = NULL;
         tc_err e = {0};
         assert_int_equal(tc_photo_decode(jb, jl, NULL, &src, &e), 0);
