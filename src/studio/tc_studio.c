@@ -125,6 +125,40 @@ static void copy_utf8(char *dst, size_t n, const char *src)
     dst[len] = 0;
 }
 
+/* The standard photo's file and its report: encoded at the best quality
+ * that fits the spec's KB range, then measured on the file and the final
+ * alpha.  out->jpeg NULL (and -1) when either fails. */
+static int make_file(const tc_photo_rgb *photo, const tc_photo_mask *alpha, const tc_photo_layout *lay,
+                     const tc_spec *spec, const uint8_t bg[3], tc_studio_result *out, tc_err *pe)
+{
+    if (tc_photo_encode(photo, spec, &out->jpeg, &out->jpeg_len, &out->report, pe) != 0)
+        return -1;
+    int q = out->report.quality;
+    if (tc_photo_measure(out->jpeg, out->jpeg_len, spec, bg, lay, alpha, &out->report, pe) != 0) {
+        free(out->jpeg);
+        out->jpeg = NULL;
+        out->jpeg_len = 0;
+        return -1;
+    }
+    out->report.quality = q;
+    return 0;
+}
+
+/* The hair top measured on the photo (output row y at the face's centre)
+ * back in source pixels, into g->hair_top: the inverse of the plan's map.
+ * -1 when the map cannot be inverted. */
+static int measured_hair_top(const tc_photo_layout *lay, double y, tc_photo_face_geom *g)
+{
+    const double *m = lay->m;
+    double det = m[0] * m[4] - m[1] * m[3];
+    if (!(fabs(det) > 1e-12))
+        return -1;
+    double u = lay->face_centre_x - m[2], v = y - m[5];
+    g->hair_top[0] = (float)((m[4] * u - m[1] * v) / det);
+    g->hair_top[1] = (float)((-m[3] * u + m[0] * v) / det);
+    return 0;
+}
+
 static void set_problem(tc_studio_result *out, const tc_err *pe)
 {
     copy_utf8(out->problem, sizeof out->problem, pe->code);
@@ -323,15 +357,42 @@ vision_done:
                 memcpy(o.background, bg, 3);
                 if (tc_photo_compose(src, &gsrc, &mask, spec, &o, &photo, &lay, &alpha, &pe) == 0) {
                     have_photo = 1;
-                    if (tc_photo_encode(&photo, spec, &out->jpeg, &out->jpeg_len, &out->report, &pe) == 0) {
-                        int q = out->report.quality;
-                        if (tc_photo_measure(out->jpeg, out->jpeg_len, spec, bg, &lay, &alpha, &out->report, &pe) !=
+                    make_file(&photo, &alpha, &lay, spec, bg, out, &pe);
+                    /* The crop is planned from the coarse mask's hair top, the
+                     * photo is measured on its final alpha; where they part
+                     * so far that the photo's own hair top is out of the
+                     * spec's window (another head above the student's in
+                     * the coarse mask, NUAA 0014), plan once more from the
+                     * measured one, and keep that photo if it is in spec. */
+                    tc_photo_face_geom g2 = gsrc;
+                    tc_photo_layout lay2;
+                    tc_err pe2 = {0};
+                    if (out->jpeg && !out->report.in_spec && !strcmp(out->report.problem, "photo.hair_top") &&
+                        measured_hair_top(&lay, out->report.hair_top_y, &g2) == 0 &&
+                        tc_photo_plan(&g2, spec, tc_photo_src_width(src), tc_photo_src_height(src), &lay2, &pe2) ==
                             0) {
-                            free(out->jpeg);
-                            out->jpeg = NULL;
-                            out->jpeg_len = 0;
+                        tc_photo_rgb photo2 = {0};
+                        tc_photo_mask alpha2 = {0}, trim2 = {0};
+                        tc_studio_result o2 = {0};
+                        tc_photo_compose_opts oo = o;
+                        oo.trimap_out = req->want_trimap ? &trim2 : NULL;
+                        if (tc_photo_compose(src, &g2, &mask, spec, &oo, &photo2, &lay2, &alpha2, &pe2) == 0 &&
+                            make_file(&photo2, &alpha2, &lay2, spec, bg, &o2, &pe2) == 0 && o2.report.in_spec) {
+                            tc_photo_rgb_free(&photo), tc_photo_mask_free(&alpha), free(out->jpeg);
+                            if (req->want_trimap) {
+                                tc_photo_mask_free(&out->trimap);
+                                out->trimap = trim2;
+                            }
+                            photo = photo2, alpha = alpha2, lay = lay2, gsrc = g2;
+                            gwork.hair_top[0] = (float)(g2.hair_top[0] * scale);
+                            gwork.hair_top[1] = (float)(g2.hair_top[1] * scale);
+                            out->jpeg = o2.jpeg, out->jpeg_len = o2.jpeg_len, out->report = o2.report;
+                        } else {
+                            tc_photo_rgb_free(&photo2), tc_photo_mask_free(&alpha2), free(o2.jpeg);
+                            tc_photo_mask_free(&trim2);
+                            if (pe2.status >= 500)
+                                pe = pe2;
                         }
-                        out->report.quality = q;
                     }
                 }
             }

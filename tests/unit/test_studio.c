@@ -55,8 +55,16 @@ static int teardown(void **st)
     return 0;
 }
 
+/* Read $TC_TESTDATA/dir/name, or say why not (NULL: the caller skips). */
+static char *testdata(const char *dir, const char *name, size_t *len);
+
 /* Read a portrait, or skip saying why. */
 static char *portrait(const char *name, size_t *len)
+{
+    return testdata("portraits", name, len);
+}
+
+static char *testdata(const char *dir, const char *name, size_t *len)
 {
     if (!g_c) {
         print_message("%s\n", g_why);
@@ -68,7 +76,7 @@ static char *portrait(const char *name, size_t *len)
         return NULL;
     }
     char path[1024];
-    snprintf(path, sizeof path, "%s/portraits/%s", td, name);
+    snprintf(path, sizeof path, "%s/%s/%s", td, dir, name);
     char *data = NULL;
     tc_err e = {0};
     if (tc_file_read(path, 64u << 20, &data, len, &e) != 0) {
@@ -78,10 +86,10 @@ static char *portrait(const char *name, size_t *len)
     return data;
 }
 
-static void make(const char *name, tc_studio_result *res, int *skipped)
+static void make_from(const char *dir, const char *name, tc_studio_result *res, int *skipped)
 {
     size_t len = 0;
-    char *data = portrait(name, &len);
+    char *data = testdata(dir, name, &len);
     *skipped = data == NULL;
     if (!data)
         return;
@@ -93,6 +101,38 @@ static void make(const char *name, tc_studio_result *res, int *skipped)
         print_message("%s: %s\n", e.code, e.en);
     assert_int_equal(rc, 0);
     free(data);
+}
+
+static void make(const char *name, tc_studio_result *res, int *skipped)
+{
+    make_from("portraits", name, res, skipped);
+}
+
+/* Issue 15: every photo made meets every window of its spec re-measured on
+ * the photo.  The crop is planned from the coarse mask's hair top, the
+ * photo measured on its final alpha; on these two real photos they parted
+ * (hair top re-measured at 121 and 48 px, window 50-110: a second head
+ * above NUAA 0014's in the coarse mask) and the studio now plans once more
+ * from the measured hair top.  Real photos: evaluation only, read in place
+ * (skipped without ../shared/testdata/real). */
+static void test_hair_top_replan(void **st)
+{
+    (void)st;
+    const char *names[][2] = {{"real/nuaa/live", "0014_01_06_03_341.jpg"},
+                              {"real/wider", "train_13_Interview_Interview_2_People_Visible_13_102.jpg"}};
+    for (size_t k = 0; k < 2; k++) {
+        tc_studio_result res;
+        int skipped;
+        make_from(names[k][0], names[k][1], &res, &skipped);
+        if (skipped)
+            skip();
+        assert_non_null(res.jpeg);
+        print_message("%s: hair top %.0f, %s\n", names[k][1], res.report.hair_top_y,
+                      res.report.in_spec ? "in spec" : res.report.problem);
+        assert_true(res.report.in_spec);
+        assert_true(res.report.hair_top_y >= 50 && res.report.hair_top_y <= 110);
+        tc_studio_result_free(&res);
+    }
 }
 
 static void test_compliant(void **st)
@@ -1082,7 +1122,7 @@ static void test_check_finished(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_compliant), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
+        cmocka_unit_test(test_compliant), cmocka_unit_test(test_hair_top_replan), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket),
         cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_ears_opaque),
