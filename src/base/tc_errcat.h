@@ -1333,8 +1333,8 @@
     "A proof can only be made from a JPEG photo"
 #define TCE_PHOTO_CROP_OUTSIDE \
     422, "photo.crop_outside", \
-    "照片拍得太紧，按“%s”规格裁剪会超出照片下边或两侧：请后退一点，拍到胸部、两肩完整入镜后重拍", \
-    "The picture is cut too tight: a crop to spec \"%s\" would reach past its bottom or sides. Step back and include your shoulders and chest, then take the photo again"
+    "照片拍得太紧，按照片规格裁剪会超出照片下边或两侧：请后退一点，拍到胸部、两肩完整入镜后重拍", \
+    "The picture is cut too tight: a crop to the photo's spec would reach past its bottom or sides. Step back and include your shoulders and chest, then take the photo again"
 #define TCE_PHOTO_EMPTY \
     400, "photo.empty", \
     "没有收到照片文件，请重新选择照片", \
@@ -1353,16 +1353,16 @@
     "There are %d people in the photo; an ID photo shows only you, please take it alone"
 #define TCE_PHOTO_GEOMETRY_OUT_OF_RANGE \
     422, "photo.geometry_out_of_range", \
-    "头部比例不符合“%s”的要求（眼睛位置无法满足），请正对镜头、调整与镜头的距离后重新拍摄", \
-    "The head's proportions cannot meet spec \"%s\" (the eye line cannot be met); face the camera, adjust your distance to it and take the photo again"
+    "头部比例不符合照片规格的要求（眼睛位置无法满足），请正对镜头、调整与镜头的距离后重新拍摄", \
+    "The head's proportions cannot meet the photo's spec (the eye line cannot be met); face the camera, adjust your distance to it and take the photo again"
 #define TCE_PHOTO_GEOMETRY_OUT_OF_RANGE_2 \
     422, "photo.geometry_out_of_range", \
-    "头部比例不符合“%s”的要求（头顶位置无法满足），请正对镜头、头顶上方留出空间后重新拍摄", \
-    "The head's proportions cannot meet spec \"%s\" (the top of the head cannot be met); face the camera, leave space above the head and take the photo again"
+    "头部比例不符合照片规格的要求（头顶位置无法满足），请正对镜头、头顶上方留出空间后重新拍摄", \
+    "The head's proportions cannot meet the photo's spec (the top of the head cannot be met); face the camera, leave space above the head and take the photo again"
 #define TCE_PHOTO_GEOMETRY_OUT_OF_RANGE_3 \
     422, "photo.geometry_out_of_range", \
-    "头部比例不符合“%s”的要求（头顶、眼睛、下巴与脸宽无法同时满足），请正对镜头、头顶上方留出空间后重新拍摄", \
-    "The head's proportions cannot meet spec \"%s\" (top of head, eye line, chin and face width cannot all fit); face the camera, leave space above the head and take the photo again"
+    "头部比例不符合照片规格的要求（头顶、眼睛、下巴与脸宽无法同时满足），请正对镜头、头顶上方留出空间后重新拍摄", \
+    "The head's proportions cannot meet the photo's spec (top of head, eye line, chin and face width cannot all fit); face the camera, leave space above the head and take the photo again"
 #define TCE_PHOTO_HEAD_CUT_OFF \
     422, "photo.head_cut_off", \
     "头顶超出了照片上边缘，请在头顶上方留出空间重新拍摄", \
@@ -1375,6 +1375,14 @@
     503, "photo.no_face_engine", \
     "人脸检测引擎尚未就绪，暂时无法自动制作证件照", \
     "The face engine is not available yet, so the photo cannot be made automatically"
+#define TCE_PHOTO_OUT_OF_SPEC \
+    422, "photo.out_of_spec", \
+    "制作出的标准照中头部的位置或大小不符合照片规格的要求，请正对镜头、头部居中、头顶上方留出空间，背景中不要有其他人，然后重新拍摄", \
+    "In the standard photo made from this picture the head's position or size does not meet the photo's spec; face the camera, centre your head, leave space above it, have no one else in the picture and take it again"
+#define TCE_PHOTO_OUT_OF_SPEC_2 \
+    422, "photo.out_of_spec", \
+    "制作出的标准照不符合照片规格的文件要求（像素尺寸、分辨率、背景颜色或文件大小），请重新上传；如果多次出现，请联系学校", \
+    "The standard photo made from this picture does not meet the file requirements of the photo's spec (pixel size, resolution, background colour or file size); upload again, and tell your school if it happens again"
 #define TCE_PHOTO_NO_IMAGE \
     404, "photo.no_image", \
     "还没有这张图片", \
@@ -2323,6 +2331,8 @@
     X(TCE_PHOTO_HEAD_CUT_OFF) \
     X(TCE_PHOTO_NO_FACE) \
     X(TCE_PHOTO_NO_FACE_ENGINE) \
+    X(TCE_PHOTO_OUT_OF_SPEC) \
+    X(TCE_PHOTO_OUT_OF_SPEC_2) \
     X(TCE_PHOTO_NO_IMAGE) \
     X(TCE_PHOTO_CLAIM_LOST) \
     X(TCE_PHOTO_NOT_FOUND) \

@@ -327,13 +327,13 @@ int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, i
     if (lay->fits)
         return 0;
     if (spec_only.ok)
-        return tc_err_set(e, TCE_PHOTO_CROP_OUTSIDE, spec->name);
+        return tc_err_set(e, TCE_PHOTO_CROP_OUTSIDE);
     /* Name the window that could not be met. */
     if (outside(&EL, ey) > 0)
-        return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE, spec->name);
+        return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE);
     if (outside(&HT, ey - s * d_hair) > 0)
-        return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE_2, spec->name);
-    return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE_3, spec->name);
+        return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE_2);
+    return tc_err_set(e, TCE_PHOTO_GEOMETRY_OUT_OF_RANGE_3);
 }
 
 /* ---- carrying pixels to the output ----------------------------------------------------- */

@@ -127,20 +127,21 @@ static void copy_utf8(char *dst, size_t n, const char *src)
 
 /* The standard photo's file and its report: encoded at the best quality
  * that fits the spec's KB range, then measured on the file and the final
- * alpha.  out->jpeg NULL (and -1) when either fails. */
+ * alpha.  *jpeg (malloc'ed, the caller's) NULL and -1 when either fails. */
 static int make_file(const tc_photo_rgb *photo, const tc_photo_mask *alpha, const tc_photo_layout *lay,
-                     const tc_spec *spec, const uint8_t bg[3], tc_studio_result *out, tc_err *pe)
+                     const tc_spec *spec, const uint8_t bg[3], uint8_t **jpeg, size_t *len, tc_photo_report *rep,
+                     tc_err *pe)
 {
-    if (tc_photo_encode(photo, spec, &out->jpeg, &out->jpeg_len, &out->report, pe) != 0)
+    if (tc_photo_encode(photo, spec, jpeg, len, rep, pe) != 0)
         return -1;
-    int q = out->report.quality;
-    if (tc_photo_measure(out->jpeg, out->jpeg_len, spec, bg, lay, alpha, &out->report, pe) != 0) {
-        free(out->jpeg);
-        out->jpeg = NULL;
-        out->jpeg_len = 0;
+    int q = rep->quality;
+    if (tc_photo_measure(*jpeg, *len, spec, bg, lay, alpha, rep, pe) != 0) {
+        free(*jpeg);
+        *jpeg = NULL;
+        *len = 0;
         return -1;
     }
-    out->report.quality = q;
+    rep->quality = q;
     return 0;
 }
 
@@ -164,6 +165,69 @@ static void set_problem(tc_studio_result *out, const tc_err *pe)
     copy_utf8(out->problem, sizeof out->problem, pe->code);
     copy_utf8(out->problem_zh, sizeof out->problem_zh, pe->zh);
     copy_utf8(out->problem_en, sizeof out->problem_en, pe->en);
+}
+
+/* The reason a photo that was made is still out of its spec on re-measure
+ * (tc_photo_measure's problem): the head's place or size, which the
+ * student can change, or the file itself, which they cannot; the student
+ * reads no spec name ("chsi" is no word of the Chinese page). */
+static void out_of_spec(tc_studio_result *out)
+{
+    static const char *const head[] = {"photo.eye_line", "photo.face_width", "photo.hair_top", "photo.off_centre"};
+    int is_head = 0;
+    for (size_t i = 0; i < sizeof head / sizeof *head; i++)
+        is_head |= !strcmp(out->report.problem, head[i]);
+    tc_err pe = {0};
+    if (is_head)
+        tc_err_set(&pe, TCE_PHOTO_OUT_OF_SPEC);
+    else
+        tc_err_set(&pe, TCE_PHOTO_OUT_OF_SPEC_2);
+    set_problem(out, &pe);
+}
+
+/* The crop is planned from the coarse mask's hair top, the photo is
+ * measured on its final alpha; where the two part so far that the photo's
+ * own hair top is out of the spec's window (another head above the
+ * student's in the coarse mask: NUAA 0014), plan once more from the
+ * measured one and compose again.  When that second photo is in spec it
+ * replaces the first: *g, *lay, *photo, *alpha, *trimap (when not NULL) and
+ * out's jpeg and report; otherwise everything stays as it was.  Only a real
+ * error (status >= 500) is passed on, in *pe: that the second plan does not
+ * fit is no finding of its own, the first photo's report says what is
+ * wrong. */
+static void replan_hair_top(const tc_photo_src *src, const tc_photo_mask *mask, const tc_spec *spec,
+                            const uint8_t bg[3], const tc_photo_compose_opts *o, tc_photo_face_geom *g,
+                            tc_photo_layout *lay, tc_photo_rgb *photo, tc_photo_mask *alpha, tc_photo_mask *trimap,
+                            tc_studio_result *out, tc_err *pe)
+{
+    tc_photo_face_geom g2 = *g;
+    tc_photo_layout lay2;
+    tc_err pe2 = {0};
+    if (measured_hair_top(lay, out->report.hair_top_y, &g2) != 0 ||
+        tc_photo_plan(&g2, spec, tc_photo_src_width(src), tc_photo_src_height(src), &lay2, &pe2) != 0)
+        return;
+    tc_photo_rgb photo2 = {0};
+    tc_photo_mask alpha2 = {0}, trim2 = {0};
+    uint8_t *jpeg2 = NULL;
+    size_t len2 = 0;
+    tc_photo_report rep2;
+    memset(&rep2, 0, sizeof rep2);
+    tc_photo_compose_opts o2 = *o;
+    o2.trimap_out = trimap ? &trim2 : NULL;
+    if (tc_photo_compose(src, &g2, mask, spec, &o2, &photo2, &lay2, &alpha2, &pe2) == 0 &&
+        make_file(&photo2, &alpha2, &lay2, spec, bg, &jpeg2, &len2, &rep2, &pe2) == 0 && rep2.in_spec) {
+        tc_photo_rgb_free(photo), tc_photo_mask_free(alpha), free(out->jpeg);
+        if (trimap) {
+            tc_photo_mask_free(trimap);
+            *trimap = trim2;
+        }
+        *photo = photo2, *alpha = alpha2, *lay = lay2, *g = g2;
+        out->jpeg = jpeg2, out->jpeg_len = len2, out->report = rep2;
+        return;
+    }
+    tc_photo_rgb_free(&photo2), tc_photo_mask_free(&alpha2), tc_photo_mask_free(&trim2), free(jpeg2);
+    if (pe2.status >= 500)
+        *pe = pe2;
 }
 
 /* Eye centres, chin and cheek contour of the mesh, in work pixels; "left"
@@ -357,43 +421,12 @@ vision_done:
                 memcpy(o.background, bg, 3);
                 if (tc_photo_compose(src, &gsrc, &mask, spec, &o, &photo, &lay, &alpha, &pe) == 0) {
                     have_photo = 1;
-                    make_file(&photo, &alpha, &lay, spec, bg, out, &pe);
-                    /* The crop is planned from the coarse mask's hair top, the
-                     * photo is measured on its final alpha; where they part
-                     * so far that the photo's own hair top is out of the
-                     * spec's window (another head above the student's in
-                     * the coarse mask, NUAA 0014), plan once more from the
-                     * measured one, and keep that photo if it is in spec. */
-                    tc_photo_face_geom g2 = gsrc;
-                    tc_photo_layout lay2;
-                    tc_err pe2 = {0};
-                    if (out->jpeg && !out->report.in_spec && !strcmp(out->report.problem, "photo.hair_top") &&
-                        measured_hair_top(&lay, out->report.hair_top_y, &g2) == 0 &&
-                        tc_photo_plan(&g2, spec, tc_photo_src_width(src), tc_photo_src_height(src), &lay2, &pe2) ==
-                            0) {
-                        tc_photo_rgb photo2 = {0};
-                        tc_photo_mask alpha2 = {0}, trim2 = {0};
-                        tc_studio_result o2 = {0};
-                        tc_photo_compose_opts oo = o;
-                        oo.trimap_out = req->want_trimap ? &trim2 : NULL;
-                        if (tc_photo_compose(src, &g2, &mask, spec, &oo, &photo2, &lay2, &alpha2, &pe2) == 0 &&
-                            make_file(&photo2, &alpha2, &lay2, spec, bg, &o2, &pe2) == 0 && o2.report.in_spec) {
-                            tc_photo_rgb_free(&photo), tc_photo_mask_free(&alpha), free(out->jpeg);
-                            if (req->want_trimap) {
-                                tc_photo_mask_free(&out->trimap);
-                                out->trimap = trim2;
-                            }
-                            photo = photo2, alpha = alpha2, lay = lay2, gsrc = g2;
-                            gwork.hair_top[0] = (float)(g2.hair_top[0] * scale);
-                            gwork.hair_top[1] = (float)(g2.hair_top[1] * scale);
-                            out->jpeg = o2.jpeg, out->jpeg_len = o2.jpeg_len, out->report = o2.report;
-                        } else {
-                            tc_photo_rgb_free(&photo2), tc_photo_mask_free(&alpha2), free(o2.jpeg);
-                            tc_photo_mask_free(&trim2);
-                            if (pe2.status >= 500)
-                                pe = pe2;
-                        }
-                    }
+                    make_file(&photo, &alpha, &lay, spec, bg, &out->jpeg, &out->jpeg_len, &out->report, &pe);
+                    if (out->jpeg && !out->report.in_spec && !strcmp(out->report.problem, "photo.hair_top"))
+                        replan_hair_top(src, &mask, spec, bg, &o, &gsrc, &lay, &photo, &alpha,
+                                        req->want_trimap ? &out->trimap : NULL, out, &pe);
+                    gwork.hair_top[0] = (float)(gsrc.hair_top[0] * scale);
+                    gwork.hair_top[1] = (float)(gsrc.hair_top[1] * scale);
                 }
             }
         }
@@ -408,6 +441,8 @@ vision_done:
         set_problem(out, &pe);
     else if (!out->jpeg)
         snprintf(out->problem, sizeof out->problem, "photo.not_made");
+    else if (!out->report.in_spec && !req->no_strict)
+        out_of_spec(out);
     out->ms_compose = ms_since(t0);
 
     /* 3. checks */
@@ -439,7 +474,9 @@ vision_done:
             goto done;
         out->ms_checks = ms_since(t0);
     }
-    out->ok = out->jpeg != NULL && (!req->run_checks || out->checks.passed);
+    /* a photo made but out of its spec on re-measure is never delivered,
+     * whatever the checks say (they judge the student, this is the file) */
+    out->ok = out->jpeg != NULL && (out->report.in_spec || req->no_strict) && (!req->run_checks || out->checks.passed);
     if (req->want_overlay &&
         tc_check_overlay(&in, req->run_checks ? &out->checks : NULL, &out->overlay_png, &out->overlay_len, e) != 0)
         goto done;
