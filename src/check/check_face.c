@@ -8,6 +8,84 @@
 
 #define DEG (180.0 / M_PI)
 
+/* Output pixel (u, v) of the finished photo to work-copy pixels through the
+ * inverse of the plan's map (source -> output) and the work scale. */
+static void out_to_work(const tc_check_input *in, double det, double u, double v, double *wx, double *wy)
+{
+    const double *m = in->lay->m;
+    double du = u - m[2], dv = v - m[5];
+    double ws = in->work_scale > 0 ? in->work_scale : 1;
+    *wx = (m[4] * du - m[1] * dv) / det * ws;
+    *wy = (-m[3] * du + m[0] * dv) / det * ws;
+}
+
+double check_people_beside(const tc_check_input *in, double box[4])
+{
+    const tc_photo_layout *l = in->lay;
+    const tc_photo_mask *oa = in->out_alpha;
+    const tc_photo_rgb *o = in->out;
+    if (box)
+        box[0] = box[1] = box[2] = box[3] = NAN;
+    if (!l || !oa || !o || !oa->a || !o->px || !(l->face_width > 0) || oa->width != o->width ||
+        oa->height != o->height || oa->width <= 0)
+        return -1;
+    double fw = l->face_width, cx = l->face_centre_x;
+    int gap = (int)ceil(CHECK_PEOPLE_GAP * fw), W = oa->width;
+    int y0 = (int)fmax(0, floor(l->hair_top_y)), y1 = (int)fmin(oa->height, ceil(l->chin_y));
+    long count = 0;
+    double u0 = 1e9, v0 = 1e9, u1 = -1e9, v1 = -1e9;
+    for (int v = y0; v < y1; v++) {
+        const float *a = oa->a + (size_t)v * W;
+        const uint8_t *px = o->px + (size_t)v * W * 3;
+        /* the runs of person pixels, runs closer than gap joined */
+        int x = 0;
+        while (x < W) {
+            if (a[x] < 0.5f) {
+                x++;
+                continue;
+            }
+            int s = x, end = x;
+            for (;;) {
+                while (end < W && a[end] >= 0.5f)
+                    end++;
+                int g = end;
+                while (g < W && g - end < gap && a[g] < 0.5f)
+                    g++;
+                if (g < W && g - end < gap && a[g] >= 0.5f)
+                    end = g;
+                else
+                    break;
+            }
+            x = end;
+            if (s <= cx && cx < end)
+                continue; /* the student's own run */
+            for (int u = s; u < end; u++) {
+                if (a[u] < 0.5f || fabs(u + 0.5 - cx) <= CHECK_PEOPLE_SIDE * fw)
+                    continue;
+                const uint8_t *p = px + (size_t)u * 3;
+                if (0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2] <= CHECK_PEOPLE_LUMA)
+                    continue;
+                count++;
+                u0 = fmin(u0, u), v0 = fmin(v0, v), u1 = fmax(u1, u + 1), v1 = fmax(v1, v + 1);
+            }
+        }
+    }
+    double det = l->m[0] * l->m[4] - l->m[1] * l->m[3];
+    if (box && count > 0 && det != 0) {
+        /* the box's corners to the work copy */
+        double xs[4], ys[4];
+        out_to_work(in, det, u0, v0, &xs[0], &ys[0]);
+        out_to_work(in, det, u1, v0, &xs[1], &ys[1]);
+        out_to_work(in, det, u0, v1, &xs[2], &ys[2]);
+        out_to_work(in, det, u1, v1, &xs[3], &ys[3]);
+        box[0] = box[2] = xs[0], box[1] = box[3] = ys[0];
+        for (int k = 1; k < 4; k++)
+            box[0] = fmin(box[0], xs[k]), box[1] = fmin(box[1], ys[k]), box[2] = fmax(box[2], xs[k]),
+            box[3] = fmax(box[3], ys[k]);
+    }
+    return count / (fw * fw);
+}
+
 int check_face_count(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
                      tc_err *e)
 {
@@ -16,6 +94,20 @@ int check_face_count(check_ctx *x, const tc_check_input *in, const tc_check_conf
     check_rate(r, TC_CHECK_FACE_COUNT, n, n == 1 ? 1 : 0);
     if (n == 0) {
         check_say(r, "未检测到人脸，请正对镜头、在光线充足处重拍", "No face found: face the camera in good light and shoot again");
+        return 0;
+    }
+    /* One face found, yet someone else (seen from behind or in profile, a
+     * face the detector misses) stands beside the student's head in the
+     * finished photo: the value stays the number of faces, the score fails
+     * and the region is where that person is. */
+    double box[4];
+    if (n == 1 && check_people_beside(in, box) >= CHECK_PEOPLE_FAIL) {
+        r->score = 0;
+        if (!isnan(box[0]))
+            check_region(r, box[0], box[1], box[2], box[3]);
+        check_say(r, "成片中你的头部旁边还有其他人（或别的物体），请换一个身后没有其他人、只有一面干净墙壁的地方重拍",
+                  "Someone else (or something else) is beside your head in the photo: shoot again where no one is "
+                  "behind you, in front of a plain wall");
         return 0;
     }
     /* The region: every face found, so the overlay shows the extra ones. */

@@ -103,6 +103,29 @@ typedef struct check_tune {
  * more everywhere else (docs/QUALITY.md). */
 #define CHECK_TOP_LOST 1.40
 
+/* face_count's second cue (issue 15, "nothing left behind"): the segmentation
+ * marks every person as person, so another person behind the student stays
+ * on the new backdrop, often with no face the detector finds (seen from
+ * behind or in profile).  check_people_beside measures, in the finished
+ * photo, the person pixels (final alpha 0.5 and above) of light colour
+ * (luma above CHECK_PEOPLE_LUMA) between the hair top and the chin, more
+ * than CHECK_PEOPLE_SIDE face widths from the face's centre, that lie in a
+ * row's run of person pixels apart from the student's own (the run through
+ * the face's centre; runs closer than CHECK_PEOPLE_GAP face widths count as
+ * one), in face widths squared.  At CHECK_PEOPLE_FAIL and above face_count
+ * fails.  Tuning part of the real photos and the portraits: single-person
+ * photos 0.016 at most, the office frames with someone beside the head 0.077
+ * and more (docs/QUALITY.md). */
+#define CHECK_PEOPLE_FAIL 0.030
+#define CHECK_PEOPLE_SIDE 0.6
+#define CHECK_PEOPLE_GAP 0.013
+#define CHECK_PEOPLE_LUMA 90
+/* The measure above, or -1 when there is no finished photo (out, out_alpha
+ * and lay with a face width are needed).  box (or NULL) gets the bounding
+ * box of the pixels counted in work-copy pixels (x0, y0, x1, y1), or the
+ * first two NAN when there are none or the plan's map cannot be inverted. */
+double check_people_beside(const tc_check_input *in, double box[4]);
+
 const check_tune *check_tuning(tc_check_id id);
 /* The score of value v for check id from its tuning (0..100). */
 int check_ramp(tc_check_id id, double v);

@@ -740,6 +740,92 @@ static void test_top_lost(void **st)
     drop(&s);
 }
 
+/* face_count's second cue (check_people_beside): a finished photo of the
+ * student alone on the backdrop passes; dark strands of the student's own
+ * hair beside the face, apart from the head by gaps, pass; a light blob of
+ * another person beside the head with wall between fails face_count with
+ * its own advice and the region on that person (work px through the plan's
+ * map); the same blob touching the head on every row is not found (the
+ * cue's known limit). */
+static void paint_out(tc_photo_rgb *o, tc_photo_mask *oa, int x0, int y0, int x1, int y1, const uint8_t c[3])
+{
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            memcpy(o->px + ((size_t)y * o->width + x) * 3, c, 3);
+            oa->a[(size_t)y * oa->width + x] = 1;
+        }
+}
+
+static void test_people_beside(void **st)
+{
+    (void)st;
+    synth s;
+    make(&s, 6, 0);
+    /* output = work + (40, 70): the face's centre at 240, face width 200 */
+    tc_photo_layout lay = {.face_width = 200, .face_centre_x = 240, .hair_top_y = 80, .eye_line_y = 260,
+                           .chin_y = 440, .m = {1, 0, 40, 0, 1, 70}};
+    tc_photo_rgb o = {.width = 480, .height = 640};
+    tc_photo_mask oa = {.width = 480, .height = 640};
+    o.px = malloc((size_t)o.width * o.height * 3);
+    oa.a = calloc((size_t)oa.width * oa.height, sizeof(float));
+    assert_non_null(o.px);
+    assert_non_null(oa.a);
+    static const uint8_t blue[3] = {67, 142, 219}, skin[3] = {205, 165, 140}, hair[3] = {30, 25, 20},
+                         shirt[3] = {230, 230, 225};
+    for (size_t i = 0; i < (size_t)o.width * o.height; i++)
+        memcpy(o.px + i * 3, blue, 3);
+    /* the student: a head from the hair top to the chin, shoulders below */
+    for (int y = 80; y < 450; y++)
+        for (int x = 0; x < 480; x++) {
+            double dx = (x + 0.5 - 240) / 115, dy = (y + 0.5 - 265) / 185;
+            if (dx * dx + dy * dy <= 1)
+                paint_out(&o, &oa, x, y, x + 1, y + 1, y < 160 ? hair : skin);
+        }
+    paint_out(&o, &oa, 20, 450, 460, 640, shirt);
+    s.in.lay = &lay;
+    s.in.out = &o;
+    s.in.out_alpha = &oa;
+    tc_check_report rep;
+    const tc_check_result *r = &rep.r[TC_CHECK_FACE_COUNT];
+    assert_true(check_people_beside(&s.in, NULL) < 0.001);
+    run(&s, &rep);
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
+    /* long dark strands beside the face, 4 px of wall between them */
+    for (int x = 370; x < 460; x += 10)
+        paint_out(&o, &oa, x, 250, x + 6, 440, hair);
+    assert_true(check_people_beside(&s.in, NULL) < CHECK_PEOPLE_FAIL);
+    run(&s, &rep);
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
+    /* someone in a light shirt beside the head, wall between */
+    paint_out(&o, &oa, 370, 200, 480, 440, blue);
+    for (int y = 200; y < 440; y++)
+        for (int x = 370; x < 480; x++)
+            oa.a[(size_t)y * oa.width + x] = 0;
+    paint_out(&o, &oa, 400, 200, 470, 440, shirt);
+    double box[4];
+    double v = check_people_beside(&s.in, box);
+    assert_true(fabs(v - 70.0 * 240 / (200.0 * 200)) < 1e-9);
+    assert_true(fabs(box[0] - 360) < 1e-6 && fabs(box[1] - 130) < 1e-6);
+    assert_true(fabs(box[2] - 430) < 1e-6 && fabs(box[3] - 370) < 1e-6);
+    run(&s, &rep);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_true(r->value == 1); /* still one face found */
+    assert_non_null(strstr(r->zh, "其他人"));
+    assert_non_null(strstr(r->en, "Someone else"));
+    assert_true(fabs(r->region[0] - 360) < 0.5 && fabs(r->region[2] - 70) < 0.5);
+    /* the same person touching the head on every row: not found */
+    paint_out(&o, &oa, 245, 200, 400, 440, shirt);
+    assert_true(check_people_beside(&s.in, NULL) < 0.001);
+    /* no finished photo: nothing measured */
+    s.in.out = NULL;
+    assert_true(check_people_beside(&s.in, box) < 0 && isnan(box[0]));
+    run(&s, &rep);
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
+    free(o.px);
+    free(oa.a);
+    drop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -749,7 +835,7 @@ int main(void)
         cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_top_lost),        cmocka_unit_test(test_grey_photo),
         cmocka_unit_test(test_eyes_covered),    cmocka_unit_test(test_cannot_assess),
         cmocka_unit_test(test_headwear),
-        cmocka_unit_test(test_jewelry),
+        cmocka_unit_test(test_jewelry),         cmocka_unit_test(test_people_beside),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();

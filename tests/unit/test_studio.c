@@ -135,6 +135,36 @@ static void test_hair_top_replan(void **st)
     }
 }
 
+/* Issue 15, "nothing left behind": someone else beside the student's head
+ * stays on the new backdrop (the segmentation marks every person), with no
+ * face the detector finds.  NUAA live 0002_01_00_01_303 (a woman at a desk
+ * beside his head, in profile) passed every check; face_count now fails it
+ * with its own advice, while 0003_01_00_01_328 (no one else in the crop)
+ * still passes face_count.  Real photos: evaluation only, read in place
+ * (skipped without ../shared/testdata/real). */
+static void test_people_beside_real(void **st)
+{
+    (void)st;
+    const char *names[2] = {"0002_01_00_01_303.jpg", "0003_01_00_01_328.jpg"};
+    for (int k = 0; k < 2; k++) {
+        tc_studio_result res;
+        int skipped;
+        make_from("real/nuaa/live", names[k], &res, &skipped);
+        if (skipped)
+            skip();
+        assert_non_null(res.jpeg);
+        const tc_check_result *r = &res.checks.r[TC_CHECK_FACE_COUNT];
+        print_message("%s: face_count %s, %s\n", names[k], r->verdict == TC_CHECK_FAIL ? "fails" : "passes", r->en);
+        assert_int_equal(r->verdict, k == 0 ? TC_CHECK_FAIL : TC_CHECK_PASS);
+        if (k == 0) {
+            assert_true(r->value == 1);
+            assert_non_null(strstr(r->en, "Someone else"));
+            assert_false(res.ok);
+        }
+        tc_studio_result_free(&res);
+    }
+}
+
 static void test_compliant(void **st)
 {
     (void)st;
@@ -1175,7 +1205,7 @@ static void test_check_finished(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_compliant), cmocka_unit_test(test_hair_top_replan), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
+        cmocka_unit_test(test_compliant), cmocka_unit_test(test_hair_top_replan), cmocka_unit_test(test_people_beside_real), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket),
         cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_ears_opaque),
