@@ -349,6 +349,15 @@ store_conn *store_order_pay_open(tc_store *s, tc_pool *p, const char *out_trade_
     "ALTER TABLE photo ADD COLUMN claims " INT " NOT NULL DEFAULT 0;" \
     "CREATE INDEX photo_processing ON photo(state, claimed_at) WHERE state = 'processing';"
 
+/* Schema 15 on both engines: face_count's reason also names the people
+ * behind the student (issue 15: the check now fails them too); only where
+ * the platform has not reworded it. */
+#define REASON_FACE_COUNT_MIGRATION \
+    "UPDATE reason SET zh = '照片中只能有本人，背景中不要有其他人'," \
+    "  en = 'Only you may be in the photo, with no one else behind you'" \
+    "  WHERE code = 'face_count' AND zh = '照片中应只有本人一张人脸'" \
+    "  AND en = 'Only your own face may be in the photo';"
+
 /* ---- the schema (tc_store_migrate.c) ---- */
 
 /* PRAGMA user_version: the newest migration applied (-1 on error). */

@@ -391,6 +391,9 @@ static const char *const MIGRATIONS[] = {
      * to a worker that died: the photo is taken again. */
     PHOTO_JOBS_MIGRATION("INTEGER")
     ,
+    /* 15: face_count's reason names the people behind the student */
+    REASON_FACE_COUNT_MIGRATION
+    ,
 };
 
 int store_user_version(sqlite3 *db)

@@ -193,6 +193,8 @@ static const char PG_BASELINE[] =
 static const char *const PG_LATER[] = {
     /* 14: the photo jobs (tc_store_migrate.c, the same text) */
     PHOTO_JOBS_MIGRATION("BIGINT"),
+    /* 15: face_count's reason (tc_store_migrate.c, the same text) */
+    REASON_FACE_COUNT_MIGRATION,
 };
 
 int store_pg_schema_latest(void)

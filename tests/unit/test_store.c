@@ -413,6 +413,44 @@ static void test_migration_6_splits_people(void **st)
     tcx_store_remove(NULL, &t);
 }
 
+/* Migration 15 rewords face_count's reason (it names the people behind the
+ * student now) where the platform left the seed's words, and keeps a
+ * reason the platform reworded. */
+static void test_migration_15_reason(void **st)
+{
+    TCX_SQLITE_ONLY();
+    (void)st;
+    for (int edited = 0; edited < 2; edited++) {
+        tcx_tmp t;
+        snprintf(t.dir, sizeof t.dir, "/tmp/tc-m15-XXXXXX");
+        assert_non_null(mkdtemp(t.dir));
+        snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
+        tc_err e;
+        assert_int_equal(tc_store_migrate_to(t.path, 14, &e), 0);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
+        if (edited)
+            exec_ok(db, "UPDATE reason SET zh = '只能有本人' WHERE code = 'face_count';");
+        sqlite3_close(db);
+        tc_store *s = tc_store_open(t.path, &e);
+        assert_non_null(s);
+        tc_pool p;
+        tc_pool_init(&p);
+        tc_store_reason r;
+        assert_int_equal(tc_store_reason_get(s, &p, "face_count", 1, &r, &e), 0);
+        if (edited) {
+            assert_string_equal(r.zh, "只能有本人");
+            assert_string_equal(r.en, "Only your own face may be in the photo");
+        } else {
+            assert_string_equal(r.zh, "照片中只能有本人，背景中不要有其他人");
+            assert_string_equal(r.en, "Only you may be in the photo, with no one else behind you");
+        }
+        tc_pool_clear(&p);
+        tc_store_close(s);
+        tcx_store_remove(NULL, &t);
+    }
+}
+
 /* Migration 11 rebuilds student with a NULL-able code: rows, keys into it
  * and the global one-row-per-code index survive. */
 static void test_migration_11_keeps_rows(void **st)
@@ -497,6 +535,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
         cmocka_unit_test(test_migration_6_splits_people),
         cmocka_unit_test(test_migration_11_keeps_rows),
+        cmocka_unit_test(test_migration_15_reason),
         cmocka_unit_test_setup_teardown(test_staff, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
