@@ -2,6 +2,7 @@
  * spec's size: plan the crop, carry image and mask to the output, refine the
  * mask's edge and lay the person over the new background. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -1674,6 +1675,10 @@ typedef struct trimap_hint {
     float *tri; /* w*h: the trimap out (developer aid), or NULL */
 } trimap_hint;
 
+/* The coarse mask's value from which an ear-region pixel whose colour is not
+ * clearly the backdrop's is ear (replace_background, step 3a). */
+#define EAR_SURE 0.7f
+
 static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const uint8_t bg[3], const trimap_hint *th)
 {
     int w2 = (w + 1) / 2, h2 = (h + 1) / 2;
@@ -1839,7 +1844,40 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 floorv[i] = 1;
             float ear = -1; /* the coarse mask's say in an ear region */
             if (sure == 2) {
-                ear = (a0[i] - 0.15f) / 0.3f;
+                /* The wide models (below) at the ear: is there sure backdrop
+                 * within their window, and is the pixel's colour clearly
+                 * the backdrop's (the test below that takes all its alpha)? */
+                const float *mw = wide + 8 * ((size_t)(v / 2) * w2 + u / 2);
+                int smear = mw[0] <= 0.02f, backdrop = 0;
+                if (!smear && mw[4] > 0.02f) {
+                    float dB = 0, dF = 0;
+                    for (int c = 0; c < 3; c++) {
+                        float Iv = px[c] * (1.0f / 255), Bc = mw[1 + c] / mw[0], Fc = mw[5 + c] / mw[4];
+                        dB += (Iv - Bc) * (Iv - Bc), dF += (Iv - Fc) * (Iv - Fc);
+                    }
+                    backdrop = dF > 0.10f * 0.10f && dB <= 0.16f * dF;
+                }
+                /* An ear the mask is fairly sure of (a0 >= EAR_SURE, and
+                 * its 8 neighbours >= EAR_SURE - 0.1: not the mask's soft
+                 * edge, whose pixels mix skin and wall and kept a light rim
+                 * of white wall round an ear) whose colour is not clearly
+                 * the backdrop's is ear: a reddish ear on a tan wall is
+                 * nearer the wall than the pale face and hair around it,
+                 * and the tests below holed it. */
+                if (a0[i] >= EAR_SURE && !backdrop && u > 0 && v > 0 && u < w - 1 && v < h - 1) {
+                    int inner = 1;
+                    for (int dy = -1; dy <= 1 && inner; dy++)
+                        for (int dx = -1; dx <= 1; dx++)
+                            inner &= a0[i + (ptrdiff_t)dy * w + dx] >= EAR_SURE - 0.1f;
+                    if (inner)
+                        floorv[i] = 1;
+                }
+                /* The mask's say, where it is unsure, not in a smear (no
+                 * sure backdrop in the wide window: a wall the mask left
+                 * half person all over, whose narrow models are the smear
+                 * itself and find the colours alike): there the floor
+                 * brought the wall back beside the ear. */
+                ear = smear ? 0 : (a0[i] - 0.15f) / 0.3f;
                 ear = ear < 0 ? 0 : ear > 1 ? 1 : ear;
                 if (ear <= 0)
                     ear = -1;
