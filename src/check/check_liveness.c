@@ -33,9 +33,11 @@
  *
  * Between pass and fail lies a band the check leaves to the reviewer
  * ("could not assess", with the reason): fainter straight edges close to
- * the face (a print held up to a webcam, NUAA), and long edges on two
- * sides with nothing else (a door frame as much as a bezel).  A genuine
- * student is never failed, and locked, on that evidence alone.
+ * the face (a print held up to a webcam, NUAA), long edges on two sides
+ * with nothing else (a door frame as much as a bezel), and a hand beside
+ * the face (the fingers that hold a print up; genuine photos show hands,
+ * arms and skin-coloured tops there too).  A genuine student is never
+ * failed, and locked, on that evidence alone.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -629,6 +631,121 @@ static int frame_sides(check_ctx *cx, const tc_check_input *in, const face_frame
 
 /* 1 when the Software tag names a program that edits or re-renders photos
  * (an editor's output is not a camera's), 0 otherwise. */
+/* ---- a hand beside the face ---------------------------------------------------------------- */
+
+/* hand_beside_face's share at which a photo that would pass goes to the
+ * reviewer instead: the NUAA live frames reach 0.07 at most, the prints
+ * that pass every other cue 0.11-0.82, and genuine photos of other sources
+ * (other people's arms, handshakes, skin-coloured shirts) up to 0.93, so
+ * this flags, never fails (docs/QUALITY.md, "A hand beside the face"). */
+#define HAND_REVIEW 0.30
+
+/* Skin by its chroma (the YCbCr box of Chai and Ngan 1999, with red above
+ * green and blue): real skin and printed skin alike, in daylight and under
+ * office lamps; walls and wood pass it too, so only the person mask's
+ * pixels are asked. */
+static int skin_rgb(double R, double G, double B)
+{
+    double Y = 0.299 * R + 0.587 * G + 0.114 * B;
+    double cb = 128 - 0.168736 * R - 0.331264 * G + 0.5 * B;
+    double cr = 128 + 0.5 * R - 0.418688 * G - 0.081312 * B;
+    return Y >= 50 && cr >= 136 && cr <= 173 && cb >= 77 && cb <= 127 && R > G && R > B;
+}
+
+/* The largest patch of skin beside or below the face that is no part of
+ * it — inside the person mask, not the face and its ears, not the neck and
+ * chest below the chin, not another detected face — as a share of the
+ * face's box, counted on cells of about a fortieth of the face's width:
+ * the fingers and hand that hold a print up to the camera (every NUAA
+ * attack shows them, at the print's sides, corners or bottom edge).  A
+ * patch larger than the face is a bare arm or a wall, not counted.
+ * *where gets the patch's box (work px).  -1 only when out of memory. */
+static int hand_beside_face(check_ctx *ctx, const tc_check_input *in, const face_frame *f, double *share,
+                            double where[4], tc_err *e)
+{
+    const tc_photo_rgb *im = in->work;
+    *share = 0;
+    double fw = f->box[2] - f->box[0], fh = f->box[3] - f->box[1], cx = (f->box[0] + f->box[2]) / 2;
+    if (!in->mask || !(fw >= 8 && fh >= 8))
+        return 0; /* without the person mask, every wall would be a hand */
+    int s = (int)lround(fw / 40);
+    if (s < 1)
+        s = 1;
+    int X0 = (int)fmax(0, f->box[0] - 1.1 * fw), X1 = (int)fmin(im->width, f->box[2] + 1.1 * fw);
+    int Y0 = (int)fmax(0, f->box[1] - 0.2 * fh), Y1 = (int)fmin(im->height, f->box[3] + 1.1 * fh);
+    int gw = (X1 - X0) / s, gh = (Y1 - Y0) / s;
+    if (gw < 4 || gh < 4)
+        return 0;
+    size_t n = (size_t)gw * (size_t)gh;
+    int *lab = malloc(n * sizeof *lab), *stack = malloc(n * sizeof *stack);
+    if (!lab || !stack) {
+        free(lab), free(stack);
+        return tc_err_internal(e, "check: out of memory (recapture)");
+    }
+    for (int gy = 0; gy < gh; gy++)
+        for (int gx = 0; gx < gw; gx++) {
+            int x0 = X0 + gx * s, y0 = Y0 + gy * s;
+            double X = x0 + s / 2.0, Y = y0 + s / 2.0;
+            int out = 0;
+            /* the face and its ears; the neck and the chest below it */
+            if (X >= f->box[0] - 0.15 * fw && X <= f->box[2] + 0.15 * fw && Y <= f->box[3] + 0.05 * fh)
+                out = 1;
+            if (Y > f->box[3] - 0.1 * fh && fabs(X - cx) < 0.5 * fw)
+                out = 1;
+            for (int k = 1; k < in->n_faces && !out; k++) {
+                const tc_vision_face *o = &in->faces[k];
+                double ox0 = o->xmin * im->width, oy0 = o->ymin * im->height, ow = o->width * im->width,
+                       oh = o->height * im->height;
+                if (X >= ox0 - 0.3 * ow && X <= ox0 + 1.3 * ow && Y >= oy0 - 0.5 * oh && Y <= oy0 + 2.0 * oh)
+                    out = 1;
+            }
+            if (!out && check_mask_at(ctx, (int)X, (int)Y) < 0.5f)
+                out = 1; /* walls, curtains, wood: not the person */
+            int sk = 0;
+            if (!out) {
+                double R = 0, G = 0, B = 0;
+                for (int y = y0; y < y0 + s; y++) {
+                    const uint8_t *p = im->px + ((size_t)y * im->width + x0) * 3;
+                    for (int x = 0; x < s; x++, p += 3)
+                        R += p[0], G += p[1], B += p[2];
+                }
+                sk = skin_rgb(R / (s * s), G / (s * s), B / (s * s));
+            }
+            lab[(size_t)gy * gw + gx] = sk ? 0 : -1; /* 0: skin not yet in a patch */
+        }
+    double face_cells = fw * fh / ((double)s * s), best = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lab[i] != 0)
+            continue;
+        /* the 4-connected patch from cell i */
+        int sp = 0, cnt = 0, bx0 = gw, by0 = gh, bx1 = -1, by1 = -1;
+        lab[i] = 1;
+        stack[sp++] = (int)i;
+        while (sp) {
+            int c = stack[--sp], x = c % gw, y = c / gw;
+            cnt++;
+            bx0 = x < bx0 ? x : bx0, bx1 = x > bx1 ? x : bx1, by0 = y < by0 ? y : by0, by1 = y > by1 ? y : by1;
+            const int nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+            for (int k = 0; k < 4; k++) {
+                int u = x + nb[k][0], v = y + nb[k][1];
+                if (u < 0 || v < 0 || u >= gw || v >= gh || lab[(size_t)v * gw + u] != 0)
+                    continue;
+                lab[(size_t)v * gw + u] = 1;
+                stack[sp++] = v * gw + u;
+            }
+        }
+        double sh = cnt / face_cells;
+        if (sh <= 1.0 && sh > best) {
+            best = sh;
+            where[0] = X0 + bx0 * s, where[1] = Y0 + by0 * s;
+            where[2] = X0 + (bx1 + 1) * s, where[3] = Y0 + (by1 + 1) * s;
+        }
+    }
+    free(lab), free(stack);
+    *share = best;
+    return 0;
+}
+
 static int editor_tag(const tc_photo_meta *m)
 {
     static const char *const ed[] = {"photoshop", "meitu", "美图", "beautycam", "beautyplus", "snapseed",
@@ -744,6 +861,9 @@ int check_recapture(check_ctx *x, const tc_check_input *in, const tc_check_confi
     int nnear = 0, near_tight = 0;
     for (int k = 0; k < 4; k++)
         nnear += side[k].near, near_tight |= side[k].near_tight;
+    double hand = 0, hand_box[4] = {0};
+    if (hand_beside_face(x, in, &f, &hand, hand_box, e) != 0)
+        return -1;
     /* The uncertain band, "flag for review" (issue 16): a failure here locks
      * the account, so evidence that genuine photos also show goes to the
      * reviewer as "could not assess" instead of failing the student.
@@ -770,6 +890,13 @@ int check_recapture(check_ctx *x, const tc_check_input *in, const tc_check_confi
         check_say(r, "人脸旁边有相纸或屏幕似的直边，无法自动判断是否翻拍，将由审核老师确认",
                   "There is a straight edge close to the face, like a printed photo's or a screen's: whether this is "
                   "a photo of a photo could not be assessed; a reviewer will decide");
+    } else if (r->score >= thr && hand >= HAND_REVIEW) {
+        r->score = -1;
+        r->region[0] = (float)hand_box[0], r->region[1] = (float)hand_box[1];
+        r->region[2] = (float)(hand_box[2] - hand_box[0]), r->region[3] = (float)(hand_box[3] - hand_box[1]);
+        check_say(r, "人脸旁边有手（像是手持一张照片），无法自动判断是否翻拍，将由审核老师确认",
+                  "There is a hand beside the face, as if holding up a photo: whether this is a photo of a photo "
+                  "could not be assessed; a reviewer will decide");
     }
     return 0;
 }

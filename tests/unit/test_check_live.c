@@ -150,6 +150,79 @@ static void fill_held_print(tc_photo_rgb *im, uint64_t seed, double step)
         }
 }
 
+/* A hand beside the face (issue 16 item 7: every NUAA print is held up by
+ * fingers at its edge): a grey wall, a skin-coloured face and, inside the
+ * person mask, a skin-coloured hand to its right.  The hand sends a photo
+ * that would pass to the reviewer, with its own reason and its box; the
+ * same photo without the hand passes, and without a person mask the hand is
+ * not asked for (a wall could be skin-coloured). */
+static void paint_hand_scene(tc_photo_rgb *im, float *mask, int hand)
+{
+    uint64_t s = 11;
+    for (int y = 0; y < im->height; y++)
+        for (int x = 0; x < im->width; x++) {
+            double dx = (x - 200) / 80.0, dy = (y - 262) / 105.0;
+            int face = dx * dx + dy * dy < 1, body = y > 380 && x > 90 && x < 310;
+            int h = hand && x >= 305 && x < 385 && y >= 220 && y < 370;
+            uint8_t *p = im->px + ((size_t)y * im->width + x) * 3;
+            double n = 3 * gauss(&s);
+            if (face || h)
+                p[0] = u8(200 + n), p[1] = u8(150 + n), p[2] = u8(120 + n);
+            else if (body)
+                p[0] = u8(40 + n), p[1] = u8(50 + n), p[2] = u8(90 + n); /* a navy top */
+            else
+                p[0] = u8(120 + n), p[1] = u8(130 + n), p[2] = u8(140 + n);
+            mask[(size_t)y * im->width + x] = face || body || h ? 1.0f : 0.0f;
+        }
+}
+
+static void test_recapture_hand(void **state)
+{
+    (void)state;
+    tc_photo_rgb im = {400, 500, malloc(400 * 500 * 3)};
+    float *a = malloc(400 * 500 * sizeof *a);
+    assert_non_null(im.px);
+    assert_non_null(a);
+    tc_photo_mask mask = {400, 500, a};
+    tc_vision_mesh mesh;
+    make_mesh(&mesh, im.width, im.height, 160, 240, 230);
+    tc_spec spec = chsi();
+    tc_photo_meta meta = {.has_exif = 1};
+    snprintf(meta.make, sizeof meta.make, "Apple");
+    tc_check_input in = {.work = &im, .work_scale = 1, .src_width = 400, .src_height = 500, .mesh = &mesh,
+                         .mask = &mask, .spec = &spec, .meta = &meta};
+    tc_check_config c;
+    tc_check_config_default(&c);
+    tc_err e = {0};
+    tc_check_result r;
+
+    paint_hand_scene(&im, a, 0);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(run1(check_recapture, &in, &c, &r, &e), 0);
+    print_message("no hand: score %d\n", r.score);
+    assert_true(r.score >= c.threshold[TC_CHECK_RECAPTURE]);
+
+    paint_hand_scene(&im, a, 1);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(run1(check_recapture, &in, &c, &r, &e), 0);
+    print_message("hand: score %d %s region %.0f %.0f %.0f %.0f\n", r.score, r.en, r.region[0], r.region[1],
+                  r.region[2], r.region[3]);
+    assert_int_equal(r.score, -1);
+    assert_non_null(strstr(r.en, "hand"));
+    assert_non_null(strstr(r.zh, "手"));
+    /* the box is the hand's */
+    assert_true(r.region[0] >= 295 && r.region[0] <= 310 && r.region[2] >= 70 && r.region[2] <= 90);
+
+    /* without the mask the hand's straight sides may read as a frame's
+     * (another cue), but never as a hand */
+    in.mask = NULL;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(run1(check_recapture, &in, &c, &r, &e), 0);
+    assert_null(strstr(r.en, "hand"));
+    free(im.px);
+    free(a);
+}
+
 static void test_recapture_held_print(void **state)
 {
     (void)state;
@@ -480,6 +553,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recapture_pattern),
         cmocka_unit_test(test_recapture_held_print),
+        cmocka_unit_test(test_recapture_hand),
         cmocka_unit_test(test_recapture_interlace),
         cmocka_unit_test(test_retouch_tag),
         cmocka_unit_test(test_hash),
