@@ -150,6 +150,44 @@ static void fill_held_print(tc_photo_rgb *im, uint64_t seed, double step)
         }
 }
 
+/* A 400x500 picture with a face's mesh (eyes at 160 and 240, y 230), a
+ * person mask of the same size (not in the input until a test sets it),
+ * the chsi spec and a camera's EXIF: what the held-print and hand tests
+ * judge.  The buffers are the scene's (scene_close). */
+typedef struct live_scene {
+    tc_photo_rgb im;
+    float *alpha;
+    tc_photo_mask mask;
+    tc_vision_mesh mesh;
+    tc_spec spec;
+    tc_photo_meta meta;
+    tc_check_input in;
+    tc_check_config c;
+} live_scene;
+
+static void scene_open(live_scene *s)
+{
+    memset(s, 0, sizeof *s);
+    s->im = (tc_photo_rgb){400, 500, malloc(400 * 500 * 3)};
+    s->alpha = malloc(400 * 500 * sizeof *s->alpha);
+    assert_non_null(s->im.px);
+    assert_non_null(s->alpha);
+    s->mask = (tc_photo_mask){.width = 400, .height = 500, .a = s->alpha};
+    make_mesh(&s->mesh, 400, 500, 160, 240, 230);
+    s->spec = chsi();
+    s->meta.has_exif = 1;
+    snprintf(s->meta.make, sizeof s->meta.make, "Apple");
+    s->in = (tc_check_input){.work = &s->im, .work_scale = 1, .src_width = 400, .src_height = 500,
+                             .mesh = &s->mesh, .spec = &s->spec, .meta = &s->meta};
+    tc_check_config_default(&s->c);
+}
+
+static void scene_close(live_scene *s)
+{
+    free(s->im.px);
+    free(s->alpha);
+}
+
 /* A hand beside the face (issue 16 item 7: every NUAA print is held up by
  * fingers at its edge): a grey wall, a skin-coloured face and, inside the
  * person mask, a skin-coloured hand to its right.  The hand sends a photo
@@ -179,32 +217,21 @@ static void paint_hand_scene(tc_photo_rgb *im, float *mask, int hand)
 static void test_recapture_hand(void **state)
 {
     (void)state;
-    tc_photo_rgb im = {400, 500, malloc(400 * 500 * 3)};
-    float *a = malloc(400 * 500 * sizeof *a);
-    assert_non_null(im.px);
-    assert_non_null(a);
-    tc_photo_mask mask = {400, 500, a};
-    tc_vision_mesh mesh;
-    make_mesh(&mesh, im.width, im.height, 160, 240, 230);
-    tc_spec spec = chsi();
-    tc_photo_meta meta = {.has_exif = 1};
-    snprintf(meta.make, sizeof meta.make, "Apple");
-    tc_check_input in = {.work = &im, .work_scale = 1, .src_width = 400, .src_height = 500, .mesh = &mesh,
-                         .mask = &mask, .spec = &spec, .meta = &meta};
-    tc_check_config c;
-    tc_check_config_default(&c);
+    live_scene sc;
+    scene_open(&sc);
+    sc.in.mask = &sc.mask;
     tc_err e = {0};
     tc_check_result r;
 
-    paint_hand_scene(&im, a, 0);
+    paint_hand_scene(&sc.im, sc.alpha, 0);
     memset(&r, 0, sizeof r);
-    assert_int_equal(run1(check_recapture, &in, &c, &r, &e), 0);
+    assert_int_equal(run1(check_recapture, &sc.in, &sc.c, &r, &e), 0);
     print_message("no hand: score %d\n", r.score);
-    assert_true(r.score >= c.threshold[TC_CHECK_RECAPTURE]);
+    assert_true(r.score >= sc.c.threshold[TC_CHECK_RECAPTURE]);
 
-    paint_hand_scene(&im, a, 1);
+    paint_hand_scene(&sc.im, sc.alpha, 1);
     memset(&r, 0, sizeof r);
-    assert_int_equal(run1(check_recapture, &in, &c, &r, &e), 0);
+    assert_int_equal(run1(check_recapture, &sc.in, &sc.c, &r, &e), 0);
     print_message("hand: score %d %s region %.0f %.0f %.0f %.0f\n", r.score, r.en, r.region[0], r.region[1],
                   r.region[2], r.region[3]);
     assert_int_equal(r.score, -1);
@@ -215,30 +242,22 @@ static void test_recapture_hand(void **state)
 
     /* without the mask the hand's straight sides may read as a frame's
      * (another cue), but never as a hand */
-    in.mask = NULL;
+    sc.in.mask = NULL;
     memset(&r, 0, sizeof r);
-    assert_int_equal(run1(check_recapture, &in, &c, &r, &e), 0);
+    assert_int_equal(run1(check_recapture, &sc.in, &sc.c, &r, &e), 0);
     assert_null(strstr(r.en, "hand"));
-    free(im.px);
-    free(a);
+    scene_close(&sc);
 }
 
 static void test_recapture_held_print(void **state)
 {
     (void)state;
-    tc_photo_rgb im = {400, 500, malloc(400 * 500 * 3)};
-    float *alpha = malloc(400 * 500 * sizeof *alpha);
-    assert_non_null(im.px);
-    assert_non_null(alpha);
-    tc_vision_mesh mesh;
-    make_mesh(&mesh, im.width, im.height, 160, 240, 230);
-    tc_spec spec = chsi();
-    tc_photo_meta meta = {.has_exif = 1};
-    snprintf(meta.make, sizeof meta.make, "Apple");
-    tc_check_input in = {.work = &im, .work_scale = 1, .src_width = 400, .src_height = 500, .mesh = &mesh,
-                         .spec = &spec, .meta = &meta};
-    tc_check_config c;
-    tc_check_config_default(&c);
+    live_scene sc;
+    scene_open(&sc);
+    tc_photo_rgb im = sc.im;
+    float *alpha = sc.alpha;
+    tc_check_input in = sc.in;
+    tc_check_config c = sc.c;
     tc_err e = {0};
     tc_check_result r;
 
@@ -272,14 +291,12 @@ static void test_recapture_held_print(void **state)
     for (int y = 0; y < im.height; y++)
         for (int x = 0; x < im.width; x++)
             alpha[(size_t)y * im.width + x] = x >= 90 && x < 310 ? 1.0f : 0.0f;
-    tc_photo_mask mask = {.width = im.width, .height = im.height, .a = alpha};
-    in.mask = &mask;
+    in.mask = &sc.mask;
     memset(&r, 0, sizeof r);
     assert_int_equal(run1(check_recapture, &in, &c, &r, &e), 0);
     print_message("faint edges on the outline: score %d value %.3f\n", r.score, r.value);
     assert_true(r.score >= c.threshold[TC_CHECK_RECAPTURE]);
-    free(alpha);
-    free(im.px);
+    scene_close(&sc);
 }
 
 /* An interlaced video frame (Yale's faces): rows alternating by several grey

@@ -347,6 +347,17 @@ static void exec_ok(sqlite3 *db, const char *sql)
     assert_int_equal(rc, SQLITE_OK);
 }
 
+/* A new SQLite database in a fresh directory made from tmpl, migrated to
+ * version v only: what an older release left behind. */
+static void db_at_version(tcx_tmp *t, const char *tmpl, int v)
+{
+    snprintf(t->dir, sizeof t->dir, "%s", tmpl);
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/t.db", t->dir);
+    tc_err e;
+    assert_int_equal(tc_store_migrate_to(t->path, v, &e), 0);
+}
+
 static int64_t one_int(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st;
@@ -366,11 +377,8 @@ static void test_migration_6_splits_people(void **st)
     TCX_SQLITE_ONLY();
     (void)st;
     tcx_tmp t;
-    snprintf(t.dir, sizeof t.dir, "/tmp/tc-m6-XXXXXX");
-    assert_non_null(mkdtemp(t.dir));
-    snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
     tc_err e;
-    assert_int_equal(tc_store_migrate_to(t.path, 5, &e), 0);
+    db_at_version(&t, "/tmp/tc-m6-XXXXXX", 5);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
     exec_ok(db, "PRAGMA foreign_keys=ON;"
@@ -422,11 +430,8 @@ static void test_migration_15_reason(void **st)
     (void)st;
     for (int edited = 0; edited < 2; edited++) {
         tcx_tmp t;
-        snprintf(t.dir, sizeof t.dir, "/tmp/tc-m15-XXXXXX");
-        assert_non_null(mkdtemp(t.dir));
-        snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
         tc_err e;
-        assert_int_equal(tc_store_migrate_to(t.path, 14, &e), 0);
+        db_at_version(&t, "/tmp/tc-m15-XXXXXX", 14);
         sqlite3 *db;
         assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
         if (edited)
@@ -458,11 +463,8 @@ static void test_migration_11_keeps_rows(void **st)
     TCX_SQLITE_ONLY();
     (void)st;
     tcx_tmp t;
-    snprintf(t.dir, sizeof t.dir, "/tmp/tc-m11-XXXXXX");
-    assert_non_null(mkdtemp(t.dir));
-    snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
     tc_err e;
-    assert_int_equal(tc_store_migrate_to(t.path, 10, &e), 0);
+    db_at_version(&t, "/tmp/tc-m11-XXXXXX", 10);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(t.path, &db), SQLITE_OK);
     exec_ok(db, "PRAGMA foreign_keys=ON;"

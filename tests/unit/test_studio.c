@@ -1078,6 +1078,16 @@ static void test_cli_options(void **st)
     free(data);
 }
 
+/* A studio without the models and its context (tucai photo --geom). */
+static void open_bare(tc_studio **b, tc_studio_ctx **bc)
+{
+    tc_err e = {0};
+    *b = tc_studio_open_bare(NULL, &e);
+    assert_non_null(*b);
+    *bc = tc_studio_ctx_new(*b, &e);
+    assert_non_null(*bc);
+}
+
 /* A studio without models makes photos from the developer's geometry only
  * (tucai photo --geom); anything else is photo.no_face_engine. */
 static void test_bare_geometry(void **st)
@@ -1088,10 +1098,9 @@ static void test_bare_geometry(void **st)
     if (!data)
         skip();
     tc_err e = {0};
-    tc_studio *b = tc_studio_open_bare(NULL, &e);
-    assert_non_null(b);
-    tc_studio_ctx *bc = tc_studio_ctx_new(b, &e);
-    assert_non_null(bc);
+    tc_studio *b;
+    tc_studio_ctx *bc;
+    open_bare(&b, &bc);
     tc_studio_req req = {.data = data, .len = len, .spec = "chsi"};
     tc_studio_result res;
     assert_int_equal(tc_studio_make(b, bc, &req, &res, &e), -1);
@@ -1131,10 +1140,9 @@ static void test_out_of_spec(void **st)
     if (!data)
         skip();
     tc_err e = {0};
-    tc_studio *b = tc_studio_open_bare(NULL, &e);
-    assert_non_null(b);
-    tc_studio_ctx *bc = tc_studio_ctx_new(b, &e);
-    assert_non_null(bc);
+    tc_studio *b;
+    tc_studio_ctx *bc;
+    open_bare(&b, &bc);
     tc_photo_face_geom g;
     tc_photo_geom_init(&g);
     /* her face (test_bare_geometry: eyes 88 px apart at y 212, chin at 352)
