@@ -1078,14 +1078,19 @@ static void test_cli_options(void **st)
     free(data);
 }
 
-/* A studio without the models and its context (tucai photo --geom). */
-static void open_bare(tc_studio **b, tc_studio_ctx **bc)
+/* The portrait woman_plain_grey_bg.jpg (NULL: absent, the caller skips), a
+ * studio without the models and its context (tucai photo --geom). */
+static char *open_bare(size_t *len, tc_studio **b, tc_studio_ctx **bc)
 {
+    char *data = portrait("woman_plain_grey_bg.jpg", len);
+    if (!data)
+        return NULL;
     tc_err e = {0};
     *b = tc_studio_open_bare(NULL, &e);
     assert_non_null(*b);
     *bc = tc_studio_ctx_new(*b, &e);
     assert_non_null(*bc);
+    return data;
 }
 
 /* A studio without models makes photos from the developer's geometry only
@@ -1094,13 +1099,12 @@ static void test_bare_geometry(void **st)
 {
     (void)st;
     size_t len = 0;
-    char *data = portrait("woman_plain_grey_bg.jpg", &len);
+    tc_studio *b;
+    tc_studio_ctx *bc;
+    char *data = open_bare(&len, &b, &bc);
     if (!data)
         skip();
     tc_err e = {0};
-    tc_studio *b;
-    tc_studio_ctx *bc;
-    open_bare(&b, &bc);
     tc_studio_req req = {.data = data, .len = len, .spec = "chsi"};
     tc_studio_result res;
     assert_int_equal(tc_studio_make(b, bc, &req, &res, &e), -1);
@@ -1136,13 +1140,12 @@ static void test_out_of_spec(void **st)
 {
     (void)st;
     size_t len = 0;
-    char *data = portrait("woman_plain_grey_bg.jpg", &len);
+    tc_studio *b;
+    tc_studio_ctx *bc;
+    char *data = open_bare(&len, &b, &bc);
     if (!data)
         skip();
     tc_err e = {0};
-    tc_studio *b;
-    tc_studio_ctx *bc;
-    open_bare(&b, &bc);
     tc_photo_face_geom g;
     tc_photo_geom_init(&g);
     /* her face (test_bare_geometry: eyes 88 px apart at y 212, chin at 352)
