@@ -1099,8 +1099,8 @@ static void test_bare_geometry(void **st)
 {
     (void)st;
     size_t len = 0;
-    tc_studio *b;
-    tc_studio_ctx *bc;
+    tc_studio *b = NULL;
+    tc_studio_ctx *bc = NULL;
     char *data = open_bare(&len, &b, &bc);
     if (!data)
         skip();
@@ -1140,8 +1140,8 @@ static void test_out_of_spec(void **st)
 {
     (void)st;
     size_t len = 0;
-    tc_studio *b;
-    tc_studio_ctx *bc;
+    tc_studio *b = NULL;
+    tc_studio_ctx *bc = NULL;
     char *data = open_bare(&len, &b, &bc);
     if (!data)
         skip();
