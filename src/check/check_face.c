@@ -105,7 +105,7 @@ int check_face_count(check_ctx *x, const tc_check_input *in, const tc_check_conf
         r->score = 0;
         if (!isnan(box[0]))
             check_region(r, box[0], box[1], box[2], box[3]);
-        check_say(r, "成片中你的头部旁边还有其他人（或别的物体），请换一个身后没有其他人、只有一面干净墙壁的地方重拍",
+        check_say(r, "成片中您的头部旁边还有其他人（或别的物体），请换一个身后没有其他人、只有一面干净墙壁的地方重拍",
                   "Someone else (or something else) is beside your head in the photo: shoot again where no one is "
                   "behind you, in front of a plain wall");
         return 0;
