@@ -8,15 +8,16 @@
 
 #define DEG (180.0 / M_PI)
 
-/* Output pixel (u, v) of the finished photo to work-copy pixels through the
- * inverse of the plan's map (source -> output) and the work scale. */
-static void out_to_work(const tc_check_input *in, double det, double u, double v, double *wx, double *wy)
+/* Output pixel (u, v) of the finished photo to work-copy pixels: the
+ * plan's inverse, then the work scale.  -1 when the plan cannot be
+ * inverted. */
+static int out_to_work(const tc_check_input *in, double u, double v, double *wx, double *wy)
 {
-    const double *m = in->lay->m;
-    double du = u - m[2], dv = v - m[5];
     double ws = in->work_scale > 0 ? in->work_scale : 1;
-    *wx = (m[4] * du - m[1] * dv) / det * ws;
-    *wy = (-m[3] * du + m[0] * dv) / det * ws;
+    if (tc_photo_layout_unmap(in->lay, u, v, wx, wy) != 0)
+        return -1;
+    *wx *= ws, *wy *= ws;
+    return 0;
 }
 
 double check_people_beside(const tc_check_input *in, double box[4])
@@ -70,14 +71,11 @@ double check_people_beside(const tc_check_input *in, double box[4])
             }
         }
     }
-    double det = l->m[0] * l->m[4] - l->m[1] * l->m[3];
-    if (box && count > 0 && det != 0) {
-        /* the box's corners to the work copy */
-        double xs[4], ys[4];
-        out_to_work(in, det, u0, v0, &xs[0], &ys[0]);
-        out_to_work(in, det, u1, v0, &xs[1], &ys[1]);
-        out_to_work(in, det, u0, v1, &xs[2], &ys[2]);
-        out_to_work(in, det, u1, v1, &xs[3], &ys[3]);
+    /* the box's corners to the work copy */
+    double xs[4], ys[4];
+    if (box && count > 0 && out_to_work(in, u0, v0, &xs[0], &ys[0]) == 0 &&
+        out_to_work(in, u1, v0, &xs[1], &ys[1]) == 0 && out_to_work(in, u0, v1, &xs[2], &ys[2]) == 0 &&
+        out_to_work(in, u1, v1, &xs[3], &ys[3]) == 0) {
         box[0] = box[2] = xs[0], box[1] = box[3] = ys[0];
         for (int k = 1; k < 4; k++)
             box[0] = fmin(box[0], xs[k]), box[1] = fmin(box[1], ys[k]), box[2] = fmax(box[2], xs[k]),

@@ -221,6 +221,12 @@ typedef struct tc_photo_layout {
 int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, int src_h, tc_photo_layout *lay,
                   tc_err *e);
 
+/* The source position (*x, *y) of the output position (u, v): the inverse
+ * of lay->m (pixel edges at integers in both).  The one inverse of the plan
+ * for every module (the studio's re-plan, the checks' boxes).  -1 when the
+ * map cannot be inverted (a degenerate layout); *x, *y untouched then. */
+int tc_photo_layout_unmap(const tc_photo_layout *lay, double u, double v, double *x, double *y);
+
 typedef struct tc_photo_compose_opts {
     uint8_t background[3]; /* from tc_spec_background                     */
     int strict;            /* 1: geometry that cannot fit is an error     */

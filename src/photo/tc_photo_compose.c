@@ -2372,8 +2372,22 @@ static void mesh_trimap(const tc_photo_face_geom *g, const double m[6], int W, i
     }
 }
 
+int tc_photo_layout_unmap(const tc_photo_layout *lay, double u, double v, double *x, double *y)
+{
+    const double *m = lay->m;
+    double det = m[0] * m[4] - m[1] * m[3];
+    if (!(fabs(det) > 1e-12))
+        return -1;
+    double du = u - m[2], dv = v - m[5];
+    *x = (m[4] * du - m[1] * dv) / det;
+    *y = (-m[3] * du + m[0] * dv) / det;
+    return 0;
+}
+
 static void clear_outside(const tc_photo_layout *lay, int W, int H, int sw, int sh, float *alpha)
 {
+    /* tc_photo_layout_unmap's map with a product instead of a division per
+     * pixel (this runs over whole rows) */
     const double *m = lay->m;
     double det = m[0] * m[4] - m[1] * m[3], idet = 1 / det;
     for (int v = 0; v < H; v++) {
@@ -2404,13 +2418,12 @@ static void clear_outside(const tc_photo_layout *lay, int W, int H, int sw, int 
 
 static double outside_fraction(const tc_photo_layout *lay, int W, int H, int sw, int sh)
 {
-    const double *m = lay->m;
-    double det = m[0] * m[4] - m[1] * m[3];
     int outc = 0, all = 0;
     for (int v = 2; v < H; v += 4)
         for (int u = 2; u < W; u += 4) {
-            double du = u - m[2], dv = v - m[5];
-            double x = (m[4] * du - m[1] * dv) / det, y = (-m[3] * du + m[0] * dv) / det;
+            double x, y;
+            if (tc_photo_layout_unmap(lay, u, v, &x, &y) != 0)
+                return 1;
             all++;
             outc += x < 0 || y < 0 || x >= sw || y >= sh;
         }

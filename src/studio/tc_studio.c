@@ -150,13 +150,11 @@ static int make_file(const tc_photo_rgb *photo, const tc_photo_mask *alpha, cons
  * -1 when the map cannot be inverted. */
 static int measured_hair_top(const tc_photo_layout *lay, double y, tc_photo_face_geom *g)
 {
-    const double *m = lay->m;
-    double det = m[0] * m[4] - m[1] * m[3];
-    if (!(fabs(det) > 1e-12))
+    double sx, sy;
+    if (tc_photo_layout_unmap(lay, lay->face_centre_x, y, &sx, &sy) != 0)
         return -1;
-    double u = lay->face_centre_x - m[2], v = y - m[5];
-    g->hair_top[0] = (float)((m[4] * u - m[1] * v) / det);
-    g->hair_top[1] = (float)((-m[3] * u + m[0] * v) / det);
+    g->hair_top[0] = (float)sx;
+    g->hair_top[1] = (float)sy;
     return 0;
 }
 

@@ -356,13 +356,27 @@ static void test_plan_inside_source(void **state)
     assert_int_equal(tc_photo_plan(&g, chsi, 900, 700, &lay, &e), 0);
     assert_true(lay.inside);
     assert_true(lay.scale > loose);
-    const double *m = lay.m;
-    double det = m[0] * m[4] - m[1] * m[3];
     for (int u = 0; u <= chsi->width; u += chsi->width) {
-        double du = u - m[2], dv = chsi->height - m[5];
-        double y = (-m[3] * du + m[0] * dv) / det, x = (m[4] * du - m[1] * dv) / det;
+        double x, y;
+        assert_int_equal(tc_photo_layout_unmap(&lay, u, chsi->height, &x, &y), 0);
         assert_true(y <= 700 + 0.51 && x >= -0.51 && x <= 900 + 0.51);
     }
+    /* unmap is the plan's inverse: the eyes and the chin come back where
+     * they were (rotation, scale and shift undone) */
+    const double *m = lay.m;
+    const float *pts[3] = {g.left_eye, g.right_eye, g.chin};
+    for (int i = 0; i < 3; i++) {
+        double u = m[0] * pts[i][0] + m[1] * pts[i][1] + m[2], v = m[3] * pts[i][0] + m[4] * pts[i][1] + m[5];
+        double x = -1, y = -1;
+        assert_int_equal(tc_photo_layout_unmap(&lay, u, v, &x, &y), 0);
+        assert_true(fabs(x - pts[i][0]) < 1e-6 && fabs(y - pts[i][1]) < 1e-6);
+    }
+    /* a degenerate map is refused, its outputs untouched */
+    tc_photo_layout flat = lay;
+    flat.m[0] = flat.m[1] = 0;
+    double x = 7, y = 7;
+    assert_int_equal(tc_photo_layout_unmap(&flat, 10, 10, &x, &y), -1);
+    assert_true(x == 7 && y == 7);
     /* cut at the chin: nothing inside meets the spec */
     assert_int_equal(tc_photo_plan(&g, chsi, 900, 580, &lay, &e), -1);
     assert_string_equal(e.code, "photo.crop_outside");
