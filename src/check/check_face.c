@@ -445,9 +445,14 @@ int check_expression(check_ctx *x, const tc_check_input *in, const tc_check_conf
      * mouth relative to the face.  In upright coordinates, per mouth width:
      *   lift  = (centre y - mean corner y) / mouth width  (about 0 neutral)
      *   width = mouth width / face width                  (about 0.40 neutral)
-     * smile index = max(lift, (width - 0.44) * 0.8): either cue alone is
-     * enough, since a closed-lip smile barely widens and a wide one may not
-     * lift the corners much. */
+     * smile index = max(lift + (width - 0.40) / 2, (width - 0.44) * 0.8).
+     * The lift is read together with the width: a smile does both, so a
+     * lift on a widened mouth counts more and one on a narrow mouth less.
+     * Corners that turn up by nature on a narrow mouth (portrait base_06:
+     * lift 0.07-0.08, width 0.35) were a neutral face failed as a smile,
+     * and smiles that lift little but widen (Yale happy faces: lift 0.08,
+     * width 0.46-0.48) passed (docs/QUALITY.md, 2026-12-07).  A wide mouth
+     * alone is still enough: a broad smile may barely lift the corners. */
     double mw = hypot(x->u[LM_MOUTH_B][0] - x->u[LM_MOUTH_A][0], x->u[LM_MOUTH_B][1] - x->u[LM_MOUTH_A][1]);
     if (!(mw > 1))
         return check_unsure(r, "无法定位嘴部，无法判断表情", "The mouth could not be located, so the expression cannot be judged");
@@ -455,7 +460,7 @@ int check_expression(check_ctx *x, const tc_check_input *in, const tc_check_conf
     double corner = (x->u[LM_MOUTH_A][1] + x->u[LM_MOUTH_B][1]) / 2;
     double lift = (cy - corner) / mw;
     double width = mw / x->face_w;
-    double v = fmax(lift, (width - 0.44) * 0.8);
+    double v = fmax(lift + (width - 0.40) / 2, (width - 0.44) * 0.8);
     check_rate(r, TC_CHECK_EXPRESSION, v, v);
     check_region(r, x->p[LM_MOUTH_A][0], x->p[LM_LIP_TOP][1] - mw * 0.3, x->p[LM_MOUTH_B][0],
                  x->p[LM_LIP_BOT][1] + mw * 0.3);

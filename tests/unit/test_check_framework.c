@@ -390,6 +390,49 @@ static void test_synthetic_faults(void **st)
     drop(&s);
 }
 
+/* The mouth of the synthetic face at width (mouth width / face width)
+ * with its corners lift mouth widths above the lips' centre. */
+static void set_mouth(synth *s, double width, double lift)
+{
+    const float *a = s->mesh.points[LM_CHEEK_A], *b = s->mesh.points[LM_CHEEK_B];
+    double fw = hypot((a[0] - b[0]) * W, (a[1] - b[1]) * H), mw = width * fw;
+    setpt(&s->mesh, LM_MOUTH_A, 200 - mw / 2, 315 - lift * mw);
+    setpt(&s->mesh, LM_MOUTH_B, 200 + mw / 2, 315 - lift * mw);
+}
+
+/* expression (issue 16 item 5): a smile lifts the mouth's corners and
+ * widens it, and the index reads the two together: corners turned up by
+ * nature on a narrow mouth are no smile (the portrait base_06, failed
+ * before 2026-12-07), a smile that lifts little but widens is (the Yale
+ * happy faces, passed before), and a broad smile is one even flat. */
+static void test_expression(void **st)
+{
+    (void)st;
+    const struct {
+        double width, lift, value;
+        tc_check_verdict v;
+    } cases[] = {
+        {0.36, 0.0, -0.02, TC_CHECK_PASS},     /* neutral                          */
+        {0.35, 0.082, 0.057, TC_CHECK_PASS},   /* upturned corners, narrow: 0.082 before */
+        {0.47, 0.07, 0.105, TC_CHECK_FAIL},    /* lifts a little, widens: 0.07 before */
+        {0.56, 0.0, 0.096, TC_CHECK_FAIL},     /* broad, flat                      */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        synth s;
+        make(&s, 6, 0);
+        set_mouth(&s, cases[i].width, cases[i].lift);
+        tc_check_report rep;
+        run(&s, &rep);
+        const tc_check_result *r = &rep.r[TC_CHECK_EXPRESSION];
+        print_message("width %.2f lift %.3f: value %.4f score %d\n", cases[i].width, cases[i].lift, r->value, r->score);
+        assert_true(fabs(r->value - cases[i].value) < 0.002);
+        assert_int_equal(r->verdict, cases[i].v);
+        if (cases[i].v == TC_CHECK_FAIL)
+            assert_non_null(strstr(r->zh, "表情"));
+        drop(&s);
+    }
+}
+
 /* A black-and-white photo (issue 16, Yale's grey faces): the checks that
  * judge by colour say "could not assess" with a reason, never pass or fail
  * for want of colour; the others judge it as before. */
@@ -831,7 +874,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),           cmocka_unit_test(test_config),
         cmocka_unit_test(test_no_face),         cmocka_unit_test(test_disabled),
-        cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_synthetic_faults),
+        cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_synthetic_faults), cmocka_unit_test(test_expression),
         cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_top_lost),        cmocka_unit_test(test_grey_photo),
         cmocka_unit_test(test_eyes_covered),    cmocka_unit_test(test_cannot_assess),
         cmocka_unit_test(test_headwear),
