@@ -195,7 +195,10 @@ int check_geometry(check_ctx *x, const tc_check_input *in, const tc_check_config
     if (!l->fits && l->inside)
         off = fmax(off, 0.05);
     check_rate(r, TC_CHECK_GEOMETRY, off, off);
-    check_say(r, "头部比例无法满足%s的要求，请调整与镜头的距离，使头肩完整居中后重拍",
+    /* the Chinese names no spec: "chsi" is no word of the Chinese page, and
+     * a spec's own Chinese name may be missing (then it is the English
+     * one); the English names it, the one argument serving that format */
+    check_say(r, "头部比例无法满足照片规格的要求，请调整与镜头的距离，使头肩完整居中后重拍",
               "The head's proportions cannot meet the %s spec: adjust your distance to the camera so head and "
               "shoulders are centred, and shoot again",
               s->name);

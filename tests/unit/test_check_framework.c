@@ -433,6 +433,29 @@ static void test_expression(void **st)
     }
 }
 
+/* geometry's advice names no spec in Chinese ("chsi" is no word of the
+ * student's page); the English names it. */
+static void test_geometry_words(void **st)
+{
+    (void)st;
+    synth s;
+    make(&s, 6, 0);
+    tc_photo_layout l;
+    memset(&l, 0, sizeof l);
+    l.eye_line_y = 400, l.face_width = 200, l.hair_top_y = 80, l.face_centre_x = 240, l.chin_y = 560;
+    l.inside = 1;
+    s.in.lay = &l;
+    tc_check_report rep;
+    run(&s, &rep);
+    const tc_check_result *r = &rep.r[TC_CHECK_GEOMETRY];
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    for (const char *p = r->zh; *p; p++)
+        assert_false((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'));
+    assert_non_null(strstr(r->zh, "照片规格"));
+    assert_non_null(strstr(r->en, "chsi"));
+    drop(&s);
+}
+
 /* A black-and-white photo (issue 16, Yale's grey faces): the checks that
  * judge by colour say "could not assess" with a reason, never pass or fail
  * for want of colour; the others judge it as before. */
@@ -874,7 +897,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),           cmocka_unit_test(test_config),
         cmocka_unit_test(test_no_face),         cmocka_unit_test(test_disabled),
-        cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_synthetic_faults), cmocka_unit_test(test_expression),
+        cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_synthetic_faults), cmocka_unit_test(test_expression), cmocka_unit_test(test_geometry_words),
         cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_top_lost),        cmocka_unit_test(test_grey_photo),
         cmocka_unit_test(test_eyes_covered),    cmocka_unit_test(test_cannot_assess),
         cmocka_unit_test(test_headwear),
