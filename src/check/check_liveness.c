@@ -607,6 +607,13 @@ static int frame_sides(check_ctx *cx, const tc_check_input *in, const face_frame
             }
             if (pass)
                 continue;
+            /* a tight edge along the person's own outline is no print's
+             * either: long straight hair on a plain wall hugs the face on
+             * both sides (WIDER 561, failed as a held print before
+             * 2026-12-07); a held print's edge lies in front of the holder
+             * or in the backdrop, where the mask does not step */
+            if (tight && !side[sd].tight && mask_step(in->mask, im, sw, fcx * fct, fcy * fct) >= 0.3)
+                tight = 0;
             if (tight && !side[sd].tight) {
                 side[sd].tight = 1;
                 memcpy(side[sd].tseg, sw, sizeof sw);
