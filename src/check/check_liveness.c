@@ -807,8 +807,12 @@ int check_recapture(check_ctx *x, const tc_check_input *in, const tc_check_confi
         nsides++;
         fs += (k == 1 ? 0.5 : 1.0) * fmin(side[k].strength, 1.0);
         /* a long edge along which the person's outline is cut: a real person
-         * is cut only by the picture's border (or, below, by a desk) */
-        if (k != 1 && side[k].strength >= 0.6)
+         * is cut only by the picture's border (or, below, by a desk).  A
+         * screen's or print's border runs on past the person it cuts (the
+         * real spoofs: cut along 0.13-0.17 of the edge); an edge that is the
+         * outline over half its length or more is the person's own (long
+         * straight hair down to the picture's bottom: 0.7) */
+        if (k != 1 && side[k].strength >= 0.6 && side[k].cut < 0.5)
             cutmax = fmax(cutmax, side[k].cut);
     }
     double e_sides = nsides >= 2 ? clamp01((fs - 0.9) / 1.2) : 0;
