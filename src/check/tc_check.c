@@ -466,7 +466,7 @@ char *tc_check_report_json(const tc_check_report *rep)
         json_object_set_new(o, "region", reg);
         if (r->match_ref)
             json_object_set_new(o, "match_ref", json_integer(r->match_ref));
-        if (isfinite(r->sides[0]) && isfinite(r->sides[1]))
+        if (i == TC_CHECK_EARS_VISIBLE && isfinite(r->sides[0]) && isfinite(r->sides[1]))
             json_object_set_new(o, "sides", json_pack("[ff]", round(r->sides[0] * 1000) / 1000,
                                                       round(r->sides[1] * 1000) / 1000));
         json_array_append_new(arr, o);
