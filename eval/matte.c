@@ -2,9 +2,14 @@
  * eval/matte_metrics.h for one photo made by `tucai photo IN -o OUT.jpg
  * --mask MASK.png --json > REPORT.json` (any version of it: old and new
  * binaries are compared from their files; scripts/matte-quality).  Prints
- * one line: ear_left ear_right specks islands smear. */
+ * one line: ear_left ear_right specks islands smear.  With SEEN_LEFT
+ * SEEN_RIGHT, ears_visible's shares of skin beside each cheek (`tucai check
+ * --json`, "sides"; scripts/gallery), an ear under 0.05 is hidden and its
+ * figure leaves out the backdrop that only hair closes (matte_metrics.h). */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <vips/vips.h>
 
 #include "matte_metrics.h"
@@ -20,9 +25,16 @@ static int get(json_t *j, const char *k, double *v)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: tucai-matte OUT.jpg MASK.png|- REPORT.json\n");
+    if (argc != 4 && argc != 6) {
+        fprintf(stderr, "usage: tucai-matte OUT.jpg MASK.png|- REPORT.json [SEEN_LEFT SEEN_RIGHT]\n");
         return 2;
+    }
+    /* the share at ears_visible's default threshold (score 50 on its ramp 0.01..0.09) */
+    int hidden[2] = {0, 0};
+    for (int k = 0; argc == 6 && k < 2; k++) {
+        char *end;
+        double v = strtod(argv[4 + k], &end);
+        hidden[k] = end != argv[4 + k] && isfinite(v) && v < 0.05; /* "nan": not assessed, seen */
     }
     if (VIPS_INIT(argv[0]))
         return 1;
@@ -61,7 +73,7 @@ int main(int argc, char **argv)
             alpha[i] = mp[i] / 255.0f;
     }
     tc_matte_figures f;
-    if ((mp && !alpha) || tc_matte_measure(px, alpha, w, h, bg, ey, cy, cx, fw, &f) != 0) {
+    if ((mp && !alpha) || tc_matte_measure_hidden(px, alpha, w, h, bg, ey, cy, cx, fw, hidden, &f) != 0) {
         fprintf(stderr, "tucai-matte: out of memory\n");
         return 1;
     }

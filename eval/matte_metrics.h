@@ -13,6 +13,22 @@
  *              row beyond them, outwards): an ear half transparent
  *              or with holes in it counts, the backdrop beyond a small,
  *              high or hidden ear does not (1 when none does, NAN off the picture);
+ *              on an ear that `tucai check` finds hidden (ears_visible's
+ *              share of skin beside that cheek under 0.05; the hidden[]
+ *              argument of tc_matte_measure_hidden) the backdrop that
+ *              only hair closes is left out too (2026-12-07): a pixel
+ *              below 1/2 whose every closing pixel (>= 1/2 beyond it on
+ *              its row) is hair, the wall between a strand and the cheek,
+ *              rightly see-through.  A pixel is hair when its colour,
+ *              unmixed from the new blue, is nearer the photo's own hair
+ *              colour than its skin colour (CIELAB; the median colours of
+ *              the crown and of the cheeks) and it is not skin in shade
+ *              (the cheeks' hue); when crown and cheeks are alike (a bald
+ *              head) nothing is.  Only on a hidden ear: on the finished
+ *              photo alone, a holed ear's soft rim can read as hair (s16's
+ *              holed man_standing ear: its rim unmixes near-white, like
+ *              his hair), and the check alone misses some seen ears, so
+ *              both must say so (docs/QUALITY.md, session 17);
  *   specks     pixels in the hair band (within 8 px of the backdrop, above
  *              the chin) that are much lighter than their 8 neighbours, or
  *              much more blue-than-red (the new blue through a hole); with
@@ -50,9 +66,106 @@ static int tc_matte_is_bg(const uint8_t *p, const uint8_t bg[3])
     return abs(p[0] - bg[0]) + abs(p[1] - bg[1]) + abs(p[2] - bg[2]) < 36;
 }
 
-/* rgb w*h*3; alpha w*h in 0..1 or NULL; -1 when out of memory. */
-static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h, const uint8_t bg[3], double eye_y,
-                            double chin_y, double face_cx, double face_w, tc_matte_figures *f)
+/* 8-bit sRGB to CIE L*a*b* (D65). */
+static void tc_matte_lab(const double rgb[3], double lab[3])
+{
+    double l[3], t[3];
+    for (int c = 0; c < 3; c++) {
+        double v = rgb[c] / 255;
+        l[c] = v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+    }
+    t[0] = (0.4124 * l[0] + 0.3576 * l[1] + 0.1805 * l[2]) / 0.95047;
+    t[1] = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+    t[2] = (0.0193 * l[0] + 0.1192 * l[1] + 0.9505 * l[2]) / 1.08883;
+    for (int c = 0; c < 3; c++)
+        t[c] = t[c] > 0.008856 ? cbrt(t[c]) : 7.787 * t[c] + 16.0 / 116;
+    lab[0] = 116 * t[1] - 16, lab[1] = 500 * (t[0] - t[1]), lab[2] = 200 * (t[1] - t[2]);
+}
+
+/* The hair and skin colours of the photo for the ears' figure (L*a*b* in
+ * hs[0] hair, hs[1] skin): per channel medians of the opaque pixels (alpha
+ * >= 0.99) of the crown (from the person's top in the face's centre column,
+ * 3-12 % of the face width down, 15 % either side, above the brows) and of
+ * the cheeks (a quarter to a half of the way from the eye line to the
+ * chin, 30 % of the face width either side).  0 when either has fewer
+ * than 20 pixels or the two are alike (delta E < 15: a bald head, a hat of
+ * skin's colour): no pixel is then hair. */
+static int tc_matte_hair_skin(const uint8_t *rgb, const float *alpha, const uint8_t *isbg, int w, int h, double eye_y,
+                              double chin_y, double face_cx, double face_w, double hs[2][3])
+{
+    int cx = (int)face_cx, top = -1;
+    for (int v = 0; cx >= 0 && cx < w && v < eye_y && v < h && top < 0; v++) {
+        size_t i = (size_t)v * w + cx;
+        if (alpha ? alpha[i] >= 0.5f : !isbg[i])
+            top = v;
+    }
+    if (top < 0)
+        return 0;
+    double box[2][4] = {{face_cx - 0.15 * face_w, face_cx + 0.15 * face_w, top + 0.03 * face_w,
+                         fmin(top + 0.12 * face_w, eye_y - 0.3 * face_w)},
+                        {face_cx - 0.3 * face_w, face_cx + 0.3 * face_w, eye_y + 0.25 * (chin_y - eye_y),
+                         eye_y + 0.5 * (chin_y - eye_y)}};
+    for (int k = 0; k < 2; k++) {
+        long hist[3][256] = {{0}}, n = 0;
+        for (int v = (int)ceil(box[k][2]); v < box[k][3] && v < h; v++)
+            for (int u = (int)ceil(box[k][0]); u < box[k][1] && u < w; u++) {
+                if (u < 0 || v < 0)
+                    continue;
+                size_t i = (size_t)v * w + u;
+                if (alpha ? alpha[i] < 0.99f : isbg[i])
+                    continue;
+                for (int c = 0; c < 3; c++)
+                    hist[c][rgb[3 * i + c]]++;
+                n++;
+            }
+        if (n < 20)
+            return 0;
+        double med[3];
+        for (int c = 0; c < 3; c++) {
+            long acc = 0;
+            int b = 0;
+            while (b < 255 && (acc += hist[c][b]) < (n + 1) / 2)
+                b++;
+            med[c] = b;
+        }
+        tc_matte_lab(med, hs[k]);
+    }
+    return hypot(hypot(hs[0][0] - hs[1][0], hs[0][1] - hs[1][1]), hs[0][2] - hs[1][2]) >= 15;
+}
+
+/* Is pixel i (alpha a >= 1/2) hair?  Its colour unmixed from the backdrop
+ * is nearer the crown's than the cheeks', and it is not skin in shade:
+ * neither the cheeks' hue and chroma (within 10, chroma over 8) nor their
+ * hue with at least half their chroma for its lightness (a dark ear in
+ * shade, nearer black hair than the lit cheeks). */
+static int tc_matte_hairlike(const uint8_t *rgb, size_t i, double a, const uint8_t bg[3], const double hs[2][3])
+{
+    double f[3], lab[3], d[2];
+    for (int c = 0; c < 3; c++) {
+        double v = (rgb[3 * i + c] - (1 - a) * bg[c]) / a;
+        f[c] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+    tc_matte_lab(f, lab);
+    for (int k = 0; k < 2; k++)
+        d[k] = hypot(hypot(lab[0] - hs[k][0], lab[1] - hs[k][1]), lab[2] - hs[k][2]);
+    /* skin in shade keeps the cheeks' hue (within 20 degrees) and about
+     * their chroma for its lightness (at least half of it) */
+    double ch = hypot(lab[1], lab[2]), sch = hypot(hs[1][1], hs[1][2]);
+    double dh = fabs(atan2(lab[2], lab[1]) - atan2(hs[1][2], hs[1][1])) * 180 / M_PI;
+    if (dh > 180)
+        dh = 360 - dh;
+    if ((hypot(lab[1] - hs[1][1], lab[2] - hs[1][2]) < 10 && ch > 8) ||
+        (dh < 20 && ch >= 0.5 * sch * fmin(1, lab[0] / fmax(hs[1][0], 1))))
+        return 0;
+    return d[0] < d[1];
+}
+
+/* rgb w*h*3; alpha w*h in 0..1 or NULL; hidden[k] non-zero: ear k (0 left,
+ * 1 right in the picture) is hidden by the checks' judgement (NULL: none);
+ * -1 when out of memory. */
+static int tc_matte_measure_hidden(const uint8_t *rgb, const float *alpha, int w, int h, const uint8_t bg[3],
+                                   double eye_y, double chin_y, double face_cx, double face_w,
+                                   const int hidden[2], tc_matte_figures *f)
 {
     size_t n = (size_t)w * h;
     memset(f, 0, sizeof *f);
@@ -68,29 +181,43 @@ static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h
      * a pixel of alpha >= 1/2 on their row beyond them (outwards, to r past
      * the disc; the outline's own soft pixel is left out): an ear made half
      * transparent or holed counts, the backdrop beyond an ear that is
-     * smaller, higher or hidden does not */
+     * smaller, higher or hidden does not; on a hidden ear, nor does the
+     * backdrop that only hair closes (a gap between a strand and the cheek) */
+    double hs[2][3];
+    int tell = hidden && (hidden[0] || hidden[1]) &&
+               tc_matte_hair_skin(rgb, alpha, isbg, w, h, eye_y, chin_y, face_cx, face_w, hs);
     for (int k = 0; k < 2; k++) {
+        int hair_k = tell && hidden[k];
         int sg = k ? 1 : -1;
         double cx = face_cx + sg * 0.53 * face_w, cy = eye_y + 0.2 * (chin_y - eye_y), r = 0.04 * face_w;
         double s = 0;
-        long cnt = 0, all = 0;
+        long cnt = 0, all = 0, behind = 0;
         for (int v = (int)floor(cy - r); v <= (int)ceil(cy + r); v++)
             for (int u = (int)floor(cx - r); u <= (int)ceil(cx + r); u++) {
                 if (u < 0 || v < 0 || u >= w || v >= h || hypot(u + 0.5 - cx, v + 0.5 - cy) > r)
                     continue;
                 all++;
-                int in = 0;
-                for (int x = u + sg; !in && x >= 0 && x < w && fabs(x + 0.5 - cx) <= 2 * r; x += sg) {
+                int in = 0, skin = 0; /* closed at all; closed by a pixel that is not hair */
+                for (int x = u + sg; !skin && x >= 0 && x < w && fabs(x + 0.5 - cx) <= 2 * r; x += sg) {
                     size_t j = (size_t)v * w + x;
-                    in = alpha ? alpha[j] >= 0.5f : !isbg[j];
+                    double aj = alpha ? alpha[j] : !isbg[j];
+                    if (aj >= 0.5) {
+                        in = 1;
+                        skin = !hair_k || !tc_matte_hairlike(rgb, j, aj, bg, hs);
+                    }
                 }
                 if (!in)
                     continue;
                 size_t i = (size_t)v * w + u;
-                s += alpha ? alpha[i] : !isbg[i];
+                double a = alpha ? alpha[i] : !isbg[i];
                 cnt++;
+                if (a < 0.5 && !skin) { /* behind hair on a hidden ear: not the ear's */
+                    behind++;
+                    continue;
+                }
+                s += a;
             }
-        f->ear_alpha[k] = cnt ? s / cnt : all ? 1 : NAN;
+        f->ear_alpha[k] = cnt > behind ? s / (cnt - behind) : all ? 1 : NAN;
     }
     /* specks: the hair band is found with a running distance to the
      * backdrop (two passes of a chamfer-like max-8 count) */
@@ -180,6 +307,13 @@ static int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h
     }
     free(isbg), free(seen), free(stack);
     return 0;
+}
+
+/* tc_matte_measure_hidden with both ears seen. */
+static inline int tc_matte_measure(const uint8_t *rgb, const float *alpha, int w, int h, const uint8_t bg[3], double eye_y,
+                            double chin_y, double face_cx, double face_w, tc_matte_figures *f)
+{
+    return tc_matte_measure_hidden(rgb, alpha, w, h, bg, eye_y, chin_y, face_cx, face_w, NULL, f);
 }
 
 #endif

@@ -236,6 +236,7 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
         return check_unsure(r, "耳朵位置不在画面内，无法判断", "The ears' place is outside the picture, so this cannot be judged");
     double v = fmin(frac[0], frac[1]);
     check_rate(r, TC_CHECK_EARS_VISIBLE, v, v);
+    r->sides[0] = frac[0], r->sides[1] = frac[1]; /* which ear: for reviewers and the gallery */
     double a = 0.2 * x->face_w;
     check_region(r, x->p[LM_CHEEK_A][0] - a, x->p[LM_CHEEK_A][1] - 0.1 * x->face_h, x->p[LM_CHEEK_B][0] + a,
                  x->p[LM_CHEEK_B][1] + 0.25 * x->face_h);

@@ -376,6 +376,7 @@ int tc_check_run(const tc_check_config *c, const tc_check_input *in, tc_check_re
         r->id = (tc_check_id)i;
         r->threshold = c->threshold[i];
         r->value = NAN;
+        r->sides[0] = r->sides[1] = NAN;
         if (!c->enabled[i] || (i == TC_CHECK_HAIR_SHOULDERS && !c->hair_behind_shoulders)) {
             r->skipped = 1;
             r->score = -1;
@@ -465,6 +466,9 @@ char *tc_check_report_json(const tc_check_report *rep)
         json_object_set_new(o, "region", reg);
         if (r->match_ref)
             json_object_set_new(o, "match_ref", json_integer(r->match_ref));
+        if (i == TC_CHECK_EARS_VISIBLE && isfinite(r->sides[0]) && isfinite(r->sides[1]))
+            json_object_set_new(o, "sides", json_pack("[ff]", round(r->sides[0] * 1000) / 1000,
+                                                      round(r->sides[1] * 1000) / 1000));
         json_array_append_new(arr, o);
     }
     json_object_set_new(root, "checks", arr);

@@ -226,6 +226,8 @@ typedef struct tc_check_result {
     int threshold;     /* the one applied                                        */
     int skipped;       /* disabled by configuration (verdict PASS, score -1)     */
     double value;      /* the raw measurement for reviewers (degrees, ratio, ...); NAN if none */
+    double sides[2];   /* ears_visible: the share of skin beside each cheek, left and right in
+                          the picture (value is the lower); NAN for the other checks      */
     char zh[192];      /* what to do, Chinese (empty when passed)                 */
     char en[256];      /* the same in English                                     */
     /* Where the check looked, in work-copy pixels (x, y, w, h); w = 0: none. */
@@ -256,7 +258,8 @@ int tc_check_run(const tc_check_config *c, const tc_check_input *in, tc_check_re
 /* The report as JSON text (malloc'ed, caller frees):
  *   {"passed":bool,"failed":N,"unknown":N,"liveness_failed":bool,"hash":"hex",
  *    "checks":[{"code":"check.light_dark","name":"light_dark","verdict":"pass"|"fail"|"unknown",
- *               "score":S,"threshold":T,"value":V,"zh":"...","en":"...","region":[x,y,w,h]},...]} */
+ *               "score":S,"threshold":T,"value":V,"zh":"...","en":"...","region":[x,y,w,h]},...]}
+ * ears_visible also has "sides":[left,right] (tc_check_result.sides) when it was measured. */
 char *tc_check_report_json(const tc_check_report *r);
 
 /* A PNG picture of the work copy with the landmarks, the mask's outline and

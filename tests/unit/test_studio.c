@@ -635,6 +635,56 @@ static void test_ear_speck_figures(void **st)
     assert_int_equal(f.specks, 1);
 }
 
+/* The ears' figure on an ear the checks find hidden (2026-12-07).  The
+ * picture of test_ear_speck_figures with dark hair at the crown: beyond the
+ * right cheek (x = 150) a gap of the old light wall at alpha 0.3 (x
+ * 150-156) and, outside it, either a dark strand at alpha 0.6 (the hair's
+ * colour mixed with the new blue) or an ear rim of skin, opaque.  On a
+ * hidden ear the gap behind the strand is the wall seen beside the cheek,
+ * not the ear's: left out (it reads 1; 0.354 counted); the same gap inside
+ * a skin rim is a hole and still counts (< 0.95), as does the gap behind
+ * the strand on an ear the checks see, and on a bald head (crown of the
+ * skin's colour: no hair colour of its own, the strand is no hair). */
+static void test_ear_hair_figure(void **st)
+{
+    (void)st;
+    enum { W = 200, H = 200 };
+    static uint8_t px[W * H * 3];
+    static float al[W * H];
+    const uint8_t bg[3] = {0x64, 0xC5, 0xFF}, skin[3] = {200, 150, 120}, hair[3] = {40, 35, 35},
+                  wall[3] = {225, 228, 226};
+    /* 0 strand, 1 skin rim, 2 strand on a bald head, 3 strand on an ear seen */
+    for (int form = 0; form < 4; form++) {
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                int in = x >= 50 && x < 150 && y >= 10;
+                const uint8_t *c = y < 30 && form != 2 ? hair : skin;
+                float a = (float)in;
+                if (y >= 60 && y < 90 && x >= 150 && x < 157)
+                    c = wall, a = 0.3f;
+                else if (y >= 60 && y < 90 && x >= 157 && x < 159)
+                    c = form == 1 ? skin : hair, a = form == 1 ? 1.0f : 0.6f;
+                uint8_t *p = px + 3 * ((size_t)y * W + x);
+                for (int k = 0; k < 3; k++)
+                    p[k] = (uint8_t)lrintf(a * c[k] + (1 - a) * bg[k]);
+                al[(size_t)y * W + x] = a;
+            }
+        tc_matte_figures f = {{0, 0}, 0, 0, 0};
+        const int hidden[2] = {1, form != 3};
+        assert_int_equal(tc_matte_measure_hidden(px, al, W, H, bg, 60, 140, 100, 100, hidden, &f), 0);
+        static const char *const names[] = {"strand", "skin rim", "strand, bald", "strand, ear seen"};
+        print_message("%s: right ear %.3f, left %.3f\n", names[form], f.ear_alpha[1], f.ear_alpha[0]);
+        assert_true(f.ear_alpha[0] >= 0.95);
+        if (form == 0)
+            assert_true(f.ear_alpha[1] >= 0.95);
+        else
+            assert_true(f.ear_alpha[1] < 0.95);
+        /* without the checks' word, as before */
+        assert_int_equal(tc_matte_measure(px, al, W, H, bg, 60, 140, 100, 100, &f), 0);
+        assert_true(f.ear_alpha[1] < 0.95);
+    }
+}
+
 /* ---- exposure and white balance (issue 16, item 1) ---------------------------------------- */
 
 static double lin_of(double c)
@@ -1220,7 +1270,8 @@ int main(void)
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket),
         cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_ears_opaque),
-        cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_ear_speck_figures), cmocka_unit_test(test_exposure),
+        cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_ear_speck_figures),
+        cmocka_unit_test(test_ear_hair_figure), cmocka_unit_test(test_exposure),
         cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt), cmocka_unit_test(test_eyes_covered),
         cmocka_unit_test(test_headwear_cap),
         cmocka_unit_test(test_cli_options), cmocka_unit_test(test_bare_geometry), cmocka_unit_test(test_out_of_spec), cmocka_unit_test(test_check_finished),
