@@ -1565,7 +1565,7 @@ static long fill_specks(float *alpha, const uint8_t *cls, int w, int h, int vmax
         int p = order[k];
         if (lev[p] >= alpha[p] + 0.15f) {
             alpha[p] = lev[p];
-            raised[p] = 1;
+            raised[p] = 255;
             nr++;
         }
     }
@@ -1674,6 +1674,18 @@ typedef struct trimap_hint {
     int axis_x; /* the body's axis: the eyes' midpoint and the chin, x; -1 unknown */
     float *tri; /* w*h: the trimap out (developer aid), or NULL */
 } trimap_hint;
+
+/* The closing against specks (replace_background, step 3b): a pixel whose
+ * alpha is below the closing's by gap is raised by t * gap, t rising from 0
+ * at a gap of CLOSE_GAP0 to 1 at CLOSE_GAP1 (the one cut at 0.2 it had
+ * before turned a change of a few levels of alpha into one of 50). */
+#define CLOSE_GAP0 0.15f
+#define CLOSE_GAP1 0.25f
+static float close_weight(float gap)
+{
+    float t = (gap - CLOSE_GAP0) / (CLOSE_GAP1 - CLOSE_GAP0);
+    return t <= 0 ? 0 : t > 1 ? 1 : t;
+}
 
 /* The coarse mask's value from which an ear-region pixel whose colour is not
  * clearly the backdrop's is ear (replace_background, step 3a). */
@@ -2121,7 +2133,12 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
      * (dilation then erosion, a 3x3 square per 320 px of width) fills holes
      * narrower than the square and leaves the outline where it is; it runs
      * above the chin, where hair is, wherever alpha is below 1.  A filled pixel takes the
-     * local person colour below, not its own. */
+     * local person colour below, not its own, as far as it was raised.  How
+     * far grows with its gap below the closing (close_weight): with one cut
+     * (a hole 0.2 deep filled, one a level shallower left as it was) the
+     * release build's alpha, a few levels off the debug build's (the vision
+     * nets' fused multiply-adds), filled other pixels than the tested
+     * build's (docs/QUALITY.md, session 17). */
     int cr = w / 320 > 1 ? w / 320 : 1, vmax = th && th->chin_y < h ? (th->chin_y > 0 ? th->chin_y : 0) : h;
     /* the dilation, separable (a maximum is exact in any order): the
      * rows' maxima into lam (free after the solve), then the columns' */
@@ -2149,16 +2166,17 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     for (int v = cr; v < vmax && v < h - cr; v++)
         for (int u = cr; u < w - cr; u++) {
             size_t i = (size_t)v * w + u;
-            if (alpha[i] >= 1 || tmpa[i] <= alpha[i] + 0.2f)
+            if (alpha[i] >= 1 || tmpa[i] <= alpha[i] + CLOSE_GAP0)
                 continue;
             float m = 1;
             for (int y = v - cr; y <= v + cr; y++)
                 for (int x = u - cr; x <= u + cr; x++)
                     if (tmpa[(size_t)y * w + x] < m)
                         m = tmpa[(size_t)y * w + x];
-            if (m > alpha[i] + 0.2f) {
-                alpha[i] = m;
-                raised[i] = 1;
+            float t = close_weight(m - alpha[i]);
+            if (t > 0) {
+                alpha[i] += (m - alpha[i]) * t;
+                raised[i] = (uint8_t)(1 + lrintf(t * 254));
             }
         }
     if (th && fill_specks(alpha, cls, w, h, vmax, SPECK_AREA(w), raised, dist, queue) < 0)
@@ -2280,12 +2298,14 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             }
             if (a >= 1 && !raised[i])
                 continue;
-            float mm[8] = {0};
+            float mm[8] = {0}, rw = raised[i] ? (raised[i] - 1) * (1.0f / 254) : 0;
             if (raised[i])
                 up2(lm, w2, h2, 8, u, v, mm);
             for (int c = 0; c < 3; c++) {
                 float Iv = px[c] * (1.0f / 255);
-                float F = raised[i] ? (mm[4] > 1e-6f ? mm[5 + c] / mm[4] : Iv) : fg[3 * i + c];
+                float F = fg[3 * i + c];
+                if (raised[i]) /* the local person colour, as much as the pixel was raised */
+                    F += ((mm[4] > 1e-6f ? mm[5 + c] / mm[4] : Iv) - F) * rw;
                 float o = a * F + (1 - a) * (bg[c] * (1.0f / 255));
                 int q = (int)lrintf(o * 255.0f);
                 px[c] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
