@@ -200,6 +200,48 @@ int check_hair_brows(check_ctx *x, const tc_check_input *in, const tc_check_conf
     return 0;
 }
 
+/* The mean colour (Lab) of the cheek just inside the contour point p, at
+ * ear level: in a side light the ear is lit like the cheek beside it, not
+ * like the mean of both cheeks.  0 when too little of it is person. */
+static int cheek_side_lab(check_ctx *x, const uint8_t *rgb, const float *p, double sgn, double step, double ref[3])
+{
+    double rt[2], dn[2];
+    face_dirs(x, rt, dn);
+    double s[3] = {0, 0, 0};
+    int n = 0;
+    for (double v = -0.05 * x->face_h; v <= 0.15 * x->face_h; v += step)
+        for (double t = 0.04 * x->face_w; t <= 0.10 * x->face_w; t += step) {
+            double px = p[0] - sgn * t * rt[0] + v * dn[0], py = p[1] - sgn * t * rt[1] + v * dn[1];
+            int ix = (int)px, iy = (int)py;
+            if (ix < 0 || iy < 0 || ix >= x->w || iy >= x->h || check_mask_at(x, ix, iy) < 0.5f)
+                continue;
+            double lab[3];
+            check_rgb_lab(x, rgb + ((size_t)iy * x->w + ix) * 3, lab);
+            s[0] += lab[0], s[1] += lab[1], s[2] += lab[2];
+            n++;
+        }
+    ref[0] = ref[1] = ref[2] = NAN;
+    if (n < 10)
+        return 0;
+    for (int c = 0; c < 3; c++)
+        ref[c] = s[c] / n;
+    /* only a cheek that is skin: the hue of the face's skin with some
+     * colour, not hair falling over the cheek */
+    return hypot(ref[1] - x->skin_lab[1], ref[2] - x->skin_lab[2]) < 20 && hypot(ref[1], ref[2]) > 8;
+}
+
+/* An ear against its own side's cheek (ref): of the same hue and chroma
+ * (a*, b* within half the cheek's chroma, at most 12), at least half as
+ * colourful as the cheek, and a little darker or lighter (L* within 25).
+ * Relative to the cheek's chroma, not a fixed ΔE: in deep shade the cheek
+ * is dark and nearly grey, and a fixed ΔE would take black hair for skin. */
+static int ear_skinlike(const double ref[3], const double lab[3])
+{
+    double cr = hypot(ref[1], ref[2]);
+    return hypot(lab[1] - ref[1], lab[2] - ref[2]) < fmin(12, 0.5 * cr) && hypot(lab[1], lab[2]) > 0.5 * cr &&
+           fabs(lab[0] - ref[0]) < 25;
+}
+
 int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
                        tc_err *e)
 {
@@ -216,6 +258,8 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
         double sgn = k ? 1 : -1;
         int n = 0, skin = 0;
         double step = fmax(1, x->face_w / 120);
+        double ref[3];
+        int has_ref = cheek_side_lab(x, rgb, p, sgn, step, ref);
         for (double v = -0.08 * x->face_h; v <= 0.22 * x->face_h; v += step)
             for (double t = 0.03 * x->face_w; t <= 0.16 * x->face_w; t += step) {
                 double px = p[0] + sgn * t * rt[0] + v * dn[0], py = p[1] + sgn * t * rt[1] + v * dn[1];
@@ -227,7 +271,7 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
                     continue;
                 double lab[3];
                 check_rgb_lab(x, rgb + ((size_t)iy * x->w + ix) * 3, lab);
-                skin += skinlike(x, lab);
+                skin += skinlike(x, lab) || (has_ref && ear_skinlike(ref, lab));
             }
         frac[k] = n ? (double)skin / n : 0;
         total += n;

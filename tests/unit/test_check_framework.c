@@ -356,6 +356,40 @@ static void test_ears_sides(void **st)
     drop(&s);
 }
 
+/* ears_visible judges each ear against the cheek beside it (2026-12-07,
+ * session 17): in a side light the shaded cheek and its ear are darker and
+ * redder than the face's mean skin ((110, 72, 55): L*a*b* about (34, 14,
+ * 17), ΔE 26 from the fixture's mean skin, a*b* 14 apart: not skin-like to
+ * the face), yet the ear is seen (AR m-001-5's left ear).  Dark hair
+ * beside the same shaded cheek is still not an ear (nearly grey, under
+ * half the cheek's chroma). */
+static void test_ears_shade(void **st)
+{
+    (void)st;
+    static const uint8_t shade[3] = {110, 72, 55}, hair[3] = {35, 28, 25};
+    for (int h = 0; h < 2; h++) {
+        synth s;
+        make(&s, 6, 0);
+        setpt(&s.mesh, LM_CHEEK_A, CX - RX, 260);
+        setpt(&s.mesh, LM_CHEEK_B, CX + RX, 260);
+        /* the left cheek's outer part (inside 234) and beside it, y 230..330 */
+        for (int y = 230; y < 330; y++)
+            for (int x = 60; x < 132; x++)
+                memcpy(s.im.px + ((size_t)y * W + (size_t)x) * 3, h && x < (int)(CX - RX) ? hair : shade, 3);
+        tc_check_report rep;
+        run(&s, &rep);
+        const tc_check_result *r = &rep.r[TC_CHECK_EARS_VISIBLE];
+        print_message("ears_visible, %s beside a shaded cheek: sides %.3f %.3f\n", h ? "hair" : "a shaded ear",
+                      r->sides[0], r->sides[1]);
+        if (h)
+            assert_true(r->sides[0] < 0.05);
+        else
+            assert_true(r->sides[0] > 0.5);
+        assert_true(r->sides[1] > 0.5);
+        drop(&s);
+    }
+}
+
 static void test_synthetic_faults(void **st)
 {
     (void)st;
@@ -936,7 +970,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),           cmocka_unit_test(test_config),
         cmocka_unit_test(test_no_face),         cmocka_unit_test(test_disabled),
-        cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_ears_sides),
+        cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_ears_sides), cmocka_unit_test(test_ears_shade),
         cmocka_unit_test(test_synthetic_faults),  cmocka_unit_test(test_expression),
         cmocka_unit_test(test_geometry_words),
         cmocka_unit_test(test_say_utf8),        cmocka_unit_test(test_top_lost),        cmocka_unit_test(test_grey_photo),
