@@ -225,9 +225,15 @@ static int cheek_side_lab(check_ctx *x, const uint8_t *rgb, const float *p, doub
         return 0;
     for (int c = 0; c < 3; c++)
         ref[c] = s[c] / n;
-    /* only a cheek that is skin: the hue of the face's skin with some
-     * colour, not hair falling over the cheek */
-    return hypot(ref[1] - x->skin_lab[1], ref[2] - x->skin_lab[2]) < 20 && hypot(ref[1], ref[2]) > 8;
+    /* only a cheek that is skin in another light, not hair or a backdrop
+     * beside a misplaced contour point: within 30 of the face's L*, its
+     * a*b* within 20 of the face's, some colour (chroma over 8) but not
+     * much more than the face's skin has at that lightness (shade lowers
+     * chroma with L*; brown hair is as colourful as lit skin: WIDER 234's
+     * left, ratio 1.6; shaded cheeks of the AR side-lit photos 1.1-1.2) */
+    double cr = hypot(ref[1], ref[2]), cs = hypot(x->skin_lab[1], x->skin_lab[2]);
+    return fabs(ref[0] - x->skin_lab[0]) < 30 && hypot(ref[1] - x->skin_lab[1], ref[2] - x->skin_lab[2]) < 20 &&
+           cr > 8 && cr < 1.4 * cs * ref[0] / fmax(x->skin_lab[0], 1);
 }
 
 /* An ear against its own side's cheek (ref): of the same hue and chroma
@@ -247,7 +253,9 @@ int check_ears_visible(check_ctx *x, const tc_check_input *in, const tc_check_co
 {
     (void)c, (void)e;
     /* Beside the cheek contour at ear level (234 / 454), outwards: an ear
-     * is skin-coloured person there; hair or background is not. */
+     * is skin-coloured person there; hair or background is not.  Skin-
+     * coloured: like the face's skin (skinlike) or like the cheek beside
+     * it (ear_skinlike), for an ear in a side light's shade or light. */
     double rt[2], dn[2];
     face_dirs(x, rt, dn);
     const uint8_t *rgb = in->work->px;

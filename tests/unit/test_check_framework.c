@@ -357,25 +357,33 @@ static void test_ears_sides(void **st)
 }
 
 /* ears_visible judges each ear against the cheek beside it (2026-12-07,
- * session 17): in a side light the shaded cheek and its ear are darker and
- * redder than the face's mean skin ((110, 72, 55): L*a*b* about (34, 14,
- * 17), ΔE 26 from the fixture's mean skin, a*b* 14 apart: not skin-like to
- * the face), yet the ear is seen (AR m-001-5's left ear).  Dark hair
- * beside the same shaded cheek is still not an ear (nearly grey, under
- * half the cheek's chroma). */
+ * session 17).  A side light: the cheek patches and the right side lit,
+ * (230, 185, 130), L*a*b* about (78, 9, 34); the left cheek's outer part
+ * and the ear beside it in shade, (160, 112, 85), about (52, 16, 23): ΔE
+ * 29 and a*b* 13 from the face's skin, so not skin-like to the face, yet
+ * the ear is seen (AR m-001-5's left ear).  Dark hair beside the same
+ * shaded cheek is still not an ear (nearly grey, under half the cheek's
+ * chroma). */
 static void test_ears_shade(void **st)
 {
     (void)st;
-    static const uint8_t shade[3] = {110, 72, 55}, hair[3] = {35, 28, 25};
+    static const uint8_t lit[3] = {230, 185, 130}, shade[3] = {160, 112, 85}, hair[3] = {35, 28, 25};
     for (int h = 0; h < 2; h++) {
         synth s;
         make(&s, 6, 0);
         setpt(&s.mesh, LM_CHEEK_A, CX - RX, 260);
         setpt(&s.mesh, LM_CHEEK_B, CX + RX, 260);
-        /* the left cheek's outer part (inside 234) and beside it, y 230..330 */
         for (int y = 230; y < 330; y++)
-            for (int x = 60; x < 132; x++)
-                memcpy(s.im.px + ((size_t)y * W + (size_t)x) * 3, h && x < (int)(CX - RX) ? hair : shade, 3);
+            for (int x = 60; x < 340; x++) {
+                const uint8_t *c = NULL;
+                if (x < 132) /* the left cheek's outer part (inside 234) and beside it */
+                    c = h && x < (int)(CX - RX) ? hair : shade;
+                else if ((x >= 138 && x < 172 && y >= 252 && y < 290) || (x >= 228 && x < 262 && y >= 252 && y < 290) ||
+                         x >= 268) /* the cheek patches (the face's skin) and the right side */
+                    c = lit;
+                if (c)
+                    memcpy(s.im.px + ((size_t)y * W + (size_t)x) * 3, c, 3);
+            }
         tc_check_report rep;
         run(&s, &rep);
         const tc_check_result *r = &rep.r[TC_CHECK_EARS_VISIBLE];
