@@ -56,6 +56,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/photo/tc_photo.h"
+
 typedef struct tc_matte_figures {
     double ear_alpha[2]; /* left, right in the image; NAN when off the image */
     long specks, islands, smear;
@@ -64,22 +66,6 @@ typedef struct tc_matte_figures {
 static int tc_matte_is_bg(const uint8_t *p, const uint8_t bg[3])
 {
     return abs(p[0] - bg[0]) + abs(p[1] - bg[1]) + abs(p[2] - bg[2]) < 36;
-}
-
-/* 8-bit sRGB to CIE L*a*b* (D65). */
-static void tc_matte_lab(const double rgb[3], double lab[3])
-{
-    double l[3], t[3];
-    for (int c = 0; c < 3; c++) {
-        double v = rgb[c] / 255;
-        l[c] = v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
-    }
-    t[0] = (0.4124 * l[0] + 0.3576 * l[1] + 0.1805 * l[2]) / 0.95047;
-    t[1] = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
-    t[2] = (0.0193 * l[0] + 0.1192 * l[1] + 0.9505 * l[2]) / 1.08883;
-    for (int c = 0; c < 3; c++)
-        t[c] = t[c] > 0.008856 ? cbrt(t[c]) : 7.787 * t[c] + 16.0 / 116;
-    lab[0] = 116 * t[1] - 16, lab[1] = 500 * (t[0] - t[1]), lab[2] = 200 * (t[1] - t[2]);
 }
 
 /* The hair and skin colours of the photo for the ears' figure (L*a*b* in
@@ -128,7 +114,7 @@ static int tc_matte_hair_skin(const uint8_t *rgb, const float *alpha, const uint
                 b++;
             med[c] = b;
         }
-        tc_matte_lab(med, hs[k]);
+        tc_photo_srgb_lab(med, hs[k]);
     }
     return hypot(hypot(hs[0][0] - hs[1][0], hs[0][1] - hs[1][1]), hs[0][2] - hs[1][2]) >= 15;
 }
@@ -145,7 +131,7 @@ static int tc_matte_hairlike(const uint8_t *rgb, size_t i, double a, const uint8
         double v = (rgb[3 * i + c] - (1 - a) * bg[c]) / a;
         f[c] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
-    tc_matte_lab(f, lab);
+    tc_photo_srgb_lab(f, lab);
     for (int k = 0; k < 2; k++)
         d[k] = hypot(hypot(lab[0] - hs[k][0], lab[1] - hs[k][1]), lab[2] - hs[k][2]);
     /* skin in shade keeps the cheeks' hue (within 20 degrees) and about

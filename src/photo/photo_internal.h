@@ -63,7 +63,6 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc
 #define PHOTO_JPEG_MAX_PIXELS 16000000u
 
 /* sRGB 8-bit -> CIE Lab (D65), for ΔE. */
-void photo_srgb_to_lab(const double rgb[3], double lab[3]);
 double photo_delta_e76(const double a[3], const double b[3]);
 
 /* One JPEG at quality q (optimised Huffman tables when optimize), the DPI in

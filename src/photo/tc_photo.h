@@ -221,6 +221,11 @@ typedef struct tc_photo_layout {
 int tc_photo_plan(const tc_photo_face_geom *g, const tc_spec *spec, int src_w, int src_h, tc_photo_layout *lay,
                   tc_err *e);
 
+/* An sRGB colour (0..255 per channel, fractions allowed: a colour unmixed
+ * from a backdrop) in CIE L*a*b* (D65).  The photo's and the edge
+ * figures' one conversion (eval/matte_metrics.h). */
+void tc_photo_srgb_lab(const double rgb[3], double lab[3]);
+
 /* The source position (*x, *y) of the output position (u, v): the inverse
  * of lay->m (pixel edges at integers in both).  The one inverse of the plan
  * for every module (the studio's re-plan, the checks' boxes).  -1 when the

@@ -2584,7 +2584,7 @@ int tc_photo_mask_plain_bg(const tc_photo_rgb *im, tc_photo_mask *out, tc_err *e
     }
     for (size_t i = 0; i < n; i++) {
         double rgb[3] = {im->px[3 * i], im->px[3 * i + 1], im->px[3 * i + 2]}, lab[3];
-        photo_srgb_to_lab(rgb, lab);
+        tc_photo_srgb_lab(rgb, lab);
         L[3 * i] = (float)lab[0];
         L[3 * i + 1] = (float)lab[1];
         L[3 * i + 2] = (float)lab[2];

@@ -21,7 +21,7 @@ static double lab_f(double t)
     return t > 216.0 / 24389 ? cbrt(t) : (24389.0 / 27 * t + 16) / 116;
 }
 
-void photo_srgb_to_lab(const double rgb[3], double lab[3])
+void tc_photo_srgb_lab(const double rgb[3], double lab[3])
 {
     double r = srgb_lin(rgb[0]), g = srgb_lin(rgb[1]), b = srgb_lin(rgb[2]);
     double X = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047;
@@ -310,7 +310,7 @@ int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const
     double want[3], wl[3];
     for (int c = 0; c < 3; c++)
         want[c] = bg[c];
-    photo_srgb_to_lab(want, wl);
+    tc_photo_srgb_lab(want, wl);
     rep->bg_delta_e_max = 0;
     rep->bg_mean[0] = rep->bg_mean[1] = rep->bg_mean[2] = -1;
     if (alpha && alpha->a && alpha->width == px.width && alpha->height == px.height) {
@@ -368,7 +368,7 @@ int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const
                  * every sample were a tenth of encode+measure). */
                 if (!have_last || p[0] != last[0] || p[1] != last[1] || p[2] != last[2]) {
                     double rgb[3] = {p[0], p[1], p[2]}, lab[3];
-                    photo_srgb_to_lab(rgb, lab);
+                    tc_photo_srgb_lab(rgb, lab);
                     d = photo_delta_e76(lab, wl);
                     memcpy(last, p, 3);
                     have_last = 1;
