@@ -872,9 +872,6 @@ int check_recapture(check_ctx *x, const tc_check_input *in, const tc_check_confi
     int nnear = 0, near_tight = 0;
     for (int k = 0; k < 4; k++)
         nnear += side[k].near, near_tight |= side[k].near_tight;
-    double hand = 0, hand_box[4] = {0};
-    if (hand_beside_face(x, in, &f, &hand, hand_box, e) != 0)
-        return -1;
     /* The uncertain band, "flag for review" (issue 16): a failure here locks
      * the account, so evidence that genuine photos also show goes to the
      * reviewer as "could not assess" instead of failing the student.
@@ -901,7 +898,14 @@ int check_recapture(check_ctx *x, const tc_check_input *in, const tc_check_confi
         check_say(r, "人脸旁边有相纸或屏幕似的直边，无法自动判断是否翻拍，将由审核老师确认",
                   "There is a straight edge close to the face, like a printed photo's or a screen's: whether this is "
                   "a photo of a photo could not be assessed; a reviewer will decide");
-    } else if (r->score >= thr && hand >= HAND_REVIEW) {
+    } else if (r->score >= thr) {
+        /* a hand only asks about a photo that would pass: looked for
+         * only then */
+        double hand = 0, hand_box[4] = {0};
+        if (hand_beside_face(x, in, &f, &hand, hand_box, e) != 0)
+            return -1;
+        if (hand < HAND_REVIEW)
+            return 0;
         r->score = -1;
         r->region[0] = (float)hand_box[0], r->region[1] = (float)hand_box[1];
         r->region[2] = (float)(hand_box[2] - hand_box[0]), r->region[3] = (float)(hand_box[3] - hand_box[1]);
