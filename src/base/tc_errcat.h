@@ -1209,16 +1209,16 @@
 /* ---- photo ----------------------------------------------------------------- */
 #define TCE_PHOTO_BAD_BACKGROUND \
     400, "photo.bad_background", \
-    "规格 %s 没有默认背景色", \
-    "Spec %s has no default background"
+    "规格“%s”%.0s没有默认背景色", \
+    "Spec %.0s%s has no default background"
 #define TCE_PHOTO_BAD_BACKGROUND_2 \
     400, "photo.bad_background", \
     "背景色 %s 格式不对，应为 #RRGGBB", \
     "Background %s is malformed; expected #RRGGBB"
 #define TCE_PHOTO_BAD_BACKGROUND_3 \
     400, "photo.bad_background", \
-    "规格 %s 不允许背景色 %s（可选：%s）", \
-    "Spec %s does not allow background %s (allowed: %s)"
+    "规格“%s”%.0s不允许背景色“%s”（可选：%s%.0s）", \
+    "Spec %.0s%s does not allow background %s (allowed: %.0s%s)"
 #define TCE_PHOTO_BAD_GEOMETRY \
     422, "photo.bad_geometry", \
     "未找到眼睛或下巴的位置", \
@@ -1309,8 +1309,8 @@
     "Custom size \"%s\" not understood (e.g. 35x49mm@300 or 390x567px@300)"
 #define TCE_PHOTO_BAD_SPEC_4 \
     400, "photo.bad_spec", \
-    "规格 %s 有误：%s", \
-    "Spec %s is invalid: %s"
+    "规格“%s”%.0s有误：%s%.0s", \
+    "Spec %.0s%s is invalid: %.0s%s"
 #define TCE_PHOTO_BAD_SPEC_5 \
     400, "photo.bad_spec", \
     "第 %zu 个规格缺少名称", \

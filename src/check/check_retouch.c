@@ -276,7 +276,10 @@ int check_retouch(check_ctx *x, const tc_check_input *in, const tc_check_config 
     if (edited) {
         r->score = 10;
         r->value = ratio;
-        check_say(r, "照片经过编辑软件处理（%s），请提交未经美颜或修图的原始照片",
+        /* The program's name is usually Latin letters (Photoshop, Meitu):
+         * the student's Chinese text leaves it out, the English one (which
+         * the reviewer also sees) names it. */
+        check_say(r, "照片经过编辑软件处理，请提交未经美颜或修图的原始照片",
                   "The photo was processed by an editing program (%s): submit the original photo, without beauty "
                   "filters or retouching",
                   tag);

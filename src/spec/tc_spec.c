@@ -145,11 +145,17 @@ static int parse_hex(const char *s, uint8_t rgb[3])
     return 0;
 }
 
+/* The spec's name in Chinese text: its Chinese title where it has one. */
+static const char *spec_zh(const tc_spec *s)
+{
+    return s->zh[0] ? s->zh : s->name;
+}
+
 int tc_spec_background(const tc_spec *s, const char *arg, uint8_t rgb[3], tc_err *e)
 {
     if (!arg || !*arg) {
         if (s->n_bg == 0)
-            return tc_err_set(e, TCE_PHOTO_BAD_BACKGROUND, s->name);
+            return tc_err_set(e, TCE_PHOTO_BAD_BACKGROUND, spec_zh(s), s->name);
         memcpy(rgb, s->bg[s->default_bg].rgb, 3);
         return 0;
     }
@@ -165,12 +171,15 @@ int tc_spec_background(const tc_spec *s, const char *arg, uint8_t rgb[3], tc_err
             memcpy(rgb, s->bg[i].rgb, 3);
             return 0;
         }
-    char list[128] = "";
+    /* the school reads the colours' Chinese names, the English text their
+     * English ones (either is accepted as arg) */
+    char list[128] = "", zlist[128] = "";
     for (int i = 0; i < s->n_bg; i++) {
-        size_t l = strlen(list);
+        size_t l = strlen(list), zl = strlen(zlist);
         snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", s->bg[i].name);
+        snprintf(zlist + zl, sizeof zlist - zl, "%s%s", i ? "、" : "", s->bg[i].zh[0] ? s->bg[i].zh : s->bg[i].name);
     }
-    return tc_err_set(e, TCE_PHOTO_BAD_BACKGROUND_3, s->name, arg, list);
+    return tc_err_set(e, TCE_PHOTO_BAD_BACKGROUND_3, spec_zh(s), s->name, arg, zlist, list);
 }
 
 /* ---- custom sizes ------------------------------------------------------------------ */
@@ -215,39 +224,52 @@ bad:
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
-static int bad_spec(tc_err *e, const char *name, const char *what)
+/* what: the faulty key of the specs file, named in Chinese for the zh text
+ * (the operator who edits the file reads the key itself in the English). */
+static int bad_spec(tc_err *e, const tc_spec *s, const char *what_zh, const char *what)
 {
-    return tc_err_set(e, TCE_PHOTO_BAD_SPEC_4, name, what);
+    return tc_err_set(e, TCE_PHOTO_BAD_SPEC_4, spec_zh(s), s->name, what_zh, what);
 }
 
-static int get_range(json_t *o, const char *key, tc_spec_range *r, const char *name, tc_err *e)
+/* The Chinese for a range key of the specs file. */
+static const char *range_zh(const char *key)
+{
+    if (!strcmp(key, "hair_top"))
+        return "头顶到上边的距离应写成“下限、上限”两个数（不设限的一端留空值），且下限不大于上限";
+    if (!strcmp(key, "eye_line"))
+        return "两眼连线到上边的距离应写成“下限、上限”两个数（不设限的一端留空值），且下限不大于上限";
+    if (!strcmp(key, "face_width"))
+        return "脸宽应写成“下限、上限”两个数（不设限的一端留空值），且下限不大于上限";
+    return "文件大小（千字节）应写成“下限、上限”两个数（不设限的一端留空值），且下限不大于上限";
+}
+
+static int get_range(json_t *o, const char *key, tc_spec_range *r, const tc_spec *s, tc_err *e)
 {
     json_t *a = json_object_get(o, key);
     if (!a)
         return 0;
     if (!json_is_array(a) || json_array_size(a) != 2)
-        return bad_spec(e, name, key);
+        return bad_spec(e, s, range_zh(key), key);
     json_t *lo = json_array_get(a, 0), *hi = json_array_get(a, 1);
     if ((!json_is_number(lo) && !json_is_null(lo)) || (!json_is_number(hi) && !json_is_null(hi)))
-        return bad_spec(e, name, key);
+        return bad_spec(e, s, range_zh(key), key);
     r->has_lo = json_is_number(lo);
     r->has_hi = json_is_number(hi);
     r->lo = r->has_lo ? json_number_value(lo) : 0;
     r->hi = r->has_hi ? json_number_value(hi) : 0;
     if (r->has_lo && r->has_hi && r->lo > r->hi)
-        return bad_spec(e, name, key);
+        return bad_spec(e, s, range_zh(key), key);
     return 0;
 }
 
 static int spec_from_json(json_t *o, tc_spec *s, int existed, tc_err *e)
 {
-    const char *name = s->name;
     json_t *v;
     if ((v = json_object_get(o, "zh")) && json_is_string(v))
         snprintf(s->zh, sizeof s->zh, "%s", json_string_value(v));
     if ((v = json_object_get(o, "dpi"))) {
         if (!json_is_number(v) || json_number_value(v) < 72 || json_number_value(v) > 1200)
-            return bad_spec(e, name, "dpi");
+            return bad_spec(e, s, "分辨率（dpi）应在 72 到 1200 之间", "dpi");
         s->dpi = json_number_value(v);
     }
     json_t *w = json_object_get(o, "width"), *h = json_object_get(o, "height");
@@ -255,21 +277,21 @@ static int spec_from_json(json_t *o, tc_spec *s, int existed, tc_err *e)
     int sized = 0;
     if (w || h) {
         if (!json_is_integer(w) || !json_is_integer(h))
-            return bad_spec(e, name, "width/height");
+            return bad_spec(e, s, "宽、高（像素）应为整数", "width/height");
         s->width = (int)json_integer_value(w);
         s->height = (int)json_integer_value(h);
         sized = 1;
     } else if (wm || hm) {
         if (!json_is_number(wm) || !json_is_number(hm))
-            return bad_spec(e, name, "width_mm/height_mm");
+            return bad_spec(e, s, "宽、高（毫米）应为数字", "width_mm/height_mm");
         s->width = (int)floor(json_number_value(wm) * s->dpi / 25.4 + 0.5);
         s->height = (int)floor(json_number_value(hm) * s->dpi / 25.4 + 0.5);
         sized = 1;
     }
     if (!existed && !sized)
-        return bad_spec(e, name, "width/height missing");
+        return bad_spec(e, s, "缺少宽和高", "width/height missing");
     if (s->width < 64 || s->height < 64 || s->width > 4000 || s->height > 4000)
-        return bad_spec(e, name, "size out of 64..4000 px");
+        return bad_spec(e, s, "宽、高应在 64 到 4000 像素之间", "size out of 64..4000 px");
     if (sized && !existed) {
         /* A new spec starts with proportional geometry; keys below refine. */
         tc_spec tmp;
@@ -282,7 +304,7 @@ static int spec_from_json(json_t *o, tc_spec *s, int existed, tc_err *e)
     json_t *bgs = json_object_get(o, "backgrounds");
     if (bgs) {
         if (!json_is_array(bgs) || json_array_size(bgs) == 0 || json_array_size(bgs) > TC_SPEC_MAX_BG)
-            return bad_spec(e, name, "backgrounds");
+            return bad_spec(e, s, "背景色应为 1 到 6 项的数组", "backgrounds");
         s->n_bg = 0;
         s->default_bg = 0;
         size_t i;
@@ -292,7 +314,7 @@ static int spec_from_json(json_t *o, tc_spec *s, int existed, tc_err *e)
             const char *bz = json_string_value(json_object_get(b, "zh"));
             uint8_t rgb[3];
             if (!bn || parse_hex(json_string_value(json_object_get(b, "rgb")), rgb) != 0)
-                return bad_spec(e, name, "backgrounds[].name/rgb");
+                return bad_spec(e, s, "每种背景色都要有名称和颜色值（“#”加六位十六进制数）", "backgrounds[].name/rgb");
             add_bg(s, bn, bz ? bz : bn, rgb[0], rgb[1], rgb[2]);
         }
     }
@@ -303,26 +325,26 @@ static int spec_from_json(json_t *o, tc_spec *s, int existed, tc_err *e)
             if (!strcmp(s->bg[i].name, d))
                 found = i;
         if (found < 0)
-            return bad_spec(e, name, "default_background");
+            return bad_spec(e, s, "默认背景色不在背景色列表中", "default_background");
         s->default_bg = found;
     }
     if (s->n_bg == 0)
-        return bad_spec(e, name, "no backgrounds");
-    if (get_range(o, "hair_top", &s->hair_top, name, e) || get_range(o, "eye_line", &s->eye_line, name, e) ||
-        get_range(o, "face_width", &s->face_width, name, e))
+        return bad_spec(e, s, "没有背景色", "no backgrounds");
+    if (get_range(o, "hair_top", &s->hair_top, s, e) || get_range(o, "eye_line", &s->eye_line, s, e) ||
+        get_range(o, "face_width", &s->face_width, s, e))
         return -1;
     if ((v = json_object_get(o, "max_centre_off"))) {
         if (!json_is_number(v) || json_number_value(v) < 0)
-            return bad_spec(e, name, "max_centre_off");
+            return bad_spec(e, s, "脸部居中允许的偏差应为不小于 0 的数", "max_centre_off");
         s->max_centre_off = json_number_value(v);
     }
     tc_spec_range kb = {s->kb_min, s->kb_max, s->kb_min > 0, s->kb_max > 0};
-    if (get_range(o, "kb", &kb, name, e))
+    if (get_range(o, "kb", &kb, s, e))
         return -1;
     s->kb_min = kb.has_lo ? (int)kb.lo : 0;
     s->kb_max = kb.has_hi ? (int)kb.hi : 0;
     if (s->kb_min < 0 || s->kb_max < 0 || (s->kb_max && s->kb_min > s->kb_max))
-        return bad_spec(e, name, "kb");
+        return bad_spec(e, s, "文件大小（千字节）不能为负，且下限不能大于上限", "kb");
     return 0;
 }
 

@@ -398,6 +398,10 @@ static void test_retouch_tag(void **state)
     assert_int_equal(run1(check_retouch, &in, &c, &r, &e), 0);
     assert_true(r.score < 50);
     assert_non_null(strstr(r.en, "Meitu"));
+    /* no Latin letters in the student's Chinese text */
+    for (const char *q = r.zh; *q; q++)
+        assert_false((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z'));
+    assert_non_null(strstr(r.zh, "编辑软件"));
     /* the tag alone is enough, even without landmarks */
     in.mesh = NULL;
     memset(&r, 0, sizeof r);

@@ -54,6 +54,12 @@ static void test_builtin_specs(void **state)
     assert_true(rgb[0] == 0x10 && rgb[1] == 0x20 && rgb[2] == 0x30);
     assert_int_equal(tc_spec_background(c, "red", rgb, &e), -1);
     assert_string_equal(e.code, "photo.bad_background");
+    /* the school reads the spec's and the colours' Chinese names */
+    assert_non_null(strstr(e.zh, c->zh));
+    assert_null(strstr(e.zh, "chsi"));
+    assert_null(strstr(e.zh, "grey"));
+    assert_non_null(strstr(e.en, "chsi"));
+    assert_non_null(strstr(e.en, "grey"));
     assert_int_equal(tc_spec_background(c, "#12345", rgb, &e), -1);
     assert_true(c->hair_top.lo == 50 && c->hair_top.hi == 110);
     assert_true(c->eye_line.lo == 200 && c->eye_line.hi == 300);
@@ -122,6 +128,13 @@ static void test_spec_json(void **state)
         tc_err be = {0};
         assert_int_equal(tc_spec_table_load_json(&t, bad[i], strlen(bad[i]), &be), -1);
         assert_true(!strcmp(be.code, "photo.bad_spec") || !strcmp(be.code, "photo.spec_file"));
+        /* a built-in spec's error names it and its fault in Chinese only
+         * (the key itself is in the English text) */
+        if (strstr(bad[i], "chsi")) {
+            for (const char *q = be.zh; *q; q++)
+                assert_false((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'));
+            assert_non_null(strstr(be.en, "chsi"));
+        }
     }
     tc_spec_table_free(&t);
 
