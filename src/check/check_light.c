@@ -170,13 +170,18 @@ int check_light_uneven(check_ctx *x, const tc_check_input *in, const tc_check_co
 int check_light_hotspot(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
                         tc_err *e)
 {
-    (void)in, (void)c, (void)e;
+    (void)in, (void)e;
     oval_stats s;
     if (oval_get(x, r, &s))
         return 0;
-    return oval_verdict(x, r, TC_CHECK_LIGHT_HOTSPOT, s.highlight, "脸部有明显反光亮斑，请用柔和的散射光、擦去面部油光后重拍",
-                        "There are shiny hot spots on your face: use soft, diffuse light, blot any shine off your skin and "
-                        "shoot again");
+    oval_verdict(x, r, TC_CHECK_LIGHT_HOTSPOT, s.highlight, "脸部有明显反光亮斑，请用柔和的散射光、擦去面部油光后重拍",
+                 "There are shiny hot spots on your face: use soft, diffuse light, blot any shine off your skin and "
+                 "shoot again");
+    if (r->score < c->threshold[TC_CHECK_LIGHT_HOTSPOT] && s.highlight < CHECK_HOTSPOT_FAIL)
+        return check_unsure(r, "脸部可能有反光亮斑，将由审核老师确认；如有，请用柔和的散射光、擦去面部油光后重拍",
+                            "There may be shiny hot spots on your face: a reviewer will check. If there are, use soft, "
+                            "diffuse light, blot any shine off your skin and shoot again");
+    return 0;
 }
 
 int check_red_eye(check_ctx *x, const tc_check_input *in, const tc_check_config *c, tc_check_result *r,
