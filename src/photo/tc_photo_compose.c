@@ -1291,13 +1291,18 @@ static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float 
  * it as from every person cluster there, is backdrop, where its 8
  * neighbours are backdrop too (below): bgc[i] = 1.  Rows y1 and below (the
  * shoulders: a white shirt on a white wall) are left to the solve.
- * col: half-size 2x2 mean colours (0..1), la: half-size mask.  Returns the
- * number of such pixels, -1 out of memory. */
+ * col: half-size 2x2 mean colours (0..1), la: half-size mask.  With fy > 0
+ * the same clusters find blots of a third colour above row fy (the eyes),
+ * groups of at most famax pixels (foreign_groups, below; prior: step 3a's
+ * alpha).  Returns the number of such pixels, -1 out of memory. */
 enum { BGT = 8, BGK = 6, BG_MIN = 4 };
 #define BG_JOIN 0.05f
 #define BG_NEAR 0.06f
+static int foreign_groups(const uint8_t *rgb, const uint8_t *cls, const uint8_t *sure, const float *prior,
+                          const float *pal, int tw, int tt, int w, int h, int fy, int famax, uint8_t *bgc);
 static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_t *sure, const float *col,
-                            const float *la, int w, int h, int w2, int h2, int y1, uint8_t *bgc)
+                            const float *la, const float *prior, int w, int h, int w2, int h2, int y1, int fy,
+                            int famax, uint8_t *bgc)
 {
     int tw = (w2 + BGT - 1) / BGT, tt = (h2 + BGT - 1) / BGT;
     /* per tile and kind (0 backdrop, 1 person): BGK clusters of (sum r, g, b, n) */
@@ -1430,9 +1435,151 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
             if (all)
                 bgc[i] = 1, total++;
         }
+    if (fy > 0) {
+        int nf = foreign_groups(rgb, cls, sure, prior, pal, tw, tt, w, h, fy, famax, bgc);
+        if (nf < 0) {
+            free(pal), free(box);
+            return -1;
+        }
+        total += nf;
+    }
     for (size_t i = 0; i < (size_t)w * h; i++)
         bgc[i] = bgc[i] == 1;
     free(pal), free(box);
+    return total;
+}
+
+/* Blots of a third colour on the hair's outline (issue 15, s18-blot: a dark
+ * fold of a curtain just above man_standing_full_body's white hair).  The
+ * coarse mask may take a piece of the room touching the head for hair (a0
+ * 0.99 there: a bump on the head's outline); every colour test of step 3a
+ * then weighs it against a person model that holds its own colour, and the
+ * solve and the foreground estimate kept it, dark, at alpha 0.5-0.9.  Its
+ * colour is neither the person's nor a mix of the person's and the
+ * backdrop's.  An unknown pixel above the eyes (rows < fy), not face oval or
+ * ear, is foreign when the 5x5 tiles around it (backdrop_samples' tiles: the
+ * band at the crown is wider than one) hold a sure person cluster, its luma
+ * is FOREIGN_DARK below every such cluster's, and it is farther than
+ * FOREIGN_D from each of them and from each mix of one with a backdrop
+ * cluster of the 3x3 tiles around that is at least 1 - FOREIGN_TMAX person
+ * (a strand over the backdrop).  Foreign pixels are grouped 8-connected; a
+ * group becomes backdrop (bgc 1, its edge left to the solve) when it
+ * touches no pixel of the trimap's sure person (dark hair, a cap or a
+ * headband reach the sure part: their colours are the person's), at least
+ * 1/FOREIGN_OPEN of its rim is backdrop (trimap or bgc backdrop, or a prior
+ * alpha under 1/2: a blot on the outline, not a dark lock inside the hair,
+ * as on S029-02's temple) and it holds FOREIGN_MIN to famax pixels.
+ * prior: step 3a's alpha; pal: the tiles' clusters (backdrop_samples'
+ * layout, means).  Returns the number of pixels, -1 out of memory. */
+#define FOREIGN_D 0.25f
+#define FOREIGN_DARK 0.2f
+#define FOREIGN_TMAX 0.5f
+enum { FOREIGN_MIN = 12, FOREIGN_OPEN = 3 };
+static float seg_dist2(const float c[3], const float *a, const float *b)
+{
+    float d[3], q[3], dd = 0, dq = 0;
+    for (int k = 0; k < 3; k++)
+        d[k] = b[k] - a[k], q[k] = c[k] - a[k], dd += d[k] * d[k], dq += d[k] * q[k];
+    float t = dd > 1e-9f ? dq / dd : 0;
+    t = t < 0 ? 0 : t > FOREIGN_TMAX ? FOREIGN_TMAX : t;
+    float s = 0;
+    for (int k = 0; k < 3; k++) {
+        float e = q[k] - t * d[k];
+        s += e * e;
+    }
+    return s;
+}
+static int foreign_groups(const uint8_t *rgb, const uint8_t *cls, const uint8_t *sure, const float *prior,
+                          const float *pal, int tw, int tt, int w, int h, int fy, int famax, uint8_t *bgc)
+{
+    int hh = fy < h ? fy : h;
+    if (hh <= 0)
+        return 0;
+    int *queue = malloc((size_t)w * hh * sizeof(int));
+    if (!queue)
+        return -1;
+    const float D2 = FOREIGN_D * FOREIGN_D;
+    for (int v = 0; v < hh; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (bgc[i] == 1 || cls[i] != PHOTO_TRI_UNKNOWN || (sure && sure[i]))
+                continue;
+            const uint8_t *px = rgb + 3 * i;
+            float c[3] = {px[0] * (1.0f / 255), px[1] * (1.0f / 255), px[2] * (1.0f / 255)};
+            float lum = 0.299f * c[0] + 0.587f * c[1] + 0.114f * c[2];
+            int tx = u / 2 / BGT, ty = v / 2 / BGT, nper = 0, near = 0;
+            /* the person's colours from the 5x5 tiles around (the band at
+             * the crown is wider than a tile), the backdrop's from 3x3 */
+            int pa = tx > 1 ? tx - 2 : 0, pb = tx + 2 < tw ? tx + 2 : tw - 1;
+            int qa = ty > 1 ? ty - 2 : 0, qb = ty + 2 < tt ? ty + 2 : tt - 1;
+            for (int yy = qa; yy <= qb && !near; yy++)
+                for (int xx = pa; xx <= pb && !near; xx++) {
+                    const float *tp = pal + (((size_t)yy * tw + xx) * 2 + 1) * BGK * 4;
+                    for (int k = 0; k < BGK && tp[4 * k + 3] > 0; k++) {
+                        float d0 = c[0] - tp[4 * k], d1 = c[1] - tp[4 * k + 1], d2 = c[2] - tp[4 * k + 2];
+                        float pl = 0.299f * tp[4 * k] + 0.587f * tp[4 * k + 1] + 0.114f * tp[4 * k + 2];
+                        nper++;
+                        if (d0 * d0 + d1 * d1 + d2 * d2 <= D2 || lum > pl - FOREIGN_DARK) {
+                            near = 1;
+                            break;
+                        }
+                    }
+                }
+            if (nper == 0 || near)
+                continue;
+            /* a mix of a person colour and a backdrop colour there */
+            int xa = tx > 0 ? tx - 1 : 0, xb = tx + 1 < tw ? tx + 1 : tw - 1;
+            int ya = ty > 0 ? ty - 1 : 0, yb = ty + 1 < tt ? ty + 1 : tt - 1;
+            for (int yy = qa; yy <= qb && !near; yy++)
+                for (int xx = pa; xx <= pb && !near; xx++) {
+                    const float *tp = pal + (((size_t)yy * tw + xx) * 2 + 1) * BGK * 4;
+                    for (int k = 0; k < BGK && tp[4 * k + 3] > 0 && !near; k++)
+                        for (int y2 = ya; y2 <= yb && !near; y2++)
+                            for (int x2 = xa; x2 <= xb && !near; x2++) {
+                                const float *tb = pal + (((size_t)y2 * tw + x2) * 2) * BGK * 4;
+                                for (int j = 0; j < BGK && tb[4 * j + 3] > 0; j++)
+                                    if (seg_dist2(c, tp + 4 * k, tb + 4 * j) <= D2) {
+                                        near = 1;
+                                        break;
+                                    }
+                            }
+                }
+            bgc[i] = 4;
+        }
+    int total = 0;
+    for (int v = 0; v < hh; v++)
+        for (int u = 0; u < w; u++) {
+            size_t s0 = (size_t)v * w + u;
+            if (bgc[s0] != 4)
+                continue;
+            size_t qn = 0, qh = 0;
+            int touch = 0, rim = 0, open = 0;
+            bgc[s0] = 5, queue[qn++] = (int)s0;
+            while (qh < qn) {
+                int i = queue[qh++], y = i / w, x = i - y * w;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int xx = x + dx, yy = y + dy;
+                        if ((dx | dy) == 0 || xx < 0 || yy < 0 || xx >= w || yy >= h)
+                            continue;
+                        size_t j = (size_t)yy * w + xx;
+                        if (cls[j] == PHOTO_TRI_FG || (sure && sure[j] == 1))
+                            touch = 1;
+                        if (yy < hh && bgc[j] == 4)
+                            bgc[j] = 5, queue[qn++] = (int)j;
+                        else if (bgc[j] != 5) {
+                            rim++;
+                            open += cls[j] == PHOTO_TRI_BG || bgc[j] == 1 || prior[j] < 0.5f;
+                        }
+                    }
+            }
+            int keep = touch || qn < FOREIGN_MIN || qn > (size_t)famax || open * FOREIGN_OPEN < rim;
+            for (size_t k = 0; k < qn; k++)
+                bgc[queue[k]] = keep ? 6 : 1;
+            if (!keep)
+                total += (int)qn;
+        }
+    free(queue);
     return total;
 }
 
@@ -2100,8 +2247,9 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     if (th && th->sure) {
         uint8_t *bgc = (uint8_t *)dist;
         memset(bgc, 0, (size_t)w * h);
-        int nb = backdrop_samples(rgb, cls, th->sure, col, la, w, h, w2, h2,
-                                  th->chin_y + (th->chin_y - th->eye_y) / 3, bgc);
+        int ec = th->chin_y - th->eye_y;
+        int nb = backdrop_samples(rgb, cls, th->sure, col, la, alpha, w, h, w2, h2, th->chin_y + ec / 3,
+                                  th->eye_y > 0 && ec > 0 ? th->eye_y : 0, ec * ec / 40, bgc);
         if (nb < 0)
             goto out;
         for (size_t i = 0; nb > 0 && i < (size_t)w * h; i++)
