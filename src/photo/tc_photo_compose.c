@@ -1459,10 +1459,10 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
  * backdrop's.  An unknown pixel above the eyes (rows < fy), not face oval or
  * ear, is foreign when the 5x5 tiles around it (backdrop_samples' tiles: the
  * band at the crown is wider than one) hold a sure person cluster, its luma
- * is FOREIGN_DARK below every such cluster's, and it is farther than
- * FOREIGN_D from each of them and from each mix of one with a backdrop
- * cluster of the 3x3 tiles around that is at least 1 - FOREIGN_TMAX person
- * (a strand over the backdrop).  Foreign pixels are grouped 8-connected; a
+ * is FOREIGN_DARK below every such cluster's and it is farther than
+ * FOREIGN_D from each of them (a strand of light hair over a dark backdrop
+ * at least half hair is not that dark).  Foreign pixels are grouped
+ * 8-connected; a
  * group becomes backdrop (bgc 1, its edge left to the solve) when it
  * touches no pixel of the trimap's sure person (dark hair, a cap or a
  * headband reach the sure part: their colours are the person's), at least
@@ -1473,22 +1473,7 @@ static int backdrop_samples(const uint8_t *rgb, const uint8_t *cls, const uint8_
  * layout, means).  Returns the number of pixels, -1 out of memory. */
 #define FOREIGN_D 0.25f
 #define FOREIGN_DARK 0.2f
-#define FOREIGN_TMAX 0.5f
 enum { FOREIGN_MIN = 12, FOREIGN_OPEN = 3 };
-static float seg_dist2(const float c[3], const float *a, const float *b)
-{
-    float d[3], q[3], dd = 0, dq = 0;
-    for (int k = 0; k < 3; k++)
-        d[k] = b[k] - a[k], q[k] = c[k] - a[k], dd += d[k] * d[k], dq += d[k] * q[k];
-    float t = dd > 1e-9f ? dq / dd : 0;
-    t = t < 0 ? 0 : t > FOREIGN_TMAX ? FOREIGN_TMAX : t;
-    float s = 0;
-    for (int k = 0; k < 3; k++) {
-        float e = q[k] - t * d[k];
-        s += e * e;
-    }
-    return s;
-}
 static int foreign_groups(const uint8_t *rgb, const uint8_t *cls, const uint8_t *sure, const float *prior,
                           const float *pal, int tw, int tt, int w, int h, int fy, int famax, uint8_t *bgc)
 {
@@ -1509,7 +1494,7 @@ static int foreign_groups(const uint8_t *rgb, const uint8_t *cls, const uint8_t 
             float lum = 0.299f * c[0] + 0.587f * c[1] + 0.114f * c[2];
             int tx = u / 2 / BGT, ty = v / 2 / BGT, nper = 0, near = 0;
             /* the person's colours from the 5x5 tiles around (the band at
-             * the crown is wider than a tile), the backdrop's from 3x3 */
+             * the crown is wider than a tile) */
             int pa = tx > 1 ? tx - 2 : 0, pb = tx + 2 < tw ? tx + 2 : tw - 1;
             int qa = ty > 1 ? ty - 2 : 0, qb = ty + 2 < tt ? ty + 2 : tt - 1;
             for (int yy = qa; yy <= qb && !near; yy++)
@@ -1525,26 +1510,8 @@ static int foreign_groups(const uint8_t *rgb, const uint8_t *cls, const uint8_t 
                         }
                     }
                 }
-            if (nper == 0 || near)
-                continue;
-            /* a mix of a person colour and a backdrop colour there */
-            int xa = tx > 0 ? tx - 1 : 0, xb = tx + 1 < tw ? tx + 1 : tw - 1;
-            int ya = ty > 0 ? ty - 1 : 0, yb = ty + 1 < tt ? ty + 1 : tt - 1;
-            for (int yy = qa; yy <= qb && !near; yy++)
-                for (int xx = pa; xx <= pb && !near; xx++) {
-                    const float *tp = pal + (((size_t)yy * tw + xx) * 2 + 1) * BGK * 4;
-                    for (int k = 0; k < BGK && tp[4 * k + 3] > 0 && !near; k++)
-                        for (int y2 = ya; y2 <= yb && !near; y2++)
-                            for (int x2 = xa; x2 <= xb && !near; x2++) {
-                                const float *tb = pal + (((size_t)y2 * tw + x2) * 2) * BGK * 4;
-                                for (int j = 0; j < BGK && tb[4 * j + 3] > 0; j++)
-                                    if (seg_dist2(c, tp + 4 * k, tb + 4 * j) <= D2) {
-                                        near = 1;
-                                        break;
-                                    }
-                            }
-                }
-            bgc[i] = 4;
+            if (nper > 0 && !near)
+                bgc[i] = 4;
         }
     int total = 0;
     for (int v = 0; v < hh; v++)
