@@ -54,9 +54,110 @@ static double edge_energy(check_ctx *x, double cx, double cy, double hw, double 
     return n ? s / n : NAN;
 }
 
+/* Luma at a point given in face coordinates (u along "right", v along
+ * "down") from o, bilinear; *ok is cleared outside the picture. */
+static double lum_face(const check_ctx *x, const uint8_t *l, const double o[2], double u, double v, const double rt[2],
+                       const double dn[2], int *ok)
+{
+    double px = o[0] + u * rt[0] + v * dn[0], py = o[1] + u * rt[1] + v * dn[1];
+    if (!(px >= 0 && py >= 0 && px <= x->w - 1.001 && py <= x->h - 1.001)) {
+        *ok = 0;
+        return 0;
+    }
+    int ix = (int)px, iy = (int)py;
+    double fx = px - ix, fy = py - iy;
+    const uint8_t *q = l + (size_t)iy * x->w + ix;
+    return (1 - fy) * ((1 - fx) * q[0] + fx * q[1]) + fy * ((1 - fx) * q[x->w] + fx * q[x->w + 1]);
+}
+
+/* Mean dark-line strength across "down" (how far a pixel lies below the
+ * mean of its neighbours d above and below, 0 when above it) over a band
+ * of the face: u0..u1, v0..v1 from o.  NAN when no point is in the picture. */
+static double dark_line_mean(const check_ctx *x, const uint8_t *l, const double o[2], double u0, double u1, double v0,
+                             double v1, double d)
+{
+    double rt[2], dn[2];
+    face_dirs(x, rt, dn);
+    double s = 0;
+    int n = 0;
+    for (double u = u0; u <= u1; u += 1)
+        for (double v = v0; v <= v1; v += 1) {
+            int ok = 1;
+            double lm = lum_face(x, l, o, u, v - d, rt, dn, &ok), lp = lum_face(x, l, o, u, v + d, rt, dn, &ok);
+            double lc = lum_face(x, l, o, u, v, rt, dn, &ok);
+            if (ok)
+                s += fmax(0, (lp + lm) / 2 - lc), n++;
+        }
+    return n ? s / n : NAN;
+}
+
+/* The side of a frame beside eye k: a thin dark line running down from
+ * the level of the eye, 0.08 to 0.28 eye distances beyond the outer corner,
+ * where bare skin has no line (crow's feet run outwards, the lower lashes
+ * stop above 0.08).  Per point of that band (rows 0.08 to 0.30 eye distances
+ * below the eye's centre) a line is a dark ridge across "right" (darker than
+ * its neighbours d to either side) minus any ridge along it (a pore, a
+ * blotch or a slanting fold is dark both ways), at least CHECK_GLASSES_RIM_LINE
+ * times the cheek's mean dark-line strength (a band under the eye, 0.50 to
+ * 0.89 eye distances below the lower lid).  Returns the longest run of
+ * rows with a line, moving at most one column a row, over the band's
+ * height (0..1); NAN when the band or the cheek is not wholly in the
+ * picture or memory runs out. */
+static double rim_side_run(check_ctx *x, int k)
+{
+    static const int in_lm[2] = {LM_EYE_A_IN, LM_EYE_B_IN}, out_lm[2] = {LM_EYE_A_OUT, LM_EYE_B_OUT},
+                     bot_lm[2] = {LM_EYE_A_BOT, LM_EYE_B_BOT};
+    const uint8_t *l = check_lum(x);
+    if (!l)
+        return NAN;
+    double rt[2], dn[2];
+    face_dirs(x, rt, dn);
+    const double *o = x->eye[k];
+    const float *pi = x->p[in_lm[k]], *po = x->p[out_lm[k]], *pb = x->p[bot_lm[k]];
+    double ui = (pi[0] - o[0]) * rt[0] + (pi[1] - o[1]) * rt[1];
+    double uo = (po[0] - o[0]) * rt[0] + (po[1] - o[1]) * rt[1];
+    double vb = (pb[0] - o[0]) * dn[0] + (pb[1] - o[1]) * dn[1];
+    double d = fmax(1, 0.015 * x->iod);
+    double ref = dark_line_mean(x, l, o, fmin(ui, uo), fmax(ui, uo), vb + 0.50 * x->iod, vb + 0.89 * x->iod, d);
+    if (!isfinite(ref))
+        return NAN;
+    double line = CHECK_GLASSES_RIM_LINE * fmax(0.5, ref);
+    double s = uo > ui ? 1 : -1;
+    double c0 = uo + s * 0.08 * x->iod, c1 = uo + s * 0.28 * x->iod;
+    double u0 = fmin(c0, c1), v0 = 0.08 * x->iod;
+    int nu = (int)(fmax(c0, c1) - u0) + 1, nv = (int)(0.30 * x->iod - v0) + 1;
+    if (nu < 3 || nv < 3)
+        return NAN;
+    double *run = malloc(sizeof(double) * 2 * (size_t)nu); /* this row's and the last row's runs */
+    if (!run)
+        return NAN;
+    double best = 0;
+    int ok = 1;
+    for (int i = 0; i < nv && ok; i++) {
+        double *cur = run + (i & 1) * nu, *prev = run + !(i & 1) * nu;
+        double v = v0 + i;
+        for (int j = 0; j < nu; j++) {
+            double u = u0 + j;
+            double lc = lum_face(x, l, o, u, v, rt, dn, &ok);
+            double across = fmax(0, (lum_face(x, l, o, u - d, v, rt, dn, &ok) + lum_face(x, l, o, u + d, v, rt, dn, &ok)) / 2 - lc);
+            double along = fabs((lum_face(x, l, o, u, v - d, rt, dn, &ok) + lum_face(x, l, o, u, v + d, rt, dn, &ok)) / 2 - lc);
+            double pr = 0;
+            if (i > 0)
+                for (int dj = -1; dj <= 1; dj++)
+                    if (j + dj >= 0 && j + dj < nu)
+                        pr = fmax(pr, prev[j + dj]);
+            cur[j] = across - along >= line ? pr + 1 : 0;
+            best = fmax(best, cur[j]);
+        }
+    }
+    free(run);
+    return ok ? best / nv : NAN;
+}
+
 /* Frames cross the nose bridge as a horizontal bar (a strong edge across
  * the "down" direction), where bare skin is smooth: compare the bridge's
- * edge energy (between landmarks 168 and 6) with the cheeks'. */
+ * edge energy (between landmarks 168 and 6) with the cheeks'.  Or their
+ * sides show beside both eyes (rim_side_run). */
 static double glasses_index(check_ctx *x)
 {
     if (!x->has_mesh || !check_lum(x))
@@ -73,7 +174,19 @@ static double glasses_index(check_ctx *x)
     if (n1 < 4 || n2 + n3 < 4)
         return NAN;
     double cheek = n2 && n3 ? (ca + cb) / 2 : n2 ? ca : cb;
-    return bridge / fmax(cheek, 1.0);
+    double g = bridge / fmax(cheek, 1.0);
+    /* A thin frame barely marks the bridge (Yale's, 2.2-2.4 against bare
+     * faces' up to 2.5) but draws its sides beside both eyes: the shorter
+     * side's run, scaled so that CHECK_GLASSES_RIM_FAIL meets the bridge's
+     * fail point (the default threshold's; docs/QUALITY.md). */
+    double sa = rim_side_run(x, 0), sb = rim_side_run(x, 1);
+    if (isfinite(sa) && isfinite(sb)) {
+        double side = fmin(sa, sb);
+        const check_tune *t = check_tuning(TC_CHECK_GLASSES);
+        double fail = t->bad + (t->good - t->bad) * t->threshold / 100.0;
+        g = fmax(g, side / CHECK_GLASSES_RIM_FAIL * fail);
+    }
+    return g;
 }
 
 double check_glasses_likelihood(check_ctx *x)

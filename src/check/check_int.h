@@ -103,6 +103,16 @@ typedef struct check_tune {
  * a check without bad examples cannot show its misses, so it flags. */
 #define CHECK_HOTSPOT_FAIL 0.20
 
+/* glasses' second cue, the side of a frame (check_attire.c rim_side_run):
+ * the longest nearly vertical dark line beside each eye's outer corner, as a
+ * share of the band's height, the shorter of the two eyes.  At RIM_FAIL it
+ * scores as the bridge index's fail point.  Fitted on the tuning part of the
+ * real photos only (docs/QUALITY.md): bare faces 0.00-0.32, the thin frames
+ * of Yale and the officer's 0.55-0.77.  The band and the line's contrast
+ * (RIM_LINE times the cheek's) are in face units: eye distances. */
+#define CHECK_GLASSES_RIM_FAIL 0.45
+#define CHECK_GLASSES_RIM_LINE 2.5
+
 /* headwear's fail point (issue 16, item 4): a value at or above it (the
  * crown or a strip across the head nearly wholly covered by what is neither
  * skin nor hair) fails with the advice to take the covering off; from the
