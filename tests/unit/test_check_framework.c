@@ -587,6 +587,81 @@ static void test_expression(void **st)
     }
 }
 
+/* A thin frame drawn on the synthetic face: an elliptic ring of half-axes
+ * 32 x 32 px (0.4 eye distances) around eye e, 2 px of dark grey, and no
+ * bar across the bridge (a thin metal bridge barely marks the bridge patch:
+ * Yale's frames, docs/QUALITY.md). */
+static void thin_rim(synth *s, int e)
+{
+    double ex = e ? 240 : 160, ey = 220;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            double r = hypot(x + 0.5 - ex, y + 0.5 - ey);
+            if (r >= 31 && r <= 33)
+                memset(s->im.px + ((size_t)y * W + x) * 3, 70, 3);
+        }
+}
+
+/* make()'s skin texture is near-random bytes (an index product of 64
+ * bits shifted by 29), far rougher than any cheek: give the face the
+ * texture of skin, a pattern of +-2 levels, keeping the drawn features (the
+ * pixels of exactly their colours). */
+static void calm_skin(synth *s)
+{
+    static const uint8_t keep[4][3] = {{235, 235, 235}, {50, 35, 30}, {60, 45, 40}, {170, 90, 90}};
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            double dx = (x + 0.5 - CX) / RX, dy = (y + 0.5 - CY) / RY;
+            uint8_t *q = s->im.px + ((size_t)y * W + x) * 3;
+            int feature = 0;
+            for (int k = 0; k < 4; k++)
+                feature |= !memcmp(q, keep[k], 3);
+            if (dx * dx + dy * dy > 1 || feature)
+                continue;
+            int n = (x * 7 + y * 13) % 5 - 2;
+            q[0] = (uint8_t)(205 + n), q[1] = (uint8_t)(165 + n), q[2] = (uint8_t)(140 + n);
+        }
+}
+
+static const tc_check_result *glasses_result(synth *s, tc_check_report *rep)
+{
+    tc_check_config c;
+    tc_check_config_default(&c);
+    c.glasses = TC_CHECK_GLASSES_RULE_FORBIDDEN;
+    tc_err e = {0};
+    assert_int_equal(tc_check_run(&c, &s->in, rep, &e), 0);
+    return &rep->r[TC_CHECK_GLASSES];
+}
+
+/* glasses where they are forbidden (issue 16, session 18): thin frames
+ * that leave the bridge bare are seen by their sides beside both eyes.  The
+ * bare face passes, a ring around one eye only (a shadow, a fold on one
+ * side) passes, rings around both fail — on the bridge index alone, before
+ * the side cue, all three passed. */
+static void test_glasses_thin_frame(void **st)
+{
+    (void)st;
+    synth s;
+    tc_check_report rep;
+    make(&s, 6, 0);
+    calm_skin(&s);
+    const tc_check_result *r = glasses_result(&s, &rep);
+    print_message("bare: value %.2f score %d\n", r->value, r->score);
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
+    assert_true(r->value < 2.5);
+    thin_rim(&s, 0);
+    r = glasses_result(&s, &rep);
+    print_message("one rim: value %.2f score %d\n", r->value, r->score);
+    assert_int_equal(r->verdict, TC_CHECK_PASS);
+    thin_rim(&s, 1);
+    r = glasses_result(&s, &rep);
+    print_message("both rims: value %.2f score %d\n", r->value, r->score);
+    assert_int_equal(r->verdict, TC_CHECK_FAIL);
+    assert_true(r->value >= 4.0);
+    assert_non_null(strstr(r->en, "glasses"));
+    drop(&s);
+}
+
 /* geometry's advice names no spec in Chinese ("chsi" is no word of the
  * student's page); the English names it. */
 static void test_geometry_words(void **st)
@@ -1060,6 +1135,7 @@ int main(void)
         cmocka_unit_test(test_eyes_covered),    cmocka_unit_test(test_cannot_assess),
         cmocka_unit_test(test_headwear),
         cmocka_unit_test(test_jewelry),         cmocka_unit_test(test_people_beside),
+        cmocka_unit_test(test_glasses_thin_frame),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
     vips_shutdown();
