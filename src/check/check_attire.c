@@ -124,6 +124,13 @@ static double rim_side_run(check_ctx *x, int k)
     double line = CHECK_GLASSES_RIM_LINE * fmax(0.5, ref);
     double s = uo > ui ? 1 : -1;
     double c0 = uo + s * 0.08 * x->iod, c1 = uo + s * 0.28 * x->iod;
+    /* the face's contour (at ear level) must lie beyond the band: on a
+     * turned or narrow face the cheek's edge against hair or background is
+     * a line there too (WIDER Handshaking 561: 0.20 eye distances; frontal
+     * faces 0.29-0.49) */
+    const float *pc = x->p[k ? LM_CHEEK_B : LM_CHEEK_A];
+    if (s * ((pc[0] - o[0]) * rt[0] + (pc[1] - o[1]) * rt[1] - c1) < 0)
+        return NAN;
     double u0 = fmin(c0, c1), v0 = 0.08 * x->iod;
     int nu = (int)(fmax(c0, c1) - u0) + 1, nv = (int)(0.30 * x->iod - v0) + 1;
     if (nu < 3 || nv < 3)
@@ -139,8 +146,9 @@ static double rim_side_run(check_ctx *x, int k)
         for (int j = 0; j < nu; j++) {
             double u = u0 + j;
             double lc = lum_face(x, l, o, u, v, rt, dn, &ok);
-            double across = fmax(0, (lum_face(x, l, o, u - d, v, rt, dn, &ok) + lum_face(x, l, o, u + d, v, rt, dn, &ok)) / 2 - lc);
-            double along = fabs((lum_face(x, l, o, u, v - d, rt, dn, &ok) + lum_face(x, l, o, u, v + d, rt, dn, &ok)) / 2 - lc);
+            double left = lum_face(x, l, o, u - d, v, rt, dn, &ok), right = lum_face(x, l, o, u + d, v, rt, dn, &ok);
+            double up = lum_face(x, l, o, u, v - d, rt, dn, &ok), down = lum_face(x, l, o, u, v + d, rt, dn, &ok);
+            double across = fmax(0, (left + right) / 2 - lc), along = fabs((up + down) / 2 - lc);
             double pr = 0;
             if (i > 0)
                 for (int dj = -1; dj <= 1; dj++)

@@ -51,7 +51,8 @@ int check_clothing_colour(check_ctx *, const tc_check_input *, const tc_check_co
  *   light_dark mean face luma; light_bright clipped fraction; light_uneven
  *   darker / brighter half; light_hotspot highlight fraction; red_eye red
  *   fraction of the irises; blur sharpness index; resolution face width in
- *   source px / the spec's face width; glasses frame-edge index; glasses_tinted
+ *   source px / the spec's face width; glasses frame-edge index (the
+ *   bridge's, or the frame's sides scaled to it); glasses_tinted
  *   (eyes covered) brightest tenth of the darker eye's box / that side's
  *   cheek median; glare lens highlight fraction; hair_brows hair fraction above
  *   the brows; ears skin fraction beside the cheek (worse side); headwear
