@@ -262,8 +262,14 @@ int check_blur(check_ctx *x, const tc_check_input *in, const tc_check_config *c,
             img[(size_t)y * sw + xx] = (float)s / (float)(f * f);
             in_ov[(size_t)y * sw + xx] = (uint8_t)inside;
         }
-    double lap2 = 0, sum = 0, sum2 = 0;
-    int n = 0;
+    /* The contrast is taken within each half of the face (split along its
+     * axis, forehead 10 -> chin 152) and pooled: a side light or a shadow
+     * over one half adds a step between the halves that is no detail, and
+     * in the global variance it made a sharp side-lit face read blurred. */
+    const float *ft = x->p[LM_FOREHEAD], *fc = x->p[LM_CHIN];
+    double ax = fc[0] - ft[0], ay = fc[1] - ft[1];
+    double lap2 = 0, sum[2] = {0, 0}, sum2[2] = {0, 0};
+    int n = 0, nh[2] = {0, 0};
     for (int y = 1; y < sh - 1; y++)
         for (int xx = 1; xx < sw - 1; xx++) {
             size_t o = (size_t)y * sw + xx;
@@ -273,14 +279,21 @@ int check_blur(check_ctx *x, const tc_check_input *in, const tc_check_config *c,
             double v = img[o];
             double lap = img[o - 1] + img[o + 1] + img[o - sw] + img[o + sw] - 4 * v;
             lap2 += lap * lap;
-            sum += v, sum2 += v * v;
+            double px = bx + (xx + 0.5) * f, py = by + (y + 0.5) * f;
+            int side = (px - ft[0]) * ay - (py - ft[1]) * ax < 0;
+            sum[side] += v, sum2[side] += v * v;
+            nh[side]++;
             n++;
         }
     free(img);
     free(in_ov);
     if (n < 100)
         return check_unsure(r, "脸部太小，无法判断清晰度", "The face is too small to judge sharpness");
-    double var = sum2 / n - (sum / n) * (sum / n);
+    double var = 0;
+    for (int k = 0; k < 2; k++)
+        if (nh[k])
+            var += sum2[k] - sum[k] * sum[k] / nh[k];
+    var /= n;
     double v = var > 1 ? sqrt(lap2 / n) / sqrt(var) : 0;
     return oval_verdict(x, r, TC_CHECK_BLUR, v, "照片模糊，请对焦在脸上、拿稳手机（或放在支架上）后重拍",
                         "The photo is blurred: focus on the face, hold the phone still (or use a stand) and shoot again");

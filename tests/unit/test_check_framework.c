@@ -471,6 +471,57 @@ static void test_ears_shade(void **st)
     }
 }
 
+/* blur's contrast is taken within each half of the face (2026-12-07): a
+ * side light that leaves one half at 2/5 of the other adds a step between
+ * the halves that is no detail.  In the global variance that step made the
+ * sharp side-lit face read blurred (AR m-001-5/-6, the shadow variants
+ * of the synthetic set).  This face smoothed twice by a 5x5 box is soft
+ * but passes lit evenly (0.217); with its left half at 2/5 it read 0.060
+ * and failed before, 0.225 now.  Smoothed four times (about a Gaussian of
+ * sigma 2.8 px on a 240 px tall face) it fails either way (0.146, 0.141). */
+static void box5(synth *s)
+{
+    uint8_t *c = malloc((size_t)W * H * 3);
+    assert_non_null(c);
+    memcpy(c, s->im.px, (size_t)W * H * 3);
+    for (int y = 2; y < H - 2; y++)
+        for (int x = 2; x < W - 2; x++)
+            for (int k = 0; k < 3; k++) {
+                int sum = 0;
+                for (int dy = -2; dy <= 2; dy++)
+                    for (int dx = -2; dx <= 2; dx++)
+                        sum += c[((size_t)(y + dy) * W + x + dx) * 3 + k];
+                s->im.px[((size_t)y * W + x) * 3 + k] = (uint8_t)(sum / 25);
+            }
+    free(c);
+}
+
+static void test_blur_side_light(void **st)
+{
+    (void)st;
+    for (int smooth = 0; smooth <= 4; smooth += 2)
+        for (int side = 0; side < 2; side++) {
+            synth s;
+            make(&s, 6, 0);
+            if (side)
+                for (int y = 0; y < H; y++)
+                    for (int x = 0; x < (int)CX; x++)
+                        for (int k = 0; k < 3; k++)
+                            s.im.px[((size_t)y * W + x) * 3 + k] =
+                                (uint8_t)(s.im.px[((size_t)y * W + x) * 3 + k] * 2 / 5);
+            for (int pass = 0; pass < smooth; pass++)
+                box5(&s);
+            tc_check_report rep;
+            run(&s, &rep);
+            const tc_check_result *r = &rep.r[TC_CHECK_BLUR];
+            print_message("blur, smoothed %d times, %s: %s value %.3f\n", smooth, side ? "side-lit" : "even",
+                          r->verdict == TC_CHECK_PASS ? "pass" : r->verdict == TC_CHECK_FAIL ? "fail" : "unsure",
+                          r->value);
+            assert_int_equal(r->verdict, smooth < 4 ? TC_CHECK_PASS : TC_CHECK_FAIL);
+            drop(&s);
+        }
+}
+
 static void test_synthetic_faults(void **st)
 {
     (void)st;
@@ -1127,7 +1178,7 @@ int main(void)
         cmocka_unit_test(test_names),           cmocka_unit_test(test_config),
         cmocka_unit_test(test_no_face),         cmocka_unit_test(test_disabled),
         cmocka_unit_test(test_synthetic_frontal), cmocka_unit_test(test_ears_sides), cmocka_unit_test(test_ears_review),
-        cmocka_unit_test(test_hotspot_review),
+        cmocka_unit_test(test_hotspot_review), cmocka_unit_test(test_blur_side_light),
         cmocka_unit_test(test_ears_shade),
         cmocka_unit_test(test_synthetic_faults),  cmocka_unit_test(test_expression),
         cmocka_unit_test(test_geometry_words),
