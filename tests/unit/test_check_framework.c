@@ -384,6 +384,20 @@ static void test_hotspot_review(void **st)
     }
 }
 
+/* The ear tests' scene (test_ears_review, test_ears_shade): the contour
+ * points at ear level on the oval's sides, and the pixels painted lit: the
+ * cheek patches (the face's own skin) and the picture's right side. */
+static void cheeks_at_ears(synth *s)
+{
+    setpt(&s->mesh, LM_CHEEK_A, CX - RX, 260);
+    setpt(&s->mesh, LM_CHEEK_B, CX + RX, 260);
+}
+
+static int lit_side(int x, int y)
+{
+    return (x >= 138 && x < 172 && y >= 252 && y < 290) || (x >= 228 && x < 262 && y >= 252 && y < 290) || x >= 268;
+}
+
 /* Some skin beside the lower ear, under the threshold's fail point but
  * above CHECK_EARS_FAIL: a thin ear the patch misreads as often as a hidden
  * one, so the reviewer decides ("could not assess" with the value kept);
@@ -400,15 +414,13 @@ static void test_ears_review(void **st)
     for (int rows = 0; rows <= ROWS_SEEN; rows += ROWS_SEEN) {
         synth s;
         make(&s, 6, 0);
-        setpt(&s.mesh, LM_CHEEK_A, CX - RX, 260);
-        setpt(&s.mesh, LM_CHEEK_B, CX + RX, 260);
+        cheeks_at_ears(&s);
         for (int y = 200; y < 330; y++)
             for (int x = 60; x < 340; x++) {
                 const uint8_t *c = NULL;
                 if (x < (int)(CX - RX))
                     c = y >= 250 && y < 250 + rows ? lit : hair;
-                else if ((x >= 138 && x < 172 && y >= 252 && y < 290) || (x >= 228 && x < 262 && y >= 252 && y < 290) ||
-                         x >= 268)
+                else if (lit_side(x, y))
                     c = lit;
                 if (c)
                     memcpy(s.im.px + ((size_t)y * W + (size_t)x) * 3, c, 3);
@@ -444,15 +456,13 @@ static void test_ears_shade(void **st)
     for (int h = 0; h < 2; h++) {
         synth s;
         make(&s, 6, 0);
-        setpt(&s.mesh, LM_CHEEK_A, CX - RX, 260);
-        setpt(&s.mesh, LM_CHEEK_B, CX + RX, 260);
+        cheeks_at_ears(&s);
         for (int y = 230; y < 330; y++)
             for (int x = 60; x < 340; x++) {
                 const uint8_t *c = NULL;
                 if (x < 132) /* the left cheek's outer part (inside 234) and beside it */
                     c = h && x < (int)(CX - RX) ? hair : shade;
-                else if ((x >= 138 && x < 172 && y >= 252 && y < 290) || (x >= 228 && x < 262 && y >= 252 && y < 290) ||
-                         x >= 268) /* the cheek patches (the face's skin) and the right side */
+                else if (lit_side(x, y)) /* the cheek patches (the face's skin) and the right side */
                     c = lit;
                 if (c)
                     memcpy(s.im.px + ((size_t)y * W + (size_t)x) * 3, c, 3);
