@@ -1273,6 +1273,212 @@ static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float 
     return total;
 }
 
+/* Pieces of other people behind the student (issue 15 item 3: the pink
+ * shirt of someone sitting behind NUAA 0013_185, kept beside his ear).  The
+ * coarse mask calls every person "person", so such a piece lies inside the
+ * mask, where backdrop_objects (above) leaves an object alone, and partly in
+ * the mesh's ear region, whose floor keeps whatever the mask saw.  The
+ * student's own colours beside the head are those of the hair and the
+ * clothes: the trimap's sure person (cls) outside the face oval and the
+ * ears, above the eyes (hair, a cap) and below the chin within a face width
+ * of the axis (collar, shirt), counted in 16x16x16 bins of 16 levels; a bin
+ * holding BH_MIN of a thousand of the samples (20 at least) makes itself and
+ * the bins one apart the student's.  Pixels of a colour of its own
+ * (foreign(): saturated, not of skin's hue, no mix of the backdrop and
+ * person models) in rows y0..y1 outside the face oval are grouped as in
+ * backdrop_objects, ear regions included.  A group is someone else's when
+ *  - at most a third of its pixels have a colour of the student's;
+ *  - at least half of it is where the coarse mask says person (a0 >= 1/2:
+ *    what lies outside is backdrop_objects' or the solve's);
+ *  - it reaches below the eyes' row (an ornament or a headband sits
+ *    higher: child_headband_room's bow, WIDER 561's ornament);
+ *  - it holds 6r pixels to a tenth of the face oval and touches no face
+ *    oval and no pixel within 2r of it (the lips and cheek of a turned head
+ *    lie past the mesh's oval: WIDER 102);
+ *  - at most a quarter of it lies in an ear's inner region and four fifths
+ *    in the ear regions (an ear lit red, or under a camera's blue cast, lies
+ *    in them: NUAA 0003_153, WIDER 102), and where it touches an ear's inner
+ *    region it is of no red-orange hue (green at or above blue);
+ *  - grown by up to 2r px into neighbours not of the student's colours
+ *    within 0.2 of its mean colour (its own shade, not saturated enough to
+ *    be foreign), a twentieth of its rim is where the mask leans backdrop
+ *    (a0 < 1/2) or the trimap is backdrop: a fold inside a leftover that the
+ *    student's colours keep (NUAA 0011_142: a red shirt behind a student in
+ *    red) would leave a hole in it.
+ * obj[i] = 1 on the grown groups where cls is not backdrop already.  a0: the
+ * coarse mask.  Returns the number of pixels marked, -1 out of memory. */
+enum { BH_MIN = 2 };
+static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a0, const uint8_t *sure,
+                          const float *wide, int w, int h, int eye_y, int chin_y, int axis_x, int y0, int y1,
+                          uint8_t *obj)
+{
+    int w2 = (w + 1) / 2, minin = 6 * (w / 160 > 2 ? w / 160 : 2);
+    size_t n = (size_t)w * h, face = 0;
+    int fx0 = w, fx1 = -1;
+    for (int v = 0; v < h; v++)
+        for (int u = 0; u < w; u++)
+            if (sure[(size_t)v * w + u] == 1) {
+                face++;
+                fx0 = u < fx0 ? u : fx0, fx1 = u > fx1 ? u : fx1;
+            }
+    if (fx1 < fx0 || axis_x < 0)
+        return 0;
+    int fw = fx1 - fx0 + 1;
+    long hist[4096] = {0}, ns = 0;
+    for (int v = 0; v < h; v++) {
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (cls[i] != PHOTO_TRI_FG || sure[i] || (v >= eye_y && v <= chin_y) || (v > chin_y && abs(u - axis_x) > fw))
+                continue;
+            const uint8_t *px = rgb + 3 * i;
+            hist[(px[0] >> 4) * 256 + (px[1] >> 4) * 16 + (px[2] >> 4)]++, ns++;
+        }
+    }
+    if (ns < 100)
+        return 0;
+    /* own[b]: a bin within one of a bin of the student's colours */
+    uint8_t own[4096] = {0};
+    long hmin = ns * BH_MIN / 1000 > 20 ? ns * BH_MIN / 1000 : 20;
+    for (int b = 0; b < 4096; b++) {
+        if (hist[b] < hmin)
+            continue;
+        int r = b / 256, g = b / 16 % 16, bl = b % 16;
+        for (int dr = -1; dr <= 1; dr++)
+            for (int dg = -1; dg <= 1; dg++)
+                for (int db = -1; db <= 1; db++) {
+                    int rr = r + dr, gg = g + dg, bb = bl + db;
+                    if (rr >= 0 && gg >= 0 && bb >= 0 && rr < 16 && gg < 16 && bb < 16)
+                        own[rr * 256 + gg * 16 + bb] = 1;
+                }
+    }
+    uint8_t *st = calloc(n, 1); /* 1 of a foreign colour, 2 seen */
+    uint8_t *near = calloc(n, 1); /* within 2r of the face oval (a square) */
+    int *queue = malloc(n * sizeof(int));
+    if (!st || !near || !queue) {
+        free(st), free(near), free(queue);
+        return -1;
+    }
+    int R = 2 * (w / 160 > 2 ? w / 160 : 2);
+    for (int v = 0; v < h; v++) /* rows: within R of an oval pixel, into st as a scratch */
+        for (int u = 0, last = -1000000; u < w; u++) {
+            if (sure[(size_t)v * w + u] == 1)
+                last = u;
+            st[(size_t)v * w + u] = u - last <= R;
+        }
+    for (int v = 0; v < h; v++)
+        for (int u = w - 1, last = 1000000; u >= 0; u--) {
+            if (sure[(size_t)v * w + u] == 1)
+                last = u;
+            st[(size_t)v * w + u] |= last - u <= R;
+        }
+    for (int u = 0; u < w; u++)
+        for (int v = 0, last = -1000000; v < h; v++) {
+            if (st[(size_t)v * w + u])
+                last = v;
+            near[(size_t)v * w + u] = v - last <= R;
+        }
+    for (int u = 0; u < w; u++)
+        for (int v = h - 1, last = 1000000; v >= 0; v--) {
+            if (st[(size_t)v * w + u])
+                last = v;
+            near[(size_t)v * w + u] |= last - v <= R;
+        }
+    memset(st, 0, n);
+    for (int v = y0 > 0 ? y0 : 0; v <= y1 && v < h; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (sure[i] != 1 && cls[i] != PHOTO_TRI_BG && foreign(rgb + 3 * i, wide + 8 * ((size_t)(v / 2) * w2 + u / 2)))
+                st[i] = 1;
+        }
+    int total = 0;
+    for (size_t s = 0; s < n; s++) {
+        if (st[s] != 1)
+            continue;
+        size_t qe = 0, nown = 0, n_ear = 0, n_ears = 0, n_near = 0, nin = 0;
+        long sg = 0, sb = 0;
+        int touch_face = 0, touch_ear = 0;
+        st[s] = 2, queue[qe++] = (int)s;
+        for (size_t q = 0; q < qe; q++) {
+            int i = queue[q], x = i % w, y = i / w;
+            const uint8_t *px = rgb + 3 * (size_t)i;
+            nown += own[(px[0] >> 4) * 256 + (px[1] >> 4) * 16 + (px[2] >> 4)];
+            n_ear += sure[i] == 2, n_ears += sure[i] >= 2, n_near += near[i], nin += a0[i] >= 0.5f;
+            sg += px[1], sb += px[2];
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int xx = x + dx, yy = y + dy, j = i + dy * w + dx;
+                    if (xx < 0 || yy < 0 || xx >= w || yy >= h)
+                        continue;
+                    touch_face |= (dx == 0 || dy == 0) && sure[j] == 1;
+                    touch_ear |= sure[j] == 2;
+                    if (st[j] != 1)
+                        continue;
+                    st[j] = 2, queue[qe++] = j;
+                }
+        }
+        int rows_ok = 1, ybot = 0;
+        for (size_t q = 0; q < qe; q++) {
+            int y = queue[q] / w;
+            rows_ok &= y >= y0 && y <= y1;
+            ybot = y > ybot ? y : ybot;
+        }
+        rows_ok &= ybot > eye_y;
+        if (touch_face || n_near || nin * 2 < qe || n_ears * 5 > qe * 4 || (touch_ear && sg >= sb) || n_ear * 4 > qe || (int)qe < minin || qe > face / 10 || !rows_ok || nown * 3 > qe)
+            continue;
+        /* its shaded rim: neighbours of no colour of the student's within
+         * 0.2 of the group's mean colour, up to 2r px out */
+        long sr = 0;
+        for (size_t q = 0; q < qe; q++)
+            sr += rgb[3 * (size_t)queue[q]];
+        float mc[3] = {(float)sr / qe, (float)sg / qe, (float)sb / qe};
+        size_t q0 = 0, qn = qe;
+        for (int step = 0; step < 2 * (w / 160 > 2 ? w / 160 : 2); step++) {
+            size_t qend = qn;
+            for (size_t q = q0; q < qend; q++) {
+                int i = queue[q], x = i % w, y = i / w;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int xx = x + dx, yy = y + dy, j = i + dy * w + dx;
+                        if (xx < 0 || yy < y0 || xx >= w || yy >= h || yy > y1 || st[j] >= 2 || sure[j] == 1 ||
+                            cls[j] == PHOTO_TRI_BG)
+                            continue;
+                        const uint8_t *px = rgb + 3 * (size_t)j;
+                        float d = 0;
+                        for (int c = 0; c < 3; c++)
+                            d += (px[c] - mc[c]) * (px[c] - mc[c]);
+                        if (own[(px[0] >> 4) * 256 + (px[1] >> 4) * 16 + (px[2] >> 4)] || d > 51.0f * 51.0f)
+                            continue;
+                        st[j] = 3, queue[qn++] = j;
+                    }
+            }
+            q0 = qend;
+        }
+        /* grown, it opens onto the backdrop (above) */
+        for (size_t q = 0; q < qn; q++)
+            st[queue[q]] = 4;
+        size_t nrim = 0, nopen = 0;
+        for (size_t q = 0; q < qn; q++) {
+            int i = queue[q], x = i % w, y = i / w;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int xx = x + dx, yy = y + dy, j = i + dy * w + dx;
+                    if (xx < 0 || yy < 0 || xx >= w || yy >= h || st[j] == 4)
+                        continue;
+                    nrim++, nopen += cls[j] == PHOTO_TRI_BG || a0[j] < 0.5f;
+                }
+        }
+        for (size_t q = 0; q < qn; q++)
+            st[queue[q]] = 3;
+        if (nopen * 20 < nrim)
+            continue;
+        for (size_t q = 0; q < qn; q++)
+            if (cls[queue[q]] != PHOTO_TRI_BG)
+                obj[queue[q]] = 1, total++;
+    }
+    free(st), free(near), free(queue);
+    return total;
+}
+
 /* The backdrop's colours by samples (issue 15 item 3: grey smudges left
  * beside the live selfie's hair, where an air conditioner's grey face and a
  * window's sill touch the hair).  The windowed means above model the
@@ -2201,6 +2407,34 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                     th->tri[i] = 0;
                 for (int y = v - 1; y <= v + 1; y++)
                     for (int x = u - 1; x <= u + 1; x++)
+                        if (x >= 0 && y >= 0 && x < w && y < h && !obj[(size_t)y * w + x] &&
+                            cls[(size_t)y * w + x] == PHOTO_TRI_FG && th->sure[(size_t)y * w + x] != 1) {
+                            cls[(size_t)y * w + x] = PHOTO_TRI_UNKNOWN;
+                            if (th->tri)
+                                th->tri[(size_t)y * w + x] = 0.5f;
+                        }
+            }
+    }
+    /* 3a'''''. Pieces of other people behind the student (behind_objects,
+     * above): the trimap's backdrop, their edge unknown. */
+    if (th && th->sure && th->eye_y > 0 && th->chin_y > th->eye_y) {
+        uint8_t *obj = (uint8_t *)dist;
+        memset(obj, 0, (size_t)w * h);
+        int y0 = th->eye_y - (th->chin_y - th->eye_y), y1 = th->chin_y;
+        int no = behind_objects(rgb, cls, a0, th->sure, wide, w, h, th->eye_y, th->chin_y, th->axis_x, y0, y1, obj);
+        if (no < 0)
+            goto out;
+        const int ring = r; /* the solve places the rim of its shade */
+        for (int v = 0; no > 0 && v < h; v++)
+            for (int u = 0; u < w; u++) {
+                size_t i = (size_t)v * w + u;
+                if (!obj[i])
+                    continue;
+                cls[i] = PHOTO_TRI_BG, alpha[i] = 0, floorv[i] = 0;
+                if (th->tri)
+                    th->tri[i] = 0;
+                for (int y = v - ring; y <= v + ring; y++)
+                    for (int x = u - ring; x <= u + ring; x++)
                         if (x >= 0 && y >= 0 && x < w && y < h && !obj[(size_t)y * w + x] &&
                             cls[(size_t)y * w + x] == PHOTO_TRI_FG && th->sure[(size_t)y * w + x] != 1) {
                             cls[(size_t)y * w + x] = PHOTO_TRI_UNKNOWN;

@@ -335,10 +335,10 @@ static void test_edges(void **st)
 
 /* The finished photo of a portrait (or of another file under TC_TESTDATA:
  * name relative to portraits/), decoded, with its final alpha. */
-static uint8_t *make_pixels(const char *name, tc_studio_result *res, int *skipped)
+static uint8_t *make_pixels_from(const char *dir, const char *name, tc_studio_result *res, int *skipped)
 {
     size_t len = 0;
-    char *data = portrait(name, &len);
+    char *data = testdata(dir, name, &len);
     *skipped = data == NULL;
     if (!data)
         return NULL;
@@ -361,6 +361,53 @@ static uint8_t *make_pixels(const char *name, tc_studio_result *res, int *skippe
     assert_non_null(res->alpha.a);
     assert_int_equal(res->alpha.width, res->report.width);
     return px;
+}
+
+static uint8_t *make_pixels(const char *name, tc_studio_result *res, int *skipped)
+{
+    return make_pixels_from("portraits", name, res, skipped);
+}
+
+/* Issue 15 item 3 (session 19): the pink shirt of someone sitting behind
+ * NUAA 0013_185, right of his head, lies inside the coarse mask (every
+ * person is "person") and partly in the mesh's ear region; it was kept as a
+ * pink patch beside his ear.  Pink pixels (red 30 above blue, blue above
+ * green, red 48 above green) in the box 0.55-0.75 face widths right of the
+ * face's centre, from 0.15 face widths above the eye line to 0.2 below:
+ * 1285 before behind_objects, 145 after (`tucai photo`); the strip of it
+ * beside his jaw, enclosed by the neck and a shadow, stays (not counted).
+ * The dark hair in front of his ear (6x6 px, 0.42 face widths right of the
+ * centre, 0.1 below the eye line) stays opaque.  A real photo: evaluation
+ * only, read in place (skipped without ../shared/testdata/real). */
+static void test_person_behind_real(void **st)
+{
+    (void)st;
+    tc_studio_result res;
+    int skipped;
+    uint8_t *px = make_pixels_from("real/nuaa/live", "0013_01_07_03_185.jpg", &res, &skipped);
+    if (skipped)
+        skip();
+    const tc_photo_report *r = &res.report;
+    int W = r->width, H = r->height;
+    int x0 = (int)(r->face_centre_x + 0.55 * r->face_width), x1 = (int)(r->face_centre_x + 0.75 * r->face_width);
+    int y0 = (int)(r->eye_line_y - 0.15 * r->face_width), y1 = (int)(r->eye_line_y + 0.2 * r->face_width);
+    assert_true(x0 >= 0 && x1 <= W && y0 >= 0 && y1 <= H && y1 > y0);
+    long pink = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            const uint8_t *p = px + 3 * ((size_t)y * W + x);
+            pink += p[0] > p[2] + 30 && p[2] > p[1] && p[0] - p[1] >= 48;
+        }
+    int hx = (int)(r->face_centre_x + 0.42 * r->face_width), hy = (int)(r->eye_line_y + 0.1 * r->face_width);
+    double ha = 0;
+    for (int y = hy; y < hy + 6; y++)
+        for (int x = hx; x < hx + 6; x++)
+            ha += res.alpha.a[(size_t)y * res.alpha.width + x] / 36.0;
+    print_message("pink pixels beside the head: %ld; hair by the ear alpha %.2f\n", pink, ha);
+    assert_true(pink <= 300);
+    assert_true(ha >= 0.9);
+    g_free(px);
+    tc_studio_result_free(&res);
 }
 
 /* Issue 15 (session 18): a dark fold of the curtain touching
@@ -1306,7 +1353,7 @@ static void test_check_finished(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_compliant), cmocka_unit_test(test_hair_top_replan), cmocka_unit_test(test_people_beside_real), cmocka_unit_test(test_hair_blot), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
+        cmocka_unit_test(test_compliant), cmocka_unit_test(test_hair_top_replan), cmocka_unit_test(test_people_beside_real), cmocka_unit_test(test_hair_blot), cmocka_unit_test(test_person_behind_real), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket),
         cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_ears_opaque),
