@@ -1215,7 +1215,8 @@ static int foreign(const uint8_t *px, const float *mw)
 static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float *a0, const uint8_t *sure,
                             const float *wide, int w, int h, int y0, int y1, uint8_t *obj)
 {
-    int w2 = (w + 1) / 2, minin = 6 * (w / 160 > 2 ? w / 160 : 2);
+    int r = w / 160 > 2 ? w / 160 : 2; /* the edge step's r */
+    int w2 = (w + 1) / 2, minin = 6 * r;
     size_t n = (size_t)w * h, face = 0;
     for (size_t i = 0; i < n; i++)
         face += sure[i] == 1;
@@ -1313,7 +1314,8 @@ static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a
                           const float *wide, int w, int h, int eye_y, int chin_y, int axis_x, int y0, int y1,
                           uint8_t *obj)
 {
-    int w2 = (w + 1) / 2, minin = 6 * (w / 160 > 2 ? w / 160 : 2);
+    int r = w / 160 > 2 ? w / 160 : 2; /* the edge step's r */
+    int w2 = (w + 1) / 2, minin = 6 * r;
     size_t n = (size_t)w * h, face = 0;
     int fx0 = w, fx1 = -1;
     for (int v = 0; v < h; v++)
@@ -1343,11 +1345,11 @@ static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a
     for (int b = 0; b < 4096; b++) {
         if (hist[b] < hmin)
             continue;
-        int r = b / 256, g = b / 16 % 16, bl = b % 16;
+        int br = b / 256, bg = b / 16 % 16, bl = b % 16;
         for (int dr = -1; dr <= 1; dr++)
             for (int dg = -1; dg <= 1; dg++)
                 for (int db = -1; db <= 1; db++) {
-                    int rr = r + dr, gg = g + dg, bb = bl + db;
+                    int rr = br + dr, gg = bg + dg, bb = bl + db;
                     if (rr >= 0 && gg >= 0 && bb >= 0 && rr < 16 && gg < 16 && bb < 16)
                         own[rr * 256 + gg * 16 + bb] = 1;
                 }
@@ -1359,7 +1361,7 @@ static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a
         free(st), free(near), free(queue);
         return -1;
     }
-    int R = 2 * (w / 160 > 2 ? w / 160 : 2);
+    int R = 2 * r;
     for (int v = 0; v < h; v++) /* rows: within R of an oval pixel, into st as a scratch */
         for (int u = 0, last = -1000000; u < w; u++) {
             if (sure[(size_t)v * w + u] == 1)
@@ -1433,7 +1435,7 @@ static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a
             sr += rgb[3 * (size_t)queue[q]];
         float mc[3] = {(float)sr / qe, (float)sg / qe, (float)sb / qe};
         size_t q0 = 0, qn = qe;
-        for (int step = 0; step < 2 * (w / 160 > 2 ? w / 160 : 2); step++) {
+        for (int step = 0; step < R; step++) {
             size_t qend = qn;
             for (size_t q = q0; q < qend; q++) {
                 int i = queue[q], x = i % w, y = i / w;
@@ -2008,6 +2010,32 @@ static float close_weight(float gap)
     return t <= 0 ? 0 : t > 1 ? 1 : t;
 }
 
+/* Marks the pixels of obj (backdrop_objects', behind_objects') as trimap
+ * backdrop (alpha and its floor 0) and the trimap's person within ring px
+ * of them, but the face oval, unknown: the solve places their edge. */
+static void take_objects(const uint8_t *obj, int ring, uint8_t *cls, float *alpha, float *floorv,
+                         const trimap_hint *th, int w, int h)
+{
+    for (int v = 0; v < h; v++)
+        for (int u = 0; u < w; u++) {
+            size_t i = (size_t)v * w + u;
+            if (!obj[i])
+                continue;
+            cls[i] = PHOTO_TRI_BG, alpha[i] = 0, floorv[i] = 0;
+            if (th->tri)
+                th->tri[i] = 0;
+            for (int y = v - ring; y <= v + ring; y++)
+                for (int x = u - ring; x <= u + ring; x++) {
+                    size_t j = (size_t)y * w + x;
+                    if (x >= 0 && y >= 0 && x < w && y < h && !obj[j] && cls[j] == PHOTO_TRI_FG && th->sure[j] != 1) {
+                        cls[j] = PHOTO_TRI_UNKNOWN;
+                        if (th->tri)
+                            th->tri[j] = 0.5f;
+                    }
+                }
+        }
+}
+
 /* The coarse mask's value from which an ear-region pixel whose colour is not
  * clearly the backdrop's is ear (replace_background, step 3a). */
 #define EAR_SURE 0.7f
@@ -2398,23 +2426,8 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         int no = backdrop_objects(rgb, cls, a0, th->sure, wide, w, h, y0, y1, obj);
         if (no < 0)
             goto out;
-        for (int v = 0; no > 0 && v < h; v++)
-            for (int u = 0; u < w; u++) {
-                size_t i = (size_t)v * w + u;
-                if (!obj[i])
-                    continue;
-                cls[i] = PHOTO_TRI_BG, alpha[i] = 0, floorv[i] = 0;
-                if (th->tri)
-                    th->tri[i] = 0;
-                for (int y = v - 1; y <= v + 1; y++)
-                    for (int x = u - 1; x <= u + 1; x++)
-                        if (x >= 0 && y >= 0 && x < w && y < h && !obj[(size_t)y * w + x] &&
-                            cls[(size_t)y * w + x] == PHOTO_TRI_FG && th->sure[(size_t)y * w + x] != 1) {
-                            cls[(size_t)y * w + x] = PHOTO_TRI_UNKNOWN;
-                            if (th->tri)
-                                th->tri[(size_t)y * w + x] = 0.5f;
-                        }
-            }
+        if (no > 0)
+            take_objects(obj, 1, cls, alpha, floorv, th, w, h);
     }
     /* 3a'''''. Pieces of other people behind the student (behind_objects,
      * above): the trimap's backdrop, their edge unknown. */
@@ -2425,24 +2438,8 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         int no = behind_objects(rgb, cls, a0, th->sure, wide, w, h, th->eye_y, th->chin_y, th->axis_x, y0, y1, obj);
         if (no < 0)
             goto out;
-        const int ring = r; /* the solve places the rim of its shade */
-        for (int v = 0; no > 0 && v < h; v++)
-            for (int u = 0; u < w; u++) {
-                size_t i = (size_t)v * w + u;
-                if (!obj[i])
-                    continue;
-                cls[i] = PHOTO_TRI_BG, alpha[i] = 0, floorv[i] = 0;
-                if (th->tri)
-                    th->tri[i] = 0;
-                for (int y = v - ring; y <= v + ring; y++)
-                    for (int x = u - ring; x <= u + ring; x++)
-                        if (x >= 0 && y >= 0 && x < w && y < h && !obj[(size_t)y * w + x] &&
-                            cls[(size_t)y * w + x] == PHOTO_TRI_FG && th->sure[(size_t)y * w + x] != 1) {
-                            cls[(size_t)y * w + x] = PHOTO_TRI_UNKNOWN;
-                            if (th->tri)
-                                th->tri[(size_t)y * w + x] = 0.5f;
-                        }
-            }
+        if (no > 0) /* a ring of r: the solve places the rim of its shade */
+            take_objects(obj, r, cls, alpha, floorv, th, w, h);
     }
     /* 3a''''. Pixels of the unknown band of one of the backdrop's own
      * colours (backdrop_samples): the trimap's backdrop. */
