@@ -342,7 +342,9 @@ int check_eyes_open(check_ctx *x, const tc_check_input *in, const tc_check_confi
     if (lo < t->review || wink < CHECK_EYES_WINK_REVIEW) {
         /* between: not reliable enough to reject a student (docs/QUALITY.md) */
         r->score = -1;
-        check_say(r, "眼睛可能没有完全睁开，将由审核员确认", "Your eyes may not be fully open: a reviewer will check");
+        check_say(r, "眼睛可能没有完全睁开，将由审核老师确认；如是闭眼或眯眼，请睁大双眼平视镜头后重拍",
+                  "Your eyes may not be fully open: a reviewer will check. If they were closed or narrowed, open "
+                  "them wide, look into the camera and shoot again");
     }
     return 0;
 }

@@ -552,6 +552,16 @@ static void test_synthetic_faults(void **st)
     /* both narrow but alike (a squint, a smile): flagged for the reviewer */
     s.eyes.openness[0] = 0.15f, s.eyes.openness[1] = 0.14f;
     assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_UNKNOWN);
+    {
+        /* the student reads who decides, in the words every other flag uses
+         * (审核老师, not the staff console's 审核员), and what to do */
+        tc_check_report rep;
+        run(&s, &rep);
+        const char *zh = rep.r[TC_CHECK_EYES_OPEN].zh;
+        assert_non_null(strstr(zh, "审核老师"));
+        assert_null(strstr(zh, "审核员"));
+        assert_non_null(strstr(zh, "重拍"));
+    }
     /* no eyelid measurement at all: could not assess, never a pass */
     s.in.eyes = NULL;
     assert_int_equal(verdict(&s, TC_CHECK_EYES_OPEN), TC_CHECK_UNKNOWN);
