@@ -2,7 +2,8 @@
  * eval/matte_metrics.h for one photo made by `tucai photo IN -o OUT.jpg
  * --mask MASK.png --json > REPORT.json` (any version of it: old and new
  * binaries are compared from their files; scripts/matte-quality).  Prints
- * one line: ear_left ear_right specks islands smear.  With SEEN_LEFT
+ * one line: ear_left ear_right specks islands smear outline (outline -1
+ * without a mask).  With SEEN_LEFT
  * SEEN_RIGHT, ears_visible's shares of skin beside each cheek (`tucai check
  * --json`, "sides"; scripts/gallery), an ear under 0.05 is hidden and its
  * figure leaves out the backdrop that only hair closes (matte_metrics.h). */
@@ -77,7 +78,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "tucai-matte: out of memory\n");
         return 1;
     }
-    printf("%.3f %.3f %ld %ld %ld\n", f.ear_alpha[0], f.ear_alpha[1], f.specks, f.islands, f.smear);
+    printf("%.3f %.3f %ld %ld %ld %ld\n", f.ear_alpha[0], f.ear_alpha[1], f.specks, f.islands, f.smear,
+           tc_matte_outline(alpha, w, h, cy));
     free(alpha);
     g_free(mp);
     g_free(px);

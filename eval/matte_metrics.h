@@ -46,7 +46,14 @@
  *              blue, and with texture along it, mean difference to its left
  *              neighbour at least 1.5): an edge row repeated to fill the
  *              frame.  0 on a photo
- *              whose crop stays inside the source.
+ *              whose crop stays inside the source;
+ *   outline    (tc_matte_outline, with the alpha only) the length of the
+ *              person's outline below the chin: pairs of 4-neighbours on
+ *              either side of alpha 0.5 there.  A shoulder's clean line
+ *              crosses each row and column once; notches, slivers and
+ *              bites along it add to it (issue 15: the shoulders' edge).
+ *              Compared between old and new photos of the same input,
+ *              not against a bound.
  * Header only: static functions. */
 #ifndef TC_MATTE_METRICS_H
 #define TC_MATTE_METRICS_H
@@ -293,6 +300,24 @@ static int tc_matte_measure_hidden(const uint8_t *rgb, const float *alpha, int w
     }
     free(isbg), free(seen), free(stack);
     return 0;
+}
+
+/* The outline figure (above): -1 without an alpha. */
+static inline long tc_matte_outline(const float *alpha, int w, int h, double chin_y)
+{
+    if (!alpha)
+        return -1;
+    long n = 0;
+    int y0 = chin_y < 0 ? 0 : (int)ceil(chin_y);
+    for (int y = y0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int in = alpha[(size_t)y * w + x] >= 0.5f;
+            if (x + 1 < w && in != (alpha[(size_t)y * w + x + 1] >= 0.5f))
+                n++;
+            if (y + 1 < h && in != (alpha[(size_t)(y + 1) * w + x] >= 0.5f))
+                n++;
+        }
+    return n;
 }
 
 /* tc_matte_measure_hidden with both ears seen. */

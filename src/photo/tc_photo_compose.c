@@ -2040,6 +2040,113 @@ static void take_objects(const uint8_t *obj, int ring, uint8_t *cls, float *alph
  * clearly the backdrop's is ear (replace_background, step 3a). */
 #define EAR_SURE 0.7f
 
+/* The shoulders' edge where clothes and backdrop look alike (replace_background,
+ * right after the solve of step 3a'): a white shirt before a white wall or a bright window.  There
+ * the image cannot say where the person ends; the tests of step 3a and the
+ * solve follow the noise and the things behind, and the outline came out
+ * ragged: notches of blue bitten into a shoulder, slivers and corners of
+ * the room left beside it.  A studio cuts a shoulder along a clean line, and
+ * at this scale clothes have one.  So below the chin (where hair has its
+ * fine outline, above, nothing changes) the solve's own alpha is smoothed
+ * (two box passes of radius 2r) and made crisp again about its 0.5 level (a
+ * smooth step 0.4..0.6); bumps and bites narrower than about 2r go, the
+ * line of the shoulder stays where the solve put it.  The result replaces
+ * the solve's alpha as far as the local colours are alike (lowq, 0..255,
+ * step 3a's "low"); where they differ (a dark jacket on a light wall) the
+ * solve's edge is right and stays.  The face oval and what the trimap holds
+ * for sure are not touched.  tmp (w*h floats) is scratch. */
+static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, const uint8_t *cls,
+                          const uint8_t *sure, int eye_y, int chin_y, const uint8_t *lowq, int r, int w, int h,
+                          float *tmp, float *sm, float *alpha)
+{
+    int y0 = chin_y;
+    if (y0 < 0)
+        y0 = 0;
+    if (y0 >= h || eye_y <= 0 || eye_y >= chin_y)
+        return;
+    /* Long hair falls past the chin onto the shoulders, and its strands are
+     * its own fine outline: only an edge whose person side is the clothes'
+     * colour rather than the hair's is cleaned.  The two colours: the
+     * trimap's sure person above the eyes outside the face oval (hair), and
+     * below the chin by half the eyes-to-chin distance (clothes). */
+    double hs[4] = {0}, cs[4] = {0};
+    int yc = chin_y + (chin_y - eye_y) / 2;
+    for (int y = 0; y < h; y++) {
+        if (y >= eye_y && y < yc)
+            continue;
+        double *acc = y < eye_y ? hs : cs;
+        for (int x = 0; x < w; x += 2) {
+            size_t i = (size_t)y * w + x;
+            if (cls[i] != PHOTO_TRI_FG || (sure && sure[i]))
+                continue;
+            for (int c = 0; c < 3; c++)
+                acc[c] += rgb[3 * i + c] * (1.0 / 255);
+            acc[3] += 1;
+        }
+    }
+    if (cs[3] < 50)
+        return; /* no clothes seen for sure */
+    int hair = hs[3] >= 50;
+    for (int c = 0; c < 3; c++)
+        cs[c] /= cs[3], hs[c] = hair ? hs[c] / hs[3] : 0;
+    int R = 2 * r;
+    /* rows y0 - 2R .. h of alpha, smoothed: rows then columns, twice */
+    int ya = y0 - 2 * R > 0 ? y0 - 2 * R : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const float *src = pass ? sm : alpha;
+        for (int y = ya; y < h; y++) {
+            const float *in = src + (size_t)y * w;
+            float *o = tmp + (size_t)y * w, acc = 0;
+            int c = 0;
+            for (int k = 0; k <= R && k < w; k++)
+                acc += in[k], c++;
+            for (int x = 0; x < w; x++) {
+                o[x] = acc / (float)c;
+                if (x + R + 1 < w)
+                    acc += in[x + R + 1], c++;
+                if (x - R >= 0)
+                    acc -= in[x - R], c--;
+            }
+        }
+        for (int x = 0; x < w; x++) {
+            float acc = 0;
+            int c = 0;
+            for (int k = ya; k <= ya + R && k < h; k++)
+                acc += tmp[(size_t)k * w + x], c++;
+            for (int y = ya; y < h; y++) {
+                sm[(size_t)y * w + x] = acc / (float)c;
+                if (y + R + 1 < h)
+                    acc += tmp[(size_t)(y + R + 1) * w + x], c++;
+                if (y - R >= ya)
+                    acc -= tmp[(size_t)(y - R) * w + x], c--;
+            }
+        }
+    }
+    for (int y = y0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            size_t i = (size_t)y * w + x;
+            if (cls[i] != PHOTO_TRI_UNKNOWN || !lowq[i])
+                continue;
+            if (hair) {
+                float mm[8];
+                up2(lm, w2, h2, 8, x, y, mm);
+                if (mm[4] > 1e-3f) {
+                    double dh = 0, dc = 0;
+                    for (int c = 0; c < 3; c++) {
+                        double f = mm[5 + c] / mm[4];
+                        dh += (f - hs[c]) * (f - hs[c]), dc += (f - cs[c]) * (f - cs[c]);
+                    }
+                    if (dh < dc)
+                        continue;
+                }
+            }
+            float t = (sm[i] - 0.4f) / 0.2f;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            t = t * t * (3 - 2 * t);
+            alpha[i] += (t - alpha[i]) * (lowq[i] * (1.0f / 255));
+        }
+}
+
 static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const uint8_t bg[3], const trimap_hint *th)
 {
     int w2 = (w + 1) / 2, h2 = (h + 1) / 2;
@@ -2065,8 +2172,11 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     uint8_t *cls = malloc((size_t)w * h);
     float *lam = malloc((size_t)w * h * sizeof(float)), *floorv = calloc((size_t)w * h, sizeof(float));
     float *bandw = malloc(n2 * sizeof(float)), *fg = malloc((size_t)w * h * 3 * sizeof(float));
+    /* per output pixel, 0..255: how alike the local person and backdrop
+     * colours are (step 3a's "low"), for shoulder_edge after the solve */
+    uint8_t *lowq = calloc((size_t)w * h, 1);
     int rc = -1;
-    if (!cls || !lam || !floorv || !bandw || !fg)
+    if (!cls || !lam || !floorv || !bandw || !fg || !lowq)
         goto out;
     /* 0. a shoulder the mask smeared, mirrored from the other (above);
      * mir marks its pixels */
@@ -2292,6 +2402,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                 low = 1 - (sqrtf(dd) - 0.12f) / 0.18f;
                 low = low < 0 ? 0 : low > 1 ? 1 : low;
             }
+            lowq[i] = (uint8_t)lrintf(low * 255);
             /* The colour-distance test against the old backdrop: a pixel
              * much nearer the local backdrop colour than the local person
              * colour is backdrop, whatever the mask says.  It catches
@@ -2470,6 +2581,10 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     }
     if (photo_matte_solve(rgb, w, h, cls, lam, alpha, MATTE_MAX_ITER, NULL) != 0)
         goto out;
+    /* The shoulders' edge where clothes and backdrop look alike
+     * (shoulder_edge, above); lam and tmpa are free after the solve */
+    if (th && th->chin_y > 0)
+        shoulder_edge(rgb, lm, w2, h2, cls, th->sure, th->eye_y, th->chin_y, lowq, r, w, h, lam, tmpa, alpha);
     for (size_t i = 0; i < (size_t)w * h; i++)
         if (floorv[i] > alpha[i])
             alpha[i] = floorv[i];
@@ -2662,7 +2777,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
 out:
     free(lo), free(lm), free(ws), free(band), free(la), free(col);
     free(a0), free(tmpa), free(raised), free(queue), free(dist), free(wide);
-    free(cls), free(lam), free(floorv), free(bandw), free(fg), free(mir);
+    free(cls), free(lam), free(floorv), free(bandw), free(fg), free(mir), free(lowq);
     return rc;
 }
 
