@@ -119,8 +119,8 @@ typedef struct tc_vision_mesh {
 tc_vision *tc_vision_load(const char *models_dir, tc_err *e);
 void tc_vision_free(tc_vision *v);
 
-/* Per-thread working memory for one loaded tc_vision (about 9 MB, more
- * with the full-range detector: see docs/PERFORMANCE.md). */
+/* Per-thread working memory for one loaded tc_vision (about 9 MB; 3 MB
+ * more with the full-range detector, its arena). */
 tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e);
 void tc_vision_ctx_free(tc_vision_ctx *c);
 
