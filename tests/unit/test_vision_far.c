@@ -7,7 +7,8 @@
  * loaded without the full-range model (a folder holding only the four
  * other models, which also checks that its absence is not an error) finds
  * no face; the engine with it finds exactly one, marked far, over the
- * pasted face.  On the portrait itself both engines agree exactly (the
+ * pasted face, agreeing with MediaPipe's own runtime on the same pixels
+ * (score, box and keypoints: reference numbers below).  On the portrait itself both engines agree exactly (the
  * fallback does not run), and on plain or noisy canvases neither finds a
  * face.  Needs the five models (scripts/fetch-models) and the portraits;
  * each test skips, saying why, when they are absent. */
@@ -165,6 +166,22 @@ static void test_far_face_found(void **state)
     /* the box's centre within a tenth of the face's size of the face's */
     assert_true(fabs(fx + fw / 2 - (ex + ew / 2)) < 0.1 * ew);
     assert_true(fabs(fy + fh / 2 - (ey + eh / 2)) < 0.1 * eh);
+    /* MediaPipe's own runtime on the same pixels (the @mediapipe/face_detection
+     * 0.4.1657300184 web solution with model "full", in chromium as
+     * tools/mediapipe-ref does, its face_detection_full_range_sparse.tflite
+     * replaced by the dense face_detection_full_range.tflite we run; the
+     * canvas written as a PNG by `vips resize` + `vips embed`): the issue's
+     * agreement targets, box IoU >= 0.95 and keypoints within 1 px. */
+    static const float ref_box[4] = {0.3711262f, 0.2382462f, 0.0761200f, 0.0608909f};
+    static const float ref_kp[TC_VISION_KEYPOINTS][2] = {
+        {0.3977647f, 0.2579547f}, {0.4267931f, 0.2557784f}, {0.4185469f, 0.2664692f},
+        {0.4176341f, 0.2804605f}, {0.3734758f, 0.2702509f}, {0.4373264f, 0.2644265f}};
+    assert_true(fabsf(f->score - 0.6919948f) < 0.01f);
+    assert_true(iou(f->xmin, f->ymin, f->width, f->height, ref_box[0], ref_box[1], ref_box[2], ref_box[3]) >= 0.95);
+    for (int k = 0; k < TC_VISION_KEYPOINTS; k++) {
+        assert_true(fabs((f->keypoints[k][0] - ref_kp[k][0]) * CANVAS_W) < 1.0);
+        assert_true(fabs((f->keypoints[k][1] - ref_kp[k][1]) * CANVAS_H) < 1.0);
+    }
     /* the eyes in the box's upper half, the right eye (0) left of the left one */
     assert_true(f->keypoints[TC_VISION_KP_RIGHT_EYE][0] < f->keypoints[TC_VISION_KP_LEFT_EYE][0]);
     for (int k = 0; k < 2; k++) {
