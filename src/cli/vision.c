@@ -136,8 +136,9 @@ int tc_cli_vision(int argc, char **argv)
         printf("{\"width\":%d,\"height\":%d,\"faces\":[", w, h);
         for (int i = 0; i < nf; i++) {
             const tc_vision_face *f = &faces[i];
-            printf("%s{\"score\":%.6f,\"box\":{\"xmin\":%.6f,\"ymin\":%.6f,\"width\":%.6f,\"height\":%.6f},\"keypoints\":[",
-                   i ? "," : "", f->score, f->xmin, f->ymin, f->width, f->height);
+            printf("%s{\"score\":%.6f,\"far\":%s,\"box\":{\"xmin\":%.6f,\"ymin\":%.6f,\"width\":%.6f,"
+                   "\"height\":%.6f},\"keypoints\":[",
+                   i ? "," : "", f->score, f->far ? "true" : "false", f->xmin, f->ymin, f->width, f->height);
             for (int k = 0; k < TC_VISION_KEYPOINTS; k++)
                 printf("%s[%.6f,%.6f]", k ? "," : "", f->keypoints[k][0], f->keypoints[k][1]);
             printf("]}");

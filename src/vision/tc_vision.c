@@ -8,10 +8,12 @@
  */
 #include "vision/tc_vision.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vision/tc_net.h"
 
@@ -24,8 +26,11 @@ const int tc_vision_lm_eyelid[2][16] = {
     {263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466},
 };
 
-#define N_ANCHORS 896
+#define DET_ANCHORS 896   /* short range: 16x16x2 + 8x8x6 */
 #define DET_SIZE 128
+#define FAR_ANCHORS 2304  /* full range: 48x48x1 */
+#define FAR_SIZE 192
+#define MAX_ANCHORS FAR_ANCHORS
 #define LMK_SIZE 192
 #define SEG_SIZE 256
 #define EYE_POINTS 71
@@ -34,18 +39,33 @@ const int tc_vision_lm_eyelid[2][16] = {
 
 typedef struct anchor { float x, y; } anchor; /* centres; fixed size 1x1 */
 
-/* The four models, in the order they load. */
-enum { NET_DET, NET_LMK, NET_SEG, NET_EYE, N_NETS };
+/* The five models, in the order they load; the last (the full-range
+ * detector) is optional: net[NET_FAR] stays NULL when its file is absent. */
+enum { NET_DET, NET_LMK, NET_SEG, NET_EYE, NET_FAR, N_NETS };
 static const char *const net_files[N_NETS] = {TC_VISION_DETECTOR_FILE, TC_VISION_LANDMARK_FILE,
-                                              TC_VISION_SEGMENTER_FILE, TC_VISION_EYES_FILE};
+                                              TC_VISION_SEGMENTER_FILE, TC_VISION_EYES_FILE,
+                                              TC_VISION_FAR_DETECTOR_FILE};
+
+/* One BlazeFace detector: its model and the options MediaPipe's graph gives
+ * SsdAnchorsCalculator and TensorsToDetectionsCalculator for it.  Both
+ * models share the output layout (16 values per anchor: box x, y, w, h,
+ * then six keypoints x, y, in input pixels from the anchor's centre). */
+typedef struct detector {
+    int net;                     /* NET_DET or NET_FAR */
+    int size;                    /* square input side, px (= the box and keypoint scale) */
+    int n_anchors;
+    float min_score;             /* min_score_thresh */
+    int boxes_out, scores_out;   /* output indexes, found by shape */
+    const anchor *anchors;       /* into struct tc_vision */
+} detector;
 
 struct tc_vision {
     tc_tfl_net *net[N_NETS];
-    int det_boxes_out, det_scores_out;    /* output indexes, found by shape */
+    detector det, far;                    /* far.net < 0 when the full-range model is absent */
     int lmk_points_out, lmk_flag_out;
     int eye_out[2];                       /* the attention model's two 71-point eye outputs */
     int iris_out[2];                      /* and its two 5-point iris outputs, same order */
-    anchor anchors[N_ANCHORS];
+    anchor det_anchors[DET_ANCHORS], far_anchors[FAR_ANCHORS];
 };
 
 typedef struct cand {      /* a decoded detection, tensor-normalised */
@@ -55,9 +75,9 @@ typedef struct cand {      /* a decoded detection, tensor-normalised */
 } cand;
 
 struct tc_vision_ctx {
-    void *arena[N_NETS]; /* each model's, for one image at a time */
-    cand cands[N_ANCHORS];
-    int order[N_ANCHORS], rest[N_ANCHORS];
+    void *arena[N_NETS]; /* each model's, for one image at a time (NULL for an absent one) */
+    cand cands[MAX_ANCHORS];
+    int order[MAX_ANCHORS], rest[MAX_ANCHORS];
 };
 
 /* ---- loading ------------------------------------------------------------ */
@@ -87,21 +107,26 @@ static int shape_is(const int *s, int n, int h, int w, int c)
     return s[0] == n && s[1] == h && s[2] == w && s[3] == c;
 }
 
-/* SsdAnchorsCalculator with face_detection_short_range.pbtxt's options:
- * 4 layers, strides 8 16 16 16, one aspect ratio plus one interpolated
- * scale per layer, fixed anchor size.  Layers of equal stride share a grid,
- * so the 8x8 grid carries 3 x 2 anchors per cell: 16*16*2 + 8*8*6 = 896. */
-static void make_anchors(anchor *a)
+/* SsdAnchorsCalculator with fixed anchor size, one aspect ratio (1.0) and
+ * anchor offset 0.5, as both face detection graphs set it: a grid of
+ * size / stride cells per layer, each carrying per_layer anchors at its
+ * centre (2 when interpolated_scale_aspect_ratio > 0 adds one, else 1).
+ * Layers of equal stride share a grid, their anchors interleaved per cell.
+ *   face_detection_short_range.pbtxt: 128 px, strides 8 16 16 16, 2 per
+ *     layer: 16*16*2 + 8*8*6 = 896;
+ *   face_detection_full_range.pbtxt: 192 px, one layer of stride 4,
+ *     interpolated_scale_aspect_ratio 0, so 1: 48*48 = 2304.
+ * Returns how many anchors it wrote. */
+static int make_anchors(anchor *a, int size, const int *strides, int n_layers, int per_layer)
 {
-    static const int strides[4] = {8, 16, 16, 16};
     int n = 0, layer = 0;
-    while (layer < 4) {
+    while (layer < n_layers) {
         int last = layer, per_cell = 0;
-        while (last < 4 && strides[last] == strides[layer]) {
-            per_cell += 2; /* aspect ratio 1.0 and the interpolated scale */
+        while (last < n_layers && strides[last] == strides[layer]) {
+            per_cell += per_layer;
             last++;
         }
-        int fm = (DET_SIZE + strides[layer] - 1) / strides[layer];
+        int fm = (size + strides[layer] - 1) / strides[layer];
         for (int y = 0; y < fm; y++)
             for (int x = 0; x < fm; x++)
                 for (int k = 0; k < per_cell; k++) {
@@ -111,6 +136,27 @@ static void make_anchors(anchor *a)
                 }
         layer = last;
     }
+    return n;
+}
+
+/* A detector's outputs by shape: [1, 1, n_anchors, 16] boxes and
+ * [1, 1, n_anchors, 1] scores; its input [1, size, size, 3].  0 or -1. */
+static int find_detector(const tc_vision *v, detector *d)
+{
+    const tc_tfl_net *net = v->net[d->net];
+    if (tc_tfl_net_n_inputs(net) != 1 || !shape_is(tc_tfl_net_input_shape(net, 0), 1, d->size, d->size, 3) ||
+        tc_tfl_net_n_outputs(net) != 2)
+        return -1;
+    d->boxes_out = -1;
+    d->scores_out = -1;
+    for (int i = 0; i < 2; i++) {
+        const int *s = tc_tfl_net_output_shape(net, i);
+        if (shape_is(s, 1, 1, d->n_anchors, 16))
+            d->boxes_out = i;
+        else if (shape_is(s, 1, 1, d->n_anchors, 1))
+            d->scores_out = i;
+    }
+    return d->boxes_out < 0 || d->scores_out < 0 ? -1 : 0;
 }
 
 tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
@@ -122,26 +168,35 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
     tc_vision *v = tc_mem_zalloc(sizeof *v, e);
     if (!v)
         return NULL;
-    for (int k = 0; k < N_NETS; k++)
+    for (int k = 0; k < N_NETS; k++) {
+        if (k == NET_FAR) { /* optional: absent means short range only */
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", models_dir, net_files[k]);
+            if (access(path, F_OK) != 0) {
+                tc_log(TC_LOG_WARN,
+                       "vision: %s is absent: faces far from the camera (small in the picture) will not be "
+                       "found; run scripts/fetch-models",
+                       path);
+                continue;
+            }
+        }
         if (load_net(models_dir, net_files[k], &v->net[k], e))
             goto fail;
-    const tc_tfl_net *det = v->net[NET_DET], *lmk = v->net[NET_LMK], *seg = v->net[NET_SEG], *eye = v->net[NET_EYE];
-    /* Check that the files are the models we expect, and find which output
-     * is which by shape rather than by position. */
-    if (tc_tfl_net_n_inputs(det) != 1 || !shape_is(tc_tfl_net_input_shape(det, 0), 1, DET_SIZE, DET_SIZE, 3) ||
-        tc_tfl_net_n_outputs(det) != 2)
-        goto wrong;
-    v->det_boxes_out = -1;
-    v->det_scores_out = -1;
-    for (int i = 0; i < 2; i++) {
-        const int *s = tc_tfl_net_output_shape(det, i);
-        if (shape_is(s, 1, 1, N_ANCHORS, 16))
-            v->det_boxes_out = i;
-        else if (shape_is(s, 1, 1, N_ANCHORS, 1))
-            v->det_scores_out = i;
     }
-    if (v->det_boxes_out < 0 || v->det_scores_out < 0)
+    const tc_tfl_net *lmk = v->net[NET_LMK], *seg = v->net[NET_SEG], *eye = v->net[NET_EYE];
+    /* Check that the files are the models we expect, and find which output
+     * is which by shape rather than by position.  The detectors' options:
+     * face_detection_short_range.pbtxt and face_detection_full_range.pbtxt
+     * (TensorsToDetectionsCalculator's min_score_thresh 0.5 and 0.6). */
+    v->det = (detector){NET_DET, DET_SIZE, DET_ANCHORS, 0.5f, -1, -1, v->det_anchors};
+    v->far = (detector){-1, FAR_SIZE, FAR_ANCHORS, 0.6f, -1, -1, v->far_anchors};
+    if (find_detector(v, &v->det))
         goto wrong;
+    if (v->net[NET_FAR]) {
+        v->far.net = NET_FAR;
+        if (find_detector(v, &v->far))
+            goto wrong;
+    }
     if (tc_tfl_net_n_inputs(lmk) != 1 || !shape_is(tc_tfl_net_input_shape(lmk, 0), 1, LMK_SIZE, LMK_SIZE, 3) ||
         tc_tfl_net_n_outputs(lmk) < 2)
         goto wrong;
@@ -175,7 +230,11 @@ tc_vision *tc_vision_load(const char *models_dir, tc_err *e)
     }
     if (v->eye_out[1] < 0 || v->iris_out[1] < 0)
         goto wrong;
-    make_anchors(v->anchors);
+    static const int det_strides[4] = {8, 16, 16, 16}, far_strides[1] = {4};
+    int n_det = make_anchors(v->det_anchors, DET_SIZE, det_strides, 4, 2);
+    int n_far = make_anchors(v->far_anchors, FAR_SIZE, far_strides, 1, 1);
+    assert(n_det == DET_ANCHORS && n_far == FAR_ANCHORS);
+    (void)n_det, (void)n_far;
     return v;
 wrong:
     tc_err_set(e, TCE_VISION_MODEL_INVALID_3);
@@ -205,7 +264,7 @@ tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e)
     if (!c)
         return NULL;
     for (int k = 0; k < N_NETS; k++)
-        if (!(c->arena[k] = aligned_alloc(64, tc_tfl_net_arena_bytes(v->net[k])))) {
+        if (v->net[k] && !(c->arena[k] = aligned_alloc(64, tc_tfl_net_arena_bytes(v->net[k])))) {
             tc_vision_ctx_free(c);
             tc_err_internal(e, "out of memory");
             return NULL;
@@ -362,34 +421,35 @@ static int cmp_cand(const void *pa, const void *pb, void *ctx)
     return a - b;
 }
 
-int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, tc_vision_face *faces,
-                     int max_faces, int *n_faces, tc_err *e)
+/* One detector on the whole image: faces[0..return value), at most
+ * max_faces (<= TC_VISION_MAX_FACES). */
+static int detect_with(const tc_vision *v, tc_vision_ctx *c, const detector *dt, const tc_vision_image *img,
+                       tc_vision_face *faces, int max_faces)
 {
-    *n_faces = 0;
-    if (check_image(img, e))
-        return -1;
     /* ImageToTensor, keep_aspect_ratio: the whole image, letterboxed into a
      * square (PadRoi), zero border, values in [-1, 1]. */
     float side = (float)(img->width > img->height ? img->width : img->height);
     roi r = {img->width / 2.0f, img->height / 2.0f, side, side, 0};
-    run_net(v, c, NET_DET, img, &r, DET_SIZE, -1.0f, 1.0f, 1);
-    const float *boxes = net_output(v, c, NET_DET, v->det_boxes_out);
-    const float *scores = net_output(v, c, NET_DET, v->det_scores_out);
+    run_net(v, c, dt->net, img, &r, dt->size, -1.0f, 1.0f, 1);
+    const float *boxes = net_output(v, c, dt->net, dt->boxes_out);
+    const float *scores = net_output(v, c, dt->net, dt->scores_out);
 
     /* TensorsToDetectionsCalculator: scores clipped to +-100 then sigmoid,
-     * kept from 0.5; boxes are (x, y, w, h) offsets in 128ths of the
-     * anchor (reverse_output_order, scales 128). */
+     * kept from min_score_thresh; boxes are (x, y, w, h) offsets in input
+     * pixels from the anchor's centre (reverse_output_order, x/y/w/h
+     * scales = the input side). */
+    const float S = (float)dt->size;
     int n = 0;
-    for (int i = 0; i < N_ANCHORS; i++) {
+    for (int i = 0; i < dt->n_anchors; i++) {
         float raw = scores[i];
         raw = raw < -100 ? -100 : raw > 100 ? 100 : raw;
         float sc = sigmoid(raw);
-        if (!(sc >= 0.5f))
+        if (!(sc >= dt->min_score))
             continue;
         const float *b = boxes + (size_t)i * 16;
-        const anchor *a = &v->anchors[i];
-        float cx = b[0] / DET_SIZE + a->x, cy = b[1] / DET_SIZE + a->y;
-        float w = b[2] / DET_SIZE, h = b[3] / DET_SIZE;
+        const anchor *a = &dt->anchors[i];
+        float cx = b[0] / S + a->x, cy = b[1] / S + a->y;
+        float w = b[2] / S, h = b[3] / S;
         if (!(w >= 0 && h >= 0))
             continue;
         cand *cd = &c->cands[n];
@@ -399,8 +459,8 @@ int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image
         cd->xmax = cx + w / 2;
         cd->ymax = cy + h / 2;
         for (int k = 0; k < TC_VISION_KEYPOINTS; k++) {
-            cd->kp[k][0] = b[4 + 2 * k] / DET_SIZE + a->x;
-            cd->kp[k][1] = b[5 + 2 * k] / DET_SIZE + a->y;
+            cd->kp[k][0] = b[4 + 2 * k] / S + a->x;
+            cd->kp[k][1] = b[5 + 2 * k] / S + a->y;
         }
         c->order[n] = n;
         n++;
@@ -411,8 +471,6 @@ int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image
      * detection absorbs every one overlapping it; box and keypoints become
      * their score-weighted mean, the score stays the best's. */
     int remaining = n, out = 0;
-    if (max_faces > TC_VISION_MAX_FACES)
-        max_faces = TC_VISION_MAX_FACES;
     while (remaining > 0 && out < max_faces) {
         const cand *top = &c->cands[c->order[0]];
         cand acc = {0};
@@ -451,6 +509,7 @@ int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image
         tc_vision_face *f = &faces[out++];
         float W = (float)img->width, H = (float)img->height;
         f->score = d.score;
+        f->far = dt->net == NET_FAR;
         f->xmin = ((d.xmin - 0.5f) * side + r.cx) / W;
         f->ymin = ((d.ymin - 0.5f) * side + r.cy) / H;
         f->width = (d.xmax - d.xmin) * side / W;
@@ -464,7 +523,27 @@ int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image
         memcpy(c->order, c->rest, (size_t)kept * sizeof *c->order);
         remaining = kept;
     }
-    *n_faces = out;
+    return out;
+}
+
+int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, tc_vision_face *faces,
+                     int max_faces, int *n_faces, tc_err *e)
+{
+    *n_faces = 0;
+    if (check_image(img, e))
+        return -1;
+    if (max_faces > TC_VISION_MAX_FACES)
+        max_faces = TC_VISION_MAX_FACES;
+    if (max_faces <= 0)
+        return 0;
+    /* The short-range model first (faces within about 2 m: every ID
+     * photo); only when it finds none, the full-range one (faces up to
+     * about 5 m, small in the picture), so a photo with a face costs no
+     * more than before. */
+    int n = detect_with(v, c, &v->det, img, faces, max_faces);
+    if (n == 0 && v->far.net >= 0)
+        n = detect_with(v, c, &v->far, img, faces, max_faces);
+    *n_faces = n;
     return 0;
 }
 

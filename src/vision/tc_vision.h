@@ -2,8 +2,9 @@
  * tc_vision — the vision engine: face detection, 468-point face landmarks
  * and person segmentation, in plain C with no ML framework.
  *
- * It runs four MediaPipe models (fetched into models/ by
- * scripts/fetch-models, never committed) and does, in C, the work MediaPipe's
+ * It runs five MediaPipe models (fetched into models/ by
+ * scripts/fetch-models, never committed; the fifth, the full-range face
+ * detector, is optional) and does, in C, the work MediaPipe's
  * graphs do around them: letterboxing and normalisation, BlazeFace anchors,
  * box decoding and weighted non-maximum suppression, the rotated face crop
  * for the landmark model and the mapping of every result back to the input
@@ -43,6 +44,9 @@
 #define TC_VISION_LANDMARK_FILE "face_landmark.tflite"
 #define TC_VISION_SEGMENTER_FILE "selfie_segmentation.tflite"
 #define TC_VISION_EYES_FILE "face_landmark_with_attention.tflite"
+/* Optional: without it tc_vision_load logs one warning and detection is
+ * short range only (faces far from the camera go unfound). */
+#define TC_VISION_FAR_DETECTOR_FILE "face_detection_full_range.tflite"
 
 typedef struct tc_vision tc_vision;
 typedef struct tc_vision_ctx tc_vision_ctx;
@@ -92,9 +96,10 @@ extern const int tc_vision_lm_oval[TC_VISION_LM_OVAL_N];
 extern const int tc_vision_lm_eyelid[2][16];
 
 typedef struct tc_vision_face {
-    float score;                                /* 0.5 .. 1 */
+    float score;                                /* 0.5 .. 1 (0.6 .. 1 when far) */
     float xmin, ymin, width, height;            /* box, normalised */
     float keypoints[TC_VISION_KEYPOINTS][2];    /* x, y normalised */
+    int far;                                    /* 1: found by the full-range detector */
 } tc_vision_face;
 
 typedef struct tc_vision_mesh {
@@ -107,17 +112,26 @@ typedef struct tc_vision_mesh {
     float roi_cx, roi_cy, roi_w, roi_h, roi_rotation;
 } tc_vision_mesh;
 
-/* Load the four models from models_dir (NULL: $TUCAI_MODELS, else
- * "models" in the current directory). */
+/* Load the models from models_dir (NULL: $TUCAI_MODELS, else "models" in
+ * the current directory): the four required ones, and the full-range
+ * detector when its file is there (absent: a warning in the log, and
+ * tc_vision_detect runs the short-range detector only). */
 tc_vision *tc_vision_load(const char *models_dir, tc_err *e);
 void tc_vision_free(tc_vision *v);
 
-/* Per-thread working memory for one loaded tc_vision (about 9 MB). */
+/* Per-thread working memory for one loaded tc_vision (about 9 MB; 3 MB
+ * more with the full-range detector, its arena). */
 tc_vision_ctx *tc_vision_ctx_new(const tc_vision *v, tc_err *e);
 void tc_vision_ctx_free(tc_vision_ctx *c);
 
-/* Faces with score >= 0.5, most confident first; at most max_faces
- * (<= TC_VISION_MAX_FACES) are written to faces, *n_faces says how many. */
+/* Faces, most confident first; at most max_faces (<= TC_VISION_MAX_FACES)
+ * are written to faces, *n_faces says how many.  Two detectors, after
+ * MediaPipe's face_detection_short_range and _full_range graphs: the
+ * short-range one (128 px input, faces within about 2 m, score >= 0.5)
+ * runs on every image; only when it finds no face does the full-range one
+ * (192 px, faces up to about 5 m, so small in the picture; score >= 0.6)
+ * run, and its faces have far = 1.  A photo with a face near the camera
+ * therefore costs one detector run, as before. */
 int tc_vision_detect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, tc_vision_face *faces,
                      int max_faces, int *n_faces, tc_err *e);
 

@@ -117,3 +117,30 @@ test('a text file is refused with photo\'s code', () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /photo\.unsupported_format/);
 });
+
+// Issue 16: a student far from the camera (here a portrait at half size on a
+// large grey canvas, made with the vips command line) used to read "no face
+// found"; the full-range detector (the fallback when the short-range one
+// finds nothing) finds the face, so face_count passes and the photo fails
+// for what is really wrong with it: too few pixels on the face, or the
+// framing of a half- or full-length picture.
+test('a far face is found and failed for the real reason, not "no face"', (t) => {
+  const name = 'mugshot_S024-01_frontal_neutral.jpg';
+  if (!need(t, name)) return;
+  const far = path.join(path.dirname(models), 'face_detection_full_range.tflite');
+  if (!existsSync(far)) { t.skip('face_detection_full_range.tflite absent: run scripts/fetch-models'); return; }
+  if (spawnSync('vips', ['--version']).status !== 0) { t.skip('the vips command is absent'); return; }
+  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-check-'));
+  const small = path.join(dir, 'small.v'), photo = path.join(dir, 'far.png');
+  assert.equal(spawnSync('vips', ['resize', portrait(name), small, '0.5']).status, 0);
+  assert.equal(spawnSync('vips', ['embed', small, photo, '700', '500', '2000', '2500', '--extend', 'background',
+    '--background', '200 200 200']).status, 0);
+  const r = run('check', photo, '--json');
+  assert.equal(r.status, 1, r.stderr);
+  const rep = JSON.parse(r.stdout);
+  const by = Object.fromEntries(rep.checks.map((c) => [c.name, c]));
+  assert.equal(by.face_count.verdict, 'pass', JSON.stringify(by.face_count));
+  const failed = rep.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
+  assert.ok(failed.some((n) => ['resolution', 'body_framing', 'framing'].includes(n)), JSON.stringify(failed));
+  assert.doesNotMatch(r.stdout, /No face found/);
+});
