@@ -1210,27 +1210,39 @@ static int foreign(const uint8_t *px, const float *mw)
  * the eyes-to-chin height down to the chin) and is at most a tenth of the
  * face oval's area and at least 6r pixels, and which touches neither the
  * face oval nor an ear's inner region, is backdrop: obj[i] = 1 on the group but where cls is
- * already backdrop.  wide: the half-size wide models.  Returns the number of
- * pixels marked, -1 out of memory. */
+ * already backdrop.  wide: the half-size wide models.  st (out, w*h): the
+ * pixels of a colour of its own outside the face oval, nonzero (1 or 2
+ * where this step groups them, 4 in an ear's inner region), for
+ * behind_objects, which tests the same colours; queue: w*h ints of scratch.
+ * Returns the number of pixels marked. */
 static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float *a0, const uint8_t *sure,
-                            const float *wide, int w, int h, int y0, int y1, uint8_t *obj)
+                            const float *wide, int w, int h, int y0, int y1, uint8_t *st, int *queue, uint8_t *obj)
 {
     int r = w / 160 > 2 ? w / 160 : 2; /* the edge step's r */
     int w2 = (w + 1) / 2, minin = 6 * r;
     size_t n = (size_t)w * h, face = 0;
     for (size_t i = 0; i < n; i++)
         face += sure[i] == 1;
-    uint8_t *st = calloc(n, 1); /* 1 of a foreign colour, 2 seen */
-    int *queue = malloc(n * sizeof(int));
-    if (!st || !queue) {
-        free(st), free(queue);
-        return -1;
+    /* foreign() wants a spread of 48 between the channels, which most
+     * pixels lack: tested first for all, in a loop the compiler vectorises */
+    for (size_t i = 0; i < n; i++) {
+        uint8_t a = rgb[3 * i], b = rgb[3 * i + 1], c = rgb[3 * i + 2];
+        uint8_t mx = a > b ? a : b, mn = a < b ? a : b;
+        mx = mx > c ? mx : c, mn = mn < c ? mn : c;
+        st[i] = mx - mn >= 48;
     }
+    /* st: 1 of a foreign colour where this step groups (outside the ears'
+     * regions or in their outer rims; 2 once seen), 4 in an ear's inner
+     * region (only behind_objects groups those) */
     for (int v = 0; v < h; v++)
         for (int u = 0; u < w; u++) {
             size_t i = (size_t)v * w + u;
-            if ((!sure[i] || sure[i] == 3) && foreign(rgb + 3 * i, wide + 8 * ((size_t)(v / 2) * w2 + u / 2)))
-                st[i] = 1;
+            if (!st[i])
+                continue;
+            if (sure[i] == 1 || !foreign(rgb + 3 * i, wide + 8 * ((size_t)(v / 2) * w2 + u / 2)))
+                st[i] = 0;
+            else
+                st[i] = !sure[i] || sure[i] == 3 ? 1 : 4;
         }
     int total = 0;
     for (size_t s = 0; s < n; s++) {
@@ -1270,7 +1282,6 @@ static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float 
             if (cls[queue[q]] != PHOTO_TRI_BG)
                 obj[queue[q]] = 1, total++;
     }
-    free(st), free(queue);
     return total;
 }
 
@@ -1308,14 +1319,18 @@ static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float 
  *    student's colours keep (NUAA 0011_142: a red shirt behind a student in
  *    red) would leave a hole in it.
  * obj[i] = 1 on the grown groups where cls is not backdrop already.  a0: the
- * coarse mask.  Returns the number of pixels marked, -1 out of memory. */
+ * coarse mask.  st (in, w*h): backdrop_objects' st, nonzero on the pixels
+ * of a colour of its own outside the face oval (foreign() on the same
+ * picture and models: testing them again cost a quarter of this step); it
+ * is then this step's scratch, as is queue (w*h ints).  Returns the number
+ * of pixels marked, -1 out of memory. */
 enum { BH_MIN = 2 };
-static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a0, const uint8_t *sure,
-                          const float *wide, int w, int h, int eye_y, int chin_y, int axis_x, int y0, int y1,
+static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a0, const uint8_t *sure, int w,
+                          int h, int eye_y, int chin_y, int axis_x, int y0, int y1, uint8_t *st, int *queue,
                           uint8_t *obj)
 {
     int r = w / 160 > 2 ? w / 160 : 2; /* the edge step's r */
-    int w2 = (w + 1) / 2, minin = 6 * r;
+    int minin = 6 * r;
     size_t n = (size_t)w * h, face = 0;
     /* the face oval's box (fx0..fx1, fy0..fy1) and area; a row's first and
      * last oval pixel by memchr, its count between them in a loop the
@@ -1378,11 +1393,9 @@ static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a
     int nx0 = fx0 - R > 0 ? fx0 - R : 0, nx1 = fx1 + R < w - 1 ? fx1 + R : w - 1;
     int ny0 = fy0 - R > 0 ? fy0 - R : 0, ny1 = fy1 + R < h - 1 ? fy1 + R : h - 1;
     int nw = nx1 - nx0 + 1, nh = ny1 - ny0 + 1;
-    uint8_t *st = calloc(n, 1); /* 1 of a foreign colour, 2 seen */
     uint8_t *near = calloc((size_t)nw * nh, 1), *rown = calloc((size_t)nw * nh, 1);
-    int *queue = malloc(n * sizeof(int));
-    if (!st || !near || !rown || !queue) {
-        free(st), free(near), free(rown), free(queue);
+    if (!near || !rown) {
+        free(near), free(rown);
         return -1;
     }
     for (int v = fy0; v <= fy1; v++) { /* rows: within R of an oval pixel (rown) */
@@ -1408,12 +1421,17 @@ static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a
         }
     }
     free(rown);
-    for (int v = y0 > 0 ? y0 : 0; v <= y1 && v < h; v++)
-        for (int u = 0; u < w; u++) {
-            size_t i = (size_t)v * w + u;
-            if (sure[i] != 1 && cls[i] != PHOTO_TRI_BG && foreign(rgb + 3 * i, wide + 8 * ((size_t)(v / 2) * w2 + u / 2)))
-                st[i] = 1;
+    /* st: 1 of a foreign colour (outside the face oval already) in rows
+     * y0..y1 where the trimap is not backdrop, 2 seen */
+    for (int v = 0; v < h; v++) {
+        uint8_t *row = st + (size_t)v * w;
+        if (v < y0 || v > y1) {
+            memset(row, 0, (size_t)w);
+            continue;
         }
+        for (int u = 0; u < w; u++)
+            row[u] = (row[u] != 0) & (cls[(size_t)v * w + u] != PHOTO_TRI_BG);
+    }
     int total = 0;
     for (size_t s = 0; s < n; s++) {
         if (st[s] != 1)
@@ -1500,7 +1518,7 @@ static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a
             if (cls[queue[q]] != PHOTO_TRI_BG)
                 obj[queue[q]] = 1, total++;
     }
-    free(st), free(near), free(queue);
+    free(near);
     return total;
 }
 
@@ -2439,15 +2457,16 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                         }
             }
     }
+    /* the pixels of a colour of their own, from backdrop_objects to
+     * behind_objects (tmpa is free until the closing, step 3b) */
+    uint8_t *fgn = (uint8_t *)tmpa;
     /* 3a'''. Objects of the old backdrop beside the head (above): the
      * trimap's backdrop, their edge unknown. */
     if (th && th->sure) {
         uint8_t *obj = (uint8_t *)dist;
         memset(obj, 0, (size_t)w * h);
         int y0 = th->eye_y - (th->chin_y - th->eye_y), y1 = th->chin_y;
-        int no = backdrop_objects(rgb, cls, a0, th->sure, wide, w, h, y0, y1, obj);
-        if (no < 0)
-            goto out;
+        int no = backdrop_objects(rgb, cls, a0, th->sure, wide, w, h, y0, y1, fgn, queue, obj);
         if (no > 0)
             take_objects(obj, 1, cls, alpha, floorv, th, w, h);
     }
@@ -2457,7 +2476,8 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
         uint8_t *obj = (uint8_t *)dist;
         memset(obj, 0, (size_t)w * h);
         int y0 = th->eye_y - (th->chin_y - th->eye_y), y1 = th->chin_y;
-        int no = behind_objects(rgb, cls, a0, th->sure, wide, w, h, th->eye_y, th->chin_y, th->axis_x, y0, y1, obj);
+        int no = behind_objects(rgb, cls, a0, th->sure, w, h, th->eye_y, th->chin_y, th->axis_x, y0, y1, fgn, queue,
+                                obj);
         if (no < 0)
             goto out;
         if (no > 0) /* a ring of r: the solve places the rim of its shade */
