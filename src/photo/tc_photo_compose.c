@@ -1197,6 +1197,25 @@ static int foreign(const uint8_t *px, const float *mw)
     return e >= 0.15f * 0.15f;
 }
 
+/* st[i] = 1 where pixel i's channels spread by 48 or more (foreign()'s
+ * first test), 0 elsewhere, for n pixels.  Most pixels fail it, so it runs
+ * first for all: vectorised it is several times faster than the scalar
+ * loop, but the compiler vectorises the three interleaved channels only
+ * with AVX2's shuffles, hence a clone per level of x86-64 (as tc_tensor.c
+ * does; integers only, so every clone gives the same bytes). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(TC_NO_CLONES)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+static void spread48(const uint8_t *rgb, size_t n, uint8_t *st)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t a = rgb[3 * i], b = rgb[3 * i + 1], c = rgb[3 * i + 2];
+        uint8_t mx = a > b ? a : b, mn = a < b ? a : b;
+        mx = mx > c ? mx : c, mn = mn < c ? mn : c;
+        st[i] = mx - mn >= 48;
+    }
+}
+
 /* Objects of the old backdrop beside the head (issue 15 item 3: a red
  * shelf post kept beside an ear).  Such an object has a colour of its own
  * (foreign(), above): not the backdrop's usual colour around it, not of
@@ -1223,14 +1242,7 @@ static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float 
     size_t n = (size_t)w * h, face = 0;
     for (size_t i = 0; i < n; i++)
         face += sure[i] == 1;
-    /* foreign() wants a spread of 48 between the channels, which most
-     * pixels lack: tested first for all, in a loop the compiler vectorises */
-    for (size_t i = 0; i < n; i++) {
-        uint8_t a = rgb[3 * i], b = rgb[3 * i + 1], c = rgb[3 * i + 2];
-        uint8_t mx = a > b ? a : b, mn = a < b ? a : b;
-        mx = mx > c ? mx : c, mn = mn < c ? mn : c;
-        st[i] = mx - mn >= 48;
-    }
+    spread48(rgb, n, st); /* foreign()'s first test, for all pixels at once */
     /* st: 1 of a foreign colour where this step groups (outside the ears'
      * regions or in their outer rims; 2 once seen), 4 in an ear's inner
      * region (only behind_objects groups those) */
