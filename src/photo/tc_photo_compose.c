@@ -1333,9 +1333,10 @@ static int backdrop_objects(const uint8_t *rgb, const uint8_t *cls, const float 
  * obj[i] = 1 on the grown groups where cls is not backdrop already.  a0: the
  * coarse mask.  st (in, w*h): backdrop_objects' st, nonzero on the pixels
  * of a colour of its own outside the face oval (foreign() on the same
- * picture and models: testing them again cost a quarter of this step); it
- * is then this step's scratch, as is queue (w*h ints).  Returns the number
- * of pixels marked, -1 out of memory. */
+ * picture and models; it does not read the trimap, the one thing
+ * backdrop_objects' marks change: testing them again cost 0.3 of this
+ * step's 1.9 ms); it is then this step's scratch, as is queue (w*h ints).
+ * Returns the number of pixels marked, -1 out of memory. */
 enum { BH_MIN = 2 };
 static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a0, const uint8_t *sure, int w,
                           int h, int eye_y, int chin_y, int axis_x, int y0, int y1, uint8_t *st, int *queue,
@@ -1346,7 +1347,7 @@ static int behind_objects(const uint8_t *rgb, const uint8_t *cls, const float *a
     size_t n = (size_t)w * h, face = 0;
     /* the face oval's box (fx0..fx1, fy0..fy1) and area; a row's first and
      * last oval pixel by memchr, its count between them in a loop the
-     * compiler vectorises (one loop doing all three cost three times as much) */
+     * compiler vectorises (one loop doing all three took 0.13 ms, these 0.02) */
     int fx0 = w, fx1 = -1, fy0 = h, fy1 = -1;
     for (int v = 0; v < h; v++) {
         const uint8_t *row = sure + (size_t)v * w, *p = memchr(row, 1, (size_t)w);
