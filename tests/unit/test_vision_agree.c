@@ -25,6 +25,7 @@
 #include <vips/vips.h>
 
 #include "vision/tc_vision.h"
+#include "vision_fixture.h"
 
 typedef struct fixture {
     char json[1600];
@@ -36,28 +37,6 @@ static tc_vision_ctx *g_ctx;
 static char g_models[1024];
 static const char *g_portraits;  /* NULL when absent */
 static char g_skip_reason[2048];
-
-/* Decode like the CLI: EXIF orientation, sRGB, 8-bit, 3 bands. */
-static uint8_t *decode(const char *path, int *w, int *h)
-{
-    VipsImage *in = vips_image_new_from_file(path, NULL), *rot = NULL, *srgb = NULL, *u8 = NULL, *three = NULL;
-    uint8_t *out = NULL;
-    if (!in)
-        return NULL;
-    if (!vips_autorot(in, &rot, NULL) && !vips_colourspace(rot, &srgb, VIPS_INTERPRETATION_sRGB, NULL) &&
-        !vips_cast_uchar(srgb, &u8, NULL) && !vips_extract_band(u8, &three, 0, "n", 3, NULL)) {
-        size_t len;
-        out = vips_image_write_to_memory(three, &len);
-        *w = vips_image_get_width(three);
-        *h = vips_image_get_height(three);
-    }
-    if (three) g_object_unref(three);
-    if (u8) g_object_unref(u8);
-    if (srgb) g_object_unref(srgb);
-    if (rot) g_object_unref(rot);
-    g_object_unref(in);
-    return out;
-}
 
 /* The variants, as tools/mediapipe-ref/run.mjs makes them. */
 static uint8_t *variant(const uint8_t *src, int w, int h, const char *v, int *W, int *H)
@@ -107,7 +86,7 @@ static void test_fixture(void **state)
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", g_portraits, source);
     int w0, h0, W, H;
-    uint8_t *orig = decode(path, &w0, &h0);
+    uint8_t *orig = vf_decode(path, 1.0, &w0, &h0);
     if (!orig) {
         print_message("skipped: %s is absent from %s\n", source, g_portraits);
         json_decref(ref);
@@ -194,7 +173,7 @@ static void test_fixture(void **state)
     snprintf(mpath, sizeof mpath, "%s/tests/fixtures/vision/%s", TC_SRCDIR,
              json_string_value(json_object_get(rm, "file")));
     int mw, mh;
-    uint8_t *ref_mask = decode(mpath, &mw, &mh); /* grey becomes 3 equal bands */
+    uint8_t *ref_mask = vf_decode(mpath, 1.0, &mw, &mh); /* grey becomes 3 equal bands */
     assert_non_null(ref_mask);
     assert_int_equal(mw, sw);
     assert_int_equal(mh, sh);

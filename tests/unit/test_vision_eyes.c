@@ -24,6 +24,7 @@
 
 #include "vision/tc_flex.h"
 #include "vision/tc_vision.h"
+#include "vision_fixture.h"
 
 /* A map {"a": 5, "f": 1.5 (float32), "v": [1, 2, 3] (int8 vector),
  * "w": [7, -2] (untyped vector of ints)}, laid out by hand from the format's
@@ -151,27 +152,6 @@ static tc_vision_ctx *g_ctx;
 static char g_skip[2048];
 static char g_portraits[1024];
 
-static uint8_t *decode(const char *path, int *w, int *h)
-{
-    VipsImage *in = vips_image_new_from_file(path, NULL), *rot = NULL, *srgb = NULL, *u8 = NULL, *three = NULL;
-    uint8_t *out = NULL;
-    if (!in)
-        return NULL;
-    if (!vips_autorot(in, &rot, NULL) && !vips_colourspace(rot, &srgb, VIPS_INTERPRETATION_sRGB, NULL) &&
-        !vips_cast_uchar(srgb, &u8, NULL) && !vips_extract_band(u8, &three, 0, "n", 3, NULL)) {
-        size_t len;
-        out = vips_image_write_to_memory(three, &len);
-        *w = vips_image_get_width(three);
-        *h = vips_image_get_height(three);
-    }
-    if (three) g_object_unref(three);
-    if (u8) g_object_unref(u8);
-    if (srgb) g_object_unref(srgb);
-    if (rot) g_object_unref(rot);
-    g_object_unref(in);
-    return out;
-}
-
 /* The portrait's face: detection, mesh and eyes.  0, or skip. */
 static uint8_t *load_face(const char *name, int *w, int *h, tc_vision_mesh *mesh)
 {
@@ -181,7 +161,7 @@ static uint8_t *load_face(const char *name, int *w, int *h, tc_vision_mesh *mesh
     }
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", g_portraits, name);
-    uint8_t *rgb = decode(path, w, h);
+    uint8_t *rgb = vf_decode(path, 1.0, w, h);
     if (!rgb) {
         print_message("skipped: %s is absent\n", path);
         return NULL;

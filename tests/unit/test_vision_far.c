@@ -27,6 +27,7 @@
 #include <vips/vips.h>
 
 #include "vision/tc_vision.h"
+#include "vision_fixture.h"
 
 #define PORTRAIT "mugshot_S024-01_frontal_neutral.jpg"
 #define CANVAS_W 2000
@@ -41,32 +42,6 @@ static tc_vision_ctx *g_full_ctx, *g_short_ctx;
 static char g_skip[2048];
 static char g_portraits[1024];
 static char g_tmpdir[64];
-
-/* Decode like the CLI (EXIF orientation, sRGB, 8-bit, 3 bands), shrunk by
- * scale (1: as is).  g_free the result. */
-static uint8_t *decode(const char *path, double scale, int *w, int *h)
-{
-    VipsImage *in = vips_image_new_from_file(path, NULL), *rot = NULL, *srgb = NULL, *u8 = NULL, *three = NULL,
-              *small = NULL;
-    uint8_t *out = NULL;
-    if (!in)
-        return NULL;
-    if (!vips_autorot(in, &rot, NULL) && !vips_colourspace(rot, &srgb, VIPS_INTERPRETATION_sRGB, NULL) &&
-        !vips_cast_uchar(srgb, &u8, NULL) && !vips_extract_band(u8, &three, 0, "n", 3, NULL) &&
-        !vips_resize(three, &small, scale, NULL)) {
-        size_t len;
-        out = vips_image_write_to_memory(small, &len);
-        *w = vips_image_get_width(small);
-        *h = vips_image_get_height(small);
-    }
-    if (small) g_object_unref(small);
-    if (three) g_object_unref(three);
-    if (u8) g_object_unref(u8);
-    if (srgb) g_object_unref(srgb);
-    if (rot) g_object_unref(rot);
-    g_object_unref(in);
-    return out;
-}
 
 static int ready(void)
 {
@@ -104,7 +79,7 @@ static void test_near_face_unchanged(void **state)
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", g_portraits, PORTRAIT);
     int w, h;
-    uint8_t *rgb = decode(path, 1.0, &w, &h);
+    uint8_t *rgb = vf_decode(path, 1.0, &w, &h);
     if (!rgb) {
         print_message("skipped: %s is absent\n", path);
         skip();
@@ -131,7 +106,7 @@ static void test_far_face_found(void **state)
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", g_portraits, PORTRAIT);
     int w0, h0, w, h;
-    uint8_t *orig = decode(path, 1.0, &w0, &h0), *small = decode(path, PASTE_SCALE, &w, &h);
+    uint8_t *orig = vf_decode(path, 1.0, &w0, &h0), *small = vf_decode(path, PASTE_SCALE, &w, &h);
     if (!orig || !small) {
         print_message("skipped: %s is absent\n", path);
         g_free(orig), g_free(small);
