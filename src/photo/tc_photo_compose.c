@@ -1,6 +1,7 @@
 /* From a source photo, a face geometry and a person mask to a photo of the
  * spec's size: plan the crop, carry image and mask to the output, refine the
  * mask's edge and lay the person over the new background. */
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -2107,10 +2108,11 @@ static void take_objects(const uint8_t *obj, int ring, uint8_t *cls, float *alph
  * the solve's alpha as far as the local colours are alike (lowq, 0..255,
  * step 3a's "low"); where they differ (a dark jacket on a light wall) the
  * solve's edge is right and stays.  The face oval and what the trimap holds
- * for sure are not touched.  tmp (w*h floats) is scratch. */
+ * for sure are not touched.  tmp and sm (w*h floats each) and ws
+ * (box_ws(w, h, 1) floats) are scratch. */
 static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, const uint8_t *cls,
                           const uint8_t *sure, int eye_y, int chin_y, const uint8_t *lowq, int r, int w, int h,
-                          float *tmp, float *sm, float *alpha)
+                          float *ws, float *tmp, float *sm, float *alpha)
 {
     int y0 = chin_y;
     if (y0 < 0)
@@ -2142,39 +2144,12 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
     int hair = hs[3] >= 50;
     for (int c = 0; c < 3; c++)
         cs[c] /= cs[3], hs[c] = hair ? hs[c] / hs[3] : 0;
-    int R = 2 * r;
-    /* rows y0 - 2R .. h of alpha, smoothed: rows then columns, twice */
-    int ya = y0 - 2 * R > 0 ? y0 - 2 * R : 0;
-    for (int pass = 0; pass < 2; pass++) {
-        const float *src = pass ? sm : alpha;
-        for (int y = ya; y < h; y++) {
-            const float *in = src + (size_t)y * w;
-            float *o = tmp + (size_t)y * w, acc = 0;
-            int c = 0;
-            for (int k = 0; k <= R && k < w; k++)
-                acc += in[k], c++;
-            for (int x = 0; x < w; x++) {
-                o[x] = acc / (float)c;
-                if (x + R + 1 < w)
-                    acc += in[x + R + 1], c++;
-                if (x - R >= 0)
-                    acc -= in[x - R], c--;
-            }
-        }
-        for (int x = 0; x < w; x++) {
-            float acc = 0;
-            int c = 0;
-            for (int k = ya; k <= ya + R && k < h; k++)
-                acc += tmp[(size_t)k * w + x], c++;
-            for (int y = ya; y < h; y++) {
-                sm[(size_t)y * w + x] = acc / (float)c;
-                if (y + R + 1 < h)
-                    acc += tmp[(size_t)(y + R + 1) * w + x], c++;
-                if (y - R >= ya)
-                    acc -= tmp[(size_t)(y - R) * w + x], c--;
-            }
-        }
-    }
+    /* rows y0 - 4r .. h of alpha, smoothed twice by box1 (radius 2r) as one
+     * picture of its own: the box stops at its first row as at the others */
+    int ya = y0 - 4 * r > 0 ? y0 - 4 * r : 0;
+    size_t off = (size_t)ya * w;
+    box1(alpha + off, tmp + off, w, h - ya, 2 * r, ws);
+    box1(tmp + off, sm + off, w, h - ya, 2 * r, ws);
     for (int y = y0; y < h; y++)
         for (int x = 0; x < w; x++) {
             size_t i = (size_t)y * w + x;
@@ -2637,9 +2612,11 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     if (photo_matte_solve(rgb, w, h, cls, lam, alpha, MATTE_MAX_ITER, NULL) != 0)
         goto out;
     /* The shoulders' edge where clothes and backdrop look alike
-     * (shoulder_edge, above); lam and tmpa are free after the solve */
+     * (shoulder_edge, above); lam, tmpa and ws are free after the solve,
+     * and ws, sized for eight half-size planes, holds a full-size one */
+    assert(box_ws(w, h, 1) <= box_ws(w2, h2, 8));
     if (th && th->chin_y > 0)
-        shoulder_edge(rgb, lm, w2, h2, cls, th->sure, th->eye_y, th->chin_y, lowq, r, w, h, lam, tmpa, alpha);
+        shoulder_edge(rgb, lm, w2, h2, cls, th->sure, th->eye_y, th->chin_y, lowq, r, w, h, ws, lam, tmpa, alpha);
     for (size_t i = 0; i < (size_t)w * h; i++)
         if (floorv[i] > alpha[i])
             alpha[i] = floorv[i];

@@ -368,6 +368,16 @@ static uint8_t *make_pixels(const char *name, tc_studio_result *res, int *skippe
     return make_pixels_from("portraits", name, res, skipped);
 }
 
+/* The mean alpha of the n x n box at (x, y) of a finished photo's mask. */
+static double box_alpha(const tc_photo_mask *a, int x0, int y0, int n)
+{
+    double s = 0;
+    for (int y = y0; y < y0 + n; y++)
+        for (int x = x0; x < x0 + n; x++)
+            s += a->a[(size_t)y * a->width + x];
+    return s / ((double)n * n);
+}
+
 /* Issue 15 item 3 (session 19): the pink shirt of someone sitting behind
  * NUAA 0013_185, right of his head, lies inside the coarse mask (every
  * person is "person") and partly in the mesh's ear region; it was kept as a
@@ -398,11 +408,8 @@ static void test_person_behind_real(void **st)
             const uint8_t *p = px + 3 * ((size_t)y * W + x);
             pink += p[0] > p[2] + 30 && p[2] > p[1] && p[0] - p[1] >= 48;
         }
-    int hx = (int)(r->face_centre_x + 0.42 * r->face_width), hy = (int)(r->eye_line_y + 0.1 * r->face_width);
-    double ha = 0;
-    for (int y = hy; y < hy + 6; y++)
-        for (int x = hx; x < hx + 6; x++)
-            ha += res.alpha.a[(size_t)y * res.alpha.width + x] / 36.0;
+    double ha = box_alpha(&res.alpha, (int)(r->face_centre_x + 0.42 * r->face_width),
+                          (int)(r->eye_line_y + 0.1 * r->face_width), 6);
     print_message("pink pixels beside the head: %ld; hair by the ear alpha %.2f\n", pink, ha);
     assert_true(pink <= 300);
     assert_true(ha >= 0.9);
@@ -438,11 +445,8 @@ static void test_hair_blot(void **st)
         }
     /* the hair below the crown: the alpha of a 10x10 box at the crown's
      * right half, 0.15 face widths right of centre and 0.62 above the eyes */
-    int hx = (int)(r->face_centre_x + 0.15 * r->face_width), hy = (int)(r->eye_line_y - 0.62 * r->face_width);
-    double ha = 0;
-    for (int y = hy; y < hy + 10; y++)
-        for (int x = hx; x < hx + 10; x++)
-            ha += res.alpha.a[(size_t)y * res.alpha.width + x] / 100.0;
+    double ha = box_alpha(&res.alpha, (int)(r->face_centre_x + 0.15 * r->face_width),
+                          (int)(r->eye_line_y - 0.62 * r->face_width), 10);
     print_message("blot box: %ld dark pixels; hair box alpha %.2f\n", dark, ha);
     assert_true(dark <= 5);
     assert_true(ha >= 0.9);
