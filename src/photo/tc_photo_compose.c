@@ -2094,6 +2094,11 @@ static void take_objects(const uint8_t *obj, int ring, uint8_t *cls, float *alph
  * clearly the backdrop's is ear (replace_background, step 3a). */
 #define EAR_SURE 0.7f
 
+/* shoulder_edge (below) clears an edge of long hair only of its haze: the
+ * solve's alpha under this, lowered where the smoothed outline is lower.
+ * A strand's core is opaque (0.9 and more), the smudges beside it 0.3-0.6. */
+#define HAZE_MAX 0.7f
+
 /* The shoulders' edge where clothes and backdrop look alike (replace_background,
  * right after the solve of step 3a'): a white shirt before a white wall or a bright window.  There
  * the image cannot say where the person ends; the tests of step 3a and the
@@ -2120,8 +2125,12 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
     if (y0 >= h || eye_y <= 0 || eye_y >= chin_y)
         return;
     /* Long hair falls past the chin onto the shoulders, and its strands are
-     * its own fine outline: only an edge whose person side is the clothes'
-     * colour rather than the hair's is cleaned.  The two colours: the
+     * its own fine outline: an edge whose person side is the hair's colour
+     * rather than the clothes' is only cleared of its haze (alpha under
+     * HAZE_MAX, lowered, never raised): where hair meets a backdrop of its
+     * own darkness (a doorway behind the live selfie's long hair) the solve
+     * left translucent grey smudges beside the strands, while a strand's
+     * opaque core and its ends (girl_half_body's locks) stay.  The two colours: the
      * trimap's sure person above the eyes outside the face oval (hair), and
      * below the chin by half the eyes-to-chin distance (clothes). */
     double hs[4] = {0}, cs[4] = {0};
@@ -2155,6 +2164,7 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
             size_t i = (size_t)y * w + x;
             if (cls[i] != PHOTO_TRI_UNKNOWN || !lowq[i])
                 continue;
+            int haze = 0; /* an edge of hair: only its haze is cleared */
             if (hair) {
                 float mm[8];
                 up2(lm, w2, h2, 8, x, y, mm);
@@ -2164,13 +2174,18 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
                         double f = mm[5 + c] / mm[4];
                         dh += (f - hs[c]) * (f - hs[c]), dc += (f - cs[c]) * (f - cs[c]);
                     }
-                    if (dh < dc)
-                        continue;
+                    if (dh < dc) {
+                        if (alpha[i] >= HAZE_MAX)
+                            continue;
+                        haze = 1;
+                    }
                 }
             }
             float t = (sm[i] - 0.4f) / 0.2f;
             t = t < 0 ? 0 : t > 1 ? 1 : t;
             t = t * t * (3 - 2 * t);
+            if (haze && t >= alpha[i])
+                continue;
             alpha[i] += (t - alpha[i]) * (lowq[i] * (1.0f / 255));
         }
 }

@@ -592,6 +592,37 @@ static void test_hair_fringe(void **st)
     tc_studio_result_free(&res);
 }
 
+/* Issue 15 item 3: below the chin, the live selfie's long dark hair (the
+ * viewer's left) hangs before a dark doorway.  The solve cannot part them
+ * there and left translucent grey-blue smudges beside the strands, which
+ * shoulder_edge did not touch (an edge of hair).  It now clears an edge of
+ * hair of its haze.  Haze pixels (0.1 <= alpha < 0.7) below the chin, left
+ * of 0.3 face widths from the centre: 1034 before, 570 after (`tucai photo
+ * --mask`, the release build). */
+static void test_hair_haze(void **st)
+{
+    (void)st;
+    tc_studio_result res;
+    int skipped;
+    uint8_t *px = make_pixels("live_selfie_exif_rotated.jpg", &res, &skipped);
+    if (skipped)
+        skip();
+    const tc_photo_report *r = &res.report;
+    const float *a = res.alpha.a;
+    long haze = 0;
+    int x1 = (int)(r->face_centre_x - 0.3 * r->face_width);
+    assert_true(r->chin_y > 0 && r->chin_y < r->height && x1 > 0);
+    for (int y = (int)r->chin_y; y < r->height; y++)
+        for (int x = 0; x < x1; x++) {
+            float v = a[(size_t)y * r->width + x];
+            haze += v >= 0.1f && v < 0.7f;
+        }
+    print_message("haze below the chin beside the left hair: %ld pixels\n", haze);
+    assert_true(haze < 800);
+    g_free(px);
+    tc_studio_result_free(&res);
+}
+
 /* Issue 15 item 3: ears are person.  The officer's left ear (0.83 before:
  * half transparent beside the cap's shadow) and S008's (0.94) measure
  * >= 0.95 in the mesh's ear discs; and the window-lit rims of the Obama
@@ -1360,7 +1391,8 @@ int main(void)
         cmocka_unit_test(test_compliant), cmocka_unit_test(test_hair_top_replan), cmocka_unit_test(test_people_beside_real), cmocka_unit_test(test_hair_blot), cmocka_unit_test(test_person_behind_real), cmocka_unit_test(test_two_people), cmocka_unit_test(test_blue_top),
         cmocka_unit_test(test_profile),   cmocka_unit_test(test_bad_bytes),  cmocka_unit_test(test_no_face),
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket),
-        cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_ears_opaque),
+        cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_hair_haze),
+        cmocka_unit_test(test_ears_opaque),
         cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_ear_speck_figures),
         cmocka_unit_test(test_ear_hair_figure), cmocka_unit_test(test_exposure),
         cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt), cmocka_unit_test(test_eyes_covered),
