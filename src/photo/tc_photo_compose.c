@@ -2098,6 +2098,12 @@ static void take_objects(const uint8_t *obj, int ring, uint8_t *cls, float *alph
  * solve's alpha under this, lowered where the smoothed outline is lower.
  * A strand's core is opaque (0.9 and more), the smudges beside it 0.3-0.6. */
 #define HAZE_MAX 0.7f
+/* shoulder_edge takes a clothes' edge to its smoothed line whatever the
+ * colours when the hair's and the clothes' means are at least this far
+ * apart (RGB, 0..1); nearer (dark hair on a dark jacket: woman_plain_grey_bg,
+ * 0.035) a clothes' edge cannot be told from a strand's, and the colours'
+ * likeness alone decides, as before. */
+#define HAIR_CLOTHES_APART 0.12
 
 /* The shoulders' edge where clothes and backdrop look alike (replace_background,
  * right after the solve of step 3a'): a white shirt before a white wall or a bright window.  There
@@ -2151,8 +2157,21 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
     if (cs[3] < 50)
         return; /* no clothes seen for sure */
     int hair = hs[3] >= 50;
-    for (int c = 0; c < 3; c++)
+    double dhc = 0;
+    for (int c = 0; c < 3; c++) {
         cs[c] /= cs[3], hs[c] = hair ? hs[c] / hs[3] : 0;
+        dhc += (hs[c] - cs[c]) * (hs[c] - cs[c]);
+    }
+    /* Where the local colours differ (lowq 0) the solve's edge was trusted;
+     * but on a person of two colours (a neck in shade over a light shirt)
+     * the projection of step 3a reads the shirt's lighter top as part
+     * backdrop: NUAA 0003_328's shoulder was a half-transparent plateau
+     * (alpha 0.58-0.70) 12 px deep, and 0003_153 kept a keyboard's corner
+     * and a wedge of wall on its shoulder.  A clothes' edge is one line at
+     * this scale, so it takes the smoothed line wherever that raises alpha
+     * or lowers a pixel under HAZE_MAX; an opaque pixel above the line is
+     * lowered only as far as the colours are alike, as before. */
+    int apart = !hair || dhc >= HAIR_CLOTHES_APART * HAIR_CLOTHES_APART;
     /* rows y0 - 4r .. h of alpha, smoothed twice by box1 (radius 2r) as one
      * picture of its own: the box stops at its first row as at the others */
     int ya = y0 - 4 * r > 0 ? y0 - 4 * r : 0;
@@ -2162,7 +2181,7 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
     for (int y = y0; y < h; y++)
         for (int x = 0; x < w; x++) {
             size_t i = (size_t)y * w + x;
-            if (cls[i] != PHOTO_TRI_UNKNOWN || !lowq[i])
+            if (cls[i] != PHOTO_TRI_UNKNOWN || (!lowq[i] && !apart))
                 continue;
             int haze = 0; /* an edge of hair: only its haze is cleared */
             if (hair) {
@@ -2175,7 +2194,7 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
                         dh += (f - hs[c]) * (f - hs[c]), dc += (f - cs[c]) * (f - cs[c]);
                     }
                     if (dh < dc) {
-                        if (alpha[i] >= HAZE_MAX)
+                        if (alpha[i] >= HAZE_MAX || !lowq[i])
                             continue;
                         haze = 1;
                     }
@@ -2186,7 +2205,15 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
             t = t * t * (3 - 2 * t);
             if (haze && t >= alpha[i])
                 continue;
-            alpha[i] += (t - alpha[i]) * (lowq[i] * (1.0f / 255));
+            float k = lowq[i] * (1.0f / 255);
+            if (!haze && apart && (t > alpha[i] || alpha[i] < HAZE_MAX)) {
+                /* full weight from 4r below the chin: a cut right at the
+                 * chin's row left a straight seam across hair that falls
+                 * past it (WIDER Handshaking 572) */
+                float ramp = (float)(y - y0) / (4 * r);
+                k = ramp >= 1 ? 1 : ramp > k ? ramp : k;
+            }
+            alpha[i] += (t - alpha[i]) * k;
         }
 }
 
