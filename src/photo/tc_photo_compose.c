@@ -2105,6 +2105,22 @@ static void take_objects(const uint8_t *obj, int ring, uint8_t *cls, float *alph
  * likeness alone decides, as before. */
 #define HAIR_CLOTHES_APART 0.12
 
+/* Is the pixel's colour nearer the local backdrop model than the local
+ * person model (mm: the narrow models, lm's layout)?  shoulder_edge raises
+ * no such pixel: where the shoulder leaves woman_street_bg's picture the
+ * smoothed line would have raised the street's green foliage. */
+static int backdrop_like(const uint8_t *px, const float *mm)
+{
+    if (!(mm[0] > 1e-3f && mm[4] > 1e-3f))
+        return 0;
+    float dB = 0, dF = 0;
+    for (int c = 0; c < 3; c++) {
+        float v = px[c] * (1.0f / 255), b = v - mm[1 + c] / mm[0], f = v - mm[5 + c] / mm[4];
+        dB += b * b, dF += f * f;
+    }
+    return dB < 0.25f * dF; /* squared: nearer by half */
+}
+
 /* The shoulders' edge where clothes and backdrop look alike (replace_background,
  * right after the solve of step 3a'): a white shirt before a white wall or a bright window.  There
  * the image cannot say where the person ends; the tests of step 3a and the
@@ -2169,8 +2185,9 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
      * (alpha 0.58-0.70) 12 px deep, and 0003_153 kept a keyboard's corner
      * and a wedge of wall on its shoulder.  A clothes' edge is one line at
      * this scale, so it takes the smoothed line wherever that raises alpha
-     * or lowers a pixel under HAZE_MAX; an opaque pixel above the line is
-     * lowered only as far as the colours are alike, as before. */
+     * on a pixel not of the backdrop's colour (backdrop_like) or lowers a
+     * pixel under HAZE_MAX; an opaque pixel above the line is lowered only
+     * as far as the colours are alike, as before. */
     int apart = !hair || dhc >= HAIR_CLOTHES_APART * HAIR_CLOTHES_APART;
     /* rows y0 - 4r .. h of alpha, smoothed twice by box1 (radius 2r) as one
      * picture of its own: the box stops at its first row as at the others */
@@ -2184,9 +2201,9 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
             if (cls[i] != PHOTO_TRI_UNKNOWN || (!lowq[i] && !apart))
                 continue;
             int haze = 0; /* an edge of hair: only its haze is cleared */
+            float mm[8];
+            up2(lm, w2, h2, 8, x, y, mm);
             if (hair) {
-                float mm[8];
-                up2(lm, w2, h2, 8, x, y, mm);
                 if (mm[4] > 1e-3f) {
                     double dh = 0, dc = 0;
                     for (int c = 0; c < 3; c++) {
@@ -2206,7 +2223,8 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
             if (haze && t >= alpha[i])
                 continue;
             float k = lowq[i] * (1.0f / 255);
-            if (!haze && apart && (t > alpha[i] || alpha[i] < HAZE_MAX)) {
+            if (!haze && apart &&
+                (t < alpha[i] ? alpha[i] < HAZE_MAX : t > alpha[i] && !backdrop_like(rgb + 3 * i, mm))) {
                 /* full weight from 4r below the chin: a cut right at the
                  * chin's row left a straight seam across hair that falls
                  * past it (WIDER Handshaking 572) */

@@ -598,7 +598,7 @@ static void test_hair_fringe(void **st)
  * shoulder_edge did not touch (an edge of hair).  It now clears an edge of
  * hair of its haze.  Haze pixels (0.1 <= alpha < 0.7) below the chin, left
  * of 0.3 face widths from the centre: 1034 before, 570 after (`tucai photo
- * --mask`, the release build; 467 once clothes' edges take their line too). */
+ * --mask`, the release build; 469 once clothes' edges take their line too). */
 static void test_hair_haze(void **st)
 {
     (void)st;
@@ -630,7 +630,7 @@ static void test_hair_haze(void **st)
  * keyboard's corner on the right shoulder.  A clothes' edge below the chin
  * now takes its smoothed line where that raises alpha or clears a pixel
  * under 0.7 (in full from 4r below the chin).  Half-transparent pixels
- * (0.1 <= alpha < 0.9) below the chin: 2693 before, 1010 after (`tucai
+ * (0.1 <= alpha < 0.9) below the chin: 2693 before, 1086 after (`tucai
  * photo --mask`, release build; 0003_328: 1788 -> 784).  Skips without
  * ../shared/testdata/real. */
 static void test_shoulder_plateau(void **st)
