@@ -592,6 +592,21 @@ static void test_hair_fringe(void **st)
     tc_studio_result_free(&res);
 }
 
+/* The pixels of a finished photo's final alpha from the chin's row down, in
+ * columns 0 .. x1-1, with lo <= alpha < hi. */
+static long below_chin_between(const tc_studio_result *res, int x1, float lo, float hi)
+{
+    const tc_photo_report *r = &res->report;
+    assert_true(r->chin_y > 0 && r->chin_y < r->height && x1 > 0 && x1 <= r->width);
+    long n = 0;
+    for (int y = (int)r->chin_y; y < r->height; y++)
+        for (int x = 0; x < x1; x++) {
+            float v = res->alpha.a[(size_t)y * r->width + x];
+            n += v >= lo && v < hi;
+        }
+    return n;
+}
+
 /* Issue 15 item 3: below the chin, the live selfie's long dark hair (the
  * viewer's left) hangs before a dark doorway.  The solve cannot part them
  * there and left translucent grey-blue smudges beside the strands, which
@@ -608,15 +623,7 @@ static void test_hair_haze(void **st)
     if (skipped)
         skip();
     const tc_photo_report *r = &res.report;
-    const float *a = res.alpha.a;
-    long haze = 0;
-    int x1 = (int)(r->face_centre_x - 0.3 * r->face_width);
-    assert_true(r->chin_y > 0 && r->chin_y < r->height && x1 > 0);
-    for (int y = (int)r->chin_y; y < r->height; y++)
-        for (int x = 0; x < x1; x++) {
-            float v = a[(size_t)y * r->width + x];
-            haze += v >= 0.1f && v < 0.7f;
-        }
+    long haze = below_chin_between(&res, (int)(r->face_centre_x - 0.3 * r->face_width), 0.1f, 0.7f);
     print_message("haze below the chin beside the left hair: %ld pixels\n", haze);
     assert_true(haze < 800);
     g_free(px);
@@ -641,15 +648,7 @@ static void test_shoulder_plateau(void **st)
     uint8_t *px = make_pixels_from("real/nuaa/live", "0003_01_00_01_153.jpg", &res, &skipped);
     if (skipped)
         skip();
-    const tc_photo_report *r = &res.report;
-    const float *a = res.alpha.a;
-    assert_true(r->chin_y > 0 && r->chin_y < r->height);
-    long half = 0;
-    for (int y = (int)r->chin_y; y < r->height; y++)
-        for (int x = 0; x < r->width; x++) {
-            float v = a[(size_t)y * r->width + x];
-            half += v >= 0.1f && v < 0.9f;
-        }
+    long half = below_chin_between(&res, res.report.width, 0.1f, 0.9f);
     print_message("half-transparent pixels below the chin: %ld\n", half);
     assert_true(half < 1400);
     g_free(px);
