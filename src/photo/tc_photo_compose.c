@@ -2134,7 +2134,9 @@ static int backdrop_like(const uint8_t *px, const float *mm)
  * line of the shoulder stays where the solve put it.  The result replaces
  * the solve's alpha as far as the local colours are alike (lowq, 0..255,
  * step 3a's "low"); where they differ (a dark jacket on a light wall) the
- * solve's edge is right and stays.  The face oval and what the trimap holds
+ * solve's opaque edge stays, but its haze and a plateau of half alpha take
+ * the line in full (below: a clothes' edge when hair and clothes differ; an
+ * edge of hair only loses haze).  The face oval and what the trimap holds
  * for sure are not touched.  tmp and sm (w*h floats each) and ws
  * (box_ws(w, h, 1) floats) are scratch. */
 static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, const uint8_t *cls,
@@ -2203,18 +2205,16 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
             int haze = 0; /* an edge of hair: only its haze is cleared */
             float mm[8];
             up2(lm, w2, h2, 8, x, y, mm);
-            if (hair) {
-                if (mm[4] > 1e-3f) {
-                    double dh = 0, dc = 0;
-                    for (int c = 0; c < 3; c++) {
-                        double f = mm[5 + c] / mm[4];
-                        dh += (f - hs[c]) * (f - hs[c]), dc += (f - cs[c]) * (f - cs[c]);
-                    }
-                    if (dh < dc) {
-                        if (alpha[i] >= HAZE_MAX || !lowq[i])
-                            continue;
-                        haze = 1;
-                    }
+            if (hair && mm[4] > 1e-3f) {
+                double dh = 0, dc = 0;
+                for (int c = 0; c < 3; c++) {
+                    double f = mm[5 + c] / mm[4];
+                    dh += (f - hs[c]) * (f - hs[c]), dc += (f - cs[c]) * (f - cs[c]);
+                }
+                if (dh < dc) {
+                    if (alpha[i] >= HAZE_MAX || !lowq[i])
+                        continue;
+                    haze = 1;
                 }
             }
             float t = (sm[i] - 0.4f) / 0.2f;
