@@ -350,8 +350,9 @@ route('reasons', {
       showError(err, null);
       try {
         await api.post(`/api/v1/admin/reasons/${encodeURIComponent(x.code)}`, body);
-        mount(msg, notice('reasons.saved', { code: x.code }));
+        // the table first, then the notice: the notice says the row shows it
         await load();
+        mount(msg, notice('reasons.saved', { code: x.code }));
         return true;
       } catch (e) { showError(dlg.open ? dlgErr : err, e); return false; }
     };
@@ -389,10 +390,11 @@ route('reasons', {
       ev.preventDefault();
       showError(addErr, null);
       try {
-        await api.post('/api/v1/admin/reasons', { code: code.value.trim(), zh: zh.value.trim(), en: en.value.trim(), sort: Number(sort.value || 0) });
-        mount(msg, notice('reasons.added', { code: code.value.trim() }));
+        const added = code.value.trim();
+        await api.post('/api/v1/admin/reasons', { code: added, zh: zh.value.trim(), en: en.value.trim(), sort: Number(sort.value || 0) });
         code.value = zh.value = en.value = '';
         await load();
+        mount(msg, notice('reasons.added', { code: added }));
       } catch (e) { showError(addErr, e); }
     });
     await load();
