@@ -2407,7 +2407,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                  * within their window, and is the pixel's colour clearly
                  * the backdrop's (the test below that takes all its alpha)? */
                 const float *mw = wide + 8 * ((size_t)(v / 2) * w2 + u / 2);
-                int smear = mw[0] <= 0.02f, backdrop = 0;
+                int smear = mw[0] <= 0.02f, backdrop = 0, notear = 0;
                 if (!smear && mw[4] > 0.02f) {
                     float dB = 0, dF = 0;
                     for (int c = 0; c < 3; c++) {
@@ -2415,6 +2415,7 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                         dB += (Iv - Bc) * (Iv - Bc), dF += (Iv - Fc) * (Iv - Fc);
                     }
                     backdrop = dF > 0.10f * 0.10f && dB <= 0.16f * dF;
+                    notear = dF > 0.10f * 0.10f && dB <= 0.25f * dF && !skin_hue(px);
                 }
                 /* An ear the mask is fairly sure of (a0 >= EAR_SURE, and
                  * its 8 neighbours >= EAR_SURE - 0.1: not the mask's soft
@@ -2435,8 +2436,14 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
                  * sure backdrop in the wide window: a wall the mask left
                  * half person all over, whose narrow models are the smear
                  * itself and find the colours alike): there the floor
-                 * brought the wall back beside the ear. */
-                ear = smear ? 0 : (a0[i] - 0.15f) / 0.3f;
+                 * brought the wall back beside the ear.  Nor where the
+                 * pixel is not of skin's hue and nearer the wide backdrop
+                 * model than the person's by half (notear): the mesh's
+                 * ellipse reaches past a small ear, and there the say kept
+                 * a patch of the flag's navy canton beside the officer's
+                 * ear (a0 0.37-0.52, alpha 0.7-0.97 after); skin on a wall
+                 * of its colour, which the say is for, is of skin's hue. */
+                ear = smear || notear ? 0 : (a0[i] - 0.15f) / 0.3f;
                 ear = ear < 0 ? 0 : ear > 1 ? 1 : ear;
                 if (ear <= 0)
                     ear = -1;
