@@ -655,6 +655,15 @@ static void test_shoulder_plateau(void **st)
     tc_studio_result_free(&res);
 }
 
+/* Is pixel (x, y) of a finished photo beside the face at ear level: rows
+ * from 0.1 eyes-to-chin above the eye line to 0.4 below it, 0.45 to 0.75
+ * face widths from the face's centre on either side? */
+static int beside_ear(const tc_photo_report *r, int x, int y)
+{
+    double ec = r->chin_y - r->eye_line_y, d = fabs(x + 0.5 - r->face_centre_x) / r->face_width;
+    return y >= (int)(r->eye_line_y - 0.1 * ec) && y < (int)(r->eye_line_y + 0.4 * ec) && d >= 0.45 && d <= 0.75;
+}
+
 /* Issue 15 item 3: ears are person.  The officer's left ear (0.83 before:
  * half transparent beside the cap's shadow) and S008's (0.94) measure
  * >= 0.95 in the mesh's ear discs; and the window-lit rims of the Obama
@@ -692,13 +701,11 @@ static void test_ears_opaque(void **st)
     const float *a = res.alpha.a;
     double sum = 0;
     long n = 0, partial = 0;
-    for (int y = (int)(r->eye_line_y - 0.1 * (r->chin_y - r->eye_line_y));
-         y < (int)(r->eye_line_y + 0.4 * (r->chin_y - r->eye_line_y)); y++)
+    for (int y = 0; y < r->height; y++)
         for (int x = 0; x < r->width; x++) {
-            double d = fabs(x + 0.5 - r->face_centre_x) / r->face_width;
             size_t i = (size_t)y * r->width + x;
             const uint8_t *p = px + 3 * i;
-            if (d < 0.45 || d > 0.75 || a[i] <= 0.05f || p[0] <= p[2])
+            if (!beside_ear(r, x, y) || a[i] <= 0.05f || p[0] <= p[2])
                 continue;
             sum += a[i], n++;
             partial += a[i] < 0.9f;
@@ -732,13 +739,11 @@ static void test_ear_not_backdrop(void **st)
     const tc_photo_report *r = &res.report;
     const float *a = res.alpha.a;
     long navy = 0;
-    for (int y = (int)(r->eye_line_y - 0.1 * (r->chin_y - r->eye_line_y));
-         y < (int)(r->eye_line_y + 0.4 * (r->chin_y - r->eye_line_y)); y++)
-        for (int x = 0; x < r->width; x++) {
-            double d = fabs(x + 0.5 - r->face_centre_x) / r->face_width;
+    for (int y = 0; y < r->height; y++)
+        for (int x = 0; x < r->face_centre_x - 0.5; x++) {
             size_t i = (size_t)y * r->width + x;
             const uint8_t *p = px + 3 * i;
-            if (x + 0.5 > r->face_centre_x || d < 0.45 || d > 0.75 || a[i] < 0.5f)
+            if (!beside_ear(r, x, y) || a[i] < 0.5f)
                 continue;
             navy += 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2] < 90 && p[2] >= p[1] + 10;
         }
