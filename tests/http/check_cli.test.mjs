@@ -3,11 +3,10 @@
 // the overlay is a PNG, or its drawing data as JSON; usage errors exit 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, ROOT, TESTDATA } from './lib.mjs';
+import { BIN, ROOT, TESTDATA, tempDir } from './lib.mjs';
 
 const models = path.join(process.env.TUCAI_MODELS || path.join(ROOT, 'models'), 'face_detection_short_range.tflite');
 const run = (...args) => spawnSync(BIN, args, { encoding: 'utf8', cwd: ROOT });
@@ -38,7 +37,7 @@ function checkJson(name, ...extra) {
 test('a compliant mugshot passes every check, exit 0, with an overlay PNG', (t) => {
   const name = 'mugshot_S024-01_frontal_neutral.jpg';
   if (!need(t, name)) return;
-  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-check-'));
+  const dir = tempDir('tucai-check-');
   const ov = path.join(dir, 'ov.png'), ovd = path.join(dir, 'ov.json');
   const { r, rep } = checkJson(name, '--overlay', ov, '--overlay-data', ovd);
   const failed = rep.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
@@ -88,7 +87,7 @@ test('clear glasses pass by default and fail where the school forbids glasses', 
   const name = 'mugshot_S029-02_clear_glasses.jpg';
   if (!need(t, name)) return;
   assert.equal(checkJson(name).by.glasses.verdict, 'pass');
-  const cfg = path.join(mkdtempSync(path.join(tmpdir(), 'tucai-check-')), 'c.json');
+  const cfg = path.join(tempDir('tucai-check-'), 'c.json');
   writeFileSync(cfg, JSON.stringify({ glasses: 'forbidden' }));
   assert.equal(checkJson(name, '--config', cfg).by.glasses.verdict, 'fail');
 });
@@ -101,7 +100,7 @@ test('text output lists every check; usage and config errors', (t) => {
   assert.equal((r.stdout.match(/^check\./gm) || []).length, 35);
   assert.equal(run('check').status, 2);
   assert.equal(run('check', portrait(name), '--bogus').status, 2);
-  const cfg = path.join(mkdtempSync(path.join(tmpdir(), 'tucai-check-')), 'c.json');
+  const cfg = path.join(tempDir('tucai-check-'), 'c.json');
   writeFileSync(cfg, '{"thresholds":{"light_drak":40}}');
   const b = run('check', portrait(name), '--config', cfg);
   assert.equal(b.status, 1);
@@ -109,7 +108,7 @@ test('text output lists every check; usage and config errors', (t) => {
 });
 
 test('a text file is refused with photo\'s code', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-check-'));
+  const dir = tempDir('tucai-check-');
   const f = path.join(dir, 'fake.jpg');
   writeFileSync(f, 'not an image\n');
   if (!existsSync(models)) return;
@@ -130,7 +129,7 @@ test('a far face is found and failed for the real reason, not "no face"', (t) =>
   const far = path.join(path.dirname(models), 'face_detection_full_range.tflite');
   if (!existsSync(far)) { t.skip('face_detection_full_range.tflite absent: run scripts/fetch-models'); return; }
   if (spawnSync('vips', ['--version']).status !== 0) { t.skip('the vips command is absent'); return; }
-  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-check-'));
+  const dir = tempDir('tucai-check-');
   const small = path.join(dir, 'small.v'), photo = path.join(dir, 'far.png');
   assert.equal(spawnSync('vips', ['resize', portrait(name), small, '0.5']).status, 0);
   assert.equal(spawnSync('vips', ['embed', small, photo, '700', '500', '2000', '2500', '--extend', 'background',

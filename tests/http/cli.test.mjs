@@ -1,11 +1,10 @@
 // The command line: version, serve --help, migrate, demo, import-roster, qr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, fakeId } from './lib.mjs';
+import { BIN, fakeId, tempDir } from './lib.mjs';
 
 const run = (...args) => spawnSync(BIN, args, { encoding: 'utf8' });
 
@@ -25,7 +24,7 @@ test('version and serve --help document every option', () => {
 });
 
 test('migrate, demo and import-roster work on a data directory', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-cli-'));
+  const dir = tempDir('tucai-cli-');
   let r = run('migrate', '--data-dir', dir);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /schema version [0-9]+/);

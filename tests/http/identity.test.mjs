@@ -4,10 +4,9 @@
 // and who may read what.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, Client, fileForm, fakeId, qrPng, ROOT, BIN, execFileSync, dbBytes } from './lib.mjs';
+import { startServer, Client, fileForm, fakeId, qrPng, ROOT, BIN, execFileSync, dbBytes, tempDir } from './lib.mjs';
 
 let srv, demo, tmp;
 let admin; // platform admin client (password changed)
@@ -16,7 +15,7 @@ const rosterHeader = '姓名,学号,身份证号,层次,专业,班级,采集码\
 before(async () => {
   srv = await startServer();
   demo = srv.demo;
-  tmp = mkdtempSync(path.join(tmpdir(), 'tucai-http-'));
+  tmp = tempDir('tucai-http-');
   admin = new Client(srv.url);
   await admin.staffLogin(demo.staff[0].username, demo.staff[0].password);
 });

@@ -10,6 +10,16 @@ export const ROOT = process.env.TC_SRCDIR || path.resolve(new URL('../..', impor
 export const BIN = process.env.TUCAI_BIN || path.join(ROOT, 'build/test/tucai');
 export const TESTDATA = process.env.TC_TESTDATA || '';
 
+// A temporary folder for one test file's own files, removed when the test
+// process exits (however its tests ended), so runs leave nothing in /tmp.
+const temps = [];
+process.on('exit', () => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+export function tempDir(prefix) {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
+
 // dataDir: start on an existing data directory (a restart); stop({ keep: true })
 // leaves it in place for that.
 // With TC_PG_URL and TC_PG_ADMIN_URL set (the test runs under

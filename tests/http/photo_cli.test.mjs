@@ -2,11 +2,10 @@
 // again on the output with tucai vision, as issue 4's acceptance asks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, ROOT, TESTDATA } from './lib.mjs';
+import { BIN, ROOT, TESTDATA, tempDir } from './lib.mjs';
 
 const models = path.join(ROOT, 'models', 'face_detection_short_range.tflite');
 const run = (...args) => spawnSync(BIN, args, { encoding: 'utf8', cwd: ROOT });
@@ -16,7 +15,7 @@ for (const name of ['woman_plain_grey_bg.jpg', 'mugshot_S024-01_frontal_neutral.
     const src = path.join(TESTDATA, 'portraits', name);
     if (!TESTDATA || !existsSync(src)) { t.skip('../shared/testdata/portraits is absent'); return; }
     if (!existsSync(models)) { t.skip('models/ absent: run scripts/fetch-models'); return; }
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'tucai-photo-')), 'out.jpg');
+    const out = path.join(tempDir('tucai-photo-'), 'out.jpg');
     let r = run('photo', src, '-o', out, '--spec', 'chsi', '--json');
     assert.equal(r.status, 0, r.stderr);
     const rep = JSON.parse(r.stdout);
@@ -42,7 +41,7 @@ for (const name of ['woman_plain_grey_bg.jpg', 'mugshot_S024-01_frontal_neutral.
 }
 
 test('a text file named .jpg is refused with a clear code', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-photo-'));
+  const dir = tempDir('tucai-photo-');
   const f = path.join(dir, 'fake.jpg');
   spawnSync('sh', ['-c', `echo 'not an image' > ${f}`]);
   const r = run('photo', f, '-o', path.join(dir, 'o.jpg'), '--spec', 'chsi');
@@ -54,7 +53,7 @@ test('two people in the photo: refused with photo.faces (zh + en), or the larges
   const src = path.join(TESTDATA || '', 'portraits', 'two_people.jpg');
   if (!TESTDATA || !existsSync(src)) { t.skip('../shared/testdata/portraits is absent'); return; }
   if (!existsSync(models)) { t.skip('models/ absent: run scripts/fetch-models'); return; }
-  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-photo-'));
+  const dir = tempDir('tucai-photo-');
   let r = run('photo', src, '-o', path.join(dir, 'o.jpg'), '--spec', 'chsi');
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /photo\.faces/);

@@ -2,11 +2,9 @@
 // self-signed certificate made for the test; cookies are marked Secure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import https from 'node:https';
 import path from 'node:path';
-import { startServer, execFileSync } from './lib.mjs';
+import { startServer, execFileSync, tempDir } from './lib.mjs';
 
 function get(url) {
   return new Promise((resolve, reject) => {
@@ -19,7 +17,7 @@ function get(url) {
 }
 
 test('serves HTTPS with the given certificate, HSTS and Secure cookies', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tucai-tls-'));
+  const dir = tempDir('tucai-tls-');
   const key = path.join(dir, 'key.pem'), cert = path.join(dir, 'cert.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost',
     '-days', '1', '-keyout', key, '-out', cert], { stdio: 'pipe' });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, startWorker, Client, fileForm, enrolStudent, dbSql, databaseArgs, execFileSync, ROOT, BIN } from './lib.mjs';
+import { startServer, startWorker, Client, fileForm, enrolStudent, dbSql, databaseArgs, execFileSync, ROOT, BIN, tempDir } from './lib.mjs';
 
 const PORTRAITS = process.env.TC_TESTDATA ? path.join(process.env.TC_TESTDATA, 'portraits') : '';
 const MODELS = process.env.TUCAI_MODELS || path.join(ROOT, 'models');
@@ -115,7 +115,7 @@ test('an upload waits in the database until a worker takes it; the student hears
 
 test('a worker killed with a photo in hand: the next worker makes it, once', { skip: noPhotos, timeout: 300000 }, async () => {
   // a big photo (about 12 MP) so that it is still in hand when the worker dies
-  const big = path.join(tmpdir(), `tucai-worker-big-${process.pid}.jpg`);
+  const big = path.join(tempDir('tucai-worker-'), 'big.jpg');
   execFileSync('vips', ['resize', GOOD, big + '[Q=90]', '8']);
   let id = 0, victim = null;
   for (let attempt = 0; attempt < 4 && !victim; attempt++) {
