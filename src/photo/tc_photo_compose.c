@@ -2104,6 +2104,16 @@ static void take_objects(const uint8_t *obj, int ring, uint8_t *cls, float *alph
  * 0.035) a clothes' edge cannot be told from a strand's, and the colours'
  * likeness alone decides, as before. */
 #define HAIR_CLOTHES_APART 0.12
+/* head_plateau (below): the solve's alpha between these is a plateau when
+ * its mean departure from the smoothed alpha is under PLATEAU_FLAT */
+#define PLATEAU_LO 0.25f
+#define PLATEAU_HI 0.92f
+#define PLATEAU_FLAT 0.06f
+/* ... and it is raised only where the local person and backdrop colours
+ * are this far apart (RGB, 0..1) and the pixel's colour lies at least this
+ * far from the backdrop's towards the person's (step 3a's projection) */
+#define PLATEAU_APART 0.25f
+#define PLATEAU_PERSON 0.85f
 
 /* Is the pixel's colour nearer the local backdrop model than the local
  * person model (mm: the narrow models, lm's layout)?  shoulder_edge raises
@@ -2232,6 +2242,65 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
                 k = ramp >= 1 ? 1 : ramp > k ? ramp : k;
             }
             alpha[i] += (t - alpha[i]) * k;
+        }
+}
+
+/* Plateaus of half alpha at the head (replace_background, right after the
+ * solve, with shoulder_edge).  Where the coarse mask was unsure over a
+ * stretch of pixels whose colour is clearly the person's, the tests of
+ * step 3a (which only ever lower alpha) had nothing to say and the solve
+ * kept the mask's soft ramp: a plateau of alpha 0.5-0.8, 10-25 px deep,
+ * through which the new blue showed as grey-blue streaks.  The officer's
+ * black cap where it meets the flag's gold pole was such a plateau (alpha
+ * 0.53-0.67 over 20 px).  A solid edge is opaque to its line, so there a
+ * plateau is raised to the crisp step about 0.5 of its lightly smoothed
+ * alpha (a box of radius r, then a smooth step 0.4..0.6), never lowered.
+ * Which pixels: in the trimap's unknown band above the chin, of alpha
+ * PLATEAU_LO..PLATEAU_HI, flat (the box mean of |alpha - smoothed alpha|
+ * under PLATEAU_FLAT: strands and the gaps between them differ by far
+ * more), where the local person and backdrop colours are PLATEAU_APART
+ * apart and the pixel's colour lies PLATEAU_PERSON of the way from the
+ * backdrop's to the person's (step 3a's projection).  Tried first and
+ * dropped (docs/QUALITY.md, session 23): every flat plateau, whatever its
+ * colour, to the crisp step both ways: it opened blue bites between the
+ * cap and the hair below it, and made the officer's wispy grey hair below
+ * her ear (grey on a grey-blue wall, rightly half transparent) blotchy;
+ * the gallery's specks rose from 39 to 65 (portraits) and 76 to 103 (real).
+ * sm (w*h floats), hf (2*w*h floats) and ws (box_ws(w, h, 1) floats) are
+ * scratch. */
+static void head_plateau(const uint8_t *rgb, const float *lm, int w2, int h2, const uint8_t *cls, int chin_y,
+                         int r, int w, int h, float *ws, float *sm, float *hf, float *alpha)
+{
+    int hh = chin_y + 4 * r < h ? chin_y + 4 * r : h;
+    if (chin_y <= 0 || hh <= 0)
+        return;
+    box1(alpha, sm, w, hh, r, ws);
+    for (size_t i = 0; i < (size_t)w * hh; i++)
+        hf[i] = fabsf(alpha[i] - sm[i]);
+    float *hm = hf + (size_t)w * hh;
+    box1(hf, hm, w, hh, r, ws);
+    for (int y = 0; y < chin_y && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            size_t i = (size_t)y * w + x;
+            float a = alpha[i];
+            if (cls[i] != PHOTO_TRI_UNKNOWN || a < PLATEAU_LO || a > PLATEAU_HI || hm[i] >= PLATEAU_FLAT)
+                continue;
+            float t = (sm[i] - 0.4f) / 0.2f;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            t = t * t * (3 - 2 * t);
+            if (t <= a)
+                continue;
+            float mm[8];
+            up2(lm, w2, h2, 8, x, y, mm);
+            if (!(mm[0] > 1e-3f && mm[4] > 1e-3f))
+                continue;
+            float dd = 0, dq = 0;
+            for (int c = 0; c < 3; c++) {
+                float Bc = mm[1 + c] / mm[0], d = mm[5 + c] / mm[4] - Bc;
+                dd += d * d, dq += d * (rgb[3 * i + c] * (1.0f / 255) - Bc);
+            }
+            if (dd >= PLATEAU_APART * PLATEAU_APART && dq >= PLATEAU_PERSON * dd)
+                alpha[i] = t;
         }
 }
 
@@ -2684,6 +2753,10 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
     assert(box_ws(w, h, 1) <= box_ws(w2, h2, 8));
     if (th && th->chin_y > 0)
         shoulder_edge(rgb, lm, w2, h2, cls, th->sure, th->eye_y, th->chin_y, lowq, r, w, h, ws, lam, tmpa, alpha);
+    /* head_plateau's flatness planes (2 w*h floats) in wide, free after step 3a */
+    assert((size_t)2 * w * h <= n2 * 8);
+    if (th && th->chin_y > 0)
+        head_plateau(rgb, lm, w2, h2, cls, th->chin_y, r, w, h, ws, tmpa, wide, alpha);
     for (size_t i = 0; i < (size_t)w * h; i++)
         if (floorv[i] > alpha[i])
             alpha[i] = floorv[i];
