@@ -70,10 +70,11 @@ typedef struct tc_jobs_photo_env {
 /* Make and check one photo (in state processing, held by the worker named
  * claim: tc_store_photo_claim), store what came out, apply the journey's
  * counters (cool-off, locks), tell the student.  Every failure ends in the
- * photo's error state with studio.internal, except the database being
- * unreachable (store.unavailable: a failover): the result is offered again
- * for TC_JOBS_STORE_WAIT_S, then the photo is left claimed and is taken
- * over after the claim timeout, as a dead worker's.  A claim another worker
+ * photo's error state with studio.internal, except the database's passing
+ * trouble (store.unavailable: no primary during a failover; store.busy: a
+ * lock timeout, e.g. behind a commit waiting for a standby): the result is
+ * offered again for TC_JOBS_STORE_WAIT_S, then the photo is left claimed
+ * and is taken over after the claim timeout, as a dead worker's.  A claim another worker
  * took over stores nothing (its result counts); nothing is returned. */
 void tc_jobs_photo_process(const tc_jobs_photo_env *env, tc_studio_ctx *sc, int64_t photo_id, const char *claim);
 

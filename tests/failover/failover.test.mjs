@@ -8,6 +8,9 @@
 //  - while no primary answers, requests are refused at once with 503
 //    store.unavailable and its Chinese message (no hang, no 500, no lost
 //    session), and the student's retry goes through after the promotion;
+//    a request that waited behind a commit waiting for a standby (until
+//    the other node follows the new primary) is refused with 503
+//    store.busy and its message after its lock timeout;
 //  - every upload answered 2xx is on the new primary, and every photo is
 //    made (those a worker had in hand are retried or taken over);
 //  - the node's live events and the photo workers carry on without a
@@ -35,6 +38,14 @@ const skip = !HA || !PGDIR ? 'needs tests/services/postgres --standbys 2 (TC_PG_
 const STUDENTS = 16;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// A refusal while the database changes hands, with its Chinese message:
+// store.unavailable while no primary answers, or store.busy when a request
+// waited its 10 s lock timeout behind a commit that waits for a standby's
+// confirmation (a promoted primary has none until another node follows it:
+// commits wait for ANY 1 standby)
+const REFUSALS = { 'store.unavailable': /数据库暂时无法连接/, 'store.busy': /服务器繁忙/ };
+const refusal = (r) => r.status === 503 && Object.hasOwn(REFUSALS, r.data?.error?.code || '')
+  && REFUSALS[r.data.error.code].test(r.data.error.zh || '');
 const ctl = (verb, n) => execFileSync(path.join(ROOT, 'tests/services/postgres'), ['ctl', verb, String(n)],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 // the same without blocking the test's requests meanwhile
@@ -126,8 +137,8 @@ test('the primary lost during uploads: refused with 503 while none answers, noth
         // so the student waits and uploads again, as the page does
         landed.push(s.i);
         queue.push(s);
-      } else if (r.status === 503 && r.data?.error?.code === 'store.unavailable') {
-        refused.push({ ms, zh: r.data.error.zh, body: r.text });
+      } else if (refusal(r)) {
+        refused.push({ ms, code: r.data.error.code, body: r.text });
         s.retried = true;
         queue.push(s);
       } else if (r.status === 0 && crashed && !promotedAt) {
@@ -140,7 +151,7 @@ test('the primary lost during uploads: refused with 503 while none answers, noth
       } else wrong.push({ status: r.status, text: r.text.slice(0, 300) });
       // a poll as the page makes it, answered or refused the same way
       const p = await s.c.get('/api/v1/me/journey').catch((err) => ({ status: 0, text: String(err) }));
-      if (![200, 503].includes(p.status)) wrong.push({ status: p.status, text: `journey: ${p.text?.slice(0, 300)}` });
+      if (p.status !== 200 && !refusal(p)) wrong.push({ status: p.status, text: `journey: ${p.text?.slice(0, 300)}` });
       await sleep(150);
     }
   };
@@ -165,14 +176,16 @@ test('the primary lost during uploads: refused with 503 while none answers, noth
   assert.equal(ctl('role', newest), 'primary');
   assert.equal(ctl('role', other), 'standby');
   await lanes;
-  t.diagnostic(`${ok.length} uploads taken (${ok.filter((u) => u.afterCrash).length} after the crash), ${refused.length} refused while no primary answered (${closed.length} uploads saw the gate's closed connection: ${[...new Set(closed)].join('; ')}; ${landed.length} retries found the try before taken), ${Date.now() - t0} ms`);
+  t.diagnostic(`${ok.length} uploads taken (${ok.filter((u) => u.afterCrash).length} after the crash), ${refused.length} refused while no primary answered (${refused.filter((r) => r.code === 'store.busy').length} of them store.busy; ${closed.length} uploads saw the gate's closed connection: ${[...new Set(closed)].join('; ')}; ${landed.length} retries found the try before taken), ${Date.now() - t0} ms`);
 
-  assert.deepEqual(wrong, [], 'no request answered other than 2xx or 503 store.unavailable');
+  assert.deepEqual(wrong, [], 'no request answered other than 2xx or a 503 refusal with its Chinese message');
   assert.equal(ok.length, STUDENTS - 1, 'every student uploaded in the end');
-  assert.ok(refused.length > 0, 'requests came while no primary answered');
+  assert.ok(refused.some((r) => r.code === 'store.unavailable'), 'requests came while no primary answered');
   for (const r of refused) {
-    assert.match(r.zh || r.body, /数据库暂时无法连接/, 'the refusal says why, in Chinese: ' + r.body);
-    assert.ok(r.ms < 10000, `refused at once, not after a hang (${r.ms} ms)`);
+    // while no primary answers, at once; behind a commit waiting for a
+    // standby, after the 10 s lock timeout
+    const bound = r.code === 'store.unavailable' ? 10000 : 25000;
+    assert.ok(r.ms < bound, `refused (${r.code}) without a hang (${r.ms} ms)`);
   }
 
   // every upload a student was told of is on the new primary
@@ -223,7 +236,8 @@ test('the primary lost during uploads: refused with 503 while none answers, noth
 // `standby switchover` does it on one machine's behalf: the primary shut
 // down cleanly (its sessions told 57P01), a standby promoted, the other
 // following it, the old primary rejoined as a standby.  The students'
-// requests meanwhile: answered or refused with 503, nothing told lost.
+// requests meanwhile: answered or refused with 503, nothing told lost, and
+// every photo made (none left in the error state by the database's wait).
 test('a planned switchover back to the first machine: refused meanwhile with 503, nothing lost, every node in its new role', { skip, timeout: 300000 }, async (t) => {
   const roles = [1, 2, 3].map((n) => ctl('role', n));
   const primary = roles.indexOf('primary') + 1;
@@ -261,7 +275,7 @@ test('a planned switchover back to the first machine: refused meanwhile with 503
     })();
     while (!stop) {
       const r = await mine[0].get('/api/v1/me/journey').catch((err) => ({ status: 0, text: String(err) }));
-      if (r.status === 503 && r.data?.error?.code === 'store.unavailable') refused++;
+      if (refusal(r)) refused++;
       else if (r.status !== 200) wrong.push({ status: r.status, text: r.text?.slice(0, 300) });
       await sleep(100);
     }
@@ -271,6 +285,12 @@ test('a planned switchover back to the first machine: refused meanwhile with 503
   const t0 = Date.now();
   await ctlAsync('stop', primary);
   await ctlAsync('promote', target);
+  // the other standby follows only after a while (repmgrd notices the new
+  // primary on its next check): until then the new primary's commits wait
+  // for a standby's confirmation, and what waits behind them for a lock
+  // times out (store.busy, 10 s).  A photo worker's result that met this
+  // ended in the error state before session 23; now it is offered again.
+  await sleep(12000);
   await ctlAsync('follow', other);
   await ctlAsync('rejoin', primary);
   t.diagnostic(`switchover node${primary} -> node${target} in ${Date.now() - t0} ms`);
@@ -285,5 +305,8 @@ test('a planned switchover back to the first machine: refused meanwhile with 503
   assert.equal(ctl('role', primary), 'standby');
   assert.equal(ctl('role', other), 'standby');
   assert.equal(sql(nodeUrl(target), `SELECT count(*) FROM photo WHERE id IN (${ok.map((u) => u.id).join(',')})`), String(ok.length));
-  for (const u of ok) assert.ok(['draft', 'failed'].includes((await made(u.c, u.id)).state));
+  for (const u of ok) {
+    const p = await made(u.c, u.id);
+    assert.ok(['draft', 'failed'].includes(p.state), JSON.stringify(p));
+  }
 });
