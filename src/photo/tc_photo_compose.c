@@ -2131,6 +2131,15 @@ static int backdrop_like(const uint8_t *px, const float *mm)
     return dB < 0.25f * dF; /* squared: nearer by half */
 }
 
+/* A smoothed alpha made crisp again about its 0.5 level: a smooth step
+ * from 0.4 to 0.6 (shoulder_edge, head_plateau). */
+static inline float crisp_step(float v)
+{
+    float t = (v - 0.4f) / 0.2f;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return t * t * (3 - 2 * t);
+}
+
 /* The shoulders' edge where clothes and backdrop look alike (replace_background,
  * right after the solve of step 3a'): a white shirt before a white wall or a bright window.  There
  * the image cannot say where the person ends; the tests of step 3a and the
@@ -2227,9 +2236,7 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
                     haze = 1;
                 }
             }
-            float t = (sm[i] - 0.4f) / 0.2f;
-            t = t < 0 ? 0 : t > 1 ? 1 : t;
-            t = t * t * (3 - 2 * t);
+            float t = crisp_step(sm[i]);
             if (haze && t >= alpha[i])
                 continue;
             float k = lowq[i] * (1.0f / 255);
@@ -2271,9 +2278,9 @@ static void shoulder_edge(const uint8_t *rgb, const float *lm, int w2, int h2, c
 static void head_plateau(const uint8_t *rgb, const float *lm, int w2, int h2, const uint8_t *cls, int chin_y,
                          int r, int w, int h, float *ws, float *sm, float *hf, float *alpha)
 {
-    int hh = chin_y + 4 * r < h ? chin_y + 4 * r : h;
-    if (chin_y <= 0 || hh <= 0)
+    if (chin_y <= 0)
         return;
+    int hh = chin_y + 4 * r < h ? chin_y + 4 * r : h;
     box1(alpha, sm, w, hh, r, ws);
     for (size_t i = 0; i < (size_t)w * hh; i++)
         hf[i] = fabsf(alpha[i] - sm[i]);
@@ -2285,9 +2292,7 @@ static void head_plateau(const uint8_t *rgb, const float *lm, int w2, int h2, co
             float a = alpha[i];
             if (cls[i] != PHOTO_TRI_UNKNOWN || a < PLATEAU_LO || a > PLATEAU_HI || hm[i] >= PLATEAU_FLAT)
                 continue;
-            float t = (sm[i] - 0.4f) / 0.2f;
-            t = t < 0 ? 0 : t > 1 ? 1 : t;
-            t = t * t * (3 - 2 * t);
+            float t = crisp_step(sm[i]);
             if (t <= a)
                 continue;
             float mm[8];
