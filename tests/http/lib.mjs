@@ -83,7 +83,10 @@ function forget(dataDir) {
 }
 
 export async function startServer({ demo = true, extraArgs = [], env = {}, dataDir: given = null } = {}) {
-  const dataDir = given || mkdtempSync(path.join(tmpdir(), 'tucai-test-'));
+  // a data directory made here is also removed when the test process exits,
+  // whatever stopped (or did not stop) its last server: a restart test keeps
+  // it between servers with stop({ keep: true })
+  const dataDir = given || tempDir('tucai-test-');
   const pg = extraArgs.includes('--database') ? null : pgDatabaseFor(dataDir);
   const args = ['serve', '--data-dir', dataDir, '--port', '0', '--listen', '127.0.0.1',
     '--web-dir', path.join(ROOT, 'web'), '--vendor-dir', path.join(ROOT, 'node_modules'),
