@@ -7,14 +7,16 @@
  *   - a 512x715 portrait (portraits/woman_plain_grey_bg.jpg), and
  *   - a 12-megapixel phone photo: that portrait enlarged to 3024x4032 and
  *     stored sideways as 4032x3024 with EXIF orientation 6, as phones do
- *     (written to /tmp by this program).
+ *     (written to /tmp by this program), and
+ *   - a wide 1920x1080 photo: the portrait in the middle of a wider frame, a
+ *     student further from the camera (also written to /tmp).
  * For each: the median wall time per photo on one core, per stage (the
  * studio's own stage clocks), and the peak resident memory of a process
  * that does only that (each case runs in its own forked child, which loads
  * the models itself).  Then photos per second on two cores: two threads,
  * each with its own tc_studio_ctx.
  *
- *   bench_photo [RUNS] [small|12mp|pair|all] [--checks-off]
+ *   bench_photo [RUNS] [small|12mp|wide|pair|all] [--checks-off]
  *                             (default 30 all; TC_TESTDATA, TUCAI_MODELS as
  *                             usual; one case alone is for `perf record`;
  *                             --checks-off: what `tucai photo` asks, the
@@ -280,8 +282,37 @@ done:
     return out;
 }
 
-/* Write the 12 MP input to path, in a child (see main). */
-static int write_12mp(const char *portrait, const char *path)
+/* The wide input: the portrait at its own size in the middle of a 16:9
+ * frame of 1920x1080 (the grey wall carried out to the sides): a student
+ * photographed from farther away, whose head is a small part of the
+ * picture, so the studio runs the segmentation a second time at the head's
+ * scale (tc_studio.c, mask_near_head), which the other two cases do not. */
+static uint8_t *make_wide(const char *portrait, size_t *len)
+{
+    VipsImage *in = NULL, *pad = NULL;
+    uint8_t *out = NULL;
+    void *buf = NULL;
+    if (!(in = vips_image_new_from_file(portrait, NULL)) ||
+        vips_embed(in, &pad, (1920 - in->Xsize) / 2, (1080 - in->Ysize) / 2, 1920, 1080, "extend", VIPS_EXTEND_COPY,
+                   NULL) != 0 ||
+        vips_jpegsave_buffer(pad, &buf, len, "Q", 90, NULL) != 0)
+        goto done;
+    out = malloc(*len);
+    if (out)
+        memcpy(out, buf, *len);
+done:
+    g_free(buf);
+    if (pad)
+        g_object_unref(pad);
+    if (in)
+        g_object_unref(in);
+    if (!out)
+        fprintf(stderr, "bench_photo: cannot make the wide input: %s\n", vips_error_buffer());
+    return out;
+}
+
+/* Write an input made from the portrait to path, in a child (see main). */
+static int write_input(const char *portrait, const char *path, uint8_t *(*make)(const char *, size_t *))
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -294,7 +325,7 @@ static int write_12mp(const char *portrait, const char *path)
     }
     tc_err e = {0};
     size_t len = 0;
-    uint8_t *big = tc_photo_startup("bench_photo", &e) == 0 ? make_12mp(portrait, &len) : NULL;
+    uint8_t *big = tc_photo_startup("bench_photo", &e) == 0 ? make(portrait, &len) : NULL;
     _exit(big && tc_file_write_atomic(path, big, len, &e) == 0 ? 0 : 1);
 }
 
@@ -309,8 +340,9 @@ int main(int argc, char **argv)
         runs = 3;
     const char *which = argc > 2 ? argv[2] : "all";
     tc_mem_keep_freed(); /* as main() does */
-    if (strcmp(which, "all") && strcmp(which, "small") && strcmp(which, "12mp") && strcmp(which, "pair")) {
-        fprintf(stderr, "usage: bench_photo [RUNS] [small|12mp|pair|all] [--checks-off]\n");
+    if (strcmp(which, "all") && strcmp(which, "small") && strcmp(which, "12mp") && strcmp(which, "wide") &&
+        strcmp(which, "pair")) {
+        fprintf(stderr, "usage: bench_photo [RUNS] [small|12mp|wide|pair|all] [--checks-off]\n");
         return 2;
     }
     /* libvips is started only in the children: its worker threads do not
@@ -328,8 +360,16 @@ int main(int argc, char **argv)
     }
     char big_path[64];
     snprintf(big_path, sizeof big_path, "/tmp/bench_photo_12mp_%d.jpg", (int)getpid());
-    if (write_12mp(path, big_path) != 0 || tc_file_read(big_path, 50u << 20, &big, &big_len, &e) != 0) {
+    if (write_input(path, big_path, make_12mp) != 0 || tc_file_read(big_path, 50u << 20, &big, &big_len, &e) != 0) {
         fprintf(stderr, "bench_photo: cannot make the 12 MP input\n");
+        return 1;
+    }
+    char wide_path[64], *wide = NULL;
+    size_t wide_len = 0;
+    snprintf(wide_path, sizeof wide_path, "/tmp/bench_photo_wide_%d.jpg", (int)getpid());
+    if (write_input(path, wide_path, make_wide) != 0 || tc_file_read(wide_path, 50u << 20, &wide, &wide_len, &e) != 0) {
+        fprintf(stderr, "bench_photo: cannot make the wide input\n");
+        unlink(big_path);
         return 1;
     }
     double la[3] = {0};
@@ -339,15 +379,20 @@ int main(int argc, char **argv)
            "%.2f\n",
            g_server ? "the server's request: checks, overlay data, original" : "checks off, as tucai photo", runs, la[0],
            la[1], la[2]);
-    printf("inputs: %s (%zu bytes), %s (4032x3024 orientation 6, %zu bytes)\n", path, small_len, big_path, big_len);
+    printf("inputs: %s (%zu bytes), %s (4032x3024 orientation 6, %zu bytes), %s (1920x1080, %zu bytes)\n", path,
+           small_len, big_path, big_len, wide_path, wide_len);
     int rc = 0;
     if (!strcmp(which, "all") || !strcmp(which, "small"))
         rc |= run_case("512x715", (const uint8_t *)small, small_len, runs);
     if (!strcmp(which, "all") || !strcmp(which, "12mp"))
         rc |= run_case("12 MP 4032x3024", (const uint8_t *)big, big_len, runs / 3 > 3 ? runs / 3 : 3);
+    if (!strcmp(which, "all") || !strcmp(which, "wide"))
+        rc |= run_case("wide 1920x1080", (const uint8_t *)wide, wide_len, runs);
     if (!strcmp(which, "all") || !strcmp(which, "pair"))
         rc |= run_throughput((const uint8_t *)small, small_len, runs);
     unlink(big_path);
+    unlink(wide_path);
+    free(wide);
     free(big);
     free(small);
     return rc ? 1 : 0;

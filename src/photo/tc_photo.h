@@ -176,6 +176,12 @@ void tc_photo_geom_scale(tc_photo_face_geom *g, double f);
  * leaves the person (head cut by the top edge): code photo.head_cut_off. */
 int tc_photo_geom_hair_top_from_mask(tc_photo_face_geom *g, const tc_photo_mask *m, int src_width, tc_err *e);
 
+/* The zones the face mesh makes sure of (compose's trimap seeds), in the
+ * geometry's own pixels (w x h): 1 the face oval, 2 an ear's ellipse beside
+ * it, 3 the outer rim of an ear that stands out, 0 elsewhere.  zone holds
+ * w * h bytes, owned by the caller. */
+void tc_photo_mesh_zones(const tc_photo_face_geom *g, int w, int h, uint8_t *zone);
+
 /* A face the detector found: its box, in the image's pixels. */
 typedef struct tc_photo_face_box {
     float x, y, w, h;

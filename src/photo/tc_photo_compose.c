@@ -3031,6 +3031,14 @@ static void mesh_trimap(const tc_photo_face_geom *g, const double m[6], int W, i
     }
 }
 
+void tc_photo_mesh_zones(const tc_photo_face_geom *g, int w, int h, uint8_t *zone)
+{
+    static const double identity[6] = {1, 0, 0, 0, 1, 0};
+    double seed[2];
+    memset(zone, 0, (size_t)w * h);
+    mesh_trimap(g, identity, w, h, zone, seed);
+}
+
 int tc_photo_layout_unmap(const tc_photo_layout *lay, double u, double v, double *x, double *y)
 {
     const double *m = lay->m;

@@ -256,6 +256,60 @@ static void geom_from_mesh(const tc_vision_mesh *m, int w, int h, tc_photo_face_
 #undef PT
 }
 
+/* The person mask again near the head, at the head's scale (step 1).  The
+ * segmentation model sees the whole picture at 256x256, so in a wide photo
+ * (a 16:9 portrait, a phone photo taken from a distance) the head is 30-60
+ * of its pixels wide, and it blurs the head's outline into whatever lies
+ * behind it: the window panes beside the Obama portrait's head were kept as
+ * person (docs/QUALITY.md, session 24).  The model is run a second time on
+ * a box round the face (HEAD_* face widths to each side, above and below
+ * the detector box's centre), whose mask replaces the first one there
+ * (tc_vision_segment_near blends the box's inner edges).  Only where that
+ * box is at most half the picture: a mugshot's head already fills the
+ * model's input.  In the ears' zones of the mesh (tc_photo_mesh_zones: 2,
+ * 3) the larger of the two values is kept: at the finer scale the model
+ * leaves an ear's outer rim out against a light background, the first run
+ * has it, and compose's ear rules drop what is not ear there.  *edge is
+ * that mask (malloc'ed, the caller frees it), or left empty when the box is
+ * too large; the hair top and compose read it, the checks keep the first
+ * mask, on which they were tuned. */
+#define HEAD_SIDE 1.6
+#define HEAD_UP 1.5
+#define HEAD_DOWN 1.7
+static int mask_near_head(const tc_studio *s, tc_studio_ctx *c, const tc_vision_image *img,
+                          const tc_vision_face *f, const tc_vision_mesh *mesh, const tc_photo_mask *mask,
+                          tc_photo_mask *edge, tc_err *e)
+{
+    const int w = img->width, h = img->height;
+    double fw = f->width * w, fcx = (f->xmin + f->width / 2) * w, fcy = (f->ymin + f->height / 2) * h;
+    double fx0 = fmax(0, fcx - HEAD_SIDE * fw), fx1 = fmin(w, fcx + HEAD_SIDE * fw);
+    double fy0 = fmax(0, fcy - HEAD_UP * fw), fy1 = fmin(h, fcy + HEAD_DOWN * fw);
+    if (!(fx1 - fx0 >= 16 && fy1 - fy0 >= 16) || (fx1 - fx0) * (fy1 - fy0) > 0.5 * w * h)
+        return 0;
+    int x0 = (int)floor(fx0), x1 = (int)ceil(fx1), y0 = (int)floor(fy0), y1 = (int)ceil(fy1);
+    size_t n = (size_t)w * h;
+    edge->a = malloc(n * sizeof(float));
+    uint8_t *zone = malloc(n);
+    if (!edge->a || !zone) {
+        free(zone);
+        return tc_err_internal(e, "studio: out of memory");
+    }
+    edge->width = w, edge->height = h;
+    memcpy(edge->a, mask->a, n * sizeof(float));
+    if (tc_vision_segment_near(s->v, c->vc, img, x0, y0, x1, y1, edge->a, e) != 0) {
+        free(zone);
+        return -1;
+    }
+    tc_photo_face_geom g;
+    geom_from_mesh(mesh, w, h, &g);
+    tc_photo_mesh_zones(&g, w, h, zone);
+    for (size_t i = 0; i < n; i++)
+        if (zone[i] >= 2 && mask->a[i] > edge->a[i])
+            edge->a[i] = mask->a[i];
+    free(zone);
+    return 0;
+}
+
 static int mesh_sane(const tc_vision_mesh *m)
 {
     if (!(m->presence >= 0.5f))
@@ -297,6 +351,7 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
 
     int rc = -1;
     tc_photo_mask mask = {0};
+    tc_photo_mask edge = {0}; /* the mask refined near the head (mask_near_head), or none */
     tc_photo_rgb photo = {0}, toned = {0};
     tc_photo_mask alpha = {0};
     tc_vision_mesh *mesh = NULL;
@@ -368,8 +423,13 @@ int tc_studio_make(const tc_studio *s, tc_studio_ctx *c, const tc_studio_req *re
     }
     if (tc_vision_segment(s->v, c->vc, &img, mask.a, e) != 0)
         goto done;
+    if (have_mesh && mask_near_head(s, c, &img, &faces[0], mesh, &mask, &edge, e) != 0)
+        goto done;
 vision_done:
     out->ms_vision = ms_since(t0);
+    /* the photo's edges (hair top, compose) from the finer mask where
+     * there is one; the checks keep the whole picture's (tuned on it) */
+    const tc_photo_mask *cut = edge.a ? &edge : &mask;
 
     /* 1b. exposure and white balance measured on the face, applied to the
      * person before the background is replaced and to the copy the checks
@@ -403,7 +463,7 @@ vision_done:
         }
         have_geom = 1;
         if (isfinite(gsrc.hair_top[0]) ||
-            tc_photo_geom_hair_top_from_mask(&gsrc, &mask, tc_photo_src_width(src), &pe) == 0) {
+            tc_photo_geom_hair_top_from_mask(&gsrc, cut, tc_photo_src_width(src), &pe) == 0) {
             /* the hair top in work pixels too, for the checks */
             gwork.hair_top[0] = (float)(gsrc.hair_top[0] * scale);
             gwork.hair_top[1] = (float)(gsrc.hair_top[1] * scale);
@@ -417,11 +477,11 @@ vision_done:
                                            .trimap_out = req->want_trimap ? &out->trimap : NULL,
                                            .tone = toned.px ? (const uint8_t(*)[256])out->tone.lut : NULL};
                 memcpy(o.background, bg, 3);
-                if (tc_photo_compose(src, &gsrc, &mask, spec, &o, &photo, &lay, &alpha, &pe) == 0) {
+                if (tc_photo_compose(src, &gsrc, cut, spec, &o, &photo, &lay, &alpha, &pe) == 0) {
                     have_photo = 1;
                     make_file(&photo, &alpha, &lay, spec, bg, &out->jpeg, &out->jpeg_len, &out->report, &pe);
                     if (out->jpeg && !out->report.in_spec && !strcmp(out->report.problem, "photo.hair_top"))
-                        replan_hair_top(src, &mask, spec, bg, &o, &gsrc, &lay, &photo, &alpha,
+                        replan_hair_top(src, cut, spec, bg, &o, &gsrc, &lay, &photo, &alpha,
                                         req->want_trimap ? &out->trimap : NULL, out, &pe);
                     gwork.hair_top[0] = (float)(gsrc.hair_top[0] * scale);
                     gwork.hair_top[1] = (float)(gsrc.hair_top[1] * scale);
@@ -493,6 +553,7 @@ done:
         tc_studio_result_free(out);
     free(mesh);
     tc_photo_mask_free(&mask);
+    tc_photo_mask_free(&edge);
     tc_photo_rgb_free(&photo);
     tc_photo_rgb_free(&toned);
     tc_photo_mask_free(&alpha);

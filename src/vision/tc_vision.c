@@ -595,25 +595,27 @@ int tc_vision_landmarks(const tc_vision *v, tc_vision_ctx *c, const tc_vision_im
 
 /* ---- segmentation ----------------------------------------------------------------- */
 
-int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, float *mask, tc_err *e)
+/* The model's 256x256 mask of the rectangle [x0, x1) x [y0, y1) of the
+ * image (pixels), resized bilinearly onto the image's pixels of that
+ * rectangle, sampling at pixel centres (TensorsToSegmentationCalculator):
+ * mask[y * W + x] = (1 - wt) * mask + wt * model, wt 1 but within `feather`
+ * pixels of a side of the rectangle that is inside the image, where it falls
+ * linearly to 0 (feather 0: every pixel of the rectangle takes the model's). */
+static void segment_rect(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, int x0, int y0, int x1,
+                         int y1, float feather, float *mask)
 {
-    if (check_image(img, e))
-        return -1;
-    /* ImageToTensor: the whole image stretched to 256x256, [0, 1]. */
-    roi r = {img->width / 2.0f, img->height / 2.0f, (float)img->width, (float)img->height, 0};
+    const int W = img->width, H = img->height, RW = x1 - x0, RH = y1 - y0;
+    /* ImageToTensor: the rectangle stretched to 256x256, [0, 1] */
+    roi r = {(x0 + x1) / 2.0f, (y0 + y1) / 2.0f, (float)RW, (float)RH, 0};
     run_net(v, c, NET_SEG, img, &r, SEG_SIZE, 0.0f, 1.0f, 1);
     const float *m = net_output(v, c, NET_SEG, 0);
-    /* TensorsToSegmentationCalculator: the 256x256 mask (already a
-     * probability: the model ends in LOGISTIC) resized bilinearly to the
-     * image, sampling at pixel centres. */
-    const int W = img->width, H = img->height;
-    const float sx = (float)SEG_SIZE / W, sy = (float)SEG_SIZE / H;
+    const float sx = (float)SEG_SIZE / RW, sy = (float)SEG_SIZE / RH;
     /* the columns' source positions, computed once per block of columns */
     enum { XB = 512 };
     int xa[XB], xb[XB];
-    float xd[XB];
-    for (int x0b = 0; x0b < W; x0b += XB) {
-        int nx = W - x0b < XB ? W - x0b : XB;
+    float xd[XB], xw[XB];
+    for (int x0b = 0; x0b < RW; x0b += XB) {
+        int nx = RW - x0b < XB ? RW - x0b : XB;
         for (int j = 0; j < nx; j++) {
             float fx = (x0b + j + 0.5f) * sx - 0.5f;
             float fx0 = floorf(fx);
@@ -621,23 +623,60 @@ int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_imag
             xd[j] = fx - fx0;
             xa[j] = a < 0 ? 0 : a > SEG_SIZE - 1 ? SEG_SIZE - 1 : a;
             xb[j] = bb < 0 ? 0 : bb > SEG_SIZE - 1 ? SEG_SIZE - 1 : bb;
+            int x = x0 + x0b + j;
+            float d = 1e9f;
+            if (x0 > 0)
+                d = fminf(d, x - x0 + 0.5f);
+            if (x1 < W)
+                d = fminf(d, x1 - x - 0.5f);
+            xw[j] = feather > 0 ? fminf(1.0f, d / feather) : 1.0f;
         }
-        for (int y = 0; y < H; y++) {
-            float fy = (y + 0.5f) * sy - 0.5f;
+        for (int yy = 0; yy < RH; yy++) {
+            float fy = (yy + 0.5f) * sy - 0.5f;
             float fy0 = floorf(fy), dy = fy - fy0;
-            int y0 = (int)fy0, y1 = y0 + 1;
-            y0 = y0 < 0 ? 0 : y0 > SEG_SIZE - 1 ? SEG_SIZE - 1 : y0;
-            y1 = y1 < 0 ? 0 : y1 > SEG_SIZE - 1 ? SEG_SIZE - 1 : y1;
-            const float *r0 = m + (size_t)y0 * SEG_SIZE, *r1 = m + (size_t)y1 * SEG_SIZE;
-            float *o = mask + (size_t)y * W + x0b;
+            int ya = (int)fy0, yb = ya + 1;
+            ya = ya < 0 ? 0 : ya > SEG_SIZE - 1 ? SEG_SIZE - 1 : ya;
+            yb = yb < 0 ? 0 : yb > SEG_SIZE - 1 ? SEG_SIZE - 1 : yb;
+            int y = y0 + yy;
+            float d = 1e9f;
+            if (y0 > 0)
+                d = fminf(d, yy + 0.5f);
+            if (y1 < H)
+                d = fminf(d, y1 - y - 0.5f);
+            float yw = feather > 0 ? fminf(1.0f, d / feather) : 1.0f;
+            const float *r0 = m + (size_t)ya * SEG_SIZE, *r1 = m + (size_t)yb * SEG_SIZE;
+            float *o = mask + (size_t)y * W + x0 + x0b;
             for (int j = 0; j < nx; j++) {
                 float top = r0[xa[j]] + (r0[xb[j]] - r0[xa[j]]) * xd[j];
                 float bot = r1[xa[j]] + (r1[xb[j]] - r1[xa[j]]) * xd[j];
                 float val = top + (bot - top) * dy;
-                o[j] = val < 0 ? 0 : val > 1 ? 1 : val;
+                val = val < 0 ? 0 : val > 1 ? 1 : val;
+                float wt = fminf(xw[j], yw);
+                o[j] = wt >= 1 ? val : o[j] + (val - o[j]) * wt;
             }
         }
     }
+}
+
+int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, float *mask, tc_err *e)
+{
+    if (check_image(img, e))
+        return -1;
+    segment_rect(v, c, img, 0, 0, img->width, img->height, 0, mask);
+    return 0;
+}
+
+int tc_vision_segment_near(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, int x0, int y0, int x1,
+                           int y1, float *mask, tc_err *e)
+{
+    if (check_image(img, e))
+        return -1;
+    x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > img->width ? img->width : x1, y1 = y1 > img->height ? img->height : y1;
+    if (x1 - x0 < 16 || y1 - y0 < 16)
+        return 0;
+    int side = x1 - x0 < y1 - y0 ? x1 - x0 : y1 - y0;
+    segment_rect(v, c, img, x0, y0, x1, y1, 0.08f * side, mask);
     return 0;
 }
 

@@ -144,6 +144,14 @@ int tc_vision_landmarks(const tc_vision *v, tc_vision_ctx *c, const tc_vision_im
  * the person.  mask holds width * height floats, owned by the caller. */
 int tc_vision_segment(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, float *mask, tc_err *e);
 
+/* The person mask again, from the model run on the rectangle [x0, x1) x
+ * [y0, y1) of the image alone (clipped to the image), written over mask's
+ * pixels of that rectangle: the model sees the head at a finer scale.
+ * Within 8 % of the rectangle's shorter side from a side inside the image
+ * the new value is blended into mask's old one, so no seam shows. */
+int tc_vision_segment_near(const tc_vision *v, tc_vision_ctx *c, const tc_vision_image *img, int x0, int y0, int x1,
+                           int y1, float *mask, tc_err *e);
+
 /* The eyes of one face, from MediaPipe's attention mesh model (its refined
  * eye contours).  A/B as in tc_vision_lm_eyelid: A on the image's left. */
 typedef struct tc_vision_eye_info {

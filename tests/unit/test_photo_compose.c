@@ -544,6 +544,44 @@ static void test_pick_face(void **state)
  * that the mask calls person (a shelf post, a poster) is not joined to the
  * face and must come out as the new background; the face oval given as the
  * mesh would give it is sure person in the trimap. */
+/* tc_photo_mesh_zones: the mesh's sure zones in the geometry's own pixels
+ * (the studio's mask at the head's scale keeps the larger value in the
+ * ears' zones).  An oval 120x160 round (100, 100): its middle is the oval
+ * (1); beyond its ear-level point on the right (index 8, 80 degrees from
+ * the top) lies an ear's ellipse (2); a corner is nothing (0).  An oval
+ * half past the picture's left edge writes nothing outside the buffer. */
+static void test_mesh_zones(void **st)
+{
+    (void)st;
+    enum { W = 200, H = 200 };
+    static uint8_t z[W * H];
+    tc_photo_face_geom g;
+    tc_photo_geom_init(&g);
+    for (int cxi = 0; cxi < 2; cxi++) {
+        double cx = cxi ? 10 : 100;
+        for (int i = 0; i < TC_PHOTO_OVAL_POINTS; i++) {
+            double t = 2 * M_PI * i / TC_PHOTO_OVAL_POINTS;
+            g.oval[i][0] = (float)(cx + 60 * sin(t));
+            g.oval[i][1] = (float)(100 - 80 * cos(t));
+        }
+        memset(z, 9, sizeof z);
+        tc_photo_mesh_zones(&g, W, H, z);
+        long n[4] = {0};
+        for (int i = 0; i < W * H; i++) {
+            assert_true(z[i] <= 3);
+            n[z[i]]++;
+        }
+        if (!cxi) {
+            assert_int_equal(z[100 * W + 100], 1);
+            assert_int_equal(z[98 * W + 166], 2);
+            assert_int_equal(z[5 * W + 5], 0);
+            assert_true(n[1] > 10000 && n[2] > 200);
+        } else {
+            assert_int_equal(z[100 * W + 76], 2); /* the right ear of an oval cut by the left edge */
+        }
+    }
+}
+
 static void test_synth_island(void **st)
 {
     (void)st;
@@ -1046,7 +1084,7 @@ int main(void)
         cmocka_unit_test(test_synth_level),     cmocka_unit_test(test_synth_roll),
         cmocka_unit_test(test_synth_big_source), cmocka_unit_test(test_synth_idcard),
         cmocka_unit_test(test_plan_infeasible), cmocka_unit_test(test_plan_inside_source), cmocka_unit_test(test_portraits),
-        cmocka_unit_test(test_pick_face), cmocka_unit_test(test_synth_island),
+        cmocka_unit_test(test_pick_face), cmocka_unit_test(test_mesh_zones), cmocka_unit_test(test_synth_island),
         cmocka_unit_test(test_synth_grey_blob), cmocka_unit_test(test_synth_oval_rim),
         cmocka_unit_test(test_synth_hair_specks),
         cmocka_unit_test(test_synth_white_shoulder),

@@ -719,6 +719,39 @@ static void test_ears_opaque(void **st)
     tc_studio_result_free(&res);
 }
 
+/* Issue 15 item 3: the Obama portrait (../shared/testdata/real, evaluation
+ * only; 16:9, the head a small part of it) has a window right behind his
+ * head, grey trees through the panes, the colour of his grey hair; the
+ * whole picture's mask (256x256: the head about 30 of its pixels wide) was
+ * unsure over it and the panes were kept as blotches beside the head from
+ * the crown to the ears.  The mask at the head's scale (tc_studio.c,
+ * mask_near_head) leaves them out.  Counted: pixels not near the new blue
+ * (sum of channel differences over 60) 0.6 to 1.0 face widths from the
+ * face's centre, from 0.7 face widths above the eye line down to it: 4206
+ * before, 436 after (the ears' tops and the hair at the temples). */
+static void test_window_beside_head(void **st)
+{
+    (void)st;
+    tc_studio_result res;
+    int skipped;
+    uint8_t *px = make_pixels("../real/face_recognition_examples/obama-720p.jpg", &res, &skipped);
+    if (skipped)
+        skip();
+    const tc_photo_report *r = &res.report;
+    long kept = 0;
+    for (int y = (int)(r->eye_line_y - 0.7 * r->face_width); y < (int)r->eye_line_y; y++)
+        for (int x = 0; x < r->width; x++) {
+            double d = fabs(x + 0.5 - r->face_centre_x) / r->face_width;
+            const uint8_t *p = px + 3 * ((size_t)y * r->width + x);
+            if (y >= 0 && d >= 0.6 && d <= 1.0)
+                kept += abs(p[0] - 0x64) + abs(p[1] - 0xC5) + abs(p[2] - 0xFF) > 60;
+        }
+    print_message("pixels of the room beside the head: %ld\n", kept);
+    assert_true(kept < 1200);
+    g_free(px);
+    tc_studio_result_free(&res);
+}
+
 /* Issue 15 item 3 on the officer (her photo passes every check, so it is
  * delivered), two edges by the flag behind her left side.
  * - A piece of the backdrop inside the mesh's ear region is not ear: a
@@ -1485,7 +1518,7 @@ int main(void)
         cmocka_unit_test(test_edges),     cmocka_unit_test(test_backdrop_pocket),
         cmocka_unit_test(test_backdrop_object), cmocka_unit_test(test_hair_fringe), cmocka_unit_test(test_hair_haze),
         cmocka_unit_test(test_shoulder_plateau),
-        cmocka_unit_test(test_ears_opaque), cmocka_unit_test(test_officer_edges),
+        cmocka_unit_test(test_ears_opaque), cmocka_unit_test(test_window_beside_head), cmocka_unit_test(test_officer_edges),
         cmocka_unit_test(test_smear_figure), cmocka_unit_test(test_ear_speck_figures),
         cmocka_unit_test(test_ear_hair_figure), cmocka_unit_test(test_exposure),
         cmocka_unit_test(test_compression), cmocka_unit_test(test_tilt), cmocka_unit_test(test_eyes_covered),
