@@ -248,6 +248,18 @@ static int run_throughput(const uint8_t *data, size_t len, int per_thread)
     _exit(0);
 }
 
+/* im saved as a JPEG of quality 90, in a malloc'ed copy (the caller frees
+ * it); NULL on error. */
+static uint8_t *jpeg_of(VipsImage *im, size_t *len)
+{
+    void *buf = NULL;
+    uint8_t *out = NULL;
+    if (vips_jpegsave_buffer(im, &buf, len, "Q", 90, NULL) == 0 && (out = malloc(*len)) != NULL)
+        memcpy(out, buf, *len);
+    g_free(buf);
+    return out;
+}
+
 /* The 12 MP input: the portrait enlarged to 3024x4032 (width padded by
  * repeating the edge), then stored turned 90 degrees anticlockwise with
  * orientation 6 so that a viewer (and tc_photo) turns it back. */
@@ -255,20 +267,14 @@ static uint8_t *make_12mp(const char *portrait, size_t *len)
 {
     VipsImage *in = NULL, *big = NULL, *pad = NULL, *rot = NULL;
     uint8_t *out = NULL;
-    void *buf = NULL;
     if (!(in = vips_image_new_from_file(portrait, NULL)) ||
         vips_resize(in, &big, 4032.0 / in->Ysize, NULL) != 0 ||
         vips_embed(big, &pad, (3024 - big->Xsize) / 2, 0, 3024, 4032, "extend", VIPS_EXTEND_COPY, NULL) != 0 ||
         vips_rot(pad, &rot, VIPS_ANGLE_D270, NULL) != 0)
         goto done;
     vips_image_set_int(rot, VIPS_META_ORIENTATION, 6);
-    if (vips_jpegsave_buffer(rot, &buf, len, "Q", 90, NULL) != 0)
-        goto done;
-    out = malloc(*len);
-    if (out)
-        memcpy(out, buf, *len);
+    out = jpeg_of(rot, len);
 done:
-    g_free(buf);
     if (rot)
         g_object_unref(rot);
     if (pad)
@@ -291,17 +297,10 @@ static uint8_t *make_wide(const char *portrait, size_t *len)
 {
     VipsImage *in = NULL, *pad = NULL;
     uint8_t *out = NULL;
-    void *buf = NULL;
-    if (!(in = vips_image_new_from_file(portrait, NULL)) ||
+    if ((in = vips_image_new_from_file(portrait, NULL)) &&
         vips_embed(in, &pad, (1920 - in->Xsize) / 2, (1080 - in->Ysize) / 2, 1920, 1080, "extend", VIPS_EXTEND_COPY,
-                   NULL) != 0 ||
-        vips_jpegsave_buffer(pad, &buf, len, "Q", 90, NULL) != 0)
-        goto done;
-    out = malloc(*len);
-    if (out)
-        memcpy(out, buf, *len);
-done:
-    g_free(buf);
+                   NULL) == 0)
+        out = jpeg_of(pad, len);
     if (pad)
         g_object_unref(pad);
     if (in)

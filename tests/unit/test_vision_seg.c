@@ -63,6 +63,18 @@ static void near(float *m, int x0, int y0, int x1, int y1)
     assert_int_equal(tc_vision_segment_near(g_vision, g_ctx, &img, x0, y0, x1, y1, m, &e), 0);
 }
 
+/* The head box (b: x0, y0, x1, y1), the whole frame's mask (*m0) and the
+ * same with the box at the head's scale (*m); the width of the box's
+ * blended rim is returned. */
+static int head_masks(int b[4], float **m0, float **m)
+{
+    for (int k = 0; k < 4; k++)
+        b[k] = (int)g_box[k];
+    *m0 = whole_mask(), *m = whole_mask();
+    near(*m, b[0], b[1], b[2], b[3]);
+    return (int)ceil(0.08 * (b[2] - b[0] < b[3] - b[1] ? b[2] - b[0] : b[3] - b[1]));
+}
+
 /* Outside the box: bit for bit the mask it was given.  Inside, farther
  * than the blended rim (8 % of the box's shorter side) from the box's
  * sides: the model's mask of the box cut out as a picture of its own. */
@@ -71,9 +83,9 @@ static void test_box_only(void **st)
     (void)st;
     if (!ready())
         skip();
-    int x0 = (int)g_box[0], y0 = (int)g_box[1], x1 = (int)g_box[2], y1 = (int)g_box[3];
-    float *m0 = whole_mask(), *m = whole_mask();
-    near(m, x0, y0, x1, y1);
+    int b[4];
+    float *m0, *m;
+    int rim = head_masks(b, &m0, &m), x0 = b[0], y0 = b[1], x1 = b[2], y1 = b[3];
     long changed = 0;
     for (int y = 0; y < FH; y++)
         for (int x = 0; x < FW; x++) {
@@ -99,7 +111,6 @@ static void test_box_only(void **st)
     tc_vision_image ci = {cut, bw, bh, (size_t)bw * 3};
     tc_err e;
     assert_int_equal(tc_vision_segment(g_vision, g_ctx, &ci, mc, &e), 0);
-    int rim = (int)ceil(0.08 * (bw < bh ? bw : bh));
     double mad = 0, mx = 0;
     long n = 0;
     for (int y = rim; y < bh - rim; y++)
@@ -147,10 +158,9 @@ static void test_sharper_outline(void **st)
     (void)st;
     if (!ready())
         skip();
-    int x0 = (int)g_box[0], y0 = (int)g_box[1], x1 = (int)g_box[2], y1 = (int)g_box[3];
-    float *m0 = whole_mask(), *m = whole_mask();
-    near(m, x0, y0, x1, y1);
-    int rim = (int)ceil(0.08 * (x1 - x0 < y1 - y0 ? x1 - x0 : y1 - y0));
+    int b[4];
+    float *m0, *m;
+    int rim = head_masks(b, &m0, &m), x0 = b[0], y0 = b[1], x1 = b[2], y1 = b[3];
     long soft0 = 0, soft = 0;
     for (int y = y0 + rim; y < y1 - rim; y++)
         for (int x = x0 + rim; x < x1 - rim; x++) {
