@@ -596,8 +596,9 @@ int tc_vision_landmarks(const tc_vision *v, tc_vision_ctx *c, const tc_vision_im
 /* ---- segmentation ----------------------------------------------------------------- */
 
 /* The model's 256x256 mask of the rectangle [x0, x1) x [y0, y1) of the
- * image (pixels), resized bilinearly onto the image's pixels of that
- * rectangle, sampling at pixel centres (TensorsToSegmentationCalculator):
+ * image (pixels; already a probability: the model ends in LOGISTIC),
+ * resized bilinearly onto the image's pixels of that rectangle, sampling at
+ * pixel centres (TensorsToSegmentationCalculator):
  * mask[y * W + x] = (1 - wt) * mask + wt * model, wt 1 but within `feather`
  * pixels of a side of the rectangle that is inside the image, where it falls
  * linearly to 0 (feather 0: every pixel of the rectangle takes the model's). */
