@@ -19,10 +19,17 @@ struct tc_photo_src {
      * full-resolution pixel (the shrink-on-load scale of the work copy).
      * NULL when it would be too large to keep (then compose decodes the
      * file again at the scale it needs).  Owned by the src; when the work
-     * copy is this very image, base wraps work.px without copying. */
+     * copy is this very image, base wraps work.px without copying; after a
+     * direct JPEG decode larger than the work copy it wraps base_rgb. */
     VipsImage *base;
     double base_fx, base_fy;
+    tc_photo_rgb base_rgb; /* the base's pixels when not work's; {0} else */
 };
+
+/* libjpeg's shrink-on-load (1, 2, 4 or 8) for a picture read at no less
+ * than min_scale of its full resolution: the one libvips's loaders and the
+ * direct decode use, so that both give the same pixels. */
+int photo_jpeg_shrink(double min_scale);
 
 /* Open the source as an upright sRGB 3-band uchar VipsImage read at a
  * reduced scale when the format can do it cheaply (JPEG DCT scaling, WebP
@@ -53,13 +60,16 @@ int photo_rgb_from_vips(VipsImage *im, tc_photo_rgb *out, tc_err *e);
 VipsImage *photo_vips_from_rgb(const tc_photo_rgb *im);
 
 /* A 3-component JPEG decoded to 8-bit RGB straight through libjpeg
- * (tc_photo_jpeg.c): the pixels libvips's jpegload gives, without its
- * pipeline; out->px malloc'ed (caller's, tc_photo_rgb_free).  Any libjpeg
+ * (tc_photo_jpeg.c): the pixels libvips's jpegload gives with the same
+ * shrink (1, 2, 4 or 8: libjpeg's DCT scaling), then vips_autorot's turn
+ * for EXIF orientation (1-8), without libvips's pipeline; out->px
+ * malloc'ed (caller's, tc_photo_rgb_free), out's size upright.  Any libjpeg
  * warning fails it.  Codes: photo.truncated, photo.encode. */
-int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc_err *e);
-/* photo_jpeg_decode_rgb refuses a header of more pixels than this, before
- * it allocates (docs/SECURITY.md): its callers stay far below (the work
- * size, 1024 px a side by default; the spec's size). */
+int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, int shrink, int orientation, tc_photo_rgb *out,
+                          tc_err *e);
+/* photo_jpeg_decode_rgb refuses to decode more pixels than this (after the
+ * shrink), before it allocates (docs/SECURITY.md): a 12 MP phone photo at
+ * 1/2 is 3 MP, and the other callers stay far below (the spec's size). */
 #define PHOTO_JPEG_MAX_PIXELS 16000000u
 
 /* sRGB 8-bit -> CIE Lab (D65), for ΔE. */

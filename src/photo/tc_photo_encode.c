@@ -288,7 +288,7 @@ int tc_photo_measure(const uint8_t *jpeg, size_t len, const tc_spec *spec, const
                      const tc_photo_layout *lay, const tc_photo_mask *alpha, tc_photo_report *rep, tc_err *e)
 {
     tc_photo_rgb px; /* straight through libjpeg: libvips's pipeline cost twice the decoding */
-    if (photo_jpeg_decode_rgb(jpeg, len, &px, e) != 0)
+    if (photo_jpeg_decode_rgb(jpeg, len, 1, 1, &px, e) != 0)
         return -1;
     snprintf(rep->spec, sizeof rep->spec, "%s", spec->name);
     rep->width = px.width;

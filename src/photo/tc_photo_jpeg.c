@@ -10,6 +10,7 @@
  * library with the same settings and the same markers: the pixels decoded
  * and the bytes written are those of libvips (tests/unit/test_photo_jpeg.c
  * compares them). */
+#include <assert.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -47,8 +48,32 @@ static void on_message(j_common_ptr ci, int level)
     }
 }
 
-int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc_err *e)
+/* Where the stored pixel (x, y) of a w x h decode lands in the upright
+ * picture for EXIF orientation o (1-8, the TIFF meaning: 6 is "the stored
+ * rows are the picture's columns, turned 90 degrees clockwise to view"):
+ * the upright index is at + x * dx + y * dy, an affine map because every
+ * orientation is a flip and/or a transpose.  *uw: the upright width. */
+static void upright_map(int o, int w, int h, long *at, long *dx, long *dy, int *uw)
 {
+    int tr = o >= 5; /* transposed: the stored rows are upright columns */
+    long W = tr ? h : w;
+    *uw = (int)W;
+    switch (o) {
+    case 2: *at = w - 1, *dx = -1, *dy = W; break;
+    case 3: *at = (long)(h - 1) * W + w - 1, *dx = -1, *dy = -W; break;
+    case 4: *at = (long)(h - 1) * W, *dx = 1, *dy = -W; break;
+    case 5: *at = 0, *dx = W, *dy = 1; break;
+    case 6: *at = h - 1, *dx = W, *dy = -1; break;
+    case 7: *at = (long)(w - 1) * W + h - 1, *dx = -W, *dy = -1; break;
+    case 8: *at = (long)(w - 1) * W, *dx = -W, *dy = 1; break;
+    default: *at = 0, *dx = 1, *dy = W; break;
+    }
+}
+
+int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, int shrink, int orientation, tc_photo_rgb *out,
+                          tc_err *e)
+{
+    assert(shrink == 1 || shrink == 2 || shrink == 4 || shrink == 8);
     memset(out, 0, sizeof *out);
     struct jpeg_decompress_struct ci;
     jerr j;
@@ -56,12 +81,13 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc
     j.pub.error_exit = on_error;
     j.pub.emit_message = on_message;
     j.truncated = j.warned = 0;
-    uint8_t *volatile px = NULL;
+    uint8_t *volatile px = NULL, *volatile strip = NULL;
     if (setjmp(j.jump)) {
         char msg[JMSG_LENGTH_MAX];
         j.pub.format_message((j_common_ptr)&ci, msg);
         jpeg_destroy_decompress(&ci);
         free(px);
+        free(strip);
         return tc_err_set(e, TCE_PHOTO_ENCODE, msg);
     }
     jpeg_create_decompress(&ci);
@@ -70,34 +96,75 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, tc_photo_rgb *out, tc
         jpeg_destroy_decompress(&ci);
         return tc_err_set(e, TCE_PHOTO_ENCODE, "not a 3-component JPEG");
     }
-    /* The callers pass pictures whose size was capped from the header
-     * already (decode: within the work size; measure: the spec's size); a
-     * header that says more is not decoded here, before anything is
-     * allocated for it (a file is untrusted whoever called). */
-    if ((uint64_t)ci.image_width * ci.image_height > PHOTO_JPEG_MAX_PIXELS) {
+    /* libjpeg's DCT scaling, as libvips's jpegload "shrink" asks for it:
+     * each 8x8 block is inverse-transformed straight to 8/shrink pixels. */
+    ci.scale_num = 1;
+    ci.scale_denom = (unsigned)shrink;
+    ci.out_color_space = JCS_RGB;
+    jpeg_calc_output_dimensions(&ci);
+    /* The callers cap the header's size first (decode: the upload limits;
+     * measure: the spec's size); what is allocated here is capped again,
+     * before anything is allocated for it (a file is untrusted whoever
+     * called). */
+    if ((uint64_t)ci.output_width * ci.output_height > PHOTO_JPEG_MAX_PIXELS) {
         jpeg_destroy_decompress(&ci);
         return tc_err_set(e, TCE_PHOTO_ENCODE, "picture too large for the direct decode");
     }
-    ci.out_color_space = JCS_RGB;
     jpeg_start_decompress(&ci);
-    size_t stride = (size_t)ci.output_width * 3;
-    px = malloc(stride * ci.output_height);
-    if (!px) {
+    int w = (int)ci.output_width, h = (int)ci.output_height, uw;
+    long at, dx, dy;
+    upright_map(orientation, w, h, &at, &dx, &dy, &uw);
+    size_t stride = (size_t)w * 3;
+    px = malloc(stride * h);
+    /* Turned pictures are decoded a strip of rows at a time and each strip
+     * written to its place: for a quarter turn a stored row becomes an
+     * upright column, and a strip of 16 rows writes 16 neighbouring pixels
+     * of each upright row, which the cache keeps (a whole second picture to
+     * turn afterwards would cost another 9 MB for a phone's photo). */
+    enum { STRIP = 64 };
+    int turned = orientation != 1;
+    if (turned)
+        strip = malloc(stride * STRIP);
+    if (!px || (turned && !strip)) {
         jpeg_destroy_decompress(&ci);
+        free(px);
+        free(strip);
         return tc_err_internal(e, "photo: out of memory");
     }
     while (ci.output_scanline < ci.output_height) {
-        JSAMPROW row = px + stride * ci.output_scanline;
-        jpeg_read_scanlines(&ci, &row, 1);
+        if (!turned) {
+            JSAMPROW row = px + stride * ci.output_scanline;
+            jpeg_read_scanlines(&ci, &row, 1);
+            continue;
+        }
+        int y0 = (int)ci.output_scanline, n = 0;
+        while (n < STRIP && ci.output_scanline < ci.output_height) {
+            JSAMPROW row = strip + stride * n;
+            n += (int)jpeg_read_scanlines(&ci, &row, 1);
+        }
+        if (dx == 1 || dx == -1) { /* rows stay rows */
+            for (int y = 0; y < n; y++) {
+                const uint8_t *s = strip + stride * y;
+                long d = at + (long)(y0 + y) * dy;
+                for (int x = 0; x < w; x++, d += dx, s += 3)
+                    memcpy(px + 3 * d, s, 3);
+            }
+        } else { /* rows become columns: down the strip for each column */
+            for (int x = 0; x < w; x++) {
+                long d = at + x * dx + (long)y0 * dy;
+                for (int y = 0; y < n; y++, d += dy)
+                    memcpy(px + 3 * d, strip + stride * y + 3 * (size_t)x, 3);
+            }
+        }
     }
     jpeg_finish_decompress(&ci);
-    int w = (int)ci.output_width, h = (int)ci.output_height;
     jpeg_destroy_decompress(&ci);
+    free(strip);
     if (j.warned) {
         free(px);
         return j.truncated ? tc_err_set(e, TCE_PHOTO_TRUNCATED) : tc_err_set(e, TCE_PHOTO_ENCODE, "libjpeg warning");
     }
-    out->px = px, out->width = w, out->height = h;
+    out->px = px, out->width = uw, out->height = (int)((size_t)w * h / uw);
     return 0;
 }
 

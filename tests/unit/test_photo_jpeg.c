@@ -154,7 +154,7 @@ static void test_decode_same_pixels(void **state)
         void *dv = save_and_load(&im, 300, 95, sub, &jb, &jl, &dn);
         tc_photo_rgb got;
         tc_err e = {0};
-        assert_int_equal(photo_jpeg_decode_rgb(jb, jl, &got, &e), 0);
+        assert_int_equal(photo_jpeg_decode_rgb(jb, jl, 1, 1, &got, &e), 0);
         assert_int_equal(got.width, 480);
         assert_int_equal(got.height, 640);
         assert_int_equal(dn, (size_t)480 * 640 * 3);
@@ -192,6 +192,81 @@ static void test_upload_same_pixels(void **state)
     tc_photo_rgb_free(&im);
 }
 
+/* What libvips's own path gives for a JPEG upload: loaded at shrink, turned
+ * by vips_autorot, resized (Lanczos 3) to side on the longer edge when
+ * larger.  *base: the turned decode; returns the work copy's pixels. */
+static void *libvips_way(const void *jb, size_t jl, int shrink, int side, tc_photo_rgb *base, int *ww, int *wh)
+{
+    VipsImage *l = NULL, *up = NULL, *r = NULL;
+    assert_int_equal(vips_jpegload_buffer((void *)jb, jl, &l, "shrink", shrink, NULL), 0);
+    assert_int_equal(vips_autorot(l, &up, NULL), 0);
+    g_object_unref(l);
+    assert_int_equal(photo_rgb_from_vips(up, base, NULL), 0);
+    int cur = up->Xsize > up->Ysize ? up->Xsize : up->Ysize;
+    if (cur > side)
+        assert_int_equal(vips_resize(up, &r, (double)side / cur, "kernel", VIPS_KERNEL_LANCZOS3, NULL), 0);
+    else
+        r = g_object_ref(up);
+    g_object_unref(up);
+    size_t n = 0;
+    void *p = vips_image_write_to_memory(r, &n);
+    *ww = r->Xsize, *wh = r->Ysize;
+    g_object_unref(r);
+    return p;
+}
+
+/* tc_photo_decode of a JPEG stored turned (EXIF orientation 1-8, as phones
+ * store them) straight through libjpeg: the upright work copy and the base
+ * compose crops from hold libvips's pixels, within the work size and beyond
+ * it (read at 1/2 by DCT scaling, then resized). */
+static void test_upload_turned_same_pixels(void **state)
+{
+    (void)state;
+    const int sizes[][2] = {{300, 200}, {1500, 1100}};
+    for (size_t k = 0; k < 2; k++) {
+        tc_photo_rgb im = card(sizes[k][0], sizes[k][1]);
+        for (int o = 1; o <= 8; o++) {
+            VipsImage *v = wrap(&im);
+            vips_image_set_int(v, VIPS_META_ORIENTATION, o);
+            void *jb = NULL;
+            size_t jl = 0;
+            assert_int_equal(vips_jpegsave_buffer(v, &jb, &jl, "Q", 85, NULL), 0);
+            g_object_unref(v);
+            int side = 512, ww = 0, wh = 0;
+            tc_photo_rgb base;
+            void *want = libvips_way(jb, jl, k ? 2 : 1, side, &base, &ww, &wh);
+            tc_photo_limits lim;
+            tc_photo_limits_default(&lim);
+            lim.work_side = side;
+            tc_photo_src *src = NULL;
+            tc_err e = {0};
+            assert_int_equal(tc_photo_decode(jb, jl, &lim, &src, &e), 0);
+            int tr = o >= 5;
+            assert_int_equal(tc_photo_src_width(src), tr ? sizes[k][1] : sizes[k][0]);
+            const tc_photo_rgb *w = tc_photo_src_work(src);
+            assert_int_equal(w->width, ww);
+            assert_int_equal(w->height, wh);
+            assert_memory_equal(w->px, want, (size_t)ww * wh * 3);
+            VipsImage *b = NULL;
+            double fx, fy;
+            assert_int_equal(photo_pixels(src, 0.5, &b, &fx, &fy, &e), 0);
+            assert_true(fx == (double)base.width / tc_photo_src_width(src));
+            tc_photo_rgb got;
+            assert_int_equal(photo_rgb_from_vips(b, &got, NULL), 0);
+            g_object_unref(b);
+            assert_int_equal(got.width, base.width);
+            assert_int_equal(got.height, base.height);
+            assert_memory_equal(got.px, base.px, (size_t)base.width * base.height * 3);
+            tc_photo_rgb_free(&got);
+            tc_photo_rgb_free(&base);
+            tc_photo_src_free(src);
+            g_free(want);
+            g_free(jb);
+        }
+        tc_photo_rgb_free(&im);
+    }
+}
+
 /* Cut short: photo.truncated; not a JPEG: photo.encode; nothing leaks. */
 static void test_decode_damaged(void **state)
 {
@@ -202,12 +277,12 @@ static void test_decode_damaged(void **state)
     tc_err e = {0};
     assert_int_equal(tc_photo_jpeg_plain(&im, 90, &jb, &jl, &e), 0);
     tc_photo_rgb got;
-    assert_int_not_equal(photo_jpeg_decode_rgb(jb, jl / 2, &got, &e), 0);
+    assert_int_not_equal(photo_jpeg_decode_rgb(jb, jl / 2, 1, 1, &got, &e), 0);
     assert_string_equal(e.code, "photo.truncated");
     assert_null(got.px);
     memset(&e, 0, sizeof e);
     static const uint8_t junk[] = "\xFF\xD8\xFF\xE0 not a jpeg at all, only its first bytes";
-    assert_int_not_equal(photo_jpeg_decode_rgb(junk, sizeof junk, &got, &e), 0);
+    assert_int_not_equal(photo_jpeg_decode_rgb(junk, sizeof junk, 1, 1, &got, &e), 0);
     assert_string_equal(e.code, "photo.encode");
     assert_null(got.px);
     free(jb);
@@ -221,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_save_same_bytes),
         cmocka_unit_test(test_decode_same_pixels),
         cmocka_unit_test(test_upload_same_pixels),
+        cmocka_unit_test(test_upload_turned_same_pixels),
         cmocka_unit_test(test_decode_damaged),
     };
     int r = cmocka_run_group_tests(tests, setup, NULL);
