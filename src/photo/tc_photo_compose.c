@@ -2093,6 +2093,11 @@ static void take_objects(const uint8_t *obj, int ring, uint8_t *cls, float *alph
 /* The coarse mask's value from which an ear-region pixel whose colour is not
  * clearly the backdrop's is ear (replace_background, step 3a). */
 #define EAR_SURE 0.7f
+/* In an ear region a pixel bluer than red by more than this (0-255), darker
+ * than luma 150 is not ear (replace_background, step 3a).  Chosen from 6,
+ * 12 and 20, which all brought NUAA 0014_172's ear within its bound, as the
+ * one that changed fewest other photos (docs/QUALITY.md, session 25). */
+#define BLUE_NOT_EAR 20
 
 /* shoulder_edge (below) clears an edge of long hair only of its haze: the
  * solve's alpha under this, lowered where the smoothed outline is lower.
@@ -2473,10 +2478,17 @@ static int replace_background(uint8_t *rgb, float *alpha, int w, int h, const ui
             /* Where the coarse mask is sure of an ear, it is ear whatever
              * its colour: a rim lit by a window is as light as the window
              * behind it, and the tests below made it half transparent. */
-            if (sure >= 2 && a0[i] >= 0.8f)
+            /* Skin is never clearly bluer than red: such a pixel in an
+             * ear region is something behind the ear (NUAA 0014_172: a
+             * man's jeans right below her small ear, which the mask calls
+             * person and the rules below held as ear), so no ear rule
+             * holds it.  Not a window-lit rim, which may be as light and
+             * as blue as the window (the luma bound). */
+            int blue = px[2] > px[0] + BLUE_NOT_EAR && 0.299f * px[0] + 0.587f * px[1] + 0.114f * px[2] < 150;
+            if (sure >= 2 && a0[i] >= 0.8f && !blue)
                 floorv[i] = 1;
             float ear = -1; /* the coarse mask's say in an ear region */
-            if (sure == 2) {
+            if (sure == 2 && !blue) {
                 /* The wide models (below) at the ear: is there sure backdrop
                  * within their window, and is the pixel's colour clearly
                  * the backdrop's (the test below that takes all its alpha)? */
