@@ -267,15 +267,18 @@ static void geom_from_mesh(const tc_vision_mesh *m, int w, int h, tc_photo_face_
  * (tc_vision_segment_near blends the box's inner edges).  Only where that
  * box is at most half the picture: a mugshot's head already fills the
  * model's input.  In the ears' zones of the mesh (tc_photo_mesh_zones: 2,
- * 3) the larger of the two values is kept: at the finer scale the model
- * leaves an ear's outer rim out against a light background, the first run
- * has it, and compose's ear rules drop what is not ear there.  *edge is
+ * 3) the larger of the two values is kept where the pixel is clearly
+ * redder than blue (by more than EAR_RED of 255, an ear's colour): at the
+ * finer scale the model leaves an ear's outer rim out against a light
+ * background, the first run has it, and compose's ear rules drop what is
+ * not ear there.  *edge is
  * that mask (malloc'ed, the caller frees it), or left empty when the box is
  * too large; the hair top and compose read it, the checks keep the first
  * mask, on which they were tuned. */
 #define HEAD_SIDE 1.6
 #define HEAD_UP 1.5
 #define HEAD_DOWN 1.7
+#define EAR_RED 20
 static int mask_near_head(const tc_studio *s, tc_studio_ctx *c, const tc_vision_image *img,
                           const tc_vision_face *f, const tc_vision_mesh *mesh, const tc_photo_mask *mask,
                           tc_photo_mask *edge, tc_err *e)
@@ -303,9 +306,18 @@ static int mask_near_head(const tc_studio *s, tc_studio_ctx *c, const tc_vision_
     tc_photo_face_geom g;
     geom_from_mesh(mesh, w, h, &g);
     tc_photo_mesh_zones(&g, w, h, zone);
-    for (size_t i = 0; i < n; i++)
-        if (zone[i] >= 2 && mask->a[i] > edge->a[i])
+    /* In the mesh's ear zones the first mask's larger value stands, so that
+     * an ear's rim against a light window keeps the alpha the finer mask
+     * (which sees the rim and the window alike) took from it; but only on
+     * pixels of an ear's colour, clearly redder than blue: beside the
+     * Obama portrait's ears the union also kept the window's grey trees
+     * as blotches (grey pixels beside the ears at ear level 305 -> 42,
+     * docs/QUALITY.md, session 25). */
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = img->rgb + (i / (size_t)w) * img->stride + 3 * (i % (size_t)w);
+        if (zone[i] >= 2 && mask->a[i] > edge->a[i] && p[0] > p[2] + EAR_RED)
             edge->a[i] = mask->a[i];
+    }
     free(zone);
     return 0;
 }
