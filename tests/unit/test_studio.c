@@ -719,6 +719,15 @@ static void test_ears_opaque(void **st)
     tc_studio_result_free(&res);
 }
 
+/* Pixel i's own colour in a finished photo: unmixed from the chsi blue by
+ * its alpha a[i] (> 0). */
+static void unmixed(const uint8_t *px, const float *a, size_t i, double f[3])
+{
+    static const uint8_t bg[3] = {0x64, 0xC5, 0xFF};
+    for (int c = 0; c < 3; c++)
+        f[c] = (px[3 * i + c] - (1 - a[i]) * bg[c]) / a[i];
+}
+
 /* Issue 15 item 3: a piece of another person's clothes is not ear.  NUAA
  * live 0014_01_06_03_172 (../shared/testdata/real, evaluation only; a
  * webcam frame) has a man's jeans right behind the lobe of her right ear
@@ -740,17 +749,14 @@ static void test_jeans_below_ear(void **st)
         skip();
     const tc_photo_report *r = &res.report;
     const float *a = res.alpha.a;
-    const uint8_t bg[3] = {0x64, 0xC5, 0xFF};
     long kept = 0;
     for (int y = 0; y < r->height; y++)
         for (int x = (int)r->face_centre_x; x < r->width; x++) {
             size_t i = (size_t)y * r->width + x;
             if (!beside_ear(r, x, y) || y < (int)r->eye_line_y || a[i] < 0.5f)
                 continue;
-            /* the pixel's own colour, unmixed from the new blue */
             double f[3];
-            for (int c = 0; c < 3; c++)
-                f[c] = (px[3 * i + c] - (1 - a[i]) * bg[c]) / a[i];
+            unmixed(px, a, i, f);
             kept += f[2] > f[0] + 20 && 0.299 * f[0] + 0.587 * f[1] + 0.114 * f[2] < 150;
         }
     print_message("clothes kept below the ear: %ld\n", kept);
@@ -794,7 +800,6 @@ static void test_window_beside_head(void **st)
      * grey trees the ears' zones kept when they took the first mask's value
      * whatever the colour: 305 before, 42 after (session 25). */
     const float *a = res.alpha.a;
-    const uint8_t bg[3] = {0x64, 0xC5, 0xFF};
     long grey = 0;
     for (int y = (int)r->eye_line_y; y < (int)(r->eye_line_y + 0.5 * (r->chin_y - r->eye_line_y)); y++)
         for (int x = 0; x < r->width; x++) {
@@ -802,8 +807,7 @@ static void test_window_beside_head(void **st)
             double d = fabs(x + 0.5 - r->face_centre_x) / r->face_width, f[3];
             if (d < 0.5 || d > 0.8 || a[i] < 0.3f)
                 continue;
-            for (int c = 0; c < 3; c++)
-                f[c] = (px[3 * i + c] - (1 - a[i]) * bg[c]) / a[i];
+            unmixed(px, a, i, f);
             grey += f[0] <= f[2] + 8;
         }
     print_message("grey pixels beside the ears: %ld\n", grey);
