@@ -118,9 +118,11 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, int shrink, int orien
     px = malloc(stride * h);
     /* Turned pictures are decoded a strip of rows at a time and each strip
      * written to its place: for a quarter turn a stored row becomes an
-     * upright column, and a strip of 16 rows writes 16 neighbouring pixels
-     * of each upright row, which the cache keeps (a whole second picture to
-     * turn afterwards would cost another 9 MB for a phone's photo). */
+     * upright column, and a strip of STRIP rows writes that many
+     * neighbouring pixels of each upright row, which the cache keeps (a
+     * whole second picture to turn afterwards would cost another 9 MB for a
+     * phone's photo; strips of 16 rows took 3 ms more than 64 on a 12 MP
+     * photo, docs/PERFORMANCE.md, session 25). */
     enum { STRIP = 64 };
     int turned = orientation != 1;
     if (turned)
@@ -131,16 +133,22 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, int shrink, int orien
         free(strip);
         return tc_err_internal(e, "photo: out of memory");
     }
-    while (ci.output_scanline < ci.output_height) {
+    /* jpeg_mem_src never suspends, so every call returns a row (past the
+     * data's end libjpeg warns and fills); a call that returns none would
+     * loop forever, so it ends the decode as damaged */
+    int stalled = 0;
+    while (ci.output_scanline < ci.output_height && !stalled) {
         if (!turned) {
             JSAMPROW row = px + stride * ci.output_scanline;
-            jpeg_read_scanlines(&ci, &row, 1);
+            stalled = jpeg_read_scanlines(&ci, &row, 1) == 0;
             continue;
         }
         int y0 = (int)ci.output_scanline, n = 0;
-        while (n < STRIP && ci.output_scanline < ci.output_height) {
+        while (n < STRIP && ci.output_scanline < ci.output_height && !stalled) {
             JSAMPROW row = strip + stride * n;
-            n += (int)jpeg_read_scanlines(&ci, &row, 1);
+            int got = (int)jpeg_read_scanlines(&ci, &row, 1);
+            stalled = got == 0;
+            n += got;
         }
         if (dx == 1 || dx == -1) { /* rows stay rows */
             for (int y = 0; y < n; y++) {
@@ -156,6 +164,12 @@ int photo_jpeg_decode_rgb(const uint8_t *jpeg, size_t len, int shrink, int orien
                     memcpy(px + 3 * d, strip + stride * y + 3 * (size_t)x, 3);
             }
         }
+    }
+    if (stalled) {
+        jpeg_destroy_decompress(&ci);
+        free(px);
+        free(strip);
+        return tc_err_set(e, TCE_PHOTO_ENCODE, "libjpeg returned no row");
     }
     jpeg_finish_decompress(&ci);
     jpeg_destroy_decompress(&ci);

@@ -271,10 +271,9 @@ static void geom_from_mesh(const tc_vision_mesh *m, int w, int h, tc_photo_face_
  * redder than blue (by more than EAR_RED of 255, an ear's colour): at the
  * finer scale the model leaves an ear's outer rim out against a light
  * background, the first run has it, and compose's ear rules drop what is
- * not ear there.  *edge is
- * that mask (malloc'ed, the caller frees it), or left empty when the box is
- * too large; the hair top and compose read it, the checks keep the first
- * mask, on which they were tuned. */
+ * not ear there.  *edge is that mask (malloc'ed, the caller frees it), or
+ * left empty when the box is too large; the hair top and compose read it,
+ * the checks keep the first mask, on which they were tuned. */
 #define HEAD_SIDE 1.6
 #define HEAD_UP 1.5
 #define HEAD_DOWN 1.7
