@@ -97,8 +97,9 @@ int photo_matte_solve(const uint8_t *rgb, int w, int h, const uint8_t *cls, cons
                       int max_iter, int *iters_out);
 
 /* Foreground colour (Germer et al. 2020, multi-level): F (w*h*3, 0..1,
- * the caller's) such that rgb = alpha F + (1 - alpha) B with F and B
- * smooth where alpha is.  -1 when out of memory. */
+ * the caller's, every pixel written) such that rgb = alpha F + (1 - alpha)
+ * B with F and B smooth where alpha is; outside the band (alpha 0 or 1) F
+ * is the pixel.  -1 when out of memory (F then undefined). */
 int photo_foreground(const uint8_t *rgb, const float *alpha, int w, int h, float *F);
 
 #endif
