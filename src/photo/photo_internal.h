@@ -26,10 +26,11 @@ struct tc_photo_src {
     tc_photo_rgb base_rgb; /* the base's pixels when not work's; {0} else */
 };
 
-/* libjpeg's shrink-on-load (1, 2, 4 or 8) for a picture read at no less
- * than min_scale of its full resolution: the one libvips's loaders and the
- * direct decode use, so that both give the same pixels. */
-int photo_jpeg_shrink(double min_scale);
+/* The shrink-on-load (1, 2, 4 or 8: libjpeg's DCT scaling, WebP's scaled
+ * decode) for a picture read at no less than min_scale of its full
+ * resolution: the one libvips's loaders and the direct JPEG decode use, so
+ * that both give the same pixels. */
+int photo_load_shrink(double min_scale);
 
 /* Open the source as an upright sRGB 3-band uchar VipsImage read at a
  * reduced scale when the format can do it cheaply (JPEG DCT scaling, WebP

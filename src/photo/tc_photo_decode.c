@@ -302,7 +302,7 @@ fail:
     return -1;
 }
 
-int photo_jpeg_shrink(double min_scale)
+int photo_load_shrink(double min_scale)
 {
     int shrink = 1;
     while (shrink < 8 && 1.0 / (shrink * 2) >= min_scale)
@@ -351,7 +351,7 @@ static int direct_work(tc_photo_src *s, tc_photo_rgb *d, int side)
 int photo_open(const tc_photo_src *s, double min_scale, VipsAccess access, VipsImage **out, double *fx,
                double *fy, tc_err *e)
 {
-    int shrink = s->fmt == TC_PHOTO_FMT_JPEG || s->fmt == TC_PHOTO_FMT_WEBP ? photo_jpeg_shrink(min_scale) : 1;
+    int shrink = s->fmt == TC_PHOTO_FMT_JPEG || s->fmt == TC_PHOTO_FMT_WEBP ? photo_load_shrink(min_scale) : 1;
     vips_error_clear(); /* messages below are about this file only */
     VipsImage *raw = load_raw(s, shrink, access);
     if (!raw)
@@ -512,7 +512,7 @@ int tc_photo_decode(const void *data, size_t len, const tc_photo_limits *lim, tc
          * photo at 1/2 in ~20 ms against ~44 through libvips's pipeline,
          * which buffers a turned picture's decode and copies it twice).  A
          * file libjpeg warns about goes the libvips way, which judges it. */
-        int shrink = photo_jpeg_shrink(want);
+        int shrink = photo_load_shrink(want);
         tc_err je = {0};
         tc_photo_rgb d;
         if (photo_jpeg_decode_rgb(s->data, s->len, shrink, o, &d, &je) == 0) {
