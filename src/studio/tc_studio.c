@@ -312,10 +312,13 @@ static int mask_near_head(const tc_studio *s, tc_studio_ctx *c, const tc_vision_
      * Obama portrait's ears the union also kept the window's grey trees
      * as blotches (grey pixels beside the ears at ear level 305 -> 42,
      * docs/QUALITY.md, session 25). */
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *p = img->rgb + (i / (size_t)w) * img->stride + 3 * (i % (size_t)w);
-        if (zone[i] >= 2 && mask->a[i] > edge->a[i] && p[0] > p[2] + EAR_RED)
-            edge->a[i] = mask->a[i];
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = img->rgb + (size_t)y * img->stride;
+        for (int x = 0; x < w; x++) {
+            size_t i = (size_t)y * w + x;
+            if (zone[i] >= 2 && mask->a[i] > edge->a[i] && row[3 * x] > row[3 * x + 2] + EAR_RED)
+                edge->a[i] = mask->a[i];
+        }
     }
     free(zone);
     return 0;
